@@ -1,0 +1,17 @@
+namespace NotifierSpec.Cli;
+
+/// <summary>
+/// Exit codes of every `notifier` command. They follow TLC's (tlc2.output.EC.ExitStatus) so
+/// TLA+ users and scripts read them the same way; documented in README.md.
+/// </summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Assumption = 10;      // an ASSUME is false
+    public const int Deadlock = 11;        // deadlock reached
+    public const int Violation = 12;       // a safety rule / invariant is violated (also: replay rejected)
+    public const int Liveness = 13;        // a temporal property is violated
+    public const int SpecError = 150;      // TLA+ spec parse or semantic error
+    public const int ConfigError = 151;    // .cfg error
+    public const int Error = 255;          // bad input, bad usage, unknown command, anything else
+}

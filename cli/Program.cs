@@ -1,0 +1,42 @@
+namespace NotifierSpec.Cli;
+
+public static class Program
+{
+    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+}
+
+/// <summary>The `notifier` command: one entry per subcommand; each lives in its own file.</summary>
+public static class Cli
+{
+    private sealed record Entry(string Name, string Usage, Func<IReadOnlyList<string>, TextWriter, TextWriter, int> Run);
+
+    // Each issue adds its commands here (one line each).
+    private static readonly Entry[] Commands =
+    [
+    ];
+
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine("usage: notifier <command> [options]");
+            foreach (var c in Commands) stdout.WriteLine($"  notifier {c.Usage}");
+            return args.Count == 0 ? ExitCodes.Error : ExitCodes.Ok;
+        }
+        var entry = Array.Find(Commands, c => c.Name == args[0]);
+        if (entry is null)
+        {
+            stderr.WriteLine($"notifier: unknown command '{args[0]}' (try: notifier --help)");
+            return ExitCodes.Error;
+        }
+        try
+        {
+            return entry.Run(args.Skip(1).ToArray(), stdout, stderr);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine(e.Message);
+            return ExitCodes.Error;
+        }
+    }
+}
