@@ -14,6 +14,8 @@ public static class Cli
     private static readonly Entry[] Commands =
     [
         new("scenario", "scenario [NAME...] [--list] [--verbose] [--trace FILE]", ScenarioCommand.Run),
+        new("replay", "replay TRACE.jsonl", ReplayCommand.Run),
+        new("events", "events [--vocabulary v7|v7-reviewed|upstream] [--json]", EventsCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

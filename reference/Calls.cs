@@ -37,5 +37,9 @@ public abstract record Call
     public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, _ => null };
 }
 
-/// <summary>A call the model refuses: bad arguments (out of range, unknown mirror) or a busy actor.</summary>
-public sealed class ModelException(string message) : Exception(message);
+/// <summary>A call the model refuses: bad input (BadInput: an address out of range, an unknown mirror)
+/// or a call the current state does not allow (a busy actor, a blocked step).</summary>
+public sealed class ModelException(string message, bool badInput = false) : Exception(message)
+{
+    public bool BadInput { get; } = badInput;
+}

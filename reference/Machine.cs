@@ -20,7 +20,7 @@ public static class Machine
         s = s with { Steps = s.Steps + 1 };
         if (call.MirrorIndex is int m)
         {
-            if (m < 0 || m >= s.Mirrors.Length) throw new ModelException($"{call.Name}: no mirror {m} (have {s.Mirrors.Length})");
+            if (m < 0 || m >= s.Mirrors.Length) throw new ModelException($"{call.Name}: no mirror {m} (have {s.Mirrors.Length})", badInput: true);
             var ms = s.Mirrors[m];
             string dev = s.Config.MirrorList[m].Name;
             if (ms.Op is not null) throw new ModelException($"{call.Name}: {dev} is busy with {ms.Op.Name}");
@@ -87,7 +87,7 @@ public static class Machine
 
     private static void CheckPage(MmState s, int page, string what)
     {
-        if (page < 0 || page >= s.Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {s.Config.Pages})");
+        if (page < 0 || page >= s.Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {s.Config.Pages})", badInput: true);
     }
 
     private static TraceLine Line(string kind, string actor, string op, params (string, object?)[] fields) => new(kind, actor, op, fields);

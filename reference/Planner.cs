@@ -132,12 +132,12 @@ internal sealed class Planner(MmState state)
     private void CheckRange(int start, int end, string what)
     {
         if (start < 0 || end > Config.Pages || start >= end)
-            throw new ModelException($"{what}: range [{start}, {end}) is outside the address space [0, {Config.Pages}) or empty");
+            throw new ModelException($"{what}: range [{start}, {end}) is outside the address space [0, {Config.Pages}) or empty", badInput: true);
     }
 
     private void CheckPage(int page, string what)
     {
-        if (page < 0 || page >= Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {Config.Pages})");
+        if (page < 0 || page >= Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {Config.Pages})", badInput: true);
     }
 
     private ImmutableArray<Vma> VmasWithout(PageRange r)
