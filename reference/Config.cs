@@ -103,6 +103,7 @@ public enum Mutant : long
     ForkNoEvent = 1 << 13,             // fork write-protects without start/end
     NonblockIgnoresRefusal = 1 << 14,  // R1: the OOM reaper changes PTEs although a callback refused
     WriteFaultNoSoftDirty = 1 << 15,   // a write fault upgrade forgets to set soft-dirty
+    MigrateCopyBeforeUnmap = 1 << 16,  // migration copies the page before unmapping it: writes in between are lost
 }
 
 /// <summary>The whole configuration of a run.</summary>

@@ -104,6 +104,10 @@ public static class Machine
             if (s.Op is not { } op) return false;
             if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } inv)
                 return !inv.Blockable || !s.Mirrors[inv.PendingCallbacks[0]].Locked; // a blockable callback waits for the device lock
+            // invalidate_page callbacks take each listener's device lock too (dmirror's mutex)
+            if (op.Steps.Peek() is Prim.InvalidatePage)
+                for (int m = 0; m < s.Mirrors.Length; m++)
+                    if (s.Mirrors[m].Locked && s.Config.MirrorList[m].Kind != MirrorKind.SecondaryTlb) return false;
             return true;
         }
         var ms = s.Mirrors[actor];
@@ -356,6 +360,7 @@ public static class Machine
                 break;
         }
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
+        if (pu.Op == PteOp.Clear) s = s with { Shadow = s.Shadow.SetItem(pu.Page, null) };
         var change = Rules.Classify(before, after);
         var line = Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", before), ("new", after));
         Violation? v = null;
@@ -463,12 +468,15 @@ public static class Machine
         {
             int value = s.Frames[pte.Frame].Content;
             s = s with { Ptes = s.Ptes.SetItem(ac.Page, pte with { Young = true }) };
-            return new(s, Line("step", op.Actor, "cpu_read", ("page", ac.Page), ("frame", pte.Frame), ("value", value)), null);
+            var rv = s.Shadow[ac.Page] is int want && want != value
+                ? new Violation(Rules.CoherentAccess, $"CPU read {value} at page {ac.Page} (frame {pte.Frame}) but the last write to it stored {want}") : null;
+            return new(s, Line("step", op.Actor, "cpu_read", ("page", ac.Page), ("frame", pte.Frame), ("value", value)), rv);
         }
         s = s with
         {
             Frames = s.Frames.SetItem(pte.Frame, s.Frames[pte.Frame] with { Content = ac.Value }),
             Ptes = s.Ptes.SetItem(ac.Page, pte with { Young = true, Dirty = true }),
+            Shadow = s.Shadow.SetItem(ac.Page, ac.Value),
         };
         var v = pte.SoftDirty ? null : new Violation(Rules.SoftDirtyComplete, $"CPU write to page {ac.Page} left its PTE without soft-dirty ({PteText.Of(pte)})");
         return new(s, Line("step", op.Actor, "cpu_write", ("page", ac.Page), ("frame", pte.Frame), ("value", ac.Value)), v);
@@ -518,14 +526,19 @@ public static class Machine
                         int? cpu = s.CpuView(d.Page);
                         if (v is null && cpu != value && !Rules.InAllowedWindow(s, m, d.Page))
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(cpu?.ToString() ?? "a fault")}");
+                        if (v is null && s.Shadow[d.Page] is int want && want != value && !Rules.InAllowedWindow(s, m, d.Page))
+                            v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but the last write to it stored {want}");
                         s = SetMirror(s, m, ms with { Op = null, LastRead = value });
                         return new(s, Line("step", dev, "device_read", ("page", d.Page), ("frame", e.Frame), ("value", value)), v);
                     }
-                    s = s with { Frames = s.Frames.SetItem(e.Frame, fr with { Content = d.Value }) };
+                    // a write through a translation in its allowed stale window may or may not survive: the page's contents become unknown
+                    bool window = Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page]?.Frame != e.Frame;
+                    s = s with { Frames = s.Frames.SetItem(e.Frame, fr with { Content = d.Value }), Shadow = s.Shadow.SetItem(d.Page, window ? null : d.Value) };
                     s = SetMirror(s, m, ms with { Op = null });
                     if (v is null && s.CpuView(d.Page) != d.Value && !Rules.InAllowedWindow(s, m, d.Page))
                         v = new(Rules.CoherentAccess, $"{dev} wrote {d.Value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(s.CpuView(d.Page)?.ToString() ?? "a fault")}");
-                    if (v is null && s.Ptes[d.Page] is { } cp && cp.Frame == e.Frame && !cp.SoftDirty)
+                    // soft-dirty tracking starts at clear_refs' TLB flush: a write through a not yet flushed secondary TLB escapes it, as a CPU one would
+                    if (v is null && !Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page] is { } cp && cp.Frame == e.Frame && !cp.SoftDirty)
                         v = new(Rules.SoftDirtyComplete, $"{dev} wrote page {d.Page} but its CPU PTE is not soft-dirty ({PteText.Of(cp)}): the write escapes clear_refs tracking");
                     return new(s, Line("step", dev, "device_write", ("page", d.Page), ("frame", e.Frame), ("value", d.Value)), v);
                 }
@@ -610,6 +623,13 @@ public static class Machine
             if (s.Migrating.Contains(p))
             {
                 // a migration entry: hmm_range_fault waits on it and returns -EBUSY
+                var back = cfg.Kind == MirrorKind.SecondaryTlb ? DevicePhase.RangeFault : DevicePhase.ReadBegin;
+                s = SetMirror(s, m, ms with { Op = d with { Phase = back } });
+                return new(s, Line("step", dev, "hmm_range_fault", ("page", p), ("result", "EBUSY")), null);
+            }
+            if (s.Op is not null)
+            {
+                // another CPU operation is in flight: handle_mm_fault would wait on it; hmm_range_fault returns -EBUSY
                 var back = cfg.Kind == MirrorKind.SecondaryTlb ? DevicePhase.RangeFault : DevicePhase.ReadBegin;
                 s = SetMirror(s, m, ms with { Op = d with { Phase = back } });
                 return new(s, Line("step", dev, "hmm_range_fault", ("page", p), ("result", "EBUSY")), null);

@@ -75,6 +75,8 @@ internal sealed class Planner(MmState state)
 
     private IEnumerable<int> Present(PageRange r) => Enumerable.Range(r.Start, r.Length).Where(p => State.Ptes[p] is not null);
 
+    private bool WholeHuge(PageRange b) => b.Length == Config.HugePageSize && Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true });
+
     private PageRange HugeBlock(int page) { int h = Config.HugePageSize; int s = page / h * h; return new(s, Math.Min(s + h, Config.Pages)); }
 
     /// <summary>Huge blocks that straddle a range boundary must be split first (split_huge_pmd in zap/mprotect).</summary>
@@ -191,7 +193,7 @@ internal sealed class Planner(MmState state)
         var fr = State.Frames[cur.Frame];
         bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
-        if (cur.Huge) { CowHuge(HugeBlock(page)); return null; }
+        if (cur.Huge && WholeHuge(HugeBlock(page))) { CowHuge(HugeBlock(page)); return null; }
         // wp_page_copy: new page allocated and copied before the notifier, PTE switched under the PTL
         int nf = Alloc();
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
@@ -360,10 +362,13 @@ internal sealed class Planner(MmState state)
             {
                 CheckPage(m.Page, "migrate_pages");
                 if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
-                var r = pte.Huge ? HugeBlock(m.Page) : new PageRange(m.Page, m.Page + 1);
+                var hb = HugeBlock(m.Page);
+                var r = pte.Huge && WholeHuge(hb) ? hb : new PageRange(m.Page, m.Page + 1);
                 var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
                 if (olds.Any(o => State.Frames[o.Frame].MapCount != 1)) return ("migrate_pages", MmapLock.None, "EBUSY (page mapped elsewhere)");
                 var news = olds.Select(_ => Alloc()).ToList();
+                bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
+                if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
                 // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
                 Bracket(CallSite.try_to_unmap_one, r, after =>
                 {
@@ -372,8 +377,8 @@ internal sealed class Planner(MmState state)
                 });
                 for (int i = 0; i < olds.Count; i++)
                 {
-                    _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
-                    Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge);
+                    if (!early) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
+                    Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge && r.Length > 1);
                     _prims.Add(new Prim.FreeFrame(olds[i].Frame));
                 }
                 return ("migrate_pages", MmapLock.None, null);

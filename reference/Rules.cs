@@ -61,6 +61,9 @@ public static class Rules
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
                 if (e.Writable && !c.Writable && !IsTrackingWriteProtect(s, page, c))
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} writable but the CPU PTE is {PteText.Of(cpu)}");
+                // a private frame shared with a forked child is copy-on-write: nobody may write it in place
+                if (e.Writable && s.Frames[c.Frame].MapCount > 1 && s.VmaAt(page) is { Shared: false })
+                    return new(NoStaleDeviceMapping, $"{dev} maps page {page} writable but frame {c.Frame} is shared copy-on-write ({s.Frames[c.Frame].MapCount} mappings)");
             }
         }
         return null;

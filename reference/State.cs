@@ -94,7 +94,8 @@ public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Lo
 /// </summary>
 public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, ImmutableArray<Pte?> Ptes, ImmutableArray<Frame> Frames,
     ImmutableStack<int> FreeList, ImmutableArray<MirrorState> Mirrors, long InvalidateSeq, int ActiveInvalidateRanges,
-    CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableHashSet<int> Migrating, bool Exited, long Steps)
+    CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableHashSet<int> Migrating, bool Exited, long Steps,
+    ImmutableArray<int?> Shadow)
 {
     public const int ZeroFrame = 0;
 
@@ -109,7 +110,8 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
         for (int i = config.Frames - 1; i >= 1; i--) free = free.Push(i);
         const long seq = 2; // mmu_notifier_subscriptions_init: invalidate_seq = 2
         return new MmState(config, [], Enumerable.Repeat<Pte?>(null, config.Pages).ToImmutableArray(), frames, free,
-            config.MirrorList.Select(_ => MirrorState.Initial(seq)).ToImmutableArray(), seq, 0, null, [], [], false, 0);
+            config.MirrorList.Select(_ => MirrorState.Initial(seq)).ToImmutableArray(), seq, 0, null, [], [], false, 0,
+            Enumerable.Repeat<int?>(null, config.Pages).ToImmutableArray());
     }
 
     public Vma? VmaAt(int page)
@@ -120,6 +122,9 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
 
     /// <summary>What a CPU read of the page would return now, or null if it would fault.</summary>
     public int? CpuView(int page) => Ptes[page] is { Readable: true } p ? Frames[p.Frame].Content : null;
+
+    // Shadow: per page, the value the last write (CPU or device) stored, i.e. what every later read must
+    // return while the page keeps its contents (CoherentAccess); null once the contents are dropped (zap).
 
     /// <summary>An interval invalidation pass is running (mn_itree_is_invalidating: seq odd).</summary>
     public bool Invalidating => (InvalidateSeq & 1) == 1;
