@@ -82,9 +82,9 @@ internal sealed class Planner(MmState state)
     /// <summary>Huge blocks that straddle a range boundary must be split first (split_huge_pmd in zap/mprotect).</summary>
     private void SplitStraddling(PageRange r)
     {
-        foreach (int edge in new[] { r.Start, r.End - 1 }.Distinct())
+        foreach (int edge in new[] { r.Start, r.End - 1 }.Where(e => e >= 0 && e < Config.Pages).DistinctBy(HugeBlock))
         {
-            if (edge < 0 || edge >= Config.Pages || State.Ptes[edge] is not { Huge: true }) continue;
+            if (State.Ptes[edge] is not { Huge: true }) continue;
             var b = HugeBlock(edge);
             if (b.Start >= r.Start && b.End <= r.End) continue;
             if (Config.Has(Mutant.ZapSkipsHuge)) continue;
