@@ -37,7 +37,7 @@ public static class RandomRun
     }
 
     /// <summary>Runs until `steps` lines were produced or the first violation (when stopAtViolation).</summary>
-    public static Session Run(MmConfig config, int seed, int steps, bool record = true, bool stopAtViolation = true)
+    public static Session Run(MmConfig config, int seed, int steps, bool record = true, bool stopAtViolation = true, bool allowExit = true)
     {
         var r = new Random(seed);
         var s = new Session(config) { Record = record };
@@ -49,6 +49,7 @@ public static class RandomRun
         {
             if (stopAtViolation && s.FirstViolation is not null) break;
             var st = s.State;
+            if (st.Exited && Machine.Idle(st)) break; // exit_mmap done: nothing left to model
             enabled.Clear();
             enabled.AddRange(Machine.Enabled(st));
             int choices = enabled.Count + (st.Op is null && !st.Exited ? 1 : 0) + st.Mirrors.Count(m => m.Op is null);
@@ -63,7 +64,7 @@ public static class RandomRun
                     if (pick == 0)
                     {
                         // exit is rare: it ends the run's interesting part
-                        s.Call(r.Next(400) == 0 ? new Call.Exit() : RandomCpuCall(r, st));
+                        s.Call(allowExit && r.Next(400) == 0 ? new Call.Exit() : RandomCpuCall(r, st));
                         continue;
                     }
                     pick--;
