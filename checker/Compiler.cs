@@ -48,6 +48,12 @@ public sealed class Compiler
 
     private TlaError Err(Token t, string msg) => new(_file, t.Line, t.Col, msg);
     private Loc L(Token t) => new(_file, _module, t.Line, t.Col);
+    private Loc LS(Syn s)
+    {
+        var st = s.Start ?? s.Tok;
+        var en = s.End ?? st;
+        return new(_file, _module, st.Line, st.Col, en.Line, en.Col + Math.Max(1, en.Text.Length) - 1 + (en.Kind == Tk.String ? 2 : 0));
+    }
 
     // ------------------------------------------------------------------ modules
 
@@ -238,7 +244,7 @@ public sealed class Compiler
 
     public Node Compile(Syn s, Scope sc)
     {
-        var loc = L(s.Tok);
+        var loc = LS(s);
         switch (s.Kind)
         {
             case SK.Num:
@@ -538,7 +544,7 @@ public sealed class Compiler
 
     private Node CompileSymRef(Sym sym, Syn s, Syn[] argSyn, Scope sc)
     {
-        var loc = L(s.Tok);
+        var loc = LS(s);
         string name = s.Name!;
         switch (sym)
         {
@@ -700,7 +706,7 @@ public sealed class Compiler
 
     private Node CompileOpApp(Syn s, Scope sc)
     {
-        var loc = L(s.Tok);
+        var loc = LS(s);
         string op = s.Name!;
         switch (op)
         {
@@ -760,7 +766,7 @@ public sealed class Compiler
         var sym = sc.Find(op);
         if (sym is null && Core.TryGetValue(op, out var core)) sym = new BuiltinSym(core);
         if (sym is null) throw Err(s.Tok, $"Unknown operator: `{op}'." + (KnownModuleOf(op) is { } m ? $" (EXTENDS {m} is missing)" : ""));
-        var fake = new Syn(SK.Ident, s.Tok, op, s.Kids);
+        var fake = new Syn(SK.Ident, s.Tok, op, s.Kids) { Start = s.Start, End = s.End };
         return CompileSymRef(sym, fake, s.Kids, sc);
     }
 

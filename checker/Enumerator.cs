@@ -1,56 +1,116 @@
 namespace NotifierSpec.Checker;
 
 /// <summary>
-/// Generates states from Init and successors from actions as TLC does: conjuncts left to right,
-/// x' = e (x = e in Init) assigns an unassigned variable, x' \in S enumerates, disjunctions and
-/// \E branch, everything else is evaluated as a condition.
+/// Generates initial states and successors exactly as TLC's Tool.getInitStates/getNextStates do
+/// (so "states generated" agree): a list of pending conjuncts; disjunctions, \E, IF/CASE and
+/// user-defined operators are descended into; x' = e (x = e in Init) assigns an unassigned variable
+/// and x' \in S enumerates; once every variable is assigned the remaining conjuncts are only
+/// evaluated (no more branching); anything else is evaluated as a condition.
 /// </summary>
 public static class Enumerator
 {
     private sealed class Found : Exception;
 
+    /// <summary>Pending conjuncts. Kind 0: predicate; 1: "changed" check of &lt;&lt;A&gt;&gt;_v.</summary>
+    private sealed class Acts(Node n, Env? e, int kind, Acts? next)
+    {
+        public readonly Node N = n;
+        public readonly Env? E = e;
+        public readonly int Kind = kind;
+        public readonly Acts? Next = next;
+    }
+
     public static bool IsEnabled(Ctx c, Node action, Env? e)
     {
+        var cur = c.Cur;
         c.Nxt = new Value?[c.Spec.Vars.Count];
+        int saved = c.Assigned; c.Assigned = 0;
         try { Enum(c, action, e, () => throw new Found(), false); }
         catch (Found) { return true; }
+        finally { c.Assigned = saved; c.Cur = cur; }
         return false;
     }
 
-    public static void Enum(Ctx c, Node n, Env? e, Action k, bool init)
+    /// <summary>Calls emit for each way to satisfy n (the target array is c.Cur in Init, c.Nxt otherwise).</summary>
+    public static void Enum(Ctx c, Node n, Env? e, Action emit, bool init)
+    {
+        var arr = init ? c.Cur : c.Nxt!;
+        c.Assigned = arr.Count(x => x is not null);
+        E(c, n, e, null, emit, init);
+    }
+
+    private static void Continue(Ctx c, Acts? acts, Action emit, bool init)
+    {
+        if (acts is null) { emit(); return; }
+        if (c.Assigned == c.Spec.Vars.Count)
+        {
+            for (var a = acts; a is not null; a = a.Next)
+            {
+                if (a.Kind == 1) { if (Same(c, a.N, a.E)) return; continue; }
+                if (!a.N.EvalBool(c, a.E)) return;
+            }
+            emit();
+            return;
+        }
+        if (acts.Kind == 1)
+        {
+            if (!Same(c, acts.N, acts.E)) Continue(c, acts.Next, emit, init);
+            return;
+        }
+        E(c, acts.N, acts.E, acts.Next, emit, init);
+    }
+
+    private static bool Same(Ctx c, Node v, Env? e) => new UnchangedN(v, null) { Loc = v.Loc }.EvalBool(c, e);
+
+    private static void E(Ctx c, Node n, Env? e, Acts? acts, Action emit, bool init)
     {
         switch (n)
         {
             case AndN a:
-                Conj(c, a.Items, 0, e, k, init);
-                return;
+                {
+                    var rest = acts;
+                    for (int i = a.Items.Length - 1; i > 0; i--) rest = new Acts(a.Items[i], e, 0, rest);
+                    E(c, a.Items[0], e, rest, emit, init);
+                    return;
+                }
             case OrN o:
-                foreach (var i in o.Items) Enum(c, i, e, k, init);
+                foreach (var i in o.Items) E(c, i, e, acts, emit, init);
                 return;
             case QuantN { All: false } q:
-                try
                 {
-                    foreach (var e2 in BoundN.All(q.Bounds, c, e)) Enum(c, q.Body, e2, k, init);
+                    List<Env?> envs;
+                    try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
+                    catch (EvalError err) { throw q.At(err); }
+                    foreach (var e2 in envs) E(c, q.Body, e2, acts, emit, init);
+                    return;
                 }
-                catch (EvalError err) { throw q.At(err); }
-                return;
-            case OpCall oc when (init ? oc.Level >= 1 : oc.Level >= 2) && oc.Def.Body is not null:
+            case QuantN { All: true } q:
+                {
+                    List<Env?> envs;
+                    try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
+                    catch (EvalError err) { throw q.At(err); }
+                    if (envs.Count == 0) { Continue(c, acts, emit, init); return; }
+                    var rest = acts;
+                    for (int i = envs.Count - 1; i > 0; i--) rest = new Acts(q.Body, envs[i], 0, rest);
+                    E(c, q.Body, envs[0], rest, emit, init);
+                    return;
+                }
+            case OpCall oc when oc.Def.Body is not null:
                 {
                     Env? ne;
                     try { ne = oc.BindArgs(c, e); } catch (EvalError err) { throw oc.At(err); }
-                    try { Enum(c, oc.Def.Body, ne, k, init); }
+                    try { E(c, oc.Def.Body, ne, acts, emit, init); }
                     catch (InsufficientExecutionStackException) { throw oc.At(new EvalError($"Recursion too deep while evaluating {oc.Def.Name}")); }
                     return;
                 }
-            case DynCall dc when (init ? dc.Level >= 1 : dc.Level >= 2):
+            case DynCall dc:
                 {
                     var o = Env.Lookup(e, dc.Slot);
                     if (o is Closure cl)
                     {
-                        var args = dc.Args.Select(a => (object)a.Eval(c, e)).ToArray();
                         var ne = cl.Env;
-                        for (int i = 0; i < args.Length; i++) ne = new Env(cl.Def.Params[i].Slot, args[i], ne);
-                        Enum(c, cl.Def.Body, ne, k, init);
+                        for (int i = 0; i < dc.Args.Length; i++) ne = new Env(cl.Def.Params[i].Slot, dc.Args[i].Eval(c, e), ne);
+                        E(c, cl.Def.Body, ne, acts, emit, init);
                         return;
                     }
                     break;
@@ -58,28 +118,28 @@ public static class Enumerator
             case BoundRef br:
                 {
                     var o = Env.Lookup(e, br.Slot);
-                    if (o is Thunk t && t.Expr.Level >= (init ? 1 : 2)) { Enum(c, t.Expr, t.Env, k, init); return; }
-                    if (o is Closure cl && cl.Def.Params.Length == 0 && cl.Def.Body.Level >= (init ? 1 : 2)) { Enum(c, cl.Def.Body, cl.Env, k, init); return; }
+                    if (o is Thunk t) { E(c, t.Expr, t.Env, acts, emit, init); return; }
+                    if (o is Closure cl && cl.Def.Params.Length == 0) { E(c, cl.Def.Body, cl.Env, acts, emit, init); return; }
                     break;
                 }
             case LetN l:
-                Enum(c, l.Body, l.Bind(e), k, init);
+                E(c, l.Body, l.Bind(e), acts, emit, init);
                 return;
             case IfN f:
-                Enum(c, f.C.EvalBool(c, e) ? f.T : f.F, e, k, init);
+                E(c, f.C.EvalBool(c, e) ? f.T : f.F, e, acts, emit, init);
                 return;
             case CaseN cs:
                 for (int i = 0; i < cs.Conds.Length; i++)
-                    if (cs.Conds[i].EvalBool(c, e)) { Enum(c, cs.Vals[i], e, k, init); return; }
-                if (cs.Other is not null) { Enum(c, cs.Other, e, k, init); return; }
-                throw cs.At(new EvalError("Attempted to evaluate a CASE with no conditions true"));
+                    if (cs.Conds[i].EvalBool(c, e)) { E(c, cs.Vals[i], e, acts, emit, init); return; }
+                if (cs.Other is not null) { E(c, cs.Other, e, acts, emit, init); return; }
+                throw cs.At(new EvalError("In computing next states, TLC encountered a CASE with no conditions true."));
             case EqN { Neg: false } eq:
                 {
                     int v = Target(c, eq.A, init);
                     if (v >= 0)
                     {
                         var val = eq.B.Eval(c, e);
-                        Assign(c, v, val, k, init);
+                        Assign(c, v, val, acts, emit, init);
                         return;
                     }
                     break;
@@ -90,28 +150,28 @@ public static class Enumerator
                     if (v >= 0)
                     {
                         var s = inn.B.EvalSet(c, e);
-                        if (!s.IsFinite) throw inn.At(new EvalError($"Attempted to enumerate the infinite set {s} to assign a variable"));
-                        foreach (var val in s.Elements()) Assign(c, v, val, k, init);
+                        if (!s.IsFinite) throw inn.At(new EvalError($"In computing next states, the right side of \\IN is not enumerable: {s}"));
+                        foreach (var val in s.Elements()) Assign(c, v, val, acts, emit, init);
                         return;
                     }
                     break;
                 }
             case UnchangedN { Vars: not null } u when !init:
-                Unchanged(c, u.Vars, 0, k);
+                Unchanged(c, u.Vars, 0, acts, emit, init);
                 return;
             case BoxActN { Angle: false } ba when !init:
-                Enum(c, ba.A, e, k, init);
-                Enum(c, new UnchangedN(ba.V, CollectVars(ba.V)) { Loc = ba.Loc, Level = 2 }, e, k, init);
+                E(c, ba.A, e, acts, emit, init);
+                E(c, new UnchangedN(ba.V, CollectVars(ba.V)) { Loc = ba.Loc, Level = 2 }, e, acts, emit, init);
                 return;
             case BoxActN { Angle: true } aa when !init:
-                Enum(c, aa.A, e, () => { if (!new UnchangedN(aa.V, null) { Loc = aa.Loc }.EvalBool(c, e)) k(); }, init);
+                E(c, aa.A, e, new Acts(aa.V, e, 1, acts), emit, init);
                 return;
             case ImpliesN im:
-                if (!im.A.EvalBool(c, e)) { k(); return; }
-                Enum(c, im.B, e, k, init);
+                if (im.A.EvalBool(c, e)) E(c, im.B, e, acts, emit, init);
+                else Continue(c, acts, emit, init);
                 return;
         }
-        if (n.EvalBool(c, e)) k();
+        if (n.EvalBool(c, e)) Continue(c, acts, emit, init);
     }
 
     private static VarRef[]? CollectVars(Node v)
@@ -130,12 +190,6 @@ public static class Enumerator
         return Walk(v) ? list.ToArray() : null;
     }
 
-    private static void Conj(Ctx c, Node[] items, int i, Env? e, Action k, bool init)
-    {
-        if (i == items.Length) { k(); return; }
-        Enum(c, items[i], e, () => Conj(c, items, i + 1, e, k, init), init);
-    }
-
     private static int Target(Ctx c, Node lhs, bool init)
     {
         if (init)
@@ -147,26 +201,28 @@ public static class Enumerator
         return -1;
     }
 
-    private static void Assign(Ctx c, int v, Value val, Action k, bool init)
+    private static void Assign(Ctx c, int v, Value val, Acts? acts, Action emit, bool init)
     {
         var arr = init ? c.Cur : c.Nxt!;
         arr[v] = val;
-        try { k(); }
-        finally { arr[v] = null; }
+        c.Assigned++;
+        try { Continue(c, acts, emit, init); }
+        finally { arr[v] = null; c.Assigned--; }
     }
 
-    private static void Unchanged(Ctx c, VarRef[] vars, int i, Action k)
+    private static void Unchanged(Ctx c, VarRef[] vars, int i, Acts? acts, Action emit, bool init)
     {
-        if (i == vars.Length) { k(); return; }
+        if (i == vars.Length) { Continue(c, acts, emit, init); return; }
         var v = vars[i].Idx;
         var now = c.Cur[v]!;
         if (c.Nxt![v] is null)
         {
             c.Nxt[v] = now;
-            try { Unchanged(c, vars, i + 1, k); }
-            finally { c.Nxt[v] = null; }
+            c.Assigned++;
+            try { Unchanged(c, vars, i + 1, acts, emit, init); }
+            finally { c.Nxt[v] = null; c.Assigned--; }
             return;
         }
-        if (c.Nxt[v]!.Equals(now)) Unchanged(c, vars, i + 1, k);
+        if (c.Nxt[v]!.Equals(now)) Unchanged(c, vars, i + 1, acts, emit, init);
     }
 }

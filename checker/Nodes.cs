@@ -11,6 +11,7 @@ public sealed class Ctx(Spec spec)
     public Value?[]? Nxt;
     public int PrimeDepth;
     public bool InInit;
+    public int Assigned;
     public TextWriter Out => Spec.Out;
 }
 

@@ -258,9 +258,18 @@ public sealed class Parser
 
     public Syn ParseExpr() => ParseBin(0);
 
+    private Syn Mark(Syn s, int startIdx)
+    {
+        if (s.Start is null || s.Start.Line > _t[startIdx].Line || s.Start.Line == _t[startIdx].Line && s.Start.Col > _t[startIdx].Col) s.Start = _t[startIdx];
+        var e = _t[_p - 1];
+        if (s.End is null || e.Line > s.End.Line || e.Line == s.End.Line && e.Col > s.End.Col) s.End = e;
+        return s;
+    }
+
     private Syn ParseBin(int minPrec)
     {
-        var left = ParsePrefix();
+        int startIdx = _p;
+        var left = Mark(ParsePrefix(), startIdx);
         while (true)
         {
             var t = Peek;
@@ -275,16 +284,12 @@ public sealed class Parser
                 var parts = new List<Syn> { left };
                 parts.Add(ParseBin(info.Prec + 1));
                 while (Peek.Kind == Tk.Op && Norm(Peek.Text) == "\\X") { _p++; parts.Add(ParseBin(info.Prec + 1)); }
-                left = new Syn(SK.Times, t, "\\X", parts.ToArray());
+                left = Mark(new Syn(SK.Times, t, "\\X", parts.ToArray()), startIdx);
                 continue;
             }
             int next = info.Assoc == 'r' ? info.Prec : info.Prec + 1;
             var right = ParseBin(next);
-            left = op switch
-            {
-                "~>" => new Syn(SK.OpApp, t, "~>", [left, right]),
-                _ => new Syn(SK.OpApp, t, op, [left, right]),
-            };
+            left = Mark(new Syn(SK.OpApp, t, op, [left, right]), startIdx);
             if (info.Assoc == 'n')
             {
                 var t2 = Peek;
@@ -368,7 +373,9 @@ public sealed class Parser
             finally { _offside = saved; }
         }
         if (items.Count == 1) return items[0];
-        return new Syn(SK.OpApp, first, op, items.ToArray());
+        var list = new Syn(SK.OpApp, first, op, items.ToArray()) { Start = first };
+        list.End = _t[_p - 1];
+        return list;
     }
 
     private Syn ParsePostfix(Syn e)

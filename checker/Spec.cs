@@ -23,8 +23,12 @@ public sealed class ModuleLoader(string dir, Interner interner)
     public ModuleSyn Load(string name, string fromFile, Token tok)
     {
         if (_cache.TryGetValue(name, out var m)) return m;
-        var path = Path.Combine(dir, name + ".tla");
-        if (!File.Exists(path)) throw new TlaError(fromFile, tok.Line, tok.Col, $"Cannot find source file for module {name} (looked for {path})");
+        // the spec's folder first, then its parent (models/ next to the modules they extend), then TLA_LIB
+        var dirs = new List<string> { dir };
+        if (Directory.GetParent(dir) is { } parent) dirs.Add(parent.FullName);
+        if (Environment.GetEnvironmentVariable("TLA_LIB") is { Length: > 0 } lib) dirs.AddRange(lib.Split(':', StringSplitOptions.RemoveEmptyEntries));
+        var path = dirs.Select(d => Path.Combine(d, name + ".tla")).FirstOrDefault(File.Exists);
+        if (path is null) throw new TlaError(fromFile, tok.Line, tok.Col, $"Cannot find source file for module {name} (looked in {string.Join(", ", dirs)})");
         if (!_loading.Add(name)) throw new TlaError(fromFile, tok.Line, tok.Col, $"circular dependency on module {name}");
         m = Parse(path);
         _loading.Remove(name);
@@ -35,7 +39,7 @@ public sealed class ModuleLoader(string dir, Interner interner)
 
 public sealed record ActionDef(string Name, OpDef? Def, Node Node, Env? Env, int Index)
 {
-    public string Describe => Def is null ? $"<{Name}>" : $"<{Name} {Def.Where}>";
+    public string Describe => $"<{Name} line {Node.Loc.Line}, col {Node.Loc.Col} to line {Node.Loc.EndLine}, col {Node.Loc.EndCol} of module {Node.Loc.Module}>";
 }
 
 public sealed record NamedPred(string Name, Node Node, Loc Loc);
@@ -250,7 +254,8 @@ public sealed class Spec
         yield return n;
     }
 
-    /// <summary>Splits Next into TLC's actions: disjuncts, definitions with primes, and \E over constant sets.</summary>
+    /// <summary>Splits Next into actions as TLC's Tool.getActions does: disjuncts, user-defined operators
+    /// applied to constant arguments, LET bodies, and \E over constant sets.</summary>
     private void SplitActions()
     {
         var ctx = new Ctx(this);
@@ -261,24 +266,38 @@ public sealed class Spec
                 case OrN o:
                     foreach (var i in o.Items) Split(i, e, name, def);
                     return;
-                case OpCall oc when oc.Level >= 2 && oc.Def.Body is not null:
-                    Env? ne;
-                    try { ne = oc.BindArgs(ctx, e); }
-                    catch (EvalError) { break; }
-                    Split(oc.Def.Body, ne, oc.Def.Name, oc.Def);
+                case LetN l:
+                    Split(l.Body, l.Bind(e), name, def);
+                    return;
+                case OpCall oc when oc.Def.Body is not null:
+                    if (oc.Args.All(a => a.Level == 0))
+                    {
+                        try
+                        {
+                            var vals = oc.Args.Select(a => a is OpArgN ? null : a.Eval(ctx, e)).ToArray();
+                            Env? ne = null;
+                            for (int i = 0; i < vals.Length; i++) ne = new Env(oc.Def.Params[i].Slot, (object?)vals[i] ?? oc.Args[i].Eval(ctx, e), ne);
+                            string nm = oc.Def.Name + (vals.Length == 0 ? "" : "(" + string.Join(",", vals.Select(v => v is null ? "_" : Show.V(v))) + ")");
+                            Split(oc.Def.Body, ne, nm, oc.Def);
+                            return;
+                        }
+                        catch (EvalError) { }
+                    }
+                    Actions.Add(new ActionDef(oc.Def.Name, oc.Def, n, e, Actions.Count));
                     return;
                 case QuantN { All: false } q when q.Bounds.All(b => b.Set is not null && b.Set.Level == 0):
                     {
                         List<Env?> envs;
                         try { envs = BoundN.All(q.Bounds, ctx, e).ToList(); }
                         catch (EvalError) { break; }
+                        if (envs.Count == 0) break;
                         foreach (var e2 in envs) Split(q.Body, e2, name, def);
                         return;
                     }
             }
             Actions.Add(new ActionDef(name, def, n, e, Actions.Count));
         }
-        if (Next is OpCall top && top.Def.Body is not null) Split(top.Def.Body, null, top.Def.Name, top.Def);
+        if (Next is OpCall top && top.Def.Body is not null) Split(Next, null, top.Def.Name, top.Def);
         else Split(Next, null, "Next", null);
     }
 }

@@ -14,6 +14,8 @@ public sealed class Syn(SK kind, Token tok, string? name, Syn[] kids, object? ex
     public string? Name { get; } = name;
     public Syn[] Kids { get; } = kids;
     public object? Extra { get; } = extra;
+    public Token? Start { get; set; }
+    public Token? End { get; set; }
 }
 
 /// <summary>One bound: names (or a tuple pattern) and an optional set.</summary>
