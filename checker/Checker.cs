@@ -37,6 +37,7 @@ public sealed class CheckResult
         Outcome.Deadlock => 11,
         Outcome.Safety => 12,
         Outcome.Liveness => 13,
+        Outcome.Error => 75,
         _ => 255,
     };
     public string ResultName => Outcome switch
@@ -206,7 +207,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             if (!a.EvalBool(c, null))
             {
                 res.Outcome = Outcome.Assumption;
-                res.Message = $"Assumption line {loc.Line}, col {loc.Col} of module {loc.Module} is false.";
+                res.Message = $"Assumption line {loc.Line}, col {loc.Col} to line {loc.EndLine}, col {loc.EndCol} of module {loc.Module} is false.";
                 _o.WriteLine("Error: " + res.Message);
                 return;
             }
@@ -274,13 +275,19 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 }
                 int bn = Math.Min(Batch, frontier.Count - b0);
                 var succs = new List<Succ>[bn];
-                if (workers == 1) for (int i = 0; i < bn; i++) succs[i] = Expand(ctxs[0], frontier[b0 + i]);
+                var errors = new Exception?[bn];
+                if (workers == 1)
+                {
+                    for (int i = 0; i < bn; i++)
+                    {
+                        try { succs[i] = Expand(ctxs[0], frontier[b0 + i]); }
+                        catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
+                    }
+                }
                 else
                 {
                     var po = new ParallelOptions { MaxDegreeOfParallelism = workers };
                     int chunk = Math.Max(1, bn / (workers * 8));
-                    var errors = new EvalError?[bn];
-                    var asserts = new AssertError?[bn];
                     int nChunks = (bn + chunk - 1) / chunk;
                     var ctxPool = new System.Collections.Concurrent.ConcurrentBag<Ctx>(ctxs);
                     Parallel.For(0, nChunks, po, ch =>
@@ -291,30 +298,24 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                             for (int i = ch * chunk; i < Math.Min(bn, (ch + 1) * chunk); i++)
                             {
                                 try { succs[i] = Expand(wc, frontier[b0 + i]); }
-                                catch (EvalError e) { errors[i] = e; break; }
-                                catch (AssertError e) { asserts[i] = e; break; }
+                                catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                             }
                         }
                         finally { ctxPool.Add(wc); }
                     });
-                    for (int i = 0; i < bn; i++)
-                    {
-                        // rethrow the first error in state order, as one worker would have met it
-                        if (errors[i] is not null || asserts[i] is not null)
-                        {
-                            for (int j = 0; j < i; j++) if (succs[j] is null) goto skip;
-                            if (errors[i] is not null) throw errors[i]!;
-                            throw asserts[i]!;
-                        }
-                        if (succs[i] is null) break;
-                    skip:;
-                    }
                 }
                 // sequential, deterministic merge in queue order
                 for (int i = 0; i < bn; i++)
                 {
                     var list = succs[i];
                     int parentId = frontierIds[b0 + i];
+                    if (errors[i] is { } failure)
+                    {
+                        // the first failing state in queue order, as one worker meets it
+                        res.Generated = generated; res.Distinct = _fps.Count; res.Left = frontier.Count - (b0 + i + 1) + next.Count; res.Depth = MaxLevel();
+                        ReportError(res, failure, parentId, c);
+                        return;
+                    }
                     foreach (var s in list)
                     {
                         generated++;
@@ -373,6 +374,21 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         _o.WriteLine($"  calculated (optimistic):  val = {FormatProb(prob)}");
         PrintStats(res);
         PrintCoverage();
+    }
+
+    private void ReportError(CheckResult res, Exception failure, int id, Ctx c)
+    {
+        res.Outcome = Outcome.Error;
+        if (failure is EvalError ee && ee.Where is { } w) res.Message = $"{w.File}:{w.Line}:{w.Col}: {ee.Message.Replace('\n', ' ')}";
+        else res.Message = failure.Message.Replace('\n', ' ');
+        _o.WriteLine("Error: " + failure.Message);
+        var trace = Reconstruct(c, id);
+        res.Trace = trace;
+        _o.WriteLine("Error: The behavior up to this point is:");
+        PrintTrace(trace);
+        if (failure is EvalError e2 && e2.Where is { } w2) _o.WriteLine($"The error occurred when evaluating the expression at {w2.File}:{w2.Line}:{w2.Col} (module {w2.Module}).");
+        PrintStats(res);
+        if (opt.DumpTrace is not null) DumpItf(opt.DumpTrace, trace);
     }
 
     private int MaxLevel() => _levelOf.Count == 0 ? 0 : _levelOf[^1];
@@ -488,7 +504,8 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             Outcome.Safety when spec.StateProps.Any(p => p.Name == name) => $"Error: Temporal properties were violated.",
             _ => $"Error: Invariant {name} is violated.",
         };
-        if (outcome == Outcome.Safety && spec.StateProps.Any(p => p.Name == name)) res.Outcome = Outcome.Liveness;
+        // TLC reports violated PROPERTY formulas (also [][A]_v and []P) as temporal violations: exit 13
+        if (outcome == Outcome.Safety && (actionProp || spec.StateProps.Any(p => p.Name == name))) res.Outcome = Outcome.Liveness;
         _o.WriteLine(msg);
         _o.WriteLine("Error: The behavior up to this point is:");
         PrintTrace(trace);

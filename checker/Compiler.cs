@@ -41,6 +41,7 @@ public sealed class Compiler
     private string _module = "";
     private int _primeDepth;
     private OpDef? _current;
+    private LetDef? _currentLet;
 
     private static readonly Dictionary<string, Builtin> Core = BuildCore();
 
@@ -148,7 +149,7 @@ public sealed class Compiler
                             break;
                         }
                     case Syn assume:
-                        _spec.Assumes.Add((Compile(assume, ms.Top), L(assume.Tok)));
+                        _spec.Assumes.Add((Compile(assume, ms.Top), LS(assume)));
                         break;
                 }
             }
@@ -284,6 +285,7 @@ public sealed class Compiler
                     {
                         if (d.Instance is not null) throw Err(d.Tok, "unsupported construct: INSTANCE inside LET");
                         var ld = new LetDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok));
+                        var savedLet = _currentLet; _currentLet = ld;
                         inner.Map[d.Name] = new LetSym(ld);
                         var ps = new Scope(inner);
                         foreach (var p in ld.Params) ps.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
@@ -291,9 +293,12 @@ public sealed class Compiler
                         {
                             var bounds = CompileBounds(d.FcnBounds, ps, out var fin);
                             var body = Compile(d.Body!, fin);
-                            ld.Body = new FcnCtorN(bounds, body) { Loc = ld.Loc, Level = body.Level };
+                            if (ld.Recursive && bounds.Length == 1) ld.Body = new RecFcnN(null, bounds[0], body) { Loc = ld.Loc, Level = body.Level };
+                            else if (ld.Recursive) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
+                            else ld.Body = new FcnCtorN(bounds, body) { Loc = ld.Loc, Level = body.Level };
                         }
                         else ld.Body = Compile(d.Body!, ps);
+                        _currentLet = savedLet;
                         defs.Add(ld);
                     }
                     var bodyN = Compile(s.Kids[0], inner);
@@ -324,7 +329,7 @@ public sealed class Compiler
                     if (el.All(e => e is Lit))
                     {
                         try { return new Lit(new SetV(el.Select(e => ((Lit)e).V).ToArray())) { Loc = loc }; }
-                        catch (EvalError err) { throw Err(s.Tok, err.Message); }
+                        catch (EvalError) { /* reported when evaluated, as TLC does */ }
                     }
                     return new SetEnumN(el) { Loc = loc, Level = Max(el) };
                 }
@@ -497,7 +502,7 @@ public sealed class Compiler
         for (int i = 0; i < bs.Count; i++)
         {
             var b = bs[i];
-            var set = b.Set is null ? null : Compile(b.Set, i == 0 ? sc : inner);
+            var set = b.Set is null ? null : Compile(b.Set, sc);
             var slots = b.Names.Select(_ => new object()).ToArray();
             res[i] = new BoundN(slots, b.Names.ToArray(), b.Tuple, set, L(b.Tok));
             for (int j = 0; j < b.Names.Count; j++) inner.Map[b.Names[j]] = new BoundSym(slots[j], b.Names[j], 0, null);
@@ -584,6 +589,7 @@ public sealed class Compiler
                 }
             case LetSym l:
                 {
+                    if (l.D == _currentLet) l.D.Recursive = true;
                     if (argSyn.Length == 0 && l.D.Params.Length > 0) return OpArgFor(sym, name, loc, sc);
                     if (argSyn.Length != l.D.Params.Length) throw Err(s.Tok, $"The operator {name} requires {l.D.Params.Length} arguments, but {argSyn.Length} were given.");
                     var args = CompileArgs(argSyn, l.D.Params.Select(p => p.Arity).ToArray(), sc);

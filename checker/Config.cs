@@ -45,7 +45,7 @@ public sealed class Config
         var cfg = new Config { File = file };
         int p = 0;
         TlaError Err(T t, string m) => new(file, t.Line, t.Col, m, true);
-        T Peek() => p < toks.Count ? toks[p] : new T("", toks.Count > 0 ? toks[^1].Line : 1, 1, false);
+        T Peek() => p < toks.Count ? toks[p] : toks.Count > 0 ? new T("", toks[^1].Line, toks[^1].Col + toks[^1].Text.Length + (toks[^1].Str ? 2 : 0), false) : new T("", 1, 1, false);
         bool AtEnd() => p >= toks.Count;
         CfgPos Pos(T t) => new(file, t.Line, t.Col);
         string Ident()

@@ -84,6 +84,7 @@ public sealed class LetDef(string name, ParamInfo[] ps, Loc loc)
     public Loc Loc { get; } = loc;
     public object Slot { get; } = new();
     public Node Body { get; set; } = null!;
+    public bool Recursive { get; set; }
 }
 
 /// <summary>A module-level operator definition.</summary>
@@ -213,6 +214,7 @@ public sealed class OpCall(OpDef def, Node[] args) : Node
     {
         try
         {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             if (Args.Length == 0 && Def.Body!.Level == 0 && !Def.Recursive) return Def.CallConst(c);
             return Def.Body!.Eval(c, BindArgs(c, e));
         }
@@ -234,12 +236,14 @@ public sealed class DynCall(object slot, string name, Node[] args) : Node
         for (int i = 0; i < args.Length; i++) args[i] = Args[i].Eval(c, e);
         try
         {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             if (o is Closure cl) return cl.Call(c, args);
             if (o is OpV op) return op.Apply(c, args);
             if (o is Thunk t && args.Length == 0) return t.Force(c);
             if (o is Value v && args.Length == 0) return v;
         }
         catch (EvalError err) { throw At(err); }
+        catch (InsufficientExecutionStackException) { throw At(new EvalError($"Recursion too deep while evaluating {Name}")); }
         throw At(new EvalError($"{Name} is not an operator"));
     }
 }
@@ -388,15 +392,30 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
         return e;
     }
 
-    public static IEnumerable<Env?> All(BoundN[] bs, Ctx c, Env? e, int i = 0)
+    /// <summary>All bindings, in TLC's ContextEnumerator order: the domains are evaluated first,
+    /// then the first bound variable varies fastest.</summary>
+    public static IEnumerable<Env?> All(BoundN[] bs, Ctx c, Env? e)
     {
-        if (i == bs.Length) { yield return e; yield break; }
-        var b = bs[i];
-        if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
-        var s = b.Set.EvalSet(c, e);
-        if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
-        foreach (var v in s.Elements())
-            foreach (var e2 in All(bs, c, b.Bind(e, v), i + 1)) yield return e2;
+        var doms = new Value[bs.Length][];
+        for (int i = 0; i < bs.Length; i++)
+        {
+            var b = bs[i];
+            if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
+            var s = b.Set.EvalSet(c, e);
+            if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
+            doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+            if (doms[i].Length == 0) yield break;
+        }
+        var idx = new int[bs.Length];
+        while (true)
+        {
+            var e2 = e;
+            for (int i = 0; i < bs.Length; i++) e2 = bs[i].Bind(e2, doms[i][idx[i]]);
+            yield return e2;
+            int k = 0;
+            while (k < bs.Length && ++idx[k] == doms[k].Length) { idx[k] = 0; k++; }
+            if (k == bs.Length) yield break;
+        }
     }
 }
 
@@ -543,9 +562,9 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
 }
 
 /// <summary>A recursive function definition f[x \in S] == ... f[...] ...: evaluated on demand.</summary>
-public sealed class RecFcnN(OpDef def, BoundN bound, Node body) : Node
+public sealed class RecFcnN(OpDef? def, BoundN bound, Node body) : Node
 {
-    public OpDef Def { get; } = def;
+    public OpDef? Def { get; } = def;
     public override Value Eval(Ctx c, Env? e)
     {
         var s = bound.Set!.EvalSet(c, e);

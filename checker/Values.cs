@@ -485,7 +485,7 @@ public sealed class SubsetV(SetBase baseSet) : SetBase
         }
     }
     public override long Size => 1L << (int)Base.Size;
-    public override void Print(StringBuilder sb) { sb.Append("SUBSET "); Base.Print(sb); }
+    public override void Print(StringBuilder sb) { if (IsFinite) Normalize().Print(sb); else { sb.Append("SUBSET "); Base.Print(sb); } }
 }
 
 public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
@@ -524,7 +524,7 @@ public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
         }
     }
     public override long Size => (long)Math.Pow(Rng.Size, Dom.Size);
-    public override void Print(StringBuilder sb) { sb.Append('['); Dom.Print(sb); sb.Append(" -> "); Rng.Print(sb); sb.Append(']'); }
+    public override void Print(StringBuilder sb) { if (IsFinite) { Normalize().Print(sb); return; } sb.Append('['); Dom.Print(sb); sb.Append(" -> "); Rng.Print(sb); sb.Append(']'); }
 }
 
 public sealed class RecSetV(StrV[] names, SetBase[] sets) : SetBase
