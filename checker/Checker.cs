@@ -412,7 +412,8 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
     {
         res.Outcome = Outcome.Liveness;
         res.Violated = lasso.Property;
-        var ids = lasso.Prefix.Concat(lasso.Cycle).ToList();
+        // the cycle ends where it started (the last prefix state): that state is not printed again
+        var ids = lasso.Prefix.Concat(lasso.Cycle.Count > 0 ? lasso.Cycle.Take(lasso.Cycle.Count - 1) : []).ToList();
         var trace = new List<TraceStep> { new(1, "<Initial predicate>", _states[ids[0]]) };
         for (int i = 1; i < ids.Count; i++) trace.Add(new TraceStep(i + 1, StepAction(c, _states[ids[i - 1]], _states[ids[i]]), _states[ids[i]]));
         res.Trace = trace;
