@@ -13,6 +13,7 @@ public static class Cli
     // Each issue adds its commands here (one line each).
     private static readonly Entry[] Commands =
     [
+        new("prove", ProveCommand.Usage, ProveCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
