@@ -75,6 +75,11 @@ public static class ProveCommand
             stderr.WriteLine(e.Message);
             return ExitCodes.Error;
         }
+        catch (Microsoft.Z3.Z3Exception e)
+        {
+            stderr.WriteLine($"notifier prove: Z3 error: {e.Message.Split('\n')[0]}");
+            return ExitCodes.Error;
+        }
         total.Stop();
         stdout.WriteLine($"{queries} queries in {total.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s; slowest {slowest.ToString("F1", CultureInfo.InvariantCulture)} ms ({slowestName})");
         if (failed) return ExitCodes.Violation;

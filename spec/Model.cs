@@ -30,12 +30,15 @@ public sealed class Model
     public IReadOnlyList<Conjunct> Conjuncts { get; }
     /// <summary>When set, invalidate_range_start only starts this event (contract BMC).</summary>
     public string? OnlyEvent { get; }
+    /// <summary>Finite sorts (BMC) or null (uninterpreted sorts: proofs for every size).</summary>
+    public Bounds? Bounds { get; }
     private readonly Dictionary<string, Expr> _event = new(StringComparer.Ordinal);
     private readonly Expr _idle, _begun, _locked, _checked, _retried;
     private int _fresh;
 
-    public Model(Context ctx, Vocabulary vocabulary, Variant variant, string? onlyEvent = null)
+    public Model(Context ctx, Vocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null)
     {
+        Bounds = bounds;
         Ctx = ctx;
         Vocabulary = vocabulary;
         Variant = variant;
@@ -44,10 +47,10 @@ public sealed class Model
         var ev = ctx.MkEnumSort("Event_" + vocabulary.Name.Replace('-', '_'), vocabulary.Events.Select(e => e.Name).ToArray());
         S = new Sorts
         {
-            Page = ctx.MkUninterpretedSort("Page"),
-            Frame = ctx.MkUninterpretedSort("Frame"),
-            Dev = ctx.MkUninterpretedSort("Dev"),
-            Inv = ctx.MkUninterpretedSort("Inv"),
+            Page = MkSort(ctx, "Page", "p", bounds?.Pages),
+            Frame = MkSort(ctx, "Frame", "f", bounds?.Frames),
+            Dev = MkSort(ctx, "Dev", "d", bounds?.Devices),
+            Inv = MkSort(ctx, "Inv", "i", bounds?.Invalidations),
             Phase = phase,
             Event = ev,
             Bool = ctx.BoolSort,
@@ -58,6 +61,19 @@ public sealed class Model
         Actions = MakeActions();
         Conjuncts = MakeConjuncts();
     }
+
+    private readonly Dictionary<string, Expr[]> _elements = new(StringComparer.Ordinal);
+
+    private Sort MkSort(Context ctx, string name, string prefix, int? size)
+    {
+        if (size is not int n) return ctx.MkUninterpretedSort(name);
+        var sort = ctx.MkEnumSort(name, Enumerable.Range(0, n).Select(k => prefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        _elements[name] = sort.Consts;
+        return sort;
+    }
+
+    /// <summary>The elements of a finite sort (BMC).</summary>
+    public Expr[] Elements(Sort s) => _elements[s.Name.ToString()];
 
     // ---------------------------------------------------------------- helpers
     private BoolExpr And(params BoolExpr[] a) => a.Length == 1 ? a[0] : Ctx.MkAnd(a);
@@ -71,7 +87,25 @@ public sealed class Model
 
     /// <summary>A fresh bound variable (for ∀ and λ).</summary>
     public Expr Bound(Sort sort, string hint) => Ctx.MkConst($"{hint}!{_fresh++}", sort);
-    private BoolExpr Forall(Expr[] vars, BoolExpr body) => Ctx.MkForall(vars, body);
+    /// <summary>∀ vars. body; over finite sorts (BMC) expanded into a conjunction.</summary>
+    private BoolExpr Forall(Expr[] vars, BoolExpr body)
+    {
+        if (Bounds is null) return Ctx.MkForall(vars, body);
+        IEnumerable<Expr[]> tuples = [[]];
+        foreach (var v in vars)
+        {
+            var elems = Elements(v.Sort);
+            tuples = tuples.SelectMany(t => elems.Select(e => t.Append(e).ToArray())).ToList();
+        }
+        return And(tuples.Select(t => (BoolExpr)body.Substitute(vars, t)).ToArray());
+    }
+
+    /// <summary>The invariant conjunct as a closed formula.</summary>
+    public BoolExpr Closed(Conjunct c, State s)
+    {
+        var (vars, body) = c.Build(s);
+        return vars.Length == 0 ? body : Forall(vars, body);
+    }
     private ArrayExpr Lambda(Expr[] vars, Expr body) => Ctx.MkLambda(vars, body);
     private Expr Arg(string name, Sort sort, string suffix) => Ctx.MkConst($"{name}#{suffix}", sort);
 
@@ -137,7 +171,14 @@ public sealed class Model
         return Lambda([x, q], f(x, q));
     }
 
-    private ArrayExpr Store(State s, string name, Expr[] idx, Expr v) => Ctx.MkStore((ArrayExpr)s[name], idx, v);
+    /// <summary>s[name] with [idx] := v. Finite models use λx. x = idx ? v : s[name][x], which
+    /// the simplifier beta-reduces at concrete indices (a store with a symbolic index is not).</summary>
+    private ArrayExpr Store(State s, string name, Expr[] idx, Expr v)
+    {
+        if (Bounds is null) return Ctx.MkStore((ArrayExpr)s[name], idx, v);
+        var xs = idx.Select(e => Bound(e.Sort, "x")).ToArray();
+        return Lambda(xs, Ite(And(xs.Zip(idx, (x, e) => Eq(x, e)).ToArray()), v, s.At(name, xs)));
+    }
 
     // ---------------------------------------------------------------- state
     private IReadOnlyList<VarSpec> MakeVars()
@@ -179,7 +220,35 @@ public sealed class Model
         ];
     }
 
-    public State FreshState(string suffix) => State.Fresh(Ctx, Vars, suffix);
+    public State FreshState(string suffix) =>
+        Bounds is null ? State.Fresh(Ctx, Vars, suffix) : State.FromTerms(Ctx, Vars, v => FreshTerm(v.Name, suffix, v.Domain, v.Range));
+
+    /// <summary>All index tuples of a finite domain.</summary>
+    public List<Expr[]> Tuples(Sort[] domain)
+    {
+        IEnumerable<Expr[]> tuples = [[]];
+        foreach (var d in domain) tuples = tuples.SelectMany(t => Elements(d).Select(e => t.Append(e).ToArray())).ToList();
+        return tuples.ToList();
+    }
+
+    /// <summary>
+    /// A fresh variable. Uninterpreted sorts: an array constant. Finite sorts: one scalar
+    /// constant per index tuple, wrapped in λx. ite(x = t0, c0, ite(...)), so that every select
+    /// with concrete indices simplifies to a scalar and BMC stays quantifier- and array-free.
+    /// </summary>
+    public Expr FreshTerm(string name, string suffix, Sort[] domain, Sort range)
+    {
+        string full = suffix.Length == 0 ? name : $"{name}@{suffix}";
+        if (domain.Length == 0) return Ctx.MkConst(full, range);
+        if (Bounds is null) return Ctx.MkConst(full, Ctx.MkArraySort(domain, range));
+        var tuples = Tuples(domain);
+        var consts = tuples.Select(t => Ctx.MkConst($"{full}[{string.Join(",", t.Select(e => e.ToString()))}]", range)).ToList();
+        var xs = domain.Select(d => Bound(d, "x")).ToArray();
+        Expr body = consts[^1];
+        for (int k = tuples.Count - 2; k >= 0; k--)
+            body = Ite(And(xs.Zip(tuples[k], (x, e) => Eq(x, e)).ToArray()), consts[k], body);
+        return Lambda(xs, body);
+    }
 
     /// <summary>
     /// Initial states: quiescent and coherent: no invalidation begun, every device idle, no
@@ -251,7 +320,7 @@ public sealed class Model
     {
         var i = Arg("i", S.Inv, k);
         var e = Arg("event", S.Event, k);
-        var range = (ArrayExpr)Ctx.MkConst($"range#{k}", Ctx.MkArraySort(S.Page, S.Bool));
+        var range = (ArrayExpr)FreshTerm("range", k, [S.Page], S.Bool);
         var npr = (BoolExpr)Arg("new_read", S.Bool, k);
         var npw = (BoolExpr)Arg("new_write", S.Bool, k);
         var prot = WithEffect(Effect.Protection).ToList();

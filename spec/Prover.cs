@@ -52,8 +52,7 @@ public sealed class Prover
         return s;
     }
 
-    private BoolExpr Invariant(State s) =>
-        _ctx.MkAnd(M.Conjuncts.Select(c => { var (v, b) = c.Build(s); return v.Length == 0 ? b : (BoolExpr)_ctx.MkForall(v, b); }).ToArray());
+    private BoolExpr Invariant(State s) => _ctx.MkAnd(M.Conjuncts.Select(c => M.Closed(c, s)).ToArray());
 
     private static Verdict Map(Status st, Verdict onSat) => st switch
     {
@@ -119,15 +118,17 @@ public sealed class Prover
         var solver = NewSolver();
         var states = new List<State> { M.FreshState("0") };
         var steps = new List<(IntExpr Selector, List<ActionInstance> Instances)>();
-        solver.Assert(M.Init(states[0]));
+        if (M.Bounds is null) throw new InvalidOperationException("BMC needs a model with finite sorts (Bounds)");
+        solver.Assert((BoolExpr)M.Init(states[0]).Simplify());
         var targets = M.Conjuncts.Where(c => targetRules.Contains(c.Name)).ToList();
+        string name = $"bmc {string.Join(",", targetRules)} ({M.Bounds?.ToString() ?? "any size"})";
         var sw = Stopwatch.StartNew();
         for (int k = 0; ; k++)
         {
             var sk = states[k];
             var built = targets.Select(c => (c, c.Build(sk))).ToList();
             solver.Push();
-            solver.Assert(_ctx.MkOr(built.Select(b => _ctx.MkNot(b.Item2.Body)).ToArray()));
+            solver.Assert((BoolExpr)_ctx.MkOr(built.Select(b => _ctx.MkNot(b.Item2.Body)).ToArray()).Simplify());
             var st = solver.Check();
             if (st == Status.SATISFIABLE)
             {
@@ -136,11 +137,11 @@ public sealed class Prover
                 var report = new Render(M, model).TraceReport(states, steps, broken.c, broken.Item2.Vars);
                 solver.Pop();
                 sw.Stop();
-                return new QueryResult($"bmc({string.Join(",", targetRules)}) depth {k}", Verdict.Counterexample, sw.Elapsed.TotalMilliseconds, report);
+                return new QueryResult($"{name} depth {k}", Verdict.Counterexample, sw.Elapsed.TotalMilliseconds, report);
             }
             solver.Pop();
             if (st != Status.UNSATISFIABLE)
-                return new QueryResult($"bmc({string.Join(",", targetRules)}) depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, null);
+                return new QueryResult($"{name} depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, null);
             if (k == maxDepth) break;
             // one more step: sel = which action; next state = that action's post-state
             var next = M.FreshState((k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -151,15 +152,17 @@ public sealed class Prover
             {
                 var inst = M.Actions[a].Build(sk, $"{k + 1}.{a}");
                 instances.Add(inst);
-                var eqs = M.Vars.Select(v => ReferenceEquals(inst.Post[v.Name], sk[v.Name])
-                    ? _ctx.MkEq(next[v.Name], sk[v.Name]) : _ctx.MkEq(next[v.Name], inst.Post[v.Name]));
-                disj.Add(_ctx.MkAnd(new[] { _ctx.MkEq(sel, _ctx.MkInt(a)), inst.Guard }.Concat(eqs).ToArray()));
+                // pointwise next = post over the finite domain, beta-reduced to scalars
+                var eqs = M.Vars.SelectMany(v => v.Domain.Length == 0
+                    ? [_ctx.MkEq(next[v.Name], inst.Post[v.Name])]
+                    : M.Tuples(v.Domain).Select(t => _ctx.MkEq(next.At(v.Name, t), inst.Post.At(v.Name, t))));
+                disj.Add((BoolExpr)_ctx.MkAnd(new[] { _ctx.MkEq(sel, _ctx.MkInt(a)), inst.Guard }.Concat(eqs).ToArray()).Simplify());
             }
             solver.Assert(_ctx.MkOr(disj.ToArray()));
             states.Add(next);
             steps.Add((sel, instances));
         }
         sw.Stop();
-        return new QueryResult($"bmc({string.Join(",", targetRules)}) depth {maxDepth}", Verdict.NoTraceUpToDepth, sw.Elapsed.TotalMilliseconds, null);
+        return new QueryResult($"{name} depth {maxDepth}", Verdict.NoTraceUpToDepth, sw.Elapsed.TotalMilliseconds, null);
     }
 }

@@ -28,7 +28,8 @@ public sealed class Render
     private void Name(Sort sort, string prefix)
     {
         Expr[] u;
-        try { u = _z.SortUniverse(sort) ?? []; } catch (Z3Exception) { u = []; }
+        if (_m.Bounds is not null) u = _m.Elements(sort);
+        else try { u = _z.SortUniverse(sort) ?? []; } catch (Z3Exception) { u = []; }
         _universe[sort] = u;
         for (int k = 0; k < u.Length; k++) _names[u[k].ToString()] = prefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }

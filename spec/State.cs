@@ -6,13 +6,23 @@ namespace NotifierSpec.Spec;
 /// invalidations (one struct mmu_notifier_range each), plus two finite enumerations.</summary>
 public sealed class Sorts
 {
-    public required UninterpretedSort Page { get; init; }
-    public required UninterpretedSort Frame { get; init; }
-    public required UninterpretedSort Dev { get; init; }
-    public required UninterpretedSort Inv { get; init; }
+    public required Sort Page { get; init; }
+    public required Sort Frame { get; init; }
+    public required Sort Dev { get; init; }
+    public required Sort Inv { get; init; }
     public required EnumSort Phase { get; init; }
     public required EnumSort Event { get; init; }
     public required BoolSort Bool { get; init; }
+}
+
+/// <summary>
+/// Finite instantiation of the four sorts (pages, frames, devices, invalidations), used by BMC:
+/// the proofs use uninterpreted sorts (any size), BMC searches this many elements of each.
+/// </summary>
+public sealed record Bounds(int Pages, int Frames, int Devices, int Invalidations)
+{
+    public static readonly Bounds Default = new(1, 2, 1, 1);
+    public override string ToString() => $"{Pages} pages, {Frames} frames, {Devices} devices, {Invalidations} invalidations";
 }
 
 /// <summary>One state variable: a Boolean/scalar constant, or an array over the given domain.</summary>
@@ -43,6 +53,14 @@ public sealed class State
             string name = suffix.Length == 0 ? s.Name : $"{s.Name}@{suffix}";
             vars[s.Name] = s.Domain.Length == 0 ? ctx.MkConst(name, s.Range) : ctx.MkConst(name, ctx.MkArraySort(s.Domain, s.Range));
         }
+        return new State(ctx, specs, vars);
+    }
+
+    /// <summary>A state whose variables are the given terms (finite models: lambdas over scalars).</summary>
+    public static State FromTerms(Context ctx, IReadOnlyList<VarSpec> specs, Func<VarSpec, Expr> term)
+    {
+        var vars = new Dictionary<string, Expr>(StringComparer.Ordinal);
+        foreach (var s in specs) vars[s.Name] = term(s);
         return new State(ctx, specs, vars);
     }
 

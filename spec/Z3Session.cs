@@ -3,33 +3,43 @@ using Microsoft.Z3;
 namespace NotifierSpec.Spec;
 
 /// <summary>
-/// Owns one Z3 context. Create, use and dispose it on one thread. On Linux the managed wrapper
+/// Runs work on a fresh Z3 context, then deletes the context. On Linux the managed wrapper
 /// loads the shim libz3.so built from spec/native/z3shim.c next to the assemblies.
+/// Discipline (z3shim.c and README): the work returns plain data only, never a Z3 object, so
+/// that every Z3 object is unreachable when it returns; the finalizers then queue their
+/// dec_refs, which Z3_del_context performs on this thread before the context goes. (Deleting a
+/// 4.8.12 context while some lambda terms are still referenced was seen to abort in
+/// ast.cpp:432.) The context is used by this thread only.
 /// </summary>
-public sealed class Z3Session : IDisposable
+public static class Z3Session
 {
-    public Context Ctx { get; }
-
-    public Z3Session()
+    public static T Run<T>(Func<Context, T> work)
     {
+        Context ctx;
         try
         {
-            Ctx = new Context(new Dictionary<string, string> { ["model"] = "true" });
+            ctx = new Context(new Dictionary<string, string> { ["model"] = "true" });
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
         {
             throw new SpecException($"spec: cannot load Z3 ({e.GetType().Name}: {e.Message.Split('\n')[0]}); run scripts/setup.sh and rebuild (README, section spec/)");
         }
+        try
+        {
+            return Invoke(work, ctx);
+        }
+        finally
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            ctx.Dispose();
+        }
     }
 
-    public void Dispose()
-    {
-        // let the finalizers of this context's objects queue their dec_refs before the context
-        // goes (the shim performs them in Z3_del_context on this thread)
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        Ctx.Dispose();
-    }
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static T Invoke<T>(Func<Context, T> work, Context ctx) => work(ctx);
 }
 
 /// <summary>The proof set of one vocabulary and variant.</summary>
@@ -39,14 +49,13 @@ public static class Proofs
 
     public static List<QueryResult> Run(Vocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth)
     {
-        using var z3 = new Z3Session();
-        var model = new Model(z3.Ctx, vocabulary, variant);
-        var prover = new Prover(model);
-        var results = new List<QueryResult>();
-        results.AddRange(prover.Initiation());
-        results.AddRange(prover.Consecution());
+        var results = Z3Session.Run(ctx =>
+        {
+            var prover = new Prover(new Model(ctx, vocabulary, variant));
+            return prover.Initiation().Concat(prover.Consecution()).ToList();
+        });
         if (variant.Failing)
-            results.Add(prover.Bmc([variant.ExpectedRule!], bmcDepth));
+            results.Add(Z3Session.Run(ctx => new Prover(new Model(ctx, vocabulary, variant, bounds: Bounds.Default)).Bmc([variant.ExpectedRule!], bmcDepth)));
         return results;
     }
 }
