@@ -14,6 +14,7 @@ public static class Cli
     private static readonly Entry[] Commands =
     [
         new("prove", ProveCommand.Usage, ProveCommand.Run),
+        new("contract", ContractCommand.Usage, ContractCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

@@ -49,13 +49,13 @@ public static class ProveCommand
             {
                 stdout.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
                 var results = Proofs.Run(voc, variant, depth);
-                stdout.WriteLine($"{"query",-62} {"result",-18} {"ms",8}");
+                stdout.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
                 foreach (var r in results)
                 {
                     queries++;
                     if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
                     if (!quiet || r.Verdict != Verdict.Holds)
-                        stdout.WriteLine($"{r.Query,-62} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
+                        stdout.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
                     failed |= r.Failed;
                     unknown |= r.Verdict == Verdict.Unknown;
                 }
@@ -93,6 +93,7 @@ public static class ProveCommand
         Verdict.Cti => "CTI",
         Verdict.Counterexample => "counterexample",
         Verdict.NoTraceUpToDepth => "no trace to depth",
+        Verdict.Vacuous => "VACUOUS",
         _ => "unknown",
     };
 }

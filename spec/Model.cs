@@ -36,25 +36,21 @@ public sealed class Model
     private readonly Expr _idle, _begun, _locked, _checked, _retried;
     private int _fresh;
 
-    public Model(Context ctx, Vocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null)
+    public Model(Context ctx, Vocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null)
     {
         Bounds = bounds;
         Ctx = ctx;
         Vocabulary = vocabulary;
         Variant = variant;
         OnlyEvent = onlyEvent;
-        var phase = ctx.MkEnumSort("Phase", "idle", "begun", "locked", "checked", "retried");
-        var ev = ctx.MkEnumSort("Event_" + vocabulary.Name.Replace('-', '_'), vocabulary.Events.Select(e => e.Name).ToArray());
-        S = new Sorts
-        {
-            Page = MkSort(ctx, "Page", "p", bounds?.Pages),
-            Frame = MkSort(ctx, "Frame", "f", bounds?.Frames),
-            Dev = MkSort(ctx, "Dev", "d", bounds?.Devices),
-            Inv = MkSort(ctx, "Inv", "i", bounds?.Invalidations),
-            Phase = phase,
-            Event = ev,
-            Bool = ctx.BoolSort,
-        };
+        // sorts can be shared by several models on one context (the contract builds one model
+        // per event x reaction); Z3 sorts are per context
+        S = sorts ?? MakeSorts(ctx, vocabulary, bounds);
+        if (bounds is not null)
+            foreach (var (name, sort) in new[] { ("Page", S.Page), ("Frame", S.Frame), ("Dev", S.Dev), ("Inv", S.Inv) })
+                _elements[name] = ((EnumSort)sort).Consts;
+        var phase = S.Phase;
+        var ev = S.Event;
         for (int k = 0; k < vocabulary.Events.Count; k++) _event[vocabulary.Events[k].Name] = ev.Consts[k];
         (_idle, _begun, _locked, _checked, _retried) = (phase.Consts[0], phase.Consts[1], phase.Consts[2], phase.Consts[3], phase.Consts[4]);
         Vars = MakeVars();
@@ -64,13 +60,21 @@ public sealed class Model
 
     private readonly Dictionary<string, Expr[]> _elements = new(StringComparer.Ordinal);
 
-    private Sort MkSort(Context ctx, string name, string prefix, int? size)
+    public static Sorts MakeSorts(Context ctx, Vocabulary vocabulary, Bounds? bounds) => new()
     {
-        if (size is not int n) return ctx.MkUninterpretedSort(name);
-        var sort = ctx.MkEnumSort(name, Enumerable.Range(0, n).Select(k => prefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
-        _elements[name] = sort.Consts;
-        return sort;
-    }
+        Page = MkSort(ctx, "Page", "p", bounds?.Pages),
+        Frame = MkSort(ctx, "Frame", "f", bounds?.Frames),
+        Dev = MkSort(ctx, "Dev", "d", bounds?.Devices),
+        Inv = MkSort(ctx, "Inv", "i", bounds?.Invalidations),
+        Phase = ctx.MkEnumSort("Phase", "idle", "begun", "locked", "checked", "retried"),
+        Event = ctx.MkEnumSort("Event_" + vocabulary.Name.Replace('-', '_'), vocabulary.Events.Select(e => e.Name).ToArray()),
+        Bool = ctx.BoolSort,
+    };
+
+    private static Sort MkSort(Context ctx, string name, string prefix, int? size) =>
+        size is int n
+            ? ctx.MkEnumSort(name, Enumerable.Range(0, n).Select(k => prefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray())
+            : ctx.MkUninterpretedSort(name);
 
     /// <summary>The elements of a finite sort (BMC).</summary>
     public Expr[] Elements(Sort s) => _elements[s.Name.ToString()];

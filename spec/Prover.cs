@@ -15,11 +15,13 @@ public enum Verdict
     NoTraceUpToDepth,
     /// <summary>the solver answered unknown (timeout)</summary>
     Unknown,
+    /// <summary>a non-vacuity check failed: Init or an action's guard is unsatisfiable</summary>
+    Vacuous,
 }
 
 public sealed record QueryResult(string Query, Verdict Verdict, double Millis, string? Report)
 {
-    public bool Failed => Verdict is Verdict.Cti or Verdict.Counterexample;
+    public bool Failed => Verdict is Verdict.Cti or Verdict.Counterexample or Verdict.Vacuous;
 }
 
 /// <summary>Thrown for errors that are not verdicts (Z3 unusable); printed as one line.</summary>
@@ -58,6 +60,43 @@ public sealed class Prover
     {
         Status.UNSATISFIABLE => Verdict.Holds,
         Status.SATISFIABLE => onSat,
+        _ => Verdict.Unknown,
+    };
+
+    /// <summary>
+    /// Non-vacuity: Init is satisfiable, and every action is enabled in some state satisfying
+    /// the invariant (else the proofs below would hold for nothing).
+    /// </summary>
+    public IEnumerable<QueryResult> Sanity()
+    {
+        // run on a finite instance: a concrete witness there is one for every size, and the
+        // queries stay quantifier-free (satisfiable quantified queries are hard for MBQI)
+        if (M.Bounds is null) throw new InvalidOperationException("sanity checks need a model with finite sorts");
+        var solver = NewSolver();
+        var s = M.FreshState("");
+        var sw = Stopwatch.StartNew();
+        solver.Push();
+        solver.Assert(M.Init(s));
+        var st = solver.Check();
+        solver.Pop();
+        yield return new QueryResult($"init is satisfiable ({M.Bounds})", SatIsGood(st), sw.Elapsed.TotalMilliseconds, null);
+        solver.Assert(Invariant(s));
+        foreach (var a in M.Actions)
+        {
+            var inst = a.Build(s, "a");
+            solver.Push();
+            solver.Assert(inst.Guard);
+            sw.Restart();
+            st = solver.Check();
+            solver.Pop();
+            yield return new QueryResult($"{a.Name} enabled under the invariant ({M.Bounds})", SatIsGood(st), sw.Elapsed.TotalMilliseconds, null);
+        }
+    }
+
+    private static Verdict SatIsGood(Status st) => st switch
+    {
+        Status.SATISFIABLE => Verdict.Holds,
+        Status.UNSATISFIABLE => Verdict.Vacuous,
         _ => Verdict.Unknown,
     };
 

@@ -47,15 +47,23 @@ public static class Proofs
 {
     public const int DefaultBmcDepth = 10;
 
-    public static List<QueryResult> Run(Vocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth)
+    public static List<QueryResult> Run(Vocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth, Bounds? bounds = null)
     {
         var results = Z3Session.Run(ctx =>
         {
             var prover = new Prover(new Model(ctx, vocabulary, variant));
             return prover.Initiation().Concat(prover.Consecution()).ToList();
         });
+        results.AddRange(Z3Session.Run(ctx =>
+        {
+            var prover = new Prover(new Model(ctx, vocabulary, variant, bounds: SanityBounds));
+            return prover.Sanity().ToList();
+        }));
         if (variant.Failing)
-            results.Add(Z3Session.Run(ctx => new Prover(new Model(ctx, vocabulary, variant, bounds: Bounds.Default)).Bmc([variant.ExpectedRule!], bmcDepth)));
+            results.Add(Z3Session.Run(ctx => new Prover(new Model(ctx, vocabulary, variant, bounds: bounds ?? Bounds.Default)).Bmc([variant.ExpectedRule!], bmcDepth)));
         return results;
     }
+
+    /// <summary>Finite instance for the non-vacuity checks.</summary>
+    public static readonly Bounds SanityBounds = new(2, 2, 2, 2);
 }
