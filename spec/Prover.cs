@@ -38,9 +38,13 @@ public sealed class Prover
     private readonly Context _ctx;
     private readonly uint _timeoutMs;
 
-    public Prover(Model model, uint timeoutMs = 20000)
+    /// <summary>The conjuncts this prover checks (all of the model's unless given).</summary>
+    public IReadOnlyList<Conjunct> Conjuncts { get; }
+
+    public Prover(Model model, IReadOnlyList<Conjunct>? conjuncts = null, uint timeoutMs = 20000)
     {
         M = model;
+        Conjuncts = conjuncts ?? model.Conjuncts;
         _ctx = model.Ctx;
         _timeoutMs = timeoutMs;
     }
@@ -54,7 +58,7 @@ public sealed class Prover
         return s;
     }
 
-    private BoolExpr Invariant(State s) => _ctx.MkAnd(M.Conjuncts.Select(c => M.Closed(c, s)).ToArray());
+    private BoolExpr Invariant(State s) => _ctx.MkAnd(Conjuncts.Select(c => M.Closed(c, s)).ToArray());
 
     private static Verdict Map(Status st, Verdict onSat) => st switch
     {
@@ -106,7 +110,7 @@ public sealed class Prover
         var solver = NewSolver();
         var s = M.FreshState("");
         solver.Assert(M.Init(s));
-        foreach (var c in M.Conjuncts)
+        foreach (var c in Conjuncts)
         {
             var (vars, body) = c.Build(s);
             solver.Push();
@@ -121,7 +125,7 @@ public sealed class Prover
     }
 
     /// <summary>Inv ∧ guard(a) ⇒ C(post(a)), one query per action × conjunct.</summary>
-    public IEnumerable<QueryResult> Consecution(Func<ActionDef, bool>? actionFilter = null, BoolExpr? extra = null)
+    public IEnumerable<QueryResult> Consecution(Func<ActionDef, bool>? actionFilter = null, bool render = true)
     {
         var solver = NewSolver();
         var s = M.FreshState("");
@@ -131,8 +135,7 @@ public sealed class Prover
             var inst = a.Build(s, "a");
             solver.Push();
             solver.Assert(inst.Guard);
-            if (extra is not null) solver.Assert(extra);
-            foreach (var c in M.Conjuncts)
+            foreach (var c in Conjuncts)
             {
                 var (vars, body) = c.Build(inst.Post);
                 solver.Push();
@@ -140,7 +143,7 @@ public sealed class Prover
                 var sw = Stopwatch.StartNew();
                 var st = solver.Check();
                 sw.Stop();
-                string? report = st == Status.SATISFIABLE ? new Render(M, solver.Model).CtiReport(s, inst, c, vars) : null;
+                string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars) : null;
                 solver.Pop();
                 yield return new QueryResult($"{a.Name} => {c.Name}'", Map(st, Verdict.Cti), sw.Elapsed.TotalMilliseconds, report);
             }
@@ -159,7 +162,7 @@ public sealed class Prover
         var steps = new List<(IntExpr Selector, List<ActionInstance> Instances)>();
         if (M.Bounds is null) throw new InvalidOperationException("BMC needs a model with finite sorts (Bounds)");
         solver.Assert((BoolExpr)M.Init(states[0]).Simplify());
-        var targets = M.Conjuncts.Where(c => targetRules.Contains(c.Name)).ToList();
+        var targets = Conjuncts.Where(c => targetRules.Contains(c.Name)).ToList();
         string name = $"bmc {string.Join(",", targetRules)} ({M.Bounds?.ToString() ?? "any size"})";
         var sw = Stopwatch.StartNew();
         for (int k = 0; ; k++)
