@@ -304,7 +304,7 @@ public sealed class Model
             new("device_read", "device access through its PTE (HMM_DMIRROR_READ)", false, (s, k) => Access(s, k, write: false)),
             new("device_write", "device write through its PTE (HMM_DMIRROR_WRITE)", false, (s, k) => Access(s, k, write: true)),
         };
-        if (v.InvalidatePageAfterFree)
+        if (v.InvalidatePage)
         {
             list.Add(new("pte_update[page]", "v7 page_mkclean_one/try_to_unmap_one: PTE cleared under the PTL, invalidate_page after it is dropped (B1)", false, PageClear));
             list.Add(new("invalidate_page", "v7 mmu_notifier_invalidate_page delivered to the listener (B1)", false, InvalidatePage));
@@ -366,7 +366,7 @@ public sealed class Model
         var post = s
             .With("called", Store(s, "called", [i, d], T))
             // mmu_interval_set_seq: every reaction but ignore calls it
-            .With("collided", Store(s, "collided", [d], Or(s.B("collided", d), Not(IsReaction(s, i, Reaction.Ignore)))))
+            .With("collided", Store(s, "collided", [d], Variant.SkipSetSeq ? s.B("collided", d) : Or(s.B("collided", d), Not(IsReaction(s, i, Reaction.Ignore)))))
             .With("dev_present", Row(s, "dev_present", S.Dev, S.Page, d, q => And(s.B("dev_present", d, q), Not(DropAll(q)))))
             .With("dev_write", Row(s, "dev_write", S.Dev, S.Page, d, q => And(s.B("dev_write", d, q), Not(DropWrite(q)))));
         return new("invalidate", [("i", i), ("d", d)], guard, post);
@@ -400,7 +400,8 @@ public sealed class Model
             _ => throw new InvalidOperationException(),
         };
         var ev = s.At("event", i);
-        var guard = And(Started(s, i), s.B("in_range", i, p),
+        // narrow-range variant: the change may lie outside the notified range
+        var guard = And(Started(s, i), Variant.NarrowRange ? T : s.B("in_range", i, p),
             Or(Vocabulary.Events.Select(e => And(Eq(ev, _event[e.Name]), Allowed(e))).ToArray()));
         var sdc = IsEffect(s, i, Effect.SoftDirtyClear);
         var post = s
@@ -409,6 +410,7 @@ public sealed class Model
             // clear_refs clears soft-dirty; a PTE made writable is soft-dirty (write fault)
             .With("soft_dirty", Store(s, "soft_dirty", [p], And(Not(sdc), Or(s.B("soft_dirty", p), nw))))
             .With("dirtied", Store(s, "dirtied", [p], And(Not(sdc), s.B("dirtied", p))));
+        if (Variant.NarrowRange) post = post.With("uncovered_change", Or(s.B("uncovered_change"), Not(s.B("in_range", i, p))));
         return new("pte_update", [("i", i), ("p", p), ("present", np), ("read", nr), ("write", nw), ("frame", nf)], guard, post);
     }
 
@@ -518,7 +520,7 @@ public sealed class Model
     }
 
     private BoolExpr MayInstall(State s, Expr d) =>
-        Variant.InstallWithoutRetry ? Or(Eq(s.At("phase", d), _checked), Eq(s.At("phase", d), _locked)) : Eq(s.At("phase", d), _checked);
+        Variant.NoReadRetry ? Or(Eq(s.At("phase", d), _checked), Eq(s.At("phase", d), _locked)) : Eq(s.At("phase", d), _checked);
 
     private ActionInstance Install(State s, string k)
     {

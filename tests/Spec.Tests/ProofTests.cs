@@ -44,7 +44,7 @@ public class ProofTests
     [Fact]
     public void Action_names_are_the_shared_vocabulary()
     {
-        var names = Z3Session.Run(ctx => new Model(ctx, Vocabulary.V7, Variant.Failing_.First(v => v.Name == "invalidate-page-after-free"))
+        var names = Z3Session.Run(ctx => new Model(ctx, Vocabulary.V7, Variant.Failing_.First(v => v.Name == "invalidate-page-freed"))
             .Actions.Select(a => a.Name).ToList());
         Assert.Equal(new[]
         {

@@ -10,15 +10,27 @@ public class VariantTests
     public static TheoryData<string, string, int, string, string> Cases => new()
     {
         // variant, rule broken, shortest trace length, a step the trace must contain, a CTI query
-        { "install-without-retry", Rules.NoStaleDeviceMapping, 7, "device_pte_install(d=d0, p=p0)", "device_pte_install => NoStaleDeviceMapping'" },
+        { "no-read-retry", Rules.NoStaleDeviceMapping, 7, "device_pte_install(d=d0, p=p0)", "device_pte_install => NoStaleDeviceMapping'" },
         { "retry-outside-lock", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_retry(d=d0)", "device_lock => CheckedNotCollided'" },
-        { "v7-mprot-write-protect", Rules.NoStaleDeviceMapping, 3, "event=MMU_MPROT, range={p0}, new_read=false, new_write=false", "invalidate => TeardownBeforeChange'" },
-        { "ignore-migrate", Rules.NoStaleDeviceMapping, 3, "event=MMU_MIGRATE", "invalidate => TeardownBeforeChange'" },
-        { "unmap-at-end", Rules.NoStaleDeviceMapping, 3, "invalidate(i=i0, d=d0)", "invalidate => TeardownBeforeChange'" },
-        { "end-after-refused-nonblock", Rules.StartEndPaired, 3, "invalidate[-EAGAIN](i=i0, d=d0)", "invalidate_range_end => StartEndPaired'" },
-        { "invalidate-page-after-free", Rules.NoFreedFrameAccess, 2, "pte_update[page](p=p0)", "pte_update[page] => RangeCoversChange'" },
+        { "mprot-write-protect-only", Rules.NoStaleDeviceMapping, 3, "event=MMU_MPROT, range={p0}, new_read=false, new_write=false", "invalidate => TeardownBeforeChange'" },
+        { "ignore-fork", Rules.NoStaleDeviceMapping, 3, "event=MMU_FORK", "invalidate => TeardownBeforeChange'" },
+        { "ksm-keep-write", Rules.NoStaleDeviceMapping, 3, "event=MMU_KSM_WRITE_PROTECT", "invalidate => TeardownBeforeChange'" },
+        { "soft-dirty-hmm07", Rules.SoftDirtyComplete, 4, "device_write(d=d0, p=p0)", "invalidate => TeardownBeforeChange'" },
+        { "unmap-at-end", Rules.NoStaleDeviceMapping, 3, "event=MMU_NOTIFY_CLEAR", "invalidate => TeardownBeforeChange'" },
+        { "end-after-refused-start", Rules.StartEndPaired, 3, "invalidate[-EAGAIN](i=i0, d=d0)", "invalidate_range_end => StartEndPaired'" },
+        { "invalidate-page-freed", Rules.NoFreedFrameAccess, 2, "pte_update[page](p=p0)", "pte_update[page] => NoStaleDeviceMapping'" },
+        { "invalidate-page-range", Rules.RangeCoversChange, 1, "pte_update[page](p=p0)", "pte_update[page] => RangeCoversChange'" },
+        { "narrow-range", Rules.RangeCoversChange, 3, "range={}", "pte_update => RangeCoversChange'" },
+        { "skip-set-seq", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_retry(d=d0)", "invalidate => NoReaderInsidePass'" },
         { "read-begin-no-sleep", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_begin(d=d0)", "mmu_interval_read_begin => NoReaderInsidePass'" },
     };
+
+    [Fact]
+    public void Every_failing_variant_is_tested_and_mirrors_a_tla_model()
+    {
+        Assert.Equal(Cases.Select(c => (string)c[0]).OrderBy(x => x), Variant.Failing_.Select(v => v.Name).OrderBy(x => x));
+        Assert.All(Variant.Failing_, v => Assert.StartsWith("MCFail", v.TlaModel));
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -45,7 +57,7 @@ public class VariantTests
     [Fact]
     public void End_after_refused_trace_is_start_nonblock_refuse_end()
     {
-        var variant = Variant.Failing_.Single(v => v.Name == "end-after-refused-nonblock");
+        var variant = Variant.Failing_.Single(v => v.Name == "end-after-refused-start");
         var bmc = Proofs.Run(Vocabulary.Upstream, variant)[^1];
         var steps = bmc.Report!.Split('\n').Where(l => l.StartsWith("  step ", StringComparison.Ordinal))
             .Select(l => l.Split(": ", 2)[1].Split('(')[0]).ToList();
@@ -55,7 +67,7 @@ public class VariantTests
     [Fact]
     public void Bmc_below_the_shortest_length_finds_nothing()
     {
-        var variant = Variant.Failing_.Single(v => v.Name == "v7-mprot-write-protect");
+        var variant = Variant.Failing_.Single(v => v.Name == "mprot-write-protect-only");
         var bmc = Proofs.Run(Vocabulary.V7, variant, bmcDepth: 2)[^1];
         Assert.Equal(Verdict.NoTraceUpToDepth, bmc.Verdict);
         Assert.Null(bmc.Report);
