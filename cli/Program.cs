@@ -13,6 +13,11 @@ public static class Cli
     // Each issue adds its commands here (one line each).
     private static readonly Entry[] Commands =
     [
+        new("check", "check SPEC.tla [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock]", CheckCommand.Run),
+        new("scenario", "scenario [NAME...] [--list] [--verbose] [--trace FILE]", ScenarioCommand.Run),
+        new("replay", "replay TRACE.jsonl", ReplayCommand.Run),
+        new("events", "events [--vocabulary v7|v7-reviewed|upstream] [--json]", EventsCommand.Run),
+        new("bench-reference", "bench-reference [--steps N] [--seed S] [--pages P] [--runs R]", BenchCommand.Run),
         new("prove", ProveCommand.Usage, ProveCommand.Run),
         new("contract", ContractCommand.Usage, ContractCommand.Run),
     ];

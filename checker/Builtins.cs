@@ -1,0 +1,232 @@
+namespace NotifierSpec.Checker;
+
+public sealed record Builtin(string Name, int Arity, Func<Ctx, Value[], Value> Fn, bool Constant = true);
+
+/// <summary>The standard modules, implemented natively as TLC does (Naturals, Integers, Sequences, FiniteSets, TLC, Bags).</summary>
+public static class Builtins
+{
+    public static readonly Dictionary<string, Dictionary<string, Builtin>> Modules = Build();
+
+    public static bool IsStandard(string module) => Modules.ContainsKey(module);
+
+    private static long I(Value v, string op) => v is IntV i ? i.N : throw new EvalError($"The {Ord(0)} argument of {op} should be an integer, but instead it is: {v.KindName} {Node.Trunc(v)}");
+    private static string Ord(int i) => i == 0 ? "first" : "second";
+    private static long I2(Value v, string op) => v is IntV i ? i.N : throw new EvalError($"The second argument of {op} should be an integer, but instead it is: {v.KindName} {Node.Trunc(v)}");
+    private static SetBase S(Value v, string op) => v is SetBase s ? s : throw new EvalError($"The argument of {op} should be a set, but instead it is: {v.KindName} {Node.Trunc(v)}");
+    private static TupleV Sq(Value v, string op)
+    {
+        if (v is TupleV t) return t;
+        if (v is LazyFcnV l && l.Materialize() is TupleV t2) return t2;
+        throw new EvalError($"The argument of {op} should be a sequence, but instead it is: {v.KindName} {Node.Trunc(v)}");
+    }
+    private static bool B(Value v, string op) => v is BoolV b ? b.B : throw new EvalError($"The argument of {op} should be a boolean, but instead it is: {v.KindName} {Node.Trunc(v)}");
+    private static OpV Op(Value v, string op) => v is OpV o ? o : throw new EvalError($"The argument of {op} should be an operator");
+
+    private static Dictionary<string, Dictionary<string, Builtin>> Build()
+    {
+        var nat = new Dictionary<string, Builtin>();
+        void Add(Dictionary<string, Builtin> m, string name, int arity, Func<Ctx, Value[], Value> f, bool constant = true) => m[name] = new Builtin(name, arity, f, constant);
+
+        var natSet = new InfiniteSetV("Nat", v => v is IntV i ? i.N >= 0 : v is ModelV ? false : throw new EvalError($"Attempted to check if the value {Node.Trunc(v)} is in Nat"));
+        var intSet = new InfiniteSetV("Int", v => v is IntV || (v is ModelV ? false : throw new EvalError($"Attempted to check if the value {Node.Trunc(v)} is in Int")));
+        Add(nat, "Nat", 0, (_, _) => natSet);
+        Add(nat, "+", 2, (_, a) => IntV.Of(checked(I(a[0], "+") + I2(a[1], "+"))));
+        Add(nat, "-", 2, (_, a) => IntV.Of(checked(I(a[0], "-") + -I2(a[1], "-"))));
+        Add(nat, "*", 2, (_, a) => IntV.Of(checked(I(a[0], "*") * I2(a[1], "*"))));
+        Add(nat, "^", 2, (_, a) =>
+        {
+            long b = I(a[0], "^"), x = I2(a[1], "^");
+            if (x < 0) throw new EvalError($"Trying to raise {b} to the negative power {x}");
+            if (b == 0 && x == 0) throw new EvalError("0^0 is undefined");
+            long r = 1; for (long k = 0; k < x; k++) r = checked(r * b);
+            return IntV.Of(r);
+        });
+        Add(nat, "<", 2, (_, a) => BoolV.Of(I(a[0], "<") < I2(a[1], "<")));
+        Add(nat, ">", 2, (_, a) => BoolV.Of(I(a[0], ">") > I2(a[1], ">")));
+        Add(nat, "<=", 2, (_, a) => BoolV.Of(I(a[0], "<=") <= I2(a[1], "<=")));
+        Add(nat, ">=", 2, (_, a) => BoolV.Of(I(a[0], ">=") >= I2(a[1], ">=")));
+        Add(nat, "..", 2, (_, a) => new IntervalV(I(a[0], ".."), I2(a[1], "..")));
+        Add(nat, "\\div", 2, (_, a) =>
+        {
+            long x = I(a[0], "\\div"), y = I2(a[1], "\\div");
+            if (y == 0) throw new EvalError("The second argument of \\div is 0.");
+            long q = x / y;
+            if ((x % y != 0) && ((x < 0) != (y < 0))) q--; // floor division, as TLC
+            return IntV.Of(q);
+        });
+        Add(nat, "%", 2, (_, a) =>
+        {
+            long x = I(a[0], "%"), y = I2(a[1], "%");
+            if (y <= 0) throw new EvalError($"The second argument of % should be a positive number, but instead it is: {y}");
+            long r = x % y; if (r < 0) r += y;
+            return IntV.Of(r);
+        });
+        var ints = new Dictionary<string, Builtin>(nat);
+        Add(ints, "Int", 0, (_, _) => intSet);
+        Add(ints, "-.", 1, (_, a) => IntV.Of(checked(-I(a[0], "-"))));
+
+        var seq = new Dictionary<string, Builtin>();
+        Add(seq, "Seq", 1, (_, a) =>
+        {
+            var s = S(a[0], "Seq");
+            return new InfiniteSetV($"Seq({Node.Trunc(s)})", v => v is TupleV t ? t.Elems.All(s.Contains) : v is FcnBase f && f.Count == 0);
+        });
+        Add(seq, "Len", 1, (_, a) => IntV.Of(Sq(a[0], "Len").Elems.Length));
+        Add(seq, "\\o", 2, (_, a) => new TupleV([.. Sq(a[0], "\\o").Elems, .. Sq(a[1], "\\o").Elems]));
+        Add(seq, "Append", 2, (_, a) => new TupleV([.. Sq(a[0], "Append").Elems, a[1]]));
+        Add(seq, "Head", 1, (_, a) =>
+        {
+            var t = Sq(a[0], "Head");
+            return t.Elems.Length > 0 ? t.Elems[0] : throw new EvalError("Attempted to apply Head to the empty sequence.");
+        });
+        Add(seq, "Tail", 1, (_, a) =>
+        {
+            var t = Sq(a[0], "Tail");
+            return t.Elems.Length > 0 ? new TupleV(t.Elems[1..]) : throw new EvalError("Attempted to apply Tail to the empty sequence.");
+        });
+        Add(seq, "SubSeq", 3, (_, a) =>
+        {
+            var t = Sq(a[0], "SubSeq"); long m = I(a[1], "SubSeq"), n = I2(a[2], "SubSeq");
+            if (m > n) return TupleV.Empty;
+            if (m < 1 || n > t.Elems.Length) throw new EvalError($"The second argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(t)}\n, but instead it is\n{m}");
+            return new TupleV(t.Elems[(int)(m - 1)..(int)n]);
+        });
+        Add(seq, "SelectSeq", 2, (c, a) =>
+        {
+            var t = Sq(a[0], "SelectSeq"); var op = Op(a[1], "SelectSeq");
+            return new TupleV(t.Elems.Where(x => B(op.Apply(c, [x]), "SelectSeq")).ToArray());
+        });
+
+        var fin = new Dictionary<string, Builtin>();
+        Add(fin, "IsFiniteSet", 1, (_, a) => BoolV.Of(S(a[0], "IsFiniteSet").IsFinite));
+        Add(fin, "Cardinality", 1, (_, a) =>
+        {
+            var s = S(a[0], "Cardinality");
+            if (!s.IsFinite) throw new EvalError($"Attempted to compute the cardinality of the infinite set {s}");
+            return IntV.Of(s.Size);
+        });
+
+        var tlc = new Dictionary<string, Builtin>();
+        Add(tlc, "Print", 2, (c, a) => { lock (c.Out) c.Out.WriteLine($"{Show.V(a[0])}  {Show.V(a[1])}"); return a[1]; }, false);
+        Add(tlc, "PrintT", 1, (c, a) => { lock (c.Out) c.Out.WriteLine(Show.V(a[0])); return BoolV.True; }, false);
+        Add(tlc, "Assert", 2, (_, a) =>
+        {
+            if (B(a[0], "Assert")) return BoolV.True;
+            throw new AssertError($"The first argument of Assert evaluated to FALSE; the second argument was:\n{(a[1] is StrV s ? s.S : Show.V(a[1]))}");
+        }, false);
+        Add(tlc, "JavaTime", 0, (_, _) => IntV.Of(DateTimeOffset.UtcNow.ToUnixTimeSeconds() & 0x7fffffff), false);
+        Add(tlc, "TLCEval", 1, (_, a) => a[0]);
+        Add(tlc, ":>", 2, (_, a) => FcnBase.Make([a[0]], [a[1]]));
+        Add(tlc, "@@", 2, (_, a) =>
+        {
+            if (a[0] is not FcnBase f || a[1] is not FcnBase g) throw new EvalError("The arguments of @@ should be functions");
+            var keys = new List<Value>(); var vals = new List<Value>();
+            for (int i = 0; i < f.Count; i++) { keys.Add(f.KeyAt(i)); vals.Add(f.ValAt(i)); }
+            for (int i = 0; i < g.Count; i++) if (f.Apply(g.KeyAt(i)) is null) { keys.Add(g.KeyAt(i)); vals.Add(g.ValAt(i)); }
+            return FcnBase.MakeUnsorted(keys.ToArray(), vals.ToArray());
+        });
+        Add(tlc, "Permutations", 1, (_, a) =>
+        {
+            var s = S(a[0], "Permutations").Normalize().Elems;
+            var res = new List<Value>();
+            foreach (var p in Perms(s.Length)) res.Add(FcnBase.Make(s, p.Select(i => s[i]).ToArray()));
+            return new SetV(res.ToArray());
+        });
+        Add(tlc, "SortSeq", 2, (c, a) =>
+        {
+            var t = Sq(a[0], "SortSeq"); var op = Op(a[1], "SortSeq");
+            var arr = (Value[])t.Elems.Clone();
+            var sorted = arr.OrderBy(x => x, Comparer<Value>.Create((x, y) => x.Equals(y) ? 0 : B(op.Apply(c, [x, y]), "SortSeq") ? -1 : 1)).ToArray();
+            return new TupleV(sorted);
+        });
+        Add(tlc, "ToString", 1, (c, a) => c.In.Str(Show.V(a[0])));
+        Add(tlc, "RandomElement", 1, (_, a) =>
+        {
+            var s = S(a[0], "RandomElement").Normalize().Elems;
+            if (s.Length == 0) throw new EvalError("RandomElement of the empty set");
+            return s[Random.Shared.Next(s.Length)];
+        }, false);
+        Add(tlc, "Any", 0, (_, _) => new InfiniteSetV("Any", _ => true));
+        Add(tlc, "TLCGet", 1, (c, a) => c.Spec.TlcGet(a[0]), false);
+        Add(tlc, "TLCSet", 2, (c, a) => { c.Spec.TlcSet(a[0], a[1]); return BoolV.True; }, false);
+
+        var bags = new Dictionary<string, Builtin>();
+        Add(bags, "EmptyBag", 0, (_, _) => TupleV.Empty);
+        Add(bags, "IsABag", 1, (_, a) => BoolV.Of(a[0] is FcnBase f && Enumerable.Range(0, f.Count).All(i => f.ValAt(i) is IntV n && n.N > 0)));
+        Add(bags, "BagToSet", 1, (_, a) => ((FcnBase)a[0]).Domain());
+        Add(bags, "SetToBag", 1, (_, a) =>
+        {
+            var s = S(a[0], "SetToBag").Normalize().Elems;
+            return FcnBase.Make(s, s.Select(_ => (Value)IntV.Of(1)).ToArray());
+        });
+        Add(bags, "BagIn", 2, (_, a) => BoolV.Of(a[1] is FcnBase f && f.Apply(a[0]) is not null));
+        Add(bags, "CopiesIn", 2, (_, a) => a[1] is FcnBase f && f.Apply(a[0]) is { } n ? n : IntV.Of(0));
+        Add(bags, "\\oplus", 2, (_, a) => BagOp((FcnBase)a[0], (FcnBase)a[1], 1));
+        Add(bags, "\\ominus", 2, (_, a) => BagOp((FcnBase)a[0], (FcnBase)a[1], -1));
+        Add(bags, "BagCardinality", 1, (_, a) => { var f = (FcnBase)a[0]; long n = 0; for (int i = 0; i < f.Count; i++) n += I(f.ValAt(i), "BagCardinality"); return IntV.Of(n); });
+        Add(bags, "\\sqsubseteq", 2, (_, a) =>
+        {
+            var f = (FcnBase)a[0]; var g = (FcnBase)a[1];
+            for (int i = 0; i < f.Count; i++) { var x = g.Apply(f.KeyAt(i)); if (x is null || ((IntV)x).N < ((IntV)f.ValAt(i)).N) return BoolV.False; }
+            return BoolV.True;
+        });
+        Add(bags, "BagUnion", 1, (_, a) =>
+        {
+            FcnBase acc = TupleV.Empty;
+            foreach (var b in S(a[0], "BagUnion").Elements()) acc = BagOp(acc, (FcnBase)b, 1);
+            return acc;
+        });
+        Add(bags, "BagOfAll", 2, (c, a) =>
+        {
+            var op = Op(a[0], "BagOfAll"); var f = (FcnBase)a[1];
+            FcnBase acc = TupleV.Empty;
+            for (int i = 0; i < f.Count; i++) acc = BagOp(acc, FcnBase.Make([op.Apply(c, [f.KeyAt(i)])], [f.ValAt(i)]), 1);
+            return acc;
+        });
+        Add(bags, "SubBag", 1, (_, a) => throw new EvalError("SubBag is not supported"));
+
+        return new Dictionary<string, Dictionary<string, Builtin>>
+        {
+            ["Naturals"] = nat, ["Integers"] = ints, ["Sequences"] = seq, ["FiniteSets"] = fin, ["TLC"] = tlc, ["Bags"] = bags,
+        };
+    }
+
+    private static FcnBase BagOp(FcnBase f, FcnBase g, int sign)
+    {
+        var d = new SortedDictionary<Value, long>();
+        for (int i = 0; i < f.Count; i++) d[f.KeyAt(i)] = ((IntV)f.ValAt(i)).N;
+        for (int i = 0; i < g.Count; i++)
+        {
+            d.TryGetValue(g.KeyAt(i), out long n);
+            d[g.KeyAt(i)] = n + sign * ((IntV)g.ValAt(i)).N;
+        }
+        var keep = d.Where(kv => kv.Value > 0).ToArray();
+        return FcnBase.Make(keep.Select(k => k.Key).ToArray(), keep.Select(k => (Value)IntV.Of(k.Value)).ToArray());
+    }
+
+    private static IEnumerable<int[]> Perms(int n)
+    {
+        var a = Enumerable.Range(0, n).ToArray();
+        IEnumerable<int[]> Rec(int k)
+        {
+            if (k == n) { yield return (int[])a.Clone(); yield break; }
+            for (int i = k; i < n; i++)
+            {
+                (a[k], a[i]) = (a[i], a[k]);
+                foreach (var p in Rec(k + 1)) yield return p;
+                (a[k], a[i]) = (a[i], a[k]);
+            }
+        }
+        return Rec(0);
+    }
+
+    /// <summary>Which standard modules each standard module EXTENDS.</summary>
+    public static IEnumerable<string> Closure(string m) => m switch
+    {
+        "Integers" => ["Naturals", "Integers"],
+        "Bags" => ["Bags", "TLC"],
+        _ => [m],
+    };
+}
+
+public sealed class AssertError(string message) : Exception(message);

@@ -1,0 +1,831 @@
+using System.Numerics;
+
+namespace NotifierSpec.Checker;
+
+public abstract record Sym;
+public sealed record VarSym(VarRef Ref) : Sym;
+public sealed record NodeSym(Node N) : Sym;
+public sealed record DefSym(OpDef D) : Sym;
+public sealed record BoundSym(object Slot, string Name, int Arity, ParamInfo? P) : Sym;
+public sealed record LetSym(LetDef D) : Sym;
+public sealed record BuiltinSym(Builtin B) : Sym;
+public sealed record InstSym(ModuleScope M) : Sym;
+public sealed record MissingConstSym(string Name, Token Tok, string File) : Sym;
+
+public sealed class Scope(Scope? parent)
+{
+    public Dictionary<string, Sym> Map { get; } = new(StringComparer.Ordinal);
+    public Scope? Parent { get; } = parent;
+    public Sym? Find(string n)
+    {
+        for (var s = this; s is not null; s = s.Parent) if (s.Map.TryGetValue(n, out var x)) return x;
+        return null;
+    }
+}
+
+/// <summary>A compiled module (root or instance): its top-level names.</summary>
+public sealed class ModuleScope(string name, string file)
+{
+    public string Name { get; } = name;
+    public string File { get; } = file;
+    public Scope Top { get; } = new(null);
+    public HashSet<string> LocalNames { get; } = [];
+}
+
+/// <summary>Resolves names and builds runtime nodes from syntax trees.</summary>
+public sealed class Compiler
+{
+    private readonly Spec _spec;
+    private readonly ModuleLoader _loader;
+    private string _file = "";
+    private string _module = "";
+    private int _primeDepth;
+    private OpDef? _current;
+    private LetDef? _currentLet;
+
+    private static readonly Dictionary<string, Builtin> Core = BuildCore();
+
+    public Compiler(Spec spec, ModuleLoader loader) { _spec = spec; _loader = loader; }
+
+    private TlaError Err(Token t, string msg) => new(_file, t.Line, t.Col, msg);
+    private Loc L(Token t) => new(_file, _module, t.Line, t.Col);
+    private Loc LS(Syn s)
+    {
+        var st = s.Start ?? s.Tok;
+        var en = s.End ?? st;
+        return new(_file, _module, st.Line, st.Col, en.Line, en.Col + Math.Max(1, en.Text.Length) - 1 + (en.Kind == Tk.String ? 2 : 0));
+    }
+
+    // ------------------------------------------------------------------ modules
+
+    /// <summary>Compiles a module. outer/subs: for INSTANCE, the instantiating scope and its WITH substitutions.</summary>
+    public ModuleScope CompileModule(ModuleSyn m, Scope? outer, Dictionary<string, Sym>? subs, HashSet<string>? extendedSeen = null)
+    {
+        var ms = new ModuleScope(m.Name, m.File);
+        extendedSeen ??= [];
+        Include(m, ms, outer, subs, extendedSeen, true);
+        return ms;
+    }
+
+    private void Include(ModuleSyn m, ModuleScope ms, Scope? outer, Dictionary<string, Sym>? subs, HashSet<string> seen, bool isRoot)
+    {
+        if (!seen.Add(m.Name)) return;
+        string savedFile = _file, savedModule = _module;
+        _file = m.File; _module = m.Name;
+        try
+        {
+            foreach (var (ext, tok) in m.Extends)
+            {
+                if (Builtins.IsStandard(ext))
+                {
+                    foreach (var mod in Builtins.Closure(ext))
+                        foreach (var (k, b) in Builtins.Modules[mod]) ms.Top.Map.TryAdd(k, new BuiltinSym(b));
+                    continue;
+                }
+                var em = _loader.Load(ext, m.File, tok);
+                Include(em, ms, outer, subs, seen, false);
+                _file = m.File; _module = m.Name;
+            }
+            foreach (var (name, arity, tok) in m.Constants)
+            {
+                if (subs is not null)
+                {
+                    if (subs.TryGetValue(name, out var s)) { ms.Top.Map[name] = s; continue; }
+                    var o = outer!.Find(name) ?? throw Err(tok, $"INSTANCE of {m.Name}: no substitution for constant {name} and no {name} in the instantiating module");
+                    ms.Top.Map[name] = o;
+                    continue;
+                }
+                ms.Top.Map[name] = _spec.ConstantSym(name, arity, tok, m.File, this);
+            }
+            foreach (var (name, tok) in m.Variables)
+            {
+                if (subs is not null)
+                {
+                    if (subs.TryGetValue(name, out var s)) { ms.Top.Map[name] = s; continue; }
+                    var o = outer!.Find(name) ?? throw Err(tok, $"INSTANCE of {m.Name}: no substitution for variable {name} and no {name} in the instantiating module");
+                    ms.Top.Map[name] = o;
+                    continue;
+                }
+                if (ms.Top.Map.ContainsKey(name)) throw Err(tok, $"Multiply-defined symbol '{name}'");
+                var vr = new VarRef(_spec.Vars.Count, name) { Loc = L(tok), Level = 1 };
+                _spec.Vars.Add(name);
+                _spec.VarLocs.Add(L(tok));
+                ms.Top.Map[name] = new VarSym(vr);
+            }
+            // pre-register definitions (allows RECURSIVE and forward references)
+            var defs = new Dictionary<DefSyn, OpDef>();
+            foreach (var u in m.Units)
+            {
+                if (u is DefSyn d && d.Instance is null)
+                {
+                    var od = new OpDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok) with { EndLine = 0 }) { Syntax = d.Body };
+                    defs[d] = od;
+                    if (subs is null && _spec.Overrides.TryGetValue(d.Name, out var ov) && isRootLike(ms)) { ms.Top.Map[d.Name] = ov; }
+                    else ms.Top.Map[d.Name] = new DefSym(od);
+                    if (d.Local) ms.LocalNames.Add(d.Name);
+                }
+            }
+            foreach (var u in m.Units)
+            {
+                switch (u)
+                {
+                    case DefSyn d when d.Instance is not null:
+                        {
+                            var inst = CompileInstance(d.Instance, ms.Top);
+                            ms.Top.Map[d.Name] = new InstSym(inst);
+                            if (d.Local) ms.LocalNames.Add(d.Name);
+                            break;
+                        }
+                    case DefSyn d:
+                        CompileDef(d, defs[d], ms.Top);
+                        break;
+                    case InstanceSyn i:
+                        {
+                            var inst = CompileInstance(i, ms.Top);
+                            foreach (var (k, v) in inst.Top.Map)
+                                if (!inst.LocalNames.Contains(k) && v is not BuiltinSym) ms.Top.Map.TryAdd(k, v);
+                            foreach (var (k, v) in inst.Top.Map)
+                                if (v is BuiltinSym && !i.Local) ms.Top.Map.TryAdd(k, v);
+                            break;
+                        }
+                    case Syn assume:
+                        _spec.Assumes.Add((Compile(assume, ms.Top), LS(assume)));
+                        break;
+                }
+            }
+        }
+        finally { _file = savedFile; _module = savedModule; }
+    }
+
+    private bool isRootLike(ModuleScope ms) => true;
+
+    private ModuleScope CompileInstance(InstanceSyn i, Scope outer)
+    {
+        if (Builtins.IsStandard(i.Module))
+        {
+            var ms0 = new ModuleScope(i.Module, _file);
+            foreach (var mod in Builtins.Closure(i.Module))
+                foreach (var (k, b) in Builtins.Modules[mod]) ms0.Top.Map.TryAdd(k, new BuiltinSym(b));
+            return ms0;
+        }
+        var m = _loader.Load(i.Module, _file, i.Tok);
+        var subs = new Dictionary<string, Sym>(StringComparer.Ordinal);
+        foreach (var (n, e) in i.Subs)
+        {
+            // a substitution of a defined operator name passes the operator itself
+            if (e.Kind == SK.Ident && e.Kids.Length == 0 && outer.Find(e.Name!) is DefSym ds && ds.D.Params.Length > 0) { subs[n] = ds; continue; }
+            subs[n] = new NodeSym(Compile(e, outer));
+        }
+        foreach (var n in subs.Keys)
+            if (!m.Constants.Any(c => c.Name == n) && !m.Variables.Any(v => v.Name == n))
+                throw Err(i.Tok, $"INSTANCE {i.Module} WITH {n}: {n} is not a constant or variable of {i.Module}");
+        var saved = (_file, _module);
+        var ms = CompileModule(m, outer, subs);
+        (_file, _module) = saved;
+        return ms;
+    }
+
+    private void CompileDef(DefSyn d, OpDef od, Scope top)
+    {
+        var saved = _current; _current = od;
+        od.Compiling = true;
+        try
+        {
+            var sc = new Scope(top);
+            foreach (var p in od.Params) sc.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+            if (d.FcnBounds is not null)
+            {
+                var bounds = CompileBounds(d.FcnBounds, sc, out var inner);
+                var body = Compile(d.Body!, inner);
+                if (od.Recursive)
+                {
+                    if (bounds.Length != 1) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
+                    od.Body = new RecFcnN(od, bounds[0], body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds[0].Set?.Level ?? 0) };
+                    od.Recursive = false; // a recursive function is a value: cache it
+                }
+                else od.Body = new FcnCtorN(bounds, body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
+            }
+            else od.Body = Compile(d.Body!, sc);
+            var last = d.EndTok ?? LastToken(d.Body!);
+            od.EndLoc = (last.Line, last.Col + Math.Max(1, last.Text.Length) - 1 + (last.Kind == Tk.String ? 2 : 0));
+            od.BodyStart = (d.Body!.Tok.Line, FirstToken(d.Body!).Col);
+        }
+        finally { od.Compiling = false; _current = saved; }
+    }
+
+    private static Token FirstToken(Syn s)
+    {
+        var best = s.Tok;
+        void Walk(Syn x)
+        {
+            if (x.Tok.Line < best.Line || x.Tok.Line == best.Line && x.Tok.Col < best.Col) best = x.Tok;
+            foreach (var k in x.Kids) Walk(k);
+        }
+        Walk(s);
+        return best;
+    }
+
+    private static Token LastToken(Syn s)
+    {
+        var best = s.Tok;
+        void Walk(Syn x)
+        {
+            if (x.Tok.Line > best.Line || x.Tok.Line == best.Line && x.Tok.Col > best.Col) best = x.Tok;
+            foreach (var k in x.Kids) Walk(k);
+            if (x.Extra is List<Bound> bs) foreach (var b in bs) if (b.Set is not null) Walk(b.Set);
+            if (x.Extra is Bound b1 && b1.Set is not null) Walk(b1.Set);
+            if (x.Extra is List<ExceptUpdate> ups) foreach (var u in ups) { Walk(u.Value); foreach (var p in u.Path) if (p.Args is not null) foreach (var a in p.Args) Walk(a); }
+            if (x.Extra is List<DefSyn> ds) foreach (var d in ds) if (d.Body is not null) Walk(d.Body);
+        }
+        Walk(s);
+        return best;
+    }
+
+    // ------------------------------------------------------------------ expressions
+
+    public Node Compile(Syn s, Scope sc)
+    {
+        var loc = LS(s);
+        switch (s.Kind)
+        {
+            case SK.Num:
+                if (!long.TryParse(s.Name, out long n))
+                {
+                    if (BigInteger.TryParse(s.Name, out _)) throw Err(s.Tok, $"unsupported construct: integer literal {s.Name} is too large");
+                    throw Err(s.Tok, $"bad number {s.Name}");
+                }
+                return new Lit(IntV.Of(n)) { Loc = loc };
+            case SK.Str:
+                return new Lit(_spec.Interner.Str(s.Name!)) { Loc = loc };
+            case SK.Ident:
+                return CompileIdent(s, sc);
+            case SK.Inst:
+                return CompileInstRef(s, sc);
+            case SK.OpApp:
+                return CompileOpApp(s, sc);
+            case SK.If:
+                {
+                    var c = Compile(s.Kids[0], sc); var a = Compile(s.Kids[1], sc); var b = Compile(s.Kids[2], sc);
+                    return new IfN(c, a, b) { Loc = loc, Level = Max(c, a, b) };
+                }
+            case SK.Case:
+                {
+                    bool other = (bool)s.Extra!;
+                    int arms = (s.Kids.Length - (other ? 1 : 0)) / 2;
+                    var conds = new Node[arms]; var vals = new Node[arms];
+                    for (int i = 0; i < arms; i++) { conds[i] = Compile(s.Kids[2 * i], sc); vals[i] = Compile(s.Kids[2 * i + 1], sc); }
+                    var oth = other ? Compile(s.Kids[^1], sc) : null;
+                    return new CaseN(conds, vals, oth) { Loc = loc, Level = Math.Max(Max(conds), Math.Max(Max(vals), oth?.Level ?? 0)) };
+                }
+            case SK.Let:
+                {
+                    var inner = new Scope(sc);
+                    var defs = new List<LetDef>();
+                    foreach (var d in (List<DefSyn>)s.Extra!)
+                    {
+                        if (d.Instance is not null) throw Err(d.Tok, "unsupported construct: INSTANCE inside LET");
+                        var ld = new LetDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok));
+                        var savedLet = _currentLet; _currentLet = ld;
+                        inner.Map[d.Name] = new LetSym(ld);
+                        var ps = new Scope(inner);
+                        foreach (var p in ld.Params) ps.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+                        if (d.FcnBounds is not null)
+                        {
+                            var bounds = CompileBounds(d.FcnBounds, ps, out var fin);
+                            var body = Compile(d.Body!, fin);
+                            if (ld.Recursive && bounds.Length == 1) ld.Body = new RecFcnN(null, bounds[0], body) { Loc = ld.Loc, Level = body.Level };
+                            else if (ld.Recursive) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
+                            else ld.Body = new FcnCtorN(bounds, body) { Loc = ld.Loc, Level = body.Level };
+                        }
+                        else ld.Body = Compile(d.Body!, ps);
+                        _currentLet = savedLet;
+                        defs.Add(ld);
+                    }
+                    var bodyN = Compile(s.Kids[0], inner);
+                    return new LetN(defs.ToArray(), bodyN) { Loc = loc, Level = bodyN.Level };
+                }
+            case SK.Quant:
+                {
+                    var bounds = CompileBounds((List<Bound>)s.Extra!, sc, out var inner);
+                    var body = Compile(s.Kids[0], inner);
+                    if (bounds.Any(b => b.Set is null) && body.Level < 3)
+                    {
+                        // unbounded quantifiers: TLC cannot evaluate them
+                        throw Err(s.Tok, $"unsupported construct: unbounded quantifier {s.Name} (TLC cannot evaluate it)");
+                    }
+                    return new QuantN(s.Name == "\\A", bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
+                }
+            case SK.Choose:
+                {
+                    var b = (Bound)s.Extra!;
+                    if (b.Set is null) throw Err(s.Tok, "unsupported construct: unbounded CHOOSE (TLC cannot evaluate it)");
+                    var bounds = CompileBounds([b], sc, out var inner);
+                    var body = Compile(s.Kids[0], inner);
+                    return new ChooseN(bounds[0], body) { Loc = loc, Level = Math.Max(body.Level, bounds[0].Set!.Level) };
+                }
+            case SK.SetEnum:
+                {
+                    var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
+                    if (el.All(e => e is Lit))
+                    {
+                        try { return new Lit(new SetV(el.Select(e => ((Lit)e).V).ToArray())) { Loc = loc }; }
+                        catch (EvalError) { /* reported when evaluated, as TLC does */ }
+                    }
+                    return new SetEnumN(el) { Loc = loc, Level = Max(el) };
+                }
+            case SK.SetFilter:
+                {
+                    var bounds = CompileBounds([(Bound)s.Extra!], sc, out var inner);
+                    var p = Compile(s.Kids[0], inner);
+                    return new SetFilterN(bounds[0], p) { Loc = loc, Level = Math.Max(p.Level, bounds[0].Set!.Level) };
+                }
+            case SK.SetMap:
+                {
+                    var bounds = CompileBounds((List<Bound>)s.Extra!, sc, out var inner);
+                    if (bounds.Any(b => b.Set is null)) throw Err(s.Tok, "a set map { e : x \\in S } needs bounded variables");
+                    var e = Compile(s.Kids[0], inner);
+                    return new SetMapN(e, bounds) { Loc = loc, Level = Math.Max(e.Level, bounds.Max(b => b.Set!.Level)) };
+                }
+            case SK.Tuple:
+                {
+                    var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
+                    return new TupleN(el) { Loc = loc, Level = Max(el) };
+                }
+            case SK.Record:
+                {
+                    var names = ((List<string>)s.Extra!).Select(n => _spec.Interner.Str(n)).ToArray();
+                    if (names.Distinct().Count() != names.Length) throw Err(s.Tok, "duplicate field in record constructor");
+                    var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
+                    return new RecordN(names, el) { Loc = loc, Level = Max(el) };
+                }
+            case SK.RecordSet:
+                {
+                    var names = ((List<string>)s.Extra!).Select(n => _spec.Interner.Str(n)).ToArray();
+                    var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
+                    return new RecordSetN(names, el) { Loc = loc, Level = Max(el) };
+                }
+            case SK.FcnCtor:
+                {
+                    var bounds = CompileBounds((List<Bound>)s.Extra!, sc, out var inner);
+                    if (bounds.Any(b => b.Set is null)) throw Err(s.Tok, "a function constructor needs bounded variables");
+                    if (bounds.Length > 1 && bounds.Any(b => b.Tuple)) throw Err(s.Tok, "unsupported construct: tuple binder among several function-constructor bounds");
+                    var body = Compile(s.Kids[0], inner);
+                    return new FcnCtorN(bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set!.Level)) };
+                }
+            case SK.FcnSet:
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new FcnSetN(a, b) { Loc = loc, Level = Max(a, b) };
+                }
+            case SK.Times:
+                {
+                    var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
+                    return new TimesN(el) { Loc = loc, Level = Max(el) };
+                }
+            case SK.Except:
+                {
+                    var f = Compile(s.Kids[0], sc);
+                    var atSlot = new object();
+                    var inner = new Scope(sc);
+                    inner.Map["@"] = new BoundSym(atSlot, "@", 0, null);
+                    int lvl = f.Level;
+                    var ups = new List<(Node[][], Node)>();
+                    foreach (var u in (List<ExceptUpdate>)s.Extra!)
+                    {
+                        var path = u.Path.Select(p => p.Field is not null ? [new Lit(_spec.Interner.Str(p.Field)) { Loc = loc }] : p.Args!.Select(a => Compile(a, sc)).ToArray()).ToArray();
+                        var v = Compile(u.Value, inner);
+                        lvl = Math.Max(lvl, Math.Max(v.Level, path.SelectMany(x => x).Select(x => x.Level).DefaultIfEmpty(0).Max()));
+                        ups.Add((path, v));
+                    }
+                    return new ExceptN(f, ups.ToArray(), atSlot) { Loc = loc, Level = lvl };
+                }
+            case SK.At:
+                {
+                    if (sc.Find("@") is not BoundSym b) throw Err(s.Tok, "'@' used outside an EXCEPT");
+                    return new BoundRef(b.Slot, "@") { Loc = loc };
+                }
+            case SK.FcnApp:
+                {
+                    var f = Compile(s.Kids[0], sc);
+                    var args = s.Kids.Skip(1).Select(k => Compile(k, sc)).ToArray();
+                    return new FcnAppN(f, args) { Loc = loc, Level = Math.Max(f.Level, Max(args)) };
+                }
+            case SK.Dot:
+                {
+                    var r = Compile(s.Kids[0], sc);
+                    return new DotN(r, _spec.Interner.Str(s.Name!)) { Loc = loc, Level = r.Level };
+                }
+            case SK.Prime:
+                {
+                    _primeDepth++;
+                    try
+                    {
+                        var e = Compile(s.Kids[0], sc);
+                        if (e.Level >= 2 && e is not OpCall) throw Err(s.Tok, "a primed expression contains a primed variable (double prime)");
+                        return new PrimeN(e) { Loc = loc, Level = 2 };
+                    }
+                    finally { _primeDepth--; }
+                }
+            case SK.Unchanged:
+                {
+                    _primeDepth++;
+                    try
+                    {
+                        var e = Compile(s.Kids[0], sc);
+                        var vars = new List<VarRef>();
+                        bool ok = CollectVars(e, vars);
+                        return new UnchangedN(e, ok ? vars.ToArray() : null) { Loc = loc, Level = 2 };
+                    }
+                    finally { _primeDepth--; }
+                }
+            case SK.BoxAct or SK.AngleAct:
+                {
+                    var a = Compile(s.Kids[0], sc);
+                    _primeDepth++;
+                    Node v;
+                    try { v = Compile(s.Kids[1], sc); } finally { _primeDepth--; }
+                    return new BoxActN(a, v, s.Kind == SK.AngleAct) { Loc = loc, Level = 2 };
+                }
+            case SK.Enabled:
+                {
+                    _primeDepth++;
+                    try
+                    {
+                        var a = Compile(s.Kids[0], sc);
+                        return new EnabledN(a) { Loc = loc, Level = 1 };
+                    }
+                    finally { _primeDepth--; }
+                }
+            case SK.Always:
+                {
+                    var a = Compile(s.Kids[0], sc);
+                    return new TemporalN("[]", [a]) { Loc = loc, Level = 3 };
+                }
+            case SK.Eventually:
+                {
+                    var a = Compile(s.Kids[0], sc);
+                    return new TemporalN("<>", [a]) { Loc = loc, Level = 3 };
+                }
+            case SK.Fair:
+                {
+                    _primeDepth++;
+                    Node v;
+                    try { v = Compile(s.Kids[0], sc); } finally { _primeDepth--; }
+                    var a = Compile(s.Kids[1], sc);
+                    return new TemporalN(s.Name == "WF_" ? "WF" : "SF", [a], v) { Loc = loc, Level = 3 };
+                }
+            case SK.Lambda:
+                throw Err(s.Tok, "unsupported construct: LAMBDA outside an argument of a higher-order operator");
+            case SK.OpRef:
+                throw Err(s.Tok, $"unsupported construct: operator {s.Name} used as a value");
+        }
+        throw Err(s.Tok, $"unsupported construct: {s.Kind}");
+    }
+
+    private static bool CollectVars(Node e, List<VarRef> vars)
+    {
+        switch (e)
+        {
+            case VarRef v: vars.Add(v); return true;
+            case TupleN t: return t.Elems.All(x => CollectVars(x, vars));
+            case OpCall { Args.Length: 0 } oc when oc.Def.Body is not null: return CollectVars(oc.Def.Body, vars);
+            default: return false;
+        }
+    }
+
+    private static int Max(params Node[] ns) => ns.Length == 0 ? 0 : ns.Max(n => n.Level);
+
+    private BoundN[] CompileBounds(List<Bound> bs, Scope sc, out Scope inner)
+    {
+        inner = new Scope(sc);
+        var res = new BoundN[bs.Count];
+        for (int i = 0; i < bs.Count; i++)
+        {
+            var b = bs[i];
+            var set = b.Set is null ? null : Compile(b.Set, sc);
+            var slots = b.Names.Select(_ => new object()).ToArray();
+            res[i] = new BoundN(slots, b.Names.ToArray(), b.Tuple, set, L(b.Tok));
+            for (int j = 0; j < b.Names.Count; j++) inner.Map[b.Names[j]] = new BoundSym(slots[j], b.Names[j], 0, null);
+        }
+        return res;
+    }
+
+    private Node CompileInstRef(Syn s, Scope sc)
+    {
+        var head = s.Kids[0];
+        if (head.Kids.Length > 0) throw Err(head.Tok, "unsupported construct: parameterized instance");
+        var sym = sc.Find(head.Name!);
+        if (sym is not InstSym inst) throw Err(head.Tok, $"{head.Name} is not a module instance");
+        var ms = inst.M;
+        for (int i = 1; i < s.Kids.Length; i++)
+        {
+            var part = s.Kids[i];
+            if (!ms.Top.Map.TryGetValue(part.Name!, out var target) || ms.LocalNames.Contains(part.Name!))
+                throw Err(part.Tok, $"Unknown operator: `{head.Name}!{part.Name}'.");
+            if (i < s.Kids.Length - 1)
+            {
+                if (target is not InstSym i2) throw Err(part.Tok, $"{part.Name} is not a module instance");
+                ms = i2.M;
+                continue;
+            }
+            return CompileSymRef(target, part, part.Kids, sc);
+        }
+        throw Err(s.Tok, "bad instance reference");
+    }
+
+    private Node CompileIdent(Syn s, Scope sc)
+    {
+        var name = s.Name!;
+        switch (name)
+        {
+            case "TRUE": return new Lit(BoolV.True) { Loc = L(s.Tok) };
+            case "FALSE": return new Lit(BoolV.False) { Loc = L(s.Tok) };
+            case "BOOLEAN": return new Lit(new SetV([BoolV.False, BoolV.True], true)) { Loc = L(s.Tok) };
+            case "STRING": return new Lit(new InfiniteSetV("STRING", v => v is StrV)) { Loc = L(s.Tok) };
+        }
+        var sym = sc.Find(name) ?? throw Err(s.Tok, $"Unknown operator: `{name}'.");
+        return CompileSymRef(sym, s, s.Kids, sc);
+    }
+
+    private Node CompileSymRef(Sym sym, Syn s, Syn[] argSyn, Scope sc)
+    {
+        var loc = LS(s);
+        string name = s.Name!;
+        switch (sym)
+        {
+            case VarSym v:
+                if (argSyn.Length > 0) throw Err(s.Tok, $"variable {name} is not an operator");
+                return v.Ref;
+            case NodeSym n:
+                if (argSyn.Length > 0) throw Err(s.Tok, $"{name} is not an operator");
+                return n.N;
+            case MissingConstSym mc:
+                throw new TlaError(mc.File, mc.Tok.Line, mc.Tok.Col, $"The constant parameter {mc.Name} is not assigned a value by the configuration file.", true);
+            case DefSym d:
+                {
+                    var def = d.D;
+                    if (def == _current && def.Compiling) def.Recursive = true;
+                    if (argSyn.Length == 0 && def.Params.Length > 0)
+                        return OpArgFor(sym, name, loc, sc);
+                    if (argSyn.Length != def.Params.Length)
+                        throw Err(s.Tok, $"The operator {name} requires {def.Params.Length} arguments, but {argSyn.Length} were given.");
+                    var args = CompileArgs(argSyn, def.Params.Select(p => p.Arity).ToArray(), sc);
+                    int lvl = Math.Max(Max(args), def.Body?.Level ?? (def.Recursive || def.Compiling ? 1 : 1));
+                    if (def.Body is null && def.Syntax is not null && ContainsPrime(def.Syntax)) lvl = 2;
+                    return new OpCall(def, args) { Loc = loc, Level = lvl };
+                }
+            case BoundSym b:
+                if (b.P is not null && _primeDepth > 0) b.P.NeedsLazy = true;
+                if (b.Arity == 0)
+                {
+                    if (argSyn.Length > 0) throw Err(s.Tok, $"{name} is not an operator");
+                    return new BoundRef(b.Slot, name) { Loc = loc, Level = b.P is null ? 0 : 1 };
+                }
+                if (argSyn.Length == 0) return OpArgFor(sym, name, loc, sc);
+                if (argSyn.Length != b.Arity) throw Err(s.Tok, $"The operator {name} requires {b.Arity} arguments, but {argSyn.Length} were given.");
+                {
+                    var args = argSyn.Select(a => Compile(a, sc)).ToArray();
+                    return new DynCall(b.Slot, name, args) { Loc = loc, Level = Math.Max(1, Max(args)) };
+                }
+            case LetSym l:
+                {
+                    if (l.D == _currentLet) l.D.Recursive = true;
+                    if (argSyn.Length == 0 && l.D.Params.Length > 0) return OpArgFor(sym, name, loc, sc);
+                    if (argSyn.Length != l.D.Params.Length) throw Err(s.Tok, $"The operator {name} requires {l.D.Params.Length} arguments, but {argSyn.Length} were given.");
+                    var args = CompileArgs(argSyn, l.D.Params.Select(p => p.Arity).ToArray(), sc);
+                    return new DynCall(l.D.Slot, name, args) { Loc = loc, Level = Math.Max(Max(args), l.D.Body?.Level ?? 1) };
+                }
+            case BuiltinSym bs:
+                {
+                    var b = bs.B;
+                    if (argSyn.Length == 0 && b.Arity > 0) return OpArgFor(sym, name, loc, sc);
+                    if (argSyn.Length != b.Arity) throw Err(s.Tok, $"The operator {name} requires {b.Arity} arguments, but {argSyn.Length} were given.");
+                    var arities = HigherOrderArities(b.Name, b.Arity);
+                    var args = CompileArgs(argSyn, arities, sc);
+                    return MakeBuiltin(b, args, loc);
+                }
+            case InstSym:
+                throw Err(s.Tok, $"{name} is a module instance; use {name}!Op");
+        }
+        throw Err(s.Tok, $"cannot use {name} here");
+    }
+
+    private static bool ContainsPrime(Syn s) => s.Kind is SK.Prime or SK.Unchanged or SK.BoxAct or SK.AngleAct || s.Kids.Any(ContainsPrime);
+
+    private static int[] HigherOrderArities(string name, int arity) => name switch
+    {
+        "SelectSeq" => [0, 1],
+        "SortSeq" => [0, 2],
+        "BagOfAll" => [1, 0],
+        _ => new int[arity],
+    };
+
+    private Node MakeBuiltin(Builtin b, Node[] args, Loc loc)
+    {
+        int lvl = b.Constant ? Max(args) : Math.Max(1, Max(args));
+        var n = new BuiltinCall(b, args) { Loc = loc, Level = lvl };
+        if (b.Constant && args.All(a => a is Lit))
+        {
+            try { return new Lit(n.Eval(new Ctx(_spec), null)) { Loc = loc }; }
+            catch (EvalError) { /* reported at run time, where TLC reports it */ }
+        }
+        return n;
+    }
+
+    private Node[] CompileArgs(Syn[] argSyn, int[] arities, Scope sc)
+    {
+        var res = new Node[argSyn.Length];
+        for (int i = 0; i < argSyn.Length; i++)
+        {
+            var a = argSyn[i];
+            if (arities[i] > 0)
+            {
+                if (a.Kind == SK.Lambda)
+                {
+                    var ps = (List<string>)a.Extra!;
+                    if (ps.Count != arities[i]) throw Err(a.Tok, $"LAMBDA has {ps.Count} parameters but {arities[i]} are expected");
+                    var inner = new Scope(sc);
+                    var slots = ps.Select(_ => new object()).ToArray();
+                    for (int j = 0; j < ps.Count; j++) inner.Map[ps[j]] = new BoundSym(slots[j], ps[j], 0, null);
+                    var body = Compile(a.Kids[0], inner);
+                    res[i] = new OpArgN("LAMBDA", ps.Count, (c, e) => (c2, vals) =>
+                    {
+                        var e2 = e;
+                        for (int j = 0; j < slots.Length; j++) e2 = new Env(slots[j], vals[j], e2);
+                        return body.Eval(c2, e2);
+                    }) { Loc = L(a.Tok), Level = 1 };
+                    continue;
+                }
+                if (a.Kind == SK.OpRef)
+                {
+                    var sym = OpSymbol(a.Name!, sc) ?? throw Err(a.Tok, $"Unknown operator: `{a.Name}'.");
+                    res[i] = OpArgFor(sym, a.Name!, L(a.Tok), sc);
+                    continue;
+                }
+                if (a.Kind == SK.Ident && a.Kids.Length == 0)
+                {
+                    var sym = sc.Find(a.Name!) ?? throw Err(a.Tok, $"Unknown operator: `{a.Name}'.");
+                    res[i] = OpArgFor(sym, a.Name!, L(a.Tok), sc);
+                    continue;
+                }
+                throw Err(a.Tok, "expected an operator argument (a name or LAMBDA)");
+            }
+            if (a.Kind == SK.Lambda) throw Err(a.Tok, "LAMBDA passed where a value is expected");
+            res[i] = Compile(a, sc);
+        }
+        return res;
+    }
+
+    private Sym? OpSymbol(string op, Scope sc) => sc.Find(op) ?? (Core.TryGetValue(op, out var b) ? new BuiltinSym(b) : null);
+
+    private Node OpArgFor(Sym sym, string name, Loc loc, Scope sc)
+    {
+        switch (sym)
+        {
+            case DefSym d:
+                {
+                    var def = d.D;
+                    return new OpArgN(name, def.Params.Length, (c, e) => (c2, vals) =>
+                    {
+                        Env? ne = null;
+                        for (int i = 0; i < vals.Length; i++) ne = new Env(def.Params[i].Slot, vals[i], ne);
+                        return def.Body!.Eval(c2, ne);
+                    }) { Loc = loc, Level = 1 };
+                }
+            case BuiltinSym b:
+                return new OpArgN(name, b.B.Arity, (c, e) => (c2, vals) => b.B.Fn(c2, vals)) { Loc = loc, Level = 1 };
+            case LetSym l:
+                return new OpArgN(name, l.D.Params.Length, (c, e) =>
+                {
+                    var cl = (Closure)Env.Lookup(e, l.D.Slot);
+                    return (c2, vals) => cl.Call(c2, vals);
+                }) { Loc = loc, Level = 1 };
+            case BoundSym bs when bs.Arity > 0:
+                return new OpArgN(name, bs.Arity, (c, e) =>
+                {
+                    var op = (OpV)Env.Lookup(e, bs.Slot);
+                    return (c2, vals) => op.Apply(c2, vals);
+                }) { Loc = loc, Level = 1 };
+        }
+        throw new TlaError(loc.File, loc.Line, loc.Col, $"{name} cannot be passed as an operator argument");
+    }
+
+    private Node CompileOpApp(Syn s, Scope sc)
+    {
+        var loc = LS(s);
+        string op = s.Name!;
+        switch (op)
+        {
+            case "/\\":
+                {
+                    var items = new List<Node>();
+                    foreach (var k in s.Kids)
+                    {
+                        var n = Compile(k, sc);
+                        if (n is AndN a) items.AddRange(a.Items); else items.Add(n);
+                    }
+                    return new AndN(items.ToArray()) { Loc = loc, Level = Max(items.ToArray()) };
+                }
+            case "\\/":
+                {
+                    var items = new List<Node>();
+                    foreach (var k in s.Kids)
+                    {
+                        var n = Compile(k, sc);
+                        if (n is OrN a) items.AddRange(a.Items); else items.Add(n);
+                    }
+                    return new OrN(items.ToArray()) { Loc = loc, Level = Max(items.ToArray()) };
+                }
+            case "~":
+                {
+                    var a = Compile(s.Kids[0], sc);
+                    return new NotN(a) { Loc = loc, Level = a.Level };
+                }
+            case "=>":
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new ImpliesN(a, b) { Loc = loc, Level = Max(a, b) };
+                }
+            case "<=>":
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new EquivN(a, b) { Loc = loc, Level = Max(a, b) };
+                }
+            case "~>":
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new TemporalN("~>", [a, b]) { Loc = loc, Level = 3 };
+                }
+            case "=" or "/=":
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new EqN(a, b, op == "/=") { Loc = loc, Level = Max(a, b) };
+                }
+            case "\\in" or "\\notin":
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new InN(a, b, op == "\\notin") { Loc = loc, Level = Max(a, b) };
+                }
+            case "-+->":
+                throw Err(s.Tok, "unsupported construct: -+->");
+        }
+        var sym = sc.Find(op);
+        if (sym is null && Core.TryGetValue(op, out var core)) sym = new BuiltinSym(core);
+        if (sym is null) throw Err(s.Tok, $"Unknown operator: `{op}'." + (KnownModuleOf(op) is { } m ? $" (EXTENDS {m} is missing)" : ""));
+        var fake = new Syn(SK.Ident, s.Tok, op, s.Kids) { Start = s.Start, End = s.End };
+        return CompileSymRef(sym, fake, s.Kids, sc);
+    }
+
+    private static string? KnownModuleOf(string op)
+    {
+        foreach (var (m, ops) in Builtins.Modules) if (ops.ContainsKey(op)) return m;
+        return null;
+    }
+
+    // ------------------------------------------------------------------ TLA+ core operators
+
+    private static Dictionary<string, Builtin> BuildCore()
+    {
+        var d = new Dictionary<string, Builtin>();
+        static SetBase S(Value v, string op) => v is SetBase s ? s : throw new EvalError($"The argument of {op} should be a set, but instead it is: {v.KindName} {Node.Trunc(v)}");
+        d["\\cup"] = new("\\cup", 2, (_, a) =>
+        {
+            var x = S(a[0], "\\cup"); var y = S(a[1], "\\cup");
+            if (!x.IsFinite || !y.IsFinite) return new InfiniteSetV($"{x} \\cup {y}", v => x.Contains(v) || y.Contains(v));
+            return new SetV([.. x.Normalize().Elems, .. y.Normalize().Elems]);
+        });
+        d["\\cap"] = new("\\cap", 2, (_, a) =>
+        {
+            var x = S(a[0], "\\cap"); var y = S(a[1], "\\cap");
+            if (!x.IsFinite) (x, y) = (y, x);
+            if (!x.IsFinite) throw new EvalError("Attempted to intersect two infinite sets");
+            return new SetV(x.Normalize().Elems.Where(y.Contains).ToArray(), true);
+        });
+        d["\\"] = new("\\", 2, (_, a) =>
+        {
+            var x = S(a[0], "\\"); var y = S(a[1], "\\");
+            return new SetV(x.Normalize().Elems.Where(v => !y.Contains(v)).ToArray(), true);
+        });
+        d["\\subseteq"] = new("\\subseteq", 2, (_, a) =>
+        {
+            var x = S(a[0], "\\subseteq"); var y = S(a[1], "\\subseteq");
+            return BoolV.Of(x.Elements().All(y.Contains));
+        });
+        d["\\subset"] = new("\\subset", 2, (_, a) =>
+        {
+            var x = S(a[0], "\\subset"); var y = S(a[1], "\\subset");
+            return BoolV.Of(x.Elements().All(y.Contains) && x.Size < y.Size);
+        });
+        d["\\supseteq"] = new("\\supseteq", 2, (c, a) => d["\\subseteq"].Fn(c, [a[1], a[0]]));
+        d["\\supset"] = new("\\supset", 2, (c, a) => d["\\subset"].Fn(c, [a[1], a[0]]));
+        d["SUBSET"] = new("SUBSET", 1, (_, a) => new SubsetV(S(a[0], "SUBSET")));
+        d["UNION"] = new("UNION", 1, (_, a) =>
+        {
+            var res = new List<Value>();
+            foreach (var x in S(a[0], "UNION").Elements()) res.AddRange(S(x, "UNION").Elements());
+            return new SetV(res.ToArray());
+        });
+        d["DOMAIN"] = new("DOMAIN", 1, (_, a) => a[0] is FcnBase f ? (f is LazyFcnV l ? l.Dom : f.Domain()) : throw new EvalError($"Attempted to compute the domain of {a[0].KindName} {Node.Trunc(a[0])}"));
+        return d;
+    }
+}

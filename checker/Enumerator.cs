@@ -1,0 +1,228 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>
+/// Generates initial states and successors exactly as TLC's Tool.getInitStates/getNextStates do
+/// (so "states generated" agree): a list of pending conjuncts; disjunctions, \E, IF/CASE and
+/// user-defined operators are descended into; x' = e (x = e in Init) assigns an unassigned variable
+/// and x' \in S enumerates; once every variable is assigned the remaining conjuncts are only
+/// evaluated (no more branching); anything else is evaluated as a condition.
+/// </summary>
+public static class Enumerator
+{
+    private sealed class Found : Exception;
+
+    /// <summary>Pending conjuncts. Kind 0: predicate; 1: "changed" check of &lt;&lt;A&gt;&gt;_v.</summary>
+    private sealed class Acts(Node n, Env? e, int kind, Acts? next)
+    {
+        public readonly Node N = n;
+        public readonly Env? E = e;
+        public readonly int Kind = kind;
+        public readonly Acts? Next = next;
+    }
+
+    public static bool IsEnabled(Ctx c, Node action, Env? e)
+    {
+        var cur = c.Cur;
+        c.Nxt = new Value?[c.Spec.Vars.Count];
+        int saved = c.Assigned; c.Assigned = 0;
+        try { Enum(c, action, e, () => throw new Found(), false); }
+        catch (Found) { return true; }
+        finally { c.Assigned = saved; c.Cur = cur; }
+        return false;
+    }
+
+    /// <summary>Calls emit for each way to satisfy n (the target array is c.Cur in Init, c.Nxt otherwise).</summary>
+    public static void Enum(Ctx c, Node n, Env? e, Action emit, bool init)
+    {
+        var arr = init ? c.Cur : c.Nxt!;
+        c.Assigned = arr.Count(x => x is not null);
+        E(c, n, e, null, emit, init);
+    }
+
+    private static void Continue(Ctx c, Acts? acts, Action emit, bool init)
+    {
+        if (acts is null) { emit(); return; }
+        if (c.Assigned == c.Spec.Vars.Count)
+        {
+            for (var a = acts; a is not null; a = a.Next)
+            {
+                if (a.Kind == 1) { if (Same(c, a.N, a.E)) return; continue; }
+                if (!a.N.EvalBool(c, a.E)) return;
+            }
+            emit();
+            return;
+        }
+        if (acts.Kind == 1)
+        {
+            if (!Same(c, acts.N, acts.E)) Continue(c, acts.Next, emit, init);
+            return;
+        }
+        E(c, acts.N, acts.E, acts.Next, emit, init);
+    }
+
+    private static bool Same(Ctx c, Node v, Env? e) => new UnchangedN(v, null) { Loc = v.Loc }.EvalBool(c, e);
+
+    private static void E(Ctx c, Node n, Env? e, Acts? acts, Action emit, bool init)
+    {
+        switch (n)
+        {
+            case AndN a:
+                {
+                    var rest = acts;
+                    for (int i = a.Items.Length - 1; i > 0; i--) rest = new Acts(a.Items[i], e, 0, rest);
+                    E(c, a.Items[0], e, rest, emit, init);
+                    return;
+                }
+            case OrN o:
+                foreach (var i in o.Items) E(c, i, e, acts, emit, init);
+                return;
+            case QuantN { All: false } q:
+                {
+                    List<Env?> envs;
+                    try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
+                    catch (EvalError err) { throw q.At(err); }
+                    foreach (var e2 in envs) E(c, q.Body, e2, acts, emit, init);
+                    return;
+                }
+            case QuantN { All: true } q:
+                {
+                    List<Env?> envs;
+                    try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
+                    catch (EvalError err) { throw q.At(err); }
+                    if (envs.Count == 0) { Continue(c, acts, emit, init); return; }
+                    var rest = acts;
+                    for (int i = envs.Count - 1; i > 0; i--) rest = new Acts(q.Body, envs[i], 0, rest);
+                    E(c, q.Body, envs[0], rest, emit, init);
+                    return;
+                }
+            case OpCall oc when oc.Def.Body is not null:
+                {
+                    Env? ne;
+                    try { ne = oc.BindArgs(c, e); } catch (EvalError err) { throw oc.At(err); }
+                    try { E(c, oc.Def.Body, ne, acts, emit, init); }
+                    catch (InsufficientExecutionStackException) { throw oc.At(new EvalError($"Recursion too deep while evaluating {oc.Def.Name}")); }
+                    return;
+                }
+            case DynCall dc:
+                {
+                    var o = Env.Lookup(e, dc.Slot);
+                    if (o is Closure cl)
+                    {
+                        var ne = cl.Env;
+                        for (int i = 0; i < dc.Args.Length; i++) ne = new Env(cl.Def.Params[i].Slot, dc.Args[i].Eval(c, e), ne);
+                        E(c, cl.Def.Body, ne, acts, emit, init);
+                        return;
+                    }
+                    break;
+                }
+            case BoundRef br:
+                {
+                    var o = Env.Lookup(e, br.Slot);
+                    if (o is Thunk t) { E(c, t.Expr, t.Env, acts, emit, init); return; }
+                    if (o is Closure cl && cl.Def.Params.Length == 0) { E(c, cl.Def.Body, cl.Env, acts, emit, init); return; }
+                    break;
+                }
+            case LetN l:
+                E(c, l.Body, l.Bind(e), acts, emit, init);
+                return;
+            case IfN f:
+                E(c, f.C.EvalBool(c, e) ? f.T : f.F, e, acts, emit, init);
+                return;
+            case CaseN cs:
+                for (int i = 0; i < cs.Conds.Length; i++)
+                    if (cs.Conds[i].EvalBool(c, e)) { E(c, cs.Vals[i], e, acts, emit, init); return; }
+                if (cs.Other is not null) { E(c, cs.Other, e, acts, emit, init); return; }
+                throw cs.At(new EvalError("In computing next states, TLC encountered a CASE with no conditions true."));
+            case EqN { Neg: false } eq:
+                {
+                    int v = Target(c, eq.A, init);
+                    if (v >= 0)
+                    {
+                        var val = eq.B.Eval(c, e);
+                        Assign(c, v, val, acts, emit, init);
+                        return;
+                    }
+                    break;
+                }
+            case InN { Neg: false } inn:
+                {
+                    int v = Target(c, inn.A, init);
+                    if (v >= 0)
+                    {
+                        var s = inn.B.EvalSet(c, e);
+                        if (!s.IsFinite) throw inn.At(new EvalError($"In computing next states, the right side of \\IN is not enumerable: {s}"));
+                        foreach (var val in s.Elements()) Assign(c, v, val, acts, emit, init);
+                        return;
+                    }
+                    break;
+                }
+            case UnchangedN { Vars: not null } u when !init:
+                Unchanged(c, u.Vars, 0, acts, emit, init);
+                return;
+            case BoxActN { Angle: false } ba when !init:
+                E(c, ba.A, e, acts, emit, init);
+                E(c, new UnchangedN(ba.V, CollectVars(ba.V)) { Loc = ba.Loc, Level = 2 }, e, acts, emit, init);
+                return;
+            case BoxActN { Angle: true } aa when !init:
+                E(c, aa.A, e, new Acts(aa.V, e, 1, acts), emit, init);
+                return;
+            case ImpliesN im:
+                if (im.A.EvalBool(c, e)) E(c, im.B, e, acts, emit, init);
+                else Continue(c, acts, emit, init);
+                return;
+        }
+        if (n.EvalBool(c, e)) Continue(c, acts, emit, init);
+    }
+
+    private static VarRef[]? CollectVars(Node v)
+    {
+        var list = new List<VarRef>();
+        bool Walk(Node x)
+        {
+            switch (x)
+            {
+                case VarRef r: list.Add(r); return true;
+                case TupleN t: return t.Elems.All(Walk);
+                case OpCall { Args.Length: 0 } oc when oc.Def.Body is not null: return Walk(oc.Def.Body);
+                default: return false;
+            }
+        }
+        return Walk(v) ? list.ToArray() : null;
+    }
+
+    private static int Target(Ctx c, Node lhs, bool init)
+    {
+        if (init)
+        {
+            if (lhs is VarRef v && c.Cur[v.Idx] is null) return v.Idx;
+            return -1;
+        }
+        if (lhs is PrimeN { Inner: VarRef pv } && c.Nxt![pv.Idx] is null) return pv.Idx;
+        return -1;
+    }
+
+    private static void Assign(Ctx c, int v, Value val, Acts? acts, Action emit, bool init)
+    {
+        var arr = init ? c.Cur : c.Nxt!;
+        arr[v] = val;
+        c.Assigned++;
+        try { Continue(c, acts, emit, init); }
+        finally { arr[v] = null; c.Assigned--; }
+    }
+
+    private static void Unchanged(Ctx c, VarRef[] vars, int i, Acts? acts, Action emit, bool init)
+    {
+        if (i == vars.Length) { Continue(c, acts, emit, init); return; }
+        var v = vars[i].Idx;
+        var now = c.Cur[v]!;
+        if (c.Nxt![v] is null)
+        {
+            c.Nxt[v] = now;
+            c.Assigned++;
+            try { Unchanged(c, vars, i + 1, acts, emit, init); }
+            finally { c.Nxt[v] = null; c.Assigned--; }
+            return;
+        }
+        if (c.Nxt[v]!.Equals(now)) Unchanged(c, vars, i + 1, acts, emit, init);
+    }
+}

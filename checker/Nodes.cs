@@ -1,0 +1,707 @@
+using System.Text;
+
+namespace NotifierSpec.Checker;
+
+/// <summary>Evaluation context of one worker: the current state and the (partial) next state.</summary>
+public sealed class Ctx(Spec spec)
+{
+    public Spec Spec { get; } = spec;
+    public Interner In => Spec.Interner;
+    public Value?[] Cur = [];
+    public Value?[]? Nxt;
+    public int PrimeDepth;
+    public bool InInit;
+    public int Assigned;
+    public TextWriter Out => Spec.Out;
+}
+
+/// <summary>Bound variables: an immutable linked list keyed by the binder's identity.</summary>
+public sealed class Env(object key, object val, Env? next)
+{
+    public readonly object Key = key;
+    public object Val = val;
+    public readonly Env? Next = next;
+
+    public static object Lookup(Env? e, object key)
+    {
+        for (; e is not null; e = e.Next) if (ReferenceEquals(e.Key, key)) return e.Val;
+        throw new EvalError("internal: unbound identifier");
+    }
+}
+
+/// <summary>A lazily evaluated operator argument (call by name, cached while the state does not change).</summary>
+public sealed class Thunk(Node expr, Env? env)
+{
+    public Node Expr { get; } = expr;
+    public Env? Env { get; } = env;
+    private Value? _v;
+    private Value?[]? _for;
+
+    public Value Force(Ctx c)
+    {
+        if (_v is not null && c.PrimeDepth == 0 && (Expr.Level == 0 || ReferenceEquals(_for, c.Cur))) return _v;
+        var v = Expr.Eval(c, Env);
+        if (c.PrimeDepth == 0 && Expr.Level <= 1) { _v = v; _for = c.Cur; }
+        return v;
+    }
+}
+
+/// <summary>A LET-defined operator bound in an environment.</summary>
+public sealed class Closure(LetDef def)
+{
+    public LetDef Def { get; } = def;
+    public Env? Env;
+    private Value? _v;
+    private Value?[]? _for;
+
+    public Value Call(Ctx c, Value[] args)
+    {
+        if (args.Length == 0)
+        {
+            if (_v is not null && c.PrimeDepth == 0 && ReferenceEquals(_for, c.Cur)) return _v;
+            var v = Def.Body.Eval(c, Env);
+            if (c.PrimeDepth == 0 && Def.Body.Level <= 1) { _v = v; _for = c.Cur; }
+            return v;
+        }
+        var e = Env;
+        for (int i = 0; i < args.Length; i++) e = new Env(Def.Params[i].Slot, args[i], e);
+        return Def.Body.Eval(c, e);
+    }
+}
+
+public sealed class ParamInfo(string name, int arity)
+{
+    public string Name { get; } = name;
+    public int Arity { get; } = arity;
+    public object Slot { get; } = new();
+    public bool NeedsLazy { get; set; }
+}
+
+public sealed class LetDef(string name, ParamInfo[] ps, Loc loc)
+{
+    public string Name { get; } = name;
+    public ParamInfo[] Params { get; } = ps;
+    public Loc Loc { get; } = loc;
+    public object Slot { get; } = new();
+    public Node Body { get; set; } = null!;
+    public bool Recursive { get; set; }
+}
+
+/// <summary>A module-level operator definition.</summary>
+public sealed class OpDef(string name, ParamInfo[] ps, Loc loc)
+{
+    public string Name { get; } = name;
+    public ParamInfo[] Params { get; } = ps;
+    public Loc Loc { get; } = loc;
+    public Node? Body { get; set; }
+    public bool Compiling { get; set; }
+    public bool Recursive { get; set; }
+    public Syn? Syntax { get; set; }
+    public (int Line, int Col) EndLoc { get; set; }
+    public (int Line, int Col) BodyStart { get; set; }
+    /// <summary>TLC's description of the definition's body, e.g. "line 10, col 12 to line 11, col 28 of module DieHard".</summary>
+    public string Where => $"line {BodyStart.Line}, col {BodyStart.Col} to line {EndLoc.Line}, col {EndLoc.Col} of module {Loc.Module}";
+    private Value? _const;
+    private readonly object _lock = new();
+
+    public Value CallConst(Ctx c)
+    {
+        if (_const is not null) return _const;
+        var v = Body!.Eval(c, null);
+        lock (_lock) _const ??= v;
+        return _const;
+    }
+}
+
+public abstract class Node
+{
+    public Loc Loc { get; init; } = null!;
+    public int Level { get; set; }
+    public abstract Value Eval(Ctx c, Env? e);
+
+    public bool EvalBool(Ctx c, Env? e)
+    {
+        var v = Eval(c, e);
+        if (v is BoolV b) return b.B;
+        throw At(new EvalError($"A non-boolean expression ({v.KindName} {Trunc(v)}) was used as a formula"));
+    }
+
+    public SetBase EvalSet(Ctx c, Env? e)
+    {
+        var v = Eval(c, e);
+        if (v is SetBase s) return s;
+        throw At(new EvalError($"Attempted to use {v.KindName} {Trunc(v)} as a set"));
+    }
+
+    public long EvalInt(Ctx c, Env? e)
+    {
+        var v = Eval(c, e);
+        if (v is IntV i) return i.N;
+        throw At(new EvalError($"Expected an integer but found {v.KindName} {Trunc(v)}"));
+    }
+
+    public EvalError At(EvalError err) { err.Where ??= Loc; return err; }
+    public static string Trunc(Value v) { var s = v.ToString(); return s.Length > 200 ? s[..200] + "..." : s; }
+}
+
+public sealed class Lit(Value v) : Node
+{
+    public Value V { get; } = v;
+    public override Value Eval(Ctx c, Env? e) => V;
+}
+
+public sealed class VarRef(int idx, string name) : Node
+{
+    public int Idx { get; } = idx;
+    public string Name { get; } = name;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var v = c.Cur[Idx];
+        if (v is null)
+            throw At(new EvalError(c.PrimeDepth > 0 || c.Nxt is null && c.InInit ? $"The variable {Name}{(c.PrimeDepth > 0 ? "'" : "")} is used before it is assigned a value" : $"The variable {Name} has no value"));
+        return v;
+    }
+}
+
+public sealed class BoundRef(object slot, string name) : Node
+{
+    public object Slot { get; } = slot;
+    public string Name { get; } = name;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var o = Env.Lookup(e, Slot);
+        if (o is Value v) return v;
+        if (o is Thunk t) return t.Force(c);
+        if (o is Closure cl) return cl.Call(c, []);
+        throw At(new EvalError($"{Name} is not a value"));
+    }
+}
+
+public sealed class PrimeN(Node inner) : Node
+{
+    public Node Inner { get; } = inner;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (c.Nxt is null) throw At(new EvalError(c.PrimeDepth > 0 ? "A primed expression was primed again" : "A primed expression was used where only the current state is available"));
+        var cur = c.Cur; var nxt = c.Nxt;
+        c.Cur = nxt; c.Nxt = null; c.PrimeDepth++;
+        try { return Inner.Eval(c, e); }
+        finally { c.Cur = cur; c.Nxt = nxt; c.PrimeDepth--; }
+    }
+}
+
+public sealed class OpCall(OpDef def, Node[] args) : Node
+{
+    public OpDef Def { get; } = def;
+    public Node[] Args { get; } = args;
+
+    public Env? BindArgs(Ctx c, Env? e)
+    {
+        Env? ne = null;
+        var ps = Def.Params;
+        for (int i = 0; i < Args.Length; i++)
+        {
+            var a = Args[i];
+            object val = a is OpArgN oa ? oa.Eval(c, e) :
+                a is Lit l ? l.V :
+                (a.Level <= 1 && !ps[i].NeedsLazy) ? a.Eval(c, e) : new Thunk(a, e);
+            ne = new Env(ps[i].Slot, val, ne);
+        }
+        return ne;
+    }
+
+    public override Value Eval(Ctx c, Env? e)
+    {
+        try
+        {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+            if (Args.Length == 0 && Def.Body!.Level == 0 && !Def.Recursive) return Def.CallConst(c);
+            return Def.Body!.Eval(c, BindArgs(c, e));
+        }
+        catch (EvalError err) { throw At(err); }
+        catch (InsufficientExecutionStackException) { throw At(new EvalError($"Recursion too deep while evaluating {Def.Name}")); }
+    }
+}
+
+/// <summary>Call of a LET-defined operator or of a higher-order parameter.</summary>
+public sealed class DynCall(object slot, string name, Node[] args) : Node
+{
+    public object Slot { get; } = slot;
+    public string Name { get; } = name;
+    public Node[] Args { get; } = args;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var o = Env.Lookup(e, Slot);
+        var args = new Value[Args.Length];
+        for (int i = 0; i < args.Length; i++) args[i] = Args[i].Eval(c, e);
+        try
+        {
+            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+            if (o is Closure cl) return cl.Call(c, args);
+            if (o is OpV op) return op.Apply(c, args);
+            if (o is Thunk t && args.Length == 0) return t.Force(c);
+            if (o is Value v && args.Length == 0) return v;
+        }
+        catch (EvalError err) { throw At(err); }
+        catch (InsufficientExecutionStackException) { throw At(new EvalError($"Recursion too deep while evaluating {Name}")); }
+        throw At(new EvalError($"{Name} is not an operator"));
+    }
+}
+
+/// <summary>An operator passed as an argument to a higher-order operator.</summary>
+public sealed class OpArgN(string name, int arity, Func<Ctx, Env?, Func<Ctx, Value[], Value>> make) : Node
+{
+    public string Name { get; } = name;
+    public override Value Eval(Ctx c, Env? e) => new OpV(Name, arity, make(c, e));
+}
+
+public sealed class BuiltinCall(Builtin b, Node[] args) : Node
+{
+    public Builtin B { get; } = b;
+    public Node[] Args { get; } = args;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var vals = new Value[Args.Length];
+        for (int i = 0; i < vals.Length; i++) vals[i] = Args[i].Eval(c, e);
+        try { return B.Fn(c, vals); }
+        catch (EvalError err) { throw At(err); }
+        catch (OverflowException) { throw At(new EvalError($"Overflow while evaluating {B.Name}")); }
+    }
+}
+
+public sealed class AndN(Node[] items) : Node
+{
+    public Node[] Items { get; } = items;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        foreach (var i in Items) if (!i.EvalBool(c, e)) return BoolV.False;
+        return BoolV.True;
+    }
+}
+
+public sealed class OrN(Node[] items) : Node
+{
+    public Node[] Items { get; } = items;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        foreach (var i in Items) if (i.EvalBool(c, e)) return BoolV.True;
+        return BoolV.False;
+    }
+}
+
+public sealed class NotN(Node a) : Node
+{
+    public Node A { get; } = a;
+    public override Value Eval(Ctx c, Env? e) => BoolV.Of(!A.EvalBool(c, e));
+}
+
+public sealed class ImpliesN(Node a, Node b) : Node
+{
+    public Node A { get; } = a; public Node B { get; } = b;
+    public override Value Eval(Ctx c, Env? e) => BoolV.Of(!A.EvalBool(c, e) || B.EvalBool(c, e));
+}
+
+public sealed class EquivN(Node a, Node b) : Node
+{
+    public override Value Eval(Ctx c, Env? e) => BoolV.Of(a.EvalBool(c, e) == b.EvalBool(c, e));
+}
+
+public sealed class EqN(Node a, Node b, bool neg) : Node
+{
+    public Node A { get; } = a; public Node B { get; } = b; public bool Neg { get; } = neg;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var x = A.Eval(c, e); var y = B.Eval(c, e);
+        bool eq;
+        try { eq = ValEq(x, y); } catch (EvalError err) { throw At(err); }
+        return BoolV.Of(eq != Neg);
+    }
+
+    /// <summary>TLC's equality: values of different kinds are an error, except model values.</summary>
+    public static bool ValEq(Value x, Value y)
+    {
+        if (ReferenceEquals(x, y)) return true;
+        if (x.Rank != y.Rank)
+        {
+            if (x is ModelV || y is ModelV) return false;
+            if (x is LazyFcnV || y is LazyFcnV) return x.Equals(y);
+            throw new EvalError($"Attempted to check equality of {x.KindName} {Trunc(x)} with {y.KindName} {Trunc(y)}");
+        }
+        return x.Equals(y);
+    }
+}
+
+public sealed class InN(Node a, Node b, bool neg) : Node
+{
+    public Node A { get; } = a; public Node B { get; } = b; public bool Neg { get; } = neg;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var x = A.Eval(c, e); var s = B.EvalSet(c, e);
+        try { return BoolV.Of(s.Contains(x) != Neg); } catch (EvalError err) { throw At(err); }
+    }
+}
+
+public sealed class IfN(Node c0, Node t, Node f) : Node
+{
+    public Node C { get; } = c0; public Node T { get; } = t; public Node F { get; } = f;
+    public override Value Eval(Ctx c, Env? e) => C.EvalBool(c, e) ? T.Eval(c, e) : F.Eval(c, e);
+}
+
+public sealed class CaseN(Node[] conds, Node[] vals, Node? other) : Node
+{
+    public Node[] Conds { get; } = conds; public Node[] Vals { get; } = vals; public Node? Other { get; } = other;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        for (int i = 0; i < Conds.Length; i++) if (Conds[i].EvalBool(c, e)) return Vals[i].Eval(c, e);
+        if (Other is not null) return Other.Eval(c, e);
+        throw At(new EvalError("Attempted to evaluate a CASE with no conditions true"));
+    }
+}
+
+public sealed class LetN(LetDef[] defs, Node body) : Node
+{
+    public LetDef[] Defs { get; } = defs; public Node Body { get; } = body;
+    public Env? Bind(Env? e)
+    {
+        foreach (var d in Defs)
+        {
+            var cl = new Closure(d);
+            e = new Env(d.Slot, cl, e);
+            cl.Env = e;
+        }
+        return e;
+    }
+    public override Value Eval(Ctx c, Env? e) => Body.Eval(c, Bind(e));
+}
+
+/// <summary>Binders of quantifiers, CHOOSE, set maps and function constructors.</summary>
+public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set, Loc loc)
+{
+    public object[] Slots { get; } = slots;
+    public string[] Names { get; } = names;
+    public bool Tuple { get; } = tuple;
+    public Node? Set { get; } = set;
+    public Loc Loc { get; } = loc;
+
+    public Env? Bind(Env? e, Value v)
+    {
+        if (!Tuple) return new Env(Slots[0], v, e);
+        if (v is not FcnBase f || f is not TupleV t || t.Elems.Length != Slots.Length)
+            throw new EvalError($"Attempted to bind the tuple <<{string.Join(", ", Names)}>> to {Node.Trunc(v)}") { Where = Loc };
+        for (int i = 0; i < Slots.Length; i++) e = new Env(Slots[i], t.Elems[i], e);
+        return e;
+    }
+
+    /// <summary>All bindings, in TLC's ContextEnumerator order: the domains are evaluated first,
+    /// then the first bound variable varies fastest.</summary>
+    public static IEnumerable<Env?> All(BoundN[] bs, Ctx c, Env? e)
+    {
+        var doms = new Value[bs.Length][];
+        for (int i = 0; i < bs.Length; i++)
+        {
+            var b = bs[i];
+            if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
+            var s = b.Set.EvalSet(c, e);
+            if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
+            doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+            if (doms[i].Length == 0) yield break;
+        }
+        var idx = new int[bs.Length];
+        while (true)
+        {
+            var e2 = e;
+            for (int i = 0; i < bs.Length; i++) e2 = bs[i].Bind(e2, doms[i][idx[i]]);
+            yield return e2;
+            int k = 0;
+            while (k < bs.Length && ++idx[k] == doms[k].Length) { idx[k] = 0; k++; }
+            if (k == bs.Length) yield break;
+        }
+    }
+}
+
+public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
+{
+    public bool All { get; } = all; public BoundN[] Bounds { get; } = bounds; public Node Body { get; } = body;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        try
+        {
+            if (Bounds.Length == 1 && !Bounds[0].Tuple && Bounds[0].Set is { } sn)
+            {
+                var s = sn.EvalSet(c, e);
+                if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s}");
+                var slot = Bounds[0].Slots[0];
+                foreach (var v in s.Elements())
+                    if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
+                return BoolV.Of(All);
+            }
+            foreach (var e2 in BoundN.All(Bounds, c, e))
+                if (Body.EvalBool(c, e2) != All) return BoolV.Of(!All);
+            return BoolV.Of(All);
+        }
+        catch (EvalError err) { throw At(err); }
+    }
+}
+
+public sealed class ChooseN(BoundN bound, Node body) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (bound.Set is null) throw At(new EvalError("TLC cannot evaluate an unbounded CHOOSE"));
+        var s = bound.Set.EvalSet(c, e);
+        if (!s.IsFinite) throw At(new EvalError($"Attempted to compute CHOOSE over the infinite set {s}"));
+        foreach (var v in s.Normalize().Elems)
+            if (body.EvalBool(c, bound.Bind(e, v))) return v;
+        throw At(new EvalError($"Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {Trunc(s)}"));
+    }
+}
+
+public sealed class SetEnumN(Node[] elems) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (elems.Length == 0) return SetV.Empty;
+        var vs = new Value[elems.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = elems[i].Eval(c, e);
+        try { return new SetV(vs); } catch (EvalError err) { throw At(err); }
+    }
+}
+
+public sealed class SetFilterN(BoundN bound, Node pred) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var s = bound.Set!.EvalSet(c, e);
+        if (!s.IsFinite) throw At(new EvalError($"Attempted to enumerate {{ x \\in S : p(x) }} when S is the infinite set {s}"));
+        var res = new List<Value>();
+        foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
+        return new SetV(res.ToArray(), true);
+    }
+}
+
+public sealed class SetMapN(Node expr, BoundN[] bounds) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var res = new List<Value>();
+        try
+        {
+            foreach (var e2 in BoundN.All(bounds, c, e)) res.Add(expr.Eval(c, e2));
+            return new SetV(res.ToArray());
+        }
+        catch (EvalError err) { throw At(err); }
+    }
+}
+
+public sealed class TupleN(Node[] elems) : Node
+{
+    public Node[] Elems { get; } = elems;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (Elems.Length == 0) return TupleV.Empty;
+        var vs = new Value[Elems.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = Elems[i].Eval(c, e);
+        return new TupleV(vs);
+    }
+}
+
+public sealed class RecordN(StrV[] names, Node[] vals) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var vs = new Value[vals.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = vals[i].Eval(c, e);
+        return FcnBase.MakeUnsorted(names.Cast<Value>().ToArray(), vs);
+    }
+}
+
+public sealed class RecordSetN(StrV[] names, Node[] sets) : Node
+{
+    public override Value Eval(Ctx c, Env? e) => new RecSetV(names, sets.Select(s => s.EvalSet(c, e)).ToArray());
+}
+
+public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
+{
+    public BoundN[] Bounds { get; } = bounds; public Node Body { get; } = body;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        try
+        {
+            if (Bounds.Length == 1 && !Bounds[0].Tuple)
+            {
+                var s = Bounds[0].Set!.EvalSet(c, e);
+                if (!s.IsFinite) return Lazy(c, e, s);
+                var keys = s.Normalize().Elems;
+                var vals = new Value[keys.Length];
+                for (int i = 0; i < keys.Length; i++) vals[i] = Body.Eval(c, new Env(Bounds[0].Slots[0], keys[i], e));
+                return FcnBase.Make(keys, vals);
+            }
+            // several bounds: domain is a product, keys are tuples
+            var sets = Bounds.Select(b => b.Set!.EvalSet(c, e)).ToArray();
+            var dom = new ProductV(sets);
+            var ks = dom.Normalize().Elems;
+            var vs = new Value[ks.Length];
+            for (int i = 0; i < ks.Length; i++)
+            {
+                var t = (TupleV)ks[i];
+                var e2 = e;
+                for (int j = 0; j < Bounds.Length; j++) e2 = Bounds[j].Bind(e2, t.Elems[j]);
+                vs[i] = Body.Eval(c, e2);
+            }
+            return FcnBase.Make(ks, vs);
+        }
+        catch (EvalError err) { throw At(err); }
+    }
+
+    public LazyFcnV Lazy(Ctx c, Env? e, SetBase s)
+    {
+        var slot = Bounds[0].Slots[0];
+        var spec = c.Spec;
+        return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = c.Cur }, new Env(slot, k, e)));
+    }
+}
+
+/// <summary>A recursive function definition f[x \in S] == ... f[...] ...: evaluated on demand.</summary>
+public sealed class RecFcnN(OpDef? def, BoundN bound, Node body) : Node
+{
+    public OpDef? Def { get; } = def;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var s = bound.Set!.EvalSet(c, e);
+        var spec = c.Spec;
+        var cur = c.Cur;
+        return new LazyFcnV(s, k => body.Eval(new Ctx(spec) { Cur = cur }, bound.Bind(e, k)));
+    }
+}
+
+public sealed class FcnSetN(Node dom, Node rng) : Node
+{
+    public override Value Eval(Ctx c, Env? e) => new FcnSetV(dom.EvalSet(c, e), rng.EvalSet(c, e));
+}
+
+public sealed class TimesN(Node[] sets) : Node
+{
+    public override Value Eval(Ctx c, Env? e) => new ProductV(sets.Select(s => s.EvalSet(c, e)).ToArray());
+}
+
+public sealed class FcnAppN(Node f, Node[] args) : Node
+{
+    public Node F { get; } = f; public Node[] Args { get; } = args;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var fv = F.Eval(c, e);
+        Value key;
+        if (Args.Length == 1) key = Args[0].Eval(c, e);
+        else key = new TupleV(Args.Select(a => a.Eval(c, e)).ToArray());
+        return Apply(fv, key);
+    }
+
+    public Value Apply(Value fv, Value key)
+    {
+        if (fv is not FcnBase f) throw At(new EvalError($"A non-function ({fv.KindName} {Trunc(fv)}) was applied as a function"));
+        Value? r;
+        try { r = f.Apply(key); } catch (EvalError err) { throw At(err); }
+        if (r is null)
+        {
+            if (f.IsRecord() && key is StrV ks) throw At(new EvalError($"Attempted to access nonexistent field '{ks.S}' of record\n{Trunc(f)}"));
+            throw At(new EvalError($"Attempted to apply function:\n{Trunc(f)}\nto argument {Trunc(key)}, which is not in the domain of the function."));
+        }
+        return r;
+    }
+}
+
+public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object atSlot) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var fv = f.Eval(c, e);
+        foreach (var (path, val) in updates)
+        {
+            var keys = new Value[path.Length];
+            for (int i = 0; i < path.Length; i++)
+                keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : new TupleV(path[i].Select(a => a.Eval(c, e)).ToArray());
+            fv = Update(c, e, fv, keys, 0, val);
+        }
+        return fv;
+    }
+
+    private Value Update(Ctx c, Env? e, Value fv, Value[] keys, int i, Node val)
+    {
+        if (fv is LazyFcnV lz) fv = lz.Materialize();
+        if (fv is not FcnBase f) throw At(new EvalError($"EXCEPT applied to a non-function ({fv.KindName} {Trunc(fv)})"));
+        var k = keys[i];
+        var old = f.Apply(k);
+        if (old is null) return f; // TLC: updating outside the domain leaves the function unchanged
+        var nv = i == keys.Length - 1 ? val.Eval(c, new Env(atSlot, old, e)) : Update(c, e, old, keys, i + 1, val);
+        if (f is TupleV t)
+        {
+            var arr = (Value[])t.Elems.Clone();
+            arr[((IntV)k).N - 1] = nv;
+            return new TupleV(arr);
+        }
+        var fn = (FcnV)f;
+        var vals = (Value[])fn.Vals.Clone();
+        vals[fn.IndexOf(k)] = nv;
+        return FcnBase.Make(fn.Keys, vals);
+    }
+}
+
+public sealed class DotN(Node r, StrV field) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var v = r.Eval(c, e);
+        if (v is not FcnBase f) throw At(new EvalError($"Attempted to access field '{field.S}' of non-record {v.KindName} {Trunc(v)}"));
+        return f.Apply(field) ?? throw At(new EvalError($"Attempted to access nonexistent field '{field.S}' of record\n{Trunc(v)}"));
+    }
+}
+
+/// <summary>UNCHANGED e: e' = e. Vars lists the variables when e is a (nested) tuple of variables.</summary>
+public sealed class UnchangedN(Node inner, VarRef[]? vars) : Node
+{
+    public Node Inner { get; } = inner; public VarRef[]? Vars { get; } = vars;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (c.Nxt is null) throw At(new EvalError("UNCHANGED used where no next state is available"));
+        var now = Inner.Eval(c, e);
+        var p = new PrimeN(Inner) { Loc = Loc }.Eval(c, e);
+        return BoolV.Of(now.Equals(p));
+    }
+}
+
+public sealed class EnabledN(Node action) : Node
+{
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (c.PrimeDepth > 0) throw At(new EvalError("ENABLED inside a primed expression"));
+        var saved = c.Nxt;
+        try { return BoolV.Of(Enumerator.IsEnabled(c, action, e)); }
+        finally { c.Nxt = saved; }
+    }
+}
+
+/// <summary>Temporal operators: checked by the liveness checker, never evaluated as values.</summary>
+public sealed class TemporalN(string op, Node[] kids, Node? sub = null) : Node
+{
+    public string Op { get; } = op;
+    public Node[] Kids { get; } = kids;
+    public Node? Sub { get; } = sub;
+    public override Value Eval(Ctx c, Env? e) => throw At(new EvalError($"The temporal formula ({Op}) cannot be evaluated as a state or action formula"));
+}
+
+public sealed class BoxActN(Node a, Node v, bool angle) : Node
+{
+    public Node A { get; } = a; public Node V { get; } = v; public bool Angle { get; } = angle;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var same = new UnchangedN(V, null) { Loc = Loc }.EvalBool(c, e);
+        if (Angle) return BoolV.Of(!same && A.EvalBool(c, e));
+        return BoolV.Of(same || A.EvalBool(c, e));
+    }
+}
+
+/// <summary>Strings for output: TLC's value printing.</summary>
+public static class Show
+{
+    public static string V(Value v) { var sb = new StringBuilder(); v.Print(sb); return sb.ToString(); }
+}

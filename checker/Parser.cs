@@ -1,0 +1,743 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>
+/// Hand-written TLA+ parser: precedence climbing with TLA+'s operator precedences, and the
+/// offside rule for bulleted /\ and \/ lists (a token at or left of the bullet's column ends the item).
+/// </summary>
+public sealed class Parser
+{
+    private readonly string _file;
+    private readonly List<Token> _t;
+    private int _p;
+    private int _offside; // tokens with Col <= _offside are invisible (end of current bullet item)
+
+    private static readonly HashSet<string> Keywords =
+    [
+        "MODULE", "EXTENDS", "CONSTANT", "CONSTANTS", "VARIABLE", "VARIABLES", "ASSUME", "ASSUMPTION", "AXIOM", "THEOREM",
+        "LEMMA", "PROPOSITION", "COROLLARY", "LOCAL", "INSTANCE", "WITH", "LET", "IN", "IF", "THEN", "ELSE", "CASE", "OTHER",
+        "CHOOSE", "EXCEPT", "DOMAIN", "SUBSET", "UNION", "UNCHANGED", "ENABLED", "LAMBDA", "RECURSIVE", "PROOF", "BY", "QED",
+        "OBVIOUS", "OMITTED", "USE", "HIDE", "DEFINE", "HAVE", "TAKE", "WITNESS", "PICK", "SUFFICES", "ASSUMPTION", "NEW", "STATE", "ACTION", "TEMPORAL", "DEF", "DEFS", "ONLY",
+    ];
+
+    private static readonly Dictionary<string, string> Synonyms = new()
+    {
+        ["\\union"] = "\\cup", ["\\intersect"] = "\\cap", ["\\land"] = "/\\", ["\\lor"] = "\\/", ["\\lnot"] = "~", ["\\neg"] = "~",
+        ["=<"] = "<=", ["\\leq"] = "<=", ["\\geq"] = ">=", ["#"] = "/=", ["\\times"] = "\\X", ["\\circ"] = "\\o", ["\\equiv"] = "<=>",
+    };
+
+    // Infix operators: (precedence, associativity: 'l' left, 'n' none, 'r' right)
+    private static readonly Dictionary<string, (int Prec, char Assoc)> Infix = new()
+    {
+        ["=>"] = (1, 'r'), ["<=>"] = (2, 'n'), ["~>"] = (2, 'n'), ["-+->"] = (2, 'n'),
+        ["\\/"] = (3, 'l'), ["/\\"] = (3, 'l'),
+        ["="] = (5, 'n'), ["/="] = (5, 'n'), ["<"] = (5, 'n'), [">"] = (5, 'n'), ["<="] = (5, 'n'), [">="] = (5, 'n'),
+        ["\\in"] = (5, 'n'), ["\\notin"] = (5, 'n'), ["\\subseteq"] = (5, 'n'), ["\\subset"] = (5, 'n'), ["\\supseteq"] = (5, 'n'), ["\\supset"] = (5, 'n'),
+        ["\\prec"] = (5, 'n'), ["\\preceq"] = (5, 'n'), ["\\succ"] = (5, 'n'), ["\\succeq"] = (5, 'n'), ["\\sqsubseteq"] = (5, 'n'), ["\\sqsupseteq"] = (5, 'n'),
+        ["\\sim"] = (5, 'n'), ["\\simeq"] = (5, 'n'), ["\\approx"] = (5, 'n'), ["\\cong"] = (5, 'n'), ["\\asymp"] = (5, 'n'), ["\\doteq"] = (5, 'n'), ["|-"] = (5, 'n'), ["|="] = (5, 'n'),
+        ["\\cdot"] = (5, 'l'),
+        ["@@"] = (6, 'l'), [":>"] = (7, 'n'),
+        ["\\cup"] = (8, 'l'), ["\\cap"] = (8, 'l'), ["\\"] = (8, 'n'),
+        [".."] = (9, 'n'), ["..."] = (9, 'n'),
+        ["+"] = (10, 'l'), ["-"] = (10, 'l'), ["++"] = (10, 'l'), ["--"] = (10, 'l'), ["\\oplus"] = (10, 'l'), ["\\ominus"] = (11, 'l'), ["|"] = (10, 'l'), ["||"] = (10, 'l'),
+        ["%"] = (11, 'n'), ["%%"] = (11, 'l'),
+        ["*"] = (13, 'l'), ["/"] = (13, 'n'), ["\\div"] = (13, 'n'), ["\\o"] = (13, 'l'), ["**"] = (13, 'l'), ["//"] = (13, 'n'), ["&"] = (13, 'l'), ["&&"] = (13, 'l'),
+        ["\\odot"] = (13, 'l'), ["\\otimes"] = (13, 'l'), ["\\oslash"] = (13, 'n'), ["\\bullet"] = (13, 'l'), ["\\star"] = (13, 'l'), ["\\uplus"] = (9, 'l'), ["\\sqcap"] = (9, 'l'), ["\\sqcup"] = (9, 'l'),
+        ["^"] = (14, 'n'), ["^^"] = (14, 'n'), ["$"] = (9, 'l'), ["$$"] = (9, 'l'), ["??"] = (9, 'l'), ["!!"] = (9, 'n'), ["##"] = (9, 'l'),
+        ["\\X"] = (10, 'x'),
+    };
+
+    public Parser(string file, string text)
+    {
+        _file = file;
+        _t = Lexer.Lex(file, text);
+    }
+
+    public IReadOnlyList<Token> Tokens => _t;
+    private Token Raw => _t[_p];
+    private Token Peek => Visible(_t[_p]);
+    private Token PeekAt(int k) => _p + k < _t.Count ? Visible(_t[_p + k]) : _t[^1];
+    private Token Visible(Token t) => t.Kind != Tk.Eof && t.Col <= _offside ? new Token(Tk.Eof, "", t.Line, t.Col, t.FirstOnLine) : t;
+
+    private TlaError Err(Token t, string msg) => new(_file, t.Line, t.Col, msg);
+
+    private Token Next()
+    {
+        var t = Peek;
+        if (t.Kind == Tk.Eof) throw Err(t, "unexpected end of expression");
+        _p++;
+        return t;
+    }
+
+    private bool Is(string text) { var t = Peek; return t.Kind != Tk.Eof && t.Kind != Tk.String && t.Text == text; }
+    private bool IsAt(int k, string text) { var t = PeekAt(k); return t.Kind != Tk.Eof && t.Kind != Tk.String && t.Text == text; }
+    private bool IsKw(string kw) => Peek.Kind == Tk.Ident && Peek.Text == kw;
+
+    private Token Expect(string text)
+    {
+        var t = Peek;
+        if (t.Kind == Tk.Eof || t.Kind == Tk.String || t.Text != text) throw Err(t, $"expected '{text}' but found {t}");
+        _p++;
+        return t;
+    }
+
+    private string ExpectIdent()
+    {
+        var t = Peek;
+        if (t.Kind != Tk.Ident || Keywords.Contains(t.Text)) throw Err(t, $"expected an identifier but found {t}");
+        _p++;
+        return t.Text;
+    }
+
+    private static string Norm(string op) => Synonyms.TryGetValue(op, out var s) ? s : op;
+
+    // ---------------------------------------------------------------- module level
+
+    public ModuleSyn ParseModule()
+    {
+        var b = Raw;
+        if (b.Kind != Tk.Begin) throw Err(b, "expected '---- MODULE name ----'");
+        _p++;
+        string name = ExpectIdent();
+        var m = new ModuleSyn { Name = name, File = _file };
+        ParseModuleBody(m);
+        return m;
+    }
+
+    private void ParseModuleBody(ModuleSyn m)
+    {
+        if (IsKw("EXTENDS"))
+        {
+            _p++;
+            do { var t = Peek; m.Extends.Add((ExpectIdent(), t)); } while (TryConsume(","));
+        }
+        while (true)
+        {
+            var t = Raw;
+            if (t.Kind == Tk.End) { _p++; return; }
+            if (t.Kind == Tk.Eof) throw Err(t, $"missing '====' at the end of module {m.Name}");
+            if (t.Kind == Tk.Begin) throw Err(t, "unsupported construct: nested MODULE");
+            if (t.Kind == Tk.Ident)
+            {
+                switch (t.Text)
+                {
+                    case "CONSTANT" or "CONSTANTS":
+                        _p++;
+                        do
+                        {
+                            var ct = Peek;
+                            string cn = ExpectIdent();
+                            int ar = 0;
+                            if (Is("(")) { _p++; do { Expect("_"); ar++; } while (TryConsume(",")); Expect(")"); }
+                            m.Constants.Add((cn, ar, ct));
+                        } while (TryConsume(","));
+                        continue;
+                    case "VARIABLE" or "VARIABLES":
+                        _p++;
+                        do { var vt = Peek; m.Variables.Add((ExpectIdent(), vt)); } while (TryConsume(","));
+                        continue;
+                    case "ASSUME" or "ASSUMPTION" or "AXIOM":
+                        _p++;
+                        m.Units.Add(ParseExpr());
+                        continue;
+                    case "THEOREM" or "LEMMA" or "PROPOSITION" or "COROLLARY":
+                        _p++;
+                        if (Peek.Kind == Tk.Ident && IsAt(1, "==")) { _p += 2; }
+                        ParseExpr();
+                        if (IsKw("PROOF") || IsKw("BY") || IsKw("OBVIOUS") || IsKw("OMITTED")) throw Err(Peek, "unsupported construct: proofs");
+                        continue;
+                    case "RECURSIVE":
+                        _p++;
+                        do { ExpectIdent(); if (Is("(")) { _p++; do { Expect("_"); } while (TryConsume(",")); Expect(")"); } } while (TryConsume(","));
+                        continue;
+                    case "INSTANCE":
+                        m.Units.Add(ParseInstance(false));
+                        continue;
+                    case "LOCAL":
+                        _p++;
+                        if (IsKw("INSTANCE")) { m.Units.Add(ParseInstance(true)); continue; }
+                        m.Units.Add(ParseDef(true));
+                        continue;
+                }
+            }
+            m.Units.Add(ParseDef(false));
+        }
+    }
+
+    private bool TryConsume(string s) { if (Is(s)) { _p++; return true; } return false; }
+
+    private InstanceSyn ParseInstance(bool local)
+    {
+        var t = Expect("INSTANCE");
+        string mod = ExpectIdent();
+        var subs = new List<(string, Syn)>();
+        if (IsKw("WITH"))
+        {
+            _p++;
+            do
+            {
+                var st = Peek;
+                string n;
+                if (st.Kind == Tk.Ident) n = ExpectIdent();
+                else { _p++; n = Norm(st.Text); }
+                Expect("<-");
+                subs.Add((n, ParseExpr()));
+            } while (TryConsume(","));
+        }
+        return new InstanceSyn(mod, subs, t, local);
+    }
+
+    /// <summary>A definition: Name == e, Name(p, q) == e, f[x \in S] == e, a OP b == e, OP a == e, a OP == e, Name == INSTANCE M.</summary>
+    private DefSyn ParseDef(bool local)
+    {
+        var d = ParseDef0(local);
+        d.EndTok = _t[_p - 1];
+        return d;
+    }
+
+    private DefSyn ParseDef0(bool local)
+    {
+        var t = Peek;
+        if (t.Kind == Tk.Ident && !Keywords.Contains(t.Text))
+        {
+            if (IsAt(1, "=="))
+            {
+                _p += 2;
+                if (IsKw("INSTANCE")) return new DefSyn { Name = t.Text, Tok = t, Local = local, Instance = ParseInstance(local) };
+                return new DefSyn { Name = t.Text, Tok = t, Local = local, Body = ParseExpr() };
+            }
+            if (IsAt(1, "("))
+            {
+                _p += 2;
+                var ps = new List<Param>();
+                do
+                {
+                    var pt = Peek;
+                    if (pt.Kind == Tk.Op || pt.Kind == Tk.Punct && pt.Text != ")")
+                        throw Err(pt, "unsupported construct: operator-symbol parameter");
+                    string pn = ExpectIdent();
+                    int ar = 0;
+                    if (Is("(")) { _p++; do { Expect("_"); ar++; } while (TryConsume(",")); Expect(")"); }
+                    ps.Add(new Param(pn, ar));
+                } while (TryConsume(","));
+                Expect(")");
+                Expect("==");
+                if (IsKw("INSTANCE")) throw Err(t, "unsupported construct: parameterized INSTANCE");
+                return new DefSyn { Name = t.Text, Tok = t, Local = local, Params = ps, Body = ParseExpr() };
+            }
+            if (IsAt(1, "["))
+            {
+                _p += 2;
+                var bs = ParseBounds();
+                Expect("]");
+                Expect("==");
+                return new DefSyn { Name = t.Text, Tok = t, Local = local, FcnBounds = bs, Body = ParseExpr() };
+            }
+            // infix: a OP b == ;  postfix: a OP ==
+            var op = PeekAt(1);
+            if (op.Kind == Tk.Op || op.Kind == Tk.Punct && op.Text is "." )
+            {
+                if (PeekAt(2).Kind == Tk.Ident && IsAt(3, "=="))
+                {
+                    _p += 4;
+                    return new DefSyn { Name = Norm(op.Text), Tok = op, Local = local, Params = [new Param(t.Text, 0), new Param(_t[_p - 2].Text, 0)], Body = ParseExpr() };
+                }
+                if (IsAt(2, "=="))
+                    throw Err(op, "unsupported construct: postfix operator definition");
+            }
+        }
+        if (t.Kind == Tk.Op && PeekAt(1).Kind == Tk.Ident && IsAt(2, "=="))
+        {
+            _p += 3;
+            string name = t.Text == "-" ? "-." : Norm(t.Text);
+            return new DefSyn { Name = name, Tok = t, Local = local, Params = [new Param(_t[_p - 2].Text, 0)], Body = ParseExpr() };
+        }
+        throw Err(t, $"expected a definition but found {t}");
+    }
+
+    // ---------------------------------------------------------------- expressions
+
+    public Syn ParseExpr() => ParseBin(0);
+
+    private Syn Mark(Syn s, int startIdx)
+    {
+        if (s.Start is null || s.Start.Line > _t[startIdx].Line || s.Start.Line == _t[startIdx].Line && s.Start.Col > _t[startIdx].Col) s.Start = _t[startIdx];
+        var e = _t[_p - 1];
+        if (s.End is null || e.Line > s.End.Line || e.Line == s.End.Line && e.Col > s.End.Col) s.End = e;
+        return s;
+    }
+
+    private Syn ParseBin(int minPrec)
+    {
+        int startIdx = _p;
+        var left = Mark(ParsePrefix(), startIdx);
+        while (true)
+        {
+            var t = Peek;
+            if (t.Kind != Tk.Op && !(t.Kind == Tk.Punct && t.Text == "."  && false)) break;
+            string op = Norm(t.Text);
+            if (!Infix.TryGetValue(op, out var info)) break;
+            if (info.Prec < minPrec) break;
+            // A bullet at the start of a line belongs to an enclosing list if it is at its column; handled by offside.
+            _p++;
+            if (info.Assoc == 'x')
+            {
+                var parts = new List<Syn> { left };
+                parts.Add(ParseBin(info.Prec + 1));
+                while (Peek.Kind == Tk.Op && Norm(Peek.Text) == "\\X") { _p++; parts.Add(ParseBin(info.Prec + 1)); }
+                left = Mark(new Syn(SK.Times, t, "\\X", parts.ToArray()), startIdx);
+                continue;
+            }
+            int next = info.Assoc == 'r' ? info.Prec : info.Prec + 1;
+            var right = ParseBin(next);
+            left = Mark(new Syn(SK.OpApp, t, op, [left, right]), startIdx);
+            if (info.Assoc == 'n')
+            {
+                var t2 = Peek;
+                if (t2.Kind == Tk.Op && Infix.TryGetValue(Norm(t2.Text), out var i2) && i2.Prec == info.Prec && i2.Prec >= minPrec && info.Prec == 5)
+                    throw Err(t2, $"operator {t2.Text} cannot follow {t.Text} without parentheses");
+            }
+        }
+        return left;
+    }
+
+    private Syn ParsePrefix()
+    {
+        var t = Peek;
+        if (t.Kind == Tk.Op)
+        {
+            string op = Norm(t.Text);
+            switch (op)
+            {
+                case "/\\" or "\\/":
+                    return ParseBulletList(t, op);
+                case "~":
+                    _p++; return new Syn(SK.OpApp, t, "~", [ParseBin(4)]);
+                case "-":
+                    {
+                        _p++;
+                        var e = ParseBin(12);
+                        if (e.Kind == SK.Num) return new Syn(SK.Num, t, "-" + e.Name, []);
+                        return new Syn(SK.OpApp, t, "-.", [e]);
+                    }
+                case "[]":
+                    _p++; return new Syn(SK.Always, t, null, [ParseBin(4)]);
+                case "<>":
+                    _p++; return new Syn(SK.Eventually, t, null, [ParseBin(4)]);
+                case "\\A" or "\\E":
+                    {
+                        _p++;
+                        var bs = ParseBounds();
+                        Expect(":");
+                        var body = ParseExpr();
+                        return new Syn(SK.Quant, t, op, [body], bs);
+                    }
+                case "\\AA" or "\\EE":
+                    throw Err(t, $"unsupported construct: temporal quantifier {op}");
+                case "WF_" or "SF_":
+                    {
+                        _p++;
+                        var sub = ParseSubscript();
+                        Expect("(");
+                        var a = ParseExpr();
+                        Expect(")");
+                        return new Syn(SK.Fair, t, op, [sub, a]);
+                    }
+            }
+            throw Err(t, $"unexpected operator {t}");
+        }
+        return ParsePostfix(ParsePrimary());
+    }
+
+    private Syn ParseSubscript()
+    {
+        var t = Peek;
+        if (t.Kind == Tk.Ident) { _p++; return new Syn(SK.Ident, t, t.Text, []); }
+        if (Is("<<")) return ParsePrimary();
+        if (Is("(")) return ParsePrimary();
+        throw Err(t, "expected a subscript (variable, tuple or parenthesized expression)");
+    }
+
+    private Syn ParseBulletList(Token first, string op)
+    {
+        int col = first.Col;
+        int saved = _offside;
+        var items = new List<Syn>();
+        while (true)
+        {
+            var r = Raw;
+            if (r.Kind != Tk.Op || Norm(r.Text) != op || r.Col != col || (items.Count > 0 && !r.FirstOnLine && false)) break;
+            if (saved >= col) break;
+            _p++;
+            _offside = col;
+            try { items.Add(ParseExpr()); }
+            finally { _offside = saved; }
+        }
+        if (items.Count == 1) return items[0];
+        var list = new Syn(SK.OpApp, first, op, items.ToArray()) { Start = first };
+        list.End = _t[_p - 1];
+        return list;
+    }
+
+    private Syn ParsePostfix(Syn e)
+    {
+        while (true)
+        {
+            var t = Peek;
+            if (t.Kind == Tk.Punct && t.Text == "'") { _p++; e = new Syn(SK.Prime, t, null, [e]); continue; }
+            if (t.Kind == Tk.Punct && t.Text == "[")
+            {
+                _p++;
+                var args = new List<Syn> { ParseExpr() };
+                while (TryConsume(",")) args.Add(ParseExpr());
+                Expect("]");
+                e = new Syn(SK.FcnApp, t, null, [e, .. args]);
+                continue;
+            }
+            if (t.Kind == Tk.Punct && t.Text == "." && PeekAt(1).Kind == Tk.Ident)
+            {
+                _p++;
+                var f = Next();
+                e = new Syn(SK.Dot, t, f.Text, [e]);
+                continue;
+            }
+            break;
+        }
+        return e;
+    }
+
+    private Syn ParsePrimary()
+    {
+        var t = Peek;
+        switch (t.Kind)
+        {
+            case Tk.Number: _p++; return new Syn(SK.Num, t, t.Text, []);
+            case Tk.String: _p++; return new Syn(SK.Str, t, t.Text, []);
+            case Tk.Eof: throw Err(t, "unexpected end of expression");
+            case Tk.Begin or Tk.End: throw Err(t, "unexpected module delimiter");
+        }
+        if (t.Kind == Tk.Ident)
+        {
+            switch (t.Text)
+            {
+                case "IF":
+                    {
+                        _p++;
+                        var c = ParseExpr(); Expect("THEN");
+                        var a = ParseExpr(); Expect("ELSE");
+                        var b = ParseExpr();
+                        return new Syn(SK.If, t, null, [c, a, b]);
+                    }
+                case "CASE":
+                    {
+                        _p++;
+                        var kids = new List<Syn>();
+                        bool other = false;
+                        while (true)
+                        {
+                            if (IsKw("OTHER")) { _p++; Expect("->"); kids.Add(ParseExpr()); other = true; break; }
+                            kids.Add(ParseExpr()); Expect("->"); kids.Add(ParseExpr());
+                            if (!(Peek.Kind == Tk.Op && Peek.Text == "[]")) break;
+                            _p++;
+                        }
+                        return new Syn(SK.Case, t, null, kids.ToArray(), other);
+                    }
+                case "LET":
+                    {
+                        _p++;
+                        var defs = new List<DefSyn>();
+                        while (!IsKw("IN"))
+                        {
+                            if (Peek.Kind == Tk.Eof) throw Err(Peek, "expected 'IN'");
+                            if (IsKw("RECURSIVE"))
+                            {
+                                _p++;
+                                do { ExpectIdent(); if (Is("(")) { _p++; do { Expect("_"); } while (TryConsume(",")); Expect(")"); } } while (TryConsume(","));
+                                continue;
+                            }
+                            defs.Add(ParseDef(false));
+                        }
+                        _p++;
+                        var body = ParseExpr();
+                        return new Syn(SK.Let, t, null, [body], defs);
+                    }
+                case "CHOOSE":
+                    {
+                        _p++;
+                        var b = ParseOneBound();
+                        Expect(":");
+                        var body = ParseExpr();
+                        return new Syn(SK.Choose, t, null, [body], b);
+                    }
+                case "LAMBDA":
+                    {
+                        _p++;
+                        var ps = new List<string>();
+                        do ps.Add(ExpectIdent()); while (TryConsume(","));
+                        Expect(":");
+                        return new Syn(SK.Lambda, t, null, [ParseExpr()], ps);
+                    }
+                case "UNCHANGED": _p++; return new Syn(SK.Unchanged, t, null, [ParseBin(15)]);
+                case "ENABLED": _p++; return new Syn(SK.Enabled, t, null, [ParseBin(4)]);
+                case "SUBSET": _p++; return new Syn(SK.OpApp, t, "SUBSET", [ParseBin(8)]);
+                case "UNION": _p++; return new Syn(SK.OpApp, t, "UNION", [ParseBin(8)]);
+                case "DOMAIN": _p++; return new Syn(SK.OpApp, t, "DOMAIN", [ParseBin(9)]);
+                case "TRUE" or "FALSE" or "BOOLEAN" or "STRING": _p++; return new Syn(SK.Ident, t, t.Text, []);
+            }
+            if (Keywords.Contains(t.Text)) throw Err(t, $"unexpected keyword {t.Text}");
+            _p++;
+            Syn[] args = [];
+            if (Is("(") ) args = ParseArgs();
+            var id = new Syn(SK.Ident, t, t.Text, args, args.Length > 0);
+            if (Is("!") && (PeekAt(1).Kind == Tk.Ident || PeekAt(1).Kind == Tk.Op))
+            {
+                // M!Op(args), possibly chained
+                var path = new List<Syn> { id };
+                while (Is("!"))
+                {
+                    _p++;
+                    var ot = Next();
+                    string on = ot.Kind == Tk.Op ? Norm(ot.Text) : ot.Text;
+                    Syn[] a2 = Is("(") ? ParseArgs() : [];
+                    path.Add(new Syn(SK.Ident, ot, on, a2));
+                }
+                return new Syn(SK.Inst, t, t.Text, path.ToArray());
+            }
+            return id;
+        }
+        if (t.Kind == Tk.Punct)
+        {
+            switch (t.Text)
+            {
+                case "(":
+                    {
+                        _p++;
+                        int saved = _offside; _offside = 0;
+                        // operator as argument e.g. (+) is not supported
+                        Syn e;
+                        try { e = ParseExpr(); } finally { _offside = saved; }
+                        Expect(")");
+                        return e;
+                    }
+                case "@": _p++; return new Syn(SK.At, t, "@", []);
+                case "<<":
+                    {
+                        _p++;
+                        var elems = new List<Syn>();
+                        if (!Is(">>")) { do elems.Add(ParseExpr()); while (TryConsume(",")); }
+                        Expect(">>");
+                        if (Is("_") ) { _p++; var sub = ParseSubscript(); return new Syn(SK.AngleAct, t, null, [elems.Count == 1 ? elems[0] : new Syn(SK.Tuple, t, null, elems.ToArray()), sub]); }
+                        return new Syn(SK.Tuple, t, null, elems.ToArray());
+                    }
+                case "{": return ParseBrace();
+                case "[": return ParseBracket();
+            }
+        }
+        throw Err(t, $"unexpected {t}");
+    }
+
+    private Syn[] ParseArgs()
+    {
+        Expect("(");
+        var args = new List<Syn>();
+        int saved = _offside; _offside = 0;
+        try
+        {
+            do args.Add(ParseArg()); while (TryConsume(","));
+        }
+        finally { _offside = saved; }
+        Expect(")");
+        return args.ToArray();
+    }
+
+    private Syn ParseArg()
+    {
+        // an operator symbol passed as argument, e.g. F(+, 1)
+        var t = Peek;
+        if (t.Kind == Tk.Op && (IsAt(1, ",") || IsAt(1, ")")))
+        {
+            _p++;
+            return new Syn(SK.OpRef, t, Norm(t.Text), []);
+        }
+        return ParseExpr();
+    }
+
+    private bool BoundStartsHere()
+    {
+        // ident (, ident)* \in   |  << ident, ... >> \in
+        int k = 0;
+        if (IsAt(0, "<<"))
+        {
+            k = 1;
+            while (PeekAt(k).Kind == Tk.Ident && (IsAt(k + 1, ",") || IsAt(k + 1, ">>"))) { k += 2; if (IsAt(k - 1, ">>")) break; }
+            return IsAt(k - 1, ">>") && IsAt(k, "\\in");
+        }
+        while (PeekAt(k).Kind == Tk.Ident && !Keywords.Contains(PeekAt(k).Text))
+        {
+            if (IsAt(k + 1, "\\in")) return true;
+            if (!IsAt(k + 1, ",")) return false;
+            k += 2;
+        }
+        return false;
+    }
+
+    private Syn ParseBrace()
+    {
+        var t = Expect("{");
+        int saved = _offside; _offside = 0;
+        try
+        {
+            if (Is("}")) { _p++; return new Syn(SK.SetEnum, t, null, []); }
+            if (BoundStartsHere())
+            {
+                int save = _p;
+                var b = ParseOneBound();
+                if (Is(":") && b.Set is not null)
+                {
+                    _p++;
+                    var pred = ParseExpr();
+                    Expect("}");
+                    return new Syn(SK.SetFilter, t, null, [pred], b);
+                }
+                _p = save;
+            }
+            var first = ParseExpr();
+            if (Is(":"))
+            {
+                _p++;
+                var bs = ParseBounds();
+                Expect("}");
+                return new Syn(SK.SetMap, t, null, [first], bs);
+            }
+            var elems = new List<Syn> { first };
+            while (TryConsume(",")) elems.Add(ParseExpr());
+            Expect("}");
+            return new Syn(SK.SetEnum, t, null, elems.ToArray());
+        }
+        finally { _offside = saved; }
+    }
+
+    private Syn ParseBracket()
+    {
+        var t = Expect("[");
+        int saved = _offside; _offside = 0;
+        Syn result;
+        try
+        {
+            if (Peek.Kind == Tk.Ident && IsAt(1, "|->"))
+            {
+                var names = new List<string>(); var vals = new List<Syn>();
+                do { names.Add(ExpectIdent()); Expect("|->"); vals.Add(ParseExpr()); } while (TryConsume(","));
+                Expect("]");
+                return new Syn(SK.Record, t, null, vals.ToArray(), names);
+            }
+            if (Peek.Kind == Tk.Ident && IsAt(1, ":") )
+            {
+                var names = new List<string>(); var vals = new List<Syn>();
+                do { names.Add(ExpectIdent()); Expect(":"); vals.Add(ParseExpr()); } while (TryConsume(","));
+                Expect("]");
+                return new Syn(SK.RecordSet, t, null, vals.ToArray(), names);
+            }
+            if (BoundStartsHere())
+            {
+                int save = _p;
+                var bs = ParseBounds();
+                if (Is("|->"))
+                {
+                    _p++;
+                    var body = ParseExpr();
+                    Expect("]");
+                    return new Syn(SK.FcnCtor, t, null, [body], bs);
+                }
+                _p = save;
+            }
+            var e = ParseExpr();
+            if (IsKw("EXCEPT"))
+            {
+                _p++;
+                var ups = new List<ExceptUpdate>();
+                do
+                {
+                    Expect("!");
+                    var path = new List<PathElem>();
+                    while (true)
+                    {
+                        if (Is(".")) { _p++; path.Add(new PathElem(ExpectIdent(), null)); continue; }
+                        if (Is("["))
+                        {
+                            _p++;
+                            var args = new List<Syn> { ParseExpr() };
+                            while (TryConsume(",")) args.Add(ParseExpr());
+                            Expect("]");
+                            path.Add(new PathElem(null, args.ToArray()));
+                            continue;
+                        }
+                        break;
+                    }
+                    if (path.Count == 0) throw Err(Peek, "expected '[' or '.' after '!' in EXCEPT");
+                    Expect("=");
+                    ups.Add(new ExceptUpdate(path, ParseExpr()));
+                } while (TryConsume(","));
+                Expect("]");
+                return new Syn(SK.Except, t, null, [e], ups);
+            }
+            if (Is("->"))
+            {
+                _p++;
+                var r = ParseExpr();
+                Expect("]");
+                return new Syn(SK.FcnSet, t, null, [e, r]);
+            }
+            Expect("]");
+            result = e;
+        }
+        finally { _offside = saved; }
+        if (Is("_")) { _p++; var sub = ParseSubscript(); return new Syn(SK.BoxAct, t, null, [result, sub]); }
+        throw Err(t, "expected ']_' subscript after action '[A]'");
+    }
+
+    private Bound ParseOneBound()
+    {
+        var t = Peek;
+        var names = new List<string>();
+        bool tuple = false;
+        if (Is("<<"))
+        {
+            _p++; tuple = true;
+            do names.Add(ExpectIdent()); while (TryConsume(","));
+            Expect(">>");
+        }
+        else names.Add(ExpectIdent());
+        Syn? set = null;
+        if (Peek.Kind == Tk.Op && Peek.Text == "\\in") { _p++; set = ParseExpr(); }
+        return new Bound(names, tuple, set, t);
+    }
+
+    private List<Bound> ParseBounds()
+    {
+        var res = new List<Bound>();
+        while (true)
+        {
+            var t = Peek;
+            if (Is("<<"))
+            {
+                res.Add(ParseOneBound());
+            }
+            else
+            {
+                var names = new List<string> { ExpectIdent() };
+                while (Is(",") && PeekAt(1).Kind == Tk.Ident && (IsAt(2, ",") || IsAt(2, "\\in") || IsAt(2, ":") || IsAt(2, "|->") || IsAt(2, "]")))
+                {
+                    // "x, y \in S" : shared set; but "x \in S, y \in T" handled by outer loop
+                    _p++;
+                    names.Add(ExpectIdent());
+                }
+                Syn? set = null;
+                if (Peek.Kind == Tk.Op && Peek.Text == "\\in") { _p++; set = ParseExpr(); }
+                foreach (var n in names) res.Add(new Bound([n], false, set, t));
+            }
+            if (!Is(",")) break;
+            _p++;
+        }
+        return res;
+    }
+}

@@ -1,0 +1,303 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>Finds, parses and caches modules EXTENDed or INSTANCEd from the spec's folder.</summary>
+public sealed class ModuleLoader(string dir, Interner interner)
+{
+    private readonly Dictionary<string, ModuleSyn> _cache = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _loading = [];
+
+    public ModuleSyn Parse(string path)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (IOException e) { throw new TlaError(path, 1, 1, $"cannot read {path}: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { throw new TlaError(path, 1, 1, $"cannot read {path}: {e.Message}"); }
+        var p = new Parser(path, text);
+        foreach (var t in p.Tokens) if (t.Kind is Tk.Ident or Tk.String) interner.Token(t.Text);
+        var m = p.ParseModule();
+        var expected = Path.GetFileNameWithoutExtension(path);
+        if (m.Name != expected) throw new TlaError(path, 1, 1, $"the module is named {m.Name} but its file is {Path.GetFileName(path)}");
+        return m;
+    }
+
+    public ModuleSyn Load(string name, string fromFile, Token tok)
+    {
+        if (_cache.TryGetValue(name, out var m)) return m;
+        // the spec's folder first, then its parent (models/ next to the modules they extend), then TLA_LIB
+        var dirs = new List<string> { dir };
+        if (Directory.GetParent(dir) is { } parent) dirs.Add(parent.FullName);
+        if (Environment.GetEnvironmentVariable("TLA_LIB") is { Length: > 0 } lib) dirs.AddRange(lib.Split(':', StringSplitOptions.RemoveEmptyEntries));
+        var path = dirs.Select(d => Path.Combine(d, name + ".tla")).FirstOrDefault(File.Exists);
+        if (path is null) throw new TlaError(fromFile, tok.Line, tok.Col, $"Cannot find source file for module {name} (looked in {string.Join(", ", dirs)})");
+        if (!_loading.Add(name)) throw new TlaError(fromFile, tok.Line, tok.Col, $"circular dependency on module {name}");
+        m = Parse(path);
+        _loading.Remove(name);
+        _cache[name] = m;
+        return m;
+    }
+}
+
+public sealed record ActionDef(string Name, OpDef? Def, Node Node, Env? Env, int Index)
+{
+    public string Describe => $"<{Name} line {Node.Loc.Line}, col {Node.Loc.Col} to line {Node.Loc.EndLine}, col {Node.Loc.EndCol} of module {Node.Loc.Module}>";
+}
+
+public sealed record NamedPred(string Name, Node Node, Loc Loc);
+
+/// <summary>A loaded, compiled spec with its model configuration.</summary>
+public sealed class Spec
+{
+    public Interner Interner { get; } = new();
+    public TextWriter Out { get; set; } = TextWriter.Null;
+    public List<string> Vars { get; } = [];
+    public List<Loc> VarLocs { get; } = [];
+    public List<(Node Expr, Loc Loc)> Assumes { get; } = [];
+    public Dictionary<string, Sym> Overrides { get; } = new(StringComparer.Ordinal);
+    public Config Config { get; private set; } = null!;
+    public ModuleScope Root { get; private set; } = null!;
+    public string RootName => Root.Name;
+    public string File { get; private set; } = "";
+
+    public Node Init { get; private set; } = null!;
+    public Node Next { get; private set; } = null!;
+    public List<ActionDef> Actions { get; } = [];
+    public List<NamedPred> Invariants { get; } = [];
+    public List<NamedPred> Constraints { get; } = [];
+    public List<NamedPred> ActionConstraints { get; } = [];
+    /// <summary>Action properties [][A]_v from PROPERTY, checked on every transition.</summary>
+    public List<NamedPred> ActionProps { get; } = [];
+    /// <summary>State properties []P from PROPERTY, checked on every state.</summary>
+    public List<NamedPred> StateProps { get; } = [];
+    /// <summary>Other temporal properties (liveness), with the fairness conjuncts of the spec.</summary>
+    public List<NamedPred> Liveness { get; } = [];
+    public List<TemporalN> Fairness { get; } = [];
+    public Node? View { get; private set; }
+    public Node? Alias { get; private set; }
+    public Node? Symmetry { get; private set; }
+    public bool CheckDeadlock { get; set; } = true;
+
+    private readonly Dictionary<string, Value> _tlcRegs = [];
+    private readonly List<(OpDef Proxy, string Target, CfgPos Pos)> _proxies = [];
+
+    public Value TlcGet(Value key)
+    {
+        lock (_tlcRegs)
+        {
+            if (key is IntV or StrV && _tlcRegs.TryGetValue(key.ToString(), out var v)) return v;
+            if (key is StrV s && s.S is "level" or "diameter" or "distinct" or "generated" or "queue" or "duration")
+                throw new EvalError($"TLCGet(\"{s.S}\") is not supported by this checker");
+            throw new EvalError($"TLCGet({key}) has no value");
+        }
+    }
+
+    public void TlcSet(Value key, Value v)
+    {
+        lock (_tlcRegs) _tlcRegs[key.ToString()] = v;
+    }
+
+    private Value CfgToValue(CfgVal v) => v switch
+    {
+        CfgInt i => IntV.Of(i.N),
+        CfgStr s => Interner.Str(s.S),
+        CfgBool b => BoolV.Of(b.B),
+        CfgModel m => ModelValue(m.Name),
+        CfgSet s => new SetV(s.Elems.Select(CfgToValue).ToArray()),
+        CfgTuple t => new TupleV(t.Elems.Select(CfgToValue).ToArray()),
+        _ => throw new InvalidOperationException(),
+    };
+
+    private readonly Dictionary<string, ModelV> _models = [];
+    public ModelV ModelValue(string name)
+    {
+        if (!_models.TryGetValue(name, out var m)) _models[name] = m = new ModelV(name, Interner.Token(name));
+        return m;
+    }
+
+    internal Sym ConstantSym(string name, int arity, Token tok, string file, Compiler c)
+    {
+        if (Overrides.TryGetValue(name, out var s)) return s;
+        return new MissingConstSym(name, tok, file);
+    }
+
+    public static Spec Load(string tlaPath, string? cfgPath, TextWriter? output = null)
+    {
+        var spec = new Spec { Out = output ?? TextWriter.Null, File = tlaPath };
+        cfgPath ??= Path.ChangeExtension(tlaPath, ".cfg");
+        if (!System.IO.File.Exists(tlaPath)) throw new TlaError(tlaPath, 1, 1, $"spec file {tlaPath} not found");
+        if (!System.IO.File.Exists(cfgPath)) throw new TlaError(cfgPath, 1, 1, $"configuration file {cfgPath} not found", true);
+        var loader = new ModuleLoader(Path.GetDirectoryName(Path.GetFullPath(tlaPath))!, spec.Interner);
+        var root = loader.Parse(tlaPath);
+        var cfg = Config.Parse(cfgPath, System.IO.File.ReadAllText(cfgPath));
+        spec.Config = cfg;
+        foreach (var (n, v, pos) in cfg.Values)
+        {
+            try { spec.Overrides[n] = new NodeSym(new Lit(spec.CfgToValue(v)) { Loc = new Loc(pos.File, "cfg", pos.Line, pos.Col) }); }
+            catch (EvalError e) { throw new TlaError(pos.File, pos.Line, pos.Col, e.Message, true); }
+        }
+        foreach (var (n, target, pos) in cfg.Subs)
+        {
+            var proxy = new OpDef(n, [], new Loc(pos.File, "cfg", pos.Line, pos.Col));
+            spec._proxies.Add((proxy, target, pos));
+            spec.Overrides[n] = new DefSym(proxy);
+        }
+        var compiler = new Compiler(spec, loader);
+        spec.Root = compiler.CompileModule(root, null, null);
+        spec.FixProxies();
+        spec.Setup(cfg);
+        return spec;
+    }
+
+    private void FixProxies()
+    {
+        foreach (var (proxy, target, pos) in _proxies)
+        {
+            var sym = Root.Top.Find(target);
+            if (sym is not DefSym d) throw new TlaError(pos.File, pos.Line, pos.Col, $"{proxy.Name} <- {target}: {target} is not an operator defined in the spec", true);
+            // the proxy takes the target's parameters
+            var real = d.D;
+            var ps = real.Params;
+            var np = typeof(OpDef);
+            var copy = new OpDef(proxy.Name, ps, real.Loc) { Body = real.Body, BodyStart = real.BodyStart, EndLoc = real.EndLoc };
+            proxy.Body = real.Params.Length == 0 ? real.Body : null;
+            if (real.Params.Length > 0) throw new TlaError(pos.File, pos.Line, pos.Col, $"unsupported: substituting the operator {target} with parameters for {proxy.Name}", true);
+            proxy.BodyStart = real.BodyStart; proxy.EndLoc = real.EndLoc;
+            _ = copy; _ = np;
+        }
+    }
+
+    private OpDef DefOf((string Name, CfgPos Pos) r)
+    {
+        var sym = Root.Top.Find(r.Name);
+        if (sym is DefSym d) return d.D;
+        throw new TlaError(r.Pos.File, r.Pos.Line, r.Pos.Col, sym is null ? $"The operator {r.Name} named in the configuration is not defined in the spec" : $"{r.Name} (named in the configuration) is not an operator definition", true);
+    }
+
+    private NamedPred Pred((string Name, CfgPos Pos) r, string what, int maxLevel, int arity = 0)
+    {
+        var d = DefOf(r);
+        if (d.Params.Length != arity) throw new TlaError(r.Pos.File, r.Pos.Line, r.Pos.Col, $"The {what} {r.Name} must be an operator without arguments", true);
+        if (d.Body!.Level > maxLevel)
+            throw new TlaError(r.Pos.File, r.Pos.Line, r.Pos.Col, $"The {what} {r.Name} is not a {(maxLevel <= 1 ? "state predicate" : "action")}", true);
+        return new NamedPred(r.Name, new OpCall(d, []) { Loc = d.Loc, Level = d.Body.Level }, d.Loc);
+    }
+
+    private void Setup(Config cfg)
+    {
+        if (cfg.Specification is { } sp)
+        {
+            if (cfg.Init is not null || cfg.Next is not null)
+                throw new TlaError(sp.Pos.File, sp.Pos.Line, sp.Pos.Col, "SPECIFICATION cannot be combined with INIT/NEXT", true);
+            var d = DefOf(sp);
+            var inits = new List<Node>();
+            Node? next = null;
+            foreach (var conj in Conjuncts(new OpCall(d, []) { Loc = d.Loc, Level = 3 }))
+            {
+                if (conj.Level <= 1) { inits.Add(conj); continue; }
+                if (conj is TemporalN { Op: "[]" } box && box.Kids[0] is BoxActN { Angle: false } ba)
+                {
+                    if (next is not null) throw new TlaError(sp.Pos.File, sp.Pos.Line, sp.Pos.Col, "unsupported: the specification has several [][A]_v conjuncts", true);
+                    next = ba.A;
+                    continue;
+                }
+                if (conj is TemporalN { Op: "WF" or "SF" } f) { Fairness.Add(f); continue; }
+                if (conj is TemporalN { Op: "[]" } box2 && box2.Kids[0].Level <= 1) { inits.Add(conj); continue; }
+                throw new TlaError(conj.Loc.File, conj.Loc.Line, conj.Loc.Col, "unsupported construct in SPECIFICATION: expected Init /\\ [][Next]_vars /\\ WF_vars(A) /\\ SF_vars(A)", false);
+            }
+            if (next is null) throw new TlaError(sp.Pos.File, sp.Pos.Line, sp.Pos.Col, $"the specification {sp.Name} has no [][Next]_vars conjunct", true);
+            Init = inits.Count == 1 ? inits[0] : new AndN(inits.ToArray()) { Loc = d.Loc, Level = 1 };
+            Next = next;
+        }
+        else
+        {
+            if (cfg.Init is not { } ini) throw new TlaError(cfg.File, 1, 1, "The configuration has neither INIT nor SPECIFICATION", true);
+            if (cfg.Next is not { } nxt) throw new TlaError(cfg.File, 1, 1, "The configuration has INIT but no NEXT", true);
+            var di = DefOf(ini);
+            if (di.Params.Length > 0 || di.Body!.Level > 1) throw new TlaError(ini.Pos.File, ini.Pos.Line, ini.Pos.Col, $"INIT {ini.Name} must be a state predicate without arguments", true);
+            Init = new OpCall(di, []) { Loc = di.Loc, Level = di.Body.Level };
+            var dn = DefOf(nxt);
+            if (dn.Params.Length > 0 || dn.Body!.Level > 2) throw new TlaError(nxt.Pos.File, nxt.Pos.Line, nxt.Pos.Col, $"NEXT {nxt.Name} must be an action without arguments", true);
+            Next = new OpCall(dn, []) { Loc = dn.Loc, Level = 2 };
+        }
+        foreach (var r in cfg.Invariants) Invariants.Add(Pred(r, "invariant", 1));
+        foreach (var r in cfg.Constraints) Constraints.Add(Pred(r, "constraint", 1));
+        foreach (var r in cfg.ActionConstraints) ActionConstraints.Add(Pred(r, "action constraint", 2));
+        foreach (var r in cfg.Properties)
+        {
+            var d = DefOf(r);
+            if (d.Params.Length > 0) throw new TlaError(r.Pos.File, r.Pos.Line, r.Pos.Col, $"The property {r.Name} must be an operator without arguments", true);
+            var conjs = Conjuncts(new OpCall(d, []) { Loc = d.Loc, Level = 3 }).ToList();
+            foreach (var c in conjs)
+            {
+                if (c is TemporalN { Op: "[]" } b && b.Kids[0] is BoxActN { Angle: false } ba) { ActionProps.Add(new NamedPred(r.Name, ba, d.Loc)); continue; }
+                if (c is TemporalN { Op: "[]" } b2 && b2.Kids[0].Level <= 1) { StateProps.Add(new NamedPred(r.Name, b2.Kids[0], d.Loc)); continue; }
+                if (c.Level <= 1) { StateProps.Add(new NamedPred(r.Name + "@init", c, d.Loc)); continue; }
+                Liveness.Add(new NamedPred(r.Name, c, d.Loc));
+            }
+        }
+        if (cfg.View is { } v) { var d = DefOf(v); View = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
+        if (cfg.Alias is { } al) { var d = DefOf(al); Alias = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
+        if (cfg.Symmetry is { } sy) { var d = DefOf(sy); Symmetry = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
+        if (cfg.CheckDeadlock is { } cd) CheckDeadlock = cd;
+        SplitActions();
+    }
+
+    /// <summary>Flattens /\ and zero-argument definitions (for SPECIFICATION and PROPERTY formulas).</summary>
+    private static IEnumerable<Node> Conjuncts(Node n)
+    {
+        if (n is AndN a) { foreach (var i in a.Items) foreach (var x in Conjuncts(i)) yield return x; yield break; }
+        if (n is OpCall { Args.Length: 0 } oc && oc.Def.Body is not null && oc.Def.Body.Level >= 2)
+        {
+            foreach (var x in Conjuncts(oc.Def.Body)) yield return x;
+            yield break;
+        }
+        if (n is OpCall { Args.Length: 0 } oc2 && oc2.Def.Body is AndN) { foreach (var x in Conjuncts(oc2.Def.Body)) yield return x; yield break; }
+        yield return n;
+    }
+
+    /// <summary>Splits Next into actions as TLC's Tool.getActions does: disjuncts, user-defined operators
+    /// applied to constant arguments, LET bodies, and \E over constant sets.</summary>
+    private void SplitActions()
+    {
+        var ctx = new Ctx(this);
+        void Split(Node n, Env? e, string name, OpDef? def)
+        {
+            switch (n)
+            {
+                case OrN o:
+                    foreach (var i in o.Items) Split(i, e, name, def);
+                    return;
+                case LetN l:
+                    Split(l.Body, l.Bind(e), name, def);
+                    return;
+                case OpCall oc when oc.Def.Body is not null:
+                    if (oc.Args.All(a => a.Level == 0))
+                    {
+                        try
+                        {
+                            var vals = oc.Args.Select(a => a is OpArgN ? null : a.Eval(ctx, e)).ToArray();
+                            Env? ne = null;
+                            for (int i = 0; i < vals.Length; i++) ne = new Env(oc.Def.Params[i].Slot, (object?)vals[i] ?? oc.Args[i].Eval(ctx, e), ne);
+                            string nm = oc.Def.Name + (vals.Length == 0 ? "" : "(" + string.Join(",", vals.Select(v => v is null ? "_" : Show.V(v))) + ")");
+                            Split(oc.Def.Body, ne, nm, oc.Def);
+                            return;
+                        }
+                        catch (EvalError) { }
+                    }
+                    Actions.Add(new ActionDef(oc.Def.Name, oc.Def, n, e, Actions.Count));
+                    return;
+                case QuantN { All: false } q when q.Bounds.All(b => b.Set is not null && b.Set.Level == 0):
+                    {
+                        List<Env?> envs;
+                        try { envs = BoundN.All(q.Bounds, ctx, e).ToList(); }
+                        catch (EvalError) { break; }
+                        if (envs.Count == 0) break;
+                        foreach (var e2 in envs) Split(q.Body, e2, name, def);
+                        return;
+                    }
+            }
+            Actions.Add(new ActionDef(name, def, n, e, Actions.Count));
+        }
+        if (Next is OpCall top && top.Def.Body is not null) Split(Next, null, top.Def.Name, top.Def);
+        else Split(Next, null, "Next", null);
+    }
+}

@@ -1,0 +1,583 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace NotifierSpec.Checker;
+
+/// <summary>An evaluation error (TLC would report it and stop); Loc is filled in by the nearest node.</summary>
+public sealed class EvalError(string message) : Exception(message)
+{
+    public Loc? Where { get; set; }
+}
+
+public sealed record Loc(string File, string Module, int Line, int Col, int EndLine = 0, int EndCol = 0)
+{
+    public override string ToString() => $"{File}:{Line}:{Col}";
+}
+
+/// <summary>
+/// Interns strings and model values in order of first appearance, as TLC's UniqueString does:
+/// TLC orders strings (and so sets of strings, CHOOSE, record fields) by that token order, not alphabetically.
+/// One per loaded spec.
+/// </summary>
+public sealed class Interner
+{
+    private readonly ConcurrentDictionary<string, StrV> _strs = new(StringComparer.Ordinal);
+    private int _next;
+    private readonly object _lock = new();
+
+    public int Token(string s) => Str(s).Tok;
+
+    public StrV Str(string s)
+    {
+        if (_strs.TryGetValue(s, out var v)) return v;
+        lock (_lock)
+        {
+            if (_strs.TryGetValue(s, out v)) return v;
+            v = new StrV(s, _next++);
+            _strs[s] = v;
+            return v;
+        }
+    }
+}
+
+public abstract class Value : IComparable<Value>, IEquatable<Value>
+{
+    // Rank orders values of different kinds (TLC refuses most such comparisons; see Eq in the evaluator).
+    public abstract int Rank { get; }
+    private ulong _hash;
+    private bool _hashed;
+
+    public ulong Hash
+    {
+        get
+        {
+            if (!_hashed) { _hash = ComputeHash(); _hashed = true; }
+            return _hash;
+        }
+    }
+
+    protected abstract ulong ComputeHash();
+    protected abstract int CompareSame(Value other);
+
+    public int CompareTo(Value? other)
+    {
+        if (other is null) return 1;
+        if (ReferenceEquals(this, other)) return 0;
+        int r = Rank.CompareTo(other.Rank);
+        if (r != 0) return r;
+        return CompareSame(other);
+    }
+
+    public bool Equals(Value? other) => other is not null && (ReferenceEquals(this, other) || Rank == other.Rank && Hash == other.Hash && CompareSame(other) == 0);
+    public override bool Equals(object? obj) => obj is Value v && Equals(v);
+    public override int GetHashCode() => (int)(Hash ^ (Hash >> 32));
+
+    public static ulong Mix(ulong h, ulong v)
+    {
+        h ^= v + 0x9E3779B97F4A7C15UL + (h << 6) + (h >> 2);
+        h *= 0xBF58476D1CE4E5B9UL;
+        h ^= h >> 31;
+        return h;
+    }
+
+    public abstract void Print(StringBuilder sb);
+    public override string ToString() { var sb = new StringBuilder(); Print(sb); return sb.ToString(); }
+    public abstract string KindName { get; }
+}
+
+public sealed class BoolV : Value
+{
+    public static readonly BoolV True = new(true), False = new(false);
+    public bool B { get; }
+    private BoolV(bool b) => B = b;
+    public static BoolV Of(bool b) => b ? True : False;
+    public override int Rank => 0;
+    protected override ulong ComputeHash() => B ? 0x1234567UL : 0x7654321UL;
+    protected override int CompareSame(Value o) => B.CompareTo(((BoolV)o).B);
+    public override void Print(StringBuilder sb) => sb.Append(B ? "TRUE" : "FALSE");
+    public override string KindName => "boolean";
+}
+
+public sealed class IntV : Value
+{
+    private static readonly IntV[] Small = Enumerable.Range(-128, 1152).Select(i => new IntV(i)).ToArray();
+    public long N { get; }
+    private IntV(long n) => N = n;
+    public static IntV Of(long n) => n >= -128 && n < 1024 ? Small[n + 128] : new IntV(n);
+    public override int Rank => 1;
+    protected override ulong ComputeHash() => Mix(0xA1, (ulong)N);
+    protected override int CompareSame(Value o) => N.CompareTo(((IntV)o).N);
+    public override void Print(StringBuilder sb) => sb.Append(N);
+    public override string KindName => "integer";
+}
+
+public sealed class StrV : Value
+{
+    public string S { get; }
+    public int Tok { get; }
+    internal StrV(string s, int tok) { S = s; Tok = tok; }
+    public override int Rank => 2;
+    protected override ulong ComputeHash()
+    {
+        ulong h = 0xB2;
+        foreach (char c in S) h = Mix(h, c);
+        return h;
+    }
+    protected override int CompareSame(Value o) => Tok.CompareTo(((StrV)o).Tok);
+    public override void Print(StringBuilder sb)
+    {
+        sb.Append('"');
+        foreach (char c in S)
+        {
+            switch (c)
+            {
+                case '"': sb.Append("\\\""); break;
+                case '\\': sb.Append("\\\\"); break;
+                case '\n': sb.Append("\\n"); break;
+                case '\t': sb.Append("\\t"); break;
+                default: sb.Append(c); break;
+            }
+        }
+        sb.Append('"');
+    }
+    public override string KindName => "string";
+}
+
+/// <summary>A TLC model value (from the .cfg). Equal only to itself; comparable with anything (untyped).</summary>
+public sealed class ModelV(string name, int tok) : Value
+{
+    public string Name { get; } = name;
+    public int Tok { get; } = tok;
+    public override int Rank => -1;
+    protected override ulong ComputeHash()
+    {
+        ulong h = 0xC3;
+        foreach (char c in Name) h = Mix(h, c);
+        return h;
+    }
+    protected override int CompareSame(Value o) => Tok.CompareTo(((ModelV)o).Tok);
+    public override void Print(StringBuilder sb) => sb.Append(Name);
+    public override string KindName => "model value";
+}
+
+/// <summary>An operator passed as an argument (higher-order parameter, LAMBDA). Not a first-class TLA+ value.</summary>
+public sealed class OpV(string name, int arity, Func<Ctx, Value[], Value> apply) : Value
+{
+    public string Name { get; } = name;
+    public int Arity { get; } = arity;
+    public Value Apply(Ctx c, Value[] args) => apply(c, args);
+    public override int Rank => 9;
+    protected override ulong ComputeHash() => throw new EvalError($"the operator {Name} is not a value");
+    protected override int CompareSame(Value o) => throw new EvalError($"the operator {Name} is not a value");
+    public override void Print(StringBuilder sb) => sb.Append(Name);
+    public override string KindName => "operator";
+}
+
+// ------------------------------------------------------------------------------------------ functions
+
+/// <summary>Functions, records and tuples (TLA+ does not distinguish them; neither does equality here).</summary>
+public abstract class FcnBase : Value
+{
+    public override int Rank => 4;
+    public abstract int Count { get; }
+    public abstract Value KeyAt(int i);
+    public abstract Value ValAt(int i);
+    public abstract Value? Apply(Value key);
+    public override string KindName => "function";
+
+    protected override ulong ComputeHash()
+    {
+        ulong h = Mix(0xF4, (ulong)Count);
+        for (int i = 0; i < Count; i++) { h = Mix(h, KeyAt(i).Hash); h = Mix(h, ValAt(i).Hash); }
+        return h;
+    }
+
+    protected override int CompareSame(Value o)
+    {
+        var f = (FcnBase)Force(o);
+        var me = Force(this);
+        int n = me.Count, m = f.Count;
+        if (n != m) return n.CompareTo(m);
+        if (me is TupleV a && f is TupleV b)
+        {
+            for (int i = 0; i < n; i++) { int c = a.Elems[i].CompareTo(b.Elems[i]); if (c != 0) return c; }
+            return 0;
+        }
+        for (int i = 0; i < n; i++) { int c = me.KeyAt(i).CompareTo(f.KeyAt(i)); if (c != 0) return c; }
+        for (int i = 0; i < n; i++) { int c = me.ValAt(i).CompareTo(f.ValAt(i)); if (c != 0) return c; }
+        return 0;
+    }
+
+    private static FcnBase Force(Value v) => v is LazyFcnV l ? l.Materialize() : (FcnBase)v;
+
+    /// <summary>Builds the canonical function value: a tuple when the domain is 1..n.</summary>
+    public static FcnBase Make(Value[] keys, Value[] vals)
+    {
+        // keys are sorted and distinct
+        bool tuple = true;
+        for (int i = 0; i < keys.Length; i++)
+            if (keys[i] is not IntV iv || iv.N != i + 1) { tuple = false; break; }
+        if (tuple) return new TupleV(vals);
+        return new FcnV(keys, vals);
+    }
+
+    public static FcnBase MakeUnsorted(Value[] keys, Value[] vals)
+    {
+        var idx = Enumerable.Range(0, keys.Length).ToArray();
+        Array.Sort(idx, (a, b) => keys[a].CompareTo(keys[b]));
+        return Make(idx.Select(i => keys[i]).ToArray(), idx.Select(i => vals[i]).ToArray());
+    }
+
+    public bool IsRecord()
+    {
+        if (Count == 0) return false;
+        for (int i = 0; i < Count; i++) if (KeyAt(i) is not StrV) return false;
+        return true;
+    }
+
+    public override void Print(StringBuilder sb)
+    {
+        if (IsRecord())
+        {
+            sb.Append('[');
+            for (int i = 0; i < Count; i++)
+            {
+                if (i > 0) sb.Append(", ");
+                sb.Append(((StrV)KeyAt(i)).S).Append(" |-> ");
+                ValAt(i).Print(sb);
+            }
+            sb.Append(']');
+            return;
+        }
+        sb.Append('(');
+        for (int i = 0; i < Count; i++)
+        {
+            if (i > 0) sb.Append(" @@ ");
+            KeyAt(i).Print(sb); sb.Append(" :> "); ValAt(i).Print(sb);
+        }
+        sb.Append(')');
+    }
+
+    public SetBase Domain()
+    {
+        if (this is TupleV t) return new IntervalV(1, t.Elems.Length);
+        var keys = new Value[Count];
+        for (int i = 0; i < keys.Length; i++) keys[i] = KeyAt(i);
+        return new SetV(keys);
+    }
+}
+
+public sealed class TupleV(Value[] elems) : FcnBase
+{
+    public static readonly TupleV Empty = new([]);
+    public Value[] Elems { get; } = elems;
+    public override int Count => Elems.Length;
+    public override Value KeyAt(int i) => IntV.Of(i + 1);
+    public override Value ValAt(int i) => Elems[i];
+    public override Value? Apply(Value key) => key is IntV i && i.N >= 1 && i.N <= Elems.Length ? Elems[i.N - 1] : null;
+    public override void Print(StringBuilder sb)
+    {
+        sb.Append("<<");
+        for (int i = 0; i < Elems.Length; i++) { if (i > 0) sb.Append(", "); Elems[i].Print(sb); }
+        sb.Append(">>");
+    }
+}
+
+public sealed class FcnV : FcnBase
+{
+    public Value[] Keys { get; }
+    public Value[] Vals { get; }
+    internal FcnV(Value[] keys, Value[] vals) { Keys = keys; Vals = vals; }
+    public override int Count => Keys.Length;
+    public override Value KeyAt(int i) => Keys[i];
+    public override Value ValAt(int i) => Vals[i];
+    public int IndexOf(Value key)
+    {
+        int lo = 0, hi = Keys.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            int c = Keys[mid].CompareTo(key);
+            if (c == 0) return mid;
+            if (c < 0) lo = mid + 1; else hi = mid - 1;
+        }
+        return -1;
+    }
+    public override Value? Apply(Value key) { int i = IndexOf(key); return i < 0 ? null : Vals[i]; }
+}
+
+/// <summary>A function defined recursively or over an infinite domain: applied on demand.</summary>
+public sealed class LazyFcnV(SetBase domain, Func<Value, Value> body) : FcnBase
+{
+    public SetBase Dom { get; } = domain;
+    private FcnBase? _m;
+    private readonly Dictionary<Value, Value> _memo = [];
+    public FcnBase Materialize()
+    {
+        if (_m is not null) return _m;
+        var keys = Dom.Elements().ToArray();
+        var vals = keys.Select(k => Apply(k)!).ToArray();
+        return _m = Make(keys, vals);
+    }
+    public override int Count => Materialize().Count;
+    public override Value KeyAt(int i) => Materialize().KeyAt(i);
+    public override Value ValAt(int i) => Materialize().ValAt(i);
+    public override Value? Apply(Value key)
+    {
+        if (!Dom.Contains(key)) return null;
+        lock (_memo)
+            if (_memo.TryGetValue(key, out var v)) return v;
+        var r = body(key);
+        lock (_memo) _memo[key] = r;
+        return r;
+    }
+    protected override ulong ComputeHash() => Materialize().Hash;
+    public override void Print(StringBuilder sb) => Materialize().Print(sb);
+}
+
+// ------------------------------------------------------------------------------------------ sets
+
+public abstract class SetBase : Value
+{
+    public override int Rank => 5;
+    public override string KindName => "set";
+    public abstract bool Contains(Value v);
+    /// <summary>The elements in TLC's normalized order.</summary>
+    public virtual SetV Normalize() => new(Elements().ToArray(), false);
+    /// <summary>Enumeration (any order); throws for infinite sets.</summary>
+    public abstract IEnumerable<Value> Elements();
+    public virtual long Size => Normalize().Elems.Length;
+    public virtual bool IsFinite => true;
+    protected override ulong ComputeHash() => Normalize().Hash;
+    protected override int CompareSame(Value o)
+    {
+        var a = Normalize(); var b = ((SetBase)o).Normalize();
+        int n = a.Elems.Length, m = b.Elems.Length;
+        if (n != m) return n.CompareTo(m);
+        for (int i = 0; i < n; i++) { int c = a.Elems[i].CompareTo(b.Elems[i]); if (c != 0) return c; }
+        return 0;
+    }
+    public override void Print(StringBuilder sb) => Normalize().Print(sb);
+}
+
+public sealed class SetV : SetBase
+{
+    public static readonly SetV Empty = new([], true);
+    public Value[] Elems { get; }
+
+    /// <summary>sorted: elements already sorted and distinct.</summary>
+    public SetV(Value[] elems, bool sorted = false)
+    {
+        if (!sorted && elems.Length > 1)
+        {
+            CheckComparable(elems);
+            Array.Sort(elems);
+            int w = 1;
+            for (int i = 1; i < elems.Length; i++)
+                if (elems[i].CompareTo(elems[w - 1]) != 0) elems[w++] = elems[i];
+            if (w != elems.Length) Array.Resize(ref elems, w);
+        }
+        Elems = elems;
+    }
+
+    private static void CheckComparable(Value[] elems)
+    {
+        int rank = int.MinValue;
+        foreach (var e in elems)
+        {
+            if (e is ModelV) continue;
+            if (e is OpV) throw new EvalError($"an operator is not a value: {e}");
+            if (rank == int.MinValue) rank = e.Rank;
+            else if (e.Rank != rank)
+                throw new EvalError($"Attempted to compare {elems.First(x => x.Rank == rank).KindName} {elems.First(x => x.Rank == rank)} with {e.KindName} {e}");
+        }
+    }
+
+    public override SetV Normalize() => this;
+    public override IEnumerable<Value> Elements() => Elems;
+    public override long Size => Elems.Length;
+    public override bool Contains(Value v)
+    {
+        int lo = 0, hi = Elems.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            int c = Elems[mid].CompareTo(v);
+            if (c == 0) return true;
+            if (c < 0) lo = mid + 1; else hi = mid - 1;
+        }
+        return false;
+    }
+    protected override ulong ComputeHash()
+    {
+        ulong h = Mix(0x5E7, (ulong)Elems.Length);
+        foreach (var e in Elems) h = Mix(h, e.Hash);
+        return h;
+    }
+    public override void Print(StringBuilder sb)
+    {
+        sb.Append('{');
+        for (int i = 0; i < Elems.Length; i++) { if (i > 0) sb.Append(", "); Elems[i].Print(sb); }
+        sb.Append('}');
+    }
+}
+
+public sealed class IntervalV(long lo, long hi) : SetBase
+{
+    public long Lo { get; } = lo;
+    public long Hi { get; } = hi;
+    public override bool Contains(Value v) => v is IntV i ? i.N >= Lo && i.N <= Hi : v is ModelV ? false : throw new EvalError($"Attempted to check if the value {v} is in the integer interval {this}");
+    public override IEnumerable<Value> Elements() { for (long i = Lo; i <= Hi; i++) yield return IntV.Of(i); }
+    public override long Size => Hi < Lo ? 0 : Hi - Lo + 1;
+    public override SetV Normalize() => new(Elements().ToArray(), true);
+    public override void Print(StringBuilder sb) { if (Hi < Lo) sb.Append("{}"); else sb.Append(Lo).Append("..").Append(Hi); }
+}
+
+/// <summary>Nat, Int, STRING, Seq(S): infinite; membership only.</summary>
+public sealed class InfiniteSetV(string name, Func<Value, bool> contains) : SetBase
+{
+    public string Name { get; } = name;
+    public override bool IsFinite => false;
+    public override bool Contains(Value v) => contains(v);
+    public override IEnumerable<Value> Elements() => throw new EvalError($"Attempted to enumerate the infinite set {Name}");
+    public override SetV Normalize() => throw new EvalError($"Attempted to enumerate the infinite set {Name}");
+    public override long Size => throw new EvalError($"Attempted to compute the cardinality of the infinite set {Name}");
+    protected override ulong ComputeHash() => throw new EvalError($"Attempted to fingerprint the infinite set {Name}");
+    protected override int CompareSame(Value o)
+    {
+        if (o is InfiniteSetV i && i.Name == Name) return 0;
+        throw new EvalError($"Attempted to compare the infinite set {Name} with {o}");
+    }
+    public override void Print(StringBuilder sb) => sb.Append(Name);
+}
+
+public sealed class SubsetV(SetBase baseSet) : SetBase
+{
+    public SetBase Base { get; } = baseSet;
+    public override bool IsFinite => Base.IsFinite;
+    public override bool Contains(Value v)
+    {
+        if (v is not SetBase s) return false;
+        foreach (var e in s.Elements()) if (!Base.Contains(e)) return false;
+        return true;
+    }
+    public override IEnumerable<Value> Elements()
+    {
+        var b = Base.Normalize().Elems;
+        if (b.Length > 30) throw new EvalError($"SUBSET of a set with {b.Length} elements is too large to enumerate");
+        // by size then lexicographic, as TLC enumerates SUBSET
+        for (int k = 0; k <= b.Length; k++)
+            foreach (var comb in Combinations(b.Length, k))
+                yield return new SetV(comb.Select(i => b[i]).ToArray(), true);
+    }
+    private static IEnumerable<int[]> Combinations(int n, int k)
+    {
+        var c = Enumerable.Range(0, k).ToArray();
+        if (k > n) yield break;
+        while (true)
+        {
+            yield return (int[])c.Clone();
+            int i = k - 1;
+            while (i >= 0 && c[i] == n - k + i) i--;
+            if (i < 0) yield break;
+            c[i]++;
+            for (int j = i + 1; j < k; j++) c[j] = c[j - 1] + 1;
+        }
+    }
+    public override long Size => 1L << (int)Base.Size;
+    public override void Print(StringBuilder sb) { if (IsFinite) Normalize().Print(sb); else { sb.Append("SUBSET "); Base.Print(sb); } }
+}
+
+public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
+{
+    public SetBase Dom { get; } = dom;
+    public SetBase Rng { get; } = rng;
+    public override bool IsFinite => Dom.IsFinite && Rng.IsFinite;
+    public override bool Contains(Value v)
+    {
+        if (v is not FcnBase f) return false;
+        var d = Dom.Normalize();
+        if (f.Count != d.Elems.Length) return false;
+        for (int i = 0; i < f.Count; i++)
+        {
+            if (!d.Contains(f.KeyAt(i))) return false;
+            if (!Rng.Contains(f.ValAt(i))) return false;
+        }
+        return true;
+    }
+    public override IEnumerable<Value> Elements()
+    {
+        var d = Dom.Normalize().Elems;
+        var r = Rng.Normalize().Elems;
+        if (d.Length == 0) { yield return TupleV.Empty; yield break; }
+        if (r.Length == 0) yield break;
+        var idx = new int[d.Length];
+        while (true)
+        {
+            var vals = new Value[d.Length];
+            for (int i = 0; i < d.Length; i++) vals[i] = r[idx[i]];
+            yield return FcnBase.Make(d, vals);
+            int k = d.Length - 1;
+            while (k >= 0 && idx[k] == r.Length - 1) { idx[k] = 0; k--; }
+            if (k < 0) yield break;
+            idx[k]++;
+        }
+    }
+    public override long Size => (long)Math.Pow(Rng.Size, Dom.Size);
+    public override void Print(StringBuilder sb) { if (IsFinite) { Normalize().Print(sb); return; } sb.Append('['); Dom.Print(sb); sb.Append(" -> "); Rng.Print(sb); sb.Append(']'); }
+}
+
+public sealed class RecSetV(StrV[] names, SetBase[] sets) : SetBase
+{
+    public StrV[] Names { get; } = names;
+    public SetBase[] Sets { get; } = sets;
+    public override bool IsFinite => Sets.All(s => s.IsFinite);
+    public override bool Contains(Value v)
+    {
+        if (v is not FcnBase f || f.Count != Names.Length) return false;
+        for (int i = 0; i < Names.Length; i++)
+        {
+            var x = f.Apply(Names[i]);
+            if (x is null || !Sets[i].Contains(x)) return false;
+        }
+        return true;
+    }
+    public override IEnumerable<Value> Elements()
+    {
+        var order = Enumerable.Range(0, Names.Length).OrderBy(i => Names[i].Tok).ToArray();
+        var keys = order.Select(i => (Value)Names[i]).ToArray();
+        var sets = order.Select(i => Sets[i].Normalize().Elems).ToArray();
+        foreach (var combo in Product(sets)) yield return FcnBase.Make(keys, combo);
+    }
+    internal static IEnumerable<Value[]> Product(Value[][] sets)
+    {
+        if (sets.Any(s => s.Length == 0)) yield break;
+        var idx = new int[sets.Length];
+        while (true)
+        {
+            var vals = new Value[sets.Length];
+            for (int i = 0; i < sets.Length; i++) vals[i] = sets[i][idx[i]];
+            yield return vals;
+            int k = sets.Length - 1;
+            while (k >= 0 && idx[k] == sets[k].Length - 1) { idx[k] = 0; k--; }
+            if (k < 0) yield break;
+            idx[k]++;
+        }
+    }
+    public override long Size => Sets.Aggregate(1L, (a, s) => a * s.Size);
+}
+
+public sealed class ProductV(SetBase[] sets) : SetBase
+{
+    public SetBase[] Sets { get; } = sets;
+    public override bool IsFinite => Sets.All(s => s.IsFinite);
+    public override bool Contains(Value v)
+    {
+        if (v is not TupleV t || t.Elems.Length != Sets.Length) return false;
+        for (int i = 0; i < Sets.Length; i++) if (!Sets[i].Contains(t.Elems[i])) return false;
+        return true;
+    }
+    public override IEnumerable<Value> Elements() =>
+        RecSetV.Product(Sets.Select(s => s.Normalize().Elems).ToArray()).Select(v => (Value)new TupleV(v));
+    public override long Size => Sets.Aggregate(1L, (a, s) => a * s.Size);
+}

@@ -1,0 +1,45 @@
+namespace NotifierSpec.Reference;
+
+/// <summary>
+/// A call into the model: a syscall or kernel path run by the CPU (each becomes a CpuOp run step by
+/// step), or a device request (lib/test_hmm.c ioctls). Names follow the kernel.
+/// </summary>
+public abstract record Call
+{
+    public abstract string Name { get; }
+
+    public sealed record Mmap(int Start, int End, Prot Prot, bool Shared = false, bool Thp = false, bool Mergeable = false, bool Hugetlb = false) : Call { public override string Name => "mmap"; }
+    public sealed record Munmap(int Start, int End) : Call { public override string Name => "munmap"; }
+    public sealed record Mprotect(int Start, int End, Prot Prot) : Call { public override string Name => "mprotect"; }
+    public sealed record Mremap(int OldStart, int OldEnd, int NewStart) : Call { public override string Name => "mremap"; }
+    public sealed record MadviseDontneed(int Start, int End) : Call { public override string Name => "madvise_dontneed"; }
+    public sealed record MadviseFree(int Start, int End) : Call { public override string Name => "madvise_free"; }
+    public sealed record Truncate(int Start, int End) : Call { public override string Name => "truncate"; }
+    public sealed record CpuRead(int Page) : Call { public override string Name => "cpu_read"; }
+    public sealed record CpuWrite(int Page, int Value) : Call { public override string Name => "cpu_write"; }
+    public sealed record Fork : Call { public override string Name => "fork"; }
+    public sealed record Migrate(int Page) : Call { public override string Name => "migrate_pages"; }
+    public sealed record KsmMerge(int Page, int Other) : Call { public override string Name => "ksm_merge"; }
+    public sealed record SplitHuge(int Page) : Call { public override string Name => "split_huge_page"; }
+    public sealed record CollapseHuge(int Page) : Call { public override string Name => "collapse_huge_page"; }
+    public sealed record Mlock(int Start, int End) : Call { public override string Name => "mlock"; }
+    public sealed record Munlock(int Start, int End) : Call { public override string Name => "munlock"; }
+    public sealed record Writeback(int Page) : Call { public override string Name => "writeback"; }
+    public sealed record ClearRefs : Call { public override string Name => "clear_refs"; }
+    public sealed record Exit : Call { public override string Name => "exit_mmap"; }
+    public sealed record OomReap : Call { public override string Name => "oom_reap"; }
+    public sealed record DeviceRead(int Mirror, int Page) : Call { public override string Name => "device_read"; }
+    public sealed record DeviceWrite(int Mirror, int Page, int Value) : Call { public override string Name => "device_write"; }
+    public sealed record IntervalInsert(int Mirror) : Call { public override string Name => "mmu_interval_notifier_insert"; }
+    public sealed record IntervalRemove(int Mirror) : Call { public override string Name => "mmu_interval_notifier_remove"; }
+
+    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove;
+    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, _ => null };
+}
+
+/// <summary>A call the model refuses: bad input (BadInput: an address out of range, an unknown mirror)
+/// or a call the current state does not allow (a busy actor, a blocked step).</summary>
+public sealed class ModelException(string message, bool badInput = false) : Exception(message)
+{
+    public bool BadInput { get; } = badInput;
+}

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+
+namespace NotifierSpec.Reference;
+
+/// <summary>
+/// How a mirror hears about invalidations (include/linux/mmu_notifier.h):
+/// Interval: an mmu_interval_notifier whose invalidate() runs at invalidate_range_start, with the
+///   invalidate_seq protocol for its faults (lib/test_hmm.c dmirror);
+/// Mm: a full-mm mmu_notifier with invalidate_range_start/end and, for its faults, a KVM-style
+///   sequence count and in-progress count (virt/kvm/kvm_main.c mmu_invalidate_seq/in_progress);
+/// InvalidatePage: an old-style listener that implements only invalidate_page (removed in 4.13);
+/// SecondaryTlb: a hardware TLB filled by walking the CPU page table (ATS/SVA), told through
+///   invalidate_range / arch_invalidate_secondary_tlbs at the TLB flush, under the PTL.
+/// </summary>
+public enum MirrorKind { Interval, Mm, InvalidatePage, SecondaryTlb }
+
+/// <summary>What a listener does with the device PTEs of an invalidated range.</summary>
+public enum Reaction
+{
+    /// <summary>Drop the device PTEs (dmirror_interval_invalidate: xa_erase).</summary>
+    Unmap,
+    /// <summary>Drop write only (HMM_WRITE_PROTECT in the seed's HMM).</summary>
+    WriteProtect,
+    /// <summary>Do nothing.</summary>
+    Ignore,
+    /// <summary>Look up the VMA's new protection (hmm_mmu_mprot_to_etype): none -> unmap, read -> write-protect, else ignore.</summary>
+    ConsultVma,
+}
+
+/// <summary>Where a listener applies its reaction: in invalidate_range_start (correct, R6) or only in
+/// invalidate_range_end (the buggy listener of kernel-notifier.md B12).</summary>
+public enum TeardownAt { Start, End }
+
+/// <summary>A listener policy: a reaction per event (default for unlisted events) and where it applies.</summary>
+public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction> Reactions, Reaction Default = Reaction.Unmap, TeardownAt At = TeardownAt.Start)
+{
+    public Reaction For(MmuEvent e) => Reactions.TryGetValue(e, out var r) ? r : Default;
+
+    /// <summary>Unmap on every event: always safe.</summary>
+    public static readonly Policy UnmapAll = new("unmap-all", ImmutableDictionary<MmuEvent, Reaction>.Empty);
+
+    /// <summary>The seed's HMM listener (HMM07, kernel-notifier.md 2.5), with v7-reviewed and upstream names added.</summary>
+    public static readonly Policy Hmm = new("hmm", new Dictionary<MmuEvent, Reaction>
+    {
+        [MmuEvent.MMU_FORK] = Reaction.WriteProtect, [MmuEvent.MMU_MUNLOCK] = Reaction.Ignore, [MmuEvent.MMU_MPROT] = Reaction.ConsultVma,
+        [MmuEvent.MMU_WRITE_BACK] = Reaction.WriteProtect, [MmuEvent.MMU_WRITE_PROTECT] = Reaction.WriteProtect,
+        [MmuEvent.MMU_KSM_WRITE_PROTECT] = Reaction.WriteProtect, [MmuEvent.MMU_ISDIRTY] = Reaction.WriteProtect,
+        [MmuEvent.MMU_CLEAR_SOFT_DIRTY] = Reaction.WriteProtect, [MmuEvent.MMU_HSPLIT] = Reaction.Ignore,
+        [MmuEvent.MMU_HUGE_PAGE_SPLIT] = Reaction.Ignore, [MmuEvent.MMU_READ_WRITE] = Reaction.Ignore,
+        [MmuEvent.MMU_NOTIFY_PROTECTION_VMA] = Reaction.ConsultVma, [MmuEvent.MMU_NOTIFY_PROTECTION_PAGE] = Reaction.WriteProtect,
+        [MmuEvent.MMU_NOTIFY_SOFT_DIRTY] = Reaction.WriteProtect,
+    }.ToImmutableDictionary());
+
+    /// <summary>A listener that trusts the seed's wording "MMU_MPROT: write-protect" and never unmaps on it (the review's worry).</summary>
+    public static Policy WriteProtectOnMprot => Hmm with { Name = "wp-on-mprot", Reactions = Hmm.Reactions.SetItem(MmuEvent.MMU_MPROT, Reaction.WriteProtect)
+        .SetItem(MmuEvent.MMU_WRITE_PROTECT, Reaction.WriteProtect).SetItem(MmuEvent.MMU_NOTIFY_PROTECTION_VMA, Reaction.WriteProtect) };
+
+    /// <summary>Ignores soft-dirty clearing: memory-safe, but device writes escape soft-dirty tracking.</summary>
+    public static Policy IgnoreSoftDirty => Hmm with { Name = "ignore-soft-dirty", Reactions = Hmm.Reactions.SetItem(MmuEvent.MMU_ISDIRTY, Reaction.Ignore)
+        .SetItem(MmuEvent.MMU_CLEAR_SOFT_DIRTY, Reaction.Ignore).SetItem(MmuEvent.MMU_NOTIFY_SOFT_DIRTY, Reaction.Ignore) };
+
+    /// <summary>Tears down only in invalidate_range_end.</summary>
+    public static Policy UnmapAtEnd => UnmapAll with { Name = "unmap-at-end", At = TeardownAt.End };
+
+    public static Policy Named(string name) => name switch
+    {
+        "unmap-all" => UnmapAll, "hmm" => Hmm, "wp-on-mprot" => WriteProtectOnMprot, "ignore-soft-dirty" => IgnoreSoftDirty,
+        "unmap-at-end" => UnmapAtEnd,
+        _ => throw new ArgumentException($"unknown policy '{name}' (known: unmap-all, hmm, wp-on-mprot, ignore-soft-dirty, unmap-at-end)"),
+    };
+    public static readonly ImmutableArray<string> Names = ["unmap-all", "hmm", "wp-on-mprot", "ignore-soft-dirty", "unmap-at-end"];
+}
+
+/// <summary>
+/// A device mirror's configuration (lib/test_hmm.c struct dmirror): its notifier kind and range,
+/// its listener policy, and its driver bugs (kernel-notifier.md M3).
+/// </summary>
+public sealed record MirrorConfig(string Name, MirrorKind Kind = MirrorKind.Interval, Policy? Policy = null,
+    bool SkipReadRetry = false, bool ReadRetryOutsideLock = false, int FaultChunk = 2)
+{
+    public Policy Listener => Policy ?? Policy.UnmapAll;
+}
+
+/// <summary>Planted bugs in the reference's notifier chain and call sites, switchable without editing code
+/// (the mutation matrix of properties/). Each names the kernel bug class it plants (kernel-notifier.md 7, 8).</summary>
+[Flags]
+public enum Mutant : long
+{
+    None = 0,
+    RangeOnePageShort = 1 << 0,        // M2: the notified range misses the last page
+    FreeBeforeNotify = 1 << 1,         // M1/B1: the frame is freed before invalidate_range_start
+    StartWithoutEnd = 1 << 2,          // M7: invalidate_range_end is never called
+    EndAfterRefusedStart = 1 << 3,     // M7/B10: end is called after a refused non-blockable start
+    WrongEventMprotect = 1 << 4,       // a wrong event at a call site: mprotect to none sends a write-protect event
+    CowForgetsWriteProtect = 1 << 5,   // fork does not write-protect the parent (B14)
+    SkipSetSeq = 1 << 6,               // M4: the interval callback does not call mmu_interval_set_seq
+    ReadBeginNoSleep = 1 << 7,         // M5: read_begin does not wait while the pass hit the subscription
+    EndPassEarly = 1 << 8,             // M6: the pass ends (seq++) at the start of the invalidation
+    NoTlbFlushNotify = 1 << 9,         // M10/B2: the secondary-TLB callback is skipped at the flush
+    SoftDirtyNoWriteProtect = 1 << 10, // clear_refs clears soft-dirty but leaves the PTE writable
+    MigrateNoNotify = 1 << 11,         // migration changes the PTE without any notification
+    ZapSkipsHuge = 1 << 12,            // B6: a zap notifies only the base page, not the huge page around it
+    ForkNoEvent = 1 << 13,             // fork write-protects without start/end
+    NonblockIgnoresRefusal = 1 << 14,  // R1: the OOM reaper changes PTEs although a callback refused
+    WriteFaultNoSoftDirty = 1 << 15,   // a write fault upgrade forgets to set soft-dirty
+    MigrateCopyBeforeUnmap = 1 << 16,  // migration copies the page before unmapping it: writes in between are lost
+}
+
+/// <summary>The whole configuration of a run.</summary>
+public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
+    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None)
+{
+    public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
+    public bool Has(Mutant m) => (Mutants & m) != 0;
+}

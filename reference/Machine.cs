@@ -1,0 +1,671 @@
+using System.Collections.Immutable;
+
+namespace NotifierSpec.Reference;
+
+/// <summary>
+/// Runs the model: calls enter it (Submit), then actors take steps (Step). Actor -1 is the mm side
+/// (the CPU operation in flight, whoever runs it); actor i >= 0 is device mirror i's thread.
+/// Every call and step returns the new state, its trace line and the first rule it broke.
+/// </summary>
+public static class Machine
+{
+    public const int Cpu = -1;
+
+    public static string ActorName(MmState s, int actor) => actor == Cpu ? "cpu" : s.Config.MirrorList[actor].Name;
+
+    // ================================================================ calls
+
+    public static Outcome Submit(MmState s, Call call)
+    {
+        s = s with { Steps = s.Steps + 1 };
+        if (call.MirrorIndex is int m)
+        {
+            if (m < 0 || m >= s.Mirrors.Length) throw new ModelException($"{call.Name}: no mirror {m} (have {s.Mirrors.Length})", badInput: true);
+            var ms = s.Mirrors[m];
+            string dev = s.Config.MirrorList[m].Name;
+            if (ms.Op is not null) throw new ModelException($"{call.Name}: {dev} is busy with {ms.Op.Name}");
+            switch (call)
+            {
+                case Call.DeviceRead r:
+                    CheckPage(s, r.Page, call.Name);
+                    s = SetMirror(s, m, ms with { Op = new DeviceOp("device_read", r.Page, false, 0, DevicePhase.Access), LastError = null, LastRead = null });
+                    return new(s, Line("call", dev, "device_read", ("page", r.Page)), null);
+                case Call.DeviceWrite w:
+                    CheckPage(s, w.Page, call.Name);
+                    s = SetMirror(s, m, ms with { Op = new DeviceOp("device_write", w.Page, true, w.Value, DevicePhase.Access), LastError = null });
+                    return new(s, Line("call", dev, "device_write", ("page", w.Page), ("value", w.Value)), null);
+                case Call.IntervalInsert:
+                {
+                    if (ms.Registered) throw new ModelException($"{call.Name}: {dev} is already registered");
+                    // __mmu_interval_notifier_insert: during an invalidation the new interval is assumed hit
+                    long seq = s.InvalidateSeq;
+                    if (s.ActiveInvalidateRanges > 0) { seq |= 1; s = s with { InvalidateSeq = seq }; }
+                    else seq -= 1;
+                    s = SetMirror(s, m, ms with { Registered = true, Released = false, Seq = seq });
+                    return new(s, Line("call", dev, "mmu_interval_notifier_insert", ("seq", seq)), null);
+                }
+                case Call.IntervalRemove:
+                    if (!ms.Registered) throw new ModelException($"{call.Name}: {dev} is not registered");
+                    s = SetMirror(s, m, ms with { Op = new DeviceOp("mmu_interval_notifier_remove", 0, false, 0, DevicePhase.Remove) });
+                    return new(s, Line("call", dev, "mmu_interval_notifier_remove"), null);
+            }
+        }
+        if (s.Op is not null) throw new ModelException($"{call.Name}: the mm is busy with {s.Op.Name} (run its steps first)");
+        if (s.Exited) throw new ModelException($"{call.Name}: the mm has exited");
+        var planner = new Planner(s);
+        if (call is Call.Fork) planner = new Planner(s with { Children = s.Children.Add(ImmutableDictionary<int, int>.Empty) });
+        var (name, lck, error) = planner.PlanCall(call);
+        var fields = CallFields(call);
+        if (error is not null)
+            return new(s, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
+        var ns = planner.State;
+        var steps = planner.Prims;
+        ns = ns with { Op = steps.IsEmpty ? null : new CpuOp(name, "cpu", lck, steps) };
+        return new(ns, Line("call", "cpu", name, fields), null);
+    }
+
+    private static (string, object?)[] CallFields(Call c) => c switch
+    {
+        Call.Mmap m => [("start", m.Start), ("end", m.End), ("prot", PteText.ProtText(m.Prot)), ("shared", m.Shared), ("thp", m.Thp), ("mergeable", m.Mergeable), ("hugetlb", m.Hugetlb)],
+        Call.Munmap m => [("start", m.Start), ("end", m.End)],
+        Call.Mprotect m => [("start", m.Start), ("end", m.End), ("prot", PteText.ProtText(m.Prot))],
+        Call.Mremap m => [("start", m.OldStart), ("end", m.OldEnd), ("new_start", m.NewStart)],
+        Call.MadviseDontneed m => [("start", m.Start), ("end", m.End)],
+        Call.MadviseFree m => [("start", m.Start), ("end", m.End)],
+        Call.Truncate m => [("start", m.Start), ("end", m.End)],
+        Call.CpuRead m => [("page", m.Page)],
+        Call.CpuWrite m => [("page", m.Page), ("value", m.Value)],
+        Call.Migrate m => [("page", m.Page)],
+        Call.KsmMerge m => [("page", m.Page), ("other", m.Other)],
+        Call.SplitHuge m => [("page", m.Page)],
+        Call.CollapseHuge m => [("page", m.Page)],
+        Call.Mlock m => [("start", m.Start), ("end", m.End)],
+        Call.Munlock m => [("start", m.Start), ("end", m.End)],
+        Call.Writeback m => [("page", m.Page)],
+        _ => [],
+    };
+
+    private static void CheckPage(MmState s, int page, string what)
+    {
+        if (page < 0 || page >= s.Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {s.Config.Pages})", badInput: true);
+    }
+
+    private static TraceLine Line(string kind, string actor, string op, params (string, object?)[] fields) => new(kind, actor, op, fields);
+
+    private static MmState SetMirror(MmState s, int m, MirrorState ms) => s with { Mirrors = s.Mirrors.SetItem(m, ms) };
+
+    // ================================================================ scheduling
+
+    /// <summary>Can this actor take a step now? (A blocked actor waits on a lock or on the end of a pass.)</summary>
+    public static bool CanStep(MmState s, int actor)
+    {
+        if (actor == Cpu)
+        {
+            if (s.Op is not { } op) return false;
+            if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } inv)
+                return !inv.Blockable || !s.Mirrors[inv.PendingCallbacks[0]].Locked; // a blockable callback waits for the device lock
+            // invalidate_page callbacks take each listener's device lock too (dmirror's mutex)
+            if (op.Steps.Peek() is Prim.InvalidatePage)
+                for (int m = 0; m < s.Mirrors.Length; m++)
+                    if (s.Mirrors[m].Locked && s.Config.MirrorList[m].Kind != MirrorKind.SecondaryTlb) return false;
+            return true;
+        }
+        var ms = s.Mirrors[actor];
+        if (ms.Op is not { } d) return false;
+        var kind = s.Config.MirrorList[actor].Kind;
+        return d.Phase switch
+        {
+            // mmu_interval_read_begin sleeps while the running pass has hit this subscription
+            DevicePhase.ReadBegin => kind != MirrorKind.Interval || s.Config.Has(Mutant.ReadBeginNoSleep) || ms.Seq != s.InvalidateSeq,
+            // hmm_range_fault takes mmap_read_lock; it waits for a writer and for a fault it started
+            DevicePhase.RangeFault => s.Op is null || s.Op.Lock != MmapLock.Write && s.Op.Actor != ActorName(s, actor),
+            DevicePhase.Lock => !ms.Locked,
+            // mmu_interval_notifier_remove waits until a pass that froze the tree ends (mmu_interval_seq_released)
+            DevicePhase.Remove => !(s.ActiveInvalidateRanges > 0 && s.Invalidating),
+            _ => true,
+        };
+    }
+
+    public static IEnumerable<int> Enabled(MmState s)
+    {
+        if (CanStep(s, Cpu)) yield return Cpu;
+        for (int i = 0; i < s.Mirrors.Length; i++) if (CanStep(s, i)) yield return i;
+    }
+
+    public static bool Idle(MmState s) => s.Op is null && s.Mirrors.All(m => m.Op is null);
+
+    // ================================================================ steps
+
+    public static Outcome Step(MmState s, int actor)
+    {
+        if (!CanStep(s, actor)) throw new ModelException($"{(actor == Cpu ? "cpu" : actor < s.Mirrors.Length ? ActorName(s, actor) : $"mirror {actor}")} cannot take a step now");
+        s = s with { Steps = s.Steps + 1 };
+        var o = actor == Cpu ? CpuStep(s) : DeviceStep(s, actor);
+        var v = o.Violation ?? Rules.CheckState(o.State);
+        return o with { Violation = v };
+    }
+
+    // ---------------------------------------------------------------- mm side
+
+    private static Outcome CpuStep(MmState s)
+    {
+        var op = s.Op!;
+        if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } pending)
+            return Finish(s, Callback(s, op, pending));
+        var steps = op.Steps.Dequeue(out var prim);
+        op = op with { Steps = steps };
+        s = s with { Op = op };
+        var o = prim switch
+        {
+            Prim.Start st => Start(s, op, st),
+            Prim.End en => End(s, op, en),
+            Prim.PteUpdate pu => PteUpdate(s, op, pu),
+            Prim.TlbFlush tf => TlbFlush(s, op, tf),
+            Prim.InvalidatePage ip => InvalidatePage(s, op, ip),
+            Prim.FreeFrame ff => FreeFrame(s, ff),
+            Prim.CopyFrame cf => new(s with { Frames = s.Frames.SetItem(cf.To, s.Frames[cf.To] with { Content = s.Frames[cf.From].Content }) },
+                Line("step", op.Actor, "copy_page", ("from", cf.From), ("to", cf.To), ("value", s.Frames[cf.From].Content)), null),
+            Prim.VmaUpdate vu => new(s with { Vmas = vu.Vmas }, Line("step", op.Actor, "vma_update", ("vmas", vu.Vmas.ToArray())), null),
+            Prim.ChildCopy cc => ChildCopy(s, op, cc),
+            Prim.Release => Release(s, op),
+            Prim.Access ac => CpuAccess(s, op, ac),
+            Prim.KsmReplace kr => KsmReplace(s, op, kr),
+            Prim.Exit => new(s with { Exited = true }, Line("step", op.Actor, "mm_exited"), null),
+            _ => throw new InvalidOperationException(prim.ToString()),
+        };
+        return Finish(s, o);
+    }
+
+    /// <summary>Retires the operation when its last step ran, checking StartEndPaired and the v7 invalidate_page obligation.</summary>
+    private static Outcome Finish(MmState before, Outcome o)
+    {
+        var s = o.State;
+        if (s.Op is not { } op || !op.Steps.IsEmpty || op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false }) return o;
+        Violation? v = o.Violation;
+        if (v is null && op.Inv is { Refused: false } open)
+            v = new(Rules.StartEndPaired, $"{op.Name} finished with invalidate_range_start {open.Range} ({open.Event}) never ended");
+        if (v is null && !op.AwaitingPages.IsEmpty)
+            v = new(Rules.RangeCoversChange, $"{op.Name} finished without notifying pages [{string.Join(",", op.AwaitingPages.Order())}] it changed");
+        return o with { State = s with { Op = null }, Violation = v };
+    }
+
+    private static bool HasInterval(MmState s)
+    {
+        for (int m = 0; m < s.Mirrors.Length; m++)
+            if (s.Config.MirrorList[m].Kind == MirrorKind.Interval && s.Mirrors[m].Registered && !s.Mirrors[m].Released) return true;
+        return false;
+    }
+
+    /// <summary>mmu_notifier_invalidate_range_start: mn_itree_inv_start_range (active++, seq |= 1 when an
+    /// interval is hit, cur_seq), then each subscription is called in its own step.</summary>
+    private static Outcome Start(MmState s, CpuOp op, Prim.Start st)
+    {
+        long seq = s.InvalidateSeq;
+        bool hit = HasInterval(s);
+        if (hit) seq |= 1;
+        var callbacks = ImmutableArray.CreateBuilder<int>();
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var kind = s.Config.MirrorList[m].Kind;
+            if (kind is MirrorKind.Interval or MirrorKind.Mm && s.Mirrors[m].Registered && !s.Mirrors[m].Released) callbacks.Add(m);
+        }
+        var inv = new Invalidation(st.Range, st.Event, st.Blockable, seq, callbacks.ToImmutable());
+        s = s with { InvalidateSeq = seq, ActiveInvalidateRanges = s.ActiveInvalidateRanges + 1, Op = op with { Inv = inv } };
+        if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
+        var line = Line("step", op.Actor, st.Blockable ? "invalidate_range_start" : "invalidate_range_start_nonblock",
+            ("start", st.Range.Start), ("end", st.Range.End), ("event", st.Event.ToString()), ("seq", seq));
+        if (op.Inv is { Refused: false } prev)
+            return new(s, line, new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_start {st.Range} while {prev.Range} has not ended"));
+        return new(s, line, null);
+    }
+
+    /// <summary>mn_itree_inv_end: active--, and the pass ends (seq++) when the last one ends.</summary>
+    private static MmState EndPass(MmState s)
+    {
+        int active = s.ActiveInvalidateRanges - 1;
+        long seq = s.InvalidateSeq;
+        if (active == 0 && (seq & 1) == 1) seq++;
+        s = s with { ActiveInvalidateRanges = active, InvalidateSeq = seq };
+        if (s.Op?.Inv is { } inv) s = s with { Op = s.Op with { Inv = inv with { PassEnded = true } } };
+        return s;
+    }
+
+    /// <summary>One subscription's invalidate_range_start / interval invalidate() callback.</summary>
+    private static Outcome Callback(MmState s, CpuOp op, Invalidation inv)
+    {
+        int m = inv.PendingCallbacks[0];
+        var cfg = s.Config.MirrorList[m];
+        var ms = s.Mirrors[m];
+        if (ms.Locked)
+        {
+            // dmirror_interval_invalidate: mutex_trylock fails in a non-blockable range -> return false (-EAGAIN)
+            inv = inv with { Refused = true, PendingCallbacks = [] };
+            s = EndPass(s with { Op = op with { Inv = inv } });
+            var rest = op.Steps;
+            var kept = new List<Prim>();
+            bool skipping = true;
+            foreach (var p in rest)
+            {
+                if (skipping)
+                {
+                    if (p is Prim.End) { skipping = false; if (s.Config.Has(Mutant.EndAfterRefusedStart)) kept.Add(p); continue; }
+                    if (s.Config.Has(Mutant.NonblockIgnoresRefusal)) kept.Add(p);
+                    else if (p is Prim.VmaUpdate or Prim.Exit) kept.Add(p);
+                    continue;
+                }
+                kept.Add(p);
+            }
+            s = s with { Op = s.Op! with { Steps = ImmutableQueue.CreateRange(kept), Inv = s.Config.Has(Mutant.NonblockIgnoresRefusal) ? null : s.Op.Inv } };
+            return new(s, Line("step", op.Actor, "invalidate", ("mirror", cfg.Name), ("event", inv.Event.ToString()), ("result", "EAGAIN")), null);
+        }
+        var reaction = cfg.Listener.For(inv.Event);
+        int[] removed = [];
+        if (cfg.Kind == MirrorKind.Interval && !s.Config.Has(Mutant.SkipSetSeq)) ms = ms with { Seq = inv.CurSeq }; // mmu_interval_set_seq under the lock
+        if (cfg.Kind == MirrorKind.Mm) ms = ms with { InProgress = ms.InProgress + 1 };
+        if (cfg.Listener.At == TeardownAt.Start) (ms, removed) = React(s, ms, inv.Range, reaction);
+        else ms = ms with { DeferredAtEnd = ms.DeferredAtEnd.Add((inv.Range, inv.Event)) };
+        s = SetMirror(s, m, ms);
+        inv = inv with { PendingCallbacks = inv.PendingCallbacks.RemoveAt(0) };
+        s = s with { Op = op with { Inv = inv } };
+        if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
+        return new(s, Line("step", op.Actor, "invalidate", ("mirror", cfg.Name), ("event", inv.Event.ToString()),
+            ("reaction", ReactionName(reaction, cfg.Listener.At)), ("seq", cfg.Kind == MirrorKind.Interval ? ms.Seq : null), ("unmapped", removed), ("result", "ok")), null);
+    }
+
+    private static string ReactionName(Reaction r, TeardownAt at) => (r switch
+    {
+        Reaction.Unmap => "unmap", Reaction.WriteProtect => "write-protect", Reaction.Ignore => "ignore", _ => "consult-vma",
+    }) + (at == TeardownAt.End ? "-at-end" : "");
+
+    /// <summary>Applies a listener reaction to the device PTEs of a range; returns the pages whose entry changed.</summary>
+    private static (MirrorState, int[]) React(MmState s, MirrorState ms, PageRange r, Reaction reaction)
+    {
+        if (reaction == Reaction.Ignore || ms.Pt.IsEmpty) return (ms, []);
+        var pt = ms.Pt;
+        var changed = new List<int>();
+        foreach (var (page, e) in ms.Pt)
+        {
+            if (!r.Contains(page)) continue;
+            var rx = reaction;
+            if (rx == Reaction.ConsultVma)
+                rx = s.VmaAt(page) switch { null or { Prot: Prot.None } => Reaction.Unmap, { Prot: Prot.Read } => Reaction.WriteProtect, _ => Reaction.Ignore };
+            if (rx == Reaction.Unmap) { pt = pt.Remove(page); changed.Add(page); }
+            else if (rx == Reaction.WriteProtect && e.Writable) { pt = pt.SetItem(page, e with { Writable = false }); changed.Add(page); }
+        }
+        changed.Sort();
+        return (ms with { Pt = pt }, changed.ToArray());
+    }
+
+    /// <summary>mmu_notifier_invalidate_range_end: full-mm subscriptions' end (KVM: seq++, in_progress--),
+    /// reactions deferred to the end, then mn_itree_inv_end.</summary>
+    private static Outcome End(MmState s, CpuOp op, Prim.End en)
+    {
+        var line = Line("step", op.Actor, "invalidate_range_end", ("start", en.Range.Start), ("end", en.Range.End));
+        Violation? v = null;
+        if (op.Inv is not { } inv) v = new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_end {en.Range} without a successful invalidate_range_start");
+        else if (inv.Refused) v = new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_end {en.Range} after a refused non-blockable start (-EAGAIN)");
+        else if (inv.Range != en.Range) v = new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_end {en.Range} does not match start {inv.Range}");
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var ms = s.Mirrors[m];
+            var cfg = s.Config.MirrorList[m];
+            if (cfg.Kind == MirrorKind.Mm && ms.InProgress > 0) ms = ms with { Seq = ms.Seq + 1, InProgress = ms.InProgress - 1 };
+            foreach (var (r, e) in ms.DeferredAtEnd) ms = React(s, ms, r, cfg.Listener.For(e)).Item1;
+            ms = ms with { DeferredAtEnd = [] };
+            s = SetMirror(s, m, ms);
+        }
+        if (op.Inv is { Refused: false, PassEnded: false }) s = EndPass(s);
+        s = s with { Op = s.Op! with { Inv = null } };
+        return new(s, line, v);
+    }
+
+    private static Outcome PteUpdate(MmState s, CpuOp op, Prim.PteUpdate pu)
+    {
+        var before = s.Ptes[pu.Page];
+        var frames = s.Frames;
+        var migrating = s.Migrating;
+        Pte? after;
+        switch (pu.Op)
+        {
+            case PteOp.Clear:
+            case PteOp.MigrationEntry:
+                after = null;
+                if (before is { } b && b.Frame != MmState.ZeroFrame) frames = frames.SetItem(b.Frame, frames[b.Frame] with { MapCount = frames[b.Frame].MapCount - 1 });
+                if (pu.Op == PteOp.MigrationEntry) migrating = migrating.Add(pu.Page);
+                break;
+            case PteOp.Map:
+            case PteOp.MapShared:
+                bool write = pu.Prot == Prot.ReadWrite;
+                after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: true, Huge: pu.Huge);
+                if (before is { } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
+                if (pu.Frame != MmState.ZeroFrame)
+                    frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });
+                migrating = migrating.Remove(pu.Page);
+                break;
+            default:
+                if (before is not { } cur) return new(s, Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", null), ("new", null)), null);
+                after = pu.Op switch
+                {
+                    PteOp.SetProt => cur with { Prot = pu.Prot, TrackWp = false },
+                    PteOp.WriteProtect => cur with { Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = false },
+                    PteOp.Clean => cur with { Dirty = false, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = false },
+                    PteOp.MkOld => cur with { Dirty = false, Young = false },
+                    PteOp.ClearSoftDirty => s.Config.Has(Mutant.SoftDirtyNoWriteProtect)
+                        ? cur with { SoftDirty = false }
+                        : cur with { SoftDirty = false, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = cur.Writable || cur.TrackWp },
+                    PteOp.Split => cur with { Huge = false },
+                    PteOp.Upgrade => cur with { Prot = Prot.ReadWrite, Dirty = true, Young = true, SoftDirty = !s.Config.Has(Mutant.WriteFaultNoSoftDirty) || cur.SoftDirty, TrackWp = false },
+                    _ => throw new InvalidOperationException(pu.Op.ToString()),
+                };
+                break;
+        }
+        s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
+        if (pu.Op == PteOp.Clear) s = s with { Shadow = s.Shadow.SetItem(pu.Page, null) };
+        var change = Rules.Classify(before, after);
+        var line = Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", before), ("new", after));
+        Violation? v = null;
+        bool needsNotify = (change & ~Rules.Unnotified) != 0;
+        if (needsNotify)
+        {
+            op = op with { Unflushed = op.UnflushedPages.Add(pu.Page) };
+            if (pu.NotifyAfter) op = op with { AwaitingPageNotify = op.AwaitingPages.Add(pu.Page) };
+            else if (op.Inv is not { Started: true } inv || !inv.Range.Contains(pu.Page))
+                v = new(Rules.RangeCoversChange, $"{op.Name} changed page {pu.Page} ({PteText.Of(before)} -> {PteText.Of(after)}) outside any started invalidation{(op.Inv is { } i2 ? $" (open: {i2.Range} {i2.Event})" : "")}");
+            else if ((change & ~EventTables.Allows(inv.Event)) != 0)
+                v = new(Rules.TruthfulEvent, $"{op.Name} sent {inv.Event} but made a {change & ~EventTables.Allows(inv.Event)} change to page {pu.Page} ({PteText.Of(before)} -> {PteText.Of(after)})");
+            s = s with { Op = op };
+        }
+        return new(s, line, v);
+    }
+
+    /// <summary>flush_tlb_range; the secondary-TLB callback (invalidate_range, arch_invalidate_secondary_tlbs) runs here, under the PTL.</summary>
+    private static Outcome TlbFlush(MmState s, CpuOp op, Prim.TlbFlush tf)
+    {
+        var told = new List<string>();
+        if (!s.Config.Has(Mutant.NoTlbFlushNotify))
+            for (int m = 0; m < s.Mirrors.Length; m++)
+            {
+                if (s.Config.MirrorList[m].Kind != MirrorKind.SecondaryTlb || !s.Mirrors[m].Registered) continue;
+                var (ms, _) = React(s, s.Mirrors[m], tf.Range, Reaction.Unmap);
+                s = SetMirror(s, m, ms);
+                told.Add(s.Config.MirrorList[m].Name);
+            }
+        var un = op.UnflushedPages.Where(p => !tf.Range.Contains(p)).ToImmutableHashSet();
+        s = s with { Op = op with { Unflushed = un } };
+        string cb = s.Config.Vocabulary == Vocabulary.Upstream ? "arch_invalidate_secondary_tlbs" : "invalidate_range";
+        return new(s, Line("step", op.Actor, "tlb_flush", ("start", tf.Range.Start), ("end", tf.Range.End), ("secondary", told.Count > 0 ? cb : null), ("mirrors", told.ToArray())), null);
+    }
+
+    /// <summary>The legacy mmu_notifier_invalidate_page (v7 rmap paths): every listener is told about one page, after the change.</summary>
+    private static Outcome InvalidatePage(MmState s, CpuOp op, Prim.InvalidatePage ip)
+    {
+        var r = new PageRange(ip.Page, ip.Page + 1);
+        bool hit = HasInterval(s);
+        long cur = hit ? s.InvalidateSeq | 1 : s.InvalidateSeq;
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var cfg = s.Config.MirrorList[m];
+            var ms = s.Mirrors[m];
+            if (cfg.Kind == MirrorKind.SecondaryTlb || !ms.Registered || ms.Released) continue;
+            if (cfg.Kind == MirrorKind.Interval && !s.Config.Has(Mutant.SkipSetSeq)) ms = ms with { Seq = cur };
+            if (cfg.Kind is MirrorKind.Mm or MirrorKind.InvalidatePage) ms = ms with { Seq = ms.Seq + 1 };
+            ms = React(s, ms, r, cfg.Listener.For(ip.Event)).Item1;
+            s = SetMirror(s, m, ms);
+        }
+        if (hit && s.ActiveInvalidateRanges == 0) cur++; // the one-page pass ends at once
+        s = s with { InvalidateSeq = cur, Op = op with { AwaitingPageNotify = op.AwaitingPages.Remove(ip.Page) } };
+        return new(s, Line("step", op.Actor, "invalidate_page", ("page", ip.Page), ("event", ip.Event.ToString())), null);
+    }
+
+    private static Outcome FreeFrame(MmState s, Prim.FreeFrame ff)
+    {
+        var fr = s.Frames[ff.Frame];
+        int refs = fr.RefCount - 1;
+        bool freed = refs == 0;
+        s = s with
+        {
+            Frames = s.Frames.SetItem(ff.Frame, fr with { RefCount = refs, Free = freed }),
+            FreeList = freed ? s.FreeList.Push(ff.Frame) : s.FreeList,
+        };
+        return new(s, Line("step", s.Op!.Actor, "free_frame", ("frame", ff.Frame), ("freed", freed)), null);
+    }
+
+    private static Outcome ChildCopy(MmState s, CpuOp op, Prim.ChildCopy cc)
+    {
+        var child = s.Children[^1];
+        var frames = s.Frames;
+        var pages = new List<int>();
+        for (int p = cc.Range.Start; p < cc.Range.End; p++)
+        {
+            if (s.Ptes[p] is not { } pte) continue;
+            child = child.SetItem(p, pte.Frame);
+            pages.Add(p);
+            if (pte.Frame != MmState.ZeroFrame) frames = frames.SetItem(pte.Frame, frames[pte.Frame] with { MapCount = frames[pte.Frame].MapCount + 1, RefCount = frames[pte.Frame].RefCount + 1 });
+        }
+        s = s with { Children = s.Children.SetItem(s.Children.Count - 1, child), Frames = frames };
+        return new(s, Line("step", op.Actor, "copy_pte_range", ("start", cc.Range.Start), ("end", cc.Range.End), ("pages", pages.ToArray())), null);
+    }
+
+    /// <summary>mmu_notifier_release (exit_mmap): every subscription's ->release tears its mirror down and
+    /// freezes it; interval notifiers get MMU_NOTIFY_RELEASE (mn_itree_release), with the same effect.</summary>
+    private static Outcome Release(MmState s, CpuOp op)
+    {
+        var told = new List<string>();
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var ms = s.Mirrors[m];
+            if (!ms.Registered || ms.Released) continue;
+            s = SetMirror(s, m, ms with { Pt = ImmutableDictionary<int, DevicePte>.Empty, Released = true });
+            told.Add(s.Config.MirrorList[m].Name);
+        }
+        return new(s, Line("step", op.Actor, "release", ("mirrors", told.ToArray())), null);
+    }
+
+    private static Outcome CpuAccess(MmState s, CpuOp op, Prim.Access ac)
+    {
+        var pte = s.Ptes[ac.Page]!.Value;
+        if (!ac.Write)
+        {
+            int value = s.Frames[pte.Frame].Content;
+            s = s with { Ptes = s.Ptes.SetItem(ac.Page, pte with { Young = true }) };
+            var rv = s.Shadow[ac.Page] is int want && want != value
+                ? new Violation(Rules.CoherentAccess, $"CPU read {value} at page {ac.Page} (frame {pte.Frame}) but the last write to it stored {want}") : null;
+            return new(s, Line("step", op.Actor, "cpu_read", ("page", ac.Page), ("frame", pte.Frame), ("value", value)), rv);
+        }
+        s = s with
+        {
+            Frames = s.Frames.SetItem(pte.Frame, s.Frames[pte.Frame] with { Content = ac.Value }),
+            Ptes = s.Ptes.SetItem(ac.Page, pte with { Young = true, Dirty = true }),
+            Shadow = s.Shadow.SetItem(ac.Page, ac.Value),
+        };
+        var v = pte.SoftDirty ? null : new Violation(Rules.SoftDirtyComplete, $"CPU write to page {ac.Page} left its PTE without soft-dirty ({PteText.Of(pte)})");
+        return new(s, Line("step", op.Actor, "cpu_write", ("page", ac.Page), ("frame", pte.Frame), ("value", ac.Value)), v);
+    }
+
+    private static Outcome KsmReplace(MmState s, CpuOp op, Prim.KsmReplace kr)
+    {
+        // replace_page: only if pages_identical() still holds, with both write-protected
+        var before = s.Ptes[kr.Page];
+        if (before is not { } cur || cur.Frame == kr.KFrame || s.Frames[cur.Frame].Content != s.Frames[kr.KFrame].Content || s.Frames[kr.KFrame].Free)
+            return new(s, Line("step", op.Actor, "pte_update", ("page", kr.Page), ("old", before), ("new", before), ("result", "not identical")), null);
+        var prim = new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, Prot.Read);
+        var o = PteUpdate(s, op, prim);
+        // the old page loses the reference of its mapping: put_page
+        var f = o.State.Frames[cur.Frame];
+        int refs = f.RefCount - 1;
+        var st = o.State with
+        {
+            Frames = o.State.Frames.SetItem(cur.Frame, f with { RefCount = refs, Free = refs == 0 }),
+            FreeList = refs == 0 ? o.State.FreeList.Push(cur.Frame) : o.State.FreeList,
+        };
+        st = st with { Ptes = st.Ptes.SetItem(kr.Page, st.Ptes[kr.Page]!.Value with { Dirty = false }) };
+        return o with { State = st };
+    }
+
+    // ---------------------------------------------------------------- device side
+
+    private static Outcome DeviceStep(MmState s, int m)
+    {
+        var cfg = s.Config.MirrorList[m];
+        var ms = s.Mirrors[m];
+        var d = ms.Op!;
+        string dev = cfg.Name;
+        switch (d.Phase)
+        {
+            case DevicePhase.Access:
+            {
+                if (ms.Pt.TryGetValue(d.Page, out var e) && (!d.Write || e.Writable))
+                {
+                    var fr = s.Frames[e.Frame];
+                    Violation? v = null;
+                    if (fr.Free || fr.Generation != e.Generation)
+                        v = new(Rules.NoFreedFrameAccess, $"{dev} {(d.Write ? "wrote" : "read")} page {d.Page} through frame {e.Frame}.{e.Generation}, which is {(fr.Free ? "free" : $"reused (generation {fr.Generation})")}");
+                    if (!d.Write)
+                    {
+                        int value = fr.Content;
+                        int? cpu = s.CpuView(d.Page);
+                        if (v is null && cpu != value && !Rules.InAllowedWindow(s, m, d.Page))
+                            v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(cpu?.ToString() ?? "a fault")}");
+                        if (v is null && s.Shadow[d.Page] is int want && want != value && !Rules.InAllowedWindow(s, m, d.Page))
+                            v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but the last write to it stored {want}");
+                        s = SetMirror(s, m, ms with { Op = null, LastRead = value });
+                        return new(s, Line("step", dev, "device_read", ("page", d.Page), ("frame", e.Frame), ("value", value)), v);
+                    }
+                    // a write through a translation in its allowed stale window may or may not survive: the page's contents become unknown
+                    bool window = Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page]?.Frame != e.Frame;
+                    s = s with { Frames = s.Frames.SetItem(e.Frame, fr with { Content = d.Value }), Shadow = s.Shadow.SetItem(d.Page, window ? null : d.Value) };
+                    s = SetMirror(s, m, ms with { Op = null });
+                    if (v is null && s.CpuView(d.Page) != d.Value && !Rules.InAllowedWindow(s, m, d.Page))
+                        v = new(Rules.CoherentAccess, $"{dev} wrote {d.Value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(s.CpuView(d.Page)?.ToString() ?? "a fault")}");
+                    // soft-dirty tracking starts at clear_refs' TLB flush: a write through a not yet flushed secondary TLB escapes it, as a CPU one would
+                    if (v is null && !Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page] is { } cp && cp.Frame == e.Frame && !cp.SoftDirty)
+                        v = new(Rules.SoftDirtyComplete, $"{dev} wrote page {d.Page} but its CPU PTE is not soft-dirty ({PteText.Of(cp)}): the write escapes clear_refs tracking");
+                    return new(s, Line("step", dev, "device_write", ("page", d.Page), ("frame", e.Frame), ("value", d.Value)), v);
+                }
+                if (ms.Released || s.Exited || !ms.Registered && cfg.Kind == MirrorKind.Interval)
+                {
+                    s = SetMirror(s, m, ms with { Op = null, LastError = "EFAULT" });
+                    return new(s, Line("step", dev, d.Name, ("page", d.Page), ("result", "EFAULT")), null);
+                }
+                var next = cfg.Kind == MirrorKind.SecondaryTlb ? DevicePhase.RangeFault : DevicePhase.ReadBegin;
+                s = SetMirror(s, m, ms with { Op = d with { Phase = next }, Faults = ms.Faults + 1 });
+                return new(s, Line("step", dev, d.Name, ("page", d.Page), ("result", "fault")), null);
+            }
+            case DevicePhase.ReadBegin:
+            {
+                long seq = ms.Seq;
+                s = SetMirror(s, m, ms with { Op = d with { Phase = DevicePhase.RangeFault, Seq = seq } });
+                return new(s, Line("step", dev, "mmu_interval_read_begin", ("seq", seq)), null);
+            }
+            case DevicePhase.RangeFault:
+                return RangeFault(s, m);
+            case DevicePhase.Lock:
+            {
+                var next = cfg.ReadRetryOutsideLock || cfg.SkipReadRetry ? DevicePhase.Install : DevicePhase.ReadRetry;
+                s = SetMirror(s, m, ms with { Locked = true, Op = d with { Phase = next } });
+                return new(s, Line("step", dev, "device_lock"), null);
+            }
+            case DevicePhase.ReadRetry:
+            {
+                bool retry = cfg.Kind == MirrorKind.Mm ? ms.InProgress > 0 || ms.Seq != d.Seq : ms.Seq != d.Seq;
+                if (retry)
+                {
+                    s = SetMirror(s, m, ms with { Locked = false, Op = d with { Phase = DevicePhase.ReadBegin, Attempts = d.Attempts + 1 } });
+                    return new(s, Line("step", dev, "mmu_interval_read_retry", ("seq", d.Seq), ("result", "retry")), null);
+                }
+                var next = cfg.ReadRetryOutsideLock ? DevicePhase.Lock : DevicePhase.Install;
+                s = SetMirror(s, m, ms with { Op = d with { Phase = next } });
+                return new(s, Line("step", dev, "mmu_interval_read_retry", ("seq", d.Seq), ("result", "ok")), null);
+            }
+            case DevicePhase.Install:
+            {
+                var pt = ms.Pt;
+                var pages = new List<int>();
+                if (!ms.Released)
+                    foreach (var (p, e) in d.Snapshot) { pt = pt.SetItem(p, e); pages.Add(p); }
+                s = SetMirror(s, m, ms with { Pt = pt, Op = d with { Phase = DevicePhase.Unlock } });
+                return new(s, Line("step", dev, "device_pte_install", ("pages", pages.ToArray())), null);
+            }
+            case DevicePhase.Unlock:
+                s = SetMirror(s, m, ms with { Locked = false, Op = d with { Phase = DevicePhase.Access } });
+                return new(s, Line("step", dev, "device_unlock"), null);
+            case DevicePhase.Remove:
+                s = SetMirror(s, m, ms with { Registered = false, Op = null, Pt = ImmutableDictionary<int, DevicePte>.Empty });
+                return new(s, Line("step", dev, "mmu_interval_notifier_remove"), null);
+        }
+        throw new InvalidOperationException(d.Phase.ToString());
+    }
+
+    /// <summary>hmm_range_fault (for a SecondaryTlb: the hardware walk / ATS page request): walks the CPU
+    /// page table over the fault chunk, faulting the target page in through handle_mm_fault if needed.</summary>
+    private static Outcome RangeFault(MmState s, int m)
+    {
+        var cfg = s.Config.MirrorList[m];
+        var ms = s.Mirrors[m];
+        var d = ms.Op!;
+        string dev = cfg.Name;
+        if (s.Exited || ms.Released)
+        {
+            s = SetMirror(s, m, ms with { Op = null, LastError = "EFAULT", Locked = false });
+            return new(s, Line("step", dev, "hmm_range_fault", ("page", d.Page), ("result", "EFAULT")), null);
+        }
+        int chunk = Math.Max(1, cfg.FaultChunk);
+        int first = d.Page / chunk * chunk;
+        int last = Math.Min(first + chunk, s.Config.Pages);
+        // HMM_PFN_REQ_FAULT: every page of the chunk is faulted in, the target with the access asked for
+        for (int p = first; p < last; p++)
+        {
+            bool target = p == d.Page;
+            bool write = target && d.Write;
+            var cur = s.Ptes[p];
+            if (cur is { Readable: true } c && (!write || c.Writable)) continue;
+            if (!target && s.VmaAt(p) is null or { Prot: Prot.None }) continue;
+            if (s.Migrating.Contains(p))
+            {
+                // a migration entry: hmm_range_fault waits on it and returns -EBUSY
+                var back = cfg.Kind == MirrorKind.SecondaryTlb ? DevicePhase.RangeFault : DevicePhase.ReadBegin;
+                s = SetMirror(s, m, ms with { Op = d with { Phase = back } });
+                return new(s, Line("step", dev, "hmm_range_fault", ("page", p), ("result", "EBUSY")), null);
+            }
+            if (s.Op is not null)
+            {
+                // another CPU operation is in flight: handle_mm_fault would wait on it; hmm_range_fault returns -EBUSY
+                var back = cfg.Kind == MirrorKind.SecondaryTlb ? DevicePhase.RangeFault : DevicePhase.ReadBegin;
+                s = SetMirror(s, m, ms with { Op = d with { Phase = back } });
+                return new(s, Line("step", dev, "hmm_range_fault", ("page", p), ("result", "EBUSY")), null);
+            }
+            var planner = new Planner(s);
+            string? err;
+            try { err = planner.Fault(p, write); }
+            catch (ModelException e) { err = e.Message; }
+            if (err is not null)
+            {
+                if (!target) continue;
+                s = SetMirror(s, m, ms with { Op = null, LastError = err.StartsWith("SIGSEGV", StringComparison.Ordinal) ? (d.Write && s.VmaAt(d.Page) is { Prot: Prot.Read } ? "EPERM" : "EFAULT") : err });
+                return new(s, Line("step", dev, "hmm_range_fault", ("page", d.Page), ("result", s.Mirrors[m].LastError)), null);
+            }
+            if (planner.Prims.IsEmpty) continue;
+            var ns = planner.State with { Op = new CpuOp("handle_mm_fault", dev, MmapLock.Read, planner.Prims) };
+            return new(ns, Line("step", dev, "hmm_range_fault", ("page", p), ("write", write), ("result", "handle_mm_fault")), null);
+        }
+        int start = first;
+        var snap = ImmutableArray.CreateBuilder<(int, DevicePte)>();
+        var pages = new List<int>();
+        for (int p = start; p < Math.Min(start + chunk, s.Config.Pages); p++)
+        {
+            if (s.Ptes[p] is not { Readable: true } pte) continue;
+            // hmm_range_fault reports HMM_PFN_WRITE whenever the CPU PTE is writable (dmirror tags it WRITE)
+            snap.Add((p, new DevicePte(pte.Frame, s.Frames[pte.Frame].Generation, pte.Writable)));
+            pages.Add(p);
+        }
+        if (cfg.Kind == MirrorKind.SecondaryTlb)
+        {
+            var pt = ms.Pt;
+            foreach (var (p, e) in snap) pt = pt.SetItem(p, e);
+            s = SetMirror(s, m, ms with { Pt = pt, Op = d with { Phase = DevicePhase.Access } });
+            return new(s, Line("step", dev, "tlb_fill", ("pages", pages.ToArray())), null);
+        }
+        s = SetMirror(s, m, ms with { Op = d with { Phase = cfg.ReadRetryOutsideLock ? DevicePhase.ReadRetry : DevicePhase.Lock, Snapshot = snap.ToImmutable() } });
+        return new(s, Line("step", dev, "hmm_range_fault", ("pages", pages.ToArray()), ("result", "ok")), null);
+    }
+}

@@ -1,0 +1,524 @@
+using System.Collections.Immutable;
+
+namespace NotifierSpec.Reference;
+
+/// <summary>
+/// Turns a CPU call into the primitive steps its kernel call site runs, in kernel order:
+/// invalidate_range_start -> PTE changes under the PTL -> TLB flush (+ secondary TLB callback) ->
+/// frame release -> invalidate_range_end. Frames a call site allocates before its start (alloc_page
+/// before mmu_notifier_invalidate_range_start, e.g. wp_page_copy) are taken here.
+/// Planning reads a stable state: CPU operations are serialized (each holds its mmap_lock mode or the
+/// page lock for its whole duration), while device work interleaves at every primitive step.
+/// </summary>
+internal sealed class Planner(MmState state)
+{
+    public MmState State { get; private set; } = state;
+    private readonly List<Prim> _prims = [];
+    private MmConfig Config => State.Config;
+    private Vocabulary Vocab => Config.Vocabulary;
+
+    public ImmutableQueue<Prim> Prims => ImmutableQueue.CreateRange(_prims);
+
+    // ---------------------------------------------------------------- allocation
+
+    /// <summary>alloc_page: pop the free list (LIFO), bump the generation, zero the content; the caller holds one reference.</summary>
+    public int Alloc()
+    {
+        if (State.FreeList.IsEmpty) throw new ModelException("out of frames (ENOMEM): raise --frames");
+        var fl = State.FreeList.Pop(out int f);
+        var fr = State.Frames[f];
+        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1)) };
+        return f;
+    }
+
+    // ---------------------------------------------------------------- notifier brackets
+
+    private PageRange Notified(PageRange r) => Config.Has(Mutant.RangeOnePageShort) && r.Length > 1 ? r with { End = r.End - 1 } : r;
+
+    /// <summary>Emits body inside the call site's notification mechanism (start/end, or invalidate_page after).</summary>
+    private void Bracket(CallSite site, PageRange range, Action<bool> body, Prot newProt = Prot.None, bool blockable = true)
+    {
+        var row = EventTables.Row(Vocab, site);
+        var ev = EventTables.EventOf(Vocab, site, newProt);
+        if (site == CallSite.change_protection && newProt == Prot.None && Config.Has(Mutant.WrongEventMprotect))
+            ev = Vocab switch { Vocabulary.Upstream => MmuEvent.MMU_NOTIFY_PROTECTION_PAGE, Vocabulary.V7 => MmuEvent.MMU_WRITE_PROTECT, _ => MmuEvent.MMU_WRITE_PROTECT };
+        var mech = row.Mechanism;
+        if (site is CallSite.try_to_unmap_one && Config.Has(Mutant.MigrateNoNotify)) mech = Mechanism.None;
+        if (site is CallSite.copy_page_range or CallSite.copy_hugetlb_page_range && Config.Has(Mutant.ForkNoEvent)) mech = Mechanism.None;
+        switch (mech)
+        {
+            case Mechanism.StartEnd when ev is { } e:
+                var n = Notified(range);
+                _prims.Add(new Prim.Start(n, e, blockable));
+                body(false);
+                if (!Config.Has(Mutant.StartWithoutEnd)) _prims.Add(new Prim.End(n));
+                break;
+            case Mechanism.InvalidatePage when ev is { } e:
+                int from = _prims.Count;
+                body(true);
+                // mmu_notifier_invalidate_page(mm, address, event) once the PTL is dropped, per page changed
+                var pages = _prims.Skip(from).OfType<Prim.PteUpdate>().Select(p => p.Page).Distinct().ToList();
+                int insertAt = _prims.FindIndex(from, p => p is Prim.FreeFrame or Prim.CopyFrame);
+                var notes = pages.Select(p => (Prim)new Prim.InvalidatePage(p, e)).ToList();
+                if (insertAt < 0) _prims.AddRange(notes); else _prims.InsertRange(insertAt, notes);
+                break;
+            default:
+                body(false);
+                break;
+        }
+    }
+
+    private void Pte(int page, PteOp op, bool after, int frame = 0, Prot prot = Prot.None, bool huge = false)
+        => _prims.Add(new Prim.PteUpdate(page, op, frame, prot, huge, after));
+
+    // ---------------------------------------------------------------- helpers
+
+    private IEnumerable<int> Present(PageRange r) => Enumerable.Range(r.Start, r.Length).Where(p => State.Ptes[p] is not null);
+
+    private bool WholeHuge(PageRange b) => b.Length == Config.HugePageSize && Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true });
+
+    private PageRange HugeBlock(int page) { int h = Config.HugePageSize; int s = page / h * h; return new(s, Math.Min(s + h, Config.Pages)); }
+
+    /// <summary>Huge blocks that straddle a range boundary must be split first (split_huge_pmd in zap/mprotect).</summary>
+    private void SplitStraddling(PageRange r)
+    {
+        foreach (int edge in new[] { r.Start, r.End - 1 }.Where(e => e >= 0 && e < Config.Pages).DistinctBy(HugeBlock))
+        {
+            if (State.Ptes[edge] is not { Huge: true }) continue;
+            var b = HugeBlock(edge);
+            if (b.Start >= r.Start && b.End <= r.End) continue;
+            if (Config.Has(Mutant.ZapSkipsHuge)) continue;
+            SplitPrims(b);
+        }
+    }
+
+    private void SplitPrims(PageRange block) =>
+        Bracket(CallSite.split_huge_page, block, after =>
+        {
+            foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
+            _prims.Add(new Prim.TlbFlush(block));
+        });
+
+    /// <summary>The zap of a range (unmap_vmas, zap_page_range, zap_page_range_single, OOM reaper).</summary>
+    private void Zap(CallSite site, PageRange r, bool blockable = true)
+    {
+        SplitStraddling(r);
+        var clearRange = r;
+        if (Config.Has(Mutant.ZapSkipsHuge))
+        {
+            // B6: the whole huge page is zapped while only the asked range is notified
+            if (State.Ptes[r.Start] is { Huge: true }) clearRange = clearRange with { Start = HugeBlock(r.Start).Start };
+            if (State.Ptes[r.End - 1] is { Huge: true }) clearRange = clearRange with { End = HugeBlock(r.End - 1).End };
+        }
+        Bracket(site, r, after =>
+        {
+            var frames = new List<int>();
+            foreach (int p in Present(clearRange))
+            {
+                Pte(p, PteOp.Clear, after);
+                if (State.Ptes[p]!.Value.Frame != MmState.ZeroFrame) frames.Add(State.Ptes[p]!.Value.Frame);
+            }
+            _prims.Add(new Prim.TlbFlush(clearRange));
+            foreach (int f in frames) _prims.Add(new Prim.FreeFrame(f));
+        }, blockable: blockable);
+        if (Config.Has(Mutant.FreeBeforeNotify))
+        {
+            // B1: move the frees before the notification
+            var frees = _prims.OfType<Prim.FreeFrame>().ToList();
+            _prims.RemoveAll(p => p is Prim.FreeFrame);
+            int at = _prims.FindIndex(p => p is Prim.Start);
+            _prims.InsertRange(at < 0 ? 0 : at, frees);
+        }
+    }
+
+    private void CheckRange(int start, int end, string what)
+    {
+        if (start < 0 || end > Config.Pages || start >= end)
+            throw new ModelException($"{what}: range [{start}, {end}) is outside the address space [0, {Config.Pages}) or empty", badInput: true);
+    }
+
+    private void CheckPage(int page, string what)
+    {
+        if (page < 0 || page >= Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {Config.Pages})", badInput: true);
+    }
+
+    private ImmutableArray<Vma> VmasWithout(PageRange r)
+    {
+        var b = ImmutableArray.CreateBuilder<Vma>();
+        foreach (var v in State.Vmas)
+        {
+            if (!v.Range.Overlaps(r)) { b.Add(v); continue; }
+            if (v.Start < r.Start) b.Add(v with { End = r.Start });
+            if (v.End > r.End) b.Add(v with { Start = r.End });
+        }
+        return b.ToImmutable();
+    }
+
+    private static ImmutableArray<Vma> Sorted(IEnumerable<Vma> vmas) => vmas.OrderBy(v => v.Start).ToImmutableArray();
+
+    private bool Covered(PageRange r) => Enumerable.Range(r.Start, r.Length).All(p => State.VmaAt(p) is not null);
+
+    // ---------------------------------------------------------------- faults (mm/memory.c handle_mm_fault)
+
+    /// <summary>Plans the fault a CPU or device access needs; returns an error (SIGSEGV) or null.</summary>
+    public string? Fault(int page, bool write)
+    {
+        var vma = State.VmaAt(page);
+        if (vma is null) return "SIGSEGV (no VMA)";
+        if (vma.Prot == Prot.None || (write && vma.Prot != Prot.ReadWrite)) return $"SIGSEGV (VMA is {PteText.ProtText(vma.Prot)})";
+        var pte = State.Ptes[page];
+        if (State.Migrating.Contains(page)) return "EBUSY (migration entry)";
+        if (pte is null)
+        {
+            var block = HugeBlock(page);
+            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= vma.Start && block.End <= vma.End
+                && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null))
+            {
+                // do_huge_pmd_anonymous_page: a huge page, filled (no notification, R8)
+                foreach (int p in Enumerable.Range(block.Start, block.Length))
+                    Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
+                return null;
+            }
+            if (!write && !vma.Shared) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; } // do_anonymous_page: zero page
+            Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
+            return null;
+        }
+        var cur = pte.Value;
+        if (!write)
+        {
+            if (!cur.Readable) Pte(page, PteOp.SetProt, false, cur.Frame, vma.Prot == Prot.ReadWrite && vma.Shared ? Prot.ReadWrite : Prot.Read);
+            return null;
+        }
+        if (cur.Writable) return null;
+        var fr = State.Frames[cur.Frame];
+        bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+        if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
+        if (cur.Huge && WholeHuge(HugeBlock(page))) { CowHuge(HugeBlock(page)); return null; }
+        // wp_page_copy: new page allocated and copied before the notifier, PTE switched under the PTL
+        int nf = Alloc();
+        _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
+        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), after =>
+        {
+            Pte(page, PteOp.Map, after, nf, Prot.ReadWrite);
+            _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
+            if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
+        });
+        return null;
+    }
+
+    /// <summary>do_huge_pmd_wp_page: COW of a whole huge page.</summary>
+    private void CowHuge(PageRange block)
+    {
+        var olds = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame).ToList();
+        var news = olds.Select(_ => Alloc()).ToList();
+        for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i], news[i]));
+        Bracket(CallSite.do_huge_pmd_wp_page, block, after =>
+        {
+            for (int i = 0; i < olds.Count; i++) Pte(block.Start + i, PteOp.Map, after, news[i], Prot.ReadWrite, huge: true);
+            _prims.Add(new Prim.TlbFlush(block));
+            foreach (var f in olds) if (f != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(f));
+        });
+    }
+
+    // ---------------------------------------------------------------- call sites
+
+    public (string Name, MmapLock Lock, string? Error) PlanCall(Call call)
+    {
+        switch (call)
+        {
+            case Call.Mmap m:
+            {
+                CheckRange(m.Start, m.End, "mmap");
+                var r = new PageRange(m.Start, m.End);
+                if (State.Vmas.Any(v => v.Range.Overlaps(r)))
+                {
+                    // MAP_FIXED over a mapping: do_munmap of the overlap first
+                    _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
+                    Zap(CallSite.unmap_vmas, r);
+                }
+                var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb));
+                _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+                return ("mmap", MmapLock.Write, null);
+            }
+            case Call.Munmap m:
+                CheckRange(m.Start, m.End, "munmap");
+                _prims.Add(new Prim.VmaUpdate(VmasWithout(new PageRange(m.Start, m.End))));
+                Zap(CallSite.unmap_vmas, new PageRange(m.Start, m.End));
+                return ("munmap", MmapLock.Write, null);
+            case Call.Mprotect m:
+            {
+                CheckRange(m.Start, m.End, "mprotect");
+                var r = new PageRange(m.Start, m.End);
+                if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
+                var vmas = new List<Vma>();
+                foreach (var v in State.Vmas)
+                {
+                    if (!v.Range.Overlaps(r)) { vmas.Add(v); continue; }
+                    if (v.Start < r.Start) vmas.Add(v with { End = r.Start });
+                    vmas.Add(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot });
+                    if (v.End > r.End) vmas.Add(v with { Start = r.End });
+                }
+                _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+                SplitStraddling(r);
+                // change_pmd_range starts the notifier lazily, at the first populated PMD
+                var present = Present(r).ToList();
+                if (present.Count > 0)
+                {
+                    int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
+                    var nr = new PageRange(lazyStart, r.End);
+                    Bracket(CallSite.change_protection, nr, after =>
+                    {
+                        foreach (int p in present)
+                        {
+                            var cur = State.Ptes[p]!.Value;
+                            // the new protection never upgrades a PTE here (a later fault does, R8)
+                            var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
+                            if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
+                        }
+                        _prims.Add(new Prim.TlbFlush(nr));
+                    }, newProt: m.Prot);
+                }
+                return ("mprotect", MmapLock.Write, null);
+            }
+            case Call.Mremap m:
+            {
+                CheckRange(m.OldStart, m.OldEnd, "mremap");
+                int len = m.OldEnd - m.OldStart;
+                CheckRange(m.NewStart, m.NewStart + len, "mremap destination");
+                var old = new PageRange(m.OldStart, m.OldEnd);
+                var dst = new PageRange(m.NewStart, m.NewStart + len);
+                if (old.Overlaps(dst)) return ("mremap", MmapLock.Write, "EINVAL (overlapping move)");
+                var src = State.VmaAt(m.OldStart);
+                if (src is null || src.Start > m.OldStart || src.End < m.OldEnd) return ("mremap", MmapLock.Write, "EFAULT (source not one VMA)");
+                if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
+                    return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
+                SplitStraddling(old);
+                var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
+                _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+                var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
+                // move_page_tables: the source range is notified; the destination is filled (it was empty)
+                Bracket(CallSite.move_page_tables, old, after =>
+                {
+                    foreach (var (p, pte) in moves)
+                    {
+                        Pte(p, PteOp.Clear, after);
+                        Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && len % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
+                    }
+                    _prims.Add(new Prim.TlbFlush(old));
+                });
+                return ("mremap", MmapLock.Write, null);
+            }
+            case Call.MadviseDontneed m:
+                CheckRange(m.Start, m.End, "madvise");
+                Zap(CallSite.zap_page_range, new PageRange(m.Start, m.End));
+                return ("madvise_dontneed", MmapLock.Read, null);
+            case Call.Truncate m:
+                CheckRange(m.Start, m.End, "truncate");
+                Zap(CallSite.zap_page_range_single, new PageRange(m.Start, m.End));
+                return ("truncate", MmapLock.None, null);
+            case Call.MadviseFree m:
+            {
+                CheckRange(m.Start, m.End, "madvise");
+                var r = new PageRange(m.Start, m.End);
+                Bracket(CallSite.madvise_free_single_vma, r, after =>
+                {
+                    foreach (int p in Present(r))
+                        if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
+                            Pte(p, PteOp.MkOld, after);
+                    _prims.Add(new Prim.TlbFlush(r));
+                });
+                return ("madvise_free", MmapLock.Read, null);
+            }
+            case Call.CpuRead or Call.CpuWrite:
+            {
+                int page = call is Call.CpuRead cr ? cr.Page : ((Call.CpuWrite)call).Page;
+                bool write = call is Call.CpuWrite;
+                CheckPage(page, call.Name);
+                var err = Fault(page, write);
+                if (err is not null) return (call.Name, MmapLock.Read, err);
+                _prims.Add(new Prim.Access(page, write, call is Call.CpuWrite cw ? cw.Value : 0));
+                return (call.Name, MmapLock.Read, null);
+            }
+            case Call.Fork:
+            {
+                foreach (var v in State.Vmas)
+                {
+                    var vr = v.Range;
+                    if (v.IsCow && !Config.Has(Mutant.CowForgetsWriteProtect))
+                    {
+                        var site = v.Hugetlb ? CallSite.copy_hugetlb_page_range : CallSite.copy_page_range;
+                        Bracket(site, vr, after =>
+                        {
+                            foreach (int p in Present(vr)) if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+                            _prims.Add(new Prim.TlbFlush(vr));
+                            _prims.Add(new Prim.ChildCopy(vr));
+                        });
+                    }
+                    else _prims.Add(new Prim.ChildCopy(vr));
+                }
+                return ("fork", MmapLock.Write, null);
+            }
+            case Call.Migrate m:
+            {
+                CheckPage(m.Page, "migrate_pages");
+                if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
+                var hb = HugeBlock(m.Page);
+                var r = pte.Huge && WholeHuge(hb) ? hb : new PageRange(m.Page, m.Page + 1);
+                var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
+                if (olds.Any(o => State.Frames[o.Frame].MapCount != 1)) return ("migrate_pages", MmapLock.None, "EBUSY (page mapped elsewhere)");
+                var news = olds.Select(_ => Alloc()).ToList();
+                bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
+                if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
+                // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
+                Bracket(CallSite.try_to_unmap_one, r, after =>
+                {
+                    foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, PteOp.MigrationEntry, after);
+                    _prims.Add(new Prim.TlbFlush(r));
+                });
+                for (int i = 0; i < olds.Count; i++)
+                {
+                    if (!early) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
+                    Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge && r.Length > 1);
+                    _prims.Add(new Prim.FreeFrame(olds[i].Frame));
+                }
+                return ("migrate_pages", MmapLock.None, null);
+            }
+            case Call.KsmMerge m:
+            {
+                CheckPage(m.Page, "ksm_merge"); CheckPage(m.Other, "ksm_merge");
+                if (m.Page == m.Other) return ("ksm_merge", MmapLock.None, "EINVAL (same page)");
+                foreach (int p in new[] { m.Page, m.Other })
+                    if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false } pp || pp.Frame == MmState.ZeroFrame)
+                        return ("ksm_merge", MmapLock.None, $"EINVAL (page {p} is not a mapped mergeable base page)");
+                int kframe = State.Ptes[m.Page]!.Value.Frame;
+                foreach (int p in new[] { m.Page, m.Other })
+                {
+                    var one = new PageRange(p, p + 1);
+                    Bracket(CallSite.write_protect_page, one, after =>
+                    {
+                        if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+                        _prims.Add(new Prim.TlbFlush(one));
+                    });
+                }
+                var other = new PageRange(m.Other, m.Other + 1);
+                Bracket(CallSite.replace_page, other, after =>
+                {
+                    _prims.Add(new Prim.KsmReplace(m.Other, kframe));
+                    _prims.Add(new Prim.TlbFlush(other));
+                });
+                return ("ksm_merge", MmapLock.None, null);
+            }
+            case Call.SplitHuge m:
+            {
+                CheckPage(m.Page, "split_huge_page");
+                if (State.Ptes[m.Page] is not { Huge: true }) return ("split_huge_page", MmapLock.None, "EINVAL (not a huge mapping)");
+                SplitPrims(HugeBlock(m.Page));
+                return ("split_huge_page", MmapLock.None, null);
+            }
+            case Call.CollapseHuge m:
+            {
+                CheckPage(m.Page, "collapse_huge_page");
+                var b = HugeBlock(m.Page);
+                var vma = State.VmaAt(m.Page);
+                if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
+                    return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
+                var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
+                if (olds.Any(o => o is null || o.Value.Huge || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+                    return ("collapse_huge_page", MmapLock.Write, "EBUSY (block not fully mapped by exclusive base pages)");
+                var news = olds.Select(_ => Alloc()).ToList();
+                // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
+                Bracket(CallSite.collapse_huge_page, b, after =>
+                {
+                    foreach (int p in Enumerable.Range(b.Start, b.Length)) Pte(p, PteOp.Clear, after);
+                    _prims.Add(new Prim.TlbFlush(b));
+                });
+                for (int i = 0; i < olds.Count; i++)
+                {
+                    _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
+                    Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
+                }
+                foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
+                return ("collapse_huge_page", MmapLock.Write, null);
+            }
+            case Call.Mlock m:
+            {
+                CheckRange(m.Start, m.End, "mlock");
+                var r = new PageRange(m.Start, m.End);
+                if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+                _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = true }))));
+                // populate_vma_page_range: fault every page in (fills; no notification, R8)
+                foreach (int p in Enumerable.Range(r.Start, r.Length))
+                {
+                    var vma = State.VmaAt(p)!;
+                    if (State.Ptes[p] is null && vma.Prot != Prot.None) Pte(p, PteOp.Map, false, Alloc(), vma.Prot);
+                }
+                return ("mlock", MmapLock.Write, null);
+            }
+            case Call.Munlock m:
+            {
+                CheckRange(m.Start, m.End, "munlock");
+                var r = new PageRange(m.Start, m.End);
+                if (!Covered(r)) return ("munlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+                _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = false }))));
+                Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
+                return ("munlock", MmapLock.Write, null);
+            }
+            case Call.Writeback m:
+            {
+                CheckPage(m.Page, "writeback");
+                if (State.Ptes[m.Page] is not { } pte || State.VmaAt(m.Page) is not { Shared: true })
+                    return ("writeback", MmapLock.None, "EINVAL (not a mapped shared page)");
+                if (!pte.Dirty && !pte.Writable) return ("writeback", MmapLock.None, null); // clean already: page_mkclean finds nothing
+                var one = new PageRange(m.Page, m.Page + 1);
+                Bracket(CallSite.page_mkclean_one, one, after =>
+                {
+                    Pte(m.Page, PteOp.Clean, after);
+                    _prims.Add(new Prim.TlbFlush(one));
+                });
+                return ("writeback", MmapLock.None, null);
+            }
+            case Call.ClearRefs:
+            {
+                var all = new PageRange(0, Config.Pages);
+                Bracket(CallSite.clear_refs_write, all, after =>
+                {
+                    foreach (int p in Present(all))
+                        if (State.Ptes[p] is { SoftDirty: true } or { Writable: true } && State.VmaAt(p) is { Shared: false })
+                            Pte(p, PteOp.ClearSoftDirty, after);
+                    _prims.Add(new Prim.TlbFlush(all));
+                });
+                return ("clear_refs", MmapLock.Read, null);
+            }
+            case Call.Exit:
+            {
+                // exit_mmap: mmu_notifier_release first, then unmap_vmas over everything, then free the VMAs
+                _prims.Add(new Prim.Release());
+                Zap(CallSite.unmap_vmas, new PageRange(0, Config.Pages));
+                _prims.Add(new Prim.VmaUpdate([]));
+                _prims.Add(new Prim.Exit());
+                return ("exit_mmap", MmapLock.Write, null);
+            }
+            case Call.OomReap:
+            {
+                // __oom_reap_task_mm: per private VMA, a non-blockable start; a refusal skips the VMA
+                foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Mlocked))
+                    Zap(CallSite.oom_reap_task_mm, v.Range, blockable: false);
+                return ("oom_reap", MmapLock.Read, null);
+            }
+            default:
+                throw new ModelException($"{call.Name}: not a CPU call");
+        }
+    }
+
+    private IEnumerable<Vma> SetFlag(PageRange r, Func<Vma, Vma> f)
+    {
+        foreach (var v in State.Vmas)
+        {
+            if (!v.Range.Overlaps(r)) { yield return v; continue; }
+            if (v.Start < r.Start) yield return v with { End = r.Start };
+            yield return f(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End) });
+            if (v.End > r.End) yield return v with { Start = r.End };
+        }
+    }
+
+}

@@ -1,0 +1,178 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace NotifierSpec.Reference;
+
+public enum ReplayVerdict { Accepted, Rejected, Violation, Malformed }
+
+/// <summary>The answer of a replay: accepted, or the first line the reference does not allow
+/// (Rejected), that breaks a rule (Violation), or that cannot be read (Malformed).</summary>
+public sealed record ReplayResult(ReplayVerdict Verdict, int Line, int Column, string Message, string? Rule, MmState? Final, int Lines)
+{
+    public bool Accepted => Verdict == ReplayVerdict.Accepted;
+}
+
+/// <summary>
+/// Replays a JSON-lines trace (docs/trace-format.md) against the reference: every call is submitted,
+/// every step is taken by the actor it names, and the step the reference takes must match the line
+/// (every field the line gives must equal the reference's). The rules are checked after every line.
+/// </summary>
+public static class Replay
+{
+    /// <summary>mm-side steps: taken by the CPU operation in flight, whichever actor runs it.</summary>
+    public static readonly ImmutableHashSet<string> MmSteps =
+    [
+        "invalidate_range_start", "invalidate_range_start_nonblock", "invalidate", "pte_update", "tlb_flush", "invalidate_page",
+        "free_frame", "copy_page", "vma_update", "copy_pte_range", "release", "cpu_read", "cpu_write", "mm_exited", "invalidate_range_end",
+    ];
+
+    /// <summary>Device-side steps (lib/test_hmm.c dmirror and the hmm.rst fault loop).</summary>
+    public static readonly ImmutableHashSet<string> DeviceSteps =
+    [
+        "device_read", "device_write", "mmu_interval_read_begin", "hmm_range_fault", "tlb_fill", "device_lock", "mmu_interval_read_retry",
+        "device_pte_install", "device_unlock", "mmu_interval_notifier_remove",
+    ];
+
+    public static readonly ImmutableArray<string> CallNames =
+    [
+        "mmap", "munmap", "mprotect", "mremap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
+        "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
+        "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
+    ];
+
+    public static ReplayResult Run(IEnumerable<string> lines)
+    {
+        MmState? s = null;
+        int n = 0;
+        foreach (var raw in lines)
+        {
+            n++;
+            if (string.IsNullOrWhiteSpace(raw)) return new(ReplayVerdict.Malformed, n, 1, "empty line", null, s, n);
+            JsonObject o;
+            try
+            {
+                o = JsonNode.Parse(raw) as JsonObject ?? throw new TraceFormatException("expected a JSON object");
+            }
+            catch (JsonException e)
+            {
+                return new(ReplayVerdict.Malformed, n, (int)(e.BytePositionInLine ?? 0) + 1, $"invalid JSON: {FirstSentence(e.Message)}", null, s, n);
+            }
+            catch (TraceFormatException e) { return new(ReplayVerdict.Malformed, n, 1, e.Message, null, s, n); }
+            try
+            {
+                string kind = TraceConfig.Str(o, "kind");
+                if (n == 1)
+                {
+                    if (kind != "config") throw new TraceFormatException("field 'kind': the first line must be the config line", Col(raw, "kind"));
+                    s = MmState.Initial(TraceConfig.FromJson(o));
+                    continue;
+                }
+                if (kind == "config") throw new TraceFormatException("field 'kind': a second config line", Col(raw, "kind"));
+                var o2 = ReplayLine(s!, o, raw, kind);
+                if (o2.Rejection is { } rej) return new(ReplayVerdict.Rejected, n, rej.Column, rej.Message, null, s, n);
+                s = o2.Outcome!.Value.State;
+                if (o2.Outcome.Value.Violation is { } v)
+                    return new(ReplayVerdict.Violation, n, 1, $"{v.Message} (step: {o2.Outcome.Value.Line})", v.Rule, s, n);
+            }
+            catch (TraceFormatException e) { return new(ReplayVerdict.Malformed, n, e.Column, e.Message, null, s, n); }
+            catch (ModelException e) when (e.BadInput) { return new(ReplayVerdict.Malformed, n, Col(raw, "op"), e.Message, null, s, n); }
+            catch (ModelException e) { return new(ReplayVerdict.Rejected, n, Col(raw, "op"), e.Message, null, s, n); }
+            catch (ArgumentException e) { return new(ReplayVerdict.Malformed, n, 1, e.Message, null, s, n); }
+        }
+        if (s is null) return new(ReplayVerdict.Malformed, Math.Max(n, 1), 1, "empty trace: the first line must be the config line", null, null, n);
+        return new(ReplayVerdict.Accepted, n, 0, "accepted", null, s, n);
+    }
+
+    private static string FirstSentence(string m) { int i = m.IndexOf(". ", StringComparison.Ordinal); return i < 0 ? m : m[..(i + 1)]; }
+
+    /// <summary>The 1-based column where a field's name starts in the raw line.</summary>
+    public static int Col(string raw, string field) { int i = raw.IndexOf($"\"{field}\"", StringComparison.Ordinal); return i < 0 ? 1 : i + 1; }
+
+    private readonly record struct LineResult(Outcome? Outcome, (int Column, string Message)? Rejection);
+
+    private static LineResult ReplayLine(MmState s, JsonObject o, string raw, string kind)
+    {
+        string op = TraceConfig.Str(o, "op");
+        string actor = TraceConfig.Str(o, "actor");
+        Outcome outcome;
+        if (kind == "call")
+        {
+            var call = ParseCall(s, o, raw, op, actor);
+            outcome = Machine.Submit(s, call);
+        }
+        else if (kind == "step")
+        {
+            int slot;
+            if (MmSteps.Contains(op))
+            {
+                if (s.Op is not { } cop) return new(null, (Col(raw, "op"), $"step '{op}': no CPU operation is in flight"));
+                if (cop.Actor != actor) return new(null, (Col(raw, "actor"), $"step '{op}': the operation in flight ({cop.Name}) is run by {cop.Actor}, not {actor}"));
+                slot = Machine.Cpu;
+            }
+            else if (DeviceSteps.Contains(op)) slot = MirrorIndex(s, actor, raw);
+            else throw new TraceFormatException($"field 'op': unknown step '{op}'", Col(raw, "op"));
+            if (!Machine.CanStep(s, slot))
+                return new(null, (Col(raw, "op"), $"{actor} cannot take a step now (it is blocked or idle), the trace says '{op}'"));
+            outcome = Machine.Step(s, slot);
+        }
+        else throw new TraceFormatException($"field 'kind': '{kind}' is not config, call or step", Col(raw, "kind"));
+
+        var produced = outcome.Line.ToJson();
+        foreach (var (k, v) in o)
+        {
+            if (k == "kind") continue;
+            var mine = produced[k];
+            if (!JsonNode.DeepEquals(mine, v))
+                return new(null, (Col(raw, k), $"field '{k}': the trace says {Show(v)}, the reference does {Show(mine)} (reference step: {outcome.Line})"));
+        }
+        return new(outcome, null);
+    }
+
+    private static string Show(JsonNode? n) => n is null ? "nothing" : n.ToJsonString();
+
+    private static int MirrorIndex(MmState s, string actor, string raw)
+    {
+        for (int i = 0; i < s.Config.MirrorList.Length; i++) if (s.Config.MirrorList[i].Name == actor) return i;
+        throw new TraceFormatException($"field 'actor': no mirror named '{actor}' in the config", Col(raw, "actor"));
+    }
+
+    private static Call ParseCall(MmState s, JsonObject o, string raw, string op, string actor)
+    {
+        int P(string f) => o[f] is JsonValue v && v.TryGetValue(out int i) ? i : throw new TraceFormatException($"field '{f}': expected an integer", Col(raw, f));
+        bool B(string f) => o[f] is null ? false : o[f] is JsonValue v && v.TryGetValue(out bool b) ? b : throw new TraceFormatException($"field '{f}': expected true or false", Col(raw, f));
+        Prot Pr(string f) => TraceConfig.Str(o, f) switch
+        {
+            "none" => Prot.None, "r" => Prot.Read, "rw" => Prot.ReadWrite,
+            var x => throw new TraceFormatException($"field '{f}': '{x}' is not none, r or rw", Col(raw, f)),
+        };
+        return op switch
+        {
+            "mmap" => new Call.Mmap(P("start"), P("end"), Pr("prot"), B("shared"), B("thp"), B("mergeable"), B("hugetlb")),
+            "munmap" => new Call.Munmap(P("start"), P("end")),
+            "mprotect" => new Call.Mprotect(P("start"), P("end"), Pr("prot")),
+            "mremap" => new Call.Mremap(P("start"), P("end"), P("new_start")),
+            "madvise_dontneed" => new Call.MadviseDontneed(P("start"), P("end")),
+            "madvise_free" => new Call.MadviseFree(P("start"), P("end")),
+            "truncate" => new Call.Truncate(P("start"), P("end")),
+            "cpu_read" => new Call.CpuRead(P("page")),
+            "cpu_write" => new Call.CpuWrite(P("page"), P("value")),
+            "fork" => new Call.Fork(),
+            "migrate_pages" => new Call.Migrate(P("page")),
+            "ksm_merge" => new Call.KsmMerge(P("page"), P("other")),
+            "split_huge_page" => new Call.SplitHuge(P("page")),
+            "collapse_huge_page" => new Call.CollapseHuge(P("page")),
+            "mlock" => new Call.Mlock(P("start"), P("end")),
+            "munlock" => new Call.Munlock(P("start"), P("end")),
+            "writeback" => new Call.Writeback(P("page")),
+            "clear_refs" => new Call.ClearRefs(),
+            "exit_mmap" => new Call.Exit(),
+            "oom_reap" => new Call.OomReap(),
+            "device_read" => new Call.DeviceRead(MirrorIndex(s, actor, raw), P("page")),
+            "device_write" => new Call.DeviceWrite(MirrorIndex(s, actor, raw), P("page"), P("value")),
+            "mmu_interval_notifier_insert" => new Call.IntervalInsert(MirrorIndex(s, actor, raw)),
+            "mmu_interval_notifier_remove" => new Call.IntervalRemove(MirrorIndex(s, actor, raw)),
+            _ => throw new TraceFormatException($"field 'op': unknown call '{op}' (known: {string.Join(", ", CallNames)})", Col(raw, "op")),
+        };
+    }
+}

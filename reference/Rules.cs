@@ -1,0 +1,95 @@
+namespace NotifierSpec.Reference;
+
+/// <summary>
+/// The checked rules (docs/rules.md). Names are shared verbatim with tla/ and spec/.
+/// State rules are checked after every step here; step rules (RangeCoversChange, TruthfulEvent,
+/// StartEndPaired, CoherentAccess, SoftDirtyComplete) where the step happens, in Machine.
+/// </summary>
+public static class Rules
+{
+    /// <summary>include/linux/mmu_notifier.h (invalidate_range_start: "upon return ... stop using any SPTEs");
+    /// Documentation/mm/mmu_notifier.rst for the hardware secondary-TLB window.</summary>
+    public const string NoStaleDeviceMapping = nameof(NoStaleDeviceMapping);
+    /// <summary>R7 page lifetime; lib/test_hmm.c: the dmirror XArray holds no page reference.</summary>
+    public const string NoFreedFrameAccess = nameof(NoFreedFrameAccess);
+    /// <summary>Documentation/mm/hmm.rst: device and CPU see the same memory.</summary>
+    public const string CoherentAccess = nameof(CoherentAccess);
+    /// <summary>mmu_notifier_invalidate_range_start_nonblock kernel-doc; c2655835fd8c.</summary>
+    public const string StartEndPaired = nameof(StartEndPaired);
+    /// <summary>mm/mmu_notifier.c; bugs B3, B5, B6 (kernel-notifier.md 8).</summary>
+    public const string RangeCoversChange = nameof(RangeCoversChange);
+    /// <summary>The v7 enum mmu_event doc comments and enum mmu_notifier_event kernel-doc.</summary>
+    public const string TruthfulEvent = nameof(TruthfulEvent);
+    /// <summary>fs/proc/task_mmu.c clear_refs_write; MMU_NOTIFY_SOFT_DIRTY kernel-doc.</summary>
+    public const string SoftDirtyComplete = nameof(SoftDirtyComplete);
+
+    public static readonly string[] All = [NoStaleDeviceMapping, NoFreedFrameAccess, CoherentAccess, StartEndPaired, RangeCoversChange, TruthfulEvent, SoftDirtyComplete];
+
+    /// <summary>
+    /// The only windows in which a device translation may be stale:
+    /// (a) a hardware secondary TLB (SecondaryTlb) for a page whose CPU PTE changed since the last TLB
+    ///     flush of the running operation: the flush calls invalidate_range / arch_invalidate_secondary_tlbs
+    ///     under the same PTL section (mmu_notifier.rst, R9);
+    /// (b) any listener, for a page changed by a v7 rmap path (page_mkclean_one, try_to_unmap_one) that has
+    ///     not yet called invalidate_page for it: the operation still holds the page (locked and referenced),
+    ///     so the frame is not freed in the window.
+    /// Start/end and interval listeners have no window at all (R5, R6).
+    /// </summary>
+    public static bool InAllowedWindow(MmState s, int mirror, int page)
+    {
+        if (s.Op is not { } op) return false;
+        if (s.Config.MirrorList[mirror].Kind == MirrorKind.SecondaryTlb && op.UnflushedPages.Contains(page)) return true;
+        return op.AwaitingPages.Contains(page);
+    }
+
+    /// <summary>NoStaleDeviceMapping and NoFreedFrameAccess over every device PTE.</summary>
+    public static Violation? CheckState(MmState s)
+    {
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var ms = s.Mirrors[m];
+            if (ms.Pt.IsEmpty) continue;
+            string dev = s.Config.MirrorList[m].Name;
+            foreach (var (page, e) in ms.Pt)
+            {
+                var fr = s.Frames[e.Frame];
+                if (fr.Free || fr.Generation != e.Generation)
+                    return new(NoFreedFrameAccess, $"{dev} maps page {page} to frame {e.Frame}.{e.Generation}, but that frame is {(fr.Free ? "free" : $"reused (generation {fr.Generation})")}");
+                if (InAllowedWindow(s, m, page)) continue;
+                var cpu = s.Ptes[page];
+                if (cpu is not { Readable: true } c || c.Frame != e.Frame)
+                    return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
+                if (e.Writable && !c.Writable && !IsTrackingWriteProtect(s, page, c))
+                    return new(NoStaleDeviceMapping, $"{dev} maps page {page} writable but the CPU PTE is {PteText.Of(cpu)}");
+                // a private frame shared with a forked child is copy-on-write: nobody may write it in place
+                if (e.Writable && s.Frames[c.Frame].MapCount > 1 && s.VmaAt(page) is { Shared: false })
+                    return new(NoStaleDeviceMapping, $"{dev} maps page {page} writable but frame {c.Frame} is shared copy-on-write ({s.Frames[c.Frame].MapCount} mappings)");
+            }
+        }
+        return null;
+    }
+
+    /// <summary>A PTE write-protected only for soft-dirty tracking (clear_refs): the logical permission is
+    /// still write (kernel-notifier.md INV-1 (ii)); SoftDirtyComplete covers the tracking.</summary>
+    public static bool IsTrackingWriteProtect(MmState s, int page, Pte c) => c.TrackWp;
+
+    /// <summary>Classifies a PTE change for RangeCoversChange and TruthfulEvent.</summary>
+    public static Change Classify(Pte? before, Pte? after)
+    {
+        if (before is null && after is null) return Change.None;
+        if (before is null) return Change.Fill;
+        if (after is null) return Change.Unmap;
+        var b = before.Value; var a = after.Value;
+        if (a.Frame != b.Frame) return Change.Remap;
+        var c = Change.None;
+        if (a.Prot < b.Prot) c |= a.Prot == Prot.None ? Change.Unmap : Change.WriteProtect;
+        if (a.Prot > b.Prot) c |= Change.Upgrade;
+        if (a.Huge != b.Huge) c |= Change.Structure;
+        if (b.SoftDirty && !a.SoftDirty) c |= Change.SoftDirtyClear;
+        if (b.Dirty && !a.Dirty) c |= Change.Clean;
+        return c;
+    }
+
+    /// <summary>Changes that need no notification (R8): fill-in, upgrades, accessed/dirty bits set.</summary>
+    public const Change Unnotified = Change.Fill | Change.Upgrade | Change.None;
+}

@@ -1,0 +1,131 @@
+using System.Collections.Immutable;
+
+namespace NotifierSpec.Reference;
+
+/// <summary>One primitive step of a CPU operation, in kernel call-site order (docs/rules.md, Actions).</summary>
+public abstract record Prim
+{
+    /// <summary>mmu_notifier_invalidate_range_start (or _nonblock when !Blockable).</summary>
+    public sealed record Start(PageRange Range, MmuEvent Event, bool Blockable = true) : Prim;
+    /// <summary>mmu_notifier_invalidate_range_end.</summary>
+    public sealed record End(PageRange Range) : Prim;
+    /// <summary>A PTE write under the page-table lock. NotifyAfter: the v7 invalidate_page mechanism tells
+    /// listeners after the change (rmap paths).</summary>
+    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false) : Prim;
+    /// <summary>flush_tlb_range, with the secondary-TLB callback (invalidate_range / arch_invalidate_secondary_tlbs).</summary>
+    public sealed record TlbFlush(PageRange Range) : Prim;
+    /// <summary>The legacy mmu_notifier_invalidate_page(mm, address, event), after the PTL is dropped.</summary>
+    public sealed record InvalidatePage(int Page, MmuEvent Event) : Prim;
+    /// <summary>put_page: drops the operation's reference; the frame is freed when none is left.</summary>
+    public sealed record FreeFrame(int Frame) : Prim;
+    /// <summary>copy_user_highpage / migrate_page_copy.</summary>
+    public sealed record CopyFrame(int From, int To) : Prim;
+    /// <summary>A change of the VMA list (vma_merge/split, vm_flags update) under mmap_lock.</summary>
+    public sealed record VmaUpdate(ImmutableArray<Vma> Vmas) : Prim;
+    /// <summary>fork: the child takes its copy of the parent's PTEs (copy_pte_range).</summary>
+    public sealed record ChildCopy(PageRange Range) : Prim;
+    /// <summary>mmu_notifier_release at exit_mmap: every subscription's ->release.</summary>
+    public sealed record Release : Prim;
+    /// <summary>A CPU access once the PTE allows it (the user load or store).</summary>
+    public sealed record Access(int Page, bool Write, int Value) : Prim;
+    /// <summary>KSM replace_page: only if the contents are still identical (pages_identical).</summary>
+    public sealed record KsmReplace(int Page, int KFrame) : Prim;
+    /// <summary>The mm is gone (exit_mmap done).</summary>
+    public sealed record Exit : Prim;
+}
+
+public enum PteOp
+{
+    Clear,          // ptep_get_and_clear
+    MigrationEntry, // try_to_unmap_one with TTU_MIGRATION: no access until remove_migration_ptes
+    SetProt,        // change_pte_range: the VMA's new protection, same frame
+    WriteProtect,   // ptep_set_wrprotect (fork, KSM)
+    Clean,          // page_mkclean_one: clear dirty and write-protect
+    MkOld,          // madvise_free: clear dirty and young
+    ClearSoftDirty, // clear_soft_dirty: clear soft-dirty and write-protect
+    Split,          // __split_huge_pmd: same frames, base mappings
+    Map,            // set_pte_at with a frame (fault, COW, migration, KSM, collapse, mremap destination)
+    MapShared,      // like Map, taking one more reference (KSM kpage)
+    Upgrade,        // do_wp_page reuse / write fault: writable, dirty, soft-dirty
+}
+
+/// <summary>An invalidation in flight: mmu_notifier_range plus the subscriptions still to be called.</summary>
+public sealed record Invalidation(PageRange Range, MmuEvent Event, bool Blockable, long CurSeq,
+    ImmutableArray<int> PendingCallbacks, bool Refused = false, bool PassEnded = false)
+{
+    public bool Started => PendingCallbacks.IsEmpty && !Refused;
+}
+
+/// <summary>mmap_lock mode held by a CPU operation for its whole duration.</summary>
+public enum MmapLock { None, Read, Write }
+
+/// <summary>A CPU operation (a call site run step by step) and who runs it.</summary>
+public sealed record CpuOp(string Name, string Actor, MmapLock Lock, ImmutableQueue<Prim> Steps,
+    Invalidation? Inv = null, ImmutableHashSet<int>? Unflushed = null, ImmutableHashSet<int>? AwaitingPageNotify = null,
+    int? Result = null)
+{
+    public ImmutableHashSet<int> UnflushedPages => Unflushed ?? ImmutableHashSet<int>.Empty;
+    public ImmutableHashSet<int> AwaitingPages => AwaitingPageNotify ?? ImmutableHashSet<int>.Empty;
+}
+
+/// <summary>Phases of dmirror_range_fault / the hmm.rst loop, and of a device access.</summary>
+public enum DevicePhase { Access, ReadBegin, RangeFault, Lock, ReadRetry, Install, Unlock, Remove }
+
+/// <summary>A device-side operation in flight: an access that faults when its device PTE is missing.</summary>
+public sealed record DeviceOp(string Name, int Page, bool Write, int Value, DevicePhase Phase, long Seq = 0,
+    ImmutableArray<(int Page, DevicePte Entry)> Snapshot = default, int Attempts = 0);
+
+/// <summary>
+/// A device mirror (lib/test_hmm.c struct dmirror): its page table (an XArray without page references),
+/// its update lock, its subscription's invalidate_seq (interval kind) or KVM-style seq/in_progress
+/// (mm kind), its fault thread, and its counters.
+/// </summary>
+public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Locked, long Seq, int InProgress,
+    DeviceOp? Op, bool Registered, bool Released, int Faults, ImmutableArray<(PageRange Range, MmuEvent Event)> DeferredAtEnd,
+    int? LastRead = null, string? LastError = null)
+{
+    public static MirrorState Initial(long mmSeq) => new(ImmutableDictionary<int, DevicePte>.Empty, false, mmSeq - 1, 0, null, true, false, 0, []);
+}
+
+/// <summary>
+/// The whole state: one mm (VMAs, CPU page table, frames and free list, the interval-notifier
+/// bookkeeping of mm->notifier_subscriptions), the device mirrors, the CPU operation in flight and
+/// the forked children's page tables. Immutable: every step returns a new state.
+/// </summary>
+public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, ImmutableArray<Pte?> Ptes, ImmutableArray<Frame> Frames,
+    ImmutableStack<int> FreeList, ImmutableArray<MirrorState> Mirrors, long InvalidateSeq, int ActiveInvalidateRanges,
+    CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableHashSet<int> Migrating, bool Exited, long Steps,
+    ImmutableArray<int?> Shadow)
+{
+    public const int ZeroFrame = 0;
+
+    public static MmState Initial(MmConfig config)
+    {
+        if (config.Pages <= 0 || config.HugePageSize <= 0 || config.Frames < 2)
+            throw new ArgumentException("config: pages, huge-page size must be positive and frames at least 2");
+        var frames = Enumerable.Range(0, config.Frames)
+            .Select(i => i == ZeroFrame ? new Frame(0, 0, 1, false, 0) : new Frame(0, 0, 0, true, 0)).ToImmutableArray();
+        // LIFO free list: the frame freed last is reused first, so reuse is observable quickly.
+        var free = ImmutableStack<int>.Empty;
+        for (int i = config.Frames - 1; i >= 1; i--) free = free.Push(i);
+        const long seq = 2; // mmu_notifier_subscriptions_init: invalidate_seq = 2
+        return new MmState(config, [], Enumerable.Repeat<Pte?>(null, config.Pages).ToImmutableArray(), frames, free,
+            config.MirrorList.Select(_ => MirrorState.Initial(seq)).ToImmutableArray(), seq, 0, null, [], [], false, 0,
+            Enumerable.Repeat<int?>(null, config.Pages).ToImmutableArray());
+    }
+
+    public Vma? VmaAt(int page)
+    {
+        foreach (var v in Vmas) if (v.Contains(page)) return v;
+        return null;
+    }
+
+    /// <summary>What a CPU read of the page would return now, or null if it would fault.</summary>
+    public int? CpuView(int page) => Ptes[page] is { Readable: true } p ? Frames[p.Frame].Content : null;
+
+    // Shadow: per page, the value the last write (CPU or device) stored, i.e. what every later read must
+    // return while the page keeps its contents (CoherentAccess); null once the contents are dropped (zap).
+
+    /// <summary>An interval invalidation pass is running (mn_itree_is_invalidating: seq odd).</summary>
+    public bool Invalidating => (InvalidateSeq & 1) == 1;
+}

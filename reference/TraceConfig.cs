@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+
+namespace NotifierSpec.Reference;
+
+/// <summary>Thrown for malformed trace input: the message names the field; the reader adds file:line:col.</summary>
+public sealed class TraceFormatException(string message, int column = 1) : Exception(message)
+{
+    public int Column { get; } = column;
+}
+
+/// <summary>The config line of a trace (docs/trace-format.md) to and from MmConfig.</summary>
+public static class TraceConfig
+{
+    public static string KindName(MirrorKind k) => k switch { MirrorKind.Interval => "interval", MirrorKind.Mm => "mm", MirrorKind.InvalidatePage => "invalidate_page", _ => "secondary_tlb" };
+
+    public static string ReactionName(Reaction r) => r switch { Reaction.Unmap => "unmap", Reaction.WriteProtect => "write-protect", Reaction.Ignore => "ignore", _ => "consult-vma" };
+
+    public static JsonObject ToJson(MmConfig c) => new()
+    {
+        ["kind"] = "config",
+        ["pages"] = c.Pages,
+        ["huge_page_size"] = c.HugePageSize,
+        ["frames"] = c.Frames,
+        ["vocabulary"] = EventTables.Name(c.Vocabulary),
+        ["mirrors"] = new JsonArray(c.MirrorList.Select(m => (JsonNode?)new JsonObject
+        {
+            ["name"] = m.Name,
+            ["kind"] = KindName(m.Kind),
+            ["policy"] = new JsonObject
+            {
+                ["name"] = m.Listener.Name,
+                ["default"] = ReactionName(m.Listener.Default),
+                ["at"] = m.Listener.At == TeardownAt.Start ? "start" : "end",
+                ["reactions"] = new JsonObject(m.Listener.Reactions.OrderBy(kv => kv.Key.ToString(), StringComparer.Ordinal)
+                    .Select(kv => KeyValuePair.Create(kv.Key.ToString(), (JsonNode?)JsonValue.Create(ReactionName(kv.Value))))),
+            },
+            ["skip_read_retry"] = m.SkipReadRetry,
+            ["read_retry_outside_lock"] = m.ReadRetryOutsideLock,
+            ["fault_chunk"] = m.FaultChunk,
+        }).ToArray()),
+        ["mutants"] = new JsonArray(Enum.GetValues<Mutant>().Where(x => x != Mutant.None && c.Has(x)).Select(x => (JsonNode?)JsonValue.Create(x.ToString())).ToArray()),
+    };
+
+    public static MmConfig FromJson(JsonObject o)
+    {
+        int pages = Int(o, "pages", 1, 4096);
+        int huge = Int(o, "huge_page_size", 1, pages);
+        int frames = Int(o, "frames", 2, 1 << 20);
+        string vs = Str(o, "vocabulary");
+        if (!EventTables.TryParse(vs, out var vocab)) throw new TraceFormatException($"field 'vocabulary': unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+        var mirrors = ImmutableArray.CreateBuilder<MirrorConfig>();
+        if (o["mirrors"] is not JsonArray ma) throw new TraceFormatException("field 'mirrors': expected an array");
+        foreach (var n in ma)
+        {
+            if (n is not JsonObject mo) throw new TraceFormatException("field 'mirrors': expected objects");
+            string ks = Str(mo, "kind");
+            var kind = ks switch
+            {
+                "interval" => MirrorKind.Interval, "mm" => MirrorKind.Mm, "invalidate_page" => MirrorKind.InvalidatePage, "secondary_tlb" => MirrorKind.SecondaryTlb,
+                _ => throw new TraceFormatException($"field 'mirrors.kind': unknown kind '{ks}' (interval, mm, invalidate_page, secondary_tlb)"),
+            };
+            Policy policy = Policy.UnmapAll;
+            if (mo["policy"] is JsonObject po)
+            {
+                var reactions = ImmutableDictionary.CreateBuilder<MmuEvent, Reaction>();
+                if (po["reactions"] is JsonObject ro)
+                    foreach (var (k, v) in ro)
+                    {
+                        if (!Enum.TryParse<MmuEvent>(k, false, out var ev)) throw new TraceFormatException($"field 'policy.reactions': unknown event '{k}'");
+                        reactions[ev] = ParseReaction(v?.GetValue<string>() ?? "", $"policy.reactions.{k}");
+                    }
+                string at = po["at"]?.GetValue<string>() ?? "start";
+                policy = new Policy(po["name"]?.GetValue<string>() ?? "custom", reactions.ToImmutable(),
+                    ParseReaction(po["default"]?.GetValue<string>() ?? "unmap", "policy.default"),
+                    at switch { "start" => TeardownAt.Start, "end" => TeardownAt.End, _ => throw new TraceFormatException($"field 'policy.at': '{at}' is not start or end") });
+            }
+            else if (mo["policy"] is JsonValue pv)
+            {
+                try { policy = Policy.Named(pv.GetValue<string>()); }
+                catch (ArgumentException e) { throw new TraceFormatException($"field 'policy': {e.Message}"); }
+            }
+            mirrors.Add(new MirrorConfig(Str(mo, "name"), kind, policy, Bool(mo, "skip_read_retry"), Bool(mo, "read_retry_outside_lock"),
+                mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages)));
+        }
+        var mutants = Mutant.None;
+        if (o["mutants"] is JsonArray mu)
+            foreach (var n in mu)
+            {
+                string name = n?.GetValue<string>() ?? "";
+                if (!Enum.TryParse<Mutant>(name, false, out var x) || x == Mutant.None) throw new TraceFormatException($"field 'mutants': unknown mutant '{name}'");
+                mutants |= x;
+            }
+        return new MmConfig(pages, huge, frames, vocab, mirrors.ToImmutable(), mutants);
+    }
+
+    private static Reaction ParseReaction(string s, string field) => s switch
+    {
+        "unmap" => Reaction.Unmap, "write-protect" => Reaction.WriteProtect, "ignore" => Reaction.Ignore, "consult-vma" => Reaction.ConsultVma,
+        _ => throw new TraceFormatException($"field '{field}': unknown reaction '{s}' (unmap, write-protect, ignore, consult-vma)"),
+    };
+
+    internal static int Int(JsonObject o, string f, int min, int max)
+    {
+        if (o[f] is not JsonValue v || !v.TryGetValue(out int i)) throw new TraceFormatException($"field '{f}': expected an integer");
+        if (i < min || i > max) throw new TraceFormatException($"field '{f}': {i} is out of range [{min}, {max}]");
+        return i;
+    }
+
+    internal static string Str(JsonObject o, string f) =>
+        o[f] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new TraceFormatException($"field '{f}': expected a string");
+
+    internal static bool Bool(JsonObject o, string f) =>
+        o[f] is null ? false : o[f] is JsonValue v && v.TryGetValue(out bool b) ? b : throw new TraceFormatException($"field '{f}': expected true or false");
+}

@@ -1,0 +1,68 @@
+using System.Collections.Immutable;
+
+namespace NotifierSpec.Reference;
+
+/// <summary>VMA / PTE protection (vm_flags VM_READ|VM_WRITE reduced to three levels).</summary>
+public enum Prot : byte { None, Read, ReadWrite }
+
+/// <summary>A half-open page range [Start, End), as in struct mmu_notifier_range.</summary>
+public readonly record struct PageRange(int Start, int End)
+{
+    public bool Contains(int page) => page >= Start && page < End;
+    public bool Overlaps(PageRange o) => Start < o.End && o.Start < End;
+    public int Length => End - Start;
+    public override string ToString() => $"[{Start}, {End})";
+}
+
+/// <summary>
+/// A vm_area_struct: [Start, End) in pages with its protection and the flags the call sites
+/// look at (VM_SHARED, VM_LOCKED, VM_MERGEABLE, VM_HUGEPAGE, VM_HUGETLB).
+/// </summary>
+public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
+    bool Mergeable = false, bool Thp = false, bool Hugetlb = false)
+{
+    public PageRange Range => new(Start, End);
+    public bool Contains(int page) => page >= Start && page < End;
+    /// <summary>is_cow_mapping(): private and may be written (mm/internal.h).</summary>
+    public bool IsCow => !Shared && Prot == Prot.ReadWrite;
+}
+
+/// <summary>
+/// A present CPU PTE: the frame it maps, its protection, the hardware accessed/dirty bits, the
+/// software soft-dirty bit (Documentation/admin-guide/mm/soft-dirty.rst) and whether it is part of a
+/// huge (PMD) mapping. A PROT_NONE PTE keeps its frame but grants no access (mprotect keeps the pfn).
+/// </summary>
+/// TrackWp marks a PTE write-protected only for soft-dirty tracking by clear_refs: its logical
+/// permission is still write (kernel-notifier.md INV-1 (ii)).
+public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false)
+{
+    public bool Writable => Prot == Prot.ReadWrite;
+    public bool Readable => Prot != Prot.None;
+}
+
+/// <summary>
+/// A physical frame (struct page): content, map count and reference count, whether it is on the free
+/// list, and its generation (bumped at each reuse, so a device touching a reused frame is observable).
+/// Frame 0 is the shared zero page: never freed, content 0.
+/// </summary>
+public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation);
+
+/// <summary>
+/// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when
+/// mapped, and the write tag (DPT_XA_TAG_WRITE). It holds no page reference.
+/// </summary>
+public readonly record struct DevicePte(int Frame, int Generation, bool Writable);
+
+public static class PteText
+{
+    public static string Of(Pte? p) => p is { } x
+        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}"
+        : "none";
+    public static string Of(DevicePte? p) => p is { } x ? $"frame {x.Frame}.{x.Generation} {(x.Writable ? "rw" : "r")}" : "none";
+    public static string ProtText(Prot p) => p switch { Prot.None => "none", Prot.Read => "r", _ => "rw" };
+}
+
+internal static class ImmutableArrayExt
+{
+    public static ImmutableArray<T> With<T>(this ImmutableArray<T> a, int i, T v) => a.SetItem(i, v);
+}

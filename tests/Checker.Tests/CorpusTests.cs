@@ -1,0 +1,172 @@
+using System.Text.Json;
+using NotifierSpec.Checker;
+using NotifierSpec.Cli;
+using Xunit;
+
+namespace NotifierSpec.Checker.Tests;
+
+/// <summary>
+/// Every corpus model (corpus/manifest.json, values recorded from TLC) must give TLC's exact
+/// verdict, exit code, generated and distinct state counts, depth and counterexample length.
+/// </summary>
+public class CorpusTests
+{
+    public static string CorpusDir
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            {
+                var p = Path.Combine(d.FullName, "tests", "Checker.Tests", "corpus");
+                if (Directory.Exists(p)) return p;
+            }
+            throw new DirectoryNotFoundException("tests/Checker.Tests/corpus");
+        }
+    }
+
+    public sealed record Entry(CheckCommand.ManifestModel Model, long? Generated, int Exit);
+
+    public static Dictionary<string, Entry> Manifest()
+    {
+        var path = Path.Combine(CorpusDir, "manifest.json");
+        var models = CheckCommand.ReadManifest(path);
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var res = new Dictionary<string, Entry>();
+        foreach (var m in doc.RootElement.GetProperty("models").EnumerateArray())
+        {
+            var name = m.GetProperty("name").GetString()!;
+            long? gen = m.GetProperty("generated").ValueKind == JsonValueKind.Number ? m.GetProperty("generated").GetInt64() : null;
+            res[name] = new Entry(models.Single(x => x.Name == name), gen, m.GetProperty("exit").GetInt32());
+        }
+        return res;
+    }
+
+    public static IEnumerable<object[]> CiModels() => Manifest().Values.Where(e => e.Model.Ci).Select(e => new object[] { e.Model.Name });
+
+    public static (int Exit, CheckResult? Result, string Out, string Err) Run(string name, int workers)
+    {
+        var e = Manifest()[name];
+        var o = new StringWriter(); var err = new StringWriter();
+        int exit = CheckCommand.CheckOne(Path.Combine(CorpusDir, e.Model.Spec), Path.Combine(CorpusDir, e.Model.Config),
+            new CheckOptions { Workers = workers, Out = o }, err, out var r);
+        return (exit, r, o.ToString(), err.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(CiModels))]
+    public void MatchesTlc(string name)
+    {
+        var e = Manifest()[name];
+        var (exit, r, _, err) = Run(name, 1);
+        Assert.Equal(e.Exit, exit);
+        if (e.Model.Result == "error" || e.Model.Result == "assumption")
+        {
+            if (e.Exit is 150 or 151) Assert.Matches(@"^[^:\n]+\.(tla|cfg):\d+:\d+: \S.*\n$", err);
+            if (r is not null && e.Model.TraceLength is { } tl) Assert.Equal(tl, r.Trace!.Count);
+            if (r is not null && e.Generated is { } g0) Assert.Equal(g0, r.Generated);
+            return;
+        }
+        Assert.NotNull(r);
+        Assert.Empty(CheckCommand.Compare(e.Model, exit, r));
+        Assert.Equal(e.Generated, r!.Generated);
+    }
+
+    [Theory]
+    [InlineData("DieHard")]
+    [InlineData("MutexBroken")]
+    [InlineData("TwoPhase")]
+    [InlineData("Hanoi")]
+    [InlineData("EvalErr")]
+    public void ResultsIndependentOfWorkers(string name)
+    {
+        var one = Run(name, 1);
+        var two = Run(name, 2);
+        var three = Run(name, 3);
+        foreach (var other in new[] { two, three })
+        {
+            Assert.Equal(one.Exit, other.Exit);
+            Assert.Equal(one.Result!.Generated, other.Result!.Generated);
+            Assert.Equal(one.Result.Distinct, other.Result.Distinct);
+            Assert.Equal(one.Result.Depth, other.Result.Depth);
+            Assert.Equal(one.Result.Trace?.Select(s => s.Action + string.Join(",", s.State.Select(Show.V))),
+                         other.Result.Trace?.Select(s => s.Action + string.Join(",", s.State.Select(Show.V))));
+        }
+    }
+
+    [Fact]
+    public void DieHardTraceIsTlcs()
+    {
+        var (_, r, o, _) = Run("DieHard", 2);
+        Assert.Equal(
+        [
+            "<Initial predicate>",
+            "<FillBig line 10, col 12 to line 11, col 28 of module DieHard>",
+            "<BigToSmall line 18, col 15 to line 19, col 46 of module DieHard>",
+            "<EmptySmall line 12, col 15 to line 13, col 27 of module DieHard>",
+            "<BigToSmall line 18, col 15 to line 19, col 46 of module DieHard>",
+            "<FillBig line 10, col 12 to line 11, col 28 of module DieHard>",
+            "<BigToSmall line 18, col 15 to line 19, col 46 of module DieHard>",
+        ], r!.Trace!.Select(s => s.Action));
+        Assert.Contains("Error: Invariant NotSolved is violated.", o);
+        Assert.Contains("73 states generated, 14 distinct states found, 1 states left on queue.", o);
+        Assert.Contains("The depth of the complete state graph search is 7.", o);
+        // only changed variables after the first state
+        Assert.Contains("State 4: <EmptySmall line 12, col 15 to line 13, col 27 of module DieHard>\n/\\ small = 0  (was 3)\n\n", o.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void DumpTraceWritesItfJson()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"itf-{Guid.NewGuid():N}.json");
+        try
+        {
+            var e = Manifest()["MutexBroken"];
+            int exit = CheckCommand.CheckOne(Path.Combine(CorpusDir, e.Model.Spec), null,
+                new CheckOptions { Workers = 1, DumpTrace = file }, TextWriter.Null, out _);
+            Assert.Equal(12, exit);
+            using var doc = JsonDocument.Parse(File.ReadAllText(file));
+            var states = doc.RootElement.GetProperty("states");
+            Assert.Equal(5, states.GetArrayLength());
+            Assert.False(states[0].GetProperty("locked").GetBoolean());
+            Assert.Equal("idle", states[0].GetProperty("pc").GetProperty("#map")[0][1].GetString());
+            Assert.Equal("p1", states[0].GetProperty("pc").GetProperty("#map")[0][0].GetProperty("#unserializable").GetString());
+            Assert.StartsWith("<Take(p2)", states[4].GetProperty("#meta").GetProperty("action").GetString());
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void CoverageNamesActionsThatNeverFired()
+    {
+        var (_, _, o, _) = Run("Counter", 1);
+        Assert.Contains("Action coverage", o);
+        var (_, _, o2, _) = Run("Constructs", 1);
+        Assert.Contains("<Alt line", o2);
+    }
+
+    [Fact]
+    public void ManifestModeReportsDifferences()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"man-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            foreach (var f in new[] { "DieHard.tla", "DieHard.cfg", "Counter.tla", "Counter.cfg" }) File.Copy(Path.Combine(CorpusDir, f), Path.Combine(dir, f));
+            File.WriteAllText(Path.Combine(dir, "manifest.json"), """
+            {"models":[
+              {"name":"DieHard","spec":"DieHard.tla","config":"DieHard.cfg","ci":true,"result":"safety","violated":"NotSolved","distinctStates":14,"depth":7,"traceLength":7},
+              {"name":"CounterWrong","spec":"Counter.tla","config":"Counter.cfg","ci":true,"result":"deadlock","violated":null,"distinctStates":7,"depth":6,"traceLength":6},
+              {"name":"Skipped","spec":"Counter.tla","config":"Counter.cfg","ci":false,"result":"success","violated":null,"distinctStates":1,"depth":1,"traceLength":null}
+            ]}
+            """);
+            var o = new StringWriter();
+            int exit = Cli.Cli.Run(["check", "--manifest", Path.Combine(dir, "manifest.json"), "--workers", "1"], o, TextWriter.Null);
+            Assert.Equal(ExitCodes.Violation, exit);
+            var text = o.ToString();
+            Assert.Contains("OK   DieHard", text);
+            Assert.Contains("FAIL CounterWrong: distinctStates 6 (expected 7)", text);
+            Assert.Contains("SKIP Skipped", text);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}

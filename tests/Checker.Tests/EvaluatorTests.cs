@@ -1,0 +1,150 @@
+using NotifierSpec.Checker;
+using NotifierSpec.Cli;
+using Xunit;
+
+namespace NotifierSpec.Checker.Tests;
+
+/// <summary>
+/// Evaluator semantics against TLC's, for the tricky cases. Expected strings are what TLC 2026.11.24
+/// printed for the same expressions (PrintT), unless noted.
+/// </summary>
+public class EvaluatorTests
+{
+    /// <summary>Evaluates expr in a module with constants p1, p2, p3 as model values (declared in that order).</summary>
+    private static string Eval(string expr, string extends = "Integers, Sequences, FiniteSets, TLC, Bags")
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ev-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS {extends}\nCONSTANTS p1, p2, p3\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
+            File.WriteAllText(Path.Combine(dir, "E.cfg"), "CONSTANTS p1 = p1  p2 = p2  p3 = p3\nINIT Init\nNEXT Next\n");
+            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
+            var def = ((DefSym)spec.Root.Top.Find("X")!).D;
+            return Show.V(def.Body!.Eval(new Ctx(spec) { Cur = [IntV.Of(0)] }, null));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static string Error(string expr)
+    {
+        var err = Assert.Throws<EvalError>(() => Eval(expr));
+        return err.Message;
+    }
+
+    [Theory]
+    // function, record and tuple equality: TLA+ does not distinguish them
+    [InlineData("[i \\in {} |-> 0] = <<>>", "TRUE")]
+    [InlineData("<<1, 2>> = [i \\in 1..2 |-> i]", "TRUE")]
+    [InlineData("[a |-> 1, b |-> 2] = [b |-> 2, a |-> 1]", "TRUE")]
+    [InlineData("[a |-> 1] = [a |-> 1, b |-> 2]", "FALSE")]
+    [InlineData("(1 :> \"a\" @@ 2 :> \"b\")", "<<\"a\", \"b\">>")]
+    [InlineData("(2 :> \"a\" @@ 3 :> \"b\")", "(2 :> \"a\" @@ 3 :> \"b\")")]
+    // sequences are functions
+    [InlineData("[<<5, 6>> EXCEPT ![1] = 9]", "<<9, 6>>")]
+    [InlineData("DOMAIN <<\"x\", \"y\">>", "1..2")]
+    [InlineData("<<1, 2>> \\o <<3>>", "<<1, 2, 3>>")]
+    [InlineData("[i \\in 1..3 |-> i * i][2]", "4")]
+    [InlineData("SubSeq(<<1, 2, 3>>, 2, 1)", "<<>>")]
+    // set ordering: printing and CHOOSE follow TLC's normalized order
+    [InlineData("{3, 1, 2}", "{1, 2, 3}")]
+    [InlineData("{<<2>>, <<1, 1>>, <<>>}", "{<<>>, <<2>>, <<1, 1>>}")]
+    [InlineData("{{2}, {1, 3}, {}}", "{{}, {2}, {1, 3}}")]
+    [InlineData("CHOOSE s \\in SUBSET {1, 2} : Cardinality(s) = 1", "{1}")]
+    [InlineData("CHOOSE x \\in {3, 1, 2} : x > 1", "2")]
+    [InlineData("SUBSET {1, 2}", "{{}, {1}, {2}, {1, 2}}")]
+    [InlineData("{1, 2} \\X {3}", "{<<1, 3>>, <<2, 3>>}")]
+    [InlineData("[{1, 2} -> {0}]", "{<<0, 0>>}")]
+    [InlineData("Permutations({1, 2})", "{<<1, 2>>, <<2, 1>>}")]
+    [InlineData("{[a |-> 1], [a |-> 0, b |-> 1]}", "{[a |-> 1], [a |-> 0, b |-> 1]}")]
+    [InlineData("1..3", "1..3")]
+    [InlineData("{1, 2} \\cup 3..4", "{1, 2, 3, 4}")]
+    // strings: TLC orders them by first appearance (UniqueString tokens), not alphabetically
+    [InlineData("CHOOSE x \\in {\"zeta\", \"alpha\"} : TRUE", "\"zeta\"")]
+    [InlineData("{\"zeta\", \"alpha\", \"mid\"}", "{\"zeta\", \"alpha\", \"mid\"}")]
+    [InlineData("[zeta |-> 1, alpha |-> 2]", "[zeta |-> 1, alpha |-> 2]")]
+    [InlineData("\"abc\" = \"abc\"", "TRUE")]
+    [InlineData("ToString(<<\"a\", 1>>)", "\"<<\\\"a\\\", 1>>\"")]
+    // integer division and modulus round towards minus infinity
+    [InlineData("<<(-7) \\div 2, (-7) % 2, 7 \\div (-2), 7 % 3, (-1) % 5>>", "<<-4, 1, -4, 1, 4>>")]
+    [InlineData("2^10", "1024")]
+    // model values: equal only to themselves, ordered as declared
+    [InlineData("{p3, p1, p2}", "{p1, p2, p3}")]
+    [InlineData("p1 = p2", "FALSE")]
+    [InlineData("p1 = 1", "FALSE")]
+    [InlineData("CHOOSE p \\in {p2, p3, p1} : TRUE", "p1")]
+    // LET, CASE, recursion, higher order
+    [InlineData("LET f[n \\in 0..5] == IF n = 0 THEN 1 ELSE n * f[n - 1] IN f[5]", "120")]
+    [InlineData("CASE 1 > 2 -> \"a\" [] OTHER -> \"b\"", "\"b\"")]
+    [InlineData("SelectSeq(<<1, 2, 3, 4>>, LAMBDA x : x % 2 = 0)", "<<2, 4>>")]
+    [InlineData("LET Twice(F(_), x) == F(F(x)) Inc(y) == y + 1 IN Twice(Inc, 3)", "5")]
+    [InlineData("[r \\in [a : {1}, b : {2, 3}] |-> r.b][[a |-> 1, b |-> 3]]", "3")]
+    [InlineData("[[a |-> [b |-> 1]] EXCEPT !.a.b = @ + 1]", "[a |-> [b |-> 2]]")]
+    [InlineData("\\E <<x, y>> \\in {<<1, 2>>} : x + 1 = y", "TRUE")]
+    [InlineData("BagToSet(SetToBag({1, 2}) (+) SetToBag({2})) = {1, 2}", "TRUE")]
+    [InlineData("CopiesIn(2, SetToBag({1, 2}) (+) SetToBag({2}))", "2")]
+    [InlineData("Cardinality({x \\in 1..10 : x % 3 = 0})", "3")]
+    [InlineData("{x + y : x \\in 1..2, y \\in {10, 20}}", "{11, 12, 21, 22}")]
+    public void EvaluatesAsTlc(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
+    [Theory]
+    [InlineData("1 = \"a\"", "Attempted to check equality of integer 1 with string \"a\"")]
+    [InlineData("{1, \"a\"}", "Attempted to compare")]
+    [InlineData("Head(<<>>)", "Attempted to apply Head to the empty sequence.")]
+    [InlineData("<<1>>[2]", "which is not in the domain of the function")]
+    [InlineData("CHOOSE x \\in {1} : x > 5", "no element of S satisfied P")]
+    [InlineData("5 % 0", "The second argument of % should be a positive number")]
+    [InlineData("[a |-> 1].b", "nonexistent field 'b'")]
+    public void RefusesAsTlc(string expr, string message) => Assert.Contains(message, Error(expr));
+
+    [Fact]
+    public void StringsAreNotOrderedByLessThan() => Assert.Contains("should be an integer", Error("\"a\" < \"b\""));
+
+    private static (int Exit, string Err) CheckText(string tla, string cfg)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ck-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "M.tla"), tla);
+            File.WriteAllText(Path.Combine(dir, "M.cfg"), cfg);
+            var err = new StringWriter();
+            int exit = CheckCommand.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, err, out _);
+            return (exit, err.ToString().Replace(dir + Path.DirectorySeparatorChar, ""));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = Foo\n====\n", "M.tla:4:14: Unknown operator: `Foo'.")]
+    [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = x + 1\n====\n", "M.tla:4:16: Unknown operator: `+'. (EXTENDS Naturals is missing)")]
+    [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = \"abc\nNext == x' = x\n====\n", "M.tla:3:13: unterminated string")]
+    [InlineData("---- MODULE M ----\nVARIABLE x\nInit == \\E y : x = y\nNext == x' = x\n====\n", "M.tla:3:9: unsupported construct: unbounded quantifier \\E (TLC cannot evaluate it)")]
+    [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = 1.5\nNext == x' = x\n====\n", "M.tla:3:13: unsupported construct: decimal number (TLC does not support reals)")]
+    public void SpecErrorsAreOneLineWithPosition(string tla, string expected)
+    {
+        var (exit, err) = CheckText(tla, "INIT Init\nNEXT Next\n");
+        Assert.Equal(ExitCodes.SpecError, exit);
+        Assert.Equal(expected + "\n", err.Replace("\r", ""));
+    }
+
+    [Theory]
+    [InlineData("INIT Init\nNEXT Next\nCONSTANT N = \n", "M.cfg:3:13: expected a value")]
+    [InlineData("INIT Init\nNEXT\n", "M.cfg:2:5: expected an identifier but found ''")]
+    [InlineData("INIT Init\nNEXT Next\nFOO Bar\n", "M.cfg:3:1: unknown configuration keyword 'FOO'")]
+    [InlineData("INIT Init\n", "M.cfg:1:1: The configuration has INIT but no NEXT")]
+    public void ConfigErrorsAreOneLineWithPosition(string cfg, string expected)
+    {
+        var (exit, err) = CheckText("---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = x\n====\n", cfg);
+        Assert.Equal(ExitCodes.ConfigError, exit);
+        Assert.StartsWith(expected, err.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void MissingConstantIsAConfigError()
+    {
+        var (exit, err) = CheckText("---- MODULE M ----\nCONSTANT N\nVARIABLE x\nInit == x = N\nNext == x' = x\n====\n", "INIT Init\nNEXT Next\n");
+        Assert.Equal(ExitCodes.ConfigError, exit);
+        Assert.Equal("M.tla:2:10: The constant parameter N is not assigned a value by the configuration file.\n", err.Replace("\r", ""));
+    }
+}

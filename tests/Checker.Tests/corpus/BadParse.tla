@@ -1,0 +1,5 @@
+---- MODULE BadParse ----
+VARIABLE x
+Init == x = 
+Next == x' = x
+====

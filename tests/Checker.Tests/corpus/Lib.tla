@@ -1,0 +1,5 @@
+---- MODULE Lib ----
+EXTENDS Naturals
+Three == 3
+Double(x) == 2 * x
+====

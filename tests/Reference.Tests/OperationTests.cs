@@ -1,0 +1,357 @@
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+/// <summary>Each call site, run step by step: exact PTE, frame and event outcomes.</summary>
+public class OperationTests
+{
+    private static Session New(Vocabulary v = Vocabulary.Upstream, params MirrorConfig[] mirrors) =>
+        new(new MmConfig(16, 4, 48, v, [.. mirrors]));
+
+    private static List<string> Events(Session s) => s.Trace.Where(l => l.Op.StartsWith("invalidate_range_start", StringComparison.Ordinal))
+        .Select(l => $"{l.Get("event")}[{l.Get("start")},{l.Get("end")})").ToList();
+
+    private static List<string> Ops(Session s, int fromLine) => s.Trace.Skip(fromLine).Select(l => l.Op).ToList();
+
+    [Fact]
+    public void Read_fault_on_private_anon_maps_the_zero_page_and_write_fault_copies_it()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuRead(1));
+        Assert.Equal(new Pte(0, Prot.Read, false, true, true), s.State.Ptes[1]);
+        Assert.Empty(Events(s)); // a fill-in is never notified (R8)
+        int before = s.Trace.Count;
+        s.Cpu(new Call.CpuWrite(1, 9));
+        // wp_page_copy: copy, then start/end around the PTE switch, no frame to free (the zero page)
+        Assert.Equal(["copy_page", "invalidate_range_start", "pte_update", "tlb_flush", "invalidate_range_end", "cpu_write"], Ops(s, before + 1));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[1,2)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[1]);
+        Assert.Equal(9, s.CpuView(1));
+    }
+
+    [Fact]
+    public void Write_fault_on_an_exclusive_read_only_page_is_an_unnotified_upgrade()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));
+        Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot); // mprotect never upgrades a PTE
+        int events = Events(s).Count;
+        s.Cpu(new Call.CpuWrite(0, 2));
+        Assert.Equal(events, Events(s).Count); // wp_page_reuse: no notification
+        Assert.Equal(1, s.State.Ptes[0]!.Value.Frame);
+        Assert.Equal(Prot.ReadWrite, s.State.Ptes[0]!.Value.Prot);
+    }
+
+    [Fact]
+    public void Munmap_notifies_clears_flushes_frees_then_ends()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(2, 1));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.Munmap(0, 4));
+        Assert.Equal(["vma_update", "invalidate_range_start", "pte_update", "pte_update", "tlb_flush", "free_frame", "free_frame", "invalidate_range_end"], Ops(s, before + 1));
+        Assert.Equal("MMU_NOTIFY_UNMAP[0,4)", Events(s).Last());
+        Assert.True(s.State.Frames[1].Free);
+        Assert.True(s.State.Frames[2].Free);
+        Assert.Empty(s.State.Vmas);
+        Assert.All(s.State.Ptes, p => Assert.Null(p));
+    }
+
+    [Fact]
+    public void Mmap_fixed_over_a_mapping_unmaps_the_overlap_first()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(5, 1));
+        s.Cpu(new Call.Mmap(4, 6, Prot.Read, Shared: true));
+        Assert.Equal(["MMU_MUNMAP[4,6)"], Events(s));
+        Assert.Equal([new Vma(0, 4, Prot.ReadWrite), new Vma(4, 6, Prot.Read, true), new Vma(6, 8, Prot.ReadWrite)], s.State.Vmas.ToArray());
+        Assert.Null(s.State.Ptes[5]);
+    }
+
+    [Fact]
+    public void Mprotect_starts_lazily_at_the_first_populated_pmd_and_uses_the_vocabulary_event()
+    {
+        foreach (var (v, none, ro) in new[] { (Vocabulary.V7, "MMU_MPROT", "MMU_MPROT"), (Vocabulary.V7Reviewed, "MMU_UNMAP", "MMU_WRITE_PROTECT"), (Vocabulary.Upstream, "MMU_NOTIFY_PROTECTION_VMA", "MMU_NOTIFY_PROTECTION_VMA") })
+        {
+            var s = New(v);
+            s.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(9, 1));
+            s.Cpu(new Call.Mprotect(0, 12, Prot.Read));
+            s.Cpu(new Call.Mprotect(0, 12, Prot.None));
+            Assert.Equal([$"{ro}[8,12)", $"{none}[8,12)"], Events(s));
+            Assert.Equal(new Pte(1, Prot.None, true, true, true), s.State.Ptes[9]);
+        }
+    }
+
+    [Fact]
+    public void Mprotect_of_an_unmapped_range_fails_with_enomem_and_changes_nothing()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        var o = s.Call(new Call.Mprotect(2, 6, Prot.Read));
+        Assert.Equal("ENOMEM (range not fully mapped)", o.Line.Get("result"));
+        Assert.Null(s.State.Op);
+        Assert.Equal(Prot.ReadWrite, s.State.Vmas[0].Prot);
+    }
+
+    [Fact]
+    public void Mremap_moves_ptes_and_notifies_only_the_source()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.Mremap(0, 4, 8));
+        Assert.Equal(["MMU_MIGRATE[0,4)"], Events(s));
+        Assert.Null(s.State.Ptes[1]);
+        Assert.Equal(1, s.State.Ptes[9]!.Value.Frame);
+        Assert.Equal(5, s.CpuView(9));
+        Assert.False(s.State.Frames[1].Free);
+        Assert.Equal([new Vma(8, 12, Prot.ReadWrite)], s.State.Vmas.ToArray());
+    }
+
+    [Fact]
+    public void Madvise_dontneed_zaps_but_keeps_the_vma_and_madvise_free_only_cleans()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(1, 1));
+        s.Cpu(new Call.MadviseFree(1, 2));
+        Assert.Equal(new Pte(2, Prot.ReadWrite, false, false, true), s.State.Ptes[1]);
+        s.Cpu(new Call.MadviseDontneed(0, 1));
+        Assert.Equal(["MMU_MUNMAP[1,2)", "MMU_MIGRATE[0,1)"], Events(s)); // the seed's table, faithfully
+        Assert.Null(s.State.Ptes[0]);
+        Assert.Single(s.State.Vmas);
+        s.Cpu(new Call.CpuRead(0));
+        Assert.Equal(0, s.CpuView(0));
+    }
+
+    [Fact]
+    public void Fork_write_protects_cow_mappings_only_and_shares_frames_with_the_child()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(4, 2));
+        s.Cpu(new Call.Fork());
+        Assert.Equal(["MMU_FORK[0,4)"], Events(s));
+        Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot);
+        Assert.Equal(Prot.ReadWrite, s.State.Ptes[4]!.Value.Prot);
+        Assert.Equal(2, s.State.Frames[s.State.Ptes[0]!.Value.Frame].MapCount);
+        Assert.Equal(2, s.State.Children[0].Count);
+        s.Cpu(new Call.CpuWrite(0, 3));
+        Assert.Equal(1, s.State.Frames[s.State.Children[0][0]].Content);
+        Assert.Equal(3, s.CpuView(0));
+    }
+
+    [Fact]
+    public void Migration_under_upstream_brackets_the_migration_entry_then_copies_and_maps_the_new_frame()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 4));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.Migrate(0));
+        Assert.Equal(["invalidate_range_start", "pte_update", "tlb_flush", "invalidate_range_end", "copy_page", "pte_update", "free_frame"], Ops(s, before + 1));
+        Assert.Equal(2, s.State.Ptes[0]!.Value.Frame);
+        Assert.Equal(4, s.CpuView(0));
+        Assert.True(s.State.Frames[1].Free);
+    }
+
+    [Fact]
+    public void Migration_under_v7_uses_invalidate_page_after_the_pte_change()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 4));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.Migrate(0));
+        Assert.Equal(["pte_update", "tlb_flush", "invalidate_page", "copy_page", "pte_update", "free_frame"], Ops(s, before + 1));
+    }
+
+    [Fact]
+    public void Thp_fault_split_and_collapse()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(5, 3));
+        Assert.All(Enumerable.Range(4, 4), p => Assert.True(s.State.Ptes[p]!.Value.Huge));
+        s.Cpu(new Call.SplitHuge(5));
+        Assert.All(Enumerable.Range(4, 4), p => Assert.False(s.State.Ptes[p]!.Value.Huge));
+        var oldFrames = Enumerable.Range(4, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        s.Cpu(new Call.CollapseHuge(5));
+        Assert.Equal(["MMU_HSPLIT[4,8)", "MMU_MIGRATE[4,8)"], Events(s));
+        Assert.All(Enumerable.Range(4, 4), p => Assert.True(s.State.Ptes[p]!.Value.Huge));
+        Assert.All(oldFrames, f => Assert.True(s.State.Frames[f].Free));
+        Assert.Equal(3, s.CpuView(5));
+    }
+
+    [Fact]
+    public void Munmap_of_half_a_huge_page_splits_it_first()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Munmap(2, 4));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_UNMAP[2,4)"], Events(s));
+        Assert.False(s.State.Ptes[0]!.Value.Huge);
+        Assert.Null(s.State.Ptes[2]);
+    }
+
+    [Fact]
+    public void Ksm_merge_write_protects_both_then_replaces_the_second()
+    {
+        var s = New(Vocabulary.Upstream);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(0, 7));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.KsmMerge(0, 1));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)", "MMU_NOTIFY_CLEAR[1,2)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.Read, false, true, true), s.State.Ptes[1]);
+        Assert.Equal(2, s.State.Frames[1].MapCount);
+        Assert.True(s.State.Frames[2].Free);
+    }
+
+    [Fact]
+    public void Ksm_merge_of_different_contents_replaces_nothing()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(0, 7));
+        s.Cpu(new Call.CpuWrite(1, 8));
+        s.Cpu(new Call.KsmMerge(0, 1));
+        Assert.Equal(2, s.State.Ptes[1]!.Value.Frame);
+        Assert.Equal("not identical", s.Trace.Last(l => l.Op == "pte_update").Get("result"));
+    }
+
+    [Fact]
+    public void Mlock_populates_and_munlock_sends_nothing()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.Mlock(0, 4));
+        Assert.All(Enumerable.Range(0, 4), p => Assert.NotNull(s.State.Ptes[p]));
+        Assert.True(s.State.Vmas[0].Mlocked);
+        s.Cpu(new Call.Munlock(0, 4));
+        Assert.False(s.State.Vmas[0].Mlocked);
+        Assert.Empty(Events(s));
+    }
+
+    [Fact]
+    public void Writeback_cleans_and_write_protects_a_shared_page()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Writeback(0));
+        Assert.Equal(["MMU_NOTIFY_PROTECTION_PAGE[0,1)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.Read, false, true, true), s.State.Ptes[0]);
+    }
+
+    [Fact]
+    public void Clear_refs_clears_soft_dirty_and_write_protects_private_pages_over_the_whole_space()
+    {
+        var s = New(Vocabulary.V7);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.ClearRefs());
+        Assert.Equal(["MMU_ISDIRTY[0,16)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.Read, true, true, false, false, true), s.State.Ptes[0]);
+        s.Cpu(new Call.CpuWrite(0, 2));
+        Assert.True(s.State.Ptes[0]!.Value.SoftDirty);
+    }
+
+    [Fact]
+    public void Exit_releases_then_unmaps_everything()
+    {
+        var s = New(Vocabulary.V7, new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.DeviceWrite(0, 0, 1);
+        int before = s.Trace.Count;
+        s.Cpu(new Call.Exit());
+        Assert.Equal("release", s.Trace[before + 1].Op);
+        Assert.Equal(["MMU_MUNMAP[0,16)"], Events(s));
+        Assert.True(s.State.Exited);
+        Assert.True(s.State.Mirrors[0].Released);
+        Assert.Throws<ModelException>(() => s.Call(new Call.CpuRead(0)));
+    }
+
+    [Fact]
+    public void Oom_reaper_skips_shared_and_mlocked_vmas_and_uses_the_nonblock_start()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(4, 1));
+        s.Cpu(new Call.OomReap());
+        Assert.Equal(["MMU_NOTIFY_UNMAP[0,4)"], Events(s));
+        Assert.Equal("invalidate_range_start_nonblock", s.Trace.Single(l => l.Op.StartsWith("invalidate_range_start", StringComparison.Ordinal)).Op);
+        Assert.Null(s.State.Ptes[0]);
+        Assert.NotNull(s.State.Ptes[4]);
+    }
+
+    [Fact]
+    public void Interval_notifier_insert_during_an_invalidation_waits_for_the_pass()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Upstream, [new MirrorConfig("dev0"), new MirrorConfig("dev1")]));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Call(new Call.IntervalRemove(1));
+        s.Device(1);
+        Assert.False(s.State.Mirrors[1].Registered);
+        s.Call(new Call.Munmap(0, 4));
+        s.Step(Machine.Cpu); // vma_update
+        s.Step(Machine.Cpu); // invalidate_range_start: seq odd
+        Assert.True(s.State.Invalidating);
+        s.Call(new Call.IntervalInsert(1));
+        Assert.Equal(s.State.InvalidateSeq, s.State.Mirrors[1].Seq); // assumed hit: read_begin sleeps
+        s.Call(new Call.DeviceRead(1, 0));
+        s.Step(1); // device_read misses -> fault
+        Assert.False(Machine.CanStep(s.State, 1)); // mmu_interval_read_begin sleeps until the pass ends
+        s.RunCpu();
+        Assert.False(s.State.Invalidating);
+        Assert.True(Machine.CanStep(s.State, 1));
+    }
+
+    [Fact]
+    public void Interval_seq_is_odd_exactly_while_an_invalidation_runs()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Upstream, [new MirrorConfig("dev0")]));
+        Assert.Equal(2, s.State.InvalidateSeq);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Call(new Call.Munmap(0, 4));
+        s.Step(Machine.Cpu);
+        s.Step(Machine.Cpu);
+        Assert.Equal(3, s.State.InvalidateSeq);
+        Assert.Equal(1, s.State.ActiveInvalidateRanges);
+        s.Step(Machine.Cpu); // dev0's invalidate: mmu_interval_set_seq
+        Assert.Equal(3, s.State.Mirrors[0].Seq);
+        s.RunCpu();
+        Assert.Equal(4, s.State.InvalidateSeq);
+        Assert.Equal(0, s.State.ActiveInvalidateRanges);
+    }
+
+    [Fact]
+    public void Out_of_range_and_busy_calls_are_refused_with_a_model_error()
+    {
+        var s = New(Vocabulary.Upstream, new MirrorConfig("dev0"));
+        var e1 = Assert.Throws<ModelException>(() => s.Call(new Call.Munmap(4, 20)));
+        Assert.Equal("munmap: range [4, 20) is outside the address space [0, 16) or empty", e1.Message);
+        Assert.True(e1.BadInput);
+        var e2 = Assert.Throws<ModelException>(() => s.Call(new Call.DeviceRead(3, 0)));
+        Assert.Equal("device_read: no mirror 3 (have 1)", e2.Message);
+        s.Call(new Call.Mmap(0, 4, Prot.ReadWrite));
+        var e3 = Assert.Throws<ModelException>(() => s.Call(new Call.CpuRead(0)));
+        Assert.Equal("cpu_read: the mm is busy with mmap (run its steps first)", e3.Message);
+        Assert.False(e3.BadInput);
+    }
+}

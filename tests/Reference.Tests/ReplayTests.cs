@@ -1,0 +1,124 @@
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+public class ReplayTests
+{
+    private static List<string> Lines(Session s)
+    {
+        var w = new StringWriter();
+        TraceFile.Write(w, s);
+        return w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    public static TheoryData<string> Names() { var d = new TheoryData<string>(); foreach (var s in Scenarios.All) d.Add(s.Name); return d; }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_scenario_trace_replays_to_the_same_verdict(string name)
+    {
+        var r = Scenarios.Find(name)!.Run();
+        var replay = Replay.Run(Lines(r.Session));
+        if (r.Session.FirstViolation is null)
+        {
+            Assert.Equal(ReplayVerdict.Accepted, replay.Verdict);
+            Assert.Equal(r.Session.State.Ptes.ToArray(), replay.Final!.Ptes.ToArray());
+            Assert.Equal(r.Session.State.Frames.ToArray(), replay.Final.Frames.ToArray());
+        }
+        else
+        {
+            Assert.Equal(ReplayVerdict.Violation, replay.Verdict);
+            Assert.Equal(r.Session.FirstViolation.Rule, replay.Rule);
+            Assert.Equal(r.Session.FirstViolationLine + 1, replay.Line); // +1: the config line
+        }
+    }
+
+    [Fact]
+    public void Random_run_traces_replay_to_the_same_final_state()
+    {
+        foreach (var v in Enum.GetValues<Vocabulary>())
+        {
+            var cfg = new MmConfig(16, 4, 64, v, [new MirrorConfig("dev0", Policy: Policy.Hmm), new MirrorConfig("iommu", MirrorKind.SecondaryTlb)]);
+            var s = RandomRun.Run(cfg, 3, 1500);
+            var r = Replay.Run(Lines(s));
+            Assert.Equal(ReplayVerdict.Accepted, r.Verdict);
+            Assert.Equal(s.State.Ptes.ToArray(), r.Final!.Ptes.ToArray());
+            Assert.Equal(s.State.Frames.ToArray(), r.Final.Frames.ToArray());
+            Assert.Equal(s.State.Mirrors.Select(m => m.Pt.OrderBy(kv => kv.Key).ToList()), r.Final.Mirrors.Select(m => m.Pt.OrderBy(kv => kv.Key).ToList()));
+        }
+    }
+
+    [Fact]
+    public void A_step_the_reference_does_differently_is_rejected_at_that_line()
+    {
+        var lines = Lines(Scenarios.Find("anon_write")!.Run().Session);
+        int i = lines.FindIndex(l => l.Contains("\"op\":\"device_write\"") && l.Contains("\"frame\""));
+        lines[i] = lines[i].Replace("\"value\":42", "\"value\":43");
+        var r = Replay.Run(lines);
+        Assert.Equal(ReplayVerdict.Rejected, r.Verdict);
+        Assert.Equal(i + 1, r.Line);
+        Assert.StartsWith("field 'value': the trace says 43, the reference does 42", r.Message);
+    }
+
+    [Fact]
+    public void A_step_by_a_blocked_actor_is_rejected()
+    {
+        var lines = Lines(Scenarios.Find("anon_teardown")!.Run().Session);
+        // drop the device_lock line: read_retry then comes from a device that must first take its lock
+        int i = lines.FindIndex(l => l.Contains("\"op\":\"device_lock\""));
+        lines.RemoveAt(i);
+        var r = Replay.Run(lines);
+        Assert.Equal(ReplayVerdict.Rejected, r.Verdict);
+        Assert.Equal(i + 1, r.Line);
+        Assert.Equal("field 'op': the trace says \"mmu_interval_read_retry\", the reference does \"device_lock\" (reference step: dev0 device_lock)", r.Message);
+    }
+
+    [Fact]
+    public void Malformed_input_is_reported_with_line_and_column()
+    {
+        var good = Lines(Scenarios.Find("anon_write")!.Run().Session);
+        var bad = good.Take(2).Append("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"munmap\",\"start\":0,").ToList();
+        var r = Replay.Run(bad);
+        Assert.Equal((ReplayVerdict.Malformed, 3), (r.Verdict, r.Line));
+        Assert.StartsWith("invalid JSON", r.Message);
+
+        var unknown = good.Take(2).Append("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"mmap_please\"}").ToList();
+        r = Replay.Run(unknown);
+        Assert.Equal((ReplayVerdict.Malformed, 3, 30), (r.Verdict, r.Line, r.Column));
+        Assert.StartsWith("field 'op': unknown call 'mmap_please'", r.Message);
+
+        var range = good.Take(1).Append("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"munmap\",\"start\":4,\"end\":99}").ToList();
+        r = Replay.Run(range);
+        Assert.Equal((ReplayVerdict.Malformed, 2), (r.Verdict, r.Line));
+        Assert.Equal("munmap: range [4, 99) is outside the address space [0, 16) or empty", r.Message);
+
+        r = Replay.Run(good.Skip(1));
+        Assert.Equal((ReplayVerdict.Malformed, 1), (r.Verdict, r.Line));
+        Assert.Equal("field 'kind': the first line must be the config line", r.Message);
+
+        var badCfg = new[] { good[0].Replace("\"vocabulary\":\"upstream\"", "\"vocabulary\":\"v9\"") };
+        r = Replay.Run(badCfg);
+        Assert.Equal("field 'vocabulary': unknown vocabulary 'v9' (v7, v7-reviewed, upstream)", r.Message);
+    }
+
+    [Fact]
+    public void Replay_command_exit_codes_are_0_12_and_255()
+    {
+        string dir = Directory.CreateTempSubdirectory("replay").FullName;
+        string ok = Path.Combine(dir, "ok.jsonl"), bad = Path.Combine(dir, "bad.jsonl"), broken = Path.Combine(dir, "broken.jsonl");
+        TraceFile.Write(ok, Scenarios.Find("anon_write")!.Run().Session);
+        TraceFile.Write(bad, Scenarios.Find("teardown_at_end")!.Run().Session);
+        File.WriteAllText(broken, "{\"kind\":\"config\",\"pages\":\"lots\"}\n");
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["replay", ok], o, e));
+        Assert.Contains("accepted", o.ToString());
+        o = new StringWriter();
+        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["replay", bad], o, e));
+        int line = Scenarios.Find("teardown_at_end")!.Run().Session.FirstViolationLine!.Value + 1;
+        Assert.StartsWith($"{bad}:{line}: rule NoStaleDeviceMapping violated: dev0 maps page 0", o.ToString());
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", broken], o, e));
+        Assert.Equal($"{broken}:1:1: malformed trace: field 'pages': expected an integer", e.ToString().Trim());
+        Assert.Single(e.ToString().Trim().Split('\n'));
+    }
+}

@@ -1,0 +1,630 @@
+---------------------------- MODULE NotifierSpec ----------------------------
+(***************************************************************************)
+(* NotifierSpec: the ordering guarantees of Linux's mmu_notifier between  *)
+(* the CPU page table and device mirrors (secondary MMUs).                 *)
+(*                                                                         *)
+(* Sources (keys as in ../shared/kernel-notifier.md):                      *)
+(*   HDR   include/linux/mmu_notifier.h (invalidate_range_start doc,       *)
+(*         mmu_interval_read_begin/retry/set_seq kernel-doc)               *)
+(*   C-MM  mm/mmu_notifier.c (mn_itree_inv_start_range, mn_itree_inv_end,  *)
+(*         mn_itree_invalidate, mmu_interval_read_begin, mn_itree_release) *)
+(*   HMM   Documentation/mm/hmm.rst ("the driver must ... take the lock    *)
+(*         ... mmu_interval_read_retry ... update the device page table")  *)
+(*   THMM  lib/test_hmm.c (dmirror_range_fault, dmirror_interval_invalidate)*)
+(*   R1..R12, M1..M12, B1..B17: sections 5, 7, 8 of kernel-notifier.md.   *)
+(*                                                                         *)
+(* Actors: CPU threads (Threads) running call sites of the mm, one at a    *)
+(* time each, step by step; devices (Devices), each a dmirror-like mirror  *)
+(* with its own page table dpte[d], a driver lock lock[d], one interval    *)
+(* subscription covering the whole address space (like dmirror), and a    *)
+(* fault path following hmm.rst.  Every step of either side interleaves   *)
+(* with every step of the other.                                           *)
+(*                                                                         *)
+(* Step (action) names are the kernel function names of docs/rules.md.     *)
+(***************************************************************************)
+EXTENDS Naturals, FiniteSets, NotifierEvents
+
+CONSTANTS
+    Pages,        \* page numbers of the address space (e.g. 1..2)
+    Frames,       \* physical frames (Pages \subseteq Frames; page p starts on frame p)
+    InitMapped,   \* pages with a VMA (read-write, private anon) and a PTE at start
+    Devices,      \* device mirrors (dmirror instances)
+    Threads,      \* CPU threads running call sites concurrently (R4)
+    Values,       \* page contents (0 \in Values); {0} makes only frame identity matter
+    Vocabulary,   \* "v7" | "v7-reviewed" | "upstream"
+    Policy,       \* [Devices -> [AllEvents -> Reactions]]: the listener's reaction per event
+    EnabledSites, \* the call sites the model lets the mm run (subset of Sites)
+    Ranges,       \* the ranges [start, end) call sites may use, as sets of pages
+    Prots,        \* the protections mprotect may set (subset of 0..2)
+    MaxOps,       \* how many call sites the mm runs in total (finite model)
+    Bugs          \* injected bugs (mutations M1..M12), see BugNames
+
+BugNames ==
+    {"no_read_retry",          \* M3/B12: driver installs without mmu_interval_read_retry
+     "retry_outside_lock",     \* M3: read_retry checked before taking the driver lock
+     "skip_set_seq",           \* M4: callback does not call mmu_interval_set_seq
+     "read_begin_no_sleep",    \* M5: read_begin does not wait when sub seq == mm seq
+     "pass_end_early",         \* M6: mm ends the pass (seq++) at any end, ignoring active
+     "end_after_refused_start",\* M7: caller calls end after a refused non-blockable start
+     "no_end_after_refusal",   \* B10/M7: the -EAGAIN path skips mn_itree_inv_end
+     "narrow_range",           \* M2/B5/B6: notified range is the first page only
+     "lock_across_read_begin", \* HDR lockdep rule: driver holds its lock across read_begin
+     "mprotect_none_as_write_protect"} \* planted call-site table error (TruthfulEvent)
+
+ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages
+       /\ 0 \in Values /\ Vocabulary \in Vocabularies
+       /\ EnabledSites \subseteq Sites /\ Bugs \subseteq BugNames
+       /\ Prots \subseteq 0..2 /\ MaxOps \in Nat
+       /\ \A r \in Ranges : r \subseteq Pages /\ r # {}
+
+VARIABLES
+    pte,          \* [Pages -> CPU PTE]  (the CPU page table)
+    vma,          \* [Pages -> 0..2]     (VMA protection; 0 = no VMA / PROT_NONE)
+    cow,          \* pages whose frame is shared with a forked child (COW)
+    childFrames,  \* frames the forked child still maps (never freed)
+    free,         \* free frames (the allocator's free list)
+    data,         \* [Frames -> Values] page contents
+    mmDead,       \* exit_mmap has started (mm_users == 0)
+    budget,       \* call sites the mm may still start
+    thr,          \* [Threads -> the call site each CPU thread runs]
+    active,       \* mm's active_invalidate_ranges (C-MM)
+    passOdd,      \* mm's invalidate_seq is odd: a pass is running (C-MM)
+    inPassHit,    \* [Devices -> BOOLEAN] sub->invalidate_seq == mm invalidate_seq
+    dpte,         \* [Devices -> [Pages -> device PTE]] (dmirror's XArray; no page refs)
+    lock,         \* [Devices -> BOOLEAN] driver lock held by the fault path
+    flt,          \* [Devices -> fault state] (hmm.rst loop)
+    hit,          \* [Devices -> BOOLEAN] set_seq called since the reader's read_begin
+    rdCur,        \* [Devices -> BOOLEAN] reader's seq equals the current pass's seq
+    ghost         \* history flags for the rules that are about steps, not states
+
+vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+          inPassHit, dpte, lock, flt, hit, rdCur, ghost>>
+
+(***************************************************************************)
+(* Why the sequence number is abstracted (and why this is sound).          *)
+(* Kernel: mm->invalidate_seq starts at 2, becomes odd (seq |= 1) when a   *)
+(* pass hits an interval and goes to the next even value (seq++) when the  *)
+(* last active invalidation ends (mn_itree_inv_end).  set_seq stores the   *)
+(* pass's odd value into sub->invalidate_seq; read_begin returns s =       *)
+(* sub->invalidate_seq after waiting while s == mm seq; read_retry answers *)
+(* sub->invalidate_seq != s.  The seq is an unsigned long growing by 2 per *)
+(* pass: it never wraps in practice.  A small wrapping counter would wrap  *)
+(* back to a reader's s and make read_retry miss a collision: a false      *)
+(* counterexample (and an unbounded counter makes the state space          *)
+(* infinite).  What read_retry observes is exactly "has set_seq written a  *)
+(* value different from s since read_begin": every set_seq after          *)
+(* read_begin writes the current or a later pass's value, which differs    *)
+(* from s because read_begin only returns when s != mm seq (so s belongs   *)
+(* to an earlier pass) -- except under bug M5, where s may equal the       *)
+(* current pass's value and set_seq in the same pass writes s again.       *)
+(* Hence three booleans per device carry all the information, exactly:    *)
+(*   hit[d]       = sub->invalidate_seq != s       (read_retry's answer)   *)
+(*   inPassHit[d] = sub->invalidate_seq == mm seq  (read_begin must wait)  *)
+(*   rdCur[d]     = s == mm seq                    (only reachable with M5)*)
+(* and passOdd = mm seq is odd.                                            *)
+(***************************************************************************)
+
+DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
+CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
+
+ThreadPhases == {"idle", "start", "started", "updated", "freed", "notify", "refused"}
+FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
+                 "install", "unlock", "unlock_retry"}
+
+IdleThr == [ph |-> "idle", site |-> "none", ev |-> "none", mech |-> "none",
+            rng |-> {}, chg |-> {}, todo |-> {}, freeable |-> {}, nf |-> 0,
+            prot |-> 0, dst |-> 0]
+IdleFlt == [ph |-> "idle", p |-> 0, w |-> FALSE, snap |-> DevNone]
+
+TypeOK ==
+    /\ pte \in [Pages -> CpuPte]
+    /\ vma \in [Pages -> 0..2]
+    /\ cow \subseteq Pages /\ childFrames \subseteq Frames /\ free \subseteq Frames
+    /\ data \in [Frames -> Values]
+    /\ mmDead \in BOOLEAN /\ budget \in 0..MaxOps
+    /\ \A t \in Threads : /\ thr[t].ph \in ThreadPhases
+                          /\ thr[t].rng \subseteq Pages /\ thr[t].chg \subseteq Pages
+                          /\ thr[t].todo \subseteq Devices /\ thr[t].freeable \subseteq Frames
+    /\ active \in Nat
+    /\ passOdd \in BOOLEAN
+    /\ inPassHit \in [Devices -> BOOLEAN] /\ hit \in [Devices -> BOOLEAN]
+    /\ rdCur \in [Devices -> BOOLEAN] /\ lock \in [Devices -> BOOLEAN]
+    /\ dpte \in [Devices -> [Pages -> DevPte]]
+    /\ \A d \in Devices : flt[d].ph \in FaultPhases
+    /\ ghost \in [coherent : BOOLEAN, softdirty : BOOLEAN, paired : BOOLEAN,
+                  covered : BOOLEAN, truthful : BOOLEAN]
+
+Init ==
+    /\ pte = [p \in Pages |-> IF p \in InitMapped THEN [f |-> p, acc |-> 2, sd |-> TRUE]
+                                                 ELSE NonePte]
+    /\ vma = [p \in Pages |-> IF p \in InitMapped THEN 2 ELSE 0]
+    /\ cow = {} /\ childFrames = {}
+    /\ free = Frames \ InitMapped
+    /\ data = [f \in Frames |-> 0]
+    /\ mmDead = FALSE /\ budget = MaxOps
+    /\ thr = [t \in Threads |-> IdleThr]
+    /\ active = 0 /\ passOdd = FALSE
+    /\ inPassHit = [d \in Devices |-> FALSE]
+    /\ dpte = [d \in Devices |-> [p \in Pages |-> DevNone]]
+    /\ lock = [d \in Devices |-> FALSE]
+    /\ flt = [d \in Devices |-> IdleFlt]
+    /\ hit = [d \in Devices |-> FALSE]
+    /\ rdCur = [d \in Devices |-> FALSE]
+    /\ ghost = [coherent |-> TRUE, softdirty |-> TRUE, paired |-> TRUE,
+                covered |-> TRUE, truthful |-> TRUE]
+
+MinOf(S) == CHOOSE x \in S : \A y \in S : x <= y
+NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeable)
+
+(***************************************************************************)
+(* mmap_lock.  hmm_range_fault runs under mmap_read_lock (hmm.rst; THMM    *)
+(* dmirror_range_fault), like a CPU page fault.  fork (dup_mmap), mprotect *)
+(* (do_mprotect_pkey), mremap and munmap hold mmap_write_lock for the      *)
+(* whole call site (R3), so no device fault overlaps them.  zap            *)
+(* (MADV_DONTNEED), clear_refs, the OOM reaper and the rmap walks          *)
+(* (migration, reclaim, writeback, KSM) hold it for read or not at all.    *)
+(***************************************************************************)
+MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_pmd_range",
+                   "move_page_tables", "unmap_vmas"}
+MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
+
+\* Phases in which an invalidation has started (start returned) and not ended.
+StartedPhases == {"started", "updated", "freed"}
+Covered(p) == \E u \in Threads : /\ thr[u].ph \in StartedPhases
+                                 /\ thr[u].mech \in {"range", "nonblock", "release"}
+                                 /\ p \in thr[u].rng
+
+Ev(site, prot) ==
+    IF "mprotect_none_as_write_protect" \in Bugs /\ site = "change_pmd_range" /\ prot = 0
+    THEN "MMU_WRITE_PROTECT" ELSE EventOf(Vocabulary, site, prot)
+
+(***************************************************************************)
+(* mmu_interval_set_seq (HDR: "must be called unconditionally from the    *)
+(* invalidate callback ... under the same lock" as read_retry), folded    *)
+(* into the callback step that holds the driver lock.                      *)
+(***************************************************************************)
+SetSeq(d, inPass) ==
+    IF "skip_set_seq" \in Bugs
+    THEN UNCHANGED <<hit, inPassHit>>
+    ELSE /\ hit' = [hit EXCEPT ![d] = IF rdCur[d] THEN hit[d] ELSE TRUE]
+         /\ inPassHit' = [inPassHit EXCEPT ![d] = inPassHit[d] \/ inPass]
+
+(***************************************************************************)
+(* mn_itree_inv_end (C-MM): --active; when it reaches 0 and seq is odd,   *)
+(* seq++ (the pass ends, readers sleeping in read_begin wake up).         *)
+(***************************************************************************)
+InvEnd ==
+    /\ active' = IF active > 0 THEN active - 1 ELSE 0
+    /\ IF active' = 0 \/ "pass_end_early" \in Bugs
+       THEN /\ passOdd' = FALSE
+            /\ inPassHit' = [d \in Devices |-> FALSE]
+            /\ rdCur' = [d \in Devices |-> FALSE]
+       ELSE UNCHANGED <<passOdd, inPassHit, rdCur>>
+
+(***************************************************************************)
+(* Preconditions of a call site on range r (what makes it meaningful).    *)
+(***************************************************************************)
+Applicable(site, r, dst) ==
+    /\ (site \in SinglePageSites) => Cardinality(r) = 1
+    /\ (site \in AllocSites) => free # {}
+    /\ (site = "move_page_tables") = (dst # 0)
+    /\ IF site = "exit_mmap" THEN r = Pages
+       ELSE \E p \in r : pte[p].f # 0
+    /\ site = "wp_page_copy"     => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
+    /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
+    /\ site = "move_page_tables" => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+
+NewOp(site, r, prot, dst, ph) ==
+    LET nrng == IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
+        nf   == IF site \in AllocSites THEN NewFrame ELSE 0
+    IN [ph |-> ph, site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
+        rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> Devices,
+        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst]
+
+\* VMA changes made before the notifier is called: mprotect_fixup sets
+\* vm_flags before change_protection; munmap detaches the VMAs before
+\* unmap_region; mremap's copy_vma creates the destination VMA first.
+VmaBefore(site, r, prot, dst) ==
+    CASE site = "change_pmd_range" -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
+      [] site = "unmap_vmas"       -> [p \in Pages |-> IF p \in r THEN 0 ELSE vma[p]]
+      [] site = "move_page_tables" -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
+      [] OTHER                     -> vma
+
+(***************************************************************************)
+(* CPU side: invalidate_range_start (HDR; C-MM mn_itree_inv_start_range:  *)
+(* active++, seq |= 1 when an interval overlaps -- every device interval  *)
+(* covers the whole address space here, like dmirror's).                   *)
+(***************************************************************************)
+BeginOp(t, mech) ==
+    \E site \in EnabledSites, prot \in Prots, dst \in Pages \cup {0} :
+      \E r \in (IF site = "exit_mmap" THEN {Pages} ELSE Ranges) :
+        /\ thr[t].ph = "idle" /\ budget > 0 /\ ~mmDead
+        /\ MechOf(Vocabulary, site) = mech
+        /\ (site # "change_pmd_range") => prot = MinOf(Prots)
+        /\ Applicable(site, r, dst)
+        /\ LET op == NewOp(site, r, prot, dst, "start") IN
+           /\ thr' = [thr EXCEPT ![t] = op]
+           /\ vma' = VmaBefore(site, r, prot, dst)
+           /\ free' = free \ {op.nf}
+           /\ mmDead' = (site = "exit_mmap")
+        /\ budget' = budget - 1
+        /\ active' = active + 1
+        /\ passOdd' = TRUE
+        /\ UNCHANGED <<pte, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, ghost>>
+
+invalidate_range_start(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "range")
+\* OOM reaper (mm/oom_kill.c __oom_reap_task_mm): non-blockable start.
+invalidate_range_start_nonblock(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "nonblock")
+\* exit_mmap -> mmu_notifier_release (R12; C-MM mn_itree_release: one
+\* blocking invalidation with MMU_NOTIFY_RELEASE over [0, ULONG_MAX)).
+exit_mmap(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "release")
+
+(***************************************************************************)
+(* One listener's callback under its driver lock (THMM                    *)
+(* dmirror_interval_invalidate: lock, set_seq, update the device page     *)
+(* table per the reaction, unlock, return true).  Blocking callers wait   *)
+(* for the lock (mutex_lock).                                              *)
+(***************************************************************************)
+Callback(t, d) ==
+    LET op == thr[t]
+        r  == Policy[d][op.ev]
+    IN /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
+                     IF p \in op.rng THEN React(r, dpte[d][p], vma[p]) ELSE dpte[d][p]]]
+       /\ SetSeq(d, op.mech # "page")
+       /\ thr' = [thr EXCEPT ![t] = IF op.todo = {d} /\ op.ph = "notify" THEN IdleThr
+                                    ELSE [op EXCEPT !.todo = op.todo \ {d},
+                                                    !.ph = IF op.todo = {d} THEN "started"
+                                                           ELSE op.ph]]
+       /\ UNCHANGED <<active, passOdd, rdCur>>
+
+\* Non-blockable call with the driver lock held: mutex_trylock fails, the
+\* callback returns false, mn_itree_invalidate stops with -EAGAIN and runs
+\* mn_itree_inv_end itself; the caller skips the range and must not call end
+\* (R1, R2; HDR mmu_notifier_invalidate_range_start_nonblock; c2655835fd8c).
+Refuse(t) ==
+    /\ IF "no_end_after_refusal" \in Bugs
+       THEN UNCHANGED <<active, passOdd, inPassHit, rdCur>>
+       ELSE InvEnd
+    /\ thr' = [thr EXCEPT ![t] = IF "end_after_refused_start" \in Bugs
+                                 THEN [thr[t] EXCEPT !.ph = "refused", !.todo = {}]
+                                 ELSE IdleThr]
+    /\ UNCHANGED <<dpte, hit>>
+
+invalidate(t, d) ==
+    /\ thr[t].ph \in {"start", "notify"} /\ d \in thr[t].todo
+    /\ thr[t].mech \in {"range", "nonblock", "page"}
+    /\ IF thr[t].mech = "nonblock" /\ lock[d]
+       THEN Refuse(t)
+       ELSE ~lock[d] /\ Callback(t, d)
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+
+\* ->release / MMU_NOTIFY_RELEASE: tear down and freeze the mirror (R12).
+release(t, d) ==
+    /\ thr[t].ph = "start" /\ d \in thr[t].todo /\ thr[t].mech = "release"
+    /\ ~lock[d]
+    /\ Callback(t, d)
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+
+(***************************************************************************)
+(* pte_update: the PTE changes under the page-table lock, with the TLB    *)
+(* flush of the same PTL section folded in (no hardware secondary TLB is  *)
+(* modelled, so tlb_flush has nothing else to do).                         *)
+(* For range call sites it runs once start has returned (R5, R6).          *)
+(* For v7's invalidate_page call sites (rmap.c page_mkclean_one,           *)
+(* try_to_unmap_one) it runs FIRST: the listener is told after            *)
+(* pte_unmap_unlock (B1, M1).                                              *)
+(* Checks RangeCoversChange and TruthfulEvent on the change.               *)
+(***************************************************************************)
+ApplyPte(t, op) ==
+    LET src  == MinOf(op.chg \ {op.dst})
+        New(p) == IF op.site = "move_page_tables"
+                  THEN (IF p = op.dst THEN pte[src] ELSE NonePte)
+                  ELSE SitePte(op.site, pte[p], op.prot, op.nf)
+        newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
+        gone == {pte[p].f : p \in {q \in op.chg : pte[q].f # 0 /\ newPte[q].f # pte[q].f}}
+        ph2 == IF gone = {} THEN (IF op.mech = "page" THEN "notify" ELSE "freed") ELSE "updated"
+    IN /\ pte' = newPte
+       /\ ghost' = [ghost EXCEPT
+                      !.covered  = ghost.covered /\
+                                   \A p \in op.chg : NeedsNotify(pte[p], newPte[p]) => Covered(p),
+                      !.truthful = ghost.truthful /\
+                                   \A p \in op.chg : Allowed(op.ev, pte[p], newPte[p])]
+       /\ thr' = [thr EXCEPT ![t] = [op EXCEPT !.ph = ph2, !.freeable = gone]]
+       /\ cow' = CASE op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
+                        -> cow \cup {p \in op.chg : pte[p].f # 0}
+                   [] op.site = "move_page_tables"
+                        -> IF src \in cow THEN (cow \ {src}) \cup {op.dst} ELSE cow
+                   [] OTHER -> {p \in cow : newPte[p].f = pte[p].f}
+       /\ childFrames' = IF op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
+                         THEN childFrames \cup {pte[p].f : p \in {q \in op.chg : pte[q].f # 0}}
+                         ELSE childFrames
+       /\ data' = IF op.nf # 0 THEN [data EXCEPT ![op.nf] = data[pte[src].f]] ELSE data
+       /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
+                   [] op.site = "move_page_tables" -> [vma EXCEPT ![src] = 0]
+                   [] OTHER -> vma
+
+\* After a range start returned.
+PteUpdateStarted(t) ==
+    /\ thr[t].ph = "started"
+    /\ ApplyPte(t, thr[t])
+    /\ UNCHANGED <<free, mmDead, budget, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+
+\* v7 invalidate_page sites: the change comes first, no start, no end.
+PteUpdatePageSite(t) ==
+    \E site \in EnabledSites, r \in Ranges :
+        /\ thr[t].ph = "idle" /\ budget > 0 /\ ~mmDead
+        /\ MechOf(Vocabulary, site) = "page"
+        /\ Applicable(site, r, 0)
+        /\ ApplyPte(t, NewOp(site, r, MinOf(Prots), 0, "idle"))
+        /\ budget' = budget - 1
+        /\ UNCHANGED <<free, mmDead, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+
+pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
+                  /\ \/ PteUpdateStarted(t)
+                     \/ PteUpdatePageSite(t)
+
+(***************************************************************************)
+(* free_frame: frames whose last mapping went away return to the free     *)
+(* list.  R7: a page may be freed at any point after the mm cleared its   *)
+(* last PTE (the doc says end runs after pages are freed).  dmirror's      *)
+(* XArray holds no page reference (THMM), so a device PTE may still name  *)
+(* the frame: it is marked gone (freed, maybe reused).                     *)
+(***************************************************************************)
+free_frame(t) ==
+    LET op == thr[t]
+        fr == {f \in op.freeable : f \notin childFrames /\ \A p \in Pages : pte[p].f # f}
+    IN /\ op.ph = "updated"
+       /\ free' = free \cup fr
+       /\ dpte' = [d \in Devices |-> [p \in Pages |->
+                    IF dpte[d][p].f \in fr THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
+       /\ thr' = [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
+                             ![t].freeable = {}]
+       /\ UNCHANGED <<pte, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
+                      inPassHit, lock, flt, hit, rdCur, ghost>>
+
+(***************************************************************************)
+(* invalidate_range_end: the listeners' end callbacks (the buggy          *)
+(* "unmap-at-end" listener tears down only here, under its lock), then     *)
+(* mn_itree_inv_end.  Pairing (R1): only after a successful start.         *)
+(***************************************************************************)
+invalidate_range_end(t) ==
+    LET op == thr[t]
+        late == {d \in Devices : Policy[d][op.ev] = "unmap-at-end"}
+    IN /\ op.ph \in {"freed", "refused"}
+       /\ IF op.ph = "refused"
+          THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
+               /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur>>
+          ELSE /\ \A d \in late : ~lock[d]
+               /\ dpte' = [d \in Devices |-> [p \in Pages |->
+                            IF d \in late /\ p \in op.rng THEN DevNone ELSE dpte[d][p]]]
+               /\ InvEnd
+               /\ UNCHANGED ghost
+       /\ thr' = [thr EXCEPT ![t] = IdleThr]
+       /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, hit>>
+
+(***************************************************************************)
+(* Device side: the hmm.rst loop, as in THMM dmirror_range_fault:          *)
+(*   again: seq = mmu_interval_read_begin(sub)                             *)
+(*          hmm_range_fault(&range)        (walks/faults the CPU table)    *)
+(*          mutex_lock(&dmirror->mutex)                                     *)
+(*          if (mmu_interval_read_retry(sub, seq)) { unlock; goto again; } *)
+(*          program the device PTEs; mutex_unlock                          *)
+(* dmirror_fault checks mmget_not_zero first: no fault once the mm died.  *)
+(***************************************************************************)
+NeedsFault(d, p, w) == dpte[d][p].f = 0 \/ (w /\ dpte[d][p].acc < 2)
+
+\* Start a new fault for page p (w: write fault), or restart after a retry.
+StartFault(d, ph) ==
+    \/ /\ flt[d].ph = "idle" /\ ~mmDead
+       /\ \E p \in Pages, w \in BOOLEAN :
+            /\ NeedsFault(d, p, w)
+            /\ flt' = [flt EXCEPT ![d] = [IdleFlt EXCEPT !.ph = ph, !.p = p, !.w = w]]
+    \/ /\ flt[d].ph = "begin"
+       /\ flt' = [flt EXCEPT ![d].ph = ph]
+
+\* mmu_interval_read_begin (C-MM): waits while sub seq == mm seq (the
+\* subscription was hit by the running pass), returns sub seq.
+mmu_interval_read_begin(d) ==
+    /\ \/ "lock_across_read_begin" \notin Bugs /\ StartFault(d, "walk")
+       \/ "lock_across_read_begin" \in Bugs /\ flt[d].ph = "locked_begin"
+          /\ flt' = [flt EXCEPT ![d].ph = "walk"]
+    /\ ~inPassHit[d] \/ "read_begin_no_sleep" \in Bugs
+    /\ hit' = [hit EXCEPT ![d] = FALSE]
+    /\ rdCur' = [rdCur EXCEPT ![d] = inPassHit[d]]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, dpte, lock, ghost>>
+
+\* hmm_range_fault with HMM_PFN_REQ_FAULT (+REQ_WRITE): fault the CPU PTE in
+\* if needed (handle_mm_fault: fill-in of an empty PTE or a write/read
+\* upgrade, neither notified, R8) and snapshot it.  Fails (-EFAULT) without
+\* VMA permission, after exit, without memory, or on a COW page it would
+\* have to break (COW breaking is the wp_page_copy call site).
+hmm_range_fault(d) ==
+    LET p    == flt[d].p
+        w    == flt[d].w
+        need == IF w THEN 2 ELSE 1
+        o    == pte[p]
+        fail == \/ mmDead \/ vma[p] < need
+                \/ o.f = 0 /\ free = {}
+                \/ w /\ p \in cow /\ o.acc < 2
+        np   == IF o.f = 0 THEN [f |-> NewFrame, acc |-> vma[p], sd |-> TRUE]
+                ELSE [o EXCEPT !.acc = Max(o.acc, need), !.sd = o.sd \/ w]
+        \* hmm_pfn write bit: pte_write; a soft-dirty-cleared PTE is not writable
+        snap == [f |-> np.f, acc |-> IF np.sd THEN np.acc ELSE Min(np.acc, 1), gone |-> FALSE]
+        next == IF "retry_outside_lock" \in Bugs \/ "lock_across_read_begin" \in Bugs
+                THEN "check" ELSE "lock"
+    IN /\ flt[d].ph = "walk"
+       /\ ~MmapWriteLocked
+       /\ IF fail
+          THEN /\ flt' = [flt EXCEPT ![d] = IF lock[d] THEN [flt[d] EXCEPT !.ph = "unlock"] ELSE IdleFlt]
+               /\ UNCHANGED <<pte, free, data>>
+          ELSE /\ pte' = [pte EXCEPT ![p] = np]
+               /\ free' = IF o.f = 0 THEN free \ {np.f} ELSE free
+               /\ data' = IF o.f = 0 THEN [data EXCEPT ![np.f] = 0] ELSE data
+               /\ flt' = [flt EXCEPT ![d] = [flt[d] EXCEPT !.ph = next, !.snap = snap]]
+       /\ UNCHANGED <<vma, cow, childFrames, mmDead, budget, thr, active, passOdd,
+                      inPassHit, dpte, lock, hit, rdCur, ghost>>
+
+device_lock(d) ==
+    /\ ~lock[d]
+    /\ \/ flt[d].ph = "lock"
+          /\ flt' = [flt EXCEPT ![d].ph = IF "no_read_retry" \in Bugs THEN "install" ELSE "check"]
+       \/ flt[d].ph = "lock2" /\ flt' = [flt EXCEPT ![d].ph = "install"]
+       \/ "lock_across_read_begin" \in Bugs /\ StartFault(d, "locked_begin")
+    /\ lock' = [lock EXCEPT ![d] = TRUE]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, dpte, hit, rdCur, ghost>>
+
+\* mmu_interval_read_retry: sub seq != seq.  HDR: must be called under the
+\* driver lock that the invalidate callback also takes (and set_seq).
+mmu_interval_read_retry(d) ==
+    /\ flt[d].ph = "check"
+    /\ flt' = [flt EXCEPT ![d].ph =
+                 IF hit[d] THEN (IF lock[d] THEN "unlock_retry" ELSE "begin")
+                 ELSE (IF lock[d] THEN "install" ELSE "lock2")]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, dpte, lock, hit, rdCur, ghost>>
+
+device_pte_install(d) ==
+    /\ flt[d].ph = "install"
+    /\ dpte' = [dpte EXCEPT ![d][flt[d].p] = flt[d].snap]
+    /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, lock, hit, rdCur, ghost>>
+
+device_unlock(d) ==
+    /\ flt[d].ph \in {"unlock", "unlock_retry"}
+    /\ lock' = [lock EXCEPT ![d] = FALSE]
+    /\ flt' = [flt EXCEPT ![d] = IF flt[d].ph = "unlock_retry"
+                                 THEN [flt[d] EXCEPT !.ph = "begin"] ELSE IdleFlt]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, dpte, hit, rdCur, ghost>>
+
+(***************************************************************************)
+(* Device accesses through the device's own PTEs (dmirror READ/WRITE      *)
+(* ioctls copy through the XArray entries).                                *)
+(***************************************************************************)
+CpuReads(p, v) == IF pte[p].f # 0 /\ pte[p].acc >= 1 THEN data[pte[p].f] = v
+                  ELSE vma[p] >= 1 /\ v = 0        \* a CPU read would fault in a zero page
+
+device_read(d, p) ==
+    /\ dpte[d][p].f # 0
+    /\ ghost' = [ghost EXCEPT !.coherent = ghost.coherent /\ CpuReads(p, data[dpte[d][p].f])]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+
+device_write(d, p, v) ==
+    LET f == dpte[d][p].f IN
+    /\ f # 0 /\ dpte[d][p].acc = 2
+    /\ data' = [data EXCEPT ![f] = v]
+    /\ ghost' = [ghost EXCEPT
+                   !.coherent  = ghost.coherent /\ pte[p].f = f /\ pte[p].acc >= 1,
+                   !.softdirty = ghost.softdirty /\ (pte[p].f = f => pte[p].sd)]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active,
+                   passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+
+\* Nothing left to do: the mm ran its call sites, every device is idle.
+Terminated ==
+    /\ budget = 0 \/ mmDead
+    /\ \A t \in Threads : thr[t].ph = "idle"
+    /\ \A d \in Devices : flt[d].ph = "idle"
+    /\ UNCHANGED vars
+
+(***************************************************************************)
+(* The next-state relation.                                                *)
+(***************************************************************************)
+ThreadProgress(t) ==
+    \/ \E d \in Devices : invalidate(t, d) \/ release(t, d)
+    \/ PteUpdateStarted(t)
+    \/ free_frame(t)
+    \/ invalidate_range_end(t)
+
+DeviceProgress(d) ==
+    \/ flt[d].ph # "idle" /\ (mmu_interval_read_begin(d) \/ device_lock(d))
+    \/ hmm_range_fault(d)
+    \/ mmu_interval_read_retry(d)
+    \/ device_pte_install(d)
+    \/ device_unlock(d)
+
+Next ==
+    \/ \E t \in Threads :
+          \/ invalidate_range_start(t)
+          \/ invalidate_range_start_nonblock(t)
+          \/ exit_mmap(t)
+          \/ \E d \in Devices : invalidate(t, d)
+          \/ \E d \in Devices : release(t, d)
+          \/ pte_update(t)
+          \/ free_frame(t)
+          \/ invalidate_range_end(t)
+    \/ \E d \in Devices :
+          \/ mmu_interval_read_begin(d)
+          \/ hmm_range_fault(d)
+          \/ device_lock(d)
+          \/ mmu_interval_read_retry(d)
+          \/ device_pte_install(d)
+          \/ device_unlock(d)
+          \/ \E p \in Pages : device_read(d, p)
+          \/ \E p \in Pages, v \in Values : device_write(d, p, v)
+    \/ Terminated
+
+Spec == Init /\ [][Next]_vars
+
+\* Fairness: the mm finishes every call site it started (strong fairness:
+\* a callback waits for a lock that is free infinitely often); a device
+\* finishes a fault it started.  Neither is forced to start new work.
+LiveSpec == Spec
+            /\ \A t \in Threads : SF_vars(ThreadProgress(t))
+            /\ \A d \in Devices : WF_vars(DeviceProgress(d))
+
+(***************************************************************************)
+(* Rules (docs/rules.md).                                                  *)
+(***************************************************************************)
+
+\* NoStaleDeviceMapping: a device PTE for frame f with write w implies the
+\* CPU PTE maps f, writable if w.  Start/end and interval listeners have no
+\* window at all: the mapping is gone when invalidate_range_start returns
+\* (HDR invalidate_range_start doc, R5, R6; MNRST).  No hardware secondary
+\* TLB (arch_invalidate_secondary_tlbs) is modelled, so no window is allowed.
+NoStaleDeviceMapping ==
+    \A d \in Devices, p \in Pages :
+        dpte[d][p].f # 0 => /\ pte[p].f = dpte[d][p].f
+                            /\ pte[p].acc >= dpte[d][p].acc
+
+\* NoFreedFrameAccess: no device PTE names a free frame or a frame freed
+\* (and maybe reused) since the device mapped it (R7; THMM: the XArray holds
+\* no page references).  Every device access goes through such a PTE.
+NoFreedFrameAccess ==
+    \A d \in Devices, p \in Pages :
+        dpte[d][p].f # 0 => dpte[d][p].f \notin free /\ ~dpte[d][p].gone
+
+\* CoherentAccess: a device read returns what a CPU read returns; a device
+\* write lands in the frame the CPU maps (hmm.rst: "see the same data").
+CoherentAccess == ghost.coherent
+
+\* StartEndPaired: no invalidate_range_end without a successful start, none
+\* after a refused non-blockable start (HDR _nonblock; c2655835fd8c).  "Every
+\* start has its end" is the liveness property InvalidationEnds.
+StartEndPaired == ghost.paired
+
+\* RangeCoversChange: every notified-kind CPU PTE change lies in the range
+\* of a started, not ended invalidation (C-MM mn_itree_invalidate; MNRST;
+\* B1, B3, B5, B6).
+RangeCoversChange == ghost.covered
+
+\* TruthfulEvent: changes inside a pair are allowed by the event's doc.
+TruthfulEvent == ghost.truthful
+
+\* SoftDirtyComplete: after clear_refs a write by CPU or device leaves the
+\* page soft-dirty (fs/proc/task_mmu.c clear_refs_write; SOFT_DIRTY doc).
+SoftDirtyComplete == ghost.softdirty
+
+(***************************************************************************)
+(* Liveness.                                                               *)
+(***************************************************************************)
+\* Every started invalidation ends (R1; INV-3: every pass ends).
+InvalidationEnds == \A t \in Threads : (thr[t].ph # "idle") ~> (thr[t].ph = "idle")
+
+\* A device fault that keeps being retried completes once invalidations stop
+\* (the model's mm runs finitely many call sites).
+RetriedFaultCompletes == \A d \in Devices : (flt[d].ph # "idle") ~> (flt[d].ph = "idle")
+=============================================================================
