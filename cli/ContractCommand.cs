@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using NotifierSpec.Spec;
+using NotifierSpec.Invariants;
 
 namespace NotifierSpec.Cli;
 

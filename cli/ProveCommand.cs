@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using NotifierSpec.Spec;
+using NotifierSpec.Invariants;
 
 namespace NotifierSpec.Cli;
 

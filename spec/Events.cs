@@ -1,4 +1,4 @@
-namespace NotifierSpec.Spec;
+namespace NotifierSpec.Invariants;
 
 /// <summary>
 /// What an event allows the mm to do to a CPU PTE inside its start/end pair: the event's

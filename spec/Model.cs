@@ -1,6 +1,6 @@
 using Microsoft.Z3;
 
-namespace NotifierSpec.Spec;
+namespace NotifierSpec.Invariants;
 
 /// <summary>An action instance: its arguments (fresh constants), guard and post-state.</summary>
 public sealed record ActionInstance(string Name, IReadOnlyList<(string Name, Expr Value)> Args, BoolExpr Guard, State Post);

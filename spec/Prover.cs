@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Z3;
 
-namespace NotifierSpec.Spec;
+namespace NotifierSpec.Invariants;
 
 public enum Verdict
 {

@@ -1,4 +1,4 @@
-namespace NotifierSpec.Spec;
+namespace NotifierSpec.Invariants;
 
 /// <summary>The rule names of docs/rules.md (the one vocabulary).</summary>
 public static class Rules

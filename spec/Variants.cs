@@ -1,4 +1,4 @@
-namespace NotifierSpec.Spec;
+namespace NotifierSpec.Invariants;
 
 /// <summary>
 /// A variant of the encoded system: the correct protocol ("correct") or one injected bug

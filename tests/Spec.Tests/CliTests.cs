@@ -2,7 +2,7 @@ using System.Text.Json;
 using NotifierSpec.Cli;
 using Xunit;
 
-namespace NotifierSpec.Spec.Tests;
+namespace NotifierSpec.Invariants.Tests;
 
 /// <summary>`notifier prove` and `notifier contract`: output and exit codes.</summary>
 public class CliTests

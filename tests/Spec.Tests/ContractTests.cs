@@ -1,7 +1,7 @@
-using NotifierSpec.Spec;
+using NotifierSpec.Invariants;
 using Xunit;
 
-namespace NotifierSpec.Spec.Tests;
+namespace NotifierSpec.Invariants.Tests;
 
 /// <summary>The event contract reproduces the seed's MMU_MPROT debate and is fully decided.</summary>
 public class ContractTests

@@ -1,7 +1,7 @@
-using NotifierSpec.Spec;
+using NotifierSpec.Invariants;
 using Xunit;
 
-namespace NotifierSpec.Spec.Tests;
+namespace NotifierSpec.Invariants.Tests;
 
 /// <summary>The documented protocol and listener policy of each vocabulary is proved inductive.</summary>
 public class ProofTests

@@ -1,7 +1,7 @@
-using NotifierSpec.Spec;
+using NotifierSpec.Invariants;
 using Xunit;
 
-namespace NotifierSpec.Spec.Tests;
+namespace NotifierSpec.Invariants.Tests;
 
 /// <summary>Every failing variant gives its counterexample: the shortest BMC trace (its length
 /// is solver-independent) breaking the expected rule, and a CTI at the injected step.</summary>

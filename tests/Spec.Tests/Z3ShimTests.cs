@@ -1,8 +1,8 @@
 using Microsoft.Z3;
-using NotifierSpec.Spec;
+using NotifierSpec.Invariants;
 using Xunit;
 
-namespace NotifierSpec.Spec.Tests;
+namespace NotifierSpec.Invariants.Tests;
 
 /// <summary>
 /// The managed API works through the shim: contexts on several threads at once, under GC
