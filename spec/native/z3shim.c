@@ -9,7 +9,9 @@
  *  2. the wrapper calls the *_dec_ref functions from the .NET finalizer thread, which 4.8.12
  *     does not allow (its per-context memory manager is not thread-safe): every *_dec_ref is
  *     queued here and the queued ones of a context are performed on the thread that uses the
- *     context, at its next *_inc_ref and at Z3_del_context.
+ *     context, right after its next *_inc_ref (after, not before: the object being
+ *     inc_ref'd may be a hash-consed node whose last reference is a queued dec_ref) and at
+ *     Z3_del_context.
  * Every other symbol resolves from libz3.so.4 (this library is linked against it, and dlsym on
  * this library searches its dependencies).
  * Where the system libz3 already has Z3_enable_concurrent_dec_ref (4.12 and later), the shim is
@@ -183,8 +185,8 @@ void Z3_enable_concurrent_dec_ref(Z3_context c)
         ensure_init();                                                       \
         static inc_fn real;                                                  \
         if (!real) real = (inc_fn)real_sym(#INC);                            \
+        real(c, o); /* first: a queued dec_ref may hold o's last reference */\
         if (!g_passthrough) drain(c);                                        \
-        real(c, o);                                                          \
     }                                                                        \
     void DEC(Z3_context c, void *o)                                          \
     {                                                                        \
