@@ -28,6 +28,9 @@ public sealed class CheckResult
     public int Depth { get; set; }
     public List<TraceStep>? Trace { get; set; }
     public int? LassoStart { get; set; }
+    public bool Stuttering { get; set; }
+    /// <summary>States printed, as TLC counts them ("State N:" lines, including "Stuttering").</summary>
+    public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering ? 1 : 0);
     public string? Message { get; set; }
     public double Seconds { get; set; }
     public int ExitCode => Outcome switch
@@ -110,6 +113,17 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
     private long[] _actGen = [];
     private long[] _actNew = [];
     private Value[][]? _perms;
+    private bool _live;
+    private readonly List<Value[]> _states = [];
+    private readonly List<List<int>> _succ = [];
+    private readonly Dictionary<long, int> _idOf = [];
+    private readonly List<int> _initIds = [];
+
+    private void LiveAdd(int id, long fp, Value[] st)
+    {
+        if (!_live) return;
+        _states.Add(st); _succ.Add([]); _idOf[fp] = id;
+    }
 
     private sealed class Succ
     {
@@ -217,8 +231,8 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             var sv = spec.Symmetry.EvalSet(c, null);
             _perms = sv.Normalize().Elems.Select(p => new[] { p }).ToArray();
         }
-        if (spec.Liveness.Count > 0)
-            throw new EvalError($"unsupported: temporal property {spec.Liveness[0].Name} (only []P and [][A]_v properties are checked)") { Where = spec.Liveness[0].Loc };
+        var atoms = spec.Liveness.SelectMany(p => LiveChecker.Atoms(spec, c, p)).ToList();
+        _live = atoms.Count > 0;
 
         _o.WriteLine("Computing initial states...");
         var frontier = new List<Value[]>();
@@ -244,6 +258,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             if (!_seen.Add(fp)) continue;
             int id = _fps.Count;
             _fps.Add(fp); _parent.Add(-1); _levelOf.Add(1);
+            LiveAdd(id, fp, st); if (_live) _initIds.Add(id);
             var bad = FirstViolation(c, st);
             if (bad is not null)
             {
@@ -326,6 +341,12 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                             newId = _fps.Count;
                             _fps.Add(s.Fp); _parent.Add(parentId); _levelOf.Add(level + 1);
                             _actNew[s.Action]++;
+                            LiveAdd(newId, s.Fp, s.State);
+                        }
+                        if (_live && s.InModel)
+                        {
+                            int target = newId >= 0 ? newId : _idOf[s.Fp];
+                            if (!_succ[parentId].Contains(target)) _succ[parentId].Add(target);
                         }
                         bool unseen = !s.InModel || newId >= 0;
                         if (unseen && s.InvViolated is not null)
@@ -365,8 +386,19 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             frontier = next; frontierIds = nextIds;
             if (frontier.Count > 0) level++;
         }
-        res.Outcome = Outcome.Success;
         res.Generated = generated; res.Distinct = _fps.Count; res.Left = 0; res.Depth = MaxLevel();
+        if (_live)
+        {
+            _o.WriteLine($"Checking temporal properties for the complete state space with {_fps.Count} total distinct states");
+            var lc = new LiveChecker(spec, _states, _succ, _parent, _initIds);
+            var lasso = lc.Check(c, atoms);
+            if (lasso is not null)
+            {
+                ReportLasso(res, lasso, c);
+                return;
+            }
+        }
+        res.Outcome = Outcome.Success;
         _o.WriteLine("Model checking completed. No error has been found.");
         _o.WriteLine("  Estimates of the probability that TLC did not check all reachable states");
         _o.WriteLine("  because two distinct states had the same fingerprint:");
@@ -374,6 +406,43 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         _o.WriteLine($"  calculated (optimistic):  val = {FormatProb(prob)}");
         PrintStats(res);
         PrintCoverage();
+    }
+
+    private void ReportLasso(CheckResult res, LiveChecker.Lasso lasso, Ctx c)
+    {
+        res.Outcome = Outcome.Liveness;
+        res.Violated = lasso.Property;
+        // the cycle ends where it started (the last prefix state): that state is not printed again
+        var ids = lasso.Prefix.Concat(lasso.Cycle.Count > 0 ? lasso.Cycle.Take(lasso.Cycle.Count - 1) : []).ToList();
+        var trace = new List<TraceStep> { new(1, "<Initial predicate>", _states[ids[0]]) };
+        for (int i = 1; i < ids.Count; i++) trace.Add(new TraceStep(i + 1, StepAction(c, _states[ids[i - 1]], _states[ids[i]]), _states[ids[i]]));
+        res.Trace = trace;
+        _o.WriteLine($"Error: Temporal property {lasso.Property} was violated.");
+        _o.WriteLine("Error: The following behavior constitutes a counter-example:");
+        PrintTrace(trace);
+        if (lasso.Cycle.Count == 0) { res.Stuttering = true; _o.WriteLine($"State {trace.Count + 1}: Stuttering"); }
+        else
+        {
+            int back = lasso.Prefix.Count; // the cycle returns to the last state of the prefix
+            res.LassoStart = back;
+            _o.WriteLine($"Back to state {back}.");
+        }
+        _o.WriteLine();
+        PrintStats(res);
+        if (opt.DumpTrace is not null) DumpItf(opt.DumpTrace, trace);
+    }
+
+    private string StepAction(Ctx c, Value[] from, Value[] to)
+    {
+        foreach (var a in spec.Actions)
+        {
+            bool hit = false;
+            c.Cur = from; c.Nxt = new Value?[spec.Vars.Count];
+            try { Enumerator.Enum(c, a.Node, a.Env, () => { if (!hit && c.Nxt!.Zip(to).All(p => p.First!.Equals(p.Second))) hit = true; }, false); }
+            catch (EvalError) { }
+            if (hit) return a.Describe;
+        }
+        return "?";
     }
 
     private void ReportError(CheckResult res, Exception failure, int id, Ctx c)

@@ -70,7 +70,8 @@ public sealed class Spec
     public List<NamedPred> StateProps { get; } = [];
     /// <summary>Other temporal properties (liveness), with the fairness conjuncts of the spec.</summary>
     public List<NamedPred> Liveness { get; } = [];
-    public List<TemporalN> Fairness { get; } = [];
+    public List<Node> FairnessNodes { get; } = [];
+    public List<Fairness> FairnessList { get; private set; } = [];
     public Node? View { get; private set; }
     public Node? Alias { get; private set; }
     public Node? Symmetry { get; private set; }
@@ -199,7 +200,7 @@ public sealed class Spec
                     next = ba.A;
                     continue;
                 }
-                if (conj is TemporalN { Op: "WF" or "SF" } f) { Fairness.Add(f); continue; }
+                if (conj is TemporalN { Op: "WF" or "SF" } || conj is QuantN { All: true, Level: 3 }) { FairnessNodes.Add(conj); continue; }
                 if (conj is TemporalN { Op: "[]" } box2 && box2.Kids[0].Level <= 1) { inits.Add(conj); continue; }
                 throw new TlaError(conj.Loc.File, conj.Loc.Line, conj.Loc.Col, "unsupported construct in SPECIFICATION: expected Init /\\ [][Next]_vars /\\ WF_vars(A) /\\ SF_vars(A)", false);
             }
@@ -239,6 +240,9 @@ public sealed class Spec
         if (cfg.Symmetry is { } sy) { var d = DefOf(sy); Symmetry = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
         if (cfg.CheckDeadlock is { } cd) CheckDeadlock = cd;
         SplitActions();
+        var ctx = new Ctx(this);
+        try { FairnessList = FairnessNodes.SelectMany(n => LiveChecker.FairnessOf(ctx, n, null)).ToList(); }
+        catch (EvalError e) { var w = e.Where ?? Init.Loc; throw new TlaError(w.File, w.Line, w.Col, e.Message); }
     }
 
     /// <summary>Flattens /\ and zero-argument definitions (for SPECIFICATION and PROPERTY formulas).</summary>

@@ -98,7 +98,7 @@ public static class CheckCommand
         if (m.Violated != r.Violated && (m.Violated is not null || r.Violated is not null)) diffs.Add($"violated {r.Violated ?? "null"} (expected {m.Violated ?? "null"})");
         if (m.DistinctStates is { } ds && ds != r.Distinct) diffs.Add($"distinctStates {r.Distinct} (expected {ds})");
         if (m.Depth is { } d && d != r.Depth) diffs.Add($"depth {r.Depth} (expected {d})");
-        int? tl = r.Trace?.Count;
+        int? tl = r.TraceLength;
         if (m.TraceLength != tl && (m.TraceLength is not null || m.Result != "success")) diffs.Add($"traceLength {tl?.ToString() ?? "null"} (expected {m.TraceLength?.ToString() ?? "null"})");
         return diffs;
     }
@@ -125,7 +125,7 @@ public static class CheckCommand
             var diffs = Compare(m, exit, r);
             if (r is null && err.ToString().Trim() is { Length: > 0 } e1) diffs.Add(e1);
             if (diffs.Count == 0)
-                stdout.WriteLine($"OK   {m.Name}: {r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.Trace.Count}")} ({r.Seconds:F1}s)");
+                stdout.WriteLine($"OK   {m.Name}: {r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.TraceLength}")} ({r.Seconds:F1}s)");
             else
             {
                 failed++;

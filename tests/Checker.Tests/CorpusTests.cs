@@ -67,8 +67,15 @@ public class CorpusTests
             return;
         }
         Assert.NotNull(r);
-        Assert.Empty(CheckCommand.Compare(e.Model, exit, r));
         Assert.Equal(e.Generated, r!.Generated);
+        if (e.Model.Result == "liveness" && r.Stuttering | r.LassoStart is not null)
+        {
+            // TLC's lasso depends on its SCC search order; ours is a shortest-prefix lasso: never longer
+            Assert.Empty(CheckCommand.Compare(e.Model with { TraceLength = r.TraceLength }, exit, r));
+            Assert.InRange(r.TraceLength!.Value, 2, e.Model.TraceLength!.Value);
+            return;
+        }
+        Assert.Empty(CheckCommand.Compare(e.Model, exit, r));
     }
 
     [Theory]

@@ -1,0 +1,333 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>A fairness conjunct WF_v(A) / SF_v(A) of the specification, instantiated.</summary>
+public sealed record Fairness(bool Strong, Node A, Node V, Env? Env, string Text);
+
+/// <summary>One checked temporal formula: P ~> Q, &lt;&gt;P, []&lt;&gt;P, &lt;&gt;[]P, or []P (P, Q state predicates).</summary>
+public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property);
+
+/// <summary>
+/// Liveness under fairness on the complete state graph: for each property, the negation is searched as
+/// a fair strongly connected component (stuttering allowed everywhere) reachable through the states the
+/// property constrains; WF/SF are handled as in Emerson-Lei refinement. Produces a lasso.
+/// </summary>
+public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
+{
+    private bool[][] _en = [];      // [fairness][state]: ENABLED <<A>>_v
+    private List<HashSet<int>>[] _tk = []; // [fairness][state]: successors t with <<A>>_v on (s, t)
+
+    public sealed record Lasso(string Property, List<int> Prefix, List<int> Cycle);
+
+    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) => Expand(spec, c, p.Node, null, p.Name);
+
+    private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop)
+    {
+        switch (n)
+        {
+            case AndN a:
+                foreach (var i in a.Items) foreach (var x in Expand(spec, c, i, e, prop)) yield return x;
+                yield break;
+            case OpCall oc when oc.Def.Body is not null:
+                foreach (var x in Expand(spec, c, oc.Def.Body, oc.BindArgs(c, e), prop)) yield return x;
+                yield break;
+            case LetN l:
+                foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop)) yield return x;
+                yield break;
+            case QuantN { All: true } q:
+                foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
+                    foreach (var x in Expand(spec, c, q.Body, e2, prop)) yield return x;
+                yield break;
+            case TemporalN { Op: "~>" } t when t.Kids[0].Level <= 1 && t.Kids[1].Level <= 1:
+                yield return new LiveAtom("~>", t.Kids[0], t.Kids[1], e, prop);
+                yield break;
+            case TemporalN { Op: "<>" } t when t.Kids[0].Level <= 1:
+                yield return new LiveAtom("<>", t.Kids[0], null, e, prop);
+                yield break;
+            case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "<>" } inner && inner.Kids[0].Level <= 1:
+                yield return new LiveAtom("[]<>", inner.Kids[0], null, e, prop);
+                yield break;
+            case TemporalN { Op: "<>" } t when t.Kids[0] is TemporalN { Op: "[]" } inner && inner.Kids[0].Level <= 1:
+                yield return new LiveAtom("<>[]", inner.Kids[0], null, e, prop);
+                yield break;
+            case TemporalN { Op: "[]" } t when t.Kids[0].Level <= 1:
+                yield return new LiveAtom("[]", t.Kids[0], null, e, prop);
+                yield break;
+            case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "[]" or "<>" or "~>" }:
+                foreach (var x in Expand(spec, c, t.Kids[0], e, prop)) yield return x;
+                yield break;
+        }
+        throw new EvalError($"unsupported temporal property form in {prop} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, [][A]_v and conjunctions/\\A of them)") { Where = n.Loc };
+    }
+
+    public static IEnumerable<Fairness> FairnessOf(Ctx c, Node n, Env? e)
+    {
+        switch (n)
+        {
+            case AndN a:
+                foreach (var i in a.Items) foreach (var x in FairnessOf(c, i, e)) yield return x;
+                yield break;
+            case OpCall oc when oc.Def.Body is not null:
+                foreach (var x in FairnessOf(c, oc.Def.Body, oc.BindArgs(c, e))) yield return x;
+                yield break;
+            case QuantN { All: true } q:
+                foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
+                    foreach (var x in FairnessOf(c, q.Body, e2)) yield return x;
+                yield break;
+            case TemporalN { Op: "WF" or "SF" } f:
+                yield return new Fairness(f.Op == "SF", f.Kids[0], f.Sub!, e, $"{f.Op}_ at {f.Loc.Line}:{f.Loc.Col}");
+                yield break;
+        }
+        throw new EvalError("unsupported fairness conjunct (expected WF_v(A), SF_v(A), conjunctions and \\A of them)") { Where = n.Loc };
+    }
+
+    private void Label(Ctx c)
+    {
+        var fair = spec.FairnessList;
+        _en = new bool[fair.Count][];
+        _tk = new List<HashSet<int>>[fair.Count];
+        int nv = spec.Vars.Count;
+        for (int k = 0; k < fair.Count; k++)
+        {
+            var f = fair[k];
+            _en[k] = new bool[states.Count];
+            _tk[k] = new List<HashSet<int>>(states.Count);
+            for (int s = 0; s < states.Count; s++)
+            {
+                var set = new HashSet<int>();
+                foreach (var t in succ[s])
+                {
+                    c.Cur = states[s]; c.Nxt = states[t];
+                    if (!Changed(c, f)) continue;
+                    if (f.A.EvalBool(c, f.Env)) set.Add(t);
+                }
+                _tk[k].Add(set);
+                // ENABLED <<A>>_v: some A-step from s changes v
+                bool en = set.Count > 0;
+                if (!en)
+                {
+                    c.Cur = states[s];
+                    c.Nxt = new Value?[nv];
+                    try
+                    {
+                        Enumerator.Enum(c, f.A, f.Env, () =>
+                        {
+                            var save = c.Cur; var full = (Value[])c.Nxt!.Clone()!;
+                            if (full.Any(x => x is null)) return;
+                            c.Nxt = full;
+                            bool ch = Changed(c, f);
+                            c.Cur = save;
+                            if (ch) throw new FoundEnabled();
+                        }, false);
+                    }
+                    catch (FoundEnabled) { en = true; }
+                }
+                _en[k][s] = en;
+            }
+        }
+        c.Nxt = null;
+    }
+
+    private sealed class FoundEnabled : Exception;
+
+    private static bool Changed(Ctx c, Fairness f) => !new UnchangedN(f.V, null) { Loc = f.V.Loc }.EvalBool(c, f.Env);
+
+    public Lasso? Check(Ctx c, List<LiveAtom> atoms)
+    {
+        Label(c);
+        foreach (var a in atoms)
+        {
+            bool Holds(Node p, int s) { c.Cur = states[s]; c.Nxt = null; return p.EvalBool(c, a.Env); }
+            switch (a.Kind)
+            {
+                case "[]":
+                    for (int s = 0; s < states.Count; s++)
+                        if (!Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
+                    break;
+                case "~>" or "<>" or "[]<>":
+                    {
+                        var inX = new bool[states.Count];
+                        for (int s = 0; s < states.Count; s++) inX[s] = !Holds(a.Kind == "~>" ? a.Q! : a.P, s);
+                        IEnumerable<int> starts = a.Kind switch
+                        {
+                            "~>" => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(a.P, s)),
+                            "<>" => inits.Where(s => inX[s]),
+                            _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
+                        };
+                        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
+                        foreach (int st in starts.OrderBy(s => s))
+                        {
+                            // reach a fair component from st staying in X
+                            var path = BfsPath(st, inX, t => fairNodes.ContainsKey(t));
+                            if (path is null) continue;
+                            var comp = fairNodes[path[^1]];
+                            var prefix = PathTo(st);
+                            prefix.AddRange(path.Skip(1));
+                            var cycle = Cycle(path[^1], comp, null);
+                            return new Lasso(a.Property, prefix, cycle);
+                        }
+                        break;
+                    }
+                case "<>[]":
+                    {
+                        var all = Enumerable.Repeat(true, states.Count).ToArray();
+                        var bad = new bool[states.Count];
+                        for (int s = 0; s < states.Count; s++) bad[s] = !Holds(a.P, s);
+                        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
+                        foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
+                        {
+                            if (!bad[node]) continue;
+                            var prefix = PathTo(node);
+                            return new Lasso(a.Property, prefix, Cycle(node, comp, null));
+                        }
+                        break;
+                    }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>
+    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes, bool[] allowed, object? _)
+    {
+        var res = new Dictionary<int, HashSet<int>>();
+        var work = new Stack<HashSet<int>>();
+        foreach (var comp in Sccs(new HashSet<int>(nodes))) work.Push(comp);
+        var fair = spec.FairnessList;
+        while (work.Count > 0)
+        {
+            var comp = work.Pop();
+            bool ok = true;
+            HashSet<int>? remove = null;
+            for (int k = 0; k < fair.Count && ok; k++)
+            {
+                bool taken = comp.Any(s => _tk[k][s].Any(comp.Contains));
+                if (taken) continue;
+                if (!fair[k].Strong)
+                {
+                    if (comp.All(s => _en[k][s])) ok = false;
+                }
+                else if (comp.Any(s => _en[k][s]))
+                {
+                    ok = false;
+                    remove = comp.Where(s => _en[k][s]).ToHashSet();
+                }
+            }
+            if (ok) { foreach (var s in comp) res[s] = comp; continue; }
+            if (remove is not null)
+            {
+                var rest = comp.Where(s => !remove.Contains(s)).ToHashSet();
+                if (rest.Count > 0) foreach (var c2 in Sccs(rest)) work.Push(c2);
+            }
+        }
+        return res;
+    }
+
+    /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
+    private List<HashSet<int>> Sccs(HashSet<int> set)
+    {
+        var index = new Dictionary<int, int>(); var low = new Dictionary<int, int>();
+        var onStack = new HashSet<int>(); var stack = new Stack<int>();
+        var result = new List<HashSet<int>>();
+        int counter = 0;
+        foreach (var root in set.OrderBy(x => x))
+        {
+            if (index.ContainsKey(root)) continue;
+            var call = new Stack<(int Node, int Edge)>();
+            call.Push((root, 0));
+            index[root] = low[root] = counter++; stack.Push(root); onStack.Add(root);
+            while (call.Count > 0)
+            {
+                var (v, ei) = call.Pop();
+                var outs = succ[v];
+                if (ei < outs.Count)
+                {
+                    call.Push((v, ei + 1));
+                    int w = outs[ei];
+                    if (!set.Contains(w)) continue;
+                    if (!index.ContainsKey(w))
+                    {
+                        index[w] = low[w] = counter++; stack.Push(w); onStack.Add(w);
+                        call.Push((w, 0));
+                    }
+                    else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
+                    continue;
+                }
+                if (low[v] == index[v])
+                {
+                    var comp = new HashSet<int>();
+                    int w;
+                    do { w = stack.Pop(); onStack.Remove(w); comp.Add(w); } while (w != v);
+                    result.Add(comp);
+                }
+                if (call.Count > 0) { var (u, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>BFS tree path from an initial state to s (state ids).</summary>
+    private List<int> PathTo(int s)
+    {
+        var p = new List<int>();
+        for (int x = s; x >= 0; x = parent[x]) p.Add(x);
+        p.Reverse();
+        return p;
+    }
+
+    private List<int>? BfsPath(int from, bool[] allowed, Func<int, bool> goal)
+    {
+        var prev = new Dictionary<int, int> { [from] = -1 };
+        var q = new Queue<int>(); q.Enqueue(from);
+        while (q.Count > 0)
+        {
+            int v = q.Dequeue();
+            if (goal(v))
+            {
+                var path = new List<int>();
+                for (int x = v; x >= 0; x = prev[x]) path.Add(x);
+                path.Reverse();
+                return path;
+            }
+            foreach (var w in succ[v]) if (allowed[w] && !prev.ContainsKey(w)) { prev[w] = v; q.Enqueue(w); }
+        }
+        return null;
+    }
+
+    /// <summary>A cycle from start through comp that takes every fairness action possible inside comp;
+    /// returns the states after start, ending back at start (empty: stutter at start).</summary>
+    private List<int> Cycle(int start, HashSet<int> comp, object? _)
+    {
+        var inComp = new bool[states.Count];
+        foreach (var s in comp) inComp[s] = true;
+        var cycle = new List<int>();
+        int cur = start;
+        var fair = spec.FairnessList;
+        for (int k = 0; k < fair.Count; k++)
+        {
+            // take an A-step inside the component if one exists
+            var src = comp.Where(s => _tk[k][s].Any(comp.Contains)).OrderBy(s => s).FirstOrDefault(-1);
+            if (src < 0) continue;
+            var p = BfsPath(cur, inComp, x => x == src)!;
+            cycle.AddRange(p.Skip(1));
+            int dst = _tk[k][src].Where(comp.Contains).Min();
+            cycle.Add(dst);
+            cur = dst;
+        }
+        for (int k = 0; k < fair.Count; k++)
+        {
+            // weak fairness satisfied by a state where A is disabled: pass through one
+            if (fair[k].Strong || comp.Any(s => _tk[k][s].Any(comp.Contains))) continue;
+            var off = comp.Where(s => !_en[k][s]).OrderBy(s => s).FirstOrDefault(-1);
+            if (off < 0 || off == cur) continue;
+            var p = BfsPath(cur, inComp, x => x == off)!;
+            cycle.AddRange(p.Skip(1));
+            cur = off;
+        }
+        if (cur != start)
+        {
+            var back = BfsPath(cur, inComp, x => x == start)!;
+            cycle.AddRange(back.Skip(1));
+        }
+        return cycle;
+    }
+}
