@@ -792,7 +792,7 @@ public sealed class Compiler
         {
             var x = S(a[0], "\\cup"); var y = S(a[1], "\\cup");
             if (!x.IsFinite || !y.IsFinite) return new InfiniteSetV($"{x} \\cup {y}", v => x.Contains(v) || y.Contains(v));
-            return new SetV([.. x.Normalize().Elems, .. y.Normalize().Elems]);
+            return SetV.Union(x.Normalize(), y.Normalize());
         });
         d["\\cap"] = new("\\cap", 2, (_, a) =>
         {

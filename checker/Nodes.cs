@@ -505,13 +505,22 @@ public sealed class TupleN(Node[] elems) : Node
     }
 }
 
-public sealed class RecordN(StrV[] names, Node[] vals) : Node
+public sealed class RecordN : Node
 {
+    private readonly Value[] _keys;
+    private readonly int[] _order;
+    private readonly Node[] _vals;
+    public RecordN(StrV[] names, Node[] vals)
+    {
+        _order = Enumerable.Range(0, names.Length).OrderBy(i => names[i].Tok).ToArray();
+        _keys = _order.Select(i => (Value)names[i]).ToArray();
+        _vals = vals;
+    }
     public override Value Eval(Ctx c, Env? e)
     {
-        var vs = new Value[vals.Length];
-        for (int i = 0; i < vs.Length; i++) vs[i] = vals[i].Eval(c, e);
-        return FcnBase.MakeUnsorted(names.Cast<Value>().ToArray(), vs);
+        var vs = new Value[_vals.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = _vals[_order[i]].Eval(c, e);
+        return FcnBase.Make(_keys, vs);
     }
 }
 
