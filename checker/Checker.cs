@@ -226,6 +226,13 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 return;
             }
         }
+        if (spec.NoBehavior)
+        {
+            res.Outcome = Outcome.Success;
+            _o.WriteLine("No INIT or SPECIFICATION: only the assumptions were checked.");
+            PrintStats(res);
+            return;
+        }
         if (spec.Symmetry is not null)
         {
             var sv = spec.Symmetry.EvalSet(c, null);
@@ -260,6 +267,12 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             _fps.Add(fp); _parent.Add(-1); _levelOf.Add(1);
             LiveAdd(id, fp, st); if (_live) _initIds.Add(id);
             var bad = FirstViolation(c, st);
+            var badInitProp = spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); });
+            if (bad is null && badInitProp is not null)
+            {
+                Report(res, Outcome.Safety, badInitProp.Name, generated, frontier.Count, 1, id, c, initProp: true);
+                return;
+            }
             if (bad is not null)
             {
                 Report(res, Outcome.Safety, bad, generated, frontier.Count, 1, id, c);
@@ -539,7 +552,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
 
     // ------------------------------------------------------------------ traces
 
-    private void Report(CheckResult res, Outcome outcome, string? name, long generated, long left, int depth, int id, Ctx c, Value[]? extra = null, bool actionProp = false)
+    private void Report(CheckResult res, Outcome outcome, string? name, long generated, long left, int depth, int id, Ctx c, Value[]? extra = null, bool actionProp = false, bool initProp = false)
     {
         res.Outcome = outcome;
         res.Violated = name;
@@ -570,11 +583,12 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         {
             Outcome.Deadlock => "Error: Deadlock reached.",
             Outcome.Safety when actionProp => $"Error: Action property {name} is violated.",
+            Outcome.Safety when initProp => $"Error: Property {name} is violated by the initial state.",
             Outcome.Safety when spec.StateProps.Any(p => p.Name == name) => $"Error: Temporal properties were violated.",
             _ => $"Error: Invariant {name} is violated.",
         };
         // TLC reports violated PROPERTY formulas (also [][A]_v and []P) as temporal violations: exit 13
-        if (outcome == Outcome.Safety && (actionProp || spec.StateProps.Any(p => p.Name == name))) res.Outcome = Outcome.Liveness;
+        if (outcome == Outcome.Safety && (actionProp || initProp || spec.StateProps.Any(p => p.Name == name))) res.Outcome = Outcome.Liveness;
         _o.WriteLine(msg);
         _o.WriteLine("Error: The behavior up to this point is:");
         PrintTrace(trace);

@@ -199,8 +199,7 @@ public sealed class Compiler
                 var body = Compile(d.Body!, inner);
                 if (od.Recursive)
                 {
-                    if (bounds.Length != 1) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
-                    od.Body = new RecFcnN(od, bounds[0], body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds[0].Set?.Level ?? 0) };
+                    od.Body = new RecFcnN(od, bounds, body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
                     od.Recursive = false; // a recursive function is a value: cache it
                 }
                 else od.Body = new FcnCtorN(bounds, body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
@@ -293,8 +292,7 @@ public sealed class Compiler
                         {
                             var bounds = CompileBounds(d.FcnBounds, ps, out var fin);
                             var body = Compile(d.Body!, fin);
-                            if (ld.Recursive && bounds.Length == 1) ld.Body = new RecFcnN(null, bounds[0], body) { Loc = ld.Loc, Level = body.Level };
-                            else if (ld.Recursive) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
+                            if (ld.Recursive) ld.Body = new RecFcnN(null, bounds, body) { Loc = ld.Loc, Level = body.Level };
                             else ld.Body = new FcnCtorN(bounds, body) { Loc = ld.Loc, Level = body.Level };
                         }
                         else ld.Body = Compile(d.Body!, ps);
@@ -308,20 +306,15 @@ public sealed class Compiler
                 {
                     var bounds = CompileBounds((List<Bound>)s.Extra!, sc, out var inner);
                     var body = Compile(s.Kids[0], inner);
-                    if (bounds.Any(b => b.Set is null) && body.Level < 3)
-                    {
-                        // unbounded quantifiers: TLC cannot evaluate them
-                        throw Err(s.Tok, $"unsupported construct: unbounded quantifier {s.Name} (TLC cannot evaluate it)");
-                    }
+                    // unbounded quantifiers: TLC cannot evaluate them; refused when evaluated (BoundN.All)
                     return new QuantN(s.Name == "\\A", bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
                 }
             case SK.Choose:
                 {
                     var b = (Bound)s.Extra!;
-                    if (b.Set is null) throw Err(s.Tok, "unsupported construct: unbounded CHOOSE (TLC cannot evaluate it)");
                     var bounds = CompileBounds([b], sc, out var inner);
                     var body = Compile(s.Kids[0], inner);
-                    return new ChooseN(bounds[0], body) { Loc = loc, Level = Math.Max(body.Level, bounds[0].Set!.Level) };
+                    return new ChooseN(bounds[0], body) { Loc = loc, Level = Math.Max(body.Level, bounds[0].Set?.Level ?? 0) };
                 }
             case SK.SetEnum:
                 {
@@ -804,6 +797,7 @@ public sealed class Compiler
         d["\\"] = new("\\", 2, (_, a) =>
         {
             var x = S(a[0], "\\"); var y = S(a[1], "\\");
+            if (!x.IsFinite) return new InfiniteSetV($"{x} \\ {y}", v => x.Contains(v) && !y.Contains(v));
             return new SetV(x.Normalize().Elems.Where(v => !y.Contains(v)).ToArray(), true);
         });
         d["\\subseteq"] = new("\\subseteq", 2, (_, a) =>
