@@ -41,7 +41,7 @@ public sealed class Compiler
     private string _module = "";
     private int _primeDepth;
     private OpDef? _current;
-    private LetDef? _currentLet;
+    private readonly HashSet<LetDef> _compilingLets = [];
 
     private static readonly Dictionary<string, Builtin> Core = BuildCore();
 
@@ -144,8 +144,9 @@ public sealed class Compiler
                             var inst = CompileInstance(i, ms.Top);
                             foreach (var (k, v) in inst.Top.Map)
                                 if (!inst.LocalNames.Contains(k) && v is not BuiltinSym) ms.Top.Map.TryAdd(k, v);
+                            // LOCAL INSTANCE hides from importers, but the module itself sees them (modules are merged here)
                             foreach (var (k, v) in inst.Top.Map)
-                                if (v is BuiltinSym && !i.Local) ms.Top.Map.TryAdd(k, v);
+                                if (v is BuiltinSym) ms.Top.Map.TryAdd(k, v);
                             break;
                         }
                     case Syn assume:
@@ -284,7 +285,7 @@ public sealed class Compiler
                     {
                         if (d.Instance is not null) throw Err(d.Tok, "unsupported construct: INSTANCE inside LET");
                         var ld = new LetDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok));
-                        var savedLet = _currentLet; _currentLet = ld;
+                        _compilingLets.Add(ld);
                         inner.Map[d.Name] = new LetSym(ld);
                         var ps = new Scope(inner);
                         foreach (var p in ld.Params) ps.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
@@ -296,7 +297,7 @@ public sealed class Compiler
                             else ld.Body = new FcnCtorN(bounds, body) { Loc = ld.Loc, Level = body.Level };
                         }
                         else ld.Body = Compile(d.Body!, ps);
-                        _currentLet = savedLet;
+                        _compilingLets.Remove(ld);
                         defs.Add(ld);
                     }
                     var bodyN = Compile(s.Kids[0], inner);
@@ -582,7 +583,7 @@ public sealed class Compiler
                 }
             case LetSym l:
                 {
-                    if (l.D == _currentLet) l.D.Recursive = true;
+                    if (_compilingLets.Contains(l.D)) l.D.Recursive = true;
                     if (argSyn.Length == 0 && l.D.Params.Length > 0) return OpArgFor(sym, name, loc, sc);
                     if (argSyn.Length != l.D.Params.Length) throw Err(s.Tok, $"The operator {name} requires {l.D.Params.Length} arguments, but {argSyn.Length} were given.");
                     var args = CompileArgs(argSyn, l.D.Params.Select(p => p.Arity).ToArray(), sc);

@@ -472,7 +472,12 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var s = bound.Set!.EvalSet(c, e);
-        if (!s.IsFinite) throw At(new EvalError($"Attempted to enumerate {{ x \\in S : p(x) }} when S is the infinite set {s}"));
+        if (!s.IsFinite)
+        {
+            // as TLC's SetPredValue: membership only
+            var spec = c.Spec; var cur = c.Cur;
+            return new InfiniteSetV($"{{x \\in {s} : ...}}", v => s.Contains(v) && pred.EvalBool(new Ctx(spec) { Cur = cur }, bound.Bind(e, v)));
+        }
         var res = new List<Value>();
         foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
         return new SetV(res.ToArray(), true);

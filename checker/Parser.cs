@@ -319,6 +319,8 @@ public sealed class Parser
 
     private Syn ParsePrefix()
     {
+        // labels: "P0:: expr" (PlusCal and proofs); TLC ignores them
+        if (Peek.Kind == Tk.Ident && IsAt(1, "::") && !Keywords.Contains(Peek.Text)) _p += 2;
         var t = Peek;
         if (t.Kind == Tk.Op)
         {
