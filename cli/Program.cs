@@ -17,7 +17,10 @@ public static class Cli
         new("scenario", "scenario [NAME...] [--list] [--verbose] [--trace FILE]", ScenarioCommand.Run),
         new("replay", "replay TRACE.jsonl", ReplayCommand.Run),
         new("events", "events [--vocabulary v7|v7-reviewed|upstream] [--json]", EventsCommand.Run),
+        new("hammer", "hammer [--seed S] [--count N | --time 10m] [--vocabulary V] [--property P] [--workers W] [--batch B] [--mutants | --mutant NAME]", HammerCommand.Run),
         new("bench-reference", "bench-reference [--steps N] [--seed S] [--pages P] [--runs R]", BenchCommand.Run),
+        new("prove", ProveCommand.Usage, ProveCommand.Run),
+        new("contract", ContractCommand.Usage, ContractCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

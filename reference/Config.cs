@@ -76,9 +76,14 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
 /// its listener policy, and its driver bugs (kernel-notifier.md M3).
 /// </summary>
 public sealed record MirrorConfig(string Name, MirrorKind Kind = MirrorKind.Interval, Policy? Policy = null,
-    bool SkipReadRetry = false, bool ReadRetryOutsideLock = false, int FaultChunk = 2)
+    bool SkipReadRetry = false, bool ReadRetryOutsideLock = false, int FaultChunk = 2, PageRange? Span = null)
 {
     public Policy Listener => Policy ?? Policy.UnmapAll;
+
+    /// <summary>The pages the mirror covers: an interval notifier's [start, last + 1) (mmu_interval_notifier_insert);
+    /// the whole address space for the other kinds and when unset (dmirror covers all of current->mm).</summary>
+    public bool Covers(int page) => Kind != MirrorKind.Interval || Span is not { } r || r.Contains(page);
+    public bool Overlaps(PageRange range) => Kind != MirrorKind.Interval || Span is not { } r || r.Overlaps(range);
 }
 
 /// <summary>Planted bugs in the reference's notifier chain and call sites, switchable without editing code

@@ -189,10 +189,14 @@ public static class Machine
         return o with { State = s with { Op = null }, Violation = v };
     }
 
-    private static bool HasInterval(MmState s)
+    /// <summary>mn_itree_inv_start_range: does the range hit an interval notifier?</summary>
+    private static bool HasInterval(MmState s, PageRange range)
     {
         for (int m = 0; m < s.Mirrors.Length; m++)
-            if (s.Config.MirrorList[m].Kind == MirrorKind.Interval && s.Mirrors[m].Registered && !s.Mirrors[m].Released) return true;
+        {
+            var cfg = s.Config.MirrorList[m];
+            if (cfg.Kind == MirrorKind.Interval && cfg.Overlaps(range) && s.Mirrors[m].Registered && !s.Mirrors[m].Released) return true;
+        }
         return false;
     }
 
@@ -201,13 +205,13 @@ public static class Machine
     private static Outcome Start(MmState s, CpuOp op, Prim.Start st)
     {
         long seq = s.InvalidateSeq;
-        bool hit = HasInterval(s);
+        bool hit = HasInterval(s, st.Range);
         if (hit) seq |= 1;
         var callbacks = ImmutableArray.CreateBuilder<int>();
         for (int m = 0; m < s.Mirrors.Length; m++)
         {
             var kind = s.Config.MirrorList[m].Kind;
-            if (kind is MirrorKind.Interval or MirrorKind.Mm && s.Mirrors[m].Registered && !s.Mirrors[m].Released) callbacks.Add(m);
+            if (kind is MirrorKind.Interval or MirrorKind.Mm && s.Config.MirrorList[m].Overlaps(st.Range) && s.Mirrors[m].Registered && !s.Mirrors[m].Released) callbacks.Add(m);
         }
         var inv = new Invalidation(st.Range, st.Event, st.Blockable, seq, callbacks.ToImmutable());
         s = s with { InvalidateSeq = seq, ActiveInvalidateRanges = s.ActiveInvalidateRanges + 1, Op = op with { Inv = inv } };
@@ -400,13 +404,13 @@ public static class Machine
     private static Outcome InvalidatePage(MmState s, CpuOp op, Prim.InvalidatePage ip)
     {
         var r = new PageRange(ip.Page, ip.Page + 1);
-        bool hit = HasInterval(s);
+        bool hit = HasInterval(s, r);
         long cur = hit ? s.InvalidateSeq | 1 : s.InvalidateSeq;
         for (int m = 0; m < s.Mirrors.Length; m++)
         {
             var cfg = s.Config.MirrorList[m];
             var ms = s.Mirrors[m];
-            if (cfg.Kind == MirrorKind.SecondaryTlb || !ms.Registered || ms.Released) continue;
+            if (cfg.Kind == MirrorKind.SecondaryTlb || !ms.Registered || ms.Released || !cfg.Overlaps(r)) continue;
             if (cfg.Kind == MirrorKind.Interval && !s.Config.Has(Mutant.SkipSetSeq)) ms = ms with { Seq = cur };
             if (cfg.Kind is MirrorKind.Mm or MirrorKind.InvalidatePage) ms = ms with { Seq = ms.Seq + 1 };
             ms = React(s, ms, r, cfg.Listener.For(ip.Event)).Item1;
@@ -487,18 +491,16 @@ public static class Machine
         // replace_page: only if pages_identical() still holds, with both write-protected
         var before = s.Ptes[kr.Page];
         if (before is not { } cur || cur.Frame == kr.KFrame || s.Frames[cur.Frame].Content != s.Frames[kr.KFrame].Content || s.Frames[kr.KFrame].Free)
-            return new(s, Line("step", op.Actor, "pte_update", ("page", kr.Page), ("old", before), ("new", before), ("result", "not identical")), null);
-        var prim = new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, Prot.Read);
-        var o = PteUpdate(s, op, prim);
-        // the old page loses the reference of its mapping: put_page
-        var f = o.State.Frames[cur.Frame];
-        int refs = f.RefCount - 1;
-        var st = o.State with
         {
-            Frames = o.State.Frames.SetItem(cur.Frame, f with { RefCount = refs, Free = refs == 0 }),
-            FreeList = refs == 0 ? o.State.FreeList.Push(cur.Frame) : o.State.FreeList,
-        };
-        st = st with { Ptes = st.Ptes.SetItem(kr.Page, st.Ptes[kr.Page]!.Value with { Dirty = false }) };
+            // no replacement: the put_page planned after the flush is dropped with it
+            var steps = op.Steps.ToList();
+            int i = before is { } b ? steps.FindIndex(p => p is Prim.FreeFrame f && f.Frame == b.Frame) : -1;
+            if (i >= 0) steps.RemoveAt(i);
+            s = s with { Op = op with { Steps = ImmutableQueue.CreateRange(steps) } };
+            return new(s, Line("step", op.Actor, "pte_update", ("page", kr.Page), ("old", before), ("new", before), ("result", "not identical")), null);
+        }
+        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, Prot.Read));
+        var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }) };
         return o with { State = st };
     }
 
@@ -542,7 +544,7 @@ public static class Machine
                         v = new(Rules.SoftDirtyComplete, $"{dev} wrote page {d.Page} but its CPU PTE is not soft-dirty ({PteText.Of(cp)}): the write escapes clear_refs tracking");
                     return new(s, Line("step", dev, "device_write", ("page", d.Page), ("frame", e.Frame), ("value", d.Value)), v);
                 }
-                if (ms.Released || s.Exited || !ms.Registered && cfg.Kind == MirrorKind.Interval)
+                if (ms.Released || s.Exited || !ms.Registered || !cfg.Covers(d.Page))
                 {
                     s = SetMirror(s, m, ms with { Op = null, LastError = "EFAULT" });
                     return new(s, Line("step", dev, d.Name, ("page", d.Page), ("result", "EFAULT")), null);
@@ -619,7 +621,7 @@ public static class Machine
             bool write = target && d.Write;
             var cur = s.Ptes[p];
             if (cur is { Readable: true } c && (!write || c.Writable)) continue;
-            if (!target && s.VmaAt(p) is null or { Prot: Prot.None }) continue;
+            if (!target && (s.VmaAt(p) is null or { Prot: Prot.None } || !cfg.Covers(p))) continue;
             if (s.Migrating.Contains(p))
             {
                 // a migration entry: hmm_range_fault waits on it and returns -EBUSY
@@ -653,7 +655,7 @@ public static class Machine
         var pages = new List<int>();
         for (int p = start; p < Math.Min(start + chunk, s.Config.Pages); p++)
         {
-            if (s.Ptes[p] is not { Readable: true } pte) continue;
+            if (s.Ptes[p] is not { Readable: true } pte || !cfg.Covers(p)) continue;
             // hmm_range_fault reports HMM_PFN_WRITE whenever the CPU PTE is writable (dmirror tags it WRITE)
             snap.Add((p, new DevicePte(pte.Frame, s.Frames[pte.Frame].Generation, pte.Writable)));
             pages.Add(p);

@@ -401,10 +401,13 @@ internal sealed class Planner(MmState state)
                     });
                 }
                 var other = new PageRange(m.Other, m.Other + 1);
+                int oldFrame = State.Ptes[m.Other]!.Value.Frame;
+                // replace_page: ptep_clear_flush, set_pte_at_notify(kpage), then put_page of the old page after the flush
                 Bracket(CallSite.replace_page, other, after =>
                 {
                     _prims.Add(new Prim.KsmReplace(m.Other, kframe));
                     _prims.Add(new Prim.TlbFlush(other));
+                    _prims.Add(new Prim.FreeFrame(oldFrame));
                 });
                 return ("ksm_merge", MmapLock.None, null);
             }

@@ -38,6 +38,7 @@ public static class TraceConfig
             ["skip_read_retry"] = m.SkipReadRetry,
             ["read_retry_outside_lock"] = m.ReadRetryOutsideLock,
             ["fault_chunk"] = m.FaultChunk,
+            ["span"] = m.Span is { } r ? new JsonArray(r.Start, r.End) : null,
         }).ToArray()),
         ["mutants"] = new JsonArray(Enum.GetValues<Mutant>().Where(x => x != Mutant.None && c.Has(x)).Select(x => (JsonNode?)JsonValue.Create(x.ToString())).ToArray()),
     };
@@ -80,8 +81,16 @@ public static class TraceConfig
                 try { policy = Policy.Named(pv.GetValue<string>()); }
                 catch (ArgumentException e) { throw new TraceFormatException($"field 'policy': {e.Message}"); }
             }
+            PageRange? span = null;
+            if (mo["span"] is JsonArray sa)
+            {
+                if (sa.Count != 2 || sa[0] is not JsonValue a || !a.TryGetValue(out int ss) || sa[1] is not JsonValue b || !b.TryGetValue(out int se) || ss < 0 || se > pages || ss >= se)
+                    throw new TraceFormatException($"field 'mirrors.span': expected [start, end) inside [0, {pages})");
+                span = new PageRange(ss, se);
+            }
+            else if (mo["span"] is not null) throw new TraceFormatException("field 'mirrors.span': expected [start, end) or null");
             mirrors.Add(new MirrorConfig(Str(mo, "name"), kind, policy, Bool(mo, "skip_read_retry"), Bool(mo, "read_retry_outside_lock"),
-                mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages)));
+                mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages), span));
         }
         var mutants = Mutant.None;
         if (o["mutants"] is JsonArray mu)

@@ -29,6 +29,7 @@ CONSTANTS
     Frames,       \* physical frames (Pages \subseteq Frames; page p starts on frame p)
     InitMapped,   \* pages with a VMA (read-write, private anon) and a PTE at start
     Devices,      \* device mirrors (dmirror instances)
+    HwDevices,    \* the subset that are hardware secondary TLBs (IOMMU SVA/ATS, R9)
     Threads,      \* CPU threads running call sites concurrently (R4)
     Values,       \* page contents (0 \in Values); {0} makes only frame identity matter
     Vocabulary,   \* "v7" | "v7-reviewed" | "upstream"
@@ -49,9 +50,10 @@ BugNames ==
      "no_end_after_refusal",   \* B10/M7: the -EAGAIN path skips mn_itree_inv_end
      "narrow_range",           \* M2/B5/B6: notified range is the first page only
      "lock_across_read_begin", \* HDR lockdep rule: driver holds its lock across read_begin
-     "mprotect_none_as_write_protect"} \* planted call-site table error (TruthfulEvent)
+     "mprotect_none_as_write_protect", \* planted call-site table error (TruthfulEvent)
+     "hw_flush_at_end"}        \* M10/B2: secondary TLB invalidated at end, not under the PTL
 
-ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages
+ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ 0 \in Values /\ Vocabulary \in Vocabularies
        /\ EnabledSites \subseteq Sites /\ Bugs \subseteq BugNames
        /\ Prots \subseteq 0..2 /\ MaxOps \in Nat
@@ -107,7 +109,7 @@ vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, p
 DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
-ThreadPhases == {"idle", "start", "started", "updated", "freed", "notify", "refused"}
+ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused"}
 FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
                  "install", "unlock", "unlock_retry"}
 
@@ -169,10 +171,14 @@ MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_pmd_ran
 MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
 
 \* Phases in which an invalidation has started (start returned) and not ended.
-StartedPhases == {"started", "updated", "freed"}
+StartedPhases == {"started", "flush", "updated", "freed"}
 Covered(p) == \E u \in Threads : /\ thr[u].ph \in StartedPhases
                                  /\ thr[u].mech \in {"range", "nonblock", "release"}
                                  /\ p \in thr[u].rng
+
+\* The one allowed stale window (rules.md NoStaleDeviceMapping): a hardware
+\* secondary TLB between pte_update and the tlb_flush of the same PTL section.
+HwWindow(d, p) == d \in HwDevices /\ \E t \in Threads : thr[t].ph = "flush" /\ p \in thr[t].chg
 
 Ev(site, prot) ==
     IF "mprotect_none_as_write_protect" \in Bugs /\ site = "change_pmd_range" /\ prot = 0
@@ -217,8 +223,10 @@ Applicable(site, r, dst) ==
 NewOp(site, r, prot, dst, ph) ==
     LET nrng == IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
         nf   == IF site \in AllocSites THEN NewFrame ELSE 0
-    IN [ph |-> ph, site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
-        rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> Devices,
+        todo == IF MechOf(Vocabulary, site) = "release" THEN Devices ELSE Devices \ HwDevices
+    IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
+        site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
+        rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> todo,
         freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst]
 
 \* VMA changes made before the notifier is called: mprotect_fixup sets
@@ -322,7 +330,8 @@ ApplyPte(t, op) ==
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
         gone == {pte[p].f : p \in {q \in op.chg : pte[q].f # 0 /\ newPte[q].f # pte[q].f}}
-        ph2 == IF gone = {} THEN (IF op.mech = "page" THEN "notify" ELSE "freed") ELSE "updated"
+        ph2 == IF HwDevices # {} THEN "flush"
+               ELSE IF gone = {} THEN (IF op.mech = "page" THEN "notify" ELSE "freed") ELSE "updated"
     IN /\ pte' = newPte
        /\ ghost' = [ghost EXCEPT
                       !.covered  = ghost.covered /\
@@ -338,7 +347,11 @@ ApplyPte(t, op) ==
        /\ childFrames' = IF op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
                          THEN childFrames \cup {pte[p].f : p \in {q \in op.chg : pte[q].f # 0}}
                          ELSE childFrames
-       /\ data' = IF op.nf # 0 THEN [data EXCEPT ![op.nf] = data[pte[src].f]] ELSE data
+       \* the new page's contents: copied here, or after the flush when a hardware
+       \* TLB may still write the old page until tlb_flush (MNRST case B order:
+       \* clear the PTE, flush + notify, copy, then set the new PTE)
+       /\ data' = IF op.nf # 0 /\ HwDevices = {} THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
+                  ELSE data
        /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
                    [] op.site = "move_page_tables" -> [vma EXCEPT ![src] = 0]
                    [] OTHER -> vma
@@ -362,6 +375,41 @@ PteUpdatePageSite(t) ==
 pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
                   /\ \/ PteUpdateStarted(t)
                      \/ PteUpdatePageSite(t)
+
+(***************************************************************************)
+(* tlb_flush: the CPU TLB flush that ends the PTL section; since 6.6 the   *)
+(* arch code calls arch_invalidate_secondary_tlbs from here, under the PTL *)
+(* (R9, R10; MNRST).  Only present when the model has hardware secondary   *)
+(* TLBs (HwDevices # {}); otherwise it is folded into pte_update.          *)
+(* Bug hw_flush_at_end (M10, B2): the secondary TLB is only invalidated at *)
+(* invalidate_range_end (pre-4.15 double call / "too late" for hardware    *)
+(* that refills at any time).                                              *)
+(***************************************************************************)
+tlb_flush(t) ==
+    LET op == thr[t] IN
+    /\ op.ph = "flush"
+    /\ dpte' = IF "hw_flush_at_end" \in Bugs THEN dpte
+               ELSE [d \in Devices |-> [p \in Pages |->
+                      IF d \in HwDevices /\ p \in op.chg THEN DevNone ELSE dpte[d][p]]]
+    /\ thr' = [thr EXCEPT ![t].ph = IF op.freeable = {}
+                                    THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
+                                    ELSE "updated"]
+    /\ data' = IF op.nf # 0 /\ op.freeable # {}
+               THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable)]] ELSE data
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
+                   inPassHit, lock, flt, hit, rdCur, ghost>>
+
+(***************************************************************************)
+(* Hardware secondary TLB fill: the IOMMU walks the CPU page table by      *)
+(* itself at any time (ATS/PRI), with no notifier protocol (R9).           *)
+(***************************************************************************)
+device_tlb_fill(d, p) ==
+    /\ d \in HwDevices /\ ~mmDead
+    /\ pte[p].f # 0 /\ pte[p].acc >= 1
+    /\ dpte' = [dpte EXCEPT ![d][p] = [f |-> pte[p].f, gone |-> FALSE,
+                                       acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]]
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   passOdd, inPassHit, lock, flt, hit, rdCur, ghost>>
 
 (***************************************************************************)
 (* free_frame: frames whose last mapping went away return to the free     *)
@@ -396,7 +444,9 @@ invalidate_range_end(t) ==
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur>>
           ELSE /\ \A d \in late : ~lock[d]
                /\ dpte' = [d \in Devices |-> [p \in Pages |->
-                            IF d \in late /\ p \in op.rng THEN DevNone ELSE dpte[d][p]]]
+                            IF \/ d \in late /\ p \in op.rng
+                               \/ d \in HwDevices /\ p \in op.chg /\ "hw_flush_at_end" \in Bugs
+                            THEN DevNone ELSE dpte[d][p]]]
                /\ InvEnd
                /\ UNCHANGED ghost
        /\ thr' = [thr EXCEPT ![t] = IdleThr]
@@ -415,7 +465,7 @@ NeedsFault(d, p, w) == dpte[d][p].f = 0 \/ (w /\ dpte[d][p].acc < 2)
 
 \* Start a new fault for page p (w: write fault), or restart after a retry.
 StartFault(d, ph) ==
-    \/ /\ flt[d].ph = "idle" /\ ~mmDead
+    \/ /\ flt[d].ph = "idle" /\ ~mmDead /\ d \notin HwDevices
        /\ \E p \in Pages, w \in BOOLEAN :
             /\ NeedsFault(d, p, w)
             /\ flt' = [flt EXCEPT ![d] = [IdleFlt EXCEPT !.ph = ph, !.p = p, !.w = w]]
@@ -509,7 +559,8 @@ CpuReads(p, v) == IF pte[p].f # 0 /\ pte[p].acc >= 1 THEN data[pte[p].f] = v
 
 device_read(d, p) ==
     /\ dpte[d][p].f # 0
-    /\ ghost' = [ghost EXCEPT !.coherent = ghost.coherent /\ CpuReads(p, data[dpte[d][p].f])]
+    /\ ghost' = [ghost EXCEPT !.coherent = ghost.coherent /\
+                                 (HwWindow(d, p) \/ CpuReads(p, data[dpte[d][p].f]))]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
 
@@ -518,7 +569,8 @@ device_write(d, p, v) ==
     /\ f # 0 /\ dpte[d][p].acc = 2
     /\ data' = [data EXCEPT ![f] = v]
     /\ ghost' = [ghost EXCEPT
-                   !.coherent  = ghost.coherent /\ pte[p].f = f /\ pte[p].acc >= 1,
+                   !.coherent  = ghost.coherent /\
+                                 (HwWindow(d, p) \/ (pte[p].f = f /\ pte[p].acc >= 1)),
                    !.softdirty = ghost.softdirty /\ (pte[p].f = f => pte[p].sd)]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
@@ -536,6 +588,7 @@ Terminated ==
 ThreadProgress(t) ==
     \/ \E d \in Devices : invalidate(t, d) \/ release(t, d)
     \/ PteUpdateStarted(t)
+    \/ tlb_flush(t)
     \/ free_frame(t)
     \/ invalidate_range_end(t)
 
@@ -554,6 +607,7 @@ Next ==
           \/ \E d \in Devices : invalidate(t, d)
           \/ \E d \in Devices : release(t, d)
           \/ pte_update(t)
+          \/ tlb_flush(t)
           \/ free_frame(t)
           \/ invalidate_range_end(t)
     \/ \E d \in Devices :
@@ -563,6 +617,7 @@ Next ==
           \/ mmu_interval_read_retry(d)
           \/ device_pte_install(d)
           \/ device_unlock(d)
+          \/ \E p \in Pages : device_tlb_fill(d, p)
           \/ \E p \in Pages : device_read(d, p)
           \/ \E p \in Pages, v \in Values : device_write(d, p, v)
     \/ Terminated
@@ -583,12 +638,14 @@ LiveSpec == Spec
 \* NoStaleDeviceMapping: a device PTE for frame f with write w implies the
 \* CPU PTE maps f, writable if w.  Start/end and interval listeners have no
 \* window at all: the mapping is gone when invalidate_range_start returns
-\* (HDR invalidate_range_start doc, R5, R6; MNRST).  No hardware secondary
-\* TLB (arch_invalidate_secondary_tlbs) is modelled, so no window is allowed.
+\* (HDR invalidate_range_start doc, R5, R6; MNRST).  The only window: a
+\* hardware secondary TLB between the PTE change under the PTL (pte_update)
+\* and the TLB flush of that same PTL section (tlb_flush, which calls
+\* arch_invalidate_secondary_tlbs; HDR arch_invalidate_secondary_tlbs doc).
 NoStaleDeviceMapping ==
     \A d \in Devices, p \in Pages :
-        dpte[d][p].f # 0 => /\ pte[p].f = dpte[d][p].f
-                            /\ pte[p].acc >= dpte[d][p].acc
+        dpte[d][p].f # 0 /\ ~HwWindow(d, p) => /\ pte[p].f = dpte[d][p].f
+                                               /\ pte[p].acc >= dpte[d][p].acc
 
 \* NoFreedFrameAccess: no device PTE names a free frame or a frame freed
 \* (and maybe reused) since the device mapped it (R7; THMM: the XArray holds
@@ -599,6 +656,8 @@ NoFreedFrameAccess ==
 
 \* CoherentAccess: a device read returns what a CPU read returns; a device
 \* write lands in the frame the CPU maps (hmm.rst: "see the same data").
+\* Accesses through a hardware TLB inside its allowed window are not judged
+\* here: the kernel copies a moved page only after that flush (MNRST).
 CoherentAccess == ghost.coherent
 
 \* StartEndPaired: no invalidate_range_end without a successful start, none

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Cli;
+
+/// <summary>
+/// `notifier hammer [--seed S] [--count N | --time 10m] [--vocabulary V] [--property P] [--workers W] [--batch B]`
+/// runs long FsCheck campaigns over the reference; `--mutants` prints the mutation matrix.
+/// Batch k checks property (k mod #properties) with seed S + k, so a failure is reproduced by
+/// `--seed S+k --count B --property P`, whatever the worker count.
+/// </summary>
+public static class HammerCommand
+{
+    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    {
+        var args = Args.Parse("hammer", argv, ["--seed", "--count", "--time", "--vocabulary", "--property", "--workers", "--batch", "--mutant"], ["--mutants", "--quiet"]);
+        ulong seed = args.GetULong("hammer", "--seed", 1);
+        int workers = args.GetInt("hammer", "--workers", Environment.ProcessorCount);
+        int batch = args.GetInt("hammer", "--batch", 50);
+        if (workers < 1 || batch < 1) throw new UsageException("notifier hammer: --workers and --batch must be at least 1");
+        Vocabulary? vocab = null;
+        if (args.Get("--vocabulary") is { } vs)
+        {
+            if (!EventTables.TryParse(vs, out var v)) throw new UsageException($"notifier hammer: unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+            vocab = v;
+        }
+        if (args.Has("--mutants") || args.Get("--mutant") is not null)
+        {
+            int perCell = args.GetInt("hammer", "--count", 100);
+            IEnumerable<MutantCase>? only = null;
+            if (args.Get("--mutant") is { } mn)
+            {
+                try { only = [Mutants.Find(mn)]; } catch (ArgumentException e) { throw new UsageException($"notifier hammer: {e.Message}"); }
+            }
+            var sw = Stopwatch.StartNew();
+            var cells = Mutants.Matrix(perCell, seed, workers, only);
+            stdout.Write(Mutants.Render(cells));
+            int survived = cells.GroupBy(c => c.Mutant).Count(g => !g.Any(c => c.Killed));
+            stdout.WriteLine($"{cells.Select(c => c.Mutant).Distinct().Count() - survived}/{cells.Select(c => c.Mutant).Distinct().Count()} mutants killed ({perCell} tests per cell, seed {seed}, {sw.Elapsed.TotalSeconds:F1} s)");
+            return survived == 0 ? ExitCodes.Ok : ExitCodes.Violation;
+        }
+
+        List<PropertyDef> props;
+        try { props = args.Get("--property") is { } pn ? [NotifierProperties.Find(pn)] : [.. NotifierProperties.All]; }
+        catch (ArgumentException e) { throw new UsageException($"notifier hammer: {e.Message}"); }
+        TimeSpan? limit = args.Get("--time") is { } ts ? ParseTime(ts) : null;
+        long count = args.Get("--count") is null && limit is null ? 2000 : args.GetInt("hammer", "--count", int.MaxValue);
+        long batches = limit is null ? (count + batch - 1) / batch : long.MaxValue;
+
+        var counter = new StepCounter();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var sw2 = Stopwatch.StartNew();
+        var lastProgress = TimeSpan.Zero;
+        for (long wave = 0; wave < batches; wave += workers)
+        {
+            if (limit is { } l && sw2.Elapsed >= l) break;
+            int n = (int)Math.Min(workers, batches - wave);
+            var results = new CheckResult[n];
+            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+            {
+                long k = wave + i;
+                var def = props[(int)(k % props.Count)];
+                results[i] = PropertyChecker.Check(def, new GenOptions(Vocabulary: vocab, Counter: counter), batch, seed + (ulong)k);
+            });
+            if (!args.Has("--quiet") && sw2.Elapsed - lastProgress > TimeSpan.FromSeconds(0.5))
+            {
+                lastProgress = sw2.Elapsed;
+                stderr.Write($"\rhammer: {counter.Programs} runs, {counter.Steps} steps, {counter.Steps / Math.Max(0.001, sw2.Elapsed.TotalSeconds):F0} steps/s, {sw2.Elapsed.TotalSeconds:F0} s   ");
+            }
+            for (int i = 0; i < n; i++)
+            {
+                if (results[i].Passed) continue;
+                long k = wave + i;
+                if (!args.Has("--quiet")) stderr.WriteLine();
+                string cmd = $"notifier hammer --property {results[i].Property} --seed {seed + (ulong)k} --count {batch} --batch {batch}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
+                stdout.WriteLine(results[i].Report(cmd));
+                return ExitCodes.Violation;
+            }
+        }
+        if (!args.Has("--quiet")) stderr.WriteLine();
+        double secs = Math.Max(0.001, sw2.Elapsed.TotalSeconds);
+        double cpu = Math.Max(0.001, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
+        stdout.WriteLine($"hammer: {counter.Programs} runs, {counter.Steps} checked steps in {secs:F1} s = {counter.Programs / secs:F0} runs/s, {counter.Steps / secs:F0} steps/s; {counter.Steps / cpu:F0} steps per CPU-second ({workers} workers, seed {seed}): all properties hold");
+        return ExitCodes.Ok;
+    }
+
+    private static TimeSpan ParseTime(string s)
+    {
+        if (s.Length >= 2 && int.TryParse(s[..^1], out int n) && n > 0)
+            switch (s[^1]) { case 's': return TimeSpan.FromSeconds(n); case 'm': return TimeSpan.FromMinutes(n); case 'h': return TimeSpan.FromHours(n); }
+        throw new UsageException($"notifier hammer: --time expects e.g. 30s, 10m or 1h, got '{s}'");
+    }
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+using NotifierSpec.Invariants;
+
+namespace NotifierSpec.Cli;
+
+/// <summary>
+/// `notifier prove [--vocabulary NAME] [--variant NAME] [--depth K] [--quiet]`: the Z3 proof set
+/// (spec/). Exit 0: every query holds; 12: a CTI or counterexample; 255: error or unknown.
+/// </summary>
+public static class ProveCommand
+{
+    public const string Usage = "prove [--vocabulary v7|v7-reviewed|upstream] [--variant NAME] [--depth K] [--quiet]";
+
+    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    {
+        var args = Args.Parse("prove", argv, ["--vocabulary", "--variant", "--depth"], ["--quiet"]);
+        if (args.Positional.Count > 0) throw new UsageException($"notifier prove: unexpected argument '{args.Positional[0]}'");
+        int depth = args.GetInt("prove", "--depth", Proofs.DefaultBmcDepth);
+        if (depth < 0 || depth > 30) throw new UsageException($"notifier prove: --depth must be in 0..30, got {depth}");
+        string? vocName = args.Get("--vocabulary");
+        string? variantName = args.Get("--variant");
+        if (vocName is not null && Vocabulary.Find(vocName) is null)
+            throw new UsageException($"notifier prove: unknown vocabulary '{vocName}' (v7, v7-reviewed, upstream)");
+        if (variantName is not null && !Variant.Names.Contains(variantName))
+            throw new UsageException($"notifier prove: unknown variant '{variantName}' ({string.Join(", ", Variant.Names)})");
+
+        var runs = new List<(Vocabulary, Variant)>();
+        if (variantName is null or "correct")
+        {
+            foreach (var v in vocName is null ? Vocabulary.All : [Vocabulary.Find(vocName)!])
+                runs.Add((v, Variant.Correct(v.Name)));
+        }
+        else
+        {
+            var variant = Variant.Find(variantName, vocName ?? "")!;
+            runs.Add((Vocabulary.Find(vocName ?? variant.Vocabulary)!, variant));
+        }
+
+        bool quiet = args.Has("--quiet");
+        bool failed = false, unknown = false;
+        var total = Stopwatch.StartNew();
+        int queries = 0;
+        double slowest = 0;
+        string slowestName = "";
+        try
+        {
+            foreach (var (voc, variant) in runs)
+            {
+                stdout.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
+                var results = Proofs.Run(voc, variant, depth);
+                stdout.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
+                foreach (var r in results)
+                {
+                    queries++;
+                    if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
+                    if (!quiet || r.Verdict != Verdict.Holds)
+                        stdout.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
+                    failed |= r.Failed;
+                    unknown |= r.Verdict == Verdict.Unknown;
+                }
+                foreach (var r in results.Where(r => r.Report is not null))
+                {
+                    stdout.WriteLine();
+                    stdout.WriteLine($"### {r.Query}");
+                    stdout.Write(r.Report);
+                }
+                if (variant.Failing)
+                    stdout.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
+                stdout.WriteLine();
+            }
+        }
+        catch (SpecException e)
+        {
+            stderr.WriteLine(e.Message);
+            return ExitCodes.Error;
+        }
+        catch (Microsoft.Z3.Z3Exception e)
+        {
+            stderr.WriteLine($"notifier prove: Z3 error: {e.Message.Split('\n')[0]}");
+            return ExitCodes.Error;
+        }
+        total.Stop();
+        stdout.WriteLine($"{queries} queries in {total.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s; slowest {slowest.ToString("F1", CultureInfo.InvariantCulture)} ms ({slowestName})");
+        if (failed) return ExitCodes.Violation;
+        if (unknown) { stderr.WriteLine("notifier prove: the solver answered unknown for some query"); return ExitCodes.Error; }
+        return ExitCodes.Ok;
+    }
+
+    public static string Word(Verdict v) => v switch
+    {
+        Verdict.Holds => "holds",
+        Verdict.Cti => "CTI",
+        Verdict.Counterexample => "counterexample",
+        Verdict.NoTraceUpToDepth => "no trace to depth",
+        Verdict.Vacuous => "VACUOUS",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,118 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Properties;
+
+/// <summary>A named property: how its programs are generated and what must hold of each (null = holds).</summary>
+public sealed record PropertyDef(string Name, string Claim, Func<GenOptions, GenOptions> Shape, Func<Prog, string?> Holds);
+
+/// <summary>The properties of properties/ (issue 6), each a function of one generated program.</summary>
+public static class NotifierProperties
+{
+    /// <summary>Every rule of docs/rules.md after every step.</summary>
+    public static string? RulesHoldOn(Prog p)
+    {
+        var s = Interpreter.Execute(p);
+        return s.FirstViolation is { } v ? $"{v.Rule} at step {s.FirstViolationLine}: {v.Message}" : null;
+    }
+
+    /// <summary>The same CPU operations give the same CPU page table whatever the vocabulary (each call run to
+    /// completion: the vocabularies differ in how many notifier steps a call takes, not in what it does).</summary>
+    public static string? VocabulariesAgreeOn(Prog p)
+    {
+        MmState? first = null;
+        string? firstName = null;
+        foreach (var v in Enum.GetValues<Vocabulary>())
+        {
+            var s = Interpreter.ExecuteCalls(p with { Config = p.Config with { Vocabulary = v } }).State;
+            if (first is null) { first = s; firstName = EventTables.Name(v); continue; }
+            for (int page = 0; page < s.Ptes.Length; page++)
+            {
+                var a = first.Ptes[page] is { } x ? first.Frames[x.Frame].Content + ":" + PteText.Of(x with { Frame = 0 }) : "none";
+                var b = s.Ptes[page] is { } y ? s.Frames[y.Frame].Content + ":" + PteText.Of(y with { Frame = 0 }) : "none";
+                if (a != b) return $"page {page}: {firstName} leaves {a}, {EventTables.Name(v)} leaves {b}";
+            }
+            if (!first.Vmas.SequenceEqual(s.Vmas)) return $"VMAs differ between {firstName} and {EventTables.Name(v)}";
+        }
+        return null;
+    }
+
+    /// <summary>A run's trace replays to the same verdict and final state; altering one step line makes the
+    /// replay fail at that line or leaves it valid (step lines are outputs: the reference's step is determined
+    /// by the state, so any other value is caught where it appears).</summary>
+    public static string? ReplayRoundTripOn(Prog p)
+    {
+        var s = Interpreter.Execute(p, record: true);
+        var w = new StringWriter();
+        TraceFile.Write(w, s);
+        var lines = w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var r = Replay.Run(lines);
+        if (s.FirstViolation is { } v)
+        {
+            if (r.Verdict != ReplayVerdict.Violation || r.Rule != v.Rule || r.Line != s.FirstViolationLine + 1)
+                return $"the run broke {v.Rule} at step {s.FirstViolationLine} but its replay says {r.Verdict} at line {r.Line}: {r.Message}";
+        }
+        else
+        {
+            if (r.Verdict != ReplayVerdict.Accepted) return $"the replay of a valid run says {r.Verdict} at line {r.Line}: {r.Message}";
+            if (!r.Final!.Ptes.SequenceEqual(s.State.Ptes) || !r.Final.Frames.SequenceEqual(s.State.Frames)) return "the replay ends in another state";
+        }
+        // alter one step line, chosen from the program itself (deterministic)
+        var steps = Enumerable.Range(1, lines.Count - 1).Where(i => lines[i].Contains("\"kind\":\"step\"", StringComparison.Ordinal)).ToList();
+        if (steps.Count == 0) return null;
+        int at = steps[(p.Acts.Length * 7919 + lines.Count) % steps.Count];
+        var o = (JsonObject)JsonNode.Parse(lines[at])!;
+        string? field = o.Select(kv => kv.Key).FirstOrDefault(k => k is not ("kind" or "actor" or "op") && o[k] is JsonValue jv && (jv.TryGetValue(out int _) || jv.TryGetValue(out bool _)));
+        if (field is null) return null;
+        o[field] = o[field]!.AsValue().TryGetValue(out int iv) ? JsonValue.Create(iv + 1) : JsonValue.Create(!o[field]!.GetValue<bool>());
+        var altered = lines.ToList();
+        altered[at] = o.ToJsonString();
+        var r2 = Replay.Run(altered);
+        bool ok = r2.Verdict == ReplayVerdict.Accepted || r2.Line == at + 1;
+        return ok ? null : $"line {at + 1} altered ({field}) but the replay says {r2.Verdict} at line {r2.Line}: {r2.Message}";
+    }
+
+    /// <summary>A listener that ignores MMU_MUNLOCK is safe, and munlock changes no PTE (the seed: "the page table is unchanged").</summary>
+    public static string? MunlockNeedsNoReactionOn(Prog p)
+    {
+        var s = Interpreter.Execute(p, record: true);
+        if (s.FirstViolation is { } v) return $"{v.Rule} at step {s.FirstViolationLine}: {v.Message}";
+        bool inMunlock = false;
+        foreach (var l in s.Trace)
+        {
+            if (l.Kind == "call" && l.Actor == "cpu") inMunlock = l.Op == "munlock" && l.Get("result") is null;
+            else if (inMunlock && l.Actor == "cpu" && l.Op is "pte_update" or "invalidate_range_start" or "invalidate_page")
+                return $"munlock did {l}";
+        }
+        return null;
+    }
+
+    public static readonly Policy IgnoreMunlock = Policy.UnmapAll with
+    {
+        Name = "ignore-munlock",
+        Reactions = ImmutableDictionary<MmuEvent, Reaction>.Empty.Add(MmuEvent.MMU_MUNLOCK, Reaction.Ignore),
+    };
+
+    private static MmConfig WithPolicy(MmConfig c, Policy p) => c with { Mirrors = c.MirrorList.Select(m => m with { Policy = p }).ToImmutableArray() };
+
+    public static readonly ImmutableArray<PropertyDef> All =
+    [
+        new("RulesHold", "every rule holds after every step, for correct listeners, under every vocabulary", o => o, RulesHoldOn),
+        new("VocabulariesAgree", "the same CPU operations give the same CPU page table whatever the vocabulary", o => o with { DeviceCalls = false }, VocabulariesAgreeOn),
+        new("ReplayRoundTrip", "a run's trace replays to the same end; a trace altered in one step line fails at that line or stays valid", o => o with { MaxActions = Math.Min(o.MaxActions, 150) }, ReplayRoundTripOn),
+        new("PreciseEventsWriteProtectSafe", "under v7-reviewed, a listener that only write-protects on protection events is safe (the review's precise events)",
+            o => o with { Vocabulary = Vocabulary.V7Reviewed, Adjust = c => WithPolicy(o.Adjust is { } f ? f(c) : c, Policy.WriteProtectOnMprot) }, RulesHoldOn),
+        new("MunlockNeedsNoReaction", "a listener that ignores munlock is safe and munlock changes no PTE",
+            o => o with { Adjust = c => WithPolicy(o.Adjust is { } f ? f(c) : c, IgnoreMunlock) }, MunlockNeedsNoReactionOn),
+    ];
+
+    /// <summary>The seed's negative claim, checked as a property that must FAIL: under v7, MMU_MPROT does
+    /// not say which protection, so a write-protect-only listener is unsafe.</summary>
+    public static readonly PropertyDef V7MprotWriteProtectUnsafe =
+        new("V7MprotWriteProtectIsUnsafe", "under v7 a write-protect-only MMU_MPROT listener breaks NoStaleDeviceMapping (must fail)",
+            o => o with { Vocabulary = Vocabulary.V7, Adjust = c => WithPolicy(c, Policy.WriteProtectOnMprot) }, RulesHoldOn);
+
+    public static PropertyDef Find(string name) => All.Concat([V7MprotWriteProtectUnsafe]).FirstOrDefault(p => p.Name == name)
+        ?? throw new ArgumentException($"unknown property '{name}' (known: {string.Join(", ", All.Select(p => p.Name))}, {V7MprotWriteProtectUnsafe.Name})");
+}

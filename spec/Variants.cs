@@ -1,0 +1,79 @@
+namespace NotifierSpec.Invariants;
+
+/// <summary>
+/// A variant of the encoded system: the correct protocol ("correct") or one injected bug
+/// (kernel-notifier.md §7 mutations), each with the rule its counterexample must break and the
+/// tla/ must-fail model it mirrors (tla/manifest.json).
+/// </summary>
+public sealed record Variant(string Name, string Description, string Vocabulary, string? ExpectedRule,
+    string? TlaModel = null, string? OverrideEvent = null, Reaction OverrideReaction = Reaction.Ignore,
+    bool NoReadRetry = false, bool RetryOutsideLock = false, bool EndAfterRefused = false,
+    bool InvalidatePage = false, bool ReadBeginNoSleep = false, bool SkipSetSeq = false, bool NarrowRange = false)
+{
+    public bool Failing => ExpectedRule is not null;
+
+    /// <summary>The listener's reaction to an event under this variant.</summary>
+    public Reaction ReactionFor(Vocabulary v, EventInfo e) =>
+        OverrideEvent == e.Name ? OverrideReaction : e.DocumentedReaction;
+
+    public static Variant Correct(string vocabulary) =>
+        new("correct", "the documented protocol and listener policy", vocabulary, null);
+
+    /// <summary>The failing variants: the safety must-fail models of tla/ that spec/ can express.</summary>
+    public static readonly IReadOnlyList<Variant> Failing_ =
+    [
+        new("no-read-retry",
+            "the device installs its PTEs after device_lock without mmu_interval_read_retry (M3, B12; hmm.rst)",
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailNoReadRetry", NoReadRetry: true),
+        new("retry-outside-lock",
+            "mmu_interval_read_retry runs before device_lock, so an invalidate can slip in between (M3; hmm.rst)",
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailRetryOutsideLock", RetryOutsideLock: true),
+        new("mprot-write-protect-only",
+            "under v7 the listener only write-protects on MMU_MPROT; mprotect to PROT_NONE keeps device reads (seed debate)",
+            "v7", Rules.NoStaleDeviceMapping, "MCFailMprotWriteProtectOnly", OverrideEvent: "MMU_MPROT", OverrideReaction: Reaction.WriteProtect),
+        new("ignore-fork",
+            "the listener ignores MMU_FORK, an event it must mirror (COW set-up write-protects the parent)",
+            "v7", Rules.NoStaleDeviceMapping, "MCFailIgnoreFork", OverrideEvent: "MMU_FORK", OverrideReaction: Reaction.Ignore),
+        new("ksm-keep-write",
+            "the listener keeps write access on MMU_KSM_WRITE_PROTECT (M8, INV-6)",
+            "v7-reviewed", Rules.NoStaleDeviceMapping, "MCFailKsmKeepWrite", OverrideEvent: "MMU_KSM_WRITE_PROTECT", OverrideReaction: Reaction.Ignore),
+        new("soft-dirty-hmm07",
+            "HMM07's listener keeps the device PTE on MMU_ISDIRTY (harvests dirty bits only)",
+            "v7", Rules.SoftDirtyComplete, "MCFailSoftDirtyHMM07", OverrideEvent: "MMU_ISDIRTY", OverrideReaction: Reaction.Ignore),
+        new("unmap-at-end",
+            "the listener tears its mappings down only in invalidate_range_end (R6 teardown by return)",
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailUnmapAtEnd", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: Reaction.UnmapAtEnd),
+        new("end-after-refused-start",
+            "invalidate_range_end is called after a refused invalidate_range_start_nonblock (M7, c2655835fd8c)",
+            "upstream", Rules.StartEndPaired, "MCFailEndAfterRefusedStart", EndAfterRefused: true),
+        new("invalidate-page-freed",
+            "v7 invalidate_page listener notified after the PTL is dropped, the frame already freed (B1, M1)",
+            "v7", Rules.NoFreedFrameAccess, "MCFailInvalidatePageFreed", InvalidatePage: true),
+        new("invalidate-page-range",
+            "v7 invalidate_page: the PTE changes outside any start/end range (B1)",
+            "v7", Rules.RangeCoversChange, "MCFailInvalidatePageRange", InvalidatePage: true),
+        new("narrow-range",
+            "the notified range is narrower than the changed extent (M2, B5, B6)",
+            "upstream", Rules.RangeCoversChange, "MCFailNarrowRange", NarrowRange: true),
+        new("skip-set-seq",
+            "the callback drops the device PTEs but skips mmu_interval_set_seq (M4)",
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailSkipSetSeq", SkipSetSeq: true),
+        new("read-begin-no-sleep",
+            "mmu_interval_read_begin does not sleep while the current pass has already hit the device (M5)",
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailReadBeginNoSleep", ReadBeginNoSleep: true),
+    ];
+
+    /// <summary>tla/ must-fail models spec/ does not express, and why.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NotExpressed = new Dictionary<string, string>
+    {
+        ["MCFailPassEndEarly"] = "the seq abstraction keeps per device only 'set_seq ran since read_begin', no pass counter (M6)",
+        ["MCFailTruthfulMprotect"] = "TruthfulEvent is the guard of pte_update here (call-site tables are reference/'s and tla/'s)",
+        ["MCFailNoEndAfterRefusal"] = "a liveness property (RetriedFaultCompletes); spec/ proves safety only",
+        ["MCFailLockAcrossReadBegin"] = "a deadlock; spec/ proves safety only",
+    };
+
+    public static Variant? Find(string name, string vocabulary) =>
+        name == "correct" ? Correct(vocabulary) : Failing_.FirstOrDefault(v => v.Name == name);
+
+    public static IEnumerable<string> Names => new[] { "correct" }.Concat(Failing_.Select(v => v.Name));
+}

@@ -1,0 +1,69 @@
+using Microsoft.Z3;
+
+namespace NotifierSpec.Invariants;
+
+/// <summary>
+/// Runs work on a fresh Z3 context, then deletes the context. On Linux the managed wrapper
+/// loads the shim libz3.so built from spec/native/z3shim.c next to the assemblies.
+/// Discipline (z3shim.c and README): the work returns plain data only, never a Z3 object, so
+/// that every Z3 object is unreachable when it returns; the finalizers then queue their
+/// dec_refs, which Z3_del_context performs on this thread before the context goes. (Deleting a
+/// 4.8.12 context while some lambda terms are still referenced was seen to abort in
+/// ast.cpp:432.) The context is used by this thread only.
+/// </summary>
+public static class Z3Session
+{
+    public static T Run<T>(Func<Context, T> work)
+    {
+        Context ctx;
+        try
+        {
+            ctx = new Context(new Dictionary<string, string> { ["model"] = "true" });
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
+        {
+            throw new SpecException($"spec: cannot load Z3 ({e.GetType().Name}: {e.Message.Split('\n')[0]}); run scripts/setup.sh and rebuild (README, section spec/)");
+        }
+        try
+        {
+            return Invoke(work, ctx);
+        }
+        finally
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            ctx.Dispose();
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static T Invoke<T>(Func<Context, T> work, Context ctx) => work(ctx);
+}
+
+/// <summary>The proof set of one vocabulary and variant.</summary>
+public static class Proofs
+{
+    public const int DefaultBmcDepth = 10;
+
+    public static List<QueryResult> Run(Vocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth, Bounds? bounds = null)
+    {
+        var results = Z3Session.Run(ctx =>
+        {
+            var prover = new Prover(new Model(ctx, vocabulary, variant));
+            return prover.Initiation().Concat(prover.Consecution()).ToList();
+        });
+        results.AddRange(Z3Session.Run(ctx =>
+        {
+            var prover = new Prover(new Model(ctx, vocabulary, variant, bounds: SanityBounds));
+            return prover.Sanity().ToList();
+        }));
+        if (variant.Failing)
+            results.Add(Z3Session.Run(ctx => new Prover(new Model(ctx, vocabulary, variant, bounds: bounds ?? Bounds.Default)).Bmc([variant.ExpectedRule!], bmcDepth)));
+        return results;
+    }
+
+    /// <summary>Finite instance for the non-vacuity checks.</summary>
+    public static readonly Bounds SanityBounds = new(2, 2, 2, 2);
+}

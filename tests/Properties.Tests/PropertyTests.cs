@@ -1,0 +1,105 @@
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace NotifierSpec.Properties.Tests;
+
+public class PropertyTests(ITestOutputHelper output)
+{
+    private const int Budget = 150;
+
+    public static TheoryData<string> Names() { var d = new TheoryData<string>(); foreach (var p in NotifierProperties.All) d.Add(p.Name); return d; }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Property_holds_on_the_reference(string name)
+    {
+        var def = NotifierProperties.Find(name);
+        foreach (var v in Enum.GetValues<Vocabulary>())
+        {
+            var r = PropertyChecker.Check(def, new GenOptions(Vocabulary: v), Budget, 11);
+            Assert.True(r.Passed, r.Report($"notifier hammer --property {name} --seed 11 --count {Budget} --vocabulary {EventTables.Name(v)}"));
+            Assert.Equal(Budget, r.Tests);
+        }
+    }
+
+    [Fact]
+    public void The_seed_claim_that_v7_mprot_is_unsafe_for_a_write_protect_listener_is_found_and_shrunk()
+    {
+        var r = PropertyChecker.Check(NotifierProperties.V7MprotWriteProtectUnsafe, new GenOptions(), Budget, 5);
+        output.WriteLine(r.Report("notifier hammer --property V7MprotWriteProtectIsUnsafe --seed 5"));
+        Assert.False(r.Passed);
+        Assert.StartsWith("NoStaleDeviceMapping", r.Failure);
+        var s = Interpreter.Execute(r.Counterexample!, record: true);
+        // the shrunk run maps a page on the device and mprotects it to PROT_NONE under MMU_MPROT
+        Assert.Contains(s.Trace, l => l.Op == "mprotect" && (string?)l.Get("prot") == "none");
+        Assert.Contains(s.Trace, l => (string?)l.Get("event") == "MMU_MPROT");
+        Assert.True(r.Counterexample!.Acts.Length <= 12, $"shrunk to {r.Counterexample.Acts.Length} actions");
+        // the same seed gives the same counterexample
+        var again = PropertyChecker.Check(NotifierProperties.V7MprotWriteProtectUnsafe, new GenOptions(), Budget, 5);
+        Assert.Equal(r.Report("x"), again.Report("x"));
+    }
+
+    [Fact]
+    public void Every_mutant_is_killed_by_at_least_one_property()
+    {
+        var cells = Mutants.Matrix(Budget, 1, workers: Environment.ProcessorCount);
+        output.WriteLine(Mutants.Render(cells));
+        Assert.True(Mutants.All.Length >= 15);
+        foreach (var g in cells.GroupBy(c => c.Mutant))
+            Assert.True(g.Any(c => c.Killed), $"mutant {g.Key} survived every property");
+        // the matrix names the rule that caught each reference mutant, as planted
+        Assert.Equal("RangeCoversChange", cells.Single(c => c.Mutant == "RangeOnePageShort" && c.Property == "RulesHold").Reason);
+        Assert.Equal("TruthfulEvent", cells.Single(c => c.Mutant == "WrongEventMprotect" && c.Property == "RulesHold").Reason);
+        Assert.Equal("CoherentAccess", cells.Single(c => c.Mutant == "MigrateCopyBeforeUnmap" && c.Property == "RulesHold").Reason);
+    }
+
+    [Fact]
+    public void The_matrix_does_not_depend_on_the_worker_count()
+    {
+        var some = Mutants.All.Where(m => m.Name is "SkipSetSeq" or "NoReadRetry" or "ZapSkipsHuge").ToList();
+        var one = Mutants.Matrix(40, 3, 1, some);
+        var two = Mutants.Matrix(40, 3, 2, some);
+        Assert.Equal(one.ToArray(), two.ToArray());
+    }
+
+    [Fact]
+    public void Shrinking_keeps_programs_valid_and_smaller()
+    {
+        var def = NotifierProperties.Find("RulesHold");
+        var r = PropertyChecker.Check(def, new GenOptions(Adjust: Mutants.Find("NoReadRetry").Apply), Budget, 2);
+        Assert.False(r.Passed);
+        Assert.True(r.Shrinks > 0);
+        foreach (var candidate in Generators.Shrink(r.Counterexample!))
+            Assert.True(candidate.Acts.Length < r.Counterexample!.Acts.Length || candidate.Config.MirrorList.Length < r.Counterexample.Config.MirrorList.Length);
+        // the shrunk program still fails the same way when run again
+        Assert.Equal(r.Failure, NotifierProperties.RulesHoldOn(r.Counterexample!));
+    }
+
+    [Fact]
+    public void Hammer_prints_the_shrunk_failure_and_a_command_that_reproduces_it()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int rc = NotifierSpec.Cli.Cli.Run(["hammer", "--property", "V7MprotWriteProtectIsUnsafe", "--count", "200", "--batch", "50", "--workers", "2", "--quiet"], o, e);
+        Assert.Equal(12, rc);
+        string report = o.ToString();
+        Assert.Contains("V7MprotWriteProtectIsUnsafe FAILED", report);
+        Assert.Contains("<-- NoStaleDeviceMapping", report);
+        string cmd = report.Split('\n').Single(l => l.TrimStart().StartsWith("reproduce:", StringComparison.Ordinal)).Trim()["reproduce: notifier ".Length..];
+        var o2 = new StringWriter();
+        Assert.Equal(12, NotifierSpec.Cli.Cli.Run([.. cmd.Split(' '), "--quiet"], o2, e));
+        Assert.Equal(report, o2.ToString());
+    }
+
+    [Fact]
+    public void Hammer_rejects_bad_options_with_one_line()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["hammer", "--time", "soon"], o, e));
+        Assert.Equal("notifier hammer: --time expects e.g. 30s, 10m or 1h, got 'soon'", e.ToString().Trim());
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["hammer", "--property", "Nope"], o, e));
+        Assert.StartsWith("notifier hammer: unknown property 'Nope'", e.ToString().Trim());
+    }
+}

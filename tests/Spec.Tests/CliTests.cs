@@ -1,0 +1,78 @@
+using System.Text.Json;
+using NotifierSpec.Cli;
+using Xunit;
+
+namespace NotifierSpec.Invariants.Tests;
+
+/// <summary>`notifier prove` and `notifier contract`: output and exit codes.</summary>
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Prove_all_vocabularies_exits_0_with_a_table()
+    {
+        var (code, stdout, stderr) = Run("prove");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        Assert.Contains("## vocabulary v7, variant correct", stdout);
+        Assert.Contains("## vocabulary v7-reviewed, variant correct", stdout);
+        Assert.Contains("## vocabulary upstream, variant correct", stdout);
+        Assert.Contains("pte_update => NoStaleDeviceMapping'", stdout);
+        Assert.DoesNotContain(" CTI ", stdout);
+        Assert.Matches(@"\n969 queries in [0-9.]+ s; slowest", stdout);
+    }
+
+    [Fact]
+    public void Prove_failing_variant_exits_12_with_counterexample_and_reproduce_line()
+    {
+        var (code, stdout, _) = Run("prove", "--variant", "unmap-at-end", "--quiet");
+        Assert.Equal(12, code);
+        Assert.Contains("breaking NoStaleDeviceMapping", stdout);
+        Assert.Contains("reproduce: notifier prove --variant unmap-at-end", stdout);
+    }
+
+    [Theory]
+    [InlineData("--variant", "nope", "notifier prove: unknown variant 'nope'")]
+    [InlineData("--vocabulary", "v8", "notifier prove: unknown vocabulary 'v8' (v7, v7-reviewed, upstream)")]
+    [InlineData("--depth", "x", "notifier prove: option --depth expects an integer, got 'x'")]
+    [InlineData("--frobnicate", null, "notifier prove: unknown option --frobnicate")]
+    public void Prove_bad_usage_exits_255_with_one_line(string option, string? value, string message)
+    {
+        var args = value is null ? new[] { "prove", option } : new[] { "prove", option, value };
+        var (code, stdout, stderr) = Run(args);
+        Assert.Equal(255, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith(message, stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Contract_json_has_every_event_and_reaction()
+    {
+        var (code, stdout, stderr) = Run("contract", "--vocabulary", "v7-reviewed", "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(11, rows.Count);
+        var wp = rows.Single(r => r.GetProperty("event").GetString() == "MMU_WRITE_PROTECT");
+        Assert.Equal("write-protect", wp.GetProperty("weakestSafe")[0].GetString());
+        Assert.Equal(5, wp.GetProperty("cells").GetArrayLength());
+        Assert.Equal("read-only", wp.GetProperty("newProtection").GetString());
+    }
+
+    [Fact]
+    public void Contract_markdown_has_the_table_header()
+    {
+        var (code, stdout, stderr) = Run("contract", "--vocabulary", "v7");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Contains("| event | allowed PTE change | new prot | ignore | write-protect | consult-vma | unmap | unmap-at-end | weakest safe | documented policy |", stdout);
+        Assert.Contains("| MMU_MPROT | Protection | none|read-only|read-write | refuted (NoStaleDeviceMapping) | refuted (NoStaleDeviceMapping) | safe | safe | refuted (NoStaleDeviceMapping) | consult-vma | consult-vma |", stdout);
+    }
+}
