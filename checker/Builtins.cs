@@ -188,6 +188,8 @@ public static class Builtins
         return new Dictionary<string, Dictionary<string, Builtin>>
         {
             ["Naturals"] = nat, ["Integers"] = ints, ["Sequences"] = seq, ["FiniteSets"] = fin, ["TLC"] = tlc, ["Bags"] = bags,
+            // TLAPS proof libraries: only theorems and proof pragmas, which model checking ignores
+            ["TLAPS"] = [], ["NaturalsInduction"] = [], ["FiniteSetTheorems"] = [], ["SequenceTheorems"] = [], ["WellFoundedInduction"] = [],
         };
     }
 

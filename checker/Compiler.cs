@@ -41,7 +41,7 @@ public sealed class Compiler
     private string _module = "";
     private int _primeDepth;
     private OpDef? _current;
-    private LetDef? _currentLet;
+    private readonly HashSet<LetDef> _compilingLets = [];
 
     private static readonly Dictionary<string, Builtin> Core = BuildCore();
 
@@ -144,8 +144,9 @@ public sealed class Compiler
                             var inst = CompileInstance(i, ms.Top);
                             foreach (var (k, v) in inst.Top.Map)
                                 if (!inst.LocalNames.Contains(k) && v is not BuiltinSym) ms.Top.Map.TryAdd(k, v);
+                            // LOCAL INSTANCE hides from importers, but the module itself sees them (modules are merged here)
                             foreach (var (k, v) in inst.Top.Map)
-                                if (v is BuiltinSym && !i.Local) ms.Top.Map.TryAdd(k, v);
+                                if (v is BuiltinSym) ms.Top.Map.TryAdd(k, v);
                             break;
                         }
                     case Syn assume:
@@ -199,8 +200,7 @@ public sealed class Compiler
                 var body = Compile(d.Body!, inner);
                 if (od.Recursive)
                 {
-                    if (bounds.Length != 1) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
-                    od.Body = new RecFcnN(od, bounds[0], body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds[0].Set?.Level ?? 0) };
+                    od.Body = new RecFcnN(od, bounds, body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
                     od.Recursive = false; // a recursive function is a value: cache it
                 }
                 else od.Body = new FcnCtorN(bounds, body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
@@ -285,7 +285,7 @@ public sealed class Compiler
                     {
                         if (d.Instance is not null) throw Err(d.Tok, "unsupported construct: INSTANCE inside LET");
                         var ld = new LetDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok));
-                        var savedLet = _currentLet; _currentLet = ld;
+                        _compilingLets.Add(ld);
                         inner.Map[d.Name] = new LetSym(ld);
                         var ps = new Scope(inner);
                         foreach (var p in ld.Params) ps.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
@@ -293,12 +293,11 @@ public sealed class Compiler
                         {
                             var bounds = CompileBounds(d.FcnBounds, ps, out var fin);
                             var body = Compile(d.Body!, fin);
-                            if (ld.Recursive && bounds.Length == 1) ld.Body = new RecFcnN(null, bounds[0], body) { Loc = ld.Loc, Level = body.Level };
-                            else if (ld.Recursive) throw Err(d.Tok, "unsupported construct: recursive function definition with several bound variables");
+                            if (ld.Recursive) ld.Body = new RecFcnN(null, bounds, body) { Loc = ld.Loc, Level = body.Level };
                             else ld.Body = new FcnCtorN(bounds, body) { Loc = ld.Loc, Level = body.Level };
                         }
                         else ld.Body = Compile(d.Body!, ps);
-                        _currentLet = savedLet;
+                        _compilingLets.Remove(ld);
                         defs.Add(ld);
                     }
                     var bodyN = Compile(s.Kids[0], inner);
@@ -308,20 +307,15 @@ public sealed class Compiler
                 {
                     var bounds = CompileBounds((List<Bound>)s.Extra!, sc, out var inner);
                     var body = Compile(s.Kids[0], inner);
-                    if (bounds.Any(b => b.Set is null) && body.Level < 3)
-                    {
-                        // unbounded quantifiers: TLC cannot evaluate them
-                        throw Err(s.Tok, $"unsupported construct: unbounded quantifier {s.Name} (TLC cannot evaluate it)");
-                    }
+                    // unbounded quantifiers: TLC cannot evaluate them; refused when evaluated (BoundN.All)
                     return new QuantN(s.Name == "\\A", bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
                 }
             case SK.Choose:
                 {
                     var b = (Bound)s.Extra!;
-                    if (b.Set is null) throw Err(s.Tok, "unsupported construct: unbounded CHOOSE (TLC cannot evaluate it)");
                     var bounds = CompileBounds([b], sc, out var inner);
                     var body = Compile(s.Kids[0], inner);
-                    return new ChooseN(bounds[0], body) { Loc = loc, Level = Math.Max(body.Level, bounds[0].Set!.Level) };
+                    return new ChooseN(bounds[0], body) { Loc = loc, Level = Math.Max(body.Level, bounds[0].Set?.Level ?? 0) };
                 }
             case SK.SetEnum:
                 {
@@ -589,7 +583,7 @@ public sealed class Compiler
                 }
             case LetSym l:
                 {
-                    if (l.D == _currentLet) l.D.Recursive = true;
+                    if (_compilingLets.Contains(l.D)) l.D.Recursive = true;
                     if (argSyn.Length == 0 && l.D.Params.Length > 0) return OpArgFor(sym, name, loc, sc);
                     if (argSyn.Length != l.D.Params.Length) throw Err(s.Tok, $"The operator {name} requires {l.D.Params.Length} arguments, but {argSyn.Length} were given.");
                     var args = CompileArgs(argSyn, l.D.Params.Select(p => p.Arity).ToArray(), sc);
@@ -792,7 +786,7 @@ public sealed class Compiler
         {
             var x = S(a[0], "\\cup"); var y = S(a[1], "\\cup");
             if (!x.IsFinite || !y.IsFinite) return new InfiniteSetV($"{x} \\cup {y}", v => x.Contains(v) || y.Contains(v));
-            return new SetV([.. x.Normalize().Elems, .. y.Normalize().Elems]);
+            return SetV.Union(x.Normalize(), y.Normalize());
         });
         d["\\cap"] = new("\\cap", 2, (_, a) =>
         {
@@ -804,6 +798,7 @@ public sealed class Compiler
         d["\\"] = new("\\", 2, (_, a) =>
         {
             var x = S(a[0], "\\"); var y = S(a[1], "\\");
+            if (!x.IsFinite) return new InfiniteSetV($"{x} \\ {y}", v => x.Contains(v) && !y.Contains(v));
             return new SetV(x.Normalize().Elems.Where(v => !y.Contains(v)).ToArray(), true);
         });
         d["\\subseteq"] = new("\\subseteq", 2, (_, a) =>

@@ -103,10 +103,15 @@ public sealed class Config
                         }
                         if (TryTake("<-"))
                         {
-                            if (TryTake("[")) throw Err(nt, "unsupported: module-scoped substitution [M] in the configuration");
+                            // [M]Def: the substitution applies in module M; here it applies wherever the name is defined
+                            if (TryTake("[")) { Ident(); if (!TryTake("]")) throw Err(Peek(), "expected ']'"); }
                             cfg.Subs.Add((name, Ident(), Pos(nt)));
                         }
-                        else if (TryTake("=")) cfg.Values.Add((name, Val(), Pos(nt)));
+                        else if (TryTake("="))
+                        {
+                            if (TryTake("[")) { Ident(); if (!TryTake("]")) throw Err(Peek(), "expected ']'"); }
+                            cfg.Values.Add((name, Val(), Pos(nt)));
+                        }
                         else throw Err(Peek(), $"expected '=' or '<-' after {name}");
                     }
                     break;

@@ -35,7 +35,9 @@ public static class Enumerator
     public static void Enum(Ctx c, Node n, Env? e, Action emit, bool init)
     {
         var arr = init ? c.Cur : c.Nxt!;
-        c.Assigned = arr.Count(x => x is not null);
+        int cnt = 0;
+        foreach (var x in arr) if (x is not null) cnt++;
+        c.Assigned = cnt;
         E(c, n, e, null, emit, init);
     }
 
@@ -76,6 +78,14 @@ public static class Enumerator
             case OrN o:
                 foreach (var i in o.Items) E(c, i, e, acts, emit, init);
                 return;
+            case QuantN { All: false } q when q.Bounds.Length == 1 && !q.Bounds[0].Tuple && q.Bounds[0].Set is not null:
+                {
+                    var set = q.Bounds[0].Set!.EvalSet(c, e);
+                    if (!set.IsFinite) throw q.At(new EvalError($"Attempted to enumerate the infinite set {set}"));
+                    var slot = q.Bounds[0].Slots[0];
+                    foreach (var v in set is SetV sv ? sv.Elems : set.Elements()) E(c, q.Body, new Env(slot, v, e), acts, emit, init);
+                    return;
+                }
             case QuantN { All: false } q:
                 {
                     List<Env?> envs;

@@ -4,7 +4,7 @@ namespace NotifierSpec.Checker;
 public sealed record Fairness(bool Strong, Node A, Node V, Env? Env, string Text);
 
 /// <summary>One checked temporal formula: P ~> Q, &lt;&gt;P, []&lt;&gt;P, &lt;&gt;[]P, or []P (P, Q state predicates).</summary>
-public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property);
+public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null);
 
 /// <summary>
 /// Liveness under fairness on the complete state graph: for each property, the negation is searched as
@@ -13,29 +13,48 @@ public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Pro
 /// </summary>
 public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
 {
+    private Func<int, int, bool>? _edgeOk;
+    private bool Ok(int s, int t) => _edgeOk is null || _edgeOk(s, t);
     private bool[][] _en = [];      // [fairness][state]: ENABLED <<A>>_v
     private List<HashSet<int>>[] _tk = []; // [fairness][state]: successors t with <<A>>_v on (s, t)
 
     public sealed record Lasso(string Property, List<int> Prefix, List<int> Cycle);
 
-    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) => Expand(spec, c, p.Node, null, p.Name);
+    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) => Expand(spec, c, p.Node, null, p.Name, null, null);
 
-    private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop)
+    private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop, Node? initIf, Env? initEnv)
+    {
+        foreach (var a in Expand0(spec, c, n, e, prop)) yield return a with { InitIf = a.InitIf ?? initIf, InitEnv = a.InitIf is null ? initEnv : a.InitEnv };
+    }
+
+    private static IEnumerable<LiveAtom> Expand0(Spec spec, Ctx c, Node n, Env? e, string prop)
     {
         switch (n)
         {
+            case ImpliesN im when im.A.Level <= 1 && im.B.Level == 3:
+                // P => F: F must hold for the behaviors starting in a state where P holds
+                foreach (var x in Expand(spec, c, im.B, e, prop, im.A, e)) yield return x;
+                yield break;
+            case TemporalN { Op: "WF" or "SF" } f:
+                yield return new LiveAtom(f.Op, f.Kids[0], null, e, prop, Act: new Fairness(f.Op == "SF", f.Kids[0], f.Sub!, e, f.Op));
+                yield break;
+            case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "<>" } ev && ev.Kids[0] is BoxActN { Angle: true } aa:
+                yield return new LiveAtom("[]<>A", aa.A, null, e, prop, Act: new Fairness(false, aa.A, aa.V, e, "[]<><<A>>_v"));
+                yield break;
+            case TemporalN { Op: "[]" } t when t.Kids[0] is BoxActN { Angle: false }:
+                throw new EvalError($"a [][A]_v inside the temporal property {prop} is only supported as a top-level conjunct") { Where = n.Loc };
             case AndN a:
-                foreach (var i in a.Items) foreach (var x in Expand(spec, c, i, e, prop)) yield return x;
+                foreach (var i in a.Items) foreach (var x in Expand(spec, c, i, e, prop, null, null)) yield return x;
                 yield break;
             case OpCall oc when oc.Def.Body is not null:
-                foreach (var x in Expand(spec, c, oc.Def.Body, oc.BindArgs(c, e), prop)) yield return x;
+                foreach (var x in Expand(spec, c, oc.Def.Body, oc.BindArgs(c, e), prop, null, null)) yield return x;
                 yield break;
             case LetN l:
-                foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop)) yield return x;
+                foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop, null, null)) yield return x;
                 yield break;
             case QuantN { All: true } q:
                 foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
-                    foreach (var x in Expand(spec, c, q.Body, e2, prop)) yield return x;
+                    foreach (var x in Expand(spec, c, q.Body, e2, prop, null, null)) yield return x;
                 yield break;
             case TemporalN { Op: "~>" } t when t.Kids[0].Level <= 1 && t.Kids[1].Level <= 1:
                 yield return new LiveAtom("~>", t.Kids[0], t.Kids[1], e, prop);
@@ -53,9 +72,11 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                 yield return new LiveAtom("[]", t.Kids[0], null, e, prop);
                 yield break;
             case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "[]" or "<>" or "~>" }:
-                foreach (var x in Expand(spec, c, t.Kids[0], e, prop)) yield return x;
+                foreach (var x in Expand(spec, c, t.Kids[0], e, prop, null, null)) yield return x;
                 yield break;
         }
+        if (n.Level <= 1) { yield return new LiveAtom("init", n, null, e, prop); yield break; }
+        if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
         throw new EvalError($"unsupported temporal property form in {prop} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, [][A]_v and conjunctions/\\A of them)") { Where = n.Loc };
     }
 
@@ -85,46 +106,50 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         var fair = spec.FairnessList;
         _en = new bool[fair.Count][];
         _tk = new List<HashSet<int>>[fair.Count];
+        for (int k = 0; k < fair.Count; k++) (_en[k], _tk[k]) = LabelOf(c, fair[k]);
+        c.Nxt = null;
+    }
+
+    /// <summary>For each state: ENABLED &lt;&lt;A&gt;&gt;_v, and the successors reached by an &lt;&lt;A&gt;&gt;_v step.</summary>
+    private (bool[] En, List<HashSet<int>> Tk) LabelOf(Ctx c, Fairness f)
+    {
         int nv = spec.Vars.Count;
-        for (int k = 0; k < fair.Count; k++)
+        var enArr = new bool[states.Count];
+        var tk = new List<HashSet<int>>(states.Count);
+        for (int s = 0; s < states.Count; s++)
         {
-            var f = fair[k];
-            _en[k] = new bool[states.Count];
-            _tk[k] = new List<HashSet<int>>(states.Count);
-            for (int s = 0; s < states.Count; s++)
+            var set = new HashSet<int>();
+            foreach (var t in succ[s])
             {
-                var set = new HashSet<int>();
-                foreach (var t in succ[s])
-                {
-                    c.Cur = states[s]; c.Nxt = states[t];
-                    if (!Changed(c, f)) continue;
-                    if (f.A.EvalBool(c, f.Env)) set.Add(t);
-                }
-                _tk[k].Add(set);
-                // ENABLED <<A>>_v: some A-step from s changes v
-                bool en = set.Count > 0;
-                if (!en)
-                {
-                    c.Cur = states[s];
-                    c.Nxt = new Value?[nv];
-                    try
-                    {
-                        Enumerator.Enum(c, f.A, f.Env, () =>
-                        {
-                            var save = c.Cur; var full = (Value[])c.Nxt!.Clone()!;
-                            if (full.Any(x => x is null)) return;
-                            c.Nxt = full;
-                            bool ch = Changed(c, f);
-                            c.Cur = save;
-                            if (ch) throw new FoundEnabled();
-                        }, false);
-                    }
-                    catch (FoundEnabled) { en = true; }
-                }
-                _en[k][s] = en;
+                c.Cur = states[s]; c.Nxt = states[t];
+                if (!Changed(c, f)) continue;
+                if (f.A.EvalBool(c, f.Env)) set.Add(t);
             }
+            tk.Add(set);
+            bool en = set.Count > 0;
+            if (!en)
+            {
+                c.Cur = states[s];
+                c.Nxt = new Value?[nv];
+                try
+                {
+                    Enumerator.Enum(c, f.A, f.Env, () =>
+                    {
+                        var save = c.Cur; var full = (Value[])c.Nxt!.Clone()!;
+                        if (full.Any(x => x is null)) return;
+                        var savedN = c.Nxt;
+                        c.Nxt = full;
+                        bool ch = Changed(c, f);
+                        c.Cur = save; c.Nxt = savedN;
+                        if (ch) throw new FoundEnabled();
+                    }, false);
+                }
+                catch (FoundEnabled) { en = true; }
+            }
+            enArr[s] = en;
         }
         c.Nxt = null;
+        return (enArr, tk);
     }
 
     private sealed class FoundEnabled : Exception;
@@ -137,20 +162,56 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         foreach (var a in atoms)
         {
             bool Holds(Node p, int s) { c.Cur = states[s]; c.Nxt = null; return p.EvalBool(c, a.Env); }
+            // P => F: only behaviors from initial states where P holds
+            bool[]? reach = null;
+            var myInits = inits;
+            if (a.InitIf is not null)
+            {
+                myInits = inits.Where(s => { c.Cur = states[s]; c.Nxt = null; return a.InitIf.EvalBool(c, a.InitEnv); }).ToList();
+                reach = new bool[states.Count];
+                var q = new Queue<int>();
+                foreach (var s in myInits) { reach[s] = true; q.Enqueue(s); }
+                while (q.Count > 0) { int v = q.Dequeue(); foreach (var w in succ[v]) if (!reach[w]) { reach[w] = true; q.Enqueue(w); } }
+            }
+            bool R(int s) => reach is null || reach[s];
+            _edgeOk = null;
             switch (a.Kind)
             {
+                case "init":
+                    foreach (var s in myInits)
+                        if (!Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
+                    break;
+                case "WF" or "SF" or "[]<>A":
+                    {
+                        var (en, tk) = LabelOf(c, a.Act!);
+                        _edgeOk = (s, t) => !tk[s].Contains(t);
+                        var nodes = Enumerable.Range(0, states.Count).Where(s => R(s) && (a.Kind != "WF" || en[s])).ToList();
+                        var allowed = new bool[states.Count];
+                        foreach (var s in nodes) allowed[s] = true;
+                        var fairNodes = FairComponents(nodes, allowed, null);
+                        foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
+                        {
+                            if (a.Kind == "SF" && !comp.Any(x => en[x])) continue;
+                            var prefix = PathTo(node);
+                            var cycle = Cycle(node, comp, null);
+                            _edgeOk = null;
+                            return new Lasso(a.Property, prefix, cycle);
+                        }
+                        _edgeOk = null;
+                        break;
+                    }
                 case "[]":
                     for (int s = 0; s < states.Count; s++)
-                        if (!Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
+                        if (R(s) && !Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
                     break;
                 case "~>" or "<>" or "[]<>":
                     {
                         var inX = new bool[states.Count];
-                        for (int s = 0; s < states.Count; s++) inX[s] = !Holds(a.Kind == "~>" ? a.Q! : a.P, s);
+                        for (int s = 0; s < states.Count; s++) inX[s] = R(s) && !Holds(a.Kind == "~>" ? a.Q! : a.P, s);
                         IEnumerable<int> starts = a.Kind switch
                         {
                             "~>" => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(a.P, s)),
-                            "<>" => inits.Where(s => inX[s]),
+                            "<>" => myInits.Where(s => inX[s]),
                             _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
                         };
                         var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
@@ -169,10 +230,10 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                     }
                 case "<>[]":
                     {
-                        var all = Enumerable.Repeat(true, states.Count).ToArray();
+                        var all = Enumerable.Range(0, states.Count).Select(R).ToArray();
                         var bad = new bool[states.Count];
                         for (int s = 0; s < states.Count; s++) bad[s] = !Holds(a.P, s);
-                        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
+                        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(R).ToList(), all, null);
                         foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
                         {
                             if (!bad[node]) continue;
@@ -200,7 +261,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             HashSet<int>? remove = null;
             for (int k = 0; k < fair.Count && ok; k++)
             {
-                bool taken = comp.Any(s => _tk[k][s].Any(comp.Contains));
+                bool taken = comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t)));
                 if (taken) continue;
                 if (!fair[k].Strong)
                 {
@@ -243,7 +304,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                 {
                     call.Push((v, ei + 1));
                     int w = outs[ei];
-                    if (!set.Contains(w)) continue;
+                    if (!set.Contains(w) || !Ok(v, w)) continue;
                     if (!index.ContainsKey(w))
                     {
                         index[w] = low[w] = counter++; stack.Push(w); onStack.Add(w);
@@ -288,7 +349,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                 path.Reverse();
                 return path;
             }
-            foreach (var w in succ[v]) if (allowed[w] && !prev.ContainsKey(w)) { prev[w] = v; q.Enqueue(w); }
+            foreach (var w in succ[v]) if (allowed[w] && Ok(v, w) && !prev.ContainsKey(w)) { prev[w] = v; q.Enqueue(w); }
         }
         return null;
     }
@@ -305,18 +366,18 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         for (int k = 0; k < fair.Count; k++)
         {
             // take an A-step inside the component if one exists
-            var src = comp.Where(s => _tk[k][s].Any(comp.Contains)).OrderBy(s => s).FirstOrDefault(-1);
+            var src = comp.Where(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))).OrderBy(s => s).FirstOrDefault(-1);
             if (src < 0) continue;
             var p = BfsPath(cur, inComp, x => x == src)!;
             cycle.AddRange(p.Skip(1));
-            int dst = _tk[k][src].Where(comp.Contains).Min();
+            int dst = _tk[k][src].Where(t => comp.Contains(t) && Ok(src, t)).Min();
             cycle.Add(dst);
             cur = dst;
         }
         for (int k = 0; k < fair.Count; k++)
         {
             // weak fairness satisfied by a state where A is disabled: pass through one
-            if (fair[k].Strong || comp.Any(s => _tk[k][s].Any(comp.Contains))) continue;
+            if (fair[k].Strong || comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t)))) continue;
             var off = comp.Where(s => !_en[k][s]).OrderBy(s => s).FirstOrDefault(-1);
             if (off < 0 || off == cur) continue;
             var p = BfsPath(cur, inComp, x => x == off)!;

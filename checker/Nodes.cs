@@ -447,7 +447,7 @@ public sealed class ChooseN(BoundN bound, Node body) : Node
 {
     public override Value Eval(Ctx c, Env? e)
     {
-        if (bound.Set is null) throw At(new EvalError("TLC cannot evaluate an unbounded CHOOSE"));
+        if (bound.Set is null) throw At(new EvalError("unsupported construct: unbounded CHOOSE (TLC cannot evaluate it; give the definition a value in the configuration)"));
         var s = bound.Set.EvalSet(c, e);
         if (!s.IsFinite) throw At(new EvalError($"Attempted to compute CHOOSE over the infinite set {s}"));
         foreach (var v in s.Normalize().Elems)
@@ -472,7 +472,12 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var s = bound.Set!.EvalSet(c, e);
-        if (!s.IsFinite) throw At(new EvalError($"Attempted to enumerate {{ x \\in S : p(x) }} when S is the infinite set {s}"));
+        if (!s.IsFinite)
+        {
+            // as TLC's SetPredValue: membership only
+            var spec = c.Spec; var cur = c.Cur;
+            return new InfiniteSetV($"{{x \\in {s} : ...}}", v => s.Contains(v) && pred.EvalBool(new Ctx(spec) { Cur = cur }, bound.Bind(e, v)));
+        }
         var res = new List<Value>();
         foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
         return new SetV(res.ToArray(), true);
@@ -505,13 +510,22 @@ public sealed class TupleN(Node[] elems) : Node
     }
 }
 
-public sealed class RecordN(StrV[] names, Node[] vals) : Node
+public sealed class RecordN : Node
 {
+    private readonly Value[] _keys;
+    private readonly int[] _order;
+    private readonly Node[] _vals;
+    public RecordN(StrV[] names, Node[] vals)
+    {
+        _order = Enumerable.Range(0, names.Length).OrderBy(i => names[i].Tok).ToArray();
+        _keys = _order.Select(i => (Value)names[i]).ToArray();
+        _vals = vals;
+    }
     public override Value Eval(Ctx c, Env? e)
     {
-        var vs = new Value[vals.Length];
-        for (int i = 0; i < vs.Length; i++) vs[i] = vals[i].Eval(c, e);
-        return FcnBase.MakeUnsorted(names.Cast<Value>().ToArray(), vs);
+        var vs = new Value[_vals.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = _vals[_order[i]].Eval(c, e);
+        return FcnBase.Make(_keys, vs);
     }
 }
 
@@ -527,13 +541,13 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
     {
         try
         {
-            if (Bounds.Length == 1 && !Bounds[0].Tuple)
+            if (Bounds.Length == 1)
             {
                 var s = Bounds[0].Set!.EvalSet(c, e);
                 if (!s.IsFinite) return Lazy(c, e, s);
                 var keys = s.Normalize().Elems;
                 var vals = new Value[keys.Length];
-                for (int i = 0; i < keys.Length; i++) vals[i] = Body.Eval(c, new Env(Bounds[0].Slots[0], keys[i], e));
+                for (int i = 0; i < keys.Length; i++) vals[i] = Body.Eval(c, Bounds[0].Bind(e, keys[i]));
                 return FcnBase.Make(keys, vals);
             }
             // several bounds: domain is a product, keys are tuples
@@ -555,22 +569,34 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
 
     public LazyFcnV Lazy(Ctx c, Env? e, SetBase s)
     {
-        var slot = Bounds[0].Slots[0];
+        var b = Bounds[0];
         var spec = c.Spec;
-        return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = c.Cur }, new Env(slot, k, e)));
+        var cur = c.Cur;
+        return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = cur }, b.Bind(e, k)));
     }
 }
 
 /// <summary>A recursive function definition f[x \in S] == ... f[...] ...: evaluated on demand.</summary>
-public sealed class RecFcnN(OpDef? def, BoundN bound, Node body) : Node
+public sealed class RecFcnN(OpDef? def, BoundN[] bounds, Node body) : Node
 {
     public OpDef? Def { get; } = def;
     public override Value Eval(Ctx c, Env? e)
     {
-        var s = bound.Set!.EvalSet(c, e);
         var spec = c.Spec;
         var cur = c.Cur;
-        return new LazyFcnV(s, k => body.Eval(new Ctx(spec) { Cur = cur }, bound.Bind(e, k)));
+        if (bounds.Length == 1)
+        {
+            var s = bounds[0].Set!.EvalSet(c, e);
+            return new LazyFcnV(s, k => body.Eval(new Ctx(spec) { Cur = cur }, bounds[0].Bind(e, k)));
+        }
+        var dom = new ProductV(bounds.Select(b => b.Set!.EvalSet(c, e)).ToArray());
+        return new LazyFcnV(dom, k =>
+        {
+            var t = (TupleV)k;
+            var e2 = e;
+            for (int j = 0; j < bounds.Length; j++) e2 = bounds[j].Bind(e2, t.Elems[j]);
+            return body.Eval(new Ctx(spec) { Cur = cur }, e2);
+        });
     }
 }
 

@@ -137,13 +137,19 @@ public sealed class Parser
                         continue;
                     case "ASSUME" or "ASSUMPTION" or "AXIOM":
                         _p++;
+                        if (Peek.Kind == Tk.Ident && IsAt(1, "==")) _p += 2; // named assumption
                         m.Units.Add(ParseExpr());
                         continue;
                     case "THEOREM" or "LEMMA" or "PROPOSITION" or "COROLLARY":
+                        // theorems and their proofs are not checked by TLC: skip to the next unit at column 1
                         _p++;
-                        if (Peek.Kind == Tk.Ident && IsAt(1, "==")) { _p += 2; }
-                        ParseExpr();
-                        if (IsKw("PROOF") || IsKw("BY") || IsKw("OBVIOUS") || IsKw("OMITTED")) throw Err(Peek, "unsupported construct: proofs");
+                        while (true)
+                        {
+                            var r = Raw;
+                            if (r.Kind is Tk.End or Tk.Eof or Tk.Begin) break;
+                            if (r.FirstOnLine && r.Col == 1 && StartsUnit()) break;
+                            _p++;
+                        }
                         continue;
                     case "RECURSIVE":
                         _p++;
@@ -161,6 +167,17 @@ public sealed class Parser
             }
             m.Units.Add(ParseDef(false));
         }
+    }
+
+    private bool StartsUnit()
+    {
+        var t = Raw;
+        if (t.Kind != Tk.Ident) return t.Kind == Tk.Op && _p + 2 < _t.Count && _t[_p + 1].Kind == Tk.Ident && _t[_p + 2].Text == "==";
+        if (t.Text is "CONSTANT" or "CONSTANTS" or "VARIABLE" or "VARIABLES" or "ASSUME" or "ASSUMPTION" or "AXIOM" or "THEOREM" or "LEMMA"
+            or "PROPOSITION" or "COROLLARY" or "INSTANCE" or "LOCAL" or "RECURSIVE") return true;
+        if (Keywords.Contains(t.Text)) return false;
+        var n = _p + 1 < _t.Count ? _t[_p + 1] : null;
+        return n is not null && (n.Text is "==" or "(" or "[" || n.Kind == Tk.Op);
     }
 
     private bool TryConsume(string s) { if (Is(s)) { _p++; return true; } return false; }
@@ -302,6 +319,8 @@ public sealed class Parser
 
     private Syn ParsePrefix()
     {
+        // labels: "P0:: expr" (PlusCal and proofs); TLC ignores them
+        if (Peek.Kind == Tk.Ident && IsAt(1, "::") && !Keywords.Contains(Peek.Text)) _p += 2;
         var t = Peek;
         if (t.Kind == Tk.Op)
         {
@@ -488,7 +507,7 @@ public sealed class Parser
             Syn[] args = [];
             if (Is("(") ) args = ParseArgs();
             var id = new Syn(SK.Ident, t, t.Text, args, args.Length > 0);
-            if (Is("!") && (PeekAt(1).Kind == Tk.Ident || PeekAt(1).Kind == Tk.Op))
+            if (Is("!") && (PeekAt(1).Kind is Tk.Ident or Tk.Op or Tk.Number))
             {
                 // M!Op(args), possibly chained
                 var path = new List<Syn> { id };
@@ -496,6 +515,7 @@ public sealed class Parser
                 {
                     _p++;
                     var ot = Next();
+                    if (ot.Kind == Tk.Number || ot.Text is "<<" or ">>" or ":" or "@") throw Err(ot, "unsupported construct: positional subexpression reference (" + t.Text + "!" + ot.Text + ")");
                     string on = ot.Kind == Tk.Op ? Norm(ot.Text) : ot.Text;
                     Syn[] a2 = Is("(") ? ParseArgs() : [];
                     path.Add(new Syn(SK.Ident, ot, on, a2));

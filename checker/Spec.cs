@@ -68,6 +68,10 @@ public sealed class Spec
     public List<NamedPred> ActionProps { get; } = [];
     /// <summary>State properties []P from PROPERTY, checked on every state.</summary>
     public List<NamedPred> StateProps { get; } = [];
+    /// <summary>State predicates in PROPERTY: they must hold in every initial state.</summary>
+    public List<NamedPred> InitProps { get; } = [];
+    /// <summary>No INIT/NEXT/SPECIFICATION: only the assumptions are checked.</summary>
+    public bool NoBehavior { get; private set; }
     /// <summary>Other temporal properties (liveness), with the fairness conjuncts of the spec.</summary>
     public List<NamedPred> Liveness { get; } = [];
     public List<Node> FairnessNodes { get; } = [];
@@ -210,7 +214,14 @@ public sealed class Spec
         }
         else
         {
-            if (cfg.Init is not { } ini) throw new TlaError(cfg.File, 1, 1, "The configuration has neither INIT nor SPECIFICATION", true);
+            if (cfg.Init is null && cfg.Next is null)
+            {
+                NoBehavior = true;
+                Init = new Lit(BoolV.True) { Loc = new Loc(cfg.File, "cfg", 1, 1) };
+                Next = new Lit(BoolV.False) { Loc = Init.Loc };
+                return;
+            }
+            if (cfg.Init is not { } ini) throw new TlaError(cfg.File, 1, 1, "The configuration has NEXT but no INIT", true);
             if (cfg.Next is not { } nxt) throw new TlaError(cfg.File, 1, 1, "The configuration has INIT but no NEXT", true);
             var di = DefOf(ini);
             if (di.Params.Length > 0 || di.Body!.Level > 1) throw new TlaError(ini.Pos.File, ini.Pos.Line, ini.Pos.Col, $"INIT {ini.Name} must be a state predicate without arguments", true);
@@ -231,7 +242,7 @@ public sealed class Spec
             {
                 if (c is TemporalN { Op: "[]" } b && b.Kids[0] is BoxActN { Angle: false } ba) { ActionProps.Add(new NamedPred(r.Name, ba, d.Loc)); continue; }
                 if (c is TemporalN { Op: "[]" } b2 && b2.Kids[0].Level <= 1) { StateProps.Add(new NamedPred(r.Name, b2.Kids[0], d.Loc)); continue; }
-                if (c.Level <= 1) { StateProps.Add(new NamedPred(r.Name + "@init", c, d.Loc)); continue; }
+                if (c.Level <= 1) { InitProps.Add(new NamedPred(r.Name, c, d.Loc)); continue; }
                 Liveness.Add(new NamedPred(r.Name, c, d.Loc));
             }
         }

@@ -395,6 +395,28 @@ public sealed class SetV : SetBase
 
     public override SetV Normalize() => this;
     public override IEnumerable<Value> Elements() => Elems;
+
+    /// <summary>Linear merge of two normalized sets.</summary>
+    public static SetV Union(SetV a, SetV b)
+    {
+        if (b.Elems.Length == 0) return a;
+        if (a.Elems.Length == 0) return b;
+        var x = a.Elems; var y = b.Elems;
+        if (x[0].Rank != y[0].Rank && x[0] is not ModelV && y[0] is not ModelV) return new SetV([.. x, .. y]);
+        var r = new Value[x.Length + y.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < x.Length && j < y.Length)
+        {
+            int c = x[i].CompareTo(y[j]);
+            if (c < 0) r[k++] = x[i++];
+            else if (c > 0) r[k++] = y[j++];
+            else { r[k++] = x[i++]; j++; }
+        }
+        while (i < x.Length) r[k++] = x[i++];
+        while (j < y.Length) r[k++] = y[j++];
+        if (k != r.Length) Array.Resize(ref r, k);
+        return new SetV(r, true);
+    }
     public override long Size => Elems.Length;
     public override bool Contains(Value v)
     {

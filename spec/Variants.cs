@@ -43,6 +43,9 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         new("unmap-at-end",
             "the listener tears its mappings down only in invalidate_range_end (R6 teardown by return)",
             "upstream", Rules.NoStaleDeviceMapping, "MCFailUnmapAtEnd", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: Reaction.UnmapAtEnd),
+        new("lost-write",
+            "teardown only at invalidate_range_end: a device write lands in the old frame after migration moved the page",
+            "upstream", Rules.CoherentAccess, "MCFailLostWrite", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: Reaction.UnmapAtEnd),
         new("end-after-refused-start",
             "invalidate_range_end is called after a refused invalidate_range_start_nonblock (M7, c2655835fd8c)",
             "upstream", Rules.StartEndPaired, "MCFailEndAfterRefusedStart", EndAfterRefused: true),
@@ -70,6 +73,8 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailTruthfulMprotect"] = "TruthfulEvent is the guard of pte_update here (call-site tables are reference/'s and tla/'s)",
         ["MCFailNoEndAfterRefusal"] = "a liveness property (RetriedFaultCompletes); spec/ proves safety only",
         ["MCFailLockAcrossReadBegin"] = "a deadlock; spec/ proves safety only",
+        ["MCFailHwFlushAtEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
+        ["MCFailHwFreedBeforeEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
     };
 
     public static Variant? Find(string name, string vocabulary) =>

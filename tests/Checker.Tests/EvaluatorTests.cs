@@ -119,7 +119,6 @@ public class EvaluatorTests
     [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = Foo\n====\n", "M.tla:4:14: Unknown operator: `Foo'.")]
     [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = x + 1\n====\n", "M.tla:4:16: Unknown operator: `+'. (EXTENDS Naturals is missing)")]
     [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = \"abc\nNext == x' = x\n====\n", "M.tla:3:13: unterminated string")]
-    [InlineData("---- MODULE M ----\nVARIABLE x\nInit == \\E y : x = y\nNext == x' = x\n====\n", "M.tla:3:9: unsupported construct: unbounded quantifier \\E (TLC cannot evaluate it)")]
     [InlineData("---- MODULE M ----\nVARIABLE x\nInit == x = 1.5\nNext == x' = x\n====\n", "M.tla:3:13: unsupported construct: decimal number (TLC does not support reals)")]
     public void SpecErrorsAreOneLineWithPosition(string tla, string expected)
     {
@@ -138,6 +137,15 @@ public class EvaluatorTests
         var (exit, err) = CheckText("---- MODULE M ----\nVARIABLE x\nInit == x = 0\nNext == x' = x\n====\n", cfg);
         Assert.Equal(ExitCodes.ConfigError, exit);
         Assert.StartsWith(expected, err.Replace("\r", ""));
+    }
+
+    [Fact]
+    public void UnboundedQuantifierIsRefusedWhenEvaluated()
+    {
+        var (exit, err) = CheckText("---- MODULE M ----\nVARIABLE x\nInit == \\E y : x = y\nNext == x' = x\n====\n", "INIT Init\nNEXT Next\n");
+        Assert.Equal(ExitCodes.EvalFailure, exit);
+        Assert.StartsWith("M.tla:3:", err);
+        Assert.Contains("unbounded quantifier over y", err);
     }
 
     [Fact]

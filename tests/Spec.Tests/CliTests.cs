@@ -66,13 +66,4 @@ public class CliTests
         Assert.Equal(5, wp.GetProperty("cells").GetArrayLength());
         Assert.Equal("read-only", wp.GetProperty("newProtection").GetString());
     }
-
-    [Fact]
-    public void Contract_markdown_has_the_table_header()
-    {
-        var (code, stdout, stderr) = Run("contract", "--vocabulary", "v7");
-        Assert.True(code == 0, $"exit {code}: {stderr}");
-        Assert.Contains("| event | allowed PTE change | new prot | ignore | write-protect | consult-vma | unmap | unmap-at-end | weakest safe | documented policy |", stdout);
-        Assert.Contains("| MMU_MPROT | Protection | none|read-only|read-write | refuted (NoStaleDeviceMapping) | refuted (NoStaleDeviceMapping) | safe | safe | refuted (NoStaleDeviceMapping) | consult-vma | consult-vma |", stdout);
-    }
 }

@@ -70,6 +70,16 @@ public class ContractTests
     }
 
     [Fact]
+    public void Markdown_table_has_one_row_per_event_with_every_verdict()
+    {
+        var md = Contract.Markdown(V7.Value, counterexamples: true);
+        Assert.Contains("| event | allowed PTE change | new prot | ignore | write-protect | consult-vma | unmap | unmap-at-end | weakest safe | documented policy |", md);
+        Assert.Contains("| MMU_MPROT | Protection | none|read-only|read-write | refuted (NoStaleDeviceMapping) | refuted (NoStaleDeviceMapping) | safe | safe | refuted (NoStaleDeviceMapping) | consult-vma | consult-vma |", md);
+        Assert.Contains("### v7 MMU_MPROT with write-protect", md);
+        Assert.Equal(9, md.Split('\n').Count(l => l.StartsWith("| MMU_", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Soft_dirty_ignore_is_refuted_and_write_protect_safe()
     {
         var row = Upstream.Value.Single(r => r.Event == "MMU_NOTIFY_SOFT_DIRTY");
