@@ -143,7 +143,8 @@ public sealed class Prover
                 var sw = Stopwatch.StartNew();
                 var st = solver.Check();
                 sw.Stop();
-                string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars) : null;
+                string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars)
+                    : st == Status.UNKNOWN ? $"solver unknown: {solver.ReasonUnknown}" : null;
                 solver.Pop();
                 yield return new QueryResult($"{a.Name} => {c.Name}'", Map(st, Verdict.Cti), sw.Elapsed.TotalMilliseconds, report);
             }
@@ -183,7 +184,7 @@ public sealed class Prover
             }
             solver.Pop();
             if (st != Status.UNSATISFIABLE)
-                return new QueryResult($"{name} depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, null);
+                return new QueryResult($"{name} depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, $"solver unknown: {solver.ReasonUnknown}");
             if (k == maxDepth) break;
             // one more step: sel = which action; next state = that action's post-state
             var next = M.FreshState((k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
