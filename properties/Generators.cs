@@ -97,13 +97,14 @@ public static class Generators
         from m in Gen.Choose(0, mirrors - 1)
         from p in Page(pages, hot)
         from value in Gen.Choose(1, 99)
-        from which in Gen.Choose(0, 19)
+        from which in Gen.Choose(0, 21)
         select which switch
         {
             < 9 => (Call)new Call.DeviceRead(m, p),
             < 18 => new Call.DeviceWrite(m, p, value),
             18 => new Call.IntervalRemove(m),
-            _ => new Call.IntervalInsert(m),
+            19 => new Call.IntervalInsert(m),
+            _ => new Call.DeviceExclusive(m, p),
         };
 
     public static Gen<Act> Action(MmConfig cfg, int hot, bool deviceCalls)

@@ -32,9 +32,11 @@ public abstract record Call
     public sealed record DeviceWrite(int Mirror, int Page, int Value) : Call { public override string Name => "device_write"; }
     public sealed record IntervalInsert(int Mirror) : Call { public override string Name => "mmu_interval_notifier_insert"; }
     public sealed record IntervalRemove(int Mirror) : Call { public override string Name => "mmu_interval_notifier_remove"; }
+    /// <summary>HMM_DMIRROR_EXCLUSIVE: make_device_exclusive then dmirror_atomic_map (lib/test_hmm.c), run by the device's thread.</summary>
+    public sealed record DeviceExclusive(int Mirror, int Page) : Call { public override string Name => "make_device_exclusive"; }
 
-    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove;
-    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, _ => null };
+    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove or DeviceExclusive;
+    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, DeviceExclusive d => d.Mirror, _ => null };
 }
 
 /// <summary>A call the model refuses: bad input (BadInput: an address out of range, an unknown mirror)

@@ -71,7 +71,9 @@ public static class RandomRun
                 }
                 int m = Enumerable.Range(0, st.Mirrors.Length).Where(i => st.Mirrors[i].Op is null).ElementAt(pick);
                 int page = r.Next(config.Pages);
-                s.Call(r.Next(2) == 0 ? new Call.DeviceRead(m, page) : new Call.DeviceWrite(m, page, r.Next(1, 100)));
+                int kind = r.Next(20);
+                if (kind == 0 && st.Op is not null) kind = 1;
+                s.Call(kind == 0 ? new Call.DeviceExclusive(m, page) : kind < 10 ? new Call.DeviceRead(m, page) : new Call.DeviceWrite(m, page, r.Next(1, 100)));
             }
             catch (ModelException)
             {
