@@ -89,7 +89,7 @@ public static class Generators
             23 => new Call.Writeback(p),
             24 => new Call.ClearRefs(),
             25 => new Call.OomReap(),
-            26 => flags == 0 ? new Call.Exit() : new Call.CpuRead(p),
+            26 => flags == 0 ? new Call.Exit() : flags < 8 ? new Call.PageReferenced(p) : new Call.CpuRead(p),
             _ => new Call.CpuWrite(p, value),
         };
 

@@ -26,6 +26,10 @@ public abstract record Call
     public sealed record Munlock(int Start, int End) : Call { public override string Name => "munlock"; }
     public sealed record Writeback(int Page) : Call { public override string Name => "writeback"; }
     public sealed record ClearRefs : Call { public override string Name => "clear_refs"; }
+    /// <summary>Reclaim's page_referenced: clear_flush_young on the CPU PTE and every listener.</summary>
+    public sealed record PageReferenced(int Page) : Call { public override string Name => "page_referenced"; }
+    /// <summary>mmu_notifier_test_young (e.g. idle page tracking): tests without clearing.</summary>
+    public sealed record TestYoung(int Page) : Call { public override string Name => "test_young"; }
     public sealed record Exit : Call { public override string Name => "exit_mmap"; }
     public sealed record OomReap : Call { public override string Name => "oom_reap"; }
     public sealed record DeviceRead(int Mirror, int Page) : Call { public override string Name => "device_read"; }

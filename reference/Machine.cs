@@ -99,6 +99,8 @@ public static class Machine
         Call.Mlock m => [("start", m.Start), ("end", m.End)],
         Call.Munlock m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
+        Call.PageReferenced m => [("page", m.Page)],
+        Call.TestYoung m => [("page", m.Page)],
         _ => [],
     };
 
@@ -189,6 +191,7 @@ public static class Machine
             Prim.Access ac => CpuAccess(s, op, ac),
             Prim.KsmReplace kr => KsmReplace(s, op, kr),
             Prim.AtomicMap am => AtomicMap(s, op, am),
+            Prim.Young y => Young(s, op, y),
             Prim.Exit => new(s with { Exited = true }, Line("step", op.Actor, "mm_exited"), null),
             _ => throw new InvalidOperationException(prim.ToString()),
         };
@@ -518,6 +521,23 @@ public static class Machine
         return new(s, Line("step", op.Actor, "cpu_write", ("page", ac.Page), ("frame", pte.Frame), ("value", ac.Value)), v);
     }
 
+    /// <summary>Page aging (include/linux/mmu_notifier.h clear_flush_young / test_young, R11): young if the CPU
+    /// PTE or any listener's translation was accessed; clear_flush_young clears them all. Never changes a mapping.</summary>
+    private static Outcome Young(MmState s, CpuOp op, Prim.Young y)
+    {
+        bool cpuYoung = s.Ptes[y.Page] is { Young: true };
+        var told = new List<string>();
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var ms = s.Mirrors[m];
+            if (!ms.Registered || ms.Released || !ms.AccessedPages.Contains(y.Page)) continue;
+            told.Add(s.Config.MirrorList[m].Name);
+            if (y.Clear) s = SetMirror(s, m, ms with { Accessed = ms.AccessedPages.Remove(y.Page) });
+        }
+        if (y.Clear && s.Ptes[y.Page] is { } pte) s = s with { Ptes = s.Ptes.SetItem(y.Page, pte with { Young = false }) };
+        return new(s, Line("step", op.Actor, y.Clear ? "clear_flush_young" : "test_young", ("page", y.Page), ("young", cpuYoung || told.Count > 0), ("mirrors", told.ToArray())), null);
+    }
+
     /// <summary>dmirror_atomic_map: under the mirror's lock, the page is stored with the ATOMIC tag.</summary>
     private static Outcome AtomicMap(MmState s, CpuOp op, Prim.AtomicMap am)
     {
@@ -574,13 +594,13 @@ public static class Machine
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(cpu?.ToString() ?? "a fault")}");
                         if (v is null && s.Shadow[d.Page] is int want && want != value && !Rules.InAllowedWindow(s, m, d.Page))
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but the last write to it stored {want}");
-                        s = SetMirror(s, m, ms with { Op = null, LastRead = value });
+                        s = SetMirror(s, m, ms with { Op = null, LastRead = value, Accessed = ms.AccessedPages.Add(d.Page) });
                         return new(s, Line("step", dev, "device_read", ("page", d.Page), ("frame", e.Frame), ("value", value)), v);
                     }
                     // a write through a translation in its allowed stale window may or may not survive: the page's contents become unknown
                     bool window = Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page]?.Frame != e.Frame;
                     s = s with { Frames = s.Frames.SetItem(e.Frame, fr with { Content = d.Value }), Shadow = s.Shadow.SetItem(d.Page, window ? null : d.Value) };
-                    s = SetMirror(s, m, ms with { Op = null });
+                    s = SetMirror(s, m, ms with { Op = null, Accessed = ms.AccessedPages.Add(d.Page) });
                     if (v is null && s.CpuView(d.Page) != d.Value && !Rules.InAllowedWindow(s, m, d.Page))
                         v = new(Rules.CoherentAccess, $"{dev} wrote {d.Value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(s.CpuView(d.Page)?.ToString() ?? "a fault")}");
                     // soft-dirty tracking starts at clear_refs' TLB flush: a write through a not yet flushed secondary TLB escapes it, as a CPU one would

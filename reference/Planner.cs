@@ -531,6 +531,13 @@ internal sealed class Planner(MmState state)
                 });
                 return ("clear_refs", MmapLock.Read, null);
             }
+            case Call.PageReferenced or Call.TestYoung:
+            {
+                int page = call is Call.PageReferenced pr ? pr.Page : ((Call.TestYoung)call).Page;
+                CheckPage(page, call.Name);
+                _prims.Add(new Prim.Young(page, call is Call.PageReferenced));
+                return (call.Name, MmapLock.None, null);
+            }
             case Call.Exit:
             {
                 // exit_mmap: mmu_notifier_release first, then unmap_vmas over everything, then free the VMAs

@@ -23,7 +23,7 @@ public static class RandomRun
             7 => new Call.Truncate(a, b),
             8 or 9 => new Call.CpuRead(a),
             10 or 11 => new Call.CpuWrite(a, r.Next(1, 100)),
-            12 => s.Children.Count < 2 ? new Call.Fork() : new Call.CpuRead(a),
+            12 => s.Children.Count < 2 ? new Call.Fork() : new Call.PageReferenced(a),
             13 => new Call.Migrate(a),
             14 => new Call.KsmMerge(a, r.Next(n)),
             15 => new Call.SplitHuge(a),

@@ -455,6 +455,26 @@ public static class Scenarios
             e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
             return Done("exclusive_owner_filter_all", s, Rules.NoStaleDeviceMapping, e);
         }),
+        new("page_aging_sees_device_access", "include/linux/mmu_notifier.h clear_flush_young / test_young (R11)", "page aging ORs the CPU accessed bit with every listener's: a page only a device touched is still young", null, () =>
+        {
+            var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")));
+            var e = new Expect();
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(0, 1));
+            s.Cpu(new Call.PageReferenced(0));
+            e.Eq("young after a CPU write", true, (bool?)s.Trace[^1].Get("young"));
+            s.Cpu(new Call.PageReferenced(0));
+            e.Eq("old after clear_flush_young", false, (bool?)s.Trace[^1].Get("young"));
+            s.DeviceRead(1, 0);
+            s.Cpu(new Call.TestYoung(0));
+            e.Eq("test_young after a device read", "dev1", string.Join(",", (string[])s.Trace[^1].Get("mirrors")!));
+            s.Cpu(new Call.PageReferenced(0));
+            e.Eq("young through dev1", true, (bool?)s.Trace[^1].Get("young"));
+            s.Cpu(new Call.TestYoung(0));
+            e.Eq("old again", false, (bool?)s.Trace[^1].Get("young"));
+            e.Eq("aging changed no mapping", "frame 1.1 rw", PteText.Of(DevPte(s, 1, 0)));
+            return Done("page_aging_sees_device_access", s, null, e);
+        }),
         new("exit_release", "mm/mmu_notifier.c __mmu_notifier_release", "exit_mmap calls release before unmapping: the mirror is torn down and frozen, later device reads fail", null, () =>
         {
             var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")));

@@ -26,6 +26,9 @@ public abstract record Prim
     public sealed record VmaUpdate(ImmutableArray<Vma> Vmas) : Prim;
     /// <summary>fork: the child takes its copy of the parent's PTEs (copy_pte_range).</summary>
     public sealed record ChildCopy(PageRange Range) : Prim;
+    /// <summary>Page aging (R11): ptep_clear_flush_young_notify (Clear) or mmu_notifier_test_young: the CPU
+    /// accessed bit OR-ed with every listener's answer.</summary>
+    public sealed record Young(int Page, bool Clear) : Prim;
     /// <summary>mmu_notifier_release at exit_mmap: every subscription's ->release.</summary>
     public sealed record Release : Prim;
     /// <summary>A CPU access once the PTE allows it (the user load or store).</summary>
@@ -86,8 +89,11 @@ public sealed record DeviceOp(string Name, int Page, bool Write, int Value, Devi
 /// </summary>
 public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Locked, long Seq, int InProgress,
     DeviceOp? Op, bool Registered, bool Released, int Faults, ImmutableArray<(PageRange Range, MmuEvent Event)> DeferredAtEnd,
-    int? LastRead = null, string? LastError = null)
+    int? LastRead = null, string? LastError = null, ImmutableHashSet<int>? Accessed = null)
 {
+    /// <summary>Pages the device accessed since the last clear_flush_young / clear_young (its accessed bits).</summary>
+    public ImmutableHashSet<int> AccessedPages => Accessed ?? ImmutableHashSet<int>.Empty;
+
     public static MirrorState Initial(long mmSeq) => new(ImmutableDictionary<int, DevicePte>.Empty, false, mmSeq - 1, 0, null, true, false, 0, []);
 }
 
