@@ -1,7 +1,7 @@
 -------------------- MODULE MCLargeV7 --------------------
 (***************************************************************************)
 (* Long run: every v7 start/end call site (the invalidate_page ones break   *)
-(* RangeCoversChange by design, see MCFailInvalidatePage*), two devices.    *)
+(* RangeCoversChange by design, see the MCFailInvalidatePage models), two devices. *)
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
