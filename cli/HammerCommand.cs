@@ -27,7 +27,7 @@ public static class HammerCommand
         }
         if (args.Has("--mutants") || args.Get("--mutant") is not null)
         {
-            int perCell = args.GetInt("hammer", "--count", 100);
+            int perCell = args.GetInt("hammer", "--count", Mutants.DefaultBudget);
             IEnumerable<MutantCase>? only = null;
             if (args.Get("--mutant") is { } mn)
             {

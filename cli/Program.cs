@@ -46,5 +46,11 @@ public static class Cli
             stderr.WriteLine(e.Message);
             return ExitCodes.Error;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // a file that cannot be read or written: one line, never a stack trace
+            stderr.WriteLine($"notifier {args[0]}: {e.Message}");
+            return ExitCodes.Error;
+        }
     }
 }

@@ -89,7 +89,7 @@ public static class Generators
             23 => new Call.Writeback(p),
             24 => new Call.ClearRefs(),
             25 => new Call.OomReap(),
-            26 => flags == 0 ? new Call.Exit() : new Call.CpuRead(p),
+            26 => flags == 0 ? new Call.Exit() : flags < 8 ? new Call.PageReferenced(p) : new Call.CpuRead(p),
             _ => new Call.CpuWrite(p, value),
         };
 
@@ -97,13 +97,14 @@ public static class Generators
         from m in Gen.Choose(0, mirrors - 1)
         from p in Page(pages, hot)
         from value in Gen.Choose(1, 99)
-        from which in Gen.Choose(0, 19)
+        from which in Gen.Choose(0, 21)
         select which switch
         {
             < 9 => (Call)new Call.DeviceRead(m, p),
             < 18 => new Call.DeviceWrite(m, p, value),
             18 => new Call.IntervalRemove(m),
-            _ => new Call.IntervalInsert(m),
+            19 => new Call.IntervalInsert(m),
+            _ => new Call.DeviceExclusive(m, p),
         };
 
     public static Gen<Act> Action(MmConfig cfg, int hot, bool deviceCalls)

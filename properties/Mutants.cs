@@ -9,6 +9,9 @@ public sealed record MutantCase(string Name, string Plants, Func<MmConfig, MmCon
 /// <summary>The mutation matrix: every planted bug against every property.</summary>
 public static class Mutants
 {
+    /// <summary>Tests per cell of the matrix by default (the narrowest window, MigrateCopyBeforeUnmap, needs the most).</summary>
+    public const int DefaultBudget = 250;
+
     private static MmConfig Mirrors(MmConfig c, Func<MirrorConfig, MirrorConfig> f) => c with { Mirrors = c.MirrorList.Select(f).ToImmutableArray() };
 
     private static readonly Dictionary<Mutant, string> Plants = new()
@@ -30,6 +33,7 @@ public static class Mutants
         [Mutant.NonblockIgnoresRefusal] = "R1: the OOM reaper zaps although a callback refused",
         [Mutant.WriteFaultNoSoftDirty] = "a write-fault upgrade forgets soft-dirty",
         [Mutant.MigrateCopyBeforeUnmap] = "migration copies before unmapping (lost writes)",
+        [Mutant.OwnerFilterAll] = "listeners skip every event with an owner, not only their own",
     };
 
     public static readonly ImmutableArray<MutantCase> All =

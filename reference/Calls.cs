@@ -26,15 +26,21 @@ public abstract record Call
     public sealed record Munlock(int Start, int End) : Call { public override string Name => "munlock"; }
     public sealed record Writeback(int Page) : Call { public override string Name => "writeback"; }
     public sealed record ClearRefs : Call { public override string Name => "clear_refs"; }
+    /// <summary>Reclaim's page_referenced: clear_flush_young on the CPU PTE and every listener.</summary>
+    public sealed record PageReferenced(int Page) : Call { public override string Name => "page_referenced"; }
+    /// <summary>mmu_notifier_test_young (e.g. idle page tracking): tests without clearing.</summary>
+    public sealed record TestYoung(int Page) : Call { public override string Name => "test_young"; }
     public sealed record Exit : Call { public override string Name => "exit_mmap"; }
     public sealed record OomReap : Call { public override string Name => "oom_reap"; }
     public sealed record DeviceRead(int Mirror, int Page) : Call { public override string Name => "device_read"; }
     public sealed record DeviceWrite(int Mirror, int Page, int Value) : Call { public override string Name => "device_write"; }
     public sealed record IntervalInsert(int Mirror) : Call { public override string Name => "mmu_interval_notifier_insert"; }
     public sealed record IntervalRemove(int Mirror) : Call { public override string Name => "mmu_interval_notifier_remove"; }
+    /// <summary>HMM_DMIRROR_EXCLUSIVE: make_device_exclusive then dmirror_atomic_map (lib/test_hmm.c), run by the device's thread.</summary>
+    public sealed record DeviceExclusive(int Mirror, int Page) : Call { public override string Name => "make_device_exclusive"; }
 
-    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove;
-    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, _ => null };
+    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove or DeviceExclusive;
+    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, DeviceExclusive d => d.Mirror, _ => null };
 }
 
 /// <summary>A call the model refuses: bad input (BadInput: an address out of range, an unknown mirror)

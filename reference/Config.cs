@@ -109,6 +109,7 @@ public enum Mutant : long
     NonblockIgnoresRefusal = 1 << 14,  // R1: the OOM reaper changes PTEs although a callback refused
     WriteFaultNoSoftDirty = 1 << 15,   // a write fault upgrade forgets to set soft-dirty
     MigrateCopyBeforeUnmap = 1 << 16,  // migration copies the page before unmapping it: writes in between are lost
+    OwnerFilterAll = 1 << 17,          // listeners skip every event that carries an owner, not only their own
 }
 
 /// <summary>The whole configuration of a run.</summary>

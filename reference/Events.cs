@@ -29,6 +29,7 @@ public enum CallSite
     write_protect_page, replace_page, unmap_vmas, zap_page_range, zap_page_range_single, wp_page_copy,
     move_page_tables, madvise_free_single_vma, page_mkclean_one, try_to_unmap_one, clear_refs_write,
     change_protection, oom_reap_task_mm, munlock_vma_pages_range, mmu_notifier_release,
+    make_device_exclusive, remove_device_exclusive_entry,
 }
 
 /// <summary>How a call site tells the listeners: a start/end pair, the legacy invalidate_page after the
@@ -146,6 +147,8 @@ public static class EventTables
             new(CallSite.munlock_vma_pages_range, Mechanism.None, null, "seed v7: MMU_MUNLOCK is declared but never sent (kernel-notifier.md 2.3)",
                 "MMU_MUNLOCK has no call site"),
             new(CallSite.mmu_notifier_release, Mechanism.None, null, "mm/mmu_notifier.c __mmu_notifier_release: ->release, no event"),
+            new(CallSite.make_device_exclusive, Mechanism.None, null, "not in v7: device-exclusive entries are 5.14 (b756a3b5e7ea)"),
+            new(CallSite.remove_device_exclusive_entry, Mechanism.None, null, "not in v7: device-exclusive entries are 5.14 (b756a3b5e7ea)"),
         ],
         Vocabulary.V7Reviewed =>
         [
@@ -186,6 +189,8 @@ public static class EventTables
             new(CallSite.oom_reap_task_mm, Mechanism.StartEnd, MmuEvent.MMU_NOTIFY_UNMAP, "mm/oom_kill.c __oom_reap_task_mm: MMU_NOTIFY_UNMAP, mmu_notifier_invalidate_range_start_nonblock"),
             new(CallSite.munlock_vma_pages_range, Mechanism.None, null, "mm/mlock.c: munlock changes no PTE and sends no event"),
             new(CallSite.mmu_notifier_release, Mechanism.StartEnd, MmuEvent.MMU_NOTIFY_RELEASE, "mm/mmu_notifier.c mn_itree_release: MMU_NOTIFY_RELEASE over [0, ULONG_MAX) to interval notifiers"),
+            new(CallSite.make_device_exclusive, Mechanism.StartEnd, MmuEvent.MMU_NOTIFY_EXCLUSIVE, "mm/rmap.c make_device_exclusive: mmu_notifier_range_init_owner(MMU_NOTIFY_EXCLUSIVE, owner), one page"),
+            new(CallSite.remove_device_exclusive_entry, Mechanism.StartEnd, MmuEvent.MMU_NOTIFY_EXCLUSIVE, "mm/memory.c remove_device_exclusive_entry: MMU_NOTIFY_EXCLUSIVE, owner NULL, one page"),
         ],
     };
 

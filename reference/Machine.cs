@@ -44,6 +44,23 @@ public static class Machine
                     s = SetMirror(s, m, ms with { Registered = true, Released = false, Seq = seq });
                     return new(s, Line("call", dev, "mmu_interval_notifier_insert", ("seq", seq)), null);
                 }
+                case Call.DeviceExclusive x:
+                {
+                    CheckPage(s, x.Page, call.Name);
+                    if (s.Op is not null) throw new ModelException($"{call.Name}: the mm is busy with {s.Op.Name} (run its steps first)");
+                    if (s.Exited || ms.Released || !ms.Registered) return new(s, Line("call", dev, call.Name, ("page", x.Page), ("result", "EFAULT")), null);
+                    if (!s.Config.MirrorList[m].Covers(x.Page))
+                        return new(s, Line("call", dev, call.Name, ("page", x.Page), ("result", "EFAULT (outside the mirror's interval)")), null);
+                    if (s.Config.MirrorList[m].Kind is not (MirrorKind.Interval or MirrorKind.Mm))
+                        return new(s, Line("call", dev, call.Name, ("page", x.Page), ("result", "EINVAL (make_device_exclusive needs a listener with invalidate_range_start)")), null);
+                    var pl = new Planner(s);
+                    var err = pl.Exclusive(m, x.Page);
+                    if (err is not null) return new(s, Line("call", dev, call.Name, ("page", x.Page), ("result", err)), null);
+                    // the device's thread runs make_device_exclusive itself: it is busy until dmirror_atomic_map
+                    s = pl.State with { Op = new CpuOp(call.Name, dev, MmapLock.Read, pl.Prims) };
+                    s = SetMirror(s, m, s.Mirrors[m] with { Op = new DeviceOp(call.Name, x.Page, true, 0, DevicePhase.Exclusive), LastError = null });
+                    return new(s, Line("call", dev, call.Name, ("page", x.Page)), null);
+                }
                 case Call.IntervalRemove:
                     if (!ms.Registered) throw new ModelException($"{call.Name}: {dev} is not registered");
                     s = SetMirror(s, m, ms with { Op = new DeviceOp("mmu_interval_notifier_remove", 0, false, 0, DevicePhase.Remove) });
@@ -82,6 +99,8 @@ public static class Machine
         Call.Mlock m => [("start", m.Start), ("end", m.End)],
         Call.Munlock m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
+        Call.PageReferenced m => [("page", m.Page)],
+        Call.TestYoung m => [("page", m.Page)],
         _ => [],
     };
 
@@ -122,6 +141,7 @@ public static class Machine
             DevicePhase.Lock => !ms.Locked,
             // mmu_interval_notifier_remove waits until a pass that froze the tree ends (mmu_interval_seq_released)
             DevicePhase.Remove => !(s.ActiveInvalidateRanges > 0 && s.Invalidating),
+            DevicePhase.Exclusive => false, // its work runs as the CPU operation in flight
             _ => true,
         };
     }
@@ -170,6 +190,8 @@ public static class Machine
             Prim.Release => Release(s, op),
             Prim.Access ac => CpuAccess(s, op, ac),
             Prim.KsmReplace kr => KsmReplace(s, op, kr),
+            Prim.AtomicMap am => AtomicMap(s, op, am),
+            Prim.Young y => Young(s, op, y),
             Prim.Exit => new(s with { Exited = true }, Line("step", op.Actor, "mm_exited"), null),
             _ => throw new InvalidOperationException(prim.ToString()),
         };
@@ -213,11 +235,12 @@ public static class Machine
             var kind = s.Config.MirrorList[m].Kind;
             if (kind is MirrorKind.Interval or MirrorKind.Mm && s.Config.MirrorList[m].Overlaps(st.Range) && s.Mirrors[m].Registered && !s.Mirrors[m].Released) callbacks.Add(m);
         }
-        var inv = new Invalidation(st.Range, st.Event, st.Blockable, seq, callbacks.ToImmutable());
+        var inv = new Invalidation(st.Range, st.Event, st.Blockable, seq, callbacks.ToImmutable(), Owner: st.Owner);
         s = s with { InvalidateSeq = seq, ActiveInvalidateRanges = s.ActiveInvalidateRanges + 1, Op = op with { Inv = inv } };
         if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
         var line = Line("step", op.Actor, st.Blockable ? "invalidate_range_start" : "invalidate_range_start_nonblock",
-            ("start", st.Range.Start), ("end", st.Range.End), ("event", st.Event.ToString()), ("seq", seq));
+            ("start", st.Range.Start), ("end", st.Range.End), ("event", st.Event.ToString()), ("seq", seq),
+            ("owner", st.Owner >= 0 ? s.Config.MirrorList[st.Owner].Name : null));
         if (op.Inv is { Refused: false } prev)
             return new(s, line, new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_start {st.Range} while {prev.Range} has not ended"));
         return new(s, line, null);
@@ -261,6 +284,16 @@ public static class Machine
             }
             s = s with { Op = s.Op! with { Steps = ImmutableQueue.CreateRange(kept), Inv = s.Config.Has(Mutant.NonblockIgnoresRefusal) ? null : s.Op.Inv } };
             return new(s, Line("step", op.Actor, "invalidate", ("mirror", cfg.Name), ("event", inv.Event.ToString()), ("result", "EAGAIN")), null);
+        }
+        // dmirror_interval_invalidate: an event this mirror owns (MIGRATE, EXCLUSIVE) is its own doing: return true at once
+        bool ownerSkip = inv.Owner >= 0 && inv.Event is MmuEvent.MMU_NOTIFY_MIGRATE or MmuEvent.MMU_NOTIFY_EXCLUSIVE
+            && (inv.Owner == m || s.Config.Has(Mutant.OwnerFilterAll));
+        if (ownerSkip)
+        {
+            inv = inv with { PendingCallbacks = inv.PendingCallbacks.RemoveAt(0) };
+            s = s with { Op = op with { Inv = inv } };
+            if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
+            return new(s, Line("step", op.Actor, "invalidate", ("mirror", cfg.Name), ("event", inv.Event.ToString()), ("reaction", "owner"), ("result", "ok")), null);
         }
         var reaction = cfg.Listener.For(inv.Event);
         int[] removed = [];
@@ -359,6 +392,8 @@ public static class Machine
                         : cur with { SoftDirty = false, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = cur.Writable || cur.TrackWp },
                     PteOp.Split => cur with { Huge = false },
                     PteOp.Upgrade => cur with { Prot = Prot.ReadWrite, Dirty = true, Young = true, SoftDirty = !s.Config.Has(Mutant.WriteFaultNoSoftDirty) || cur.SoftDirty, TrackWp = false },
+                    PteOp.MakeExclusive => cur with { Exclusive = pu.Frame },
+                    PteOp.RestoreExclusive => cur with { Exclusive = -1 },
                     _ => throw new InvalidOperationException(pu.Op.ToString()),
                 };
                 break;
@@ -486,6 +521,35 @@ public static class Machine
         return new(s, Line("step", op.Actor, "cpu_write", ("page", ac.Page), ("frame", pte.Frame), ("value", ac.Value)), v);
     }
 
+    /// <summary>Page aging (include/linux/mmu_notifier.h clear_flush_young / test_young, R11): young if the CPU
+    /// PTE or any listener's translation was accessed; clear_flush_young clears them all. Never changes a mapping.</summary>
+    private static Outcome Young(MmState s, CpuOp op, Prim.Young y)
+    {
+        bool cpuYoung = s.Ptes[y.Page] is { Young: true };
+        var told = new List<string>();
+        for (int m = 0; m < s.Mirrors.Length; m++)
+        {
+            var ms = s.Mirrors[m];
+            if (!ms.Registered || ms.Released || !ms.AccessedPages.Contains(y.Page)) continue;
+            told.Add(s.Config.MirrorList[m].Name);
+            if (y.Clear) s = SetMirror(s, m, ms with { Accessed = ms.AccessedPages.Remove(y.Page) });
+        }
+        if (y.Clear && s.Ptes[y.Page] is { } pte) s = s with { Ptes = s.Ptes.SetItem(y.Page, pte with { Young = false }) };
+        return new(s, Line("step", op.Actor, y.Clear ? "clear_flush_young" : "test_young", ("page", y.Page), ("young", cpuYoung || told.Count > 0), ("mirrors", told.ToArray())), null);
+    }
+
+    /// <summary>dmirror_atomic_map: under the mirror's lock, the page is stored with the ATOMIC tag.</summary>
+    private static Outcome AtomicMap(MmState s, CpuOp op, Prim.AtomicMap am)
+    {
+        var ms = s.Mirrors[am.Mirror] with { Op = null };
+        s = SetMirror(s, am.Mirror, ms);
+        if (s.Ptes[am.Page] is not { } pte || pte.Exclusive != am.Mirror || ms.Released)
+            return new(s, Line("step", op.Actor, "device_atomic_map", ("page", am.Page), ("result", "EBUSY")), null);
+        var e = new DevicePte(pte.Frame, s.Frames[pte.Frame].Generation, pte.Prot == Prot.ReadWrite, Atomic: true);
+        s = SetMirror(s, am.Mirror, ms with { Pt = ms.Pt.SetItem(am.Page, e) });
+        return new(s, Line("step", op.Actor, "device_atomic_map", ("page", am.Page), ("frame", pte.Frame)), null);
+    }
+
     private static Outcome KsmReplace(MmState s, CpuOp op, Prim.KsmReplace kr)
     {
         // replace_page: only if pages_identical() still holds, with both write-protected
@@ -530,13 +594,13 @@ public static class Machine
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(cpu?.ToString() ?? "a fault")}");
                         if (v is null && s.Shadow[d.Page] is int want && want != value && !Rules.InAllowedWindow(s, m, d.Page))
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but the last write to it stored {want}");
-                        s = SetMirror(s, m, ms with { Op = null, LastRead = value });
+                        s = SetMirror(s, m, ms with { Op = null, LastRead = value, Accessed = ms.AccessedPages.Add(d.Page) });
                         return new(s, Line("step", dev, "device_read", ("page", d.Page), ("frame", e.Frame), ("value", value)), v);
                     }
                     // a write through a translation in its allowed stale window may or may not survive: the page's contents become unknown
                     bool window = Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page]?.Frame != e.Frame;
                     s = s with { Frames = s.Frames.SetItem(e.Frame, fr with { Content = d.Value }), Shadow = s.Shadow.SetItem(d.Page, window ? null : d.Value) };
-                    s = SetMirror(s, m, ms with { Op = null });
+                    s = SetMirror(s, m, ms with { Op = null, Accessed = ms.AccessedPages.Add(d.Page) });
                     if (v is null && s.CpuView(d.Page) != d.Value && !Rules.InAllowedWindow(s, m, d.Page))
                         v = new(Rules.CoherentAccess, $"{dev} wrote {d.Value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(s.CpuView(d.Page)?.ToString() ?? "a fault")}");
                     // soft-dirty tracking starts at clear_refs' TLB flush: a write through a not yet flushed secondary TLB escapes it, as a CPU one would

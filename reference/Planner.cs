@@ -36,7 +36,7 @@ internal sealed class Planner(MmState state)
     private PageRange Notified(PageRange r) => Config.Has(Mutant.RangeOnePageShort) && r.Length > 1 ? r with { End = r.End - 1 } : r;
 
     /// <summary>Emits body inside the call site's notification mechanism (start/end, or invalidate_page after).</summary>
-    private void Bracket(CallSite site, PageRange range, Action<bool> body, Prot newProt = Prot.None, bool blockable = true)
+    private void Bracket(CallSite site, PageRange range, Action<bool> body, Prot newProt = Prot.None, bool blockable = true, int owner = -1)
     {
         var row = EventTables.Row(Vocab, site);
         var ev = EventTables.EventOf(Vocab, site, newProt);
@@ -49,7 +49,7 @@ internal sealed class Planner(MmState state)
         {
             case Mechanism.StartEnd when ev is { } e:
                 var n = Notified(range);
-                _prims.Add(new Prim.Start(n, e, blockable));
+                _prims.Add(new Prim.Start(n, e, blockable, owner));
                 body(false);
                 if (!Config.Has(Mutant.StartWithoutEnd)) _prims.Add(new Prim.End(n));
                 break;
@@ -184,6 +184,12 @@ internal sealed class Planner(MmState state)
             return null;
         }
         var cur = pte.Value;
+        if (cur.Exclusive >= 0)
+        {
+            // remove_device_exclusive_entry: the CPU takes the page back, telling the owner (owner NULL)
+            Restore(page);
+            return write && cur.Prot != Prot.ReadWrite ? "SIGSEGV (read-only)" : null;
+        }
         if (!write)
         {
             if (!cur.Readable) Pte(page, PteOp.SetProt, false, cur.Frame, vma.Prot == Prot.ReadWrite && vma.Shared ? Prot.ReadWrite : Prot.Read);
@@ -203,6 +209,35 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
             if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
         });
+        return null;
+    }
+
+    private void Restore(int page)
+    {
+        var one = new PageRange(page, page + 1);
+        Bracket(CallSite.remove_device_exclusive_entry, one, after =>
+        {
+            Pte(page, PteOp.RestoreExclusive, after);
+            _prims.Add(new Prim.TlbFlush(one));
+        });
+    }
+
+    /// <summary>make_device_exclusive (mm/rmap.c) for HMM_DMIRROR_EXCLUSIVE: the page becomes a device-exclusive
+    /// entry under MMU_NOTIFY_EXCLUSIVE with the mirror as owner; then dmirror_atomic_map.</summary>
+    public string? Exclusive(int mirror, int page)
+    {
+        if (Vocab != Vocabulary.Upstream) return "ENOSYS (device-exclusive entries are 5.14+: not in this vocabulary)";
+        var vma = State.VmaAt(page);
+        if (vma is null || vma.Shared || vma.Prot != Prot.ReadWrite) return "EINVAL (not a private writable anonymous page)";
+        if (State.Ptes[page] is not { Writable: true, Huge: false } pte || pte.Frame == MmState.ZeroFrame)
+            return "EBUSY (the page must be mapped writable by a base page: write it first)";
+        var one = new PageRange(page, page + 1);
+        Bracket(CallSite.make_device_exclusive, one, after =>
+        {
+            Pte(page, PteOp.MakeExclusive, after, mirror);
+            _prims.Add(new Prim.TlbFlush(one));
+        }, owner: mirror);
+        _prims.Add(new Prim.AtomicMap(mirror, page));
         return null;
     }
 
@@ -341,6 +376,9 @@ internal sealed class Planner(MmState state)
             }
             case Call.Fork:
             {
+                // copy_nonpresent_pte restores device-exclusive entries in the parent before copying
+                foreach (var v in State.Vmas.Where(v => v.IsCow))
+                    foreach (int p in Present(v.Range).Where(p => State.Ptes[p]!.Value.Exclusive >= 0).ToList()) Restore(p);
                 foreach (var v in State.Vmas)
                 {
                     var vr = v.Range;
@@ -349,7 +387,7 @@ internal sealed class Planner(MmState state)
                         var site = v.Hugetlb ? CallSite.copy_hugetlb_page_range : CallSite.copy_page_range;
                         Bracket(site, vr, after =>
                         {
-                            foreach (int p in Present(vr)) if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+                            foreach (int p in Present(vr)) if (State.Ptes[p] is { Prot: Prot.ReadWrite }) Pte(p, PteOp.WriteProtect, after);
                             _prims.Add(new Prim.TlbFlush(vr));
                             _prims.Add(new Prim.ChildCopy(vr));
                         });
@@ -362,6 +400,7 @@ internal sealed class Planner(MmState state)
             {
                 CheckPage(m.Page, "migrate_pages");
                 if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
+                if (pte.Exclusive >= 0) return ("migrate_pages", MmapLock.None, "EBUSY (device-exclusive entry)");
                 var hb = HugeBlock(m.Page);
                 var r = pte.Huge && WholeHuge(hb) ? hb : new PageRange(m.Page, m.Page + 1);
                 var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
@@ -388,7 +427,7 @@ internal sealed class Planner(MmState state)
                 CheckPage(m.Page, "ksm_merge"); CheckPage(m.Other, "ksm_merge");
                 if (m.Page == m.Other) return ("ksm_merge", MmapLock.None, "EINVAL (same page)");
                 foreach (int p in new[] { m.Page, m.Other })
-                    if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false } pp || pp.Frame == MmState.ZeroFrame)
+                    if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0 } pp || pp.Frame == MmState.ZeroFrame)
                         return ("ksm_merge", MmapLock.None, $"EINVAL (page {p} is not a mapped mergeable base page)");
                 int kframe = State.Ptes[m.Page]!.Value.Frame;
                 foreach (int p in new[] { m.Page, m.Other })
@@ -486,11 +525,18 @@ internal sealed class Planner(MmState state)
                 Bracket(CallSite.clear_refs_write, all, after =>
                 {
                     foreach (int p in Present(all))
-                        if (State.Ptes[p] is { SoftDirty: true } or { Writable: true } && State.VmaAt(p) is { Shared: false })
+                        if (State.Ptes[p] is { Exclusive: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is { Shared: false })
                             Pte(p, PteOp.ClearSoftDirty, after);
                     _prims.Add(new Prim.TlbFlush(all));
                 });
                 return ("clear_refs", MmapLock.Read, null);
+            }
+            case Call.PageReferenced or Call.TestYoung:
+            {
+                int page = call is Call.PageReferenced pr ? pr.Page : ((Call.TestYoung)call).Page;
+                CheckPage(page, call.Name);
+                _prims.Add(new Prim.Young(page, call is Call.PageReferenced));
+                return (call.Name, MmapLock.None, null);
             }
             case Call.Exit:
             {

@@ -23,7 +23,7 @@ public static class RandomRun
             7 => new Call.Truncate(a, b),
             8 or 9 => new Call.CpuRead(a),
             10 or 11 => new Call.CpuWrite(a, r.Next(1, 100)),
-            12 => s.Children.Count < 2 ? new Call.Fork() : new Call.CpuRead(a),
+            12 => s.Children.Count < 2 ? new Call.Fork() : new Call.PageReferenced(a),
             13 => new Call.Migrate(a),
             14 => new Call.KsmMerge(a, r.Next(n)),
             15 => new Call.SplitHuge(a),
@@ -71,7 +71,9 @@ public static class RandomRun
                 }
                 int m = Enumerable.Range(0, st.Mirrors.Length).Where(i => st.Mirrors[i].Op is null).ElementAt(pick);
                 int page = r.Next(config.Pages);
-                s.Call(r.Next(2) == 0 ? new Call.DeviceRead(m, page) : new Call.DeviceWrite(m, page, r.Next(1, 100)));
+                int kind = r.Next(20);
+                if (kind == 0 && st.Op is not null) kind = 1;
+                s.Call(kind == 0 ? new Call.DeviceExclusive(m, page) : kind < 10 ? new Call.DeviceRead(m, page) : new Call.DeviceWrite(m, page, r.Next(1, 100)));
             }
             catch (ModelException)
             {

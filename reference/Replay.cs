@@ -25,6 +25,7 @@ public static class Replay
     [
         "invalidate_range_start", "invalidate_range_start_nonblock", "invalidate", "pte_update", "tlb_flush", "invalidate_page",
         "free_frame", "copy_page", "vma_update", "copy_pte_range", "release", "cpu_read", "cpu_write", "mm_exited", "invalidate_range_end",
+        "device_atomic_map", "clear_flush_young", "test_young",
     ];
 
     /// <summary>Device-side steps (lib/test_hmm.c dmirror and the hmm.rst fault loop).</summary>
@@ -39,6 +40,7 @@ public static class Replay
         "mmap", "munmap", "mprotect", "mremap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
+        "make_device_exclusive", "page_referenced", "test_young",
     ];
 
     public static ReplayResult Run(IEnumerable<string> lines)
@@ -166,12 +168,15 @@ public static class Replay
             "munlock" => new Call.Munlock(P("start"), P("end")),
             "writeback" => new Call.Writeback(P("page")),
             "clear_refs" => new Call.ClearRefs(),
+            "page_referenced" => new Call.PageReferenced(P("page")),
+            "test_young" => new Call.TestYoung(P("page")),
             "exit_mmap" => new Call.Exit(),
             "oom_reap" => new Call.OomReap(),
             "device_read" => new Call.DeviceRead(MirrorIndex(s, actor, raw), P("page")),
             "device_write" => new Call.DeviceWrite(MirrorIndex(s, actor, raw), P("page"), P("value")),
             "mmu_interval_notifier_insert" => new Call.IntervalInsert(MirrorIndex(s, actor, raw)),
             "mmu_interval_notifier_remove" => new Call.IntervalRemove(MirrorIndex(s, actor, raw)),
+            "make_device_exclusive" => new Call.DeviceExclusive(MirrorIndex(s, actor, raw), P("page")),
             _ => throw new TraceFormatException($"field 'op': unknown call '{op}' (known: {string.Join(", ", CallNames)})", Col(raw, "op")),
         };
     }

@@ -57,6 +57,16 @@ public static class Rules
                     return new(NoFreedFrameAccess, $"{dev} maps page {page} to frame {e.Frame}.{e.Generation}, but that frame is {(fr.Free ? "free" : $"reused (generation {fr.Generation})")}");
                 if (InAllowedWindow(s, m, page)) continue;
                 var cpu = s.Ptes[page];
+                if (e.Atomic)
+                {
+                    // DPT_XA_TAG_ATOMIC: valid only while the CPU PTE is this mirror's device-exclusive entry
+                    if (cpu is not { } x || x.Exclusive != m || x.Frame != e.Frame || e.Writable && x.Prot != Prot.ReadWrite)
+                        return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
+                    continue;
+                }
+                // owner exemption (kernel-notifier.md INV-1 (i)): the mirror that owns a device-exclusive entry keeps
+                // its own translation of that very frame; it skipped its own MMU_NOTIFY_EXCLUSIVE event
+                if (cpu is { } own && own.Exclusive == m && own.Frame == e.Frame && (!e.Writable || own.Prot == Prot.ReadWrite)) continue;
                 if (cpu is not { Readable: true } c || c.Frame != e.Frame)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
                 if (e.Writable && !c.Writable && !IsTrackingWriteProtect(s, page, c))
@@ -84,6 +94,8 @@ public static class Rules
         var c = Change.None;
         if (a.Prot < b.Prot) c |= a.Prot == Prot.None ? Change.Unmap : Change.WriteProtect;
         if (a.Prot > b.Prot) c |= Change.Upgrade;
+        if (b.Exclusive < 0 && a.Exclusive >= 0) c |= Change.Unmap;   // the CPU loses access (make_device_exclusive)
+        if (b.Exclusive >= 0 && a.Exclusive < 0) c |= Change.Upgrade; // the CPU gets it back
         if (a.Huge != b.Huge) c |= Change.Structure;
         if (b.SoftDirty && !a.SoftDirty) c |= Change.SoftDirtyClear;
         if (b.Dirty && !a.Dirty) c |= Change.Clean;

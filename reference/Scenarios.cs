@@ -408,6 +408,73 @@ public static class Scenarios
             e.Eq("TLB entries after the flush", 0, s.State.Mirrors[0].Pt.Count);
             return Done("secondary_tlb_window", s, null, e);
         }),
+        new("exclusive", "hmm-tests hmm.exclusive", "make_device_exclusive gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE and revokes the atomic entry", null, () =>
+        {
+            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
+            var e = new Expect();
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(0, 1));
+            s.Call(new Call.DeviceExclusive(0, 0));
+            s.RunCpu();
+            e.Eq("owner of the event", "dev0", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("owner"));
+            e.Eq("the owner skipped its own event", "owner", (string?)s.Trace.Last(l => l.Op == "invalidate").Get("reaction"));
+            e.Eq("device PTE", "frame 1.1 rw atomic", PteText.Of(DevPte(s, 0, 0)));
+            e.Eq("CPU PTE", "frame 1 rw dirty soft-dirty device-exclusive(0)", PteText.Of(s.State.Ptes[0]));
+            s.DeviceWrite(0, 0, 5);
+            e.Eq("device atomic write, no fault", 0, s.State.Mirrors[0].Faults);
+            s.Cpu(new Call.CpuWrite(0, 6));
+            e.Eq("restore event", "MMU_NOTIFY_EXCLUSIVE", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
+            e.Eq("CHECK_EXCLUSIVE: no atomic entry survives", 0, s.State.Mirrors[0].Pt.Values.Count(x => x.Atomic));
+            e.Eq("CPU read", 6, s.CpuView(0));
+            return Done("exclusive", s, null, e);
+        }),
+        new("exclusive_mprotect", "hmm-tests hmm.exclusive_mprotect", "after make_device_exclusive, mprotect(PROT_READ) write-protects the atomic entry; a device write then fails", null, () =>
+        {
+            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
+            var e = new Expect();
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(0, 1));
+            s.Call(new Call.DeviceExclusive(0, 0));
+            s.RunCpu();
+            s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+            e.Eq("device PTE after mprotect", "frame 1.1 r atomic", PteText.Of(DevPte(s, 0, 0)));
+            s.DeviceWrite(0, 0, 2);
+            e.Eq("device write", "EPERM", s.LastError(0));
+            e.Eq("CPU read", 1, s.CpuView(0));
+            return Done("exclusive_mprotect", s, null, e);
+        }),
+        new("exclusive_owner_filter_all", "kernel-notifier.md 3.5 (owner filtering), planted", "a listener that skips every event carrying an owner, not only its own, keeps a page another device made exclusive", Rules.NoStaleDeviceMapping, () =>
+        {
+            var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")) with { Mutants = Mutant.OwnerFilterAll });
+            var e = new Expect();
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.DeviceWrite(1, 0, 1);
+            s.Call(new Call.DeviceExclusive(0, 0));
+            s.RunCpu();
+            e.Eq("dev1 skipped dev0's event", "owner", (string?)s.Trace.Last(l => l.Op == "invalidate" && (string?)l.Get("mirror") == "dev1").Get("reaction"));
+            e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
+            return Done("exclusive_owner_filter_all", s, Rules.NoStaleDeviceMapping, e);
+        }),
+        new("page_aging_sees_device_access", "include/linux/mmu_notifier.h clear_flush_young / test_young (R11)", "page aging ORs the CPU accessed bit with every listener's: a page only a device touched is still young", null, () =>
+        {
+            var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")));
+            var e = new Expect();
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(0, 1));
+            s.Cpu(new Call.PageReferenced(0));
+            e.Eq("young after a CPU write", true, (bool?)s.Trace[^1].Get("young"));
+            s.Cpu(new Call.PageReferenced(0));
+            e.Eq("old after clear_flush_young", false, (bool?)s.Trace[^1].Get("young"));
+            s.DeviceRead(1, 0);
+            s.Cpu(new Call.TestYoung(0));
+            e.Eq("test_young after a device read", "dev1", string.Join(",", (string[])s.Trace[^1].Get("mirrors")!));
+            s.Cpu(new Call.PageReferenced(0));
+            e.Eq("young through dev1", true, (bool?)s.Trace[^1].Get("young"));
+            s.Cpu(new Call.TestYoung(0));
+            e.Eq("old again", false, (bool?)s.Trace[^1].Get("young"));
+            e.Eq("aging changed no mapping", "frame 1.1 rw", PteText.Of(DevPte(s, 1, 0)));
+            return Done("page_aging_sees_device_access", s, null, e);
+        }),
         new("exit_release", "mm/mmu_notifier.c __mmu_notifier_release", "exit_mmap calls release before unmapping: the mirror is torn down and frozen, later device reads fail", null, () =>
         {
             var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")));

@@ -6,7 +6,9 @@ namespace NotifierSpec.Reference;
 public abstract record Prim
 {
     /// <summary>mmu_notifier_invalidate_range_start (or _nonblock when !Blockable).</summary>
-    public sealed record Start(PageRange Range, MmuEvent Event, bool Blockable = true) : Prim;
+    public sealed record Start(PageRange Range, MmuEvent Event, bool Blockable = true, int Owner = -1) : Prim;
+    /// <summary>dmirror_atomic_map: the owner stores the page with DPT_XA_TAG_ATOMIC, under its lock.</summary>
+    public sealed record AtomicMap(int Mirror, int Page) : Prim;
     /// <summary>mmu_notifier_invalidate_range_end.</summary>
     public sealed record End(PageRange Range) : Prim;
     /// <summary>A PTE write under the page-table lock. NotifyAfter: the v7 invalidate_page mechanism tells
@@ -24,6 +26,9 @@ public abstract record Prim
     public sealed record VmaUpdate(ImmutableArray<Vma> Vmas) : Prim;
     /// <summary>fork: the child takes its copy of the parent's PTEs (copy_pte_range).</summary>
     public sealed record ChildCopy(PageRange Range) : Prim;
+    /// <summary>Page aging (R11): ptep_clear_flush_young_notify (Clear) or mmu_notifier_test_young: the CPU
+    /// accessed bit OR-ed with every listener's answer.</summary>
+    public sealed record Young(int Page, bool Clear) : Prim;
     /// <summary>mmu_notifier_release at exit_mmap: every subscription's ->release.</summary>
     public sealed record Release : Prim;
     /// <summary>A CPU access once the PTE allows it (the user load or store).</summary>
@@ -47,11 +52,13 @@ public enum PteOp
     Map,            // set_pte_at with a frame (fault, COW, migration, KSM, collapse, mremap destination)
     MapShared,      // like Map, taking one more reference (KSM kpage)
     Upgrade,        // do_wp_page reuse / write fault: writable, dirty, soft-dirty
+    MakeExclusive,  // make_device_exclusive: a device-exclusive entry for the owner (Frame = owner)
+    RestoreExclusive, // remove_device_exclusive_entry: the PTE maps the page again
 }
 
 /// <summary>An invalidation in flight: mmu_notifier_range plus the subscriptions still to be called.</summary>
 public sealed record Invalidation(PageRange Range, MmuEvent Event, bool Blockable, long CurSeq,
-    ImmutableArray<int> PendingCallbacks, bool Refused = false, bool PassEnded = false)
+    ImmutableArray<int> PendingCallbacks, bool Refused = false, bool PassEnded = false, int Owner = -1)
 {
     public bool Started => PendingCallbacks.IsEmpty && !Refused;
 }
@@ -69,7 +76,7 @@ public sealed record CpuOp(string Name, string Actor, MmapLock Lock, ImmutableQu
 }
 
 /// <summary>Phases of dmirror_range_fault / the hmm.rst loop, and of a device access.</summary>
-public enum DevicePhase { Access, ReadBegin, RangeFault, Lock, ReadRetry, Install, Unlock, Remove }
+public enum DevicePhase { Access, ReadBegin, RangeFault, Lock, ReadRetry, Install, Unlock, Remove, Exclusive }
 
 /// <summary>A device-side operation in flight: an access that faults when its device PTE is missing.</summary>
 public sealed record DeviceOp(string Name, int Page, bool Write, int Value, DevicePhase Phase, long Seq = 0,
@@ -82,8 +89,11 @@ public sealed record DeviceOp(string Name, int Page, bool Write, int Value, Devi
 /// </summary>
 public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Locked, long Seq, int InProgress,
     DeviceOp? Op, bool Registered, bool Released, int Faults, ImmutableArray<(PageRange Range, MmuEvent Event)> DeferredAtEnd,
-    int? LastRead = null, string? LastError = null)
+    int? LastRead = null, string? LastError = null, ImmutableHashSet<int>? Accessed = null)
 {
+    /// <summary>Pages the device accessed since the last clear_flush_young / clear_young (its accessed bits).</summary>
+    public ImmutableHashSet<int> AccessedPages => Accessed ?? ImmutableHashSet<int>.Empty;
+
     public static MirrorState Initial(long mmSeq) => new(ImmutableDictionary<int, DevicePte>.Empty, false, mmSeq - 1, 0, null, true, false, 0, []);
 }
 
@@ -121,7 +131,7 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
     }
 
     /// <summary>What a CPU read of the page would return now, or null if it would fault.</summary>
-    public int? CpuView(int page) => Ptes[page] is { Readable: true } p ? Frames[p.Frame].Content : null;
+    public int? CpuView(int page) => Ptes[page] is { } p && p.Prot != Prot.None ? Frames[p.Frame].Content : null; // an exclusive entry is restored by the fault
 
     // Shadow: per page, the value the last write (CPU or device) stored, i.e. what every later read must
     // return while the page keeps its contents (CoherentAccess); null once the contents are dropped (zap).

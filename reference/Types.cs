@@ -34,10 +34,12 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 /// </summary>
 /// TrackWp marks a PTE write-protected only for soft-dirty tracking by clear_refs: its logical
 /// permission is still write (kernel-notifier.md INV-1 (ii)).
-public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false)
+/// Exclusive is the mirror that holds the page through a device-exclusive entry (make_device_exclusive,
+/// mm/rmap.c): the CPU has no access until remove_device_exclusive_entry restores the PTE; -1 when none.
+public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false, int Exclusive = -1)
 {
-    public bool Writable => Prot == Prot.ReadWrite;
-    public bool Readable => Prot != Prot.None;
+    public bool Writable => Prot == Prot.ReadWrite && Exclusive < 0;
+    public bool Readable => Prot != Prot.None && Exclusive < 0;
 }
 
 /// <summary>
@@ -51,14 +53,15 @@ public readonly record struct Frame(int Content, int MapCount, int RefCount, boo
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when
 /// mapped, and the write tag (DPT_XA_TAG_WRITE). It holds no page reference.
 /// </summary>
-public readonly record struct DevicePte(int Frame, int Generation, bool Writable);
+/// Atomic is DPT_XA_TAG_ATOMIC: the mirror's exclusive (atomic) access after make_device_exclusive.
+public readonly record struct DevicePte(int Frame, int Generation, bool Writable, bool Atomic = false);
 
 public static class PteText
 {
     public static string Of(Pte? p) => p is { } x
-        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}"
+        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}"
         : "none";
-    public static string Of(DevicePte? p) => p is { } x ? $"frame {x.Frame}.{x.Generation} {(x.Writable ? "rw" : "r")}" : "none";
+    public static string Of(DevicePte? p) => p is { } x ? $"frame {x.Frame}.{x.Generation} {(x.Writable ? "rw" : "r")}{(x.Atomic ? " atomic" : "")}" : "none";
     public static string ProtText(Prot p) => p switch { Prot.None => "none", Prot.Read => "r", _ => "rw" };
 }
 

@@ -227,6 +227,20 @@ public sealed class Model
     public State FreshState(string suffix) =>
         Bounds is null ? State.Fresh(Ctx, Vars, suffix) : State.FromTerms(Ctx, Vars, v => FreshTerm(v.Name, suffix, v.Domain, v.Range));
 
+    /// <summary>A ground variable of a finite model: λx. ite(x = t0, value(t0), ...), indices as
+    /// element numbers (cross-check with reference/).</summary>
+    public Expr ConstantTerm(VarSpec v, Func<int[], Expr> value)
+    {
+        if (v.Domain.Length == 0) return value([]);
+        var tuples = Tuples(v.Domain);
+        int[] Index(Expr[] t) => t.Select((e, k) => Array.IndexOf(Elements(v.Domain[k]), e)).ToArray();
+        var xs = v.Domain.Select(d => Bound(d, "x")).ToArray();
+        Expr body = value(Index(tuples[^1]));
+        for (int k = tuples.Count - 2; k >= 0; k--)
+            body = Ite(And(xs.Zip(tuples[k], (x, e) => Eq(x, e)).ToArray()), value(Index(tuples[k])), body);
+        return Lambda(xs, body);
+    }
+
     /// <summary>All index tuples of a finite domain.</summary>
     public List<Expr[]> Tuples(Sort[] domain)
     {

@@ -8,6 +8,8 @@ namespace NotifierSpec.Properties.Tests;
 public class PropertyTests(ITestOutputHelper output)
 {
     private const int Budget = 150;
+    /// <summary>Tests per matrix cell: the default budget of `notifier hammer --mutants` too.</summary>
+    private const int MatrixBudget = Mutants.DefaultBudget;
 
     public static TheoryData<string> Names() { var d = new TheoryData<string>(); foreach (var p in NotifierProperties.All) d.Add(p.Name); return d; }
 
@@ -44,7 +46,7 @@ public class PropertyTests(ITestOutputHelper output)
     [Fact]
     public void Every_mutant_is_killed_by_at_least_one_property()
     {
-        var cells = Mutants.Matrix(Budget, 1, workers: Environment.ProcessorCount);
+        var cells = Mutants.Matrix(MatrixBudget, 1, workers: Environment.ProcessorCount);
         output.WriteLine(Mutants.Render(cells));
         Assert.True(Mutants.All.Length >= 15);
         foreach (var g in cells.GroupBy(c => c.Mutant))
@@ -52,7 +54,7 @@ public class PropertyTests(ITestOutputHelper output)
         // the matrix names the rule that caught each reference mutant, as planted
         Assert.Equal("RangeCoversChange", cells.Single(c => c.Mutant == "RangeOnePageShort" && c.Property == "RulesHold").Reason);
         Assert.Equal("TruthfulEvent", cells.Single(c => c.Mutant == "WrongEventMprotect" && c.Property == "RulesHold").Reason);
-        Assert.Equal("CoherentAccess", cells.Single(c => c.Mutant == "MigrateCopyBeforeUnmap" && c.Property == "RulesHold").Reason);
+        Assert.All(cells.Where(c => c.Mutant == "MigrateCopyBeforeUnmap" && c.Killed), c => Assert.Equal("CoherentAccess", c.Reason));
     }
 
     [Fact]

@@ -58,3 +58,35 @@ public class ScenarioTests
         Assert.Equal("notifier scenario: unknown scenario 'nope' (notifier scenario --list)", e.ToString().Trim());
     }
 }
+
+public class CliInputTests
+{
+    [Fact]
+    public void An_unwritable_trace_path_is_a_one_line_error()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int rc = NotifierSpec.Cli.Cli.Run(["scenario", "anon_read", "--trace", "/nonexistent-dir/x.jsonl"], o, e);
+        Assert.Equal(255, rc);
+        Assert.Single(e.ToString().Trim().Split('\n'));
+        Assert.StartsWith("notifier scenario: Could not find a part of the path", e.ToString());
+    }
+
+    [Fact]
+    public void A_missing_trace_file_is_a_one_line_error()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", "/nonexistent.jsonl"], o, e));
+        Assert.Equal("/nonexistent.jsonl: no such file", e.ToString().Trim());
+    }
+
+    [Fact]
+    public void Unknown_commands_and_options_are_one_line_errors()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["frobnicate"], o, e));
+        Assert.Equal("notifier: unknown command 'frobnicate' (try: notifier --help)", e.ToString().Trim());
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["bench-reference", "--steps", "many"], o, e));
+        Assert.Equal("notifier bench-reference: option --steps expects an integer, got 'many'", e.ToString().Trim());
+    }
+}
