@@ -4,6 +4,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"zap_page_range", "migrate_pages", "change_pmd_range", "clear_refs_write", "copy_page_range", "wp_page_copy"}
-MCRanges == {{1}, {2}, {1, 2}}
+MCSites  == {"zap_page_range", "migrate_pages", "change_protection", "clear_refs_write", "copy_page_range", "wp_page_copy"}
+MCRanges == {{1}, {1, 2}}
 =============================================================================
