@@ -324,9 +324,9 @@ release(t, d) ==
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
 
 (***************************************************************************)
-(* pte_update: the PTE changes under the page-table lock, with the TLB    *)
-(* flush of the same PTL section folded in (no hardware secondary TLB is  *)
-(* modelled, so tlb_flush has nothing else to do).                         *)
+(* pte_update: the PTE changes under the page-table lock.  Without        *)
+(* hardware secondary TLBs the TLB flush of the same PTL section is        *)
+(* folded in; with them, tlb_flush is its own step (below).                *)
 (* For range call sites it runs once start has returned (R5, R6).          *)
 (* For v7's invalidate_page call sites (rmap.c page_mkclean_one,           *)
 (* try_to_unmap_one) it runs FIRST: the listener is told after            *)
@@ -339,7 +339,10 @@ ApplyPte(t, op) ==
                   THEN (IF p = op.dst THEN pte[src] ELSE NonePte)
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
+        \* frames that lost a mapping; plus the allocated page if the source page
+        \* vanished meanwhile (a concurrent zap): the call site then releases it
         gone == {pte[p].f : p \in {q \in op.chg : pte[q].f # 0 /\ newPte[q].f # pte[q].f}}
+                \cup (IF op.nf # 0 /\ pte[src].f = 0 THEN {op.nf} ELSE {})
         ph2 == IF HwDevices # {} THEN "flush"
                ELSE IF gone = {} THEN (IF op.mech = "page" THEN "notify" ELSE "freed") ELSE "updated"
     IN /\ pte' = newPte
@@ -360,7 +363,8 @@ ApplyPte(t, op) ==
        \* the new page's contents: copied here, or after the flush when a hardware
        \* TLB may still write the old page until tlb_flush (MNRST case B order:
        \* clear the PTE, flush + notify, copy, then set the new PTE)
-       /\ data' = IF op.nf # 0 /\ HwDevices = {} THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
+       /\ data' = IF op.nf # 0 /\ HwDevices = {} /\ pte[src].f # 0
+                  THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
                   ELSE data
        /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
                    [] op.site = "move_page_tables" -> [vma EXCEPT ![src] = 0]
@@ -404,8 +408,8 @@ tlb_flush(t) ==
     /\ thr' = [thr EXCEPT ![t].ph = IF op.freeable = {}
                                     THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
                                     ELSE "updated"]
-    /\ data' = IF op.nf # 0 /\ op.freeable # {}
-               THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable)]] ELSE data
+    /\ data' = IF op.nf # 0 /\ op.freeable \ {op.nf} # {}
+               THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable \ {op.nf})]] ELSE data
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
