@@ -33,25 +33,44 @@ public static class Contract
         var documented = Proofs.Run(voc, Variant.Correct(voc.Name));
         bool baseHolds = documented.All(r => r.Verdict == Verdict.Holds);
         var cells = new Dictionary<(string, Reaction), ContractCell>();
+        Decide(voc, baseHolds, voc.Events.SelectMany(e => Policies.Select(r => (e, r))).ToList(), cells);
+        // Z3's quantifier instantiation can depend on the process-wide symbol table (other
+        // contexts on other threads), so a query may rarely come back unknown; an undecided cell
+        // is recomputed on a fresh context, twice at most, before it is reported as unknown
+        for (int attempt = 0; attempt < 2; attempt++)
+        {
+            var undecided = cells.Where(kv => kv.Value.Verdict == "unknown").Select(kv => (voc[kv.Key.Item1], kv.Key.Item2)).ToList();
+            if (undecided.Count == 0) break;
+            Decide(voc, baseHolds, undecided, cells);
+        }
+        return voc.Events.Select(e =>
+        {
+            var row = Policies.Select(r => cells[(e.Name, r)]).ToList();
+            return new ContractRow(voc.Name, e.Name, e.Effect.ToString(), e.Effect == Effect.Protection ? ProtName(e.Prot) : "-",
+                e.DocumentedReaction.Name(), row, Weakest(e, row));
+        }).ToList();
+    }
+
+    private static void Decide(Vocabulary voc, bool baseHolds, List<(EventInfo, Reaction)> todo, Dictionary<(string, Reaction), ContractCell> cells)
+    {
         var refute = new List<(EventInfo, Reaction)>();
         // 2. per event x reaction: re-prove the policy-dependent actions
         Z3Session.Run(ctx =>
         {
             var sorts = Model.MakeSorts(ctx, voc, null);
-            foreach (var e in voc.Events)
-                foreach (var r in Policies)
-                {
-                    var variant = Deviation(voc, e, r);
-                    var sw = Stopwatch.StartNew();
-                    // stops at the first query that does not hold
-                    bool holds = new Prover(new Model(ctx, voc, variant, sorts: sorts)).Consecution(a => a.DependsOnPolicy, render: false)
-                        .All(q => q.Verdict == Verdict.Holds);
-                    sw.Stop();
-                    if (baseHolds && holds)
-                        cells[(e.Name, r)] = new ContractCell(r.Name(), "safe", null, null, sw.Elapsed.TotalMilliseconds);
-                    else
-                        refute.Add((e, r));
-                }
+            foreach (var (e, r) in todo)
+            {
+                var variant = Deviation(voc, e, r);
+                var sw = Stopwatch.StartNew();
+                // stops at the first query that does not hold
+                var first = new Prover(new Model(ctx, voc, variant, sorts: sorts)).Consecution(a => a.DependsOnPolicy, render: false)
+                    .FirstOrDefault(q => q.Verdict != Verdict.Holds);
+                sw.Stop();
+                if (baseHolds && first is null)
+                    cells[(e.Name, r)] = new ContractCell(r.Name(), "safe", null, null, sw.Elapsed.TotalMilliseconds);
+                else
+                    refute.Add((e, r));
+            }
             return 0;
         });
         // 3. refute the others by BMC with only that event started
@@ -68,12 +87,6 @@ public static class Contract
             }
             return 0;
         });
-        return voc.Events.Select(e =>
-        {
-            var row = Policies.Select(r => cells[(e.Name, r)]).ToList();
-            return new ContractRow(voc.Name, e.Name, e.Effect.ToString(), e.Effect == Effect.Protection ? ProtName(e.Prot) : "-",
-                e.DocumentedReaction.Name(), row, Weakest(e, row));
-        }).ToList();
     }
 
     private static Variant Deviation(Vocabulary voc, EventInfo e, Reaction r) =>

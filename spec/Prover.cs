@@ -13,7 +13,7 @@ public enum Verdict
     Counterexample,
     /// <summary>BMC found no trace up to its depth</summary>
     NoTraceUpToDepth,
-    /// <summary>the solver answered unknown (timeout)</summary>
+    /// <summary>the solver answered unknown (resource limit reached)</summary>
     Unknown,
     /// <summary>a non-vacuity check failed: Init or an action's guard is unsatisfiable</summary>
     Vacuous,
@@ -36,24 +36,29 @@ public sealed class Prover
 {
     public Model M { get; }
     private readonly Context _ctx;
-    private readonly uint _timeoutMs;
+    private readonly uint _rlimit;
 
     /// <summary>The conjuncts this prover checks (all of the model's unless given).</summary>
     public IReadOnlyList<Conjunct> Conjuncts { get; }
 
-    public Prover(Model model, IReadOnlyList<Conjunct>? conjuncts = null, uint timeoutMs = 20000)
+    public Prover(Model model, IReadOnlyList<Conjunct>? conjuncts = null, uint rlimit = 400_000_000)
     {
         M = model;
         Conjuncts = conjuncts ?? model.Conjuncts;
         _ctx = model.Ctx;
-        _timeoutMs = timeoutMs;
+        _rlimit = rlimit;
     }
 
+    /// <summary>
+    /// A solver bounded by a resource limit, not a timeout: deterministic, and no timer thread
+    /// (4.8.12's timers are shared by all contexts of the process; a wall-clock timeout under a
+    /// loaded multi-threaded test host is exactly what should not decide a verdict).
+    /// </summary>
     private Solver NewSolver()
     {
         var s = _ctx.MkSolver();
         var p = _ctx.MkParams();
-        p.Add("timeout", _timeoutMs);
+        p.Add("rlimit", _rlimit);
         s.Parameters = p;
         return s;
     }
@@ -143,7 +148,8 @@ public sealed class Prover
                 var sw = Stopwatch.StartNew();
                 var st = solver.Check();
                 sw.Stop();
-                string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars) : null;
+                string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars)
+                    : st == Status.UNKNOWN ? $"solver unknown: {solver.ReasonUnknown}" : null;
                 solver.Pop();
                 yield return new QueryResult($"{a.Name} => {c.Name}'", Map(st, Verdict.Cti), sw.Elapsed.TotalMilliseconds, report);
             }
@@ -183,7 +189,7 @@ public sealed class Prover
             }
             solver.Pop();
             if (st != Status.UNSATISFIABLE)
-                return new QueryResult($"{name} depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, null);
+                return new QueryResult($"{name} depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, $"solver unknown: {solver.ReasonUnknown}");
             if (k == maxDepth) break;
             // one more step: sel = which action; next state = that action's post-state
             var next = M.FreshState((k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));

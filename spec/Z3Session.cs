@@ -49,11 +49,16 @@ public static class Proofs
 
     public static List<QueryResult> Run(Vocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth, Bounds? bounds = null)
     {
-        var results = Z3Session.Run(ctx =>
+        List<QueryResult> Proofs() => Z3Session.Run(ctx =>
         {
             var prover = new Prover(new Model(ctx, vocabulary, variant));
             return prover.Initiation().Concat(prover.Consecution()).ToList();
         });
+        var results = Proofs();
+        // quantifier instantiation may depend on the process-wide symbol table (contexts on other
+        // threads), so a query can rarely come back unknown: retry on a fresh context, twice at most
+        for (int attempt = 0; attempt < 2 && results.Any(r => r.Verdict == Verdict.Unknown); attempt++)
+            results = Proofs();
         results.AddRange(Z3Session.Run(ctx =>
         {
             var prover = new Prover(new Model(ctx, vocabulary, variant, bounds: SanityBounds));

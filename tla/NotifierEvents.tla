@@ -57,10 +57,10 @@ Reactions == {"unmap", "write-protect", "ignore", "consult-vma", "unmap-at-end"}
 (***************************************************************************)
 Sites == {"copy_page_range",          \* #1 fork, COW mappings, src mm
           "copy_hugetlb_page_range",  \* #2 hugetlb fork (v7: MMU_MIGRATE, inconsistent with #1)
-          "__split_huge_pmd",         \* #3 __split_huge_page_splitting (v7) / __split_huge_pmd
+          "split_huge_page",          \* #3 __split_huge_page_splitting (v7), __split_huge_pmd (upstream)
           "clear_refs_write",         \* #23 fs/proc/task_mmu.c CLEAR_REFS_SOFT_DIRTY
           "migrate_pages",            \* #18 NUMA migration (migrate_misplaced_transhuge_page)
-          "change_pmd_range",         \* #9/#10 mprotect
+          "change_protection",        \* #9/#10 mprotect (the notifier is in change_pmd_range)
           "unmap_vmas",               \* #14 munmap
           "zap_page_range",           \* #15 MADV_DONTNEED
           "zap_page_range_single",    \* #16 truncate (unmap_mapping_range)
@@ -71,7 +71,7 @@ Sites == {"copy_page_range",          \* #1 fork, COW mappings, src mm
           "write_protect_page",       \* #11 KSM write-protect
           "replace_page",             \* #12 KSM merge
           "wp_page_copy",             \* #17 COW write fault
-          "__oom_reap_task_mm",       \* OOM reaper, non-blockable (mm/oom_kill.c)
+          "oom_reap_task_mm",         \* OOM reaper, non-blockable (mm/oom_kill.c __oom_reap_task_mm)
           "exit_mmap"}                \* exit: release, then unmap_vmas
 
 \* Sites that act on exactly one page (they allocate one new frame or touch
@@ -96,7 +96,7 @@ AllocSites == {"migrate_pages", "replace_page", "wp_page_copy"}
 (***************************************************************************)
 MechOf(voc, site) ==
     CASE site \in {"page_mkclean_one", "try_to_unmap_one"} /\ voc \in {"v7", "v7-reviewed"} -> "page"
-      [] site = "__oom_reap_task_mm" -> "nonblock"
+      [] site = "oom_reap_task_mm" -> "nonblock"
       [] site = "exit_mmap"          -> "release"
       [] OTHER                       -> "range"
 
@@ -109,10 +109,10 @@ MechOf(voc, site) ==
 V7Event(site, prot) ==
     CASE site = "copy_page_range"         -> "MMU_FORK"
       [] site = "copy_hugetlb_page_range" -> "MMU_MIGRATE"
-      [] site = "__split_huge_pmd"        -> "MMU_HSPLIT"
+      [] site = "split_huge_page"        -> "MMU_HSPLIT"
       [] site = "clear_refs_write"        -> "MMU_ISDIRTY"
       [] site = "migrate_pages"           -> "MMU_MIGRATE"
-      [] site = "change_pmd_range"        -> "MMU_MPROT"
+      [] site = "change_protection"        -> "MMU_MPROT"
       [] site = "unmap_vmas"              -> "MMU_MUNMAP"
       [] site = "zap_page_range"          -> "MMU_MIGRATE"
       [] site = "zap_page_range_single"   -> "MMU_MUNMAP"
@@ -123,16 +123,16 @@ V7Event(site, prot) ==
       [] site = "write_protect_page"      -> "MMU_WRITE_PROTECT"
       [] site = "replace_page"            -> "MMU_MIGRATE"
       [] site = "wp_page_copy"            -> "MMU_MIGRATE"
-      [] site = "__oom_reap_task_mm"      -> "MMU_MUNMAP"   \* anachronism: the reaper is 4.6+
+      [] site = "oom_reap_task_mm"      -> "MMU_MUNMAP"   \* anachronism: the reaper is 4.6+
       [] site = "exit_mmap"               -> ReleasePseudoEvent
 
 \* v7-reviewed: v8 renames; mprotect sends what the new protection means
 \* (Hubbard: MMU_UNMAP / MMU_WRITE_PROTECT / MMU_READ_WRITE).
 V7ReviewedEvent(site, prot) ==
-    CASE site = "__split_huge_pmd"   -> "MMU_HUGE_PAGE_SPLIT"
+    CASE site = "split_huge_page"   -> "MMU_HUGE_PAGE_SPLIT"
       [] site = "clear_refs_write"   -> "MMU_CLEAR_SOFT_DIRTY"
       [] site = "write_protect_page" -> "MMU_KSM_WRITE_PROTECT"
-      [] site = "change_pmd_range"   -> (CASE prot = 0 -> "MMU_UNMAP"
+      [] site = "change_protection"   -> (CASE prot = 0 -> "MMU_UNMAP"
                                            [] prot = 1 -> "MMU_WRITE_PROTECT"
                                            [] prot = 2 -> "MMU_READ_WRITE")
       [] OTHER                       -> V7Event(site, prot)
@@ -140,10 +140,10 @@ V7ReviewedEvent(site, prot) ==
 UpstreamEvent(site, prot) ==
     CASE site = "copy_page_range"         -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "copy_hugetlb_page_range" -> "MMU_NOTIFY_CLEAR"
-      [] site = "__split_huge_pmd"        -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"        -> "MMU_NOTIFY_CLEAR"
       [] site = "clear_refs_write"        -> "MMU_NOTIFY_SOFT_DIRTY"
       [] site = "migrate_pages"           -> "MMU_NOTIFY_CLEAR"   \* try_to_migrate_one
-      [] site = "change_pmd_range"        -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "change_protection"        -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "unmap_vmas"              -> "MMU_NOTIFY_UNMAP"
       [] site = "zap_page_range"          -> "MMU_NOTIFY_CLEAR"
       [] site = "zap_page_range_single"   -> "MMU_NOTIFY_CLEAR"
@@ -154,7 +154,7 @@ UpstreamEvent(site, prot) ==
       [] site = "write_protect_page"      -> "MMU_NOTIFY_CLEAR"
       [] site = "replace_page"            -> "MMU_NOTIFY_CLEAR"
       [] site = "wp_page_copy"            -> "MMU_NOTIFY_CLEAR"
-      [] site = "__oom_reap_task_mm"      -> "MMU_NOTIFY_UNMAP"
+      [] site = "oom_reap_task_mm"      -> "MMU_NOTIFY_UNMAP"
       [] site = "exit_mmap"               -> "MMU_NOTIFY_RELEASE"
 
 EventOf(voc, site, prot) ==
@@ -175,8 +175,12 @@ EventOf(voc, site, prot) ==
 (*  "up"   : MMU_READ_WRITE: same frame, no access removed                 *)
 (*  "prot" : protection change per the VMA: same frame, any access         *)
 (*           (MMU_MPROT, MMU_NOTIFY_PROTECTION_VMA)                        *)
-(*  "any"  : the frame may go away or change (MIGRATE, MUNMAP, UNMAP,      *)
-(*           CLEAR, RELEASE, upstream MIGRATE/EXCLUSIVE)                   *)
+(*  "unmap": the range is being unmapped: a PTE goes away or loses access  *)
+(*           (PROT_NONE), never a new frame (MMU_MUNMAP, MMU_UNMAP,         *)
+(*           MMU_NOTIFY_UNMAP "munmap()", MMU_NOTIFY_RELEASE "no longer    *)
+(*           accessible")                                                  *)
+(*  "any"  : the frame may go away or change (MMU_MIGRATE,                 *)
+(*           MMU_NOTIFY_CLEAR, MMU_NOTIFY_MIGRATE, MMU_NOTIFY_EXCLUSIVE)    *)
 (***************************************************************************)
 EventClass(ev) ==
     CASE ev \in {"MMU_FORK", "MMU_WRITE_BACK", "MMU_WRITE_PROTECT", "MMU_KSM_WRITE_PROTECT",
@@ -185,13 +189,17 @@ EventClass(ev) ==
                  "MMU_MUNLOCK", "MMU_NOTIFY_SOFT_DIRTY"} -> "same"
       [] ev = "MMU_READ_WRITE" -> "up"
       [] ev \in {"MMU_MPROT", "MMU_NOTIFY_PROTECTION_VMA"} -> "prot"
+      [] ev \in {"MMU_MUNMAP", "MMU_UNMAP", "MMU_NOTIFY_UNMAP", "MMU_NOTIFY_RELEASE"} -> "unmap"
       [] OTHER -> "any"
 
-\* Is the change old -> new of one CPU PTE allowed under event ev?
+\* Is the change old -> new of one CPU PTE allowed under event ev?  Filling
+\* an empty PTE is allowed under every event (R8: never notified).
 Allowed(ev, old, new) ==
     LET c == EventClass(ev) IN
-    CASE c = "any"  -> TRUE
+    CASE old.f = 0  -> TRUE
+      [] c = "any"  -> TRUE
       [] c = "prot" -> new.f = old.f
+      [] c = "unmap" -> new.f = 0 \/ new.f = old.f
       [] c = "wp"   -> new.f = old.f /\ new.acc >= Min(old.acc, 1)
       [] c = "up"   -> new.f = old.f /\ new.acc >= old.acc
       [] c = "same" -> new.f = old.f /\ new.acc = old.acc
@@ -216,17 +224,17 @@ SitePte(site, o, prot, nf) ==
     IF o.f = 0 THEN o ELSE
     CASE site \in {"copy_page_range", "copy_hugetlb_page_range"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]          \* COW: wrprotect parent PTEs
-      [] site = "__split_huge_pmd"  -> o                 \* same pages, finer table
+      [] site = "split_huge_page"  -> o                 \* same pages, finer table
       [] site = "clear_refs_write"  -> [o EXCEPT !.sd = FALSE]  \* clear_soft_dirty: wrprotect for tracking
       [] site \in {"migrate_pages", "replace_page"}
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
       [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
-      [] site = "change_pmd_range"  -> [o EXCEPT !.acc = Min(o.acc, prot)]  \* change_pte_range
+      [] site = "change_protection"  -> [o EXCEPT !.acc = Min(o.acc, prot)]  \* change_pte_range
       [] site \in {"page_mkclean_one", "write_protect_page"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
                    "madvise_free_single_vma", "move_page_tables", "try_to_unmap_one",
-                   "__oom_reap_task_mm", "exit_mmap"} -> NonePte
+                   "oom_reap_task_mm", "exit_mmap"} -> NonePte
 
 \* What a listener's callback does to one device PTE d under reaction r at
 \* invalidate_range_start (or invalidate_page).  vmaProt = the VMA's

@@ -30,6 +30,7 @@ CONSTANTS
     InitMapped,   \* pages with a VMA (read-write, private anon) and a PTE at start
     Devices,      \* device mirrors (dmirror instances)
     HwDevices,    \* the subset that are hardware secondary TLBs (IOMMU SVA/ATS, R9)
+    InitSubscribed, \* devices whose interval notifier is in the tree at start
     Threads,      \* CPU threads running call sites concurrently (R4)
     Values,       \* page contents (0 \in Values); {0} makes only frame identity matter
     Vocabulary,   \* "v7" | "v7-reviewed" | "upstream"
@@ -51,9 +52,11 @@ BugNames ==
      "narrow_range",           \* M2/B5/B6: notified range is the first page only
      "lock_across_read_begin", \* HDR lockdep rule: driver holds its lock across read_begin
      "mprotect_none_as_write_protect", \* planted call-site table error (TruthfulEvent)
-     "hw_flush_at_end"}        \* M10/B2: secondary TLB invalidated at end, not under the PTL
+     "hw_flush_at_end",        \* M10/B2: secondary TLB invalidated at end, not under the PTL
+     "insert_ignores_active"}  \* M12: insert during an invalidation not "assumed hit"
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
+       /\ InitSubscribed \subseteq Devices
        /\ 0 \in Values /\ Vocabulary \in Vocabularies
        /\ EnabledSites \subseteq Sites /\ Bugs \subseteq BugNames
        /\ Prots \subseteq 0..2 /\ MaxOps \in Nat
@@ -77,10 +80,11 @@ VARIABLES
     flt,          \* [Devices -> fault state] (hmm.rst loop)
     hit,          \* [Devices -> BOOLEAN] set_seq called since the reader's read_begin
     rdCur,        \* [Devices -> BOOLEAN] reader's seq equals the current pass's seq
+    sub,          \* [Devices -> {"none", "deferred", "tree"}] the interval subscription
     ghost         \* history flags for the rules that are about steps, not states
 
 vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
-          inPassHit, dpte, lock, flt, hit, rdCur, ghost>>
+          inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
 
 (***************************************************************************)
 (* Why the sequence number is abstracted (and why this is sound).          *)
@@ -131,6 +135,7 @@ TypeOK ==
     /\ passOdd \in BOOLEAN
     /\ inPassHit \in [Devices -> BOOLEAN] /\ hit \in [Devices -> BOOLEAN]
     /\ rdCur \in [Devices -> BOOLEAN] /\ lock \in [Devices -> BOOLEAN]
+    /\ sub \in [Devices -> {"none", "deferred", "tree"}]
     /\ dpte \in [Devices -> [Pages -> DevPte]]
     /\ \A d \in Devices : flt[d].ph \in FaultPhases
     /\ ghost \in [coherent : BOOLEAN, softdirty : BOOLEAN, paired : BOOLEAN,
@@ -152,6 +157,7 @@ Init ==
     /\ flt = [d \in Devices |-> IdleFlt]
     /\ hit = [d \in Devices |-> FALSE]
     /\ rdCur = [d \in Devices |-> FALSE]
+    /\ sub = [d \in Devices |-> IF d \in InitSubscribed THEN "tree" ELSE "none"]
     /\ ghost = [coherent |-> TRUE, softdirty |-> TRUE, paired |-> TRUE,
                 covered |-> TRUE, truthful |-> TRUE]
 
@@ -166,7 +172,7 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 (* (MADV_DONTNEED), clear_refs, the OOM reaper and the rmap walks          *)
 (* (migration, reclaim, writeback, KSM) hold it for read or not at all.    *)
 (***************************************************************************)
-MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_pmd_range",
+MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
                    "move_page_tables", "unmap_vmas"}
 MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
 
@@ -181,7 +187,7 @@ Covered(p) == \E u \in Threads : /\ thr[u].ph \in StartedPhases
 HwWindow(d, p) == d \in HwDevices /\ \E t \in Threads : thr[t].ph = "flush" /\ p \in thr[t].chg
 
 Ev(site, prot) ==
-    IF "mprotect_none_as_write_protect" \in Bugs /\ site = "change_pmd_range" /\ prot = 0
+    IF "mprotect_none_as_write_protect" \in Bugs /\ site = "change_protection" /\ prot = 0
     THEN "MMU_WRITE_PROTECT" ELSE EventOf(Vocabulary, site, prot)
 
 (***************************************************************************)
@@ -205,7 +211,9 @@ InvEnd ==
        THEN /\ passOdd' = FALSE
             /\ inPassHit' = [d \in Devices |-> FALSE]
             /\ rdCur' = [d \in Devices |-> FALSE]
-       ELSE UNCHANGED <<passOdd, inPassHit, rdCur>>
+            \* mn_itree_inv_end applies the deferred inserts once the pass ends
+            /\ sub' = [d \in Devices |-> IF sub[d] = "deferred" THEN "tree" ELSE sub[d]]
+       ELSE UNCHANGED <<passOdd, inPassHit, rdCur, sub>>
 
 (***************************************************************************)
 (* Preconditions of a call site on range r (what makes it meaningful).    *)
@@ -223,7 +231,8 @@ Applicable(site, r, dst) ==
 NewOp(site, r, prot, dst, ph) ==
     LET nrng == IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
         nf   == IF site \in AllocSites THEN NewFrame ELSE 0
-        todo == IF MechOf(Vocabulary, site) = "release" THEN Devices ELSE Devices \ HwDevices
+        inTree == {d \in Devices : sub[d] = "tree"}
+        todo == IF MechOf(Vocabulary, site) = "release" THEN inTree ELSE inTree \ HwDevices
     IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
         site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
         rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> todo,
@@ -233,7 +242,7 @@ NewOp(site, r, prot, dst, ph) ==
 \* vm_flags before change_protection; munmap detaches the VMAs before
 \* unmap_region; mremap's copy_vma creates the destination VMA first.
 VmaBefore(site, r, prot, dst) ==
-    CASE site = "change_pmd_range" -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
+    CASE site = "change_protection" -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
       [] site = "unmap_vmas"       -> [p \in Pages |-> IF p \in r THEN 0 ELSE vma[p]]
       [] site = "move_page_tables" -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
       [] OTHER                     -> vma
@@ -248,7 +257,7 @@ BeginOp(t, mech) ==
       \E r \in (IF site = "exit_mmap" THEN {Pages} ELSE Ranges) :
         /\ thr[t].ph = "idle" /\ budget > 0 /\ ~mmDead
         /\ MechOf(Vocabulary, site) = mech
-        /\ (site # "change_pmd_range") => prot = MinOf(Prots)
+        /\ (site # "change_protection") => prot = MinOf(Prots)
         /\ Applicable(site, r, dst)
         /\ LET op == NewOp(site, r, prot, dst, "start") IN
            /\ thr' = [thr EXCEPT ![t] = op]
@@ -257,8 +266,9 @@ BeginOp(t, mech) ==
            /\ mmDead' = (site = "exit_mmap")
         /\ budget' = budget - 1
         /\ active' = active + 1
-        /\ passOdd' = TRUE
-        /\ UNCHANGED <<pte, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, ghost>>
+        \* mn_itree_inv_start_range: seq |= 1 when an interval overlaps the range
+        /\ passOdd' = (passOdd \/ \E d \in Devices : sub[d] = "tree")
+        /\ UNCHANGED <<pte, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
 
 invalidate_range_start(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "range")
 \* OOM reaper (mm/oom_kill.c __oom_reap_task_mm): non-blockable start.
@@ -283,7 +293,7 @@ Callback(t, d) ==
                                     ELSE [op EXCEPT !.todo = op.todo \ {d},
                                                     !.ph = IF op.todo = {d} THEN "started"
                                                            ELSE op.ph]]
-       /\ UNCHANGED <<active, passOdd, rdCur>>
+       /\ UNCHANGED <<active, passOdd, rdCur, sub>>
 
 \* Non-blockable call with the driver lock held: mutex_trylock fails, the
 \* callback returns false, mn_itree_invalidate stops with -EAGAIN and runs
@@ -291,7 +301,7 @@ Callback(t, d) ==
 \* (R1, R2; HDR mmu_notifier_invalidate_range_start_nonblock; c2655835fd8c).
 Refuse(t) ==
     /\ IF "no_end_after_refusal" \in Bugs
-       THEN UNCHANGED <<active, passOdd, inPassHit, rdCur>>
+       THEN UNCHANGED <<active, passOdd, inPassHit, rdCur, sub>>
        ELSE InvEnd
     /\ thr' = [thr EXCEPT ![t] = IF "end_after_refused_start" \in Bugs
                                  THEN [thr[t] EXCEPT !.ph = "refused", !.todo = {}]
@@ -314,9 +324,9 @@ release(t, d) ==
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
 
 (***************************************************************************)
-(* pte_update: the PTE changes under the page-table lock, with the TLB    *)
-(* flush of the same PTL section folded in (no hardware secondary TLB is  *)
-(* modelled, so tlb_flush has nothing else to do).                         *)
+(* pte_update: the PTE changes under the page-table lock.  Without        *)
+(* hardware secondary TLBs the TLB flush of the same PTL section is        *)
+(* folded in; with them, tlb_flush is its own step (below).                *)
 (* For range call sites it runs once start has returned (R5, R6).          *)
 (* For v7's invalidate_page call sites (rmap.c page_mkclean_one,           *)
 (* try_to_unmap_one) it runs FIRST: the listener is told after            *)
@@ -329,7 +339,10 @@ ApplyPte(t, op) ==
                   THEN (IF p = op.dst THEN pte[src] ELSE NonePte)
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
+        \* frames that lost a mapping; plus the allocated page if the source page
+        \* vanished meanwhile (a concurrent zap): the call site then releases it
         gone == {pte[p].f : p \in {q \in op.chg : pte[q].f # 0 /\ newPte[q].f # pte[q].f}}
+                \cup (IF op.nf # 0 /\ pte[src].f = 0 THEN {op.nf} ELSE {})
         ph2 == IF HwDevices # {} THEN "flush"
                ELSE IF gone = {} THEN (IF op.mech = "page" THEN "notify" ELSE "freed") ELSE "updated"
     IN /\ pte' = newPte
@@ -350,7 +363,8 @@ ApplyPte(t, op) ==
        \* the new page's contents: copied here, or after the flush when a hardware
        \* TLB may still write the old page until tlb_flush (MNRST case B order:
        \* clear the PTE, flush + notify, copy, then set the new PTE)
-       /\ data' = IF op.nf # 0 /\ HwDevices = {} THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
+       /\ data' = IF op.nf # 0 /\ HwDevices = {} /\ pte[src].f # 0
+                  THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
                   ELSE data
        /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
                    [] op.site = "move_page_tables" -> [vma EXCEPT ![src] = 0]
@@ -360,7 +374,7 @@ ApplyPte(t, op) ==
 PteUpdateStarted(t) ==
     /\ thr[t].ph = "started"
     /\ ApplyPte(t, thr[t])
-    /\ UNCHANGED <<free, mmDead, budget, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+    /\ UNCHANGED <<free, mmDead, budget, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 \* v7 invalidate_page sites: the change comes first, no start, no end.
 PteUpdatePageSite(t) ==
@@ -370,7 +384,7 @@ PteUpdatePageSite(t) ==
         /\ Applicable(site, r, 0)
         /\ ApplyPte(t, NewOp(site, r, MinOf(Prots), 0, "idle"))
         /\ budget' = budget - 1
-        /\ UNCHANGED <<free, mmDead, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+        /\ UNCHANGED <<free, mmDead, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
                   /\ \/ PteUpdateStarted(t)
@@ -394,10 +408,10 @@ tlb_flush(t) ==
     /\ thr' = [thr EXCEPT ![t].ph = IF op.freeable = {}
                                     THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
                                     ELSE "updated"]
-    /\ data' = IF op.nf # 0 /\ op.freeable # {}
-               THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable)]] ELSE data
+    /\ data' = IF op.nf # 0 /\ op.freeable \ {op.nf} # {}
+               THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable \ {op.nf})]] ELSE data
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
-                   inPassHit, lock, flt, hit, rdCur, ghost>>
+                   inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
 (* Hardware secondary TLB fill: the IOMMU walks the CPU page table by      *)
@@ -409,7 +423,7 @@ device_tlb_fill(d, p) ==
     /\ dpte' = [dpte EXCEPT ![d][p] = [f |-> pte[p].f, gone |-> FALSE,
                                        acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, lock, flt, hit, rdCur, ghost>>
+                   passOdd, inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
 (* free_frame: frames whose last mapping went away return to the free     *)
@@ -428,7 +442,7 @@ free_frame(t) ==
        /\ thr' = [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
                              ![t].freeable = {}]
        /\ UNCHANGED <<pte, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
-                      inPassHit, lock, flt, hit, rdCur, ghost>>
+                      inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
 (* invalidate_range_end: the listeners' end callbacks (the buggy          *)
@@ -441,7 +455,7 @@ invalidate_range_end(t) ==
     IN /\ op.ph \in {"freed", "refused"}
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
-               /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur>>
+               /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub>>
           ELSE /\ \A d \in late : ~lock[d]
                /\ dpte' = [d \in Devices |-> [p \in Pages |->
                             IF \/ d \in late /\ p \in op.rng
@@ -465,7 +479,7 @@ NeedsFault(d, p, w) == dpte[d][p].f = 0 \/ (w /\ dpte[d][p].acc < 2)
 
 \* Start a new fault for page p (w: write fault), or restart after a retry.
 StartFault(d, ph) ==
-    \/ /\ flt[d].ph = "idle" /\ ~mmDead /\ d \notin HwDevices
+    \/ /\ flt[d].ph = "idle" /\ ~mmDead /\ d \notin HwDevices /\ sub[d] # "none"
        /\ \E p \in Pages, w \in BOOLEAN :
             /\ NeedsFault(d, p, w)
             /\ flt' = [flt EXCEPT ![d] = [IdleFlt EXCEPT !.ph = ph, !.p = p, !.w = w]]
@@ -482,7 +496,7 @@ mmu_interval_read_begin(d) ==
     /\ hit' = [hit EXCEPT ![d] = FALSE]
     /\ rdCur' = [rdCur EXCEPT ![d] = inPassHit[d]]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, dpte, lock, ghost>>
+                   passOdd, inPassHit, dpte, lock, ghost, sub>>
 
 \* hmm_range_fault with HMM_PFN_REQ_FAULT (+REQ_WRITE): fault the CPU PTE in
 \* if needed (handle_mm_fault: fill-in of an empty PTE or a write/read
@@ -513,7 +527,7 @@ hmm_range_fault(d) ==
                /\ data' = IF o.f = 0 THEN [data EXCEPT ![np.f] = 0] ELSE data
                /\ flt' = [flt EXCEPT ![d] = [flt[d] EXCEPT !.ph = next, !.snap = snap]]
        /\ UNCHANGED <<vma, cow, childFrames, mmDead, budget, thr, active, passOdd,
-                      inPassHit, dpte, lock, hit, rdCur, ghost>>
+                      inPassHit, dpte, lock, hit, rdCur, ghost, sub>>
 
 device_lock(d) ==
     /\ ~lock[d]
@@ -523,7 +537,7 @@ device_lock(d) ==
        \/ "lock_across_read_begin" \in Bugs /\ StartFault(d, "locked_begin")
     /\ lock' = [lock EXCEPT ![d] = TRUE]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, dpte, hit, rdCur, ghost>>
+                   passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
 
 \* mmu_interval_read_retry: sub seq != seq.  HDR: must be called under the
 \* driver lock that the invalidate callback also takes (and set_seq).
@@ -533,14 +547,14 @@ mmu_interval_read_retry(d) ==
                  IF hit[d] THEN (IF lock[d] THEN "unlock_retry" ELSE "begin")
                  ELSE (IF lock[d] THEN "install" ELSE "lock2")]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, dpte, lock, hit, rdCur, ghost>>
+                   passOdd, inPassHit, dpte, lock, hit, rdCur, ghost, sub>>
 
 device_pte_install(d) ==
     /\ flt[d].ph = "install"
     /\ dpte' = [dpte EXCEPT ![d][flt[d].p] = flt[d].snap]
     /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, lock, hit, rdCur, ghost>>
+                   passOdd, inPassHit, lock, hit, rdCur, ghost, sub>>
 
 device_unlock(d) ==
     /\ flt[d].ph \in {"unlock", "unlock_retry"}
@@ -548,7 +562,28 @@ device_unlock(d) ==
     /\ flt' = [flt EXCEPT ![d] = IF flt[d].ph = "unlock_retry"
                                  THEN [flt[d] EXCEPT !.ph = "begin"] ELSE IdleFlt]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, dpte, hit, rdCur, ghost>>
+                   passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
+
+(***************************************************************************)
+(* mmu_interval_notifier_insert (C-MM __mmu_interval_notifier_insert), as  *)
+(* dmirror does at open.  With an invalidation active the new interval     *)
+(* "must be assumed hit": sub seq := mm seq, so read_begin waits for the   *)
+(* pass to end; if the tree is frozen (seq odd) the insert goes on the     *)
+(* deferred list until mn_itree_inv_end, else seq |= 1 and it goes in now. *)
+(* With none active, sub seq := mm seq - 1 (not hit).  "Upon return the    *)
+(* notifier may not be in the tree yet; use read_begin/retry" (HDR).       *)
+(* Bug insert_ignores_active (M12): always the idle-mm branch.             *)
+(***************************************************************************)
+mmu_interval_notifier_insert(d) ==
+    /\ sub[d] = "none" /\ ~mmDead /\ d \notin HwDevices
+    /\ IF active > 0 /\ "insert_ignores_active" \notin Bugs
+       THEN /\ sub' = [sub EXCEPT ![d] = IF passOdd THEN "deferred" ELSE "tree"]
+            /\ passOdd' = TRUE
+            /\ inPassHit' = [inPassHit EXCEPT ![d] = TRUE]
+       ELSE /\ sub' = [sub EXCEPT ![d] = "tree"]
+            /\ UNCHANGED <<passOdd, inPassHit>>
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                   dpte, lock, flt, hit, rdCur, ghost>>
 
 (***************************************************************************)
 (* Device accesses through the device's own PTEs (dmirror READ/WRITE      *)
@@ -562,7 +597,7 @@ device_read(d, p) ==
     /\ ghost' = [ghost EXCEPT !.coherent = ghost.coherent /\
                                  (HwWindow(d, p) \/ CpuReads(p, data[dpte[d][p].f]))]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                   passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+                   passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 device_write(d, p, v) ==
     LET f == dpte[d][p].f IN
@@ -573,7 +608,7 @@ device_write(d, p, v) ==
                                  (HwWindow(d, p) \/ (pte[p].f = f /\ pte[p].acc >= 1)),
                    !.softdirty = ghost.softdirty /\ (pte[p].f = f => pte[p].sd)]
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active,
-                   passOdd, inPassHit, dpte, lock, flt, hit, rdCur>>
+                   passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 \* Nothing left to do: the mm ran its call sites, every device is idle.
 Terminated ==
@@ -611,6 +646,7 @@ Next ==
           \/ free_frame(t)
           \/ invalidate_range_end(t)
     \/ \E d \in Devices :
+          \/ mmu_interval_notifier_insert(d)
           \/ mmu_interval_read_begin(d)
           \/ hmm_range_fault(d)
           \/ device_lock(d)

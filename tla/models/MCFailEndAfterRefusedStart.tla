@@ -5,6 +5,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"__oom_reap_task_mm"}
+MCSites  == {"oom_reap_task_mm"}
 MCRanges == {{1}}
 =============================================================================

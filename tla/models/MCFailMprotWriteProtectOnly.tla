@@ -5,6 +5,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> Override(e, "MMU_MPROT", "write-protect")]]
-MCSites  == {"change_pmd_range"}
+MCSites  == {"change_protection"}
 MCRanges == {{1}}
 =============================================================================

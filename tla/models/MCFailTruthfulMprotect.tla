@@ -5,6 +5,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"change_pmd_range"}
+MCSites  == {"change_protection"}
 MCRanges == {{1}}
 =============================================================================

@@ -7,6 +7,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"zap_page_range", "migrate_pages", "change_pmd_range"}
+MCSites  == {"zap_page_range", "migrate_pages", "change_protection"}
 MCRanges == {{1}}
 =============================================================================

@@ -5,6 +5,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"zap_page_range", "migrate_pages", "change_pmd_range", "__oom_reap_task_mm", "clear_refs_write"}
+MCSites  == {"zap_page_range", "migrate_pages", "change_protection", "oom_reap_task_mm", "clear_refs_write"}
 MCRanges == {{1}, {1, 2}}
 =============================================================================

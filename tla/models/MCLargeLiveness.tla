@@ -4,6 +4,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"zap_page_range", "__oom_reap_task_mm", "migrate_pages"}
+MCSites  == {"zap_page_range", "oom_reap_task_mm", "migrate_pages"}
 MCRanges == {{1}}
 =============================================================================

@@ -6,6 +6,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"__oom_reap_task_mm", "zap_page_range"}
+MCSites  == {"oom_reap_task_mm", "zap_page_range"}
 MCRanges == {{1}, {1, 2}}
 =============================================================================

@@ -6,6 +6,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"zap_page_range", "change_pmd_range", "migrate_pages", "copy_page_range", "clear_refs_write"}
+MCSites  == {"zap_page_range", "change_protection", "migrate_pages", "copy_page_range", "clear_refs_write"}
 MCRanges == {{1}, {1, 2}}
 =============================================================================

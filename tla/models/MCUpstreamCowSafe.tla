@@ -6,6 +6,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"copy_page_range", "wp_page_copy", "copy_hugetlb_page_range", "page_mkclean_one", "__split_huge_pmd"}
+MCSites  == {"copy_page_range", "wp_page_copy", "copy_hugetlb_page_range", "page_mkclean_one", "split_huge_page"}
 MCRanges == {{1}, {1, 2}}
 =============================================================================

@@ -6,6 +6,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"change_pmd_range", "zap_page_range_single", "clear_refs_write"}
+MCSites  == {"change_protection", "zap_page_range_single", "clear_refs_write"}
 MCRanges == {{1}, {1, 2}}
 =============================================================================

@@ -7,6 +7,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"copy_page_range", "change_pmd_range", "unmap_vmas", "write_protect_page", "replace_page"}
+MCSites  == {"copy_page_range", "change_protection", "unmap_vmas", "write_protect_page", "replace_page"}
 MCRanges == {{1}, {1, 2}}
 =============================================================================
