@@ -79,7 +79,8 @@ public sealed class Compiler
                 if (Builtins.IsStandard(ext))
                 {
                     foreach (var mod in Builtins.Closure(ext))
-                        foreach (var (k, b) in Builtins.Modules[mod]) ms.Top.Map.TryAdd(k, new BuiltinSym(b));
+                        foreach (var (k, b) in Builtins.Modules[mod])
+                            ms.Top.Map.TryAdd(k, subs is null && _spec.Overrides.TryGetValue(k, out var ov) ? ov : new BuiltinSym(b));
                     continue;
                 }
                 var em = _loader.Load(ext, m.File, tok);
