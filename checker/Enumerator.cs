@@ -117,6 +117,7 @@ public static class Enumerator
                         {
                             var a = oc.Args[i];
                             object val = (init && a is VarRef) || (!init && a is PrimeN { Inner: VarRef }) ? new Thunk(a, e) :
+                                a is BoundRef br && Env.Lookup(e, br.Slot) is Thunk passed ? passed :
                                 a is OpArgN oa ? oa.Eval(c, e) : a is Lit l ? l.V :
                                 (a.Level <= 1 && !oc.Def.Params[i].NeedsLazy) ? a.Eval(c, e) : new Thunk(a, e);
                             ne = new Env(oc.Def.Params[i].Slot, val, ne);
