@@ -33,6 +33,7 @@ public sealed class CheckResult
     public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering ? 1 : 0);
     public string? Message { get; set; }
     public double Seconds { get; set; }
+    public double BytesPerState { get; set; }
     public int ExitCode => Outcome switch
     {
         Outcome.Success => 0,
@@ -115,6 +116,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
     private Value[][]? _perms;
     private List<Dictionary<Value, Value>>? _maps;
     private bool _live;
+    private long _peakQueue;
     private readonly List<Value[]> _states = [];
     private readonly List<List<int>> _succ = [];
     private readonly Dictionary<long, int> _idOf = [];
@@ -288,7 +290,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         _live = atoms.Count > 0;
 
         _o.WriteLine("Computing initial states...");
-        var frontier = new List<Value[]>();
+        var frontier = new StateQueue(spec);
         var frontierIds = new List<int>();
         long generated = 0;
         c.InInit = true;
@@ -333,7 +335,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
         while (frontier.Count > 0)
         {
-            var next = new List<Value[]>();
+            var next = new StateQueue(spec);
             var nextIds = new List<int>();
             const int Batch = 2048;
             for (int b0 = 0; b0 < frontier.Count; b0 += Batch)
@@ -348,13 +350,15 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                     return;
                 }
                 int bn = Math.Min(Batch, frontier.Count - b0);
+                var batch = new Value[bn][];
+                for (int i = 0; i < bn; i++) batch[i] = frontier[b0 + i];
                 var succs = new List<Succ>[bn];
                 var errors = new Exception?[bn];
                 if (workers == 1)
                 {
                     for (int i = 0; i < bn; i++)
                     {
-                        try { succs[i] = Expand(ctxs[0], frontier[b0 + i]); }
+                        try { succs[i] = Expand(ctxs[0], batch[i]); }
                         catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                     }
                 }
@@ -371,7 +375,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                         {
                             for (int i = ch * chunk; i < Math.Min(bn, (ch + 1) * chunk); i++)
                             {
-                                try { succs[i] = Expand(wc, frontier[b0 + i]); }
+                                try { succs[i] = Expand(wc, batch[i]); }
                                 catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                             }
                         }
@@ -442,6 +446,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                     _o.Flush();
                 }
             }
+            _peakQueue = Math.Max(_peakQueue, frontier.Bytes + next.Bytes);
             frontier = next; frontierIds = nextIds;
             if (frontier.Count > 0) level++;
         }
@@ -464,6 +469,11 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         double prob = res.Distinct * ((res.Generated - res.Distinct) / Math.Pow(2, 64));
         _o.WriteLine($"  calculated (optimistic):  val = {FormatProb(prob)}");
         PrintStats(res);
+        if (res.Distinct > 0)
+        {
+            res.BytesPerState = (_seen.Bytes + _peakQueue) / (double)res.Distinct;
+            _o.WriteLine($"Memory: fingerprint set {_seen.Bytes} bytes + peak queue {_peakQueue} bytes = {res.BytesPerState:F1} bytes per distinct state.");
+        }
         PrintCoverage();
     }
 

@@ -79,7 +79,8 @@ public sealed class Compiler
                 if (Builtins.IsStandard(ext))
                 {
                     foreach (var mod in Builtins.Closure(ext))
-                        foreach (var (k, b) in Builtins.Modules[mod]) ms.Top.Map.TryAdd(k, new BuiltinSym(b));
+                        foreach (var (k, b) in Builtins.Modules[mod])
+                            ms.Top.Map.TryAdd(k, (subs is null ? _spec.OverrideFor(k, b.Arity) : null) ?? new BuiltinSym(b));
                     continue;
                 }
                 var em = _loader.Load(ext, m.File, tok);
@@ -120,7 +121,7 @@ public sealed class Compiler
                 {
                     var od = new OpDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok) with { EndLine = 0 }) { Syntax = d.Body };
                     defs[d] = od;
-                    if (subs is null && _spec.Overrides.TryGetValue(d.Name, out var ov) && isRootLike(ms)) { ms.Top.Map[d.Name] = ov; }
+                    if (subs is null && _spec.OverrideFor(d.Name, d.Params.Count) is { } ov) { ms.Top.Map[d.Name] = ov; }
                     else ms.Top.Map[d.Name] = new DefSym(od);
                     if (d.Local) ms.LocalNames.Add(d.Name);
                 }

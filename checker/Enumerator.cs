@@ -108,7 +108,22 @@ public static class Enumerator
             case OpCall oc when oc.Def.Body is not null:
                 {
                     Env? ne;
-                    try { ne = oc.BindArgs(c, e); } catch (EvalError err) { throw oc.At(err); }
+                    try
+                    {
+                        // as TLC: an argument that is an (unassigned) variable stays an expression, so that
+                        // "v = 0" in the body assigns it
+                        ne = null;
+                        for (int i = 0; i < oc.Args.Length; i++)
+                        {
+                            var a = oc.Args[i];
+                            object val = (init && a is VarRef) || (!init && a is PrimeN { Inner: VarRef }) ? new Thunk(a, e) :
+                                a is BoundRef br && Env.Lookup(e, br.Slot) is Thunk passed ? passed :
+                                a is OpArgN oa ? oa.Eval(c, e) : a is Lit l ? l.V :
+                                (a.Level <= 1 && !oc.Def.Params[i].NeedsLazy) ? a.Eval(c, e) : new Thunk(a, e);
+                            ne = new Env(oc.Def.Params[i].Slot, val, ne);
+                        }
+                    }
+                    catch (EvalError err) { throw oc.At(err); }
                     try { E(c, oc.Def.Body, ne, acts, emit, init); }
                     catch (InsufficientExecutionStackException) { throw oc.At(new EvalError($"Recursion too deep while evaluating {oc.Def.Name}")); }
                     return;
@@ -145,7 +160,7 @@ public static class Enumerator
                 throw cs.At(new EvalError("In computing next states, TLC encountered a CASE with no conditions true."));
             case EqN { Neg: false } eq:
                 {
-                    int v = Target(c, eq.A, init);
+                    int v = Target(c, eq.A, init, e);
                     if (v >= 0)
                     {
                         var val = eq.B.Eval(c, e);
@@ -156,7 +171,7 @@ public static class Enumerator
                 }
             case InN { Neg: false } inn:
                 {
-                    int v = Target(c, inn.A, init);
+                    int v = Target(c, inn.A, init, e);
                     if (v >= 0)
                     {
                         var s = inn.B.EvalSet(c, e);
@@ -200,8 +215,9 @@ public static class Enumerator
         return Walk(v) ? list.ToArray() : null;
     }
 
-    private static int Target(Ctx c, Node lhs, bool init)
+    private static int Target(Ctx c, Node lhs, bool init, Env? e = null)
     {
+        if (lhs is BoundRef br && e is not null && Env.Lookup(e, br.Slot) is Thunk t) return Target(c, t.Expr, init, t.Env);
         if (init)
         {
             if (lhs is VarRef v && c.Cur[v.Idx] is null) return v.Idx;

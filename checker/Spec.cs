@@ -118,11 +118,22 @@ public sealed class Spec
         return m;
     }
 
-    internal Sym ConstantSym(string name, int arity, Token tok, string file, Compiler c)
+    private readonly Dictionary<string, (string Target, CfgPos Pos)> _subs = new(StringComparer.Ordinal);
+
+    /// <summary>The configuration's replacement for a constant, definition or built-in operator of the given arity, if any.</summary>
+    internal Sym? OverrideFor(string name, int arity)
     {
         if (Overrides.TryGetValue(name, out var s)) return s;
-        return new MissingConstSym(name, tok, file);
+        if (!_subs.TryGetValue(name, out var sub)) return null;
+        var proxy = new OpDef(name, Enumerable.Range(0, arity).Select(i => new ParamInfo($"_{i}", 0)).ToArray(), new Loc(sub.Pos.File, "cfg", sub.Pos.Line, sub.Pos.Col));
+        _proxies.Add((proxy, sub.Target, sub.Pos));
+        var sym = new DefSym(proxy);
+        Overrides[name] = sym;
+        return sym;
     }
+
+    internal Sym ConstantSym(string name, int arity, Token tok, string file, Compiler c)
+        => OverrideFor(name, arity) ?? new MissingConstSym(name, tok, file);
 
     public static Spec Load(string tlaPath, string? cfgPath, TextWriter? output = null)
     {
@@ -139,12 +150,7 @@ public sealed class Spec
             try { spec.Overrides[n] = new NodeSym(new Lit(spec.CfgToValue(v)) { Loc = new Loc(pos.File, "cfg", pos.Line, pos.Col) }); }
             catch (EvalError e) { throw new TlaError(pos.File, pos.Line, pos.Col, e.Message, true); }
         }
-        foreach (var (n, target, pos) in cfg.Subs)
-        {
-            var proxy = new OpDef(n, [], new Loc(pos.File, "cfg", pos.Line, pos.Col));
-            spec._proxies.Add((proxy, target, pos));
-            spec.Overrides[n] = new DefSym(proxy);
-        }
+        foreach (var (n, target, pos) in cfg.Subs) spec._subs[n] = (target, pos);
         var compiler = new Compiler(spec, loader);
         spec.Root = compiler.CompileModule(root, null, null);
         spec.FixProxies();
@@ -158,15 +164,14 @@ public sealed class Spec
         {
             var sym = Root.Top.Find(target);
             if (sym is not DefSym d) throw new TlaError(pos.File, pos.Line, pos.Col, $"{proxy.Name} <- {target}: {target} is not an operator defined in the spec", true);
-            // the proxy takes the target's parameters
             var real = d.D;
-            var ps = real.Params;
-            var np = typeof(OpDef);
-            var copy = new OpDef(proxy.Name, ps, real.Loc) { Body = real.Body, BodyStart = real.BodyStart, EndLoc = real.EndLoc };
-            proxy.Body = real.Params.Length == 0 ? real.Body : null;
-            if (real.Params.Length > 0) throw new TlaError(pos.File, pos.Line, pos.Col, $"unsupported: substituting the operator {target} with parameters for {proxy.Name}", true);
+            if (real.Params.Length != proxy.Params.Length)
+                throw new TlaError(pos.File, pos.Line, pos.Col, $"{proxy.Name} <- {target}: {proxy.Name} takes {proxy.Params.Length} arguments but {target} takes {real.Params.Length}", true);
+            if (real.Params.Any(p => p.Arity > 0))
+                throw new TlaError(pos.File, pos.Line, pos.Col, $"unsupported: substituting {target}, which takes operator arguments, for {proxy.Name}", true);
+            proxy.Body = real.Params.Length == 0 ? real.Body
+                : new OpCall(real, proxy.Params.Select(p => (Node)new BoundRef(p.Slot, p.Name) { Loc = real.Loc, Level = 1 }).ToArray()) { Loc = real.Loc, Level = Math.Max(1, real.Body?.Level ?? 1) };
             proxy.BodyStart = real.BodyStart; proxy.EndLoc = real.EndLoc;
-            _ = copy; _ = np;
         }
     }
 

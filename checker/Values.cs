@@ -25,7 +25,11 @@ public sealed class Interner
     private int _next;
     private readonly object _lock = new();
 
+    private readonly ConcurrentDictionary<int, StrV> _byTok = new();
+
     public int Token(string s) => Str(s).Tok;
+
+    public StrV ByToken(int tok) => _byTok[tok];
 
     public StrV Str(string s)
     {
@@ -34,6 +38,7 @@ public sealed class Interner
         {
             if (_strs.TryGetValue(s, out v)) return v;
             v = new StrV(s, _next++);
+            _byTok[v.Tok] = v;
             _strs[s] = v;
             return v;
         }

@@ -34,7 +34,10 @@ public static class ProveCommand
         else
         {
             var variant = Variant.Find(variantName, vocName ?? "")!;
-            runs.Add((Vocabulary.Find(vocName ?? variant.Vocabulary)!, variant));
+            var voc = Vocabulary.Find(vocName ?? variant.Vocabulary)!;
+            if (variant.OverrideEvent is { } ev && voc.Events.All(e => e.Name != ev))
+                throw new UsageException($"notifier prove: variant '{variant.Name}' changes the reaction to {ev}, which vocabulary '{voc.Name}' does not have");
+            runs.Add((voc, variant));
         }
 
         bool quiet = args.Has("--quiet");

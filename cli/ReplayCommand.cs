@@ -7,11 +7,11 @@ public static class ReplayCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("replay", argv, [], []);
-        if (args.Positional.Count != 1) throw new UsageException("usage: notifier replay TRACE.jsonl");
+        var args = Args.Parse("replay", argv, [], ["--partial"]);
+        if (args.Positional.Count != 1) throw new UsageException("usage: notifier replay TRACE.jsonl [--partial]");
         string path = args.Positional[0];
         if (!File.Exists(path)) { stderr.WriteLine($"{path}: no such file"); return ExitCodes.Error; }
-        var r = Replay.Run(File.ReadLines(path));
+        var r = Replay.Run(File.ReadLines(path), partial: args.Has("--partial"));
         switch (r.Verdict)
         {
             case ReplayVerdict.Accepted:

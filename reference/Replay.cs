@@ -43,7 +43,17 @@ public static class Replay
         "make_device_exclusive", "page_referenced", "test_young",
     ];
 
-    public static ReplayResult Run(IEnumerable<string> lines)
+    /// <summary>Bound on the unlogged steps a partial trace may leave out before one of its lines.</summary>
+    public const int PartialBound = 100_000;
+
+    /// <param name="partial">
+    /// A partial trace (from a driver or an instrumented kernel that logs only some events, e.g. the notifier
+    /// calls) may leave steps out: before a step line, the named actor runs its unlogged steps until it takes
+    /// the step the line names; before a call, the actor it needs finishes what it is doing (the CPU first,
+    /// then the mirrors in order). Unlogged steps are checked like the others; a rule they break is reported
+    /// at the line that needed them.
+    /// </param>
+    public static ReplayResult Run(IEnumerable<string> lines, bool partial = false)
     {
         MmState? s = null;
         int n = 0;
@@ -71,7 +81,7 @@ public static class Replay
                     continue;
                 }
                 if (kind == "config") throw new TraceFormatException("field 'kind': a second config line", Col(raw, "kind"));
-                var o2 = ReplayLine(s!, o, raw, kind);
+                var o2 = ReplayLine(s!, o, raw, kind, partial);
                 if (o2.Rejection is { } rej) return new(ReplayVerdict.Rejected, n, rej.Column, rej.Message, null, s, n);
                 s = o2.Outcome!.Value.State;
                 if (o2.Outcome.Value.Violation is { } v)
@@ -93,7 +103,23 @@ public static class Replay
 
     private readonly record struct LineResult(Outcome? Outcome, (int Column, string Message)? Rejection);
 
-    private static LineResult ReplayLine(MmState s, JsonObject o, string raw, string kind)
+    /// <summary>Runs unlogged steps until `done` holds (partial traces); a violation stops it.</summary>
+    private static (MmState State, Outcome? Violating) Settle(MmState s, Func<MmState, bool> done, Func<MmState, int?> next)
+    {
+        for (int i = 0; i < PartialBound && !done(s); i++)
+        {
+            if (next(s) is not int slot) break;
+            var o = Machine.Step(s, slot);
+            if (o.Violation is not null) return (o.State, o with { Violation = o.Violation with { Message = $"{o.Violation.Message} (in the unlogged step: {o.Line})" } });
+            s = o.State;
+        }
+        return (s, null);
+    }
+
+    private static int? AnyActor(MmState s) =>
+        Machine.CanStep(s, Machine.Cpu) ? Machine.Cpu : Enumerable.Range(0, s.Mirrors.Length).Cast<int?>().FirstOrDefault(m => Machine.CanStep(s, m!.Value));
+
+    private static LineResult ReplayLine(MmState s, JsonObject o, string raw, string kind, bool partial = false)
     {
         string op = TraceConfig.Str(o, "op");
         string actor = TraceConfig.Str(o, "actor");
@@ -101,6 +127,14 @@ public static class Replay
         if (kind == "call")
         {
             var call = ParseCall(s, o, raw, op, actor);
+            if (partial)
+            {
+                Outcome? bad;
+                (s, bad) = call.MirrorIndex is int cm && call is not Call.DeviceExclusive
+                    ? Settle(s, x => x.Mirrors[cm].Op is null, AnyActor)
+                    : Settle(s, x => x.Op is null && (call.MirrorIndex is not int em || x.Mirrors[em].Op is null), AnyActor);
+                if (bad is { } b) return new(b, null);
+            }
             outcome = Machine.Submit(s, call);
         }
         else if (kind == "step")
@@ -114,21 +148,55 @@ public static class Replay
             }
             else if (DeviceSteps.Contains(op)) slot = MirrorIndex(s, actor, raw);
             else throw new TraceFormatException($"field 'op': unknown step '{op}'", Col(raw, "op"));
+            if (partial)
+            {
+                // run the actor's unlogged steps until it is about to take this one (a blocked actor lets the others
+                // run; a device waits for the CPU operation in flight to finish first, as hmm_range_fault would)
+                for (int guard = 0; ; guard++)
+                {
+                    if (guard >= PartialBound) return new(null, (Col(raw, "op"), $"no step matching this line within {PartialBound} unlogged steps"));
+                    if (!Machine.CanStep(s, slot))
+                    {
+                        var (s2, bad2) = Settle(s, x => Machine.CanStep(x, slot), AnyActor);
+                        if (bad2 is { } b2) return new(b2, null);
+                        if (!Machine.CanStep(s2, slot)) break;
+                        s = s2;
+                    }
+                    var peek = Machine.Step(s, slot);
+                    if (Mismatch(peek.Line.ToJson(), o) is null || slot == Machine.Cpu && s.Op?.Actor != actor) break;
+                    if (slot != Machine.Cpu && s.Op is not null && Machine.CanStep(s, Machine.Cpu))
+                    {
+                        // not this device's step yet: let the CPU operation in flight go on first
+                        var cpuStep = Machine.Step(s, Machine.Cpu);
+                        if (cpuStep.Violation is not null)
+                            return new(cpuStep with { Violation = cpuStep.Violation with { Message = $"{cpuStep.Violation.Message} (in the unlogged step: {cpuStep.Line})" } }, null);
+                        s = cpuStep.State;
+                        continue;
+                    }
+                    if (peek.Violation is not null)
+                        return new(peek with { Violation = peek.Violation with { Message = $"{peek.Violation.Message} (in the unlogged step: {peek.Line})" } }, null);
+                    s = peek.State;
+                    if (slot == Machine.Cpu && s.Op is null) return new(null, (Col(raw, "op"), $"the CPU operation ended without a step matching this line ('{op}')"));
+                    if (slot != Machine.Cpu && s.Mirrors[slot].Op is null) return new(null, (Col(raw, "op"), $"{actor}'s request ended without a step matching this line ('{op}')"));
+                }
+            }
             if (!Machine.CanStep(s, slot))
                 return new(null, (Col(raw, "op"), $"{actor} cannot take a step now (it is blocked or idle), the trace says '{op}'"));
             outcome = Machine.Step(s, slot);
         }
         else throw new TraceFormatException($"field 'kind': '{kind}' is not config, call or step", Col(raw, "kind"));
 
-        var produced = outcome.Line.ToJson();
-        foreach (var (k, v) in o)
-        {
-            if (k == "kind") continue;
-            var mine = produced[k];
-            if (!JsonNode.DeepEquals(mine, v))
-                return new(null, (Col(raw, k), $"field '{k}': the trace says {Show(v)}, the reference does {Show(mine)} (reference step: {outcome.Line})"));
-        }
+        if (Mismatch(outcome.Line.ToJson(), o) is { } k)
+            return new(null, (Col(raw, k), $"field '{k}': the trace says {Show(o[k])}, the reference does {Show(outcome.Line.ToJson()[k])} (reference step: {outcome.Line})"));
         return new(outcome, null);
+    }
+
+    /// <summary>The first field the trace line gives that the reference's line does not equal, or null.</summary>
+    private static string? Mismatch(JsonObject produced, JsonObject line)
+    {
+        foreach (var (k, v) in line)
+            if (k != "kind" && !JsonNode.DeepEquals(produced[k], v)) return k;
+        return null;
     }
 
     private static string Show(JsonNode? n) => n is null ? "nothing" : n.ToJsonString();

@@ -572,8 +572,9 @@ public sealed class Model
     private ActionInstance PageClear(State s, string k)
     {
         var p = Arg("p", S.Page, k);
-        var post = s
-            .With("cpu_present", Store(s, "cpu_present", [p], F)).With("cpu_read", Store(s, "cpu_read", [p], F))
+        // try_to_unmap_one clears the PTE; page_mkclean_one (writeback) only write-protects it
+        var post = (Variant.PageWriteProtect ? s
+            : s.With("cpu_present", Store(s, "cpu_present", [p], F)).With("cpu_read", Store(s, "cpu_read", [p], F)))
             .With("cpu_write", Store(s, "cpu_write", [p], F))
             .With("page_pending", Store(s, "page_pending", [p], T))
             .With("uncovered_change", T);

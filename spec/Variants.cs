@@ -8,7 +8,8 @@ namespace NotifierSpec.Invariants;
 public sealed record Variant(string Name, string Description, string Vocabulary, string? ExpectedRule,
     string? TlaModel = null, string? OverrideEvent = null, Reaction OverrideReaction = Reaction.Ignore,
     bool NoReadRetry = false, bool RetryOutsideLock = false, bool EndAfterRefused = false,
-    bool InvalidatePage = false, bool ReadBeginNoSleep = false, bool SkipSetSeq = false, bool NarrowRange = false)
+    bool InvalidatePage = false, bool ReadBeginNoSleep = false, bool SkipSetSeq = false, bool NarrowRange = false,
+    bool PageWriteProtect = false)
 {
     public bool Failing => ExpectedRule is not null;
 
@@ -52,6 +53,9 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         new("invalidate-page-freed",
             "v7 invalidate_page listener notified after the PTL is dropped, the frame already freed (B1, M1)",
             "v7", Rules.NoFreedFrameAccess, "MCFailInvalidatePageFreed", InvalidatePage: true),
+        new("writeback-invalidate-page",
+            "v7 page_mkclean_one write-protects the PTE, drops the PTL, then calls invalidate_page (MMU_WRITE_BACK): a device keeps write (B1)",
+            "v7", Rules.NoStaleDeviceMapping, "MCFailWritebackInvalidatePage", InvalidatePage: true, PageWriteProtect: true),
         new("invalidate-page-range",
             "v7 invalidate_page: the PTE changes outside any start/end range (B1)",
             "v7", Rules.RangeCoversChange, "MCFailInvalidatePageRange", InvalidatePage: true),
@@ -73,6 +77,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailTruthfulMprotect"] = "TruthfulEvent is the guard of pte_update here (call-site tables are reference/'s and tla/'s)",
         ["MCFailNoEndAfterRefusal"] = "a liveness property (RetriedFaultCompletes); spec/ proves safety only",
         ["MCFailLockAcrossReadBegin"] = "a deadlock; spec/ proves safety only",
+        ["MCFailInsertIgnoresActive"] = "no interval notifier insert/remove in spec/: each device's subscription exists for the whole run (M12)",
         ["MCFailHwFlushAtEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
         ["MCFailHwFreedBeforeEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
     };

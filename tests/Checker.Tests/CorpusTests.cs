@@ -177,3 +177,19 @@ public class CorpusTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+/// <summary>The memory target: fingerprint set plus queue at most 64 bytes per distinct state.</summary>
+public class MemoryTests
+{
+    [Fact]
+    public void Puzzle8FitsIn64BytesPerStateAndMatchesTlc()
+    {
+        var e = CorpusTests.Manifest()["Puzzle8"];
+        var (exit, r, _, _) = CorpusTests.Run("Puzzle8", 2);
+        Assert.Equal(0, exit);
+        Assert.Equal(e.Model.DistinctStates, r!.Distinct);
+        Assert.Equal(e.Generated, r.Generated);
+        Assert.Equal(e.Model.Depth, r.Depth);
+        Assert.InRange(r.BytesPerState, 1, 64);
+    }
+}

@@ -122,3 +122,65 @@ public class ReplayTests
         Assert.Single(e.ToString().Trim().Split('\n'));
     }
 }
+
+public class PartialReplayTests
+{
+    private static List<string> Lines(Session s)
+    {
+        var w = new StringWriter();
+        TraceFile.Write(w, s);
+        return w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    // what an instrumented kernel logs: the calls and the notifier events, nothing of the PTE work
+    private static readonly string[] Logged = ["\"kind\":\"config\"", "\"kind\":\"call\"", "\"op\":\"invalidate_range_start", "\"op\":\"invalidate_range_end\"", "\"op\":\"device_read\",\"page\":0,\"frame\""];
+
+    [Fact]
+    public void A_trace_of_calls_and_notifier_events_only_replays_in_partial_mode()
+    {
+        var s = Scenarios.Find("anon_read_multiple")!.Run().Session;
+        var kernel = Lines(s).Where(l => Logged.Any(l.Contains)).ToList();
+        Assert.True(kernel.Count < Lines(s).Count / 2);
+        Assert.NotEqual(ReplayVerdict.Accepted, Replay.Run(kernel).Verdict);
+        var r = Replay.Run(kernel, partial: true);
+        Assert.Equal(ReplayVerdict.Accepted, r.Verdict);
+        Assert.Equal(s.State.Ptes.ToArray(), r.Final!.Ptes.ToArray());
+    }
+
+    [Fact]
+    public void Every_full_scenario_trace_also_replays_in_partial_mode()
+    {
+        foreach (var sc in Scenarios.All)
+        {
+            var s = sc.Run().Session;
+            var r = Replay.Run(Lines(s), partial: true);
+            if (s.FirstViolation is null) Assert.True(r.Verdict == ReplayVerdict.Accepted, $"{sc.Name}: {r.Verdict} at {r.Line}: {r.Message}");
+            else Assert.Equal((ReplayVerdict.Violation, s.FirstViolation.Rule, s.FirstViolationLine + 1), (r.Verdict, r.Rule, r.Line));
+        }
+    }
+
+    [Fact]
+    public void A_partial_trace_with_a_wrong_event_is_rejected_at_that_line()
+    {
+        var s = Scenarios.Find("anon_read_multiple")!.Run().Session;
+        var kernel = Lines(s).Where(l => Logged.Any(l.Contains)).ToList();
+        int i = kernel.FindIndex(l => l.Contains("MMU_NOTIFY_UNMAP"));
+        kernel[i] = kernel[i].Replace("MMU_NOTIFY_UNMAP", "MMU_NOTIFY_CLEAR");
+        var r = Replay.Run(kernel, partial: true);
+        Assert.Equal(ReplayVerdict.Rejected, r.Verdict);
+        Assert.Equal(i + 1, r.Line);
+        Assert.Equal("the CPU operation ended without a step matching this line ('invalidate_range_start')", r.Message);
+    }
+
+    [Fact]
+    public void A_rule_broken_in_an_unlogged_step_is_reported_at_the_line_that_needed_it()
+    {
+        var s = Scenarios.Find("teardown_at_end")!.Run().Session;
+        var kernel = Lines(s).Where(l => Logged.Any(l.Contains)).ToList();
+        var r = Replay.Run(kernel, partial: true);
+        Assert.Equal(ReplayVerdict.Violation, r.Verdict);
+        Assert.Equal(Rules.NoStaleDeviceMapping, r.Rule);
+        Assert.Contains("(in the unlogged step: cpu pte_update page=0", r.Message);
+        Assert.Contains("invalidate_range_end", kernel[r.Line - 1]);
+    }
+}

@@ -43,9 +43,10 @@ public class CliTests
     [InlineData("--vocabulary", "v8", "notifier prove: unknown vocabulary 'v8' (v7, v7-reviewed, upstream)")]
     [InlineData("--depth", "x", "notifier prove: option --depth expects an integer, got 'x'")]
     [InlineData("--frobnicate", null, "notifier prove: unknown option --frobnicate")]
+    [InlineData("--variant", "ignore-fork --vocabulary upstream", "notifier prove: variant 'ignore-fork' changes the reaction to MMU_FORK, which vocabulary 'upstream' does not have")]
     public void Prove_bad_usage_exits_255_with_one_line(string option, string? value, string message)
     {
-        var args = value is null ? new[] { "prove", option } : new[] { "prove", option, value };
+        var args = value is null ? new[] { "prove", option } : new[] { "prove", option }.Concat(value.Split(' ')).ToArray();
         var (code, stdout, stderr) = Run(args);
         Assert.Equal(255, code);
         Assert.Equal("", stdout);

@@ -20,6 +20,7 @@ public class VariantTests
         { "lost-write", Rules.CoherentAccess, 4, "device_write(d=d0, p=p0)", "invalidate => TeardownBeforeChange'" },
         { "end-after-refused-start", Rules.StartEndPaired, 3, "invalidate[-EAGAIN](i=i0, d=d0)", "invalidate_range_end => StartEndPaired'" },
         { "invalidate-page-freed", Rules.NoFreedFrameAccess, 2, "pte_update[page](p=p0)", "pte_update[page] => NoStaleDeviceMapping'" },
+        { "writeback-invalidate-page", Rules.NoStaleDeviceMapping, 1, "pte_update[page](p=p0)", "pte_update[page] => NoStaleDeviceMapping'" },
         { "invalidate-page-range", Rules.RangeCoversChange, 1, "pte_update[page](p=p0)", "pte_update[page] => RangeCoversChange'" },
         { "narrow-range", Rules.RangeCoversChange, 3, "range={}", "pte_update => RangeCoversChange'" },
         { "skip-set-seq", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_retry(d=d0)", "invalidate => NoReaderInsidePass'" },
