@@ -7,7 +7,7 @@ public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, In
 
 public sealed class CheckOptions
 {
-    public int Workers { get; init; } = Environment.ProcessorCount;
+    public int Workers { get; init; } = 1;
     public bool NoDeadlock { get; init; }
     public string? DumpTrace { get; init; }
     public TextWriter Out { get; init; } = TextWriter.Null;
