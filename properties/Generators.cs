@@ -6,8 +6,8 @@ using NotifierSpec.Reference;
 namespace NotifierSpec.Properties;
 
 /// <summary>What the generated configurations may contain.</summary>
-public sealed record GenOptions(Vocabulary? Vocabulary = null, bool DeviceCalls = true, bool CorrectListeners = true,
-    Mutant Mutant = Mutant.None, Func<MmConfig, MmConfig>? Adjust = null, int MaxActions = 300, StepCounter? Counter = null);
+public sealed record GenOptions(Vocabulary? Vocabulary = null, bool DeviceCalls = true,
+    Func<MmConfig, MmConfig>? Adjust = null, int MaxActions = 300, StepCounter? Counter = null);
 
 /// <summary>Counts the steps the checked programs ran (for the hammer's rate); thread-safe.</summary>
 public sealed class StepCounter
@@ -28,7 +28,7 @@ public static class Generators
     /// <summary>Correct listener policies: safe under every vocabulary.</summary>
     public static readonly ImmutableArray<Policy> CorrectPolicies = [Policy.UnmapAll, Policy.Hmm];
 
-    public static Gen<MirrorConfig> Mirror(int index, int pages, bool correct) =>
+    public static Gen<MirrorConfig> Mirror(int index, int pages) =>
         from kind in Gen.Frequency((5, Gen.Constant(MirrorKind.Interval)), (2, Gen.Constant(MirrorKind.Mm)), (2, Gen.Constant(MirrorKind.SecondaryTlb)))
         from policy in Gen.Elements(CorrectPolicies.ToArray())
         from chunk in Gen.Choose(1, 4)
@@ -43,10 +43,10 @@ public static class Generators
         from huge in Gen.Elements(2, 4)
         from vocab in o.Vocabulary is { } v ? Gen.Constant(v) : Gen.Elements(Vocabulary.V7, Vocabulary.V7Reviewed, Vocabulary.Upstream)
         from n in Gen.Choose(1, 3)
-        from m0 in Mirror(0, pages, o.CorrectListeners)
-        from m1 in Mirror(1, pages, o.CorrectListeners)
-        from m2 in Mirror(2, pages, o.CorrectListeners)
-        let cfg = new MmConfig(pages, huge, pages * 5, vocab, new[] { m0, m1, m2 }.Take(n).ToImmutableArray(), o.Mutant)
+        from m0 in Mirror(0, pages)
+        from m1 in Mirror(1, pages)
+        from m2 in Mirror(2, pages)
+        let cfg = new MmConfig(pages, huge, pages * 5, vocab, new[] { m0, m1, m2 }.Take(n).ToImmutableArray())
         select o.Adjust is { } f ? f(cfg) : cfg;
 
     private static Gen<int> Page(int pages, int hot) =>

@@ -69,7 +69,9 @@ public static class Rules
                 if (cpu is { } own && own.Exclusive == m && own.Frame == e.Frame && (!e.Writable || own.Prot == Prot.ReadWrite)) continue;
                 if (cpu is not { Readable: true } c || c.Frame != e.Frame)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
-                if (e.Writable && !c.Writable && !IsTrackingWriteProtect(s, page, c))
+                // TrackWp: write-protected only for soft-dirty tracking (clear_refs): the logical permission is still
+                // write (kernel-notifier.md INV-1 (ii)); SoftDirtyComplete covers the tracking
+                if (e.Writable && !c.Writable && !c.TrackWp)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} writable but the CPU PTE is {PteText.Of(cpu)}");
                 // a private frame shared with a forked child is copy-on-write: nobody may write it in place
                 if (e.Writable && s.Frames[c.Frame].MapCount > 1 && s.VmaAt(page) is { Shared: false })
@@ -78,10 +80,6 @@ public static class Rules
         }
         return null;
     }
-
-    /// <summary>A PTE write-protected only for soft-dirty tracking (clear_refs): the logical permission is
-    /// still write (kernel-notifier.md INV-1 (ii)); SoftDirtyComplete covers the tracking.</summary>
-    public static bool IsTrackingWriteProtect(MmState s, int page, Pte c) => c.TrackWp;
 
     /// <summary>Classifies a PTE change for RangeCoversChange and TruthfulEvent.</summary>
     public static Change Classify(Pte? before, Pte? after)

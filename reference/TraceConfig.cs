@@ -69,16 +69,16 @@ public static class TraceConfig
                     foreach (var (k, v) in ro)
                     {
                         if (!Enum.TryParse<MmuEvent>(k, false, out var ev)) throw new TraceFormatException($"field 'policy.reactions': unknown event '{k}'");
-                        reactions[ev] = ParseReaction(v?.GetValue<string>() ?? "", $"policy.reactions.{k}");
+                        reactions[ev] = ParseReaction(OptStr(v, $"policy.reactions.{k}") ?? "", $"policy.reactions.{k}");
                     }
-                string at = po["at"]?.GetValue<string>() ?? "start";
-                policy = new Policy(po["name"]?.GetValue<string>() ?? "custom", reactions.ToImmutable(),
-                    ParseReaction(po["default"]?.GetValue<string>() ?? "unmap", "policy.default"),
+                string at = OptStr(po["at"], "policy.at") ?? "start";
+                policy = new Policy(OptStr(po["name"], "policy.name") ?? "custom", reactions.ToImmutable(),
+                    ParseReaction(OptStr(po["default"], "policy.default") ?? "unmap", "policy.default"),
                     at switch { "start" => TeardownAt.Start, "end" => TeardownAt.End, _ => throw new TraceFormatException($"field 'policy.at': '{at}' is not start or end") });
             }
             else if (mo["policy"] is JsonValue pv)
             {
-                try { policy = Policy.Named(pv.GetValue<string>()); }
+                try { policy = Policy.Named(OptStr(pv, "policy") ?? ""); }
                 catch (ArgumentException e) { throw new TraceFormatException($"field 'policy': {e.Message}"); }
             }
             PageRange? span = null;
@@ -96,7 +96,7 @@ public static class TraceConfig
         if (o["mutants"] is JsonArray mu)
             foreach (var n in mu)
             {
-                string name = n?.GetValue<string>() ?? "";
+                string name = OptStr(n, "mutants") ?? "";
                 if (!Enum.TryParse<Mutant>(name, false, out var x) || x == Mutant.None) throw new TraceFormatException($"field 'mutants': unknown mutant '{name}'");
                 mutants |= x;
             }
@@ -115,6 +115,10 @@ public static class TraceConfig
         if (i < min || i > max) throw new TraceFormatException($"field '{f}': {i} is out of range [{min}, {max}]");
         return i;
     }
+
+    /// <summary>An optional string field: null when absent, a one-line error when not a string.</summary>
+    internal static string? OptStr(JsonNode? n, string f) =>
+        n is null ? null : n is JsonValue v && v.TryGetValue(out string? s) ? s : throw new TraceFormatException($"field '{f}': expected a string");
 
     internal static string Str(JsonObject o, string f) =>
         o[f] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new TraceFormatException($"field '{f}': expected a string");

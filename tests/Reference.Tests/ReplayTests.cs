@@ -184,3 +184,17 @@ public class PartialReplayTests
         Assert.Contains("invalidate_range_end", kernel[r.Line - 1]);
     }
 }
+
+public class TraceConfigErrorTests
+{
+    [Fact]
+    public void A_config_field_of_the_wrong_type_is_a_one_line_error()
+    {
+        var good = new StringWriter();
+        TraceFile.Write(good, Scenarios.Find("anon_write")!.Run().Session);
+        string cfg = good.ToString().Split('\n')[0].Replace("\"name\":\"hmm\"", "\"name\":7");
+        var r = Replay.Run([cfg]);
+        Assert.Equal((ReplayVerdict.Malformed, 1), (r.Verdict, r.Line));
+        Assert.Equal("field 'policy.name': expected a string", r.Message);
+    }
+}
