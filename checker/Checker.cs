@@ -7,7 +7,8 @@ public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, In
 
 public sealed class CheckOptions
 {
-    public int Workers { get; init; } = 1;
+    /// <summary>Search workers; results do not depend on it (successors are merged in queue order).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
     public bool NoDeadlock { get; init; }
     public string? DumpTrace { get; init; }
     public TextWriter Out { get; init; } = TextWriter.Null;
