@@ -34,6 +34,8 @@ public sealed class Env(object key, object val, Env? next)
 /// object: workers share Closures (the LET definitions of an action split by Spec.SplitActions, e.g.
 /// "op == thr[t]" in invalidate_range_end(t)), so the value and its state must be published by a single
 /// reference write. Two separate fields let a worker pair its own state with another worker's value.
+/// Not used in Init: there the enumerator assigns the variables in place in one c.Cur array, so the
+/// same array holds different states (P(v) == v \in {1, 2} /\ v > 1 with Init == P(x)).
 /// </summary>
 public sealed record Memo(Value?[] For, Value V);
 
@@ -47,7 +49,7 @@ public sealed class Thunk(Node expr, Env? env)
     public Value Force(Ctx c)
     {
         var m = _memo; // one read: the value and its state are published together (see Memo)
-        if (m is not null && c.PrimeDepth == 0 && (Expr.Level == 0 || ReferenceEquals(m.For, c.Cur))) return m.V;
+        if (m is not null && c.PrimeDepth == 0 && (Expr.Level == 0 || !c.InInit && ReferenceEquals(m.For, c.Cur))) return m.V;
         var v = Expr.Eval(c, Env);
         if (c.PrimeDepth == 0 && Expr.Level <= 1) _memo = new Memo(c.Cur, v);
         return v;
@@ -66,7 +68,7 @@ public sealed class Closure(LetDef def)
         if (args.Length == 0)
         {
             var m = _memo; // one read: the value and its state are published together (see Memo)
-            if (m is not null && c.PrimeDepth == 0 && ReferenceEquals(m.For, c.Cur)) return m.V;
+            if (m is not null && c.PrimeDepth == 0 && !c.InInit && ReferenceEquals(m.For, c.Cur)) return m.V;
             var v = Def.Body.Eval(c, Env);
             if (c.PrimeDepth == 0 && Def.Body.Level <= 1) _memo = new Memo(c.Cur, v);
             return v;
