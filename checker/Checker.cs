@@ -30,8 +30,9 @@ public sealed class CheckResult
     public List<TraceStep>? Trace { get; set; }
     public int? LassoStart { get; set; }
     public bool Stuttering { get; set; }
-    /// <summary>States printed, as TLC counts them ("State N:" lines, including "Stuttering").</summary>
-    public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering ? 1 : 0);
+    /// <summary>States of the counterexample as TLC counts them: its "State N:" lines, and for a lasso one more
+    /// for the step that closes it ("State N+1: Stuttering" or the "Back to state K" step).</summary>
+    public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering || LassoStart is not null ? 1 : 0);
     public string? Message { get; set; }
     public double Seconds { get; set; }
     public double BytesPerState { get; set; }
