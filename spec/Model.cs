@@ -304,7 +304,7 @@ public sealed class Model
             new("invalidate", "mmu_interval_notifier_ops.invalidate under the device lock, with mmu_interval_set_seq (lib/test_hmm.c dmirror_interval_invalidate)", true, Invalidate),
             new("invalidate[-EAGAIN]", "non-blockable callback whose mutex_trylock fails returns false (R2, dmirror)", false, Refuse),
             new("pte_update", "PTE change under the PTL inside a started invalidation (R1, R5-R7, TruthfulEvent)", false, PteUpdate),
-            new("pte_update[fill]", "fill-in of an empty PTE by a CPU fault: not notified (R8)", false, Fill),
+            new("pte_update[fill]", "fill-in of an empty PTE by a CPU fault, or a migration entry restored by remove_migration_pte: not notified (R8)", false, Fill),
             new("pte_update[upgrade]", "permission upgrade by a CPU fault: not notified (R8)", false, Upgrade),
             new("free_frame", "a frame no CPU PTE maps is freed (R7)", false, FreeFrame),
             new("invalidate_range_end", "mmu_notifier_invalidate_range_end (R1)", true, End),
@@ -439,15 +439,18 @@ public sealed class Model
         var p = Arg("p", S.Page, k);
         var f = Arg("frame", S.Frame, k);
         var w = (BoolExpr)Arg("write", S.Bool, k);
+        // remove_migration_pte restores a migration entry with the old protection, PROT_NONE included
+        // (mm/migrate.c; not notified, R8): a fill may grant no access
+        var r = (BoolExpr)Arg("read", S.Bool, k);
         // a read fill may be soft-dirty too (do_anonymous_page in a VM_SOFTDIRTY VMA; the reference marks every new PTE)
         var sd = (BoolExpr)Arg("soft_dirty", S.Bool, k);
-        var guard = And(Not(s.B("cpu_present", p)), s.B("vma_read", p), Imp(w, s.B("vma_write", p)));
+        var guard = And(Not(s.B("cpu_present", p)), Imp(r, s.B("vma_read", p)), Imp(w, r), Imp(w, s.B("vma_write", p)));
         var post = s
-            .With("cpu_present", Store(s, "cpu_present", [p], T)).With("cpu_read", Store(s, "cpu_read", [p], T))
+            .With("cpu_present", Store(s, "cpu_present", [p], T)).With("cpu_read", Store(s, "cpu_read", [p], r))
             .With("cpu_write", Store(s, "cpu_write", [p], w)).With("cpu_frame", Store(s, "cpu_frame", [p], f))
             .With("freed", Store(s, "freed", [f], F))
             .With("soft_dirty", Store(s, "soft_dirty", [p], Or(s.B("soft_dirty", p), w, sd)));
-        return new("pte_update[fill]", [("p", p), ("frame", f), ("write", w), ("soft_dirty", sd)], guard, post);
+        return new("pte_update[fill]", [("p", p), ("frame", f), ("read", r), ("write", w), ("soft_dirty", sd)], guard, post);
     }
 
     private ActionInstance Upgrade(State s, string k)

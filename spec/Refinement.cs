@@ -152,6 +152,9 @@ public static class Refinement
         private Vocabulary _voc = null!;
         private Variant _variant = null!;
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+        // α of the last post-state: the next step's pre-state when the same invalidations are live
+        private (Ref.MmState State, Model Model, IReadOnlyList<AbsInv?> Slots, Dictionary<string, Expr[]> Alpha)? _lastPost;
+
         private int _specSteps, _stutters;
 
         private Model ModelFor(int invs)
@@ -392,6 +395,46 @@ public static class Refinement
         private State Ground(Model m, Dictionary<string, Expr[]> a) =>
             State.FromTerms(ctx, m.Vars, v => m.ConstantTerm(v, t => a[v.Name][Flat(m, v, t)]));
 
+        private readonly Dictionary<(Model, string), HashSet<string>> _reads = [];
+        private (Dictionary<string, Expr[]> Alpha, Dictionary<string, Expr> Terms)? _groundCache;
+
+        /// <summary>The state variables an action's guard and updates read (from its symbolic instance).</summary>
+        private HashSet<string> Reads(Model m, string action)
+        {
+            if (_reads.TryGetValue((m, action), out var r)) return r;
+            var fresh = State.Fresh(ctx, m.Vars, "");
+            var inst = Build(m, fresh, action, "z");
+            var names = new HashSet<string>(m.Vars.Select(v => v.Name), StringComparer.Ordinal);
+            r = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<uint>();
+            void Walk(Expr e)
+            {
+                if (!seen.Add(e.Id)) return;
+                if (e is Lambda l) { Walk(l.Body); return; }
+                if (e is Quantifier q) { Walk(q.Body); return; }
+                if (e.IsConst && names.Contains(e.FuncDecl.Name.ToString())) r.Add(e.FuncDecl.Name.ToString());
+                if (e.IsApp) foreach (var a in e.Args) Walk(a);
+            }
+            Walk(inst.Guard);
+            foreach (var v in m.Vars) if (!ReferenceEquals(inst.Post[v.Name], fresh[v.Name])) Walk(inst.Post[v.Name]);
+            _reads[(m, action)] = r;
+            return r;
+        }
+
+        /// <summary>α as a state for one action: ground terms for the variables it reads, an
+        /// unconstrained constant for the others (never read, so never in a simplified value).</summary>
+        private State GroundFor(Model m, Dictionary<string, Expr[]> a, string action)
+        {
+            if (_groundCache is not { } gc || !ReferenceEquals(gc.Alpha, a)) _groundCache = gc = (a, new Dictionary<string, Expr>(StringComparer.Ordinal));
+            var reads = Reads(m, action);
+            return State.FromTerms(ctx, m.Vars, v =>
+            {
+                if (!reads.Contains(v.Name)) return v.Domain.Length == 0 ? ctx.MkConst("unread!" + v.Name, v.Range) : ctx.MkConst("unread!" + v.Name, ctx.MkArraySort(v.Domain, v.Range));
+                if (!gc.Terms.TryGetValue(v.Name, out var t)) gc.Terms[v.Name] = t = m.ConstantTerm(v, i => a[v.Name][Flat(m, v, i)]);
+                return t;
+            });
+        }
+
         // ------------------------------------------------------------ the mapping
 
         private List<Expected> Expect(Ref.MmState pre, Ref.Outcome o, History h2, int slotOf, Dictionary<string, Expr[]> aPre, Dictionary<string, Expr[]> aPost, Model m)
@@ -446,7 +489,7 @@ public static class Refinement
                     var nsd = Val(aPost, m, "soft_dirty", p);
                     int nf = post.Ptes[p]?.Frame ?? pre.Ptes[p]?.Frame ?? 0;
                     bool upgrade = wasPresent && !NeedsInvalidation(pre, o);
-                    if (!wasPresent) list.Add(new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["write"] = nw, ["soft_dirty"] = nsd }));
+                    if (!wasPresent) list.Add(new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["read"] = nr, ["write"] = nw, ["soft_dirty"] = nsd }));
                     else if (inv >= 0 && !(upgrade && Current(h2.Invs) < 0)) list.Add(new("pte_update", new() { ["i"] = inv, ["p"] = p, ["present"] = np, ["read"] = nr, ["write"] = nw, ["frame"] = nf, ["soft_dirty"] = nsd }));
                     else list.Add(new("pte_update[upgrade]", new() { ["p"] = p, ["read"] = nr, ["write"] = nw }));
                     break;
@@ -522,8 +565,13 @@ public static class Refinement
                 slotsPre.Add(null);
             }
             var m = ModelFor(slotsPost.Count);
-            var aPre = Alpha(m, pre, h, Pad(slotsPre, m));
-            var aPost = Alpha(m, o.State, h2, Pad(slotsPost, m));
+            var preSlots = Pad(slotsPre, m);
+            var postSlots = Pad(slotsPost, m);
+            // the history α reads (all but the invalidations) is the same in h2 and in Collect(h2)
+            var aPre = _lastPost is { } lp && ReferenceEquals(lp.State, pre) && lp.Model == m && lp.Slots.SequenceEqual(preSlots, ReferenceEqualityComparer.Instance)
+                ? lp.Alpha : Alpha(m, pre, h, preSlots);
+            var aPost = Alpha(m, o.State, h2, postSlots);
+            _lastPost = (o.State, m, postSlots, aPost);
             var expected = Expect(pre, o, h2, cur, aPre, aPost, m);
             var next = Collect(h2, o.State);
             var verdict = Evaluate(m, aPre, aPost, expected);
@@ -586,7 +634,7 @@ public static class Refinement
             if (e.Action != "pte_update" && cur >= 0)
                 yield return new("pte_update", new() { ["i"] = cur, ["p"] = p, ["present"] = np, ["read"] = nr, ["write"] = nw, ["frame"] = nf, ["soft_dirty"] = nsd });
             if (e.Action != "pte_update[upgrade]") yield return new("pte_update[upgrade]", new() { ["p"] = p, ["read"] = nr, ["write"] = nw });
-            if (e.Action != "pte_update[fill]") yield return new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["write"] = nw, ["soft_dirty"] = nsd });
+            if (e.Action != "pte_update[fill]") yield return new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["read"] = nr, ["write"] = nw, ["soft_dirty"] = nsd });
         }
 
         // ------------------------------------------------------------ the ground query
@@ -665,10 +713,11 @@ public static class Refinement
             for (int j = 0; j < chain.Count; j++)
             {
                 string k = "r" + j.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                var s = Ground(m, cur);
+                var s = GroundFor(m, cur, chain[j].Action);
                 var inst = Build(m, s, chain[j].Action, k);
                 var (from, to) = Bind(m, inst, chain[j], k);
                 var guard = inst.Guard.Substitute(from, to).Simplify();
+                if (!guard.IsTrue && !guard.IsFalse) throw new InvalidOperationException($"{chain[j].Action}: the ground guard did not simplify to a value: {guard}");
                 if (!guard.IsTrue)
                 {
                     var sym = Build(m, State.Fresh(ctx, m.Vars, ""), chain[j].Action, k);
