@@ -62,12 +62,13 @@ public sealed record RefinementResult(RefinementVerdict Verdict, int Line, int C
 ///   hmm_range_fault[error](d) (hmm_range_fault returns -EBUSY, -EFAULT or -EPERM: the driver goes
 ///       round the hmm.rst loop again or gives up; guard phase(d) = begun, update phase(d) := idle).
 /// α: ReferenceCheck.Alpha's abstraction, with history where the spec keeps what the reference
-/// forgets: the CPU PTE's frame and soft-dirty bit stay after the PTE is cleared, each device's
-/// snapshot stays until its next read_begin, `collided` compares the mirror's seq with the one its last
-/// read_begin returned (a released mirror counts as collided), and invalidations are the trace's
-/// own (event, range, callbacks that returned, refused, ended): an ended (or refused, once its operation
-/// is over) invalidation is dropped from the abstract state after the step, which no spec guard can
-/// tell apart (every guard on an invalidation other than a fresh one needs it active).
+/// forgets: the soft-dirty bit stays after the PTE is cleared, each device's snapshot stays until its
+/// next read_begin, `collided` compares the mirror's seq with the one its last read_begin returned (a
+/// released mirror counts as collided, and its thread is idle: its later steps are stutters), and
+/// invalidations are the trace's own (event, range, callbacks that returned, refused, ended): an
+/// ended (or refused, once its operation is over) invalidation is dropped from the abstract state
+/// after the step, which no spec guard can tell apart (every guard on an invalidation other than a
+/// fresh one needs it active). States are compared up to what spec/ cannot read (Canon).
 /// Not covered (answered NotCovered at the first line that needs it): mirrors other than interval
 /// notifiers covering the whole mm with one listener policy spec/ can express and no driver bug
 /// (skip_read_retry, read_retry_outside_lock); make_device_exclusive; interval insert/remove; v7's
