@@ -36,8 +36,10 @@ public static class RandomRun
         };
     }
 
-    /// <summary>Runs until `steps` lines were produced or the first violation (when stopAtViolation).</summary>
-    public static Session Run(MmConfig config, int seed, int steps, bool record = true, bool stopAtViolation = true, bool allowExit = true)
+    /// <summary>Runs until `steps` lines were produced or the first violation (when stopAtViolation).
+    /// specSubset: only what the TLA+ spec models (tla/trace/TraceNotifierSpec.tla): no make_device_exclusive
+    /// (a device read instead) and no collapse_huge_page (drawn again).</summary>
+    public static Session Run(MmConfig config, int seed, int steps, bool record = true, bool stopAtViolation = true, bool allowExit = true, bool specSubset = false)
     {
         var r = new Random(seed);
         var s = new Session(config) { Record = record };
@@ -64,7 +66,9 @@ public static class RandomRun
                     if (pick == 0)
                     {
                         // exit is rare: it ends the run's interesting part
-                        s.Call(allowExit && r.Next(400) == 0 ? new Call.Exit() : RandomCpuCall(r, st));
+                        var cpu = allowExit && r.Next(400) == 0 ? new Call.Exit() : RandomCpuCall(r, st);
+                        while (specSubset && cpu is Call.CollapseHuge) cpu = RandomCpuCall(r, st);
+                        s.Call(cpu);
                         continue;
                     }
                     pick--;
@@ -72,7 +76,7 @@ public static class RandomRun
                 int m = Enumerable.Range(0, st.Mirrors.Length).Where(i => st.Mirrors[i].Op is null).ElementAt(pick);
                 int page = r.Next(config.Pages);
                 int kind = r.Next(20);
-                if (kind == 0 && st.Op is not null) kind = 1;
+                if (kind == 0 && (st.Op is not null || specSubset)) kind = 1;
                 s.Call(kind == 0 ? new Call.DeviceExclusive(m, page) : kind < 10 ? new Call.DeviceRead(m, page) : new Call.DeviceWrite(m, page, r.Next(1, 100)));
             }
             catch (ModelException)

@@ -54,7 +54,7 @@ Cfg == TraceLog[1]
 P(x) == x + 1          \* reference page -> spec page
 Fr(x) == x + 1         \* reference frame -> spec frame
 AccOf(s) == CASE s = "none" -> 0 [] s = "r" -> 1 [] s = "rw" -> 2
-Has(r, f) == f \in DOMAIN r
+Has(r, f) == DOMAIN r # {} /\ f \in DOMAIN r   \* {} (an empty object) is <<>>: its domain is 1..0
 
 TracePages == {P(x) : x \in 0..(Cfg.pages - 1)}
 TraceFrames == {Fr(x) : x \in 0..(Cfg.frames - 1)}
@@ -384,9 +384,11 @@ IsRangeFault ==
               /\ tsnap' = [tsnap EXCEPT ![d] = PagesOf(L.pages) \ {flt[d].p}]
               /\ UNCHANGED <<tcall, tdev>>
          [] L.result \in {"EFAULT", "EPERM"} ->
-              /\ d \notin HwDevices
-              /\ hmm_range_fault(d) /\ flt'[d] = IdleFlt
-              /\ UNCHANGED <<tcall, tdev, tsnap>>
+              \/ d \notin HwDevices
+                 /\ hmm_range_fault(d) /\ flt'[d] = IdleFlt
+                 /\ UNCHANGED <<tcall, tdev, tsnap>>
+              \/ d \in HwDevices   \* the hardware's page request fails: it maps nothing
+                 /\ UNCHANGED <<vars, tcall, tdev, tsnap>>
          [] L.result = "handle_mm_fault" ->
               \* a CPU fault under the device's name: its lines follow
               /\ d \in HwDevices \/ flt[d].ph = "walk"
