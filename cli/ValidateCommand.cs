@@ -85,7 +85,7 @@ public static class ValidateCommand
                 sb.AppendLine($"  the behaviour that matched lines 1..{FileLine(idx - 1)} ({best.Count - 1} steps) ends with:");
                 foreach (var st in best.Skip(Math.Max(1, best.Count - 4)))
                     sb.AppendLine($"    line {FileLine(StepLine(st, li) - 1)}: {ActionName(st.Action)}");
-                sb.AppendLine("  spec state before the line:");
+                sb.AppendLine("  spec state before the line (pte, vma, data, dpte in reference numbering; other values in the spec's: page/frame x+1):");
                 foreach (var s in StateText(spec, best[^1].State)) sb.AppendLine("    " + s);
                 return new(ExitCodes.Violation, fileLine, $"{path}:{fileLine}: rejected: no behaviour of the spec matches this line ({next - 1} lines matched)", sb.ToString(), r.Seconds, r.Distinct);
             }
