@@ -10,8 +10,15 @@ namespace NotifierSpec.Checker.Tests;
 /// iff a behaviour of the TLA+ spec matches them line by line; a planted reference bug or an edited line
 /// is rejected at exactly the line where the reference leaves the spec.
 /// </summary>
-public class TraceValidationTests
+public sealed class TraceValidationTests : IDisposable
 {
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "notifier-validate-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
     /// <summary>Scenarios whose traces use what the spec does not model, with the line and reason `validate` gives.</summary>
     public static readonly ImmutableDictionary<string, string> Outside = new Dictionary<string, string>
     {
@@ -25,11 +32,10 @@ public class TraceValidationTests
     /// <summary>Scenarios that plant a reference bug the spec does not have: rejected (at the line given by Expected).</summary>
     public static readonly ImmutableHashSet<string> Planted = ["end_after_refused_start"];
 
-    private static string Write(Session s, string name)
+    private string Write(Session s, string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "notifier-validate-" + Environment.ProcessId);
-        Directory.CreateDirectory(dir);
-        var path = Path.Combine(dir, name + ".jsonl");
+        Directory.CreateDirectory(_dir);
+        var path = Path.Combine(_dir, name + ".jsonl");
         TraceFile.Write(path, s);
         return path;
     }
