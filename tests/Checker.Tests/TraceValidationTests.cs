@@ -188,4 +188,72 @@ public sealed class TraceValidationTests : IDisposable
         int col = lines[2].IndexOf("\"op\" ", StringComparison.Ordinal) + "\"op\" ".Length + 1;
         Assert.StartsWith($"{path}:3:{col}: malformed JSON", text);
     }
+
+    [Fact]
+    public void ForkWithoutWriteProtectIsRejectedAtTheChildCopy()
+    {
+        // Mutant CowForgetsWriteProtect (B14): fork copies the parent's writable PTEs without COW
+        var s = new Session(RandomConfig(Vocabulary.Upstream, Mutant.CowForgetsWriteProtect));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.Fork());
+        var path = Write(s, "cow-forgets-wp");
+        int copy = LineOf(path, t => t.Contains("\"op\":\"copy_pte_range\""));
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        Assert.Equal(copy, v.Line);
+        Assert.Contains("IsStutter", v.Detail);
+        // the same calls without the mutant: accepted
+        var ok = new Session(RandomConfig(Vocabulary.Upstream));
+        ok.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        ok.Cpu(new Call.CpuWrite(1, 5));
+        ok.Cpu(new Call.Fork());
+        Assert.Equal(ExitCodes.Ok, Validate(Write(ok, "cow")).Exit);
+    }
+
+    [Fact]
+    public void NarrowRangeIsRejectedAtTheUncoveredChange()
+    {
+        // Mutant RangeOnePageShort (M2): munmap [0,4) notifies [0,3) and clears page 3 outside it
+        var s = new Session(RandomConfig(Vocabulary.Upstream, Mutant.RangeOnePageShort));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(3, 7));
+        s.Cpu(new Call.Munmap(0, 4));
+        var path = Write(s, "narrow");
+        int start = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""));
+        Assert.Contains("\"end\":3", File.ReadAllLines(path)[start - 1]);
+        int pte = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":3"), start);
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        Assert.Equal(pte, v.Line);
+    }
+
+    // Findings: where the reference leaves the kernel's protocol (and the spec). Both runs are seeded.
+
+    [Fact]
+    public void FindingReleaseDoesNotWaitForTheDriverLock()
+    {
+        // mn_itree_release calls dmirror_interval_invalidate, which takes dmirror->mutex (lib/test_hmm.c);
+        // the reference's mmu_notifier_release tears the mirror down while its fault path holds the lock
+        var s = RandomRun.Run(RandomConfig(Vocabulary.V7), 3, 500, stopAtViolation: false, specSubset: true);
+        var path = Write(s, "finding-release");
+        int release = LineOf(path, t => t.Contains("\"op\":\"release\""));
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        Assert.Equal(release, v.Line);
+        Assert.Contains("lock = <<TRUE>>", v.Detail);
+    }
+
+    [Fact]
+    public void FindingKsmReplaceIgnoresTheVmaProtection()
+    {
+        // replace_page maps the KSM page with mk_pte(kpage, vma->vm_page_prot) (mm/ksm.c): in a PROT_NONE VMA
+        // it stays inaccessible; the reference maps it read-only (an access upgrade the spec never makes)
+        var s = RandomRun.Run(RandomConfig(Vocabulary.Upstream), 27, 500, stopAtViolation: false, specSubset: true);
+        var path = Write(s, "finding-ksm");
+        int line = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"old\":{\"frame\":1,\"prot\":\"none\"") && t.Contains("\"new\":{\"frame\":2,\"prot\":\"r\""));
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        Assert.Equal(line, v.Line);
+    }
 }

@@ -93,9 +93,10 @@ VARIABLES
     l,      \* the next line to match
     tcall,  \* the CPU call in flight (its call line's op and fields)
     tdev,   \* [Devices -> [p, w]]: the page and access of each device's access
-    tsnap   \* [Devices -> SUBSET Pages]: the other pages of the fault chunk snapshot
+    tsnap,  \* [Devices -> [Pages -> DevPte]]: the snapshot of the fault chunk's other pages
+    tmm     \* [start: the PTEs when the running invalidation started, shared: pages of shared VMAs]
 
-traceVars == <<l, tcall, tdev, tsnap>>
+traceVars == <<l, tcall, tdev, tsnap, tmm>>
 
 L == TraceLog[l]
 IsOp(op) == l <= Len(TraceLog) /\ L.kind = "step" /\ L.op = op
@@ -107,7 +108,8 @@ TraceInit ==
     /\ l = 2          \* line 1 is the config line
     /\ tcall = [op |-> "none"]
     /\ tdev = [d \in Devices |-> [p |-> 0, w |-> FALSE]]
-    /\ tsnap = [d \in Devices |-> {}]
+    /\ tsnap = [d \in Devices |-> [p \in Pages |-> DevNone]]
+    /\ tmm = [start |-> pte, shared |-> {}]
 
 Snap(p) == [f |-> pte[p].f, acc |-> IF pte[p].sd THEN pte[p].acc ELSE Min(pte[p].acc, 1), gone |-> FALSE]
 
@@ -121,18 +123,18 @@ IsCpuCall ==
     /\ thr[T].ph = "idle"
     /\ tcall' = IF Has(L, "result") THEN [op |-> "none"] ELSE L
     /\ Step
-    /\ UNCHANGED <<vars, tdev, tsnap>>
+    /\ UNCHANGED <<vars, tdev, tsnap, tmm>>
 
 IsDeviceAccessCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.op \in {"device_read", "device_write"}
     /\ Step
-    /\ UNCHANGED <<vars, tcall, tdev, tsnap>>
+    /\ UNCHANGED <<vars, tcall, tdev, tsnap, tmm>>
 
 IsInsert ==
     /\ IsCall("mmu_interval_notifier_insert")
     /\ mmu_interval_notifier_insert(DevOf(L.actor))
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 (***************************************************************************)
 (* The notifier chain.                                                     *)
@@ -147,7 +149,7 @@ CandSites(op) ==
       [] op = "madvise_free"     -> {"madvise_free_single_vma"}
       [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy"}
       [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range"}
-      [] op = "migrate_pages"    -> {"try_to_unmap_one", "migrate_pages"}
+      [] op = "migrate_pages"    -> {"try_to_unmap_one"}   \* try_to_migrate_one: a migration entry
       [] op = "ksm_merge"        -> {"write_protect_page", "replace_page"}
       [] op = "split_huge_page"  -> {"split_huge_page"}
       [] op = "writeback"        -> {"page_mkclean_one"}
@@ -168,12 +170,15 @@ IsStart(op, mech) ==
     /\ ~Has(L, "owner")                   \* mmu_notifier_range_init_owner: outside the spec
     /\ thr[T].ph = "idle"
     /\ SitesFor(L.event, mech) # {}
-    /\ LET site == CHOOSE s \in SitesFor(L.event, mech) : TRUE
-           prot == IF site = "change_protection" THEN CallProt ELSE 0
-       IN thr' = [thr EXCEPT ![T] = NewOp(site, RangeOf(L), prot, 0, "start")]
+    \* two call sites may send the same event (KSM's write_protect_page and
+    \* replace_page under upstream): each is tried, its PTE effect decides
+    /\ \E site \in SitesFor(L.event, mech) :
+         LET prot == IF site = "change_protection" THEN CallProt ELSE 0
+         IN thr' = [thr EXCEPT ![T] = NewOp(site, RangeOf(L), prot, 0, "start")]
     /\ active' = active + 1
     /\ passOdd' = (passOdd \/ \E d \in Devices : sub[d] = "tree")
     /\ budget' = IF budget > 0 THEN budget - 1 ELSE 0
+    /\ tmm' = [tmm EXCEPT !.start = pte]
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, inPassHit, dpte, lock, flt,
                    hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
@@ -190,26 +195,45 @@ IsInvalidate ==
           ELSE /\ Has(L, "reaction") /\ L.reaction = Policy[d][thr[T].ev]
                /\ {p \in Pages : dpte'[d][p] # dpte[d][p]} = PagesOf(L.unmapped)
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
-\* v7's invalidate_page after the change: the spec's invalidate(t, d) in the
-\* "notify" phase (one listener); nothing left to tell when no listener is in the tree.
+\* v7's mmu_notifier_invalidate_page(mm, address, event) after the change, one
+\* line per changed page, every listener in one step (mmu_notifier.c of 2015:
+\* hlist_for_each_entry_rcu ... ->invalidate_page).  The spec's invalidate in
+\* the "notify" phase (Callback, SetSeq(d, FALSE)) restated for the line's page
+\* and all listeners at once; every listener's driver lock must be free.
 IsInvalidatePage ==
     /\ IsOp("invalidate_page")
-    /\ \/ thr[T].ph = "notify" /\ L.event = thr[T].ev
-          /\ \E d \in thr[T].todo : invalidate(T, d)
-          /\ UNCHANGED <<tcall, tdev, tsnap>>
-       \/ thr[T].ph = "notify" /\ thr[T].todo = {} /\ L.event = thr[T].ev
-          /\ thr' = [thr EXCEPT ![T] = IdleThr]
-          /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
-                         inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
-       \/ thr[T].ph = "idle"             \* a later page of the same change: already told
-          /\ UNCHANGED <<vars, tcall, tdev, tsnap>>
+    /\ LET p  == P(L.page)
+           op == thr[T]
+       IN /\ op.ph = "notify" /\ op.mech = "page" /\ p \in op.chg /\ L.event = op.ev
+          /\ \A d \in op.todo : ~lock[d]
+          /\ dpte' = [d \in Devices |-> IF d \in op.todo
+                        THEN [dpte[d] EXCEPT ![p] = React(Policy[d][op.ev], dpte[d][p], vma[p])]
+                        ELSE dpte[d]]
+          /\ hit' = [d \in Devices |-> IF d \in op.todo /\ ~rdCur[d] THEN TRUE ELSE hit[d]]
+          /\ thr' = IF op.chg = {p} THEN [thr EXCEPT ![T] = IdleThr]
+                    ELSE [thr EXCEPT ![T].chg = op.chg \ {p}, ![T].rng = op.rng \ {p}]
     /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+                   inPassHit, lock, flt, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* The change of one PTE under the PTL (environment: the reference's new PTE),
 \* allowed only as the spec allows it.  A v7 invalidate_page site's first
 \* notified change opens the spec's "notify" phase (PteUpdatePageSite).
+\* The spec's PTE effect of the call site (SitePte) on a mapped page, in the
+\* spec's view; the new frame of an allocating site is the reference's.  Not
+\* imposed on a fill (old none, R8) and not for MADV_FREE, which the spec
+\* models as clearing the PTE while the reference only marks it clean and old
+\* (lazy free: the page goes at reclaim).  Soft-dirty only counts where the
+\* site is about it (clear_refs); elsewhere frame and access must agree.
+SiteEffect(op, old, new) ==
+    LET want == SitePte(op.site, old, op.prot, new.f)
+        have == SpecNew(old, new)
+    IN CASE old.f = 0 -> TRUE
+         [] op.site = "madvise_free_single_vma" -> have.f = old.f /\ have.acc = old.acc
+         [] op.site = "clear_refs_write" -> have = want
+         [] OTHER -> have.f = want.f /\ have.acc = want.acc
 PageSites == {s \in CandSites(tcall.op) : MechOf(Vocabulary, s) = "page"}
 PageSite == IF PageSites = {} THEN "none" ELSE CHOOSE s \in PageSites : TRUE
 \* The reference write-protects a PTE whose soft-dirty bit clear_refs clears
@@ -226,13 +250,15 @@ IsPteUpdate ==
            notify == NeedsNotify(old, new)
        IN /\ pte[p] = old
           /\ pte' = [pte EXCEPT ![p] = new]
-          /\ IF notify /\ thr[T].ph \in {"idle", "notify"} /\ PageSite # "none"
+          \* (every PTE an rmap site changes is told, whether or not it must be)
+          /\ IF old.f # 0 /\ thr[T].ph \in {"idle", "notify"} /\ PageSite # "none"
              THEN \* v7 rmap path: the change first, the listeners after (B1)
                   /\ Allowed(Ev(PageSite, 0), old, SpecNew(old, new))
                   /\ thr' = IF thr[T].ph = "idle"
                             THEN [thr EXCEPT ![T] = NewOp(PageSite, {p}, 0, 0, "notify")]
                             ELSE [thr EXCEPT ![T].rng = thr[T].rng \cup {p}, ![T].chg = thr[T].chg \cup {p}]
              ELSE /\ notify => Covered(p) /\ Allowed(thr[T].ev, old, SpecNew(old, new))
+                  /\ thr[T].ph \in StartedPhases /\ p \in thr[T].chg => SiteEffect(thr[T], old, new)
                   /\ UNCHANGED thr
           \* a frame newly mapped leaves the free list (a fresh page is zeroed:
           \* a copied page was taken by copy_page already)
@@ -242,19 +268,24 @@ IsPteUpdate ==
              ELSE UNCHANGED <<free, data>>
     /\ Step
     /\ UNCHANGED <<vma, cow, childFrames, mmDead, budget, active, passOdd, inPassHit, dpte, lock,
-                   flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+                   flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* flush_tlb_range: the spec's tlb_flush for hardware secondary TLBs (their
 \* entries for the range go, under the PTL); it closes the PTL section.
 IsTlbFlush ==
     /\ IsOp("tlb_flush")
+    \* every mapped page of the range got the site's effect (a missed page is
+    \* still as it was at start); shared mappings, which the spec does not
+    \* model (its pages are private anonymous), are left as the reference has them
+    /\ thr[T].ph = "started" =>
+         \A p \in (thr[T].chg \cap RangeOf(L)) \ tmm.shared : SiteEffect(thr[T], tmm.start[p], pte[p])
     /\ LET r == RangeOf(L) IN
        dpte' = [d \in Devices |-> [p \in Pages |->
                   IF d \in HwDevices /\ p \in r THEN DevNone ELSE dpte[d][p]]]
     /\ thr' = IF thr[T].ph = "started" THEN [thr EXCEPT ![T].ph = "freed"] ELSE thr
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
-                   inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+                   inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* put_page: a frame whose last reference went returns to the free list; as in
 \* the spec's free_frame no PTE maps it, and device PTEs naming it are stale.
@@ -269,7 +300,7 @@ IsFreeFrame ==
        ELSE UNCHANGED <<free, dpte>>
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, data, mmDead, budget, thr, active, passOdd,
-                   inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+                   inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* invalidate_range_end: the spec's action, for the range that started.
 IsEnd ==
@@ -277,7 +308,7 @@ IsEnd ==
     /\ thr[T].ph \in {"freed", "refused"} => RangeOf(L) = thr[T].rng
     /\ invalidate_range_end(T)
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 \* exit_mmap -> mmu_notifier_release: every mirror is torn down and frozen
 \* (the spec's release callbacks with an unmapping listener, and no listener
@@ -285,13 +316,16 @@ IsEnd ==
 IsRelease ==
     /\ IsOp("release")
     /\ thr[T].ph = "idle"
+    \* each ->release / MMU_NOTIFY_RELEASE invalidate callback takes the driver lock
+    \* (the spec's release(t, d); THMM dmirror_interval_invalidate: mutex_lock)
+    /\ \A d \in Devices : sub[d] # "none" => ~lock[d]
     /\ {DevOf(L.mirrors[i]) : i \in DOMAIN L.mirrors} = {d \in Devices : sub[d] # "none"}
     /\ mmDead' = TRUE
     /\ dpte' = [d \in Devices |-> IF sub[d] # "none" THEN [p \in Pages |-> DevNone] ELSE dpte[d]]
     /\ sub' = [d \in Devices |-> "none"]
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
-                   inPassHit, lock, flt, hit, rdCur, ghost, tcall, tdev, tsnap>>
+                   inPassHit, lock, flt, hit, rdCur, ghost, tcall, tdev, tsnap, tmm>>
 
 (***************************************************************************)
 (* Environment lines: the address space and the page contents.            *)
@@ -301,6 +335,8 @@ IsVmaUpdate ==
     /\ vma' = [p \in Pages |->
                  LET vs == {i \in DOMAIN L.vmas : p \in RangeOf(L.vmas[i])}
                  IN IF vs = {} THEN 0 ELSE AccOf(L.vmas[CHOOSE i \in vs : TRUE].prot)]
+    /\ tmm' = [tmm EXCEPT !.shared = {p \in Pages : \E i \in DOMAIN L.vmas :
+                                          p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared}]
     /\ Step
     /\ UNCHANGED <<pte, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
@@ -313,7 +349,7 @@ IsCopyPage ==
     /\ free' = free \ {Fr(L.to)}
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, mmDead, budget, thr, active, passOdd, inPassHit,
-                   dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+                   dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 IsCpuAccess ==
     /\ l <= Len(TraceLog) /\ L.kind = "step" /\ L.op \in {"cpu_read", "cpu_write"}
@@ -324,7 +360,7 @@ IsCpuAccess ==
           ELSE data' = [data EXCEPT ![pte[p].f] = L.value]
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active, passOdd,
-                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* Lines about what the spec does not model, each a stuttering step: fork's
 \* child copy (the child is not modelled), page aging (R11: it never changes a
@@ -332,8 +368,12 @@ IsCpuAccess ==
 IsStutter ==
     /\ l <= Len(TraceLog) /\ L.kind = "step"
     /\ L.op \in {"copy_pte_range", "clear_flush_young", "test_young", "mm_exited"}
+    \* fork copies a private mapping only after copy_page_range write-protected
+    \* the parent (the spec's SitePte of copy_page_range: COW)
+    /\ L.op = "copy_pte_range" =>
+         \A p \in RangeOf(L) \ tmm.shared : pte[p].f # 0 => pte[p].acc <= 1
     /\ Step
-    /\ UNCHANGED <<vars, tcall, tdev, tsnap>>
+    /\ UNCHANGED <<vars, tcall, tdev, tsnap, tmm>>
 
 (***************************************************************************)
 (* The device side (hmm.rst loop), the spec's actions.                     *)
@@ -351,7 +391,7 @@ IsDeviceAccess ==
           THEN /\ dpte[d][p].f = Fr(L.frame)
                /\ IF w THEN device_write(d, p, L.value)
                   ELSE device_read(d, p) /\ data[dpte[d][p].f] = L.value
-               /\ UNCHANGED <<tcall, tdev, tsnap>>
+               /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
           ELSE /\ NeedsFault(d, p, w)
                /\ IF L.result = "fault"
                   THEN /\ d \in HwDevices \/ (sub[d] # "none" /\ ~mmDead)
@@ -359,7 +399,7 @@ IsDeviceAccess ==
                   ELSE \* EFAULT: the mirror is gone or the mm exited
                        /\ sub[d] = "none" \/ mmDead
                        /\ UNCHANGED tdev
-               /\ UNCHANGED <<vars, tcall, tsnap>>
+               /\ UNCHANGED <<vars, tcall, tsnap, tmm>>
     /\ Step
 
 IsReadBegin ==
@@ -368,7 +408,7 @@ IsReadBegin ==
        /\ mmu_interval_read_begin(d)
        /\ flt'[d].p = tdev[d].p /\ flt'[d].w = tdev[d].w
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 IsRangeFault ==
     /\ IsOp("hmm_range_fault")
@@ -381,19 +421,20 @@ IsRangeFault ==
               /\ pte' = pte /\ flt'[d].ph # "idle"
               /\ tdev[d].p \in PagesOf(L.pages)
               /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1
-              /\ tsnap' = [tsnap EXCEPT ![d] = PagesOf(L.pages) \ {flt[d].p}]
-              /\ UNCHANGED <<tcall, tdev>>
+              /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |->
+                             IF p \in PagesOf(L.pages) \ {flt[d].p} THEN Snap(p) ELSE DevNone]]
+              /\ UNCHANGED <<tcall, tdev, tmm>>
          [] L.result \in {"EFAULT", "EPERM"} ->
               \/ d \notin HwDevices
                  /\ hmm_range_fault(d) /\ flt'[d] = IdleFlt
-                 /\ UNCHANGED <<tcall, tdev, tsnap>>
+                 /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
               \/ d \in HwDevices   \* the hardware's page request fails: it maps nothing
-                 /\ UNCHANGED <<vars, tcall, tdev, tsnap>>
+                 /\ UNCHANGED <<vars, tcall, tdev, tsnap, tmm>>
          [] L.result = "handle_mm_fault" ->
               \* a CPU fault under the device's name: its lines follow
               /\ d \in HwDevices \/ flt[d].ph = "walk"
               /\ tcall' = [op |-> "handle_mm_fault"]
-              /\ UNCHANGED <<vars, tdev, tsnap>>
+              /\ UNCHANGED <<vars, tdev, tsnap, tmm>>
          [] L.result = "EBUSY" ->
               \* the reference's hmm_range_fault returns -EBUSY while a CPU operation
               \* or a migration is in flight; the driver starts again (hmm.rst
@@ -401,7 +442,7 @@ IsRangeFault ==
               /\ \/ d \in HwDevices /\ UNCHANGED flt
                  \/ flt[d].ph = "walk" /\ flt' = [flt EXCEPT ![d].ph = "begin"]
               /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
-                             passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+                             passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
          [] OTHER -> FALSE
     /\ Step
 
@@ -409,7 +450,7 @@ IsDeviceLock ==
     /\ IsOp("device_lock")
     /\ device_lock(Dev)
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 \* mmu_interval_read_retry: the spec's answer is the line's.  A retry under
 \* the lock also unlocks (the spec's device_unlock, folded in: hmm.rst
@@ -426,7 +467,7 @@ IsReadRetry ==
                               passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
           ELSE mmu_interval_read_retry(d)
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 \* device_pte_install: the spec's, for the faulted page, and the other pages of
 \* the chunk from the same snapshot (dmirror installs the whole range it faulted).
@@ -434,21 +475,21 @@ IsInstall ==
     /\ IsOp("device_pte_install")
     /\ LET d == Dev IN
        /\ flt[d].ph = "install"
-       /\ PagesOf(L.pages) = tsnap[d] \cup {flt[d].p}
+       /\ PagesOf(L.pages) = {p \in Pages : tsnap[d][p].f # 0} \cup {flt[d].p}
        /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
                      IF p = flt[d].p THEN flt[d].snap
-                     ELSE IF p \in tsnap[d] THEN Snap(p) ELSE dpte[d][p]]]
+                     ELSE IF tsnap[d][p].f # 0 THEN tsnap[d][p] ELSE dpte[d][p]]]
        /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
-       /\ tsnap' = [tsnap EXCEPT ![d] = {}]
+       /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |-> DevNone]]
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
-                   inPassHit, lock, hit, rdCur, ghost, sub, tcall, tdev>>
+                   inPassHit, lock, hit, rdCur, ghost, sub, tcall, tdev, tmm>>
 
 IsDeviceUnlock ==
     /\ IsOp("device_unlock")
     /\ device_unlock(Dev)
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap>>
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 \* A hardware secondary TLB walks the CPU page table (the spec's
 \* device_tlb_fill, for each page the line names).
@@ -463,7 +504,7 @@ IsTlbFill ==
                      ELSE dpte[d][p]]]
     /\ Step
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
-                   inPassHit, lock, flt, hit, rdCur, ghost, sub, tcall, tdev, tsnap>>
+                   inPassHit, lock, flt, hit, rdCur, ghost, sub, tcall, tdev, tsnap, tmm>>
 
 TraceNext ==
     \/ IsCpuCall \/ IsDeviceAccessCall \/ IsInsert
