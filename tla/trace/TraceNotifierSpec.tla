@@ -218,9 +218,15 @@ IsInvalidatePage ==
     /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
-\* The change of one PTE under the PTL (environment: the reference's new PTE),
-\* allowed only as the spec allows it.  A v7 invalidate_page site's first
-\* notified change opens the spec's "notify" phase (PteUpdatePageSite).
+\* The v7 rmap call site of the call in flight, if any.
+PageSites == {s \in CandSites(tcall.op) : MechOf(Vocabulary, s) = "page"}
+PageSite == IF PageSites = {} THEN "none" ELSE CHOOSE s \in PageSites : TRUE
+\* The reference write-protects a PTE whose soft-dirty bit clear_refs clears
+\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty); the spec keeps the
+\* access and reads a cleared soft-dirty bit as "not writable" (Snap, the
+\* snapshot of hmm_range_fault).  The spec's view of such a change:
+SpecNew(old, new) == IF old.sd /\ ~new.sd /\ new.f = old.f /\ old.acc = 2 /\ new.acc = 1
+                     THEN [new EXCEPT !.acc = 2] ELSE new
 \* The spec's PTE effect of the call site (SitePte) on a mapped page, in the
 \* spec's view; the new frame of an allocating site is the reference's.  Not
 \* imposed on a fill (old none, R8) and not for MADV_FREE, which the spec
@@ -234,14 +240,9 @@ SiteEffect(op, old, new) ==
          [] op.site = "madvise_free_single_vma" -> have.f = old.f /\ have.acc = old.acc
          [] op.site = "clear_refs_write" -> have = want
          [] OTHER -> have.f = want.f /\ have.acc = want.acc
-PageSites == {s \in CandSites(tcall.op) : MechOf(Vocabulary, s) = "page"}
-PageSite == IF PageSites = {} THEN "none" ELSE CHOOSE s \in PageSites : TRUE
-\* The reference write-protects a PTE whose soft-dirty bit clear_refs clears
-\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty); the spec keeps the
-\* access and reads a cleared soft-dirty bit as "not writable" (Snap, the
-\* snapshot of hmm_range_fault).  The spec's view of such a change:
-SpecNew(old, new) == IF old.sd /\ ~new.sd /\ new.f = old.f /\ old.acc = 2 /\ new.acc = 1
-                     THEN [new EXCEPT !.acc = 2] ELSE new
+\* The change of one PTE under the PTL (environment: the reference's new PTE),
+\* allowed only as the spec allows it.  A v7 invalidate_page site's first
+\* notified change opens the spec's "notify" phase (PteUpdatePageSite).
 IsPteUpdate ==
     /\ IsOp("pte_update")
     /\ LET p == P(L.page)
