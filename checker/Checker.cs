@@ -14,6 +14,10 @@ public sealed class CheckOptions
     public CancellationToken Cancel { get; init; }
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(10);
     public bool Coverage { get; init; } = true;
+    /// <summary>Trace validation (notifier validate): a score per distinct state (the trace spec's line
+    /// counter). The checker remembers the first state found with the highest score and, when the search
+    /// ends without an error, reconstructs the behaviour to it into CheckResult.Best.</summary>
+    public Func<Value[], long>? Score { get; init; }
 }
 
 public sealed record TraceStep(int Index, string Action, Value[] State);
@@ -28,6 +32,9 @@ public sealed class CheckResult
     public int Depth { get; set; }
     public List<TraceStep>? Trace { get; set; }
     public int? LassoStart { get; set; }
+    /// <summary>With CheckOptions.Score: a behaviour to the first state of the highest score, and that score.</summary>
+    public List<TraceStep>? Best { get; set; }
+    public long BestScore { get; set; } = long.MinValue;
     public bool Stuttering { get; set; }
     /// <summary>States printed, as TLC counts them ("State N:" lines, including "Stuttering").</summary>
     public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering ? 1 : 0);
@@ -121,6 +128,16 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
     private readonly List<List<int>> _succ = [];
     private readonly Dictionary<long, int> _idOf = [];
     private readonly List<int> _initIds = [];
+
+    private int _bestId = -1;
+    private long _bestScore = long.MinValue;
+
+    private void Scored(int id, Value[] st)
+    {
+        if (opt.Score is not { } score) return;
+        long v = score(st);
+        if (v > _bestScore) { _bestScore = v; _bestId = id; }
+    }
 
     private void LiveAdd(int id, long fp, Value[] st)
     {
@@ -314,6 +331,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             int id = _fps.Count;
             _fps.Add(fp); _parent.Add(-1); _levelOf.Add(1);
             LiveAdd(id, fp, st); if (_live) _initIds.Add(id);
+            Scored(id, st);
             var bad = FirstViolation(c, st);
             var badInitProp = spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); });
             if (bad is null && badInitProp is not null)
@@ -405,6 +423,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                             _fps.Add(s.Fp); _parent.Add(parentId); _levelOf.Add(level + 1);
                             _actNew[s.Action]++;
                             LiveAdd(newId, s.Fp, s.State);
+                            Scored(newId, s.State);
                         }
                         if (_live && s.InModel)
                         {
@@ -463,6 +482,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             }
         }
         res.Outcome = Outcome.Success;
+        if (_bestId >= 0) { res.Best = Reconstruct(c, _bestId); res.BestScore = _bestScore; }
         _o.WriteLine("Model checking completed. No error has been found.");
         _o.WriteLine("  Estimates of the probability that TLC did not check all reachable states");
         _o.WriteLine("  because two distinct states had the same fingerprint:");

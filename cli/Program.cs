@@ -22,6 +22,7 @@ public static class Cli
         new("prove", ProveCommand.Usage, ProveCommand.Run),
         new("contract", ContractCommand.Usage, ContractCommand.Run),
         new("refine", RefineCommand.Usage, RefineCommand.Run),
+        new("validate", ValidateCommand.Usage, ValidateCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
