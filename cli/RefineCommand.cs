@@ -6,8 +6,9 @@ namespace NotifierSpec.Cli;
 /// <summary>
 /// `notifier refine TRACE.jsonl`: the step-level refinement check (spec/Refinement.cs): every step
 /// of a complete reference trace is an instance of the Z3 transition relation of spec/ (or a stutter).
-/// Exit 0 refines; 12 a step does not (or the reference itself does not allow a line); 255 malformed
-/// input, or a trace using something spec/ does not model (one line: file:line:col: message).
+/// Exit 0 refines; 12 a step does not (or the reference itself does not allow a line); 20 the trace
+/// uses something spec/ does not model (as `validate`); 255 malformed input (one line:
+/// file:line:col: message).
 /// </summary>
 public static class RefineCommand
 {
@@ -47,7 +48,7 @@ public static class RefineCommand
                 return ExitCodes.Violation;
             case RefinementVerdict.NotCovered:
                 stderr.WriteLine($"{path}:{r.Line}:{r.Column}: not covered by spec/: {r.Message}");
-                return ExitCodes.Error;
+                return ExitCodes.OutsideSpec;
             default:
                 stderr.WriteLine($"{path}:{r.Line}:{r.Column}: malformed trace: {r.Message}");
                 return ExitCodes.Error;
