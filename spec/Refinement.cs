@@ -171,10 +171,8 @@ public static class Refinement
             var sw = Stopwatch.StartNew();
             History? h = null;
             RefinementResult? failure = null;
-            int seen = 0;
             var replay = Ref.Replay.Walk(lines, (n, pre, o) =>
             {
-                seen = n;
                 if (h is null)
                 {
                     _cfg = pre.Config;
@@ -579,7 +577,7 @@ public static class Refinement
             if (verdict is null) return (true, Count(next, expected), null);
             // pte_update: another form may fit (a failure is reported against the expected one)
             if (o.Line.Op == "pte_update" && expected.Count > 0)
-                foreach (var alt in Alternatives(expected[^1], o, h2, cur, aPost, m))
+                foreach (var alt in Alternatives(expected[^1], o, cur, aPost, m))
                 {
                     var tryList = expected.Take(expected.Count - 1).Append(alt).ToList();
                     if (Evaluate(m, aPre, aPost, tryList) is null) return (true, Count(next, tryList), null);
@@ -624,7 +622,7 @@ public static class Refinement
             return r;
         }
 
-        private IEnumerable<Expected> Alternatives(Expected e, Ref.Outcome o, History h2, int cur, Dictionary<string, Expr[]> aPost, Model m)
+        private IEnumerable<Expected> Alternatives(Expected e, Ref.Outcome o, int cur, Dictionary<string, Expr[]> aPost, Model m)
         {
             int p = (int)o.Line.Get("page")!;
             var np = Val(aPost, m, "cpu_present", p);
