@@ -122,8 +122,13 @@ IsCpuCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.actor = "cpu"
     /\ thr[T].ph = "idle"
     /\ tcall' = IF Has(L, "result") THEN [op |-> "none"] ELSE L
+    \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
+    \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
+    \* as the spec's BeginOp of exit_mmap sets mmDead
+    /\ mmDead' = (mmDead \/ (L.op = "exit_mmap" /\ ~Has(L, "result")))
     /\ Step
-    /\ UNCHANGED <<vars, tdev, tsnap, tmm>>
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tdev, tsnap, tmm>>
 
 IsDeviceAccessCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.op \in {"device_read", "device_write"}
@@ -365,7 +370,7 @@ IsCpuAccess ==
 
 \* Lines about what the spec does not model, each a stuttering step: fork's
 \* child copy (the child is not modelled), page aging (R11: it never changes a
-\* mapping), the end of exit_mmap (mmDead is set at release).
+\* mapping), the end of exit_mmap (mmDead is set at its call line).
 IsStutter ==
     /\ l <= Len(TraceLog) /\ L.kind = "step"
     /\ L.op \in {"copy_pte_range", "clear_flush_young", "test_young", "mm_exited"}
