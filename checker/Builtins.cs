@@ -185,8 +185,15 @@ public static class Builtins
         });
         Add(bags, "SubBag", 1, (_, a) => throw new EvalError("SubBag is not supported"));
 
+        // community modules used by trace validation (CCF's Trace*.tla): Json and IOUtils (checker/Json.cs)
+        var json = new Dictionary<string, Builtin>();
+        Add(json, "ndJsonDeserialize", 1, (c, a) => JsonLines.NdJsonDeserialize(c, a[0]));
+        var io = new Dictionary<string, Builtin>();
+        Add(io, "IOEnv", 0, (c, _) => JsonLines.IoEnv(c));
+
         return new Dictionary<string, Dictionary<string, Builtin>>
         {
+            ["Json"] = json, ["IOUtils"] = io,
             ["Naturals"] = nat, ["Integers"] = ints, ["Sequences"] = seq, ["FiniteSets"] = fin, ["TLC"] = tlc, ["Bags"] = bags,
             // TLAPS proof libraries: only theorems and proof pragmas, which model checking ignores
             ["TLAPS"] = [], ["NaturalsInduction"] = [], ["FiniteSetTheorems"] = [], ["SequenceTheorems"] = [], ["WellFoundedInduction"] = [],

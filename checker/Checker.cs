@@ -15,6 +15,10 @@ public sealed class CheckOptions
     public CancellationToken Cancel { get; init; }
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(10);
     public bool Coverage { get; init; } = true;
+    /// <summary>Trace validation (notifier validate): a score per distinct state (the trace spec's line
+    /// counter). The checker remembers the first state found with the highest score and, when the search
+    /// ends without an error, reconstructs the behaviour to it into CheckResult.Best.</summary>
+    public Func<Value[], long>? Score { get; init; }
 }
 
 public sealed record TraceStep(int Index, string Action, Value[] State);
@@ -29,6 +33,9 @@ public sealed class CheckResult
     public int Depth { get; set; }
     public List<TraceStep>? Trace { get; set; }
     public int? LassoStart { get; set; }
+    /// <summary>With CheckOptions.Score: a behaviour to the first state of the highest score, and that score.</summary>
+    public List<TraceStep>? Best { get; set; }
+    public long BestScore { get; set; } = long.MinValue;
     public bool Stuttering { get; set; }
     /// <summary>States of the counterexample as TLC counts them: its "State N:" lines, and for a lasso one more
     /// for the step that closes it ("State N+1: Stuttering" or the "Back to state K" step).</summary>
@@ -123,6 +130,16 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
     private readonly List<List<int>> _succ = [];
     private readonly Dictionary<long, int> _idOf = [];
     private readonly List<int> _initIds = [];
+
+    private int _bestId = -1;
+    private long _bestScore = long.MinValue;
+
+    private void Scored(int id, Value[] st)
+    {
+        if (opt.Score is not { } score) return;
+        long v = score(st);
+        if (v > _bestScore) { _bestScore = v; _bestId = id; }
+    }
 
     private void LiveAdd(int id, long fp, Value[] st)
     {
@@ -316,6 +333,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             int id = _fps.Count;
             _fps.Add(fp); _parent.Add(-1); _levelOf.Add(1);
             LiveAdd(id, fp, st); if (_live) _initIds.Add(id);
+            Scored(id, st);
             var bad = FirstViolation(c, st);
             var badInitProp = spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); });
             if (bad is null && badInitProp is not null)
@@ -407,6 +425,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                             _fps.Add(s.Fp); _parent.Add(parentId); _levelOf.Add(level + 1);
                             _actNew[s.Action]++;
                             LiveAdd(newId, s.Fp, s.State);
+                            Scored(newId, s.State);
                         }
                         if (_live && s.InModel)
                         {
@@ -465,6 +484,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             }
         }
         res.Outcome = Outcome.Success;
+        if (_bestId >= 0) { res.Best = Reconstruct(c, _bestId); res.BestScore = _bestScore; }
         _o.WriteLine("Model checking completed. No error has been found.");
         _o.WriteLine("  Estimates of the probability that TLC did not check all reachable states");
         _o.WriteLine("  because two distinct states had the same fingerprint:");

@@ -135,9 +135,12 @@ public sealed class Spec
     internal Sym ConstantSym(string name, int arity, Token tok, string file, Compiler c)
         => OverrideFor(name, arity) ?? new MissingConstSym(name, tok, file);
 
-    public static Spec Load(string tlaPath, string? cfgPath, TextWriter? output = null)
+    /// <summary>Settings IOEnv reports before the process environment (trace validation passes the trace's path here).</summary>
+    public IReadOnlyDictionary<string, string> Env { get; private init; } = new Dictionary<string, string>();
+
+    public static Spec Load(string tlaPath, string? cfgPath, TextWriter? output = null, IReadOnlyDictionary<string, string>? env = null)
     {
-        var spec = new Spec { Out = output ?? TextWriter.Null, File = tlaPath };
+        var spec = new Spec { Out = output ?? TextWriter.Null, File = tlaPath, Env = env ?? new Dictionary<string, string>() };
         cfgPath ??= Path.ChangeExtension(tlaPath, ".cfg");
         if (!System.IO.File.Exists(tlaPath)) throw new TlaError(tlaPath, 1, 1, $"spec file {tlaPath} not found");
         if (!System.IO.File.Exists(cfgPath)) throw new TlaError(cfgPath, 1, 1, $"configuration file {cfgPath} not found", true);

@@ -21,6 +21,8 @@ public static class Cli
         new("bench-reference", "bench-reference [--steps N] [--seed S] [--pages P] [--runs R]", BenchCommand.Run),
         new("prove", ProveCommand.Usage, ProveCommand.Run),
         new("contract", ContractCommand.Usage, ContractCommand.Run),
+        new("refine", RefineCommand.Usage, RefineCommand.Run),
+        new("validate", ValidateCommand.Usage, ValidateCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

@@ -124,7 +124,9 @@ public static class Machine
             if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } inv)
                 return !inv.Blockable || !s.Mirrors[inv.PendingCallbacks[0]].Locked; // a blockable callback waits for the device lock
             // invalidate_page callbacks take each listener's device lock too (dmirror's mutex)
-            if (op.Steps.Peek() is Prim.InvalidatePage)
+            // mn_itree_release / ->release call each listener's invalidate, which takes the driver lock
+            // (lib/test_hmm.c dmirror_interval_invalidate: mutex_lock(&dmirror->mutex)); release waits for it
+            if (op.Steps.Peek() is Prim.InvalidatePage or Prim.Release)
                 for (int m = 0; m < s.Mirrors.Length; m++)
                     if (s.Mirrors[m].Locked && s.Config.MirrorList[m].Kind != MirrorKind.SecondaryTlb) return false;
             return true;
@@ -563,7 +565,10 @@ public static class Machine
             s = s with { Op = op with { Steps = ImmutableQueue.CreateRange(steps) } };
             return new(s, Line("step", op.Actor, "pte_update", ("page", kr.Page), ("old", before), ("new", before), ("result", "not identical")), null);
         }
-        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, Prot.Read));
+        // mk_pte(kpage, vma->vm_page_prot) (mm/ksm.c replace_page): read-only in a private VMA, and still
+        // inaccessible in a PROT_NONE one (mprotect after the scan picked the page)
+        var prot = s.VmaAt(kr.Page) is null or { Prot: Prot.None } ? Prot.None : Prot.Read;
+        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot));
         var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }) };
         return o with { State = st };
     }
@@ -608,7 +613,8 @@ public static class Machine
                         v = new(Rules.SoftDirtyComplete, $"{dev} wrote page {d.Page} but its CPU PTE is not soft-dirty ({PteText.Of(cp)}): the write escapes clear_refs tracking");
                     return new(s, Line("step", dev, "device_write", ("page", d.Page), ("frame", e.Frame), ("value", d.Value)), v);
                 }
-                if (ms.Released || s.Exited || !ms.Registered || !cfg.Covers(d.Page))
+                // dmirror_fault starts with mmget_not_zero (lib/test_hmm.c): no fault once exit_mmap has begun
+                if (ms.Released || s.MmUsersZero || !ms.Registered || !cfg.Covers(d.Page))
                 {
                     s = SetMirror(s, m, ms with { Op = null, LastError = "EFAULT" });
                     return new(s, Line("step", dev, d.Name, ("page", d.Page), ("result", "EFAULT")), null);

@@ -109,6 +109,10 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
 {
     public const int ZeroFrame = 0;
 
+    /// <summary>mm_users is zero: exit_mmap runs from mmput when the last user drops (kernel/fork.c mmput ->
+    /// __mmput -> exit_mmap), so from its start on no mmget_not_zero succeeds.</summary>
+    public bool MmUsersZero => Exited || Op is { Name: "exit_mmap" };
+
     public static MmState Initial(MmConfig config)
     {
         if (config.Pages <= 0 || config.HugePageSize <= 0 || config.Frames < 2)

@@ -234,6 +234,21 @@ public class OperationTests
     }
 
     [Fact]
+    public void Ksm_merge_in_a_prot_none_vma_keeps_the_replaced_page_inaccessible()
+    {
+        // replace_page maps kpage with mk_pte(kpage, vma->vm_page_prot) (mm/ksm.c): PROT_NONE stays PROT_NONE
+        var s = New(Vocabulary.Upstream);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(0, 7));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.None));
+        s.Cpu(new Call.KsmMerge(0, 1));
+        Assert.Equal(1, s.State.Ptes[1]!.Value.Frame);
+        Assert.Equal(Prot.None, s.State.Ptes[1]!.Value.Prot);
+        Assert.True(s.State.Frames[2].Free);
+    }
+
+    [Fact]
     public void Mlock_populates_and_munlock_sends_nothing()
     {
         var s = New(Vocabulary.V7);
@@ -283,6 +298,41 @@ public class OperationTests
         Assert.True(s.State.Exited);
         Assert.True(s.State.Mirrors[0].Released);
         Assert.Throws<ModelException>(() => s.Call(new Call.CpuRead(0)));
+    }
+
+    [Fact]
+    public void Release_waits_for_a_mirror_whose_fault_path_holds_the_driver_lock()
+    {
+        // mn_itree_release -> dmirror_interval_invalidate takes dmirror->mutex (lib/test_hmm.c)
+        var s = New(Vocabulary.Upstream, new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Call(new Call.DeviceRead(0, 0));
+        while (!s.State.Mirrors[0].Locked) s.Step(Machine.CanStep(s.State, 0) ? 0 : Machine.Cpu); // a fault-in (handle_mm_fault) runs as a CPU op
+        s.Call(new Call.Exit());
+        while (Machine.CanStep(s.State, Machine.Cpu) && s.State.Op!.Steps.Peek() is not Prim.Release) s.Step(Machine.Cpu);
+        Assert.IsType<Prim.Release>(s.State.Op!.Steps.Peek());
+        Assert.False(Machine.CanStep(s.State, Machine.Cpu));
+        while (s.State.Mirrors[0].Locked) s.Step(0);
+        Assert.True(Machine.CanStep(s.State, Machine.Cpu));
+        s.Step(Machine.Cpu);
+        Assert.Equal("release", s.Trace.Last().Op);
+        Assert.True(s.State.Mirrors[0].Released);
+    }
+
+    [Fact]
+    public void A_device_fault_after_exit_mmap_began_fails_with_efault()
+    {
+        // dmirror_fault: mmget_not_zero fails once mm_users is 0, i.e. from exit_mmap's start (lib/test_hmm.c)
+        var s = New(Vocabulary.Upstream, new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Call(new Call.Exit());
+        s.Call(new Call.DeviceRead(0, 0));
+        s.Step(0);
+        Assert.Equal("EFAULT", s.Trace.Last().Get("result"));
+        Assert.Null(s.State.Mirrors[0].Op);
+        Assert.Equal("EFAULT", s.LastError(0));
     }
 
     [Fact]

@@ -1,0 +1,530 @@
+------------------------- MODULE TraceNotifierSpec -------------------------
+(***************************************************************************)
+(* Trace validation of the reference (reference/, docs/trace-format.md)   *)
+(* against NotifierSpec, after CCF's tla/consensus/Traceccfraft.tla: the  *)
+(* trace is read with Json!ndJsonDeserialize, a line counter l says how   *)
+(* many lines a behaviour has matched, and every line kind has one action *)
+(* Is<op> that takes the line's step in the spec, constrained by the       *)
+(* line's fields.  The trace is accepted iff some behaviour of TraceSpec  *)
+(* matches every line (TraceAccepted); otherwise the first unmatched line *)
+(* is 1 + the largest l any reachable state has.                          *)
+(*                                                                         *)
+(* Which spec action each line takes (tla/README.md lists the choices):   *)
+(*  - the notifier protocol and the device side are the spec's own actions*)
+(*    (invalidate, invalidate_range_end, mmu_interval_read_begin,         *)
+(*    hmm_range_fault, device_lock, mmu_interval_read_retry, device_unlock,*)
+(*    mmu_interval_notifier_insert, device_read, device_write);            *)
+(*  - invalidate_range_start reuses the spec's NewOp (call site -> event,  *)
+(*    mechanism, listeners to call) and BeginOp's seq update, with the     *)
+(*    range and call site the line gives (BeginOp's Applicable and its     *)
+(*    MaxOps/Ranges enumeration are the model's finiteness, not the mm's); *)
+(*  - the CPU page table, VMAs, frames and contents are the reference's    *)
+(*    (environment steps set them from pte_update, vma_update, free_frame, *)
+(*    copy_page, cpu_write lines), constrained by what the spec allows: a  *)
+(*    PTE change that must be notified (NeedsNotify) happens only inside a *)
+(*    started invalidation covering the page (RangeCoversChange) and only  *)
+(*    as the event allows (Allowed, TruthfulEvent); "old" must equal the   *)
+(*    spec's PTE; a freed frame is mapped by no PTE; reads return the      *)
+(*    spec's data.  The spec's SitePte effects are not imposed: the        *)
+(*    reference models zero pages, huge pages, migration entries, mremap   *)
+(*    of ranges, which the spec abstracts.                                 *)
+(*  - three restated steps where the reference does in one step what the   *)
+(*    spec does in two or per page: a read_retry that says retry also      *)
+(*    unlocks (hmm.rst: "mutex_unlock; goto again"), a fault installs its  *)
+(*    whole chunk (dmirror's fault_chunk), a hardware TLB fill walks       *)
+(*    several pages.                                                       *)
+(*                                                                         *)
+(* Mapping: reference page x is spec page x + 1, frame x is spec frame     *)
+(* x + 1 (the reference's zero page, frame 0, is spec frame 1; spec frame  *)
+(* 0 means "none"), prot none/r/rw is acc 0/1/2, mirror i (1-based in the  *)
+(* config line) is device i.  Allocation: the spec's NewFrame (MinOf(free))*)
+(* is not used; the reference's LIFO choice is read from its lines.        *)
+(***************************************************************************)
+EXTENDS NotifierSpec, Sequences, Json, IOUtils
+
+\* The trace file: IOEnv.NOTIFIER_TRACE (`notifier validate` sets it; with TLC:
+\* NOTIFIER_TRACE=trace.jsonl java ... tlc2.TLC TraceNotifierSpec).
+TraceFile == IOEnv.NOTIFIER_TRACE
+TraceLog == ndJsonDeserialize(TraceFile)
+Cfg == TraceLog[1]
+
+(***************************************************************************)
+(* Constants from the config line (substituted in TraceNotifierSpec.cfg). *)
+(***************************************************************************)
+P(x) == x + 1          \* reference page -> spec page
+Fr(x) == x + 1         \* reference frame -> spec frame
+AccOf(s) == CASE s = "none" -> 0 [] s = "r" -> 1 [] s = "rw" -> 2
+Has(r, f) == DOMAIN r # {} /\ f \in DOMAIN r   \* {} (an empty object) is <<>>: its domain is 1..0
+
+TracePages == {P(x) : x \in 0..(Cfg.pages - 1)}
+TraceFrames == {Fr(x) : x \in 0..(Cfg.frames - 1)}
+TraceDevices == 1..Len(Cfg.mirrors)
+TraceHwDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "secondary_tlb"}
+TraceValues == {0} \cup {TraceLog[i].value : i \in {j \in 1..Len(TraceLog) : Has(TraceLog[j], "value")}}
+TraceMaxOps == Cardinality({i \in 2..Len(TraceLog) : TraceLog[i].op \in
+                               {"invalidate_range_start", "invalidate_range_start_nonblock"}})
+TraceBugs == (IF \E d \in TraceDevices : Cfg.mirrors[d].skip_read_retry THEN {"no_read_retry"} ELSE {})
+             \cup (IF \E d \in TraceDevices : Cfg.mirrors[d].read_retry_outside_lock
+                   THEN {"retry_outside_lock"} ELSE {})
+\* A listener policy of the config line as the spec's [event -> reaction]; a
+\* listener that tears down at end is the spec's "unmap-at-end".
+TracePolicy == [d \in TraceDevices |-> [e \in AllEvents |->
+                  LET pol == Cfg.mirrors[d].policy IN
+                  IF pol.at = "end" THEN "unmap-at-end"
+                  ELSE IF Has(pol.reactions, e) THEN pol.reactions[e] ELSE pol.default]]
+TraceEmpty == {}
+TraceProts == 0..2
+TraceSites == Sites
+TraceThreads == {1}
+TraceVocabulary == Cfg.vocabulary
+
+DevOf(name) == CHOOSE d \in TraceDevices : Cfg.mirrors[d].name = name
+PteOf(r, f) == IF Has(r, f) THEN [f |-> Fr(r[f].frame), acc |-> AccOf(r[f].prot), sd |-> r[f].soft_dirty]
+               ELSE NonePte
+RangeOf(r) == {P(x) : x \in r.start..(r.end - 1)}
+PagesOf(s) == {P(s[i]) : i \in DOMAIN s}
+T == 1   \* the one CPU thread: the reference runs one mm operation at a time
+
+(***************************************************************************)
+(* Trace state: the line counter and what the lines so far tell about the  *)
+(* operation in flight (the spec keeps these in its abstract phases).      *)
+(***************************************************************************)
+VARIABLES
+    l,      \* the next line to match
+    tcall,  \* the CPU call in flight (its call line's op and fields)
+    tdev,   \* [Devices -> [p, w]]: the page and access of each device's access
+    tsnap,  \* [Devices -> [Pages -> DevPte]]: the snapshot of the fault chunk's other pages
+    tmm     \* [start: the PTEs when the running invalidation started, shared: pages of shared VMAs]
+
+traceVars == <<l, tcall, tdev, tsnap, tmm>>
+
+L == TraceLog[l]
+IsOp(op) == l <= Len(TraceLog) /\ L.kind = "step" /\ L.op = op
+IsCall(op) == l <= Len(TraceLog) /\ L.kind = "call" /\ L.op = op
+Step == l' = l + 1
+
+TraceInit ==
+    /\ Init
+    /\ l = 2          \* line 1 is the config line
+    /\ tcall = [op |-> "none"]
+    /\ tdev = [d \in Devices |-> [p |-> 0, w |-> FALSE]]
+    /\ tsnap = [d \in Devices |-> [p \in Pages |-> DevNone]]
+    /\ tmm = [start |-> pte, shared |-> {}]
+
+Snap(p) == [f |-> pte[p].f, acc |-> IF pte[p].sd THEN pte[p].acc ELSE Min(pte[p].acc, 1), gone |-> FALSE]
+
+(***************************************************************************)
+(* Calls.  A CPU call line names the call site of the invalidations that  *)
+(* follow; a refused call (with "result") does nothing.  Device accesses   *)
+(* start with their step lines.                                            *)
+(***************************************************************************)
+IsCpuCall ==
+    /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.actor = "cpu"
+    /\ thr[T].ph = "idle"
+    /\ tcall' = IF Has(L, "result") THEN [op |-> "none"] ELSE L
+    \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
+    \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
+    \* as the spec's BeginOp of exit_mmap sets mmDead
+    /\ mmDead' = (mmDead \/ (L.op = "exit_mmap" /\ ~Has(L, "result")))
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tdev, tsnap, tmm>>
+
+IsDeviceAccessCall ==
+    /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.op \in {"device_read", "device_write"}
+    /\ Step
+    /\ UNCHANGED <<vars, tcall, tdev, tsnap, tmm>>
+
+IsInsert ==
+    /\ IsCall("mmu_interval_notifier_insert")
+    /\ mmu_interval_notifier_insert(DevOf(L.actor))
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+(***************************************************************************)
+(* The notifier chain.                                                     *)
+(***************************************************************************)
+\* The spec's call sites a reference call runs (its huge-page splits included).
+CandSites(op) ==
+    CASE op \in {"mmap", "munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
+      [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
+      [] op = "mremap"           -> {"move_page_tables", "split_huge_page"}
+      [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
+      [] op = "truncate"         -> {"zap_page_range_single", "split_huge_page"}
+      [] op = "madvise_free"     -> {"madvise_free_single_vma"}
+      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy"}
+      [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range"}
+      [] op = "migrate_pages"    -> {"try_to_unmap_one"}   \* try_to_migrate_one: a migration entry
+      [] op = "ksm_merge"        -> {"write_protect_page", "replace_page"}
+      [] op = "split_huge_page"  -> {"split_huge_page"}
+      [] op = "writeback"        -> {"page_mkclean_one"}
+      [] op = "clear_refs"       -> {"clear_refs_write"}
+      [] op = "oom_reap"         -> {"oom_reap_task_mm", "split_huge_page"}
+      [] OTHER                   -> {}
+
+CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
+SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
+                          /\ Ev(s, IF s = "change_protection" THEN CallProt ELSE 0) = ev
+                          /\ MechOf(Vocabulary, s) = mech}
+
+\* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
+\* mn_itree_inv_start_range (active++, seq |= 1), for the line's range and
+\* the call site whose event (in this vocabulary) is the line's event.
+IsStart(op, mech) ==
+    /\ IsOp(op)
+    /\ ~Has(L, "owner")                   \* mmu_notifier_range_init_owner: outside the spec
+    /\ thr[T].ph = "idle"
+    /\ SitesFor(L.event, mech) # {}
+    \* two call sites may send the same event (KSM's write_protect_page and
+    \* replace_page under upstream): each is tried, its PTE effect decides
+    /\ \E site \in SitesFor(L.event, mech) :
+         LET prot == IF site = "change_protection" THEN CallProt ELSE 0
+         IN thr' = [thr EXCEPT ![T] = NewOp(site, RangeOf(L), prot, 0, "start")]
+    /\ active' = active + 1
+    /\ passOdd' = (passOdd \/ \E d \in Devices : sub[d] = "tree")
+    /\ budget' = IF budget > 0 THEN budget - 1 ELSE 0
+    /\ tmm' = [tmm EXCEPT !.start = pte]
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, inPassHit, dpte, lock, flt,
+                   hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+
+\* One listener's callback: the spec's invalidate(t, d); the line's reaction is
+\* the policy's, the pages it names are the device PTEs the callback changed.
+IsInvalidate ==
+    /\ IsOp("invalidate")
+    /\ LET d == DevOf(L.mirror) IN
+       /\ L.event = thr[T].ev
+       /\ invalidate(T, d)
+       /\ IF L.result = "EAGAIN"
+          THEN thr'[T].ph = "idle"
+          ELSE /\ Has(L, "reaction") /\ L.reaction = Policy[d][thr[T].ev]
+               /\ {p \in Pages : dpte'[d][p] # dpte[d][p]} = PagesOf(L.unmapped)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+\* v7's mmu_notifier_invalidate_page(mm, address, event) after the change, one
+\* line per changed page, every listener in one step (mmu_notifier.c of 2015:
+\* hlist_for_each_entry_rcu ... ->invalidate_page).  The spec's invalidate in
+\* the "notify" phase (Callback, SetSeq(d, FALSE)) restated for the line's page
+\* and all listeners at once; every listener's driver lock must be free.
+IsInvalidatePage ==
+    /\ IsOp("invalidate_page")
+    /\ LET p  == P(L.page)
+           op == thr[T]
+       IN /\ op.ph = "notify" /\ op.mech = "page" /\ p \in op.chg /\ L.event = op.ev
+          /\ \A d \in op.todo : ~lock[d]
+          /\ dpte' = [d \in Devices |-> IF d \in op.todo
+                        THEN [dpte[d] EXCEPT ![p] = React(Policy[d][op.ev], dpte[d][p], vma[p])]
+                        ELSE dpte[d]]
+          /\ hit' = [d \in Devices |-> IF d \in op.todo /\ ~rdCur[d] THEN TRUE ELSE hit[d]]
+          /\ thr' = IF op.chg = {p} THEN [thr EXCEPT ![T] = IdleThr]
+                    ELSE [thr EXCEPT ![T].chg = op.chg \ {p}, ![T].rng = op.rng \ {p}]
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+                   inPassHit, lock, flt, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+
+\* The v7 rmap call site of the call in flight, if any.
+PageSites == {s \in CandSites(tcall.op) : MechOf(Vocabulary, s) = "page"}
+PageSite == IF PageSites = {} THEN "none" ELSE CHOOSE s \in PageSites : TRUE
+\* The reference write-protects a PTE whose soft-dirty bit clear_refs clears
+\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty); the spec keeps the
+\* access and reads a cleared soft-dirty bit as "not writable" (Snap, the
+\* snapshot of hmm_range_fault).  The spec's view of such a change:
+SpecNew(old, new) == IF old.sd /\ ~new.sd /\ new.f = old.f /\ old.acc = 2 /\ new.acc = 1
+                     THEN [new EXCEPT !.acc = 2] ELSE new
+\* The spec's PTE effect of the call site (SitePte) on a mapped page, in the
+\* spec's view; the new frame of an allocating site is the reference's.  Not
+\* imposed on a fill (old none, R8) and not for MADV_FREE, which the spec
+\* models as clearing the PTE while the reference only marks it clean and old
+\* (lazy free: the page goes at reclaim).  Soft-dirty only counts where the
+\* site is about it (clear_refs); elsewhere frame and access must agree.
+SiteEffect(op, old, new) ==
+    LET want == SitePte(op.site, old, op.prot, new.f)
+        have == SpecNew(old, new)
+    IN CASE old.f = 0 -> TRUE
+         [] op.site = "madvise_free_single_vma" -> have.f = old.f /\ have.acc = old.acc
+         [] op.site = "clear_refs_write" -> have = want
+         [] OTHER -> have.f = want.f /\ have.acc = want.acc
+\* The change of one PTE under the PTL (environment: the reference's new PTE),
+\* allowed only as the spec allows it.  A v7 invalidate_page site's first
+\* notified change opens the spec's "notify" phase (PteUpdatePageSite).
+IsPteUpdate ==
+    /\ IsOp("pte_update")
+    /\ LET p == P(L.page)
+           old == PteOf(L, "old")
+           new == PteOf(L, "new")
+           notify == NeedsNotify(old, new)
+       IN /\ pte[p] = old
+          /\ pte' = [pte EXCEPT ![p] = new]
+          \* (every PTE an rmap site changes is told, whether or not it must be)
+          /\ IF old.f # 0 /\ thr[T].ph \in {"idle", "notify"} /\ PageSite # "none"
+             THEN \* v7 rmap path: the change first, the listeners after (B1)
+                  /\ Allowed(Ev(PageSite, 0), old, SpecNew(old, new))
+                  /\ thr' = IF thr[T].ph = "idle"
+                            THEN [thr EXCEPT ![T] = NewOp(PageSite, {p}, 0, 0, "notify")]
+                            ELSE [thr EXCEPT ![T].rng = thr[T].rng \cup {p}, ![T].chg = thr[T].chg \cup {p}]
+             ELSE /\ notify => Covered(p) /\ Allowed(thr[T].ev, old, SpecNew(old, new))
+                  /\ thr[T].ph \in StartedPhases /\ p \in thr[T].chg => SiteEffect(thr[T], old, new)
+                  /\ UNCHANGED thr
+          \* a frame newly mapped leaves the free list (a fresh page is zeroed:
+          \* a copied page was taken by copy_page already)
+          /\ IF new.f # 0 /\ new.f \in free
+             THEN /\ free' = free \ {new.f}
+                  /\ data' = [data EXCEPT ![new.f] = 0]
+             ELSE UNCHANGED <<free, data>>
+    /\ Step
+    /\ UNCHANGED <<vma, cow, childFrames, mmDead, budget, active, passOdd, inPassHit, dpte, lock,
+                   flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+
+\* flush_tlb_range: the spec's tlb_flush for hardware secondary TLBs (their
+\* entries for the range go, under the PTL); it closes the PTL section.
+IsTlbFlush ==
+    /\ IsOp("tlb_flush")
+    \* every mapped page of the range got the site's effect (a missed page is
+    \* still as it was at start); shared mappings, which the spec does not
+    \* model (its pages are private anonymous), are left as the reference has them
+    /\ thr[T].ph = "started" =>
+         \A p \in (thr[T].chg \cap RangeOf(L)) \ tmm.shared : SiteEffect(thr[T], tmm.start[p], pte[p])
+    /\ LET r == RangeOf(L) IN
+       dpte' = [d \in Devices |-> [p \in Pages |->
+                  IF d \in HwDevices /\ p \in r THEN DevNone ELSE dpte[d][p]]]
+    /\ thr' = IF thr[T].ph = "started" THEN [thr EXCEPT ![T].ph = "freed"] ELSE thr
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+                   inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+
+\* put_page: a frame whose last reference went returns to the free list; as in
+\* the spec's free_frame no PTE maps it, and device PTEs naming it are stale.
+IsFreeFrame ==
+    /\ IsOp("free_frame")
+    /\ LET f == Fr(L.frame) IN
+       IF L.freed
+       THEN /\ \A p \in Pages : pte[p].f # f
+            /\ free' = free \cup {f}
+            /\ dpte' = [d \in Devices |-> [p \in Pages |->
+                         IF dpte[d][p].f = f THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
+       ELSE UNCHANGED <<free, dpte>>
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, data, mmDead, budget, thr, active, passOdd,
+                   inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+
+\* invalidate_range_end: the spec's action, for the range that started.
+IsEnd ==
+    /\ IsOp("invalidate_range_end")
+    /\ thr[T].ph \in {"freed", "refused"} => RangeOf(L) = thr[T].rng
+    /\ invalidate_range_end(T)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+\* exit_mmap -> mmu_notifier_release: every mirror is torn down and frozen
+\* (the spec's release callbacks with an unmapping listener, and no listener
+\* is called again); the unmap that follows is an unmap_vmas invalidation.
+IsRelease ==
+    /\ IsOp("release")
+    /\ thr[T].ph = "idle"
+    \* each ->release / MMU_NOTIFY_RELEASE invalidate callback takes the driver lock
+    \* (the spec's release(t, d); THMM dmirror_interval_invalidate: mutex_lock)
+    /\ \A d \in Devices : sub[d] # "none" => ~lock[d]
+    /\ {DevOf(L.mirrors[i]) : i \in DOMAIN L.mirrors} = {d \in Devices : sub[d] # "none"}
+    /\ mmDead' = TRUE
+    /\ dpte' = [d \in Devices |-> IF sub[d] # "none" THEN [p \in Pages |-> DevNone] ELSE dpte[d]]
+    /\ sub' = [d \in Devices |-> "none"]
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+                   inPassHit, lock, flt, hit, rdCur, ghost, tcall, tdev, tsnap, tmm>>
+
+(***************************************************************************)
+(* Environment lines: the address space and the page contents.            *)
+(***************************************************************************)
+IsVmaUpdate ==
+    /\ IsOp("vma_update")
+    /\ vma' = [p \in Pages |->
+                 LET vs == {i \in DOMAIN L.vmas : p \in RangeOf(L.vmas[i])}
+                 IN IF vs = {} THEN 0 ELSE AccOf(L.vmas[CHOOSE i \in vs : TRUE].prot)]
+    /\ tmm' = [tmm EXCEPT !.shared = {p \in Pages : \E i \in DOMAIN L.vmas :
+                                          p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared}]
+    /\ Step
+    /\ UNCHANGED <<pte, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
+
+\* copy_user_highpage / migrate_page_copy into a page allocated for it.
+IsCopyPage ==
+    /\ IsOp("copy_page")
+    /\ data[Fr(L.from)] = L.value
+    /\ data' = [data EXCEPT ![Fr(L.to)] = L.value]
+    /\ free' = free \ {Fr(L.to)}
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, mmDead, budget, thr, active, passOdd, inPassHit,
+                   dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+
+IsCpuAccess ==
+    /\ l <= Len(TraceLog) /\ L.kind = "step" /\ L.op \in {"cpu_read", "cpu_write"}
+    /\ LET p == P(L.page) IN
+       /\ pte[p].f = Fr(L.frame)
+       /\ IF L.op = "cpu_read"
+          THEN data[pte[p].f] = L.value /\ UNCHANGED data
+          ELSE data' = [data EXCEPT ![pte[p].f] = L.value]
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active, passOdd,
+                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+
+\* Lines about what the spec does not model, each a stuttering step: fork's
+\* child copy (the child is not modelled), page aging (R11: it never changes a
+\* mapping), the end of exit_mmap (mmDead is set at its call line).
+IsStutter ==
+    /\ l <= Len(TraceLog) /\ L.kind = "step"
+    /\ L.op \in {"copy_pte_range", "clear_flush_young", "test_young", "mm_exited"}
+    \* fork copies a private mapping only after copy_page_range write-protected
+    \* the parent (the spec's SitePte of copy_page_range: COW)
+    /\ L.op = "copy_pte_range" =>
+         \A p \in RangeOf(L) \ tmm.shared : pte[p].f # 0 => pte[p].acc <= 1
+    /\ Step
+    /\ UNCHANGED <<vars, tcall, tdev, tsnap, tmm>>
+
+(***************************************************************************)
+(* The device side (hmm.rst loop), the spec's actions.                     *)
+(***************************************************************************)
+Dev == DevOf(L.actor)
+
+\* device_read/device_write through the device's own PTE (a hit), or a miss.
+IsDeviceAccess ==
+    /\ l <= Len(TraceLog) /\ L.kind = "step" /\ L.op \in {"device_read", "device_write"}
+    /\ L.actor # "cpu"
+    /\ LET d == Dev
+           p == P(L.page)
+           w == L.op = "device_write"
+       IN IF Has(L, "frame")
+          THEN /\ dpte[d][p].f = Fr(L.frame)
+               /\ IF w THEN device_write(d, p, L.value)
+                  ELSE device_read(d, p) /\ data[dpte[d][p].f] = L.value
+               /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+          ELSE /\ NeedsFault(d, p, w)
+               /\ IF L.result = "fault"
+                  THEN /\ d \in HwDevices \/ (sub[d] # "none" /\ ~mmDead)
+                       /\ tdev' = [tdev EXCEPT ![d] = [p |-> p, w |-> w]]
+                  ELSE \* EFAULT: the mirror is gone or the mm exited
+                       /\ sub[d] = "none" \/ mmDead
+                       /\ UNCHANGED tdev
+               /\ UNCHANGED <<vars, tcall, tsnap, tmm>>
+    /\ Step
+
+IsReadBegin ==
+    /\ IsOp("mmu_interval_read_begin")
+    /\ LET d == Dev IN
+       /\ mmu_interval_read_begin(d)
+       /\ flt'[d].p = tdev[d].p /\ flt'[d].w = tdev[d].w
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+IsRangeFault ==
+    /\ IsOp("hmm_range_fault")
+    /\ LET d == Dev IN
+       CASE L.result = "ok" ->
+              \* the snapshot: the spec's hmm_range_fault of the target page, after
+              \* the reference faulted it in (its handle_mm_fault lines); the other
+              \* readable pages of the chunk are snapshotted with it
+              /\ hmm_range_fault(d)
+              /\ pte' = pte /\ flt'[d].ph # "idle"
+              /\ tdev[d].p \in PagesOf(L.pages)
+              /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1
+              /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |->
+                             IF p \in PagesOf(L.pages) \ {flt[d].p} THEN Snap(p) ELSE DevNone]]
+              /\ UNCHANGED <<tcall, tdev, tmm>>
+         [] L.result \in {"EFAULT", "EPERM"} ->
+              \/ d \notin HwDevices
+                 /\ hmm_range_fault(d) /\ flt'[d] = IdleFlt
+                 /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+              \/ d \in HwDevices   \* the hardware's page request fails: it maps nothing
+                 /\ UNCHANGED <<vars, tcall, tdev, tsnap, tmm>>
+         [] L.result = "handle_mm_fault" ->
+              \* a CPU fault under the device's name: its lines follow
+              /\ d \in HwDevices \/ flt[d].ph = "walk"
+              /\ tcall' = [op |-> "handle_mm_fault"]
+              /\ UNCHANGED <<vars, tdev, tsnap, tmm>>
+         [] L.result = "EBUSY" ->
+              \* the reference's hmm_range_fault returns -EBUSY while a CPU operation
+              \* or a migration is in flight; the driver starts again (hmm.rst
+              \* "goto again").  The spec's waits instead: a trace-only restart.
+              /\ \/ d \in HwDevices /\ UNCHANGED flt
+                 \/ flt[d].ph = "walk" /\ flt' = [flt EXCEPT ![d].ph = "begin"]
+              /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                             passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+         [] OTHER -> FALSE
+    /\ Step
+
+IsDeviceLock ==
+    /\ IsOp("device_lock")
+    /\ device_lock(Dev)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+\* mmu_interval_read_retry: the spec's answer is the line's.  A retry under
+\* the lock also unlocks (the spec's device_unlock, folded in: hmm.rst
+\* "if (mmu_interval_read_retry(...)) { mutex_unlock(); goto again; }").
+IsReadRetry ==
+    /\ IsOp("mmu_interval_read_retry")
+    /\ LET d == Dev IN
+       /\ (L.result = "retry") = hit[d]
+       /\ IF L.result = "retry" /\ lock[d]
+          THEN /\ flt[d].ph = "check"
+               /\ flt' = [flt EXCEPT ![d].ph = "begin"]
+               /\ lock' = [lock EXCEPT ![d] = FALSE]
+               /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+                              passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
+          ELSE mmu_interval_read_retry(d)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+\* device_pte_install: the spec's, for the faulted page, and the other pages of
+\* the chunk from the same snapshot (dmirror installs the whole range it faulted).
+IsInstall ==
+    /\ IsOp("device_pte_install")
+    /\ LET d == Dev IN
+       /\ flt[d].ph = "install"
+       /\ PagesOf(L.pages) = {p \in Pages : tsnap[d][p].f # 0} \cup {flt[d].p}
+       /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
+                     IF p = flt[d].p THEN flt[d].snap
+                     ELSE IF tsnap[d][p].f # 0 THEN tsnap[d][p] ELSE dpte[d][p]]]
+       /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
+       /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |-> DevNone]]
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+                   inPassHit, lock, hit, rdCur, ghost, sub, tcall, tdev, tmm>>
+
+IsDeviceUnlock ==
+    /\ IsOp("device_unlock")
+    /\ device_unlock(Dev)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+\* A hardware secondary TLB walks the CPU page table (the spec's
+\* device_tlb_fill, for each page the line names).
+IsTlbFill ==
+    /\ IsOp("tlb_fill")
+    /\ LET d == Dev IN
+       /\ d \in HwDevices /\ ~mmDead
+       /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1
+       /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
+                     IF p \in PagesOf(L.pages)
+                     THEN [f |-> pte[p].f, gone |-> FALSE, acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]
+                     ELSE dpte[d][p]]]
+    /\ Step
+    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+                   inPassHit, lock, flt, hit, rdCur, ghost, sub, tcall, tdev, tsnap, tmm>>
+
+TraceNext ==
+    \/ IsCpuCall \/ IsDeviceAccessCall \/ IsInsert
+    \/ IsStart("invalidate_range_start", "range")
+    \/ IsStart("invalidate_range_start_nonblock", "nonblock")
+    \/ IsInvalidate \/ IsInvalidatePage \/ IsPteUpdate \/ IsTlbFlush \/ IsFreeFrame \/ IsEnd
+    \/ IsRelease \/ IsVmaUpdate \/ IsCopyPage \/ IsCpuAccess \/ IsStutter
+    \/ IsDeviceAccess \/ IsReadBegin \/ IsRangeFault \/ IsDeviceLock \/ IsReadRetry
+    \/ IsInstall \/ IsDeviceUnlock \/ IsTlbFill
+
+TraceSpec == TraceInit /\ [][TraceNext]_<<vars, traceVars>>
+
+\* Accepted: some behaviour matched every line.  Checked as an invariant that
+\* fails there (TLC stops with the behaviour as its counterexample).
+TraceAccepted == l = Len(TraceLog) + 1
+TraceNotAccepted == ~TraceAccepted
+=============================================================================
