@@ -153,7 +153,7 @@ public sealed class Parser
                         continue;
                     case "RECURSIVE":
                         _p++;
-                        do { ExpectIdent(); if (Is("(")) { _p++; do { Expect("_"); } while (TryConsume(",")); Expect(")"); } } while (TryConsume(","));
+                        do { m.Recursive.Add(ExpectIdent()); if (Is("(")) { _p++; do { Expect("_"); } while (TryConsume(",")); Expect(")"); } } while (TryConsume(","));
                         continue;
                     case "INSTANCE":
                         m.Units.Add(ParseInstance(false));
