@@ -181,6 +181,10 @@ public static class Enumerator
                     }
                     break;
                 }
+            case UnchangedN { Vars: null, Inner: BoundRef ub } when !init && e is not null && Env.Lookup(e, ub.Slot) is Thunk ut && ThunkVar(ut) is VarRef uv:
+                // UNCHANGED q with the parameter q given a variable: as UNCHANGED of that variable
+                Unchanged(c, [uv], 0, acts, emit, init);
+                return;
             case UnchangedN { Vars: not null } u when !init:
                 Unchanged(c, u.Vars, 0, acts, emit, init);
                 return;
@@ -224,7 +228,18 @@ public static class Enumerator
             return -1;
         }
         if (lhs is PrimeN { Inner: VarRef pv } && c.Nxt![pv.Idx] is null) return pv.Idx;
+        // q' where the operator parameter q was given a variable (Lose(q) == ... q' = ... with Lose(msgQ),
+        // Specifying Systems' AlternatingBit): as TLC, the argument is substituted, so this assigns msgQ'
+        if (lhs is PrimeN { Inner: BoundRef pb } && e is not null && Env.Lookup(e, pb.Slot) is Thunk pt && ThunkVar(pt) is VarRef iv && c.Nxt![iv.Idx] is null) return iv.Idx;
         return -1;
+    }
+
+    /// <summary>The variable a parameter's argument is, through parameters passed on; null if it is another expression.</summary>
+    private static VarRef? ThunkVar(Thunk t)
+    {
+        var inner = t.Expr; var ie = t.Env;
+        while (inner is BoundRef ib && ie is not null && Env.Lookup(ie, ib.Slot) is Thunk it) { inner = it.Expr; ie = it.Env; }
+        return inner as VarRef;
     }
 
     private static void Assign(Ctx c, int v, Value val, Acts? acts, Action emit, bool init)
