@@ -126,7 +126,7 @@ public sealed class Compiler
                     var od = new OpDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok) with { EndLine = 0 }) { Syntax = d.Body };
                     defs[d] = od;
                     _pending.Add(od);
-                    if (subs is null && _spec.OverrideFor(d.Name, d.Params.Count) is { } ov) { ms.Top.Map[d.Name] = ov; }
+                    if (_spec.OverrideFor(d.Name, d.Params.Count, m.Name, subs is not null) is { } ov) { ms.Top.Map[d.Name] = ov; }
                     else ms.Top.Map[d.Name] = new DefSym(od);
                     if (d.Local) ms.LocalNames.Add(d.Name);
                 }

@@ -18,7 +18,8 @@ public sealed class Config
 {
     public string File { get; init; } = "";
     public List<(string Name, CfgVal Val, CfgPos Pos)> Values { get; } = [];
-    public List<(string Name, string Target, CfgPos Pos)> Subs { get; } = [];
+    /// <summary>Name &lt;- Target; Module is M for Name &lt;- [M]Target (replaces Name where module M defines it, also in an INSTANCE of M).</summary>
+    public List<(string Name, string Target, CfgPos Pos, string? Module)> Subs { get; } = [];
     public (string Name, CfgPos Pos)? Init { get; set; }
     public (string Name, CfgPos Pos)? Next { get; set; }
     public (string Name, CfgPos Pos)? Specification { get; set; }
@@ -103,9 +104,10 @@ public sealed class Config
                         }
                         if (TryTake("<-"))
                         {
-                            // [M]Def: the substitution applies in module M; here it applies wherever the name is defined
-                            if (TryTake("[")) { Ident(); if (!TryTake("]")) throw Err(Peek(), "expected ']'"); }
-                            cfg.Subs.Add((name, Ident(), Pos(nt)));
+                            // [M]Def: the substitution applies to the definition of name in module M (TLC's ModelConfig)
+                            string? module = null;
+                            if (TryTake("[")) { module = Ident(); if (!TryTake("]")) throw Err(Peek(), "expected ']'"); }
+                            cfg.Subs.Add((name, Ident(), Pos(nt), module));
                         }
                         else if (TryTake("="))
                         {

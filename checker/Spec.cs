@@ -119,17 +119,33 @@ public sealed class Spec
     }
 
     private readonly Dictionary<string, (string Target, CfgPos Pos)> _subs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Module, string Name), (string Target, CfgPos Pos)> _scopedSubs = [];
+    private readonly Dictionary<(string Module, string Name), Sym> _scopedOverrides = [];
 
     /// <summary>The configuration's replacement for a constant, definition or built-in operator of the given arity, if any.</summary>
     internal Sym? OverrideFor(string name, int arity)
     {
         if (Overrides.TryGetValue(name, out var s)) return s;
         if (!_subs.TryGetValue(name, out var sub)) return null;
-        var proxy = new OpDef(name, Enumerable.Range(0, arity).Select(i => new ParamInfo($"_{i}", 0)).ToArray(), new Loc(sub.Pos.File, "cfg", sub.Pos.Line, sub.Pos.Col));
-        _proxies.Add((proxy, sub.Target, sub.Pos));
-        var sym = new DefSym(proxy);
+        var sym = Proxy(name, arity, sub.Target, sub.Pos);
         Overrides[name] = sym;
         return sym;
+    }
+
+    /// <summary>The replacement for the definition name of module (Name &lt;- [module]Target), then, outside an
+    /// INSTANCE (instanced false), an unscoped one.</summary>
+    internal Sym? OverrideFor(string name, int arity, string module, bool instanced)
+    {
+        if (_scopedOverrides.TryGetValue((module, name), out var s)) return s;
+        if (_scopedSubs.TryGetValue((module, name), out var sub)) return _scopedOverrides[(module, name)] = Proxy(name, arity, sub.Target, sub.Pos);
+        return instanced ? null : OverrideFor(name, arity);
+    }
+
+    private DefSym Proxy(string name, int arity, string target, CfgPos pos)
+    {
+        var proxy = new OpDef(name, Enumerable.Range(0, arity).Select(i => new ParamInfo($"_{i}", 0)).ToArray(), new Loc(pos.File, "cfg", pos.Line, pos.Col));
+        _proxies.Add((proxy, target, pos));
+        return new DefSym(proxy);
     }
 
     internal Sym ConstantSym(string name, int arity, Token tok, string file, Compiler c)
@@ -153,7 +169,11 @@ public sealed class Spec
             try { spec.Overrides[n] = new NodeSym(new Lit(spec.CfgToValue(v)) { Loc = new Loc(pos.File, "cfg", pos.Line, pos.Col) }); }
             catch (EvalError e) { throw new TlaError(pos.File, pos.Line, pos.Col, e.Message, true); }
         }
-        foreach (var (n, target, pos) in cfg.Subs) spec._subs[n] = (target, pos);
+        foreach (var (n, target, pos, module) in cfg.Subs)
+        {
+            if (module is null) spec._subs[n] = (target, pos);
+            else spec._scopedSubs[(module, n)] = (target, pos);
+        }
         var compiler = new Compiler(spec, loader);
         spec.Root = compiler.CompileModule(root, null, null);
         spec.FixProxies();
