@@ -830,9 +830,8 @@ public sealed class Compiler
         d["SUBSET"] = new("SUBSET", 1, (_, a) => new SubsetV(S(a[0], "SUBSET")));
         d["UNION"] = new("UNION", 1, (_, a) =>
         {
-            var res = new List<Value>();
-            foreach (var x in S(a[0], "UNION").Elements()) res.AddRange(S(x, "UNION").Elements());
-            return new SetV(res.ToArray());
+            var outer = S(a[0], "UNION");
+            return new UnionV(outer, outer.Elements().Select(x => S(x, "UNION")).ToArray());
         });
         d["DOMAIN"] = new("DOMAIN", 1, (_, a) => a[0] is FcnBase f ? (f is LazyFcnV l ? l.Dom : f.Domain()) : throw new EvalError($"Attempted to compute the domain of {a[0].KindName} {Node.Trunc(a[0])}"));
         return d;

@@ -520,6 +520,19 @@ public sealed class SubsetV(SetBase baseSet) : SetBase
     public override void Print(StringBuilder sb) { if (IsFinite) Normalize().Print(sb); else { sb.Append("SUBSET "); Base.Print(sb); } }
 }
 
+/// <summary>UNION S, kept lazy as TLC's UnionValue: membership asks each member set (so UNION {[D -> Int]} and
+/// a large UNION {[D -> SUBSET R]} in a type invariant are not enumerated); enumerated only when needed.</summary>
+public sealed class UnionV(SetBase outer, SetBase[] sets) : SetBase
+{
+    public SetBase Outer { get; } = outer;
+    private SetV? _norm;
+    public override bool IsFinite => sets.All(x => x.IsFinite);
+    public override bool Contains(Value v) => sets.Any(x => x.Contains(v));
+    public override IEnumerable<Value> Elements() => Normalize().Elems; // distinct, in TLC's order
+    public override SetV Normalize() => _norm ??= new SetV(sets.SelectMany(x => x.Elements()).ToArray());
+    public override void Print(StringBuilder sb) { if (IsFinite) Normalize().Print(sb); else { sb.Append("UNION "); Outer.Print(sb); } }
+}
+
 public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
 {
     public SetBase Dom { get; } = dom;
