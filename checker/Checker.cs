@@ -154,6 +154,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         public int Action;
         public bool InModel;
         public string? InvViolated;
+        public Exception? InvError; // evaluating an invariant on this state failed (reported at this state, as TLC)
         public string? ActPropViolated;
     }
 
@@ -334,7 +335,15 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             _fps.Add(fp); _parent.Add(-1); _levelOf.Add(1);
             LiveAdd(id, fp, st); if (_live) _initIds.Add(id);
             Scored(id, st);
-            var bad = FirstViolation(c, st);
+            string? bad;
+            try { bad = FirstViolation(c, st); }
+            catch (Exception e) when (e is EvalError or AssertError)
+            {
+                // TLC counts the initial state, and still has it on its queue, when its invariant fails to evaluate
+                res.Generated = generated; res.Distinct = _fps.Count; res.Left = frontier.Count + 1; res.Depth = 1;
+                ReportError(res, e, id, c);
+                return;
+            }
             var badInitProp = spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); });
             if (bad is null && badInitProp is not null)
             {
@@ -433,6 +442,14 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                             if (!_succ[parentId].Contains(target)) _succ[parentId].Add(target);
                         }
                         bool unseen = !s.InModel || newId >= 0;
+                        if (unseen && s.InvError is { } invErr)
+                        {
+                            // TLC: "Evaluating invariant ... failed" after the state is counted; the trace ends in it
+                            res.Generated = generated; res.Distinct = _fps.Count; res.Left = frontier.Count - (b0 + i + 1) + next.Count; res.Depth = MaxLevel();
+                            if (newId >= 0) ReportError(res, invErr, newId, c);
+                            else ReportError(res, invErr, parentId, c);
+                            return;
+                        }
                         if (unseen && s.InvViolated is not null)
                         {
                             long left = frontier.Count - (b0 + i + 1) + next.Count;
@@ -617,7 +634,11 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             }
             s.InModel = inModel;
             s.Fp = Fingerprint(c, s.State);
-            if (!inModel || !_seen.Contains(s.Fp)) s.InvViolated = FirstViolation(c, s.State);
+            if (!inModel || !_seen.Contains(s.Fp))
+            {
+                try { s.InvViolated = FirstViolation(c, s.State); }
+                catch (Exception e) when (e is EvalError or AssertError) { s.InvError = e; }
+            }
             if (spec.ActionProps.Count > 0)
             {
                 c.Cur = st; c.Nxt = s.State;

@@ -234,7 +234,8 @@ public abstract class FcnBase : Value
     public static FcnBase MakeUnsorted(Value[] keys, Value[] vals)
     {
         var idx = Enumerable.Range(0, keys.Length).ToArray();
-        Array.Sort(idx, (a, b) => keys[a].CompareTo(keys[b]));
+        try { Array.Sort(idx, (a, b) => keys[a].CompareTo(keys[b])); }
+        catch (InvalidOperationException ex) when (ex.InnerException is EvalError ee) { throw ee; }
         return Make(idx.Select(i => keys[i]).ToArray(), idx.Select(i => vals[i]).ToArray());
     }
 
@@ -381,7 +382,9 @@ public sealed class SetV : SetBase
         if (!sorted && elems.Length > 1)
         {
             CheckComparable(elems);
-            Array.Sort(elems);
+            // an element that cannot be compared (an infinite set) throws inside the sort, which wraps it
+            try { Array.Sort(elems); }
+            catch (InvalidOperationException ex) when (ex.InnerException is EvalError ee) { throw ee; }
             int w = 1;
             for (int i = 1; i < elems.Length; i++)
                 if (elems[i].CompareTo(elems[w - 1]) != 0) elems[w++] = elems[i];
