@@ -683,11 +683,11 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             Outcome.Deadlock => "Error: Deadlock reached.",
             Outcome.Safety when actionProp => $"Error: Action property {name} is violated.",
             Outcome.Safety when initProp => $"Error: Property {name} is violated by the initial state.",
-            Outcome.Safety when spec.StateProps.Any(p => p.Name == name) => $"Error: Temporal properties were violated.",
             _ => $"Error: Invariant {name} is violated.",
         };
-        // TLC reports violated PROPERTY formulas (also [][A]_v and []P) as temporal violations: exit 13
-        if (outcome == Outcome.Safety && (actionProp || initProp || spec.StateProps.Any(p => p.Name == name))) res.Outcome = Outcome.Liveness;
+        // TLC reports a violated PROPERTY [][A]_v or initial-state property as a temporal violation (exit 13);
+        // a PROPERTY []P with P a state predicate is one of its invariants (exit 12, "Invariant P is violated")
+        if (outcome == Outcome.Safety && (actionProp || initProp)) res.Outcome = Outcome.Liveness;
         _o.WriteLine(msg);
         _o.WriteLine("Error: The behavior up to this point is:");
         PrintTrace(trace);

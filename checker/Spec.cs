@@ -269,7 +269,13 @@ public sealed class Spec
             foreach (var c in conjs)
             {
                 if (c is TemporalN { Op: "[]" } b && b.Kids[0] is BoxActN { Angle: false } ba) { ActionProps.Add(new NamedPred(r.Name, ba, d.Loc)); continue; }
-                if (c is TemporalN { Op: "[]" } b2 && b2.Kids[0].Level <= 1) { StateProps.Add(new NamedPred(r.Name, b2.Kids[0], d.Loc)); continue; }
+                if (c is TemporalN { Op: "[]" } b2 && b2.Kids[0].Level <= 1)
+                {
+                    // TLC (SpecProcessor.processConfigProps) checks []P as an invariant, named after P when P is
+                    // an operator without arguments
+                    StateProps.Add(new NamedPred(b2.Kids[0] is OpCall { Args.Length: 0 } pc ? pc.Def.Name : r.Name, b2.Kids[0], d.Loc));
+                    continue;
+                }
                 if (c.Level <= 1) { InitProps.Add(new NamedPred(r.Name, c, d.Loc)); continue; }
                 Liveness.Add(new NamedPred(r.Name, c, d.Loc));
             }
