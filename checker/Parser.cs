@@ -54,8 +54,10 @@ public sealed class Parser
 
     public IReadOnlyList<Token> Tokens => _t;
     private Token Raw => _t[_p];
-    private Token Peek => Visible(_t[_p]);
-    private Token PeekAt(int k) => _p + k < _t.Count ? Visible(_t[_p + k]) : _t[^1];
+    private Token Peek => _p >= _stop ? StopTok(_t[_p]) : Visible(_t[_p]);
+    private Token PeekAt(int k) => _p + k >= _stop && _p + k < _t.Count ? StopTok(_t[_p + k]) : _p + k < _t.Count ? Visible(_t[_p + k]) : _t[^1];
+    private int _stop = int.MaxValue; // tokens from this index on are invisible (the proof after a THEOREM's statement)
+    private static Token StopTok(Token t) => new(Tk.Eof, "", t.Line, t.Col, t.FirstOnLine);
     private Token Visible(Token t) => t.Kind != Tk.Eof && t.Col <= _offside ? new Token(Tk.Eof, "", t.Line, t.Col, t.FirstOnLine) : t;
 
     private TlaError Err(Token t, string msg) => new(_file, t.Line, t.Col, msg);
@@ -156,8 +158,10 @@ public sealed class Parser
                         {
                             int at = _p;
                             var nt = Peek; _p += 2;
+                            _stop = ProofStart(_p);
                             try { m.Units.Add(new DefSyn { Name = nt.Text, Tok = nt, Body = ParseExpr() }); }
                             catch (TlaError) { _p = at; }
+                            finally { _stop = int.MaxValue; }
                         }
                         while (true)
                         {
@@ -183,6 +187,28 @@ public sealed class Parser
             }
             m.Units.Add(ParseDef(false));
         }
+    }
+
+    /// <summary>The index of the first token of a THEOREM's proof (a step &lt;1&gt;..., BY, PROOF, OBVIOUS, OMITTED
+    /// beginning a line) or of the next unit, from index i.</summary>
+    private int ProofStart(int i)
+    {
+        int saved = _p;
+        try
+        {
+            for (_p = i; _p < _t.Count; _p++)
+            {
+                var r = _t[_p];
+                if (r.Kind is Tk.End or Tk.Eof or Tk.Begin) return _p;
+                if (!r.FirstOnLine) continue;
+                if (r.Kind == Tk.Ident && r.Text is "BY" or "PROOF" or "OBVIOUS" or "OMITTED") return _p;
+                if (r.Text == "<" && _p + 1 < _t.Count && (_t[_p + 1].Kind == Tk.Number || _t[_p + 1].Text is "*" or "+")) return _p;
+                if (System.Text.RegularExpressions.Regex.IsMatch(r.Text, @"^<\d+>")) return _p;
+                if (r.Col == 1 && StartsUnit()) return _p;
+            }
+            return _t.Count;
+        }
+        finally { _p = saved; }
     }
 
     private bool StartsUnit()
