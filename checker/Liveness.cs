@@ -4,7 +4,9 @@ namespace NotifierSpec.Checker;
 public sealed record Fairness(bool Strong, Node A, Node V, Env? Env, string Text);
 
 /// <summary>One checked temporal formula: P ~> Q, &lt;&gt;P, []&lt;&gt;P, &lt;&gt;[]P, or []P (P, Q state predicates).</summary>
-public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null);
+/// InitIf: only behaviors starting in a state where it holds (P => F); from every reachable such state when
+/// InitAnywhere ([](P => F)), else from the initial states.
+public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null, bool InitAnywhere = false);
 
 /// <summary>
 /// Liveness under fairness on the complete state graph: for each property, the negation is searched as
@@ -34,6 +36,12 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             case ImpliesN im when im.A.Level <= 1 && im.B.Level == 3:
                 // P => F: F must hold for the behaviors starting in a state where P holds
                 foreach (var x in Expand(spec, c, im.B, e, prop, im.A, e)) yield return x;
+                yield break;
+            case TemporalN { Op: "[]" } bi when bi.Kids[0] is ImpliesN im && im.A.Level <= 1 && im.B.Level == 3:
+                // [](P => F): F must hold for the behaviors starting in any reachable state where P holds
+                // (Examples: Quiescence == [](terminated => []terminated))
+                foreach (var x in Expand(spec, c, im.B, e, prop, im.A, e))
+                    yield return ReferenceEquals(x.InitIf, im.A) ? x with { InitAnywhere = true } : x;
                 yield break;
             case TemporalN { Op: "WF" or "SF" } f:
                 yield return new LiveAtom(f.Op, f.Kids[0], null, e, prop, Act: new Fairness(f.Op == "SF", f.Kids[0], f.Sub!, e, f.Op));
@@ -77,7 +85,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         }
         if (n.Level <= 1) { yield return new LiveAtom("init", n, null, e, prop); yield break; }
         if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
-        throw new EvalError($"unsupported temporal property form in {prop} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, [][A]_v and conjunctions/\\A of them)") { Where = n.Loc };
+        throw new EvalError($"unsupported temporal property form in {prop} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, [][A]_v, P => F, [](P => F) and conjunctions/\\A of them)") { Where = n.Loc };
     }
 
     public static IEnumerable<Fairness> FairnessOf(Ctx c, Node n, Env? e)
@@ -167,7 +175,8 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             var myInits = inits;
             if (a.InitIf is not null)
             {
-                myInits = inits.Where(s => { c.Cur = states[s]; c.Nxt = null; return a.InitIf.EvalBool(c, a.InitEnv); }).ToList();
+                myInits = (a.InitAnywhere ? Enumerable.Range(0, states.Count) : inits)
+                    .Where(s => { c.Cur = states[s]; c.Nxt = null; return a.InitIf.EvalBool(c, a.InitEnv); }).ToList();
                 reach = new bool[states.Count];
                 var q = new Queue<int>();
                 foreach (var s in myInits) { reach[s] = true; q.Enqueue(s); }
@@ -198,6 +207,24 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                             return new Lasso(a.Property, prefix, cycle);
                         }
                         _edgeOk = null;
+                        break;
+                    }
+                case "[]" when a.InitAnywhere:
+                    {
+                        // [](P => []Q): from a reachable P-state p, a path to a not-Q state s that continues fairly
+                        var all = Enumerable.Repeat(true, states.Count).ToArray();
+                        var fair = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
+                        foreach (int p in myInits.OrderBy(x => x))
+                        {
+                            var toBad = BfsPath(p, all, t => !Holds(a.P, t));
+                            if (toBad is null) continue;
+                            var toFair = BfsPath(toBad[^1], all, t => fair.ContainsKey(t));
+                            if (toFair is null) continue;
+                            var prefix = PathTo(p);
+                            prefix.AddRange(toBad.Skip(1));
+                            prefix.AddRange(toFair.Skip(1));
+                            return new Lasso(a.Property, prefix, Cycle(toFair[^1], fair[toFair[^1]], null));
+                        }
                         break;
                     }
                 case "[]":

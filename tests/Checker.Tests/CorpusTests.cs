@@ -80,10 +80,11 @@ public class CorpusTests
         }
         Assert.NotNull(r);
         Assert.Equal(e.Generated, r!.Generated);
-        if (name == "LiveCycleUnfair")
+        if (name is "LiveCycleUnfair" or "BoxImpliesWrong")
         {
             // TLC's lasso depends on its SCC search order (the first bad SCC its Tarjan DFS completes: x = 2,
-            // State 4: Stuttering); ours is a shortest-prefix lasso (x = 1, State 3: Stuttering): never longer
+            // State 4: Stuttering); ours is a shortest-prefix lasso (x = 1, State 3: Stuttering): never longer.
+            // BoxImpliesWrong: TLC 0,1,2,3,1,2,3,1 back to 6; ours 0,1,2,3,1,2,3 back to 5
             Assert.Empty(CheckCommand.Compare(e.Model with { TraceLength = r.TraceLength }, exit, r));
             Assert.InRange(r.TraceLength!.Value, 2, e.Model.TraceLength!.Value);
             return;
