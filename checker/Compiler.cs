@@ -84,7 +84,10 @@ public sealed class Compiler
                 {
                     foreach (var mod in Builtins.Closure(ext))
                         foreach (var (k, b) in Builtins.Modules[mod])
-                            ms.Top.Map.TryAdd(k, (subs is null ? _spec.OverrideFor(k, b.Arity) : null) ?? new BuiltinSym(b));
+                            // a standard module's operator is one definition wherever its module is extended or
+                            // instanced: TLC's Op <- Def replaces it everywhere (MCMajority: Seq <- BoundedSeq
+                            // for the Seq of INSTANCE Majority)
+                            ms.Top.Map.TryAdd(k, _spec.OverrideFor(k, b.Arity) ?? new BuiltinSym(b));
                     continue;
                 }
                 var em = _loader.Load(ext, m.File, tok);
