@@ -346,7 +346,26 @@ public sealed class InN(Node a, Node b, bool neg) : Node
     public Node A { get; } = a; public Node B { get; } = b; public bool Neg { get; } = neg;
     public override Value Eval(Ctx c, Env? e)
     {
-        var x = A.Eval(c, e); var s = B.EvalSet(c, e);
+        var x = A.Eval(c, e);
+        // x \in {y \in S : P(y)} (also through a definition without arguments): as TLC's SetPredValue,
+        // x \in S /\ P(x), without building the set (Examples Quicksort: UV \in DomainPartitions, a filter of
+        // SUBSET SUBSET (1..4))
+        var (f, fe) = B switch
+        {
+            SetFilterN sf => (sf, e),
+            OpCall { Args.Length: 0, Def.Body: SetFilterN df } => (df, (Env?)null),
+            _ => ((SetFilterN?)null, (Env?)null),
+        };
+        if (f is not null)
+        {
+            try
+            {
+                var bs = f.Bound.Set!.EvalSet(c, fe);
+                return BoolV.Of((bs.Contains(x) && f.Pred.EvalBool(c, f.Bound.Bind(fe, x))) != Neg);
+            }
+            catch (EvalError err) { throw At(err); }
+        }
+        var s = B.EvalSet(c, e);
         try { return BoolV.Of(s.Contains(x) != Neg); } catch (EvalError err) { throw At(err); }
     }
 }
@@ -479,6 +498,7 @@ public sealed class SetEnumN(Node[] elems) : Node
 
 public sealed class SetFilterN(BoundN bound, Node pred) : Node
 {
+    public BoundN Bound => bound; public Node Pred => pred;
     public override Value Eval(Ctx c, Env? e)
     {
         var s = bound.Set!.EvalSet(c, e);
