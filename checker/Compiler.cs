@@ -87,7 +87,7 @@ public sealed class Compiler
                             // a standard module's operator is one definition wherever its module is extended or
                             // instanced: TLC's Op <- Def replaces it everywhere (MCMajority: Seq <- BoundedSeq
                             // for the Seq of INSTANCE Majority)
-                            ms.Top.Map.TryAdd(k, _spec.OverrideFor(k, b.Arity) ?? new BuiltinSym(b));
+                            ms.Top.Map.TryAdd(k, _spec.BuiltinOverrideFor(k, b.Arity) ?? new BuiltinSym(b));
                     continue;
                 }
                 var em = _loader.Load(ext, m.File, tok);
@@ -177,7 +177,7 @@ public sealed class Compiler
         {
             var ms0 = new ModuleScope(i.Module, _file);
             foreach (var mod in Builtins.Closure(i.Module))
-                foreach (var (k, b) in Builtins.Modules[mod]) ms0.Top.Map.TryAdd(k, new BuiltinSym(b));
+                foreach (var (k, b) in Builtins.Modules[mod]) ms0.Top.Map.TryAdd(k, _spec.BuiltinOverrideFor(k, b.Arity) ?? new BuiltinSym(b));
             return ms0;
         }
         var m = _loader.Load(i.Module, _file, i.Tok);

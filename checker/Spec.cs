@@ -141,6 +141,21 @@ public sealed class Spec
         return instanced ? null : OverrideFor(name, arity);
     }
 
+    private readonly Dictionary<string, Sym> _builtinOverrides = new(StringComparer.Ordinal);
+
+    /// <summary>The replacement for a standard module's operator: Op &lt;- Def, or Op &lt;- [M]Def for the module M
+    /// that extends or instances the standard module. The operator is one definition wherever its module is
+    /// used, so TLC's override replaces it everywhere (Examples MCLeastCircularSubstring: Nat &lt;- [ZSequences]ZSeqNat,
+    /// ZSequences having LOCAL INSTANCE Naturals).</summary>
+    internal Sym? BuiltinOverrideFor(string name, int arity)
+    {
+        if (OverrideFor(name, arity) is { } s) return s;
+        if (_builtinOverrides.TryGetValue(name, out var b)) return b;
+        foreach (var ((_, n), sub) in _scopedSubs.OrderBy(kv => kv.Key.Module, StringComparer.Ordinal))
+            if (n == name) return _builtinOverrides[name] = Proxy(name, arity, sub.Target, sub.Pos);
+        return null;
+    }
+
     private DefSym Proxy(string name, int arity, string target, CfgPos pos)
     {
         var proxy = new OpDef(name, Enumerable.Range(0, arity).Select(i => new ParamInfo($"_{i}", 0)).ToArray(), new Loc(pos.File, "cfg", pos.Line, pos.Col));
