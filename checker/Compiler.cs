@@ -161,8 +161,13 @@ public sealed class Compiler
                             break;
                         }
                     case Syn assume:
-                        _spec.Assumes.Add((Compile(assume, ms.Top), LS(assume)));
-                        break;
+                        {
+                            var ax = Compile(assume, ms.Top);
+                            // TLC checks the assumptions of the root module and the modules it extends, not those
+                            // of an INSTANCE (named or not): tlaplus/Examples Nano's ASSUME \A data, ... : ...
+                            if (subs is null) _spec.Assumes.Add((ax, LS(assume)));
+                            break;
+                        }
                 }
             }
         }
