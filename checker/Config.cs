@@ -18,6 +18,8 @@ public sealed class Config
 {
     public string File { get; init; } = "";
     public List<(string Name, CfgVal Val, CfgPos Pos)> Values { get; } = [];
+    /// <summary>Name = [M]v: the value replaces Name where module M defines it, also in an INSTANCE of M.</summary>
+    public List<(string Name, CfgVal Val, CfgPos Pos, string Module)> ScopedValues { get; } = [];
     /// <summary>Name &lt;- Target; Module is M for Name &lt;- [M]Target (replaces Name where module M defines it, also in an INSTANCE of M).</summary>
     public List<(string Name, string Target, CfgPos Pos, string? Module)> Subs { get; } = [];
     public (string Name, CfgPos Pos)? Init { get; set; }
@@ -111,8 +113,11 @@ public sealed class Config
                         }
                         else if (TryTake("="))
                         {
-                            if (TryTake("[")) { Ident(); if (!TryTake("]")) throw Err(Peek(), "expected ']'"); }
-                            cfg.Values.Add((name, Val(), Pos(nt)));
+                            // name = [M]v: the definition or constant name of module M gets the value v
+                            string? module = null;
+                            if (TryTake("[")) { module = Ident(); if (!TryTake("]")) throw Err(Peek(), "expected ']'"); }
+                            if (module is null) cfg.Values.Add((name, Val(), Pos(nt)));
+                            else cfg.ScopedValues.Add((name, Val(), Pos(nt), module));
                         }
                         else throw Err(Peek(), $"expected '=' or '<-' after {name}");
                     }

@@ -184,6 +184,11 @@ public sealed class Spec
             try { spec.Overrides[n] = new NodeSym(new Lit(spec.CfgToValue(v)) { Loc = new Loc(pos.File, "cfg", pos.Line, pos.Col) }); }
             catch (EvalError e) { throw new TlaError(pos.File, pos.Line, pos.Col, e.Message, true); }
         }
+        foreach (var (n, v, pos, module) in cfg.ScopedValues)
+        {
+            try { spec._scopedOverrides[(module, n)] = new NodeSym(new Lit(spec.CfgToValue(v)) { Loc = new Loc(pos.File, "cfg", pos.Line, pos.Col) }); }
+            catch (EvalError e) { throw new TlaError(pos.File, pos.Line, pos.Col, e.Message, true); }
+        }
         foreach (var (n, target, pos, module) in cfg.Subs)
         {
             if (module is null) spec._subs[n] = (target, pos);
