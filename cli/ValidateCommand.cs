@@ -139,8 +139,6 @@ public static class ValidateCommand
         var flags = new HashSet<string>();
         foreach (var m in mirrors.Elems)
         {
-            string? kind = S(m, "kind");
-            if (kind is "mm" or "invalidate_page") return (cfg.Line, $"mirror {S(m, "name")} of kind {kind} (the spec's devices are interval notifiers or hardware TLBs)");
             if (F(m, "span") is not null) return (cfg.Line, $"mirror {S(m, "name")} covers a span (the spec's intervals cover the address space)");
             var pol = F(m, "policy");
             if (pol is not null && S(pol, "at") == "end" && (S(pol, "default") != "unmap" || F(pol, "reactions") is FcnBase { Count: > 0 }))

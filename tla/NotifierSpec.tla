@@ -56,7 +56,8 @@ BugNames ==
      "mprotect_none_as_write_protect", \* planted call-site table error (TruthfulEvent)
      "hw_flush_at_end",        \* M10/B2: secondary TLB invalidated at end, not under the PTL
      "insert_ignores_active",  \* M12: insert during an invalidation not "assumed hit"
-     "owner_filter_all"}       \* kernel-notifier.md 3.5: every listener skips an event with an owner
+     "owner_filter_all",       \* kernel-notifier.md 3.5: every listener skips an event with an owner
+     "retry_ignores_in_progress"} \* a full-mm listener's retry checks only the seq, not in_progress
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -715,7 +716,7 @@ device_lock(d) ==
 \* full-mm listener's check (KVM mmu_invalidate_retry, under KVM_MMU_LOCK):
 \* "if (kvm->mmu_invalidate_in_progress) return 1; if (kvm->mmu_invalidate_seq
 \* != mmu_seq) return 1".
-MustRetry(d) == hit[d] \/ (d \in MmDevices /\ inProg[d] > 0)
+MustRetry(d) == hit[d] \/ (d \in MmDevices /\ inProg[d] > 0 /\ "retry_ignores_in_progress" \notin Bugs)
 
 mmu_interval_read_retry(d) ==
     /\ flt[d].ph = "check"

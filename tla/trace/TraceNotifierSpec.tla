@@ -199,7 +199,7 @@ IsStart(op, mech) ==
             IN /\ own \in OwnersOf(site)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
-    /\ passOdd' = (passOdd \/ \E d \in Devices : sub[d] = "tree")
+    /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
     /\ budget' = IF budget > 0 THEN budget - 1 ELSE 0
     /\ tmm' = [tmm EXCEPT !.start = pte]
     /\ Step
@@ -495,7 +495,7 @@ IsDeviceLock ==
 IsReadRetry ==
     /\ IsOp("mmu_interval_read_retry")
     /\ LET d == Dev IN
-       /\ (L.result = "retry") = hit[d]
+       /\ (L.result = "retry") = MustRetry(d)
        /\ IF L.result = "retry" /\ lock[d]
           THEN /\ flt[d].ph = "check"
                /\ flt' = [flt EXCEPT ![d].ph = "begin"]
