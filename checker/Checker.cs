@@ -7,7 +7,8 @@ public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, In
 
 public sealed class CheckOptions
 {
-    public int Workers { get; init; } = 1;
+    /// <summary>Search workers; results do not depend on it (successors are merged in queue order).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
     public bool NoDeadlock { get; init; }
     public string? DumpTrace { get; init; }
     public TextWriter Out { get; init; } = TextWriter.Null;
@@ -36,8 +37,9 @@ public sealed class CheckResult
     public List<TraceStep>? Best { get; set; }
     public long BestScore { get; set; } = long.MinValue;
     public bool Stuttering { get; set; }
-    /// <summary>States printed, as TLC counts them ("State N:" lines, including "Stuttering").</summary>
-    public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering ? 1 : 0);
+    /// <summary>States of the counterexample as TLC counts them: its "State N:" lines, and for a lasso one more
+    /// for the step that closes it ("State N+1: Stuttering" or the "Back to state K" step).</summary>
+    public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering || LassoStart is not null ? 1 : 0);
     public string? Message { get; set; }
     public double Seconds { get; set; }
     public double BytesPerState { get; set; }

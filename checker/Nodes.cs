@@ -19,7 +19,7 @@ public sealed class Ctx(Spec spec)
 public sealed class Env(object key, object val, Env? next)
 {
     public readonly object Key = key;
-    public object Val = val;
+    public readonly object Val = val;
     public readonly Env? Next = next;
 
     public static object Lookup(Env? e, object key)
@@ -29,19 +29,29 @@ public sealed class Env(object key, object val, Env? next)
     }
 }
 
+/// <summary>
+/// The cached value of a Thunk or Closure and the state (c.Cur array) it was computed in, as ONE immutable
+/// object: workers share Closures (the LET definitions of an action split by Spec.SplitActions, e.g.
+/// "op == thr[t]" in invalidate_range_end(t)), so the value and its state must be published by a single
+/// reference write. Two separate fields let a worker pair its own state with another worker's value.
+/// Not used in Init: there the enumerator assigns the variables in place in one c.Cur array, so the
+/// same array holds different states (P(v) == v \in {1, 2} /\ v > 1 with Init == P(x)).
+/// </summary>
+public sealed record Memo(Value?[] For, Value V);
+
 /// <summary>A lazily evaluated operator argument (call by name, cached while the state does not change).</summary>
 public sealed class Thunk(Node expr, Env? env)
 {
     public Node Expr { get; } = expr;
     public Env? Env { get; } = env;
-    private Value? _v;
-    private Value?[]? _for;
+    private Memo? _memo;
 
     public Value Force(Ctx c)
     {
-        if (_v is not null && c.PrimeDepth == 0 && (Expr.Level == 0 || ReferenceEquals(_for, c.Cur))) return _v;
+        var m = _memo; // one read: the value and its state are published together (see Memo)
+        if (m is not null && c.PrimeDepth == 0 && (Expr.Level == 0 || !c.InInit && ReferenceEquals(m.For, c.Cur))) return m.V;
         var v = Expr.Eval(c, Env);
-        if (c.PrimeDepth == 0 && Expr.Level <= 1) { _v = v; _for = c.Cur; }
+        if (c.PrimeDepth == 0 && Expr.Level <= 1) _memo = new Memo(c.Cur, v);
         return v;
     }
 }
@@ -51,16 +61,16 @@ public sealed class Closure(LetDef def)
 {
     public LetDef Def { get; } = def;
     public Env? Env;
-    private Value? _v;
-    private Value?[]? _for;
+    private Memo? _memo;
 
     public Value Call(Ctx c, Value[] args)
     {
         if (args.Length == 0)
         {
-            if (_v is not null && c.PrimeDepth == 0 && ReferenceEquals(_for, c.Cur)) return _v;
+            var m = _memo; // one read: the value and its state are published together (see Memo)
+            if (m is not null && c.PrimeDepth == 0 && !c.InInit && ReferenceEquals(m.For, c.Cur)) return m.V;
             var v = Def.Body.Eval(c, Env);
-            if (c.PrimeDepth == 0 && Def.Body.Level <= 1) { _v = v; _for = c.Cur; }
+            if (c.PrimeDepth == 0 && Def.Body.Level <= 1) _memo = new Memo(c.Cur, v);
             return v;
         }
         var e = Env;

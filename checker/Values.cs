@@ -52,11 +52,16 @@ public abstract class Value : IComparable<Value>, IEquatable<Value>
     private ulong _hash;
     private bool _hashed;
 
+    /// <summary>Computed once, lazily; values are shared between workers, so the flag is written after the
+    /// hash with release semantics and read with acquire semantics (a worker that sees the flag sees the hash).
+    /// Two workers may both compute it: the value is immutable, so they write the same number.</summary>
     public ulong Hash
     {
         get
         {
-            if (!_hashed) { _hash = ComputeHash(); _hashed = true; }
+            if (Volatile.Read(ref _hashed)) return _hash;
+            _hash = ComputeHash();
+            Volatile.Write(ref _hashed, true);
             return _hash;
         }
     }

@@ -4,7 +4,8 @@ using NotifierSpec.Checker;
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// `notifier check SPEC.tla [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock]`: our
+/// `notifier check SPEC.tla [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock]`
+/// (--workers: default all cores, Environment.ProcessorCount): our
 /// TLA+ model checker (checker/), speaking TLC's output and exit codes. Without SPEC it checks every
 /// model of tla/manifest.json (ci:true ones unless --all) against its recorded TLC result.
 /// </summary>
@@ -13,9 +14,8 @@ public static class CheckCommand
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
         var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"]);
-        // Default 1 worker: with 2 workers a data race still gives wrong distinct-state counts on some models
-        // (reproduce: notifier check tla/models/MCInsertSafe.tla --workers 2, several times). See README.
-        int workers = a.GetInt("check", "--workers", 1);
+        // default: all cores; counts, depth and traces do not depend on the number of workers
+        int workers = a.GetInt("check", "--workers", Environment.ProcessorCount);
         if (workers < 1) throw new UsageException("notifier check: --workers must be at least 1");
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
         if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);

@@ -13,7 +13,7 @@ public static class Cli
     // Each issue adds its commands here (one line each).
     private static readonly Entry[] Commands =
     [
-        new("check", "check SPEC.tla [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock]", CheckCommand.Run),
+        new("check", "check SPEC.tla [--config X.cfg] [--workers N (default: all cores)] [--dump-trace FILE] [--no-deadlock]", CheckCommand.Run),
         new("scenario", "scenario [NAME...] [--list] [--verbose] [--trace FILE]", ScenarioCommand.Run),
         new("replay", "replay TRACE.jsonl [--partial]", ReplayCommand.Run),
         new("events", "events [--vocabulary v7|v7-reviewed|upstream] [--json]", EventsCommand.Run),
@@ -21,6 +21,7 @@ public static class Cli
         new("bench-reference", "bench-reference [--steps N] [--seed S] [--pages P] [--runs R]", BenchCommand.Run),
         new("prove", ProveCommand.Usage, ProveCommand.Run),
         new("contract", ContractCommand.Usage, ContractCommand.Run),
+        new("refine", RefineCommand.Usage, RefineCommand.Run),
         new("validate", ValidateCommand.Usage, ValidateCommand.Run),
     ];
 

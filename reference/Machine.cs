@@ -270,6 +270,11 @@ public static class Machine
             // dmirror_interval_invalidate: mutex_trylock fails in a non-blockable range -> return false (-EAGAIN)
             inv = inv with { Refused = true, PendingCallbacks = [] };
             s = EndPass(s with { Op = op with { Inv = inv } });
+            // mn_hlist_invalidate_range_start backs out: invalidate_range_end of every full-mm subscription
+            // whose start already succeeded (R2, c2655835fd8c), so KVM-style in_progress drops again
+            for (int k = 0; k < s.Mirrors.Length; k++)
+                if (s.Config.MirrorList[k].Kind == MirrorKind.Mm && s.Mirrors[k] is { InProgress: > 0 } mk)
+                    s = SetMirror(s, k, mk with { Seq = mk.Seq + 1, InProgress = mk.InProgress - 1 });
             var rest = op.Steps;
             var kept = new List<Prim>();
             bool skipping = true;

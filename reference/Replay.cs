@@ -53,7 +53,17 @@ public static class Replay
     /// then the mirrors in order). Unlogged steps are checked like the others; a rule they break is reported
     /// at the line that needed them.
     /// </param>
-    public static ReplayResult Run(IEnumerable<string> lines, bool partial = false)
+    public static ReplayResult Run(IEnumerable<string> lines, bool partial = false) => Core(lines, partial, null);
+
+    /// <summary>
+    /// Replays a complete trace (every step logged) and hands each line's pre-state and outcome to
+    /// `observe`, without stopping at rule violations (spec/'s refinement check judges the steps
+    /// itself); `observe` returns false to stop. Ends Accepted, Rejected (a line the reference does
+    /// not allow) or Malformed, as Run.
+    /// </summary>
+    public static ReplayResult Walk(IEnumerable<string> lines, Func<int, MmState, Outcome, bool> observe) => Core(lines, false, observe);
+
+    private static ReplayResult Core(IEnumerable<string> lines, bool partial, Func<int, MmState, Outcome, bool>? observe)
     {
         MmState? s = null;
         int n = 0;
@@ -83,6 +93,13 @@ public static class Replay
                 if (kind == "config") throw new TraceFormatException("field 'kind': a second config line", Col(raw, "kind"));
                 var o2 = ReplayLine(s!, o, raw, kind, partial);
                 if (o2.Rejection is { } rej) return new(ReplayVerdict.Rejected, n, rej.Column, rej.Message, null, s, n);
+                if (observe is not null)
+                {
+                    var pre = s!;
+                    s = o2.Outcome!.Value.State;
+                    if (!observe(n, pre, o2.Outcome.Value)) return new(ReplayVerdict.Accepted, n, 0, "stopped", null, s, n);
+                    continue;
+                }
                 s = o2.Outcome!.Value.State;
                 if (o2.Outcome.Value.Violation is { } v)
                     return new(ReplayVerdict.Violation, n, 1, $"{v.Message} (step: {o2.Outcome.Value.Line})", v.Rule, s, n);

@@ -304,7 +304,7 @@ public sealed class Model
             new("invalidate", "mmu_interval_notifier_ops.invalidate under the device lock, with mmu_interval_set_seq (lib/test_hmm.c dmirror_interval_invalidate)", true, Invalidate),
             new("invalidate[-EAGAIN]", "non-blockable callback whose mutex_trylock fails returns false (R2, dmirror)", false, Refuse),
             new("pte_update", "PTE change under the PTL inside a started invalidation (R1, R5-R7, TruthfulEvent)", false, PteUpdate),
-            new("pte_update[fill]", "fill-in of an empty PTE by a CPU fault: not notified (R8)", false, Fill),
+            new("pte_update[fill]", "fill-in of an empty PTE by a CPU fault, or a migration entry restored by remove_migration_pte: not notified (R8)", false, Fill),
             new("pte_update[upgrade]", "permission upgrade by a CPU fault: not notified (R8)", false, Upgrade),
             new("free_frame", "a frame no CPU PTE maps is freed (R7)", false, FreeFrame),
             new("invalidate_range_end", "mmu_notifier_invalidate_range_end (R1)", true, End),
@@ -377,13 +377,16 @@ public sealed class Model
         var consult = IsReaction(s, i, Reaction.ConsultVma);
         BoolExpr DropAll(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.Unmap), And(consult, Not(s.B("vma_read", q)))));
         BoolExpr DropWrite(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.WriteProtect), And(consult, Not(s.B("vma_write", q)))));
+        // a listener that ignores the event may still call mmu_interval_set_seq (lib/test_hmm.c
+        // dmirror_interval_invalidate calls it before looking at the event): free argument
+        var setSeq = (BoolExpr)Arg("set_seq", S.Bool, k);
         var post = s
             .With("called", Store(s, "called", [i, d], T))
             // mmu_interval_set_seq: every reaction but ignore calls it
-            .With("collided", Store(s, "collided", [d], Variant.SkipSetSeq ? s.B("collided", d) : Or(s.B("collided", d), Not(IsReaction(s, i, Reaction.Ignore)))))
+            .With("collided", Store(s, "collided", [d], Variant.SkipSetSeq ? s.B("collided", d) : Or(s.B("collided", d), Not(IsReaction(s, i, Reaction.Ignore)), setSeq)))
             .With("dev_present", Row(s, "dev_present", S.Dev, S.Page, d, q => And(s.B("dev_present", d, q), Not(DropAll(q)))))
             .With("dev_write", Row(s, "dev_write", S.Dev, S.Page, d, q => And(s.B("dev_write", d, q), Not(DropWrite(q)))));
-        return new("invalidate", [("i", i), ("d", d)], guard, post);
+        return new("invalidate", [("i", i), ("d", d), ("set_seq", setSeq)], guard, post);
     }
 
     private ActionInstance Refuse(State s, string k)
@@ -418,14 +421,17 @@ public sealed class Model
         var guard = And(Started(s, i), Variant.NarrowRange ? T : s.B("in_range", i, p),
             Or(Vocabulary.Events.Select(e => And(Eq(ev, _event[e.Name]), Allowed(e))).ToArray()));
         var sdc = IsEffect(s, i, Effect.SoftDirtyClear);
+        // a new PTE may be made soft-dirty even when read-only (set_pte_at of a fresh mapping: the
+        // reference marks every new PTE soft-dirty, as mm/memory.c does in a VM_SOFTDIRTY VMA)
+        var nsd = (BoolExpr)Arg("soft_dirty", S.Bool, k);
         var post = s
             .With("cpu_present", Store(s, "cpu_present", [p], np)).With("cpu_read", Store(s, "cpu_read", [p], nr))
             .With("cpu_write", Store(s, "cpu_write", [p], nw)).With("cpu_frame", Store(s, "cpu_frame", [p], nf))
             // clear_refs clears soft-dirty; a PTE made writable is soft-dirty (write fault)
-            .With("soft_dirty", Store(s, "soft_dirty", [p], And(Not(sdc), Or(s.B("soft_dirty", p), nw))))
+            .With("soft_dirty", Store(s, "soft_dirty", [p], And(Not(sdc), Or(s.B("soft_dirty", p), nw, nsd))))
             .With("dirtied", Store(s, "dirtied", [p], And(Not(sdc), s.B("dirtied", p))));
         if (Variant.NarrowRange) post = post.With("uncovered_change", Or(s.B("uncovered_change"), Not(s.B("in_range", i, p))));
-        return new("pte_update", [("i", i), ("p", p), ("present", np), ("read", nr), ("write", nw), ("frame", nf)], guard, post);
+        return new("pte_update", [("i", i), ("p", p), ("present", np), ("read", nr), ("write", nw), ("frame", nf), ("soft_dirty", nsd)], guard, post);
     }
 
     private ActionInstance Fill(State s, string k)
@@ -433,13 +439,18 @@ public sealed class Model
         var p = Arg("p", S.Page, k);
         var f = Arg("frame", S.Frame, k);
         var w = (BoolExpr)Arg("write", S.Bool, k);
-        var guard = And(Not(s.B("cpu_present", p)), s.B("vma_read", p), Imp(w, s.B("vma_write", p)));
+        // remove_migration_pte restores a migration entry with the old protection, PROT_NONE included
+        // (mm/migrate.c; not notified, R8): a fill may grant no access
+        var r = (BoolExpr)Arg("read", S.Bool, k);
+        // a read fill may be soft-dirty too (do_anonymous_page in a VM_SOFTDIRTY VMA; the reference marks every new PTE)
+        var sd = (BoolExpr)Arg("soft_dirty", S.Bool, k);
+        var guard = And(Not(s.B("cpu_present", p)), Imp(r, s.B("vma_read", p)), Imp(w, r), Imp(w, s.B("vma_write", p)));
         var post = s
-            .With("cpu_present", Store(s, "cpu_present", [p], T)).With("cpu_read", Store(s, "cpu_read", [p], T))
+            .With("cpu_present", Store(s, "cpu_present", [p], T)).With("cpu_read", Store(s, "cpu_read", [p], r))
             .With("cpu_write", Store(s, "cpu_write", [p], w)).With("cpu_frame", Store(s, "cpu_frame", [p], f))
             .With("freed", Store(s, "freed", [f], F))
-            .With("soft_dirty", Store(s, "soft_dirty", [p], Or(s.B("soft_dirty", p), w)));
-        return new("pte_update[fill]", [("p", p), ("frame", f), ("write", w)], guard, post);
+            .With("soft_dirty", Store(s, "soft_dirty", [p], Or(s.B("soft_dirty", p), w, sd)));
+        return new("pte_update[fill]", [("p", p), ("frame", f), ("read", r), ("write", w), ("soft_dirty", sd)], guard, post);
     }
 
     private ActionInstance Upgrade(State s, string k)

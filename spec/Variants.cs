@@ -9,13 +9,14 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
     string? TlaModel = null, string? OverrideEvent = null, Reaction OverrideReaction = Reaction.Ignore,
     bool NoReadRetry = false, bool RetryOutsideLock = false, bool EndAfterRefused = false,
     bool InvalidatePage = false, bool ReadBeginNoSleep = false, bool SkipSetSeq = false, bool NarrowRange = false,
-    bool PageWriteProtect = false)
+    bool PageWriteProtect = false, IReadOnlyDictionary<string, Reaction>? Policy = null)
 {
     public bool Failing => ExpectedRule is not null;
 
-    /// <summary>The listener's reaction to an event under this variant.</summary>
+    /// <summary>The listener's reaction to an event under this variant (Policy, when given, is a whole
+    /// listener policy by event name: the refinement check uses the trace's mirror policy).</summary>
     public Reaction ReactionFor(Vocabulary v, EventInfo e) =>
-        OverrideEvent == e.Name ? OverrideReaction : e.DocumentedReaction;
+        Policy is not null && Policy.TryGetValue(e.Name, out var r) ? r : OverrideEvent == e.Name ? OverrideReaction : e.DocumentedReaction;
 
     public static Variant Correct(string vocabulary) =>
         new("correct", "the documented protocol and listener policy", vocabulary, null);

@@ -336,6 +336,24 @@ public class OperationTests
     }
 
     [Fact]
+    public void A_refused_nonblock_start_backs_out_the_mm_listeners_that_succeeded()
+    {
+        // mn_hlist_invalidate_range_start: on -EAGAIN, invalidate_range_end of every subscription whose
+        // start succeeded (R2, c2655835fd8c): a KVM-style in_progress must drop back to 0
+        var s = New(Vocabulary.Upstream, new MirrorConfig("kvm", MirrorKind.Mm), new MirrorConfig("dev1"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Call(new Call.DeviceRead(1, 0));
+        while (!s.State.Mirrors[1].Locked) s.Step(Machine.CanStep(s.State, 1) ? 1 : Machine.Cpu);
+        long seq = s.State.Mirrors[0].Seq;
+        s.Call(new Call.OomReap());
+        while (s.State.Op is not null) s.Step(Machine.Cpu);
+        Assert.Equal(["ok", "EAGAIN"], s.Trace.Where(l => l.Op == "invalidate").Select(l => (string)l.Get("result")!).ToList());
+        Assert.Equal(0, s.State.Mirrors[0].InProgress);
+        Assert.Equal(seq + 1, s.State.Mirrors[0].Seq);
+    }
+
+    [Fact]
     public void Oom_reaper_skips_shared_and_mlocked_vmas_and_uses_the_nonblock_start()
     {
         var s = New();

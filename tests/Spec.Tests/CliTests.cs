@@ -67,4 +67,66 @@ public class CliTests
         Assert.Equal(5, wp.GetProperty("cells").GetArrayLength());
         Assert.Equal("read-only", wp.GetProperty("newProtection").GetString());
     }
+
+    private static string TraceFile(string name, Reference.Session s)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"refine-{Environment.ProcessId}-{name}.jsonl");
+        Reference.TraceFile.Write(path, s);
+        return path;
+    }
+
+    [Fact]
+    public void Refine_a_scenario_trace_exits_0_with_counts()
+    {
+        var path = TraceFile("anon_write", Reference.Scenarios.Find("anon_write")!.Run().Session);
+        var (code, stdout, stderr) = Run("refine", path);
+        Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
+        Assert.Equal("", stderr);
+        Assert.StartsWith($"{path}: refines spec/ (16 lines: 11 spec steps, 4 stutters; ", stdout);
+        Assert.Matches(@"\n  pte_update\[fill\] +2\n", stdout);
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void Refine_a_planted_bug_exits_12_at_its_line_with_the_action_and_the_conjunct()
+    {
+        var config = ReferenceCheck.Config(Reference.Vocabulary.Upstream, mirrors: 2, Reference.Mutant.RangeOnePageShort);
+        var path = TraceFile("short", Reference.RandomRun.Run(config, 3, 51, stopAtViolation: false));
+        var (code, stdout, stderr) = Run("refine", path);
+        Assert.Equal(12, code);
+        Assert.Equal("", stderr);
+        var lines = stdout.Split('\n');
+        Assert.StartsWith($"{path}:50: step does not refine spec/: cpu pte_update page=5 ", lines[0]);
+        Assert.EndsWith(" is not an instance of pte_update", lines[0]);
+        Assert.Contains("  violated: guard conjunct in_range[i0,p5] is false\n", stdout);
+        Assert.Contains($"reproduce: notifier refine {path}\n", stdout);
+        File.Delete(path);
+    }
+
+    [Theory]
+    [InlineData("{\"kind\":\"config\"", ":1:", "malformed trace: invalid JSON")]
+    [InlineData("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"fork\"}", ":1:", "malformed trace: field 'kind': the first line must be the config line")]
+    public void Refine_malformed_input_exits_255_with_one_line(string firstLine, string at, string message)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"refine-{Environment.ProcessId}-bad.jsonl");
+        File.WriteAllText(path, firstLine + "\n");
+        var (code, stdout, stderr) = Run("refine", path);
+        Assert.Equal(255, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith(path + at, stderr);
+        Assert.Contains(message, stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+        File.Delete(path);
+    }
+
+    [Fact]
+    public void Refine_a_trace_spec_does_not_model_exits_20_with_one_line()
+    {
+        var path = TraceFile("tlb", Reference.Scenarios.Find("secondary_tlb_window")!.Run().Session);
+        var (code, stdout, stderr) = Run("refine", path);
+        Assert.Equal(20, code);
+        Assert.Equal("", stdout);
+        Assert.Equal($"{path}:1:1: not covered by spec/: mirror iommu0: kind SecondaryTlb; spec/ models interval notifiers only\n", stderr);
+        File.Delete(path);
+    }
 }
