@@ -315,7 +315,7 @@ VmaBefore(site, r, prot, dst) ==
 \* nouveau_atomic_range_fault); NULL (0) for every other call site, the
 \* restore included (mm/memory.c remove_device_exclusive_entry).
 OwnersOf(site) == IF site = "make_device_exclusive"
-                  THEN {d \in IntervalDevices \ HwDevices : sub[d] = "tree"} ELSE {0}
+                  THEN {d \in Devices \ (HwDevices \cup PageOnlyDevices) : sub[d] = "tree"} ELSE {0}
 
 (***************************************************************************)
 (* CPU side: invalidate_range_start (HDR; C-MM mn_itree_inv_start_range:  *)
@@ -580,10 +580,12 @@ free_frame(t) ==
 invalidate_range_end(t) ==
     LET op == thr[t]
         late == {d \in Devices \ PageOnlyDevices : Policy[d][op.ev] = "unmap-at-end"}
-        \* full-mm listeners whose start ran (all of them, after the intervals):
+        \* full-mm listeners whose start ran (all of them, after the intervals;
+        \* an owner that skipped its own event at start skips it at end too):
         \* kvm_mmu_notifier_invalidate_range_end, under KVM_MMU_LOCK:
         \* kvm_mmu_invalidate_end: mmu_invalidate_seq++; in_progress--
-        mmEnd == IF op.mech \in {"range", "nonblock"} THEN MmDevices ELSE {}
+        mmEnd == IF op.mech \in {"range", "nonblock"}
+                 THEN {d \in MmDevices : ~OwnerSkips(op, d)} ELSE {}
     IN /\ op.ph \in {"freed", "refused"}
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start

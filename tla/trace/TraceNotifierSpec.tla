@@ -168,7 +168,8 @@ CandSites(op) ==
       \* a fault on a device-exclusive entry restores it (do_swap_page)
       [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "remove_device_exclusive_entry"}
       [] op = "make_device_exclusive" -> {"make_device_exclusive"}
-      [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range"}
+      \* fork first restores the parent's device-exclusive entries (copy_nonpresent_pte)
+      [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range", "remove_device_exclusive_entry"}
       [] op = "migrate_pages"    -> {"try_to_unmap_one"}   \* try_to_migrate_one: a migration entry
       [] op = "ksm_merge"        -> {"write_protect_page", "replace_page"}
       [] op = "split_huge_page"  -> {"split_huge_page"}
@@ -427,16 +428,26 @@ IsDeviceAccess ==
        IN IF Has(L, "frame")
           THEN /\ dpte[d][p].f = Fr(L.frame)
                /\ IF w THEN device_write(d, p, L.value)
-                  ELSE device_read(d, p) /\ data[dpte[d][p].f] = L.value
+                  \* a read through an entry whose frame was freed (NoFreedFrameAccess is
+                  \* broken already: a page-only listener, B1) returns what the freed
+                  \* frame holds, which the spec does not follow
+                  ELSE device_read(d, p) /\ (data[dpte[d][p].f] = L.value \/ dpte[d][p].gone)
                /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
           ELSE /\ NeedsFault(d, p, w)
                /\ IF L.result = "fault"
                   THEN /\ d \in HwDevices \/ (sub[d] # "none" /\ ~mmDead)
                        /\ tdev' = [tdev EXCEPT ![d] = [p |-> p, w |-> w]]
+                       \* dmirror_fault's mmget_not_zero passed here: the spec's StartFault
+                       \* (idle, ~mmDead) taken now, its read_begin with the next line, so
+                       \* that an exit_mmap in between does not stop this fault
+                       /\ flt' = IF d \in HwDevices THEN flt
+                                ELSE [flt EXCEPT ![d] = [IdleFlt EXCEPT !.ph = "begin", !.p = p, !.w = w]]
                   ELSE \* EFAULT: the mirror is gone or the mm exited
                        /\ sub[d] = "none" \/ mmDead
-                       /\ UNCHANGED tdev
-               /\ UNCHANGED <<vars, tcall, tsnap, tmm>>
+                       /\ UNCHANGED <<tdev, flt>>
+               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr,
+                              active, passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost,
+                              tcall, tsnap, tmm>>
     /\ Step
 
 IsReadBegin ==
