@@ -41,7 +41,10 @@ public sealed class Compiler
     private string _module = "";
     private int _primeDepth;
     private OpDef? _current;
+    private bool _currentIsFcn; // _current is a function definition f[x \in S] == ..., which may name itself
     private readonly HashSet<LetDef> _compilingLets = [];
+    private HashSet<string> _recursive = []; // the RECURSIVE declarations of the module being compiled
+    private readonly HashSet<OpDef> _pending = []; // its definitions not reached yet in unit order
 
     private static readonly Dictionary<string, Builtin> Core = BuildCore();
 
@@ -71,6 +74,7 @@ public sealed class Compiler
     {
         if (!seen.Add(m.Name)) return;
         string savedFile = _file, savedModule = _module;
+        var savedRecursive = _recursive;
         _file = m.File; _module = m.Name;
         try
         {
@@ -121,13 +125,16 @@ public sealed class Compiler
                 {
                     var od = new OpDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok) with { EndLine = 0 }) { Syntax = d.Body };
                     defs[d] = od;
+                    _pending.Add(od);
                     if (subs is null && _spec.OverrideFor(d.Name, d.Params.Count) is { } ov) { ms.Top.Map[d.Name] = ov; }
                     else ms.Top.Map[d.Name] = new DefSym(od);
                     if (d.Local) ms.LocalNames.Add(d.Name);
                 }
             }
+            _recursive = m.Recursive;
             foreach (var u in m.Units)
             {
+                if (u is DefSyn du && du.Instance is null) _pending.Remove(defs[du]);
                 switch (u)
                 {
                     case DefSyn d when d.Instance is not null:
@@ -156,7 +163,7 @@ public sealed class Compiler
                 }
             }
         }
-        finally { _file = savedFile; _module = savedModule; }
+        finally { _file = savedFile; _module = savedModule; _recursive = savedRecursive; }
     }
 
     private bool isRootLike(ModuleScope ms) => true;
@@ -189,7 +196,7 @@ public sealed class Compiler
 
     private void CompileDef(DefSyn d, OpDef od, Scope top)
     {
-        var saved = _current; _current = od;
+        var saved = (_current, _currentIsFcn); _current = od; _currentIsFcn = d.FcnBounds is not null;
         od.Compiling = true;
         try
         {
@@ -211,7 +218,7 @@ public sealed class Compiler
             od.EndLoc = (last.Line, last.Col + Math.Max(1, last.Text.Length) - 1 + (last.Kind == Tk.String ? 2 : 0));
             od.BodyStart = (d.Body!.Tok.Line, FirstToken(d.Body!).Col);
         }
-        finally { od.Compiling = false; _current = saved; }
+        finally { od.Compiling = false; (_current, _currentIsFcn) = saved; }
     }
 
     private static Token FirstToken(Syn s)
@@ -559,7 +566,13 @@ public sealed class Compiler
             case DefSym d:
                 {
                     var def = d.D;
-                    if (def == _current && def.Compiling) def.Recursive = true;
+                    // SANY: an operator is known only after its definition, unless declared RECURSIVE
+                    if (_pending.Contains(def) && !_recursive.Contains(def.Name)) throw Err(s.Tok, $"Unknown operator: `{name}'.");
+                    if (def == _current && def.Compiling)
+                    {
+                        if (!_currentIsFcn && !_recursive.Contains(def.Name)) throw Err(s.Tok, $"Unknown operator: `{name}'.");
+                        def.Recursive = true;
+                    }
                     if (argSyn.Length == 0 && def.Params.Length > 0)
                         return OpArgFor(sym, name, loc, sc);
                     if (argSyn.Length != def.Params.Length)

@@ -137,12 +137,28 @@ public sealed class Parser
                         continue;
                     case "ASSUME" or "ASSUMPTION" or "AXIOM":
                         _p++;
-                        if (Peek.Kind == Tk.Ident && IsAt(1, "==")) _p += 2; // named assumption
+                        if (Peek.Kind == Tk.Ident && IsAt(1, "=="))
+                        {
+                            // ASSUME Name == P defines Name as well (SANY), e.g. Paxos's PaxosAssume
+                            var nt = Peek; _p += 2;
+                            var body = ParseExpr();
+                            m.Units.Add(new DefSyn { Name = nt.Text, Tok = nt, Body = body });
+                            m.Units.Add(body);
+                            continue;
+                        }
                         m.Units.Add(ParseExpr());
                         continue;
                     case "THEOREM" or "LEMMA" or "PROPOSITION" or "COROLLARY":
-                        // theorems and their proofs are not checked by TLC: skip to the next unit at column 1
+                        // theorems and their proofs are not checked by TLC: skip to the next unit at column 1;
+                        // THEOREM Name == P defines Name (SANY) when P is an expression (not ASSUME ... PROVE)
                         _p++;
+                        if (Peek.Kind == Tk.Ident && IsAt(1, "=="))
+                        {
+                            int at = _p;
+                            var nt = Peek; _p += 2;
+                            try { m.Units.Add(new DefSyn { Name = nt.Text, Tok = nt, Body = ParseExpr() }); }
+                            catch (TlaError) { _p = at; }
+                        }
                         while (true)
                         {
                             var r = Raw;
@@ -153,7 +169,7 @@ public sealed class Parser
                         continue;
                     case "RECURSIVE":
                         _p++;
-                        do { ExpectIdent(); if (Is("(")) { _p++; do { Expect("_"); } while (TryConsume(",")); Expect(")"); } } while (TryConsume(","));
+                        do { m.Recursive.Add(ExpectIdent()); if (Is("(")) { _p++; do { Expect("_"); } while (TryConsume(",")); Expect(")"); } } while (TryConsume(","));
                         continue;
                     case "INSTANCE":
                         m.Units.Add(ParseInstance(false));

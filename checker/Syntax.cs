@@ -50,4 +50,6 @@ public sealed class ModuleSyn
     public List<(string Name, Token Tok)> Variables { get; } = [];
     /// <summary>Units in order: DefSyn, InstanceSyn (unnamed), or Syn (ASSUME).</summary>
     public List<object> Units { get; } = [];
+    /// <summary>Names declared by module-level RECURSIVE: they may be used before their definition.</summary>
+    public HashSet<string> Recursive { get; } = [];
 }

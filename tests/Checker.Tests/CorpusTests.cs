@@ -53,6 +53,18 @@ public class CorpusTests
     }
 
     [Theory]
+    [InlineData("ForwardRef", "ForwardRef.tla:4:6: Unknown operator: `B'.")]
+    [InlineData("SelfRef", "SelfRef.tla:4:30: Unknown operator: `F'.")]
+    public void UseBeforeDefinitionIsRefusedAsSanyDoes(string name, string error)
+    {
+        // SANY: an operator is known only after its definition unless declared RECURSIVE (TLC reported
+        // exactly these positions: "line 4, col 6 ... Unknown operator: `B'.")
+        var (exit, _, _, err) = Run(name, 1);
+        Assert.Equal(150, exit);
+        Assert.Equal(error, Path.GetFileName(err.TrimEnd('\n')));
+    }
+
+    [Theory]
     [MemberData(nameof(CiModels))]
     public void MatchesTlc(string name)
     {
