@@ -20,6 +20,10 @@
 (* fault path following hmm.rst.  Every step of either side interleaves   *)
 (* with every step of the other.                                           *)
 (*                                                                         *)
+(* Some devices may instead be full-mm start/end listeners (MmDevices,    *)
+(* KVM-style) or v7 listeners with only ->invalidate_page (PageOnlyDevices);*)
+(* a mirror may take a page device-exclusive (make_device_exclusive).      *)
+(*                                                                         *)
 (* Step (action) names are the kernel function names of docs/rules.md.     *)
 (***************************************************************************)
 EXTENDS Naturals, FiniteSets, NotifierEvents
