@@ -61,7 +61,8 @@ BugNames ==
      "hw_flush_at_end",        \* M10/B2: secondary TLB invalidated at end, not under the PTL
      "insert_ignores_active",  \* M12: insert during an invalidation not "assumed hit"
      "owner_filter_all",       \* kernel-notifier.md 3.5: every listener skips an event with an owner
-     "retry_ignores_in_progress"} \* a full-mm listener's retry checks only the seq, not in_progress
+     "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
+     "atomic_map_no_retry"}    \* the driver maps its device-exclusive entry without read_retry
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -630,7 +631,7 @@ device_atomic_map(t) ==
         p  == MinOf(op.rng)
     IN /\ op.ph = "atomic_map"
        /\ ~lock[d]
-       /\ dpte' = IF ~op.rhit
+       /\ dpte' = IF ~op.rhit \/ "atomic_map_no_retry" \in Bugs
                   THEN [dpte EXCEPT ![d][p] = [f |-> pte[p].f, acc |-> pte[p].acc, gone |-> FALSE]]
                   ELSE dpte
        /\ thr' = [thr EXCEPT ![t] = IdleThr]
