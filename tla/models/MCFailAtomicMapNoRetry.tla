@@ -8,6 +8,6 @@
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
-MCSites  == {"make_device_exclusive", "change_protection"}
+MCSites  == {"change_protection", "make_device_exclusive"}
 MCRanges == {{1}}
 =============================================================================
