@@ -126,9 +126,11 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Equal(28, Scenarios.All.Count(s => !Planted.ContainsKey(s.Name)));
     }
 
-    private static MmConfig RandomConfig(Vocabulary v, Mutant m = Mutant.None, bool twoMirrors = false, bool pageOnly = false) =>
+    private static MmConfig RandomConfig(Vocabulary v, Mutant m = Mutant.None, bool twoMirrors = false, bool pageOnly = false, bool mm = false) =>
         new(8, 4, 40, v, pageOnly
             ? [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm), new MirrorConfig("old0", MirrorKind.InvalidatePage, Policy.Hmm)]
+            : mm
+            ? [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm), new MirrorConfig("kvm0", MirrorKind.Mm, Policy.Hmm)]
             : twoMirrors
             ? [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm), new MirrorConfig("dev1", MirrorKind.Interval, Policy.UnmapAll), new MirrorConfig("iommu0", MirrorKind.SecondaryTlb)]
             : [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)], m);
@@ -138,14 +140,14 @@ public sealed class TraceValidationTests : IDisposable
     public static IEnumerable<object[]> RandomCases() =>
         from v in new[] { Vocabulary.V7, Vocabulary.V7Reviewed, Vocabulary.Upstream }
         from seed in new[] { 1, 2, 3 }
-        from set in new[] { "one", "three", "pageonly" }
+        from set in new[] { "one", "three", "pageonly", "mm" }
         select new object[] { v, seed, set };
 
     [Theory]
     [MemberData(nameof(RandomCases))]
     public void RandomRunIsAccepted(Vocabulary vocabulary, int seed, string mirrors)
     {
-        var cfg = RandomConfig(vocabulary, twoMirrors: mirrors == "three", pageOnly: mirrors == "pageonly");
+        var cfg = RandomConfig(vocabulary, twoMirrors: mirrors == "three", pageOnly: mirrors == "pageonly", mm: mirrors == "mm");
         var s = RandomRun.Run(cfg, seed, 300, stopAtViolation: false, specSubset: true);
         var path = Write(s, $"random-{vocabulary}-{seed}-{mirrors}");
         var v = Validate(path);
