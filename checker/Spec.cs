@@ -13,7 +13,9 @@ public sealed class ModuleLoader(string dir, Interner interner)
         catch (IOException e) { throw new TlaError(path, 1, 1, $"cannot read {path}: {e.Message}"); }
         catch (UnauthorizedAccessException e) { throw new TlaError(path, 1, 1, $"cannot read {path}: {e.Message}"); }
         var p = new Parser(path, text);
-        foreach (var t in p.Tokens) if (t.Kind is Tk.Ident or Tk.String) interner.Token(t.Text);
+        // TLC orders strings by UniqueString creation: SANY interns identifiers when it parses a module, string
+        // literals only in semantic analysis (the compiler, dependencies first); see Spec.Load
+        foreach (var t in p.Tokens) if (t.Kind is Tk.Ident) interner.Token(t.Text);
         var m = p.ParseModule();
         var expected = Path.GetFileNameWithoutExtension(path);
         if (m.Name != expected) throw new TlaError(path, 1, 1, $"the module is named {m.Name} but its file is {Path.GetFileName(path)}");
@@ -34,6 +36,22 @@ public sealed class ModuleLoader(string dir, Interner interner)
         _loading.Remove(name);
         _cache[name] = m;
         return m;
+    }
+
+    /// <summary>Parses every module m depends on (EXTENDS, then INSTANCE in order of appearance, depth first) before
+    /// any is compiled, as SANY parses the whole specification before its semantic analysis.</summary>
+    public void LoadDependencies(ModuleSyn m, HashSet<string>? seen = null)
+    {
+        seen ??= [m.Name];
+        var deps = m.Extends.Select(e => (e.Name, e.Tok)).ToList();
+        foreach (var u in m.Units)
+            if (u is InstanceSyn i) deps.Add((i.Module, i.Tok));
+            else if (u is DefSyn { Instance: { } di }) deps.Add((di.Module, di.Tok));
+        foreach (var (name, tok) in deps)
+        {
+            if (Builtins.IsStandard(name) || !seen.Add(name)) continue;
+            LoadDependencies(Load(name, m.File, tok), seen);
+        }
     }
 }
 
@@ -176,7 +194,7 @@ public sealed class Spec
         if (!System.IO.File.Exists(tlaPath)) throw new TlaError(tlaPath, 1, 1, $"spec file {tlaPath} not found");
         if (!System.IO.File.Exists(cfgPath)) throw new TlaError(cfgPath, 1, 1, $"configuration file {cfgPath} not found", true);
         var loader = new ModuleLoader(Path.GetDirectoryName(Path.GetFullPath(tlaPath))!, spec.Interner);
-        var root = loader.Parse(tlaPath);
+        // TLC parses the configuration before the spec: its strings and model values come first in string order
         var cfg = Config.Parse(cfgPath, System.IO.File.ReadAllText(cfgPath));
         spec.Config = cfg;
         foreach (var (n, v, pos) in cfg.Values)
@@ -194,6 +212,8 @@ public sealed class Spec
             if (module is null) spec._subs[n] = (target, pos);
             else spec._scopedSubs[(module, n)] = (target, pos);
         }
+        var root = loader.Parse(tlaPath);
+        loader.LoadDependencies(root);
         var compiler = new Compiler(spec, loader);
         spec.Root = compiler.CompileModule(root, null, null);
         spec.FixProxies();

@@ -139,8 +139,6 @@ public static class ValidateCommand
         var flags = new HashSet<string>();
         foreach (var m in mirrors.Elems)
         {
-            string? kind = S(m, "kind");
-            if (kind is "mm" or "invalidate_page") return (cfg.Line, $"mirror {S(m, "name")} of kind {kind} (the spec's devices are interval notifiers or hardware TLBs)");
             if (F(m, "span") is not null) return (cfg.Line, $"mirror {S(m, "name")} covers a span (the spec's intervals cover the address space)");
             var pol = F(m, "policy");
             if (pol is not null && S(pol, "at") == "end" && (S(pol, "default") != "unmap" || F(pol, "reactions") is FcnBase { Count: > 0 }))
@@ -152,11 +150,8 @@ public static class ValidateCommand
         {
             string op = S(v, "op")!;
             bool refused = F(v, "result") is not null && S(v, "kind") == "call";
-            if (op is "make_device_exclusive" or "device_atomic_map" && !refused) return (n, $"op {op} (device-exclusive entries)");
             if (op == "mmu_interval_notifier_remove") return (n, $"op {op} (the spec's subscriptions are never removed)");
             if (op == "collapse_huge_page" && !refused) return (n, $"op {op} (khugepaged's collapse is not a call site of the spec)");
-            if (op.StartsWith("invalidate_range_start", StringComparison.Ordinal) && F(v, "owner") is not null) return (n, $"op {op} with an owner (mmu_notifier_range_init_owner)");
-            if (op == "invalidate" && S(v, "reaction") == "owner") return (n, "op invalidate skipped by its owner");
         }
         return null;
     }
@@ -169,6 +164,7 @@ public static class ValidateCommand
             {
                 "device_read" or "device_write" => "IsDeviceAccessCall (the access starts with its step lines)",
                 "mmu_interval_notifier_insert" => "IsInsert -> mmu_interval_notifier_insert",
+                "make_device_exclusive" => "IsExclusiveCall (names the call site make_device_exclusive; needs the CPU thread idle)",
                 _ => "IsCpuCall (names the call site of the invalidations that follow; needs the CPU thread idle)",
             };
         return op switch
@@ -192,6 +188,7 @@ public static class ValidateCommand
             "device_pte_install" => "IsInstall -> device_pte_install",
             "device_unlock" => "IsDeviceUnlock -> device_unlock",
             "tlb_fill" => "IsTlbFill -> device_tlb_fill",
+            "device_atomic_map" => "IsAtomicMap -> device_atomic_map (the owner's atomic entry after make_device_exclusive)",
             "copy_pte_range" or "clear_flush_young" or "test_young" or "mm_exited" => "IsStutter (not modelled by the spec)",
             _ => $"no action: op {op} is not a line kind of the trace spec",
         };

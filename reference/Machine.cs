@@ -122,7 +122,17 @@ public static class Machine
         {
             if (s.Op is not { } op) return false;
             if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } inv)
-                return !inv.Blockable || !s.Mirrors[inv.PendingCallbacks[0]].Locked; // a blockable callback waits for the device lock
+            {
+                // a blockable callback waits for the device lock; a non-blockable interval callback refuses
+                // (mutex_trylock); a full-mm one has an end, so it may not fail (include/linux/mmu_notifier.h,
+                // WARN in mn_hlist_invalidate_range_start): it spins on its lock as KVM's mmu_lock
+                int first = inv.PendingCallbacks[0];
+                return !s.Mirrors[first].Locked || !inv.Blockable && s.Config.MirrorList[first].Kind != MirrorKind.Mm;
+            }
+            // invalidate_range_end of a full-mm subscription takes its lock (KVM: kvm_mmu_invalidate_end under mmu_lock)
+            if (op.Steps.Peek() is Prim.End)
+                for (int m = 0; m < s.Mirrors.Length; m++)
+                    if (s.Mirrors[m].Locked && s.Config.MirrorList[m].Kind == MirrorKind.Mm) return false;
             // invalidate_page callbacks take each listener's device lock too (dmirror's mutex)
             // mn_itree_release / ->release call each listener's invalidate, which takes the driver lock
             // (lib/test_hmm.c dmirror_interval_invalidate: mutex_lock(&dmirror->mutex)); release waits for it
@@ -231,12 +241,12 @@ public static class Machine
         long seq = s.InvalidateSeq;
         bool hit = HasInterval(s, st.Range);
         if (hit) seq |= 1;
+        // __mmu_notifier_invalidate_range_start: the interval tree first (mn_itree_invalidate), then the
+        // full-mm subscriptions (mn_hlist_invalidate_range_start), which are not called when an interval refused
         var callbacks = ImmutableArray.CreateBuilder<int>();
-        for (int m = 0; m < s.Mirrors.Length; m++)
-        {
-            var kind = s.Config.MirrorList[m].Kind;
-            if (kind is MirrorKind.Interval or MirrorKind.Mm && s.Config.MirrorList[m].Overlaps(st.Range) && s.Mirrors[m].Registered && !s.Mirrors[m].Released) callbacks.Add(m);
-        }
+        foreach (var kind in new[] { MirrorKind.Interval, MirrorKind.Mm })
+            for (int m = 0; m < s.Mirrors.Length; m++)
+                if (s.Config.MirrorList[m].Kind == kind && s.Config.MirrorList[m].Overlaps(st.Range) && s.Mirrors[m].Registered && !s.Mirrors[m].Released) callbacks.Add(m);
         var inv = new Invalidation(st.Range, st.Event, st.Blockable, seq, callbacks.ToImmutable(), Owner: st.Owner);
         s = s with { InvalidateSeq = seq, ActiveInvalidateRanges = s.ActiveInvalidateRanges + 1, Op = op with { Inv = inv } };
         if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
@@ -270,11 +280,6 @@ public static class Machine
             // dmirror_interval_invalidate: mutex_trylock fails in a non-blockable range -> return false (-EAGAIN)
             inv = inv with { Refused = true, PendingCallbacks = [] };
             s = EndPass(s with { Op = op with { Inv = inv } });
-            // mn_hlist_invalidate_range_start backs out: invalidate_range_end of every full-mm subscription
-            // whose start already succeeded (R2, c2655835fd8c), so KVM-style in_progress drops again
-            for (int k = 0; k < s.Mirrors.Length; k++)
-                if (s.Config.MirrorList[k].Kind == MirrorKind.Mm && s.Mirrors[k] is { InProgress: > 0 } mk)
-                    s = SetMirror(s, k, mk with { Seq = mk.Seq + 1, InProgress = mk.InProgress - 1 });
             var rest = op.Steps;
             var kept = new List<Prim>();
             bool skipping = true;

@@ -81,6 +81,12 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailInsertIgnoresActive"] = "no interval notifier insert/remove in spec/: each device's subscription exists for the whole run (M12)",
         ["MCFailHwFlushAtEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
         ["MCFailHwFreedBeforeEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
+        ["MCFailOwnerFilterAll"] = "no device-exclusive entries (make_device_exclusive, range owners) in spec/",
+        ["MCFailAtomicMapNoRetry"] = "no device-exclusive entries (make_device_exclusive, range owners) in spec/",
+        ["MCFailMmUnmapAtEnd"] = "no full-mm start/end listener (KVM-style mmu_invalidate_in_progress/seq) in spec/",
+        ["MCFailMmNoInProgress"] = "no full-mm start/end listener (KVM-style mmu_invalidate_in_progress/seq) in spec/",
+        ["MCFailPageOnlyMunmap"] = "no v7 listener with only ->invalidate_page in spec/ (B1)",
+        ["MCFailPageOnlyFreed"] = "no v7 listener with only ->invalidate_page in spec/ (B1)",
     };
 
     public static Variant? Find(string name, string vocabulary) =>

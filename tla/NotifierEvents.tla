@@ -72,13 +72,18 @@ Sites == {"copy_page_range",          \* #1 fork, COW mappings, src mm
           "replace_page",             \* #12 KSM merge
           "wp_page_copy",             \* #17 COW write fault
           "oom_reap_task_mm",         \* OOM reaper, non-blockable (mm/oom_kill.c __oom_reap_task_mm)
-          "exit_mmap"}                \* exit: release, then unmap_vmas
+          "exit_mmap",                \* exit: release, then unmap_vmas
+          "make_device_exclusive",    \* mm/rmap.c (5.14+): a device-exclusive entry for its owner
+          "remove_device_exclusive_entry"} \* mm/memory.c do_swap_page: a fault restores the PTE
+
+\* Device-exclusive entries (b756a3b5e7ea, 5.14): upstream only.
+ExclusiveSites == {"make_device_exclusive", "remove_device_exclusive_entry"}
 
 \* Sites that act on exactly one page (they allocate one new frame or touch
 \* one address).  The others act on a range [start, end) of pages.
 SinglePageSites == {"migrate_pages", "move_page_tables", "page_mkclean_one",
                     "try_to_unmap_one", "write_protect_page", "replace_page",
-                    "wp_page_copy"}
+                    "wp_page_copy", "make_device_exclusive", "remove_device_exclusive_entry"}
 
 \* Sites that allocate a new frame before the invalidation starts
 \* (wp_page_copy allocates new_page before mmu_notifier_invalidate_range_start;
@@ -125,6 +130,7 @@ V7Event(site, prot) ==
       [] site = "wp_page_copy"            -> "MMU_MIGRATE"
       [] site = "oom_reap_task_mm"      -> "MMU_MUNMAP"   \* anachronism: the reaper is 4.6+
       [] site = "exit_mmap"               -> ReleasePseudoEvent
+      [] site \in ExclusiveSites          -> "none"         \* not in v7 (5.14+)
 
 \* v7-reviewed: v8 renames; mprotect sends what the new protection means
 \* (Hubbard: MMU_UNMAP / MMU_WRITE_PROTECT / MMU_READ_WRITE).
@@ -156,6 +162,9 @@ UpstreamEvent(site, prot) ==
       [] site = "wp_page_copy"            -> "MMU_NOTIFY_CLEAR"
       [] site = "oom_reap_task_mm"      -> "MMU_NOTIFY_UNMAP"
       [] site = "exit_mmap"               -> "MMU_NOTIFY_RELEASE"
+      \* make_device_exclusive: mmu_notifier_range_init_owner(MMU_NOTIFY_EXCLUSIVE, owner);
+      \* remove_device_exclusive_entry: the same event with owner NULL
+      [] site \in ExclusiveSites          -> "MMU_NOTIFY_EXCLUSIVE"
 
 EventOf(voc, site, prot) ==
     CASE voc = "v7"          -> V7Event(site, prot)
@@ -235,6 +244,8 @@ SitePte(site, o, prot, nf) ==
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
                    "madvise_free_single_vma", "move_page_tables", "try_to_unmap_one",
                    "oom_reap_task_mm", "exit_mmap"} -> NonePte
+      \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl
+      [] site \in ExclusiveSites -> o
 
 \* What a listener's callback does to one device PTE d under reaction r at
 \* invalidate_range_start (or invalidate_page).  vmaProt = the VMA's

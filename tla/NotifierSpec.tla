@@ -20,6 +20,10 @@
 (* fault path following hmm.rst.  Every step of either side interleaves   *)
 (* with every step of the other.                                           *)
 (*                                                                         *)
+(* Some devices may instead be full-mm start/end listeners (MmDevices,    *)
+(* KVM-style) or v7 listeners with only ->invalidate_page (PageOnlyDevices);*)
+(* a mirror may take a page device-exclusive (make_device_exclusive).      *)
+(*                                                                         *)
 (* Step (action) names are the kernel function names of docs/rules.md.     *)
 (***************************************************************************)
 EXTENDS Naturals, FiniteSets, NotifierEvents
@@ -39,7 +43,9 @@ CONSTANTS
     Ranges,       \* the ranges [start, end) call sites may use, as sets of pages
     Prots,        \* the protections mprotect may set (subset of 0..2)
     MaxOps,       \* how many call sites the mm runs in total (finite model)
-    Bugs          \* injected bugs (mutations M1..M12), see BugNames
+    Bugs,         \* injected bugs (mutations M1..M12), see BugNames
+    MmDevices,    \* the subset that are full-mm start/end listeners (KVM-style), not intervals
+    PageOnlyDevices \* the subset that are v7 listeners with only ->invalidate_page (B1)
 
 BugNames ==
     {"no_read_retry",          \* M3/B12: driver installs without mmu_interval_read_retry
@@ -53,7 +59,10 @@ BugNames ==
      "lock_across_read_begin", \* HDR lockdep rule: driver holds its lock across read_begin
      "mprotect_none_as_write_protect", \* planted call-site table error (TruthfulEvent)
      "hw_flush_at_end",        \* M10/B2: secondary TLB invalidated at end, not under the PTL
-     "insert_ignores_active"}  \* M12: insert during an invalidation not "assumed hit"
+     "insert_ignores_active",  \* M12: insert during an invalidation not "assumed hit"
+     "owner_filter_all",       \* kernel-notifier.md 3.5: every listener skips an event with an owner
+     "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
+     "atomic_map_no_retry"}    \* the driver maps its device-exclusive entry without read_retry
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -61,6 +70,12 @@ ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \sub
        /\ EnabledSites \subseteq Sites /\ Bugs \subseteq BugNames
        /\ Prots \subseteq 0..2 /\ MaxOps \in Nat
        /\ \A r \in Ranges : r \subseteq Pages /\ r # {}
+       /\ MmDevices \subseteq Devices \ HwDevices
+       /\ PageOnlyDevices \subseteq Devices \ (HwDevices \cup MmDevices)
+       \* mmu_notifier_register runs before the mm is used (no insert in the model)
+       /\ MmDevices \cup PageOnlyDevices \subseteq InitSubscribed
+       \* device-exclusive entries are 5.14 (b756a3b5e7ea): upstream only
+       /\ ExclusiveSites \cap EnabledSites # {} => Vocabulary = "upstream"
 
 VARIABLES
     pte,          \* [Pages -> CPU PTE]  (the CPU page table)
@@ -81,10 +96,12 @@ VARIABLES
     hit,          \* [Devices -> BOOLEAN] set_seq called since the reader's read_begin
     rdCur,        \* [Devices -> BOOLEAN] reader's seq equals the current pass's seq
     sub,          \* [Devices -> {"none", "deferred", "tree"}] the interval subscription
-    ghost         \* history flags for the rules that are about steps, not states
+    ghost,        \* history flags for the rules that are about steps, not states
+    excl,         \* [Pages -> {0} \cup Devices]: the owner of a device-exclusive entry (0: none)
+    inProg        \* [Devices -> Nat]: a full-mm listener's in_progress count (KVM)
 
 vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
-          inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
+          inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, excl, inProg>>
 
 (***************************************************************************)
 (* Why the sequence number is abstracted (and why this is sound).          *)
@@ -108,18 +125,35 @@ vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, p
 (*   inPassHit[d] = sub->invalidate_seq == mm seq  (read_begin must wait)  *)
 (*   rdCur[d]     = s == mm seq                    (only reachable with M5)*)
 (* and passOdd = mm seq is odd.                                            *)
+(*                                                                         *)
+(* Full-mm listeners (MmDevices: a struct mmu_notifier with                *)
+(* invalidate_range_start/end, like KVM's kvm_mmu_notifier_invalidate_     *)
+(* range_start/end in virt/kvm/kvm_main.c) have no interval subscription:  *)
+(* start increments their mmu_invalidate_in_progress (inProg[d]) and tears *)
+(* down, end increments mmu_invalidate_seq and decrements in_progress.     *)
+(* Their fault path reads the seq (no wait) and retries under its lock     *)
+(* while in_progress or the seq moved (mmu_invalidate_retry).  The seq     *)
+(* needs no counter for the same reason as above: hit[d] = "the seq moved  *)
+(* since the fault read it".  A v7 listener with only ->invalidate_page    *)
+(* (PageOnlyDevices) hears no range start/end at all; invalidate_page     *)
+(* moves its seq (hit[d]).  HwDevices and the interval devices are the     *)
+(* others.                                                                 *)
 (***************************************************************************)
+
+\* The devices with an interval subscription (mn_itree_inv_start_range's tree).
+IntervalDevices == Devices \ (MmDevices \cup PageOnlyDevices)
 
 DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
-ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused"}
+ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused",
+                 "atomic_map"}
 FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
                  "install", "unlock", "unlock_retry"}
 
 IdleThr == [ph |-> "idle", site |-> "none", ev |-> "none", mech |-> "none",
             rng |-> {}, chg |-> {}, todo |-> {}, freeable |-> {}, nf |-> 0,
-            prot |-> 0, dst |-> 0]
+            prot |-> 0, dst |-> 0, own |-> 0, rhit |-> FALSE]
 IdleFlt == [ph |-> "idle", p |-> 0, w |-> FALSE, snap |-> DevNone]
 
 TypeOK ==
@@ -140,6 +174,8 @@ TypeOK ==
     /\ \A d \in Devices : flt[d].ph \in FaultPhases
     /\ ghost \in [coherent : BOOLEAN, softdirty : BOOLEAN, paired : BOOLEAN,
                   covered : BOOLEAN, truthful : BOOLEAN]
+    /\ excl \in [Pages -> {0} \cup Devices]
+    /\ inProg \in [Devices -> Nat]
 
 Init ==
     /\ pte = [p \in Pages |-> IF p \in InitMapped THEN [f |-> p, acc |-> 2, sd |-> TRUE]
@@ -160,6 +196,8 @@ Init ==
     /\ sub = [d \in Devices |-> IF d \in InitSubscribed THEN "tree" ELSE "none"]
     /\ ghost = [coherent |-> TRUE, softdirty |-> TRUE, paired |-> TRUE,
                 covered |-> TRUE, truthful |-> TRUE]
+    /\ excl = [p \in Pages |-> 0]
+    /\ inProg = [d \in Devices |-> 0]
 
 MinOf(S) == CHOOSE x \in S : \A y \in S : x <= y
 NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeable)
@@ -218,6 +256,20 @@ InvEnd ==
 (***************************************************************************)
 (* Preconditions of a call site on range r (what makes it meaningful).    *)
 (***************************************************************************)
+\* The folio of page p is locked by a make_device_exclusive in flight: from
+\* before its invalidation until the driver's atomic map (lib/test_hmm.c
+\* dmirror_exclusive: folio_unlock after dmirror_atomic_map).
+FolioLocked(p) == \E u \in Threads : thr[u].site = "make_device_exclusive" /\ p \in thr[u].rng
+\* Sites that lock the folio (folio_lock / folio_trylock) before changing the PTE.
+FolioLockSites == {"make_device_exclusive", "remove_device_exclusive_entry", "migrate_pages",
+                   "try_to_unmap_one", "page_mkclean_one", "write_protect_page", "replace_page"}
+\* Sites run on a device-exclusive entry: the restore, and those that change or
+\* drop a non-present entry as such (change_pte_range keeps it, with the new
+\* protection; zap_nonpresent_ptes drops it).
+ExclusiveEntrySites == {"remove_device_exclusive_entry", "change_protection", "split_huge_page",
+                        "unmap_vmas", "zap_page_range", "zap_page_range_single",
+                        "oom_reap_task_mm", "exit_mmap"}
+
 Applicable(site, r, dst) ==
     /\ (site \in SinglePageSites) => Cardinality(r) = 1
     /\ (site \in AllocSites) => free # {}
@@ -227,16 +279,31 @@ Applicable(site, r, dst) ==
     /\ site = "wp_page_copy"     => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
     /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
     /\ site = "move_page_tables" => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+    \* make_device_exclusive (mm/rmap.c) takes a private anonymous page the caller
+    \* faulted in writable (its GUP is FOLL_WRITE; the reference asks for it),
+    \* locks the folio and keeps it locked until the driver programmed its entry
+    /\ site = "make_device_exclusive" =>
+         \A p \in r : vma[p] = 2 /\ pte[p].f # 0 /\ pte[p].acc = 2 /\ p \notin cow /\ excl[p] = 0
+    \* remove_device_exclusive_entry (mm/memory.c do_swap_page): a fault on a
+    \* device-exclusive entry; folio_lock_or_retry waits for make_device_exclusive
+    /\ site = "remove_device_exclusive_entry" => \A p \in r : excl[p] # 0
+    /\ site \in FolioLockSites => \A p \in r : ~FolioLocked(p)
+    \* a device-exclusive entry is not present: sites that need the page itself
+    \* (COW, migration, rmap walks, KSM, fork's copy) are not run on it here
+    /\ \A p \in r : excl[p] # 0 => site \in ExclusiveEntrySites
 
 NewOp(site, r, prot, dst, ph) ==
     LET nrng == IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
         nf   == IF site \in AllocSites THEN NewFrame ELSE 0
         inTree == {d \in Devices : sub[d] = "tree"}
-        todo == IF MechOf(Vocabulary, site) = "release" THEN inTree ELSE inTree \ HwDevices
+        \* a ->invalidate_page-only listener has no range start/end callbacks
+        todo == CASE MechOf(Vocabulary, site) = "release" -> inTree
+                  [] MechOf(Vocabulary, site) = "page"    -> inTree \ HwDevices
+                  [] OTHER -> inTree \ (HwDevices \cup PageOnlyDevices)
     IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
         site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
         rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> todo,
-        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst]
+        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst, own |-> 0, rhit |-> FALSE]
 
 \* VMA changes made before the notifier is called: mprotect_fixup sets
 \* vm_flags before change_protection; munmap detaches the VMAs before
@@ -247,6 +314,14 @@ VmaBefore(site, r, prot, dst) ==
       [] site = "move_page_tables" -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
       [] OTHER                     -> vma
 
+\* The owner a call site passes with mmu_notifier_range_init_owner: the
+\* device whose driver calls make_device_exclusive (lib/test_hmm.c
+\* dmirror_exclusive; drivers/gpu/drm/nouveau/nouveau_svm.c
+\* nouveau_atomic_range_fault); NULL (0) for every other call site, the
+\* restore included (mm/memory.c remove_device_exclusive_entry).
+OwnersOf(site) == IF site = "make_device_exclusive"
+                  THEN {d \in Devices \ (HwDevices \cup PageOnlyDevices) : sub[d] = "tree"} ELSE {0}
+
 (***************************************************************************)
 (* CPU side: invalidate_range_start (HDR; C-MM mn_itree_inv_start_range:  *)
 (* active++, seq |= 1 when an interval overlaps -- every device interval  *)
@@ -254,12 +329,15 @@ VmaBefore(site, r, prot, dst) ==
 (***************************************************************************)
 BeginOp(t, mech) ==
     \E site \in EnabledSites, prot \in Prots, dst \in Pages \cup {0} :
-      \E r \in (IF site = "exit_mmap" THEN {Pages} ELSE Ranges) :
+      \E r \in (IF site = "exit_mmap" THEN {Pages} ELSE Ranges), own \in OwnersOf(site) :
         /\ thr[t].ph = "idle" /\ budget > 0 /\ ~mmDead
         /\ MechOf(Vocabulary, site) = mech
         /\ (site # "change_protection") => prot = MinOf(Prots)
         /\ Applicable(site, r, dst)
-        /\ LET op == NewOp(site, r, prot, dst, "start") IN
+        \* the owner's mmu_interval_read_begin before make_device_exclusive sleeps
+        \* while a running pass hit its interval
+        /\ own # 0 => ~inPassHit[own]
+        /\ LET op == [NewOp(site, r, prot, dst, "start") EXCEPT !.own = own] IN
            /\ thr' = [thr EXCEPT ![t] = op]
            /\ vma' = VmaBefore(site, r, prot, dst)
            /\ free' = free \ {op.nf}
@@ -267,8 +345,8 @@ BeginOp(t, mech) ==
         /\ budget' = budget - 1
         /\ active' = active + 1
         \* mn_itree_inv_start_range: seq |= 1 when an interval overlaps the range
-        /\ passOdd' = (passOdd \/ \E d \in Devices : sub[d] = "tree")
-        /\ UNCHANGED <<pte, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
+        /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
+        /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
 
 invalidate_range_start(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "range")
 \* OOM reaper (mm/oom_kill.c __oom_reap_task_mm): non-blockable start.
@@ -283,16 +361,52 @@ exit_mmap(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "release")
 (* table per the reaction, unlock, return true).  Blocking callers wait   *)
 (* for the lock (mutex_lock).                                              *)
 (***************************************************************************)
+\* Owner filtering: a listener returns at once from an MMU_NOTIFY_EXCLUSIVE
+\* (or _MIGRATE) invalidation its own driver started, before set_seq
+\* (drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_svm_range_invalidate:
+\* "range->event == MMU_NOTIFY_EXCLUSIVE && range->owner == ...drm->dev";
+\* lib/test_hmm.c dmirror_interval_invalidate for MMU_NOTIFY_MIGRATE).  Bug
+\* owner_filter_all (kernel-notifier.md 3.5): every listener skips any event
+\* that carries an owner, so a mirror keeps a page another device took.
+OwnerSkips(op, d) ==
+    /\ op.own # 0 /\ op.ev \in {"MMU_NOTIFY_EXCLUSIVE", "MMU_NOTIFY_MIGRATE"}
+    /\ op.own = d \/ "owner_filter_all" \in Bugs
+
+\* The listener's sequence bookkeeping: an interval's set_seq; a full-mm
+\* listener's start increments in_progress (kvm_mmu_invalidate_begin) and
+\* its v7 ->invalidate_page moves its seq, as does a page-only listener's.
+SeqOnCallback(d, op) ==
+    IF d \in IntervalDevices
+    THEN SetSeq(d, op.mech # "page") /\ UNCHANGED inProg
+    ELSE /\ inProg' = [inProg EXCEPT ![d] = IF op.mech \in {"range", "nonblock"}
+                                             THEN inProg[d] + 1 ELSE inProg[d]]
+         /\ hit' = [hit EXCEPT ![d] = IF op.mech = "page" THEN TRUE ELSE hit[d]]
+         /\ UNCHANGED inPassHit
+
+\* A driver programs its device-exclusive entry inside an interval read
+\* section (make_device_exclusive kernel-doc, mm/rmap.c: "use a mmu notifier
+\* critical section to hold a device specific lock during programming";
+\* nouveau_atomic_range_fault: notifier_seq = mmu_interval_read_begin, then
+\* make_device_exclusive, mutex_lock, mmu_interval_read_retry).  Its own
+\* event is filtered, so only another invalidation of its interval retries it.
+RHit(other, op, d) == other.own = d /\ ~OwnerSkips(op, d) /\ "skip_set_seq" \notin Bugs
+
 Callback(t, d) ==
     LET op == thr[t]
         r  == Policy[d][op.ev]
-    IN /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
-                     IF p \in op.rng THEN React(r, dpte[d][p], vma[p]) ELSE dpte[d][p]]]
-       /\ SetSeq(d, op.mech # "page")
-       /\ thr' = [thr EXCEPT ![t] = IF op.todo = {d} /\ op.ph = "notify" THEN IdleThr
-                                    ELSE [op EXCEPT !.todo = op.todo \ {d},
-                                                    !.ph = IF op.todo = {d} THEN "started"
-                                                           ELSE op.ph]]
+    IN /\ IF OwnerSkips(op, d)
+          THEN UNCHANGED <<dpte, hit, inPassHit, inProg>>
+          ELSE /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
+                             IF p \in op.rng THEN React(r, dpte[d][p], vma[p]) ELSE dpte[d][p]]]
+               /\ SeqOnCallback(d, op)
+       \* the callback's set_seq also answers the read_retry of a make_device_exclusive
+       \* in flight whose owner is d (RHit)
+       /\ thr' = [u \in Threads |->
+                   IF u = t
+                   THEN IF op.todo = {d} /\ op.ph = "notify" THEN IdleThr
+                        ELSE [op EXCEPT !.todo = op.todo \ {d},
+                                        !.ph = IF op.todo = {d} THEN "started" ELSE op.ph]
+                   ELSE IF RHit(thr[u], op, d) THEN [thr[u] EXCEPT !.rhit = TRUE] ELSE thr[u]]
        /\ UNCHANGED <<active, passOdd, rdCur, sub>>
 
 \* Non-blockable call with the driver lock held: mutex_trylock fails, the
@@ -306,22 +420,32 @@ Refuse(t) ==
     /\ thr' = [thr EXCEPT ![t] = IF "end_after_refused_start" \in Bugs
                                  THEN [thr[t] EXCEPT !.ph = "refused", !.todo = {}]
                                  ELSE IdleThr]
-    /\ UNCHANGED <<dpte, hit>>
+    /\ UNCHANGED <<dpte, hit, inProg>>
 
+\* __mmu_notifier_invalidate_range_start (C-MM) calls the interval tree
+\* (mn_itree_invalidate) first and returns on -EAGAIN; the full-mm listeners
+\* (mn_hlist_invalidate_range_start) come after.  A full-mm listener's start
+\* takes its own lock (KVM: KVM_MMU_LOCK, a spinlock) and never refuses.
 invalidate(t, d) ==
     /\ thr[t].ph \in {"start", "notify"} /\ d \in thr[t].todo
     /\ thr[t].mech \in {"range", "nonblock", "page"}
-    /\ IF thr[t].mech = "nonblock" /\ lock[d]
+    /\ d \in MmDevices /\ thr[t].mech # "page" => thr[t].todo \subseteq MmDevices
+    /\ IF OwnerSkips(thr[t], d) THEN Callback(t, d)
+       ELSE IF thr[t].mech = "nonblock" /\ lock[d] /\ d \notin MmDevices
        THEN Refuse(t)
        ELSE ~lock[d] /\ Callback(t, d)
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+    /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
 
 \* ->release / MMU_NOTIFY_RELEASE: tear down and freeze the mirror (R12).
 release(t, d) ==
     /\ thr[t].ph = "start" /\ d \in thr[t].todo /\ thr[t].mech = "release"
     /\ ~lock[d]
     /\ Callback(t, d)
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+    /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+
+\* make_device_exclusive takes the CPU's access away (the PTE becomes a
+\* non-present entry): a change that must be notified, like a clear.
+TakesAway(op, p) == op.site = "make_device_exclusive" /\ pte[p].f # 0
 
 (***************************************************************************)
 (* pte_update: the PTE changes under the page-table lock.  Without        *)
@@ -348,10 +472,19 @@ ApplyPte(t, op) ==
     IN /\ pte' = newPte
        /\ ghost' = [ghost EXCEPT
                       !.covered  = ghost.covered /\
-                                   \A p \in op.chg : NeedsNotify(pte[p], newPte[p]) => Covered(p),
+                                   \A p \in op.chg : NeedsNotify(pte[p], newPte[p]) \/ TakesAway(op, p)
+                                                      => Covered(p),
                       !.truthful = ghost.truthful /\
                                    \A p \in op.chg : Allowed(op.ev, pte[p], newPte[p])]
        /\ thr' = [thr EXCEPT ![t] = [op EXCEPT !.ph = ph2, !.freeable = gone]]
+       \* make_device_exclusive: set_pte_at(swp_entry_to_pte(make_device_exclusive_entry));
+       \* remove_device_exclusive_entry (restore_exclusive_pte) maps the page again;
+       \* an entry that is dropped (zap) or whose frame changes is gone
+       /\ excl' = [p \in Pages |->
+                    CASE p \in op.chg /\ op.site = "make_device_exclusive" /\ newPte[p].f # 0 -> op.own
+                      [] p \in op.chg /\ (op.site = "remove_device_exclusive_entry"
+                                          \/ newPte[p].f # pte[p].f) -> 0
+                      [] OTHER -> excl[p]]
        /\ cow' = CASE op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
                         -> cow \cup {p \in op.chg : pte[p].f # 0}
                    [] op.site = "move_page_tables"
@@ -374,7 +507,7 @@ ApplyPte(t, op) ==
 PteUpdateStarted(t) ==
     /\ thr[t].ph = "started"
     /\ ApplyPte(t, thr[t])
-    /\ UNCHANGED <<free, mmDead, budget, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
+    /\ UNCHANGED <<inProg, free, mmDead, budget, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 \* v7 invalidate_page sites: the change comes first, no start, no end.
 PteUpdatePageSite(t) ==
@@ -384,7 +517,7 @@ PteUpdatePageSite(t) ==
         /\ Applicable(site, r, 0)
         /\ ApplyPte(t, NewOp(site, r, MinOf(Prots), 0, "idle"))
         /\ budget' = budget - 1
-        /\ UNCHANGED <<free, mmDead, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
+        /\ UNCHANGED <<inProg, free, mmDead, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
                   /\ \/ PteUpdateStarted(t)
@@ -410,7 +543,7 @@ tlb_flush(t) ==
                                     ELSE "updated"]
     /\ data' = IF op.nf # 0 /\ op.freeable \ {op.nf} # {}
                THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable \ {op.nf})]] ELSE data
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -419,10 +552,10 @@ tlb_flush(t) ==
 (***************************************************************************)
 device_tlb_fill(d, p) ==
     /\ d \in HwDevices /\ ~mmDead
-    /\ pte[p].f # 0 /\ pte[p].acc >= 1
+    /\ pte[p].f # 0 /\ pte[p].acc >= 1 /\ excl[p] = 0
     /\ dpte' = [dpte EXCEPT ![d][p] = [f |-> pte[p].f, gone |-> FALSE,
                                        acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -441,7 +574,7 @@ free_frame(t) ==
                     IF dpte[d][p].f \in fr THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
        /\ thr' = [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
                              ![t].freeable = {}]
-       /\ UNCHANGED <<pte, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
+       /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
                       inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -451,20 +584,59 @@ free_frame(t) ==
 (***************************************************************************)
 invalidate_range_end(t) ==
     LET op == thr[t]
-        late == {d \in Devices : Policy[d][op.ev] = "unmap-at-end"}
+        late == {d \in Devices \ PageOnlyDevices : Policy[d][op.ev] = "unmap-at-end"}
+        \* full-mm listeners whose start ran (all of them, after the intervals;
+        \* an owner that skipped its own event at start skips it at end too):
+        \* kvm_mmu_notifier_invalidate_range_end, under KVM_MMU_LOCK:
+        \* kvm_mmu_invalidate_end: mmu_invalidate_seq++; in_progress--
+        mmEnd == IF op.mech \in {"range", "nonblock"}
+                 THEN {d \in MmDevices : ~OwnerSkips(op, d)} ELSE {}
     IN /\ op.ph \in {"freed", "refused"}
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
-               /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub>>
-          ELSE /\ \A d \in late : ~lock[d]
+               /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>
+          ELSE /\ \A d \in late \cup mmEnd : ~lock[d]
                /\ dpte' = [d \in Devices |-> [p \in Pages |->
                             IF \/ d \in late /\ p \in op.rng
                                \/ d \in HwDevices /\ p \in op.chg /\ "hw_flush_at_end" \in Bugs
                             THEN DevNone ELSE dpte[d][p]]]
+               /\ hit' = [d \in Devices |-> IF d \in mmEnd THEN TRUE ELSE hit[d]]
+               /\ inProg' = [d \in Devices |-> IF d \in mmEnd THEN inProg[d] - 1 ELSE inProg[d]]
                /\ InvEnd
                /\ UNCHANGED ghost
+       \* make_device_exclusive returns with the folio locked; the driver then
+       \* programs its atomic entry (device_atomic_map)
+       /\ thr' = [thr EXCEPT ![t] = IF op.site = "make_device_exclusive" /\ op.ph = "freed"
+                                    THEN [IdleThr EXCEPT !.ph = "atomic_map", !.site = op.site,
+                                                         !.rng = op.rng, !.own = op.own,
+                                                         !.rhit = op.rhit]
+                                    ELSE IdleThr]
+       /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt>>
+
+(***************************************************************************)
+(* device_atomic_map: after make_device_exclusive the owner's driver       *)
+(* stores the page in its page table as an atomic entry, under its lock    *)
+(* (lib/test_hmm.c dmirror_atomic_map: mutex_lock; xa_store(...,           *)
+(* DPT_XA_TAG_ATOMIC)), then unlocks the folio.  Only if read_retry says   *)
+(* no invalidation hit its interval since the read_begin before            *)
+(* make_device_exclusive (nouveau_atomic_range_fault; RHit); otherwise it  *)
+(* maps nothing (the driver starts again: a new call site).  dmirror has   *)
+(* no such check and relies on mmap_read_lock, which the spec does not     *)
+(* model between CPU threads: without the check the checker finds an       *)
+(* mprotect whose callback ran before the map and whose PTE change after.  *)
+(***************************************************************************)
+device_atomic_map(t) ==
+    LET op == thr[t]
+        d  == op.own
+        p  == MinOf(op.rng)
+    IN /\ op.ph = "atomic_map"
+       /\ ~lock[d]
+       /\ dpte' = IF ~op.rhit \/ "atomic_map_no_retry" \in Bugs
+                  THEN [dpte EXCEPT ![d][p] = [f |-> pte[p].f, acc |-> pte[p].acc, gone |-> FALSE]]
+                  ELSE dpte
        /\ thr' = [thr EXCEPT ![t] = IdleThr]
-       /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, hit>>
+       /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, active,
+                      passOdd, inPassHit, lock, flt, hit, rdCur, sub, ghost>>
 
 (***************************************************************************)
 (* Device side: the hmm.rst loop, as in THMM dmirror_range_fault:          *)
@@ -495,14 +667,15 @@ mmu_interval_read_begin(d) ==
     /\ ~inPassHit[d] \/ "read_begin_no_sleep" \in Bugs
     /\ hit' = [hit EXCEPT ![d] = FALSE]
     /\ rdCur' = [rdCur EXCEPT ![d] = inPassHit[d]]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, ghost, sub>>
 
 \* hmm_range_fault with HMM_PFN_REQ_FAULT (+REQ_WRITE): fault the CPU PTE in
 \* if needed (handle_mm_fault: fill-in of an empty PTE or a write/read
 \* upgrade, neither notified, R8) and snapshot it.  Fails (-EFAULT) without
 \* VMA permission, after exit, without memory, or on a COW page it would
-\* have to break (COW breaking is the wp_page_copy call site).
+\* have to break (COW breaking is the wp_page_copy call site).  On a
+\* device-exclusive entry it starts again (-EBUSY) until the entry is restored.
 hmm_range_fault(d) ==
     LET p    == flt[d].p
         w    == flt[d].w
@@ -522,11 +695,17 @@ hmm_range_fault(d) ==
        /\ IF fail
           THEN /\ flt' = [flt EXCEPT ![d] = IF lock[d] THEN [flt[d] EXCEPT !.ph = "unlock"] ELSE IdleFlt]
                /\ UNCHANGED <<pte, free, data>>
+          ELSE IF excl[p] # 0
+          THEN \* a device-exclusive entry: the fault that restores it is the
+               \* remove_device_exclusive_entry call site (a notified invalidation);
+               \* the walk returns -EBUSY and the driver starts again (hmm.rst)
+               /\ flt' = [flt EXCEPT ![d].ph = IF lock[d] THEN "unlock_retry" ELSE "begin"]
+               /\ UNCHANGED <<pte, free, data>>
           ELSE /\ pte' = [pte EXCEPT ![p] = np]
                /\ free' = IF o.f = 0 THEN free \ {np.f} ELSE free
                /\ data' = IF o.f = 0 THEN [data EXCEPT ![np.f] = 0] ELSE data
                /\ flt' = [flt EXCEPT ![d] = [flt[d] EXCEPT !.ph = next, !.snap = snap]]
-       /\ UNCHANGED <<vma, cow, childFrames, mmDead, budget, thr, active, passOdd,
+       /\ UNCHANGED <<excl, inProg, vma, cow, childFrames, mmDead, budget, thr, active, passOdd,
                       inPassHit, dpte, lock, hit, rdCur, ghost, sub>>
 
 device_lock(d) ==
@@ -536,24 +715,29 @@ device_lock(d) ==
        \/ flt[d].ph = "lock2" /\ flt' = [flt EXCEPT ![d].ph = "install"]
        \/ "lock_across_read_begin" \in Bugs /\ StartFault(d, "locked_begin")
     /\ lock' = [lock EXCEPT ![d] = TRUE]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
 
 \* mmu_interval_read_retry: sub seq != seq.  HDR: must be called under the
-\* driver lock that the invalidate callback also takes (and set_seq).
+\* driver lock that the invalidate callback also takes (and set_seq).  A
+\* full-mm listener's check (KVM mmu_invalidate_retry, under KVM_MMU_LOCK):
+\* "if (kvm->mmu_invalidate_in_progress) return 1; if (kvm->mmu_invalidate_seq
+\* != mmu_seq) return 1".
+MustRetry(d) == hit[d] \/ (d \in MmDevices /\ inProg[d] > 0 /\ "retry_ignores_in_progress" \notin Bugs)
+
 mmu_interval_read_retry(d) ==
     /\ flt[d].ph = "check"
     /\ flt' = [flt EXCEPT ![d].ph =
-                 IF hit[d] THEN (IF lock[d] THEN "unlock_retry" ELSE "begin")
+                 IF MustRetry(d) THEN (IF lock[d] THEN "unlock_retry" ELSE "begin")
                  ELSE (IF lock[d] THEN "install" ELSE "lock2")]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, hit, rdCur, ghost, sub>>
 
 device_pte_install(d) ==
     /\ flt[d].ph = "install"
     /\ dpte' = [dpte EXCEPT ![d][flt[d].p] = flt[d].snap]
     /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, lock, hit, rdCur, ghost, sub>>
 
 device_unlock(d) ==
@@ -561,7 +745,7 @@ device_unlock(d) ==
     /\ lock' = [lock EXCEPT ![d] = FALSE]
     /\ flt' = [flt EXCEPT ![d] = IF flt[d].ph = "unlock_retry"
                                  THEN [flt[d] EXCEPT !.ph = "begin"] ELSE IdleFlt]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -582,7 +766,7 @@ mmu_interval_notifier_insert(d) ==
             /\ inPassHit' = [inPassHit EXCEPT ![d] = TRUE]
        ELSE /\ sub' = [sub EXCEPT ![d] = "tree"]
             /\ UNCHANGED <<passOdd, inPassHit>>
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    dpte, lock, flt, hit, rdCur, ghost>>
 
 (***************************************************************************)
@@ -596,7 +780,7 @@ device_read(d, p) ==
     /\ dpte[d][p].f # 0
     /\ ghost' = [ghost EXCEPT !.coherent = ghost.coherent /\
                                  (HwWindow(d, p) \/ CpuReads(p, data[dpte[d][p].f]))]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 device_write(d, p, v) ==
@@ -607,7 +791,7 @@ device_write(d, p, v) ==
                    !.coherent  = ghost.coherent /\
                                  (HwWindow(d, p) \/ (pte[p].f = f /\ pte[p].acc >= 1)),
                    !.softdirty = ghost.softdirty /\ (pte[p].f = f => pte[p].sd)]
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 \* Nothing left to do: the mm ran its call sites, every device is idle.
@@ -626,6 +810,7 @@ ThreadProgress(t) ==
     \/ tlb_flush(t)
     \/ free_frame(t)
     \/ invalidate_range_end(t)
+    \/ device_atomic_map(t)
 
 DeviceProgress(d) ==
     \/ flt[d].ph # "idle" /\ (mmu_interval_read_begin(d) \/ device_lock(d))
@@ -645,6 +830,7 @@ Next ==
           \/ tlb_flush(t)
           \/ free_frame(t)
           \/ invalidate_range_end(t)
+          \/ device_atomic_map(t)
     \/ \E d \in Devices :
           \/ mmu_interval_notifier_insert(d)
           \/ mmu_interval_read_begin(d)
@@ -678,10 +864,13 @@ LiveSpec == Spec
 \* hardware secondary TLB between the PTE change under the PTL (pte_update)
 \* and the TLB flush of that same PTL section (tlb_flush, which calls
 \* arch_invalidate_secondary_tlbs; HDR arch_invalidate_secondary_tlbs doc).
+\* A device-exclusive entry gives the CPU no access: only its owner may map
+\* the page (kernel-notifier.md INV-1 (i); mm/rmap.c make_device_exclusive).
 NoStaleDeviceMapping ==
     \A d \in Devices, p \in Pages :
         dpte[d][p].f # 0 /\ ~HwWindow(d, p) => /\ pte[p].f = dpte[d][p].f
                                                /\ pte[p].acc >= dpte[d][p].acc
+                                               /\ excl[p] \in {0, d}
 
 \* NoFreedFrameAccess: no device PTE names a free frame or a frame freed
 \* (and maybe reused) since the device mapped it (R7; THMM: the XArray holds

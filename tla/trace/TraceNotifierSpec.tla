@@ -60,6 +60,8 @@ TracePages == {P(x) : x \in 0..(Cfg.pages - 1)}
 TraceFrames == {Fr(x) : x \in 0..(Cfg.frames - 1)}
 TraceDevices == 1..Len(Cfg.mirrors)
 TraceHwDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "secondary_tlb"}
+TraceMmDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "mm"}
+TracePageOnlyDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "invalidate_page"}
 TraceValues == {0} \cup {TraceLog[i].value : i \in {j \in 1..Len(TraceLog) : Has(TraceLog[j], "value")}}
 TraceMaxOps == Cardinality({i \in 2..Len(TraceLog) : TraceLog[i].op \in
                                {"invalidate_range_start", "invalidate_range_start_nonblock"}})
@@ -74,7 +76,8 @@ TracePolicy == [d \in TraceDevices |-> [e \in AllEvents |->
                   ELSE IF Has(pol.reactions, e) THEN pol.reactions[e] ELSE pol.default]]
 TraceEmpty == {}
 TraceProts == 0..2
-TraceSites == Sites
+\* device-exclusive entries are upstream only (NotifierSpec's ASSUME)
+TraceSites == IF Cfg.vocabulary = "upstream" THEN Sites ELSE Sites \ ExclusiveSites
 TraceThreads == {1}
 TraceVocabulary == Cfg.vocabulary
 
@@ -127,8 +130,18 @@ IsCpuCall ==
     \* as the spec's BeginOp of exit_mmap sets mmDead
     /\ mmDead' = (mmDead \/ (L.op = "exit_mmap" /\ ~Has(L, "result")))
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tdev, tsnap, tmm>>
+
+\* HMM_DMIRROR_EXCLUSIVE: the driver's ioctl runs make_device_exclusive on a CPU
+\* (lib/test_hmm.c dmirror_exclusive), the spec's call site of that name; a
+\* refused call (with "result") does nothing.
+IsExclusiveCall ==
+    /\ IsCall("make_device_exclusive")
+    /\ thr[T].ph = "idle"
+    /\ tcall' = IF Has(L, "result") THEN [op |-> "none"] ELSE L
+    /\ Step
+    /\ UNCHANGED <<vars, tdev, tsnap, tmm>>
 
 IsDeviceAccessCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.op \in {"device_read", "device_write"}
@@ -152,8 +165,11 @@ CandSites(op) ==
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
       [] op = "truncate"         -> {"zap_page_range_single", "split_huge_page"}
       [] op = "madvise_free"     -> {"madvise_free_single_vma"}
-      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy"}
-      [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range"}
+      \* a fault on a device-exclusive entry restores it (do_swap_page)
+      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "remove_device_exclusive_entry"}
+      [] op = "make_device_exclusive" -> {"make_device_exclusive"}
+      \* fork first restores the parent's device-exclusive entries (copy_nonpresent_pte)
+      [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range", "remove_device_exclusive_entry"}
       [] op = "migrate_pages"    -> {"try_to_unmap_one"}   \* try_to_migrate_one: a migration entry
       [] op = "ksm_merge"        -> {"write_protect_page", "replace_page"}
       [] op = "split_huge_page"  -> {"split_huge_page"}
@@ -172,20 +188,23 @@ SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
 \* the call site whose event (in this vocabulary) is the line's event.
 IsStart(op, mech) ==
     /\ IsOp(op)
-    /\ ~Has(L, "owner")                   \* mmu_notifier_range_init_owner: outside the spec
     /\ thr[T].ph = "idle"
     /\ SitesFor(L.event, mech) # {}
-    \* two call sites may send the same event (KSM's write_protect_page and
-    \* replace_page under upstream): each is tried, its PTE effect decides
-    /\ \E site \in SitesFor(L.event, mech) :
-         LET prot == IF site = "change_protection" THEN CallProt ELSE 0
-         IN thr' = [thr EXCEPT ![T] = NewOp(site, RangeOf(L), prot, 0, "start")]
+    \* mmu_notifier_range_init_owner's owner, as BeginOp's OwnersOf (and its wait)
+    /\ LET own == IF Has(L, "owner") THEN DevOf(L.owner) ELSE 0 IN
+       /\ own # 0 => ~inPassHit[own]
+       \* two call sites may send the same event (KSM's write_protect_page and
+       \* replace_page under upstream): each is tried, its PTE effect decides
+       /\ \E site \in SitesFor(L.event, mech) :
+            LET prot == IF site = "change_protection" THEN CallProt ELSE 0
+            IN /\ own \in OwnersOf(site)
+               /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
-    /\ passOdd' = (passOdd \/ \E d \in Devices : sub[d] = "tree")
+    /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
     /\ budget' = IF budget > 0 THEN budget - 1 ELSE 0
     /\ tmm' = [tmm EXCEPT !.start = pte]
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, inPassHit, dpte, lock, flt,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, inPassHit, dpte, lock, flt,
                    hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
 
 \* One listener's callback: the spec's invalidate(t, d); the line's reaction is
@@ -197,7 +216,10 @@ IsInvalidate ==
        /\ invalidate(T, d)
        /\ IF L.result = "EAGAIN"
           THEN thr'[T].ph = "idle"
-          ELSE /\ Has(L, "reaction") /\ L.reaction = Policy[d][thr[T].ev]
+          \* a listener that returned at once from its own event (owner filtering)
+          ELSE IF L.reaction = "owner" THEN OwnerSkips(thr[T], d)
+          ELSE /\ ~OwnerSkips(thr[T], d)
+               /\ Has(L, "reaction") /\ L.reaction = Policy[d][thr[T].ev]
                /\ {p \in Pages : dpte'[d][p] # dpte[d][p]} = PagesOf(L.unmapped)
     /\ Step
     /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
@@ -220,7 +242,7 @@ IsInvalidatePage ==
           /\ thr' = IF op.chg = {p} THEN [thr EXCEPT ![T] = IdleThr]
                     ELSE [thr EXCEPT ![T].chg = op.chg \ {p}, ![T].rng = op.rng \ {p}]
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* The v7 rmap call site of the call in flight, if any.
@@ -256,6 +278,16 @@ IsPteUpdate ==
            notify == NeedsNotify(old, new)
        IN /\ pte[p] = old
           /\ pte' = [pte EXCEPT ![p] = new]
+          \* the device-exclusive entry, as the spec's ApplyPte (the reference's PTE
+          \* line shows frame and protection, which make_device_exclusive keeps)
+          /\ excl' = [excl EXCEPT ![p] =
+                        LET op == thr[T] IN
+                        CASE op.ph \in StartedPhases /\ p \in op.chg /\ op.site = "make_device_exclusive"
+                               /\ new.f # 0 -> op.own
+                          [] op.ph \in StartedPhases /\ p \in op.chg
+                               /\ op.site = "remove_device_exclusive_entry" -> 0
+                          [] new.f # old.f -> 0
+                          [] OTHER -> excl[p]]
           \* (every PTE an rmap site changes is told, whether or not it must be)
           /\ IF old.f # 0 /\ thr[T].ph \in {"idle", "notify"} /\ PageSite # "none"
              THEN \* v7 rmap path: the change first, the listeners after (B1)
@@ -263,7 +295,7 @@ IsPteUpdate ==
                   /\ thr' = IF thr[T].ph = "idle"
                             THEN [thr EXCEPT ![T] = NewOp(PageSite, {p}, 0, 0, "notify")]
                             ELSE [thr EXCEPT ![T].rng = thr[T].rng \cup {p}, ![T].chg = thr[T].chg \cup {p}]
-             ELSE /\ notify => Covered(p) /\ Allowed(thr[T].ev, old, SpecNew(old, new))
+             ELSE /\ notify \/ TakesAway(thr[T], p) => Covered(p) /\ Allowed(thr[T].ev, old, SpecNew(old, new))
                   /\ thr[T].ph \in StartedPhases /\ p \in thr[T].chg => SiteEffect(thr[T], old, new)
                   /\ UNCHANGED thr
           \* a frame newly mapped leaves the free list (a fresh page is zeroed:
@@ -273,7 +305,7 @@ IsPteUpdate ==
                   /\ data' = [data EXCEPT ![new.f] = 0]
              ELSE UNCHANGED <<free, data>>
     /\ Step
-    /\ UNCHANGED <<vma, cow, childFrames, mmDead, budget, active, passOdd, inPassHit, dpte, lock,
+    /\ UNCHANGED <<inProg, vma, cow, childFrames, mmDead, budget, active, passOdd, inPassHit, dpte, lock,
                    flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* flush_tlb_range: the spec's tlb_flush for hardware secondary TLBs (their
@@ -290,7 +322,7 @@ IsTlbFlush ==
                   IF d \in HwDevices /\ p \in r THEN DevNone ELSE dpte[d][p]]]
     /\ thr' = IF thr[T].ph = "started" THEN [thr EXCEPT ![T].ph = "freed"] ELSE thr
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* put_page: a frame whose last reference went returns to the free list; as in
@@ -305,7 +337,7 @@ IsFreeFrame ==
                          IF dpte[d][p].f = f THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
        ELSE UNCHANGED <<free, dpte>>
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* invalidate_range_end: the spec's action, for the range that started.
@@ -330,7 +362,7 @@ IsRelease ==
     /\ dpte' = [d \in Devices |-> IF sub[d] # "none" THEN [p \in Pages |-> DevNone] ELSE dpte[d]]
     /\ sub' = [d \in Devices |-> "none"]
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, tcall, tdev, tsnap, tmm>>
 
 (***************************************************************************)
@@ -344,7 +376,7 @@ IsVmaUpdate ==
     /\ tmm' = [tmm EXCEPT !.shared = {p \in Pages : \E i \in DOMAIN L.vmas :
                                           p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared}]
     /\ Step
-    /\ UNCHANGED <<pte, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
 
 \* copy_user_highpage / migrate_page_copy into a page allocated for it.
@@ -354,18 +386,18 @@ IsCopyPage ==
     /\ data' = [data EXCEPT ![Fr(L.to)] = L.value]
     /\ free' = free \ {Fr(L.to)}
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, mmDead, budget, thr, active, passOdd, inPassHit,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, mmDead, budget, thr, active, passOdd, inPassHit,
                    dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 IsCpuAccess ==
     /\ l <= Len(TraceLog) /\ L.kind = "step" /\ L.op \in {"cpu_read", "cpu_write"}
     /\ LET p == P(L.page) IN
-       /\ pte[p].f = Fr(L.frame)
+       /\ pte[p].f = Fr(L.frame) /\ excl[p] = 0
        /\ IF L.op = "cpu_read"
           THEN data[pte[p].f] = L.value /\ UNCHANGED data
           ELSE data' = [data EXCEPT ![pte[p].f] = L.value]
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* Lines about what the spec does not model, each a stuttering step: fork's
@@ -396,16 +428,26 @@ IsDeviceAccess ==
        IN IF Has(L, "frame")
           THEN /\ dpte[d][p].f = Fr(L.frame)
                /\ IF w THEN device_write(d, p, L.value)
-                  ELSE device_read(d, p) /\ data[dpte[d][p].f] = L.value
+                  \* a read through an entry whose frame was freed (NoFreedFrameAccess is
+                  \* broken already: a page-only listener, B1) returns what the freed
+                  \* frame holds, which the spec does not follow
+                  ELSE device_read(d, p) /\ (data[dpte[d][p].f] = L.value \/ dpte[d][p].gone)
                /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
           ELSE /\ NeedsFault(d, p, w)
                /\ IF L.result = "fault"
                   THEN /\ d \in HwDevices \/ (sub[d] # "none" /\ ~mmDead)
                        /\ tdev' = [tdev EXCEPT ![d] = [p |-> p, w |-> w]]
+                       \* dmirror_fault's mmget_not_zero passed here: the spec's StartFault
+                       \* (idle, ~mmDead) taken now, its read_begin with the next line, so
+                       \* that an exit_mmap in between does not stop this fault
+                       /\ flt' = IF d \in HwDevices THEN flt
+                                ELSE [flt EXCEPT ![d] = [IdleFlt EXCEPT !.ph = "begin", !.p = p, !.w = w]]
                   ELSE \* EFAULT: the mirror is gone or the mm exited
                        /\ sub[d] = "none" \/ mmDead
-                       /\ UNCHANGED tdev
-               /\ UNCHANGED <<vars, tcall, tsnap, tmm>>
+                       /\ UNCHANGED <<tdev, flt>>
+               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr,
+                              active, passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost,
+                              tcall, tsnap, tmm>>
     /\ Step
 
 IsReadBegin ==
@@ -424,9 +466,9 @@ IsRangeFault ==
               \* the reference faulted it in (its handle_mm_fault lines); the other
               \* readable pages of the chunk are snapshotted with it
               /\ hmm_range_fault(d)
-              /\ pte' = pte /\ flt'[d].ph # "idle"
+              /\ pte' = pte /\ flt'[d].ph \in {"lock", "check"}
               /\ tdev[d].p \in PagesOf(L.pages)
-              /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1
+              /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1 /\ excl[p] = 0
               /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |->
                              IF p \in PagesOf(L.pages) \ {flt[d].p} THEN Snap(p) ELSE DevNone]]
               /\ UNCHANGED <<tcall, tdev, tmm>>
@@ -447,7 +489,7 @@ IsRangeFault ==
               \* "goto again").  The spec's waits instead: a trace-only restart.
               /\ \/ d \in HwDevices /\ UNCHANGED flt
                  \/ flt[d].ph = "walk" /\ flt' = [flt EXCEPT ![d].ph = "begin"]
-              /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+              /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                              passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
          [] OTHER -> FALSE
     /\ Step
@@ -464,12 +506,12 @@ IsDeviceLock ==
 IsReadRetry ==
     /\ IsOp("mmu_interval_read_retry")
     /\ LET d == Dev IN
-       /\ (L.result = "retry") = hit[d]
+       /\ (L.result = "retry") = MustRetry(d)
        /\ IF L.result = "retry" /\ lock[d]
           THEN /\ flt[d].ph = "check"
                /\ flt' = [flt EXCEPT ![d].ph = "begin"]
                /\ lock' = [lock EXCEPT ![d] = FALSE]
-               /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
                               passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
           ELSE mmu_interval_read_retry(d)
     /\ Step
@@ -488,7 +530,7 @@ IsInstall ==
        /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
        /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |-> DevNone]]
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, hit, rdCur, ghost, sub, tcall, tdev, tmm>>
 
 IsDeviceUnlock ==
@@ -503,14 +545,26 @@ IsTlbFill ==
     /\ IsOp("tlb_fill")
     /\ LET d == Dev IN
        /\ d \in HwDevices /\ ~mmDead
-       /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1
+       /\ \A p \in PagesOf(L.pages) : pte[p].f # 0 /\ pte[p].acc >= 1 /\ excl[p] = 0
        /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
                      IF p \in PagesOf(L.pages)
                      THEN [f |-> pte[p].f, gone |-> FALSE, acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]
                      ELSE dpte[d][p]]]
     /\ Step
-    /\ UNCHANGED <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, sub, tcall, tdev, tsnap, tmm>>
+
+\* dmirror_atomic_map after make_device_exclusive: the spec's device_atomic_map
+\* of the owner; a map ("frame") iff its read_retry says no invalidation hit
+\* the owner since (else the reference's "EBUSY").
+IsAtomicMap ==
+    /\ IsOp("device_atomic_map")
+    /\ thr[T].ph = "atomic_map" /\ Dev = thr[T].own
+    /\ Has(L, "frame") = ~thr[T].rhit
+    /\ Has(L, "frame") => pte[P(L.page)].f = Fr(L.frame) /\ P(L.page) \in thr[T].rng
+    /\ device_atomic_map(T)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
 TraceNext ==
     \/ IsCpuCall \/ IsDeviceAccessCall \/ IsInsert
@@ -520,6 +574,7 @@ TraceNext ==
     \/ IsRelease \/ IsVmaUpdate \/ IsCopyPage \/ IsCpuAccess \/ IsStutter
     \/ IsDeviceAccess \/ IsReadBegin \/ IsRangeFault \/ IsDeviceLock \/ IsReadRetry
     \/ IsInstall \/ IsDeviceUnlock \/ IsTlbFill
+    \/ IsExclusiveCall \/ IsAtomicMap
 
 TraceSpec == TraceInit /\ [][TraceNext]_<<vars, traceVars>>
 

@@ -1,0 +1,4 @@
+---- MODULE StrOrderBase ----
+EXTENDS Naturals, Sequences
+Known == {"aa", "zz"}
+====
