@@ -111,6 +111,8 @@ public static class ValidateCommand
     /// <summary>Every line has the fields the trace spec reads first: kind, and op/actor after line 1.</summary>
     private static string? Shape(string path, List<(int Line, string Text, Value Value)> lines)
     {
+        long pages = 0, frames = 0;
+        HashSet<string> mirrors = [];
         for (int i = 0; i < lines.Count; i++)
         {
             var (n, _, v) = lines[i];
@@ -121,15 +123,34 @@ public static class ValidateCommand
                 if (kind != "config") return $"{path}:{n}:1: malformed trace: line 1 must be the config line (\"kind\":\"config\")";
                 foreach (var f in new[] { "pages", "frames" }) if (F(v, f) is not IntV) return $"{path}:{n}:1: malformed trace: field '{f}': expected an integer";
                 if (S(v, "vocabulary") is not ("v7" or "v7-reviewed" or "upstream")) return $"{path}:{n}:1: malformed trace: field 'vocabulary': expected v7, v7-reviewed or upstream";
-                if (F(v, "mirrors") is not TupleV) return $"{path}:{n}:1: malformed trace: field 'mirrors': expected an array";
+                if (F(v, "mirrors") is not TupleV ms) return $"{path}:{n}:1: malformed trace: field 'mirrors': expected an array";
+                pages = ((IntV)F(v, "pages")!).N; frames = ((IntV)F(v, "frames")!).N;
+                mirrors = ms.Elems.Select(m => S(m, "name")).OfType<string>().ToHashSet();
                 continue;
             }
             if (kind is not ("call" or "step")) return $"{path}:{n}:1: malformed trace: field 'kind': expected call or step";
-            if (S(v, "op") is null) return $"{path}:{n}:1: malformed trace: field 'op': expected a string";
-            if (S(v, "actor") is null) return $"{path}:{n}:1: malformed trace: field 'actor': expected a string";
+            if (S(v, "op") is not { } op) return $"{path}:{n}:1: malformed trace: field 'op': expected a string";
+            if (S(v, "actor") is not { } actor) return $"{path}:{n}:1: malformed trace: field 'actor': expected a string";
+            // the same vocabulary and bounds as `notifier replay` (docs/trace-format.md): never a silent skip
+            string text = lines[i].Text;
+            if (kind == "call" ? !NotifierSpec.Reference.Replay.CallNames.Contains(op) : !NotifierSpec.Reference.Replay.MmSteps.Contains(op) && !NotifierSpec.Reference.Replay.DeviceSteps.Contains(op))
+                return $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "op")}: malformed trace: field 'op': unknown {kind} '{op}'";
+            if (actor != "cpu" && !mirrors.Contains(actor))
+                return $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "actor")}: malformed trace: field 'actor': no mirror named '{actor}' in the config line";
+            foreach (var (field, lo, hi, what) in Bounds)
+                if (F(v, field) is IntV x && (x.N < lo || x.N > hi(pages, frames)))
+                    return $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, field)}: malformed trace: field '{field}': {what} {x.N} is outside [{lo}, {hi(pages, frames)}]";
         }
         return null;
     }
+
+    /// <summary>Integer fields with their allowed range, given the config's pages and frames.</summary>
+    private static readonly (string Field, long Lo, Func<long, long, long> Hi, string What)[] Bounds =
+    [
+        ("page", 0, (p, _) => p - 1, "page"), ("other", 0, (p, _) => p - 1, "page"), ("start", 0, (p, _) => p - 1, "page"),
+        ("new_start", 0, (p, _) => p - 1, "page"), ("end", 1, (p, _) => p, "range end"),
+        ("frame", 0, (_, f) => f - 1, "frame"), ("from", 0, (_, f) => f - 1, "frame"), ("to", 0, (_, f) => f - 1, "frame"),
+    ];
 
     /// <summary>Features of the reference the spec does not model (tla/README.md, "Trace validation").</summary>
     public static (int Line, string Why)? Outside(List<(int Line, string Text, Value Value)> lines)

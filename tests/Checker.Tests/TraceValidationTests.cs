@@ -238,6 +238,27 @@ public sealed class TraceValidationTests : IDisposable
         Assert.StartsWith($"{path}:3:{col}: malformed JSON", text);
     }
 
+    [Theory]
+    [InlineData("\"op\":\"mmap\"", "\"op\":\"frobnicate\"", "op", "field 'op': unknown call 'frobnicate'")]
+    [InlineData("\"page\":1", "\"page\":99", "page", "field 'page': page 99 is outside [0, 15]")]
+    [InlineData("\"actor\":\"dev0\"", "\"actor\":\"gpu9\"", "actor", "field 'actor': no mirror named 'gpu9' in the config line")]
+    public void AnUnknownOperationAnAddressOutOfRangeOrAnUnknownActorIsAOneLineError(string from, string to, string field, string message)
+    {
+        // as `notifier replay`: never accepted silently (a call line the spec does not constrain would be)
+        var r = Scenarios.All.Single(s => s.Name == "anon_write").Run();
+        var path = Write(r.Session, "bad-" + field);
+        var lines = File.ReadAllLines(path);
+        int at = Array.FindIndex(lines, l => l.Contains(from, StringComparison.Ordinal));
+        Assert.True(at > 0, $"no line with {from}");
+        lines[at] = lines[at].Replace(from, to);
+        File.WriteAllLines(path, lines);
+        var err = new StringWriter();
+        int exit = NotifierSpec.Cli.Cli.Run(["validate", path], TextWriter.Null, err);
+        Assert.Equal(ExitCodes.Error, exit);
+        int col = lines[at].IndexOf($"\"{field}\"", StringComparison.Ordinal) + 1;
+        Assert.Equal($"{path}:{at + 1}:{col}: malformed trace: {message}", err.ToString().TrimEnd());
+    }
+
     [Fact]
     public void ForkWithoutWriteProtectIsRejectedAtTheChildCopy()
     {
