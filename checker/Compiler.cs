@@ -174,7 +174,6 @@ public sealed class Compiler
         finally { _file = savedFile; _module = savedModule; _recursive = savedRecursive; }
     }
 
-    private bool isRootLike(ModuleScope ms) => true;
 
     private ModuleScope CompileInstance(InstanceSyn i, Scope outer)
     {

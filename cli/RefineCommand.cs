@@ -19,7 +19,7 @@ public static class RefineCommand
         var args = Args.Parse("refine", argv, [], []);
         if (args.Positional.Count != 1) throw new UsageException("usage: notifier refine TRACE.jsonl");
         string path = args.Positional[0];
-        if (!File.Exists(path)) { stderr.WriteLine($"{path}: no such file"); return ExitCodes.Error; }
+        if (!File.Exists(path)) { stderr.WriteLine($"{path}:1:1: cannot read {path}: no such file"); return ExitCodes.Error; }
         RefinementResult r;
         try
         {

@@ -10,7 +10,7 @@ public static class ReplayCommand
         var args = Args.Parse("replay", argv, [], ["--partial"]);
         if (args.Positional.Count != 1) throw new UsageException("usage: notifier replay TRACE.jsonl [--partial]");
         string path = args.Positional[0];
-        if (!File.Exists(path)) { stderr.WriteLine($"{path}: no such file"); return ExitCodes.Error; }
+        if (!File.Exists(path)) { stderr.WriteLine($"{path}:1:1: cannot read {path}: no such file"); return ExitCodes.Error; }
         var r = Replay.Run(File.ReadLines(path), partial: args.Has("--partial"));
         switch (r.Verdict)
         {

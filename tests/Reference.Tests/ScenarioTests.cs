@@ -74,9 +74,12 @@ public class CliInputTests
     [Fact]
     public void A_missing_trace_file_is_a_one_line_error()
     {
-        var o = new StringWriter(); var e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", "/nonexistent.jsonl"], o, e));
-        Assert.Equal("/nonexistent.jsonl: no such file", e.ToString().Trim());
+        foreach (var command in new[] { "replay", "refine" })
+        {
+            var o = new StringWriter(); var e = new StringWriter();
+            Assert.Equal(255, NotifierSpec.Cli.Cli.Run([command, "/nonexistent.jsonl"], o, e));
+            Assert.Equal("/nonexistent.jsonl:1:1: cannot read /nonexistent.jsonl: no such file", e.ToString().Trim());
+        }
     }
 
     [Fact]
