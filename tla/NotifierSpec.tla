@@ -213,6 +213,31 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
                    "move_page_tables", "unmap_vmas"}
 MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
+\* Call sites that hold mmap_read_lock (or a per-VMA read lock, which the
+\* writer's vma_start_write also excludes) for their whole duration: madvise
+\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), clear_refs_write,
+\* the OOM reaper (oom_reap_task: mmap_read_trylock), ksmd
+\* (try_to_merge_with_ksm_page: mmap_read_lock around write_protect_page and
+\* replace_page), page faults (wp_page_copy, remove_device_exclusive_entry)
+\* and make_device_exclusive (mm/rmap.c: "the caller must hold the mmap read
+\* lock"; nouveau_atomic_range_fault unlocks it when make_device_exclusive
+\* returns, before its read_retry and atomic map: the "atomic_map" phase holds
+\* only the folio lock).  The rmap walks (migration,
+\* reclaim, writeback: try_to_unmap_one, page_mkclean_one), THP split and
+\* truncation's zap_page_range_single take no mmap_lock and may overlap any
+\* site.
+MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write",
+                  "oom_reap_task_mm", "write_protect_page", "replace_page",
+                  "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive"}
+\* mmap_lock admits a new call site: a writer waits for every holder, a reader
+\* for a writer.  Without this two mprotects of one page would interleave and
+\* the first one's consult-vma listener would read the second one's
+\* protection (a false NoStaleDeviceMapping counterexample, MCLargeConcurrent).
+MmapLockAdmits(site) ==
+    /\ site \in MmapWriteSites =>
+         ~\E u \in Threads : /\ thr[u].ph \notin {"idle", "atomic_map"}
+                             /\ thr[u].site \in MmapWriteSites \cup MmapReadSites
+    /\ site \in MmapReadSites => ~MmapWriteLocked
 
 \* Phases in which an invalidation has started (start returned) and not ended.
 StartedPhases == {"started", "flush", "updated", "freed"}
@@ -271,6 +296,7 @@ ExclusiveEntrySites == {"remove_device_exclusive_entry", "change_protection", "s
                         "oom_reap_task_mm", "exit_mmap"}
 
 Applicable(site, r, dst) ==
+    /\ MmapLockAdmits(site)
     /\ (site \in SinglePageSites) => Cardinality(r) = 1
     /\ (site \in AllocSites) => free # {}
     /\ (site = "move_page_tables") = (dst # 0)
@@ -621,8 +647,9 @@ invalidate_range_end(t) ==
 (* no invalidation hit its interval since the read_begin before            *)
 (* make_device_exclusive (nouveau_atomic_range_fault; RHit); otherwise it  *)
 (* maps nothing (the driver starts again: a new call site).  dmirror has   *)
-(* no such check and relies on mmap_read_lock, which the spec does not     *)
-(* model between CPU threads: without the check the checker finds an       *)
+(* no such check and relies on holding mmap_read_lock until after the map  *)
+(* (dmirror_exclusive); nouveau drops it first, as modelled here, so       *)
+(* without the check (bug atomic_map_no_retry) the checker finds an        *)
 (* mprotect whose callback ran before the map and whose PTE change after.  *)
 (***************************************************************************)
 device_atomic_map(t) ==
