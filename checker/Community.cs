@@ -1,0 +1,476 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>
+/// The TLA+ Community Modules (github.com/tlaplus/CommunityModules) that tlaplus/Examples uses most, implemented
+/// natively with TLC's semantics: where TLC evaluates an operator with a Java override (FoldSet, IsInjective,
+/// SetToSeq, FoldLeft, ...), its results and iteration order; otherwise the meaning of the module's TLA+ definition,
+/// with the evaluation error TLC reports for it (Max of the empty set is a CHOOSE that no element satisfies).
+/// A module of the same name next to the spec (or on TLA_LIB) is used instead (ModuleLoader.IsNative).
+/// </summary>
+public static partial class Builtins
+{
+    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "FunctionTheorems"];
+
+    private static string Nth(int i) => i switch { 0 => "first", 1 => "second", 2 => "third", 3 => "fourth", _ => "fifth" };
+
+    private static EvalError ArgErr(int i, string op, string kind, Value v) =>
+        new($"The {Nth(i)} argument of {op} should be {(kind[0] is 'a' or 'e' or 'i' or 'o' or 'u' ? "an" : "a")} {kind}, but instead it is: {v.KindName} {Node.Trunc(v)}");
+
+    /// <summary>The elements of a finite set, in TLC's order.</summary>
+    private static Value[] Set(Value v, int i, string op)
+    {
+        if (v is not SetBase s) throw ArgErr(i, op, "set", v);
+        if (!s.IsFinite) throw new EvalError($"The {Nth(i)} argument of {op} should be a finite set, but instead it is: {Node.Trunc(v)}");
+        return s.Normalize().Elems;
+    }
+
+    private static FcnBase Fcn(Value v, int i, string op)
+    {
+        if (v is LazyFcnV l) return l.Materialize();
+        return v as FcnBase ?? throw ArgErr(i, op, "function", v);
+    }
+
+    private static Value[] Seq(Value v, int i, string op)
+    {
+        if (v is TupleV t) return t.Elems;
+        if (v is LazyFcnV l && l.Materialize() is TupleV t2) return t2.Elems;
+        throw ArgErr(i, op, "sequence", v);
+    }
+
+    private static long Int(Value v, int i, string op) => v is IntV n ? n.N : throw ArgErr(i, op, "integer", v);
+
+    private static bool Test(Ctx c, OpV op, Value x, string name, int i)
+    {
+        var r = op.Apply(c, [x]);
+        return r is BoolV b ? b.B : throw new EvalError($"The {Nth(i)} argument of {name} should be a boolean-valued operator, but it returned: {r.KindName} {Node.Trunc(r)}");
+    }
+
+    private static SetV SetOf(IEnumerable<Value> xs) => new(xs.ToArray());
+
+    /// <summary>f[x], with the error TLC reports when x is not in the domain of f.</summary>
+    private static Value At(FcnBase f, Value x) => f.Apply(x)
+        ?? throw new EvalError($"Attempted to apply function:\n{Node.Trunc(f)}\nto argument {Node.Trunc(x)}, which is not in the domain of the function.");
+
+    private static EvalError NoChoice(Value s) =>
+        new($"Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {Node.Trunc(s)}");
+
+    private static void AddCommunity(Dictionary<string, Dictionary<string, Builtin>> modules, Dictionary<string, Builtin> nat, Dictionary<string, Builtin> seq, Dictionary<string, Builtin> tlc)
+    {
+        static void Add(Dictionary<string, Builtin> m, string name, int[] arities, Func<Ctx, Value[], Value> f, bool constant = true) =>
+            m[name] = new Builtin(name, arities.Length, f, constant, arities.Any(a => a > 0) ? arities : null);
+        var plus = nat["+"].Fn; var times = nat["*"].Fn; var geq = nat[">="].Fn; var leq = nat["<="].Fn;
+        var subSeq = seq["SubSeq"].Fn; var sortSeq = tlc["SortSeq"].Fn;
+
+        // ---------------------------------------------------------------- Folds
+        var folds = new Dictionary<string, Builtin>();
+        // MapThenFoldSet(op, base, f, choose, S) == iter[S] where iter[s] == IF s = {} THEN base
+        //     ELSE LET x == choose(s) IN op(f(x), iter[s \ {x}])
+        Value MapThenFold(Ctx c, Func<Value, Value, Value> op, Value b, Func<Value, Value> f, Func<SetV, Value> choose, SetV s)
+        {
+            var xs = new List<Value>();
+            while (s.Elems.Length > 0)
+            {
+                var x = choose(s);
+                if (!s.Contains(x)) throw new EvalError($"MapThenFoldSet: choose returned {Node.Trunc(x)}, which is not an element of {Node.Trunc(s)}");
+                xs.Add(x);
+                s = new SetV(s.Elems.Where(y => !y.Equals(x)).ToArray(), true);
+            }
+            var ys = xs.Select(f).ToArray();
+            var acc = b;
+            for (int k = ys.Length - 1; k >= 0; k--) acc = op(ys[k], acc);
+            return acc;
+        }
+        Add(folds, "MapThenFoldSet", [2, 0, 1, 1, 0], (c, a) =>
+        {
+            var op = Op(a[0], "MapThenFoldSet"); var f = Op(a[2], "MapThenFoldSet"); var ch = Op(a[3], "MapThenFoldSet");
+            var s = new SetV(Set(a[4], 4, "MapThenFoldSet"), true);
+            return MapThenFold(c, (x, y) => op.Apply(c, [x, y]), a[1], x => f.Apply(c, [x]), t => ch.Apply(c, [t]), s);
+        });
+
+        // ---------------------------------------------------------------- Functions
+        var fns = new Dictionary<string, Builtin>();
+        Value Restrict(FcnBase f, Value[] dom) => FcnBase.Make(dom, dom.Select(x => At(f, x)).ToArray());
+        Value[] Dom(FcnBase f) { var d = new Value[f.Count]; for (int i = 0; i < d.Length; i++) d[i] = f.KeyAt(i); return d; }
+        Value[] Vals(FcnBase f) { var d = new Value[f.Count]; for (int i = 0; i < d.Length; i++) d[i] = f.ValAt(i); return d; }
+        SetV Range(FcnBase f) => SetOf(Vals(f));
+        bool Injective(FcnBase f)
+        {
+            var v = Vals(f);
+            for (int i = 0; i < v.Length; i++) for (int j = i + 1; j < v.Length; j++) if (v[i].Equals(v[j])) return false;
+            return true;
+        }
+        bool Surjective(FcnBase f, Value[] t) { var r = Range(f); return t.All(r.Contains); }
+        Add(fns, "Restrict", [0, 0], (_, a) => Restrict(Fcn(a[0], 0, "Restrict"), Set(a[1], 1, "Restrict")));
+        Add(fns, "RestrictDomain", [0, 1], (c, a) =>
+        {
+            var f = Fcn(a[0], 0, "RestrictDomain"); var t = Op(a[1], "RestrictDomain");
+            return Restrict(f, Dom(f).Where(x => Test(c, t, x, "RestrictDomain", 1)).ToArray());
+        });
+        Add(fns, "RestrictValues", [0, 1], (c, a) =>
+        {
+            var f = Fcn(a[0], 0, "RestrictValues"); var t = Op(a[1], "RestrictValues");
+            return Restrict(f, Dom(f).Where(x => Test(c, t, At(f, x), "RestrictValues", 1)).ToArray());
+        });
+        Add(fns, "IsRestriction", [0, 0], (_, a) =>
+        {
+            var n = Fcn(a[0], 0, "IsRestriction"); var w = Fcn(a[1], 1, "IsRestriction");
+            return BoolV.Of(Dom(n).All(x => w.Apply(x) is { } y && EqN.ValEq(At(n, x), y)));
+        });
+        Add(fns, "Range", [0], (_, a) => Range(Fcn(a[0], 0, "Range")));
+        Add(fns, "Pointwise", [0, 0, 2], (c, a) =>
+        {
+            var f = Fcn(a[0], 0, "Pointwise"); var g = Fcn(a[1], 1, "Pointwise"); var t = Op(a[2], "Pointwise");
+            var d = Dom(f);
+            return FcnBase.Make(d, d.Select(x => t.Apply(c, [At(f, x), At(g, x)])).ToArray());
+        });
+        // Inverse(f, S, T) == [t \in T |-> CHOOSE s \in S : t \in Range(f) => f[s] = t]
+        Value Inverse(FcnBase f, Value[] s, Value[] t)
+        {
+            var r = Range(f);
+            return FcnBase.Make(t, t.Select(y =>
+            {
+                foreach (var x in s) if (!r.Contains(y) || EqN.ValEq(At(f, x), y)) return x;
+                throw NoChoice(new SetV(s, true));
+            }).ToArray());
+        }
+        Add(fns, "Inverse", [0, 0, 0], (_, a) => Inverse(Fcn(a[0], 0, "Inverse"), Set(a[1], 1, "Inverse"), Set(a[2], 2, "Inverse")));
+        // TLC's override swaps domain and values: a value that occurs twice is an error
+        Add(fns, "AntiFunction", [0], (_, a) =>
+        {
+            var f = Fcn(a[0], 0, "AntiFunction"); var v = Vals(f);
+            for (int i = 0; i < v.Length; i++) for (int j = i + 1; j < v.Length; j++)
+                    if (v[i].Equals(v[j])) throw new EvalError($"AntiFunction: the value {Node.Trunc(v[i])} occurs multiple times in the function domain.");
+            return FcnBase.MakeUnsorted(v, Dom(f));
+        });
+        Add(fns, "IsInjective", [0], (_, a) => BoolV.Of(Injective(Fcn(a[0], 0, "IsInjective"))));
+        IEnumerable<FcnBase> FcnSet(Value s, Value t, string op)
+        {
+            var d = Set(s, 0, op); var r = Set(t, 1, op);
+            return new FcnSetV(new SetV(d, true), new SetV(r, true)).Normalize().Elems.Cast<FcnBase>();
+        }
+        Add(fns, "Injection", [0, 0], (_, a) => new SetV(FcnSet(a[0], a[1], "Injection").Where(Injective).ToArray<Value>(), true));
+        Add(fns, "Surjection", [0, 0], (_, a) => new SetV(FcnSet(a[0], a[1], "Surjection").Where(f => Surjective(f, Set(a[1], 1, "Surjection"))).ToArray<Value>(), true));
+        Add(fns, "Bijection", [0, 0], (_, a) => new SetV(FcnSet(a[0], a[1], "Bijection").Where(f => Injective(f) && Surjective(f, Set(a[1], 1, "Bijection"))).ToArray<Value>(), true));
+        // |S| <= |T|, |T| <= |S| (and S empty iff T empty), |S| = |T|: the sets of functions need not be built
+        Add(fns, "ExistsInjection", [0, 0], (_, a) => BoolV.Of(Set(a[0], 0, "ExistsInjection").Length <= Set(a[1], 1, "ExistsInjection").Length));
+        Add(fns, "ExistsSurjection", [0, 0], (_, a) =>
+        {
+            int s = Set(a[0], 0, "ExistsSurjection").Length, t = Set(a[1], 1, "ExistsSurjection").Length;
+            return BoolV.Of(t == 0 ? s == 0 : s > 0 && t <= s);
+        });
+        Add(fns, "ExistsBijection", [0, 0], (_, a) => BoolV.Of(Set(a[0], 0, "ExistsBijection").Length == Set(a[1], 1, "ExistsBijection").Length));
+        // TLC's override (Functions.java): acc := op(fun[x], acc) for x in the (sub)domain, in TLC's order
+        Value FoldFunctionOnSet(Ctx c, OpV op, Value b, FcnBase f, Value[] xs)
+        {
+            var acc = b;
+            foreach (var x in xs) acc = op.Apply(c, [At(f, x), acc]);
+            return acc;
+        }
+        Add(fns, "FoldFunction", [2, 0, 0], (c, a) => { var f = Fcn(a[2], 2, "FoldFunction"); return FoldFunctionOnSet(c, Op(a[0], "FoldFunction"), a[1], f, Dom(f)); });
+        Add(fns, "FoldFunctionOnSet", [2, 0, 0, 0], (c, a) => FoldFunctionOnSet(c, Op(a[0], "FoldFunctionOnSet"), a[1], Fcn(a[2], 2, "FoldFunctionOnSet"), Set(a[3], 3, "FoldFunctionOnSet")));
+
+        // ---------------------------------------------------------------- FiniteSetsExt (EXTENDS Folds, Functions)
+        var fse = new Dictionary<string, Builtin>();
+        // TLC's override (FiniteSetsExt.java): acc := op(x, acc) for x in the set, in TLC's order
+        Value FoldSet(Ctx c, Func<Ctx, Value[], Value> op, Value b, Value[] xs)
+        {
+            var acc = b;
+            foreach (var x in xs) acc = op(c, [x, acc]);
+            return acc;
+        }
+        Add(fse, "FoldSet", [2, 0, 0], (c, a) => { var op = Op(a[0], "FoldSet"); return FoldSet(c, op.Apply, a[1], Set(a[2], 2, "FoldSet")); });
+        Add(fse, "SumSet", [0], (c, a) => FoldSet(c, plus, IntV.Of(0), Set(a[0], 0, "SumSet")));
+        Add(fse, "ProductSet", [0], (c, a) => FoldSet(c, times, IntV.Of(1), Set(a[0], 0, "ProductSet")));
+        Add(fse, "ReduceSet", [2, 0, 0], (c, a) => { var op = Op(a[0], "ReduceSet"); return FoldSet(c, op.Apply, a[2], Set(a[1], 1, "ReduceSet")); });
+        Add(fse, "MapThenSumSet", [1, 0], (c, a) =>
+        {
+            var f = Op(a[0], "MapThenSumSet");
+            return MapThenFold(c, (x, y) => plus(c, [x, y]), IntV.Of(0), x => f.Apply(c, [x]), s => s.Elems[0], new SetV(Set(a[1], 1, "MapThenSumSet"), true));
+        });
+        Add(fse, "FlattenSet", [0], (_, a) => SetOf(Set(a[0], 0, "FlattenSet").SelectMany(x => Set(x, 0, "UNION"))));
+        Add(fse, "SymDiff", [0, 0], (_, a) =>
+        {
+            var x = Set(a[0], 0, "SymDiff"); var y = Set(a[1], 1, "SymDiff");
+            var sx = new SetV(x, true); var sy = new SetV(y, true);
+            return SetOf(x.Where(v => !sy.Contains(v)).Concat(y.Where(v => !sx.Contains(v))));
+        });
+        Add(fse, "Quantify", [0, 1], (c, a) => { var p = Op(a[1], "Quantify"); return IntV.Of(Set(a[0], 0, "Quantify").Count(x => Test(c, p, x, "Quantify", 1))); });
+        Add(fse, "kSubset", [0, 0], (_, a) =>
+        {
+            var s = Set(a[1], 1, "kSubset"); long k = Int(a[0], 0, "kSubset");
+            var res = new List<Value>();
+            void Rec(int from, List<Value> cur)
+            {
+                if (cur.Count == k) { res.Add(new SetV(cur.ToArray(), true)); return; }
+                for (int i = from; i <= s.Length - (k - cur.Count); i++) { cur.Add(s[i]); Rec(i + 1, cur); cur.RemoveAt(cur.Count - 1); }
+            }
+            if (k >= 0 && k <= s.Length) Rec(0, []);
+            return SetOf(res);
+        });
+        // Max(S) == CHOOSE x \in S : \A y \in S : x >= y (and Min with =<): the first such x in TLC's order
+        Value Extreme(Value sv, string name, Func<Ctx, Value[], Value> cmp, Ctx c)
+        {
+            var s = Set(sv, 0, name);
+            foreach (var x in s)
+                if (s.All(y => ((BoolV)cmp(c, [x, y])).B)) return x;
+            throw NoChoice(sv);
+        }
+        Add(fse, "Max", [0], (c, a) => Extreme(a[0], "Max", geq, c));
+        Add(fse, "Min", [0], (c, a) => Extreme(a[0], "Min", leq, c));
+        // Choices(Sets) == { Range(f) : f \in ChoiceFunction(Sets) }: one element chosen from each set
+        Add(fse, "Choices", [0], (_, a) =>
+        {
+            var sets = Set(a[0], 0, "Choices").Select(x => Set(x, 0, "Choices")).ToArray();
+            var res = new List<Value>();
+            var pick = new Value[sets.Length];
+            void Rec(int i)
+            {
+                if (i == sets.Length) { res.Add(SetOf(pick)); return; }
+                foreach (var x in sets[i]) { pick[i] = x; Rec(i + 1); }
+            }
+            Rec(0);
+            return SetOf(res);
+        });
+        Add(fse, "ChooseUnique", [0, 1], (c, a) =>
+        {
+            var s = Set(a[0], 0, "ChooseUnique"); var p = Op(a[1], "ChooseUnique");
+            foreach (var x in s)
+                if (Test(c, p, x, "ChooseUnique", 1) && s.All(y => !Test(c, p, y, "ChooseUnique", 1) || EqN.ValEq(y, x))) return x;
+            throw NoChoice(a[0]);
+        });
+
+        // ---------------------------------------------------------------- SequencesExt
+        var sx = new Dictionary<string, Builtin>();
+        TupleV T(IEnumerable<Value> xs) => new(xs.ToArray());
+        Value[] Sub(Value[] s, long m, long n) => ((TupleV)subSeq(null!, [new TupleV(s), IntV.Of(m), IntV.Of(n)])).Elems;
+        bool IsPrefix(Value[] s, Value[] t) => s.Length <= t.Length && s.Select((x, i) => x.Equals(t[i])).All(b => b);
+        IEnumerable<Value[]> SubSeqs(Value[] s)
+        {
+            yield return [];
+            for (int i = 0; i < s.Length; i++) for (int j = i + 1; j <= s.Length; j++) yield return s[i..j];
+        }
+        // the start (1-based) of the first occurrence of s in t, 0 if none (s = <<>> starts at 1)
+        int IndexOf(Value[] s, Value[] t)
+        {
+            for (int i = 0; i + s.Length <= t.Length; i++)
+                if (s.Select((x, k) => x.Equals(t[i + k])).All(b => b)) return i + 1;
+            return 0;
+        }
+        Add(sx, "ToSet", [0], (_, a) => Range(Fcn(a[0], 0, "ToSet")));
+        // TLC's override: the elements in TLC's order
+        Add(sx, "SetToSeq", [0], (_, a) => new TupleV((Value[])Set(a[0], 0, "SetToSeq").Clone()));
+        IEnumerable<Value[]> Perms(Value[] s)
+        {
+            foreach (var p in Builtins.Perms(s.Length)) yield return p.Select(i => s[i]).ToArray();
+        }
+        Add(sx, "SetToSeqs", [0], (_, a) => SetOf(Perms(Set(a[0], 0, "SetToSeqs")).Select(p => (Value)new TupleV(p))));
+        Add(sx, "SetToSortSeq", [0, 2], (c, a) => sortSeq(c, [new TupleV((Value[])Set(a[0], 0, "SetToSortSeq").Clone()), a[1]]));
+        Add(sx, "SetToAllKPermutations", [0], (_, a) =>
+        {
+            var s = Set(a[0], 0, "SetToAllKPermutations");
+            return SetOf(new SubsetV(new SetV(s, true)).Elements().SelectMany(x => Perms(((SetBase)x).Normalize().Elems)).Select(p => (Value)new TupleV(p)));
+        });
+        Add(sx, "TupleOf", [0, 0], (_, a) => new FcnSetV(new IntervalV(1, Int(a[1], 1, "TupleOf")), a[0] as SetBase ?? throw ArgErr(0, "TupleOf", "set", a[0])));
+        Value SeqOf(Value[] a, string name)
+        {
+            var s = a[0] as SetBase ?? throw ArgErr(0, name, "set", a[0]);
+            long n = Int(a[1], 1, name);
+            var sets = new List<SetBase>();
+            for (long m = 0; m <= n; m++) sets.Add(new FcnSetV(new IntervalV(1, m), s));
+            return new UnionV(new IntervalV(0, n), sets.ToArray());
+        }
+        Add(sx, "SeqOf", [0, 0], (_, a) => SeqOf(a, "SeqOf"));
+        Add(sx, "BoundedSeq", [0, 0], (_, a) => SeqOf(a, "BoundedSeq"));
+        Add(sx, "Contains", [0, 0], (_, a) => BoolV.Of(Seq(a[0], 0, "Contains").Any(x => x.Equals(a[1]))));
+        Add(sx, "Reverse", [0], (_, a) => T(Seq(a[0], 0, "Reverse").Reverse()));
+        Add(sx, "Remove", [0, 0], (_, a) => T(Seq(a[0], 0, "Remove").Where(x => !EqN.ValEq(x, a[1]))));
+        Add(sx, "ReplaceAll", [0, 0, 0], (_, a) => T(Seq(a[0], 0, "ReplaceAll").Select(x => EqN.ValEq(x, a[1]) ? a[2] : x)));
+        // TLC's overrides: the first (last) index whose element passes the test, 0 if none
+        Value SelectIn(Ctx c, Value sv, long from, long to, Value opv, string name, bool last, bool sub)
+        {
+            var s = Seq(sv, 0, name); var op = Op(opv, name);
+            if (!sub) { from = 1; to = s.Length; }
+            else
+            {
+                if (from > to) return IntV.Of(0);
+                if (from < 1 || from > s.Length) throw new EvalError($"The second argument of {name} must be in the domain of its first argument:\n{Node.Trunc(sv)}\n, but instead it is\n{from}");
+                if (to < 1 || to > s.Length) throw new EvalError($"The third argument of {name} must be in the domain of its first argument:\n{Node.Trunc(sv)}\n, but instead it is\n{to}");
+            }
+            int ti = sub ? 3 : 1;
+            if (!last) { for (long i = from; i <= to; i++) if (Test(c, op, s[i - 1], name, ti)) return IntV.Of(i); }
+            else { for (long i = to; i >= from; i--) if (Test(c, op, s[i - 1], name, ti)) return IntV.Of(i); }
+            return IntV.Of(0);
+        }
+        Add(sx, "SelectInSeq", [0, 1], (c, a) => SelectIn(c, a[0], 0, 0, a[1], "SelectInSeq", false, false));
+        Add(sx, "SelectLastInSeq", [0, 1], (c, a) => SelectIn(c, a[0], 0, 0, a[1], "SelectLastInSeq", true, false));
+        Add(sx, "SelectInSubSeq", [0, 0, 0, 1], (c, a) => SelectIn(c, a[0], Int(a[1], 1, "SelectInSubSeq"), Int(a[2], 2, "SelectInSubSeq"), a[3], "SelectInSubSeq", false, true));
+        Add(sx, "SelectLastInSubSeq", [0, 0, 0, 1], (c, a) => SelectIn(c, a[0], Int(a[1], 1, "SelectLastInSubSeq"), Int(a[2], 2, "SelectLastInSubSeq"), a[3], "SelectLastInSubSeq", true, true));
+        // InsertAt(s, i, e) == SubSeq(s, 1, i-1) \o <<e>> \o SubSeq(s, i, Len(s)) (SubSeq's errors for i outside 1..Len(s)+1)
+        Add(sx, "InsertAt", [0, 0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "InsertAt"); long i = Int(a[1], 1, "InsertAt");
+            return T([.. Sub(s, 1, i - 1), a[2], .. Sub(s, i, s.Length)]);
+        });
+        // ReplaceAt(s, i, e) == [s EXCEPT ![i] = e]: TLC leaves s unchanged when i is not in its domain
+        Add(sx, "ReplaceAt", [0, 0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "ReplaceAt");
+            if (a[1] is not IntV { N: var i } || i < 1 || i > s.Length) return a[0];
+            var r = (Value[])s.Clone(); r[i - 1] = a[2];
+            return new TupleV(r);
+        });
+        Add(sx, "RemoveAt", [0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "RemoveAt"); long i = Int(a[1], 1, "RemoveAt");
+            return T([.. Sub(s, 1, i - 1), .. Sub(s, i + 1, s.Length)]);
+        });
+        Add(sx, "RemoveFirst", [0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "RemoveFirst");
+            int k = Array.FindIndex(s, x => x.Equals(a[1]));
+            return k < 0 ? new TupleV(s) : T(s.Where((_, i) => i != k));
+        });
+        Add(sx, "RemoveFirstMatch", [0, 1], (c, a) =>
+        {
+            var s = Seq(a[0], 0, "RemoveFirstMatch"); var op = Op(a[1], "RemoveFirstMatch");
+            int k = -1;
+            for (int i = 0; i < s.Length && k < 0; i++) if (Test(c, op, s[i], "RemoveFirstMatch", 1)) k = i;
+            return k < 0 ? new TupleV(s) : T(s.Where((_, i) => i != k));
+        });
+        Add(sx, "Cons", [0, 0], (_, a) => T([a[0], .. Seq(a[1], 1, "Cons")]));
+        Add(sx, "Snoc", [0, 0], (_, a) => T([.. Seq(a[1], 1, "Snoc"), a[0]]));
+        Add(sx, "Front", [0], (_, a) => { var s = Seq(a[0], 0, "Front"); return T(Sub(s, 1, s.Length - 1)); });
+        // Last(s) == s[Len(s)]
+        Add(sx, "Last", [0], (_, a) => { var s = Seq(a[0], 0, "Last"); return At(new TupleV(s), IntV.Of(s.Length)); });
+        Value Prefix(Value[] a, string name, bool strict, bool suffix)
+        {
+            if (!suffix && a[0] is StrV p && a[1] is StrV q) return BoolV.Of(q.S.StartsWith(p.S, StringComparison.Ordinal) && !(strict && p.S == q.S));
+            var s = Seq(a[0], 0, name); var t = Seq(a[1], 1, name);
+            if (suffix) { s = s.Reverse().ToArray(); t = t.Reverse().ToArray(); }
+            return BoolV.Of(IsPrefix(s, t) && !(strict && s.Length == t.Length));
+        }
+        Add(sx, "IsPrefix", [0, 0], (_, a) => Prefix(a, "IsPrefix", false, false));
+        Add(sx, "IsStrictPrefix", [0, 0], (_, a) => Prefix(a, "IsStrictPrefix", true, false));
+        Add(sx, "IsSuffix", [0, 0], (_, a) => Prefix(a, "IsSuffix", false, true));
+        Add(sx, "IsStrictSuffix", [0, 0], (_, a) => Prefix(a, "IsStrictSuffix", true, true));
+        Add(sx, "Prefixes", [0], (_, a) => { var s = Seq(a[0], 0, "Prefixes"); return SetOf(Enumerable.Range(0, s.Length + 1).Select(l => (Value)new TupleV(s[..l]))); });
+        Add(sx, "Suffixes", [0], (_, a) => { var s = Seq(a[0], 0, "Suffixes"); return SetOf(Enumerable.Range(0, s.Length + 1).Select(l => (Value)new TupleV(s[l..]))); });
+        Add(sx, "CommonPrefixes", [0], (_, a) =>
+        {
+            var ss = Set(a[0], 0, "CommonPrefixes").Select(x => Seq(x, 0, "CommonPrefixes")).ToArray();
+            var all = ss.SelectMany(s => Enumerable.Range(0, s.Length + 1).Select(l => s[..l]));
+            return SetOf(all.Where(p => ss.All(t => IsPrefix(p, t))).Select(p => (Value)new TupleV(p)));
+        });
+        // TLC's override: the set's first element (its shortest) cut at the first difference with each other element
+        Add(sx, "LongestCommonPrefix", [0], (c, a) =>
+        {
+            var s = Set(a[0], 0, "LongestCommonPrefix");
+            if (s.Length == 0) throw new EvalError($"The argument of LongestCommonPrefix should be a non-empty set, but instead it is: {Node.Trunc(a[0])}");
+            if (s[0] is StrV)
+            {
+                var strs = s.Select(x => x as StrV ?? throw new EvalError($"The argument of LongestCommonPrefix should be a set of strings, but instead it is: {Node.Trunc(a[0])}")).Select(x => x.S).ToArray();
+                int n = strs.Min(x => x.Length), k = 0;
+                while (k < n && strs.All(x => x[k] == strs[0][k])) k++;
+                return c.In.Str(strs[0][..k]);
+            }
+            var seqs = s.Select(x => Seq(x, 0, "LongestCommonPrefix")).ToArray();
+            int len = seqs.Min(x => x.Length), j = 0;
+            while (j < len && seqs.All(x => x[j].Equals(seqs[0][j]))) j++;
+            return new TupleV(seqs[0][..j]);
+        });
+        Add(sx, "SeqMod", [0, 0], (c, a) =>
+        {
+            var r = (IntV)nat["%"].Fn(c, a);
+            return r.N == 0 ? a[1] : r;
+        });
+        Add(sx, "FoldSeq", [2, 0, 0], (c, a) => { var f = Fcn(a[2], 2, "FoldSeq"); return FoldFunctionOnSet(c, Op(a[0], "FoldSeq"), a[1], f, Dom(f)); });
+        Add(sx, "FoldLeft", [2, 0, 0], (c, a) =>
+        {
+            var op = Op(a[0], "FoldLeft"); var acc = a[1];
+            foreach (var x in Seq(a[2], 2, "FoldLeft")) acc = op.Apply(c, [acc, x]);
+            return acc;
+        });
+        Add(sx, "FoldRight", [2, 0, 0], (c, a) =>
+        {
+            var op = Op(a[0], "FoldRight"); var acc = a[2]; var s = Seq(a[1], 1, "FoldRight");
+            for (int i = s.Length - 1; i >= 0; i--) acc = op.Apply(c, [s[i], acc]);
+            return acc;
+        });
+        Add(sx, "FoldLeftDomain", [2, 0, 0], (c, a) =>
+        {
+            var op = Op(a[0], "FoldLeftDomain"); var acc = a[1]; var s = Seq(a[2], 2, "FoldLeftDomain");
+            for (int i = 1; i <= s.Length; i++) acc = op.Apply(c, [acc, IntV.Of(i)]);
+            return acc;
+        });
+        Add(sx, "FoldRightDomain", [2, 0, 0], (c, a) =>
+        {
+            var op = Op(a[0], "FoldRightDomain"); var acc = a[2]; var s = Seq(a[1], 1, "FoldRightDomain");
+            for (int i = s.Length; i >= 1; i--) acc = op.Apply(c, [IntV.Of(i), acc]);
+            return acc;
+        });
+        Add(sx, "FlattenSeq", [0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "FlattenSeq");
+            return s.Length == 0 ? a[0] : T(s.SelectMany(x => Seq(x, 0, "\\o")));
+        });
+        Add(sx, "Zip", [0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "Zip"); var t = Seq(a[1], 1, "Zip");
+            return T(Enumerable.Range(0, Math.Min(s.Length, t.Length)).Select(i => (Value)new TupleV([s[i], t[i]])));
+        });
+        Add(sx, "Interleave", [0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "Interleave"); var t = Seq(a[1], 1, "Interleave");
+            if (s.Length != t.Length) throw new EvalError("Attempted to evaluate a CASE with no conditions true");
+            if (s.Length == 0) return new TupleV([TupleV.Empty, TupleV.Empty]);
+            return T(Enumerable.Range(0, s.Length).SelectMany(i => new Value[] { new TupleV([s[i]]), new TupleV([t[i]]) }));
+        });
+        Add(sx, "SubSeqs", [0], (_, a) => SetOf(SubSeqs(Seq(a[0], 0, "SubSeqs")).Select(x => (Value)new TupleV(x))));
+        Add(sx, "AllSubSeqs", [0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "AllSubSeqs");
+            if (s.Length > 30) throw new EvalError($"AllSubSeqs of a sequence of length {s.Length}: too many subsequences");
+            return SetOf(Enumerable.Range(0, 1 << s.Length).Select(m => (Value)T(s.Where((_, j) => (m & (1 << j)) != 0))));
+        });
+        Add(sx, "IndexFirstSubSeq", [0, 0], (_, a) =>
+        {
+            var s = Seq(a[0], 0, "IndexFirstSubSeq"); var t = Seq(a[1], 1, "IndexFirstSubSeq");
+            int k = IndexOf(s, t);
+            if (k == 0) throw NoChoice(new IntervalV(0, t.Length));
+            return IntV.Of(k);
+        });
+        Value ReplaceSubSeqAt(long i, Value[] r, Value[] s, Value[] t) => T([.. Sub(t, 1, i - 1), .. r, .. Sub(t, i + s.Length, t.Length)]);
+        Add(sx, "ReplaceSubSeqAt", [0, 0, 0, 0], (_, a) => ReplaceSubSeqAt(Int(a[0], 0, "ReplaceSubSeqAt"), Seq(a[1], 1, "ReplaceSubSeqAt"), Seq(a[2], 2, "ReplaceSubSeqAt"), Seq(a[3], 3, "ReplaceSubSeqAt")));
+        Add(sx, "ReplaceFirstSubSeq", [0, 0, 0], (c, a) =>
+        {
+            if (a[0] is StrV rs && a[1] is StrV ss && a[2] is StrV ts)
+            {
+                int k = ts.S.IndexOf(ss.S, StringComparison.Ordinal);
+                return k < 0 ? ts : c.In.Str(ts.S[..k] + rs.S + ts.S[(k + ss.S.Length)..]);
+            }
+            var r = Seq(a[0], 0, "ReplaceFirstSubSeq"); var s = Seq(a[1], 1, "ReplaceFirstSubSeq"); var t = Seq(a[2], 2, "ReplaceFirstSubSeq");
+            int i = IndexOf(s, t);
+            return i == 0 ? a[2] : ReplaceSubSeqAt(i, r, s, t);
+        });
+        // every occurrence of s in t, leftmost first and not overlapping, replaced by r; with s = <<>>, r before each element
+        Add(sx, "ReplaceAllSubSeqs", [0, 0, 0], (c, a) =>
+        {
+            if (a[0] is StrV rs && a[1] is StrV ss && a[2] is StrV ts)
+                return c.In.Str(ss.S.Length == 0 ? string.Concat(ts.S.Select(ch => rs.S + ch)) + (ts.S.Length == 0 ? rs.S : "") : ts.S.Replace(ss.S, rs.S, StringComparison.Ordinal));
+            var r = Seq(a[0], 0, "ReplaceAllSubSeqs"); var s = Seq(a[1], 1, "ReplaceAllSubSeqs"); var t = Seq(a[2], 2, "ReplaceAllSubSeqs");
+            if (s.Length == t.Length && IsPrefix(s, t)) return a[0];
+            if (s.Length == 0) return T(t.SelectMany(x => r.Append(x)));
+            var res = new List<Value>();
+            for (int i = 0; i < t.Length;)
+            {
+                if (i + s.Length <= t.Length && s.Select((x, k) => x.Equals(t[i + k])).All(b => b)) { res.AddRange(r); i += s.Length; }
+                else res.Add(t[i++]);
+            }
+            return T(res);
+        });
+
+        foreach (var (name, m) in new[] { ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx) }) modules[name] = m;
+        // only theorems about Functions' operators (EXTENDS Functions, Integers, FiniteSets), which model checking ignores
+        modules["FunctionTheorems"] = [];
+    }
+}

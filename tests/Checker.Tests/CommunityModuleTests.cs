@@ -1,0 +1,246 @@
+using NotifierSpec.Checker;
+using NotifierSpec.Cli;
+using Xunit;
+
+namespace NotifierSpec.Checker.Tests;
+
+/// <summary>
+/// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt.
+/// Every expected value is what TLC (with CommunityModules 2024-12-19) printed for the same expression (PrintT);
+/// the error cases are ours, one line with the position of the call, exit 75 as for other evaluation errors.
+/// </summary>
+public class CommunityModuleTests
+{
+    private const string Extends = "Integers, Sequences, FiniteSets, TLC, FiniteSetsExt, SequencesExt, Folds";
+
+    private static string Eval(string expr)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS {Extends}\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
+            File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
+            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
+            var def = ((DefSym)spec.Root.Top.Find("X")!).D;
+            return Show.V(def.Body!.Eval(new Ctx(spec) { Cur = [IntV.Of(0)] }, null));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>Checks a module M (with files: other modules next to it) and returns the exit code and stderr.</summary>
+    internal static (int Exit, string Err) Check(string tla, params (string Name, string Text)[] files)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "M.tla"), tla);
+            File.WriteAllText(Path.Combine(dir, "M.cfg"), "INIT Init\nNEXT Next\n");
+            foreach (var (n, t) in files) File.WriteAllText(Path.Combine(dir, n), t);
+            var err = new StringWriter();
+            int exit = CheckCommand.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, err, out _);
+            return (exit, err.ToString().Replace(dir + Path.DirectorySeparatorChar, "").Replace("\r", ""));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static string Init(string extends, string expr) => $"---- MODULE M ----\nEXTENDS {extends}\nVARIABLE x\nInit == x = {expr}\nNext == x' = x\n====\n";
+
+    [Theory]
+    [InlineData("MapThenFoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, LAMBDA q : q * 10, LAMBDA s : CHOOSE q \\in s : TRUE, {3, 1, 2})", "<<10, 20, 30>>")]
+    [InlineData("MapThenFoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, LAMBDA q : q, LAMBDA s : CHOOSE q \\in s : \\A r \\in s : q >= r, {3, 1, 2})", "<<3, 2, 1>>")]
+    public void FoldsMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
+
+    [Theory]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, {3, 1, 2})", "<<3, 2, 1>>")]
+    [InlineData("FoldSet(LAMBDA a, b : a - b, 0, {5, 1, 3})", "3")]
+    [InlineData("FoldSet(LAMBDA a, b : a + b, 7, {})", "7")]
+    [InlineData("SumSet({1, 2, 3})", "6")]
+    [InlineData("SumSet({})", "0")]
+    [InlineData("ProductSet({2, 3, 4})", "24")]
+    [InlineData("ProductSet({})", "1")]
+    [InlineData("ReduceSet(LAMBDA a, b : <<a>> \\o b, {4, 2}, <<>>)", "<<4, 2>>")]
+    [InlineData("MapThenSumSet(LAMBDA q : q * q, {1, 2, 3})", "14")]
+    [InlineData("FlattenSet({{1, 2}, {2, 3}, {}})", "{1, 2, 3}")]
+    [InlineData("SymDiff({1, 2, 3}, {3, 4})", "{1, 2, 4}")]
+    [InlineData("Quantify(1..10, LAMBDA q : q % 3 = 0)", "3")]
+    [InlineData("kSubset(2, {\"a\", \"b\", \"c\"})", "{{\"a\", \"b\"}, {\"a\", \"c\"}, {\"b\", \"c\"}}")]
+    [InlineData("kSubset(0, {1})", "{{}}")]
+    [InlineData("kSubset(4, {1, 2})", "{}")]
+    [InlineData("kSubset(-1, {1})", "{}")]
+    [InlineData("Max({3, 1, 2})", "3")]
+    [InlineData("Min({3, 1, 2})", "1")]
+    [InlineData("Max({-5})", "-5")]
+    [InlineData("Choices({{1, 2}, {3}})", "{{1, 3}, {2, 3}}")]
+    [InlineData("Choices({})", "{{}}")]
+    [InlineData("Choices({{1}, {}})", "{}")]
+    [InlineData("ChooseUnique({1, 2, 3}, LAMBDA q : q > 2)", "3")]
+    public void FiniteSetsExtMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
+
+    [Theory]
+    [InlineData("Restrict((\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2), {\"a\", \"c\"})", "[a |-> 2, c |-> 2]")]
+    [InlineData("RestrictDomain((\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2), LAMBDA q : q # \"b\")", "[a |-> 2, c |-> 2]")]
+    [InlineData("RestrictValues((\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2), LAMBDA v : v = 1)", "[b |-> 1]")]
+    [InlineData("IsRestriction(<<1, 2>>, <<1, 2, 3>>)", "TRUE")]
+    [InlineData("IsRestriction(<<1, 2, 3>>, <<1, 2>>)", "FALSE")]
+    [InlineData("IsRestriction(<<1, 5>>, <<1, 2, 3>>)", "FALSE")]
+    [InlineData("Range((\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2))", "{1, 2}")]
+    [InlineData("Range(<<>>)", "{}")]
+    [InlineData("Pointwise(<<1, 2>>, <<10, 20>>, +)", "<<11, 22>>")]
+    [InlineData("Inverse((\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2), {\"a\", \"b\", \"c\"}, {1, 2, 3})", "<<\"b\", \"a\", \"a\">>")]
+    [InlineData("Inverse(<<1, 1>>, {1, 2}, {1, 2, 3})", "<<1, 1, 1>>")]
+    [InlineData("AntiFunction(<<\"x\", \"y\">>)", "[x |-> 1, y |-> 2]")]
+    [InlineData("AntiFunction([k |-> 3, j |-> 1])", "(1 :> \"j\" @@ 3 :> \"k\")")]
+    [InlineData("IsInjective((\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2))", "FALSE")]
+    [InlineData("IsInjective(<<1, 2>>)", "TRUE")]
+    [InlineData("IsInjective(<<>>)", "TRUE")]
+    [InlineData("Injection({1, 2}, {\"a\", \"b\"})", "{<<\"a\", \"b\">>, <<\"b\", \"a\">>}")]
+    [InlineData("Injection({}, {1})", "{<<>>}")]
+    [InlineData("Surjection({1, 2, 3}, {\"a\", \"b\"})", "{<<\"a\", \"a\", \"b\">>, <<\"a\", \"b\", \"a\">>, <<\"a\", \"b\", \"b\">>, <<\"b\", \"a\", \"a\">>, <<\"b\", \"a\", \"b\">>, <<\"b\", \"b\", \"a\">>}")]
+    [InlineData("Surjection({1}, {})", "{}")]
+    [InlineData("Bijection({1, 2}, {1, 2})", "{<<1, 2>>, <<2, 1>>}")]
+    [InlineData("ExistsInjection({1, 2, 3}, {1, 2})", "FALSE")]
+    [InlineData("ExistsInjection({1}, {1, 2})", "TRUE")]
+    [InlineData("ExistsSurjection({}, {})", "TRUE")]
+    [InlineData("ExistsSurjection({}, {1})", "FALSE")]
+    [InlineData("ExistsSurjection({1}, {})", "FALSE")]
+    [InlineData("ExistsSurjection({1, 2, 3}, {1, 2})", "TRUE")]
+    [InlineData("ExistsBijection({1}, {2})", "TRUE")]
+    [InlineData("ExistsBijection({1}, {})", "FALSE")]
+    [InlineData("FoldFunction(LAMBDA a, b : <<a>> \\o b, <<>>, (\"a\" :> 2 @@ \"b\" :> 1 @@ \"c\" :> 2))", "<<2, 1, 2>>")]
+    [InlineData("FoldFunctionOnSet(LAMBDA a, b : <<a>> \\o b, <<>>, <<10, 20, 30>>, {3, 1})", "<<30, 10>>")]
+    public void FunctionsMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
+
+    [Theory]
+    [InlineData("ToSet(<<3, 1, 3>>)", "{1, 3}")]
+    [InlineData("SetToSeq({\"zz\", \"yy\"})", "<<\"zz\", \"yy\">>")]
+    [InlineData("SetToSeq({3, 1, 2})", "<<1, 2, 3>>")]
+    [InlineData("SetToSeq({})", "<<>>")]
+    [InlineData("SetToSeqs({1, 2, 3})", "{<<1, 2, 3>>, <<1, 3, 2>>, <<2, 1, 3>>, <<2, 3, 1>>, <<3, 1, 2>>, <<3, 2, 1>>}")]
+    [InlineData("SetToSeqs({})", "{<<>>}")]
+    [InlineData("SetToSortSeq({1, 3, 2}, >)", "<<3, 2, 1>>")]
+    [InlineData("SetToAllKPermutations({1, 2})", "{<<>>, <<1>>, <<2>>, <<1, 2>>, <<2, 1>>}")]
+    [InlineData("TupleOf({0, 1}, 2)", "{<<0, 0>>, <<0, 1>>, <<1, 0>>, <<1, 1>>}")]
+    [InlineData("SeqOf({0}, 2)", "{<<>>, <<0>>, <<0, 0>>}")]
+    [InlineData("BoundedSeq({1, 2}, 1)", "{<<>>, <<1>>, <<2>>}")]
+    [InlineData("<<1, 1>> \\in BoundedSeq({1, 2}, 2)", "TRUE")]
+    [InlineData("<<1, 1, 1>> \\in SeqOf({1, 2}, 2)", "FALSE")]
+    [InlineData("Contains(<<1, 2>>, 2)", "TRUE")]
+    [InlineData("Contains(<<>>, 1)", "FALSE")]
+    [InlineData("Reverse(<<1, 2, 3>>)", "<<3, 2, 1>>")]
+    [InlineData("Remove(<<1, 2, 1, 3>>, 1)", "<<2, 3>>")]
+    [InlineData("ReplaceAll(<<1, 2, 1>>, 1, 9)", "<<9, 2, 9>>")]
+    [InlineData("SelectInSeq(<<1, 2, 3, 4>>, LAMBDA q : q > 1)", "2")]
+    [InlineData("SelectLastInSeq(<<1, 2, 3, 4>>, LAMBDA q : q < 3)", "2")]
+    [InlineData("SelectInSeq(<<>>, LAMBDA q : TRUE)", "0")]
+    [InlineData("SelectInSubSeq(<<1, 2, 3, 4>>, 2, 4, LAMBDA q : q > 2)", "3")]
+    [InlineData("SelectLastInSubSeq(<<1, 2, 3, 4>>, 1, 3, LAMBDA q : q < 4)", "3")]
+    [InlineData("SelectInSubSeq(<<1, 2>>, 2, 1, LAMBDA q : TRUE)", "0")]
+    [InlineData("InsertAt(<<1, 2>>, 1, 0)", "<<0, 1, 2>>")]
+    [InlineData("InsertAt(<<1, 2>>, 3, 9)", "<<1, 2, 9>>")]
+    [InlineData("ReplaceAt(<<1, 2>>, 2, 7)", "<<1, 7>>")]
+    [InlineData("RemoveAt(<<1, 2, 3>>, 2)", "<<1, 3>>")]
+    [InlineData("RemoveFirst(<<1, 2, 1>>, 1)", "<<2, 1>>")]
+    [InlineData("RemoveFirst(<<1>>, 5)", "<<1>>")]
+    [InlineData("RemoveFirstMatch(<<1, 2, 3>>, LAMBDA q : q > 1)", "<<1, 3>>")]
+    [InlineData("Cons(0, <<1>>)", "<<0, 1>>")]
+    [InlineData("Snoc(9, <<1>>)", "<<1, 9>>")]
+    [InlineData("Front(<<1, 2, 3>>)", "<<1, 2>>")]
+    [InlineData("Front(<<>>)", "<<>>")]
+    [InlineData("Last(<<1, 2, 3>>)", "3")]
+    [InlineData("IsPrefix(<<1>>, <<1, 2>>)", "TRUE")]
+    [InlineData("IsPrefix(<<2>>, <<1, 2>>)", "FALSE")]
+    [InlineData("IsPrefix(<<>>, <<>>)", "TRUE")]
+    [InlineData("IsPrefix(<<1, 2, 3>>, <<1, 2>>)", "FALSE")]
+    [InlineData("IsStrictPrefix(<<1, 2>>, <<1, 2>>)", "FALSE")]
+    [InlineData("IsStrictPrefix(<<1>>, <<1, 2>>)", "TRUE")]
+    [InlineData("IsSuffix(<<2>>, <<1, 2>>)", "TRUE")]
+    [InlineData("IsSuffix(<<1>>, <<1, 2>>)", "FALSE")]
+    [InlineData("IsStrictSuffix(<<1, 2>>, <<1, 2>>)", "FALSE")]
+    [InlineData("IsPrefix(\"ab\", \"abc\")", "TRUE")]
+    [InlineData("IsPrefix(\"b\", \"abc\")", "FALSE")]
+    [InlineData("Prefixes(<<1, 2>>)", "{<<>>, <<1>>, <<1, 2>>}")]
+    [InlineData("Suffixes(<<1, 2, 3>>)", "{<<>>, <<3>>, <<2, 3>>, <<1, 2, 3>>}")]
+    [InlineData("CommonPrefixes({<<1, 2>>, <<1, 3>>})", "{<<>>, <<1>>}")]
+    [InlineData("LongestCommonPrefix({<<1, 2, 3>>, <<1, 2>>, <<1, 2, 4>>})", "<<1, 2>>")]
+    [InlineData("LongestCommonPrefix({<<1>>, <<2>>})", "<<>>")]
+    [InlineData("LongestCommonPrefix({\"abc\", \"abd\"})", "\"ab\"")]
+    [InlineData("LongestCommonPrefix({<<>>})", "<<>>")]
+    [InlineData("SeqMod(6, 3)", "3")]
+    [InlineData("SeqMod(7, 3)", "1")]
+    [InlineData("FoldSeq(LAMBDA a, b : <<a>> \\o b, <<>>, <<1, 2, 3>>)", "<<3, 2, 1>>")]
+    [InlineData("FoldLeft(LAMBDA a, b : a - b, 10, <<1, 2, 3>>)", "4")]
+    [InlineData("FoldRight(LAMBDA a, b : a - b, <<1, 2, 3>>, 10)", "-8")]
+    [InlineData("FoldLeftDomain(LAMBDA a, b : <<b>> \\o a, <<>>, <<\"x\", \"y\">>)", "<<2, 1>>")]
+    [InlineData("FoldRightDomain(LAMBDA a, b : <<a>> \\o b, <<\"x\", \"y\">>, <<>>)", "<<1, 2>>")]
+    [InlineData("FlattenSeq(<<<<1, 2>>, <<>>, <<3>>>>)", "<<1, 2, 3>>")]
+    [InlineData("FlattenSeq(<<>>)", "<<>>")]
+    [InlineData("Zip(<<1, 2, 3>>, <<\"a\", \"b\">>)", "<<<<1, \"a\">>, <<2, \"b\">>>>")]
+    [InlineData("Interleave(<<1, 2>>, <<3, 4>>)", "<<<<1>>, <<3>>, <<2>>, <<4>>>>")]
+    [InlineData("Interleave(<<>>, <<>>)", "<<<<>>, <<>>>>")]
+    [InlineData("SubSeqs(<<1, 2, 3>>)", "{<<>>, <<1>>, <<2>>, <<3>>, <<1, 2>>, <<2, 3>>, <<1, 2, 3>>}")]
+    [InlineData("AllSubSeqs(<<1, 2, 1>>)", "{<<>>, <<1>>, <<2>>, <<1, 1>>, <<1, 2>>, <<2, 1>>, <<1, 2, 1>>}")]
+    [InlineData("IndexFirstSubSeq(<<2, 3>>, <<1, 2, 3, 2, 3>>)", "2")]
+    [InlineData("IndexFirstSubSeq(<<>>, <<1, 2>>)", "1")]
+    [InlineData("ReplaceSubSeqAt(2, <<9, 9>>, <<2, 3>>, <<1, 2, 3, 4>>)", "<<1, 9, 9, 4>>")]
+    [InlineData("ReplaceFirstSubSeq(<<0>>, <<2>>, <<1, 2, 3, 2>>)", "<<1, 0, 3, 2>>")]
+    [InlineData("ReplaceFirstSubSeq(<<0>>, <<5>>, <<1, 2>>)", "<<1, 2>>")]
+    [InlineData("ReplaceAllSubSeqs(<<0>>, <<1, 1>>, <<1, 1, 1>>)", "<<0, 1>>")]
+    [InlineData("ReplaceAllSubSeqs(<<0>>, <<>>, <<1, 2>>)", "<<0, 1, 0, 2>>")]
+    [InlineData("ReplaceAllSubSeqs(<<7>>, <<1, 2>>, <<1, 2>>)", "<<7>>")]
+    [InlineData("ReplaceAllSubSeqs(<<0>>, <<5>>, <<1>>)", "<<1>>")]
+    [InlineData("ReplaceAllSubSeqs(<<0>>, <<2>>, <<2, 1, 2>>)", "<<0, 1, 0>>")]
+    public void SequencesExtMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
+
+    [Theory]
+    [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
+    [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
+    [InlineData("ChooseUnique({1, 2}, LAMBDA q : q > 0)", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {1, 2}")]
+    [InlineData("Last(<<>>)", "Attempted to apply function: <<>> to argument 0, which is not in the domain of the function.")]
+    [InlineData("Restrict(<<1>>, {2})", "Attempted to apply function: <<1>> to argument 2, which is not in the domain of the function.")]
+    [InlineData("AntiFunction(<<1, 1>>)", "AntiFunction: the value 1 occurs multiple times in the function domain.")]
+    [InlineData("LongestCommonPrefix({})", "The argument of LongestCommonPrefix should be a non-empty set, but instead it is: {}")]
+    [InlineData("kSubset(\"a\", {1})", "The first argument of kSubset should be an integer, but instead it is: string \"a\"")]
+    [InlineData("Interleave(<<1>>, <<>>)", "Attempted to evaluate a CASE with no conditions true")]
+    [InlineData("IndexFirstSubSeq(<<9>>, <<1>>)", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = 0..1")]
+    [InlineData("Quantify({1}, LAMBDA q : 3)", "The second argument of Quantify should be a boolean-valued operator, but it returned: integer 3")]
+    [InlineData("FoldSet(+, 0, 7)", "The third argument of FoldSet should be a set, but instead it is: integer 7")]
+    [InlineData("Range(3)", "The first argument of Range should be a function, but instead it is: integer 3")]
+    [InlineData("SumSet(Nat)", "The first argument of SumSet should be a finite set, but instead it is: Nat")]
+    [InlineData("SelectInSubSeq(<<1>>, 0, 1, LAMBDA q : TRUE)", "The second argument of SelectInSubSeq must be in the domain of its first argument: <<1>> , but instead it is 0")]
+    public void EvaluationErrorsAreOneLineAtTheCall(string expr, string message)
+    {
+        var (exit, err) = Check(Init(Extends, expr));
+        Assert.Equal(ExitCodes.EvalFailure, exit);
+        Assert.Equal($"M.tla:4:13: {message}\n", err);
+    }
+
+    [Fact]
+    public void AModuleFileNextToTheSpecIsUsedInsteadOfTheNativeOne()
+    {
+        const string spec = "---- MODULE M ----\nEXTENDS Functions\nVARIABLE x\nInit == x = 0\nNext == x' = x\nASSUME Range(<<1>>) = {42}\n====\n";
+        Assert.Equal((ExitCodes.Ok, ""), Check(spec, ("Functions.tla", "---- MODULE Functions ----\nRange(f) == {42}\n====\n")));
+        // the native Range(<<1>>) is {1}
+        Assert.Equal(ExitCodes.Assumption, Check(spec).Exit);
+    }
+
+    [Fact]
+    public void FiniteSetsExtExtendsFunctionsButSequencesExtExportsOnlyItsOwnOperators()
+    {
+        Assert.Equal((ExitCodes.Ok, ""), Check(Init("FiniteSetsExt", "Range(<<1>>)")));
+        var (exit, err) = Check(Init("Sequences, SequencesExt", "Max({1})"));
+        Assert.Equal(ExitCodes.SpecError, exit);
+        Assert.Equal("M.tla:4:13: Unknown operator: `Max'.\n", err);
+    }
+
+    [Fact]
+    public void AModuleTheCheckerDoesNotProvideIsStillAOneLineError()
+    {
+        var (exit, err) = Check(Init("Naturals, Randomization", "0"));
+        Assert.Equal(ExitCodes.SpecError, exit);
+        Assert.StartsWith("M.tla:2:19: Cannot find source file for module Randomization (looked in ", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+    }
+}
+
