@@ -469,7 +469,91 @@ public static partial class Builtins
             return T(res);
         });
 
-        foreach (var (name, m) in new[] { ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx) }) modules[name] = m;
+        // ---------------------------------------------------------------- UndirectedGraphs
+        // a graph is a record [node |-> N, edge |-> E], an edge a set {a, b} of nodes (a = b is a loop)
+        var ug = new Dictionary<string, Builtin>();
+        (Value[] Nodes, Value[] Edges) Graph(Ctx c, Value g, string op)
+        {
+            if (g is not FcnBase f) throw new EvalError($"Attempted to access field 'node' of non-record {g.KindName} {Node.Trunc(g)}");
+            Value Field(string n) => f.Apply(c.In.Str(n)) ?? throw new EvalError($"Attempted to access nonexistent field '{n}' of record {Node.Trunc(g)}");
+            return (Set(Field("node"), 0, op + " (G.node)"), Set(Field("edge"), 0, op + " (G.edge)"));
+        }
+        bool IsGraphRecord(Ctx c, Value g) => g is FcnBase f && f.Count == 2 && f.Apply(c.In.Str("node")) is not null && f.Apply(c.In.Str("edge")) is not null;
+        // \E a, b \in N : e = {a, b} (with a # b when loopFree); e = {a, b} compares e with a set
+        bool IsEdge(Value e, SetV nodes, bool loopFree)
+        {
+            if (nodes.Elems.Length == 0) return false;
+            if (e is not SetBase es) { EqN.ValEq(e, nodes); return false; }
+            var x = es.Normalize().Elems;
+            return (x.Length == 2 || x.Length == 1 && !loopFree) && x.All(nodes.Contains);
+        }
+        Value IsGraph(Ctx c, Value g, string op, bool loopFree)
+        {
+            var (n, e) = Graph(c, g, op);
+            if (!IsGraphRecord(c, g)) return BoolV.False;
+            var ns = new SetV(n, true);
+            return BoolV.Of(e.All(x => IsEdge(x, ns, loopFree)));
+        }
+        Add(ug, "IsUndirectedGraph", [0], (c, a) => IsGraph(c, a[0], "IsUndirectedGraph", false));
+        Add(ug, "IsLoopFreeUndirectedGraph", [0], (c, a) => IsGraph(c, a[0], "IsLoopFreeUndirectedGraph", true));
+        Value GraphRec(Ctx c, Value n, Value e) => FcnBase.MakeUnsorted([c.In.Str("node"), c.In.Str("edge")], [n, e]);
+        Add(ug, "UndirectedSubgraph", [0], (c, a) =>
+        {
+            var (n, e) = Graph(c, a[0], "UndirectedSubgraph");
+            var res = new List<Value>();
+            foreach (var ns in new SubsetV(new SetV(n, true)).Normalize().Elems.Cast<SetBase>())
+            {
+                var nn = ns.Normalize();
+                foreach (var es in new SubsetV(new SetV(e, true)).Normalize().Elems.Cast<SetBase>())
+                    if (es.Normalize().Elems.All(x => IsEdge(x, nn, false))) res.Add(GraphRec(c, ns, es));
+            }
+            return SetOf(res);
+        });
+        bool IsPath(Value[] p, SetV edges) => p.Length > 0 && Enumerable.Range(0, p.Length - 1).All(i => edges.Contains(SetOf([p[i], p[i + 1]])));
+        // Path(G) == {p \in Seq(G.node) : p # <<>> /\ consecutive nodes joined by an edge}: infinite, membership only
+        Add(ug, "Path", [0], (c, a) =>
+        {
+            var (n, e) = Graph(c, a[0], "Path");
+            var ns = new SetV(n, true); var es = new SetV(e, true);
+            return new InfiniteSetV($"Path({Node.Trunc(a[0])})", v => v is TupleV t && t.Elems.All(ns.Contains) && IsPath(t.Elems, es));
+        });
+        Add(ug, "SimplePath", [0], (c, a) =>
+        {
+            var (n, e) = Graph(c, a[0], "SimplePath");
+            var es = new SetV(e, true);
+            var res = new List<Value>();
+            var cur = new List<Value>();
+            void Rec()
+            {
+                if (cur.Count > 0) res.Add(new TupleV(cur.ToArray()));
+                foreach (var x in n)
+                    if (!cur.Contains(x) && (cur.Count == 0 || es.Contains(SetOf([cur[^1], x])))) { cur.Add(x); Rec(); cur.RemoveAt(cur.Count - 1); }
+            }
+            Rec();
+            return SetOf(res);
+        });
+        // the connected components (MapThenFoldSet merging the components of each edge's two nodes; an edge with a
+        // node outside G.node is the CHOOSE error of its firstNode/secondNode)
+        SetV Components(Ctx c, Value g, string op)
+        {
+            var (n, e) = Graph(c, g, op);
+            var ns = new SetV(n, true);
+            var comp = n.ToDictionary(x => x, x => new HashSet<Value> { x });
+            foreach (var edge in e)
+            {
+                if (edge is not SetBase es || es.Normalize().Elems is not { Length: 1 or 2 } ends || !ends.All(ns.Contains)) throw NoChoice(ns);
+                var ca = comp[ends[0]]; var cb = comp[ends[^1]];
+                if (ReferenceEquals(ca, cb)) continue;
+                ca.UnionWith(cb);
+                foreach (var x in cb) comp[x] = ca;
+            }
+            return SetOf(comp.Values.Distinct().Select(h => (Value)SetOf(h)));
+        }
+        Add(ug, "ConnectedComponents", [0], (c, a) => Components(c, a[0], "ConnectedComponents"));
+        Add(ug, "AreConnectedIn", [0, 0, 0], (c, a) => BoolV.Of(Components(c, a[2], "AreConnectedIn").Elems.Any(x => ((SetBase)x).Contains(a[0]) && ((SetBase)x).Contains(a[1]))));
+        Add(ug, "IsStronglyConnected", [0], (c, a) => BoolV.Of(Components(c, a[0], "IsStronglyConnected").Elems.Length == 1));
+
+        foreach (var (name, m) in new[] { ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug) }) modules[name] = m;
         // only theorems about Functions' operators (EXTENDS Functions, Integers, FiniteSets), which model checking ignores
         modules["FunctionTheorems"] = [];
     }

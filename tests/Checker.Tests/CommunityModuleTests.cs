@@ -5,21 +5,22 @@ using Xunit;
 namespace NotifierSpec.Checker.Tests;
 
 /// <summary>
-/// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt.
+/// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt,
+/// UndirectedGraphs.
 /// Every expected value is what TLC (with CommunityModules 2024-12-19) printed for the same expression (PrintT);
 /// the error cases are ours, one line with the position of the call, exit 75 as for other evaluation errors.
 /// </summary>
 public class CommunityModuleTests
 {
-    private const string Extends = "Integers, Sequences, FiniteSets, TLC, FiniteSetsExt, SequencesExt, Folds";
+    private const string Extends = "Integers, Sequences, FiniteSets, TLC, FiniteSetsExt, SequencesExt, Folds, UndirectedGraphs";
 
-    private static string Eval(string expr)
+    private static string Eval(string expr, string extends = Extends)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         try
         {
-            File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS {Extends}\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
+            File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS {extends}\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
             File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
             var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
             var def = ((DefSym)spec.Root.Top.Find("X")!).D;
@@ -194,6 +195,33 @@ public class CommunityModuleTests
     public void SequencesExtMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
 
     [Theory]
+    [InlineData("IsUndirectedGraph([node |-> {1, 2, 3}, edge |-> {{1, 2}, {2, 3}}])", "TRUE")]
+    [InlineData("IsUndirectedGraph([node |-> {1, 2}, edge |-> {{1, 3}}])", "FALSE")]
+    [InlineData("IsUndirectedGraph([node |-> {1, 2}, edge |-> {{1}}])", "TRUE")]
+    [InlineData("IsUndirectedGraph([node |-> {1, 2}, edge |-> {{}}])", "FALSE")]
+    [InlineData("IsUndirectedGraph([node |-> {1, 2}, edge |-> {}, x |-> 1])", "FALSE")]
+    [InlineData("IsUndirectedGraph([node |-> {}, edge |-> {}])", "TRUE")]
+    [InlineData("IsLoopFreeUndirectedGraph([node |-> {1, 2}, edge |-> {{1}}])", "FALSE")]
+    [InlineData("IsLoopFreeUndirectedGraph([node |-> {1, 2}, edge |-> {{1, 2}}])", "TRUE")]
+    [InlineData("UndirectedSubgraph([node |-> {1, 2}, edge |-> {{1, 2}}])", "{[node |-> {}, edge |-> {}], [node |-> {1}, edge |-> {}], [node |-> {2}, edge |-> {}], [node |-> {1, 2}, edge |-> {}], [node |-> {1, 2}, edge |-> {{1, 2}}]}")]
+    [InlineData("<<1, 2, 1>> \\in Path([node |-> {1, 2}, edge |-> {{1, 2}}])", "TRUE")]
+    [InlineData("<<1, 3>> \\in Path([node |-> {1, 2, 3}, edge |-> {{1, 2}}])", "FALSE")]
+    [InlineData("<<>> \\in Path([node |-> {1, 2}, edge |-> {{1, 2}}])", "FALSE")]
+    [InlineData("<<2>> \\in Path([node |-> {1, 2}, edge |-> {}])", "TRUE")]
+    [InlineData("SimplePath([node |-> {1, 2, 3}, edge |-> {{1, 2}, {2, 3}}])", "{<<1>>, <<2>>, <<3>>, <<1, 2>>, <<2, 1>>, <<2, 3>>, <<3, 2>>, <<1, 2, 3>>, <<3, 2, 1>>}")]
+    [InlineData("SimplePath([node |-> {}, edge |-> {}])", "{}")]
+    [InlineData("ConnectedComponents([node |-> {1, 2, 3, 4}, edge |-> {{1, 2}, {3, 4}}])", "{{1, 2}, {3, 4}}")]
+    [InlineData("ConnectedComponents([node |-> {1, 2, 3, 4}, edge |-> {{1, 2}, {2, 3}, {4}}])", "{{4}, {1, 2, 3}}")]
+    [InlineData("ConnectedComponents([node |-> {}, edge |-> {}])", "{}")]
+    [InlineData("AreConnectedIn(1, 3, [node |-> {1, 2, 3}, edge |-> {{1, 2}, {2, 3}}])", "TRUE")]
+    [InlineData("AreConnectedIn(1, 3, [node |-> {1, 2, 3}, edge |-> {{1, 2}}])", "FALSE")]
+    [InlineData("IsStronglyConnected([node |-> {1, 2, 3}, edge |-> {{1, 2}, {2, 3}}])", "TRUE")]
+    [InlineData("IsStronglyConnected([node |-> {1, 2, 3}, edge |-> {{1, 2}}])", "FALSE")]
+    [InlineData("IsStronglyConnected([node |-> {}, edge |-> {}])", "FALSE")]
+    [InlineData("IsStronglyConnected([node |-> {1}, edge |-> {}])", "TRUE")]
+    public void UndirectedGraphsMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr, "Integers, Sequences, FiniteSets, TLC, UndirectedGraphs"));
+
+    [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("ChooseUnique({1, 2}, LAMBDA q : q > 0)", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {1, 2}")]
@@ -208,6 +236,8 @@ public class CommunityModuleTests
     [InlineData("FoldSet(+, 0, 7)", "The third argument of FoldSet should be a set, but instead it is: integer 7")]
     [InlineData("Range(3)", "The first argument of Range should be a function, but instead it is: integer 3")]
     [InlineData("SumSet(Nat)", "The first argument of SumSet should be a finite set, but instead it is: Nat")]
+    [InlineData("ConnectedComponents([node |-> {1}, edge |-> {{1, 2}}])", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {1}")]
+    [InlineData("IsUndirectedGraph([node |-> {1}])", "Attempted to access nonexistent field 'edge' of record [node |-> {1}]")]
     [InlineData("SelectInSubSeq(<<1>>, 0, 1, LAMBDA q : TRUE)", "The second argument of SelectInSubSeq must be in the domain of its first argument: <<1>> , but instead it is 0")]
     public void EvaluationErrorsAreOneLineAtTheCall(string expr, string message)
     {
