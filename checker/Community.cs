@@ -9,7 +9,7 @@ namespace NotifierSpec.Checker;
 /// </summary>
 public static partial class Builtins
 {
-    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "FunctionTheorems"];
+    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "Randomization", "FunctionTheorems"];
 
     private static string Nth(int i) => i switch { 0 => "first", 1 => "second", 2 => "third", 3 => "fourth", _ => "fifth" };
 
@@ -553,7 +553,78 @@ public static partial class Builtins
         Add(ug, "AreConnectedIn", [0, 0, 0], (c, a) => BoolV.Of(Components(c, a[2], "AreConnectedIn").Elems.Any(x => ((SetBase)x).Contains(a[0]) && ((SetBase)x).Contains(a[1]))));
         Add(ug, "IsStronglyConnected", [0], (c, a) => BoolV.Of(Components(c, a[0], "IsStronglyConnected").Elems.Length == 1));
 
-        foreach (var (name, m) in new[] { ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug) }) modules[name] = m;
+        // ---------------------------------------------------------------- Bitwise (TLC's overrides: Java int operations)
+        var bw = new Dictionary<string, Builtin>();
+        int I32(Value v, int i, string op) => v is IntV n ? (int)n.N : throw ArgErr(i, op, "integer", v);
+        // x & y == IF x >= y THEN And(x, y, 0, x) ELSE And(y, x, 0, y), And overridden by x & y
+        Func<Ctx, Value[], Value> Bits(string op, Func<int, int, int> f) => (c, a) =>
+        {
+            geq(c, a);
+            return IntV.Of(f(I32(a[0], 0, op), I32(a[1], 1, op)));
+        };
+        Add(bw, "&", [0, 0], Bits("&", (x, y) => x & y));
+        Add(bw, "|", [0, 0], Bits("|", (x, y) => x | y));
+        Add(bw, "^^", [0, 0], Bits("^^", (x, y) => x ^ y));
+        // Not(a): the bits of a below its highest set bit, complemented (0 for 0 and for a negative a)
+        Add(bw, "Not", [0], (_, a) =>
+        {
+            int x = I32(a[0], 0, "Not");
+            int mask = int.MaxValue >> ((System.Numerics.BitOperations.LeadingZeroCount((uint)x) - 1) & 31);
+            return IntV.Of(~x & mask);
+        });
+        // shiftR(n, pos): logical (unsigned) shift right of the 32-bit n
+        Add(bw, "shiftR", [0, 0], (_, a) => IntV.Of((int)((uint)I32(a[0], 0, "shiftR") >> I32(a[1], 1, "shiftR"))));
+
+        // ---------------------------------------------------------------- TLCExt (TLC's standard module)
+        var tx = new Dictionary<string, Builtin>();
+        Add(tx, "AssertEq", [0, 0], (c, a) =>
+        {
+            if (EqN.ValEq(a[0], a[1])) return BoolV.True;
+            lock (c.Out) { c.Out.WriteLine("\"Assertion failed\""); c.Out.WriteLine(Show.V(a[0])); c.Out.WriteLine(Show.V(a[1])); }
+            return BoolV.False;
+        }, false);
+        Add(tx, "TLCModelValue", [0], (c, a) => a[0] is StrV s ? c.Spec.ModelValue(s.S) : throw ArgErr(0, "TLCModelValue", "string", a[0]));
+        Add(tx, "TLCNoOp", [0], (_, a) => a[0]);
+        Add(tx, "TLCCache", [0, 0], (_, a) => a[0]);
+        Value GetOrDefault(Ctx c, Value key, Value dflt)
+        {
+            try { return c.Spec.TlcGet(key); }
+            catch (EvalError e) when (e.Message.EndsWith("has no value", StringComparison.Ordinal)) { return dflt; }
+        }
+        Add(tx, "TLCGetOrDefault", [0, 0], (c, a) => GetOrDefault(c, a[0], a[1]), false);
+        Add(tx, "TLCGetAndSet", [0, 2, 0, 0], (c, a) =>
+        {
+            var old = GetOrDefault(c, a[0], a[3]);
+            c.Spec.TlcSet(a[0], Op(a[1], "TLCGetAndSet").Apply(c, [old, a[2]]));
+            return old;
+        }, false);
+
+        // ---------------------------------------------------------------- Randomization (TLC's standard module)
+        // TLC draws from its run's random seed; here a generator seeded by the arguments, so a run is reproducible
+        var rnd = new Dictionary<string, Builtin>();
+        Random Rng(Value[] a) { ulong h = 0x5eed; foreach (var v in a) h = Value.Mix(h, v.Hash); return new Random((int)(h ^ (h >> 32))); }
+        Value[] Pick(Random r, Value[] s, long k) => s.OrderBy(_ => r.Next()).Take((int)Math.Min(k, s.Length)).ToArray();
+        Add(rnd, "RandomSubset", [0, 0], (_, a) =>
+        {
+            long k = Int(a[0], 0, "RandomSubset");
+            if (k < 0) throw ArgErr(0, "RandomSubset", "nonnegative integer", a[0]);
+            return SetOf(Pick(Rng(a), Set(a[1], 1, "RandomSubset"), k));
+        });
+        Value SetOfSubsets(Value[] a, string op, long k, double p, Value[] s)
+        {
+            if (k < 0) throw ArgErr(0, op, "nonnegative integer", a[0]);
+            if (s.Length < 31 && k > (1L << s.Length)) throw new EvalError($"The first argument of {op} should be a nonnegative integer that is smaller than the subset's size of 2^{s.Length}, but instead it is: {k}");
+            var r = Rng(a);
+            return SetOf(Enumerable.Range(0, (int)k).Select(_ => (Value)SetOf(s.Where(_ => r.NextDouble() < p))));
+        }
+        Add(rnd, "RandomSetOfSubsets", [0, 0, 0], (_, a) =>
+        {
+            long k = Int(a[0], 0, "RandomSetOfSubsets"), n = Int(a[1], 1, "RandomSetOfSubsets"); var s = Set(a[2], 2, "RandomSetOfSubsets");
+            if (n < 0 || n > s.Length) throw new EvalError($"The second argument of RandomSetOfSubsets should be a nonnegative integer in range 0..Cardinality(S), but instead it is: {n}");
+            return SetOfSubsets(a, "RandomSetOfSubsets", k, s.Length == 0 ? 0 : (double)n / s.Length, s);
+        });
+        foreach (var (name, m) in new[] { ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug),
+                     ("Bitwise", bw), ("TLCExt", tx), ("Randomization", rnd) }) modules[name] = m;
         // only theorems about Functions' operators (EXTENDS Functions, Integers, FiniteSets), which model checking ignores
         modules["FunctionTheorems"] = [];
     }

@@ -6,7 +6,7 @@ namespace NotifierSpec.Checker.Tests;
 
 /// <summary>
 /// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt,
-/// UndirectedGraphs.
+/// UndirectedGraphs, Bitwise, and TLC's TLCExt and Randomization.
 /// Every expected value is what TLC (with CommunityModules 2024-12-19) printed for the same expression (PrintT);
 /// the error cases are ours, one line with the position of the call, exit 75 as for other evaluation errors.
 /// </summary>
@@ -221,6 +221,67 @@ public class CommunityModuleTests
     [InlineData("IsStronglyConnected([node |-> {1}, edge |-> {}])", "TRUE")]
     public void UndirectedGraphsMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr, "Integers, Sequences, FiniteSets, TLC, UndirectedGraphs"));
 
+    /// <summary>Bitwise; TLC's TLCExt and Randomization (random picks checked through properties that hold for any pick).
+    /// Evaluated in one module, in this order: TLCGetAndSet and TLCGetOrDefault share the TLCSet registers.</summary>
+    [Fact]
+    public void BitwiseTlcExtAndRandomizationMatchTlc()
+    {
+        (string Expr, string Tlc)[] cases =
+        [
+            ("12 & 10", "8"),
+            ("10 & 12", "8"),
+            ("12 | 3", "15"),
+            ("5 ^^ 3", "6"),
+            ("0 & 7", "0"),
+            ("Not(5)", "2"),
+            ("Not(0)", "0"),
+            ("Not(8)", "7"),
+            ("Not(1)", "0"),
+            ("shiftR(16, 2)", "4"),
+            ("shiftR(7, 0)", "7"),
+            ("shiftR(-8, 1)", "2147483644"),
+            ("(-8) & 7", "0"),
+            ("(-1) | 4", "-1"),
+            ("AssertEq(<<1, 2>>, <<1, 2>>)", "TRUE"),
+            ("AssertEq(1, 2)", "\"Assertion failed\" 1 2 FALSE"),
+            ("TLCModelValue(\"m1\")", "m1"),
+            ("TLCModelValue(\"m1\") = TLCModelValue(\"m1\")", "TRUE"),
+            ("TLCNoOp({1})", "{1}"),
+            ("TLCCache({1} \\cup {2}, [a |-> 1])", "{1, 2}"),
+            ("TLCGetOrDefault(42, \"d\")", "\"d\""),
+            ("TLCGetAndSet(7, +, 5, 10)", "10"),
+            ("TLCGetAndSet(7, +, 5, 10)", "15"),
+            ("TLCGetOrDefault(7, 0)", "20"),
+            ("Cardinality(RandomSubset(2, 1..5))", "2"),
+            ("RandomSubset(2, 1..5) \\subseteq 1..5", "TRUE"),
+            ("RandomSubset(9, 1..3)", "{1, 2, 3}"),
+            ("RandomSubset(0, 1..3)", "{}"),
+            ("RandomSetOfSubsets(0, 1, {1, 2})", "{}"),
+            ("Cardinality(RandomSetOfSubsets(3, 2, 1..2))", "1"),
+            ("RandomSetOfSubsets(3, 0, 1..3)", "{{}}"),
+        ];
+        var dir = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var defs = string.Concat(cases.Select((c, i) => $"X{i} == {c.Expr}\n"));
+            File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS Integers, Sequences, FiniteSets, TLC, Bitwise, TLCExt, Randomization\nVARIABLE v\nInit == v = 0\nNext == v' = v\n{defs}====\n");
+            File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
+            var output = new StringWriter();
+            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null, output);
+            var ctx = new Ctx(spec) { Cur = [IntV.Of(0)] };
+            var got = cases.Select((_, i) =>
+            {
+                var before = output.ToString().Length;
+                var v = Show.V(((DefSym)spec.Root.Top.Find($"X{i}")!).D.Body!.Eval(ctx, null));
+                var printed = output.ToString()[before..].Replace("\r", "").Replace("\n", " ");
+                return printed + v;
+            }).ToArray();
+            Assert.Equal(cases.Select(c => c.Tlc), got);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
@@ -267,9 +328,9 @@ public class CommunityModuleTests
     [Fact]
     public void AModuleTheCheckerDoesNotProvideIsStillAOneLineError()
     {
-        var (exit, err) = Check(Init("Naturals, Randomization", "0"));
+        var (exit, err) = Check(Init("Naturals, SVG", "0"));
         Assert.Equal(ExitCodes.SpecError, exit);
-        Assert.StartsWith("M.tla:2:19: Cannot find source file for module Randomization (looked in ", err);
+        Assert.StartsWith("M.tla:2:19: Cannot find source file for module SVG (looked in ", err);
         Assert.Single(err.TrimEnd('\n').Split('\n'));
     }
 }
