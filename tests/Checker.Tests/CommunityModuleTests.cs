@@ -282,6 +282,36 @@ public class CommunityModuleTests
         finally { Directory.Delete(dir, true); }
     }
 
+    /// <summary>FoldSet(LAMBDA a, b : &lt;&lt;a&gt;&gt; \o b, &lt;&lt;&gt;&gt;, {3, 1, 2}) through the given implementation: TLC
+    /// folds in its set order (acc := op(x, acc)), so it prints &lt;&lt;3, 2, 1&gt;&gt; (FiniteSetsExtMatchesTlc checks the
+    /// same case through a spec).</summary>
+    private static bool FoldSetAgreesWithTlc(Builtin foldSet)
+    {
+        var ctx = new Ctx(new Spec());
+        var prepend = new OpV("prepend", 2, (_, a) => new TupleV([a[0], .. ((TupleV)a[1]).Elems]));
+        var set = new SetV([IntV.Of(3), IntV.Of(1), IntV.Of(2)]);
+        return Show.V(foldSet.Fn(ctx, [prepend, TupleV.Empty, set])) == "<<3, 2, 1>>";
+    }
+
+    [Fact]
+    public void AFoldSetMutantFoldingInTheWrongOrderIsKilled()
+    {
+        var real = Builtins.Modules["FiniteSetsExt"]["FoldSet"];
+        Assert.True(FoldSetAgreesWithTlc(real));
+        // the planted bug: the elements folded from the last to the first (as the TLA+ definition through
+        // MapThenFoldSet would, rather than TLC's Java override)
+        var mutant = real with
+        {
+            Fn = (c, a) =>
+            {
+                var acc = a[1];
+                foreach (var x in ((SetBase)a[2]).Normalize().Elems.Reverse()) acc = ((OpV)a[0]).Apply(c, [x, acc]);
+                return acc;
+            },
+        };
+        Assert.False(FoldSetAgreesWithTlc(mutant));
+    }
+
     [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
