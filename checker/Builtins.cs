@@ -196,6 +196,9 @@ public static partial class Builtins
         Add(json, "ndJsonDeserialize", 1, (c, a) => JsonLines.NdJsonDeserialize(c, a[0]));
         var io = new Dictionary<string, Builtin>();
         Add(io, "IOEnv", 0, (c, _) => JsonLines.IoEnv(c));
+        // atoi(str): as TLC's override, Java's Integer.parseInt (optional sign, decimal digits, 32 bits)
+        Add(io, "atoi", 1, (_, a) => a[0] is StrV s && int.TryParse(s.S, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? IntV.Of(n) : throw new EvalError($"The argument of atoi should be a string of an integer, but instead it is: {a[0].KindName} {Node.Trunc(a[0])}"));
 
         var modules = new Dictionary<string, Dictionary<string, Builtin>>
         {

@@ -312,6 +312,16 @@ public class CommunityModuleTests
         Assert.False(FoldSetAgreesWithTlc(mutant));
     }
 
+    [Fact]
+    public void IOUtilsAtoiParsesAsJavaParseInt()
+    {
+        // TLC printed <<42, -7, 5, 7>>
+        Assert.Equal("<<42, -7, 5, 7>>", Eval("<<atoi(\"42\"), atoi(\"-7\"), atoi(\"+5\"), atoi(\"007\")>>", "IOUtils"));
+        var (exit, err) = Check(Init("IOUtils", "atoi(\"4 2\")"));
+        Assert.Equal(ExitCodes.EvalFailure, exit);
+        Assert.Equal("M.tla:4:13: The argument of atoi should be a string of an integer, but instead it is: string \"4 2\"\n", err);
+    }
+
     [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
