@@ -211,6 +211,8 @@ public static partial class Builtins
         Value Extreme(Value sv, string name, Func<Ctx, Value[], Value> cmp, Ctx c)
         {
             var s = Set(sv, 0, name);
+            // integers only (no comparison can fail): the set's last or first element, which that CHOOSE picks
+            if (s.Length > 0 && s.All(x => x is IntV)) return name == "Max" ? s[^1] : s[0];
             foreach (var x in s)
                 if (s.All(y => ((BoolV)cmp(c, [x, y])).B)) return x;
             throw NoChoice(sv);

@@ -326,6 +326,8 @@ public class CommunityModuleTests
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("ChooseUnique({1, 2}, LAMBDA q : q > 0)", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {1, 2}")]
+    [InlineData("Max({<<1>>})", "The first argument of >= should be an integer, but instead it is: function <<1>>")]
+    [InlineData("Min({\"a\"})", "The first argument of <= should be an integer, but instead it is: string \"a\"")]
     [InlineData("Last(<<>>)", "Attempted to apply function: <<>> to argument 0, which is not in the domain of the function.")]
     [InlineData("Restrict(<<1>>, {2})", "Attempted to apply function: <<1>> to argument 2, which is not in the domain of the function.")]
     [InlineData("AntiFunction(<<1, 1>>)", "AntiFunction: the value 1 occurs multiple times in the function domain.")]
