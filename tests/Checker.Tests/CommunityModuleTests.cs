@@ -349,6 +349,24 @@ public class CommunityModuleTests
         Assert.Equal($"M.tla:4:13: {message}\n", err);
     }
 
+    [Theory]
+    [InlineData("MapThenFoldSet(+, 0, LAMBDA q : q, LAMBDA s : 7, {1, 2})", "MapThenFoldSet: choose returned 7, which is not an element of {1, 2}")]
+    [InlineData("MapThenFoldSet(+, 0, LAMBDA q : q, LAMBDA s : CHOOSE q \\in s : TRUE, 3)", "The fifth argument of MapThenFoldSet should be a set, but instead it is: integer 3")]
+    // as TLC: x & y first compares x >= y
+    [InlineData("\"a\" & 1", "The first argument of >= should be an integer, but instead it is: string \"a\"")]
+    [InlineData("Not(TRUE)", "The first argument of Not should be an integer, but instead it is: boolean TRUE")]
+    [InlineData("TLCModelValue(1)", "The first argument of TLCModelValue should be a string, but instead it is: integer 1")]
+    [InlineData("AssertEq(1, \"a\")", "Attempted to check equality of integer 1 with string \"a\"")]
+    [InlineData("RandomSubset(-1, {1})", "The first argument of RandomSubset should be a nonnegative integer, but instead it is: integer -1")]
+    [InlineData("RandomSetOfSubsets(1, 5, {1})", "The second argument of RandomSetOfSubsets should be a nonnegative integer in range 0..Cardinality(S), but instead it is: 5")]
+    [InlineData("RandomSetOfSubsets(9, 1, {1, 2})", "The first argument of RandomSetOfSubsets should be a nonnegative integer that is smaller than the subset's size of 2^2, but instead it is: 9")]
+    public void FoldsBitwiseTlcExtAndRandomizationErrorsAreOneLineAtTheCall(string expr, string message)
+    {
+        var (exit, err) = Check(Init("Integers, Folds, Bitwise, TLCExt, Randomization", expr));
+        Assert.Equal(ExitCodes.EvalFailure, exit);
+        Assert.Equal($"M.tla:4:13: {message}\n", err);
+    }
+
     [Fact]
     public void AModuleFileNextToTheSpecIsUsedInsteadOfTheNativeOne()
     {
