@@ -143,14 +143,16 @@ public static partial class Builtins
             return FcnBase.MakeUnsorted(v, Dom(f));
         });
         Add(fns, "IsInjective", [0], (_, a) => BoolV.Of(Injective(Fcn(a[0], 0, "IsInjective"))));
-        IEnumerable<FcnBase> FcnSet(Value s, Value t, string op)
+        // { M \in [S -> T] : P(M) }: membership tests M \in [S -> T] and P(M) without enumerating [S -> T]
+        Value FcnSet(Value s, Value t, string op, Func<FcnBase, Value[], bool> p)
         {
             var d = Set(s, 0, op); var r = Set(t, 1, op);
-            return new FcnSetV(new SetV(d, true), new SetV(r, true)).Normalize().Elems.Cast<FcnBase>();
+            var fs = new FcnSetV(new SetV(d, true), new SetV(r, true));
+            return new LazySetV(v => fs.Contains(v) && p(Fcn(v, 0, op), r), () => fs.Normalize().Elems.Where(f => p((FcnBase)f, r)));
         }
-        Add(fns, "Injection", [0, 0], (_, a) => new SetV(FcnSet(a[0], a[1], "Injection").Where(Injective).ToArray<Value>(), true));
-        Add(fns, "Surjection", [0, 0], (_, a) => new SetV(FcnSet(a[0], a[1], "Surjection").Where(f => Surjective(f, Set(a[1], 1, "Surjection"))).ToArray<Value>(), true));
-        Add(fns, "Bijection", [0, 0], (_, a) => new SetV(FcnSet(a[0], a[1], "Bijection").Where(f => Injective(f) && Surjective(f, Set(a[1], 1, "Bijection"))).ToArray<Value>(), true));
+        Add(fns, "Injection", [0, 0], (_, a) => FcnSet(a[0], a[1], "Injection", (f, _) => Injective(f)));
+        Add(fns, "Surjection", [0, 0], (_, a) => FcnSet(a[0], a[1], "Surjection", Surjective));
+        Add(fns, "Bijection", [0, 0], (_, a) => FcnSet(a[0], a[1], "Bijection", (f, r) => Injective(f) && Surjective(f, r)));
         // |S| <= |T|, |T| <= |S| (and S empty iff T empty), |S| = |T|: the sets of functions need not be built
         Add(fns, "ExistsInjection", [0, 0], (_, a) => BoolV.Of(Set(a[0], 0, "ExistsInjection").Length <= Set(a[1], 1, "ExistsInjection").Length));
         Add(fns, "ExistsSurjection", [0, 0], (_, a) =>
@@ -198,14 +200,20 @@ public static partial class Builtins
         Add(fse, "kSubset", [0, 0], (_, a) =>
         {
             var s = Set(a[1], 1, "kSubset"); long k = Int(a[0], 0, "kSubset");
-            var res = new List<Value>();
-            void Rec(int from, List<Value> cur)
+            var ss = new SetV(s, true);
+            IEnumerable<Value> Enumerate()
             {
-                if (cur.Count == k) { res.Add(new SetV(cur.ToArray(), true)); return; }
-                for (int i = from; i <= s.Length - (k - cur.Count); i++) { cur.Add(s[i]); Rec(i + 1, cur); cur.RemoveAt(cur.Count - 1); }
+                var res = new List<Value>();
+                void Rec(int from, List<Value> cur)
+                {
+                    if (cur.Count == k) { res.Add(new SetV(cur.ToArray(), true)); return; }
+                    for (int i = from; i <= s.Length - (k - cur.Count); i++) { cur.Add(s[i]); Rec(i + 1, cur); cur.RemoveAt(cur.Count - 1); }
+                }
+                if (k >= 0 && k <= s.Length) Rec(0, []);
+                return res;
             }
-            if (k >= 0 && k <= s.Length) Rec(0, []);
-            return SetOf(res);
+            // as TLC's KSubsetValue: membership is a k-element subset of S, without enumerating the k-subsets
+            return new LazySetV(v => v is SetBase x && x.Size == k && x.Elements().All(ss.Contains), Enumerate);
         });
         // Max(S) == CHOOSE x \in S : \A y \in S : x >= y (and Min with =<): the first such x in TLC's order
         Value Extreme(Value sv, string name, Func<Ctx, Value[], Value> cmp, Ctx c)
@@ -630,4 +638,14 @@ public static partial class Builtins
         // only theorems about Functions' operators (EXTENDS Functions, Integers, FiniteSets), which model checking ignores
         modules["FunctionTheorems"] = [];
     }
+}
+
+/// <summary>A finite set defined by a membership test and an enumeration, as TLC keeps {x \in S : P(x)} (SetPredValue)
+/// and kSubset (KSubsetValue): membership does not enumerate; enumerated (once) only when needed.</summary>
+public sealed class LazySetV(Func<Value, bool> contains, Func<IEnumerable<Value>> enumerate) : SetBase
+{
+    private SetV? _norm;
+    public override bool Contains(Value v) => contains(v);
+    public override SetV Normalize() => _norm ??= new SetV(enumerate().ToArray());
+    public override IEnumerable<Value> Elements() => Normalize().Elems;
 }

@@ -322,6 +322,25 @@ public class CommunityModuleTests
         Assert.Equal("M.tla:4:13: The argument of atoi should be a string of an integer, but instead it is: string \"4 2\"\n", err);
     }
 
+    /// <summary>Membership in kSubset, Injection, Surjection, Bijection does not enumerate them, as in TLC
+    /// (kSubset(3, 1..10000) has 1.7e11 elements).</summary>
+    [Theory]
+    [InlineData("{1, 2} \\in kSubset(2, 1..100)", "TRUE")]
+    [InlineData("{1} \\in kSubset(2, 1..100)", "FALSE")]
+    [InlineData("{1, 200} \\in kSubset(2, 1..100)", "FALSE")]
+    [InlineData("{7, 9, 11} \\in kSubset(3, 1..10000)", "TRUE")]
+    [InlineData("Cardinality(kSubset(2, 1..5))", "10")]
+    [InlineData("kSubset(2, 1..3) = {{1, 2}, {1, 3}, {2, 3}}", "TRUE")]
+    [InlineData("<<1, 2>> \\in Injection({1, 2}, 1..1000)", "TRUE")]
+    [InlineData("<<1, 1>> \\in Injection({1, 2}, 1..1000)", "FALSE")]
+    [InlineData("<<1, 1>> \\in Injection({1, 2, 3}, 1..1000)", "FALSE")]
+    [InlineData("<<1, 2>> \\in Bijection(1..2, 1..2)", "TRUE")]
+    [InlineData("<<2, 2>> \\in Surjection(1..2, 1..2)", "FALSE")]
+    [InlineData("<<3, 1, 2>> \\in Bijection(1..3, 1..3)", "TRUE")]
+    [InlineData("Cardinality(Bijection(1..3, 1..3))", "6")]
+    [InlineData("Cardinality(Surjection(1..3, 1..2))", "6")]
+    public void MembershipIsLazyAndMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
+
     [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
