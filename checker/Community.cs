@@ -63,8 +63,8 @@ public static partial class Builtins
 
         // ---------------------------------------------------------------- Folds
         var folds = new Dictionary<string, Builtin>();
-        // MapThenFoldSet(op, base, f, choose, S) == iter[S] where iter[s] == IF s = {} THEN base
-        //     ELSE LET x == choose(s) IN op(f(x), iter[s \ {x}])
+        // MapThenFoldSet(op, base, f, choose, S): picks x1 = choose(S), x2 = choose(S without x1), ... and
+        // gives op(f(x1), op(f(x2), ... op(f(xn), base)))
         Value MapThenFold(Ctx c, Func<Value, Value, Value> op, Value b, Func<Value, Value> f, Func<SetV, Value> choose, SetV s)
         {
             var xs = new List<Value>();
@@ -123,7 +123,8 @@ public static partial class Builtins
             var d = Dom(f);
             return FcnBase.Make(d, d.Select(x => t.Apply(c, [At(f, x), At(g, x)])).ToArray());
         });
-        // Inverse(f, S, T) == [t \in T |-> CHOOSE s \in S : t \in Range(f) => f[s] = t]
+        // Inverse(f, S, T): each t of T maps to the first s of S (TLC's order) with f[s] = t, or to the first s of
+        // S when t is not a value of f
         Value Inverse(FcnBase f, Value[] s, Value[] t)
         {
             var r = Range(f);
@@ -215,7 +216,8 @@ public static partial class Builtins
             // as TLC's KSubsetValue: membership is a k-element subset of S, without enumerating the k-subsets
             return new LazySetV(v => v is SetBase x && x.Size == k && x.Elements().All(ss.Contains), Enumerate);
         });
-        // Max(S) == CHOOSE x \in S : \A y \in S : x >= y (and Min with =<): the first such x in TLC's order
+        // Max(S) (Min(S)) is a CHOOSE of an element no smaller (no larger) than all others: the first such
+        // element in TLC's order, each comparison with >= (=<) and its errors
         Value Extreme(Value sv, string name, Func<Ctx, Value[], Value> cmp, Ctx c)
         {
             var s = Set(sv, 0, name);
@@ -227,7 +229,7 @@ public static partial class Builtins
         }
         Add(fse, "Max", [0], (c, a) => Extreme(a[0], "Max", geq, c));
         Add(fse, "Min", [0], (c, a) => Extreme(a[0], "Min", leq, c));
-        // Choices(Sets) == { Range(f) : f \in ChoiceFunction(Sets) }: one element chosen from each set
+        // Choices(Sets): the set of the ranges of the choice functions (one element picked from each set)
         Add(fse, "Choices", [0], (_, a) =>
         {
             var sets = Set(a[0], 0, "Choices").Select(x => Set(x, 0, "Choices")).ToArray();
@@ -315,13 +317,14 @@ public static partial class Builtins
         Add(sx, "SelectLastInSeq", [0, 1], (c, a) => SelectIn(c, a[0], 0, 0, a[1], "SelectLastInSeq", true, false));
         Add(sx, "SelectInSubSeq", [0, 0, 0, 1], (c, a) => SelectIn(c, a[0], Int(a[1], 1, "SelectInSubSeq"), Int(a[2], 2, "SelectInSubSeq"), a[3], "SelectInSubSeq", false, true));
         Add(sx, "SelectLastInSubSeq", [0, 0, 0, 1], (c, a) => SelectIn(c, a[0], Int(a[1], 1, "SelectLastInSubSeq"), Int(a[2], 2, "SelectLastInSubSeq"), a[3], "SelectLastInSubSeq", true, true));
-        // InsertAt(s, i, e) == SubSeq(s, 1, i-1) \o <<e>> \o SubSeq(s, i, Len(s)) (SubSeq's errors for i outside 1..Len(s)+1)
+        // InsertAt(s, i, e): the elements before i, e, then the rest, cut with SubSeq (so SubSeq's errors when i is
+        // outside 1..Len(s)+1)
         Add(sx, "InsertAt", [0, 0, 0], (_, a) =>
         {
             var s = Seq(a[0], 0, "InsertAt"); long i = Int(a[1], 1, "InsertAt");
             return T([.. Sub(s, 1, i - 1), a[2], .. Sub(s, i, s.Length)]);
         });
-        // ReplaceAt(s, i, e) == [s EXCEPT ![i] = e]: TLC leaves s unchanged when i is not in its domain
+        // ReplaceAt(s, i, e) is an EXCEPT at i: TLC leaves s unchanged when i is not in its domain
         Add(sx, "ReplaceAt", [0, 0, 0], (_, a) =>
         {
             var s = Seq(a[0], 0, "ReplaceAt");
@@ -350,7 +353,7 @@ public static partial class Builtins
         Add(sx, "Cons", [0, 0], (_, a) => T([a[0], .. Seq(a[1], 1, "Cons")]));
         Add(sx, "Snoc", [0, 0], (_, a) => T([.. Seq(a[1], 1, "Snoc"), a[0]]));
         Add(sx, "Front", [0], (_, a) => { var s = Seq(a[0], 0, "Front"); return T(Sub(s, 1, s.Length - 1)); });
-        // Last(s) == s[Len(s)]
+        // Last(s) applies s to Len(s) (the function application error for <<>>)
         Add(sx, "Last", [0], (_, a) => { var s = Seq(a[0], 0, "Last"); return At(new TupleV(s), IntV.Of(s.Length)); });
         Value Prefix(Value[] a, string name, bool strict, bool suffix)
         {
@@ -489,7 +492,7 @@ public static partial class Builtins
             return (Set(Field("node"), 0, op + " (G.node)"), Set(Field("edge"), 0, op + " (G.edge)"));
         }
         bool IsGraphRecord(Ctx c, Value g) => g is FcnBase f && f.Count == 2 && f.Apply(c.In.Str("node")) is not null && f.Apply(c.In.Str("edge")) is not null;
-        // \E a, b \in N : e = {a, b} (with a # b when loopFree); e = {a, b} compares e with a set
+        // e is {a, b} for some nodes a, b (two distinct ones when loopFree); comparing e with a set errs as TLC's =
         bool IsEdge(Value e, SetV nodes, bool loopFree)
         {
             if (nodes.Elems.Length == 0) return false;
@@ -520,7 +523,7 @@ public static partial class Builtins
             return SetOf(res);
         });
         bool IsPath(Value[] p, SetV edges) => p.Length > 0 && Enumerable.Range(0, p.Length - 1).All(i => edges.Contains(SetOf([p[i], p[i + 1]])));
-        // Path(G) == {p \in Seq(G.node) : p # <<>> /\ consecutive nodes joined by an edge}: infinite, membership only
+        // Path(G): the non-empty sequences of nodes whose consecutive nodes are joined by an edge: infinite, membership only
         Add(ug, "Path", [0], (c, a) =>
         {
             var (n, e) = Graph(c, a[0], "Path");
@@ -566,7 +569,7 @@ public static partial class Builtins
         // ---------------------------------------------------------------- Bitwise (TLC's overrides: Java int operations)
         var bw = new Dictionary<string, Builtin>();
         int I32(Value v, int i, string op) => v is IntV n ? (int)n.N : throw ArgErr(i, op, "integer", v);
-        // x & y == IF x >= y THEN And(x, y, 0, x) ELSE And(y, x, 0, y), And overridden by x & y
+        // x & y first compares x >= y (the module's definition does), then TLC's override computes the Java int &
         Func<Ctx, Value[], Value> Bits(string op, Func<int, int, int> f) => (c, a) =>
         {
             geq(c, a);
