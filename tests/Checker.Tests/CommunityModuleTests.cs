@@ -386,6 +386,23 @@ public class CommunityModuleTests
         Assert.Equal($"M.tla:4:13: {message}\n", err);
     }
 
+    [Theory]
+    [InlineData("<<1, 3, 4, {5}>>", ExitCodes.Ok)]
+    [InlineData("<<3, 1, 4, {5}>>", ExitCodes.Violation)]
+    public void NamedAndUnnamedInstancesOfCommunityModules(string expected, int exit)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"cm-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "M.tla"), "---- MODULE M ----\nEXTENDS Naturals, Sequences\nSE == INSTANCE SequencesExt\nINSTANCE FiniteSetsExt\nVARIABLE x\n"
+                + "Init == x = SE!SetToSeq({3, 1}) \\o <<Max({4, 2}), Range(<<5>>)>>\nNext == x' = x\nInv == x = " + expected + "\n====\n");
+            File.WriteAllText(Path.Combine(dir, "M.cfg"), "INIT Init\nNEXT Next\nINVARIANT Inv\n");
+            Assert.Equal(exit, CheckCommand.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, TextWriter.Null, out _));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Fact]
     public void AModuleFileNextToTheSpecIsUsedInsteadOfTheNativeOne()
     {
