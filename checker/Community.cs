@@ -9,7 +9,7 @@ namespace NotifierSpec.Checker;
 /// </summary>
 public static partial class Builtins
 {
-    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "Randomization", "FunctionTheorems"];
+    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "Randomization", "FunctionTheorems", "BagsExt"];
 
     private static string Nth(int i) => i switch { 0 => "first", 1 => "second", 2 => "third", 3 => "fourth", _ => "fifth" };
 
@@ -636,7 +636,67 @@ public static partial class Builtins
             if (n < 0 || n > s.Length) throw new EvalError($"The second argument of RandomSetOfSubsets should be a nonnegative integer in range 0..Cardinality(S), but instead it is: {n}");
             return SetOfSubsets(a, "RandomSetOfSubsets", k, s.Length == 0 ? 0 : (double)n / s.Length, s);
         });
-        foreach (var (name, m) in new[] { ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug),
+        // ---------------------------------------------------------------- BagsExt (a bag is a function to positive counts)
+        var bx = new Dictionary<string, Builtin>();
+        // the bag with e's count changed by `change` (its count computed from the old one, or null for a new e)
+        Value BagWith(FcnBase b, Value e, Func<Value?, Value?> change)
+        {
+            var keys = new List<Value>(); var vals = new List<Value>(); bool seen = false;
+            for (int i = 0; i < b.Count; i++)
+            {
+                var k = b.KeyAt(i);
+                if (k.Equals(e)) { seen = true; if (change(b.ValAt(i)) is { } v) { keys.Add(k); vals.Add(v); } }
+                else { keys.Add(k); vals.Add(b.ValAt(i)); }
+            }
+            if (!seen && change(null) is { } nv) { keys.Add(e); vals.Add(nv); }
+            return FcnBase.MakeUnsorted(keys.ToArray(), vals.ToArray());
+        }
+        Add(bx, "BagAdd", [0, 0], (c, a) => BagWith(Fcn(a[0], 0, "BagAdd"), a[1], n => n is null ? IntV.Of(1) : plus(c, [n, IntV.Of(1)])));
+        // BagRemove: a count of 1 removes the element, a larger one is decremented; an absent element leaves B as is
+        Add(bx, "BagRemove", [0, 0], (c, a) =>
+        {
+            var b = Fcn(a[0], 0, "BagRemove");
+            if (b.Apply(a[1]) is null) return a[0];
+            return BagWith(b, a[1], n => EqN.ValEq(n!, IntV.Of(1)) ? null : nat["-"].Fn(c, [n!, IntV.Of(1)]));
+        });
+        Add(bx, "BagRemoveAll", [0, 0], (_, a) => BagWith(Fcn(a[0], 0, "BagRemoveAll"), a[1], _ => null));
+        // TLC's override: for each element in TLC's order, acc := op(acc, x) as many times as x's count
+        Value FoldBag(Ctx c, Func<Ctx, Value[], Value> op, Value b, Value bag)
+        {
+            var f = Fcn(bag, 2, "FoldBag");
+            var acc = b;
+            for (int i = 0; i < f.Count; i++)
+            {
+                if (f.ValAt(i) is not IntV { N: > 0 } n) throw new EvalError($"FoldBag: the count of {Node.Trunc(f.KeyAt(i))} should be an element of Nat \\ {{0}}, but it is {Node.Trunc(f.ValAt(i))}");
+                for (long j = 0; j < n.N; j++) acc = op(c, [acc, f.KeyAt(i)]);
+            }
+            return acc;
+        }
+        Add(bx, "FoldBag", [2, 0, 0], (c, a) => FoldBag(c, Op(a[0], "FoldBag").Apply, a[1], a[2]));
+        Add(bx, "SumBag", [0], (c, a) => FoldBag(c, plus, IntV.Of(0), a[0]));
+        Add(bx, "ProductBag", [0], (c, a) => FoldBag(c, times, IntV.Of(1), a[0]));
+        // MapThenFoldBag(op, base, f, choose, B): each element x of B (chosen first to last in TLC's order; the
+        // definition does not use `choose`) becomes h(x) = op(...op(op(base, f(x)), f(x))..., f(x)) with as many f(x)
+        // as x's count, then h(x1), ..., h(xn) are folded onto base as MapThenFoldSet does: op(h(x1), op(h(x2), ... base))
+        Add(bx, "MapThenFoldBag", [2, 0, 1, 1, 0], (c, a) =>
+        {
+            var op = Op(a[0], "MapThenFoldBag"); var fx = Op(a[2], "MapThenFoldBag"); var b = Fcn(a[4], 4, "MapThenFoldBag");
+            var hs = new Value[b.Count];
+            for (int i = 0; i < b.Count; i++)
+            {
+                long n = Int(b.ValAt(i), 4, "MapThenFoldBag");
+                if (n < 1) throw new EvalError($"MapThenFoldBag: the count of {Node.Trunc(b.KeyAt(i))} should be an element of Nat \\ {{0}}, but it is {n}");
+                var y = fx.Apply(c, [b.KeyAt(i)]);
+                var h = op.Apply(c, [a[1], y]);
+                for (long j = 1; j < n; j++) h = op.Apply(c, [h, y]);
+                hs[i] = h;
+            }
+            var acc = a[1];
+            for (int i = hs.Length - 1; i >= 0; i--) acc = op.Apply(c, [hs[i], acc]);
+            return acc;
+        });
+
+        foreach (var (name, m) in new[] { ("BagsExt", bx), ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug),
                      ("Bitwise", bw), ("TLCExt", tx), ("Randomization", rnd) }) modules[name] = m;
         // only theorems about Functions' operators (EXTENDS Functions, Integers, FiniteSets), which model checking ignores
         modules["FunctionTheorems"] = [];

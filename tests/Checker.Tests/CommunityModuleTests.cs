@@ -6,7 +6,7 @@ namespace NotifierSpec.Checker.Tests;
 
 /// <summary>
 /// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt,
-/// UndirectedGraphs, Bitwise, and TLC's TLCExt and Randomization.
+/// UndirectedGraphs, Bitwise, BagsExt, and TLC's TLCExt and Randomization.
 /// Every expected value is what TLC (with CommunityModules 2024-12-19) printed for the same expression (PrintT);
 /// the error cases are ours, one line with the position of the call, exit 75 as for other evaluation errors.
 /// </summary>
@@ -342,6 +342,23 @@ public class CommunityModuleTests
     public void MembershipIsLazyAndMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
 
     [Theory]
+    [InlineData("BagAdd(SetToBag({1, 2}), 1)", "<<2, 1>>")]
+    [InlineData("BagAdd(SetToBag({1, 2}), 3)", "<<1, 1, 1>>")]
+    [InlineData("BagAdd(EmptyBag, \"a\")", "[a |-> 1]")]
+    [InlineData("BagRemove(SetToBag({1, 2}), 1)", "(2 :> 1)")]
+    [InlineData("BagRemove(BagAdd(SetToBag({1, 2}), 2), 2)", "<<1, 1>>")]
+    [InlineData("BagRemove(SetToBag({1}), 5)", "<<1>>")]
+    [InlineData("BagRemoveAll(BagAdd(SetToBag({1, 2}), 2), 2)", "<<1>>")]
+    [InlineData("BagRemoveAll(SetToBag({1}), 5)", "<<1>>")]
+    [InlineData("FoldBag(LAMBDA a, b : a \\o <<b>>, <<>>, BagAdd(SetToBag({1, 2}), 1))", "<<1, 1, 2>>")]
+    [InlineData("SumBag(BagAdd(SetToBag({1, 2, 5}), 5))", "13")]
+    [InlineData("SumBag(EmptyBag)", "0")]
+    [InlineData("ProductBag(BagAdd(SetToBag({2, 3}), 3))", "18")]
+    [InlineData("MapThenFoldBag(LAMBDA a, b : <<a, b>>, 0, LAMBDA x : x * 10, LAMBDA S : CHOOSE x \\in S : TRUE, BagAdd(SetToBag({1, 2}), 2))", "<<<<0, 10>>, <<<<<<0, 20>>, 20>>, 0>>>>")]
+    [InlineData("MapThenFoldBag(LAMBDA a, b : a + b, 0, LAMBDA x : x, LAMBDA S : CHOOSE x \\in S : TRUE, BagAdd(SetToBag({1, 2}), 2))", "5")]
+    public void BagsExtMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr, "Integers, Sequences, FiniteSets, TLC, Bags, BagsExt"));
+
+    [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("ChooseUnique({1, 2}, LAMBDA q : q > 0)", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {1, 2}")]
@@ -373,15 +390,16 @@ public class CommunityModuleTests
     [InlineData("MapThenFoldSet(+, 0, LAMBDA q : q, LAMBDA s : CHOOSE q \\in s : TRUE, 3)", "The fifth argument of MapThenFoldSet should be a set, but instead it is: integer 3")]
     // as TLC: x & y first compares x >= y
     [InlineData("\"a\" & 1", "The first argument of >= should be an integer, but instead it is: string \"a\"")]
+    [InlineData("FoldBag(+, 0, <<0>>)", "FoldBag: the count of 1 should be an element of Nat \\ {0}, but it is 0")]
     [InlineData("Not(TRUE)", "The first argument of Not should be an integer, but instead it is: boolean TRUE")]
     [InlineData("TLCModelValue(1)", "The first argument of TLCModelValue should be a string, but instead it is: integer 1")]
     [InlineData("AssertEq(1, \"a\")", "Attempted to check equality of integer 1 with string \"a\"")]
     [InlineData("RandomSubset(-1, {1})", "The first argument of RandomSubset should be a nonnegative integer, but instead it is: integer -1")]
     [InlineData("RandomSetOfSubsets(1, 5, {1})", "The second argument of RandomSetOfSubsets should be a nonnegative integer in range 0..Cardinality(S), but instead it is: 5")]
     [InlineData("RandomSetOfSubsets(9, 1, {1, 2})", "The first argument of RandomSetOfSubsets should be a nonnegative integer that is smaller than the subset's size of 2^2, but instead it is: 9")]
-    public void FoldsBitwiseTlcExtAndRandomizationErrorsAreOneLineAtTheCall(string expr, string message)
+    public void FoldsBitwiseBagsExtTlcExtAndRandomizationErrorsAreOneLineAtTheCall(string expr, string message)
     {
-        var (exit, err) = Check(Init("Integers, Folds, Bitwise, TLCExt, Randomization", expr));
+        var (exit, err) = Check(Init("Integers, Folds, Bitwise, TLCExt, Randomization, BagsExt", expr));
         Assert.Equal(ExitCodes.EvalFailure, exit);
         Assert.Equal($"M.tla:4:13: {message}\n", err);
     }
