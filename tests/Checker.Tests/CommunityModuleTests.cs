@@ -358,6 +358,22 @@ public class CommunityModuleTests
     [InlineData("MapThenFoldBag(LAMBDA a, b : a + b, 0, LAMBDA x : x, LAMBDA S : CHOOSE x \\in S : TRUE, BagAdd(SetToBag({1, 2}), 2))", "5")]
     public void BagsExtMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr, "Integers, Sequences, FiniteSets, TLC, Bags, BagsExt"));
 
+    /// <summary>TLC folds (and SetToSeq lists) in its normalized order whatever built the set.</summary>
+    [Theory]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, {x * (-1) : x \\in {1, 2, 3}})", "<<-1, -2, -3>>")]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, {3} \\cup {1, 2})", "<<3, 2, 1>>")]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, {x \\in {5, 4, 3} : x > 3})", "<<5, 4>>")]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, DOMAIN [x \\in {\"qq\", \"pp\"} |-> 1])", "<<\"pp\", \"qq\">>")]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, SUBSET {2, 1})", "<<{1, 2}, {2}, {1}, {}>>")]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, 3..1)", "<<>>")]
+    [InlineData("FoldSet(LAMBDA a, b : <<a>> \\o b, <<>>, {2, 1} \\X {0})", "<<<<2, 0>>, <<1, 0>>>>")]
+    [InlineData("FoldFunction(LAMBDA a, b : <<a>> \\o b, <<>>, [x \\in {3, 1, 2} |-> x * 10])", "<<30, 20, 10>>")]
+    [InlineData("FoldFunctionOnSet(LAMBDA a, b : <<a>> \\o b, <<>>, [x \\in 1..3 |-> x * 10], {x + 0 : x \\in {3, 1}})", "<<30, 10>>")]
+    [InlineData("SetToSeq({x * (-1) : x \\in {1, 2, 3}})", "<<-3, -2, -1>>")]
+    [InlineData("SetToSeq({3} \\cup {1, 2})", "<<1, 2, 3>>")]
+    [InlineData("SumSet({x * (-1) : x \\in {1, 2, 3}})", "-6")]
+    public void FoldOrderIsTlcsOrderForEverySetConstruction(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
+
     [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
