@@ -4,7 +4,8 @@ namespace NotifierSpec.Checker;
 /// operator (FoldSet(op(_,_), base, set) is [2, 0, 0]); null when all are values.</summary>
 public sealed record Builtin(string Name, int Arity, Func<Ctx, Value[], Value> Fn, bool Constant = true, int[]? OpArities = null);
 
-/// <summary>The standard modules, implemented natively as TLC does (Naturals, Integers, Sequences, FiniteSets, TLC, Bags).</summary>
+/// <summary>The standard modules, implemented natively as TLC does (Naturals, Integers, Sequences, FiniteSets, TLC, Bags);
+/// the community modules are in checker/Community.cs.</summary>
 public static partial class Builtins
 {
     public static readonly Dictionary<string, Dictionary<string, Builtin>> Modules = Build();
