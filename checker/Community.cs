@@ -9,7 +9,7 @@ namespace NotifierSpec.Checker;
 /// </summary>
 public static partial class Builtins
 {
-    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "Randomization", "FunctionTheorems", "BagsExt"];
+    private static readonly HashSet<string> CommunityNames = ["Folds", "Functions", "FiniteSetsExt", "SequencesExt", "UndirectedGraphs", "TLCExt", "Bitwise", "Randomization", "FunctionTheorems", "BagsExt", "Relation"];
 
     private static string Nth(int i) => i switch { 0 => "first", 1 => "second", 2 => "third", 3 => "fourth", _ => "fifth" };
 
@@ -696,7 +696,72 @@ public static partial class Builtins
             return acc;
         });
 
-        foreach (var (name, m) in new[] { ("BagsExt", bx), ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug),
+        // ---------------------------------------------------------------- Relation (R[x, y] a boolean for x, y in S)
+        var rel = new Dictionary<string, Builtin>();
+        // R[x, y] as a boolean, or op(x, y) for the ...Under variants (the function [<<x, y>> \in S \X S |-> op(x, y)],
+        // which TLC evaluates at each application)
+        Func<Value, Value, bool> Rel(Ctx c, Value r, bool under, string name) => (x, y) =>
+        {
+            var v = under ? Op(r, name).Apply(c, [x, y]) : At(Fcn(r, 0, name), new TupleV([x, y]));
+            return v is BoolV b ? b.B : throw new EvalError($"{name}: the relation's value for <<{Node.Trunc(x)}, {Node.Trunc(y)}>> should be a boolean, but instead it is: {v.KindName} {Node.Trunc(v)}");
+        };
+        bool Reflexive(Func<Value, Value, bool> r, Value[] s) => s.All(x => r(x, x));
+        bool Irreflexive(Func<Value, Value, bool> r, Value[] s) => s.All(x => !r(x, x));
+        bool AntiSymmetric(Func<Value, Value, bool> r, Value[] s) => s.All(x => s.All(y => !(r(x, y) && r(y, x)) || EqN.ValEq(x, y)));
+        bool Transitive(Func<Value, Value, bool> r, Value[] s) => s.All(x => s.All(y => s.All(z => !(r(x, y) && r(y, z)) || r(x, z))));
+        var props = new (string Name, Func<Func<Value, Value, bool>, Value[], bool> P)[]
+        {
+            ("IsReflexive", Reflexive),
+            ("IsIrreflexive", Irreflexive),
+            ("IsSymmetric", (r, s) => s.All(x => s.All(y => r(x, y) == r(y, x)))),
+            ("IsAntiSymmetric", AntiSymmetric),
+            ("IsAsymmetric", (r, s) => s.All(x => s.All(y => !(r(x, y) && r(y, x))))),
+            ("IsTransitive", Transitive),
+            ("IsStrictlyPartiallyOrdered", (r, s) => Irreflexive(r, s) && AntiSymmetric(r, s) && Transitive(r, s)),
+            ("IsPartiallyOrdered", (r, s) => Reflexive(r, s) && AntiSymmetric(r, s) && Transitive(r, s)),
+            ("IsStrictlyTotallyOrdered", (r, s) => Irreflexive(r, s) && AntiSymmetric(r, s) && Transitive(r, s)
+                && s.All(x => s.All(y => EqN.ValEq(x, y) || r(x, y) || r(y, x)))),
+            ("IsTotallyOrdered", (r, s) => Reflexive(r, s) && AntiSymmetric(r, s) && Transitive(r, s) && s.All(x => s.All(y => r(x, y) || r(y, x)))),
+        };
+        foreach (var (pn, pf) in props)
+        {
+            Add(rel, pn, [0, 0], (c, a) => BoolV.Of(pf(Rel(c, a[0], false, pn), Set(a[1], 1, pn))));
+            Add(rel, pn + "Under", [2, 0], (c, a) => BoolV.Of(pf(Rel(c, a[0], true, pn + "Under"), Set(a[1], 1, pn + "Under"))));
+        }
+        // the transitive closure as a boolean matrix over S (Warshall), S in TLC's order
+        bool[,] Closure(Ctx c, Value r, Value[] s, string name)
+        {
+            var rr = Rel(c, r, false, name);
+            int n = s.Length;
+            var m = new bool[n, n];
+            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) m[i, j] = rr(s[i], s[j]);
+            for (int k = 0; k < n; k++) for (int i = 0; i < n; i++) if (m[i, k]) for (int j = 0; j < n; j++) if (m[k, j]) m[i, j] = true;
+            return m;
+        }
+        Value Matrix(Value[] s, Func<int, int, bool> m)
+        {
+            var keys = new List<Value>(); var vals = new List<Value>();
+            for (int i = 0; i < s.Length; i++) for (int j = 0; j < s.Length; j++) { keys.Add(new TupleV([s[i], s[j]])); vals.Add(BoolV.Of(m(i, j))); }
+            return FcnBase.MakeUnsorted(keys.ToArray(), vals.ToArray());
+        }
+        Add(rel, "TransitiveClosure", [0, 0], (c, a) =>
+        {
+            var s = Set(a[1], 1, "TransitiveClosure"); var m = Closure(c, a[0], s, "TransitiveClosure");
+            return Matrix(s, (i, j) => m[i, j]);
+        });
+        Add(rel, "ReflexiveTransitiveClosure", [0, 0], (c, a) =>
+        {
+            var s = Set(a[1], 1, "ReflexiveTransitiveClosure"); var m = Closure(c, a[0], s, "ReflexiveTransitiveClosure");
+            return Matrix(s, (i, j) => i == j || m[i, j]);
+        });
+        Add(rel, "IsConnected", [0, 0], (c, a) =>
+        {
+            var s = Set(a[1], 1, "IsConnected"); var m = Closure(c, a[0], s, "IsConnected");
+            for (int i = 0; i < s.Length; i++) for (int j = 0; j < s.Length; j++) if (i != j && !m[i, j]) return BoolV.False;
+            return BoolV.True;
+        });
+
+        foreach (var (name, m) in new[] { ("Relation", rel), ("BagsExt", bx), ("Folds", folds), ("Functions", fns), ("FiniteSetsExt", fse), ("SequencesExt", sx), ("UndirectedGraphs", ug),
                      ("Bitwise", bw), ("TLCExt", tx), ("Randomization", rnd) }) modules[name] = m;
         // only theorems about Functions' operators (EXTENDS Functions, Integers, FiniteSets), which model checking ignores
         modules["FunctionTheorems"] = [];

@@ -6,7 +6,7 @@ namespace NotifierSpec.Checker.Tests;
 
 /// <summary>
 /// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt,
-/// UndirectedGraphs, Bitwise, BagsExt, and TLC's TLCExt and Randomization.
+/// UndirectedGraphs, Bitwise, BagsExt, Relation, and TLC's TLCExt and Randomization.
 /// Every expected value is what TLC (with CommunityModules 2024-12-19) printed for the same expression (PrintT);
 /// the error cases are ours, one line with the position of the call, exit 75 as for other evaluation errors.
 /// </summary>
@@ -375,6 +375,35 @@ public class CommunityModuleTests
     public void FoldOrderIsTlcsOrderForEverySetConstruction(string expr, string tlc) => Assert.Equal(tlc, Eval(expr));
 
     [Theory]
+    [InlineData("IsReflexive([p \\in {1, 2} \\X {1, 2} |-> p[1] <= p[2]], {1, 2})", "TRUE")]
+    [InlineData("IsReflexive([p \\in {1, 2} \\X {1, 2} |-> p[1] < p[2]], {1, 2})", "FALSE")]
+    [InlineData("IsReflexiveUnder(<=, {1, 2, 3})", "TRUE")]
+    [InlineData("IsIrreflexiveUnder(<, {1, 2, 3})", "TRUE")]
+    [InlineData("IsIrreflexiveUnder(<=, {1, 2, 3})", "FALSE")]
+    [InlineData("IsSymmetricUnder(LAMBDA a, b : a # b, {1, 2, 3})", "TRUE")]
+    [InlineData("IsSymmetricUnder(<, {1, 2})", "FALSE")]
+    [InlineData("IsAntiSymmetricUnder(<=, {1, 2, 3})", "TRUE")]
+    [InlineData("IsAntiSymmetricUnder(LAMBDA a, b : TRUE, {1, 2})", "FALSE")]
+    [InlineData("IsAsymmetricUnder(<, {1, 2, 3})", "TRUE")]
+    [InlineData("IsAsymmetricUnder(<=, {1, 2, 3})", "FALSE")]
+    [InlineData("IsTransitiveUnder(<, {1, 2, 3})", "TRUE")]
+    [InlineData("IsTransitiveUnder(LAMBDA a, b : b = a + 1, {1, 2, 3})", "FALSE")]
+    [InlineData("IsStrictlyPartiallyOrderedUnder(<, {1, 2, 3})", "TRUE")]
+    [InlineData("IsPartiallyOrderedUnder(<=, {1, 2, 3})", "TRUE")]
+    [InlineData("IsPartiallyOrderedUnder(LAMBDA a, b : a \\subseteq b, SUBSET {1, 2})", "TRUE")]
+    [InlineData("IsStrictlyTotallyOrderedUnder(<, {1, 2, 3})", "TRUE")]
+    [InlineData("IsStrictlyTotallyOrderedUnder(LAMBDA a, b : a \\subseteq b /\\ a # b, SUBSET {1, 2})", "FALSE")]
+    [InlineData("IsTotallyOrderedUnder(<=, {1, 2, 3})", "TRUE")]
+    [InlineData("IsTotallyOrderedUnder(LAMBDA a, b : a \\subseteq b, SUBSET {1, 2})", "FALSE")]
+    [InlineData("TransitiveClosure([p \\in {1, 2, 3} \\X {1, 2, 3} |-> p[2] = p[1] + 1], {1, 2, 3})", "(<<1, 1>> :> FALSE @@ <<1, 2>> :> TRUE @@ <<1, 3>> :> TRUE @@ <<2, 1>> :> FALSE @@ <<2, 2>> :> FALSE @@ <<2, 3>> :> TRUE @@ <<3, 1>> :> FALSE @@ <<3, 2>> :> FALSE @@ <<3, 3>> :> FALSE)")]
+    [InlineData("ReflexiveTransitiveClosure([p \\in {1, 2} \\X {1, 2} |-> p[2] = p[1] + 1], {1, 2})", "(<<1, 1>> :> TRUE @@ <<1, 2>> :> TRUE @@ <<2, 1>> :> FALSE @@ <<2, 2>> :> TRUE)")]
+    [InlineData("TransitiveClosure([p \\in {} |-> TRUE], {})", "<<>>")]
+    [InlineData("IsConnected([p \\in {1, 2, 3} \\X {1, 2, 3} |-> p[2] = p[1] + 1], {1, 2, 3})", "FALSE")]
+    [InlineData("IsConnected([p \\in {1, 2, 3} \\X {1, 2, 3} |-> p[2] = p[1] + 1 \\/ p = <<3, 1>>], {1, 2, 3})", "TRUE")]
+    [InlineData("IsTransitive([p \\in {\"aa\", \"bb\"} \\X {\"aa\", \"bb\"} |-> p[1] = p[2]], {\"aa\", \"bb\"})", "TRUE")]
+    public void RelationMatchesTlc(string expr, string tlc) => Assert.Equal(tlc, Eval(expr, "Integers, Sequences, FiniteSets, TLC, Relation"));
+
+    [Theory]
     [InlineData("Max({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("Min({})", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {}")]
     [InlineData("ChooseUnique({1, 2}, LAMBDA q : q > 0)", "Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {1, 2}")]
@@ -407,15 +436,17 @@ public class CommunityModuleTests
     // as TLC: x & y first compares x >= y
     [InlineData("\"a\" & 1", "The first argument of >= should be an integer, but instead it is: string \"a\"")]
     [InlineData("FoldBag(+, 0, <<0>>)", "FoldBag: the count of 1 should be an element of Nat \\ {0}, but it is 0")]
+    [InlineData("IsReflexiveUnder(+, {1})", "IsReflexiveUnder: the relation's value for <<1, 1>> should be a boolean, but instead it is: integer 2")]
+    [InlineData("IsReflexive(<<TRUE>>, {1})", "Attempted to apply function: <<TRUE>> to argument <<1, 1>>, which is not in the domain of the function.")]
     [InlineData("Not(TRUE)", "The first argument of Not should be an integer, but instead it is: boolean TRUE")]
     [InlineData("TLCModelValue(1)", "The first argument of TLCModelValue should be a string, but instead it is: integer 1")]
     [InlineData("AssertEq(1, \"a\")", "Attempted to check equality of integer 1 with string \"a\"")]
     [InlineData("RandomSubset(-1, {1})", "The first argument of RandomSubset should be a nonnegative integer, but instead it is: integer -1")]
     [InlineData("RandomSetOfSubsets(1, 5, {1})", "The second argument of RandomSetOfSubsets should be a nonnegative integer in range 0..Cardinality(S), but instead it is: 5")]
     [InlineData("RandomSetOfSubsets(9, 1, {1, 2})", "The first argument of RandomSetOfSubsets should be a nonnegative integer that is smaller than the subset's size of 2^2, but instead it is: 9")]
-    public void FoldsBitwiseBagsExtTlcExtAndRandomizationErrorsAreOneLineAtTheCall(string expr, string message)
+    public void FoldsBitwiseBagsExtRelationTlcExtAndRandomizationErrorsAreOneLineAtTheCall(string expr, string message)
     {
-        var (exit, err) = Check(Init("Integers, Folds, Bitwise, TLCExt, Randomization, BagsExt", expr));
+        var (exit, err) = Check(Init("Integers, Folds, Bitwise, TLCExt, Randomization, BagsExt, Relation", expr));
         Assert.Equal(ExitCodes.EvalFailure, exit);
         Assert.Equal($"M.tla:4:13: {message}\n", err);
     }
