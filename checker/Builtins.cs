@@ -154,7 +154,7 @@ public static partial class Builtins
             return s[Random.Shared.Next(s.Length)];
         }, false);
         Add(tlc, "Any", 0, (_, _) => new InfiniteSetV("Any", _ => true));
-        Add(tlc, "TLCGet", 1, (c, a) => c.Spec.TlcGet(a[0]), false);
+        Add(tlc, "TLCGet", 1, (c, a) => c.Spec.TlcGet(c, a[0]), false);
         Add(tlc, "TLCSet", 2, (c, a) => { c.Spec.TlcSet(a[0], a[1]); return BoolV.True; }, false);
 
         var bags = new Dictionary<string, Builtin>();

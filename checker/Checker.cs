@@ -273,6 +273,8 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         _actNew = new long[spec.Actions.Count];
         int workers = Math.Max(1, opt.Workers);
         _o.WriteLine($"Running breadth-first search Model-Checking with {workers} worker{(workers == 1 ? "" : "s")} on {Environment.ProcessorCount} cores.");
+        spec.SetRunConfig(workers, deadlock);
+        c.Level = 0;
 
         // ASSUME
         foreach (var (a, loc) in spec.Assumes)
@@ -324,6 +326,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             inits.Add((Value[])c.Cur.Clone()!);
         }, true);
         c.InInit = false;
+        c.Level = 1;
         foreach (var st in inits)
         {
             generated++;
@@ -387,7 +390,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 {
                     for (int i = 0; i < bn; i++)
                     {
-                        try { succs[i] = Expand(ctxs[0], batch[i]); }
+                        try { succs[i] = Expand(ctxs[0], batch[i], level); }
                         catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                     }
                 }
@@ -404,7 +407,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                         {
                             for (int i = ch * chunk; i < Math.Min(bn, (ch + 1) * chunk); i++)
                             {
-                                try { succs[i] = Expand(wc, batch[i]); }
+                                try { succs[i] = Expand(wc, batch[i], level); }
                                 catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                             }
                         }
@@ -601,10 +604,13 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         return null;
     }
 
-    private List<Succ> Expand(Ctx c, Value[] st)
+    /// <summary>The successors of st, a state of the given BFS level: TLCGet("level") is that level in the actions,
+    /// action constraints and action properties, and level + 1 in the new state's constraints and invariants.</summary>
+    private List<Succ> Expand(Ctx c, Value[] st, int level)
     {
         var res = new List<Succ>();
         int nv = spec.Vars.Count;
+        c.Level = level;
         foreach (var a in spec.Actions)
         {
             c.Cur = st;
@@ -623,14 +629,14 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         // constraints, fingerprints and (for states not seen before this level) invariants
         foreach (var s in res)
         {
-            c.Cur = s.State; c.Nxt = null;
+            c.Cur = s.State; c.Nxt = null; c.Level = level + 1;
             bool inModel = true;
             foreach (var p in spec.Constraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
             if (inModel && spec.ActionConstraints.Count > 0)
             {
-                c.Cur = st; c.Nxt = s.State;
+                c.Cur = st; c.Nxt = s.State; c.Level = level;
                 foreach (var p in spec.ActionConstraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
-                c.Cur = s.State; c.Nxt = null;
+                c.Cur = s.State; c.Nxt = null; c.Level = level + 1;
             }
             s.InModel = inModel;
             s.Fp = Fingerprint(c, s.State);
@@ -641,9 +647,9 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             }
             if (spec.ActionProps.Count > 0)
             {
-                c.Cur = st; c.Nxt = s.State;
+                c.Cur = st; c.Nxt = s.State; c.Level = level;
                 foreach (var p in spec.ActionProps) if (!p.Node.EvalBool(c, null)) { s.ActPropViolated = p.Name; break; }
-                c.Nxt = null;
+                c.Nxt = null; c.Level = level + 1;
             }
         }
         return res;
@@ -667,7 +673,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             foreach (var a in spec.Actions)
             {
                 bool hit = false;
-                c.Cur = last; c.Nxt = new Value?[spec.Vars.Count];
+                c.Cur = last; c.Nxt = new Value?[spec.Vars.Count]; c.Level = trace.Count;
                 try
                 {
                     Enumerator.Enum(c, a.Node, a.Env, () => { if (!hit && c.Nxt!.Zip(extra).All(p => p.First!.Equals(p.Second))) hit = true; }, false);
@@ -709,6 +715,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         var found = new List<Value[]>();
         Enumerator.Enum(c, spec.Init, null, () => found.Add((Value[])c.Cur.Clone()!), true);
         c.InInit = false;
+        c.Level = 1;
         foreach (var st in found) if (Fingerprint(c, st) == _fps[path[0]]) { cur = st; break; }
         if (cur is null) throw new EvalError("internal: could not reconstruct the initial state of the trace");
         trace.Add(new TraceStep(1, "<Initial predicate>", cur));
@@ -718,15 +725,16 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             Value[]? nextSt = null; string act = "?";
             foreach (var a in spec.Actions)
             {
-                c.Cur = cur; c.Nxt = new Value?[spec.Vars.Count];
+                c.Cur = cur; c.Nxt = new Value?[spec.Vars.Count]; c.Level = k;
                 Value[]? hit = null;
                 Enumerator.Enum(c, a.Node, a.Env, () =>
                 {
                     if (hit is not null) return;
                     var t = (Value[])c.Nxt!.Clone()!;
-                    var save = c.Cur; 
+                    var save = c.Cur;
+                    c.Level = k + 1;
                     if (Fingerprint(c, t) == want) hit = t;
-                    c.Cur = save;
+                    c.Cur = save; c.Level = k;
                 }, false);
                 if (hit is not null) { nextSt = hit; act = a.Describe; break; }
             }

@@ -601,7 +601,7 @@ public static partial class Builtins
         Add(tx, "TLCCache", [0, 0], (_, a) => a[0]);
         Value GetOrDefault(Ctx c, Value key, Value dflt)
         {
-            try { return c.Spec.TlcGet(key); }
+            try { return c.Spec.TlcGet(c, key); }
             catch (EvalError e) when (e.Message.EndsWith("has no value", StringComparison.Ordinal)) { return dflt; }
         }
         Add(tx, "TLCGetOrDefault", [0, 0], (c, a) => GetOrDefault(c, a[0], a[1]), false);

@@ -11,6 +11,9 @@ public sealed class Ctx(Spec spec)
     public Value?[]? Nxt;
     public int PrimeDepth;
     public bool InInit;
+    /// <summary>TLCGet("level"): the BFS level of the state being evaluated in (1 for initial states); 0 in
+    /// ASSUME and the initial predicate, as TLC (tlc2/module/TLCGetSet.java, LEVEL).</summary>
+    public int Level;
     public int Assigned;
     public TextWriter Out => Spec.Out;
 }
@@ -505,8 +508,8 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
         if (!s.IsFinite)
         {
             // as TLC's SetPredValue: membership only
-            var spec = c.Spec; var cur = c.Cur;
-            return new InfiniteSetV($"{{x \\in {s} : ...}}", v => s.Contains(v) && pred.EvalBool(new Ctx(spec) { Cur = cur }, bound.Bind(e, v)));
+            var spec = c.Spec; var cur = c.Cur; var lvl = c.Level;
+            return new InfiniteSetV($"{{x \\in {s} : ...}}", v => s.Contains(v) && pred.EvalBool(new Ctx(spec) { Cur = cur, Level = lvl }, bound.Bind(e, v)));
         }
         var res = new List<Value>();
         foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
@@ -601,8 +604,8 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
     {
         var b = Bounds[0];
         var spec = c.Spec;
-        var cur = c.Cur;
-        return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = cur }, b.Bind(e, k)));
+        var cur = c.Cur; var lvl = c.Level;
+        return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = cur, Level = lvl }, b.Bind(e, k)));
     }
 }
 
@@ -613,11 +616,11 @@ public sealed class RecFcnN(OpDef? def, BoundN[] bounds, Node body) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var spec = c.Spec;
-        var cur = c.Cur;
+        var cur = c.Cur; var lvl = c.Level;
         if (bounds.Length == 1)
         {
             var s = bounds[0].Set!.EvalSet(c, e);
-            return new LazyFcnV(s, k => body.Eval(new Ctx(spec) { Cur = cur }, bounds[0].Bind(e, k)));
+            return new LazyFcnV(s, k => body.Eval(new Ctx(spec) { Cur = cur, Level = lvl }, bounds[0].Bind(e, k)));
         }
         var dom = new ProductV(bounds.Select(b => b.Set!.EvalSet(c, e)).ToArray());
         return new LazyFcnV(dom, k =>
@@ -625,7 +628,7 @@ public sealed class RecFcnN(OpDef? def, BoundN[] bounds, Node body) : Node
             var t = (TupleV)k;
             var e2 = e;
             for (int j = 0; j < bounds.Length; j++) e2 = bounds[j].Bind(e2, t.Elems[j]);
-            return body.Eval(new Ctx(spec) { Cur = cur }, e2);
+            return body.Eval(new Ctx(spec) { Cur = cur, Level = lvl }, e2);
         });
     }
 }

@@ -114,12 +114,27 @@ public sealed class Spec
     private readonly Dictionary<string, Value> _tlcRegs = [];
     private readonly List<(OpDef Proxy, string Target, CfgPos Pos)> _proxies = [];
 
-    public Value TlcGet(Value key)
+    /// <summary>TLCGet("config") while a model is checked: the record TLC's breadth-first checker gives
+    /// (tlc2/tool/AbstractChecker.java, createConfig): mode, deadlock, worker. TLC's seed, fingerprint and install
+    /// fields name its random seed, fingerprint polynomial and jar: this checker has none of them, so they are absent.</summary>
+    private Value? _runConfig;
+
+    /// <summary>Called by the checker before the assumptions are evaluated.</summary>
+    public void SetRunConfig(int workers, bool checkDeadlock)
     {
+        var f = new (string Name, Value V)[] { ("mode", Interner.Str("bfs")), ("deadlock", BoolV.Of(checkDeadlock)), ("worker", IntV.Of(workers)) };
+        var ordered = f.Select(x => (K: Interner.Str(x.Name), x.V)).OrderBy(x => x.K.Tok).ToArray();
+        _runConfig = FcnBase.Make(ordered.Select(x => (Value)x.K).ToArray(), ordered.Select(x => x.V).ToArray());
+    }
+
+    public Value TlcGet(Ctx c, Value key)
+    {
+        if (key is StrV { S: "level" }) return IntV.Of(c.InInit ? 0 : c.Level);
+        if (key is StrV { S: "config" } && _runConfig is { } rc) return rc;
         lock (_tlcRegs)
         {
             if (key is IntV or StrV && _tlcRegs.TryGetValue(key.ToString(), out var v)) return v;
-            if (key is StrV s && s.S is "level" or "diameter" or "distinct" or "generated" or "queue" or "duration")
+            if (key is StrV s && s.S is "diameter" or "distinct" or "generated" or "queue" or "duration" or "stats")
                 throw new EvalError($"TLCGet(\"{s.S}\") is not supported by this checker");
             throw new EvalError($"TLCGet({key}) has no value");
         }

@@ -135,6 +135,45 @@ public class CorpusTests
         }
     }
 
+    /// <summary>TLCGet("level") mutants planted in TlcGetLevel.tla: an action that sees its new state's level
+    /// (level + 1) and an invariant that sees its predecessor's (level - 1) are both caught by LevelInv, which
+    /// TLC and this checker find to hold on the unmutated spec (manifest: 14 distinct states, depth 6).</summary>
+    [Theory]
+    [InlineData("lv' = TLCGet(\"level\")", "lv' = TLCGet(\"level\") + 1")]
+    [InlineData("LevelInv == lv = TLCGet(\"level\") - 1", "LevelInv == lv = TLCGet(\"level\") - 2")]
+    public void TlcGetLevelMutantsAreKilled(string real, string mutant)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"lvl-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var text = File.ReadAllText(Path.Combine(CorpusDir, "TlcGetLevel.tla"));
+            Assert.Contains(real, text);
+            File.WriteAllText(Path.Combine(dir, "TlcGetLevel.tla"), text.Replace(real, mutant));
+            File.Copy(Path.Combine(CorpusDir, "TlcGetLevel.cfg"), Path.Combine(dir, "TlcGetLevel.cfg"));
+            var o = new StringWriter();
+            int exit = CheckCommand.CheckOne(Path.Combine(dir, "TlcGetLevel.tla"), Path.Combine(dir, "TlcGetLevel.cfg"),
+                new CheckOptions { Workers = 1, Out = o }, TextWriter.Null, out var r);
+            Assert.Equal(12, exit);
+            Assert.Equal("LevelInv", r!.Violated);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void TlcGetConfigIsTlcsBfsRecord()
+    {
+        // TLC 2026.11.24 printed [mode |-> "bfs", worker |-> 1, deadlock |-> FALSE, install |-> ..., seed |-> ...,
+        // fingerprint |-> ...] in TlcGetLevelNoDeadlock with -workers 1 (fields in TLC's string order); this checker
+        // has no seed, fingerprint polynomial or jar, so those three fields are absent
+        var spec = Spec.Load(Path.Combine(CorpusDir, "TlcGetLevel.tla"), Path.Combine(CorpusDir, "TlcGetLevel.cfg"), TextWriter.Null);
+        spec.SetRunConfig(3, false);
+        var c = new Ctx(spec);
+        Assert.Equal("[mode |-> \"bfs\", worker |-> 3, deadlock |-> FALSE]", Show.V(spec.TlcGet(c, c.In.Str("config"))));
+        Assert.Equal("0", Show.V(spec.TlcGet(new Ctx(spec) { InInit = true, Level = 4 }, c.In.Str("level"))));
+        Assert.Equal("4", Show.V(spec.TlcGet(new Ctx(spec) { Level = 4 }, c.In.Str("level"))));
+    }
+
     [Fact]
     public void DieHardTraceIsTlcs()
     {
