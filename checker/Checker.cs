@@ -385,12 +385,13 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 var batch = new Value[bn][];
                 for (int i = 0; i < bn; i++) batch[i] = frontier[b0 + i];
                 var succs = new List<Succ>[bn];
+                var extra = new long[bn];
                 var errors = new Exception?[bn];
                 if (workers == 1)
                 {
                     for (int i = 0; i < bn; i++)
                     {
-                        try { succs[i] = Expand(ctxs[0], batch[i], level); }
+                        try { succs[i] = Expand(ctxs[0], batch[i], level, out extra[i]); }
                         catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                     }
                 }
@@ -407,7 +408,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                         {
                             for (int i = ch * chunk; i < Math.Min(bn, (ch + 1) * chunk); i++)
                             {
-                                try { succs[i] = Expand(wc, batch[i], level); }
+                                try { succs[i] = Expand(wc, batch[i], level, out extra[i]); }
                                 catch (Exception e) when (e is EvalError or AssertError) { errors[i] = e; break; }
                             }
                         }
@@ -426,6 +427,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                         ReportError(res, failure, parentId, c);
                         return;
                     }
+                    generated += extra[i];
                     foreach (var s in list)
                     {
                         generated++;
@@ -472,7 +474,8 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                         }
                         if (newId >= 0) { next.Add(s.State); nextIds.Add(newId); }
                     }
-                    if (deadlock && list.Count == 0)
+                    // TLC (tlc2/tool/Worker.java): deadlocked when nothing was generated, intermediate states of \cdot included
+                    if (deadlock && list.Count == 0 && extra[i] == 0)
                     {
                         long left = frontier.Count - (b0 + i + 1) + next.Count;
                         Report(res, Outcome.Deadlock, null, generated, left, level, parentId, c);
@@ -606,8 +609,9 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
 
     /// <summary>The successors of st, a state of the given BFS level: TLCGet("level") is that level in the actions,
     /// action constraints and action properties, and level + 1 in the new state's constraints and invariants.</summary>
-    private List<Succ> Expand(Ctx c, Value[] st, int level)
+    private List<Succ> Expand(Ctx c, Value[] st, int level, out long intermediate)
     {
+        c.Intermediate = 0;
         var res = new List<Succ>();
         int nv = spec.Vars.Count;
         c.Level = level;
@@ -652,6 +656,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 c.Nxt = null; c.Level = level + 1;
             }
         }
+        intermediate = c.Intermediate;
         return res;
     }
 

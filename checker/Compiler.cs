@@ -781,6 +781,11 @@ public sealed class Compiler
                     var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
                     return new InN(a, b, op == "\\notin") { Loc = loc, Level = Max(a, b) };
                 }
+            case "\\cdot":
+                {
+                    var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
+                    return new CdotN(a, b) { Loc = loc, Level = 2 };
+                }
             case "-+->":
                 throw Err(s.Tok, "unsupported construct: -+->");
         }

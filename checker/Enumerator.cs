@@ -25,9 +25,10 @@ public static class Enumerator
         var cur = c.Cur;
         c.Nxt = new Value?[c.Spec.Vars.Count];
         int saved = c.Assigned; c.Assigned = 0;
+        long intermediate = c.Intermediate;
         try { Enum(c, action, e, () => throw new Found(), false); }
         catch (Found) { return true; }
-        finally { c.Assigned = saved; c.Cur = cur; }
+        finally { c.Assigned = saved; c.Cur = cur; c.Intermediate = intermediate; }
         return false;
     }
 
@@ -195,6 +196,28 @@ public static class Enumerator
             case BoxActN { Angle: true } aa when !init:
                 E(c, aa.A, e, new Acts(aa.V, e, 1, acts), emit, init);
                 return;
+            case CdotN cd when !init:
+                {
+                    // as TLC (tlc2/tool/impl/Tool.java, getNextStates, OPCODE_cdot): s -A-> t with t starting from the
+                    // current values of the variables already assigned, each t continued with the pending conjuncts;
+                    // then t -B-> u from the partial next state as it was, continued with the pending conjuncts again
+                    var s0 = c.Cur; var s1 = c.Nxt!; int assigned = c.Assigned;
+                    var t0 = new Value?[s1.Length];
+                    for (int i = 0; i < s1.Length; i++) if (s1[i] is not null) t0[i] = s0[i];
+                    var mids = new List<Value?[]>();
+                    c.Nxt = t0;
+                    try { E(c, cd.A, e, acts, () => mids.Add((Value?[])c.Nxt!.Clone()), init); }
+                    finally { c.Nxt = s1; c.Assigned = assigned; }
+                    c.Intermediate += mids.Count;
+                    foreach (var t in mids)
+                    {
+                        var u = (Value?[])s1.Clone();
+                        c.Cur = t; c.Nxt = u; c.Assigned = assigned;
+                        try { E(c, cd.B, e, acts, emit, init); }
+                        finally { c.Cur = s0; c.Nxt = s1; c.Assigned = assigned; }
+                    }
+                    return;
+                }
             case ImpliesN im:
                 if (im.A.EvalBool(c, e)) E(c, im.B, e, acts, emit, init);
                 else Continue(c, acts, emit, init);

@@ -14,6 +14,9 @@ public sealed class Ctx(Spec spec)
     /// <summary>TLCGet("level"): the BFS level of the state being evaluated in (1 for initial states); 0 in
     /// ASSUME and the initial predicate, as TLC (tlc2/module/TLCGetSet.java, LEVEL).</summary>
     public int Level;
+    /// <summary>Intermediate states of action compositions (A \cdot B) met while generating successors: TLC
+    /// counts them in "states generated" (tlc2/tool/impl/Tool.java, nss.incrementStatesGenerated).</summary>
+    public long Intermediate;
     public int Assigned;
     public TextWriter Out => Spec.Out;
 }
@@ -725,6 +728,33 @@ public sealed class UnchangedN(Node inner, VarRef[]? vars) : Node
         var now = Inner.Eval(c, e);
         var p = new PrimeN(Inner) { Loc = Loc }.Eval(c, e);
         return BoolV.Of(now.Equals(p));
+    }
+}
+
+/// <summary>Action composition A \cdot B: s -A-> t -B-> u for some intermediate t. As TLC with
+/// -Dtlc2.tool.impl.Tool.cdot=true (tlc2/tool/impl/Tool.java, OPCODE_cdot): evaluated, t ranges over the states A
+/// generates from the current state; B is then evaluated with t as the current state and the same next state.</summary>
+public sealed class CdotN(Node a, Node b) : Node
+{
+    public Node A { get; } = a; public Node B { get; } = b;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (c.Nxt is null) throw At(new EvalError("Action composition (\\cdot) used where no next state is available"));
+        var cur = c.Cur; var nxt = c.Nxt; int assigned = c.Assigned;
+        var mids = new List<Value?[]>();
+        try
+        {
+            c.Nxt = new Value?[nxt.Length];
+            Enumerator.Enum(c, A, e, () => mids.Add((Value?[])c.Nxt!.Clone()), false);
+            c.Nxt = nxt;
+            foreach (var t in mids)
+            {
+                c.Cur = t;
+                if (B.EvalBool(c, e)) return BoolV.True;
+            }
+            return BoolV.False;
+        }
+        finally { c.Cur = cur; c.Nxt = nxt; c.Assigned = assigned; }
     }
 }
 

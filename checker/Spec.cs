@@ -131,6 +131,10 @@ public sealed class Spec
     {
         if (key is StrV { S: "level" }) return IntV.Of(c.InInit ? 0 : c.Level);
         if (key is StrV { S: "config" } && _runConfig is { } rc) return rc;
+        // TLC gives the Java system property named after -D, or the key itself when it is unset
+        // (tlc2/module/TLCGetSet.java); this checker composes actions as TLC with -Dtlc2.tool.impl.Tool.cdot=true
+        if (key is StrV { S: "-Dtlc2.tool.impl.Tool.cdot" }) return Interner.Str("true");
+        if (key is StrV d && d.S.StartsWith("-D", StringComparison.Ordinal)) return d;
         lock (_tlcRegs)
         {
             if (key is IntV or StrV && _tlcRegs.TryGetValue(key.ToString(), out var v)) return v;
