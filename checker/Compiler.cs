@@ -190,6 +190,8 @@ public sealed class Compiler
         {
             // a substitution of a defined operator name passes the operator itself
             if (e.Kind == SK.Ident && e.Kids.Length == 0 && outer.Find(e.Name!) is DefSym ds && ds.D.Params.Length > 0) { subs[n] = ds; continue; }
+            // Op <- LAMBDA x, y : e for a constant operator Op(_, _) (tlaplus/Examples TestGraphs: Constraint <- LAMBDA s, l : TRUE)
+            if (e.Kind == SK.Lambda) { subs[n] = new DefSym(CompileLambdaDef(e, outer)); continue; }
             subs[n] = new NodeSym(Compile(e, outer));
         }
         foreach (var n in subs.Keys)
@@ -226,6 +228,26 @@ public sealed class Compiler
             od.BodyStart = (d.Body!.Tok.Line, FirstToken(d.Body!).Col);
         }
         finally { od.Compiling = false; (_current, _currentIsFcn) = saved; }
+    }
+
+    /// <summary>A LAMBDA as an operator definition of its parameters (all of arity 0, as SANY requires).</summary>
+    private OpDef CompileLambdaDef(Syn lambda, Scope outer)
+    {
+        var ps = (List<string>)lambda.Extra!;
+        var od = new OpDef("LAMBDA", ps.Select(p => new ParamInfo(p, 0)).ToArray(), L(lambda.Tok) with { EndLine = 0 });
+        var saved = (_current, _currentIsFcn); _current = od; _currentIsFcn = false;
+        od.Compiling = true;
+        try
+        {
+            var sc = new Scope(outer);
+            foreach (var p in od.Params) sc.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+            od.Body = Compile(lambda.Kids[0], sc);
+            var last = LastToken(lambda.Kids[0]);
+            od.EndLoc = (last.Line, last.Col + Math.Max(1, last.Text.Length) - 1 + (last.Kind == Tk.String ? 2 : 0));
+            od.BodyStart = (lambda.Tok.Line, lambda.Tok.Col);
+        }
+        finally { od.Compiling = false; (_current, _currentIsFcn) = saved; }
+        return od;
     }
 
     private static Token FirstToken(Syn s)
@@ -484,7 +506,9 @@ public sealed class Compiler
                     return new TemporalN(s.Name == "WF_" ? "WF" : "SF", [a], v) { Loc = loc, Level = 3 };
                 }
             case SK.Lambda:
-                throw Err(s.Tok, "unsupported construct: LAMBDA outside an argument of a higher-order operator");
+                // SANY allows LAMBDA only as an operator argument or an INSTANCE substitution; elsewhere its parser stops:
+                // "Was expecting \"Expression or Instance\" Encountered \"LAMBDA\" at line L, column C"
+                throw Err(s.Tok, "Was expecting \"Expression or Instance\": encountered \"LAMBDA\" (a LAMBDA is only an operator argument or an INSTANCE substitution)");
             case SK.OpRef:
                 throw Err(s.Tok, $"unsupported construct: operator {s.Name} used as a value");
         }

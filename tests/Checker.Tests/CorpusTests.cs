@@ -64,6 +64,16 @@ public class CorpusTests
         Assert.Equal(error, Path.GetFileName(err.TrimEnd('\n')));
     }
 
+    /// <summary>Specs SANY refuses: the same position (TLC printed it) in our one-line error, exit 150.</summary>
+    [Theory]
+    [InlineData("LambdaValue", "LambdaValue.tla:4:8: Was expecting \"Expression or Instance\": encountered \"LAMBDA\" (a LAMBDA is only an operator argument or an INSTANCE substitution)")]
+    public void SanyRefusalsAreOneLineErrors(string name, string error)
+    {
+        var (exit, _, _, err) = Run(name, 1);
+        Assert.Equal(150, exit);
+        Assert.Equal(error, Path.GetFileName(err.TrimEnd('\n')));
+    }
+
     [Theory]
     [MemberData(nameof(CiModels))]
     public void MatchesTlc(string name)
