@@ -412,7 +412,22 @@ public sealed class Parser
     private Syn ParseSubscript()
     {
         var t = Peek;
-        if (t.Kind == Tk.Ident) { _p++; return new Syn(SK.Ident, t, t.Text, []); }
+        if (t.Kind == Tk.Ident)
+        {
+            _p++;
+            var id = new Syn(SK.Ident, t, t.Text, []);
+            if (!(Is("!") && PeekAt(1).Kind == Tk.Ident)) return id;
+            // an instance's definition, [][M!Next]_M!vars (tlaplus/Examples EWD998PCal); no arguments, so that
+            // WF_M!vars(A) keeps (A) as its action
+            var path = new List<Syn> { id };
+            while (Is("!") && PeekAt(1).Kind == Tk.Ident)
+            {
+                _p++;
+                var ot = Next();
+                path.Add(new Syn(SK.Ident, ot, ot.Text, []));
+            }
+            return new Syn(SK.Inst, t, t.Text, path.ToArray());
+        }
         if (Is("<<")) return ParsePrimary();
         if (Is("(")) return ParsePrimary();
         throw Err(t, "expected a subscript (variable, tuple or parenthesized expression)");

@@ -461,7 +461,9 @@ public sealed class IntervalV(long lo, long hi) : SetBase
 {
     public long Lo { get; } = lo;
     public long Hi { get; } = hi;
-    public override bool Contains(Value v) => v is IntV i ? i.N >= Lo && i.N <= Hi : v is ModelV ? false : throw new EvalError($"Attempted to check if the value {v} is in the integer interval {this}");
+    // as TLC's IntervalValue.member: a non-integer is refused only by a non-empty interval ([type |-> "pl"] \in
+    // DOMAIN network[n] with network[n] the empty bag <<>>, tlaplus/Examples EWD998PCal)
+    public override bool Contains(Value v) => v is IntV i ? i.N >= Lo && i.N <= Hi : v is ModelV || Hi < Lo ? false : throw new EvalError($"Attempted to check if the value {v} is in the integer interval {this}");
     public override IEnumerable<Value> Elements() { for (long i = Lo; i <= Hi; i++) yield return IntV.Of(i); }
     public override long Size => Hi < Lo ? 0 : Hi - Lo + 1;
     public override SetV Normalize() => new(Elements().ToArray(), true);
