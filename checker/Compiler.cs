@@ -94,6 +94,8 @@ public sealed class Compiler
                 Include(em, ms, outer, subs, seen, false);
                 _file = m.File; _module = m.Name;
             }
+            foreach (var (name, _, tok) in m.Constants) _decls[(m.File, name)] = tok;
+            foreach (var (name, tok) in m.Variables) _decls[(m.File, name)] = tok;
             foreach (var (name, arity, tok) in m.Constants)
             {
                 if (subs is not null)
@@ -538,10 +540,59 @@ public sealed class Compiler
             var set = b.Set is null ? null : Compile(b.Set, sc);
             var slots = b.Names.Select(_ => new object()).ToArray();
             res[i] = new BoundN(slots, b.Names.ToArray(), b.Tuple, set, L(b.Tok));
-            for (int j = 0; j < b.Names.Count; j++) inner.Map[b.Names[j]] = new BoundSym(slots[j], b.Names[j], 0, null);
+            for (int j = 0; j < b.Names.Count; j++)
+            {
+                NotYetDefined(b.Names[j], b.NameToks is { } nt ? nt[j] : b.Tok, inner);
+                inner.Map[b.Names[j]] = new BoundSym(slots[j], b.Names[j], 0, null);
+            }
         }
         return res;
     }
+
+    /// <summary>SANY refuses a bound name that is already a symbol in scope (a VARIABLE, CONSTANT, definition, bound
+    /// variable or standard-module operator): "Multiply-defined symbol 'x': this definition or declaration conflicts
+    /// with the one at ...". Definitions and declarations that come later in the module are not yet in scope.</summary>
+    private readonly Dictionary<(string File, string Name), Token> _decls = [];
+
+    private void NotYetDefined(string name, Token tok, Scope sc)
+    {
+        var sym = sc.Find(name);
+        if (sym is null) return;
+        string? other;
+        // a CONSTANT or VARIABLE of this module (also when an INSTANCE substitutes it): in scope from its declaration
+        if (_decls.TryGetValue((_file, name), out var dt))
+        {
+            if (dt.Line > tok.Line || dt.Line == tok.Line && dt.Col > tok.Col) return;
+            throw Err(tok, $"Multiply-defined symbol '{name}': this definition or declaration conflicts with the one at line {dt.Line}, col {dt.Col} of module {_module}.");
+        }
+        switch (sym)
+        {
+            case DefSym d:
+                if (_pending.Contains(d.D) || ReferenceEquals(d.D, _current)) return;
+                other = At(d.D.Loc);
+                break;
+            case VarSym v:
+                if (Later(v.Ref.Loc, tok)) return;
+                other = At(v.Ref.Loc);
+                break;
+            case MissingConstSym mc:
+                if (mc.File == _file && (mc.Tok.Line > tok.Line || mc.Tok.Line == tok.Line && mc.Tok.Col > tok.Col)) return;
+                other = $"the one at line {mc.Tok.Line}, col {mc.Tok.Col} of module {Path.GetFileNameWithoutExtension(mc.File)}";
+                break;
+            case LetSym l:
+                if (_compilingLets.Contains(l.D)) return; // LET x == CHOOSE x \in S : TRUE (Chameneos)
+                other = At(l.D.Loc);
+                break;
+            case BuiltinSym b: other = KnownModuleOf(b.B.Name) is { } m ? $"the one in module {m}" : "a built-in operator"; break;
+            case BoundSym: other = "a bound variable in scope"; break;
+            default: other = "another symbol in scope"; break;
+        }
+        throw Err(tok, $"Multiply-defined symbol '{name}': this definition or declaration conflicts with {other}.");
+    }
+
+    private static string At(Loc l) => $"the one at line {l.Line}, col {l.Col} of module {l.Module}";
+
+    private bool Later(Loc l, Token tok) => l.File == _file && (l.Line > tok.Line || l.Line == tok.Line && l.Col > tok.Col);
 
     private Node CompileInstRef(Syn s, Scope sc)
     {
@@ -856,13 +907,9 @@ public sealed class Compiler
             var x = S(a[0], "\\subseteq"); var y = S(a[1], "\\subseteq");
             return BoolV.Of(x.Elements().All(y.Contains));
         });
-        d["\\subset"] = new("\\subset", 2, (_, a) =>
-        {
-            var x = S(a[0], "\\subset"); var y = S(a[1], "\\subset");
-            return BoolV.Of(x.Elements().All(y.Contains) && x.Size < y.Size);
-        });
+        // \subset and \supset are not built into TLA+: SANY refuses them unless the spec defines them
+        // ("Could not find declaration or definition of symbol '\subset'")
         d["\\supseteq"] = new("\\supseteq", 2, (c, a) => d["\\subseteq"].Fn(c, [a[1], a[0]]));
-        d["\\supset"] = new("\\supset", 2, (c, a) => d["\\subset"].Fn(c, [a[1], a[0]]));
         d["SUBSET"] = new("SUBSET", 1, (_, a) => new SubsetV(S(a[0], "SUBSET")));
         d["UNION"] = new("UNION", 1, (_, a) =>
         {

@@ -776,17 +776,18 @@ public sealed class Parser
     {
         var t = Peek;
         var names = new List<string>();
+        var toks = new List<Token>();
         bool tuple = false;
         if (Is("<<"))
         {
             _p++; tuple = true;
-            do names.Add(ExpectIdent()); while (TryConsume(","));
+            do { toks.Add(Peek); names.Add(ExpectIdent()); } while (TryConsume(","));
             Expect(">>");
         }
-        else names.Add(ExpectIdent());
+        else { toks.Add(Peek); names.Add(ExpectIdent()); }
         Syn? set = null;
         if (Peek.Kind == Tk.Op && Peek.Text == "\\in") { _p++; set = ParseExpr(); }
-        return new Bound(names, tuple, set, t);
+        return new Bound(names, tuple, set, t) { NameToks = toks };
     }
 
     private List<Bound> ParseBounds()
@@ -801,16 +802,18 @@ public sealed class Parser
             }
             else
             {
+                var toks = new List<Token> { Peek };
                 var names = new List<string> { ExpectIdent() };
                 while (Is(",") && PeekAt(1).Kind == Tk.Ident && (IsAt(2, ",") || IsAt(2, "\\in") || IsAt(2, ":") || IsAt(2, "|->") || IsAt(2, "]")))
                 {
                     // "x, y \in S" : shared set; but "x \in S, y \in T" handled by outer loop
                     _p++;
+                    toks.Add(Peek);
                     names.Add(ExpectIdent());
                 }
                 Syn? set = null;
                 if (Peek.Kind == Tk.Op && Peek.Text == "\\in") { _p++; set = ParseExpr(); }
-                foreach (var n in names) res.Add(new Bound([n], false, set, t));
+                for (int k = 0; k < names.Count; k++) res.Add(new Bound([names[k]], false, set, t) { NameToks = [toks[k]] });
             }
             if (!Is(",")) break;
             _p++;

@@ -19,7 +19,11 @@ public sealed class Syn(SK kind, Token tok, string? name, Syn[] kids, object? ex
 }
 
 /// <summary>One bound: names (or a tuple pattern) and an optional set.</summary>
-public sealed record Bound(List<string> Names, bool Tuple, Syn? Set, Token Tok);
+public sealed record Bound(List<string> Names, bool Tuple, Syn? Set, Token Tok)
+{
+    /// <summary>The token of each name (SANY reports a conflicting bound name at its own position).</summary>
+    public List<Token>? NameToks { get; init; }
+}
 
 public sealed record PathElem(string? Field, Syn[]? Args);
 
