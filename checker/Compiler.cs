@@ -322,7 +322,13 @@ public sealed class Compiler
                     var defs = new List<LetDef>();
                     foreach (var d in (List<DefSyn>)s.Extra!)
                     {
-                        if (d.Instance is not null) throw Err(d.Tok, "unsupported construct: INSTANCE inside LET");
+                        if (d.Instance is not null)
+                        {
+                            // LET CC == INSTANCE M IN ... CC!Op ... (tlaplus/Examples MCCheckpointCoordination): the
+                            // instance is compiled once, in the scope of the LET
+                            inner.Map[d.Name] = new InstSym(CompileInstance(d.Instance, inner));
+                            continue;
+                        }
                         var ld = new LetDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok));
                         _compilingLets.Add(ld);
                         inner.Map[d.Name] = new LetSym(ld);
