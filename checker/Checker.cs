@@ -506,6 +506,23 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 return;
             }
         }
+        foreach (var pc in spec.PostConditions)
+        {
+            // TLC evaluates a postcondition as an assumption: no state, TLCGet("level") = 0
+            string where = pc.Node is OpCall { Def: { } pd } ? pd.Where : "?";
+            c.Cur = new Value?[nv]; c.Nxt = null; c.Level = 0;
+            string? failed = null;
+            try { if (!pc.Node.EvalBool(c, null)) failed = $"Postcondition {pc.Name} at {where} is false."; }
+            catch (Exception e) when (e is EvalError or AssertError) { failed = $"Evaluating postcondition {pc.Name} at {where} failed. {e.Message.Replace('\n', ' ')}"; }
+            if (failed is not null)
+            {
+                res.Outcome = Outcome.Assumption;
+                res.Message = failed;
+                _o.WriteLine("Error: " + failed);
+                PrintStats(res);
+                return;
+            }
+        }
         res.Outcome = Outcome.Success;
         if (_bestId >= 0) { res.Best = Reconstruct(c, _bestId); res.BestScore = _bestScore; }
         _o.WriteLine("Model checking completed. No error has been found.");

@@ -26,6 +26,8 @@ public sealed class Config
     public (string Name, CfgPos Pos)? Next { get; set; }
     public (string Name, CfgPos Pos)? Specification { get; set; }
     public List<(string Name, CfgPos Pos)> Invariants { get; } = [];
+    /// <summary>POSTCONDITION: constant-level conditions checked once the search completes (TLC's Tool.checkPostCondition).</summary>
+    public List<(string Name, CfgPos Pos)> PostConditions { get; } = [];
     public List<(string Name, CfgPos Pos)> Properties { get; } = [];
     public List<(string Name, CfgPos Pos)> Constraints { get; } = [];
     public List<(string Name, CfgPos Pos)> ActionConstraints { get; } = [];
@@ -127,6 +129,9 @@ public sealed class Config
                 case "SPECIFICATION": cfg.Specification = (Ident(), Pos(Back())); break;
                 case "INVARIANT" or "INVARIANTS":
                     while (!AtEnd() && !Sections.Contains(Peek().Text)) { var q = Peek(); cfg.Invariants.Add((Ident(), Pos(q))); }
+                    break;
+                case "POSTCONDITION":
+                    while (!AtEnd() && !Sections.Contains(Peek().Text)) { var q = Peek(); cfg.PostConditions.Add((Ident(), Pos(q))); }
                     break;
                 case "PROPERTY" or "PROPERTIES":
                     while (!AtEnd() && !Sections.Contains(Peek().Text)) { var q = Peek(); cfg.Properties.Add((Ident(), Pos(q))); }

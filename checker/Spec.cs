@@ -92,6 +92,9 @@ public sealed class Spec
     public Node Next { get; private set; } = null!;
     public List<ActionDef> Actions { get; } = [];
     public List<NamedPred> Invariants { get; } = [];
+    /// <summary>POSTCONDITION: evaluated without a state after a search that found no error; false is TLC's
+    /// "Postcondition P at ... is false." with the assumption exit code (tlc2/tool/impl/Tool.java, checkPostCondition).</summary>
+    public List<NamedPred> PostConditions { get; } = [];
     public List<NamedPred> Constraints { get; } = [];
     public List<NamedPred> ActionConstraints { get; } = [];
     /// <summary>Action properties [][A]_v from PROPERTY, checked on every transition.</summary>
@@ -330,6 +333,13 @@ public sealed class Spec
             Next = new OpCall(dn, []) { Loc = dn.Loc, Level = 2 };
         }
         foreach (var r in cfg.Invariants) Invariants.Add(Pred(r, "invariant", 1));
+        foreach (var r in cfg.PostConditions)
+        {
+            var pc = Pred(r, "postcondition", 1);
+            // TLC: "The post condition P cannot be a constant." (a RuntimeException once the search is over)
+            if (pc.Node.Level == 0) throw new TlaError(r.Pos.File, r.Pos.Line, r.Pos.Col, $"The post condition {r.Name} cannot be a constant.", true);
+            PostConditions.Add(pc);
+        }
         foreach (var r in cfg.Constraints) Constraints.Add(Pred(r, "constraint", 1));
         foreach (var r in cfg.ActionConstraints) ActionConstraints.Add(Pred(r, "action constraint", 2));
         foreach (var r in cfg.Properties)

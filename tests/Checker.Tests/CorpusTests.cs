@@ -188,6 +188,17 @@ public class CorpusTests
     }
 
     [Fact]
+    public void AFalsePostconditionIsTlcsMessage()
+    {
+        // TLC printed exactly this line, then its statistics, and exited with 10
+        var (exit, r, o, _) = Run("PostCondNever", 1);
+        Assert.Equal(10, exit);
+        Assert.Equal("Postcondition Never at line 9, col 10 to line 9, col 28 of module PostCond is false.", r!.Message);
+        Assert.Contains("4 states generated, 4 distinct states found, 0 states left on queue.", o);
+        Assert.DoesNotContain("No error has been found", o);
+    }
+
+    [Fact]
     public void DieHardTraceIsTlcs()
     {
         var (_, r, o, _) = Run("DieHard", 2);
