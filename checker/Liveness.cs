@@ -425,8 +425,9 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         else if (cycle.Count == 0) cycle.AddRange(Path(target, x => x == target, true)!.Skip(1));
 
         // product nodes to states: a stuttering step repeats a state, it is not shown
-        var pre = new List<int>();
-        foreach (var u in prefix) if (pre.Count == 0 || pre[^1] != pSt[u]) pre.Add(pSt[u]);
+        // (from an initial state: the start may be any reachable state for [](P => F))
+        var pre = PathTo(pSt[prefix[0]]);
+        foreach (var u in prefix) if (pre[^1] != pSt[u]) pre.Add(pSt[u]);
         var cyc = new List<int>();
         int last = pre[^1];
         foreach (var u in cycle) if (pSt[u] != last) { cyc.Add(pSt[u]); last = pSt[u]; }

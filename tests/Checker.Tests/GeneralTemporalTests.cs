@@ -1,0 +1,57 @@
+using NotifierSpec.Checker;
+using NotifierSpec.Cli;
+using Xunit;
+
+namespace NotifierSpec.Checker.Tests;
+
+/// <summary>
+/// Temporal properties outside the pattern forms (corpus/GenTemporal.tla): checked through the tableau of
+/// their negation in the product with the state graph. Verdicts and counts are TLC's (corpus/manifest.json,
+/// asserted by CorpusTests.MatchesTlc); here: the lassos themselves, and the formulas TLC refuses.
+/// Planted bugs in the general path, each killed by these tests and MatchesTlc(Gen*) (checked by hand,
+/// 2026-11-24): acceptance sets ignored (false violations of GenTemporal, GenTemporalNext); no stuttering
+/// steps in the product (GenImplBad, GenOrBad, all lassos); a component without a step accepted
+/// (GenTemporal); fairness ignored in the product (GenTemporal, GenTemporalNext); [] applied to the first
+/// state only (GenActBad, GenBoxImplBad, GenTemporal*); IF ignoring its condition (GenTemporal*).
+/// </summary>
+public class GeneralTemporalTests
+{
+    private static string Lasso(CheckResult r) =>
+        string.Join(" ", r.Trace!.Select(s => $"{Show.V(s.State[0])}{Show.V(s.State[1])}")) +
+        (r.Stuttering ? " stutter" : $" back{r.LassoStart}");
+
+    [Theory]
+    // IF y = 0 THEN <>(x = 3 /\ y = 1) ELSE <>(x = 3): y = 0 kept by every Reset, x = 3 never with y = 1
+    [InlineData("GenIfBad", "00 10 20 30 back1")]
+    // [](y = 0) => <>(x = 0 /\ y = 1): y stays 0
+    [InlineData("GenImplBad", "00 10 20 30 back1")]
+    // <>[](x = 3) \/ []<>(y = 1) under WF_vars(Next): the counter cycles with y = 0
+    [InlineData("GenOrBad", "00 10 20 30 back1")]
+    // <>[][Up]_vars \/ [](y = 1): Reset steps for ever, y = 0
+    [InlineData("GenActBad", "00 10 20 30 back1")]
+    // [](x = 3 => (<>[](x = 3) \/ [](y = 1))): from x = 3, y = 0 the counter cycles on with y = 0
+    [InlineData("GenBoxImplBad", "00 10 20 30 00 10 20 back4")]
+    public void LassoViolatesTheProperty(string name, string lasso)
+    {
+        var (exit, r, o, _) = CorpusTests.Run(name, 1);
+        Assert.Equal(13, exit);
+        Assert.Equal(lasso, Lasso(r!));
+        Assert.Contains($"Error: Temporal property {CorpusTests.Manifest()[name].Model.Violated} was violated.", o);
+    }
+
+    [Theory]
+    // TLC: "TLC cannot handle the temporal formula line 31, col 12 to line 31, col 35 of module GenTemporal"
+    [InlineData("GenRefused", "GenTemporal.tla:31:12: TLC cannot handle the temporal formula in Refused: the set of v is not constant")]
+    // TLC: "TLC cannot handle the temporal formula line 32, col 17 to line 32, col 41 of module GenTemporal"
+    [InlineData("GenRefusedEquiv", "GenTemporal.tla:32:17: TLC cannot handle the temporal formula in RefusedEquiv: a <=> of temporal formulas is not supported")]
+    public void FormulasTlcRefusesAreOneLineErrors(string cfg, string error)
+    {
+        var err = new StringWriter();
+        int exit = CheckCommand.CheckOne(Path.Combine(CorpusTests.CorpusDir, "GenTemporal.tla"), Path.Combine(CorpusTests.CorpusDir, cfg + ".cfg"),
+            new CheckOptions { Workers = 1, Out = TextWriter.Null }, err, out _);
+        Assert.Equal(ExitCodes.EvalFailure, exit);
+        var text = err.ToString().Replace("\r", "");
+        Assert.Single(text.TrimEnd('\n').Split('\n'));
+        Assert.Equal(error, Path.GetFileName(text.TrimEnd('\n')));
+    }
+}
