@@ -369,11 +369,30 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             (comp, k) => comp.Any(u => pOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
         bool Good(HashSet<int> comp) =>
             comp.Any(u => pOut[u].Any(comp.Contains)) && tab.Accept.All(acc => comp.Any(u => acc[pQ[u]]));
-        int target = -1;
-        foreach (var (node, comp) in fairComps)
-            if ((target < 0 || node < target) && Good(comp)) target = node;
-        if (target < 0) return null;
-        var inComp = fairComps[target];
+        // lasso candidates: the first product nodes (breadth-first order) in a good component; the shortest
+        // lasso wins, the first one on a tie
+        var goodComps = new Dictionary<HashSet<int>, bool>(ReferenceEqualityComparer.Instance);
+        var candidates = fairComps.Keys.OrderBy(u => u)
+            .Where(u => { var comp = fairComps[u]; if (!goodComps.TryGetValue(comp, out bool g)) goodComps[comp] = g = Good(comp); return g; })
+            .Take(MaxLassoCandidates).ToList();
+        if (candidates.Count == 0) return null;
+        (List<int> Pre, List<int> Cyc)? best = null;
+        foreach (int target in candidates)
+        {
+            var l = LassoThrough(target, fairComps[target], pSt, pQ, pOut, pPar, tab);
+            if (best is null || l.Pre.Count + l.Cyc.Count < best.Value.Pre.Count + best.Value.Cyc.Count) best = l;
+        }
+        return new Lasso(a.Property, best!.Value.Pre, best.Value.Cyc);
+    }
+
+    private const int MaxLassoCandidates = 32;
+
+    /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
+    /// component that meets the fairness and acceptance conditions.</summary>
+    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, HashSet<int> inComp, List<int> pSt, List<int> pQ,
+        List<List<int>> pOut, List<int> pPar, Tableau tab)
+    {
+        bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
 
         List<int>? Path(int from, Func<int, bool> goal, bool atLeastOneStep = false)
         {
@@ -401,27 +420,32 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         prefix.Reverse();
         // the cycle: an <<A>>_v step of every fairness taken in the component, a state where a weak fairness
         // action is disabled when none is taken, a node of every acceptance set, back to the start
+        // (each time to the nearest node that does it, breadth-first in the product's edge order)
         var cycle = new List<int>();
         int cur = target;
-        void Go(int to) { if (to != cur) { cycle.AddRange(Path(cur, x => x == to)!.Skip(1)); cur = to; } }
+        void Go(Func<int, bool> goal)
+        {
+            if (goal(cur)) return;
+            var p = Path(cur, goal)!;
+            cycle.AddRange(p.Skip(1));
+            cur = p[^1];
+        }
         var fair = spec.FairnessList;
         for (int k = 0; k < fair.Count; k++)
         {
-            var src = inComp.Where(u => pOut[u].Any(v => inComp.Contains(v) && Takes(k, u, v))).DefaultIfEmpty(-1).Min();
-            if (src < 0) continue;
-            Go(src);
-            int dst = pOut[src].Where(v => inComp.Contains(v) && Takes(k, src, v)).Min();
+            bool From(int u) => pOut[u].Any(v => inComp.Contains(v) && Takes(k, u, v));
+            if (!inComp.Any(From)) continue;
+            Go(From);
+            int dst = pOut[cur].First(v => inComp.Contains(v) && Takes(k, cur, v));
             cycle.Add(dst); cur = dst;
         }
         for (int k = 0; k < fair.Count; k++)
         {
             if (fair[k].Strong || inComp.Any(u => pOut[u].Any(v => inComp.Contains(v) && Takes(k, u, v)))) continue;
-            if (!_en[k][pSt[cur]]) continue;
-            Go(inComp.Where(u => !_en[k][pSt[u]]).Min());
+            Go(u => !_en[k][pSt[u]]);
         }
-        foreach (var acc in tab.Accept)
-            if (!acc[pQ[cur]]) Go(inComp.Where(u => acc[pQ[u]]).Min());
-        if (cur != target) Go(target);
+        foreach (var acc in tab.Accept) Go(u => acc[pQ[u]]);
+        if (cur != target) Go(x => x == target);
         else if (cycle.Count == 0) cycle.AddRange(Path(target, x => x == target, true)!.Skip(1));
 
         // product nodes to states: a stuttering step repeats a state, it is not shown
@@ -431,7 +455,15 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         var cyc = new List<int>();
         int last = pre[^1];
         foreach (var u in cycle) if (pSt[u] != last) { cyc.Add(pSt[u]); last = pSt[u]; }
-        return new Lasso(a.Property, pre, cyc);
+        // the same sequence of states with the loop entered earlier: p0..pk (c1..cm)^w with cm = pk and
+        // p(k-1) = c(m-1) is p0..p(k-1) (cm c1..c(m-1))^w
+        while (cyc.Count >= 2 && pre.Count >= 2 && pre[^2] == cyc[^2])
+        {
+            pre.RemoveAt(pre.Count - 1);
+            cyc.Insert(0, cyc[^1]);
+            cyc.RemoveAt(cyc.Count - 1);
+        }
+        return (pre, cyc);
     }
 
     /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>

@@ -87,7 +87,7 @@ public class CorpusTests
             // BoxImpliesWrong: TLC 0,1,2,3,1,2,3,1 back to 6; ours 0,1,2,3,1,2,3 back to 5.
             // General temporal formulas (tableau product): GenIfBad TLC 5 states back to 2, ours 4 back to 1;
             // GenActBad TLC two rounds (9 states back to 2), ours one (4 back to 1); GenBoxImplBad TLC 8 back
-            // to 5, ours 7 back to 4
+            // to 5, ours 4 back to 1 (the x = 3, y = 0 state is on the cycle)
             Assert.Empty(CheckCommand.Compare(e.Model with { TraceLength = r.TraceLength }, exit, r));
             Assert.InRange(r.TraceLength!.Value, 2, e.Model.TraceLength!.Value);
             return;

@@ -30,4 +30,6 @@ BoxImplBad == [](x = 3 => (<>[](x = 3) \/ [](y = 1)))
 
 Refused == \E v \in {x} : <>(y = v)
 RefusedEquiv == <>(x = 3) <=> []<>(y = 1)
+\* valid (the premise implies <>[](x = 0)); TLC cc6b616cf reports "Temporal properties were violated" (x = 0, 1, 2, 3, 0 back to state 2)
+Valid == (~(<>[](x = 0) ~> <>[](x = 1))) ~> [](x = 0)
 ====
