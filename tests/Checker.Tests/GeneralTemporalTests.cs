@@ -9,10 +9,10 @@ namespace NotifierSpec.Checker.Tests;
 /// their negation in the product with the state graph. Verdicts and counts are TLC's (corpus/manifest.json,
 /// asserted by CorpusTests.MatchesTlc); here: the lassos themselves, and the formulas TLC refuses.
 /// Planted bugs in the general path, each killed by these tests and MatchesTlc(Gen*) (checked by hand,
-/// 2026-11-24): acceptance sets ignored (false violations of GenTemporal, GenTemporalNext); no stuttering
-/// steps in the product (GenImplBad, GenOrBad, all lassos); a component without a step accepted
-/// (GenTemporal); fairness ignored in the product (GenTemporal, GenTemporalNext); [] applied to the first
-/// state only (GenActBad, GenBoxImplBad, GenTemporal*); IF ignoring its condition (GenTemporal*).
+/// 2026-11-24): acceptance sets ignored (GenTemporal*, GenValid, five lassos); no stuttering steps in the
+/// product (GenStopBad); a component without a step accepted (GenTemporal, GenStopBad); fairness ignored
+/// in the product (GenTemporal*, GenIfBad); [] applied to the first state only (GenTemporal*, GenStopBad,
+/// GenValid); IF ignoring its condition (GenTemporal*).
 /// </summary>
 public class GeneralTemporalTests
 {
@@ -31,6 +31,8 @@ public class GeneralTemporalTests
     [InlineData("GenActBad", "00 10 20 30 back1")]
     // [](x = 3 => (<>[](x = 3) \/ [](y = 1))): from x = 3 (y = 0) the counter cycles on with y = 0
     [InlineData("GenBoxImplBad", "00 10 20 30 back1")]
+    // <>[](x = 3) => [](y = 0): only a behavior that stops at x = 3 (with y = 1) violates it
+    [InlineData("GenStopBad", "01 11 21 31 stutter")]
     public void LassoViolatesTheProperty(string name, string lasso)
     {
         var (exit, r, o, _) = CorpusTests.Run(name, 1);
@@ -57,10 +59,10 @@ public class GeneralTemporalTests
     }
 
     [Theory]
-    // TLC: "TLC cannot handle the temporal formula line 31, col 12 to line 31, col 35 of module GenTemporal"
-    [InlineData("GenRefused", "GenTemporal.tla:31:12: TLC cannot handle the temporal formula in Refused: the set of v is not constant")]
-    // TLC: "TLC cannot handle the temporal formula line 32, col 17 to line 32, col 41 of module GenTemporal"
-    [InlineData("GenRefusedEquiv", "GenTemporal.tla:32:17: TLC cannot handle the temporal formula in RefusedEquiv: a <=> of temporal formulas is not supported")]
+    // TLC: "TLC cannot handle the temporal formula line 33, col 12 to line 33, col 35 of module GenTemporal"
+    [InlineData("GenRefused", "GenTemporal.tla:33:12: TLC cannot handle the temporal formula in Refused: the set of v is not constant")]
+    // TLC: "TLC cannot handle the temporal formula line 34, col 17 to line 34, col 41 of module GenTemporal"
+    [InlineData("GenRefusedEquiv", "GenTemporal.tla:34:17: TLC cannot handle the temporal formula in RefusedEquiv: a <=> of temporal formulas is not supported")]
     public void FormulasTlcRefusesAreOneLineErrors(string cfg, string error)
     {
         var err = new StringWriter();

@@ -27,6 +27,8 @@ IfBad == IF y = 0 THEN <>(x = 3 /\ y = 1) ELSE <>(x = 3)
 OrBad == <>[](x = 3) \/ []<>(y = 1)
 ActBad == <>[][Up]_vars \/ [](y = 1)
 BoxImplBad == [](x = 3 => (<>[](x = 3) \/ [](y = 1)))
+\* violated only by a behavior that stops (stutters) at x = 3 with y = 1, which WF_vars(Up) allows
+StopBad == <>[](x = 3) => [](y = 0)
 
 Refused == \E v \in {x} : <>(y = v)
 RefusedEquiv == <>(x = 3) <=> []<>(y = 1)
