@@ -54,12 +54,13 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                 foreach (var i in a.Items) foreach (var x in Expand(spec, c, i, e, prop, null, null)) yield return x;
                 yield break;
             case OpCall oc when oc.Def.Body is not null:
-                foreach (var x in Expand(spec, c, oc.Def.Body, oc.BindArgs(c, e), prop, null, null)) yield return x;
+                foreach (var x in Expand(spec, c, oc.Def.Body, Ltl.BindByName(c, oc, e), prop, null, null)) yield return x;
                 yield break;
             case LetN l:
                 foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop, null, null)) yield return x;
                 yield break;
             case QuantN { All: true } q:
+                Ltl.CheckConstantBounds(q, prop);
                 foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
                     foreach (var x in Expand(spec, c, q.Body, e2, prop, null, null)) yield return x;
                 yield break;

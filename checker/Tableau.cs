@@ -107,14 +107,12 @@ public sealed class Ltl
                     return Or(And(c0, Nnf(f.T, e, neg)), And(nc, Nnf(f.F, e, neg)));
                 }
             case OpCall oc when oc.Def.Body is not null && !oc.Def.Recursive:
-                return Nnf(oc.Def.Body, Bind(oc, e), neg);
+                return Nnf(oc.Def.Body, BindByName(_c, oc, e), neg);
             case LetN l: return Nnf(l.Body, l.Bind(e), neg);
             case BoundRef br when Env.Lookup(e, br.Slot) is Thunk t: return Nnf(t.Expr, t.Env, neg);
             case QuantN q:
                 {
-                    foreach (var b in q.Bounds)
-                        if (b.Set is null || b.Set.Level > 0)
-                            throw Refuse(n, $"the set of {string.Join(", ", b.Names)} is not constant");
+                    CheckConstantBounds(q, _prop);
                     var kids = BoundN.All(q.Bounds, _c, e).Select(e2 => Nnf(q.Body, e2, neg)).ToList();
                     // \A: a conjunction (a disjunction when negated); \E: the other way round
                     return Junction(q.All != neg, kids);
@@ -153,18 +151,29 @@ public sealed class Ltl
         _ => n.GetType().Name.Replace("N", "").ToLowerInvariant() + " expression",
     };
 
-    /// <summary>Operator arguments bound by name (a state-level argument must not be evaluated here, where there is no state).</summary>
-    private Env? Bind(OpCall oc, Env? e)
+    /// <summary>Operator arguments of a temporal formula bound by name: a state-level argument must not be
+    /// evaluated while the formula is expanded, where there is no state (TLC's astToLive binds them with
+    /// getVal, lazily, for the same reason).</summary>
+    public static Env? BindByName(Ctx c, OpCall oc, Env? e)
     {
         Env? ne = null;
         var ps = oc.Def.Params;
         for (int i = 0; i < oc.Args.Length; i++)
         {
             var a = oc.Args[i];
-            object val = a is OpArgN oa ? oa.Eval(_c, e) : a is Lit l ? l.V : a.Level == 0 ? a.Eval(_c, e) : new Thunk(a, e);
+            object val = a is OpArgN oa ? oa.Eval(c, e) : a is Lit l ? l.V : a.Level == 0 ? a.Eval(c, e) : new Thunk(a, e);
             ne = new Env(ps[i].Slot, val, ne);
         }
         return ne;
+    }
+
+    /// <summary>A quantifier over a temporal formula needs constant sets: they are enumerated while the
+    /// formula is expanded, before any state exists (TLC: "TLC cannot handle the temporal formula").</summary>
+    public static void CheckConstantBounds(QuantN q, string prop)
+    {
+        foreach (var b in q.Bounds)
+            if (b.Set is null || b.Set.Level > 0)
+                throw new EvalError($"TLC cannot handle the temporal formula in {prop}: the set of {string.Join(", ", b.Names)} is not constant") { Where = q.Loc };
     }
 }
 

@@ -34,4 +34,9 @@ Refused == \E v \in {x} : <>(y = v)
 RefusedEquiv == <>(x = 3) <=> []<>(y = 1)
 \* valid (the premise implies <>[](x = 0)); TLC cc6b616cf reports "Temporal properties were violated" (x = 0, 1, 2, 3, 0 back to state 2)
 Valid == (~(<>[](x = 0) ~> <>[](x = 1))) ~> [](x = 0)
+\* state-level operator arguments in a temporal formula, bound by name (were evaluated without a state)
+EventuallyOf(p) == <>p
+ArgOk == EventuallyOf(x = 3)
+ArgBad == EventuallyOf(x = 3 /\ y = 1)
+RefusedAll == \A v \in {x} : <>(y = v)
 ====
