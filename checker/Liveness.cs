@@ -60,8 +60,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                 foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop, null, null)) yield return x;
                 yield break;
             case QuantN { All: true } q:
-                Ltl.CheckConstantBounds(q, prop);
-                foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
+                foreach (var e2 in Ltl.Instances(c, q, e, prop))
                     foreach (var x in Expand(spec, c, q.Body, e2, prop, null, null)) yield return x;
                 yield break;
             case TemporalN { Op: "~>" } t when t.Kids[0].Level <= 1 && t.Kids[1].Level <= 1:

@@ -112,8 +112,7 @@ public sealed class Ltl
             case BoundRef br when Env.Lookup(e, br.Slot) is Thunk t: return Nnf(t.Expr, t.Env, neg);
             case QuantN q:
                 {
-                    CheckConstantBounds(q, _prop);
-                    var kids = BoundN.All(q.Bounds, _c, e).Select(e2 => Nnf(q.Body, e2, neg)).ToList();
+                    var kids = Instances(_c, q, e, _prop).Select(e2 => Nnf(q.Body, e2, neg)).ToList();
                     // \A: a conjunction (a disjunction when negated); \E: the other way round
                     return Junction(q.All != neg, kids);
                 }
@@ -167,13 +166,17 @@ public sealed class Ltl
         return ne;
     }
 
-    /// <summary>A quantifier over a temporal formula needs constant sets: they are enumerated while the
-    /// formula is expanded, before any state exists (TLC: "TLC cannot handle the temporal formula").</summary>
-    public static void CheckConstantBounds(QuantN q, string prop)
+    /// <summary>The bindings of a quantifier over a temporal formula: its sets are enumerated while the formula
+    /// is expanded, before any state exists, so they must not depend on the state (TLC's astToLive enumerates
+    /// them in TLCState.Empty; otherwise "TLC cannot handle the temporal formula").</summary>
+    public static List<Env?> Instances(Ctx c, QuantN q, Env? e, string prop)
     {
-        foreach (var b in q.Bounds)
-            if (b.Set is null || b.Set.Level > 0)
-                throw new EvalError($"TLC cannot handle the temporal formula in {prop}: the set of {string.Join(", ", b.Names)} is not constant") { Where = q.Loc };
+        try { return BoundN.All(q.Bounds, c, e).ToList(); }
+        catch (EvalError err)
+        {
+            throw new EvalError($"TLC cannot handle the temporal formula in {prop}: the set of {string.Join(", ", q.Bounds.SelectMany(b => b.Names))} " +
+                $"is not constant ({err.Message})") { Where = q.Loc };
+        }
     }
 }
 

@@ -60,12 +60,12 @@ public class GeneralTemporalTests
 
     [Theory]
     // TLC: "TLC cannot handle the temporal formula line 33, col 12 to line 33, col 35 of module GenTemporal"
-    [InlineData("GenRefused", "GenTemporal.tla:33:12: TLC cannot handle the temporal formula in Refused: the set of v is not constant")]
+    [InlineData("GenRefused", "GenTemporal.tla:33:12: TLC cannot handle the temporal formula in Refused: the set of v is not constant (The variable x has no value)")]
     // TLC: "TLC cannot handle the temporal formula line 34, col 17 to line 34, col 41 of module GenTemporal"
     [InlineData("GenRefusedEquiv", "GenTemporal.tla:34:17: TLC cannot handle the temporal formula in RefusedEquiv: a <=> of temporal formulas is not supported")]
     // TLC: "TLC cannot handle the temporal formula line 41, col 15 to line 41, col 38 of module GenTemporal"
     // (a \A over a temporal formula, expanded by the pattern path: it crashed evaluating {x} without a state)
-    [InlineData("GenRefusedAll", "GenTemporal.tla:41:15: TLC cannot handle the temporal formula in RefusedAll: the set of v is not constant")]
+    [InlineData("GenRefusedAll", "GenTemporal.tla:41:15: TLC cannot handle the temporal formula in RefusedAll: the set of v is not constant (The variable x has no value)")]
     public void FormulasTlcRefusesAreOneLineErrors(string cfg, string error)
     {
         var err = new StringWriter();
