@@ -1,13 +1,20 @@
 namespace NotifierSpec.Checker;
 
-public sealed record Builtin(string Name, int Arity, Func<Ctx, Value[], Value> Fn, bool Constant = true);
+/// <summary>A natively implemented operator. OpArities: the arity of each parameter when some parameter is an
+/// operator (FoldSet(op(_,_), base, set) is [2, 0, 0]); null when all are values.</summary>
+public sealed record Builtin(string Name, int Arity, Func<Ctx, Value[], Value> Fn, bool Constant = true, int[]? OpArities = null);
 
-/// <summary>The standard modules, implemented natively as TLC does (Naturals, Integers, Sequences, FiniteSets, TLC, Bags).</summary>
-public static class Builtins
+/// <summary>The standard modules, implemented natively as TLC does (Naturals, Integers, Sequences, FiniteSets, TLC, Bags);
+/// the community modules are in checker/Community.cs.</summary>
+public static partial class Builtins
 {
     public static readonly Dictionary<string, Dictionary<string, Builtin>> Modules = Build();
 
-    public static bool IsStandard(string module) => Modules.ContainsKey(module);
+    public static bool IsStandard(string module) => Modules.ContainsKey(module) && !CommunityNames.Contains(module);
+
+    /// <summary>A community module provided natively (checker/Community.cs): used only when no file of that name is
+    /// found on the module search path, as SANY prefers a module file next to the spec to its library's copy.</summary>
+    public static bool IsCommunity(string module) => CommunityNames.Contains(module);
 
     private static long I(Value v, string op) => v is IntV i ? i.N : throw new EvalError($"The {Ord(0)} argument of {op} should be an integer, but instead it is: {v.KindName} {Node.Trunc(v)}");
     private static string Ord(int i) => i == 0 ? "first" : "second";
@@ -190,14 +197,19 @@ public static class Builtins
         Add(json, "ndJsonDeserialize", 1, (c, a) => JsonLines.NdJsonDeserialize(c, a[0]));
         var io = new Dictionary<string, Builtin>();
         Add(io, "IOEnv", 0, (c, _) => JsonLines.IoEnv(c));
+        // atoi(str): as TLC's override, Java's Integer.parseInt (optional sign, decimal digits, 32 bits)
+        Add(io, "atoi", 1, (_, a) => a[0] is StrV s && int.TryParse(s.S, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n)
+            ? IntV.Of(n) : throw new EvalError($"The argument of atoi should be a string of an integer, but instead it is: {a[0].KindName} {Node.Trunc(a[0])}"));
 
-        return new Dictionary<string, Dictionary<string, Builtin>>
+        var modules = new Dictionary<string, Dictionary<string, Builtin>>
         {
             ["Json"] = json, ["IOUtils"] = io,
             ["Naturals"] = nat, ["Integers"] = ints, ["Sequences"] = seq, ["FiniteSets"] = fin, ["TLC"] = tlc, ["Bags"] = bags,
             // TLAPS proof libraries: only theorems and proof pragmas, which model checking ignores
             ["TLAPS"] = [], ["NaturalsInduction"] = [], ["FiniteSetTheorems"] = [], ["SequenceTheorems"] = [], ["WellFoundedInduction"] = [],
         };
+        AddCommunity(modules, nat, seq, tlc);
+        return modules;
     }
 
     private static FcnBase BagOp(FcnBase f, FcnBase g, int sign)
@@ -234,6 +246,8 @@ public static class Builtins
     {
         "Integers" => ["Naturals", "Integers"],
         "Bags" => ["Bags", "TLC"],
+        "FiniteSetsExt" => ["FiniteSetsExt", "Folds", "Functions"],
+        "FunctionTheorems" => ["FunctionTheorems", "Functions", "Naturals", "Integers", "FiniteSets"],
         _ => [m],
     };
 }

@@ -80,7 +80,7 @@ public sealed class Compiler
         {
             foreach (var (ext, tok) in m.Extends)
             {
-                if (Builtins.IsStandard(ext))
+                if (_loader.IsNative(ext))
                 {
                     foreach (var mod in Builtins.Closure(ext))
                         foreach (var (k, b) in Builtins.Modules[mod])
@@ -177,7 +177,7 @@ public sealed class Compiler
 
     private ModuleScope CompileInstance(InstanceSyn i, Scope outer)
     {
-        if (Builtins.IsStandard(i.Module))
+        if (_loader.IsNative(i.Module))
         {
             var ms0 = new ModuleScope(i.Module, _file);
             foreach (var mod in Builtins.Closure(i.Module))
@@ -615,7 +615,7 @@ public sealed class Compiler
                     var b = bs.B;
                     if (argSyn.Length == 0 && b.Arity > 0) return OpArgFor(sym, name, loc, sc);
                     if (argSyn.Length != b.Arity) throw Err(s.Tok, $"The operator {name} requires {b.Arity} arguments, but {argSyn.Length} were given.");
-                    var arities = HigherOrderArities(b.Name, b.Arity);
+                    var arities = b.OpArities ?? HigherOrderArities(b.Name, b.Arity);
                     var args = CompileArgs(argSyn, arities, sc);
                     return MakeBuiltin(b, args, loc);
                 }

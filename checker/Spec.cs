@@ -22,14 +22,26 @@ public sealed class ModuleLoader(string dir, Interner interner)
         return m;
     }
 
-    public ModuleSyn Load(string name, string fromFile, Token tok)
+    // the spec's folder first, then its parent (models/ next to the modules they extend), then TLA_LIB
+    private List<string> SearchDirs()
     {
-        if (_cache.TryGetValue(name, out var m)) return m;
-        // the spec's folder first, then its parent (models/ next to the modules they extend), then TLA_LIB
         var dirs = new List<string> { dir };
         if (Directory.GetParent(dir) is { } parent) dirs.Add(parent.FullName);
         if (Environment.GetEnvironmentVariable("TLA_LIB") is { Length: > 0 } lib) dirs.AddRange(lib.Split(':', StringSplitOptions.RemoveEmptyEntries));
-        var path = dirs.Select(d => Path.Combine(d, name + ".tla")).FirstOrDefault(File.Exists);
+        return dirs;
+    }
+
+    private string? FindFile(string name, List<string> dirs) => dirs.Select(d => Path.Combine(d, name + ".tla")).FirstOrDefault(File.Exists);
+
+    /// <summary>The module is implemented natively (checker/Builtins.cs): a standard module, or a community module
+    /// (checker/Community.cs) that no file on the search path provides.</summary>
+    public bool IsNative(string name) => Builtins.IsStandard(name) || Builtins.IsCommunity(name) && !_cache.ContainsKey(name) && FindFile(name, SearchDirs()) is null;
+
+    public ModuleSyn Load(string name, string fromFile, Token tok)
+    {
+        if (_cache.TryGetValue(name, out var m)) return m;
+        var dirs = SearchDirs();
+        var path = FindFile(name, dirs);
         if (path is null) throw new TlaError(fromFile, tok.Line, tok.Col, $"Cannot find source file for module {name} (looked in {string.Join(", ", dirs)})");
         if (!_loading.Add(name)) throw new TlaError(fromFile, tok.Line, tok.Col, $"circular dependency on module {name}");
         m = Parse(path);
@@ -49,7 +61,7 @@ public sealed class ModuleLoader(string dir, Interner interner)
             else if (u is DefSyn { Instance: { } di }) deps.Add((di.Module, di.Tok));
         foreach (var (name, tok) in deps)
         {
-            if (Builtins.IsStandard(name) || !seen.Add(name)) continue;
+            if (IsNative(name) || !seen.Add(name)) continue;
             LoadDependencies(Load(name, m.File, tok), seen);
         }
     }

@@ -280,6 +280,11 @@ public static class Machine
             // dmirror_interval_invalidate: mutex_trylock fails in a non-blockable range -> return false (-EAGAIN)
             inv = inv with { Refused = true, PendingCallbacks = [] };
             s = EndPass(s with { Op = op with { Inv = inv } });
+            // no end follows a refused start (mmu_notifier_invalidate_range_start_nonblock): a teardown an
+            // unmap-at-end listener deferred to this invalidation's end is dropped with it, as in tla/ (Refuse)
+            // and spec/. Only interval callbacks can have run: full-mm listeners come after the interval tree.
+            for (int k = 0; k < s.Mirrors.Length; k++)
+                if (!s.Mirrors[k].DeferredAtEnd.IsEmpty) s = SetMirror(s, k, s.Mirrors[k] with { DeferredAtEnd = [] });
             var rest = op.Steps;
             var kept = new List<Prim>();
             bool skipping = true;

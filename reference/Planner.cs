@@ -424,11 +424,13 @@ internal sealed class Planner(MmState state)
             }
             case Call.KsmMerge m:
             {
+                // ksmd holds mmap_read_lock around write_protect_page and replace_page
+                // (mm/ksm.c try_to_merge_with_ksm_page); NotifierSpec.tla MmapReadSites
                 CheckPage(m.Page, "ksm_merge"); CheckPage(m.Other, "ksm_merge");
-                if (m.Page == m.Other) return ("ksm_merge", MmapLock.None, "EINVAL (same page)");
+                if (m.Page == m.Other) return ("ksm_merge", MmapLock.Read, "EINVAL (same page)");
                 foreach (int p in new[] { m.Page, m.Other })
                     if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0 } pp || pp.Frame == MmState.ZeroFrame)
-                        return ("ksm_merge", MmapLock.None, $"EINVAL (page {p} is not a mapped mergeable base page)");
+                        return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
                 int kframe = State.Ptes[m.Page]!.Value.Frame;
                 foreach (int p in new[] { m.Page, m.Other })
                 {
@@ -448,7 +450,7 @@ internal sealed class Planner(MmState state)
                     _prims.Add(new Prim.TlbFlush(other));
                     _prims.Add(new Prim.FreeFrame(oldFrame));
                 });
-                return ("ksm_merge", MmapLock.None, null);
+                return ("ksm_merge", MmapLock.Read, null);
             }
             case Call.SplitHuge m:
             {
