@@ -308,6 +308,8 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
             }
             _maps = Group(_maps);
         }
+        // temporal properties are expanded before any state exists: a variable read there has no value
+        c.Cur = new Value?[nv]; c.Nxt = null;
         var atoms = spec.Liveness.SelectMany(p => LiveChecker.Atoms(spec, c, p)).ToList();
         _live = atoms.Count > 0;
 

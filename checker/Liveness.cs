@@ -6,7 +6,8 @@ public sealed record Fairness(bool Strong, Node A, Node V, Env? Env, string Text
 /// <summary>One checked temporal formula: P ~> Q, &lt;&gt;P, []&lt;&gt;P, &lt;&gt;[]P, or []P (P, Q state predicates).</summary>
 /// InitIf: only behaviors starting in a state where it holds (P => F); from every reachable such state when
 /// InitAnywhere ([](P => F)), else from the initial states.
-public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null, bool InitAnywhere = false);
+/// Kind "general": any other temporal formula P, checked through the tableau Tab of its negation.
+public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null, bool InitAnywhere = false, Tableau? Tab = null);
 
 /// <summary>
 /// Liveness under fairness on the complete state graph: for each property, the negation is searched as
@@ -49,19 +50,17 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "<>" } ev && ev.Kids[0] is BoxActN { Angle: true } aa:
                 yield return new LiveAtom("[]<>A", aa.A, null, e, prop, Act: new Fairness(false, aa.A, aa.V, e, "[]<><<A>>_v"));
                 yield break;
-            case TemporalN { Op: "[]" } t when t.Kids[0] is BoxActN { Angle: false }:
-                throw new EvalError($"a [][A]_v inside the temporal property {prop} is only supported as a top-level conjunct") { Where = n.Loc };
             case AndN a:
                 foreach (var i in a.Items) foreach (var x in Expand(spec, c, i, e, prop, null, null)) yield return x;
                 yield break;
             case OpCall oc when oc.Def.Body is not null:
-                foreach (var x in Expand(spec, c, oc.Def.Body, oc.BindArgs(c, e), prop, null, null)) yield return x;
+                foreach (var x in Expand(spec, c, oc.Def.Body, Ltl.BindByName(c, oc, e), prop, null, null)) yield return x;
                 yield break;
             case LetN l:
                 foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop, null, null)) yield return x;
                 yield break;
             case QuantN { All: true } q:
-                foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
+                foreach (var e2 in Ltl.Instances(c, q, e, prop))
                     foreach (var x in Expand(spec, c, q.Body, e2, prop, null, null)) yield return x;
                 yield break;
             case TemporalN { Op: "~>" } t when t.Kids[0].Level <= 1 && t.Kids[1].Level <= 1:
@@ -85,7 +84,10 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         }
         if (n.Level <= 1) { yield return new LiveAtom("init", n, null, e, prop); yield break; }
         if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
-        throw new EvalError($"unsupported temporal property form in {prop} (supported: []P, <>P, []<>P, <>[]P, P ~> Q, [][A]_v, P => F, [](P => F) and conjunctions/\\A of them)") { Where = n.Loc };
+        if (n.Level == 2) throw new EvalError($"unsupported temporal property form in {prop}: an action that is not [][A]_v") { Where = n.Loc };
+        // any other temporal formula: the tableau of its negation, searched in the product with the state graph
+        var (ltl, root) = Ltl.Negated(c, n, e, prop);
+        yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root));
     }
 
     public static IEnumerable<Fairness> FairnessOf(Ctx c, Node n, Env? e)
@@ -255,6 +257,12 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                         }
                         break;
                     }
+                case "general":
+                    {
+                        var l = CheckGeneral(c, a, myInits);
+                        if (l is not null) return l;
+                        break;
+                    }
                 case "<>[]":
                     {
                         var all = Enumerable.Range(0, states.Count).Select(R).ToArray();
@@ -274,12 +282,203 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         return null;
     }
 
+    /// <summary>
+    /// A temporal formula of any other shape: the product of the tableau of its negation with the state graph
+    /// (every state may also stutter), searched for a reachable strongly connected component that is fair
+    /// (the spec's WF/SF, Emerson-Lei as above), has a step, and meets every acceptance set of the tableau.
+    /// The lasso is the shortest product path to such a component, then a cycle through it; its states are
+    /// the product's states without repetitions caused by stuttering steps.
+    /// </summary>
+    private Lasso? CheckGeneral(Ctx c, LiveAtom a, List<int> starts)
+    {
+        var tab = a.Tab!;
+        var atoms = tab.L.Atoms;
+        var stateVal = new sbyte[atoms.Count][];
+        var stepVal = new Dictionary<(int, int), bool>[atoms.Count];
+        var labels = new Dictionary<Fairness, (bool[] En, List<HashSet<int>> Tk)>();
+        (bool[] En, List<HashSet<int>> Tk) Lab(Fairness f)
+        {
+            if (!labels.TryGetValue(f, out var l)) labels[f] = l = LabelOf(c, f);
+            return l;
+        }
+        bool StateLit(int atom, bool neg, int s)
+        {
+            var arr = stateVal[atom] ??= new sbyte[states.Count];
+            if (arr[s] == 0)
+            {
+                bool v;
+                switch (atoms[atom])
+                {
+                    case StateAtom sa: c.Cur = states[s]; c.Nxt = null; v = sa.P.EvalBool(c, sa.Env); break;
+                    case EnabledAtom ea: v = Lab(ea.F).En[s]; break;
+                    default: throw new InvalidOperationException("not a state atom");
+                }
+                arr[s] = (sbyte)(v ? 1 : 2);
+            }
+            return (arr[s] == 1) != neg;
+        }
+        bool StepLit(int atom, bool neg, int s, int t)
+        {
+            var d = stepVal[atom] ??= [];
+            if (!d.TryGetValue((s, t), out bool v))
+            {
+                switch (atoms[atom])
+                {
+                    case ActionAtom aa: c.Cur = states[s]; c.Nxt = states[t]; v = aa.A.EvalBool(c, aa.Env); c.Nxt = null; break;
+                    case AngleAtom ga: v = s != t && Lab(ga.F).Tk[s].Contains(t); break;
+                    default: throw new InvalidOperationException("not an action atom");
+                }
+                d[(s, t)] = v;
+            }
+            return v != neg;
+        }
+        bool StateOk(Tableau.TNode q, int s) => q.StateLits.All(l => StateLit(l.Atom, l.Neg, s));
+        bool StepOk(Tableau.TNode q, int s, int t) => q.ActLits.All(l => StepLit(l.Atom, l.Neg, s, t));
+
+        // the product, explored breadth-first from the start states: node ids in BFS order
+        var ids = new Dictionary<(int S, int Q), int>();
+        var pSt = new List<int>(); var pQ = new List<int>(); var pOut = new List<List<int>>(); var pPar = new List<int>();
+        var queue = new Queue<int>();
+        int Node(int s, int q, int par)
+        {
+            if (ids.TryGetValue((s, q), out int id)) return id;
+            id = pSt.Count;
+            ids[(s, q)] = id; pSt.Add(s); pQ.Add(q); pOut.Add([]); pPar.Add(par);
+            queue.Enqueue(id);
+            return id;
+        }
+        foreach (int s in starts.OrderBy(x => x))
+            foreach (var q in tab.Nodes.Where(q => q.Initial))
+                if (StateOk(q, s)) Node(s, q.Id, -1);
+        while (queue.Count > 0)
+        {
+            int u = queue.Dequeue();
+            int s = pSt[u];
+            var q = tab.Nodes[pQ[u]];
+            foreach (int t in succ[s].Where(t => t != s).Prepend(s))
+            {
+                if (!StepOk(q, s, t)) continue;
+                foreach (int q2 in q.Succ)
+                    if (StateOk(tab.Nodes[q2], t)) pOut[u].Add(Node(t, q2, u));
+            }
+        }
+        c.Nxt = null;
+
+        bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
+        var fairComps = FairComponentsOf(Enumerable.Range(0, pSt.Count).ToList(), u => pOut[u], u => pSt[u], (_, _) => true,
+            (comp, k) => comp.Any(u => pOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
+        bool Good(HashSet<int> comp) =>
+            comp.Any(u => pOut[u].Any(comp.Contains)) && tab.Accept.All(acc => comp.Any(u => acc[pQ[u]]));
+        // lasso candidates: the first product nodes (breadth-first order) in a good component; the shortest
+        // lasso wins, the first one on a tie
+        var goodComps = new Dictionary<HashSet<int>, bool>(ReferenceEqualityComparer.Instance);
+        var candidates = fairComps.Keys.OrderBy(u => u)
+            .Where(u => { var comp = fairComps[u]; if (!goodComps.TryGetValue(comp, out bool g)) goodComps[comp] = g = Good(comp); return g; })
+            .Take(MaxLassoCandidates).ToList();
+        if (candidates.Count == 0) return null;
+        (List<int> Pre, List<int> Cyc)? best = null;
+        foreach (int target in candidates)
+        {
+            var l = LassoThrough(target, fairComps[target], pSt, pQ, pOut, pPar, tab);
+            if (best is null || l.Pre.Count + l.Cyc.Count < best.Value.Pre.Count + best.Value.Cyc.Count) best = l;
+        }
+        return new Lasso(a.Property, best!.Value.Pre, best.Value.Cyc);
+    }
+
+    private const int MaxLassoCandidates = 32;
+
+    /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
+    /// component that meets the fairness and acceptance conditions.</summary>
+    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, HashSet<int> inComp, List<int> pSt, List<int> pQ,
+        List<List<int>> pOut, List<int> pPar, Tableau tab)
+    {
+        bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
+
+        List<int>? Path(int from, Func<int, bool> goal, bool atLeastOneStep = false)
+        {
+            var prev = new Dictionary<int, int>();
+            var q = new Queue<int>();
+            if (atLeastOneStep) { foreach (var w in pOut[from]) if (inComp.Contains(w) && prev.TryAdd(w, from)) q.Enqueue(w); }
+            else { prev[from] = -1; q.Enqueue(from); }
+            while (q.Count > 0)
+            {
+                int v = q.Dequeue();
+                if (goal(v))
+                {
+                    var path = new List<int>();
+                    for (int x = v; ; x = prev[x]) { path.Add(x); if (x == from && (!atLeastOneStep || path.Count > 1)) break; }
+                    path.Reverse();
+                    return path;
+                }
+                foreach (var w in pOut[v]) if (inComp.Contains(w) && prev.TryAdd(w, v)) q.Enqueue(w);
+            }
+            return null;
+        }
+
+        var prefix = new List<int>();
+        for (int x = target; x >= 0; x = pPar[x]) prefix.Add(x);
+        prefix.Reverse();
+        // the cycle: an <<A>>_v step of every fairness taken in the component, a state where a weak fairness
+        // action is disabled when none is taken, a node of every acceptance set, back to the start
+        // (each time to the nearest node that does it, breadth-first in the product's edge order)
+        var cycle = new List<int>();
+        int cur = target;
+        void Go(Func<int, bool> goal)
+        {
+            if (goal(cur)) return;
+            var p = Path(cur, goal)!;
+            cycle.AddRange(p.Skip(1));
+            cur = p[^1];
+        }
+        var fair = spec.FairnessList;
+        for (int k = 0; k < fair.Count; k++)
+        {
+            bool From(int u) => pOut[u].Any(v => inComp.Contains(v) && Takes(k, u, v));
+            if (!inComp.Any(From)) continue;
+            Go(From);
+            int dst = pOut[cur].First(v => inComp.Contains(v) && Takes(k, cur, v));
+            cycle.Add(dst); cur = dst;
+        }
+        for (int k = 0; k < fair.Count; k++)
+        {
+            if (fair[k].Strong || inComp.Any(u => pOut[u].Any(v => inComp.Contains(v) && Takes(k, u, v)))) continue;
+            Go(u => !_en[k][pSt[u]]);
+        }
+        foreach (var acc in tab.Accept) Go(u => acc[pQ[u]]);
+        if (cur != target) Go(x => x == target);
+        else if (cycle.Count == 0) cycle.AddRange(Path(target, x => x == target, true)!.Skip(1));
+
+        // product nodes to states: a stuttering step repeats a state, it is not shown
+        // (from an initial state: the start may be any reachable state for [](P => F))
+        var pre = PathTo(pSt[prefix[0]]);
+        foreach (var u in prefix) if (pre[^1] != pSt[u]) pre.Add(pSt[u]);
+        var cyc = new List<int>();
+        int last = pre[^1];
+        foreach (var u in cycle) if (pSt[u] != last) { cyc.Add(pSt[u]); last = pSt[u]; }
+        // the same sequence of states with the loop entered earlier: p0..pk (c1..cm)^w with cm = pk and
+        // p(k-1) = c(m-1) is p0..p(k-1) (cm c1..c(m-1))^w
+        while (cyc.Count >= 2 && pre.Count >= 2 && pre[^2] == cyc[^2])
+        {
+            pre.RemoveAt(pre.Count - 1);
+            cyc.Insert(0, cyc[^1]);
+            cyc.RemoveAt(cyc.Count - 1);
+        }
+        return (pre, cyc);
+    }
+
     /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>
-    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes, bool[] allowed, object? _)
+    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes, bool[] allowed, object? _) =>
+        FairComponentsOf(nodes, v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
+
+    /// <summary>Emerson-Lei refinement on a graph whose nodes stand for states (st): the maximal strongly
+    /// connected components that satisfy every WF/SF of the specification (taken: an &lt;&lt;A&gt;&gt;_v step of
+    /// fairness k inside the component).</summary>
+    private Dictionary<int, HashSet<int>> FairComponentsOf(List<int> nodes, Func<int, List<int>> outs, Func<int, int> st,
+        Func<int, int, bool> edgeOk, Func<HashSet<int>, int, bool> takenIn)
     {
         var res = new Dictionary<int, HashSet<int>>();
         var work = new Stack<HashSet<int>>();
-        foreach (var comp in Sccs(new HashSet<int>(nodes))) work.Push(comp);
+        foreach (var comp in Sccs(new HashSet<int>(nodes), outs, edgeOk)) work.Push(comp);
         var fair = spec.FairnessList;
         while (work.Count > 0)
         {
@@ -288,30 +487,29 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             HashSet<int>? remove = null;
             for (int k = 0; k < fair.Count && ok; k++)
             {
-                bool taken = comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t)));
-                if (taken) continue;
+                if (takenIn(comp, k)) continue;
                 if (!fair[k].Strong)
                 {
-                    if (comp.All(s => _en[k][s])) ok = false;
+                    if (comp.All(s => _en[k][st(s)])) ok = false;
                 }
-                else if (comp.Any(s => _en[k][s]))
+                else if (comp.Any(s => _en[k][st(s)]))
                 {
                     ok = false;
-                    remove = comp.Where(s => _en[k][s]).ToHashSet();
+                    remove = comp.Where(s => _en[k][st(s)]).ToHashSet();
                 }
             }
             if (ok) { foreach (var s in comp) res[s] = comp; continue; }
             if (remove is not null)
             {
                 var rest = comp.Where(s => !remove.Contains(s)).ToHashSet();
-                if (rest.Count > 0) foreach (var c2 in Sccs(rest)) work.Push(c2);
+                if (rest.Count > 0) foreach (var c2 in Sccs(rest, outs, edgeOk)) work.Push(c2);
             }
         }
         return res;
     }
 
     /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
-    private List<HashSet<int>> Sccs(HashSet<int> set)
+    private static List<HashSet<int>> Sccs(HashSet<int> set, Func<int, List<int>> outs, Func<int, int, bool> edgeOk)
     {
         var index = new Dictionary<int, int>(); var low = new Dictionary<int, int>();
         var onStack = new HashSet<int>(); var stack = new Stack<int>();
@@ -326,12 +524,12 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             while (call.Count > 0)
             {
                 var (v, ei) = call.Pop();
-                var outs = succ[v];
-                if (ei < outs.Count)
+                var vo = outs(v);
+                if (ei < vo.Count)
                 {
                     call.Push((v, ei + 1));
-                    int w = outs[ei];
-                    if (!set.Contains(w) || !Ok(v, w)) continue;
+                    int w = vo[ei];
+                    if (!set.Contains(w) || !edgeOk(v, w)) continue;
                     if (!index.ContainsKey(w))
                     {
                         index[w] = low[w] = counter++; stack.Push(w); onStack.Add(w);
