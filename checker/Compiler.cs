@@ -212,7 +212,13 @@ public sealed class Compiler
         try
         {
             var sc = new Scope(top);
-            foreach (var p in od.Params) sc.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+            for (int i = 0; i < od.Params.Length; i++)
+            {
+                var p = od.Params[i];
+                // SANY: a parameter named like a symbol in scope is a "Multiply-defined symbol" (G(Len) == ...)
+                if (d.Params[i].Tok is { } ptok) NotYetDefined(p.Name, ptok, sc);
+                sc.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+            }
             if (d.FcnBounds is not null)
             {
                 var bounds = CompileBounds(d.FcnBounds, sc, out var inner);
@@ -333,7 +339,12 @@ public sealed class Compiler
                         _compilingLets.Add(ld);
                         inner.Map[d.Name] = new LetSym(ld);
                         var ps = new Scope(inner);
-                        foreach (var p in ld.Params) ps.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+                        for (int pi = 0; pi < ld.Params.Length; pi++)
+                        {
+                            var p = ld.Params[pi];
+                            if (d.Params[pi].Tok is { } ptok) NotYetDefined(p.Name, ptok, ps);
+                            ps.Map[p.Name] = new BoundSym(p.Slot, p.Name, p.Arity, p);
+                        }
                         if (d.FcnBounds is not null)
                         {
                             var bounds = CompileBounds(d.FcnBounds, ps, out var fin);

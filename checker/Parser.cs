@@ -276,7 +276,7 @@ public sealed class Parser
                     string pn = ExpectIdent();
                     int ar = 0;
                     if (Is("(")) { _p++; do { Expect("_"); ar++; } while (TryConsume(",")); Expect(")"); }
-                    ps.Add(new Param(pn, ar));
+                    ps.Add(new Param(pn, ar) { Tok = pt });
                 } while (TryConsume(","));
                 Expect(")");
                 Expect("==");

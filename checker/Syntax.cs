@@ -29,7 +29,11 @@ public sealed record PathElem(string? Field, Syn[]? Args);
 
 public sealed record ExceptUpdate(List<PathElem> Path, Syn Value);
 
-public sealed record Param(string Name, int Arity);
+public sealed record Param(string Name, int Arity)
+{
+    /// <summary>The parameter's name token (SANY reports a conflicting parameter there).</summary>
+    public Token? Tok { get; init; }
+}
 
 public sealed class DefSyn
 {

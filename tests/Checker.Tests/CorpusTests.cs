@@ -69,6 +69,7 @@ public class CorpusTests
     [InlineData("SubsetOp", "SubsetOp.tla:6:22: Unknown operator: `\\subset'.")]
     [InlineData("BoundShadow", "BoundShadow.tla:8:12: Multiply-defined symbol 'x': this definition or declaration conflicts with the one at line 5, col 10 of module BoundShadow.")]
     [InlineData("BoundShadowDef", "BoundShadowDef.tla:7:15: Multiply-defined symbol 'N': this definition or declaration conflicts with the one at line 5, col 1 of module BoundShadowDef.")]
+    [InlineData("ParamShadow", "ParamShadow.tla:6:3: Multiply-defined symbol 'Len': this definition or declaration conflicts with the one in module Sequences.")]
     [InlineData("LambdaValue", "LambdaValue.tla:4:8: Was expecting \"Expression or Instance\": encountered \"LAMBDA\" (a LAMBDA is only an operator argument or an INSTANCE substitution)")]
     public void SanyRefusalsAreOneLineErrors(string name, string error)
     {
