@@ -7,6 +7,9 @@ public sealed record Fairness(bool Strong, Node A, Node V, Env? Env, string Text
 /// InitIf: only behaviors starting in a state where it holds (P => F); from every reachable such state when
 /// InitAnywhere ([](P => F)), else from the initial states.
 /// Kind "general": any other temporal formula P, checked through the tableau Tab of its negation.
+/// <summary>A temporal conjunct of the specification other than WF/SF, in its environment.</summary>
+public sealed record Assumption(Node N, Env? Env);
+
 public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null, bool InitAnywhere = false, Tableau? Tab = null);
 
 /// <summary>
@@ -23,7 +26,36 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
 
     public sealed record Lasso(string Property, List<int> Prefix, List<int> Cycle);
 
-    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) => Expand(spec, c, p.Node, null, p.Name, null, null);
+    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) =>
+        spec.Assumptions.Count > 0 ? Assumed(spec, c, p.Node, null, p.Name) : Expand(spec, c, p.Node, null, p.Name, null, null);
+
+    /// <summary>
+    /// With assumptions A1..An (temporal conjuncts of the specification other than WF/SF), each conjunct F of
+    /// the property is checked as (A1 /\ ... /\ An) =&gt; F: the tableau of A1 /\ ... /\ An /\ ~F.
+    /// </summary>
+    private static IEnumerable<LiveAtom> Assumed(Spec spec, Ctx c, Node n, Env? e, string prop)
+    {
+        switch (n)
+        {
+            case AndN a:
+                foreach (var i in a.Items) foreach (var x in Assumed(spec, c, i, e, prop)) yield return x;
+                yield break;
+            case OpCall oc when oc.Def.Body is not null && !oc.Def.Recursive:
+                foreach (var x in Assumed(spec, c, oc.Def.Body, Ltl.BindByName(c, oc, e), prop)) yield return x;
+                yield break;
+            case LetN l:
+                foreach (var x in Assumed(spec, c, l.Body, l.Bind(e), prop)) yield return x;
+                yield break;
+            case QuantN { All: true } q:
+                foreach (var e2 in Ltl.Instances(c, q, e, prop))
+                    foreach (var x in Assumed(spec, c, q.Body, e2, prop)) yield return x;
+                yield break;
+        }
+        if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
+        if (n.Level == 2) throw new EvalError($"unsupported temporal property form in {prop}: an action that is not [][A]_v") { Where = n.Loc };
+        var (ltl, root) = Ltl.NegatedUnder(c, spec.Assumptions, n, e, prop);
+        yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root));
+    }
 
     private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop, Node? initIf, Env? initEnv)
     {
@@ -90,22 +122,31 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root));
     }
 
-    public static IEnumerable<Fairness> FairnessOf(Ctx c, Node n, Env? e)
+    /// <summary>
+    /// The WF/SF conjuncts of a specification; any other temporal conjunct (e.g. &lt;&gt;[][A]_v, []&lt;&gt;P) is added
+    /// to assume: as TLC (tlc2/tool/liveness/Liveness.processLiveness puts the spec's temporal conjuncts other
+    /// than fairness into the tableau with the negated property), every PROPERTY conjunct F is then checked as
+    /// (A1 /\ ... /\ An) =&gt; F through the tableau.
+    /// </summary>
+    public static IEnumerable<Fairness> FairnessOf(Ctx c, Node n, Env? e, List<Assumption> assume)
     {
         switch (n)
         {
             case AndN a:
-                foreach (var i in a.Items) foreach (var x in FairnessOf(c, i, e)) yield return x;
+                foreach (var i in a.Items) foreach (var x in FairnessOf(c, i, e, assume)) yield return x;
                 yield break;
             case OpCall oc when oc.Def.Body is not null:
-                foreach (var x in FairnessOf(c, oc.Def.Body, oc.BindArgs(c, e))) yield return x;
+                foreach (var x in FairnessOf(c, oc.Def.Body, oc.BindArgs(c, e), assume)) yield return x;
                 yield break;
             case QuantN { All: true } q:
                 foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
-                    foreach (var x in FairnessOf(c, q.Body, e2)) yield return x;
+                    foreach (var x in FairnessOf(c, q.Body, e2, assume)) yield return x;
                 yield break;
             case TemporalN { Op: "WF" or "SF" } f:
                 yield return new Fairness(f.Op == "SF", f.Kids[0], f.Sub!, e, $"{f.Op}_ at {f.Loc.Line}:{f.Loc.Col}");
+                yield break;
+            case { Level: 3 }:
+                assume.Add(new Assumption(n, e));
                 yield break;
         }
         throw new EvalError("unsupported fairness conjunct (expected WF_v(A), SF_v(A), conjunctions and \\A of them)") { Where = n.Loc };

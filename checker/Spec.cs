@@ -109,6 +109,8 @@ public sealed class Spec
     public List<NamedPred> Liveness { get; } = [];
     public List<Node> FairnessNodes { get; } = [];
     public List<Fairness> FairnessList { get; private set; } = [];
+    /// <summary>Temporal conjuncts of the SPECIFICATION other than WF/SF: assumed by every PROPERTY conjunct.</summary>
+    public List<Assumption> Assumptions { get; } = [];
     public Node? View { get; private set; }
     public Node? Alias { get; private set; }
     public Node? Symmetry { get; private set; }
@@ -308,6 +310,8 @@ public sealed class Spec
                 }
                 if (conj is TemporalN { Op: "WF" or "SF" } || conj is QuantN { All: true, Level: 3 }) { FairnessNodes.Add(conj); continue; }
                 if (conj is TemporalN { Op: "[]" } box2 && box2.Kids[0].Level <= 1) { inits.Add(conj); continue; }
+                // any other temporal conjunct (e.g. <>[][A]_v, []<>P): an assumption of every PROPERTY (see FairnessOf)
+                if (conj.Level == 3) { FairnessNodes.Add(conj); continue; }
                 throw new TlaError(conj.Loc.File, conj.Loc.Line, conj.Loc.Col, "unsupported construct in SPECIFICATION: expected Init /\\ [][Next]_vars /\\ WF_vars(A) /\\ SF_vars(A)", false);
             }
             if (next is null) throw new TlaError(sp.Pos.File, sp.Pos.Line, sp.Pos.Col, $"the specification {sp.Name} has no [][Next]_vars conjunct", true);
@@ -367,7 +371,7 @@ public sealed class Spec
         if (cfg.CheckDeadlock is { } cd) CheckDeadlock = cd;
         SplitActions();
         var ctx = new Ctx(this);
-        try { FairnessList = FairnessNodes.SelectMany(n => LiveChecker.FairnessOf(ctx, n, null)).ToList(); }
+        try { FairnessList = FairnessNodes.SelectMany(n => LiveChecker.FairnessOf(ctx, n, null, Assumptions)).ToList(); }
         catch (EvalError e) { var w = e.Where ?? Init.Loc; throw new TlaError(w.File, w.Line, w.Col, e.Message); }
     }
 

@@ -41,6 +41,15 @@ public sealed class Ltl
         return (l, root);
     }
 
+    /// <summary>A1 /\ ... /\ An /\ ~F: the negation of (A1 /\ ... /\ An) =&gt; F, in negation normal form.</summary>
+    public static (Ltl L, int Root) NegatedUnder(Ctx c, IReadOnlyList<Assumption> assume, Node n, Env? e, string prop)
+    {
+        var l = new Ltl(c, prop);
+        var kids = assume.Select(a => l.Nnf(a.N, a.Env, false)).ToList();
+        kids.Add(l.Nnf(n, e, true));
+        return (l, l.Junction(true, kids));
+    }
+
     private int Intern(K k, int atom = -1, bool neg = false, int[]? kids = null)
     {
         kids ??= [];
