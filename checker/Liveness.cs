@@ -53,8 +53,8 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         }
         if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
         if (n.Level == 2) throw new EvalError($"unsupported temporal property form in {prop}: an action that is not [][A]_v") { Where = n.Loc };
-        var (ltl, root) = Ltl.NegatedUnder(c, spec.Assumptions, n, e, prop);
-        yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root));
+        var (ltl, root, ea, ae) = Ltl.NegatedUnder(c, spec.Assumptions, n, e, prop);
+        yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root) { Ea = ea, Ae = ae });
     }
 
     private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop, Node? initIf, Env? initEnv)
@@ -406,10 +406,24 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         c.Nxt = null;
 
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
-        var fairComps = FairComponentsOf(Enumerable.Range(0, pSt.Count).ToList(), u => pOut[u], u => pSt[u], (_, _) => true,
-            (comp, k) => comp.Any(u => pOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
+        // <>[]L assumptions: the component keeps only the steps where L holds
+        bool Lit((int Atom, bool Neg) l, int s, int t) =>
+            atoms[l.Atom] is StateAtom or EnabledAtom ? StateLit(l.Atom, l.Neg, s) && StateLit(l.Atom, l.Neg, t) : StepLit(l.Atom, l.Neg, s, t);
+        var cOut = tab.Ea.Count == 0 ? pOut
+            : pOut.Select((o, u) => o.Where(v => tab.Ea.All(l => Lit(l, pSt[u], pSt[v]))).ToList()).ToList();
+        c.Nxt = null;
+        var fairComps = FairComponentsOf(Enumerable.Range(0, pSt.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
+            (comp, k) => comp.Any(u => cOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
+        // []<>L assumptions: L in some state (on some step) of the component
+        bool AeOk(HashSet<int> comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
+            ? comp.Any(u => StateLit(l.Atom, l.Neg, pSt[u]))
+            : comp.Any(u => cOut[u].Any(v => comp.Contains(v) && StepLit(l.Atom, l.Neg, pSt[u], pSt[v])));
+        List<(Func<int, bool> At, Func<int, int, bool>? Step)> AeGoals(HashSet<int> comp) => tab.Ae.Select(l =>
+            atoms[l.Atom] is StateAtom or EnabledAtom
+                ? ((Func<int, bool>)(u => StateLit(l.Atom, l.Neg, pSt[u])), (Func<int, int, bool>?)null)
+                : (u => cOut[u].Any(v => comp.Contains(v) && StepLit(l.Atom, l.Neg, pSt[u], pSt[v])), (u, v) => StepLit(l.Atom, l.Neg, pSt[u], pSt[v]))).ToList();
         bool Good(HashSet<int> comp) =>
-            comp.Any(u => pOut[u].Any(comp.Contains)) && tab.Accept.All(acc => comp.Any(u => acc[pQ[u]]));
+            comp.Any(u => cOut[u].Any(comp.Contains)) && tab.Accept.All(acc => comp.Any(u => acc[pQ[u]])) && tab.Ae.All(l => AeOk(comp, l));
         // lasso candidates: the first product nodes (breadth-first order) in a good component; the shortest
         // lasso wins, the first one on a tie
         var goodComps = new Dictionary<HashSet<int>, bool>(ReferenceEqualityComparer.Instance);
@@ -420,7 +434,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         (List<int> Pre, List<int> Cyc)? best = null;
         foreach (int target in candidates)
         {
-            var l = LassoThrough(target, fairComps[target], pSt, pQ, pOut, pPar, tab);
+            var l = LassoThrough(target, fairComps[target], pSt, pQ, cOut, pPar, tab, AeGoals(fairComps[target]));
             if (best is null || l.Pre.Count + l.Cyc.Count < best.Value.Pre.Count + best.Value.Cyc.Count) best = l;
         }
         return new Lasso(a.Property, best!.Value.Pre, best.Value.Cyc);
@@ -431,7 +445,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
     /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
     /// component that meets the fairness and acceptance conditions.</summary>
     private (List<int> Pre, List<int> Cyc) LassoThrough(int target, HashSet<int> inComp, List<int> pSt, List<int> pQ,
-        List<List<int>> pOut, List<int> pPar, Tableau tab)
+        List<List<int>> pOut, List<int> pPar, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
     {
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
 
@@ -486,6 +500,13 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             Go(u => !_en[k][pSt[u]]);
         }
         foreach (var acc in tab.Accept) Go(u => acc[pQ[u]]);
+        foreach (var (at, step) in aeGoals)
+        {
+            Go(at);
+            if (step is null) continue;
+            int dst = pOut[cur].First(v => inComp.Contains(v) && step(cur, v));
+            cycle.Add(dst); cur = dst;
+        }
         if (cur != target) Go(x => x == target);
         else if (cycle.Count == 0) cycle.AddRange(Path(target, x => x == target, true)!.Skip(1));
 

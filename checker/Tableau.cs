@@ -41,13 +41,34 @@ public sealed class Ltl
         return (l, root);
     }
 
-    /// <summary>A1 /\ ... /\ An /\ ~F: the negation of (A1 /\ ... /\ An) =&gt; F, in negation normal form.</summary>
-    public static (Ltl L, int Root) NegatedUnder(Ctx c, IReadOnlyList<Assumption> assume, Node n, Env? e, string prop)
+    /// <summary>
+    /// A1 /\ ... /\ An /\ ~F: the negation of (A1 /\ ... /\ An) =&gt; F, in negation normal form. As TLC
+    /// (tlc2/tool/liveness/Liveness.java: the spec's &lt;&gt;[]A and []&lt;&gt;A conjuncts become EAAction/AEState/AEAction
+    /// conditions of the accepting component, not tableau formulas), a conjunct of an assumption that is
+    /// &lt;&gt;[]L (L a literal) is returned in Ea (L holds on every step, both its states, of the component) and
+    /// one that is []&lt;&gt;L in Ae (L holds in some state or on some step of it): without this, six
+    /// &lt;&gt;[][WriteTx(n, tx)]_vars make a tableau of 2315 nodes (MCReplicatedLog).
+    /// </summary>
+    public static (Ltl L, int Root, List<(int Atom, bool Neg)> Ea, List<(int Atom, bool Neg)> Ae) NegatedUnder(
+        Ctx c, IReadOnlyList<Assumption> assume, Node n, Env? e, string prop)
     {
         var l = new Ltl(c, prop);
-        var kids = assume.Select(a => l.Nnf(a.N, a.Env, false)).ToList();
+        var kids = new List<int>();
+        List<(int, bool)> ea = [], ae = [];
+        foreach (var a in assume)
+        {
+            int r = l.Nnf(a.N, a.Env, false);
+            foreach (int k in l.Fms[r].Kind == K.And ? l.Fms[r].Kids : [r])
+            {
+                var f = l.Fms[k];
+                if (f.Kind is K.Eventually or K.Always && l.Fms[f.Kids[0]].Kind == (f.Kind == K.Eventually ? K.Always : K.Eventually)
+                    && l.Fms[l.Fms[f.Kids[0]].Kids[0]] is { Kind: K.Lit } lit)
+                    (f.Kind == K.Eventually ? ea : ae).Add((lit.Atom, lit.Neg));
+                else kids.Add(k);
+            }
+        }
         kids.Add(l.Nnf(n, e, true));
-        return (l, l.Junction(true, kids));
+        return (l, l.Junction(true, kids), ea, ae);
     }
 
     private int Intern(K k, int atom = -1, bool neg = false, int[]? kids = null)
@@ -203,6 +224,10 @@ public sealed class Tableau
     public List<TNode> Nodes { get; } = [];
     /// <summary>Per &lt;&gt;F subformula: the nodes where it is fulfilled (F holds) or not pending.</summary>
     public List<bool[]> Accept { get; } = [];
+    /// <summary>Literals that hold on every step of an accepting component (&lt;&gt;[]L assumptions).</summary>
+    public List<(int Atom, bool Neg)> Ea { get; init; } = [];
+    /// <summary>Literals that hold somewhere in an accepting component ([]&lt;&gt;L assumptions).</summary>
+    public List<(int Atom, bool Neg)> Ae { get; init; } = [];
 
     private sealed class Work
     {

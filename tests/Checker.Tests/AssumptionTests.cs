@@ -9,7 +9,9 @@ namespace NotifierSpec.Checker.Tests;
 /// are assumptions: each PROPERTY conjunct F is checked as (A1 /\ ... /\ An) =&gt; F through the tableau, as TLC
 /// checks Spec =&gt; Prop. Verdicts and counts are TLC's (corpus/manifest.json, CorpusTests.MatchesTlc).
 /// Planted bug "assumptions ignored" (Atoms taking the pattern path, checked by hand 2026-11-24): killed by
-/// AssumptionMakesThePropertyHold (both rows) and MatchesTlc(AssumeOk, AssumeOften).
+/// AssumptionMakesThePropertyHold (both rows) and MatchesTlc(AssumeOk, AssumeOften). Planted "&lt;&gt;[]L
+/// condition ignored" (component steps not restricted): killed by the AssumeOk rows; planted "[]&lt;&gt;L
+/// condition ignored": killed by the AssumeOften rows (both checked by hand 2026-11-24).
 /// </summary>
 public class AssumptionTests
 {
