@@ -11,7 +11,8 @@ namespace NotifierSpec.Checker.Tests;
 /// Planted bug "assumptions ignored" (Atoms taking the pattern path, checked by hand 2026-11-24): killed by
 /// AssumptionMakesThePropertyHold (both rows) and MatchesTlc(AssumeOk, AssumeOften). Planted "&lt;&gt;[]L
 /// condition ignored" (component steps not restricted): killed by the AssumeOk rows; planted "[]&lt;&gt;L
-/// condition ignored": killed by the AssumeOften rows (both checked by hand 2026-11-24).
+/// condition ignored": killed by the AssumeOften rows; planted "lasso cycle not through a []&lt;&gt;L state":
+/// killed by LassoMeetsTheAlwaysEventuallyAssumption (all checked by hand 2026-11-24).
 /// </summary>
 public class AssumptionTests
 {
@@ -53,5 +54,18 @@ public class AssumptionTests
         Assert.Equal(["0"], r!.Trace!.Select(t => Show.V(t.State[0])));
         Assert.True(r.Stuttering);
         Assert.Contains("Error: Temporal property Often3 was violated.", o);
+    }
+
+    [Fact]
+    public void LassoMeetsTheAlwaysEventuallyAssumption()
+    {
+        // []<>(x = 2) assumed, Often3 == []<>(x = 3) violated: the cycle must pass x = 2 (TLC's lasso: 0, 1, 2
+        // back to state 1 by Reset); a lasso stuttering at x = 0 would violate the assumption
+        var (exit, r, o, _) = CorpusTests.Run("AssumeOftenBad", 1);
+        Assert.Equal(13, exit);
+        Assert.Equal(["0", "1", "2"], r!.Trace!.Select(t => Show.V(t.State[0])));
+        Assert.False(r.Stuttering);
+        Assert.Equal(1, r.LassoStart);
+        Assert.Contains("Back to state 1.", o);
     }
 }
