@@ -71,6 +71,11 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
             "upstream", Rules.NoStaleDeviceMapping, "MCFailReadBeginNoSleep", ReadBeginNoSleep: true),
     ];
 
+    private const string NoHwTlb = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/";
+    private const string NoDeviceExclusive = "no device-exclusive entries (make_device_exclusive, range owners) in spec/";
+    private const string NoMmListener = "no full-mm start/end listener (KVM-style mmu_invalidate_in_progress/seq) in spec/";
+    private const string NoPageOnlyListener = "no v7 listener with only ->invalidate_page in spec/ (B1)";
+
     /// <summary>tla/ must-fail models spec/ does not express, and why.</summary>
     public static readonly IReadOnlyDictionary<string, string> NotExpressed = new Dictionary<string, string>
     {
@@ -79,14 +84,14 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailNoEndAfterRefusal"] = "a liveness property (RetriedFaultCompletes); spec/ proves safety only",
         ["MCFailLockAcrossReadBegin"] = "a deadlock; spec/ proves safety only",
         ["MCFailInsertIgnoresActive"] = "no interval notifier insert/remove in spec/: each device's subscription exists for the whole run (M12)",
-        ["MCFailHwFlushAtEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
-        ["MCFailHwFreedBeforeEnd"] = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/",
-        ["MCFailOwnerFilterAll"] = "no device-exclusive entries (make_device_exclusive, range owners) in spec/",
-        ["MCFailAtomicMapNoRetry"] = "no device-exclusive entries (make_device_exclusive, range owners) in spec/",
-        ["MCFailMmUnmapAtEnd"] = "no full-mm start/end listener (KVM-style mmu_invalidate_in_progress/seq) in spec/",
-        ["MCFailMmNoInProgress"] = "no full-mm start/end listener (KVM-style mmu_invalidate_in_progress/seq) in spec/",
-        ["MCFailPageOnlyMunmap"] = "no v7 listener with only ->invalidate_page in spec/ (B1)",
-        ["MCFailPageOnlyFreed"] = "no v7 listener with only ->invalidate_page in spec/ (B1)",
+        ["MCFailHwFlushAtEnd"] = NoHwTlb,
+        ["MCFailHwFreedBeforeEnd"] = NoHwTlb,
+        ["MCFailOwnerFilterAll"] = NoDeviceExclusive,
+        ["MCFailAtomicMapNoRetry"] = NoDeviceExclusive,
+        ["MCFailMmUnmapAtEnd"] = NoMmListener,
+        ["MCFailMmNoInProgress"] = NoMmListener,
+        ["MCFailPageOnlyMunmap"] = NoPageOnlyListener,
+        ["MCFailPageOnlyFreed"] = NoPageOnlyListener,
     };
 
     public static Variant? Find(string name, string vocabulary) =>
