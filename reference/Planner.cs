@@ -257,308 +257,372 @@ internal sealed class Planner(MmState state)
 
     // ---------------------------------------------------------------- call sites
 
-    public (string Name, MmapLock Lock, string? Error) PlanCall(Call call)
+    /// <summary>Plans one CPU call: each call is the kernel function that reaches its notifier call site, one
+    /// method per function below, named after it (as lib/test_hmm.c names its dmirror_* functions).</summary>
+    public (string Name, MmapLock Lock, string? Error) PlanCall(Call call) => call switch
     {
-        switch (call)
+        Call.Mmap m => MmapRegion(m),
+        Call.Munmap m => DoVmiMunmap(m),
+        Call.Mprotect m => MprotectFixup(m),
+        Call.Mremap m => MoveVma(m),
+        Call.MadviseDontneed m => MadviseDontneedSingleVma(m),
+        Call.Truncate m => UnmapMappingRange(m),
+        Call.MadviseFree m => MadviseFreeSingleVma(m),
+        Call.CpuRead or Call.CpuWrite => HandleMmFault(call),
+        Call.Fork => DupMmap(),
+        Call.Migrate m => MigratePages(m),
+        Call.KsmMerge m => TryToMergeWithKsmPage(m),
+        Call.SplitHuge m => SplitHugePage(m),
+        Call.CollapseHuge m => CollapseHugePage(m),
+        Call.Mlock m => MlockFixup(m),
+        Call.Munlock m => MunlockVmaPagesRange(m),
+        Call.Writeback m => PageMkcleanOne(m),
+        Call.ClearRefs => ClearRefsWrite(),
+        Call.PageReferenced or Call.TestYoung => FolioReferenced(call),
+        Call.Exit => ExitMmap(),
+        Call.OomReap => OomReapTaskMm(),
+        _ => throw new ModelException($"{call.Name}: not a CPU call"),
+    };
+
+    /// <summary>Linux 7.2 mm/vma.c __mmap_region (MAP_FIXED: the overlap is unmapped first).</summary>
+    private (string Name, MmapLock Lock, string? Error) MmapRegion(Call.Mmap m)
+    {
+        CheckRange(m.Start, m.End, "mmap");
+        var r = new PageRange(m.Start, m.End);
+        if (State.Vmas.Any(v => v.Range.Overlaps(r)))
         {
-            case Call.Mmap m:
-            {
-                CheckRange(m.Start, m.End, "mmap");
-                var r = new PageRange(m.Start, m.End);
-                if (State.Vmas.Any(v => v.Range.Overlaps(r)))
-                {
-                    // MAP_FIXED over a mapping: do_munmap of the overlap first
-                    _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
-                    Zap(CallSite.unmap_vmas, r);
-                }
-                var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb));
-                _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
-                return ("mmap", MmapLock.Write, null);
-            }
-            case Call.Munmap m:
-                CheckRange(m.Start, m.End, "munmap");
-                _prims.Add(new Prim.VmaUpdate(VmasWithout(new PageRange(m.Start, m.End))));
-                Zap(CallSite.unmap_vmas, new PageRange(m.Start, m.End));
-                return ("munmap", MmapLock.Write, null);
-            case Call.Mprotect m:
-            {
-                CheckRange(m.Start, m.End, "mprotect");
-                var r = new PageRange(m.Start, m.End);
-                if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
-                var vmas = new List<Vma>();
-                foreach (var v in State.Vmas)
-                {
-                    if (!v.Range.Overlaps(r)) { vmas.Add(v); continue; }
-                    if (v.Start < r.Start) vmas.Add(v with { End = r.Start });
-                    vmas.Add(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot });
-                    if (v.End > r.End) vmas.Add(v with { Start = r.End });
-                }
-                _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
-                SplitStraddling(r);
-                // change_pmd_range starts the notifier lazily, at the first populated PMD
-                var present = Present(r).ToList();
-                if (present.Count > 0)
-                {
-                    int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
-                    var nr = new PageRange(lazyStart, r.End);
-                    Bracket(CallSite.change_protection, nr, after =>
-                    {
-                        foreach (int p in present)
-                        {
-                            var cur = State.Ptes[p]!.Value;
-                            // the new protection never upgrades a PTE here (a later fault does, R8)
-                            var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
-                            if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
-                        }
-                        _prims.Add(new Prim.TlbFlush(nr));
-                    }, newProt: m.Prot);
-                }
-                return ("mprotect", MmapLock.Write, null);
-            }
-            case Call.Mremap m:
-            {
-                CheckRange(m.OldStart, m.OldEnd, "mremap");
-                int len = m.OldEnd - m.OldStart;
-                CheckRange(m.NewStart, m.NewStart + len, "mremap destination");
-                var old = new PageRange(m.OldStart, m.OldEnd);
-                var dst = new PageRange(m.NewStart, m.NewStart + len);
-                if (old.Overlaps(dst)) return ("mremap", MmapLock.Write, "EINVAL (overlapping move)");
-                var src = State.VmaAt(m.OldStart);
-                if (src is null || src.Start > m.OldStart || src.End < m.OldEnd) return ("mremap", MmapLock.Write, "EFAULT (source not one VMA)");
-                if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
-                    return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
-                SplitStraddling(old);
-                var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
-                _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
-                var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
-                // move_page_tables: the source range is notified; the destination is filled (it was empty)
-                Bracket(CallSite.move_page_tables, old, after =>
-                {
-                    foreach (var (p, pte) in moves)
-                    {
-                        Pte(p, PteOp.Clear, after);
-                        Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && len % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
-                    }
-                    _prims.Add(new Prim.TlbFlush(old));
-                });
-                return ("mremap", MmapLock.Write, null);
-            }
-            case Call.MadviseDontneed m:
-                CheckRange(m.Start, m.End, "madvise");
-                Zap(CallSite.zap_page_range, new PageRange(m.Start, m.End));
-                return ("madvise_dontneed", MmapLock.Read, null);
-            case Call.Truncate m:
-                CheckRange(m.Start, m.End, "truncate");
-                Zap(CallSite.zap_page_range_single, new PageRange(m.Start, m.End));
-                return ("truncate", MmapLock.None, null);
-            case Call.MadviseFree m:
-            {
-                CheckRange(m.Start, m.End, "madvise");
-                var r = new PageRange(m.Start, m.End);
-                Bracket(CallSite.madvise_free_single_vma, r, after =>
-                {
-                    foreach (int p in Present(r))
-                        if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
-                            Pte(p, PteOp.MkOld, after);
-                    _prims.Add(new Prim.TlbFlush(r));
-                });
-                return ("madvise_free", MmapLock.Read, null);
-            }
-            case Call.CpuRead or Call.CpuWrite:
-            {
-                int page = call is Call.CpuRead cr ? cr.Page : ((Call.CpuWrite)call).Page;
-                bool write = call is Call.CpuWrite;
-                CheckPage(page, call.Name);
-                var err = Fault(page, write);
-                if (err is not null) return (call.Name, MmapLock.Read, err);
-                _prims.Add(new Prim.Access(page, write, call is Call.CpuWrite cw ? cw.Value : 0));
-                return (call.Name, MmapLock.Read, null);
-            }
-            case Call.Fork:
-            {
-                // copy_nonpresent_pte restores device-exclusive entries in the parent before copying
-                foreach (var v in State.Vmas.Where(v => v.IsCow))
-                    foreach (int p in Present(v.Range).Where(p => State.Ptes[p]!.Value.Exclusive >= 0).ToList()) Restore(p);
-                foreach (var v in State.Vmas)
-                {
-                    var vr = v.Range;
-                    if (v.IsCow && !Config.Has(Mutant.CowForgetsWriteProtect))
-                    {
-                        var site = v.Hugetlb ? CallSite.copy_hugetlb_page_range : CallSite.copy_page_range;
-                        Bracket(site, vr, after =>
-                        {
-                            foreach (int p in Present(vr)) if (State.Ptes[p] is { Prot: Prot.ReadWrite }) Pte(p, PteOp.WriteProtect, after);
-                            _prims.Add(new Prim.TlbFlush(vr));
-                            _prims.Add(new Prim.ChildCopy(vr));
-                        });
-                    }
-                    else _prims.Add(new Prim.ChildCopy(vr));
-                }
-                return ("fork", MmapLock.Write, null);
-            }
-            case Call.Migrate m:
-            {
-                CheckPage(m.Page, "migrate_pages");
-                if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
-                if (pte.Exclusive >= 0) return ("migrate_pages", MmapLock.None, "EBUSY (device-exclusive entry)");
-                var hb = HugeBlock(m.Page);
-                var r = pte.Huge && WholeHuge(hb) ? hb : new PageRange(m.Page, m.Page + 1);
-                var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
-                if (olds.Any(o => State.Frames[o.Frame].MapCount != 1)) return ("migrate_pages", MmapLock.None, "EBUSY (page mapped elsewhere)");
-                var news = olds.Select(_ => Alloc()).ToList();
-                bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
-                if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
-                // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
-                Bracket(CallSite.try_to_unmap_one, r, after =>
-                {
-                    foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, PteOp.MigrationEntry, after);
-                    _prims.Add(new Prim.TlbFlush(r));
-                });
-                for (int i = 0; i < olds.Count; i++)
-                {
-                    if (!early) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
-                    Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge && r.Length > 1);
-                    _prims.Add(new Prim.FreeFrame(olds[i].Frame));
-                }
-                return ("migrate_pages", MmapLock.None, null);
-            }
-            case Call.KsmMerge m:
-            {
-                // ksmd holds mmap_read_lock around write_protect_page and replace_page
-                // (mm/ksm.c try_to_merge_with_ksm_page); NotifierSpec.tla MmapReadSites
-                CheckPage(m.Page, "ksm_merge"); CheckPage(m.Other, "ksm_merge");
-                if (m.Page == m.Other) return ("ksm_merge", MmapLock.Read, "EINVAL (same page)");
-                foreach (int p in new[] { m.Page, m.Other })
-                    if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0 } pp || pp.Frame == MmState.ZeroFrame)
-                        return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
-                int kframe = State.Ptes[m.Page]!.Value.Frame;
-                foreach (int p in new[] { m.Page, m.Other })
-                {
-                    var one = new PageRange(p, p + 1);
-                    Bracket(CallSite.write_protect_page, one, after =>
-                    {
-                        if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
-                        _prims.Add(new Prim.TlbFlush(one));
-                    });
-                }
-                var other = new PageRange(m.Other, m.Other + 1);
-                int oldFrame = State.Ptes[m.Other]!.Value.Frame;
-                // replace_page: ptep_clear_flush, set_pte_at_notify(kpage), then put_page of the old page after the flush
-                Bracket(CallSite.replace_page, other, after =>
-                {
-                    _prims.Add(new Prim.KsmReplace(m.Other, kframe));
-                    _prims.Add(new Prim.TlbFlush(other));
-                    _prims.Add(new Prim.FreeFrame(oldFrame));
-                });
-                return ("ksm_merge", MmapLock.Read, null);
-            }
-            case Call.SplitHuge m:
-            {
-                CheckPage(m.Page, "split_huge_page");
-                if (State.Ptes[m.Page] is not { Huge: true }) return ("split_huge_page", MmapLock.None, "EINVAL (not a huge mapping)");
-                SplitPrims(HugeBlock(m.Page));
-                return ("split_huge_page", MmapLock.None, null);
-            }
-            case Call.CollapseHuge m:
-            {
-                CheckPage(m.Page, "collapse_huge_page");
-                var b = HugeBlock(m.Page);
-                var vma = State.VmaAt(m.Page);
-                if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
-                    return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
-                var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-                if (olds.Any(o => o is null || o.Value.Huge || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
-                    return ("collapse_huge_page", MmapLock.Write, "EBUSY (block not fully mapped by exclusive base pages)");
-                var news = olds.Select(_ => Alloc()).ToList();
-                // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
-                Bracket(CallSite.collapse_huge_page, b, after =>
-                {
-                    foreach (int p in Enumerable.Range(b.Start, b.Length)) Pte(p, PteOp.Clear, after);
-                    _prims.Add(new Prim.TlbFlush(b));
-                });
-                for (int i = 0; i < olds.Count; i++)
-                {
-                    _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
-                    Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
-                }
-                foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
-                return ("collapse_huge_page", MmapLock.Write, null);
-            }
-            case Call.Mlock m:
-            {
-                CheckRange(m.Start, m.End, "mlock");
-                var r = new PageRange(m.Start, m.End);
-                if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
-                _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = true }))));
-                // populate_vma_page_range: fault every page in (fills; no notification, R8)
-                foreach (int p in Enumerable.Range(r.Start, r.Length))
-                {
-                    var vma = State.VmaAt(p)!;
-                    if (State.Ptes[p] is null && vma.Prot != Prot.None) Pte(p, PteOp.Map, false, Alloc(), vma.Prot);
-                }
-                return ("mlock", MmapLock.Write, null);
-            }
-            case Call.Munlock m:
-            {
-                CheckRange(m.Start, m.End, "munlock");
-                var r = new PageRange(m.Start, m.End);
-                if (!Covered(r)) return ("munlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
-                _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = false }))));
-                Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
-                return ("munlock", MmapLock.Write, null);
-            }
-            case Call.Writeback m:
-            {
-                CheckPage(m.Page, "writeback");
-                if (State.Ptes[m.Page] is not { } pte || State.VmaAt(m.Page) is not { Shared: true })
-                    return ("writeback", MmapLock.None, "EINVAL (not a mapped shared page)");
-                if (!pte.Dirty && !pte.Writable) return ("writeback", MmapLock.None, null); // clean already: page_mkclean finds nothing
-                var one = new PageRange(m.Page, m.Page + 1);
-                Bracket(CallSite.page_mkclean_one, one, after =>
-                {
-                    Pte(m.Page, PteOp.Clean, after);
-                    _prims.Add(new Prim.TlbFlush(one));
-                });
-                return ("writeback", MmapLock.None, null);
-            }
-            case Call.ClearRefs:
-            {
-                var all = new PageRange(0, Config.Pages);
-                Bracket(CallSite.clear_refs_write, all, after =>
-                {
-                    foreach (int p in Present(all))
-                        if (State.Ptes[p] is { Exclusive: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is { Shared: false })
-                            Pte(p, PteOp.ClearSoftDirty, after);
-                    _prims.Add(new Prim.TlbFlush(all));
-                });
-                return ("clear_refs", MmapLock.Read, null);
-            }
-            case Call.PageReferenced or Call.TestYoung:
-            {
-                int page = call is Call.PageReferenced pr ? pr.Page : ((Call.TestYoung)call).Page;
-                CheckPage(page, call.Name);
-                _prims.Add(new Prim.Young(page, call is Call.PageReferenced));
-                return (call.Name, MmapLock.None, null);
-            }
-            case Call.Exit:
-            {
-                // exit_mmap: mmu_notifier_release first, then unmap_vmas over everything, then free the VMAs
-                _prims.Add(new Prim.Release());
-                Zap(CallSite.unmap_vmas, new PageRange(0, Config.Pages));
-                _prims.Add(new Prim.VmaUpdate([]));
-                _prims.Add(new Prim.Exit());
-                return ("exit_mmap", MmapLock.Write, null);
-            }
-            case Call.OomReap:
-            {
-                // __oom_reap_task_mm: per private VMA, a non-blockable start; a refusal skips the VMA
-                foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Mlocked))
-                    Zap(CallSite.oom_reap_task_mm, v.Range, blockable: false);
-                return ("oom_reap", MmapLock.Read, null);
-            }
-            default:
-                throw new ModelException($"{call.Name}: not a CPU call");
+            // MAP_FIXED over a mapping: do_munmap of the overlap first
+            _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
+            Zap(CallSite.unmap_vmas, r);
         }
+        var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb));
+        _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+        return ("mmap", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/vma.c do_vmi_munmap -> unmap_vmas.</summary>
+    private (string Name, MmapLock Lock, string? Error) DoVmiMunmap(Call.Munmap m)
+    {
+        CheckRange(m.Start, m.End, "munmap");
+        _prims.Add(new Prim.VmaUpdate(VmasWithout(new PageRange(m.Start, m.End))));
+        Zap(CallSite.unmap_vmas, new PageRange(m.Start, m.End));
+        return ("munmap", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mprotect.c mprotect_fixup -> change_protection.</summary>
+    private (string Name, MmapLock Lock, string? Error) MprotectFixup(Call.Mprotect m)
+    {
+        CheckRange(m.Start, m.End, "mprotect");
+        var r = new PageRange(m.Start, m.End);
+        if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        var vmas = new List<Vma>();
+        foreach (var v in State.Vmas)
+        {
+            if (!v.Range.Overlaps(r)) { vmas.Add(v); continue; }
+            if (v.Start < r.Start) vmas.Add(v with { End = r.Start });
+            vmas.Add(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot });
+            if (v.End > r.End) vmas.Add(v with { Start = r.End });
+        }
+        _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+        SplitStraddling(r);
+        // change_pmd_range starts the notifier lazily, at the first populated PMD
+        var present = Present(r).ToList();
+        if (present.Count > 0)
+        {
+            int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
+            var nr = new PageRange(lazyStart, r.End);
+            Bracket(CallSite.change_protection, nr, after =>
+            {
+                foreach (int p in present)
+                {
+                    var cur = State.Ptes[p]!.Value;
+                    // the new protection never upgrades a PTE here (a later fault does, R8)
+                    var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
+                    if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
+                }
+                _prims.Add(new Prim.TlbFlush(nr));
+            }, newProt: m.Prot);
+        }
+        return ("mprotect", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
+    private (string Name, MmapLock Lock, string? Error) MoveVma(Call.Mremap m)
+    {
+        CheckRange(m.OldStart, m.OldEnd, "mremap");
+        int len = m.OldEnd - m.OldStart;
+        CheckRange(m.NewStart, m.NewStart + len, "mremap destination");
+        var old = new PageRange(m.OldStart, m.OldEnd);
+        var dst = new PageRange(m.NewStart, m.NewStart + len);
+        if (old.Overlaps(dst)) return ("mremap", MmapLock.Write, "EINVAL (overlapping move)");
+        var src = State.VmaAt(m.OldStart);
+        if (src is null || src.Start > m.OldStart || src.End < m.OldEnd) return ("mremap", MmapLock.Write, "EFAULT (source not one VMA)");
+        if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
+            return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
+        SplitStraddling(old);
+        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
+        _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+        var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
+        // move_page_tables: the source range is notified; the destination is filled (it was empty)
+        Bracket(CallSite.move_page_tables, old, after =>
+        {
+            foreach (var (p, pte) in moves)
+            {
+                Pte(p, PteOp.Clear, after);
+                Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && len % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
+            }
+            _prims.Add(new Prim.TlbFlush(old));
+        });
+        return ("mremap", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/madvise.c madvise_dontneed_single_vma.</summary>
+    private (string Name, MmapLock Lock, string? Error) MadviseDontneedSingleVma(Call.MadviseDontneed m)
+    {
+        CheckRange(m.Start, m.End, "madvise");
+        Zap(CallSite.zap_page_range, new PageRange(m.Start, m.End));
+        return ("madvise_dontneed", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/memory.c unmap_mapping_range (truncate_pagecache) -> zap_page_range_single.</summary>
+    private (string Name, MmapLock Lock, string? Error) UnmapMappingRange(Call.Truncate m)
+    {
+        CheckRange(m.Start, m.End, "truncate");
+        Zap(CallSite.zap_page_range_single, new PageRange(m.Start, m.End));
+        return ("truncate", MmapLock.None, null);
+    }
+
+    /// <summary>Linux 7.2 mm/madvise.c madvise_free_single_vma.</summary>
+    private (string Name, MmapLock Lock, string? Error) MadviseFreeSingleVma(Call.MadviseFree m)
+    {
+        CheckRange(m.Start, m.End, "madvise");
+        var r = new PageRange(m.Start, m.End);
+        Bracket(CallSite.madvise_free_single_vma, r, after =>
+        {
+            foreach (int p in Present(r))
+                if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
+                    Pte(p, PteOp.MkOld, after);
+            _prims.Add(new Prim.TlbFlush(r));
+        });
+        return ("madvise_free", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/memory.c handle_mm_fault (a CPU access, faulting first where needed).</summary>
+    private (string Name, MmapLock Lock, string? Error) HandleMmFault(Call call)
+    {
+        int page = call is Call.CpuRead cr ? cr.Page : ((Call.CpuWrite)call).Page;
+        bool write = call is Call.CpuWrite;
+        CheckPage(page, call.Name);
+        var err = Fault(page, write);
+        if (err is not null) return (call.Name, MmapLock.Read, err);
+        _prims.Add(new Prim.Access(page, write, call is Call.CpuWrite cw ? cw.Value : 0));
+        return (call.Name, MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mmap.c dup_mmap -> copy_page_range.</summary>
+    private (string Name, MmapLock Lock, string? Error) DupMmap()
+    {
+        // copy_nonpresent_pte restores device-exclusive entries in the parent before copying
+        foreach (var v in State.Vmas.Where(v => v.IsCow))
+            foreach (int p in Present(v.Range).Where(p => State.Ptes[p]!.Value.Exclusive >= 0).ToList()) Restore(p);
+        foreach (var v in State.Vmas)
+        {
+            var vr = v.Range;
+            if (v.IsCow && !Config.Has(Mutant.CowForgetsWriteProtect))
+            {
+                var site = v.Hugetlb ? CallSite.copy_hugetlb_page_range : CallSite.copy_page_range;
+                Bracket(site, vr, after =>
+                {
+                    foreach (int p in Present(vr)) if (State.Ptes[p] is { Prot: Prot.ReadWrite }) Pte(p, PteOp.WriteProtect, after);
+                    _prims.Add(new Prim.TlbFlush(vr));
+                    _prims.Add(new Prim.ChildCopy(vr));
+                });
+            }
+            else _prims.Add(new Prim.ChildCopy(vr));
+        }
+        return ("fork", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/migrate.c migrate_pages -> try_to_migrate_one.</summary>
+    private (string Name, MmapLock Lock, string? Error) MigratePages(Call.Migrate m)
+    {
+        CheckPage(m.Page, "migrate_pages");
+        if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
+        if (pte.Exclusive >= 0) return ("migrate_pages", MmapLock.None, "EBUSY (device-exclusive entry)");
+        var hb = HugeBlock(m.Page);
+        var r = pte.Huge && WholeHuge(hb) ? hb : new PageRange(m.Page, m.Page + 1);
+        var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
+        if (olds.Any(o => State.Frames[o.Frame].MapCount != 1)) return ("migrate_pages", MmapLock.None, "EBUSY (page mapped elsewhere)");
+        var news = olds.Select(_ => Alloc()).ToList();
+        bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
+        if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
+        // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
+        Bracket(CallSite.try_to_unmap_one, r, after =>
+        {
+            foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, PteOp.MigrationEntry, after);
+            _prims.Add(new Prim.TlbFlush(r));
+        });
+        for (int i = 0; i < olds.Count; i++)
+        {
+            if (!early) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
+            Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge && r.Length > 1);
+            _prims.Add(new Prim.FreeFrame(olds[i].Frame));
+        }
+        return ("migrate_pages", MmapLock.None, null);
+    }
+
+    /// <summary>Linux 7.2 mm/ksm.c try_to_merge_with_ksm_page -> write_protect_page, replace_page.</summary>
+    private (string Name, MmapLock Lock, string? Error) TryToMergeWithKsmPage(Call.KsmMerge m)
+    {
+        // ksmd holds mmap_read_lock around write_protect_page and replace_page
+        // (mm/ksm.c try_to_merge_with_ksm_page); NotifierSpec.tla MmapReadSites
+        CheckPage(m.Page, "ksm_merge"); CheckPage(m.Other, "ksm_merge");
+        if (m.Page == m.Other) return ("ksm_merge", MmapLock.Read, "EINVAL (same page)");
+        foreach (int p in new[] { m.Page, m.Other })
+            if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0 } pp || pp.Frame == MmState.ZeroFrame)
+                return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
+        int kframe = State.Ptes[m.Page]!.Value.Frame;
+        foreach (int p in new[] { m.Page, m.Other })
+        {
+            var one = new PageRange(p, p + 1);
+            Bracket(CallSite.write_protect_page, one, after =>
+            {
+                if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+                _prims.Add(new Prim.TlbFlush(one));
+            });
+        }
+        var other = new PageRange(m.Other, m.Other + 1);
+        int oldFrame = State.Ptes[m.Other]!.Value.Frame;
+        // replace_page: ptep_clear_flush, set_pte_at_notify(kpage), then put_page of the old page after the flush
+        Bracket(CallSite.replace_page, other, after =>
+        {
+            _prims.Add(new Prim.KsmReplace(m.Other, kframe));
+            _prims.Add(new Prim.TlbFlush(other));
+            _prims.Add(new Prim.FreeFrame(oldFrame));
+        });
+        return ("ksm_merge", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 include/linux/huge_mm.h split_huge_page -> mm/huge_memory.c __folio_split.</summary>
+    private (string Name, MmapLock Lock, string? Error) SplitHugePage(Call.SplitHuge m)
+    {
+        CheckPage(m.Page, "split_huge_page");
+        if (State.Ptes[m.Page] is not { Huge: true }) return ("split_huge_page", MmapLock.None, "EINVAL (not a huge mapping)");
+        SplitPrims(HugeBlock(m.Page));
+        return ("split_huge_page", MmapLock.None, null);
+    }
+
+    /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page.</summary>
+    private (string Name, MmapLock Lock, string? Error) CollapseHugePage(Call.CollapseHuge m)
+    {
+        CheckPage(m.Page, "collapse_huge_page");
+        var b = HugeBlock(m.Page);
+        var vma = State.VmaAt(m.Page);
+        if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
+            return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+            return ("collapse_huge_page", MmapLock.Write, "EBUSY (block not fully mapped by exclusive base pages)");
+        var news = olds.Select(_ => Alloc()).ToList();
+        // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
+        Bracket(CallSite.collapse_huge_page, b, after =>
+        {
+            foreach (int p in Enumerable.Range(b.Start, b.Length)) Pte(p, PteOp.Clear, after);
+            _prims.Add(new Prim.TlbFlush(b));
+        });
+        for (int i = 0; i < olds.Count; i++)
+        {
+            _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
+            Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
+        }
+        foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
+        return ("collapse_huge_page", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mlock.c mlock_fixup, then populate_vma_page_range.</summary>
+    private (string Name, MmapLock Lock, string? Error) MlockFixup(Call.Mlock m)
+    {
+        CheckRange(m.Start, m.End, "mlock");
+        var r = new PageRange(m.Start, m.End);
+        if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = true }))));
+        // populate_vma_page_range: fault every page in (fills; no notification, R8)
+        foreach (int p in Enumerable.Range(r.Start, r.Length))
+        {
+            var vma = State.VmaAt(p)!;
+            if (State.Ptes[p] is null && vma.Prot != Prot.None) Pte(p, PteOp.Map, false, Alloc(), vma.Prot);
+        }
+        return ("mlock", MmapLock.Write, null);
+    }
+
+    /// <summary>the seed (v7) kernel's mm/mlock.c munlock_vma_pages_range (gone by Linux 7.2; munlock notifies nothing there).</summary>
+    private (string Name, MmapLock Lock, string? Error) MunlockVmaPagesRange(Call.Munlock m)
+    {
+        CheckRange(m.Start, m.End, "munlock");
+        var r = new PageRange(m.Start, m.End);
+        if (!Covered(r)) return ("munlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = false }))));
+        Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
+        return ("munlock", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/rmap.c folio_mkclean -> page_mkclean_one (writeback of a shared page).</summary>
+    private (string Name, MmapLock Lock, string? Error) PageMkcleanOne(Call.Writeback m)
+    {
+        CheckPage(m.Page, "writeback");
+        if (State.Ptes[m.Page] is not { } pte || State.VmaAt(m.Page) is not { Shared: true })
+            return ("writeback", MmapLock.None, "EINVAL (not a mapped shared page)");
+        if (!pte.Dirty && !pte.Writable) return ("writeback", MmapLock.None, null); // clean already: page_mkclean finds nothing
+        var one = new PageRange(m.Page, m.Page + 1);
+        Bracket(CallSite.page_mkclean_one, one, after =>
+        {
+            Pte(m.Page, PteOp.Clean, after);
+            _prims.Add(new Prim.TlbFlush(one));
+        });
+        return ("writeback", MmapLock.None, null);
+    }
+
+    /// <summary>Linux 7.2 fs/proc/task_mmu.c clear_refs_write (CLEAR_REFS_SOFT_DIRTY).</summary>
+    private (string Name, MmapLock Lock, string? Error) ClearRefsWrite()
+    {
+        var all = new PageRange(0, Config.Pages);
+        Bracket(CallSite.clear_refs_write, all, after =>
+        {
+            foreach (int p in Present(all))
+                if (State.Ptes[p] is { Exclusive: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is { Shared: false })
+                    Pte(p, PteOp.ClearSoftDirty, after);
+            _prims.Add(new Prim.TlbFlush(all));
+        });
+        return ("clear_refs", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/rmap.c folio_referenced (page_referenced in v7) -> clear_flush_young / test_young.</summary>
+    private (string Name, MmapLock Lock, string? Error) FolioReferenced(Call call)
+    {
+        int page = call is Call.PageReferenced pr ? pr.Page : ((Call.TestYoung)call).Page;
+        CheckPage(page, call.Name);
+        _prims.Add(new Prim.Young(page, call is Call.PageReferenced));
+        return (call.Name, MmapLock.None, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mmap.c exit_mmap.</summary>
+    private (string Name, MmapLock Lock, string? Error) ExitMmap()
+    {
+        // exit_mmap: mmu_notifier_release first, then unmap_vmas over everything, then free the VMAs
+        _prims.Add(new Prim.Release());
+        Zap(CallSite.unmap_vmas, new PageRange(0, Config.Pages));
+        _prims.Add(new Prim.VmaUpdate([]));
+        _prims.Add(new Prim.Exit());
+        return ("exit_mmap", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/oom_kill.c __oom_reap_task_mm.</summary>
+    private (string Name, MmapLock Lock, string? Error) OomReapTaskMm()
+    {
+        // __oom_reap_task_mm: per private VMA, a non-blockable start; a refusal skips the VMA
+        foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Mlocked))
+            Zap(CallSite.oom_reap_task_mm, v.Range, blockable: false);
+        return ("oom_reap", MmapLock.Read, null);
     }
 
     private IEnumerable<Vma> SetFlag(PageRange r, Func<Vma, Vma> f)
