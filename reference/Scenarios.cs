@@ -36,7 +36,16 @@ public static class Scenarios
         private static string Show<T>(T v) => v switch { null => "null", bool b => b ? "true" : "false", _ => v.ToString()! };
     }
 
-    private static ScenarioResult Done(string name, Session s, string? rule, Expect e) => new(name, s, rule, [.. e.Checks]);
+    /// <summary>The one set-up of every scenario: a new session on the config, the body driving it and recording
+    /// its checks, and the result with the rule the scenario is expected to break.</summary>
+    private static Scenario Define(string name, string origin, string summary, string? rule, MmConfig config, Action<Session, Expect> body) =>
+        new(name, origin, summary, rule, () =>
+        {
+            var s = new Session(config);
+            var e = new Expect();
+            body(s, e);
+            return new(name, s, rule, [.. e.Checks]);
+        });
 
     /// <summary>Steps the device until it reaches the given phase (or finishes).</summary>
     private static void DeviceUntil(Session s, int m, DevicePhase phase)
@@ -52,42 +61,31 @@ public static class Scenarios
 
     public static readonly ImmutableArray<Scenario> All =
     [
-        new("anon_read", "hmm-tests hmm.anon_read", "device reads private anon memory, including a never-touched page (zero page); data as the CPU wrote it", null, () =>
+        Define("anon_read", "hmm-tests hmm.anon_read", "device reads private anon memory, including a never-touched page (zero page); data as the CPU wrote it", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             for (int p = 0; p < 3; p++) s.Cpu(new Call.CpuWrite(p, 10 + p));
             for (int p = 0; p < 4; p++) { s.DeviceRead(0, p); e.Eq($"device read page {p}", p < 3 ? 10 + p : 0, s.LastRead(0)); }
             e.Eq("device faults (2-page chunks)", 2, s.State.Mirrors[0].Faults);
             e.Eq("page 3 maps the zero page", MmState.ZeroFrame, s.State.Ptes[3]?.Frame);
-            return Done("anon_read", s, null, e);
         }),
-        new("anon_read_prot", "hmm-tests hmm.anon_read_prot", "device read of a PROT_NONE range fails with EFAULT and maps nothing", null, () =>
+        Define("anon_read_prot", "hmm-tests hmm.anon_read_prot", "device read of a PROT_NONE range fails with EFAULT and maps nothing", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.None));
             s.DeviceRead(0, 1);
             e.Eq("device read result", "EFAULT", s.LastError(0));
             e.Eq("device PTEs", 0, s.State.Mirrors[0].Pt.Count);
-            return Done("anon_read_prot", s, null, e);
         }),
-        new("anon_write", "hmm-tests hmm.anon_write", "a device write is visible to the CPU and leaves the page soft-dirty", null, () =>
+        Define("anon_write", "hmm-tests hmm.anon_write", "a device write is visible to the CPU and leaves the page soft-dirty", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceWrite(0, 1, 42);
             e.Eq("CPU read page 1", 42, s.CpuView(1));
             e.Eq("CPU PTE soft-dirty", true, s.State.Ptes[1]?.SoftDirty);
             e.Eq("device faults", 1, s.State.Mirrors[0].Faults);
-            return Done("anon_write", s, null, e);
         }),
-        new("anon_write_prot", "hmm-tests hmm.anon_write_prot", "device write to a read-only VMA fails (EPERM); after mprotect RW a new fault learns the upgrade (R8)", null, () =>
+        Define("anon_write_prot", "hmm-tests hmm.anon_write_prot", "device write to a read-only VMA fails (EPERM); after mprotect RW a new fault learns the upgrade (R8)", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.Read));
             s.DeviceRead(0, 0);
             e.Eq("device read of the zero page", 0, s.LastRead(0));
@@ -98,12 +96,9 @@ public static class Scenarios
             e.Eq("device write after mprotect RW", null, s.LastError(0));
             e.Eq("CPU read page 0", 7, s.CpuView(0));
             e.Eq("the zero page still reads 0", 0, s.State.Frames[MmState.ZeroFrame].Content);
-            return Done("anon_write_prot", s, null, e);
         }),
-        new("anon_write_child", "hmm-tests hmm.anon_write_child", "after fork the device loses write (MMU_FORK / PROTECTION_PAGE); its next write COWs: the parent sees it, the child keeps the old data", null, () =>
+        Define("anon_write_child", "hmm-tests hmm.anon_write_child", "after fork the device loses write (MMU_FORK / PROTECTION_PAGE); its next write COWs: the parent sees it, the child keeps the old data", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.DeviceRead(0, 0);
@@ -114,12 +109,9 @@ public static class Scenarios
             e.Eq("parent reads the device write", 2, s.CpuView(0));
             e.Eq("child keeps the old data", 1, s.State.Frames[s.State.Children[0][0]].Content);
             e.Eq("parent and child frames differ", true, s.State.Children[0][0] != s.State.Ptes[0]?.Frame);
-            return Done("anon_write_child", s, null, e);
         }),
-        new("anon_read_multiple", "hmm-tests hmm.anon_read_multiple", "ten rounds of mmap / CPU write / device read / munmap: frames are reused and the device never reads stale data", null, () =>
+        Define("anon_read_multiple", "hmm-tests hmm.anon_read_multiple", "ten rounds of mmap / CPU write / device read / munmap: frames are reused and the device never reads stale data", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             var reads = new List<int?>();
             for (int i = 0; i < 10; i++)
             {
@@ -132,12 +124,9 @@ public static class Scenarios
             e.Eq("device reads", string.Join(",", Enumerable.Range(100, 10)), string.Join(",", reads));
             e.Eq("frame 1 reused ten times (generation)", 10, s.State.Frames[1].Generation);
             e.Eq("device PTEs after the last munmap", 0, s.State.Mirrors[0].Pt.Count);
-            return Done("anon_read_multiple", s, null, e);
         }),
-        new("anon_teardown", "hmm-tests hmm.anon_teardown", "a device fault walks the page, then munmap runs in full; read_retry under the lock sees the collision and the retried fault fails: never stale data", null, () =>
+        Define("anon_teardown", "hmm-tests hmm.anon_teardown", "a device fault walks the page, then munmap runs in full; read_retry under the lock sees the collision and the retried fault fails: never stale data", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(2, 9));
             s.Call(new Call.DeviceRead(0, 2));
@@ -147,24 +136,18 @@ public static class Scenarios
             e.Eq("device read result", "EFAULT", s.LastError(0));
             e.Eq("read_retry said retry", 1, s.Trace.Count(l => l.Op == "mmu_interval_read_retry" && (string?)l.Get("result") == "retry"));
             e.Eq("device PTEs", 0, s.State.Mirrors[0].Pt.Count);
-            return Done("anon_teardown", s, null, e);
         }),
-        new("mprotect_none_v7_wp_listener", "seed debate (Hubbard on MMU_MPROT)", "under v7 a listener that write-protects on MMU_MPROT keeps read access after mprotect(PROT_NONE): the first rule breaks", Rules.NoStaleDeviceMapping, () =>
+        Define("mprotect_none_v7_wp_listener", "seed debate (Hubbard on MMU_MPROT)", "under v7 a listener that write-protects on MMU_MPROT keeps read access after mprotect(PROT_NONE): the first rule breaks", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.V7, Dev(policy: Policy.WriteProtectOnMprot)), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev(policy: Policy.WriteProtectOnMprot)));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(1, 3));
             s.DeviceRead(0, 1);
             s.Cpu(new Call.Mprotect(0, 4, Prot.None));
             e.Eq("event sent", "MMU_MPROT", (string?)s.Trace.First(l => l.Op == "invalidate_range_start").Get("event"));
             e.Eq("device still maps page 1", true, DevPte(s, 0, 1) is not null);
-            return Done("mprotect_none_v7_wp_listener", s, Rules.NoStaleDeviceMapping, e);
         }),
-        new("mprotect_none_v7_reviewed_wp_listener", "seed debate, resolved", "the same listener under v7-reviewed receives MMU_UNMAP for PROT_NONE and unmaps: no rule breaks, the device read then fails", null, () =>
+        Define("mprotect_none_v7_reviewed_wp_listener", "seed debate, resolved", "the same listener under v7-reviewed receives MMU_UNMAP for PROT_NONE and unmaps: no rule breaks, the device read then fails", null, Cfg(Vocabulary.V7Reviewed, Dev(policy: Policy.WriteProtectOnMprot)), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7Reviewed, Dev(policy: Policy.WriteProtectOnMprot)));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(1, 3));
             s.DeviceRead(0, 1);
@@ -173,12 +156,9 @@ public static class Scenarios
             e.Eq("device maps page 1", false, DevPte(s, 0, 1) is not null);
             s.DeviceRead(0, 1);
             e.Eq("device read after PROT_NONE", "EFAULT", s.LastError(0));
-            return Done("mprotect_none_v7_reviewed_wp_listener", s, null, e);
         }),
-        new("mprotect_ro_v7_consult_vma", "seed HMM listener (hmm_mmu_mprot_to_etype)", "under v7 the HMM listener consults the VMA on MMU_MPROT: mprotect(PROT_READ) only write-protects; reads still hit, writes fail", null, () =>
+        Define("mprotect_ro_v7_consult_vma", "seed HMM listener (hmm_mmu_mprot_to_etype)", "under v7 the HMM listener consults the VMA on MMU_MPROT: mprotect(PROT_READ) only write-protects; reads still hit, writes fail", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 4));
             s.DeviceRead(0, 0);
@@ -189,12 +169,9 @@ public static class Scenarios
             e.Eq("device faults (the read hit)", 1, s.State.Mirrors[0].Faults);
             s.DeviceWrite(0, 0, 5);
             e.Eq("device write", "EPERM", s.LastError(0));
-            return Done("mprotect_ro_v7_consult_vma", s, null, e);
         }),
-        new("install_without_read_retry", "kernel-notifier.md M3 / B12", "a driver that installs without mmu_interval_read_retry maps a page munmap freed meanwhile", Rules.NoFreedFrameAccess, () =>
+        Define("install_without_read_retry", "kernel-notifier.md M3 / B12", "a driver that installs without mmu_interval_read_retry maps a page munmap freed meanwhile", Rules.NoFreedFrameAccess, Cfg(Vocabulary.Upstream, Dev() with { SkipReadRetry = true }), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev() with { SkipReadRetry = true }));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(2, 9));
             s.Call(new Call.DeviceRead(0, 2));
@@ -202,12 +179,9 @@ public static class Scenarios
             s.Cpu(new Call.Munmap(2, 4));
             s.Device(0);
             e.Eq("device read returned the stale value", 9, s.LastRead(0));
-            return Done("install_without_read_retry", s, Rules.NoFreedFrameAccess, e);
         }),
-        new("read_retry_outside_lock", "Documentation/mm/hmm.rst (read_retry under the lock)", "read_retry checked before taking the device lock: munmap's callback runs between the check and the install", Rules.NoFreedFrameAccess, () =>
+        Define("read_retry_outside_lock", "Documentation/mm/hmm.rst (read_retry under the lock)", "read_retry checked before taking the device lock: munmap's callback runs between the check and the install", Rules.NoFreedFrameAccess, Cfg(Vocabulary.Upstream, Dev() with { ReadRetryOutsideLock = true }), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev() with { ReadRetryOutsideLock = true }));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(2, 9));
             s.Call(new Call.DeviceRead(0, 2));
@@ -215,23 +189,17 @@ public static class Scenarios
             s.Cpu(new Call.Munmap(2, 4));
             s.Device(0);
             e.Eq("read_retry results", "ok", string.Join(",", s.Trace.Where(l => l.Op == "mmu_interval_read_retry").Select(l => l.Get("result"))));
-            return Done("read_retry_outside_lock", s, Rules.NoFreedFrameAccess, e);
         }),
-        new("teardown_at_end", "kernel-notifier.md B12", "a full-mm listener that tears down only in invalidate_range_end still maps the page when munmap clears it", Rules.NoStaleDeviceMapping, () =>
+        Define("teardown_at_end", "kernel-notifier.md B12", "a full-mm listener that tears down only in invalidate_range_end still maps the page when munmap clears it", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Upstream, Dev(policy: Policy.UnmapAtEnd, kind: MirrorKind.Mm)), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev(policy: Policy.UnmapAtEnd, kind: MirrorKind.Mm)));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceRead(0, 0);
             s.Cpu(new Call.Munmap(0, 4));
             e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
             e.Eq("device PTEs after invalidate_range_end", 0, s.State.Mirrors[0].Pt.Count);
-            return Done("teardown_at_end", s, Rules.NoStaleDeviceMapping, e);
         }),
-        new("oom_reaper_eagain", "mm/oom_kill.c __oom_reap_task_mm, lib/test_hmm.c trylock", "the OOM reaper's non-blockable start is refused while the device holds its lock: no end, the VMA is skipped; a later reap succeeds", null, () =>
+        Define("oom_reaper_eagain", "mm/oom_kill.c __oom_reap_task_mm, lib/test_hmm.c trylock", "the OOM reaper's non-blockable start is refused while the device holds its lock: no end, the VMA is skipped; a later reap succeeds", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.Call(new Call.DeviceRead(0, 0));
@@ -246,12 +214,9 @@ public static class Scenarios
             s.Cpu(new Call.OomReap());
             e.Eq("page 0 reaped", true, s.State.Ptes[0] is null);
             e.Eq("device PTEs", 0, s.State.Mirrors[0].Pt.Count);
-            return Done("oom_reaper_eagain", s, null, e);
         }),
-        new("end_after_refused_start", "kernel-notifier.md M7 / B10 (planted)", "a planted bug calls invalidate_range_end after the refused non-blockable start", Rules.StartEndPaired, () =>
+        Define("end_after_refused_start", "kernel-notifier.md M7 / B10 (planted)", "a planted bug calls invalidate_range_end after the refused non-blockable start", Rules.StartEndPaired, Cfg(Vocabulary.Upstream, Dev()) with { Mutants = Mutant.EndAfterRefusedStart }, (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()) with { Mutants = Mutant.EndAfterRefusedStart });
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.Call(new Call.DeviceRead(0, 0));
@@ -259,24 +224,18 @@ public static class Scenarios
             s.Step(0);
             s.Cpu(new Call.OomReap());
             e.Eq("violating step", "invalidate_range_end", s.Trace[s.FirstViolationLine!.Value - 1].Op);
-            return Done("end_after_refused_start", s, Rules.StartEndPaired, e);
         }),
-        new("invalidate_page_only_listener", "kernel-notifier.md B1 / ea25c4317946", "an old-style listener that implements only invalidate_page never hears munmap's start/end: it keeps a page the CPU unmapped and frees", Rules.NoStaleDeviceMapping, () =>
+        Define("invalidate_page_only_listener", "kernel-notifier.md B1 / ea25c4317946", "an old-style listener that implements only invalidate_page never hears munmap's start/end: it keeps a page the CPU unmapped and frees", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.V7, Dev(kind: MirrorKind.InvalidatePage)), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev(kind: MirrorKind.InvalidatePage)));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.DeviceRead(0, 0);
             s.Cpu(new Call.Munmap(0, 4));
             e.Eq("frame 1 freed", true, s.State.Frames[1].Free);
             e.Eq("device still maps page 0", true, DevPte(s, 0, 0) is not null);
-            return Done("invalidate_page_only_listener", s, Rules.NoStaleDeviceMapping, e);
         }),
-        new("writeback_v7_invalidate_page", "seed v7 page_mkclean_one (MMU_WRITE_BACK via invalidate_page)", "v7 writeback notifies after the PTE change; the frame is held in the window, the listener write-protects, and the next device write re-dirties the page", null, () =>
+        Define("writeback_v7_invalidate_page", "seed v7 page_mkclean_one (MMU_WRITE_BACK via invalidate_page)", "v7 writeback notifies after the PTE change; the frame is held in the window, the listener write-protects, and the next device write re-dirties the page", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
             s.Cpu(new Call.CpuWrite(0, 3));
             s.DeviceRead(0, 0);
@@ -287,24 +246,18 @@ public static class Scenarios
             s.DeviceWrite(0, 0, 8);
             e.Eq("CPU PTE dirty again", true, s.State.Ptes[0]?.Dirty);
             e.Eq("CPU read", 8, s.CpuView(0));
-            return Done("writeback_v7_invalidate_page", s, null, e);
         }),
-        new("clear_refs_ignore_soft_dirty", "seed review of MMU_ISDIRTY (Hubbard)", "a listener that ignores MMU_ISDIRTY keeps device write access: a device write after clear_refs is not soft-dirty", Rules.SoftDirtyComplete, () =>
+        Define("clear_refs_ignore_soft_dirty", "seed review of MMU_ISDIRTY (Hubbard)", "a listener that ignores MMU_ISDIRTY keeps device write access: a device write after clear_refs is not soft-dirty", Rules.SoftDirtyComplete, Cfg(Vocabulary.V7, Dev(policy: Policy.IgnoreSoftDirty)), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev(policy: Policy.IgnoreSoftDirty)));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceWrite(0, 0, 1);
             s.Cpu(new Call.ClearRefs());
             e.Eq("event sent", "MMU_ISDIRTY", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
             s.DeviceWrite(0, 0, 2);
             e.Eq("CPU PTE soft-dirty", false, s.State.Ptes[0]?.SoftDirty);
-            return Done("clear_refs_ignore_soft_dirty", s, Rules.SoftDirtyComplete, e);
         }),
-        new("clear_refs_write_protect", "seed review of MMU_ISDIRTY, HMM listener", "the HMM listener write-protects on MMU_ISDIRTY: the next device write faults, the CPU write fault marks the page soft-dirty", null, () =>
+        Define("clear_refs_write_protect", "seed review of MMU_ISDIRTY, HMM listener", "the HMM listener write-protects on MMU_ISDIRTY: the next device write faults, the CPU write fault marks the page soft-dirty", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceWrite(0, 0, 1);
             s.Cpu(new Call.ClearRefs());
@@ -312,12 +265,9 @@ public static class Scenarios
             s.DeviceWrite(0, 0, 2);
             e.Eq("CPU PTE soft-dirty after the device write", true, s.State.Ptes[0]?.SoftDirty);
             e.Eq("device faults", 2, s.State.Mirrors[0].Faults);
-            return Done("clear_refs_write_protect", s, null, e);
         }),
-        new("ksm_merge", "mm/ksm.c write_protect_page + replace_page", "KSM merges two identical pages: both are write-protected, the second remapped to the first's frame; a device write then COWs", null, () =>
+        Define("ksm_merge", "mm/ksm.c write_protect_page + replace_page", "KSM merges two identical pages: both are write-protected, the second remapped to the first's frame; a device write then COWs", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Mergeable: true));
             s.Cpu(new Call.CpuWrite(0, 5));
             s.Cpu(new Call.CpuWrite(1, 5));
@@ -330,12 +280,9 @@ public static class Scenarios
             s.DeviceWrite(0, 1, 6);
             e.Eq("CPU read page 1", 6, s.CpuView(1));
             e.Eq("CPU read page 0 keeps the merged data", 5, s.CpuView(0));
-            return Done("ksm_merge", s, null, e);
         }),
-        new("thp_split_v7_hsplit", "seed v7 MMU_HSPLIT (HMM ignores it)", "splitting a huge page keeps the frames: a listener that ignores MMU_HSPLIT keeps valid mappings", null, () =>
+        Define("thp_split_v7_hsplit", "seed v7 MMU_HSPLIT (HMM ignores it)", "splitting a huge page keeps the frames: a listener that ignores MMU_HSPLIT keeps valid mappings", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
             s.Cpu(new Call.CpuWrite(1, 7));
             e.Eq("page 1 is huge", true, s.State.Ptes[1]?.Huge);
@@ -346,12 +293,9 @@ public static class Scenarios
             s.DeviceRead(0, 1);
             e.Eq("device read", 7, s.LastRead(0));
             e.Eq("device faults", 1, s.State.Mirrors[0].Faults);
-            return Done("thp_split_v7_hsplit", s, null, e);
         }),
-        new("migrate_v7_invalidate_page", "seed v7 try_to_unmap_one (MMU_MIGRATE via invalidate_page)", "migration under v7: the migration entry comes first, invalidate_page follows while the old frame is held; the device refaults the new frame", null, () =>
+        Define("migrate_v7_invalidate_page", "seed v7 try_to_unmap_one (MMU_MIGRATE via invalidate_page)", "migration under v7: the migration entry comes first, invalidate_page follows while the old frame is held; the device refaults the new frame", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 11));
             s.DeviceRead(0, 0);
@@ -362,12 +306,9 @@ public static class Scenarios
             s.DeviceRead(0, 0);
             e.Eq("device read after migration", 11, s.LastRead(0));
             e.Eq("device maps the new frame", s.State.Ptes[0]?.Frame, DevPte(s, 0, 0)?.Frame);
-            return Done("migrate_v7_invalidate_page", s, null, e);
         }),
-        new("munlock_v7_no_event", "seed v7: MMU_MUNLOCK never sent", "mlock populates without notification, munlock sends nothing: the device mapping survives", null, () =>
+        Define("munlock_v7_no_event", "seed v7: MMU_MUNLOCK never sent", "mlock populates without notification, munlock sends nothing: the device mapping survives", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.Mlock(0, 4));
             e.Eq("pages populated by mlock", 4, Enumerable.Range(0, 4).Count(p => s.State.Ptes[p] is not null));
@@ -375,12 +316,9 @@ public static class Scenarios
             s.Cpu(new Call.Munlock(0, 4));
             e.Eq("invalidations sent", 0, s.Trace.Count(l => l.Op == "invalidate_range_start"));
             e.Eq("device still maps page 0", true, DevPte(s, 0, 0) is not null);
-            return Done("munlock_v7_no_event", s, null, e);
         }),
-        new("hugetlb_fork_v7", "seed v7 finding: copy_hugetlb_page_range sends MMU_MIGRATE", "fork of a hugetlb VMA is tagged MMU_MIGRATE, not MMU_FORK: the HMM listener drops the mapping instead of write-protecting it", null, () =>
+        Define("hugetlb_fork_v7", "seed v7 finding: copy_hugetlb_page_range sends MMU_MIGRATE", "fork of a hugetlb VMA is tagged MMU_MIGRATE, not MMU_FORK: the HMM listener drops the mapping instead of write-protecting it", null, Cfg(Vocabulary.V7, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.V7, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
             s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
@@ -391,12 +329,9 @@ public static class Scenarios
             e.Eq("events", "MMU_MIGRATE,MMU_FORK", string.Join(",", s.Trace.Where(l => l.Op == "invalidate_range_start").Select(l => l.Get("event"))));
             e.Eq("hugetlb page dropped by the device", false, DevPte(s, 0, 0) is not null);
             e.Eq("normal page write-protected on the device", "frame 2.1 r", PteText.Of(DevPte(s, 0, 4)));
-            return Done("hugetlb_fork_v7", s, null, e);
         }),
-        new("secondary_tlb_window", "Documentation/mm/mmu_notifier.rst, R9", "a hardware secondary TLB is stale only between the PTE clear and the TLB flush that calls arch_invalidate_secondary_tlbs", null, () =>
+        Define("secondary_tlb_window", "Documentation/mm/mmu_notifier.rst, R9", "a hardware secondary TLB is stale only between the PTE clear and the TLB flush that calls arch_invalidate_secondary_tlbs", null, Cfg(Vocabulary.Upstream, Dev("iommu0", kind: MirrorKind.SecondaryTlb)), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev("iommu0", kind: MirrorKind.SecondaryTlb)));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.DeviceRead(0, 0);
@@ -406,12 +341,9 @@ public static class Scenarios
             s.RunCpu();
             e.Eq("secondary callback", "arch_invalidate_secondary_tlbs", (string?)s.Trace.Last(l => l.Op == "tlb_flush").Get("secondary"));
             e.Eq("TLB entries after the flush", 0, s.State.Mirrors[0].Pt.Count);
-            return Done("secondary_tlb_window", s, null, e);
         }),
-        new("exclusive", "hmm-tests hmm.exclusive", "make_device_exclusive gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE and revokes the atomic entry", null, () =>
+        Define("exclusive", "hmm-tests hmm.exclusive", "make_device_exclusive gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE and revokes the atomic entry", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.Call(new Call.DeviceExclusive(0, 0));
@@ -426,12 +358,9 @@ public static class Scenarios
             e.Eq("restore event", "MMU_NOTIFY_EXCLUSIVE", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
             e.Eq("CHECK_EXCLUSIVE: no atomic entry survives", 0, s.State.Mirrors[0].Pt.Values.Count(x => x.Atomic));
             e.Eq("CPU read", 6, s.CpuView(0));
-            return Done("exclusive", s, null, e);
         }),
-        new("exclusive_mprotect", "hmm-tests hmm.exclusive_mprotect", "after make_device_exclusive, mprotect(PROT_READ) write-protects the atomic entry; a device write then fails", null, () =>
+        Define("exclusive_mprotect", "hmm-tests hmm.exclusive_mprotect", "after make_device_exclusive, mprotect(PROT_READ) write-protects the atomic entry; a device write then fails", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev()));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.Call(new Call.DeviceExclusive(0, 0));
@@ -441,24 +370,18 @@ public static class Scenarios
             s.DeviceWrite(0, 0, 2);
             e.Eq("device write", "EPERM", s.LastError(0));
             e.Eq("CPU read", 1, s.CpuView(0));
-            return Done("exclusive_mprotect", s, null, e);
         }),
-        new("exclusive_owner_filter_all", "kernel-notifier.md 3.5 (owner filtering), planted", "a listener that skips every event carrying an owner, not only its own, keeps a page another device made exclusive", Rules.NoStaleDeviceMapping, () =>
+        Define("exclusive_owner_filter_all", "kernel-notifier.md 3.5 (owner filtering), planted", "a listener that skips every event carrying an owner, not only its own, keeps a page another device made exclusive", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")) with { Mutants = Mutant.OwnerFilterAll }, (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")) with { Mutants = Mutant.OwnerFilterAll });
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceWrite(1, 0, 1);
             s.Call(new Call.DeviceExclusive(0, 0));
             s.RunCpu();
             e.Eq("dev1 skipped dev0's event", "owner", (string?)s.Trace.Last(l => l.Op == "invalidate" && (string?)l.Get("mirror") == "dev1").Get("reaction"));
             e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
-            return Done("exclusive_owner_filter_all", s, Rules.NoStaleDeviceMapping, e);
         }),
-        new("page_aging_sees_device_access", "include/linux/mmu_notifier.h clear_flush_young / test_young (R11)", "page aging ORs the CPU accessed bit with every listener's: a page only a device touched is still young", null, () =>
+        Define("page_aging_sees_device_access", "include/linux/mmu_notifier.h clear_flush_young / test_young (R11)", "page aging ORs the CPU accessed bit with every listener's: a page only a device touched is still young", null, Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
             s.Cpu(new Call.PageReferenced(0));
@@ -473,12 +396,9 @@ public static class Scenarios
             s.Cpu(new Call.TestYoung(0));
             e.Eq("old again", false, (bool?)s.Trace[^1].Get("young"));
             e.Eq("aging changed no mapping", "frame 1.1 rw", PteText.Of(DevPte(s, 1, 0)));
-            return Done("page_aging_sees_device_access", s, null, e);
         }),
-        new("exit_release", "mm/mmu_notifier.c __mmu_notifier_release", "exit_mmap calls release before unmapping: the mirror is torn down and frozen, later device reads fail", null, () =>
+        Define("exit_release", "mm/mmu_notifier.c __mmu_notifier_release", "exit_mmap calls release before unmapping: the mirror is torn down and frozen, later device reads fail", null, Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")), (s, e) =>
         {
-            var s = new Session(Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")));
-            var e = new Expect();
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceWrite(0, 0, 3);
             s.DeviceRead(1, 0);
@@ -488,7 +408,6 @@ public static class Scenarios
             s.DeviceRead(0, 0);
             e.Eq("device read after exit", "EFAULT", s.LastError(0));
             e.Eq("free frames", 47, s.State.Frames.Count(f => f.Free));
-            return Done("exit_release", s, null, e);
         }),
     ];
 
