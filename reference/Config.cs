@@ -28,7 +28,7 @@ public enum Reaction
 }
 
 /// <summary>Where a listener applies its reaction: in invalidate_range_start (correct, R6) or only in
-/// invalidate_range_end (the buggy listener of kernel-notifier.md B12).</summary>
+/// invalidate_range_end (the buggy listener of kernel-facts.md B12).</summary>
 public enum TeardownAt { Start, End }
 
 /// <summary>A listener policy: a reaction per event (default for unlisted events) and where it applies.</summary>
@@ -39,7 +39,7 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
     /// <summary>Unmap on every event: always safe.</summary>
     public static readonly Policy UnmapAll = new("unmap-all", ImmutableDictionary<MmuEvent, Reaction>.Empty);
 
-    /// <summary>The seed's HMM listener (HMM07, kernel-notifier.md 2.5), with v7-reviewed and upstream names added.</summary>
+    /// <summary>The seed's HMM listener (kernel-facts.md HMM07), with v7-reviewed and upstream names added.</summary>
     public static readonly Policy Hmm = new("hmm", new Dictionary<MmuEvent, Reaction>
     {
         [MmuEvent.MMU_FORK] = Reaction.WriteProtect, [MmuEvent.MMU_MUNLOCK] = Reaction.Ignore, [MmuEvent.MMU_MPROT] = Reaction.ConsultVma,
@@ -73,7 +73,7 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
 
 /// <summary>
 /// A device mirror's configuration (lib/test_hmm.c struct dmirror): its notifier kind and range,
-/// its listener policy, and its driver bugs (kernel-notifier.md M3).
+/// its listener policy, and its driver bugs (kernel-facts.md M3).
 /// </summary>
 public sealed record MirrorConfig(string Name, MirrorKind Kind = MirrorKind.Interval, Policy? Policy = null,
     bool SkipReadRetry = false, bool ReadRetryOutsideLock = false, int FaultChunk = 2, PageRange? Span = null)
@@ -87,7 +87,7 @@ public sealed record MirrorConfig(string Name, MirrorKind Kind = MirrorKind.Inte
 }
 
 /// <summary>Planted bugs in the reference's notifier chain and call sites, switchable without editing code
-/// (the mutation matrix of properties/). Each names the kernel bug class it plants (kernel-notifier.md 7, 8).</summary>
+/// (the mutation matrix of properties/). Each names the kernel bug class it plants (kernel-facts.md, its M and B keys).</summary>
 [Flags]
 public enum Mutant : long
 {

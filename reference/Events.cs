@@ -7,7 +7,7 @@ public enum Vocabulary { V7, V7Reviewed, Upstream }
 
 /// <summary>
 /// Every event name of the three vocabularies. v7: enum mmu_event of the seed patch
-/// (../shared/seed, reconstructed in kernel-notifier.md 2.2); v7-reviewed: the renames agreed in the
+/// (../shared/seed, reconstructed in kernel-facts.md SEED-ENUM); v7-reviewed: the renames agreed in the
 /// review (v8 changelog) plus Hubbard's precise protection events; upstream: enum
 /// mmu_notifier_event (include/linux/mmu_notifier.h).
 /// </summary>
@@ -40,7 +40,7 @@ public sealed record EventRow(CallSite Site, Mechanism Mechanism, MmuEvent? Even
 
 /// <summary>
 /// Classes of PTE change, used by TruthfulEvent: which changes an event's documented meaning allows.
-/// Fill-in, accessed/dirty bits and upgrades are never notified (kernel-notifier.md R8) and are allowed
+/// Fill-in, accessed/dirty bits and upgrades are never notified (kernel-facts.md R8) and are allowed
 /// everywhere.
 /// </summary>
 [Flags]
@@ -81,7 +81,7 @@ public static class EventTables
 
     /// <summary>
     /// What each event's documented meaning allows the PTEs inside its start/end to do (TruthfulEvent).
-    /// Sources: v7 doc comments (kernel-notifier.md 2.2), the review (2.4), enum mmu_notifier_event
+    /// Sources: v7 doc comments (kernel-facts.md SEED-ENUM), the review (SEED-REVIEW), enum mmu_notifier_event
     /// kernel-doc (include/linux/mmu_notifier.h).
     /// </summary>
     public static Change Allows(MmuEvent e) => e switch
@@ -104,7 +104,7 @@ public static class EventTables
         _ => Change.None,
     } | Change.Upgrade | Change.Fill;
 
-    private const string Seed = "seed v7 (kernel-notifier.md 2.3 row ";
+    private const string Seed = "seed v7 (kernel-facts.md SEED-CALLSITES row ";
 
     /// <summary>The call-site -> event table of a vocabulary (faithful to the source, inconsistencies included).</summary>
     public static ImmutableArray<EventRow> Table(Vocabulary v) => v switch
@@ -144,7 +144,7 @@ public static class EventTables
             new(CallSite.change_protection, Mechanism.StartEnd, MmuEvent.MMU_MPROT, Seed + "10) mm/mprotect.c change_pmd_range",
                 "MMU_MPROT does not say which protection: the listener must consult the VMA"),
             new(CallSite.oom_reap_task_mm, Mechanism.StartEnd, MmuEvent.MMU_MUNMAP, "not a v7 call site (the OOM reaper's notifier path is 4.19); nearest v7 event of unmap_vmas"),
-            new(CallSite.munlock_vma_pages_range, Mechanism.None, null, "seed v7: MMU_MUNLOCK is declared but never sent (kernel-notifier.md 2.3)",
+            new(CallSite.munlock_vma_pages_range, Mechanism.None, null, "seed v7: MMU_MUNLOCK is declared but never sent (kernel-facts.md SEED-CALLSITES)",
                 "MMU_MUNLOCK has no call site"),
             new(CallSite.mmu_notifier_release, Mechanism.None, null, "mm/mmu_notifier.c __mmu_notifier_release: ->release, no event"),
             new(CallSite.make_device_exclusive, Mechanism.None, null, "not in v7: device-exclusive entries are 5.14 (b756a3b5e7ea)"),

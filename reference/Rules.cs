@@ -16,7 +16,7 @@ public static class Rules
     public const string CoherentAccess = nameof(CoherentAccess);
     /// <summary>mmu_notifier_invalidate_range_start_nonblock kernel-doc; c2655835fd8c.</summary>
     public const string StartEndPaired = nameof(StartEndPaired);
-    /// <summary>mm/mmu_notifier.c; bugs B3, B5, B6 (kernel-notifier.md 8).</summary>
+    /// <summary>mm/mmu_notifier.c; bugs B3, B5, B6 (kernel-facts.md).</summary>
     public const string RangeCoversChange = nameof(RangeCoversChange);
     /// <summary>The v7 enum mmu_event doc comments and enum mmu_notifier_event kernel-doc.</summary>
     public const string TruthfulEvent = nameof(TruthfulEvent);
@@ -64,13 +64,13 @@ public static class Rules
                         return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
                     continue;
                 }
-                // owner exemption (kernel-notifier.md INV-1 (i)): the mirror that owns a device-exclusive entry keeps
+                // owner exemption (kernel-facts.md INV-1 (i)): the mirror that owns a device-exclusive entry keeps
                 // its own translation of that very frame; it skipped its own MMU_NOTIFY_EXCLUSIVE event
                 if (cpu is { } own && own.Exclusive == m && own.Frame == e.Frame && (!e.Writable || own.Prot == Prot.ReadWrite)) continue;
                 if (cpu is not { Readable: true } c || c.Frame != e.Frame)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
                 // TrackWp: write-protected only for soft-dirty tracking (clear_refs): the logical permission is still
-                // write (kernel-notifier.md INV-1 (ii)); SoftDirtyComplete covers the tracking
+                // write (kernel-facts.md INV-1 (ii)); SoftDirtyComplete covers the tracking
                 if (e.Writable && !c.Writable && !c.TrackWp)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} writable but the CPU PTE is {PteText.Of(cpu)}");
                 // a private frame shared with a forked child is copy-on-write: nobody may write it in place

@@ -170,7 +170,7 @@ public static class Scenarios
             s.DeviceWrite(0, 0, 5);
             e.Eq("device write", "EPERM", s.LastError(0));
         }),
-        Define("install_without_read_retry", "kernel-notifier.md M3 / B12", "a driver that installs without mmu_interval_read_retry maps a page munmap freed meanwhile", Rules.NoFreedFrameAccess, Cfg(Vocabulary.Upstream, Dev() with { SkipReadRetry = true }), (s, e) =>
+        Define("install_without_read_retry", "kernel-facts.md M3 / B12", "a driver that installs without mmu_interval_read_retry maps a page munmap freed meanwhile", Rules.NoFreedFrameAccess, Cfg(Vocabulary.Upstream, Dev() with { SkipReadRetry = true }), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(2, 9));
@@ -190,7 +190,7 @@ public static class Scenarios
             s.Device(0);
             e.Eq("read_retry results", "ok", string.Join(",", s.Trace.Where(l => l.Op == "mmu_interval_read_retry").Select(l => l.Get("result"))));
         }),
-        Define("teardown_at_end", "kernel-notifier.md B12", "a full-mm listener that tears down only in invalidate_range_end still maps the page when munmap clears it", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Upstream, Dev(policy: Policy.UnmapAtEnd, kind: MirrorKind.Mm)), (s, e) =>
+        Define("teardown_at_end", "kernel-facts.md B12", "a full-mm listener that tears down only in invalidate_range_end still maps the page when munmap clears it", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Upstream, Dev(policy: Policy.UnmapAtEnd, kind: MirrorKind.Mm)), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceRead(0, 0);
@@ -215,7 +215,7 @@ public static class Scenarios
             e.Eq("page 0 reaped", true, s.State.Ptes[0] is null);
             e.Eq("device PTEs", 0, s.State.Mirrors[0].Pt.Count);
         }),
-        Define("end_after_refused_start", "kernel-notifier.md M7 / B10 (planted)", "a planted bug calls invalidate_range_end after the refused non-blockable start", Rules.StartEndPaired, Cfg(Vocabulary.Upstream, Dev()) with { Mutants = Mutant.EndAfterRefusedStart }, (s, e) =>
+        Define("end_after_refused_start", "kernel-facts.md M7 / B10 (planted)", "a planted bug calls invalidate_range_end after the refused non-blockable start", Rules.StartEndPaired, Cfg(Vocabulary.Upstream, Dev()) with { Mutants = Mutant.EndAfterRefusedStart }, (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
@@ -225,7 +225,7 @@ public static class Scenarios
             s.Cpu(new Call.OomReap());
             e.Eq("violating step", "invalidate_range_end", s.Trace[s.FirstViolationLine!.Value - 1].Op);
         }),
-        Define("invalidate_page_only_listener", "kernel-notifier.md B1 / ea25c4317946", "an old-style listener that implements only invalidate_page never hears munmap's start/end: it keeps a page the CPU unmapped and frees", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.V7, Dev(kind: MirrorKind.InvalidatePage)), (s, e) =>
+        Define("invalidate_page_only_listener", "kernel-facts.md B1 / ea25c4317946", "an old-style listener that implements only invalidate_page never hears munmap's start/end: it keeps a page the CPU unmapped and frees", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.V7, Dev(kind: MirrorKind.InvalidatePage)), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
@@ -371,7 +371,7 @@ public static class Scenarios
             e.Eq("device write", "EPERM", s.LastError(0));
             e.Eq("CPU read", 1, s.CpuView(0));
         }),
-        Define("exclusive_owner_filter_all", "kernel-notifier.md 3.5 (owner filtering), planted", "a listener that skips every event carrying an owner, not only its own, keeps a page another device made exclusive", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")) with { Mutants = Mutant.OwnerFilterAll }, (s, e) =>
+        Define("exclusive_owner_filter_all", "kernel-facts.md UP-POLICY (owner filtering), planted", "a listener that skips every event carrying an owner, not only its own, keeps a page another device made exclusive", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")) with { Mutants = Mutant.OwnerFilterAll }, (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.DeviceWrite(1, 0, 1);

@@ -33,7 +33,7 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 /// huge (PMD) mapping. A PROT_NONE PTE keeps its frame but grants no access (mprotect keeps the pfn).
 /// </summary>
 /// TrackWp marks a PTE write-protected only for soft-dirty tracking by clear_refs: its logical
-/// permission is still write (kernel-notifier.md INV-1 (ii)).
+/// permission is still write (kernel-facts.md INV-1 (ii)).
 /// Exclusive is the mirror that holds the page through a device-exclusive entry (make_device_exclusive,
 /// mm/rmap.c): the CPU has no access until remove_device_exclusive_entry restores the PTE; -1 when none.
 public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false, int Exclusive = -1)

@@ -54,11 +54,11 @@ public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
 
     public static readonly Vocabulary V7 = new("v7",
     [
-        // Seed v7 enum mmu_event (kernel-notifier.md §2.2, reconstructed from V6/V8); policy is
-        // HMM07's hmm_notifier_invalidate_range_start (§2.5) except MMU_ISDIRTY, see below.
+        // Seed v7 enum mmu_event (kernel-facts.md SEED-ENUM, reconstructed from V6/V8); policy is
+        // HMM07's hmm_notifier_invalidate_range_start except MMU_ISDIRTY, see below.
         new("MMU_FORK", Effect.WriteProtect, 0, Reaction.WriteProtect, "v7 doc: VMAs write-protected to set up COW; HMM07 HMM_FORK clears write"),
         new("MMU_HSPLIT", Effect.Nothing, 0, Reaction.Unmap, "v7 doc: same memory, only the page-table structure changes; HMM07 HMM_MUNMAP"),
-        new("MMU_ISDIRTY", Effect.SoftDirtyClear, 0, Reaction.WriteProtect, "clear_refs_write soft-dirty; HMM07 harvests dirty bits and keeps the PTE (refuted by the contract), the project policy write-protects (kernel-notifier.md §4)"),
+        new("MMU_ISDIRTY", Effect.SoftDirtyClear, 0, Reaction.WriteProtect, "clear_refs_write soft-dirty; HMM07 harvests dirty bits and keeps the PTE (refuted by the contract), the project policy write-protects (kernel-facts.md UP-POLICY)"),
         new("MMU_MIGRATE", Effect.Any, 0, Reaction.Unmap, "v7 doc: memory moves, reads must stop too; HMM07 HMM_MIGRATE"),
         new("MMU_MPROT", Effect.Protection, NewProt.All, Reaction.ConsultVma, "v7 doc: consult the VMA for the new protection; HMM07 hmm_mmu_mprot_to_etype"),
         new("MMU_MUNLOCK", Effect.Nothing, 0, Reaction.Ignore, "v7 doc: the page table is unchanged; HMM07 ignores"),
@@ -69,7 +69,7 @@ public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
 
     public static readonly Vocabulary V7Reviewed = new("v7-reviewed",
     [
-        // v8 renames (kernel-notifier.md §2.4) and Hubbard's precise mprotect events.
+        // v8 renames (kernel-facts.md SEED-REVIEW) and Hubbard's precise mprotect events.
         new("MMU_FORK", Effect.WriteProtect, 0, Reaction.WriteProtect, "as v7 MMU_FORK"),
         new("MMU_HUGE_PAGE_SPLIT", Effect.Nothing, 0, Reaction.Unmap, "v8 rename of MMU_HSPLIT: pages don't move, content doesn't change"),
         new("MMU_CLEAR_SOFT_DIRTY", Effect.SoftDirtyClear, 0, Reaction.WriteProtect, "v8 rename of MMU_ISDIRTY (clear_refs_write)"),
@@ -85,7 +85,7 @@ public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
 
     public static readonly Vocabulary Upstream = new("upstream",
     [
-        // enum mmu_notifier_event kernel-doc (include/linux/mmu_notifier.h); policy: §3.5.
+        // enum mmu_notifier_event kernel-doc (include/linux/mmu_notifier.h); policy: kernel-facts.md UP-POLICY.
         new("MMU_NOTIFY_UNMAP", Effect.Unmap, 0, Reaction.Unmap, "munmap()/mremap(): the range is unmapped"),
         new("MMU_NOTIFY_CLEAR", Effect.Any, 0, Reaction.Unmap, "PTEs cleared for many reasons (page replaced, migration, COW)"),
         new("MMU_NOTIFY_PROTECTION_VMA", Effect.Protection, NewProt.All, Reaction.ConsultVma, "protection change per the VMA's vm_page_prot (mprotect)"),

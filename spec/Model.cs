@@ -630,7 +630,7 @@ public sealed class Model
             new(Rules.SoftDirtyComplete, true,
                 "fs/proc/task_mmu.c clear_refs_write, MMU_NOTIFY_SOFT_DIRTY kernel-doc: a page written since clear_refs is soft-dirty",
                 s => One(S.Page, "p", p => Imp(s.B("dirtied", p), s.B("soft_dirty", p)))),
-            // ---- strengthening (kernel-notifier.md §6 AUX-a..e) ----
+            // ---- strengthening (kernel-facts.md AUX-a..AUX-e) ----
             new("PteWellFormed", false,
                 "a readable PTE is present, a writable one readable: needed so the mprotect/upgrade updates keep NoStaleDeviceMapping's premises meaningful",
                 s => One(S.Page, "p", p => And(Imp(s.B("cpu_read", p), s.B("cpu_present", p)), Imp(s.B("cpu_write", p), s.B("cpu_read", p))))),

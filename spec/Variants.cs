@@ -2,7 +2,7 @@ namespace NotifierSpec.Invariants;
 
 /// <summary>
 /// A variant of the encoded system: the correct protocol ("correct") or one injected bug
-/// (kernel-notifier.md §7 mutations), each with the rule its counterexample must break and the
+/// (kernel-facts.md M keys), each with the rule its counterexample must break and the
 /// tla/ must-fail model it mirrors (tla/manifest.json).
 /// </summary>
 public sealed record Variant(string Name, string Description, string Vocabulary, string? ExpectedRule,

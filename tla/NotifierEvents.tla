@@ -1,8 +1,8 @@
 --------------------------- MODULE NotifierEvents ---------------------------
 (***************************************************************************)
 (* The call sites of "mmu_notifier: add event information to address       *)
-(* invalidation v7" (../shared/seed/, kernel-notifier.md section 2.3) and   *)
-(* their upstream successors (section 3.4), for the three vocabularies of  *)
+(* invalidation v7" (kernel-facts.md SEED, SEED-CALLSITES) and             *)
+(* their upstream successors (UP-CALLSITES), for the three vocabularies of *)
 (* docs/rules.md: "v7", "v7-reviewed", "upstream".                          *)
 (*                                                                         *)
 (* This module is pure: tables (site -> event, site -> mechanism, event ->  *)
@@ -21,7 +21,7 @@ Max(a, b) == IF a < b THEN b ELSE a
 
 Vocabularies == {"v7", "v7-reviewed", "upstream"}
 
-\* v7: enum mmu_event (seed; kernel-notifier.md 2.2, reconstructed from V6/V8).
+\* v7: enum mmu_event (seed; kernel-facts.md SEED-ENUM, reconstructed from V6/V8).
 V7Events == {"MMU_FORK", "MMU_HSPLIT", "MMU_ISDIRTY", "MMU_MIGRATE", "MMU_MPROT",
              "MMU_MUNLOCK", "MMU_MUNMAP", "MMU_WRITE_BACK", "MMU_WRITE_PROTECT"}
 
@@ -53,7 +53,7 @@ Reactions == {"unmap", "write-protect", "ignore", "consult-vma", "unmap-at-end"}
 
 (***************************************************************************)
 (* Call sites (kernel function names).  Numbers refer to the table in      *)
-(* kernel-notifier.md 2.3 (v7) and 3.4 (upstream).                         *)
+(* kernel-facts.md SEED-CALLSITES (v7) and UP-CALLSITES (upstream).        *)
 (***************************************************************************)
 Sites == {"copy_page_range",          \* #1 fork, COW mappings, src mm
           "copy_hugetlb_page_range",  \* #2 hugetlb fork (v7: MMU_MIGRATE, inconsistent with #1)
@@ -107,9 +107,9 @@ MechOf(voc, site) ==
 
 (***************************************************************************)
 (* Call site -> event.  prot is the new VMA protection for mprotect.       *)
-(* v7 column: kernel-notifier.md 2.3 (V8 with v7 names).                    *)
-(* upstream column: 3.4 (EV52 and later); MMU_NOTIFY_RELEASE from          *)
-(* mn_itree_release (mm/mmu_notifier.c).                                    *)
+(* v7 column: kernel-facts.md SEED-CALLSITES (V8 with v7 names).           *)
+(* upstream column: UP-CALLSITES (EV52 and later); MMU_NOTIFY_RELEASE      *)
+(* from mn_itree_release (mm/mmu_notifier.c).                              *)
 (***************************************************************************)
 V7Event(site, prot) ==
     CASE site = "copy_page_range"         -> "MMU_FORK"
@@ -173,8 +173,8 @@ EventOf(voc, site, prot) ==
 
 (***************************************************************************)
 (* TruthfulEvent: which PTE changes an event's documentation allows        *)
-(* (docs/rules.md; v7 enum mmu_event doc comments, kernel-notifier.md 2.2; *)
-(* enum mmu_notifier_event kernel-doc, 3.2).                                *)
+(* (docs/rules.md; v7 enum mmu_event doc comments, kernel-facts.md         *)
+(* SEED-ENUM; enum mmu_notifier_event kernel-doc, HDR).                    *)
 (*  "wp"   : write-protect events: same frame, read access kept            *)
 (*           (MMU_FORK, MMU_WRITE_BACK, MMU_WRITE_PROTECT, ..._KSM_...,     *)
 (*            MMU_NOTIFY_PROTECTION_PAGE: "read/write change of pages")     *)
@@ -263,7 +263,7 @@ React(r, d, vmaProt) ==
 (***************************************************************************)
 (* Listener policies (event -> reaction), used by the models as Policy.    *)
 (***************************************************************************)
-\* A correct listener for every vocabulary (kernel-notifier.md 3.5): drop
+\* A correct listener for every vocabulary (kernel-facts.md UP-POLICY): drop
 \* everything when the frame may change, drop write on write-protect
 \* events and on soft-dirty clearing (exact tracking), consult the VMA on a
 \* protection change, nothing when pages and access stay the same.
@@ -275,7 +275,7 @@ CorrectReaction(e) ==
       [] OTHER -> "unmap"
 
 \* HMM's own listener in the same series (HMM07 hmm_notifier_invalidate_range_start,
-\* kernel-notifier.md 2.5): MMU_ISDIRTY keeps the device PTE ("rely on the
+\* kernel-facts.md HMM07): MMU_ISDIRTY keeps the device PTE ("rely on the
 \* regular and conservative dirtying", Glisse in the seed thread).
 HMM07Reaction(e) ==
     CASE e = "MMU_ISDIRTY" -> "ignore"

@@ -3,7 +3,7 @@
 (* NotifierSpec: the ordering guarantees of Linux's mmu_notifier between  *)
 (* the CPU page table and device mirrors (secondary MMUs).                 *)
 (*                                                                         *)
-(* Sources (keys as in ../shared/kernel-notifier.md):                      *)
+(* Sources (keys as in ../docs/kernel-facts.md):                           *)
 (*   HDR   include/linux/mmu_notifier.h (invalidate_range_start doc,       *)
 (*         mmu_interval_read_begin/retry/set_seq kernel-doc)               *)
 (*   C-MM  mm/mmu_notifier.c (mn_itree_inv_start_range, mn_itree_inv_end,  *)
@@ -11,7 +11,7 @@
 (*   HMM   Documentation/mm/hmm.rst ("the driver must ... take the lock    *)
 (*         ... mmu_interval_read_retry ... update the device page table")  *)
 (*   THMM  lib/test_hmm.c (dmirror_range_fault, dmirror_interval_invalidate)*)
-(*   R1..R12, M1..M12, B1..B17: sections 5, 7, 8 of kernel-notifier.md.   *)
+(*   R*, M*, B*, INV-*, AUX-*: rules, mutations, bugs in kernel-facts.md.  *)
 (*                                                                         *)
 (* Actors: CPU threads (Threads) running call sites of the mm, one at a    *)
 (* time each, step by step; devices (Devices), each a dmirror-like mirror  *)
@@ -60,7 +60,7 @@ BugNames ==
      "mprotect_none_as_write_protect", \* planted call-site table error (TruthfulEvent)
      "hw_flush_at_end",        \* M10/B2: secondary TLB invalidated at end, not under the PTL
      "insert_ignores_active",  \* M12: insert during an invalidation not "assumed hit"
-     "owner_filter_all",       \* kernel-notifier.md 3.5: every listener skips an event with an owner
+     "owner_filter_all",       \* kernel-facts.md UP-POLICY: every listener skips an event with an owner
      "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
      "atomic_map_no_retry"}    \* the driver maps its device-exclusive entry without read_retry
 
@@ -392,7 +392,7 @@ exit_mmap(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "release")
 \* (drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_svm_range_invalidate:
 \* "range->event == MMU_NOTIFY_EXCLUSIVE && range->owner == ...drm->dev";
 \* lib/test_hmm.c dmirror_interval_invalidate for MMU_NOTIFY_MIGRATE).  Bug
-\* owner_filter_all (kernel-notifier.md 3.5): every listener skips any event
+\* owner_filter_all (kernel-facts.md UP-POLICY): every listener skips any event
 \* that carries an owner, so a mirror keeps a page another device took.
 OwnerSkips(op, d) ==
     /\ op.own # 0 /\ op.ev \in {"MMU_NOTIFY_EXCLUSIVE", "MMU_NOTIFY_MIGRATE"}
@@ -892,7 +892,7 @@ LiveSpec == Spec
 \* and the TLB flush of that same PTL section (tlb_flush, which calls
 \* arch_invalidate_secondary_tlbs; HDR arch_invalidate_secondary_tlbs doc).
 \* A device-exclusive entry gives the CPU no access: only its owner may map
-\* the page (kernel-notifier.md INV-1 (i); mm/rmap.c make_device_exclusive).
+\* the page (kernel-facts.md INV-1 (i); mm/rmap.c make_device_exclusive).
 NoStaleDeviceMapping ==
     \A d \in Devices, p \in Pages :
         dpte[d][p].f # 0 /\ ~HwWindow(d, p) => /\ pte[p].f = dpte[d][p].f

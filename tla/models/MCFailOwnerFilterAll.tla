@@ -1,7 +1,7 @@
 ----------------------- MODULE MCFailOwnerFilterAll -----------------------
 (***************************************************************************)
-(* Owner filtering applied to every listener (kernel-notifier.md 3.5): a   *)
-(* mirror skips every MMU_NOTIFY_EXCLUSIVE invalidation that carries an    *)
+(* Owner filtering applied to every listener (kernel-facts.md UP-POLICY):  *)
+(* a mirror skips every MMU_NOTIFY_EXCLUSIVE invalidation that carries an  *)
 (* owner, not only its own, and keeps mapping a page another mirror made   *)
 (* device-exclusive (the reference's planted exclusive_owner_filter_all).  *)
 (***************************************************************************)
