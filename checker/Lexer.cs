@@ -22,6 +22,9 @@ public sealed record Token(Tk Kind, string Text, int Line, int Col, bool FirstOn
 /// <summary>TLA+ tokenizer: comments (\* and nested (* *)), strings, numbers, operators, module delimiters.</summary>
 public static class Lexer
 {
+    /// <summary>SANY's tab width (SimpleCharStream.tabSize).</summary>
+    public const int TabSize = 8;
+
     // Longest first.
     private static readonly string[] Symbols =
     [
@@ -39,9 +42,18 @@ public static class Lexer
         int lastLine = -1;
         bool inModule = false;
         int depth = 0; // nesting of modules
+        // SANY's columns (tla2sany/parser/SimpleCharStream.UpdateLineColumn, tabSize 8): a tab moves to the next
+        // tab stop, so the character after it is at column 8k + 1; every other character counts one
+        int cacheLine = -1, cachePos = 0, cacheCol = 1;
+        int Col(int pos)
+        {
+            if (cacheLine != lineStart || pos < cachePos) { cacheLine = lineStart; cachePos = lineStart; cacheCol = 1; }
+            for (; cachePos < pos; cachePos++) cacheCol = text[cachePos] == '\t' ? (cacheCol - 1) / TabSize * TabSize + TabSize + 1 : cacheCol + 1;
+            return cacheCol;
+        }
         void Add(Tk k, string s, int start)
         {
-            int col = start - lineStart + 1;
+            int col = Col(start);
             toks.Add(new Token(k, s, line, col, lastLine != line));
             lastLine = line;
         }
@@ -83,7 +95,7 @@ public static class Lexer
             }
             if (c == '(' && i + 1 < n && text[i + 1] == '*')
             {
-                int d = 0; int sl = line, sc = i - lineStart + 1;
+                int d = 0; int sl = line, sc = Col(i);
                 while (i < n)
                 {
                     if (text[i] == '(' && i + 1 < n && text[i + 1] == '*') { d++; i += 2; continue; }
@@ -99,7 +111,7 @@ public static class Lexer
                 int start = i; var sb = new StringBuilder(); i++;
                 while (true)
                 {
-                    if (i >= n || text[i] == '\n') throw new TlaError(file, line, start - lineStart + 1, "unterminated string");
+                    if (i >= n || text[i] == '\n') throw new TlaError(file, line, Col(start), "unterminated string");
                     char ch = text[i];
                     if (ch == '"') { i++; break; }
                     if (ch == '\\' && i + 1 < n)
@@ -135,11 +147,11 @@ public static class Lexer
                     continue;
                 }
                 if (i + 1 < n && text[i] == '.' && char.IsDigit(text[i + 1]))
-                    throw new TlaError(file, line, start - lineStart + 1, "unsupported construct: decimal number (TLC does not support reals)");
+                    throw new TlaError(file, line, Col(start), "unsupported construct: decimal number (TLC does not support reals)");
                 Add(Tk.Number, text[start..i], start);
                 continue;
             }
-            if (IsIdChar(c) && !(c == '_' && toks.Count > 0 && toks[^1].Text is "]" or ">>" && toks[^1].Line == line && toks[^1].Col + toks[^1].Text.Length == i - lineStart + 1))
+            if (IsIdChar(c) && !(c == '_' && toks.Count > 0 && toks[^1].Text is "]" or ">>" && toks[^1].Line == line && toks[^1].Col + toks[^1].Text.Length == Col(i)))
             {
                 int start = i;
                 while (i < n && IsIdChar(text[i])) i++;
@@ -148,7 +160,7 @@ public static class Lexer
                 if ((id.StartsWith("WF_", StringComparison.Ordinal) || id.StartsWith("SF_", StringComparison.Ordinal)))
                 {
                     Add(Tk.Op, id[..3], start);
-                    if (id.Length > 3) { toks.Add(new Token(Tk.Ident, id[3..], line, start - lineStart + 4, false)); }
+                    if (id.Length > 3) { toks.Add(new Token(Tk.Ident, id[3..], line, Col(start) + 3, false)); }
                     continue;
                 }
                 Add(Tk.Ident, id, start);
@@ -175,9 +187,9 @@ public static class Lexer
                     i += s.Length; matched = true; break;
                 }
             }
-            if (!matched) throw new TlaError(file, line, i - lineStart + 1, $"unexpected character '{c}'");
+            if (!matched) throw new TlaError(file, line, Col(i), $"unexpected character '{c}'");
         }
-        toks.Add(new Token(Tk.Eof, "", line, i - lineStart + 1, true));
+        toks.Add(new Token(Tk.Eof, "", line, Col(Math.Min(i, n)), true));
         return toks;
     }
 

@@ -1,7 +1,7 @@
 namespace NotifierSpec.Checker;
 
 /// <summary>
-/// Hand-written TLA+ parser: precedence climbing with TLA+'s operator precedences, and the
+/// Hand-written TLA+ parser: SANY's operator-precedence rules (ranges, conflicts) on an explicit operator stack, and the
 /// offside rule for bulleted /\ and \/ lists (a token at or left of the bullet's column ends the item).
 /// </summary>
 public sealed class Parser
@@ -25,26 +25,48 @@ public sealed class Parser
         ["=<"] = "<=", ["\\leq"] = "<=", ["\\geq"] = ">=", ["#"] = "/=", ["\\times"] = "\\X", ["\\circ"] = "\\o", ["\\equiv"] = "<=>",
     };
 
-    // Infix operators: (precedence, associativity: 'l' left, 'n' none, 'r' right)
-    private static readonly Dictionary<string, (int Prec, char Assoc)> Infix = new()
+    /// <summary>An operator's precedence range and associativity ('l' left, 'n' none), as SANY's
+    /// tla2sany/parser/Operators.java defines them (the TLA+ book's table, times 10).</summary>
+    private readonly record struct OpInfo(int Low, int High, char Assoc);
+
+    // Infix operators, keyed by Norm's canonical spelling (SANY's Operators.CanonicalOperators).
+    private static readonly Dictionary<string, OpInfo> Infix = new()
     {
-        ["=>"] = (1, 'r'), ["<=>"] = (2, 'n'), ["~>"] = (2, 'n'), ["-+->"] = (2, 'n'),
-        ["\\/"] = (3, 'l'), ["/\\"] = (3, 'l'),
-        ["="] = (5, 'n'), ["/="] = (5, 'n'), ["<"] = (5, 'n'), [">"] = (5, 'n'), ["<="] = (5, 'n'), [">="] = (5, 'n'),
-        ["\\in"] = (5, 'n'), ["\\notin"] = (5, 'n'), ["\\subseteq"] = (5, 'n'), ["\\subset"] = (5, 'n'), ["\\supseteq"] = (5, 'n'), ["\\supset"] = (5, 'n'),
-        ["\\prec"] = (5, 'n'), ["\\preceq"] = (5, 'n'), ["\\succ"] = (5, 'n'), ["\\succeq"] = (5, 'n'), ["\\sqsubseteq"] = (5, 'n'), ["\\sqsupseteq"] = (5, 'n'),
-        ["\\sim"] = (5, 'n'), ["\\simeq"] = (5, 'n'), ["\\approx"] = (5, 'n'), ["\\cong"] = (5, 'n'), ["\\asymp"] = (5, 'n'), ["\\doteq"] = (5, 'n'), ["|-"] = (5, 'n'), ["|="] = (5, 'n'),
-        ["\\cdot"] = (5, 'l'),
-        ["@@"] = (6, 'l'), [":>"] = (7, 'n'),
-        ["\\cup"] = (8, 'l'), ["\\cap"] = (8, 'l'), ["\\"] = (8, 'n'),
-        [".."] = (9, 'n'), ["..."] = (9, 'n'),
-        ["+"] = (10, 'l'), ["-"] = (10, 'l'), ["++"] = (10, 'l'), ["--"] = (10, 'l'), ["\\oplus"] = (10, 'l'), ["\\ominus"] = (11, 'l'), ["|"] = (10, 'l'), ["||"] = (10, 'l'),
-        ["%"] = (11, 'n'), ["%%"] = (11, 'l'),
-        ["*"] = (13, 'l'), ["/"] = (13, 'n'), ["\\div"] = (13, 'n'), ["\\o"] = (13, 'l'), ["**"] = (13, 'l'), ["//"] = (13, 'n'), ["&"] = (13, 'l'), ["&&"] = (13, 'l'),
-        ["\\odot"] = (13, 'l'), ["\\otimes"] = (13, 'l'), ["\\oslash"] = (13, 'n'), ["\\bullet"] = (13, 'l'), ["\\star"] = (13, 'l'), ["\\uplus"] = (9, 'l'), ["\\sqcap"] = (9, 'l'), ["\\sqcup"] = (9, 'l'),
-        ["^"] = (14, 'n'), ["^^"] = (14, 'n'), ["$"] = (9, 'l'), ["$$"] = (9, 'l'), ["??"] = (9, 'l'), ["!!"] = (9, 'n'), ["##"] = (9, 'l'),
-        ["\\X"] = (10, 'x'),
+        ["=>"] = new(10, 10, 'n'), ["<=>"] = new(20, 20, 'n'), ["~>"] = new(20, 20, 'n'), ["-+->"] = new(20, 20, 'n'),
+        ["\\/"] = new(30, 30, 'l'), ["/\\"] = new(30, 30, 'l'),
+        ["="] = new(50, 50, 'n'), ["/="] = new(50, 50, 'n'), ["<"] = new(50, 50, 'n'), [">"] = new(50, 50, 'n'), ["<="] = new(50, 50, 'n'), [">="] = new(50, 50, 'n'),
+        ["\\in"] = new(50, 50, 'n'), ["\\notin"] = new(50, 50, 'n'), ["\\subseteq"] = new(50, 50, 'n'), ["\\subset"] = new(50, 50, 'n'),
+        ["\\supseteq"] = new(50, 50, 'n'), ["\\supset"] = new(50, 50, 'n'), ["\\prec"] = new(50, 50, 'n'), ["\\preceq"] = new(50, 50, 'n'),
+        ["\\succ"] = new(50, 50, 'n'), ["\\succeq"] = new(50, 50, 'n'), ["\\sqsubset"] = new(50, 50, 'n'), ["\\sqsubseteq"] = new(50, 50, 'n'),
+        ["\\sqsupset"] = new(50, 50, 'n'), ["\\sqsupseteq"] = new(50, 50, 'n'), ["\\sim"] = new(50, 50, 'n'), ["\\simeq"] = new(50, 50, 'n'),
+        ["\\approx"] = new(50, 50, 'n'), ["\\cong"] = new(50, 50, 'n'), ["\\asymp"] = new(50, 50, 'n'), ["\\doteq"] = new(50, 50, 'n'),
+        ["\\ll"] = new(50, 50, 'n'), ["\\gg"] = new(50, 50, 'n'), ["\\propto"] = new(50, 50, 'n'),
+        ["|-"] = new(50, 50, 'n'), ["|="] = new(50, 50, 'n'), ["-|"] = new(50, 50, 'n'), ["=|"] = new(50, 50, 'n'), [":="] = new(50, 50, 'n'), ["::="] = new(50, 50, 'n'),
+        ["\\cdot"] = new(50, 140, 'l'),
+        ["@@"] = new(60, 60, 'l'), [":>"] = new(70, 70, 'n'), ["<:"] = new(70, 70, 'n'),
+        ["\\cup"] = new(80, 80, 'l'), ["\\cap"] = new(80, 80, 'l'), ["\\"] = new(80, 80, 'n'),
+        [".."] = new(90, 90, 'n'), ["..."] = new(90, 90, 'n'),
+        ["$"] = new(90, 130, 'l'), ["$$"] = new(90, 130, 'l'), ["??"] = new(90, 130, 'l'), ["##"] = new(90, 130, 'l'), ["!!"] = new(90, 130, 'n'),
+        ["\\uplus"] = new(90, 130, 'l'), ["\\sqcap"] = new(90, 130, 'l'), ["\\sqcup"] = new(90, 130, 'l'), ["\\wr"] = new(90, 140, 'n'),
+        ["+"] = new(100, 100, 'l'), ["++"] = new(100, 100, 'l'), ["\\oplus"] = new(100, 100, 'l'),
+        ["|"] = new(100, 110, 'l'), ["||"] = new(100, 110, 'l'), ["%"] = new(100, 110, 'n'), ["%%"] = new(100, 110, 'l'),
+        ["\\X"] = new(100, 130, 'l'),
+        ["-"] = new(110, 110, 'l'), ["--"] = new(110, 110, 'l'), ["\\ominus"] = new(110, 110, 'l'),
+        ["*"] = new(130, 130, 'l'), ["/"] = new(130, 130, 'n'), ["\\div"] = new(130, 130, 'n'), ["\\o"] = new(130, 130, 'l'), ["**"] = new(130, 130, 'l'),
+        ["//"] = new(130, 130, 'n'), ["&"] = new(130, 130, 'l'), ["&&"] = new(130, 130, 'l'), ["\\odot"] = new(130, 130, 'l'), ["\\otimes"] = new(130, 130, 'l'),
+        ["\\oslash"] = new(130, 130, 'n'), ["\\bullet"] = new(130, 130, 'l'), ["\\star"] = new(130, 130, 'l'), ["\\bigcirc"] = new(130, 130, 'l'),
+        ["^"] = new(140, 140, 'n'), ["^^"] = new(140, 140, 'n'),
     };
+
+    // Prefix operators (SANY: ~ 40-40, -. 120-120, [] <> ENABLED UNCHANGED 40-150, SUBSET UNION DOMAIN 100-130).
+    private static readonly Dictionary<string, OpInfo> Prefix = new()
+    {
+        ["~"] = new(40, 40, 'l'), ["-."] = new(120, 120, 'n'), ["[]"] = new(40, 150, 'n'), ["<>"] = new(40, 150, 'n'),
+        ["ENABLED"] = new(40, 150, 'n'), ["UNCHANGED"] = new(40, 150, 'n'), ["SUBSET"] = new(100, 130, 'n'), ["UNION"] = new(100, 130, 'n'), ["DOMAIN"] = new(100, 130, 'n'),
+    };
+
+    /// <summary>The postfix prime's precedence (150): a prime right after [], <>, ENABLED or UNCHANGED's operand is a conflict.</summary>
+    private const int PrimePrec = 150;
 
     public Parser(string file, string text)
     {
@@ -315,7 +337,99 @@ public sealed class Parser
 
     // ---------------------------------------------------------------- expressions
 
-    public Syn ParseExpr() => ParseBin(0);
+    /// <summary>
+    /// An expression, parsed as SANY's tla2sany/parser/OperatorStack.reduceStack does: an operator stack where
+    /// the left operator L is applied before the right one R when L.Low &gt; R.High (or L = R is left-associative),
+    /// R is shifted when L.High &lt; R.Low, and any other pair is SANY's "Precedence conflict between ops". The
+    /// loop is iterative, so a long chain of infix operators costs no stack depth.
+    /// </summary>
+    public Syn ParseExpr()
+    {
+        var ops = new List<StackOp>();
+        var vals = new List<(Syn Syn, int Start)>();
+        HashSet<Syn>? times = null; // \X products built in this expression (a parenthesized one is not extended)
+        while (true)
+        {
+            // operand position: labels and prefix operators
+            while (true)
+            {
+                if (Peek.Kind == Tk.Ident && IsAt(1, "::") && !Keywords.Contains(Peek.Text)) { _p += 2; continue; } // "P0:: e": TLC ignores labels
+                var t = Peek;
+                string? pre = PrefixName(t);
+                if (pre is null) break;
+                var info = Prefix[pre];
+                // SANY: "-" after an operator is the prefix -. and conflicts with a left operator binding tighter (2 * -3)
+                if (pre == "-." && ops.Count > 0 && ops[^1].Info.Low > info.High) throw Conflict(ops[^1], t.Text);
+                ops.Add(new StackOp(t, pre, info, true, _p));
+                _p++;
+            }
+            int start = _p;
+            var operand = ParseOperand(out var prime);
+            if (prime is not null && ops.Count > 0 && ops[^1].Info.High >= PrimePrec) throw Conflict(ops[^1], "'", prime); // SANY: at the prime
+            vals.Add((Mark(operand, start), start));
+            // operator position
+            var o = Peek;
+            if (o.Kind != Tk.Op || !Infix.TryGetValue(Norm(o.Text), out var oi)) break;
+            string name = Norm(o.Text);
+            while (ops.Count > 0)
+            {
+                var l = ops[^1];
+                if (l.Info.Low > oi.High || (!l.Prefix && l.Name == name && l.Info.Assoc == 'l')) Reduce(ops, vals, ref times);
+                else if (l.Info.High < oi.Low) break;
+                else throw Conflict(l, o.Text);
+            }
+            ops.Add(new StackOp(o, name, oi, false, vals[^1].Start));
+            _p++;
+        }
+        while (ops.Count > 0) Reduce(ops, vals, ref times);
+        return vals[0].Syn;
+    }
+
+    private sealed record StackOp(Token Tok, string Name, OpInfo Info, bool Prefix, int Start);
+
+    private TlaError Conflict(StackOp left, string right, Token? at = null) =>
+        Err(at ?? left.Tok, $"Precedence conflict between ops {left.Tok.Text} and {right} (SANY refuses it; add parentheses)");
+
+    private static string? PrefixName(Token t)
+    {
+        if (t.Kind == Tk.Op) return Norm(t.Text) switch { "~" => "~", "-" => "-.", "[]" => "[]", "<>" => "<>", _ => null };
+        if (t.Kind == Tk.Ident && t.Text is "ENABLED" or "UNCHANGED" or "SUBSET" or "UNION" or "DOMAIN") return t.Text;
+        return null;
+    }
+
+    private void Reduce(List<StackOp> ops, List<(Syn Syn, int Start)> vals, ref HashSet<Syn>? times)
+    {
+        var op = ops[^1];
+        ops.RemoveAt(ops.Count - 1);
+        var t = op.Tok;
+        if (op.Prefix)
+        {
+            var e = vals[^1].Syn;
+            Syn node = op.Name switch
+            {
+                "-." => e.Kind == SK.Num && !e.Name!.StartsWith('-') ? new Syn(SK.Num, t, "-" + e.Name, []) : new Syn(SK.OpApp, t, "-.", [e]),
+                "[]" => new Syn(SK.Always, t, null, [e]),
+                "<>" => new Syn(SK.Eventually, t, null, [e]),
+                "ENABLED" => new Syn(SK.Enabled, t, null, [e]),
+                "UNCHANGED" => new Syn(SK.Unchanged, t, null, [e]),
+                _ => new Syn(SK.OpApp, t, op.Name, [e]),
+            };
+            vals[^1] = (Mark(node, op.Start), op.Start);
+            return;
+        }
+        var (right, _) = vals[^1];
+        var (left, ls) = vals[^2];
+        vals.RemoveAt(vals.Count - 1);
+        Syn res;
+        if (op.Name == "\\X")
+        {
+            times ??= new HashSet<Syn>(ReferenceEqualityComparer.Instance);
+            res = times.Remove(left) ? new Syn(SK.Times, left.Tok, "\\X", [.. left.Kids, right]) : new Syn(SK.Times, t, "\\X", [left, right]);
+            times.Add(res);
+        }
+        else res = new Syn(SK.OpApp, t, op.Name, [left, right]);
+        vals[^1] = (Mark(res, ls), ls);
+    }
 
     private Syn Mark(Syn s, int startIdx)
     {
@@ -325,44 +439,11 @@ public sealed class Parser
         return s;
     }
 
-    private Syn ParseBin(int minPrec)
+    /// <summary>An operand: a bulleted list, a quantifier, WF_/SF_, or a primary with its postfix ' [ ] and .field;
+    /// prime is the first postfix prime applied to it, if any.</summary>
+    private Syn ParseOperand(out Token? prime)
     {
-        int startIdx = _p;
-        var left = Mark(ParsePrefix(), startIdx);
-        while (true)
-        {
-            var t = Peek;
-            if (t.Kind != Tk.Op && !(t.Kind == Tk.Punct && t.Text == "."  && false)) break;
-            string op = Norm(t.Text);
-            if (!Infix.TryGetValue(op, out var info)) break;
-            if (info.Prec < minPrec) break;
-            // A bullet at the start of a line belongs to an enclosing list if it is at its column; handled by offside.
-            _p++;
-            if (info.Assoc == 'x')
-            {
-                var parts = new List<Syn> { left };
-                parts.Add(ParseBin(info.Prec + 1));
-                while (Peek.Kind == Tk.Op && Norm(Peek.Text) == "\\X") { _p++; parts.Add(ParseBin(info.Prec + 1)); }
-                left = Mark(new Syn(SK.Times, t, "\\X", parts.ToArray()), startIdx);
-                continue;
-            }
-            int next = info.Assoc == 'r' ? info.Prec : info.Prec + 1;
-            var right = ParseBin(next);
-            left = Mark(new Syn(SK.OpApp, t, op, [left, right]), startIdx);
-            if (info.Assoc == 'n')
-            {
-                var t2 = Peek;
-                if (t2.Kind == Tk.Op && Infix.TryGetValue(Norm(t2.Text), out var i2) && i2.Prec == info.Prec && i2.Prec >= minPrec && info.Prec == 5)
-                    throw Err(t2, $"operator {t2.Text} cannot follow {t.Text} without parentheses");
-            }
-        }
-        return left;
-    }
-
-    private Syn ParsePrefix()
-    {
-        // labels: "P0:: expr" (PlusCal and proofs); TLC ignores them
-        if (Peek.Kind == Tk.Ident && IsAt(1, "::") && !Keywords.Contains(Peek.Text)) _p += 2;
+        prime = null;
         var t = Peek;
         if (t.Kind == Tk.Op)
         {
@@ -371,19 +452,6 @@ public sealed class Parser
             {
                 case "/\\" or "\\/":
                     return ParseBulletList(t, op);
-                case "~":
-                    _p++; return new Syn(SK.OpApp, t, "~", [ParseBin(4)]);
-                case "-":
-                    {
-                        _p++;
-                        var e = ParseBin(12);
-                        if (e.Kind == SK.Num) return new Syn(SK.Num, t, "-" + e.Name, []);
-                        return new Syn(SK.OpApp, t, "-.", [e]);
-                    }
-                case "[]":
-                    _p++; return new Syn(SK.Always, t, null, [ParseBin(4)]);
-                case "<>":
-                    _p++; return new Syn(SK.Eventually, t, null, [ParseBin(4)]);
                 case "\\A" or "\\E":
                     {
                         _p++;
@@ -406,7 +474,7 @@ public sealed class Parser
             }
             throw Err(t, $"unexpected operator {t}");
         }
-        return ParsePostfix(ParsePrimary());
+        return ParsePostfix(ParsePrimary(), out prime);
     }
 
     private Syn ParseSubscript()
@@ -454,12 +522,13 @@ public sealed class Parser
         return list;
     }
 
-    private Syn ParsePostfix(Syn e)
+    private Syn ParsePostfix(Syn e, out Token? prime)
     {
+        prime = null;
         while (true)
         {
             var t = Peek;
-            if (t.Kind == Tk.Punct && t.Text == "'") { _p++; e = new Syn(SK.Prime, t, null, [e]); continue; }
+            if (t.Kind == Tk.Punct && t.Text == "'") { _p++; prime ??= t; e = new Syn(SK.Prime, t, null, [e]); continue; }
             if (t.Kind == Tk.Punct && t.Text == "[")
             {
                 _p++;
@@ -552,11 +621,6 @@ public sealed class Parser
                         Expect(":");
                         return new Syn(SK.Lambda, t, null, [ParseExpr()], ps);
                     }
-                case "UNCHANGED": _p++; return new Syn(SK.Unchanged, t, null, [ParseBin(15)]);
-                case "ENABLED": _p++; return new Syn(SK.Enabled, t, null, [ParseBin(4)]);
-                case "SUBSET": _p++; return new Syn(SK.OpApp, t, "SUBSET", [ParseBin(8)]);
-                case "UNION": _p++; return new Syn(SK.OpApp, t, "UNION", [ParseBin(8)]);
-                case "DOMAIN": _p++; return new Syn(SK.OpApp, t, "DOMAIN", [ParseBin(9)]);
                 case "TRUE" or "FALSE" or "BOOLEAN" or "STRING": _p++; return new Syn(SK.Ident, t, t.Text, []);
             }
             if (Keywords.Contains(t.Text)) throw Err(t, $"unexpected keyword {t.Text}");
