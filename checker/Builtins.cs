@@ -76,7 +76,14 @@ public static partial class Builtins
         Add(seq, "Seq", 1, (_, a) =>
         {
             var s = S(a[0], "Seq");
-            return new InfiniteSetV($"Seq({Node.Trunc(s)})", v => v is TupleV t ? t.Elems.All(s.Contains) : v is FcnBase f && f.Count == 0);
+            // as TLC's Sequences.member: a value that is not a sequence is an error (s is never enumerated)
+            var name = $"Seq({Node.Trunc(s)})";
+            return new InfiniteSetV(name, v => (v is LazyFcnV l ? l.Materialize() : v) switch
+            {
+                TupleV t => t.Elems.All(s.Contains),
+                ModelV => false,
+                _ => throw new EvalError($"Attempted to check if the value:\n{Node.Trunc(v)}\nis an element of {name}."),
+            });
         });
         Add(seq, "Len", 1, (_, a) => IntV.Of(Sq(a[0], "Len").Elems.Length));
         Add(seq, "\\o", 2, (_, a) => new TupleV([.. Sq(a[0], "\\o").Elems, .. Sq(a[1], "\\o").Elems]));

@@ -642,7 +642,7 @@ public sealed class Compiler
             case "TRUE": return new Lit(BoolV.True) { Loc = L(s.Tok) };
             case "FALSE": return new Lit(BoolV.False) { Loc = L(s.Tok) };
             case "BOOLEAN": return new Lit(new SetV([BoolV.False, BoolV.True], true)) { Loc = L(s.Tok) };
-            case "STRING": return new Lit(new InfiniteSetV("STRING", v => v is StrV)) { Loc = L(s.Tok) };
+            case "STRING": return new Lit(new InfiniteSetV("STRING", v => v is StrV || (v is ModelV ? false : throw new EvalError($"Attempted to check if the value:\n{Node.Trunc(v)}\nis an element of STRING.")))) { Loc = L(s.Tok) };
         }
         var sym = sc.Find(name) ?? throw Err(s.Tok, $"Unknown operator: `{name}'.");
         return CompileSymRef(sym, s, s.Kids, sc);
@@ -900,23 +900,29 @@ public sealed class Compiler
     {
         var d = new Dictionary<string, Builtin>();
         static SetBase S(Value v, string op) => v is SetBase s ? s : throw new EvalError($"The argument of {op} should be a set, but instead it is: {v.KindName} {Node.Trunc(v)}");
+        // as TLC's Tool (OPCODE_cup/cap/setdiff): enumerated sets and intervals (TLC's Reducible values) are combined
+        // at once, anything else is kept as an unevaluated set whose membership asks the operands
+        static bool Reducible(SetBase s) => s is SetV or IntervalV;
         d["\\cup"] = new("\\cup", 2, (_, a) =>
         {
             var x = S(a[0], "\\cup"); var y = S(a[1], "\\cup");
-            if (!x.IsFinite || !y.IsFinite) return new InfiniteSetV($"{x} \\cup {y}", v => x.Contains(v) || y.Contains(v));
+            if (!Reducible(x) && !Reducible(y)) return new CupV(x, y); // in this order: x's membership is asked first
+            if (!Reducible(x)) (x, y) = (y, x);
+            if (x.Size == 0) return y;
+            if (!Reducible(y)) return new CupV(x, y);
             return SetV.Union(x.Normalize(), y.Normalize());
         });
         d["\\cap"] = new("\\cap", 2, (_, a) =>
         {
             var x = S(a[0], "\\cap"); var y = S(a[1], "\\cap");
-            if (!x.IsFinite) (x, y) = (y, x);
-            if (!x.IsFinite) throw new EvalError("Attempted to intersect two infinite sets");
+            if (!Reducible(x) && !Reducible(y)) return new CapV(x, y);
+            if (!Reducible(x)) (x, y) = (y, x);
             return new SetV(x.Normalize().Elems.Where(y.Contains).ToArray(), true);
         });
         d["\\"] = new("\\", 2, (_, a) =>
         {
             var x = S(a[0], "\\"); var y = S(a[1], "\\");
-            if (!x.IsFinite) return new InfiniteSetV($"{x} \\ {y}", v => x.Contains(v) && !y.Contains(v));
+            if (!Reducible(x)) return new DiffV(x, y);
             return new SetV(x.Normalize().Elems.Where(v => !y.Contains(v)).ToArray(), true);
         });
         d["\\subseteq"] = new("\\subseteq", 2, (_, a) =>

@@ -353,24 +353,6 @@ public sealed class InN(Node a, Node b, bool neg) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var x = A.Eval(c, e);
-        // x \in {y \in S : P(y)} (also through a definition without arguments): as TLC's SetPredValue,
-        // x \in S /\ P(x), without building the set (Examples Quicksort: UV \in DomainPartitions, a filter of
-        // SUBSET SUBSET (1..4))
-        var (f, fe) = B switch
-        {
-            SetFilterN sf => (sf, e),
-            OpCall { Args.Length: 0, Def.Body: SetFilterN df } => (df, (Env?)null),
-            _ => ((SetFilterN?)null, (Env?)null),
-        };
-        if (f is not null)
-        {
-            try
-            {
-                var bs = f.Bound.Set!.EvalSet(c, fe);
-                return BoolV.Of((bs.Contains(x) && f.Pred.EvalBool(c, f.Bound.Bind(fe, x))) != Neg);
-            }
-            catch (EvalError err) { throw At(err); }
-        }
         var s = B.EvalSet(c, e);
         try { return BoolV.Of(s.Contains(x) != Neg); } catch (EvalError err) { throw At(err); }
     }
@@ -508,15 +490,23 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var s = bound.Set!.EvalSet(c, e);
-        if (!s.IsFinite)
+        try { return Filter(c, e, s); } catch (EvalError err) { throw At(err); }
+    }
+
+    /// <summary>As TLC's OPCODE_sso: over an enumerated set or interval (TLC's Reducible values) the set is filtered
+    /// at once; over anything else it is kept as a SetPredValue, whose membership is x \in S /\ P(x) and which is
+    /// filtered only when enumerated (x \in {y \in SUBSET SUBSET S : P(y)}, {n \in Nat : P(n)}).</summary>
+    public SetBase Filter(Ctx c, Env? e, SetBase s)
+    {
+        if (s is SetV or IntervalV)
         {
-            // as TLC's SetPredValue: membership only
-            var spec = c.Spec; var cur = c.Cur; var lvl = c.Level;
-            return new InfiniteSetV($"{{x \\in {s} : ...}}", v => s.Contains(v) && pred.EvalBool(new Ctx(spec) { Cur = cur, Level = lvl }, bound.Bind(e, v)));
+            var res = new List<Value>();
+            foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
+            return new SetV(res.ToArray(), true);
         }
-        var res = new List<Value>();
-        foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
-        return new SetV(res.ToArray(), true);
+        // evaluated later, perhaps by another worker: a context of its own on the same states
+        var spec = c.Spec; var cur = c.Cur; var nxt = c.Nxt; var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
+        return new FilterV(s, v => pred.EvalBool(new Ctx(spec) { Cur = cur, Nxt = nxt, Level = lvl, PrimeDepth = pd, InInit = ii }, bound.Bind(e, v)));
     }
 }
 

@@ -371,6 +371,76 @@ public abstract class SetBase : Value
     public override void Print(StringBuilder sb) => Normalize().Print(sb);
 }
 
+/// <summary>A set operation kept unevaluated as TLC's SetCupValue, SetCapValue, SetDiffValue and SetPredValue:
+/// membership asks the operands (so x \in S \cup {Nil} with S = [f : Nat] never enumerates Nat); the elements are
+/// computed once, when first needed (equality, fingerprint, enumeration), and cached. A finite set is printed
+/// with its elements, an infinite one in the form it was written in (TLC prints the form when it cannot expand).</summary>
+public abstract class LazyOpSetV : SetBase
+{
+    private SetV? _norm;
+    /// <summary>The elements in any order, possibly repeated; throws (TLC's message) when it cannot.</summary>
+    protected abstract IEnumerable<Value> Enumerate();
+    /// <summary>Finiteness without the evaluation errors TLC's isFinite raises (for printing).</summary>
+    protected abstract bool KnownFinite { get; }
+    protected abstract void PrintForm(StringBuilder sb);
+    public override SetV Normalize() => _norm ??= new SetV(Enumerate().ToArray());
+    public override IEnumerable<Value> Elements() => Normalize().Elems;
+    public override void Print(StringBuilder sb)
+    {
+        if (_norm is not null || KnownFinite) Normalize().Print(sb); else PrintForm(sb);
+    }
+    internal static bool Finite(SetBase s) => s is LazyOpSetV l ? l.KnownFinite : SafeFinite(s);
+    private static bool SafeFinite(SetBase s) { try { return s.IsFinite; } catch (EvalError) { return false; } }
+}
+
+/// <summary>S \cup T when S or T is not an enumerated set or interval (TLC's SetCupValue; Reducible operands are
+/// merged at once, as TLC's SetEnumValue.cup).</summary>
+public sealed class CupV(SetBase a, SetBase b) : LazyOpSetV
+{
+    public override bool Contains(Value v) => a.Contains(v) || b.Contains(v);
+    public override bool IsFinite => a.IsFinite && b.IsFinite;
+    protected override bool KnownFinite => Finite(a) && Finite(b);
+    protected override IEnumerable<Value> Enumerate() => a.Elements().Concat(b.Elements());
+    protected override void PrintForm(StringBuilder sb) { a.Print(sb); sb.Append(" \\cup "); b.Print(sb); }
+}
+
+/// <summary>S \cap T when neither is an enumerated set or interval (TLC's SetCapValue).</summary>
+public sealed class CapV(SetBase a, SetBase b) : LazyOpSetV
+{
+    public override bool Contains(Value v) => a.Contains(v) && b.Contains(v);
+    public override bool IsFinite => a.IsFinite || b.IsFinite ? true : throw new EvalError($"Attempted to check if the set {this}is finite.");
+    protected override bool KnownFinite => Finite(a) || Finite(b);
+    protected override IEnumerable<Value> Enumerate()
+    {
+        if (Finite(a)) return a.Elements().Where(b.Contains);
+        if (Finite(b)) return b.Elements().Where(a.Contains);
+        throw new EvalError($"Attempted to enumerate S \\cap T when neither S:\n{Node.Trunc(a)}\nnor T:\n{Node.Trunc(b)}\nis enumerable");
+    }
+    protected override void PrintForm(StringBuilder sb) { a.Print(sb); sb.Append(" \\cap "); b.Print(sb); }
+}
+
+/// <summary>S \ T when S is not an enumerated set or interval (TLC's SetDiffValue).</summary>
+public sealed class DiffV(SetBase a, SetBase b) : LazyOpSetV
+{
+    public override bool Contains(Value v) => a.Contains(v) && !b.Contains(v);
+    public override bool IsFinite => a.IsFinite || (b.IsFinite ? false : throw new EvalError($"Attempted to check if the set {this}is finite."));
+    protected override bool KnownFinite => Finite(a);
+    protected override IEnumerable<Value> Enumerate() => a.Elements().Where(v => !b.Contains(v));
+    protected override void PrintForm(StringBuilder sb) { a.Print(sb); sb.Append(" \\ "); b.Print(sb); }
+}
+
+/// <summary>{x \in S : P} when S is not an enumerated set or interval (TLC's SetPredValue): membership is
+/// x \in S /\ P(x); enumerated (S filtered by P) only when needed.</summary>
+public sealed class FilterV(SetBase s, Func<Value, bool> pred) : LazyOpSetV
+{
+    public SetBase Base => s;
+    public override bool Contains(Value v) => s.Contains(v) && pred(v);
+    public override bool IsFinite => s.IsFinite ? true : throw new EvalError($"Attempted to check if expression of form {{x \\in S : p(x)}} is a finite set, but cannot check if S:\n{Node.Trunc(s)}\nis finite.");
+    protected override bool KnownFinite => Finite(s);
+    protected override IEnumerable<Value> Enumerate() => s.Elements().Where(pred);
+    protected override void PrintForm(StringBuilder sb) { sb.Append("{x \\in "); s.Print(sb); sb.Append(" : ...}"); }
+}
+
 public sealed class SetV : SetBase
 {
     public static readonly SetV Empty = new([], true);
@@ -492,9 +562,14 @@ public sealed class SubsetV(SetBase baseSet) : SetBase
 {
     public SetBase Base { get; } = baseSet;
     public override bool IsFinite => Base.IsFinite;
+    // as TLC's SubsetValue.member: the elements of v, each a member of Base (Base is never enumerated)
     public override bool Contains(Value v)
     {
-        if (v is not SetBase s) return false;
+        if (v is not SetBase s)
+        {
+            if (v is ModelV) return false;
+            throw new EvalError($"Attempted to check if the non-enumerable value\n{Node.Trunc(v)}\nis element of\n{Node.Trunc(this)}");
+        }
         foreach (var e in s.Elements()) if (!Base.Contains(e)) return false;
         return true;
     }
@@ -522,7 +597,7 @@ public sealed class SubsetV(SetBase baseSet) : SetBase
         }
     }
     public override long Size => 1L << (int)Base.Size;
-    public override void Print(StringBuilder sb) { if (IsFinite) Normalize().Print(sb); else { sb.Append("SUBSET "); Base.Print(sb); } }
+    public override void Print(StringBuilder sb) { if (LazyOpSetV.Finite(Base)) Normalize().Print(sb); else { sb.Append("SUBSET "); Base.Print(sb); } }
 }
 
 /// <summary>UNION S, kept lazy as TLC's UnionValue: membership asks each member set (so UNION {[D -> Int]} and
@@ -535,7 +610,7 @@ public sealed class UnionV(SetBase outer, SetBase[] sets) : SetBase
     public override bool Contains(Value v) => sets.Any(x => x.Contains(v));
     public override IEnumerable<Value> Elements() => Normalize().Elems; // distinct, in TLC's order
     public override SetV Normalize() => _norm ??= new SetV(sets.SelectMany(x => x.Elements()).ToArray());
-    public override void Print(StringBuilder sb) { if (IsFinite) Normalize().Print(sb); else { sb.Append("UNION "); Outer.Print(sb); } }
+    public override void Print(StringBuilder sb) { if (sets.All(LazyOpSetV.Finite)) Normalize().Print(sb); else { sb.Append("UNION "); Outer.Print(sb); } }
 }
 
 public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
@@ -543,9 +618,15 @@ public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
     public SetBase Dom { get; } = dom;
     public SetBase Rng { get; } = rng;
     public override bool IsFinite => Dom.IsFinite && Rng.IsFinite;
+    // as TLC's SetOfFcnsValue.member: a non-function is an error; the domain must equal Dom, each value be in
+    // Rng (Rng is never enumerated)
     public override bool Contains(Value v)
     {
-        if (v is not FcnBase f) return false;
+        if (v is not FcnBase f)
+        {
+            if (v is ModelV) return false;
+            throw new EvalError($"Attempted to check if \n{Node.Trunc(v)}\nwhich is not a TLC function value, is in the set of functions:\n{Node.Trunc(this)}");
+        }
         var d = Dom.Normalize();
         if (f.Count != d.Elems.Length) return false;
         for (int i = 0; i < f.Count; i++)
@@ -574,7 +655,7 @@ public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
         }
     }
     public override long Size => (long)Math.Pow(Rng.Size, Dom.Size);
-    public override void Print(StringBuilder sb) { if (IsFinite) { Normalize().Print(sb); return; } sb.Append('['); Dom.Print(sb); sb.Append(" -> "); Rng.Print(sb); sb.Append(']'); }
+    public override void Print(StringBuilder sb) { if (LazyOpSetV.Finite(Dom) && LazyOpSetV.Finite(Rng)) { Normalize().Print(sb); return; } sb.Append('['); Dom.Print(sb); sb.Append(" -> "); Rng.Print(sb); sb.Append(']'); }
 }
 
 public sealed class RecSetV(StrV[] names, SetBase[] sets) : SetBase
@@ -582,9 +663,16 @@ public sealed class RecSetV(StrV[] names, SetBase[] sets) : SetBase
     public StrV[] Names { get; } = names;
     public SetBase[] Sets { get; } = sets;
     public override bool IsFinite => Sets.All(s => s.IsFinite);
+    // as TLC's SetOfRcdsValue.member: a value that is not a record is an error (the empty function is the empty
+    // record); the field names must be Names, each field in its set (the sets are never enumerated)
     public override bool Contains(Value v)
     {
-        if (v is not FcnBase f || f.Count != Names.Length) return false;
+        if (v is not FcnBase f || f.Count > 0 && !f.IsRecord())
+        {
+            if (v is ModelV) return false;
+            throw new EvalError($"Attempted to check if non-record\n{Node.Trunc(v)}\nis in the set of records:\n{Node.Trunc(this)}");
+        }
+        if (f.Count != Names.Length) return false;
         for (int i = 0; i < Names.Length; i++)
         {
             var x = f.Apply(Names[i]);
@@ -615,19 +703,38 @@ public sealed class RecSetV(StrV[] names, SetBase[] sets) : SetBase
         }
     }
     public override long Size => Sets.Aggregate(1L, (a, s) => a * s.Size);
+    public override void Print(StringBuilder sb)
+    {
+        if (Sets.All(LazyOpSetV.Finite)) { Normalize().Print(sb); return; }
+        sb.Append('[');
+        for (int i = 0; i < Names.Length; i++) { if (i > 0) sb.Append(", "); sb.Append(Names[i].S).Append(" : "); Sets[i].Print(sb); }
+        sb.Append(']');
+    }
 }
 
 public sealed class ProductV(SetBase[] sets) : SetBase
 {
     public SetBase[] Sets { get; } = sets;
     public override bool IsFinite => Sets.All(s => s.IsFinite);
+    // as TLC's SetOfTuplesValue.member: a function whose domain is not all integers is an error
     public override bool Contains(Value v)
     {
-        if (v is not TupleV t || t.Elems.Length != Sets.Length) return false;
+        if (v is LazyFcnV lz) v = lz.Materialize();
+        if (v is not TupleV t)
+        {
+            if (v is ModelV || v is FcnBase f && Enumerable.Range(0, f.Count).All(i => f.KeyAt(i) is IntV)) return false;
+            throw new EvalError($"Attempted to check if non-tuple\n{Node.Trunc(v)}\nis in the set of tuples:\n{Node.Trunc(this)}");
+        }
+        if (t.Elems.Length != Sets.Length) return false;
         for (int i = 0; i < Sets.Length; i++) if (!Sets[i].Contains(t.Elems[i])) return false;
         return true;
     }
     public override IEnumerable<Value> Elements() =>
         RecSetV.Product(Sets.Select(s => s.Normalize().Elems).ToArray()).Select(v => (Value)new TupleV(v));
     public override long Size => Sets.Aggregate(1L, (a, s) => a * s.Size);
+    public override void Print(StringBuilder sb)
+    {
+        if (Sets.All(LazyOpSetV.Finite)) { Normalize().Print(sb); return; }
+        for (int i = 0; i < Sets.Length; i++) { if (i > 0) sb.Append(" \\X "); Sets[i].Print(sb); }
+    }
 }
