@@ -13,10 +13,9 @@ public static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"]);
+        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"], maxPositional: 1);
         // default: all cores; counts, depth and traces do not depend on the number of workers
-        int workers = a.GetInt("check", "--workers", Environment.ProcessorCount);
-        if (workers < 1) throw new UsageException("notifier check: --workers must be at least 1");
+        int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
         if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
