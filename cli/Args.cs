@@ -1,11 +1,17 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace NotifierSpec.Cli;
 
 /// <summary>Thrown for bad command-line usage; printed as one line, exit code 255.</summary>
 public sealed class UsageException(string message) : Exception(message);
 
 /// <summary>
-/// A tiny, strict option parser: `--name value`, `--flag`, and positional arguments.
-/// Unknown options are an error, never ignored.
+/// A tiny, strict option parser shared by every command: `--name value`, `--flag`, and positional
+/// arguments. Refused with one line (exit 255), never ignored: an unknown option, an option given twice,
+/// more positional arguments than the command takes (a value after a flag: `events --json yes`), two
+/// options of an exclusive group (`hammer --count 10 --time 1s`), an integer that is not one or is out
+/// of the option's range.
 /// </summary>
 public sealed class Args
 {
@@ -16,7 +22,10 @@ public sealed class Args
 
     /// <param name="valued">options that take a value, e.g. "--seed"</param>
     /// <param name="flags">options without a value, e.g. "--json"</param>
-    public static Args Parse(string command, IReadOnlyList<string> argv, IEnumerable<string> valued, IEnumerable<string> flags)
+    /// <param name="maxPositional">how many positional arguments the command takes</param>
+    /// <param name="exclusive">groups of options of which at most one may be given</param>
+    public static Args Parse(string command, IReadOnlyList<string> argv, IEnumerable<string> valued, IEnumerable<string> flags,
+        int maxPositional = int.MaxValue, IEnumerable<string[]>? exclusive = null)
     {
         var v = new HashSet<string>(valued, StringComparer.Ordinal);
         var f = new HashSet<string>(flags, StringComparer.Ordinal);
@@ -27,6 +36,7 @@ public sealed class Args
             string a = argv[i];
             if (a.StartsWith("--", StringComparison.Ordinal))
             {
+                if (args._options.ContainsKey(a)) throw new UsageException($"notifier {command}: option {a} is given twice");
                 if (v.Contains(a))
                 {
                     if (i + 1 >= argv.Count) throw new UsageException($"notifier {command}: option {a} needs a value");
@@ -35,7 +45,20 @@ public sealed class Args
                 else if (f.Contains(a)) args._options[a] = null;
                 else throw new UsageException($"notifier {command}: unknown option {a}");
             }
-            else positional.Add(a);
+            else
+            {
+                if (positional.Count >= maxPositional)
+                {
+                    string hint = i > 0 && f.Contains(argv[i - 1]) ? $" ({argv[i - 1]} takes no value)" : "";
+                    throw new UsageException($"notifier {command}: unexpected argument '{a}'{hint}");
+                }
+                positional.Add(a);
+            }
+        }
+        foreach (var g in exclusive ?? [])
+        {
+            var given = g.Where(args._options.ContainsKey).ToList();
+            if (given.Count > 1) throw new UsageException($"notifier {command}: {string.Join(" and ", given)} cannot be given together");
         }
         return args;
     }
@@ -43,12 +66,16 @@ public sealed class Args
     public bool Has(string name) => _options.ContainsKey(name);
     public string? Get(string name) => _options.TryGetValue(name, out var s) ? s : null;
 
-    public int GetInt(string command, string name, int fallback)
+    private static readonly Regex Integer = new(@"^[+-]?[0-9]+$", RegexOptions.CultureInvariant);
+
+    /// <summary>An integer option in [min, max]: "out of range" for an integer outside it, "expects an integer" otherwise.</summary>
+    public int GetInt(string command, string name, int fallback, int min = int.MinValue, int max = int.MaxValue)
     {
         var s = Get(name);
         if (s is null) return fallback;
-        if (!int.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int n))
-            throw new UsageException($"notifier {command}: option {name} expects an integer, got '{s}'");
+        if (!Integer.IsMatch(s)) throw new UsageException($"notifier {command}: option {name} expects an integer, got '{s}'");
+        if (!int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+            throw new UsageException($"notifier {command}: option {name}: {s} is out of range [{min}, {max}]");
         return n;
     }
 
@@ -56,8 +83,9 @@ public sealed class Args
     {
         var s = Get(name);
         if (s is null) return fallback;
-        if (!ulong.TryParse(s, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out ulong n))
-            throw new UsageException($"notifier {command}: option {name} expects a non-negative integer, got '{s}'");
+        if (!Integer.IsMatch(s)) throw new UsageException($"notifier {command}: option {name} expects a non-negative integer, got '{s}'");
+        if (!ulong.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out ulong n))
+            throw new UsageException($"notifier {command}: option {name}: {s} is out of range [0, {ulong.MaxValue}]");
         return n;
     }
 }

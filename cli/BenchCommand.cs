@@ -11,12 +11,12 @@ public static class BenchCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("bench-reference", argv, ["--steps", "--seed", "--pages", "--runs"], []);
-        int steps = args.GetInt("bench-reference", "--steps", 200_000);
+        var args = Args.Parse("bench-reference", argv, ["--steps", "--seed", "--pages", "--runs"], [], maxPositional: 0);
+        // the same bounds as a trace's config (reference/TraceLimits): 4 frames per page
+        int steps = args.GetInt("bench-reference", "--steps", 200_000, 1, 100_000_000);
         int seed = args.GetInt("bench-reference", "--seed", 1);
-        int pages = args.GetInt("bench-reference", "--pages", 64);
-        int runs = args.GetInt("bench-reference", "--runs", 5);
-        if (steps <= 0 || pages < 4 || runs <= 0) throw new UsageException("notifier bench-reference: --steps and --runs must be positive, --pages at least 4");
+        int pages = args.GetInt("bench-reference", "--pages", 64, 4, TraceLimits.MaxPages);
+        int runs = args.GetInt("bench-reference", "--runs", 5, 1, 1000);
         var cfg = new MmConfig(pages, 4, pages * 4, Vocabulary.Upstream, [new MirrorConfig("dev0", Policy: Policy.Hmm), new MirrorConfig("dev1")]);
         RandomRun.Run(cfg, seed, Math.Min(steps, 20_000), record: false, allowExit: false); // warm-up (JIT)
         var rates = new List<double>();

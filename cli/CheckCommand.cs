@@ -13,10 +13,9 @@ public static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"]);
+        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"], maxPositional: 1);
         // default: all cores; counts, depth and traces do not depend on the number of workers
-        int workers = a.GetInt("check", "--workers", Environment.ProcessorCount);
-        if (workers < 1) throw new UsageException("notifier check: --workers must be at least 1");
+        int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
         if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
@@ -76,19 +75,114 @@ public static class CheckCommand
 
     public sealed record ManifestModel(string Name, string Spec, string Config, bool Ci, string Result, string? Violated, long? DistinctStates, int? Depth, int? TraceLength);
 
+    /// <summary>A manifest that cannot be read: the message is one line, file:line:col: bad manifest: ...</summary>
+    public sealed class ManifestException(string message) : Exception(message);
+
+    /// <summary>The results a manifest entry may record (CheckResult.ResultName).</summary>
+    public static readonly string[] ManifestResults = ["success", "deadlock", "safety", "liveness", "assumption", "error"];
+
+    /// <summary>Reads tla/manifest.json's format strictly: JSON errors, missing or mistyped fields and unknown results
+    /// are a ManifestException placed at the line and column of the entry or field.</summary>
     public static List<ManifestModel> ReadManifest(string path)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var list = new List<ManifestModel>();
-        foreach (var m in doc.RootElement.GetProperty("models").EnumerateArray())
+        if (Directory.Exists(path)) throw new ManifestException($"{path}:1:1: cannot read {path}: it is a directory");
+        byte[] bytes = File.ReadAllBytes(path);
+        string Pos(long offset)
         {
-            string S(string k) => m.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new FormatException($"model entry without string \"{k}\"");
-            string? SN(string k) => m.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-            long? L(string k) => m.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : null;
-            bool ci = !m.TryGetProperty("ci", out var civ) || civ.ValueKind != JsonValueKind.False;
-            list.Add(new ManifestModel(S("name"), S("spec"), S("config"), ci, S("result"), SN("violated"), L("distinctStates"), (int?)L("depth"), (int?)L("traceLength")));
+            int line = 1, col = 1;
+            for (long i = 0; i < offset && i < bytes.Length; i++)
+            {
+                if (bytes[i] == (byte)'\n') { line++; col = 1; }
+                else if ((bytes[i] & 0xC0) != 0x80) col++;
+            }
+            return $"{path}:{line}:{col}";
         }
-        return list;
+        JsonDocument doc;
+        try { doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 16 }); }
+        catch (JsonException e)
+        {
+            string msg = e.Message;
+            int cut = msg.IndexOf(" Path: ", StringComparison.Ordinal);
+            if (cut < 0) cut = msg.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+            if (DuplicateKey(bytes) is (long at, string key)) throw new ManifestException($"{Pos(at)}: bad manifest: the key '{key}' appears twice in the object");
+            throw new ManifestException($"{path}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: bad manifest: {(cut < 0 ? msg : msg[..cut])}");
+        }
+        // byte offsets of each model object and of its fields (JsonElement has no positions)
+        var starts = new List<(long Start, Dictionary<string, long> Fields)>();
+        var reader = new Utf8JsonReader(bytes);
+        int depth = 0; bool inModels = false; string? topKey = null; int modelsDepth = -1;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.PropertyName:
+                    if (depth == 1) topKey = reader.GetString();
+                    else if (inModels && depth == modelsDepth + 2 && starts.Count > 0) starts[^1].Fields.TryAdd(reader.GetString()!, reader.TokenStartIndex);
+                    break;
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    if (depth == 1 && topKey == "models" && reader.TokenType == JsonTokenType.StartArray) { inModels = true; modelsDepth = depth; }
+                    else if (inModels && depth == modelsDepth + 1 && reader.TokenType == JsonTokenType.StartObject) starts.Add((reader.TokenStartIndex, new()));
+                    depth++;
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    depth--;
+                    if (inModels && depth == modelsDepth) inModels = false;
+                    break;
+            }
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("models", out var models) || models.ValueKind != JsonValueKind.Array)
+                throw new ManifestException($"{path}:1:1: bad manifest: expected an object with a \"models\" array");
+            var list = new List<ManifestModel>();
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            int i = 0;
+            foreach (var m in models.EnumerateArray())
+            {
+                var (start, fields) = i < starts.Count ? starts[i] : (0, new Dictionary<string, long>());
+                i++;
+                string At(string k) => Pos(fields.TryGetValue(k, out var o) ? o : start);
+                if (m.ValueKind != JsonValueKind.Object) throw new ManifestException($"{Pos(start)}: bad manifest: model entry {i}: expected an object");
+                string S(string k) => m.TryGetProperty(k, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()!
+                    : throw new ManifestException($"{At(k)}: bad manifest: model entry {i}: field \"{k}\": {(m.TryGetProperty(k, out _) ? "expected a string" : "missing")}");
+                string? SN(string k) => !m.TryGetProperty(k, out var v) || v.ValueKind == JsonValueKind.Null ? null : v.ValueKind == JsonValueKind.String ? v.GetString()
+                    : throw new ManifestException($"{At(k)}: bad manifest: model entry {i}: field \"{k}\": expected a string or null");
+                long? L(string k, long max) => !m.TryGetProperty(k, out var v) || v.ValueKind == JsonValueKind.Null ? null
+                    : v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out long n) && n >= 0 && n <= max ? n
+                    : throw new ManifestException($"{At(k)}: bad manifest: model entry {i}: field \"{k}\": expected an integer in [0, {max}] or null");
+                string name = S("name");
+                if (!names.Add(name)) throw new ManifestException($"{At("name")}: bad manifest: two models named '{name}'");
+                bool ci = true;
+                if (m.TryGetProperty("ci", out var civ))
+                {
+                    if (civ.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new ManifestException($"{At("ci")}: bad manifest: model '{name}': field \"ci\": expected true or false");
+                    ci = civ.ValueKind == JsonValueKind.True;
+                }
+                string result = S("result");
+                if (!ManifestResults.Contains(result))
+                    throw new ManifestException($"{At("result")}: bad manifest: model '{name}': result '{result}' is not one of {string.Join(", ", ManifestResults)}");
+                list.Add(new ManifestModel(name, S("spec"), S("config"), ci, result, SN("violated"), L("distinctStates", long.MaxValue), (int?)L("depth", int.MaxValue), (int?)L("traceLength", int.MaxValue)));
+            }
+            return list;
+        }
+    }
+
+    /// <summary>The offset and name of the first key given twice in one object (.NET reports no position for it).</summary>
+    private static (long, string)? DuplicateKey(byte[] bytes)
+    {
+        var keys = new Stack<HashSet<string>>();
+        var reader = new Utf8JsonReader(bytes);
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.StartObject) keys.Push([]);
+                else if (reader.TokenType == JsonTokenType.EndObject) keys.Pop();
+                else if (reader.TokenType == JsonTokenType.PropertyName && !keys.Peek().Add(reader.GetString()!)) return (reader.TokenStartIndex, reader.GetString()!);
+            }
+        }
+        catch (JsonException) { }
+        return null;
     }
 
     /// <summary>Compares a run with its manifest entry; returns the differences (empty when equal).</summary>
@@ -107,12 +201,12 @@ public static class CheckCommand
 
     private static int CheckManifest(string manifest, bool all, int workers, TextWriter stdout, TextWriter stderr)
     {
-        if (!File.Exists(manifest)) { stderr.WriteLine($"{manifest}:1:1: manifest not found"); return ExitCodes.Error; }
+        if (!File.Exists(manifest) && !Directory.Exists(manifest)) { stderr.WriteLine($"{manifest}:1:1: manifest not found"); return ExitCodes.Error; }
         List<ManifestModel> models;
         try { models = ReadManifest(manifest); }
-        catch (Exception e) when (e is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        catch (ManifestException e)
         {
-            stderr.WriteLine($"{manifest}:1:1: bad manifest: {e.Message}");
+            stderr.WriteLine(e.Message);
             return ExitCodes.Error;
         }
         var dir = Path.GetDirectoryName(Path.GetFullPath(manifest))!;

@@ -16,7 +16,7 @@ public static class ContractCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("contract", argv, ["--vocabulary"], ["--json", "--counterexamples"]);
+        var args = Args.Parse("contract", argv, ["--vocabulary"], ["--json", "--counterexamples"], maxPositional: 0);
         if (args.Positional.Count > 0) throw new UsageException($"notifier contract: unexpected argument '{args.Positional[0]}'");
         string? vocName = args.Get("--vocabulary");
         if (vocName is not null && Vocabulary.Find(vocName) is null)

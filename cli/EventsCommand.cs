@@ -9,7 +9,7 @@ public static class EventsCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("events", argv, ["--vocabulary"], ["--json"]);
+        var args = Args.Parse("events", argv, ["--vocabulary"], ["--json"], maxPositional: 0);
         string name = args.Get("--vocabulary") ?? "upstream";
         if (!EventTables.TryParse(name, out var v)) throw new UsageException($"notifier events: unknown vocabulary '{name}' (v7, v7-reviewed, upstream)");
         var rows = EventTables.Table(v);

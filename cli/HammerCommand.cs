@@ -14,11 +14,12 @@ public static class HammerCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("hammer", argv, ["--seed", "--count", "--time", "--vocabulary", "--property", "--workers", "--batch", "--mutant"], ["--mutants", "--quiet"]);
+        string[] mutantModes = ["--mutants", "--mutant"], campaignOnly = ["--time", "--vocabulary", "--property", "--batch"];
+        var args = Args.Parse("hammer", argv, ["--seed", "--count", "--time", "--vocabulary", "--property", "--workers", "--batch", "--mutant"], ["--mutants", "--quiet"],
+            maxPositional: 0, exclusive: [["--count", "--time"], mutantModes, .. mutantModes.SelectMany(m => campaignOnly.Select(c => new[] { m, c }))]);
         ulong seed = args.GetULong("hammer", "--seed", 1);
-        int workers = args.GetInt("hammer", "--workers", Environment.ProcessorCount);
-        int batch = args.GetInt("hammer", "--batch", 50);
-        if (workers < 1 || batch < 1) throw new UsageException("notifier hammer: --workers and --batch must be at least 1");
+        int workers = args.GetInt("hammer", "--workers", Math.Min(Environment.ProcessorCount, MaxWorkers), 1, MaxWorkers);
+        int batch = args.GetInt("hammer", "--batch", 50, 1, MaxBatch);
         Vocabulary? vocab = null;
         if (args.Get("--vocabulary") is { } vs)
         {
@@ -27,7 +28,7 @@ public static class HammerCommand
         }
         if (args.Has("--mutants") || args.Get("--mutant") is not null)
         {
-            int perCell = args.GetInt("hammer", "--count", Mutants.DefaultBudget);
+            int perCell = args.GetInt("hammer", "--count", Mutants.DefaultBudget, 1, int.MaxValue);
             IEnumerable<MutantCase>? only = null;
             if (args.Get("--mutant") is { } mn)
             {
@@ -45,8 +46,11 @@ public static class HammerCommand
         try { props = args.Get("--property") is { } pn ? [NotifierProperties.Find(pn)] : [.. NotifierProperties.All]; }
         catch (ArgumentException e) { throw new UsageException($"notifier hammer: {e.Message}"); }
         TimeSpan? limit = args.Get("--time") is { } ts ? ParseTime(ts) : null;
-        long count = args.Get("--count") is null && limit is null ? 2000 : args.GetInt("hammer", "--count", int.MaxValue);
+        // exactly `count` tests: full batches of `batch`, the last one smaller (a time limit runs full batches)
+        long count = limit is null ? args.GetInt("hammer", "--count", 2000, 1, int.MaxValue) : long.MaxValue;
         long batches = limit is null ? (count + batch - 1) / batch : long.MaxValue;
+        int SizeOf(long k) => (int)Math.Min(batch, count - k * batch);
+        long tests = 0;
 
         var counter = new StepCounter();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
@@ -61,7 +65,7 @@ public static class HammerCommand
             {
                 long k = wave + i;
                 var def = props[(int)(k % props.Count)];
-                results[i] = PropertyChecker.Check(def, new GenOptions(Vocabulary: vocab, Counter: counter), batch, seed + (ulong)k);
+                results[i] = PropertyChecker.Check(def, new GenOptions(Vocabulary: vocab, Counter: counter), SizeOf(k), seed + (ulong)k);
             });
             if (!args.Has("--quiet") && sw2.Elapsed - lastProgress > TimeSpan.FromSeconds(0.5))
             {
@@ -70,10 +74,11 @@ public static class HammerCommand
             }
             for (int i = 0; i < n; i++)
             {
+                tests += results[i].Tests;
                 if (results[i].Passed) continue;
                 long k = wave + i;
                 if (!args.Has("--quiet")) stderr.WriteLine();
-                string cmd = $"notifier hammer --property {results[i].Property} --seed {seed + (ulong)k} --count {batch} --batch {batch}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
+                string cmd = $"notifier hammer --property {results[i].Property} --seed {seed + (ulong)k} --count {SizeOf(k)} --batch {SizeOf(k)}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
                 stdout.WriteLine(results[i].Report(cmd));
                 return ExitCodes.Violation;
             }
@@ -81,9 +86,11 @@ public static class HammerCommand
         if (!args.Has("--quiet")) stderr.WriteLine();
         double secs = Math.Max(0.001, sw2.Elapsed.TotalSeconds);
         double cpu = Math.Max(0.001, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
-        stdout.WriteLine($"hammer: {counter.Programs} runs, {counter.Steps} checked steps in {secs:F1} s = {counter.Programs / secs:F0} runs/s, {counter.Steps / secs:F0} steps/s; {counter.Steps / cpu:F0} steps per CPU-second ({workers} workers, seed {seed}): all properties hold");
+        stdout.WriteLine($"hammer: {tests} tests ({counter.Programs} program runs), {counter.Steps} checked steps in {secs:F1} s = {counter.Programs / secs:F0} program runs/s, {counter.Steps / secs:F0} steps/s; {counter.Steps / cpu:F0} steps per CPU-second ({workers} workers, seed {seed}): all properties hold");
         return ExitCodes.Ok;
     }
+
+    public const int MaxWorkers = 1024, MaxBatch = 1_000_000;
 
     private static TimeSpan ParseTime(string s)
     {

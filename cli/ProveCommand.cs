@@ -14,7 +14,7 @@ public static class ProveCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("prove", argv, ["--vocabulary", "--variant", "--depth"], ["--quiet"]);
+        var args = Args.Parse("prove", argv, ["--vocabulary", "--variant", "--depth"], ["--quiet"], maxPositional: 0);
         if (args.Positional.Count > 0) throw new UsageException($"notifier prove: unexpected argument '{args.Positional[0]}'");
         int depth = args.GetInt("prove", "--depth", Proofs.DefaultBmcDepth);
         if (depth < 0 || depth > 30) throw new UsageException($"notifier prove: --depth must be in 0..30, got {depth}");

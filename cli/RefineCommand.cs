@@ -7,19 +7,19 @@ namespace NotifierSpec.Cli;
 /// `notifier refine TRACE.jsonl`: the step-level refinement check (spec/Refinement.cs): every step
 /// of a complete reference trace is an instance of the Z3 transition relation of spec/ (or a stutter).
 /// Exit 0 refines; 12 a step does not (or the reference itself does not allow a line); 20 the trace
-/// uses something spec/ does not model (as `validate`); 255 malformed input (one line:
+/// uses something spec/ does not model (as `validate`); 21 incomplete; 255 malformed input (one line:
 /// file:line:col: message).
 /// </summary>
 public static class RefineCommand
 {
-    public const string Usage = "refine TRACE.jsonl";
+    public const string Usage = "refine TRACE.jsonl [--allow-incomplete]";
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("refine", argv, [], []);
-        if (args.Positional.Count != 1) throw new UsageException("usage: notifier refine TRACE.jsonl");
+        var args = Args.Parse("refine", argv, [], [TraceInput.AllowIncomplete], maxPositional: 1);
+        if (args.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
         string path = args.Positional[0];
-        if (!File.Exists(path)) { stderr.WriteLine($"{path}:1:1: cannot read {path}: no such file"); return ExitCodes.Error; }
+        if (TraceInput.Check(path, args.Has(TraceInput.AllowIncomplete), false, stderr, out _) is int bad) return bad;
         RefinementResult r;
         try
         {

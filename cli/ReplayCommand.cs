@@ -2,16 +2,19 @@ using NotifierSpec.Reference;
 
 namespace NotifierSpec.Cli;
 
-/// <summary>`notifier replay TRACE.jsonl`: 0 accepted, 12 a rule is violated or a line is not allowed, 255 malformed input.</summary>
+/// <summary>`notifier replay TRACE.jsonl`: 0 accepted, 12 a rule is violated or a line is not allowed, 21 incomplete,
+/// 255 malformed input (reference/TraceCheck, shared with validate and refine).</summary>
 public static class ReplayCommand
 {
+    public const string Usage = "replay TRACE.jsonl [--partial] [--allow-incomplete]";
+
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("replay", argv, [], ["--partial"]);
-        if (args.Positional.Count != 1) throw new UsageException("usage: notifier replay TRACE.jsonl [--partial]");
+        var args = Args.Parse("replay", argv, [], ["--partial", TraceInput.AllowIncomplete], maxPositional: 1);
+        if (args.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
         string path = args.Positional[0];
-        if (!File.Exists(path)) { stderr.WriteLine($"{path}:1:1: cannot read {path}: no such file"); return ExitCodes.Error; }
-        var r = Replay.Run(File.ReadLines(path), partial: args.Has("--partial"));
+        if (TraceInput.Check(path, args.Has(TraceInput.AllowIncomplete), args.Has("--partial"), stderr, out var check) is int bad) return bad;
+        var r = check.Replay!;
         switch (r.Verdict)
         {
             case ReplayVerdict.Accepted:

@@ -13,16 +13,16 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class ValidateCommand
 {
-    public const string Usage = "validate TRACE.jsonl [--spec TraceNotifierSpec.tla]";
+    public const string Usage = "validate TRACE.jsonl [--spec TraceNotifierSpec.tla] [--allow-incomplete]";
 
     public sealed record Verdict(int Exit, int? Line, string Message, string? Detail, double Seconds, long States);
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("validate", argv, ["--spec"], []);
+        var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete], maxPositional: 1);
         if (a.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
-        var v = Validate(a.Positional[0], a.Get("--spec"));
-        if (v.Exit == ExitCodes.Error) stderr.WriteLine(v.Message);
+        var v = Validate(a.Positional[0], a.Get("--spec"), a.Has(TraceInput.AllowIncomplete));
+        if (v.Exit is ExitCodes.Error or ExitCodes.OutsideSpec or ExitCodes.Incomplete) stderr.WriteLine(v.Message);
         else
         {
             stdout.WriteLine(v.Message);
@@ -43,15 +43,18 @@ public static class ValidateCommand
         return Path.Combine("tla", "trace", "TraceNotifierSpec.tla");
     }
 
-    public static Verdict Validate(string path, string? specPath = null)
+    public static Verdict Validate(string path, string? specPath = null, bool allowIncomplete = false)
     {
+        // the trace format first, as replay and refine read it (reference/TraceCheck)
+        var err = new StringWriter();
+        if (TraceInput.Check(path, allowIncomplete, false, err, out var check) is int bad)
+            return new(bad, check.Line, err.ToString().TrimEnd('\n', '\r'), null, 0, 0);
         var interner = new Interner();
         List<(int Line, string Text, Value Value)> lines;
         try { lines = JsonLines.Read(path, interner); }
         catch (JsonLinesError e) { return new(ExitCodes.Error, e.Line, e.ToString(), null, 0, 0); }
         if (lines.Count == 0) return new(ExitCodes.Error, 1, $"{path}:1:1: empty trace (line 1 must be the config line)", null, 0, 0);
-        string? shape = Shape(path, lines);
-        if (shape is not null) return new(ExitCodes.Error, null, shape, null, 0, 0);
+        if (SpecBounds(path, lines[0]) is { } bounds) return new(ExitCodes.OutsideSpec, lines[0].Line, bounds, null, 0, 0);
         if (Outside(lines) is { } o) return new(ExitCodes.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (tla/README.md lists what it models)", null, 0, 0);
 
         specPath ??= FindSpec();
@@ -108,49 +111,14 @@ public static class ValidateCommand
         rec is FcnBase f ? Enumerable.Range(0, f.Count).Where(i => f.KeyAt(i) is StrV s && s.S == field).Select(f.ValAt).FirstOrDefault() : null;
     private static string? S(Value rec, string field) => F(rec, field) is StrV s ? s.S : null;
 
-    /// <summary>Every line has the fields the trace spec reads first: kind, and op/actor after line 1.</summary>
-    private static string? Shape(string path, List<(int Line, string Text, Value Value)> lines)
+    /// <summary>What the trace spec assumes of the config line beyond the trace format (tla/NotifierSpec.tla's
+    /// ASSUME Pages \subseteq Frames), said as the config value it is about rather than as a false assumption.</summary>
+    private static string? SpecBounds(string path, (int Line, string Text, Value Value) cfg)
     {
-        long pages = 0, frames = 0;
-        HashSet<string> mirrors = [];
-        for (int i = 0; i < lines.Count; i++)
-        {
-            var (n, _, v) = lines[i];
-            if (v is not FcnBase) return $"{path}:{n}:1: malformed trace: expected a JSON object";
-            string? kind = S(v, "kind");
-            if (i == 0)
-            {
-                if (kind != "config") return $"{path}:{n}:1: malformed trace: line 1 must be the config line (\"kind\":\"config\")";
-                foreach (var f in new[] { "pages", "frames" }) if (F(v, f) is not IntV) return $"{path}:{n}:1: malformed trace: field '{f}': expected an integer";
-                if (S(v, "vocabulary") is not ("v7" or "v7-reviewed" or "upstream")) return $"{path}:{n}:1: malformed trace: field 'vocabulary': expected v7, v7-reviewed or upstream";
-                if (F(v, "mirrors") is not TupleV ms) return $"{path}:{n}:1: malformed trace: field 'mirrors': expected an array";
-                pages = ((IntV)F(v, "pages")!).N; frames = ((IntV)F(v, "frames")!).N;
-                mirrors = ms.Elems.Select(m => S(m, "name")).OfType<string>().ToHashSet();
-                continue;
-            }
-            if (kind is not ("call" or "step")) return $"{path}:{n}:1: malformed trace: field 'kind': expected call or step";
-            if (S(v, "op") is not { } op) return $"{path}:{n}:1: malformed trace: field 'op': expected a string";
-            if (S(v, "actor") is not { } actor) return $"{path}:{n}:1: malformed trace: field 'actor': expected a string";
-            // the same vocabulary and bounds as `notifier replay` (docs/trace-format.md): never a silent skip
-            string text = lines[i].Text;
-            if (kind == "call" ? !NotifierSpec.Reference.Replay.CallNames.Contains(op) : !NotifierSpec.Reference.Replay.MmSteps.Contains(op) && !NotifierSpec.Reference.Replay.DeviceSteps.Contains(op))
-                return $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "op")}: malformed trace: field 'op': unknown {kind} '{op}'";
-            if (actor != "cpu" && !mirrors.Contains(actor))
-                return $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "actor")}: malformed trace: field 'actor': no mirror named '{actor}' in the config line";
-            foreach (var (field, lo, hi, what) in Bounds)
-                if (F(v, field) is IntV x && (x.N < lo || x.N > hi(pages, frames)))
-                    return $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, field)}: malformed trace: field '{field}': {what} {x.N} is outside [{lo}, {hi(pages, frames)}]";
-        }
+        if (F(cfg.Value, "pages") is IntV p && F(cfg.Value, "frames") is IntV f && f.N < p.N)
+            return $"{path}:{cfg.Line}:{NotifierSpec.Reference.Replay.Col(cfg.Text, "frames")}: field 'frames': {f.N} frames for {p.N} pages: the spec needs at least one frame per page (tla/NotifierSpec.tla ASSUME Pages \\subseteq Frames): outside the spec";
         return null;
     }
-
-    /// <summary>Integer fields with their allowed range, given the config's pages and frames.</summary>
-    private static readonly (string Field, long Lo, Func<long, long, long> Hi, string What)[] Bounds =
-    [
-        ("page", 0, (p, _) => p - 1, "page"), ("other", 0, (p, _) => p - 1, "page"), ("start", 0, (p, _) => p - 1, "page"),
-        ("new_start", 0, (p, _) => p - 1, "page"), ("end", 1, (p, _) => p, "range end"),
-        ("frame", 0, (_, f) => f - 1, "frame"), ("from", 0, (_, f) => f - 1, "frame"), ("to", 0, (_, f) => f - 1, "frame"),
-    ];
 
     /// <summary>Features of the reference the spec does not model (tla/README.md, "Trace validation").</summary>
     public static (int Line, string Why)? Outside(List<(int Line, string Text, Value Value)> lines)

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace NotifierSpec.Reference;
@@ -53,7 +52,10 @@ public static class Replay
     /// then the mirrors in order). Unlogged steps are checked like the others; a rule they break is reported
     /// at the line that needed them.
     /// </param>
-    public static ReplayResult Run(IEnumerable<string> lines, bool partial = false) => Core(lines, partial, null);
+    public static ReplayResult Run(IEnumerable<string> lines, bool partial = false) => Core(TraceReader.FromLines(lines), partial, null);
+
+    /// <summary>Replays records from TraceReader (a file read in bounded memory, strict UTF-8).</summary>
+    public static ReplayResult Run(IEnumerable<TraceRecord> records, bool partial = false) => Core(records, partial, null);
 
     /// <summary>
     /// Replays a complete trace (every step logged) and hands each line's pre-state and outcome to
@@ -61,36 +63,40 @@ public static class Replay
     /// itself); `observe` returns false to stop. Ends Accepted, Rejected (a line the reference does
     /// not allow) or Malformed, as Run.
     /// </summary>
-    public static ReplayResult Walk(IEnumerable<string> lines, Func<int, MmState, Outcome, bool> observe) => Core(lines, false, observe);
+    public static ReplayResult Walk(IEnumerable<string> lines, Func<int, MmState, Outcome, bool> observe) => Core(TraceReader.FromLines(lines), false, observe);
 
-    private static ReplayResult Core(IEnumerable<string> lines, bool partial, Func<int, MmState, Outcome, bool>? observe)
+    public static ReplayResult Walk(IEnumerable<TraceRecord> records, Func<int, MmState, Outcome, bool> observe) => Core(records, false, observe);
+
+    /// <summary>Checks one record against the trace format (TraceReader, TraceConfig, TraceSchema): the config
+    /// for line 1, the line checked against `config` otherwise. Throws TraceFormatException with the column.</summary>
+    public static MmConfig? CheckRecord(TraceRecord rec, MmConfig? config)
+    {
+        if (rec.Error is not null) throw new TraceFormatException(rec.Error, rec.ErrorColumn);
+        var o = rec.Obj!;
+        if (config is null)
+        {
+            if (TraceConfig.OptStr(o["kind"], "kind") != "config")
+                throw new TraceFormatException("field 'kind': the first line must be the config line", Col(rec.Raw, "kind"));
+            return TraceConfig.FromJson(o, rec.Raw);
+        }
+        TraceSchema.CheckLine(o, rec.Raw, config);
+        return config;
+    }
+
+    private static ReplayResult Core(IEnumerable<TraceRecord> records, bool partial, Func<int, MmState, Outcome, bool>? observe)
     {
         MmState? s = null;
         int n = 0;
-        foreach (var raw in lines)
+        foreach (var rec in records)
         {
-            n++;
-            if (string.IsNullOrWhiteSpace(raw)) return new(ReplayVerdict.Malformed, n, 1, "empty line", null, s, n);
-            JsonObject o;
+            n = rec.Line;
+            string raw = rec.Raw;
             try
             {
-                o = JsonNode.Parse(raw) as JsonObject ?? throw new TraceFormatException("expected a JSON object");
-            }
-            catch (JsonException e)
-            {
-                return new(ReplayVerdict.Malformed, n, (int)(e.BytePositionInLine ?? 0) + 1, $"invalid JSON: {FirstSentence(e.Message)}", null, s, n);
-            }
-            catch (TraceFormatException e) { return new(ReplayVerdict.Malformed, n, 1, e.Message, null, s, n); }
-            try
-            {
+                var cfg = CheckRecord(rec, s?.Config);
+                var o = rec.Obj!;
+                if (s is null) { s = MmState.Initial(cfg!); continue; }
                 string kind = TraceConfig.Str(o, "kind");
-                if (n == 1)
-                {
-                    if (kind != "config") throw new TraceFormatException("field 'kind': the first line must be the config line", Col(raw, "kind"));
-                    s = MmState.Initial(TraceConfig.FromJson(o));
-                    continue;
-                }
-                if (kind == "config") throw new TraceFormatException("field 'kind': a second config line", Col(raw, "kind"));
                 var o2 = ReplayLine(s!, o, raw, kind, partial);
                 if (o2.Rejection is { } rej) return new(ReplayVerdict.Rejected, n, rej.Column, rej.Message, null, s, n);
                 if (observe is not null)
@@ -112,8 +118,6 @@ public static class Replay
         if (s is null) return new(ReplayVerdict.Malformed, Math.Max(n, 1), 1, "empty trace: the first line must be the config line", null, null, n);
         return new(ReplayVerdict.Accepted, n, 0, "accepted", null, s, n);
     }
-
-    private static string FirstSentence(string m) { int i = m.IndexOf(". ", StringComparison.Ordinal); return i < 0 ? m : m[..(i + 1)]; }
 
     /// <summary>The 1-based column where a field's name starts in the raw line.</summary>
     public static int Col(string raw, string field) { int i = raw.IndexOf($"\"{field}\"", StringComparison.Ordinal); return i < 0 ? 1 : i + 1; }

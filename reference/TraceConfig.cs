@@ -43,64 +43,110 @@ public static class TraceConfig
         ["mutants"] = new JsonArray(Enum.GetValues<Mutant>().Where(x => x != Mutant.None && c.Has(x)).Select(x => (JsonNode?)JsonValue.Create(x.ToString())).ToArray()),
     };
 
-    public static MmConfig FromJson(JsonObject o)
+    private static readonly string[] ConfigFields = ["kind", "pages", "huge_page_size", "frames", "vocabulary", "mirrors", "mutants"];
+    private static readonly string[] MirrorFields = ["name", "kind", "policy", "skip_read_retry", "read_retry_outside_lock", "fault_chunk", "span"];
+    private static readonly string[] PolicyFields = ["name", "default", "at", "reactions"];
+
+    /// <summary>Reads a config line strictly (docs/trace-format.md): unknown fields, duplicated mirror names and
+    /// values outside TraceLimits are refused; `raw`, when given, places the error at the field's column.</summary>
+    public static MmConfig FromJson(JsonObject o, string? raw = null)
     {
-        int pages = Int(o, "pages", 1, 4096);
-        int huge = Int(o, "huge_page_size", 1, pages);
-        int frames = Int(o, "frames", 2, 1 << 20);
-        string vs = Str(o, "vocabulary");
-        if (!EventTables.TryParse(vs, out var vocab)) throw new TraceFormatException($"field 'vocabulary': unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
-        var mirrors = ImmutableArray.CreateBuilder<MirrorConfig>();
-        if (o["mirrors"] is not JsonArray ma) throw new TraceFormatException("field 'mirrors': expected an array");
-        foreach (var n in ma)
+        int C(string f) => raw is null ? 1 : Replay.Col(raw, f);
+        try
         {
-            if (n is not JsonObject mo) throw new TraceFormatException("field 'mirrors': expected objects");
-            string ks = Str(mo, "kind");
-            var kind = ks switch
+            Known(o, ConfigFields, "", C);
+            int pages = Int(o, "pages", 1, TraceLimits.MaxPages);
+            int huge = Int(o, "huge_page_size", 1, pages);
+            int frames = Int(o, "frames", 2, TraceLimits.MaxFrames);
+            string vs = Str(o, "vocabulary");
+            if (!EventTables.TryParse(vs, out var vocab)) throw new TraceFormatException($"field 'vocabulary': unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+            var mirrors = ImmutableArray.CreateBuilder<MirrorConfig>();
+            if (o["mirrors"] is not JsonArray ma) throw new TraceFormatException("field 'mirrors': expected an array");
+            if (ma.Count > TraceLimits.MaxMirrors) throw new TraceFormatException($"field 'mirrors': {ma.Count} mirrors, more than {TraceLimits.MaxMirrors}");
+            var names = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var n in ma)
             {
-                "interval" => MirrorKind.Interval, "mm" => MirrorKind.Mm, "invalidate_page" => MirrorKind.InvalidatePage, "secondary_tlb" => MirrorKind.SecondaryTlb,
-                _ => throw new TraceFormatException($"field 'mirrors.kind': unknown kind '{ks}' (interval, mm, invalidate_page, secondary_tlb)"),
-            };
-            Policy policy = Policy.UnmapAll;
-            if (mo["policy"] is JsonObject po)
-            {
-                var reactions = ImmutableDictionary.CreateBuilder<MmuEvent, Reaction>();
-                if (po["reactions"] is JsonObject ro)
-                    foreach (var (k, v) in ro)
-                    {
-                        if (!Enum.TryParse<MmuEvent>(k, false, out var ev)) throw new TraceFormatException($"field 'policy.reactions': unknown event '{k}'");
-                        reactions[ev] = ParseReaction(OptStr(v, $"policy.reactions.{k}") ?? "", $"policy.reactions.{k}");
-                    }
-                string at = OptStr(po["at"], "policy.at") ?? "start";
-                policy = new Policy(OptStr(po["name"], "policy.name") ?? "custom", reactions.ToImmutable(),
-                    ParseReaction(OptStr(po["default"], "policy.default") ?? "unmap", "policy.default"),
-                    at switch { "start" => TeardownAt.Start, "end" => TeardownAt.End, _ => throw new TraceFormatException($"field 'policy.at': '{at}' is not start or end") });
+                if (n is not JsonObject mo) throw new TraceFormatException("field 'mirrors': expected objects");
+                Known(mo, MirrorFields, "mirrors.", C);
+                string name = Str(mo, "name");
+                if (name.Length == 0 || name.Length > TraceLimits.MaxName || name == "cpu" || name.Any(char.IsControl))
+                    throw new TraceFormatException($"field 'mirrors.name': '{name}' is not a mirror name (1 to {TraceLimits.MaxName} characters, not cpu)");
+                if (!names.Add(name)) throw new TraceFormatException($"field 'mirrors.name': two mirrors named '{name}'");
+                string ks = Str(mo, "kind");
+                var kind = ks switch
+                {
+                    "interval" => MirrorKind.Interval, "mm" => MirrorKind.Mm, "invalidate_page" => MirrorKind.InvalidatePage, "secondary_tlb" => MirrorKind.SecondaryTlb,
+                    _ => throw new TraceFormatException($"field 'mirrors.kind': unknown kind '{ks}' (interval, mm, invalidate_page, secondary_tlb)"),
+                };
+                Policy policy = Policy.UnmapAll;
+                if (mo["policy"] is JsonObject po)
+                {
+                    Known(po, PolicyFields, "policy.", C);
+                    var reactions = ImmutableDictionary.CreateBuilder<MmuEvent, Reaction>();
+                    if (po["reactions"] is JsonObject ro)
+                        foreach (var (k, v) in ro)
+                        {
+                            if (!Enum.GetNames<MmuEvent>().Contains(k) || !Enum.TryParse<MmuEvent>(k, false, out var ev)) throw new TraceFormatException($"field 'policy.reactions': unknown event '{k}'");
+                            reactions[ev] = ParseReaction(OptStr(v, $"policy.reactions.{k}") ?? "", $"policy.reactions.{k}");
+                        }
+                    else if (po["reactions"] is not null) throw new TraceFormatException("field 'policy.reactions': expected an object");
+                    string at = OptStr(po["at"], "policy.at") ?? "start";
+                    string pname = OptStr(po["name"], "policy.name") ?? "custom";
+                    if (pname.Length > TraceLimits.MaxName) throw new TraceFormatException($"field 'policy.name': longer than {TraceLimits.MaxName} characters");
+                    policy = new Policy(pname, reactions.ToImmutable(),
+                        ParseReaction(OptStr(po["default"], "policy.default") ?? "unmap", "policy.default"),
+                        at switch { "start" => TeardownAt.Start, "end" => TeardownAt.End, _ => throw new TraceFormatException($"field 'policy.at': '{at}' is not start or end") });
+                }
+                else if (mo["policy"] is JsonValue pv)
+                {
+                    try { policy = Policy.Named(OptStr(pv, "policy") ?? ""); }
+                    catch (ArgumentException e) { throw new TraceFormatException($"field 'policy': {e.Message}"); }
+                }
+                else if (mo["policy"] is not null) throw new TraceFormatException("field 'policy': expected a policy name or object");
+                PageRange? span = null;
+                if (mo["span"] is JsonArray sa)
+                {
+                    if (sa.Count != 2 || sa[0] is not JsonValue a || !a.TryGetValue(out int ss) || sa[1] is not JsonValue b || !b.TryGetValue(out int se) || ss < 0 || se > pages || ss >= se)
+                        throw new TraceFormatException($"field 'mirrors.span': expected [start, end) inside [0, {pages})");
+                    span = new PageRange(ss, se);
+                }
+                else if (mo["span"] is not null) throw new TraceFormatException("field 'mirrors.span': expected [start, end) or null");
+                mirrors.Add(new MirrorConfig(name, kind, policy, Bool(mo, "skip_read_retry"), Bool(mo, "read_retry_outside_lock"),
+                    mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages), span));
             }
-            else if (mo["policy"] is JsonValue pv)
-            {
-                try { policy = Policy.Named(OptStr(pv, "policy") ?? ""); }
-                catch (ArgumentException e) { throw new TraceFormatException($"field 'policy': {e.Message}"); }
-            }
-            PageRange? span = null;
-            if (mo["span"] is JsonArray sa)
-            {
-                if (sa.Count != 2 || sa[0] is not JsonValue a || !a.TryGetValue(out int ss) || sa[1] is not JsonValue b || !b.TryGetValue(out int se) || ss < 0 || se > pages || ss >= se)
-                    throw new TraceFormatException($"field 'mirrors.span': expected [start, end) inside [0, {pages})");
-                span = new PageRange(ss, se);
-            }
-            else if (mo["span"] is not null) throw new TraceFormatException("field 'mirrors.span': expected [start, end) or null");
-            mirrors.Add(new MirrorConfig(Str(mo, "name"), kind, policy, Bool(mo, "skip_read_retry"), Bool(mo, "read_retry_outside_lock"),
-                mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages), span));
+            var mutants = Mutant.None;
+            if (o["mutants"] is JsonArray mu)
+                foreach (var n in mu)
+                {
+                    string name = OptStr(n, "mutants") ?? "";
+                    if (!Enum.GetNames<Mutant>().Contains(name) || !Enum.TryParse<Mutant>(name, false, out var x) || x == Mutant.None) throw new TraceFormatException($"field 'mutants': unknown mutant '{name}'");
+                    if (mutants.HasFlag(x)) throw new TraceFormatException($"field 'mutants': '{name}' is listed twice");
+                    mutants |= x;
+                }
+            else if (o["mutants"] is not null) throw new TraceFormatException("field 'mutants': expected an array");
+            return new MmConfig(pages, huge, frames, vocab, mirrors.ToImmutable(), mutants);
         }
-        var mutants = Mutant.None;
-        if (o["mutants"] is JsonArray mu)
-            foreach (var n in mu)
-            {
-                string name = OptStr(n, "mutants") ?? "";
-                if (!Enum.TryParse<Mutant>(name, false, out var x) || x == Mutant.None) throw new TraceFormatException($"field 'mutants': unknown mutant '{name}'");
-                mutants |= x;
-            }
-        return new MmConfig(pages, huge, frames, vocab, mirrors.ToImmutable(), mutants);
+        catch (TraceFormatException e) when (e.Column == 1 && raw is not null && FieldOf(e.Message) is { } f)
+        {
+            throw new TraceFormatException(e.Message, C(f));
+        }
+    }
+
+    /// <summary>"field 'mirrors.kind': ..." -> "kind" (the last component, to find its column).</summary>
+    private static string? FieldOf(string message)
+    {
+        if (!message.StartsWith("field '", StringComparison.Ordinal)) return null;
+        int end = message.IndexOf('\'', 7);
+        if (end < 0) return null;
+        string f = message[7..end];
+        int dot = f.LastIndexOf('.');
+        return dot < 0 ? f : f[(dot + 1)..];
+    }
+
+    private static void Known(JsonObject o, string[] fields, string prefix, Func<string, int> col)
+    {
+        foreach (var (k, _) in o)
+            if (!fields.Contains(k)) throw new TraceFormatException($"field '{prefix}{k}': unknown field (expected {string.Join(", ", fields)})", col(k));
     }
 
     private static Reaction ParseReaction(string s, string field) => s switch
@@ -109,12 +155,7 @@ public static class TraceConfig
         _ => throw new TraceFormatException($"field '{field}': unknown reaction '{s}' (unmap, write-protect, ignore, consult-vma)"),
     };
 
-    internal static int Int(JsonObject o, string f, int min, int max)
-    {
-        if (o[f] is not JsonValue v || !v.TryGetValue(out int i)) throw new TraceFormatException($"field '{f}': expected an integer");
-        if (i < min || i > max) throw new TraceFormatException($"field '{f}': {i} is out of range [{min}, {max}]");
-        return i;
-    }
+    internal static int Int(JsonObject o, string f, int min, int max) => TraceSchema.Int(o[f], f, 1, min, max);
 
     /// <summary>An optional string field: null when absent, a one-line error when not a string.</summary>
     internal static string? OptStr(JsonNode? n, string f) =>

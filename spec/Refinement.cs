@@ -94,10 +94,13 @@ public static class Refinement
     /// <summary>One expected spec step: an action (of the model, or local) and its concrete arguments.</summary>
     private sealed record Expected(string Action, Dictionary<string, object> Args);
 
-    public static RefinementResult CheckFile(string path) => Check(File.ReadLines(path));
+    /// <summary>Checks a trace file, read by reference/TraceReader (bounded lines, strict UTF-8).</summary>
+    public static RefinementResult CheckFile(string path) => Check(Ref.TraceReader.ReadFile(path));
 
     /// <summary>Checks a complete trace (docs/trace-format.md).</summary>
-    public static RefinementResult Check(IEnumerable<string> lines) => Z3Session.Run(ctx => new Checker(ctx).Run(lines));
+    public static RefinementResult Check(IEnumerable<string> lines) => Check(Ref.TraceReader.FromLines(lines));
+
+    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records) => Z3Session.Run(ctx => new Checker(ctx).Run(records));
 
     /// <summary>The trace of a session, as lines (config line first).</summary>
     public static IEnumerable<string> Lines(Ref.Session s) =>
@@ -166,7 +169,7 @@ public static class Refinement
             return m;
         }
 
-        public RefinementResult Run(IEnumerable<string> lines)
+        public RefinementResult Run(IEnumerable<Ref.TraceRecord> lines)
         {
             var sw = Stopwatch.StartNew();
             History? h = null;

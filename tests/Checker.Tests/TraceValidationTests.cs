@@ -42,7 +42,8 @@ public sealed class TraceValidationTests : IDisposable
         return path;
     }
 
-    private static ValidateCommand.Verdict Validate(string path) => ValidateCommand.Validate(path);
+    // random runs and cut scenarios stop at a step budget, often inside an operation (exit 21 without the flag)
+    private static ValidateCommand.Verdict Validate(string path) => ValidateCommand.Validate(path, allowIncomplete: true);
 
     /// <summary>The 1-based file line of the first trace line after `after` (a line number) satisfying pred.</summary>
     private static int LineOf(string path, Func<string, bool> pred, int after = 0)
@@ -107,7 +108,7 @@ public sealed class TraceValidationTests : IDisposable
         var path = Write(r.Session, "span");
         var lines = File.ReadAllLines(path);
         Assert.Contains("\"span\":null", lines[0]);
-        lines[0] = lines[0].Replace("\"span\":null", "\"span\":{\"start\":0,\"end\":2}");
+        lines[0] = lines[0].Replace("\"span\":null", "\"span\":[0,2]");
         File.WriteAllLines(path, lines);
         var v = Validate(path);
         Assert.Equal(ExitCodes.OutsideSpec, v.Exit);
@@ -235,13 +236,13 @@ public sealed class TraceValidationTests : IDisposable
         var text = err.ToString().TrimEnd();
         Assert.DoesNotContain('\n', text);
         int col = lines[2].IndexOf("\"op\" ", StringComparison.Ordinal) + "\"op\" ".Length + 1;
-        Assert.StartsWith($"{path}:3:{col}: malformed JSON", text);
+        Assert.StartsWith($"{path}:3:{col}: malformed trace: invalid JSON: ", text);
     }
 
     [Theory]
-    [InlineData("\"op\":\"mmap\"", "\"op\":\"frobnicate\"", "op", "field 'op': unknown call 'frobnicate'")]
-    [InlineData("\"page\":1", "\"page\":99", "page", "field 'page': page 99 is outside [0, 15]")]
-    [InlineData("\"actor\":\"dev0\"", "\"actor\":\"gpu9\"", "actor", "field 'actor': no mirror named 'gpu9' in the config line")]
+    [InlineData("\"op\":\"mmap\"", "\"op\":\"frobnicate\"", "op", "field 'op': unknown call 'frobnicate' (known: mmap, munmap, ")]
+    [InlineData("\"page\":1", "\"page\":99", "page", "field 'page': 99 is out of range [0, 15]")]
+    [InlineData("\"actor\":\"dev0\"", "\"actor\":\"gpu9\"", "actor", "field 'actor': no mirror named 'gpu9' in the config")]
     public void AnUnknownOperationAnAddressOutOfRangeOrAnUnknownActorIsAOneLineError(string from, string to, string field, string message)
     {
         // as `notifier replay`: never accepted silently (a call line the spec does not constrain would be)
@@ -256,7 +257,8 @@ public sealed class TraceValidationTests : IDisposable
         int exit = NotifierSpec.Cli.Cli.Run(["validate", path], TextWriter.Null, err);
         Assert.Equal(ExitCodes.Error, exit);
         int col = lines[at].IndexOf($"\"{field}\"", StringComparison.Ordinal) + 1;
-        Assert.Equal($"{path}:{at + 1}:{col}: malformed trace: {message}", err.ToString().TrimEnd());
+        Assert.StartsWith($"{path}:{at + 1}:{col}: malformed trace: {message}", err.ToString().TrimEnd());
+        Assert.DoesNotContain('\n', err.ToString().TrimEnd());
     }
 
     [Fact]

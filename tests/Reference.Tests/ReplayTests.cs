@@ -90,8 +90,8 @@ public class ReplayTests
 
         var range = good.Take(1).Append("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"munmap\",\"start\":4,\"end\":99}").ToList();
         r = Replay.Run(range);
-        Assert.Equal((ReplayVerdict.Malformed, 2), (r.Verdict, r.Line));
-        Assert.Equal("munmap: range [4, 99) is outside the address space [0, 16) or empty", r.Message);
+        Assert.Equal((ReplayVerdict.Malformed, 2, 54), (r.Verdict, r.Line, r.Column));
+        Assert.Equal("field 'end': 99 is out of range [1, 16]", r.Message);
 
         r = Replay.Run(good.Skip(1));
         Assert.Equal((ReplayVerdict.Malformed, 1), (r.Verdict, r.Line));
@@ -118,7 +118,7 @@ public class ReplayTests
         int line = Scenarios.Find("teardown_at_end")!.Run().Session.FirstViolationLine!.Value + 1;
         Assert.StartsWith($"{bad}:{line}: rule NoStaleDeviceMapping violated: dev0 maps page 0", o.ToString());
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", broken], o, e));
-        Assert.Equal($"{broken}:1:1: malformed trace: field 'pages': expected an integer", e.ToString().Trim());
+        Assert.Equal($"{broken}:1:18: malformed trace: field 'pages': expected an integer, got the string \"lots\"", e.ToString().Trim());
         Assert.Single(e.ToString().Trim().Split('\n'));
     }
 }
