@@ -83,6 +83,11 @@ public static class KernelCommand
                 stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut} --ops \"{KOp.Render(r.Failing)}\"");
                 return ExitCodes.Violation;
             }
+            catch (Exception e) when (e is InvalidOperationException or ModelException)
+            {
+                stderr.WriteLine($"notifier kernel: {e.Message}");
+                return ExitCodes.Error;
+            }
             finally { Console.CancelKeyPress -= cleanup; }
         }
     }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -89,7 +90,8 @@ static int fail(int code, const char *what)
 
 // ------------------------------------------------------------------ guarded host loads and stores
 
-static __thread sigjmp_buf *guard_jmp;
+// volatile: the stores around the access must not be moved or dropped by the compiler
+static __thread sigjmp_buf *volatile guard_jmp;
 static struct sigaction old_segv, old_bus;
 
 static void guard_handler(int sig, siginfo_t *info, void *ctx)
@@ -392,8 +394,8 @@ static void child_loop(int cmd, int res)
 int kg_fork(void)
 {
     if (nchildren >= KG_MAX_CHILDREN) return -EAGAIN;
-    int cp[2], rp[2];
-    if (pipe2(cp, O_CLOEXEC) || pipe2(rp, O_CLOEXEC)) return -errno;
+    int cp[2], rp[2]; // socket pairs, so that a send to a dead child fails with EPIPE instead of raising SIGPIPE
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cp) || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rp)) return -errno;
     pid_t pid = (pid_t)syscall(SYS_fork);
     if (pid < 0) { int e = errno; close(cp[0]); close(cp[1]); close(rp[0]); close(rp[1]); return -e; }
     if (pid == 0) { close(cp[1]); close(rp[0]); child_loop(cp[0], rp[1]); _exit(0); }
@@ -408,7 +410,7 @@ int kg_child_read(int child, int page, uint64_t *out)
     if (child < 0 || child >= nchildren) return -EINVAL;
     int c[2] = { 1, page };
     uint64_t r[2];
-    if (write(child_cmd[child], c, sizeof c) != (ssize_t)sizeof c) return -errno;
+    if (send(child_cmd[child], c, sizeof c, MSG_NOSIGNAL) != (ssize_t)sizeof c) return -errno;
     if (read(child_res[child], r, sizeof r) != (ssize_t)sizeof r) return -EIO;
     *out = r[1];
     return (int)r[0];
@@ -422,7 +424,7 @@ void kg_reap_children(void)
     for (int i = 0; i < nchildren; i++)
     {
         int c[2] = { 0, 0 };
-        if (write(child_cmd[i], c, sizeof c) < 0) kill(children[i], SIGKILL);
+        if (send(child_cmd[i], c, sizeof c, MSG_NOSIGNAL) < 0) kill(children[i], SIGKILL);
         close(child_cmd[i]); close(child_res[i]);
         waitpid(children[i], NULL, 0);
     }
