@@ -15,11 +15,14 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// <summary>One run's counts. InsnEmulation and Mmio are the vCPU's instruction emulations and the guest's MMIO
 /// exits over the run (equal when every data access ran natively); Refaults are guest accesses the reference
 /// says had to fault again after an invalidation dropped the page, RefaultsFixed those in which KVM's pf_fixed grew.</summary>
-public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused)
+/// Driven counts, per operation name, the operations run on the live kernel (not refused by the reference).
+public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
+    ImmutableSortedDictionary<string, long> Driven)
 {
-    public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0);
+    public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty);
     public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
-        Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused);
+        Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused,
+        o.Driven.Aggregate(Driven, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value)));
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -55,11 +58,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         for (int i = 0; i < ops.Count && mm is null; i++)
         {
             run.Index = i; run.OpText = ops[i].ToString();
+            long refused = run.Refused;
             mm = run.Apply(ops[i]) ?? run.Compare();
             run.Ops++;
+            if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
+            {
+                string name = ops[i].ToString().Split(' ')[0];
+                run.Driven[name] = run.Driven.GetValueOrDefault(name) + 1;
+            }
         }
         var (insn1, _, mmio1) = live.Stats();
-        var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused);
+        var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
+            run.Driven.ToImmutableSortedDictionary());
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
@@ -69,7 +79,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public Session S => s;
         public int Index; public string OpText = "";
         public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
+        public readonly Dictionary<string, long> Driven = [];
+        public bool ForkSkipped;
         private readonly List<Child> _children = [];
+        public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
 
         private Mismatch Diff(string what, int page, string kernel, string reference) => new(Index, OpText, what, page, kernel, reference);
@@ -139,11 +152,21 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.Mmap m:
                 {
                     bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
-                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 0, free ? 1 : 0));
+                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 0, free ? 1 : 0));
                 }
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
                 case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));
-                case KOp.Mremap m: return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
+                case KOp.Mremap m:
+                {
+                    // MREMAP_FIXED unmaps the destination first (mm/mremap.c mremap_to -> do_munmap); the reference's
+                    // mremap wants a free destination, so it runs that munmap as a call of its own
+                    var dst = new PageRange(m.NewStart, m.NewStart + (m.End - m.Start));
+                    bool overlap = dst.Overlaps(new PageRange(m.Start, m.End));
+                    var src = s.State.VmaAt(m.Start);
+                    if (!overlap && src is not null && src.Start <= m.Start && src.End >= m.End && s.State.Vmas.Any(v => v.Range.Overlaps(dst)))
+                        Cpu(new Call.Munmap(dst.Start, dst.End));
+                    return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
+                }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m: return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
@@ -166,7 +189,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
                 {
-                    if (_children.Count >= KGen.MaxForks) return null;
+                    ForkSkipped = _children.Count >= KGen.MaxForks;
+                    if (ForkSkipped) return null;
                     var vmas = s.State.Vmas;
                     var err = Cpu(new Call.Fork());
                     if (err is not null) { Refused++; return null; }
@@ -190,8 +214,30 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     bool kFault = r == 1;
                     return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
                 }
+                case KOp.Ksm k: return Ksm(k.Page, k.Other);
                 default: throw new ArgumentException(op.ToString());
             }
+        }
+
+        /// <summary>KSM merges pages of identical contents only, and every such pair it finds: Other first gets Page's
+        /// contents by a host write; the merge runs only when no other mapped frame (of this process or a child) has
+        /// those contents and the reference accepts it (mm/ksm.c; the reference's ksm_merge is pairwise).</summary>
+        private Mismatch? Ksm(int page, int other)
+        {
+            var st = s.State;
+            if (!KsmControl.Available || page == other || st.Ptes[page] is not { Frame: not MmState.ZeroFrame, Readable: true } pp
+                || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite })
+            { Refused++; return null; }
+            int value = st.Frames[pp.Frame].Content;
+            if (Apply(new KOp.HostWrite(other, value)) is { } d) return d;
+            st = s.State;
+            int fp = st.Ptes[page]!.Value.Frame, fo = st.Ptes[other]!.Value.Frame;
+            var mapped = st.Ptes.Where(x => x is not null).Select(x => x!.Value.Frame).Concat(st.Children.SelectMany(c => c.Values));
+            if (mapped.Any(f => f != MmState.ZeroFrame && f != fp && f != fo && st.Frames[f].Content == value)) { Refused++; return null; }
+            if (Cpu(new Call.KsmMerge(page, other)) is not null) { Refused++; return null; }
+            bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
+            Checks++;
+            return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
         }
 
         /// <summary>The page-by-page comparison after an operation.</summary>

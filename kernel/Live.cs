@@ -14,6 +14,7 @@ public sealed unsafe class LiveMm : IDisposable
     public const ulong Base = 0x2000_0000_0000UL;
 
     public int Pages { get; }
+    public KsmControl Ksm { get; } = new();
     public ulong ZeroPfn { get; }
     private static int _open;
 
@@ -78,6 +79,7 @@ public sealed unsafe class LiveMm : IDisposable
 
     public void Dispose()
     {
+        Ksm.Restore();
         Native.ReapChildren();
         Native.Munmap(0, Pages);
         Native.Close();

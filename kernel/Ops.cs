@@ -26,6 +26,8 @@ public abstract record KOp
     public sealed record Fork : KOp;
     public sealed record ChildRead(int Child, int Page) : KOp;
     public sealed record ClearRefs : KOp;
+    /// <summary>KSM: page Other gets page Page's contents (a host write), then ksmd runs until the two share a frame.</summary>
+    public sealed record Ksm(int Page, int Other) : KOp;
 
     public sealed override string ToString() => this switch
     {
@@ -42,6 +44,7 @@ public abstract record KOp
         Fork => "fork",
         ChildRead m => $"child_read {m.Child} {m.Page}",
         ClearRefs => "clear_refs",
+        Ksm k => $"ksm {k.Page} {k.Other}",
         _ => GetType().Name,
     };
 
@@ -73,9 +76,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" => 4, "munmap" or "dontneed" or "free" or "host_write" or "guest_write" or "child_read" => 3,
+                "mmap" or "mprotect" or "mremap" => 4, "munmap" or "dontneed" or "free" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" => 2, "fork" or "clear_refs" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -92,6 +95,7 @@ public abstract record KOp
                 "guest_write" => new GuestWrite(Page(1), Int(2)),
                 "child_read" => new ChildRead(Int(1), Page(2)),
                 "fork" => new Fork(),
+                "ksm" => new Ksm(Page(1), Page(2)),
                 _ => new ClearRefs(),
             };
             ops.Add(op);
@@ -138,7 +142,8 @@ public static class KGen
             < 84 => new KOp.GuestWrite(p, value),
             < 88 => new KOp.Fork(),
             < 96 => new KOp.ChildRead(child, p),
-            _ => new KOp.ClearRefs(),
+            < 97 => new KOp.ClearRefs(),
+            _ => new KOp.Ksm(p, (p + 1 + dst % 3) % pages),
         };
 
     public static Gen<KOp[]> Sequence(int pages, int maxOps) =>

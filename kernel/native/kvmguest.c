@@ -301,7 +301,8 @@ int kg_guest_access(int page, int write, uint64_t value, uint64_t *out)
 static void *addr_of(int page) { return (void *)(kg_base + (uintptr_t)page * PAGE); }
 static size_t len_of(int start, int end) { return (size_t)(end - start) * PAGE; }
 
-// prot: 0 none, 1 read, 2 read-write. noreplace: MAP_FIXED_NOREPLACE (the range must be free).
+// prot: 0 none, 1 read, 2 read-write. noreplace: MAP_FIXED_NOREPLACE (the range must be free). Every mapping is
+// MADV_MERGEABLE (so that KSM may merge its pages while the harness runs ksmd) and MADV_NOHUGEPAGE.
 int kg_mmap(int start, int end, int prot, int shared, int noreplace)
 {
     int p = prot == 0 ? PROT_NONE : prot == 1 ? PROT_READ : PROT_READ | PROT_WRITE;
@@ -310,6 +311,7 @@ int kg_mmap(int start, int end, int prot, int shared, int noreplace)
     if (r == MAP_FAILED) return errno;
     if (r != addr_of(start)) { munmap(r, len_of(start, end)); return EEXIST; }
     madvise(r, len_of(start, end), MADV_NOHUGEPAGE);
+    if (madvise(r, len_of(start, end), MADV_MERGEABLE)) return errno;
     return 0;
 }
 int kg_munmap(int start, int end) { return munmap(addr_of(start), len_of(start, end)) ? errno : 0; }

@@ -68,6 +68,20 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Ksm_merges_pages_the_guest_then_reads_and_a_guest_write_unshares()
+    {
+        var r = Run("mmap 0 16 rw; guest_write 3 5; ksm 3 4; guest_read 4; ksm 3 5; guest_write 4 6; host_read 4; host_read 3; guest_read 5");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(2, r.Stats.Driven["ksm"]);
+        Assert.Equal(0, r.Stats.Refused);
+        // the reference agrees: 3 and 5 still share the KSM frame, 4 has its own copy
+        var st = r.Reference.State;
+        Assert.Equal(st.Ptes[3]!.Value.Frame, st.Ptes[5]!.Value.Frame);
+        Assert.NotEqual(st.Ptes[3]!.Value.Frame, st.Ptes[4]!.Value.Frame);
+        Assert.Equal("0", File.ReadAllText("/sys/kernel/mm/ksm/run").Trim()); // ksmd stopped again
+    }
+
+    [KvmFact]
     public void CowForgetsWriteProtect_is_caught_by_the_exclusive_bit_after_the_guest_writes()
     {
         var r = Run("mmap 0 16 rw; guest_write 3 1; fork; guest_write 3 2", "CowForgetsWriteProtect");
@@ -135,7 +149,7 @@ public sealed class KernelCommandTests
     {
         var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
         Assert.Equal(255, code);
-        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs)", err.Trim());
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)", err.Trim());
     }
 
     [Fact]
