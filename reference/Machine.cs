@@ -416,6 +416,9 @@ public static class Machine
                 break;
         }
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
+        // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare)
+        if (pu.Op is PteOp.Map or PteOp.MapShared && pu.Frame != MmState.ZeroFrame && s.VmaAt(pu.Page) is { Shared: false, AnonVma: false } av)
+            s = s with { Vmas = Planner.AnonVmaRuns(s.Vmas.Replace(av, av with { AnonVma = true })) };
         if (pu.Op == PteOp.Clear) s = s with { Shadow = s.Shadow.SetItem(pu.Page, null) };
         var change = Rules.Classify(before, after);
         var line = Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", before), ("new", after));

@@ -156,6 +156,23 @@ internal sealed class Planner(MmState state)
 
     private static ImmutableArray<Vma> Sorted(IEnumerable<Vma> vmas) => vmas.OrderBy(v => v.Start).ToImmutableArray();
 
+    /// <summary>Kernel VMAs merge when adjacent with equal flags (mm/vma.c vma_merge_new_range, vma_modify): a run of
+    /// adjacent private VMAs of the same kind is one kernel VMA, so it has an anon_vma if any part has one.</summary>
+    public static ImmutableArray<Vma> AnonVmaRuns(ImmutableArray<Vma> sorted)
+    {
+        var b = sorted.ToBuilder();
+        for (int i = 0; i < b.Count;)
+        {
+            int j = i + 1;
+            while (j < b.Count && b[j].Start == b[j - 1].End && b[j].SameKind(b[j - 1]) && !b[j].Shared) j++;
+            bool any = false;
+            for (int k = i; k < j; k++) any |= b[k].AnonVma;
+            if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true };
+            i = j;
+        }
+        return b.ToImmutable();
+    }
+
     private bool Covered(PageRange r) => Enumerable.Range(r.Start, r.Length).All(p => State.VmaAt(p) is not null);
 
     // ---------------------------------------------------------------- faults (mm/memory.c handle_mm_fault)
@@ -296,7 +313,7 @@ internal sealed class Planner(MmState state)
             Zap(CallSite.unmap_vmas, r);
         }
         var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb));
-        _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
         return ("mmap", MmapLock.Write, null);
     }
 
@@ -323,7 +340,7 @@ internal sealed class Planner(MmState state)
             vmas.Add(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot });
             if (v.End > r.End) vmas.Add(v with { Start = r.End });
         }
-        _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
         SplitStraddling(r);
         // change_pmd_range starts the notifier lazily, at the first populated PMD
         var present = Present(r).ToList();
@@ -428,6 +445,7 @@ internal sealed class Planner(MmState state)
         foreach (var v in State.Vmas)
         {
             var vr = v.Range;
+            if (!v.AnonVma && !v.Hugetlb) continue; // vma_needs_copy: no anon_vma, no copy and no notification
             if (v.IsCow && !Config.Has(Mutant.CowForgetsWriteProtect))
             {
                 var site = v.Hugetlb ? CallSite.copy_hugetlb_page_range : CallSite.copy_page_range;

@@ -18,9 +18,16 @@ public readonly record struct PageRange(int Start, int End)
 /// A vm_area_struct: [Start, End) in pages with its protection and the flags the call sites
 /// look at (VM_SHARED, VM_LOCKED, VM_MERGEABLE, VM_HUGEPAGE, VM_HUGETLB).
 /// </summary>
+/// AnonVma: the VMA has an anon_vma (mm/rmap.c __anon_vma_prepare, at its first anonymous page; the zero page
+/// attaches none, mm/memory.c do_anonymous_page). Kernel VMAs of equal flags merge (mm/vma.c), so the flag is
+/// shared by a run of adjacent VMAs with equal attributes (SameKind). fork copies no PTE of a VMA without one
+/// (mm/memory.c vma_needs_copy, linux-6.18: "Don't copy ptes where a page fault will fill them correctly").
 public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
-    bool Mergeable = false, bool Thp = false, bool Hugetlb = false)
+    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false)
 {
+    /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous).</summary>
+    public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb;
+
     public PageRange Range => new(Start, End);
     public bool Contains(int page) => page >= Start && page < End;
     /// <summary>is_cow_mapping(): private and may be written (mm/internal.h).</summary>

@@ -1,0 +1,105 @@
+using System.Globalization;
+using NotifierSpec.Kernel;
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Cli;
+
+/// <summary>
+/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P]`:
+/// the live kernel against the reference (kernel/; README, section "The live kernel"). Exit 0: no mismatch;
+/// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line);
+/// 31: the run was vacuous (the guest's data accesses were emulated, not run through KVM's shadow MMU).
+/// </summary>
+public static class KernelCommand
+{
+    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--quiet]";
+    public const int NoKvm = 30;
+    public const int Vacuous = 31;
+
+    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    {
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages"], ["--quiet"]);
+        if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
+        ulong seed = args.GetULong("kernel", "--seed", 1);
+        int pages = args.GetInt("kernel", "--pages", 16);
+        if (pages < 2 || pages > 64) throw new UsageException("notifier kernel: --pages must be in [2, 64]");
+        var vocab = Vocabulary.Upstream;
+        if (args.Get("--vocabulary") is { } vs && !EventTables.TryParse(vs, out vocab))
+            throw new UsageException($"notifier kernel: unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+        MutantCase? mutant = null;
+        if (args.Get("--mutant") is { } mn)
+        {
+            try { mutant = Mutants.Find(mn); } catch (ArgumentException e) { throw new UsageException($"notifier kernel: {e.Message}"); }
+        }
+        TimeSpan? time = args.Get("--time") is { } ts ? ParseTime(ts) : null;
+        long count = args.GetInt("kernel", "--count", 500);
+        if (count < 1) throw new UsageException("notifier kernel: --count must be at least 1");
+        IReadOnlyList<KOp>? ops = null;
+        if (args.Get("--ops") is { } text)
+        {
+            try { ops = KOp.Parse(text, pages); } catch (FormatException e) { throw new UsageException(e.Message); }
+        }
+
+        LiveMm live;
+        try { live = LiveMm.Open(pages); }
+        catch (KvmUnavailableException e) { stderr.WriteLine($"notifier kernel: {e.Message}"); return NoKvm; }
+        using (live)
+        {
+            var cleanup = new ConsoleCancelEventHandler((_, _) => live.Dispose());
+            Console.CancelKeyPress += cleanup;
+            try
+            {
+                var config = Conformance.KvmConfig(pages, vocab, mutant);
+                bool quiet = args.Has("--quiet");
+                var last = TimeSpan.Zero;
+                var r = Campaign.Run(live, config, count, time, seed, ops, (s, el) =>
+                {
+                    if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
+                    last = el;
+                    stderr.Write($"\rkernel: {s.Ops} operations, {s.Checks} checks, {s.Checks / Math.Max(0.001, el.TotalSeconds):F0} checks/s   ");
+                });
+                if (!quiet && r.Elapsed >= TimeSpan.FromSeconds(1)) stderr.WriteLine();
+                var st = r.Stats;
+                string what = mutant is null ? "reference" : $"reference with mutant {mutant.Name} ({mutant.Plants})";
+                stdout.WriteLine($"kernel: linux {Environment.OSVersion.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}), {pages} pages, {what}");
+                stdout.WriteLine($"  {st.Ops} operations in {r.Runs} sequences, {st.Checks} checks, {st.Checks / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} checks/s, {st.Ops / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} operations/s ({r.Elapsed.TotalSeconds:F1} s)");
+                stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
+                stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
+                stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                if (r.Vacuous is { } v) { stdout.WriteLine($"VACUOUS: {v}"); return Vacuous; }
+                if (st.Refaults > 0 && st.RefaultsFixed == 0)
+                {
+                    stdout.WriteLine("VACUOUS: no guest access after an invalidation made KVM fault (pf_fixed did not grow): the invalidations did not drop the guest's mappings");
+                    return Vacuous;
+                }
+                if (r.Mismatch is not { } mm) { stdout.WriteLine("no mismatch"); return ExitCodes.Ok; }
+                stdout.WriteLine($"MISMATCH {mm}");
+                stdout.WriteLine($"  shortest sequence ({r.Failing!.Length} operations, {r.Shrinks} shrinks): {KOp.Render(r.Failing)}");
+                stdout.WriteLine($"  reference steps ({r.ReferenceTrace.Count}):");
+                int n = 0;
+                foreach (var l in r.ReferenceTrace) stdout.WriteLine($"    {++n,4} {l}");
+                string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
+                string voc = vocab == Vocabulary.Upstream ? "" : $" --vocabulary {EventTables.Name(vocab)}";
+                stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut} --ops \"{KOp.Render(r.Failing)}\"");
+                return ExitCodes.Violation;
+            }
+            catch (Exception e) when (e is InvalidOperationException or ModelException)
+            {
+                stderr.WriteLine($"notifier kernel: {e.Message}");
+                return ExitCodes.Error;
+            }
+            finally { Console.CancelKeyPress -= cleanup; }
+        }
+    }
+
+    private static TimeSpan ParseTime(string s)
+    {
+        char unit = s.Length > 0 ? s[^1] : ' ';
+        string num = char.IsLetter(unit) ? s[..^1] : s;
+        if (!double.TryParse(num, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || v <= 0)
+            throw new UsageException($"notifier kernel: --time expects a duration like 90s, 10m or 1h, got '{s}'");
+        return unit switch { 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), 's' => TimeSpan.FromSeconds(v), _ when !char.IsLetter(unit) => TimeSpan.FromSeconds(v),
+            _ => throw new UsageException($"notifier kernel: --time unit must be s, m or h, got '{s}'") };
+    }
+}

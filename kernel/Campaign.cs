@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using FsCheck;
+using FsCheck.Fluent;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Kernel;
+
+/// <summary>The outcome of a campaign: the counts, and the first mismatch shrunk to a shortest sequence with the
+/// reference's step trace of that sequence; Vacuous when the vCPU statistics show the guest was emulated.</summary>
+public sealed record CampaignResult(RunStats Stats, int Runs, TimeSpan Elapsed, KOp[]? Failing, Mismatch? Mismatch,
+    IReadOnlyList<TraceLine> ReferenceTrace, int Shrinks, string? Vacuous);
+
+/// <summary>Generated sequences (FsCheck, seeded) run one after another against the live kernel until the operation
+/// count or the time is reached or a mismatch shows; a mismatch is shrunk by deletion to a sequence from which no
+/// block of operations can be removed without losing it.</summary>
+public static class Campaign
+{
+    private const ulong Gamma = 0x9E3779B97F4A7C15UL;
+    public const int MaxOps = 40;
+
+    /// <summary>Sequence k of a campaign with this seed (the same whatever ran before).</summary>
+    public static KOp[] Sequence(int pages, ulong seed, int k) =>
+        Gen.Sample(KGen.Sequence(pages, MaxOps), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0];
+
+    public static CampaignResult Run(LiveMm live, MmConfig config, long count, TimeSpan? time, ulong seed,
+        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null)
+    {
+        var conf = new Conformance(live, config);
+        var total = RunStats.Zero;
+        var sw = Stopwatch.StartNew();
+        int runs = 0;
+        for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
+        {
+            var seq = ops?.ToArray() ?? Sequence(live.Pages, seed, k);
+            var r = conf.Run(seq);
+            runs++;
+            total = total.Add(r.Stats);
+            progress?.Invoke(total, sw.Elapsed);
+            if (r.Stats.InsnEmulation != r.Stats.Mmio)
+                return new(total, runs, sw.Elapsed, seq, null, [], 0,
+                    $"the vCPU emulated {r.Stats.InsnEmulation} instructions for {r.Stats.Mmio} MMIO exits: guest data accesses were emulated, not run through the shadow MMU");
+            if (r.Mismatch is null) continue;
+            var (shrunk, mm, shrinks) = Shrink(conf, seq, r.Mismatch);
+            var traced = conf.Run(shrunk, record: true);
+            return new(total, runs, sw.Elapsed, shrunk, traced.Mismatch ?? mm, traced.Reference.Trace, shrinks, null);
+        }
+        return new(total, runs, sw.Elapsed, null, null, [], 0, null);
+    }
+
+    /// <summary>Deletes blocks of operations while some mismatch remains (1-minimal for single deletions).</summary>
+    public static (KOp[] Ops, Mismatch Mismatch, int Shrinks) Shrink(Conformance conf, KOp[] ops, Mismatch mismatch)
+    {
+        int shrinks = 0;
+        for (bool progress = true; progress;)
+        {
+            progress = false;
+            foreach (var cand in KGen.Shrink(ops))
+            {
+                if (conf.Run(cand).Mismatch is { } m) { ops = cand; mismatch = m; shrinks++; progress = true; break; }
+            }
+        }
+        return (ops, mismatch, shrinks);
+    }
+}

@@ -1,0 +1,308 @@
+using System.Collections.Immutable;
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Kernel;
+
+/// <summary>What the live kernel and the reference disagree on, first: the operation (index -1: none yet),
+/// what was compared, the page, and both sides' values.</summary>
+public sealed record Mismatch(int OpIndex, string Op, string What, int Page, string Kernel, string Reference)
+{
+    public override string ToString() =>
+        $"after operation {OpIndex + 1} ({Op}): {What} of page {Page}: live kernel {Kernel}, reference {Reference}";
+}
+
+/// <summary>One run's counts. InsnEmulation and Mmio are the vCPU's instruction emulations and the guest's MMIO
+/// exits over the run (equal when every data access ran natively); Refaults are guest accesses the reference
+/// says had to fault again after an invalidation dropped the page, RefaultsFixed those in which KVM's pf_fixed grew.</summary>
+/// Driven counts, per operation name, the operations run on the live kernel (not refused by the reference).
+public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
+    ImmutableSortedDictionary<string, long> Driven)
+{
+    public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty);
+    public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
+        Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused,
+        o.Driven.Aggregate(Driven, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value)));
+}
+
+public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
+
+/// <summary>
+/// Runs an operation sequence on the live kernel and through the reference, with one KVM-shaped listener: a
+/// full-mm notifier (MirrorKind.Mm, KVM's mmu_invalidate_seq / in_progress) that unmaps on every event
+/// (virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start unmaps the range whatever the event) and faults
+/// one page at a time. After every operation it compares page by page: pagemap present / zero page / exclusively
+/// mapped, which pages (of this process and of forked children) share a frame, the host's plain load and the
+/// guest's load through KVM's shadow MMU.
+/// </summary>
+public sealed class Conformance(LiveMm live, MmConfig config)
+{
+    public const int Kvm = 0; // the mirror index of the KVM listener
+
+    /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
+    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant)
+    {
+        var c = new MmConfig(Pages: pages, HugePageSize: 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
+            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)]);
+        return mutant is null ? c : mutant.Apply(c);
+    }
+
+    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted);
+
+    public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
+    {
+        live.Reset();
+        var run = new OneRun(live, new Session(config) { Record = record });
+        var (insn0, _, mmio0) = live.Stats();
+        Mismatch? mm = null;
+        for (int i = 0; i < ops.Count && mm is null; i++)
+        {
+            run.Index = i; run.OpText = ops[i].ToString();
+            long refused = run.Refused;
+            mm = run.Apply(ops[i]) ?? run.Compare();
+            run.Ops++;
+            if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
+            {
+                string name = ops[i].ToString().Split(' ')[0];
+                run.Driven[name] = run.Driven.GetValueOrDefault(name) + 1;
+            }
+        }
+        var (insn1, _, mmio1) = live.Stats();
+        var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
+            run.Driven.ToImmutableSortedDictionary());
+        live.Reset();
+        return new RunResult(mm, stats, run.S);
+    }
+
+    private sealed class OneRun(LiveMm live, Session s)
+    {
+        public Session S => s;
+        public int Index; public string OpText = "";
+        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
+        public readonly Dictionary<string, long> Driven = [];
+        public bool ForkSkipped;
+        private readonly List<Child> _children = [];
+        public int Children => _children.Count;
+        private readonly HashSet<int> _dropped = [];
+
+        private Mismatch Diff(string what, int page, string kernel, string reference) => new(Index, OpText, what, page, kernel, reference);
+
+        private static string V(bool faulted, ulong value) => faulted ? "a fault" : value.ToString();
+        private static string V(int? value) => value is { } v ? ((ulong)(uint)v).ToString() : "a fault";
+
+        /// <summary>A CPU call run to completion in the reference; returns its refusal ("result" of the call line) or null.</summary>
+        private string? Cpu(Call call)
+        {
+            var before = s.State.Mirrors[Kvm].Pt;
+            var o = s.Call(call);
+            string? err = o.Line.Get("result") as string;
+            for (int i = 0; i < 100000 && s.State.Op is not null; i++)
+            {
+                if (Machine.CanStep(s.State, Machine.Cpu)) { s.Step(Machine.Cpu); continue; }
+                s.Step(Enumerable.Range(0, s.State.Mirrors.Length).First(x => Machine.CanStep(s.State, x)));
+            }
+            foreach (var p in before.Keys) if (!s.State.Mirrors[Kvm].Pt.ContainsKey(p)) _dropped.Add(p);
+            return err;
+        }
+
+        /// <summary>A guest access on both sides: null when they agree, else the mismatch.</summary>
+        private Mismatch? Guest(int page, bool write, int value, string what)
+        {
+            bool refault = _dropped.Remove(page);
+            if (write) s.DeviceWrite(Kvm, page, value); else s.DeviceRead(Kvm, page);
+            var ms = s.State.Mirrors[Kvm];
+            bool refFault = ms.LastError is not null;
+            int? refValue = refFault ? null : write ? value : ms.LastRead;
+            var (_, pf0, _) = live.Stats();
+            int r = Native.GuestAccess(page, write ? 1 : 0, (ulong)(uint)value, out ulong got);
+            if (r < 0) throw new InvalidOperationException($"guest: {Native.LastError}");
+            var (_, pf1, _) = live.Stats();
+            GuestAccesses++; Checks++;
+            if (refault && r == 0) { Refaults++; if (pf1 > pf0) RefaultsFixed++; }
+            bool kFault = r == 1;
+            if (kFault != refFault || (!kFault && got != (ulong)(uint)refValue!.Value))
+                return Diff(what, page, V(kFault, got), refFault ? $"a fault ({ms.LastError})" : V(refValue));
+            return null;
+        }
+
+        /// <summary>A syscall on both sides. A call the reference refuses is not run on the kernel (the reference
+        /// refuses without effect; the kernel may apply part of it: mprotect over a hole changes the VMAs before
+        /// the hole, mm/mprotect.c do_mprotect_pkey). expect: the errno the kernel returns although the reference
+        /// accepts (madvise over a hole: the mapped parts are advised and -ENOMEM returned, mm/madvise.c
+        /// madvise_walk_vmas; the reference has no return value for a partly applied call).</summary>
+        private Mismatch? Syscall(string name, Call call, Func<int> kernel, int expect = 0)
+        {
+            var err = Cpu(call);
+            if (err is not null) { Refused++; return null; }
+            int e = kernel();
+            Checks++;
+            return e == expect ? null : Diff(name, -1, e == 0 ? "succeeds" : $"fails with errno {e}", expect == 0 ? "succeeds" : $"errno {expect} after advising the mapped part");
+        }
+
+        private int HoleErrno(int start, int end)
+        {
+            for (int p = start; p < end; p++) if (s.State.VmaAt(p) is null) return 12; // ENOMEM
+            return 0;
+        }
+
+        public Mismatch? Apply(KOp op)
+        {
+            switch (op)
+            {
+                case KOp.Mmap m:
+                {
+                    bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
+                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 0, free ? 1 : 0));
+                }
+                case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
+                case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));
+                case KOp.Mremap m:
+                {
+                    // MREMAP_FIXED unmaps the destination first (mm/mremap.c mremap_to -> do_munmap); the reference's
+                    // mremap wants a free destination, so it runs that munmap as a call of its own
+                    var dst = new PageRange(m.NewStart, m.NewStart + (m.End - m.Start));
+                    bool overlap = dst.Overlaps(new PageRange(m.Start, m.End));
+                    var src = s.State.VmaAt(m.Start);
+                    if (!overlap && src is not null && src.Start <= m.Start && src.End >= m.End && s.State.Vmas.Any(v => v.Range.Overlaps(dst)))
+                        Cpu(new Call.Munmap(dst.Start, dst.End));
+                    return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
+                }
+                case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
+                case KOp.Free m: return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
+                case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
+                case KOp.HostRead h:
+                {
+                    var err = Cpu(new Call.CpuRead(h.Page));
+                    int? want = err is null ? s.State.CpuView(h.Page) : null;
+                    bool kFault = Native.HostRead(h.Page, out ulong got) != 0;
+                    Checks++;
+                    return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff("host read", h.Page, V(kFault, got), err ?? V(want));
+                }
+                case KOp.HostWrite h:
+                {
+                    var err = Cpu(new Call.CpuWrite(h.Page, h.Value));
+                    bool kFault = Native.HostWrite(h.Page, (ulong)(uint)h.Value) != 0;
+                    Checks++;
+                    return kFault == (err is not null) ? null : Diff("host write", h.Page, kFault ? "a fault" : "done", err ?? "done");
+                }
+                case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
+                case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
+                case KOp.Fork:
+                {
+                    ForkSkipped = _children.Count >= KGen.MaxForks;
+                    if (ForkSkipped) return null;
+                    var vmas = s.State.Vmas;
+                    var err = Cpu(new Call.Fork());
+                    if (err is not null) { Refused++; return null; }
+                    int c = Native.Fork();
+                    if (c < 0) throw new InvalidOperationException($"fork failed: errno {-c}");
+                    _children.Add(new Child(vmas, []));
+                    return null;
+                }
+                case KOp.ChildRead cr:
+                {
+                    if (cr.Child >= _children.Count) return null;
+                    var child = _children[cr.Child];
+                    var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
+                    int? want;
+                    if (vma is null || vma.Prot == Prot.None) want = null;
+                    else if (s.State.Children[cr.Child].TryGetValue(cr.Page, out int f) || child.Faulted.TryGetValue(cr.Page, out f)) want = s.State.Frames[f].Content;
+                    else { want = 0; child.Faulted[cr.Page] = MmState.ZeroFrame; } // do_anonymous_page in the child: the zero page
+                    int r = Native.ChildRead(cr.Child, cr.Page, out ulong got);
+                    if (r < 0) throw new InvalidOperationException($"child read failed: errno {-r}");
+                    Checks++;
+                    bool kFault = r == 1;
+                    return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
+                }
+                case KOp.Ksm k: return Ksm(k.Page, k.Other);
+                default: throw new ArgumentException(op.ToString());
+            }
+        }
+
+        /// <summary>KSM merges pages of identical contents only, and every such pair it finds: Other first gets Page's
+        /// contents by a host write; the merge runs only when no other mapped frame (of this process or a child) has
+        /// those contents and the reference accepts it (mm/ksm.c; the reference's ksm_merge is pairwise).</summary>
+        private Mismatch? Ksm(int page, int other)
+        {
+            var st = s.State;
+            if (!KsmControl.Available || page == other || st.Ptes[page] is not { Frame: not MmState.ZeroFrame, Readable: true } pp
+                || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite })
+            { Refused++; return null; }
+            int value = st.Frames[pp.Frame].Content;
+            if (Apply(new KOp.HostWrite(other, value)) is { } d) return d;
+            st = s.State;
+            int fp = st.Ptes[page]!.Value.Frame, fo = st.Ptes[other]!.Value.Frame;
+            var mapped = st.Ptes.Where(x => x is not null).Select(x => x!.Value.Frame).Concat(st.Children.SelectMany(c => c.Values));
+            if (mapped.Any(f => f != MmState.ZeroFrame && f != fp && f != fo && st.Frames[f].Content == value)) { Refused++; return null; }
+            if (Cpu(new Call.KsmMerge(page, other)) is not null) { Refused++; return null; }
+            bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
+            Checks++;
+            return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
+        }
+
+        /// <summary>The page-by-page comparison after an operation.</summary>
+        public Mismatch? Compare()
+        {
+            var st = s.State;
+            var pm = live.Pagemap();
+            var frameToPfn = new Dictionary<int, (ulong Pfn, string Where)>();
+            var pfnToFrame = new Dictionary<ulong, (int Frame, string Where)>();
+            Mismatch? Share(int frame, ulong pfn, string where, int page)
+            {
+                Checks++;
+                if (frameToPfn.TryGetValue(frame, out var a) && a.Pfn != pfn)
+                    return Diff("frame sharing", page, $"{where} and {a.Where} map different frames", $"both map frame {frame}");
+                if (pfnToFrame.TryGetValue(pfn, out var b) && b.Frame != frame)
+                    return Diff("frame sharing", page, $"{where} and {b.Where} map the same frame", $"frames {frame} and {b.Frame}");
+                frameToPfn[frame] = (pfn, where); pfnToFrame[pfn] = (frame, where);
+                return null;
+            }
+            Mismatch? Entry(ulong e, int? frame, int page, string who)
+            {
+                Checks++;
+                bool kp = LiveMm.Present(e);
+                if (kp != frame is not null) return Diff($"{who}pagemap present", page, kp ? "present" : "not present", frame is null ? "not present" : $"present (frame {frame})");
+                if (frame is not { } f) return null;
+                bool kZero = LiveMm.Pfn(e) == live.ZeroPfn;
+                Checks++;
+                if (kZero != (f == MmState.ZeroFrame)) return Diff($"{who}zero page", page, kZero ? "the zero page" : "a page", f == MmState.ZeroFrame ? "the zero page" : $"frame {f}");
+                bool excl = f != MmState.ZeroFrame && st.Frames[f].MapCount == 1;
+                Checks++;
+                if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount})");
+                return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
+            }
+            for (int p = 0; p < live.Pages; p++)
+                if (Entry(pm[p], st.Ptes[p]?.Frame, p, "") is { } d) return d;
+            for (int c = 0; c < _children.Count; c++)
+            {
+                var cpm = live.Pagemap(c);
+                var map = st.Children[c];
+                for (int p = 0; p < live.Pages; p++)
+                {
+                    int? f = map.TryGetValue(p, out int x) ? x : _children[c].Faulted.TryGetValue(p, out int y) ? y : null;
+                    if (Entry(cpm[p], f, p, $"child {c} ") is { } d) return d;
+                }
+            }
+            // values: the host's plain load of every readable page, the guest's load of every page whose read
+            // changes nothing (a present readable page, or one without a VMA or with PROT_NONE: a fault either way)
+            for (int p = 0; p < live.Pages; p++)
+            {
+                var pte = st.Ptes[p];
+                if (pte is { Readable: true } && st.VmaAt(p) is { Prot: not Prot.None })
+                {
+                    int? want = st.CpuView(p);
+                    bool kFault = Native.HostRead(p, out ulong got) != 0;
+                    Checks++;
+                    if (kFault != (want is null) || (!kFault && got != (ulong)(uint)want!.Value)) return Diff("host read (check)", p, V(kFault, got), V(want));
+                }
+            }
+            for (int p = 0; p < live.Pages; p++)
+            {
+                var vma = s.State.VmaAt(p);
+                if (s.State.Ptes[p] is { Readable: true } && vma is { Prot: not Prot.None } || vma is null || vma.Prot == Prot.None)
+                    if (Guest(p, false, 0, "guest read (check)") is { } d) return d;
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace NotifierSpec.Kernel;
+
+/// <summary>Why the live kernel cannot be used here: one line for the user and its own exit code.</summary>
+public sealed class KvmUnavailableException(string message) : Exception(message);
+
+/// <summary>
+/// The live side: one KVM VM whose memslot 1 is the region under test, at a fixed host address far from
+/// anything the runtime maps (native/kvmguest.c). The native part keeps process-wide state, so there is one
+/// LiveMm per process (Open fails while another is open).
+/// </summary>
+public sealed unsafe class LiveMm : IDisposable
+{
+    /// <summary>The region's host address: 32 TiB, far below the top-down mmap area and above the heap.</summary>
+    public const ulong Base = 0x2000_0000_0000UL;
+
+    public int Pages { get; }
+    public KsmControl Ksm { get; } = new();
+    public ulong ZeroPfn { get; }
+    private static int _open;
+
+    private LiveMm(int pages, ulong zeroPfn) { Pages = pages; ZeroPfn = zeroPfn; }
+
+    public static LiveMm Open(int pages)
+    {
+        if (Interlocked.Exchange(ref _open, 1) == 1) throw new InvalidOperationException("a live kernel VM is already open in this process");
+        try
+        {
+            int r;
+            try { r = Native.Open(Base, pages); }
+            catch (DllNotFoundException dll) { throw new KvmUnavailableException($"the native part (libkvmguest.so) is missing: {dll.Message}"); }
+            if (r != Native.Ok)
+            {
+                string why = Native.LastError;
+                Native.Close();
+                throw new KvmUnavailableException(r switch
+                {
+                    Native.NoKvm => $"no /dev/kvm ({why})",
+                    Native.NoPermission => $"no permission to use /dev/kvm ({why})",
+                    Native.NoStats => $"KVM has no usable vCPU statistics ({why}): the run could not prove the guest is not emulated",
+                    _ => $"the KVM API is not usable here ({why})",
+                });
+            }
+            // the region must be free: MAP_FIXED_NOREPLACE over all of it, then unmapped again
+            int e = Native.Mmap(0, pages, 0, 0, 1);
+            if (e != 0) { Native.Close(); throw new KvmUnavailableException($"the region at 0x{Base:x} is not free (mmap: errno {e})"); }
+            Native.Munmap(0, pages);
+            ulong zero = Native.ZeroPfn();
+            if (zero == 0) { Native.Close(); throw new KvmUnavailableException("pagemap shows no pfns (not root?): /proc/self/pagemap needs CAP_SYS_ADMIN for frame numbers"); }
+            return new LiveMm(pages, zero);
+        }
+        catch { Interlocked.Exchange(ref _open, 0); throw; }
+    }
+
+    /// <summary>Back to an empty region: the children ended, every page unmapped (which also empties KVM's shadow MMU).</summary>
+    public void Reset()
+    {
+        Native.ReapChildren();
+        int e = Native.Munmap(0, Pages);
+        if (e != 0) throw new InvalidOperationException($"munmap of the region failed: errno {e}");
+    }
+
+    public (ulong InsnEmulation, ulong PfFixed, ulong Mmio) Stats()
+    {
+        if (Native.Stats(out var insn, out var pf, out _, out var mmio) != 0) throw new InvalidOperationException("reading the vCPU statistics failed");
+        return (insn, pf, mmio);
+    }
+
+    /// <summary>The pagemap entries of the region, of this process (child -1) or of a forked child.</summary>
+    public ulong[] Pagemap(int child = -1)
+    {
+        var a = new ulong[Pages];
+        fixed (ulong* p = a)
+        {
+            int e = Native.Pagemap(child, 0, Pages, p);
+            if (e != 0) throw new InvalidOperationException($"reading pagemap{(child >= 0 ? $" of child {child}" : "")} failed: errno {e}");
+        }
+        return a;
+    }
+
+    public void Dispose()
+    {
+        Ksm.Restore();
+        Native.ReapChildren();
+        Native.Munmap(0, Pages);
+        Native.Close();
+        Interlocked.Exchange(ref _open, 0);
+    }
+
+    // pagemap bits (Documentation/admin-guide/mm/pagemap.rst)
+    public static bool Present(ulong e) => (e >> 63 & 1) != 0;
+    public static bool Exclusive(ulong e) => (e >> 56 & 1) != 0;
+    public static bool SoftDirty(ulong e) => (e >> 55 & 1) != 0;
+    public static ulong Pfn(ulong e) => e & ((1UL << 55) - 1);
+}

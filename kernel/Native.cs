@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+
+namespace NotifierSpec.Kernel;
+
+/// <summary>The native part (native/kvmguest.c, built by gcc at build time as libkvmguest.so).</summary>
+internal static unsafe partial class Native
+{
+    private const string Lib = "kvmguest";
+
+    public const int Ok = 0, NoKvm = 1, NoPermission = 2, NoApi = 3, NoStats = 4;
+
+    [LibraryImport(Lib, EntryPoint = "kg_open")] public static partial int Open(ulong baseAddress, int pages);
+    [LibraryImport(Lib, EntryPoint = "kg_error")] public static partial IntPtr Error();
+    [LibraryImport(Lib, EntryPoint = "kg_close")] public static partial void Close();
+    [LibraryImport(Lib, EntryPoint = "kg_stats")] public static partial int Stats(out ulong insnEmulation, out ulong pfFixed, out ulong exits, out ulong mmio);
+    [LibraryImport(Lib, EntryPoint = "kg_guest_access")] public static partial int GuestAccess(int page, int write, ulong value, out ulong result);
+    [LibraryImport(Lib, EntryPoint = "kg_host_read")] public static partial int HostRead(int page, out ulong value);
+    [LibraryImport(Lib, EntryPoint = "kg_host_write")] public static partial int HostWrite(int page, ulong value);
+    [LibraryImport(Lib, EntryPoint = "kg_mmap")] public static partial int Mmap(int start, int end, int prot, int shared, int noReplace);
+    [LibraryImport(Lib, EntryPoint = "kg_munmap")] public static partial int Munmap(int start, int end);
+    [LibraryImport(Lib, EntryPoint = "kg_mprotect")] public static partial int Mprotect(int start, int end, int prot);
+    [LibraryImport(Lib, EntryPoint = "kg_mremap")] public static partial int Mremap(int start, int end, int newStart);
+    [LibraryImport(Lib, EntryPoint = "kg_madvise")] public static partial int Madvise(int start, int end, int advice);
+    [LibraryImport(Lib, EntryPoint = "kg_clear_refs")] public static partial int ClearRefs(int what);
+    [LibraryImport(Lib, EntryPoint = "kg_pagemap")] public static partial int Pagemap(int child, int start, int end, ulong* entries);
+    [LibraryImport(Lib, EntryPoint = "kg_zero_pfn")] public static partial ulong ZeroPfn();
+    [LibraryImport(Lib, EntryPoint = "kg_fork")] public static partial int Fork();
+    [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
+    [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
+
+    public static string LastError => Marshal.PtrToStringUTF8(Error()) ?? "";
+
+    // include/uapi/asm-generic/mman-common.h
+    public const int MADV_DONTNEED = 4, MADV_FREE = 8;
+}

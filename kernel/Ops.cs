@@ -1,0 +1,165 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using FsCheck;
+using FsCheck.Fluent;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Kernel;
+
+/// <summary>
+/// One operation of a conformance run, on the region under test (page numbers relative to its start). Each
+/// is run on the live kernel (host syscalls, plain host loads and stores, guest accesses through KVM, a forked
+/// child's loads) and, as the matching call, through the reference. Its text form is what `--ops` reads back.
+/// </summary>
+public abstract record KOp
+{
+    public sealed record Mmap(int Start, int End, Prot Prot) : KOp;
+    public sealed record Munmap(int Start, int End) : KOp;
+    public sealed record Mprotect(int Start, int End, Prot Prot) : KOp;
+    public sealed record Mremap(int Start, int End, int NewStart) : KOp;
+    public sealed record Dontneed(int Start, int End) : KOp;
+    public sealed record Free(int Start, int End) : KOp;
+    public sealed record HostRead(int Page) : KOp;
+    public sealed record HostWrite(int Page, int Value) : KOp;
+    public sealed record GuestRead(int Page) : KOp;
+    public sealed record GuestWrite(int Page, int Value) : KOp;
+    public sealed record Fork : KOp;
+    public sealed record ChildRead(int Child, int Page) : KOp;
+    public sealed record ClearRefs : KOp;
+    /// <summary>KSM: page Other gets page Page's contents (a host write), then ksmd runs until the two share a frame.</summary>
+    public sealed record Ksm(int Page, int Other) : KOp;
+
+    public sealed override string ToString() => this switch
+    {
+        Mmap m => $"mmap {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
+        Munmap m => $"munmap {m.Start} {m.End}",
+        Mprotect m => $"mprotect {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
+        Mremap m => $"mremap {m.Start} {m.End} {m.NewStart}",
+        Dontneed m => $"dontneed {m.Start} {m.End}",
+        Free m => $"free {m.Start} {m.End}",
+        HostRead m => $"host_read {m.Page}",
+        HostWrite m => $"host_write {m.Page} {m.Value}",
+        GuestRead m => $"guest_read {m.Page}",
+        GuestWrite m => $"guest_write {m.Page} {m.Value}",
+        Fork => "fork",
+        ChildRead m => $"child_read {m.Child} {m.Page}",
+        ClearRefs => "clear_refs",
+        Ksm k => $"ksm {k.Page} {k.Other}",
+        _ => GetType().Name,
+    };
+
+    public static string Render(IEnumerable<KOp> ops) => string.Join("; ", ops);
+
+    /// <summary>Parses `--ops` text ("mmap 0 8 rw; guest_write 3 7; ..."); an error names the 1-based operation and column.</summary>
+    public static ImmutableArray<KOp> Parse(string text, int pages)
+    {
+        var ops = ImmutableArray.CreateBuilder<KOp>();
+        int col = 1, n = 0;
+        foreach (var part in text.Split(';'))
+        {
+            n++;
+            var w = part.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            int at = col + part.Length - part.TrimStart().Length;
+            col += part.Length + 1;
+            if (w.Length == 0) continue;
+            string Where() => $"--ops:1:{at}: operation {n} '{part.Trim()}'";
+            int Int(int i)
+            {
+                if (i >= w.Length || !int.TryParse(w[i], NumberStyles.Integer, CultureInfo.InvariantCulture, out int v))
+                    throw new FormatException($"{Where()}: argument {i} must be an integer");
+                return v;
+            }
+            int Page(int i) { int v = Int(i); if (v < 0 || v >= pages) throw new FormatException($"{Where()}: page {v} is outside [0, {pages})"); return v; }
+            int Bound(int i) { int v = Int(i); if (v < 0 || v > pages) throw new FormatException($"{Where()}: bound {v} is outside [0, {pages}]"); return v; }
+            Prot P(int i) => i < w.Length ? w[i] switch { "none" => Prot.None, "r" => Prot.Read, "rw" => Prot.ReadWrite, _ => throw new FormatException($"{Where()}: protection must be none, r or rw") }
+                : throw new FormatException($"{Where()}: a protection (none, r, rw) is missing");
+            (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
+            int want = w[0] switch
+            {
+                "mmap" or "mprotect" or "mremap" => 4, "munmap" or "dontneed" or "free" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "host_read" or "guest_read" => 2, "fork" or "clear_refs" => 1,
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)"),
+            };
+            if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
+            KOp op = w[0] switch
+            {
+                "mmap" => Range() is var (a, b) ? new Mmap(a, b, P(3)) : null!,
+                "munmap" => Range() is var (a, b) ? new Munmap(a, b) : null!,
+                "mprotect" => Range() is var (a, b) ? new Mprotect(a, b, P(3)) : null!,
+                "mremap" => Range() is var (a, b) ? (Page(3) + b - a <= pages ? new Mremap(a, b, Page(3)) : throw new FormatException($"{Where()}: the destination ends beyond page {pages}")) : null!,
+                "dontneed" => Range() is var (a, b) ? new Dontneed(a, b) : null!,
+                "free" => Range() is var (a, b) ? new Free(a, b) : null!,
+                "host_read" => new HostRead(Page(1)),
+                "host_write" => new HostWrite(Page(1), Int(2)),
+                "guest_read" => new GuestRead(Page(1)),
+                "guest_write" => new GuestWrite(Page(1), Int(2)),
+                "child_read" => new ChildRead(Int(1), Page(2)),
+                "fork" => new Fork(),
+                "ksm" => new Ksm(Page(1), Page(2)),
+                _ => new ClearRefs(),
+            };
+            ops.Add(op);
+        }
+        return ops.ToImmutable();
+    }
+}
+
+/// <summary>FsCheck generators of operation sequences: ranges biased to a few hot pages, most sequences start by
+/// mapping part of the region, guest and host accesses are frequent (they are what observes a stale mapping).</summary>
+public static class KGen
+{
+    public const int MaxForks = 3;
+
+    private static Gen<int> PageNear(int pages, int hot) =>
+        Gen.Frequency((3, Gen.Choose(Math.Max(0, hot - 1), Math.Min(pages - 1, hot + 2))), (1, Gen.Choose(0, pages - 1)));
+
+    private static Gen<(int, int)> Range(int pages, int hot) =>
+        from s in PageNear(pages, hot)
+        from len in Gen.Frequency((3, Gen.Choose(1, 3)), (1, Gen.Choose(1, pages)))
+        select (s, Math.Min(pages, s + len));
+
+    private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
+
+    public static Gen<KOp> Op(int pages, int hot) =>
+        from which in Gen.Choose(0, 99)
+        from r in Range(pages, hot)
+        from p in PageNear(pages, hot)
+        from prot in Protection
+        from value in Gen.Choose(1, 1_000_000)
+        from dst in Gen.Choose(0, pages - 1)
+        from child in Gen.Choose(0, MaxForks - 1)
+        select which switch
+        {
+            < 8 => (KOp)new KOp.Mmap(r.Item1, r.Item2, prot),
+            < 13 => new KOp.Munmap(r.Item1, r.Item2),
+            < 20 => new KOp.Mprotect(r.Item1, r.Item2, prot),
+            < 24 => new KOp.Mremap(r.Item1, r.Item2, dst % (pages - (r.Item2 - r.Item1) + 1)),
+            < 30 => new KOp.Dontneed(r.Item1, r.Item2),
+            < 34 => new KOp.Free(r.Item1, r.Item2),
+            < 44 => new KOp.HostRead(p),
+            < 54 => new KOp.HostWrite(p, value),
+            < 70 => new KOp.GuestRead(p),
+            < 84 => new KOp.GuestWrite(p, value),
+            < 88 => new KOp.Fork(),
+            < 96 => new KOp.ChildRead(child, p),
+            < 97 => new KOp.ClearRefs(),
+            _ => new KOp.Ksm(p, (p + 1 + dst % 3) % pages),
+        };
+
+    public static Gen<KOp[]> Sequence(int pages, int maxOps) =>
+        from hot in Gen.Choose(0, pages - 1)
+        from first in Gen.Frequency((4, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
+        from n in Gen.Choose(4, maxOps)
+        from ops in Gen.ArrayOf(Op(pages, hot), n)
+        select first is null ? ops : [first, .. ops];
+
+    /// <summary>Shrinks by deleting blocks (halves, quarters, ... single operations); every subsequence is a valid run.</summary>
+    public static IEnumerable<KOp[]> Shrink(KOp[] ops)
+    {
+        for (int size = ops.Length / 2; size >= 1; size /= 2)
+            for (int i = 0; i + size <= ops.Length; i += size)
+                yield return [.. ops[..i], .. ops[(i + size)..]];
+    }
+
+    public static Arbitrary<KOp[]> Arbitrary(int pages, int maxOps) => Arb.From(Sequence(pages, maxOps), Shrink);
+}

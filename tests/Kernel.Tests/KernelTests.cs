@@ -1,0 +1,177 @@
+using NotifierSpec.Kernel;
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Kernel.Tests;
+
+/// <summary>A fact that needs a usable /dev/kvm; skipped, with the reason, where there is none.</summary>
+public sealed class KvmFactAttribute : FactAttribute
+{
+    public KvmFactAttribute()
+    {
+        if (!File.Exists("/dev/kvm")) { Skip = "no /dev/kvm on this machine: the live-kernel run cannot be driven"; return; }
+        try { using var f = new FileStream("/dev/kvm", FileMode.Open, FileAccess.ReadWrite); }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { Skip = $"/dev/kvm is not usable: {e.Message}"; }
+    }
+}
+
+/// <summary>One VM per process (the native part keeps process-wide state): every live test shares it.</summary>
+public sealed class LiveFixture : IDisposable
+{
+    private LiveMm? _live;
+    public LiveMm Live => _live ??= LiveMm.Open(16);
+    public void Dispose() => _live?.Dispose();
+}
+
+public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
+{
+    private static MmConfig Config(string? mutant = null) => Conformance.KvmConfig(16, Vocabulary.Upstream, mutant is null ? null : Mutants.Find(mutant));
+
+    private RunResult Run(string ops, string? mutant = null) => new Conformance(fx.Live, Config(mutant)).Run(KOp.Parse(ops, 16));
+
+    [KvmFact]
+    public void A_clean_run_of_a_few_hundred_operations_shows_no_mismatch_and_is_not_vacuous()
+    {
+        var r = Campaign.Run(fx.Live, Config(), 300, null, 1);
+        Assert.Null(r.Mismatch);
+        Assert.Null(r.Vacuous);
+        Assert.True(r.Stats.Ops >= 300, $"{r.Stats.Ops} operations");
+        Assert.True(r.Stats.GuestAccesses > 100, $"{r.Stats.GuestAccesses} guest accesses");
+        // every instruction the vCPU emulated was an MMIO access of the command channel: the data accesses ran natively
+        Assert.Equal(r.Stats.Mmio, r.Stats.InsnEmulation);
+        Assert.True(r.Stats.RefaultsFixed > 0 && r.Stats.Refaults >= r.Stats.RefaultsFixed, $"{r.Stats.RefaultsFixed} of {r.Stats.Refaults} re-faults grew pf_fixed");
+    }
+
+    [KvmFact]
+    public void Guest_reads_see_host_writes_and_a_munmapped_page_faults_for_host_and_guest()
+    {
+        var r = Run("mmap 0 4 rw; host_write 1 42; guest_read 1; guest_write 2 7; host_read 2; munmap 1 3; guest_read 1; host_read 2");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(8, r.Stats.Ops);
+    }
+
+    [KvmFact]
+    public void Finding_fork_copies_no_zero_page_pte_of_a_vma_without_anon_vma()
+    {
+        // the shrunk sequence that showed the reference copying the zero-page PTE (before vma_needs_copy was modelled)
+        var r = Run("mmap 1 15 none; mprotect 2 3 rw; guest_read 2; fork; child_read 0 2");
+        Assert.Null(r.Mismatch);
+        Assert.Empty(r.Reference.State.Children[0]); // nothing copied; the child read faulted the zero page in itself
+    }
+
+    [KvmFact]
+    public void Finding_madvise_over_a_hole_advises_the_mapped_part_and_fails_with_enomem()
+    {
+        var r = Run("mmap 0 2 rw; host_write 1 5; dontneed 1 3; host_read 1");
+        Assert.Null(r.Mismatch);
+    }
+
+    [KvmFact]
+    public void Ksm_merges_pages_the_guest_then_reads_and_a_guest_write_unshares()
+    {
+        var r = Run("mmap 0 16 rw; guest_write 3 5; ksm 3 4; guest_read 4; ksm 3 5; guest_write 4 6; host_read 4; host_read 3; guest_read 5");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(2, r.Stats.Driven["ksm"]);
+        Assert.Equal(0, r.Stats.Refused);
+        // the reference agrees: 3 and 5 still share the KSM frame, 4 has its own copy
+        var st = r.Reference.State;
+        Assert.Equal(st.Ptes[3]!.Value.Frame, st.Ptes[5]!.Value.Frame);
+        Assert.NotEqual(st.Ptes[3]!.Value.Frame, st.Ptes[4]!.Value.Frame);
+        Assert.Equal("0", File.ReadAllText("/sys/kernel/mm/ksm/run").Trim()); // ksmd stopped again
+    }
+
+    [KvmFact]
+    public void CowForgetsWriteProtect_is_caught_by_the_exclusive_bit_after_the_guest_writes()
+    {
+        var r = Run("mmap 0 16 rw; guest_write 3 1; fork; guest_write 3 2", "CowForgetsWriteProtect");
+        Assert.Equal(new Mismatch(3, "guest_write 3 2", "pagemap exclusively mapped", 3, "exclusive", "not exclusive (frame 1, map count 2)"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void CowForgetsWriteProtect_is_caught_by_a_child_read()
+    {
+        // without the exclusive-bit check the child's read would still show it: the child sees the parent's write
+        var r = Run("mmap 0 16 rw; host_write 3 1; fork; host_write 3 2; child_read 0 3", "CowForgetsWriteProtect");
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal(3, r.Mismatch!.OpIndex);
+    }
+
+    [KvmFact]
+    public void ForkNoEvent_is_caught()
+    {
+        var r = Run("mmap 0 16 rw; guest_write 3 1; fork; guest_write 3 2; child_read 0 3", "ForkNoEvent");
+        Assert.Equal(new Mismatch(3, "guest_write 3 2", "pagemap exclusively mapped", 3, "exclusive", "not exclusive (frame 1, map count 2)"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void RangeOnePageShort_is_caught_by_a_guest_read_of_the_last_page()
+    {
+        var r = Run("mmap 15 16 rw; host_read 15; munmap 14 16", "RangeOnePageShort");
+        Assert.Equal(new Mismatch(2, "munmap 14 16", "guest read (check)", 15, "a fault", "0"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void Driver_side_V7MprotWriteProtect_is_caught_by_a_guest_read_after_mprotect_none()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Upstream, Mutants.Find("V7MprotWriteProtect")))
+            .Run(KOp.Parse("mmap 0 16 rw; guest_read 2; mprotect 1 3 none", 16));
+        Assert.Equal(new Mismatch(2, "mprotect 1 3 none", "guest read (check)", 2, "a fault", "0"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void Generated_campaigns_catch_the_mutants_and_shrink_them()
+    {
+        foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 3), ("InvalidatePageOnly", 3) })
+        {
+            var r = Campaign.Run(fx.Live, Config(mutant), 2000, null, 1);
+            Assert.NotNull(r.Mismatch);
+            Assert.Null(r.Vacuous);
+            Assert.Equal(len, r.Failing!.Length);
+            Assert.NotEmpty(r.ReferenceTrace);
+            // the shrunk sequence reproduces the mismatch on its own
+            Assert.Equal(r.Mismatch, new Conformance(fx.Live, Config(mutant)).Run(r.Failing).Mismatch);
+        }
+    }
+}
+
+public sealed class KernelCommandTests
+{
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = NotifierSpec.Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Bad_ops_are_one_line_with_the_operation_and_column()
+    {
+        var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
+        Assert.Equal(255, code);
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)", err.Trim());
+    }
+
+    [Fact]
+    public void A_page_outside_the_region_is_refused()
+    {
+        var (code, _, err) = Cli("kernel", "--ops", "guest_read 16");
+        Assert.Equal(255, code);
+        Assert.Equal("--ops:1:1: operation 1 'guest_read 16': page 16 is outside [0, 16)", err.Trim());
+    }
+
+    [Fact]
+    public void An_unknown_mutant_is_refused()
+    {
+        var (code, _, err) = Cli("kernel", "--mutant", "Nope");
+        Assert.Equal(255, code);
+        Assert.StartsWith("notifier kernel: unknown mutant 'Nope'", err.Trim());
+    }
+
+    [Fact]
+    public void Ops_text_round_trips()
+    {
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs";
+        Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
+    }
+}
