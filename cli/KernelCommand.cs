@@ -13,13 +13,13 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class KernelCommand
 {
-    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--quiet]";
+    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--no-trace] [--quiet]";
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages"], ["--quiet"]);
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages"], ["--quiet", "--no-trace"]);
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
@@ -50,6 +50,7 @@ public static class KernelCommand
             Console.CancelKeyPress += cleanup;
             try
             {
+                string? noTrace = args.Has("--no-trace") ? "--no-trace" : live.EnableTrace();
                 var config = Conformance.KvmConfig(pages, vocab, mutant);
                 bool quiet = args.Has("--quiet");
                 var last = TimeSpan.Zero;
@@ -67,6 +68,11 @@ public static class KernelCommand
                 stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
                 stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                stdout.WriteLine(noTrace is null
+                    ? $"  call paths (kvm:kvm_unmap_hva_range stack traces, matched with the {EventTables.Name(vocab)} rows): {string.Join(", ", st.Paths.Select(kv => $"{kv.Key} {kv.Value}"))}"
+                    : $"  call paths not compared: {noTrace}");
+                if (noTrace is null)
+                    stdout.WriteLine($"  call paths: {st.RangeDiffs} matched with another range{(st.FirstRangeDiff is { } rd ? $" (first: {rd})" : "")}; {st.Extra} kernel invalidations the reference does not make{(st.FirstExtra is { } fe ? $" (first: {fe})" : "")}; {st.Missing} reference invalidations the kernel does not make{(st.FirstMissing is { } fm ? $" (first: {fm})" : "")}");
                 if (r.Vacuous is { } v) { stdout.WriteLine($"VACUOUS: {v}"); return Vacuous; }
                 if (st.Refaults > 0 && st.RefaultsFixed == 0)
                 {

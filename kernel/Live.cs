@@ -15,6 +15,19 @@ public sealed unsafe class LiveMm : IDisposable
 
     public int Pages { get; }
     public KsmControl Ksm { get; } = new();
+    /// <summary>The invalidating call paths (kvm:kvm_unmap_hva_range with a stack-trace trigger), when enabled.</summary>
+    public KvmUnmapTrace? Trace { get; private set; }
+
+    /// <summary>Turns the call-path comparison off again (the trace instance removed).</summary>
+    public void DisableTrace() { Trace?.Dispose(); Trace = null; }
+
+    /// <summary>Turns the call-path comparison on; returns why not when tracefs or the tracepoint is not usable.</summary>
+    public string? EnableTrace()
+    {
+        if (Trace is not null) return null;
+        Trace = KvmUnmapTrace.Open(Pages, out var why);
+        return why;
+    }
     public ulong ZeroPfn { get; }
     private static int _open;
 
@@ -79,6 +92,8 @@ public sealed unsafe class LiveMm : IDisposable
 
     public void Dispose()
     {
+        Trace?.Dispose();
+        Trace = null;
         Ksm.Restore();
         Native.ReapChildren();
         Native.Munmap(0, Pages);

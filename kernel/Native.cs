@@ -28,6 +28,13 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
 
+    [LibraryImport(Lib, EntryPoint = "kg_mount_tracefs", StringMarshalling = StringMarshalling.Utf8)] public static partial int MountTracefs(string path);
+    [LibraryImport(Lib, EntryPoint = "kg_umount", StringMarshalling = StringMarshalling.Utf8)] public static partial int Umount(string path);
+
+    [LibraryImport(Lib, EntryPoint = "kg_truncate", StringMarshalling = StringMarshalling.Utf8)] public static partial int Truncate(string path);
+
+    [LibraryImport(Lib, EntryPoint = "kg_drain", StringMarshalling = StringMarshalling.Utf8)] public static partial int Drain(string path, byte* buffer, int length);
+
     public static string LastError => Marshal.PtrToStringUTF8(Error()) ?? "";
 
     // include/uapi/asm-generic/mman-common.h

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -365,6 +366,34 @@ uint64_t kg_zero_pfn(void)
     if (fd >= 0) { if (pread(fd, &e, 8, (off_t)((uintptr_t)p / PAGE * 8)) != 8) e = 0; close(fd); }
     munmap((void *)p, PAGE);
     return (e >> 63) ? (e & ((1ULL << 55) - 1)) : 0;
+}
+
+// tracefs: mount it where it is not (0 or errno), and unmount what we mounted.
+int kg_mount_tracefs(const char *path) { return mount("nodev", path, "tracefs", 0, NULL) ? errno : 0; }
+int kg_umount(const char *path) { return umount(path) ? errno : 0; }
+// A consuming, non-blocking read of a tracefs trace_pipe: up to len bytes of what is buffered (bytes, or -errno).
+int kg_drain(const char *path, char *buf, int len)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int n = 0;
+    while (n < len)
+    {
+        ssize_t r = read(fd, buf + n, (size_t)(len - n));
+        if (r <= 0) break;
+        n += (int)r;
+    }
+    close(fd);
+    return n;
+}
+
+// open(O_TRUNC) of a tracefs `trace` file empties the buffer (0 or errno)
+int kg_truncate(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return errno;
+    close(fd);
+    return 0;
 }
 
 // ------------------------------------------------------------------ fork: children run only this C code

@@ -16,6 +16,16 @@ public sealed class KvmFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that needs /dev/kvm and root (tracefs, mounted if need be, for the call-path comparison).</summary>
+public sealed class KvmTraceFactAttribute : FactAttribute
+{
+    public KvmTraceFactAttribute()
+    {
+        Skip = new KvmFactAttribute().Skip;
+        if (Skip is null && Environment.UserName != "root") Skip = "tracefs needs root: the call-path comparison cannot run";
+    }
+}
+
 /// <summary>One VM per process (the native part keeps process-wide state): every live test shares it.</summary>
 public sealed class LiveFixture : IDisposable
 {
@@ -117,6 +127,34 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Upstream, Mutants.Find("V7MprotWriteProtect")))
             .Run(KOp.Parse("mmap 0 16 rw; guest_read 2; mprotect 1 3 none", 16));
         Assert.Equal(new Mismatch(2, "mprotect 1 3 none", "guest read (check)", 2, "a fault", "0"), r.Mismatch);
+    }
+
+    private T Traced<T>(Func<T> f)
+    {
+        Assert.Null(fx.Live.EnableTrace());
+        try { return f(); } finally { fx.Live.DisableTrace(); }
+    }
+
+    [KvmTraceFact]
+    public void WrongEventMprotect_is_caught_only_by_the_invalidating_call_path()
+    {
+        const string ops = "mmap 0 16 rw; guest_read 2; mprotect 1 3 none";
+        var r = Traced(() => Run(ops, "WrongEventMprotect"));
+        var m = r.Mismatch!;
+        Assert.Equal((2, "invalidation call path", 1, "MMU_NOTIFY_PROTECTION_PAGE over [1, 3) (a call site of copy_page_range/page_mkclean_one)"), (m.OpIndex, m.What, m.Page, m.Reference));
+        Assert.StartsWith("[1, 3) from change_protection (change_protection < mprotect_fixup", m.Kernel);
+        // the pages and values agree: KVM unmaps on every event, so without the trace the mutant survives
+        Assert.Null(Run(ops, "WrongEventMprotect").Mismatch);
+    }
+
+    [KvmTraceFact]
+    public void A_traced_clean_run_matches_every_call_path_with_a_vocabulary_row()
+    {
+        var r = Traced(() => Campaign.Run(fx.Live, Config(), 300, null, 1));
+        Assert.Null(r.Mismatch);
+        foreach (var site in new[] { "unmap_vmas", "copy_page_range", "change_protection", "zap_page_range", "wp_page_copy" })
+            Assert.True(r.Stats.Paths.GetValueOrDefault(site) > 0, $"{site}: {string.Join(", ", r.Stats.Paths)}");
+        Assert.False(Directory.Exists($"/sys/kernel/tracing/instances/notifier-kernel-{Environment.ProcessId}")); // removed again
     }
 
     [KvmFact]
