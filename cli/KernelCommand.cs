@@ -46,8 +46,10 @@ public static class KernelCommand
         catch (KvmUnavailableException e) { stderr.WriteLine($"notifier kernel: {e.Message}"); return NoKvm; }
         using (live)
         {
-            var cleanup = new ConsoleCancelEventHandler((_, _) => live.Dispose());
+            var cleanup = new ConsoleCancelEventHandler((_, _) => live.RestoreSystem());
+            var onExit = new EventHandler((_, _) => live.RestoreSystem());
             Console.CancelKeyPress += cleanup;
+            AppDomain.CurrentDomain.ProcessExit += onExit;
             try
             {
                 string? noTrace = args.Has("--no-trace") ? "--no-trace" : live.EnableTrace();
@@ -95,7 +97,7 @@ public static class KernelCommand
                 stderr.WriteLine($"notifier kernel: {e.Message}");
                 return ExitCodes.Error;
             }
-            finally { Console.CancelKeyPress -= cleanup; }
+            finally { Console.CancelKeyPress -= cleanup; AppDomain.CurrentDomain.ProcessExit -= onExit; }
         }
     }
 

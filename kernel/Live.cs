@@ -18,6 +18,18 @@ public sealed unsafe class LiveMm : IDisposable
     /// <summary>The invalidating call paths (kvm:kvm_unmap_hva_range with a stack-trace trigger), when enabled.</summary>
     public KvmUnmapTrace? Trace { get; private set; }
 
+    /// <summary>What must not outlive the process, undone from another thread (Ctrl-C, SIGTERM): the KSM settings and
+    /// the trace instance (and a tracefs mount we made). Children end by themselves when their command socket closes.</summary>
+    public void RestoreSystem()
+    {
+        lock (this)
+        {
+            Ksm.Restore();
+            Trace?.Dispose();
+            Trace = null;
+        }
+    }
+
     /// <summary>Turns the call-path comparison off again (the trace instance removed).</summary>
     public void DisableTrace() { Trace?.Dispose(); Trace = null; }
 

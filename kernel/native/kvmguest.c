@@ -370,7 +370,7 @@ uint64_t kg_zero_pfn(void)
 
 // tracefs: mount it where it is not (0 or errno), and unmount what we mounted.
 int kg_mount_tracefs(const char *path) { return mount("nodev", path, "tracefs", 0, NULL) ? errno : 0; }
-int kg_umount(const char *path) { return umount(path) ? errno : 0; }
+int kg_umount(const char *path) { return umount2(path, MNT_DETACH) ? errno : 0; } // lazy: also while a reader still holds a file
 // A consuming, non-blocking read of a tracefs trace_pipe: up to len bytes of what is buffered (bytes, or -errno).
 int kg_drain(const char *path, char *buf, int len)
 {
