@@ -45,13 +45,15 @@ public sealed unsafe class LiveMm : IDisposable
 
     private LiveMm(int pages, ulong zeroPfn) { Pages = pages; ZeroPfn = zeroPfn; }
 
-    public static LiveMm Open(int pages)
+    /// <summary>Opens the VM. device: the KVM device (tests name a missing one to see the refusal).</summary>
+    public static LiveMm Open(int pages, string device = "/dev/kvm")
     {
+        if (!File.Exists(device)) throw new KvmUnavailableException($"no {device}: the live kernel cannot be driven here");
         if (Interlocked.Exchange(ref _open, 1) == 1) throw new InvalidOperationException("a live kernel VM is already open in this process");
         try
         {
             int r;
-            try { r = Native.Open(Base, pages); }
+            try { r = Native.Open(Base, pages, device); }
             catch (DllNotFoundException dll) { throw new KvmUnavailableException($"the native part (libkvmguest.so) is missing: {dll.Message}"); }
             if (r != Native.Ok)
             {
@@ -59,8 +61,8 @@ public sealed unsafe class LiveMm : IDisposable
                 Native.Close();
                 throw new KvmUnavailableException(r switch
                 {
-                    Native.NoKvm => $"no /dev/kvm ({why})",
-                    Native.NoPermission => $"no permission to use /dev/kvm ({why})",
+                    Native.NoKvm => $"no {device} ({why})",
+                    Native.NoPermission => $"no permission to use {device} ({why})",
                     Native.NoStats => $"KVM has no usable vCPU statistics ({why}): the run could not prove the guest is not emulated",
                     _ => $"the KVM API is not usable here ({why})",
                 });

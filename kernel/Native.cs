@@ -9,7 +9,7 @@ internal static unsafe partial class Native
 
     public const int Ok = 0, NoKvm = 1, NoPermission = 2, NoApi = 3, NoStats = 4;
 
-    [LibraryImport(Lib, EntryPoint = "kg_open")] public static partial int Open(ulong baseAddress, int pages);
+    [LibraryImport(Lib, EntryPoint = "kg_open", StringMarshalling = StringMarshalling.Utf8)] public static partial int Open(ulong baseAddress, int pages, string device);
     [LibraryImport(Lib, EntryPoint = "kg_error")] public static partial IntPtr Error();
     [LibraryImport(Lib, EntryPoint = "kg_close")] public static partial void Close();
     [LibraryImport(Lib, EntryPoint = "kg_stats")] public static partial int Stats(out ulong insnEmulation, out ulong pfFixed, out ulong exits, out ulong mmio);

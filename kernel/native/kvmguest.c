@@ -186,16 +186,16 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
     s->dpl = 3; s->s = 1; s->l = code; s->db = code ? 0 : 1; s->g = 1;
 }
 
-// Opens /dev/kvm, creates the VM and its vCPU, and sets the guest up (64-bit, CPL3). base: the host address of
+// Opens the KVM device (/dev/kvm), creates the VM and its vCPU, and sets the guest up (64-bit, CPL3). base: the host address of
 // the region under test (page-aligned; the harness maps it), pages: its length. Returns KG_OK or a KG_* code.
-int kg_open(uint64_t base, int pages)
+int kg_open(uint64_t base, int pages, const char *device)
 {
     errno = 0;
     if (pages <= 0 || pages > KG_MAX_PAGES || base % PAGE) { errno = EINVAL; return fail(KG_NO_API, "kg_open"); }
     kg_base = (uintptr_t)base; kg_pages = pages;
-    if (access("/dev/kvm", F_OK) != 0) return fail(KG_NO_KVM, "/dev/kvm");
-    kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (kvm_fd < 0) return fail(errno == EACCES || errno == EPERM ? KG_NO_PERM : KG_NO_API, "open /dev/kvm");
+    if (access(device, F_OK) != 0) return fail(KG_NO_KVM, device);
+    kvm_fd = open(device, O_RDWR | O_CLOEXEC);
+    if (kvm_fd < 0) return fail(errno == EACCES || errno == EPERM ? KG_NO_PERM : KG_NO_API, device);
     if (ioctl(kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) return fail(KG_NO_API, "KVM_GET_API_VERSION");
     vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
     if (vm_fd < 0) return fail(KG_NO_API, "KVM_CREATE_VM");
@@ -480,7 +480,7 @@ void kg_close(void)
 int main(void)
 {
     uint64_t base = 0x200000000000ULL;
-    int r = kg_open(base, 16);
+    int r = kg_open(base, 16, "/dev/kvm");
     if (r) { printf("open: %d %s\n", r, kg_error()); return 1; }
     printf("mmap %d\n", kg_mmap(0, 16, 2, 0, 1));
     uint64_t v, i0, p0, e0, m0, i1, p1, e1, m1;

@@ -207,6 +207,13 @@ public sealed class KernelCommandTests
     }
 
     [Fact]
+    public void A_missing_kvm_device_is_one_line_never_a_pass()
+    {
+        var e = Assert.Throws<KvmUnavailableException>(() => LiveMm.Open(16, "/nonexistent/kvm"));
+        Assert.Equal("no /nonexistent/kvm: the live kernel cannot be driven here", e.Message);
+    }
+
+    [Fact]
     public void Ops_text_round_trips()
     {
         const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs";
