@@ -6,20 +6,20 @@ using NotifierSpec.Reference;
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P]`:
+/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P] [--trace FILE]`:
 /// the live kernel against the reference (kernel/; README, section "The live kernel"). Exit 0: no mismatch;
 /// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line);
 /// 31: the run was vacuous (the guest's data accesses were emulated, not run through KVM's shadow MMU).
 /// </summary>
 public static class KernelCommand
 {
-    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--no-trace] [--quiet]";
+    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--quiet]";
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages"], ["--quiet", "--no-trace"]);
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace"]);
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
@@ -56,13 +56,16 @@ public static class KernelCommand
                 var config = Conformance.KvmConfig(pages, vocab, mutant);
                 bool quiet = args.Has("--quiet");
                 var last = TimeSpan.Zero;
-                var r = Campaign.Run(live, config, count, time, seed, ops, (s, el) =>
+                string? tracePath = args.Get("--trace");
+                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, progress: (s, el) =>
                 {
                     if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
                     last = el;
                     stderr.Write($"\rkernel: {s.Ops} operations, {s.Checks} checks, {s.Checks / Math.Max(0.001, el.TotalSeconds):F0} checks/s   ");
                 });
                 if (!quiet && r.Elapsed >= TimeSpan.FromSeconds(1)) stderr.WriteLine();
+                // the reference's steps (docs/trace-format.md) of the shrunk failing sequence, else of the last one run
+                if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
                 var st = r.Stats;
                 string what = mutant is null ? "reference" : $"reference with mutant {mutant.Name} ({mutant.Plants})";
                 stdout.WriteLine($"kernel: linux {Environment.OSVersion.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}), {pages} pages, {what}");

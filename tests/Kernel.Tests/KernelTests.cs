@@ -54,6 +54,21 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void The_reference_steps_of_a_live_run_replay_as_a_trace()
+    {
+        var ops = KOp.Parse("mmap 0 16 rw; guest_write 3 5; fork; host_write 3 6; child_read 0 3; munmap 2 5; guest_read 3", 16);
+        var r = Campaign.Run(fx.Live, Config(), 1, null, 1, ops, keepTrace: true);
+        Assert.Null(r.Mismatch);
+        var w = new StringWriter();
+        TraceFile.Write(w, r.Reference!);
+        var lines = w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var replay = Replay.Run(lines);
+        Assert.True(replay.Accepted, replay.Message);
+        Assert.Equal(lines.Length, replay.Lines);
+        Assert.Equal(r.Reference!.State.Ptes.ToArray(), replay.Final!.Ptes.ToArray());
+    }
+
+    [KvmFact]
     public void Guest_reads_see_host_writes_and_a_munmapped_page_faults_for_host_and_guest()
     {
         var r = Run("mmap 0 4 rw; host_write 1 42; guest_read 1; guest_write 2 7; host_read 2; munmap 1 3; guest_read 1; host_read 2");
