@@ -95,6 +95,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
+        private readonly HashSet<(int Frame, int Generation)> _ksm = []; // reference frames that are KSM pages
 
         private Mismatch Diff(string what, int page, string kernel, string reference) => new(Index, OpText, what, page, kernel, reference);
 
@@ -245,7 +246,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             int fp = st.Ptes[page]!.Value.Frame, fo = st.Ptes[other]!.Value.Frame;
             var mapped = st.Ptes.Where(x => x is not null).Select(x => x!.Value.Frame).Concat(st.Children.SelectMany(c => c.Values));
             if (mapped.Any(f => f != MmState.ZeroFrame && f != fp && f != fo && st.Frames[f].Content == value)) { Refused++; return null; }
-            if (Cpu(new Call.KsmMerge(page, other)) is not null) { Refused++; return null; }
+            // which page ksmd replaces: a page that is a KSM page already stays (stable tree: the other is replaced by
+            // it); of two ordinary pages the one scanned first, the lower address, waits in the unstable tree and
+            // is then replaced by the later one (mm/ksm.c cmp_and_merge_page -> try_to_merge_two_pages: the later
+            // page becomes the KSM page, try_to_merge_with_ksm_page(tree_rmap_item, tree_page, kpage) replaces the other)
+            bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
+            // an ordinary page mapped by a child too would be merged there as well (ksmd scans the child's mm): the
+            // reference's pairwise merge cannot say that, so such a merge is not run
+            if (!IsKsm(fp) && st.Frames[fp].MapCount != 1 || !IsKsm(fo) && st.Frames[fo].MapCount != 1) { Refused++; return null; }
+            var (keep, replace) = IsKsm(fp) ? (page, other) : IsKsm(fo) ? (other, page) : (Math.Max(page, other), Math.Min(page, other));
+            if (Cpu(new Call.KsmMerge(keep, replace)) is not null) { Refused++; return null; }
+            int kf = s.State.Ptes[keep]!.Value.Frame;
+            _ksm.Add((kf, s.State.Frames[kf].Generation));
             bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
             Checks++;
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");

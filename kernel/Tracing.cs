@@ -81,12 +81,12 @@ public sealed class KvmUnmapTrace : IDisposable
 
     // the kernel function names of the call sites (the first frame after __mmu_notifier_invalidate_range_start
     // that names one; suffixes such as .isra.0 / .constprop.0 ignored; do_wp_page: wp_page_copy inlined into it;
-    // try_to_merge_one_page: KSM's write_protect_page and replace_page inlined into it, both MMU_NOTIFY_CLEAR upstream)
+    // try_to_merge_one_page: KSM's replace_page inlined into it (write_protect_page keeps a frame of its own))
     private static readonly ImmutableArray<(string Function, CallSite Site)> Sites =
     [
         ("unmap_vmas", CallSite.unmap_vmas), ("zap_page_range_single", CallSite.zap_page_range), ("change_protection", CallSite.change_protection),
         ("copy_page_range", CallSite.copy_page_range), ("move_page_tables", CallSite.move_page_tables), ("madvise_free_single_vma", CallSite.madvise_free_single_vma),
-        ("wp_page_copy", CallSite.wp_page_copy), ("do_wp_page", CallSite.wp_page_copy), ("write_protect_page", CallSite.write_protect_page), ("try_to_merge_one_page", CallSite.write_protect_page), ("replace_page", CallSite.replace_page),
+        ("wp_page_copy", CallSite.wp_page_copy), ("do_wp_page", CallSite.wp_page_copy), ("write_protect_page", CallSite.write_protect_page), ("try_to_merge_one_page", CallSite.replace_page), ("replace_page", CallSite.replace_page),
         ("clear_refs_write", CallSite.clear_refs_write), ("try_to_migrate_one", CallSite.try_to_unmap_one), ("try_to_unmap_one", CallSite.try_to_unmap_one),
         ("__split_huge_pmd", CallSite.split_huge_page), ("collapse_huge_page", CallSite.collapse_huge_page),
     ];

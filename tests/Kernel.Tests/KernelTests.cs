@@ -163,6 +163,19 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmTraceFact]
+    public void Under_v7_ksm_tells_write_protect_page_from_replace_page_and_replaces_the_page_scanned_first()
+    {
+        // v7: write_protect_page sends MMU_WRITE_PROTECT, replace_page MMU_MIGRATE; ksmd replaces page 12 (scanned
+        // first, in the unstable tree) by page 15's frame, not the other way round
+        var conf = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null));
+        var r = Traced(() => conf.Run(KOp.Parse("mmap 0 16 rw; host_write 12 5; ksm 12 15; guest_read 12", 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Paths["replace_page"]);
+        Assert.Equal(2, r.Stats.Paths["write_protect_page"]);
+        Assert.Contains(r.Reference.Trace, l => l.Op == "ksm_merge" && (int)l.Get("page")! == 15 && (int)l.Get("other")! == 12);
+    }
+
+    [KvmTraceFact]
     public void A_traced_clean_run_matches_every_call_path_with_a_vocabulary_row()
     {
         var r = Traced(() => Campaign.Run(fx.Live, Config(), 300, null, 1));
