@@ -6,20 +6,20 @@ using NotifierSpec.Reference;
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P]`:
+/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P] [--trace FILE]`:
 /// the live kernel against the reference (kernel/; README, section "The live kernel"). Exit 0: no mismatch;
 /// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line);
 /// 31: the run was vacuous (the guest's data accesses were emulated, not run through KVM's shadow MMU).
 /// </summary>
 public static class KernelCommand
 {
-    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--quiet]";
+    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--quiet]";
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages"], ["--quiet"]);
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace"]);
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
@@ -46,20 +46,26 @@ public static class KernelCommand
         catch (KvmUnavailableException e) { stderr.WriteLine($"notifier kernel: {e.Message}"); return NoKvm; }
         using (live)
         {
-            var cleanup = new ConsoleCancelEventHandler((_, _) => live.Dispose());
+            var cleanup = new ConsoleCancelEventHandler((_, _) => live.RestoreSystem());
+            var onExit = new EventHandler((_, _) => live.RestoreSystem());
             Console.CancelKeyPress += cleanup;
+            AppDomain.CurrentDomain.ProcessExit += onExit;
             try
             {
+                string? noTrace = args.Has("--no-trace") ? "--no-trace" : live.EnableTrace();
                 var config = Conformance.KvmConfig(pages, vocab, mutant);
                 bool quiet = args.Has("--quiet");
                 var last = TimeSpan.Zero;
-                var r = Campaign.Run(live, config, count, time, seed, ops, (s, el) =>
+                string? tracePath = args.Get("--trace");
+                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, progress: (s, el) =>
                 {
                     if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
                     last = el;
                     stderr.Write($"\rkernel: {s.Ops} operations, {s.Checks} checks, {s.Checks / Math.Max(0.001, el.TotalSeconds):F0} checks/s   ");
                 });
                 if (!quiet && r.Elapsed >= TimeSpan.FromSeconds(1)) stderr.WriteLine();
+                // the reference's steps (docs/trace-format.md) of the shrunk failing sequence, else of the last one run
+                if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
                 var st = r.Stats;
                 string what = mutant is null ? "reference" : $"reference with mutant {mutant.Name} ({mutant.Plants})";
                 stdout.WriteLine($"kernel: linux {Environment.OSVersion.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}), {pages} pages, {what}");
@@ -67,6 +73,11 @@ public static class KernelCommand
                 stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
                 stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                stdout.WriteLine(noTrace is null
+                    ? $"  call paths (kvm:kvm_unmap_hva_range stack traces, matched with the {EventTables.Name(vocab)} rows): {string.Join(", ", st.Paths.Select(kv => $"{kv.Key} {kv.Value}"))}"
+                    : $"  call paths not compared: {noTrace}");
+                if (noTrace is null)
+                    stdout.WriteLine($"  call paths: {st.RangeDiffs} matched with another range{(st.FirstRangeDiff is { } rd ? $" (first: {rd})" : "")}; {st.Extra} kernel invalidations the reference does not make{(st.FirstExtra is { } fe ? $" (first: {fe})" : "")}; {st.Missing} reference invalidations the kernel does not make{(st.FirstMissing is { } fm ? $" (first: {fm})" : "")}");
                 if (r.Vacuous is { } v) { stdout.WriteLine($"VACUOUS: {v}"); return Vacuous; }
                 if (st.Refaults > 0 && st.RefaultsFixed == 0)
                 {
@@ -89,7 +100,7 @@ public static class KernelCommand
                 stderr.WriteLine($"notifier kernel: {e.Message}");
                 return ExitCodes.Error;
             }
-            finally { Console.CancelKeyPress -= cleanup; }
+            finally { Console.CancelKeyPress -= cleanup; AppDomain.CurrentDomain.ProcessExit -= onExit; }
         }
     }
 

@@ -7,8 +7,9 @@ namespace NotifierSpec.Kernel;
 
 /// <summary>The outcome of a campaign: the counts, and the first mismatch shrunk to a shortest sequence with the
 /// reference's step trace of that sequence; Vacuous when the vCPU statistics show the guest was emulated.</summary>
+/// Reference: the reference session of the shrunk failing sequence, else (with keepTrace) of the last sequence run.
 public sealed record CampaignResult(RunStats Stats, int Runs, TimeSpan Elapsed, KOp[]? Failing, Mismatch? Mismatch,
-    IReadOnlyList<TraceLine> ReferenceTrace, int Shrinks, string? Vacuous);
+    IReadOnlyList<TraceLine> ReferenceTrace, int Shrinks, string? Vacuous, Session? Reference = null);
 
 /// <summary>Generated sequences (FsCheck, seeded) run one after another against the live kernel until the operation
 /// count or the time is reached or a mismatch shows; a mismatch is shrunk by deletion to a sequence from which no
@@ -23,8 +24,9 @@ public static class Campaign
         Gen.Sample(KGen.Sequence(pages, MaxOps), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0];
 
     public static CampaignResult Run(LiveMm live, MmConfig config, long count, TimeSpan? time, ulong seed,
-        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null)
+        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false)
     {
+        Session? last = null;
         var conf = new Conformance(live, config);
         var total = RunStats.Zero;
         var sw = Stopwatch.StartNew();
@@ -32,7 +34,8 @@ public static class Campaign
         for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
         {
             var seq = ops?.ToArray() ?? Sequence(live.Pages, seed, k);
-            var r = conf.Run(seq);
+            var r = conf.Run(seq, record: keepTrace);
+            last = r.Reference;
             runs++;
             total = total.Add(r.Stats);
             progress?.Invoke(total, sw.Elapsed);
@@ -42,9 +45,9 @@ public static class Campaign
             if (r.Mismatch is null) continue;
             var (shrunk, mm, shrinks) = Shrink(conf, seq, r.Mismatch);
             var traced = conf.Run(shrunk, record: true);
-            return new(total, runs, sw.Elapsed, shrunk, traced.Mismatch ?? mm, traced.Reference.Trace, shrinks, null);
+            return new(total, runs, sw.Elapsed, shrunk, traced.Mismatch ?? mm, traced.Reference.Trace, shrinks, null, traced.Reference);
         }
-        return new(total, runs, sw.Elapsed, null, null, [], 0, null);
+        return new(total, runs, sw.Elapsed, null, null, [], 0, null, keepTrace ? last : null);
     }
 
     /// <summary>Deletes blocks of operations while some mismatch remains (1-minimal for single deletions).</summary>

@@ -16,13 +16,18 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// exits over the run (equal when every data access ran natively); Refaults are guest accesses the reference
 /// says had to fault again after an invalidation dropped the page, RefaultsFixed those in which KVM's pf_fixed grew.</summary>
 /// Driven counts, per operation name, the operations run on the live kernel (not refused by the reference).
+/// Paths counts, per call site, the traced invalidations matched with the reference's (when tracing).
+/// Extra / RangeDiffs: traced invalidations with no reference counterpart / with a different range (first examples kept).
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
-    ImmutableSortedDictionary<string, long> Driven)
+    ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
+    long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null)
 {
-    public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty);
+    public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
+    private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
+        b.Aggregate(a, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value));
     public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
-        Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused,
-        o.Driven.Aggregate(Driven, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value)));
+        Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused, Sum(Driven, o.Driven), Sum(Paths, o.Paths),
+        Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -52,14 +57,17 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record });
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null });
         var (insn0, _, mmio0) = live.Stats();
         Mismatch? mm = null;
         for (int i = 0; i < ops.Count && mm is null; i++)
         {
             run.Index = i; run.OpText = ops[i].ToString();
             long refused = run.Refused;
-            mm = run.Apply(ops[i]) ?? run.Compare();
+            int lines = run.S.Trace.Count;
+            live.Trace?.Clear();
+            var before = run.S.State;
+            mm = run.Apply(ops[i]) ?? run.CallPaths(lines, before) ?? run.Compare();
             run.Ops++;
             if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
             {
@@ -69,7 +77,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         }
         var (insn1, _, mmio1) = live.Stats();
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
-            run.Driven.ToImmutableSortedDictionary());
+            run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
@@ -80,10 +88,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public int Index; public string OpText = "";
         public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
         public readonly Dictionary<string, long> Driven = [];
+        public readonly Dictionary<string, long> Paths = [];
+        public long Extra, RangeDiffs, Missing;
+        public string? FirstExtra, FirstRangeDiff, FirstMissing;
         public bool ForkSkipped;
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
+        private readonly HashSet<(int Frame, int Generation)> _ksm = []; // reference frames that are KSM pages
 
         private Mismatch Diff(string what, int page, string kernel, string reference) => new(Index, OpText, what, page, kernel, reference);
 
@@ -234,10 +246,80 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             int fp = st.Ptes[page]!.Value.Frame, fo = st.Ptes[other]!.Value.Frame;
             var mapped = st.Ptes.Where(x => x is not null).Select(x => x!.Value.Frame).Concat(st.Children.SelectMany(c => c.Values));
             if (mapped.Any(f => f != MmState.ZeroFrame && f != fp && f != fo && st.Frames[f].Content == value)) { Refused++; return null; }
-            if (Cpu(new Call.KsmMerge(page, other)) is not null) { Refused++; return null; }
+            // which page ksmd replaces: a page that is a KSM page already stays (stable tree: the other is replaced by
+            // it); of two ordinary pages the one scanned first, the lower address, waits in the unstable tree and
+            // is then replaced by the later one (mm/ksm.c cmp_and_merge_page -> try_to_merge_two_pages: the later
+            // page becomes the KSM page, try_to_merge_with_ksm_page(tree_rmap_item, tree_page, kpage) replaces the other)
+            bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
+            // an ordinary page mapped by a child too would be merged there as well (ksmd scans the child's mm): the
+            // reference's pairwise merge cannot say that, so such a merge is not run
+            if (!IsKsm(fp) && st.Frames[fp].MapCount != 1 || !IsKsm(fo) && st.Frames[fo].MapCount != 1) { Refused++; return null; }
+            var (keep, replace) = IsKsm(fp) ? (page, other) : IsKsm(fo) ? (other, page) : (Math.Max(page, other), Math.Min(page, other));
+            if (Cpu(new Call.KsmMerge(keep, replace)) is not null) { Refused++; return null; }
+            int kf = s.State.Ptes[keep]!.Value.Frame;
+            _ksm.Add((kf, s.State.Frames[kf].Generation));
             bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
             Checks++;
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
+        }
+
+        /// <summary>
+        /// The kernel call paths that invalidated KVM during the operation against the reference's invalidations.
+        /// Each reference invalidate_range_start over pages with a VMA needs a traced invalidation overlapping it
+        /// whose call site is a row of the vocabulary sending that event; a traced one whose stack names no call-site
+        /// row is a mismatch, and so is one overlapping a reference invalidation whose event its row does not send.
+        /// Counted, with their first example (findings, README): traced invalidations the reference does not make
+        /// (Extra: mremap unmaps the old range again after moving its page tables), reference ones the kernel does
+        /// not make (Missing: mprotect to the protection a VMA has already), ranges that overlap but differ
+        /// (RangeDiffs: the kernel notifies per VMA).
+        /// </summary>
+        public Mismatch? CallPaths(int fromLine, MmState before)
+        {
+            if (live.Trace is not { } trace) return null;
+            var kernel = trace.Take().Where(k => k.Range.Length > 0).ToList();
+            var vocab = s.State.Config.Vocabulary;
+            var reference = s.Trace.Skip(fromLine).Where(l => l.Op is "invalidate_range_start" or "invalidate_range_start_nonblock")
+                .Select(l => (Range: new PageRange((int)l.Get("start")!, Math.Min(live.Pages, (int)l.Get("end")!)), Event: Enum.Parse<MmuEvent>((string)l.Get("event")!)))
+                .Where(r => r.Range.Length > 0).ToList();
+            HashSet<CallSite> Sites(MmuEvent ev) => Enum.GetValues<CallSite>().Where(c => new[] { Prot.None, Prot.Read, Prot.ReadWrite }.Any(p => EventTables.EventOf(vocab, c, p) == ev)).ToHashSet();
+            foreach (var k in kernel)
+            {
+                Checks++;
+                if (k.Site is null) return Diff("invalidation call path", k.Range.Start, $"{k.Range} from {k.Path}", "a call site of the vocabulary");
+            }
+            var matched = new HashSet<int>();
+            foreach (var (range, ev) in reference)
+            {
+                var sites = Sites(ev);
+                Checks++;
+                int k = kernel.FindIndex(x => x.Range.Overlaps(range) && sites.Contains(x.Site!.Value));
+                if (k < 0)
+                {
+                    int other = kernel.FindIndex(x => x.Range.Overlaps(range));
+                    if (other >= 0) // the kernel invalidated these pages from a call site whose row sends another event
+                        return Diff("invalidation call path", range.Start, $"{kernel[other].Range} from {kernel[other].Site} ({kernel[other].Path})",
+                            $"{ev} over {range} (a call site of {string.Join("/", sites)})");
+                    bool mapped = Enumerable.Range(range.Start, range.Length).Any(p => before.VmaAt(p) is not null || s.State.VmaAt(p) is not null);
+                    if (mapped) { Missing++; FirstMissing ??= $"{OpText}: reference {ev} over {range}, kernel none"; }
+                    continue;
+                }
+                matched.Add(k);
+                var ks = kernel[k].Site!.Value.ToString();
+                Paths[ks] = Paths.GetValueOrDefault(ks) + 1;
+                if (kernel[k].Range != range) { RangeDiffs++; FirstRangeDiff ??= $"{OpText}: {ks} over {kernel[k].Range}, reference {ev} over {range}"; }
+            }
+            for (int k = 0; k < kernel.Count; k++)
+            {
+                if (matched.Contains(k)) continue;
+                var kk = kernel[k];
+                if (reference.Any(r => r.Range.Overlaps(kk.Range) && Sites(r.Event).Contains(kk.Site!.Value)))
+                {   // one reference invalidation, several kernel ones (the kernel notifies VMA by VMA)
+                    RangeDiffs++; FirstRangeDiff ??= $"{OpText}: {kk.Site} over {kk.Range} (one of several)";
+                    continue;
+                }
+                Extra++; FirstExtra ??= $"{OpText}: {kk.Site} over {kk.Range} ({kk.Path})";
+            }
+            return null;
         }
 
         /// <summary>The page-by-page comparison after an operation.</summary>

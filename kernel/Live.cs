@@ -15,18 +15,45 @@ public sealed unsafe class LiveMm : IDisposable
 
     public int Pages { get; }
     public KsmControl Ksm { get; } = new();
+    /// <summary>The invalidating call paths (kvm:kvm_unmap_hva_range with a stack-trace trigger), when enabled.</summary>
+    public KvmUnmapTrace? Trace { get; private set; }
+
+    /// <summary>What must not outlive the process, undone from another thread (Ctrl-C, SIGTERM): the KSM settings and
+    /// the trace instance (and a tracefs mount we made). Children end by themselves when their command socket closes.</summary>
+    public void RestoreSystem()
+    {
+        lock (this)
+        {
+            Ksm.Restore();
+            Trace?.Dispose();
+            Trace = null;
+        }
+    }
+
+    /// <summary>Turns the call-path comparison off again (the trace instance removed).</summary>
+    public void DisableTrace() { Trace?.Dispose(); Trace = null; }
+
+    /// <summary>Turns the call-path comparison on; returns why not when tracefs or the tracepoint is not usable.</summary>
+    public string? EnableTrace()
+    {
+        if (Trace is not null) return null;
+        Trace = KvmUnmapTrace.Open(Pages, out var why);
+        return why;
+    }
     public ulong ZeroPfn { get; }
     private static int _open;
 
     private LiveMm(int pages, ulong zeroPfn) { Pages = pages; ZeroPfn = zeroPfn; }
 
-    public static LiveMm Open(int pages)
+    /// <summary>Opens the VM. device: the KVM device (tests name a missing one to see the refusal).</summary>
+    public static LiveMm Open(int pages, string device = "/dev/kvm")
     {
+        if (!File.Exists(device)) throw new KvmUnavailableException($"no {device}: the live kernel cannot be driven here");
         if (Interlocked.Exchange(ref _open, 1) == 1) throw new InvalidOperationException("a live kernel VM is already open in this process");
         try
         {
             int r;
-            try { r = Native.Open(Base, pages); }
+            try { r = Native.Open(Base, pages, device); }
             catch (DllNotFoundException dll) { throw new KvmUnavailableException($"the native part (libkvmguest.so) is missing: {dll.Message}"); }
             if (r != Native.Ok)
             {
@@ -34,8 +61,8 @@ public sealed unsafe class LiveMm : IDisposable
                 Native.Close();
                 throw new KvmUnavailableException(r switch
                 {
-                    Native.NoKvm => $"no /dev/kvm ({why})",
-                    Native.NoPermission => $"no permission to use /dev/kvm ({why})",
+                    Native.NoKvm => $"no {device} ({why})",
+                    Native.NoPermission => $"no permission to use {device} ({why})",
                     Native.NoStats => $"KVM has no usable vCPU statistics ({why}): the run could not prove the guest is not emulated",
                     _ => $"the KVM API is not usable here ({why})",
                 });
@@ -79,6 +106,8 @@ public sealed unsafe class LiveMm : IDisposable
 
     public void Dispose()
     {
+        Trace?.Dispose();
+        Trace = null;
         Ksm.Restore();
         Native.ReapChildren();
         Native.Munmap(0, Pages);

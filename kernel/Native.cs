@@ -9,7 +9,7 @@ internal static unsafe partial class Native
 
     public const int Ok = 0, NoKvm = 1, NoPermission = 2, NoApi = 3, NoStats = 4;
 
-    [LibraryImport(Lib, EntryPoint = "kg_open")] public static partial int Open(ulong baseAddress, int pages);
+    [LibraryImport(Lib, EntryPoint = "kg_open", StringMarshalling = StringMarshalling.Utf8)] public static partial int Open(ulong baseAddress, int pages, string device);
     [LibraryImport(Lib, EntryPoint = "kg_error")] public static partial IntPtr Error();
     [LibraryImport(Lib, EntryPoint = "kg_close")] public static partial void Close();
     [LibraryImport(Lib, EntryPoint = "kg_stats")] public static partial int Stats(out ulong insnEmulation, out ulong pfFixed, out ulong exits, out ulong mmio);
@@ -27,6 +27,13 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_fork")] public static partial int Fork();
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
+
+    [LibraryImport(Lib, EntryPoint = "kg_mount_tracefs", StringMarshalling = StringMarshalling.Utf8)] public static partial int MountTracefs(string path);
+    [LibraryImport(Lib, EntryPoint = "kg_umount", StringMarshalling = StringMarshalling.Utf8)] public static partial int Umount(string path);
+
+    [LibraryImport(Lib, EntryPoint = "kg_truncate", StringMarshalling = StringMarshalling.Utf8)] public static partial int Truncate(string path);
+
+    [LibraryImport(Lib, EntryPoint = "kg_drain", StringMarshalling = StringMarshalling.Utf8)] public static partial int Drain(string path, byte* buffer, int length);
 
     public static string LastError => Marshal.PtrToStringUTF8(Error()) ?? "";
 

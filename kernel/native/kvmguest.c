@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -185,16 +186,16 @@ static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, int code)
     s->dpl = 3; s->s = 1; s->l = code; s->db = code ? 0 : 1; s->g = 1;
 }
 
-// Opens /dev/kvm, creates the VM and its vCPU, and sets the guest up (64-bit, CPL3). base: the host address of
+// Opens the KVM device (/dev/kvm), creates the VM and its vCPU, and sets the guest up (64-bit, CPL3). base: the host address of
 // the region under test (page-aligned; the harness maps it), pages: its length. Returns KG_OK or a KG_* code.
-int kg_open(uint64_t base, int pages)
+int kg_open(uint64_t base, int pages, const char *device)
 {
     errno = 0;
     if (pages <= 0 || pages > KG_MAX_PAGES || base % PAGE) { errno = EINVAL; return fail(KG_NO_API, "kg_open"); }
     kg_base = (uintptr_t)base; kg_pages = pages;
-    if (access("/dev/kvm", F_OK) != 0) return fail(KG_NO_KVM, "/dev/kvm");
-    kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (kvm_fd < 0) return fail(errno == EACCES || errno == EPERM ? KG_NO_PERM : KG_NO_API, "open /dev/kvm");
+    if (access(device, F_OK) != 0) return fail(KG_NO_KVM, device);
+    kvm_fd = open(device, O_RDWR | O_CLOEXEC);
+    if (kvm_fd < 0) return fail(errno == EACCES || errno == EPERM ? KG_NO_PERM : KG_NO_API, device);
     if (ioctl(kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) return fail(KG_NO_API, "KVM_GET_API_VERSION");
     vm_fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
     if (vm_fd < 0) return fail(KG_NO_API, "KVM_CREATE_VM");
@@ -367,6 +368,34 @@ uint64_t kg_zero_pfn(void)
     return (e >> 63) ? (e & ((1ULL << 55) - 1)) : 0;
 }
 
+// tracefs: mount it where it is not (0 or errno), and unmount what we mounted.
+int kg_mount_tracefs(const char *path) { return mount("nodev", path, "tracefs", 0, NULL) ? errno : 0; }
+int kg_umount(const char *path) { return umount2(path, MNT_DETACH) ? errno : 0; } // lazy: also while a reader still holds a file
+// A consuming, non-blocking read of a tracefs trace_pipe: up to len bytes of what is buffered (bytes, or -errno).
+int kg_drain(const char *path, char *buf, int len)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return -errno;
+    int n = 0;
+    while (n < len)
+    {
+        ssize_t r = read(fd, buf + n, (size_t)(len - n));
+        if (r <= 0) break;
+        n += (int)r;
+    }
+    close(fd);
+    return n;
+}
+
+// open(O_TRUNC) of a tracefs `trace` file empties the buffer (0 or errno)
+int kg_truncate(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return errno;
+    close(fd);
+    return 0;
+}
+
 // ------------------------------------------------------------------ fork: children run only this C code
 
 // The child's loop: commands (op, page) on a pipe; op 1 = read page -> (faulted, value); op 0 = exit.
@@ -451,7 +480,7 @@ void kg_close(void)
 int main(void)
 {
     uint64_t base = 0x200000000000ULL;
-    int r = kg_open(base, 16);
+    int r = kg_open(base, 16, "/dev/kvm");
     if (r) { printf("open: %d %s\n", r, kg_error()); return 1; }
     printf("mmap %d\n", kg_mmap(0, 16, 2, 0, 1));
     uint64_t v, i0, p0, e0, m0, i1, p1, e1, m1;

@@ -16,6 +16,16 @@ public sealed class KvmFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A fact that needs /dev/kvm and root (tracefs, mounted if need be, for the call-path comparison).</summary>
+public sealed class KvmTraceFactAttribute : FactAttribute
+{
+    public KvmTraceFactAttribute()
+    {
+        Skip = new KvmFactAttribute().Skip;
+        if (Skip is null && Environment.UserName != "root") Skip = "tracefs needs root: the call-path comparison cannot run";
+    }
+}
+
 /// <summary>One VM per process (the native part keeps process-wide state): every live test shares it.</summary>
 public sealed class LiveFixture : IDisposable
 {
@@ -41,6 +51,21 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // every instruction the vCPU emulated was an MMIO access of the command channel: the data accesses ran natively
         Assert.Equal(r.Stats.Mmio, r.Stats.InsnEmulation);
         Assert.True(r.Stats.RefaultsFixed > 0 && r.Stats.Refaults >= r.Stats.RefaultsFixed, $"{r.Stats.RefaultsFixed} of {r.Stats.Refaults} re-faults grew pf_fixed");
+    }
+
+    [KvmFact]
+    public void The_reference_steps_of_a_live_run_replay_as_a_trace()
+    {
+        var ops = KOp.Parse("mmap 0 16 rw; guest_write 3 5; fork; host_write 3 6; child_read 0 3; munmap 2 5; guest_read 3", 16);
+        var r = Campaign.Run(fx.Live, Config(), 1, null, 1, ops, keepTrace: true);
+        Assert.Null(r.Mismatch);
+        var w = new StringWriter();
+        TraceFile.Write(w, r.Reference!);
+        var lines = w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var replay = Replay.Run(lines);
+        Assert.True(replay.Accepted, replay.Message);
+        Assert.Equal(lines.Length, replay.Lines);
+        Assert.Equal(r.Reference!.State.Ptes.ToArray(), replay.Final!.Ptes.ToArray());
     }
 
     [KvmFact]
@@ -119,6 +144,47 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal(new Mismatch(2, "mprotect 1 3 none", "guest read (check)", 2, "a fault", "0"), r.Mismatch);
     }
 
+    private T Traced<T>(Func<T> f)
+    {
+        Assert.Null(fx.Live.EnableTrace());
+        try { return f(); } finally { fx.Live.DisableTrace(); }
+    }
+
+    [KvmTraceFact]
+    public void WrongEventMprotect_is_caught_only_by_the_invalidating_call_path()
+    {
+        const string ops = "mmap 0 16 rw; guest_read 2; mprotect 1 3 none";
+        var r = Traced(() => Run(ops, "WrongEventMprotect"));
+        var m = r.Mismatch!;
+        Assert.Equal((2, "invalidation call path", 1, "MMU_NOTIFY_PROTECTION_PAGE over [1, 3) (a call site of copy_page_range/page_mkclean_one)"), (m.OpIndex, m.What, m.Page, m.Reference));
+        Assert.StartsWith("[1, 3) from change_protection (change_protection < mprotect_fixup", m.Kernel);
+        // the pages and values agree: KVM unmaps on every event, so without the trace the mutant survives
+        Assert.Null(Run(ops, "WrongEventMprotect").Mismatch);
+    }
+
+    [KvmTraceFact]
+    public void Under_v7_ksm_tells_write_protect_page_from_replace_page_and_replaces_the_page_scanned_first()
+    {
+        // v7: write_protect_page sends MMU_WRITE_PROTECT, replace_page MMU_MIGRATE; ksmd replaces page 12 (scanned
+        // first, in the unstable tree) by page 15's frame, not the other way round
+        var conf = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null));
+        var r = Traced(() => conf.Run(KOp.Parse("mmap 0 16 rw; host_write 12 5; ksm 12 15; guest_read 12", 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Paths["replace_page"]);
+        Assert.Equal(2, r.Stats.Paths["write_protect_page"]);
+        Assert.Contains(r.Reference.Trace, l => l.Op == "ksm_merge" && (int)l.Get("page")! == 15 && (int)l.Get("other")! == 12);
+    }
+
+    [KvmTraceFact]
+    public void A_traced_clean_run_matches_every_call_path_with_a_vocabulary_row()
+    {
+        var r = Traced(() => Campaign.Run(fx.Live, Config(), 300, null, 1));
+        Assert.Null(r.Mismatch);
+        foreach (var site in new[] { "unmap_vmas", "copy_page_range", "change_protection", "zap_page_range", "wp_page_copy" })
+            Assert.True(r.Stats.Paths.GetValueOrDefault(site) > 0, $"{site}: {string.Join(", ", r.Stats.Paths)}");
+        Assert.False(Directory.Exists($"/sys/kernel/tracing/instances/notifier-kernel-{Environment.ProcessId}")); // removed again
+    }
+
     [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
@@ -166,6 +232,13 @@ public sealed class KernelCommandTests
         var (code, _, err) = Cli("kernel", "--mutant", "Nope");
         Assert.Equal(255, code);
         Assert.StartsWith("notifier kernel: unknown mutant 'Nope'", err.Trim());
+    }
+
+    [Fact]
+    public void A_missing_kvm_device_is_one_line_never_a_pass()
+    {
+        var e = Assert.Throws<KvmUnavailableException>(() => LiveMm.Open(16, "/nonexistent/kvm"));
+        Assert.Equal("no /nonexistent/kvm: the live kernel cannot be driven here", e.Message);
     }
 
     [Fact]

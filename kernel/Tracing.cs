@@ -1,0 +1,150 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using NotifierSpec.Reference;
+
+namespace NotifierSpec.Kernel;
+
+/// <summary>One invalidation of KVM's secondary MMU as the kernel traced it: the pages of the region it covered
+/// (clamped to the region) and the call site the stack names (null: a path that is no call-site row).</summary>
+public sealed record KernelInvalidation(PageRange Range, CallSite? Site, string Path);
+
+/// <summary>
+/// The kvm:kvm_unmap_hva_range tracepoint (virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start) with a
+/// `stacktrace` trigger, in a tracefs instance of its own and filtered to the region, so the kernel call path of
+/// every invalidation of the guest's memory is known. tracefs is mounted if it is not (and unmounted again);
+/// the instance, its trigger and the mount are removed by Dispose (also on Ctrl-C, through LiveMm.Dispose).
+/// </summary>
+public sealed class KvmUnmapTrace : IDisposable
+{
+    private const string Root = "/sys/kernel/tracing";
+    private readonly string _instance, _event, _cond;
+    private readonly bool _mounted;
+    private readonly int _pages;
+
+    private KvmUnmapTrace(string instance, string cond, bool mounted, int pages)
+    {
+        _instance = instance; _event = $"{instance}/events/kvm/kvm_unmap_hva_range"; _cond = cond; _mounted = mounted; _pages = pages;
+    }
+
+    /// <summary>Sets the trace up, or returns null with the reason (no tracefs, no such tracepoint, not permitted).</summary>
+    public static KvmUnmapTrace? Open(int pages, out string? why)
+    {
+        why = null;
+        bool mounted = false;
+        try
+        {
+            if (!Directory.Exists(Root + "/instances"))
+            {
+                int e = Native.MountTracefs(Root);
+                if (e != 0) { why = $"tracefs cannot be mounted at {Root} (errno {e})"; return null; }
+                mounted = true;
+            }
+            if (!Directory.Exists(Root + "/events/kvm/kvm_unmap_hva_range")) { why = "no kvm:kvm_unmap_hva_range tracepoint"; Unmount(mounted); return null; }
+            string inst = $"{Root}/instances/notifier-kernel-{Environment.ProcessId}";
+            if (!Directory.Exists(inst)) Directory.CreateDirectory(inst);
+            ulong lo = LiveMm.Base, hi = LiveMm.Base + (ulong)pages * 4096;
+            string cond = $"start < 0x{hi:x} && end > 0x{lo:x}";
+            var t = new KvmUnmapTrace(inst, cond, mounted, pages);
+            File.WriteAllText(t._event + "/filter", cond);
+            File.WriteAllText(t._event + "/trigger", "stacktrace if " + cond);
+            File.WriteAllText(t._event + "/enable", "1");
+            int e2 = Native.Truncate(inst + "/trace");
+            if (e2 != 0) { why = $"emptying {inst}/trace failed: errno {e2}"; t.Dispose(); return null; }
+            return t;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            why = $"tracefs: {e.Message}";
+            Unmount(mounted);
+            return null;
+        }
+    }
+
+    private static void Unmount(bool mounted) { if (mounted) Native.Umount(Root); }
+
+    /// <summary>Consumes what trace_pipe holds (a truncation of `trace` waits for an RCU grace period: too slow per operation).</summary>
+    private unsafe string Drain()
+    {
+        var sb = new System.Text.StringBuilder();
+        var buf = new byte[1 << 16];
+        fixed (byte* p = buf)
+            for (;;)
+            {
+                int n = Native.Drain(_instance + "/trace_pipe", p, buf.Length);
+                if (n < 0) throw new IOException($"reading {_instance}/trace_pipe failed: errno {-n}");
+                sb.Append(System.Text.Encoding.UTF8.GetString(buf, 0, n));
+                if (n < buf.Length) return sb.ToString();
+            }
+    }
+
+    public void Clear() => Drain();
+
+    // the kernel function names of the call sites (the first frame after __mmu_notifier_invalidate_range_start
+    // that names one; suffixes such as .isra.0 / .constprop.0 ignored; do_wp_page: wp_page_copy inlined into it;
+    // try_to_merge_one_page: KSM's replace_page inlined into it (write_protect_page keeps a frame of its own))
+    private static readonly ImmutableArray<(string Function, CallSite Site)> Sites =
+    [
+        ("unmap_vmas", CallSite.unmap_vmas), ("zap_page_range_single", CallSite.zap_page_range), ("change_protection", CallSite.change_protection),
+        ("copy_page_range", CallSite.copy_page_range), ("move_page_tables", CallSite.move_page_tables), ("madvise_free_single_vma", CallSite.madvise_free_single_vma),
+        ("wp_page_copy", CallSite.wp_page_copy), ("do_wp_page", CallSite.wp_page_copy), ("write_protect_page", CallSite.write_protect_page), ("try_to_merge_one_page", CallSite.replace_page), ("replace_page", CallSite.replace_page),
+        ("clear_refs_write", CallSite.clear_refs_write), ("try_to_migrate_one", CallSite.try_to_unmap_one), ("try_to_unmap_one", CallSite.try_to_unmap_one),
+        ("__split_huge_pmd", CallSite.split_huge_page), ("collapse_huge_page", CallSite.collapse_huge_page),
+    ];
+
+    /// <summary>The invalidations traced since the last call (the buffer is cleared).</summary>
+    public List<KernelInvalidation> Take()
+    {
+        var lines = Drain().Split('\n');
+        var list = new List<KernelInvalidation>();
+        PageRange? range = null;
+        List<string>? frames = null;
+        void Flush()
+        {
+            if (range is not { } r) return;
+            var fs = frames ?? [];
+            int at = fs.FindIndex(f => f.StartsWith("__mmu_notifier_invalidate_range_start", StringComparison.Ordinal));
+            var after = fs.Skip(at + 1).Select(f => f.Split('.')[0]).ToList();
+            CallSite? site = null;
+            foreach (var f in after.Take(4))
+            {
+                var hit = Sites.FirstOrDefault(x => f == x.Function || f.StartsWith(x.Function + "_", StringComparison.Ordinal) && x.Function == "zap_page_range_single");
+                if (hit.Function is not null) { site = hit.Site; break; }
+            }
+            list.Add(new KernelInvalidation(r, site, string.Join(" < ", after.Take(4))));
+            range = null; frames = null;
+        }
+        foreach (var l in lines)
+        {
+            if (l.StartsWith('#')) continue;
+            int k = l.IndexOf("mmu notifier unmap range: ", StringComparison.Ordinal);
+            if (k >= 0)
+            {
+                Flush();
+                var parts = l[(k + 27)..].Split(" -- ");
+                ulong a = ulong.Parse(parts[0].Trim()[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                ulong b = ulong.Parse(parts[1].Trim()[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                long lo = Math.Max(0, (long)((Math.Max(a, LiveMm.Base) - LiveMm.Base) / 4096));
+                long hi = b <= LiveMm.Base ? 0 : Math.Min(_pages, (long)((b - LiveMm.Base + 4095) / 4096));
+                range = new PageRange((int)lo, (int)hi);
+                continue;
+            }
+            if (l.Contains("<stack trace>", StringComparison.Ordinal)) { frames = []; continue; }
+            if (l.StartsWith(" => ", StringComparison.Ordinal)) frames?.Add(l[4..].Trim());
+        }
+        Flush();
+        return list;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            File.WriteAllText(_event + "/enable", "0");
+            File.WriteAllText(_event + "/trigger", "!stacktrace if " + _cond);
+            File.WriteAllText(_event + "/filter", "0");
+            Directory.Delete(_instance);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        Unmount(_mounted);
+    }
+}
