@@ -37,8 +37,31 @@ public static class CheckCommand
         finally { Console.CancelKeyPress -= h; }
     }
 
-    /// <summary>Loads and checks one spec; spec/config errors are one line FILE:LINE:COL: message.</summary>
+    /// <summary>The stack of the thread that parses, compiles and checks a spec (reserved, committed as used):
+    /// deeply nested expressions are recursive in the compiler and evaluator (TLC, with -Xss64m, checks 5,000
+    /// nested parentheses or a 5,000-term sum). The parser refuses nesting beyond Parser.MaxDepth at its position.</summary>
+    public const int CheckStackBytes = 1 << 30;
+
+    /// <summary>Loads and checks one spec on a thread with a CheckStackBytes stack; spec/config errors are one
+    /// line FILE:LINE:COL: message.</summary>
     public static int CheckOne(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
+    {
+        int exit = 0;
+        CheckResult? r = null;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? crash = null;
+        var t = new Thread(() =>
+        {
+            try { exit = CheckOneHere(tla, cfg, opt, stderr, out r); }
+            catch (Exception e) { crash = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }, CheckStackBytes) { Name = "notifier check" };
+        t.Start();
+        t.Join();
+        crash?.Throw();
+        result = r;
+        return exit;
+    }
+
+    private static int CheckOneHere(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
     {
         result = null;
         Spec spec;
