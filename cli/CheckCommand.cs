@@ -20,6 +20,8 @@ public static class CheckCommand
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
         if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
+        if (a.Get("--dump-trace") is { } dump && OutputPathProblem(dump) is { } problem)
+            throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler h = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += h;
@@ -35,6 +37,27 @@ public static class CheckCommand
             }, stderr, out _);
         }
         finally { Console.CancelKeyPress -= h; }
+    }
+
+    /// <summary>Why a file cannot be written at path, checked before the search starts (a violation found after
+    /// minutes must not end in an I/O error that hides its exit code); null when it can. A file that did not
+    /// exist is removed again.</summary>
+    public static string? OutputPathProblem(string path)
+    {
+        if (Directory.Exists(path)) return "is a directory";
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return e.Message; }
+        var dir = Path.GetDirectoryName(full);
+        if (dir is null || !Directory.Exists(dir)) return $"the directory {dir} does not exist";
+        bool existed = File.Exists(full);
+        try
+        {
+            using (new FileStream(full, FileMode.OpenOrCreate, FileAccess.Write)) { }
+            if (!existed) File.Delete(full);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return e.Message; }
     }
 
     /// <summary>The stack of the thread that parses, compiles and checks a spec (reserved, committed as used):
