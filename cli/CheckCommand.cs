@@ -69,28 +69,49 @@ public static class CheckCommand
     /// line FILE:LINE:COL: message.</summary>
     public static int CheckOne(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
     {
-        int exit = 0;
         CheckResult? r = null;
+        int exit = OnCheckThread(() => CheckOneHere(tla, cfg, opt, stderr, out r));
+        result = r;
+        return exit;
+    }
+
+    /// <summary>Runs work on a new thread with a CheckStackBytes stack; its exception is rethrown here.</summary>
+    public static T OnCheckThread<T>(Func<T> work)
+    {
+        T res = default!;
         System.Runtime.ExceptionServices.ExceptionDispatchInfo? crash = null;
         var t = new Thread(() =>
         {
-            try { exit = CheckOneHere(tla, cfg, opt, stderr, out r); }
+            try { res = work(); }
             catch (Exception e) { crash = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
         }, CheckStackBytes) { Name = "notifier check" };
         t.Start();
         t.Join();
         crash?.Throw();
-        result = r;
-        return exit;
+        return res;
     }
 
     private static int CheckOneHere(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
     {
         result = null;
-        Spec spec;
+        if (Load(tla, cfg, opt.Out, stderr, out var spec) is { } failed) return failed;
+        var mc = new ModelChecker(spec!, opt);
+        result = mc.Run();
+        if (result.Outcome == Outcome.Error && result.Message is not null) stderr.WriteLine(result.Message);
+        opt.Out.WriteLine($"Finished in {result.Seconds:F2}s ({(result.Seconds > 0 ? result.Distinct / result.Seconds : 0):F0} distinct states/s).");
+        return result.ExitCode;
+    }
+
+    /// <summary>The front end of a check (TLA+ modules and .cfg read, parsed, compiled): null when the spec
+    /// loaded, else the exit code after one line FILE:LINE:COL: message on stderr (the fuzzing harness,
+    /// tests/Checker.Tests/FuzzTests.cs, calls this as `notifier check` does).</summary>
+    public static int? Load(string tla, string? cfg, TextWriter output, TextWriter stderr, out Spec? spec)
+    {
+        spec = null;
         try
         {
-            spec = Spec.Load(tla, cfg, opt.Out);
+            spec = Spec.Load(tla, cfg, output);
+            return null;
         }
         catch (TlaError e)
         {
@@ -100,14 +121,9 @@ public static class CheckCommand
         catch (EvalError e)
         {
             var w = e.Where;
-            stderr.WriteLine(w is null ? $"{tla}:1:1: {e.Message}" : $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}");
+            stderr.WriteLine(w is null ? $"{tla}:1:1: {e.Message.Replace('\n', ' ')}" : $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}");
             return ExitCodes.SpecError;
         }
-        var mc = new ModelChecker(spec, opt);
-        result = mc.Run();
-        if (result.Outcome == Outcome.Error && result.Message is not null) stderr.WriteLine(result.Message);
-        opt.Out.WriteLine($"Finished in {result.Seconds:F2}s ({(result.Seconds > 0 ? result.Distinct / result.Seconds : 0):F0} distinct states/s).");
-        return result.ExitCode;
     }
 
     private static string FindManifest()
