@@ -345,6 +345,50 @@ public sealed class Parser
     /// </summary>
     public Syn ParseExpr()
     {
+        var start = Peek;
+        if (++_nest > MaxDepth) throw Err(start, $"expression nested too deeply (more than {MaxDepth} levels)");
+        try
+        {
+            var e = ParseExpr0();
+            if (_nest == 1) CheckDepth(e);
+            return e;
+        }
+        finally { _nest--; }
+    }
+
+    /// <summary>The deepest expression accepted: parsing, compiling and evaluating recurse on nesting (on the
+    /// check thread's 1 GB stack, cli/CheckCommand.CheckStackBytes); deeper is refused at its position, a
+    /// one-line error instead of a stack overflow. TLC checks 5,000 levels (issue 11's inputs).</summary>
+    public const int MaxDepth = 50_000;
+
+    private int _nest; // ParseExpr calls in progress
+
+    /// <summary>Refuses a syntax tree deeper than MaxDepth (a long chain of infix operators is parsed without
+    /// recursion but compiled and evaluated with it), walking it without recursion.</summary>
+    private void CheckDepth(Syn root)
+    {
+        var stack = new Stack<(Syn Node, int Depth)>();
+        stack.Push((root, 1));
+        void Push(Syn? n, int d) { if (n is not null) stack.Push((n, d)); }
+        while (stack.Count > 0)
+        {
+            var (n, d) = stack.Pop();
+            if (d > MaxDepth) throw Err(n.Start ?? n.Tok, $"expression nested too deeply (more than {MaxDepth} levels)");
+            foreach (var k in n.Kids) Push(k, d + 1);
+            switch (n.Extra)
+            {
+                case Bound b: Push(b.Set, d + 1); break;
+                case List<Bound> bs: foreach (var b in bs) Push(b.Set, d + 1); break;
+                case List<DefSyn> ds: foreach (var x in ds) { Push(x.Body, d + 1); foreach (var b in x.FcnBounds ?? []) Push(b.Set, d + 1); } break;
+                case List<ExceptUpdate> us:
+                    foreach (var u in us) { Push(u.Value, d + 1); foreach (var pe in u.Path) foreach (var a in pe.Args ?? []) Push(a, d + 1); }
+                    break;
+            }
+        }
+    }
+
+    private Syn ParseExpr0()
+    {
         var ops = new List<StackOp>();
         var vals = new List<(Syn Syn, int Start)>();
         HashSet<Syn>? times = null; // \X products built in this expression (a parenthesized one is not extended)

@@ -37,6 +37,9 @@ public sealed class ModuleLoader(string dir, Interner interner)
     /// (checker/Community.cs) that no file on the search path provides.</summary>
     public bool IsNative(string name) => Builtins.IsStandard(name) || Builtins.IsCommunity(name) && !_cache.ContainsKey(name) && FindFile(name, SearchDirs()) is null;
 
+    /// <summary>A module already parsed by Load, if any.</summary>
+    public ModuleSyn? Loaded(string name) => _cache.TryGetValue(name, out var m) ? m : null;
+
     public ModuleSyn Load(string name, string fromFile, Token tok)
     {
         if (_cache.TryGetValue(name, out var m)) return m;
@@ -51,18 +54,26 @@ public sealed class ModuleLoader(string dir, Interner interner)
     }
 
     /// <summary>Parses every module m depends on (EXTENDS, then INSTANCE in order of appearance, depth first) before
-    /// any is compiled, as SANY parses the whole specification before its semantic analysis.</summary>
-    public void LoadDependencies(ModuleSyn m, HashSet<string>? seen = null)
+    /// any is compiled, as SANY parses the whole specification before its semantic analysis.
+    /// A module that depends on itself through EXTENDS or INSTANCE is SANY's "Circular dependency among .tla files;
+    /// dependency cycle is: M.tla --> N.tla --> M.tla", here at the EXTENDS or INSTANCE that closes the cycle.</summary>
+    public void LoadDependencies(ModuleSyn m, HashSet<string>? seen = null, List<string>? path = null)
     {
         seen ??= [m.Name];
+        path ??= [m.Name];
         var deps = m.Extends.Select(e => (e.Name, e.Tok)).ToList();
         foreach (var u in m.Units)
             if (u is InstanceSyn i) deps.Add((i.Module, i.Tok));
             else if (u is DefSyn { Instance: { } di }) deps.Add((di.Module, di.Tok));
         foreach (var (name, tok) in deps)
         {
+            if (path.IndexOf(name) is var at and >= 0)
+                throw new TlaError(m.File, tok.Line, tok.Col, "Circular dependency among .tla files; dependency cycle is: "
+                    + string.Join(" --> ", path.Skip(at).Append(name).Select(n => n + ".tla")));
             if (IsNative(name) || !seen.Add(name)) continue;
-            LoadDependencies(Load(name, m.File, tok), seen);
+            path.Add(name);
+            LoadDependencies(Load(name, m.File, tok), seen, path);
+            path.RemoveAt(path.Count - 1);
         }
     }
 }
@@ -250,11 +261,37 @@ public sealed class Spec
         }
         var root = loader.Parse(tlaPath);
         loader.LoadDependencies(root);
+        Definitions.CheckUnique(root, loader);
         var compiler = new Compiler(spec, loader);
         spec.Root = compiler.CompileModule(root, null, null);
+        spec.CheckSubstitutions(cfg, root, loader);
         spec.FixProxies();
         spec.Setup(cfg);
         return spec;
+    }
+
+    /// <summary>TLC's checks of the configuration's Name &lt;- Target and Name &lt;- [M]Target
+    /// (tlc2/tool/impl/SpecProcessor.processConstantDefns): Name must be a constant or definition of the spec
+    /// ("In the configuration file, the identifier M does not appear in the specification."); in Name &lt;- [M]Target
+    /// M must be a module of the spec; Target must be defined.</summary>
+    private void CheckSubstitutions(Config cfg, ModuleSyn root, ModuleLoader loader)
+    {
+        foreach (var (name, target, pos, module) in cfg.Subs)
+        {
+            if (module is null)
+            {
+                if (Root.Top.Find(name) is null or VarSym)
+                    throw new TlaError(pos.File, pos.Line, pos.Col, $"In the configuration file, the identifier {name} does not appear in the specification.", true);
+            }
+            else if (!loader.IsNative(module))
+            {
+                // (whether module defines name, also through its EXTENDS and INSTANCEs, is left to the proxy)
+                if (module != root.Name && loader.Loaded(module) is null)
+                    throw new TlaError(pos.File, pos.Line, pos.Col, $"In the configuration file, the module name {module} is not a module in the specification.", true);
+            }
+            if (Root.Top.Find(target) is null)
+                throw new TlaError(pos.File, pos.Line, pos.Col, $"The configuration file substitutes for {name} with the undefined identifier {target}.", true);
+        }
     }
 
     private void FixProxies()
@@ -320,6 +357,9 @@ public sealed class Spec
         }
         else
         {
+            // TLC (SpecProcessor.processSpec): without INIT, a spec with variables, invariants or properties is refused
+            if (cfg.Init is null && (Vars.Count > 0 || cfg.Invariants.Count > 0 || cfg.Properties.Count > 0))
+                throw new TlaError(cfg.File, 1, 1, "The configuration file did not specify the initial state predicate.", true);
             if (cfg.Init is null && cfg.Next is null)
             {
                 NoBehavior = true;
@@ -366,7 +406,13 @@ public sealed class Spec
             }
         }
         if (cfg.View is { } v) { var d = DefOf(v); View = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
-        if (cfg.Alias is { } al) { var d = DefOf(al); Alias = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
+        if (cfg.Alias is { } al)
+        {
+            var d = DefOf(al);
+            Alias = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level };
+            // not silently: counterexamples print the variables, not TLC's ALIAS record
+            Out.WriteLine($"Warning: {al.Pos.File}:{al.Pos.Line}:{al.Pos.Col}: ALIAS {al.Name} is not applied: counterexamples show the variables, not the ALIAS record.");
+        }
         if (cfg.Symmetry is { } sy) { var d = DefOf(sy); Symmetry = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
         if (cfg.CheckDeadlock is { } cd) CheckDeadlock = cd;
         SplitActions();

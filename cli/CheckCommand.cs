@@ -19,6 +19,8 @@ public static class CheckCommand
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
         if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
+        if (a.Get("--dump-trace") is { } dump && OutputPathProblem(dump) is { } problem)
+            throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler h = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += h;
@@ -36,14 +38,79 @@ public static class CheckCommand
         finally { Console.CancelKeyPress -= h; }
     }
 
-    /// <summary>Loads and checks one spec; spec/config errors are one line FILE:LINE:COL: message.</summary>
-    public static int CheckOne(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
+    /// <summary>Why a file cannot be written at path, checked before the search starts (a violation found after
+    /// minutes must not end in an I/O error that hides its exit code); null when it can. A file that did not
+    /// exist is removed again.</summary>
+    public static string? OutputPathProblem(string path)
     {
-        result = null;
-        Spec spec;
+        if (Directory.Exists(path)) return "is a directory";
+        string full;
+        try { full = Path.GetFullPath(path); }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { return e.Message; }
+        var dir = Path.GetDirectoryName(full);
+        if (dir is null || !Directory.Exists(dir)) return $"the directory {dir} does not exist";
+        bool existed = File.Exists(full);
         try
         {
-            spec = Spec.Load(tla, cfg, opt.Out);
+            using (new FileStream(full, FileMode.OpenOrCreate, FileAccess.Write)) { }
+            if (!existed) File.Delete(full);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return e.Message; }
+    }
+
+    /// <summary>The stack of the thread that parses, compiles and checks a spec (reserved, committed as used):
+    /// deeply nested expressions are recursive in the compiler and evaluator (TLC, with -Xss64m, checks 5,000
+    /// nested parentheses or a 5,000-term sum). The parser refuses nesting beyond Parser.MaxDepth at its position.</summary>
+    public const int CheckStackBytes = 1 << 30;
+
+    /// <summary>Loads and checks one spec on a thread with a CheckStackBytes stack; spec/config errors are one
+    /// line FILE:LINE:COL: message.</summary>
+    public static int CheckOne(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
+    {
+        CheckResult? r = null;
+        int exit = OnCheckThread(() => CheckOneHere(tla, cfg, opt, stderr, out r));
+        result = r;
+        return exit;
+    }
+
+    /// <summary>Runs work on a new thread with a CheckStackBytes stack; its exception is rethrown here.</summary>
+    public static T OnCheckThread<T>(Func<T> work)
+    {
+        T res = default!;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? crash = null;
+        var t = new Thread(() =>
+        {
+            try { res = work(); }
+            catch (Exception e) { crash = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
+        }, CheckStackBytes) { Name = "notifier check" };
+        t.Start();
+        t.Join();
+        crash?.Throw();
+        return res;
+    }
+
+    private static int CheckOneHere(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
+    {
+        result = null;
+        if (Load(tla, cfg, opt.Out, stderr, out var spec) is { } failed) return failed;
+        var mc = new ModelChecker(spec!, opt);
+        result = mc.Run();
+        if (result.Outcome == Outcome.Error && result.Message is not null) stderr.WriteLine(result.Message);
+        opt.Out.WriteLine($"Finished in {result.Seconds:F2}s ({(result.Seconds > 0 ? result.Distinct / result.Seconds : 0):F0} distinct states/s).");
+        return result.ExitCode;
+    }
+
+    /// <summary>The front end of a check (TLA+ modules and .cfg read, parsed, compiled): null when the spec
+    /// loaded, else the exit code after one line FILE:LINE:COL: message on stderr (the fuzzing harness,
+    /// tests/Checker.Tests/FuzzTests.cs, calls this as `notifier check` does).</summary>
+    public static int? Load(string tla, string? cfg, TextWriter output, TextWriter stderr, out Spec? spec)
+    {
+        spec = null;
+        try
+        {
+            spec = Spec.Load(tla, cfg, output);
+            return null;
         }
         catch (TlaError e)
         {
@@ -53,14 +120,9 @@ public static class CheckCommand
         catch (EvalError e)
         {
             var w = e.Where;
-            stderr.WriteLine(w is null ? $"{tla}:1:1: {e.Message}" : $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}");
+            stderr.WriteLine(w is null ? $"{tla}:1:1: {e.Message.Replace('\n', ' ')}" : $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}");
             return ExitCodes.SpecError;
         }
-        var mc = new ModelChecker(spec, opt);
-        result = mc.Run();
-        if (result.Outcome == Outcome.Error && result.Message is not null) stderr.WriteLine(result.Message);
-        opt.Out.WriteLine($"Finished in {result.Seconds:F2}s ({(result.Seconds > 0 ? result.Distinct / result.Seconds : 0):F0} distinct states/s).");
-        return result.ExitCode;
     }
 
     private static string FindManifest()

@@ -42,4 +42,83 @@ public class FrontEndTests
         Assert.Equal(150, exit);
         Assert.Equal(Path.Combine(CorpusTests.CorpusDir, "TabsBad.tla:4:17: Precedence conflict between ops /\\ and \\/ (SANY refuses it; add parentheses)\n"), err);
     }
+
+    /// <summary>Refusals SANY or TLC make (their message; TLC printed the same position, "line 6, col 1 to ..."
+    /// for the duplicate definitions): spec errors exit 150, configuration errors 151.</summary>
+    [Theory]
+    [InlineData("DupDef", 150, "DupDef.tla:6:1: Operator A already defined or declared.")]
+    [InlineData("DupDefExt", 150, "DupDefExt.tla:6:1: Operator A already defined or declared.")]
+    [InlineData("DupDefStd", 150, "DupDefStd.tla:6:1: Operator Len already defined or declared.")]
+    [InlineData("DupFcn", 150, "DupFcn.tla:6:1: Function name `f' already defined or declared.")]
+    [InlineData("DupConst", 150, "DupConst.tla:6:1: Operator c already defined or declared.")]
+    [InlineData("ExtendsSelf", 150, "ExtendsSelf.tla:2:9: Circular dependency among .tla files; dependency cycle is: ExtendsSelf.tla --> ExtendsSelf.tla")]
+    [InlineData("ExtendsCycA", 150, "ExtendsCycB.tla:2:9: Circular dependency among .tla files; dependency cycle is: ExtendsCycA.tla --> ExtendsCycB.tla --> ExtendsCycA.tla")]
+    [InlineData("CfgEmpty", 151, "CfgEmpty.cfg:1:1: The configuration file did not specify the initial state predicate.")]
+    [InlineData("CfgComments", 151, "CfgComments.cfg:1:1: The configuration file did not specify the initial state predicate.")]
+    [InlineData("CfgUndeclSub", 151, "CfgUndeclSub.cfg:3:10: In the configuration file, the identifier M does not appear in the specification.")]
+    [InlineData("CfgUndefTarget", 151, "CfgUndefTarget.cfg:3:10: The configuration file substitutes for Inv with the undefined identifier Foo.")]
+    [InlineData("CfgNoModule", 151, "CfgNoModule.cfg:3:10: In the configuration file, the module name Foo is not a module in the specification.")]
+    public void RefusedAsSanyOrTlcRefuseIt(string name, int code, string error)
+    {
+        var (exit, _, _, err) = CorpusTests.Run(name, 1);
+        Assert.Equal(code, exit);
+        Assert.Equal(Path.Combine(CorpusTests.CorpusDir, error) + "\n", err);
+    }
+
+    /// <summary>A LOCAL definition of an extended module is not in scope: redefining it is fine (TLC: no error).</summary>
+    [Fact]
+    public void ALocalDefinitionOfAnExtendedModuleMayBeRedefined()
+    {
+        var (exit, r, _, err) = CorpusTests.Run("DupLocalOk", 1);
+        Assert.True(exit == 0, err);
+        Assert.Equal(1, r!.Distinct);
+    }
+
+    /// <summary>ALIAS is not applied to printed counterexamples; it says so instead of silently ignoring it.</summary>
+    [Fact]
+    public void AliasIsAnnouncedAsNotApplied()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"alias-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "A.tla"), "---- MODULE A ----\nVARIABLE x\nInit == x = 0\nNext == x' = x\nAl == [y |-> x]\n====\n");
+            File.WriteAllText(Path.Combine(dir, "A.cfg"), "INIT Init\nNEXT Next\nALIAS Al\n");
+            var o = new StringWriter();
+            int exit = NotifierSpec.Cli.CheckCommand.CheckOne(Path.Combine(dir, "A.tla"), Path.Combine(dir, "A.cfg"), new CheckOptions { Workers = 1, Out = o }, TextWriter.Null, out _);
+            Assert.Equal(0, exit);
+            Assert.StartsWith($"Warning: {Path.Combine(dir, "A.cfg")}:3:7: ALIAS Al is not applied: counterexamples show the variables, not the ALIAS record.\n", o.ToString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>An output path that cannot be written is refused before the search starts (one line, exit 255);
+    /// it used to be found only after the search, the I/O error hiding the violation's exit code 12.</summary>
+    [Theory]
+    [InlineData("dir", "is a directory")]
+    [InlineData("missing", "the directory {0} does not exist")]
+    [InlineData("under-file", "the directory {0} does not exist")]
+    public void AnUnwritableDumpTracePathIsRefusedBeforeTheSearch(string kind, string problem)
+    {
+        var dir = Directory.CreateTempSubdirectory("dump-").FullName;
+        try
+        {
+            var spec = Path.Combine(CorpusTests.CorpusDir, "CfgCheck.tla");
+            var cfg = Path.Combine(CorpusTests.CorpusDir, "CfgSubOk.cfg"); // an invariant violation: exit 12 when it can write
+            var file = Path.Combine(dir, "f.txt");
+            File.WriteAllText(file, "");
+            string target = kind switch { "dir" => dir, "missing" => Path.Combine(dir, "no", "t.json"), _ => Path.Combine(file, "t.json") };
+            string parent = Path.GetDirectoryName(target)!;
+            var o = new StringWriter(); var e = new StringWriter();
+            int exit = NotifierSpec.Cli.Cli.Run(["check", spec, "--config", cfg, "--dump-trace", target, "--workers", "1"], o, e);
+            Assert.Equal(255, exit);
+            Assert.Equal($"notifier check: --dump-trace {target}: {string.Format(problem, parent)}\n", e.ToString());
+            Assert.Equal("", o.ToString());
+
+            var ok = Path.Combine(dir, "t.json");
+            Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["check", spec, "--config", cfg, "--dump-trace", ok, "--workers", "1"], new StringWriter(), new StringWriter()));
+            Assert.StartsWith("{\"#meta\"", File.ReadAllText(ok));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }

@@ -1,0 +1,4 @@
+---- MODULE DupDefBase ----
+A == 1
+LOCAL B == 2
+====

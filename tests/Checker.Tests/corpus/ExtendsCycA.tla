@@ -1,0 +1,6 @@
+---- MODULE ExtendsCycA ----
+EXTENDS ExtendsCycB
+VARIABLE x
+Init == x = 0
+Next == x' = x
+====

@@ -1,0 +1,4 @@
+---- MODULE ExtendsCycB ----
+EXTENDS ExtendsCycA
+B == 1
+====

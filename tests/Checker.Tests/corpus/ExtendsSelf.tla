@@ -1,0 +1,6 @@
+---- MODULE ExtendsSelf ----
+EXTENDS ExtendsSelf
+VARIABLE x
+Init == x = 0
+Next == x' = x
+====
