@@ -239,7 +239,10 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         }
     }
 
-    public CheckResult Run()
+    /// <summary>Runs the check on a thread with a deep stack (DeepStack): evaluation never overflows the process's stack.</summary>
+    public CheckResult Run() => DeepStack.Run(RunOnThisThread);
+
+    private CheckResult RunOnThisThread()
     {
         var sw = Stopwatch.StartNew();
         var res = new CheckResult();
@@ -367,6 +370,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         int level = 1;
         var lastProgress = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
+        using var pool = workers > 1 ? new WorkerThreads(workers) : null;
         while (frontier.Count > 0)
         {
             var next = new StateQueue(spec);
@@ -399,11 +403,10 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 }
                 else
                 {
-                    var po = new ParallelOptions { MaxDegreeOfParallelism = workers };
                     int chunk = Math.Max(1, bn / (workers * 8));
                     int nChunks = (bn + chunk - 1) / chunk;
                     var ctxPool = new System.Collections.Concurrent.ConcurrentBag<Ctx>(ctxs);
-                    Parallel.For(0, nChunks, po, ch =>
+                    pool!.For(nChunks, ch =>
                     {
                         if (!ctxPool.TryTake(out var wc)) wc = new Ctx(spec);
                         try
