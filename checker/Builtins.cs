@@ -126,7 +126,7 @@ public static partial class Builtins
         Add(tlc, "Assert", 2, (_, a) =>
         {
             if (B(a[0], "Assert")) return BoolV.True;
-            throw new AssertError($"The first argument of Assert evaluated to FALSE; the second argument was:\n{(a[1] is StrV s ? s.S : Show.V(a[1]))}");
+            throw new AssertError($"The first argument of Assert evaluated to FALSE; the second argument was:\n{Show.V(a[1])}");
         }, false);
         Add(tlc, "JavaTime", 0, (_, _) => IntV.Of(DateTimeOffset.UtcNow.ToUnixTimeSeconds() & 0x7fffffff), false);
         Add(tlc, "TLCEval", 1, (_, a) => a[0]);
@@ -259,4 +259,9 @@ public static partial class Builtins
     };
 }
 
-public sealed class AssertError(string message) : Exception(message);
+/// <summary>A failed Assert (TLC's TLC_VALUE_ASSERT_FAILED); Where is the Assert application, filled in as it
+/// passes its BuiltinCall (TLC's innermost "nested expression" position).</summary>
+public sealed class AssertError(string message) : Exception(message)
+{
+    public Loc? Where { get; set; }
+}

@@ -161,6 +161,7 @@ public abstract class Node
     /// (catch (EvalError err) when (Mark(err))). A catch that rethrows would run on top of the frames it
     /// leaves, so a rethrow at every level of a deep recursion would itself overflow the stack.</summary>
     public bool Mark(EvalError err) { err.Where ??= Loc; return false; }
+    public bool Mark(AssertError err) { err.Where ??= Loc; return false; }
     /// <summary>The recursion guard at operator and function applications: an evaluation error at this node
     /// when the thread's stack is nearly used up (see DeepStack).</summary>
     public void Enter(string name) { if (!DeepStack.Enter()) throw At(new EvalError(DeepStack.Message(name))); }
@@ -288,6 +289,7 @@ public sealed class BuiltinCall(Builtin b, Node[] args) : Node
         for (int i = 0; i < vals.Length; i++) vals[i] = Args[i].Eval(c, e);
         try { return B.Fn(c, vals); }
         catch (EvalError err) when (Mark(err)) { throw; }
+        catch (AssertError err) when (Mark(err)) { throw; }
         catch (OverflowException) { throw At(new EvalError($"Overflow while evaluating {B.Name}")); }
     }
 }
