@@ -147,6 +147,8 @@ public class LazySetTests
         Assert.Equal("Attempted to check if the non-enumerable value\n1\nis element of\nSUBSET N", Assert.Throws<EvalError>(() => new SubsetV(N).Contains(I(1))).Message);
         Assert.StartsWith("Attempted to check if non-tuple\n[a |-> 1]\nis in the set of tuples:", Assert.Throws<EvalError>(() => new ProductV([N, N]).Contains(Rcd(("a", I(1))))).Message);
         Assert.Equal("Attempted to check if the value:\n[a |-> 1]\nis an element of Seq(N).", Assert.Throws<EvalError>(() => Seq(N).Contains(Rcd(("a", I(1))))).Message);
+        var nat = (SetBase)Builtins.Modules["Naturals"]["Nat"].Fn(null!, []);
+        Assert.Equal("Attempted to check if the value:\n\"a\"\nis an element of Nat.", Assert.Throws<EvalError>(() => nat.Contains(Str("a"))).Message);
         // a model value is in none of them (untyped model values, TLC's modelValueMember)
         var mv = new ModelV("m", 99);
         Assert.False(RecN.Contains(mv));
