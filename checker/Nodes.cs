@@ -513,8 +513,10 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
             foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
             return new SetV(res.ToArray(), true);
         }
-        // evaluated later, perhaps by another worker: a context of its own on the same states
-        var spec = c.Spec; var cur = c.Cur; var nxt = c.Nxt; var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
+        // evaluated later, perhaps by another worker: a context of its own on copies of the states as they are now
+        // (the initial predicate's enumerator and the next-state enumerator fill c.Cur / c.Nxt in place, so the
+        // arrays hold other states by the time the set is enumerated for its fingerprint)
+        var spec = c.Spec; var cur = (Value?[])c.Cur.Clone(); var nxt = (Value?[]?)c.Nxt?.Clone(); var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
         return new FilterV(s, v => pred.EvalBool(new Ctx(spec) { Cur = cur, Nxt = nxt, Level = lvl, PrimeDepth = pd, InInit = ii }, bound.Bind(e, v)));
     }
 }
