@@ -34,8 +34,9 @@ public static partial class Builtins
         var nat = new Dictionary<string, Builtin>();
         void Add(Dictionary<string, Builtin> m, string name, int arity, Func<Ctx, Value[], Value> f, bool constant = true) => m[name] = new Builtin(name, arity, f, constant);
 
-        var natSet = new InfiniteSetV("Nat", v => v is IntV i ? i.N >= 0 : v is ModelV ? false : throw new EvalError($"Attempted to check if the value {Node.Trunc(v)} is in Nat"));
-        var intSet = new InfiniteSetV("Int", v => v is IntV || (v is ModelV ? false : throw new EvalError($"Attempted to check if the value {Node.Trunc(v)} is in Int")));
+        // as TLC's Naturals/Integers member: a model value is in neither, any other non-integer is an error
+        var natSet = new InfiniteSetV("Nat", v => v is IntV i ? i.N >= 0 : v is ModelV ? false : throw new EvalError($"Attempted to check if the value:\n{Node.Trunc(v)}\nis an element of Nat."));
+        var intSet = new InfiniteSetV("Int", v => v is IntV || (v is ModelV ? false : throw new EvalError($"Attempted to check if the value:\n{Node.Trunc(v)}\nis an element of Int.")));
         Add(nat, "Nat", 0, (_, _) => natSet);
         Add(nat, "+", 2, (_, a) => IntV.Of(checked(I(a[0], "+") + I2(a[1], "+"))));
         Add(nat, "-", 2, (_, a) => IntV.Of(checked(I(a[0], "-") + -I2(a[1], "-"))));
@@ -126,7 +127,7 @@ public static partial class Builtins
         Add(tlc, "Assert", 2, (_, a) =>
         {
             if (B(a[0], "Assert")) return BoolV.True;
-            throw new AssertError($"The first argument of Assert evaluated to FALSE; the second argument was:\n{(a[1] is StrV s ? s.S : Show.V(a[1]))}");
+            throw new AssertError($"The first argument of Assert evaluated to FALSE; the second argument was:\n{Show.V(a[1])}");
         }, false);
         Add(tlc, "JavaTime", 0, (_, _) => IntV.Of(DateTimeOffset.UtcNow.ToUnixTimeSeconds() & 0x7fffffff), false);
         Add(tlc, "TLCEval", 1, (_, a) => a[0]);
@@ -259,4 +260,9 @@ public static partial class Builtins
     };
 }
 
-public sealed class AssertError(string message) : Exception(message);
+/// <summary>A failed Assert (TLC's TLC_VALUE_ASSERT_FAILED); Where is the Assert application, filled in as it
+/// passes its BuiltinCall (TLC's innermost "nested expression" position).</summary>
+public sealed class AssertError(string message) : Exception(message)
+{
+    public Loc? Where { get; set; }
+}

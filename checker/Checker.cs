@@ -239,7 +239,10 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         }
     }
 
-    public CheckResult Run()
+    /// <summary>Runs the check on a thread with a deep stack (DeepStack): evaluation never overflows the process's stack.</summary>
+    public CheckResult Run() => DeepStack.Run(RunOnThisThread);
+
+    private CheckResult RunOnThisThread()
     {
         var sw = Stopwatch.StartNew();
         var res = new CheckResult();
@@ -258,7 +261,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         catch (AssertError e)
         {
             res.Outcome = Outcome.Error;
-            res.Message = e.Message.Replace('\n', ' ');
+            res.Message = Positioned(e);
             _o.WriteLine("Error: " + e.Message);
         }
         res.Seconds = sw.Elapsed.TotalSeconds;
@@ -367,6 +370,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         int level = 1;
         var lastProgress = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
+        using var pool = workers > 1 ? new WorkerThreads(workers) : null;
         while (frontier.Count > 0)
         {
             var next = new StateQueue(spec);
@@ -399,11 +403,10 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
                 }
                 else
                 {
-                    var po = new ParallelOptions { MaxDegreeOfParallelism = workers };
                     int chunk = Math.Max(1, bn / (workers * 8));
                     int nChunks = (bn + chunk - 1) / chunk;
                     var ctxPool = new System.Collections.Concurrent.ConcurrentBag<Ctx>(ctxs);
-                    Parallel.For(0, nChunks, po, ch =>
+                    pool!.For(nChunks, ch =>
                     {
                         if (!ctxPool.TryTake(out var wc)) wc = new Ctx(spec);
                         try
@@ -581,17 +584,22 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
     private void ReportError(CheckResult res, Exception failure, int id, Ctx c)
     {
         res.Outcome = Outcome.Error;
-        if (failure is EvalError ee && ee.Where is { } w) res.Message = $"{w.File}:{w.Line}:{w.Col}: {ee.Message.Replace('\n', ' ')}";
-        else res.Message = failure.Message.Replace('\n', ' ');
+        res.Message = Positioned(failure);
         _o.WriteLine("Error: " + failure.Message);
         var trace = Reconstruct(c, id);
         res.Trace = trace;
         _o.WriteLine("Error: The behavior up to this point is:");
         PrintTrace(trace);
-        if (failure is EvalError e2 && e2.Where is { } w2) _o.WriteLine($"The error occurred when evaluating the expression at {w2.File}:{w2.Line}:{w2.Col} (module {w2.Module}).");
+        if (WhereOf(failure) is { } w2) _o.WriteLine($"The error occurred when evaluating the expression at {w2.File}:{w2.Line}:{w2.Col} (module {w2.Module}).");
         PrintStats(res);
         if (opt.DumpTrace is not null) DumpItf(opt.DumpTrace, trace);
     }
+
+    private static Loc? WhereOf(Exception e) => e switch { EvalError ee => ee.Where, AssertError ae => ae.Where, _ => null };
+
+    /// <summary>The one-line message of an evaluation error or failed Assert: FILE:LINE:COL: message.</summary>
+    private static string Positioned(Exception e) =>
+        WhereOf(e) is { } w ? $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}" : e.Message.Replace('\n', ' ');
 
     private int MaxLevel() => _levelOf.Count == 0 ? 0 : _levelOf[^1];
 

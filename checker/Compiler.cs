@@ -290,6 +290,8 @@ public sealed class Compiler
 
     public Node Compile(Syn s, Scope sc)
     {
+        // Spec.Load compiles on a deep stack (DeepStack); only an absurdly deep nesting reaches this
+        if (!DeepStack.HasRoom()) throw Err(s.Tok, "The expression is nested too deeply to be compiled");
         var loc = LS(s);
         switch (s.Kind)
         {

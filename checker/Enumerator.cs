@@ -91,7 +91,7 @@ public static class Enumerator
                 {
                     List<Env?> envs;
                     try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
-                    catch (EvalError err) { throw q.At(err); }
+                    catch (EvalError err) when (q.Mark(err)) { throw; }
                     foreach (var e2 in envs) E(c, q.Body, e2, acts, emit, init);
                     return;
                 }
@@ -99,7 +99,7 @@ public static class Enumerator
                 {
                     List<Env?> envs;
                     try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
-                    catch (EvalError err) { throw q.At(err); }
+                    catch (EvalError err) when (q.Mark(err)) { throw; }
                     if (envs.Count == 0) { Continue(c, acts, emit, init); return; }
                     var rest = acts;
                     for (int i = envs.Count - 1; i > 0; i--) rest = new Acts(q.Body, envs[i], 0, rest);
@@ -124,9 +124,10 @@ public static class Enumerator
                             ne = new Env(oc.Def.Params[i].Slot, val, ne);
                         }
                     }
-                    catch (EvalError err) { throw oc.At(err); }
+                    catch (EvalError err) when (oc.Mark(err)) { throw; }
+                    oc.Enter(oc.Def.Name);
                     try { E(c, oc.Def.Body, ne, acts, emit, init); }
-                    catch (InsufficientExecutionStackException) { throw oc.At(new EvalError($"Recursion too deep while evaluating {oc.Def.Name}")); }
+                    finally { DeepStack.Leave(); }
                     return;
                 }
             case DynCall dc:

@@ -157,6 +157,14 @@ public abstract class Node
     }
 
     public EvalError At(EvalError err) { err.Where ??= Loc; return err; }
+    /// <summary>For an exception filter: gives err this node's position if it has none, and lets it pass
+    /// (catch (EvalError err) when (Mark(err))). A catch that rethrows would run on top of the frames it
+    /// leaves, so a rethrow at every level of a deep recursion would itself overflow the stack.</summary>
+    public bool Mark(EvalError err) { err.Where ??= Loc; return false; }
+    public bool Mark(AssertError err) { err.Where ??= Loc; return false; }
+    /// <summary>The recursion guard at operator and function applications: an evaluation error at this node
+    /// when the thread's stack is nearly used up (see DeepStack).</summary>
+    public void Enter(string name) { if (!DeepStack.Enter()) throw At(new EvalError(DeepStack.Message(name))); }
     public static string Trunc(Value v) { var s = v.ToString(); return s.Length > 200 ? s[..200] + "..." : s; }
 }
 
@@ -228,14 +236,14 @@ public sealed class OpCall(OpDef def, Node[] args) : Node
 
     public override Value Eval(Ctx c, Env? e)
     {
+        Enter(Def.Name);
         try
         {
-            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             if (Args.Length == 0 && Def.Body!.Level == 0 && !Def.Recursive) return Def.CallConst(c);
             return Def.Body!.Eval(c, BindArgs(c, e));
         }
-        catch (EvalError err) { throw At(err); }
-        catch (InsufficientExecutionStackException) { throw At(new EvalError($"Recursion too deep while evaluating {Def.Name}")); }
+        catch (EvalError err) when (Mark(err)) { throw; }
+        finally { DeepStack.Leave(); }
     }
 }
 
@@ -250,16 +258,16 @@ public sealed class DynCall(object slot, string name, Node[] args) : Node
         var o = Env.Lookup(e, Slot);
         var args = new Value[Args.Length];
         for (int i = 0; i < args.Length; i++) args[i] = Args[i].Eval(c, e);
+        Enter(Name);
         try
         {
-            System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
             if (o is Closure cl) return cl.Call(c, args);
             if (o is OpV op) return op.Apply(c, args);
             if (o is Thunk t && args.Length == 0) return t.Force(c);
             if (o is Value v && args.Length == 0) return v;
         }
-        catch (EvalError err) { throw At(err); }
-        catch (InsufficientExecutionStackException) { throw At(new EvalError($"Recursion too deep while evaluating {Name}")); }
+        catch (EvalError err) when (Mark(err)) { throw; }
+        finally { DeepStack.Leave(); }
         throw At(new EvalError($"{Name} is not an operator"));
     }
 }
@@ -280,7 +288,8 @@ public sealed class BuiltinCall(Builtin b, Node[] args) : Node
         var vals = new Value[Args.Length];
         for (int i = 0; i < vals.Length; i++) vals[i] = Args[i].Eval(c, e);
         try { return B.Fn(c, vals); }
-        catch (EvalError err) { throw At(err); }
+        catch (EvalError err) when (Mark(err)) { throw; }
+        catch (AssertError err) when (Mark(err)) { throw; }
         catch (OverflowException) { throw At(new EvalError($"Overflow while evaluating {B.Name}")); }
     }
 }
@@ -329,7 +338,7 @@ public sealed class EqN(Node a, Node b, bool neg) : Node
     {
         var x = A.Eval(c, e); var y = B.Eval(c, e);
         bool eq;
-        try { eq = ValEq(x, y); } catch (EvalError err) { throw At(err); }
+        try { eq = ValEq(x, y); } catch (EvalError err) when (Mark(err)) { throw; }
         return BoolV.Of(eq != Neg);
     }
 
@@ -354,7 +363,7 @@ public sealed class InN(Node a, Node b, bool neg) : Node
     {
         var x = A.Eval(c, e);
         var s = B.EvalSet(c, e);
-        try { return BoolV.Of(s.Contains(x) != Neg); } catch (EvalError err) { throw At(err); }
+        try { return BoolV.Of(s.Contains(x) != Neg); } catch (EvalError err) when (Mark(err)) { throw; }
     }
 }
 
@@ -456,7 +465,7 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
                 if (Body.EvalBool(c, e2) != All) return BoolV.Of(!All);
             return BoolV.Of(All);
         }
-        catch (EvalError err) { throw At(err); }
+        catch (EvalError err) when (Mark(err)) { throw; }
     }
 }
 
@@ -480,7 +489,7 @@ public sealed class SetEnumN(Node[] elems) : Node
         if (elems.Length == 0) return SetV.Empty;
         var vs = new Value[elems.Length];
         for (int i = 0; i < vs.Length; i++) vs[i] = elems[i].Eval(c, e);
-        try { return new SetV(vs); } catch (EvalError err) { throw At(err); }
+        try { return new SetV(vs); } catch (EvalError err) when (Mark(err)) { throw; }
     }
 }
 
@@ -490,7 +499,7 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var s = bound.Set!.EvalSet(c, e);
-        try { return Filter(c, e, s); } catch (EvalError err) { throw At(err); }
+        try { return Filter(c, e, s); } catch (EvalError err) when (Mark(err)) { throw; }
     }
 
     /// <summary>As TLC's OPCODE_sso: over an enumerated set or interval (TLC's Reducible values) the set is filtered
@@ -504,8 +513,10 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
             foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
             return new SetV(res.ToArray(), true);
         }
-        // evaluated later, perhaps by another worker: a context of its own on the same states
-        var spec = c.Spec; var cur = c.Cur; var nxt = c.Nxt; var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
+        // evaluated later, perhaps by another worker: a context of its own on copies of the states as they are now
+        // (the initial predicate's enumerator and the next-state enumerator fill c.Cur / c.Nxt in place, so the
+        // arrays hold other states by the time the set is enumerated for its fingerprint)
+        var spec = c.Spec; var cur = (Value?[])c.Cur.Clone(); var nxt = (Value?[]?)c.Nxt?.Clone(); var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
         return new FilterV(s, v => pred.EvalBool(new Ctx(spec) { Cur = cur, Nxt = nxt, Level = lvl, PrimeDepth = pd, InInit = ii }, bound.Bind(e, v)));
     }
 }
@@ -520,7 +531,7 @@ public sealed class SetMapN(Node expr, BoundN[] bounds) : Node
             foreach (var e2 in BoundN.All(bounds, c, e)) res.Add(expr.Eval(c, e2));
             return new SetV(res.ToArray());
         }
-        catch (EvalError err) { throw At(err); }
+        catch (EvalError err) when (Mark(err)) { throw; }
     }
 }
 
@@ -590,7 +601,7 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
             }
             return FcnBase.Make(ks, vs);
         }
-        catch (EvalError err) { throw At(err); }
+        catch (EvalError err) when (Mark(err)) { throw; }
     }
 
     public LazyFcnV Lazy(Ctx c, Env? e, SetBase s)
@@ -645,14 +656,16 @@ public sealed class FcnAppN(Node f, Node[] args) : Node
         Value key;
         if (Args.Length == 1) key = Args[0].Eval(c, e);
         else key = new TupleV(Args.Select(a => a.Eval(c, e)).ToArray());
-        return Apply(fv, key);
+        Enter(F is OpCall oc ? oc.Def.Name : "a function application");
+        try { return Apply(fv, key); }
+        finally { DeepStack.Leave(); }
     }
 
     public Value Apply(Value fv, Value key)
     {
         if (fv is not FcnBase f) throw At(new EvalError($"A non-function ({fv.KindName} {Trunc(fv)}) was applied as a function"));
         Value? r;
-        try { r = f.Apply(key); } catch (EvalError err) { throw At(err); }
+        try { r = f.Apply(key); } catch (EvalError err) when (Mark(err)) { throw; }
         if (r is null)
         {
             if (f.IsRecord() && key is StrV ks) throw At(new EvalError($"Attempted to access nonexistent field '{ks.S}' of record\n{Trunc(f)}"));

@@ -234,7 +234,12 @@ public sealed class Spec
     /// <summary>Settings IOEnv reports before the process environment (trace validation passes the trace's path here).</summary>
     public IReadOnlyDictionary<string, string> Env { get; private init; } = new Dictionary<string, string>();
 
+    /// <summary>Parses, compiles and sets up on a thread with a deep stack (DeepStack): deeply nested expressions
+    /// are compiled, never a .NET stack overflow.</summary>
     public static Spec Load(string tlaPath, string? cfgPath, TextWriter? output = null, IReadOnlyDictionary<string, string>? env = null)
+        => DeepStack.Run(() => LoadOnThisThread(tlaPath, cfgPath, output, env));
+
+    private static Spec LoadOnThisThread(string tlaPath, string? cfgPath, TextWriter? output, IReadOnlyDictionary<string, string>? env)
     {
         var spec = new Spec { Out = output ?? TextWriter.Null, File = tlaPath, Env = env ?? new Dictionary<string, string>() };
         cfgPath ??= Path.ChangeExtension(tlaPath, ".cfg");

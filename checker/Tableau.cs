@@ -119,7 +119,7 @@ public sealed class Ltl
     /// <summary>n (negated when neg) in negation normal form.</summary>
     private int Nnf(Node n, Env? e, bool neg)
     {
-        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
+        if (!DeepStack.HasRoom()) throw new EvalError(DeepStack.Message(_prop)) { Where = n.Loc };
         if (n.Level <= 1) return Atom(new StateAtom(n, e), neg);
         if (n.Level == 2) return Atom(new ActionAtom(n, e), neg);
         switch (n)

@@ -92,6 +92,50 @@ public class LazySetTests
         Assert.Equal("N \\ {7}", new DiffV(N, Set(I(7))).ToString());
     }
 
+    /// <summary>Evaluates expr as a constant definition of a module extending the standard modules.</summary>
+    private static string Eval(string expr)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"lazy-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS Integers, Sequences, FiniteSets, TLC\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
+            File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
+            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
+            var def = ((DefSym)spec.Root.Top.Find("X")!).D;
+            return Show.V(def.Body!.Eval(new Ctx(spec) { Cur = [IntV.Of(0)] }, null));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>What TLC 2026.11.24 printed for the same expressions (one PrintT of their tuple).</summary>
+    [Theory]
+    [InlineData("<<1, 2>> \\in [1..2 -> Nat]", "TRUE")]
+    [InlineData("[a |-> 1] \\in [a : Nat] \\cup [b : Nat]", "TRUE")]
+    [InlineData("[b |-> 1] \\in [a : Nat] \\cup [b : Nat]", "TRUE")]
+    [InlineData("5 \\in {n \\in Nat : n > 3} \\cap {n \\in Int : n < 7}", "TRUE")]
+    [InlineData("<<>> \\in [a : Nat]", "FALSE")]
+    [InlineData("(1 :> 2) \\in Seq(Nat)", "TRUE")]
+    [InlineData("[n \\in 1..2 |-> n] \\in Seq(Nat)", "TRUE")]
+    [InlineData("{} \\in SUBSET Nat", "TRUE")]
+    [InlineData("\"a\" \\in STRING \\cup Nat", "TRUE")]
+    [InlineData("-1 \\in Nat \\cup Int", "TRUE")]
+    [InlineData("<<1, \"a\">> \\in Nat \\X STRING", "TRUE")]
+    [InlineData("[a |-> 1, b |-> 2] \\in [a : Nat]", "FALSE")]
+    [InlineData("{1, 2} \\in SUBSET {n \\in Nat : n < 3}", "TRUE")]
+    [InlineData("{1, 2} \\subseteq Nat", "TRUE")]
+    [InlineData("[x \\in {1, 2} |-> x] \\in [{1, 2} -> Nat \\ {0}]", "TRUE")]
+    [InlineData("{<<1>>} \\in SUBSET Seq(Nat)", "TRUE")]
+    [InlineData("Cardinality({n \\in SUBSET (1..3) : Cardinality(n) = 2} \\cup {{7}})", "4")]
+    [InlineData("{n \\in SUBSET (1..3) : Cardinality(n) = 2} \\ {{1, 2}}", "{{1, 3}, {2, 3}}")]
+    [InlineData("(SUBSET (1..2)) \\cap {{1}, {3}}", "{{1}}")]
+    [InlineData("{{1}, {3}} \\cap SUBSET (1..2)", "{{1}}")]
+    [InlineData("IsFiniteSet(Nat \\ {1})", "FALSE")]
+    [InlineData("IsFiniteSet({1} \\cap Nat)", "TRUE")]
+    [InlineData("3 \\in {n \\in Nat : n > 1} \\ {n \\in Nat : n > 2}", "FALSE")]
+    [InlineData("<<1, 2>> \\in Seq(Nat) \\cap [1..2 -> Nat]", "TRUE")]
+    public void ValuesAreTlcs(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
     /// <summary>TLC's errors for a value of the wrong kind (tlc2/value/impl/*Value.member), as TLC printed them
     /// in the corpus models LazyErrNot*.</summary>
     [Fact]
@@ -103,6 +147,8 @@ public class LazySetTests
         Assert.Equal("Attempted to check if the non-enumerable value\n1\nis element of\nSUBSET N", Assert.Throws<EvalError>(() => new SubsetV(N).Contains(I(1))).Message);
         Assert.StartsWith("Attempted to check if non-tuple\n[a |-> 1]\nis in the set of tuples:", Assert.Throws<EvalError>(() => new ProductV([N, N]).Contains(Rcd(("a", I(1))))).Message);
         Assert.Equal("Attempted to check if the value:\n[a |-> 1]\nis an element of Seq(N).", Assert.Throws<EvalError>(() => Seq(N).Contains(Rcd(("a", I(1))))).Message);
+        var nat = (SetBase)Builtins.Modules["Naturals"]["Nat"].Fn(null!, []);
+        Assert.Equal("Attempted to check if the value:\n\"a\"\nis an element of Nat.", Assert.Throws<EvalError>(() => nat.Contains(Str("a"))).Message);
         // a model value is in none of them (untyped model values, TLC's modelValueMember)
         var mv = new ModelV("m", 99);
         Assert.False(RecN.Contains(mv));
