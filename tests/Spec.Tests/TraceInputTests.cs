@@ -208,4 +208,18 @@ public class TraceInputTests
         Assert.Equal($"{path}:1:{cfg.IndexOf("\"frames\"", StringComparison.Ordinal) + 1}: field 'frames': 8 frames for 16 pages: the spec needs at least one frame per page (tla/NotifierSpec.tla ASSUME Pages \\subseteq Frames): outside the spec", stderr.TrimEnd('\n'));
         Assert.DoesNotContain("Assumption", stderr);
     }
+
+    [Fact]
+    public void A_coarser_line_that_replay_allows_is_outside_the_trace_spec_for_validate_not_malformed()
+    {
+        // found by the trace fuzzer (TraceFuzz, "remove field"): validate said "malformed" (255) where replay accepts
+        var l = ScenarioLines("anon_read");
+        int at = Index(l, "\"op\":\"mmu_interval_read_retry\"");
+        string coarse = Regex.Replace(l[at], ",\"result\":\"[a-z]+\"", "");
+        string path = Write("coarse", ReplaceAt(l, at, coarse));
+        Assert.Equal(0, Run("replay", path).Code);
+        var (code, _, stderr) = Run("validate", path);
+        Assert.Equal((20, $"{path}:{at + 1}:{coarse.IndexOf("\"op\"", StringComparison.Ordinal) + 1}: field 'result' left out of a step 'mmu_interval_read_retry' line: the trace spec reads it (a coarser trace is outside the spec)"),
+            (code, stderr.TrimEnd('\n')));
+    }
 }
