@@ -101,6 +101,9 @@ public static class ValidateCommand
     private static readonly System.Text.RegularExpressions.Regex MissingField =
         new(@"nonexistent field '([a-z_]+)' of record \[kind \|-> ""([a-z]+)"", op \|-> ""([a-z_]+)""", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
+    private static readonly System.Text.RegularExpressions.Regex MissingMirrorField =
+        new(@"nonexistent field '([a-z_]+)' of record \[kind \|-> ""(interval|mm|invalidate_page|secondary_tlb)""", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     /// <summary>
     /// The trace spec could not evaluate a well-formed trace (it passed reference/TraceCheck). A line that leaves out a
     /// field the trace spec reads (a coarser trace, which replay allows) is outside the spec (exit 20) at that line;
@@ -117,6 +120,9 @@ public static class ValidateCommand
                 if (S(v, "kind") == kind && S(v, "op") == op && F(v, field) is null)
                     return new(ExitCodes.OutsideSpec, n, $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "op")}: field '{field}' left out of a {kind} '{op}' line: the trace spec reads it (a coarser trace is outside the spec)", null, secs, states);
         }
+        var mm = MissingMirrorField.Match(message);
+        if (mm.Success && lines.Count > 0)
+            return new(ExitCodes.OutsideSpec, lines[0].Line, $"{path}:{lines[0].Line}:{NotifierSpec.Reference.Replay.Col(lines[0].Text, "mirrors")}: field 'mirrors.{mm.Groups[1].Value}' left out of the config line: the trace spec reads it (give it explicitly; a default is outside the spec)", null, secs, states);
         return new(ExitCodes.EvalFailure, null, $"{path}:1:1: the trace spec could not be evaluated on this trace: {message}", null, secs, states);
     }
 
