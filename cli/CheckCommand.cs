@@ -13,9 +13,13 @@ public static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"], maxPositional: 1);
+        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"], maxPositional: 1,
+            exclusive: [["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"]]);
         // default: all cores; counts, depth and traces do not depend on the number of workers
         int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
+        // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
+        if (a.Positional.Count == 1 && (a.Has("--manifest") || a.Has("--all") || a.Has("--bench")))
+            throw new UsageException($"notifier check: {(a.Has("--bench") ? "--bench" : a.Has("--manifest") ? "--manifest" : "--all")} cannot be given with SPEC '{a.Positional[0]}'");
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
         if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");

@@ -16,5 +16,7 @@ public static class ExitCodes
     public const int EvalFailure = 75;     // the spec could not be evaluated (TLC's FAILURE_SPEC_EVAL)
     public const int SpecError = 150;      // TLA+ spec parse or semantic error
     public const int ConfigError = 151;    // .cfg error
+    public const int Interrupted = 130;    // Ctrl-C / SIGINT (128 + 2, as shells report it); "interrupted (SIGINT)" on stderr
+    public const int Terminated = 143;     // SIGTERM (128 + 15); "interrupted (SIGTERM)" on stderr
     public const int Error = 255;          // bad input, bad usage, unknown command, anything else
 }

@@ -1,8 +1,43 @@
+using System.Runtime.InteropServices;
+
 namespace NotifierSpec.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => Cli.Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // Ctrl-C / SIGINT exits 130 and SIGTERM 143 (128 + signal, as shells report them), saying so on stderr.
+        // `check` stops cooperatively (its own CancelKeyPress handler: statistics first) within a grace period.
+        string command = args.Length > 0 ? args[0] : "";
+        int signalled = 0;
+        void On(PosixSignalContext ctx, int code, string name)
+        {
+            ctx.Cancel = true;
+            if (Interlocked.CompareExchange(ref signalled, code, 0) != 0) return;
+            var grace = command == "check" && ctx.Signal == PosixSignal.SIGINT ? TimeSpan.FromSeconds(5) : TimeSpan.Zero;
+            Task.Delay(grace).ContinueWith(_ => Interrupted(command, code, name));
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => On(c, ExitCodes.Interrupted, "SIGINT"));
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => On(c, ExitCodes.Terminated, "SIGTERM"));
+        int rc = Cli.Run(args, Console.Out, Console.Error);
+        int sig = Volatile.Read(ref signalled);
+        if (sig != 0) Interrupted(command, sig, sig == ExitCodes.Interrupted ? "SIGINT" : "SIGTERM");
+        return rc;
+    }
+
+    private static readonly Lock Exiting = new();
+
+    private static void Interrupted(string command, int code, string signal)
+    {
+        lock (Exiting)
+        {
+            Console.Out.Flush();
+            // hammer's progress line on stderr has no new line: end it first
+            Console.Error.WriteLine($"{(command == "hammer" ? "\n" : "")}notifier{(command.Length > 0 ? " " + command : "")}: interrupted ({signal}), exit {code}");
+            Console.Error.Flush();
+            Environment.Exit(code);
+        }
+    }
 }
 
 /// <summary>The `notifier` command: one entry per subcommand; each lives in its own file.</summary>

@@ -9,7 +9,8 @@ namespace NotifierSpec.Cli;
 /// TraceSpec (one worker, BFS); the trace is accepted iff some behaviour matches every line (the invariant
 /// TraceNotAccepted fails). Otherwise the first unmatched line is 1 + the largest line count any reachable
 /// state reached, reported with its text, the spec action it maps to, and the spec state before it.
-/// Exit codes: 0 accepted, 12 rejected, 20 the trace uses a feature outside the spec, 255 malformed.
+/// Exit codes: 0 accepted, 12 rejected, 20 the trace uses a feature outside the spec (or leaves out a field the spec reads),
+/// 21 incomplete, 75 the trace spec could not be evaluated, 255 malformed (reference/TraceCheck, as replay and refine).
 /// </summary>
 public static class ValidateCommand
 {
@@ -22,7 +23,7 @@ public static class ValidateCommand
         var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete], maxPositional: 1);
         if (a.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
         var v = Validate(a.Positional[0], a.Get("--spec"), a.Has(TraceInput.AllowIncomplete));
-        if (v.Exit is ExitCodes.Error or ExitCodes.OutsideSpec or ExitCodes.Incomplete) stderr.WriteLine(v.Message);
+        if (v.Exit is ExitCodes.Error or ExitCodes.OutsideSpec or ExitCodes.Incomplete or ExitCodes.EvalFailure) stderr.WriteLine(v.Message);
         else
         {
             stdout.WriteLine(v.Message);
@@ -62,7 +63,7 @@ public static class ValidateCommand
         Spec spec;
         try { spec = Spec.Load(specPath, Path.ChangeExtension(specPath, ".cfg"), TextWriter.Null, env); }
         catch (TlaError e) { return new(ExitCodes.Error, null, e.ToString().Replace('\n', ' '), null, 0, 0); }
-        catch (EvalError e) { return new(ExitCodes.Error, null, $"{path}:1:1: the trace does not fit the trace spec: {e.Message.Replace('\n', ' ')}", null, 0, 0); }
+        catch (EvalError e) { return NotFitting(path, lines, e.Message, 0, 0); }
         int li = spec.Vars.IndexOf("l");
         if (li < 0) return new(ExitCodes.Error, null, $"{specPath}:1:1: the trace spec has no line counter variable l", null, 0, 0);
         var mc = new ModelChecker(spec, new CheckOptions
@@ -93,8 +94,36 @@ public static class ValidateCommand
                 return new(ExitCodes.Violation, fileLine, $"{path}:{fileLine}: rejected: no behaviour of the spec matches this line ({next - 1} lines matched)", sb.ToString(), r.Seconds, r.Distinct);
             }
             default:
-                return new(ExitCodes.Error, null, $"{path}:1:1: the trace does not fit the trace spec: {r.Message ?? r.Outcome.ToString()}", null, r.Seconds, r.Distinct);
+                return NotFitting(path, lines, r.Message ?? r.Outcome.ToString(), r.Seconds, r.Distinct);
         }
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex MissingField =
+        new(@"nonexistent field '([a-z_]+)' of record \[kind \|-> ""([a-z]+)"", op \|-> ""([a-z_]+)""", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static readonly System.Text.RegularExpressions.Regex MissingMirrorField =
+        new(@"nonexistent field '([a-z_]+)' of record \[kind \|-> ""(interval|mm|invalidate_page|secondary_tlb)""", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// The trace spec could not evaluate a well-formed trace (it passed reference/TraceCheck). A line that leaves out a
+    /// field the trace spec reads (a coarser trace, which replay allows) is outside the spec (exit 20) at that line;
+    /// anything else is an evaluation failure of the spec (exit 75), never "malformed input".
+    /// </summary>
+    private static Verdict NotFitting(string path, List<(int Line, string Text, Value Value)> lines, string message, double secs, long states)
+    {
+        message = message.Replace('\n', ' ');
+        var m = MissingField.Match(message);
+        if (m.Success)
+        {
+            string field = m.Groups[1].Value, kind = m.Groups[2].Value, op = m.Groups[3].Value;
+            foreach (var (n, text, v) in lines.Skip(1))
+                if (S(v, "kind") == kind && S(v, "op") == op && F(v, field) is null)
+                    return new(ExitCodes.OutsideSpec, n, $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "op")}: field '{field}' left out of a {kind} '{op}' line: the trace spec reads it (a coarser trace is outside the spec)", null, secs, states);
+        }
+        var mm = MissingMirrorField.Match(message);
+        if (mm.Success && lines.Count > 0)
+            return new(ExitCodes.OutsideSpec, lines[0].Line, $"{path}:{lines[0].Line}:{NotifierSpec.Reference.Replay.Col(lines[0].Text, "mirrors")}: field 'mirrors.{mm.Groups[1].Value}' left out of the config line: the trace spec reads it (give it explicitly; a default is outside the spec)", null, secs, states);
+        return new(ExitCodes.EvalFailure, null, $"{path}:1:1: the trace spec could not be evaluated on this trace: {message}", null, secs, states);
     }
 
     // "<IsStart(...) line 167, col 5 to ... of module TraceNotifierSpec>" -> "IsStart(...)"

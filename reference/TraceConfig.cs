@@ -155,7 +155,8 @@ public static class TraceConfig
         _ => throw new TraceFormatException($"field '{field}': unknown reaction '{s}' (unmap, write-protect, ignore, consult-vma)"),
     };
 
-    internal static int Int(JsonObject o, string f, int min, int max) => TraceSchema.Int(o[f], f, 1, min, max);
+    internal static int Int(JsonObject o, string f, int min, int max) =>
+        o.ContainsKey(f) ? TraceSchema.Int(o[f], f, 1, min, max) : throw new TraceFormatException($"field '{f}': missing (an integer in [{min}, {max}])");
 
     /// <summary>An optional string field: null when absent, a one-line error when not a string.</summary>
     internal static string? OptStr(JsonNode? n, string f) =>

@@ -31,6 +31,8 @@ public class ArgsTests
     [InlineData("notifier bench-reference: option --steps: 0 is out of range [1, 100000000]", "bench-reference", "--steps", "0")]
     [InlineData("notifier check: option --workers: 5000 is out of range [1, 1024]", "check", "--workers", "5000", "x.tla")]
     [InlineData("notifier check: unexpected argument 'y.tla'", "check", "x.tla", "y.tla")]
+    [InlineData("notifier check: --all cannot be given with SPEC 'x.tla'", "check", "x.tla", "--all")]
+    [InlineData("notifier check: --manifest and --config cannot be given together", "check", "--manifest", "m.json", "--config", "x.cfg")]
     [InlineData("notifier prove: unexpected argument 'now'", "prove", "now")]
     [InlineData("notifier contract: unexpected argument 'now'", "contract", "now")]
     public void Bad_arguments_are_one_line_and_exit_255(string message, params string[] args)

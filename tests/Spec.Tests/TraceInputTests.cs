@@ -208,4 +208,41 @@ public class TraceInputTests
         Assert.Equal($"{path}:1:{cfg.IndexOf("\"frames\"", StringComparison.Ordinal) + 1}: field 'frames': 8 frames for 16 pages: the spec needs at least one frame per page (tla/NotifierSpec.tla ASSUME Pages \\subseteq Frames): outside the spec", stderr.TrimEnd('\n'));
         Assert.DoesNotContain("Assumption", stderr);
     }
+
+    [Fact]
+    public void A_coarser_line_that_replay_allows_is_outside_the_trace_spec_for_validate_not_malformed()
+    {
+        // found by the trace fuzzer (TraceFuzz, "remove field"): validate said "malformed" (255) where replay accepts
+        var l = ScenarioLines("anon_read");
+        int at = Index(l, "\"op\":\"mmu_interval_read_retry\"");
+        string coarse = Regex.Replace(l[at], ",\"result\":\"[a-z]+\"", "");
+        string path = Write("coarse", ReplaceAt(l, at, coarse));
+        Assert.Equal(0, Run("replay", path).Code);
+        var (code, _, stderr) = Run("validate", path);
+        Assert.Equal((20, $"{path}:{at + 1}:{coarse.IndexOf("\"op\"", StringComparison.Ordinal) + 1}: field 'result' left out of a step 'mmu_interval_read_retry' line: the trace spec reads it (a coarser trace is outside the spec)"),
+            (code, stderr.TrimEnd('\n')));
+    }
+
+    [Theory]
+    [InlineData("skip_read_retry")]
+    [InlineData("read_retry_outside_lock")]
+    public void A_mirror_flag_left_to_its_default_is_outside_the_trace_spec_for_validate(string flag)
+    {
+        var l = ScenarioLines("anon_write");
+        string cfg = Config(l, o => o["mirrors"]![0]!.AsObject().Remove(flag));
+        string path = Write("noflag", [cfg, .. l.Skip(1)]);
+        Assert.Equal(0, Run("replay", path).Code);
+        var (code, _, stderr) = Run("validate", path);
+        Assert.Equal((20, $"{path}:1:{cfg.IndexOf("\"mirrors\"", StringComparison.Ordinal) + 1}: field 'mirrors.{flag}' left out of the config line: the trace spec reads it (give it explicitly; a default is outside the spec)"),
+            (code, stderr.TrimEnd('\n')));
+    }
+
+    [Fact]
+    public void A_missing_config_size_is_said_missing()
+    {
+        var l = ScenarioLines("anon_write");
+        string path = Write("nohuge", [Config(l, o => o.Remove("huge_page_size")), .. l.Skip(1)]);
+        foreach (var cmd in new[] { "replay", "validate", "refine" })
+            Assert.Equal((cmd, 255, $"{path}:1:1: malformed trace: field 'huge_page_size': missing (an integer in [1, 16])"), (cmd, Run(cmd, path).Code, Run(cmd, path).Err.TrimEnd('\n')));
+    }
 }
