@@ -2,7 +2,7 @@ namespace NotifierSpec.Cli;
 
 /// <summary>
 /// Exit codes of every `notifier` command. They follow TLC's (tlc2.output.EC.ExitStatus) so
-/// TLA+ users and scripts read them the same way; documented in README.md.
+/// TLA+ users and scripts read them the same way; one table in docs/exit-codes.md (and README.md).
 /// </summary>
 public static class ExitCodes
 {

@@ -99,30 +99,34 @@ public static class ValidateCommand
     }
 
     private static readonly System.Text.RegularExpressions.Regex MissingField =
-        new(@"nonexistent field '([a-z_]+)' of record \[kind \|-> ""([a-z]+)"", op \|-> ""([a-z_]+)""", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"nonexistent field '([a-z_]+)' of record \[(.*)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
 
-    private static readonly System.Text.RegularExpressions.Regex MissingMirrorField =
-        new(@"nonexistent field '([a-z_]+)' of record \[kind \|-> ""(interval|mm|invalidate_page|secondary_tlb)""", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+    private static string? RecordField(string record, string field)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(record, $@"(?:^|, ){field} \|-> ""([a-z_]+)""");
+        return m.Success ? m.Groups[1].Value : null;
+    }
 
     /// <summary>
     /// The trace spec could not evaluate a well-formed trace (it passed reference/TraceCheck). A line that leaves out a
-    /// field the trace spec reads (a coarser trace, which replay allows) is outside the spec (exit 20) at that line;
-    /// anything else is an evaluation failure of the spec (exit 75), never "malformed input".
+    /// field the trace spec reads (a coarser trace, which replay allows; a mirror flag left to its default) is outside
+    /// the spec (exit 20) at that line; anything else is an evaluation failure of the spec (exit 75), never "malformed".
     /// </summary>
     private static Verdict NotFitting(string path, List<(int Line, string Text, Value Value)> lines, string message, double secs, long states)
     {
         message = message.Replace('\n', ' ');
         var m = MissingField.Match(message);
-        if (m.Success)
+        if (m.Success && lines.Count > 0)
         {
-            string field = m.Groups[1].Value, kind = m.Groups[2].Value, op = m.Groups[3].Value;
-            foreach (var (n, text, v) in lines.Skip(1))
-                if (S(v, "kind") == kind && S(v, "op") == op && F(v, field) is null)
-                    return new(ExitCodes.OutsideSpec, n, $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "op")}: field '{field}' left out of a {kind} '{op}' line: the trace spec reads it (a coarser trace is outside the spec)", null, secs, states);
+            string field = m.Groups[1].Value, record = m.Groups[2].Value;
+            string? kind = RecordField(record, "kind"), op = RecordField(record, "op");
+            if (kind is "call" or "step" && op is not null)
+                foreach (var (n, text, v) in lines.Skip(1))
+                    if (S(v, "kind") == kind && S(v, "op") == op && F(v, field) is null)
+                        return new(ExitCodes.OutsideSpec, n, $"{path}:{n}:{NotifierSpec.Reference.Replay.Col(text, "op")}: field '{field}' left out of a {kind} '{op}' line: the trace spec reads it (a coarser trace is outside the spec)", null, secs, states);
+            if (kind is "interval" or "mm" or "invalidate_page" or "secondary_tlb")
+                return new(ExitCodes.OutsideSpec, lines[0].Line, $"{path}:{lines[0].Line}:{NotifierSpec.Reference.Replay.Col(lines[0].Text, "mirrors")}: field 'mirrors.{field}' left out of the config line: the trace spec reads it (give it explicitly; a default is outside the spec)", null, secs, states);
         }
-        var mm = MissingMirrorField.Match(message);
-        if (mm.Success && lines.Count > 0)
-            return new(ExitCodes.OutsideSpec, lines[0].Line, $"{path}:{lines[0].Line}:{NotifierSpec.Reference.Replay.Col(lines[0].Text, "mirrors")}: field 'mirrors.{mm.Groups[1].Value}' left out of the config line: the trace spec reads it (give it explicitly; a default is outside the spec)", null, secs, states);
         return new(ExitCodes.EvalFailure, null, $"{path}:1:1: the trace spec could not be evaluated on this trace: {message}", null, secs, states);
     }
 
