@@ -16,7 +16,7 @@ public static class Cli
         new("check", "check SPEC.tla [--config X.cfg] [--workers N (default: all cores)] [--dump-trace FILE] [--no-deadlock]", CheckCommand.Run),
         new("scenario", "scenario [NAME...] [--list] [--verbose] [--trace FILE]", ScenarioCommand.Run),
         new("replay", "replay TRACE.jsonl [--partial]", ReplayCommand.Run),
-        new("events", "events [--vocabulary v7|v7-reviewed|upstream] [--json]", EventsCommand.Run),
+        new("events", EventsCommand.Usage, EventsCommand.Run),
         new("hammer", "hammer [--seed S] [--count N | --time 10m] [--vocabulary V] [--property P] [--workers W] [--batch B] [--mutants | --mutant NAME]", HammerCommand.Run),
         new("bench-reference", "bench-reference [--steps N] [--seed S] [--pages P] [--runs R]", BenchCommand.Run),
         new("prove", ProveCommand.Usage, ProveCommand.Run),

@@ -75,7 +75,7 @@ ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \sub
        \* mmu_notifier_register runs before the mm is used (no insert in the model)
        /\ MmDevices \cup PageOnlyDevices \subseteq InitSubscribed
        \* device-exclusive entries are 5.14 (b756a3b5e7ea): upstream only
-       /\ ExclusiveSites \cap EnabledSites # {} => Vocabulary = "upstream"
+       /\ ExclusiveSites \cap EnabledSites # {} => Vocabulary \in UpstreamFamily
 
 VARIABLES
     pte,          \* [Pages -> CPU PTE]  (the CPU page table)
