@@ -23,6 +23,7 @@ public static class Cli
         new("contract", ContractCommand.Usage, ContractCommand.Run),
         new("refine", RefineCommand.Usage, RefineCommand.Run),
         new("validate", ValidateCommand.Usage, ValidateCommand.Run),
+        new("audit", AuditCommand.Usage, AuditCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

@@ -35,7 +35,7 @@ public sealed record CatalogueRow(string Site, string Mechanism, string? Event, 
     IReadOnlyDictionary<string, string>? EventByProt = null, string? Owner = null);
 
 /// <summary>A change of a row since the vocabulary this one is based on, dated and cited by commit title.</summary>
-public sealed record CatalogueChange(string Site, string? Event, string? Owner, string Since, string Commit, string Source, string? Derived = null);
+public sealed record CatalogueChange(string Site, string? Event, string Since, string Commit, string Source, string? Owner = null, string? Derived = null);
 
 /// <summary>A kernel call of the notifier API in one release (`notifier audit` compares a tree with these):
 /// the enclosing function, its file, the API called, the event and owner of a range_init; the model site it

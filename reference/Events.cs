@@ -2,8 +2,9 @@ using System.Collections.Immutable;
 
 namespace NotifierSpec.Reference;
 
-/// <summary>The three event vocabularies (docs/rules.md).</summary>
-public enum Vocabulary { V7, V7Reviewed, Upstream }
+/// <summary>The event vocabularies of catalogue/vocabulary.json (docs/rules.md): the seed's, the review's,
+/// the newest kernel's ("upstream") and one per Linux release line.</summary>
+public enum Vocabulary { V7, V7Reviewed, Upstream, Linux6_1, Linux6_12, Linux6_18, Linux7_2, Linux7_3 }
 
 /// <summary>
 /// Every event name of the three vocabularies. v7: enum mmu_event of the seed patch
@@ -59,13 +60,20 @@ public enum Change
 
 public static class EventTables
 {
-    public static string Name(Vocabulary v) => v switch { Vocabulary.V7 => "v7", Vocabulary.V7Reviewed => "v7-reviewed", _ => "upstream" };
+    private static readonly string[] Names = ["v7", "v7-reviewed", "upstream", "linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3"];
+
+    public static string Name(Vocabulary v) => Names[(int)v];
 
     public static bool TryParse(string s, out Vocabulary v)
     {
-        switch (s) { case "v7": v = Vocabulary.V7; return true; case "v7-reviewed": v = Vocabulary.V7Reviewed; return true; case "upstream": v = Vocabulary.Upstream; return true; }
-        v = default; return false;
+        int i = Array.IndexOf(Names, s);
+        v = i < 0 ? default : (Vocabulary)i;
+        return i >= 0;
     }
+
+    /// <summary>True for the vocabularies of enum mmu_notifier_event (device-exclusive entries, MMU_NOTIFY_RELEASE,
+    /// arch_invalidate_secondary_tlbs exist there).</summary>
+    public static bool IsKernel(Vocabulary v) => Of(v).Family.Name == "upstream";
 
     /// <summary>The catalogue's vocabulary behind v (catalogue/vocabulary.json).</summary>
     public static KernelVocabulary Of(Vocabulary v) => Vocabularies.ByName(Name(v))!;

@@ -448,7 +448,7 @@ public static class Machine
             }
         var un = op.UnflushedPages.Where(p => !tf.Range.Contains(p)).ToImmutableHashSet();
         s = s with { Op = op with { Unflushed = un } };
-        string cb = s.Config.Vocabulary == Vocabulary.Upstream ? "arch_invalidate_secondary_tlbs" : "invalidate_range";
+        string cb = EventTables.IsKernel(s.Config.Vocabulary) ? "arch_invalidate_secondary_tlbs" : "invalidate_range";
         return new(s, Line("step", op.Actor, "tlb_flush", ("start", tf.Range.Start), ("end", tf.Range.End), ("secondary", told.Count > 0 ? cb : null), ("mirrors", told.ToArray())), null);
     }
 

@@ -41,7 +41,7 @@ internal sealed class Planner(MmState state)
         var row = EventTables.Row(Vocab, site);
         var ev = EventTables.EventOf(Vocab, site, newProt);
         if (site == CallSite.change_protection && newProt == Prot.None && Config.Has(Mutant.WrongEventMprotect))
-            ev = Vocab switch { Vocabulary.Upstream => MmuEvent.MMU_NOTIFY_PROTECTION_PAGE, Vocabulary.V7 => MmuEvent.MMU_WRITE_PROTECT, _ => MmuEvent.MMU_WRITE_PROTECT };
+            ev = EventTables.IsKernel(Vocab) ? MmuEvent.MMU_NOTIFY_PROTECTION_PAGE : MmuEvent.MMU_WRITE_PROTECT;
         var mech = row.Mechanism;
         if (site is CallSite.try_to_unmap_one && Config.Has(Mutant.MigrateNoNotify)) mech = Mechanism.None;
         if (site is CallSite.copy_page_range or CallSite.copy_hugetlb_page_range && Config.Has(Mutant.ForkNoEvent)) mech = Mechanism.None;
@@ -226,7 +226,7 @@ internal sealed class Planner(MmState state)
     /// entry under MMU_NOTIFY_EXCLUSIVE with the mirror as owner; then dmirror_atomic_map.</summary>
     public string? Exclusive(int mirror, int page)
     {
-        if (Vocab != Vocabulary.Upstream) return "ENOSYS (device-exclusive entries are 5.14+: not in this vocabulary)";
+        if (!EventTables.IsKernel(Vocab)) return "ENOSYS (device-exclusive entries are 5.14+: not in this vocabulary)";
         var vma = State.VmaAt(page);
         if (vma is null || vma.Shared || vma.Prot != Prot.ReadWrite) return "EINVAL (not a private writable anonymous page)";
         if (State.Ptes[page] is not { Writable: true, Huge: false } pte || pte.Frame == MmState.ZeroFrame)

@@ -25,7 +25,8 @@ Max(a, b) == IF a < b THEN b ELSE a
 ReleasePseudoEvent == "release"
 
 \* BEGIN GENERATED from catalogue/vocabulary.json by `notifier events --tla`: do not edit by hand
-Vocabularies == {"v7", "v7-reviewed", "upstream"}
+Vocabularies == {"v7", "v7-reviewed", "linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2",
+                 "linux-7.3", "upstream"}
 
 \* v7: enum mmu_event of the seed patch (kernel-notifier.md 2.2, reconstructed from V6/V8)
 V7Events == {"MMU_FORK", "MMU_HSPLIT", "MMU_ISDIRTY", "MMU_MIGRATE", "MMU_MPROT",
@@ -41,12 +42,13 @@ UpstreamEvents == {"MMU_NOTIFY_UNMAP", "MMU_NOTIFY_CLEAR", "MMU_NOTIFY_PROTECTIO
                    "MMU_NOTIFY_RELEASE", "MMU_NOTIFY_MIGRATE", "MMU_NOTIFY_EXCLUSIVE"}
 
 \* The vocabularies whose events are enum mmu_notifier_event (device-exclusive entries exist there).
-UpstreamFamily == {"upstream"}
+UpstreamFamily == {"linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3",
+                   "upstream"}
 
 EventsOf(voc) ==
     CASE voc = "v7" -> V7Events \cup {ReleasePseudoEvent}
       [] voc = "v7-reviewed" -> V7ReviewedEvents \cup {ReleasePseudoEvent}
-      [] voc = "upstream" -> UpstreamEvents
+      [] voc \in {"linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3", "upstream"} -> UpstreamEvents
 
 \* The call sites tla/ runs (kernel function names) and the user operations that reach them.
 Sites == {"copy_page_range",                   \* fork
@@ -96,6 +98,21 @@ MechOf(voc, site) ==
                                 [] site = "make_device_exclusive" -> "none"
                                 [] site = "remove_device_exclusive_entry" -> "none"
                                 [] OTHER -> "range")
+      [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                              [] site = "exit_mmap" -> "release"
+                              [] OTHER -> "range")
+      [] voc = "linux-6.12" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                               [] site = "exit_mmap" -> "release"
+                               [] OTHER -> "range")
+      [] voc = "linux-6.18" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                               [] site = "exit_mmap" -> "release"
+                               [] OTHER -> "range")
+      [] voc = "linux-7.2" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                              [] site = "exit_mmap" -> "release"
+                              [] OTHER -> "range")
+      [] voc = "linux-7.3" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                              [] site = "exit_mmap" -> "release"
+                              [] OTHER -> "range")
       [] voc = "upstream" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                              [] site = "exit_mmap" -> "release"
                              [] OTHER -> "range")
@@ -146,8 +163,8 @@ V7ReviewedEvent(site, prot) ==
       [] site = "make_device_exclusive"         -> "none"
       [] site = "remove_device_exclusive_entry" -> "none"
 
-\* upstream
-UpstreamEvent(site, prot) ==
+\* linux-6.1 (6.1.176 (Debian linux-source-6.1))
+Linux6x1Event(site, prot) ==
     CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
       [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
@@ -169,9 +186,129 @@ UpstreamEvent(site, prot) ==
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
 
+\* linux-6.12 (6.12.117 (Debian linux-source-6.12))
+Linux6x12Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
+
+\* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
+Linux6x18Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+\* linux-7.2 (7.2.13 (Debian linux-source-7.2))
+Linux7x2Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+\* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
+Linux7x3Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+\* upstream (the newest release: linux-7.3)
+UpstreamEvent(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
 EventOf(voc, site, prot) ==
     CASE voc = "v7"            -> V7Event(site, prot)
       [] voc = "v7-reviewed"   -> V7ReviewedEvent(site, prot)
+      [] voc = "linux-6.1"     -> Linux6x1Event(site, prot)
+      [] voc = "linux-6.12"    -> Linux6x12Event(site, prot)
+      [] voc = "linux-6.18"    -> Linux6x18Event(site, prot)
+      [] voc = "linux-7.2"     -> Linux7x2Event(site, prot)
+      [] voc = "linux-7.3"     -> Linux7x3Event(site, prot)
       [] voc = "upstream"      -> UpstreamEvent(site, prot)
 
 \* TruthfulEvent: the class of PTE change an event's documentation allows (see below).
