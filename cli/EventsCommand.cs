@@ -42,6 +42,10 @@ public static class EventsCommand
             {
                 ["call_site"] = r.Site,
                 ["models"] = new JsonArray(cat.Site(r.Site).Models.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
+                ["ops"] = new JsonArray(cat.Site(r.Site).Ops.Select(m => (JsonNode?)JsonValue.Create(m)).ToArray()),
+                ["pte"] = cat.Site(r.Site).Pte,
+                ["mmap_lock"] = cat.Site(r.Site).MmapLock,
+                ["kernel_citation"] = cat.Site(r.Site).Citation,
                 ["mechanism"] = MechanismText(r.Mechanism),
                 ["event"] = r.EventByProt is null ? r.Event : EventText(r),
                 ["owner"] = r.Owner,

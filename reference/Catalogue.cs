@@ -25,8 +25,10 @@ public sealed record CatalogueEvent(string Name, IReadOnlyList<string> Allows, s
 /// <summary>An event enum: v7's enum mmu_event, the review's, mainline's enum mmu_notifier_event.</summary>
 public sealed record CatalogueFamily(string Name, bool ReleasePseudoEvent, string About, IReadOnlyList<CatalogueEvent> Events);
 
-/// <summary>A call site the models run, which models run it, and the user operations that reach it.</summary>
-public sealed record ModelSite(string Site, IReadOnlyList<string> Models, IReadOnlyList<string> Ops);
+/// <summary>A call site the models run, which models run it, the user operations that reach it, and in the newest
+/// release read (7.2) its PTE effect, the mmap_lock mode it runs under and where (file, function).</summary>
+public sealed record ModelSite(string Site, IReadOnlyList<string> Models, IReadOnlyList<string> Ops,
+    string? Pte = null, string? MmapLock = null, string? Citation = null);
 
 /// <summary>One row of a vocabulary's call-site table. Mechanism: range (start/end), nonblock
 /// (start_nonblock/end), release (exit_mmap's ->release), page (v7's invalidate_page after the PTE change), none.
