@@ -92,6 +92,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailMmNoInProgress"] = NoMmListener,
         ["MCFailPageOnlyMunmap"] = NoPageOnlyListener,
         ["MCFailPageOnlyFreed"] = NoPageOnlyListener,
+        ["MCFailUffdWpConsultVma"] = "spec/'s MMU_NOTIFY_PROTECTION_VMA always updates the VMA first (mprotect_fixup); a sender that leaves the VMA unchanged (userfaultfd write-protect, docs/protection-vma.md) is not expressed yet",
     };
 
     public static Variant? Find(string name, string vocabulary) =>

@@ -69,6 +69,7 @@ Sites == {"copy_page_range",                   \* fork
           "change_protection",                 \* mprotect
           "oom_reap_task_mm",                  \* OOM kill
           "exit_mmap",                         \* exit
+          "uffd_wp_range",                     \* ioctl(UFFDIO_WRITEPROTECT, mode WP) on a range registered with UFFDIO_REGISTER_MODE_WP
           "make_device_exclusive",             \* HMM_DMIRROR_EXCLUSIVE
           "remove_device_exclusive_entry"}     \* CPU fault on a device-exclusive entry
 
@@ -88,6 +89,7 @@ MechOf(voc, site) ==
                        [] site = "try_to_unmap_one" -> "page"
                        [] site = "oom_reap_task_mm" -> "nonblock"
                        [] site = "exit_mmap" -> "release"
+                       [] site = "uffd_wp_range" -> "none"
                        [] site = "make_device_exclusive" -> "none"
                        [] site = "remove_device_exclusive_entry" -> "none"
                        [] OTHER -> "range")
@@ -95,6 +97,7 @@ MechOf(voc, site) ==
                                 [] site = "try_to_unmap_one" -> "page"
                                 [] site = "oom_reap_task_mm" -> "nonblock"
                                 [] site = "exit_mmap" -> "release"
+                                [] site = "uffd_wp_range" -> "none"
                                 [] site = "make_device_exclusive" -> "none"
                                 [] site = "remove_device_exclusive_entry" -> "none"
                                 [] OTHER -> "range")
@@ -137,6 +140,7 @@ V7Event(site, prot) ==
       [] site = "change_protection"             -> "MMU_MPROT"
       [] site = "oom_reap_task_mm"              -> "MMU_MUNMAP"
       [] site = "exit_mmap"                     -> "release"
+      [] site = "uffd_wp_range"                 -> "none"
       [] site = "make_device_exclusive"         -> "none"
       [] site = "remove_device_exclusive_entry" -> "none"
 
@@ -160,6 +164,7 @@ V7ReviewedEvent(site, prot) ==
       [] site = "change_protection"             -> (CASE prot = 0 -> "MMU_UNMAP" [] prot = 1 -> "MMU_WRITE_PROTECT" [] prot = 2 -> "MMU_READ_WRITE")
       [] site = "oom_reap_task_mm"              -> "MMU_MUNMAP"
       [] site = "exit_mmap"                     -> "release"
+      [] site = "uffd_wp_range"                 -> "none"
       [] site = "make_device_exclusive"         -> "none"
       [] site = "remove_device_exclusive_entry" -> "none"
 
@@ -183,6 +188,7 @@ Linux6x1Event(site, prot) ==
       [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
       [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
 
@@ -206,6 +212,7 @@ Linux6x12Event(site, prot) ==
       [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
       [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
 
@@ -229,6 +236,7 @@ Linux6x18Event(site, prot) ==
       [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
       [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
 
@@ -252,6 +260,7 @@ Linux7x2Event(site, prot) ==
       [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
       [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
 
@@ -275,6 +284,7 @@ Linux7x3Event(site, prot) ==
       [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
       [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
 
@@ -298,6 +308,7 @@ UpstreamEvent(site, prot) ==
       [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
       [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
 
@@ -401,6 +412,9 @@ SitePte(site, o, prot, nf) ==
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
       [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
       [] site = "change_protection"  -> [o EXCEPT !.acc = Min(o.acc, prot)]  \* change_pte_range
+      \* UFFDIO_WRITEPROTECT: change_protection(MM_CP_UFFD_WP) -> pte_mkuffd_wp
+      \* write-protects the PTEs; the VMA keeps its protection (docs/protection-vma.md)
+      [] site = "uffd_wp_range"     -> [o EXCEPT !.acc = Min(o.acc, 1)]
       [] site \in {"page_mkclean_one", "write_protect_page"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
