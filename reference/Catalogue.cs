@@ -20,7 +20,7 @@ public sealed record CatalogueSteps(IReadOnlyList<string> Cpu, IReadOnlyList<str
 /// <summary>One event of a family: what it allows the CPU PTEs to do (reference Change flags, tla/ EventClass,
 /// spec/ Effect and NewProt) and the documented listener reaction.</summary>
 public sealed record CatalogueEvent(string Name, IReadOnlyList<string> Allows, string TlaClass, string Effect,
-    string Reaction, string Source, string? NewProt = null);
+    string Reaction, string Source, string? NewProt = null, bool VmaMayStay = false);
 
 /// <summary>An event enum: v7's enum mmu_event, the review's, mainline's enum mmu_notifier_event.</summary>
 public sealed record CatalogueFamily(string Name, bool ReleasePseudoEvent, string About, IReadOnlyList<CatalogueEvent> Events);

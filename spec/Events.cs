@@ -46,7 +46,9 @@ public enum Reaction
     UnmapAtEnd,
 }
 
-public sealed record EventInfo(string Name, Effect Effect, NewProt Prot, Reaction DocumentedReaction, string Source);
+/// <param name="VmaMayStay">a Protection event some sender raises without changing the VMA first (Linux's
+/// MMU_NOTIFY_PROTECTION_VMA from userfaultfd write-protect, NUMA hinting, PAGEMAP_SCAN: docs/protection-vma.md)</param>
+public sealed record EventInfo(string Name, Effect Effect, NewProt Prot, Reaction DocumentedReaction, string Source, bool VmaMayStay = false);
 
 /// <summary>An event vocabulary of spec/: the events of a catalogue family (catalogue/vocabulary.json),
 /// each with its effect, the protections it may carry and its documented reaction. Every vocabulary of
@@ -60,7 +62,7 @@ public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
         var voc = NotifierSpec.Reference.Vocabularies.ByName(name)
             ?? throw new NotifierSpec.Reference.CatalogueException($"{NotifierSpec.Reference.Catalogue.ResourceName}: no vocabulary '{name}'");
         return new(name, [.. voc.Family.Events.Select(e => new EventInfo(e.Name, Enum.Parse<Effect>(e.Effect),
-            e.NewProt is { } np ? Enum.Parse<NewProt>(np) : 0, ReactionNames.Parse(e.Reaction), e.Source))]);
+            e.NewProt is { } np ? Enum.Parse<NewProt>(np) : 0, ReactionNames.Parse(e.Reaction), e.Source, e.VmaMayStay))]);
     }
 
     public static readonly Vocabulary V7 = FromCatalogue("v7");

@@ -66,6 +66,9 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         new("skip-set-seq",
             "the callback drops the device PTEs but skips mmu_interval_set_seq (M4)",
             "upstream", Rules.NoStaleDeviceMapping, "MCFailSkipSetSeq", SkipSetSeq: true),
+        new("consult-vma-on-uffd-wp",
+            "the listener consults the VMA on MMU_NOTIFY_PROTECTION_VMA, as its kernel-doc allows, while userfaultfd write-protect leaves the VMA writable (docs/protection-vma.md)",
+            "linux-7.2", Rules.NoStaleDeviceMapping, "MCFailUffdWpConsultVma", OverrideEvent: "MMU_NOTIFY_PROTECTION_VMA", OverrideReaction: Reaction.ConsultVma),
         new("read-begin-no-sleep",
             "mmu_interval_read_begin does not sleep while the current pass has already hit the device (M5)",
             "upstream", Rules.NoStaleDeviceMapping, "MCFailReadBeginNoSleep", ReadBeginNoSleep: true),
@@ -92,7 +95,6 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailMmNoInProgress"] = NoMmListener,
         ["MCFailPageOnlyMunmap"] = NoPageOnlyListener,
         ["MCFailPageOnlyFreed"] = NoPageOnlyListener,
-        ["MCFailUffdWpConsultVma"] = "spec/'s MMU_NOTIFY_PROTECTION_VMA always updates the VMA first (mprotect_fixup); a sender that leaves the VMA unchanged (userfaultfd write-protect, docs/protection-vma.md) is not expressed yet",
     };
 
     public static Variant? Find(string name, string vocabulary) =>
