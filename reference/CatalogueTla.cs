@@ -180,6 +180,13 @@ public static class CatalogueDocs
             }
         }
         w.Append($"- reactions: {string.Join(", ", c.File.Reactions.Select(r => $"`{r}`"))}").Append('\n');
+        w.Append('\n');
+        w.Append("Planted bugs, one name each, with the name each layer gives it (reference/properties mutant, spec/ variant,\n");
+        w.Append("tla/ bug flag, tla/ models and the rule TLC reports):\n\n");
+        w.Append("| bug | reference | spec/ | tla/ flag | tla/ models |\n|---|---|---|---|---|\n");
+        static string C(string? x) => x is null ? "-" : $"`{x}`";
+        foreach (var b in c.Bugs)
+            w.Append($"| `{b.Name}` | {C(b.Reference)} | {C(b.Spec)} | {C(b.Tla)} | {(b.Models.Count == 0 ? "-" : string.Join(", ", b.Models.Select(m => $"{m.Name} ({m.Violated ?? "deadlock"})")))} |\n");
         w.Append(End).Append('\n');
         return w.ToString();
     }
