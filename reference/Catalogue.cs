@@ -53,8 +53,11 @@ public sealed record VocabularyEntry(string Name, string Family, string? BasedOn
 
 public sealed record BugModel(string Name, string? Violated);
 
-/// <summary>A planted bug under its one name, with its name in each layer (null where that layer has none).</summary>
-public sealed record PlantedBug(string Name, string Plants, string? Reference, string? Spec, string? Tla, IReadOnlyList<BugModel> Models);
+/// <summary>A planted bug under its one name, with its name in each layer (null where that layer has none).
+/// Rule: for a bug with no tla/ model, the rule the mutation matrix reports for it (`notifier hammer --mutants`,
+/// seed 1, 250 tests per cell; the RulesHold cell, or the only killing cell).</summary>
+public sealed record PlantedBug(string Name, string Plants, string? Reference, string? Spec, string? Tla, IReadOnlyList<BugModel> Models,
+    string? Rule = null);
 
 public sealed record CatalogueFile(string Schema, string About, IReadOnlyList<CatalogueRule> Rules, CatalogueSteps Steps,
     IReadOnlyList<string> Reactions, IReadOnlyList<CatalogueFamily> Families, IReadOnlyList<ModelSite> ModelSites,

@@ -186,7 +186,7 @@ public static class CatalogueDocs
         w.Append("| bug | reference | spec/ | tla/ flag | tla/ models |\n|---|---|---|---|---|\n");
         static string C(string? x) => x is null ? "-" : $"`{x}`";
         foreach (var b in c.Bugs)
-            w.Append($"| `{b.Name}` | {C(b.Reference)} | {C(b.Spec)} | {C(b.Tla)} | {(b.Models.Count == 0 ? "-" : string.Join(", ", b.Models.Select(m => $"{m.Name} ({m.Violated ?? "deadlock"})")))} |\n");
+            w.Append($"| `{b.Name}` | {C(b.Reference)} | {C(b.Spec)} | {C(b.Tla)} | {(b.Models.Count == 0 ? $"- (mutation matrix: {b.Rule})" : string.Join(", ", b.Models.Select(m => $"{m.Name} ({m.Violated ?? "deadlock"})")))} |\n");
         w.Append(End).Append('\n');
         return w.ToString();
     }

@@ -135,6 +135,9 @@ public class CatalogueTests
         var failing = ManifestFailing();
         Assert.Equal(failing.Select(m => m.Name).Order(), bugs.SelectMany(b => b.Models).Select(m => m.Name).Order());
         foreach (var m in bugs.SelectMany(b => b.Models)) Assert.Equal(failing.Single(f => f.Name == m.Name).Violated, m.Violated);
+        // a bug no tla/ model has names the rule the mutation matrix reports for it; one with models names none
+        Assert.All(bugs, b => Assert.True((b.Models.Count == 0) == (b.Rule is not null), b.Name));
+        Assert.All(bugs.Where(b => b.Rule is not null), b => Assert.Contains(b.Rule, Rules.All));
         // a model's config plants the bug's flag
         foreach (var b in bugs.Where(b => b.Tla is not null))
             foreach (var m in b.Models)
