@@ -30,7 +30,7 @@ public enum CallSite
     write_protect_page, replace_page, unmap_vmas, zap_page_range, zap_page_range_single, wp_page_copy,
     move_page_tables, madvise_free_single_vma, page_mkclean_one, try_to_unmap_one, clear_refs_write,
     change_protection, oom_reap_task_mm, munlock_vma_pages_range, mmu_notifier_release,
-    make_device_exclusive, remove_device_exclusive_entry,
+    uffd_wp_range, make_device_exclusive, remove_device_exclusive_entry,
 }
 
 /// <summary>How a call site tells the listeners: a start/end pair, the legacy invalidate_page after the

@@ -98,6 +98,7 @@ public static class Machine
         Call.CollapseHuge m => [("page", m.Page)],
         Call.Mlock m => [("start", m.Start), ("end", m.End)],
         Call.Munlock m => [("start", m.Start), ("end", m.End)],
+        Call.UffdWriteProtect m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
         Call.PageReferenced m => [("page", m.Page)],
         Call.TestYoung m => [("page", m.Page)],

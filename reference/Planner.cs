@@ -533,6 +533,25 @@ internal sealed class Planner(MmState state)
                 });
                 return ("clear_refs", MmapLock.Read, null);
             }
+            case Call.UffdWriteProtect m:
+            {
+                CheckRange(m.Start, m.End, "uffdio_writeprotect");
+                var r = new PageRange(m.Start, m.End);
+                if (!EventTables.IsKernel(Vocab)) return ("uffdio_writeprotect", MmapLock.Read, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
+                if (!Covered(r)) return ("uffdio_writeprotect", MmapLock.Read, "ENOENT (range not fully mapped)");
+                // mwriteprotect_range (mmap_read_lock) -> uffd_wp_range -> change_protection(MM_CP_UFFD_WP):
+                // change_present_ptes write-protects (pte_mkuffd_wp); the VMA keeps its protection
+                SplitStraddling(r);
+                var present = Present(r).ToList();
+                if (present.Count > 0)
+                    Bracket(CallSite.uffd_wp_range, r, after =>
+                    {
+                        foreach (int p in present)
+                            if (State.Ptes[p] is { Writable: true, Exclusive: < 0 }) Pte(p, PteOp.WriteProtect, after);
+                        _prims.Add(new Prim.TlbFlush(r));
+                    });
+                return ("uffdio_writeprotect", MmapLock.Read, null);
+            }
             case Call.PageReferenced or Call.TestYoung:
             {
                 int page = call is Call.PageReferenced pr ? pr.Page : ((Call.TestYoung)call).Page;
