@@ -51,7 +51,7 @@ public static class Cli
         new("check", "check SPEC.tla [--config X.cfg] [--workers N (default: all cores)] [--dump-trace FILE] [--no-deadlock]", CheckCommand.Run),
         new("scenario", "scenario [NAME...] [--list] [--verbose] [--trace FILE]", ScenarioCommand.Run),
         new("replay", ReplayCommand.Usage, ReplayCommand.Run),
-        new("events", "events [--vocabulary v7|v7-reviewed|upstream] [--json]", EventsCommand.Run),
+        new("events", EventsCommand.Usage, EventsCommand.Run),
         new("hammer", "hammer [--seed S] [--count N | --time 10m] [--vocabulary V] [--property P] [--workers W] [--batch B] [--mutants | --mutant NAME]", HammerCommand.Run),
         new("bench-reference", "bench-reference [--steps N] [--seed S] [--pages P] [--runs R]", BenchCommand.Run),
         new("prove", ProveCommand.Usage, ProveCommand.Run),
@@ -59,6 +59,7 @@ public static class Cli
         new("refine", RefineCommand.Usage, RefineCommand.Run),
         new("validate", ValidateCommand.Usage, ValidateCommand.Run),
         new("kernel", KernelCommand.Usage, KernelCommand.Run),
+        new("audit", AuditCommand.Usage, AuditCommand.Run),
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)

@@ -14,37 +14,21 @@ public static class Mutants
 
     private static MmConfig Mirrors(MmConfig c, Func<MirrorConfig, MirrorConfig> f) => c with { Mirrors = c.MirrorList.Select(f).ToImmutableArray() };
 
-    private static readonly Dictionary<Mutant, string> Plants = new()
-    {
-        [Mutant.RangeOnePageShort] = "M2: the notified range misses its last page",
-        [Mutant.FreeBeforeNotify] = "M1/B1: frames freed before invalidate_range_start",
-        [Mutant.StartWithoutEnd] = "M7: invalidate_range_end never called",
-        [Mutant.EndAfterRefusedStart] = "M7/B10: end called after a refused non-blockable start",
-        [Mutant.WrongEventMprotect] = "a wrong event at a call site (mprotect to none says write-protect)",
-        [Mutant.CowForgetsWriteProtect] = "B14: fork leaves the parent writable",
-        [Mutant.SkipSetSeq] = "M4: the interval callback skips mmu_interval_set_seq",
-        [Mutant.ReadBeginNoSleep] = "M5: read_begin does not wait for the pass",
-        [Mutant.EndPassEarly] = "M6: the pass ends before the invalidation does",
-        [Mutant.NoTlbFlushNotify] = "M10/B2: no secondary-TLB callback at the flush",
-        [Mutant.SoftDirtyNoWriteProtect] = "clear_refs does not write-protect",
-        [Mutant.MigrateNoNotify] = "migration changes the PTE with no notification",
-        [Mutant.ZapSkipsHuge] = "B6: a zap notifies the base page only, not its huge page",
-        [Mutant.ForkNoEvent] = "fork write-protects without start/end",
-        [Mutant.NonblockIgnoresRefusal] = "R1: the OOM reaper zaps although a callback refused",
-        [Mutant.WriteFaultNoSoftDirty] = "a write-fault upgrade forgets soft-dirty",
-        [Mutant.MigrateCopyBeforeUnmap] = "migration copies before unmapping (lost writes)",
-        [Mutant.OwnerFilterAll] = "listeners skip every event with an owner, not only their own",
-    };
+    /// <summary>What a mutant plants: its bug's description in catalogue/vocabulary.json, where every planted bug
+    /// has one name (the mutant is the bug's "reference" name).</summary>
+    private static string Plants(string mutant) =>
+        Catalogue.Default.Bugs.FirstOrDefault(b => b.Reference == mutant) is { } bug ? $"{bug.Name}: {bug.Plants}"
+            : throw new CatalogueException($"{Catalogue.ResourceName}: no planted bug with reference name '{mutant}'");
 
     public static readonly ImmutableArray<MutantCase> All =
     [
-        .. Enum.GetValues<Mutant>().Where(m => m != Mutant.None).Select(m => new MutantCase(m.ToString(), Plants[m], c => c with { Mutants = m })),
-        new("NoReadRetry", "M3: the driver installs without mmu_interval_read_retry", c => Mirrors(c, m => m with { SkipReadRetry = true })),
-        new("ReadRetryOutsideLock", "M3: read_retry checked before taking the device lock", c => Mirrors(c, m => m with { ReadRetryOutsideLock = true })),
-        new("UnmapAtEnd", "B12: a listener that tears down only in invalidate_range_end", c => Mirrors(c, m => m with { Kind = MirrorKind.Mm, Policy = Policy.UnmapAtEnd })),
-        new("InvalidatePageOnly", "B1: an old-style listener implementing only invalidate_page", c => Mirrors(c, m => m with { Kind = MirrorKind.InvalidatePage })),
-        new("IgnoreSoftDirty", "a listener that ignores soft-dirty clearing", c => Mirrors(c, m => m with { Policy = Policy.IgnoreSoftDirty })),
-        new("V7MprotWriteProtect", "the seed's debate: write-protect only on v7's MMU_MPROT", c => Mirrors(c with { Vocabulary = Vocabulary.V7 }, m => m with { Policy = Policy.WriteProtectOnMprot })),
+        .. Enum.GetValues<Mutant>().Where(m => m != Mutant.None).Select(m => new MutantCase(m.ToString(), Plants(m.ToString()), c => c with { Mutants = m })),
+        new("NoReadRetry", Plants("NoReadRetry"), c => Mirrors(c, m => m with { SkipReadRetry = true })),
+        new("ReadRetryOutsideLock", Plants("ReadRetryOutsideLock"), c => Mirrors(c, m => m with { ReadRetryOutsideLock = true })),
+        new("UnmapAtEnd", Plants("UnmapAtEnd"), c => Mirrors(c, m => m with { Kind = MirrorKind.Mm, Policy = Policy.UnmapAtEnd })),
+        new("InvalidatePageOnly", Plants("InvalidatePageOnly"), c => Mirrors(c, m => m with { Kind = MirrorKind.InvalidatePage })),
+        new("IgnoreSoftDirty", Plants("IgnoreSoftDirty"), c => Mirrors(c, m => m with { Policy = Policy.IgnoreSoftDirty })),
+        new("V7MprotWriteProtect", Plants("V7MprotWriteProtect"), c => Mirrors(c with { Vocabulary = Vocabulary.V7 }, m => m with { Policy = Policy.WriteProtectOnMprot })),
     ];
 
     public static MutantCase Find(string name) => All.FirstOrDefault(m => m.Name == name)

@@ -26,6 +26,9 @@ public abstract record Call
     public sealed record Munlock(int Start, int End) : Call { public override string Name => "munlock"; }
     public sealed record Writeback(int Page) : Call { public override string Name => "writeback"; }
     public sealed record ClearRefs : Call { public override string Name => "clear_refs"; }
+    /// <summary>ioctl(UFFDIO_WRITEPROTECT, mode WP): mm/userfaultfd.c mwriteprotect_range -> uffd_wp_range ->
+    /// change_protection(MM_CP_UFFD_WP): the PTEs are write-protected, the VMA keeps its protection.</summary>
+    public sealed record UffdWriteProtect(int Start, int End) : Call { public override string Name => "uffdio_writeprotect"; }
     /// <summary>Reclaim's page_referenced: clear_flush_young on the CPU PTE and every listener.</summary>
     public sealed record PageReferenced(int Page) : Call { public override string Name => "page_referenced"; }
     /// <summary>mmu_notifier_test_young (e.g. idle page tracking): tests without clearing.</summary>

@@ -98,6 +98,7 @@ public static class Machine
         Call.CollapseHuge m => [("page", m.Page)],
         Call.Mlock m => [("start", m.Start), ("end", m.End)],
         Call.Munlock m => [("start", m.Start), ("end", m.End)],
+        Call.UffdWriteProtect m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
         Call.PageReferenced m => [("page", m.Page)],
         Call.TestYoung m => [("page", m.Page)],
@@ -451,7 +452,7 @@ public static class Machine
             }
         var un = op.UnflushedPages.Where(p => !tf.Range.Contains(p)).ToImmutableHashSet();
         s = s with { Op = op with { Unflushed = un } };
-        string cb = s.Config.Vocabulary == Vocabulary.Upstream ? "arch_invalidate_secondary_tlbs" : "invalidate_range";
+        string cb = EventTables.IsKernel(s.Config.Vocabulary) ? "arch_invalidate_secondary_tlbs" : "invalidate_range";
         return new(s, Line("step", op.Actor, "tlb_flush", ("start", tf.Range.Start), ("end", tf.Range.End), ("secondary", told.Count > 0 ? cb : null), ("mirrors", told.ToArray())), null);
     }
 

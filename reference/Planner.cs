@@ -41,7 +41,7 @@ internal sealed class Planner(MmState state)
         var row = EventTables.Row(Vocab, site);
         var ev = EventTables.EventOf(Vocab, site, newProt);
         if (site == CallSite.change_protection && newProt == Prot.None && Config.Has(Mutant.WrongEventMprotect))
-            ev = Vocab switch { Vocabulary.Upstream => MmuEvent.MMU_NOTIFY_PROTECTION_PAGE, Vocabulary.V7 => MmuEvent.MMU_WRITE_PROTECT, _ => MmuEvent.MMU_WRITE_PROTECT };
+            ev = EventTables.IsKernel(Vocab) ? MmuEvent.MMU_NOTIFY_PROTECTION_PAGE : MmuEvent.MMU_WRITE_PROTECT;
         var mech = row.Mechanism;
         if (site is CallSite.try_to_unmap_one && Config.Has(Mutant.MigrateNoNotify)) mech = Mechanism.None;
         if (site is CallSite.copy_page_range or CallSite.copy_hugetlb_page_range && Config.Has(Mutant.ForkNoEvent)) mech = Mechanism.None;
@@ -243,7 +243,7 @@ internal sealed class Planner(MmState state)
     /// entry under MMU_NOTIFY_EXCLUSIVE with the mirror as owner; then dmirror_atomic_map.</summary>
     public string? Exclusive(int mirror, int page)
     {
-        if (Vocab != Vocabulary.Upstream) return "ENOSYS (device-exclusive entries are 5.14+: not in this vocabulary)";
+        if (!EventTables.IsKernel(Vocab)) return "ENOSYS (device-exclusive entries are 5.14+: not in this vocabulary)";
         var vma = State.VmaAt(page);
         if (vma is null || vma.Shared || vma.Prot != Prot.ReadWrite) return "EINVAL (not a private writable anonymous page)";
         if (State.Ptes[page] is not { Writable: true, Huge: false } pte || pte.Frame == MmState.ZeroFrame)
@@ -295,6 +295,7 @@ internal sealed class Planner(MmState state)
         Call.Munlock m => MunlockVmaPagesRange(m),
         Call.Writeback m => PageMkcleanOne(m),
         Call.ClearRefs => ClearRefsWrite(),
+        Call.UffdWriteProtect m => MwriteprotectRange(m),
         Call.PageReferenced or Call.TestYoung => FolioReferenced(call),
         Call.Exit => ExitMmap(),
         Call.OomReap => OomReapTaskMm(),
@@ -612,6 +613,27 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.TlbFlush(all));
         });
         return ("clear_refs", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/userfaultfd.c mwriteprotect_range (UFFDIO_WRITEPROTECT) -> uffd_wp_range.</summary>
+    private (string Name, MmapLock Lock, string? Error) MwriteprotectRange(Call.UffdWriteProtect m)
+    {
+        CheckRange(m.Start, m.End, "uffdio_writeprotect");
+        var r = new PageRange(m.Start, m.End);
+        if (!EventTables.IsKernel(Vocab)) return ("uffdio_writeprotect", MmapLock.Read, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
+        if (!Covered(r)) return ("uffdio_writeprotect", MmapLock.Read, "ENOENT (range not fully mapped)");
+        // mwriteprotect_range (mmap_read_lock) -> uffd_wp_range -> change_protection(MM_CP_UFFD_WP):
+        // change_present_ptes write-protects (pte_mkuffd_wp); the VMA keeps its protection
+        SplitStraddling(r);
+        var present = Present(r).ToList();
+        if (present.Count > 0)
+            Bracket(CallSite.uffd_wp_range, r, after =>
+            {
+                foreach (int p in present)
+                    if (State.Ptes[p] is { Writable: true, Exclusive: < 0 }) Pte(p, PteOp.WriteProtect, after);
+                _prims.Add(new Prim.TlbFlush(r));
+            });
+        return ("uffdio_writeprotect", MmapLock.Read, null);
     }
 
     /// <summary>Linux 7.2 mm/rmap.c folio_referenced (page_referenced in v7) -> clear_flush_young / test_young.</summary>

@@ -257,6 +257,7 @@ public static class Replay
             "munlock" => new Call.Munlock(P("start"), P("end")),
             "writeback" => new Call.Writeback(P("page")),
             "clear_refs" => new Call.ClearRefs(),
+            "uffdio_writeprotect" => new Call.UffdWriteProtect(P("start"), P("end")),
             "page_referenced" => new Call.PageReferenced(P("page")),
             "test_young" => new Call.TestYoung(P("page")),
             "exit_mmap" => new Call.Exit(),

@@ -342,7 +342,7 @@ public static class Scenarios
             e.Eq("secondary callback", "arch_invalidate_secondary_tlbs", (string?)s.Trace.Last(l => l.Op == "tlb_flush").Get("secondary"));
             e.Eq("TLB entries after the flush", 0, s.State.Mirrors[0].Pt.Count);
         }),
-        Define("exclusive", "hmm-tests hmm.exclusive", "make_device_exclusive gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE and revokes the atomic entry", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
+        Define("exclusive", "hmm-tests hmm.exclusive", "make_device_exclusive gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE (MMU_NOTIFY_CLEAR, owner NULL, since 6.15) and revokes the atomic entry", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
             s.Cpu(new Call.CpuWrite(0, 1));
@@ -355,7 +355,7 @@ public static class Scenarios
             s.DeviceWrite(0, 0, 5);
             e.Eq("device atomic write, no fault", 0, s.State.Mirrors[0].Faults);
             s.Cpu(new Call.CpuWrite(0, 6));
-            e.Eq("restore event", "MMU_NOTIFY_EXCLUSIVE", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
+            e.Eq("restore event (MMU_NOTIFY_CLEAR since 6.15, remove_device_exclusive_entry)", "MMU_NOTIFY_CLEAR", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
             e.Eq("CHECK_EXCLUSIVE: no atomic entry survives", 0, s.State.Mirrors[0].Pt.Values.Count(x => x.Atomic));
             e.Eq("CPU read", 6, s.CpuView(0));
         }),

@@ -59,7 +59,7 @@ public static class TraceConfig
             int huge = Int(o, "huge_page_size", 1, pages);
             int frames = Int(o, "frames", 2, TraceLimits.MaxFrames);
             string vs = Str(o, "vocabulary");
-            if (!EventTables.TryParse(vs, out var vocab)) throw new TraceFormatException($"field 'vocabulary': unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+            if (!EventTables.TryParse(vs, out var vocab)) throw new TraceFormatException($"field 'vocabulary': unknown vocabulary '{vs}' ({Vocabularies.NameList})");
             var mirrors = ImmutableArray.CreateBuilder<MirrorConfig>();
             if (o["mirrors"] is not JsonArray ma) throw new TraceFormatException("field 'mirrors': expected an array");
             if (ma.Count > TraceLimits.MaxMirrors) throw new TraceFormatException($"field 'mirrors': {ma.Count} mirrors, more than {TraceLimits.MaxMirrors}");

@@ -46,59 +46,35 @@ public enum Reaction
     UnmapAtEnd,
 }
 
-public sealed record EventInfo(string Name, Effect Effect, NewProt Prot, Reaction DocumentedReaction, string Source);
+/// <param name="VmaMayStay">a Protection event some sender raises without changing the VMA first (Linux's
+/// MMU_NOTIFY_PROTECTION_VMA from userfaultfd write-protect, NUMA hinting, PAGEMAP_SCAN: docs/protection-vma.md)</param>
+public sealed record EventInfo(string Name, Effect Effect, NewProt Prot, Reaction DocumentedReaction, string Source, bool VmaMayStay = false);
 
+/// <summary>An event vocabulary of spec/: the events of a catalogue family (catalogue/vocabulary.json),
+/// each with its effect, the protections it may carry and its documented reaction. Every vocabulary of
+/// the catalogue resolves to its family's events (the kernel releases share enum mmu_notifier_event).</summary>
 public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
 {
     public EventInfo this[string name] => Events.First(e => e.Name == name);
 
-    public static readonly Vocabulary V7 = new("v7",
-    [
-        // Seed v7 enum mmu_event (kernel-facts.md SEED-ENUM, reconstructed from V6/V8); policy is
-        // HMM07's hmm_notifier_invalidate_range_start except MMU_ISDIRTY, see below.
-        new("MMU_FORK", Effect.WriteProtect, 0, Reaction.WriteProtect, "v7 doc: VMAs write-protected to set up COW; HMM07 HMM_FORK clears write"),
-        new("MMU_HSPLIT", Effect.Nothing, 0, Reaction.Unmap, "v7 doc: same memory, only the page-table structure changes; HMM07 HMM_MUNMAP"),
-        new("MMU_ISDIRTY", Effect.SoftDirtyClear, 0, Reaction.WriteProtect, "clear_refs_write soft-dirty; HMM07 harvests dirty bits and keeps the PTE (refuted by the contract), the project policy write-protects (kernel-facts.md UP-POLICY)"),
-        new("MMU_MIGRATE", Effect.Any, 0, Reaction.Unmap, "v7 doc: memory moves, reads must stop too; HMM07 HMM_MIGRATE"),
-        new("MMU_MPROT", Effect.Protection, NewProt.All, Reaction.ConsultVma, "v7 doc: consult the VMA for the new protection; HMM07 hmm_mmu_mprot_to_etype"),
-        new("MMU_MUNLOCK", Effect.Nothing, 0, Reaction.Ignore, "v7 doc: the page table is unchanged; HMM07 ignores"),
-        new("MMU_MUNMAP", Effect.Unmap, 0, Reaction.Unmap, "v7 doc: the range is being unmapped; HMM07 HMM_MUNMAP"),
-        new("MMU_WRITE_BACK", Effect.WriteProtect, 0, Reaction.WriteProtect, "v7 doc: writes stop, reads stay allowed; HMM07 HMM_WRITE_PROTECT"),
-        new("MMU_WRITE_PROTECT", Effect.WriteProtect, 0, Reaction.WriteProtect, "v7 doc: read-only whatever the VMA allows (KSM); HMM07 HMM_WRITE_PROTECT"),
-    ]);
+    private static Vocabulary FromCatalogue(string name)
+    {
+        var voc = NotifierSpec.Reference.Vocabularies.ByName(name)
+            ?? throw new NotifierSpec.Reference.CatalogueException($"{NotifierSpec.Reference.Catalogue.ResourceName}: no vocabulary '{name}'");
+        return new(name, [.. voc.Family.Events.Select(e => new EventInfo(e.Name, Enum.Parse<Effect>(e.Effect),
+            e.NewProt is { } np ? Enum.Parse<NewProt>(np) : 0, ReactionNames.Parse(e.Reaction), e.Source, e.VmaMayStay))]);
+    }
 
-    public static readonly Vocabulary V7Reviewed = new("v7-reviewed",
-    [
-        // v8 renames (kernel-facts.md SEED-REVIEW) and Hubbard's precise mprotect events.
-        new("MMU_FORK", Effect.WriteProtect, 0, Reaction.WriteProtect, "as v7 MMU_FORK"),
-        new("MMU_HUGE_PAGE_SPLIT", Effect.Nothing, 0, Reaction.Unmap, "v8 rename of MMU_HSPLIT: pages don't move, content doesn't change"),
-        new("MMU_CLEAR_SOFT_DIRTY", Effect.SoftDirtyClear, 0, Reaction.WriteProtect, "v8 rename of MMU_ISDIRTY (clear_refs_write)"),
-        new("MMU_MIGRATE", Effect.Any, 0, Reaction.Unmap, "as v7 MMU_MIGRATE"),
-        new("MMU_MUNLOCK", Effect.Nothing, 0, Reaction.Ignore, "as v7 MMU_MUNLOCK"),
-        new("MMU_MUNMAP", Effect.Unmap, 0, Reaction.Unmap, "as v7 MMU_MUNMAP"),
-        new("MMU_WRITE_BACK", Effect.WriteProtect, 0, Reaction.WriteProtect, "as v7 MMU_WRITE_BACK"),
-        new("MMU_KSM_WRITE_PROTECT", Effect.WriteProtect, 0, Reaction.WriteProtect, "v8 rename of MMU_WRITE_PROTECT: write protected for KSM"),
-        new("MMU_UNMAP", Effect.Protection, NewProt.None, Reaction.Unmap, "seed review (Hubbard): mprotect to PROT_NONE"),
-        new("MMU_WRITE_PROTECT", Effect.Protection, NewProt.ReadOnly, Reaction.WriteProtect, "seed review (Hubbard): mprotect to read-only"),
-        new("MMU_READ_WRITE", Effect.Protection, NewProt.ReadWrite, Reaction.Ignore, "seed review (Hubbard): mprotect to read-write"),
-    ]);
+    public static readonly Vocabulary V7 = FromCatalogue("v7");
+    public static readonly Vocabulary V7Reviewed = FromCatalogue("v7-reviewed");
+    public static readonly Vocabulary Upstream = FromCatalogue("upstream");
 
-    public static readonly Vocabulary Upstream = new("upstream",
-    [
-        // enum mmu_notifier_event kernel-doc (include/linux/mmu_notifier.h); policy: kernel-facts.md UP-POLICY.
-        new("MMU_NOTIFY_UNMAP", Effect.Unmap, 0, Reaction.Unmap, "munmap()/mremap(): the range is unmapped"),
-        new("MMU_NOTIFY_CLEAR", Effect.Any, 0, Reaction.Unmap, "PTEs cleared for many reasons (page replaced, migration, COW)"),
-        new("MMU_NOTIFY_PROTECTION_VMA", Effect.Protection, NewProt.All, Reaction.ConsultVma, "protection change per the VMA's vm_page_prot (mprotect)"),
-        new("MMU_NOTIFY_PROTECTION_PAGE", Effect.WriteProtect, 0, Reaction.WriteProtect, "read/write change of individual pages (fork, mkclean)"),
-        new("MMU_NOTIFY_SOFT_DIRTY", Effect.SoftDirtyClear, 0, Reaction.WriteProtect, "soft-dirty accounting: same page, write removed for tracking"),
-        new("MMU_NOTIFY_RELEASE", Effect.Unmap, 0, Reaction.Unmap, "mm is going away (mn_itree_release)"),
-        new("MMU_NOTIFY_MIGRATE", Effect.Any, 0, Reaction.Unmap, "migrate_vma_collect (owner filtering not modelled: owner = NULL)"),
-        new("MMU_NOTIFY_EXCLUSIVE", Effect.Unmap, 0, Reaction.Unmap, "make_device_exclusive: the CPU loses access (owner = NULL)"),
-    ]);
-
+    /// <summary>The vocabularies `prove` and `contract` run by default.</summary>
     public static readonly IReadOnlyList<Vocabulary> All = [V7, V7Reviewed, Upstream];
 
-    public static Vocabulary? Find(string name) => All.FirstOrDefault(v => v.Name == name);
+    /// <summary>Any vocabulary of the catalogue by name (null when unknown).</summary>
+    public static Vocabulary? Find(string name) =>
+        All.FirstOrDefault(v => v.Name == name) ?? (NotifierSpec.Reference.Vocabularies.ByName(name) is null ? null : FromCatalogue(name));
 }
 
 public static class ReactionNames
@@ -112,6 +88,9 @@ public static class ReactionNames
         Reaction.UnmapAtEnd => "unmap-at-end",
         _ => throw new ArgumentOutOfRangeException(nameof(r)),
     };
+
+    public static Reaction Parse(string name) => All.FirstOrDefault(r => r.Name() == name) is var r && r.Name() == name
+        ? r : throw new ArgumentException($"unknown reaction '{name}'");
 
     public static readonly IReadOnlyList<Reaction> All =
         [Reaction.Ignore, Reaction.WriteProtect, Reaction.ConsultVma, Reaction.Unmap, Reaction.UnmapAtEnd];

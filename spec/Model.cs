@@ -345,6 +345,11 @@ public sealed class Model
         var isProt = EventIn(e, prot);
         // the new protection an mprotect event may carry; other events carry read-write (unused)
         var npOk = NewProtOk(e, npr, npw);
+        // mprotect changes the VMA first; a protection event some sender raises with the VMA unchanged
+        // (VmaMayStay: userfaultfd write-protect, docs/protection-vma.md) changes it only when vma_set
+        var mayStay = prot.Where(x => x.VmaMayStay).ToList();
+        var vmaSet = mayStay.Count == 0 ? null : (BoolExpr)Arg("vma_set", S.Bool, k);
+        var setsVma = vmaSet is null ? isProt : And(isProt, Or(Not(EventIn(e, mayStay)), vmaSet));
         var j = Bound(S.Inv, "j");
         var guard = And(
             Not(s.B("begun", i)), npOk,
@@ -361,10 +366,11 @@ public sealed class Model
             .With("in_range", Row(s, "in_range", S.Inv, S.Page, i, x => Ctx.MkSelect(range, x)))
             .With("called", Row(s, "called", S.Inv, S.Dev, i, _ => F))
             // mprotect changes the VMA before change_protection starts the invalidation
-            .With("vma_read", Lambda([q], Ite(And(isProt, (BoolExpr)Ctx.MkSelect(range, q)), npr, s.At("vma_read", q))))
-            .With("vma_write", Lambda([q], Ite(And(isProt, (BoolExpr)Ctx.MkSelect(range, q)), npw, s.At("vma_write", q))));
-        return new(nonblock ? "invalidate_range_start_nonblock" : "invalidate_range_start",
-            [("i", i), ("event", e), ("range", range), ("new_read", npr), ("new_write", npw)], guard, post);
+            .With("vma_read", Lambda([q], Ite(And(setsVma, (BoolExpr)Ctx.MkSelect(range, q)), npr, s.At("vma_read", q))))
+            .With("vma_write", Lambda([q], Ite(And(setsVma, (BoolExpr)Ctx.MkSelect(range, q)), npw, s.At("vma_write", q))));
+        List<(string, Expr)> args = [("i", i), ("event", e), ("range", range), ("new_read", npr), ("new_write", npw)];
+        if (vmaSet is not null) args.Add(("vma_set", vmaSet));
+        return new(nonblock ? "invalidate_range_start_nonblock" : "invalidate_range_start", args, guard, post);
     }
 
     private ActionInstance Invalidate(State s, string k)
@@ -660,8 +666,8 @@ public sealed class Model
                 "mprotect holds mmap_lock for write: at most one protection invalidation in flight; needed for VmaMatchesProtection",
                 s => Two(S.Inv, "i", S.Inv, "j", (i, j) => Imp(And(Active(s, i), Active(s, j), EventIn(s.At("event", i), prot), EventIn(s.At("event", j), prot)), Eq(i, j)))),
             new("VmaMatchesProtection", false,
-                "the VMA already carries an in-flight mprotect's new protection (mprotect_fixup before change_protection); needed for consult-vma in TeardownBeforeChange",
-                s => Two(S.Inv, "i", S.Page, "p", (i, p) => Imp(And(Active(s, i), EventIn(s.At("event", i), prot), s.B("in_range", i, p)),
+                "the VMA already carries an in-flight mprotect's new protection (mprotect_fixup before change_protection); needed for consult-vma in TeardownBeforeChange; not for an event some sender raises with the VMA unchanged (VmaMayStay)",
+                s => Two(S.Inv, "i", S.Page, "p", (i, p) => Imp(And(Active(s, i), EventIn(s.At("event", i), prot.Where(x => !x.VmaMayStay)), s.B("in_range", i, p)),
                     And(Eq(s.At("vma_read", p), s.At("np_read", i)), Eq(s.At("vma_write", p), s.At("np_write", i)))))),
         ];
     }

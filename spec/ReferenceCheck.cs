@@ -29,12 +29,7 @@ public static class ReferenceCheck
             Mirrors: Enumerable.Range(0, mirrors).Select(k => new Ref.MirrorConfig($"dev{k}", Ref.MirrorKind.Interval, Ref.Policy.Hmm)).ToImmutableArray(),
             Mutants: mutants);
 
-    public static string VocabularyName(Ref.Vocabulary v) => v switch
-    {
-        Ref.Vocabulary.V7 => "v7",
-        Ref.Vocabulary.V7Reviewed => "v7-reviewed",
-        _ => "upstream",
-    };
+    public static string VocabularyName(Ref.Vocabulary v) => Ref.EventTables.Name(v);
 
     /// <summary>Runs `steps` reference steps from `seed` and returns the first mismatches (at most `max`).</summary>
     public static List<ReferenceMismatch> Run(Ref.MmConfig config, int seed, int steps, int max = 5, bool excludeV7PageSites = true)
@@ -80,7 +75,7 @@ public static class ReferenceCheck
                             // v7's rmap call sites (try_to_unmap_one, page_mkclean_one) notify with
                             // invalidate_page after the PTL is dropped (B1): spec/ expresses that only
                             // as the failing variants invalidate-page-*, so they are left out here
-                            if (excludeV7PageSites && config.Vocabulary != Ref.Vocabulary.Upstream && call is Ref.Call.Migrate or Ref.Call.Writeback) call = new Ref.Call.CpuRead(0);
+                            if (excludeV7PageSites && !Ref.EventTables.IsKernel(config.Vocabulary) && call is Ref.Call.Migrate or Ref.Call.Writeback) call = new Ref.Call.CpuRead(0);
                             o = session.Call(call);
                         }
                         else

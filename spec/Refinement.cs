@@ -469,7 +469,7 @@ public static class Refinement
                 {
                     var a = h2.Invs[^1];
                     int i = h2.Invs.Count - 1;
-                    list.Add(new(line.Op, new() { ["i"] = i, ["event"] = a.Event, ["range"] = a.Range, ["new_read"] = a.NpRead, ["new_write"] = a.NpWrite }));
+                    list.Add(new(line.Op, new() { ["i"] = i, ["event"] = a.Event, ["range"] = a.Range, ["new_read"] = a.NpRead, ["new_write"] = a.NpWrite, ["vma_set"] = true }));
                     foreach (int d in a.Called.Order()) list.Add(new("invalidate", new() { ["i"] = i, ["d"] = d, ["set_seq"] = true }));
                     break;
                 }

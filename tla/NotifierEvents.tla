@@ -1,8 +1,8 @@
 --------------------------- MODULE NotifierEvents ---------------------------
 (***************************************************************************)
 (* The call sites of "mmu_notifier: add event information to address       *)
-(* invalidation v7" (kernel-facts.md SEED, SEED-CALLSITES) and             *)
-(* their upstream successors (UP-CALLSITES), for the three vocabularies of *)
+(* invalidation v7" (../shared/seed/, kernel-facts.md SEED-CALLSITES) and   *)
+(* their upstream successors (section 3.4), for the three vocabularies of  *)
 (* docs/rules.md: "v7", "v7-reviewed", "upstream".                          *)
 (*                                                                         *)
 (* This module is pure: tables (site -> event, site -> mechanism, event ->  *)
@@ -19,62 +19,325 @@ EXTENDS Naturals, FiniteSets
 Min(a, b) == IF a < b THEN a ELSE b
 Max(a, b) == IF a < b THEN b ELSE a
 
-Vocabularies == {"v7", "v7-reviewed", "upstream"}
-
-\* v7: enum mmu_event (seed; kernel-facts.md SEED-ENUM, reconstructed from V6/V8).
-V7Events == {"MMU_FORK", "MMU_HSPLIT", "MMU_ISDIRTY", "MMU_MIGRATE", "MMU_MPROT",
-             "MMU_MUNLOCK", "MMU_MUNMAP", "MMU_WRITE_BACK", "MMU_WRITE_PROTECT"}
-
-\* v7-reviewed: the v8 renames (V8 changelog) plus Hubbard's precise mprotect
-\* events instead of MMU_MPROT (seed thread, 2015-06-01/03).
-V7ReviewedEvents == {"MMU_FORK", "MMU_HUGE_PAGE_SPLIT", "MMU_CLEAR_SOFT_DIRTY",
-                     "MMU_MIGRATE", "MMU_MUNLOCK", "MMU_MUNMAP", "MMU_WRITE_BACK",
-                     "MMU_KSM_WRITE_PROTECT", "MMU_UNMAP", "MMU_WRITE_PROTECT",
-                     "MMU_READ_WRITE"}
-
-\* upstream: enum mmu_notifier_event (include/linux/mmu_notifier.h).
-UpstreamEvents == {"MMU_NOTIFY_UNMAP", "MMU_NOTIFY_CLEAR", "MMU_NOTIFY_PROTECTION_VMA",
-                   "MMU_NOTIFY_PROTECTION_PAGE", "MMU_NOTIFY_SOFT_DIRTY",
-                   "MMU_NOTIFY_RELEASE", "MMU_NOTIFY_MIGRATE", "MMU_NOTIFY_EXCLUSIVE"}
-
 \* v7 and v7-reviewed have no release event: exit_mmap calls ->release
 \* (include/linux/mmu_notifier.h of 2015, mn_hlist_release).  We label that
 \* callback with the pseudo-event "release" so that one policy table serves.
 ReleasePseudoEvent == "release"
 
-AllEvents == V7Events \cup V7ReviewedEvents \cup UpstreamEvents \cup {ReleasePseudoEvent}
+\* BEGIN GENERATED from catalogue/vocabulary.json by `notifier events --tla`: do not edit by hand
+Vocabularies == {"v7", "v7-reviewed", "linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2",
+                 "linux-7.3", "upstream"}
 
-EventsOf(voc) == CASE voc = "v7"          -> V7Events \cup {ReleasePseudoEvent}
-                   [] voc = "v7-reviewed" -> V7ReviewedEvents \cup {ReleasePseudoEvent}
-                   [] voc = "upstream"    -> UpstreamEvents
+\* v7: enum mmu_event of the seed patch (kernel-facts.md SEED-ENUM, reconstructed from V6/V8)
+V7Events == {"MMU_FORK", "MMU_HSPLIT", "MMU_ISDIRTY", "MMU_MIGRATE", "MMU_MPROT",
+             "MMU_MUNLOCK", "MMU_MUNMAP", "MMU_WRITE_BACK", "MMU_WRITE_PROTECT"}
+\* v7-reviewed: the renames agreed in the review (v8 changelog) plus Hubbard's precise mprotect events
+V7ReviewedEvents == {"MMU_FORK", "MMU_HUGE_PAGE_SPLIT", "MMU_CLEAR_SOFT_DIRTY",
+                     "MMU_MIGRATE", "MMU_MUNLOCK", "MMU_MUNMAP", "MMU_WRITE_BACK",
+                     "MMU_KSM_WRITE_PROTECT", "MMU_UNMAP", "MMU_WRITE_PROTECT",
+                     "MMU_READ_WRITE"}
+\* upstream: enum mmu_notifier_event (include/linux/mmu_notifier.h)
+UpstreamEvents == {"MMU_NOTIFY_UNMAP", "MMU_NOTIFY_CLEAR", "MMU_NOTIFY_PROTECTION_VMA",
+                   "MMU_NOTIFY_PROTECTION_PAGE", "MMU_NOTIFY_SOFT_DIRTY",
+                   "MMU_NOTIFY_RELEASE", "MMU_NOTIFY_MIGRATE", "MMU_NOTIFY_EXCLUSIVE"}
+
+\* The vocabularies whose events are enum mmu_notifier_event (device-exclusive entries exist there).
+UpstreamFamily == {"linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3",
+                   "upstream"}
+
+EventsOf(voc) ==
+    CASE voc = "v7" -> V7Events \cup {ReleasePseudoEvent}
+      [] voc = "v7-reviewed" -> V7ReviewedEvents \cup {ReleasePseudoEvent}
+      [] voc \in {"linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3", "upstream"} -> UpstreamEvents
+
+\* The call sites tla/ runs (kernel function names) and the user operations that reach them.
+Sites == {"copy_page_range",                   \* fork
+          "copy_hugetlb_page_range",           \* fork (hugetlb)
+          "split_huge_page",                   \* THP split (partial munmap/mprotect of a THP)
+          "write_protect_page",                \* KSM merge
+          "replace_page",                      \* KSM merge
+          "unmap_vmas",                        \* munmap, exit
+          "zap_page_range",                    \* madvise(MADV_DONTNEED)
+          "zap_page_range_single",             \* truncate
+          "wp_page_copy",                      \* write fault (COW)
+          "move_page_tables",                  \* mremap
+          "madvise_free_single_vma",           \* madvise(MADV_FREE)
+          "page_mkclean_one",                  \* writeback
+          "try_to_unmap_one",                  \* reclaim, migration
+          "migrate_pages",                     \* NUMA migration
+          "clear_refs_write",                  \* echo 4 > /proc/PID/clear_refs
+          "change_protection",                 \* mprotect
+          "oom_reap_task_mm",                  \* OOM kill
+          "exit_mmap",                         \* exit
+          "uffd_wp_range",                     \* ioctl(UFFDIO_WRITEPROTECT, mode WP) on a range registered with UFFDIO_REGISTER_MODE_WP
+          "make_device_exclusive",             \* HMM_DMIRROR_EXCLUSIVE
+          "remove_device_exclusive_entry"}     \* CPU fault on a device-exclusive entry
+
+(***************************************************************************)
+(* Notification mechanism and event per vocabulary and call site.         *)
+(*  "range"    : invalidate_range_start ... invalidate_range_end           *)
+(*  "page"     : v7's mmu_notifier_invalidate_page, called after           *)
+(*               pte_unmap_unlock, i.e. AFTER the PTE change (rmap.c; bug  *)
+(*               B1, removed in 4.13 by ea25c4317946)                       *)
+(*  "nonblock" : mmu_notifier_invalidate_range_start_nonblock (OOM reaper)  *)
+(*  "release"  : exit_mmap -> mmu_notifier_release (R12), then unmap       *)
+(*  "none"     : no notification (the event is "none" too)                *)
+(* prot is the new VMA protection for mprotect (0 none, 1 read, 2 rw).     *)
+(***************************************************************************)
+MechOf(voc, site) ==
+    CASE voc = "v7" -> (CASE site = "page_mkclean_one" -> "page"
+                       [] site = "try_to_unmap_one" -> "page"
+                       [] site = "oom_reap_task_mm" -> "nonblock"
+                       [] site = "exit_mmap" -> "release"
+                       [] site = "uffd_wp_range" -> "none"
+                       [] site = "make_device_exclusive" -> "none"
+                       [] site = "remove_device_exclusive_entry" -> "none"
+                       [] OTHER -> "range")
+      [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
+                                [] site = "try_to_unmap_one" -> "page"
+                                [] site = "oom_reap_task_mm" -> "nonblock"
+                                [] site = "exit_mmap" -> "release"
+                                [] site = "uffd_wp_range" -> "none"
+                                [] site = "make_device_exclusive" -> "none"
+                                [] site = "remove_device_exclusive_entry" -> "none"
+                                [] OTHER -> "range")
+      [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                              [] site = "exit_mmap" -> "release"
+                              [] OTHER -> "range")
+      [] voc = "linux-6.12" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                               [] site = "exit_mmap" -> "release"
+                               [] OTHER -> "range")
+      [] voc = "linux-6.18" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                               [] site = "exit_mmap" -> "release"
+                               [] OTHER -> "range")
+      [] voc = "linux-7.2" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                              [] site = "exit_mmap" -> "release"
+                              [] OTHER -> "range")
+      [] voc = "linux-7.3" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                              [] site = "exit_mmap" -> "release"
+                              [] OTHER -> "range")
+      [] voc = "upstream" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
+                             [] site = "exit_mmap" -> "release"
+                             [] OTHER -> "range")
+
+\* v7
+V7Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_FORK"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_MIGRATE"
+      [] site = "split_huge_page"               -> "MMU_HSPLIT"
+      [] site = "write_protect_page"            -> "MMU_WRITE_PROTECT"
+      [] site = "replace_page"                  -> "MMU_MIGRATE"
+      [] site = "unmap_vmas"                    -> "MMU_MUNMAP"
+      [] site = "zap_page_range"                -> "MMU_MIGRATE"
+      [] site = "zap_page_range_single"         -> "MMU_MUNMAP"
+      [] site = "wp_page_copy"                  -> "MMU_MIGRATE"
+      [] site = "move_page_tables"              -> "MMU_MIGRATE"
+      [] site = "madvise_free_single_vma"       -> "MMU_MUNMAP"
+      [] site = "page_mkclean_one"              -> "MMU_WRITE_BACK"
+      [] site = "try_to_unmap_one"              -> "MMU_MIGRATE"
+      [] site = "migrate_pages"                 -> "MMU_MIGRATE"
+      [] site = "clear_refs_write"              -> "MMU_ISDIRTY"
+      [] site = "change_protection"             -> "MMU_MPROT"
+      [] site = "oom_reap_task_mm"              -> "MMU_MUNMAP"
+      [] site = "exit_mmap"                     -> "release"
+      [] site = "uffd_wp_range"                 -> "none"
+      [] site = "make_device_exclusive"         -> "none"
+      [] site = "remove_device_exclusive_entry" -> "none"
+
+\* v7-reviewed
+V7ReviewedEvent(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_FORK"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_MIGRATE"
+      [] site = "split_huge_page"               -> "MMU_HUGE_PAGE_SPLIT"
+      [] site = "write_protect_page"            -> "MMU_KSM_WRITE_PROTECT"
+      [] site = "replace_page"                  -> "MMU_MIGRATE"
+      [] site = "unmap_vmas"                    -> "MMU_MUNMAP"
+      [] site = "zap_page_range"                -> "MMU_MIGRATE"
+      [] site = "zap_page_range_single"         -> "MMU_MUNMAP"
+      [] site = "wp_page_copy"                  -> "MMU_MIGRATE"
+      [] site = "move_page_tables"              -> "MMU_MIGRATE"
+      [] site = "madvise_free_single_vma"       -> "MMU_MUNMAP"
+      [] site = "page_mkclean_one"              -> "MMU_WRITE_BACK"
+      [] site = "try_to_unmap_one"              -> "MMU_MIGRATE"
+      [] site = "migrate_pages"                 -> "MMU_MIGRATE"
+      [] site = "clear_refs_write"              -> "MMU_CLEAR_SOFT_DIRTY"
+      [] site = "change_protection"             -> (CASE prot = 0 -> "MMU_UNMAP" [] prot = 1 -> "MMU_WRITE_PROTECT" [] prot = 2 -> "MMU_READ_WRITE")
+      [] site = "oom_reap_task_mm"              -> "MMU_MUNMAP"
+      [] site = "exit_mmap"                     -> "release"
+      [] site = "uffd_wp_range"                 -> "none"
+      [] site = "make_device_exclusive"         -> "none"
+      [] site = "remove_device_exclusive_entry" -> "none"
+
+\* linux-6.1 (6.1.176 (Debian linux-source-6.1))
+Linux6x1Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
+
+\* linux-6.12 (6.12.117 (Debian linux-source-6.12))
+Linux6x12Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
+
+\* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
+Linux6x18Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+\* linux-7.2 (7.2.13 (Debian linux-source-7.2))
+Linux7x2Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+\* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
+Linux7x3Event(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+\* upstream (the newest release: linux-7.3)
+UpstreamEvent(site, prot) ==
+    CASE site = "copy_page_range"               -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "copy_hugetlb_page_range"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "split_huge_page"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "write_protect_page"            -> "MMU_NOTIFY_CLEAR"
+      [] site = "replace_page"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "unmap_vmas"                    -> "MMU_NOTIFY_UNMAP"
+      [] site = "zap_page_range"                -> "MMU_NOTIFY_CLEAR"
+      [] site = "zap_page_range_single"         -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_page_copy"                  -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_page_tables"              -> "MMU_NOTIFY_UNMAP"
+      [] site = "madvise_free_single_vma"       -> "MMU_NOTIFY_CLEAR"
+      [] site = "page_mkclean_one"              -> "MMU_NOTIFY_PROTECTION_PAGE"
+      [] site = "try_to_unmap_one"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "migrate_pages"                 -> "MMU_NOTIFY_CLEAR"
+      [] site = "clear_refs_write"              -> "MMU_NOTIFY_SOFT_DIRTY"
+      [] site = "change_protection"             -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "oom_reap_task_mm"              -> "MMU_NOTIFY_CLEAR"
+      [] site = "exit_mmap"                     -> "MMU_NOTIFY_RELEASE"
+      [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+
+EventOf(voc, site, prot) ==
+    CASE voc = "v7"            -> V7Event(site, prot)
+      [] voc = "v7-reviewed"   -> V7ReviewedEvent(site, prot)
+      [] voc = "linux-6.1"     -> Linux6x1Event(site, prot)
+      [] voc = "linux-6.12"    -> Linux6x12Event(site, prot)
+      [] voc = "linux-6.18"    -> Linux6x18Event(site, prot)
+      [] voc = "linux-7.2"     -> Linux7x2Event(site, prot)
+      [] voc = "linux-7.3"     -> Linux7x3Event(site, prot)
+      [] voc = "upstream"      -> UpstreamEvent(site, prot)
+
+\* TruthfulEvent: the class of PTE change an event's documentation allows (see below).
+EventClass(ev) ==
+    CASE ev \in {"MMU_FORK", "MMU_WRITE_BACK", "MMU_WRITE_PROTECT", "MMU_KSM_WRITE_PROTECT",
+               "MMU_NOTIFY_PROTECTION_PAGE"} -> "wp"
+      [] ev \in {"MMU_HSPLIT", "MMU_ISDIRTY", "MMU_MUNLOCK", "MMU_HUGE_PAGE_SPLIT",
+               "MMU_CLEAR_SOFT_DIRTY", "MMU_NOTIFY_SOFT_DIRTY"} -> "same"
+      [] ev = "MMU_READ_WRITE" -> "up"
+      [] ev \in {"MMU_MPROT", "MMU_NOTIFY_PROTECTION_VMA"} -> "prot"
+      [] ev \in {"MMU_MUNMAP", "MMU_UNMAP", "MMU_NOTIFY_UNMAP", "MMU_NOTIFY_RELEASE"} -> "unmap"
+      [] OTHER -> "any"
+\* END GENERATED
+
+AllEvents == UNION {EventsOf(voc) : voc \in Vocabularies}
 
 \* Listener reactions (docs/rules.md "Listener reactions").
 Reactions == {"unmap", "write-protect", "ignore", "consult-vma", "unmap-at-end"}
-
-(***************************************************************************)
-(* Call sites (kernel function names).  Numbers refer to the table in      *)
-(* kernel-facts.md SEED-CALLSITES (v7) and UP-CALLSITES (upstream).        *)
-(***************************************************************************)
-Sites == {"copy_page_range",          \* #1 fork, COW mappings, src mm
-          "copy_hugetlb_page_range",  \* #2 hugetlb fork (v7: MMU_MIGRATE, inconsistent with #1)
-          "split_huge_page",          \* #3 __split_huge_page_splitting (v7), __split_huge_pmd (upstream)
-          "clear_refs_write",         \* #23 fs/proc/task_mmu.c CLEAR_REFS_SOFT_DIRTY
-          "migrate_pages",            \* #18 NUMA migration (migrate_misplaced_transhuge_page)
-          "change_protection",        \* #9/#10 mprotect (the notifier is in change_pmd_range)
-          "unmap_vmas",               \* #14 munmap
-          "zap_page_range",           \* #15 MADV_DONTNEED
-          "zap_page_range_single",    \* #16 truncate (unmap_mapping_range)
-          "madvise_free_single_vma",  \* #20 MADV_FREE (v6/v7 only)
-          "move_page_tables",         \* #19 mremap
-          "page_mkclean_one",         \* #21 writeback (v7: invalidate_page)
-          "try_to_unmap_one",         \* #22 reclaim (v7: invalidate_page)
-          "write_protect_page",       \* #11 KSM write-protect
-          "replace_page",             \* #12 KSM merge
-          "wp_page_copy",             \* #17 COW write fault
-          "oom_reap_task_mm",         \* OOM reaper, non-blockable (mm/oom_kill.c __oom_reap_task_mm)
-          "exit_mmap",                \* exit: release, then unmap_vmas
-          "make_device_exclusive",    \* mm/rmap.c (5.14+): a device-exclusive entry for its owner
-          "remove_device_exclusive_entry"} \* mm/memory.c do_swap_page: a fault restores the PTE
 
 \* Device-exclusive entries (b756a3b5e7ea, 5.14): upstream only.
 ExclusiveSites == {"make_device_exclusive", "remove_device_exclusive_entry"}
@@ -91,90 +354,9 @@ SinglePageSites == {"migrate_pages", "move_page_tables", "page_mkclean_one",
 AllocSites == {"migrate_pages", "replace_page", "wp_page_copy"}
 
 (***************************************************************************)
-(* Notification mechanism per vocabulary.                                  *)
-(*  "range"    : invalidate_range_start ... invalidate_range_end           *)
-(*  "page"     : v7's mmu_notifier_invalidate_page, called after           *)
-(*               pte_unmap_unlock, i.e. AFTER the PTE change (rmap.c; bug  *)
-(*               B1, removed in 4.13 by ea25c4317946)                       *)
-(*  "nonblock" : mmu_notifier_invalidate_range_start_nonblock (OOM reaper)  *)
-(*  "release"  : exit_mmap -> mmu_notifier_release (R12), then unmap       *)
-(***************************************************************************)
-MechOf(voc, site) ==
-    CASE site \in {"page_mkclean_one", "try_to_unmap_one"} /\ voc \in {"v7", "v7-reviewed"} -> "page"
-      [] site = "oom_reap_task_mm" -> "nonblock"
-      [] site = "exit_mmap"          -> "release"
-      [] OTHER                       -> "range"
-
-(***************************************************************************)
-(* Call site -> event.  prot is the new VMA protection for mprotect.       *)
-(* v7 column: kernel-facts.md SEED-CALLSITES (V8 with v7 names).           *)
-(* upstream column: UP-CALLSITES (EV52 and later); MMU_NOTIFY_RELEASE      *)
-(* from mn_itree_release (mm/mmu_notifier.c).                              *)
-(***************************************************************************)
-V7Event(site, prot) ==
-    CASE site = "copy_page_range"         -> "MMU_FORK"
-      [] site = "copy_hugetlb_page_range" -> "MMU_MIGRATE"
-      [] site = "split_huge_page"        -> "MMU_HSPLIT"
-      [] site = "clear_refs_write"        -> "MMU_ISDIRTY"
-      [] site = "migrate_pages"           -> "MMU_MIGRATE"
-      [] site = "change_protection"        -> "MMU_MPROT"
-      [] site = "unmap_vmas"              -> "MMU_MUNMAP"
-      [] site = "zap_page_range"          -> "MMU_MIGRATE"
-      [] site = "zap_page_range_single"   -> "MMU_MUNMAP"
-      [] site = "madvise_free_single_vma" -> "MMU_MUNMAP"
-      [] site = "move_page_tables"        -> "MMU_MIGRATE"
-      [] site = "page_mkclean_one"        -> "MMU_WRITE_BACK"
-      [] site = "try_to_unmap_one"        -> "MMU_MIGRATE"
-      [] site = "write_protect_page"      -> "MMU_WRITE_PROTECT"
-      [] site = "replace_page"            -> "MMU_MIGRATE"
-      [] site = "wp_page_copy"            -> "MMU_MIGRATE"
-      [] site = "oom_reap_task_mm"      -> "MMU_MUNMAP"   \* anachronism: the reaper is 4.6+
-      [] site = "exit_mmap"               -> ReleasePseudoEvent
-      [] site \in ExclusiveSites          -> "none"         \* not in v7 (5.14+)
-
-\* v7-reviewed: v8 renames; mprotect sends what the new protection means
-\* (Hubbard: MMU_UNMAP / MMU_WRITE_PROTECT / MMU_READ_WRITE).
-V7ReviewedEvent(site, prot) ==
-    CASE site = "split_huge_page"   -> "MMU_HUGE_PAGE_SPLIT"
-      [] site = "clear_refs_write"   -> "MMU_CLEAR_SOFT_DIRTY"
-      [] site = "write_protect_page" -> "MMU_KSM_WRITE_PROTECT"
-      [] site = "change_protection"   -> (CASE prot = 0 -> "MMU_UNMAP"
-                                           [] prot = 1 -> "MMU_WRITE_PROTECT"
-                                           [] prot = 2 -> "MMU_READ_WRITE")
-      [] OTHER                       -> V7Event(site, prot)
-
-UpstreamEvent(site, prot) ==
-    CASE site = "copy_page_range"         -> "MMU_NOTIFY_PROTECTION_PAGE"
-      [] site = "copy_hugetlb_page_range" -> "MMU_NOTIFY_CLEAR"
-      [] site = "split_huge_page"        -> "MMU_NOTIFY_CLEAR"
-      [] site = "clear_refs_write"        -> "MMU_NOTIFY_SOFT_DIRTY"
-      [] site = "migrate_pages"           -> "MMU_NOTIFY_CLEAR"   \* try_to_migrate_one
-      [] site = "change_protection"        -> "MMU_NOTIFY_PROTECTION_VMA"
-      [] site = "unmap_vmas"              -> "MMU_NOTIFY_UNMAP"
-      [] site = "zap_page_range"          -> "MMU_NOTIFY_CLEAR"
-      [] site = "zap_page_range_single"   -> "MMU_NOTIFY_CLEAR"
-      [] site = "madvise_free_single_vma" -> "MMU_NOTIFY_CLEAR"
-      [] site = "move_page_tables"        -> "MMU_NOTIFY_UNMAP"
-      [] site = "page_mkclean_one"        -> "MMU_NOTIFY_PROTECTION_PAGE"
-      [] site = "try_to_unmap_one"        -> "MMU_NOTIFY_CLEAR"
-      [] site = "write_protect_page"      -> "MMU_NOTIFY_CLEAR"
-      [] site = "replace_page"            -> "MMU_NOTIFY_CLEAR"
-      [] site = "wp_page_copy"            -> "MMU_NOTIFY_CLEAR"
-      [] site = "oom_reap_task_mm"      -> "MMU_NOTIFY_UNMAP"
-      [] site = "exit_mmap"               -> "MMU_NOTIFY_RELEASE"
-      \* make_device_exclusive: mmu_notifier_range_init_owner(MMU_NOTIFY_EXCLUSIVE, owner);
-      \* remove_device_exclusive_entry: the same event with owner NULL
-      [] site \in ExclusiveSites          -> "MMU_NOTIFY_EXCLUSIVE"
-
-EventOf(voc, site, prot) ==
-    CASE voc = "v7"          -> V7Event(site, prot)
-      [] voc = "v7-reviewed" -> V7ReviewedEvent(site, prot)
-      [] voc = "upstream"    -> UpstreamEvent(site, prot)
-
-(***************************************************************************)
 (* TruthfulEvent: which PTE changes an event's documentation allows        *)
-(* (docs/rules.md; v7 enum mmu_event doc comments, kernel-facts.md         *)
-(* SEED-ENUM; enum mmu_notifier_event kernel-doc, HDR).                    *)
+(* (docs/rules.md; v7 enum mmu_event doc comments, kernel-facts.md SEED-ENUM; *)
+(* enum mmu_notifier_event kernel-doc, 3.2).                                *)
 (*  "wp"   : write-protect events: same frame, read access kept            *)
 (*           (MMU_FORK, MMU_WRITE_BACK, MMU_WRITE_PROTECT, ..._KSM_...,     *)
 (*            MMU_NOTIFY_PROTECTION_PAGE: "read/write change of pages")     *)
@@ -191,15 +373,6 @@ EventOf(voc, site, prot) ==
 (*  "any"  : the frame may go away or change (MMU_MIGRATE,                 *)
 (*           MMU_NOTIFY_CLEAR, MMU_NOTIFY_MIGRATE, MMU_NOTIFY_EXCLUSIVE)    *)
 (***************************************************************************)
-EventClass(ev) ==
-    CASE ev \in {"MMU_FORK", "MMU_WRITE_BACK", "MMU_WRITE_PROTECT", "MMU_KSM_WRITE_PROTECT",
-                 "MMU_NOTIFY_PROTECTION_PAGE"} -> "wp"
-      [] ev \in {"MMU_HSPLIT", "MMU_HUGE_PAGE_SPLIT", "MMU_ISDIRTY", "MMU_CLEAR_SOFT_DIRTY",
-                 "MMU_MUNLOCK", "MMU_NOTIFY_SOFT_DIRTY"} -> "same"
-      [] ev = "MMU_READ_WRITE" -> "up"
-      [] ev \in {"MMU_MPROT", "MMU_NOTIFY_PROTECTION_VMA"} -> "prot"
-      [] ev \in {"MMU_MUNMAP", "MMU_UNMAP", "MMU_NOTIFY_UNMAP", "MMU_NOTIFY_RELEASE"} -> "unmap"
-      [] OTHER -> "any"
 
 \* Is the change old -> new of one CPU PTE allowed under event ev?  Filling
 \* an empty PTE is allowed under every event (R8: never notified).
@@ -239,6 +412,9 @@ SitePte(site, o, prot, nf) ==
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
       [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
       [] site = "change_protection"  -> [o EXCEPT !.acc = Min(o.acc, prot)]  \* change_pte_range
+      \* UFFDIO_WRITEPROTECT: change_protection(MM_CP_UFFD_WP) -> pte_mkuffd_wp
+      \* write-protects the PTEs; the VMA keeps its protection (docs/protection-vma.md)
+      [] site = "uffd_wp_range"     -> [o EXCEPT !.acc = Min(o.acc, 1)]
       [] site \in {"page_mkclean_one", "write_protect_page"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",

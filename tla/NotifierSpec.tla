@@ -75,7 +75,7 @@ ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \sub
        \* mmu_notifier_register runs before the mm is used (no insert in the model)
        /\ MmDevices \cup PageOnlyDevices \subseteq InitSubscribed
        \* device-exclusive entries are 5.14 (b756a3b5e7ea): upstream only
-       /\ ExclusiveSites \cap EnabledSites # {} => Vocabulary = "upstream"
+       /\ ExclusiveSites \cap EnabledSites # {} => Vocabulary \in UpstreamFamily
 
 VARIABLES
     pte,          \* [Pages -> CPU PTE]  (the CPU page table)
@@ -228,7 +228,8 @@ MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in Mmap
 \* site.
 MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write",
                   "oom_reap_task_mm", "write_protect_page", "replace_page",
-                  "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive"}
+                  "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive",
+                  "uffd_wp_range"}  \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
 \* mmap_lock admits a new call site: a writer waits for every holder, a reader
 \* for a writer.  Without this two mprotects of one page would interleave and
 \* the first one's consult-vma listener would read the second one's
@@ -291,7 +292,7 @@ FolioLockSites == {"make_device_exclusive", "remove_device_exclusive_entry", "mi
 \* Sites run on a device-exclusive entry: the restore, and those that change or
 \* drop a non-present entry as such (change_pte_range keeps it, with the new
 \* protection; zap_nonpresent_ptes drops it).
-ExclusiveEntrySites == {"remove_device_exclusive_entry", "change_protection", "split_huge_page",
+ExclusiveEntrySites == {"remove_device_exclusive_entry", "change_protection", "uffd_wp_range", "split_huge_page",
                         "unmap_vmas", "zap_page_range", "zap_page_range_single",
                         "oom_reap_task_mm", "exit_mmap"}
 

@@ -79,7 +79,7 @@ public sealed class TraceValidationTests : IDisposable
     [Fact]
     public void DeviceExclusiveEntriesRestoredByAnotherMirrorAndByForkAreAccepted()
     {
-        // remove_device_exclusive_entry (MMU_NOTIFY_EXCLUSIVE, owner NULL) from dev1's hmm_range_fault
+        // remove_device_exclusive_entry (MMU_NOTIFY_CLEAR since 6.15, owner NULL) from dev1's hmm_range_fault
         // (handle_mm_fault) and from fork (copy_nonpresent_pte restores the parent's entry first)
         var s = new Session(new MmConfig(8, 4, 40, Vocabulary.Upstream,
             [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm), new MirrorConfig("dev1", MirrorKind.Interval, Policy.Hmm)], Mutant.None));
@@ -95,7 +95,7 @@ public sealed class TraceValidationTests : IDisposable
         var path = Write(s, "exclusive-restore");
         var lines = File.ReadAllLines(path);
         Assert.Equal(2, lines.Count(l => l.Contains("\"op\":\"device_atomic_map\"") && l.Contains("\"frame\"")));
-        Assert.Equal(2, lines.Count(l => l.Contains("\"event\":\"MMU_NOTIFY_EXCLUSIVE\"") && l.Contains("\"owner\":null")));
+        Assert.Equal(2, lines.Count(l => l.Contains("\"op\":\"invalidate_range_start\"") && l.Contains("\"event\":\"MMU_NOTIFY_CLEAR\"") && l.Contains("\"owner\":null")));
         var v = Validate(path);
         Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
     }

@@ -99,7 +99,7 @@ public class ReplayTests
 
         var badCfg = new[] { good[0].Replace("\"vocabulary\":\"upstream\"", "\"vocabulary\":\"v9\"") };
         r = Replay.Run(badCfg);
-        Assert.Equal("field 'vocabulary': unknown vocabulary 'v9' (v7, v7-reviewed, upstream)", r.Message);
+        Assert.Equal($"field 'vocabulary': unknown vocabulary 'v9' ({Vocabularies.NameList})", r.Message);
     }
 
     [Fact]

@@ -147,3 +147,41 @@ public class RuleTests
         Assert.NotEqual(a.Trace.Select(l => l.ToJsonLine()), RandomRun.Run(cfg, 8, 1500).Trace.Select(l => l.ToJsonLine()));
     }
 }
+
+/// <summary>docs/protection-vma.md: UFFDIO_WRITEPROTECT sends MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged.</summary>
+public class UffdWriteProtectTests
+{
+    private static Session New(Policy policy, Vocabulary v = Vocabulary.Linux7_2) =>
+        new(new MmConfig(8, 4, 40, v, [new MirrorConfig("dev0", MirrorKind.Interval, policy)]));
+
+    private static Session Run(Session s)
+    {
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.DeviceWrite(0, 0, 2);
+        s.Cpu(new Call.UffdWriteProtect(0, 4));
+        return s;
+    }
+
+    [Fact]
+    public void A_listener_that_consults_the_vma_keeps_device_write_access_after_uffd_write_protect()
+    {
+        var s = Run(New(Policy.Hmm)); // Hmm's reaction to MMU_NOTIFY_PROTECTION_VMA: consult-vma
+        Assert.Equal(Prot.ReadWrite, s.State.VmaAt(0)!.Prot);
+        Assert.Equal("MMU_NOTIFY_PROTECTION_VMA", (string?)s.Trace.Single(l => l.Op == "invalidate_range_start").Get("event"));
+        Assert.Equal(Rules.NoStaleDeviceMapping, s.FirstViolation!.Rule);
+        Assert.Equal("pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
+        Assert.Equal("dev0 maps page 0 writable but the CPU PTE is frame 1 r dirty soft-dirty", s.FirstViolation.Message);
+    }
+
+    [Fact]
+    public void A_listener_that_unmaps_on_protection_vma_is_safe_and_the_seed_vocabularies_have_no_uffd()
+    {
+        var s = Run(New(Policy.UnmapAll));
+        Assert.Null(s.FirstViolation);
+        Assert.False(s.State.Ptes[0]!.Value.Writable);
+        var v7 = New(Policy.Hmm, Vocabulary.V7);
+        v7.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        Assert.Equal("ENOSYS (userfaultfd write-protect is not in this vocabulary)", v7.Call(new Call.UffdWriteProtect(0, 4)).Line.Get("result"));
+    }
+}

@@ -53,11 +53,18 @@ public class VocabularyTests
             [CallSite.wp_page_copy] = MmuEvent.MMU_NOTIFY_CLEAR, [CallSite.move_page_tables] = MmuEvent.MMU_NOTIFY_UNMAP,
             [CallSite.madvise_free_single_vma] = MmuEvent.MMU_NOTIFY_CLEAR, [CallSite.page_mkclean_one] = MmuEvent.MMU_NOTIFY_PROTECTION_PAGE,
             [CallSite.try_to_unmap_one] = MmuEvent.MMU_NOTIFY_CLEAR, [CallSite.clear_refs_write] = MmuEvent.MMU_NOTIFY_SOFT_DIRTY,
-            [CallSite.change_protection] = MmuEvent.MMU_NOTIFY_PROTECTION_VMA, [CallSite.oom_reap_task_mm] = MmuEvent.MMU_NOTIFY_UNMAP,
+            [CallSite.change_protection] = MmuEvent.MMU_NOTIFY_PROTECTION_VMA, [CallSite.oom_reap_task_mm] = MmuEvent.MMU_NOTIFY_CLEAR,
             [CallSite.munlock_vma_pages_range] = null, [CallSite.mmu_notifier_release] = MmuEvent.MMU_NOTIFY_RELEASE,
         };
         foreach (var (site, ev) in expected) Assert.Equal(ev, EventTables.EventOf(Vocabulary.Upstream, site));
-        Assert.All(EventTables.Table(Vocabulary.Upstream), r => Assert.Matches(@"^(mm|fs|kernel)/", r.Source));
+        Assert.Equal(MmuEvent.MMU_NOTIFY_CLEAR, EventTables.EventOf(Vocabulary.Upstream, CallSite.remove_device_exclusive_entry));
+        Assert.Equal(MmuEvent.MMU_NOTIFY_EXCLUSIVE, EventTables.EventOf(Vocabulary.Upstream, CallSite.make_device_exclusive));
+        Assert.All(EventTables.Table(Vocabulary.Upstream), r => Assert.Matches(@"(mm|fs|kernel)/[\w/]+\.c", r.Source));
+        // the releases before the two fixes (linux-6.12: both; linux-6.18: only remove_device_exclusive_entry, 6.15)
+        Assert.Equal(MmuEvent.MMU_NOTIFY_UNMAP, EventTables.EventOf(Vocabulary.Linux6_12, CallSite.oom_reap_task_mm));
+        Assert.Equal(MmuEvent.MMU_NOTIFY_EXCLUSIVE, EventTables.EventOf(Vocabulary.Linux6_12, CallSite.remove_device_exclusive_entry));
+        Assert.Equal(MmuEvent.MMU_NOTIFY_UNMAP, EventTables.EventOf(Vocabulary.Linux6_18, CallSite.oom_reap_task_mm));
+        Assert.Equal(MmuEvent.MMU_NOTIFY_CLEAR, EventTables.EventOf(Vocabulary.Linux6_18, CallSite.remove_device_exclusive_entry));
     }
 
     [Fact]
@@ -67,9 +74,11 @@ public class VocabularyTests
         Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v7", "--json"], o, e));
         var doc = System.Text.Json.Nodes.JsonNode.Parse(o.ToString())!;
         Assert.Equal("v7", (string?)doc["vocabulary"]);
-        Assert.Equal(EventTables.Table(Vocabulary.V7).Length, doc["call_sites"]!.AsArray().Count);
+        Assert.Equal(EventTables.Table(Vocabulary.V7).Length,
+            doc["call_sites"]!.AsArray().Count(r => r!["models"]!.AsArray().Any(m => (string?)m == "reference")));
+        Assert.Equal(Catalogue.Default.File.ModelSites.Count, doc["call_sites"]!.AsArray().Count);
         Assert.Equal("MMU_MIGRATE", (string?)doc["call_sites"]!.AsArray().Single(r => (string?)r!["call_site"] == "copy_hugetlb_page_range")!["event"]);
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v9"], o, e));
-        Assert.Equal("notifier events: unknown vocabulary 'v9' (v7, v7-reviewed, upstream)", e.ToString().Trim());
+        Assert.Equal("notifier events: unknown vocabulary 'v9' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)", e.ToString().Trim());
     }
 }

@@ -48,7 +48,7 @@ public class ContractTests
         Assert.Equal("MMU_FORK=write-protect; MMU_HUGE_PAGE_SPLIT=ignore; MMU_CLEAR_SOFT_DIRTY=write-protect; MMU_MIGRATE=unmap; " +
             "MMU_MUNLOCK=ignore; MMU_MUNMAP=unmap; MMU_WRITE_BACK=write-protect; MMU_KSM_WRITE_PROTECT=write-protect; " +
             "MMU_UNMAP=unmap; MMU_WRITE_PROTECT=write-protect; MMU_READ_WRITE=ignore", Table(Reviewed.Value));
-        Assert.Equal("MMU_NOTIFY_UNMAP=unmap; MMU_NOTIFY_CLEAR=unmap; MMU_NOTIFY_PROTECTION_VMA=consult-vma; " +
+        Assert.Equal("MMU_NOTIFY_UNMAP=unmap; MMU_NOTIFY_CLEAR=unmap; MMU_NOTIFY_PROTECTION_VMA=unmap; " +
             "MMU_NOTIFY_PROTECTION_PAGE=write-protect; MMU_NOTIFY_SOFT_DIRTY=write-protect; MMU_NOTIFY_RELEASE=unmap; " +
             "MMU_NOTIFY_MIGRATE=unmap; MMU_NOTIFY_EXCLUSIVE=unmap", Table(Upstream.Value));
     }

@@ -28,6 +28,8 @@ public class VariantTests
         { "narrow-range", Rules.RangeCoversChange, 3, "range={}", "pte_update => RangeCoversChange'" },
         { "skip-set-seq", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_retry(d=d0)", "invalidate => NoReaderInsidePass'" },
         { "read-begin-no-sleep", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_begin(d=d0)", "mmu_interval_read_begin => NoReaderInsidePass'" },
+        // MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged (vma_set=false): the callback reads the read-write VMA
+        { "consult-vma-on-uffd-wp", Rules.NoStaleDeviceMapping, 3, "event=MMU_NOTIFY_PROTECTION_VMA, range={p0}, new_read=false, new_write=false, vma_set=false", "invalidate => TeardownBeforeChange'" },
     };
 
     [Fact]

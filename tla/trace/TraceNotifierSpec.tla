@@ -77,7 +77,7 @@ TracePolicy == [d \in TraceDevices |-> [e \in AllEvents |->
 TraceEmpty == {}
 TraceProts == 0..2
 \* device-exclusive entries are upstream only (NotifierSpec's ASSUME)
-TraceSites == IF Cfg.vocabulary = "upstream" THEN Sites ELSE Sites \ ExclusiveSites
+TraceSites == IF Cfg.vocabulary \in UpstreamFamily THEN Sites ELSE Sites \ ExclusiveSites
 TraceThreads == {1}
 TraceVocabulary == Cfg.vocabulary
 

@@ -1,0 +1,168 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using NotifierSpec.Invariants;
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+/// <summary>catalogue/vocabulary.json is the one source: every layer's names and tables agree with it.</summary>
+public class CatalogueTests
+{
+    internal static string Repo(params string[] parts)
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NotifierSpec.sln"))) d = d.Parent;
+        Assert.NotNull(d);
+        return Path.Combine([d!.FullName, .. parts]);
+    }
+
+    private static readonly Catalogue Cat = Catalogue.Default;
+
+    [Fact]
+    public void Embedded_catalogue_is_the_repository_file()
+    {
+        var disk = Catalogue.Parse(File.ReadAllText(Repo("catalogue", "vocabulary.json")), "catalogue/vocabulary.json");
+        Assert.Equal(CatalogueTla.Generate(disk), CatalogueTla.Generate(Cat));
+        Assert.Equal(disk.Vocabularies.Select(v => v.Name), Cat.Vocabularies.Select(v => v.Name));
+    }
+
+    [Fact]
+    public void Tla_events_module_holds_exactly_the_generated_block()
+    {
+        string module = File.ReadAllText(Repo("tla", "NotifierEvents.tla"));
+        string expected = CatalogueTla.Generate(Cat);
+        Assert.Equal(expected, CatalogueTla.Extract(module));
+    }
+
+    [Fact]
+    public void A_changed_row_or_an_edited_module_is_a_difference()
+    {
+        // planted: the catalogue says copy_page_range sends MMU_NOTIFY_CLEAR upstream
+        string json = File.ReadAllText(Repo("catalogue", "vocabulary.json"));
+        string edited = json.Replace("\"site\": \"copy_page_range\", \"mechanism\": \"range\", \"event\": \"MMU_NOTIFY_PROTECTION_PAGE\"",
+            "\"site\": \"copy_page_range\", \"mechanism\": \"range\", \"event\": \"MMU_NOTIFY_CLEAR\"", StringComparison.Ordinal);
+        Assert.NotEqual(json, edited);
+        string module = File.ReadAllText(Repo("tla", "NotifierEvents.tla"));
+        Assert.NotEqual(CatalogueTla.Generate(Catalogue.Parse(edited, "x.json")), CatalogueTla.Extract(module));
+        // planted: a hand edit inside the module's block
+        string handEdited = module.Replace("[] site = \"wp_page_copy\"                  -> \"MMU_NOTIFY_CLEAR\"",
+            "[] site = \"wp_page_copy\"                  -> \"MMU_NOTIFY_UNMAP\"", StringComparison.Ordinal);
+        Assert.NotEqual(module, handEdited);
+        Assert.NotEqual(CatalogueTla.Generate(Cat), CatalogueTla.Extract(handEdited));
+    }
+
+    [Fact]
+    public void Rules_md_lists_the_catalogue_rules_reactions_steps_and_vocabularies()
+    {
+        string doc = File.ReadAllText(Repo("docs", "rules.md"));
+        Assert.Equal(CatalogueDocs.Vocabularies(Cat), CatalogueDocs.Extract(doc));
+        var tableRules = Regex.Matches(doc, @"^\| `(\w+)` \|", RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(Cat.File.Rules.Where(r => r.Kind == "state").Select(r => r.Name), tableRules);
+        Assert.Equal(Rules.All.Order(), tableRules.Order());
+        var s = Cat.File.Steps;
+        foreach (var step in s.Cpu.Concat(s.Notifier).Concat(s.Device).Concat(s.Exclusive).Concat(s.Environment))
+            Assert.Contains($"`{step}`", doc);
+        Assert.Equal(ReactionNames.All.Select(r => r.Name()).Order(), Cat.File.Reactions.Order());
+    }
+
+    [Fact]
+    public void Tla_rules_and_reactions_are_the_catalogue_ones()
+    {
+        string spec = File.ReadAllText(Repo("tla", "NotifierSpec.tla"));
+        foreach (var r in Cat.File.Rules) Assert.Matches(new Regex($@"^{r.Name}\b.*==", RegexOptions.Multiline), spec);
+        string events = File.ReadAllText(Repo("tla", "NotifierEvents.tla"));
+        Assert.Contains("Reactions == {" + string.Join(", ", Cat.File.Reactions.Select(r => $"\"{r}\"")) + "}", events);
+    }
+
+    [Fact]
+    public void Enums_of_the_reference_name_exactly_the_catalogue_events_and_sites()
+    {
+        Assert.Equal(Cat.File.Families.SelectMany(f => f.Events).Select(e => e.Name).Distinct().Order(),
+            Enum.GetNames<MmuEvent>().Order());
+        Assert.Equal(Cat.SitesOf("reference").Select(s => s.Site).Order(), Enum.GetNames<CallSite>().Order());
+        foreach (var g in Cat.File.Families.SelectMany(f => f.Events).GroupBy(e => e.Name))
+        {
+            Assert.Single(g.Select(e => string.Join(",", e.Allows.Order())).Distinct());
+            Assert.Single(g.Select(e => e.TlaClass).Distinct());
+        }
+    }
+
+    [Fact]
+    public void Spec_vocabularies_are_the_catalogue_families()
+    {
+        foreach (var v in NotifierSpec.Invariants.Vocabulary.All)
+        {
+            var fam = Vocabularies.ByName(v.Name)!.Family;
+            Assert.Equal(fam.Events.Select(e => e.Name), v.Events.Select(e => e.Name));
+            Assert.Equal(fam.Events.Select(e => e.Reaction), v.Events.Select(e => e.DocumentedReaction.Name()));
+        }
+        Assert.Equal(NotifierSpec.Invariants.Reaction.ConsultVma, NotifierSpec.Invariants.Vocabulary.V7["MMU_MPROT"].DocumentedReaction);
+        Assert.Equal(Effect.Protection, NotifierSpec.Invariants.Vocabulary.V7Reviewed["MMU_WRITE_PROTECT"].Effect);
+        Assert.Equal(Effect.WriteProtect, NotifierSpec.Invariants.Vocabulary.V7["MMU_WRITE_PROTECT"].Effect);
+    }
+
+    private static List<BugModel> ManifestFailing()
+    {
+        var m = JsonNode.Parse(File.ReadAllText(Repo("tla", "manifest.json")))!["models"]!.AsArray();
+        return [.. m.Where(x => (string?)x!["result"] != "success").Select(x => new BugModel((string)x!["name"]!, (string?)x!["violated"]))];
+    }
+
+    [Fact]
+    public void Every_planted_bug_has_one_name_and_its_name_in_every_layer_exists()
+    {
+        var bugs = Cat.Bugs;
+        Assert.Equal(bugs.Count, bugs.Select(b => b.Name).Distinct().Count());
+        Assert.All(bugs, b => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", b.Name));
+        // reference/properties: every mutant of the matrix is one bug
+        Assert.Equal(Mutants.All.Select(m => m.Name).Order(), bugs.Where(b => b.Reference is not null).Select(b => b.Reference!).Order());
+        // spec/: every failing variant is one bug, and it breaks the rule of the bug's model
+        Assert.Equal(Variant.Failing_.Select(v => v.Name).Order(), bugs.Where(b => b.Spec is not null).Select(b => b.Spec!).Order());
+        foreach (var b in bugs.Where(b => b.Spec is not null))
+        {
+            var v = Variant.Failing_.Single(x => x.Name == b.Spec);
+            Assert.Equal(b.Name, v.Name);
+            Assert.Contains(b.Models, m => m.Name == v.TlaModel && m.Violated == v.ExpectedRule);
+        }
+        // tla/: every bug flag of BugNames is one bug, written as the name with '_' for '-'
+        string spec = File.ReadAllText(Repo("tla", "NotifierSpec.tla"));
+        string bugNames = spec[spec.IndexOf("BugNames ==", StringComparison.Ordinal)..spec.IndexOf("ASSUME", StringComparison.Ordinal)];
+        var flags = Regex.Matches(bugNames, "\"([a-z_]+)\"").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(flags.Order(), bugs.Where(b => b.Tla is not null).Select(b => b.Tla!).Order());
+        Assert.All(bugs.Where(b => b.Tla is not null), b => Assert.Equal(b.Name.Replace('-', '_'), b.Tla));
+        // every must-fail model of tla/manifest.json is one bug's, with the property TLC recorded
+        var failing = ManifestFailing();
+        Assert.Equal(failing.Select(m => m.Name).Order(), bugs.SelectMany(b => b.Models).Select(m => m.Name).Order());
+        foreach (var m in bugs.SelectMany(b => b.Models)) Assert.Equal(failing.Single(f => f.Name == m.Name).Violated, m.Violated);
+        // a bug no tla/ model has names the rule the mutation matrix reports for it; one with models names none
+        Assert.All(bugs, b => Assert.True((b.Models.Count == 0) == (b.Rule is not null), b.Name));
+        Assert.All(bugs.Where(b => b.Rule is not null), b => Assert.Contains(b.Rule, Rules.All));
+        // a model's config plants the bug's flag
+        foreach (var b in bugs.Where(b => b.Tla is not null))
+            foreach (var m in b.Models)
+                Assert.Contains($"\"{b.Tla}\"", File.ReadAllText(Repo("tla", "models", m.Name + ".cfg")));
+    }
+
+    [Fact]
+    public void A_malformed_catalogue_is_one_line_with_its_position()
+    {
+        string json = File.ReadAllText(Repo("catalogue", "vocabulary.json"));
+        var e = Assert.Throws<CatalogueException>(() => Catalogue.Parse(json.Replace("\"tla_class\": \"wp\"", "\"tla_klass\": \"wp\""), "cat.json"));
+        Assert.Matches(@"^cat\.json:\d+:\d+: ", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        var e2 = Assert.Throws<CatalogueException>(() => Catalogue.Parse(json.Replace("\"event\": \"MMU_FORK\"", "\"event\": \"MMU_NOTIFY_FORK\""), "cat.json"));
+        Assert.Equal("cat.json: vocabulary v7: site copy_page_range: event MMU_NOTIFY_FORK is not in family v7", e2.Message);
+        var e3 = Assert.Throws<CatalogueException>(() => Catalogue.Parse(json.Replace("\"based_on\": \"v7\"", "\"based_on\": \"v6\""), "cat.json"));
+        Assert.Equal("cat.json: vocabulary v7-reviewed: unknown vocabulary 'v6'", e3.Message);
+    }
+
+    [Fact]
+    public void Vocabulary_lookup_by_name_is_public()
+    {
+        Assert.Equal("upstream", Vocabularies.ByName("upstream")!.Family.Name);
+        Assert.Null(Vocabularies.ByName("linux-2.4"));
+        Assert.Equal("MMU_NOTIFY_PROTECTION_VMA", Vocabularies.ByName("upstream")!.EventOf("change_protection"));
+        Assert.Equal("MMU_READ_WRITE", Vocabularies.ByName("v7-reviewed")!.EventOf("change_protection", "read-write"));
+    }
+}
