@@ -36,11 +36,16 @@ public static class Definitions
             switch (u)
             {
                 case DefSyn d:
-                    if (!scope.Add(d.Name))
+                    if (scope.Contains(d.Name))
                         throw new TlaError(m.File, d.Tok.Line, d.Tok.Col, d.FcnBounds is not null
                             ? $"Function name `{d.Name}' already defined or declared."
                             : $"Operator {d.Name} already defined or declared.");
+                    new LetCheck(m.File, scope).Def(d);
+                    scope.Add(d.Name);
                     if (!d.Local) exports.Add(d.Name);
+                    break;
+                case Syn assume:
+                    new LetCheck(m.File, scope).Walk(assume);
                     break;
                 case InstanceSyn i:
                     {
@@ -60,5 +65,74 @@ public static class Definitions
         if (loader.IsNative(name))
             return new(new HashSet<string>(Builtins.Closure(name).SelectMany(mod => Builtins.Modules.TryGetValue(mod, out var ops) ? ops.Keys : Enumerable.Empty<string>()), StringComparer.Ordinal), []);
         return Exports(loader.Load(name, from.File, tok), loader, memo);
+    }
+
+    /// <summary>A LET definition named like a symbol in scope there (a module-level name defined before, a
+    /// parameter, a bound variable, an enclosing LET definition) is SANY's "Operator x already defined or
+    /// declared." too. The names in scope are counted, as a bound name may repeat one (the compiler refuses that).</summary>
+    private sealed class LetCheck(string file, HashSet<string> module)
+    {
+        private readonly Dictionary<string, int> _local = new(StringComparer.Ordinal);
+
+        private bool InScope(string n) => module.Contains(n) || _local.GetValueOrDefault(n) > 0;
+        private void Add(string n) => _local[n] = _local.GetValueOrDefault(n) + 1;
+        private void Remove(string n) => _local[n]--;
+
+        public void Def(DefSyn d)
+        {
+            foreach (var b in d.FcnBounds ?? []) if (b.Set is not null) Walk(b.Set);
+            var names = d.Params.Select(p => p.Name).Concat((d.FcnBounds ?? []).SelectMany(b => b.Names)).ToList();
+            foreach (var n in names) Add(n);
+            if (d.Body is not null) Walk(d.Body);
+            foreach (var n in names) Remove(n);
+        }
+
+        private void Bound(IEnumerable<Bound> bs, Syn body)
+        {
+            var list = bs.ToList();
+            foreach (var b in list) if (b.Set is not null) Walk(b.Set);
+            foreach (var b in list) foreach (var n in b.Names) Add(n);
+            Walk(body);
+            foreach (var b in list) foreach (var n in b.Names) Remove(n);
+        }
+
+        public void Walk(Syn s)
+        {
+            switch (s.Extra)
+            {
+                case List<DefSyn> defs when s.Kind == SK.Let:
+                    {
+                        var added = new List<string>();
+                        foreach (var d in defs)
+                        {
+                            if (InScope(d.Name))
+                                throw new TlaError(file, d.Tok.Line, d.Tok.Col, d.FcnBounds is not null
+                                    ? $"Function name `{d.Name}' already defined or declared."
+                                    : $"Operator {d.Name} already defined or declared.");
+                            Def(d);
+                            Add(d.Name);
+                            added.Add(d.Name);
+                        }
+                        Walk(s.Kids[0]);
+                        foreach (var n in added) Remove(n);
+                        return;
+                    }
+                case List<Bound> bs when s.Kind is SK.Quant or SK.SetMap or SK.FcnCtor:
+                    Bound(bs, s.Kids[0]);
+                    return;
+                case Bound b when s.Kind is SK.Choose or SK.SetFilter:
+                    Bound([b], s.Kids[0]);
+                    return;
+                case List<string> ps when s.Kind == SK.Lambda:
+                    foreach (var n in ps) Add(n);
+                    Walk(s.Kids[0]);
+                    foreach (var n in ps) Remove(n);
+                    return;
+                case List<ExceptUpdate> us:
+                    foreach (var u in us) { Walk(u.Value); foreach (var pe in u.Path) foreach (var a in pe.Args ?? []) Walk(a); }
+                    break;
+            }
+            foreach (var k in s.Kids) Walk(k);
+        }
     }
 }

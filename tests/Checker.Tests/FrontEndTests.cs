@@ -121,4 +121,32 @@ public class FrontEndTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    /// <summary>LET definitions named like a symbol in scope: SANY's "Operator x already defined or declared." at
+    /// the LET definition (SANY printed these positions for the same modules, which EXTEND Naturals, Sequences).</summary>
+    [Theory]
+    [InlineData("A == 1\nB == LET A == 2 IN A", "M.tla:4:10: Operator A already defined or declared.")]
+    [InlineData("F(x) == LET x == 1 IN x", "M.tla:3:13: Operator x already defined or declared.")]
+    [InlineData("G == \\E y \\in {1} : LET y == 2 IN y = 2", "M.tla:3:25: Operator y already defined or declared.")]
+    [InlineData("H == LET a == 1 IN LET a == 2 IN a", "M.tla:3:24: Operator a already defined or declared.")]
+    [InlineData("L == LET Len == 1 IN Len", "M.tla:3:10: Operator Len already defined or declared.")]
+    [InlineData("N == LET a == 1\n  b == 2\n  a == 3 IN a", "M.tla:5:3: Operator a already defined or declared.")]
+    [InlineData("K == LET C == 1 IN C\nC == 3", null)]
+    [InlineData("P == LET a == 1 IN a\nQ == LET a == 2 IN a", null)]
+    [InlineData("R == \\E a \\in {1} : a = 1\nS == LET a == 2 IN a", null)]
+    public void ALetDefinitionNamedLikeASymbolInScopeIsRefused(string defs, string? error)
+    {
+        var dir = Directory.CreateTempSubdirectory("let-").FullName;
+        try
+        {
+            var f = Path.Combine(dir, "M.tla");
+            File.WriteAllText(f, $"---- MODULE M ----\nEXTENDS Naturals, Sequences\n{defs}\n====\n");
+            var loader = new ModuleLoader(dir, new Interner());
+            var root = loader.Parse(f);
+            loader.LoadDependencies(root);
+            var e = Record.Exception(() => Definitions.CheckUnique(root, loader));
+            Assert.Equal(error is null ? null : Path.Combine(dir, error), e?.ToString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
