@@ -555,7 +555,7 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         res.Trace = trace;
         _o.WriteLine($"Error: Temporal property {lasso.Property} was violated.");
         _o.WriteLine("Error: The following behavior constitutes a counter-example:");
-        PrintTrace(trace);
+        PrintTrace(trace, lasso.Cycle.Count == 0 ? null : _states[ids[lasso.Prefix.Count - 1]]);
         if (lasso.Cycle.Count == 0) { res.Stuttering = true; _o.WriteLine($"State {trace.Count + 1}: Stuttering"); }
         else
         {
@@ -777,28 +777,54 @@ public sealed class ModelChecker(Spec spec, CheckOptions opt)
         return trace;
     }
 
-    private void PrintTrace(List<TraceStep> trace)
+    /// <summary>Prints a behavior as TLC's error trace: the first state whole, then each state's changes. With a cfg
+    /// ALIAS, each state is shown as TLC shows it: the fields of the alias record evaluated in that state and its
+    /// successor (the last state: itself, or the state a lasso goes back to), tlc2/tool/TLCTrace.java printTrace and
+    /// tlc2/tool/impl/Tool.java evalAlias; an alias that fails to evaluate shows the variables and _ALIASEvalError.</summary>
+    private void PrintTrace(List<TraceStep> trace, Value[]? after = null)
     {
-        Value[]? prev = null;
-        foreach (var step in trace)
+        (string[] Names, Value[] Vals)? prev = null;
+        for (int k = 0; k < trace.Count; k++)
         {
+            var step = trace[k];
+            var shown = Shown(step, k + 1 < trace.Count ? trace[k + 1].State : after ?? step.State);
             _o.WriteLine($"State {step.Index}: {step.Action}");
-            if (prev is null)
-                for (int i = 0; i < spec.Vars.Count; i++) _o.WriteLine($"/\\ {spec.Vars[i]} = {Show.V(step.State[i])}");
+            if (prev is not { } p)
+                for (int i = 0; i < shown.Names.Length; i++) _o.WriteLine($"/\\ {shown.Names[i]} = {Show.V(shown.Vals[i])}");
             else
             {
                 int changed = 0;
-                for (int i = 0; i < spec.Vars.Count; i++)
+                for (int i = 0; i < shown.Names.Length; i++)
                 {
-                    if (prev[i].Equals(step.State[i])) continue;
+                    int j = Array.IndexOf(p.Names, shown.Names[i]);
+                    if (j >= 0 && p.Vals[j].Equals(shown.Vals[i])) continue;
                     changed++;
-                    foreach (var line in Diff(spec.Vars[i], prev[i], step.State[i])) _o.WriteLine("/\\ " + line);
+                    if (j < 0) _o.WriteLine($"/\\ {shown.Names[i]} = {Show.V(shown.Vals[i])}");
+                    else foreach (var line in Diff(shown.Names[i], p.Vals[j], shown.Vals[i])) _o.WriteLine("/\\ " + line);
                 }
                 if (changed == 0) _o.WriteLine("(no variable changed)");
             }
             _o.WriteLine();
-            prev = step.State;
+            prev = shown;
         }
+    }
+
+    /// <summary>What a trace shows of a state: its variables, or the fields of the ALIAS record.</summary>
+    private (string[] Names, Value[] Vals) Shown(TraceStep step, Value[] successor)
+    {
+        var vars = (spec.Vars.ToArray(), step.State);
+        if (spec.Alias is null) return vars;
+        try
+        {
+            var v = spec.Alias.Eval(new Ctx(spec) { Cur = step.State, Nxt = successor, Level = step.Index }, null);
+            if (v is FcnBase f && f.IsRecord())
+                return ([.. Enumerable.Range(0, f.Count).Select(i => ((StrV)f.KeyAt(i)).S)], [.. Enumerable.Range(0, f.Count).Select(f.ValAt)]);
+            return Failed($"the ALIAS is not a record: {Show.V(v)}");
+        }
+        catch (Exception e) when (e is EvalError or AssertError) { return Failed(e.Message); }
+
+        (string[], Value[]) Failed(string message) =>
+            ([.. spec.Vars, "_ALIASEvalError"], [.. step.State, spec.Interner.Str(message)]);
     }
 
     /// <summary>Nested difference: the innermost changed components, as path = new (was old).</summary>

@@ -415,8 +415,6 @@ public sealed class Spec
         {
             var d = DefOf(al);
             Alias = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level };
-            // not silently: counterexamples print the variables, not TLC's ALIAS record
-            Out.WriteLine($"Warning: {al.Pos.File}:{al.Pos.Line}:{al.Pos.Col}: ALIAS {al.Name} is not applied: counterexamples show the variables, not the ALIAS record.");
         }
         if (cfg.Symmetry is { } sy) { var d = DefOf(sy); Symmetry = new OpCall(d, []) { Loc = d.Loc, Level = d.Body!.Level }; }
         if (cfg.CheckDeadlock is { } cd) CheckDeadlock = cd;
