@@ -34,11 +34,17 @@ public static class Mutants
         [Mutant.WriteFaultNoSoftDirty] = "a write-fault upgrade forgets soft-dirty",
         [Mutant.MigrateCopyBeforeUnmap] = "migration copies before unmapping (lost writes)",
         [Mutant.OwnerFilterAll] = "listeners skip every event with an owner, not only their own",
+        [Mutant.FinishPassAtEnd] = "two-pass interval notifiers' invalidate_finish runs at invalidate_range_end, after the PTE change",
     };
+
+    /// <summary>The mutant on the generated configuration; FinishPassAtEnd only shows with two-pass interval listeners.</summary>
+    private static Func<MmConfig, MmConfig> Planted(Mutant m) => m == Mutant.FinishPassAtEnd
+        ? c => Mirrors(c with { Mutants = m }, x => x with { Kind = MirrorKind.Interval, Policy = Policy.TwoPass })
+        : c => c with { Mutants = m };
 
     public static readonly ImmutableArray<MutantCase> All =
     [
-        .. Enum.GetValues<Mutant>().Where(m => m != Mutant.None).Select(m => new MutantCase(m.ToString(), Plants[m], c => c with { Mutants = m })),
+        .. Enum.GetValues<Mutant>().Where(m => m != Mutant.None).Select(m => new MutantCase(m.ToString(), Plants[m], Planted(m))),
         new("NoReadRetry", "M3: the driver installs without mmu_interval_read_retry", c => Mirrors(c, m => m with { SkipReadRetry = true })),
         new("ReadRetryOutsideLock", "M3: read_retry checked before taking the device lock", c => Mirrors(c, m => m with { ReadRetryOutsideLock = true })),
         new("UnmapAtEnd", "B12: a listener that tears down only in invalidate_range_end", c => Mirrors(c, m => m with { Kind = MirrorKind.Mm, Policy = Policy.UnmapAtEnd })),
