@@ -114,6 +114,8 @@ public static class Refinement
         {
             if (m.Kind != Ref.MirrorKind.Interval) return $"mirror {m.Name}: kind {m.Kind}; spec/ models interval notifiers only";
             if (m.Span is not null) return $"mirror {m.Name}: an interval narrower than the mm; spec/'s subscriptions cover every page";
+            if (m.Listener.At == Ref.TeardownAt.Finish)
+                return $"mirror {m.Name}: a two-pass interval notifier (invalidate_start / invalidate_finish); spec/ proves the protocol (two_pass) but the refinement map does not relate its steps";
             if (m.SkipReadRetry || m.ReadRetryOutsideLock) return $"mirror {m.Name}: a driver bug (skip_read_retry / read_retry_outside_lock); spec/ has it only as the variants no-read-retry / retry-outside-lock";
         }
         var p0 = c.MirrorList[0].Listener;
@@ -364,6 +366,8 @@ public static class Refinement
                 "np_write" => B(slots[t[0]]?.NpWrite ?? true),
                 "in_range" => B(slots[t[0]] is { } a && a.Range.Contains(t[1])),
                 "called" => B(slots[t[0]] is { } a2 && a2.Called.Contains(t[1])),
+                // a two-pass listener's trace is not refined (PolicyOf: its policy is not expressible)
+                "two_pass" or "finish_due" => B(false),
                 "accessed_freed" => B(h.AccessedFreed),
                 "accessed_incoherent" => B(h.Incoherent),
                 "uncovered_change" => B(false),

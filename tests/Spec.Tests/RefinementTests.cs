@@ -25,6 +25,8 @@ public class RefinementTests
         // v7 rmap call sites: invalidate_page after the PTL is dropped (B1), only in the invalidate-page-* variants
         ["writeback_v7_invalidate_page"] = (RefinementVerdict.NotCovered, 18, "writeback: a v7 invalidate_page call site (B1); spec/ has it only as the failing variants invalidate-page-*"),
         ["migrate_v7_invalidate_page"] = (RefinementVerdict.NotCovered, 18, "migrate_pages: a v7 invalidate_page call site (B1); spec/ has it only as the failing variants invalidate-page-*"),
+        // a two-pass interval notifier: proved in spec/ (two_pass), not related by the refinement map
+        ["two_pass_interval"] = (RefinementVerdict.NotCovered, 1, "mirror dev0: a two-pass interval notifier (invalidate_start / invalidate_finish); spec/ proves the protocol (two_pass) but the refinement map does not relate its steps"),
         // device-exclusive entries
         ["exclusive"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: spec/ has no device-exclusive entries"),
         ["exclusive_mprotect"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: spec/ has no device-exclusive entries"),

@@ -28,6 +28,8 @@ public class VariantTests
         { "narrow-range", Rules.RangeCoversChange, 3, "range={}", "pte_update => RangeCoversChange'" },
         { "skip-set-seq", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_retry(d=d0)", "invalidate => NoReaderInsidePass'" },
         { "read-begin-no-sleep", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_begin(d=d0)", "mmu_interval_read_begin => NoReaderInsidePass'" },
+        // the two-pass listener's start pass set the seq; its teardown waits for invalidate_range_end: the PTE changes first
+        { "two-pass-finish-at-end", Rules.NoStaleDeviceMapping, 3, "d0: two-pass listener", "invalidate => TeardownBeforeChange'" },
     };
 
     [Fact]
