@@ -25,8 +25,6 @@ public class RefinementTests
         // v7 rmap call sites: invalidate_page after the PTL is dropped (B1), only in the invalidate-page-* variants
         ["writeback_v7_invalidate_page"] = (RefinementVerdict.NotCovered, 18, "writeback: a v7 invalidate_page call site (B1); spec/ has it only as the failing variants invalidate-page-*"),
         ["migrate_v7_invalidate_page"] = (RefinementVerdict.NotCovered, 18, "migrate_pages: a v7 invalidate_page call site (B1); spec/ has it only as the failing variants invalidate-page-*"),
-        // a two-pass interval notifier: proved in spec/ (two_pass), not related by the refinement map
-        ["two_pass_interval"] = (RefinementVerdict.NotCovered, 1, "mirror dev0: a two-pass interval notifier (invalidate_start / invalidate_finish); spec/ proves the protocol (two_pass) but the refinement map does not relate its steps"),
         // device-exclusive entries
         ["exclusive"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: spec/ has no device-exclusive entries"),
         ["exclusive_mprotect"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: spec/ has no device-exclusive entries"),
@@ -126,6 +124,40 @@ public class RefinementTests
         // the same run without the bug refines
         var clean = Refinement.Check(Refinement.Lines(Random(Ref.Vocabulary.Upstream, seed, line + 1)));
         Assert.True(clean.Refines, $"{clean.Message}\n{clean.Report}");
+    }
+
+    private static Ref.Session TwoPass(Ref.Mutant mutant, bool refuse)
+    {
+        var s = new Ref.Session(new Ref.MmConfig(8, 4, 40, Ref.Vocabulary.Upstream,
+            [new Ref.MirrorConfig("gpu0", Ref.MirrorKind.Interval, Ref.Policy.TwoPass), new Ref.MirrorConfig("gpu1", Ref.MirrorKind.Interval, Ref.Policy.TwoPass)], mutant));
+        s.Cpu(new Ref.Call.Mmap(0, 4, Ref.Prot.ReadWrite));
+        s.Cpu(new Ref.Call.CpuWrite(0, 1));
+        s.DeviceRead(0, 0);
+        if (refuse)
+        {
+            // gpu1 holds its lock: the OOM reaper's start is refused after gpu0's start pass; gpu0's finish still runs
+            s.Call(new Ref.Call.DeviceRead(1, 0));
+            while (!s.State.Mirrors[1].Locked) s.Step(1);
+            s.Call(new Ref.Call.OomReap());
+            while (s.State.Op is not null) s.Step(Ref.Machine.Cpu);
+            s.Device(1);
+        }
+        s.Cpu(new Ref.Call.Munmap(0, 4));
+        return s;
+    }
+
+    [Fact]
+    public void Two_pass_listeners_refine_and_a_late_finish_pass_is_rejected_at_the_pte_change()
+    {
+        var ok = TwoPass(Ref.Mutant.None, refuse: true);
+        Assert.Equal(3, ok.Trace.Count(l => l.Op == "invalidate_finish")); // gpu0 after the refusal; gpu0 and gpu1 for munmap
+        var r = Refinement.Check(Refinement.Lines(ok));
+        Assert.True(r.Refines, $"{r.Message}\n{r.Report}");
+        var late = TwoPass(Ref.Mutant.FinishPassAtEnd, refuse: false);
+        var lines = Refinement.Lines(late).ToList();
+        var bad = Refinement.Check(lines);
+        Assert.Equal((RefinementVerdict.StepRejected, "pte_update"), (bad.Verdict, bad.Action));
+        Assert.Equal(lines.FindIndex(l => l.Contains("\"op\":\"pte_update\"") && l.Contains("\"kind\":\"step\"") && l.Contains("\"old\":{")) + 1, bad.Line);
     }
 
     [Fact]
