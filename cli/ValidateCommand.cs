@@ -193,6 +193,7 @@ public static class ValidateCommand
         {
             "invalidate_range_start" or "invalidate_range_start_nonblock" => $"IsStart -> {op} (NewOp of the call site whose event is the line's)",
             "invalidate" => "IsInvalidate -> invalidate (one listener's callback)",
+            "invalidate_finish" => "IsInvalidateFinish -> invalidate_finish (a two-pass listener's finish pass)",
             "invalidate_page" => "IsInvalidatePage -> invalidate (v7 invalidate_page, after the change)",
             "pte_update" => "IsPteUpdate (environment: the PTE change, allowed by RangeCoversChange / TruthfulEvent)",
             "tlb_flush" => "IsTlbFlush -> tlb_flush",

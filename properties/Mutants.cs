@@ -20,9 +20,14 @@ public static class Mutants
         Catalogue.Default.Bugs.FirstOrDefault(b => b.Reference == mutant) is { } bug ? $"{bug.Name}: {bug.Plants}"
             : throw new CatalogueException($"{Catalogue.ResourceName}: no planted bug with reference name '{mutant}'");
 
+    /// <summary>The mutant on the generated configuration; FinishPassAtEnd only shows with two-pass interval listeners.</summary>
+    private static Func<MmConfig, MmConfig> Planted(Mutant m) => m == Mutant.FinishPassAtEnd
+        ? c => Mirrors(c with { Mutants = m }, x => x with { Kind = MirrorKind.Interval, Policy = Policy.TwoPass })
+        : c => c with { Mutants = m };
+
     public static readonly ImmutableArray<MutantCase> All =
     [
-        .. Enum.GetValues<Mutant>().Where(m => m != Mutant.None).Select(m => new MutantCase(m.ToString(), Plants(m.ToString()), c => c with { Mutants = m })),
+        .. Enum.GetValues<Mutant>().Where(m => m != Mutant.None).Select(m => new MutantCase(m.ToString(), Plants(m.ToString()), Planted(m))),
         new("NoReadRetry", Plants("NoReadRetry"), c => Mirrors(c, m => m with { SkipReadRetry = true })),
         new("ReadRetryOutsideLock", Plants("ReadRetryOutsideLock"), c => Mirrors(c, m => m with { ReadRetryOutsideLock = true })),
         new("UnmapAtEnd", Plants("UnmapAtEnd"), c => Mirrors(c, m => m with { Kind = MirrorKind.Mm, Policy = Policy.UnmapAtEnd })),

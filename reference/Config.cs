@@ -27,9 +27,19 @@ public enum Reaction
     ConsultVma,
 }
 
-/// <summary>Where a listener applies its reaction: in invalidate_range_start (correct, R6) or only in
-/// invalidate_range_end (the buggy listener of kernel-facts.md B12).</summary>
-public enum TeardownAt { Start, End }
+/// <summary>Where a listener applies its reaction: in invalidate_range_start (correct, R6), only in
+/// invalidate_range_end (the buggy listener of kernel-facts.md B12), or in the finish pass of a two-pass
+/// interval notifier (Linux 7.2 include/linux/mmu_notifier.h struct mmu_interval_notifier_ops
+/// invalidate_start / invalidate_finish, as drivers/gpu/drm/xe/xe_userptr.c xe_vma_userptr_invalidate_start
+/// and xe_vma_userptr_invalidate_finish): the start pass calls mmu_interval_set_seq and returns a finish;
+/// mm/mmu_notifier.c mn_itree_invalidate runs every queued finish pass (mn_itree_finish_pass) after the
+/// tree walk and before invalidate_range_start returns, so the teardown is done before the PTE change.
+/// Finish applies to interval mirrors only; other kinds (which have no invalidate_start) treat it as Start.
+/// The modelled listener always returns a finish (mmu_interval_notifier_insert warns, WARN_ON_ONCE, about an
+/// invalidate_start without invalidate_finish); a start returning NULL must do the whole invalidation itself,
+/// which is the one-pass Start listener. It refuses a non-blockable range as dmirror does (trylock on its
+/// lock); xe_vma_userptr_invalidate_start refuses every non-blockable range before mmu_interval_set_seq.</summary>
+public enum TeardownAt { Start, End, Finish }
 
 /// <summary>A listener policy: a reaction per event (default for unlisted events) and where it applies.</summary>
 public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction> Reactions, Reaction Default = Reaction.Unmap, TeardownAt At = TeardownAt.Start)
@@ -62,13 +72,16 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
     /// <summary>Tears down only in invalidate_range_end.</summary>
     public static Policy UnmapAtEnd => UnmapAll with { Name = "unmap-at-end", At = TeardownAt.End };
 
+    /// <summary>A two-pass interval listener: the start pass sets the seq and queues a finish; the finish pass unmaps.</summary>
+    public static Policy TwoPass => UnmapAll with { Name = "two-pass", At = TeardownAt.Finish };
+
     public static Policy Named(string name) => name switch
     {
         "unmap-all" => UnmapAll, "hmm" => Hmm, "wp-on-mprot" => WriteProtectOnMprot, "ignore-soft-dirty" => IgnoreSoftDirty,
-        "unmap-at-end" => UnmapAtEnd,
-        _ => throw new ArgumentException($"unknown policy '{name}' (known: unmap-all, hmm, wp-on-mprot, ignore-soft-dirty, unmap-at-end)"),
+        "unmap-at-end" => UnmapAtEnd, "two-pass" => TwoPass,
+        _ => throw new ArgumentException($"unknown policy '{name}' (known: unmap-all, hmm, wp-on-mprot, ignore-soft-dirty, unmap-at-end, two-pass)"),
     };
-    public static readonly ImmutableArray<string> Names = ["unmap-all", "hmm", "wp-on-mprot", "ignore-soft-dirty", "unmap-at-end"];
+    public static readonly ImmutableArray<string> Names = ["unmap-all", "hmm", "wp-on-mprot", "ignore-soft-dirty", "unmap-at-end", "two-pass"];
 }
 
 /// <summary>
@@ -110,6 +123,7 @@ public enum Mutant : long
     WriteFaultNoSoftDirty = 1 << 15,   // a write fault upgrade forgets to set soft-dirty
     MigrateCopyBeforeUnmap = 1 << 16,  // migration copies the page before unmapping it: writes in between are lost
     OwnerFilterAll = 1 << 17,          // listeners skip every event that carries an owner, not only their own
+    FinishPassAtEnd = 1 << 18,         // the queued invalidate_finish passes run at invalidate_range_end, after the PTE change
 }
 
 /// <summary>The whole configuration of a run.</summary>

@@ -122,6 +122,9 @@ public static class Machine
         if (actor == Cpu)
         {
             if (s.Op is not { } op) return false;
+            // a two-pass listener's invalidate_finish takes its driver lock (xe_vma_userptr_invalidate_finish:
+            // down_write(notifier_lock)); it returns void and may not fail, so it waits for the lock
+            if (op.Inv is { } fi && FinishDue(s, fi)) return !s.Mirrors[fi.FinishList[0]].Locked;
             if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } inv)
             {
                 // a blockable callback waits for the device lock; a non-blockable interval callback refuses
@@ -183,6 +186,8 @@ public static class Machine
     private static Outcome CpuStep(MmState s)
     {
         var op = s.Op!;
+        if (op.Inv is { } fi && FinishDue(s, fi))
+            return Finish(s, FinishPass(s, op, fi));
         if (op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } pending)
             return Finish(s, Callback(s, op, pending));
         var steps = op.Steps.Dequeue(out var prim);
@@ -215,7 +220,7 @@ public static class Machine
     private static Outcome Finish(MmState before, Outcome o)
     {
         var s = o.State;
-        if (s.Op is not { } op || !op.Steps.IsEmpty || op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false }) return o;
+        if (s.Op is not { } op || !op.Steps.IsEmpty || op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } || op.Inv is { FinishList.IsEmpty: false }) return o;
         Violation? v = o.Violation;
         if (v is null && op.Inv is { Refused: false } open)
             v = new(Rules.StartEndPaired, $"{op.Name} finished with invalidate_range_start {open.Range} ({open.Event}) never ended");
@@ -280,7 +285,11 @@ public static class Machine
         {
             // dmirror_interval_invalidate: mutex_trylock fails in a non-blockable range -> return false (-EAGAIN)
             inv = inv with { Refused = true, PendingCallbacks = [] };
-            s = EndPass(s with { Op = op with { Inv = inv } });
+            // mn_itree_invalidate on -EAGAIN: the finish passes already queued still run (mn_itree_finish_pass),
+            // then mn_itree_inv_end; the pass ends after the last of them (FinishPass)
+            bool finishesDue = !inv.FinishList.IsEmpty && !s.Config.Has(Mutant.NonblockIgnoresRefusal);
+            s = s with { Op = op with { Inv = inv } };
+            if (!finishesDue) s = EndPass(s);
             // no end follows a refused start (mmu_notifier_invalidate_range_start_nonblock): a teardown an
             // unmap-at-end listener deferred to this invalidation's end is dropped with it, as in tla/ (Refuse)
             // and spec/. Only interval callbacks can have run: full-mm listeners come after the interval tree.
@@ -317,20 +326,49 @@ public static class Machine
         int[] removed = [];
         if (cfg.Kind == MirrorKind.Interval && !s.Config.Has(Mutant.SkipSetSeq)) ms = ms with { Seq = inv.CurSeq }; // mmu_interval_set_seq under the lock
         if (cfg.Kind == MirrorKind.Mm) ms = ms with { InProgress = ms.InProgress + 1 };
-        if (cfg.Listener.At == TeardownAt.Start) (ms, removed) = React(s, ms, inv.Range, reaction);
+        bool twoPass = cfg.Listener.At == TeardownAt.Finish && cfg.Kind == MirrorKind.Interval;
+        if (twoPass)
+        {
+            // invalidate_start returned a finish: mn_itree_invalidate queues it (__llist_add on finish_passes)
+            if (s.Config.Has(Mutant.FinishPassAtEnd)) ms = ms with { DeferredAtEnd = ms.DeferredAtEnd.Add((inv.Range, inv.Event)) };
+            else inv = inv with { Finishes = inv.FinishList.Add(m) };
+        }
+        else if (cfg.Listener.At is TeardownAt.Start or TeardownAt.Finish) (ms, removed) = React(s, ms, inv.Range, reaction);
         else ms = ms with { DeferredAtEnd = ms.DeferredAtEnd.Add((inv.Range, inv.Event)) };
         s = SetMirror(s, m, ms);
         inv = inv with { PendingCallbacks = inv.PendingCallbacks.RemoveAt(0) };
         s = s with { Op = op with { Inv = inv } };
         if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
         return new(s, Line("step", op.Actor, "invalidate", ("mirror", cfg.Name), ("event", inv.Event.ToString()),
-            ("reaction", ReactionName(reaction, cfg.Listener.At)), ("seq", cfg.Kind == MirrorKind.Interval ? ms.Seq : null), ("unmapped", removed), ("result", "ok")), null);
+            ("reaction", ReactionName(reaction, twoPass ? TeardownAt.Finish : cfg.Listener.At == TeardownAt.End ? TeardownAt.End : TeardownAt.Start)),
+            ("seq", cfg.Kind == MirrorKind.Interval ? ms.Seq : null), ("unmapped", removed), ("result", "ok")), null);
+    }
+
+    /// <summary>Is a queued finish pass due? mn_itree_invalidate runs them after the interval-tree walk (all interval
+    /// callbacks called, or one refused) and before the full-mm subscriptions' invalidate_range_start.</summary>
+    private static bool FinishDue(MmState s, Invalidation inv) => !inv.FinishList.IsEmpty
+        && (inv.Refused || inv.PendingCallbacks.IsEmpty || s.Config.MirrorList[inv.PendingCallbacks[0]].Kind != MirrorKind.Interval);
+
+    /// <summary>One queued invalidate_finish (mm/mmu_notifier.c mn_itree_finish_pass), in the order the start passes
+    /// ran. The two-pass listener tears down here; after the last one of a refused invalidation, mn_itree_inv_end.</summary>
+    private static Outcome FinishPass(MmState s, CpuOp op, Invalidation inv)
+    {
+        int m = inv.FinishList[0];
+        var cfg = s.Config.MirrorList[m];
+        var reaction = cfg.Listener.For(inv.Event);
+        var (ms, removed) = React(s, s.Mirrors[m], inv.Range, reaction);
+        s = SetMirror(s, m, ms);
+        inv = inv with { Finishes = inv.FinishList.RemoveAt(0) };
+        s = s with { Op = op with { Inv = inv } };
+        if (inv.Refused && inv.FinishList.IsEmpty) s = EndPass(s);
+        return new(s, Line("step", op.Actor, "invalidate_finish", ("mirror", cfg.Name), ("event", inv.Event.ToString()),
+            ("reaction", ReactionName(reaction, TeardownAt.Start)), ("unmapped", removed)), null);
     }
 
     private static string ReactionName(Reaction r, TeardownAt at) => (r switch
     {
         Reaction.Unmap => "unmap", Reaction.WriteProtect => "write-protect", Reaction.Ignore => "ignore", _ => "consult-vma",
-    }) + (at == TeardownAt.End ? "-at-end" : "");
+    }) + (at switch { TeardownAt.End => "-at-end", TeardownAt.Finish => "-at-finish", _ => "" });
 
     /// <summary>Applies a listener reaction to the device PTEs of a range; returns the pages whose entry changed.</summary>
     private static (MirrorState, int[]) React(MmState s, MirrorState ms, PageRange r, Reaction reaction)

@@ -22,7 +22,7 @@ public static class Replay
     /// <summary>mm-side steps: taken by the CPU operation in flight, whichever actor runs it.</summary>
     public static readonly ImmutableHashSet<string> MmSteps =
     [
-        "invalidate_range_start", "invalidate_range_start_nonblock", "invalidate", "pte_update", "tlb_flush", "invalidate_page",
+        "invalidate_range_start", "invalidate_range_start_nonblock", "invalidate", "invalidate_finish", "pte_update", "tlb_flush", "invalidate_page",
         "free_frame", "copy_page", "vma_update", "copy_pte_range", "release", "cpu_read", "cpu_write", "mm_exited", "invalidate_range_end",
         "device_atomic_map", "clear_flush_young", "test_young",
     ];

@@ -198,6 +198,18 @@ public static class Scenarios
             e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
             e.Eq("device PTEs after invalidate_range_end", 0, s.State.Mirrors[0].Pt.Count);
         }),
+        Define("two_pass_interval", "mm/mmu_notifier.c mn_itree_invalidate, mn_itree_finish_pass; drivers/gpu/drm/xe/xe_userptr.c", "a two-pass interval notifier (invalidate_start sets the seq, invalidate_finish unmaps): the finish pass runs before invalidate_range_start returns, so the device PTE is gone before munmap clears the CPU PTE", null, Cfg(Vocabulary.Upstream, Dev(policy: Policy.TwoPass)), (s, e) =>
+        {
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(0, 1));
+            s.DeviceRead(0, 0);
+            e.Eq("device read", 1, s.LastRead(0));
+            int from = s.Trace.Count;
+            s.Cpu(new Call.Munmap(0, 4));
+            e.Eq("munmap steps", "vma_update,invalidate_range_start,invalidate,invalidate_finish,pte_update,pte_update,tlb_flush,free_frame,invalidate_range_end",
+                string.Join(",", s.Trace.Skip(from + 1).Select(l => l.Op)));
+            e.Eq("device PTEs after munmap", 0, s.State.Mirrors[0].Pt.Count);
+        }),
         Define("oom_reaper_eagain", "mm/oom_kill.c __oom_reap_task_mm, lib/test_hmm.c trylock", "the OOM reaper's non-blockable start is refused while the device holds its lock: no end, the VMA is skipped; a later reap succeeds", null, Cfg(Vocabulary.Upstream, Dev()), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));

@@ -56,11 +56,15 @@ public enum PteOp
     RestoreExclusive, // remove_device_exclusive_entry: the PTE maps the page again
 }
 
-/// <summary>An invalidation in flight: mmu_notifier_range plus the subscriptions still to be called.</summary>
+/// <summary>An invalidation in flight: mmu_notifier_range plus the subscriptions still to be called, and the
+/// finish passes two-pass interval notifiers queued (mm/mmu_notifier.c mn_itree_invalidate's finish_passes, in
+/// tree-walk order: __llist_add pushes, mn_itree_finish_pass reverses with llist_reverse_order).</summary>
 public sealed record Invalidation(PageRange Range, MmuEvent Event, bool Blockable, long CurSeq,
-    ImmutableArray<int> PendingCallbacks, bool Refused = false, bool PassEnded = false, int Owner = -1)
+    ImmutableArray<int> PendingCallbacks, bool Refused = false, bool PassEnded = false, int Owner = -1,
+    ImmutableArray<int> Finishes = default)
 {
-    public bool Started => PendingCallbacks.IsEmpty && !Refused;
+    public ImmutableArray<int> FinishList => Finishes.IsDefault ? [] : Finishes;
+    public bool Started => PendingCallbacks.IsEmpty && FinishList.IsEmpty && !Refused;
 }
 
 /// <summary>mmap_lock mode held by a CPU operation for its whole duration.</summary>

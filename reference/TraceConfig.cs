@@ -31,7 +31,7 @@ public static class TraceConfig
             {
                 ["name"] = m.Listener.Name,
                 ["default"] = ReactionName(m.Listener.Default),
-                ["at"] = m.Listener.At == TeardownAt.Start ? "start" : "end",
+                ["at"] = m.Listener.At switch { TeardownAt.Start => "start", TeardownAt.End => "end", _ => "finish" },
                 ["reactions"] = new JsonObject(m.Listener.Reactions.OrderBy(kv => kv.Key.ToString(), StringComparer.Ordinal)
                     .Select(kv => KeyValuePair.Create(kv.Key.ToString(), (JsonNode?)JsonValue.Create(ReactionName(kv.Value))))),
             },
@@ -95,7 +95,7 @@ public static class TraceConfig
                     if (pname.Length > TraceLimits.MaxName) throw new TraceFormatException($"field 'policy.name': longer than {TraceLimits.MaxName} characters");
                     policy = new Policy(pname, reactions.ToImmutable(),
                         ParseReaction(OptStr(po["default"], "policy.default") ?? "unmap", "policy.default"),
-                        at switch { "start" => TeardownAt.Start, "end" => TeardownAt.End, _ => throw new TraceFormatException($"field 'policy.at': '{at}' is not start or end") });
+                        at switch { "start" => TeardownAt.Start, "end" => TeardownAt.End, "finish" => TeardownAt.Finish, _ => throw new TraceFormatException($"field 'policy.at': '{at}' is not start, end or finish") });
                 }
                 else if (mo["policy"] is JsonValue pv)
                 {

@@ -61,6 +61,7 @@ public static class TraceSchema
         ["invalidate_range_start"] = S(false, [], ("start", T.Page), ("end", T.End), ("event", T.Event), ("seq", T.Seq), ("owner", T.MirrorOrNull)),
         ["invalidate_range_start_nonblock"] = S(false, [], ("start", T.Page), ("end", T.End), ("event", T.Event), ("seq", T.Seq), ("owner", T.MirrorOrNull)),
         ["invalidate"] = S(false, [], ("mirror", T.Mirror), ("event", T.Event), ("reaction", T.Reaction), ("seq", T.SeqOrNull), ("unmapped", T.Pages), ("result", T.InvalidateResult)),
+        ["invalidate_finish"] = S(false, [], ("mirror", T.Mirror), ("event", T.Event), ("reaction", T.Reaction), ("unmapped", T.Pages)),
         ["device_atomic_map"] = S(false, [], ("page", T.Page), ("frame", T.Frame), Result),
         ["clear_flush_young"] = S(false, [], ("page", T.Page), ("young", T.Bool), ("mirrors", T.Mirrors)),
         ["test_young"] = S(false, [], ("page", T.Page), ("young", T.Bool), ("mirrors", T.Mirrors)),
@@ -90,7 +91,7 @@ public static class TraceSchema
 
     private static readonly FrozenSet<string> EventNames = Enum.GetNames<MmuEvent>().ToFrozenSet();
     private static readonly FrozenSet<string> Reactions =
-        new[] { "unmap", "write-protect", "ignore", "consult-vma" }.SelectMany(r => new[] { r, r + "-at-end" }).Append("owner").ToFrozenSet();
+        new[] { "unmap", "write-protect", "ignore", "consult-vma" }.SelectMany(r => new[] { r, r + "-at-end", r + "-at-finish" }).Append("owner").ToFrozenSet();
     private static readonly string[] PteFields = ["frame", "prot", "dirty", "young", "soft_dirty", "huge"];
     private static readonly string[] VmaFields = ["start", "end", "prot", "shared", "mlocked", "mergeable", "thp", "hugetlb"];
 

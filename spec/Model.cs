@@ -131,7 +131,7 @@ public sealed class Model
     private BoolExpr Started(State s, Expr i)
     {
         var d = Bound(S.Dev, "d");
-        return And(Active(s, i), Forall([d], s.B("called", i, d)));
+        return And(Active(s, i), Forall([d], And(s.B("called", i, d), Not(s.B("finish_due", i, d)))));
     }
 
     private BoolExpr IsReaction(State s, Expr i, Reaction r) => EventIn(s.At("event", i), ReactingWith(r));
@@ -218,6 +218,8 @@ public sealed class Model
             new("np_write", [I], B, "mprotect: new protection allows write"),
             new("in_range", [I, P], B, "page inside [start, end)"),
             new("called", [I, D], B, "the listener's invalidate callback returned for this device"),
+            new("two_pass", [D], B, "the listener is a two-pass interval notifier (invalidate_start / invalidate_finish, Linux 7.2 include/linux/mmu_notifier.h; drivers/gpu/drm/xe/xe_userptr.c)"),
+            new("finish_due", [I, D], B, "the listener's start pass queued a finish that has not run (mm/mmu_notifier.c mn_itree_invalidate finish_passes)"),
             new("accessed_freed", [], B, "ghost: a device access touched a freed or freed-and-reused frame"),
             new("accessed_incoherent", [], B, "ghost: a device access did not see what a CPU access would"),
             new("uncovered_change", [], B, "ghost: a CPU PTE changed outside a started invalidation's range"),
@@ -290,6 +292,7 @@ public sealed class Model
                 Not(s.B("stale", d, p)), Not(s.B("snap_valid", d, p)))),
             Forall([d], Eq(s.At("phase", d), _idle)),
             Forall([i], And(Not(s.B("begun", i)), Not(s.B("ended", i)), Not(s.B("refused", i)))),
+            Forall([i, d], Not(s.B("finish_due", i, d))),
             Not(s.B("accessed_freed")), Not(s.B("accessed_incoherent")), Not(s.B("uncovered_change")));
     }
 
@@ -303,6 +306,7 @@ public sealed class Model
             new("invalidate_range_start_nonblock", "mmu_notifier_invalidate_range_start_nonblock (OOM reaper, R2)", false, (s, k) => Start(s, k, nonblock: true)),
             new("invalidate", "mmu_interval_notifier_ops.invalidate under the device lock, with mmu_interval_set_seq (lib/test_hmm.c dmirror_interval_invalidate)", true, Invalidate),
             new("invalidate[-EAGAIN]", "non-blockable callback whose mutex_trylock fails returns false (R2, dmirror)", false, Refuse),
+            new("invalidate_finish", "mm/mmu_notifier.c mn_itree_finish_pass: a two-pass listener's invalidate_finish, after the interval walk (or a refusal), before invalidate_range_start returns", true, Finish),
             new("pte_update", "PTE change under the PTL inside a started invalidation (R1, R5-R7, TruthfulEvent)", false, PteUpdate),
             new("pte_update[fill]", "fill-in of an empty PTE by a CPU fault, or a migration entry restored by remove_migration_pte: not notified (R8)", false, Fill),
             new("pte_update[upgrade]", "permission upgrade by a CPU fault: not notified (R8)", false, Upgrade),
@@ -365,6 +369,7 @@ public sealed class Model
             .With("np_read", Store(s, "np_read", [i], npr)).With("np_write", Store(s, "np_write", [i], npw))
             .With("in_range", Row(s, "in_range", S.Inv, S.Page, i, x => Ctx.MkSelect(range, x)))
             .With("called", Row(s, "called", S.Inv, S.Dev, i, _ => F))
+            .With("finish_due", Row(s, "finish_due", S.Inv, S.Dev, i, _ => F))
             // mprotect changes the VMA before change_protection starts the invalidation
             .With("vma_read", Lambda([q], Ite(And(setsVma, (BoolExpr)Ctx.MkSelect(range, q)), npr, s.At("vma_read", q))))
             .With("vma_write", Lambda([q], Ite(And(setsVma, (BoolExpr)Ctx.MkSelect(range, q)), npw, s.At("vma_write", q))));
@@ -386,13 +391,38 @@ public sealed class Model
         // a listener that ignores the event may still call mmu_interval_set_seq (lib/test_hmm.c
         // dmirror_interval_invalidate calls it before looking at the event): free argument
         var setSeq = (BoolExpr)Arg("set_seq", S.Bool, k);
+        // a two-pass listener's start pass (invalidate_start) sets the seq and queues its finish; the
+        // teardown is the finish pass's (or, in the finish-at-end variant, invalidate_range_end's)
+        var twoPass = s.B("two_pass", d);
         var post = s
             .With("called", Store(s, "called", [i, d], T))
+            .With("finish_due", Store(s, "finish_due", [i, d], Variant.FinishAtEnd ? F : twoPass))
             // mmu_interval_set_seq: every reaction but ignore calls it
             .With("collided", Store(s, "collided", [d], Variant.SkipSetSeq ? s.B("collided", d) : Or(s.B("collided", d), Not(IsReaction(s, i, Reaction.Ignore)), setSeq)))
+            .With("dev_present", Row(s, "dev_present", S.Dev, S.Page, d, q => And(s.B("dev_present", d, q), Not(And(Not(twoPass), DropAll(q))))))
+            .With("dev_write", Row(s, "dev_write", S.Dev, S.Page, d, q => And(s.B("dev_write", d, q), Not(And(Not(twoPass), DropWrite(q))))));
+        return new("invalidate", [("i", i), ("d", d), ("set_seq", setSeq)], guard, post);
+    }
+
+    /// <summary>A queued invalidate_finish (mn_itree_finish_pass): once every interval callback ran or one refused
+    /// (mn_itree_invalidate runs the queued finishes on -EAGAIN too), under the driver lock
+    /// (xe_vma_userptr_invalidate_finish: down_write(notifier_lock)); it tears down as invalidate would.</summary>
+    private ActionInstance Finish(State s, string k)
+    {
+        var i = Arg("i", S.Inv, k);
+        var d = Arg("d", S.Dev, k);
+        var e = Bound(S.Dev, "e");
+        var guard = And(s.B("begun", i), Not(s.B("ended", i)), s.B("finish_due", i, d),
+            Or(s.B("refused", i), Forall([e], s.B("called", i, e))),
+            Not(Eq(s.At("phase", d), _locked)), Not(Eq(s.At("phase", d), _checked)));
+        var consult = IsReaction(s, i, Reaction.ConsultVma);
+        BoolExpr DropAll(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.Unmap), And(consult, Not(s.B("vma_read", q)))));
+        BoolExpr DropWrite(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.WriteProtect), And(consult, Not(s.B("vma_write", q)))));
+        var post = s
+            .With("finish_due", Store(s, "finish_due", [i, d], F))
             .With("dev_present", Row(s, "dev_present", S.Dev, S.Page, d, q => And(s.B("dev_present", d, q), Not(DropAll(q)))))
             .With("dev_write", Row(s, "dev_write", S.Dev, S.Page, d, q => And(s.B("dev_write", d, q), Not(DropWrite(q)))));
-        return new("invalidate", [("i", i), ("d", d), ("set_seq", setSeq)], guard, post);
+        return new("invalidate_finish", [("i", i), ("d", d)], guard, post);
     }
 
     private ActionInstance Refuse(State s, string k)
@@ -490,9 +520,11 @@ public sealed class Model
             ? And(s.B("begun", i), Not(s.B("ended", i)), Or(Started(s, i), s.B("refused", i)))
             : Started(s, i);
         var atEnd = IsReaction(s, i, Reaction.UnmapAtEnd);
+        // the finish-at-end variant: two-pass listeners tear down here (unmap; the variant's listener unmaps)
+        BoolExpr Late(Expr x) => Variant.FinishAtEnd ? Or(atEnd, s.B("two_pass", x)) : atEnd;
         var post = s
             .With("ended", Store(s, "ended", [i], T))
-            .With("dev_present", Map2(s, S.Dev, S.Page, (x, q) => And(s.B("dev_present", x, q), Not(And(atEnd, s.B("in_range", i, q))))));
+            .With("dev_present", Map2(s, S.Dev, S.Page, (x, q) => And(s.B("dev_present", x, q), Not(And(Late(x), s.B("in_range", i, q))))));
         return new("invalidate_range_end", [("i", i)], guard, post);
     }
 
@@ -649,7 +681,10 @@ public sealed class Model
             new("TeardownBeforeChange", false,
                 "AUX-a (R6): once a listener's callback for a started-but-not-ended invalidation returned, its PTEs in the range survive any change the event allows; needed for NoStaleDeviceMapping at pte_update",
                 s => { var i = Bound(S.Inv, "i"); var d = Bound(S.Dev, "d"); var p = Bound(S.Page, "p");
-                    return ([i, d, p], Imp(And(Active(s, i), s.B("called", i, d), s.B("in_range", i, p), s.B("dev_present", d, p)), Compatible(s, i, d, p))); }),
+                    return ([i, d, p], Imp(And(Active(s, i), s.B("called", i, d), Not(s.B("finish_due", i, d)), s.B("in_range", i, p), s.B("dev_present", d, p)), Compatible(s, i, d, p))); }),
+            new("FinishOnlyAfterStart", false,
+                "mn_itree_invalidate queues a finish only for a listener whose invalidate_start ran: needed for TeardownBeforeChange at invalidate_finish",
+                s => Two(S.Inv, "i", S.Dev, "d", (i, d) => Imp(s.B("finish_due", i, d), s.B("called", i, d)))),
             new("NoReaderInsidePass", false,
                 "AUX-c: a device in its fault path whose set_seq already ran for an active access-removing invalidation has collided (read_begin sleeps otherwise); needed for SnapshotFresh at pte_update",
                 s => Two(S.Inv, "i", S.Dev, "d", (i, d) => Imp(And(Active(s, i), s.B("called", i, d), Weakens(s, i), Not(Eq(s.At("phase", d), _idle))), s.B("collided", d)))),

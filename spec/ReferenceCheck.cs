@@ -181,6 +181,8 @@ public static class ReferenceCheck
             "np_write" => B(npProt == Ref.Prot.ReadWrite),
             "in_range" => B(inv is not null && inv.Range.Contains(t[1])),
             "called" => B(inv is not null && !inv.PendingCallbacks.Contains(t[1])),
+            "two_pass" => B(s.Config.MirrorList[t[0]] is { Kind: Ref.MirrorKind.Interval, Listener.At: Ref.TeardownAt.Finish }),
+            "finish_due" => B(inv is not null && inv.FinishList.Contains(t[1])),
             "accessed_freed" => B(accessedFreed),
             "accessed_incoherent" => B(incoherent),
             "uncovered_change" => B(false),

@@ -78,7 +78,7 @@ public static class Refinement
 {
     /// <summary>An invalidation of the trace, as the spec sees it.</summary>
     private sealed record AbsInv(string Event, Ref.PageRange Range, bool Nonblock, bool NpRead, bool NpWrite,
-        ImmutableHashSet<int> Called, bool Refused = false, bool Ended = false)
+        ImmutableHashSet<int> Called, bool Refused = false, bool Ended = false, ImmutableHashSet<int>? FinishDue = null)
     {
         public bool Retired => Ended || Refused;
     }
@@ -141,6 +141,10 @@ public static class Refinement
                 (Ref.Reaction.Unmap, Ref.TeardownAt.End) => Reaction.UnmapAtEnd,
                 (Ref.Reaction.WriteProtect, Ref.TeardownAt.Start) => Reaction.WriteProtect,
                 (Ref.Reaction.ConsultVma, Ref.TeardownAt.Start) => Reaction.ConsultVma,
+                // a two-pass listener reacts in its finish pass as a one-pass one does in invalidate (spec/ two_pass)
+                (Ref.Reaction.Unmap, Ref.TeardownAt.Finish) => Reaction.Unmap,
+                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Finish) => Reaction.WriteProtect,
+                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Finish) => Reaction.ConsultVma,
                 _ => null,
             };
             if (sr is null) return null;
@@ -281,7 +285,17 @@ public static class Refinement
                         int k = Current(invs);
                         if (k < 0) break;
                         var a = invs[k];
-                        invs = invs.SetItem(k, (string?)line.Get("result") == "EAGAIN" ? a with { Refused = true } : a with { Called = a.Called.Add(Mirror((string)line.Get("mirror")!)) });
+                        int md = Mirror((string)line.Get("mirror")!);
+                        bool queued = ((string?)line.Get("reaction"))?.EndsWith("-at-finish", StringComparison.Ordinal) == true;
+                        invs = invs.SetItem(k, (string?)line.Get("result") == "EAGAIN" ? a with { Refused = true }
+                            : a with { Called = a.Called.Add(md), FinishDue = queued ? (a.FinishDue ?? []).Add(md) : a.FinishDue });
+                        break;
+                    }
+                    case "invalidate_finish":
+                    {
+                        int k = Current(invs);
+                        if (k < 0) break;
+                        invs = invs.SetItem(k, invs[k] with { FinishDue = (invs[k].FinishDue ?? []).Remove(Mirror((string)line.Get("mirror")!)) });
                         break;
                     }
                     case "invalidate_range_end":
@@ -364,6 +378,8 @@ public static class Refinement
                 "np_write" => B(slots[t[0]]?.NpWrite ?? true),
                 "in_range" => B(slots[t[0]] is { } a && a.Range.Contains(t[1])),
                 "called" => B(slots[t[0]] is { } a2 && a2.Called.Contains(t[1])),
+                "two_pass" => B(_cfg.MirrorList[t[0]] is { Kind: Ref.MirrorKind.Interval, Listener.At: Ref.TeardownAt.Finish }),
+                "finish_due" => B(slots[t[0]] is { FinishDue: { } due } && due.Contains(t[1])),
                 "accessed_freed" => B(h.AccessedFreed),
                 "accessed_incoherent" => B(h.Incoherent),
                 "uncovered_change" => B(false),
@@ -480,6 +496,9 @@ public static class Refinement
                     else list.Add(new("invalidate", new() { ["i"] = inv, ["d"] = d, ["set_seq"] = Val(aPost, m, "collided", d) }));
                     break;
                 }
+                case "invalidate_finish":
+                    list.Add(new("invalidate_finish", new() { ["i"] = inv, ["d"] = Mirror((string)line.Get("mirror")!) }));
+                    break;
                 case "pte_update":
                 {
                     int p = (int)line.Get("page")!;

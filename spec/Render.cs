@@ -75,7 +75,7 @@ public sealed class Render
         foreach (var d in U(_m.S.Dev))
         {
             var phase = Show(s.At("phase", d));
-            lines.Add($"{Show(d)}: fault path {phase}{(True(s.At("collided", d)) ? ", set_seq ran since read_begin (collided)" : "")}");
+            lines.Add($"{Show(d)}: {(True(s.At("two_pass", d)) ? "two-pass listener, " : "")}fault path {phase}{(True(s.At("collided", d)) ? ", set_seq ran since read_begin (collided)" : "")}");
             foreach (var p in U(_m.S.Page))
             {
                 if (True(s.At("dev_present", d, p)))
@@ -92,6 +92,8 @@ public sealed class Render
             var range = "{" + string.Join(",", U(_m.S.Page).Where(p => True(s.At("in_range", i, p))).Select(Show)) + "}";
             var called = "{" + string.Join(",", U(_m.S.Dev).Where(d => True(s.At("called", i, d))).Select(Show)) + "}";
             var flags = new List<string>();
+            var due = U(_m.S.Dev).Where(d => True(s.At("finish_due", i, d))).Select(Show).ToList();
+            if (due.Count > 0) flags.Add("finish due {" + string.Join(",", due) + "}");
             if (True(s.At("nonblock", i))) flags.Add("nonblock");
             if (True(s.At("refused", i))) flags.Add("refused (-EAGAIN)");
             flags.Add(True(s.At("ended", i)) ? "ended" : "not ended");

@@ -9,7 +9,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
     string? TlaModel = null, string? OverrideEvent = null, Reaction OverrideReaction = Reaction.Ignore,
     bool NoReadRetry = false, bool RetryOutsideLock = false, bool EndAfterRefused = false,
     bool InvalidatePage = false, bool ReadBeginNoSleep = false, bool SkipSetSeq = false, bool NarrowRange = false,
-    bool PageWriteProtect = false, IReadOnlyDictionary<string, Reaction>? Policy = null)
+    bool PageWriteProtect = false, IReadOnlyDictionary<string, Reaction>? Policy = null, bool FinishAtEnd = false)
 {
     public bool Failing => ExpectedRule is not null;
 
@@ -72,6 +72,9 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         new("read-begin-no-sleep",
             "mmu_interval_read_begin does not sleep while the current pass has already hit the device (M5)",
             "upstream", Rules.NoStaleDeviceMapping, "MCFailReadBeginNoSleep", ReadBeginNoSleep: true),
+        new("two-pass-finish-at-end",
+            "a two-pass interval notifier's invalidate_finish runs at invalidate_range_end, not before invalidate_range_start returns (mm/mmu_notifier.c mn_itree_invalidate, mn_itree_finish_pass)",
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailTwoPassFinishAtEnd", FinishAtEnd: true),
     ];
 
     private const string NoHwTlb = "no hardware secondary-TLB listener (arch_invalidate_secondary_tlbs) in spec/";

@@ -62,7 +62,8 @@ BugNames ==
      "insert_ignores_active",  \* M12: insert during an invalidation not "assumed hit"
      "owner_filter_all",       \* kernel-facts.md UP-POLICY: every listener skips an event with an owner
      "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
-     "atomic_map_no_retry"}    \* the driver maps its device-exclusive entry without read_retry
+     "atomic_map_no_retry",    \* the driver maps its device-exclusive entry without read_retry
+     "two_pass_finish_at_end"}          \* two-pass: the queued invalidate_finish runs at invalidate_range_end
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -143,17 +144,33 @@ vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, p
 \* The devices with an interval subscription (mn_itree_inv_start_range's tree).
 IntervalDevices == Devices \ (MmDevices \cup PageOnlyDevices)
 
+(***************************************************************************)
+(* Two-pass interval notifiers (Linux 7.2 include/linux/mmu_notifier.h     *)
+(* struct mmu_interval_notifier_ops invalidate_start / invalidate_finish;  *)
+(* drivers/gpu/drm/xe/xe_userptr.c).  The start pass (under the driver     *)
+(* lock: mmu_interval_set_seq) returns a finish; mm/mmu_notifier.c         *)
+(* mn_itree_invalidate queues it and, after the tree walk, runs every      *)
+(* queued finish (mn_itree_finish_pass) before invalidate_range_start      *)
+(* returns -- also after a refused start (-EAGAIN), then mn_itree_inv_end. *)
+(* The finish pass tears down (op.fin: the finishes still to run).  A      *)
+(* definition, not a CONSTANT, so older models need no change: a two-pass  *)
+(* model overrides it in its cfg (TwoPassDevices <- MCTwoPass).            *)
+(* Bug two_pass_finish_at_end: finish passes run at invalidate_range_end.  *)
+(***************************************************************************)
+TwoPassDevices == {}
+ASSUME TwoPassDevices \subseteq Devices \ (HwDevices \cup MmDevices \cup PageOnlyDevices)
+
 DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
 ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused",
-                 "atomic_map"}
+                 "atomic_map", "refusing"}
 FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
                  "install", "unlock", "unlock_retry"}
 
 IdleThr == [ph |-> "idle", site |-> "none", ev |-> "none", mech |-> "none",
             rng |-> {}, chg |-> {}, todo |-> {}, freeable |-> {}, nf |-> 0,
-            prot |-> 0, dst |-> 0, own |-> 0, rhit |-> FALSE]
+            prot |-> 0, dst |-> 0, own |-> 0, rhit |-> FALSE, fin |-> {}]
 IdleFlt == [ph |-> "idle", p |-> 0, w |-> FALSE, snap |-> DevNone]
 
 TypeOK ==
@@ -165,6 +182,7 @@ TypeOK ==
     /\ \A t \in Threads : /\ thr[t].ph \in ThreadPhases
                           /\ thr[t].rng \subseteq Pages /\ thr[t].chg \subseteq Pages
                           /\ thr[t].todo \subseteq Devices /\ thr[t].freeable \subseteq Frames
+                          /\ thr[t].fin \subseteq TwoPassDevices
     /\ active \in Nat
     /\ passOdd \in BOOLEAN
     /\ inPassHit \in [Devices -> BOOLEAN] /\ hit \in [Devices -> BOOLEAN]
@@ -330,7 +348,7 @@ NewOp(site, r, prot, dst, ph) ==
     IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
         site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
         rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> todo,
-        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst, own |-> 0, rhit |-> FALSE]
+        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst, own |-> 0, rhit |-> FALSE, fin |-> {}]
 
 \* VMA changes made before the notifier is called: mprotect_fixup sets
 \* vm_flags before change_protection; munmap detaches the VMAs before
@@ -418,12 +436,19 @@ SeqOnCallback(d, op) ==
 \* event is filtered, so only another invalidation of its interval retries it.
 RHit(other, op, d) == other.own = d /\ ~OwnerSkips(op, d) /\ "skip_set_seq" \notin Bugs
 
+\* A two-pass listener's start pass queues its finish (not for ->release:
+\* mn_itree_release runs both passes inside the one release step).
+QueuesFinish(op, d) == d \in TwoPassDevices /\ op.mech \in {"range", "nonblock"}
+                       /\ ~OwnerSkips(op, d) /\ "two_pass_finish_at_end" \notin Bugs
+
 Callback(t, d) ==
     LET op == thr[t]
         r  == Policy[d][op.ev]
+        fin == IF QueuesFinish(op, d) THEN op.fin \cup {d} ELSE op.fin
     IN /\ IF OwnerSkips(op, d)
           THEN UNCHANGED <<dpte, hit, inPassHit, inProg>>
-          ELSE /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
+          ELSE /\ dpte' = IF d \in TwoPassDevices /\ op.mech \in {"range", "nonblock"} THEN dpte
+                          ELSE [dpte EXCEPT ![d] = [p \in Pages |->
                              IF p \in op.rng THEN React(r, dpte[d][p], vma[p]) ELSE dpte[d][p]]]
                /\ SeqOnCallback(d, op)
        \* the callback's set_seq also answers the read_retry of a make_device_exclusive
@@ -431,8 +456,8 @@ Callback(t, d) ==
        /\ thr' = [u \in Threads |->
                    IF u = t
                    THEN IF op.todo = {d} /\ op.ph = "notify" THEN IdleThr
-                        ELSE [op EXCEPT !.todo = op.todo \ {d},
-                                        !.ph = IF op.todo = {d} THEN "started" ELSE op.ph]
+                        ELSE [op EXCEPT !.todo = op.todo \ {d}, !.fin = fin,
+                                        !.ph = IF op.todo = {d} /\ fin = {} THEN "started" ELSE op.ph]
                    ELSE IF RHit(thr[u], op, d) THEN [thr[u] EXCEPT !.rhit = TRUE] ELSE thr[u]]
        /\ UNCHANGED <<active, passOdd, rdCur, sub>>
 
@@ -440,13 +465,20 @@ Callback(t, d) ==
 \* callback returns false, mn_itree_invalidate stops with -EAGAIN and runs
 \* mn_itree_inv_end itself; the caller skips the range and must not call end
 \* (R1, R2; HDR mmu_notifier_invalidate_range_start_nonblock; c2655835fd8c).
-Refuse(t) ==
+RefuseEnd(t) ==
     /\ IF "no_end_after_refusal" \in Bugs
        THEN UNCHANGED <<active, passOdd, inPassHit, rdCur, sub>>
        ELSE InvEnd
     /\ thr' = [thr EXCEPT ![t] = IF "end_after_refused_start" \in Bugs
                                  THEN [thr[t] EXCEPT !.ph = "refused", !.todo = {}]
                                  ELSE IdleThr]
+
+\* mn_itree_invalidate on -EAGAIN: the finishes already queued still run
+\* (mn_itree_finish_pass), then mn_itree_inv_end (RefuseEnd, after the last).
+Refuse(t) ==
+    /\ IF thr[t].fin = {} THEN RefuseEnd(t)
+       ELSE /\ thr' = [thr EXCEPT ![t] = [thr[t] EXCEPT !.ph = "refusing", !.todo = {}]]
+            /\ UNCHANGED <<active, passOdd, inPassHit, rdCur, sub>>
     /\ UNCHANGED <<dpte, hit, inProg>>
 
 \* __mmu_notifier_invalidate_range_start (C-MM) calls the interval tree
@@ -457,11 +489,30 @@ invalidate(t, d) ==
     /\ thr[t].ph \in {"start", "notify"} /\ d \in thr[t].todo
     /\ thr[t].mech \in {"range", "nonblock", "page"}
     /\ d \in MmDevices /\ thr[t].mech # "page" => thr[t].todo \subseteq MmDevices
+    /\ d \in MmDevices => thr[t].fin = {}   \* the finish passes run before the full-mm starts
     /\ IF OwnerSkips(thr[t], d) THEN Callback(t, d)
        ELSE IF thr[t].mech = "nonblock" /\ lock[d] /\ d \notin MmDevices
        THEN Refuse(t)
        ELSE ~lock[d] /\ Callback(t, d)
     /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+
+\* A queued invalidate_finish (mn_itree_finish_pass), once the interval walk
+\* is done (every interval callback ran, or one refused); it takes the
+\* driver lock (xe_vma_userptr_invalidate_finish: down_write) and tears down.
+invalidate_finish(t, d) ==
+    LET op == thr[t] IN
+    /\ op.ph \in {"start", "refusing"} /\ d \in op.fin
+    /\ op.todo \cap IntervalDevices = {}
+    /\ ~lock[d]
+    /\ dpte' = [dpte EXCEPT ![d] = [p \in Pages |->
+                  IF p \in op.rng THEN React(Policy[d][op.ev], dpte[d][p], vma[p]) ELSE dpte[d][p]]]
+    /\ IF op.ph = "refusing" /\ op.fin = {d}
+       THEN RefuseEnd(t)
+       ELSE /\ thr' = [thr EXCEPT ![t] = [op EXCEPT !.fin = op.fin \ {d},
+                                  !.ph = IF op.fin = {d} /\ op.todo = {} /\ op.ph = "start"
+                                         THEN "started" ELSE op.ph]]
+            /\ UNCHANGED <<active, passOdd, inPassHit, rdCur, sub>>
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, hit, ghost>>
 
 \* ->release / MMU_NOTIFY_RELEASE: tear down and freeze the mirror (R12).
 release(t, d) ==
@@ -612,6 +663,9 @@ free_frame(t) ==
 invalidate_range_end(t) ==
     LET op == thr[t]
         late == {d \in Devices \ PageOnlyDevices : Policy[d][op.ev] = "unmap-at-end"}
+        \* bug two_pass_finish_at_end: the two-pass listeners' finish passes run here
+        lateFin == IF "two_pass_finish_at_end" \in Bugs /\ op.mech \in {"range", "nonblock"}
+                   THEN {d \in TwoPassDevices : ~OwnerSkips(op, d)} ELSE {}
         \* full-mm listeners whose start ran (all of them, after the intervals;
         \* an owner that skipped its own event at start skips it at end too):
         \* kvm_mmu_notifier_invalidate_range_end, under KVM_MMU_LOCK:
@@ -622,11 +676,13 @@ invalidate_range_end(t) ==
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>
-          ELSE /\ \A d \in late \cup mmEnd : ~lock[d]
+          ELSE /\ \A d \in late \cup mmEnd \cup lateFin : ~lock[d]
                /\ dpte' = [d \in Devices |-> [p \in Pages |->
                             IF \/ d \in late /\ p \in op.rng
                                \/ d \in HwDevices /\ p \in op.chg /\ "hw_flush_at_end" \in Bugs
-                            THEN DevNone ELSE dpte[d][p]]]
+                            THEN DevNone
+                            ELSE IF d \in lateFin /\ p \in op.rng
+                            THEN React(Policy[d][op.ev], dpte[d][p], vma[p]) ELSE dpte[d][p]]]
                /\ hit' = [d \in Devices |-> IF d \in mmEnd THEN TRUE ELSE hit[d]]
                /\ inProg' = [d \in Devices |-> IF d \in mmEnd THEN inProg[d] - 1 ELSE inProg[d]]
                /\ InvEnd
@@ -833,7 +889,7 @@ Terminated ==
 (* The next-state relation.                                                *)
 (***************************************************************************)
 ThreadProgress(t) ==
-    \/ \E d \in Devices : invalidate(t, d) \/ release(t, d)
+    \/ \E d \in Devices : invalidate(t, d) \/ release(t, d) \/ invalidate_finish(t, d)
     \/ PteUpdateStarted(t)
     \/ tlb_flush(t)
     \/ free_frame(t)
@@ -854,6 +910,7 @@ Next ==
           \/ exit_mmap(t)
           \/ \E d \in Devices : invalidate(t, d)
           \/ \E d \in Devices : release(t, d)
+          \/ \E d \in Devices : invalidate_finish(t, d)
           \/ pte_update(t)
           \/ tlb_flush(t)
           \/ free_frame(t)

@@ -120,11 +120,11 @@ public sealed class TraceValidationTests : IDisposable
     [Fact]
     public void CoveredScenarioCount()
     {
-        // 30 scenarios: 28 accepted, 2 planted reference bugs rejected, none outside the spec
-        Assert.Equal(30, Scenarios.All.Length);
+        // 31 scenarios: 29 accepted, 2 planted reference bugs rejected, none outside the spec
+        Assert.Equal(31, Scenarios.All.Length);
         Assert.Equal(2, Planted.Count);
         Assert.Empty(Outside);
-        Assert.Equal(28, Scenarios.All.Count(s => !Planted.ContainsKey(s.Name)));
+        Assert.Equal(29, Scenarios.All.Count(s => !Planted.ContainsKey(s.Name)));
     }
 
     private static MmConfig RandomConfig(Vocabulary v, Mutant m = Mutant.None, bool twoMirrors = false, bool pageOnly = false, bool mm = false) =>
@@ -318,6 +318,49 @@ public sealed class TraceValidationTests : IDisposable
         var path = Write(s, "release-waits");
         Assert.True(LineOf(path, t => t.Contains("\"op\":\"device_unlock\"")) < LineOf(path, t => t.Contains("\"op\":\"release\"")));
         Assert.Equal(ExitCodes.Ok, Validate(path).Exit);
+    }
+
+    private static Session TwoPassRefused(Mutant m, bool refuse = true)
+    {
+        // gpu0 (two-pass) starts, dev1 holds its lock: the OOM reaper's start is refused; the finish pass queued
+        // by gpu0 still runs, then mn_itree_inv_end (mm/mmu_notifier.c mn_itree_invalidate)
+        var s = new Session(new MmConfig(8, 4, 40, Vocabulary.Upstream,
+            [new MirrorConfig("gpu0", MirrorKind.Interval, Policy.TwoPass), new MirrorConfig("dev1", MirrorKind.Interval, Policy.Hmm)], m));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.DeviceRead(0, 0);
+        if (refuse)
+        {
+            s.Call(new Call.DeviceRead(1, 0));
+            while (!s.State.Mirrors[1].Locked) s.Step(1);
+            s.Call(new Call.OomReap());
+            while (s.State.Op is not null) s.Step(Machine.Cpu);
+            s.Device(1);
+        }
+        s.Cpu(new Call.Munmap(0, 4));
+        return s;
+    }
+
+    [Fact]
+    public void TwoPassFinishAfterARefusedStartIsAccepted()
+    {
+        var path = Write(TwoPassRefused(Mutant.None), "two-pass-refused");
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(2, lines.Count(l => l.Contains("\"op\":\"invalidate_finish\"")));
+        Assert.True(LineOf(path, t => t.Contains("\"result\":\"EAGAIN\"")) < LineOf(path, t => t.Contains("\"op\":\"invalidate_finish\"")));
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+    }
+
+    [Fact]
+    public void TwoPassFinishAtEndIsRejectedAtThePteChange()
+    {
+        // the reference mutant FinishPassAtEnd (tla/ bug two_pass_finish_at_end): the PTE changes while gpu0's finish is due
+        var path = Write(TwoPassRefused(Mutant.FinishPassAtEnd, refuse: false), "two-pass-late");
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        int munmapStart = LineOf(path, t => t.Contains("\"kind\":\"call\"") && t.Contains("\"op\":\"munmap\""));
+        Assert.Equal(LineOf(path, t => t.Contains("\"op\":\"pte_update\""), munmapStart), v.Line);
     }
 
     [Fact]

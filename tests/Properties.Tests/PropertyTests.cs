@@ -58,6 +58,20 @@ public class PropertyTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Two_pass_listeners_hold_the_rules_and_a_late_finish_pass_is_caught()
+    {
+        var def = NotifierProperties.Find("RulesHold");
+        var ok = PropertyChecker.Check(def, new GenOptions(Adjust: c => c with
+        {
+            Mirrors = [.. c.MirrorList.Select(m => m with { Kind = MirrorKind.Interval, Policy = Policy.TwoPass })],
+        }), Budget, 7);
+        Assert.True(ok.Passed, ok.Failure);
+        var bad = PropertyChecker.Check(def, new GenOptions(Adjust: Mutants.Find("FinishPassAtEnd").Apply), Budget, 7);
+        Assert.False(bad.Passed);
+        Assert.StartsWith("NoStaleDeviceMapping", bad.Failure);
+    }
+
+    [Fact]
     public void The_matrix_does_not_depend_on_the_worker_count()
     {
         var some = Mutants.All.Where(m => m.Name is "SkipSetSeq" or "NoReadRetry" or "ZapSkipsHuge").ToList();

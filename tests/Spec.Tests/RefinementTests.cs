@@ -126,6 +126,40 @@ public class RefinementTests
         Assert.True(clean.Refines, $"{clean.Message}\n{clean.Report}");
     }
 
+    private static Ref.Session TwoPass(Ref.Mutant mutant, bool refuse)
+    {
+        var s = new Ref.Session(new Ref.MmConfig(8, 4, 40, Ref.Vocabulary.Upstream,
+            [new Ref.MirrorConfig("gpu0", Ref.MirrorKind.Interval, Ref.Policy.TwoPass), new Ref.MirrorConfig("gpu1", Ref.MirrorKind.Interval, Ref.Policy.TwoPass)], mutant));
+        s.Cpu(new Ref.Call.Mmap(0, 4, Ref.Prot.ReadWrite));
+        s.Cpu(new Ref.Call.CpuWrite(0, 1));
+        s.DeviceRead(0, 0);
+        if (refuse)
+        {
+            // gpu1 holds its lock: the OOM reaper's start is refused after gpu0's start pass; gpu0's finish still runs
+            s.Call(new Ref.Call.DeviceRead(1, 0));
+            while (!s.State.Mirrors[1].Locked) s.Step(1);
+            s.Call(new Ref.Call.OomReap());
+            while (s.State.Op is not null) s.Step(Ref.Machine.Cpu);
+            s.Device(1);
+        }
+        s.Cpu(new Ref.Call.Munmap(0, 4));
+        return s;
+    }
+
+    [Fact]
+    public void Two_pass_listeners_refine_and_a_late_finish_pass_is_rejected_at_the_pte_change()
+    {
+        var ok = TwoPass(Ref.Mutant.None, refuse: true);
+        Assert.Equal(3, ok.Trace.Count(l => l.Op == "invalidate_finish")); // gpu0 after the refusal; gpu0 and gpu1 for munmap
+        var r = Refinement.Check(Refinement.Lines(ok));
+        Assert.True(r.Refines, $"{r.Message}\n{r.Report}");
+        var late = TwoPass(Ref.Mutant.FinishPassAtEnd, refuse: false);
+        var lines = Refinement.Lines(late).ToList();
+        var bad = Refinement.Check(lines);
+        Assert.Equal((RefinementVerdict.StepRejected, "pte_update"), (bad.Verdict, bad.Action));
+        Assert.Equal(lines.FindIndex(l => l.Contains("\"op\":\"pte_update\"") && l.Contains("\"kind\":\"step\"") && l.Contains("\"old\":{")) + 1, bad.Line);
+    }
+
     [Fact]
     public void A_release_waits_for_the_device_lock_as_spec_release_does()
     {

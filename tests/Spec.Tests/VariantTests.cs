@@ -30,6 +30,8 @@ public class VariantTests
         { "read-begin-no-sleep", Rules.NoStaleDeviceMapping, 8, "mmu_interval_read_begin(d=d0)", "mmu_interval_read_begin => NoReaderInsidePass'" },
         // MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged (vma_set=false): the callback reads the read-write VMA
         { "consult-vma-on-uffd-wp", Rules.NoStaleDeviceMapping, 3, "event=MMU_NOTIFY_PROTECTION_VMA, range={p0}, new_read=false, new_write=false, vma_set=false", "invalidate => TeardownBeforeChange'" },
+        // the two-pass listener's start pass set the seq; its teardown waits for invalidate_range_end: the PTE changes first
+        { "two-pass-finish-at-end", Rules.NoStaleDeviceMapping, 3, "d0: two-pass listener", "invalidate => TeardownBeforeChange'" },
     };
 
     [Fact]

@@ -62,6 +62,8 @@ TraceDevices == 1..Len(Cfg.mirrors)
 TraceHwDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "secondary_tlb"}
 TraceMmDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "mm"}
 TracePageOnlyDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "invalidate_page"}
+\* two-pass interval notifiers: a policy with "at": "finish" (invalidate_start / invalidate_finish)
+TraceTwoPassDevices == {d \in TraceDevices : Cfg.mirrors[d].kind = "interval" /\ Cfg.mirrors[d].policy.at = "finish"}
 TraceValues == {0} \cup {TraceLog[i].value : i \in {j \in 1..Len(TraceLog) : Has(TraceLog[j], "value")}}
 TraceMaxOps == Cardinality({i \in 2..Len(TraceLog) : TraceLog[i].op \in
                                {"invalidate_range_start", "invalidate_range_start_nonblock"}})
@@ -209,18 +211,35 @@ IsStart(op, mech) ==
 
 \* One listener's callback: the spec's invalidate(t, d); the line's reaction is
 \* the policy's, the pages it names are the device PTEs the callback changed.
+\* A two-pass listener's start pass is reported as its reaction "-at-finish".
+AtFinish(r) == CASE r = "unmap" -> "unmap-at-finish" [] r = "write-protect" -> "write-protect-at-finish"
+                 [] r = "ignore" -> "ignore-at-finish" [] OTHER -> "consult-vma-at-finish"
+
 IsInvalidate ==
     /\ IsOp("invalidate")
     /\ LET d == DevOf(L.mirror) IN
        /\ L.event = thr[T].ev
        /\ invalidate(T, d)
        /\ IF L.result = "EAGAIN"
-          THEN thr'[T].ph = "idle"
+          THEN thr'[T].ph \in {"idle", "refusing"}
           \* a listener that returned at once from its own event (owner filtering)
           ELSE IF L.reaction = "owner" THEN OwnerSkips(thr[T], d)
           ELSE /\ ~OwnerSkips(thr[T], d)
-               /\ Has(L, "reaction") /\ L.reaction = Policy[d][thr[T].ev]
+               /\ Has(L, "reaction")
+               /\ L.reaction = IF QueuesFinish(thr[T], d) THEN AtFinish(Policy[d][thr[T].ev])
+                               ELSE Policy[d][thr[T].ev]
                /\ {p \in Pages : dpte'[d][p] # dpte[d][p]} = PagesOf(L.unmapped)
+    /\ Step
+    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+
+\* A queued invalidate_finish (mn_itree_finish_pass): the spec's invalidate_finish.
+IsInvalidateFinish ==
+    /\ IsOp("invalidate_finish")
+    /\ LET d == DevOf(L.mirror) IN
+       /\ L.event = thr[T].ev
+       /\ invalidate_finish(T, d)
+       /\ L.reaction = Policy[d][thr[T].ev]
+       /\ {p \in Pages : dpte'[d][p] # dpte[d][p]} = PagesOf(L.unmapped)
     /\ Step
     /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
 
@@ -570,7 +589,7 @@ TraceNext ==
     \/ IsCpuCall \/ IsDeviceAccessCall \/ IsInsert
     \/ IsStart("invalidate_range_start", "range")
     \/ IsStart("invalidate_range_start_nonblock", "nonblock")
-    \/ IsInvalidate \/ IsInvalidatePage \/ IsPteUpdate \/ IsTlbFlush \/ IsFreeFrame \/ IsEnd
+    \/ IsInvalidate \/ IsInvalidateFinish \/ IsInvalidatePage \/ IsPteUpdate \/ IsTlbFlush \/ IsFreeFrame \/ IsEnd
     \/ IsRelease \/ IsVmaUpdate \/ IsCopyPage \/ IsCpuAccess \/ IsStutter
     \/ IsDeviceAccess \/ IsReadBegin \/ IsRangeFault \/ IsDeviceLock \/ IsReadRetry
     \/ IsInstall \/ IsDeviceUnlock \/ IsTlbFill
