@@ -24,9 +24,13 @@ public static class KernelCommand
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
         if (pages < 2 || pages > 64) throw new UsageException("notifier kernel: --pages must be in [2, 64]");
-        var vocab = Vocabulary.Upstream;
-        if (args.Get("--vocabulary") is { } vs && !EventTables.TryParse(vs, out vocab))
-            throw new UsageException($"notifier kernel: unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+        // the running kernel's vocabulary (uname -r major.minor -> linux-X.Y when the catalogue has it) unless named
+        var (vocab, vocabWhy) = KernelRelease.VocabularyOf(KernelRelease.Running());
+        if (args.Get("--vocabulary") is { } vs)
+        {
+            if (!EventTables.TryParse(vs, out vocab)) throw new UsageException($"notifier kernel: unknown vocabulary '{vs}' ({Vocabularies.NameList})");
+            vocabWhy = $"{vs}: --vocabulary";
+        }
         MutantCase? mutant = null;
         if (args.Get("--mutant") is { } mn)
         {
@@ -68,7 +72,7 @@ public static class KernelCommand
                 if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
                 var st = r.Stats;
                 string what = mutant is null ? "reference" : $"reference with mutant {mutant.Name} ({mutant.Plants})";
-                stdout.WriteLine($"kernel: linux {Environment.OSVersion.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}), {pages} pages, {what}");
+                stdout.WriteLine($"kernel: linux {KernelRelease.Running() ?? "(release unknown)"}, {pages} pages, {what}, vocabulary {vocabWhy}");
                 stdout.WriteLine($"  {st.Ops} operations in {r.Runs} sequences, {st.Checks} checks, {st.Checks / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} checks/s, {st.Ops / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} operations/s ({r.Elapsed.TotalSeconds:F1} s)");
                 stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
                 stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
@@ -91,7 +95,7 @@ public static class KernelCommand
                 int n = 0;
                 foreach (var l in r.ReferenceTrace) stdout.WriteLine($"    {++n,4} {l}");
                 string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
-                string voc = vocab == Vocabulary.Upstream ? "" : $" --vocabulary {EventTables.Name(vocab)}";
+                string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
                 stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut} --ops \"{KOp.Render(r.Failing)}\"");
                 return ExitCodes.Violation;
             }

@@ -176,9 +176,11 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmTraceFact]
-    public void A_traced_clean_run_matches_every_call_path_with_a_vocabulary_row()
+    public void A_traced_clean_run_matches_every_call_path_with_a_row_of_the_running_kernels_vocabulary()
     {
-        var r = Traced(() => Campaign.Run(fx.Live, Config(), 300, null, 1));
+        var (vocab, why) = KernelRelease.VocabularyOf(KernelRelease.Running());
+        Assert.True(vocab != Vocabulary.Upstream, $"this test is about a kernel the catalogue has: {why}");
+        var r = Traced(() => Campaign.Run(fx.Live, Conformance.KvmConfig(16, vocab, null), 300, null, 1));
         Assert.Null(r.Mismatch);
         foreach (var site in new[] { "unmap_vmas", "copy_page_range", "change_protection", "zap_page_range", "wp_page_copy" })
             Assert.True(r.Stats.Paths.GetValueOrDefault(site) > 0, $"{site}: {string.Join(", ", r.Stats.Paths)}");
@@ -198,6 +200,32 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
             // the shrunk sequence reproduces the mismatch on its own
             Assert.Equal(r.Mismatch, new Conformance(fx.Live, Config(mutant)).Run(r.Failing).Mismatch);
         }
+    }
+}
+
+public sealed class KernelReleaseTests
+{
+    [Theory]
+    [InlineData("6.18.44-fc-v1272", "linux-6.18", "linux-6.18: from uname -r 6.18.44-fc-v1272")]
+    [InlineData("6.1.0-28-amd64", "linux-6.1", "linux-6.1: from uname -r 6.1.0-28-amd64")]
+    [InlineData("7.3.4", "linux-7.3", "linux-7.3: from uname -r 7.3.4")]
+    [InlineData("6.5.0-1-amd64", "upstream", "upstream = linux-7.3: the catalogue has no linux-6.5 (uname -r 6.5.0-1-amd64; it has v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)")]
+    [InlineData("6.180.1", "upstream", "upstream = linux-7.3: the catalogue has no linux-6.180 (uname -r 6.180.1; it has v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)")]
+    [InlineData("rc-unknown", "upstream", "upstream = linux-7.3: uname -r 'rc-unknown' does not start with major.minor")]
+    [InlineData(null, "upstream", "upstream = linux-7.3: the kernel release could not be read from /proc/sys/kernel/osrelease")]
+    public void The_vocabulary_follows_uname_r_major_minor_when_the_catalogue_has_it(string? release, string vocabulary, string why)
+    {
+        var (v, w) = KernelRelease.VocabularyOf(release);
+        Assert.Equal((vocabulary, why), (EventTables.Name(v), w));
+    }
+
+    [Fact]
+    public void The_running_release_is_uname_r()
+    {
+        var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("uname", "-r") { RedirectStandardOutput = true })!;
+        string uname = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        Assert.Equal(uname, KernelRelease.Running());
     }
 }
 
