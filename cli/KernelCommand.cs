@@ -13,13 +13,13 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class KernelCommand
 {
-    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--quiet]";
+    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--uffd] [--quiet]";
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace"]);
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace", "--uffd"]);
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
@@ -61,7 +61,7 @@ public static class KernelCommand
                 bool quiet = args.Has("--quiet");
                 var last = TimeSpan.Zero;
                 string? tracePath = args.Get("--trace");
-                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, progress: (s, el) =>
+                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: args.Has("--uffd"), progress: (s, el) =>
                 {
                     if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
                     last = el;
@@ -77,6 +77,8 @@ public static class KernelCommand
                 stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
                 stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                stdout.WriteLine(live.UffdWhy is { } uw ? $"  uffd_wp not driven: {uw}"
+                    : $"  uffd_wp: {st.UffdResolved} writes to uffd-wp pages faulted to the handler and were resolved by un-protecting the page ({st.UffdUnprotects} of its un-protects traced)");
                 stdout.WriteLine(noTrace is null
                     ? $"  call paths (kvm:kvm_unmap_hva_range stack traces, matched with the {EventTables.Name(vocab)} rows): {string.Join(", ", st.Paths.Select(kv => $"{kv.Key} {kv.Value}"))}"
                     : $"  call paths not compared: {noTrace}");
@@ -95,8 +97,9 @@ public static class KernelCommand
                 int n = 0;
                 foreach (var l in r.ReferenceTrace) stdout.WriteLine($"    {++n,4} {l}");
                 string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
+                string uf = args.Has("--uffd") ? " --uffd" : "";
                 string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
-                stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut} --ops \"{KOp.Render(r.Failing)}\"");
+                stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut}{uf} --ops \"{KOp.Render(r.Failing)}\"");
                 return ExitCodes.Violation;
             }
             catch (Exception e) when (e is InvalidOperationException or ModelException)

@@ -20,14 +20,16 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// Extra / RangeDiffs: traced invalidations with no reference counterpart / with a different range (first examples kept).
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
-    long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null)
+    long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
+    long UffdResolved = 0, long UffdUnprotects = 0)
 {
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
         b.Aggregate(a, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value));
     public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
         Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused, Sum(Driven, o.Driven), Sum(Paths, o.Paths),
-        Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing);
+        Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
+        UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -42,6 +44,10 @@ public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Refer
 /// </summary>
 public sealed class Conformance(LiveMm live, MmConfig config)
 {
+    /// <summary>A planted harness bug (tests only): uffd_wp runs on the kernel but not through the reference. Only the
+    /// pagemap uffd-wp check sees it (values agree: the handler resolves the kernel's write faults).</summary>
+    public bool PlantUffdWpSkipsReference { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
@@ -57,8 +63,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null });
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference);
         var (insn0, _, mmio0) = live.Stats();
+        var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
         for (int i = 0; i < ops.Count && mm is null; i++)
         {
@@ -76,14 +83,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
         }
         var (insn1, _, mmio1) = live.Stats();
+        var (uffd1, bad1) = live.UffdCounts();
+        if (bad1 != bad0) throw new InvalidOperationException($"the userfaultfd handler got {bad1 - bad0} message(s) it could not resolve");
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
-            run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing);
+            run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
+            (long)(uffd1 - uffd0), run.UffdUnprotects);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
 
-    private sealed class OneRun(LiveMm live, Session s)
+    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference)
     {
+        public long UffdUnprotects;
         public Session S => s;
         public int Index; public string OpText = "";
         public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
@@ -227,6 +238,20 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
                 }
                 case KOp.Ksm k: return Ksm(k.Page, k.Other);
+                case KOp.UffdWp u:
+                {
+                    if (live.UffdWhy is not null) { Refused++; return null; }
+                    // registered: the whole VMAs around the range, as the reference has them. UFFDIO_REGISTER gives the VMAs
+                    // VM_UFFD_WP, splitting one that straddles the range (mm/userfaultfd.c userfaultfd_register ->
+                    // vma_modify_flags_uffd); the reference has no registration, so a split it does not make would
+                    // show later (an mremap across the split fails with EFAULT in the kernel only)
+                    var over = s.State.Vmas.Where(v => v.Range.Overlaps(new PageRange(u.Start, u.End))).ToList();
+                    int rs = over.Count > 0 ? over.Min(v => v.Start) : u.Start, re = over.Count > 0 ? over.Max(v => v.End) : u.End;
+                    if (plantUffdWpSkipsReference) { Native.UffdWp(u.Start, u.End, rs, re); return null; }
+                    // the reference refuses a range with a hole (ENOENT) and runs nothing; the kernel's
+                    // mwriteprotect_range would protect the mapped part (mm/userfaultfd.c), so it is not run either
+                    return Syscall("uffdio_writeprotect", new Call.UffdWriteProtect(u.Start, u.End), () => Native.UffdWp(u.Start, u.End, rs, re));
+                }
                 default: throw new ArgumentException(op.ToString());
             }
         }
@@ -312,6 +337,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             {
                 if (matched.Contains(k)) continue;
                 var kk = kernel[k];
+                // the handler's un-protect (UFFDIO_WRITEPROTECT mode 0) resolving a write fault on a uffd-wp page: a
+                // userspace step of its own, which the reference (no uffd-wp bit, the write is a plain do_wp_page) has not
+                if (kk.Site == CallSite.uffd_wp_range && !OpText.StartsWith("uffd_wp", StringComparison.Ordinal)) { UffdUnprotects++; continue; }
                 if (reference.Any(r => r.Range.Overlaps(kk.Range) && Sites(r.Event).Contains(kk.Site!.Value)))
                 {   // one reference invalidation, several kernel ones (the kernel notifies VMA by VMA)
                     RangeDiffs++; FirstRangeDiff ??= $"{OpText}: {kk.Site} over {kk.Range} (one of several)";
@@ -349,6 +377,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 Checks++;
                 if (kZero != (f == MmState.ZeroFrame)) return Diff($"{who}zero page", page, kZero ? "the zero page" : "a page", f == MmState.ZeroFrame ? "the zero page" : $"frame {f}");
                 bool excl = f != MmState.ZeroFrame && st.Frames[f].MapCount == 1;
+                Checks++;
+                // a uffd-wp PTE (pagemap bit 57) is write-protected: the reference's must not be writable (it has no
+                // uffd-wp bit; its PTEs become writable only by a write fault, which the kernel sends to the handler)
+                if (who.Length == 0 && LiveMm.UffdWp(e) && st.Ptes[page] is { Writable: true })
+                    return Diff($"{who}pagemap uffd-wp", page, "write-protected (uffd-wp)", $"writable (frame {f})");
                 Checks++;
                 if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount})");
                 return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);

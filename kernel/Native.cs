@@ -28,6 +28,10 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
 
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_open")] public static partial int UffdOpen(out ulong features);
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_wp")] public static partial int UffdWp(int start, int end, int regStart, int regEnd);
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_counts")] public static partial void UffdCounts(out ulong resolved, out ulong unexpected);
+
     [LibraryImport(Lib, EntryPoint = "kg_mount_tracefs", StringMarshalling = StringMarshalling.Utf8)] public static partial int MountTracefs(string path);
     [LibraryImport(Lib, EntryPoint = "kg_umount", StringMarshalling = StringMarshalling.Utf8)] public static partial int Umount(string path);
 

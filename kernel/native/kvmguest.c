@@ -12,6 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -396,6 +399,85 @@ int kg_truncate(const char *path)
     return 0;
 }
 
+// ------------------------------------------------------------------ userfaultfd write-protect
+
+// One userfaultfd (opened on first use, kept until kg_close) and a handler thread: a write to a uffd-wp page
+// (mm/memory.c do_wp_page -> handle_userfault, also when KVM faults the page in for a guest write through
+// GUP) blocks the faulting thread until the handler resolves it by un-protecting the page
+// (UFFDIO_WRITEPROTECT, mode 0, which wakes the thread); the write is then retried and completes.
+static int uffd = -1, uffd_stop[2] = { -1, -1 };
+static pthread_t uffd_thread;
+static volatile uint64_t uffd_resolved, uffd_unexpected;
+
+static void *uffd_handler(void *arg)
+{
+    (void)arg;
+    for (;;)
+    {
+        struct pollfd p[2] = { { .fd = uffd, .events = POLLIN }, { .fd = uffd_stop[0], .events = POLLIN } };
+        if (poll(p, 2, -1) < 0) { if (errno == EINTR) continue; return NULL; }
+        if (p[1].revents) return NULL;
+        struct uffd_msg msg;
+        ssize_t n = read(uffd, &msg, sizeof msg);
+        if (n != (ssize_t)sizeof msg) continue; // EAGAIN: another wake-up took it
+        if (msg.event == UFFD_EVENT_PAGEFAULT && (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
+        {
+            struct uffdio_writeprotect wp = { .range = { .start = msg.arg.pagefault.address & ~(PAGE - 1), .len = PAGE }, .mode = 0 };
+            if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) == 0) __atomic_add_fetch(&uffd_resolved, 1, __ATOMIC_SEQ_CST);
+            else __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
+        }
+        else __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+// Opens the userfaultfd and starts the handler: 0, or errno (ENOSYS: no userfaultfd; EOPNOTSUPP: no
+// UFFD_FEATURE_PAGEFAULT_FLAG_WP, i.e. no write-protect for anonymous memory on this kernel). features: what
+// UFFDIO_API reported.
+int kg_uffd_open(uint64_t *features)
+{
+    *features = 0;
+    if (uffd >= 0) return 0;
+    int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return errno;
+    struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+    if (ioctl(fd, UFFDIO_API, &api)) { int e = errno; close(fd); return e; }
+    *features = api.features;
+    if (!(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) { close(fd); return EOPNOTSUPP; }
+    if (pipe2(uffd_stop, O_CLOEXEC)) { int e = errno; close(fd); return e; }
+    uffd = fd;
+    int e = pthread_create(&uffd_thread, NULL, uffd_handler, NULL);
+    if (e) { close(uffd); close(uffd_stop[0]); close(uffd_stop[1]); uffd = uffd_stop[0] = uffd_stop[1] = -1; return e; }
+    return 0;
+}
+
+// UFFDIO_REGISTER (MODE_WP) over [reg_start, reg_end), then UFFDIO_WRITEPROTECT (MODE_WP) over [start, end):
+// 0 or errno (1000 + errno when the registration itself failed).
+int kg_uffd_wp(int start, int end, int reg_start, int reg_end)
+{
+    if (uffd < 0) return EBADF;
+    struct uffdio_register reg = { .range = { .start = (uintptr_t)addr_of(reg_start), .len = len_of(reg_start, reg_end) }, .mode = UFFDIO_REGISTER_MODE_WP };
+    if (ioctl(uffd, UFFDIO_REGISTER, &reg)) return 1000 + errno;
+    if (!(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT))) return 1000 + EOPNOTSUPP;
+    struct uffdio_writeprotect wp = { .range = { .start = (uintptr_t)addr_of(start), .len = len_of(start, end) }, .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+    return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) ? errno : 0;
+}
+
+// How many write faults the handler resolved, and how many messages it could not handle.
+void kg_uffd_counts(uint64_t *resolved, uint64_t *unexpected)
+{
+    *resolved = __atomic_load_n(&uffd_resolved, __ATOMIC_SEQ_CST);
+    *unexpected = __atomic_load_n(&uffd_unexpected, __ATOMIC_SEQ_CST);
+}
+
+static void uffd_close(void)
+{
+    if (uffd < 0) return;
+    char c = 0;
+    if (write(uffd_stop[1], &c, 1) == 1) pthread_join(uffd_thread, NULL);
+    close(uffd); close(uffd_stop[0]); close(uffd_stop[1]);
+    uffd = uffd_stop[0] = uffd_stop[1] = -1;
+}
+
 // ------------------------------------------------------------------ fork: children run only this C code
 
 // The child's loop: commands (op, page) on a pipe; op 1 = read page -> (faulted, value); op 0 = exit.
@@ -465,6 +547,7 @@ void kg_reap_children(void)
 void kg_close(void)
 {
     kg_reap_children();
+    uffd_close();
     if (stats_fd >= 0) close(stats_fd);
     if (run && run != MAP_FAILED) munmap(run, run_size);
     if (vcpu_fd >= 0) close(vcpu_fd);

@@ -187,6 +187,56 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.False(Directory.Exists($"/sys/kernel/tracing/instances/notifier-kernel-{Environment.ProcessId}")); // removed again
     }
 
+    private const string UffdOps = "mmap 0 16 rw; guest_write 3 5; host_write 4 6; uffd_wp 2 6; host_read 3; guest_write 3 7; host_write 4 8; guest_read 4; host_read 3";
+
+    [KvmFact]
+    public void Uffd_write_protect_agrees_and_the_handler_resolves_each_write_to_a_protected_page()
+    {
+        Assert.Null(fx.Live.UffdWhy);
+        var r = Run(UffdOps);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Driven["uffd_wp"]);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.UffdResolved); // the guest's write of page 3 and the host's of page 4 faulted to the handler
+    }
+
+    [KvmFact]
+    public void A_harness_that_skips_the_reference_uffd_call_is_caught_by_the_pagemap_uffd_wp_bit()
+    {
+        var conf = new Conformance(fx.Live, Config()) { PlantUffdWpSkipsReference = true };
+        var r = conf.Run(KOp.Parse(UffdOps, 16));
+        Assert.Equal(new Mismatch(3, "uffd_wp 2 6", "pagemap uffd-wp", 3, "write-protected (uffd-wp)", "writable (frame 1)"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void Under_v7_the_reference_refuses_uffd_write_protect_and_the_kernel_is_not_asked()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null)).Run(KOp.Parse(UffdOps, 16));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
+        Assert.Equal(0, r.Stats.UffdResolved);
+    }
+
+    [KvmFact]
+    public void Finding_uffd_registration_keeps_vmas_apart_that_the_reference_merges()
+    {
+        // UFFDIO_REGISTER sets VM_UFFD_WP on [0, 16) (mm/userfaultfd.c userfaultfd_register); the later mmap of [1, 4)
+        // is not registered, so the kernel keeps [4, 16) apart with no anon_vma and fork does not copy its zero-page PTE
+        // (mm/memory.c vma_needs_copy); the reference, without registration, merges the VMAs and copies it
+        var r = Run("mmap 0 16 rw; uffd_wp 9 12; mmap 1 4 rw; guest_read 12; guest_write 2 535762; fork");
+        Assert.Equal(new Mismatch(5, "fork", "child 0 pagemap present", 12, "not present", "present (frame 0)"), r.Mismatch);
+    }
+
+    [KvmTraceFact]
+    public void Traced_uffd_write_protect_is_uffd_wp_range_and_the_handlers_unprotects_are_counted_apart()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(UffdOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Paths["uffd_wp_range"]);
+        Assert.Equal(2, r.Stats.UffdUnprotects);
+        Assert.Equal(0, r.Stats.Extra);
+    }
+
     [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
@@ -243,7 +293,7 @@ public sealed class KernelCommandTests
     {
         var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
         Assert.Equal(255, code);
-        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)", err.Trim());
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp)", err.Trim());
     }
 
     [Fact]
@@ -272,7 +322,7 @@ public sealed class KernelCommandTests
     [Fact]
     public void Ops_text_round_trips()
     {
-        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs";
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_wp 2 5";
         Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
     }
 }
