@@ -23,7 +23,7 @@ public static class KernelCommand
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
-        if (pages < 2 || pages > 64) throw new UsageException("notifier kernel: --pages must be in [2, 64]");
+        if (pages < 2 || pages > 1024) throw new UsageException("notifier kernel: --pages must be in [2, 1024] (512 or more: huge pages of 512 base pages)");
         // the running kernel's vocabulary (uname -r major.minor -> linux-X.Y when the catalogue has it) unless named
         var (vocab, vocabWhy) = KernelRelease.VocabularyOf(KernelRelease.Running());
         if (args.Get("--vocabulary") is { } vs)

@@ -33,7 +33,7 @@ public static class Campaign
         int runs = 0;
         for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
         {
-            var seq = ops?.ToArray() ?? Sequence(live.Pages, seed, k, uffd);
+            var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd);
             var r = conf.Run(seq, record: keepTrace);
             last = r.Reference;
             runs++;

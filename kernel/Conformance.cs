@@ -53,7 +53,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
     public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant)
     {
-        var c = new MmConfig(Pages: pages, HugePageSize: 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
+        // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
+        var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
             Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)]);
         return mutant is null ? c : mutant.Apply(c);
     }
@@ -62,6 +63,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
 
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
+        if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference);
         var (insn0, _, mmio0) = live.Stats();
@@ -94,6 +96,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
 
     private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference)
     {
+        /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
+        private int Pages => s.State.Config.Pages;
         public long UffdUnprotects;
         public Session S => s;
         public int Index; public string OpText = "";
@@ -176,6 +180,16 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 {
                     bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
                     return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 0, free ? 1 : 0));
+                }
+                case KOp.MmapThp m:
+                {
+                    bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
+                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
+                }
+                case KOp.Collapse c:
+                {
+                    int h = s.State.Config.HugePageSize, b = c.Page / h * h;
+                    return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
                 }
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
                 case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));
@@ -304,7 +318,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             var kernel = trace.Take().Where(k => k.Range.Length > 0).ToList();
             var vocab = s.State.Config.Vocabulary;
             var reference = s.Trace.Skip(fromLine).Where(l => l.Op is "invalidate_range_start" or "invalidate_range_start_nonblock")
-                .Select(l => (Range: new PageRange((int)l.Get("start")!, Math.Min(live.Pages, (int)l.Get("end")!)), Event: Enum.Parse<MmuEvent>((string)l.Get("event")!)))
+                .Select(l => (Range: new PageRange((int)l.Get("start")!, Math.Min(Pages, (int)l.Get("end")!)), Event: Enum.Parse<MmuEvent>((string)l.Get("event")!)))
                 .Where(r => r.Range.Length > 0).ToList();
             HashSet<CallSite> Sites(MmuEvent ev) => Enum.GetValues<CallSite>().Where(c => new[] { Prot.None, Prot.Read, Prot.ReadWrite }.Any(p => EventTables.EventOf(vocab, c, p) == ev)).ToHashSet();
             foreach (var k in kernel)
@@ -376,6 +390,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 bool kZero = LiveMm.Pfn(e) == live.ZeroPfn;
                 Checks++;
                 if (kZero != (f == MmState.ZeroFrame)) return Diff($"{who}zero page", page, kZero ? "the zero page" : "a page", f == MmState.ZeroFrame ? "the zero page" : $"frame {f}");
+                // a huge page in the reference is a THP in the kernel (KPF_THP of its frame)
+                if (who.Length == 0 && st.Ptes[page] is { Huge: true })
+                {
+                    Checks++;
+                    if (!LiveMm.Thp(LiveMm.Pfn(e))) return Diff("kpageflags THP", page, "a base page", $"a huge page (frame {f})");
+                }
                 bool excl = f != MmState.ZeroFrame && st.Frames[f].MapCount == 1;
                 Checks++;
                 // a uffd-wp PTE (pagemap bit 57) is write-protected: the reference's must not be writable (it has no
@@ -386,13 +406,13 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount})");
                 return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
-            for (int p = 0; p < live.Pages; p++)
+            for (int p = 0; p < Pages; p++)
                 if (Entry(pm[p], st.Ptes[p]?.Frame, p, "") is { } d) return d;
             for (int c = 0; c < _children.Count; c++)
             {
                 var cpm = live.Pagemap(c);
                 var map = st.Children[c];
-                for (int p = 0; p < live.Pages; p++)
+                for (int p = 0; p < Pages; p++)
                 {
                     int? f = map.TryGetValue(p, out int x) ? x : _children[c].Faulted.TryGetValue(p, out int y) ? y : null;
                     if (Entry(cpm[p], f, p, $"child {c} ") is { } d) return d;
@@ -400,7 +420,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
             // values: the host's plain load of every readable page, the guest's load of every page whose read
             // changes nothing (a present readable page, or one without a VMA or with PROT_NONE: a fault either way)
-            for (int p = 0; p < live.Pages; p++)
+            for (int p = 0; p < Pages; p++)
             {
                 var pte = st.Ptes[p];
                 if (pte is { Readable: true } && st.VmaAt(p) is { Prot: not Prot.None })
@@ -411,7 +431,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     if (kFault != (want is null) || (!kFault && got != (ulong)(uint)want!.Value)) return Diff("host read (check)", p, V(kFault, got), V(want));
                 }
             }
-            for (int p = 0; p < live.Pages; p++)
+            for (int p = 0; p < Pages; p++)
             {
                 var vma = s.State.VmaAt(p);
                 if (s.State.Ptes[p] is { Readable: true } && vma is { Prot: not Prot.None } || vma is null || vma.Prot == Prot.None)

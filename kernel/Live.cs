@@ -119,6 +119,9 @@ public sealed unsafe class LiveMm : IDisposable
         return a;
     }
 
+    /// <summary>KPF_THP (bit 22 of /proc/kpageflags, Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
+    public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
+
     public void Dispose()
     {
         Trace?.Dispose();

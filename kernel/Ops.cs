@@ -30,6 +30,11 @@ public abstract record KOp
     public sealed record Ksm(int Page, int Other) : KOp;
     /// <summary>userfaultfd write-protect of [Start, End): UFFDIO_REGISTER (MODE_WP) then UFFDIO_WRITEPROTECT (MODE_WP).</summary>
     public sealed record UffdWp(int Start, int End) : KOp;
+    /// <summary>mmap with MADV_HUGEPAGE (a THP VMA; the reference's Mmap with Thp).</summary>
+    public sealed record MmapThp(int Start, int End, Prot Prot) : KOp;
+    /// <summary>MADV_COLLAPSE of the huge block around Page (the reference's collapse_huge_page).</summary>
+    public sealed record Collapse(int Page) : KOp;
+
 
     public sealed override string ToString() => this switch
     {
@@ -48,6 +53,8 @@ public abstract record KOp
         ClearRefs => "clear_refs",
         Ksm k => $"ksm {k.Page} {k.Other}",
         UffdWp u => $"uffd_wp {u.Start} {u.End}",
+        MmapThp m => $"mmap_thp {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
+        Collapse c => $"collapse {c.Page}",
         _ => GetType().Name,
     };
 
@@ -79,9 +86,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" => 4, "munmap" or "dontneed" or "free" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
-                "host_read" or "guest_read" => 2, "fork" or "clear_refs" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp)"),
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" => 4, "munmap" or "dontneed" or "free" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" => 1,
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -100,6 +107,8 @@ public abstract record KOp
                 "fork" => new Fork(),
                 "ksm" => new Ksm(Page(1), Page(2)),
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
+                "mmap_thp" => Range() is var (a, b) ? new MmapThp(a, b, P(3)) : null!,
+                "collapse" => new Collapse(Page(1)),
                 _ => new ClearRefs(),
             };
             ops.Add(op);

@@ -31,10 +31,10 @@
 #include <unistd.h>
 
 #define PAGE 4096UL
-#define KG_MAX_PAGES 64
+#define KG_MAX_PAGES 1024
 #define KG_MAX_CHILDREN 8
 #define SLOT0_SIZE (64 * 1024UL)
-#define KG_REGION_GPA 0x100000UL
+#define KG_REGION_GPA 0x400000UL // 2 MiB-aligned; the guest maps 4-8 MiB with two 2 MiB pages (PD[2], PD[3])
 #define KG_MMIO_GPA 0x1f0000UL
 #define GUEST_CODE_GPA 0x8000UL
 #ifndef KVM_EXIT_MEMORY_FAULT
@@ -222,6 +222,7 @@ int kg_open(uint64_t base, int pages, const char *device)
     uint64_t *pd = (uint64_t *)(slot0 + 0x3000), *pt = (uint64_t *)(slot0 + 0x4000);
     pml4[0] = 0x2000 | 7; pdpt[0] = 0x3000 | 7; pd[0] = 0x4000 | 7;
     for (int i = 1; i < 512; i++) pt[i] = ((uint64_t)i * PAGE) | 7; // page 0 stays unmapped
+    pd[2] = KG_REGION_GPA | 0x87; pd[3] = (KG_REGION_GPA + 0x200000) | 0x87; // P|W|U|PS: the region, up to 1024 pages
     // GDT at 0x5000: null, kernel code, kernel data, user data (0x1b), user code 64 (0x23)
     uint64_t *gdt = (uint64_t *)(slot0 + 0x5000);
     gdt[1] = 0x00af9b000000ffffULL; gdt[2] = 0x00cf93000000ffffULL;
@@ -306,15 +307,18 @@ static void *addr_of(int page) { return (void *)(kg_base + (uintptr_t)page * PAG
 static size_t len_of(int start, int end) { return (size_t)(end - start) * PAGE; }
 
 // prot: 0 none, 1 read, 2 read-write. noreplace: MAP_FIXED_NOREPLACE (the range must be free). Every mapping is
-// MADV_MERGEABLE (so that KSM may merge its pages while the harness runs ksmd) and MADV_NOHUGEPAGE.
+// MADV_MERGEABLE (so that KSM may merge its pages while the harness runs ksmd) and MADV_NOHUGEPAGE, or with
+// shared = 2 (THP) MADV_HUGEPAGE and private.
 int kg_mmap(int start, int end, int prot, int shared, int noreplace)
 {
+    int thp = shared == 2;
+    if (thp) shared = 0;
     int p = prot == 0 ? PROT_NONE : prot == 1 ? PROT_READ : PROT_READ | PROT_WRITE;
     int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | (noreplace ? MAP_FIXED_NOREPLACE : MAP_FIXED);
     void *r = mmap(addr_of(start), len_of(start, end), p, flags, -1, 0);
     if (r == MAP_FAILED) return errno;
     if (r != addr_of(start)) { munmap(r, len_of(start, end)); return EEXIST; }
-    madvise(r, len_of(start, end), MADV_NOHUGEPAGE);
+    if (madvise(r, len_of(start, end), thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) return errno;
     if (madvise(r, len_of(start, end), MADV_MERGEABLE)) return errno;
     return 0;
 }
@@ -330,6 +334,17 @@ int kg_mremap(int start, int end, int new_start)
     return r == MAP_FAILED ? errno : 0;
 }
 int kg_madvise(int start, int end, int advice) { return madvise(addr_of(start), len_of(start, end), advice) ? errno : 0; }
+
+// /proc/kpageflags of a pfn (0 when unreadable).
+uint64_t kg_kpageflags(uint64_t pfn)
+{
+    uint64_t f = 0;
+    int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    if (pread(fd, &f, 8, (off_t)(pfn * 8)) != 8) f = 0;
+    close(fd);
+    return f;
+}
 
 // /proc/self/clear_refs: 4 = soft-dirty.
 int kg_clear_refs(int what)

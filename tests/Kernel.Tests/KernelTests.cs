@@ -30,7 +30,7 @@ public sealed class KvmTraceFactAttribute : FactAttribute
 public sealed class LiveFixture : IDisposable
 {
     private LiveMm? _live;
-    public LiveMm Live => _live ??= LiveMm.Open(16);
+    public LiveMm Live => _live ??= LiveMm.Open(1024); // 16-page runs use its first 16 pages
     public void Dispose() => _live?.Dispose();
 }
 
@@ -238,6 +238,28 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void A_thp_vma_faults_a_huge_page_and_madv_collapse_agrees_with_collapse_huge_page()
+    {
+        // 1024 pages, huge pages of 512: the first write faults a THP (kpageflags THP checked for all 512 pages);
+        // MADV_DONTNEED of page 0 splits the PMD, page 0 refaults as a base page, MADV_COLLAPSE makes the block huge again
+        const string ops = "mmap_thp 0 1024 rw; host_write 3 5; dontneed 0 1; host_write 0 4; collapse 3; guest_read 3; host_read 0; guest_write 0 6; guest_read 1";
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ops, 1024));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Driven["collapse"]);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.All(Enumerable.Range(0, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
+        Assert.Equal(Enumerable.Repeat<Pte?>(null, 512), r.Reference.State.Ptes.Skip(512));
+    }
+
+    [KvmFact]
+    public void The_reference_refuses_a_collapse_of_a_block_that_is_already_huge_and_the_kernel_is_not_asked()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_write 3 5; collapse 3", 1024));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
+    }
+
+    [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
         foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 3), ("InvalidatePageOnly", 3) })
@@ -293,7 +315,7 @@ public sealed class KernelCommandTests
     {
         var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
         Assert.Equal(255, code);
-        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp)", err.Trim());
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)", err.Trim());
     }
 
     [Fact]
