@@ -252,6 +252,16 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates()
+    {
+        // mm/huge_memory.c do_huge_pmd_anonymous_page (linux-6.12, linux-7.2): a read fault with use_zero_page set
+        // maps the huge zero page (shared, so not exclusively mapped); the reference's THP fault allocates a huge page
+        Assert.Equal("1", File.ReadAllText("/sys/kernel/mm/transparent_hugepage/use_zero_page").Trim());
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3", 1024));
+        Assert.Equal(new Mismatch(1, "host_read 3", "pagemap exclusively mapped", 0, "not exclusive", "exclusive (frame 1, map count 1)"), r.Mismatch);
+    }
+
+    [KvmFact]
     public void The_reference_refuses_a_collapse_of_a_block_that_is_already_huge_and_the_kernel_is_not_asked()
     {
         var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_write 3 5; collapse 3", 1024));
