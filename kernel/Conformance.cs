@@ -48,6 +48,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// pagemap uffd-wp check sees it (values agree: the handler resolves the kernel's write faults).</summary>
     public bool PlantUffdWpSkipsReference { get; init; }
 
+    /// <summary>A planted harness bug (tests only): collapse runs through the reference but MADV_COLLAPSE is not sent.
+    /// Only the KPF_THP check sees it (the new frames map one-to-one onto the old pfns; values agree).</summary>
+    public bool PlantCollapseSkipsKernel { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
@@ -65,7 +69,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     {
         if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference);
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel);
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -94,7 +98,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         return new RunResult(mm, stats, run.S);
     }
 
-    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference)
+    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel)
     {
         /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
         private int Pages => s.State.Config.Pages;
@@ -189,7 +193,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.Collapse c:
                 {
                     int h = s.State.Config.HugePageSize, b = c.Page / h * h;
-                    return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
+                    return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => plantCollapseSkipsKernel ? 0 : Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
                 }
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
                 case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));

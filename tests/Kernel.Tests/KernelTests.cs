@@ -252,6 +252,16 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void A_harness_that_does_not_send_madv_collapse_is_caught_by_kpageflags_thp()
+    {
+        const string ops = "mmap_thp 0 1024 rw; host_write 3 5; dontneed 0 1; host_write 0 4; collapse 3";
+        var conf = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantCollapseSkipsKernel = true };
+        var r = conf.Run(KOp.Parse(ops, 1024));
+        Assert.Equal((4, "collapse 3", "kpageflags THP", 0, "a base page"), (r.Mismatch!.OpIndex, r.Mismatch.Op, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel));
+        Assert.StartsWith("a huge page (frame ", r.Mismatch.Reference);
+    }
+
+    [KvmFact]
     public void Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates()
     {
         // mm/huge_memory.c do_huge_pmd_anonymous_page (linux-6.12, linux-7.2): a read fault with use_zero_page set
