@@ -12,7 +12,9 @@ public sealed class KvmFactAttribute : FactAttribute
     {
         if (!File.Exists("/dev/kvm")) { Skip = "no /dev/kvm on this machine: the live-kernel run cannot be driven"; return; }
         try { using var f = new FileStream("/dev/kvm", FileMode.Open, FileAccess.ReadWrite); }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { Skip = $"/dev/kvm is not usable: {e.Message}"; }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { Skip = $"/dev/kvm is not usable: {e.Message}"; return; }
+        // LiveMm.Open needs the pfns of /proc/self/pagemap (CAP_SYS_ADMIN); the uffd and THP checks read /proc/kpageflags (root)
+        if (Environment.UserName != "root") Skip = "not root: pagemap frame numbers and /proc/kpageflags need CAP_SYS_ADMIN";
     }
 }
 
