@@ -13,20 +13,24 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class KernelCommand
 {
-    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--quiet]";
+    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--uffd] [--quiet]";
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace"]);
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace", "--uffd"]);
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
-        if (pages < 2 || pages > 64) throw new UsageException("notifier kernel: --pages must be in [2, 64]");
-        var vocab = Vocabulary.Upstream;
-        if (args.Get("--vocabulary") is { } vs && !EventTables.TryParse(vs, out vocab))
-            throw new UsageException($"notifier kernel: unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
+        if (pages < 2 || pages > 1024) throw new UsageException("notifier kernel: --pages must be in [2, 1024] (512 or more: huge pages of 512 base pages)");
+        // the running kernel's vocabulary (uname -r major.minor -> linux-X.Y when the catalogue has it) unless named
+        var (vocab, vocabWhy) = KernelRelease.VocabularyOf(KernelRelease.Running());
+        if (args.Get("--vocabulary") is { } vs)
+        {
+            if (!EventTables.TryParse(vs, out vocab)) throw new UsageException($"notifier kernel: unknown vocabulary '{vs}' ({Vocabularies.NameList})");
+            vocabWhy = $"{vs}: --vocabulary";
+        }
         MutantCase? mutant = null;
         if (args.Get("--mutant") is { } mn)
         {
@@ -57,7 +61,7 @@ public static class KernelCommand
                 bool quiet = args.Has("--quiet");
                 var last = TimeSpan.Zero;
                 string? tracePath = args.Get("--trace");
-                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, progress: (s, el) =>
+                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: args.Has("--uffd"), progress: (s, el) =>
                 {
                     if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
                     last = el;
@@ -68,11 +72,13 @@ public static class KernelCommand
                 if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
                 var st = r.Stats;
                 string what = mutant is null ? "reference" : $"reference with mutant {mutant.Name} ({mutant.Plants})";
-                stdout.WriteLine($"kernel: linux {Environment.OSVersion.Version} ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}), {pages} pages, {what}");
+                stdout.WriteLine($"kernel: linux {KernelRelease.Running() ?? "(release unknown)"}, {pages} pages, {what}, vocabulary {vocabWhy}");
                 stdout.WriteLine($"  {st.Ops} operations in {r.Runs} sequences, {st.Checks} checks, {st.Checks / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} checks/s, {st.Ops / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} operations/s ({r.Elapsed.TotalSeconds:F1} s)");
                 stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
                 stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                stdout.WriteLine(live.UffdWhy is { } uw ? $"  uffd_wp not driven: {uw}"
+                    : $"  uffd_wp: {st.UffdResolved} writes to uffd-wp pages faulted to the handler and were resolved by un-protecting the page ({st.UffdUnprotects} of its un-protects traced)");
                 stdout.WriteLine(noTrace is null
                     ? $"  call paths (kvm:kvm_unmap_hva_range stack traces, matched with the {EventTables.Name(vocab)} rows): {string.Join(", ", st.Paths.Select(kv => $"{kv.Key} {kv.Value}"))}"
                     : $"  call paths not compared: {noTrace}");
@@ -91,8 +97,9 @@ public static class KernelCommand
                 int n = 0;
                 foreach (var l in r.ReferenceTrace) stdout.WriteLine($"    {++n,4} {l}");
                 string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
-                string voc = vocab == Vocabulary.Upstream ? "" : $" --vocabulary {EventTables.Name(vocab)}";
-                stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut} --ops \"{KOp.Render(r.Failing)}\"");
+                string uf = args.Has("--uffd") ? " --uffd" : "";
+                string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
+                stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut}{uf} --ops \"{KOp.Render(r.Failing)}\"");
                 return ExitCodes.Violation;
             }
             catch (Exception e) when (e is InvalidOperationException or ModelException)

@@ -20,11 +20,11 @@ public static class Campaign
     public const int MaxOps = 40;
 
     /// <summary>Sequence k of a campaign with this seed (the same whatever ran before).</summary>
-    public static KOp[] Sequence(int pages, ulong seed, int k) =>
-        Gen.Sample(KGen.Sequence(pages, MaxOps), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0];
+    public static KOp[] Sequence(int pages, ulong seed, int k, bool uffd = false) =>
+        Gen.Sample(KGen.Sequence(pages, MaxOps, uffd), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0];
 
     public static CampaignResult Run(LiveMm live, MmConfig config, long count, TimeSpan? time, ulong seed,
-        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false)
+        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false, bool uffd = false)
     {
         Session? last = null;
         var conf = new Conformance(live, config);
@@ -33,7 +33,7 @@ public static class Campaign
         int runs = 0;
         for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
         {
-            var seq = ops?.ToArray() ?? Sequence(live.Pages, seed, k);
+            var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd);
             var r = conf.Run(seq, record: keepTrace);
             last = r.Reference;
             runs++;

@@ -20,14 +20,16 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// Extra / RangeDiffs: traced invalidations with no reference counterpart / with a different range (first examples kept).
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
-    long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null)
+    long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
+    long UffdResolved = 0, long UffdUnprotects = 0)
 {
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
         b.Aggregate(a, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value));
     public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
         Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused, Sum(Driven, o.Driven), Sum(Paths, o.Paths),
-        Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing);
+        Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
+        UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -42,12 +44,21 @@ public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Refer
 /// </summary>
 public sealed class Conformance(LiveMm live, MmConfig config)
 {
+    /// <summary>A planted harness bug (tests only): uffd_wp runs on the kernel but not through the reference. Only the
+    /// pagemap uffd-wp check sees it (values agree: the handler resolves the kernel's write faults).</summary>
+    public bool PlantUffdWpSkipsReference { get; init; }
+
+    /// <summary>A planted harness bug (tests only): collapse runs through the reference but MADV_COLLAPSE is not sent.
+    /// Only the KPF_THP check sees it (the new frames map one-to-one onto the old pfns; values agree).</summary>
+    public bool PlantCollapseSkipsKernel { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
     public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant)
     {
-        var c = new MmConfig(Pages: pages, HugePageSize: 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
+        // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
+        var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
             Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)]);
         return mutant is null ? c : mutant.Apply(c);
     }
@@ -56,9 +67,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
 
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
+        if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null });
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel);
         var (insn0, _, mmio0) = live.Stats();
+        var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
         for (int i = 0; i < ops.Count && mm is null; i++)
         {
@@ -76,14 +89,20 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
         }
         var (insn1, _, mmio1) = live.Stats();
+        var (uffd1, bad1) = live.UffdCounts();
+        if (bad1 != bad0) throw new InvalidOperationException($"the userfaultfd handler got {bad1 - bad0} message(s) it could not resolve");
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
-            run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing);
+            run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
+            (long)(uffd1 - uffd0), run.UffdUnprotects);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
 
-    private sealed class OneRun(LiveMm live, Session s)
+    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel)
     {
+        /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
+        private int Pages => s.State.Config.Pages;
+        public long UffdUnprotects;
         public Session S => s;
         public int Index; public string OpText = "";
         public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
@@ -166,6 +185,16 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
                     return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 0, free ? 1 : 0));
                 }
+                case KOp.MmapThp m:
+                {
+                    bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
+                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
+                }
+                case KOp.Collapse c:
+                {
+                    int h = s.State.Config.HugePageSize, b = c.Page / h * h;
+                    return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => plantCollapseSkipsKernel ? 0 : Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
+                }
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
                 case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));
                 case KOp.Mremap m:
@@ -227,6 +256,20 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
                 }
                 case KOp.Ksm k: return Ksm(k.Page, k.Other);
+                case KOp.UffdWp u:
+                {
+                    if (live.UffdWhy is not null) { Refused++; return null; }
+                    // registered: the whole VMAs around the range, as the reference has them. UFFDIO_REGISTER gives the VMAs
+                    // VM_UFFD_WP, splitting one that straddles the range (mm/userfaultfd.c userfaultfd_register ->
+                    // vma_modify_flags_uffd); the reference has no registration, so a split it does not make would
+                    // show later (an mremap across the split fails with EFAULT in the kernel only)
+                    var over = s.State.Vmas.Where(v => v.Range.Overlaps(new PageRange(u.Start, u.End))).ToList();
+                    int rs = over.Count > 0 ? over.Min(v => v.Start) : u.Start, re = over.Count > 0 ? over.Max(v => v.End) : u.End;
+                    if (plantUffdWpSkipsReference) { Native.UffdWp(u.Start, u.End, rs, re); return null; }
+                    // the reference refuses a range with a hole (ENOENT) and runs nothing; the kernel's
+                    // mwriteprotect_range would protect the mapped part (mm/userfaultfd.c), so it is not run either
+                    return Syscall("uffdio_writeprotect", new Call.UffdWriteProtect(u.Start, u.End), () => Native.UffdWp(u.Start, u.End, rs, re));
+                }
                 default: throw new ArgumentException(op.ToString());
             }
         }
@@ -279,7 +322,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             var kernel = trace.Take().Where(k => k.Range.Length > 0).ToList();
             var vocab = s.State.Config.Vocabulary;
             var reference = s.Trace.Skip(fromLine).Where(l => l.Op is "invalidate_range_start" or "invalidate_range_start_nonblock")
-                .Select(l => (Range: new PageRange((int)l.Get("start")!, Math.Min(live.Pages, (int)l.Get("end")!)), Event: Enum.Parse<MmuEvent>((string)l.Get("event")!)))
+                .Select(l => (Range: new PageRange((int)l.Get("start")!, Math.Min(Pages, (int)l.Get("end")!)), Event: Enum.Parse<MmuEvent>((string)l.Get("event")!)))
                 .Where(r => r.Range.Length > 0).ToList();
             HashSet<CallSite> Sites(MmuEvent ev) => Enum.GetValues<CallSite>().Where(c => new[] { Prot.None, Prot.Read, Prot.ReadWrite }.Any(p => EventTables.EventOf(vocab, c, p) == ev)).ToHashSet();
             foreach (var k in kernel)
@@ -312,6 +355,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             {
                 if (matched.Contains(k)) continue;
                 var kk = kernel[k];
+                // the handler's un-protect (UFFDIO_WRITEPROTECT mode 0) resolving a write fault on a uffd-wp page: a
+                // userspace step of its own, which the reference (no uffd-wp bit, the write is a plain do_wp_page) has not
+                if (kk.Site == CallSite.uffd_wp_range && !OpText.StartsWith("uffd_wp", StringComparison.Ordinal)) { UffdUnprotects++; continue; }
                 if (reference.Any(r => r.Range.Overlaps(kk.Range) && Sites(r.Event).Contains(kk.Site!.Value)))
                 {   // one reference invalidation, several kernel ones (the kernel notifies VMA by VMA)
                     RangeDiffs++; FirstRangeDiff ??= $"{OpText}: {kk.Site} over {kk.Range} (one of several)";
@@ -348,18 +394,29 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 bool kZero = LiveMm.Pfn(e) == live.ZeroPfn;
                 Checks++;
                 if (kZero != (f == MmState.ZeroFrame)) return Diff($"{who}zero page", page, kZero ? "the zero page" : "a page", f == MmState.ZeroFrame ? "the zero page" : $"frame {f}");
+                // a huge page in the reference is a THP in the kernel (KPF_THP of its frame)
+                if (who.Length == 0 && st.Ptes[page] is { Huge: true })
+                {
+                    Checks++;
+                    if (!LiveMm.Thp(LiveMm.Pfn(e))) return Diff("kpageflags THP", page, "a base page", $"a huge page (frame {f})");
+                }
                 bool excl = f != MmState.ZeroFrame && st.Frames[f].MapCount == 1;
+                Checks++;
+                // a uffd-wp PTE (pagemap bit 57) is write-protected: the reference's must not be writable (it has no
+                // uffd-wp bit; its PTEs become writable only by a write fault, which the kernel sends to the handler)
+                if (who.Length == 0 && LiveMm.UffdWp(e) && st.Ptes[page] is { Writable: true })
+                    return Diff($"{who}pagemap uffd-wp", page, "write-protected (uffd-wp)", $"writable (frame {f})");
                 Checks++;
                 if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount})");
                 return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
-            for (int p = 0; p < live.Pages; p++)
+            for (int p = 0; p < Pages; p++)
                 if (Entry(pm[p], st.Ptes[p]?.Frame, p, "") is { } d) return d;
             for (int c = 0; c < _children.Count; c++)
             {
                 var cpm = live.Pagemap(c);
                 var map = st.Children[c];
-                for (int p = 0; p < live.Pages; p++)
+                for (int p = 0; p < Pages; p++)
                 {
                     int? f = map.TryGetValue(p, out int x) ? x : _children[c].Faulted.TryGetValue(p, out int y) ? y : null;
                     if (Entry(cpm[p], f, p, $"child {c} ") is { } d) return d;
@@ -367,7 +424,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
             // values: the host's plain load of every readable page, the guest's load of every page whose read
             // changes nothing (a present readable page, or one without a VMA or with PROT_NONE: a fault either way)
-            for (int p = 0; p < live.Pages; p++)
+            for (int p = 0; p < Pages; p++)
             {
                 var pte = st.Ptes[p];
                 if (pte is { Readable: true } && st.VmaAt(p) is { Prot: not Prot.None })
@@ -378,7 +435,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     if (kFault != (want is null) || (!kFault && got != (ulong)(uint)want!.Value)) return Diff("host read (check)", p, V(kFault, got), V(want));
                 }
             }
-            for (int p = 0; p < live.Pages; p++)
+            for (int p = 0; p < Pages; p++)
             {
                 var vma = s.State.VmaAt(p);
                 if (s.State.Ptes[p] is { Readable: true } && vma is { Prot: not Prot.None } || vma is null || vma.Prot == Prot.None)

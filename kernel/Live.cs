@@ -41,6 +41,12 @@ public sealed unsafe class LiveMm : IDisposable
         return why;
     }
     public ulong ZeroPfn { get; }
+
+    /// <summary>Why userfaultfd write-protect cannot be driven here (null: it can). The userfaultfd is opened with the VM.</summary>
+    public string? UffdWhy { get; private set; }
+
+    /// <summary>Write faults on uffd-wp pages the handler resolved (by un-protecting), and messages it could not handle.</summary>
+    public (ulong Resolved, ulong Unexpected) UffdCounts() { Native.UffdCounts(out var r, out var u); return (r, u); }
     private static int _open;
 
     private LiveMm(int pages, ulong zeroPfn) { Pages = pages; ZeroPfn = zeroPfn; }
@@ -73,7 +79,16 @@ public sealed unsafe class LiveMm : IDisposable
             Native.Munmap(0, pages);
             ulong zero = Native.ZeroPfn();
             if (zero == 0) { Native.Close(); throw new KvmUnavailableException("pagemap shows no pfns (not root?): /proc/self/pagemap needs CAP_SYS_ADMIN for frame numbers"); }
-            return new LiveMm(pages, zero);
+            var live = new LiveMm(pages, zero);
+            int ue = Native.UffdOpen(out ulong features);
+            live.UffdWhy = ue switch
+            {
+                0 => null,
+                38 => "no userfaultfd syscall on this kernel (ENOSYS)",
+                95 => $"userfaultfd has no UFFD_FEATURE_PAGEFAULT_FLAG_WP here (features 0x{features:x}): no write-protect of anonymous memory",
+                _ => $"userfaultfd cannot be opened (errno {ue})",
+            };
+            return live;
         }
         catch { Interlocked.Exchange(ref _open, 0); throw; }
     }
@@ -104,6 +119,9 @@ public sealed unsafe class LiveMm : IDisposable
         return a;
     }
 
+    /// <summary>KPF_THP (bit 22 of /proc/kpageflags, Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
+    public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
+
     public void Dispose()
     {
         Trace?.Dispose();
@@ -119,5 +137,6 @@ public sealed unsafe class LiveMm : IDisposable
     public static bool Present(ulong e) => (e >> 63 & 1) != 0;
     public static bool Exclusive(ulong e) => (e >> 56 & 1) != 0;
     public static bool SoftDirty(ulong e) => (e >> 55 & 1) != 0;
+    public static bool UffdWp(ulong e) => (e >> 57 & 1) != 0;
     public static ulong Pfn(ulong e) => e & ((1UL << 55) - 1);
 }

@@ -28,6 +28,11 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
 
+    [LibraryImport(Lib, EntryPoint = "kg_kpageflags")] public static partial ulong Kpageflags(ulong pfn);
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_open")] public static partial int UffdOpen(out ulong features);
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_wp")] public static partial int UffdWp(int start, int end, int regStart, int regEnd);
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_counts")] public static partial void UffdCounts(out ulong resolved, out ulong unexpected);
+
     [LibraryImport(Lib, EntryPoint = "kg_mount_tracefs", StringMarshalling = StringMarshalling.Utf8)] public static partial int MountTracefs(string path);
     [LibraryImport(Lib, EntryPoint = "kg_umount", StringMarshalling = StringMarshalling.Utf8)] public static partial int Umount(string path);
 
@@ -38,5 +43,5 @@ internal static unsafe partial class Native
     public static string LastError => Marshal.PtrToStringUTF8(Error()) ?? "";
 
     // include/uapi/asm-generic/mman-common.h
-    public const int MADV_DONTNEED = 4, MADV_FREE = 8;
+    public const int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_COLLAPSE = 25;
 }

@@ -28,6 +28,13 @@ public abstract record KOp
     public sealed record ClearRefs : KOp;
     /// <summary>KSM: page Other gets page Page's contents (a host write), then ksmd runs until the two share a frame.</summary>
     public sealed record Ksm(int Page, int Other) : KOp;
+    /// <summary>userfaultfd write-protect of [Start, End): UFFDIO_REGISTER (MODE_WP) then UFFDIO_WRITEPROTECT (MODE_WP).</summary>
+    public sealed record UffdWp(int Start, int End) : KOp;
+    /// <summary>mmap with MADV_HUGEPAGE (a THP VMA; the reference's Mmap with Thp).</summary>
+    public sealed record MmapThp(int Start, int End, Prot Prot) : KOp;
+    /// <summary>MADV_COLLAPSE of the huge block around Page (the reference's collapse_huge_page).</summary>
+    public sealed record Collapse(int Page) : KOp;
+
 
     public sealed override string ToString() => this switch
     {
@@ -45,6 +52,9 @@ public abstract record KOp
         ChildRead m => $"child_read {m.Child} {m.Page}",
         ClearRefs => "clear_refs",
         Ksm k => $"ksm {k.Page} {k.Other}",
+        UffdWp u => $"uffd_wp {u.Start} {u.End}",
+        MmapThp m => $"mmap_thp {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
+        Collapse c => $"collapse {c.Page}",
         _ => GetType().Name,
     };
 
@@ -76,9 +86,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" => 4, "munmap" or "dontneed" or "free" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
-                "host_read" or "guest_read" => 2, "fork" or "clear_refs" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)"),
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" => 4, "munmap" or "dontneed" or "free" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" => 1,
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -96,6 +106,9 @@ public abstract record KOp
                 "child_read" => new ChildRead(Int(1), Page(2)),
                 "fork" => new Fork(),
                 "ksm" => new Ksm(Page(1), Page(2)),
+                "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
+                "mmap_thp" => Range() is var (a, b) ? new MmapThp(a, b, P(3)) : null!,
+                "collapse" => new Collapse(Page(1)),
                 _ => new ClearRefs(),
             };
             ops.Add(op);
@@ -120,8 +133,10 @@ public static class KGen
 
     private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
 
-    public static Gen<KOp> Op(int pages, int hot) =>
-        from which in Gen.Choose(0, 99)
+    /// <summary>uffd: also uffd_wp (3 in 103); off by default: the reference has no UFFDIO_REGISTER, whose VM_UFFD_WP
+    /// flag splits and keeps apart VMAs the reference merges (docs/live-kernel.md), so generated runs would stop there.</summary>
+    public static Gen<KOp> Op(int pages, int hot, bool uffd = false) =>
+        from which in Gen.Choose(0, uffd ? 102 : 99)
         from r in Range(pages, hot)
         from p in PageNear(pages, hot)
         from prot in Protection
@@ -143,14 +158,15 @@ public static class KGen
             < 88 => new KOp.Fork(),
             < 96 => new KOp.ChildRead(child, p),
             < 97 => new KOp.ClearRefs(),
-            _ => new KOp.Ksm(p, (p + 1 + dst % 3) % pages),
+            < 100 => new KOp.Ksm(p, (p + 1 + dst % 3) % pages),
+            _ => new KOp.UffdWp(r.Item1, r.Item2),
         };
 
-    public static Gen<KOp[]> Sequence(int pages, int maxOps) =>
+    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) =>
         from hot in Gen.Choose(0, pages - 1)
         from first in Gen.Frequency((4, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
         from n in Gen.Choose(4, maxOps)
-        from ops in Gen.ArrayOf(Op(pages, hot), n)
+        from ops in Gen.ArrayOf(Op(pages, hot, uffd), n)
         select first is null ? ops : [first, .. ops];
 
     /// <summary>Shrinks by deleting blocks (halves, quarters, ... single operations); every subsequence is a valid run.</summary>

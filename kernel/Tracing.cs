@@ -105,7 +105,9 @@ public sealed class KvmUnmapTrace : IDisposable
             int at = fs.FindIndex(f => f.StartsWith("__mmu_notifier_invalidate_range_start", StringComparison.Ordinal));
             var after = fs.Skip(at + 1).Select(f => f.Split('.')[0]).ToList();
             CallSite? site = null;
-            foreach (var f in after.Take(4))
+            // mm/userfaultfd.c uffd_wp_range -> change_protection: the uffd site, not mprotect's (stack change_protection < uffd_wp_range < mwriteprotect_range)
+            if (after.Take(6).Contains("uffd_wp_range")) site = CallSite.uffd_wp_range;
+            else foreach (var f in after.Take(4))
             {
                 var hit = Sites.FirstOrDefault(x => f == x.Function || f.StartsWith(x.Function + "_", StringComparison.Ordinal) && x.Function == "zap_page_range_single");
                 if (hit.Function is not null) { site = hit.Site; break; }

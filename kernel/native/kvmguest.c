@@ -12,6 +12,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -28,10 +31,10 @@
 #include <unistd.h>
 
 #define PAGE 4096UL
-#define KG_MAX_PAGES 64
+#define KG_MAX_PAGES 1024
 #define KG_MAX_CHILDREN 8
 #define SLOT0_SIZE (64 * 1024UL)
-#define KG_REGION_GPA 0x100000UL
+#define KG_REGION_GPA 0x400000UL // 2 MiB-aligned; the guest maps 4-8 MiB with two 2 MiB pages (PD[2], PD[3])
 #define KG_MMIO_GPA 0x1f0000UL
 #define GUEST_CODE_GPA 0x8000UL
 #ifndef KVM_EXIT_MEMORY_FAULT
@@ -219,6 +222,7 @@ int kg_open(uint64_t base, int pages, const char *device)
     uint64_t *pd = (uint64_t *)(slot0 + 0x3000), *pt = (uint64_t *)(slot0 + 0x4000);
     pml4[0] = 0x2000 | 7; pdpt[0] = 0x3000 | 7; pd[0] = 0x4000 | 7;
     for (int i = 1; i < 512; i++) pt[i] = ((uint64_t)i * PAGE) | 7; // page 0 stays unmapped
+    pd[2] = KG_REGION_GPA | 0x87; pd[3] = (KG_REGION_GPA + 0x200000) | 0x87; // P|W|U|PS: the region, up to 1024 pages
     // GDT at 0x5000: null, kernel code, kernel data, user data (0x1b), user code 64 (0x23)
     uint64_t *gdt = (uint64_t *)(slot0 + 0x5000);
     gdt[1] = 0x00af9b000000ffffULL; gdt[2] = 0x00cf93000000ffffULL;
@@ -303,15 +307,18 @@ static void *addr_of(int page) { return (void *)(kg_base + (uintptr_t)page * PAG
 static size_t len_of(int start, int end) { return (size_t)(end - start) * PAGE; }
 
 // prot: 0 none, 1 read, 2 read-write. noreplace: MAP_FIXED_NOREPLACE (the range must be free). Every mapping is
-// MADV_MERGEABLE (so that KSM may merge its pages while the harness runs ksmd) and MADV_NOHUGEPAGE.
+// MADV_MERGEABLE (so that KSM may merge its pages while the harness runs ksmd) and MADV_NOHUGEPAGE, or with
+// shared = 2 (THP) MADV_HUGEPAGE and private.
 int kg_mmap(int start, int end, int prot, int shared, int noreplace)
 {
+    int thp = shared == 2;
+    if (thp) shared = 0;
     int p = prot == 0 ? PROT_NONE : prot == 1 ? PROT_READ : PROT_READ | PROT_WRITE;
     int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS | (noreplace ? MAP_FIXED_NOREPLACE : MAP_FIXED);
     void *r = mmap(addr_of(start), len_of(start, end), p, flags, -1, 0);
     if (r == MAP_FAILED) return errno;
     if (r != addr_of(start)) { munmap(r, len_of(start, end)); return EEXIST; }
-    madvise(r, len_of(start, end), MADV_NOHUGEPAGE);
+    if (madvise(r, len_of(start, end), thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) return errno;
     if (madvise(r, len_of(start, end), MADV_MERGEABLE)) return errno;
     return 0;
 }
@@ -327,6 +334,17 @@ int kg_mremap(int start, int end, int new_start)
     return r == MAP_FAILED ? errno : 0;
 }
 int kg_madvise(int start, int end, int advice) { return madvise(addr_of(start), len_of(start, end), advice) ? errno : 0; }
+
+// /proc/kpageflags of a pfn (0 when unreadable).
+uint64_t kg_kpageflags(uint64_t pfn)
+{
+    uint64_t f = 0;
+    int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    if (pread(fd, &f, 8, (off_t)(pfn * 8)) != 8) f = 0;
+    close(fd);
+    return f;
+}
 
 // /proc/self/clear_refs: 4 = soft-dirty.
 int kg_clear_refs(int what)
@@ -394,6 +412,85 @@ int kg_truncate(const char *path)
     if (fd < 0) return errno;
     close(fd);
     return 0;
+}
+
+// ------------------------------------------------------------------ userfaultfd write-protect
+
+// One userfaultfd (opened on first use, kept until kg_close) and a handler thread: a write to a uffd-wp page
+// (mm/memory.c do_wp_page -> handle_userfault, also when KVM faults the page in for a guest write through
+// GUP) blocks the faulting thread until the handler resolves it by un-protecting the page
+// (UFFDIO_WRITEPROTECT, mode 0, which wakes the thread); the write is then retried and completes.
+static int uffd = -1, uffd_stop[2] = { -1, -1 };
+static pthread_t uffd_thread;
+static volatile uint64_t uffd_resolved, uffd_unexpected;
+
+static void *uffd_handler(void *arg)
+{
+    (void)arg;
+    for (;;)
+    {
+        struct pollfd p[2] = { { .fd = uffd, .events = POLLIN }, { .fd = uffd_stop[0], .events = POLLIN } };
+        if (poll(p, 2, -1) < 0) { if (errno == EINTR) continue; return NULL; }
+        if (p[1].revents) return NULL;
+        struct uffd_msg msg;
+        ssize_t n = read(uffd, &msg, sizeof msg);
+        if (n != (ssize_t)sizeof msg) continue; // EAGAIN: another wake-up took it
+        if (msg.event == UFFD_EVENT_PAGEFAULT && (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
+        {
+            struct uffdio_writeprotect wp = { .range = { .start = msg.arg.pagefault.address & ~(PAGE - 1), .len = PAGE }, .mode = 0 };
+            if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) == 0) __atomic_add_fetch(&uffd_resolved, 1, __ATOMIC_SEQ_CST);
+            else __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
+        }
+        else __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+// Opens the userfaultfd and starts the handler: 0, or errno (ENOSYS: no userfaultfd; EOPNOTSUPP: no
+// UFFD_FEATURE_PAGEFAULT_FLAG_WP, i.e. no write-protect for anonymous memory on this kernel). features: what
+// UFFDIO_API reported.
+int kg_uffd_open(uint64_t *features)
+{
+    *features = 0;
+    if (uffd >= 0) return 0;
+    int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return errno;
+    struct uffdio_api api = { .api = UFFD_API, .features = 0 };
+    if (ioctl(fd, UFFDIO_API, &api)) { int e = errno; close(fd); return e; }
+    *features = api.features;
+    if (!(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) { close(fd); return EOPNOTSUPP; }
+    if (pipe2(uffd_stop, O_CLOEXEC)) { int e = errno; close(fd); return e; }
+    uffd = fd;
+    int e = pthread_create(&uffd_thread, NULL, uffd_handler, NULL);
+    if (e) { close(uffd); close(uffd_stop[0]); close(uffd_stop[1]); uffd = uffd_stop[0] = uffd_stop[1] = -1; return e; }
+    return 0;
+}
+
+// UFFDIO_REGISTER (MODE_WP) over [reg_start, reg_end), then UFFDIO_WRITEPROTECT (MODE_WP) over [start, end):
+// 0 or errno (1000 + errno when the registration itself failed).
+int kg_uffd_wp(int start, int end, int reg_start, int reg_end)
+{
+    if (uffd < 0) return EBADF;
+    struct uffdio_register reg = { .range = { .start = (uintptr_t)addr_of(reg_start), .len = len_of(reg_start, reg_end) }, .mode = UFFDIO_REGISTER_MODE_WP };
+    if (ioctl(uffd, UFFDIO_REGISTER, &reg)) return 1000 + errno;
+    if (!(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT))) return 1000 + EOPNOTSUPP;
+    struct uffdio_writeprotect wp = { .range = { .start = (uintptr_t)addr_of(start), .len = len_of(start, end) }, .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+    return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) ? errno : 0;
+}
+
+// How many write faults the handler resolved, and how many messages it could not handle.
+void kg_uffd_counts(uint64_t *resolved, uint64_t *unexpected)
+{
+    *resolved = __atomic_load_n(&uffd_resolved, __ATOMIC_SEQ_CST);
+    *unexpected = __atomic_load_n(&uffd_unexpected, __ATOMIC_SEQ_CST);
+}
+
+static void uffd_close(void)
+{
+    if (uffd < 0) return;
+    char c = 0;
+    if (write(uffd_stop[1], &c, 1) == 1) pthread_join(uffd_thread, NULL);
+    close(uffd); close(uffd_stop[0]); close(uffd_stop[1]);
+    uffd = uffd_stop[0] = uffd_stop[1] = -1;
 }
 
 // ------------------------------------------------------------------ fork: children run only this C code
@@ -465,6 +562,7 @@ void kg_reap_children(void)
 void kg_close(void)
 {
     kg_reap_children();
+    uffd_close();
     if (stats_fd >= 0) close(stats_fd);
     if (run && run != MAP_FAILED) munmap(run, run_size);
     if (vcpu_fd >= 0) close(vcpu_fd);

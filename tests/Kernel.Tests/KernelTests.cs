@@ -12,7 +12,9 @@ public sealed class KvmFactAttribute : FactAttribute
     {
         if (!File.Exists("/dev/kvm")) { Skip = "no /dev/kvm on this machine: the live-kernel run cannot be driven"; return; }
         try { using var f = new FileStream("/dev/kvm", FileMode.Open, FileAccess.ReadWrite); }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { Skip = $"/dev/kvm is not usable: {e.Message}"; }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException) { Skip = $"/dev/kvm is not usable: {e.Message}"; return; }
+        // LiveMm.Open needs the pfns of /proc/self/pagemap (CAP_SYS_ADMIN); the uffd and THP checks read /proc/kpageflags (root)
+        if (Environment.UserName != "root") Skip = "not root: pagemap frame numbers and /proc/kpageflags need CAP_SYS_ADMIN";
     }
 }
 
@@ -30,7 +32,7 @@ public sealed class KvmTraceFactAttribute : FactAttribute
 public sealed class LiveFixture : IDisposable
 {
     private LiveMm? _live;
-    public LiveMm Live => _live ??= LiveMm.Open(16);
+    public LiveMm Live => _live ??= LiveMm.Open(1024); // 16-page runs use its first 16 pages
     public void Dispose() => _live?.Dispose();
 }
 
@@ -176,13 +178,107 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmTraceFact]
-    public void A_traced_clean_run_matches_every_call_path_with_a_vocabulary_row()
+    public void A_traced_clean_run_matches_every_call_path_with_a_row_of_the_running_kernels_vocabulary()
     {
-        var r = Traced(() => Campaign.Run(fx.Live, Config(), 300, null, 1));
+        var (vocab, why) = KernelRelease.VocabularyOf(KernelRelease.Running());
+        Assert.True(vocab != Vocabulary.Upstream, $"this test is about a kernel the catalogue has: {why}");
+        var r = Traced(() => Campaign.Run(fx.Live, Conformance.KvmConfig(16, vocab, null), 300, null, 1));
         Assert.Null(r.Mismatch);
         foreach (var site in new[] { "unmap_vmas", "copy_page_range", "change_protection", "zap_page_range", "wp_page_copy" })
             Assert.True(r.Stats.Paths.GetValueOrDefault(site) > 0, $"{site}: {string.Join(", ", r.Stats.Paths)}");
         Assert.False(Directory.Exists($"/sys/kernel/tracing/instances/notifier-kernel-{Environment.ProcessId}")); // removed again
+    }
+
+    private const string UffdOps = "mmap 0 16 rw; guest_write 3 5; host_write 4 6; uffd_wp 2 6; host_read 3; guest_write 3 7; host_write 4 8; guest_read 4; host_read 3";
+
+    [KvmFact]
+    public void Uffd_write_protect_agrees_and_the_handler_resolves_each_write_to_a_protected_page()
+    {
+        Assert.Null(fx.Live.UffdWhy);
+        var r = Run(UffdOps);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Driven["uffd_wp"]);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.UffdResolved); // the guest's write of page 3 and the host's of page 4 faulted to the handler
+    }
+
+    [KvmFact]
+    public void A_harness_that_skips_the_reference_uffd_call_is_caught_by_the_pagemap_uffd_wp_bit()
+    {
+        var conf = new Conformance(fx.Live, Config()) { PlantUffdWpSkipsReference = true };
+        var r = conf.Run(KOp.Parse(UffdOps, 16));
+        Assert.Equal(new Mismatch(3, "uffd_wp 2 6", "pagemap uffd-wp", 3, "write-protected (uffd-wp)", "writable (frame 1)"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void Under_v7_the_reference_refuses_uffd_write_protect_and_the_kernel_is_not_asked()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null)).Run(KOp.Parse(UffdOps, 16));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
+        Assert.Equal(0, r.Stats.UffdResolved);
+    }
+
+    [KvmFact]
+    public void Finding_uffd_registration_keeps_vmas_apart_that_the_reference_merges()
+    {
+        // UFFDIO_REGISTER sets VM_UFFD_WP on [0, 16) (mm/userfaultfd.c userfaultfd_register); the later mmap of [1, 4)
+        // is not registered, so the kernel keeps [4, 16) apart with no anon_vma and fork does not copy its zero-page PTE
+        // (mm/memory.c vma_needs_copy); the reference, without registration, merges the VMAs and copies it
+        var r = Run("mmap 0 16 rw; uffd_wp 9 12; mmap 1 4 rw; guest_read 12; guest_write 2 535762; fork");
+        Assert.Equal(new Mismatch(5, "fork", "child 0 pagemap present", 12, "not present", "present (frame 0)"), r.Mismatch);
+    }
+
+    [KvmTraceFact]
+    public void Traced_uffd_write_protect_is_uffd_wp_range_and_the_handlers_unprotects_are_counted_apart()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(UffdOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Paths["uffd_wp_range"]);
+        Assert.Equal(2, r.Stats.UffdUnprotects);
+        Assert.Equal(0, r.Stats.Extra);
+    }
+
+    [KvmFact]
+    public void A_thp_vma_faults_a_huge_page_and_madv_collapse_agrees_with_collapse_huge_page()
+    {
+        // 1024 pages, huge pages of 512: the first write faults a THP (kpageflags THP checked for all 512 pages);
+        // MADV_DONTNEED of page 0 splits the PMD, page 0 refaults as a base page, MADV_COLLAPSE makes the block huge again
+        const string ops = "mmap_thp 0 1024 rw; host_write 3 5; dontneed 0 1; host_write 0 4; collapse 3; guest_read 3; host_read 0; guest_write 0 6; guest_read 1";
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ops, 1024));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Driven["collapse"]);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.All(Enumerable.Range(0, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
+        Assert.Equal(Enumerable.Repeat<Pte?>(null, 512), r.Reference.State.Ptes.Skip(512));
+    }
+
+    [KvmFact]
+    public void A_harness_that_does_not_send_madv_collapse_is_caught_by_kpageflags_thp()
+    {
+        const string ops = "mmap_thp 0 1024 rw; host_write 3 5; dontneed 0 1; host_write 0 4; collapse 3";
+        var conf = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantCollapseSkipsKernel = true };
+        var r = conf.Run(KOp.Parse(ops, 1024));
+        Assert.Equal((4, "collapse 3", "kpageflags THP", 0, "a base page"), (r.Mismatch!.OpIndex, r.Mismatch.Op, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel));
+        Assert.StartsWith("a huge page (frame ", r.Mismatch.Reference);
+    }
+
+    [KvmFact]
+    public void Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates()
+    {
+        // mm/huge_memory.c do_huge_pmd_anonymous_page (linux-6.12, linux-7.2): a read fault with use_zero_page set
+        // maps the huge zero page (shared, so not exclusively mapped); the reference's THP fault allocates a huge page
+        Assert.Equal("1", File.ReadAllText("/sys/kernel/mm/transparent_hugepage/use_zero_page").Trim());
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3", 1024));
+        Assert.Equal(new Mismatch(1, "host_read 3", "pagemap exclusively mapped", 0, "not exclusive", "exclusive (frame 1, map count 1)"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void The_reference_refuses_a_collapse_of_a_block_that_is_already_huge_and_the_kernel_is_not_asked()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_write 3 5; collapse 3", 1024));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
     }
 
     [KvmFact]
@@ -201,6 +297,32 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 }
 
+public sealed class KernelReleaseTests
+{
+    [Theory]
+    [InlineData("6.18.44-fc-v1272", "linux-6.18", "linux-6.18: from uname -r 6.18.44-fc-v1272")]
+    [InlineData("6.1.0-28-amd64", "linux-6.1", "linux-6.1: from uname -r 6.1.0-28-amd64")]
+    [InlineData("7.3.4", "linux-7.3", "linux-7.3: from uname -r 7.3.4")]
+    [InlineData("6.5.0-1-amd64", "upstream", "upstream = linux-7.3: the catalogue has no linux-6.5 (uname -r 6.5.0-1-amd64; it has v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)")]
+    [InlineData("6.180.1", "upstream", "upstream = linux-7.3: the catalogue has no linux-6.180 (uname -r 6.180.1; it has v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)")]
+    [InlineData("rc-unknown", "upstream", "upstream = linux-7.3: uname -r 'rc-unknown' does not start with major.minor")]
+    [InlineData(null, "upstream", "upstream = linux-7.3: the kernel release could not be read from /proc/sys/kernel/osrelease")]
+    public void The_vocabulary_follows_uname_r_major_minor_when_the_catalogue_has_it(string? release, string vocabulary, string why)
+    {
+        var (v, w) = KernelRelease.VocabularyOf(release);
+        Assert.Equal((vocabulary, why), (EventTables.Name(v), w));
+    }
+
+    [Fact]
+    public void The_running_release_is_uname_r()
+    {
+        var p = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("uname", "-r") { RedirectStandardOutput = true })!;
+        string uname = p.StandardOutput.ReadToEnd().Trim();
+        p.WaitForExit();
+        Assert.Equal(uname, KernelRelease.Running());
+    }
+}
+
 public sealed class KernelCommandTests
 {
     private static (int Code, string Out, string Err) Cli(params string[] args)
@@ -215,7 +337,7 @@ public sealed class KernelCommandTests
     {
         var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
         Assert.Equal(255, code);
-        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm)", err.Trim());
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)", err.Trim());
     }
 
     [Fact]
@@ -244,7 +366,7 @@ public sealed class KernelCommandTests
     [Fact]
     public void Ops_text_round_trips()
     {
-        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs";
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_wp 2 5";
         Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
     }
 }
