@@ -40,7 +40,7 @@ public static class ContractCommand
         }
         sw.Stop();
         if (args.Has("--json"))
-            stdout.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            stdout.WriteLine(JsonSerializer.Serialize(rows, JsonOut.Options)); // snake_case, as every --json (docs/schemas/contract.schema.json)
         else
         {
             stdout.Write(Contract.Markdown(rows, args.Has("--counterexamples")));

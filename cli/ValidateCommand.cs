@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using NotifierSpec.Checker;
 
 namespace NotifierSpec.Cli;
@@ -20,10 +21,16 @@ public static class ValidateCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete], maxPositional: 1);
+        var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete, "--json"], maxPositional: 1);
         if (a.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
         var v = Validate(a.Positional[0], a.Get("--spec"), a.Has(TraceInput.AllowIncomplete));
         if (v.Exit is ExitCodes.Error or ExitCodes.OutsideSpec or ExitCodes.Incomplete or ExitCodes.EvalFailure) stderr.WriteLine(v.Message);
+        else if (a.Has("--json"))
+            JsonOut.Write(stdout, new JsonObject
+            {
+                ["file"] = a.Positional[0], ["verdict"] = v.Exit == ExitCodes.Ok ? "accepted" : "rejected", ["exit"] = v.Exit, ["line"] = v.Line,
+                ["message"] = v.Message, ["detail"] = v.Detail, ["states"] = v.States, ["seconds"] = JsonOut.Seconds(v.Seconds),
+            });
         else
         {
             stdout.WriteLine(v.Message);
