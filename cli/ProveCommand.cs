@@ -55,8 +55,10 @@ public static class ProveCommand
         {
             foreach (var (voc, variant) in runs)
             {
-                stdout.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
                 var results = Proofs.Run(voc, variant, depth);
+                // --quiet: a run whose every query holds prints nothing, not even its headers
+                var w = !quiet || variant.Failing || results.Any(r => r.Verdict != Verdict.Holds || r.Report is not null) ? stdout : TextWriter.Null;
+                w.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
                 if (json)
                     jsonRuns.Add(new JsonObject
                     {
@@ -67,25 +69,25 @@ public static class ProveCommand
                         }).ToArray()),
                         ["reproduce"] = variant.Failing ? $"notifier prove --variant {variant.Name}" : null,
                     });
-                stdout.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
+                w.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
                 foreach (var r in results)
                 {
                     queries++;
                     if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
                     if (!quiet || r.Verdict != Verdict.Holds)
-                        stdout.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
+                        w.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
                     failed |= r.Failed;
                     unknown |= r.Verdict == Verdict.Unknown;
                 }
                 foreach (var r in results.Where(r => r.Report is not null))
                 {
-                    stdout.WriteLine();
-                    stdout.WriteLine($"### {r.Query}");
-                    stdout.Write(r.Report);
+                    w.WriteLine();
+                    w.WriteLine($"### {r.Query}");
+                    w.Write(r.Report);
                 }
                 if (variant.Failing)
-                    stdout.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
-                stdout.WriteLine();
+                    w.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
+                w.WriteLine();
             }
         }
         catch (SpecException e)

@@ -369,3 +369,49 @@ public class CliHelpJsonTests
         Assert.Equal(136, r.GetProperty("findings").GetArrayLength());
     }
 }
+
+public class CliKernelJsonTests
+{
+    [Fact]
+    public void Kernel_json_of_a_short_sequence_or_the_one_line_without_kvm()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Cli.Run(["kernel", "--ops", "mmap 0 4 rw; host_write 1 42; guest_read 1; munmap 1 3; guest_read 1", "--pages", "4", "--no-trace", "--quiet", "--json"], o, e);
+        if (code == Cli.KernelCommand.NoKvm)
+        {
+            Assert.Equal("", o.ToString());
+            Assert.StartsWith("notifier kernel: ", e.ToString());
+            Assert.Single(e.ToString().TrimEnd('\n').Split('\n'));
+            return;
+        }
+        Assert.True(code == 0, $"exit {code}: {o}{e}");
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", "kernel.schema.json")));
+        using var doc = JsonDocument.Parse(o.ToString());
+        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, schema.RootElement);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+        var r = doc.RootElement;
+        Assert.Equal("no_mismatch", r.GetProperty("verdict").GetString());
+        Assert.Equal(5, r.GetProperty("operations").GetInt64());
+        Assert.Equal(1, r.GetProperty("sequences").GetInt32());
+        Assert.Equal(4, r.GetProperty("pages").GetInt32());
+        Assert.Equal("upstream", r.GetProperty("vocabulary").GetString());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("call_paths").ValueKind);
+        Assert.Equal("--no-trace", r.GetProperty("call_paths_not_compared").GetString());
+    }
+}
+
+public class CliQuietTests
+{
+    [Fact]
+    public void Prove_quiet_of_a_correct_vocabulary_prints_only_the_summary_line()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(0, Cli.Cli.Run(["prove", "--vocabulary", "v7", "--quiet"], o, e));
+        Assert.Equal("", e.ToString());
+        Assert.Matches(@"^[0-9]+ queries in [0-9.]+ s; slowest [0-9.]+ ms \(v7/correct: .*\)\n$", o.ToString());
+    }
+}
