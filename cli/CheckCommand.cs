@@ -32,14 +32,16 @@ public static class CheckCommand
         try
         {
             bool json = a.Has("--json");
+            var progress = Progress.For("check", stderr, a.Has("--quiet"));
             int exit = CheckOne(a.Positional[0], a.Get("--config"), new CheckOptions
             {
                 Workers = workers,
                 NoDeadlock = a.Has("--no-deadlock"),
                 DumpTrace = a.Get("--dump-trace"),
-                Out = json ? TextWriter.Null : stdout,
+                Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
             }, stderr, out var result);
+            progress.Done();
             // --json: a summary object (docs/schemas/check.schema.json); a spec that does not load stays one line on stderr
             if (json && result is not null)
             {

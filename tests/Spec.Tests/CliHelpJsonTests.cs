@@ -415,3 +415,42 @@ public class CliQuietTests
         Assert.Matches(@"^[0-9]+ queries in [0-9.]+ s; slowest [0-9.]+ ms \(v7/correct: .*\)\n$", o.ToString());
     }
 }
+
+public class ProgressTests
+{
+    [Fact]
+    public void A_progress_line_appears_after_a_few_seconds_at_most_once_a_second_and_is_ended_by_Done()
+    {
+        var now = TimeSpan.Zero;
+        var err = new StringWriter();
+        var p = new Progress("contract", err, enabled: true, () => now);
+        p.Report("1/3 vocabularies");
+        Assert.Equal("", err.ToString()); // a short run prints no progress
+        now = TimeSpan.FromSeconds(3);
+        p.Report("2/3 vocabularies");
+        now = TimeSpan.FromSeconds(3.5);
+        p.Report("2/3 vocabularies, more");
+        now = TimeSpan.FromSeconds(4);
+        using (var lines = p.CheckerLines())
+        {
+            lines.WriteLine("Running breadth-first search");
+            lines.Write("Progress(7): 10 states generated\nProgress(8)");
+        }
+        p.Done();
+        p.Done();
+        Assert.Equal("\rcontract: 2/3 vocabularies (3 s)   \rcontract: Progress(7): 10 states generated (4 s)   \n", err.ToString());
+    }
+
+    [Fact]
+    public void Quiet_or_a_writer_that_is_not_the_terminal_gets_no_progress()
+    {
+        var err = new StringWriter();
+        var p = new Progress("validate", err, enabled: false, () => TimeSpan.FromMinutes(1));
+        p.Report("x");
+        p.Done();
+        Assert.Equal("", err.ToString());
+        Assert.Same(TextWriter.Null, p.CheckerLines());
+        var q = Progress.For("validate", err, quiet: false); // a test's writer is not the process's stderr
+        Assert.Same(TextWriter.Null, q.CheckerLines());
+    }
+}
