@@ -39,7 +39,7 @@ public static class Help
 
     public static readonly CommandHelp[] Commands =
     [
-        new("check", "check [SPEC.tla] [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock] [--manifest FILE | --all | --bench SPEC.tla] [--json]",
+        new("check", "check [SPEC.tla] [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock] [--manifest FILE | --all | --bench SPEC.tla] [--quiet] [--json]",
             "Checks a TLA+ spec with the project's own model checker (checker/), printing TLC's messages and returning TLC's exit codes. Without SPEC it checks every model of tla/manifest.json (the ci:true ones unless --all) and compares each with its recorded TLC result.",
             [("--config X.cfg", "the model's configuration (default: SPEC.cfg)"), ("--workers N", "worker threads (default: all cores); results do not depend on it"),
              ("--dump-trace FILE", "write the error trace to FILE"), ("--no-deadlock", "do not report deadlocks"),

@@ -454,3 +454,42 @@ public class ProgressTests
         Assert.Same(TextWriter.Null, q.CheckerLines());
     }
 }
+
+public class CliMoreJsonTests
+{
+    private static JsonElement Conforming(string schema, string stdout)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        using var s = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", schema + ".schema.json")));
+        var doc = JsonDocument.Parse(stdout);
+        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, s.RootElement);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+        return doc.RootElement;
+    }
+
+    [Fact]
+    public void Hammer_json_of_one_mutant_names_the_property_that_kills_it()
+    {
+        var o = new StringWriter();
+        Assert.Equal(0, Cli.Cli.Run(["hammer", "--mutant", "UnmapAtEnd", "--count", "30", "--workers", "1", "--json"], o, new StringWriter()));
+        var r = Conforming("hammer", o.ToString());
+        Assert.Equal("mutants", r.GetProperty("mode").GetString());
+        Assert.Equal(30, r.GetProperty("tests_per_cell").GetInt32());
+        Assert.Equal(1, r.GetProperty("killed").GetInt32());
+        Assert.Equal(1, r.GetProperty("total").GetInt32());
+        var cell = r.GetProperty("mutants")[0].GetProperty("cells")[0];
+        Assert.Equal("RulesHold", cell.GetProperty("property").GetString());
+        Assert.Equal("NoStaleDeviceMapping", cell.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void Scenario_list_json_is_every_scenario_with_its_origin()
+    {
+        var o = new StringWriter();
+        Assert.Equal(0, Cli.Cli.Run(["scenario", "--list", "--json"], o, new StringWriter()));
+        using var doc = JsonDocument.Parse(o.ToString());
+        Assert.Equal(Reference.Scenarios.All.Select(s => s.Name), doc.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+        Assert.All(doc.RootElement.EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("origin").ValueKind));
+    }
+}
