@@ -67,7 +67,7 @@ public static class Cli
 
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Count == 0 || args[0] is "-h" or "--help" || args is ["help"])
+        if (args.Count == 0 || args[0] is "-h" or "--help" || args is ["help"] or ["help", "-h" or "--help"])
         {
             stdout.Write(Help.TopLevel());
             return args.Count == 0 ? ExitCodes.Error : ExitCodes.Ok;

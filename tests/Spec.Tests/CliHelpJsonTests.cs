@@ -75,6 +75,7 @@ public class CliHelpJsonTests
         Assert.Equal(Cli.Cli.Names, Help.Commands.Select(c => c.Name));
         foreach (var (c, m) in Help.ExitCodeTable) Assert.Contains($"\n  {c,3}  {m}\n", text);
         Assert.Equal((0, text, ""), Run("help"));
+        Assert.Equal((0, text, ""), Run("help", "--help"));
         Assert.Equal((255, text, ""), Run()); // no command: the help, exit 255
     }
 
