@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using NotifierSpec.Checker;
 
 namespace NotifierSpec.Cli;
@@ -13,15 +14,15 @@ public static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet"], maxPositional: 1,
-            exclusive: [["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"]]);
+        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet", "--json"], maxPositional: 1,
+            exclusive: [["--bench", "--json"], ["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"]]);
         // default: all cores; counts, depth and traces do not depend on the number of workers
         int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
         // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
         if (a.Positional.Count == 1 && (a.Has("--manifest") || a.Has("--all") || a.Has("--bench")))
             throw new UsageException($"notifier check: {(a.Has("--bench") ? "--bench" : a.Has("--manifest") ? "--manifest" : "--all")} cannot be given with SPEC '{a.Positional[0]}'");
         if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
-        if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr);
+        if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr, a.Has("--json"));
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
         if (a.Get("--dump-trace") is { } dump && OutputPathProblem(dump) is { } problem)
             throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
@@ -30,14 +31,27 @@ public static class CheckCommand
         Console.CancelKeyPress += h;
         try
         {
-            return CheckOne(a.Positional[0], a.Get("--config"), new CheckOptions
+            bool json = a.Has("--json");
+            var progress = Progress.For("check", stderr, a.Has("--quiet"));
+            int exit = CheckOne(a.Positional[0], a.Get("--config"), new CheckOptions
             {
                 Workers = workers,
                 NoDeadlock = a.Has("--no-deadlock"),
                 DumpTrace = a.Get("--dump-trace"),
-                Out = stdout,
+                Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
-            }, stderr, out _);
+            }, stderr, out var result);
+            progress.Done();
+            // --json: a summary object (docs/schemas/check.schema.json); a spec that does not load stays one line on stderr
+            if (json && result is not null)
+            {
+                var o = Json(result);
+                o.Insert(0, "spec", a.Positional[0]);
+                o.Insert(1, "config", a.Get("--config"));
+                o.Insert(2, "exit", exit);
+                JsonOut.Write(stdout, o);
+            }
+            return exit;
         }
         finally { Console.CancelKeyPress -= h; }
     }
@@ -265,8 +279,16 @@ public static class CheckCommand
         return diffs;
     }
 
-    private static int CheckManifest(string manifest, bool all, int workers, TextWriter stdout, TextWriter stderr)
+    /// <summary>A run's result as check --json prints it (snake_case keys).</summary>
+    public static JsonObject Json(CheckResult r) => new()
     {
+        ["result"] = r.ResultName, ["violated"] = r.Violated, ["message"] = r.Message, ["distinct"] = r.Distinct, ["generated"] = r.Generated,
+        ["depth"] = r.Depth, ["trace_length"] = r.TraceLength, ["seconds"] = JsonOut.Seconds(r.Seconds),
+    };
+
+    private static int CheckManifest(string manifest, bool all, int workers, TextWriter stdout, TextWriter stderr, bool json = false)
+    {
+        var jsonModels = new JsonArray();
         if (!File.Exists(manifest) && !Directory.Exists(manifest)) { stderr.WriteLine($"{manifest}:1:1: manifest not found"); return ExitCodes.Error; }
         List<ManifestModel> models;
         try { models = ReadManifest(manifest); }
@@ -279,14 +301,29 @@ public static class CheckCommand
         int failed = 0, ran = 0;
         foreach (var m in models)
         {
-            if (!m.Ci && !all) { stdout.WriteLine($"SKIP {m.Name} (ci:false; use --all)"); continue; }
+            if (!m.Ci && !all)
+            {
+                if (json) jsonModels.Add(new JsonObject { ["name"] = m.Name, ["status"] = "skip" });
+                else stdout.WriteLine($"SKIP {m.Name} (ci:false; use --all)");
+                continue;
+            }
             ran++;
             var sink = new StringWriter();
             var err = new StringWriter();
             int exit = CheckOne(Path.Combine(dir, m.Spec), Path.Combine(dir, m.Config), new CheckOptions { Workers = workers, Out = sink, Coverage = false }, err, out var r);
             var diffs = Compare(m, exit, r);
             if (r is null && err.ToString().Trim() is { Length: > 0 } e1) diffs.Add(e1);
-            if (diffs.Count == 0)
+            if (json)
+            {
+                var o = r is null ? new JsonObject() : Json(r);
+                o.Insert(0, "name", m.Name);
+                o.Insert(1, "status", diffs.Count == 0 ? "ok" : "fail");
+                o.Insert(2, "exit", exit);
+                o["differences"] = new JsonArray(diffs.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray());
+                jsonModels.Add(o);
+                if (diffs.Count > 0) failed++;
+            }
+            else if (diffs.Count == 0)
                 stdout.WriteLine($"OK   {m.Name}: {r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.TraceLength}")} ({r.Seconds:F1}s)");
             else
             {
@@ -294,7 +331,8 @@ public static class CheckCommand
                 stdout.WriteLine($"FAIL {m.Name}: {string.Join("; ", diffs)}");
             }
         }
-        stdout.WriteLine($"{ran - failed}/{ran} models as recorded in {manifest}");
+        if (json) JsonOut.Write(stdout, new JsonObject { ["manifest"] = manifest, ["ran"] = ran, ["as_recorded"] = ran - failed, ["models"] = jsonModels });
+        else stdout.WriteLine($"{ran - failed}/{ran} models as recorded in {manifest}");
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Violation;
     }
 

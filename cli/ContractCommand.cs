@@ -12,11 +12,11 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class ContractCommand
 {
-    public const string Usage = "contract [--vocabulary v7|v7-reviewed|upstream] [--json] [--counterexamples]";
+    public const string Usage = "contract [--vocabulary v7|v7-reviewed|upstream] [--json] [--counterexamples] [--quiet]";
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("contract", argv, ["--vocabulary"], ["--json", "--counterexamples"], maxPositional: 0);
+        var args = Args.Parse("contract", argv, ["--vocabulary"], ["--json", "--counterexamples", "--quiet"], maxPositional: 0);
         if (args.Positional.Count > 0) throw new UsageException($"notifier contract: unexpected argument '{args.Positional[0]}'");
         string? vocName = args.Get("--vocabulary");
         if (vocName is not null && Vocabulary.Find(vocName) is null)
@@ -26,7 +26,14 @@ public static class ContractCommand
         List<ContractRow> rows;
         try
         {
-            rows = vocs.SelectMany(Contract.Compute).ToList();
+            var progress = Progress.For("contract", stderr, args.Has("--quiet"));
+            rows = [];
+            foreach (var voc in vocs)
+            {
+                rows.AddRange(Contract.Compute(voc));
+                progress.Report($"{rows.Select(r => r.Vocabulary).Distinct().Count()}/{vocs.Count} vocabularies, {rows.Sum(r => r.Cells.Count)} cells");
+            }
+            progress.Done();
         }
         catch (SpecException e)
         {
@@ -40,7 +47,7 @@ public static class ContractCommand
         }
         sw.Stop();
         if (args.Has("--json"))
-            stdout.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase }));
+            stdout.WriteLine(JsonSerializer.Serialize(rows, JsonOut.Options)); // snake_case, as every --json (docs/schemas/contract.schema.json)
         else
         {
             stdout.Write(Contract.Markdown(rows, args.Has("--counterexamples")));

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using NotifierSpec.Properties;
 using NotifierSpec.Reference;
 
@@ -15,7 +16,7 @@ public static class HammerCommand
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
         string[] mutantModes = ["--mutants", "--mutant"], campaignOnly = ["--time", "--vocabulary", "--property", "--batch"];
-        var args = Args.Parse("hammer", argv, ["--seed", "--count", "--time", "--vocabulary", "--property", "--workers", "--batch", "--mutant"], ["--mutants", "--quiet"],
+        var args = Args.Parse("hammer", argv, ["--seed", "--count", "--time", "--vocabulary", "--property", "--workers", "--batch", "--mutant"], ["--mutants", "--quiet", "--json"],
             maxPositional: 0, exclusive: [["--count", "--time"], mutantModes, .. mutantModes.SelectMany(m => campaignOnly.Select(c => new[] { m, c }))]);
         ulong seed = args.GetULong("hammer", "--seed", 1);
         int workers = args.GetInt("hammer", "--workers", Math.Min(Environment.ProcessorCount, MaxWorkers), 1, MaxWorkers);
@@ -36,8 +37,23 @@ public static class HammerCommand
             }
             var sw = Stopwatch.StartNew();
             var cells = Mutants.Matrix(perCell, seed, workers, only);
-            stdout.Write(Mutants.Render(cells));
             int survived = cells.GroupBy(c => c.Mutant).Count(g => !g.Any(c => c.Killed));
+            if (args.Has("--json"))
+            {
+                JsonOut.Write(stdout, new JsonObject
+                {
+                    ["mode"] = "mutants", ["exit"] = survived == 0 ? ExitCodes.Ok : ExitCodes.Violation, ["seed"] = seed, ["tests_per_cell"] = perCell,
+                    ["mutants"] = new JsonArray(cells.GroupBy(c => c.Mutant).Select(g => (JsonNode?)new JsonObject
+                    {
+                        ["mutant"] = g.Key, ["killed"] = g.Any(c => c.Killed),
+                        ["cells"] = new JsonArray(g.Select(c => (JsonNode?)new JsonObject { ["property"] = c.Property, ["killed"] = c.Killed, ["reason"] = c.Reason, ["tests"] = c.Tests }).ToArray()),
+                    }).ToArray()),
+                    ["killed"] = cells.Select(c => c.Mutant).Distinct().Count() - survived, ["total"] = cells.Select(c => c.Mutant).Distinct().Count(),
+                    ["seconds"] = JsonOut.Seconds(sw.Elapsed.TotalSeconds),
+                });
+                return survived == 0 ? ExitCodes.Ok : ExitCodes.Violation;
+            }
+            stdout.Write(Mutants.Render(cells));
             stdout.WriteLine($"{cells.Select(c => c.Mutant).Distinct().Count() - survived}/{cells.Select(c => c.Mutant).Distinct().Count()} mutants killed ({perCell} tests per cell, seed {seed}, {sw.Elapsed.TotalSeconds:F1} s)");
             return survived == 0 ? ExitCodes.Ok : ExitCodes.Violation;
         }
@@ -79,13 +95,29 @@ public static class HammerCommand
                 long k = wave + i;
                 if (!args.Has("--quiet")) stderr.WriteLine();
                 string cmd = $"notifier hammer --property {results[i].Property} --seed {seed + (ulong)k} --count {SizeOf(k)} --batch {SizeOf(k)}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
-                stdout.WriteLine(results[i].Report(cmd));
+                if (args.Has("--json"))
+                    JsonOut.Write(stdout, new JsonObject
+                    {
+                        ["mode"] = "campaign", ["exit"] = ExitCodes.Violation, ["passed"] = false, ["tests"] = tests, ["program_runs"] = counter.Programs, ["steps"] = counter.Steps,
+                        ["workers"] = workers, ["seed"] = seed, ["seconds"] = JsonOut.Seconds(sw2.Elapsed.TotalSeconds),
+                        ["failure"] = new JsonObject { ["property"] = results[i].Property, ["seed"] = seed + (ulong)k, ["count"] = SizeOf(k), ["reproduce"] = cmd, ["report"] = results[i].Report(cmd) },
+                    });
+                else stdout.WriteLine(results[i].Report(cmd));
                 return ExitCodes.Violation;
             }
         }
         if (!args.Has("--quiet")) stderr.WriteLine();
         double secs = Math.Max(0.001, sw2.Elapsed.TotalSeconds);
         double cpu = Math.Max(0.001, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
+        if (args.Has("--json"))
+        {
+            JsonOut.Write(stdout, new JsonObject
+            {
+                ["mode"] = "campaign", ["exit"] = ExitCodes.Ok, ["passed"] = true, ["tests"] = tests, ["program_runs"] = counter.Programs, ["steps"] = counter.Steps,
+                ["workers"] = workers, ["seed"] = seed, ["seconds"] = JsonOut.Seconds(secs), ["failure"] = null,
+            });
+            return ExitCodes.Ok;
+        }
         stdout.WriteLine($"hammer: {tests} tests ({counter.Programs} program runs), {counter.Steps} checked steps in {secs:F1} s = {counter.Programs / secs:F0} program runs/s, {counter.Steps / secs:F0} steps/s; {counter.Steps / cpu:F0} steps per CPU-second ({workers} workers, seed {seed}): all properties hold");
         return ExitCodes.Ok;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using NotifierSpec.Kernel;
 using NotifierSpec.Properties;
 using NotifierSpec.Reference;
@@ -19,7 +20,10 @@ public static class KernelCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace", "--uffd"]);
+        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace", "--uffd", "--json"]);
+        bool json = args.Has("--json");
+        var realOut = stdout;
+        if (json) stdout = TextWriter.Null; // one summary object instead (docs/schemas/kernel.schema.json)
         if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
         ulong seed = args.GetULong("kernel", "--seed", 1);
         int pages = args.GetInt("kernel", "--pages", 16);
@@ -84,23 +88,42 @@ public static class KernelCommand
                     : $"  call paths not compared: {noTrace}");
                 if (noTrace is null)
                     stdout.WriteLine($"  call paths: {st.RangeDiffs} matched with another range{(st.FirstRangeDiff is { } rd ? $" (first: {rd})" : "")}; {st.Extra} kernel invalidations the reference does not make{(st.FirstExtra is { } fe ? $" (first: {fe})" : "")}; {st.Missing} reference invalidations the kernel does not make{(st.FirstMissing is { } fm ? $" (first: {fm})" : "")}");
-                if (r.Vacuous is { } v) { stdout.WriteLine($"VACUOUS: {v}"); return Vacuous; }
+                string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
+                string uf = args.Has("--uffd") ? " --uffd" : "";
+                string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
+                int Json(string verdict, int exit, string? vacuous)
+                {
+                    if (!json) return exit;
+                    static JsonObject Counts(IEnumerable<KeyValuePair<string, long>> d) { var o = new JsonObject(); foreach (var (k, n) in d) o[k] = n; return o; }
+                    JsonOut.Write(realOut, new JsonObject
+                    {
+                        ["verdict"] = verdict, ["exit"] = exit, ["pages"] = pages, ["vocabulary"] = EventTables.Name(vocab), ["mutant"] = mutant?.Name, ["seed"] = seed,
+                        ["operations"] = st.Ops, ["sequences"] = r.Runs, ["checks"] = st.Checks, ["seconds"] = JsonOut.Seconds(r.Elapsed.TotalSeconds),
+                        ["guest_accesses"] = st.GuestAccesses, ["mmio_exits"] = st.Mmio, ["instructions_emulated"] = st.InsnEmulation,
+                        ["refaults"] = st.Refaults, ["refaults_fixed"] = st.RefaultsFixed, ["refused"] = st.Refused, ["driven"] = Counts(st.Driven),
+                        ["call_paths"] = noTrace is null ? Counts(st.Paths) : null, ["call_paths_not_compared"] = noTrace,
+                        ["vacuous"] = vacuous, ["mismatch"] = r.Mismatch?.ToString(),
+                        ["failing"] = r.Failing is { } f ? KOp.Render(f) : null, ["shrinks"] = r.Mismatch is null ? null : r.Shrinks,
+                        ["reference_steps"] = r.Mismatch is null ? null : new JsonArray(r.ReferenceTrace.Select(l => (JsonNode?)JsonValue.Create(l.ToString())).ToArray()),
+                        ["reproduce"] = r.Failing is { } g ? $"notifier kernel --pages {pages}{voc}{mut}{uf} --ops \"{KOp.Render(g)}\"" : null,
+                    });
+                    return exit;
+                }
+                if (r.Vacuous is { } v) { stdout.WriteLine($"VACUOUS: {v}"); return Json("vacuous", Vacuous, v); }
                 if (st.Refaults > 0 && st.RefaultsFixed == 0)
                 {
-                    stdout.WriteLine("VACUOUS: no guest access after an invalidation made KVM fault (pf_fixed did not grow): the invalidations did not drop the guest's mappings");
-                    return Vacuous;
+                    const string why = "no guest access after an invalidation made KVM fault (pf_fixed did not grow): the invalidations did not drop the guest's mappings";
+                    stdout.WriteLine($"VACUOUS: {why}");
+                    return Json("vacuous", Vacuous, why);
                 }
-                if (r.Mismatch is not { } mm) { stdout.WriteLine("no mismatch"); return ExitCodes.Ok; }
+                if (r.Mismatch is not { } mm) { stdout.WriteLine("no mismatch"); return Json("no_mismatch", ExitCodes.Ok, null); }
                 stdout.WriteLine($"MISMATCH {mm}");
                 stdout.WriteLine($"  shortest sequence ({r.Failing!.Length} operations, {r.Shrinks} shrinks): {KOp.Render(r.Failing)}");
                 stdout.WriteLine($"  reference steps ({r.ReferenceTrace.Count}):");
                 int n = 0;
                 foreach (var l in r.ReferenceTrace) stdout.WriteLine($"    {++n,4} {l}");
-                string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
-                string uf = args.Has("--uffd") ? " --uffd" : "";
-                string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
                 stdout.WriteLine($"  reproduce: notifier kernel --pages {pages}{voc}{mut}{uf} --ops \"{KOp.Render(r.Failing)}\"");
-                return ExitCodes.Violation;
+                return Json("mismatch", ExitCodes.Violation, null);
             }
             catch (Exception e) when (e is InvalidOperationException or ModelException)
             {

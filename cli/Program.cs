@@ -62,13 +62,30 @@ public static class Cli
         new("audit", AuditCommand.Usage, AuditCommand.Run),
     ];
 
+    /// <summary>The commands' names, in the order of the top-level help (each has a Help.Commands entry).</summary>
+    public static IEnumerable<string> Names => Commands.Select(c => c.Name);
+
     public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        if (args.Count == 0 || args[0] is "-h" or "--help" || args is ["help"] or ["help", "-h" or "--help"])
         {
-            stdout.WriteLine("usage: notifier <command> [options]");
-            foreach (var c in Commands) stdout.WriteLine($"  notifier {c.Usage}");
+            stdout.Write(Help.TopLevel());
             return args.Count == 0 ? ExitCodes.Error : ExitCodes.Ok;
+        }
+        if (args[0] == "--version")
+        {
+            if (args.Count > 1) { stderr.WriteLine($"notifier: unexpected argument '{args[1]}' after --version"); return ExitCodes.Error; }
+            stdout.WriteLine($"notifier {Help.Version}");
+            return ExitCodes.Ok;
+        }
+        // help before any parsing: `notifier help CMD`, `notifier CMD --help`, `notifier CMD -h` (anywhere after CMD)
+        string? helpFor = args[0] == "help" ? args[1] : args.Skip(1).Any(a => a is "-h" or "--help") ? args[0] : null;
+        if (helpFor is not null)
+        {
+            if (args[0] == "help" && args.Count > 2) { stderr.WriteLine($"notifier help: unexpected argument '{args[2]}'"); return ExitCodes.Error; }
+            if (Help.Find(helpFor) is not { } h) { stderr.WriteLine($"notifier: unknown command '{helpFor}' (try: notifier --help)"); return ExitCodes.Error; }
+            stdout.Write(Help.Text(h));
+            return ExitCodes.Ok;
         }
         var entry = Array.Find(Commands, c => c.Name == args[0]);
         if (entry is null)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json.Nodes;
 using NotifierSpec.Invariants;
 
 namespace NotifierSpec.Cli;
@@ -14,7 +15,11 @@ public static class ProveCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("prove", argv, ["--vocabulary", "--variant", "--depth"], ["--quiet"], maxPositional: 0);
+        var args = Args.Parse("prove", argv, ["--vocabulary", "--variant", "--depth"], ["--quiet", "--json"], maxPositional: 0);
+        bool json = args.Has("--json");
+        var jsonRuns = new JsonArray();
+        var realOut = stdout;
+        if (json) stdout = TextWriter.Null; // the text goes nowhere; one object at the end (docs/schemas/prove.schema.json)
         if (args.Positional.Count > 0) throw new UsageException($"notifier prove: unexpected argument '{args.Positional[0]}'");
         int depth = args.GetInt("prove", "--depth", Proofs.DefaultBmcDepth);
         if (depth < 0 || depth > 30) throw new UsageException($"notifier prove: --depth must be in 0..30, got {depth}");
@@ -50,27 +55,39 @@ public static class ProveCommand
         {
             foreach (var (voc, variant) in runs)
             {
-                stdout.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
                 var results = Proofs.Run(voc, variant, depth);
-                stdout.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
+                // --quiet: a run whose every query holds prints nothing, not even its headers
+                var w = !quiet || variant.Failing || results.Any(r => r.Verdict != Verdict.Holds || r.Report is not null) ? stdout : TextWriter.Null;
+                w.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
+                if (json)
+                    jsonRuns.Add(new JsonObject
+                    {
+                        ["vocabulary"] = voc.Name, ["variant"] = variant.Name, ["description"] = variant.Description,
+                        ["queries"] = new JsonArray(results.Select(r => (JsonNode?)new JsonObject
+                        {
+                            ["query"] = r.Query, ["result"] = Word(r.Verdict), ["failed"] = r.Failed, ["ms"] = Math.Round(r.Millis, 1), ["report"] = r.Report,
+                        }).ToArray()),
+                        ["reproduce"] = variant.Failing ? $"notifier prove --variant {variant.Name}" : null,
+                    });
+                w.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
                 foreach (var r in results)
                 {
                     queries++;
                     if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
                     if (!quiet || r.Verdict != Verdict.Holds)
-                        stdout.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
+                        w.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
                     failed |= r.Failed;
                     unknown |= r.Verdict == Verdict.Unknown;
                 }
                 foreach (var r in results.Where(r => r.Report is not null))
                 {
-                    stdout.WriteLine();
-                    stdout.WriteLine($"### {r.Query}");
-                    stdout.Write(r.Report);
+                    w.WriteLine();
+                    w.WriteLine($"### {r.Query}");
+                    w.Write(r.Report);
                 }
                 if (variant.Failing)
-                    stdout.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
-                stdout.WriteLine();
+                    w.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
+                w.WriteLine();
             }
         }
         catch (SpecException e)
@@ -85,6 +102,12 @@ public static class ProveCommand
         }
         total.Stop();
         stdout.WriteLine($"{queries} queries in {total.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s; slowest {slowest.ToString("F1", CultureInfo.InvariantCulture)} ms ({slowestName})");
+        if (json)
+            JsonOut.Write(realOut, new JsonObject
+            {
+                ["exit"] = failed ? ExitCodes.Violation : unknown ? ExitCodes.Error : ExitCodes.Ok, ["queries"] = queries, ["failed"] = failed, ["unknown"] = unknown,
+                ["seconds"] = JsonOut.Seconds(total.Elapsed.TotalSeconds), ["runs"] = jsonRuns,
+            });
         if (failed) return ExitCodes.Violation;
         if (unknown) { stderr.WriteLine("notifier prove: the solver answered unknown for some query"); return ExitCodes.Error; }
         return ExitCodes.Ok;

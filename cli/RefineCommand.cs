@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using NotifierSpec.Invariants;
 
 namespace NotifierSpec.Cli;
@@ -16,7 +17,7 @@ public static class RefineCommand
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var args = Args.Parse("refine", argv, [], [TraceInput.AllowIncomplete], maxPositional: 1);
+        var args = Args.Parse("refine", argv, [], [TraceInput.AllowIncomplete, "--json"], maxPositional: 1);
         if (args.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
         string path = args.Positional[0];
         if (TraceInput.Check(path, args.Has(TraceInput.AllowIncomplete), false, stderr, out _) is int bad) return bad;
@@ -29,6 +30,23 @@ public static class RefineCommand
         {
             stderr.WriteLine(e.Message);
             return ExitCodes.Error;
+        }
+        if (args.Has("--json") && r.Verdict is RefinementVerdict.Refines or RefinementVerdict.StepRejected or RefinementVerdict.NotAReferenceRun)
+        {
+            bool ok = r.Verdict == RefinementVerdict.Refines;
+            var actions = new JsonObject();
+            foreach (var (name, count) in r.ActionCounts.OrderBy(x => x.Key, StringComparer.Ordinal)) actions[name] = count;
+            JsonOut.Write(stdout, new JsonObject
+            {
+                ["file"] = path, ["verdict"] = ok ? "refines" : r.Verdict == RefinementVerdict.StepRejected ? "step_rejected" : "not_a_reference_run",
+                ["exit"] = ok ? ExitCodes.Ok : ExitCodes.Violation, ["lines"] = r.Lines, ["spec_steps"] = r.SpecSteps, ["stutters"] = r.Stutters,
+                ["actions"] = actions, ["line"] = ok ? null : r.Line, ["violated"] = r.Verdict == RefinementVerdict.StepRejected ? r.Violated : null,
+                ["step"] = r.Verdict == RefinementVerdict.StepRejected ? r.Step?.ToString() : null,
+                ["action"] = r.Verdict == RefinementVerdict.StepRejected ? r.Action?.ToString() : null,
+                ["message"] = r.Verdict == RefinementVerdict.NotAReferenceRun ? r.Message : r.Verdict == RefinementVerdict.StepRejected ? r.Report : null,
+                ["seconds"] = JsonOut.Seconds(r.Millis / 1000),
+            });
+            return ok ? ExitCodes.Ok : ExitCodes.Violation;
         }
         switch (r.Verdict)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using NotifierSpec.Checker;
 
 namespace NotifierSpec.Cli;
@@ -14,16 +15,24 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class ValidateCommand
 {
-    public const string Usage = "validate TRACE.jsonl [--spec TraceNotifierSpec.tla] [--allow-incomplete]";
+    public const string Usage = "validate TRACE.jsonl [--spec TraceNotifierSpec.tla] [--allow-incomplete] [--quiet]";
 
     public sealed record Verdict(int Exit, int? Line, string Message, string? Detail, double Seconds, long States);
 
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete], maxPositional: 1);
+        var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete, "--json", "--quiet"], maxPositional: 1);
         if (a.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
-        var v = Validate(a.Positional[0], a.Get("--spec"), a.Has(TraceInput.AllowIncomplete));
+        var progress = Progress.For("validate", stderr, a.Has("--quiet"));
+        var v = Validate(a.Positional[0], a.Get("--spec"), a.Has(TraceInput.AllowIncomplete), progress);
+        progress.Done();
         if (v.Exit is ExitCodes.Error or ExitCodes.OutsideSpec or ExitCodes.Incomplete or ExitCodes.EvalFailure) stderr.WriteLine(v.Message);
+        else if (a.Has("--json"))
+            JsonOut.Write(stdout, new JsonObject
+            {
+                ["file"] = a.Positional[0], ["verdict"] = v.Exit == ExitCodes.Ok ? "accepted" : "rejected", ["exit"] = v.Exit, ["line"] = v.Line,
+                ["message"] = v.Message, ["detail"] = v.Detail, ["states"] = v.States, ["seconds"] = JsonOut.Seconds(v.Seconds),
+            });
         else
         {
             stdout.WriteLine(v.Message);
@@ -44,7 +53,7 @@ public static class ValidateCommand
         return Path.Combine("tla", "trace", "TraceNotifierSpec.tla");
     }
 
-    public static Verdict Validate(string path, string? specPath = null, bool allowIncomplete = false)
+    public static Verdict Validate(string path, string? specPath = null, bool allowIncomplete = false, Progress? progress = null)
     {
         // the trace format first, as replay and refine read it (reference/TraceCheck)
         var err = new StringWriter();
@@ -69,6 +78,7 @@ public static class ValidateCommand
         var mc = new ModelChecker(spec, new CheckOptions
         {
             Workers = 1, NoDeadlock = true, Coverage = false,
+            Out = progress?.CheckerLines() ?? TextWriter.Null, ProgressEvery = TimeSpan.FromSeconds(2),
             Score = st => st[li] is IntV n ? n.N : 0,
         });
         var r = mc.Run();

@@ -59,13 +59,23 @@ public class CliTests
     {
         var (code, stdout, stderr) = Run("contract", "--vocabulary", "v7-reviewed", "--json");
         Assert.True(code == 0, $"exit {code}: {stderr}");
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root(), "docs", "schemas", "contract.schema.json")));
         using var doc = JsonDocument.Parse(stdout);
+        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, schema.RootElement);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
         var rows = doc.RootElement.EnumerateArray().ToList();
         Assert.Equal(11, rows.Count);
         var wp = rows.Single(r => r.GetProperty("event").GetString() == "MMU_WRITE_PROTECT");
-        Assert.Equal("write-protect", wp.GetProperty("weakestSafe")[0].GetString());
+        Assert.Equal("write-protect", wp.GetProperty("weakest_safe")[0].GetString());
         Assert.Equal(5, wp.GetProperty("cells").GetArrayLength());
-        Assert.Equal("read-only", wp.GetProperty("newProtection").GetString());
+        Assert.Equal("read-only", wp.GetProperty("new_protection").GetString());
+    }
+
+    private static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        return dir!.FullName;
     }
 
     private static string TraceFile(string name, Reference.Session s)

@@ -1,0 +1,496 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using NotifierSpec.Cli;
+using Xunit;
+
+namespace NotifierSpec.Invariants.Tests;
+
+/// <summary>
+/// Every command's help (`notifier help CMD`, `CMD --help`, `CMD -h`), `--version`, the exit codes each help lists
+/// against docs/exit-codes.md, and each command's `--json` output against its schema in docs/schemas/ (required
+/// fields and types, by a small validator seen failing below) with exact values for one case per command.
+/// </summary>
+public class CliHelpJsonTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("NotifierSpec.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static TheoryData<string> CommandNames() => [.. Cli.Cli.Names];
+
+    [Theory]
+    [MemberData(nameof(CommandNames))]
+    public void Help_CMD_and_CMD_help_and_CMD_h_print_the_same_help_with_exit_codes(string name)
+    {
+        var (code, text, err) = Run("help", name);
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.StartsWith($"usage: notifier {name}", text);
+        Assert.Contains("\noptions:\n", text);
+        Assert.Contains("\n  -h, --help", text);
+        Assert.Contains("\nexit codes:\n", text);
+        foreach (int c in Help.Find(name)!.Exits) Assert.Contains($"\n  {c,3}  {Help.Meaning(c)}\n", text);
+        Assert.Equal((0, text, ""), Run(name, "--help"));
+        Assert.Equal((0, text, ""), Run(name, "-h"));
+    }
+
+    [Fact]
+    public void Check_h_is_help_not_a_file_name_and_help_wins_over_bad_options()
+    {
+        var (code, text, err) = Run("check", "-h");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        Assert.StartsWith("usage: notifier check [SPEC.tla] [--config X.cfg]", text);
+        Assert.Contains("\n  151  .cfg error\n", text);
+        // help anywhere after the command, before the parser sees an unknown option or a bad value
+        Assert.Equal((0, text, ""), Run("check", "--frobnicate", "--help"));
+        Assert.Equal(0, Run("hammer", "--count", "0", "-h").Code);
+    }
+
+    [Fact]
+    public void Help_of_an_unknown_command_is_one_line_exit_255()
+    {
+        Assert.Equal((255, "", "notifier: unknown command 'nope' (try: notifier --help)\n"), Run("help", "nope"));
+        Assert.Equal((255, "", "notifier help: unexpected argument 'x'\n"), Run("help", "check", "x"));
+    }
+
+    [Fact]
+    public void Top_level_help_lists_every_command_and_the_exit_code_table()
+    {
+        var (code, text, err) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Equal("", err);
+        foreach (var c in Help.Commands) Assert.Contains($"\n  notifier {c.Usage}\n", text);
+        Assert.Equal(Cli.Cli.Names, Help.Commands.Select(c => c.Name));
+        foreach (var (c, m) in Help.ExitCodeTable) Assert.Contains($"\n  {c,3}  {m}\n", text);
+        Assert.Equal((0, text, ""), Run("help"));
+        Assert.Equal((0, text, ""), Run("help", "--help"));
+        Assert.Equal((255, text, ""), Run()); // no command: the help, exit 255
+    }
+
+    [Fact]
+    public void Version_is_the_informational_version_without_a_git_hash()
+    {
+        Assert.Equal((0, "notifier 1.0.0\n", ""), Run("--version"));
+        Assert.Equal((255, "", "notifier: unexpected argument 'x' after --version\n"), Run("--version", "x"));
+    }
+
+    /// <summary>docs/exit-codes.md's table: code -> the commands that can return it ("all": every command).</summary>
+    private static Dictionary<int, string[]> DocumentedExitCodes()
+    {
+        var rows = new Dictionary<int, string[]>();
+        foreach (var line in File.ReadLines(Path.Combine(Root(), "docs", "exit-codes.md")))
+        {
+            var m = Regex.Match(line, @"^\| *([0-9]+) *\|.*\| ([^|]+) \|$");
+            if (m.Success) rows[int.Parse(m.Groups[1].Value)] = m.Groups[2].Value.Split(',', StringSplitOptions.TrimEntries).Select(c => c.Split(' ')[0]).ToArray();
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void Each_commands_help_lists_exactly_the_exit_codes_docs_exit_codes_md_gives_it()
+    {
+        var docs = DocumentedExitCodes();
+        Assert.Equal(Help.ExitCodeTable.Select(e => e.Code).Order(), docs.Keys.Order());
+        foreach (var c in Help.Commands)
+        {
+            var documented = docs.Where(kv => kv.Value.Contains("all") || kv.Value.Contains(c.Name)).Select(kv => kv.Key).Order().ToList();
+            Assert.True(documented.SequenceEqual(c.Exits.Order()), $"{c.Name}: help lists {string.Join(",", c.Exits.Order())}, docs/exit-codes.md {string.Join(",", documented)}");
+        }
+    }
+
+    // ---- --json against docs/schemas ----
+
+    /// <summary>The schema's required fields, types ("integer", "number", "string", "boolean", "null", "object",
+    /// "array" or a list), enums, properties, items and additionalProperties; the problems, empty when none.</summary>
+    public static List<string> SchemaProblems(JsonElement value, JsonElement schema, string at = "$")
+    {
+        var problems = new List<string>();
+        if (schema.TryGetProperty("type", out var type))
+        {
+            var types = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()!).ToList() : [type.GetString()!];
+            bool ok = types.Any(t => t switch
+            {
+                "integer" => value.ValueKind == JsonValueKind.Number && (value.TryGetInt64(out _) || value.TryGetUInt64(out _)),
+                "number" => value.ValueKind == JsonValueKind.Number,
+                "string" => value.ValueKind == JsonValueKind.String,
+                "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
+                "null" => value.ValueKind == JsonValueKind.Null,
+                "object" => value.ValueKind == JsonValueKind.Object,
+                "array" => value.ValueKind == JsonValueKind.Array,
+                _ => throw new InvalidOperationException($"schema type {t} at {at}"),
+            });
+            if (!ok) { problems.Add($"{at}: {value.ValueKind}, expected {string.Join(" or ", types)}"); return problems; }
+        }
+        if (schema.TryGetProperty("enum", out var en) && !en.EnumerateArray().Any(e => e.ToString() == value.ToString() && e.ValueKind == value.ValueKind))
+            problems.Add($"{at}: {value} is not one of {en}");
+        if (value.ValueKind == JsonValueKind.Object)
+        {
+            if (schema.TryGetProperty("required", out var req))
+                foreach (var r in req.EnumerateArray())
+                    if (!value.TryGetProperty(r.GetString()!, out _)) problems.Add($"{at}: missing required field {r.GetString()}");
+            foreach (var p in value.EnumerateObject())
+            {
+                if (schema.TryGetProperty("properties", out var props) && props.TryGetProperty(p.Name, out var ps)) problems.AddRange(SchemaProblems(p.Value, ps, $"{at}.{p.Name}"));
+                else if (schema.TryGetProperty("additionalProperties", out var ap)) problems.AddRange(SchemaProblems(p.Value, ap, $"{at}.{p.Name}"));
+                else if (schema.TryGetProperty("properties", out _)) problems.Add($"{at}: field {p.Name} is not in the schema");
+            }
+        }
+        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
+        {
+            int i = 0;
+            foreach (var e in value.EnumerateArray()) problems.AddRange(SchemaProblems(e, items, $"{at}[{i++}]"));
+        }
+        return problems;
+    }
+
+    private static JsonDocument Schema(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Root(), "docs", "schemas", name + ".schema.json")));
+
+    /// <summary>Parses stdout and checks it against docs/schemas/NAME.schema.json.</summary>
+    private static JsonElement Conforming(string schema, string stdout)
+    {
+        using var s = Schema(schema);
+        var doc = JsonDocument.Parse(stdout);
+        var problems = SchemaProblems(doc.RootElement, s.RootElement);
+        Assert.True(problems.Count == 0, $"{schema}: {string.Join("; ", problems)}\n{stdout}");
+        return doc.RootElement;
+    }
+
+    [Fact]
+    public void The_schema_check_finds_a_missing_field_a_wrong_type_an_unknown_field_and_a_value_outside_an_enum()
+    {
+        using var s = Schema("replay");
+        string good = """{"file":"t.jsonl","verdict":"accepted","exit":0,"lines":16,"line":null,"column":null,"rule":null,"message":null}""";
+        using (var d = JsonDocument.Parse(good)) Assert.Empty(SchemaProblems(d.RootElement, s.RootElement));
+        using (var d = JsonDocument.Parse(good.Replace("\"lines\":16,", "")))
+            Assert.Equal(["$: missing required field lines"], SchemaProblems(d.RootElement, s.RootElement));
+        using (var d = JsonDocument.Parse(good.Replace("\"exit\":0", "\"exit\":\"0\"")))
+            Assert.Equal(["$.exit: String, expected integer"], SchemaProblems(d.RootElement, s.RootElement));
+        using (var d = JsonDocument.Parse(good.Replace("\"lines\":16", "\"lines\":1.5")))
+            Assert.Equal(["$.lines: Number, expected integer"], SchemaProblems(d.RootElement, s.RootElement));
+        using (var d = JsonDocument.Parse(good.Replace("\"accepted\"", "\"fine\"")))
+            Assert.Single(SchemaProblems(d.RootElement, s.RootElement), p => p.StartsWith("$.verdict: fine is not one of", StringComparison.Ordinal));
+        using (var d = JsonDocument.Parse(good.Replace("{\"file\"", "{\"fileName\":\"x\",\"file\"")))
+            Assert.Equal(["$: field fileName is not in the schema"], SchemaProblems(d.RootElement, s.RootElement));
+    }
+
+    private static string ScenarioTrace(string scenario)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"clijson-{Environment.ProcessId}-{scenario}.jsonl");
+        Reference.TraceFile.Write(path, Reference.Scenarios.Find(scenario)!.Run().Session);
+        return path;
+    }
+
+    [Fact]
+    public void Check_json_of_one_spec_has_the_counts_and_no_TLC_text()
+    {
+        var spec = Path.Combine(Root(), "tla", "models", "MCFailInvalidatePageRange.tla");
+        var (code, stdout, stderr) = Run("check", spec, "--workers", "1", "--json");
+        Assert.Equal(12, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("check", stdout);
+        Assert.Equal(spec, r.GetProperty("spec").GetString());
+        Assert.Equal(12, r.GetProperty("exit").GetInt32());
+        Assert.Equal("safety", r.GetProperty("result").GetString());
+        Assert.Equal("RangeCoversChange", r.GetProperty("violated").GetString());
+        Assert.Equal(2, r.GetProperty("distinct").GetInt64());
+        Assert.Equal(2, r.GetProperty("generated").GetInt64());
+        Assert.Equal(2, r.GetProperty("depth").GetInt32());
+        Assert.Equal(2, r.GetProperty("trace_length").GetInt32());
+    }
+
+    [Fact]
+    public void Check_json_of_a_manifest_has_one_entry_per_model()
+    {
+        var models = Path.Combine(Root(), "tla", "models");
+        var manifest = Path.Combine(Path.GetTempPath(), $"clijson-{Environment.ProcessId}-manifest.json");
+        File.WriteAllText(manifest, JsonSerializer.Serialize(new
+        {
+            models = new object[]
+            {
+                new { name = "MCFailInvalidatePageRange", spec = Path.Combine(models, "MCFailInvalidatePageRange.tla"), config = Path.Combine(models, "MCFailInvalidatePageRange.cfg"),
+                      result = "safety", violated = "RangeCoversChange", distinctStates = 2, depth = 3, traceLength = 2 },
+                new { name = "Skipped", spec = "x.tla", config = "x.cfg", ci = false, result = "success" },
+            },
+        }));
+        var (code, stdout, stderr) = Run("check", "--manifest", manifest, "--workers", "1", "--json");
+        File.Delete(manifest);
+        Assert.Equal(12, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("check-manifest", stdout);
+        Assert.Equal(1, r.GetProperty("ran").GetInt32());
+        Assert.Equal(0, r.GetProperty("as_recorded").GetInt32());
+        var m = r.GetProperty("models");
+        Assert.Equal("fail", m[0].GetProperty("status").GetString());
+        Assert.Equal("depth 2 (expected 3)", m[0].GetProperty("differences")[0].GetString());
+        Assert.Equal("""{"name":"Skipped","status":"skip"}""", JsonSerializer.Serialize(m[1]));
+    }
+
+    [Fact]
+    public void Scenario_json_names_the_rule_each_scenario_breaks()
+    {
+        var (code, stdout, stderr) = Run("scenario", "anon_write", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("scenario", stdout);
+        Assert.Equal(1, r.GetProperty("as_expected").GetInt32());
+        Assert.Equal(1, r.GetProperty("total").GetInt32());
+        var s = r.GetProperty("scenarios")[0];
+        Assert.Equal("anon_write", s.GetProperty("name").GetString());
+        Assert.True(s.GetProperty("passed").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, s.GetProperty("rule").ValueKind);
+        Assert.Equal(0, s.GetProperty("failed_checks").GetArrayLength());
+    }
+
+    [Fact]
+    public void Replay_json_of_an_accepted_trace()
+    {
+        var path = ScenarioTrace("anon_write");
+        var (code, stdout, stderr) = Run("replay", path, "--json");
+        File.Delete(path);
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("replay", stdout);
+        Assert.Equal(path, r.GetProperty("file").GetString());
+        Assert.Equal("accepted", r.GetProperty("verdict").GetString());
+        Assert.Equal(16, r.GetProperty("lines").GetInt32());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("rule").ValueKind);
+    }
+
+    [Fact]
+    public void Replay_json_of_a_malformed_trace_is_one_line_on_stderr_and_no_json()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"clijson-{Environment.ProcessId}-bad.jsonl");
+        File.WriteAllText(path, "{\"kind\":\"config\"\n");
+        var (code, stdout, stderr) = Run("replay", path, "--json");
+        File.Delete(path);
+        Assert.Equal(255, code);
+        Assert.Equal("", stdout);
+        Assert.StartsWith(path + ":1:", stderr);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void Refine_json_of_a_scenario_trace_has_the_step_counts()
+    {
+        var path = ScenarioTrace("anon_write");
+        var (code, stdout, stderr) = Run("refine", path, "--json");
+        File.Delete(path);
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("refine", stdout);
+        Assert.Equal("refines", r.GetProperty("verdict").GetString());
+        Assert.Equal(16, r.GetProperty("lines").GetInt32());
+        Assert.Equal(11, r.GetProperty("spec_steps").GetInt32());
+        Assert.Equal(4, r.GetProperty("stutters").GetInt32());
+        Assert.Equal(2, r.GetProperty("actions").GetProperty("pte_update[fill]").GetInt32());
+    }
+
+    [Fact]
+    public void Validate_json_of_a_scenario_trace_is_accepted()
+    {
+        var path = ScenarioTrace("anon_write");
+        var (code, stdout, stderr) = Run("validate", path, "--json");
+        File.Delete(path);
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Equal("", stderr);
+        var r = Conforming("validate", stdout);
+        Assert.Equal("accepted", r.GetProperty("verdict").GetString());
+        Assert.Equal(0, r.GetProperty("exit").GetInt32());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("line").ValueKind);
+        Assert.StartsWith($"{path}: accepted (16 lines, a behaviour of TraceNotifierSpec matches every line; ", r.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public void Hammer_json_of_a_short_campaign()
+    {
+        var (code, stdout, stderr) = Run("hammer", "--count", "20", "--batch", "10", "--workers", "1", "--seed", "7", "--json");
+        Assert.True(code == 0, $"exit {code}: {stdout}{stderr}");
+        var r = Conforming("hammer", stdout);
+        Assert.Equal("campaign", r.GetProperty("mode").GetString());
+        Assert.True(r.GetProperty("passed").GetBoolean());
+        Assert.Equal(20, r.GetProperty("tests").GetInt64());
+        Assert.Equal(7UL, r.GetProperty("seed").GetUInt64());
+        Assert.Equal(1, r.GetProperty("workers").GetInt32());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("failure").ValueKind);
+    }
+
+    [Fact]
+    public void Prove_json_of_a_failing_variant_has_its_counterexample_and_exit_12()
+    {
+        var (code, stdout, stderr) = Run("prove", "--variant", "unmap-at-end", "--json");
+        Assert.Equal(12, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("prove", stdout);
+        Assert.Equal(12, r.GetProperty("exit").GetInt32());
+        Assert.True(r.GetProperty("failed").GetBoolean());
+        var run = Assert.Single(r.GetProperty("runs").EnumerateArray());
+        Assert.Equal("unmap-at-end", run.GetProperty("variant").GetString());
+        Assert.Equal("notifier prove --variant unmap-at-end", run.GetProperty("reproduce").GetString());
+        Assert.Equal(r.GetProperty("queries").GetInt32(), run.GetProperty("queries").GetArrayLength());
+        Assert.Contains(run.GetProperty("queries").EnumerateArray(), q => q.GetProperty("failed").GetBoolean() && q.GetProperty("report").GetString()!.Contains("NoStaleDeviceMapping"));
+    }
+
+    [Fact]
+    public void Events_json_of_v7()
+    {
+        var (code, stdout, stderr) = Run("events", "--vocabulary", "v7", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("events", stdout);
+        Assert.Equal("v7", r.GetProperty("vocabulary").GetString());
+        Assert.Equal(9, r.GetProperty("events").GetArrayLength());
+        Assert.Equal("copy_page_range", r.GetProperty("call_sites")[0].GetProperty("call_site").GetString());
+        Assert.Equal("MMU_FORK", r.GetProperty("call_sites")[0].GetProperty("event").GetString());
+    }
+
+    [Fact]
+    public void Audit_json_of_the_planted_tree()
+    {
+        var tree = Path.Combine(Root(), "tests", "Reference.Tests", "audit-fixtures", "planted");
+        var (code, stdout, stderr) = Run("audit", tree, "--vocabulary", "linux-7.2", "--json");
+        Assert.Equal(12, code);
+        Assert.Equal("", stderr);
+        var r = Conforming("audit", stdout);
+        Assert.Equal("linux-7.2", r.GetProperty("vocabulary").GetString());
+        Assert.Equal(17, r.GetProperty("calls").GetInt32());
+        Assert.Equal(135, r.GetProperty("differences").GetInt32());
+        Assert.Equal(1, r.GetProperty("known").GetInt32());
+        Assert.Equal(136, r.GetProperty("findings").GetArrayLength());
+    }
+}
+
+public class CliKernelJsonTests
+{
+    [Fact]
+    public void Kernel_json_of_a_short_sequence_or_the_one_line_without_kvm()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Cli.Run(["kernel", "--ops", "mmap 0 4 rw; host_write 1 42; guest_read 1; munmap 1 3; guest_read 1", "--pages", "4", "--vocabulary", "upstream", "--no-trace", "--quiet", "--json"], o, e);
+        if (code == Cli.KernelCommand.NoKvm)
+        {
+            Assert.Equal("", o.ToString());
+            Assert.StartsWith("notifier kernel: ", e.ToString());
+            Assert.Single(e.ToString().TrimEnd('\n').Split('\n'));
+            return;
+        }
+        Assert.True(code == 0, $"exit {code}: {o}{e}");
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", "kernel.schema.json")));
+        using var doc = JsonDocument.Parse(o.ToString());
+        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, schema.RootElement);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+        var r = doc.RootElement;
+        Assert.Equal("no_mismatch", r.GetProperty("verdict").GetString());
+        Assert.Equal(5, r.GetProperty("operations").GetInt64());
+        Assert.Equal(1, r.GetProperty("sequences").GetInt32());
+        Assert.Equal(4, r.GetProperty("pages").GetInt32());
+        Assert.Equal("upstream", r.GetProperty("vocabulary").GetString());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("call_paths").ValueKind);
+        Assert.Equal("--no-trace", r.GetProperty("call_paths_not_compared").GetString());
+    }
+}
+
+public class CliQuietTests
+{
+    [Fact]
+    public void Prove_quiet_of_a_correct_vocabulary_prints_only_the_summary_line()
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(0, Cli.Cli.Run(["prove", "--vocabulary", "v7", "--quiet"], o, e));
+        Assert.Equal("", e.ToString());
+        Assert.Matches(@"^[0-9]+ queries in [0-9.]+ s; slowest [0-9.]+ ms \(v7/correct: .*\)\n$", o.ToString());
+    }
+}
+
+public class ProgressTests
+{
+    [Fact]
+    public void A_progress_line_appears_after_a_few_seconds_at_most_once_a_second_and_is_ended_by_Done()
+    {
+        var now = TimeSpan.Zero;
+        var err = new StringWriter();
+        var p = new Progress("contract", err, enabled: true, () => now);
+        p.Report("1/3 vocabularies");
+        Assert.Equal("", err.ToString()); // a short run prints no progress
+        now = TimeSpan.FromSeconds(3);
+        p.Report("2/3 vocabularies");
+        now = TimeSpan.FromSeconds(3.5);
+        p.Report("2/3 vocabularies, more");
+        now = TimeSpan.FromSeconds(4);
+        using (var lines = p.CheckerLines())
+        {
+            lines.WriteLine("Running breadth-first search");
+            lines.Write("Progress(7): 10 states generated\nProgress(8)");
+        }
+        p.Done();
+        p.Done();
+        Assert.Equal("\rcontract: 2/3 vocabularies (3 s)   \rcontract: Progress(7): 10 states generated (4 s)   \n", err.ToString());
+    }
+
+    [Fact]
+    public void Quiet_or_a_writer_that_is_not_the_terminal_gets_no_progress()
+    {
+        var err = new StringWriter();
+        var p = new Progress("validate", err, enabled: false, () => TimeSpan.FromMinutes(1));
+        p.Report("x");
+        p.Done();
+        Assert.Equal("", err.ToString());
+        Assert.Same(TextWriter.Null, p.CheckerLines());
+        var q = Progress.For("validate", err, quiet: false); // a test's writer is not the process's stderr
+        Assert.Same(TextWriter.Null, q.CheckerLines());
+    }
+}
+
+public class CliMoreJsonTests
+{
+    private static JsonElement Conforming(string schema, string stdout)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        using var s = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", schema + ".schema.json")));
+        var doc = JsonDocument.Parse(stdout);
+        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, s.RootElement);
+        Assert.True(problems.Count == 0, string.Join("; ", problems));
+        return doc.RootElement;
+    }
+
+    [Fact]
+    public void Hammer_json_of_one_mutant_names_the_property_that_kills_it()
+    {
+        var o = new StringWriter();
+        Assert.Equal(0, Cli.Cli.Run(["hammer", "--mutant", "UnmapAtEnd", "--count", "30", "--workers", "1", "--json"], o, new StringWriter()));
+        var r = Conforming("hammer", o.ToString());
+        Assert.Equal("mutants", r.GetProperty("mode").GetString());
+        Assert.Equal(30, r.GetProperty("tests_per_cell").GetInt32());
+        Assert.Equal(1, r.GetProperty("killed").GetInt32());
+        Assert.Equal(1, r.GetProperty("total").GetInt32());
+        var cell = r.GetProperty("mutants")[0].GetProperty("cells")[0];
+        Assert.Equal("RulesHold", cell.GetProperty("property").GetString());
+        Assert.Equal("NoStaleDeviceMapping", cell.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public void Scenario_list_json_is_every_scenario_with_its_origin()
+    {
+        var o = new StringWriter();
+        Assert.Equal(0, Cli.Cli.Run(["scenario", "--list", "--json"], o, new StringWriter()));
+        using var doc = JsonDocument.Parse(o.ToString());
+        Assert.Equal(Reference.Scenarios.All.Select(s => s.Name), doc.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+        Assert.All(doc.RootElement.EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("origin").ValueKind));
+    }
+}
