@@ -257,7 +257,13 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                         // [](P => []Q): from a reachable P-state p, a path to a not-Q state s that continues fairly
                         var all = Enumerable.Repeat(true, states.Count).ToArray();
                         var fair = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
-                        foreach (int p in myInits.OrderBy(x => x))
+                        // P is evaluated only where the searches from myInits would evaluate it: the states they reach
+                        var fromP = new bool[states.Count];
+                        var fq = new Queue<int>();
+                        foreach (var p in myInits) if (!fromP[p]) { fromP[p] = true; fq.Enqueue(p); }
+                        while (fq.Count > 0) { int v = fq.Dequeue(); foreach (var w in succ[v]) if (!fromP[w] && Ok(v, w)) { fromP[w] = true; fq.Enqueue(w); } }
+                        var reachesBad = CanReach(all, Enumerable.Range(0, states.Count).Where(t => fromP[t] && !Holds(a.P, t)));
+                        foreach (int p in myInits.Where(x => reachesBad[x]).OrderBy(x => x))
                         {
                             var toBad = BfsPath(p, all, t => !Holds(a.P, t));
                             if (toBad is null) continue;
@@ -285,7 +291,10 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                             _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
                         };
                         var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
-                        foreach (int st in starts.OrderBy(s => s))
+                        // the states of X from which a fair component is reachable inside X, found once backwards
+                        // (a breadth-first search from every start would be quadratic when nothing is found)
+                        var reachesFair = CanReach(inX, fairNodes.Keys);
+                        foreach (int st in starts.Where(s => reachesFair[s]).OrderBy(s => s))
                         {
                             // reach a fair component from st staying in X
                             var path = BfsPath(st, inX, t => fairNodes.ContainsKey(t));
@@ -620,6 +629,27 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
         for (int x = s; x >= 0; x = parent[x]) p.Add(x);
         p.Reverse();
         return p;
+    }
+
+    /// <summary>The allowed states from which one of goals is reachable through allowed states (goals
+    /// included), over the edges BfsPath follows: linear in the graph, by a backward search from goals.</summary>
+    private bool[] CanReach(bool[] allowed, IEnumerable<int> goals)
+    {
+        var preds = new List<int>?[states.Count];
+        for (int v = 0; v < states.Count; v++)
+        {
+            if (!allowed[v]) continue;
+            foreach (var w in succ[v]) if (allowed[w] && Ok(v, w)) (preds[w] ??= []).Add(v);
+        }
+        var seen = new bool[states.Count];
+        var q = new Queue<int>();
+        foreach (var g in goals) if (allowed[g] && !seen[g]) { seen[g] = true; q.Enqueue(g); }
+        while (q.Count > 0)
+        {
+            int w = q.Dequeue();
+            if (preds[w] is { } ps) foreach (var v in ps) if (!seen[v]) { seen[v] = true; q.Enqueue(v); }
+        }
+        return seen;
     }
 
     private List<int>? BfsPath(int from, bool[] allowed, Func<int, bool> goal)

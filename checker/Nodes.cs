@@ -695,6 +695,17 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object 
         if (fv is LazyFcnV lz) fv = lz.Materialize();
         if (fv is not FcnBase f) throw At(new EvalError($"EXCEPT applied to a non-function ({fv.KindName} {Trunc(fv)})"));
         var k = keys[i];
+        if (f is FcnV fn)
+        {
+            // one look-up; the keys are kept, so the result is an FcnV again (FcnBase.Make made f one: its
+            // keys are not 1..n)
+            int at = fn.IndexOf(k);
+            if (at < 0) return f; // TLC: updating outside the domain leaves the function unchanged
+            var nv0 = i == keys.Length - 1 ? val.Eval(c, new Env(atSlot, fn.Vals[at], e)) : Update(c, e, fn.Vals[at], keys, i + 1, val);
+            var vals0 = (Value[])fn.Vals.Clone();
+            vals0[at] = nv0;
+            return new FcnV(fn.Keys, vals0);
+        }
         var old = f.Apply(k);
         if (old is null) return f; // TLC: updating outside the domain leaves the function unchanged
         var nv = i == keys.Length - 1 ? val.Eval(c, new Env(atSlot, old, e)) : Update(c, e, old, keys, i + 1, val);
@@ -704,10 +715,7 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object 
             arr[((IntV)k).N - 1] = nv;
             return new TupleV(arr);
         }
-        var fn = (FcnV)f;
-        var vals = (Value[])fn.Vals.Clone();
-        vals[fn.IndexOf(k)] = nv;
-        return FcnBase.Make(fn.Keys, vals);
+        throw new InvalidOperationException($"EXCEPT on an unexpected function representation {f.GetType().Name}");
     }
 }
 

@@ -304,6 +304,12 @@ public sealed class FcnV : FcnBase
     public override Value ValAt(int i) => Vals[i];
     public int IndexOf(Value key)
     {
+        // records and small functions: the key is usually the very value of the domain (strings, model values
+        // and small integers are shared), found without a comparison; keys are distinct, so a hit is the index
+        var keys = Keys;
+        if (keys.Length <= 8)
+            for (int i = 0; i < keys.Length; i++)
+                if (ReferenceEquals(keys[i], key)) return i;
         int lo = 0, hi = Keys.Length - 1;
         while (lo <= hi)
         {
