@@ -563,8 +563,7 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "mlock");
         var r = new PageRange(m.Start, m.End);
-        if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
-        _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = true }))));
+        if (SetMlocked(r, true) is { } err) return ("mlock", MmapLock.Write, err);
         // populate_vma_page_range: fault every page in (fills; no notification, R8)
         foreach (int p in Enumerable.Range(r.Start, r.Length))
         {
@@ -579,8 +578,7 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "munlock");
         var r = new PageRange(m.Start, m.End);
-        if (!Covered(r)) return ("munlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
-        _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = false }))));
+        if (SetMlocked(r, false) is { } err) return ("munlock", MmapLock.Write, err);
         Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
         return ("munlock", MmapLock.Write, null);
     }
@@ -663,6 +661,14 @@ internal sealed class Planner(MmState state)
         foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Mlocked))
             Zap(CallSite.oom_reap_task_mm, v.Range, blockable: false);
         return ("oom_reap", MmapLock.Read, null);
+    }
+
+    /// <summary>mlock_fixup's VMA part: the range must be mapped (else ENOMEM); its VMAs get VM_LOCKED set or cleared.</summary>
+    private string? SetMlocked(PageRange r, bool locked)
+    {
+        if (!Covered(r)) return "ENOMEM (range not fully mapped)";
+        _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = locked }))));
+        return null;
     }
 
     private IEnumerable<Vma> SetFlag(PageRange r, Func<Vma, Vma> f)
