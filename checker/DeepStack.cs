@@ -14,8 +14,9 @@ public static class DeepStack
 {
     public const int StackBytes = 256 << 20;
 
-    /// <summary>Runs f on a new thread with a StackBytes stack and waits for it; its exception is rethrown here.</summary>
-    public static T Run<T>(Func<T> f)
+    /// <summary>Runs f on a new thread with a stack of stackBytes (default StackBytes) and waits for it; its
+    /// exception is rethrown here.</summary>
+    public static T Run<T>(Func<T> f, int stackBytes = StackBytes)
     {
         T result = default!;
         ExceptionDispatchInfo? failure = null;
@@ -23,7 +24,7 @@ public static class DeepStack
         {
             try { result = f(); }
             catch (Exception e) { failure = ExceptionDispatchInfo.Capture(e); }
-        }, StackBytes) { Name = "checker" };
+        }, stackBytes) { Name = "checker" };
         t.Start();
         t.Join();
         failure?.Throw();

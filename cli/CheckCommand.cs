@@ -93,20 +93,7 @@ public static class CheckCommand
     }
 
     /// <summary>Runs work on a new thread with a CheckStackBytes stack; its exception is rethrown here.</summary>
-    public static T OnCheckThread<T>(Func<T> work)
-    {
-        T res = default!;
-        System.Runtime.ExceptionServices.ExceptionDispatchInfo? crash = null;
-        var t = new Thread(() =>
-        {
-            try { res = work(); }
-            catch (Exception e) { crash = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e); }
-        }, CheckStackBytes) { Name = "notifier check" };
-        t.Start();
-        t.Join();
-        crash?.Throw();
-        return res;
-    }
+    public static T OnCheckThread<T>(Func<T> work) => DeepStack.Run(work, CheckStackBytes);
 
     private static int CheckOneHere(string tla, string? cfg, CheckOptions opt, TextWriter stderr, out CheckResult? result)
     {

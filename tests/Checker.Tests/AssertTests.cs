@@ -16,21 +16,8 @@ namespace NotifierSpec.Checker.Tests;
 /// </summary>
 public class AssertTests
 {
-    private static (int Exit, CheckResult? Result, string Err) Check(string name, string defs, string cfg)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"assert-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, name + ".tla"), $"---- MODULE {name} ----\nEXTENDS Naturals, TLC\nVARIABLE x\nInit == x = 0\n{defs}\n====\n");
-            File.WriteAllText(Path.Combine(dir, name + ".cfg"), cfg);
-            var err = new StringWriter();
-            int exit = CheckCommand.CheckOne(Path.Combine(dir, name + ".tla"), Path.Combine(dir, name + ".cfg"),
-                new CheckOptions { Workers = 1, Out = TextWriter.Null }, err, out var r);
-            return (exit, r, err.ToString().Replace(dir + Path.DirectorySeparatorChar, ""));
-        }
-        finally { Directory.Delete(dir, true); }
-    }
+    private static (int Exit, CheckResult? Result, string Err) Check(string name, string defs, string cfg) =>
+        TempSpec.Check(name, $"---- MODULE {name} ----\nEXTENDS Naturals, TLC\nVARIABLE x\nInit == x = 0\n{defs}\n====\n", cfg);
 
     private const string Message = "The first argument of Assert evaluated to FALSE; the second argument was: \"x reached two\"";
 

@@ -16,21 +16,8 @@ public class DeepEvaluationTests
 {
     private const string Overflow = "the recursion is too deep (as TLC's StackOverflowError: probably a recursive definition that never reaches its base case)";
 
-    private static (int Exit, CheckResult? Result, string Err) Check(string name, string body, string cfg, int workers)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"deep-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, name + ".tla"), $"---- MODULE {name} ----\nEXTENDS Naturals\nVARIABLE x\n{body}\n====\n");
-            File.WriteAllText(Path.Combine(dir, name + ".cfg"), cfg);
-            var err = new StringWriter();
-            int exit = CheckCommand.CheckOne(Path.Combine(dir, name + ".tla"), Path.Combine(dir, name + ".cfg"),
-                new CheckOptions { Workers = workers, Out = TextWriter.Null }, err, out var r);
-            return (exit, r, err.ToString().Replace(dir + Path.DirectorySeparatorChar, ""));
-        }
-        finally { Directory.Delete(dir, true); }
-    }
+    private static (int Exit, CheckResult? Result, string Err) Check(string name, string body, string cfg, int workers) =>
+        TempSpec.Check(name, $"---- MODULE {name} ----\nEXTENDS Naturals\nVARIABLE x\n{body}\n====\n", cfg, workers);
 
     private const string InitNext = "INIT Init\nNEXT Next\n";
 

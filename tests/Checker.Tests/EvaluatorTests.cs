@@ -102,17 +102,8 @@ public class EvaluatorTests
 
     private static (int Exit, string Err) CheckText(string tla, string cfg)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"ck-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "M.tla"), tla);
-            File.WriteAllText(Path.Combine(dir, "M.cfg"), cfg);
-            var err = new StringWriter();
-            int exit = CheckCommand.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, err, out _);
-            return (exit, err.ToString().Replace(dir + Path.DirectorySeparatorChar, ""));
-        }
-        finally { Directory.Delete(dir, true); }
+        var (exit, _, err) = TempSpec.Check("M", tla, cfg);
+        return (exit, err);
     }
 
     [Theory]

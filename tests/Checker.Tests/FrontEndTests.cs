@@ -90,24 +90,17 @@ public class FrontEndTests
         "State 3: <Next line 5, col 9 to line 5, col 24 of module A>|/\\ y = 20  (was 10)|/\\ nx = 0  (was 2)||Back to state 1.|", true)]
     public void AliasShapesTheCounterexampleAsTlc(string cfg, string expected, bool cyclic = false)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"alias-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            string next = cyclic ? "x' = (x + 1) % 3" : "x' = x + 1";
-            File.WriteAllText(Path.Combine(dir, "A.tla"), "---- MODULE A ----\nEXTENDS Naturals\nVARIABLE x\nInit == x = 0\nNext == " + next + "\n" +
-                "Inv == x < 3\nInv2 == x < 2\nAl == [y |-> x * 10, nx |-> x']\nBad == [y |-> 1 \\div x]\nLive == <>(x = 5)\nSpec == Init /\\ [][Next]_x /\\ WF_x(Next)\n====\n");
-            File.WriteAllText(Path.Combine(dir, "A.cfg"), cfg);
-            var o = new StringWriter();
-            int exit = NotifierSpec.Cli.CheckCommand.CheckOne(Path.Combine(dir, "A.tla"), Path.Combine(dir, "A.cfg"), new CheckOptions { Workers = 1, Out = o }, TextWriter.Null, out _);
-            Assert.Equal(cyclic ? 13 : 12, exit);
-            var text = o.ToString().Replace("\r", "");
-            int from = text.IndexOf("State 1:", StringComparison.Ordinal);
-            Assert.True(from >= 0, text);
-            var got = string.Join("|", text[from..].Split('\n').TakeWhile(l => !l.Contains("states generated")));
-            Assert.Equal(expected, got.TrimEnd('|') + "|");
-        }
-        finally { Directory.Delete(dir, true); }
+        string next = cyclic ? "x' = (x + 1) % 3" : "x' = x + 1";
+        var o = new StringWriter();
+        var (exit, _, _) = TempSpec.Check("A", "---- MODULE A ----\nEXTENDS Naturals\nVARIABLE x\nInit == x = 0\nNext == " + next + "\n" +
+            "Inv == x < 3\nInv2 == x < 2\nAl == [y |-> x * 10, nx |-> x']\nBad == [y |-> 1 \\div x]\nLive == <>(x = 5)\nSpec == Init /\\ [][Next]_x /\\ WF_x(Next)\n====\n",
+            cfg, output: o);
+        Assert.Equal(cyclic ? 13 : 12, exit);
+        var text = o.ToString().Replace("\r", "");
+        int from = text.IndexOf("State 1:", StringComparison.Ordinal);
+        Assert.True(from >= 0, text);
+        var got = string.Join("|", text[from..].Split('\n').TakeWhile(l => !l.Contains("states generated")));
+        Assert.Equal(expected, got.TrimEnd('|') + "|");
     }
 
     /// <summary>An output path that cannot be written is refused before the search starts (one line, exit 255);

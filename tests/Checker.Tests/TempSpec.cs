@@ -1,0 +1,25 @@
+using NotifierSpec.Checker;
+using NotifierSpec.Cli;
+
+namespace NotifierSpec.Checker.Tests;
+
+/// <summary>Checks a spec written for one test: NAME.tla and NAME.cfg in a fresh temporary folder, run as
+/// `notifier check` runs them; the folder is removed afterwards and dropped from the error text.</summary>
+internal static class TempSpec
+{
+    public static (int Exit, CheckResult? Result, string Err) Check(string name, string tla, string cfg, int workers = 1, TextWriter? output = null)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"spec-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, name + ".tla"), tla);
+            File.WriteAllText(Path.Combine(dir, name + ".cfg"), cfg);
+            var err = new StringWriter();
+            int exit = CheckCommand.CheckOne(Path.Combine(dir, name + ".tla"), Path.Combine(dir, name + ".cfg"),
+                new CheckOptions { Workers = workers, Out = output ?? TextWriter.Null }, err, out var r);
+            return (exit, r, err.ToString().Replace(dir + Path.DirectorySeparatorChar, ""));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
