@@ -11,12 +11,21 @@ public static class Enumerator
 {
     private sealed class Found : Exception;
 
-    /// <summary>Pending conjuncts. Kind 0: predicate; 1: "changed" check of &lt;&lt;A&gt;&gt;_v.</summary>
-    private sealed class Acts(Node n, Env? e, int kind, Acts? next)
+    /// <summary>What a pending conjunct asks of the step.</summary>
+    private enum Pending
+    {
+        /// <summary>N holds (a predicate, or an action still to enumerate).</summary>
+        Holds,
+        /// <summary>N (the v of &lt;&lt;A&gt;&gt;_v) changes: the step is not a stuttering step of v.</summary>
+        Changes,
+    }
+
+    /// <summary>Pending conjuncts, a linked list.</summary>
+    private sealed class Acts(Node n, Env? e, Pending kind, Acts? next)
     {
         public readonly Node N = n;
         public readonly Env? E = e;
-        public readonly int Kind = kind;
+        public readonly Pending Kind = kind;
         public readonly Acts? Next = next;
     }
 
@@ -49,13 +58,13 @@ public static class Enumerator
         {
             for (var a = acts; a is not null; a = a.Next)
             {
-                if (a.Kind == 1) { if (Same(c, a.N, a.E)) return; continue; }
+                if (a.Kind == Pending.Changes) { if (Same(c, a.N, a.E)) return; continue; }
                 if (!a.N.EvalBool(c, a.E)) return;
             }
             emit();
             return;
         }
-        if (acts.Kind == 1)
+        if (acts.Kind == Pending.Changes)
         {
             if (!Same(c, acts.N, acts.E)) Continue(c, acts.Next, emit, init);
             return;
@@ -72,7 +81,7 @@ public static class Enumerator
             case AndN a:
                 {
                     var rest = acts;
-                    for (int i = a.Items.Length - 1; i > 0; i--) rest = new Acts(a.Items[i], e, 0, rest);
+                    for (int i = a.Items.Length - 1; i > 0; i--) rest = new Acts(a.Items[i], e, Pending.Holds, rest);
                     E(c, a.Items[0], e, rest, emit, init);
                     return;
                 }
@@ -102,7 +111,7 @@ public static class Enumerator
                     catch (EvalError err) when (q.Mark(err)) { throw; }
                     if (envs.Count == 0) { Continue(c, acts, emit, init); return; }
                     var rest = acts;
-                    for (int i = envs.Count - 1; i > 0; i--) rest = new Acts(q.Body, envs[i], 0, rest);
+                    for (int i = envs.Count - 1; i > 0; i--) rest = new Acts(q.Body, envs[i], Pending.Holds, rest);
                     E(c, q.Body, envs[0], rest, emit, init);
                     return;
                 }
@@ -195,7 +204,7 @@ public static class Enumerator
                 E(c, new UnchangedN(ba.V, CollectVars(ba.V)) { Loc = ba.Loc, Level = 2 }, e, acts, emit, init);
                 return;
             case BoxActN { Angle: true } aa when !init:
-                E(c, aa.A, e, new Acts(aa.V, e, 1, acts), emit, init);
+                E(c, aa.A, e, new Acts(aa.V, e, Pending.Changes, acts), emit, init);
                 return;
             case CdotN cd when !init:
                 {

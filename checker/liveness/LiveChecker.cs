@@ -1,23 +1,11 @@
 namespace NotifierSpec.Checker;
 
-/// <summary>A fairness conjunct WF_v(A) / SF_v(A) of the specification, instantiated.</summary>
-public sealed record Fairness(bool Strong, Node A, Node V, Env? Env, string Text);
-
-/// <summary>One checked temporal formula: P ~> Q, &lt;&gt;P, []&lt;&gt;P, &lt;&gt;[]P, or []P (P, Q state predicates).</summary>
-/// InitIf: only behaviors starting in a state where it holds (P => F); from every reachable such state when
-/// InitAnywhere ([](P => F)), else from the initial states.
-/// Kind "general": any other temporal formula P, checked through the tableau Tab of its negation.
-/// <summary>A temporal conjunct of the specification other than WF/SF, in its environment.</summary>
-public sealed record Assumption(Node N, Env? Env);
-
-public sealed record LiveAtom(string Kind, Node P, Node? Q, Env? Env, string Property, Node? InitIf = null, Env? InitEnv = null, Fairness? Act = null, bool InitAnywhere = false, Tableau? Tab = null);
-
 /// <summary>
 /// Liveness under fairness on the complete state graph: for each property, the negation is searched as
 /// a fair strongly connected component (stuttering allowed everywhere) reachable through the states the
 /// property constrains; WF/SF are handled as in Emerson-Lei refinement. Produces a lasso.
 /// </summary>
-public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
+public sealed partial class LiveChecker(Spec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
 {
     private Func<int, int, bool>? _edgeOk;
     private bool Ok(int s, int t) => _edgeOk is null || _edgeOk(s, t);
@@ -25,132 +13,6 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
     private List<HashSet<int>>[] _tk = []; // [fairness][state]: successors t with <<A>>_v on (s, t)
 
     public sealed record Lasso(string Property, List<int> Prefix, List<int> Cycle);
-
-    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) =>
-        spec.Assumptions.Count > 0 ? Assumed(spec, c, p.Node, null, p.Name) : Expand(spec, c, p.Node, null, p.Name, null, null);
-
-    /// <summary>
-    /// With assumptions A1..An (temporal conjuncts of the specification other than WF/SF), each conjunct F of
-    /// the property is checked as (A1 /\ ... /\ An) =&gt; F: the tableau of A1 /\ ... /\ An /\ ~F.
-    /// </summary>
-    private static IEnumerable<LiveAtom> Assumed(Spec spec, Ctx c, Node n, Env? e, string prop)
-    {
-        switch (n)
-        {
-            case AndN a:
-                foreach (var i in a.Items) foreach (var x in Assumed(spec, c, i, e, prop)) yield return x;
-                yield break;
-            case OpCall oc when oc.Def.Body is not null && !oc.Def.Recursive:
-                foreach (var x in Assumed(spec, c, oc.Def.Body, Ltl.BindByName(c, oc, e), prop)) yield return x;
-                yield break;
-            case LetN l:
-                foreach (var x in Assumed(spec, c, l.Body, l.Bind(e), prop)) yield return x;
-                yield break;
-            case QuantN { All: true } q:
-                foreach (var e2 in Ltl.Instances(c, q, e, prop))
-                    foreach (var x in Assumed(spec, c, q.Body, e2, prop)) yield return x;
-                yield break;
-        }
-        if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
-        if (n.Level == 2) throw new EvalError($"unsupported temporal property form in {prop}: an action that is not [][A]_v") { Where = n.Loc };
-        var (ltl, root, ea, ae) = Ltl.NegatedUnder(c, spec.Assumptions, n, e, prop);
-        yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root) { Ea = ea, Ae = ae });
-    }
-
-    private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop, Node? initIf, Env? initEnv)
-    {
-        foreach (var a in Expand0(spec, c, n, e, prop)) yield return a with { InitIf = a.InitIf ?? initIf, InitEnv = a.InitIf is null ? initEnv : a.InitEnv };
-    }
-
-    private static IEnumerable<LiveAtom> Expand0(Spec spec, Ctx c, Node n, Env? e, string prop)
-    {
-        switch (n)
-        {
-            case ImpliesN im when im.A.Level <= 1 && im.B.Level == 3:
-                // P => F: F must hold for the behaviors starting in a state where P holds
-                foreach (var x in Expand(spec, c, im.B, e, prop, im.A, e)) yield return x;
-                yield break;
-            case TemporalN { Op: "[]" } bi when bi.Kids[0] is ImpliesN im && im.A.Level <= 1 && im.B.Level == 3:
-                // [](P => F): F must hold for the behaviors starting in any reachable state where P holds
-                // (Examples: Quiescence == [](terminated => []terminated))
-                foreach (var x in Expand(spec, c, im.B, e, prop, im.A, e))
-                    yield return ReferenceEquals(x.InitIf, im.A) ? x with { InitAnywhere = true } : x;
-                yield break;
-            case TemporalN { Op: "WF" or "SF" } f:
-                yield return new LiveAtom(f.Op, f.Kids[0], null, e, prop, Act: new Fairness(f.Op == "SF", f.Kids[0], f.Sub!, e, f.Op));
-                yield break;
-            case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "<>" } ev && ev.Kids[0] is BoxActN { Angle: true } aa:
-                yield return new LiveAtom("[]<>A", aa.A, null, e, prop, Act: new Fairness(false, aa.A, aa.V, e, "[]<><<A>>_v"));
-                yield break;
-            case AndN a:
-                foreach (var i in a.Items) foreach (var x in Expand(spec, c, i, e, prop, null, null)) yield return x;
-                yield break;
-            case OpCall oc when oc.Def.Body is not null:
-                foreach (var x in Expand(spec, c, oc.Def.Body, Ltl.BindByName(c, oc, e), prop, null, null)) yield return x;
-                yield break;
-            case LetN l:
-                foreach (var x in Expand(spec, c, l.Body, l.Bind(e), prop, null, null)) yield return x;
-                yield break;
-            case QuantN { All: true } q:
-                foreach (var e2 in Ltl.Instances(c, q, e, prop))
-                    foreach (var x in Expand(spec, c, q.Body, e2, prop, null, null)) yield return x;
-                yield break;
-            case TemporalN { Op: "~>" } t when t.Kids[0].Level <= 1 && t.Kids[1].Level <= 1:
-                yield return new LiveAtom("~>", t.Kids[0], t.Kids[1], e, prop);
-                yield break;
-            case TemporalN { Op: "<>" } t when t.Kids[0].Level <= 1:
-                yield return new LiveAtom("<>", t.Kids[0], null, e, prop);
-                yield break;
-            case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "<>" } inner && inner.Kids[0].Level <= 1:
-                yield return new LiveAtom("[]<>", inner.Kids[0], null, e, prop);
-                yield break;
-            case TemporalN { Op: "<>" } t when t.Kids[0] is TemporalN { Op: "[]" } inner && inner.Kids[0].Level <= 1:
-                yield return new LiveAtom("<>[]", inner.Kids[0], null, e, prop);
-                yield break;
-            case TemporalN { Op: "[]" } t when t.Kids[0].Level <= 1:
-                yield return new LiveAtom("[]", t.Kids[0], null, e, prop);
-                yield break;
-            case TemporalN { Op: "[]" } t when t.Kids[0] is TemporalN { Op: "[]" or "<>" or "~>" }:
-                foreach (var x in Expand(spec, c, t.Kids[0], e, prop, null, null)) yield return x;
-                yield break;
-        }
-        if (n.Level <= 1) { yield return new LiveAtom("init", n, null, e, prop); yield break; }
-        if (n is BoxActN) throw new EvalError($"unsupported: an action formula as a temporal property in {prop}") { Where = n.Loc };
-        if (n.Level == 2) throw new EvalError($"unsupported temporal property form in {prop}: an action that is not [][A]_v") { Where = n.Loc };
-        // any other temporal formula: the tableau of its negation, searched in the product with the state graph
-        var (ltl, root) = Ltl.Negated(c, n, e, prop);
-        yield return new LiveAtom("general", n, null, e, prop, Tab: new Tableau(ltl, root));
-    }
-
-    /// <summary>
-    /// The WF/SF conjuncts of a specification; any other temporal conjunct (e.g. &lt;&gt;[][A]_v, []&lt;&gt;P) is added
-    /// to assume: as TLC (tlc2/tool/liveness/Liveness.processLiveness puts the spec's temporal conjuncts other
-    /// than fairness into the tableau with the negated property), every PROPERTY conjunct F is then checked as
-    /// (A1 /\ ... /\ An) =&gt; F through the tableau.
-    /// </summary>
-    public static IEnumerable<Fairness> FairnessOf(Ctx c, Node n, Env? e, List<Assumption> assume)
-    {
-        switch (n)
-        {
-            case AndN a:
-                foreach (var i in a.Items) foreach (var x in FairnessOf(c, i, e, assume)) yield return x;
-                yield break;
-            case OpCall oc when oc.Def.Body is not null:
-                foreach (var x in FairnessOf(c, oc.Def.Body, oc.BindArgs(c, e), assume)) yield return x;
-                yield break;
-            case QuantN { All: true } q:
-                foreach (var e2 in BoundN.All(q.Bounds, c, e).ToList())
-                    foreach (var x in FairnessOf(c, q.Body, e2, assume)) yield return x;
-                yield break;
-            case TemporalN { Op: "WF" or "SF" } f:
-                yield return new Fairness(f.Op == "SF", f.Kids[0], f.Sub!, e, $"{f.Op}_ at {f.Loc.Line}:{f.Loc.Col}");
-                yield break;
-            case { Level: 3 }:
-                assume.Add(new Assumption(n, e));
-                yield break;
-        }
-        throw new EvalError("unsupported fairness conjunct (expected WF_v(A), SF_v(A), conjunctions and \\A of them)") { Where = n.Loc };
-    }
 
     private void Label(Ctx c)
     {
@@ -229,21 +91,21 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
             _edgeOk = null;
             switch (a.Kind)
             {
-                case "init":
+                case LiveKind.Init:
                     foreach (var s in myInits)
                         if (!Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
                     break;
-                case "WF" or "SF" or "[]<>A":
+                case LiveKind.WeakFair or LiveKind.StrongFair or LiveKind.AlwaysEventuallyAction:
                     {
                         var (en, tk) = LabelOf(c, a.Act!);
                         _edgeOk = (s, t) => !tk[s].Contains(t);
-                        var nodes = Enumerable.Range(0, states.Count).Where(s => R(s) && (a.Kind != "WF" || en[s])).ToList();
+                        var nodes = Enumerable.Range(0, states.Count).Where(s => R(s) && (a.Kind != LiveKind.WeakFair || en[s])).ToList();
                         var allowed = new bool[states.Count];
                         foreach (var s in nodes) allowed[s] = true;
                         var fairNodes = FairComponents(nodes, allowed, null);
                         foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
                         {
-                            if (a.Kind == "SF" && !comp.Any(x => en[x])) continue;
+                            if (a.Kind == LiveKind.StrongFair && !comp.Any(x => en[x])) continue;
                             var prefix = PathTo(node);
                             var cycle = Cycle(node, comp, null);
                             _edgeOk = null;
@@ -252,7 +114,7 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                         _edgeOk = null;
                         break;
                     }
-                case "[]" when a.InitAnywhere:
+                case LiveKind.Always when a.InitAnywhere:
                     {
                         // [](P => []Q): from a reachable P-state p, a path to a not-Q state s that continues fairly
                         var all = Enumerable.Repeat(true, states.Count).ToArray();
@@ -276,18 +138,18 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                         }
                         break;
                     }
-                case "[]":
+                case LiveKind.Always:
                     for (int s = 0; s < states.Count; s++)
                         if (R(s) && !Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
                     break;
-                case "~>" or "<>" or "[]<>":
+                case LiveKind.LeadsTo or LiveKind.Eventually or LiveKind.AlwaysEventually:
                     {
                         var inX = new bool[states.Count];
-                        for (int s = 0; s < states.Count; s++) inX[s] = R(s) && !Holds(a.Kind == "~>" ? a.Q! : a.P, s);
+                        for (int s = 0; s < states.Count; s++) inX[s] = R(s) && !Holds(a.Kind == LiveKind.LeadsTo ? a.Q! : a.P, s);
                         IEnumerable<int> starts = a.Kind switch
                         {
-                            "~>" => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(a.P, s)),
-                            "<>" => myInits.Where(s => inX[s]),
+                            LiveKind.LeadsTo => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(a.P, s)),
+                            LiveKind.Eventually => myInits.Where(s => inX[s]),
                             _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
                         };
                         var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
@@ -307,13 +169,13 @@ public sealed class LiveChecker(Spec spec, List<Value[]> states, List<List<int>>
                         }
                         break;
                     }
-                case "general":
+                case LiveKind.General:
                     {
                         var l = CheckGeneral(c, a, myInits);
                         if (l is not null) return l;
                         break;
                     }
-                case "<>[]":
+                case LiveKind.EventuallyAlways:
                     {
                         var all = Enumerable.Range(0, states.Count).Select(R).ToArray();
                         var bad = new bool[states.Count];

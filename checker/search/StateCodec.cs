@@ -1,55 +1,39 @@
 namespace NotifierSpec.Checker;
 
 /// <summary>
-/// The BFS queue of one level, serialized: states are encoded into one growing byte buffer (tag bytes,
-/// varints, interned string tokens) with a 4-byte offset each, instead of object graphs. States holding
-/// values that cannot be encoded (lazy or infinite sets, recursive functions) are kept as objects.
+/// States as bytes (the in-memory queue, the pages of the disk queue, checkpoints): tag bytes, varints and
+/// interned string tokens. Values that cannot be encoded (lazy or infinite sets, recursive functions) make
+/// TryAdd return false; the caller keeps such a state as an object.
 /// </summary>
-public sealed class StateQueue(Spec spec)
+public sealed class StateBuffer(int capacity)
 {
-    private byte[] _buf = new byte[1 << 16];
-    private int _len;
-    private readonly List<int> _offsets = [];
-    private readonly Dictionary<int, Value[]> _objects = [];
+    public byte[] Buf = new byte[capacity];
+    public int Len;
+    public long Capacity => Buf.LongLength;
 
-    public int Count => _offsets.Count;
-    public long Bytes => _buf.LongLength + _offsets.Count * 4L;
-
-    public void Add(Value[] st)
+    /// <summary>Appends st; false (and nothing appended) when one of its values cannot be encoded.</summary>
+    public bool TryAdd(Value[] st)
     {
-        int start = _len;
+        int start = Len;
         try
         {
             foreach (var v in st) Enc(v);
-            _offsets.Add(start);
+            return true;
         }
         catch (NotSupportedException)
         {
-            _len = start;
-            _objects[_offsets.Count] = st;
-            _offsets.Add(-1);
+            Len = start;
+            return false;
         }
     }
 
-    public Value[] this[int i]
+    public void Put(byte b)
     {
-        get
-        {
-            if (_offsets[i] < 0) return _objects[i];
-            int p = _offsets[i];
-            var st = new Value[spec.Vars.Count];
-            for (int k = 0; k < st.Length; k++) st[k] = Dec(ref p);
-            return st;
-        }
+        if (Len == Buf.Length) Array.Resize(ref Buf, Buf.Length * 2);
+        Buf[Len++] = b;
     }
 
-    private void Put(byte b)
-    {
-        if (_len == _buf.Length) Array.Resize(ref _buf, _buf.Length * 2);
-        _buf[_len++] = b;
-    }
-
-    private void PutVar(ulong x)
+    public void PutVar(ulong x)
     {
         while (x >= 0x80) { Put((byte)(x | 0x80)); x >>= 7; }
         Put((byte)x);
@@ -77,54 +61,65 @@ public sealed class StateQueue(Spec spec)
             default: throw new NotSupportedException();
         }
     }
+}
 
-    private ulong GetVar(ref int p)
+/// <summary>Reads what StateBuffer wrote.</summary>
+public static class StateCodec
+{
+    public static ulong GetVar(byte[] buf, ref int p)
     {
         ulong x = 0; int shift = 0;
         while (true)
         {
-            byte b = _buf[p++];
+            byte b = buf[p++];
             x |= (ulong)(b & 0x7f) << shift;
             if (b < 0x80) return x;
             shift += 7;
         }
     }
 
+    public static Value[] Read(Spec spec, byte[] buf, ref int p)
+    {
+        var st = new Value[spec.Vars.Count];
+        for (int k = 0; k < st.Length; k++) st[k] = Dec(spec, buf, ref p);
+        return st;
+    }
+
     private static long Zig(ulong x) => (long)(x >> 1) ^ -(long)(x & 1);
 
-    private Value Dec(ref int p)
+    private static Value Dec(Spec spec, byte[] buf, ref int p)
     {
-        byte tag = _buf[p++];
+        byte tag = buf[p++];
         switch (tag)
         {
             case 0: return BoolV.False;
             case 1: return BoolV.True;
-            case 2: return IntV.Of(Zig(GetVar(ref p)));
-            case 3: return spec.Interner.ByToken((int)GetVar(ref p));
-            case 4: return spec.ModelValue(spec.Interner.ByToken((int)GetVar(ref p)).S);
-            case 5: { long lo = Zig(GetVar(ref p)); long hi = Zig(GetVar(ref p)); return new IntervalV(lo, hi); }
+            case 2: return IntV.Of(Zig(GetVar(buf, ref p)));
+            case 3: return spec.Interner.ByToken((int)GetVar(buf, ref p));
+            case 4: return spec.ModelValue(spec.Interner.ByToken((int)GetVar(buf, ref p)).S);
+            case 5: { long lo = Zig(GetVar(buf, ref p)); long hi = Zig(GetVar(buf, ref p)); return new IntervalV(lo, hi); }
             case 6:
                 {
-                    int n = (int)GetVar(ref p);
+                    int n = (int)GetVar(buf, ref p);
                     if (n == 0) return SetV.Empty;
                     var el = new Value[n];
-                    for (int i = 0; i < n; i++) el[i] = Dec(ref p);
+                    for (int i = 0; i < n; i++) el[i] = Dec(spec, buf, ref p);
                     return new SetV(el, true);
                 }
             case 7:
                 {
-                    int n = (int)GetVar(ref p);
+                    int n = (int)GetVar(buf, ref p);
                     if (n == 0) return TupleV.Empty;
                     var el = new Value[n];
-                    for (int i = 0; i < n; i++) el[i] = Dec(ref p);
+                    for (int i = 0; i < n; i++) el[i] = Dec(spec, buf, ref p);
                     return new TupleV(el);
                 }
             case 8:
                 {
-                    int n = (int)GetVar(ref p);
+                    int n = (int)GetVar(buf, ref p);
                     var ks = new Value[n]; var vs = new Value[n];
-                    for (int i = 0; i < n; i++) ks[i] = Dec(ref p);
-                    for (int i = 0; i < n; i++) vs[i] = Dec(ref p);
+                    for (int i = 0; i < n; i++) ks[i] = Dec(spec, buf, ref p);
+                    for (int i = 0; i < n; i++) vs[i] = Dec(spec, buf, ref p);
                     return FcnBase.Make(ks, vs);
                 }
         }

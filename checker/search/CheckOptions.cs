@@ -1,0 +1,63 @@
+namespace NotifierSpec.Checker;
+
+public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted }
+
+public sealed class CheckOptions
+{
+    /// <summary>Search workers; results do not depend on it (successors are merged in queue order).</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+    public bool NoDeadlock { get; init; }
+    public string? DumpTrace { get; init; }
+    public TextWriter Out { get; init; } = TextWriter.Null;
+    public CancellationToken Cancel { get; init; }
+    public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(10);
+    public bool Coverage { get; init; } = true;
+    /// <summary>Trace validation (notifier validate): a score per distinct state (the trace spec's line
+    /// counter). The checker remembers the first state found with the highest score and, when the search
+    /// ends without an error, reconstructs the behaviour to it into CheckResult.Best.</summary>
+    public Func<Value[], long>? Score { get; init; }
+}
+
+public sealed record TraceStep(int Index, string Action, Value[] State);
+
+public sealed class CheckResult
+{
+    public Outcome Outcome { get; set; }
+    public string? Violated { get; set; }
+    public long Generated { get; set; }
+    public long Distinct { get; set; }
+    public long Left { get; set; }
+    public int Depth { get; set; }
+    public List<TraceStep>? Trace { get; set; }
+    public int? LassoStart { get; set; }
+    /// <summary>With CheckOptions.Score: a behaviour to the first state of the highest score, and that score.</summary>
+    public List<TraceStep>? Best { get; set; }
+    public long BestScore { get; set; } = long.MinValue;
+    public bool Stuttering { get; set; }
+    /// <summary>States of the counterexample as TLC counts them: its "State N:" lines, and for a lasso one more
+    /// for the step that closes it ("State N+1: Stuttering" or the "Back to state K" step).</summary>
+    public int? TraceLength => Trace is null ? null : Trace.Count + (Stuttering || LassoStart is not null ? 1 : 0);
+    public string? Message { get; set; }
+    public double Seconds { get; set; }
+    public double BytesPerState { get; set; }
+    public int ExitCode => Outcome switch
+    {
+        Outcome.Success => 0,
+        Outcome.Assumption => 10,
+        Outcome.Deadlock => 11,
+        Outcome.Safety => 12,
+        Outcome.Liveness => 13,
+        Outcome.Error => 75,
+        _ => 255,
+    };
+    public string ResultName => Outcome switch
+    {
+        Outcome.Success => "success",
+        Outcome.Deadlock => "deadlock",
+        Outcome.Safety => "safety",
+        Outcome.Liveness => "liveness",
+        Outcome.Assumption => "assumption",
+        _ => "error",
+    };
+}
+

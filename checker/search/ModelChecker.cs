@@ -1,0 +1,405 @@
+using System.Diagnostics;
+
+namespace NotifierSpec.Checker;
+
+/// <summary>
+/// Breadth-first explicit-state model checker with TLC's semantics and output (TLC: tlc2/tool/ModelChecker).
+/// The search runs level by level: the states of a level are taken from the queue in batches, expanded by the
+/// workers in parallel (StateExpander), and merged in queue order by this thread, so counts, depth and traces
+/// do not depend on the number of workers. Liveness is fed the state graph through an IStateGraphSink and
+/// checked once the graph is complete.
+/// </summary>
+public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
+{
+    /// <summary>States taken from the queue at a time: expanded in parallel, then merged in order.</summary>
+    private const int Batch = 2048;
+
+    private readonly TextWriter _o = opt.Out;
+    private IFingerprintSet _seen = null!;
+    private TraceStore _trace = null!;
+    private Fingerprinter _fingerprint = null!;
+    private StateExpander _expander = null!;
+    private TracePrinter _printer = null!;
+    private IStateGraphSink _graph = NoStateGraph.Instance;
+    private IStateQueue _current = null!, _next = null!;
+    private long[] _actGen = [];
+    private long[] _actNew = [];
+    private long _generated;
+    private int _level;
+    private bool _deadlock;
+    private long _peakQueue;
+    private int _bestId = -1;
+    private long _bestScore = long.MinValue;
+
+    /// <summary>Runs the check on a thread with a deep stack (DeepStack): evaluation never overflows the process's stack.</summary>
+    public CheckResult Run() => DeepStack.Run(RunOnThisThread);
+
+    private CheckResult RunOnThisThread()
+    {
+        var sw = Stopwatch.StartNew();
+        var res = new CheckResult();
+        var c = new Ctx(spec);
+        try
+        {
+            RunInner(c, res, sw);
+        }
+        catch (EvalError e)
+        {
+            res.Outcome = Outcome.Error;
+            var w = e.Where;
+            res.Message = w is null ? e.Message : $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}";
+            _o.WriteLine("Error: " + res.Message);
+        }
+        catch (AssertError e)
+        {
+            res.Outcome = Outcome.Error;
+            res.Message = Positioned(e);
+            _o.WriteLine("Error: " + e.Message);
+        }
+        finally
+        {
+            _current?.Dispose(); _next?.Dispose(); _seen?.Dispose();
+        }
+        res.Seconds = sw.Elapsed.TotalSeconds;
+        return res;
+    }
+
+    private void RunInner(Ctx c, CheckResult res, Stopwatch sw)
+    {
+        int workers = Math.Max(1, opt.Workers);
+        _deadlock = spec.CheckDeadlock && !opt.NoDeadlock;
+        _actGen = new long[spec.Actions.Count];
+        _actNew = new long[spec.Actions.Count];
+        _printer = new TracePrinter(spec, _o);
+        _o.WriteLine($"Running breadth-first search Model-Checking with {workers} worker{(workers == 1 ? "" : "s")} on {Environment.ProcessorCount} cores.");
+        spec.SetRunConfig(workers, _deadlock);
+        c.Level = 0;
+        if (!AssumptionsHold(c, res)) return;
+        if (spec.NoBehavior)
+        {
+            res.Outcome = Outcome.Success;
+            _o.WriteLine("No INIT or SPECIFICATION: only the assumptions were checked.");
+            PrintStats(res);
+            return;
+        }
+        _fingerprint = new Fingerprinter(spec, c);
+        _seen = new FpSet();
+        _trace = new TraceStore(spec, _fingerprint);
+        _expander = new StateExpander(spec, _fingerprint, _seen);
+        var atoms = TemporalAtoms(c);
+        if (atoms.Count > 0) _graph = new StateGraph();
+        _current = new StateQueue(spec);
+        if (!InitialStates(c, res)) return;
+        if (!Explore(c, res, sw, workers)) return;
+        Finish(c, res, atoms);
+    }
+
+    private bool AssumptionsHold(Ctx c, CheckResult res)
+    {
+        foreach (var (a, loc) in spec.Assumes)
+        {
+            if (a.EvalBool(c, null)) continue;
+            res.Outcome = Outcome.Assumption;
+            res.Message = $"Assumption line {loc.Line}, col {loc.Col} to line {loc.EndLine}, col {loc.EndCol} of module {loc.Module} is false.";
+            _o.WriteLine("Error: " + res.Message);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>The temporal properties taken apart; expanded before any state exists (a variable read there has no value).</summary>
+    private List<LiveAtom> TemporalAtoms(Ctx c)
+    {
+        c.Cur = new Value?[spec.Vars.Count]; c.Nxt = null;
+        return spec.Liveness.SelectMany(p => LiveChecker.Atoms(spec, c, p)).ToList();
+    }
+
+    private void Scored(int id, Value[] st)
+    {
+        if (opt.Score is not { } score) return;
+        long v = score(st);
+        if (v > _bestScore) { _bestScore = v; _bestId = id; }
+    }
+
+    // ------------------------------------------------------------------ initial states
+
+    /// <summary>Init's states, each checked and queued; false when the run ended (reported).</summary>
+    private bool InitialStates(Ctx c, CheckResult res)
+    {
+        _o.WriteLine("Computing initial states...");
+        foreach (var st in EnumerateInit(c))
+            if (!AddInitial(c, res, st)) return false;
+        _o.WriteLine($"Finished computing initial states: {_trace.Count} distinct state{(_trace.Count == 1 ? "" : "s")} generated.");
+        _level = 1;
+        return true;
+    }
+
+    private List<Value[]> EnumerateInit(Ctx c)
+    {
+        int nv = spec.Vars.Count;
+        c.InInit = true;
+        c.Cur = new Value?[nv];
+        c.Nxt = null;
+        var inits = new List<Value[]>();
+        Enumerator.Enum(c, spec.Init, null, () =>
+        {
+            var missing = Array.FindIndex(c.Cur, x => x is null);
+            if (missing >= 0) throw new EvalError($"The variable {spec.Vars[missing]} is not assigned a value by the initial predicate") { Where = spec.Init.Loc };
+            inits.Add((Value[])c.Cur.Clone()!);
+        }, true);
+        c.InInit = false;
+        c.Level = 1;
+        return inits;
+    }
+
+    private bool AddInitial(Ctx c, CheckResult res, Value[] st)
+    {
+        _generated++;
+        c.Cur = st;
+        if (!spec.Constraints.All(p => p.Node.EvalBool(c, null))) return true;
+        long fp = _fingerprint.Of(c, st);
+        if (!_seen.Add(fp)) return true;
+        int id = _trace.Add(fp, -1, 1);
+        _graph.State(id, fp, st, initial: true);
+        Scored(id, st);
+        string? bad;
+        try { bad = _expander.FirstViolation(c, st); }
+        catch (Exception e) when (e is EvalError or AssertError)
+        {
+            // TLC counts the initial state, and still has it on its queue, when its invariant fails to evaluate
+            res.Generated = _generated; res.Distinct = _trace.Count; res.Left = _current.Count + 1; res.Depth = 1;
+            ReportError(res, e, id, c);
+            return false;
+        }
+        var badInitProp = spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); });
+        if (bad is null && badInitProp is not null)
+        {
+            Report(res, Outcome.Safety, badInitProp.Name, _current.Count, id, c, initProp: true);
+            return false;
+        }
+        if (bad is not null)
+        {
+            Report(res, Outcome.Safety, bad, _current.Count, id, c);
+            return false;
+        }
+        _current.Enqueue(st, id);
+        return true;
+    }
+
+    // ------------------------------------------------------------------ breadth-first search
+
+    /// <summary>One batch of states taken from the queue and what the workers found for each.</summary>
+    private sealed class Expansion(int size)
+    {
+        public readonly Value[][] States = new Value[size][];
+        public readonly int[] Ids = new int[size];
+        public int Count;
+        public readonly List<Successor>[] Succs = new List<Successor>[size];
+        public readonly long[] Intermediate = new long[size];
+        public readonly Exception?[] Errors = new Exception?[size];
+    }
+
+    /// <summary>Level after level until the queue is empty; false when the run ended (reported).</summary>
+    private bool Explore(Ctx c, CheckResult res, Stopwatch sw, int workers)
+    {
+        var lastProgress = sw.Elapsed;
+        var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
+        using var pool = workers > 1 ? new WorkerThreads(workers) : null;
+        while (_current.Count > 0)
+        {
+            _next = new StateQueue(spec);
+            while (_current.Count > 0)
+            {
+                if (opt.Cancel.IsCancellationRequested) { Interrupted(res); return false; }
+                var x = new Expansion(Batch);
+                x.Count = _current.Dequeue(x.States, x.Ids);
+                ExpandAll(x, ctxs, pool);
+                for (int i = 0; i < x.Count; i++)
+                    if (!Merge(c, res, x, i)) return false;
+                if (sw.Elapsed - lastProgress >= opt.ProgressEvery)
+                {
+                    lastProgress = sw.Elapsed;
+                    PrintProgress(sw);
+                }
+            }
+            EndLevel();
+        }
+        return true;
+    }
+
+    private void EndLevel()
+    {
+        _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
+        _current.Dispose();
+        _current = _next;
+        _next = null!;
+        if (_current.Count > 0) _level++;
+    }
+
+    private void Interrupted(CheckResult res)
+    {
+        res.Outcome = Outcome.Interrupted;
+        res.Generated = _generated; res.Distinct = _trace.Count; res.Left = _current.Count + _next.Count; res.Depth = _trace.LastLevel;
+        res.Message = "interrupted";
+        _o.WriteLine("Interrupted: stopping cleanly.");
+        PrintStats(res);
+    }
+
+    private void PrintProgress(Stopwatch sw)
+    {
+        double secs = Math.Max(0.001, sw.Elapsed.TotalSeconds);
+        _o.WriteLine($"Progress({_level}): {_generated} states generated ({_generated / secs:F0} s/s), {_trace.Count} distinct states found ({_trace.Count / secs:F0} ds/s), {_current.Count + _next.Count} states left on queue.");
+        _o.Flush();
+    }
+
+    /// <summary>The workers expand the batch's states; a worker stops its share at its first evaluation error.</summary>
+    private void ExpandAll(Expansion x, Ctx[] ctxs, WorkerThreads? pool)
+    {
+        int bn = x.Count;
+        if (pool is null)
+        {
+            ExpandRange(x, ctxs[0], 0, bn);
+            return;
+        }
+        int chunk = Math.Max(1, bn / (ctxs.Length * 8));
+        int nChunks = (bn + chunk - 1) / chunk;
+        var ctxPool = new System.Collections.Concurrent.ConcurrentBag<Ctx>(ctxs);
+        pool.For(nChunks, ch =>
+        {
+            if (!ctxPool.TryTake(out var wc)) wc = new Ctx(spec);
+            try { ExpandRange(x, wc, ch * chunk, Math.Min(bn, (ch + 1) * chunk)); }
+            finally { ctxPool.Add(wc); }
+        });
+    }
+
+    private void ExpandRange(Expansion x, Ctx c, int from, int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            try { x.Succs[i] = _expander.Expand(c, x.States[i], _level, out x.Intermediate[i]); }
+            catch (Exception e) when (e is EvalError or AssertError) { x.Errors[i] = e; break; }
+        }
+    }
+
+    /// <summary>Merges the successors of the batch's i-th state in order (the sequential, deterministic part);
+    /// false when the run ended (reported).</summary>
+    private bool Merge(Ctx c, CheckResult res, Expansion x, int i)
+    {
+        int parentId = x.Ids[i];
+        // states not yet expanded: the rest of the level and the next level so far
+        long Left() => _current.Count + (x.Count - i - 1) + _next.Count;
+        if (x.Errors[i] is { } failure)
+        {
+            // the first failing state in queue order, as one worker meets it
+            SetCounts(res, Left());
+            ReportError(res, failure, parentId, c);
+            return false;
+        }
+        var list = x.Succs[i];
+        _generated += x.Intermediate[i];
+        foreach (var s in list)
+            if (!MergeSuccessor(c, res, s, parentId, Left)) return false;
+        // TLC (tlc2/tool/Worker.java): deadlocked when nothing was generated, intermediate states of \cdot included
+        if (_deadlock && list.Count == 0 && x.Intermediate[i] == 0)
+        {
+            Report(res, Outcome.Deadlock, null, Left(), parentId, c);
+            return false;
+        }
+        return true;
+    }
+
+    private bool MergeSuccessor(Ctx c, CheckResult res, Successor s, int parentId, Func<long> left)
+    {
+        _generated++;
+        _actGen[s.Action]++;
+        int newId = -1;
+        if (s.InModel && _seen.Add(s.Fp))
+        {
+            newId = _trace.Add(s.Fp, parentId, _level + 1);
+            _actNew[s.Action]++;
+            _graph.State(newId, s.Fp, s.State, initial: false);
+            Scored(newId, s.State);
+        }
+        if (s.InModel) _graph.Edge(parentId, newId, s.Fp);
+        bool unseen = !s.InModel || newId >= 0;
+        if (unseen && s.InvError is { } invErr)
+        {
+            // TLC: "Evaluating invariant ... failed" after the state is counted; the trace ends in it
+            SetCounts(res, left());
+            ReportError(res, invErr, newId >= 0 ? newId : parentId, c);
+            return false;
+        }
+        if (unseen && s.InvViolated is not null)
+        {
+            // a violation on a state excluded by a constraint: the trace goes to it via its parent
+            if (newId < 0) Report(res, Outcome.Safety, s.InvViolated, left(), parentId, c, s.State);
+            else Report(res, Outcome.Safety, s.InvViolated, left(), newId, c);
+            return false;
+        }
+        if (s.ActPropViolated is not null)
+        {
+            Report(res, Outcome.Safety, s.ActPropViolated, left(), parentId, c, s.State, actionProp: true);
+            return false;
+        }
+        if (newId >= 0) _next.Enqueue(s.State, newId);
+        return true;
+    }
+
+    private void SetCounts(CheckResult res, long left)
+    {
+        res.Generated = _generated; res.Distinct = _trace.Count; res.Left = left; res.Depth = _trace.LastLevel;
+    }
+
+    // ------------------------------------------------------------------ the end of the search
+
+    /// <summary>The state graph is complete: temporal properties, postconditions, the final report.</summary>
+    private void Finish(Ctx c, CheckResult res, List<LiveAtom> atoms)
+    {
+        SetCounts(res, 0);
+        if (_graph is StateGraph g)
+        {
+            _o.WriteLine($"Checking temporal properties for the complete state space with {_trace.Count} total distinct states");
+            var lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits).Check(c, atoms);
+            if (lasso is not null)
+            {
+                ReportLasso(res, lasso, g, c);
+                return;
+            }
+        }
+        if (PostconditionFails(c, res)) return;
+        res.Outcome = Outcome.Success;
+        if (_bestId >= 0) { res.Best = _trace.Behaviour(c, _bestId); res.BestScore = _bestScore; }
+        _o.WriteLine("Model checking completed. No error has been found.");
+        _o.WriteLine("  Estimates of the probability that TLC did not check all reachable states");
+        _o.WriteLine("  because two distinct states had the same fingerprint:");
+        double prob = res.Distinct * ((res.Generated - res.Distinct) / Math.Pow(2, 64));
+        _o.WriteLine($"  calculated (optimistic):  val = {FormatProb(prob)}");
+        PrintStats(res);
+        if (res.Distinct > 0)
+        {
+            res.BytesPerState = (_seen.Bytes + _peakQueue) / (double)res.Distinct;
+            _o.WriteLine($"Memory: fingerprint set {_seen.Bytes} bytes + peak queue {_peakQueue} bytes = {res.BytesPerState:F1} bytes per distinct state.");
+        }
+        PrintCoverage();
+    }
+
+    private bool PostconditionFails(Ctx c, CheckResult res)
+    {
+        foreach (var pc in spec.PostConditions)
+        {
+            // TLC evaluates a postcondition as an assumption: no state, TLCGet("level") = 0
+            string where = pc.Node is OpCall { Def: { } pd } ? pd.Where : "?";
+            c.Cur = new Value?[spec.Vars.Count]; c.Nxt = null; c.Level = 0;
+            string? failed = null;
+            try { if (!pc.Node.EvalBool(c, null)) failed = $"Postcondition {pc.Name} at {where} is false."; }
+            catch (Exception e) when (e is EvalError or AssertError) { failed = $"Evaluating postcondition {pc.Name} at {where} failed. {e.Message.Replace('\n', ' ')}"; }
+            if (failed is null) continue;
+            res.Outcome = Outcome.Assumption;
+            res.Message = failed;
+            _o.WriteLine("Error: " + failed);
+            PrintStats(res);
+            return true;
+        }
+        return false;
+    }
+}

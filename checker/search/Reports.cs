@@ -1,0 +1,122 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>How a run ends when it finds something: TLC's messages, the counterexample, statistics, coverage.</summary>
+public sealed partial class ModelChecker
+{
+    /// <summary>A violated invariant or property, or a deadlock, at state id (extra: a last state that was not
+    /// added, e.g. excluded by a constraint or the end of a violating step).</summary>
+    private void Report(CheckResult res, Outcome outcome, string? name, long left, int id, Ctx c, Value[]? extra = null, bool actionProp = false, bool initProp = false)
+    {
+        res.Outcome = outcome;
+        res.Violated = name;
+        res.Generated = _generated;
+        res.Distinct = _trace.Count;
+        res.Left = left;
+        res.Depth = Math.Max(_trace.LastLevel, 1);
+        var trace = _trace.Behaviour(c, id);
+        if (extra is not null)
+        {
+            var last = trace[^1].State;
+            c.Level = trace.Count;
+            trace.Add(new TraceStep(trace.Count + 1, StepAction(c, last, extra), extra));
+        }
+        res.Trace = trace;
+        string msg = outcome switch
+        {
+            Outcome.Deadlock => "Error: Deadlock reached.",
+            Outcome.Safety when actionProp => $"Error: Action property {name} is violated.",
+            Outcome.Safety when initProp => $"Error: Property {name} is violated by the initial state.",
+            _ => $"Error: Invariant {name} is violated.",
+        };
+        // TLC reports a violated PROPERTY [][A]_v or initial-state property as a temporal violation (exit 13);
+        // a PROPERTY []P with P a state predicate is one of its invariants (exit 12, "Invariant P is violated")
+        if (outcome == Outcome.Safety && (actionProp || initProp)) res.Outcome = Outcome.Liveness;
+        _o.WriteLine(msg);
+        _o.WriteLine("Error: The behavior up to this point is:");
+        _printer.Print(trace);
+        PrintStats(res);
+        PrintCoverage();
+        if (opt.DumpTrace is not null) _printer.DumpItf(opt.DumpTrace, trace);
+    }
+
+    private void ReportLasso(CheckResult res, LiveChecker.Lasso lasso, StateGraph g, Ctx c)
+    {
+        res.Outcome = Outcome.Liveness;
+        res.Violated = lasso.Property;
+        // the cycle ends where it started (the last prefix state): that state is not printed again
+        var ids = lasso.Prefix.Concat(lasso.Cycle.Count > 0 ? lasso.Cycle.Take(lasso.Cycle.Count - 1) : []).ToList();
+        var trace = new List<TraceStep> { new(1, "<Initial predicate>", g.States[ids[0]]) };
+        for (int i = 1; i < ids.Count; i++) trace.Add(new TraceStep(i + 1, StepAction(c, g.States[ids[i - 1]], g.States[ids[i]]), g.States[ids[i]]));
+        res.Trace = trace;
+        _o.WriteLine($"Error: Temporal property {lasso.Property} was violated.");
+        _o.WriteLine("Error: The following behavior constitutes a counter-example:");
+        _printer.Print(trace, lasso.Cycle.Count == 0 ? null : g.States[ids[lasso.Prefix.Count - 1]]);
+        if (lasso.Cycle.Count == 0) { res.Stuttering = true; _o.WriteLine($"State {trace.Count + 1}: Stuttering"); }
+        else
+        {
+            int back = lasso.Prefix.Count; // the cycle returns to the last prefix state
+            res.LassoStart = back;
+            _o.WriteLine($"Back to state {back}.");
+        }
+        _o.WriteLine();
+        PrintStats(res);
+        if (opt.DumpTrace is not null) _printer.DumpItf(opt.DumpTrace, trace);
+    }
+
+    /// <summary>The name of the first action that takes from to to ("?" if none does), at c.Level.</summary>
+    private string StepAction(Ctx c, Value[] from, Value[] to)
+    {
+        foreach (var a in spec.Actions)
+        {
+            bool hit = false;
+            c.Cur = from; c.Nxt = new Value?[spec.Vars.Count];
+            try { Enumerator.Enum(c, a.Node, a.Env, () => { if (!hit && c.Nxt!.Zip(to).All(p => p.First!.Equals(p.Second))) hit = true; }, false); }
+            catch (EvalError) { }
+            if (hit) return a.Describe;
+        }
+        return "?";
+    }
+
+    private void ReportError(CheckResult res, Exception failure, int id, Ctx c)
+    {
+        res.Outcome = Outcome.Error;
+        res.Message = Positioned(failure);
+        _o.WriteLine("Error: " + failure.Message);
+        var trace = _trace.Behaviour(c, id);
+        res.Trace = trace;
+        _o.WriteLine("Error: The behavior up to this point is:");
+        _printer.Print(trace);
+        if (WhereOf(failure) is { } w2) _o.WriteLine($"The error occurred when evaluating the expression at {w2.File}:{w2.Line}:{w2.Col} (module {w2.Module}).");
+        PrintStats(res);
+        if (opt.DumpTrace is not null) _printer.DumpItf(opt.DumpTrace, trace);
+    }
+
+    private static Loc? WhereOf(Exception e) => e switch { EvalError ee => ee.Where, AssertError ae => ae.Where, _ => null };
+
+    /// <summary>The one-line message of an evaluation error or failed Assert: FILE:LINE:COL: message.</summary>
+    private static string Positioned(Exception e) =>
+        WhereOf(e) is { } w ? $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}" : e.Message.Replace('\n', ' ');
+
+    public static string FormatProb(double p)
+    {
+        if (p == 0) return "0.0";
+        return p.ToString("0.0E0", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private void PrintStats(CheckResult r)
+    {
+        _o.WriteLine($"{r.Generated} states generated, {r.Distinct} distinct states found, {r.Left} states left on queue.");
+        _o.WriteLine($"The depth of the complete state graph search is {r.Depth}.");
+    }
+
+    private void PrintCoverage()
+    {
+        if (!opt.Coverage) return;
+        _o.WriteLine("Action coverage (generated / distinct new states):");
+        var groups = spec.Actions.GroupBy(a => a.Describe).ToList();
+        foreach (var g in groups)
+            _o.WriteLine($"  {g.Key}: {g.Sum(a => _actGen[a.Index])} generated, {g.Sum(a => _actNew[a.Index])} distinct");
+        var never = groups.Where(g => g.Sum(a => _actGen[a.Index]) == 0).Select(g => g.First().Name).Distinct().ToList();
+        if (never.Count > 0) _o.WriteLine($"  never fired: {string.Join(", ", never)}");
+    }
+}

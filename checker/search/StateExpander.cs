@@ -1,0 +1,92 @@
+namespace NotifierSpec.Checker;
+
+/// <summary>A successor of a state with what the checks said about it (found by a worker, judged by the merge).</summary>
+public sealed class Successor
+{
+    public required Value[] State;
+    public long Fp;
+    public int Action;
+    public bool InModel;
+    public string? InvViolated;
+    public Exception? InvError; // evaluating an invariant on this state failed (reported at this state, as TLC)
+    public string? ActPropViolated;
+}
+
+/// <summary>
+/// What a worker does with one state (TLC: tlc2/tool/Worker with Tool.getNextStates): generate its successors
+/// action by action, then for each the constraints, its fingerprint, the invariants (only for a state not
+/// seen before) and the action properties. Safe to run in several workers at once, each with its own Ctx.
+/// </summary>
+public sealed class StateExpander(Spec spec, Fingerprinter fingerprint, IFingerprintSet seen)
+{
+    /// <summary>The first invariant or state property that st violates, or null.</summary>
+    public string? FirstViolation(Ctx c, Value[] st)
+    {
+        c.Cur = st; c.Nxt = null;
+        foreach (var inv in spec.Invariants) if (!inv.Node.EvalBool(c, null)) return inv.Name;
+        foreach (var p in spec.StateProps) if (!p.Node.EvalBool(c, null)) return p.Name;
+        return null;
+    }
+
+    /// <summary>The successors of st, a state of the given BFS level: TLCGet("level") is that level in the actions,
+    /// action constraints and action properties, and level + 1 in the new state's constraints and invariants.
+    /// intermediate: the intermediate states of \cdot steps (TLC counts them as generated).</summary>
+    public List<Successor> Expand(Ctx c, Value[] st, int level, out long intermediate)
+    {
+        c.Intermediate = 0;
+        var res = Generate(c, st, level);
+        foreach (var s in res) Judge(c, st, s, level);
+        intermediate = c.Intermediate;
+        return res;
+    }
+
+    private List<Successor> Generate(Ctx c, Value[] st, int level)
+    {
+        var res = new List<Successor>();
+        int nv = spec.Vars.Count;
+        c.Level = level;
+        foreach (var a in spec.Actions)
+        {
+            c.Cur = st;
+            c.Nxt = new Value?[nv];
+            int ai = a.Index;
+            Enumerator.Enum(c, a.Node, a.Env, () =>
+            {
+                var nx = c.Nxt!;
+                for (int i = 0; i < nv; i++)
+                    if (nx[i] is null)
+                        throw new EvalError($"Successor state is not completely specified by action {a.Name}. The following variable is not assigned: {spec.Vars[i]}.") { Where = a.Def?.Loc ?? spec.Next.Loc };
+                var t = (Value[])nx.Clone()!;
+                res.Add(new Successor { State = t, Action = ai });
+            }, false);
+        }
+        return res;
+    }
+
+    /// <summary>Constraints, fingerprint and (for a state not seen before this level) invariants of s, a successor of st.</summary>
+    private void Judge(Ctx c, Value[] st, Successor s, int level)
+    {
+        c.Cur = s.State; c.Nxt = null; c.Level = level + 1;
+        bool inModel = true;
+        foreach (var p in spec.Constraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
+        if (inModel && spec.ActionConstraints.Count > 0)
+        {
+            c.Cur = st; c.Nxt = s.State; c.Level = level;
+            foreach (var p in spec.ActionConstraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
+            c.Cur = s.State; c.Nxt = null; c.Level = level + 1;
+        }
+        s.InModel = inModel;
+        s.Fp = fingerprint.Of(c, s.State);
+        if (!inModel || !seen.Contains(s.Fp))
+        {
+            try { s.InvViolated = FirstViolation(c, s.State); }
+            catch (Exception e) when (e is EvalError or AssertError) { s.InvError = e; }
+        }
+        if (spec.ActionProps.Count > 0)
+        {
+            c.Cur = st; c.Nxt = s.State; c.Level = level;
+            foreach (var p in spec.ActionProps) if (!p.Node.EvalBool(c, null)) { s.ActPropViolated = p.Name; break; }
+            c.Nxt = null; c.Level = level + 1;
+        }
+    }
+}
