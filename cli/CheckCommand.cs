@@ -14,7 +14,7 @@ public static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench"], ["--no-deadlock", "--all", "--quiet", "--json"], maxPositional: 1,
+        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench", "--max-memory"], ["--no-deadlock", "--all", "--quiet", "--json"], maxPositional: 1,
             exclusive: [["--bench", "--json"], ["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"]]);
         // default: all cores; counts, depth and traces do not depend on the number of workers
         int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
@@ -26,6 +26,7 @@ public static class CheckCommand
         if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
         if (a.Get("--dump-trace") is { } dump && OutputPathProblem(dump) is { } problem)
             throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
+        long? maxMemory = a.Get("--max-memory") is { } mm ? Sizes.Memory(mm, out var mmWhy) ?? throw new UsageException($"notifier check: --max-memory: {mmWhy}") : null;
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler h = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += h;
@@ -40,6 +41,7 @@ public static class CheckCommand
                 DumpTrace = a.Get("--dump-trace"),
                 Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
+                MaxMemory = maxMemory,
             }, stderr, out var result);
             progress.Done();
             // --json: a summary object (docs/schemas/check.schema.json); a spec that does not load stays one line on stderr

@@ -16,6 +16,11 @@ public sealed class CheckOptions
     /// counter). The checker remembers the first state found with the highest score and, when the search
     /// ends without an error, reconstructs the behaviour to it into CheckResult.Best.</summary>
     public Func<Value[], long>? Score { get; init; }
+    /// <summary>--max-memory: bytes the state queue and the fingerprint set may hold in memory; beyond it they
+    /// spill to files in a directory made under SpillDirectory (default: the system's temporary directory),
+    /// removed when the run ends. Null: everything in memory.</summary>
+    public long? MaxMemory { get; init; }
+    public string? SpillDirectory { get; init; }
 }
 
 public sealed record TraceStep(int Index, string Action, Value[] State);
@@ -40,6 +45,8 @@ public sealed class CheckResult
     public string? Message { get; set; }
     public double Seconds { get; set; }
     public double BytesPerState { get; set; }
+    /// <summary>With CheckOptions.MaxMemory: queue pages written to disk plus fingerprint set merges into its file.</summary>
+    public long Spills { get; set; }
     public int ExitCode => Outcome switch
     {
         Outcome.Success => 0,

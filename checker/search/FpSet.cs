@@ -47,5 +47,10 @@ public sealed class FpSet : IFingerprintSet
         foreach (var x in old) if (x != 0) Add(x);
     }
 
+    public IEnumerable<long> All()
+    {
+        foreach (var x in _t) if (x != 0) yield return x;
+    }
+
     public void Dispose() { }
 }

@@ -12,4 +12,6 @@ public interface IFingerprintSet : IDisposable
     bool Contains(long fp);
     /// <summary>Adds fp; false if it was present.</summary>
     bool Add(long fp);
+    /// <summary>Every fingerprint of the set, in no particular order (for a checkpoint).</summary>
+    IEnumerable<long> All();
 }

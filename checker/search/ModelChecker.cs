@@ -28,6 +28,8 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
     private int _level;
     private bool _deadlock;
     private long _peakQueue;
+    private string? _spillDir;
+    private long _spilledPages;
     private int _bestId = -1;
     private long _bestScore = long.MinValue;
 
@@ -58,7 +60,10 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
         }
         finally
         {
-            _current?.Dispose(); _next?.Dispose(); _seen?.Dispose();
+            Dispose(_current); Dispose(_next);
+            if (_seen is DiskFpSet d) res.Spills = _spilledPages + d.Flushes;
+            _seen?.Dispose();
+            RemoveSpillDir();
         }
         res.Seconds = sw.Elapsed.TotalSeconds;
         return res;
@@ -83,15 +88,49 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
             return;
         }
         _fingerprint = new Fingerprinter(spec, c);
-        _seen = new FpSet();
+        _seen = NewFingerprintSet();
         _trace = new TraceStore(spec, _fingerprint);
         _expander = new StateExpander(spec, _fingerprint, _seen);
         var atoms = TemporalAtoms(c);
         if (atoms.Count > 0) _graph = new StateGraph();
-        _current = new StateQueue(spec);
+        _current = NewQueue();
         if (!InitialStates(c, res)) return;
         if (!Explore(c, res, sw, workers)) return;
         Finish(c, res, atoms);
+    }
+
+    // ------------------------------------------------------------------ memory and disk
+
+    /// <summary>Queue pages a run may keep in memory: a quarter of --max-memory for each of the two levels' queues.</summary>
+    private long QueueBudget => opt.MaxMemory!.Value / 4;
+    private int PageBytes => (int)Math.Clamp(opt.MaxMemory!.Value / 16, 4096, 1 << 22);
+
+    private string SpillDir()
+    {
+        if (_spillDir is not null) return _spillDir;
+        var parent = opt.SpillDirectory ?? Path.GetTempPath();
+        _spillDir = Path.Combine(parent, $"notifier-spill-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(_spillDir);
+        return _spillDir;
+    }
+
+    private IFingerprintSet NewFingerprintSet() =>
+        opt.MaxMemory is { } max ? new DiskFpSet(SpillDir(), max / 2) : new FpSet();
+
+    private IStateQueue NewQueue() =>
+        opt.MaxMemory is null ? new StateQueue(spec) : new DiskStateQueue(spec, SpillDir(), PageBytes, QueueBudget);
+
+    private void RemoveSpillDir()
+    {
+        if (_spillDir is null) return;
+        try { Directory.Delete(_spillDir, true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _o.WriteLine($"Warning: could not remove {_spillDir}: {e.Message}"); }
+    }
+
+    private void Dispose(IStateQueue? q)
+    {
+        if (q is DiskStateQueue d) _spilledPages += d.PagesWritten;
+        q?.Dispose();
     }
 
     private bool AssumptionsHold(Ctx c, CheckResult res)
@@ -207,7 +246,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
         using var pool = workers > 1 ? new WorkerThreads(workers) : null;
         while (_current.Count > 0)
         {
-            _next = new StateQueue(spec);
+            _next = NewQueue();
             while (_current.Count > 0)
             {
                 if (opt.Cancel.IsCancellationRequested) { Interrupted(res); return false; }
@@ -230,7 +269,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
     private void EndLevel()
     {
         _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
-        _current.Dispose();
+        Dispose(_current);
         _current = _next;
         _next = null!;
         if (_current.Count > 0) _level++;
@@ -380,6 +419,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
             res.BytesPerState = (_seen.Bytes + _peakQueue) / (double)res.Distinct;
             _o.WriteLine($"Memory: fingerprint set {_seen.Bytes} bytes + peak queue {_peakQueue} bytes = {res.BytesPerState:F1} bytes per distinct state.");
         }
+        if (opt.MaxMemory is not null) _o.WriteLine($"Spilled to disk: {_spilledPages} queue pages, {(_seen as DiskFpSet)?.Flushes ?? 0} fingerprint set merges.");
         PrintCoverage();
     }
 
