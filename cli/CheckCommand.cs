@@ -14,8 +14,8 @@ public static class CheckCommand
 {
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench", "--max-memory"], ["--no-deadlock", "--all", "--quiet", "--json"], maxPositional: 1,
-            exclusive: [["--bench", "--json"], ["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"]]);
+        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench", "--max-memory", "--checkpoint", "--checkpoint-every", "--recover"], ["--no-deadlock", "--all", "--quiet", "--json"], maxPositional: 1,
+            exclusive: [["--bench", "--json"], ["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"], ["--bench", "--checkpoint"], ["--bench", "--recover"], ["--manifest", "--checkpoint"], ["--manifest", "--recover"], ["--all", "--checkpoint"], ["--all", "--recover"]]);
         // default: all cores; counts, depth and traces do not depend on the number of workers
         int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
         // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
@@ -27,6 +27,7 @@ public static class CheckCommand
         if (a.Get("--dump-trace") is { } dump && OutputPathProblem(dump) is { } problem)
             throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
         long? maxMemory = a.Get("--max-memory") is { } mm ? Sizes.Memory(mm, out var mmWhy) ?? throw new UsageException($"notifier check: --max-memory: {mmWhy}") : null;
+        var (checkpoint, every, recover) = CheckpointOptions(a);
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler h = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += h;
@@ -42,6 +43,7 @@ public static class CheckCommand
                 Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
                 MaxMemory = maxMemory,
+                Checkpoint = checkpoint, CheckpointEvery = every, Recover = recover,
             }, stderr, out var result);
             progress.Done();
             // --json: a summary object (docs/schemas/check.schema.json); a spec that does not load stays one line on stderr
@@ -56,6 +58,23 @@ public static class CheckCommand
             return exit;
         }
         finally { Console.CancelKeyPress -= h; }
+    }
+
+    /// <summary>--checkpoint DIR (made if missing), --checkpoint-every (default 30m, TLC's) and --recover DIR (must hold a checkpoint).</summary>
+    private static (string? Dir, TimeSpan Every, string? Recover) CheckpointOptions(Args a)
+    {
+        var dir = a.Get("--checkpoint");
+        if (a.Get("--checkpoint-every") is { } ev && dir is null) throw new UsageException("notifier check: --checkpoint-every needs --checkpoint DIR");
+        var every = a.Get("--checkpoint-every") is { } e ? Sizes.Interval(e, out var why) ?? throw new UsageException($"notifier check: --checkpoint-every: {why}") : TimeSpan.FromMinutes(30);
+        if (dir is not null)
+        {
+            try { Directory.CreateDirectory(dir); }
+            catch (Exception x) when (x is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException) { throw new UsageException($"notifier check: --checkpoint {dir}: {x.Message}"); }
+        }
+        var recover = a.Get("--recover");
+        if (recover is not null && !File.Exists(Path.Combine(recover, ModelChecker.CheckpointFile)))
+            throw new UsageException($"notifier check: --recover {recover}: no {ModelChecker.CheckpointFile} there");
+        return (dir, every, recover);
     }
 
     /// <summary>Why a file cannot be written at path, checked before the search starts (a violation found after
@@ -103,7 +122,7 @@ public static class CheckCommand
         if (Load(tla, cfg, opt.Out, stderr, out var spec) is { } failed) return failed;
         var mc = new ModelChecker(spec!, opt);
         result = mc.Run();
-        if (result.Outcome == Outcome.Error && result.Message is not null) stderr.WriteLine(result.Message);
+        if (result.Outcome is Outcome.Error or Outcome.BadInput && result.Message is not null) stderr.WriteLine(result.Message);
         opt.Out.WriteLine($"Finished in {result.Seconds:F2}s ({(result.Seconds > 0 ? result.Distinct / result.Seconds : 0):F0} distinct states/s).");
         return result.ExitCode;
     }

@@ -39,11 +39,13 @@ public static class Help
 
     public static readonly CommandHelp[] Commands =
     [
-        new("check", "check [SPEC.tla] [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock] [--max-memory SIZE] [--manifest FILE | --all | --bench SPEC.tla] [--quiet] [--json]",
+        new("check", "check [SPEC.tla] [--config X.cfg] [--workers N] [--dump-trace FILE] [--no-deadlock] [--max-memory SIZE] [--checkpoint DIR [--checkpoint-every T]] [--recover DIR] [--manifest FILE | --all | --bench SPEC.tla] [--quiet] [--json]",
             "Checks a TLA+ spec with the project's own model checker (checker/), printing TLC's messages and returning TLC's exit codes. Without SPEC it checks every model of tla/manifest.json (the ci:true ones unless --all) and compares each with its recorded TLC result.",
             [("--config X.cfg", "the model's configuration (default: SPEC.cfg)"), ("--workers N", "worker threads (default: all cores); results do not depend on it"),
              ("--dump-trace FILE", "write the error trace to FILE"), ("--no-deadlock", "do not report deadlocks"),
              ("--max-memory SIZE", "spill the state queue and fingerprint set to disk beyond SIZE (e.g. 512M, 2G; at least 64K); same results"),
+             ("--checkpoint DIR", "write the search's state to DIR/checkpoint.bin every --checkpoint-every T (default 30m; e.g. 30s, 10m, 1h)"),
+             ("--recover DIR", "continue the run whose checkpoint DIR holds: same counts, depth and traces as an uninterrupted run"),
              ("--manifest FILE", "the manifest to check (default: tla/manifest.json above the working directory)"), ("--all", "also check the manifest's ci:false models"),
              ("--bench SPEC.tla", "distinct states per second with 1 and 2 workers"), ("--quiet", "with --json: no progress line on stderr"), Json],
             [Ok, ExitCodes.Assumption, ExitCodes.Deadlock, ExitCodes.Violation, ExitCodes.Liveness, ExitCodes.EvalFailure, Sig, Term, ExitCodes.SpecError, ExitCodes.ConfigError, Err]),

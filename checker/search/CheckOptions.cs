@@ -1,6 +1,7 @@
 namespace NotifierSpec.Checker;
 
-public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted }
+/// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec (exit 255).</summary>
+public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput }
 
 public sealed class CheckOptions
 {
@@ -21,6 +22,12 @@ public sealed class CheckOptions
     /// removed when the run ends. Null: everything in memory.</summary>
     public long? MaxMemory { get; init; }
     public string? SpillDirectory { get; init; }
+    /// <summary>--checkpoint DIR: the search's state is written to DIR/checkpoint.bin every CheckpointEvery
+    /// (between two batches; TimeSpan.Zero: before every batch).</summary>
+    public string? Checkpoint { get; init; }
+    public TimeSpan CheckpointEvery { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
+    public string? Recover { get; init; }
 }
 
 public sealed record TraceStep(int Index, string Action, Value[] State);

@@ -58,6 +58,12 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
             res.Message = Positioned(e);
             _o.WriteLine("Error: " + e.Message);
         }
+        catch (CheckpointError e)
+        {
+            res.Outcome = Outcome.BadInput;
+            res.Message = e.Message;
+            _o.WriteLine("Error: " + e.Message);
+        }
         finally
         {
             Dispose(_current); Dispose(_next);
@@ -94,7 +100,8 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
         var atoms = TemporalAtoms(c);
         if (atoms.Count > 0) _graph = new StateGraph();
         _current = NewQueue();
-        if (!InitialStates(c, res)) return;
+        if (opt.Recover is { } dir) Recover(dir);
+        else if (!InitialStates(c, res)) return;
         if (!Explore(c, res, sw, workers)) return;
         Finish(c, res, atoms);
     }
@@ -242,13 +249,19 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
     private bool Explore(Ctx c, CheckResult res, Stopwatch sw, int workers)
     {
         var lastProgress = sw.Elapsed;
+        var lastCheckpoint = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
         using var pool = workers > 1 ? new WorkerThreads(workers) : null;
         while (_current.Count > 0)
         {
-            _next = NewQueue();
+            _next ??= NewQueue(); // a recovered run starts with the next level's queue so far
             while (_current.Count > 0)
             {
+                if (opt.Checkpoint is { } dir && sw.Elapsed - lastCheckpoint >= opt.CheckpointEvery)
+                {
+                    WriteCheckpoint(dir);
+                    lastCheckpoint = sw.Elapsed;
+                }
                 if (opt.Cancel.IsCancellationRequested) { Interrupted(res); return false; }
                 var x = new Expansion(Batch);
                 x.Count = _current.Dequeue(x.States, x.Ids);

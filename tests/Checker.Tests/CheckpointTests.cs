@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using NotifierSpec.Checker;
+using Xunit;
+
+namespace NotifierSpec.Checker.Tests;
+
+/// <summary>--checkpoint DIR and --recover DIR: a run stopped after a checkpoint and recovered from it ends with
+/// the counts, depth, counterexample and output of a run that was never stopped.</summary>
+public class CheckpointTests
+{
+    /// <summary>A writer that cancels the run when the search reports its n-th checkpoint (the search writes the
+    /// line right after the checkpoint file is in place, and checks for cancellation before its next batch).</summary>
+    private sealed class StopAfterCheckpoints(int n, CancellationTokenSource cts) : StringWriter
+    {
+        private int _seen;
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.StartsWith("Checkpoint written to ") == true && ++_seen == n) cts.Cancel();
+        }
+    }
+
+    private static (CheckResult R, string Out) Run(string tla, string cfg, int workers, string? checkpoint = null, string? recover = null,
+        long? maxMemory = null, int stopAfter = 0, string? spillDir = null)
+    {
+        var spec = Spec.Load(tla, cfg);
+        using var cts = new CancellationTokenSource();
+        var o = stopAfter > 0 ? new StopAfterCheckpoints(stopAfter, cts) : new StringWriter();
+        var r = new ModelChecker(spec, new CheckOptions
+        {
+            Workers = workers, Out = o, Cancel = cts.Token, MaxMemory = maxMemory, SpillDirectory = spillDir,
+            Checkpoint = checkpoint, CheckpointEvery = TimeSpan.Zero, Recover = recover,
+        }).Run();
+        return (r, o.ToString());
+    }
+
+    /// <summary>The output from the first line that reports the end of the search (a violation or success).</summary>
+    private static string Ending(string output)
+    {
+        var lines = SpillTests.Stable(output).Split('\n');
+        int i = Array.FindIndex(lines, l => l.StartsWith("Error:") || l.StartsWith("Model checking completed") || l.StartsWith("Checking temporal"));
+        return string.Join('\n', lines[i..]);
+    }
+
+    private static void AssertSameRun(CheckResult expected, string expectedOut, CheckResult actual, string actualOut)
+    {
+        Assert.Equal((expected.Outcome, expected.Violated, expected.Generated, expected.Distinct, expected.Left, expected.Depth),
+            (actual.Outcome, actual.Violated, actual.Generated, actual.Distinct, actual.Left, actual.Depth));
+        Assert.Equal(expected.TraceLength, actual.TraceLength);
+        Assert.Equal(expected.LassoStart, actual.LassoStart);
+        Assert.Equal(expected.Trace?.Select(s => (s.Action, string.Join(",", s.State.Select(v => v.ToString())))),
+            actual.Trace?.Select(s => (s.Action, string.Join(",", s.State.Select(v => v.ToString())))));
+        Assert.Equal(Ending(expectedOut), Ending(actualOut));
+    }
+
+    /// <summary>2,500 initial states: every level is more than one batch (Batch = 2048), so checkpoints are taken
+    /// inside levels too, with states of the next level already queued.</summary>
+    /// <summary>The run recovered from a checkpoint taken inside a level: states of the next level were queued.</summary>
+    private static void AssertInsideALevel(string output)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(output, @"Recovered from .*: [0-9]+ distinct states found, ([0-9]+) states left on queue at level [0-9]+ and ([0-9]+) at level");
+        Assert.True(m.Success, output);
+        Assert.True(long.Parse(m.Groups[1].Value) > 0 && long.Parse(m.Groups[2].Value) > 0, m.Value);
+    }
+
+    private const string Grid = """
+        ---- MODULE Grid ----
+        EXTENDS Naturals
+        CONSTANT N
+        VARIABLES x, y, r
+        vars == <<x, y, r>>
+        Init == x \in 0..2499 /\ y = 0 /\ r = [on |-> FALSE, seen |-> {}]
+        Next == \/ y < N /\ y' = y + 1 /\ UNCHANGED <<x, r>>
+                \/ r' = [r EXCEPT !.on = ~@, !.seen = IF y < 2 THEN @ \cup {y} ELSE @] /\ UNCHANGED <<x, y>>
+        Spec == Init /\ [][Next]_vars /\ WF_vars(Next)
+        Safe == ~(x = 2000 /\ y = 3 /\ r.on /\ r.seen = {0})
+        Far == <>(y > N)
+        ====
+        """;
+
+    private static (string Tla, string Cfg) Write(DirectoryInfo dir, string cfg)
+    {
+        File.WriteAllText(Path.Combine(dir.FullName, "Grid.tla"), Grid);
+        File.WriteAllText(Path.Combine(dir.FullName, "Grid.cfg"), cfg);
+        return (Path.Combine(dir.FullName, "Grid.tla"), Path.Combine(dir.FullName, "Grid.cfg"));
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, false)]
+    [InlineData(2, true)]
+    public void AnInvariantViolationRecoveredFromACheckpointIsTheUninterruptedOne(int workers, bool spill)
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            var (tla, cfg) = Write(dir, "CONSTANT N = 3\nINIT Init\nNEXT Next\nINVARIANT Safe\n");
+            var ck = dir.CreateSubdirectory("ck").FullName;
+            long? max = spill ? Sizes.MinMemory : null;
+            var (whole, wholeOut) = Run(tla, cfg, 1);
+            Assert.Equal(Outcome.Safety, whole.Outcome);
+            Assert.Equal(5, whole.Trace!.Count);
+            Assert.Equal((63508, 49004, 17498, 5), (whole.Generated, whole.Distinct, whole.Left, whole.Depth)); // TLC's numbers
+            var (stopped, _) = Run(tla, cfg, workers, checkpoint: ck, maxMemory: max, stopAfter: 8);
+            Assert.Equal(Outcome.Interrupted, stopped.Outcome);
+            Assert.True(stopped.Distinct is > 1000 && stopped.Distinct < whole.Distinct, $"stopped at {stopped.Distinct}");
+            var (recovered, recoveredOut) = Run(tla, cfg, workers, recover: ck, maxMemory: max);
+            AssertInsideALevel(recoveredOut);
+            AssertSameRun(whole, wholeOut, recovered, recoveredOut);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void ALivenessCounterexampleRecoveredFromACheckpointIsTheUninterruptedOne()
+    {
+        // the state graph for liveness is part of the checkpoint
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            var (tla, cfg) = Write(dir, "CONSTANT N = 3\nSPECIFICATION Spec\nPROPERTY Far\n");
+            var ck = dir.CreateSubdirectory("ck").FullName;
+            var (whole, wholeOut) = Run(tla, cfg, 1);
+            Assert.Equal(Outcome.Liveness, whole.Outcome);
+            Assert.Equal((112500, 65000, 7), (whole.Generated, whole.Distinct, whole.Depth));
+            Assert.Equal((4, 2), (whole.TraceLength, whole.LassoStart)); // TLC: State 1..3, then "Back to state 2"
+            var (stopped, _) = Run(tla, cfg, 2, checkpoint: ck, stopAfter: 12);
+            Assert.Equal(Outcome.Interrupted, stopped.Outcome);
+            var (recovered, recoveredOut) = Run(tla, cfg, 2, recover: ck);
+            AssertInsideALevel(recoveredOut);
+            AssertSameRun(whole, wholeOut, recovered, recoveredOut);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void ARunKilledAfterACheckpointIsRecoveredToTlcsCounts()
+    {
+        // a real kill: `notifier check --checkpoint` in a child process, killed once it wrote three checkpoints
+        var e = CorpusTests.Manifest()["TwoPhaseBig"];
+        string tla = Path.Combine(CorpusTests.CorpusDir, e.Model.Spec), cfg = Path.Combine(CorpusTests.CorpusDir, e.Model.Config);
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "notifier.dll"), "check", tla, "--config", cfg, "--workers", "2", "--checkpoint", dir.FullName, "--checkpoint-every", "0s" })
+                psi.ArgumentList.Add(a);
+            using (var p = Process.Start(psi)!)
+            {
+                int seen = 0;
+                while (seen < 3 && p.StandardOutput.ReadLine() is { } line)
+                    if (line.StartsWith("Checkpoint written to ")) seen++;
+                p.Kill(entireProcessTree: true);
+                p.WaitForExit();
+                Assert.Equal(3, seen);
+            }
+            Assert.True(File.Exists(Path.Combine(dir.FullName, ModelChecker.CheckpointFile)));
+            var (r, output) = Run(tla, cfg, 1, recover: dir.FullName);
+            Assert.Contains("Recovered from ", output);
+            Assert.Equal(Outcome.Success, r.Outcome);
+            Assert.Equal((e.Model.DistinctStates, e.Generated, e.Model.Depth), (r.Distinct, (long?)r.Generated, r.Depth));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherSpecOrADamagedOneIsRefusedInOneLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            var (tla, cfg) = Write(dir, "CONSTANT N = 3\nINIT Init\nNEXT Next\nINVARIANT Safe\n");
+            var ck = dir.CreateSubdirectory("ck").FullName;
+            var (stopped, _) = Run(tla, cfg, 1, checkpoint: ck, stopAfter: 3);
+            Assert.Equal(Outcome.Interrupted, stopped.Outcome);
+            var file = Path.Combine(ck, ModelChecker.CheckpointFile);
+
+            // the same spec with another option: deadlock checking off changes the search
+            var spec = Spec.Load(tla, cfg);
+            var other = new ModelChecker(spec, new CheckOptions { Workers = 1, NoDeadlock = true, Recover = ck }).Run();
+            Assert.Equal(Outcome.BadInput, other.Outcome);
+            Assert.Equal(255, other.ExitCode);
+            Assert.Equal($"{file}: the checkpoint is of another spec, configuration or options", other.Message);
+
+            var bytes = File.ReadAllBytes(file);
+            File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+            var (cut, _) = Run(tla, cfg, 1, recover: ck);
+            Assert.Equal(Outcome.BadInput, cut.Outcome);
+            Assert.StartsWith($"{file}: the checkpoint cannot be read (", cut.Message);
+            Assert.DoesNotContain('\n', cut.Message!);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Theory]
+    [InlineData("--max-memory 12", "notifier check: --max-memory: 12 is below the minimum of 64K")]
+    [InlineData("--max-memory 2X", "notifier check: --max-memory: expected a size such as 512M or 2G, got '2X'")]
+    [InlineData("--checkpoint-every 10m", "notifier check: --checkpoint-every needs --checkpoint DIR")]
+    [InlineData("--checkpoint {dir} --checkpoint-every 10", "notifier check: --checkpoint-every: expected an interval such as 30s, 10m or 1h, got '10'")]
+    [InlineData("--recover {dir}", "notifier check: --recover {dir}: no checkpoint.bin there")]
+    public void BadValuesAreOneLineWithExit255(string options, string message)
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            var args = new[] { "check", Path.Combine(CorpusTests.CorpusDir, "DieHard.tla") }.Concat(options.Replace("{dir}", dir.FullName).Split(' ')).ToArray();
+            var o = new StringWriter(); var err = new StringWriter();
+            int code = NotifierSpec.Cli.Cli.Run(args, o, err);
+            Assert.Equal(255, code);
+            Assert.Equal(message.Replace("{dir}", dir.FullName) + "\n", err.ToString().Replace("\r", ""));
+        }
+        finally { dir.Delete(true); }
+    }
+}
