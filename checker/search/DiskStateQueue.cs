@@ -17,7 +17,8 @@ public sealed class DiskStateQueue(Spec spec, string dir, int pageBytes, long bu
         public int Count;
     }
 
-    private static long _fileSeq;
+    private readonly string _name = Guid.NewGuid().ToString("N");
+    private long _pages;
     private readonly Queue<Page> _full = new();
     private StateBuffer _write = new(pageBytes + 1024);
     private int _writeCount;
@@ -58,7 +59,7 @@ public sealed class DiskStateQueue(Spec spec, string dir, int pageBytes, long bu
         }
         else
         {
-            page.File = Path.Combine(dir, $"queue-{Interlocked.Increment(ref _fileSeq)}.page");
+            page.File = Path.Combine(dir, $"queue-{_name}-{++_pages}.page");
             using (var f = new FileStream(page.File, FileMode.CreateNew, FileAccess.Write)) f.Write(_write.Buf, 0, _write.Len);
             PagesWritten++;
         }

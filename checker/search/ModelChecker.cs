@@ -69,6 +69,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
             Dispose(_current); Dispose(_next);
             if (_seen is DiskFpSet d) res.Spills = _spilledPages + d.Flushes;
             _seen?.Dispose();
+            _trace?.Dispose();
             RemoveSpillDir();
         }
         res.Seconds = sw.Elapsed.TotalSeconds;
@@ -95,10 +96,11 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
         }
         _fingerprint = new Fingerprinter(spec, c);
         _seen = NewFingerprintSet();
-        _trace = new TraceStore(spec, _fingerprint);
-        _expander = new StateExpander(spec, _fingerprint, _seen);
         var atoms = TemporalAtoms(c);
         if (atoms.Count > 0) _graph = new StateGraph();
+        // with --max-memory the trace goes to a file too, unless liveness keeps the whole graph in memory anyway
+        _trace = new TraceStore(spec, _fingerprint, opt.MaxMemory is not null && atoms.Count == 0 ? Path.Combine(SpillDir(), "trace.bin") : null);
+        _expander = new StateExpander(spec, _fingerprint, _seen);
         _current = NewQueue();
         if (opt.Recover is { } dir) Recover(dir);
         else if (!InitialStates(c, res)) return;
