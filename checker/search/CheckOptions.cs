@@ -1,6 +1,7 @@
 namespace NotifierSpec.Checker;
 
-/// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec (exit 255).</summary>
+/// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec, or a spill
+/// directory or checkpoint that cannot be written (exit 255).</summary>
 public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput }
 
 public sealed class CheckOptions

@@ -64,6 +64,13 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
             res.Message = e.Message;
             _o.WriteLine("Error: " + e.Message);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the spill directory or the checkpoint cannot be written (e.g. the disk is full)
+            res.Outcome = Outcome.BadInput;
+            res.Message = $"{(opt.Checkpoint ?? _spillDir ?? "I/O")}: {e.Message.Replace('\n', ' ')}";
+            _o.WriteLine("Error: " + res.Message);
+        }
         finally
         {
             Dispose(_current); Dispose(_next);

@@ -192,6 +192,24 @@ public class CheckpointTests
         finally { dir.Delete(true); }
     }
 
+    [Fact]
+    public void ACheckpointThatCannotBeWrittenEndsTheRunInOneLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            var (tla, cfg) = Write(dir, "CONSTANT N = 3\nINIT Init\nNEXT Next\nINVARIANT Safe\n");
+            var ck = dir.CreateSubdirectory("ck");
+            ck.CreateSubdirectory("checkpoint.tmp"); // where the checkpoint is written first: a directory, not a file
+            var (r, _) = Run(tla, cfg, 1, checkpoint: ck.FullName);
+            Assert.Equal(Outcome.BadInput, r.Outcome);
+            Assert.Equal(255, r.ExitCode);
+            Assert.StartsWith($"{ck.FullName}: ", r.Message);
+            Assert.DoesNotContain('\n', r.Message!);
+        }
+        finally { dir.Delete(true); }
+    }
+
     [Theory]
     [InlineData("--max-memory 12", "notifier check: --max-memory: 12 is below the minimum of 64K")]
     [InlineData("--max-memory 2X", "notifier check: --max-memory: expected a size such as 512M or 2G, got '2X'")]
