@@ -111,8 +111,10 @@ public class CheckpointTests
         finally { dir.Delete(true); }
     }
 
-    [Fact]
-    public void ALivenessCounterexampleRecoveredFromACheckpointIsTheUninterruptedOne()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALivenessCounterexampleRecoveredFromACheckpointIsTheUninterruptedOne(bool spill)
     {
         // the state graph for liveness is part of the checkpoint
         var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
@@ -124,9 +126,11 @@ public class CheckpointTests
             Assert.Equal(Outcome.Liveness, whole.Outcome);
             Assert.Equal((112500, 65000, 7), (whole.Generated, whole.Distinct, whole.Depth));
             Assert.Equal((4, 2), (whole.TraceLength, whole.LassoStart)); // TLC: State 1..3, then "Back to state 2"
-            var (stopped, _) = Run(tla, cfg, 2, checkpoint: ck, stopAfter: 12);
+            long? max = spill ? Sizes.MinMemory : null;
+            var (stopped, _) = Run(tla, cfg, 2, checkpoint: ck, maxMemory: max, stopAfter: 12);
             Assert.Equal(Outcome.Interrupted, stopped.Outcome);
-            var (recovered, recoveredOut) = Run(tla, cfg, 2, recover: ck);
+            var (recovered, recoveredOut) = Run(tla, cfg, 2, recover: ck, maxMemory: max);
+            Assert.Equal(spill, recovered.Spills > 0);
             AssertInsideALevel(recoveredOut);
             AssertSameRun(whole, wholeOut, recovered, recoveredOut);
         }
