@@ -74,122 +74,147 @@ public sealed partial class LiveChecker(Spec spec, List<Value[]> states, List<Li
         Label(c);
         foreach (var a in atoms)
         {
-            bool Holds(Node p, int s) { c.Cur = states[s]; c.Nxt = null; return p.EvalBool(c, a.Env); }
-            // P => F: only behaviors from initial states where P holds
-            bool[]? reach = null;
-            var myInits = inits;
-            if (a.InitIf is not null)
-            {
-                myInits = (a.InitAnywhere ? Enumerable.Range(0, states.Count) : inits)
-                    .Where(s => { c.Cur = states[s]; c.Nxt = null; return a.InitIf.EvalBool(c, a.InitEnv); }).ToList();
-                reach = new bool[states.Count];
-                var q = new Queue<int>();
-                foreach (var s in myInits) { reach[s] = true; q.Enqueue(s); }
-                while (q.Count > 0) { int v = q.Dequeue(); foreach (var w in succ[v]) if (!reach[w]) { reach[w] = true; q.Enqueue(w); } }
-            }
+            var (myInits, reach) = Starts(c, a);
             bool R(int s) => reach is null || reach[s];
             _edgeOk = null;
-            switch (a.Kind)
+            var lasso = a.Kind switch
             {
-                case LiveKind.Init:
-                    foreach (var s in myInits)
-                        if (!Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
-                    break;
-                case LiveKind.WeakFair or LiveKind.StrongFair or LiveKind.AlwaysEventuallyAction:
-                    {
-                        var (en, tk) = LabelOf(c, a.Act!);
-                        _edgeOk = (s, t) => !tk[s].Contains(t);
-                        var nodes = Enumerable.Range(0, states.Count).Where(s => R(s) && (a.Kind != LiveKind.WeakFair || en[s])).ToList();
-                        var allowed = new bool[states.Count];
-                        foreach (var s in nodes) allowed[s] = true;
-                        var fairNodes = FairComponents(nodes, allowed, null);
-                        foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
-                        {
-                            if (a.Kind == LiveKind.StrongFair && !comp.Any(x => en[x])) continue;
-                            var prefix = PathTo(node);
-                            var cycle = Cycle(node, comp, null);
-                            _edgeOk = null;
-                            return new Lasso(a.Property, prefix, cycle);
-                        }
-                        _edgeOk = null;
-                        break;
-                    }
-                case LiveKind.Always when a.InitAnywhere:
-                    {
-                        // [](P => []Q): from a reachable P-state p, a path to a not-Q state s that continues fairly
-                        var all = Enumerable.Repeat(true, states.Count).ToArray();
-                        var fair = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
-                        // P is evaluated only where the searches from myInits would evaluate it: the states they reach
-                        var fromP = new bool[states.Count];
-                        var fq = new Queue<int>();
-                        foreach (var p in myInits) if (!fromP[p]) { fromP[p] = true; fq.Enqueue(p); }
-                        while (fq.Count > 0) { int v = fq.Dequeue(); foreach (var w in succ[v]) if (!fromP[w] && Ok(v, w)) { fromP[w] = true; fq.Enqueue(w); } }
-                        var reachesBad = CanReach(all, Enumerable.Range(0, states.Count).Where(t => fromP[t] && !Holds(a.P, t)));
-                        foreach (int p in myInits.Where(x => reachesBad[x]).OrderBy(x => x))
-                        {
-                            var toBad = BfsPath(p, all, t => !Holds(a.P, t));
-                            if (toBad is null) continue;
-                            var toFair = BfsPath(toBad[^1], all, t => fair.ContainsKey(t));
-                            if (toFair is null) continue;
-                            var prefix = PathTo(p);
-                            prefix.AddRange(toBad.Skip(1));
-                            prefix.AddRange(toFair.Skip(1));
-                            return new Lasso(a.Property, prefix, Cycle(toFair[^1], fair[toFair[^1]], null));
-                        }
-                        break;
-                    }
-                case LiveKind.Always:
-                    for (int s = 0; s < states.Count; s++)
-                        if (R(s) && !Holds(a.P, s)) return new Lasso(a.Property, PathTo(s), []);
-                    break;
-                case LiveKind.LeadsTo or LiveKind.Eventually or LiveKind.AlwaysEventually:
-                    {
-                        var inX = new bool[states.Count];
-                        for (int s = 0; s < states.Count; s++) inX[s] = R(s) && !Holds(a.Kind == LiveKind.LeadsTo ? a.Q! : a.P, s);
-                        IEnumerable<int> starts = a.Kind switch
-                        {
-                            LiveKind.LeadsTo => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(a.P, s)),
-                            LiveKind.Eventually => myInits.Where(s => inX[s]),
-                            _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
-                        };
-                        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
-                        // the states of X from which a fair component is reachable inside X, found once backwards
-                        // (a breadth-first search from every start would be quadratic when nothing is found)
-                        var reachesFair = CanReach(inX, fairNodes.Keys);
-                        foreach (int st in starts.Where(s => reachesFair[s]).OrderBy(s => s))
-                        {
-                            // reach a fair component from st staying in X
-                            var path = BfsPath(st, inX, t => fairNodes.ContainsKey(t));
-                            if (path is null) continue;
-                            var comp = fairNodes[path[^1]];
-                            var prefix = PathTo(st);
-                            prefix.AddRange(path.Skip(1));
-                            var cycle = Cycle(path[^1], comp, null);
-                            return new Lasso(a.Property, prefix, cycle);
-                        }
-                        break;
-                    }
-                case LiveKind.General:
-                    {
-                        var l = CheckGeneral(c, a, myInits);
-                        if (l is not null) return l;
-                        break;
-                    }
-                case LiveKind.EventuallyAlways:
-                    {
-                        var all = Enumerable.Range(0, states.Count).Select(R).ToArray();
-                        var bad = new bool[states.Count];
-                        for (int s = 0; s < states.Count; s++) bad[s] = !Holds(a.P, s);
-                        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(R).ToList(), all, null);
-                        foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
-                        {
-                            if (!bad[node]) continue;
-                            var prefix = PathTo(node);
-                            return new Lasso(a.Property, prefix, Cycle(node, comp, null));
-                        }
-                        break;
-                    }
+                LiveKind.Init => CheckInit(c, a, myInits),
+                LiveKind.WeakFair or LiveKind.StrongFair or LiveKind.AlwaysEventuallyAction => CheckFairness(c, a, R),
+                LiveKind.Always when a.InitAnywhere => CheckAlwaysFromAnywhere(c, a, myInits),
+                LiveKind.Always => CheckAlways(c, a, R),
+                LiveKind.LeadsTo or LiveKind.Eventually or LiveKind.AlwaysEventually => CheckEventually(c, a, myInits, R),
+                LiveKind.General => CheckGeneral(c, a, myInits),
+                LiveKind.EventuallyAlways => CheckEventuallyAlways(c, a, R),
+                _ => throw new InvalidOperationException($"unknown temporal form {a.Kind}"),
+            };
+            if (lasso is not null) return lasso;
+        }
+        return null;
+    }
+
+    private bool Holds(Ctx c, LiveAtom a, Node p, int s) { c.Cur = states[s]; c.Nxt = null; return p.EvalBool(c, a.Env); }
+
+    /// <summary>The states behaviours start from (P => F: only those where P holds; [](P => F): any reachable
+    /// one where P holds) and, when restricted, the states reachable from them (null: all).</summary>
+    private (List<int> Inits, bool[]? Reach) Starts(Ctx c, LiveAtom a)
+    {
+        if (a.InitIf is null) return (inits, null);
+        var myInits = (a.InitAnywhere ? Enumerable.Range(0, states.Count) : inits)
+            .Where(s => { c.Cur = states[s]; c.Nxt = null; return a.InitIf.EvalBool(c, a.InitEnv); }).ToList();
+        var reach = new bool[states.Count];
+        var q = new Queue<int>();
+        foreach (var s in myInits) { reach[s] = true; q.Enqueue(s); }
+        while (q.Count > 0) { int v = q.Dequeue(); foreach (var w in succ[v]) if (!reach[w]) { reach[w] = true; q.Enqueue(w); } }
+        return (myInits, reach);
+    }
+
+    /// <summary>P: a state predicate, violated by an initial state.</summary>
+    private Lasso? CheckInit(Ctx c, LiveAtom a, List<int> myInits)
+    {
+        foreach (var s in myInits)
+            if (!Holds(c, a, a.P, s)) return new Lasso(a.Property, PathTo(s), []);
+        return null;
+    }
+
+    /// <summary>WF/SF/[]&lt;&gt;&lt;&lt;A&gt;&gt;_v as a property: a fair component without an &lt;&lt;A&gt;&gt;_v step (WF: where A is always enabled; SF: where it is enabled somewhere).</summary>
+    private Lasso? CheckFairness(Ctx c, LiveAtom a, Func<int, bool> R)
+    {
+        var (en, tk) = LabelOf(c, a.Act!);
+        _edgeOk = (s, t) => !tk[s].Contains(t);
+        try
+        {
+            var nodes = Enumerable.Range(0, states.Count).Where(s => R(s) && (a.Kind != LiveKind.WeakFair || en[s])).ToList();
+            var allowed = new bool[states.Count];
+            foreach (var s in nodes) allowed[s] = true;
+            var fairNodes = FairComponents(nodes, allowed, null);
+            foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
+            {
+                if (a.Kind == LiveKind.StrongFair && !comp.Any(x => en[x])) continue;
+                var prefix = PathTo(node);
+                var cycle = Cycle(node, comp, null);
+                return new Lasso(a.Property, prefix, cycle);
             }
+            return null;
+        }
+        finally { _edgeOk = null; }
+    }
+
+    /// <summary>[](P => []Q): from a reachable P-state p, a path to a not-Q state s that continues fairly.</summary>
+    private Lasso? CheckAlwaysFromAnywhere(Ctx c, LiveAtom a, List<int> myInits)
+    {
+        var all = Enumerable.Repeat(true, states.Count).ToArray();
+        var fair = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
+        // P is evaluated only where the searches from myInits would evaluate it: the states they reach
+        var fromP = new bool[states.Count];
+        var fq = new Queue<int>();
+        foreach (var p in myInits) if (!fromP[p]) { fromP[p] = true; fq.Enqueue(p); }
+        while (fq.Count > 0) { int v = fq.Dequeue(); foreach (var w in succ[v]) if (!fromP[w] && Ok(v, w)) { fromP[w] = true; fq.Enqueue(w); } }
+        var reachesBad = CanReach(all, Enumerable.Range(0, states.Count).Where(t => fromP[t] && !Holds(c, a, a.P, t)));
+        foreach (int p in myInits.Where(x => reachesBad[x]).OrderBy(x => x))
+        {
+            var toBad = BfsPath(p, all, t => !Holds(c, a, a.P, t));
+            if (toBad is null) continue;
+            var toFair = BfsPath(toBad[^1], all, t => fair.ContainsKey(t));
+            if (toFair is null) continue;
+            var prefix = PathTo(p);
+            prefix.AddRange(toBad.Skip(1));
+            prefix.AddRange(toFair.Skip(1));
+            return new Lasso(a.Property, prefix, Cycle(toFair[^1], fair[toFair[^1]], null));
+        }
+        return null;
+    }
+
+    /// <summary>[]P: a reachable state where P is false.</summary>
+    private Lasso? CheckAlways(Ctx c, LiveAtom a, Func<int, bool> R)
+    {
+        for (int s = 0; s < states.Count; s++)
+            if (R(s) && !Holds(c, a, a.P, s)) return new Lasso(a.Property, PathTo(s), []);
+        return null;
+    }
+
+    /// <summary>P ~> Q, &lt;&gt;P, []&lt;&gt;P: from a start (a P-state, an initial state, any state), a fair component
+    /// reached while the awaited predicate stays false.</summary>
+    private Lasso? CheckEventually(Ctx c, LiveAtom a, List<int> myInits, Func<int, bool> R)
+    {
+        var inX = new bool[states.Count];
+        for (int s = 0; s < states.Count; s++) inX[s] = R(s) && !Holds(c, a, a.Kind == LiveKind.LeadsTo ? a.Q! : a.P, s);
+        IEnumerable<int> starts = a.Kind switch
+        {
+            LiveKind.LeadsTo => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(c, a, a.P, s)),
+            LiveKind.Eventually => myInits.Where(s => inX[s]),
+            _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
+        };
+        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
+        // the states of X from which a fair component is reachable inside X, found once backwards
+        // (a breadth-first search from every start would be quadratic when nothing is found)
+        var reachesFair = CanReach(inX, fairNodes.Keys);
+        foreach (int st in starts.Where(s => reachesFair[s]).OrderBy(s => s))
+        {
+            // reach a fair component from st staying in X
+            var path = BfsPath(st, inX, t => fairNodes.ContainsKey(t));
+            if (path is null) continue;
+            var comp = fairNodes[path[^1]];
+            var prefix = PathTo(st);
+            prefix.AddRange(path.Skip(1));
+            var cycle = Cycle(path[^1], comp, null);
+            return new Lasso(a.Property, prefix, cycle);
+        }
+        return null;
+    }
+
+    /// <summary>&lt;&gt;[]P: a fair component entered at a state where P is false.</summary>
+    private Lasso? CheckEventuallyAlways(Ctx c, LiveAtom a, Func<int, bool> R)
+    {
+        var all = Enumerable.Range(0, states.Count).Select(R).ToArray();
+        var bad = new bool[states.Count];
+        for (int s = 0; s < states.Count; s++) bad[s] = !Holds(c, a, a.P, s);
+        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(R).ToList(), all, null);
+        foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
+        {
+            if (!bad[node]) continue;
+            var prefix = PathTo(node);
+            return new Lasso(a.Property, prefix, Cycle(node, comp, null));
         }
         return null;
     }
