@@ -19,10 +19,15 @@ public sealed partial class ModelChecker
     public const string CheckpointFile = "checkpoint.bin";
     private const string Magic = "notifier-checkpoint-1";
 
-    /// <summary>What a checkpoint must agree with to be recovered by this run: the spec's variables, its
-    /// actions (with their positions) and the options that change the search.</summary>
-    private string Identity() => string.Join("\n", [Path.GetFileName(spec.File), .. spec.Vars, .. spec.Actions.Select(a => a.Describe),
+    /// <summary>What a checkpoint must agree with to be recovered by this run: the text of the spec's module
+    /// file and of its .cfg (constants included), its variables and actions (with their positions) and the
+    /// options that change the search.</summary>
+    private string Identity() => string.Join("\n", [Path.GetFileName(spec.File), Digest(spec.File), Digest(spec.Config.File),
+        .. spec.Vars, .. spec.Actions.Select(a => a.Describe),
         $"deadlock={_deadlock}", $"view={spec.View is not null}", $"symmetry={spec.Symmetry is not null}", $"temporal={_graph is StateGraph}"]);
+
+    private static string Digest(string file) =>
+        File.Exists(file) ? Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(file))) : "-";
 
     private void WriteCheckpoint(string dir)
     {

@@ -186,6 +186,13 @@ public class CheckpointTests
             Assert.Equal(255, other.ExitCode);
             Assert.Equal($"{file}: the checkpoint is of another spec, configuration or options", other.Message);
 
+            // the same spec with another constant
+            File.WriteAllText(cfg, "CONSTANT N = 4\nINIT Init\nNEXT Next\nINVARIANT Safe\n");
+            var (otherConstant, _) = Run(tla, cfg, 1, recover: ck);
+            Assert.Equal(Outcome.BadInput, otherConstant.Outcome);
+            Assert.Equal($"{file}: the checkpoint is of another spec, configuration or options", otherConstant.Message);
+            File.WriteAllText(cfg, "CONSTANT N = 3\nINIT Init\nNEXT Next\nINVARIANT Safe\n");
+
             var bytes = File.ReadAllBytes(file);
             File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
             var (cut, _) = Run(tla, cfg, 1, recover: ck);
