@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -8,7 +8,7 @@ namespace NotifierSpec.Checker.Tests;
 /// <summary>
 /// A mutation fuzzer for the TLA+ front end and the .cfg reader (docs/fuzzing.md): the corpus specs and configs
 /// mutated (tokens deleted, duplicated, swapped, inserted; deep nesting; random bytes; tabs; unicode; truncation)
-/// and loaded as `notifier check` loads them (CheckCommand.Load on its 1 GB-stack thread). Every input must either load or give one line
+/// and loaded as `notifier check` loads them (ModelRun.Load on its 1 GB-stack thread). Every input must either load or give one line
 /// `FILE:LINE:COL: message` on stderr with exit 150 (spec) or 151 (config); an exception escaping, a second
 /// line or a stack trace is a finding. The default run is bounded and seeded; NOTIFIER_FUZZ_COUNT (and
 /// NOTIFIER_FUZZ_SEED) run a longer one, which also runs whole checks in a child process.
@@ -27,7 +27,7 @@ public class FuzzTests
         WriteBytes(tlaPath, tla);
         WriteBytes(cfgPath, cfg);
         var err = new StringWriter();
-        int? exit = CheckCommand.OnCheckThread(() => CheckCommand.Load(tlaPath, cfgPath, TextWriter.Null, err, out _));
+        int? exit = ModelRun.OnCheckThread(() => ModelRun.Load(tlaPath, cfgPath, TextWriter.Null, err, out _));
         return new Outcome(exit, err.ToString());
     }
 
@@ -273,7 +273,10 @@ public class FuzzTests
         var tlaPath = Path.Combine(dir, module + ".tla");
         WriteBytes(tlaPath, tla);
         WriteBytes(Path.Combine(dir, module + ".cfg"), cfg);
-        var dll = Path.Combine(AppContext.BaseDirectory, "notifier.dll");
+        // the notifier built next to this project (cli/bin/CONFIG/net10.0): Checker.Tests does not reference cli/
+        var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "cli", "bin",
+            Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!), "net10.0", "notifier.dll"));
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll}: build the solution first (dotnet build NotifierSpec.sln)");
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "check", tlaPath, "--workers", "1" }) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;

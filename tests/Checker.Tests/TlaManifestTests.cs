@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -25,14 +25,14 @@ public class TlaManifestTests
         }
     }
 
-    private static List<CheckCommand.ManifestModel> Models() => CheckCommand.ReadManifest(Path.Combine(TlaDir, "manifest.json"));
+    private static List<ManifestModel> Models() => Manifest.Read(Path.Combine(TlaDir, "manifest.json"));
 
     public static IEnumerable<object[]> CiModels() => Models().Where(m => m.Ci).Select(m => new object[] { m.Name });
 
-    private static (int Exit, CheckResult? Result, string Err) Run(CheckCommand.ManifestModel m, int workers)
+    private static (int Exit, CheckResult? Result, string Err) Run(ManifestModel m, int workers)
     {
         var err = new StringWriter();
-        int exit = CheckCommand.CheckOne(Path.Combine(TlaDir, m.Spec), Path.Combine(TlaDir, m.Config),
+        int exit = ModelRun.CheckOne(Path.Combine(TlaDir, m.Spec), Path.Combine(TlaDir, m.Config),
             new CheckOptions { Workers = workers, Out = TextWriter.Null, Coverage = false }, err, out var r);
         return (exit, r, err.ToString());
     }
@@ -59,7 +59,7 @@ public class TlaManifestTests
         Assert.Equal(m.DistinctStates, r.Distinct);
         Assert.Equal(m.Depth, r.Depth);
         Assert.Equal(m.TraceLength, r.TraceLength);   // TLC's count, incl. a liveness "Stuttering" state
-        Assert.Empty(CheckCommand.Compare(m, exit, r));
+        Assert.Empty(Manifest.Compare(m, exit, r));
     }
 
     /// <summary>The parallel search merges successors in queue order: 2 workers give exactly the
@@ -74,7 +74,7 @@ public class TlaManifestTests
         var m = Models().Single(x => x.Name == name);
         var (exit, r, err) = Run(m, 2);
         Assert.True(r is not null, err);
-        Assert.Empty(CheckCommand.Compare(m, exit, r));
+        Assert.Empty(Manifest.Compare(m, exit, r));
     }
 
     /// <summary>Every rule of docs/rules.md has a must-fail model in CI that violates it.</summary>

@@ -2,7 +2,7 @@ using Xunit;
 
 namespace NotifierSpec.Invariants.Tests;
 
-/// <summary>`notifier check --manifest FILE` (tla/manifest.json's format, cli/CheckCommand.ReadManifest):
+/// <summary>`notifier check --manifest FILE` (tla/manifest.json's format, checker/Manifest.Read):
 /// a bad manifest is one line file:line:col: bad manifest: ..., exit 255, never a raw .NET JSON error and
 /// never a model failure (issue 11).</summary>
 public class ManifestInputTests
