@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace NotifierSpec.Checker;
 
 /// <summary>One model of a manifest (tla/manifest.json): its spec and config, whether CI runs it, and the result
-/// TLC recorded for it (result, violated, distinctStates, depth, traceLength).</summary>
-public sealed record ManifestModel(string Name, string Spec, string Config, bool Ci, string Result, string? Violated, long? DistinctStates, int? Depth, int? TraceLength);
+/// TLC recorded for it (result, violated, distinctStates, stateDepth, traceLength: tlaplus/Examples' manifest names,
+/// tla/manifest.schema.json).</summary>
+public sealed record ManifestModel(string Name, string Spec, string Config, bool Ci, string Result, string? Violated, long? DistinctStates, int? StateDepth, int? TraceLength);
 
 /// <summary>A manifest that cannot be read: the message is one line, file:line:col: bad manifest: ...</summary>
 public sealed class ManifestException(string message) : Exception(message);
@@ -15,8 +16,19 @@ public sealed class ManifestException(string message) : Exception(message);
 /// </summary>
 public static class Manifest
 {
-    /// <summary>The results a manifest entry may record (CheckResult.ResultName).</summary>
-    public static readonly string[] Results = ["success", "deadlock", "safety", "liveness", "assumption", "error"];
+    /// <summary>The results a manifest entry may record: tlaplus/Examples' manifest-schema.json values, and our "error".</summary>
+    public static readonly string[] Results = ["success", "deadlock failure", "safety failure", "liveness failure", "assumption failure", "error"];
+
+    /// <summary>The fields a model entry may have (tla/manifest.schema.json); any other is refused, so that a field
+    /// under an old or misspelt name (say "depth") is never silently left unchecked.</summary>
+    public static readonly string[] Fields = ["name", "spec", "config", "ci", "result", "violated", "distinctStates", "totalStates", "stateDepth", "traceLength", "exit"];
+
+    /// <summary>A run's result as a manifest records it (CheckResult.ResultName with Examples' " failure").</summary>
+    public static string ResultOf(CheckResult r) => r.ResultName switch
+    {
+        "success" or "error" => r.ResultName,
+        var other => other + " failure",
+    };
 
     /// <summary>Reads tla/manifest.json's format strictly: JSON errors, missing or mistyped fields and unknown results
     /// are a ManifestException placed at the line and column of the entry or field.</summary>
@@ -95,10 +107,12 @@ public static class Manifest
                     if (civ.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new ManifestException($"{At("ci")}: bad manifest: model '{name}': field \"ci\": expected true or false");
                     ci = civ.ValueKind == JsonValueKind.True;
                 }
+                foreach (var p in m.EnumerateObject())
+                    if (!Fields.Contains(p.Name)) throw new ManifestException($"{At(p.Name)}: bad manifest: model '{name}': unknown field \"{p.Name}\" (fields: {string.Join(", ", Fields)})");
                 string result = S("result");
                 if (!Results.Contains(result))
                     throw new ManifestException($"{At("result")}: bad manifest: model '{name}': result '{result}' is not one of {string.Join(", ", Results)}");
-                list.Add(new ManifestModel(name, S("spec"), S("config"), ci, result, SN("violated"), L("distinctStates", long.MaxValue), (int?)L("depth", int.MaxValue), (int?)L("traceLength", int.MaxValue)));
+                list.Add(new ManifestModel(name, S("spec"), S("config"), ci, result, SN("violated"), L("distinctStates", long.MaxValue), (int?)L("stateDepth", int.MaxValue), (int?)L("traceLength", int.MaxValue)));
             }
             return list;
         }
@@ -127,10 +141,10 @@ public static class Manifest
     {
         var diffs = new List<string>();
         if (r is null) { diffs.Add($"did not run (exit {exit})"); return diffs; }
-        if (r.ResultName != m.Result) diffs.Add($"result {r.ResultName} (expected {m.Result}){(r.Message is null ? "" : ": " + r.Message)}");
+        if (ResultOf(r) != m.Result) diffs.Add($"result {ResultOf(r)} (expected {m.Result}){(r.Message is null ? "" : ": " + r.Message)}");
         if (m.Violated != r.Violated && (m.Violated is not null || r.Violated is not null)) diffs.Add($"violated {r.Violated ?? "null"} (expected {m.Violated ?? "null"})");
         if (m.DistinctStates is { } ds && ds != r.Distinct) diffs.Add($"distinctStates {r.Distinct} (expected {ds})");
-        if (m.Depth is { } d && d != r.Depth) diffs.Add($"depth {r.Depth} (expected {d})");
+        if (m.StateDepth is { } d && d != r.Depth) diffs.Add($"stateDepth {r.Depth} (expected {d})");
         int? tl = r.TraceLength;
         if (m.TraceLength != tl && (m.TraceLength is not null || m.Result != "success")) diffs.Add($"traceLength {tl?.ToString() ?? "null"} (expected {m.TraceLength?.ToString() ?? "null"})");
         return diffs;

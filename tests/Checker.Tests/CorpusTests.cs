@@ -35,7 +35,7 @@ public class CorpusTests
         foreach (var m in doc.RootElement.GetProperty("models").EnumerateArray())
         {
             var name = m.GetProperty("name").GetString()!;
-            long? gen = m.GetProperty("generated").ValueKind == JsonValueKind.Number ? m.GetProperty("generated").GetInt64() : null;
+            long? gen = m.GetProperty("totalStates").ValueKind == JsonValueKind.Number ? m.GetProperty("totalStates").GetInt64() : null;
             res[name] = new Entry(models.Single(x => x.Name == name), gen, m.GetProperty("exit").GetInt32());
         }
         return res;
@@ -85,7 +85,7 @@ public class CorpusTests
         var e = Manifest()[name];
         var (exit, r, _, err) = Run(name, 1);
         Assert.Equal(e.Exit, exit);
-        if (e.Model.Result == "error" || e.Model.Result == "assumption")
+        if (e.Model.Result == "error" || e.Model.Result == "assumption failure")
         {
             if (e.Exit is 150 or 151) Assert.Matches(@"^[^:\n]+\.(tla|cfg):\d+:\d+: \S.*\n$", err);
             if (r is not null && e.Model.TraceLength is { } tl) Assert.Equal(tl, r.Trace!.Count);
@@ -151,7 +151,7 @@ public class CorpusTests
             Assert.Equal(e.Exit, exit);
             Assert.Equal(e.Generated, r!.Generated);
             Assert.Equal(e.Model.DistinctStates, r.Distinct);
-            Assert.Equal(e.Model.Depth, r.Depth);
+            Assert.Equal(e.Model.StateDepth, r.Depth);
         }
     }
 
@@ -268,7 +268,7 @@ public class MemoryTests
         Assert.Equal(0, exit);
         Assert.Equal(e.Model.DistinctStates, r!.Distinct);
         Assert.Equal(e.Generated, r.Generated);
-        Assert.Equal(e.Model.Depth, r.Depth);
+        Assert.Equal(e.Model.StateDepth, r.Depth);
         Assert.InRange(r.BytesPerState, 1, 64);
     }
 }

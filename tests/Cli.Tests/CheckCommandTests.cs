@@ -18,9 +18,9 @@ public class CheckCommandTests
             foreach (var f in new[] { "DieHard.tla", "DieHard.cfg", "Counter.tla", "Counter.cfg" }) File.Copy(Path.Combine(CorpusTests.CorpusDir, f), Path.Combine(dir, f));
             File.WriteAllText(Path.Combine(dir, "manifest.json"), """
             {"models":[
-              {"name":"DieHard","spec":"DieHard.tla","config":"DieHard.cfg","ci":true,"result":"safety","violated":"NotSolved","distinctStates":14,"depth":7,"traceLength":7},
-              {"name":"CounterWrong","spec":"Counter.tla","config":"Counter.cfg","ci":true,"result":"deadlock","violated":null,"distinctStates":7,"depth":6,"traceLength":6},
-              {"name":"Skipped","spec":"Counter.tla","config":"Counter.cfg","ci":false,"result":"success","violated":null,"distinctStates":1,"depth":1,"traceLength":null}
+              {"name":"DieHard","spec":"DieHard.tla","config":"DieHard.cfg","ci":true,"result":"safety failure","violated":"NotSolved","distinctStates":14,"stateDepth":7,"traceLength":7},
+              {"name":"CounterWrong","spec":"Counter.tla","config":"Counter.cfg","ci":true,"result":"deadlock failure","violated":null,"distinctStates":7,"stateDepth":6,"traceLength":6},
+              {"name":"Skipped","spec":"Counter.tla","config":"Counter.cfg","ci":false,"result":"success","violated":null,"distinctStates":1,"stateDepth":1,"traceLength":null}
             ]}
             """);
             var o = new StringWriter();

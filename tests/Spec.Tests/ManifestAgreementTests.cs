@@ -45,7 +45,7 @@ public class ManifestAgreementTests
                 Assert.Contains(v.ExpectedRule!, File.ReadAllText(cfg));
                 continue;
             }
-            Assert.Equal(("safety", v.ExpectedRule), (models[v.TlaModel!].Result, models[v.TlaModel!].Violated));
+            Assert.Equal(("safety failure", v.ExpectedRule), (models[v.TlaModel!].Result, models[v.TlaModel!].Violated));
             var voc = Regex.Match(File.ReadAllText(models[v.TlaModel!].Config), "Vocabulary = \"([^\"]+)\"").Groups[1].Value;
             Assert.Equal(voc, v.Vocabulary);
         }
