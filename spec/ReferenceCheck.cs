@@ -34,7 +34,7 @@ public static class ReferenceCheck
     /// <summary>Runs `steps` reference steps from `seed` and returns the first mismatches (at most `max`).</summary>
     public static List<ReferenceMismatch> Run(Ref.MmConfig config, int seed, int steps, int max = 5, bool excludeV7PageSites = true)
     {
-        var voc = Vocabulary.Find(VocabularyName(config.Vocabulary))!;
+        var voc = ModelVocabulary.Find(VocabularyName(config.Vocabulary))!;
         return Z3Session.Run(ctx =>
         {
             var model = new Model(ctx, voc, Variant.Correct(voc.Name),

@@ -100,7 +100,7 @@ public static class Refinement
     /// <summary>Checks a complete trace (docs/trace-format.md).</summary>
     public static RefinementResult Check(IEnumerable<string> lines) => Check(Ref.TraceReader.FromLines(lines));
 
-    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records) => Z3Session.Run(ctx => new Checker(ctx).Run(records));
+    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records) => Z3Session.Run(ctx => new StepChecker(ctx).Run(records));
 
     /// <summary>The trace of a session, as lines (config line first).</summary>
     public static IEnumerable<string> Lines(Ref.Session s) =>
@@ -125,26 +125,26 @@ public static class Refinement
         a.At == b.At && Ref.EventTables.Events(v).All(e => a.For(e) == b.For(e));
 
     /// <summary>The trace's listener policy as spec/ reactions by event name, or null if not expressible.</summary>
-    private static Dictionary<string, Reaction>? PolicyOf(Ref.MmConfig c)
+    private static Dictionary<string, ModelReaction>? PolicyOf(Ref.MmConfig c)
     {
         var pol = c.MirrorList[0].Listener;
-        var voc = Vocabulary.Find(ReferenceCheck.VocabularyName(c.Vocabulary))!;
-        var map = new Dictionary<string, Reaction>(StringComparer.Ordinal);
+        var voc = ModelVocabulary.Find(ReferenceCheck.VocabularyName(c.Vocabulary))!;
+        var map = new Dictionary<string, ModelReaction>(StringComparer.Ordinal);
         foreach (var e in voc.Events)
         {
             if (!Enum.TryParse<Ref.MmuEvent>(e.Name, out var re)) return null;
             var r = pol.For(re);
-            Reaction? sr = (r, pol.At) switch
+            ModelReaction? sr = (r, pol.At) switch
             {
-                (Ref.Reaction.Ignore, _) => Reaction.Ignore,
-                (Ref.Reaction.Unmap, Ref.TeardownAt.Start) => Reaction.Unmap,
-                (Ref.Reaction.Unmap, Ref.TeardownAt.End) => Reaction.UnmapAtEnd,
-                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Start) => Reaction.WriteProtect,
-                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Start) => Reaction.ConsultVma,
+                (Ref.Reaction.Ignore, _) => ModelReaction.Ignore,
+                (Ref.Reaction.Unmap, Ref.TeardownAt.Start) => ModelReaction.Unmap,
+                (Ref.Reaction.Unmap, Ref.TeardownAt.End) => ModelReaction.UnmapAtEnd,
+                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Start) => ModelReaction.WriteProtect,
+                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Start) => ModelReaction.ConsultVma,
                 // a two-pass listener reacts in its finish pass as a one-pass one does in invalidate (spec/ two_pass)
-                (Ref.Reaction.Unmap, Ref.TeardownAt.Finish) => Reaction.Unmap,
-                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Finish) => Reaction.WriteProtect,
-                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Finish) => Reaction.ConsultVma,
+                (Ref.Reaction.Unmap, Ref.TeardownAt.Finish) => ModelReaction.Unmap,
+                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Finish) => ModelReaction.WriteProtect,
+                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Finish) => ModelReaction.ConsultVma,
                 _ => null,
             };
             if (sr is null) return null;
@@ -153,11 +153,11 @@ public static class Refinement
         return map;
     }
 
-    private sealed class Checker(Context ctx)
+    private sealed class StepChecker(Context ctx)
     {
         private readonly Dictionary<int, Model> _models = [];
         private Ref.MmConfig _cfg = null!;
-        private Vocabulary _voc = null!;
+        private ModelVocabulary _voc = null!;
         private Variant _variant = null!;
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
         // α of the last post-state: the next step's pre-state when the same invalidations are live
@@ -184,7 +184,7 @@ public static class Refinement
                 {
                     _cfg = pre.Config;
                     if (Uncovered(_cfg) is { } why) { failure = Fail(RefinementVerdict.NotCovered, 1, 1, why, null, null, null, null); return false; }
-                    _voc = Vocabulary.Find(ReferenceCheck.VocabularyName(_cfg.Vocabulary))!;
+                    _voc = ModelVocabulary.Find(ReferenceCheck.VocabularyName(_cfg.Vocabulary))!;
                     _variant = Variant.Correct(_voc.Name) with { Name = "trace-policy", Description = "the trace's listener policy", Policy = PolicyOf(_cfg) };
                     h = Initial(pre);
                 }

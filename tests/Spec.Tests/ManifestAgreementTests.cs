@@ -70,8 +70,8 @@ public class ManifestAgreementTests
         Assert.Equal(new[] { "linux-7.2", "upstream", "v7", "v7-reviewed" }, vocabularies);
         foreach (var voc in vocabularies)
         {
-            var results = Proofs.Run(Vocabulary.Find(voc)!, Variant.Correct(voc));
-            Assert.All(results, r => Assert.Equal(Verdict.Holds, r.Verdict));
+            var results = Proofs.Run(ModelVocabulary.Find(voc)!, Variant.Correct(voc));
+            Assert.All(results, r => Assert.Equal(QueryVerdict.Holds, r.Verdict));
         }
     }
 }
