@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
-using NotifierSpec.Conformance;
+using NotifierSpec.Checker;
 using NotifierSpec.Reference;
 using Xunit;
 
-namespace NotifierSpec.Checker.Tests;
+namespace NotifierSpec.Conformance.Tests;
 
 /// <summary>
 /// Trace validation (tla/trace/TraceNotifierSpec.tla, `notifier validate`): reference traces are accepted
