@@ -62,7 +62,7 @@ public static class ReferenceCheck
                 int choices = enabled.Count + (st.Op is null && !st.Exited ? 1 : 0) + st.Mirrors.Count(m => m.Op is null);
                 if (choices == 0) break;
                 int pick = rng.Next(choices);
-                Ref.Outcome o;
+                Ref.StepOutcome o;
                 try
                 {
                     if (pick < enabled.Count) o = session.Step(enabled[pick]);

@@ -231,7 +231,7 @@ public static class Refinement
         // ------------------------------------------------------------ history
 
         /// <summary>The history after the step, before retired invalidations are dropped.</summary>
-        private History Advance(History h, Ref.MmState pre, Ref.Outcome o)
+        private History Advance(History h, Ref.MmState pre, Ref.StepOutcome o)
         {
             var post = o.State;
             var line = o.Line;
@@ -455,7 +455,7 @@ public static class Refinement
 
         // ------------------------------------------------------------ the mapping
 
-        private List<Expected> Expect(Ref.MmState pre, Ref.Outcome o, History h2, int slotOf, Dictionary<string, Expr[]> aPre, Dictionary<string, Expr[]> aPost, Model m)
+        private List<Expected> Expect(Ref.MmState pre, Ref.StepOutcome o, History h2, int slotOf, Dictionary<string, Expr[]> aPre, Dictionary<string, Expr[]> aPost, Model m)
         {
             var line = o.Line;
             var post = o.State;
@@ -571,7 +571,7 @@ public static class Refinement
 
         // ------------------------------------------------------------ one step
 
-        private (bool Ok, History Next, RefinementResult? Fail) Step(int n, History h, Ref.MmState pre, Ref.Outcome o)
+        private (bool Ok, History Next, RefinementResult? Fail) Step(int n, History h, Ref.MmState pre, Ref.StepOutcome o)
         {
             var h2 = Advance(h, pre, o);
             // slots: every invalidation the step can see (live before it, or started by it), and a
@@ -620,7 +620,7 @@ public static class Refinement
         }
 
         /// <summary>Does the step act on an invalidation (so that, with none live, a never-begun one fails its guard)?</summary>
-        private static bool NeedsInvalidation(Ref.MmState pre, Ref.Outcome o)
+        private static bool NeedsInvalidation(Ref.MmState pre, Ref.StepOutcome o)
         {
             if (o.Line.Kind != "step") return false;
             if (o.Line.Op is "invalidate" or "invalidate_range_end") return true;
@@ -644,7 +644,7 @@ public static class Refinement
             return r;
         }
 
-        private IEnumerable<Expected> Alternatives(Expected e, Ref.Outcome o, int cur, Dictionary<string, Expr[]> aPost, Model m)
+        private IEnumerable<Expected> Alternatives(Expected e, Ref.StepOutcome o, int cur, Dictionary<string, Expr[]> aPost, Model m)
         {
             int p = (int)o.Line.Get("page")!;
             var np = Val(aPost, m, "cpu_present", p);
