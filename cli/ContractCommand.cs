@@ -19,9 +19,9 @@ public static class ContractCommand
         var args = Args.Parse("contract", argv, ["--vocabulary"], ["--json", "--counterexamples", "--quiet"], maxPositional: 0);
         if (args.Positional.Count > 0) throw new UsageException($"notifier contract: unexpected argument '{args.Positional[0]}'");
         string? vocName = args.Get("--vocabulary");
-        if (vocName is not null && Vocabulary.Find(vocName) is null)
+        if (vocName is not null && ModelVocabulary.Find(vocName) is null)
             throw new UsageException($"notifier contract: unknown vocabulary '{vocName}' (v7, v7-reviewed, upstream)");
-        var vocs = vocName is null ? Vocabulary.All : [Vocabulary.Find(vocName)!];
+        var vocs = vocName is null ? ModelVocabulary.All : [ModelVocabulary.Find(vocName)!];
         var sw = Stopwatch.StartNew();
         List<ContractRow> rows;
         try

@@ -76,7 +76,7 @@ public static class HammerCommand
         {
             if (limit is { } l && sw2.Elapsed >= l) break;
             int n = (int)Math.Min(workers, batches - wave);
-            var results = new CheckResult[n];
+            var results = new PropertyResult[n];
             Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
             {
                 long k = wave + i;

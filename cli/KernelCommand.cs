@@ -61,7 +61,7 @@ public static class KernelCommand
             try
             {
                 string? noTrace = args.Has("--no-trace") ? "--no-trace" : live.EnableTrace();
-                var config = Conformance.KvmConfig(pages, vocab, mutant);
+                var config = NotifierSpec.Kernel.Conformance.KvmConfig(pages, vocab, mutant);
                 bool quiet = args.Has("--quiet");
                 var last = TimeSpan.Zero;
                 string? tracePath = args.Get("--trace");

@@ -25,21 +25,21 @@ public static class ProveCommand
         if (depth < 0 || depth > 30) throw new UsageException($"notifier prove: --depth must be in 0..30, got {depth}");
         string? vocName = args.Get("--vocabulary");
         string? variantName = args.Get("--variant");
-        if (vocName is not null && Vocabulary.Find(vocName) is null)
+        if (vocName is not null && ModelVocabulary.Find(vocName) is null)
             throw new UsageException($"notifier prove: unknown vocabulary '{vocName}' (v7, v7-reviewed, upstream)");
         if (variantName is not null && !Variant.Names.Contains(variantName))
             throw new UsageException($"notifier prove: unknown variant '{variantName}' ({string.Join(", ", Variant.Names)})");
 
-        var runs = new List<(Vocabulary, Variant)>();
+        var runs = new List<(ModelVocabulary, Variant)>();
         if (variantName is null or "correct")
         {
-            foreach (var v in vocName is null ? Vocabulary.All : [Vocabulary.Find(vocName)!])
+            foreach (var v in vocName is null ? ModelVocabulary.All : [ModelVocabulary.Find(vocName)!])
                 runs.Add((v, Variant.Correct(v.Name)));
         }
         else
         {
             var variant = Variant.Find(variantName, vocName ?? "")!;
-            var voc = Vocabulary.Find(vocName ?? variant.Vocabulary)!;
+            var voc = ModelVocabulary.Find(vocName ?? variant.Vocabulary)!;
             if (variant.OverrideEvent is { } ev && voc.Events.All(e => e.Name != ev))
                 throw new UsageException($"notifier prove: variant '{variant.Name}' changes the reaction to {ev}, which vocabulary '{voc.Name}' does not have");
             runs.Add((voc, variant));
@@ -57,7 +57,7 @@ public static class ProveCommand
             {
                 var results = Proofs.Run(voc, variant, depth);
                 // --quiet: a run whose every query holds prints nothing, not even its headers
-                var w = !quiet || variant.Failing || results.Any(r => r.Verdict != Verdict.Holds || r.Report is not null) ? stdout : TextWriter.Null;
+                var w = !quiet || variant.Failing || results.Any(r => r.Verdict != QueryVerdict.Holds || r.Report is not null) ? stdout : TextWriter.Null;
                 w.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
                 if (json)
                     jsonRuns.Add(new JsonObject
@@ -74,10 +74,10 @@ public static class ProveCommand
                 {
                     queries++;
                     if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
-                    if (!quiet || r.Verdict != Verdict.Holds)
+                    if (!quiet || r.Verdict != QueryVerdict.Holds)
                         w.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
                     failed |= r.Failed;
-                    unknown |= r.Verdict == Verdict.Unknown;
+                    unknown |= r.Verdict == QueryVerdict.Unknown;
                 }
                 foreach (var r in results.Where(r => r.Report is not null))
                 {
@@ -113,13 +113,13 @@ public static class ProveCommand
         return ExitCodes.Ok;
     }
 
-    public static string Word(Verdict v) => v switch
+    public static string Word(QueryVerdict v) => v switch
     {
-        Verdict.Holds => "holds",
-        Verdict.Cti => "CTI",
-        Verdict.Counterexample => "counterexample",
-        Verdict.NoTraceUpToDepth => "no trace to depth",
-        Verdict.Vacuous => "VACUOUS",
+        QueryVerdict.Holds => "holds",
+        QueryVerdict.Cti => "CTI",
+        QueryVerdict.Counterexample => "counterexample",
+        QueryVerdict.NoTraceUpToDepth => "no trace to depth",
+        QueryVerdict.Vacuous => "VACUOUS",
         _ => "unknown",
     };
 }

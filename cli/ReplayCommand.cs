@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
-using NotifierSpec.Reference;
 
 namespace NotifierSpec.Cli;
 
 /// <summary>`notifier replay TRACE.jsonl`: 0 accepted, 12 a rule is violated or a line is not allowed, 21 incomplete,
-/// 255 malformed input (reference/TraceCheck, shared with validate and refine).</summary>
+/// 255 malformed input (conformance/TraceChecks.Replay).</summary>
 public static class ReplayCommand
 {
     public const string Usage = "replay TRACE.jsonl [--partial] [--allow-incomplete]";
@@ -14,34 +13,19 @@ public static class ReplayCommand
         var args = Args.Parse("replay", argv, [], ["--partial", TraceInput.AllowIncomplete, "--json"], maxPositional: 1);
         if (args.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
         string path = args.Positional[0];
-        if (TraceInput.Check(path, args.Has(TraceInput.AllowIncomplete), args.Has("--partial"), stderr, out var check) is int bad) return bad;
-        var r = check.Replay!;
-        if (args.Has("--json") && r.Verdict is ReplayVerdict.Accepted or ReplayVerdict.Violation or ReplayVerdict.Rejected)
+        var v = TraceChecks.Replay(path, args.Has(TraceInput.AllowIncomplete), args.Has("--partial"));
+        return TraceOutput.Print(v, stdout, stderr, args.Has("--json") ? Json : null);
+
+        JsonObject Json(TraceVerdict v)
         {
-            bool ok = r.Verdict == ReplayVerdict.Accepted;
-            JsonOut.Write(stdout, new JsonObject
+            var r = v.Replay!;
+            return new JsonObject
             {
-                ["file"] = path, ["verdict"] = r.Verdict switch { ReplayVerdict.Accepted => "accepted", ReplayVerdict.Violation => "violation", _ => "rejected" },
-                ["exit"] = ok ? ExitCodes.Ok : ExitCodes.Violation, ["lines"] = r.Lines,
-                ["line"] = ok ? null : r.Line, ["column"] = r.Verdict == ReplayVerdict.Rejected ? r.Column : null,
-                ["rule"] = r.Verdict == ReplayVerdict.Violation ? r.Rule?.ToString() : null, ["message"] = ok ? null : r.Message,
-            });
-            return ok ? ExitCodes.Ok : ExitCodes.Violation;
-        }
-        switch (r.Verdict)
-        {
-            case ReplayVerdict.Accepted:
-                stdout.WriteLine($"{path}: accepted ({r.Lines} lines, all rules hold)");
-                return ExitCodes.Ok;
-            case ReplayVerdict.Violation:
-                stdout.WriteLine($"{path}:{r.Line}: rule {r.Rule} violated: {r.Message}");
-                return ExitCodes.Violation;
-            case ReplayVerdict.Rejected:
-                stdout.WriteLine($"{path}:{r.Line}:{r.Column}: not allowed by the reference: {r.Message}");
-                return ExitCodes.Violation;
-            default:
-                stderr.WriteLine($"{path}:{r.Line}:{r.Column}: malformed trace: {r.Message}");
-                return ExitCodes.Error;
+                ["file"] = path, ["verdict"] = v.Kind switch { VerdictKind.Accepted => "accepted", VerdictKind.Violation => "violation", _ => "rejected" },
+                ["exit"] = v.Exit, ["lines"] = r.Lines,
+                ["line"] = v.Accepted ? null : r.Line, ["column"] = v.Kind == VerdictKind.Rejected ? r.Column : null,
+                ["rule"] = v.Kind == VerdictKind.Violation ? r.Rule?.ToString() : null, ["message"] = v.Accepted ? null : r.Message,
+            };
         }
     }
 }

@@ -15,7 +15,7 @@ public static class Machine
 
     // ================================================================ calls
 
-    public static Outcome Submit(MmState s, Call call)
+    public static StepOutcome Submit(MmState s, Call call)
     {
         s = s with { Steps = s.Steps + 1 };
         if (call.MirrorIndex is int m)
@@ -172,7 +172,7 @@ public static class Machine
 
     // ================================================================ steps
 
-    public static Outcome Step(MmState s, int actor)
+    public static StepOutcome Step(MmState s, int actor)
     {
         if (!CanStep(s, actor)) throw new ModelException($"{(actor == Cpu ? "cpu" : actor < s.Mirrors.Length ? ActorName(s, actor) : $"mirror {actor}")} cannot take a step now");
         s = s with { Steps = s.Steps + 1 };
@@ -183,7 +183,7 @@ public static class Machine
 
     // ---------------------------------------------------------------- mm side
 
-    private static Outcome CpuStep(MmState s)
+    private static StepOutcome CpuStep(MmState s)
     {
         var op = s.Op!;
         if (op.Inv is { } fi && FinishDue(s, fi))
@@ -217,7 +217,7 @@ public static class Machine
     }
 
     /// <summary>Retires the operation when its last step ran, checking StartEndPaired and the v7 invalidate_page obligation.</summary>
-    private static Outcome Finish(MmState before, Outcome o)
+    private static StepOutcome Finish(MmState before, StepOutcome o)
     {
         var s = o.State;
         if (s.Op is not { } op || !op.Steps.IsEmpty || op.Inv is { Refused: false, PendingCallbacks.IsEmpty: false } || op.Inv is { FinishList.IsEmpty: false }) return o;
@@ -242,7 +242,7 @@ public static class Machine
 
     /// <summary>mmu_notifier_invalidate_range_start: mn_itree_inv_start_range (active++, seq |= 1 when an
     /// interval is hit, cur_seq), then each subscription is called in its own step.</summary>
-    private static Outcome Start(MmState s, CpuOp op, Prim.Start st)
+    private static StepOutcome Start(MmState s, CpuOp op, Prim.Start st)
     {
         long seq = s.InvalidateSeq;
         bool hit = HasInterval(s, st.Range);
@@ -276,7 +276,7 @@ public static class Machine
     }
 
     /// <summary>One subscription's invalidate_range_start / interval invalidate() callback.</summary>
-    private static Outcome Callback(MmState s, CpuOp op, Invalidation inv)
+    private static StepOutcome Callback(MmState s, CpuOp op, Invalidation inv)
     {
         int m = inv.PendingCallbacks[0];
         var cfg = s.Config.MirrorList[m];
@@ -351,7 +351,7 @@ public static class Machine
 
     /// <summary>One queued invalidate_finish (mm/mmu_notifier.c mn_itree_finish_pass), in the order the start passes
     /// ran. The two-pass listener tears down here; after the last one of a refused invalidation, mn_itree_inv_end.</summary>
-    private static Outcome FinishPass(MmState s, CpuOp op, Invalidation inv)
+    private static StepOutcome FinishPass(MmState s, CpuOp op, Invalidation inv)
     {
         int m = inv.FinishList[0];
         var cfg = s.Config.MirrorList[m];
@@ -391,7 +391,7 @@ public static class Machine
 
     /// <summary>mmu_notifier_invalidate_range_end: full-mm subscriptions' end (KVM: seq++, in_progress--),
     /// reactions deferred to the end, then mn_itree_inv_end.</summary>
-    private static Outcome End(MmState s, CpuOp op, Prim.End en)
+    private static StepOutcome End(MmState s, CpuOp op, Prim.End en)
     {
         var line = Line("step", op.Actor, "invalidate_range_end", ("start", en.Range.Start), ("end", en.Range.End));
         Violation? v = null;
@@ -412,7 +412,7 @@ public static class Machine
         return new(s, line, v);
     }
 
-    private static Outcome PteUpdate(MmState s, CpuOp op, Prim.PteUpdate pu)
+    private static StepOutcome PteUpdate(MmState s, CpuOp op, Prim.PteUpdate pu)
     {
         var before = s.Ptes[pu.Page];
         var frames = s.Frames;
@@ -477,7 +477,7 @@ public static class Machine
     }
 
     /// <summary>flush_tlb_range; the secondary-TLB callback (invalidate_range, arch_invalidate_secondary_tlbs) runs here, under the PTL.</summary>
-    private static Outcome TlbFlush(MmState s, CpuOp op, Prim.TlbFlush tf)
+    private static StepOutcome TlbFlush(MmState s, CpuOp op, Prim.TlbFlush tf)
     {
         var told = new List<string>();
         if (!s.Config.Has(Mutant.NoTlbFlushNotify))
@@ -495,7 +495,7 @@ public static class Machine
     }
 
     /// <summary>The legacy mmu_notifier_invalidate_page (v7 rmap paths): every listener is told about one page, after the change.</summary>
-    private static Outcome InvalidatePage(MmState s, CpuOp op, Prim.InvalidatePage ip)
+    private static StepOutcome InvalidatePage(MmState s, CpuOp op, Prim.InvalidatePage ip)
     {
         var r = new PageRange(ip.Page, ip.Page + 1);
         bool hit = HasInterval(s, r);
@@ -515,7 +515,7 @@ public static class Machine
         return new(s, Line("step", op.Actor, "invalidate_page", ("page", ip.Page), ("event", ip.Event.ToString())), null);
     }
 
-    private static Outcome FreeFrame(MmState s, Prim.FreeFrame ff)
+    private static StepOutcome FreeFrame(MmState s, Prim.FreeFrame ff)
     {
         var fr = s.Frames[ff.Frame];
         int refs = fr.RefCount - 1;
@@ -528,7 +528,7 @@ public static class Machine
         return new(s, Line("step", s.Op!.Actor, "free_frame", ("frame", ff.Frame), ("freed", freed)), null);
     }
 
-    private static Outcome ChildCopy(MmState s, CpuOp op, Prim.ChildCopy cc)
+    private static StepOutcome ChildCopy(MmState s, CpuOp op, Prim.ChildCopy cc)
     {
         var child = s.Children[^1];
         var frames = s.Frames;
@@ -546,7 +546,7 @@ public static class Machine
 
     /// <summary>mmu_notifier_release (exit_mmap): every subscription's ->release tears its mirror down and
     /// freezes it; interval notifiers get MMU_NOTIFY_RELEASE (mn_itree_release), with the same effect.</summary>
-    private static Outcome Release(MmState s, CpuOp op)
+    private static StepOutcome Release(MmState s, CpuOp op)
     {
         var told = new List<string>();
         for (int m = 0; m < s.Mirrors.Length; m++)
@@ -559,7 +559,7 @@ public static class Machine
         return new(s, Line("step", op.Actor, "release", ("mirrors", told.ToArray())), null);
     }
 
-    private static Outcome CpuAccess(MmState s, CpuOp op, Prim.Access ac)
+    private static StepOutcome CpuAccess(MmState s, CpuOp op, Prim.Access ac)
     {
         var pte = s.Ptes[ac.Page]!.Value;
         if (!ac.Write)
@@ -582,7 +582,7 @@ public static class Machine
 
     /// <summary>Page aging (include/linux/mmu_notifier.h clear_flush_young / test_young, R11): young if the CPU
     /// PTE or any listener's translation was accessed; clear_flush_young clears them all. Never changes a mapping.</summary>
-    private static Outcome Young(MmState s, CpuOp op, Prim.Young y)
+    private static StepOutcome Young(MmState s, CpuOp op, Prim.Young y)
     {
         bool cpuYoung = s.Ptes[y.Page] is { Young: true };
         var told = new List<string>();
@@ -598,7 +598,7 @@ public static class Machine
     }
 
     /// <summary>dmirror_atomic_map: under the mirror's lock, the page is stored with the ATOMIC tag.</summary>
-    private static Outcome AtomicMap(MmState s, CpuOp op, Prim.AtomicMap am)
+    private static StepOutcome AtomicMap(MmState s, CpuOp op, Prim.AtomicMap am)
     {
         var ms = s.Mirrors[am.Mirror] with { Op = null };
         s = SetMirror(s, am.Mirror, ms);
@@ -609,7 +609,7 @@ public static class Machine
         return new(s, Line("step", op.Actor, "device_atomic_map", ("page", am.Page), ("frame", pte.Frame)), null);
     }
 
-    private static Outcome KsmReplace(MmState s, CpuOp op, Prim.KsmReplace kr)
+    private static StepOutcome KsmReplace(MmState s, CpuOp op, Prim.KsmReplace kr)
     {
         // replace_page: only if pages_identical() still holds, with both write-protected
         var before = s.Ptes[kr.Page];
@@ -632,7 +632,7 @@ public static class Machine
 
     // ---------------------------------------------------------------- device side
 
-    private static Outcome DeviceStep(MmState s, int m)
+    private static StepOutcome DeviceStep(MmState s, int m)
     {
         var cfg = s.Config.MirrorList[m];
         var ms = s.Mirrors[m];
@@ -727,7 +727,7 @@ public static class Machine
 
     /// <summary>hmm_range_fault (for a SecondaryTlb: the hardware walk / ATS page request): walks the CPU
     /// page table over the fault chunk, faulting the target page in through handle_mm_fault if needed.</summary>
-    private static Outcome RangeFault(MmState s, int m)
+    private static StepOutcome RangeFault(MmState s, int m)
     {
         var cfg = s.Config.MirrorList[m];
         var ms = s.Mirrors[m];

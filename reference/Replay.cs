@@ -63,9 +63,9 @@ public static class Replay
     /// itself); `observe` returns false to stop. Ends Accepted, Rejected (a line the reference does
     /// not allow) or Malformed, as Run.
     /// </summary>
-    public static ReplayResult Walk(IEnumerable<string> lines, Func<int, MmState, Outcome, bool> observe) => Core(TraceReader.FromLines(lines), false, observe);
+    public static ReplayResult Walk(IEnumerable<string> lines, Func<int, MmState, StepOutcome, bool> observe) => Core(TraceReader.FromLines(lines), false, observe);
 
-    public static ReplayResult Walk(IEnumerable<TraceRecord> records, Func<int, MmState, Outcome, bool> observe) => Core(records, false, observe);
+    public static ReplayResult Walk(IEnumerable<TraceRecord> records, Func<int, MmState, StepOutcome, bool> observe) => Core(records, false, observe);
 
     /// <summary>Checks one record against the trace format (TraceReader, TraceConfig, TraceSchema): the config
     /// for line 1, the line checked against `config` otherwise. Throws TraceFormatException with the column.</summary>
@@ -83,7 +83,7 @@ public static class Replay
         return config;
     }
 
-    private static ReplayResult Core(IEnumerable<TraceRecord> records, bool partial, Func<int, MmState, Outcome, bool>? observe)
+    private static ReplayResult Core(IEnumerable<TraceRecord> records, bool partial, Func<int, MmState, StepOutcome, bool>? observe)
     {
         MmState? s = null;
         int n = 0;
@@ -122,10 +122,10 @@ public static class Replay
     /// <summary>The 1-based column where a field's name starts in the raw line.</summary>
     public static int Col(string raw, string field) { int i = raw.IndexOf($"\"{field}\"", StringComparison.Ordinal); return i < 0 ? 1 : i + 1; }
 
-    private readonly record struct LineResult(Outcome? Outcome, (int Column, string Message)? Rejection);
+    private readonly record struct LineResult(StepOutcome? Outcome, (int Column, string Message)? Rejection);
 
     /// <summary>Runs unlogged steps until `done` holds (partial traces); a violation stops it.</summary>
-    private static (MmState State, Outcome? Violating) Settle(MmState s, Func<MmState, bool> done, Func<MmState, int?> next)
+    private static (MmState State, StepOutcome? Violating) Settle(MmState s, Func<MmState, bool> done, Func<MmState, int?> next)
     {
         for (int i = 0; i < PartialBound && !done(s); i++)
         {
@@ -144,13 +144,13 @@ public static class Replay
     {
         string op = TraceConfig.Str(o, "op");
         string actor = TraceConfig.Str(o, "actor");
-        Outcome outcome;
+        StepOutcome outcome;
         if (kind == "call")
         {
             var call = ParseCall(s, o, raw, op, actor);
             if (partial)
             {
-                Outcome? bad;
+                StepOutcome? bad;
                 (s, bad) = call.MirrorIndex is int cm && call is not Call.DeviceExclusive
                     ? Settle(s, x => x.Mirrors[cm].Op is null, AnyActor)
                     : Settle(s, x => x.Op is null && (call.MirrorIndex is not int em || x.Mirrors[em].Op is null), AnyActor);

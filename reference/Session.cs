@@ -17,7 +17,7 @@ public sealed class Session
     public Session(MmConfig config) => State = MmState.Initial(config);
     public Session(MmState state) => State = state;
 
-    private Outcome Take(Outcome o)
+    private StepOutcome Take(StepOutcome o)
     {
         State = o.State;
         _lines++;
@@ -28,9 +28,9 @@ public sealed class Session
 
     public long Lines => _lines;
 
-    public Outcome Call(Call call) => Take(Machine.Submit(State, call));
+    public StepOutcome Call(Call call) => Take(Machine.Submit(State, call));
 
-    public Outcome Step(int actor) => Take(Machine.Step(State, actor));
+    public StepOutcome Step(int actor) => Take(Machine.Step(State, actor));
 
     /// <summary>Runs the CPU operation in flight to its end (device work does not interleave).</summary>
     public Session RunCpu()

@@ -78,4 +78,4 @@ public sealed record Violation(string Rule, string Message)
 }
 
 /// <summary>The result of one call or step: the new state, its trace line, and the first rule it broke.</summary>
-public readonly record struct Outcome(MmState State, TraceLine Line, Violation? Violation);
+public readonly record struct StepOutcome(MmState State, TraceLine Line, Violation? Violation);

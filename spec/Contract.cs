@@ -25,14 +25,14 @@ public static class Contract
 {
     public const int BmcDepth = 6;
 
-    public static readonly IReadOnlyList<Reaction> Policies = ReactionNames.All;
+    public static readonly IReadOnlyList<ModelReaction> Policies = ReactionNames.All;
 
-    public static List<ContractRow> Compute(Vocabulary voc)
+    public static List<ContractRow> Compute(ModelVocabulary voc)
     {
         // 1. the documented policy must be inductive (else no cell can be proved)
         var documented = Proofs.Run(voc, Variant.Correct(voc.Name));
-        bool baseHolds = documented.All(r => r.Verdict == Verdict.Holds);
-        var cells = new Dictionary<(string, Reaction), ContractCell>();
+        bool baseHolds = documented.All(r => r.Verdict == QueryVerdict.Holds);
+        var cells = new Dictionary<(string, ModelReaction), ContractCell>();
         Decide(voc, baseHolds, voc.Events.SelectMany(e => Policies.Select(r => (e, r))).ToList(), cells);
         // Z3's quantifier instantiation can depend on the process-wide symbol table (other
         // contexts on other threads), so a query may rarely come back unknown; an undecided cell
@@ -51,9 +51,9 @@ public static class Contract
         }).ToList();
     }
 
-    private static void Decide(Vocabulary voc, bool baseHolds, List<(EventInfo, Reaction)> todo, Dictionary<(string, Reaction), ContractCell> cells)
+    private static void Decide(ModelVocabulary voc, bool baseHolds, List<(EventInfo, ModelReaction)> todo, Dictionary<(string, ModelReaction), ContractCell> cells)
     {
-        var refute = new List<(EventInfo, Reaction)>();
+        var refute = new List<(EventInfo, ModelReaction)>();
         // 2. per event x reaction: re-prove the policy-dependent actions
         Z3Session.Run(ctx =>
         {
@@ -64,7 +64,7 @@ public static class Contract
                 var sw = Stopwatch.StartNew();
                 // stops at the first query that does not hold
                 var first = new Prover(new Model(ctx, voc, variant, sorts: sorts)).Consecution(a => a.DependsOnPolicy, render: false)
-                    .FirstOrDefault(q => q.Verdict != Verdict.Holds);
+                    .FirstOrDefault(q => q.Verdict != QueryVerdict.Holds);
                 sw.Stop();
                 if (baseHolds && first is null)
                     cells[(e.Name, r)] = new ContractCell(r.Name(), "safe", null, null, sw.Elapsed.TotalMilliseconds);
@@ -81,7 +81,7 @@ public static class Contract
             {
                 var model = new Model(ctx, voc, Deviation(voc, e, r), onlyEvent: e.Name, bounds: Bounds.Default, sorts: sorts);
                 var q = new Prover(model).Bmc(model.Conjuncts.Where(c => c.IsRule).Select(c => c.Name).ToList(), BmcDepth);
-                cells[(e.Name, r)] = q.Verdict == Verdict.Counterexample
+                cells[(e.Name, r)] = q.Verdict == QueryVerdict.Counterexample
                     ? new ContractCell(r.Name(), "refuted", BrokenRule(q.Report!), q.Report, q.Millis)
                     : new ContractCell(r.Name(), "unknown", null, null, q.Millis);
             }
@@ -89,7 +89,7 @@ public static class Contract
         });
     }
 
-    private static Variant Deviation(Vocabulary voc, EventInfo e, Reaction r) =>
+    private static Variant Deviation(ModelVocabulary voc, EventInfo e, ModelReaction r) =>
         new($"{e.Name}:{r.Name()}", $"the listener reacts to {e.Name} with {r.Name()}", voc.Name, null, OverrideEvent: e.Name, OverrideReaction: r);
 
     private static string BrokenRule(string report)
@@ -107,17 +107,17 @@ public static class Contract
     /// Access a reaction leaves the device (0 none, 1 read, 2 read-write) for each new
     /// protection the event may carry (one column for events that leave the VMA alone).
     /// </summary>
-    private static int[] Keeps(EventInfo e, Reaction r)
+    private static int[] Keeps(EventInfo e, ModelReaction r)
     {
         var prots = e.Effect == Effect.Protection
             ? new[] { NewProt.None, NewProt.ReadOnly, NewProt.ReadWrite }.Where(p => e.Prot.HasFlag(p)).ToArray()
             : [NewProt.ReadWrite];
         return prots.Select(p => r switch
         {
-            Reaction.Ignore => 2,
-            Reaction.WriteProtect => 1,
-            Reaction.ConsultVma => p == NewProt.None ? 0 : p == NewProt.ReadOnly ? 1 : 2,
-            Reaction.Unmap => 0,
+            ModelReaction.Ignore => 2,
+            ModelReaction.WriteProtect => 1,
+            ModelReaction.ConsultVma => p == NewProt.None ? 0 : p == NewProt.ReadOnly ? 1 : 2,
+            ModelReaction.Unmap => 0,
             _ => throw new ArgumentOutOfRangeException(nameof(r)),
         }).ToArray();
     }
@@ -131,15 +131,15 @@ public static class Contract
     /// </summary>
     public static List<string> Weakest(EventInfo e, IReadOnlyList<ContractCell> row)
     {
-        var safe = new[] { Reaction.Ignore, Reaction.WriteProtect, Reaction.ConsultVma, Reaction.Unmap }
+        var safe = new[] { ModelReaction.Ignore, ModelReaction.WriteProtect, ModelReaction.ConsultVma, ModelReaction.Unmap }
             .Where(r => row.First(c => c.Reaction == r.Name()).Verdict == "safe").ToList();
-        bool Beats(Reaction a, Reaction b)
+        bool Beats(ModelReaction a, ModelReaction b)
         {
             var (ka, kb) = (Keeps(e, a), Keeps(e, b));
             return ka.Zip(kb).All(x => x.First >= x.Second) && ka.Zip(kb).Any(x => x.First > x.Second);
         }
         var minimal = safe.Where(r => !safe.Any(o => Beats(o, r))).ToList();
-        var result = minimal.Where(r => !(r == Reaction.ConsultVma && minimal.Any(o => o != r && Keeps(e, o).SequenceEqual(Keeps(e, r))))).ToList();
+        var result = minimal.Where(r => !(r == ModelReaction.ConsultVma && minimal.Any(o => o != r && Keeps(e, o).SequenceEqual(Keeps(e, r))))).ToList();
         return result.Select(r => r.Name()).ToList();
     }
 

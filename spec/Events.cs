@@ -31,7 +31,7 @@ public enum Effect
 public enum NewProt { None = 1, ReadOnly = 2, ReadWrite = 4, All = None | ReadOnly | ReadWrite }
 
 /// <summary>A listener's reaction to one event (docs/rules.md "Listener reactions").</summary>
-public enum Reaction
+public enum ModelReaction
 {
     /// <summary>do nothing, not even mmu_interval_set_seq</summary>
     Ignore,
@@ -48,16 +48,16 @@ public enum Reaction
 
 /// <param name="VmaMayStay">a Protection event some sender raises without changing the VMA first (Linux's
 /// MMU_NOTIFY_PROTECTION_VMA from userfaultfd write-protect, NUMA hinting, PAGEMAP_SCAN: docs/protection-vma.md)</param>
-public sealed record EventInfo(string Name, Effect Effect, NewProt Prot, Reaction DocumentedReaction, string Source, bool VmaMayStay = false);
+public sealed record EventInfo(string Name, Effect Effect, NewProt Prot, ModelReaction DocumentedReaction, string Source, bool VmaMayStay = false);
 
 /// <summary>An event vocabulary of spec/: the events of a catalogue family (catalogue/vocabulary.json),
 /// each with its effect, the protections it may carry and its documented reaction. Every vocabulary of
 /// the catalogue resolves to its family's events (the kernel releases share enum mmu_notifier_event).</summary>
-public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
+public sealed record ModelVocabulary(string Name, IReadOnlyList<EventInfo> Events)
 {
     public EventInfo this[string name] => Events.First(e => e.Name == name);
 
-    private static Vocabulary FromCatalogue(string name)
+    private static ModelVocabulary FromCatalogue(string name)
     {
         var voc = NotifierSpec.Reference.Vocabularies.ByName(name)
             ?? throw new NotifierSpec.Reference.CatalogueException($"{NotifierSpec.Reference.Catalogue.ResourceName}: no vocabulary '{name}'");
@@ -65,33 +65,33 @@ public sealed record Vocabulary(string Name, IReadOnlyList<EventInfo> Events)
             e.NewProt is { } np ? Enum.Parse<NewProt>(np) : 0, ReactionNames.Parse(e.Reaction), e.Source, e.VmaMayStay))]);
     }
 
-    public static readonly Vocabulary V7 = FromCatalogue("v7");
-    public static readonly Vocabulary V7Reviewed = FromCatalogue("v7-reviewed");
-    public static readonly Vocabulary Upstream = FromCatalogue("upstream");
+    public static readonly ModelVocabulary V7 = FromCatalogue("v7");
+    public static readonly ModelVocabulary V7Reviewed = FromCatalogue("v7-reviewed");
+    public static readonly ModelVocabulary Upstream = FromCatalogue("upstream");
 
     /// <summary>The vocabularies `prove` and `contract` run by default.</summary>
-    public static readonly IReadOnlyList<Vocabulary> All = [V7, V7Reviewed, Upstream];
+    public static readonly IReadOnlyList<ModelVocabulary> All = [V7, V7Reviewed, Upstream];
 
     /// <summary>Any vocabulary of the catalogue by name (null when unknown).</summary>
-    public static Vocabulary? Find(string name) =>
+    public static ModelVocabulary? Find(string name) =>
         All.FirstOrDefault(v => v.Name == name) ?? (NotifierSpec.Reference.Vocabularies.ByName(name) is null ? null : FromCatalogue(name));
 }
 
 public static class ReactionNames
 {
-    public static string Name(this Reaction r) => r switch
+    public static string Name(this ModelReaction r) => r switch
     {
-        Reaction.Ignore => "ignore",
-        Reaction.WriteProtect => "write-protect",
-        Reaction.ConsultVma => "consult-vma",
-        Reaction.Unmap => "unmap",
-        Reaction.UnmapAtEnd => "unmap-at-end",
+        ModelReaction.Ignore => "ignore",
+        ModelReaction.WriteProtect => "write-protect",
+        ModelReaction.ConsultVma => "consult-vma",
+        ModelReaction.Unmap => "unmap",
+        ModelReaction.UnmapAtEnd => "unmap-at-end",
         _ => throw new ArgumentOutOfRangeException(nameof(r)),
     };
 
-    public static Reaction Parse(string name) => All.FirstOrDefault(r => r.Name() == name) is var r && r.Name() == name
+    public static ModelReaction Parse(string name) => All.FirstOrDefault(r => r.Name() == name) is var r && r.Name() == name
         ? r : throw new ArgumentException($"unknown reaction '{name}'");
 
-    public static readonly IReadOnlyList<Reaction> All =
-        [Reaction.Ignore, Reaction.WriteProtect, Reaction.ConsultVma, Reaction.Unmap, Reaction.UnmapAtEnd];
+    public static readonly IReadOnlyList<ModelReaction> All =
+        [ModelReaction.Ignore, ModelReaction.WriteProtect, ModelReaction.ConsultVma, ModelReaction.Unmap, ModelReaction.UnmapAtEnd];
 }

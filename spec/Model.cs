@@ -6,7 +6,7 @@ namespace NotifierSpec.Invariants;
 public sealed record ActionInstance(string Name, IReadOnlyList<(string Name, Expr Value)> Args, BoolExpr Guard, State Post);
 
 /// <summary>An action (a step of the transition system, named as in docs/rules.md and tla/).</summary>
-public sealed record ActionDef(string Name, string Source, bool DependsOnPolicy, Func<State, string, ActionInstance> Build);
+public sealed record ModelAction(string Name, string Source, bool DependsOnPolicy, Func<State, string, ActionInstance> Build);
 
 /// <summary>One conjunct of the invariant: ∀ Vars. Body, built afresh for a given state.</summary>
 public sealed record Conjunct(string Name, bool IsRule, string Why, Func<State, (Expr[] Vars, BoolExpr Body)> Build);
@@ -23,10 +23,10 @@ public sealed class Model
 {
     public Context Ctx { get; }
     public Sorts S { get; }
-    public Vocabulary Vocabulary { get; }
+    public ModelVocabulary Vocabulary { get; }
     public Variant Variant { get; }
     public IReadOnlyList<VarSpec> Vars { get; }
-    public IReadOnlyList<ActionDef> Actions { get; }
+    public IReadOnlyList<ModelAction> Actions { get; }
     public IReadOnlyList<Conjunct> Conjuncts { get; }
     /// <summary>When set, invalidate_range_start only starts this event (contract BMC).</summary>
     public string? OnlyEvent { get; }
@@ -36,7 +36,7 @@ public sealed class Model
     private readonly Expr _idle, _begun, _locked, _checked, _retried;
     private int _fresh;
 
-    public Model(Context ctx, Vocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null)
+    public Model(Context ctx, ModelVocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null)
     {
         Bounds = bounds;
         Ctx = ctx;
@@ -60,7 +60,7 @@ public sealed class Model
 
     private readonly Dictionary<string, Expr[]> _elements = new(StringComparer.Ordinal);
 
-    public static Sorts MakeSorts(Context ctx, Vocabulary vocabulary, Bounds? bounds) => new()
+    public static Sorts MakeSorts(Context ctx, ModelVocabulary vocabulary, Bounds? bounds) => new()
     {
         Page = MkSort(ctx, "Page", "p", bounds?.Pages),
         Frame = MkSort(ctx, "Frame", "f", bounds?.Frames),
@@ -121,7 +121,7 @@ public sealed class Model
     };
 
     private BoolExpr EventIn(Expr ev, IEnumerable<EventInfo> events) => Or(events.Select(e => Eq(ev, _event[e.Name])).ToArray());
-    private IEnumerable<EventInfo> ReactingWith(Reaction r) => Vocabulary.Events.Where(e => Variant.ReactionFor(Vocabulary, e) == r);
+    private IEnumerable<EventInfo> ReactingWith(ModelReaction r) => Vocabulary.Events.Where(e => Variant.ReactionFor(Vocabulary, e) == r);
     private IEnumerable<EventInfo> WithEffect(Effect f) => Vocabulary.Events.Where(e => e.Effect == f);
 
     /// <summary>invalidation i has begun and neither ended nor been refused</summary>
@@ -134,7 +134,7 @@ public sealed class Model
         return And(Active(s, i), Forall([d], And(s.B("called", i, d), Not(s.B("finish_due", i, d)))));
     }
 
-    private BoolExpr IsReaction(State s, Expr i, Reaction r) => EventIn(s.At("event", i), ReactingWith(r));
+    private BoolExpr IsReaction(State s, Expr i, ModelReaction r) => EventIn(s.At("event", i), ReactingWith(r));
     private BoolExpr IsEffect(State s, Expr i, Effect f) => EventIn(s.At("event", i), WithEffect(f));
 
     /// <summary>Invalidation i may take access away from a PTE (so a reader that saw the old PTE
@@ -297,10 +297,10 @@ public sealed class Model
     }
 
     // ---------------------------------------------------------------- actions
-    private IReadOnlyList<ActionDef> MakeActions()
+    private IReadOnlyList<ModelAction> MakeActions()
     {
         var v = Variant;
-        var list = new List<ActionDef>
+        var list = new List<ModelAction>
         {
             new("invalidate_range_start", "include/linux/mmu_notifier.h mmu_notifier_invalidate_range_start", false, (s, k) => Start(s, k, nonblock: false)),
             new("invalidate_range_start_nonblock", "mmu_notifier_invalidate_range_start_nonblock (OOM reaper, R2)", false, (s, k) => Start(s, k, nonblock: true)),
@@ -385,9 +385,9 @@ public sealed class Model
         var guard = And(Active(s, i), Not(s.B("called", i, d)),
             // the callback takes the device lock
             Not(Eq(s.At("phase", d), _locked)), Not(Eq(s.At("phase", d), _checked)));
-        var consult = IsReaction(s, i, Reaction.ConsultVma);
-        BoolExpr DropAll(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.Unmap), And(consult, Not(s.B("vma_read", q)))));
-        BoolExpr DropWrite(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.WriteProtect), And(consult, Not(s.B("vma_write", q)))));
+        var consult = IsReaction(s, i, ModelReaction.ConsultVma);
+        BoolExpr DropAll(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, ModelReaction.Unmap), And(consult, Not(s.B("vma_read", q)))));
+        BoolExpr DropWrite(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, ModelReaction.WriteProtect), And(consult, Not(s.B("vma_write", q)))));
         // a listener that ignores the event may still call mmu_interval_set_seq (lib/test_hmm.c
         // dmirror_interval_invalidate calls it before looking at the event): free argument
         var setSeq = (BoolExpr)Arg("set_seq", S.Bool, k);
@@ -398,7 +398,7 @@ public sealed class Model
             .With("called", Store(s, "called", [i, d], T))
             .With("finish_due", Store(s, "finish_due", [i, d], Variant.FinishAtEnd ? F : twoPass))
             // mmu_interval_set_seq: every reaction but ignore calls it
-            .With("collided", Store(s, "collided", [d], Variant.SkipSetSeq ? s.B("collided", d) : Or(s.B("collided", d), Not(IsReaction(s, i, Reaction.Ignore)), setSeq)))
+            .With("collided", Store(s, "collided", [d], Variant.SkipSetSeq ? s.B("collided", d) : Or(s.B("collided", d), Not(IsReaction(s, i, ModelReaction.Ignore)), setSeq)))
             .With("dev_present", Row(s, "dev_present", S.Dev, S.Page, d, q => And(s.B("dev_present", d, q), Not(And(Not(twoPass), DropAll(q))))))
             .With("dev_write", Row(s, "dev_write", S.Dev, S.Page, d, q => And(s.B("dev_write", d, q), Not(And(Not(twoPass), DropWrite(q))))));
         return new("invalidate", [("i", i), ("d", d), ("set_seq", setSeq)], guard, post);
@@ -415,9 +415,9 @@ public sealed class Model
         var guard = And(s.B("begun", i), Not(s.B("ended", i)), s.B("finish_due", i, d),
             Or(s.B("refused", i), Forall([e], s.B("called", i, e))),
             Not(Eq(s.At("phase", d), _locked)), Not(Eq(s.At("phase", d), _checked)));
-        var consult = IsReaction(s, i, Reaction.ConsultVma);
-        BoolExpr DropAll(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.Unmap), And(consult, Not(s.B("vma_read", q)))));
-        BoolExpr DropWrite(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, Reaction.WriteProtect), And(consult, Not(s.B("vma_write", q)))));
+        var consult = IsReaction(s, i, ModelReaction.ConsultVma);
+        BoolExpr DropAll(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, ModelReaction.Unmap), And(consult, Not(s.B("vma_read", q)))));
+        BoolExpr DropWrite(Expr q) => And(s.B("in_range", i, q), Or(IsReaction(s, i, ModelReaction.WriteProtect), And(consult, Not(s.B("vma_write", q)))));
         var post = s
             .With("finish_due", Store(s, "finish_due", [i, d], F))
             .With("dev_present", Row(s, "dev_present", S.Dev, S.Page, d, q => And(s.B("dev_present", d, q), Not(DropAll(q)))))
@@ -519,7 +519,7 @@ public sealed class Model
         var guard = Variant.EndAfterRefused
             ? And(s.B("begun", i), Not(s.B("ended", i)), Or(Started(s, i), s.B("refused", i)))
             : Started(s, i);
-        var atEnd = IsReaction(s, i, Reaction.UnmapAtEnd);
+        var atEnd = IsReaction(s, i, ModelReaction.UnmapAtEnd);
         // the finish-at-end variant: two-pass listeners tear down here (unmap; the variant's listener unmaps)
         BoolExpr Late(Expr x) => Variant.FinishAtEnd ? Or(atEnd, s.B("two_pass", x)) : atEnd;
         var post = s
@@ -543,7 +543,7 @@ public sealed class Model
         var d = Arg("d", S.Dev, k);
         var j = Bound(S.Inv, "j");
         // sseq[d] == mmseq: an active invalidation already ran set_seq on d in this pass
-        var sleeps = Forall([j], Not(And(Active(s, j), s.B("called", j, d), Not(IsReaction(s, j, Reaction.Ignore)))));
+        var sleeps = Forall([j], Not(And(Active(s, j), s.B("called", j, d), Not(IsReaction(s, j, ModelReaction.Ignore)))));
         var guard = And(Eq(s.At("phase", d), _idle), Variant.ReadBeginNoSleep ? T : sleeps);
         var post = s
             .With("phase", Store(s, "phase", [d], _begun))

@@ -3,7 +3,7 @@ using Microsoft.Z3;
 
 namespace NotifierSpec.Invariants;
 
-public enum Verdict
+public enum QueryVerdict
 {
     /// <summary>unsat: the query's property holds</summary>
     Holds,
@@ -19,9 +19,9 @@ public enum Verdict
     Vacuous,
 }
 
-public sealed record QueryResult(string Query, Verdict Verdict, double Millis, string? Report)
+public sealed record QueryResult(string Query, QueryVerdict Verdict, double Millis, string? Report)
 {
-    public bool Failed => Verdict is Verdict.Cti or Verdict.Counterexample or Verdict.Vacuous;
+    public bool Failed => Verdict is QueryVerdict.Cti or QueryVerdict.Counterexample or QueryVerdict.Vacuous;
 }
 
 /// <summary>Thrown for errors that are not verdicts (Z3 unusable); printed as one line.</summary>
@@ -65,11 +65,11 @@ public sealed class Prover
 
     private BoolExpr Invariant(State s) => _ctx.MkAnd(Conjuncts.Select(c => M.Closed(c, s)).ToArray());
 
-    private static Verdict Map(Status st, Verdict onSat) => st switch
+    private static QueryVerdict Map(Status st, QueryVerdict onSat) => st switch
     {
-        Status.UNSATISFIABLE => Verdict.Holds,
+        Status.UNSATISFIABLE => QueryVerdict.Holds,
         Status.SATISFIABLE => onSat,
-        _ => Verdict.Unknown,
+        _ => QueryVerdict.Unknown,
     };
 
     /// <summary>
@@ -102,11 +102,11 @@ public sealed class Prover
         }
     }
 
-    private static Verdict SatIsGood(Status st) => st switch
+    private static QueryVerdict SatIsGood(Status st) => st switch
     {
-        Status.SATISFIABLE => Verdict.Holds,
-        Status.UNSATISFIABLE => Verdict.Vacuous,
-        _ => Verdict.Unknown,
+        Status.SATISFIABLE => QueryVerdict.Holds,
+        Status.UNSATISFIABLE => QueryVerdict.Vacuous,
+        _ => QueryVerdict.Unknown,
     };
 
     /// <summary>Init ⇒ C, one query per conjunct.</summary>
@@ -125,12 +125,12 @@ public sealed class Prover
             sw.Stop();
             string? report = st == Status.SATISFIABLE ? new Render(M, solver.Model).InitReport(s, c, vars) : null;
             solver.Pop();
-            yield return new QueryResult($"init => {c.Name}", Map(st, Verdict.Cti), sw.Elapsed.TotalMilliseconds, report);
+            yield return new QueryResult($"init => {c.Name}", Map(st, QueryVerdict.Cti), sw.Elapsed.TotalMilliseconds, report);
         }
     }
 
     /// <summary>Inv ∧ guard(a) ⇒ C(post(a)), one query per action × conjunct.</summary>
-    public IEnumerable<QueryResult> Consecution(Func<ActionDef, bool>? actionFilter = null, bool render = true)
+    public IEnumerable<QueryResult> Consecution(Func<ModelAction, bool>? actionFilter = null, bool render = true)
     {
         var solver = NewSolver();
         var s = M.FreshState("");
@@ -151,7 +151,7 @@ public sealed class Prover
                 string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars)
                     : st == Status.UNKNOWN ? $"solver unknown: {solver.ReasonUnknown}" : null;
                 solver.Pop();
-                yield return new QueryResult($"{a.Name} => {c.Name}'", Map(st, Verdict.Cti), sw.Elapsed.TotalMilliseconds, report);
+                yield return new QueryResult($"{a.Name} => {c.Name}'", Map(st, QueryVerdict.Cti), sw.Elapsed.TotalMilliseconds, report);
             }
             solver.Pop();
         }
@@ -185,11 +185,11 @@ public sealed class Prover
                 var report = new Render(M, model).TraceReport(states, steps, broken.c, broken.Item2.Vars);
                 solver.Pop();
                 sw.Stop();
-                return new QueryResult($"{name} depth {k}", Verdict.Counterexample, sw.Elapsed.TotalMilliseconds, report);
+                return new QueryResult($"{name} depth {k}", QueryVerdict.Counterexample, sw.Elapsed.TotalMilliseconds, report);
             }
             solver.Pop();
             if (st != Status.UNSATISFIABLE)
-                return new QueryResult($"{name} depth {k}", Verdict.Unknown, sw.Elapsed.TotalMilliseconds, $"solver unknown: {solver.ReasonUnknown}");
+                return new QueryResult($"{name} depth {k}", QueryVerdict.Unknown, sw.Elapsed.TotalMilliseconds, $"solver unknown: {solver.ReasonUnknown}");
             if (k == maxDepth) break;
             // one more step: sel = which action; next state = that action's post-state
             var next = M.FreshState((k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -211,6 +211,6 @@ public sealed class Prover
             steps.Add((sel, instances));
         }
         sw.Stop();
-        return new QueryResult($"{name} depth {maxDepth}", Verdict.NoTraceUpToDepth, sw.Elapsed.TotalMilliseconds, null);
+        return new QueryResult($"{name} depth {maxDepth}", QueryVerdict.NoTraceUpToDepth, sw.Elapsed.TotalMilliseconds, null);
     }
 }

@@ -34,7 +34,7 @@ public static class ReferenceCheck
     /// <summary>Runs `steps` reference steps from `seed` and returns the first mismatches (at most `max`).</summary>
     public static List<ReferenceMismatch> Run(Ref.MmConfig config, int seed, int steps, int max = 5, bool excludeV7PageSites = true)
     {
-        var voc = Vocabulary.Find(VocabularyName(config.Vocabulary))!;
+        var voc = ModelVocabulary.Find(VocabularyName(config.Vocabulary))!;
         return Z3Session.Run(ctx =>
         {
             var model = new Model(ctx, voc, Variant.Correct(voc.Name),
@@ -62,7 +62,7 @@ public static class ReferenceCheck
                 int choices = enabled.Count + (st.Op is null && !st.Exited ? 1 : 0) + st.Mirrors.Count(m => m.Op is null);
                 if (choices == 0) break;
                 int pick = rng.Next(choices);
-                Ref.Outcome o;
+                Ref.StepOutcome o;
                 try
                 {
                     if (pick < enabled.Count) o = session.Step(enabled[pick]);

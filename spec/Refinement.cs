@@ -100,7 +100,7 @@ public static class Refinement
     /// <summary>Checks a complete trace (docs/trace-format.md).</summary>
     public static RefinementResult Check(IEnumerable<string> lines) => Check(Ref.TraceReader.FromLines(lines));
 
-    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records) => Z3Session.Run(ctx => new Checker(ctx).Run(records));
+    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records) => Z3Session.Run(ctx => new StepChecker(ctx).Run(records));
 
     /// <summary>The trace of a session, as lines (config line first).</summary>
     public static IEnumerable<string> Lines(Ref.Session s) =>
@@ -125,26 +125,26 @@ public static class Refinement
         a.At == b.At && Ref.EventTables.Events(v).All(e => a.For(e) == b.For(e));
 
     /// <summary>The trace's listener policy as spec/ reactions by event name, or null if not expressible.</summary>
-    private static Dictionary<string, Reaction>? PolicyOf(Ref.MmConfig c)
+    private static Dictionary<string, ModelReaction>? PolicyOf(Ref.MmConfig c)
     {
         var pol = c.MirrorList[0].Listener;
-        var voc = Vocabulary.Find(ReferenceCheck.VocabularyName(c.Vocabulary))!;
-        var map = new Dictionary<string, Reaction>(StringComparer.Ordinal);
+        var voc = ModelVocabulary.Find(ReferenceCheck.VocabularyName(c.Vocabulary))!;
+        var map = new Dictionary<string, ModelReaction>(StringComparer.Ordinal);
         foreach (var e in voc.Events)
         {
             if (!Enum.TryParse<Ref.MmuEvent>(e.Name, out var re)) return null;
             var r = pol.For(re);
-            Reaction? sr = (r, pol.At) switch
+            ModelReaction? sr = (r, pol.At) switch
             {
-                (Ref.Reaction.Ignore, _) => Reaction.Ignore,
-                (Ref.Reaction.Unmap, Ref.TeardownAt.Start) => Reaction.Unmap,
-                (Ref.Reaction.Unmap, Ref.TeardownAt.End) => Reaction.UnmapAtEnd,
-                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Start) => Reaction.WriteProtect,
-                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Start) => Reaction.ConsultVma,
+                (Ref.Reaction.Ignore, _) => ModelReaction.Ignore,
+                (Ref.Reaction.Unmap, Ref.TeardownAt.Start) => ModelReaction.Unmap,
+                (Ref.Reaction.Unmap, Ref.TeardownAt.End) => ModelReaction.UnmapAtEnd,
+                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Start) => ModelReaction.WriteProtect,
+                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Start) => ModelReaction.ConsultVma,
                 // a two-pass listener reacts in its finish pass as a one-pass one does in invalidate (spec/ two_pass)
-                (Ref.Reaction.Unmap, Ref.TeardownAt.Finish) => Reaction.Unmap,
-                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Finish) => Reaction.WriteProtect,
-                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Finish) => Reaction.ConsultVma,
+                (Ref.Reaction.Unmap, Ref.TeardownAt.Finish) => ModelReaction.Unmap,
+                (Ref.Reaction.WriteProtect, Ref.TeardownAt.Finish) => ModelReaction.WriteProtect,
+                (Ref.Reaction.ConsultVma, Ref.TeardownAt.Finish) => ModelReaction.ConsultVma,
                 _ => null,
             };
             if (sr is null) return null;
@@ -153,11 +153,11 @@ public static class Refinement
         return map;
     }
 
-    private sealed class Checker(Context ctx)
+    private sealed class StepChecker(Context ctx)
     {
         private readonly Dictionary<int, Model> _models = [];
         private Ref.MmConfig _cfg = null!;
-        private Vocabulary _voc = null!;
+        private ModelVocabulary _voc = null!;
         private Variant _variant = null!;
         private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
         // α of the last post-state: the next step's pre-state when the same invalidations are live
@@ -184,7 +184,7 @@ public static class Refinement
                 {
                     _cfg = pre.Config;
                     if (Uncovered(_cfg) is { } why) { failure = Fail(RefinementVerdict.NotCovered, 1, 1, why, null, null, null, null); return false; }
-                    _voc = Vocabulary.Find(ReferenceCheck.VocabularyName(_cfg.Vocabulary))!;
+                    _voc = ModelVocabulary.Find(ReferenceCheck.VocabularyName(_cfg.Vocabulary))!;
                     _variant = Variant.Correct(_voc.Name) with { Name = "trace-policy", Description = "the trace's listener policy", Policy = PolicyOf(_cfg) };
                     h = Initial(pre);
                 }
@@ -231,7 +231,7 @@ public static class Refinement
         // ------------------------------------------------------------ history
 
         /// <summary>The history after the step, before retired invalidations are dropped.</summary>
-        private History Advance(History h, Ref.MmState pre, Ref.Outcome o)
+        private History Advance(History h, Ref.MmState pre, Ref.StepOutcome o)
         {
             var post = o.State;
             var line = o.Line;
@@ -455,7 +455,7 @@ public static class Refinement
 
         // ------------------------------------------------------------ the mapping
 
-        private List<Expected> Expect(Ref.MmState pre, Ref.Outcome o, History h2, int slotOf, Dictionary<string, Expr[]> aPre, Dictionary<string, Expr[]> aPost, Model m)
+        private List<Expected> Expect(Ref.MmState pre, Ref.StepOutcome o, History h2, int slotOf, Dictionary<string, Expr[]> aPre, Dictionary<string, Expr[]> aPost, Model m)
         {
             var line = o.Line;
             var post = o.State;
@@ -571,7 +571,7 @@ public static class Refinement
 
         // ------------------------------------------------------------ one step
 
-        private (bool Ok, History Next, RefinementResult? Fail) Step(int n, History h, Ref.MmState pre, Ref.Outcome o)
+        private (bool Ok, History Next, RefinementResult? Fail) Step(int n, History h, Ref.MmState pre, Ref.StepOutcome o)
         {
             var h2 = Advance(h, pre, o);
             // slots: every invalidation the step can see (live before it, or started by it), and a
@@ -620,7 +620,7 @@ public static class Refinement
         }
 
         /// <summary>Does the step act on an invalidation (so that, with none live, a never-begun one fails its guard)?</summary>
-        private static bool NeedsInvalidation(Ref.MmState pre, Ref.Outcome o)
+        private static bool NeedsInvalidation(Ref.MmState pre, Ref.StepOutcome o)
         {
             if (o.Line.Kind != "step") return false;
             if (o.Line.Op is "invalidate" or "invalidate_range_end") return true;
@@ -644,7 +644,7 @@ public static class Refinement
             return r;
         }
 
-        private IEnumerable<Expected> Alternatives(Expected e, Ref.Outcome o, int cur, Dictionary<string, Expr[]> aPost, Model m)
+        private IEnumerable<Expected> Alternatives(Expected e, Ref.StepOutcome o, int cur, Dictionary<string, Expr[]> aPost, Model m)
         {
             int p = (int)o.Line.Get("page")!;
             var np = Val(aPost, m, "cpu_present", p);

@@ -6,16 +6,16 @@ namespace NotifierSpec.Invariants;
 /// tla/ must-fail model it mirrors (tla/manifest.json).
 /// </summary>
 public sealed record Variant(string Name, string Description, string Vocabulary, string? ExpectedRule,
-    string? TlaModel = null, string? OverrideEvent = null, Reaction OverrideReaction = Reaction.Ignore,
+    string? TlaModel = null, string? OverrideEvent = null, ModelReaction OverrideReaction = ModelReaction.Ignore,
     bool NoReadRetry = false, bool RetryOutsideLock = false, bool EndAfterRefused = false,
     bool InvalidatePage = false, bool ReadBeginNoSleep = false, bool SkipSetSeq = false, bool NarrowRange = false,
-    bool PageWriteProtect = false, IReadOnlyDictionary<string, Reaction>? Policy = null, bool FinishAtEnd = false)
+    bool PageWriteProtect = false, IReadOnlyDictionary<string, ModelReaction>? Policy = null, bool FinishAtEnd = false)
 {
     public bool Failing => ExpectedRule is not null;
 
     /// <summary>The listener's reaction to an event under this variant (Policy, when given, is a whole
     /// listener policy by event name: the refinement check uses the trace's mirror policy).</summary>
-    public Reaction ReactionFor(Vocabulary v, EventInfo e) =>
+    public ModelReaction ReactionFor(ModelVocabulary v, EventInfo e) =>
         Policy is not null && Policy.TryGetValue(e.Name, out var r) ? r : OverrideEvent == e.Name ? OverrideReaction : e.DocumentedReaction;
 
     public static Variant Correct(string vocabulary) =>
@@ -32,22 +32,22 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
             "upstream", Rules.NoStaleDeviceMapping, "MCFailRetryOutsideLock", RetryOutsideLock: true),
         new("mprot-write-protect-only",
             "under v7 the listener only write-protects on MMU_MPROT; mprotect to PROT_NONE keeps device reads (seed debate)",
-            "v7", Rules.NoStaleDeviceMapping, "MCFailMprotWriteProtectOnly", OverrideEvent: "MMU_MPROT", OverrideReaction: Reaction.WriteProtect),
+            "v7", Rules.NoStaleDeviceMapping, "MCFailMprotWriteProtectOnly", OverrideEvent: "MMU_MPROT", OverrideReaction: ModelReaction.WriteProtect),
         new("ignore-fork",
             "the listener ignores MMU_FORK, an event it must mirror (COW set-up write-protects the parent)",
-            "v7", Rules.NoStaleDeviceMapping, "MCFailIgnoreFork", OverrideEvent: "MMU_FORK", OverrideReaction: Reaction.Ignore),
+            "v7", Rules.NoStaleDeviceMapping, "MCFailIgnoreFork", OverrideEvent: "MMU_FORK", OverrideReaction: ModelReaction.Ignore),
         new("ksm-keep-write",
             "the listener keeps write access on MMU_KSM_WRITE_PROTECT (M8, INV-6)",
-            "v7-reviewed", Rules.NoStaleDeviceMapping, "MCFailKsmKeepWrite", OverrideEvent: "MMU_KSM_WRITE_PROTECT", OverrideReaction: Reaction.Ignore),
+            "v7-reviewed", Rules.NoStaleDeviceMapping, "MCFailKsmKeepWrite", OverrideEvent: "MMU_KSM_WRITE_PROTECT", OverrideReaction: ModelReaction.Ignore),
         new("soft-dirty-hmm07",
             "HMM07's listener keeps the device PTE on MMU_ISDIRTY (harvests dirty bits only)",
-            "v7", Rules.SoftDirtyComplete, "MCFailSoftDirtyHMM07", OverrideEvent: "MMU_ISDIRTY", OverrideReaction: Reaction.Ignore),
+            "v7", Rules.SoftDirtyComplete, "MCFailSoftDirtyHMM07", OverrideEvent: "MMU_ISDIRTY", OverrideReaction: ModelReaction.Ignore),
         new("unmap-at-end",
             "the listener tears its mappings down only in invalidate_range_end (R6 teardown by return)",
-            "upstream", Rules.NoStaleDeviceMapping, "MCFailUnmapAtEnd", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: Reaction.UnmapAtEnd),
+            "upstream", Rules.NoStaleDeviceMapping, "MCFailUnmapAtEnd", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: ModelReaction.UnmapAtEnd),
         new("lost-write",
             "teardown only at invalidate_range_end: a device write lands in the old frame after migration moved the page",
-            "upstream", Rules.CoherentAccess, "MCFailLostWrite", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: Reaction.UnmapAtEnd),
+            "upstream", Rules.CoherentAccess, "MCFailLostWrite", OverrideEvent: "MMU_NOTIFY_CLEAR", OverrideReaction: ModelReaction.UnmapAtEnd),
         new("end-after-refused-start",
             "invalidate_range_end is called after a refused invalidate_range_start_nonblock (M7, c2655835fd8c)",
             "upstream", Rules.StartEndPaired, "MCFailEndAfterRefusedStart", EndAfterRefused: true),
@@ -68,7 +68,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
             "upstream", Rules.NoStaleDeviceMapping, "MCFailSkipSetSeq", SkipSetSeq: true),
         new("consult-vma-on-uffd-wp",
             "the listener consults the VMA on MMU_NOTIFY_PROTECTION_VMA, as its kernel-doc allows, while userfaultfd write-protect leaves the VMA writable (docs/protection-vma.md)",
-            "linux-7.2", Rules.NoStaleDeviceMapping, "MCFailUffdWpConsultVma", OverrideEvent: "MMU_NOTIFY_PROTECTION_VMA", OverrideReaction: Reaction.ConsultVma),
+            "linux-7.2", Rules.NoStaleDeviceMapping, "MCFailUffdWpConsultVma", OverrideEvent: "MMU_NOTIFY_PROTECTION_VMA", OverrideReaction: ModelReaction.ConsultVma),
         new("read-begin-no-sleep",
             "mmu_interval_read_begin does not sleep while the current pass has already hit the device (M5)",
             "upstream", Rules.NoStaleDeviceMapping, "MCFailReadBeginNoSleep", ReadBeginNoSleep: true),

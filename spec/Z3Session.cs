@@ -47,7 +47,7 @@ public static class Proofs
 {
     public const int DefaultBmcDepth = 10;
 
-    public static List<QueryResult> Run(Vocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth, Bounds? bounds = null)
+    public static List<QueryResult> Run(ModelVocabulary vocabulary, Variant variant, int bmcDepth = DefaultBmcDepth, Bounds? bounds = null)
     {
         List<QueryResult> Proofs() => Z3Session.Run(ctx =>
         {
@@ -57,7 +57,7 @@ public static class Proofs
         var results = Proofs();
         // quantifier instantiation may depend on the process-wide symbol table (contexts on other
         // threads), so a query can rarely come back unknown: retry on a fresh context, twice at most
-        for (int attempt = 0; attempt < 2 && results.Any(r => r.Verdict == Verdict.Unknown); attempt++)
+        for (int attempt = 0; attempt < 2 && results.Any(r => r.Verdict == QueryVerdict.Unknown); attempt++)
             results = Proofs();
         results.AddRange(Z3Session.Run(ctx =>
         {

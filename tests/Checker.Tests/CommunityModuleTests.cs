@@ -1,5 +1,5 @@
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -40,7 +40,7 @@ public class CommunityModuleTests
             File.WriteAllText(Path.Combine(dir, "M.cfg"), "INIT Init\nNEXT Next\n");
             foreach (var (n, t) in files) File.WriteAllText(Path.Combine(dir, n), t);
             var err = new StringWriter();
-            int exit = CheckCommand.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, err, out _);
+            int exit = ModelRun.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, err, out _);
             return (exit, err.ToString().Replace(dir + Path.DirectorySeparatorChar, "").Replace("\r", ""));
         }
         finally { Directory.Delete(dir, true); }
@@ -463,7 +463,7 @@ public class CommunityModuleTests
             File.WriteAllText(Path.Combine(dir, "M.tla"), "---- MODULE M ----\nEXTENDS Naturals, Sequences\nSE == INSTANCE SequencesExt\nINSTANCE FiniteSetsExt\nVARIABLE x\n"
                 + "Init == x = SE!SetToSeq({3, 1}) \\o <<Max({4, 2}), Range(<<5>>)>>\nNext == x' = x\nInv == x = " + expected + "\n====\n");
             File.WriteAllText(Path.Combine(dir, "M.cfg"), "INIT Init\nNEXT Next\nINVARIANT Inv\n");
-            Assert.Equal(exit, CheckCommand.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, TextWriter.Null, out _));
+            Assert.Equal(exit, ModelRun.CheckOne(Path.Combine(dir, "M.tla"), null, new CheckOptions { Workers = 1 }, TextWriter.Null, out _));
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -1,5 +1,5 @@
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;

@@ -103,36 +103,6 @@ public class FrontEndTests
         Assert.Equal(expected, got.TrimEnd('|') + "|");
     }
 
-    /// <summary>An output path that cannot be written is refused before the search starts (one line, exit 255);
-    /// it used to be found only after the search, the I/O error hiding the violation's exit code 12.</summary>
-    [Theory]
-    [InlineData("dir", "is a directory")]
-    [InlineData("missing", "the directory {0} does not exist")]
-    [InlineData("under-file", "the directory {0} does not exist")]
-    public void AnUnwritableDumpTracePathIsRefusedBeforeTheSearch(string kind, string problem)
-    {
-        var dir = Directory.CreateTempSubdirectory("dump-").FullName;
-        try
-        {
-            var spec = Path.Combine(CorpusTests.CorpusDir, "CfgCheck.tla");
-            var cfg = Path.Combine(CorpusTests.CorpusDir, "CfgSubOk.cfg"); // an invariant violation: exit 12 when it can write
-            var file = Path.Combine(dir, "f.txt");
-            File.WriteAllText(file, "");
-            string target = kind switch { "dir" => dir, "missing" => Path.Combine(dir, "no", "t.json"), _ => Path.Combine(file, "t.json") };
-            string parent = Path.GetDirectoryName(target)!;
-            var o = new StringWriter(); var e = new StringWriter();
-            int exit = NotifierSpec.Cli.Cli.Run(["check", spec, "--config", cfg, "--dump-trace", target, "--workers", "1"], o, e);
-            Assert.Equal(255, exit);
-            Assert.Equal($"notifier check: --dump-trace {target}: {string.Format(problem, parent)}\n", e.ToString());
-            Assert.Equal("", o.ToString());
-
-            var ok = Path.Combine(dir, "t.json");
-            Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["check", spec, "--config", cfg, "--dump-trace", ok, "--workers", "1"], new StringWriter(), new StringWriter()));
-            Assert.StartsWith("{\"#meta\"", File.ReadAllText(ok));
-        }
-        finally { Directory.Delete(dir, true); }
-    }
-
     /// <summary>LET definitions named like a symbol in scope: SANY's "Operator x already defined or declared." at
     /// the LET definition (SANY printed these positions for the same modules, which EXTEND Naturals, Sequences).</summary>
     [Theory]

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -8,7 +8,7 @@ namespace NotifierSpec.Checker.Tests;
 /// <summary>
 /// A mutation fuzzer for the TLA+ front end and the .cfg reader (docs/fuzzing.md): the corpus specs and configs
 /// mutated (tokens deleted, duplicated, swapped, inserted; deep nesting; random bytes; tabs; unicode; truncation)
-/// and loaded as `notifier check` loads them (CheckCommand.Load on its 1 GB-stack thread). Every input must either load or give one line
+/// and loaded as `notifier check` loads them (ModelRun.Load on its 1 GB-stack thread). Every input must either load or give one line
 /// `FILE:LINE:COL: message` on stderr with exit 150 (spec) or 151 (config); an exception escaping, a second
 /// line or a stack trace is a finding. The default run is bounded and seeded; NOTIFIER_FUZZ_COUNT (and
 /// NOTIFIER_FUZZ_SEED) run a longer one, which also runs whole checks in a child process.
@@ -17,18 +17,18 @@ public class FuzzTests
 {
     public sealed record Finding(string Mutation, string File, string Detail, string Input);
 
-    public sealed record Outcome(int? Exit, string Err);
+    public sealed record FuzzOutcome(int? Exit, string Err);
 
     /// <summary>Loads a spec and config text the way `notifier check` does; exceptions escape to the harness.</summary>
-    public static Outcome FrontEnd(string dir, string module, string tla, string cfg)
+    public static FuzzOutcome FrontEnd(string dir, string module, string tla, string cfg)
     {
         var tlaPath = Path.Combine(dir, module + ".tla");
         var cfgPath = Path.Combine(dir, module + ".cfg");
         WriteBytes(tlaPath, tla);
         WriteBytes(cfgPath, cfg);
         var err = new StringWriter();
-        int? exit = CheckCommand.OnCheckThread(() => CheckCommand.Load(tlaPath, cfgPath, TextWriter.Null, err, out _));
-        return new Outcome(exit, err.ToString());
+        int? exit = ModelRun.OnCheckThread(() => ModelRun.Load(tlaPath, cfgPath, TextWriter.Null, err, out _));
+        return new FuzzOutcome(exit, err.ToString());
     }
 
     /// <summary>Raw: U+E000 stands for an invalid UTF-8 byte (0xFF) in the file; a lone surrogate becomes U+FFFD.</summary>
@@ -46,7 +46,7 @@ public class FuzzTests
     private static readonly Regex OneLine = new(@"^[^\n]+\.(tla|cfg):\d+:\d+: [^\n]*\S[^\n]*\n$", RegexOptions.CultureInvariant);
 
     /// <summary>What is wrong with an outcome, or null.</summary>
-    public static string? Judge(Outcome o)
+    public static string? Judge(FuzzOutcome o)
     {
         if (o.Exit is null) return o.Err.Length == 0 ? null : "loaded, but wrote to stderr: " + o.Err;
         if (o.Exit is not (ExitCodes.SpecError or ExitCodes.ConfigError)) return $"exit {o.Exit}";
@@ -170,7 +170,7 @@ public class FuzzTests
 
     /// <summary>Runs count mutants (1-3 mutations of a corpus spec or, one time in four, of its config) through
     /// target; returns the findings and the number of inputs per outcome.</summary>
-    public static (List<Finding> Findings, SortedDictionary<string, int> Outcomes) Run(int seed, int count, Func<string, string, string, string, Outcome> target)
+    public static (List<Finding> Findings, SortedDictionary<string, int> Outcomes) Run(int seed, int count, Func<string, string, string, string, FuzzOutcome> target)
     {
         var rng = new Random(seed);
         var seeds = Seeds();
@@ -190,7 +190,7 @@ public class FuzzTests
                 for (int k = rng.Next(1, 4); k > 0; k--) { text = Mutate(text, rng, out var n); names.Add(n); }
                 string tla = cfgSide ? s.Tla : text, cfg = cfgSide ? text : s.Cfg;
                 string mutation = (cfgSide ? "cfg: " : "tla: ") + string.Join(", ", names);
-                Outcome o;
+                FuzzOutcome o;
                 try { o = target(dir, s.Module, tla, cfg); }
                 catch (Exception e)
                 {
@@ -227,7 +227,7 @@ public class FuzzTests
     [Fact]
     public void TheHarnessCatchesAnEscapingException()
     {
-        Outcome Buggy(string dir, string module, string tla, string cfg)
+        FuzzOutcome Buggy(string dir, string module, string tla, string cfg)
         {
             if (tla.Contains("==\t") || tla.Contains("/\\\t")) throw new IndexOutOfRangeException("planted");
             return FrontEnd(dir, module, tla, cfg);
@@ -239,7 +239,7 @@ public class FuzzTests
     [Fact]
     public void TheHarnessCatchesATwoLineError()
     {
-        Outcome Buggy(string dir, string module, string tla, string cfg)
+        FuzzOutcome Buggy(string dir, string module, string tla, string cfg)
         {
             var o = FrontEnd(dir, module, tla, cfg);
             return o.Exit == ExitCodes.SpecError ? o with { Err = o.Err + "   at NotifierSpec.Checker.Parser.ParseExpr()\n" } : o;
@@ -268,22 +268,25 @@ public class FuzzTests
 
     /// <summary>A whole `notifier check --workers 1` in a child process, 30 s at most: any documented exit code;
     /// spec and config errors one line; never a stack trace or .NET's crash (exit 134).</summary>
-    public static Outcome CheckInChild(string dir, string module, string tla, string cfg)
+    public static FuzzOutcome CheckInChild(string dir, string module, string tla, string cfg)
     {
         var tlaPath = Path.Combine(dir, module + ".tla");
         WriteBytes(tlaPath, tla);
         WriteBytes(Path.Combine(dir, module + ".cfg"), cfg);
-        var dll = Path.Combine(AppContext.BaseDirectory, "notifier.dll");
+        // the notifier built next to this project (cli/bin/CONFIG/net10.0): Checker.Tests does not reference cli/
+        var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "cli", "bin",
+            Path.GetFileName(Path.GetDirectoryName(AppContext.BaseDirectory.TrimEnd('/'))!), "net10.0", "notifier.dll"));
+        if (!File.Exists(dll)) throw new FileNotFoundException($"{dll}: build the solution first (dotnet build NotifierSpec.sln)");
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { dll, "check", tlaPath, "--workers", "1" }) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var o = p.StandardOutput.ReadToEndAsync();
         var e = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(30_000)) { p.Kill(true); p.WaitForExit(); return new Outcome(null, ""); } // a long search is not a finding
+        if (!p.WaitForExit(30_000)) { p.Kill(true); p.WaitForExit(); return new FuzzOutcome(null, ""); } // a long search is not a finding
         var err = e.Result;
-        if (p.ExitCode is ExitCodes.SpecError or ExitCodes.ConfigError) return new Outcome(p.ExitCode, err);
+        if (p.ExitCode is ExitCodes.SpecError or ExitCodes.ConfigError) return new FuzzOutcome(p.ExitCode, err);
         if (p.ExitCode is not (0 or 10 or 11 or 12 or 13 or 75) || err.Contains("   at ") || o.Result.Contains("   at "))
-            return new Outcome(p.ExitCode, "crash or stack trace: " + err);
-        return new Outcome(null, "");
+            return new FuzzOutcome(p.ExitCode, "crash or stack trace: " + err);
+        return new FuzzOutcome(null, "");
     }
 }

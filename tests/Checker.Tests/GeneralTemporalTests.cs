@@ -1,5 +1,5 @@
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -50,7 +50,7 @@ public class GeneralTemporalTests
     public void ValidNestedLeadsToHolds()
     {
         var o = new StringWriter();
-        int exit = CheckCommand.CheckOne(Path.Combine(CorpusTests.CorpusDir, "GenTemporal.tla"), Path.Combine(CorpusTests.CorpusDir, "GenValid.cfg"),
+        int exit = ModelRun.CheckOne(Path.Combine(CorpusTests.CorpusDir, "GenTemporal.tla"), Path.Combine(CorpusTests.CorpusDir, "GenValid.cfg"),
             new CheckOptions { Workers = 1, Out = o }, TextWriter.Null, out var r);
         Assert.Equal(0, exit);
         Assert.Equal(Outcome.Success, r!.Outcome);
@@ -69,7 +69,7 @@ public class GeneralTemporalTests
     public void FormulasTlcRefusesAreOneLineErrors(string cfg, string error)
     {
         var err = new StringWriter();
-        int exit = CheckCommand.CheckOne(Path.Combine(CorpusTests.CorpusDir, "GenTemporal.tla"), Path.Combine(CorpusTests.CorpusDir, cfg + ".cfg"),
+        int exit = ModelRun.CheckOne(Path.Combine(CorpusTests.CorpusDir, "GenTemporal.tla"), Path.Combine(CorpusTests.CorpusDir, cfg + ".cfg"),
             new CheckOptions { Workers = 1, Out = TextWriter.Null }, err, out _);
         Assert.Equal(ExitCodes.EvalFailure, exit);
         var text = err.ToString().Replace("\r", "");

@@ -1,5 +1,5 @@
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -42,7 +42,7 @@ public class LivenessReachTests
             File.WriteAllText(Path.Combine(dir, "FarCycle.tla"), Spec);
             File.WriteAllText(Path.Combine(dir, "FarCycle.cfg"), $"SPECIFICATION Spec\nPROPERTY {property}\nCHECK_DEADLOCK FALSE\n");
             var o = new StringWriter();
-            int exit = CheckCommand.CheckOne(Path.Combine(dir, "FarCycle.tla"), Path.Combine(dir, "FarCycle.cfg"),
+            int exit = ModelRun.CheckOne(Path.Combine(dir, "FarCycle.tla"), Path.Combine(dir, "FarCycle.cfg"),
                 new CheckOptions { Workers = 1, Out = o }, TextWriter.Null, out var r);
             Assert.Equal(13, exit);
             Assert.Contains($"Error: Temporal property {property} was violated.", o.ToString());

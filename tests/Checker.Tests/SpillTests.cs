@@ -35,7 +35,7 @@ public class SpillTests
             Assert.Equal(Outcome.Success, r.Outcome);
             Assert.Equal(e.Model.DistinctStates, r.Distinct);
             Assert.Equal(e.Generated, r.Generated);
-            Assert.Equal(e.Model.Depth, r.Depth);
+            Assert.Equal(e.Model.StateDepth, r.Depth);
             Assert.True(r.Spills > 100, $"only {r.Spills} spills");
             Assert.Contains("Spilled to disk: ", output);
             Assert.Empty(Directory.EnumerateFileSystemEntries(dir.FullName));

@@ -1,5 +1,5 @@
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 
 namespace NotifierSpec.Checker.Tests;
 
@@ -16,7 +16,7 @@ internal static class TempSpec
             File.WriteAllText(Path.Combine(dir, name + ".tla"), tla);
             File.WriteAllText(Path.Combine(dir, name + ".cfg"), cfg);
             var err = new StringWriter();
-            int exit = CheckCommand.CheckOne(Path.Combine(dir, name + ".tla"), Path.Combine(dir, name + ".cfg"),
+            int exit = ModelRun.CheckOne(Path.Combine(dir, name + ".tla"), Path.Combine(dir, name + ".cfg"),
                 new CheckOptions { Workers = workers, Out = output ?? TextWriter.Null }, err, out var r);
             return (exit, r, err.ToString().Replace(dir + Path.DirectorySeparatorChar, ""));
         }

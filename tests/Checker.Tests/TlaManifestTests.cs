@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using NotifierSpec.Checker;
-using NotifierSpec.Cli;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -25,14 +25,14 @@ public class TlaManifestTests
         }
     }
 
-    private static List<CheckCommand.ManifestModel> Models() => CheckCommand.ReadManifest(Path.Combine(TlaDir, "manifest.json"));
+    private static List<ManifestModel> Models() => Manifest.Read(Path.Combine(TlaDir, "manifest.json"));
 
     public static IEnumerable<object[]> CiModels() => Models().Where(m => m.Ci).Select(m => new object[] { m.Name });
 
-    private static (int Exit, CheckResult? Result, string Err) Run(CheckCommand.ManifestModel m, int workers)
+    private static (int Exit, CheckResult? Result, string Err) Run(ManifestModel m, int workers)
     {
         var err = new StringWriter();
-        int exit = CheckCommand.CheckOne(Path.Combine(TlaDir, m.Spec), Path.Combine(TlaDir, m.Config),
+        int exit = ModelRun.CheckOne(Path.Combine(TlaDir, m.Spec), Path.Combine(TlaDir, m.Config),
             new CheckOptions { Workers = workers, Out = TextWriter.Null, Coverage = false }, err, out var r);
         return (exit, r, err.ToString());
     }
@@ -40,9 +40,9 @@ public class TlaManifestTests
     private static int ExpectedExit(string result) => result switch
     {
         "success" => ExitCodes.Ok,
-        "safety" => ExitCodes.Violation,
-        "deadlock" => ExitCodes.Deadlock,
-        "liveness" => ExitCodes.Liveness,
+        "safety failure" => ExitCodes.Violation,
+        "deadlock failure" => ExitCodes.Deadlock,
+        "liveness failure" => ExitCodes.Liveness,
         _ => throw new InvalidOperationException($"unknown result {result}"),
     };
 
@@ -54,12 +54,12 @@ public class TlaManifestTests
         var (exit, r, err) = Run(m, 1);
         Assert.True(r is not null, err);
         Assert.Equal(ExpectedExit(m.Result), exit);
-        Assert.Equal(m.Result, r!.ResultName);
+        Assert.Equal(m.Result, Checker.Manifest.ResultOf(r!));
         Assert.Equal(m.Violated, r.Violated);
         Assert.Equal(m.DistinctStates, r.Distinct);
-        Assert.Equal(m.Depth, r.Depth);
+        Assert.Equal(m.StateDepth, r.Depth);
         Assert.Equal(m.TraceLength, r.TraceLength);   // TLC's count, incl. a liveness "Stuttering" state
-        Assert.Empty(CheckCommand.Compare(m, exit, r));
+        Assert.Empty(Manifest.Compare(m, exit, r));
     }
 
     /// <summary>The parallel search merges successors in queue order: 2 workers give exactly the
@@ -74,7 +74,7 @@ public class TlaManifestTests
         var m = Models().Single(x => x.Name == name);
         var (exit, r, err) = Run(m, 2);
         Assert.True(r is not null, err);
-        Assert.Empty(CheckCommand.Compare(m, exit, r));
+        Assert.Empty(Manifest.Compare(m, exit, r));
     }
 
     /// <summary>Every rule of docs/rules.md has a must-fail model in CI that violates it.</summary>
@@ -83,10 +83,10 @@ public class TlaManifestTests
     {
         string[] rules = ["NoStaleDeviceMapping", "NoFreedFrameAccess", "CoherentAccess", "StartEndPaired",
                           "RangeCoversChange", "TruthfulEvent", "SoftDirtyComplete"];
-        var violated = Models().Where(m => m.Ci && m.Result == "safety").Select(m => m.Violated).ToHashSet();
+        var violated = Models().Where(m => m.Ci && m.Result == "safety failure").Select(m => m.Violated).ToHashSet();
         Assert.All(rules, rule => Assert.Contains(rule, violated));
-        Assert.Contains(Models(), m => m.Ci && m.Result == "liveness" && m.Violated == "RetriedFaultCompletes");
-        Assert.Contains(Models(), m => m.Ci && m.Result == "deadlock");
+        Assert.Contains(Models(), m => m.Ci && m.Result == "liveness failure" && m.Violated == "RetriedFaultCompletes");
+        Assert.Contains(Models(), m => m.Ci && m.Result == "deadlock failure");
     }
 
     /// <summary>Manifest and models/ agree; a failing model checks exactly the property it must violate.</summary>
@@ -96,7 +96,7 @@ public class TlaManifestTests
         var models = Models();
         var files = Directory.GetFiles(Path.Combine(TlaDir, "models"), "MC*.tla").Select(f => Path.GetFileNameWithoutExtension(f)).Order().ToList();
         Assert.Equal(files, models.Select(m => m.Name).Order().ToList());
-        foreach (var m in models.Where(m => m.Result is "safety" or "liveness"))
+        foreach (var m in models.Where(m => m.Result is "safety failure" or "liveness failure"))
         {
             var cfg = File.ReadAllText(Path.Combine(TlaDir, m.Config));
             var checkedProps = Regex.Matches(cfg, @"^\s{4}(\w+)\s*$", RegexOptions.Multiline).Select(x => x.Groups[1].Value)

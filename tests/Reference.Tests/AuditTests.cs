@@ -132,33 +132,4 @@ public class AuditTests
         Assert.Equal("MMU_NOTIFY_EXCLUSIVE", Vocabularies.ByName("linux-6.12")!.EventOf("remove_device_exclusive_entry"));
         Assert.Equal("linux-7.3", Vocabularies.ByName("upstream")!.AliasOf);
     }
-
-    [Fact]
-    public void Audit_command_exit_codes_and_one_line_errors()
-    {
-        var o = new StringWriter(); var e = new StringWriter();
-        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["audit", Fixture("planted"), "--vocabulary", "linux-7.2"], o, e));
-        Assert.Contains("event         mm/memory.c:35 remove_device_exclusive_entry range_init_owner: sends MMU_NOTIFY_EXCLUSIVE; vocabulary linux-7.2 says MMU_NOTIFY_CLEAR", o.ToString());
-        Assert.Equal("", e.ToString());
-
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("notakernel")], o, e));
-        Assert.Equal($"notifier audit: {Fixture("notakernel")}: not a kernel source tree (no include/linux/mmu_notifier.h and mm/)", e.ToString().Trim());
-
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("no-such-tree")], o, e));
-        Assert.Equal($"notifier audit: {Fixture("no-such-tree")}: no such directory", e.ToString().Trim());
-
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--vocabulary", "linux-2.6"], o, e));
-        Assert.Equal($"notifier audit: unknown vocabulary 'linux-2.6' ({Vocabularies.NameList})", e.ToString().Trim());
-
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--vocabulary", "linux-6.18"], o, e));
-        Assert.StartsWith("notifier audit: vocabulary linux-6.18 has no kernel call-site list", e.ToString().Trim());
-
-        o = new StringWriter();
-        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--found"], o, e));
-        Assert.Equal(16, o.ToString().Trim().Split('\n').Length);
-    }
 }

@@ -101,26 +101,6 @@ public class ReplayTests
         r = Replay.Run(badCfg);
         Assert.Equal($"field 'vocabulary': unknown vocabulary 'v9' ({Vocabularies.NameList})", r.Message);
     }
-
-    [Fact]
-    public void Replay_command_exit_codes_are_0_12_and_255()
-    {
-        string dir = Directory.CreateTempSubdirectory("replay").FullName;
-        string ok = Path.Combine(dir, "ok.jsonl"), bad = Path.Combine(dir, "bad.jsonl"), broken = Path.Combine(dir, "broken.jsonl");
-        TraceFile.Write(ok, Scenarios.Find("anon_write")!.Run().Session);
-        TraceFile.Write(bad, Scenarios.Find("teardown_at_end")!.Run().Session);
-        File.WriteAllText(broken, "{\"kind\":\"config\",\"pages\":\"lots\"}\n");
-        var o = new StringWriter(); var e = new StringWriter();
-        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["replay", ok], o, e));
-        Assert.Contains("accepted", o.ToString());
-        o = new StringWriter();
-        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["replay", bad], o, e));
-        int line = Scenarios.Find("teardown_at_end")!.Run().Session.FirstViolationLine!.Value + 1;
-        Assert.StartsWith($"{bad}:{line}: rule NoStaleDeviceMapping violated: dev0 maps page 0", o.ToString());
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", broken], o, e));
-        Assert.Equal($"{broken}:1:18: malformed trace: field 'pages': expected an integer, got the string \"lots\"", e.ToString().Trim());
-        Assert.Single(e.ToString().Trim().Split('\n'));
-    }
 }
 
 public class PartialReplayTests

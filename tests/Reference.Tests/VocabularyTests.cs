@@ -66,19 +66,4 @@ public class VocabularyTests
         Assert.Equal(MmuEvent.MMU_NOTIFY_UNMAP, EventTables.EventOf(Vocabulary.Linux6_18, CallSite.oom_reap_task_mm));
         Assert.Equal(MmuEvent.MMU_NOTIFY_CLEAR, EventTables.EventOf(Vocabulary.Linux6_18, CallSite.remove_device_exclusive_entry));
     }
-
-    [Fact]
-    public void Events_command_prints_the_table_as_json()
-    {
-        var o = new StringWriter(); var e = new StringWriter();
-        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v7", "--json"], o, e));
-        var doc = System.Text.Json.Nodes.JsonNode.Parse(o.ToString())!;
-        Assert.Equal("v7", (string?)doc["vocabulary"]);
-        Assert.Equal(EventTables.Table(Vocabulary.V7).Length,
-            doc["call_sites"]!.AsArray().Count(r => r!["models"]!.AsArray().Any(m => (string?)m == "reference")));
-        Assert.Equal(Catalogue.Default.File.ModelSites.Count, doc["call_sites"]!.AsArray().Count);
-        Assert.Equal("MMU_MIGRATE", (string?)doc["call_sites"]!.AsArray().Single(r => (string?)r!["call_site"] == "copy_hugetlb_page_range")!["event"]);
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v9"], o, e));
-        Assert.Equal("notifier events: unknown vocabulary 'v9' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)", e.ToString().Trim());
-    }
 }

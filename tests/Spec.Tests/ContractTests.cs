@@ -6,9 +6,9 @@ namespace NotifierSpec.Invariants.Tests;
 /// <summary>The event contract reproduces the seed's MMU_MPROT debate and is fully decided.</summary>
 public class ContractTests
 {
-    private static readonly Lazy<List<ContractRow>> V7 = new(() => Contract.Compute(Vocabulary.V7));
-    private static readonly Lazy<List<ContractRow>> Reviewed = new(() => Contract.Compute(Vocabulary.V7Reviewed));
-    private static readonly Lazy<List<ContractRow>> Upstream = new(() => Contract.Compute(Vocabulary.Upstream));
+    private static readonly Lazy<List<ContractRow>> V7 = new(() => Contract.Compute(ModelVocabulary.V7));
+    private static readonly Lazy<List<ContractRow>> Reviewed = new(() => Contract.Compute(ModelVocabulary.V7Reviewed));
+    private static readonly Lazy<List<ContractRow>> Upstream = new(() => Contract.Compute(ModelVocabulary.Upstream));
 
     private static string Verdict(ContractRow r, string reaction) =>
         r.Cells.Single(c => c.Reaction == reaction) is var c && c.Verdict == "refuted" ? $"refuted ({c.BrokenRule})" : c.Verdict;

@@ -45,7 +45,7 @@ public class ManifestAgreementTests
                 Assert.Contains(v.ExpectedRule!, File.ReadAllText(cfg));
                 continue;
             }
-            Assert.Equal(("safety", v.ExpectedRule), (models[v.TlaModel!].Result, models[v.TlaModel!].Violated));
+            Assert.Equal(("safety failure", v.ExpectedRule), (models[v.TlaModel!].Result, models[v.TlaModel!].Violated));
             var voc = Regex.Match(File.ReadAllText(models[v.TlaModel!].Config), "Vocabulary = \"([^\"]+)\"").Groups[1].Value;
             Assert.Equal(voc, v.Vocabulary);
         }
@@ -70,8 +70,8 @@ public class ManifestAgreementTests
         Assert.Equal(new[] { "linux-7.2", "upstream", "v7", "v7-reviewed" }, vocabularies);
         foreach (var voc in vocabularies)
         {
-            var results = Proofs.Run(Vocabulary.Find(voc)!, Variant.Correct(voc));
-            Assert.All(results, r => Assert.Equal(Verdict.Holds, r.Verdict));
+            var results = Proofs.Run(ModelVocabulary.Find(voc)!, Variant.Correct(voc));
+            Assert.All(results, r => Assert.Equal(QueryVerdict.Holds, r.Verdict));
         }
     }
 }

@@ -12,9 +12,9 @@ public class ProofTests
     [MemberData(nameof(Vocabularies))]
     public void Documented_policy_is_inductive_with_every_query_holding(string vocabulary)
     {
-        var voc = Vocabulary.Find(vocabulary)!;
+        var voc = ModelVocabulary.Find(vocabulary)!;
         var results = Proofs.Run(voc, Variant.Correct(vocabulary));
-        var failed = results.Where(r => r.Verdict != Verdict.Holds).Select(r => $"{r.Query}: {r.Verdict}\n{r.Report}").ToList();
+        var failed = results.Where(r => r.Verdict != QueryVerdict.Holds).Select(r => $"{r.Query}: {r.Verdict}\n{r.Report}").ToList();
         Assert.Empty(failed);
         // the exact query set: initiation per conjunct, consecution per action x conjunct, and
         // the non-vacuity checks (init satisfiable, each action enabled)
@@ -28,7 +28,7 @@ public class ProofTests
         Assert.Equal(19, names.Actions.Count);
         Assert.Equal(17, names.Conjuncts.Count);
         Assert.Equal(17 + 19 * 17 + 1 + 19, results.Count);
-        Assert.Contains(results, r => r.Query == "invalidate_finish => TeardownBeforeChange'" && r.Verdict == Verdict.Holds);
+        Assert.Contains(results, r => r.Query == "invalidate_finish => TeardownBeforeChange'" && r.Verdict == QueryVerdict.Holds);
         foreach (var a in names.Actions)
             foreach (var c in names.Conjuncts)
                 Assert.Contains(results, r => r.Query == $"{a} => {c}'");
@@ -37,7 +37,7 @@ public class ProofTests
     [Fact]
     public void Invariant_names_every_rule_of_docs_rules_md_except_TruthfulEvent()
     {
-        var names = Z3Session.Run(ctx => new Model(ctx, Vocabulary.Upstream, Variant.Correct("upstream")).Conjuncts
+        var names = Z3Session.Run(ctx => new Model(ctx, ModelVocabulary.Upstream, Variant.Correct("upstream")).Conjuncts
             .Where(c => c.IsRule).Select(c => c.Name).ToList());
         // TruthfulEvent is the guard of pte_update (the mm only makes changes its event allows)
         Assert.Equal(new[] { Rules.NoStaleDeviceMapping, Rules.NoFreedFrameAccess, Rules.CoherentAccess, Rules.StartEndPaired,
@@ -47,7 +47,7 @@ public class ProofTests
     [Fact]
     public void Action_names_are_the_shared_vocabulary()
     {
-        var names = Z3Session.Run(ctx => new Model(ctx, Vocabulary.V7, Variant.Failing_.First(v => v.Name == "invalidate-page-freed"))
+        var names = Z3Session.Run(ctx => new Model(ctx, ModelVocabulary.V7, Variant.Failing_.First(v => v.Name == "invalidate-page-freed"))
             .Actions.Select(a => a.Name).ToList());
         Assert.Equal(new[]
         {
@@ -65,10 +65,10 @@ public class ProofTests
         // page a reader snapshotted, as far as the remaining conjuncts know
         var results = Z3Session.Run(ctx =>
         {
-            var m = new Model(ctx, Vocabulary.Upstream, Variant.Correct("upstream"));
+            var m = new Model(ctx, ModelVocabulary.Upstream, Variant.Correct("upstream"));
             return new Prover(m, m.Conjuncts.Where(c => c.Name != "NoReaderInsidePass").ToList()).Consecution().ToList();
         });
-        var cti = Assert.Single(results, r => r.Verdict == Verdict.Cti && r.Query == "pte_update => SnapshotFresh'");
+        var cti = Assert.Single(results, r => r.Verdict == QueryVerdict.Cti && r.Query == "pte_update => SnapshotFresh'");
         Assert.Contains("counterexample to induction: pte_update(", cti.Report);
         Assert.Contains("breaks SnapshotFresh at d=", cti.Report);
         Assert.Contains("pre-state (satisfies every conjunct):", cti.Report);

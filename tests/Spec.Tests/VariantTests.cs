@@ -47,9 +47,9 @@ public class VariantTests
     {
         var variant = Variant.Failing_.Single(v => v.Name == name);
         Assert.Equal(rule, variant.ExpectedRule);
-        var results = Proofs.Run(Vocabulary.Find(variant.Vocabulary)!, variant);
+        var results = Proofs.Run(ModelVocabulary.Find(variant.Vocabulary)!, variant);
         var bmc = results[^1];
-        Assert.Equal(Verdict.Counterexample, bmc.Verdict);
+        Assert.Equal(QueryVerdict.Counterexample, bmc.Verdict);
         Assert.EndsWith($"depth {length}", bmc.Query);
         var report = bmc.Report!;
         Assert.StartsWith($"counterexample: {length} step(s) from an initial state to a state breaking {rule}", report);
@@ -57,17 +57,17 @@ public class VariantTests
         Assert.Contains(step, report);
         Assert.Contains($"  broken: {rule}", report);
         var q = Assert.Single(results, r => r.Query == cti);
-        Assert.Equal(Verdict.Cti, q.Verdict);
+        Assert.Equal(QueryVerdict.Cti, q.Verdict);
         Assert.Contains("counterexample to induction:", q.Report);
         // the sanity checks still hold: the variant's guards are satisfiable
-        Assert.All(results.Where(r => r.Query.Contains("enabled under the invariant", StringComparison.Ordinal)), r => Assert.Equal(Verdict.Holds, r.Verdict));
+        Assert.All(results.Where(r => r.Query.Contains("enabled under the invariant", StringComparison.Ordinal)), r => Assert.Equal(QueryVerdict.Holds, r.Verdict));
     }
 
     [Fact]
     public void End_after_refused_trace_is_start_nonblock_refuse_end()
     {
         var variant = Variant.Failing_.Single(v => v.Name == "end-after-refused-start");
-        var bmc = Proofs.Run(Vocabulary.Upstream, variant)[^1];
+        var bmc = Proofs.Run(ModelVocabulary.Upstream, variant)[^1];
         var steps = bmc.Report!.Split('\n').Where(l => l.StartsWith("  step ", StringComparison.Ordinal))
             .Select(l => l.Split(": ", 2)[1].Split('(')[0]).ToList();
         Assert.Equal(new[] { "invalidate_range_start_nonblock", "invalidate[-EAGAIN]", "invalidate_range_end" }, steps);
@@ -77,8 +77,8 @@ public class VariantTests
     public void Bmc_below_the_shortest_length_finds_nothing()
     {
         var variant = Variant.Failing_.Single(v => v.Name == "mprot-write-protect-only");
-        var bmc = Proofs.Run(Vocabulary.V7, variant, bmcDepth: 2)[^1];
-        Assert.Equal(Verdict.NoTraceUpToDepth, bmc.Verdict);
+        var bmc = Proofs.Run(ModelVocabulary.V7, variant, bmcDepth: 2)[^1];
+        Assert.Equal(QueryVerdict.NoTraceUpToDepth, bmc.Verdict);
         Assert.Null(bmc.Report);
     }
 }

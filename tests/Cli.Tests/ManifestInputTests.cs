@@ -2,7 +2,7 @@ using Xunit;
 
 namespace NotifierSpec.Invariants.Tests;
 
-/// <summary>`notifier check --manifest FILE` (tla/manifest.json's format, cli/CheckCommand.ReadManifest):
+/// <summary>`notifier check --manifest FILE` (tla/manifest.json's format, checker/Manifest.Read):
 /// a bad manifest is one line file:line:col: bad manifest: ..., exit 255, never a raw .NET JSON error and
 /// never a model failure (issue 11).</summary>
 public class ManifestInputTests
@@ -18,7 +18,7 @@ public class ManifestInputTests
            "result": "success",
            "violated": null,
            "distinctStates": 3,
-           "depth": 2,
+           "stateDepth": 2,
            "traceLength": null
           }
          ]
@@ -35,10 +35,12 @@ public class ManifestInputTests
     }
 
     [Theory]
-    [InlineData("\"result\": \"success\"", "\"result\": \"sucess\"", "M:8:4: bad manifest: model 'A': result 'sucess' is not one of success, deadlock, safety, liveness, assumption, error")]
+    [InlineData("\"result\": \"success\"", "\"result\": \"sucess\"", "M:8:4: bad manifest: model 'A': result 'sucess' is not one of success, deadlock failure, safety failure, liveness failure, assumption failure, error")]
+    [InlineData("\"result\": \"success\"", "\"result\": \"safety\"", "M:8:4: bad manifest: model 'A': result 'safety' is not one of success, deadlock failure, safety failure, liveness failure, assumption failure, error")]
+    [InlineData("\"stateDepth\": 2,", "\"depth\": 2,", "M:11:4: bad manifest: model 'A': unknown field \"depth\" (fields: name, spec, config, ci, result, violated, distinctStates, totalStates, stateDepth, traceLength, exit)")]
     [InlineData("\"ci\": true,", "\"ci\": true", "M:8:4: bad manifest: '\"' is invalid after a value")]
     [InlineData("\"name\": \"A\",", "", "M:3:3: bad manifest: model entry 1: field \"name\": missing")]
-    [InlineData("\"depth\": 2,", "\"depth\": \"deep\",", "M:11:4: bad manifest: model entry 1: field \"depth\": expected an integer in [0, 2147483647] or null")]
+    [InlineData("\"stateDepth\": 2,", "\"stateDepth\": \"deep\",", "M:11:4: bad manifest: model entry 1: field \"stateDepth\": expected an integer in [0, 2147483647] or null")]
     [InlineData("\"ci\": true,", "\"ci\": \"yes\",", "M:7:4: bad manifest: model 'A': field \"ci\": expected true or false")]
     [InlineData("\"spec\": \"A.tla\",", "\"spec\": \"A.tla\", \"spec\": \"B.tla\",", "M:5:21: bad manifest: the key 'spec' appears twice in the object")]
     public void A_bad_manifest_is_one_line_with_its_position_and_exit_255(string from, string to, string expected)

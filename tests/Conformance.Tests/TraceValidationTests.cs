@@ -1,9 +1,9 @@
 using System.Collections.Immutable;
-using NotifierSpec.Cli;
+using NotifierSpec.Checker;
 using NotifierSpec.Reference;
 using Xunit;
 
-namespace NotifierSpec.Checker.Tests;
+namespace NotifierSpec.Conformance.Tests;
 
 /// <summary>
 /// Trace validation (tla/trace/TraceNotifierSpec.tla, `notifier validate`): reference traces are accepted
@@ -43,7 +43,15 @@ public sealed class TraceValidationTests : IDisposable
     }
 
     // random runs and cut scenarios stop at a step budget, often inside an operation (exit 21 without the flag)
-    private static ValidateCommand.Verdict Validate(string path) => ValidateCommand.Validate(path, allowIncomplete: true);
+    /// <summary>What `notifier validate PATH` prints on stderr for a refusal (the verdict's one line), and its exit code.</summary>
+    private static (int Exit, string Err) ValidateRefusal(string path)
+    {
+        var v = TraceChecks.Validate(path);
+        Assert.True(v.ToStderr, v.Message);
+        return (v.Exit, v.Message + "\n");
+    }
+
+    private static TraceVerdict Validate(string path) => TraceChecks.Validate(path, allowIncomplete: true);
 
     /// <summary>The 1-based file line of the first trace line after `after` (a line number) satisfying pred.</summary>
     private static int LineOf(string path, Func<string, bool> pred, int after = 0)
@@ -230,8 +238,7 @@ public sealed class TraceValidationTests : IDisposable
         var lines = File.ReadAllLines(path);
         lines[2] = lines[2].Replace("\"op\":", "\"op\" ");
         File.WriteAllLines(path, lines);
-        var err = new StringWriter();
-        int exit = NotifierSpec.Cli.Cli.Run(["validate", path], TextWriter.Null, err);
+        var (exit, err) = ValidateRefusal(path);
         Assert.Equal(ExitCodes.Error, exit);
         var text = err.ToString().TrimEnd();
         Assert.DoesNotContain('\n', text);
@@ -253,8 +260,7 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(at > 0, $"no line with {from}");
         lines[at] = lines[at].Replace(from, to);
         File.WriteAllLines(path, lines);
-        var err = new StringWriter();
-        int exit = NotifierSpec.Cli.Cli.Run(["validate", path], TextWriter.Null, err);
+        var (exit, err) = ValidateRefusal(path);
         Assert.Equal(ExitCodes.Error, exit);
         int col = lines[at].IndexOf($"\"{field}\"", StringComparison.Ordinal) + 1;
         Assert.StartsWith($"{path}:{at + 1}:{col}: malformed trace: {message}", err.ToString().TrimEnd());

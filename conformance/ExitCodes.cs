@@ -1,8 +1,8 @@
-namespace NotifierSpec.Cli;
+namespace NotifierSpec.Conformance;
 
 /// <summary>
 /// Exit codes of every `notifier` command. They follow TLC's (tlc2.output.EC.ExitStatus) so
-/// TLA+ users and scripts read them the same way; one table in docs/exit-codes.md (and README.md).
+/// TLA+ users and scripts read them the same way; one table in docs/exit-codes.md (and README.md); TraceVerdicts.Exit maps a trace verdict to them.
 /// </summary>
 public static class ExitCodes
 {

@@ -6,7 +6,7 @@ namespace NotifierSpec.Checker.Tests;
 
 /// <summary>
 /// Issue 11: deeply nested expressions crashed `notifier check` with .NET's "Stack overflow." (exit 134). They
-/// are checked on a thread with a 1 GB stack (cli/CheckCommand.CheckStackBytes) as TLC checks them (TLC
+/// are checked on a thread with a 1 GB stack (conformance/ModelRun.CheckStackBytes) as TLC checks them (TLC
 /// printed "2 states generated, 1 distinct states found" for each of the four specs below), and nesting beyond
 /// Parser.MaxDepth is refused at its position. The CLI runs in a child process, so that a regression is a
 /// failed assertion on exit 134, not a crashed test host.

@@ -7,7 +7,7 @@ using NotifierSpec.Reference;
 namespace NotifierSpec.Properties;
 
 /// <summary>The outcome of checking one property with FsCheck: passed, or the shrunk counterexample.</summary>
-public sealed record CheckResult(string Property, bool Passed, int Tests, int Shrinks, Prog? Counterexample, string? Failure, ulong Seed)
+public sealed record PropertyResult(string Property, bool Passed, int Tests, int Shrinks, Prog? Counterexample, string? Failure, ulong Seed)
 {
     /// <summary>The readable report of a failure: the rule, the shrunk steps, and the command that reproduces it.</summary>
     public string Report(string command)
@@ -41,7 +41,7 @@ public static class PropertyChecker
         public void OnFinished(string name, TestResult result) => Result = result;
     }
 
-    public static CheckResult Check(PropertyDef def, GenOptions options, int maxTest, ulong seed)
+    public static PropertyResult Check(PropertyDef def, GenOptions options, int maxTest, ulong seed)
     {
         var shaped = def.Shape(options);
         var arb = Generators.Arbitrary(shaped);

@@ -220,7 +220,7 @@ public class CliHelpJsonTests
             models = new object[]
             {
                 new { name = "MCFailInvalidatePageRange", spec = Path.Combine(models, "MCFailInvalidatePageRange.tla"), config = Path.Combine(models, "MCFailInvalidatePageRange.cfg"),
-                      result = "safety", violated = "RangeCoversChange", distinctStates = 2, depth = 3, traceLength = 2 },
+                      result = "safety failure", violated = "RangeCoversChange", distinctStates = 2, stateDepth = 3, traceLength = 2 },
                 new { name = "Skipped", spec = "x.tla", config = "x.cfg", ci = false, result = "success" },
             },
         }));
@@ -233,7 +233,7 @@ public class CliHelpJsonTests
         Assert.Equal(0, r.GetProperty("as_recorded").GetInt32());
         var m = r.GetProperty("models");
         Assert.Equal("fail", m[0].GetProperty("status").GetString());
-        Assert.Equal("depth 2 (expected 3)", m[0].GetProperty("differences")[0].GetString());
+        Assert.Equal("stateDepth 2 (expected 3)", m[0].GetProperty("differences")[0].GetString());
         Assert.Equal("""{"name":"Skipped","status":"skip"}""", JsonSerializer.Serialize(m[1]));
     }
 

@@ -1,0 +1,38 @@
+using Xunit;
+
+namespace NotifierSpec.Kernel.Tests;
+
+/// <summary>`notifier kernel`'s refusals (moved from Kernel.Tests: only CLI tests reference cli/).</summary>
+public sealed class KernelCommandTests
+{
+    private static (int Code, string Out, string Err) Cli(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = NotifierSpec.Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Bad_ops_are_one_line_with_the_operation_and_column()
+    {
+        var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
+        Assert.Equal(255, code);
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)", err.Trim());
+    }
+
+    [Fact]
+    public void A_page_outside_the_region_is_refused()
+    {
+        var (code, _, err) = Cli("kernel", "--ops", "guest_read 16");
+        Assert.Equal(255, code);
+        Assert.Equal("--ops:1:1: operation 1 'guest_read 16': page 16 is outside [0, 16)", err.Trim());
+    }
+
+    [Fact]
+    public void An_unknown_mutant_is_refused()
+    {
+        var (code, _, err) = Cli("kernel", "--mutant", "Nope");
+        Assert.Equal(255, code);
+        Assert.StartsWith("notifier kernel: unknown mutant 'Nope'", err.Trim());
+    }
+}

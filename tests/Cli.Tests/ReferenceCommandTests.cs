@@ -1,0 +1,144 @@
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+// `notifier replay`, `audit`, `events` and `scenario` (moved from Reference.Tests: only CLI tests reference cli/).
+
+public class ReplayTests
+{
+    [Fact]
+    public void Replay_command_exit_codes_are_0_12_and_255()
+    {
+        string dir = Directory.CreateTempSubdirectory("replay").FullName;
+        string ok = Path.Combine(dir, "ok.jsonl"), bad = Path.Combine(dir, "bad.jsonl"), broken = Path.Combine(dir, "broken.jsonl");
+        TraceFile.Write(ok, Scenarios.Find("anon_write")!.Run().Session);
+        TraceFile.Write(bad, Scenarios.Find("teardown_at_end")!.Run().Session);
+        File.WriteAllText(broken, "{\"kind\":\"config\",\"pages\":\"lots\"}\n");
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["replay", ok], o, e));
+        Assert.Contains("accepted", o.ToString());
+        o = new StringWriter();
+        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["replay", bad], o, e));
+        int line = Scenarios.Find("teardown_at_end")!.Run().Session.FirstViolationLine!.Value + 1;
+        Assert.StartsWith($"{bad}:{line}: rule NoStaleDeviceMapping violated: dev0 maps page 0", o.ToString());
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", broken], o, e));
+        Assert.Equal($"{broken}:1:18: malformed trace: field 'pages': expected an integer, got the string \"lots\"", e.ToString().Trim());
+        Assert.Single(e.ToString().Trim().Split('\n'));
+    }
+}
+
+public class AuditTests
+{
+    private static string Fixture(string name)
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NotifierSpec.sln"))) d = d.Parent;
+        Assert.NotNull(d);
+        return Path.Combine(d!.FullName, "tests", "Reference.Tests", "audit-fixtures", name);
+    }
+
+    [Fact]
+    public void Audit_command_exit_codes_and_one_line_errors()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["audit", Fixture("planted"), "--vocabulary", "linux-7.2"], o, e));
+        Assert.Contains("event         mm/memory.c:35 remove_device_exclusive_entry range_init_owner: sends MMU_NOTIFY_EXCLUSIVE; vocabulary linux-7.2 says MMU_NOTIFY_CLEAR", o.ToString());
+        Assert.Equal("", e.ToString());
+
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("notakernel")], o, e));
+        Assert.Equal($"notifier audit: {Fixture("notakernel")}: not a kernel source tree (no include/linux/mmu_notifier.h and mm/)", e.ToString().Trim());
+
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("no-such-tree")], o, e));
+        Assert.Equal($"notifier audit: {Fixture("no-such-tree")}: no such directory", e.ToString().Trim());
+
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--vocabulary", "linux-2.6"], o, e));
+        Assert.Equal($"notifier audit: unknown vocabulary 'linux-2.6' ({Vocabularies.NameList})", e.ToString().Trim());
+
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--vocabulary", "linux-6.18"], o, e));
+        Assert.StartsWith("notifier audit: vocabulary linux-6.18 has no kernel call-site list", e.ToString().Trim());
+
+        o = new StringWriter();
+        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--found"], o, e));
+        Assert.Equal(16, o.ToString().Trim().Split('\n').Length);
+    }
+}
+
+public class VocabularyTests
+{
+    [Fact]
+    public void Events_command_prints_the_table_as_json()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v7", "--json"], o, e));
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(o.ToString())!;
+        Assert.Equal("v7", (string?)doc["vocabulary"]);
+        Assert.Equal(EventTables.Table(Vocabulary.V7).Length,
+            doc["call_sites"]!.AsArray().Count(r => r!["models"]!.AsArray().Any(m => (string?)m == "reference")));
+        Assert.Equal(Catalogue.Default.File.ModelSites.Count, doc["call_sites"]!.AsArray().Count);
+        Assert.Equal("MMU_MIGRATE", (string?)doc["call_sites"]!.AsArray().Single(r => (string?)r!["call_site"] == "copy_hugetlb_page_range")!["event"]);
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v9"], o, e));
+        Assert.Equal("notifier events: unknown vocabulary 'v9' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)", e.ToString().Trim());
+    }
+}
+
+public class ScenarioTests
+{
+    [Fact]
+    public void Scenario_command_prints_every_outcome_and_exits_zero()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int rc = NotifierSpec.Cli.Cli.Run(["scenario"], o, e);
+        Assert.Equal(0, rc);
+        Assert.Contains($"{Scenarios.All.Length}/{Scenarios.All.Length} scenarios as expected", o.ToString());
+        Assert.Contains("breaks NoStaleDeviceMapping", o.ToString());
+    }
+
+    [Fact]
+    public void Unknown_scenario_is_a_one_line_error()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int rc = NotifierSpec.Cli.Cli.Run(["scenario", "nope"], o, e);
+        Assert.Equal(255, rc);
+        Assert.Equal("notifier scenario: unknown scenario 'nope' (notifier scenario --list)", e.ToString().Trim());
+    }
+}
+
+public class CliInputTests
+{
+    [Fact]
+    public void An_unwritable_trace_path_is_a_one_line_error()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int rc = NotifierSpec.Cli.Cli.Run(["scenario", "anon_read", "--trace", "/nonexistent-dir/x.jsonl"], o, e);
+        Assert.Equal(255, rc);
+        Assert.Single(e.ToString().Trim().Split('\n'));
+        Assert.StartsWith("notifier scenario: Could not find a part of the path", e.ToString());
+    }
+
+    [Fact]
+    public void A_missing_trace_file_is_a_one_line_error()
+    {
+        foreach (var command in new[] { "replay", "refine" })
+        {
+            var o = new StringWriter(); var e = new StringWriter();
+            Assert.Equal(255, NotifierSpec.Cli.Cli.Run([command, "/nonexistent.jsonl"], o, e));
+            Assert.Equal("/nonexistent.jsonl:1:1: cannot read /nonexistent.jsonl: no such file", e.ToString().Trim());
+        }
+    }
+
+    [Fact]
+    public void Unknown_commands_and_options_are_one_line_errors()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["frobnicate"], o, e));
+        Assert.Equal("notifier: unknown command 'frobnicate' (try: notifier --help)", e.ToString().Trim());
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["bench-reference", "--steps", "many"], o, e));
+        Assert.Equal("notifier bench-reference: option --steps expects an integer, got 'many'", e.ToString().Trim());
+    }
+}
