@@ -25,8 +25,10 @@ public sealed class StepCounter
 /// </summary>
 public static class Generators
 {
-    /// <summary>Correct listener policies: safe under every vocabulary.</summary>
-    public static readonly ImmutableArray<Policy> CorrectPolicies = [Policy.UnmapAll, Policy.Hmm];
+    /// <summary>Correct listener policies: safe under every vocabulary. Not Policy.Hmm: its consult-vma on
+    /// MMU_NOTIFY_PROTECTION_VMA keeps device access through NUMA hinting, userfaultfd write-protect and
+    /// PAGEMAP_SCAN, which leave the VMA unchanged (docs/protection-vma.md); HmmUnmapVma is Hmm with unmap there.</summary>
+    public static readonly ImmutableArray<Policy> CorrectPolicies = [Policy.UnmapAll, Policy.HmmUnmapVma];
 
     public static Gen<MirrorConfig> Mirror(int index, int pages) =>
         from kind in Gen.Frequency((5, Gen.Constant(MirrorKind.Interval)), (2, Gen.Constant(MirrorKind.Mm)), (2, Gen.Constant(MirrorKind.SecondaryTlb)))
@@ -67,7 +69,7 @@ public static class Generators
         from value in Gen.Choose(1, 99)
         from flags in Gen.Choose(0, 15)
         from dst in Gen.Choose(0, pages - 1)
-        from which in Gen.Choose(0, 27)
+        from which in Gen.Choose(0, 31)
         select which switch
         {
             0 or 1 or 2 => (Call)new Call.Mmap(r.Item1, r.Item2, prot == Prot.None ? Prot.ReadWrite : prot, Shared: (flags & 1) != 0, Thp: (flags & 2) != 0, Mergeable: (flags & 4) != 0, Hugetlb: flags == 15),
@@ -90,6 +92,10 @@ public static class Generators
             24 => new Call.ClearRefs(),
             25 => new Call.OomReap(),
             26 => flags == 0 ? new Call.Exit() : flags < 8 ? new Call.PageReferenced(p) : new Call.CpuRead(p),
+            27 => new Call.UffdWriteProtect(r.Item1, r.Item2),
+            28 => new Call.NumaScan(r.Item1, r.Item2),
+            29 => new Call.PagemapScanWp(r.Item1, r.Item2),
+            30 => new Call.UffdMove(p, q),
             _ => new Call.CpuWrite(p, value),
         };
 
@@ -97,7 +103,7 @@ public static class Generators
         from m in Gen.Choose(0, mirrors - 1)
         from p in Page(pages, hot)
         from value in Gen.Choose(1, 99)
-        from which in Gen.Choose(0, 21)
+        from which in Gen.Choose(0, 23)
         select which switch
         {
             < 9 => (Call)new Call.DeviceRead(m, p),
