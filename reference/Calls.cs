@@ -39,6 +39,13 @@ public abstract record Call
     /// <summary>ioctl(UFFDIO_MOVE) of one page from Src to Dst (mm/userfaultfd.c move_pages -> move_pages_ptes): the
     /// source PTE is cleared and the same page mapped at Dst, which must be empty.</summary>
     public sealed record UffdMove(int Src, int Dst) : Call { public override string Name => "uffdio_move"; }
+    /// <summary>madvise(MADV_COLLAPSE) over [Start, End) (mm/khugepaged.c madvise_collapse): each huge block inside is
+    /// collapsed into a huge page; anonymous memory by collapse_huge_page, a shared (shmem) mapping by collapse_file and
+    /// retract_page_tables.</summary>
+    public sealed record MadviseCollapse(int Start, int End) : Call { public override string Name => "madvise_collapse"; }
+    /// <summary>wp_shared_mapping_range over the shared mappings of [Start, End) (mm/mapping_dirty_helpers.c, the
+    /// dirty tracking of drivers/gpu/drm/vmwgfx/vmwgfx_page_dirty.c): writable PTEs write-protected.</summary>
+    public sealed record WpSharedMapping(int Start, int End) : Call { public override string Name => "wp_shared_mapping_range"; }
     /// <summary>Reclaim's page_referenced: clear_flush_young on the CPU PTE and every listener.</summary>
     public sealed record PageReferenced(int Page) : Call { public override string Name => "page_referenced"; }
     /// <summary>mmu_notifier_test_young (e.g. idle page tracking): tests without clearing.</summary>

@@ -102,6 +102,8 @@ public static class Machine
         Call.NumaScan m => [("start", m.Start), ("end", m.End)],
         Call.PagemapScanWp m => [("start", m.Start), ("end", m.End)],
         Call.UffdMove m => [("page", m.Src), ("dst", m.Dst)],
+        Call.MadviseCollapse m => [("start", m.Start), ("end", m.End)],
+        Call.WpSharedMapping m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
         Call.PageReferenced m => [("page", m.Page)],
         Call.TestYoung m => [("page", m.Page)],

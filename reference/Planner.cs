@@ -299,6 +299,8 @@ internal sealed class Planner(MmState state)
         Call.NumaScan m => ChangeProtNuma(m),
         Call.PagemapScanWp m => DoPagemapScan(m),
         Call.UffdMove m => MovePagesPtes(m),
+        Call.MadviseCollapse m => MadviseCollapse(m),
+        Call.WpSharedMapping m => WpSharedMappingRange(m),
         Call.PageReferenced or Call.TestYoung => FolioReferenced(call),
         Call.Exit => ExitMmap(),
         Call.OomReap => OomReapTaskMm(),
@@ -542,9 +544,15 @@ internal sealed class Planner(MmState state)
         var vma = State.VmaAt(m.Page);
         if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
             return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
+        return ("collapse_huge_page", MmapLock.Write, CollapseAnon(b, vma));
+    }
+
+    /// <summary>collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an error or null.</summary>
+    private string? CollapseAnon(PageRange b, Vma vma)
+    {
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
-            return ("collapse_huge_page", MmapLock.Write, "EBUSY (block not fully mapped by exclusive base pages)");
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+            return "EBUSY (block not fully mapped by exclusive base pages)";
         var news = olds.Select(_ => Alloc()).ToList();
         // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
         Bracket(CallSite.collapse_huge_page, b, after =>
@@ -558,7 +566,64 @@ internal sealed class Planner(MmState state)
             Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
         }
         foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
-        return ("collapse_huge_page", MmapLock.Write, null);
+        return null;
+    }
+
+    /// <summary>Linux 7.2 mm/khugepaged.c madvise_collapse -> collapse_single_pmd, per huge block of the range.</summary>
+    private (string Name, MmapLock Lock, string? Error) MadviseCollapse(Call.MadviseCollapse m)
+    {
+        CheckRange(m.Start, m.End, "madvise_collapse");
+        const string name = "madvise_collapse";
+        if (Absent(CallSite.retract_page_tables)) return (name, MmapLock.Read, "ENOSYS (MADV_COLLAPSE has no row in this vocabulary)");
+        int h = Config.HugePageSize;
+        var blocks = Enumerable.Range(0, Config.Pages / h).Select(i => new PageRange(i * h, i * h + h)).Where(b => b.Start >= m.Start && b.End <= m.End).ToList();
+        if (blocks.Count == 0) return (name, MmapLock.Read, "EINVAL (no whole huge block in the range)");
+        bool anon = false;
+        foreach (var b in blocks)
+        {
+            var vma = State.VmaAt(b.Start);
+            if (vma is null || vma.End < b.End || vma.Start > b.Start) return (name, MmapLock.Read, "ENOMEM (block not inside one VMA)");
+            if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // thp_vma_allowable_order
+            if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue; // already PMD-mapped
+            // collapse_single_pmd: an anonymous VMA goes to collapse_scan_pmd -> collapse_huge_page (mmap_write_lock)
+            string? err = vma.Shared ? CollapseFile(b) : CollapseAnon(b, vma);
+            anon |= !vma.Shared;
+            if (err is not null) return (name, anon ? MmapLock.Write : MmapLock.Read, err);
+        }
+        return (name, anon ? MmapLock.Write : MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/khugepaged.c collapse_file for one block of a shared (shmem) mapping, then retract_page_tables
+    /// and try_collapse_pte_mapped_thp's set_huge_pmd.</summary>
+    private string? CollapseFile(PageRange b)
+    {
+        // collapse_single_pmd drops mmap_lock and runs collapse_scan_file -> collapse_file: each old folio is isolated and,
+        // if mapped, unmapped by try_to_unmap (try_to_unmap_one: MMU_NOTIFY_CLEAR over its address); the contents are
+        // copied into the new huge folio after every old one is unmapped; the old ones are freed. The model requires
+        // every page mapped here and by this mm alone (the page cache is not modelled: a hole or another mapping refuses).
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+            return "EAGAIN (block not fully mapped by pages of this mm alone)";
+        var news = olds.Select(_ => Alloc()).ToList();
+        for (int i = 0; i < olds.Count; i++)
+        {
+            int p = b.Start + i;
+            var one = new PageRange(p, p + 1);
+            Bracket(CallSite.try_to_unmap_one, one, after =>
+            {
+                Pte(p, PteOp.Clear, after);
+                _prims.Add(new Prim.TlbFlush(one));
+            });
+        }
+        for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
+        foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
+        // collapse_file -> retract_page_tables: a VMA without anon_vma loses its page table under MMU_NOTIFY_CLEAR over the
+        // block (pmdp_collapse_flush); try_collapse_pte_mapped_thp then finds the PMD none and set_huge_pmd maps the new
+        // huge page (a fill: no notification)
+        Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b)));
+        var prot = State.VmaAt(b.Start)!.Prot;
+        for (int i = 0; i < olds.Count; i++) Pte(b.Start + i, PteOp.Map, false, news[i], prot == Prot.ReadWrite ? Prot.Read : prot, huge: true);
+        return null;
     }
 
     /// <summary>Linux 7.2 mm/mlock.c mlock_fixup, then populate_vma_page_range.</summary>
@@ -731,6 +796,29 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.TlbFlush(one));
         });
         return (name, MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,
+    /// wp_clean_post_vma), for each shared VMA of the range.</summary>
+    private (string Name, MmapLock Lock, string? Error) WpSharedMappingRange(Call.WpSharedMapping m)
+    {
+        CheckRange(m.Start, m.End, "wp_shared_mapping_range");
+        const string name = "wp_shared_mapping_range";
+        if (Absent(CallSite.wp_clean_pre_vma)) return (name, MmapLock.None, "ENOSYS (mapping_dirty_helpers has no row in this vocabulary)");
+        var r = new PageRange(m.Start, m.End);
+        // i_mmap_lock_read, no mmap_lock; per VMA: wp_clean_pre_vma starts MMU_NOTIFY_PROTECTION_PAGE over the VMA's part,
+        // wp_pte write-protects each writable PTE (wp_clean_pmd_entry skips huge PMDs), wp_clean_post_vma flushes and ends
+        foreach (var v in State.Vmas.Where(v => v.Shared && v.Range.Overlaps(r)).ToList())
+        {
+            var vr = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
+            Bracket(CallSite.wp_clean_pre_vma, vr, after =>
+            {
+                foreach (int p in Present(vr))
+                    if (State.Ptes[p] is { Writable: true, Huge: false }) Pte(p, PteOp.WriteProtect, after);
+                _prims.Add(new Prim.TlbFlush(vr));
+            });
+        }
+        return (name, MmapLock.None, null);
     }
 
     /// <summary>Linux 7.2 mm/rmap.c folio_referenced (page_referenced in v7) -> clear_flush_young / test_young.</summary>

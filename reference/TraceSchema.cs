@@ -37,6 +37,8 @@ public static class TraceSchema
         ["uffdio_writeprotect"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["change_prot_numa"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["pagemap_scan_wp"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
+        ["madvise_collapse"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
+        ["wp_shared_mapping_range"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["uffdio_move"] = S(false, ["page", "dst"], ("page", T.Page), ("dst", T.Page), Result),
         ["cpu_read"] = S(false, ["page"], ("page", T.Page), Result),
         ["cpu_write"] = S(false, ["page", "value"], ("page", T.Page), ("value", T.Int), Result),

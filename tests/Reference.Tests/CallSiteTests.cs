@@ -175,11 +175,80 @@ public class CallSiteTests
         s.Cpu(new Call.PagemapScanWp(4, 8));
         s.Cpu(new Call.UffdMove(1, 6));
         s.Cpu(new Call.UffdWriteProtect(4, 8));
+        s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Shared: true));
+        for (int p = 8; p < 12; p++) s.Cpu(new Call.CpuWrite(p, p));
+        s.Cpu(new Call.WpSharedMapping(8, 12));
+        s.Cpu(new Call.MadviseCollapse(8, 12));
+        Assert.True(s.State.Ptes[8]!.Value.Huge);
         var w = new StringWriter();
         TraceFile.Write(w, s);
         var r = Replay.Run(w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(ReplayVerdict.Accepted, r.Verdict);
         Assert.Equal(s.State.Ptes.ToArray(), r.Final!.Ptes.ToArray());
         Assert.Contains(s.Trace, l => l.Op == "uffdio_move" && l.Kind == "call");
+    }
+
+    // ------------------------------------------------------------ MADV_COLLAPSE
+
+    [Fact]
+    public void Madvise_collapse_of_a_shared_mapping_unmaps_each_page_copies_retracts_the_table_and_maps_a_huge_page()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Shared: true));
+        for (int p = 4; p < 8; p++) s.Cpu(new Call.CpuWrite(p, 10 + p));
+        s.DeviceRead(0, 5);
+        int before = s.Trace.Count;
+        s.Cpu(new Call.MadviseCollapse(0, 8)); // [0, 4) is not mapped: only [4, 8) is a candidate
+        Assert.Equal("EAGAIN (block not fully mapped by pages of this mm alone)", (string?)s.Trace[before].Get("result"));
+        s.Cpu(new Call.MadviseCollapse(4, 8));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[4,5)", "MMU_NOTIFY_CLEAR[5,6)", "MMU_NOTIFY_CLEAR[6,7)", "MMU_NOTIFY_CLEAR[7,8)", "MMU_NOTIFY_CLEAR[4,8)"], Events(s));
+        Assert.Empty(s.State.Mirrors[0].Pt);
+        for (int p = 4; p < 8; p++)
+        {
+            Assert.Equal(Prot.Read, s.State.Ptes[p]!.Value.Prot);
+            Assert.True(s.State.Ptes[p]!.Value.Huge);
+            Assert.Equal(10 + p, s.CpuView(p));
+        }
+        Assert.All(new[] { 1, 2, 3, 4 }, f => Assert.True(s.State.Frames[f].Free)); // the old pages are freed
+        Assert.Null(s.FirstViolation);
+        Assert.Equal("ENOSYS (MADV_COLLAPSE has no row in this vocabulary)", Result(New(Vocabulary.V7).Call(new Call.MadviseCollapse(0, 4))));
+        Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.1")!.EventOf("retract_page_tables"));
+    }
+
+    [Fact]
+    public void Madvise_collapse_of_anonymous_memory_is_collapse_huge_page_without_vm_hugepage()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        for (int p = 0; p < 4; p++) s.Cpu(new Call.CpuWrite(p, p + 1));
+        var o = s.Call(new Call.MadviseCollapse(0, 4));
+        Assert.Null(Result(o));
+        Assert.Equal(MmapLock.Write, s.State.Op!.Lock);
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)"], Events(s));
+        Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p]!.Value.Huge));
+        Assert.Equal("EINVAL (no whole huge block in the range)", Result(s.Call(new Call.MadviseCollapse(1, 4))));
+    }
+
+    // ------------------------------------------------------------ mapping_dirty_helpers
+
+    [Fact]
+    public void Wp_shared_mapping_range_write_protects_each_shared_vma_under_protection_page()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 1));
+        s.Cpu(new Call.CpuWrite(5, 1));
+        s.DeviceWrite(0, 1, 2);
+        s.Call(new Call.WpSharedMapping(0, 8));
+        Assert.Equal(MmapLock.None, s.State.Op!.Lock);
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_PROTECTION_PAGE[0,4)"], Events(s));
+        Assert.False(s.State.Ptes[1]!.Value.Writable);
+        Assert.True(s.State.Ptes[5]!.Value.Writable); // private: not a mapping of the file
+        Assert.False(s.State.Mirrors[0].Pt[1].Writable); // the HMM listener write-protects on PROTECTION_PAGE
+        Assert.Null(s.FirstViolation);
+        Assert.Equal("ENOSYS (mapping_dirty_helpers has no row in this vocabulary)", Result(New(Vocabulary.V7).Call(new Call.WpSharedMapping(0, 4))));
     }
 }
