@@ -233,7 +233,9 @@ internal sealed class Planner(MmState state)
         // wp_page_copy: new page allocated and copied before the notifier, PTE switched under the PTL
         int nf = Alloc();
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
-        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), after =>
+        // a hugetlb VMA's COW is mm/hugetlb.c hugetlb_wp (MMU_NOTIFY_CLEAR over the huge page; the model's hugetlb pages are
+        // base pages)
+        Bracket(HugetlbOr(vma.Hugetlb, CallSite.hugetlb_wp, CallSite.wp_page_copy), new PageRange(page, page + 1), after =>
         {
             Pte(page, PteOp.Map, after, nf, Prot.ReadWrite);
             _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
@@ -367,7 +369,12 @@ internal sealed class Planner(MmState state)
         {
             int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
             var nr = new PageRange(lazyStart, r.End);
-            Bracket(CallSite.change_protection, nr, after =>
+            // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection, which notifies
+            // MMU_NOTIFY_PROTECTION_VMA over [start, end) from its start (widened for PMD sharing, not modelled)
+            bool hugetlb = State.Vmas.Where(v => v.Range.Overlaps(r)).All(v => v.Hugetlb);
+            var site = HugetlbOr(hugetlb, CallSite.hugetlb_change_protection, CallSite.change_protection);
+            if (site == CallSite.hugetlb_change_protection) nr = r;
+            Bracket(site, nr, after =>
             {
                 foreach (int p in present)
                 {
@@ -400,8 +407,9 @@ internal sealed class Planner(MmState state)
         var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
         var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
-        // move_page_tables: the source range is notified; the destination is filled (it was empty)
-        Bracket(CallSite.move_page_tables, old, after =>
+        // move_page_tables: the source range is notified; the destination is filled (it was empty). A hugetlb VMA moves by
+        // mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page), MMU_NOTIFY_CLEAR, not UNMAP
+        Bracket(HugetlbOr(src.Hugetlb, CallSite.move_hugetlb_page_tables, CallSite.move_page_tables), old, after =>
         {
             foreach (var (p, pte) in moves)
             {
@@ -426,7 +434,10 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) UnmapMappingRange(Call.Truncate m)
     {
         CheckRange(m.Start, m.End, "truncate");
-        Zap(CallSite.zap_page_range_single, new PageRange(m.Start, m.End));
+        var r = new PageRange(m.Start, m.End);
+        // hugetlbfs truncation / hole punch: hugetlb_vmdelete_list -> mm/hugetlb.c unmap_hugepage_range (MMU_NOTIFY_CLEAR)
+        var over = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
+        Zap(HugetlbOr(over.Count > 0 && over.All(v => v.Hugetlb), CallSite.unmap_hugepage_range, CallSite.zap_page_range_single), r);
         return ("truncate", MmapLock.None, null);
     }
 
@@ -719,6 +730,10 @@ internal sealed class Planner(MmState state)
             });
         return ("uffdio_writeprotect", MmapLock.Read, null);
     }
+
+    /// <summary>The hugetlb call site for a hugetlb VMA (Linux 7.2 mm/hugetlb.c), else the generic one; a vocabulary without a
+    /// row for the hugetlb site (the seed's) uses the generic site's.</summary>
+    private CallSite HugetlbOr(bool hugetlb, CallSite hugetlbSite, CallSite generic) => hugetlb && !Absent(hugetlbSite) ? hugetlbSite : generic;
 
     /// <summary>A site the vocabulary's table has no notifier row for: the call is refused (ENOSYS).</summary>
     private bool Absent(CallSite site) => EventTables.Row(Vocab, site).Mechanism == Mechanism.None;

@@ -319,4 +319,32 @@ public class CallSiteTests
         Assert.NotNull(s.State.Ptes[9]);
         Assert.Null(s.FirstViolation);
     }
+
+    // ------------------------------------------------------------ hugetlb
+
+    [Fact]
+    public void Hugetlb_vmas_reach_the_hugetlb_call_sites_and_mremap_sends_clear_not_unmap()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.CpuWrite(0, 2)); // hugetlb_wp
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read)); // hugetlb_change_protection: the whole range, no lazy start
+        s.Cpu(new Call.Mremap(0, 4, 8)); // move_hugetlb_page_tables
+        s.Cpu(new Call.Truncate(8, 12)); // unmap_hugepage_range
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_PROTECTION_VMA[0,4)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[8,12)"], Events(s));
+        Assert.Null(s.State.Ptes[8]);
+        Assert.Null(s.FirstViolation);
+        // linux-6.1: truncation of hugetlb notified MMU_NOTIFY_UNMAP (__unmap_hugepage_range); mremap CLEAR already
+        Assert.Equal("MMU_NOTIFY_UNMAP", Vocabularies.ByName("linux-6.1")!.EventOf("unmap_hugepage_range"));
+        Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.12")!.EventOf("unmap_hugepage_range"));
+        Assert.Equal("MMU_NOTIFY_UNMAP", Vocabularies.ByName("linux-7.2")!.EventOf("move_page_tables"));
+        // the seed's table has no hugetlb rows: the generic sites' events
+        var v7 = New(Vocabulary.V7);
+        v7.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
+        v7.Cpu(new Call.CpuWrite(0, 1));
+        v7.Cpu(new Call.Mremap(0, 4, 8));
+        Assert.Equal(["MMU_MIGRATE[0,4)"], Events(v7));
+    }
 }
