@@ -15,7 +15,7 @@ public class CallSiteTests
 
     private static List<string> Ops(Session s, int fromLine) => s.Trace.Skip(fromLine).Select(l => l.Op).ToList();
 
-    private static string? Result(Outcome o) => (string?)o.Line.Get("result");
+    private static string? Result(StepOutcome o) => (string?)o.Line.Get("result");
 
     // ------------------------------------------------------------ NUMA hinting
 
