@@ -21,7 +21,7 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
     long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
-    long UffdResolved = 0, long UffdUnprotects = 0)
+    long UffdResolved = 0, long UffdUnprotects = 0, long Compactions = 0, long Migrated = 0, long MigratedUnmodelled = 0, string? FirstUnmodelled = null)
 {
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
@@ -29,7 +29,8 @@ public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong I
     public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
         Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused, Sum(Driven, o.Driven), Sum(Paths, o.Paths),
         Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
-        UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects);
+        UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects, Compactions + o.Compactions, Migrated + o.Migrated,
+        MigratedUnmodelled + o.MigratedUnmodelled, FirstUnmodelled ?? o.FirstUnmodelled);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -52,6 +53,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// Only the KPF_THP check sees it (the new frames map one-to-one onto the old pfns; values agree).</summary>
     public bool PlantCollapseSkipsKernel { get; init; }
 
+    /// <summary>A planted harness bug (tests only): pageout sends MADV_DONTNEED to the kernel instead of MADV_PAGEOUT. The page
+    /// is not present on both sides; only the pagemap swapped bit sees it at once (the lost contents show at the next read).</summary>
+    public bool PlantPageoutSendsDontneed { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
@@ -69,7 +74,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     {
         if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel);
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed);
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -93,16 +98,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (bad1 != bad0) throw new InvalidOperationException($"the userfaultfd handler got {bad1 - bad0} message(s) it could not resolve");
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
             run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
-            (long)(uffd1 - uffd0), run.UffdUnprotects);
+            (long)(uffd1 - uffd0), run.UffdUnprotects, run.Compactions, run.Migrated, run.MigratedUnmodelled, run.FirstUnmodelled);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
 
-    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel)
+    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel, bool plantPageoutSendsDontneed)
     {
         /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
         private int Pages => s.State.Config.Pages;
         public long UffdUnprotects;
+        public long Compactions, Migrated, MigratedUnmodelled;
+        public string? FirstUnmodelled;
         public Session S => s;
         public int Index; public string OpText = "";
         public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
@@ -210,6 +217,20 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m: return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
+                case KOp.Pageout m:
+                {
+                    if (live.Swap.Ensure() is not null) { Refused++; return null; }
+                    // a page still under writeback from an earlier pageout is kept mapped (mm/vmscan.c shrink_folio_list checks
+                    // folio_test_writeback before try_to_unmap): wait until the swap I/O of the range is done (at most 5 s)
+                    var pm = live.Pagemap();
+                    var sw = System.Diagnostics.Stopwatch.StartNew();
+                    for (int p = m.Start; p < m.End; p++)
+                        while (LiveMm.Present(pm[p]) && LiveMm.Writeback(LiveMm.Pfn(pm[p])) && sw.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(1);
+                    // every CPU's LRU batches drained first (MADV_PAGEOUT skips a folio not on the LRU yet)
+                    return Syscall("madvise(MADV_PAGEOUT)", new Call.MadvisePageout(m.Start, m.End), () =>
+                        plantPageoutSendsDontneed ? Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED)
+                        : Native.DrainLru(m.Start) is var _ ? Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT) : 0, HoleErrno(m.Start, m.End));
+                }
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
                 case KOp.HostRead h:
                 {
@@ -230,6 +251,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
                 {
+                    // a child's swap entries (copy_nonpresent_pte) are not in the reference's children, which map frames
+                    if (s.State.Ptes.Any(x => x is { Swapped: true })) { Refused++; return null; }
                     ForkSkipped = _children.Count >= KGen.MaxForks;
                     if (ForkSkipped) return null;
                     var vmas = s.State.Vmas;
@@ -256,6 +279,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
                 }
                 case KOp.Ksm k: return Ksm(k.Page, k.Other);
+                case KOp.Migrate: return Migrate();
                 case KOp.UffdWp u:
                 {
                     if (live.UffdWhy is not null) { Refused++; return null; }
@@ -304,6 +328,32 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
             Checks++;
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
+        }
+
+        /// <summary>Page migration: compaction of every zone, then every page of the region whose pfn changed (present before
+        /// and after, not the zero page) is migrated in the reference too (migrate_pages -> try_to_migrate_one; a huge
+        /// page once for its block). A page the reference cannot migrate (mapped by a child too: its migrate_pages
+        /// wants one mapping) is counted apart with the reason; frame sharing, values and exclusive bits are still
+        /// compared, and the guest's loads show whether KVM dropped the old frame.</summary>
+        private Mismatch? Migrate()
+        {
+            if (live.MigrateWhy is not null) { Refused++; return null; }
+            var before = live.Pagemap();
+            live.Compact();
+            var after = live.Pagemap();
+            Compactions++;
+            var done = new HashSet<int>();
+            for (int p = 0; p < Pages; p++)
+            {
+                ulong b = before[p], a = after[p];
+                if (done.Contains(p) || !LiveMm.Present(b) || !LiveMm.Present(a) || LiveMm.Pfn(a) == LiveMm.Pfn(b) || LiveMm.Pfn(b) == live.ZeroPfn) continue;
+                var pte = s.State.Ptes[p];
+                if (Cpu(new Call.Migrate(p)) is { } err) { MigratedUnmodelled++; FirstUnmodelled ??= $"page {p}: {err}"; continue; }
+                Migrated++;
+                done.Add(p);
+                if (pte is { Huge: true }) { int h = s.State.Config.HugePageSize; for (int q = p / h * h; q < p / h * h + h; q++) done.Add(q); }
+            }
+            return null;
         }
 
         /// <summary>
@@ -411,7 +461,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
             for (int p = 0; p < Pages; p++)
-                if (Entry(pm[p], st.Ptes[p]?.Frame, p, "") is { } d) return d;
+            {
+                // a swap entry (pagemap bit 62, PM_SWAP) where the reference has one (madvise_pageout)
+                Checks++;
+                bool refSwap = st.Ptes[p] is { Swapped: true };
+                if (LiveMm.Swapped(pm[p]) != refSwap)
+                    return Diff("pagemap swapped", p, LiveMm.Swapped(pm[p]) ? "a swap entry" : LiveMm.Present(pm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {st.Ptes[p]!.Value.Frame} in the swap cache)" : st.Ptes[p] is null ? "no entry" : "present");
+                if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "") is { } d) return d;
+            }
             for (int c = 0; c < _children.Count; c++)
             {
                 var cpm = live.Pagemap(c);

@@ -39,7 +39,7 @@ public static class Replay
         "mmap", "munmap", "mprotect", "mremap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
-        "make_device_exclusive", "page_referenced", "test_young",
+        "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout",
     ];
 
     /// <summary>Bound on the unlogged steps a partial trace may leave out before one of its lines.</summary>
@@ -258,6 +258,7 @@ public static class Replay
             "writeback" => new Call.Writeback(P("page")),
             "clear_refs" => new Call.ClearRefs(),
             "uffdio_writeprotect" => new Call.UffdWriteProtect(P("start"), P("end")),
+            "madvise_pageout" => new Call.MadvisePageout(P("start"), P("end")),
             "page_referenced" => new Call.PageReferenced(P("page")),
             "test_young" => new Call.TestYoung(P("page")),
             "exit_mmap" => new Call.Exit(),

@@ -34,6 +34,8 @@ public sealed class LiveFixture : IDisposable
     private LiveMm? _live;
     public LiveMm Live => _live ??= LiveMm.Open(1024); // 16-page runs use its first 16 pages
     public void Dispose() => _live?.Dispose();
+    /// <summary>Closes the VM (one per process) so that a test can run the CLI, which opens its own; reopened on next use.</summary>
+    public void Close() { _live?.Dispose(); _live = null; }
 }
 
 public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
@@ -85,6 +87,19 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         var r = Run("mmap 1 15 none; mprotect 2 3 rw; guest_read 2; fork; child_read 0 2");
         Assert.Null(r.Mismatch);
         Assert.Empty(r.Reference.State.Children[0]); // nothing copied; the child read faulted the zero page in itself
+    }
+
+    [KvmFact]
+    public void Finding_a_vma_made_read_only_after_its_first_page_keeps_vm_account_and_stays_apart()
+    {
+        // mm/mprotect.c mprotect_fixup keeps VM_ACCOUNT of [10, 11) (it has an anon_vma), so it does not merge into
+        // [7, 10) (mapped r: no VM_ACCOUNT), which stays without an anon_vma: fork copies no PTE of it, the child
+        // has no page 9 (the reference merged the two and copied the zero-page PTE before; Reference.Tests
+        // A_vma_made_read_only_after_its_first_page_keeps_vm_account_...)
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap 0 16 rw; host_write 10 308225; mmap 7 10 r; mprotect 8 11 r; guest_read 9; fork; child_read 0 9; child_read 0 10", 16));
+        Assert.Null(r.Mismatch);
+        Assert.False(r.Reference.State.Children[0].ContainsKey(9));
     }
 
     [KvmFact]
@@ -281,6 +296,107 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal(1, r.Stats.Refused);
     }
 
+    /// <summary>128 pages written by the host (and so read by the guest in the check after each write), compaction, then
+    /// every page written again: the check after each write reads every page through the guest.</summary>
+    private static string MigrationOps()
+    {
+        var ops = new List<string> { "mmap 0 128 rw" };
+        for (int p = 0; p < 128; p++) ops.Add($"host_write {p} {p * 7 + 1}");
+        ops.Add("migrate");
+        for (int p = 0; p < 128; p++) ops.Add($"host_write {p} {p * 11 + 3}");
+        return string.Join("; ", ops);
+    }
+
+    /// <summary>Compaction migrates only pages below where its scanners meet, so which pages of the region move is the
+    /// machine's choice: the run is repeated (fresh pages each time) until it moved one, at most five times.</summary>
+    private RunResult RunUntilMigrated(string? mutant)
+    {
+        var config = Conformance.KvmConfig(128, Vocabulary.Linux6_18, mutant is null ? null : Mutants.Find(mutant));
+        RunResult? r = null;
+        for (int attempt = 0; attempt < 5 && r is not { Stats.Migrated: > 0 }; attempt++)
+            r = new Conformance(fx.Live, config).Run(KOp.Parse(MigrationOps(), 128));
+        Assert.True(r!.Stats.Migrated > 0, "compaction moved no page of the region in five runs");
+        return r;
+    }
+
+    [KvmFact]
+    public void Compaction_migrates_pages_the_guest_maps_and_the_reference_migrate_pages_agrees()
+    {
+        var r = RunUntilMigrated(null);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Compactions);
+        Assert.Equal(0, r.Stats.MigratedUnmodelled);
+        // KVM faulted the migrated pages again (their old frames' shadow PTEs were dropped)
+        Assert.True(r.Stats.RefaultsFixed > 0, $"{r.Stats.RefaultsFixed} of {r.Stats.Refaults}");
+    }
+
+    [KvmFact]
+    public void MigrateNoNotify_is_caught_the_guest_reads_the_migrated_page_through_kvm()
+    {
+        var r = RunUntilMigrated("MigrateNoNotify");
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal("guest read (check)", r.Mismatch!.What);
+        Assert.True(r.Mismatch.OpIndex >= 129, r.Mismatch.ToString()); // at the compaction (operation 130: a migrated page's old frame
+        // reused by the next page migrated) or after it
+    }
+
+    [KvmFact]
+    public void The_cli_exits_12_on_MigrateNoNotify()
+    {
+        fx.Close(); // the CLI opens the VM itself
+        int code = -1; string output = "";
+        for (int attempt = 0; attempt < 5 && code != 12; attempt++)
+        {
+            var o = new StringWriter(); var e = new StringWriter();
+            code = NotifierSpec.Cli.Cli.Run(["kernel", "--pages", "128", "--vocabulary", "linux-6.18", "--mutant", "MigrateNoNotify", "--no-trace", "--quiet", "--ops", MigrationOps()], o, e);
+            output = o + e.ToString();
+            if (!output.Contains("compactions moved 0 pages")) break;
+        }
+        Assert.True(code == 12, output);
+        Assert.Contains("MISMATCH after operation", output);
+        Assert.Contains("--mutant MigrateNoNotify --ops \"", output);
+    }
+
+    private const string PageoutOps = "mmap 0 16 rw; host_write 1 11; guest_write 2 22; host_read 3; pageout 0 8; guest_read 1; host_read 2; "
+        + "guest_write 1 33; pageout 1 2; mremap 1 2 12; guest_read 12; pageout 2 3; free 0 4; host_read 2";
+
+    [KvmFact]
+    public void Madv_pageout_gives_swap_entries_the_guest_faults_back_and_madv_free_drops_them()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(PageoutOps, 16));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(3, r.Stats.Driven["pageout"]);
+        Assert.Null(fx.Live.Swap.Why);
+        // the guest's reads of the swapped-out pages faulted in KVM again (try_to_unmap_one dropped them)
+        Assert.True(r.Stats.RefaultsFixed > 0, $"{r.Stats.RefaultsFixed} of {r.Stats.Refaults}");
+        Assert.Equal(0, r.Reference.State.CpuView(2)); // MADV_FREE dropped page 2's swap entry: a fresh zero page
+    }
+
+    [KvmFact]
+    public void A_harness_that_sends_madv_dontneed_for_pageout_is_caught_by_the_pagemap_swapped_bit()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantPageoutSendsDontneed = true }
+            .Run(KOp.Parse("mmap 0 4 rw; host_write 1 11; pageout 0 4; host_read 1", 4));
+        Assert.Equal(new Mismatch(2, "pageout 0 4", "pagemap swapped", 1, "no entry", $"a swap entry (frame {r.Reference.State.Ptes[1]!.Value.Frame} in the swap cache)"), r.Mismatch);
+    }
+
+    [KvmTraceFact]
+    public void The_cli_makes_a_swap_file_for_pageout_matches_try_to_unmap_one_and_removes_the_file()
+    {
+        fx.Close(); // the CLI opens the VM itself
+        bool hadSwap = SwapControl.KernelHasSwap();
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = NotifierSpec.Cli.Cli.Run(["kernel", "--vocabulary", "linux-6.18", "--quiet", "--ops", PageoutOps], o, e);
+        Assert.True(code == 0, o + e.ToString());
+        Assert.Contains("try_to_unmap_one 4", o.ToString());
+        if (!hadSwap)
+        {
+            Assert.Matches(@"pageout \(MADV_PAGEOUT\): swap file /var/tmp/notifier-kernel-\d+\.swap made by this run", o.ToString());
+            Assert.False(SwapControl.KernelHasSwap());
+            Assert.Empty(Directory.GetFiles("/var/tmp", $"notifier-kernel-{Environment.ProcessId}.swap"));
+        }
+    }
+
     [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
@@ -289,7 +405,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
             var r = Campaign.Run(fx.Live, Config(mutant), 2000, null, 1);
             Assert.NotNull(r.Mismatch);
             Assert.Null(r.Vacuous);
-            Assert.Equal(len, r.Failing!.Length);
+            Assert.True(len == r.Failing!.Length, $"{mutant}: {KOp.Render(r.Failing!)}");
             Assert.NotEmpty(r.ReferenceTrace);
             // the shrunk sequence reproduces the mismatch on its own
             Assert.Equal(r.Mismatch, new Conformance(fx.Live, Config(mutant)).Run(r.Failing).Mismatch);
@@ -337,7 +453,7 @@ public sealed class KernelCommandTests
     {
         var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
         Assert.Equal(255, code);
-        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)", err.Trim());
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)", err.Trim());
     }
 
     [Fact]
@@ -366,7 +482,7 @@ public sealed class KernelCommandTests
     [Fact]
     public void Ops_text_round_trips()
     {
-        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_wp 2 5";
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_wp 2 5; migrate; pageout 1 3";
         Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
     }
 }
