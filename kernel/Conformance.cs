@@ -57,6 +57,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// is not present on both sides; only the pagemap swapped bit sees it at once (the lost contents show at the next read).</summary>
     public bool PlantPageoutSendsDontneed { get; init; }
 
+    /// <summary>A planted harness bug (tests only): the kernel's mprotect covers the whole huge blocks around the range, so it
+    /// splits no PMD where the reference splits one. Only the smaps AnonHugePages check sees it at once.</summary>
+    public bool PlantMprotectWholeBlocks { get; init; }
+
+    /// <summary>Runs read faults in empty blocks of a THP VMA too (the huge zero page, which the reference does not model:
+    /// such a read is a known mismatch; off, it is not run).</summary>
+    public bool RunHugeZeroReads { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
@@ -74,7 +82,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     {
         if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed);
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads);
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -103,7 +111,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         return new RunResult(mm, stats, run.S);
     }
 
-    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel, bool plantPageoutSendsDontneed)
+    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel, bool plantPageoutSendsDontneed, bool plantMprotectWholeBlocks, bool runHugeZeroReads)
     {
         /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
         private int Pages => s.State.Config.Pages;
@@ -203,7 +211,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => plantCollapseSkipsKernel ? 0 : Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
                 }
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
-                case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));
+                case KOp.Mprotect m:
+                {
+                    int h = s.State.Config.HugePageSize;
+                    var (ks, ke) = plantMprotectWholeBlocks && h == 512 ? (m.Start / h * h, Math.Min(Pages, (m.End + h - 1) / h * h)) : (m.Start, m.End);
+                    return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(ks, ke, (int)m.Prot));
+                }
                 case KOp.Mremap m:
                 {
                     // MREMAP_FIXED unmaps the destination first (mm/mremap.c mremap_to -> do_munmap); the reference's
@@ -216,6 +229,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
                 }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
+                case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
                 case KOp.Free m: return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
                 case KOp.Pageout m:
                 {
@@ -232,6 +246,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                         : Native.DrainLru(m.Start) is var _ ? Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT) : 0, HoleErrno(m.Start, m.End));
                 }
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
+                case KOp.HostRead h when HugeZeroRead(h.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
                 case KOp.HostRead h:
                 {
                     var err = Cpu(new Call.CpuRead(h.Page));
@@ -247,6 +262,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     Checks++;
                     return kFault == (err is not null) ? null : Diff("host write", h.Page, kFault ? "a fault" : "done", err ?? "done");
                 }
+                case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
                 case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
@@ -267,6 +283,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 {
                     if (cr.Child >= _children.Count) return null;
                     var child = _children[cr.Child];
+                    if (HugeZeroRead(cr.Page, p => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p), child.Vmas)) { Refused++; return null; }
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
                     if (vma is null || vma.Prot == Prot.None) want = null;
@@ -328,6 +345,36 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
             Checks++;
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
+        }
+
+        /// <summary>MADV_FREE over part of a huge page splits the folio (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd:
+        /// split_folio; mm/madvise.c madvise_free_pte_range for a PTE-mapped one), and a folio split maps the zero-filled subpages to the shared zero page (mm/migrate.c
+        /// try_to_map_unused_to_zeropage); the reference's split keeps them: such a call is not run. Seen:
+        /// `mmap_thp 0 1024 rw; host_write 1010 390503; free 761 762` -> page 512 is the zero page in the kernel.</summary>
+        private bool SplitsFolio(int start, int end)
+        {
+            int h = s.State.Config.HugePageSize;
+            if (h != 512) return false;
+            // a THP in the kernel (KPF_THP: PMD-mapped, or PTE-mapped after a PMD split, whose folio is still large) that
+            // the range covers only in part: madvise_free_pte_range splits a large folio the range does not cover whole
+            var pm = live.Pagemap();
+            for (int p = start; p < end; p++)
+            {
+                int b = p / h * h;
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>A read fault in an empty 2 MiB block of a THP VMA maps the huge zero page (mm/huge_memory.c
+        /// do_huge_pmd_anonymous_page, use_zero_page 1 here), which the reference does not model (its fault allocates a huge
+        /// page: test Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates); such a read is not run.</summary>
+        private bool HugeZeroRead(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null)
+        {
+            int h = s.State.Config.HugePageSize, b = page / h * h;
+            if (runHugeZeroReads || h != 512 || b + h > Pages) return false;
+            var vma = (vmas ?? s.State.Vmas).FirstOrDefault(v => v.Contains(page));
+            return vma is { Thp: true, Prot: not Prot.None } && vma.Start <= b && vma.End >= b + h && !Enumerable.Range(b, h).Any(mapped);
         }
 
         /// <summary>Page migration: compaction of every zone, then every page of the region whose pfn changed (present before
@@ -468,6 +515,16 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 if (LiveMm.Swapped(pm[p]) != refSwap)
                     return Diff("pagemap swapped", p, LiveMm.Swapped(pm[p]) ? "a swap entry" : LiveMm.Present(pm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {st.Ptes[p]!.Value.Frame} in the swap cache)" : st.Ptes[p] is null ? "no entry" : "present");
                 if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "") is { } d) return d;
+            }
+            // PMD mappings: with 2 MiB huge pages, the reference's whole huge blocks are the kernel's PMD-mapped THPs
+            // (smaps AnonHugePages); a split (__split_huge_pmd, the reference's split_huge_page) leaves PTE mappings
+            if (st.Config.HugePageSize == 512)
+            {
+                int h = st.Config.HugePageSize;
+                long want = Enumerable.Range(0, Pages / h).Count(b => Enumerable.Range(b * h, h).All(p => st.Ptes[p] is { Huge: true, Swapped: false })) * 2048L;
+                long got = live.AnonHugeKb();
+                Checks++;
+                if (got != want) return Diff("smaps AnonHugePages (PMD-mapped THPs)", 0, $"{got} kB", $"{want} kB ({want / 2048} whole huge blocks)");
             }
             for (int c = 0; c < _children.Count; c++)
             {

@@ -146,6 +146,29 @@ public sealed unsafe class LiveMm : IDisposable
     /// <summary>KPF_THP (bit 22 of /proc/kpageflags, Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
     public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
 
+    /// <summary>PMD-mapped THPs of the region: the sum of AnonHugePages (kB) of its VMAs in /proc/self/smaps (fs/proc/task_mmu.c
+    /// smaps_pmd_entry counts only PMD mappings; a THP split to PTEs by __split_huge_pmd no longer counts).</summary>
+    public long AnonHugeKb()
+    {
+        ulong lo = Base, hi = Base + (ulong)Pages * 4096;
+        long kb = 0;
+        bool inRegion = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            int dash = line.IndexOf('-');
+            int sp = line.IndexOf(' ');
+            if (dash > 0 && sp > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong start)
+                && ulong.TryParse(line.AsSpan(dash + 1, sp - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong end))
+            {
+                inRegion = start >= lo && end <= hi;
+                continue;
+            }
+            if (inRegion && line.StartsWith("AnonHugePages:", StringComparison.Ordinal))
+                kb += long.Parse(line.AsSpan(14).Trim().ToString().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return kb;
+    }
+
     /// <summary>KPF_WRITEBACK (bit 8 of /proc/kpageflags): the page is being written out (to swap, after a pageout).</summary>
     public static bool Writeback(ulong pfn) => (Native.Kpageflags(pfn) >> 8 & 1) != 0;
 

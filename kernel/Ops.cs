@@ -173,7 +173,19 @@ public static class KGen
             _ => new KOp.UffdWp(r.Item1, r.Item2),
         };
 
-    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) =>
+    /// <summary>With 512 pages or more (2 MiB huge pages): most sequences map the region as a THP VMA (mmap_thp), then the
+    /// ordinary operations (partial mprotect / munmap / MADV_DONTNEED of a huge block split its PMD: __split_huge_pmd,
+    /// the reference's split_huge_page), and collapse (MADV_COLLAPSE) 1 in 103.</summary>
+    public static Gen<KOp[]> ThpSequence(int pages, int maxOps, bool uffd = false) =>
+        from hot in Gen.Choose(0, pages - 1)
+        from first in Gen.Frequency((3, Gen.Constant<KOp?>(new KOp.MmapThp(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
+        from n in Gen.Choose(4, maxOps)
+        from ops in Gen.ArrayOf(Gen.Frequency((102, Op(pages, hot, uffd)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p))), n)
+        select first is null ? ops : [first, .. ops];
+
+    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) => pages >= 512 ? ThpSequence(pages, maxOps, uffd) : SmallSequence(pages, maxOps, uffd);
+
+    private static Gen<KOp[]> SmallSequence(int pages, int maxOps, bool uffd) =>
         from hot in Gen.Choose(0, pages - 1)
         from first in Gen.Frequency((4, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
         from n in Gen.Choose(4, maxOps)

@@ -339,6 +339,7 @@ internal sealed class Planner(MmState state)
         var r = new PageRange(m.Start, m.End);
         if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
         var vmas = new List<Vma>();
+        int changedStart = int.MaxValue, changedEnd = -1;
         foreach (var v in State.Vmas)
         {
             if (!v.Range.Overlaps(r)) { vmas.Add(v); continue; }
@@ -347,10 +348,16 @@ internal sealed class Planner(MmState state)
             // writable only while it has no anon_vma (an anonymous VMA; a shared one keeps what it has)
             bool account = m.Prot == Prot.ReadWrite ? v.Account || (!v.Shared && !v.Hugetlb && v.Prot != Prot.ReadWrite)
                 : v.Account && (v.Shared || v.AnonVma);
-            vmas.Add(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot, Account = account });
+            var piece = v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot, Account = account };
+            // mprotect_fixup: newflags == oldflags -> nothing to do for this VMA (no split, no change_protection)
+            if (piece.Prot != v.Prot || piece.Account != v.Account) { changedStart = Math.Min(changedStart, piece.Start); changedEnd = Math.Max(changedEnd, piece.End); }
+            vmas.Add(piece);
             if (v.End > r.End) vmas.Add(v with { Start = r.End });
         }
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
+        if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
+        // the VMAs whose flags change, first to last (one notification over them; the kernel's are per VMA)
+        r = new PageRange(changedStart, changedEnd);
         SplitStraddling(r);
         // change_pmd_range starts the notifier lazily, at the first populated PMD
         var present = Present(r).ToList();

@@ -260,6 +260,25 @@ public class OperationTests
     }
 
     [Fact]
+    public void Mprotect_to_the_protection_a_vma_has_changes_nothing_and_splits_no_huge_page()
+    {
+        // linux-7.2 mm/mprotect.c mprotect_fixup: vma_flags_same_pair(old, new) returns 0 at once (linux-6.12:
+        // newflags == oldflags); no vma_modify_flags, no change_protection, so no __split_huge_pmd either. Found by
+        // `notifier kernel --pages 1024` (smaps AnonHugePages): `mmap_thp 0 1024 rw; host_write 3 5; mprotect 0 1 rw`
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        Assert.True(s.State.Ptes[0] is { Huge: true });
+        int events = Events(s).Count;
+        s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
+        Assert.Equal(events, Events(s).Count);
+        Assert.True(s.State.Ptes[0] is { Huge: true });
+        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_PROTECTION_VMA[0,1)"], Events(s).Skip(events).ToList());
+        Assert.True(s.State.Ptes[0] is { Huge: false, Prot: Prot.Read } && s.State.Ptes[1] is { Huge: false, Prot: Prot.ReadWrite });
+    }
+
+    [Fact]
     public void Migration_under_upstream_brackets_the_migration_entry_then_copies_and_maps_the_new_frame()
     {
         var s = New();
