@@ -394,7 +394,8 @@ internal sealed class Planner(MmState state)
         if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
             return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
         SplitStraddling(old);
-        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
+        // copy_vma: the moved VMA keeps its vm_pgoff when it has an anon_vma, else takes the new address's
+        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0 });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
         var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
         // move_page_tables: the source range is notified; the destination is filled (it was empty)

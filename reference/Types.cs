@@ -27,11 +27,16 @@ public readonly record struct PageRange(int Start, int End)
 /// keeps it once the VMA has an anon_vma (linux-7.2 and linux-6.12 mm/mprotect.c mprotect_fixup: "cannot reduce our
 /// commit if we make it unwritable again except in the anonymous case where no anon_vma has yet to be assigned").
 /// VMAs merge only with equal flags (mm/vma.c is_mergeable_vma), so an r VMA that was rw keeps apart from one mapped r.
+/// PgDelta is vm_pgoff minus the start page: 0 for an anonymous mmap (vm_pgoff = addr >> PAGE_SHIFT), kept by splits; a
+/// VMA that mremap moves keeps its vm_pgoff once it has an anon_vma (linux-7.2 mm/vma.c copy_vma: only "if anonymous vma
+/// has not yet been faulted, update new pgoff to match new location"), so it no longer lines up with its new neighbours.
 public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
-    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false)
+    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0)
 {
-    /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous).</summary>
-    public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb && Account == o.Account;
+    /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous) and their
+    /// page offsets line up (can_vma_merge_after: prev->vm_pgoff + vma_pages(prev) == pgoff, i.e. equal PgDelta).</summary>
+    public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb
+        && Account == o.Account && PgDelta == o.PgDelta;
 
     public PageRange Range => new(Start, End);
     public bool Contains(int page) => page >= Start && page < End;

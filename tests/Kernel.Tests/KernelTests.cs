@@ -103,6 +103,17 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Finding_a_vma_mremap_moves_after_its_first_page_keeps_its_pgoff_and_stays_apart()
+    {
+        // mm/vma.c copy_vma keeps vm_pgoff of a moved VMA with an anon_vma: [8, 11) does not merge with [0, 8), which has
+        // no anon_vma, so the child has no PTE of page 3 (Reference.Tests A_vma_mremap_moves_after_its_first_page_...)
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap 0 16 rw; guest_read 10; mremap 10 12 3; host_write 13 910638; mremap 12 15 8; mmap 10 12 rw; fork; child_read 0 3; child_read 0 8", 16));
+        Assert.Null(r.Mismatch);
+        Assert.False(r.Reference.State.Children[0].ContainsKey(3));
+    }
+
+    [KvmFact]
     public void Finding_madvise_over_a_hole_advises_the_mapped_part_and_fails_with_enomem()
     {
         var r = Run("mmap 0 2 rw; host_write 1 5; dontneed 1 3; host_read 1");

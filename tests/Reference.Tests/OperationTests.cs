@@ -115,7 +115,7 @@ public class OperationTests
         Assert.Equal(1, s.State.Ptes[9]!.Value.Frame);
         Assert.Equal(5, s.CpuView(9));
         Assert.False(s.State.Frames[1].Free);
-        Assert.Equal([new Vma(8, 12, Prot.ReadWrite, AnonVma: true, Account: true)], s.State.Vmas.ToArray());
+        Assert.Equal([new Vma(8, 12, Prot.ReadWrite, AnonVma: true, Account: true, PgDelta: -8)], s.State.Vmas.ToArray());
     }
 
     [Fact]
@@ -257,6 +257,29 @@ public class OperationTests
         s.DeviceRead(0, 0);
         s.Cpu(new Call.MadvisePageout(0, 4));
         Assert.NotNull(s.FirstViolation);
+    }
+
+    [Fact]
+    public void A_vma_mremap_moves_after_its_first_page_keeps_its_pgoff_and_does_not_merge_at_the_destination()
+    {
+        // linux-7.2 mm/vma.c copy_vma: only a VMA without anon_vma takes the new address as vm_pgoff; one with an anon_vma
+        // keeps its own, so can_vma_merge_after (prev->vm_pgoff + vma_pages(prev) == pgoff) fails and [0, 8) stays
+        // without an anon_vma: fork copies no PTE of it (mm/memory.c vma_needs_copy). Found by `notifier kernel` on 6.18:
+        // `mmap 0 16 rw; guest_read 10; mremap 10 12 3; host_write 13 910638; mremap 12 15 8; mmap 10 12 rw; fork`
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuRead(10));
+        s.Cpu(new Call.Munmap(3, 5)); // MREMAP_FIXED unmaps the destination first (mremap_to -> do_munmap)
+        s.Cpu(new Call.Mremap(10, 12, 3)); // no anon_vma yet: the moved VMA lines up with [0, 3) and merges
+        Assert.Equal(0, s.State.VmaAt(3)!.PgDelta);
+        s.Cpu(new Call.CpuWrite(13, 910638));
+        s.Cpu(new Call.Munmap(8, 11));
+        s.Cpu(new Call.Mremap(12, 15, 8));
+        Assert.Equal(4, s.State.VmaAt(8)!.PgDelta); // vm_pgoff still that of page 12
+        Assert.True(s.State.VmaAt(8)!.AnonVma);
+        Assert.False(s.State.VmaAt(3)!.AnonVma);
+        s.Cpu(new Call.Fork());
+        Assert.False(s.State.Children[0].ContainsKey(3));
     }
 
     [Fact]
