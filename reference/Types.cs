@@ -38,6 +38,16 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
     public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb
         && Account == o.Account && PgDelta == o.PgDelta;
 
+    /// <summary>The kernel VMA a reference VMA is part of: the run of adjacent VMAs of one kind around it (SameKind: equal
+    /// flags and lined-up pgoffs, which mm/vma.c merges), e.g. after an mremap back into the hole it left.</summary>
+    public static PageRange MergedRun(ImmutableArray<Vma> vmas, Vma vma)
+    {
+        int i = vmas.IndexOf(vma), a = i, b = i;
+        while (a > 0 && vmas[a - 1].End == vmas[a].Start && vmas[a - 1].SameKind(vmas[a]) && !vmas[a].Shared) a--;
+        while (b + 1 < vmas.Length && vmas[b].End == vmas[b + 1].Start && vmas[b].SameKind(vmas[b + 1]) && !vmas[b].Shared) b++;
+        return new PageRange(vmas[a].Start, vmas[b].End);
+    }
+
     public PageRange Range => new(Start, End);
     public bool Contains(int page) => page >= Start && page < End;
     /// <summary>is_cow_mapping(): private and may be written (mm/internal.h).</summary>

@@ -455,6 +455,20 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Finding_an_mremap_back_into_a_thp_vma_merges_it_and_such_faults_are_not_run()
+    {
+        // found by a generated run (--pages 1024 --seed 2): the moved VMA (no anon_vma, so its pgoff follows the new
+        // address: mm/vma.c copy_vma) merges with its THP neighbours, so block 0 lies inside one kernel VMA and a write
+        // faults a THP (do_huge_pmd_anonymous_page); the reference's Fault looks at its pieces, so the harness does not run it
+        var r = Thp("mmap_thp 0 1024 rw; mremap 576 878 98; guest_read 242; host_write 300 5; guest_write 3 4; host_write 950 6");
+        Assert.Null(r.Mismatch);
+        // guest_read 242 (the huge zero page), host_write 300 and guest_write 3 (a THP across the merged pieces, which the
+        // reference's fault does not make yet) are not run; page 950 (its block is not inside one VMA) is a base page in both
+        Assert.Equal(3, r.Stats.Refused);
+        Assert.True(r.Reference.State.Ptes[950] is { Huge: false, Frame: > 0 });
+    }
+
+    [KvmFact]
     public void A_generated_thp_campaign_of_1024_pages_shows_no_mismatch()
     {
         var r = Campaign.Run(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null), 100, null, 1);

@@ -283,6 +283,23 @@ public class OperationTests
     }
 
     [Fact]
+    public void Adjacent_thp_vmas_of_one_kind_are_one_merged_run()
+    {
+        // mm/vma.c merges adjacent VMAs of one kind whose pgoffs line up, so after an mremap back into the hole the huge
+        // block lies inside one VMA and do_huge_pmd_anonymous_page maps a huge page (found by `notifier kernel --pages 1024`);
+        // Vma.MergedRun names that VMA
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.Munmap(2, 3));
+        s.Cpu(new Call.Mmap(2, 3, Prot.ReadWrite, Thp: true));
+        Assert.Equal(3, s.State.Vmas.Length);
+        Assert.Equal(new PageRange(0, 8), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(2)!));
+        // the reference's Fault still looks at its own piece (a base page): the harness does not run such a fault
+        s.Cpu(new Call.CpuWrite(1, 5));
+        Assert.True(s.State.Ptes[1] is { Huge: false });
+    }
+
+    [Fact]
     public void Mprotect_to_the_protection_a_vma_has_changes_nothing_and_splits_no_huge_page()
     {
         // linux-7.2 mm/mprotect.c mprotect_fixup: vma_flags_same_pair(old, new) returns 0 at once (linux-6.12:
