@@ -83,6 +83,11 @@ public static class KernelCommand
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
                 stdout.WriteLine(live.UffdWhy is { } uw ? $"  uffd_wp not driven: {uw}"
                     : $"  uffd_wp: {st.UffdResolved} writes to uffd-wp pages faulted to the handler and were resolved by un-protecting the page ({st.UffdUnprotects} of its un-protects traced)");
+                stdout.WriteLine(live.Swap.Why is { } sw ? $"  pageout (MADV_PAGEOUT) not driven: {sw}"
+                    : live.Swap.File is { } swf ? $"  pageout (MADV_PAGEOUT): swap file {swf} made by this run (the kernel had no swap), removed at exit"
+                    : SwapControl.KernelHasSwap() ? "  pageout (MADV_PAGEOUT): the kernel's own swap" : "  pageout (MADV_PAGEOUT): no pageout run, no swap made");
+                stdout.WriteLine(live.MigrateWhy is { } mw ? $"  {mw}"
+                    : $"  migration (compaction, /proc/sys/vm/compact_memory): {st.Compactions} compactions moved {st.Migrated} pages of the region, each the reference's migrate_pages; {st.MigratedUnmodelled} moved pages the reference does not migrate{(st.FirstUnmodelled is { } fu ? $" (first: {fu})" : "")}");
                 stdout.WriteLine(noTrace is null
                     ? $"  call paths (kvm:kvm_unmap_hva_range stack traces, matched with the {EventTables.Name(vocab)} rows): {string.Join(", ", st.Paths.Select(kv => $"{kv.Key} {kv.Value}"))}"
                     : $"  call paths not compared: {noTrace}");

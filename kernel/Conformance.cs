@@ -21,7 +21,7 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
     long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
-    long UffdResolved = 0, long UffdUnprotects = 0)
+    long UffdResolved = 0, long UffdUnprotects = 0, long Compactions = 0, long Migrated = 0, long MigratedUnmodelled = 0, string? FirstUnmodelled = null)
 {
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
@@ -29,7 +29,8 @@ public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong I
     public RunStats Add(RunStats o) => new(Ops + o.Ops, Checks + o.Checks, GuestAccesses + o.GuestAccesses, InsnEmulation + o.InsnEmulation,
         Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused, Sum(Driven, o.Driven), Sum(Paths, o.Paths),
         Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
-        UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects);
+        UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects, Compactions + o.Compactions, Migrated + o.Migrated,
+        MigratedUnmodelled + o.MigratedUnmodelled, FirstUnmodelled ?? o.FirstUnmodelled);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -52,6 +53,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// Only the KPF_THP check sees it (the new frames map one-to-one onto the old pfns; values agree).</summary>
     public bool PlantCollapseSkipsKernel { get; init; }
 
+    /// <summary>A planted harness bug (tests only): pageout sends MADV_DONTNEED to the kernel instead of MADV_PAGEOUT. The page
+    /// is not present on both sides; only the pagemap swapped bit sees it at once (the lost contents show at the next read).</summary>
+    public bool PlantPageoutSendsDontneed { get; init; }
+
+    /// <summary>A planted harness bug (tests only): the kernel's mprotect covers the whole huge blocks around the range, so it
+    /// splits no PMD where the reference splits one. Only the smaps AnonHugePages check sees it at once.</summary>
+    public bool PlantMprotectWholeBlocks { get; init; }
+
+    /// <summary>Runs read faults in empty blocks of a THP VMA too (the huge zero page, which the reference does not model:
+    /// such a read is a known mismatch; off, it is not run).</summary>
+    public bool RunHugeZeroReads { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
@@ -69,7 +82,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     {
         if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel);
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads);
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -93,16 +106,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (bad1 != bad0) throw new InvalidOperationException($"the userfaultfd handler got {bad1 - bad0} message(s) it could not resolve");
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
             run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
-            (long)(uffd1 - uffd0), run.UffdUnprotects);
+            (long)(uffd1 - uffd0), run.UffdUnprotects, run.Compactions, run.Migrated, run.MigratedUnmodelled, run.FirstUnmodelled);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
 
-    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel)
+    private sealed class OneRun(LiveMm live, Session s, bool plantUffdWpSkipsReference, bool plantCollapseSkipsKernel, bool plantPageoutSendsDontneed, bool plantMprotectWholeBlocks, bool runHugeZeroReads)
     {
         /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
         private int Pages => s.State.Config.Pages;
         public long UffdUnprotects;
+        public long Compactions, Migrated, MigratedUnmodelled;
+        public string? FirstUnmodelled;
         public Session S => s;
         public int Index; public string OpText = "";
         public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
@@ -196,7 +211,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => plantCollapseSkipsKernel ? 0 : Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
                 }
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
-                case KOp.Mprotect m: return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(m.Start, m.End, (int)m.Prot));
+                case KOp.Mprotect m:
+                {
+                    int h = s.State.Config.HugePageSize;
+                    var (ks, ke) = plantMprotectWholeBlocks && h == 512 ? (m.Start / h * h, Math.Min(Pages, (m.End + h - 1) / h * h)) : (m.Start, m.End);
+                    return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(ks, ke, (int)m.Prot));
+                }
                 case KOp.Mremap m:
                 {
                     // MREMAP_FIXED unmaps the destination first (mm/mremap.c mremap_to -> do_munmap); the reference's
@@ -209,8 +229,25 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
                 }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
+                case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
                 case KOp.Free m: return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
+                case KOp.Pageout m:
+                {
+                    if (live.Swap.Ensure() is not null) { Refused++; return null; }
+                    // a page still under writeback from an earlier pageout is kept mapped (mm/vmscan.c shrink_folio_list checks
+                    // folio_test_writeback before try_to_unmap): wait until the swap I/O of the range is done (at most 5 s)
+                    var pm = live.Pagemap();
+                    var sw = System.Diagnostics.Stopwatch.StartNew();
+                    for (int p = m.Start; p < m.End; p++)
+                        while (LiveMm.Present(pm[p]) && LiveMm.Writeback(LiveMm.Pfn(pm[p])) && sw.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(1);
+                    // every CPU's LRU batches drained first (MADV_PAGEOUT skips a folio not on the LRU yet)
+                    return Syscall("madvise(MADV_PAGEOUT)", new Call.MadvisePageout(m.Start, m.End), () =>
+                        plantPageoutSendsDontneed ? Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED)
+                        : Native.DrainLru(m.Start) is var _ ? Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT) : 0, HoleErrno(m.Start, m.End));
+                }
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
+                case KOp.HostRead h when HugeZeroRead(h.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
+                case KOp.HostWrite h when ThpFaultInMergedRun(h.Page): Refused++; return null;
                 case KOp.HostRead h:
                 {
                     var err = Cpu(new Call.CpuRead(h.Page));
@@ -226,10 +263,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     Checks++;
                     return kFault == (err is not null) ? null : Diff("host write", h.Page, kFault ? "a fault" : "done", err ?? "done");
                 }
+                case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
+                case KOp.GuestWrite g when ThpFaultInMergedRun(g.Page): Refused++; return null;
                 case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
                 {
+                    // a child's swap entries (copy_nonpresent_pte) are not in the reference's children, which map frames
+                    if (s.State.Ptes.Any(x => x is { Swapped: true })) { Refused++; return null; }
                     ForkSkipped = _children.Count >= KGen.MaxForks;
                     if (ForkSkipped) return null;
                     var vmas = s.State.Vmas;
@@ -244,6 +285,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 {
                     if (cr.Child >= _children.Count) return null;
                     var child = _children[cr.Child];
+                    if (HugeZeroRead(cr.Page, p => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p), child.Vmas)) { Refused++; return null; }
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
                     if (vma is null || vma.Prot == Prot.None) want = null;
@@ -256,6 +298,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
                 }
                 case KOp.Ksm k: return Ksm(k.Page, k.Other);
+                case KOp.Migrate: return Migrate();
                 case KOp.UffdWp u:
                 {
                     if (live.UffdWhy is not null) { Refused++; return null; }
@@ -304,6 +347,79 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
             Checks++;
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
+        }
+
+        /// <summary>A write fault in an empty 2 MiB block that lies inside one kernel VMA (adjacent THP VMAs of one kind, which
+        /// mm/vma.c merges: Vma.MergedRun) but not inside one reference VMA: the kernel faults a THP, the reference (its
+        /// Fault looks at its own VMA pieces) a base page. Not run until the reference follows (docs/kernel.md). Seen:
+        /// `mmap_thp 0 1024 rw; mremap 576 878 98; guest_read 242` (the huge zero page over page 0).</summary>
+        private bool ThpFaultInMergedRun(int page)
+        {
+            int h = s.State.Config.HugePageSize, b = page / h * h;
+            if (h != 512 || b + h > Pages || s.State.Ptes[page] is not null) return false;
+            var vma = s.State.VmaAt(page);
+            if (vma is not { Thp: true } || vma.Start <= b && vma.End >= b + h) return false;
+            var run = Vma.MergedRun(s.State.Vmas, vma);
+            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(p => s.State.Ptes[p] is not null);
+        }
+
+        /// <summary>MADV_FREE over part of a huge page splits the folio (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd:
+        /// split_folio; mm/madvise.c madvise_free_pte_range for a PTE-mapped one), and a folio split maps the zero-filled subpages to the shared zero page (mm/migrate.c
+        /// try_to_map_unused_to_zeropage); the reference's split keeps them: such a call is not run. Seen:
+        /// `mmap_thp 0 1024 rw; host_write 1010 390503; free 761 762` -> page 512 is the zero page in the kernel.</summary>
+        private bool SplitsFolio(int start, int end)
+        {
+            int h = s.State.Config.HugePageSize;
+            if (h != 512) return false;
+            // a THP in the kernel (KPF_THP: PMD-mapped, or PTE-mapped after a PMD split, whose folio is still large) that
+            // the range covers only in part: madvise_free_pte_range splits a large folio the range does not cover whole
+            var pm = live.Pagemap();
+            for (int p = start; p < end; p++)
+            {
+                int b = p / h * h;
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>A read fault in an empty 2 MiB block of a THP VMA maps the huge zero page (mm/huge_memory.c
+        /// do_huge_pmd_anonymous_page, use_zero_page 1 here), which the reference does not model (its fault allocates a huge
+        /// page: test Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates); such a read is not run.</summary>
+        private bool HugeZeroRead(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null)
+        {
+            int h = s.State.Config.HugePageSize, b = page / h * h;
+            if (runHugeZeroReads || h != 512 || b + h > Pages) return false;
+            var all = vmas ?? s.State.Vmas;
+            var vma = all.FirstOrDefault(v => v.Contains(page));
+            if (vma is not { Thp: true, Prot: not Prot.None }) return false;
+            var run = Vma.MergedRun(all, vma); // the kernel's VMA (adjacent pieces of one kind merged)
+            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(mapped);
+        }
+
+        /// <summary>Page migration: compaction of every zone, then every page of the region whose pfn changed (present before
+        /// and after, not the zero page) is migrated in the reference too (migrate_pages -> try_to_migrate_one; a huge
+        /// page once for its block). A page the reference cannot migrate (mapped by a child too: its migrate_pages
+        /// wants one mapping) is counted apart with the reason; frame sharing, values and exclusive bits are still
+        /// compared, and the guest's loads show whether KVM dropped the old frame.</summary>
+        private Mismatch? Migrate()
+        {
+            if (live.MigrateWhy is not null) { Refused++; return null; }
+            var before = live.Pagemap();
+            live.Compact();
+            var after = live.Pagemap();
+            Compactions++;
+            var done = new HashSet<int>();
+            for (int p = 0; p < Pages; p++)
+            {
+                ulong b = before[p], a = after[p];
+                if (done.Contains(p) || !LiveMm.Present(b) || !LiveMm.Present(a) || LiveMm.Pfn(a) == LiveMm.Pfn(b) || LiveMm.Pfn(b) == live.ZeroPfn) continue;
+                var pte = s.State.Ptes[p];
+                if (Cpu(new Call.Migrate(p)) is { } err) { MigratedUnmodelled++; FirstUnmodelled ??= $"page {p}: {err}"; continue; }
+                Migrated++;
+                done.Add(p);
+                if (pte is { Huge: true }) { int h = s.State.Config.HugePageSize; for (int q = p / h * h; q < p / h * h + h; q++) done.Add(q); }
+            }
+            return null;
         }
 
         /// <summary>
@@ -411,7 +527,24 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
             for (int p = 0; p < Pages; p++)
-                if (Entry(pm[p], st.Ptes[p]?.Frame, p, "") is { } d) return d;
+            {
+                // a swap entry (pagemap bit 62, PM_SWAP) where the reference has one (madvise_pageout)
+                Checks++;
+                bool refSwap = st.Ptes[p] is { Swapped: true };
+                if (LiveMm.Swapped(pm[p]) != refSwap)
+                    return Diff("pagemap swapped", p, LiveMm.Swapped(pm[p]) ? "a swap entry" : LiveMm.Present(pm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {st.Ptes[p]!.Value.Frame} in the swap cache)" : st.Ptes[p] is null ? "no entry" : "present");
+                if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "") is { } d) return d;
+            }
+            // PMD mappings: with 2 MiB huge pages, the reference's whole huge blocks are the kernel's PMD-mapped THPs
+            // (smaps AnonHugePages); a split (__split_huge_pmd, the reference's split_huge_page) leaves PTE mappings
+            if (st.Config.HugePageSize == 512)
+            {
+                int h = st.Config.HugePageSize;
+                long want = Enumerable.Range(0, Pages / h).Count(b => Enumerable.Range(b * h, h).All(p => st.Ptes[p] is { Huge: true, Swapped: false })) * 2048L;
+                long got = live.AnonHugeKb();
+                Checks++;
+                if (got != want) return Diff("smaps AnonHugePages (PMD-mapped THPs)", 0, $"{got} kB", $"{want} kB ({want / 2048} whole huge blocks)");
+            }
             for (int c = 0; c < _children.Count; c++)
             {
                 var cpm = live.Pagemap(c);

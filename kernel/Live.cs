@@ -15,6 +15,8 @@ public sealed unsafe class LiveMm : IDisposable
 
     public int Pages { get; }
     public KsmControl Ksm { get; } = new();
+    /// <summary>Swap for MADV_PAGEOUT: a swap file made at the first pageout when the kernel has none, removed on exit.</summary>
+    public SwapControl Swap { get; } = new();
     /// <summary>The invalidating call paths (kvm:kvm_unmap_hva_range with a stack-trace trigger), when enabled.</summary>
     public KvmUnmapTrace? Trace { get; private set; }
 
@@ -25,6 +27,7 @@ public sealed unsafe class LiveMm : IDisposable
         lock (this)
         {
             Ksm.Restore();
+            Swap.Restore();
             Trace?.Dispose();
             Trace = null;
         }
@@ -44,6 +47,27 @@ public sealed unsafe class LiveMm : IDisposable
 
     /// <summary>Why userfaultfd write-protect cannot be driven here (null: it can). The userfaultfd is opened with the VM.</summary>
     public string? UffdWhy { get; private set; }
+
+    /// <summary>Compaction's trigger: writing 1 compacts every zone (Documentation/admin-guide/sysctl/vm.rst compact_memory).</summary>
+    public const string CompactMemory = "/proc/sys/vm/compact_memory";
+
+    /// <summary>Why page migration cannot be driven here (null: it can, through compaction). With one NUMA node,
+    /// move_pages and mbind have no other node to move to, and to the same node they move nothing (linux-7.2
+    /// mm/migrate.c __add_folio_for_migration: folio_nid(folio) == node returns 0; mm/mempolicy.c do_mbind queues
+    /// with MPOL_MF_INVERT, queue_folio_required: only folios off the target nodes); compaction migrates pages
+    /// within the node (mm/compaction.c compact_zone -> migrate_pages -> try_to_migrate_one), but only those
+    /// below where its free and migration scanners meet, so a run cannot choose the page.</summary>
+    public string? MigrateWhy { get; } = File.Exists(CompactMemory) ? null
+        : $"migration: not drivable here: no {CompactMemory} (CONFIG_COMPACTION off), and move_pages / mbind have no second NUMA node ({Nodes()})";
+
+    private static string Nodes() => File.Exists("/sys/devices/system/node/online") ? $"nodes online: {File.ReadAllText("/sys/devices/system/node/online").Trim()}" : "no NUMA node list";
+
+    /// <summary>Compacts every zone (synchronous: the write returns when compaction is done).</summary>
+    public void Compact()
+    {
+        try { File.WriteAllText(CompactMemory, "1"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new InvalidOperationException($"writing {CompactMemory} failed: {e.Message}"); }
+    }
 
     /// <summary>Write faults on uffd-wp pages the handler resolved (by un-protecting), and messages it could not handle.</summary>
     public (ulong Resolved, ulong Unexpected) UffdCounts() { Native.UffdCounts(out var r, out var u); return (r, u); }
@@ -122,6 +146,32 @@ public sealed unsafe class LiveMm : IDisposable
     /// <summary>KPF_THP (bit 22 of /proc/kpageflags, Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
     public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
 
+    /// <summary>PMD-mapped THPs of the region: the sum of AnonHugePages (kB) of its VMAs in /proc/self/smaps (fs/proc/task_mmu.c
+    /// smaps_pmd_entry counts only PMD mappings; a THP split to PTEs by __split_huge_pmd no longer counts).</summary>
+    public long AnonHugeKb()
+    {
+        ulong lo = Base, hi = Base + (ulong)Pages * 4096;
+        long kb = 0;
+        bool inRegion = false;
+        foreach (var line in File.ReadLines("/proc/self/smaps"))
+        {
+            int dash = line.IndexOf('-');
+            int sp = line.IndexOf(' ');
+            if (dash > 0 && sp > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong start)
+                && ulong.TryParse(line.AsSpan(dash + 1, sp - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong end))
+            {
+                inRegion = start >= lo && end <= hi;
+                continue;
+            }
+            if (inRegion && line.StartsWith("AnonHugePages:", StringComparison.Ordinal))
+                kb += long.Parse(line.AsSpan(14).Trim().ToString().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return kb;
+    }
+
+    /// <summary>KPF_WRITEBACK (bit 8 of /proc/kpageflags): the page is being written out (to swap, after a pageout).</summary>
+    public static bool Writeback(ulong pfn) => (Native.Kpageflags(pfn) >> 8 & 1) != 0;
+
     public void Dispose()
     {
         Trace?.Dispose();
@@ -129,6 +179,7 @@ public sealed unsafe class LiveMm : IDisposable
         Ksm.Restore();
         Native.ReapChildren();
         Native.Munmap(0, Pages);
+        Swap.Restore(); // after the munmap: nothing of ours is on it any more
         Native.Close();
         Interlocked.Exchange(ref _open, 0);
     }
@@ -138,5 +189,6 @@ public sealed unsafe class LiveMm : IDisposable
     public static bool Exclusive(ulong e) => (e >> 56 & 1) != 0;
     public static bool SoftDirty(ulong e) => (e >> 55 & 1) != 0;
     public static bool UffdWp(ulong e) => (e >> 57 & 1) != 0;
+    public static bool Swapped(ulong e) => (e >> 62 & 1) != 0;
     public static ulong Pfn(ulong e) => e & ((1UL << 55) - 1);
 }

@@ -28,6 +28,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
 
+    [LibraryImport(Lib, EntryPoint = "kg_drain_lru")] public static partial int DrainLru(int page);
+    [LibraryImport(Lib, EntryPoint = "kg_swapon", StringMarshalling = StringMarshalling.Utf8)] public static partial int Swapon(string path);
+    [LibraryImport(Lib, EntryPoint = "kg_swapoff", StringMarshalling = StringMarshalling.Utf8)] public static partial int Swapoff(string path);
     [LibraryImport(Lib, EntryPoint = "kg_kpageflags")] public static partial ulong Kpageflags(ulong pfn);
     [LibraryImport(Lib, EntryPoint = "kg_uffd_open")] public static partial int UffdOpen(out ulong features);
     [LibraryImport(Lib, EntryPoint = "kg_uffd_wp")] public static partial int UffdWp(int start, int end, int regStart, int regEnd);
@@ -43,5 +46,5 @@ internal static unsafe partial class Native
     public static string LastError => Marshal.PtrToStringUTF8(Error()) ?? "";
 
     // include/uapi/asm-generic/mman-common.h
-    public const int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_COLLAPSE = 25;
+    public const int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_PAGEOUT = 21, MADV_COLLAPSE = 25;
 }

@@ -34,6 +34,11 @@ public abstract record KOp
     public sealed record MmapThp(int Start, int End, Prot Prot) : KOp;
     /// <summary>MADV_COLLAPSE of the huge block around Page (the reference's collapse_huge_page).</summary>
     public sealed record Collapse(int Page) : KOp;
+    /// <summary>Page migration by compaction (/proc/sys/vm/compact_memory): every page of the region whose pfn it
+    /// changed is the reference's migrate_pages of that page (one NUMA node here: no move_pages / mbind target).</summary>
+    public sealed record Migrate : KOp;
+    /// <summary>madvise(MADV_PAGEOUT) of [Start, End) with swap (a swap file when the kernel has none): the reference's madvise_pageout.</summary>
+    public sealed record Pageout(int Start, int End) : KOp;
 
 
     public sealed override string ToString() => this switch
@@ -55,6 +60,8 @@ public abstract record KOp
         UffdWp u => $"uffd_wp {u.Start} {u.End}",
         MmapThp m => $"mmap_thp {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
         Collapse c => $"collapse {c.Page}",
+        Migrate => "migrate",
+        Pageout m => $"pageout {m.Start} {m.End}",
         _ => GetType().Name,
     };
 
@@ -86,9 +93,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mmap_thp" => 4, "munmap" or "dontneed" or "free" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
-                "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse)"),
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -109,6 +116,8 @@ public abstract record KOp
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
                 "mmap_thp" => Range() is var (a, b) ? new MmapThp(a, b, P(3)) : null!,
                 "collapse" => new Collapse(Page(1)),
+                "migrate" => new Migrate(),
+                "pageout" => Range() is var (a, b) ? new Pageout(a, b) : null!,
                 _ => new ClearRefs(),
             };
             ops.Add(op);
@@ -133,10 +142,10 @@ public static class KGen
 
     private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
 
-    /// <summary>uffd: also uffd_wp (3 in 103); off by default: the reference has no UFFDIO_REGISTER, whose VM_UFFD_WP
+    /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102). uffd: also uffd_wp (3 in 105); off by default: the reference has no UFFDIO_REGISTER, whose VM_UFFD_WP
     /// flag splits and keeps apart VMAs the reference merges (docs/live-kernel.md), so generated runs would stop there.</summary>
     public static Gen<KOp> Op(int pages, int hot, bool uffd = false) =>
-        from which in Gen.Choose(0, uffd ? 102 : 99)
+        from which in Gen.Choose(0, uffd ? 104 : 101)
         from r in Range(pages, hot)
         from p in PageNear(pages, hot)
         from prot in Protection
@@ -159,10 +168,24 @@ public static class KGen
             < 96 => new KOp.ChildRead(child, p),
             < 97 => new KOp.ClearRefs(),
             < 100 => new KOp.Ksm(p, (p + 1 + dst % 3) % pages),
+            100 => new KOp.Migrate(),
+            101 => new KOp.Pageout(r.Item1, r.Item2),
             _ => new KOp.UffdWp(r.Item1, r.Item2),
         };
 
-    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) =>
+    /// <summary>With 512 pages or more (2 MiB huge pages): most sequences map the region as a THP VMA (mmap_thp), then the
+    /// ordinary operations (partial mprotect / munmap / MADV_DONTNEED of a huge block split its PMD: __split_huge_pmd,
+    /// the reference's split_huge_page), and collapse (MADV_COLLAPSE) 1 in 103.</summary>
+    public static Gen<KOp[]> ThpSequence(int pages, int maxOps, bool uffd = false) =>
+        from hot in Gen.Choose(0, pages - 1)
+        from first in Gen.Frequency((3, Gen.Constant<KOp?>(new KOp.MmapThp(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
+        from n in Gen.Choose(4, maxOps)
+        from ops in Gen.ArrayOf(Gen.Frequency((102, Op(pages, hot, uffd)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p))), n)
+        select first is null ? ops : [first, .. ops];
+
+    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) => pages >= 512 ? ThpSequence(pages, maxOps, uffd) : SmallSequence(pages, maxOps, uffd);
+
+    private static Gen<KOp[]> SmallSequence(int pages, int maxOps, bool uffd) =>
         from hot in Gen.Choose(0, pages - 1)
         from first in Gen.Frequency((4, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
         from n in Gen.Choose(4, maxOps)

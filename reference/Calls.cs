@@ -14,6 +14,10 @@ public abstract record Call
     public sealed record Mremap(int OldStart, int OldEnd, int NewStart) : Call { public override string Name => "mremap"; }
     public sealed record MadviseDontneed(int Start, int End) : Call { public override string Name => "madvise_dontneed"; }
     public sealed record MadviseFree(int Start, int End) : Call { public override string Name => "madvise_free"; }
+    /// <summary>madvise(MADV_PAGEOUT) with swap: linux-7.2 mm/madvise.c madvise_pageout -> reclaim_pages -> mm/vmscan.c
+    /// shrink_folio_list -> mm/rmap.c try_to_unmap -> try_to_unmap_one (MMU_NOTIFY_CLEAR): each exclusive anonymous page's
+    /// PTE becomes a swap entry; its next fault (do_swap_page) maps it again.</summary>
+    public sealed record MadvisePageout(int Start, int End) : Call { public override string Name => "madvise_pageout"; }
     public sealed record Truncate(int Start, int End) : Call { public override string Name => "truncate"; }
     public sealed record CpuRead(int Page) : Call { public override string Name => "cpu_read"; }
     public sealed record CpuWrite(int Page, int Value) : Call { public override string Name => "cpu_write"; }

@@ -104,6 +104,7 @@ public static class Machine
         Call.UffdMove m => [("page", m.Src), ("dst", m.Dst)],
         Call.MadviseCollapse m => [("start", m.Start), ("end", m.End)],
         Call.WpSharedMapping m => [("start", m.Start), ("end", m.End)],
+        Call.MadvisePageout m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
         Call.PageReferenced m => [("page", m.Page)],
         Call.TestYoung m => [("page", m.Page)],
@@ -428,17 +429,24 @@ public static class Machine
             case PteOp.Clear:
             case PteOp.MigrationEntry:
                 after = null;
-                if (before is { } b && b.Frame != MmState.ZeroFrame) frames = frames.SetItem(b.Frame, frames[b.Frame] with { MapCount = frames[b.Frame].MapCount - 1 });
+                if (before is { Swapped: false } b && b.Frame != MmState.ZeroFrame) frames = frames.SetItem(b.Frame, frames[b.Frame] with { MapCount = frames[b.Frame].MapCount - 1 });
                 if (pu.Op == PteOp.MigrationEntry) migrating = migrating.Add(pu.Page);
                 break;
             case PteOp.Map:
             case PteOp.MapShared:
                 bool write = pu.Prot == Prot.ReadWrite;
                 after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: true, Huge: pu.Huge);
-                if (before is { } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
+                if (before is { Swapped: false } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
                 if (pu.Frame != MmState.ZeroFrame)
                     frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });
                 migrating = migrating.Remove(pu.Page);
+                break;
+            case PteOp.SwapEntry when before is { Swapped: false } sw:
+                after = sw with { Swapped = true, Young = false };
+                if (sw.Frame != MmState.ZeroFrame) frames = frames.SetItem(sw.Frame, frames[sw.Frame] with { MapCount = frames[sw.Frame].MapCount - 1 });
+                break;
+            case PteOp.MoveSwapEntry:
+                after = new Pte(pu.Frame, pu.Prot, SoftDirty: true, Swapped: true);
                 break;
             default:
                 if (before is not { } cur) return new(s, Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", null), ("new", null)), null);

@@ -202,6 +202,8 @@ internal sealed class Planner(MmState state)
             return null;
         }
         var cur = pte.Value;
+        // do_swap_page: the swap cache's page mapped again, writable when the VMA is (it was exclusive, mm/memory.c)
+        if (cur.Swapped) { Pte(page, PteOp.Map, false, cur.Frame, vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read); return null; }
         if (cur.Exclusive >= 0)
         {
             // remove_device_exclusive_entry: the CPU takes the page back, telling the owner (owner NULL)
@@ -300,6 +302,7 @@ internal sealed class Planner(MmState state)
         Call.MadviseDontneed m => MadviseDontneedSingleVma(m),
         Call.Truncate m => UnmapMappingRange(m),
         Call.MadviseFree m => MadviseFreeSingleVma(m),
+        Call.MadvisePageout m => MadvisePageout(m),
         Call.CpuRead or Call.CpuWrite => HandleMmFault(call),
         Call.Fork => DupMmap(),
         Call.Migrate m => MigratePages(m),
@@ -333,7 +336,9 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
             Zap(CallSite.unmap_vmas, r);
         }
-        var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb));
+        // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT
+        var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb,
+            Account: !m.Shared && !m.Hugetlb && m.Prot == Prot.ReadWrite));
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
         return ("mmap", MmapLock.Write, null);
     }
@@ -354,14 +359,25 @@ internal sealed class Planner(MmState state)
         var r = new PageRange(m.Start, m.End);
         if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
         var vmas = new List<Vma>();
+        int changedStart = int.MaxValue, changedEnd = -1;
         foreach (var v in State.Vmas)
         {
             if (!v.Range.Overlaps(r)) { vmas.Add(v); continue; }
             if (v.Start < r.Start) vmas.Add(v with { End = r.Start });
-            vmas.Add(v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot });
+            // mprotect_fixup's VM_ACCOUNT: set when a private mapping becomes writable, dropped when it stops being
+            // writable only while it has no anon_vma (an anonymous VMA; a shared one keeps what it has)
+            bool account = m.Prot == Prot.ReadWrite ? v.Account || (!v.Shared && !v.Hugetlb && v.Prot != Prot.ReadWrite)
+                : v.Account && (v.Shared || v.AnonVma);
+            var piece = v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot, Account = account };
+            // mprotect_fixup: newflags == oldflags -> nothing to do for this VMA (no split, no change_protection)
+            if (piece.Prot != v.Prot || piece.Account != v.Account) { changedStart = Math.Min(changedStart, piece.Start); changedEnd = Math.Max(changedEnd, piece.End); }
+            vmas.Add(piece);
             if (v.End > r.End) vmas.Add(v with { Start = r.End });
         }
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
+        if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
+        // the VMAs whose flags change, first to last (one notification over them; the kernel's are per VMA)
+        r = new PageRange(changedStart, changedEnd);
         SplitStraddling(r);
         // change_pmd_range starts the notifier lazily, at the first populated PMD
         var present = Present(r).ToList();
@@ -404,7 +420,8 @@ internal sealed class Planner(MmState state)
         if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
             return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
         SplitStraddling(old);
-        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
+        // copy_vma: the moved VMA keeps its vm_pgoff when it has an anon_vma, else takes the new address's
+        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0 });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
         var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
         // move_page_tables: the source range is notified; the destination is filled (it was empty). A hugetlb VMA moves by
@@ -414,6 +431,7 @@ internal sealed class Planner(MmState state)
             foreach (var (p, pte) in moves)
             {
                 Pte(p, PteOp.Clear, after);
+                if (pte.Swapped) { Pte(p - old.Start + dst.Start, PteOp.MoveSwapEntry, false, pte.Frame, pte.Prot); continue; }
                 Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && len % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
             }
             _prims.Add(new Prim.TlbFlush(old));
@@ -446,14 +464,44 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "madvise");
         var r = new PageRange(m.Start, m.End);
+        // madvise_free_pte_range drops a swap entry (swap_put_entries_direct, linux-7.2 mm/madvise.c): the page is gone
+        var swapped = Present(r).Where(p => State.Ptes[p] is { Swapped: true }).ToList();
         Bracket(CallSite.madvise_free_single_vma, r, after =>
         {
             foreach (int p in Present(r))
-                if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
+                if (State.Ptes[p] is { Swapped: true }) Pte(p, PteOp.Clear, after);
+                else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
                     Pte(p, PteOp.MkOld, after);
             _prims.Add(new Prim.TlbFlush(r));
+            foreach (int p in swapped) _prims.Add(new Prim.FreeFrame(State.Ptes[p]!.Value.Frame));
         });
         return ("madvise_free", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/madvise.c madvise_pageout -> madvise_cold_or_pageout_pte_range -> reclaim_pages -> mm/vmscan.c
+    /// shrink_folio_list -> mm/rmap.c try_to_unmap_one: every present page of the range that is an exclusively mapped
+    /// anonymous base page (madvise_cold_or_pageout_pte_range skips the zero page, vm_normal_folio NULL, and folios whose
+    /// mapcount is not their page count) gets a swap entry under MMU_NOTIFY_CLEAR, one page per rmap walk
+    /// (try_to_unmap_one's range is the folio's). Needs swap (the harness makes a swap file); VM_LOCKED and hugetlb VMAs are
+    /// EINVAL (can_madv_lru_vma). A huge page is refused here: THP reclaim (split or swap of the whole folio) is not modelled.</summary>
+    private (string Name, MmapLock Lock, string? Error) MadvisePageout(Call.MadvisePageout m)
+    {
+        CheckRange(m.Start, m.End, "madvise");
+        var r = new PageRange(m.Start, m.End);
+        if (State.Vmas.Any(v => v.Range.Overlaps(r) && (v.Mlocked || v.Hugetlb))) return ("madvise_pageout", MmapLock.Read, "EINVAL (VM_LOCKED or hugetlb VMA)");
+        if (Present(r).Any(p => State.Ptes[p] is { Huge: true })) return ("madvise_pageout", MmapLock.Read, "EINVAL (a huge page: THP reclaim is not modelled)");
+        foreach (int p in Present(r).ToList())
+        {
+            if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
+                || State.Frames[pte.Frame].MapCount != 1) continue;
+            var one = new PageRange(p, p + 1);
+            Bracket(CallSite.try_to_unmap_one, one, after =>
+            {
+                Pte(p, PteOp.SwapEntry, after);
+                _prims.Add(new Prim.TlbFlush(one));
+            });
+        }
+        return ("madvise_pageout", MmapLock.Read, null);
     }
 
     /// <summary>Linux 7.2 mm/memory.c handle_mm_fault (a CPU access, faulting first where needed).</summary>

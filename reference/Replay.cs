@@ -40,7 +40,7 @@ public static class Replay
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
         "uffdio_writeprotect", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
-        "make_device_exclusive", "page_referenced", "test_young",
+        "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout",
     ];
 
     /// <summary>Bound on the unlogged steps a partial trace may leave out before one of its lines.</summary>
@@ -264,6 +264,7 @@ public static class Replay
             "uffdio_move" => new Call.UffdMove(P("page"), P("dst")),
             "madvise_collapse" => new Call.MadviseCollapse(P("start"), P("end")),
             "wp_shared_mapping_range" => new Call.WpSharedMapping(P("start"), P("end")),
+            "madvise_pageout" => new Call.MadvisePageout(P("start"), P("end")),
             "page_referenced" => new Call.PageReferenced(P("page")),
             "test_young" => new Call.TestYoung(P("page")),
             "exit_mmap" => new Call.Exit(),

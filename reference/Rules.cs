@@ -94,6 +94,8 @@ public static class Rules
         if (a.Prot > b.Prot) c |= Change.Upgrade;
         if (b.Exclusive < 0 && a.Exclusive >= 0) c |= Change.Unmap;   // the CPU loses access (make_device_exclusive)
         if (b.Exclusive >= 0 && a.Exclusive < 0) c |= Change.Upgrade; // the CPU gets it back
+        if (!b.Swapped && a.Swapped) c |= Change.Unmap;   // reclaim: a swap entry
+        if (b.Swapped && !a.Swapped) c |= Change.Upgrade; // do_swap_page maps the page again
         if (a.Huge != b.Huge) c |= Change.Structure;
         if (b.SoftDirty && !a.SoftDirty) c |= Change.SoftDirtyClear;
         if (b.Dirty && !a.Dirty) c |= Change.Clean;

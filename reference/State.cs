@@ -54,6 +54,8 @@ public enum PteOp
     Upgrade,        // do_wp_page reuse / write fault: writable, dirty, soft-dirty
     MakeExclusive,  // make_device_exclusive: a device-exclusive entry for the owner (Frame = owner)
     RestoreExclusive, // remove_device_exclusive_entry: the PTE maps the page again
+    SwapEntry,      // try_to_unmap_one in reclaim: a swap entry, the page kept by the swap cache (unmapped, still referenced)
+    MoveSwapEntry,  // move_ptes (mremap) of a swap entry: Frame's swap entry at the destination, nothing mapped
 }
 
 /// <summary>An invalidation in flight: mmu_notifier_range plus the subscriptions still to be called, and the

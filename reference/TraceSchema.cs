@@ -31,6 +31,7 @@ public static class TraceSchema
         ["mremap"] = S(false, [.. Range, "new_start"], ("start", T.Page), ("end", T.End), ("new_start", T.Page), Result),
         ["madvise_dontneed"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["madvise_free"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
+        ["madvise_pageout"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["truncate"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["mlock"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["munlock"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),

@@ -22,11 +22,31 @@ public readonly record struct PageRange(int Start, int End)
 /// attaches none, mm/memory.c do_anonymous_page). Kernel VMAs of equal flags merge (mm/vma.c), so the flag is
 /// shared by a run of adjacent VMAs with equal attributes (SameKind). fork copies no PTE of a VMA without one
 /// (mm/memory.c vma_needs_copy, linux-6.18: "Don't copy ptes where a page fault will fill them correctly").
+/// Account is VM_ACCOUNT (committed memory): set by mmap of a private writable mapping (linux-7.2 mm/vma.c
+/// accountable_mapping, __mmap_setup) and by mprotect making a private mapping writable; mprotect removing write
+/// keeps it once the VMA has an anon_vma (linux-7.2 and linux-6.12 mm/mprotect.c mprotect_fixup: "cannot reduce our
+/// commit if we make it unwritable again except in the anonymous case where no anon_vma has yet to be assigned").
+/// VMAs merge only with equal flags (mm/vma.c is_mergeable_vma), so an r VMA that was rw keeps apart from one mapped r.
+/// PgDelta is vm_pgoff minus the start page: 0 for an anonymous mmap (vm_pgoff = addr >> PAGE_SHIFT), kept by splits; a
+/// VMA that mremap moves keeps its vm_pgoff once it has an anon_vma (linux-7.2 mm/vma.c copy_vma: only "if anonymous vma
+/// has not yet been faulted, update new pgoff to match new location"), so it no longer lines up with its new neighbours.
 public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
-    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false)
+    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0)
 {
-    /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous).</summary>
-    public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb;
+    /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous) and their
+    /// page offsets line up (can_vma_merge_after: prev->vm_pgoff + vma_pages(prev) == pgoff, i.e. equal PgDelta).</summary>
+    public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb
+        && Account == o.Account && PgDelta == o.PgDelta;
+
+    /// <summary>The kernel VMA a reference VMA is part of: the run of adjacent VMAs of one kind around it (SameKind: equal
+    /// flags and lined-up pgoffs, which mm/vma.c merges), e.g. after an mremap back into the hole it left.</summary>
+    public static PageRange MergedRun(ImmutableArray<Vma> vmas, Vma vma)
+    {
+        int i = vmas.IndexOf(vma), a = i, b = i;
+        while (a > 0 && vmas[a - 1].End == vmas[a].Start && vmas[a - 1].SameKind(vmas[a]) && !vmas[a].Shared) a--;
+        while (b + 1 < vmas.Length && vmas[b].End == vmas[b + 1].Start && vmas[b].SameKind(vmas[b + 1]) && !vmas[b].Shared) b++;
+        return new PageRange(vmas[a].Start, vmas[b].End);
+    }
 
     public PageRange Range => new(Start, End);
     public bool Contains(int page) => page >= Start && page < End;
@@ -43,10 +63,13 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 /// permission is still write (kernel-facts.md INV-1 (ii)).
 /// Exclusive is the mirror that holds the page through a device-exclusive entry (make_device_exclusive,
 /// mm/rmap.c): the CPU has no access until remove_device_exclusive_entry restores the PTE; -1 when none.
-public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false, int Exclusive = -1)
+/// Swapped: a swap entry (try_to_unmap_one in reclaim, mm/rmap.c): not present; Frame is the page the swap cache holds
+/// (it keeps the contents and one reference, not a mapping), which do_swap_page maps again (mm/memory.c).
+public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false, int Exclusive = -1,
+    bool Swapped = false)
 {
-    public bool Writable => Prot == Prot.ReadWrite && Exclusive < 0;
-    public bool Readable => Prot != Prot.None && Exclusive < 0;
+    public bool Writable => Prot == Prot.ReadWrite && Exclusive < 0 && !Swapped;
+    public bool Readable => Prot != Prot.None && Exclusive < 0 && !Swapped;
 }
 
 /// <summary>
@@ -66,7 +89,7 @@ public readonly record struct DevicePte(int Frame, int Generation, bool Writable
 public static class PteText
 {
     public static string Of(Pte? p) => p is { } x
-        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}"
+        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}{(x.Swapped ? " swap-entry" : "")}"
         : "none";
     public static string Of(DevicePte? p) => p is { } x ? $"frame {x.Frame}.{x.Generation} {(x.Writable ? "rw" : "r")}{(x.Atomic ? " atomic" : "")}" : "none";
     public static string ProtText(Prot p) => p switch { Prot.None => "none", Prot.Read => "r", _ => "rw" };

@@ -335,6 +335,21 @@ int kg_mremap(int start, int end, int new_start)
 }
 int kg_madvise(int start, int end, int advice) { return madvise(addr_of(start), len_of(start, end), advice) ? errno : 0; }
 
+// Drains every CPU's LRU batches: move_pages (nodes given) runs do_pages_move, which starts with lru_cache_disable()
+// (linux-7.2 mm/migrate.c); the page asked for is on node 0 already, so nothing moves. MADV_PAGEOUT reclaims only
+// folios on the LRU (mm/madvise.c madvise_cold_or_pageout_pte_range: !folio_test_lru -> skipped) and drains only
+// its own CPU's batch (lru_add_drain), so a page faulted on another CPU would otherwise stay. Returns errno or 0.
+int kg_drain_lru(int page)
+{
+    void *pages[1] = { addr_of(page) };
+    int nodes[1] = { 0 }, status[1] = { 0 };
+    return syscall(SYS_move_pages, 0, 1UL, pages, nodes, status, 0) < 0 ? errno : 0;
+}
+
+// swapon(2) / swapoff(2) of a swap file (errno or 0).
+int kg_swapon(const char *path) { return syscall(SYS_swapon, path, 0) < 0 ? errno : 0; }
+int kg_swapoff(const char *path) { return syscall(SYS_swapoff, path) < 0 ? errno : 0; }
+
 // /proc/kpageflags of a pfn (0 when unreadable).
 uint64_t kg_kpageflags(uint64_t pfn)
 {

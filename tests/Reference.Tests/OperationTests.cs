@@ -73,7 +73,7 @@ public class OperationTests
         s.Cpu(new Call.Mmap(4, 6, Prot.Read, Shared: true));
         Assert.Equal(["MMU_MUNMAP[4,6)"], Events(s));
         // the private parts keep the anon_vma their written pages attached (mm/rmap.c __anon_vma_prepare)
-        Assert.Equal([new Vma(0, 4, Prot.ReadWrite, AnonVma: true), new Vma(4, 6, Prot.Read, true), new Vma(6, 8, Prot.ReadWrite, AnonVma: true)], s.State.Vmas.ToArray());
+        Assert.Equal([new Vma(0, 4, Prot.ReadWrite, AnonVma: true, Account: true), new Vma(4, 6, Prot.Read, true), new Vma(6, 8, Prot.ReadWrite, AnonVma: true, Account: true)], s.State.Vmas.ToArray());
         Assert.Null(s.State.Ptes[5]);
     }
 
@@ -115,7 +115,7 @@ public class OperationTests
         Assert.Equal(1, s.State.Ptes[9]!.Value.Frame);
         Assert.Equal(5, s.CpuView(9));
         Assert.False(s.State.Frames[1].Free);
-        Assert.Equal([new Vma(8, 12, Prot.ReadWrite, AnonVma: true)], s.State.Vmas.ToArray());
+        Assert.Equal([new Vma(8, 12, Prot.ReadWrite, AnonVma: true, Account: true, PgDelta: -8)], s.State.Vmas.ToArray());
     }
 
     [Fact]
@@ -173,6 +173,149 @@ public class OperationTests
         Assert.Equal(["MMU_NOTIFY_PROTECTION_PAGE[0,4)"], Events(s));
         Assert.Equal([1, 2], s.State.Children[1].Keys.Order().ToArray());
         Assert.Equal(0, s.State.Children[1][1]);
+    }
+
+    [Fact]
+    public void A_vma_made_read_only_after_its_first_page_keeps_vm_account_and_does_not_merge_with_one_mapped_read_only()
+    {
+        // mm/mprotect.c mprotect_fixup (linux-7.2, linux-6.12): removing write keeps VM_ACCOUNT once the VMA has an
+        // anon_vma; mm/vma.c is_mergeable_vma wants equal flags, so [10, 11) does not merge into [7, 10) (mapped r,
+        // no VM_ACCOUNT: accountable_mapping) and [7, 10) gets no anon_vma; fork then copies no PTE of it
+        // (mm/memory.c vma_needs_copy). Found by `notifier kernel` on 6.18: `mmap 0 16 rw; host_write 10 308225;
+        // mmap 7 10 r; mprotect 8 11 r; guest_read 9; fork` left the child without page 9, the reference copied its
+        // zero-page PTE.
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(10, 308225));
+        s.Cpu(new Call.Mmap(7, 10, Prot.Read));
+        s.Cpu(new Call.Mprotect(8, 11, Prot.Read));
+        s.Cpu(new Call.CpuRead(9));
+        Assert.False(s.State.VmaAt(9)!.AnonVma);
+        Assert.False(s.State.VmaAt(9)!.Account);
+        Assert.True(s.State.VmaAt(10) is { AnonVma: true, Account: true, Prot: Prot.Read });
+        s.Cpu(new Call.Fork());
+        Assert.False(s.State.Children[0].ContainsKey(9));
+        Assert.True(s.State.Children[0].ContainsKey(10));
+        // without an anon_vma, mprotect to r drops VM_ACCOUNT: such a VMA merges with one mapped r
+        var t = New();
+        t.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        t.Cpu(new Call.Mmap(7, 10, Prot.Read));
+        t.Cpu(new Call.Mprotect(10, 11, Prot.Read));
+        Assert.False(t.State.VmaAt(10)!.Account);
+        Assert.True(t.State.VmaAt(7)!.SameKind(t.State.VmaAt(10)!));
+    }
+
+    [Fact]
+    public void Madvise_pageout_gives_exclusive_pages_swap_entries_under_mmu_notify_clear_and_a_fault_maps_them_again()
+    {
+        // linux-7.2 mm/madvise.c madvise_cold_or_pageout_pte_range (skips the zero page and pages mapped more than
+        // once) -> reclaim_pages -> mm/vmscan.c shrink_folio_list -> mm/rmap.c try_to_unmap_one (MMU_NOTIFY_CLEAR,
+        // the PTE becomes a swap entry); mm/memory.c do_swap_page maps the swap cache's page again
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(2, 6));
+        s.Cpu(new Call.CpuWrite(3, 7));
+        s.Cpu(new Call.Fork()); // page 3 mapped twice from here
+        s.Cpu(new Call.CpuWrite(0, 5));
+        s.Cpu(new Call.CpuRead(1));
+        s.Cpu(new Call.CpuWrite(2, 8)); // the parent's own copy of page 2 (wp_page_copy)
+        int f0 = s.State.Ptes[0]!.Value.Frame;
+        int line = s.Trace.Count, events = Events(s).Count;
+        s.Cpu(new Call.MadvisePageout(0, 8));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s).Skip(events).ToList());
+        Assert.Equal("madvise_pageout", s.Trace[line].Op);
+        Assert.True(s.State.Ptes[0] is { Swapped: true, Readable: false, Writable: false } p0 && p0.Frame == f0);
+        Assert.Equal(new Frame(5, 0, 1, false, s.State.Frames[f0].Generation), s.State.Frames[f0]); // the swap cache keeps it
+        Assert.Equal(new Pte(0, Prot.Read, false, true, true), s.State.Ptes[1]); // the zero page stays
+        Assert.False(s.State.Ptes[3]!.Value.Swapped); // mapped by the child too
+        s.Cpu(new Call.CpuRead(0));
+        Assert.True(s.State.Ptes[0] is { Swapped: false, Writable: true } q0 && q0.Frame == f0);
+        Assert.Equal(1, s.State.Frames[f0].MapCount);
+        Assert.Equal(5, s.CpuView(0));
+        // mremap moves the swap entry; munmap frees the swap cache's page
+        s.Cpu(new Call.Mremap(2, 3, 10));
+        Assert.True(s.State.Ptes[10] is { Swapped: true } && s.State.Ptes[2] is null);
+        int f10 = s.State.Ptes[10]!.Value.Frame;
+        s.Cpu(new Call.Munmap(10, 11));
+        Assert.True(s.State.Frames[f10].Free);
+        Assert.Null(s.FirstViolation);
+        // the trace replays to the same page table
+        var w = new StringWriter();
+        TraceFile.Write(w, s);
+        var replay = Replay.Run(w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(replay.Accepted, replay.Message);
+        Assert.Equal(s.State.Ptes.ToArray(), replay.Final!.Ptes.ToArray());
+    }
+
+    [Fact]
+    public void Madvise_pageout_without_notification_is_a_violation_under_MigrateNoNotify()
+    {
+        // the planted bug of try_to_unmap_one (MigrateNoNotify drops its notification) reaches pageout too
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Upstream, [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], Mutant.MigrateNoNotify));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 5));
+        s.DeviceRead(0, 0);
+        s.Cpu(new Call.MadvisePageout(0, 4));
+        Assert.NotNull(s.FirstViolation);
+    }
+
+    [Fact]
+    public void A_vma_mremap_moves_after_its_first_page_keeps_its_pgoff_and_does_not_merge_at_the_destination()
+    {
+        // linux-7.2 mm/vma.c copy_vma: only a VMA without anon_vma takes the new address as vm_pgoff; one with an anon_vma
+        // keeps its own, so can_vma_merge_after (prev->vm_pgoff + vma_pages(prev) == pgoff) fails and [0, 8) stays
+        // without an anon_vma: fork copies no PTE of it (mm/memory.c vma_needs_copy). Found by `notifier kernel` on 6.18:
+        // `mmap 0 16 rw; guest_read 10; mremap 10 12 3; host_write 13 910638; mremap 12 15 8; mmap 10 12 rw; fork`
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuRead(10));
+        s.Cpu(new Call.Munmap(3, 5)); // MREMAP_FIXED unmaps the destination first (mremap_to -> do_munmap)
+        s.Cpu(new Call.Mremap(10, 12, 3)); // no anon_vma yet: the moved VMA lines up with [0, 3) and merges
+        Assert.Equal(0, s.State.VmaAt(3)!.PgDelta);
+        s.Cpu(new Call.CpuWrite(13, 910638));
+        s.Cpu(new Call.Munmap(8, 11));
+        s.Cpu(new Call.Mremap(12, 15, 8));
+        Assert.Equal(4, s.State.VmaAt(8)!.PgDelta); // vm_pgoff still that of page 12
+        Assert.True(s.State.VmaAt(8)!.AnonVma);
+        Assert.False(s.State.VmaAt(3)!.AnonVma);
+        s.Cpu(new Call.Fork());
+        Assert.False(s.State.Children[0].ContainsKey(3));
+    }
+
+    [Fact]
+    public void Adjacent_thp_vmas_of_one_kind_are_one_merged_run()
+    {
+        // mm/vma.c merges adjacent VMAs of one kind whose pgoffs line up, so after an mremap back into the hole the huge
+        // block lies inside one VMA and do_huge_pmd_anonymous_page maps a huge page (found by `notifier kernel --pages 1024`);
+        // Vma.MergedRun names that VMA
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.Munmap(2, 3));
+        s.Cpu(new Call.Mmap(2, 3, Prot.ReadWrite, Thp: true));
+        Assert.Equal(3, s.State.Vmas.Length);
+        Assert.Equal(new PageRange(0, 8), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(2)!));
+        // the reference's Fault still looks at its own piece (a base page): the harness does not run such a fault
+        s.Cpu(new Call.CpuWrite(1, 5));
+        Assert.True(s.State.Ptes[1] is { Huge: false });
+    }
+
+    [Fact]
+    public void Mprotect_to_the_protection_a_vma_has_changes_nothing_and_splits_no_huge_page()
+    {
+        // linux-7.2 mm/mprotect.c mprotect_fixup: vma_flags_same_pair(old, new) returns 0 at once (linux-6.12:
+        // newflags == oldflags); no vma_modify_flags, no change_protection, so no __split_huge_pmd either. Found by
+        // `notifier kernel --pages 1024` (smaps AnonHugePages): `mmap_thp 0 1024 rw; host_write 3 5; mprotect 0 1 rw`
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        Assert.True(s.State.Ptes[0] is { Huge: true });
+        int events = Events(s).Count;
+        s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
+        Assert.Equal(events, Events(s).Count);
+        Assert.True(s.State.Ptes[0] is { Huge: true });
+        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_PROTECTION_VMA[0,1)"], Events(s).Skip(events).ToList());
+        Assert.True(s.State.Ptes[0] is { Huge: false, Prot: Prot.Read } && s.State.Ptes[1] is { Huge: false, Prot: Prot.ReadWrite });
     }
 
     [Fact]

@@ -1,0 +1,73 @@
+namespace NotifierSpec.Kernel;
+
+/// <summary>
+/// Swap for MADV_PAGEOUT (without swap, reclaim cannot free an anonymous page: shrink_folio_list keeps it). The
+/// kernel's own swap is used when /proc/swaps lists any; else a swap file is made under /var/tmp (ext4 here: a file on
+/// tmpfs cannot be swapped to), its header written as include/linux/swap.h union swap_header says (version 1,
+/// last_page, "SWAPSPACE2" at the end of the first page), and enabled with swapon(2). Restore turns it off and removes
+/// it (LiveMm.Dispose, and RestoreSystem on Ctrl-C / SIGTERM).
+/// </summary>
+public sealed class SwapControl
+{
+    public const string Swaps = "/proc/swaps";
+    private const int Page = 4096, FilePages = 16384; // 64 MiB
+    private string? _file;
+    private bool _tried;
+
+    /// <summary>Why MADV_PAGEOUT cannot be driven here (null: it can). Decided at the first call.</summary>
+    public string? Why { get; private set; }
+
+    /// <summary>The swap file this run made and enabled (null: none, or the kernel's own swap is used).</summary>
+    public string? File => _file;
+
+    public static bool KernelHasSwap() => System.IO.File.Exists(Swaps) && System.IO.File.ReadAllLines(Swaps).Skip(1).Any(l => l.Trim().Length > 0);
+
+    /// <summary>Swap on: the kernel's, or a file made here. Returns Why.</summary>
+    public string? Ensure()
+    {
+        if (_tried) return Why;
+        _tried = true;
+        if (!System.IO.File.Exists(Swaps)) return Why = $"no {Swaps}: the kernel has no swap support (CONFIG_SWAP off)";
+        if (KernelHasSwap()) return null;
+        string path = $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap";
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = (long)FilePages * Page };
+            if (OperatingSystem.IsLinux()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // swapon warns about others' access
+            using (var f = new FileStream(path, options))
+            {
+                var header = new byte[Page];
+                BitConverter.TryWriteBytes(header.AsSpan(1024), 1u);                  // info.version
+                BitConverter.TryWriteBytes(header.AsSpan(1028), (uint)(FilePages - 1)); // info.last_page
+                "SWAPSPACE2"u8.CopyTo(header.AsSpan(Page - 10));                       // magic.magic
+                f.Write(header);
+                f.Write(new byte[(FilePages - 1) * Page]); // written out: swapon refuses a file with holes
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(path);
+            return Why = $"the swap file {path} could not be made: {e.Message}";
+        }
+        int err = Native.Swapon(path);
+        if (err != 0)
+        {
+            TryDelete(path);
+            return Why = $"swapon of {path} refused here (errno {err})";
+        }
+        _file = path;
+        return null;
+    }
+
+    /// <summary>Turns off and removes the swap file made here (pages on it come back into memory first).</summary>
+    public void Restore()
+    {
+        _tried = false;
+        if (_file is not { } path) return;
+        _file = null;
+        Native.Swapoff(path);
+        TryDelete(path);
+    }
+
+    private static void TryDelete(string path) { try { System.IO.File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { } }
+}

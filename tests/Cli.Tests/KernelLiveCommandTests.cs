@@ -1,0 +1,43 @@
+using NotifierSpec.Kernel;
+using NotifierSpec.Kernel.Tests;
+using Xunit;
+
+namespace NotifierSpec.Cli.Tests;
+
+/// <summary>`notifier kernel` on the live kernel through the CLI (only CLI tests reference cli/): one VM per process,
+/// so these run in the "live kernel" collection, one at a time with the other CLI runs that open it.</summary>
+[Collection("live kernel")]
+public sealed class KernelLiveCommandTests
+{
+    [KvmFact]
+    public void The_cli_exits_12_on_MigrateNoNotify()
+    {
+        int code = -1; string output = "";
+        for (int attempt = 0; attempt < 5 && code != 12; attempt++)
+        {
+            var o = new StringWriter(); var e = new StringWriter();
+            code = NotifierSpec.Cli.Cli.Run(["kernel", "--pages", "128", "--vocabulary", "linux-6.18", "--mutant", "MigrateNoNotify", "--no-trace", "--quiet", "--ops", LiveKernelTests.MigrationOps()], o, e);
+            output = o + e.ToString();
+            if (!output.Contains("compactions moved 0 pages")) break;
+        }
+        Assert.True(code == 12, output);
+        Assert.Contains("MISMATCH after operation", output);
+        Assert.Contains("--mutant MigrateNoNotify --ops \"", output);
+    }
+
+    [KvmTraceFact]
+    public void The_cli_makes_a_swap_file_for_pageout_matches_try_to_unmap_one_and_removes_the_file()
+    {
+        bool hadSwap = SwapControl.KernelHasSwap();
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = NotifierSpec.Cli.Cli.Run(["kernel", "--vocabulary", "linux-6.18", "--quiet", "--ops", LiveKernelTests.PageoutOps], o, e);
+        Assert.True(code == 0, o + e.ToString());
+        Assert.Contains("try_to_unmap_one 4", o.ToString());
+        if (!hadSwap)
+        {
+            Assert.Matches(@"pageout \(MADV_PAGEOUT\): swap file /var/tmp/notifier-kernel-\d+\.swap made by this run", o.ToString());
+            Assert.False(SwapControl.KernelHasSwap());
+            Assert.Empty(Directory.GetFiles("/var/tmp", $"notifier-kernel-{Environment.ProcessId}.swap"));
+        }
+    }
+}
