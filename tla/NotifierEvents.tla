@@ -360,7 +360,8 @@ AllocSites == {"migrate_pages", "replace_page", "wp_page_copy"}
 (*  "wp"   : write-protect events: same frame, read access kept            *)
 (*           (MMU_FORK, MMU_WRITE_BACK, MMU_WRITE_PROTECT, ..._KSM_...,     *)
 (*            MMU_NOTIFY_PROTECTION_PAGE: "read/write change of pages")     *)
-(*  "same" : same frame, same access; only tracking bits (soft-dirty) may  *)
+(*  "same" : same frame, same access; only tracking bits (soft-dirty, with *)
+(*           the tracking write-protect of clear_soft_dirty) may           *)
 (*           change (HSPLIT "memory is the same", ISDIRTY, MUNLOCK "page   *)
 (*           table unchanged", SOFT_DIRTY "same page and same access")     *)
 (*  "up"   : MMU_READ_WRITE: same frame, no access removed                 *)
@@ -384,7 +385,10 @@ Allowed(ev, old, new) ==
       [] c = "unmap" -> new.f = 0 \/ new.f = old.f
       [] c = "wp"   -> new.f = old.f /\ new.acc >= Min(old.acc, 1)
       [] c = "up"   -> new.f = old.f /\ new.acc >= old.acc
-      [] c = "same" -> new.f = old.f /\ new.acc = old.acc
+      \* soft-dirty clearing write-protects for tracking (clear_soft_dirty): the
+      \* write bit goes with the soft-dirty bit, the access the listener keeps
+      \* is the same ("User should soft dirty the page in the end callback")
+      [] c = "same" -> new.f = old.f /\ (new.acc = old.acc \/ (old.sd /\ ~new.sd /\ new.acc = Min(old.acc, 1)))
 
 \* A change that must be notified (rules.md RangeCoversChange; R8: fill-in of
 \* an empty PTE, accessed/dirty bits and permission upgrades are not
@@ -407,7 +411,9 @@ SitePte(site, o, prot, nf) ==
     CASE site \in {"copy_page_range", "copy_hugetlb_page_range"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]          \* COW: wrprotect parent PTEs
       [] site = "split_huge_page"  -> o                 \* same pages, finer table
-      [] site = "clear_refs_write"  -> [o EXCEPT !.sd = FALSE]  \* clear_soft_dirty: wrprotect for tracking
+      \* clear_soft_dirty (fs/proc/task_mmu.c, 7.2): pte_wrprotect, then
+      \* pte_clear_soft_dirty ("the soft-dirty tracker uses #PF-s to catch writes")
+      [] site = "clear_refs_write"  -> [o EXCEPT !.sd = FALSE, !.acc = Min(o.acc, 1)]
       [] site \in {"migrate_pages", "replace_page"}
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
       [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
@@ -417,8 +423,11 @@ SitePte(site, o, prot, nf) ==
       [] site = "uffd_wp_range"     -> [o EXCEPT !.acc = Min(o.acc, 1)]
       [] site \in {"page_mkclean_one", "write_protect_page"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]
+      \* MADV_FREE keeps the PTE (mm/madvise.c madvise_free_pte_range, 7.2:
+      \* clear_young_dirty_ptes makes it old and clean; the page goes at reclaim)
+      [] site = "madvise_free_single_vma" -> o
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
-                   "madvise_free_single_vma", "move_page_tables", "try_to_unmap_one",
+                   "move_page_tables", "try_to_unmap_one",
                    "oom_reap_task_mm", "exit_mmap"} -> NonePte
       \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl
       [] site \in ExclusiveSites -> o

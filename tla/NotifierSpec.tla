@@ -164,7 +164,7 @@ DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
 ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused",
-                 "atomic_map", "refusing"}
+                 "atomic_map", "refusing", "late_flush", "late_free"}
 FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
                  "install", "unlock", "unlock_retry"}
 
@@ -223,18 +223,27 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 (***************************************************************************)
 (* mmap_lock.  hmm_range_fault runs under mmap_read_lock (hmm.rst; THMM    *)
 (* dmirror_range_fault), like a CPU page fault.  fork (dup_mmap), mprotect *)
-(* (do_mprotect_pkey), mremap and munmap hold mmap_write_lock for the      *)
-(* whole call site (R3), so no device fault overlaps them.  zap            *)
+(* (do_mprotect_pkey) and mremap hold mmap_write_lock for the whole call  *)
+(* site (R3), so no device fault overlaps them.  munmap takes it for write *)
+(* to detach the VMAs and downgrades it to read before unmap_vmas (Linux   *)
+(* 7.2 mm/vma.c vms_complete_munmap_vmas: mmap_write_downgrade, then       *)
+(* vms_clear_ptes -> unmap_region -> unmap_vmas, mmap_read_unlock).  zap   *)
 (* (MADV_DONTNEED), clear_refs, the OOM reaper and the rmap walks          *)
 (* (migration, reclaim, writeback, KSM) hold it for read or not at all.    *)
 (***************************************************************************)
 MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
-                   "move_page_tables", "unmap_vmas"}
+                   "move_page_tables"}
+\* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
+\* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
+MmapDowngradeSites == {"unmap_vmas"}
 MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
 \* Call sites that hold mmap_read_lock (or a per-VMA read lock, which the
 \* writer's vma_start_write also excludes) for their whole duration: madvise
-\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), clear_refs_write,
-\* the OOM reaper (oom_reap_task: mmap_read_trylock), ksmd
+\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), clear_refs (a
+\* reader here: the kernel's clear_refs_write takes mmap_write_lock_killable,
+\* the reference's clear_refs the read lock, and trace validation holds the two
+\* together; as a reader it admits more interleavings, a superset), the OOM reaper
+\* (oom_reap_task: mmap_read_trylock), ksmd
 \* (try_to_merge_with_ksm_page: mmap_read_lock around write_protect_page and
 \* replace_page), page faults (wp_page_copy, remove_device_exclusive_entry)
 \* and make_device_exclusive (mm/rmap.c: "the caller must hold the mmap read
@@ -243,7 +252,8 @@ MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in Mmap
 \* only the folio lock).  The rmap walks (migration,
 \* reclaim, writeback: try_to_unmap_one, page_mkclean_one), THP split and
 \* truncation's zap_page_range_single take no mmap_lock and may overlap any
-\* site.
+\* site.  exit_mmap's mmu_notifier_release runs before it takes mmap_read_lock
+\* around unmap_vmas; no user thread is left then (mm_users is 0).
 MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write",
                   "oom_reap_task_mm", "write_protect_page", "replace_page",
                   "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive",
@@ -253,10 +263,31 @@ MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write
 \* the first one's consult-vma listener would read the second one's
 \* protection (a false NoStaleDeviceMapping counterexample, MCLargeConcurrent).
 MmapLockAdmits(site) ==
-    /\ site \in MmapWriteSites =>
+    /\ site \in MmapWriteSites \cup MmapDowngradeSites =>
          ~\E u \in Threads : /\ thr[u].ph \notin {"idle", "atomic_map"}
-                             /\ thr[u].site \in MmapWriteSites \cup MmapReadSites
+                             /\ thr[u].site \in MmapWriteSites \cup MmapReadSites \cup MmapDowngradeSites
     /\ site \in MmapReadSites => ~MmapWriteLocked
+
+(***************************************************************************)
+(* mmu_gather (Linux 7.2 include/asm-generic/tlb.h, mm/mmu_gather.c): the  *)
+(* zap paths clear PTEs into an mmu_gather inside the notifier bracket;     *)
+(* the TLB flush (which calls arch_invalidate_secondary_tlbs, e.g. x86     *)
+(* flush_tlb_mm_range) and then the freeing of the gathered pages run in   *)
+(* tlb_finish_mmu, after invalidate_range_end (mm/vma.c unmap_region:      *)
+(* unmap_vmas, free_pgtables, tlb_finish_mmu; mm/memory.c                  *)
+(* zap_vma_for_reaping, unmap_mapping_range_tree; mm/madvise.c             *)
+(* madvise_finish_tlb for MADV_DONTNEED and MADV_FREE), or earlier, inside *)
+(* the bracket, when the batch fills (tlb_remove_page -> tlb_flush_mmu:    *)
+(* flush, then free) or at a VMA boundary (tlb_end_vma flushes without    *)
+(* freeing where CONFIG_MMU_GATHER_MERGE_VMAS is off, e.g. arm64).  Pages  *)
+(* are freed only after the flush.  mprotect (do_mprotect_pkey),           *)
+(* UFFDIO_WRITEPROTECT (uffd_wp_range) and clear_refs (flush_tlb_mm after  *)
+(* the end) flush late too.  These sites may therefore end before their    *)
+(* flush ("late_flush") or before freeing ("late_free").                  *)
+(***************************************************************************)
+LateFlushSites == {"unmap_vmas", "zap_page_range", "zap_page_range_single",
+                   "madvise_free_single_vma", "oom_reap_task_mm", "exit_mmap",
+                   "change_protection", "uffd_wp_range", "clear_refs_write"}
 
 \* Phases in which an invalidation has started (start returned) and not ended.
 StartedPhases == {"started", "flush", "updated", "freed"}
@@ -266,7 +297,8 @@ Covered(p) == \E u \in Threads : /\ thr[u].ph \in StartedPhases
 
 \* The one allowed stale window (rules.md NoStaleDeviceMapping): a hardware
 \* secondary TLB between pte_update and the tlb_flush of the same PTL section.
-HwWindow(d, p) == d \in HwDevices /\ \E t \in Threads : thr[t].ph = "flush" /\ p \in thr[t].chg
+\* With mmu_gather the flush may come after invalidate_range_end (late_flush).
+HwWindow(d, p) == d \in HwDevices /\ \E t \in Threads : thr[t].ph \in {"flush", "late_flush"} /\ p \in thr[t].chg
 
 Ev(site, prot) ==
     IF "mprotect_none_as_write_protect" \in Bugs /\ site = "change_protection" /\ prot = 0
@@ -612,13 +644,16 @@ pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
 (***************************************************************************)
 tlb_flush(t) ==
     LET op == thr[t] IN
-    /\ op.ph = "flush"
+    /\ op.ph \in {"flush", "late_flush"}
     /\ dpte' = IF "hw_flush_at_end" \in Bugs THEN dpte
                ELSE [d \in Devices |-> [p \in Pages |->
                       IF d \in HwDevices /\ p \in op.chg THEN DevNone ELSE dpte[d][p]]]
-    /\ thr' = [thr EXCEPT ![t].ph = IF op.freeable = {}
-                                    THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
-                                    ELSE "updated"]
+    \* tlb_finish_mmu after the end: flush, then free the gathered pages
+    /\ thr' = [thr EXCEPT ![t] = IF op.ph = "late_flush"
+                                 THEN (IF op.freeable = {} THEN IdleThr ELSE [op EXCEPT !.ph = "late_free"])
+                                 ELSE [op EXCEPT !.ph = IF op.freeable = {}
+                                                       THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
+                                                       ELSE "updated"]]
     /\ data' = IF op.nf # 0 /\ op.freeable \ {op.nf} # {}
                THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable \ {op.nf})]] ELSE data
     /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
@@ -646,12 +681,13 @@ device_tlb_fill(d, p) ==
 free_frame(t) ==
     LET op == thr[t]
         fr == {f \in op.freeable : f \notin childFrames /\ \A p \in Pages : pte[p].f # f}
-    IN /\ op.ph = "updated"
+    IN /\ op.ph \in {"updated", "late_free"}
        /\ free' = free \cup fr
        /\ dpte' = [d \in Devices |-> [p \in Pages |->
                     IF dpte[d][p].f \in fr THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
-       /\ thr' = [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
-                             ![t].freeable = {}]
+       /\ thr' = IF op.ph = "late_free" THEN [thr EXCEPT ![t] = IdleThr]
+                 ELSE [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
+                                  ![t].freeable = {}]
        /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
                       inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
@@ -672,7 +708,9 @@ invalidate_range_end(t) ==
         \* kvm_mmu_invalidate_end: mmu_invalidate_seq++; in_progress--
         mmEnd == IF op.mech \in {"range", "nonblock"}
                  THEN {d \in MmDevices : ~OwnerSkips(op, d)} ELSE {}
-    IN /\ op.ph \in {"freed", "refused"}
+    IN /\ \/ op.ph \in {"freed", "refused"}
+          \* mmu_gather: the end before tlb_finish_mmu's flush and free
+          \/ op.ph \in {"flush", "updated"} /\ op.site \in LateFlushSites
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>
@@ -689,11 +727,13 @@ invalidate_range_end(t) ==
                /\ UNCHANGED ghost
        \* make_device_exclusive returns with the folio locked; the driver then
        \* programs its atomic entry (device_atomic_map)
-       /\ thr' = [thr EXCEPT ![t] = IF op.site = "make_device_exclusive" /\ op.ph = "freed"
-                                    THEN [IdleThr EXCEPT !.ph = "atomic_map", !.site = op.site,
+       /\ thr' = [thr EXCEPT ![t] = CASE op.site = "make_device_exclusive" /\ op.ph = "freed"
+                                      -> [IdleThr EXCEPT !.ph = "atomic_map", !.site = op.site,
                                                          !.rng = op.rng, !.own = op.own,
                                                          !.rhit = op.rhit]
-                                    ELSE IdleThr]
+                                    [] op.ph = "flush"   -> [op EXCEPT !.ph = "late_flush"]
+                                    [] op.ph = "updated" -> [op EXCEPT !.ph = "late_free"]
+                                    [] OTHER -> IdleThr]
        /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt>>
 
 (***************************************************************************)

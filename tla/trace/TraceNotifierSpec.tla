@@ -267,23 +267,19 @@ IsInvalidatePage ==
 \* The v7 rmap call site of the call in flight, if any.
 PageSites == {s \in CandSites(tcall.op) : MechOf(Vocabulary, s) = "page"}
 PageSite == IF PageSites = {} THEN "none" ELSE CHOOSE s \in PageSites : TRUE
-\* The reference write-protects a PTE whose soft-dirty bit clear_refs clears
-\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty); the spec keeps the
-\* access and reads a cleared soft-dirty bit as "not writable" (Snap, the
-\* snapshot of hmm_range_fault).  The spec's view of such a change:
-SpecNew(old, new) == IF old.sd /\ ~new.sd /\ new.f = old.f /\ old.acc = 2 /\ new.acc = 1
-                     THEN [new EXCEPT !.acc = 2] ELSE new
-\* The spec's PTE effect of the call site (SitePte) on a mapped page, in the
-\* spec's view; the new frame of an allocating site is the reference's.  Not
-\* imposed on a fill (old none, R8) and not for MADV_FREE, which the spec
-\* models as clearing the PTE while the reference only marks it clean and old
-\* (lazy free: the page goes at reclaim).  Soft-dirty only counts where the
+\* clear_refs write-protects a PTE whose soft-dirty bit it clears
+\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty), in the reference
+\* and in the spec (SitePte), so the spec's view of a change is the change.
+SpecNew(old, new) == new
+\* The spec's PTE effect of the call site (SitePte) on a mapped page; the new
+\* frame of an allocating site is the reference's.  Not imposed on a fill (old
+\* none, R8).  MADV_FREE keeps the PTE in both (the reference marks it clean
+\* and old, which the spec does not model).  Soft-dirty only counts where the
 \* site is about it (clear_refs); elsewhere frame and access must agree.
 SiteEffect(op, old, new) ==
     LET want == SitePte(op.site, old, op.prot, new.f)
         have == SpecNew(old, new)
     IN CASE old.f = 0 -> TRUE
-         [] op.site = "madvise_free_single_vma" -> have.f = old.f /\ have.acc = old.acc
          [] op.site = "clear_refs_write" -> have = want
          [] OTHER -> have.f = want.f /\ have.acc = want.acc
 \* The change of one PTE under the PTL (environment: the reference's new PTE),
