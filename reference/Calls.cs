@@ -29,6 +29,23 @@ public abstract record Call
     /// <summary>ioctl(UFFDIO_WRITEPROTECT, mode WP): mm/userfaultfd.c mwriteprotect_range -> uffd_wp_range ->
     /// change_protection(MM_CP_UFFD_WP): the PTEs are write-protected, the VMA keeps its protection.</summary>
     public sealed record UffdWriteProtect(int Start, int End) : Call { public override string Name => "uffdio_writeprotect"; }
+    /// <summary>NUMA balancing's scan of [Start, End) (kernel/sched/fair.c task_numa_work -> mm/mempolicy.c change_prot_numa ->
+    /// change_protection(MM_CP_PROT_NUMA)): present PTEs become PROT_NONE hinting entries, the VMA keeps its protection;
+    /// the next access takes a NUMA hinting fault (mm/memory.c do_numa_page) that restores the PTE.</summary>
+    public sealed record NumaScan(int Start, int End) : Call { public override string Name => "change_prot_numa"; }
+    /// <summary>ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING over [Start, End) (fs/proc/task_mmu.c do_pagemap_scan):
+    /// the PTEs are write-protected (make_uffd_wp_pte: pte_mkuffd_wp), the VMA keeps its protection.</summary>
+    public sealed record PagemapScanWp(int Start, int End) : Call { public override string Name => "pagemap_scan_wp"; }
+    /// <summary>ioctl(UFFDIO_MOVE) of one page from Src to Dst (mm/userfaultfd.c move_pages -> move_pages_ptes): the
+    /// source PTE is cleared and the same page mapped at Dst, which must be empty.</summary>
+    public sealed record UffdMove(int Src, int Dst) : Call { public override string Name => "uffdio_move"; }
+    /// <summary>madvise(MADV_COLLAPSE) over [Start, End) (mm/khugepaged.c madvise_collapse): each huge block inside is
+    /// collapsed into a huge page; anonymous memory by collapse_huge_page, a shared (shmem) mapping by collapse_file and
+    /// retract_page_tables.</summary>
+    public sealed record MadviseCollapse(int Start, int End) : Call { public override string Name => "madvise_collapse"; }
+    /// <summary>wp_shared_mapping_range over the shared mappings of [Start, End) (mm/mapping_dirty_helpers.c, the
+    /// dirty tracking of drivers/gpu/drm/vmwgfx/vmwgfx_page_dirty.c): writable PTEs write-protected.</summary>
+    public sealed record WpSharedMapping(int Start, int End) : Call { public override string Name => "wp_shared_mapping_range"; }
     /// <summary>Reclaim's page_referenced: clear_flush_young on the CPU PTE and every listener.</summary>
     public sealed record PageReferenced(int Page) : Call { public override string Name => "page_referenced"; }
     /// <summary>mmu_notifier_test_young (e.g. idle page tracking): tests without clearing.</summary>

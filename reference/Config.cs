@@ -69,6 +69,12 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
     public static Policy IgnoreSoftDirty => Hmm with { Name = "ignore-soft-dirty", Reactions = Hmm.Reactions.SetItem(MmuEvent.MMU_ISDIRTY, Reaction.Ignore)
         .SetItem(MmuEvent.MMU_CLEAR_SOFT_DIRTY, Reaction.Ignore).SetItem(MmuEvent.MMU_NOTIFY_SOFT_DIRTY, Reaction.Ignore) };
 
+    /// <summary>The HMM listener with lib/test_hmm.c's reaction to MMU_NOTIFY_PROTECTION_VMA: unmap
+    /// (dmirror_interval_invalidate unmaps whatever the event). NUMA hinting (change_prot_numa), userfaultfd
+    /// write-protect (uffd_wp_range) and PAGEMAP_SCAN (do_pagemap_scan) send that event with the VMA unchanged,
+    /// so Hmm's consult-vma keeps device access there (docs/protection-vma.md); this one is safe.</summary>
+    public static Policy HmmUnmapVma => Hmm with { Name = "hmm-unmap-vma", Reactions = Hmm.Reactions.SetItem(MmuEvent.MMU_NOTIFY_PROTECTION_VMA, Reaction.Unmap) };
+
     /// <summary>Tears down only in invalidate_range_end.</summary>
     public static Policy UnmapAtEnd => UnmapAll with { Name = "unmap-at-end", At = TeardownAt.End };
 
@@ -78,10 +84,10 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
     public static Policy Named(string name) => name switch
     {
         "unmap-all" => UnmapAll, "hmm" => Hmm, "wp-on-mprot" => WriteProtectOnMprot, "ignore-soft-dirty" => IgnoreSoftDirty,
-        "unmap-at-end" => UnmapAtEnd, "two-pass" => TwoPass,
-        _ => throw new ArgumentException($"unknown policy '{name}' (known: unmap-all, hmm, wp-on-mprot, ignore-soft-dirty, unmap-at-end, two-pass)"),
+        "unmap-at-end" => UnmapAtEnd, "two-pass" => TwoPass, "hmm-unmap-vma" => HmmUnmapVma,
+        _ => throw new ArgumentException($"unknown policy '{name}' (known: unmap-all, hmm, wp-on-mprot, ignore-soft-dirty, unmap-at-end, two-pass, hmm-unmap-vma)"),
     };
-    public static readonly ImmutableArray<string> Names = ["unmap-all", "hmm", "wp-on-mprot", "ignore-soft-dirty", "unmap-at-end", "two-pass"];
+    public static readonly ImmutableArray<string> Names = ["unmap-all", "hmm", "wp-on-mprot", "ignore-soft-dirty", "unmap-at-end", "two-pass", "hmm-unmap-vma"];
 }
 
 /// <summary>

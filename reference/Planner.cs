@@ -296,6 +296,11 @@ internal sealed class Planner(MmState state)
         Call.Writeback m => PageMkcleanOne(m),
         Call.ClearRefs => ClearRefsWrite(),
         Call.UffdWriteProtect m => MwriteprotectRange(m),
+        Call.NumaScan m => ChangeProtNuma(m),
+        Call.PagemapScanWp m => DoPagemapScan(m),
+        Call.UffdMove m => MovePagesPtes(m),
+        Call.MadviseCollapse m => MadviseCollapse(m),
+        Call.WpSharedMapping m => WpSharedMappingRange(m),
         Call.PageReferenced or Call.TestYoung => FolioReferenced(call),
         Call.Exit => ExitMmap(),
         Call.OomReap => OomReapTaskMm(),
@@ -539,9 +544,15 @@ internal sealed class Planner(MmState state)
         var vma = State.VmaAt(m.Page);
         if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
             return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
+        return ("collapse_huge_page", MmapLock.Write, CollapseAnon(b, vma));
+    }
+
+    /// <summary>collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an error or null.</summary>
+    private string? CollapseAnon(PageRange b, Vma vma)
+    {
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
-            return ("collapse_huge_page", MmapLock.Write, "EBUSY (block not fully mapped by exclusive base pages)");
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+            return "EBUSY (block not fully mapped by exclusive base pages)";
         var news = olds.Select(_ => Alloc()).ToList();
         // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
         Bracket(CallSite.collapse_huge_page, b, after =>
@@ -555,7 +566,64 @@ internal sealed class Planner(MmState state)
             Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
         }
         foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
-        return ("collapse_huge_page", MmapLock.Write, null);
+        return null;
+    }
+
+    /// <summary>Linux 7.2 mm/khugepaged.c madvise_collapse -> collapse_single_pmd, per huge block of the range.</summary>
+    private (string Name, MmapLock Lock, string? Error) MadviseCollapse(Call.MadviseCollapse m)
+    {
+        CheckRange(m.Start, m.End, "madvise_collapse");
+        const string name = "madvise_collapse";
+        if (Absent(CallSite.retract_page_tables)) return (name, MmapLock.Read, "ENOSYS (MADV_COLLAPSE has no row in this vocabulary)");
+        int h = Config.HugePageSize;
+        var blocks = Enumerable.Range(0, Config.Pages / h).Select(i => new PageRange(i * h, i * h + h)).Where(b => b.Start >= m.Start && b.End <= m.End).ToList();
+        if (blocks.Count == 0) return (name, MmapLock.Read, "EINVAL (no whole huge block in the range)");
+        bool anon = false;
+        foreach (var b in blocks)
+        {
+            var vma = State.VmaAt(b.Start);
+            if (vma is null || vma.End < b.End || vma.Start > b.Start) return (name, MmapLock.Read, "ENOMEM (block not inside one VMA)");
+            if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // thp_vma_allowable_order
+            if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue; // already PMD-mapped
+            // collapse_single_pmd: an anonymous VMA goes to collapse_scan_pmd -> collapse_huge_page (mmap_write_lock)
+            string? err = vma.Shared ? CollapseFile(b) : CollapseAnon(b, vma);
+            anon |= !vma.Shared;
+            if (err is not null) return (name, anon ? MmapLock.Write : MmapLock.Read, err);
+        }
+        return (name, anon ? MmapLock.Write : MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/khugepaged.c collapse_file for one block of a shared (shmem) mapping, then retract_page_tables
+    /// and try_collapse_pte_mapped_thp's set_huge_pmd.</summary>
+    private string? CollapseFile(PageRange b)
+    {
+        // collapse_single_pmd drops mmap_lock and runs collapse_scan_file -> collapse_file: each old folio is isolated and,
+        // if mapped, unmapped by try_to_unmap (try_to_unmap_one: MMU_NOTIFY_CLEAR over its address); the contents are
+        // copied into the new huge folio after every old one is unmapped; the old ones are freed. The model requires
+        // every page mapped here and by this mm alone (the page cache is not modelled: a hole or another mapping refuses).
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+            return "EAGAIN (block not fully mapped by pages of this mm alone)";
+        var news = olds.Select(_ => Alloc()).ToList();
+        for (int i = 0; i < olds.Count; i++)
+        {
+            int p = b.Start + i;
+            var one = new PageRange(p, p + 1);
+            Bracket(CallSite.try_to_unmap_one, one, after =>
+            {
+                Pte(p, PteOp.Clear, after);
+                _prims.Add(new Prim.TlbFlush(one));
+            });
+        }
+        for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
+        foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
+        // collapse_file -> retract_page_tables: a VMA without anon_vma loses its page table under MMU_NOTIFY_CLEAR over the
+        // block (pmdp_collapse_flush); try_collapse_pte_mapped_thp then finds the PMD none and set_huge_pmd maps the new
+        // huge page (a fill: no notification)
+        Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b)));
+        var prot = State.VmaAt(b.Start)!.Prot;
+        for (int i = 0; i < olds.Count; i++) Pte(b.Start + i, PteOp.Map, false, news[i], prot == Prot.ReadWrite ? Prot.Read : prot, huge: true);
+        return null;
     }
 
     /// <summary>Linux 7.2 mm/mlock.c mlock_fixup, then populate_vma_page_range.</summary>
@@ -632,6 +700,125 @@ internal sealed class Planner(MmState state)
                 _prims.Add(new Prim.TlbFlush(r));
             });
         return ("uffdio_writeprotect", MmapLock.Read, null);
+    }
+
+    /// <summary>A site the vocabulary's table has no notifier row for: the call is refused (ENOSYS).</summary>
+    private bool Absent(CallSite site) => EventTables.Row(Vocab, site).Mechanism == Mechanism.None;
+
+    /// <summary>Linux 7.2 mm/mempolicy.c change_prot_numa, run by kernel/sched/fair.c task_numa_work over a scan window.</summary>
+    private (string Name, MmapLock Lock, string? Error) ChangeProtNuma(Call.NumaScan m)
+    {
+        CheckRange(m.Start, m.End, "change_prot_numa");
+        if (Absent(CallSite.change_prot_numa)) return ("change_prot_numa", MmapLock.Read, "ENOSYS (NUMA hinting has no row in this vocabulary)");
+        var r = new PageRange(m.Start, m.End);
+        // task_numa_work (mmap_read_trylock) skips hugetlb VMAs (is_vm_hugetlb_page), inaccessible ones (vma_is_accessible)
+        // and read-only file mappings ((vm_flags & (VM_READ|VM_WRITE)) == VM_READ with a vm_file); for each other VMA
+        // change_prot_numa -> change_protection(MM_CP_PROT_NUMA) -> change_pud_range, which starts MMU_NOTIFY_PROTECTION_VMA
+        // over [addr, end) at the first non-none PUD (the model's address space is one PUD: when any PTE of the range is present)
+        foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(r)).ToList())
+        {
+            if (v.Hugetlb || v.Prot == Prot.None || v.Shared && v.Prot == Prot.Read) continue;
+            var vr = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
+            SplitStraddling(vr);
+            var present = Present(vr).ToList();
+            if (present.Count == 0) continue;
+            Bracket(CallSite.change_prot_numa, vr, after =>
+            {
+                foreach (int p in present)
+                {
+                    // change_pte_range (prot_numa): already PROT_NONE is skipped; folio_can_map_prot_numa skips the zero page
+                    // (no folio), KSM and shared copy-on-write folios (folio_maybe_mapped_shared in a COW mapping); device-
+                    // exclusive entries are not present PTEs. The model's one node is never the folio's (no nid skip).
+                    var cur = State.Ptes[p]!.Value;
+                    if (cur.Prot == Prot.None || cur.Exclusive >= 0 || cur.Frame == MmState.ZeroFrame) continue;
+                    if (v.Mergeable && State.Frames[cur.Frame].RefCount > 1 || v.IsCow && State.Frames[cur.Frame].MapCount > 1) continue;
+                    Pte(p, PteOp.SetProt, after, cur.Frame, Prot.None, cur.Huge);
+                }
+                _prims.Add(new Prim.TlbFlush(vr));
+            });
+        }
+        return ("change_prot_numa", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 fs/proc/task_mmu.c do_pagemap_scan (ioctl PAGEMAP_SCAN with PM_SCAN_WP_MATCHING).</summary>
+    private (string Name, MmapLock Lock, string? Error) DoPagemapScan(Call.PagemapScanWp m)
+    {
+        CheckRange(m.Start, m.End, "pagemap_scan_wp");
+        if (Absent(CallSite.do_pagemap_scan)) return ("pagemap_scan_wp", MmapLock.Read, "ENOSYS (PAGEMAP_SCAN has no row in this vocabulary)");
+        var r = new PageRange(m.Start, m.End);
+        // do_pagemap_scan: mmap_read_lock_killable, then MMU_NOTIFY_PROTECTION_VMA over [walk_start, end) whatever is mapped,
+        // walk_page_range: make_uffd_wp_pte (pte_mkuffd_wp = pte_wrprotect on x86). The model takes every VMA as registered
+        // for asynchronous userfaultfd write-protect (pagemap_scan_test_walk: userfaultfd_wp_async). A THP the range covers
+        // partly is split by pagemap_scan_thp_entry (split_huge_pmd inside the bracket); the model splits it just before.
+        SplitStraddling(r);
+        var present = Present(r).ToList();
+        Bracket(CallSite.do_pagemap_scan, r, after =>
+        {
+            foreach (int p in present)
+                if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+            _prims.Add(new Prim.TlbFlush(r));
+        });
+        return ("pagemap_scan_wp", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/userfaultfd.c move_pages (ioctl UFFDIO_MOVE) -> move_pages_ptes -> move_present_ptes, one page.</summary>
+    private (string Name, MmapLock Lock, string? Error) MovePagesPtes(Call.UffdMove m)
+    {
+        CheckPage(m.Src, "uffdio_move"); CheckPage(m.Dst, "uffdio_move");
+        const string name = "uffdio_move";
+        if (Absent(CallSite.move_pages_ptes)) return (name, MmapLock.Read, "ENOSYS (UFFDIO_MOVE has no row in this vocabulary)");
+        if (m.Src == m.Dst) return (name, MmapLock.Read, "EINVAL (source and destination overlap)");
+        // uffd_move_lock (per-VMA locks, or mmap_read_lock), then validate_move_areas: same access flags, same VM_LOCKED,
+        // writable, anonymous (private, not hugetlb: vma_move_compatible)
+        if (State.VmaAt(m.Src) is not { } sv || State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        if (sv.Prot != dv.Prot || sv.Mlocked != dv.Mlocked || sv.Prot != Prot.ReadWrite || sv.Shared || dv.Shared || sv.Hugetlb || dv.Hugetlb)
+            return (name, MmapLock.Read, "EINVAL (both VMAs must be private anonymous, writable, with equal flags)");
+        // move_pages_ptes: dst must be none (EEXIST), src present (ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
+        // a device-exclusive entry is neither present nor swap (EFAULT), a migration entry waits (EAGAIN), and the folio
+        // must be PageAnonExclusive (EBUSY). The kernel opens its bracket before these PTE checks; the model refuses first.
+        if (State.Ptes[m.Dst] is not null) return (name, MmapLock.Read, "EEXIST (destination is mapped)");
+        if (State.Migrating.Contains(m.Src)) return (name, MmapLock.Read, "EAGAIN (migration entry)");
+        if (State.Ptes[m.Src] is not { } src) return (name, MmapLock.Read, "ENOENT (source not mapped)");
+        if (src.Exclusive >= 0) return (name, MmapLock.Read, "EFAULT (device-exclusive entry)");
+        var fr = State.Frames[src.Frame];
+        if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return (name, MmapLock.Read, "EBUSY (page not exclusive to this mapping)");
+        // a THP source is split first (move_pages: split_huge_pmd when the move does not cover the whole PMD), as is a
+        // THP whose PMD holds the destination
+        foreach (var b in new[] { HugeBlock(m.Src), HugeBlock(m.Dst) }.Distinct())
+            if (Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) SplitPrims(b);
+        var one = new PageRange(m.Src, m.Src + 1);
+        // MMU_NOTIFY_CLEAR over the source; ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then
+        // flush_tlb_range of the source (move_zeropage_pte maps the zero page read-only at dst)
+        Bracket(CallSite.move_pages_ptes, one, after =>
+        {
+            Pte(m.Src, PteOp.Clear, after);
+            Pte(m.Dst, PteOp.Map, false, src.Frame, src.Frame == MmState.ZeroFrame ? Prot.Read : Prot.ReadWrite);
+            _prims.Add(new Prim.TlbFlush(one));
+        });
+        return (name, MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,
+    /// wp_clean_post_vma), for each shared VMA of the range.</summary>
+    private (string Name, MmapLock Lock, string? Error) WpSharedMappingRange(Call.WpSharedMapping m)
+    {
+        CheckRange(m.Start, m.End, "wp_shared_mapping_range");
+        const string name = "wp_shared_mapping_range";
+        if (Absent(CallSite.wp_clean_pre_vma)) return (name, MmapLock.None, "ENOSYS (mapping_dirty_helpers has no row in this vocabulary)");
+        var r = new PageRange(m.Start, m.End);
+        // i_mmap_lock_read, no mmap_lock; per VMA: wp_clean_pre_vma starts MMU_NOTIFY_PROTECTION_PAGE over the VMA's part,
+        // wp_pte write-protects each writable PTE (wp_clean_pmd_entry skips huge PMDs), wp_clean_post_vma flushes and ends
+        foreach (var v in State.Vmas.Where(v => v.Shared && v.Range.Overlaps(r)).ToList())
+        {
+            var vr = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
+            Bracket(CallSite.wp_clean_pre_vma, vr, after =>
+            {
+                foreach (int p in Present(vr))
+                    if (State.Ptes[p] is { Writable: true, Huge: false }) Pte(p, PteOp.WriteProtect, after);
+                _prims.Add(new Prim.TlbFlush(vr));
+            });
+        }
+        return (name, MmapLock.None, null);
     }
 
     /// <summary>Linux 7.2 mm/rmap.c folio_referenced (page_referenced in v7) -> clear_flush_young / test_young.</summary>

@@ -38,6 +38,7 @@ public static class Replay
     [
         "mmap", "munmap", "mprotect", "mremap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
+        "uffdio_writeprotect", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
         "make_device_exclusive", "page_referenced", "test_young",
     ];
@@ -258,6 +259,11 @@ public static class Replay
             "writeback" => new Call.Writeback(P("page")),
             "clear_refs" => new Call.ClearRefs(),
             "uffdio_writeprotect" => new Call.UffdWriteProtect(P("start"), P("end")),
+            "change_prot_numa" => new Call.NumaScan(P("start"), P("end")),
+            "pagemap_scan_wp" => new Call.PagemapScanWp(P("start"), P("end")),
+            "uffdio_move" => new Call.UffdMove(P("page"), P("dst")),
+            "madvise_collapse" => new Call.MadviseCollapse(P("start"), P("end")),
+            "wp_shared_mapping_range" => new Call.WpSharedMapping(P("start"), P("end")),
             "page_referenced" => new Call.PageReferenced(P("page")),
             "test_young" => new Call.TestYoung(P("page")),
             "exit_mmap" => new Call.Exit(),

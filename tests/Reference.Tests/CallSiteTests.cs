@@ -1,0 +1,254 @@
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+/// <summary>The Linux 7.2 call sites of issue 12 item 4, each run as the user operation that reaches it:
+/// exact steps, events, PTEs and results, and the vocabularies that lack the site refuse it.</summary>
+public class CallSiteTests
+{
+    private static Session New(Vocabulary v = Vocabulary.Linux7_2, params MirrorConfig[] mirrors) =>
+        new(new MmConfig(16, 4, 48, v, [.. mirrors]));
+
+    private static List<string> Events(Session s) => s.Trace.Where(l => l.Op.StartsWith("invalidate_range_start", StringComparison.Ordinal))
+        .Select(l => $"{l.Get("event")}[{l.Get("start")},{l.Get("end")})").ToList();
+
+    private static List<string> Ops(Session s, int fromLine) => s.Trace.Skip(fromLine).Select(l => l.Op).ToList();
+
+    private static string? Result(Outcome o) => (string?)o.Line.Get("result");
+
+    // ------------------------------------------------------------ NUMA hinting
+
+    [Fact]
+    public void Numa_scan_makes_present_ptes_prot_none_under_protection_vma_and_leaves_the_vma()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuRead(2)); // the zero page: skipped (folio_can_map_prot_numa: no folio)
+        int before = s.Trace.Count;
+        s.Cpu(new Call.NumaScan(0, 4));
+        Assert.Equal(["change_prot_numa", "invalidate_range_start", "pte_update", "tlb_flush", "invalidate_range_end"], Ops(s, before));
+        Assert.Equal(["MMU_NOTIFY_PROTECTION_VMA[0,4)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.None, true, true, true), s.State.Ptes[1]);
+        Assert.Equal(new Pte(0, Prot.Read, false, true, true), s.State.Ptes[2]);
+        Assert.Equal(Prot.ReadWrite, s.State.VmaAt(1)!.Prot);
+        Assert.Null(s.FirstViolation);
+        // the NUMA hinting fault (do_numa_page) restores the PTE without a notification; the contents are kept
+        int events = Events(s).Count;
+        s.Cpu(new Call.CpuWrite(1, 6));
+        Assert.Equal(events, Events(s).Count);
+        Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[1]);
+        Assert.Equal(6, s.CpuView(1));
+    }
+
+    [Fact]
+    public void Numa_scan_skips_hugetlb_inaccessible_and_empty_vmas_and_is_refused_where_the_vocabulary_lacks_it()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(4, 2));
+        s.Cpu(new Call.Mprotect(4, 8, Prot.None));
+        int before = Events(s).Count;
+        Assert.Null(Result(s.Call(new Call.NumaScan(0, 12))));
+        Assert.Null(s.State.Op); // nothing to do: hugetlb skipped, PROT_NONE skipped, [8, 12) empty
+        Assert.Equal(before, Events(s).Count);
+        var v7 = New(Vocabulary.V7);
+        v7.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        Assert.Equal("ENOSYS (NUMA hinting has no row in this vocabulary)", Result(v7.Call(new Call.NumaScan(0, 4))));
+        Assert.Equal("MMU_NOTIFY_PROTECTION_VMA", Vocabularies.ByName("linux-6.1")!.EventOf("change_prot_numa"));
+    }
+
+    [Fact]
+    public void A_listener_that_consults_the_vma_keeps_device_access_through_numa_hinting()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.DeviceRead(0, 0);
+        s.Cpu(new Call.NumaScan(0, 4));
+        Assert.Equal(Rules.NoStaleDeviceMapping, s.FirstViolation!.Rule);
+        Assert.Equal("dev0 maps page 0 -> frame 1.1 rw but the CPU PTE is frame 1 none dirty soft-dirty", s.FirstViolation.Message);
+        var ok = New(mirrors: new MirrorConfig("dev0", MirrorKind.Interval, Policy.HmmUnmapVma));
+        ok.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        ok.Cpu(new Call.CpuWrite(0, 1));
+        ok.DeviceRead(0, 0);
+        ok.Cpu(new Call.NumaScan(0, 4));
+        Assert.Null(ok.FirstViolation);
+        Assert.Empty(ok.State.Mirrors[0].Pt);
+    }
+
+    // ------------------------------------------------------------ PAGEMAP_SCAN
+
+    [Fact]
+    public void Pagemap_scan_write_protects_under_protection_vma_over_the_whole_range()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 3));
+        s.Cpu(new Call.CpuWrite(1, 4));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.PagemapScanWp(0, 8)); // [4, 8) has no VMA: notified all the same (do_pagemap_scan)
+        Assert.Equal(["pagemap_scan_wp", "invalidate_range_start", "pte_update", "pte_update", "tlb_flush", "invalidate_range_end"], Ops(s, before));
+        Assert.Equal(["MMU_NOTIFY_PROTECTION_VMA[0,8)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.Read, true, true, true), s.State.Ptes[0]);
+        Assert.Equal(new Pte(2, Prot.Read, true, true, true), s.State.Ptes[1]);
+        Assert.Equal(Prot.ReadWrite, s.State.VmaAt(0)!.Prot);
+        // the write fault resolves the (asynchronous) write-protect by reuse: no notification
+        int events = Events(s).Count;
+        s.Cpu(new Call.CpuWrite(0, 7));
+        Assert.Equal(events, Events(s).Count);
+        Assert.True(s.State.Ptes[0]!.Value.Writable);
+        Assert.Null(s.FirstViolation);
+        var old = New(Vocabulary.Linux6_1);
+        Assert.Equal("ENOSYS (PAGEMAP_SCAN has no row in this vocabulary)", Result(old.Call(new Call.PagemapScanWp(0, 4))));
+        Assert.Equal("MMU_NOTIFY_PROTECTION_VMA", Vocabularies.ByName("linux-6.12")!.EventOf("do_pagemap_scan"));
+    }
+
+    // ------------------------------------------------------------ UFFDIO_MOVE
+
+    [Fact]
+    public void Uffd_move_clears_the_source_under_clear_and_maps_the_same_frame_at_the_destination()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        s.DeviceRead(0, 1);
+        int before = s.Trace.Count;
+        s.Cpu(new Call.UffdMove(1, 6));
+        Assert.Equal(["uffdio_move", "invalidate_range_start", "invalidate", "pte_update", "pte_update", "tlb_flush", "invalidate_range_end"], Ops(s, before));
+        Assert.Equal("MMU_NOTIFY_CLEAR[1,2)", Events(s).Last());
+        Assert.Null(s.State.Ptes[1]);
+        Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[6]);
+        Assert.Equal(new Frame(9, 1, 1, false, 1), s.State.Frames[1]);
+        Assert.Equal([0], s.State.Mirrors[0].Pt.Keys.Order()); // dmirror faulted [0, 2) in; page 1 unmapped by the CLEAR
+        Assert.Equal(9, s.CpuView(6));
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void Uffd_move_refusals()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.Mmap(8, 12, Prot.Read));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(1, 1));
+        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(0, 1))));
+        Assert.Equal("ENOENT (source not mapped)", Result(s.Call(new Call.UffdMove(2, 3))));
+        Assert.Equal("EINVAL (both VMAs must be private anonymous, writable, with equal flags)", Result(s.Call(new Call.UffdMove(0, 5))));
+        Assert.Equal("EINVAL (both VMAs must be private anonymous, writable, with equal flags)", Result(s.Call(new Call.UffdMove(0, 9))));
+        Assert.Equal("ENOENT (no VMA)", Result(s.Call(new Call.UffdMove(0, 13))));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.CpuRead(0));
+        Assert.Equal("EBUSY (page not exclusive to this mapping)", Result(s.Call(new Call.UffdMove(0, 2))));
+        Assert.Equal("ENOSYS (UFFDIO_MOVE has no row in this vocabulary)", Result(New(Vocabulary.Linux6_1).Call(new Call.UffdMove(0, 1))));
+        Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.12")!.EventOf("move_pages_ptes"));
+    }
+
+    [Fact]
+    public void Uffd_move_of_a_thp_page_splits_the_pmd_first()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        Assert.True(s.State.Ptes[0]!.Value.Huge);
+        s.Cpu(new Call.UffdMove(2, 5));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s));
+        Assert.All(Enumerable.Range(0, 4).Where(p => p != 2), p => Assert.False(s.State.Ptes[p]!.Value.Huge));
+        Assert.Null(s.State.Ptes[2]);
+        Assert.NotNull(s.State.Ptes[5]);
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void The_new_calls_replay_from_their_trace_lines()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        s.Cpu(new Call.NumaScan(0, 4));
+        s.Cpu(new Call.PagemapScanWp(4, 8));
+        s.Cpu(new Call.UffdMove(1, 6));
+        s.Cpu(new Call.UffdWriteProtect(4, 8));
+        s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Shared: true));
+        for (int p = 8; p < 12; p++) s.Cpu(new Call.CpuWrite(p, p));
+        s.Cpu(new Call.WpSharedMapping(8, 12));
+        s.Cpu(new Call.MadviseCollapse(8, 12));
+        Assert.True(s.State.Ptes[8]!.Value.Huge);
+        var w = new StringWriter();
+        TraceFile.Write(w, s);
+        var r = Replay.Run(w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(ReplayVerdict.Accepted, r.Verdict);
+        Assert.Equal(s.State.Ptes.ToArray(), r.Final!.Ptes.ToArray());
+        Assert.Contains(s.Trace, l => l.Op == "uffdio_move" && l.Kind == "call");
+    }
+
+    // ------------------------------------------------------------ MADV_COLLAPSE
+
+    [Fact]
+    public void Madvise_collapse_of_a_shared_mapping_unmaps_each_page_copies_retracts_the_table_and_maps_a_huge_page()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Shared: true));
+        for (int p = 4; p < 8; p++) s.Cpu(new Call.CpuWrite(p, 10 + p));
+        s.DeviceRead(0, 5);
+        int before = s.Trace.Count;
+        s.Cpu(new Call.MadviseCollapse(0, 8)); // [0, 4) is not mapped: only [4, 8) is a candidate
+        Assert.Equal("EAGAIN (block not fully mapped by pages of this mm alone)", (string?)s.Trace[before].Get("result"));
+        s.Cpu(new Call.MadviseCollapse(4, 8));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[4,5)", "MMU_NOTIFY_CLEAR[5,6)", "MMU_NOTIFY_CLEAR[6,7)", "MMU_NOTIFY_CLEAR[7,8)", "MMU_NOTIFY_CLEAR[4,8)"], Events(s));
+        Assert.Empty(s.State.Mirrors[0].Pt);
+        for (int p = 4; p < 8; p++)
+        {
+            Assert.Equal(Prot.Read, s.State.Ptes[p]!.Value.Prot);
+            Assert.True(s.State.Ptes[p]!.Value.Huge);
+            Assert.Equal(10 + p, s.CpuView(p));
+        }
+        Assert.All(new[] { 1, 2, 3, 4 }, f => Assert.True(s.State.Frames[f].Free)); // the old pages are freed
+        Assert.Null(s.FirstViolation);
+        Assert.Equal("ENOSYS (MADV_COLLAPSE has no row in this vocabulary)", Result(New(Vocabulary.V7).Call(new Call.MadviseCollapse(0, 4))));
+        Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.1")!.EventOf("retract_page_tables"));
+    }
+
+    [Fact]
+    public void Madvise_collapse_of_anonymous_memory_is_collapse_huge_page_without_vm_hugepage()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        for (int p = 0; p < 4; p++) s.Cpu(new Call.CpuWrite(p, p + 1));
+        var o = s.Call(new Call.MadviseCollapse(0, 4));
+        Assert.Null(Result(o));
+        Assert.Equal(MmapLock.Write, s.State.Op!.Lock);
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)"], Events(s));
+        Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p]!.Value.Huge));
+        Assert.Equal("EINVAL (no whole huge block in the range)", Result(s.Call(new Call.MadviseCollapse(1, 4))));
+    }
+
+    // ------------------------------------------------------------ mapping_dirty_helpers
+
+    [Fact]
+    public void Wp_shared_mapping_range_write_protects_each_shared_vma_under_protection_page()
+    {
+        var s = New(mirrors: new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 1));
+        s.Cpu(new Call.CpuWrite(5, 1));
+        s.DeviceWrite(0, 1, 2);
+        s.Call(new Call.WpSharedMapping(0, 8));
+        Assert.Equal(MmapLock.None, s.State.Op!.Lock);
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_PROTECTION_PAGE[0,4)"], Events(s));
+        Assert.False(s.State.Ptes[1]!.Value.Writable);
+        Assert.True(s.State.Ptes[5]!.Value.Writable); // private: not a mapping of the file
+        Assert.False(s.State.Mirrors[0].Pt[1].Writable); // the HMM listener write-protects on PROTECTION_PAGE
+        Assert.Null(s.FirstViolation);
+        Assert.Equal("ENOSYS (mapping_dirty_helpers has no row in this vocabulary)", Result(New(Vocabulary.V7).Call(new Call.WpSharedMapping(0, 4))));
+    }
+}
