@@ -257,7 +257,10 @@ MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in Mmap
 MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write",
                   "oom_reap_task_mm", "write_protect_page", "replace_page",
                   "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive",
-                  "uffd_wp_range"}  \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
+                  "uffd_wp_range",    \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
+                  "change_prot_numa", \* kernel/sched/fair.c task_numa_work: mmap_read_trylock
+                  "do_pagemap_scan",  \* fs/proc/task_mmu.c do_pagemap_scan: mmap_read_lock_killable
+                  "move_pages_ptes"}  \* mm/userfaultfd.c move_pages: uffd_move_lock (read or per-VMA)
 \* mmap_lock admits a new call site: a writer waits for every holder, a reader
 \* for a writer.  Without this two mprotects of one page would interleave and
 \* the first one's consult-vma listener would read the second one's
@@ -287,7 +290,7 @@ MmapLockAdmits(site) ==
 (***************************************************************************)
 LateFlushSites == {"unmap_vmas", "zap_page_range", "zap_page_range_single",
                    "madvise_free_single_vma", "oom_reap_task_mm", "exit_mmap",
-                   "change_protection", "uffd_wp_range", "clear_refs_write"}
+                   "change_protection", "uffd_wp_range", "clear_refs_write", "change_prot_numa"}
 
 \* Phases in which an invalidation has started (start returned) and not ended.
 StartedPhases == {"started", "flush", "updated", "freed"}
@@ -350,12 +353,20 @@ Applicable(site, r, dst) ==
     /\ MmapLockAdmits(site)
     /\ (site \in SinglePageSites) => Cardinality(r) = 1
     /\ (site \in AllocSites) => free # {}
-    /\ (site = "move_page_tables") = (dst # 0)
+    /\ (site \in MoveSites) = (dst # 0)
     /\ IF site = "exit_mmap" THEN r = Pages
        ELSE \E p \in r : pte[p].f # 0
     /\ site = "wp_page_copy"     => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
     /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
     /\ site = "move_page_tables" => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+    \* UFFDIO_MOVE (mm/userfaultfd.c validate_move_areas, move_pages_ptes): both VMAs
+    \* exist with the same access (here read-write), the destination PTE is empty,
+    \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY)
+    /\ site = "move_pages_ptes" =>
+         /\ dst \notin r /\ vma[dst] = 2 /\ pte[dst].f = 0
+         /\ \A p \in r : vma[p] = 2 /\ p \notin cow
+    \* task_numa_work scans only accessible VMAs (vma_is_accessible)
+    /\ site = "change_prot_numa" => \A p \in r : vma[p] >= 1
     \* make_device_exclusive (mm/rmap.c) takes a private anonymous page the caller
     \* faulted in writable (its GUP is FOLL_WRITE; the reference asks for it),
     \* locks the folio and keeps it locked until the driver programmed its entry
@@ -569,8 +580,15 @@ TakesAway(op, p) == op.site = "make_device_exclusive" /\ pte[p].f # 0
 (***************************************************************************)
 ApplyPte(t, op) ==
     LET src  == MinOf(op.chg \ {op.dst})
-        New(p) == IF op.site = "move_page_tables"
-                  THEN (IF p = op.dst THEN pte[src] ELSE NonePte)
+        \* UFFDIO_MOVE maps the page writable and dirty at the destination
+        \* (move_present_ptes: pte_mkwrite(pte_mkdirty(...)), soft-dirty set)
+        \* (it rechecks the destination under the PTL: a page faulted in there
+        \* meanwhile makes the move fail with -EEXIST, move_pages_ptes)
+        New(p) == IF op.site \in MoveSites
+                  THEN (IF op.site = "move_pages_ptes" /\ pte[op.dst].f # 0 THEN pte[p]
+                        ELSE IF p # op.dst THEN NonePte
+                        ELSE IF op.site = "move_pages_ptes" /\ pte[src].f # 0
+                        THEN [pte[src] EXCEPT !.acc = 2, !.sd = TRUE] ELSE pte[src])
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
         \* frames that lost a mapping; plus the allocated page if the source page
@@ -597,7 +615,7 @@ ApplyPte(t, op) ==
                       [] OTHER -> excl[p]]
        /\ cow' = CASE op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
                         -> cow \cup {p \in op.chg : pte[p].f # 0}
-                   [] op.site = "move_page_tables"
+                   [] op.site \in MoveSites
                         -> IF src \in cow THEN (cow \ {src}) \cup {op.dst} ELSE cow
                    [] OTHER -> {p \in cow : newPte[p].f = pte[p].f}
        /\ childFrames' = IF op.site \in {"copy_page_range", "copy_hugetlb_page_range"}

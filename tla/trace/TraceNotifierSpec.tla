@@ -178,6 +178,10 @@ CandSites(op) ==
       [] op = "writeback"        -> {"page_mkclean_one"}
       [] op = "clear_refs"       -> {"clear_refs_write"}
       [] op = "oom_reap"         -> {"oom_reap_task_mm", "split_huge_page"}
+      [] op = "uffdio_writeprotect" -> {"uffd_wp_range", "split_huge_page"}
+      [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
+      [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
+      [] op = "uffdio_move"      -> {"move_pages_ptes", "split_huge_page"}
       [] OTHER                   -> {}
 
 CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
