@@ -392,6 +392,18 @@ public static class Scenarios
             e.Eq("dev1 skipped dev0's event", "owner", (string?)s.Trace.Last(l => l.Op == "invalidate" && (string?)l.Get("mirror") == "dev1").Get("reaction"));
             e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
         }),
+        Define("uffd_wp_consult_vma", "docs/protection-vma.md; Linux 7.2 mm/userfaultfd.c mwriteprotect_range -> uffd_wp_range (MMU_NOTIFY_PROTECTION_VMA, the VMA unchanged)", "a listener that consults the VMA on MMU_NOTIFY_PROTECTION_VMA, as its kernel-doc allows, finds it still writable after UFFDIO_WRITEPROTECT and keeps device write access: a device write would escape the write-protection", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Linux7_2, Dev()), (s, e) =>
+        {
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.DeviceWrite(0, 0, 1);
+            e.Eq("device PTE before", "frame 1.1 rw", PteText.Of(DevPte(s, 0, 0)));
+            s.Cpu(new Call.UffdWriteProtect(0, 4));
+            e.Eq("event", "MMU_NOTIFY_PROTECTION_VMA", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
+            e.Eq("the listener consulted the VMA", "consult-vma", (string?)s.Trace.Last(l => l.Op == "invalidate").Get("reaction"));
+            e.Eq("VMA protection kept", Prot.ReadWrite, s.State.VmaAt(0)!.Prot);
+            e.Eq("device PTE kept writable", "frame 1.1 rw", PteText.Of(DevPte(s, 0, 0)));
+            e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
+        }),
         Define("page_aging_sees_device_access", "include/linux/mmu_notifier.h clear_flush_young / test_young (R11)", "page aging ORs the CPU accessed bit with every listener's: a page only a device touched is still young", null, Cfg(Vocabulary.Upstream, Dev(), Dev("dev1")), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
