@@ -285,6 +285,12 @@ SiteEffect(op, old, new) ==
         have == SpecNew(old, new)
     IN CASE old.f = 0 -> TRUE
          [] op.site = "clear_refs_write" -> have = want
+         \* mprotect to read-write may make a read-only PTE writable at once
+         \* (Linux 7.2 mm/mprotect.c change_present_ptes with MM_CP_TRY_CHANGE_WRITABLE:
+         \* can_change_pte_writable, not while soft-dirty tracking needs the fault);
+         \* the spec leaves that upgrade to the next fault (R8: not notified)
+         [] op.site = "change_protection" ->
+              have.f = want.f /\ (have.acc = want.acc \/ (op.prot = 2 /\ old.acc = 1 /\ old.sd /\ have.acc = 2))
          [] OTHER -> have.f = want.f /\ have.acc = want.acc
 \* The change of one PTE under the PTL (environment: the reference's new PTE),
 \* allowed only as the spec allows it.  A v7 invalidate_page site's first
