@@ -99,7 +99,8 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.TlbFlush(block));
         });
 
-    /// <summary>The zap of a range (unmap_vmas, zap_page_range, zap_page_range_single, OOM reaper).</summary>
+    /// <summary>The zap of a range (unmap_vmas, MADV_DONTNEED and truncate's zap_vma_range_batched (7.2; zap_page_range_single
+    /// before), OOM reaper's zap_vma_for_reaping).</summary>
     private void Zap(CallSite site, PageRange r, bool blockable = true)
     {
         SplitStraddling(r);
@@ -216,11 +217,25 @@ internal sealed class Planner(MmState state)
         var fr = State.Frames[cur.Frame];
         bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
-        if (cur.Huge && WholeHuge(HugeBlock(page))) { CowHuge(HugeBlock(page)); return null; }
+        if (cur.Huge && WholeHuge(HugeBlock(page)))
+        {
+            // the seed's kernel copied the whole huge page (v7 do_huge_pmd_wp_page); Linux 7.2 mm/huge_memory.c
+            // do_huge_pmd_wp_page splits a THP it cannot reuse (fallback: __split_huge_pmd under MMU_NOTIFY_CLEAR,
+            // VM_FAULT_FALLBACK) and the base page is then copied by do_wp_page -> wp_page_copy
+            if (!EventTables.IsKernel(Vocab)) { CowHuge(HugeBlock(page)); return null; }
+            var block = HugeBlock(page);
+            Bracket(CallSite.do_huge_pmd_wp_page, block, after =>
+            {
+                foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
+                _prims.Add(new Prim.TlbFlush(block));
+            });
+        }
         // wp_page_copy: new page allocated and copied before the notifier, PTE switched under the PTL
         int nf = Alloc();
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
-        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), after =>
+        // a hugetlb VMA's COW is mm/hugetlb.c hugetlb_wp (MMU_NOTIFY_CLEAR over the huge page; the model's hugetlb pages are
+        // base pages)
+        Bracket(HugetlbOr(vma.Hugetlb, CallSite.hugetlb_wp, CallSite.wp_page_copy), new PageRange(page, page + 1), after =>
         {
             Pte(page, PteOp.Map, after, nf, Prot.ReadWrite);
             _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
@@ -258,7 +273,7 @@ internal sealed class Planner(MmState state)
         return null;
     }
 
-    /// <summary>do_huge_pmd_wp_page: COW of a whole huge page.</summary>
+    /// <summary>The seed's do_huge_pmd_wp_page: COW of a whole huge page (v7 vocabularies).</summary>
     private void CowHuge(PageRange block)
     {
         var olds = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame).ToList();
@@ -354,13 +369,19 @@ internal sealed class Planner(MmState state)
         {
             int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
             var nr = new PageRange(lazyStart, r.End);
-            Bracket(CallSite.change_protection, nr, after =>
+            // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection, which notifies
+            // MMU_NOTIFY_PROTECTION_VMA over [start, end) from its start (widened for PMD sharing, not modelled)
+            bool hugetlb = State.Vmas.Where(v => v.Range.Overlaps(r)).All(v => v.Hugetlb);
+            var site = HugetlbOr(hugetlb, CallSite.hugetlb_change_protection, CallSite.change_protection);
+            if (site == CallSite.hugetlb_change_protection) nr = r;
+            Bracket(site, nr, after =>
             {
                 foreach (int p in present)
                 {
                     var cur = State.Ptes[p]!.Value;
-                    // the new protection never upgrades a PTE here (a later fault does, R8)
                     var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
+                    // the new protection never upgrades a PTE here (a later fault does, R8); Linux 7.2's
+                    // MM_CP_TRY_CHANGE_WRITABLE upgrade inside the bracket is not modelled yet (tla/'s trace spec rejects it)
                     if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
                 }
                 _prims.Add(new Prim.TlbFlush(nr));
@@ -386,8 +407,9 @@ internal sealed class Planner(MmState state)
         var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
         var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
-        // move_page_tables: the source range is notified; the destination is filled (it was empty)
-        Bracket(CallSite.move_page_tables, old, after =>
+        // move_page_tables: the source range is notified; the destination is filled (it was empty). A hugetlb VMA moves by
+        // mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page), MMU_NOTIFY_CLEAR, not UNMAP
+        Bracket(HugetlbOr(src.Hugetlb, CallSite.move_hugetlb_page_tables, CallSite.move_page_tables), old, after =>
         {
             foreach (var (p, pte) in moves)
             {
@@ -407,11 +429,15 @@ internal sealed class Planner(MmState state)
         return ("madvise_dontneed", MmapLock.Read, null);
     }
 
-    /// <summary>Linux 7.2 mm/memory.c unmap_mapping_range (truncate_pagecache) -> zap_page_range_single.</summary>
+    /// <summary>Linux 7.2 mm/memory.c unmap_mapping_range (truncate_pagecache) -> unmap_mapping_range_tree ->
+    /// zap_vma_range_batched (zap_page_range_single before 7.x).</summary>
     private (string Name, MmapLock Lock, string? Error) UnmapMappingRange(Call.Truncate m)
     {
         CheckRange(m.Start, m.End, "truncate");
-        Zap(CallSite.zap_page_range_single, new PageRange(m.Start, m.End));
+        var r = new PageRange(m.Start, m.End);
+        // hugetlbfs truncation / hole punch: hugetlb_vmdelete_list -> mm/hugetlb.c unmap_hugepage_range (MMU_NOTIFY_CLEAR)
+        var over = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
+        Zap(HugetlbOr(over.Count > 0 && over.All(v => v.Hugetlb), CallSite.unmap_hugepage_range, CallSite.zap_page_range_single), r);
         return ("truncate", MmapLock.None, null);
     }
 
@@ -670,15 +696,18 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 fs/proc/task_mmu.c clear_refs_write (CLEAR_REFS_SOFT_DIRTY).</summary>
     private (string Name, MmapLock Lock, string? Error) ClearRefsWrite()
     {
+        // clear_refs_write: mmap_write_lock_killable, MMU_NOTIFY_SOFT_DIRTY over [0, -1), walk_page_range over every VMA
+        // but VM_PFNMAP (clear_refs_test_walk: type 4 affects all pages, shared mappings too); clear_soft_dirty write-protects
+        // each present PTE and clears its soft-dirty bit (a device-exclusive entry is not present: the model leaves it)
         var all = new PageRange(0, Config.Pages);
         Bracket(CallSite.clear_refs_write, all, after =>
         {
             foreach (int p in Present(all))
-                if (State.Ptes[p] is { Exclusive: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is { Shared: false })
+                if (State.Ptes[p] is { Exclusive: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is not null)
                     Pte(p, PteOp.ClearSoftDirty, after);
             _prims.Add(new Prim.TlbFlush(all));
         });
-        return ("clear_refs", MmapLock.Read, null);
+        return ("clear_refs", MmapLock.Write, null);
     }
 
     /// <summary>Linux 7.2 mm/userfaultfd.c mwriteprotect_range (UFFDIO_WRITEPROTECT) -> uffd_wp_range.</summary>
@@ -701,6 +730,10 @@ internal sealed class Planner(MmState state)
             });
         return ("uffdio_writeprotect", MmapLock.Read, null);
     }
+
+    /// <summary>The hugetlb call site for a hugetlb VMA (Linux 7.2 mm/hugetlb.c), else the generic one; a vocabulary without a
+    /// row for the hugetlb site (the seed's) uses the generic site's.</summary>
+    private CallSite HugetlbOr(bool hugetlb, CallSite hugetlbSite, CallSite generic) => hugetlb && !Absent(hugetlbSite) ? hugetlbSite : generic;
 
     /// <summary>A site the vocabulary's table has no notifier row for: the call is refused (ENOSYS).</summary>
     private bool Absent(CallSite site) => EventTables.Row(Vocab, site).Mechanism == Mechanism.None;
@@ -844,8 +877,10 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 mm/oom_kill.c __oom_reap_task_mm.</summary>
     private (string Name, MmapLock Lock, string? Error) OomReapTaskMm()
     {
-        // __oom_reap_task_mm: per private VMA, a non-blockable start; a refusal skips the VMA
-        foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Mlocked))
+        // __oom_reap_task_mm: from the top of the address space down (mas_for_each_rev), every VMA but VM_HUGETLB|VM_PFNMAP
+        // that is anonymous or private (vma_is_anonymous || !VM_SHARED; mlocked ones too) gets zap_vma_for_reaping: a
+        // non-blockable start over the VMA; a refusal skips the VMA
+        foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Hugetlb).Reverse().ToList())
             Zap(CallSite.oom_reap_task_mm, v.Range, blockable: false);
         return ("oom_reap", MmapLock.Read, null);
     }

@@ -158,7 +158,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         const string ops = "mmap 0 16 rw; guest_read 2; mprotect 1 3 none";
         var r = Traced(() => Run(ops, "WrongEventMprotect"));
         var m = r.Mismatch!;
-        Assert.Equal((2, "invalidation call path", 1, "MMU_NOTIFY_PROTECTION_PAGE over [1, 3) (a call site of copy_page_range/page_mkclean_one)"), (m.OpIndex, m.What, m.Page, m.Reference));
+        Assert.Equal((2, "invalidation call path", 1, "MMU_NOTIFY_PROTECTION_PAGE over [1, 3) (a call site of copy_page_range/page_mkclean_one/wp_clean_pre_vma)"), (m.OpIndex, m.What, m.Page, m.Reference));
         Assert.StartsWith("[1, 3) from change_protection (change_protection < mprotect_fixup", m.Kernel);
         // the pages and values agree: KVM unmaps on every event, so without the trace the mutant survives
         Assert.Null(Run(ops, "WrongEventMprotect").Mismatch);

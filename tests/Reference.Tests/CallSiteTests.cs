@@ -251,4 +251,100 @@ public class CallSiteTests
         Assert.Null(s.FirstViolation);
         Assert.Equal("ENOSYS (mapping_dirty_helpers has no row in this vocabulary)", Result(New(Vocabulary.V7).Call(new Call.WpSharedMapping(0, 4))));
     }
+
+    [Fact]
+    public void A_write_fault_on_a_shared_thp_splits_it_and_copies_one_page_under_the_kernel_vocabularies()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Fork());
+        int before = s.Trace.Count;
+        s.Cpu(new Call.CpuWrite(1, 2));
+        // do_huge_pmd_wp_page's fallback: __split_huge_pmd (MMU_NOTIFY_CLEAR over the PMD), then wp_page_copy of page 1
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[1,2)"], Events(s).Skip(Events(s).Count - 2));
+        Assert.All(Enumerable.Range(0, 4), p => Assert.False(s.State.Ptes[p]!.Value.Huge));
+        Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot);
+        Assert.Equal(Prot.ReadWrite, s.State.Ptes[1]!.Value.Prot);
+        Assert.Equal(2, s.CpuView(1));
+        Assert.Equal(1, s.CpuView(0));
+        // the seed's kernel copied the whole huge page
+        var v7 = New(Vocabulary.V7);
+        v7.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        v7.Cpu(new Call.CpuWrite(0, 1));
+        v7.Cpu(new Call.Fork());
+        v7.Cpu(new Call.CpuWrite(1, 2));
+        Assert.Equal("MMU_MIGRATE[0,4)", Events(v7).Last());
+        Assert.All(Enumerable.Range(0, 4), p => Assert.True(v7.State.Ptes[p]!.Value is { Huge: true, Prot: Prot.ReadWrite }));
+    }
+
+    // ------------------------------------------------------------ modelled differently before (issue 12)
+
+    [Fact]
+    public void Clear_refs_takes_mmap_lock_for_write_and_write_protects_shared_mappings_too()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(4, 2));
+        s.Call(new Call.ClearRefs());
+        Assert.Equal(MmapLock.Write, s.State.Op!.Lock);
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_SOFT_DIRTY[0,16)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.Read, true, true, false, TrackWp: true), s.State.Ptes[0]);
+        Assert.Equal(new Pte(2, Prot.Read, true, true, false, TrackWp: true), s.State.Ptes[4]);
+        // the shared page's next write faults (do_shared_fault / wp_page_reuse) and is soft-dirty again
+        s.Cpu(new Call.CpuWrite(0, 3));
+        Assert.True(s.State.Ptes[0]!.Value.SoftDirty);
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void Oom_reaper_reaps_mlocked_vmas_skips_hugetlb_and_shared_and_walks_from_the_top()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite, Hugetlb: true));
+        s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.Mmap(12, 16, Prot.ReadWrite));
+        s.Cpu(new Call.Mlock(0, 4));
+        s.Cpu(new Call.CpuWrite(5, 1));
+        s.Cpu(new Call.CpuWrite(9, 1));
+        s.Cpu(new Call.CpuWrite(13, 1));
+        s.Cpu(new Call.OomReap());
+        Assert.Equal(["MMU_NOTIFY_CLEAR[12,16)", "MMU_NOTIFY_CLEAR[0,4)"], Events(s));
+        Assert.All(Enumerable.Range(0, 4).Append(13), p => Assert.Null(s.State.Ptes[p]));
+        Assert.NotNull(s.State.Ptes[5]);
+        Assert.NotNull(s.State.Ptes[9]);
+        Assert.Null(s.FirstViolation);
+    }
+
+    // ------------------------------------------------------------ hugetlb
+
+    [Fact]
+    public void Hugetlb_vmas_reach_the_hugetlb_call_sites_and_mremap_sends_clear_not_unmap()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.CpuWrite(0, 2)); // hugetlb_wp
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read)); // hugetlb_change_protection: the whole range, no lazy start
+        s.Cpu(new Call.Mremap(0, 4, 8)); // move_hugetlb_page_tables
+        s.Cpu(new Call.Truncate(8, 12)); // unmap_hugepage_range
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_PROTECTION_VMA[0,4)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[8,12)"], Events(s));
+        Assert.Null(s.State.Ptes[8]);
+        Assert.Null(s.FirstViolation);
+        // linux-6.1: truncation of hugetlb notified MMU_NOTIFY_UNMAP (__unmap_hugepage_range); mremap CLEAR already
+        Assert.Equal("MMU_NOTIFY_UNMAP", Vocabularies.ByName("linux-6.1")!.EventOf("unmap_hugepage_range"));
+        Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.12")!.EventOf("unmap_hugepage_range"));
+        Assert.Equal("MMU_NOTIFY_UNMAP", Vocabularies.ByName("linux-7.2")!.EventOf("move_page_tables"));
+        // the seed's table has no hugetlb rows: the generic sites' events
+        var v7 = New(Vocabulary.V7);
+        v7.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
+        v7.Cpu(new Call.CpuWrite(0, 1));
+        v7.Cpu(new Call.Mremap(0, 4, 8));
+        Assert.Equal(["MMU_MIGRATE[0,4)"], Events(v7));
+    }
 }

@@ -26,8 +26,8 @@ public class ReferenceCheckTests
 
     [Theory]
     [InlineData(Ref.Mutant.SkipSetSeq, 1, 17, "NoReaderInsidePass")]
-    [InlineData(Ref.Mutant.ReadBeginNoSleep, 2, 36, "NoReaderInsidePass")]
-    [InlineData(Ref.Mutant.SoftDirtyNoWriteProtect, 2, 31, "WritableIsSoftDirty")]
+    [InlineData(Ref.Mutant.ReadBeginNoSleep, 3, 15, "NoReaderInsidePass")]
+    [InlineData(Ref.Mutant.SoftDirtyNoWriteProtect, 2, 24, "WritableIsSoftDirty")]
     [InlineData(Ref.Mutant.RangeOnePageShort, 3, 52, "NoStaleDeviceMapping")]
     public void A_planted_reference_bug_is_rejected(Ref.Mutant mutant, int seed, long step, string conjunct)
     {
@@ -42,11 +42,13 @@ public class ReferenceCheckTests
         // v7 try_to_unmap_one clears the PTE and calls invalidate_page only after the PTL is
         // dropped (B1): the reference allows that window, spec/ (like tla/'s
         // MCFailInvalidatePage*) does not
-        var mismatches = ReferenceCheck.Run(ReferenceCheck.Config(Ref.Vocabulary.V7, mirrors: 2), seed: 2, steps: 71, max: 1, excludeV7PageSites: false);
-        // the first state found breaks NoStaleDeviceMapping (and SnapshotFresh: dev1's snapshot is stale too)
-        Assert.Equal(new[] { "NoStaleDeviceMapping", "SnapshotFresh" }, mismatches.Select(x => x.Conjunct));
+        // seed 9 since clear_refs takes mmap_lock for write and the OOM reaper walks from the top (Linux 7.2): seed 2's
+        // run (NoStaleDeviceMapping and SnapshotFresh at step 70) no longer reaches the window
+        var mismatches = ReferenceCheck.Run(ReferenceCheck.Config(Ref.Vocabulary.V7, mirrors: 2), seed: 9, steps: 33, max: 1, excludeV7PageSites: false);
+        // the first state found breaks NoStaleDeviceMapping
+        Assert.Equal(new[] { "NoStaleDeviceMapping" }, mismatches.Select(x => x.Conjunct));
         var m = mismatches[0];
-        Assert.Equal(70L, m.Step);
+        Assert.Equal(32L, m.Step);
         Assert.Contains("\"op\":\"migrate_pages\"", m.LastLine);
     }
 }
