@@ -223,26 +223,24 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 (***************************************************************************)
 (* mmap_lock.  hmm_range_fault runs under mmap_read_lock (hmm.rst; THMM    *)
 (* dmirror_range_fault), like a CPU page fault.  fork (dup_mmap), mprotect *)
-(* (do_mprotect_pkey) and mremap hold mmap_write_lock for the whole call  *)
-(* site (R3), so no device fault overlaps them.  munmap takes it for write *)
+(* (do_mprotect_pkey), mremap and clear_refs (clear_refs_write:            *)
+(* mmap_write_lock_killable) hold mmap_write_lock for the whole call site  *)
+(* (R3), so no device fault overlaps them.  munmap takes it for write      *)
 (* to detach the VMAs and downgrades it to read before unmap_vmas (Linux   *)
 (* 7.2 mm/vma.c vms_complete_munmap_vmas: mmap_write_downgrade, then       *)
 (* vms_clear_ptes -> unmap_region -> unmap_vmas, mmap_read_unlock).  zap   *)
-(* (MADV_DONTNEED), clear_refs, the OOM reaper and the rmap walks          *)
-(* (migration, reclaim, writeback, KSM) hold it for read or not at all.    *)
+(* (MADV_DONTNEED), the OOM reaper and the rmap walks (migration, reclaim, *)
+(* writeback, KSM) hold it for read or not at all.                         *)
 (***************************************************************************)
 MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
-                   "move_page_tables"}
+                   "move_page_tables", "clear_refs_write"}
 \* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
 \* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
 MmapDowngradeSites == {"unmap_vmas"}
 MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
 \* Call sites that hold mmap_read_lock (or a per-VMA read lock, which the
 \* writer's vma_start_write also excludes) for their whole duration: madvise
-\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), clear_refs (a
-\* reader here: the kernel's clear_refs_write takes mmap_write_lock_killable,
-\* the reference's clear_refs the read lock, and trace validation holds the two
-\* together; as a reader it admits more interleavings, a superset), the OOM reaper
+\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), the OOM reaper
 \* (oom_reap_task: mmap_read_trylock), ksmd
 \* (try_to_merge_with_ksm_page: mmap_read_lock around write_protect_page and
 \* replace_page), page faults (wp_page_copy, remove_device_exclusive_entry)
@@ -254,7 +252,7 @@ MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in Mmap
 \* truncation's zap_page_range_single take no mmap_lock and may overlap any
 \* site.  exit_mmap's mmu_notifier_release runs before it takes mmap_read_lock
 \* around unmap_vmas; no user thread is left then (mm_users is 0).
-MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write",
+MmapReadSites == {"zap_page_range", "madvise_free_single_vma",
                   "oom_reap_task_mm", "write_protect_page", "replace_page",
                   "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive",
                   "uffd_wp_range",    \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
