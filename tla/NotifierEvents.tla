@@ -74,7 +74,8 @@ Sites == {"copy_page_range",                   \* fork
           "remove_device_exclusive_entry",     \* CPU fault on a device-exclusive entry
           "change_prot_numa",                  \* NUMA balancing scan (kernel/sched/fair.c task_numa_work)
           "do_pagemap_scan",                   \* ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING on a range registered for asynchronous userfaultfd write-protect
-          "move_pages_ptes"}                   \* ioctl(UFFDIO_MOVE) of an anonymous page
+          "move_pages_ptes",                   \* ioctl(UFFDIO_MOVE) of an anonymous page
+          "move_hugetlb_page_tables"}          \* mremap of a hugetlb VMA
 
 (***************************************************************************)
 (* Notification mechanism and event per vocabulary and call site.         *)
@@ -98,6 +99,7 @@ MechOf(voc, site) ==
                        [] site = "change_prot_numa" -> "none"
                        [] site = "do_pagemap_scan" -> "none"
                        [] site = "move_pages_ptes" -> "none"
+                       [] site = "move_hugetlb_page_tables" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
                                 [] site = "try_to_unmap_one" -> "page"
@@ -109,6 +111,7 @@ MechOf(voc, site) ==
                                 [] site = "change_prot_numa" -> "none"
                                 [] site = "do_pagemap_scan" -> "none"
                                 [] site = "move_pages_ptes" -> "none"
+                                [] site = "move_hugetlb_page_tables" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
@@ -157,6 +160,7 @@ V7Event(site, prot) ==
       [] site = "change_prot_numa"              -> "none"
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_hugetlb_page_tables"      -> "none"
 
 \* v7-reviewed
 V7ReviewedEvent(site, prot) ==
@@ -184,6 +188,7 @@ V7ReviewedEvent(site, prot) ==
       [] site = "change_prot_numa"              -> "none"
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_hugetlb_page_tables"      -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
 Linux6x1Event(site, prot) ==
@@ -211,6 +216,7 @@ Linux6x1Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
 Linux6x12Event(site, prot) ==
@@ -238,6 +244,7 @@ Linux6x12Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
 Linux6x18Event(site, prot) ==
@@ -265,6 +272,7 @@ Linux6x18Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
 Linux7x2Event(site, prot) ==
@@ -292,6 +300,7 @@ Linux7x2Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
 Linux7x3Event(site, prot) ==
@@ -319,6 +328,7 @@ Linux7x3Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* upstream (the newest release: linux-7.3)
 UpstreamEvent(site, prot) ==
@@ -346,6 +356,7 @@ UpstreamEvent(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 EventOf(voc, site, prot) ==
     CASE voc = "v7"            -> V7Event(site, prot)
@@ -379,13 +390,15 @@ ExclusiveSites == {"make_device_exclusive", "remove_device_exclusive_entry"}
 
 \* Sites that act on exactly one page (they allocate one new frame or touch
 \* one address).  The others act on a range [start, end) of pages.
-SinglePageSites == {"migrate_pages", "move_page_tables", "move_pages_ptes", "page_mkclean_one",
+SinglePageSites == {"migrate_pages", "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "page_mkclean_one",
                     "try_to_unmap_one", "write_protect_page", "replace_page",
                     "wp_page_copy", "make_device_exclusive", "remove_device_exclusive_entry"}
 
-\* Sites that move a page to another address (mremap's move_page_tables;
-\* UFFDIO_MOVE's move_pages_ptes): the destination PTE is filled, not notified.
-MoveSites == {"move_page_tables", "move_pages_ptes"}
+\* Sites that move a page to another address (mremap's move_page_tables and,
+\* for a hugetlb VMA, move_hugetlb_page_tables; UFFDIO_MOVE's move_pages_ptes):
+\* the destination PTE is filled, not notified.
+MremapSites == {"move_page_tables", "move_hugetlb_page_tables"}
+MoveSites == MremapSites \cup {"move_pages_ptes"}
 
 \* Sites that allocate a new frame before the invalidation starts
 \* (wp_page_copy allocates new_page before mmu_notifier_invalidate_range_start;
@@ -475,7 +488,7 @@ SitePte(site, o, prot, nf) ==
       \* clear_young_dirty_ptes makes it old and clean; the page goes at reclaim)
       [] site = "madvise_free_single_vma" -> o
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
-                   "move_page_tables", "move_pages_ptes", "try_to_unmap_one",
+                   "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "try_to_unmap_one",
                    "oom_reap_task_mm", "exit_mmap"} -> NonePte
       \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl
       [] site \in ExclusiveSites -> o

@@ -233,7 +233,7 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 (* writeback, KSM) hold it for read or not at all.                         *)
 (***************************************************************************)
 MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
-                   "move_page_tables", "clear_refs_write"}
+                   "move_page_tables", "move_hugetlb_page_tables", "clear_refs_write"}
 \* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
 \* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
 MmapDowngradeSites == {"unmap_vmas"}
@@ -356,7 +356,7 @@ Applicable(site, r, dst) ==
        ELSE \E p \in r : pte[p].f # 0
     /\ site = "wp_page_copy"     => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
     /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
-    /\ site = "move_page_tables" => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+    /\ site \in MremapSites => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
     \* UFFDIO_MOVE (mm/userfaultfd.c validate_move_areas, move_pages_ptes): both VMAs
     \* exist with the same access (here read-write), the destination PTE is empty,
     \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY)
@@ -397,7 +397,7 @@ NewOp(site, r, prot, dst, ph) ==
 VmaBefore(site, r, prot, dst) ==
     CASE site = "change_protection" -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
       [] site = "unmap_vmas"       -> [p \in Pages |-> IF p \in r THEN 0 ELSE vma[p]]
-      [] site = "move_page_tables" -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
+      [] site \in MremapSites     -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
       [] OTHER                     -> vma
 
 \* The owner a call site passes with mmu_notifier_range_init_owner: the
@@ -626,7 +626,7 @@ ApplyPte(t, op) ==
                   THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
                   ELSE data
        /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
-                   [] op.site = "move_page_tables" -> [vma EXCEPT ![src] = 0]
+                   [] op.site \in MremapSites -> [vma EXCEPT ![src] = 0]
                    [] OTHER -> vma
 
 \* After a range start returned.

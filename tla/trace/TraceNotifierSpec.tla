@@ -163,7 +163,7 @@ IsInsert ==
 CandSites(op) ==
     CASE op \in {"mmap", "munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
       [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
-      [] op = "mremap"           -> {"move_page_tables", "split_huge_page"}
+      [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
       [] op = "truncate"         -> {"zap_page_range_single", "split_huge_page"}
       [] op = "madvise_free"     -> {"madvise_free_single_vma"}
