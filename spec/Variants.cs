@@ -98,7 +98,17 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailMmNoInProgress"] = NoMmListener,
         ["MCFailPageOnlyMunmap"] = NoPageOnlyListener,
         ["MCFailPageOnlyFreed"] = NoPageOnlyListener,
+        // tla/ copies of MCFailUffdWpConsultVma per release line where uffd_wp_range exists
+        ["MCFailUffdWpConsultVmaLinux6x1"] = SameAsUffdWp,
+        ["MCFailUffdWpConsultVmaLinux6x12"] = SameAsUffdWp,
+        ["MCFailUffdWpConsultVmaLinux6x18"] = SameAsUffdWp,
+        ["MCFailUffdWpConsultVmaLinux7x3"] = SameAsUffdWp,
+        ["MCFailNumaConsultVma"] = ProtectionVmaSite,
+        ["MCFailPagemapScanConsultVma"] = ProtectionVmaSite,
     };
+
+    private const string SameAsUffdWp = "MCFailUffdWpConsultVma under another release line: the variant consult-vma-on-uffd-wp mirrors it under linux-7.2, and `notifier contract` refutes consult-vma for MMU_NOTIFY_PROTECTION_VMA in every kernel vocabulary";
+    private const string ProtectionVmaSite = "no NUMA-hinting or PAGEMAP_SCAN call site here: invalidate_range_start's free vma_set=false covers MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged, and `notifier contract` refutes consult-vma for it in every kernel vocabulary (docs/protection-vma.md)";
 
     public static Variant? Find(string name, string vocabulary) =>
         name == "correct" ? Correct(vocabulary) : Failing_.FirstOrDefault(v => v.Name == name);

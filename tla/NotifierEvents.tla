@@ -71,7 +71,11 @@ Sites == {"copy_page_range",                   \* fork
           "exit_mmap",                         \* exit
           "uffd_wp_range",                     \* ioctl(UFFDIO_WRITEPROTECT, mode WP) on a range registered with UFFDIO_REGISTER_MODE_WP
           "make_device_exclusive",             \* HMM_DMIRROR_EXCLUSIVE
-          "remove_device_exclusive_entry"}     \* CPU fault on a device-exclusive entry
+          "remove_device_exclusive_entry",     \* CPU fault on a device-exclusive entry
+          "change_prot_numa",                  \* NUMA balancing scan (kernel/sched/fair.c task_numa_work)
+          "do_pagemap_scan",                   \* ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING on a range registered for asynchronous userfaultfd write-protect
+          "move_pages_ptes",                   \* ioctl(UFFDIO_MOVE) of an anonymous page
+          "move_hugetlb_page_tables"}          \* mremap of a hugetlb VMA
 
 (***************************************************************************)
 (* Notification mechanism and event per vocabulary and call site.         *)
@@ -92,6 +96,10 @@ MechOf(voc, site) ==
                        [] site = "uffd_wp_range" -> "none"
                        [] site = "make_device_exclusive" -> "none"
                        [] site = "remove_device_exclusive_entry" -> "none"
+                       [] site = "change_prot_numa" -> "none"
+                       [] site = "do_pagemap_scan" -> "none"
+                       [] site = "move_pages_ptes" -> "none"
+                       [] site = "move_hugetlb_page_tables" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
                                 [] site = "try_to_unmap_one" -> "page"
@@ -100,9 +108,15 @@ MechOf(voc, site) ==
                                 [] site = "uffd_wp_range" -> "none"
                                 [] site = "make_device_exclusive" -> "none"
                                 [] site = "remove_device_exclusive_entry" -> "none"
+                                [] site = "change_prot_numa" -> "none"
+                                [] site = "do_pagemap_scan" -> "none"
+                                [] site = "move_pages_ptes" -> "none"
+                                [] site = "move_hugetlb_page_tables" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
+                              [] site = "do_pagemap_scan" -> "none"
+                              [] site = "move_pages_ptes" -> "none"
                               [] OTHER -> "range")
       [] voc = "linux-6.12" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                                [] site = "exit_mmap" -> "release"
@@ -143,6 +157,10 @@ V7Event(site, prot) ==
       [] site = "uffd_wp_range"                 -> "none"
       [] site = "make_device_exclusive"         -> "none"
       [] site = "remove_device_exclusive_entry" -> "none"
+      [] site = "change_prot_numa"              -> "none"
+      [] site = "do_pagemap_scan"               -> "none"
+      [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_hugetlb_page_tables"      -> "none"
 
 \* v7-reviewed
 V7ReviewedEvent(site, prot) ==
@@ -167,6 +185,10 @@ V7ReviewedEvent(site, prot) ==
       [] site = "uffd_wp_range"                 -> "none"
       [] site = "make_device_exclusive"         -> "none"
       [] site = "remove_device_exclusive_entry" -> "none"
+      [] site = "change_prot_numa"              -> "none"
+      [] site = "do_pagemap_scan"               -> "none"
+      [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_hugetlb_page_tables"      -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
 Linux6x1Event(site, prot) ==
@@ -191,6 +213,10 @@ Linux6x1Event(site, prot) ==
       [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "do_pagemap_scan"               -> "none"
+      [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
 Linux6x12Event(site, prot) ==
@@ -215,6 +241,10 @@ Linux6x12Event(site, prot) ==
       [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_EXCLUSIVE"
+      [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
 Linux6x18Event(site, prot) ==
@@ -239,6 +269,10 @@ Linux6x18Event(site, prot) ==
       [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+      [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
 Linux7x2Event(site, prot) ==
@@ -263,6 +297,10 @@ Linux7x2Event(site, prot) ==
       [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+      [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
 Linux7x3Event(site, prot) ==
@@ -287,6 +325,10 @@ Linux7x3Event(site, prot) ==
       [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+      [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 \* upstream (the newest release: linux-7.3)
 UpstreamEvent(site, prot) ==
@@ -311,6 +353,10 @@ UpstreamEvent(site, prot) ==
       [] site = "uffd_wp_range"                 -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "make_device_exclusive"         -> "MMU_NOTIFY_EXCLUSIVE"
       [] site = "remove_device_exclusive_entry" -> "MMU_NOTIFY_CLEAR"
+      [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
 
 EventOf(voc, site, prot) ==
     CASE voc = "v7"            -> V7Event(site, prot)
@@ -344,9 +390,15 @@ ExclusiveSites == {"make_device_exclusive", "remove_device_exclusive_entry"}
 
 \* Sites that act on exactly one page (they allocate one new frame or touch
 \* one address).  The others act on a range [start, end) of pages.
-SinglePageSites == {"migrate_pages", "move_page_tables", "page_mkclean_one",
+SinglePageSites == {"migrate_pages", "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "page_mkclean_one",
                     "try_to_unmap_one", "write_protect_page", "replace_page",
                     "wp_page_copy", "make_device_exclusive", "remove_device_exclusive_entry"}
+
+\* Sites that move a page to another address (mremap's move_page_tables and,
+\* for a hugetlb VMA, move_hugetlb_page_tables; UFFDIO_MOVE's move_pages_ptes):
+\* the destination PTE is filled, not notified.
+MremapSites == {"move_page_tables", "move_hugetlb_page_tables"}
+MoveSites == MremapSites \cup {"move_pages_ptes"}
 
 \* Sites that allocate a new frame before the invalidation starts
 \* (wp_page_copy allocates new_page before mmu_notifier_invalidate_range_start;
@@ -360,7 +412,8 @@ AllocSites == {"migrate_pages", "replace_page", "wp_page_copy"}
 (*  "wp"   : write-protect events: same frame, read access kept            *)
 (*           (MMU_FORK, MMU_WRITE_BACK, MMU_WRITE_PROTECT, ..._KSM_...,     *)
 (*            MMU_NOTIFY_PROTECTION_PAGE: "read/write change of pages")     *)
-(*  "same" : same frame, same access; only tracking bits (soft-dirty) may  *)
+(*  "same" : same frame, same access; only tracking bits (soft-dirty, with *)
+(*           the tracking write-protect of clear_soft_dirty) may           *)
 (*           change (HSPLIT "memory is the same", ISDIRTY, MUNLOCK "page   *)
 (*           table unchanged", SOFT_DIRTY "same page and same access")     *)
 (*  "up"   : MMU_READ_WRITE: same frame, no access removed                 *)
@@ -384,7 +437,10 @@ Allowed(ev, old, new) ==
       [] c = "unmap" -> new.f = 0 \/ new.f = old.f
       [] c = "wp"   -> new.f = old.f /\ new.acc >= Min(old.acc, 1)
       [] c = "up"   -> new.f = old.f /\ new.acc >= old.acc
-      [] c = "same" -> new.f = old.f /\ new.acc = old.acc
+      \* soft-dirty clearing write-protects for tracking (clear_soft_dirty): the
+      \* write bit goes with the soft-dirty bit, the access the listener keeps
+      \* is the same ("User should soft dirty the page in the end callback")
+      [] c = "same" -> new.f = old.f /\ (new.acc = old.acc \/ (old.sd /\ ~new.sd /\ new.acc = Min(old.acc, 1)))
 
 \* A change that must be notified (rules.md RangeCoversChange; R8: fill-in of
 \* an empty PTE, accessed/dirty bits and permission upgrades are not
@@ -407,7 +463,9 @@ SitePte(site, o, prot, nf) ==
     CASE site \in {"copy_page_range", "copy_hugetlb_page_range"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]          \* COW: wrprotect parent PTEs
       [] site = "split_huge_page"  -> o                 \* same pages, finer table
-      [] site = "clear_refs_write"  -> [o EXCEPT !.sd = FALSE]  \* clear_soft_dirty: wrprotect for tracking
+      \* clear_soft_dirty (fs/proc/task_mmu.c, 7.2): pte_wrprotect, then
+      \* pte_clear_soft_dirty ("the soft-dirty tracker uses #PF-s to catch writes")
+      [] site = "clear_refs_write"  -> [o EXCEPT !.sd = FALSE, !.acc = Min(o.acc, 1)]
       [] site \in {"migrate_pages", "replace_page"}
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
       [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
@@ -415,10 +473,22 @@ SitePte(site, o, prot, nf) ==
       \* UFFDIO_WRITEPROTECT: change_protection(MM_CP_UFFD_WP) -> pte_mkuffd_wp
       \* write-protects the PTEs; the VMA keeps its protection (docs/protection-vma.md)
       [] site = "uffd_wp_range"     -> [o EXCEPT !.acc = Min(o.acc, 1)]
+      \* PAGEMAP_SCAN with PM_SCAN_WP_MATCHING (fs/proc/task_mmu.c make_uffd_wp_pte:
+      \* pte_mkuffd_wp, a write-protect); the VMA keeps its protection
+      [] site = "do_pagemap_scan"   -> [o EXCEPT !.acc = Min(o.acc, 1)]
+      \* NUMA hinting (mm/mempolicy.c change_prot_numa -> change_protection with
+      \* MM_CP_PROT_NUMA: newprot = PAGE_NONE); the VMA keeps its protection, the
+      \* next access takes do_numa_page, which restores the PTE (not notified, R8).
+      \* The folios change_pte_range skips (zero, KSM, shared COW, pinned, ...) are
+      \* not singled out: the model lets every present PTE become PROT_NONE.
+      [] site = "change_prot_numa"  -> [o EXCEPT !.acc = 0]
       [] site \in {"page_mkclean_one", "write_protect_page"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]
+      \* MADV_FREE keeps the PTE (mm/madvise.c madvise_free_pte_range, 7.2:
+      \* clear_young_dirty_ptes makes it old and clean; the page goes at reclaim)
+      [] site = "madvise_free_single_vma" -> o
       [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
-                   "madvise_free_single_vma", "move_page_tables", "try_to_unmap_one",
+                   "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "try_to_unmap_one",
                    "oom_reap_task_mm", "exit_mmap"} -> NonePte
       \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl
       [] site \in ExclusiveSites -> o

@@ -164,7 +164,7 @@ DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
 ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused",
-                 "atomic_map", "refusing"}
+                 "atomic_map", "refusing", "late_flush", "late_free"}
 FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
                  "install", "unlock", "unlock_retry"}
 
@@ -223,18 +223,25 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 (***************************************************************************)
 (* mmap_lock.  hmm_range_fault runs under mmap_read_lock (hmm.rst; THMM    *)
 (* dmirror_range_fault), like a CPU page fault.  fork (dup_mmap), mprotect *)
-(* (do_mprotect_pkey), mremap and munmap hold mmap_write_lock for the      *)
-(* whole call site (R3), so no device fault overlaps them.  zap            *)
-(* (MADV_DONTNEED), clear_refs, the OOM reaper and the rmap walks          *)
-(* (migration, reclaim, writeback, KSM) hold it for read or not at all.    *)
+(* (do_mprotect_pkey), mremap and clear_refs (clear_refs_write:            *)
+(* mmap_write_lock_killable) hold mmap_write_lock for the whole call site  *)
+(* (R3), so no device fault overlaps them.  munmap takes it for write      *)
+(* to detach the VMAs and downgrades it to read before unmap_vmas (Linux   *)
+(* 7.2 mm/vma.c vms_complete_munmap_vmas: mmap_write_downgrade, then       *)
+(* vms_clear_ptes -> unmap_region -> unmap_vmas, mmap_read_unlock).  zap   *)
+(* (MADV_DONTNEED), the OOM reaper and the rmap walks (migration, reclaim, *)
+(* writeback, KSM) hold it for read or not at all.                         *)
 (***************************************************************************)
 MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
-                   "move_page_tables", "unmap_vmas"}
+                   "move_page_tables", "move_hugetlb_page_tables", "clear_refs_write"}
+\* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
+\* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
+MmapDowngradeSites == {"unmap_vmas"}
 MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
 \* Call sites that hold mmap_read_lock (or a per-VMA read lock, which the
 \* writer's vma_start_write also excludes) for their whole duration: madvise
-\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), clear_refs_write,
-\* the OOM reaper (oom_reap_task: mmap_read_trylock), ksmd
+\* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), the OOM reaper
+\* (oom_reap_task: mmap_read_trylock), ksmd
 \* (try_to_merge_with_ksm_page: mmap_read_lock around write_protect_page and
 \* replace_page), page faults (wp_page_copy, remove_device_exclusive_entry)
 \* and make_device_exclusive (mm/rmap.c: "the caller must hold the mmap read
@@ -243,20 +250,45 @@ MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in Mmap
 \* only the folio lock).  The rmap walks (migration,
 \* reclaim, writeback: try_to_unmap_one, page_mkclean_one), THP split and
 \* truncation's zap_page_range_single take no mmap_lock and may overlap any
-\* site.
-MmapReadSites == {"zap_page_range", "madvise_free_single_vma", "clear_refs_write",
+\* site.  exit_mmap's mmu_notifier_release runs before it takes mmap_read_lock
+\* around unmap_vmas; no user thread is left then (mm_users is 0).
+MmapReadSites == {"zap_page_range", "madvise_free_single_vma",
                   "oom_reap_task_mm", "write_protect_page", "replace_page",
                   "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive",
-                  "uffd_wp_range"}  \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
+                  "uffd_wp_range",    \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
+                  "change_prot_numa", \* kernel/sched/fair.c task_numa_work: mmap_read_trylock
+                  "do_pagemap_scan",  \* fs/proc/task_mmu.c do_pagemap_scan: mmap_read_lock_killable
+                  "move_pages_ptes"}  \* mm/userfaultfd.c move_pages: uffd_move_lock (read or per-VMA)
 \* mmap_lock admits a new call site: a writer waits for every holder, a reader
 \* for a writer.  Without this two mprotects of one page would interleave and
 \* the first one's consult-vma listener would read the second one's
 \* protection (a false NoStaleDeviceMapping counterexample, MCLargeConcurrent).
 MmapLockAdmits(site) ==
-    /\ site \in MmapWriteSites =>
+    /\ site \in MmapWriteSites \cup MmapDowngradeSites =>
          ~\E u \in Threads : /\ thr[u].ph \notin {"idle", "atomic_map"}
-                             /\ thr[u].site \in MmapWriteSites \cup MmapReadSites
+                             /\ thr[u].site \in MmapWriteSites \cup MmapReadSites \cup MmapDowngradeSites
     /\ site \in MmapReadSites => ~MmapWriteLocked
+
+(***************************************************************************)
+(* mmu_gather (Linux 7.2 include/asm-generic/tlb.h, mm/mmu_gather.c): the  *)
+(* zap paths clear PTEs into an mmu_gather inside the notifier bracket;     *)
+(* the TLB flush (which calls arch_invalidate_secondary_tlbs, e.g. x86     *)
+(* flush_tlb_mm_range) and then the freeing of the gathered pages run in   *)
+(* tlb_finish_mmu, after invalidate_range_end (mm/vma.c unmap_region:      *)
+(* unmap_vmas, free_pgtables, tlb_finish_mmu; mm/memory.c                  *)
+(* zap_vma_for_reaping, unmap_mapping_range_tree; mm/madvise.c             *)
+(* madvise_finish_tlb for MADV_DONTNEED and MADV_FREE), or earlier, inside *)
+(* the bracket, when the batch fills (tlb_remove_page -> tlb_flush_mmu:    *)
+(* flush, then free) or at a VMA boundary (tlb_end_vma flushes without    *)
+(* freeing where CONFIG_MMU_GATHER_MERGE_VMAS is off, e.g. arm64).  Pages  *)
+(* are freed only after the flush.  mprotect (do_mprotect_pkey),           *)
+(* UFFDIO_WRITEPROTECT (uffd_wp_range) and clear_refs (flush_tlb_mm after  *)
+(* the end) flush late too.  These sites may therefore end before their    *)
+(* flush ("late_flush") or before freeing ("late_free").                  *)
+(***************************************************************************)
+LateFlushSites == {"unmap_vmas", "zap_page_range", "zap_page_range_single",
+                   "madvise_free_single_vma", "oom_reap_task_mm", "exit_mmap",
+                   "change_protection", "uffd_wp_range", "clear_refs_write", "change_prot_numa"}
 
 \* Phases in which an invalidation has started (start returned) and not ended.
 StartedPhases == {"started", "flush", "updated", "freed"}
@@ -266,7 +298,8 @@ Covered(p) == \E u \in Threads : /\ thr[u].ph \in StartedPhases
 
 \* The one allowed stale window (rules.md NoStaleDeviceMapping): a hardware
 \* secondary TLB between pte_update and the tlb_flush of the same PTL section.
-HwWindow(d, p) == d \in HwDevices /\ \E t \in Threads : thr[t].ph = "flush" /\ p \in thr[t].chg
+\* With mmu_gather the flush may come after invalidate_range_end (late_flush).
+HwWindow(d, p) == d \in HwDevices /\ \E t \in Threads : thr[t].ph \in {"flush", "late_flush"} /\ p \in thr[t].chg
 
 Ev(site, prot) ==
     IF "mprotect_none_as_write_protect" \in Bugs /\ site = "change_protection" /\ prot = 0
@@ -318,12 +351,20 @@ Applicable(site, r, dst) ==
     /\ MmapLockAdmits(site)
     /\ (site \in SinglePageSites) => Cardinality(r) = 1
     /\ (site \in AllocSites) => free # {}
-    /\ (site = "move_page_tables") = (dst # 0)
+    /\ (site \in MoveSites) = (dst # 0)
     /\ IF site = "exit_mmap" THEN r = Pages
        ELSE \E p \in r : pte[p].f # 0
     /\ site = "wp_page_copy"     => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
     /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
-    /\ site = "move_page_tables" => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+    /\ site \in MremapSites => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+    \* UFFDIO_MOVE (mm/userfaultfd.c validate_move_areas, move_pages_ptes): both VMAs
+    \* exist with the same access (here read-write), the destination PTE is empty,
+    \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY)
+    /\ site = "move_pages_ptes" =>
+         /\ dst \notin r /\ vma[dst] = 2 /\ pte[dst].f = 0
+         /\ \A p \in r : vma[p] = 2 /\ p \notin cow
+    \* task_numa_work scans only accessible VMAs (vma_is_accessible)
+    /\ site = "change_prot_numa" => \A p \in r : vma[p] >= 1
     \* make_device_exclusive (mm/rmap.c) takes a private anonymous page the caller
     \* faulted in writable (its GUP is FOLL_WRITE; the reference asks for it),
     \* locks the folio and keeps it locked until the driver programmed its entry
@@ -356,7 +397,7 @@ NewOp(site, r, prot, dst, ph) ==
 VmaBefore(site, r, prot, dst) ==
     CASE site = "change_protection" -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
       [] site = "unmap_vmas"       -> [p \in Pages |-> IF p \in r THEN 0 ELSE vma[p]]
-      [] site = "move_page_tables" -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
+      [] site \in MremapSites     -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
       [] OTHER                     -> vma
 
 \* The owner a call site passes with mmu_notifier_range_init_owner: the
@@ -537,8 +578,15 @@ TakesAway(op, p) == op.site = "make_device_exclusive" /\ pte[p].f # 0
 (***************************************************************************)
 ApplyPte(t, op) ==
     LET src  == MinOf(op.chg \ {op.dst})
-        New(p) == IF op.site = "move_page_tables"
-                  THEN (IF p = op.dst THEN pte[src] ELSE NonePte)
+        \* UFFDIO_MOVE maps the page writable and dirty at the destination
+        \* (move_present_ptes: pte_mkwrite(pte_mkdirty(...)), soft-dirty set)
+        \* (it rechecks the destination under the PTL: a page faulted in there
+        \* meanwhile makes the move fail with -EEXIST, move_pages_ptes)
+        New(p) == IF op.site \in MoveSites
+                  THEN (IF op.site = "move_pages_ptes" /\ pte[op.dst].f # 0 THEN pte[p]
+                        ELSE IF p # op.dst THEN NonePte
+                        ELSE IF op.site = "move_pages_ptes" /\ pte[src].f # 0
+                        THEN [pte[src] EXCEPT !.acc = 2, !.sd = TRUE] ELSE pte[src])
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
         \* frames that lost a mapping; plus the allocated page if the source page
@@ -565,7 +613,7 @@ ApplyPte(t, op) ==
                       [] OTHER -> excl[p]]
        /\ cow' = CASE op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
                         -> cow \cup {p \in op.chg : pte[p].f # 0}
-                   [] op.site = "move_page_tables"
+                   [] op.site \in MoveSites
                         -> IF src \in cow THEN (cow \ {src}) \cup {op.dst} ELSE cow
                    [] OTHER -> {p \in cow : newPte[p].f = pte[p].f}
        /\ childFrames' = IF op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
@@ -578,7 +626,7 @@ ApplyPte(t, op) ==
                   THEN [data EXCEPT ![op.nf] = data[pte[src].f]]
                   ELSE data
        /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
-                   [] op.site = "move_page_tables" -> [vma EXCEPT ![src] = 0]
+                   [] op.site \in MremapSites -> [vma EXCEPT ![src] = 0]
                    [] OTHER -> vma
 
 \* After a range start returned.
@@ -612,13 +660,16 @@ pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
 (***************************************************************************)
 tlb_flush(t) ==
     LET op == thr[t] IN
-    /\ op.ph = "flush"
+    /\ op.ph \in {"flush", "late_flush"}
     /\ dpte' = IF "hw_flush_at_end" \in Bugs THEN dpte
                ELSE [d \in Devices |-> [p \in Pages |->
                       IF d \in HwDevices /\ p \in op.chg THEN DevNone ELSE dpte[d][p]]]
-    /\ thr' = [thr EXCEPT ![t].ph = IF op.freeable = {}
-                                    THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
-                                    ELSE "updated"]
+    \* tlb_finish_mmu after the end: flush, then free the gathered pages
+    /\ thr' = [thr EXCEPT ![t] = IF op.ph = "late_flush"
+                                 THEN (IF op.freeable = {} THEN IdleThr ELSE [op EXCEPT !.ph = "late_free"])
+                                 ELSE [op EXCEPT !.ph = IF op.freeable = {}
+                                                       THEN (IF op.mech = "page" THEN "notify" ELSE "freed")
+                                                       ELSE "updated"]]
     /\ data' = IF op.nf # 0 /\ op.freeable \ {op.nf} # {}
                THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable \ {op.nf})]] ELSE data
     /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
@@ -646,12 +697,13 @@ device_tlb_fill(d, p) ==
 free_frame(t) ==
     LET op == thr[t]
         fr == {f \in op.freeable : f \notin childFrames /\ \A p \in Pages : pte[p].f # f}
-    IN /\ op.ph = "updated"
+    IN /\ op.ph \in {"updated", "late_free"}
        /\ free' = free \cup fr
        /\ dpte' = [d \in Devices |-> [p \in Pages |->
                     IF dpte[d][p].f \in fr THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
-       /\ thr' = [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
-                             ![t].freeable = {}]
+       /\ thr' = IF op.ph = "late_free" THEN [thr EXCEPT ![t] = IdleThr]
+                 ELSE [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
+                                  ![t].freeable = {}]
        /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
                       inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
@@ -672,7 +724,9 @@ invalidate_range_end(t) ==
         \* kvm_mmu_invalidate_end: mmu_invalidate_seq++; in_progress--
         mmEnd == IF op.mech \in {"range", "nonblock"}
                  THEN {d \in MmDevices : ~OwnerSkips(op, d)} ELSE {}
-    IN /\ op.ph \in {"freed", "refused"}
+    IN /\ \/ op.ph \in {"freed", "refused"}
+          \* mmu_gather: the end before tlb_finish_mmu's flush and free
+          \/ op.ph \in {"flush", "updated"} /\ op.site \in LateFlushSites
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>
@@ -689,11 +743,13 @@ invalidate_range_end(t) ==
                /\ UNCHANGED ghost
        \* make_device_exclusive returns with the folio locked; the driver then
        \* programs its atomic entry (device_atomic_map)
-       /\ thr' = [thr EXCEPT ![t] = IF op.site = "make_device_exclusive" /\ op.ph = "freed"
-                                    THEN [IdleThr EXCEPT !.ph = "atomic_map", !.site = op.site,
+       /\ thr' = [thr EXCEPT ![t] = CASE op.site = "make_device_exclusive" /\ op.ph = "freed"
+                                      -> [IdleThr EXCEPT !.ph = "atomic_map", !.site = op.site,
                                                          !.rng = op.rng, !.own = op.own,
                                                          !.rhit = op.rhit]
-                                    ELSE IdleThr]
+                                    [] op.ph = "flush"   -> [op EXCEPT !.ph = "late_flush"]
+                                    [] op.ph = "updated" -> [op EXCEPT !.ph = "late_free"]
+                                    [] OTHER -> IdleThr]
        /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt>>
 
 (***************************************************************************)

@@ -10,7 +10,6 @@ namespace NotifierSpec.Invariants.Tests;
 /// against docs/exit-codes.md, and each command's `--json` output against its schema in docs/schemas/ (required
 /// fields and types, by a small validator seen failing below) with exact values for one case per command.
 /// </summary>
-[Collection("live kernel")]
 public class CliHelpJsonTests
 {
     private static (int Code, string Out, string Err) Run(params string[] args)
@@ -372,6 +371,8 @@ public class CliHelpJsonTests
     }
 }
 
+/// <summary>Opens the live-kernel VM (one per process): in the "live kernel" collection with KernelLiveCommandTests.</summary>
+[Collection("live kernel")]
 public class CliKernelJsonTests
 {
     [Fact]

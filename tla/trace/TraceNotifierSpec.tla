@@ -163,7 +163,7 @@ IsInsert ==
 CandSites(op) ==
     CASE op \in {"mmap", "munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
       [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
-      [] op = "mremap"           -> {"move_page_tables", "split_huge_page"}
+      [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
       [] op = "truncate"         -> {"zap_page_range_single", "split_huge_page"}
       [] op = "madvise_free"     -> {"madvise_free_single_vma"}
@@ -178,6 +178,10 @@ CandSites(op) ==
       [] op = "writeback"        -> {"page_mkclean_one"}
       [] op = "clear_refs"       -> {"clear_refs_write"}
       [] op = "oom_reap"         -> {"oom_reap_task_mm", "split_huge_page"}
+      [] op = "uffdio_writeprotect" -> {"uffd_wp_range", "split_huge_page"}
+      [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
+      [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
+      [] op = "uffdio_move"      -> {"move_pages_ptes", "split_huge_page"}
       [] OTHER                   -> {}
 
 CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
@@ -267,24 +271,26 @@ IsInvalidatePage ==
 \* The v7 rmap call site of the call in flight, if any.
 PageSites == {s \in CandSites(tcall.op) : MechOf(Vocabulary, s) = "page"}
 PageSite == IF PageSites = {} THEN "none" ELSE CHOOSE s \in PageSites : TRUE
-\* The reference write-protects a PTE whose soft-dirty bit clear_refs clears
-\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty); the spec keeps the
-\* access and reads a cleared soft-dirty bit as "not writable" (Snap, the
-\* snapshot of hmm_range_fault).  The spec's view of such a change:
-SpecNew(old, new) == IF old.sd /\ ~new.sd /\ new.f = old.f /\ old.acc = 2 /\ new.acc = 1
-                     THEN [new EXCEPT !.acc = 2] ELSE new
-\* The spec's PTE effect of the call site (SitePte) on a mapped page, in the
-\* spec's view; the new frame of an allocating site is the reference's.  Not
-\* imposed on a fill (old none, R8) and not for MADV_FREE, which the spec
-\* models as clearing the PTE while the reference only marks it clean and old
-\* (lazy free: the page goes at reclaim).  Soft-dirty only counts where the
+\* clear_refs write-protects a PTE whose soft-dirty bit it clears
+\* (clear_soft_dirty: pte_wrprotect + pte_clear_soft_dirty), in the reference
+\* and in the spec (SitePte), so the spec's view of a change is the change.
+SpecNew(old, new) == new
+\* The spec's PTE effect of the call site (SitePte) on a mapped page; the new
+\* frame of an allocating site is the reference's.  Not imposed on a fill (old
+\* none, R8).  MADV_FREE keeps the PTE in both (the reference marks it clean
+\* and old, which the spec does not model).  Soft-dirty only counts where the
 \* site is about it (clear_refs); elsewhere frame and access must agree.
 SiteEffect(op, old, new) ==
     LET want == SitePte(op.site, old, op.prot, new.f)
         have == SpecNew(old, new)
     IN CASE old.f = 0 -> TRUE
-         [] op.site = "madvise_free_single_vma" -> have.f = old.f /\ have.acc = old.acc
          [] op.site = "clear_refs_write" -> have = want
+         \* mprotect to read-write may make a read-only PTE writable at once
+         \* (Linux 7.2 mm/mprotect.c change_present_ptes with MM_CP_TRY_CHANGE_WRITABLE:
+         \* can_change_pte_writable, not while soft-dirty tracking needs the fault);
+         \* the spec leaves that upgrade to the next fault (R8: not notified)
+         [] op.site = "change_protection" ->
+              have.f = want.f /\ (have.acc = want.acc \/ (op.prot = 2 /\ old.acc = 1 /\ old.sd /\ have.acc = 2))
          [] OTHER -> have.f = want.f /\ have.acc = want.acc
 \* The change of one PTE under the PTL (environment: the reference's new PTE),
 \* allowed only as the spec allows it.  A v7 invalidate_page site's first
