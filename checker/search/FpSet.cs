@@ -1,25 +1,37 @@
 namespace NotifierSpec.Checker;
 
-/// <summary>An open-addressing set of 64-bit fingerprints (about 16 bytes per state at load 1/2).</summary>
+/// <summary>
+/// An open-addressing set of 64-bit fingerprints (linear probing in one long[]). The table grows by half when
+/// three quarters full, so the load stays between 1/2 and 3/4: at most 16 bytes per fingerprint once past the
+/// initial table (and about 10.7 just before a growth).
+/// </summary>
 public sealed class FpSet : IFingerprintSet
 {
-    private long[] _t = new long[1 << 16];
-    private int _mask = (1 << 16) - 1;
+    private const int Initial = 1 << 16;
+    private long[] _t = new long[Initial];
+    private long _limit = Initial * 3L / 4;
     public long Count { get; private set; }
     public long Bytes => _t.LongLength * 8;
 
     private static long Norm(long fp) => fp == 0 ? 1 : fp;
 
+    /// <summary>The home slot: the fingerprint's mixed high bits scaled to the table's length (any length).</summary>
+    private static int Home(long fp, int length) =>
+        (int)((((ulong)fp * 0x9E3779B97F4A7C15UL) >> 32) * (ulong)length >> 32);
+
+    private static int Home(long fp, long[] t) => Home(fp, t.Length);
+
     public bool Contains(long fp)
     {
         fp = Norm(fp);
-        int i = (int)((ulong)fp * 0x9E3779B97F4A7C15UL >> 32) & _mask;
+        var t = _t;
+        int i = Home(fp, t);
         while (true)
         {
-            long x = _t[i];
+            long x = t[i];
             if (x == fp) return true;
             if (x == 0) return false;
-            i = (i + 1) & _mask;
+            if (++i == t.Length) i = 0;
         }
     }
 
@@ -27,24 +39,33 @@ public sealed class FpSet : IFingerprintSet
     public bool Add(long fp)
     {
         fp = Norm(fp);
-        if ((Count + 1) * 2 > _t.Length) Grow();
-        int i = (int)((ulong)fp * 0x9E3779B97F4A7C15UL >> 32) & _mask;
+        if (Count + 1 > _limit) Grow();
+        if (!Insert(_t, fp)) return false;
+        Count++;
+        return true;
+    }
+
+    private static bool Insert(long[] t, long fp)
+    {
+        int i = Home(fp, t);
         while (true)
         {
-            long x = _t[i];
+            long x = t[i];
             if (x == fp) return false;
-            if (x == 0) { _t[i] = fp; Count++; return true; }
-            i = (i + 1) & _mask;
+            if (x == 0) { t[i] = fp; return true; }
+            if (++i == t.Length) i = 0;
         }
     }
 
     private void Grow()
     {
         var old = _t;
-        _t = new long[old.Length * 2];
-        _mask = _t.Length - 1;
-        Count = 0;
-        foreach (var x in old) if (x != 0) Add(x);
+        long len = old.LongLength + old.LongLength / 2;
+        if (len > Array.MaxLength) throw new OutOfMemoryException("fingerprint set: more than 2^31 slots");
+        var t = new long[len];
+        foreach (var x in old) if (x != 0) Insert(t, x);
+        _t = t;
+        _limit = len * 3 / 4;
     }
 
     public IEnumerable<long> All()

@@ -28,6 +28,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
     private int _level;
     private bool _deadlock;
     private long _peakQueue;
+    private long _allocatedAtStart;
     private string? _spillDir;
     private long _spilledPages;
     private int _bestId = -1;
@@ -111,6 +112,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
         _current = NewQueue();
         if (opt.Recover is { } dir) Recover(dir);
         else if (!InitialStates(c, res)) return;
+        _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         if (!Explore(c, res, sw, workers)) return;
         Finish(c, res, atoms);
     }
@@ -277,6 +279,7 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
                 ExpandAll(x, ctxs, pool);
                 for (int i = 0; i < x.Count; i++)
                     if (!Merge(c, res, x, i)) return false;
+                _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
                 if (sw.Elapsed - lastProgress >= opt.ProgressEvery)
                 {
                     lastProgress = sw.Elapsed;
@@ -440,6 +443,12 @@ public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
         {
             res.BytesPerState = (_seen.Bytes + _peakQueue) / (double)res.Distinct;
             _o.WriteLine($"Memory: fingerprint set {_seen.Bytes} bytes + peak queue {_peakQueue} bytes = {res.BytesPerState:F1} bytes per distinct state.");
+        }
+        // a measure of the evaluation's garbage for docs/measurements.md, not part of the output by default
+        if (Environment.GetEnvironmentVariable("NOTIFIER_ALLOC_STATS") == "1" && res.Generated > 0)
+        {
+            long bytes = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
+            _o.WriteLine($"Allocated: {bytes} bytes during the search = {bytes / (double)res.Generated:F1} bytes per generated state; collections gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}.");
         }
         if (opt.MaxMemory is not null) _o.WriteLine($"Spilled to disk: {_spilledPages} queue pages, {(_seen as DiskFpSet)?.Flushes ?? 0} fingerprint set merges.");
         PrintCoverage();

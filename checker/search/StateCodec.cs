@@ -10,6 +10,9 @@ public sealed class StateBuffer(int capacity)
     public byte[] Buf = new byte[capacity];
     public int Len;
     public long Capacity => Buf.LongLength;
+    /// <summary>When set (the in-memory queue), a function whose domain is all atoms is written as the domain's
+    /// number in this table and its values (tag 9) instead of its keys and values (tag 8).</summary>
+    public KeyDomains? Domains;
 
     /// <summary>Appends st; false (and nothing appended) when one of its values cannot be encoded.</summary>
     public bool TryAdd(Value[] st)
@@ -50,6 +53,10 @@ public sealed class StateBuffer(int capacity)
             case IntervalV iv: Put(5); PutVar((ulong)((iv.Lo << 1) ^ (iv.Lo >> 63))); PutVar((ulong)((iv.Hi << 1) ^ (iv.Hi >> 63))); break;
             case SetV s: Put(6); PutVar((ulong)s.Elems.Length); foreach (var e in s.Elems) Enc(e); break;
             case TupleV t: Put(7); PutVar((ulong)t.Elems.Length); foreach (var e in t.Elems) Enc(e); break;
+            case FcnV f when Domains is not null && Domains.Id(f.Keys) is int d:
+                Put(9); PutVar((ulong)d);
+                foreach (var x in f.Vals) Enc(x);
+                break;
             case FcnV f:
                 Put(8); PutVar((ulong)f.Keys.Length);
                 foreach (var k in f.Keys) Enc(k);
@@ -78,16 +85,16 @@ public static class StateCodec
         }
     }
 
-    public static Value[] Read(Spec spec, byte[] buf, ref int p)
+    public static Value[] Read(Spec spec, byte[] buf, ref int p, KeyDomains? domains = null)
     {
         var st = new Value[spec.Vars.Count];
-        for (int k = 0; k < st.Length; k++) st[k] = Dec(spec, buf, ref p);
+        for (int k = 0; k < st.Length; k++) st[k] = Dec(spec, buf, ref p, domains);
         return st;
     }
 
     private static long Zig(ulong x) => (long)(x >> 1) ^ -(long)(x & 1);
 
-    private static Value Dec(Spec spec, byte[] buf, ref int p)
+    private static Value Dec(Spec spec, byte[] buf, ref int p, KeyDomains? domains)
     {
         byte tag = buf[p++];
         switch (tag)
@@ -103,7 +110,7 @@ public static class StateCodec
                     int n = (int)GetVar(buf, ref p);
                     if (n == 0) return SetV.Empty;
                     var el = new Value[n];
-                    for (int i = 0; i < n; i++) el[i] = Dec(spec, buf, ref p);
+                    for (int i = 0; i < n; i++) el[i] = Dec(spec, buf, ref p, domains);
                     return new SetV(el, true);
                 }
             case 7:
@@ -111,18 +118,84 @@ public static class StateCodec
                     int n = (int)GetVar(buf, ref p);
                     if (n == 0) return TupleV.Empty;
                     var el = new Value[n];
-                    for (int i = 0; i < n; i++) el[i] = Dec(spec, buf, ref p);
+                    for (int i = 0; i < n; i++) el[i] = Dec(spec, buf, ref p, domains);
                     return new TupleV(el);
                 }
             case 8:
                 {
                     int n = (int)GetVar(buf, ref p);
                     var ks = new Value[n]; var vs = new Value[n];
-                    for (int i = 0; i < n; i++) ks[i] = Dec(spec, buf, ref p);
-                    for (int i = 0; i < n; i++) vs[i] = Dec(spec, buf, ref p);
+                    for (int i = 0; i < n; i++) ks[i] = Dec(spec, buf, ref p, domains);
+                    for (int i = 0; i < n; i++) vs[i] = Dec(spec, buf, ref p, domains);
+                    return FcnBase.Make(ks, vs);
+                }
+            case 9 when domains is not null:
+                {
+                    var ks = domains.Keys((int)GetVar(buf, ref p));
+                    var vs = new Value[ks.Length];
+                    for (int i = 0; i < vs.Length; i++) vs[i] = Dec(spec, buf, ref p, domains);
                     return FcnBase.Make(ks, vs);
                 }
         }
         throw new InvalidOperationException("corrupt state queue");
+    }
+}
+
+/// <summary>
+/// The domains of the functions of one queue, numbered in order of appearance, so that a record or function
+/// stored in the queue names its domain by number (records of one shape share one entry). Only domains of
+/// atoms (booleans, integers, strings, model values) are numbered: two such keys are equal exactly when they
+/// are written alike. The key arrays are shared by the functions read back (values are immutable).
+/// </summary>
+public sealed class KeyDomains
+{
+    private readonly Dictionary<Value[], int> _ids = new(new AtomsComparer());
+    private readonly List<Value[]> _keys = [];
+    private long _bytes;
+
+    /// <summary>Bytes held: the key arrays' references and the table's entries (estimated at 48 bytes each).</summary>
+    public long Bytes => _bytes;
+
+    public Value[] Keys(int id) => _keys[id];
+
+    /// <summary>The domain's number (added if new); null when a key is not an atom.</summary>
+    public int? Id(Value[] keys)
+    {
+        foreach (var k in keys) if (k is not (StrV or ModelV or IntV or BoolV)) return null;
+        if (_ids.TryGetValue(keys, out int id)) return id;
+        id = _keys.Count;
+        _ids.Add(keys, id);
+        _keys.Add(keys);
+        _bytes += 48 + 8L * keys.Length;
+        return id;
+    }
+
+    private sealed class AtomsComparer : IEqualityComparer<Value[]>
+    {
+        public bool Equals(Value[]? a, Value[]? b)
+        {
+            if (ReferenceEquals(a, b)) return true;
+            if (a is null || b is null || a.Length != b.Length) return false;
+            for (int i = 0; i < a.Length; i++) if (!Same(a[i], b[i])) return false;
+            return true;
+        }
+
+        private static bool Same(Value x, Value y) => (x, y) switch
+        {
+            (StrV s, StrV t) => s.Tok == t.Tok,
+            (ModelV m, ModelV n) => m.Tok == n.Tok,
+            (IntV i, IntV j) => i.N == j.N,
+            (BoolV b, BoolV c) => b.B == c.B,
+            _ => false,
+        };
+
+        public int GetHashCode(Value[] a)
+        {
+            var h = new HashCode();
+            h.Add(a.Length);
+            foreach (var x in a)
+                h.Add(x switch { StrV s => s.Tok * 4, ModelV m => m.Tok * 4 + 1, IntV i => (int)i.N * 4 + 2, BoolV b => b.B ? 3 : 7, _ => 0 });
+            return h.ToHashCode();
+        }
     }
 }

@@ -1,51 +1,98 @@
 namespace NotifierSpec.Checker;
 
 /// <summary>
-/// The in-memory queue of one level, serialized: states are encoded into one growing byte buffer (StateBuffer)
-/// with a 4-byte offset each, instead of object graphs. States holding values that cannot be encoded (lazy or
-/// infinite sets, recursive functions) are kept as objects. The buffer is freed with the queue (at the end of
-/// the level), so Bytes is the level's whole size.
+/// The in-memory queue of one level, serialized: each state is its trace id (varint) and its encoding
+/// (StateBuffer, with the functions' domains numbered in a KeyDomains table of this queue) appended to a
+/// list of 64 KB chunks, read back in order; a chunk is freed as soon as the reader has passed it, so the
+/// level being expanded shrinks while the next one grows. States holding values that cannot be encoded
+/// (lazy or infinite sets, recursive functions) are kept as objects, named in the stream by a marker.
+/// Bytes counts the chunks held, the domain table and the object states' slots.
 /// </summary>
 public sealed class StateQueue(Spec spec) : IStateQueue
 {
-    private readonly StateBuffer _buf = new(1 << 16);
-    private readonly List<int> _offsets = [];
-    private readonly List<int> _ids = [];
-    private readonly Dictionary<int, Value[]> _objects = [];
-    private int _head;
+    private const int ChunkBytes = 1 << 16;
+    private const byte ObjectMarker = 0xFE; // no value's tag: a state's first byte is its first value's tag
 
-    public long Count => _offsets.Count - _head;
-    public long Bytes => _buf.Capacity + _offsets.Count * 4L;
+    private readonly StateBuffer _enc = new(1 << 10) { Domains = new KeyDomains() };
+    private readonly List<byte[]?> _chunks = [];
+    private readonly List<int> _used = [];
+    private readonly Dictionary<int, Value[]> _objects = [];
+    private int _objectCount;
+    private long _held;
+    private long _enqueued, _dequeued;
+    private int _readChunk, _readPos;
+
+    public long Count => _enqueued - _dequeued;
+    public long Bytes => _held + _enc.Domains!.Bytes + 16L * _objects.Count;
 
     public void Enqueue(Value[] st, int id)
     {
-        int start = _buf.Len;
-        if (_buf.TryAdd(st)) _offsets.Add(start);
-        else
+        _enc.Len = 0;
+        _enc.PutVar((ulong)id);
+        int start = _enc.Len;
+        if (!_enc.TryAdd(st))
         {
-            _objects[_offsets.Count] = st;
-            _offsets.Add(-1);
+            _enc.Put(ObjectMarker);
+            _enc.PutVar((ulong)_objectCount);
+            _objects[_objectCount++] = st;
         }
-        _ids.Add(id);
+        else if (_enc.Buf[start] == ObjectMarker) throw new InvalidOperationException("state tag clashes with the object marker");
+        Append(_enc.Buf, _enc.Len);
+        _enqueued++;
+    }
+
+    private void Append(byte[] b, int n)
+    {
+        int last = _chunks.Count - 1;
+        if (last < 0 || _chunks[last] is not { } chunk || chunk.Length - _used[last] < n)
+        {
+            chunk = new byte[Math.Max(ChunkBytes, n)];
+            _chunks.Add(chunk); _used.Add(0); _held += chunk.Length;
+            last++;
+        }
+        Buffer.BlockCopy(b, 0, chunk, _used[last], n);
+        _used[last] += n;
     }
 
     public int Dequeue(Value[][] states, int[] ids)
     {
         int n = (int)Math.Min(states.Length, Count);
-        for (int k = 0; k < n; k++, _head++) { states[k] = At(_head); ids[k] = _ids[_head]; }
+        for (int k = 0; k < n; k++)
+        {
+            if (_readPos == _used[_readChunk])
+            {
+                _held -= _chunks[_readChunk]!.Length;
+                _chunks[_readChunk] = null;
+                _readChunk++; _readPos = 0;
+            }
+            (states[k], ids[k]) = Read(_chunks[_readChunk]!, ref _readPos, take: true);
+            _dequeued++;
+        }
         return n;
+    }
+
+    private (Value[], int) Read(byte[] chunk, ref int p, bool take)
+    {
+        int id = (int)StateCodec.GetVar(chunk, ref p);
+        if (chunk[p] == ObjectMarker)
+        {
+            p++;
+            int o = (int)StateCodec.GetVar(chunk, ref p);
+            var st = _objects[o];
+            if (take) _objects.Remove(o);
+            return (st, id);
+        }
+        return (StateCodec.Read(spec, chunk, ref p, _enc.Domains), id);
     }
 
     public IEnumerable<(Value[] State, int Id)> Pending()
     {
-        for (int i = _head; i < _offsets.Count; i++) yield return (At(i), _ids[i]);
-    }
-
-    private Value[] At(int i)
-    {
-        if (_offsets[i] < 0) return _objects[i];
-        int p = _offsets[i];
-        return StateCodec.Read(spec, _buf.Buf, ref p);
+        int c = _readChunk, p = _readPos;
+        for (long i = _dequeued; i < _enqueued; i++)
+        {
+            if (p == _used[c]) { c++; p = 0; }
+            yield return Read(_chunks[c]!, ref p, take: false);
+        }
     }
 
     public void Dispose() { }

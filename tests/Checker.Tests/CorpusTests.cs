@@ -271,4 +271,21 @@ public class MemoryTests
         Assert.Equal(e.Model.StateDepth, r.Depth);
         Assert.InRange(r.BytesPerState, 1, 64);
     }
+
+    [Fact]
+    public void RecordHeavyCacheCoherenceFitsIn64BytesPerStateAndMatchesTlc()
+    {
+        // functions of records (bench/models/CacheCoherence with 2 values): 39,304 distinct states. The queue
+        // as one doubling buffer per level, both levels held, and the fingerprint set at load 1/4..1/2 took
+        // 134.9 bytes per state (seen failing); chunks freed behind the reader, numbered record domains and a
+        // set at load 1/2..3/4 take 33.4
+        var e = CorpusTests.Manifest()["CacheCoherence"];
+        var (exit, r, output, _) = CorpusTests.Run("CacheCoherence", 2);
+        Assert.Equal(0, exit);
+        Assert.Equal(e.Model.DistinctStates, r!.Distinct);
+        Assert.Equal(e.Generated, r.Generated);
+        Assert.Equal(e.Model.Depth, r.Depth);
+        Assert.InRange(r.BytesPerState, 1, 64);
+        Assert.Contains($"= {r.BytesPerState:F1} bytes per distinct state.", output);
+    }
 }
