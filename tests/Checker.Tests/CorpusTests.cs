@@ -284,7 +284,7 @@ public class MemoryTests
         Assert.Equal(0, exit);
         Assert.Equal(e.Model.DistinctStates, r!.Distinct);
         Assert.Equal(e.Generated, r.Generated);
-        Assert.Equal(e.Model.Depth, r.Depth);
+        Assert.Equal(e.Model.StateDepth, r.Depth);
         Assert.InRange(r.BytesPerState, 1, 64);
         Assert.Contains($"= {r.BytesPerState:F1} bytes per distinct state.", output);
     }
