@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// The shared argument checks (cli/Args.cs, issue 11): contradictory, repeated or extra arguments and

@@ -2,8 +2,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NotifierSpec.Cli;
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// Every command's help (`notifier help CMD`, `CMD --help`, `CMD -h`), `--version`, the exit codes each help lists
@@ -16,7 +17,7 @@ public class CliHelpJsonTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = Cli.Cli.Run(args, o, e);
+        int code = Cli.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
     }
 
@@ -27,7 +28,7 @@ public class CliHelpJsonTests
         return dir?.FullName ?? throw new InvalidOperationException("NotifierSpec.sln not found above " + AppContext.BaseDirectory);
     }
 
-    public static TheoryData<string> CommandNames() => [.. Cli.Cli.Names];
+    public static TheoryData<string> CommandNames() => [.. Cli.Names];
 
     [Theory]
     [MemberData(nameof(CommandNames))]
@@ -72,7 +73,7 @@ public class CliHelpJsonTests
         Assert.Equal(0, code);
         Assert.Equal("", err);
         foreach (var c in Help.Commands) Assert.Contains($"\n  notifier {c.Usage}\n", text);
-        Assert.Equal(Cli.Cli.Names, Help.Commands.Select(c => c.Name));
+        Assert.Equal(Cli.Names, Help.Commands.Select(c => c.Name));
         foreach (var (c, m) in Help.ExitCodeTable) Assert.Contains($"\n  {c,3}  {m}\n", text);
         Assert.Equal((0, text, ""), Run("help"));
         Assert.Equal((0, text, ""), Run("help", "--help"));
@@ -380,8 +381,8 @@ public class CliKernelJsonTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = Cli.Cli.Run(["kernel", "--ops", "mmap 0 4 rw; host_write 1 42; guest_read 1; munmap 1 3; guest_read 1", "--pages", "4", "--vocabulary", "upstream", "--no-trace", "--quiet", "--json"], o, e);
-        if (code == Cli.KernelCommand.NoKvm)
+        int code = Cli.Run(["kernel", "--ops", "mmap 0 4 rw; host_write 1 42; guest_read 1; munmap 1 3; guest_read 1", "--pages", "4", "--vocabulary", "upstream", "--no-trace", "--quiet", "--json"], o, e);
+        if (code == KernelCommand.NoKvm)
         {
             Assert.Equal("", o.ToString());
             Assert.StartsWith("notifier kernel: ", e.ToString());
@@ -413,7 +414,7 @@ public class CliQuietTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        Assert.Equal(0, Cli.Cli.Run(["prove", "--vocabulary", "v7", "--quiet"], o, e));
+        Assert.Equal(0, Cli.Run(["prove", "--vocabulary", "v7", "--quiet"], o, e));
         Assert.Equal("", e.ToString());
         Assert.Matches(@"^[0-9]+ queries in [0-9.]+ s; slowest [0-9.]+ ms \(v7/correct: .*\)\n$", o.ToString());
     }
@@ -475,7 +476,7 @@ public class CliMoreJsonTests
     public void Hammer_json_of_one_mutant_names_the_property_that_kills_it()
     {
         var o = new StringWriter();
-        Assert.Equal(0, Cli.Cli.Run(["hammer", "--mutant", "UnmapAtEnd", "--count", "30", "--workers", "1", "--json"], o, new StringWriter()));
+        Assert.Equal(0, Cli.Run(["hammer", "--mutant", "UnmapAtEnd", "--count", "30", "--workers", "1", "--json"], o, new StringWriter()));
         var r = Conforming("hammer", o.ToString());
         Assert.Equal("mutants", r.GetProperty("mode").GetString());
         Assert.Equal(30, r.GetProperty("tests_per_cell").GetInt32());
@@ -490,7 +491,7 @@ public class CliMoreJsonTests
     public void Scenario_list_json_is_every_scenario_with_its_origin()
     {
         var o = new StringWriter();
-        Assert.Equal(0, Cli.Cli.Run(["scenario", "--list", "--json"], o, new StringWriter()));
+        Assert.Equal(0, Cli.Run(["scenario", "--list", "--json"], o, new StringWriter()));
         using var doc = JsonDocument.Parse(o.ToString());
         Assert.Equal(Reference.Scenarios.All.Select(s => s.Name), doc.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
         Assert.All(doc.RootElement.EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("origin").ValueKind));

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using NotifierSpec.Cli;
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>`notifier prove` and `notifier contract`: output and exit codes.</summary>
 public class CliTests
@@ -11,7 +12,7 @@ public class CliTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = Cli.Cli.Run(args, o, e);
+        int code = Cli.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
     }
 

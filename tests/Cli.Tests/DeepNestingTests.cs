@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using NotifierSpec.Checker;
 using Xunit;
+using NotifierSpec.Checker.Tests;
 
-namespace NotifierSpec.Checker.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// Issue 11: deeply nested expressions crashed `notifier check` with .NET's "Stack overflow." (exit 134). They

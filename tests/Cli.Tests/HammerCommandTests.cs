@@ -1,6 +1,7 @@
 using Xunit;
+using NotifierSpec.Properties;
 
-namespace NotifierSpec.Properties.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>`notifier hammer` (moved from Properties.Tests: only CLI tests reference cli/).</summary>
 public class PropertyTests

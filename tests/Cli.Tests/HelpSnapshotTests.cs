@@ -1,8 +1,9 @@
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// Approved output (Snapshooter.Xunit): the top-level help and every command's `notifier help CMD` text, exactly as

@@ -1,6 +1,7 @@
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>`notifier check --manifest FILE` (tla/manifest.json's format, checker/Manifest.Read):
 /// a bad manifest is one line file:line:col: bad manifest: ..., exit 255, never a raw .NET JSON error and

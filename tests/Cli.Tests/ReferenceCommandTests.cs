@@ -1,7 +1,7 @@
 using NotifierSpec.Reference;
 using Xunit;
 
-namespace NotifierSpec.Reference.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 // `notifier replay`, `audit`, `events` and `scenario` (moved from Reference.Tests: only CLI tests reference cli/).
 

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Text;
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>An interrupted run (issue 11): the built notifier.dll, started as a child process on a long
 /// hammer run, gets SIGINT or SIGTERM once it is under way; it exits 130 / 143 and says so on stderr.</summary>

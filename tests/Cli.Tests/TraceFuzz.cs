@@ -2,8 +2,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotifierSpec.Reference;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// A fuzzing harness for the trace readers (docs/fuzzing-traces.md): the scenario traces (`notifier

@@ -2,8 +2,9 @@ using System.Globalization;
 using System.Text;
 using Xunit;
 using Xunit.Abstractions;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>The trace fuzzing harness (TraceFuzz, docs/fuzzing-traces.md): a bounded run in the default
 /// test run (NOTIFIER_FUZZ_CASES sets the number of cases, NOTIFIER_FUZZ_SEED the seed,

@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotifierSpec.Reference;
 using Xunit;
+using NotifierSpec.Invariants;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// One validity check for traces (reference/TraceCheck) shared by `notifier replay`, `validate` and
@@ -17,7 +18,7 @@ public class TraceInputTests
     {
         var o = new StringWriter();
         var e = new StringWriter();
-        int code = Cli.Cli.Run(args, o, e);
+        int code = Cli.Run(args, o, e);
         return (code, o.ToString(), e.ToString());
     }
 
