@@ -106,6 +106,7 @@ public static class KernelCommand
                         ["operations"] = st.Ops, ["sequences"] = r.Runs, ["checks"] = st.Checks, ["seconds"] = JsonOut.Seconds(r.Elapsed.TotalSeconds),
                         ["guest_accesses"] = st.GuestAccesses, ["mmio_exits"] = st.Mmio, ["instructions_emulated"] = st.InsnEmulation,
                         ["refaults"] = st.Refaults, ["refaults_fixed"] = st.RefaultsFixed, ["refused"] = st.Refused, ["driven"] = Counts(st.Driven),
+                        ["compactions"] = st.Compactions, ["migrated_pages"] = st.Migrated, ["migrated_unmodelled"] = st.MigratedUnmodelled,
                         ["call_paths"] = noTrace is null ? Counts(st.Paths) : null, ["call_paths_not_compared"] = noTrace,
                         ["vacuous"] = vacuous, ["mismatch"] = r.Mismatch?.ToString(),
                         ["failing"] = r.Failing is { } f ? KOp.Render(f) : null, ["shrinks"] = r.Mismatch is null ? null : r.Shrinks,

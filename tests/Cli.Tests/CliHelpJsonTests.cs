@@ -404,6 +404,7 @@ public class CliKernelJsonTests
         Assert.Equal("upstream", r.GetProperty("vocabulary").GetString());
         Assert.Equal(JsonValueKind.Null, r.GetProperty("call_paths").ValueKind);
         Assert.Equal("--no-trace", r.GetProperty("call_paths_not_compared").GetString());
+        Assert.Equal((0, 0, 0), (r.GetProperty("compactions").GetInt64(), r.GetProperty("migrated_pages").GetInt64(), r.GetProperty("migrated_unmodelled").GetInt64()));
     }
 }
 
