@@ -33,7 +33,8 @@ public static class NotifierProperties
         return null;
     }
 
-    private static string? AgreeWithin(Prog p, IEnumerable<Vocabulary> era)
+    /// <summary>Null when every vocabulary of the list leaves the same CPU page table and VMAs after p's CPU calls, else the first difference.</summary>
+    public static string? AgreeWithin(Prog p, IEnumerable<Vocabulary> era)
     {
         MmState? first = null;
         string? firstName = null;
