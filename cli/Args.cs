@@ -79,6 +79,16 @@ public sealed class Args
         return n;
     }
 
+    /// <summary>A duration option (30s, 10m, 1h, 500ms; checker/search/Sizes.Interval), more than zero unless zeroAllowed.</summary>
+    public TimeSpan? GetDuration(string command, string name, bool zeroAllowed = false)
+    {
+        var s = Get(name);
+        if (s is null) return null;
+        var t = NotifierSpec.Checker.Sizes.Interval(s, out var why) ?? throw new UsageException($"notifier {command}: {name}: {why}");
+        if (t == TimeSpan.Zero && !zeroAllowed) throw new UsageException($"notifier {command}: {name}: {s} is not more than zero");
+        return t;
+    }
+
     public ulong GetULong(string command, string name, ulong fallback)
     {
         var s = Get(name);

@@ -65,7 +65,7 @@ public static class CheckCommand
     {
         var dir = a.Get("--checkpoint");
         if (a.Get("--checkpoint-every") is { } ev && dir is null) throw new UsageException("notifier check: --checkpoint-every needs --checkpoint DIR");
-        var every = a.Get("--checkpoint-every") is { } e ? Sizes.Interval(e, out var why) ?? throw new UsageException($"notifier check: --checkpoint-every: {why}") : TimeSpan.FromMinutes(30);
+        var every = a.GetDuration("check", "--checkpoint-every", zeroAllowed: true) ?? TimeSpan.FromMinutes(30);
         if (dir is not null)
         {
             try { Directory.CreateDirectory(dir); }

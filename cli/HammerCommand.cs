@@ -61,7 +61,7 @@ public static class HammerCommand
         List<PropertyDef> props;
         try { props = args.Get("--property") is { } pn ? [NotifierProperties.Find(pn)] : [.. NotifierProperties.All]; }
         catch (ArgumentException e) { throw new UsageException($"notifier hammer: {e.Message}"); }
-        TimeSpan? limit = args.Get("--time") is { } ts ? ParseTime(ts) : null;
+        TimeSpan? limit = args.GetDuration("hammer", "--time");
         // exactly `count` tests: full batches of `batch`, the last one smaller (a time limit runs full batches)
         long count = limit is null ? args.GetInt("hammer", "--count", 2000, 1, int.MaxValue) : long.MaxValue;
         long batches = limit is null ? (count + batch - 1) / batch : long.MaxValue;
@@ -123,11 +123,4 @@ public static class HammerCommand
     }
 
     public const int MaxWorkers = 1024, MaxBatch = 1_000_000;
-
-    private static TimeSpan ParseTime(string s)
-    {
-        if (s.Length >= 2 && int.TryParse(s[..^1], out int n) && n > 0)
-            switch (s[^1]) { case 's': return TimeSpan.FromSeconds(n); case 'm': return TimeSpan.FromMinutes(n); case 'h': return TimeSpan.FromHours(n); }
-        throw new UsageException($"notifier hammer: --time expects e.g. 30s, 10m or 1h, got '{s}'");
-    }
 }

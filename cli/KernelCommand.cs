@@ -40,7 +40,7 @@ public static class KernelCommand
         {
             try { mutant = Mutants.Find(mn); } catch (ArgumentException e) { throw new UsageException($"notifier kernel: {e.Message}"); }
         }
-        TimeSpan? time = args.Get("--time") is { } ts ? ParseTime(ts) : null;
+        TimeSpan? time = args.GetDuration("kernel", "--time");
         long count = args.GetInt("kernel", "--count", 500);
         if (count < 1) throw new UsageException("notifier kernel: --count must be at least 1");
         IReadOnlyList<KOp>? ops = null;
@@ -138,15 +138,5 @@ public static class KernelCommand
             }
             finally { Console.CancelKeyPress -= cleanup; AppDomain.CurrentDomain.ProcessExit -= onExit; }
         }
-    }
-
-    private static TimeSpan ParseTime(string s)
-    {
-        char unit = s.Length > 0 ? s[^1] : ' ';
-        string num = char.IsLetter(unit) ? s[..^1] : s;
-        if (!double.TryParse(num, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || v <= 0)
-            throw new UsageException($"notifier kernel: --time expects a duration like 90s, 10m or 1h, got '{s}'");
-        return unit switch { 'h' => TimeSpan.FromHours(v), 'm' => TimeSpan.FromMinutes(v), 's' => TimeSpan.FromSeconds(v), _ when !char.IsLetter(unit) => TimeSpan.FromSeconds(v),
-            _ => throw new UsageException($"notifier kernel: --time unit must be s, m or h, got '{s}'") };
     }
 }

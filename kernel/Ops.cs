@@ -86,6 +86,7 @@ public abstract record KOp
                     throw new FormatException($"{Where()}: argument {i} must be an integer");
                 return v;
             }
+            int Child(int i) { int v = Int(i); if (v < 0) throw new FormatException($"{Where()}: child {v} is negative"); return v; }
             int Page(int i) { int v = Int(i); if (v < 0 || v >= pages) throw new FormatException($"{Where()}: page {v} is outside [0, {pages})"); return v; }
             int Bound(int i) { int v = Int(i); if (v < 0 || v > pages) throw new FormatException($"{Where()}: bound {v} is outside [0, {pages}]"); return v; }
             Prot P(int i) => i < w.Length ? w[i] switch { "none" => Prot.None, "r" => Prot.Read, "rw" => Prot.ReadWrite, _ => throw new FormatException($"{Where()}: protection must be none, r or rw") }
@@ -110,7 +111,7 @@ public abstract record KOp
                 "host_write" => new HostWrite(Page(1), Int(2)),
                 "guest_read" => new GuestRead(Page(1)),
                 "guest_write" => new GuestWrite(Page(1), Int(2)),
-                "child_read" => new ChildRead(Int(1), Page(2)),
+                "child_read" => new ChildRead(Child(1), Page(2)),
                 "fork" => new Fork(),
                 "ksm" => new Ksm(Page(1), Page(2)),
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
@@ -122,6 +123,7 @@ public abstract record KOp
             };
             ops.Add(op);
         }
+        if (ops.Count == 0) throw new FormatException("--ops:1:1: no operation");
         return ops.ToImmutable();
     }
 }

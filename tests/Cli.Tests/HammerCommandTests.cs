@@ -26,7 +26,10 @@ public class PropertyTests
     {
         var o = new StringWriter(); var e = new StringWriter();
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["hammer", "--time", "soon"], o, e));
-        Assert.Equal("notifier hammer: --time expects e.g. 30s, 10m or 1h, got 'soon'", e.ToString().Trim());
+        Assert.Equal("notifier hammer: --time: expected an interval such as 30s, 10m or 1h, got 'soon'", e.ToString().Trim());
+        e = new StringWriter();
+        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["hammer", "--time", "0s"], o, e));
+        Assert.Equal("notifier hammer: --time: 0s is not more than zero", e.ToString().Trim());
         e = new StringWriter();
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["hammer", "--property", "Nope"], o, e));
         Assert.StartsWith("notifier hammer: unknown property 'Nope'", e.ToString().Trim());

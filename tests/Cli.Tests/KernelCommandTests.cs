@@ -20,6 +20,27 @@ public sealed class KernelCommandTests
         Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)", err.Trim());
     }
 
+    [Theory]
+    [InlineData("fork; child_read -1 3", "--ops:1:7: operation 2 'child_read -1 3': child -1 is negative")]
+    [InlineData(" ; ", "--ops:1:1: no operation")]
+    public void A_negative_child_or_no_operation_is_refused(string ops, string message)
+    {
+        var (code, _, err) = Cli("kernel", "--ops", ops);
+        Assert.Equal(255, code);
+        Assert.Equal(message, err.Trim());
+    }
+
+    [Theory]
+    [InlineData("soon", "notifier kernel: --time: expected an interval such as 30s, 10m or 1h, got 'soon'")]
+    [InlineData("0s", "notifier kernel: --time: 0s is not more than zero")]
+    [InlineData("1e30s", "notifier kernel: --time: expected an interval such as 30s, 10m or 1h, got '1e30s'")]
+    public void A_bad_time_is_one_line(string time, string message)
+    {
+        var (code, _, err) = Cli("kernel", "--time", time);
+        Assert.Equal(255, code);
+        Assert.Equal(message, err.Trim());
+    }
+
     [Fact]
     public void A_page_outside_the_region_is_refused()
     {
