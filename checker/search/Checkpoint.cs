@@ -17,7 +17,8 @@ public sealed class CheckpointError(string message) : Exception(message);
 public sealed partial class ModelChecker
 {
     public const string CheckpointFile = "checkpoint.bin";
-    private const string Magic = "notifier-checkpoint-1";
+    private const string Magic = "notifier-checkpoint-2";
+    private const int HashBytes = 32;
 
     /// <summary>What a checkpoint must agree with to be recovered by this run: the text of the spec's module
     /// file and of its .cfg (constants included), its variables and actions (with their positions) and the
@@ -32,7 +33,7 @@ public sealed partial class ModelChecker
     private void WriteCheckpoint(string dir)
     {
         var tmp = Path.Combine(dir, "checkpoint.tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
         {
             using (var w = new BinaryWriter(fs, Encoding.UTF8, leaveOpen: true))
             {
@@ -48,6 +49,11 @@ public sealed partial class ModelChecker
                 if (_graph is StateGraph g) WriteGraph(w, g);
                 w.Write(Magic);
             }
+            // a SHA-256 of everything before it: a damaged byte anywhere is refused on recovery, never read as other data
+            fs.Flush();
+            fs.Position = 0;
+            var hash = System.Security.Cryptography.SHA256.HashData(fs);
+            fs.Write(hash);
             fs.Flush(true);
         }
         File.Move(tmp, Path.Combine(dir, CheckpointFile), overwrite: true);
@@ -106,13 +112,35 @@ public sealed partial class ModelChecker
         for (int id = 0; id < succ.Count; id++) g.Succ[id].AddRange(succ[id]);
     }
 
+    /// <summary>Whether the file's last HashBytes are the SHA-256 of the bytes before them; leaves the stream at 0.</summary>
+    private static bool HashMatches(FileStream fs)
+    {
+        long body = fs.Length - HashBytes;
+        if (body <= 0) return false;
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buf = new byte[1 << 16];
+        for (long left = body; left > 0;)
+        {
+            int n = fs.Read(buf, 0, (int)Math.Min(buf.Length, left));
+            if (n == 0) return false;
+            sha.AppendData(buf, 0, n);
+            left -= n;
+        }
+        var stored = new byte[HashBytes];
+        fs.ReadExactly(stored);
+        fs.Position = 0;
+        return sha.GetHashAndReset().AsSpan().SequenceEqual(stored);
+    }
+
     /// <summary>The search as the checkpoint in dir left it, instead of the initial states.</summary>
     private void Recover(string dir)
     {
         var file = Path.Combine(dir, CheckpointFile);
         try
         {
-            using var r = new BinaryReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16), Encoding.UTF8);
+            using var fs = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            if (!HashMatches(fs)) throw new CheckpointError($"{file}: the checkpoint cannot be read (its SHA-256 does not match its contents)");
+            using var r = new BinaryReader(fs, Encoding.UTF8);
             if (r.ReadString() != Magic) throw new CheckpointError($"{file}: not a checkpoint of notifier check");
             if (r.ReadString() != Identity()) throw new CheckpointError($"{file}: the checkpoint is of another spec, configuration or options");
             _generated = r.ReadInt64(); _level = r.ReadInt32(); _peakQueue = r.ReadInt64(); _bestId = r.ReadInt32(); _bestScore = r.ReadInt64();
@@ -127,7 +155,7 @@ public sealed partial class ModelChecker
             if (_graph is StateGraph g) ReadGraph(r, g);
             if (r.ReadString() != Magic || _seen.Count != fps || _trace.Count != fps) throw new CheckpointError($"{file}: the checkpoint is damaged");
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or IndexOutOfRangeException or KeyNotFoundException)
+        catch (Exception e) when (e is not CheckpointError)
         {
             throw new CheckpointError($"{file}: the checkpoint cannot be read ({e.Message})");
         }

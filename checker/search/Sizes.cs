@@ -29,18 +29,23 @@ public static partial class Sizes
     }
 
     /// <summary>An interval such as 500ms, 30s, 10m, 1h; null with why when s is not one.</summary>
+    /// <summary>The longest interval taken (a year): beyond it a duration is refused, never an overflow.</summary>
+    public const long MaxHours = 24 * 366;
+
     public static TimeSpan? Interval(string s, out string? why)
     {
         why = null;
         var m = IntervalText().Match(s);
         if (!m.Success) { why = $"expected an interval such as 30s, 10m or 1h, got '{s}'"; return null; }
         long n = long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-        return m.Groups[2].Value switch
+        var t = m.Groups[2].Value switch
         {
             "ms" => TimeSpan.FromMilliseconds(n),
             "s" => TimeSpan.FromSeconds(n),
             "m" => TimeSpan.FromMinutes(n),
-            _ => TimeSpan.FromHours(n),
+            _ => n <= MaxHours ? TimeSpan.FromHours(n) : TimeSpan.MaxValue,
         };
+        if (t > TimeSpan.FromHours(MaxHours)) { why = $"{s} is longer than {MaxHours}h"; return null; }
+        return t;
     }
 }

@@ -170,6 +170,18 @@ public class CheckpointTests
             Assert.Equal(Outcome.BadInput, cut.Outcome);
             Assert.StartsWith($"{file}: the checkpoint cannot be read (", cut.Message);
             Assert.DoesNotContain('\n', cut.Message!);
+
+            // bytes overwritten inside the body (lengths and counts read as huge or negative numbers): one line too
+            for (int at = bytes.Length / 4; at < bytes.Length * 3 / 4; at += bytes.Length / 16)
+            {
+                var bad = (byte[])bytes.Clone();
+                for (int i = at; i < at + 16 && i < bad.Length; i++) bad[i] = 0xFF;
+                File.WriteAllBytes(file, bad);
+                var (damaged, _) = Run(tla, cfg, 1, recover: ck);
+                Assert.Equal(Outcome.BadInput, damaged.Outcome);
+                Assert.StartsWith($"{file}: the checkpoint ", damaged.Message);
+                Assert.DoesNotContain('\n', damaged.Message!);
+            }
         }
         finally { dir.Delete(true); }
     }

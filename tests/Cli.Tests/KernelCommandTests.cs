@@ -34,6 +34,7 @@ public sealed class KernelCommandTests
     [InlineData("soon", "notifier kernel: --time: expected an interval such as 30s, 10m or 1h, got 'soon'")]
     [InlineData("0s", "notifier kernel: --time: 0s is not more than zero")]
     [InlineData("1e30s", "notifier kernel: --time: expected an interval such as 30s, 10m or 1h, got '1e30s'")]
+    [InlineData("999999999h", "notifier kernel: --time: 999999999h is longer than 8784h")]
     public void A_bad_time_is_one_line(string time, string message)
     {
         var (code, _, err) = Cli("kernel", "--time", time);
