@@ -40,6 +40,9 @@ public sealed class ModuleLoader(string dir, Interner interner)
     /// <summary>A module already parsed by Load, if any.</summary>
     public ModuleSyn? Loaded(string name) => _cache.TryGetValue(name, out var m) ? m : null;
 
+    /// <summary>The files of the modules loaded so far (EXTENDS and INSTANCE), in name order.</summary>
+    public IEnumerable<string> Files => _cache.Values.Select(m => m.File).Order(StringComparer.Ordinal);
+
     public ModuleSyn Load(string name, string fromFile, Token tok)
     {
         if (_cache.TryGetValue(name, out var m)) return m;
@@ -98,6 +101,8 @@ public sealed class Spec
     public ModuleScope Root { get; private set; } = null!;
     public string RootName => Root.Name;
     public string File { get; private set; } = "";
+    /// <summary>The files of the modules the root module loads (EXTENDS, INSTANCE), not the root's own.</summary>
+    public IReadOnlyList<string> ModuleFiles { get; private set; } = [];
 
     public Node Init { get; private set; } = null!;
     public Node Next { get; private set; } = null!;
@@ -266,6 +271,7 @@ public sealed class Spec
         }
         var root = loader.Parse(tlaPath);
         loader.LoadDependencies(root);
+        spec.ModuleFiles = [.. loader.Files.Where(f => f != root.File)];
         Definitions.CheckUnique(root, loader);
         var compiler = new Compiler(spec, loader);
         spec.Root = compiler.CompileModule(root, null, null);

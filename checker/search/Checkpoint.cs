@@ -21,9 +21,10 @@ public sealed partial class ModelChecker
     private const int HashBytes = 32;
 
     /// <summary>What a checkpoint must agree with to be recovered by this run: the text of the spec's module
-    /// file and of its .cfg (constants included), its variables and actions (with their positions) and the
+    /// file, of the module files it extends or instantiates, and of its .cfg (constants included), its variables and actions (with their positions) and the
     /// options that change the search.</summary>
     private string Identity() => string.Join("\n", [Path.GetFileName(spec.File), Digest(spec.File), Digest(spec.Config.File),
+        .. spec.ModuleFiles.Select(f => $"{Path.GetFileName(f)}={Digest(f)}"),
         .. spec.Vars, .. spec.Actions.Select(a => a.Describe),
         $"deadlock={_deadlock}", $"view={spec.View is not null}", $"symmetry={spec.Symmetry is not null}", $"temporal={_graph is StateGraph}"]);
 

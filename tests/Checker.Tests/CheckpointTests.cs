@@ -187,6 +187,27 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void ACheckpointIsRefusedWhenAModuleTheSpecExtendsChanged()
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "Lim.tla"), "---- MODULE Lim ----\nLim == 2499\n====\n");
+            File.WriteAllText(Path.Combine(dir.FullName, "Grid.tla"), Grid.Replace("EXTENDS Naturals", "EXTENDS Naturals, Lim").Replace("0..2499", "0..Lim"));
+            File.WriteAllText(Path.Combine(dir.FullName, "Grid.cfg"), "CONSTANT N = 3\nINIT Init\nNEXT Next\nINVARIANT Safe\n");
+            string tla = Path.Combine(dir.FullName, "Grid.tla"), cfg = Path.Combine(dir.FullName, "Grid.cfg");
+            var ck = dir.CreateSubdirectory("ck").FullName;
+            var (stopped, _) = Run(tla, cfg, 1, checkpoint: ck, stopAfter: 3);
+            Assert.Equal(Outcome.Interrupted, stopped.Outcome);
+            File.WriteAllText(Path.Combine(dir.FullName, "Lim.tla"), "---- MODULE Lim ----\nLim == 2498\n====\n");
+            var (edited, _) = Run(tla, cfg, 1, recover: ck);
+            Assert.Equal(Outcome.BadInput, edited.Outcome);
+            Assert.Equal($"{Path.Combine(ck, ModelChecker.CheckpointFile)}: the checkpoint is of another spec, configuration or options", edited.Message);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
     public void ACheckpointThatCannotBeWrittenEndsTheRunInOneLine()
     {
         var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
