@@ -26,10 +26,13 @@ public sealed unsafe class LiveMm : IDisposable
     {
         lock (this)
         {
-            Ksm.Restore();
-            Swap.Restore();
-            Trace?.Dispose();
-            Trace = null;
+            // each step whatever the one before did: a failed KSM write must not leave the swap file on
+            try { Ksm.Restore(); }
+            finally
+            {
+                try { Swap.Restore(); }
+                finally { Trace?.Dispose(); Trace = null; }
+            }
         }
     }
 
@@ -174,14 +177,17 @@ public sealed unsafe class LiveMm : IDisposable
 
     public void Dispose()
     {
-        Trace?.Dispose();
-        Trace = null;
-        Ksm.Restore();
-        Native.ReapChildren();
-        Native.Munmap(0, Pages);
-        Swap.Restore(); // after the munmap: nothing of ours is on it any more
-        Native.Close();
-        Interlocked.Exchange(ref _open, 0);
+        // each step whatever the ones before did (a failed KSM or tracefs write must not leave the swap file on)
+        try { Trace?.Dispose(); Trace = null; Ksm.Restore(); }
+        finally
+        {
+            try { Native.ReapChildren(); Native.Munmap(0, Pages); }
+            finally
+            {
+                try { Swap.Restore(); } // after the munmap: nothing of ours is on it any more
+                finally { Native.Close(); Interlocked.Exchange(ref _open, 0); }
+            }
+        }
     }
 
     // pagemap bits (Documentation/admin-guide/mm/pagemap.rst)

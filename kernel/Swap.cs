@@ -65,7 +65,12 @@ public sealed class SwapControl
         _tried = false;
         if (_file is not { } path) return;
         _file = null;
-        Native.Swapoff(path);
+        // a file deleted while still swapped on stays active swap until reboot: keep it, and say how to remove it
+        if (Native.Swapoff(path) is var err and not 0)
+        {
+            Console.Error.WriteLine($"notifier kernel: swapoff {path} failed (errno {err}): run `swapoff {path} && rm {path}`");
+            return;
+        }
         TryDelete(path);
     }
 

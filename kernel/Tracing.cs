@@ -31,6 +31,7 @@ public sealed class KvmUnmapTrace : IDisposable
     {
         why = null;
         bool mounted = false;
+        KvmUnmapTrace? made = null;
         try
         {
             if (!Directory.Exists(Root + "/instances"))
@@ -44,7 +45,8 @@ public sealed class KvmUnmapTrace : IDisposable
             if (!Directory.Exists(inst)) Directory.CreateDirectory(inst);
             ulong lo = LiveMm.Base, hi = LiveMm.Base + (ulong)pages * 4096;
             string cond = $"start < 0x{hi:x} && end > 0x{lo:x}";
-            var t = new KvmUnmapTrace(inst, cond, mounted, pages);
+            made = new KvmUnmapTrace(inst, cond, mounted, pages);
+            var t = made;
             File.WriteAllText(t._event + "/filter", cond);
             File.WriteAllText(t._event + "/trigger", "stacktrace if " + cond);
             File.WriteAllText(t._event + "/enable", "1");
@@ -55,7 +57,8 @@ public sealed class KvmUnmapTrace : IDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             why = $"tracefs: {e.Message}";
-            Unmount(mounted);
+            if (made is not null) made.Dispose(); // the instance and its trigger too, not only our mount
+            else Unmount(mounted);
             return null;
         }
     }
@@ -139,14 +142,13 @@ public sealed class KvmUnmapTrace : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            File.WriteAllText(_event + "/enable", "0");
-            File.WriteAllText(_event + "/trigger", "!stacktrace if " + _cond);
-            File.WriteAllText(_event + "/filter", "0");
-            Directory.Delete(_instance);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        // each step whatever the one before did (a trigger never set cannot be removed; the instance still goes)
+        Try(() => File.WriteAllText(_event + "/enable", "0"));
+        Try(() => File.WriteAllText(_event + "/trigger", "!stacktrace if " + _cond));
+        Try(() => File.WriteAllText(_event + "/filter", "0"));
+        Try(() => Directory.Delete(_instance));
         Unmount(_mounted);
+
+        static void Try(Action a) { try { a(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } }
     }
 }
