@@ -95,9 +95,13 @@ public sealed class KvmUnmapTrace : IDisposable
     ];
 
     /// <summary>The invalidations traced since the last call (the buffer is cleared).</summary>
-    public List<KernelInvalidation> Take()
+    public List<KernelInvalidation> Take() => Parse(Drain(), _pages);
+
+    /// <summary>The invalidations of a trace buffer's text (kvm_unmap_hva_range lines, each followed by its stack trace)
+    /// over the first pages pages at LiveMm.Base; a line of another shape is an InvalidOperationException naming it.</summary>
+    public static List<KernelInvalidation> Parse(string text, int pages)
     {
-        var lines = Drain().Split('\n');
+        var lines = text.Split('\n');
         var list = new List<KernelInvalidation>();
         PageRange? range = null;
         List<string>? frames = null;
@@ -121,15 +125,17 @@ public sealed class KvmUnmapTrace : IDisposable
         foreach (var l in lines)
         {
             if (l.StartsWith('#')) continue;
-            int k = l.IndexOf("mmu notifier unmap range: ", StringComparison.Ordinal);
+            // linux-7.2 include/trace/events/kvm.h kvm_unmap_hva_range: TP_printk("mmu notifier unmap range: %#016lx -- %#016lx")
+            const string Prefix = "mmu notifier unmap range: ";
+            int k = l.IndexOf(Prefix, StringComparison.Ordinal);
             if (k >= 0)
             {
                 Flush();
-                var parts = l[(k + 27)..].Split(" -- ");
-                ulong a = ulong.Parse(parts[0].Trim()[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                ulong b = ulong.Parse(parts[1].Trim()[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+                var parts = l[(k + Prefix.Length)..].Split(" -- ");
+                if (parts.Length != 2 || Hex(parts[0]) is not { } a || Hex(parts[1]) is not { } b)
+                    throw new InvalidOperationException($"tracefs: unexpected kvm_unmap_hva_range line '{l}'");
                 long lo = Math.Max(0, (long)((Math.Max(a, LiveMm.Base) - LiveMm.Base) / 4096));
-                long hi = b <= LiveMm.Base ? 0 : Math.Min(_pages, (long)((b - LiveMm.Base + 4095) / 4096));
+                long hi = b <= LiveMm.Base ? 0 : Math.Min(pages, (long)((b - LiveMm.Base + 4095) / 4096));
                 range = new PageRange((int)lo, (int)hi);
                 continue;
             }
@@ -138,6 +144,14 @@ public sealed class KvmUnmapTrace : IDisposable
         }
         Flush();
         return list;
+    }
+
+    /// <summary>A %#lx number ("0x..." or "0"), null when it is not one.</summary>
+    private static ulong? Hex(string s)
+    {
+        s = s.Trim();
+        if (s.StartsWith("0x", StringComparison.Ordinal)) s = s[2..];
+        return ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong v) ? v : null;
     }
 
     public void Dispose()

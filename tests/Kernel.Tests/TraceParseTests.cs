@@ -1,0 +1,31 @@
+using NotifierSpec.Kernel;
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Kernel.Tests;
+
+/// <summary>KvmUnmapTrace.Parse on trace text as linux-7.2 include/trace/events/kvm.h kvm_unmap_hva_range prints it
+/// (TP_printk "mmu notifier unmap range: %#016lx -- %#016lx"), with and without zero padding.</summary>
+public class TraceParseTests
+{
+    private const string Line = "          <...>-1234    [001] .....   10.000000: kvm_unmap_hva_range: mmu notifier unmap range: ";
+
+    [Fact]
+    public void A_range_and_its_call_path_are_read_padded_or_not()
+    {
+        string text = Line + "0x0000200000001000 -- 0x0000200000003000\n"
+            + " => <stack trace>\n => __mmu_notifier_invalidate_range_start\n => zap_page_range_single\n => madvise_vma_behavior\n"
+            + Line + "0x200000004000 -- 0x200000005000\n";
+        var r = KvmUnmapTrace.Parse(text, 16);
+        Assert.Equal(2, r.Count);
+        Assert.Equal(new PageRange(1, 3), r[0].Range);
+        Assert.Equal(new PageRange(4, 5), r[1].Range);
+    }
+
+    [Fact]
+    public void A_line_of_another_shape_is_named()
+    {
+        var e = Assert.Throws<InvalidOperationException>(() => KvmUnmapTrace.Parse(Line + "0x1000 -> 0x2000\n", 16));
+        Assert.Equal($"tracefs: unexpected kvm_unmap_hva_range line '{Line}0x1000 -> 0x2000'", e.Message);
+    }
+}
