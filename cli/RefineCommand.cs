@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli;
 

@@ -40,12 +40,12 @@ public static class ModelRun
     /// <summary>The front end of a check (TLA+ modules and .cfg read, parsed, compiled): null when the spec
     /// loaded, else the exit code after one line FILE:LINE:COL: message on stderr (the fuzzing harness,
     /// tests/Checker.Tests/FuzzTests.cs, calls this as `notifier check` does).</summary>
-    public static int? Load(string tla, string? cfg, TextWriter output, TextWriter stderr, out Spec? spec)
+    public static int? Load(string tla, string? cfg, TextWriter output, TextWriter stderr, out TlaSpec? spec)
     {
         spec = null;
         try
         {
-            spec = Spec.Load(tla, cfg, output);
+            spec = TlaSpec.Load(tla, cfg, output);
             return null;
         }
         catch (TlaError e)

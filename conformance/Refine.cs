@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Conformance;
 

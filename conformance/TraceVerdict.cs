@@ -1,5 +1,5 @@
 using NotifierSpec.Reference;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Conformance;
 

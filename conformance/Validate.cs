@@ -41,8 +41,8 @@ public static partial class TraceChecks
 
         specPath ??= FindSpec();
         var env = new Dictionary<string, string> { ["NOTIFIER_TRACE"] = Path.GetFullPath(path) };
-        Spec spec;
-        try { spec = Spec.Load(specPath, Path.ChangeExtension(specPath, ".cfg"), TextWriter.Null, env); }
+        TlaSpec spec;
+        try { spec = TlaSpec.Load(specPath, Path.ChangeExtension(specPath, ".cfg"), TextWriter.Null, env); }
         catch (TlaError e) { return V(VerdictKind.Malformed, null, e.ToString().Replace('\n', ' '), null, 0, 0); }
         catch (EvalError e) { return NotFitting(path, lines, e.Message, 0, 0); }
         int li = spec.Vars.IndexOf("l");
@@ -204,7 +204,7 @@ public static partial class TraceChecks
 
     /// <summary>The spec state, readable: per-page variables list only pages that are not empty, in the
     /// reference's numbering (spec page/frame x+1 = reference x).</summary>
-    private static IEnumerable<string> StateText(Spec spec, Value[] st)
+    private static IEnumerable<string> StateText(TlaSpec spec, Value[] st)
     {
         for (int i = 0; i < spec.Vars.Count; i++)
         {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>One cell of the event contract: reaction r to event e under a vocabulary.</summary>
 public sealed record ContractCell(string Reaction, string Verdict, string? BrokenRule, string? Counterexample, double Millis);

@@ -1,4 +1,4 @@
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>
 /// What an event allows the mm to do to a CPU PTE inside its start/end pair: the event's

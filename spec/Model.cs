@@ -1,6 +1,6 @@
 using Microsoft.Z3;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>An action instance: its arguments (fresh constants), guard and post-state.</summary>
 public sealed record ActionInstance(string Name, IReadOnlyList<(string Name, Expr Value)> Args, BoolExpr Guard, State Post);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Z3;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 public enum QueryVerdict
 {

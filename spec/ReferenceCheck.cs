@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.Z3;
 using Ref = NotifierSpec.Reference;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>A reference state on which a conjunct of the invariant is false.</summary>
 public sealed record ReferenceMismatch(int Seed, long Step, string Conjunct, string LastLine);

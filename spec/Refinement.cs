@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Z3;
 using Ref = NotifierSpec.Reference;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 public enum RefinementVerdict
 {

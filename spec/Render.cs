@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Z3;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>
 /// Turns a Z3 model into readable text: elements named p0.. (pages), f0.. (frames), d0..

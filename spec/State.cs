@@ -1,6 +1,6 @@
 using Microsoft.Z3;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>The sorts of the encoding: uninterpreted pages, frames, devices (mirrors) and
 /// invalidations (one struct mmu_notifier_range each), plus two finite enumerations.</summary>

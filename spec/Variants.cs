@@ -1,4 +1,4 @@
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>
 /// A variant of the encoded system: the correct protocol ("correct") or one injected bug

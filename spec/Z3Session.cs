@@ -1,6 +1,6 @@
 using Microsoft.Z3;
 
-namespace NotifierSpec.Invariants;
+namespace NotifierSpec.Spec;
 
 /// <summary>
 /// Runs work on a fresh Z3 context, then deletes the context. On Linux the managed wrapper

@@ -40,14 +40,14 @@ public sealed record LiveAtom(LiveKind Kind, Node P, Node? Q, Env? Env, string P
 /// (TLC: tlc2/tool/liveness/Liveness.processLiveness).</summary>
 public sealed partial class LiveChecker
 {
-    public static IEnumerable<LiveAtom> Atoms(Spec spec, Ctx c, NamedPred p) =>
+    public static IEnumerable<LiveAtom> Atoms(TlaSpec spec, Ctx c, NamedPred p) =>
         spec.Assumptions.Count > 0 ? Assumed(spec, c, p.Node, null, p.Name) : Expand(spec, c, p.Node, null, p.Name, null, null);
 
     /// <summary>
     /// With assumptions A1..An (temporal conjuncts of the specification other than WF/SF), each conjunct F of
     /// the property is checked as (A1 /\ ... /\ An) =&gt; F: the tableau of A1 /\ ... /\ An /\ ~F.
     /// </summary>
-    private static IEnumerable<LiveAtom> Assumed(Spec spec, Ctx c, Node n, Env? e, string prop)
+    private static IEnumerable<LiveAtom> Assumed(TlaSpec spec, Ctx c, Node n, Env? e, string prop)
     {
         switch (n)
         {
@@ -71,12 +71,12 @@ public sealed partial class LiveChecker
         yield return new LiveAtom(LiveKind.General, n, null, e, prop, Tab: new Tableau(ltl, root) { Ea = ea, Ae = ae });
     }
 
-    private static IEnumerable<LiveAtom> Expand(Spec spec, Ctx c, Node n, Env? e, string prop, Node? initIf, Env? initEnv)
+    private static IEnumerable<LiveAtom> Expand(TlaSpec spec, Ctx c, Node n, Env? e, string prop, Node? initIf, Env? initEnv)
     {
         foreach (var a in Expand0(spec, c, n, e, prop)) yield return a with { InitIf = a.InitIf ?? initIf, InitEnv = a.InitIf is null ? initEnv : a.InitEnv };
     }
 
-    private static IEnumerable<LiveAtom> Expand0(Spec spec, Ctx c, Node n, Env? e, string prop)
+    private static IEnumerable<LiveAtom> Expand0(TlaSpec spec, Ctx c, Node n, Env? e, string prop)
     {
         switch (n)
         {

@@ -5,7 +5,7 @@ namespace NotifierSpec.Checker;
 /// a fair strongly connected component (stuttering allowed everywhere) reachable through the states the
 /// property constrains; WF/SF are handled as in Emerson-Lei refinement. Produces a lasso.
 /// </summary>
-public sealed partial class LiveChecker(Spec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
+public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
 {
     private Func<int, int, bool>? _edgeOk;
     private bool Ok(int s, int t) => _edgeOk is null || _edgeOk(s, t);

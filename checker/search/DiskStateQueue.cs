@@ -7,7 +7,7 @@ namespace NotifierSpec.Checker;
 /// the state's id (varint, low bit: kept as an object) and the state; states that cannot be serialized (lazy or
 /// infinite sets, recursive functions) stay in memory as objects.
 /// </summary>
-public sealed class DiskStateQueue(Spec spec, string dir, int pageBytes, long budget) : IStateQueue
+public sealed class DiskStateQueue(TlaSpec spec, string dir, int pageBytes, long budget) : IStateQueue
 {
     private sealed class Page
     {

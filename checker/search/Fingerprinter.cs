@@ -7,11 +7,11 @@ namespace NotifierSpec.Checker;
 /// </summary>
 public sealed class Fingerprinter
 {
-    private readonly Spec _spec;
+    private readonly TlaSpec _spec;
     private readonly List<Dictionary<Value, Value>>? _maps;
 
     /// <summary>Evaluates the SYMMETRY set (in c, before any state exists) into its permutation group.</summary>
-    public Fingerprinter(Spec spec, Ctx c)
+    public Fingerprinter(TlaSpec spec, Ctx c)
     {
         _spec = spec;
         if (spec.Symmetry is null) return;

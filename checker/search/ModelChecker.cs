@@ -9,7 +9,7 @@ namespace NotifierSpec.Checker;
 /// do not depend on the number of workers. Liveness is fed the state graph through an IStateGraphSink and
 /// checked once the graph is complete.
 /// </summary>
-public sealed partial class ModelChecker(Spec spec, CheckOptions opt)
+public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
 {
     /// <summary>States taken from the queue at a time: expanded in parallel, then merged in order.</summary>
     private const int Batch = 2048;

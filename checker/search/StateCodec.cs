@@ -85,7 +85,7 @@ public static class StateCodec
         }
     }
 
-    public static Value[] Read(Spec spec, byte[] buf, ref int p, KeyDomains? domains = null)
+    public static Value[] Read(TlaSpec spec, byte[] buf, ref int p, KeyDomains? domains = null)
     {
         var st = new Value[spec.Vars.Count];
         for (int k = 0; k < st.Length; k++) st[k] = Dec(spec, buf, ref p, domains);
@@ -94,7 +94,7 @@ public static class StateCodec
 
     private static long Zig(ulong x) => (long)(x >> 1) ^ -(long)(x & 1);
 
-    private static Value Dec(Spec spec, byte[] buf, ref int p, KeyDomains? domains)
+    private static Value Dec(TlaSpec spec, byte[] buf, ref int p, KeyDomains? domains)
     {
         byte tag = buf[p++];
         switch (tag)

@@ -17,7 +17,7 @@ public sealed class Successor
 /// action by action, then for each the constraints, its fingerprint, the invariants (only for a state not
 /// seen before) and the action properties. Safe to run in several workers at once, each with its own Ctx.
 /// </summary>
-public sealed class StateExpander(Spec spec, Fingerprinter fingerprint, IFingerprintSet seen)
+public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFingerprintSet seen)
 {
     /// <summary>The first invariant or state property that st violates, or null.</summary>
     public string? FirstViolation(Ctx c, Value[] st)

@@ -8,7 +8,7 @@ namespace NotifierSpec.Checker;
 /// (lazy or infinite sets, recursive functions) are kept as objects, named in the stream by a marker.
 /// Bytes counts the chunks held, the domain table and the object states' slots.
 /// </summary>
-public sealed class StateQueue(Spec spec) : IStateQueue
+public sealed class StateQueue(TlaSpec spec) : IStateQueue
 {
     private const int ChunkBytes = 1 << 16;
     private const byte ObjectMarker = 0xFE; // no value's tag: a state's first byte is its first value's tag

@@ -6,7 +6,7 @@ namespace NotifierSpec.Checker;
 /// A behaviour as TLC prints it (its "State N:" blocks, tlc2/tool/TLCTrace.printTrace) and as an ITF JSON file
 /// (--dump-trace, Apalache's trace format).
 /// </summary>
-public sealed class TracePrinter(Spec spec, TextWriter o)
+public sealed class TracePrinter(TlaSpec spec, TextWriter o)
 {
     /// <summary>Prints a behavior as TLC's error trace: the first state whole, then each state's changes. With a cfg
     /// ALIAS, each state is shown as TLC shows it: the fields of the alias record evaluated in that state and its

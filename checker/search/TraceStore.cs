@@ -6,7 +6,7 @@ namespace NotifierSpec.Checker;
 /// state is rebuilt from these by re-running Init and Next and matching fingerprints, as TLC does. In memory,
 /// or (with a file, for --max-memory) appended to a file of 12-byte records as TLC's trace file.
 /// </summary>
-public sealed class TraceStore(Spec spec, Fingerprinter fingerprint, string? file = null) : IDisposable
+public sealed class TraceStore(TlaSpec spec, Fingerprinter fingerprint, string? file = null) : IDisposable
 {
     private const int Record = 12;
     private readonly List<long> _fps = [];

@@ -30,7 +30,7 @@ public class AssumptionTests
         Assert.Equal(4, r.Distinct);
         Assert.Contains("Model checking completed. No error has been found.", o);
         var e = CorpusTests.Manifest()[name].Model;
-        var s = Spec.Load(Path.Combine(CorpusTests.CorpusDir, e.Spec), Path.Combine(CorpusTests.CorpusDir, e.Config));
+        var s = TlaSpec.Load(Path.Combine(CorpusTests.CorpusDir, e.Spec), Path.Combine(CorpusTests.CorpusDir, e.Config));
         Assert.Equal(spec, s.Config.Specification!.Value.Name);
         Assert.Equal(assumptions, s.Assumptions.Count);
     }

@@ -23,7 +23,7 @@ public class CheckpointTests
     public static (CheckResult R, string Out) Run(string tla, string cfg, int workers, string? checkpoint = null, string? recover = null,
         long? maxMemory = null, int stopAfter = 0, string? spillDir = null)
     {
-        var spec = Spec.Load(tla, cfg);
+        var spec = TlaSpec.Load(tla, cfg);
         using var cts = new CancellationTokenSource();
         var o = stopAfter > 0 ? new StopAfterCheckpoints(stopAfter, cts) : new StringWriter();
         var r = new ModelChecker(spec, new CheckOptions
@@ -151,7 +151,7 @@ public class CheckpointTests
             var file = Path.Combine(ck, ModelChecker.CheckpointFile);
 
             // the same spec with another option: deadlock checking off changes the search
-            var spec = Spec.Load(tla, cfg);
+            var spec = TlaSpec.Load(tla, cfg);
             var other = new ModelChecker(spec, new CheckOptions { Workers = 1, NoDeadlock = true, Recover = ck }).Run();
             Assert.Equal(Outcome.BadInput, other.Outcome);
             Assert.Equal(255, other.ExitCode);

@@ -5,7 +5,7 @@ using Xunit;
 namespace NotifierSpec.Checker.Tests;
 
 /// <summary>
-/// The community modules implemented natively (checker/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt,
+/// The community modules implemented natively (checker/evaluation/Community.cs): Folds, Functions, FiniteSetsExt, SequencesExt,
 /// UndirectedGraphs, Bitwise, BagsExt, Relation, and TLC's TLCExt and Randomization.
 /// Every expected value is what TLC (with CommunityModules 2024-12-19) printed for the same expression (PrintT);
 /// the error cases are ours, one line with the position of the call, exit 75 as for other evaluation errors.
@@ -22,7 +22,7 @@ public class CommunityModuleTests
         {
             File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS {extends}\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
             File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
-            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
+            var spec = TlaSpec.Load(Path.Combine(dir, "E.tla"), null);
             var def = ((DefSym)spec.Root.Top.Find("X")!).D;
             return Show.V(def.Body!.Eval(new Ctx(spec) { Cur = [IntV.Of(0)] }, null));
         }
@@ -268,7 +268,7 @@ public class CommunityModuleTests
             File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS Integers, Sequences, FiniteSets, TLC, Bitwise, TLCExt, Randomization\nVARIABLE v\nInit == v = 0\nNext == v' = v\n{defs}====\n");
             File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
             var output = new StringWriter();
-            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null, output);
+            var spec = TlaSpec.Load(Path.Combine(dir, "E.tla"), null, output);
             var ctx = new Ctx(spec) { Cur = [IntV.Of(0)] };
             var got = cases.Select((_, i) =>
             {
@@ -287,7 +287,7 @@ public class CommunityModuleTests
     /// same case through a spec).</summary>
     private static bool FoldSetAgreesWithTlc(Builtin foldSet)
     {
-        var ctx = new Ctx(new Spec());
+        var ctx = new Ctx(new TlaSpec());
         var prepend = new OpV("prepend", 2, (_, a) => new TupleV([a[0], .. ((TupleV)a[1]).Elems]));
         var set = new SetV([IntV.Of(3), IntV.Of(1), IntV.Of(2)]);
         return Show.V(foldSet.Fn(ctx, [prepend, TupleV.Empty, set])) == "<<3, 2, 1>>";

@@ -186,7 +186,7 @@ public class CorpusTests
         // TLC 2026.11.24 printed [mode |-> "bfs", worker |-> 1, deadlock |-> FALSE, install |-> ..., seed |-> ...,
         // fingerprint |-> ...] in TlcGetLevelNoDeadlock with -workers 1 (fields in TLC's string order); this checker
         // has no seed, fingerprint polynomial or jar, so those three fields are absent
-        var spec = Spec.Load(Path.Combine(CorpusDir, "TlcGetLevel.tla"), Path.Combine(CorpusDir, "TlcGetLevel.cfg"), TextWriter.Null);
+        var spec = TlaSpec.Load(Path.Combine(CorpusDir, "TlcGetLevel.tla"), Path.Combine(CorpusDir, "TlcGetLevel.cfg"), TextWriter.Null);
         spec.SetRunConfig(3, false);
         var c = new Ctx(spec);
         Assert.Equal("[mode |-> \"bfs\", worker |-> 3, deadlock |-> FALSE]", Show.V(spec.TlcGet(c, c.In.Str("config"))));

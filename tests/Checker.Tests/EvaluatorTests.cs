@@ -19,7 +19,7 @@ public class EvaluatorTests
         {
             File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS {extends}\nCONSTANTS p1, p2, p3\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
             File.WriteAllText(Path.Combine(dir, "E.cfg"), "CONSTANTS p1 = p1  p2 = p2  p3 = p3\nINIT Init\nNEXT Next\n");
-            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
+            var spec = TlaSpec.Load(Path.Combine(dir, "E.tla"), null);
             var def = ((DefSym)spec.Root.Top.Find("X")!).D;
             return Show.V(def.Body!.Eval(new Ctx(spec) { Cur = [IntV.Of(0)] }, null));
         }

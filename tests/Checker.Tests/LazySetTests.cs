@@ -101,7 +101,7 @@ public class LazySetTests
         {
             File.WriteAllText(Path.Combine(dir, "E.tla"), $"---- MODULE E ----\nEXTENDS Integers, Sequences, FiniteSets, TLC\nVARIABLE v\nInit == v = 0\nNext == v' = v\nX == {expr}\n====\n");
             File.WriteAllText(Path.Combine(dir, "E.cfg"), "INIT Init\nNEXT Next\n");
-            var spec = Spec.Load(Path.Combine(dir, "E.tla"), null);
+            var spec = TlaSpec.Load(Path.Combine(dir, "E.tla"), null);
             var def = ((DefSym)spec.Root.Top.Find("X")!).D;
             return Show.V(def.Body!.Eval(new Ctx(spec) { Cur = [IntV.Of(0)] }, null));
         }

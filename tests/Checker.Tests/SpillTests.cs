@@ -13,7 +13,7 @@ public class SpillTests
 
     internal static (CheckResult R, string Out) Run(string tla, string? cfg, int workers, long? maxMemory = null, string? spillDir = null)
     {
-        var spec = Spec.Load(tla, cfg);
+        var spec = TlaSpec.Load(tla, cfg);
         var o = new StringWriter();
         var r = new ModelChecker(spec, new CheckOptions { Workers = workers, Out = o, MaxMemory = maxMemory, SpillDirectory = spillDir }).Run();
         return (r, o.ToString());

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using Xunit;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

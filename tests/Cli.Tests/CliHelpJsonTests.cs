@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NotifierSpec.Cli;
 using Xunit;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

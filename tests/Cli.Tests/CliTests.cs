@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NotifierSpec.Cli;
 using Xunit;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

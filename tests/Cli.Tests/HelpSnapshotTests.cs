@@ -1,7 +1,7 @@
 using Snapshooter;
 using Snapshooter.Xunit;
 using Xunit;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Xunit;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Xunit;
 using Xunit.Abstractions;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

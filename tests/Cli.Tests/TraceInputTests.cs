@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using NotifierSpec.Reference;
 using Xunit;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 
 namespace NotifierSpec.Cli.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using NotifierSpec.Properties;
 using NotifierSpec.Reference;
 using Xunit;
@@ -92,15 +92,15 @@ public class CatalogueTests
     [Fact]
     public void Spec_vocabularies_are_the_catalogue_families()
     {
-        foreach (var v in NotifierSpec.Invariants.ModelVocabulary.All)
+        foreach (var v in NotifierSpec.Spec.ModelVocabulary.All)
         {
             var fam = Vocabularies.ByName(v.Name)!.Family;
             Assert.Equal(fam.Events.Select(e => e.Name), v.Events.Select(e => e.Name));
             Assert.Equal(fam.Events.Select(e => e.Reaction), v.Events.Select(e => e.DocumentedReaction.Name()));
         }
-        Assert.Equal(NotifierSpec.Invariants.ModelReaction.ConsultVma, NotifierSpec.Invariants.ModelVocabulary.V7["MMU_MPROT"].DocumentedReaction);
-        Assert.Equal(Effect.Protection, NotifierSpec.Invariants.ModelVocabulary.V7Reviewed["MMU_WRITE_PROTECT"].Effect);
-        Assert.Equal(Effect.WriteProtect, NotifierSpec.Invariants.ModelVocabulary.V7["MMU_WRITE_PROTECT"].Effect);
+        Assert.Equal(NotifierSpec.Spec.ModelReaction.ConsultVma, NotifierSpec.Spec.ModelVocabulary.V7["MMU_MPROT"].DocumentedReaction);
+        Assert.Equal(Effect.Protection, NotifierSpec.Spec.ModelVocabulary.V7Reviewed["MMU_WRITE_PROTECT"].Effect);
+        Assert.Equal(Effect.WriteProtect, NotifierSpec.Spec.ModelVocabulary.V7["MMU_WRITE_PROTECT"].Effect);
     }
 
     private static List<BugModel> ManifestFailing()

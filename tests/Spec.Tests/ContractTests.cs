@@ -1,7 +1,7 @@
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>The event contract reproduces the seed's MMU_MPROT debate and is fully decided.</summary>
 public class ContractTests

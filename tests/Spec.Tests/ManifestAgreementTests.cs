@@ -1,9 +1,9 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>
 /// Cross-check with the explicit-state results: tla/manifest.json records TLC's verdict per model

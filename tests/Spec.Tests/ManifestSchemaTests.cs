@@ -2,7 +2,7 @@ using System.Text.Json;
 using Json.Schema;
 using Xunit;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>
 /// tla/manifest.json and the checker corpus's manifest follow tla/manifest.schema.json, whose field names and result

@@ -1,7 +1,7 @@
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>The documented protocol and listener policy of each vocabulary is proved inductive.</summary>
 public class ProofTests

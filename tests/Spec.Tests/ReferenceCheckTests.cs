@@ -1,8 +1,8 @@
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 using Ref = NotifierSpec.Reference;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>
 /// Cross-check with reference/: every state the reference MMU reaches on seeded random workloads

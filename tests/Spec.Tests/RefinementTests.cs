@@ -1,8 +1,8 @@
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 using Ref = NotifierSpec.Reference;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>
 /// The step-level refinement check (spec/Refinement.cs): every step of a reference trace is an

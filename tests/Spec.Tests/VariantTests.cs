@@ -1,7 +1,7 @@
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>Every failing variant gives its counterexample: the shortest BMC trace (its length
 /// is solver-independent) breaking the expected rule, and a CTI at the injected step.</summary>

@@ -1,8 +1,8 @@
 using Microsoft.Z3;
-using NotifierSpec.Invariants;
+using NotifierSpec.Spec;
 using Xunit;
 
-namespace NotifierSpec.Invariants.Tests;
+namespace NotifierSpec.Spec.Tests;
 
 /// <summary>
 /// The managed API works through the shim: contexts on several threads at once, under GC

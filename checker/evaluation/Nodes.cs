@@ -3,9 +3,9 @@ using System.Text;
 namespace NotifierSpec.Checker;
 
 /// <summary>Evaluation context of one worker: the current state and the (partial) next state.</summary>
-public sealed class Ctx(Spec spec)
+public sealed class Ctx(TlaSpec spec)
 {
-    public Spec Spec { get; } = spec;
+    public TlaSpec Spec { get; } = spec;
     public Interner In => Spec.Interner;
     public Value?[] Cur = [];
     public Value?[]? Nxt;

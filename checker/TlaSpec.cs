@@ -33,8 +33,8 @@ public sealed class ModuleLoader(string dir, Interner interner)
 
     private string? FindFile(string name, List<string> dirs) => dirs.Select(d => Path.Combine(d, name + ".tla")).FirstOrDefault(File.Exists);
 
-    /// <summary>The module is implemented natively (checker/Builtins.cs): a standard module, or a community module
-    /// (checker/Community.cs) that no file on the search path provides.</summary>
+    /// <summary>The module is implemented natively (checker/evaluation/Builtins.cs): a standard module, or a community module
+    /// (checker/evaluation/Community.cs) that no file on the search path provides.</summary>
     public bool IsNative(string name) => Builtins.IsStandard(name) || Builtins.IsCommunity(name) && !_cache.ContainsKey(name) && FindFile(name, SearchDirs()) is null;
 
     /// <summary>A module already parsed by Load, if any.</summary>
@@ -89,7 +89,7 @@ public sealed record ActionDef(string Name, OpDef? Def, Node Node, Env? Env, int
 public sealed record NamedPred(string Name, Node Node, Loc Loc);
 
 /// <summary>A loaded, compiled spec with its model configuration.</summary>
-public sealed class Spec
+public sealed class TlaSpec
 {
     public Interner Interner { get; } = new();
     public TextWriter Out { get; set; } = TextWriter.Null;
@@ -241,12 +241,12 @@ public sealed class Spec
 
     /// <summary>Parses, compiles and sets up on a thread with a deep stack (DeepStack): deeply nested expressions
     /// are compiled, never a .NET stack overflow.</summary>
-    public static Spec Load(string tlaPath, string? cfgPath, TextWriter? output = null, IReadOnlyDictionary<string, string>? env = null)
+    public static TlaSpec Load(string tlaPath, string? cfgPath, TextWriter? output = null, IReadOnlyDictionary<string, string>? env = null)
         => DeepStack.Run(() => LoadOnThisThread(tlaPath, cfgPath, output, env));
 
-    private static Spec LoadOnThisThread(string tlaPath, string? cfgPath, TextWriter? output, IReadOnlyDictionary<string, string>? env)
+    private static TlaSpec LoadOnThisThread(string tlaPath, string? cfgPath, TextWriter? output, IReadOnlyDictionary<string, string>? env)
     {
-        var spec = new Spec { Out = output ?? TextWriter.Null, File = tlaPath, Env = env ?? new Dictionary<string, string>() };
+        var spec = new TlaSpec { Out = output ?? TextWriter.Null, File = tlaPath, Env = env ?? new Dictionary<string, string>() };
         cfgPath ??= Path.ChangeExtension(tlaPath, ".cfg");
         if (!System.IO.File.Exists(tlaPath)) throw new TlaError(tlaPath, 1, 1, $"spec file {tlaPath} not found");
         if (!System.IO.File.Exists(cfgPath)) throw new TlaError(cfgPath, 1, 1, $"configuration file {cfgPath} not found", true);

@@ -5,14 +5,14 @@ namespace NotifierSpec.Checker;
 public sealed record Builtin(string Name, int Arity, Func<Ctx, Value[], Value> Fn, bool Constant = true, int[]? OpArities = null);
 
 /// <summary>The standard modules, implemented natively as TLC does (Naturals, Integers, Sequences, FiniteSets, TLC, Bags);
-/// the community modules are in checker/Community.cs.</summary>
+/// the community modules are in checker/evaluation/Community.cs.</summary>
 public static partial class Builtins
 {
     public static readonly Dictionary<string, Dictionary<string, Builtin>> Modules = Build();
 
     public static bool IsStandard(string module) => Modules.ContainsKey(module) && !CommunityNames.Contains(module);
 
-    /// <summary>A community module provided natively (checker/Community.cs): used only when no file of that name is
+    /// <summary>A community module provided natively (checker/evaluation/Community.cs): used only when no file of that name is
     /// found on the module search path, as SANY prefers a module file next to the spec to its library's copy.</summary>
     public static bool IsCommunity(string module) => CommunityNames.Contains(module);
 
@@ -200,7 +200,7 @@ public static partial class Builtins
         });
         Add(bags, "SubBag", 1, (_, a) => throw new EvalError("SubBag is not supported"));
 
-        // community modules used by trace validation (CCF's Trace*.tla): Json and IOUtils (checker/Json.cs)
+        // community modules used by trace validation (CCF's Trace*.tla): Json and IOUtils (checker/evaluation/Json.cs)
         var json = new Dictionary<string, Builtin>();
         Add(json, "ndJsonDeserialize", 1, (c, a) => JsonLines.NdJsonDeserialize(c, a[0]));
         var io = new Dictionary<string, Builtin>();

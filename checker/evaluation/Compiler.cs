@@ -35,7 +35,7 @@ public sealed class ModuleScope(string name, string file)
 /// <summary>Resolves names and builds runtime nodes from syntax trees.</summary>
 public sealed class Compiler
 {
-    private readonly Spec _spec;
+    private readonly TlaSpec _spec;
     private readonly ModuleLoader _loader;
     private string _file = "";
     private string _module = "";
@@ -48,7 +48,7 @@ public sealed class Compiler
 
     private static readonly Dictionary<string, Builtin> Core = BuildCore();
 
-    public Compiler(Spec spec, ModuleLoader loader) { _spec = spec; _loader = loader; }
+    public Compiler(TlaSpec spec, ModuleLoader loader) { _spec = spec; _loader = loader; }
 
     private TlaError Err(Token t, string msg) => new(_file, t.Line, t.Col, msg);
     private Loc L(Token t) => new(_file, _module, t.Line, t.Col);
