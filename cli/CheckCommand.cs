@@ -36,7 +36,7 @@ public static class CheckCommand
         };
         Option[][] exclusive = [[BenchSpec, JsonOption], [BenchSpec, ManifestFile], [BenchSpec, All], [BenchSpec, DumpTrace], [ManifestFile, Config], [ManifestFile, DumpTrace], [All, Config], [All, DumpTrace],
             [ManifestFile, NoDeadlock], [All, NoDeadlock], [BenchSpec, Checkpoint], [BenchSpec, Recover], [ManifestFile, Checkpoint], [ManifestFile, Recover], [All, Checkpoint], [All, Recover]];
-        foreach (var g in exclusive) Opt.Exclusive(c, g);
+        Opt.Exclusive(c, exclusive);
         // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
         c.Validators.Add(r =>
         {

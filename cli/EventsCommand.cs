@@ -25,7 +25,7 @@ public static class EventsCommand
         {
             Vocabulary, Json, Tla, RulesMd,
         };
-        Opt.Exclusive(c, Json, Tla, RulesMd);
+        Opt.Exclusive(c, [Json, Tla, RulesMd]);
         c.SetAction(Run);
         return c;
     }

@@ -34,11 +34,8 @@ public static class HammerCommand
         {
             Seed, Count, Time, VocabularyOption, Property, Workers, Batch, MutantsOption, Mutant, Quiet, Json,
         };
-        Opt.Exclusive(c, Count, Time);
-        Opt.Exclusive(c, MutantsOption, Mutant);
-        foreach (var m in new Option[] { MutantsOption, Mutant })
-            foreach (var campaignOnly in new Option[] { Time, VocabularyOption, Property, Batch })
-                Opt.Exclusive(c, m, campaignOnly);
+        Option[] mutantModes = [MutantsOption, Mutant], campaignOnly = [Time, VocabularyOption, Property, Batch];
+        Opt.Exclusive(c, [[Count, Time], mutantModes, .. mutantModes.SelectMany(m => campaignOnly.Select(o => new[] { m, o }))]);
         c.SetAction(Run);
         return c;
     }

@@ -114,13 +114,19 @@ public static class Opt
             },
         });
 
-    /// <summary>At most one option of each group: "A and B cannot be given together" (the given ones, in the group's order).</summary>
-    public static void Exclusive(Command command, params Option[] group) =>
-        command.Validators.Add(r =>
-        {
-            var given = group.Where(o => r.GetResult(o) is { Implicit: false }).ToList();
-            if (given.Count > 1) r.AddError($"{string.Join(" and ", given.Select(o => o.Name))} cannot be given together");
-        });
+    /// <summary>At most one option of each group: "A and B cannot be given together" (the given ones, in the group's
+    /// order); each option's help says which others it excludes.</summary>
+    public static void Exclusive(Command command, params Option[][] groups)
+    {
+        foreach (var group in groups)
+            command.Validators.Add(r =>
+            {
+                var given = group.Where(o => r.GetResult(o) is { Implicit: false }).ToList();
+                if (given.Count > 1) r.AddError($"{string.Join(" and ", given.Select(o => o.Name))} cannot be given together");
+            });
+        foreach (var o in groups.SelectMany(g => g).Distinct())
+            o.Description += $" (not with {string.Join(", ", groups.Where(g => g.Contains(o)).SelectMany(g => g).Where(x => x != o).Distinct().Select(x => x.Name))})";
+    }
 
     /// <summary>Whether the option is on the command line (an option with a default is there implicitly otherwise).</summary>
     public static bool Given(this ParseResult p, Option o) => p.GetResult(o) is { Implicit: false };

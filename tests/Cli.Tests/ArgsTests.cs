@@ -49,6 +49,10 @@ public class ArgsTests
     [InlineData("notifier contract: unknown vocabulary 'v8' (v7, v7-reviewed, upstream)", "contract", "--vocabulary", "v8")]
     [InlineData("notifier completion: unknown shell 'zsh' (bash)", "completion", "zsh")]
     [InlineData("notifier: unexpected argument 'x' after --version", "--version", "x")]
+    [InlineData("notifier events: option --json is given twice", "events", "--json", "--json")] // System.CommandLine alone takes a repeated flag
+    [InlineData("notifier hammer: option --count is given twice", "hammer", "--count", "5", "--count=6")]
+    [InlineData("notifier scenario: option --trace needs a value", "scenario", "--trace")]
+    [InlineData("@x.jsonl:1:1: cannot read @x.jsonl: no such file", "replay", "@x.jsonl")] // no response files: @x.jsonl is a trace
     public void Bad_arguments_are_one_line_and_exit_255(string message, params string[] args)
     {
         var (code, stdout, stderr) = TraceInputTests.Run(args);
