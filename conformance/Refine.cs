@@ -12,7 +12,7 @@ public static partial class TraceChecks
     {
         if (TraceInput.Check(TraceCheckKind.Refine, path, allowIncomplete, false, out _) is { } refused) return refused;
         RefinementResult r;
-        try { r = Refinement.CheckFile(path); }
+        try { r = Refinement.CheckFile(path, Coverage.RefineScope); }
         catch (SpecException e) { return new(TraceCheckKind.Refine, VerdictKind.Malformed, null, e.Message); }
         TraceVerdict v;
         switch (r.Verdict)

@@ -10,7 +10,8 @@ namespace NotifierSpec.Conformance;
 /// TraceSpec (one worker, BFS); the trace is accepted iff some behaviour matches every line (the invariant
 /// TraceNotAccepted fails). Otherwise the first unmatched line is 1 + the largest line count any reachable
 /// state reached, reported with its text, the spec action it maps to, and the spec state before it.
-/// Verdicts: accepted, rejected, outside the spec (a feature of Coverage, or a field the spec reads left out),
+/// Verdicts: accepted, rejected, outside the spec (a row of Coverage, the spec's ASSUME on the config, or a field the
+/// spec reads left out),
 /// incomplete, the trace spec could not be evaluated, malformed (reference/TraceCheck, as replay and refine).
 /// </summary>
 public static partial class TraceChecks
@@ -37,7 +38,7 @@ public static partial class TraceChecks
         catch (JsonLinesError e) { return V(VerdictKind.Malformed, e.Line, e.ToString(), null, 0, 0); }
         if (lines.Count == 0) return V(VerdictKind.Malformed, 1, $"{path}:1:1: empty trace (line 1 must be the config line)", null, 0, 0);
         if (SpecBounds(path, lines[0]) is { } bounds) return V(VerdictKind.OutsideSpec, lines[0].Line, bounds, null, 0, 0);
-        if (Outside(lines) is { } o) return V(VerdictKind.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (tla/README.md lists what it models)", null, 0, 0);
+        if (Coverage.Outside(CoverageCheck.Validate, path) is { } o) return V(VerdictKind.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (conformance/Coverage.cs, tla/README.md)", null, 0, 0);
 
         specPath ??= FindSpec();
         var env = new Dictionary<string, string> { ["NOTIFIER_TRACE"] = Path.GetFullPath(path) };
@@ -138,31 +139,6 @@ public static partial class TraceChecks
     {
         if (F(cfg.Value, "pages") is IntV p && F(cfg.Value, "frames") is IntV f && f.N < p.N)
             return $"{path}:{cfg.Line}:{NotifierSpec.Reference.Replay.Col(cfg.Text, "frames")}: field 'frames': {f.N} frames for {p.N} pages: the spec needs at least one frame per page (tla/NotifierSpec.tla ASSUME Pages \\subseteq Frames): outside the spec";
-        return null;
-    }
-
-    /// <summary>Features of the reference the spec does not model (tla/README.md, "Trace validation").</summary>
-    public static (int Line, string Why)? Outside(List<(int Line, string Text, Value Value)> lines)
-    {
-        var cfg = lines[0];
-        var mirrors = (TupleV)F(cfg.Value, "mirrors")!;
-        var flags = new HashSet<string>();
-        foreach (var m in mirrors.Elems)
-        {
-            if (F(m, "span") is not null) return (cfg.Line, $"mirror {S(m, "name")} covers a span (the spec's intervals cover the address space)");
-            var pol = F(m, "policy");
-            if (pol is not null && S(pol, "at") == "end" && (S(pol, "default") != "unmap" || F(pol, "reactions") is FcnBase { Count: > 0 }))
-                return (cfg.Line, $"mirror {S(m, "name")} reacts at end with reactions other than unmap");
-            flags.Add($"{F(m, "skip_read_retry")}/{F(m, "read_retry_outside_lock")}");
-        }
-        if (flags.Count > 1) return (cfg.Line, "mirrors with different driver flags (the spec's driver bugs apply to every device)");
-        foreach (var (n, _, v) in lines.Skip(1))
-        {
-            string op = S(v, "op")!;
-            bool refused = F(v, "result") is not null && S(v, "kind") == "call";
-            if (op == "mmu_interval_notifier_remove") return (n, $"op {op} (the spec's subscriptions are never removed)");
-            if (op == "collapse_huge_page" && !refused) return (n, $"op {op} (khugepaged's collapse is not a call site of the spec)");
-        }
         return null;
     }
 
