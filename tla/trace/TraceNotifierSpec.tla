@@ -660,12 +660,20 @@ LineAction(i) ==
                 "IsStutter (not modelled by the spec)"
           [] OTHER -> "no action: the op is not a line kind of the trace spec"
 
-\* Pages and frames in the reference's numbering (spec page/frame x + 1 is x),
-\* only mapped pages, written frames and held entries, prot as the trace's
-\* "none"/"r"/"rw"; the ghost variables (ghost, cow, childFrames, budget) left out.
+\* Pages and frames in the reference's numbering (spec page/frame x + 1 is x; a
+\* page of -1 is none), only mapped pages, written frames and held entries, prot as
+\* the trace's "none"/"r"/"rw"; the ghost variables (ghost, cow, childFrames,
+\* budget) left out; thr and flt as the spec has them.
 ProtName(a) == CASE a = 0 -> "none" [] a = 1 -> "r" [] OTHER -> "rw"
 TraceAlias ==
-    [l |-> l, tcall |-> tcall, tdev |-> tdev, tsnap |-> tsnap, tmm |-> tmm,
+    [l |-> l, tcall |-> tcall,
+     tdev |-> [d \in Devices |-> [page |-> tdev[d].p - 1, write |-> tdev[d].w]],
+     tsnap |-> [d \in Devices |->
+                  {[page |-> p - 1, frame |-> tsnap[d][p].f - 1, prot |-> ProtName(tsnap[d][p].acc)] :
+                     p \in {q \in Pages : tsnap[d][q].f # 0}}],
+     tmm |-> [start |-> {[page |-> p - 1, frame |-> tmm.start[p].f - 1, prot |-> ProtName(tmm.start[p].acc)] :
+                           p \in {q \in Pages : tmm.start[q].f # 0}},
+              shared |-> {p - 1 : p \in tmm.shared}],
      pte |-> {[page |-> p - 1, frame |-> pte[p].f - 1, prot |-> ProtName(pte[p].acc), soft_dirty |-> pte[p].sd] :
                 p \in {q \in Pages : pte[q].f # 0}},
      vma |-> {[page |-> p - 1, prot |-> ProtName(vma[p])] : p \in {q \in Pages : vma[q] # 0}},
@@ -675,5 +683,6 @@ TraceAlias ==
                  {[page |-> p - 1, frame |-> dpte[d][p].f - 1, prot |-> ProtName(dpte[d][p].acc), gone |-> dpte[d][p].gone] :
                     p \in {q \in Pages : dpte[d][q].f # 0}}],
      mmDead |-> mmDead, thr |-> thr, active |-> active, passOdd |-> passOdd, inPassHit |-> inPassHit,
-     lock |-> lock, flt |-> flt, hit |-> hit, rdCur |-> rdCur, sub |-> sub, excl |-> excl, inProg |-> inProg]
+     lock |-> lock, flt |-> flt, hit |-> hit, rdCur |-> rdCur, sub |-> sub, inProg |-> inProg,
+     excl |-> {[page |-> p - 1, owner |-> excl[p]] : p \in {q \in Pages : excl[q] # 0}}]
 =============================================================================
