@@ -68,6 +68,8 @@ public static class Coverage
             "the spec's driver bugs apply to every device", "spec/ has driver bugs only as failing variants")
             { Mirrors = c => c.MirrorList.Select(m => (m.SkipReadRetry, m.ReadRetryOutsideLock)).Distinct().Count() > 1,
               Extra = "a second mirror dev1 with skip_read_retry" },
+        new("no mirror", "anon_write", null, "spec/ needs at least one device")
+            { Mirrors = c => c.MirrorList.Length == 0, Extra = "no mirror" },
         new("mirrors with different listener policies", "exit_release", null, "spec/ has one policy for every device")
             { Mirrors = c => c.MirrorList.Any(m => !SamePolicy(m.Listener, c.MirrorList[0].Listener, c.Vocabulary)),
               ConfigEdit = [("\"MMU_NOTIFY_SOFT_DIRTY\":\"write-protect\"", "\"MMU_NOTIFY_SOFT_DIRTY\":\"unmap\"")] },
@@ -98,9 +100,9 @@ public static class Coverage
         a.At == b.At && EventTables.Events(v).All(e => a.For(e) == b.For(e));
 
     /// <summary>Why the config line is outside what `check` models (the first row that says so), or null.</summary>
-    public static string? Outside(CoverageCheck check, MmConfig config)
+    public static string? Outside(CoverageCheck check, MmConfig config, IReadOnlyList<CoverageRow>? rows = null)
     {
-        foreach (var row in Rows)
+        foreach (var row in rows ?? Rows)
         {
             if (row.Not(check) is not { } why) continue;
             if (row.Mirror is { } has && config.MirrorList.FirstOrDefault(m => has(config, m)) is { } m) return $"mirror {m.Name}: {row.Feature}: {why}";
@@ -110,12 +112,12 @@ public static class Coverage
     }
 
     /// <summary>Why a line is outside what `check` models (the first row that says so), or null.</summary>
-    public static string? Outside(CoverageCheck check, StepOutcome step) =>
-        Rows.FirstOrDefault(r => r.Not(check) is not null && r.In(step)) is { } row ? $"{step.Line.Op}: {row.Feature}: {row.Not(check)}" : null;
+    public static string? Outside(CoverageCheck check, StepOutcome step, IReadOnlyList<CoverageRow>? rows = null) =>
+        (rows ?? Rows).FirstOrDefault(r => r.Not(check) is not null && r.In(step)) is { } row ? $"{step.Line.Op}: {row.Feature}: {row.Not(check)}" : null;
 
     /// <summary>The first place a well-formed trace file is outside what `check` models, by the reference's replay of
     /// it: (line, why), or null. The config line counts as line 1.</summary>
-    public static (int Line, string Why)? Outside(CoverageCheck check, string path)
+    public static (int Line, string Why)? Outside(CoverageCheck check, string path, IReadOnlyList<CoverageRow>? rows = null)
     {
         (int, string)? found = null;
         bool configSeen = false;
@@ -124,12 +126,12 @@ public static class Coverage
             if (!configSeen)
             {
                 configSeen = true;
-                if (Outside(check, pre.Config) is { } why) { found = (1, why); return false; }
+                if (Outside(check, pre.Config, rows) is { } why) { found = (1, why); return false; }
             }
-            if (Outside(check, o) is { } w) { found = (n, w); return false; }
+            if (Outside(check, o, rows) is { } w) { found = (n, w); return false; }
             return true;
         });
-        if (!configSeen && result.Final is { } last && Outside(check, last.Config) is { } only) found = (1, only);
+        if (!configSeen && result.Final is { } last && Outside(check, last.Config, rows) is { } only) found = (1, only);
         return found;
     }
 
@@ -138,6 +140,9 @@ public static class Coverage
         c => !Rows.Any(r => r.Not(check) is not null && r.CallOp == c.Name);
 
     /// <summary>What spec/'s refinement check does not cover, from this table (spec/Refinement.Check's scope).</summary>
-    public static NotifierSpec.Spec.RefinementScope RefineScope { get; } =
-        new(c => Outside(CoverageCheck.Refine, c), o => Outside(CoverageCheck.Refine, o));
+    public static NotifierSpec.Spec.RefinementScope RefineScope { get; } = Scope(Rows);
+
+    /// <summary>The refinement scope of a table (this one, or a planted one in CoverageTests).</summary>
+    public static NotifierSpec.Spec.RefinementScope Scope(IReadOnlyList<CoverageRow> rows) =>
+        new(c => Outside(CoverageCheck.Refine, c, rows), o => Outside(CoverageCheck.Refine, o, rows));
 }

@@ -28,7 +28,8 @@ public static partial class TraceChecks
         return Path.Combine("tla", "trace", "TraceNotifierSpec.tla");
     }
 
-    public static TraceVerdict Validate(string path, string? specPath = null, bool allowIncomplete = false, TextWriter? progress = null)
+    public static TraceVerdict Validate(string path, string? specPath = null, bool allowIncomplete = false, TextWriter? progress = null,
+        IReadOnlyList<CoverageRow>? coverage = null)
     {
         // the trace format first, as replay and refine read it (reference/TraceCheck)
         if (TraceInput.Check(TraceCheckKind.Validate, path, allowIncomplete, false, out _) is { } refused) return refused;
@@ -38,7 +39,7 @@ public static partial class TraceChecks
         catch (JsonLinesError e) { return V(VerdictKind.Malformed, e.Line, e.ToString(), null, 0, 0); }
         if (lines.Count == 0) return V(VerdictKind.Malformed, 1, $"{path}:1:1: empty trace (line 1 must be the config line)", null, 0, 0);
         if (SpecBounds(path, lines[0]) is { } bounds) return V(VerdictKind.OutsideSpec, lines[0].Line, bounds, null, 0, 0);
-        if (Coverage.Outside(CoverageCheck.Validate, path) is { } o) return V(VerdictKind.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (conformance/Coverage.cs, tla/README.md)", null, 0, 0);
+        if (Coverage.Outside(CoverageCheck.Validate, path, coverage) is { } o) return V(VerdictKind.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (conformance/Coverage.cs, tla/README.md)", null, 0, 0);
 
         specPath ??= FindSpec();
         var env = new Dictionary<string, string> { ["NOTIFIER_TRACE"] = Path.GetFullPath(path) };

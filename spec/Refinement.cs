@@ -112,11 +112,12 @@ public static class Refinement
         new[] { Ref.TraceFile.ConfigLine(s.State.Config) }.Concat(s.Trace.Select(t => t.ToJsonLine()));
 
     /// <summary>Why a config is outside what spec/ models, or null: the scope's table (conformance/Coverage.cs), and
-    /// what spec/'s model needs of any trace (a device, a policy spec/ can state).</summary>
+    /// what spec/'s model needs of any trace (a device, a policy spec/ can state), which the table refuses first.</summary>
     private static string? Uncovered(Ref.MmConfig c, RefinementScope scope)
     {
-        if (c.MirrorList.Length == 0) return "no mirror: spec/ needs at least one device";
         if (scope.Config(c) is { } why) return why;
+        // what the table leaves to spec/ (never reached while it refuses these first: CoverageTests)
+        if (c.MirrorList.Length == 0) return "no mirror: spec/ needs at least one device";
         return PolicyOf(c) is null ? $"listener policy {c.MirrorList[0].Listener.Name}: not expressible as spec/ reactions" : null;
     }
 
