@@ -90,6 +90,14 @@ public static class Coverage
             { CallOp = "mmu_interval_notifier_remove", Extra = "mmu_interval_notifier_remove" },
         new("khugepaged's collapse_huge_page", "anon_write", "khugepaged's collapse is not a call site of the spec", null)
             { CallOp = "collapse_huge_page", Extra = "collapse_huge_page" },
+        // reference calls added after the trace spec's CandSites (tla/ has no such site): validate rejected their
+        // correct runs ("no behaviour matches") before these rows
+        new("MADV_PAGEOUT (madvise_pageout: reclaim to swap entries)", "anon_read", "not a call site of the spec (it has no swap entries)", null)
+            { CallOp = "madvise_pageout", Extra = "madvise_pageout" },
+        new("MADV_COLLAPSE (madvise_collapse)", "anon_read", "not a call site of the spec", null)
+            { CallOp = "madvise_collapse", Extra = "madvise_collapse" },
+        new("wp_shared_mapping_range (wp_clean_pre_vma)", "anon_read", "not a call site of the spec", null)
+            { CallOp = "wp_shared_mapping_range", Extra = "wp_shared_mapping_range" },
     ];
 
     /// <summary>The reactions of a mirror's policy to the events of the config's vocabulary.</summary>

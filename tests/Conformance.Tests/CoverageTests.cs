@@ -39,6 +39,21 @@ public class CoverageTests
             session.Cpu(new Call.CpuWrite(2, 7));
             session.Cpu(new Call.Munmap(0, 4));
         }
+        else if (row.Extra is "madvise_pageout" or "madvise_collapse" or "wp_shared_mapping_range")
+        {
+            // a block the device mapped, then the call over it (MADV_COLLAPSE: four exclusive base pages)
+            session = new Session(session.State.Config);
+            session.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: row.Extra == "wp_shared_mapping_range"));
+            for (int p = 0; p < 4; p++) session.Cpu(new Call.CpuWrite(p, 5 + p));
+            session.DeviceRead(0, 1);
+            session.Cpu(row.Extra switch
+            {
+                "madvise_pageout" => new Call.MadvisePageout(0, 4),
+                "madvise_collapse" => new Call.MadviseCollapse(0, 4),
+                _ => new Call.WpSharedMapping(0, 4),
+            });
+            Assert.Contains(session.Trace, l => l.Kind == "call" && l.Op == row.Extra && l.Get("result") is null);
+        }
         else if (row.Extra == "no mirror")
         {
             session = new Session(session.State.Config with { Mirrors = [] });
