@@ -5,7 +5,7 @@ namespace NotifierSpec.Cli.Tests;
 
 // `notifier replay`, `audit`, `events` and `scenario` (moved from Reference.Tests: only CLI tests reference cli/).
 
-public class ReplayTests
+public class ReplayCommandTests
 {
     [Fact]
     public void Replay_command_exit_codes_are_0_12_and_255()
@@ -28,7 +28,7 @@ public class ReplayTests
     }
 }
 
-public class AuditTests
+public class AuditCommandTests
 {
     private static string Fixture(string name)
     {
@@ -69,7 +69,7 @@ public class AuditTests
     }
 }
 
-public class VocabularyTests
+public class EventsCommandTests
 {
     [Fact]
     public void Events_command_prints_the_table_as_json()
@@ -87,7 +87,7 @@ public class VocabularyTests
     }
 }
 
-public class ScenarioTests
+public class ScenarioCommandTests
 {
     [Fact]
     public void Scenario_command_prints_every_outcome_and_exits_zero()
