@@ -56,7 +56,7 @@ Sites == {"copy_page_range",                   \* fork
           "split_huge_page",                   \* THP split (partial munmap/mprotect of a THP)
           "write_protect_page",                \* KSM merge
           "replace_page",                      \* KSM merge
-          "unmap_vmas",                        \* munmap, exit
+          "unmap_vmas",                        \* munmap, exit, mmap(MAP_FIXED) over a mapping
           "zap_page_range",                    \* madvise(MADV_DONTNEED)
           "zap_page_range_single",             \* truncate
           "wp_page_copy",                      \* write fault (COW)
