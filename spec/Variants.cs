@@ -105,6 +105,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailUffdWpConsultVmaLinux7x3"] = SameAsUffdWp,
         ["MCFailNumaConsultVma"] = ProtectionVmaSite,
         ["MCFailPagemapScanConsultVma"] = ProtectionVmaSite,
+        ["MCFailMapFixedConsultVma"] = "spec/ sets the VMA at invalidate_range_start only for protection events (Model.Start: setsVma); other VMA changes are Refinement's vma_update steps, taken while no invalidation is active in whichever order the reference runs them, so the munmap (VMA detached first) versus MAP_FIXED (6.12+: old VMA in the tree through the zap) order this model shows is tla/'s",
     };
 
     private const string SameAsUffdWp = "MCFailUffdWpConsultVma under another release line: the variant consult-vma-on-uffd-wp mirrors it under linux-7.2, and `notifier contract` refutes consult-vma for MMU_NOTIFY_PROTECTION_VMA in every kernel vocabulary";

@@ -56,7 +56,7 @@ Sites == {"copy_page_range",                   \* fork
           "split_huge_page",                   \* THP split (partial munmap/mprotect of a THP)
           "write_protect_page",                \* KSM merge
           "replace_page",                      \* KSM merge
-          "unmap_vmas",                        \* munmap, exit
+          "unmap_vmas",                        \* munmap, exit, mmap(MAP_FIXED) over a mapping
           "zap_page_range",                    \* madvise(MADV_DONTNEED)
           "zap_page_range_single",             \* truncate
           "wp_page_copy",                      \* write fault (COW)
@@ -75,7 +75,8 @@ Sites == {"copy_page_range",                   \* fork
           "change_prot_numa",                  \* NUMA balancing scan (kernel/sched/fair.c task_numa_work)
           "do_pagemap_scan",                   \* ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING on a range registered for asynchronous userfaultfd write-protect
           "move_pages_ptes",                   \* ioctl(UFFDIO_MOVE) of an anonymous page
-          "move_hugetlb_page_tables"}          \* mremap of a hugetlb VMA
+          "move_hugetlb_page_tables",          \* mremap of a hugetlb VMA
+          "mmap_region"}                       \* mmap(MAP_FIXED) over a mapping
 
 (***************************************************************************)
 (* Notification mechanism and event per vocabulary and call site.         *)
@@ -100,6 +101,7 @@ MechOf(voc, site) ==
                        [] site = "do_pagemap_scan" -> "none"
                        [] site = "move_pages_ptes" -> "none"
                        [] site = "move_hugetlb_page_tables" -> "none"
+                       [] site = "mmap_region" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
                                 [] site = "try_to_unmap_one" -> "page"
@@ -112,11 +114,13 @@ MechOf(voc, site) ==
                                 [] site = "do_pagemap_scan" -> "none"
                                 [] site = "move_pages_ptes" -> "none"
                                 [] site = "move_hugetlb_page_tables" -> "none"
+                                [] site = "mmap_region" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
                               [] site = "do_pagemap_scan" -> "none"
                               [] site = "move_pages_ptes" -> "none"
+                              [] site = "mmap_region" -> "none"
                               [] OTHER -> "range")
       [] voc = "linux-6.12" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                                [] site = "exit_mmap" -> "release"
@@ -161,6 +165,7 @@ V7Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
+      [] site = "mmap_region"                   -> "none"
 
 \* v7-reviewed
 V7ReviewedEvent(site, prot) ==
@@ -189,6 +194,7 @@ V7ReviewedEvent(site, prot) ==
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
+      [] site = "mmap_region"                   -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
 Linux6x1Event(site, prot) ==
@@ -217,6 +223,7 @@ Linux6x1Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "none"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
 Linux6x12Event(site, prot) ==
@@ -245,6 +252,7 @@ Linux6x12Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
 Linux6x18Event(site, prot) ==
@@ -273,6 +281,7 @@ Linux6x18Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
 Linux7x2Event(site, prot) ==
@@ -301,6 +310,7 @@ Linux7x2Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
 Linux7x3Event(site, prot) ==
@@ -329,6 +339,7 @@ Linux7x3Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
 
 \* upstream (the newest release: linux-7.3)
 UpstreamEvent(site, prot) ==
@@ -357,6 +368,7 @@ UpstreamEvent(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
 
 EventOf(voc, site, prot) ==
     CASE voc = "v7"            -> V7Event(site, prot)
@@ -487,7 +499,7 @@ SitePte(site, o, prot, nf) ==
       \* MADV_FREE keeps the PTE (mm/madvise.c madvise_free_pte_range, 7.2:
       \* clear_young_dirty_ptes makes it old and clean; the page goes at reclaim)
       [] site = "madvise_free_single_vma" -> o
-      [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
+      [] site \in {"unmap_vmas", "mmap_region", "zap_page_range", "zap_page_range_single",
                    "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "try_to_unmap_one",
                    "oom_reap_task_mm", "exit_mmap"} -> NonePte
       \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl

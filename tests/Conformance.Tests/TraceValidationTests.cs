@@ -164,6 +164,29 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
     }
 
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2)]
+    [InlineData(Vocabulary.Linux6_12)]
+    [InlineData(Vocabulary.Linux6_1)]
+    public void MapFixedOverAMappingAndTheMprotectUpgradeAreAccepted(Vocabulary vocabulary)
+    {
+        // 6.12+: the spec's mmap_region (zap with the old VMA in the tree, new VMA after); 6.1: unmap_vmas (VMA first);
+        // then mprotect's MM_CP_TRY_CHANGE_WRITABLE upgrade of an exclusive soft-dirty page inside its bracket
+        var s = new Session(new MmConfig(8, 4, 40, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.HmmUnmapVma)], Mutant.None));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(1, 2));
+        s.DeviceRead(0, 0);
+        s.Cpu(new Call.Mmap(0, 1, Prot.Read));
+        s.Cpu(new Call.Mprotect(1, 2, Prot.Read));
+        s.Cpu(new Call.Mprotect(1, 2, Prot.ReadWrite));
+        Assert.Equal(Prot.ReadWrite, s.State.Ptes[1]!.Value.Prot);
+        Assert.Null(s.FirstViolation);
+        var path = Write(s, "map-fixed-" + vocabulary);
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+    }
+
     [Fact]
     public void AMirrorWithASpanIsOutsideTheSpec()
     {

@@ -90,7 +90,7 @@ public class RefinementTests
     public void Random_runs_exercise_every_action_of_the_correct_spec()
     {
         var seen = new HashSet<string>();
-        foreach (var (v, seed) in new[] { (Ref.Vocabulary.Upstream, 3), (Ref.Vocabulary.Upstream, 4), (Ref.Vocabulary.Upstream, 5), (Ref.Vocabulary.Upstream, 70), (Ref.Vocabulary.Upstream, 15), (Ref.Vocabulary.Upstream, 16), (Ref.Vocabulary.V7, 3) })
+        foreach (var (v, seed) in new[] { (Ref.Vocabulary.Upstream, 3), (Ref.Vocabulary.Upstream, 4), (Ref.Vocabulary.Upstream, 5), (Ref.Vocabulary.Upstream, 70), (Ref.Vocabulary.Upstream, 15), (Ref.Vocabulary.Upstream, 16), (Ref.Vocabulary.Upstream, 7), (Ref.Vocabulary.V7, 3) })
         {
             var r = Refinement.Check(Refinement.Lines(Random(v, seed, 400)), Coverage.RefineScope);
             Assert.True(r.Refines, $"{r.Message}\n{r.Report}");
@@ -107,6 +107,8 @@ public class RefinementTests
     }
 
     [Theory]
+    // seeds and lines re-found (FreeBeforeNotify 2/88, EndAfterRefusedStart 3/368, WriteFaultNoSoftDirty 1/177 before) since
+    // mprotect upgrades inside its bracket and MAP_FIXED zaps before the VMA tree changes (Linux 7.2): those runs changed
     // a PTE changed outside the notified range (M2)
     [InlineData(Ref.Mutant.RangeOnePageShort, 3, 50, "pte_update", "guard conjunct in_range[i0,p5] is false")]
     // the callback skips mmu_interval_set_seq (M4)
@@ -114,13 +116,13 @@ public class RefinementTests
     // read_begin does not sleep while the pass already hit the device (M5)
     [InlineData(Ref.Mutant.ReadBeginNoSleep, 1, 15, "mmu_interval_read_begin", "guard conjunct (not (and begun[i0] (not ended[i0]) (not refused[i0]) called[i0,d0] (not false))) is false")]
     // a frame freed before the invalidation while the CPU still maps it (M1/B1)
-    [InlineData(Ref.Mutant.FreeBeforeNotify, 2, 88, "free_frame", "guard conjunct (not (and cpu_present[p0] (= cpu_frame[p0] f1))) is false")]
+    [InlineData(Ref.Mutant.FreeBeforeNotify, 2, 178, "free_frame", "guard conjunct (not (and cpu_present[p3] (= cpu_frame[p3] f3))) is false")]
     // invalidate_range_end after a refused non-blockable start (M7/B10)
-    [InlineData(Ref.Mutant.EndAfterRefusedStart, 3, 368, "invalidate_range_end", "guard conjunct (not refused[i0]) is false")]
+    [InlineData(Ref.Mutant.EndAfterRefusedStart, 1, 129, "invalidate_range_end", "guard conjunct (not refused[i0]) is false")]
     // clear_refs leaves the PTE writable
     [InlineData(Ref.Mutant.SoftDirtyNoWriteProtect, 6, 86, "pte_update", "guard conjunct (not write) is false")]
     // a write fault forgets soft-dirty
-    [InlineData(Ref.Mutant.WriteFaultNoSoftDirty, 1, 177, "pte_update[upgrade]", "update soft_dirty[p1]: spec/ gives true, the reference reached false")]
+    [InlineData(Ref.Mutant.WriteFaultNoSoftDirty, 2, 171, "pte_update[upgrade]", "update soft_dirty[p0]: spec/ gives true, the reference reached false")]
     public void A_planted_reference_bug_is_rejected_at_its_step(Ref.Mutant mutant, int seed, int line, string action, string violated)
     {
         var s = Random(Ref.Vocabulary.Upstream, seed, line + 1, mutant);
@@ -174,8 +176,10 @@ public class RefinementTests
         // lock (mn_itree_release -> dmirror_interval_invalidate takes dmirror->mutex); it refines now.
         // Seed 63 since fork follows vma_needs_copy (seed 6 no longer reaches exit): exit_mmap's release
         // runs right after dev0's device_unlock. Seed 16 since clear_refs takes mmap_lock for write and the OOM reaper
-        // walks from the top (Linux 7.2): seed 63 no longer reaches exit; here release runs while dev0 is in read_begin
-        var s = Random(Ref.Vocabulary.Upstream, 16, 400);
+        // walks from the top (Linux 7.2): seed 63 no longer reaches exit; here release runs while dev0 is in read_begin.
+        // Seed 7 since mprotect upgrades inside its bracket and MAP_FIXED zaps before the VMA tree changes (Linux 7.2):
+        // seed 16 no longer reaches exit
+        var s = Random(Ref.Vocabulary.Upstream, 7, 400);
         Assert.Contains(s.Trace, l => l.Op == "release");
         var r = Refinement.Check(Refinement.Lines(s), Coverage.RefineScope);
         Assert.True(r.Refines, $"{r.Message}\n{r.Report}");

@@ -161,7 +161,11 @@ IsInsert ==
 (***************************************************************************)
 \* The spec's call sites a reference call runs (its huge-page splits included).
 CandSites(op) ==
-    CASE op \in {"mmap", "munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
+    CASE op \in {"munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
+      \* MAP_FIXED over a mapping: since 6.12 the zap runs with the old VMAs in the
+      \* tree (mmap_region); linux-6.1 and the seed removed them first (unmap_vmas)
+      [] op = "mmap" -> IF MechOf(Vocabulary, "mmap_region") = "range"
+                        THEN {"mmap_region", "split_huge_page"} ELSE {"unmap_vmas", "split_huge_page"}
       [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
@@ -202,7 +206,9 @@ IsStart(op, mech) ==
        \* two call sites may send the same event (KSM's write_protect_page and
        \* replace_page under upstream): each is tried, its PTE effect decides
        /\ \E site \in SitesFor(L.event, mech) :
-            LET prot == IF site = "change_protection" THEN CallProt ELSE 0
+            LET prot == CASE site = "change_protection" -> CallProt
+                          [] site = "mmap_region" -> AccOf(tcall.prot)   \* the new VMA's
+                          [] OTHER -> 0
             IN /\ own \in OwnersOf(site)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
