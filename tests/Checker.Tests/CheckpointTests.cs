@@ -225,4 +225,40 @@ public class CheckpointTests
         finally { dir.Delete(true); }
     }
 
+    /// <summary>Strings made during the search (ToString), in sets: TLC orders strings by when they were first
+    /// made (UniqueString), and its checkpoint keeps that table. A recovered run in a fresh process (a fresh
+    /// spec here) must know every string of the checkpoint and order them as the stopped run did, or the sets'
+    /// fingerprints change and states are counted twice.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void StringsMadeDuringTheSearchAreRecoveredInTheirOrder(int workers)
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            string tla = Path.Combine(dir.FullName, "Words.tla"), cfg = Path.Combine(dir.FullName, "Words.cfg");
+            File.WriteAllText(tla, """
+                ---- MODULE Words ----
+                EXTENDS Naturals, TLC
+                VARIABLES x, y, w
+                Init == x \in 0..4999 /\ y = 0 /\ w = {}
+                Next == y < 3 /\ y' = y + 1 /\ w' = w \cup {ToString((x * 7 + y) % 1000)} /\ UNCHANGED x
+                Safe == ~(x = 4000 /\ y = 3)
+                ====
+                """);
+            File.WriteAllText(cfg, "INIT Init\nNEXT Next\nINVARIANT Safe\n");
+            var ck = dir.CreateSubdirectory("ck").FullName;
+            var (whole, wholeOut) = Run(tla, cfg, 1);
+            Assert.Equal(Outcome.Safety, whole.Outcome);
+            Assert.Equal((19001, 19001, 4999, 4), (whole.Generated, whole.Distinct, whole.Left, whole.Depth)); // TLC's numbers
+            var (stopped, _) = Run(tla, cfg, workers, checkpoint: ck, stopAfter: 5);
+            Assert.Equal(Outcome.Interrupted, stopped.Outcome);
+            Assert.True(stopped.Distinct is > 6000 && stopped.Distinct < whole.Distinct, $"stopped at {stopped.Distinct}");
+            var (recovered, recoveredOut) = Run(tla, cfg, workers, recover: ck);
+            AssertSameRun(whole, wholeOut, recovered, recoveredOut);
+        }
+        finally { dir.Delete(true); }
+    }
+
 }
