@@ -99,18 +99,17 @@ public sealed partial class ModelChecker
         }
     }
 
-    private List<(Value[] State, int Id)> ReadStates(BinaryReader r)
+    /// <summary>The states as they are read (a queue is refilled while its checkpoint is read, not held twice).</summary>
+    private IEnumerable<(Value[] State, int Id)> ReadStates(BinaryReader r)
     {
         long n = r.ReadInt64();
-        var list = new List<(Value[], int)>();
         for (long i = 0; i < n; i++)
         {
             int id = r.ReadInt32();
             var bytes = r.ReadBytes(r.ReadInt32());
             int p = 0;
-            list.Add((StateCodec.Read(spec, bytes, ref p), id));
+            yield return (StateCodec.Read(spec, bytes, ref p), id);
         }
-        return list;
     }
 
     private static void WriteGraph(BinaryWriter w, StateGraph g)
@@ -123,7 +122,7 @@ public sealed partial class ModelChecker
 
     private void ReadGraph(BinaryReader r, StateGraph g)
     {
-        var states = ReadStates(r);
+        var states = ReadStates(r).ToList();
         var inits = new HashSet<int>();
         var succ = new List<List<int>>(states.Count);
         foreach (var _ in states)
