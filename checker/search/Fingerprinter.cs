@@ -53,17 +53,18 @@ public sealed class Fingerprinter
         int n = st.Length;
         Value[] best = st;
         var cand = new Value[n];
-        foreach (var perm in _perms!)
+        var images = _images.Value!;
+        for (int k = 0; k < _perms!.Length; k++)
         {
             int cmp = 0, i = 0;
             for (; i < n; i++)
             {
-                cand[i] = Permute(st[i], perm);
+                cand[i] = PermuteVar(st[i], k, images);
                 cmp = cand[i].CompareTo(best[i]);
                 if (cmp != 0) break;
             }
             if (cmp >= 0) continue; // as TLC: not smaller (equal: the same state)
-            for (i++; i < n; i++) cand[i] = Permute(st[i], perm);
+            for (i++; i < n; i++) cand[i] = PermuteVar(st[i], k, images);
             if (ReferenceEquals(best, st)) { best = cand; cand = new Value[n]; }
             else (best, cand) = (cand, best);
         }
@@ -93,6 +94,37 @@ public sealed class Fingerprinter
             }
         }
         return seen.Values.ToList();
+    }
+
+    /// <summary>Per worker: the images under each permutation of the elements of set-valued variables, by
+    /// element object. The successors of a state share its elements (S \cup {m} keeps S's), so each element
+    /// is permuted once for all of them; emptied when it reaches ImagesKept elements.</summary>
+    private readonly ThreadLocal<Dictionary<Value, Value?[]>> _images = new(() => new(ReferenceEqualityComparer.Instance));
+    private const int ImagesKept = 1024;
+
+    /// <summary>Permute(v, permutation k), with the images of a set's elements from images.</summary>
+    private Value PermuteVar(Value v, int k, Dictionary<Value, Value?[]> images)
+    {
+        if (v is not SetV s || s.Elems.Length < 2) return Permute(v, _perms![k]);
+        var e = s.Elems;
+        Value[]? res = null;
+        for (int i = 0; i < e.Length; i++)
+        {
+            if (!images.TryGetValue(e[i], out var im))
+            {
+                if (images.Count >= ImagesKept) images.Clear();
+                images[e[i]] = im = new Value?[_perms!.Length];
+            }
+            var p = im[k] ??= Permute(e[i], _perms![k]);
+            if (res is null)
+            {
+                if (ReferenceEquals(p, e[i])) continue;
+                res = new Value[e.Length];
+                Array.Copy(e, res, i);
+            }
+            res[i] = p;
+        }
+        return res is null ? s : new SetV(res);
     }
 
     /// <summary>A permutation as a table from a model value's token to its image (null: not moved).</summary>
