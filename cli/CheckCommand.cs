@@ -42,6 +42,7 @@ public static class CheckCommand
                 DumpTrace = a.Get("--dump-trace"),
                 Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
+                Err = stderr,
                 MaxMemory = maxMemory,
                 Checkpoint = checkpoint, CheckpointEvery = every, Recover = recover,
             }, stderr, out var result);

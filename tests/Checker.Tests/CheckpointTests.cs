@@ -261,4 +261,27 @@ public class CheckpointTests
         finally { dir.Delete(true); }
     }
 
+    /// <summary>--max-memory bounds the queue and the fingerprint set, not the state graph kept for a PROPERTY:
+    /// when the heap outgrows the limit with a graph, the run says so once on stderr (and not without a graph).</summary>
+    [Fact]
+    public void TheLivenessGraphOverMaxMemoryIsReportedOnceOnStderr()
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            foreach (var (cfgText, warned) in new[] { ("CONSTANT N = 3\nSPECIFICATION Spec\nPROPERTY Far\n", true), ("CONSTANT N = 3\nINIT Init\nNEXT Next\n", false) })
+            {
+                var (tla, cfg) = Write(dir, cfgText);
+                var err = new StringWriter();
+                var r = new ModelChecker(TlaSpec.Load(tla, cfg), new CheckOptions { Workers = 1, MaxMemory = Sizes.MinMemory, Err = err }).Run();
+                Assert.Equal(warned ? Outcome.Liveness : Outcome.Success, r.Outcome);
+                var lines = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                if (!warned) { Assert.Empty(lines); continue; }
+                Assert.Single(lines);
+                Assert.Matches(@"^notifier check: warning: [0-9]+ bytes in memory, over --max-memory \(65536 bytes\): with a PROPERTY the state graph for liveness stays in memory \(only the queue and the fingerprint set spill\)$", lines[0]);
+            }
+        }
+        finally { dir.Delete(true); }
+    }
+
 }
