@@ -25,6 +25,7 @@ public sealed class Fingerprinter
             gens.Add(map);
         }
         _perms = Group(gens).Select(Table).Where(t => t.Any(x => x is not null)).ToArray();
+        _imagesKept = Math.Max(64, ImagesKept / Math.Max(1, _perms.Length));
     }
 
     public long Of(Ctx c, Value[] st)
@@ -98,9 +99,11 @@ public sealed class Fingerprinter
 
     /// <summary>Per worker: the images under each permutation of the elements of set-valued variables, by
     /// element object. The successors of a state share its elements (S \cup {m} keeps S's), so each element
-    /// is permuted once for all of them; emptied when it reaches ImagesKept elements.</summary>
+    /// is permuted once for all of them; emptied when it holds _imagesKept elements (ImagesKept images in all:
+    /// 910 elements for 144 permutations, 64 at least).</summary>
     private readonly ThreadLocal<Dictionary<Value, Value?[]>> _images = new(() => new(ReferenceEqualityComparer.Instance));
-    private const int ImagesKept = 1024;
+    private const int ImagesKept = 1 << 17;
+    private readonly int _imagesKept;
 
     /// <summary>Permute(v, permutation k), with the images of a set's elements from images.</summary>
     private Value PermuteVar(Value v, int k, Dictionary<Value, Value?[]> images)
@@ -112,7 +115,7 @@ public sealed class Fingerprinter
         {
             if (!images.TryGetValue(e[i], out var im))
             {
-                if (images.Count >= ImagesKept) images.Clear();
+                if (images.Count >= _imagesKept) images.Clear();
                 images[e[i]] = im = new Value?[_perms!.Length];
             }
             var p = im[k] ??= Permute(e[i], _perms![k]);
