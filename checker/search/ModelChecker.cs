@@ -119,6 +119,19 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
 
     // ------------------------------------------------------------------ memory and disk
 
+    private bool _graphOverLimit;
+
+    /// <summary>With a PROPERTY the state graph for liveness is kept in memory whatever --max-memory says: the
+    /// first time the heap holds more than the limit, one line on stderr says so.</summary>
+    private void WarnIfGraphOverLimit()
+    {
+        if (_graphOverLimit || opt.MaxMemory is not { } max || _graph is not StateGraph) return;
+        long heap = GC.GetTotalMemory(false);
+        if (heap <= max) return;
+        _graphOverLimit = true;
+        opt.Err.WriteLine($"notifier check: warning: {heap} bytes in memory, over --max-memory ({max} bytes): with a PROPERTY the state graph for liveness stays in memory (only the queue and the fingerprint set spill)");
+    }
+
     /// <summary>Queue pages a run may keep in memory: a quarter of --max-memory for each of the two levels' queues.</summary>
     private long QueueBudget => opt.MaxMemory!.Value / 4;
     private int PageBytes => (int)Math.Clamp(opt.MaxMemory!.Value / 16, 4096, 1 << 22);
@@ -280,6 +293,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 for (int i = 0; i < x.Count; i++)
                     if (!Merge(c, res, x, i)) return false;
                 _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
+                WarnIfGraphOverLimit();
                 if (sw.Elapsed - lastProgress >= opt.ProgressEvery)
                 {
                     lastProgress = sw.Elapsed;
