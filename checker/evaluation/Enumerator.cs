@@ -207,33 +207,37 @@ public static class Enumerator
                 E(c, aa.A, e, new Acts(aa.V, e, Pending.Changes, acts), emit, init);
                 return;
             case CdotN cd when !init:
-                {
-                    // as TLC (tlc2/tool/impl/Tool.java, getNextStates, OPCODE_cdot): s -A-> t with t starting from the
-                    // current values of the variables already assigned, each t continued with the pending conjuncts;
-                    // then t -B-> u from the partial next state as it was, continued with the pending conjuncts again
-                    var s0 = c.Cur; var s1 = c.Nxt!; int assigned = c.Assigned;
-                    var t0 = new Value?[s1.Length];
-                    for (int i = 0; i < s1.Length; i++) if (s1[i] is not null) t0[i] = s0[i];
-                    var mids = new List<Value?[]>();
-                    c.Nxt = t0;
-                    try { E(c, cd.A, e, acts, () => mids.Add((Value?[])c.Nxt!.Clone()), init); }
-                    finally { c.Nxt = s1; c.Assigned = assigned; }
-                    c.Intermediate += mids.Count;
-                    foreach (var t in mids)
-                    {
-                        var u = (Value?[])s1.Clone();
-                        c.Cur = t; c.Nxt = u; c.Assigned = assigned;
-                        try { E(c, cd.B, e, acts, emit, init); }
-                        finally { c.Cur = s0; c.Nxt = s1; c.Assigned = assigned; }
-                    }
-                    return;
-                }
+                Cdot(c, cd, e, acts, emit, init);
+                return;
             case ImpliesN im:
                 if (im.A.EvalBool(c, e)) E(c, im.B, e, acts, emit, init);
                 else Continue(c, acts, emit, init);
                 return;
         }
         if (n.EvalBool(c, e)) Continue(c, acts, emit, init);
+    }
+
+    /// <summary>A \cdot B, apart from E: its lambda's captured c would be allocated on every entry to E.</summary>
+    private static void Cdot(Ctx c, CdotN cd, Env? e, Acts? acts, Action emit, bool init)
+    {
+        // as TLC (tlc2/tool/impl/Tool.java, getNextStates, OPCODE_cdot): s -A-> t with t starting from the
+        // current values of the variables already assigned, each t continued with the pending conjuncts;
+        // then t -B-> u from the partial next state as it was, continued with the pending conjuncts again
+        var s0 = c.Cur; var s1 = c.Nxt!; int assigned = c.Assigned;
+        var t0 = new Value?[s1.Length];
+        for (int i = 0; i < s1.Length; i++) if (s1[i] is not null) t0[i] = s0[i];
+        var mids = new List<Value?[]>();
+        c.Nxt = t0;
+        try { E(c, cd.A, e, acts, () => mids.Add((Value?[])c.Nxt!.Clone()), init); }
+        finally { c.Nxt = s1; c.Assigned = assigned; }
+        c.Intermediate += mids.Count;
+        foreach (var t in mids)
+        {
+            var u = (Value?[])s1.Clone();
+            c.Cur = t; c.Nxt = u; c.Assigned = assigned;
+            try { E(c, cd.B, e, acts, emit, init); }
+            finally { c.Cur = s0; c.Nxt = s1; c.Assigned = assigned; }
+        }
     }
 
     private static VarRef[]? CollectVars(Node v)

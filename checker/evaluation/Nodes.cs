@@ -516,6 +516,12 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
         // evaluated later, perhaps by another worker: a context of its own on copies of the states as they are now
         // (the initial predicate's enumerator and the next-state enumerator fill c.Cur / c.Nxt in place, so the
         // arrays hold other states by the time the set is enumerated for its fingerprint)
+        return Lazy(c, e, s);
+    }
+
+    // apart from Filter: a lambda's captured parameters are allocated on entry to the method that has it, taken or not
+    private FilterV Lazy(Ctx c, Env? e, SetBase s)
+    {
         var spec = c.Spec; var cur = (Value?[])c.Cur.Clone(); var nxt = (Value?[]?)c.Nxt?.Clone(); var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
         return new FilterV(s, v => pred.EvalBool(new Ctx(spec) { Cur = cur, Nxt = nxt, Level = lvl, PrimeDepth = pd, InInit = ii }, bound.Bind(e, v)));
     }
@@ -588,7 +594,8 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
                 return FcnBase.Make(keys, vals);
             }
             // several bounds: domain is a product, keys are tuples
-            var sets = Bounds.Select(b => b.Set!.EvalSet(c, e)).ToArray();
+            var sets = new SetBase[Bounds.Length];
+            for (int j = 0; j < sets.Length; j++) sets[j] = Bounds[j].Set!.EvalSet(c, e);
             var dom = new ProductV(sets);
             var ks = dom.Normalize().Elems;
             var vs = new Value[ks.Length];
@@ -655,10 +662,19 @@ public sealed class FcnAppN(Node f, Node[] args) : Node
         var fv = F.Eval(c, e);
         Value key;
         if (Args.Length == 1) key = Args[0].Eval(c, e);
-        else key = new TupleV(Args.Select(a => a.Eval(c, e)).ToArray());
+        else key = EvalTuple(c, e, Args);
         Enter(F is OpCall oc ? oc.Def.Name : "a function application");
         try { return Apply(fv, key); }
         finally { DeepStack.Leave(); }
+    }
+
+    /// <summary>The tuple of the values of args (a loop, not a lambda: a lambda's captured c and e would be
+    /// allocated on every entry to the method that has it).</summary>
+    public static TupleV EvalTuple(Ctx c, Env? e, Node[] args)
+    {
+        var vs = new Value[args.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = args[i].Eval(c, e);
+        return new TupleV(vs);
     }
 
     public Value Apply(Value fv, Value key)
@@ -684,7 +700,7 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object 
         {
             var keys = new Value[path.Length];
             for (int i = 0; i < path.Length; i++)
-                keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : new TupleV(path[i].Select(a => a.Eval(c, e)).ToArray());
+                keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : FcnAppN.EvalTuple(c, e, path[i]);
             fv = Update(c, e, fv, keys, 0, val);
         }
         return fv;
