@@ -93,7 +93,10 @@ public static class Enumerator
                     var set = q.Bounds[0].Set!.EvalSet(c, e);
                     if (!set.IsFinite) throw q.At(new EvalError($"Attempted to enumerate the infinite set {set}"));
                     var slot = q.Bounds[0].Slots[0];
-                    foreach (var v in set is SetV sv ? sv.Elems : set.Elements()) E(c, q.Body, new Env(slot, v, e), acts, emit, init);
+                    if (set is SetV sv) // the array itself: no enumerator object
+                        foreach (var v in sv.Elems) E(c, q.Body, new Env(slot, v, e), acts, emit, init);
+                    else
+                        foreach (var v in set.Elements()) E(c, q.Body, new Env(slot, v, e), acts, emit, init);
                     return;
                 }
             case QuantN { All: false } q:

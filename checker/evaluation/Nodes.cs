@@ -457,8 +457,20 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
                 var s = sn.EvalSet(c, e);
                 if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s}");
                 var slot = Bounds[0].Slots[0];
-                foreach (var v in s.Elements())
-                    if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
+                // an array or an interval walked without an enumerator object (same elements, same order)
+                if (s is SetV sv)
+                {
+                    foreach (var v in sv.Elems)
+                        if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
+                }
+                else if (s is IntervalV iv)
+                {
+                    for (long i = iv.Lo; i <= iv.Hi; i++)
+                        if (Body.EvalBool(c, new Env(slot, IntV.Of(i), e)) != All) return BoolV.Of(!All);
+                }
+                else
+                    foreach (var v in s.Elements())
+                        if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
                 return BoolV.Of(All);
             }
             foreach (var e2 in BoundN.All(Bounds, c, e))
@@ -509,9 +521,17 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     {
         if (s is SetV or IntervalV)
         {
-            var res = new List<Value>();
-            foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
-            return new SetV(res.ToArray(), true);
+            // the elements kept are marked, then copied into an array of their number (no list, no regrowth)
+            var elems = s.Normalize().Elems;
+            int n = elems.Length, kept = 0;
+            Span<bool> keep = n <= 256 ? stackalloc bool[n] : new bool[n];
+            for (int i = 0; i < n; i++)
+                if (keep[i] = pred.EvalBool(c, bound.Bind(e, elems[i]))) kept++;
+            if (kept == 0) return SetV.Empty;
+            if (kept == n && s is SetV same) return same; // the set itself: values are immutable
+            var res = new Value[kept];
+            for (int i = 0, k = 0; i < n; i++) if (keep[i]) res[k++] = elems[i];
+            return new SetV(res, true);
         }
         // evaluated later, perhaps by another worker: a context of its own on copies of the states as they are now
         // (the initial predicate's enumerator and the next-state enumerator fill c.Cur / c.Nxt in place, so the
