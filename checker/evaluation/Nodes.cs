@@ -635,9 +635,16 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
     {
         var b = Bounds[0];
         var spec = c.Spec;
-        var cur = c.Cur; var lvl = c.Level;
+        var cur = LazyState.Of(c); var lvl = c.Level;
         return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = cur, Level = lvl }, b.Bind(e, k)));
     }
+}
+
+/// <summary>The current state for a value evaluated later (a lazy function): inside a primed expression c.Cur is
+/// the next-state array the enumerator fills in place and reuses for every action, so a copy of it as it is now.</summary>
+internal static class LazyState
+{
+    public static Value?[] Of(Ctx c) => c.PrimeDepth > 0 ? (Value?[])c.Cur.Clone() : c.Cur;
 }
 
 /// <summary>A recursive function definition f[x \in S] == ... f[...] ...: evaluated on demand.</summary>
@@ -647,7 +654,7 @@ public sealed class RecFcnN(OpDef? def, BoundN[] bounds, Node body) : Node
     public override Value Eval(Ctx c, Env? e)
     {
         var spec = c.Spec;
-        var cur = c.Cur; var lvl = c.Level;
+        var cur = LazyState.Of(c); var lvl = c.Level;
         if (bounds.Length == 1)
         {
             var s = bounds[0].Set!.EvalSet(c, e);

@@ -44,10 +44,14 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
     {
         var g = new Generation(spec, c);
         c.Level = level;
+        // one next-state array for all actions: the enumerator assigns a variable and unassigns it when it
+        // backtracks, so the array is empty again after each action (cleared anyway); successors are copies
+        var nxt = new Value?[spec.Vars.Count];
         foreach (var a in spec.Actions)
         {
             c.Cur = st;
-            c.Nxt = new Value?[spec.Vars.Count];
+            Array.Clear(nxt);
+            c.Nxt = nxt;
             g.Action = a;
             Enumerator.Enum(c, a.Node, a.Env, g.Emit, false);
         }
