@@ -448,6 +448,8 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
 public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
 {
     public bool All { get; } = all; public BoundN[] Bounds { get; } = bounds; public Node Body { get; } = body;
+    /// <summary>[Body], for the enumerator's pending conjuncts of \A.</summary>
+    public Node[] BodyList { get; } = [body];
     public override Value Eval(Ctx c, Env? e)
     {
         try
