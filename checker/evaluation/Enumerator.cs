@@ -103,6 +103,15 @@ public static class Enumerator
                         foreach (var v in set.Elements()) E(c, q.Body, new Env(slot, v, e), acts, at, emit, init);
                     return;
                 }
+            case QuantN { All: false, AnyTuple: false } q:
+                {
+                    // every binding made as it is enumerated (no list of them): binding a non-tuple cannot fail
+                    BoundN.Cursor cursor;
+                    try { cursor = BoundN.Cursor.Start(q.Bounds, c, e); }
+                    catch (EvalError err) when (q.Mark(err)) { throw; }
+                    while (cursor.Next(out var e2)) E(c, q.Body, e2, acts, at, emit, init);
+                    return;
+                }
             case QuantN { All: false } q:
                 {
                     List<Env?> envs;

@@ -418,6 +418,58 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
         return e;
     }
 
+    /// <summary>The bindings of All one after the other, without an iterator object: Start evaluates the domains
+    /// (as All, in order, stopping at an empty one), Next binds the following combination (the first bound
+    /// variable varies fastest) and throws where All's enumeration would.</summary>
+    public struct Cursor
+    {
+        private BoundN[] _bs;
+        private Value[][] _doms;
+        private int[] _idx;
+        private Env? _e;
+        private bool _more;
+
+        public static Cursor Start(BoundN[] bs, Ctx c, Env? e)
+        {
+            var cur = new Cursor { _bs = bs, _e = e, _doms = new Value[bs.Length][] };
+            for (int i = 0; i < bs.Length; i++)
+            {
+                var b = bs[i];
+                if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
+                var s = b.Set.EvalSet(c, e);
+                if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
+                cur._doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+                if (cur._doms[i].Length == 0) return cur;
+            }
+            cur._idx = new int[bs.Length];
+            cur._more = true;
+            return cur;
+        }
+
+        /// <summary>The number of combinations (0 when a domain is empty).</summary>
+        public readonly long Count
+        {
+            get
+            {
+                if (!_more) return 0;
+                long n = 1;
+                foreach (var d in _doms) n = n > long.MaxValue / Math.Max(1, d.Length) ? long.MaxValue : n * d.Length;
+                return n;
+            }
+        }
+
+        public bool Next(out Env? env)
+        {
+            env = _e;
+            if (!_more) return false;
+            for (int i = 0; i < _bs.Length; i++) env = _bs[i].Bind(env, _doms[i][_idx[i]]);
+            int k = 0;
+            while (k < _bs.Length && ++_idx[k] == _doms[k].Length) { _idx[k] = 0; k++; }
+            if (k == _bs.Length) _more = false;
+            return true;
+        }
+    }
+
     /// <summary>All bindings, in TLC's ContextEnumerator order: the domains are evaluated first,
     /// then the first bound variable varies fastest.</summary>
     public static IEnumerable<Env?> All(BoundN[] bs, Ctx c, Env? e)
@@ -448,6 +500,8 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
 public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
 {
     public bool All { get; } = all; public BoundN[] Bounds { get; } = bounds; public Node Body { get; } = body;
+    /// <summary>Whether a binder is a tuple &lt;&lt;x, y&gt;&gt; \in S.</summary>
+    public bool AnyTuple { get; } = bounds.Any(b => b.Tuple);
     /// <summary>[Body], for the enumerator's pending conjuncts of \A.</summary>
     public Node[] BodyList { get; } = [body];
     public override Value Eval(Ctx c, Env? e)
@@ -475,7 +529,8 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
                         if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
                 return BoolV.Of(All);
             }
-            foreach (var e2 in BoundN.All(Bounds, c, e))
+            var cursor = BoundN.Cursor.Start(Bounds, c, e);
+            while (cursor.Next(out var e2))
                 if (Body.EvalBool(c, e2) != All) return BoolV.Of(!All);
             return BoolV.Of(All);
         }
@@ -553,11 +608,15 @@ public sealed class SetMapN(Node expr, BoundN[] bounds) : Node
 {
     public override Value Eval(Ctx c, Env? e)
     {
-        var res = new List<Value>();
         try
         {
-            foreach (var e2 in BoundN.All(bounds, c, e)) res.Add(expr.Eval(c, e2));
-            return new SetV(res.ToArray());
+            var cursor = BoundN.Cursor.Start(bounds, c, e);
+            long n = cursor.Count;
+            if (n == 0) return SetV.Empty;
+            if (n > Array.MaxLength) throw new EvalError($"The set of {n} elements is too large to enumerate");
+            var res = new Value[n];
+            for (int i = 0; cursor.Next(out var e2); i++) res[i] = expr.Eval(c, e2);
+            return new SetV(res);
         }
         catch (EvalError err) when (Mark(err)) { throw; }
     }
