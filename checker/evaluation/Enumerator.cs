@@ -96,11 +96,13 @@ public static class Enumerator
                 {
                     var set = q.Bounds[0].Set!.EvalSet(c, e);
                     if (!set.IsFinite) throw q.At(new EvalError($"Attempted to enumerate the infinite set {set}"));
-                    var slot = q.Bounds[0].Slots[0];
+                    // one node for the bound variable (see LoopEnv): pending conjuncts that hold it are done with
+                    // by the time E returns
+                    var le = new LoopEnv(q.Bounds[0].Slots[0], e);
                     if (set is SetV sv) // the array itself: no enumerator object
-                        foreach (var v in sv.Elems) E(c, q.Body, new Env(slot, v, e), acts, at, emit, init);
+                        foreach (var v in sv.Elems) { le.Set(v); E(c, q.Body, le, acts, at, emit, init); }
                     else
-                        foreach (var v in set.Elements()) E(c, q.Body, new Env(slot, v, e), acts, at, emit, init);
+                        foreach (var v in set.Elements()) { le.Set(v); E(c, q.Body, le, acts, at, emit, init); }
                     return;
                 }
             case QuantN { All: false, AnyTuple: false } q:

@@ -21,11 +21,11 @@ public sealed class Ctx(TlaSpec spec)
     public TextWriter Out => Spec.Out;
 }
 
-/// <summary>Bound variables: an immutable linked list keyed by the binder's identity.</summary>
-public sealed class Env(object key, object val, Env? next)
+/// <summary>Bound variables: a linked list keyed by the binder's identity. Immutable, except a LoopEnv node.</summary>
+public class Env(object key, object val, Env? next)
 {
     public readonly object Key = key;
-    public readonly object Val = val;
+    public object Val { get; protected set; } = val;
     public readonly Env? Next = next;
 
     public static object Lookup(Env? e, object key)
@@ -33,6 +33,26 @@ public sealed class Env(object key, object val, Env? next)
         for (; e is not null; e = e.Next) if (ReferenceEquals(e.Key, key)) return e.Val;
         throw new EvalError("internal: unbound identifier");
     }
+
+    /// <summary>e as an immutable list, for whatever keeps an environment beyond the evaluation it was made in (a
+    /// Thunk, a LET Closure, a lazy set or function, an operator argument): e itself when it holds no LoopEnv,
+    /// else a copy of its nodes down to the last LoopEnv, the rest shared.</summary>
+    public static Env? Freeze(Env? e)
+    {
+        Env? last = null;
+        for (var x = e; x is not null; x = x.Next) if (x is LoopEnv) last = x;
+        return last is null ? e : Copy(e!, last);
+    }
+
+    private static Env Copy(Env x, Env last) => new(x.Key, x.Val, ReferenceEquals(x, last) ? x.Next : Copy(x.Next!, last));
+}
+
+/// <summary>The bound variable of a loop (\A, \E, CHOOSE, a set filter, a function constructor) over one set: one
+/// node whose value is set to each element in turn, instead of a node per element. Whatever keeps an environment
+/// freezes it first (Env.Freeze), so no one sees the node change.</summary>
+public sealed class LoopEnv(object key, Env? next) : Env(key, null!, next)
+{
+    public void Set(Value v) => Val = v;
 }
 
 /// <summary>
@@ -49,7 +69,7 @@ public sealed record Memo(Value?[] For, Value V);
 public sealed class Thunk(Node expr, Env? env)
 {
     public Node Expr { get; } = expr;
-    public Env? Env { get; } = env;
+    public Env? Env { get; } = Env.Freeze(env);
     private Memo? _memo;
 
     public Value Force(Ctx c)
@@ -276,7 +296,7 @@ public sealed class DynCall(object slot, string name, Node[] args) : Node
 public sealed class OpArgN(string name, int arity, Func<Ctx, Env?, Func<Ctx, Value[], Value>> make) : Node
 {
     public string Name { get; } = name;
-    public override Value Eval(Ctx c, Env? e) => new OpV(Name, arity, make(c, e));
+    public override Value Eval(Ctx c, Env? e) => new OpV(Name, arity, make(c, Env.Freeze(e)));
 }
 
 public sealed class BuiltinCall(Builtin b, Node[] args) : Node
@@ -389,6 +409,7 @@ public sealed class LetN(LetDef[] defs, Node body) : Node
     public LetDef[] Defs { get; } = defs; public Node Body { get; } = body;
     public Env? Bind(Env? e)
     {
+        e = Env.Freeze(e); // the closures keep it
         foreach (var d in Defs)
         {
             var cl = new Closure(d);
@@ -512,21 +533,30 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
             {
                 var s = sn.EvalSet(c, e);
                 if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s}");
-                var slot = Bounds[0].Slots[0];
+                var le = new LoopEnv(Bounds[0].Slots[0], e);
                 // an array or an interval walked without an enumerator object (same elements, same order)
                 if (s is SetV sv)
                 {
                     foreach (var v in sv.Elems)
-                        if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
+                    {
+                        le.Set(v);
+                        if (Body.EvalBool(c, le) != All) return BoolV.Of(!All);
+                    }
                 }
                 else if (s is IntervalV iv)
                 {
                     for (long i = iv.Lo; i <= iv.Hi; i++)
-                        if (Body.EvalBool(c, new Env(slot, IntV.Of(i), e)) != All) return BoolV.Of(!All);
+                    {
+                        le.Set(IntV.Of(i));
+                        if (Body.EvalBool(c, le) != All) return BoolV.Of(!All);
+                    }
                 }
                 else
                     foreach (var v in s.Elements())
-                        if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
+                    {
+                        le.Set(v);
+                        if (Body.EvalBool(c, le) != All) return BoolV.Of(!All);
+                    }
                 return BoolV.Of(All);
             }
             var cursor = BoundN.Cursor.Start(Bounds, c, e);
@@ -545,8 +575,14 @@ public sealed class ChooseN(BoundN bound, Node body) : Node
         if (bound.Set is null) throw At(new EvalError("unsupported construct: unbounded CHOOSE (TLC cannot evaluate it; give the definition a value in the configuration)"));
         var s = bound.Set.EvalSet(c, e);
         if (!s.IsFinite) throw At(new EvalError($"Attempted to compute CHOOSE over the infinite set {s}"));
+        var le = bound.Tuple ? null : new LoopEnv(bound.Slots[0], e);
         foreach (var v in s.Normalize().Elems)
-            if (body.EvalBool(c, bound.Bind(e, v))) return v;
+        {
+            Env? e2;
+            if (le is null) e2 = bound.Bind(e, v);
+            else { le.Set(v); e2 = le; }
+            if (body.EvalBool(c, e2)) return v;
+        }
         throw At(new EvalError($"Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {Trunc(s)}"));
     }
 }
@@ -582,8 +618,14 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
             var elems = s.Normalize().Elems;
             int n = elems.Length, kept = 0;
             Span<bool> keep = n <= 256 ? stackalloc bool[n] : new bool[n];
+            var le = bound.Tuple ? null : new LoopEnv(bound.Slots[0], e);
             for (int i = 0; i < n; i++)
-                if (keep[i] = pred.EvalBool(c, bound.Bind(e, elems[i]))) kept++;
+            {
+                Env? e2;
+                if (le is null) e2 = bound.Bind(e, elems[i]);
+                else { le.Set(elems[i]); e2 = le; }
+                if (keep[i] = pred.EvalBool(c, e2)) kept++;
+            }
             if (kept == 0) return SetV.Empty;
             if (kept == n && s is SetV same) return same; // the set itself: values are immutable
             var res = new Value[kept];
@@ -599,6 +641,7 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     // apart from Filter: a lambda's captured parameters are allocated on entry to the method that has it, taken or not
     private FilterV Lazy(Ctx c, Env? e, SetBase s)
     {
+        e = Env.Freeze(e);
         var spec = c.Spec; var cur = (Value?[])c.Cur.Clone(); var nxt = (Value?[]?)c.Nxt?.Clone(); var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
         return new FilterV(s, v => pred.EvalBool(new Ctx(spec) { Cur = cur, Nxt = nxt, Level = lvl, PrimeDepth = pd, InInit = ii }, bound.Bind(e, v)));
     }
@@ -671,7 +714,15 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
                 if (!s.IsFinite) return Lazy(c, e, s);
                 var keys = s.Normalize().Elems;
                 var vals = new Value[keys.Length];
-                for (int i = 0; i < keys.Length; i++) vals[i] = Body.Eval(c, Bounds[0].Bind(e, keys[i]));
+                var b = Bounds[0];
+                var le = b.Tuple ? null : new LoopEnv(b.Slots[0], e);
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    Env? e2;
+                    if (le is null) e2 = b.Bind(e, keys[i]);
+                    else { le.Set(keys[i]); e2 = le; }
+                    vals[i] = Body.Eval(c, e2);
+                }
                 return FcnBase.Make(keys, vals);
             }
             // several bounds: domain is a product, keys are tuples
@@ -694,6 +745,7 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
 
     public LazyFcnV Lazy(Ctx c, Env? e, SetBase s)
     {
+        e = Env.Freeze(e);
         var b = Bounds[0];
         var spec = c.Spec;
         var cur = LazyState.Of(c); var lvl = c.Level;
@@ -714,6 +766,7 @@ public sealed class RecFcnN(OpDef? def, BoundN[] bounds, Node body) : Node
     public OpDef? Def { get; } = def;
     public override Value Eval(Ctx c, Env? e)
     {
+        e = Env.Freeze(e);
         var spec = c.Spec;
         var cur = LazyState.Of(c); var lvl = c.Level;
         if (bounds.Length == 1)
