@@ -262,7 +262,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         var lastProgress = sw.Elapsed;
         var lastCheckpoint = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
-        using var pool = workers > 1 ? new WorkerThreads(workers) : null;
+        using var pool = workers > 1 ? new WorkerThreads(workers - 1) : null; // and this thread
         while (_current.Count > 0)
         {
             _next ??= NewQueue(); // a recovered run starts with the next level's queue so far
