@@ -97,6 +97,16 @@ public class EvaluatorTests
     [InlineData("[a |-> 1].b", "nonexistent field 'b'")]
     public void RefusesAsTlc(string expr, string message) => Assert.Contains(message, Error(expr));
 
+    /// <summary>A loop's bound variable is one environment node set to each element in turn (LoopEnv); a lazy value
+    /// or LET closure made in the body keeps the element of its own iteration (Env.Freeze), not the last one.
+    /// Expected: TLC (cc6b616cf) PrintT. Without Freeze (planted: Env.Freeze returning e) all three give the
+    /// last element's result: 3, TRUE, 3.</summary>
+    [Theory]
+    [InlineData("[x \\in 1..3 |-> [n \\in Nat |-> n + x]][1][0]", "1")]
+    [InlineData("1 \\in [x \\in 1..3 |-> {y \\in Nat : y < x}][1]", "FALSE")]
+    [InlineData("[x \\in 1..3 |-> LET g(n) == n + x IN [n \\in Nat |-> g(n)]][1][0]", "1")]
+    public void AValueMadeInALoopKeepsItsOwnBinding(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
     [Fact]
     public void StringsAreNotOrderedByLessThan() => Assert.Contains("should be an integer", Error("\"a\" < \"b\""));
 
