@@ -85,6 +85,15 @@ public class EvaluatorTests
     [InlineData("CopiesIn(2, SetToBag({1, 2}) (+) SetToBag({2}))", "2")]
     [InlineData("Cardinality({x \\in 1..10 : x % 3 = 0})", "3")]
     [InlineData("{x + y : x \\in 1..2, y \\in {10, 20}}", "{11, 12, 21, 22}")]
+    // strings as sequences of characters (TLC's Sequences.java Len, Concat, Tail, SubSeq): TLC printed
+    // <<"abcd", 3, "bc", "bcd", "", "x", 0>> for these seven
+    [InlineData("\"ab\" \\o \"cd\"", "\"abcd\"")]
+    [InlineData("Len(\"abc\")", "3")]
+    [InlineData("Tail(\"abc\")", "\"bc\"")]
+    [InlineData("SubSeq(\"abcde\", 2, 4)", "\"bcd\"")]
+    [InlineData("SubSeq(\"ab\", 3, 2)", "\"\"")]
+    [InlineData("\"\" \\o \"x\"", "\"x\"")]
+    [InlineData("Len(\"\")", "0")]
     public void EvaluatesAsTlc(string expr, string expected) => Assert.Equal(expected, Eval(expr));
 
     [Theory]
@@ -95,6 +104,8 @@ public class EvaluatorTests
     [InlineData("CHOOSE x \\in {1} : x > 5", "no element of S satisfied P")]
     [InlineData("5 % 0", "The second argument of % should be a positive number")]
     [InlineData("[a |-> 1].b", "nonexistent field 'b'")]
+    [InlineData("\"a\" \\o <<1>>", "Evaluating an expression of the form t \\o s when s is not a string:\n<<1>>")]
+    [InlineData("Tail(\"\")", "Attempted to apply Tail to the empty sequence.")]
     public void RefusesAsTlc(string expr, string message) => Assert.Contains(message, Error(expr));
 
     /// <summary>A loop's bound variable is one environment node set to each element in turn (LoopEnv); a lazy value
