@@ -61,22 +61,25 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// splits no PMD where the reference splits one. Only the smaps AnonHugePages check sees it at once.</summary>
     public bool PlantMprotectWholeBlocks { get; init; }
 
-    /// <summary>Runs read faults in empty blocks of a THP VMA too (the huge zero page, which the reference does not model:
-    /// such a read is a known mismatch; off, it is not run).</summary>
+    /// <summary>Runs read faults in empty blocks of a THP VMA even when the reference's configuration has the huge zero page off
+    /// (MmConfig.HugeZeroPage false while the kernel's use_zero_page is 1: such a read is a known mismatch; off, it is not run).</summary>
     public bool RunHugeZeroReads { get; init; }
 
     public const int Kvm = 0; // the mirror index of the KVM listener
 
-    /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
-    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant)
+    /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1. hugeZeroPage: the
+    /// reference's MmConfig.HugeZeroPage, by default the running kernel's transparent_hugepage/use_zero_page.</summary>
+    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant, bool? hugeZeroPage = null)
     {
         // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
         var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
-            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)]);
+            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled());
         return mutant is null ? c : mutant.Apply(c);
     }
 
-    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted);
+    /// <summary>A forked child: its VMAs at fork, the pages it faulted since (its own read faults), and the pages where it maps
+    /// the huge zero page (copied by fork, linux-7.2 mm/huge_memory.c copy_huge_pmd: is_huge_zero_pmd, or faulted).</summary>
+    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted, HashSet<int> HugeZero);
 
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
@@ -246,7 +249,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                         : Native.DrainLru(m.Start) is var _ ? Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT) : 0, HoleErrno(m.Start, m.End));
                 }
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
-                case KOp.HostRead h when HugeZeroRead(h.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
+                case KOp.HostRead h when HugeZeroRead(h.Page, p => s.State.Ptes[p] is not null) || ThpFaultInMergedRun(h.Page): Refused++; return null;
                 case KOp.HostWrite h when ThpFaultInMergedRun(h.Page): Refused++; return null;
                 case KOp.HostRead h:
                 {
@@ -263,7 +266,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     Checks++;
                     return kFault == (err is not null) ? null : Diff("host write", h.Page, kFault ? "a fault" : "done", err ?? "done");
                 }
-                case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
+                case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null) || ThpFaultInMergedRun(g.Page): Refused++; return null;
                 case KOp.GuestWrite g when ThpFaultInMergedRun(g.Page): Refused++; return null;
                 case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
@@ -274,22 +277,30 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     ForkSkipped = _children.Count >= KGen.MaxForks;
                     if (ForkSkipped) return null;
                     var vmas = s.State.Vmas;
+                    var hugeZero = Enumerable.Range(0, Pages).Where(p => s.State.Ptes[p] is { Frame: MmState.ZeroFrame, Huge: true }).ToHashSet();
                     var err = Cpu(new Call.Fork());
                     if (err is not null) { Refused++; return null; }
                     int c = Native.Fork();
                     if (c < 0) throw new InvalidOperationException($"fork failed: errno {-c}");
-                    _children.Add(new Child(vmas, []));
+                    hugeZero.IntersectWith(s.State.Children[^1].Keys);
+                    _children.Add(new Child(vmas, [], hugeZero));
                     return null;
                 }
                 case KOp.ChildRead cr:
                 {
                     if (cr.Child >= _children.Count) return null;
                     var child = _children[cr.Child];
-                    if (HugeZeroRead(cr.Page, p => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p), child.Vmas)) { Refused++; return null; }
+                    bool Mapped(int p) => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p);
+                    if (HugeZeroRead(cr.Page, Mapped, child.Vmas)) { Refused++; return null; }
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
                     if (vma is null || vma.Prot == Prot.None) want = null;
                     else if (s.State.Children[cr.Child].TryGetValue(cr.Page, out int f) || child.Faulted.TryGetValue(cr.Page, out f)) want = s.State.Frames[f].Content;
+                    else if (s.State.Config.HugeZeroPage && HugeZeroBlock(cr.Page, Mapped, child.Vmas) is { } hb)
+                    {   // do_huge_pmd_anonymous_page in the child: the huge zero page over the whole block
+                        want = 0;
+                        for (int p = hb.Start; p < hb.End; p++) { child.Faulted[p] = MmState.ZeroFrame; child.HugeZero.Add(p); }
+                    }
                     else { want = 0; child.Faulted[cr.Page] = MmState.ZeroFrame; } // do_anonymous_page in the child: the zero page
                     int r = Native.ChildRead(cr.Child, cr.Page, out ulong got);
                     if (r < 0) throw new InvalidOperationException($"child read failed: errno {-r}");
@@ -382,18 +393,24 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return false;
         }
 
-        /// <summary>A read fault in an empty 2 MiB block of a THP VMA maps the huge zero page (mm/huge_memory.c
-        /// do_huge_pmd_anonymous_page, use_zero_page 1 here), which the reference does not model (its fault allocates a huge
-        /// page: test Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates); such a read is not run.</summary>
-        private bool HugeZeroRead(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null)
+        /// <summary>A read fault in an empty 2 MiB block of a THP VMA maps the huge zero page (linux-7.2 mm/huge_memory.c
+        /// do_huge_pmd_anonymous_page, use_zero_page 1 here); the reference models it when its MmConfig.HugeZeroPage is on (KvmConfig
+        /// takes it from the kernel's sysfs). Off, its fault allocates a huge page (test
+        /// A_reference_without_the_huge_zero_page_is_caught_by_the_zero_page_check_...), so such a read is not run.</summary>
+        private bool HugeZeroRead(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null) =>
+            !runHugeZeroReads && !s.State.Config.HugeZeroPage && HugeZeroBlock(page, mapped, vmas) is not null;
+
+        /// <summary>The empty 2 MiB block a read fault at page maps the huge zero page over (the kernel's VMA, adjacent pieces of
+        /// one kind merged, is a THP VMA covering it), or null.</summary>
+        private PageRange? HugeZeroBlock(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null)
         {
             int h = s.State.Config.HugePageSize, b = page / h * h;
-            if (runHugeZeroReads || h != 512 || b + h > Pages) return false;
+            if (h != 512 || b + h > Pages) return null;
             var all = vmas ?? s.State.Vmas;
             var vma = all.FirstOrDefault(v => v.Contains(page));
-            if (vma is not { Thp: true, Prot: not Prot.None }) return false;
+            if (vma is not { Thp: true, Prot: not Prot.None }) return null;
             var run = Vma.MergedRun(all, vma); // the kernel's VMA (adjacent pieces of one kind merged)
-            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(mapped);
+            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(mapped) ? new PageRange(b, b + h) : null;
         }
 
         /// <summary>Page migration: compaction of every zone, then every page of the region whose pfn changed (present before
@@ -501,15 +518,17 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 frameToPfn[frame] = (pfn, where); pfnToFrame[pfn] = (frame, where);
                 return null;
             }
-            Mismatch? Entry(ulong e, int? frame, int page, string who)
+            Mismatch? Entry(ulong e, int? frame, int page, string who, bool hugeZero)
             {
                 Checks++;
                 bool kp = LiveMm.Present(e);
                 if (kp != frame is not null) return Diff($"{who}pagemap present", page, kp ? "present" : "not present", frame is null ? "not present" : $"present (frame {frame})");
                 if (frame is not { } f) return null;
-                bool kZero = LiveMm.Pfn(e) == live.ZeroPfn;
+                // the zero page, or the huge zero page (the reference's zero frame mapped huge): its subpages have pfns of their own
+                string kZero = LiveMm.Pfn(e) == live.ZeroPfn ? "the zero page" : live.HugeZero(LiveMm.Pfn(e)) ? "the huge zero page" : "a page";
+                string rZero = f != MmState.ZeroFrame ? "a page" : hugeZero ? "the huge zero page" : "the zero page";
                 Checks++;
-                if (kZero != (f == MmState.ZeroFrame)) return Diff($"{who}zero page", page, kZero ? "the zero page" : "a page", f == MmState.ZeroFrame ? "the zero page" : $"frame {f}");
+                if (kZero != rZero) return Diff($"{who}zero page", page, kZero, f == MmState.ZeroFrame ? rZero : $"frame {f}");
                 // a huge page in the reference is a THP in the kernel (KPF_THP of its frame)
                 if (who.Length == 0 && st.Ptes[page] is { Huge: true })
                 {
@@ -524,7 +543,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return Diff($"{who}pagemap uffd-wp", page, "write-protected (uffd-wp)", $"writable (frame {f})");
                 Checks++;
                 if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount})");
-                return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
+                // the zero frame: its pfn was checked above (the huge zero page's subpages have pfns of their own)
+                return f == MmState.ZeroFrame ? null : Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
             for (int p = 0; p < Pages; p++)
             {
@@ -533,14 +553,15 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 bool refSwap = st.Ptes[p] is { Swapped: true };
                 if (LiveMm.Swapped(pm[p]) != refSwap)
                     return Diff("pagemap swapped", p, LiveMm.Swapped(pm[p]) ? "a swap entry" : LiveMm.Present(pm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {st.Ptes[p]!.Value.Frame} in the swap cache)" : st.Ptes[p] is null ? "no entry" : "present");
-                if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "") is { } d) return d;
+                if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "", st.Ptes[p] is { Huge: true }) is { } d) return d;
             }
             // PMD mappings: with 2 MiB huge pages, the reference's whole huge blocks are the kernel's PMD-mapped THPs
             // (smaps AnonHugePages); a split (__split_huge_pmd, the reference's split_huge_page) leaves PTE mappings
             if (st.Config.HugePageSize == 512)
             {
                 int h = st.Config.HugePageSize;
-                long want = Enumerable.Range(0, Pages / h).Count(b => Enumerable.Range(b * h, h).All(p => st.Ptes[p] is { Huge: true, Swapped: false })) * 2048L;
+                // the huge zero page does not count (linux-7.2 fs/proc/task_mmu.c smaps_pmd_entry: vm_normal_page_pmd is NULL for it)
+                long want = Enumerable.Range(0, Pages / h).Count(b => Enumerable.Range(b * h, h).All(p => st.Ptes[p] is { Huge: true, Swapped: false } x && x.Frame != MmState.ZeroFrame)) * 2048L;
                 long got = live.AnonHugeKb();
                 Checks++;
                 if (got != want) return Diff("smaps AnonHugePages (PMD-mapped THPs)", 0, $"{got} kB", $"{want} kB ({want / 2048} whole huge blocks)");
@@ -552,7 +573,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 for (int p = 0; p < Pages; p++)
                 {
                     int? f = map.TryGetValue(p, out int x) ? x : _children[c].Faulted.TryGetValue(p, out int y) ? y : null;
-                    if (Entry(cpm[p], f, p, $"child {c} ") is { } d) return d;
+                    if (Entry(cpm[p], f, p, $"child {c} ", _children[c].HugeZero.Contains(p)) is { } d) return d;
                 }
             }
             // values: the host's plain load of every readable page, the guest's load of every page whose read

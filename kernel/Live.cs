@@ -146,6 +146,19 @@ public sealed unsafe class LiveMm : IDisposable
         return a;
     }
 
+    /// <summary>The huge zero page: KPF_ZERO_PAGE (bit 24) of a pfn that is not the zero page's (linux-7.2 fs/proc/page.c
+    /// stable_page_flags: is_huge_zero_pfn sets KPF_ZERO_PAGE and KPF_THP, is_zero_pfn KPF_ZERO_PAGE only).</summary>
+    public bool HugeZero(ulong pfn) => pfn != ZeroPfn && (Native.Kpageflags(pfn) >> 24 & 1) != 0;
+
+    /// <summary>/sys/kernel/mm/transparent_hugepage/use_zero_page (linux-7.2 mm/huge_memory.c transparent_hugepage_use_zero_page):
+    /// a read fault in an empty huge block of a THP VMA maps the huge zero page; false where the file is missing.</summary>
+    public static bool HugeZeroPageEnabled()
+    {
+        const string f = "/sys/kernel/mm/transparent_hugepage/use_zero_page";
+        try { return File.Exists(f) && File.ReadAllText(f).Trim() == "1"; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>KPF_THP (bit 22 of /proc/kpageflags, Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
     public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
 

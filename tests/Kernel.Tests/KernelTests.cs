@@ -289,18 +289,50 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.StartsWith("a huge page (frame ", r.Mismatch.Reference);
     }
 
-    [KvmFact]
-    public void Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates()
+    private const string HugeZeroOps = "mmap_thp 0 1024 rw; host_read 3; guest_read 600; fork; child_read 0 700; child_read 0 5; host_write 5 7; guest_read 5; guest_write 520 9; host_read 1; child_read 0 6";
+
+    [KvmTraceFact]
+    public void Huge_zero_page_reads_fork_and_writes_agree_and_the_write_is_do_huge_zero_wp_pmd()
     {
-        // mm/huge_memory.c do_huge_pmd_anonymous_page (linux-6.12, linux-7.2): a read fault with use_zero_page set
-        // maps the huge zero page (shared, so not exclusively mapped); the reference's THP fault allocates a huge page
-        Assert.Equal("1", File.ReadAllText("/sys/kernel/mm/transparent_hugepage/use_zero_page").Trim());
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { RunHugeZeroReads = true }.Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3", 1024));
-        Assert.Equal(new Mismatch(1, "host_read 3", "pagemap exclusively mapped", 0, "not exclusive", "exclusive (frame 1, map count 1)"), r.Mismatch);
-        // so such a read is not run (counted as refused) unless asked for
-        var q = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; guest_read 4", 1024));
+        // linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page: a read fault with use_zero_page maps the huge zero page
+        // (the reference's zero frame mapped huge; pagemap: not exclusive, KPF_ZERO_PAGE + KPF_THP, no AnonHugePages); fork
+        // copies it (copy_huge_pmd) and the child's own read fault maps it too; a write is do_huge_pmd_wp_page ->
+        // do_huge_zero_wp_pmd (a new THP, MMU_NOTIFY_CLEAR over the PMD), traced from do_huge_pmd_wp_page
+        Assert.True(LiveMm.HugeZeroPageEnabled(), "use_zero_page is 1 on these machines");
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(HugeZeroOps, 1024)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.Paths["do_huge_zero_wp_pmd"]); // blocks 0 and 1, each written once
+        Assert.Equal(1, r.Stats.Paths["copy_page_range"]); // the huge zero page attached an anon_vma: fork copies the VMA
+        Assert.Contains(r.Reference.Trace, l => l.Op == "invalidate_range_start" && (int)l.Get("start")! == 512 && (int)l.Get("end")! == 1024);
+    }
+
+    [KvmTraceFact]
+    public void Under_linux_6_12_the_huge_zero_write_is_a_split_and_the_live_618_kernel_disagrees_by_call_path()
+    {
+        // linux-6.12 do_huge_pmd_wp_page: is_huge_zero_pmd -> fallback (__split_huge_pmd, then wp_page_copy of one page); the
+        // 6.18 kernel here has do_huge_zero_wp_pmd: the catalogue's linux-6.18 row is what makes the two agree
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_12, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; host_write 5 7", 1024)));
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal((2, "invalidation call path", 0), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page));
+        Assert.StartsWith("[0, 512) from do_huge_zero_wp_pmd (do_huge_pmd_wp_page <", r.Mismatch.Kernel);
+    }
+
+    [KvmFact]
+    public void A_reference_without_the_huge_zero_page_is_caught_by_the_zero_page_check_and_its_reads_are_otherwise_not_run()
+    {
+        // the planted bug is the reference of before (MmConfig.HugeZeroPage off: its THP read fault allocates a huge page)
+        var off = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, hugeZeroPage: false);
+        var r = new Conformance(fx.Live, off) { RunHugeZeroReads = true }.Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3", 1024));
+        Assert.Equal(new Mismatch(1, "host_read 3", "zero page", 0, "the huge zero page", "frame 1"), r.Mismatch);
+        // so with it off such a read is not run (counted as refused) unless asked for
+        var q = new Conformance(fx.Live, off).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; guest_read 4", 1024));
         Assert.Null(q.Mismatch);
         Assert.Equal(2, q.Stats.Refused);
+        // with it on (the kernel's use_zero_page), they run and agree
+        var on = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, hugeZeroPage: true)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; guest_read 4", 1024));
+        Assert.Null(on.Mismatch);
+        Assert.Equal(0, on.Stats.Refused);
     }
 
     [KvmFact]
