@@ -1,9 +1,9 @@
 namespace NotifierSpec.Kernel;
 
 /// <summary>
-/// Swap for MADV_PAGEOUT (without swap, reclaim cannot free an anonymous page: shrink_folio_list keeps it). The
+/// Swap for MADV_PAGEOUT (without swap, reclaim cannot free an anonymous page: linux-7.2 mm/vmscan.c shrink_folio_list keeps it). The
 /// kernel's own swap is used when /proc/swaps lists any; else a swap file is made under /var/tmp (ext4 here: a file on
-/// tmpfs cannot be swapped to), its header written as include/linux/swap.h union swap_header says (version 1,
+/// tmpfs cannot be swapped to), its header written as linux-7.2 include/linux/swap.h union swap_header says (version 1,
 /// last_page, "SWAPSPACE2" at the end of the first page), and enabled with swapon(2). Restore turns it off and removes
 /// it (LiveMm.Dispose, and RestoreSystem on Ctrl-C / SIGTERM).
 /// </summary>

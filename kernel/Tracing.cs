@@ -9,7 +9,7 @@ namespace NotifierSpec.Kernel;
 public sealed record KernelInvalidation(PageRange Range, CallSite? Site, string Path);
 
 /// <summary>
-/// The kvm:kvm_unmap_hva_range tracepoint (virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start) with a
+/// The kvm:kvm_unmap_hva_range tracepoint (linux-7.2 virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start) with a
 /// `stacktrace` trigger, in a tracefs instance of its own and filtered to the region, so the kernel call path of
 /// every invalidation of the guest's memory is known. tracefs is mounted if it is not (and unmounted again);
 /// the instance, its trigger and the mount are removed by Dispose (also on Ctrl-C, through LiveMm.Dispose).
@@ -115,7 +115,7 @@ public sealed class KvmUnmapTrace : IDisposable
             int at = fs.FindIndex(f => f.StartsWith("__mmu_notifier_invalidate_range_start", StringComparison.Ordinal));
             var after = fs.Skip(at + 1).Select(f => f.Split('.')[0]).ToList();
             CallSite? site = null;
-            // mm/userfaultfd.c uffd_wp_range -> change_protection: the uffd site, not mprotect's (stack change_protection < uffd_wp_range < mwriteprotect_range)
+            // linux-7.2 mm/userfaultfd.c uffd_wp_range -> change_protection: the uffd site, not mprotect's (stack change_protection < uffd_wp_range < mwriteprotect_range)
             if (after.Take(6).Contains("uffd_wp_range")) site = CallSite.uffd_wp_range;
             else foreach (var f in after.Take(4))
             {

@@ -189,7 +189,11 @@ internal sealed class Planner(MmState state)
         if (pte is null)
         {
             var block = HugeBlock(page);
-            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= vma.Start && block.End <= vma.End
+            // the kernel's VMA is the run of adjacent pieces of one kind (mm/vma.c merges them: Vma.MergedRun), e.g. after an
+            // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
+            // block lie inside that VMA
+            var kvma = Vma.MergedRun(State.Vmas, vma);
+            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
                 && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null))
             {
                 // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2

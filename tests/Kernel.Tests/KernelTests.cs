@@ -455,17 +455,42 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
-    public void Finding_an_mremap_back_into_a_thp_vma_merges_it_and_such_faults_are_not_run()
+    public void Finding_an_mremap_back_into_a_thp_vma_merges_it_and_the_reference_faults_a_thp_there_too()
     {
         // found by a generated run (--pages 1024 --seed 2): the moved VMA (no anon_vma, so its pgoff follows the new
-        // address: mm/vma.c copy_vma) merges with its THP neighbours, so block 0 lies inside one kernel VMA and a write
-        // faults a THP (do_huge_pmd_anonymous_page); the reference's Fault looks at its pieces, so the harness does not run it
+        // address: mm/vma.c copy_vma) merges with its THP neighbours, so block 0 lies inside one kernel VMA and a fault
+        // there is a huge one (do_huge_pmd_anonymous_page: the huge zero page on a read, a THP on a write); the reference's
+        // Fault now asks thp_vma_suitable_order of the merged run (Vma.MergedRun) and agrees
         var r = Thp("mmap_thp 0 1024 rw; mremap 576 878 98; guest_read 242; host_write 300 5; guest_write 3 4; host_write 950 6");
         Assert.Null(r.Mismatch);
-        // guest_read 242 (the huge zero page), host_write 300 and guest_write 3 (a THP across the merged pieces, which the
-        // reference's fault does not make yet) are not run; page 950 (its block is not inside one VMA) is a base page in both
-        Assert.Equal(3, r.Stats.Refused);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.True(r.Reference.State.Ptes[0] is { Huge: true } p0 && p0.Frame != MmState.ZeroFrame); // the huge zero page, then written
+        // page 950: its block [512, 1024) is not inside one VMA (the hole [878, 1024) left by the move) -> a base page in both
         Assert.True(r.Reference.State.Ptes[950] is { Huge: false, Frame: > 0 });
+    }
+
+    [KvmFact]
+    public void Finding_pagemap_shows_the_exclusive_bit_of_a_pmds_head_page_for_every_subpage()
+    {
+        // found by `--pages 1024 --seed 1` (shrunk to the first four operations): after fork the parent's COW of page 141
+        // splits its PMD and copies the page; the child still maps the THP by its PMD, and pagemap gives every subpage the
+        // exclusive bit of the PMD's head page (linux-7.2 fs/proc/task_mmu.c pagemap_pmd_range_thp: page = pmd_page(pmd),
+        // not advanced), mapped by the parent too: page 141, mapped by the child alone, shows not exclusive. Once the
+        // parent's write of page 0 copies the head, every subpage of the child's PMD shows exclusive
+        var r = Thp("mmap_thp 0 1024 rw; guest_write 143 802103; fork; guest_write 141 643386; child_read 0 141; host_write 0 5; child_read 0 3");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+    }
+
+    [KvmFact]
+    public void Finding_ksm_of_a_page_in_a_large_folio_splits_it_and_is_not_run()
+    {
+        // found by `--pages 1024 --seed 1`: ksmd splits a large folio before merging (linux-7.2 mm/ksm.c try_to_merge_one_page
+        // -> split_huge_page) and the split maps the zero-filled subpages to the zero page (mm/migrate.c
+        // try_to_map_unused_to_zeropage): page 0 became the zero page in the kernel, frame 1 in the reference
+        var r = Thp("mmap_thp 0 1024 rw; host_write 142 363818; fork; guest_write 143 626613; ksm 143 145");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
     }
 
     [KvmFact]

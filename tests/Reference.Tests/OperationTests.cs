@@ -294,9 +294,15 @@ public class OperationTests
         s.Cpu(new Call.Mmap(2, 3, Prot.ReadWrite, Thp: true));
         Assert.Equal(3, s.State.Vmas.Length);
         Assert.Equal(new PageRange(0, 8), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(2)!));
-        // the reference's Fault still looks at its own piece (a base page): the harness does not run such a fault
+        // the fault asks thp_vma_suitable_order of that VMA (linux-7.2 include/linux/huge_mm.h): a huge page over [0, 4)
         s.Cpu(new Call.CpuWrite(1, 5));
-        Assert.True(s.State.Ptes[1] is { Huge: false });
+        Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p] is { Huge: true }));
+        // a block only partly inside that VMA stays base pages
+        var t = New();
+        t.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        t.Cpu(new Call.Mmap(2, 3, Prot.Read, Thp: true));
+        t.Cpu(new Call.CpuWrite(1, 5));
+        Assert.True(t.State.Ptes[1] is { Huge: false });
     }
 
     [Theory]

@@ -87,7 +87,8 @@ public class RefinementTests
     public void Random_runs_exercise_every_action_of_the_correct_spec()
     {
         var seen = new HashSet<string>();
-        foreach (var (v, seed) in new[] { (Ref.Vocabulary.Upstream, 3), (Ref.Vocabulary.Upstream, 4), (Ref.Vocabulary.Upstream, 5), (Ref.Vocabulary.Upstream, 70), (Ref.Vocabulary.Upstream, 15), (Ref.Vocabulary.Upstream, 16), (Ref.Vocabulary.V7, 3) })
+        // seed 7 added since a THP fault follows the kernel's merged VMA (issue 13): seed 16 no longer reaches exit (release)
+        foreach (var (v, seed) in new[] { (Ref.Vocabulary.Upstream, 3), (Ref.Vocabulary.Upstream, 4), (Ref.Vocabulary.Upstream, 5), (Ref.Vocabulary.Upstream, 70), (Ref.Vocabulary.Upstream, 15), (Ref.Vocabulary.Upstream, 16), (Ref.Vocabulary.Upstream, 7), (Ref.Vocabulary.V7, 3) })
         {
             var r = Refinement.Check(Refinement.Lines(Random(v, seed, 400)));
             Assert.True(r.Refines, $"{r.Message}\n{r.Report}");
@@ -171,8 +172,9 @@ public class RefinementTests
         // lock (mn_itree_release -> dmirror_interval_invalidate takes dmirror->mutex); it refines now.
         // Seed 63 since fork follows vma_needs_copy (seed 6 no longer reaches exit): exit_mmap's release
         // runs right after dev0's device_unlock. Seed 16 since clear_refs takes mmap_lock for write and the OOM reaper
-        // walks from the top (Linux 7.2): seed 63 no longer reaches exit; here release runs while dev0 is in read_begin
-        var s = Random(Ref.Vocabulary.Upstream, 16, 400);
+        // walks from the top (Linux 7.2): seed 63 no longer reaches exit. Seed 7 since a THP fault follows the kernel's
+        // merged VMA (Vma.MergedRun, issue 13): seed 16's run no longer reaches exit within 400 lines
+        var s = Random(Ref.Vocabulary.Upstream, 7, 400);
         Assert.Contains(s.Trace, l => l.Op == "release");
         var r = Refinement.Check(Refinement.Lines(s));
         Assert.True(r.Refines, $"{r.Message}\n{r.Report}");
