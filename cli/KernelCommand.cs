@@ -18,7 +18,31 @@ public static class KernelCommand
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
+    /// <summary>With --json, exit 30 and 255 (no run to summarize) print an error verdict too (docs/schemas/kernel.schema.json,
+    /// second form): its message is the line printed on stderr.</summary>
     public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    {
+        if (!argv.Contains("--json")) return RunCore(argv, stdout, stderr);
+        var err = new LastLine(stderr);
+        int exit;
+        try { exit = RunCore(argv, stdout, err); }
+        catch (UsageException e) { err.WriteLine(e.Message); exit = ExitCodes.Error; }
+        if (exit is NoKvm or ExitCodes.Error)
+            JsonOut.Write(stdout, new JsonObject { ["verdict"] = "error", ["exit"] = exit, ["message"] = err.Last ?? "notifier kernel: failed" });
+        return exit;
+    }
+
+    /// <summary>Passes every write on and keeps the last line written with WriteLine.</summary>
+    private sealed class LastLine(TextWriter inner) : TextWriter
+    {
+        public string? Last { get; private set; }
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void Write(char value) => inner.Write(value);
+        public override void Write(string? value) => inner.Write(value);
+        public override void WriteLine(string? value) { Last = value; inner.WriteLine(value); }
+    }
+
+    private static int RunCore(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
     {
         var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace", "--uffd", "--json"]);
         bool json = args.Has("--json");
