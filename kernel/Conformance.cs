@@ -208,7 +208,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.MmapThp m:
                 {
                     bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
-                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
+                    // not MADV_MERGEABLE (kernel/native/kvmguest.c kg_mmap: ksmd of any run on the machine would split its THPs)
+                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: false, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
                 }
                 case KOp.Collapse c:
                 {
