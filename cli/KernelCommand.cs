@@ -52,10 +52,13 @@ public static class KernelCommand
         int exit;
         try { exit = RunCore(args, stdout, err); }
         catch (UsageException e) { err.WriteLine(e.Message); exit = ExitCodes.Error; }
-        if (exit is NoKvm or ExitCodes.Error)
-            JsonOut.Write(stdout, new JsonObject { ["verdict"] = "error", ["exit"] = exit, ["message"] = err.Last ?? "notifier kernel: failed" });
+        if (exit is NoKvm or ExitCodes.Error) WriteError(stdout, exit, err.Last ?? "notifier kernel: failed");
         return exit;
     }
+
+    /// <summary>The error form of kernel --json: the exit code and the line printed on stderr.</summary>
+    public static void WriteError(TextWriter stdout, int exit, string message) =>
+        JsonOut.Write(stdout, new JsonObject { ["verdict"] = "error", ["exit"] = exit, ["message"] = message });
 
     /// <summary>Passes every write on and keeps the last line written with WriteLine.</summary>
     private sealed class LastLine(TextWriter inner) : TextWriter
