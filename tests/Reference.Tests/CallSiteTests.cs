@@ -216,6 +216,13 @@ public class CallSiteTests
         Assert.NotNull(t.State.Ptes[2]); Assert.Null(t.State.Ptes[1]);
         Assert.Equal("EEXIST (destination is mapped)", Result(t.Call(new Call.UffdMove(2, 6))));
         Assert.Null(t.FirstViolation);
+        // linux-6.12 move_pages_pte: one page per bracket
+        var u = New(Vocabulary.Linux6_12);
+        u.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        u.Cpu(new Call.CpuWrite(0, 1));
+        u.Cpu(new Call.UffdMove(0, 5, 2));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)"], Events(u));
+        Assert.Null(u.FirstViolation);
     }
 
     [Fact]
