@@ -73,6 +73,7 @@ public static class CheckCommand
                 DumpTrace = a.GetValue(DumpTrace),
                 Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
+                Err = stderr,
                 MaxMemory = a.GetValue(MaxMemory),
                 Checkpoint = checkpoint, CheckpointEvery = every, Recover = recover,
             }, stderr, out var r), r));
