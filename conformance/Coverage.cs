@@ -37,6 +37,8 @@ public static class Coverage
         new("device-exclusive entries (make_device_exclusive)", true, false, "exclusive", Where: "refine: no device-exclusive entries"),
         new("mmu_interval_notifier_remove", false, false, "anon_read", Extra: "mmu_interval_notifier_remove",
             Where: "validate: subscriptions are never removed; refine: no interval insert/remove (M12)"),
+        new("device-private migration (migrate_to_device, migrate_to_ram)", false, false, "device_private_migration",
+            Where: "validate: not a call site of the trace spec; refine: no device-private entries in spec/"),
         new("khugepaged's collapse_huge_page", false, true, "anon_write", Extra: "collapse_huge_page",
             Where: "validate: not a call site of the spec (random runs for validate leave it out: RandomRun specSubset)"),
     ];

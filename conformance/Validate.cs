@@ -159,6 +159,7 @@ public static partial class TraceChecks
             bool refused = F(v, "result") is not null && S(v, "kind") == "call";
             if (op == "mmu_interval_notifier_remove") return (n, $"op {op} (the spec's subscriptions are never removed)");
             if (op == "collapse_huge_page" && !refused) return (n, $"op {op} (khugepaged's collapse is not a call site of the spec)");
+            if (op == "migrate_to_device" && !refused) return (n, $"op {op} (device-private migration is not a call site of the trace spec)");
         }
         return null;
     }

@@ -130,6 +130,7 @@ public enum Mutant : long
     MigrateCopyBeforeUnmap = 1 << 16,  // migration copies the page before unmapping it: writes in between are lost
     OwnerFilterAll = 1 << 17,          // listeners skip every event that carries an owner, not only their own
     FinishPassAtEnd = 1 << 18,         // the queued invalidate_finish passes run at invalidate_range_end, after the PTE change
+    MigrateSkipAnyOwner = 1 << 19,     // listeners skip every MMU_NOTIFY_MIGRATE event, whatever its owner (the owner check left out)
 }
 
 /// <summary>The whole configuration of a run.</summary>

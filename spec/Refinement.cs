@@ -340,6 +340,7 @@ public static class Refinement
                 // end with -EFAULT and install nothing: lib/test_hmm.c, reference Machine.RangeFault)
                 if (ms.Released) return m.PhaseConst("idle");
                 if (ms.Op?.Phase == Ref.DevicePhase.Exclusive) throw new NotCoveredException("make_device_exclusive: spec/ has no device-exclusive entries");
+                if (ms.Op?.Phase == Ref.DevicePhase.Migrate) throw new NotCoveredException("migrate_to_device: spec/ has no device-private entries");
                 return m.PhaseConst(ms.Op?.Phase switch
                 {
                     Ref.DevicePhase.RangeFault or Ref.DevicePhase.Lock => "begun",
@@ -468,6 +469,7 @@ public static class Refinement
                 switch (line.Op)
                 {
                     case "make_device_exclusive": throw new NotCoveredException("make_device_exclusive: spec/ has no device-exclusive entries");
+                    case "migrate_to_device" when line.Get("result") is null: throw new NotCoveredException("migrate_to_device: spec/ has no device-private entries");
                     case "mmu_interval_notifier_insert" or "mmu_interval_notifier_remove":
                         throw new NotCoveredException($"{line.Op}: no interval insert/remove in spec/ (each device's subscription exists for the whole run, M12)");
                 }
