@@ -502,4 +502,32 @@ public class CallSiteTests
         Assert.Equal(["MMU_NOTIFY_MIGRATE[4,6)"], Events(s).Where(e => e.StartsWith("MMU_NOTIFY_MIGRATE", StringComparison.Ordinal)));
         Assert.Throws<ModelException>(() => s.Call(new Call.MigrateToDevice(0, 6, 6)));
     }
+
+    /// <summary>A finding, with the kernel's own driver logic: lib/test_hmm.c dmirror_interval_invalidate returns for its own
+    /// MMU_NOTIFY_MIGRATE before mmu_interval_set_seq, so the owner's own device fault (dmirror_range_fault), which took its
+    /// snapshot of its device-private page before a CPU fault migrated the page back (dmirror_devmem_fault), passes
+    /// mmu_interval_read_retry and installs the device page that migrate_vma_finalize freed. nouveau does not have it:
+    /// drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_svm_range_invalidate skips only its own MMU_NOTIFY_EXCLUSIVE and
+    /// calls mmu_interval_set_seq for MMU_NOTIFY_MIGRATE (its full-mm notifier skips the teardown instead).</summary>
+    [Fact]
+    public void The_owner_skipping_its_own_migrate_before_set_seq_installs_a_freed_device_page_from_a_racing_fault()
+    {
+        var s = New(Vocabulary.Linux7_2, new MirrorConfig("dev0", MirrorKind.Interval, Policy.UnmapAll, FaultChunk: 1));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 5));
+        s.Call(new Call.MigrateToDevice(0, 0, 1));
+        s.Device(0);
+        s.Cpu(new Call.Mprotect(0, 8, Prot.Read)); // dev0's entry dropped (MMU_NOTIFY_PROTECTION_VMA, owner NULL)
+        s.Cpu(new Call.Mprotect(0, 8, Prot.ReadWrite));
+        s.Call(new Call.DeviceRead(0, 0));
+        while (s.State.Mirrors[0].Op is { Phase: not DevicePhase.Lock }) s.Step(0);
+        Assert.Equal(new DevicePte(2, 1, false), s.State.Mirrors[0].Op!.Snapshot.Single().Entry); // hmm_range_fault: its own device page
+        Assert.Null(s.FirstViolation);
+        s.Cpu(new Call.CpuRead(0)); // migrate_to_ram: dev0 skips (no set_seq), xa_erase, copy, the device page freed
+        Assert.Equal("owner", (string?)s.Trace.Last(l => l.Op == "invalidate").Get("reaction"));
+        Assert.True(s.State.Frames[2].Free);
+        s.Device(0);
+        Assert.Equal("ok", (string?)s.Trace.Last(l => l.Op == "mmu_interval_read_retry").Get("result"));
+        Assert.Equal(new Violation(Rules.NoFreedFrameAccess, "dev0 maps page 0 to frame 2.1, but that frame is free"), s.FirstViolation);
+    }
 }
