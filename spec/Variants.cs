@@ -105,7 +105,15 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailUffdWpConsultVmaLinux7x3"] = SameAsUffdWp,
         ["MCFailNumaConsultVma"] = ProtectionVmaSite,
         ["MCFailPagemapScanConsultVma"] = ProtectionVmaSite,
+        // device-private migration (range owners, as device-exclusive entries)
+        ["MCFailMigrateSkipAnyOwner"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux6x1"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux6x12"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux6x18"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux7x3"] = NoDeviceMigration,
     };
+
+    private const string NoDeviceMigration = "no device-private migration (migrate_vma_collect, range owners) in spec/";
 
     private const string SameAsUffdWp = "MCFailUffdWpConsultVma under another release line: the variant consult-vma-on-uffd-wp mirrors it under linux-7.2, and `notifier contract` refutes consult-vma for MMU_NOTIFY_PROTECTION_VMA in every kernel vocabulary";
     private const string ProtectionVmaSite = "no NUMA-hinting or PAGEMAP_SCAN call site here: invalidate_range_start's free vma_set=false covers MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged, and `notifier contract` refutes consult-vma for it in every kernel vocabulary (docs/protection-vma.md)";
