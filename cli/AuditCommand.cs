@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NotifierSpec.Reference;
@@ -13,16 +14,27 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class AuditCommand
 {
-    public const string Usage = "audit KERNEL_SOURCE_DIR [--vocabulary NAME (default upstream)] [--json] [--found]";
+    private static readonly Argument<string> Tree = new("KERNEL_SOURCE_DIR") { Description = "a kernel source tree (with include/linux/mmu_notifier.h and mm/)" };
+    private static readonly Option<string?> Vocabulary = EventsCommand.VocabularyOption("audit", "the vocabulary (default upstream)");
+    private static readonly Option<bool> JsonOption = Opt.Flag("--json", "print the findings as JSON (snake_case keys; docs/schemas/)");
+    private static readonly Option<bool> Found = Opt.Flag("--found", "print every call found instead");
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    public static Command Define()
     {
-        var args = Args.Parse("audit", argv, ["--vocabulary"], ["--json", "--found"]);
-        if (args.Positional.Count != 1) throw new UsageException($"notifier audit: expected one KERNEL_SOURCE_DIR (usage: notifier {Usage})");
-        string name = args.Get("--vocabulary") ?? "upstream";
-        var voc = Vocabularies.ByName(name) ?? throw new UsageException($"notifier audit: unknown vocabulary '{name}' ({Vocabularies.NameList})");
-        string root = args.Positional[0];
-        if (voc.KernelSites.IsEmpty && !args.Has("--found"))
+        var c = new Command("audit", "Finds every call of the notifier API in a kernel source tree and compares it with the vocabulary's kernel call sites: sites it lacks, events or owners that differ, rows whose call is gone.")
+        {
+            Tree, Vocabulary, JsonOption, Found,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        var voc = Vocabularies.ByName(args.GetValue(Vocabulary) ?? "upstream")!;
+        string root = args.GetValue(Tree)!;
+        if (voc.KernelSites.IsEmpty && !args.GetValue(Found))
             throw new UsageException($"notifier audit: vocabulary {voc.Name} has no kernel call-site list (it is {(voc.Release ?? "not a kernel release")}); audit against one of {string.Join(", ", Vocabularies.Names.Where(n => !Vocabularies.ByName(n)!.KernelSites.IsEmpty))}");
         System.Collections.Immutable.ImmutableArray<FoundCall> calls;
         System.Collections.Immutable.ImmutableHashSet<string> functions;
@@ -36,9 +48,9 @@ public static class AuditCommand
         { stderr.WriteLine($"notifier audit: {root}: {e.InnerException!.Message}"); return ExitCodes.Error; }
 
         var ordered = calls.OrderBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line).ToList();
-        if (args.Has("--found"))
+        if (args.GetValue(Found))
         {
-            if (args.Has("--json"))
+            if (args.GetValue(JsonOption))
                 stdout.WriteLine(new JsonArray(ordered.Select(c => (JsonNode?)new JsonObject
                 {
                     ["file"] = c.File, ["line"] = c.Line, ["function"] = c.Function, ["api"] = c.Api, ["event"] = c.Event, ["owner"] = c.Owner,
@@ -50,7 +62,7 @@ public static class AuditCommand
         }
         var findings = KernelAudit.Compare(voc, calls, functions);
         var diffs = findings.Where(f => f.Kind != "known").ToList();
-        if (args.Has("--json"))
+        if (args.GetValue(JsonOption))
         {
             stdout.WriteLine(new JsonObject
             {
@@ -64,8 +76,10 @@ public static class AuditCommand
         }
         else
         {
+            var table = Tables.Plain(false, new("kind"), new("where"), new("function"), new("api"), new("message"));
             foreach (var f in findings)
-                stdout.WriteLine($"{f.Kind,-13} {f.File}{(f.Line > 0 ? ":" + f.Line : "")} {f.Function} {f.Api}: {f.Message}");
+                table.Row(f.Kind, $"{f.File}{(f.Line > 0 ? ":" + f.Line : "")}", f.Function, $"{f.Api}:", f.Message);
+            if (findings.Length > 0) Tables.Write(stdout, table);
             stdout.WriteLine($"audit {root} against {voc.Name}: {calls.Length} calls, {diffs.Count} difference(s), {findings.Length - diffs.Count} known unmodelled");
         }
         return diffs.Count == 0 ? ExitCodes.Ok : ExitCodes.Violation;

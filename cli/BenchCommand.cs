@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using NotifierSpec.Reference;
 
@@ -9,17 +10,31 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class BenchCommand
 {
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    private static readonly Option<int> Steps = Opt.Int("--steps", "N", "steps per run", 200_000, 1, 100_000_000);
+    private static readonly Option<int> Seed = Opt.Int("--seed", "S", "first seed", 1);
+    // the same bounds as a trace's config (reference/TraceLimits): 4 frames per page
+    private static readonly Option<int> Pages = Opt.Int("--pages", "P", "pages", 64, 4, TraceLimits.MaxPages);
+    private static readonly Option<int> Runs = Opt.Int("--runs", "R", "runs", 5, 1, 1000);
+
+    public static Command Define()
     {
-        var args = Args.Parse("bench-reference", argv, ["--steps", "--seed", "--pages", "--runs"], [], maxPositional: 0);
-        // the same bounds as a trace's config (reference/TraceLimits): 4 frames per page
-        int steps = args.GetInt("bench-reference", "--steps", 200_000, 1, 100_000_000);
-        int seed = args.GetInt("bench-reference", "--seed", 1);
-        int pages = args.GetInt("bench-reference", "--pages", 64, 4, TraceLimits.MaxPages);
-        int runs = args.GetInt("bench-reference", "--runs", 5, 1, 1000);
+        var c = new Command("bench-reference", "Measures checked steps per second through the reference MMU (every rule checked after every step, one thread).")
+        {
+            Steps, Seed, Pages, Runs,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        int steps = args.GetValue(Steps), seed = args.GetValue(Seed), pages = args.GetValue(Pages), runs = args.GetValue(Runs);
         var cfg = new MmConfig(pages, 4, pages * 4, Vocabulary.Upstream, [new MirrorConfig("dev0", Policy: Policy.Hmm), new MirrorConfig("dev1")]);
         RandomRun.Run(cfg, seed, Math.Min(steps, 20_000), record: false, allowExit: false); // warm-up (JIT)
         var rates = new List<double>();
+        var table = new StreamedTable(stdout, (new("run", Right: true), 3), (new("steps", Right: true), 11), (new("ms", Right: true), 9), (new("steps/s", Right: true), 11));
+        table.Header();
         for (int r = 0; r < runs; r++)
         {
             var sw = Stopwatch.StartNew();
@@ -27,7 +42,7 @@ public static class BenchCommand
             sw.Stop();
             if (s.FirstViolation is { } v) { stderr.WriteLine($"bench-reference: unexpected violation with seed {seed + r}: {v}"); return ExitCodes.Violation; }
             rates.Add(s.Lines / sw.Elapsed.TotalSeconds);
-            stdout.WriteLine($"run {r + 1}: {s.Lines} steps in {sw.Elapsed.TotalMilliseconds:F0} ms = {s.Lines / sw.Elapsed.TotalSeconds:F0} steps/s");
+            table.Row($"{r + 1}", $"{s.Lines}", $"{sw.Elapsed.TotalMilliseconds:F0}", $"{s.Lines / sw.Elapsed.TotalSeconds:F0}");
         }
         rates.Sort();
         stdout.WriteLine($"median: {rates[rates.Count / 2]:F0} checked steps/s ({pages} pages, 2 mirrors, all rules after every step, 1 thread)");

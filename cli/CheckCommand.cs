@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NotifierSpec.Checker;
@@ -12,46 +13,76 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class CheckCommand
 {
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    private static readonly Argument<string?> Spec = new("SPEC.tla") { Arity = ArgumentArity.ZeroOrOne, Description = "the spec to check (without it: every model of the manifest)" };
+    private static readonly Option<string?> Config = Opt.Text("--config", "X.cfg", "the model's configuration (default: SPEC.cfg)");
+    private static readonly Option<int?> Workers = Opt.IntOrNull("--workers", "N", "worker threads (default: all cores); results do not depend on it", 1, 1024);
+    private static readonly Option<string?> DumpTrace = Opt.Text("--dump-trace", "FILE", "write the error trace to FILE");
+    private static readonly Option<bool> NoDeadlock = Opt.Flag("--no-deadlock", "do not report deadlocks");
+    private static readonly Option<long?> MaxMemory = Opt.Size("--max-memory", "SIZE", "spill the state queue and fingerprint set to disk beyond SIZE (e.g. 512M, 2G; at least 64K); same results");
+    private static readonly Option<string?> Checkpoint = Opt.Text("--checkpoint", "DIR", "write the search's state to DIR/checkpoint.bin every --checkpoint-every T");
+    private static readonly Option<TimeSpan?> CheckpointEvery = Opt.Duration("--checkpoint-every", "T", "how often to write the checkpoint (default 30m; e.g. 30s, 10m, 1h)", zeroAllowed: true);
+    private static readonly Option<string?> Recover = Opt.Text("--recover", "DIR", "continue the run whose checkpoint DIR holds: same counts, depth and traces as an uninterrupted run");
+    private static readonly Option<string?> ManifestFile = Opt.Text("--manifest", "FILE", "the manifest to check (default: tla/manifest.json above the working directory)");
+    private static readonly Option<bool> All = Opt.Flag("--all", "also check the manifest's ci:false models");
+    private static readonly Option<string?> BenchSpec = Opt.Text("--bench", "SPEC.tla", "distinct states per second with 1 and 2 workers");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "with --json: no progress line on stderr");
+    private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
+
+    public static Command Define()
     {
-        var a = Args.Parse("check", argv, ["--config", "--workers", "--dump-trace", "--manifest", "--bench", "--max-memory", "--checkpoint", "--checkpoint-every", "--recover"], ["--no-deadlock", "--all", "--quiet", "--json"], maxPositional: 1,
-            exclusive: [["--bench", "--json"], ["--bench", "--manifest"], ["--bench", "--all"], ["--bench", "--dump-trace"], ["--manifest", "--config"], ["--manifest", "--dump-trace"], ["--all", "--config"], ["--all", "--dump-trace"], ["--manifest", "--no-deadlock"], ["--all", "--no-deadlock"], ["--bench", "--checkpoint"], ["--bench", "--recover"], ["--manifest", "--checkpoint"], ["--manifest", "--recover"], ["--all", "--checkpoint"], ["--all", "--recover"]]);
-        // default: all cores; counts, depth and traces do not depend on the number of workers
-        int workers = a.GetInt("check", "--workers", Environment.ProcessorCount, 1, 1024);
+        var c = new Command("check", "Checks a TLA+ spec with the project's own model checker (checker/), printing TLC's messages and returning TLC's exit codes. Without SPEC it checks every model of tla/manifest.json (the ci:true ones unless --all) and compares each with its recorded TLC result.")
+        {
+            Spec, Config, Workers, DumpTrace, NoDeadlock, MaxMemory, Checkpoint, CheckpointEvery, Recover, ManifestFile, All, BenchSpec, Quiet, JsonOption,
+        };
+        Option[][] exclusive = [[BenchSpec, JsonOption], [BenchSpec, ManifestFile], [BenchSpec, All], [BenchSpec, DumpTrace], [ManifestFile, Config], [ManifestFile, DumpTrace], [All, Config], [All, DumpTrace],
+            [ManifestFile, NoDeadlock], [All, NoDeadlock], [BenchSpec, Checkpoint], [BenchSpec, Recover], [ManifestFile, Checkpoint], [ManifestFile, Recover], [All, Checkpoint], [All, Recover]];
+        Opt.Exclusive(c, exclusive);
         // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
-        if (a.Positional.Count == 1 && (a.Has("--manifest") || a.Has("--all") || a.Has("--bench")))
-            throw new UsageException($"notifier check: {(a.Has("--bench") ? "--bench" : a.Has("--manifest") ? "--manifest" : "--all")} cannot be given with SPEC '{a.Positional[0]}'");
-        if (a.Get("--bench") is { } benchFile) return Bench(benchFile, a.Get("--config"), stdout, stderr);
-        if (a.Positional.Count == 0) return CheckManifest(a.Get("--manifest") ?? FindManifest(), a.Has("--all"), workers, stdout, stderr, a.Has("--json"));
-        if (a.Positional.Count > 1) throw new UsageException("notifier check: expected one SPEC.tla");
-        if (a.Get("--dump-trace") is { } dump && OutputPathProblem(dump) is { } problem)
+        c.Validators.Add(r =>
+        {
+            if (r.GetValue(Spec) is { } spec && new Option[] { BenchSpec, ManifestFile, All }.FirstOrDefault(o => r.GetResult(o) is { Implicit: false }) is { } o)
+                r.AddError($"{o.Name} cannot be given with SPEC '{spec}'");
+            else if (r.GetResult(CheckpointEvery) is { Implicit: false } && r.GetResult(Checkpoint) is null)
+                r.AddError("--checkpoint-every needs --checkpoint DIR");
+        });
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult a)
+    {
+        var (stdout, stderr) = (a.InvocationConfiguration.Output, a.InvocationConfiguration.Error);
+        // default: all cores; counts, depth and traces do not depend on the number of workers
+        int workers = a.GetValue(Workers) ?? Environment.ProcessorCount;
+        if (a.GetValue(BenchSpec) is { } benchFile) return Bench(benchFile, a.GetValue(Config), stdout, stderr);
+        if (a.GetValue(Spec) is not { } spec) return CheckManifest(a.GetValue(ManifestFile) ?? FindManifest(), a.GetValue(All), workers, stdout, stderr, a.GetValue(JsonOption));
+        if (a.GetValue(DumpTrace) is { } dump && OutputPathProblem(dump) is { } problem)
             throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
-        long? maxMemory = a.Get("--max-memory") is { } mm ? Sizes.Memory(mm, out var mmWhy) ?? throw new UsageException($"notifier check: --max-memory: {mmWhy}") : null;
         var (checkpoint, every, recover) = CheckpointOptions(a);
         using var cts = new CancellationTokenSource();
         ConsoleCancelEventHandler h = (_, e) => { e.Cancel = true; cts.Cancel(); };
         Console.CancelKeyPress += h;
         try
         {
-            bool json = a.Has("--json");
-            var progress = Progress.For("check", stderr, a.Has("--quiet"));
-            int exit = ModelRun.CheckOne(a.Positional[0], a.Get("--config"), new CheckOptions
+            bool json = a.GetValue(JsonOption);
+            // without --json the checker prints its own Progress(N) lines on stdout, as TLC does
+            var (exit, result) = Progress.Run("check", stderr, !json || a.GetValue(Quiet), progress => (ModelRun.CheckOne(spec, a.GetValue(Config), new CheckOptions
             {
                 Workers = workers,
-                NoDeadlock = a.Has("--no-deadlock"),
-                DumpTrace = a.Get("--dump-trace"),
+                NoDeadlock = a.GetValue(NoDeadlock),
+                DumpTrace = a.GetValue(DumpTrace),
                 Out = json ? progress.CheckerLines() : stdout, // --json: the checker's Progress lines become the progress line on stderr
                 Cancel = cts.Token,
-                MaxMemory = maxMemory,
+                Err = stderr,
+                MaxMemory = a.GetValue(MaxMemory),
                 Checkpoint = checkpoint, CheckpointEvery = every, Recover = recover,
-            }, stderr, out var result);
-            progress.Done();
+            }, stderr, out var r), r));
             // --json: a summary object (docs/schemas/check.schema.json); a spec that does not load stays one line on stderr
             if (json && result is not null)
             {
                 var o = Json(result);
-                o.Insert(0, "spec", a.Positional[0]);
-                o.Insert(1, "config", a.Get("--config"));
+                o.Insert(0, "spec", spec);
+                o.Insert(1, "config", a.GetValue(Config));
                 o.Insert(2, "exit", exit);
                 JsonOut.Write(stdout, o);
             }
@@ -61,17 +92,16 @@ public static class CheckCommand
     }
 
     /// <summary>--checkpoint DIR (made if missing), --checkpoint-every (default 30m, TLC's) and --recover DIR (must hold a checkpoint).</summary>
-    private static (string? Dir, TimeSpan Every, string? Recover) CheckpointOptions(Args a)
+    private static (string? Dir, TimeSpan Every, string? Recover) CheckpointOptions(ParseResult a)
     {
-        var dir = a.Get("--checkpoint");
-        if (a.Get("--checkpoint-every") is { } ev && dir is null) throw new UsageException("notifier check: --checkpoint-every needs --checkpoint DIR");
-        var every = a.GetDuration("check", "--checkpoint-every", zeroAllowed: true) ?? TimeSpan.FromMinutes(30);
+        var dir = a.GetValue(Checkpoint);
+        var every = a.GetValue(CheckpointEvery) ?? TimeSpan.FromMinutes(30);
         if (dir is not null)
         {
             try { Directory.CreateDirectory(dir); }
             catch (Exception x) when (x is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException) { throw new UsageException($"notifier check: --checkpoint {dir}: {x.Message}"); }
         }
-        var recover = a.Get("--recover");
+        var recover = a.GetValue(Recover);
         if (recover is not null && !File.Exists(Path.Combine(recover, ModelChecker.CheckpointFile)))
             throw new UsageException($"notifier check: --recover {recover}: no {ModelChecker.CheckpointFile} there");
         return (dir, every, recover);
@@ -128,12 +158,14 @@ public static class CheckCommand
         }
         var dir = Path.GetDirectoryName(Path.GetFullPath(manifest))!;
         int failed = 0, ran = 0;
+        // one row per model as soon as it is checked: status, name, what was found or how it differs
+        var table = new StreamedTable(stdout, (new("status"), 4), (new("model"), models.Select(m => m.Name.Length).DefaultIfEmpty(0).Max()), (new("result"), null));
         foreach (var m in models)
         {
             if (!m.Ci && !all)
             {
                 if (json) jsonModels.Add(new JsonObject { ["name"] = m.Name, ["status"] = "skip" });
-                else stdout.WriteLine($"SKIP {m.Name} (ci:false; use --all)");
+                else table.Row("SKIP", m.Name, "ci:false; use --all");
                 continue;
             }
             ran++;
@@ -153,11 +185,11 @@ public static class CheckCommand
                 if (diffs.Count > 0) failed++;
             }
             else if (diffs.Count == 0)
-                stdout.WriteLine($"OK   {m.Name}: {r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.TraceLength}")} ({r.Seconds:F1}s)");
+                table.Row("OK", m.Name, $"{r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.TraceLength}")} ({r.Seconds:F1}s)");
             else
             {
                 failed++;
-                stdout.WriteLine($"FAIL {m.Name}: {string.Join("; ", diffs)}");
+                table.Row("FAIL", m.Name, string.Join("; ", diffs));
             }
         }
         if (json) JsonOut.Write(stdout, new JsonObject { ["manifest"] = manifest, ["ran"] = ran, ["as_recorded"] = ran - failed, ["models"] = jsonModels });
@@ -168,6 +200,9 @@ public static class CheckCommand
     /// <summary>--bench SPEC.tla: distinct states per second with 1 and 2 workers (best of 3 runs each).</summary>
     private static int Bench(string tla, string? cfg, TextWriter stdout, TextWriter stderr)
     {
+        var table = new StreamedTable(stdout, (new("spec"), Path.GetFileName(tla).Length), (new("workers", Right: true), 7), (new("distinct", Right: true), 12),
+            (new("generated", Right: true), 12), (new("best distinct states/s", Right: true), 22));
+        table.Header();
         foreach (int w in new[] { 1, 2 })
         {
             double best = 0; CheckResult? last = null;
@@ -178,7 +213,7 @@ public static class CheckCommand
                 last = r;
                 best = Math.Max(best, r.Distinct / Math.Max(1e-6, r.Seconds));
             }
-            stdout.WriteLine($"{Path.GetFileName(tla)} workers={w}: {last!.Distinct} distinct states, {last.Generated} generated, best {best:F0} distinct states/s");
+            table.Row(Path.GetFileName(tla), $"{w}", $"{last!.Distinct}", $"{last.Generated}", $"{best:F0}");
         }
         return ExitCodes.Ok;
     }

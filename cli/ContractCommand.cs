@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -12,28 +13,40 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class ContractCommand
 {
-    public const string Usage = "contract [--vocabulary v7|v7-reviewed|upstream] [--json] [--counterexamples] [--quiet]";
+    private static readonly Option<string?> Vocabulary = ProveCommand.ModelVocabularyOption();
+    private static readonly Option<bool> Json = Opt.Flag("--json", "print the rows as JSON (snake_case keys; docs/schemas/)");
+    private static readonly Option<bool> Counterexamples = Opt.Flag("--counterexamples", "print the counterexample of each refuted cell");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    public static Command Define()
     {
-        var args = Args.Parse("contract", argv, ["--vocabulary"], ["--json", "--counterexamples", "--quiet"], maxPositional: 0);
-        if (args.Positional.Count > 0) throw new UsageException($"notifier contract: unexpected argument '{args.Positional[0]}'");
-        string? vocName = args.Get("--vocabulary");
-        if (vocName is not null && ModelVocabulary.Find(vocName) is null)
-            throw new UsageException($"notifier contract: unknown vocabulary '{vocName}' (v7, v7-reviewed, upstream)");
+        var c = new Command("contract", "For each vocabulary and event, proves each listener reaction safe or refutes it (Z3), and names the weakest safe reaction.")
+        {
+            Vocabulary, Json, Counterexamples, Quiet,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        string? vocName = args.GetValue(Vocabulary);
         var vocs = vocName is null ? ModelVocabulary.All : [ModelVocabulary.Find(vocName)!];
         var sw = Stopwatch.StartNew();
         List<ContractRow> rows;
         try
         {
-            var progress = Progress.For("contract", stderr, args.Has("--quiet"));
-            rows = [];
-            foreach (var voc in vocs)
+            rows = Progress.Run("contract", stderr, args.GetValue(Quiet), progress =>
             {
-                rows.AddRange(Contract.Compute(voc));
-                progress.Report($"{rows.Select(r => r.Vocabulary).Distinct().Count()}/{vocs.Count} vocabularies, {rows.Sum(r => r.Cells.Count)} cells");
-            }
-            progress.Done();
+                var rows = new List<ContractRow>();
+                foreach (var voc in vocs)
+                {
+                    rows.AddRange(Contract.Compute(voc));
+                    progress.Report($"{rows.Select(r => r.Vocabulary).Distinct().Count()}/{vocs.Count} vocabularies, {rows.Sum(r => r.Cells.Count)} cells");
+                }
+                return rows;
+            });
         }
         catch (SpecException e)
         {
@@ -46,11 +59,11 @@ public static class ContractCommand
             return ExitCodes.Error;
         }
         sw.Stop();
-        if (args.Has("--json"))
+        if (args.GetValue(Json))
             stdout.WriteLine(JsonSerializer.Serialize(rows, JsonOut.Options)); // snake_case, as every --json (docs/schemas/contract.schema.json)
         else
         {
-            stdout.Write(Contract.Markdown(rows, args.Has("--counterexamples")));
+            Write(stdout, rows, args.GetValue(Counterexamples));
             stdout.WriteLine($"{rows.Sum(r => r.Cells.Count)} cells in {sw.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
         }
         var undecided = rows.SelectMany(r => r.Cells.Select(c => (r, c))).Where(x => x.c.Verdict == "unknown").ToList();
@@ -60,5 +73,32 @@ public static class ContractCommand
             return ExitCodes.Error;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Per vocabulary an aligned markdown table (the content of spec/Contract.Markdown), then with
+    /// --counterexamples each refuted cell's counterexample.</summary>
+    private static void Write(TextWriter w, IReadOnlyList<ContractRow> rows, bool counterexamples)
+    {
+        foreach (var group in rows.GroupBy(r => r.Vocabulary))
+        {
+            w.WriteLine($"## Event contract: vocabulary `{group.Key}`");
+            w.WriteLine();
+            var table = Tables.Markdown(["event", "allowed PTE change", "new prot", .. Contract.Policies.Select(p => p.Name()), "weakest safe", "documented policy"]);
+            foreach (var r in group)
+                table.Row([r.Event, r.Effect, r.NewProtection, .. r.Cells.Select(c => c.Verdict == "refuted" ? $"refuted ({c.BrokenRule})" : c.Verdict),
+                    r.WeakestSafe.Count == 0 ? "none" : string.Join(", ", r.WeakestSafe), r.DocumentedReaction]);
+            Tables.Write(w, table);
+            w.WriteLine();
+            if (counterexamples)
+                foreach (var r in group)
+                    foreach (var c in r.Cells.Where(c => c.Counterexample is not null))
+                    {
+                        w.WriteLine($"### {group.Key} {r.Event} with {c.Reaction}");
+                        w.WriteLine("```");
+                        w.Write(c.Counterexample);
+                        w.WriteLine("```");
+                        w.WriteLine();
+                    }
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NotifierSpec.Reference;
@@ -8,7 +9,26 @@ namespace NotifierSpec.Cli;
 /// catalogue/vocabulary.json; `--tla` prints the block of tla/NotifierEvents.tla generated from the catalogue.</summary>
 public static class EventsCommand
 {
-    public const string Usage = "events [--vocabulary NAME (v7, v7-reviewed, upstream, linux-X.Y)] [--json | --tla | --rules-md]";
+    private static readonly Option<string?> Vocabulary = VocabularyOption("events", "the vocabulary (default upstream; v7, v7-reviewed, upstream, linux-X.Y)");
+    private static readonly Option<bool> Json = Opt.Flag("--json", "print the table as JSON (snake_case keys; docs/schemas/)");
+    private static readonly Option<bool> Tla = Opt.Flag("--tla", "print the block of tla/NotifierEvents.tla generated from the catalogue");
+    private static readonly Option<bool> RulesMd = Opt.Flag("--rules-md", "print the vocabularies as markdown");
+
+    /// <summary>--vocabulary NAME of the catalogue's vocabularies (reference/Vocabularies), completed with their names.</summary>
+    public static Option<string?> VocabularyOption(string command, string description) =>
+        Opt.Text("--vocabulary", "NAME", description,
+            name => Vocabularies.ByName(name) is null ? $"unknown vocabulary '{name}' ({Vocabularies.NameList})" : null, () => Vocabularies.Names);
+
+    public static Command Define()
+    {
+        var c = new Command("events", "Prints a vocabulary's table of kernel call sites and the mmu_notifier events they send, from catalogue/vocabulary.json.")
+        {
+            Vocabulary, Json, Tla, RulesMd,
+        };
+        Opt.Exclusive(c, [Json, Tla, RulesMd]);
+        c.SetAction(Run);
+        return c;
+    }
 
     public static string MechanismText(string m) => m switch
     {
@@ -19,25 +39,23 @@ public static class EventsCommand
         _ => "none",
     };
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    private static int Run(ParseResult args)
     {
-        var args = Args.Parse("events", argv, ["--vocabulary"], ["--json", "--tla", "--rules-md"], maxPositional: 0,
-            exclusive: [["--json", "--tla", "--rules-md"]]);
-        if (args.Has("--rules-md"))
+        var stdout = args.InvocationConfiguration.Output;
+        if (args.GetValue(RulesMd))
         {
             stdout.Write(CatalogueDocs.Vocabularies(Catalogue.Default));
             return ExitCodes.Ok;
         }
-        if (args.Has("--tla"))
+        if (args.GetValue(Tla))
         {
             stdout.Write(CatalogueTla.Generate(Catalogue.Default));
             return ExitCodes.Ok;
         }
-        string name = args.Get("--vocabulary") ?? "upstream";
-        var voc = Vocabularies.ByName(name) ?? throw new UsageException($"notifier events: unknown vocabulary '{name}' ({Vocabularies.NameList})");
+        var voc = Vocabularies.ByName(args.GetValue(Vocabulary) ?? "upstream")!;
         var cat = Catalogue.Default;
         string EventText(CatalogueRow r) => r.EventByProt is { } m ? string.Join("|", m.Values) : r.Event ?? "-";
-        if (args.Has("--json"))
+        if (args.GetValue(Json))
         {
             var arr = new JsonArray(voc.Rows.Select(r => (JsonNode?)new JsonObject
             {
@@ -72,8 +90,10 @@ public static class EventsCommand
             return ExitCodes.Ok;
         }
         stdout.WriteLine($"vocabulary {voc.Name}{(voc.AliasOf is { } a ? $" (= {a})" : "")}: {string.Join(", ", voc.Family.Events.Select(e => e.Name))}");
+        var table = Tables.Plain(false, new("call site"), new("event"), new("mechanism"), new("source"));
         foreach (var r in voc.Rows)
-            stdout.WriteLine($"{r.Site,-30} {EventText(r),-28} {MechanismText(r.Mechanism),-36} {r.Source}{(r.Owner is { } o ? $" [owner: {o}]" : "")}{(r.Finding is { } f ? $"  [finding: {f}]" : "")}");
+            table.Row(r.Site, EventText(r), MechanismText(r.Mechanism), $"{r.Source}{(r.Owner is { } o ? $" [owner: {o}]" : "")}{(r.Finding is { } f ? $"  [finding: {f}]" : "")}");
+        Tables.Write(stdout, table);
         foreach (var c in voc.Changes)
             stdout.WriteLine($"change since {c.Since}: {c.Site} -> {c.Event ?? "-"} ({c.Commit}){(c.Derived is { } d ? $" [derived: {d}]" : "")}");
         return ExitCodes.Ok;

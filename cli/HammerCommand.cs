@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using NotifierSpec.Properties;
@@ -13,32 +14,48 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class HammerCommand
 {
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    private static readonly Option<ulong> Seed = Opt.ULong("--seed", "S", "first seed", 1);
+    private static readonly Option<int?> Count = Opt.IntOrNull("--count", "N", $"number of tests (default 2000; with --mutants or --mutant: per cell, default {Mutants.DefaultBudget})", 1, int.MaxValue);
+    private static readonly Option<TimeSpan?> Time = Opt.Duration("--time", "T", "run for a time such as 30s, 10m or 1h");
+    private static readonly Option<string?> VocabularyOption = Opt.Text("--vocabulary", "V", "v7, v7-reviewed or upstream",
+        vs => EventTables.TryParse(vs, out _) ? null : $"unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)", () => ["v7", "v7-reviewed", "upstream"]);
+    private static readonly Option<string?> Property = Opt.Text("--property", "P", "check only property P",
+        Opt.Known(NotifierProperties.Find), () => NotifierProperties.All.Select(p => p.Name).Append(NotifierProperties.V7MprotWriteProtectUnsafe.Name));
+    private static readonly Option<int?> Workers = Opt.IntOrNull("--workers", "W", "parallel workers (default: all cores)", 1, MaxWorkers);
+    private static readonly Option<int> Batch = Opt.Int("--batch", "B", "tests per batch", 50, 1, MaxBatch);
+    private static readonly Option<bool> MutantsOption = Opt.Flag("--mutants", "print the mutation matrix");
+    private static readonly Option<string?> Mutant = Opt.Text("--mutant", "NAME", "one row of the matrix", Opt.Known(Mutants.Find), () => Mutants.All.Select(m => m.Name));
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
+    private static readonly Option<bool> Json = Opt.Flag("--json", JsonOut.Help);
+
+    public static Command Define()
     {
-        string[] mutantModes = ["--mutants", "--mutant"], campaignOnly = ["--time", "--vocabulary", "--property", "--batch"];
-        var args = Args.Parse("hammer", argv, ["--seed", "--count", "--time", "--vocabulary", "--property", "--workers", "--batch", "--mutant"], ["--mutants", "--quiet", "--json"],
-            maxPositional: 0, exclusive: [["--count", "--time"], mutantModes, .. mutantModes.SelectMany(m => campaignOnly.Select(c => new[] { m, c }))]);
-        ulong seed = args.GetULong("hammer", "--seed", 1);
-        int workers = args.GetInt("hammer", "--workers", Math.Min(Environment.ProcessorCount, MaxWorkers), 1, MaxWorkers);
-        int batch = args.GetInt("hammer", "--batch", 50, 1, MaxBatch);
+        var c = new Command("hammer", "Runs FsCheck campaigns of random programs over the reference MMU and checks every property (properties/); a failure is shrunk and printed with the command that reproduces it. --mutants prints the mutation matrix instead.")
+        {
+            Seed, Count, Time, VocabularyOption, Property, Workers, Batch, MutantsOption, Mutant, Quiet, Json,
+        };
+        Option[] mutantModes = [MutantsOption, Mutant], campaignOnly = [Time, VocabularyOption, Property, Batch];
+        Opt.Exclusive(c, [[Count, Time], mutantModes, .. mutantModes.SelectMany(m => campaignOnly.Select(o => new[] { m, o }))]);
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        ulong seed = args.GetValue(Seed);
+        int workers = args.GetValue(Workers) ?? Math.Min(Environment.ProcessorCount, MaxWorkers);
+        int batch = args.GetValue(Batch);
         Vocabulary? vocab = null;
-        if (args.Get("--vocabulary") is { } vs)
+        if (args.GetValue(VocabularyOption) is { } vs && EventTables.TryParse(vs, out var v)) vocab = v;
+        if (args.GetValue(MutantsOption) || args.GetValue(Mutant) is not null)
         {
-            if (!EventTables.TryParse(vs, out var v)) throw new UsageException($"notifier hammer: unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)");
-            vocab = v;
-        }
-        if (args.Has("--mutants") || args.Get("--mutant") is not null)
-        {
-            int perCell = args.GetInt("hammer", "--count", Mutants.DefaultBudget, 1, int.MaxValue);
-            IEnumerable<MutantCase>? only = null;
-            if (args.Get("--mutant") is { } mn)
-            {
-                try { only = [Mutants.Find(mn)]; } catch (ArgumentException e) { throw new UsageException($"notifier hammer: {e.Message}"); }
-            }
+            int perCell = args.GetValue(Count) ?? Mutants.DefaultBudget;
+            IEnumerable<MutantCase>? only = args.GetValue(Mutant) is { } mn ? [Mutants.Find(mn)] : null;
             var sw = Stopwatch.StartNew();
             var cells = Mutants.Matrix(perCell, seed, workers, only);
             int survived = cells.GroupBy(c => c.Mutant).Count(g => !g.Any(c => c.Killed));
-            if (args.Has("--json"))
+            if (args.GetValue(Json))
             {
                 JsonOut.Write(stdout, new JsonObject
                 {
@@ -58,12 +75,10 @@ public static class HammerCommand
             return survived == 0 ? ExitCodes.Ok : ExitCodes.Violation;
         }
 
-        List<PropertyDef> props;
-        try { props = args.Get("--property") is { } pn ? [NotifierProperties.Find(pn)] : [.. NotifierProperties.All]; }
-        catch (ArgumentException e) { throw new UsageException($"notifier hammer: {e.Message}"); }
-        TimeSpan? limit = args.GetDuration("hammer", "--time");
+        List<PropertyDef> props = args.GetValue(Property) is { } pn ? [NotifierProperties.Find(pn)] : [.. NotifierProperties.All];
+        TimeSpan? limit = args.GetValue(Time);
         // exactly `count` tests: full batches of `batch`, the last one smaller (a time limit runs full batches)
-        long count = limit is null ? args.GetInt("hammer", "--count", 2000, 1, int.MaxValue) : long.MaxValue;
+        long count = limit is null ? args.GetValue(Count) ?? 2000 : long.MaxValue;
         long batches = limit is null ? (count + batch - 1) / batch : long.MaxValue;
         int SizeOf(long k) => (int)Math.Min(batch, count - k * batch);
         long tests = 0;
@@ -83,7 +98,7 @@ public static class HammerCommand
                 var def = props[(int)(k % props.Count)];
                 results[i] = PropertyChecker.Check(def, new GenOptions(Vocabulary: vocab, Counter: counter), SizeOf(k), seed + (ulong)k);
             });
-            if (!args.Has("--quiet") && sw2.Elapsed - lastProgress > TimeSpan.FromSeconds(0.5))
+            if (!args.GetValue(Quiet) && sw2.Elapsed - lastProgress > TimeSpan.FromSeconds(0.5))
             {
                 lastProgress = sw2.Elapsed;
                 stderr.Write($"\rhammer: {counter.Programs} runs, {counter.Steps} steps, {counter.Steps / Math.Max(0.001, sw2.Elapsed.TotalSeconds):F0} steps/s, {sw2.Elapsed.TotalSeconds:F0} s   ");
@@ -93,9 +108,9 @@ public static class HammerCommand
                 tests += results[i].Tests;
                 if (results[i].Passed) continue;
                 long k = wave + i;
-                if (!args.Has("--quiet")) stderr.WriteLine();
+                if (!args.GetValue(Quiet)) stderr.WriteLine();
                 string cmd = $"notifier hammer --property {results[i].Property} --seed {seed + (ulong)k} --count {SizeOf(k)} --batch {SizeOf(k)}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
-                if (args.Has("--json"))
+                if (args.GetValue(Json))
                     JsonOut.Write(stdout, new JsonObject
                     {
                         ["mode"] = "campaign", ["exit"] = ExitCodes.Violation, ["passed"] = false, ["tests"] = tests, ["program_runs"] = counter.Programs, ["steps"] = counter.Steps,
@@ -106,10 +121,10 @@ public static class HammerCommand
                 return ExitCodes.Violation;
             }
         }
-        if (!args.Has("--quiet")) stderr.WriteLine();
+        if (!args.GetValue(Quiet)) stderr.WriteLine();
         double secs = Math.Max(0.001, sw2.Elapsed.TotalSeconds);
         double cpu = Math.Max(0.001, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
-        if (args.Has("--json"))
+        if (args.GetValue(Json))
         {
             JsonOut.Write(stdout, new JsonObject
             {

@@ -7,6 +7,9 @@ namespace NotifierSpec.Cli;
 /// format), documented by docs/schemas/COMMAND.schema.json. Errors stay one line on stderr with their exit code.</summary>
 public static class JsonOut
 {
+    /// <summary>The --json option's help.</summary>
+    public const string Help = "print the result as one JSON object (snake_case keys; docs/schemas/)";
+
     public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public static void Write(TextWriter stdout, JsonNode node) => stdout.WriteLine(node.ToJsonString(Options));

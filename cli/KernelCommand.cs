@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using NotifierSpec.Kernel;
@@ -14,37 +15,50 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class KernelCommand
 {
-    public const string Usage = "kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops \"OP; OP; ...\"] [--pages P] [--trace FILE] [--no-trace] [--uffd] [--quiet]";
     public const int NoKvm = 30;
     public const int Vacuous = 31;
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    private static readonly Option<int> Count = Opt.Int("--count", "N", "operations", 500, 1);
+    private static readonly Option<TimeSpan?> Time = Opt.Duration("--time", "T", "run for a time such as 90s or 10m");
+    private static readonly Option<ulong> Seed = Opt.ULong("--seed", "S", "seed", 1);
+    private static readonly Option<string?> VocabularyOption = Opt.Text("--vocabulary", "V", "v7, v7-reviewed, upstream or linux-X.Y (default: the running kernel's)",
+        vs => EventTables.TryParse(vs, out _) ? null : $"unknown vocabulary '{vs}' ({Vocabularies.NameList})", () => Vocabularies.Names);
+    private static readonly Option<string?> Mutant = Opt.Text("--mutant", "NAME", "plant a mutant in the reference", Opt.Known(Mutants.Find), () => Mutants.All.Select(m => m.Name));
+    private static readonly Option<string?> Ops = Opt.Text("--ops", "\"OP; ...\"", "run this sequence");
+    private static readonly Option<int> Pages = Opt.Int("--pages", "P", "pages (512 or more: huge pages of 512 base pages)", 16, 2, 1024);
+    private static readonly Option<string?> Trace = Opt.Text("--trace", "FILE", "write the reference's steps");
+    private static readonly Option<bool> NoTrace = Opt.Flag("--no-trace", "do not compare call paths");
+    private static readonly Option<bool> Uffd = Opt.Flag("--uffd", "also generate uffd_wp operations (userfaultfd write-protection)");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
+    private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
+
+    public static Command Define()
     {
-        var args = Args.Parse("kernel", argv, ["--count", "--time", "--seed", "--vocabulary", "--mutant", "--ops", "--pages", "--trace"], ["--quiet", "--no-trace", "--uffd", "--json"]);
-        bool json = args.Has("--json");
+        var c = new Command("kernel", "Drives the live kernel (KVM's shadow MMU through /dev/kvm) and the reference MMU with the same operations and compares them; a mismatch is shrunk and printed with the command that reproduces it.")
+        {
+            Count, Time, Seed, VocabularyOption, Mutant, Ops, Pages, Trace, NoTrace, Uffd, Quiet, JsonOption,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        bool json = args.GetValue(JsonOption);
         var realOut = stdout;
         if (json) stdout = TextWriter.Null; // one summary object instead (docs/schemas/kernel.schema.json)
-        if (args.Positional.Count > 0) throw new UsageException($"notifier kernel: unexpected argument '{args.Positional[0]}'");
-        ulong seed = args.GetULong("kernel", "--seed", 1);
-        int pages = args.GetInt("kernel", "--pages", 16);
-        if (pages < 2 || pages > 1024) throw new UsageException("notifier kernel: --pages must be in [2, 1024] (512 or more: huge pages of 512 base pages)");
+        ulong seed = args.GetValue(Seed);
+        int pages = args.GetValue(Pages);
         // the running kernel's vocabulary (uname -r major.minor -> linux-X.Y when the catalogue has it) unless named
         var (vocab, vocabWhy) = KernelRelease.VocabularyOf(KernelRelease.Running());
-        if (args.Get("--vocabulary") is { } vs)
-        {
-            if (!EventTables.TryParse(vs, out vocab)) throw new UsageException($"notifier kernel: unknown vocabulary '{vs}' ({Vocabularies.NameList})");
+        if (args.GetValue(VocabularyOption) is { } vs && EventTables.TryParse(vs, out vocab))
             vocabWhy = $"{vs}: --vocabulary";
-        }
-        MutantCase? mutant = null;
-        if (args.Get("--mutant") is { } mn)
-        {
-            try { mutant = Mutants.Find(mn); } catch (ArgumentException e) { throw new UsageException($"notifier kernel: {e.Message}"); }
-        }
-        TimeSpan? time = args.GetDuration("kernel", "--time");
-        long count = args.GetInt("kernel", "--count", 500);
-        if (count < 1) throw new UsageException("notifier kernel: --count must be at least 1");
+        MutantCase? mutant = args.GetValue(Mutant) is { } mn ? Mutants.Find(mn) : null;
+        TimeSpan? time = args.GetValue(Time);
+        long count = args.GetValue(Count);
         IReadOnlyList<KOp>? ops = null;
-        if (args.Get("--ops") is { } text)
+        if (args.GetValue(Ops) is { } text)
         {
             try { ops = KOp.Parse(text, pages); } catch (FormatException e) { throw new UsageException(e.Message); }
         }
@@ -60,12 +74,12 @@ public static class KernelCommand
             AppDomain.CurrentDomain.ProcessExit += onExit;
             try
             {
-                string? noTrace = args.Has("--no-trace") ? "--no-trace" : live.EnableTrace();
+                string? noTrace = args.GetValue(NoTrace) ? "--no-trace" : live.EnableTrace();
                 var config = NotifierSpec.Kernel.Conformance.KvmConfig(pages, vocab, mutant);
-                bool quiet = args.Has("--quiet");
+                bool quiet = args.GetValue(Quiet);
                 var last = TimeSpan.Zero;
-                string? tracePath = args.Get("--trace");
-                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: args.Has("--uffd"), progress: (s, el) =>
+                string? tracePath = args.GetValue(Trace);
+                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: args.GetValue(Uffd), progress: (s, el) =>
                 {
                     if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
                     last = el;
@@ -94,7 +108,7 @@ public static class KernelCommand
                 if (noTrace is null)
                     stdout.WriteLine($"  call paths: {st.RangeDiffs} matched with another range{(st.FirstRangeDiff is { } rd ? $" (first: {rd})" : "")}; {st.Extra} kernel invalidations the reference does not make{(st.FirstExtra is { } fe ? $" (first: {fe})" : "")}; {st.Missing} reference invalidations the kernel does not make{(st.FirstMissing is { } fm ? $" (first: {fm})" : "")}");
                 string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
-                string uf = args.Has("--uffd") ? " --uffd" : "";
+                string uf = args.GetValue(Uffd) ? " --uffd" : "";
                 string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
                 int Json(string verdict, int exit, string? vacuous)
                 {

@@ -1,43 +1,40 @@
+using Spectre.Console;
+
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// A progress line on stderr for runs over a few seconds (contract, validate, check --json; hammer and kernel have
-/// their own): `\rCOMMAND: text`, first after `After`, then at most once per `Every`; Done() ends the line if one was
-/// written. Off with --quiet, and off unless stderr is the process's own stderr on a terminal, so scripts, pipes and
-/// tests (which pass their own writers) see no progress and stderr stays the one-line error channel.
+/// A progress line on stderr for long runs (contract, validate, check --json; hammer and kernel have their own):
+/// Spectre.Console's status display (a spinner and `COMMAND: text (N s)`, redrawn in place, cleared when the run
+/// ends) around the run. Off with --quiet, and off unless stderr is the process's own stderr on a terminal: scripts,
+/// pipes and tests (which pass their own writers) get no progress and no ANSI codes, and stderr stays the one-line
+/// error channel.
 /// </summary>
-public sealed class Progress(string command, TextWriter stderr, bool enabled, Func<TimeSpan> clock)
+public sealed class Progress
 {
-    public static readonly TimeSpan After = TimeSpan.FromSeconds(3), Every = TimeSpan.FromSeconds(1);
+    private readonly string _command;
+    private readonly StatusContext? _status;
+    private readonly Func<TimeSpan> _clock;
 
-    private TimeSpan _last = TimeSpan.MinValue;
-    private bool _written;
+    private Progress(string command, StatusContext? status, Func<TimeSpan> clock) => (_command, _status, _clock) = (command, status, clock);
 
-    public static Progress For(string command, TextWriter stderr, bool quiet)
+    /// <summary>Runs work with a progress line on the terminal's stderr, or with none (quiet, or stderr is not the terminal).</summary>
+    public static T Run<T>(string command, TextWriter stderr, bool quiet, Func<Progress, T> work)
     {
+        bool terminal = !quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         var sw = System.Diagnostics.Stopwatch.StartNew();
-        return new(command, stderr, !quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected, () => sw.Elapsed);
+        return Run(command, terminal ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : null, () => sw.Elapsed, work);
     }
 
-    public void Report(string text)
-    {
-        if (!enabled) return;
-        var now = clock();
-        if (now < After || (_written && now - _last < Every)) return;
-        _last = now;
-        _written = true;
-        stderr.Write($"\r{command}: {text} ({now.TotalSeconds:F0} s)   ");
-        stderr.Flush();
-    }
+    /// <summary>Runs work with a progress line on console (null: none); clock gives the time shown.</summary>
+    public static T Run<T>(string command, IAnsiConsole? console, Func<TimeSpan> clock, Func<Progress, T> work) =>
+        console is null
+            ? work(new Progress(command, null, clock))
+            : console.Status().Spinner(Spinner.Known.Line).Start(Markup.Escape($"{command}: starting"), ctx => work(new Progress(command, ctx, clock)));
 
-    public void Done()
-    {
-        if (_written) stderr.WriteLine();
-        _written = false;
-    }
+    public void Report(string text) => _status?.Status(Markup.Escape($"{_command}: {text} ({_clock().TotalSeconds:F0} s)"));
 
     /// <summary>A writer for the checker's output that passes its Progress(...) lines on as progress, drops the rest.</summary>
-    public TextWriter CheckerLines() => !enabled ? TextWriter.Null : new LineSink(line => { if (line.StartsWith("Progress(", StringComparison.Ordinal)) Report(line); });
+    public TextWriter CheckerLines() => _status is null ? TextWriter.Null : new LineSink(line => { if (line.StartsWith("Progress(", StringComparison.Ordinal)) Report(line); });
 
     private sealed class LineSink(Action<string> onLine) : TextWriter
     {

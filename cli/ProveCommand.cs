@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -11,24 +12,38 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class ProveCommand
 {
-    public const string Usage = "prove [--vocabulary v7|v7-reviewed|upstream] [--variant NAME] [--depth K] [--quiet]";
+    /// <summary>--vocabulary NAME of spec/'s model vocabularies (prove, contract).</summary>
+    public static Option<string?> ModelVocabularyOption() =>
+        Opt.Text("--vocabulary", "NAME", "one vocabulary (default all): v7, v7-reviewed or upstream",
+            name => ModelVocabulary.Find(name) is null ? $"unknown vocabulary '{name}' (v7, v7-reviewed, upstream)" : null, () => ModelVocabulary.All.Select(v => v.Name));
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    private static readonly Option<string?> VocabularyOption = ModelVocabularyOption();
+    private static readonly Option<string?> VariantOption = Opt.Text("--variant", "NAME", "a variant of the listener (default correct)",
+        name => Variant.Names.Contains(name) ? null : $"unknown variant '{name}' ({string.Join(", ", Variant.Names)})", () => Variant.Names);
+    private static readonly Option<int> Depth = Opt.Int("--depth", "K", "bounded model checking depth", Proofs.DefaultBmcDepth, 0, 30);
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "print only the queries that do not hold");
+    private static readonly Option<bool> Json = Opt.Flag("--json", JsonOut.Help);
+
+    public static Command Define()
     {
-        var args = Args.Parse("prove", argv, ["--vocabulary", "--variant", "--depth"], ["--quiet", "--json"], maxPositional: 0);
-        bool json = args.Has("--json");
+        var c = new Command("prove", "Runs the Z3 proof set of spec/: every invariant inductive and every rule implied, per vocabulary, plus bounded model checking; a failing variant prints its counterexample.")
+        {
+            VocabularyOption, VariantOption, Depth, Quiet, Json,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        bool json = args.GetValue(Json);
         var jsonRuns = new JsonArray();
         var realOut = stdout;
         if (json) stdout = TextWriter.Null; // the text goes nowhere; one object at the end (docs/schemas/prove.schema.json)
-        if (args.Positional.Count > 0) throw new UsageException($"notifier prove: unexpected argument '{args.Positional[0]}'");
-        int depth = args.GetInt("prove", "--depth", Proofs.DefaultBmcDepth);
-        if (depth < 0 || depth > 30) throw new UsageException($"notifier prove: --depth must be in 0..30, got {depth}");
-        string? vocName = args.Get("--vocabulary");
-        string? variantName = args.Get("--variant");
-        if (vocName is not null && ModelVocabulary.Find(vocName) is null)
-            throw new UsageException($"notifier prove: unknown vocabulary '{vocName}' (v7, v7-reviewed, upstream)");
-        if (variantName is not null && !Variant.Names.Contains(variantName))
-            throw new UsageException($"notifier prove: unknown variant '{variantName}' ({string.Join(", ", Variant.Names)})");
+        int depth = args.GetValue(Depth);
+        string? vocName = args.GetValue(VocabularyOption);
+        string? variantName = args.GetValue(VariantOption);
 
         var runs = new List<(ModelVocabulary, Variant)>();
         if (variantName is null or "correct")
@@ -45,7 +60,7 @@ public static class ProveCommand
             runs.Add((voc, variant));
         }
 
-        bool quiet = args.Has("--quiet");
+        bool quiet = args.GetValue(Quiet);
         bool failed = false, unknown = false;
         var total = Stopwatch.StartNew();
         int queries = 0;
@@ -69,16 +84,17 @@ public static class ProveCommand
                         }).ToArray()),
                         ["reproduce"] = variant.Failing ? $"notifier prove --variant {variant.Name}" : null,
                     });
-                w.WriteLine($"{"query",-90} {"result",-18} {"ms",8}");
+                var table = Tables.Plain(true, new("query"), new("result"), new("ms", Right: true));
                 foreach (var r in results)
                 {
                     queries++;
                     if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
                     if (!quiet || r.Verdict != QueryVerdict.Holds)
-                        w.WriteLine($"{r.Query,-90} {Word(r.Verdict),-18} {r.Millis.ToString("F1", CultureInfo.InvariantCulture),8}");
+                        table.Row(r.Query, Word(r.Verdict), r.Millis.ToString("F1", CultureInfo.InvariantCulture));
                     failed |= r.Failed;
                     unknown |= r.Verdict == QueryVerdict.Unknown;
                 }
+                Tables.Write(w, table);
                 foreach (var r in results.Where(r => r.Report is not null))
                 {
                     w.WriteLine();

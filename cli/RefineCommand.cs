@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 using NotifierSpec.Spec;
 
@@ -12,15 +13,25 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class RefineCommand
 {
-    public const string Usage = "refine TRACE.jsonl [--allow-incomplete]";
+    private static readonly Argument<string> Trace = TraceOutput.TraceArgument();
+    private static readonly Option<bool> AllowIncomplete = TraceOutput.AllowIncompleteOption();
+    private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    public static Command Define()
     {
-        var args = Args.Parse("refine", argv, [], [TraceInput.AllowIncomplete, "--json"], maxPositional: 1);
-        if (args.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
-        string path = args.Positional[0];
-        var v = TraceChecks.Refine(path, args.Has(TraceInput.AllowIncomplete));
-        return TraceOutput.Print(v, stdout, stderr, args.Has("--json") ? Json : null);
+        var c = new Command("refine", "Checks that every step of a complete reference trace is an instance of spec/'s Z3 transition relation (or a stutter): step-level refinement.")
+        {
+            Trace, AllowIncomplete, JsonOption,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        string path = args.GetValue(Trace)!;
+        var v = TraceChecks.Refine(path, args.GetValue(AllowIncomplete));
+        return TraceOutput.Print(v, args.InvocationConfiguration.Output, args.InvocationConfiguration.Error, args.GetValue(JsonOption) ? Json : null);
 
         JsonObject Json(TraceVerdict v)
         {

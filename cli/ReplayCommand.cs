@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 
 namespace NotifierSpec.Cli;
@@ -6,15 +7,26 @@ namespace NotifierSpec.Cli;
 /// 255 malformed input (conformance/TraceChecks.Replay).</summary>
 public static class ReplayCommand
 {
-    public const string Usage = "replay TRACE.jsonl [--partial] [--allow-incomplete]";
+    private static readonly Argument<string> Trace = TraceOutput.TraceArgument();
+    private static readonly Option<bool> Partial = Opt.Flag("--partial", "accept lines that leave fields out (a coarser trace)");
+    private static readonly Option<bool> AllowIncomplete = TraceOutput.AllowIncompleteOption();
+    private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    public static Command Define()
     {
-        var args = Args.Parse("replay", argv, [], ["--partial", TraceInput.AllowIncomplete, "--json"], maxPositional: 1);
-        if (args.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
-        string path = args.Positional[0];
-        var v = TraceChecks.Replay(path, args.Has(TraceInput.AllowIncomplete), args.Has("--partial"));
-        return TraceOutput.Print(v, stdout, stderr, args.Has("--json") ? Json : null);
+        var c = new Command("replay", "Replays a trace (docs/trace-format.md) through the reference MMU, checking every rule after every line; accepted when every line is allowed and every rule holds.")
+        {
+            Trace, Partial, AllowIncomplete, JsonOption,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult args)
+    {
+        string path = args.GetValue(Trace)!;
+        var v = TraceChecks.Replay(path, args.GetValue(AllowIncomplete), args.GetValue(Partial));
+        return TraceOutput.Print(v, args.InvocationConfiguration.Output, args.InvocationConfiguration.Error, args.GetValue(JsonOption) ? Json : null);
 
         JsonObject Json(TraceVerdict v)
         {

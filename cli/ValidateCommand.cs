@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json.Nodes;
 
 namespace NotifierSpec.Cli;
@@ -10,20 +11,32 @@ namespace NotifierSpec.Cli;
 /// </summary>
 public static class ValidateCommand
 {
-    public const string Usage = "validate TRACE.jsonl [--spec TraceNotifierSpec.tla] [--allow-incomplete] [--quiet]";
+    private static readonly Argument<string> Trace = TraceOutput.TraceArgument();
+    private static readonly Option<string?> Spec = Opt.Text("--spec", "FILE", "the trace spec (default tla/trace/TraceNotifierSpec.tla)");
+    private static readonly Option<bool> AllowIncomplete = TraceOutput.AllowIncompleteOption();
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
+    private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 
-    public static int Run(IReadOnlyList<string> argv, TextWriter stdout, TextWriter stderr)
+    public static Command Define()
     {
-        var a = Args.Parse("validate", argv, ["--spec"], [TraceInput.AllowIncomplete, "--json", "--quiet"], maxPositional: 1);
-        if (a.Positional.Count != 1) throw new UsageException($"usage: notifier {Usage}");
-        var progress = Progress.For("validate", stderr, a.Has("--quiet"));
-        var v = TraceChecks.Validate(a.Positional[0], a.Get("--spec"), a.Has(TraceInput.AllowIncomplete), progress.CheckerLines());
-        progress.Done();
-        return TraceOutput.Print(v, stdout, stderr, a.Has("--json") ? Json : null);
+        var c = new Command("validate", "Trace validation against the TLA+ spec (tla/trace/TraceNotifierSpec.tla): accepted when some behaviour of the spec matches every line; otherwise prints the first line no behaviour matches and the spec state before it.")
+        {
+            Trace, Spec, AllowIncomplete, Quiet, JsonOption,
+        };
+        c.SetAction(Run);
+        return c;
+    }
+
+    private static int Run(ParseResult a)
+    {
+        var (stdout, stderr) = (a.InvocationConfiguration.Output, a.InvocationConfiguration.Error);
+        string path = a.GetValue(Trace)!;
+        var v = Progress.Run("validate", stderr, a.GetValue(Quiet), progress => TraceChecks.Validate(path, a.GetValue(Spec), a.GetValue(AllowIncomplete), progress.CheckerLines()));
+        return TraceOutput.Print(v, stdout, stderr, a.GetValue(JsonOption) ? Json : null);
 
         JsonObject Json(TraceVerdict v) => new()
         {
-            ["file"] = a.Positional[0], ["verdict"] = v.Accepted ? "accepted" : "rejected", ["exit"] = v.Exit, ["line"] = v.Line,
+            ["file"] = path, ["verdict"] = v.Accepted ? "accepted" : "rejected", ["exit"] = v.Exit, ["line"] = v.Line,
             ["message"] = v.Message, ["detail"] = v.Detail, ["states"] = v.States, ["seconds"] = JsonOut.Seconds(v.Seconds),
         };
     }

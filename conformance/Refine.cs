@@ -8,11 +8,11 @@ public static partial class TraceChecks
 {
     /// <summary>`notifier refine`: the step-level refinement check (spec/Refinement.cs): every step of a complete
     /// reference trace is an instance of spec/'s Z3 transition relation (or a stutter).</summary>
-    public static TraceVerdict Refine(string path, bool allowIncomplete = false)
+    public static TraceVerdict Refine(string path, bool allowIncomplete = false, IReadOnlyList<CoverageRow>? coverage = null)
     {
         if (TraceInput.Check(TraceCheckKind.Refine, path, allowIncomplete, false, out _) is { } refused) return refused;
         RefinementResult r;
-        try { r = Refinement.CheckFile(path); }
+        try { r = Refinement.CheckFile(path, coverage is null ? Coverage.RefineScope : Coverage.Scope(coverage)); }
         catch (SpecException e) { return new(TraceCheckKind.Refine, VerdictKind.Malformed, null, e.Message); }
         TraceVerdict v;
         switch (r.Verdict)

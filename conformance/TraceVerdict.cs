@@ -48,6 +48,9 @@ public sealed record TraceVerdict(TraceCheckKind Check, VerdictKind Kind, int? L
     public RefinementResult? Refinement { get; init; }
     public long States { get; init; }
     public double Seconds { get; init; }
+    /// <summary>validate, accepted: lines where the trace spec's LineAction (what a rejected line is said to map to)
+    /// names another action than the one TraceNext took for it; empty when the spec's two agree (TraceValidationTests).</summary>
+    public IReadOnlyList<string> LineActionDifferences { get; init; } = [];
 }
 
 /// <summary>The one map from a verdict to its exit code (docs/exit-codes.md) and its output channel.</summary>

@@ -10,7 +10,8 @@ namespace NotifierSpec.Conformance;
 /// TraceSpec (one worker, BFS); the trace is accepted iff some behaviour matches every line (the invariant
 /// TraceNotAccepted fails). Otherwise the first unmatched line is 1 + the largest line count any reachable
 /// state reached, reported with its text, the spec action it maps to, and the spec state before it.
-/// Verdicts: accepted, rejected, outside the spec (a feature of Coverage, or a field the spec reads left out),
+/// Verdicts: accepted, rejected, outside the spec (a row of Coverage, the spec's ASSUME on the config, or a field the
+/// spec reads left out),
 /// incomplete, the trace spec could not be evaluated, malformed (reference/TraceCheck, as replay and refine).
 /// </summary>
 public static partial class TraceChecks
@@ -27,7 +28,8 @@ public static partial class TraceChecks
         return Path.Combine("tla", "trace", "TraceNotifierSpec.tla");
     }
 
-    public static TraceVerdict Validate(string path, string? specPath = null, bool allowIncomplete = false, TextWriter? progress = null)
+    public static TraceVerdict Validate(string path, string? specPath = null, bool allowIncomplete = false, TextWriter? progress = null,
+        IReadOnlyList<CoverageRow>? coverage = null)
     {
         // the trace format first, as replay and refine read it (reference/TraceCheck)
         if (TraceInput.Check(TraceCheckKind.Validate, path, allowIncomplete, false, out _) is { } refused) return refused;
@@ -37,7 +39,7 @@ public static partial class TraceChecks
         catch (JsonLinesError e) { return V(VerdictKind.Malformed, e.Line, e.ToString(), null, 0, 0); }
         if (lines.Count == 0) return V(VerdictKind.Malformed, 1, $"{path}:1:1: empty trace (line 1 must be the config line)", null, 0, 0);
         if (SpecBounds(path, lines[0]) is { } bounds) return V(VerdictKind.OutsideSpec, lines[0].Line, bounds, null, 0, 0);
-        if (Outside(lines) is { } o) return V(VerdictKind.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (tla/README.md lists what it models)", null, 0, 0);
+        if (Coverage.Outside(CoverageCheck.Validate, path, coverage) is { } o) return V(VerdictKind.OutsideSpec, o.Line, $"{path}:{o.Line}: {o.Why}: outside the spec (conformance/Coverage.cs, tla/README.md)", null, 0, 0);
 
         specPath ??= FindSpec();
         var env = new Dictionary<string, string> { ["NOTIFIER_TRACE"] = Path.GetFullPath(path) };
@@ -45,13 +47,16 @@ public static partial class TraceChecks
         try { spec = TlaSpec.Load(specPath, Path.ChangeExtension(specPath, ".cfg"), TextWriter.Null, env); }
         catch (TlaError e) { return V(VerdictKind.Malformed, null, e.ToString().Replace('\n', ' '), null, 0, 0); }
         catch (EvalError e) { return NotFitting(path, lines, e.Message, 0, 0); }
-        int li = spec.Vars.IndexOf("l");
-        if (li < 0) return V(VerdictKind.Malformed, null, $"{specPath}:1:1: the trace spec has no line counter variable l", null, 0, 0);
+        // what validate shows comes from the trace spec (TraceLine, LineAction, TraceAlias), not from a copy of it
+        if (Definition(spec, "TraceLine", 0) is not { } traceLine || Definition(spec, "LineAction", 1) is not { } lineAction
+            || Definition(spec, "TraceAlias", 0) is not { } alias)
+            return V(VerdictKind.Malformed, null, $"{specPath}:1:1: the trace spec does not define TraceLine, LineAction(i) and TraceAlias", null, 0, 0);
+        long LineOf(Value[] st) => Eval(spec, traceLine, st) is IntV n ? n.N : 0;
         var mc = new ModelChecker(spec, new CheckOptions
         {
             Workers = 1, NoDeadlock = true, Coverage = false,
             Out = progress ?? TextWriter.Null, ProgressEvery = TimeSpan.FromSeconds(2),
-            Score = st => st[li] is IntV n ? n.N : 0,
+            Score = LineOf,
         });
         var r = mc.Run();
         // the file's line numbers (blank lines are skipped by ndJsonDeserialize)
@@ -59,7 +64,8 @@ public static partial class TraceChecks
         switch (r.Outcome)
         {
             case Outcome.Safety when r.Violated == "TraceNotAccepted":
-                return V(VerdictKind.Accepted, null, $"{path}: accepted ({lines.Count} lines, a behaviour of TraceNotifierSpec matches every line; {r.Distinct} states, {r.Seconds:F2}s)", null, r.Seconds, r.Distinct);
+                return V(VerdictKind.Accepted, null, $"{path}: accepted ({lines.Count} lines, a behaviour of TraceNotifierSpec matches every line; {r.Distinct} states, {r.Seconds:F2}s)", null, r.Seconds, r.Distinct)
+                    with { LineActionDifferences = LineActionDifferences(spec, lineAction, r.Trace ?? [], LineOf, FileLine) };
             case Outcome.Success when r.Best is { Count: > 0 } best:
             {
                 long next = r.BestScore;
@@ -67,12 +73,13 @@ public static partial class TraceChecks
                 var (fileLine, text, val) = lines[idx - 1];
                 var sb = new StringBuilder();
                 sb.AppendLine($"  line {fileLine}: {text}");
-                sb.AppendLine($"  maps to: {ActionFor(val)}");
+                sb.AppendLine($"  maps to: {Show(Eval(spec, lineAction, best[^1].State, IntV.Of(idx)))}");
                 sb.AppendLine($"  the behaviour that matched lines 1..{FileLine(idx - 1)} ({best.Count - 1} steps) ends with:");
                 foreach (var st in best.Skip(Math.Max(1, best.Count - 4)))
-                    sb.AppendLine($"    line {FileLine(StepLine(st, li) - 1)}: {ActionName(st.Action)}");
-                sb.AppendLine("  spec state before the line (pte, vma, data, dpte in reference numbering; other values in the spec's: page/frame x+1):");
-                foreach (var s in StateText(spec, best[^1].State)) sb.AppendLine("    " + s);
+                    sb.AppendLine($"    line {FileLine(LineOf(st.State) - 1)}: {ActionName(st.Action)}");
+                sb.AppendLine("  spec state before the line (TraceAlias of the trace spec: pages and frames in reference numbering):");
+                if (Eval(spec, alias, best[^1].State) is FcnBase shown)
+                    for (int k = 0; k < shown.Count; k++) sb.AppendLine($"    {Show(shown.KeyAt(k))} = {NotifierSpec.Checker.Show.V(shown.ValAt(k))}");
                 return V(VerdictKind.Rejected, fileLine, $"{path}:{fileLine}: rejected: no behaviour of the spec matches this line ({next - 1} lines matched)", sb.ToString(), r.Seconds, r.Distinct);
             }
             default:
@@ -123,8 +130,6 @@ public static partial class TraceChecks
         return cut > 0 ? a[..cut] : a;
     }
 
-    private static long StepLine(TraceStep st, int li) => st.State[li] is IntV n ? n.N : 0;
-
     private static Value? F(Value rec, string field) =>
         rec is FcnBase f ? Enumerable.Range(0, f.Count).Where(i => f.KeyAt(i) is StrV s && s.S == field).Select(f.ValAt).FirstOrDefault() : null;
     private static string? S(Value rec, string field) => F(rec, field) is StrV s ? s.S : null;
@@ -138,116 +143,31 @@ public static partial class TraceChecks
         return null;
     }
 
-    /// <summary>Features of the reference the spec does not model (tla/README.md, "Trace validation").</summary>
-    public static (int Line, string Why)? Outside(List<(int Line, string Text, Value Value)> lines)
+    /// <summary>Where the trace spec's LineAction disagrees with the action its TraceNext took in the behaviour that
+    /// matched every line: "line N: LineAction says X, TraceNext took Y" (none when the two agree).</summary>
+    private static List<string> LineActionDifferences(TlaSpec spec, OpDef lineAction, List<TraceStep> behaviour, Func<Value[], long> lineOf, Func<long, int> fileLine)
     {
-        var cfg = lines[0];
-        var mirrors = (TupleV)F(cfg.Value, "mirrors")!;
-        var flags = new HashSet<string>();
-        foreach (var m in mirrors.Elems)
+        var differences = new List<string>();
+        for (int k = 1; k < behaviour.Count; k++)
         {
-            if (F(m, "span") is not null) return (cfg.Line, $"mirror {S(m, "name")} covers a span (the spec's intervals cover the address space)");
-            var pol = F(m, "policy");
-            if (pol is not null && S(pol, "at") == "end" && (S(pol, "default") != "unmap" || F(pol, "reactions") is FcnBase { Count: > 0 }))
-                return (cfg.Line, $"mirror {S(m, "name")} reacts at end with reactions other than unmap");
-            flags.Add($"{F(m, "skip_read_retry")}/{F(m, "read_retry_outside_lock")}");
+            long line = lineOf(behaviour[k - 1].State);
+            string said = Show(Eval(spec, lineAction, behaviour[k - 1].State, IntV.Of(line)));
+            string took = ActionName(behaviour[k].Action);
+            string Head(string a) => a.Split(' ', '(')[0];
+            if (Head(said) != Head(took)) differences.Add($"line {fileLine(line)}: LineAction says {Head(said)}, TraceNext took {Head(took)}");
         }
-        if (flags.Count > 1) return (cfg.Line, "mirrors with different driver flags (the spec's driver bugs apply to every device)");
-        foreach (var (n, _, v) in lines.Skip(1))
-        {
-            string op = S(v, "op")!;
-            bool refused = F(v, "result") is not null && S(v, "kind") == "call";
-            if (op == "mmu_interval_notifier_remove") return (n, $"op {op} (the spec's subscriptions are never removed)");
-            if (op == "collapse_huge_page" && !refused) return (n, $"op {op} (khugepaged's collapse is not a call site of the spec)");
-            if (op == "migrate_to_device" && !refused) return (n, $"op {op} (device-private migration is not a call site of the trace spec)");
-        }
-        return null;
+        return differences;
     }
 
-    private static string ActionFor(Value line)
-    {
-        string op = S(line, "op")!;
-        if (S(line, "kind") == "call")
-            return op switch
-            {
-                "device_read" or "device_write" => "IsDeviceAccessCall (the access starts with its step lines)",
-                "mmu_interval_notifier_insert" => "IsInsert -> mmu_interval_notifier_insert",
-                "make_device_exclusive" => "IsExclusiveCall (names the call site make_device_exclusive; needs the CPU thread idle)",
-                _ => "IsCpuCall (names the call site of the invalidations that follow; needs the CPU thread idle)",
-            };
-        return op switch
-        {
-            "invalidate_range_start" or "invalidate_range_start_nonblock" => $"IsStart -> {op} (NewOp of the call site whose event is the line's)",
-            "invalidate" => "IsInvalidate -> invalidate (one listener's callback)",
-            "invalidate_finish" => "IsInvalidateFinish -> invalidate_finish (a two-pass listener's finish pass)",
-            "invalidate_page" => "IsInvalidatePage -> invalidate (v7 invalidate_page, after the change)",
-            "pte_update" => "IsPteUpdate (environment: the PTE change, allowed by RangeCoversChange / TruthfulEvent)",
-            "tlb_flush" => "IsTlbFlush -> tlb_flush",
-            "free_frame" => "IsFreeFrame -> free_frame",
-            "invalidate_range_end" => "IsEnd -> invalidate_range_end",
-            "release" => "IsRelease -> release",
-            "vma_update" => "IsVmaUpdate (environment)",
-            "copy_page" => "IsCopyPage (environment)",
-            "cpu_read" or "cpu_write" => "IsCpuAccess (environment, checked against the spec's data)",
-            "device_read" or "device_write" => $"IsDeviceAccess -> {op}",
-            "mmu_interval_read_begin" => "IsReadBegin -> mmu_interval_read_begin",
-            "hmm_range_fault" => "IsRangeFault -> hmm_range_fault",
-            "device_lock" => "IsDeviceLock -> device_lock",
-            "mmu_interval_read_retry" => "IsReadRetry -> mmu_interval_read_retry",
-            "device_pte_install" => "IsInstall -> device_pte_install",
-            "device_unlock" => "IsDeviceUnlock -> device_unlock",
-            "tlb_fill" => "IsTlbFill -> device_tlb_fill",
-            "device_atomic_map" => "IsAtomicMap -> device_atomic_map (the owner's atomic entry after make_device_exclusive)",
-            "copy_pte_range" or "clear_flush_young" or "test_young" or "mm_exited" => "IsStutter (not modelled by the spec)",
-            _ => $"no action: op {op} is not a line kind of the trace spec",
-        };
-    }
+    /// <summary>A definition of the trace spec's root module with `arity` arguments, or null.</summary>
+    public static OpDef? Definition(TlaSpec spec, string name, int arity) =>
+        spec.Root.Top.Find(name) is DefSym { D: var d } && d.Params.Length == arity ? d : null;
 
-    /// <summary>The spec state, readable: per-page variables list only pages that are not empty, in the
-    /// reference's numbering (spec page/frame x+1 = reference x).</summary>
-    private static IEnumerable<string> StateText(TlaSpec spec, Value[] st)
-    {
-        for (int i = 0; i < spec.Vars.Count; i++)
-        {
-            string name = spec.Vars[i];
-            var v = st[i];
-            if (name is "ghost" or "cow" or "childFrames" or "budget") continue;
-            if (name == "free" && v is SetBase fs) { yield return $"free = {fs.Size} frames"; continue; }
-            if (name == "data" && v is FcnBase data)
-            {
-                var nz = Enumerable.Range(0, data.Count).Where(k => data.ValAt(k) is IntV { N: not 0 }).Select(k => $"frame {Ref(data.KeyAt(k))}: {Show.V(data.ValAt(k))}");
-                yield return $"data = {{{string.Join(", ", nz)}}}";
-                continue;
-            }
-            if (name is "pte" or "vma" && v is FcnBase pf)
-            {
-                var items = Enumerable.Range(0, pf.Count).Where(k => !(pf.ValAt(k) is IntV { N: 0 } || F(pf.ValAt(k), "f") is IntV { N: 0 }))
-                    .Select(k => $"page {Ref(pf.KeyAt(k))}: {PteText(pf.ValAt(k))}");
-                yield return $"{name} = {{{string.Join(", ", items)}}}";
-                continue;
-            }
-            if (name == "dpte" && v is FcnBase df)
-            {
-                for (int d = 0; d < df.Count; d++)
-                {
-                    var pt = (FcnBase)df.ValAt(d);
-                    var items = Enumerable.Range(0, pt.Count).Where(k => F(pt.ValAt(k), "f") is not IntV { N: 0 }).Select(k => $"page {Ref(pt.KeyAt(k))}: {PteText(pt.ValAt(k))}");
-                    yield return $"dpte[{Show.V(df.KeyAt(d))}] = {{{string.Join(", ", items)}}}";
-                }
-                continue;
-            }
-            yield return $"{name} = {Show.V(v)}";
-        }
-    }
+    /// <summary>Evaluates a definition of the trace spec in a state (arguments as values).</summary>
+    public static Value Eval(TlaSpec spec, OpDef def, Value[] state, params Value[] args) =>
+        new OpCall(def, args.Select(a => (Node)new Lit(a) { Loc = def.Loc }).ToArray()) { Loc = def.Loc, Level = def.Body!.Level }
+            .Eval(new Ctx(spec) { Cur = state }, null);
 
-    private static string Ref(Value specNumber) => specNumber is IntV n ? (n.N - 1).ToString() : Show.V(specNumber);
-
-    private static string PteText(Value v)
-    {
-        if (v is IntV acc) return acc.N switch { 0 => "none", 1 => "r", _ => "rw" };
-        var f = F(v, "f"); var a = F(v, "acc");
-        string prot = a is IntV n ? n.N switch { 0 => "none", 1 => "r", _ => "rw" } : "?";
-        string extra = (F(v, "sd") is BoolV { B: true } ? " soft-dirty" : "") + (F(v, "gone") is BoolV { B: true } ? " gone" : "");
-        return $"frame {Ref(f!)} {prot}{extra}";
-    }
+    /// <summary>A string value as its text, anything else as TLA+.</summary>
+    private static string Show(Value v) => v is StrV s ? s.S : NotifierSpec.Checker.Show.V(v);
 }

@@ -449,8 +449,12 @@ internal sealed class Planner(MmState state)
         var r = new PageRange(m.Start, m.End);
         if (State.Vmas.Any(v => v.Range.Overlaps(r)))
         {
-            // MAP_FIXED over a mapping: do_munmap of the overlap first
-            _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
+            // MAP_FIXED over a mapping. Since 6.12 the overlap's PTEs are cleared while its VMAs are still in the tree, under
+            // mmap_write_lock (no downgrade), and the new VMA is stored after (linux-7.2 mm/vma.c __mmap_region -> __mmap_setup:
+            // vms_gather_munmap_vmas, vms_clean_up_area -> vms_clear_ptes -> unmap_region -> unmap_vmas, "Clear PTEs while the
+            // vma is still in the tree"; then __mmap_new_vma: vma_iter_store_new; linux-6.12 mm/mmap.c __mmap_region alike).
+            // linux-6.1 (mm/mmap.c mmap_region -> do_mas_munmap) and the seed's kernel (do_munmap) removed the VMAs first.
+            if (!MapFixedZapsFirst) _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
             Zap(CallSite.unmap_vmas, r);
         }
         // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT
@@ -459,6 +463,9 @@ internal sealed class Planner(MmState state)
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
         return ("mmap", MmapLock.Write, null);
     }
+
+    /// <summary>MAP_FIXED clears the old PTEs before the VMA tree changes (6.12+: __mmap_region's vms_clean_up_area).</summary>
+    private bool MapFixedZapsFirst => EventTables.IsKernel(Vocab) && Vocab != Vocabulary.Linux6_1;
 
     /// <summary>Linux 7.2 mm/vma.c do_vmi_munmap -> unmap_vmas.</summary>
     private (string Name, MmapLock Lock, string? Error) DoVmiMunmap(Call.Munmap m)
@@ -500,6 +507,7 @@ internal sealed class Planner(MmState state)
         var present = Present(r).ToList();
         if (present.Count > 0)
         {
+            var upgrade = present.Where(p => CanChangePteWritable(p, m.Prot)).ToHashSet();
             int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
             var nr = new PageRange(lazyStart, r.End);
             // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection, which notifies
@@ -515,14 +523,36 @@ internal sealed class Planner(MmState state)
                     if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
                     if (cur.DevicePrivate >= 0) continue;
                     var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
-                    // the new protection never upgrades a PTE here (a later fault does, R8); Linux 7.2's
-                    // MM_CP_TRY_CHANGE_WRITABLE upgrade inside the bracket is not modelled yet (tla/'s trace spec rejects it)
+                    // the new protection upgrades a PTE only through MM_CP_TRY_CHANGE_WRITABLE (CanChangePteWritable);
+                    // every other upgrade is left to a later fault (R8)
+                    if (upgrade.Contains(p)) np = Prot.ReadWrite;
                     if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
                 }
                 _prims.Add(new Prim.TlbFlush(nr));
             }, newProt: m.Prot);
         }
         return ("mprotect", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/mprotect.c mprotect_fixup -> change_protection with MM_CP_TRY_CHANGE_WRITABLE (a private VMA
+    /// becoming writable: vma_wants_manual_pte_write_upgrade, mm/vma.h) -> change_present_ptes ->
+    /// set_write_prot_commit_flush_ptes: a read-only PTE is made writable inside the bracket when
+    /// can_change_private_pte_writable holds: maybe_change_pte_writable (not PROT_NONE, no soft-dirty write fault needed:
+    /// pte_needs_soft_dirty_wp, no uffd-wp bit) and an anonymous PageAnonExclusive page. The model's anon-exclusive page
+    /// is its write fault's reuse test (map and reference count 1, not the zero page: wp_page_reuse in Fault), and it
+    /// asks for a soft-dirty PTE (pte_needs_soft_dirty_wp is false then whatever VM_SOFTDIRTY says; a PTE clear_refs
+    /// write-protected is never upgraded). Not in the seed's vocabularies (v7: MM_CP_TRY_CHANGE_WRITABLE is 6.0+; 6.1
+    /// mm/mprotect.c change_pte_range, can_change_pte_writable). Base pages only: a huge PMD's own upgrade
+    /// (mm/huge_memory.c change_huge_pmd, can_change_pmd_writable) and shared mappings (can_change_shared_pte_writable:
+    /// dirty PTEs under writenotify) are left to the next fault. hugetlb_change_protection has no such upgrade.</summary>
+    private bool CanChangePteWritable(int page, Prot newProt)
+    {
+        if (newProt != Prot.ReadWrite || !EventTables.IsKernel(Vocab)) return false;
+        // only the VMAs whose protection changes to writable get change_protection (mprotect_fixup: newflags == oldflags)
+        if (State.VmaAt(page) is not { Shared: false, Hugetlb: false } vma || vma.Prot == Prot.ReadWrite) return false;
+        if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false } pte) return false;
+        var fr = State.Frames[pte.Frame];
+        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
     }
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>

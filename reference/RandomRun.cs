@@ -37,11 +37,10 @@ public static class RandomRun
     }
 
     /// <summary>Runs until `steps` lines were produced or the first violation (when stopAtViolation).
-    /// specSubset: only what the TLA+ spec models (tla/trace/TraceNotifierSpec.tla): no collapse_huge_page
-    /// (drawn again).</summary>
+    /// draw: the CPU calls to draw, another is drawn again (conformance/Coverage.Draws: what a check models).</summary>
     /// <param name="allow">when given, a call it refuses is left out (counted as refused): keeps a run inside what a
     /// checker covers (spec/'s refinement check leaves out make_device_exclusive, for instance)</param>
-    public static Session Run(MmConfig config, int seed, int steps, bool record = true, bool stopAtViolation = true, bool allowExit = true, bool specSubset = false,
+    public static Session Run(MmConfig config, int seed, int steps, bool record = true, bool stopAtViolation = true, bool allowExit = true, Func<Call, bool>? draw = null,
         Func<Call, bool>? allow = null)
     {
         var r = new Random(seed);
@@ -70,7 +69,7 @@ public static class RandomRun
                     {
                         // exit is rare: it ends the run's interesting part
                         var cpu = allowExit && r.Next(400) == 0 ? new Call.Exit() : RandomCpuCall(r, st);
-                        while (specSubset && cpu is Call.CollapseHuge) cpu = RandomCpuCall(r, st);
+                        while (draw is not null && !draw(cpu)) cpu = RandomCpuCall(r, st);
                         if (allow is not null && !allow(cpu)) { refused++; continue; }
                         s.Call(cpu);
                         continue;

@@ -29,6 +29,10 @@ public sealed record RefinementResult(RefinementVerdict Verdict, int Line, int C
     public bool Refines => Verdict == RefinementVerdict.Refines;
 }
 
+/// <summary>What spec/ does not model, as the caller's table says (conformance/Coverage.cs RefineScope): why a
+/// trace's config, or a line with the reference state after it, is outside spec/, or null.</summary>
+public sealed record RefinementScope(Func<Ref.MmConfig, string?> Config, Func<Ref.StepOutcome, string?> Step);
+
 /// <summary>
 /// The step-level refinement check: every step of a reference trace, abstracted by α, is an instance
 /// of the spec's transition relation (spec/Model.cs) or a stutter. For each line the reference takes
@@ -69,10 +73,10 @@ public sealed record RefinementResult(RefinementVerdict Verdict, int Line, int C
 /// ended (or refused, once its operation is over) invalidation is dropped from the abstract state
 /// after the step, which no spec guard can tell apart (every guard on an invalidation other than a
 /// fresh one needs it active). States are compared up to what spec/ cannot read (Canon).
-/// Not covered (answered NotCovered at the first line that needs it): mirrors other than interval
-/// notifiers covering the whole mm with one listener policy spec/ can express and no driver bug
-/// (skip_read_retry, read_retry_outside_lock); make_device_exclusive; interval insert/remove; v7's
-/// invalidate_page call sites (spec/ has them only as the failing variants invalidate-page-*).
+/// Not covered (answered NotCovered at the first line that needs it): what the caller's RefinementScope says,
+/// computed from conformance/Coverage.cs's table (mirror kinds other than interval notifiers, spans, driver bugs,
+/// different policies, make_device_exclusive, interval insert/remove, v7's invalidate_page call sites), and a
+/// trace without a mirror.
 /// </summary>
 public static class Refinement
 {
@@ -91,38 +95,31 @@ public static class Refinement
 
     private sealed class NotCoveredException(string message) : Exception(message);
 
+
     /// <summary>One expected spec step: an action (of the model, or local) and its concrete arguments.</summary>
     private sealed record Expected(string Action, Dictionary<string, object> Args);
 
     /// <summary>Checks a trace file, read by reference/TraceReader (bounded lines, strict UTF-8).</summary>
-    public static RefinementResult CheckFile(string path) => Check(Ref.TraceReader.ReadFile(path));
+    public static RefinementResult CheckFile(string path, RefinementScope scope) => Check(Ref.TraceReader.ReadFile(path), scope);
 
     /// <summary>Checks a complete trace (docs/trace-format.md).</summary>
-    public static RefinementResult Check(IEnumerable<string> lines) => Check(Ref.TraceReader.FromLines(lines));
+    public static RefinementResult Check(IEnumerable<string> lines, RefinementScope scope) => Check(Ref.TraceReader.FromLines(lines), scope);
 
-    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records) => Z3Session.Run(ctx => new StepChecker(ctx).Run(records));
+    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records, RefinementScope scope) => Z3Session.Run(ctx => new StepChecker(ctx, scope).Run(records));
 
     /// <summary>The trace of a session, as lines (config line first).</summary>
     public static IEnumerable<string> Lines(Ref.Session s) =>
         new[] { Ref.TraceFile.ConfigLine(s.State.Config) }.Concat(s.Trace.Select(t => t.ToJsonLine()));
 
-    /// <summary>Why a config is outside what spec/ models, or null.</summary>
-    public static string? Uncovered(Ref.MmConfig c)
+    /// <summary>Why a config is outside what spec/ models, or null: the scope's table (conformance/Coverage.cs), and
+    /// what spec/'s model needs of any trace (a device, a policy spec/ can state), which the table refuses first.</summary>
+    private static string? Uncovered(Ref.MmConfig c, RefinementScope scope)
     {
+        if (scope.Config(c) is { } why) return why;
+        // what the table leaves to spec/ (never reached while it refuses these first: CoverageTests)
         if (c.MirrorList.Length == 0) return "no mirror: spec/ needs at least one device";
-        foreach (var m in c.MirrorList)
-        {
-            if (m.Kind != Ref.MirrorKind.Interval) return $"mirror {m.Name}: kind {m.Kind}; spec/ models interval notifiers only";
-            if (m.Span is not null) return $"mirror {m.Name}: an interval narrower than the mm; spec/'s subscriptions cover every page";
-            if (m.SkipReadRetry || m.ReadRetryOutsideLock) return $"mirror {m.Name}: a driver bug (skip_read_retry / read_retry_outside_lock); spec/ has it only as the variants no-read-retry / retry-outside-lock";
-        }
-        var p0 = c.MirrorList[0].Listener;
-        if (c.MirrorList.Any(m => !SamePolicy(m.Listener, p0, c.Vocabulary))) return "mirrors with different listener policies; spec/ has one policy for every device";
-        return PolicyOf(c) is null ? $"listener policy {p0.Name}: teardown at invalidate_range_end other than unmap; spec/ has only unmap-at-end" : null;
+        return PolicyOf(c) is null ? $"listener policy {c.MirrorList[0].Listener.Name}: not expressible as spec/ reactions" : null;
     }
-
-    private static bool SamePolicy(Ref.Policy a, Ref.Policy b, Ref.Vocabulary v) =>
-        a.At == b.At && Ref.EventTables.Events(v).All(e => a.For(e) == b.For(e));
 
     /// <summary>The trace's listener policy as spec/ reactions by event name, or null if not expressible.</summary>
     private static Dictionary<string, ModelReaction>? PolicyOf(Ref.MmConfig c)
@@ -153,7 +150,7 @@ public static class Refinement
         return map;
     }
 
-    private sealed class StepChecker(Context ctx)
+    private sealed class StepChecker(Context ctx, RefinementScope scope)
     {
         private readonly Dictionary<int, Model> _models = [];
         private Ref.MmConfig _cfg = null!;
@@ -183,11 +180,12 @@ public static class Refinement
                 if (h is null)
                 {
                     _cfg = pre.Config;
-                    if (Uncovered(_cfg) is { } why) { failure = Fail(RefinementVerdict.NotCovered, 1, 1, why, null, null, null, null); return false; }
+                    if (Uncovered(_cfg, scope) is { } why) { failure = Fail(RefinementVerdict.NotCovered, 1, 1, why, null, null, null, null); return false; }
                     _voc = ModelVocabulary.Find(ReferenceCheck.VocabularyName(_cfg.Vocabulary))!;
                     _variant = Variant.Correct(_voc.Name) with { Name = "trace-policy", Description = "the trace's listener policy", Policy = PolicyOf(_cfg) };
                     h = Initial(pre);
                 }
+                if (scope.Step(o) is { } outside) { failure = Fail(RefinementVerdict.NotCovered, n, 1, outside, o.Line.ToString(), null, null, null); return false; }
                 try
                 {
                     var (ok, next, fail) = Step(n, h, pre, o);
@@ -466,15 +464,8 @@ public static class Refinement
                 if (pre.Frames[f].Free && !post.Frames[f].Free) list.Add(new("alloc_page", new() { ["f"] = f }));
             if (line.Kind == "call")
             {
-                switch (line.Op)
-                {
-                    case "make_device_exclusive": throw new NotCoveredException("make_device_exclusive: spec/ has no device-exclusive entries");
-                    case "migrate_to_device" when line.Get("result") is null: throw new NotCoveredException("migrate_to_device: spec/ has no device-private entries");
-                    case "mmu_interval_notifier_insert" or "mmu_interval_notifier_remove":
-                        throw new NotCoveredException($"{line.Op}: no interval insert/remove in spec/ (each device's subscription exists for the whole run, M12)");
-                }
-                if (post.Op?.Steps.Any(p => p is Ref.Prim.PteUpdate { NotifyAfter: true }) == true)
-                    throw new NotCoveredException($"{line.Op}: a v7 invalidate_page call site (B1); spec/ has it only as the failing variants invalidate-page-*");
+                // what spec/ does not model of a call (device-exclusive entries, interval insert/remove, v7's
+                // invalidate_page call sites) is the scope's table (conformance/Coverage.cs), asked for every line
                 return list;
             }
             int Dev() => Mirror(line.Actor);

@@ -56,7 +56,7 @@ Sites == {"copy_page_range",                   \* fork
           "split_huge_page",                   \* THP split (partial munmap/mprotect of a THP)
           "write_protect_page",                \* KSM merge
           "replace_page",                      \* KSM merge
-          "unmap_vmas",                        \* munmap, exit
+          "unmap_vmas",                        \* munmap, exit, mmap(MAP_FIXED) over a mapping
           "zap_page_range",                    \* madvise(MADV_DONTNEED)
           "zap_page_range_single",             \* truncate
           "wp_page_copy",                      \* write fault (COW)
@@ -76,6 +76,7 @@ Sites == {"copy_page_range",                   \* fork
           "do_pagemap_scan",                   \* ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING on a range registered for asynchronous userfaultfd write-protect
           "move_pages_ptes",                   \* ioctl(UFFDIO_MOVE) of an anonymous page
           "move_hugetlb_page_tables",          \* mremap of a hugetlb VMA
+          "mmap_region",                       \* mmap(MAP_FIXED) over a mapping
           "migrate_vma_collect"}               \* HMM_DMIRROR_MIGRATE_TO_DEV (lib/test_hmm.c dmirror_migrate_to_device), CPU or other device fault on a device-private entry (mm/memory.c do_swap_page -> migrate_to_ram: lib/test_hmm.c dmirror_devmem_fault)
 
 (***************************************************************************)
@@ -101,6 +102,7 @@ MechOf(voc, site) ==
                        [] site = "do_pagemap_scan" -> "none"
                        [] site = "move_pages_ptes" -> "none"
                        [] site = "move_hugetlb_page_tables" -> "none"
+                       [] site = "mmap_region" -> "none"
                        [] site = "migrate_vma_collect" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
@@ -114,12 +116,14 @@ MechOf(voc, site) ==
                                 [] site = "do_pagemap_scan" -> "none"
                                 [] site = "move_pages_ptes" -> "none"
                                 [] site = "move_hugetlb_page_tables" -> "none"
+                                [] site = "mmap_region" -> "none"
                                 [] site = "migrate_vma_collect" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
                               [] site = "do_pagemap_scan" -> "none"
                               [] site = "move_pages_ptes" -> "none"
+                              [] site = "mmap_region" -> "none"
                               [] OTHER -> "range")
       [] voc = "linux-6.12" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                                [] site = "exit_mmap" -> "release"
@@ -164,6 +168,7 @@ V7Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
+      [] site = "mmap_region"                   -> "none"
       [] site = "migrate_vma_collect"           -> "none"
 
 \* v7-reviewed
@@ -193,6 +198,7 @@ V7ReviewedEvent(site, prot) ==
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
+      [] site = "mmap_region"                   -> "none"
       [] site = "migrate_vma_collect"           -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
@@ -222,6 +228,7 @@ Linux6x1Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "none"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
@@ -251,6 +258,7 @@ Linux6x12Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
@@ -280,6 +288,7 @@ Linux6x18Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
@@ -309,6 +318,7 @@ Linux7x2Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
@@ -338,6 +348,7 @@ Linux7x3Event(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* upstream (the newest release: linux-7.3)
@@ -367,6 +378,7 @@ UpstreamEvent(site, prot) ==
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
+      [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 EventOf(voc, site, prot) ==
@@ -502,7 +514,7 @@ SitePte(site, o, prot, nf) ==
       \* MADV_FREE keeps the PTE (mm/madvise.c madvise_free_pte_range, 7.2:
       \* clear_young_dirty_ptes makes it old and clean; the page goes at reclaim)
       [] site = "madvise_free_single_vma" -> o
-      [] site \in {"unmap_vmas", "zap_page_range", "zap_page_range_single",
+      [] site \in {"unmap_vmas", "mmap_region", "zap_page_range", "zap_page_range_single",
                    "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "try_to_unmap_one",
                    "oom_reap_task_mm", "exit_mmap"} -> NonePte
       \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl

@@ -234,7 +234,10 @@ NewFrame == MinOf(free)     \* the allocator's choice (frames are interchangeabl
 (* writeback, KSM) hold it for read or not at all.                         *)
 (***************************************************************************)
 MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protection",
-                   "move_page_tables", "move_hugetlb_page_tables", "clear_refs_write"}
+                   "move_page_tables", "move_hugetlb_page_tables", "clear_refs_write",
+                   \* mmap(MAP_FIXED) over a mapping, 6.12+ (Linux 7.2 mm/vma.c __mmap_setup:
+                   \* init_vma_munmap with unlock = false, no downgrade)
+                   "mmap_region"}
 \* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
 \* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
 MmapDowngradeSites == {"unmap_vmas"}
@@ -289,7 +292,8 @@ MmapLockAdmits(site) ==
 (***************************************************************************)
 LateFlushSites == {"unmap_vmas", "zap_page_range", "zap_page_range_single",
                    "madvise_free_single_vma", "oom_reap_task_mm", "exit_mmap",
-                   "change_protection", "uffd_wp_range", "clear_refs_write", "change_prot_numa"}
+                   "change_protection", "uffd_wp_range", "clear_refs_write", "change_prot_numa",
+                   "mmap_region"}   \* vms_clear_ptes -> unmap_region: tlb_finish_mmu
 
 \* Phases in which an invalidation has started (start returned) and not ended.
 StartedPhases == {"started", "flush", "updated", "freed"}
@@ -427,7 +431,7 @@ BeginOp(t, mech) ==
       \E r \in (IF site = "exit_mmap" THEN {Pages} ELSE Ranges), own \in OwnersOf(site) :
         /\ thr[t].ph = "idle" /\ budget > 0 /\ ~mmDead
         /\ MechOf(Vocabulary, site) = mech
-        /\ (site # "change_protection") => prot = MinOf(Prots)
+        /\ (site \notin {"change_protection", "mmap_region"}) => prot = MinOf(Prots)
         /\ Applicable(site, r, dst)
         \* the owner's mmu_interval_read_begin before make_device_exclusive sleeps
         \* while a running pass hit its interval
@@ -774,7 +778,14 @@ invalidate_range_end(t) ==
                                     [] op.ph = "flush"   -> [op EXCEPT !.ph = "late_flush"]
                                     [] op.ph = "updated" -> [op EXCEPT !.ph = "late_free"]
                                     [] OTHER -> IdleThr]
-       /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt>>
+       \* mmap(MAP_FIXED) over a mapping (6.12+; Linux 7.2 mm/vma.c __mmap_region): the
+       \* old VMAs stay in the tree through the zap (__mmap_setup -> vms_clean_up_area ->
+       \* vms_clear_ptes), the new one (protection op.prot) is stored after it
+       \* (__mmap_new_vma); nothing that reads the VMA runs in between (mmap_lock
+       \* is held for write), so the model stores it at the end
+       /\ vma' = IF op.site = "mmap_region" /\ op.ph # "refused"
+                 THEN [p \in Pages |-> IF p \in op.chg THEN op.prot ELSE vma[p]] ELSE vma
+       /\ UNCHANGED <<pte, excl, cow, childFrames, free, data, mmDead, budget, lock, flt>>
 
 (***************************************************************************)
 (* device_atomic_map: after make_device_exclusive the owner's driver       *)

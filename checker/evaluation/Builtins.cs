@@ -86,21 +86,34 @@ public static partial class Builtins
                 _ => throw new EvalError($"Attempted to check if the value:\n{Node.Trunc(v)}\nis an element of {name}."),
             });
         });
-        Add(seq, "Len", 1, (_, a) => IntV.Of(Sq(a[0], "Len").Elems.Length));
-        Add(seq, "\\o", 2, (_, a) => new TupleV([.. Sq(a[0], "\\o").Elems, .. Sq(a[1], "\\o").Elems]));
+        // strings are sequences of characters to Len, \o, Tail and SubSeq as in TLC's tlc2/module/Sequences.java
+        // (Len, Concat, Tail, SubSeq take a StringValue; the result is interned like any string: new StringValue)
+        Add(seq, "Len", 1, (_, a) => IntV.Of(a[0] is StrV str ? str.S.Length : Sq(a[0], "Len").Elems.Length));
+        Add(seq, "\\o", 2, (c, a) => a[0] is StrV s1
+            ? a[1] is StrV s2 ? c.In.Str(s1.S + s2.S) : throw new EvalError($"Evaluating an expression of the form t \\o s when s is not a string:\n{Node.Trunc(a[1])}")
+            : new TupleV([.. Sq(a[0], "\\o").Elems, .. Sq(a[1], "\\o").Elems]));
         Add(seq, "Append", 2, (_, a) => new TupleV([.. Sq(a[0], "Append").Elems, a[1]]));
         Add(seq, "Head", 1, (_, a) =>
         {
             var t = Sq(a[0], "Head");
             return t.Elems.Length > 0 ? t.Elems[0] : throw new EvalError("Attempted to apply Head to the empty sequence.");
         });
-        Add(seq, "Tail", 1, (_, a) =>
+        Add(seq, "Tail", 1, (c, a) =>
         {
+            if (a[0] is StrV str) return str.S.Length > 0 ? c.In.Str(str.S[1..]) : throw new EvalError("Attempted to apply Tail to the empty sequence.");
             var t = Sq(a[0], "Tail");
             return t.Elems.Length > 0 ? new TupleV(t.Elems[1..]) : throw new EvalError("Attempted to apply Tail to the empty sequence.");
         });
-        Add(seq, "SubSeq", 3, (_, a) =>
+        Add(seq, "SubSeq", 3, (c, a) =>
         {
+            if (a[0] is StrV str)
+            {
+                long b = I(a[1], "SubSeq"), e = I2(a[2], "SubSeq");
+                if (b > e) return c.In.Str("");
+                if (b < 1 || b > str.S.Length) throw new EvalError($"The second argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(str)}\n, but instead it is\n{b}");
+                if (e > str.S.Length) throw new EvalError($"The third argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(str)}\n, but instead it is\n{e}");
+                return c.In.Str(str.S[(int)(b - 1)..(int)e]);
+            }
             var t = Sq(a[0], "SubSeq"); long m = I(a[1], "SubSeq"), n = I2(a[2], "SubSeq");
             if (m > n) return TupleV.Empty;
             if (m < 1 || n > t.Elems.Length) throw new EvalError($"The second argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(t)}\n, but instead it is\n{m}");

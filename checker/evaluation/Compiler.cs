@@ -919,14 +919,27 @@ public sealed class Compiler
             var x = S(a[0], "\\cap"); var y = S(a[1], "\\cap");
             if (!Reducible(x) && !Reducible(y)) return new CapV(x, y);
             if (!Reducible(x)) (x, y) = (y, x);
-            return new SetV(x.Normalize().Elems.Where(y.Contains).ToArray(), true);
+            return Keep(x.Normalize().Elems, y, true);
         });
         d["\\"] = new("\\", 2, (_, a) =>
         {
             var x = S(a[0], "\\"); var y = S(a[1], "\\");
             if (!Reducible(x)) return new DiffV(x, y);
-            return new SetV(x.Normalize().Elems.Where(v => !y.Contains(v)).ToArray(), true);
+            return Keep(x.Normalize().Elems, y, false);
         });
+        // the elements of xs (sorted, distinct) that are in y (in: true) or not in y: a loop, not LINQ, asking
+        // y about each element once and in order, as Where did
+        static SetV Keep(Value[] xs, SetBase y, bool @in)
+        {
+            int n = xs.Length, kept = 0;
+            Span<bool> keep = n <= 256 ? stackalloc bool[n] : new bool[n];
+            for (int i = 0; i < n; i++)
+                if (keep[i] = y.Contains(xs[i]) == @in) kept++;
+            if (kept == 0) return SetV.Empty;
+            var r = new Value[kept];
+            for (int i = 0, k = 0; i < n; i++) if (keep[i]) r[k++] = xs[i];
+            return new SetV(r, true);
+        }
         d["\\subseteq"] = new("\\subseteq", 2, (_, a) =>
         {
             var x = S(a[0], "\\subseteq"); var y = S(a[1], "\\subseteq");

@@ -63,7 +63,8 @@ public static class DeepStack
 
 /// <summary>
 /// The parallel search's workers: long-lived threads with DeepStack.StackBytes stacks (the thread pool's threads
-/// have 1.5 MB), given one batch at a time. For runs body(i) for every i in [0, n) spread over the threads and
+/// have 1.5 MB), given one batch at a time. For runs body(i) for every i in [0, n) spread over the threads and the
+/// calling thread (a search with N workers has N - 1 of them) and
 /// returns when all are done; an exception escaping body is rethrown (body catches the evaluation errors itself).
 /// </summary>
 public sealed class WorkerThreads : IDisposable
@@ -103,10 +104,18 @@ public sealed class WorkerThreads : IDisposable
         }
     }
 
+    /// <summary>body(i) for every i in [0, n), on the helper threads and on the calling thread itself (which would
+    /// otherwise wait at the barrier, spinning first: a third thread competing with two workers for two cores).</summary>
     public void For(int n, Action<int> body)
     {
         _body = body; _n = n; _next = 0; _failure = null;
         _start.SignalAndWait(); // the barrier's fences publish the fields above to the workers
+        try
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref _next) - 1) < _n) body(i);
+        }
+        catch (Exception e) { Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null); }
         _done.SignalAndWait();
         _body = null;
         _failure?.Throw();

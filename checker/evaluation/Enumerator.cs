@@ -20,13 +20,15 @@ public static class Enumerator
         Changes,
     }
 
-    /// <summary>Pending conjuncts, a linked list.</summary>
-    private sealed class Acts(Node n, Env? e, Pending kind, Acts? next)
+    /// <summary>Pending conjuncts: a list (acts, at) is Items[at..] of acts, then (Next, NextAt). A conjunction
+    /// pushes one frame for all its conjuncts after the first (a frame per conjunct cost one object each).</summary>
+    private sealed class Acts(Node[] items, Env? e, Pending kind, Acts? next, int nextAt)
     {
-        public readonly Node N = n;
+        public readonly Node[] Items = items;
         public readonly Env? E = e;
         public readonly Pending Kind = kind;
         public readonly Acts? Next = next;
+        public readonly int NextAt = nextAt;
     }
 
     public static bool IsEnabled(Ctx c, Node action, Env? e)
@@ -48,52 +50,68 @@ public static class Enumerator
         int cnt = 0;
         foreach (var x in arr) if (x is not null) cnt++;
         c.Assigned = cnt;
-        E(c, n, e, null, emit, init);
+        E(c, n, e, null, 0, emit, init);
     }
 
-    private static void Continue(Ctx c, Acts? acts, Action emit, bool init)
+    private static void Continue(Ctx c, Acts? acts, int at, Action emit, bool init)
     {
+        while (acts is not null && at == acts.Items.Length) { at = acts.NextAt; acts = acts.Next; }
         if (acts is null) { emit(); return; }
         if (c.Assigned == c.Spec.Vars.Count)
         {
-            for (var a = acts; a is not null; a = a.Next)
-            {
-                if (a.Kind == Pending.Changes) { if (Same(c, a.N, a.E)) return; continue; }
-                if (!a.N.EvalBool(c, a.E)) return;
-            }
+            for (var a = acts; a is not null; at = a.NextAt, a = a.Next)
+                for (int i = at; i < a.Items.Length; i++)
+                {
+                    if (a.Kind == Pending.Changes) { if (Same(c, a.Items[i], a.E)) return; continue; }
+                    if (!a.Items[i].EvalBool(c, a.E)) return;
+                }
             emit();
             return;
         }
+        var n = acts.Items[at];
         if (acts.Kind == Pending.Changes)
         {
-            if (!Same(c, acts.N, acts.E)) Continue(c, acts.Next, emit, init);
+            if (!Same(c, n, acts.E)) Continue(c, acts, at + 1, emit, init);
             return;
         }
-        E(c, acts.N, acts.E, acts.Next, emit, init);
+        E(c, n, acts.E, acts, at + 1, emit, init);
     }
 
     private static bool Same(Ctx c, Node v, Env? e) => new UnchangedN(v, null) { Loc = v.Loc }.EvalBool(c, e);
 
-    private static void E(Ctx c, Node n, Env? e, Acts? acts, Action emit, bool init)
+    private static void E(Ctx c, Node n, Env? e, Acts? acts, int at, Action emit, bool init)
     {
         switch (n)
         {
             case AndN a:
                 {
-                    var rest = acts;
-                    for (int i = a.Items.Length - 1; i > 0; i--) rest = new Acts(a.Items[i], e, Pending.Holds, rest);
-                    E(c, a.Items[0], e, rest, emit, init);
+                    if (a.Items.Length == 1) E(c, a.Items[0], e, acts, at, emit, init);
+                    else E(c, a.Items[0], e, new Acts(a.Items, e, Pending.Holds, acts, at), 1, emit, init);
                     return;
                 }
             case OrN o:
-                foreach (var i in o.Items) E(c, i, e, acts, emit, init);
+                foreach (var i in o.Items) E(c, i, e, acts, at, emit, init);
                 return;
             case QuantN { All: false } q when q.Bounds.Length == 1 && !q.Bounds[0].Tuple && q.Bounds[0].Set is not null:
                 {
                     var set = q.Bounds[0].Set!.EvalSet(c, e);
                     if (!set.IsFinite) throw q.At(new EvalError($"Attempted to enumerate the infinite set {set}"));
-                    var slot = q.Bounds[0].Slots[0];
-                    foreach (var v in set is SetV sv ? sv.Elems : set.Elements()) E(c, q.Body, new Env(slot, v, e), acts, emit, init);
+                    // one node for the bound variable (see LoopEnv): pending conjuncts that hold it are done with
+                    // by the time E returns
+                    var le = new LoopEnv(q.Bounds[0].Slots[0], e);
+                    if (set is SetV sv) // the array itself: no enumerator object
+                        foreach (var v in sv.Elems) { le.Set(v); E(c, q.Body, le, acts, at, emit, init); }
+                    else
+                        foreach (var v in set.Elements()) { le.Set(v); E(c, q.Body, le, acts, at, emit, init); }
+                    return;
+                }
+            case QuantN { All: false, AnyTuple: false } q:
+                {
+                    // every binding made as it is enumerated (no list of them): binding a non-tuple cannot fail
+                    BoundN.Cursor cursor;
+                    try { cursor = BoundN.Cursor.Start(q.Bounds, c, e); }
+                    catch (EvalError err) when (q.Mark(err)) { throw; }
+                    while (cursor.Next(out var e2)) E(c, q.Body, e2, acts, at, emit, init);
                     return;
                 }
             case QuantN { All: false } q:
@@ -101,7 +119,7 @@ public static class Enumerator
                     List<Env?> envs;
                     try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
                     catch (EvalError err) when (q.Mark(err)) { throw; }
-                    foreach (var e2 in envs) E(c, q.Body, e2, acts, emit, init);
+                    foreach (var e2 in envs) E(c, q.Body, e2, acts, at, emit, init);
                     return;
                 }
             case QuantN { All: true } q:
@@ -109,10 +127,11 @@ public static class Enumerator
                     List<Env?> envs;
                     try { envs = BoundN.All(q.Bounds, c, e).ToList(); }
                     catch (EvalError err) when (q.Mark(err)) { throw; }
-                    if (envs.Count == 0) { Continue(c, acts, emit, init); return; }
-                    var rest = acts;
-                    for (int i = envs.Count - 1; i > 0; i--) rest = new Acts(q.Body, envs[i], Pending.Holds, rest);
-                    E(c, q.Body, envs[0], rest, emit, init);
+                    if (envs.Count == 0) { Continue(c, acts, at, emit, init); return; }
+                    var rest = acts; int restAt = at;
+                    var body = q.BodyList;
+                    for (int i = envs.Count - 1; i > 0; i--) { rest = new Acts(body, envs[i], Pending.Holds, rest, restAt); restAt = 0; }
+                    E(c, q.Body, envs[0], rest, restAt, emit, init);
                     return;
                 }
             case OpCall oc when oc.Def.Body is not null:
@@ -135,7 +154,7 @@ public static class Enumerator
                     }
                     catch (EvalError err) when (oc.Mark(err)) { throw; }
                     oc.Enter(oc.Def.Name);
-                    try { E(c, oc.Def.Body, ne, acts, emit, init); }
+                    try { E(c, oc.Def.Body, ne, acts, at, emit, init); }
                     finally { DeepStack.Leave(); }
                     return;
                 }
@@ -146,7 +165,7 @@ public static class Enumerator
                     {
                         var ne = cl.Env;
                         for (int i = 0; i < dc.Args.Length; i++) ne = new Env(cl.Def.Params[i].Slot, dc.Args[i].Eval(c, e), ne);
-                        E(c, cl.Def.Body, ne, acts, emit, init);
+                        E(c, cl.Def.Body, ne, acts, at, emit, init);
                         return;
                     }
                     break;
@@ -154,20 +173,20 @@ public static class Enumerator
             case BoundRef br:
                 {
                     var o = Env.Lookup(e, br.Slot);
-                    if (o is Thunk t) { E(c, t.Expr, t.Env, acts, emit, init); return; }
-                    if (o is Closure cl && cl.Def.Params.Length == 0) { E(c, cl.Def.Body, cl.Env, acts, emit, init); return; }
+                    if (o is Thunk t) { E(c, t.Expr, t.Env, acts, at, emit, init); return; }
+                    if (o is Closure cl && cl.Def.Params.Length == 0) { E(c, cl.Def.Body, cl.Env, acts, at, emit, init); return; }
                     break;
                 }
             case LetN l:
-                E(c, l.Body, l.Bind(e), acts, emit, init);
+                E(c, l.Body, l.Bind(e), acts, at, emit, init);
                 return;
             case IfN f:
-                E(c, f.C.EvalBool(c, e) ? f.T : f.F, e, acts, emit, init);
+                E(c, f.C.EvalBool(c, e) ? f.T : f.F, e, acts, at, emit, init);
                 return;
             case CaseN cs:
                 for (int i = 0; i < cs.Conds.Length; i++)
-                    if (cs.Conds[i].EvalBool(c, e)) { E(c, cs.Vals[i], e, acts, emit, init); return; }
-                if (cs.Other is not null) { E(c, cs.Other, e, acts, emit, init); return; }
+                    if (cs.Conds[i].EvalBool(c, e)) { E(c, cs.Vals[i], e, acts, at, emit, init); return; }
+                if (cs.Other is not null) { E(c, cs.Other, e, acts, at, emit, init); return; }
                 throw cs.At(new EvalError("In computing next states, TLC encountered a CASE with no conditions true."));
             case EqN { Neg: false } eq:
                 {
@@ -175,7 +194,7 @@ public static class Enumerator
                     if (v >= 0)
                     {
                         var val = eq.B.Eval(c, e);
-                        Assign(c, v, val, acts, emit, init);
+                        Assign(c, v, val, acts, at, emit, init);
                         return;
                     }
                     break;
@@ -187,53 +206,57 @@ public static class Enumerator
                     {
                         var s = inn.B.EvalSet(c, e);
                         if (!s.IsFinite) throw inn.At(new EvalError($"In computing next states, the right side of \\IN is not enumerable: {s}"));
-                        foreach (var val in s.Elements()) Assign(c, v, val, acts, emit, init);
+                        foreach (var val in s.Elements()) Assign(c, v, val, acts, at, emit, init);
                         return;
                     }
                     break;
                 }
             case UnchangedN { Vars: null, Inner: BoundRef ub } when !init && e is not null && Env.Lookup(e, ub.Slot) is Thunk ut && ThunkVar(ut) is VarRef uv:
                 // UNCHANGED q with the parameter q given a variable: as UNCHANGED of that variable
-                Unchanged(c, [uv], 0, acts, emit, init);
+                Unchanged(c, [uv], 0, acts, at, emit, init);
                 return;
             case UnchangedN { Vars: not null } u when !init:
-                Unchanged(c, u.Vars, 0, acts, emit, init);
+                Unchanged(c, u.Vars, 0, acts, at, emit, init);
                 return;
             case BoxActN { Angle: false } ba when !init:
-                E(c, ba.A, e, acts, emit, init);
-                E(c, new UnchangedN(ba.V, CollectVars(ba.V)) { Loc = ba.Loc, Level = 2 }, e, acts, emit, init);
+                E(c, ba.A, e, acts, at, emit, init);
+                E(c, new UnchangedN(ba.V, CollectVars(ba.V)) { Loc = ba.Loc, Level = 2 }, e, acts, at, emit, init);
                 return;
             case BoxActN { Angle: true } aa when !init:
-                E(c, aa.A, e, new Acts(aa.V, e, Pending.Changes, acts), emit, init);
+                E(c, aa.A, e, new Acts([aa.V], e, Pending.Changes, acts, at), 0, emit, init);
                 return;
             case CdotN cd when !init:
-                {
-                    // as TLC (tlc2/tool/impl/Tool.java, getNextStates, OPCODE_cdot): s -A-> t with t starting from the
-                    // current values of the variables already assigned, each t continued with the pending conjuncts;
-                    // then t -B-> u from the partial next state as it was, continued with the pending conjuncts again
-                    var s0 = c.Cur; var s1 = c.Nxt!; int assigned = c.Assigned;
-                    var t0 = new Value?[s1.Length];
-                    for (int i = 0; i < s1.Length; i++) if (s1[i] is not null) t0[i] = s0[i];
-                    var mids = new List<Value?[]>();
-                    c.Nxt = t0;
-                    try { E(c, cd.A, e, acts, () => mids.Add((Value?[])c.Nxt!.Clone()), init); }
-                    finally { c.Nxt = s1; c.Assigned = assigned; }
-                    c.Intermediate += mids.Count;
-                    foreach (var t in mids)
-                    {
-                        var u = (Value?[])s1.Clone();
-                        c.Cur = t; c.Nxt = u; c.Assigned = assigned;
-                        try { E(c, cd.B, e, acts, emit, init); }
-                        finally { c.Cur = s0; c.Nxt = s1; c.Assigned = assigned; }
-                    }
-                    return;
-                }
+                Cdot(c, cd, e, acts, at, emit, init);
+                return;
             case ImpliesN im:
-                if (im.A.EvalBool(c, e)) E(c, im.B, e, acts, emit, init);
-                else Continue(c, acts, emit, init);
+                if (im.A.EvalBool(c, e)) E(c, im.B, e, acts, at, emit, init);
+                else Continue(c, acts, at, emit, init);
                 return;
         }
-        if (n.EvalBool(c, e)) Continue(c, acts, emit, init);
+        if (n.EvalBool(c, e)) Continue(c, acts, at, emit, init);
+    }
+
+    /// <summary>A \cdot B, apart from E: its lambda's captured c would be allocated on every entry to E.</summary>
+    private static void Cdot(Ctx c, CdotN cd, Env? e, Acts? acts, int at, Action emit, bool init)
+    {
+        // as TLC (tlc2/tool/impl/Tool.java, getNextStates, OPCODE_cdot): s -A-> t with t starting from the
+        // current values of the variables already assigned, each t continued with the pending conjuncts;
+        // then t -B-> u from the partial next state as it was, continued with the pending conjuncts again
+        var s0 = c.Cur; var s1 = c.Nxt!; int assigned = c.Assigned;
+        var t0 = new Value?[s1.Length];
+        for (int i = 0; i < s1.Length; i++) if (s1[i] is not null) t0[i] = s0[i];
+        var mids = new List<Value?[]>();
+        c.Nxt = t0;
+        try { E(c, cd.A, e, acts, at, () => mids.Add((Value?[])c.Nxt!.Clone()), init); }
+        finally { c.Nxt = s1; c.Assigned = assigned; }
+        c.Intermediate += mids.Count;
+        foreach (var t in mids)
+        {
+            var u = (Value?[])s1.Clone();
+            c.Cur = t; c.Nxt = u; c.Assigned = assigned;
+            try { E(c, cd.B, e, acts, at, emit, init); }
+            finally { c.Cur = s0; c.Nxt = s1; c.Assigned = assigned; }
+        }
     }
 
     private static VarRef[]? CollectVars(Node v)
@@ -275,28 +298,28 @@ public static class Enumerator
         return inner as VarRef;
     }
 
-    private static void Assign(Ctx c, int v, Value val, Acts? acts, Action emit, bool init)
+    private static void Assign(Ctx c, int v, Value val, Acts? acts, int at, Action emit, bool init)
     {
         var arr = init ? c.Cur : c.Nxt!;
         arr[v] = val;
         c.Assigned++;
-        try { Continue(c, acts, emit, init); }
+        try { Continue(c, acts, at, emit, init); }
         finally { arr[v] = null; c.Assigned--; }
     }
 
-    private static void Unchanged(Ctx c, VarRef[] vars, int i, Acts? acts, Action emit, bool init)
+    private static void Unchanged(Ctx c, VarRef[] vars, int i, Acts? acts, int at, Action emit, bool init)
     {
-        if (i == vars.Length) { Continue(c, acts, emit, init); return; }
+        if (i == vars.Length) { Continue(c, acts, at, emit, init); return; }
         var v = vars[i].Idx;
         var now = c.Cur[v]!;
         if (c.Nxt![v] is null)
         {
             c.Nxt[v] = now;
             c.Assigned++;
-            try { Unchanged(c, vars, i + 1, acts, emit, init); }
+            try { Unchanged(c, vars, i + 1, acts, at, emit, init); }
             finally { c.Nxt[v] = null; c.Assigned--; }
             return;
         }
-        if (c.Nxt[v]!.Equals(now)) Unchanged(c, vars, i + 1, acts, emit, init);
+        if (c.Nxt[v]!.Equals(now)) Unchanged(c, vars, i + 1, acts, at, emit, init);
     }
 }

@@ -21,11 +21,11 @@ public sealed class Ctx(TlaSpec spec)
     public TextWriter Out => Spec.Out;
 }
 
-/// <summary>Bound variables: an immutable linked list keyed by the binder's identity.</summary>
-public sealed class Env(object key, object val, Env? next)
+/// <summary>Bound variables: a linked list keyed by the binder's identity. Immutable, except a LoopEnv node.</summary>
+public class Env(object key, object val, Env? next)
 {
     public readonly object Key = key;
-    public readonly object Val = val;
+    public object Val { get; protected set; } = val;
     public readonly Env? Next = next;
 
     public static object Lookup(Env? e, object key)
@@ -33,6 +33,26 @@ public sealed class Env(object key, object val, Env? next)
         for (; e is not null; e = e.Next) if (ReferenceEquals(e.Key, key)) return e.Val;
         throw new EvalError("internal: unbound identifier");
     }
+
+    /// <summary>e as an immutable list, for whatever keeps an environment beyond the evaluation it was made in (a
+    /// Thunk, a LET Closure, a lazy set or function, an operator argument): e itself when it holds no LoopEnv,
+    /// else a copy of its nodes down to the last LoopEnv, the rest shared.</summary>
+    public static Env? Freeze(Env? e)
+    {
+        Env? last = null;
+        for (var x = e; x is not null; x = x.Next) if (x is LoopEnv) last = x;
+        return last is null ? e : Copy(e!, last);
+    }
+
+    private static Env Copy(Env x, Env last) => new(x.Key, x.Val, ReferenceEquals(x, last) ? x.Next : Copy(x.Next!, last));
+}
+
+/// <summary>The bound variable of a loop (\A, \E, CHOOSE, a set filter, a function constructor) over one set: one
+/// node whose value is set to each element in turn, instead of a node per element. Whatever keeps an environment
+/// freezes it first (Env.Freeze), so no one sees the node change.</summary>
+public sealed class LoopEnv(object key, Env? next) : Env(key, null!, next)
+{
+    public void Set(Value v) => Val = v;
 }
 
 /// <summary>
@@ -49,7 +69,7 @@ public sealed record Memo(Value?[] For, Value V);
 public sealed class Thunk(Node expr, Env? env)
 {
     public Node Expr { get; } = expr;
-    public Env? Env { get; } = env;
+    public Env? Env { get; } = Env.Freeze(env);
     private Memo? _memo;
 
     public Value Force(Ctx c)
@@ -276,7 +296,7 @@ public sealed class DynCall(object slot, string name, Node[] args) : Node
 public sealed class OpArgN(string name, int arity, Func<Ctx, Env?, Func<Ctx, Value[], Value>> make) : Node
 {
     public string Name { get; } = name;
-    public override Value Eval(Ctx c, Env? e) => new OpV(Name, arity, make(c, e));
+    public override Value Eval(Ctx c, Env? e) => new OpV(Name, arity, make(c, Env.Freeze(e)));
 }
 
 public sealed class BuiltinCall(Builtin b, Node[] args) : Node
@@ -389,6 +409,7 @@ public sealed class LetN(LetDef[] defs, Node body) : Node
     public LetDef[] Defs { get; } = defs; public Node Body { get; } = body;
     public Env? Bind(Env? e)
     {
+        e = Env.Freeze(e); // the closures keep it
         foreach (var d in Defs)
         {
             var cl = new Closure(d);
@@ -416,6 +437,58 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
             throw new EvalError($"Attempted to bind the tuple <<{string.Join(", ", Names)}>> to {Node.Trunc(v)}") { Where = Loc };
         for (int i = 0; i < Slots.Length; i++) e = new Env(Slots[i], t.Elems[i], e);
         return e;
+    }
+
+    /// <summary>The bindings of All one after the other, without an iterator object: Start evaluates the domains
+    /// (as All, in order, stopping at an empty one), Next binds the following combination (the first bound
+    /// variable varies fastest) and throws where All's enumeration would.</summary>
+    public struct Cursor
+    {
+        private BoundN[] _bs;
+        private Value[][] _doms;
+        private int[] _idx;
+        private Env? _e;
+        private bool _more;
+
+        public static Cursor Start(BoundN[] bs, Ctx c, Env? e)
+        {
+            var cur = new Cursor { _bs = bs, _e = e, _doms = new Value[bs.Length][] };
+            for (int i = 0; i < bs.Length; i++)
+            {
+                var b = bs[i];
+                if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
+                var s = b.Set.EvalSet(c, e);
+                if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
+                cur._doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+                if (cur._doms[i].Length == 0) return cur;
+            }
+            cur._idx = new int[bs.Length];
+            cur._more = true;
+            return cur;
+        }
+
+        /// <summary>The number of combinations (0 when a domain is empty).</summary>
+        public readonly long Count
+        {
+            get
+            {
+                if (!_more) return 0;
+                long n = 1;
+                foreach (var d in _doms) n = n > long.MaxValue / Math.Max(1, d.Length) ? long.MaxValue : n * d.Length;
+                return n;
+            }
+        }
+
+        public bool Next(out Env? env)
+        {
+            env = _e;
+            if (!_more) return false;
+            for (int i = 0; i < _bs.Length; i++) env = _bs[i].Bind(env, _doms[i][_idx[i]]);
+            int k = 0;
+            while (k < _bs.Length && ++_idx[k] == _doms[k].Length) { _idx[k] = 0; k++; }
+            if (k == _bs.Length) _more = false;
+            return true;
+        }
     }
 
     /// <summary>All bindings, in TLC's ContextEnumerator order: the domains are evaluated first,
@@ -448,6 +521,10 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
 public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
 {
     public bool All { get; } = all; public BoundN[] Bounds { get; } = bounds; public Node Body { get; } = body;
+    /// <summary>Whether a binder is a tuple &lt;&lt;x, y&gt;&gt; \in S.</summary>
+    public bool AnyTuple { get; } = bounds.Any(b => b.Tuple);
+    /// <summary>[Body], for the enumerator's pending conjuncts of \A.</summary>
+    public Node[] BodyList { get; } = [body];
     public override Value Eval(Ctx c, Env? e)
     {
         try
@@ -456,12 +533,34 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
             {
                 var s = sn.EvalSet(c, e);
                 if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s}");
-                var slot = Bounds[0].Slots[0];
-                foreach (var v in s.Elements())
-                    if (Body.EvalBool(c, new Env(slot, v, e)) != All) return BoolV.Of(!All);
+                var le = new LoopEnv(Bounds[0].Slots[0], e);
+                // an array or an interval walked without an enumerator object (same elements, same order)
+                if (s is SetV sv)
+                {
+                    foreach (var v in sv.Elems)
+                    {
+                        le.Set(v);
+                        if (Body.EvalBool(c, le) != All) return BoolV.Of(!All);
+                    }
+                }
+                else if (s is IntervalV iv)
+                {
+                    for (long i = iv.Lo; i <= iv.Hi; i++)
+                    {
+                        le.Set(IntV.Of(i));
+                        if (Body.EvalBool(c, le) != All) return BoolV.Of(!All);
+                    }
+                }
+                else
+                    foreach (var v in s.Elements())
+                    {
+                        le.Set(v);
+                        if (Body.EvalBool(c, le) != All) return BoolV.Of(!All);
+                    }
                 return BoolV.Of(All);
             }
-            foreach (var e2 in BoundN.All(Bounds, c, e))
+            var cursor = BoundN.Cursor.Start(Bounds, c, e);
+            while (cursor.Next(out var e2))
                 if (Body.EvalBool(c, e2) != All) return BoolV.Of(!All);
             return BoolV.Of(All);
         }
@@ -476,8 +575,14 @@ public sealed class ChooseN(BoundN bound, Node body) : Node
         if (bound.Set is null) throw At(new EvalError("unsupported construct: unbounded CHOOSE (TLC cannot evaluate it; give the definition a value in the configuration)"));
         var s = bound.Set.EvalSet(c, e);
         if (!s.IsFinite) throw At(new EvalError($"Attempted to compute CHOOSE over the infinite set {s}"));
+        var le = bound.Tuple ? null : new LoopEnv(bound.Slots[0], e);
         foreach (var v in s.Normalize().Elems)
-            if (body.EvalBool(c, bound.Bind(e, v))) return v;
+        {
+            Env? e2;
+            if (le is null) e2 = bound.Bind(e, v);
+            else { le.Set(v); e2 = le; }
+            if (body.EvalBool(c, e2)) return v;
+        }
         throw At(new EvalError($"Attempted to compute the value of an expression of form CHOOSE x \\in S: P, but no element of S satisfied P. S = {Trunc(s)}"));
     }
 }
@@ -509,13 +614,34 @@ public sealed class SetFilterN(BoundN bound, Node pred) : Node
     {
         if (s is SetV or IntervalV)
         {
-            var res = new List<Value>();
-            foreach (var v in s.Normalize().Elems) if (pred.EvalBool(c, bound.Bind(e, v))) res.Add(v);
-            return new SetV(res.ToArray(), true);
+            // the elements kept are marked, then copied into an array of their number (no list, no regrowth)
+            var elems = s.Normalize().Elems;
+            int n = elems.Length, kept = 0;
+            Span<bool> keep = n <= 256 ? stackalloc bool[n] : new bool[n];
+            var le = bound.Tuple ? null : new LoopEnv(bound.Slots[0], e);
+            for (int i = 0; i < n; i++)
+            {
+                Env? e2;
+                if (le is null) e2 = bound.Bind(e, elems[i]);
+                else { le.Set(elems[i]); e2 = le; }
+                if (keep[i] = pred.EvalBool(c, e2)) kept++;
+            }
+            if (kept == 0) return SetV.Empty;
+            if (kept == n && s is SetV same) return same; // the set itself: values are immutable
+            var res = new Value[kept];
+            for (int i = 0, k = 0; i < n; i++) if (keep[i]) res[k++] = elems[i];
+            return new SetV(res, true);
         }
         // evaluated later, perhaps by another worker: a context of its own on copies of the states as they are now
         // (the initial predicate's enumerator and the next-state enumerator fill c.Cur / c.Nxt in place, so the
         // arrays hold other states by the time the set is enumerated for its fingerprint)
+        return Lazy(c, e, s);
+    }
+
+    // apart from Filter: a lambda's captured parameters are allocated on entry to the method that has it, taken or not
+    private FilterV Lazy(Ctx c, Env? e, SetBase s)
+    {
+        e = Env.Freeze(e);
         var spec = c.Spec; var cur = (Value?[])c.Cur.Clone(); var nxt = (Value?[]?)c.Nxt?.Clone(); var lvl = c.Level; var pd = c.PrimeDepth; var ii = c.InInit;
         return new FilterV(s, v => pred.EvalBool(new Ctx(spec) { Cur = cur, Nxt = nxt, Level = lvl, PrimeDepth = pd, InInit = ii }, bound.Bind(e, v)));
     }
@@ -525,11 +651,15 @@ public sealed class SetMapN(Node expr, BoundN[] bounds) : Node
 {
     public override Value Eval(Ctx c, Env? e)
     {
-        var res = new List<Value>();
         try
         {
-            foreach (var e2 in BoundN.All(bounds, c, e)) res.Add(expr.Eval(c, e2));
-            return new SetV(res.ToArray());
+            var cursor = BoundN.Cursor.Start(bounds, c, e);
+            long n = cursor.Count;
+            if (n == 0) return SetV.Empty;
+            if (n > Array.MaxLength) throw new EvalError($"The set of {n} elements is too large to enumerate");
+            var res = new Value[n];
+            for (int i = 0; cursor.Next(out var e2); i++) res[i] = expr.Eval(c, e2);
+            return new SetV(res);
         }
         catch (EvalError err) when (Mark(err)) { throw; }
     }
@@ -584,11 +714,20 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
                 if (!s.IsFinite) return Lazy(c, e, s);
                 var keys = s.Normalize().Elems;
                 var vals = new Value[keys.Length];
-                for (int i = 0; i < keys.Length; i++) vals[i] = Body.Eval(c, Bounds[0].Bind(e, keys[i]));
+                var b = Bounds[0];
+                var le = b.Tuple ? null : new LoopEnv(b.Slots[0], e);
+                for (int i = 0; i < keys.Length; i++)
+                {
+                    Env? e2;
+                    if (le is null) e2 = b.Bind(e, keys[i]);
+                    else { le.Set(keys[i]); e2 = le; }
+                    vals[i] = Body.Eval(c, e2);
+                }
                 return FcnBase.Make(keys, vals);
             }
             // several bounds: domain is a product, keys are tuples
-            var sets = Bounds.Select(b => b.Set!.EvalSet(c, e)).ToArray();
+            var sets = new SetBase[Bounds.Length];
+            for (int j = 0; j < sets.Length; j++) sets[j] = Bounds[j].Set!.EvalSet(c, e);
             var dom = new ProductV(sets);
             var ks = dom.Normalize().Elems;
             var vs = new Value[ks.Length];
@@ -606,11 +745,19 @@ public sealed class FcnCtorN(BoundN[] bounds, Node body) : Node
 
     public LazyFcnV Lazy(Ctx c, Env? e, SetBase s)
     {
+        e = Env.Freeze(e);
         var b = Bounds[0];
         var spec = c.Spec;
-        var cur = c.Cur; var lvl = c.Level;
+        var cur = LazyState.Of(c); var lvl = c.Level;
         return new LazyFcnV(s, k => Body.Eval(new Ctx(spec) { Cur = cur, Level = lvl }, b.Bind(e, k)));
     }
+}
+
+/// <summary>The current state for a value evaluated later (a lazy function): inside a primed expression c.Cur is
+/// the next-state array the enumerator fills in place and reuses for every action, so a copy of it as it is now.</summary>
+internal static class LazyState
+{
+    public static Value?[] Of(Ctx c) => c.PrimeDepth > 0 ? (Value?[])c.Cur.Clone() : c.Cur;
 }
 
 /// <summary>A recursive function definition f[x \in S] == ... f[...] ...: evaluated on demand.</summary>
@@ -619,8 +766,9 @@ public sealed class RecFcnN(OpDef? def, BoundN[] bounds, Node body) : Node
     public OpDef? Def { get; } = def;
     public override Value Eval(Ctx c, Env? e)
     {
+        e = Env.Freeze(e);
         var spec = c.Spec;
-        var cur = c.Cur; var lvl = c.Level;
+        var cur = LazyState.Of(c); var lvl = c.Level;
         if (bounds.Length == 1)
         {
             var s = bounds[0].Set!.EvalSet(c, e);
@@ -655,10 +803,19 @@ public sealed class FcnAppN(Node f, Node[] args) : Node
         var fv = F.Eval(c, e);
         Value key;
         if (Args.Length == 1) key = Args[0].Eval(c, e);
-        else key = new TupleV(Args.Select(a => a.Eval(c, e)).ToArray());
+        else key = EvalTuple(c, e, Args);
         Enter(F is OpCall oc ? oc.Def.Name : "a function application");
         try { return Apply(fv, key); }
         finally { DeepStack.Leave(); }
+    }
+
+    /// <summary>The tuple of the values of args (a loop, not a lambda: a lambda's captured c and e would be
+    /// allocated on every entry to the method that has it).</summary>
+    public static TupleV EvalTuple(Ctx c, Env? e, Node[] args)
+    {
+        var vs = new Value[args.Length];
+        for (int i = 0; i < vs.Length; i++) vs[i] = args[i].Eval(c, e);
+        return new TupleV(vs);
     }
 
     public Value Apply(Value fv, Value key)
@@ -684,7 +841,7 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object 
         {
             var keys = new Value[path.Length];
             for (int i = 0; i < path.Length; i++)
-                keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : new TupleV(path[i].Select(a => a.Eval(c, e)).ToArray());
+                keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : FcnAppN.EvalTuple(c, e, path[i]);
             fv = Update(c, e, fv, keys, 0, val);
         }
         return fv;

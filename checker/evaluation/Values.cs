@@ -31,6 +31,9 @@ public sealed class Interner
 
     public StrV ByToken(int tok) => _byTok[tok];
 
+    /// <summary>How many strings have a token (tokens are 0 .. Count - 1).</summary>
+    public int Count { get { lock (_lock) return _next; } }
+
     public StrV Str(string s)
     {
         if (_strs.TryGetValue(s, out var v)) return v;

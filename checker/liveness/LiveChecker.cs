@@ -125,14 +125,12 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
         try
         {
             var nodes = Enumerable.Range(0, states.Count).Where(s => R(s) && (a.Kind != LiveKind.WeakFair || en[s])).ToList();
-            var allowed = new bool[states.Count];
-            foreach (var s in nodes) allowed[s] = true;
-            var fairNodes = FairComponents(nodes, allowed, null);
+            var fairNodes = FairComponents(nodes);
             foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
             {
                 if (a.Kind == LiveKind.StrongFair && !comp.Any(x => en[x])) continue;
                 var prefix = PathTo(node);
-                var cycle = Cycle(node, comp, null);
+                var cycle = Cycle(node, comp);
                 return new Lasso(a.Property, prefix, cycle);
             }
             return null;
@@ -144,7 +142,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     private Lasso? CheckAlwaysFromAnywhere(Ctx c, LiveAtom a, List<int> myInits)
     {
         var all = Enumerable.Repeat(true, states.Count).ToArray();
-        var fair = FairComponents(Enumerable.Range(0, states.Count).ToList(), all, null);
+        var fair = FairComponents(Enumerable.Range(0, states.Count).ToList());
         // P is evaluated only where the searches from myInits would evaluate it: the states they reach
         var fromP = new bool[states.Count];
         var fq = new Queue<int>();
@@ -160,7 +158,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
             var prefix = PathTo(p);
             prefix.AddRange(toBad.Skip(1));
             prefix.AddRange(toFair.Skip(1));
-            return new Lasso(a.Property, prefix, Cycle(toFair[^1], fair[toFair[^1]], null));
+            return new Lasso(a.Property, prefix, Cycle(toFair[^1], fair[toFair[^1]]));
         }
         return null;
     }
@@ -185,7 +183,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
             LiveKind.Eventually => myInits.Where(s => inX[s]),
             _ => Enumerable.Range(0, states.Count).Where(s => inX[s]),
         };
-        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList(), inX, null);
+        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(s => inX[s]).ToList());
         // the states of X from which a fair component is reachable inside X, found once backwards
         // (a breadth-first search from every start would be quadratic when nothing is found)
         var reachesFair = CanReach(inX, fairNodes.Keys);
@@ -197,7 +195,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
             var comp = fairNodes[path[^1]];
             var prefix = PathTo(st);
             prefix.AddRange(path.Skip(1));
-            var cycle = Cycle(path[^1], comp, null);
+            var cycle = Cycle(path[^1], comp);
             return new Lasso(a.Property, prefix, cycle);
         }
         return null;
@@ -206,15 +204,14 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     /// <summary>&lt;&gt;[]P: a fair component entered at a state where P is false.</summary>
     private Lasso? CheckEventuallyAlways(Ctx c, LiveAtom a, Func<int, bool> R)
     {
-        var all = Enumerable.Range(0, states.Count).Select(R).ToArray();
         var bad = new bool[states.Count];
         for (int s = 0; s < states.Count; s++) bad[s] = !Holds(c, a, a.P, s);
-        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(R).ToList(), all, null);
+        var fairNodes = FairComponents(Enumerable.Range(0, states.Count).Where(R).ToList());
         foreach (var (node, comp) in fairNodes.OrderBy(kv => kv.Key))
         {
             if (!bad[node]) continue;
             var prefix = PathTo(node);
-            return new Lasso(a.Property, prefix, Cycle(node, comp, null));
+            return new Lasso(a.Property, prefix, Cycle(node, comp));
         }
         return null;
     }
@@ -425,7 +422,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     }
 
     /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>
-    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes, bool[] allowed, object? _) =>
+    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes) =>
         FairComponentsOf(nodes, v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
 
     /// <summary>Emerson-Lei refinement on a graph whose nodes stand for states (st): the maximal strongly
@@ -560,7 +557,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
 
     /// <summary>A cycle from start through comp that takes every fairness action possible inside comp;
     /// returns the states after start, ending back at start (empty: stutter at start).</summary>
-    private List<int> Cycle(int start, HashSet<int> comp, object? _)
+    private List<int> Cycle(int start, HashSet<int> comp)
     {
         var inComp = new bool[states.Count];
         foreach (var s in comp) inComp[s] = true;

@@ -11,6 +11,8 @@ public sealed class CheckOptions
     public bool NoDeadlock { get; init; }
     public string? DumpTrace { get; init; }
     public TextWriter Out { get; init; } = TextWriter.Null;
+    /// <summary>Warnings of the run (one line each; the CLI's stderr).</summary>
+    public TextWriter Err { get; init; } = TextWriter.Null;
     public CancellationToken Cancel { get; init; }
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(10);
     public bool Coverage { get; init; } = true;

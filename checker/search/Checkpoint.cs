@@ -39,6 +39,7 @@ public sealed partial class ModelChecker
             using (var w = new BinaryWriter(fs, Encoding.UTF8, leaveOpen: true))
             {
                 w.Write(Magic); w.Write(Identity());
+                WriteStrings(w);
                 w.Write(_generated); w.Write(_level); w.Write(_peakQueue); w.Write(_bestId); w.Write(_bestScore);
                 foreach (var n in _actGen) w.Write(n);
                 foreach (var n in _actNew) w.Write(n);
@@ -61,6 +62,31 @@ public sealed partial class ModelChecker
         _o.WriteLine($"Checkpoint written to {dir}: {_trace.Count} distinct states, {_current.Count + _next.Count} states left on queue.");
     }
 
+    /// <summary>Every string with its token, in token order (TLC checkpoints its UniqueString intern table): states
+    /// hold strings as tokens, and strings are ordered by token, so a recovered run needs the strings made during
+    /// the search (ToString, ...) under the same tokens.</summary>
+    private void WriteStrings(BinaryWriter w)
+    {
+        int n = spec.Interner.Count;
+        w.Write(n);
+        for (int t = 0; t < n; t++) w.Write(spec.Interner.ByToken(t).S);
+    }
+
+    /// <summary>Gives this run's strings the checkpoint's tokens: those made while loading must already have
+    /// them (loading is deterministic), the rest are made in token order.</summary>
+    private void ReadStrings(BinaryReader r, string file)
+    {
+        int n = r.ReadInt32();
+        if (n < 0) throw new CheckpointError($"{file}: the checkpoint is damaged");
+        for (int t = 0; t < n; t++)
+        {
+            var s = r.ReadString();
+            var have = t < spec.Interner.Count ? spec.Interner.ByToken(t) : spec.Interner.Str(s);
+            if (have.Tok != t || have.S != s)
+                throw new CheckpointError($"{file}: the checkpoint's string {t} is \"{s}\", this run's is \"{have.S}\" (token {have.Tok})");
+        }
+    }
+
     private static void WriteStates(BinaryWriter w, IEnumerable<(Value[] State, int Id)> states, long count)
     {
         w.Write(count);
@@ -73,18 +99,17 @@ public sealed partial class ModelChecker
         }
     }
 
-    private List<(Value[] State, int Id)> ReadStates(BinaryReader r)
+    /// <summary>The states as they are read (a queue is refilled while its checkpoint is read, not held twice).</summary>
+    private IEnumerable<(Value[] State, int Id)> ReadStates(BinaryReader r)
     {
         long n = r.ReadInt64();
-        var list = new List<(Value[], int)>();
         for (long i = 0; i < n; i++)
         {
             int id = r.ReadInt32();
             var bytes = r.ReadBytes(r.ReadInt32());
             int p = 0;
-            list.Add((StateCodec.Read(spec, bytes, ref p), id));
+            yield return (StateCodec.Read(spec, bytes, ref p), id);
         }
-        return list;
     }
 
     private static void WriteGraph(BinaryWriter w, StateGraph g)
@@ -97,7 +122,7 @@ public sealed partial class ModelChecker
 
     private void ReadGraph(BinaryReader r, StateGraph g)
     {
-        var states = ReadStates(r);
+        var states = ReadStates(r).ToList();
         var inits = new HashSet<int>();
         var succ = new List<List<int>>(states.Count);
         foreach (var _ in states)
@@ -144,6 +169,7 @@ public sealed partial class ModelChecker
             using var r = new BinaryReader(fs, Encoding.UTF8);
             if (r.ReadString() != Magic) throw new CheckpointError($"{file}: not a checkpoint of notifier check");
             if (r.ReadString() != Identity()) throw new CheckpointError($"{file}: the checkpoint is of another spec, configuration or options");
+            ReadStrings(r, file);
             _generated = r.ReadInt64(); _level = r.ReadInt32(); _peakQueue = r.ReadInt64(); _bestId = r.ReadInt32(); _bestScore = r.ReadInt64();
             for (int i = 0; i < _actGen.Length; i++) _actGen[i] = r.ReadInt64();
             for (int i = 0; i < _actNew.Length; i++) _actNew[i] = r.ReadInt64();

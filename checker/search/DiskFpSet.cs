@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
@@ -6,7 +5,7 @@ namespace NotifierSpec.Checker;
 
 /// <summary>
 /// A fingerprint set that spills to disk (TLC: tlc2/tool/fp/DiskFPSet): new fingerprints go into an in-memory
-/// open-addressing table that grows up to budget bytes; when it is full at that size its fingerprints are sorted
+/// FpSet that grows up to budget bytes; when it is full at that size its fingerprints are sorted
 /// and merged into one sorted file, and the table starts empty again. The file is looked up through an
 /// in-memory index of its blocks (the first fingerprint of every block of Block entries) and one block read.
 /// Contains is safe from several workers at once (the table is only read, the file read with pread).
@@ -15,26 +14,24 @@ public sealed class DiskFpSet : IFingerprintSet
 {
     private const int Block = 512; // fingerprints per block of the file: 4 KiB
     private readonly string _dir;
-    private readonly long _maxTable;
-    private long[] _t = new long[1 << 16];
-    private int _mask = (1 << 16) - 1;
-    private long _inTable;
+    private readonly FpSet _table;
     private string? _file;
     private SafeFileHandle? _handle;
     private long _onDisk;
     private long[] _index = [];
 
     /// <param name="dir">where the sorted file is written</param>
-    /// <param name="budget">bytes the in-memory table may take</param>
+    /// <param name="budget">bytes the in-memory table may take (at most the largest array's)</param>
     public DiskFpSet(string dir, long budget)
     {
         _dir = dir;
-        _maxTable = Math.Max(1 << 10, 1L << BitOperations.Log2((ulong)Math.Max(8, budget / 8)));
-        if (_t.Length > _maxTable) { _t = new long[_maxTable]; _mask = _t.Length - 1; }
+        _table = new FpSet(Math.Max(1 << 10, budget / 8));
     }
 
     public long Count { get; private set; }
-    public long Bytes => _t.LongLength * 8 + _index.LongLength * 8;
+    /// <summary>The most the in-memory table grows to.</summary>
+    public long MaxTableBytes => _table.MaxSlots * 8;
+    public long Bytes => _table.Bytes + _index.LongLength * 8;
     /// <summary>Times the table was merged into the file.</summary>
     public int Flushes { get; private set; }
 
@@ -43,50 +40,17 @@ public sealed class DiskFpSet : IFingerprintSet
     public bool Contains(long fp)
     {
         fp = Norm(fp);
-        return InTable(fp) || OnDisk(fp);
+        return _table.Contains(fp) || OnDisk(fp);
     }
 
     public bool Add(long fp)
     {
         fp = Norm(fp);
-        if (InTable(fp) || OnDisk(fp)) return false;
-        if ((_inTable + 1) * 2 > _t.Length)
-        {
-            if (_t.LongLength * 2 <= _maxTable) Resize(_t.Length * 2);
-            else Flush();
-        }
-        Insert(fp);
+        if (_table.Contains(fp) || OnDisk(fp)) return false;
+        if (_table.Full) Flush();
+        _table.Add(fp);
         Count++;
         return true;
-    }
-
-    private int Slot(long fp) => (int)((ulong)fp * 0x9E3779B97F4A7C15UL >> 32) & _mask;
-
-    private bool InTable(long fp)
-    {
-        for (int i = Slot(fp); ; i = (i + 1) & _mask)
-        {
-            long x = _t[i];
-            if (x == fp) return true;
-            if (x == 0) return false;
-        }
-    }
-
-    private void Insert(long fp)
-    {
-        int i = Slot(fp);
-        while (_t[i] != 0) i = (i + 1) & _mask;
-        _t[i] = fp;
-        _inTable++;
-    }
-
-    private void Resize(int size)
-    {
-        var old = _t;
-        _t = new long[size];
-        _mask = size - 1;
-        _inTable = 0;
-        foreach (var x in old) if (x != 0) Insert(x);
     }
 
     private bool OnDisk(long fp)
@@ -109,10 +73,7 @@ public sealed class DiskFpSet : IFingerprintSet
     /// <summary>Merges the table, sorted, with the file into a new file; the table is emptied.</summary>
     private void Flush()
     {
-        var mem = new long[_inTable];
-        int k = 0;
-        foreach (var x in _t) if (x != 0) mem[k++] = x;
-        Array.Sort(mem);
+        var mem = _table.Sorted();
         string next = Path.Combine(_dir, $"fpset-{Flushes + 1}.bin");
         long total = _onDisk + mem.LongLength;
         var index = new long[(total + Block - 1) / Block];
@@ -138,8 +99,7 @@ public sealed class DiskFpSet : IFingerprintSet
         _handle = File.OpenHandle(next, FileMode.Open, FileAccess.Read, FileShare.Read);
         _onDisk = total;
         _index = index;
-        Array.Clear(_t);
-        _inTable = 0;
+        _table.Clear();
         Flushes++;
     }
 
@@ -149,7 +109,7 @@ public sealed class DiskFpSet : IFingerprintSet
         if (_file is not null)
             using (var input = new BinaryReader(new FileStream(_file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16)))
                 for (long i = 0; i < _onDisk; i++) yield return input.ReadInt64();
-        foreach (var x in _t) if (x != 0) yield return x;
+        foreach (var x in _table.All()) yield return x;
     }
 
     public void Dispose()

@@ -13,12 +13,10 @@ public sealed class DiskStateQueue(TlaSpec spec, string dir, int pageBytes, long
     {
         public byte[]? Bytes;  // in memory, or null when in File
         public string? File;
-        public int Len;
         public int Count;
     }
 
     private readonly string _name = Guid.NewGuid().ToString("N");
-    private long _pages;
     private readonly Queue<Page> _full = new();
     private StateBuffer _write = new(pageBytes + 1024);
     private int _writeCount;
@@ -51,7 +49,7 @@ public sealed class DiskStateQueue(TlaSpec spec, string dir, int pageBytes, long
 
     private void Seal()
     {
-        var page = new Page { Len = _write.Len, Count = _writeCount };
+        var page = new Page { Count = _writeCount };
         if (_inMemory + _write.Capacity <= budget)
         {
             page.Bytes = _write.Buf;
@@ -59,7 +57,7 @@ public sealed class DiskStateQueue(TlaSpec spec, string dir, int pageBytes, long
         }
         else
         {
-            page.File = Path.Combine(dir, $"queue-{_name}-{++_pages}.page");
+            page.File = Path.Combine(dir, $"queue-{_name}-{PagesWritten + 1}.page");
             using (var f = new FileStream(page.File, FileMode.CreateNew, FileAccess.Write)) f.Write(_write.Buf, 0, _write.Len);
             PagesWritten++;
         }

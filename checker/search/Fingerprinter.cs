@@ -8,7 +8,7 @@ namespace NotifierSpec.Checker;
 public sealed class Fingerprinter
 {
     private readonly TlaSpec _spec;
-    private readonly List<Dictionary<Value, Value>>? _maps;
+    private readonly Value?[][]? _perms; // the group without the identity, as token tables
 
     /// <summary>Evaluates the SYMMETRY set (in c, before any state exists) into its permutation group.</summary>
     public Fingerprinter(TlaSpec spec, Ctx c)
@@ -24,7 +24,8 @@ public sealed class Fingerprinter
             for (int i = 0; i < f.Count; i++) map[f.KeyAt(i)] = f.ValAt(i);
             gens.Add(map);
         }
-        _maps = Group(gens);
+        _perms = Group(gens).Select(Table).Where(t => t.Any(x => x is not null)).ToArray();
+        _imagesKept = Math.Max(64, ImagesKept / Math.Max(1, _perms.Length));
     }
 
     public long Of(Ctx c, Value[] st)
@@ -34,7 +35,7 @@ public sealed class Fingerprinter
             var saved = c.Cur; c.Cur = st;
             try { return (long)_spec.View.Eval(c, null).Hash; } finally { c.Cur = saved; }
         }
-        return _maps is not null ? Symmetric(st) : Hash(st);
+        return _perms is not null ? Symmetric(st) : Hash(st);
     }
 
     private static long Hash(Value[] st)
@@ -45,24 +46,28 @@ public sealed class Fingerprinter
     }
 
     /// <summary>As TLC: apply each permutation of the SYMMETRY set, keep the smallest state (variable by
-    /// variable in TLC's value order), fingerprint that one.</summary>
+    /// variable in TLC's value order), fingerprint that one. A permutation's state is built only as far as it
+    /// can still be the smallest (TLC permutes every variable), and parts without a permuted model value are
+    /// shared, not copied.</summary>
     private long Symmetric(Value[] st)
     {
+        int n = st.Length;
         Value[] best = st;
-        foreach (var perm in _maps!)
+        var cand = new Value[n];
+        var images = _images.Value!;
+        for (int k = 0; k < _perms!.Length; k++)
         {
-            var cand = new Value[st.Length];
-            int cmp = 0;
-            for (int i = 0; i < st.Length; i++)
+            int cmp = 0, i = 0;
+            for (; i < n; i++)
             {
-                cand[i] = Permute(st[i], perm);
-                if (cmp == 0)
-                {
-                    cmp = cand[i].CompareTo(best[i]);
-                    if (cmp > 0) break; // as TLC: this permutation cannot give a smaller state
-                }
+                cand[i] = PermuteVar(st[i], k, images);
+                cmp = cand[i].CompareTo(best[i]);
+                if (cmp != 0) break;
             }
-            if (cmp < 0) best = cand;
+            if (cmp >= 0) continue; // as TLC: not smaller (equal: the same state)
+            for (i++; i < n; i++) cand[i] = PermuteVar(st[i], k, images);
+            if (ReferenceEquals(best, st)) { best = cand; cand = new Value[n]; }
+            else (best, cand) = (cand, best);
         }
         return Hash(best);
     }
@@ -92,14 +97,80 @@ public sealed class Fingerprinter
         return seen.Values.ToList();
     }
 
-    private static Value Permute(Value v, Dictionary<Value, Value> map)
+    /// <summary>Per worker: the images under each permutation of the elements of set-valued variables, by
+    /// element object. The successors of a state share its elements (S \cup {m} keeps S's), so each element
+    /// is permuted once for all of them; emptied when it holds _imagesKept elements (ImagesKept images in all:
+    /// 910 elements for 144 permutations, 64 at least).</summary>
+    private readonly ThreadLocal<Dictionary<Value, Value?[]>> _images = new(() => new(ReferenceEqualityComparer.Instance));
+    private const int ImagesKept = 1 << 17;
+    private readonly int _imagesKept;
+
+    /// <summary>Permute(v, permutation k), with the images of a set's elements from images.</summary>
+    private Value PermuteVar(Value v, int k, Dictionary<Value, Value?[]> images)
+    {
+        if (v is not SetV s || s.Elems.Length < 2) return Permute(v, _perms![k]);
+        var e = s.Elems;
+        Value[]? res = null;
+        for (int i = 0; i < e.Length; i++)
+        {
+            if (!images.TryGetValue(e[i], out var im))
+            {
+                if (images.Count >= _imagesKept) images.Clear();
+                images[e[i]] = im = new Value?[_perms!.Length];
+            }
+            var p = im[k] ??= Permute(e[i], _perms![k]);
+            if (res is null)
+            {
+                if (ReferenceEquals(p, e[i])) continue;
+                res = new Value[e.Length];
+                Array.Copy(e, res, i);
+            }
+            res[i] = p;
+        }
+        return res is null ? s : new SetV(res);
+    }
+
+    /// <summary>A permutation as a table from a model value's token to its image (null: not moved).</summary>
+    private static Value?[] Table(Dictionary<Value, Value> map)
+    {
+        int max = -1;
+        foreach (var k in map.Keys) if (k is ModelV m) max = Math.Max(max, m.Tok);
+        var t = new Value?[max + 1];
+        foreach (var (k, v) in map) if (k is ModelV m && !ReferenceEquals(k, v)) t[m.Tok] = v;
+        return t;
+    }
+
+    /// <summary>v with every model value replaced by its image; v itself (not a copy) when nothing moved.</summary>
+    private static Value Permute(Value v, Value?[] map)
     {
         switch (v)
         {
-            case IntV or BoolV or StrV: return v;
-            case ModelV m: return map.TryGetValue(m, out var r) ? r : m;
-            case SetBase s: return new SetV(s.Normalize().Elems.Select(x => Permute(x, map)).ToArray());
-            case TupleV t: return new TupleV(t.Elems.Select(x => Permute(x, map)).ToArray());
+            case ModelV m: return m.Tok < map.Length && map[m.Tok] is { } r ? r : m;
+            case SetV s:
+                {
+                    var e = s.Elems;
+                    var res = PermuteAll(e, map);
+                    return res is null ? s : new SetV(res);
+                }
+            case SetBase s:
+                {
+                    var e = s.Normalize().Elems;
+                    var res = PermuteAll(e, map);
+                    return res is null ? s : new SetV(res);
+                }
+            case TupleV t:
+                {
+                    var res = PermuteAll(t.Elems, map);
+                    return res is null ? t : new TupleV(res);
+                }
+            case FcnV f:
+                {
+                    var ks = PermuteAll(f.Keys, map);
+                    var vs = PermuteAll(f.Vals, map);
+                    if (ks is null) return vs is null ? f : new FcnV(f.Keys, vs);
+                    vs ??= (Value[])f.Vals.Clone();
+                    return Sorted(ks, vs);
+                }
             case FcnBase f:
                 {
                     var ks = new Value[f.Count]; var vs = new Value[f.Count];
@@ -108,5 +179,31 @@ public sealed class Fingerprinter
                 }
             default: return v;
         }
+    }
+
+    /// <summary>The permuted elements, or null when none moved.</summary>
+    private static Value[]? PermuteAll(Value[] e, Value?[] map)
+    {
+        Value[]? res = null;
+        for (int i = 0; i < e.Length; i++)
+        {
+            var p = Permute(e[i], map);
+            if (res is null)
+            {
+                if (ReferenceEquals(p, e[i])) continue;
+                res = new Value[e.Length];
+                Array.Copy(e, res, i);
+            }
+            res[i] = p;
+        }
+        return res;
+    }
+
+    /// <summary>A function from distinct keys in any order (FcnBase.MakeUnsorted without its index arrays).</summary>
+    private static FcnBase Sorted(Value[] ks, Value[] vs)
+    {
+        try { Array.Sort(ks, vs); }
+        catch (InvalidOperationException ex) when (ex.InnerException is EvalError ee) { throw ee; }
+        return FcnBase.Make(ks, vs);
     }
 }

@@ -3,13 +3,28 @@ namespace NotifierSpec.Checker;
 /// <summary>
 /// An open-addressing set of 64-bit fingerprints (linear probing in one long[]). The table grows by half when
 /// three quarters full, so the load stays between 1/2 and 3/4: at most 16 bytes per fingerprint once past the
-/// initial table (and about 10.7 just before a growth).
+/// initial table (and about 10.7 just before a growth). It never grows past MaxSlots (DiskFpSet's table:
+/// when Full, its fingerprints go to the file and it is cleared).
 /// </summary>
 public sealed class FpSet : IFingerprintSet
 {
     private const int Initial = 1 << 16;
-    private long[] _t = new long[Initial];
-    private long _limit = Initial * 3L / 4;
+    private long[] _t;
+    private long _limit;
+
+    public FpSet() : this(Array.MaxLength) { }
+
+    /// <param name="maxSlots">the most slots the table may have (at least 16, at most Array.MaxLength)</param>
+    public FpSet(long maxSlots)
+    {
+        MaxSlots = Math.Clamp(maxSlots, 16, Array.MaxLength);
+        _t = new long[Math.Min(Initial, MaxSlots)];
+        _limit = _t.LongLength * 3 / 4;
+    }
+
+    public long MaxSlots { get; }
+    /// <summary>Whether one more fingerprint would need more slots than MaxSlots.</summary>
+    public bool Full => Count + 1 > _limit && _t.LongLength >= MaxSlots;
     public long Count { get; private set; }
     public long Bytes => _t.LongLength * 8;
 
@@ -60,8 +75,8 @@ public sealed class FpSet : IFingerprintSet
     private void Grow()
     {
         var old = _t;
-        long len = old.LongLength + old.LongLength / 2;
-        if (len > Array.MaxLength) throw new OutOfMemoryException("fingerprint set: more than 2^31 slots");
+        long len = Math.Min(old.LongLength + old.LongLength / 2, MaxSlots);
+        if (len <= old.LongLength) throw new OutOfMemoryException("fingerprint set: more than 2^31 slots");
         var t = new long[len];
         foreach (var x in old) if (x != 0) Insert(t, x);
         _t = t;
@@ -71,6 +86,23 @@ public sealed class FpSet : IFingerprintSet
     public IEnumerable<long> All()
     {
         foreach (var x in _t) if (x != 0) yield return x;
+    }
+
+    /// <summary>The fingerprints, sorted.</summary>
+    public long[] Sorted()
+    {
+        var a = new long[Count];
+        int k = 0;
+        foreach (var x in _t) if (x != 0) a[k++] = x;
+        Array.Sort(a);
+        return a;
+    }
+
+    /// <summary>Empties the set; the table keeps its size.</summary>
+    public void Clear()
+    {
+        Array.Clear(_t);
+        Count = 0;
     }
 
     public void Dispose() { }

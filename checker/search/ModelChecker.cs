@@ -119,6 +119,19 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
 
     // ------------------------------------------------------------------ memory and disk
 
+    private bool _graphOverLimit;
+
+    /// <summary>With a PROPERTY the state graph for liveness is kept in memory whatever --max-memory says: the
+    /// first time the heap holds more than the limit, one line on stderr says so.</summary>
+    private void WarnIfGraphOverLimit()
+    {
+        if (_graphOverLimit || opt.MaxMemory is not { } max || _graph is not StateGraph) return;
+        long heap = GC.GetTotalMemory(false);
+        if (heap <= max) return;
+        _graphOverLimit = true;
+        opt.Err.WriteLine($"notifier check: warning: {heap} bytes in memory, over --max-memory ({max} bytes): with a PROPERTY the state graph for liveness stays in memory (only the queue and the fingerprint set spill)");
+    }
+
     /// <summary>Queue pages a run may keep in memory: a quarter of --max-memory for each of the two levels' queues.</summary>
     private long QueueBudget => opt.MaxMemory!.Value / 4;
     private int PageBytes => (int)Math.Clamp(opt.MaxMemory!.Value / 16, 4096, 1 << 22);
@@ -262,7 +275,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         var lastProgress = sw.Elapsed;
         var lastCheckpoint = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
-        using var pool = workers > 1 ? new WorkerThreads(workers) : null;
+        using var pool = workers > 1 ? new WorkerThreads(workers - 1) : null; // and this thread
         while (_current.Count > 0)
         {
             _next ??= NewQueue(); // a recovered run starts with the next level's queue so far
@@ -280,6 +293,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 for (int i = 0; i < x.Count; i++)
                     if (!Merge(c, res, x, i)) return false;
                 _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
+                WarnIfGraphOverLimit();
                 if (sw.Elapsed - lastProgress >= opt.ProgressEvery)
                 {
                     lastProgress = sw.Elapsed;
@@ -350,29 +364,30 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     private bool Merge(Ctx c, CheckResult res, Expansion x, int i)
     {
         int parentId = x.Ids[i];
-        // states not yet expanded: the rest of the level and the next level so far
-        long Left() => _current.Count + (x.Count - i - 1) + _next.Count;
         if (x.Errors[i] is { } failure)
         {
             // the first failing state in queue order, as one worker meets it
-            SetCounts(res, Left());
+            SetCounts(res, Left(x, i));
             ReportError(res, failure, parentId, c);
             return false;
         }
         var list = x.Succs[i];
         _generated += x.Intermediate[i];
         foreach (var s in list)
-            if (!MergeSuccessor(c, res, s, parentId, Left)) return false;
+            if (!MergeSuccessor(c, res, s, parentId, x, i)) return false;
         // TLC (tlc2/tool/Worker.java): deadlocked when nothing was generated, intermediate states of \cdot included
         if (_deadlock && list.Count == 0 && x.Intermediate[i] == 0)
         {
-            Report(res, Outcome.Deadlock, null, Left(), parentId, c);
+            Report(res, Outcome.Deadlock, null, Left(x, i), parentId, c);
             return false;
         }
         return true;
     }
 
-    private bool MergeSuccessor(Ctx c, CheckResult res, Successor s, int parentId, Func<long> left)
+    /// <summary>States not yet expanded while the batch's i-th state is merged: the rest of the level and the next level so far.</summary>
+    private long Left(Expansion x, int i) => _current.Count + (x.Count - i - 1) + _next.Count;
+
+    private bool MergeSuccessor(Ctx c, CheckResult res, Successor s, int parentId, Expansion x, int i)
     {
         _generated++;
         _actGen[s.Action]++;
@@ -389,20 +404,20 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         if (unseen && s.InvError is { } invErr)
         {
             // TLC: "Evaluating invariant ... failed" after the state is counted; the trace ends in it
-            SetCounts(res, left());
+            SetCounts(res, Left(x, i));
             ReportError(res, invErr, newId >= 0 ? newId : parentId, c);
             return false;
         }
         if (unseen && s.InvViolated is not null)
         {
             // a violation on a state excluded by a constraint: the trace goes to it via its parent
-            if (newId < 0) Report(res, Outcome.Safety, s.InvViolated, left(), parentId, c, s.State);
-            else Report(res, Outcome.Safety, s.InvViolated, left(), newId, c);
+            if (newId < 0) Report(res, Outcome.Safety, s.InvViolated, Left(x, i), parentId, c, s.State);
+            else Report(res, Outcome.Safety, s.InvViolated, Left(x, i), newId, c);
             return false;
         }
         if (s.ActPropViolated is not null)
         {
-            Report(res, Outcome.Safety, s.ActPropViolated, left(), parentId, c, s.State, actionProp: true);
+            Report(res, Outcome.Safety, s.ActPropViolated, Left(x, i), parentId, c, s.State, actionProp: true);
             return false;
         }
         if (newId >= 0) _next.Enqueue(s.State, newId);

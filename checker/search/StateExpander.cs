@@ -42,25 +42,42 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
 
     private List<Successor> Generate(Ctx c, Value[] st, int level)
     {
-        var res = new List<Successor>();
-        int nv = spec.Vars.Count;
+        var g = new Generation(spec, c);
         c.Level = level;
+        // one next-state array for all actions: the enumerator assigns a variable and unassigns it when it
+        // backtracks, so the array is empty again after each action (cleared anyway); successors are copies
+        var nxt = new Value?[spec.Vars.Count];
         foreach (var a in spec.Actions)
         {
             c.Cur = st;
-            c.Nxt = new Value?[nv];
-            int ai = a.Index;
-            Enumerator.Enum(c, a.Node, a.Env, () =>
-            {
-                var nx = c.Nxt!;
-                for (int i = 0; i < nv; i++)
-                    if (nx[i] is null)
-                        throw new EvalError($"Successor state is not completely specified by action {a.Name}. The following variable is not assigned: {spec.Vars[i]}.") { Where = a.Def?.Loc ?? spec.Next.Loc };
-                var t = (Value[])nx.Clone()!;
-                res.Add(new Successor { State = t, Action = ai });
-            }, false);
+            Array.Clear(nxt);
+            c.Nxt = nxt;
+            g.Action = a;
+            Enumerator.Enum(c, a.Node, a.Env, g.Emit, false);
         }
-        return res;
+        return g.Res;
+    }
+
+    /// <summary>The successors of one state, collected action by action: one object and one delegate per state
+    /// (a lambda per action allocated its closure and its delegate for every action of every state).</summary>
+    private sealed class Generation
+    {
+        private readonly TlaSpec _spec;
+        private readonly Ctx _c;
+        public readonly List<Successor> Res = [];
+        public ActionDef Action = null!;
+        public readonly Action Emit;
+
+        public Generation(TlaSpec spec, Ctx c) { _spec = spec; _c = c; Emit = Add; }
+
+        private void Add()
+        {
+            var nx = _c.Nxt!;
+            for (int i = 0; i < nx.Length; i++)
+                if (nx[i] is null)
+                    throw new EvalError($"Successor state is not completely specified by action {Action.Name}. The following variable is not assigned: {_spec.Vars[i]}.") { Where = Action.Def?.Loc ?? _spec.Next.Loc };
+            Res.Add(new Successor { State = (Value[])nx.Clone()!, Action = Action.Index });
+        }
     }
 
     /// <summary>Constraints, fingerprint and (for a state not seen before this level) invariants of s, a successor of st.</summary>

@@ -36,7 +36,8 @@ public sealed class Config
     public (string Name, CfgPos Pos)? Alias { get; set; }
     public bool? CheckDeadlock { get; set; }
 
-    private sealed record T(string Text, int Line, int Col, bool Str);
+    /// <summary>A token of the .cfg file (Str: a quoted string).</summary>
+    private sealed record CfgToken(string Text, int Line, int Col, bool Str);
 
     private static readonly HashSet<string> Sections =
     [
@@ -49,10 +50,10 @@ public sealed class Config
         var toks = Lex(file, text);
         var cfg = new Config { File = file };
         int p = 0;
-        TlaError Err(T t, string m) => new(file, t.Line, t.Col, m, true);
-        T Peek() => p < toks.Count ? toks[p] : toks.Count > 0 ? new T("", toks[^1].Line, toks[^1].Col + toks[^1].Text.Length + (toks[^1].Str ? 2 : 0), false) : new T("", 1, 1, false);
+        TlaError Err(CfgToken t, string m) => new(file, t.Line, t.Col, m, true);
+        CfgToken Peek() => p < toks.Count ? toks[p] : toks.Count > 0 ? new CfgToken("", toks[^1].Line, toks[^1].Col + toks[^1].Text.Length + (toks[^1].Str ? 2 : 0), false) : new CfgToken("", 1, 1, false);
         bool AtEnd() => p >= toks.Count;
-        CfgPos Pos(T t) => new(file, t.Line, t.Col);
+        CfgPos Pos(CfgToken t) => new(file, t.Line, t.Col);
         string Ident()
         {
             var t = Peek();
@@ -159,12 +160,12 @@ public sealed class Config
         }
         return cfg;
 
-        T Back() => toks[p - 1];
+        CfgToken Back() => toks[p - 1];
     }
 
-    private static List<T> Lex(string file, string text)
+    private static List<CfgToken> Lex(string file, string text)
     {
-        var res = new List<T>();
+        var res = new List<CfgToken>();
         int i = 0, line = 1, ls = 0;
         while (i < text.Length)
         {
@@ -198,18 +199,18 @@ public sealed class Config
                 }
                 if (i >= text.Length) throw new TlaError(file, line, col, "unterminated string", true);
                 i++;
-                res.Add(new T(sb.ToString(), line, col, true));
+                res.Add(new CfgToken(sb.ToString(), line, col, true));
                 continue;
             }
             if (char.IsLetterOrDigit(c) || c == '_')
             {
                 int s = i; while (i < text.Length && (char.IsLetterOrDigit(text[i]) || text[i] == '_')) i++;
-                res.Add(new T(text[s..i], line, col, false));
+                res.Add(new CfgToken(text[s..i], line, col, false));
                 continue;
             }
             foreach (var sym in new[] { "<-", "<<", ">>", "=", "{", "}", ",", "-", "(", ")", "[", "]" })
             {
-                if (string.CompareOrdinal(text, i, sym, 0, sym.Length) == 0) { res.Add(new T(sym, line, col, false)); i += sym.Length; goto next; }
+                if (string.CompareOrdinal(text, i, sym, 0, sym.Length) == 0) { res.Add(new CfgToken(sym, line, col, false)); i += sym.Length; goto next; }
             }
             throw new TlaError(file, line, col, $"unexpected character '{c}'", true);
         next:;

@@ -259,7 +259,7 @@ public sealed class Parser
                 var st = Peek;
                 string n;
                 if (st.Kind == Tk.Ident) n = ExpectIdent();
-                else { _p++; n = Norm(st.Text); }
+                else { Next(); n = Norm(st.Text); } // Next: refuses the end of the module (was read past it)
                 Expect("<-");
                 subs.Add((n, ParseExpr()));
             } while (TryConsume(","));

@@ -225,4 +225,63 @@ public class CheckpointTests
         finally { dir.Delete(true); }
     }
 
+    /// <summary>Strings made during the search (ToString), in sets: TLC orders strings by when they were first
+    /// made (UniqueString), and its checkpoint keeps that table. A recovered run in a fresh process (a fresh
+    /// spec here) must know every string of the checkpoint and order them as the stopped run did, or the sets'
+    /// fingerprints change and states are counted twice.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void StringsMadeDuringTheSearchAreRecoveredInTheirOrder(int workers)
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            string tla = Path.Combine(dir.FullName, "Words.tla"), cfg = Path.Combine(dir.FullName, "Words.cfg");
+            File.WriteAllText(tla, """
+                ---- MODULE Words ----
+                EXTENDS Naturals, TLC
+                VARIABLES x, y, w
+                Init == x \in 0..4999 /\ y = 0 /\ w = {}
+                Next == y < 3 /\ y' = y + 1 /\ w' = w \cup {ToString((x * 7 + y) % 1000)} /\ UNCHANGED x
+                Safe == ~(x = 4000 /\ y = 3)
+                ====
+                """);
+            File.WriteAllText(cfg, "INIT Init\nNEXT Next\nINVARIANT Safe\n");
+            var ck = dir.CreateSubdirectory("ck").FullName;
+            var (whole, wholeOut) = Run(tla, cfg, 1);
+            Assert.Equal(Outcome.Safety, whole.Outcome);
+            Assert.Equal((19001, 19001, 4999, 4), (whole.Generated, whole.Distinct, whole.Left, whole.Depth)); // TLC's numbers
+            var (stopped, _) = Run(tla, cfg, workers, checkpoint: ck, stopAfter: 5);
+            Assert.Equal(Outcome.Interrupted, stopped.Outcome);
+            Assert.True(stopped.Distinct is > 6000 && stopped.Distinct < whole.Distinct, $"stopped at {stopped.Distinct}");
+            var (recovered, recoveredOut) = Run(tla, cfg, workers, recover: ck);
+            AssertSameRun(whole, wholeOut, recovered, recoveredOut);
+        }
+        finally { dir.Delete(true); }
+    }
+
+    /// <summary>--max-memory bounds the queue and the fingerprint set, not the state graph kept for a PROPERTY:
+    /// when the heap outgrows the limit with a graph, the run says so once on stderr (and not without a graph).</summary>
+    [Fact]
+    public void TheLivenessGraphOverMaxMemoryIsReportedOnceOnStderr()
+    {
+        var dir = Directory.CreateTempSubdirectory("checkpoint-test-");
+        try
+        {
+            foreach (var (cfgText, warned) in new[] { ("CONSTANT N = 3\nSPECIFICATION Spec\nPROPERTY Far\n", true), ("CONSTANT N = 3\nINIT Init\nNEXT Next\n", false) })
+            {
+                var (tla, cfg) = Write(dir, cfgText);
+                var err = new StringWriter();
+                var r = new ModelChecker(TlaSpec.Load(tla, cfg), new CheckOptions { Workers = 1, MaxMemory = Sizes.MinMemory, Err = err }).Run();
+                Assert.Equal(warned ? Outcome.Liveness : Outcome.Success, r.Outcome);
+                var lines = err.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                if (!warned) { Assert.Empty(lines); continue; }
+                Assert.Single(lines);
+                Assert.Matches(@"^notifier check: warning: [0-9]+ bytes in memory, over --max-memory \(65536 bytes\): with a PROPERTY the state graph for liveness stays in memory \(only the queue and the fingerprint set spill\)$", lines[0]);
+            }
+        }
+        finally { dir.Delete(true); }
+    }
+
 }

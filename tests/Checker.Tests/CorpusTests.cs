@@ -24,19 +24,19 @@ public class CorpusTests
         }
     }
 
-    public sealed record Entry(ManifestModel Model, long? Generated, int Exit);
+    public sealed record CorpusEntry(ManifestModel Model, long? Generated, int Exit);
 
-    public static Dictionary<string, Entry> Manifest()
+    public static Dictionary<string, CorpusEntry> Manifest()
     {
         var path = Path.Combine(CorpusDir, "manifest.json");
         var models = Checker.Manifest.Read(path);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
-        var res = new Dictionary<string, Entry>();
+        var res = new Dictionary<string, CorpusEntry>();
         foreach (var m in doc.RootElement.GetProperty("models").EnumerateArray())
         {
             var name = m.GetProperty("name").GetString()!;
             long? gen = m.GetProperty("totalStates").ValueKind == JsonValueKind.Number ? m.GetProperty("totalStates").GetInt64() : null;
-            res[name] = new Entry(models.Single(x => x.Name == name), gen, m.GetProperty("exit").GetInt32());
+            res[name] = new CorpusEntry(models.Single(x => x.Name == name), gen, m.GetProperty("exit").GetInt32());
         }
         return res;
     }

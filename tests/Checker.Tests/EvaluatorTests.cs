@@ -85,6 +85,15 @@ public class EvaluatorTests
     [InlineData("CopiesIn(2, SetToBag({1, 2}) (+) SetToBag({2}))", "2")]
     [InlineData("Cardinality({x \\in 1..10 : x % 3 = 0})", "3")]
     [InlineData("{x + y : x \\in 1..2, y \\in {10, 20}}", "{11, 12, 21, 22}")]
+    // strings as sequences of characters (TLC's Sequences.java Len, Concat, Tail, SubSeq): TLC printed
+    // <<"abcd", 3, "bc", "bcd", "", "x", 0>> for these seven
+    [InlineData("\"ab\" \\o \"cd\"", "\"abcd\"")]
+    [InlineData("Len(\"abc\")", "3")]
+    [InlineData("Tail(\"abc\")", "\"bc\"")]
+    [InlineData("SubSeq(\"abcde\", 2, 4)", "\"bcd\"")]
+    [InlineData("SubSeq(\"ab\", 3, 2)", "\"\"")]
+    [InlineData("\"\" \\o \"x\"", "\"x\"")]
+    [InlineData("Len(\"\")", "0")]
     public void EvaluatesAsTlc(string expr, string expected) => Assert.Equal(expected, Eval(expr));
 
     [Theory]
@@ -95,7 +104,19 @@ public class EvaluatorTests
     [InlineData("CHOOSE x \\in {1} : x > 5", "no element of S satisfied P")]
     [InlineData("5 % 0", "The second argument of % should be a positive number")]
     [InlineData("[a |-> 1].b", "nonexistent field 'b'")]
+    [InlineData("\"a\" \\o <<1>>", "Evaluating an expression of the form t \\o s when s is not a string:\n<<1>>")]
+    [InlineData("Tail(\"\")", "Attempted to apply Tail to the empty sequence.")]
     public void RefusesAsTlc(string expr, string message) => Assert.Contains(message, Error(expr));
+
+    /// <summary>A loop's bound variable is one environment node set to each element in turn (LoopEnv); a lazy value
+    /// or LET closure made in the body keeps the element of its own iteration (Env.Freeze), not the last one.
+    /// Expected: TLC (cc6b616cf) PrintT. Without Freeze (planted: Env.Freeze returning e) all three give the
+    /// last element's result: 3, TRUE, 3.</summary>
+    [Theory]
+    [InlineData("[x \\in 1..3 |-> [n \\in Nat |-> n + x]][1][0]", "1")]
+    [InlineData("1 \\in [x \\in 1..3 |-> {y \\in Nat : y < x}][1]", "FALSE")]
+    [InlineData("[x \\in 1..3 |-> LET g(n) == n + x IN [n \\in Nat |-> g(n)]][1][0]", "1")]
+    public void AValueMadeInALoopKeepsItsOwnBinding(string expr, string expected) => Assert.Equal(expected, Eval(expr));
 
     [Fact]
     public void StringsAreNotOrderedByLessThan() => Assert.Contains("should be an integer", Error("\"a\" < \"b\""));

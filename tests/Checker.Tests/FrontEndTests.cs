@@ -130,4 +130,14 @@ public class FrontEndTests
         }
         finally { Directory.Delete(dir, true); }
     }
+
+    /// <summary>A module ending right after INSTANCE M WITH (found by FuzzTests once the corpus grew): one line at
+    /// the end, exit 150 (was an ArgumentOutOfRangeException stack trace).</summary>
+    [Fact]
+    public void AnInstanceEndingAfterWithIsOneLine()
+    {
+        var (exit, _, err) = TempSpec.Check("A", "---- MODULE A ----\nVARIABLE x\nB == INSTANCE Naturals WITH", "INIT Init\nNEXT Next\n");
+        Assert.Equal(150, exit);
+        Assert.Equal("A.tla:3:28: unexpected end of expression\n", err.Replace("\r", ""));
+    }
 }

@@ -104,4 +104,20 @@ public class SpillTests
         }
         finally { dir.Delete(true); }
     }
+
+    /// <summary>The in-memory table of the disk set is capped at the largest array, whatever --max-memory says
+    /// (a table doubled past 2^30 slots overflowed its int length).</summary>
+    [Fact]
+    public void TheDiskFingerprintSetTableIsCappedAtTheLargestArray()
+    {
+        var dir = Directory.CreateTempSubdirectory("spill-test-");
+        try
+        {
+            using var small = new DiskFpSet(dir.FullName, 1L << 20);
+            Assert.Equal(1L << 20, small.MaxTableBytes);
+            using var huge = new DiskFpSet(dir.FullName, 1L << 40);
+            Assert.Equal(Array.MaxLength * 8L, huge.MaxTableBytes);
+        }
+        finally { dir.Delete(true); }
+    }
 }

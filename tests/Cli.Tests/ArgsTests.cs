@@ -5,9 +5,10 @@ using NotifierSpec.Spec;
 namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
-/// The shared argument checks (cli/Args.cs, issue 11): contradictory, repeated or extra arguments and
+/// The shared argument checks (issue 11; System.CommandLine options with the project's validators, cli/Options.cs,
+/// and its parse errors in the project's words, Cli.FirstError): contradictory, repeated or extra arguments and
 /// integers out of range are refused by every command with one line on stderr and exit 255, never
-/// ignored; `hammer --count N` runs exactly N tests.
+/// ignored; `hammer --count N` runs exactly N tests. Completion: System.CommandLine's [suggest] directive.
 /// </summary>
 public class ArgsTests
 {
@@ -36,10 +37,49 @@ public class ArgsTests
     [InlineData("notifier check: --manifest and --config cannot be given together", "check", "--manifest", "m.json", "--config", "x.cfg")]
     [InlineData("notifier prove: unexpected argument 'now'", "prove", "now")]
     [InlineData("notifier contract: unexpected argument 'now'", "contract", "now")]
+    [InlineData("notifier prove: option --depth: 31 is out of range [0, 30]", "prove", "--depth", "31")]
+    [InlineData("notifier kernel: option --pages: 1 is out of range [2, 1024]", "kernel", "--pages", "1")]
+    [InlineData("notifier kernel: option --count: 0 is out of range [1, 2147483647]", "kernel", "--count", "0")]
+    [InlineData("notifier check: option --workers needs a value", "check", "x.tla", "--workers")]
+    [InlineData("notifier check: unknown option --frobnicate", "check", "--frobnicate", "x.tla")]
+    [InlineData("notifier check: --checkpoint-every needs --checkpoint DIR", "check", "x.tla", "--checkpoint-every", "1m")]
+    [InlineData("notifier replay: expected one TRACE.jsonl (notifier replay --help)", "replay")]
+    [InlineData("notifier audit: expected one KERNEL_SOURCE_DIR (notifier audit --help)", "audit", "--found")]
+    [InlineData("notifier hammer: option --seed: -1 is out of range [0, 18446744073709551615]", "hammer", "--seed=-1")]
+    [InlineData("notifier contract: unknown vocabulary 'v8' (v7, v7-reviewed, upstream)", "contract", "--vocabulary", "v8")]
+    [InlineData("notifier completion: unknown shell 'zsh' (bash)", "completion", "zsh")]
+    [InlineData("notifier: unexpected argument 'x' after --version", "--version", "x")]
+    [InlineData("notifier events: option --json is given twice", "events", "--json", "--json")] // System.CommandLine alone takes a repeated flag
+    [InlineData("notifier hammer: option --count is given twice", "hammer", "--count", "5", "--count=6")]
+    [InlineData("notifier scenario: option --trace needs a value", "scenario", "--trace")]
+    [InlineData("@x.jsonl:1:1: cannot read @x.jsonl: no such file", "replay", "@x.jsonl")] // no response files: @x.jsonl is a trace
     public void Bad_arguments_are_one_line_and_exit_255(string message, params string[] args)
     {
         var (code, stdout, stderr) = TraceInputTests.Run(args);
         Assert.Equal((255, "", message), (code, stdout, stderr.TrimEnd('\n')));
+    }
+
+    /// <summary>System.CommandLine's `--name=value` form is the same option (and still checked).</summary>
+    [Fact]
+    public void An_option_value_after_an_equals_sign_is_parsed_and_checked()
+    {
+        Assert.Equal((255, "", "notifier hammer: option --count: 0 is out of range [1, 2147483647]\n"), TraceInputTests.Run("hammer", "--count=0"));
+        Assert.Equal(0, TraceInputTests.Run("scenario", "anon_write", "--trace=/dev/null").Code);
+    }
+
+    /// <summary>`notifier [suggest:N] "LINE"` (what `notifier completion bash` calls): the words that can follow at N.</summary>
+    [Theory]
+    [InlineData("check --w", "--workers")]
+    [InlineData("prove --vocabulary v", "v7\nv7-reviewed")]
+    [InlineData("prove --variant unmap", "unmap-at-end")]
+    [InlineData("hammer --mutant Unmap", "UnmapAtEnd\nMigrateCopyBeforeUnmap")] // System.CommandLine: the names that start with the word, then the others that contain it
+    [InlineData("help ev", "events")]
+    [InlineData("scenario anon_write_", "anon_write_child\nanon_write_prot")]
+    [InlineData("completion ", "--help\n-h\nbash")]
+    public void Suggest_completes_commands_options_and_names(string line, string expected)
+    {
+        var (code, stdout, stderr) = TraceInputTests.Run($"[suggest:{line.Length}]", line);
+        Assert.Equal((0, expected + "\n", ""), (code, stdout, stderr));
     }
 
     [Theory]

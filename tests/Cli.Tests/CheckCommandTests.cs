@@ -27,9 +27,10 @@ public class CheckCommandTests
             int exit = NotifierSpec.Cli.Cli.Run(["check", "--manifest", Path.Combine(dir, "manifest.json"), "--workers", "1"], o, TextWriter.Null);
             Assert.Equal(ExitCodes.Violation, exit);
             var text = o.ToString();
-            Assert.Contains("OK   DieHard", text);
-            Assert.Contains("FAIL CounterWrong: distinctStates 6 (expected 7)", text);
-            Assert.Contains("SKIP Skipped", text);
+            // one aligned row per model (Spectre.Console): status, name, result or differences
+            Assert.Matches(@"(?m)^OK   DieHard      safety NotSolved, 14 distinct states, depth 7, trace 7 \([0-9.]+s\)$", text);
+            Assert.Contains("\nFAIL CounterWrong distinctStates 6 (expected 7)\n", text);
+            Assert.Contains("\nSKIP Skipped      ci:false; use --all\n", text);
         }
         finally { Directory.Delete(dir, true); }
     }

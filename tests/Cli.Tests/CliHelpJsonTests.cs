@@ -37,11 +37,12 @@ public class CliHelpJsonTests
         var (code, text, err) = Run("help", name);
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        Assert.StartsWith($"usage: notifier {name}", text);
-        Assert.Contains("\noptions:\n", text);
+        Assert.StartsWith("Description:\n", text);
+        Assert.Contains($"\nUsage:\n  notifier {name} ", text);
+        Assert.Contains("\nOptions:\n", text);
         Assert.Contains("\n  -h, --help", text);
-        Assert.Contains("\nexit codes:\n", text);
-        foreach (int c in Help.Find(name)!.Exits) Assert.Contains($"\n  {c,3}  {Help.Meaning(c)}\n", text);
+        Assert.Contains("\nExit codes:\n", text);
+        foreach (int c in Help.Exits[name]) Assert.Contains($"\n  {c,3}  {Help.Meaning(c)}\n", text);
         Assert.Equal((0, text, ""), Run(name, "--help"));
         Assert.Equal((0, text, ""), Run(name, "-h"));
     }
@@ -52,7 +53,8 @@ public class CliHelpJsonTests
         var (code, text, err) = Run("check", "-h");
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        Assert.StartsWith("usage: notifier check [SPEC.tla] [--config X.cfg]", text);
+        Assert.Contains("\nUsage:\n  notifier check [<SPEC.tla>] [options]\n", text);
+        Assert.Contains("\n  --config <X.cfg>  ", text);
         Assert.Contains("\n  151  .cfg error\n", text);
         // help anywhere after the command, before the parser sees an unknown option or a bad value
         Assert.Equal((0, text, ""), Run("check", "--frobnicate", "--help"));
@@ -72,11 +74,13 @@ public class CliHelpJsonTests
         var (code, text, err) = Run("--help");
         Assert.Equal(0, code);
         Assert.Equal("", err);
-        foreach (var c in Help.Commands) Assert.Contains($"\n  notifier {c.Usage}\n", text);
-        Assert.Equal(Cli.Names, Help.Commands.Select(c => c.Name));
+        Assert.Contains("\nUsage:\n  notifier [command] [options]\n", text);
+        foreach (var c in Cli.Names) Assert.Contains($"\n  {c} ", text);
+        Assert.Equal(Cli.Names.Order(), Help.Exits.Keys.Order());
         foreach (var (c, m) in Help.ExitCodeTable) Assert.Contains($"\n  {c,3}  {m}\n", text);
         Assert.Equal((0, text, ""), Run("help"));
-        Assert.Equal((0, text, ""), Run("help", "--help"));
+        Assert.Equal((0, text, ""), Run("-h"));
+        Assert.Equal(Run("help", "help"), Run("help", "--help")); // help's own help
         Assert.Equal((255, text, ""), Run()); // no command: the help, exit 255
     }
 
@@ -104,10 +108,10 @@ public class CliHelpJsonTests
     {
         var docs = DocumentedExitCodes();
         Assert.Equal(Help.ExitCodeTable.Select(e => e.Code).Order(), docs.Keys.Order());
-        foreach (var c in Help.Commands)
+        foreach (var (name, exits) in Help.Exits)
         {
-            var documented = docs.Where(kv => kv.Value.Contains("all") || kv.Value.Contains(c.Name)).Select(kv => kv.Key).Order().ToList();
-            Assert.True(documented.SequenceEqual(c.Exits.Order()), $"{c.Name}: help lists {string.Join(",", c.Exits.Order())}, docs/exit-codes.md {string.Join(",", documented)}");
+            var documented = docs.Where(kv => kv.Value.Contains("all") || kv.Value.Contains(name)).Select(kv => kv.Key).Order().ToList();
+            Assert.True(documented.SequenceEqual(exits.Order()), $"{name}: help lists {string.Join(",", exits.Order())}, docs/exit-codes.md {string.Join(",", documented)}");
         }
     }
 
@@ -423,40 +427,49 @@ public class CliQuietTests
 
 public class ProgressTests
 {
+    /// <summary>On a terminal (here a Spectre console that says it is one, over a writer): Spectre.Console's status
+    /// display shows the last report (text and time) while the run lasts and is cleared, the cursor shown again, at its end;
+    /// of the checker's lines only its Progress(N) lines are reports.</summary>
     [Fact]
-    public void A_progress_line_appears_after_a_few_seconds_at_most_once_a_second_and_is_ended_by_Done()
+    public void The_progress_line_shows_the_last_report_and_is_cleared_at_the_end()
     {
-        var now = TimeSpan.Zero;
         var err = new StringWriter();
-        var p = new Progress("contract", err, enabled: true, () => now);
-        p.Report("1/3 vocabularies");
-        Assert.Equal("", err.ToString()); // a short run prints no progress
-        now = TimeSpan.FromSeconds(3);
-        p.Report("2/3 vocabularies");
-        now = TimeSpan.FromSeconds(3.5);
-        p.Report("2/3 vocabularies, more");
-        now = TimeSpan.FromSeconds(4);
-        using (var lines = p.CheckerLines())
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
         {
-            lines.WriteLine("Running breadth-first search");
-            lines.Write("Progress(7): 10 states generated\nProgress(8)");
-        }
-        p.Done();
-        p.Done();
-        Assert.Equal("\rcontract: 2/3 vocabularies (3 s)   \rcontract: Progress(7): 10 states generated (4 s)   \n", err.ToString());
+            Ansi = Spectre.Console.AnsiSupport.Yes, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            Interactive = Spectre.Console.InteractionSupport.Yes, Out = new Spectre.Console.AnsiConsoleOutput(err),
+        });
+        int result = Progress.Run("contract", console, () => TimeSpan.FromSeconds(4), p =>
+        {
+            p.Report("2/3 vocabularies");
+            using (var lines = p.CheckerLines())
+            {
+                lines.WriteLine("Running breadth-first search [x]");
+                lines.Write("Progress(7): 10 states generated [x]\nProgress(8)");
+            }
+            return 42;
+        });
+        Assert.Equal(42, result);
+        var text = err.ToString();
+        Assert.StartsWith("\e[?25l", text); // the cursor hidden while the line is drawn
+        Assert.Contains("- contract: Progress(7): 10 states generated [x] (4 s)\n", text);
+        Assert.DoesNotContain("Running breadth-first", text);
+        Assert.DoesNotContain("Progress(8)", text); // a line not ended is no report
+        Assert.EndsWith("\e[2K\e[?25h", text); // cleared, the cursor shown
     }
 
     [Fact]
     public void Quiet_or_a_writer_that_is_not_the_terminal_gets_no_progress()
     {
         var err = new StringWriter();
-        var p = new Progress("validate", err, enabled: false, () => TimeSpan.FromMinutes(1));
-        p.Report("x");
-        p.Done();
+        foreach (bool quiet in new[] { true, false }) // a test's writer is not the process's stderr
+            Assert.Equal(7, Progress.Run("validate", err, quiet, p =>
+            {
+                p.Report("x");
+                Assert.Same(TextWriter.Null, p.CheckerLines());
+                return 7;
+            }));
         Assert.Equal("", err.ToString());
-        Assert.Same(TextWriter.Null, p.CheckerLines());
-        var q = Progress.For("validate", err, quiet: false); // a test's writer is not the process's stderr
-        Assert.Same(TextWriter.Null, q.CheckerLines());
     }
 }
 

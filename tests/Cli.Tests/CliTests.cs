@@ -137,7 +137,7 @@ public class CliTests
         var (code, stdout, stderr) = Run("refine", path);
         Assert.Equal(20, code);
         Assert.Equal("", stdout);
-        Assert.Equal($"{path}:1:1: not covered by spec/: mirror iommu0: kind SecondaryTlb; spec/ models interval notifiers only\n", stderr);
+        Assert.Equal($"{path}:1:1: not covered by spec/: mirror iommu0: a hardware TLB (secondary_tlb): spec/ models interval notifiers only\n", stderr);
         File.Delete(path);
     }
 }

@@ -4,7 +4,7 @@ using NotifierSpec.Properties;
 namespace NotifierSpec.Cli.Tests;
 
 /// <summary>`notifier hammer` (moved from Properties.Tests: only CLI tests reference cli/).</summary>
-public class PropertyTests
+public class HammerCommandTests
 {
     [Fact]
     public void Hammer_prints_the_shrunk_failure_and_a_command_that_reproduces_it()

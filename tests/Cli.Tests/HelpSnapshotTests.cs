@@ -6,8 +6,8 @@ using NotifierSpec.Spec;
 namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
-/// Approved output (Snapshooter.Xunit): the top-level help and every command's `notifier help CMD` text, exactly as
-/// approved in __snapshots__/. A change to a help text fails here until its snapshot is updated on purpose (delete
+/// Approved output (Snapshooter.Xunit): the top-level help, every command's `notifier help CMD` text (System.CommandLine's
+/// help with the command's exit codes), `--version` and the bash completion script, exactly as approved in __snapshots__/. A change to a help text fails here until its snapshot is updated on purpose (delete
 /// the .snap file and run once; ./test.sh sets SNAPSHOOTER_STRICT_MODE=true, so a missing snapshot fails there).
 /// </summary>
 public class HelpSnapshotTests
@@ -29,6 +29,22 @@ public class HelpSnapshotTests
         var (code, text, err) = Run("help", name);
         Assert.Equal((0, ""), (code, err));
         Snapshot.Match(text, SnapshotNameExtension.Create(name));
+    }
+
+    [Fact]
+    public void Version_is_the_approved_text()
+    {
+        var (code, text, err) = Run("--version");
+        Assert.Equal((0, ""), (code, err));
+        Snapshot.Match(text);
+    }
+
+    [Fact]
+    public void Bash_completion_script_is_the_approved_text()
+    {
+        var (code, text, err) = Run("completion", "bash");
+        Assert.Equal((0, ""), (code, err));
+        Snapshot.Match(text);
     }
 
     [Fact]

@@ -24,8 +24,8 @@ public sealed class TraceValidationTests : IDisposable
     /// device-private migration (migrate_to_device) is not a call site of the trace spec.</summary>
     public static readonly ImmutableDictionary<string, string> Outside = new Dictionary<string, string>
     {
-        ["device_private_migration"] = "op migrate_to_device (device-private migration is not a call site of the trace spec)",
-        ["migrate_skip_any_owner"] = "op migrate_to_device (device-private migration is not a call site of the trace spec)",
+        ["device_private_migration"] = "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): not a call site of the trace spec",
+        ["migrate_skip_any_owner"] = "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): not a call site of the trace spec",
     }.ToImmutableDictionary();
 
     /// <summary>Scenarios that plant a reference bug (a Mutant) the spec does not have: rejected at the line
@@ -86,7 +86,63 @@ public sealed class TraceValidationTests : IDisposable
             Assert.Equal(ExitCodes.Violation, v.Exit);
             Assert.Equal(planted(path), v.Line);
         }
-        else Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        else
+        {
+            Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+            Assert.Empty(v.LineActionDifferences);
+        }
+    }
+
+    /// <summary>A copy of tla/ (NotifierSpec, NotifierEvents, trace/) with one edit of the trace spec: the path of
+    /// its TraceNotifierSpec.tla.</summary>
+    private string PlantedSpec(params (string From, string To)[] edits)
+    {
+        var tla = Path.GetDirectoryName(Path.GetDirectoryName(TraceChecks.FindSpec()))!;
+        var root = Path.Combine(_dir, "tla");
+        Directory.CreateDirectory(Path.Combine(root, "trace"));
+        foreach (var f in Directory.GetFiles(tla, "*.tla")) File.Copy(f, Path.Combine(root, Path.GetFileName(f)));
+        foreach (var f in Directory.GetFiles(Path.Combine(tla, "trace"))) File.Copy(f, Path.Combine(root, "trace", Path.GetFileName(f)));
+        var spec = Path.Combine(root, "trace", "TraceNotifierSpec.tla");
+        var text = File.ReadAllText(spec);
+        foreach (var (from, to) in edits)
+        {
+            Assert.Contains(from, text);
+            text = text.Replace(from, to);
+        }
+        File.WriteAllText(spec, text);
+        return spec;
+    }
+
+    /// <summary>What validate says a line maps to is the trace spec's LineAction, held to the actions TraceNext takes:
+    /// a planted difference (tlb_flush said to be IsFreeFrame's) is found at every tlb_flush line of an accepted
+    /// trace, and a rejected line's "maps to" is the planted text, read from the module.</summary>
+    [Fact]
+    public void LineActionIsTheTraceSpecsAndAPlantedDifferenceIsFound()
+    {
+        // the first scenario that flushes the TLB
+        var r = Scenarios.All.Where(s => !Planted.ContainsKey(s.Name)).Select(s => s.Run()).First(x => x.Session.Trace.Any(l => l.Op == "tlb_flush"));
+        var path = Write(r.Session, "mapping");
+        var flushes = File.ReadAllLines(path).Select((t, i) => (t, i)).Where(x => x.t.Contains("\"op\":\"tlb_flush\"")).Select(x => x.i + 1).ToList();
+        Assert.NotEmpty(flushes);
+        var clean = TraceChecks.Validate(path, allowIncomplete: true);
+        Assert.True(clean.Accepted, clean.Message);
+        Assert.Empty(clean.LineActionDifferences);
+
+        var spec = PlantedSpec(("\"IsTlbFlush -> tlb_flush\"", "\"IsFreeFrame -> tlb_flush\""),
+                               ("\"IsDeviceAccess -> device_read\"", "\"IsDeviceAccess -> planted device_read\""));
+        var planted = TraceChecks.Validate(path, spec, allowIncomplete: true);
+        Assert.True(planted.Accepted, planted.Message);
+        Assert.Equal(flushes.Select(n => $"line {n}: LineAction says IsFreeFrame, TraceNext took IsTlbFlush"), planted.LineActionDifferences);
+
+        path = Write(Scenarios.All.Single(s => s.Name == "anon_read").Run().Session, "mapping-read");
+        var lines = File.ReadAllLines(path);
+        int hit = LineOf(path, t => t.Contains("\"op\":\"device_read\"") && t.Contains("\"value\":11"));
+        lines[hit - 1] = lines[hit - 1].Replace("\"value\":11", "\"value\":12");
+        var edited = Path.Combine(_dir, "mapping-edited.jsonl");
+        File.WriteAllLines(edited, lines);
+        var rejected = TraceChecks.Validate(edited, spec, allowIncomplete: true);
+        Assert.Equal(hit, rejected.Line);
+        Assert.Contains("  maps to: IsDeviceAccess -> planted device_read\n", rejected.Detail);
     }
 
     [Fact]
@@ -113,6 +169,29 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
     }
 
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2)]
+    [InlineData(Vocabulary.Linux6_12)]
+    [InlineData(Vocabulary.Linux6_1)]
+    public void MapFixedOverAMappingAndTheMprotectUpgradeAreAccepted(Vocabulary vocabulary)
+    {
+        // 6.12+: the spec's mmap_region (zap with the old VMA in the tree, new VMA after); 6.1: unmap_vmas (VMA first);
+        // then mprotect's MM_CP_TRY_CHANGE_WRITABLE upgrade of an exclusive soft-dirty page inside its bracket
+        var s = new Session(new MmConfig(8, 4, 40, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.HmmUnmapVma)], Mutant.None));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(1, 2));
+        s.DeviceRead(0, 0);
+        s.Cpu(new Call.Mmap(0, 1, Prot.Read));
+        s.Cpu(new Call.Mprotect(1, 2, Prot.Read));
+        s.Cpu(new Call.Mprotect(1, 2, Prot.ReadWrite));
+        Assert.Equal(Prot.ReadWrite, s.State.Ptes[1]!.Value.Prot);
+        Assert.Null(s.FirstViolation);
+        var path = Write(s, "map-fixed-" + vocabulary);
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+    }
+
     [Fact]
     public void AMirrorWithASpanIsOutsideTheSpec()
     {
@@ -126,7 +205,7 @@ public sealed class TraceValidationTests : IDisposable
         var v = Validate(path);
         Assert.Equal(ExitCodes.OutsideSpec, v.Exit);
         Assert.Equal(1, v.Line);
-        Assert.Contains("covers a span", v.Message);
+        Assert.Contains("mirror dev0: an interval notifier covering part of the mm (span): the spec's intervals cover the address space: outside the spec", v.Message);
         Assert.Contains("outside the spec", v.Message);
     }
 
@@ -164,10 +243,11 @@ public sealed class TraceValidationTests : IDisposable
     public void RandomRunIsAccepted(Vocabulary vocabulary, int seed, string mirrors)
     {
         var cfg = RandomConfig(vocabulary, twoMirrors: mirrors == "three", pageOnly: mirrors == "pageonly", mm: mirrors == "mm");
-        var s = RandomRun.Run(cfg, seed, 300, stopAtViolation: false, specSubset: true);
+        var s = RandomRun.Run(cfg, seed, 300, stopAtViolation: false, draw: Coverage.Draws(CoverageCheck.Validate));
         var path = Write(s, $"random-{vocabulary}-{seed}-{mirrors}");
         var v = Validate(path);
         Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        Assert.Empty(v.LineActionDifferences);
         Assert.True(File.ReadAllLines(path).Length >= 300);
     }
 
@@ -227,6 +307,7 @@ public sealed class TraceValidationTests : IDisposable
     {
         var r = Scenarios.All.Single(s => s.Name == "anon_read").Run();
         var path = Write(r.Session, "edited");
+        path = Write(Scenarios.All.Single(s => s.Name == "anon_read").Run().Session, "mapping-read");
         var lines = File.ReadAllLines(path);
         int hit = LineOf(path, t => t.Contains("\"op\":\"device_read\"") && t.Contains("\"value\":11"));
         lines[hit - 1] = lines[hit - 1].Replace("\"value\":11", "\"value\":12");
@@ -235,6 +316,9 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Equal(ExitCodes.Violation, v.Exit);
         Assert.Equal(hit, v.Line);
         Assert.StartsWith($"{path}:{hit}: rejected", v.Message);
+        // what the line maps to and the state shown are the trace spec's LineAction and TraceAlias
+        Assert.Contains($"  line {hit}: {lines[hit - 1]}\n  maps to: IsDeviceAccess -> device_read\n", v.Detail);
+        Assert.Contains("\n    pte = {[frame |-> ", v.Detail);
     }
 
     [Fact]

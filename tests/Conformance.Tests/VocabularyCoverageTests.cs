@@ -6,7 +6,7 @@ namespace NotifierSpec.Conformance.Tests;
 /// <summary>
 /// `validate` and `replay` take a trace of every vocabulary of the catalogue (v7, v7-reviewed, the kernel releases
 /// linux-6.1 ... linux-7.3, upstream): a seeded random run of an interval mirror, inside what the TLA+ spec models
-/// (RandomRun specSubset), is accepted by both. The planted case: the same trace relabelled with a vocabulary of
+/// (RandomRun draw: Coverage.Draws(CoverageCheck.Validate)), is accepted by both. The planted case: the same trace relabelled with a vocabulary of
 /// another family (its events are not that vocabulary's) is refused by both.
 /// </summary>
 public class VocabularyCoverageTests
@@ -16,7 +16,7 @@ public class VocabularyCoverageTests
     private static string RandomTrace(Vocabulary v, string name)
     {
         var cfg = new MmConfig(8, 4, 40, v, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]);
-        var s = RandomRun.Run(cfg, 1, 200, stopAtViolation: false, specSubset: true);
+        var s = RandomRun.Run(cfg, 1, 200, stopAtViolation: false, draw: Coverage.Draws(CoverageCheck.Validate));
         var path = Path.Combine(Directory.CreateTempSubdirectory("vocabulary").FullName, name + ".jsonl");
         TraceFile.Write(path, s);
         return path;

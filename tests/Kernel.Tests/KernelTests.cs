@@ -487,7 +487,7 @@ public sealed class KernelReleaseTests
     }
 }
 
-public sealed class KernelCommandTests
+public sealed class KernelHarnessTests
 {
     [Fact]
     public void A_missing_kvm_device_is_one_line_never_a_pass()

@@ -281,6 +281,84 @@ public class CallSiteTests
     // ------------------------------------------------------------ modelled differently before (issue 12)
 
     [Fact]
+    public void Mprotect_to_read_write_upgrades_exclusive_soft_dirty_anonymous_ptes_inside_its_bracket()
+    {
+        // Linux 7.2 mm/mprotect.c mprotect_fixup (MM_CP_TRY_CHANGE_WRITABLE) -> change_present_ptes ->
+        // can_change_private_pte_writable: page 0 (written: exclusive, soft-dirty) becomes writable inside the bracket;
+        // page 1 (the zero page), page 2 (write-protected by clear_refs: not soft-dirty) and page 3 (shared with a
+        // forked child) wait for their write fault
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(3, 3));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.CpuWrite(2, 2));
+        s.Call(new Call.ClearRefs()); s.RunCpu();
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuRead(1));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));
+        Assert.Equal(["mprotect", "vma_update", "invalidate_range_start", "pte_update", "tlb_flush", "invalidate_range_end"], Ops(s, before));
+        Assert.Equal(0, s.Trace[before + 3].Get("page"));
+        Assert.Equal("MMU_NOTIFY_PROTECTION_VMA[0,4)", Events(s).Last());
+        Assert.Equal(new Pte(s.State.Ptes[0]!.Value.Frame, Prot.ReadWrite, true, true, true), s.State.Ptes[0]);
+        Assert.Equal(Prot.Read, s.State.Ptes[1]!.Value.Prot);
+        Assert.Equal(Prot.Read, s.State.Ptes[2]!.Value.Prot);
+        Assert.Equal(Prot.Read, s.State.Ptes[3]!.Value.Prot);
+        Assert.Null(s.FirstViolation);
+        // the write to page 0 needs no fault now: no pte_update
+        before = s.Trace.Count;
+        s.Cpu(new Call.CpuWrite(0, 4));
+        Assert.DoesNotContain("pte_update", Ops(s, before));
+        // the seed's kernel had no such upgrade (MM_CP_TRY_CHANGE_WRITABLE is 6.0+): its mprotect changes no PTE
+        var v7 = New(Vocabulary.V7);
+        v7.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        v7.Cpu(new Call.CpuWrite(0, 1));
+        v7.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        before = v7.Trace.Count;
+        v7.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));
+        Assert.DoesNotContain("pte_update", Ops(v7, before));
+        Assert.Equal(Prot.Read, v7.State.Ptes[0]!.Value.Prot);
+    }
+
+    [Fact]
+    public void Mmap_fixed_over_a_mapping_clears_the_ptes_before_the_vma_tree_changes_since_6_12()
+    {
+        // linux-7.2 mm/vma.c __mmap_setup -> vms_clean_up_area -> vms_clear_ptes (the old VMAs still in the tree), then
+        // __mmap_new_vma; linux-6.1 mm/mmap.c mmap_region -> do_mas_munmap removed the VMAs first
+        foreach (var (v, order) in new[] { (Vocabulary.Linux7_2, "zap first"), (Vocabulary.Linux6_12, "zap first"), (Vocabulary.Linux6_1, "vma first"), (Vocabulary.V7, "vma first") })
+        {
+            var s = New(v);
+            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(5, 1));
+            int before = s.Trace.Count;
+            s.Cpu(new Call.Mmap(4, 6, Prot.Read, Shared: true));
+            var ops = Ops(s, before + 1);
+            Assert.Equal(order == "zap first"
+                ? ["invalidate_range_start", "pte_update", "tlb_flush", "free_frame", "invalidate_range_end", "vma_update"]
+                : ["vma_update", "invalidate_range_start", "pte_update", "tlb_flush", "free_frame", "invalidate_range_end", "vma_update"], ops);
+            Assert.Equal(new Vma(4, 6, Prot.Read, true), s.State.VmaAt(5));
+            Assert.Null(s.State.Ptes[5]);
+            Assert.Null(s.FirstViolation);
+        }
+    }
+
+    [Fact]
+    public void Mprotect_upgrades_no_pte_of_a_shared_or_already_writable_vma()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.CpuWrite(5, 2));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        s.Cpu(new Call.UffdWriteProtect(4, 8)); // page 5 read-only in a VMA that stays read-write
+        s.Cpu(new Call.Mprotect(0, 8, Prot.ReadWrite));
+        Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot); // shared: can_change_shared_pte_writable not modelled
+        Assert.Equal(Prot.Read, s.State.Ptes[5]!.Value.Prot); // [4, 8) keeps its flags: no change_protection there
+    }
+
+    [Fact]
     public void Clear_refs_takes_mmap_lock_for_write_and_write_protects_shared_mappings_too()
     {
         var s = New();

@@ -38,8 +38,9 @@ public class OperationTests
         s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
         s.Cpu(new Call.CpuWrite(0, 1));
         s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        s.Call(new Call.ClearRefs()); s.RunCpu(); // not soft-dirty: mprotect's MM_CP_TRY_CHANGE_WRITABLE upgrade must fault
         s.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));
-        Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot); // mprotect never upgrades a PTE
+        Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot);
         int events = Events(s).Count;
         s.Cpu(new Call.CpuWrite(0, 2));
         Assert.Equal(events, Events(s).Count); // wp_page_reuse: no notification

@@ -161,7 +161,11 @@ IsInsert ==
 (***************************************************************************)
 \* The spec's call sites a reference call runs (its huge-page splits included).
 CandSites(op) ==
-    CASE op \in {"mmap", "munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
+    CASE op \in {"munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
+      \* MAP_FIXED over a mapping: since 6.12 the zap runs with the old VMAs in the
+      \* tree (mmap_region); linux-6.1 and the seed removed them first (unmap_vmas)
+      [] op = "mmap" -> IF MechOf(Vocabulary, "mmap_region") = "range"
+                        THEN {"mmap_region", "split_huge_page"} ELSE {"unmap_vmas", "split_huge_page"}
       [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
@@ -202,7 +206,9 @@ IsStart(op, mech) ==
        \* two call sites may send the same event (KSM's write_protect_page and
        \* replace_page under upstream): each is tried, its PTE effect decides
        /\ \E site \in SitesFor(L.event, mech) :
-            LET prot == IF site = "change_protection" THEN CallProt ELSE 0
+            LET prot == CASE site = "change_protection" -> CallProt
+                          [] site = "mmap_region" -> AccOf(tcall.prot)   \* the new VMA's
+                          [] OTHER -> 0
             IN /\ own \in OwnersOf(site)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
@@ -607,4 +613,82 @@ TraceSpec == TraceInit /\ [][TraceNext]_<<vars, traceVars>>
 \* fails there (TLC stops with the behaviour as its counterexample).
 TraceAccepted == l = Len(TraceLog) + 1
 TraceNotAccepted == ~TraceAccepted
+(***************************************************************************)
+(* What `notifier validate` reads of this module, so that what it prints  *)
+(* comes from here and not from a copy (conformance/Validate.cs):         *)
+(*  - TraceLine: the line a state has matched up to; the state of the     *)
+(*    largest TraceLine is where a rejected trace stopped;                 *)
+(*  - LineAction(i): the action that takes line i, said for the line no    *)
+(*    behaviour matched (LineActionTests holds it to the actions TraceNext *)
+(*    takes in accepted traces);                                           *)
+(*  - TraceAlias: the spec state shown before that line (with TLC, add     *)
+(*    ALIAS TraceAlias to the .cfg to see counterexamples the same way).   *)
+(***************************************************************************)
+TraceLine == l
+
+LineAction(i) ==
+    LET line == TraceLog[i] IN
+    IF line.kind = "call" THEN
+        CASE line.op \in {"device_read", "device_write"} ->
+                "IsDeviceAccessCall (the access starts with its step lines)"
+          [] line.op = "mmu_interval_notifier_insert" -> "IsInsert -> mmu_interval_notifier_insert"
+          [] line.op = "make_device_exclusive" ->
+                "IsExclusiveCall (names the call site make_device_exclusive; needs the CPU thread idle)"
+          [] OTHER -> "IsCpuCall (names the call site of the invalidations that follow; needs the CPU thread idle)"
+    ELSE
+        CASE line.op = "invalidate_range_start" ->
+                "IsStart -> invalidate_range_start (NewOp of the call site whose event is the line's)"
+          [] line.op = "invalidate_range_start_nonblock" ->
+                "IsStart -> invalidate_range_start_nonblock (NewOp of the call site whose event is the line's)"
+          [] line.op = "invalidate" -> "IsInvalidate -> invalidate (one listener's callback)"
+          [] line.op = "invalidate_finish" -> "IsInvalidateFinish -> invalidate_finish (a two-pass listener's finish pass)"
+          [] line.op = "invalidate_page" -> "IsInvalidatePage -> invalidate (v7 invalidate_page, after the change)"
+          [] line.op = "pte_update" -> "IsPteUpdate (environment: the PTE change, allowed by RangeCoversChange / TruthfulEvent)"
+          [] line.op = "tlb_flush" -> "IsTlbFlush -> tlb_flush"
+          [] line.op = "free_frame" -> "IsFreeFrame -> free_frame"
+          [] line.op = "invalidate_range_end" -> "IsEnd -> invalidate_range_end"
+          [] line.op = "release" -> "IsRelease -> release"
+          [] line.op = "vma_update" -> "IsVmaUpdate (environment)"
+          [] line.op = "copy_page" -> "IsCopyPage (environment)"
+          [] line.op \in {"cpu_read", "cpu_write"} -> "IsCpuAccess (environment, checked against the spec's data)"
+          [] line.op = "device_read" -> "IsDeviceAccess -> device_read"
+          [] line.op = "device_write" -> "IsDeviceAccess -> device_write"
+          [] line.op = "mmu_interval_read_begin" -> "IsReadBegin -> mmu_interval_read_begin"
+          [] line.op = "hmm_range_fault" -> "IsRangeFault -> hmm_range_fault"
+          [] line.op = "device_lock" -> "IsDeviceLock -> device_lock"
+          [] line.op = "mmu_interval_read_retry" -> "IsReadRetry -> mmu_interval_read_retry"
+          [] line.op = "device_pte_install" -> "IsInstall -> device_pte_install"
+          [] line.op = "device_unlock" -> "IsDeviceUnlock -> device_unlock"
+          [] line.op = "tlb_fill" -> "IsTlbFill -> device_tlb_fill"
+          [] line.op = "device_atomic_map" ->
+                "IsAtomicMap -> device_atomic_map (the owner's atomic entry after make_device_exclusive)"
+          [] line.op \in {"copy_pte_range", "clear_flush_young", "test_young", "mm_exited"} ->
+                "IsStutter (not modelled by the spec)"
+          [] OTHER -> "no action: the op is not a line kind of the trace spec"
+
+\* Pages and frames in the reference's numbering (spec page/frame x + 1 is x; a
+\* page of -1 is none), only mapped pages, written frames and held entries, prot as
+\* the trace's "none"/"r"/"rw"; the ghost variables (ghost, cow, childFrames,
+\* budget) left out; thr and flt as the spec has them.
+ProtName(a) == CASE a = 0 -> "none" [] a = 1 -> "r" [] OTHER -> "rw"
+TraceAlias ==
+    [l |-> l, tcall |-> tcall,
+     tdev |-> [d \in Devices |-> [page |-> tdev[d].p - 1, write |-> tdev[d].w]],
+     tsnap |-> [d \in Devices |->
+                  {[page |-> p - 1, frame |-> tsnap[d][p].f - 1, prot |-> ProtName(tsnap[d][p].acc)] :
+                     p \in {q \in Pages : tsnap[d][q].f # 0}}],
+     tmm |-> [start |-> {[page |-> p - 1, frame |-> tmm.start[p].f - 1, prot |-> ProtName(tmm.start[p].acc)] :
+                           p \in {q \in Pages : tmm.start[q].f # 0}},
+              shared |-> {p - 1 : p \in tmm.shared}],
+     pte |-> {[page |-> p - 1, frame |-> pte[p].f - 1, prot |-> ProtName(pte[p].acc), soft_dirty |-> pte[p].sd] :
+                p \in {q \in Pages : pte[q].f # 0}},
+     vma |-> {[page |-> p - 1, prot |-> ProtName(vma[p])] : p \in {q \in Pages : vma[q] # 0}},
+     free |-> Cardinality(free),
+     data |-> {[frame |-> f - 1, value |-> data[f]] : f \in {g \in Frames : data[g] # 0}},
+     dpte |-> [d \in Devices |->
+                 {[page |-> p - 1, frame |-> dpte[d][p].f - 1, prot |-> ProtName(dpte[d][p].acc), gone |-> dpte[d][p].gone] :
+                    p \in {q \in Pages : dpte[d][q].f # 0}}],
+     mmDead |-> mmDead, thr |-> thr, active |-> active, passOdd |-> passOdd, inPassHit |-> inPassHit,
+     lock |-> lock, flt |-> flt, hit |-> hit, rdCur |-> rdCur, sub |-> sub, inProg |-> inProg,
+     excl |-> {[page |-> p - 1, owner |-> excl[p]] : p \in {q \in Pages : excl[q] # 0}}]
 =============================================================================
