@@ -42,6 +42,14 @@ public static class Rules
         return op.AwaitingPages.Contains(page);
     }
 
+    /// <summary>The owner's own device-private migration of the page is in flight (DeviceMigration) and the device PTE maps
+    /// its old or new frame: the owner skipped its MMU_NOTIFY_MIGRATE (lib/test_hmm.c dmirror_interval_invalidate) and the
+    /// page is locked under a migration entry until migrate_vma_finalize. A CPU access waits on the migration entry and
+    /// then sees the copy; the owner's access of the old page before dmirror_devmem_fault_alloc_and_copy's xa_erase and
+    /// copy_highpage is copied with it, so it is coherent although a CPU read would fault now.</summary>
+    public static bool InOwnMigration(MmState s, int mirror, int page, int frame) =>
+        s.Op?.Migration is { } mig && mig.Owner == mirror && mig.Pages.TryGetValue(page, out var mp) && (frame == mp.Src || frame == mp.Dst);
+
     /// <summary>NoStaleDeviceMapping and NoFreedFrameAccess over every device PTE.</summary>
     public static Violation? CheckState(MmState s)
     {
@@ -72,7 +80,7 @@ public static class Rules
                 if (cpu is { } dp && dp.DevicePrivate == m && dp.Frame == e.Frame && (!e.Writable || dp.Prot == Prot.ReadWrite)) continue;
                 // the owner's own device-private migration in flight (DeviceMigration): it skipped its MMU_NOTIFY_MIGRATE and
                 // replaces the entry itself before migrate_vma_finalize frees the old page
-                if (s.Op?.Migration is { } mig && mig.Owner == m && mig.Pages.TryGetValue(page, out var mp) && (e.Frame == mp.Src || e.Frame == mp.Dst)) continue;
+                if (InOwnMigration(s, m, page, e.Frame)) continue;
                 if (cpu is not { Readable: true } c || c.Frame != e.Frame)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
                 // TrackWp: write-protected only for soft-dirty tracking (clear_refs): the logical permission is still
