@@ -42,9 +42,36 @@ public static class KernelCommand
         return c;
     }
 
+    /// <summary>With --json, exit 30 and 255 (no run to summarize) print an error verdict too (docs/schemas/kernel.schema.json,
+    /// second form): its message is the line printed on stderr.</summary>
     private static int Run(ParseResult args)
     {
         var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
+        if (!args.GetValue(JsonOption)) return RunCore(args, stdout, stderr);
+        var err = new LastLine(stderr);
+        int exit;
+        try { exit = RunCore(args, stdout, err); }
+        catch (UsageException e) { err.WriteLine(e.Message); exit = ExitCodes.Error; }
+        if (exit is NoKvm or ExitCodes.Error) WriteError(stdout, exit, err.Last ?? "notifier kernel: failed");
+        return exit;
+    }
+
+    /// <summary>The error form of kernel --json: the exit code and the line printed on stderr.</summary>
+    public static void WriteError(TextWriter stdout, int exit, string message) =>
+        JsonOut.Write(stdout, new JsonObject { ["verdict"] = "error", ["exit"] = exit, ["message"] = message });
+
+    /// <summary>Passes every write on and keeps the last line written with WriteLine.</summary>
+    private sealed class LastLine(TextWriter inner) : TextWriter
+    {
+        public string? Last { get; private set; }
+        public override System.Text.Encoding Encoding => inner.Encoding;
+        public override void Write(char value) => inner.Write(value);
+        public override void Write(string? value) => inner.Write(value);
+        public override void WriteLine(string? value) { Last = value; inner.WriteLine(value); }
+    }
+
+    private static int RunCore(ParseResult args, TextWriter stdout, TextWriter stderr)
+    {
         bool json = args.GetValue(JsonOption);
         var realOut = stdout;
         if (json) stdout = TextWriter.Null; // one summary object instead (docs/schemas/kernel.schema.json)

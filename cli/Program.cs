@@ -121,6 +121,8 @@ public static class Cli
         if (p.Action is not Help.WithExitCodes && p.GetResult(Suggest) is null && FirstError(p) is { } error)
         {
             stderr.WriteLine(error);
+            // kernel --json: a usage error is an error verdict on stdout too (docs/schemas/kernel.schema.json)
+            if (p.CommandResult.Command.Name == "kernel" && args.Contains("--json")) KernelCommand.WriteError(stdout, ExitCodes.Error, error);
             return ExitCodes.Error;
         }
         try

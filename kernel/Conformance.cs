@@ -38,7 +38,7 @@ public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Refer
 /// <summary>
 /// Runs an operation sequence on the live kernel and through the reference, with one KVM-shaped listener: a
 /// full-mm notifier (MirrorKind.Mm, KVM's mmu_invalidate_seq / in_progress) that unmaps on every event
-/// (virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start unmaps the range whatever the event) and faults
+/// (linux-7.2 virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start unmaps the range whatever the event) and faults
 /// one page at a time. After every operation it compares page by page: pagemap present / zero page / exclusively
 /// mapped, which pages (of this process and of forked children) share a frame, the host's plain load and the
 /// guest's load through KVM's shadow MMU.
@@ -61,22 +61,27 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// splits no PMD where the reference splits one. Only the smaps AnonHugePages check sees it at once.</summary>
     public bool PlantMprotectWholeBlocks { get; init; }
 
-    /// <summary>Runs read faults in empty blocks of a THP VMA too (the huge zero page, which the reference does not model:
-    /// such a read is a known mismatch; off, it is not run).</summary>
+    /// <summary>Runs read faults in empty blocks of a THP VMA even when the reference's configuration has the huge zero page off
+    /// (MmConfig.HugeZeroPage false while the kernel's use_zero_page is 1: such a read is a known mismatch; off, it is not run).</summary>
     public bool RunHugeZeroReads { get; init; }
 
     public const int Kvm = 0; // the mirror index of the KVM listener
 
-    /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1.</summary>
-    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant)
+    /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1. hugeZeroPage: the
+    /// reference's MmConfig.HugeZeroPage, by default the running kernel's transparent_hugepage/use_zero_page.</summary>
+    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant, bool? hugeZeroPage = null)
     {
         // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
         var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
-            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)]);
+            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled());
         return mutant is null ? c : mutant.Apply(c);
     }
 
-    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted);
+    /// <summary>A forked child: its VMAs at fork, the pages it faulted since (its own read faults), and the pages where it maps
+    /// the huge zero page (copied by fork, linux-7.2 mm/huge_memory.c copy_huge_pmd: is_huge_zero_pmd, or faulted).</summary>
+    /// PmdBlocks: the first pages of the huge blocks the child maps by a PMD (a THP the parent had PMD-mapped at fork:
+    /// copy_huge_pmd; the child never splits it, it only reads).
+    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted, HashSet<int> HugeZero, HashSet<int> PmdBlocks);
 
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
@@ -173,8 +178,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
 
         /// <summary>A syscall on both sides. A call the reference refuses is not run on the kernel (the reference
         /// refuses without effect; the kernel may apply part of it: mprotect over a hole changes the VMAs before
-        /// the hole, mm/mprotect.c do_mprotect_pkey). expect: the errno the kernel returns although the reference
-        /// accepts (madvise over a hole: the mapped parts are advised and -ENOMEM returned, mm/madvise.c
+        /// the hole, linux-7.2 mm/mprotect.c do_mprotect_pkey). expect: the errno the kernel returns although the reference
+        /// accepts (madvise over a hole: the mapped parts are advised and -ENOMEM returned, linux-7.2 mm/madvise.c
         /// madvise_walk_vmas; the reference has no return value for a partly applied call).</summary>
         private Mismatch? Syscall(string name, Call call, Func<int> kernel, int expect = 0)
         {
@@ -203,7 +208,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.MmapThp m:
                 {
                     bool free = !s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(m.Start, m.End)));
-                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: true, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
+                    // not MADV_MERGEABLE (kernel/native/kvmguest.c kg_mmap: ksmd of any run on the machine would split its THPs)
+                    return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: false, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
                 }
                 case KOp.Collapse c:
                 {
@@ -219,7 +225,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.Mremap m:
                 {
-                    // MREMAP_FIXED unmaps the destination first (mm/mremap.c mremap_to -> do_munmap); the reference's
+                    // MREMAP_FIXED unmaps the destination first (linux-7.2 mm/mremap.c mremap_to -> do_munmap); the reference's
                     // mremap wants a free destination, so it runs that munmap as a call of its own
                     var dst = new PageRange(m.NewStart, m.NewStart + (m.End - m.Start));
                     bool overlap = dst.Overlaps(new PageRange(m.Start, m.End));
@@ -234,7 +240,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.Pageout m:
                 {
                     if (live.Swap.Ensure() is not null) { Refused++; return null; }
-                    // a page still under writeback from an earlier pageout is kept mapped (mm/vmscan.c shrink_folio_list checks
+                    // a page still under writeback from an earlier pageout is kept mapped (linux-7.2 mm/vmscan.c shrink_folio_list checks
                     // folio_test_writeback before try_to_unmap): wait until the swap I/O of the range is done (at most 5 s)
                     var pm = live.Pagemap();
                     var sw = System.Diagnostics.Stopwatch.StartNew();
@@ -247,7 +253,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
                 case KOp.HostRead h when HugeZeroRead(h.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
-                case KOp.HostWrite h when ThpFaultInMergedRun(h.Page): Refused++; return null;
                 case KOp.HostRead h:
                 {
                     var err = Cpu(new Call.CpuRead(h.Page));
@@ -264,7 +269,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     return kFault == (err is not null) ? null : Diff("host write", h.Page, kFault ? "a fault" : "done", err ?? "done");
                 }
                 case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
-                case KOp.GuestWrite g when ThpFaultInMergedRun(g.Page): Refused++; return null;
                 case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
@@ -274,22 +278,35 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     ForkSkipped = _children.Count >= KGen.MaxForks;
                     if (ForkSkipped) return null;
                     var vmas = s.State.Vmas;
+                    var before = s.State;
+                    var hugeZero = Enumerable.Range(0, Pages).Where(p => s.State.Ptes[p] is { Frame: MmState.ZeroFrame, Huge: true }).ToHashSet();
                     var err = Cpu(new Call.Fork());
                     if (err is not null) { Refused++; return null; }
                     int c = Native.Fork();
                     if (c < 0) throw new InvalidOperationException($"fork failed: errno {-c}");
-                    _children.Add(new Child(vmas, []));
+                    int h = s.State.Config.HugePageSize;
+                    var pmd = h != 512 ? new HashSet<int>() : Enumerable.Range(0, Pages / h).Select(b => b * h)
+                        .Where(b => Enumerable.Range(b, h).All(p => before.Ptes[p] is { Huge: true, Swapped: false } x && x.Frame != MmState.ZeroFrame)).ToHashSet();
+                    hugeZero.IntersectWith(s.State.Children[^1].Keys);
+                    pmd.RemoveWhere(b => !s.State.Children[^1].ContainsKey(b));
+                    _children.Add(new Child(vmas, [], hugeZero, pmd));
                     return null;
                 }
                 case KOp.ChildRead cr:
                 {
                     if (cr.Child >= _children.Count) return null;
                     var child = _children[cr.Child];
-                    if (HugeZeroRead(cr.Page, p => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p), child.Vmas)) { Refused++; return null; }
+                    bool Mapped(int p) => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p);
+                    if (HugeZeroRead(cr.Page, Mapped, child.Vmas)) { Refused++; return null; }
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
                     if (vma is null || vma.Prot == Prot.None) want = null;
                     else if (s.State.Children[cr.Child].TryGetValue(cr.Page, out int f) || child.Faulted.TryGetValue(cr.Page, out f)) want = s.State.Frames[f].Content;
+                    else if (s.State.Config.HugeZeroPage && HugeZeroBlock(cr.Page, Mapped, child.Vmas) is { } hb)
+                    {   // do_huge_pmd_anonymous_page in the child: the huge zero page over the whole block
+                        want = 0;
+                        for (int p = hb.Start; p < hb.End; p++) { child.Faulted[p] = MmState.ZeroFrame; child.HugeZero.Add(p); }
+                    }
                     else { want = 0; child.Faulted[cr.Page] = MmState.ZeroFrame; } // do_anonymous_page in the child: the zero page
                     int r = Native.ChildRead(cr.Child, cr.Page, out ulong got);
                     if (r < 0) throw new InvalidOperationException($"child read failed: errno {-r}");
@@ -303,14 +320,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 {
                     if (live.UffdWhy is not null) { Refused++; return null; }
                     // registered: the whole VMAs around the range, as the reference has them. UFFDIO_REGISTER gives the VMAs
-                    // VM_UFFD_WP, splitting one that straddles the range (mm/userfaultfd.c userfaultfd_register ->
-                    // vma_modify_flags_uffd); the reference has no registration, so a split it does not make would
+                    // VM_UFFD_WP, splitting one that straddles the range (linux-7.2 mm/userfaultfd.c userfaultfd_register ->
+                    // userfaultfd_register_range -> mm/vma.c vma_modify_flags_uffd; fs/userfaultfd.c in 6.12); the reference has no registration, so a split it does not make would
                     // show later (an mremap across the split fails with EFAULT in the kernel only)
                     var over = s.State.Vmas.Where(v => v.Range.Overlaps(new PageRange(u.Start, u.End))).ToList();
                     int rs = over.Count > 0 ? over.Min(v => v.Start) : u.Start, re = over.Count > 0 ? over.Max(v => v.End) : u.End;
                     if (plantUffdWpSkipsReference) { Native.UffdWp(u.Start, u.End, rs, re); return null; }
                     // the reference refuses a range with a hole (ENOENT) and runs nothing; the kernel's
-                    // mwriteprotect_range would protect the mapped part (mm/userfaultfd.c), so it is not run either
+                    // mwriteprotect_range would protect the mapped part (linux-7.2 mm/userfaultfd.c), so it is not run either
                     return Syscall("uffdio_writeprotect", new Call.UffdWriteProtect(u.Start, u.End), () => Native.UffdWp(u.Start, u.End, rs, re));
                 }
                 default: throw new ArgumentException(op.ToString());
@@ -319,11 +336,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
 
         /// <summary>KSM merges pages of identical contents only, and every such pair it finds: Other first gets Page's
         /// contents by a host write; the merge runs only when no other mapped frame (of this process or a child) has
-        /// those contents and the reference accepts it (mm/ksm.c; the reference's ksm_merge is pairwise).</summary>
+        /// those contents and the reference accepts it (linux-7.2 mm/ksm.c; the reference's ksm_merge is pairwise).</summary>
         private Mismatch? Ksm(int page, int other)
         {
             var st = s.State;
-            if (!KsmControl.Available || page == other || st.Ptes[page] is not { Frame: not MmState.ZeroFrame, Readable: true } pp
+            if (!KsmControl.Available || page == other || st.Ptes[page] is not { Frame: not MmState.ZeroFrame, Readable: true } pp || InLargeFolio(page) || InLargeFolio(other)
                 || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite })
             { Refused++; return null; }
             int value = st.Frames[pp.Frame].Content;
@@ -334,7 +351,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             if (mapped.Any(f => f != MmState.ZeroFrame && f != fp && f != fo && st.Frames[f].Content == value)) { Refused++; return null; }
             // which page ksmd replaces: a page that is a KSM page already stays (stable tree: the other is replaced by
             // it); of two ordinary pages the one scanned first, the lower address, waits in the unstable tree and
-            // is then replaced by the later one (mm/ksm.c cmp_and_merge_page -> try_to_merge_two_pages: the later
+            // is then replaced by the later one (linux-7.2 mm/ksm.c cmp_and_merge_page -> try_to_merge_two_pages: the later
             // page becomes the KSM page, try_to_merge_with_ksm_page(tree_rmap_item, tree_page, kpage) replaces the other)
             bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
             // an ordinary page mapped by a child too would be merged there as well (ksmd scans the child's mm): the
@@ -349,22 +366,20 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
         }
 
-        /// <summary>A write fault in an empty 2 MiB block that lies inside one kernel VMA (adjacent THP VMAs of one kind, which
-        /// mm/vma.c merges: Vma.MergedRun) but not inside one reference VMA: the kernel faults a THP, the reference (its
-        /// Fault looks at its own VMA pieces) a base page. Not run until the reference follows (docs/kernel.md). Seen:
-        /// `mmap_thp 0 1024 rw; mremap 576 878 98; guest_read 242` (the huge zero page over page 0).</summary>
-        private bool ThpFaultInMergedRun(int page)
+        /// <summary>The page is mapped from a large folio in the kernel (KPF_THP, PMD- or PTE-mapped). KSM splits such a folio
+        /// before merging (linux-7.2 mm/ksm.c try_to_merge_one_page: split_huge_page of a large folio), and the split maps its
+        /// zero-filled subpages to the shared zero page (mm/migrate.c try_to_map_unused_to_zeropage), which the reference's
+        /// ksm_merge does not: such a merge is not run. Seen: `mmap_thp 0 1024 rw; host_write 142 363818; fork;
+        /// guest_write 143 626613; ksm 143 145` -> page 0 the zero page in the kernel, frame 1 in the reference.</summary>
+        private bool InLargeFolio(int page)
         {
-            int h = s.State.Config.HugePageSize, b = page / h * h;
-            if (h != 512 || b + h > Pages || s.State.Ptes[page] is not null) return false;
-            var vma = s.State.VmaAt(page);
-            if (vma is not { Thp: true } || vma.Start <= b && vma.End >= b + h) return false;
-            var run = Vma.MergedRun(s.State.Vmas, vma);
-            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(p => s.State.Ptes[p] is not null);
+            if (s.State.Config.HugePageSize != 512) return false;
+            ulong e = live.Pagemap()[page];
+            return LiveMm.Present(e) && LiveMm.Pfn(e) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(e));
         }
 
         /// <summary>MADV_FREE over part of a huge page splits the folio (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd:
-        /// split_folio; mm/madvise.c madvise_free_pte_range for a PTE-mapped one), and a folio split maps the zero-filled subpages to the shared zero page (mm/migrate.c
+        /// split_folio; linux-7.2 mm/madvise.c madvise_free_pte_range for a PTE-mapped one), and a folio split maps the zero-filled subpages to the shared zero page (linux-7.2 mm/migrate.c
         /// try_to_map_unused_to_zeropage); the reference's split keeps them: such a call is not run. Seen:
         /// `mmap_thp 0 1024 rw; host_write 1010 390503; free 761 762` -> page 512 is the zero page in the kernel.</summary>
         private bool SplitsFolio(int start, int end)
@@ -382,18 +397,24 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return false;
         }
 
-        /// <summary>A read fault in an empty 2 MiB block of a THP VMA maps the huge zero page (mm/huge_memory.c
-        /// do_huge_pmd_anonymous_page, use_zero_page 1 here), which the reference does not model (its fault allocates a huge
-        /// page: test Finding_a_thp_read_fault_maps_the_huge_zero_page_where_the_reference_allocates); such a read is not run.</summary>
-        private bool HugeZeroRead(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null)
+        /// <summary>A read fault in an empty 2 MiB block of a THP VMA maps the huge zero page (linux-7.2 mm/huge_memory.c
+        /// do_huge_pmd_anonymous_page, use_zero_page 1 here); the reference models it when its MmConfig.HugeZeroPage is on (KvmConfig
+        /// takes it from the kernel's sysfs). Off, its fault allocates a huge page (test
+        /// A_reference_without_the_huge_zero_page_is_caught_by_the_zero_page_check_...), so such a read is not run.</summary>
+        private bool HugeZeroRead(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null) =>
+            !runHugeZeroReads && !s.State.Config.HugeZeroPage && HugeZeroBlock(page, mapped, vmas) is not null;
+
+        /// <summary>The empty 2 MiB block a read fault at page maps the huge zero page over (the kernel's VMA, adjacent pieces of
+        /// one kind merged, is a THP VMA covering it), or null.</summary>
+        private PageRange? HugeZeroBlock(int page, Func<int, bool> mapped, ImmutableArray<Vma>? vmas = null)
         {
             int h = s.State.Config.HugePageSize, b = page / h * h;
-            if (runHugeZeroReads || h != 512 || b + h > Pages) return false;
+            if (h != 512 || b + h > Pages) return null;
             var all = vmas ?? s.State.Vmas;
             var vma = all.FirstOrDefault(v => v.Contains(page));
-            if (vma is not { Thp: true, Prot: not Prot.None }) return false;
+            if (vma is not { Thp: true, Prot: not Prot.None }) return null;
             var run = Vma.MergedRun(all, vma); // the kernel's VMA (adjacent pieces of one kind merged)
-            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(mapped);
+            return run.Start <= b && run.End >= b + h && !Enumerable.Range(b, h).Any(mapped) ? new PageRange(b, b + h) : null;
         }
 
         /// <summary>Page migration: compaction of every zone, then every page of the region whose pfn changed (present before
@@ -501,30 +522,37 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 frameToPfn[frame] = (pfn, where); pfnToFrame[pfn] = (frame, where);
                 return null;
             }
-            Mismatch? Entry(ulong e, int? frame, int page, string who)
+            Mismatch? Entry(ulong e, int? frame, int page, string who, bool hugeZero, int? pmdHead = null)
             {
                 Checks++;
                 bool kp = LiveMm.Present(e);
                 if (kp != frame is not null) return Diff($"{who}pagemap present", page, kp ? "present" : "not present", frame is null ? "not present" : $"present (frame {frame})");
                 if (frame is not { } f) return null;
-                bool kZero = LiveMm.Pfn(e) == live.ZeroPfn;
+                // the zero page, or the huge zero page (the reference's zero frame mapped huge): its subpages have pfns of their own
+                string kZero = LiveMm.Pfn(e) == live.ZeroPfn ? "the zero page" : live.HugeZero(LiveMm.Pfn(e)) ? "the huge zero page" : "a page";
+                string rZero = f != MmState.ZeroFrame ? "a page" : hugeZero ? "the huge zero page" : "the zero page";
                 Checks++;
-                if (kZero != (f == MmState.ZeroFrame)) return Diff($"{who}zero page", page, kZero ? "the zero page" : "a page", f == MmState.ZeroFrame ? "the zero page" : $"frame {f}");
+                if (kZero != rZero) return Diff($"{who}zero page", page, kZero, f == MmState.ZeroFrame ? rZero : $"frame {f}");
                 // a huge page in the reference is a THP in the kernel (KPF_THP of its frame)
                 if (who.Length == 0 && st.Ptes[page] is { Huge: true })
                 {
                     Checks++;
                     if (!LiveMm.Thp(LiveMm.Pfn(e))) return Diff("kpageflags THP", page, "a base page", $"a huge page (frame {f})");
                 }
-                bool excl = f != MmState.ZeroFrame && st.Frames[f].MapCount == 1;
+                // a page of a PMD-mapped THP shows the exclusive bit of the PMD's head page (linux-7.2 fs/proc/task_mmu.c
+                // pagemap_pmd_range_thp: __folio_page_mapped_exclusively(folio, page) with page = pmd_page(pmd) for every
+                // subpage; as the 6.18 kernel here does; linux-6.12 asked folio_precise_page_mapcount(folio, page + idx))
+                int ef = pmdHead ?? f;
+                bool excl = ef != MmState.ZeroFrame && st.Frames[ef].MapCount == 1;
                 Checks++;
                 // a uffd-wp PTE (pagemap bit 57) is write-protected: the reference's must not be writable (it has no
                 // uffd-wp bit; its PTEs become writable only by a write fault, which the kernel sends to the handler)
                 if (who.Length == 0 && LiveMm.UffdWp(e) && st.Ptes[page] is { Writable: true })
                     return Diff($"{who}pagemap uffd-wp", page, "write-protected (uffd-wp)", $"writable (frame {f})");
                 Checks++;
-                if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount})");
-                return Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
+                if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount}{(ef != f ? $"; the PMD's head frame {ef}, map count {st.Frames[ef].MapCount}" : "")})");
+                // the zero frame: its pfn was checked above (the huge zero page's subpages have pfns of their own)
+                return f == MmState.ZeroFrame ? null : Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
             for (int p = 0; p < Pages; p++)
             {
@@ -533,14 +561,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 bool refSwap = st.Ptes[p] is { Swapped: true };
                 if (LiveMm.Swapped(pm[p]) != refSwap)
                     return Diff("pagemap swapped", p, LiveMm.Swapped(pm[p]) ? "a swap entry" : LiveMm.Present(pm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {st.Ptes[p]!.Value.Frame} in the swap cache)" : st.Ptes[p] is null ? "no entry" : "present");
-                if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "") is { } d) return d;
+                int? head = null;
+                if (st.Config.HugePageSize == 512 && st.Ptes[p] is { Huge: true, Swapped: false } && st.Ptes[p / 512 * 512] is { Huge: true } hp
+                    && Enumerable.Range(p / 512 * 512, 512).All(q => st.Ptes[q] is { Huge: true })) head = hp.Frame;
+                if (Entry(pm[p], refSwap ? null : st.Ptes[p]?.Frame, p, "", st.Ptes[p] is { Huge: true }, head) is { } d) return d;
             }
             // PMD mappings: with 2 MiB huge pages, the reference's whole huge blocks are the kernel's PMD-mapped THPs
             // (smaps AnonHugePages); a split (__split_huge_pmd, the reference's split_huge_page) leaves PTE mappings
             if (st.Config.HugePageSize == 512)
             {
                 int h = st.Config.HugePageSize;
-                long want = Enumerable.Range(0, Pages / h).Count(b => Enumerable.Range(b * h, h).All(p => st.Ptes[p] is { Huge: true, Swapped: false })) * 2048L;
+                // the huge zero page does not count (linux-7.2 fs/proc/task_mmu.c smaps_pmd_entry: vm_normal_page_pmd is NULL for it)
+                long want = Enumerable.Range(0, Pages / h).Count(b => Enumerable.Range(b * h, h).All(p => st.Ptes[p] is { Huge: true, Swapped: false } x && x.Frame != MmState.ZeroFrame)) * 2048L;
                 long got = live.AnonHugeKb();
                 Checks++;
                 if (got != want) return Diff("smaps AnonHugePages (PMD-mapped THPs)", 0, $"{got} kB", $"{want} kB ({want / 2048} whole huge blocks)");
@@ -552,7 +584,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 for (int p = 0; p < Pages; p++)
                 {
                     int? f = map.TryGetValue(p, out int x) ? x : _children[c].Faulted.TryGetValue(p, out int y) ? y : null;
-                    if (Entry(cpm[p], f, p, $"child {c} ") is { } d) return d;
+                    int? head = _children[c].PmdBlocks.Contains(p / 512 * 512) && map.TryGetValue(p / 512 * 512, out int hf) ? hf : null;
+                    if (Entry(cpm[p], f, p, $"child {c} ", _children[c].HugeZero.Contains(p), head) is { } d) return d;
                 }
             }
             // values: the host's plain load of every readable page, the guest's load of every page whose read

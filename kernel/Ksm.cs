@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace NotifierSpec.Kernel;
 
 /// <summary>
-/// ksmd, driven through /sys/kernel/mm/ksm (Documentation/admin-guide/mm/ksm.rst): run 1 with no sleep and no
+/// ksmd, driven through /sys/kernel/mm/ksm (linux-7.2 Documentation/admin-guide/mm/ksm.rst): run 1 with no sleep and no
 /// smart scan until the pages asked for share a frame (or a time limit), then run 0 (merged pages stay merged).
 /// The settings found are written back by Restore (also on Ctrl-C and on failure, through LiveMm.Dispose).
 /// </summary>

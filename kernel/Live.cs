@@ -58,7 +58,7 @@ public sealed unsafe class LiveMm : IDisposable
     /// move_pages and mbind have no other node to move to, and to the same node they move nothing (linux-7.2
     /// mm/migrate.c __add_folio_for_migration: folio_nid(folio) == node returns 0; mm/mempolicy.c do_mbind queues
     /// with MPOL_MF_INVERT, queue_folio_required: only folios off the target nodes); compaction migrates pages
-    /// within the node (mm/compaction.c compact_zone -> migrate_pages -> try_to_migrate_one), but only those
+    /// within the node (linux-7.2 mm/compaction.c compact_zone -> migrate_pages -> try_to_migrate_one), but only those
     /// below where its free and migration scanners meet, so a run cannot choose the page.</summary>
     public string? MigrateWhy { get; } = File.Exists(CompactMemory) ? null
         : $"migration: not drivable here: no {CompactMemory} (CONFIG_COMPACTION off), and move_pages / mbind have no second NUMA node ({Nodes()})";
@@ -146,10 +146,23 @@ public sealed unsafe class LiveMm : IDisposable
         return a;
     }
 
-    /// <summary>KPF_THP (bit 22 of /proc/kpageflags, Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
+    /// <summary>The huge zero page: KPF_ZERO_PAGE (bit 24) of a pfn that is not the zero page's (linux-7.2 fs/proc/page.c
+    /// stable_page_flags: is_huge_zero_pfn sets KPF_ZERO_PAGE and KPF_THP, is_zero_pfn KPF_ZERO_PAGE only).</summary>
+    public bool HugeZero(ulong pfn) => pfn != ZeroPfn && (Native.Kpageflags(pfn) >> 24 & 1) != 0;
+
+    /// <summary>/sys/kernel/mm/transparent_hugepage/use_zero_page (linux-7.2 mm/huge_memory.c transparent_hugepage_use_zero_page):
+    /// a read fault in an empty huge block of a THP VMA maps the huge zero page; false where the file is missing.</summary>
+    public static bool HugeZeroPageEnabled()
+    {
+        const string f = "/sys/kernel/mm/transparent_hugepage/use_zero_page";
+        try { return File.Exists(f) && File.ReadAllText(f).Trim() == "1"; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>KPF_THP (bit 22 of /proc/kpageflags, linux-7.2 Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
     public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
 
-    /// <summary>PMD-mapped THPs of the region: the sum of AnonHugePages (kB) of its VMAs in /proc/self/smaps (fs/proc/task_mmu.c
+    /// <summary>PMD-mapped THPs of the region: the sum of AnonHugePages (kB) of its VMAs in /proc/self/smaps (linux-7.2 fs/proc/task_mmu.c
     /// smaps_pmd_entry counts only PMD mappings; a THP split to PTEs by __split_huge_pmd no longer counts).</summary>
     public long AnonHugeKb()
     {
@@ -190,7 +203,7 @@ public sealed unsafe class LiveMm : IDisposable
         }
     }
 
-    // pagemap bits (Documentation/admin-guide/mm/pagemap.rst)
+    // pagemap bits (linux-7.2 Documentation/admin-guide/mm/pagemap.rst)
     public static bool Present(ulong e) => (e >> 63 & 1) != 0;
     public static bool Exclusive(ulong e) => (e >> 56 & 1) != 0;
     public static bool SoftDirty(ulong e) => (e >> 55 & 1) != 0;

@@ -45,6 +45,6 @@ internal static unsafe partial class Native
 
     public static string LastError => Marshal.PtrToStringUTF8(Error()) ?? "";
 
-    // include/uapi/asm-generic/mman-common.h
+    // linux-7.2 include/uapi/asm-generic/mman-common.h
     public const int MADV_DONTNEED = 4, MADV_FREE = 8, MADV_PAGEOUT = 21, MADV_COLLAPSE = 25;
 }

@@ -1,9 +1,9 @@
 namespace NotifierSpec.Kernel;
 
 /// <summary>
-/// Swap for MADV_PAGEOUT (without swap, reclaim cannot free an anonymous page: shrink_folio_list keeps it). The
+/// Swap for MADV_PAGEOUT (without swap, reclaim cannot free an anonymous page: linux-7.2 mm/vmscan.c shrink_folio_list keeps it). The
 /// kernel's own swap is used when /proc/swaps lists any; else a swap file is made under /var/tmp (ext4 here: a file on
-/// tmpfs cannot be swapped to), its header written as include/linux/swap.h union swap_header says (version 1,
+/// tmpfs cannot be swapped to), its header written as linux-7.2 include/linux/swap.h union swap_header says (version 1,
 /// last_page, "SWAPSPACE2" at the end of the first page), and enabled with swapon(2). Restore turns it off and removes
 /// it (LiveMm.Dispose, and RestoreSystem on Ctrl-C / SIGTERM).
 /// </summary>
@@ -22,14 +22,39 @@ public sealed class SwapControl
 
     public static bool KernelHasSwap() => System.IO.File.Exists(Swaps) && System.IO.File.ReadAllLines(Swaps).Skip(1).Any(l => l.Trim().Length > 0);
 
-    /// <summary>Swap on: the kernel's, or a file made here. Returns Why.</summary>
-    public string? Ensure()
+    /// <summary>The swap files earlier runs could not remove (killed by SIGKILL, which no handler sees): every
+    /// /var/tmp/notifier-kernel-PID.swap that /proc/swaps lists whose PID is not a running process (no /proc/PID) and is
+    /// not this one. Each is turned off (swapoff) and removed; one that swapoff refuses is kept and named. swaps: the text of
+    /// /proc/swaps; alive and swapoff are the system's unless given (tests). Returns what was done, one line each.</summary>
+    public static List<string> RemoveStale(string? swaps = null, Func<int, bool>? alive = null, Func<string, int>? swapoff = null)
+    {
+        var done = new List<string>();
+        swaps ??= System.IO.File.Exists(Swaps) ? System.IO.File.ReadAllText(Swaps) : "";
+        alive ??= pid => Directory.Exists($"/proc/{pid}");
+        swapoff ??= Native.Swapoff;
+        foreach (var line in swaps.Split('\n').Skip(1))
+        {
+            // Filename Type Size Used Priority (mm/swapfile.c swap_show: the path, " (deleted)" when unlinked)
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^(/var/tmp/notifier-kernel-(\d+)\.swap)(\\040\(deleted\))?\s");
+            if (!m.Success || !int.TryParse(m.Groups[2].Value, out int pid) || pid == Environment.ProcessId || alive(pid)) continue;
+            string path = m.Groups[1].Value;
+            if (swapoff(path) is var err and not 0) { done.Add($"stale swap file {path} of dead process {pid}: swapoff failed (errno {err}): run `swapoff {path} && rm {path}`"); continue; }
+            TryDelete(path);
+            done.Add($"stale swap file {path} of dead process {pid}: turned off and removed");
+        }
+        return done;
+    }
+
+    /// <summary>Swap on: the kernel's, or a file made here (path: /var/tmp/notifier-kernel-PID.swap unless given). Stale swap
+    /// files of killed runs are removed first (RemoveStale). Returns Why.</summary>
+    public string? Ensure(string? path = null)
     {
         if (_tried) return Why;
         _tried = true;
         if (!System.IO.File.Exists(Swaps)) return Why = $"no {Swaps}: the kernel has no swap support (CONFIG_SWAP off)";
+        foreach (var line in RemoveStale()) Console.Error.WriteLine($"notifier kernel: {line}");
         if (KernelHasSwap()) return null;
-        string path = $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap";
+        path ??= $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap";
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = (long)FilePages * Page };

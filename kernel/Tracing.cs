@@ -9,7 +9,7 @@ namespace NotifierSpec.Kernel;
 public sealed record KernelInvalidation(PageRange Range, CallSite? Site, string Path);
 
 /// <summary>
-/// The kvm:kvm_unmap_hva_range tracepoint (virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start) with a
+/// The kvm:kvm_unmap_hva_range tracepoint (linux-7.2 virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start) with a
 /// `stacktrace` trigger, in a tracefs instance of its own and filtered to the region, so the kernel call path of
 /// every invalidation of the guest's memory is known. tracefs is mounted if it is not (and unmounted again);
 /// the instance, its trigger and the mount are removed by Dispose (also on Ctrl-C, through LiveMm.Dispose).
@@ -84,7 +84,9 @@ public sealed class KvmUnmapTrace : IDisposable
 
     // the kernel function names of the call sites (the first frame after __mmu_notifier_invalidate_range_start
     // that names one; suffixes such as .isra.0 / .constprop.0 ignored; do_wp_page: wp_page_copy inlined into it;
-    // try_to_merge_one_page: KSM's replace_page inlined into it (write_protect_page keeps a frame of its own))
+    // try_to_merge_one_page: KSM's replace_page inlined into it (write_protect_page keeps a frame of its own);
+    // do_huge_pmd_wp_page: do_huge_zero_wp_pmd inlined into it, its only notifier of its own, linux-7.2 mm/huge_memory.c: the
+    // THP fallback notifies in __split_huge_pmd, a frame of its own)
     private static readonly ImmutableArray<(string Function, CallSite Site)> Sites =
     [
         ("unmap_vmas", CallSite.unmap_vmas), ("zap_page_range_single", CallSite.zap_page_range), ("change_protection", CallSite.change_protection),
@@ -92,6 +94,7 @@ public sealed class KvmUnmapTrace : IDisposable
         ("wp_page_copy", CallSite.wp_page_copy), ("do_wp_page", CallSite.wp_page_copy), ("write_protect_page", CallSite.write_protect_page), ("try_to_merge_one_page", CallSite.replace_page), ("replace_page", CallSite.replace_page),
         ("clear_refs_write", CallSite.clear_refs_write), ("try_to_migrate_one", CallSite.try_to_unmap_one), ("try_to_unmap_one", CallSite.try_to_unmap_one),
         ("__split_huge_pmd", CallSite.split_huge_page), ("collapse_huge_page", CallSite.collapse_huge_page),
+        ("do_huge_zero_wp_pmd", CallSite.do_huge_zero_wp_pmd), ("do_huge_pmd_wp_page", CallSite.do_huge_zero_wp_pmd),
     ];
 
     /// <summary>The invalidations traced since the last call (the buffer is cleared).</summary>
@@ -112,7 +115,7 @@ public sealed class KvmUnmapTrace : IDisposable
             int at = fs.FindIndex(f => f.StartsWith("__mmu_notifier_invalidate_range_start", StringComparison.Ordinal));
             var after = fs.Skip(at + 1).Select(f => f.Split('.')[0]).ToList();
             CallSite? site = null;
-            // mm/userfaultfd.c uffd_wp_range -> change_protection: the uffd site, not mprotect's (stack change_protection < uffd_wp_range < mwriteprotect_range)
+            // linux-7.2 mm/userfaultfd.c uffd_wp_range -> change_protection: the uffd site, not mprotect's (stack change_protection < uffd_wp_range < mwriteprotect_range)
             if (after.Take(6).Contains("uffd_wp_range")) site = CallSite.uffd_wp_range;
             else foreach (var f in after.Take(4))
             {

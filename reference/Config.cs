@@ -135,8 +135,13 @@ public enum Mutant : long
 }
 
 /// <summary>The whole configuration of a run.</summary>
+/// HugeZeroPage is /sys/kernel/mm/transparent_hugepage/use_zero_page: a read fault in an empty huge block of a THP VMA maps
+/// the huge zero page (linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page: not a write fault, !mm_forbids_zeropage,
+/// transparent_hugepage_use_zero_page()), modelled as huge read-only PTEs of the zero frame; off, such a fault allocates a
+/// huge page. Off by default so that seeded runs and traces without the field keep their meaning; `notifier kernel` sets
+/// it from the running kernel's sysfs (1 by default in the kernel).
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
-    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None)
+    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

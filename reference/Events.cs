@@ -32,7 +32,7 @@ public enum CallSite
     change_protection, oom_reap_task_mm, munlock_vma_pages_range, mmu_notifier_release,
     uffd_wp_range, make_device_exclusive, remove_device_exclusive_entry,
     change_prot_numa, do_pagemap_scan, move_pages_ptes, retract_page_tables, wp_clean_pre_vma,
-    move_hugetlb_page_tables, hugetlb_change_protection, unmap_hugepage_range, hugetlb_wp,
+    move_hugetlb_page_tables, hugetlb_change_protection, unmap_hugepage_range, hugetlb_wp, do_huge_zero_wp_pmd,
     migrate_vma_collect, migrate_vma_pages,
 }
 

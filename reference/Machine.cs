@@ -511,8 +511,10 @@ public static class Machine
                 break;
         }
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
-        // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare)
-        if (pu.Op is PteOp.Map or PteOp.MapShared && pu.Frame != MmState.ZeroFrame && s.VmaAt(pu.Page) is { Shared: false, AnonVma: false } av)
+        // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare); so does the
+        // huge zero page (linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page calls vmf_anon_prepare before mapping it,
+        // where do_anonymous_page maps the small zero page without one)
+        if (pu.Op is PteOp.Map or PteOp.MapShared && (pu.Frame != MmState.ZeroFrame || pu.Huge) && s.VmaAt(pu.Page) is { Shared: false, AnonVma: false } av)
             s = s with { Vmas = Planner.AnonVmaRuns(s.Vmas.Replace(av, av with { AnonVma = true })) };
         if (pu.Op == PteOp.Clear) s = s with { Shadow = s.Shadow.SetItem(pu.Page, null) };
         var change = Rules.Classify(before, after);

@@ -189,9 +189,21 @@ internal sealed class Planner(MmState state)
         if (pte is null)
         {
             var block = HugeBlock(page);
-            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= vma.Start && block.End <= vma.End
+            // the kernel's VMA is the run of adjacent pieces of one kind (mm/vma.c merges them: Vma.MergedRun), e.g. after an
+            // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
+            // block lie inside that VMA
+            var kvma = Vma.MergedRun(State.Vmas, vma);
+            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
                 && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null))
             {
+                // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
+                // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
+                // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
+                if (!write && !vma.Shared && Config.HugeZeroPage)
+                {
+                    foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
+                    return null;
+                }
                 // do_huge_pmd_anonymous_page: a huge page, filled (no notification, R8)
                 foreach (int p in Enumerable.Range(block.Start, block.Length))
                     Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
@@ -226,6 +238,21 @@ internal sealed class Planner(MmState state)
         var fr = State.Frames[cur.Frame];
         bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
+        if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
+        {
+            // linux-7.2 mm/huge_memory.c do_huge_pmd_wp_page -> do_huge_zero_wp_pmd: a new THP (vma_alloc_anon_folio_pmd,
+            // zeroed) allocated first, then under MMU_NOTIFY_CLEAR over the PMD the huge zero PMD is cleared
+            // (pmdp_huge_clear_flush) and the new folio mapped writable by one PMD (map_anon_folio_pmd_pf). Where the
+            // vocabulary has no such row (linux-6.1, 6.12: is_huge_zero_pmd -> fallback; the seed), the THP path below runs.
+            var block = HugeBlock(page);
+            var news = Enumerable.Range(block.Start, block.Length).Select(_ => Alloc()).ToList();
+            Bracket(CallSite.do_huge_zero_wp_pmd, block, after =>
+            {
+                for (int i = 0; i < news.Count; i++) Pte(block.Start + i, PteOp.Map, after, news[i], Prot.ReadWrite, huge: true);
+                _prims.Add(new Prim.TlbFlush(block));
+            });
+            return null;
+        }
         if (cur.Huge && WholeHuge(HugeBlock(page)))
         {
             // the seed's kernel copied the whole huge page (v7 do_huge_pmd_wp_page); Linux 7.2 mm/huge_memory.c

@@ -308,7 +308,9 @@ static size_t len_of(int start, int end) { return (size_t)(end - start) * PAGE; 
 
 // prot: 0 none, 1 read, 2 read-write. noreplace: MAP_FIXED_NOREPLACE (the range must be free). Every mapping is
 // MADV_MERGEABLE (so that KSM may merge its pages while the harness runs ksmd) and MADV_NOHUGEPAGE, or with
-// shared = 2 (THP) MADV_HUGEPAGE and private.
+// shared = 2 (THP) MADV_HUGEPAGE, private and not mergeable: ksmd, whoever runs it on the machine, splits a large folio
+// of a mergeable VMA as soon as two of its subpages match (linux-7.2 mm/ksm.c try_to_merge_one_page -> split_huge_page),
+// and the split maps its zero-filled subpages to the zero page, behind the harness's back.
 int kg_mmap(int start, int end, int prot, int shared, int noreplace)
 {
     int thp = shared == 2;
@@ -319,7 +321,7 @@ int kg_mmap(int start, int end, int prot, int shared, int noreplace)
     if (r == MAP_FAILED) return errno;
     if (r != addr_of(start)) { munmap(r, len_of(start, end)); return EEXIST; }
     if (madvise(r, len_of(start, end), thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) return errno;
-    if (madvise(r, len_of(start, end), MADV_MERGEABLE)) return errno;
+    if (!thp && madvise(r, len_of(start, end), MADV_MERGEABLE)) return errno;
     return 0;
 }
 int kg_munmap(int start, int end) { return munmap(addr_of(start), len_of(start, end)) ? errno : 0; }

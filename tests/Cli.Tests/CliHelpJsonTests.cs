@@ -118,10 +118,17 @@ public class CliHelpJsonTests
     // ---- --json against docs/schemas ----
 
     /// <summary>The schema's required fields, types ("integer", "number", "string", "boolean", "null", "object",
-    /// "array" or a list), enums, properties, items and additionalProperties; the problems, empty when none.</summary>
+    /// "array" or a list), enums, properties, items, additionalProperties and oneOf; the problems, empty when none.</summary>
     public static List<string> SchemaProblems(JsonElement value, JsonElement schema, string at = "$")
     {
         var problems = new List<string>();
+        if (schema.TryGetProperty("oneOf", out var one))
+        {
+            // exactly one of the forms fits (JSON Schema oneOf); the problems of every form when none or several do
+            var each = one.EnumerateArray().Select((f, i) => (i, p: SchemaProblems(value, f, at))).ToList();
+            int fits = each.Count(x => x.p.Count == 0);
+            if (fits != 1) problems.Add($"{at}: fits {fits} of the {each.Count} forms of oneOf ({string.Join("; ", each.Select(x => $"form {x.i}: {(x.p.Count == 0 ? "fits" : string.Join(", ", x.p))}"))})");
+        }
         if (schema.TryGetProperty("type", out var type))
         {
             var types = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()!).ToList() : [type.GetString()!];
@@ -380,6 +387,25 @@ public class CliHelpJsonTests
 [Collection("live kernel")]
 public class CliKernelJsonTests
 {
+    [Theory]
+    [InlineData(new[] { "--pages", "1" }, "notifier kernel: option --pages: 1 is out of range [2, 1024]")]
+    [InlineData(new[] { "--ops", "mmap 0 4 rw; bogus 1" }, "--ops:1:14: operation 2 'bogus 1': unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)")]
+    public void Kernel_json_of_bad_usage_is_an_error_verdict_with_the_stderr_line(string[] bad, string message)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        Assert.Equal(255, Cli.Run(["kernel", "--json", "--quiet", .. bad], o, e));
+        Assert.Equal(message + "\n", e.ToString());
+        using var doc = JsonDocument.Parse(o.ToString());
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", "kernel.schema.json")));
+        Assert.Empty(CliHelpJsonTests.SchemaProblems(doc.RootElement, schema.RootElement));
+        Assert.Equal(("error", 255, message), (doc.RootElement.GetProperty("verdict").GetString(), doc.RootElement.GetProperty("exit").GetInt32(), doc.RootElement.GetProperty("message").GetString()));
+        // the summary form does not take an error verdict: the schema's oneOf tells the two apart
+        Assert.NotEmpty(CliHelpJsonTests.SchemaProblems(JsonDocument.Parse("{\"verdict\":\"error\",\"exit\":12,\"message\":\"x\"}").RootElement, schema.RootElement));
+    }
+
     [Fact]
     public void Kernel_json_of_a_short_sequence_or_the_one_line_without_kvm()
     {
@@ -388,9 +414,11 @@ public class CliKernelJsonTests
         int code = Cli.Run(["kernel", "--ops", "mmap 0 4 rw; host_write 1 42; guest_read 1; munmap 1 3; guest_read 1", "--pages", "4", "--vocabulary", "upstream", "--no-trace", "--quiet", "--json"], o, e);
         if (code == KernelCommand.NoKvm)
         {
-            Assert.Equal("", o.ToString());
+            // the one line on stderr, and the error verdict with it on stdout
             Assert.StartsWith("notifier kernel: ", e.ToString());
             Assert.Single(e.ToString().TrimEnd('\n').Split('\n'));
+            using var err = JsonDocument.Parse(o.ToString());
+            Assert.Equal(("error", 30, e.ToString().TrimEnd('\n')), (err.RootElement.GetProperty("verdict").GetString(), err.RootElement.GetProperty("exit").GetInt32(), err.RootElement.GetProperty("message").GetString()));
             return;
         }
         Assert.True(code == 0, $"exit {code}: {o}{e}");

@@ -295,9 +295,58 @@ public class OperationTests
         s.Cpu(new Call.Mmap(2, 3, Prot.ReadWrite, Thp: true));
         Assert.Equal(3, s.State.Vmas.Length);
         Assert.Equal(new PageRange(0, 8), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(2)!));
-        // the reference's Fault still looks at its own piece (a base page): the harness does not run such a fault
+        // the fault asks thp_vma_suitable_order of that VMA (linux-7.2 include/linux/huge_mm.h): a huge page over [0, 4)
         s.Cpu(new Call.CpuWrite(1, 5));
-        Assert.True(s.State.Ptes[1] is { Huge: false });
+        Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p] is { Huge: true }));
+        // a block only partly inside that VMA stays base pages
+        var t = New();
+        t.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        t.Cpu(new Call.Mmap(2, 3, Prot.Read, Thp: true));
+        t.Cpu(new Call.CpuWrite(1, 5));
+        Assert.True(t.State.Ptes[1] is { Huge: false });
+    }
+
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2, "MMU_NOTIFY_CLEAR[0,4)", true)]   // do_huge_zero_wp_pmd: a new THP over the PMD
+    [InlineData(Vocabulary.Linux6_18, "MMU_NOTIFY_CLEAR[0,4)", true)]
+    [InlineData(Vocabulary.Linux6_12, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[1,2)", false)] // fallback: split, then wp_page_copy
+    [InlineData(Vocabulary.V7, "MMU_MIGRATE[0,4)", true)]                // the seed's whole-page COW
+    public void A_read_fault_in_an_empty_thp_block_maps_the_huge_zero_page_and_a_write_replaces_it(Vocabulary v, string events, bool huge)
+    {
+        // linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page (use_zero_page: MmConfig.HugeZeroPage) and, on the write,
+        // do_huge_pmd_wp_page -> do_huge_zero_wp_pmd (linux-6.18 and 7.x rows; 6.12: is_huge_zero_pmd -> fallback)
+        var s = new Session(new MmConfig(16, 4, 48, v, HugeZeroPage: true));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        Assert.False(s.State.Vmas[0].AnonVma);
+        s.Cpu(new Call.CpuRead(2));
+        Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p] is { Frame: MmState.ZeroFrame, Huge: true, Prot: Prot.Read }));
+        Assert.Empty(Events(s)); // a fill-in (R8)
+        Assert.True(s.State.Vmas[0].AnonVma); // vmf_anon_prepare before the huge zero page, so fork copies this VMA
+        s.Cpu(new Call.CpuWrite(1, 7));
+        Assert.Equal(events, string.Join(" ", Events(s)));
+        Assert.Equal(7, s.CpuView(1));
+        Assert.Equal(0, s.CpuView(0));
+        Assert.True(s.State.Ptes[1] is { Prot: Prot.ReadWrite } p1 && p1.Frame != MmState.ZeroFrame && p1.Huge == huge);
+        Assert.True(s.State.Ptes[0] is { } p0 && (p0.Frame != MmState.ZeroFrame) == huge);
+        // with the huge zero page off (the default) the read fault allocates the huge page, as before
+        var off = new Session(new MmConfig(16, 4, 48, v));
+        off.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        off.Cpu(new Call.CpuRead(2));
+        Assert.True(off.State.Ptes[0] is { Huge: true } q && q.Frame != MmState.ZeroFrame);
+    }
+
+    [Fact]
+    public void The_huge_zero_page_setting_is_a_config_field_of_the_trace_only_when_on()
+    {
+        var on = new MmConfig(16, 4, 48, Vocabulary.Linux6_18, HugeZeroPage: true);
+        var j = TraceConfig.ToJson(on);
+        Assert.True((bool)j["huge_zero_page"]!);
+        Assert.True(TraceConfig.FromJson(j).HugeZeroPage);
+        var off = TraceConfig.ToJson(on with { HugeZeroPage = false });
+        Assert.False(off.ContainsKey("huge_zero_page"));
+        Assert.False(TraceConfig.FromJson(off).HugeZeroPage);
+        j["huge_zero_page"] = 1;
+        Assert.Contains("huge_zero_page", Assert.Throws<TraceFormatException>(() => TraceConfig.FromJson(j)).Message);
     }
 
     [Fact]

@@ -28,8 +28,10 @@ public class ReferenceCheckTests
     [InlineData(Ref.Mutant.SkipSetSeq, 1, 17, "NoReaderInsidePass")]
     [InlineData(Ref.Mutant.ReadBeginNoSleep, 3, 15, "NoReaderInsidePass")]
     [InlineData(Ref.Mutant.SoftDirtyNoWriteProtect, 2, 24, "WritableIsSoftDirty")]
-    // step 51 (52 before) since mprotect upgrades inside its bracket and MAP_FIXED zaps first (Linux 7.2)
-    [InlineData(Ref.Mutant.RangeOnePageShort, 3, 51, "NoStaleDeviceMapping")]
+    // seed 2 since a THP fault follows the kernel's merged VMA (Vma.MergedRun, thp_vma_suitable_order: issue 13): seed 3's
+    // run no longer maps a huge page where it did, and the short range is not observed within 150 steps; step 69 (70 on
+    // its own) with mprotect's upgrade inside its bracket and MAP_FIXED's zap order (Linux 7.2)
+    [InlineData(Ref.Mutant.RangeOnePageShort, 2, 69, "NoStaleDeviceMapping")]
     public void A_planted_reference_bug_is_rejected(Ref.Mutant mutant, int seed, long step, string conjunct)
     {
         var mismatches = ReferenceCheck.Run(ReferenceCheck.Config(Ref.Vocabulary.Upstream, mirrors: 2, mutant), seed, steps: (int)step + 1, max: 1);

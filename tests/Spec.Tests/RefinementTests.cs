@@ -93,6 +93,7 @@ public class RefinementTests
     public void Random_runs_exercise_every_action_of_the_correct_spec()
     {
         var seen = new HashSet<string>();
+        // seed 7 added since a THP fault follows the kernel's merged VMA (issue 13): seed 16 no longer reaches exit (release)
         foreach (var (v, seed) in new[] { (Ref.Vocabulary.Upstream, 3), (Ref.Vocabulary.Upstream, 4), (Ref.Vocabulary.Upstream, 5), (Ref.Vocabulary.Upstream, 70), (Ref.Vocabulary.Upstream, 15), (Ref.Vocabulary.Upstream, 16), (Ref.Vocabulary.Upstream, 7), (Ref.Vocabulary.V7, 3) })
         {
             var r = Refinement.Check(Refinement.Lines(Random(v, seed, 400)), Coverage.RefineScope);
@@ -180,8 +181,8 @@ public class RefinementTests
         // Seed 63 since fork follows vma_needs_copy (seed 6 no longer reaches exit): exit_mmap's release
         // runs right after dev0's device_unlock. Seed 16 since clear_refs takes mmap_lock for write and the OOM reaper
         // walks from the top (Linux 7.2): seed 63 no longer reaches exit; here release runs while dev0 is in read_begin.
-        // Seed 7 since mprotect upgrades inside its bracket and MAP_FIXED zaps before the VMA tree changes (Linux 7.2):
-        // seed 16 no longer reaches exit
+        // Seed 7 since mprotect upgrades inside its bracket and MAP_FIXED zaps before the VMA tree changes (Linux 7.2),
+        // and a THP fault follows the kernel's merged VMA (Vma.MergedRun, issue 13): seed 16 no longer reaches exit
         var s = Random(Ref.Vocabulary.Upstream, 7, 400);
         Assert.Contains(s.Trace, l => l.Op == "release");
         var r = Refinement.Check(Refinement.Lines(s), Coverage.RefineScope);
