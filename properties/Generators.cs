@@ -63,7 +63,7 @@ public static class Generators
 
     /// <summary>A CPU call. Kernel: the vocabulary is a kernel one; the seed's (v7, v7-reviewed) have no row for
     /// userfaultfd, NUMA hinting, PAGEMAP_SCAN, MADV_COLLAPSE nor mapping_dirty_helpers, so those are not drawn there.</summary>
-    public static Gen<Call> CpuCall(int pages, int hot, bool kernel = true) =>
+    public static Gen<Call> CpuCall(int pages, int hot, bool kernel = true, int huge = 4) =>
         from r in Range(pages, hot)
         from p in Page(pages, hot)
         from q in Page(pages, hot)
@@ -98,7 +98,10 @@ public static class Generators
             27 => new Call.UffdWriteProtect(r.Item1, r.Item2),
             28 => new Call.NumaScan(r.Item1, r.Item2),
             29 => new Call.PagemapScanWp(r.Item1, r.Item2),
-            30 => new Call.UffdMove(p, q),
+            // UFFDIO_MOVE of one page, or of a huge block to another (move_pages_huge_pmd when it holds a whole THP and the
+            // destination block is empty); no extra draw, so the other calls' random stream is unchanged
+            30 when flags < 8 || pages < 2 * huge => new Call.UffdMove(p, q),
+            30 => new Call.UffdMove(p / huge * huge % (pages / huge * huge), q / huge * huge % (pages / huge * huge), huge),
             31 => new Call.MadviseCollapse(r.Item1, r.Item2),
             32 => new Call.WpSharedMapping(r.Item1, r.Item2),
             _ => new Call.CpuWrite(p, value),
@@ -128,7 +131,7 @@ public static class Generators
         {
             (6, Gen.Choose(0, 7).Select(k => (Act)new Act.Step(k))),
             (3, Gen.Constant((Act)new Act.StepCpu())),
-            (3, CpuCall(cfg.Pages, hot, EventTables.IsKernel(cfg.Vocabulary)).Select(c => (Act)new Act.Do(c))),
+            (3, CpuCall(cfg.Pages, hot, EventTables.IsKernel(cfg.Vocabulary), cfg.HugePageSize).Select(c => (Act)new Act.Do(c))),
         };
         if (mirrors > 0 && deviceCalls)
         {

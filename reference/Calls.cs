@@ -40,9 +40,10 @@ public abstract record Call
     /// <summary>ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING over [Start, End) (fs/proc/task_mmu.c do_pagemap_scan):
     /// the PTEs are write-protected (make_uffd_wp_pte: pte_mkuffd_wp), the VMA keeps its protection.</summary>
     public sealed record PagemapScanWp(int Start, int End) : Call { public override string Name => "pagemap_scan_wp"; }
-    /// <summary>ioctl(UFFDIO_MOVE) of one page from Src to Dst (mm/userfaultfd.c move_pages -> move_pages_ptes): the
-    /// source PTE is cleared and the same page mapped at Dst, which must be empty.</summary>
-    public sealed record UffdMove(int Src, int Dst) : Call { public override string Name => "uffdio_move"; }
+    /// <summary>ioctl(UFFDIO_MOVE) of Len pages from Src to Dst (mm/userfaultfd.c move_pages): each source PTE is cleared
+    /// and the same page mapped at Dst, which must be empty (move_pages_ptes); a whole PMD-mapped THP with both ends
+    /// PMD-aligned moves as one (mm/huge_memory.c move_pages_huge_pmd).</summary>
+    public sealed record UffdMove(int Src, int Dst, int Len = 1) : Call { public override string Name => "uffdio_move"; }
     /// <summary>madvise(MADV_COLLAPSE) over [Start, End) (mm/khugepaged.c madvise_collapse): each huge block inside is
     /// collapsed into a huge page; anonymous memory by collapse_huge_page, a shared (shmem) mapping by collapse_file and
     /// retract_page_tables.</summary>

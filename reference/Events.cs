@@ -31,7 +31,7 @@ public enum CallSite
     move_page_tables, madvise_free_single_vma, page_mkclean_one, try_to_unmap_one, clear_refs_write,
     change_protection, oom_reap_task_mm, munlock_vma_pages_range, mmu_notifier_release,
     uffd_wp_range, make_device_exclusive, remove_device_exclusive_entry,
-    change_prot_numa, do_pagemap_scan, move_pages_ptes, retract_page_tables, wp_clean_pre_vma,
+    change_prot_numa, do_pagemap_scan, move_pages_ptes, retract_page_tables, wp_clean_pre_vma, move_pages_huge_pmd,
     move_hugetlb_page_tables, hugetlb_change_protection, unmap_hugepage_range, hugetlb_wp, do_huge_zero_wp_pmd,
     migrate_vma_collect, migrate_vma_pages,
 }

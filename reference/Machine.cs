@@ -120,6 +120,7 @@ public static class Machine
         Call.UffdWriteProtect m => [("start", m.Start), ("end", m.End)],
         Call.NumaScan m => [("start", m.Start), ("end", m.End)],
         Call.PagemapScanWp m => [("start", m.Start), ("end", m.End)],
+        Call.UffdMove m when m.Len != 1 => [("page", m.Src), ("dst", m.Dst), ("len", m.Len)],
         Call.UffdMove m => [("page", m.Src), ("dst", m.Dst)],
         Call.MadviseCollapse m => [("start", m.Start), ("end", m.End)],
         Call.WpSharedMapping m => [("start", m.Start), ("end", m.End)],

@@ -460,7 +460,7 @@ internal sealed class Planner(MmState state)
         Call.UffdWriteProtect m => MwriteprotectRange(m),
         Call.NumaScan m => ChangeProtNuma(m),
         Call.PagemapScanWp m => DoPagemapScan(m),
-        Call.UffdMove m => MovePagesPtes(m),
+        Call.UffdMove m => MovePages(m),
         Call.MadviseCollapse m => MadviseCollapse(m),
         Call.WpSharedMapping m => WpSharedMappingRange(m),
         Call.PageReferenced or Call.TestYoung => FolioReferenced(call),
@@ -1023,42 +1023,108 @@ internal sealed class Planner(MmState state)
         return ("pagemap_scan_wp", MmapLock.Read, null);
     }
 
-    /// <summary>Linux 7.2 mm/userfaultfd.c move_pages (ioctl UFFDIO_MOVE) -> move_pages_ptes -> move_present_ptes, one page.</summary>
-    private (string Name, MmapLock Lock, string? Error) MovePagesPtes(Call.UffdMove m)
+    /// <summary>Linux 7.2 mm/userfaultfd.c move_pages (ioctl UFFDIO_MOVE) of [Src, Src + Len) to [Dst, Dst + Len): step by
+    /// step, a whole PMD-mapped THP by move_pages_huge_pmd (mm/huge_memory.c), anything else page by page by
+    /// move_pages_ptes (a THP in the way split first). Like the kernel, an error after some pages moved is not reported
+    /// (move_pages returns the bytes moved); the steps done stay done.</summary>
+    private (string Name, MmapLock Lock, string? Error) MovePages(Call.UffdMove m)
     {
-        CheckPage(m.Src, "uffdio_move"); CheckPage(m.Dst, "uffdio_move");
         const string name = "uffdio_move";
+        if (m.Len < 1) throw new ModelException($"{name}: len {m.Len} must be at least 1", badInput: true);
+        CheckRange(m.Src, m.Src + m.Len, name); CheckRange(m.Dst, m.Dst + m.Len, name);
         if (Absent(CallSite.move_pages_ptes)) return (name, MmapLock.Read, "ENOSYS (UFFDIO_MOVE has no row in this vocabulary)");
-        if (m.Src == m.Dst) return (name, MmapLock.Read, "EINVAL (source and destination overlap)");
-        // uffd_move_lock (per-VMA locks, or mmap_read_lock), then validate_move_areas: same access flags, same VM_LOCKED,
-        // writable, anonymous (private, not hugetlb: vma_move_compatible)
+        // userfaultfd_move -> validate_range, then the overlap check: the two ranges must not overlap
+        if (m.Src < m.Dst + m.Len && m.Dst < m.Src + m.Len) return (name, MmapLock.Read, "EINVAL (source and destination overlap)");
+        // uffd_move_lock (per-VMA locks, or mmap_read_lock), then move_pages: both ranges inside one VMA each (EINVAL), and
+        // validate_move_areas: same access flags, same VM_LOCKED, writable, anonymous (private, not hugetlb: vma_move_compatible)
         if (State.VmaAt(m.Src) is not { } sv || State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        if (m.Src + m.Len > sv.End || m.Dst + m.Len > dv.End) return (name, MmapLock.Read, "EINVAL (a range leaves its VMA)");
         if (sv.Prot != dv.Prot || sv.Mlocked != dv.Mlocked || sv.Prot != Prot.ReadWrite || sv.Shared || dv.Shared || sv.Hugetlb || dv.Hugetlb)
             return (name, MmapLock.Read, "EINVAL (both VMAs must be private anonymous, writable, with equal flags)");
+        int h = Config.HugePageSize, moved = 0;
+        var split = new HashSet<int>();   // huge blocks split by this call (planning reads the state before the call)
+        string? error = null;
+        while (moved < m.Len)
+        {
+            int src = m.Src + moved, dst = m.Dst + moved;
+            var sb = HugeBlock(src);
+            // move_pages: pmd_trans_huge_lock(src_pmd) holds a THP; it is moved whole unless move_splits_huge_pmd (src or
+            // dst not PMD-aligned, or less than HPAGE_PMD_SIZE left) or the destination PMD is not none
+            if (!split.Contains(sb.Start) && WholeHuge(sb) && src % h == 0 && dst % h == 0 && m.Len - moved >= h
+                && Enumerable.Range(dst, h).All(q => State.Ptes[q] is null))
+            {
+                error = MovePagesHugePmd(src, dst);
+                if (error is not null) break;
+                moved += h;
+                continue;
+            }
+            error = MovePagesPtes(src, dst, m.Len - moved, split);
+            if (error is not null) break;
+            moved++;
+        }
+        return (name, MmapLock.Read, moved > 0 ? null : error);
+    }
+
+    /// <summary>Linux 7.2 mm/huge_memory.c move_pages_huge_pmd (6.12 and 7.3 alike): an anon-exclusive THP (or the huge zero
+    /// folio) moved whole from the PMD at src to the empty PMD at dst, under MMU_NOTIFY_CLEAR over the source's
+    /// HPAGE_PMD_SIZE range.</summary>
+    private string? MovePagesHugePmd(int src, int dst)
+    {
+        int h = Config.HugePageSize;
+        var first = State.Ptes[src]!.Value;
+        bool zero = first.Frame == MmState.ZeroFrame;
+        // PageAnonExclusive of the head page, checked before and again under the PTLs (EBUSY); the model's THP frames are
+        // exclusive when each is mapped once and held once
+        if (!zero && Enumerable.Range(src, h).Any(q => State.Frames[State.Ptes[q]!.Value.Frame] is var f && (f.MapCount != 1 || f.RefCount != 1)))
+            return "EBUSY (page not exclusive to this mapping)";
+        var block = new PageRange(src, src + h);
+        var olds = Enumerable.Range(src, h).Select(q => State.Ptes[q]!.Value).ToList();
+        // flush_cache_range, mmu_notifier_range_init(MMU_NOTIFY_CLEAR, src_addr, src_addr + HPAGE_PMD_SIZE); under both PTLs
+        // pmdp_huge_clear_flush(src) (clear and TLB flush), set_pmd_at(dst, folio_mk_pmd + pmd_mkdirty + pmd_mkwrite), the
+        // huge zero PMD moves as it was (move_soft_dirty_pmd: read-only); then invalidate_range_end
+        void Body(bool after)
+        {
+            for (int i = 0; i < h; i++) Pte(src + i, PteOp.Clear, after);
+            _prims.Add(new Prim.TlbFlush(block));
+            for (int i = 0; i < h; i++) Pte(dst + i, PteOp.Map, false, olds[i].Frame, zero ? Prot.Read : Prot.ReadWrite, huge: true);
+        }
+        if (Config.Has(Mutant.MoveHugePmdNoNotify)) Body(false);   // planted bug: the PMD moves without a notification
+        else Bracket(CallSite.move_pages_huge_pmd, block, Body);
+        return null;
+    }
+
+    /// <summary>Linux 7.2 mm/userfaultfd.c move_pages_ptes -> move_present_ptes, one page; the bracket covers the rest of the
+    /// move, [srcPage, srcPage + rest) (move_pages passes src_end - src_addr; linux-6.12 move_pages_pte: one page). 7.2's move_present_ptes may move further
+    /// PTEs of the same PMD inside that one bracket (check_ptes_for_batched_move); the model takes one page per step, each
+    /// in its own bracket.</summary>
+    private string? MovePagesPtes(int srcPage, int dstPage, int rest, HashSet<int> split)
+    {
         // move_pages_ptes: dst must be none (EEXIST), src present (ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
         // a device-exclusive entry is neither present nor swap (EFAULT), a migration entry waits (EAGAIN), and the folio
         // must be PageAnonExclusive (EBUSY). The kernel opens its bracket before these PTE checks; the model refuses first.
-        if (State.Ptes[m.Dst] is not null) return (name, MmapLock.Read, "EEXIST (destination is mapped)");
-        if (State.Migrating.Contains(m.Src)) return (name, MmapLock.Read, "EAGAIN (migration entry)");
-        if (State.Ptes[m.Src] is not { } src) return (name, MmapLock.Read, "ENOENT (source not mapped)");
-        if (src.Exclusive >= 0) return (name, MmapLock.Read, "EFAULT (device-exclusive entry)");
-        if (src.DevicePrivate >= 0) return (name, MmapLock.Read, "EFAULT (device-private entry: neither present nor swap)");
+        if (State.Ptes[dstPage] is not null) return "EEXIST (destination is mapped)";
+        if (State.Migrating.Contains(srcPage)) return "EAGAIN (migration entry)";
+        if (State.Ptes[srcPage] is not { } src) return "ENOENT (source not mapped)";
+        if (src.Exclusive >= 0) return "EFAULT (device-exclusive entry)";
+        if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";
         var fr = State.Frames[src.Frame];
-        if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return (name, MmapLock.Read, "EBUSY (page not exclusive to this mapping)");
-        // a THP source is split first (move_pages: split_huge_pmd when the move does not cover the whole PMD), as is a
-        // THP whose PMD holds the destination
-        foreach (var b in new[] { HugeBlock(m.Src), HugeBlock(m.Dst) }.Distinct())
-            if (Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) SplitPrims(b);
-        var one = new PageRange(m.Src, m.Src + 1);
-        // MMU_NOTIFY_CLEAR over the source; ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then
+        if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return "EBUSY (page not exclusive to this mapping)";
+        // a THP source is split first (move_pages: split_huge_pmd when move_splits_huge_pmd), as is a THP whose PMD holds
+        // the destination
+        foreach (var b in new[] { HugeBlock(srcPage), HugeBlock(dstPage) }.Distinct())
+            if (!split.Contains(b.Start) && Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) { SplitPrims(b); split.Add(b.Start); }
+        var one = new PageRange(srcPage, srcPage + 1);
+        // MMU_NOTIFY_CLEAR over [src_addr, src_addr + len); ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then
         // flush_tlb_range of the source (move_zeropage_pte maps the zero page read-only at dst)
-        Bracket(CallSite.move_pages_ptes, one, after =>
+        // linux-6.12 move_pages_pte brackets one page, [src_addr, src_addr + PAGE_SIZE) (linux-6.18 taken as 6.12)
+        if (Vocab is Vocabulary.Linux6_12 or Vocabulary.Linux6_18) rest = 1;
+        Bracket(CallSite.move_pages_ptes, new PageRange(srcPage, srcPage + rest), after =>
         {
-            Pte(m.Src, PteOp.Clear, after);
-            Pte(m.Dst, PteOp.Map, false, src.Frame, src.Frame == MmState.ZeroFrame ? Prot.Read : Prot.ReadWrite);
+            Pte(srcPage, PteOp.Clear, after);
+            Pte(dstPage, PteOp.Map, false, src.Frame, src.Frame == MmState.ZeroFrame ? Prot.Read : Prot.ReadWrite);
             _prims.Add(new Prim.TlbFlush(one));
         });
-        return (name, MmapLock.Read, null);
+        return null;
     }
 
     /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,

@@ -261,7 +261,7 @@ public static class Replay
             "uffdio_writeprotect" => new Call.UffdWriteProtect(P("start"), P("end")),
             "change_prot_numa" => new Call.NumaScan(P("start"), P("end")),
             "pagemap_scan_wp" => new Call.PagemapScanWp(P("start"), P("end")),
-            "uffdio_move" => new Call.UffdMove(P("page"), P("dst")),
+            "uffdio_move" => new Call.UffdMove(P("page"), P("dst"), o["len"] is null ? 1 : P("len")),
             "madvise_collapse" => new Call.MadviseCollapse(P("start"), P("end")),
             "wp_shared_mapping_range" => new Call.WpSharedMapping(P("start"), P("end")),
             "madvise_pageout" => new Call.MadvisePageout(P("start"), P("end")),

@@ -13,7 +13,7 @@ namespace NotifierSpec.Reference;
 /// </summary>
 public static class TraceSchema
 {
-    private enum T { Page, End, Frame, Int, Seq, SeqOrNull, Bool, Prot, Event, Reaction, Str, Mirror, MirrorOrNull, StrOrNull, Pte, Pages, Mirrors, Vmas, InvalidateResult, RetryResult }
+    private enum T { Page, End, Frame, Int, Seq, SeqOrNull, Bool, Prot, Event, Reaction, Str, Mirror, MirrorOrNull, StrOrNull, Pte, Pages, Mirrors, Vmas, InvalidateResult, RetryResult, Count }
 
     private sealed record Shape(FrozenDictionary<string, T> Fields, string[] Required, bool DeviceActor);
 
@@ -40,7 +40,7 @@ public static class TraceSchema
         ["pagemap_scan_wp"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["madvise_collapse"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["wp_shared_mapping_range"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
-        ["uffdio_move"] = S(false, ["page", "dst"], ("page", T.Page), ("dst", T.Page), Result),
+        ["uffdio_move"] = S(false, ["page", "dst"], ("page", T.Page), ("dst", T.Page), ("len", T.Count), Result),
         ["cpu_read"] = S(false, ["page"], ("page", T.Page), Result),
         ["cpu_write"] = S(false, ["page", "value"], ("page", T.Page), ("value", T.Int), Result),
         ["migrate_pages"] = S(false, ["page"], ("page", T.Page), Result),
@@ -144,6 +144,7 @@ public static class TraceSchema
         {
             case T.Page: Int(v, f, col, 0, c.Pages - 1); break;
             case T.End: Int(v, f, col, 1, c.Pages); break;
+            case T.Count: Int(v, f, col, 1, c.Pages); break;
             case T.Frame: Int(v, f, col, 0, c.Frames - 1); break;
             case T.Int: Int(v, f, col, int.MinValue, int.MaxValue); break;
             case T.Seq: Long(v, f, col); break;

@@ -26,6 +26,39 @@ public class ReplayCommandTests
         Assert.Equal($"{broken}:1:18: malformed trace: field 'pages': expected an integer, got the string \"lots\"", e.ToString().Trim());
         Assert.Single(e.ToString().Trim().Split('\n'));
     }
+
+    /// <summary>uffdio_move's len (docs/trace-format.md): a THP move replays; a len out of [1, pages] or reaching past
+    /// the address space is one line of bad input, exit 255.</summary>
+    [Fact]
+    public void Replay_takes_uffdio_move_len_and_refuses_a_bad_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("replay").FullName;
+        string ok = Path.Combine(dir, "thp.jsonl");
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        s.DeviceRead(0, 1);
+        s.Cpu(new Call.UffdMove(0, 4, 4));
+        TraceFile.Write(ok, s);
+        var lines = File.ReadAllLines(ok);
+        Assert.Single(lines, l => l.Contains("\"op\":\"uffdio_move\"") && l.Contains("\"len\":4"));
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["replay", ok], o, e));
+        string head = string.Join('\n', lines.Take(1)) + "\n";
+        foreach (var (call, col, message) in new[]
+        {
+            ("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"uffdio_move\",\"page\":0,\"dst\":4,\"len\":0}", 66, "field 'len': 0 is out of range [1, 16]"),
+            ("{\"kind\":\"call\",\"actor\":\"cpu\",\"op\":\"uffdio_move\",\"page\":14,\"dst\":0,\"len\":4}", 30, "uffdio_move: range [14, 18) is outside the address space [0, 16) or empty"),
+        })
+        {
+            string bad = Path.Combine(dir, "bad.jsonl");
+            File.WriteAllText(bad, head + call + "\n");
+            e = new StringWriter();
+            Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["replay", bad], new StringWriter(), e));
+            Assert.Equal($"{bad}:2:{col}: malformed trace: {message}", e.ToString().Trim());
+        }
+        Directory.Delete(dir, true);
+    }
 }
 
 public class AuditCommandTests

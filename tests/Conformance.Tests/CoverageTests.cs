@@ -120,4 +120,32 @@ public class CoverageTests
         Assert.Single(problems);
         Assert.Matches(@"^validate: Rejected: .*anon_write\.jsonl:[0-9]+: rejected: no behaviour of the spec matches this line", problems[0]);
     }
+
+    /// <summary>UFFDIO_MOVE with a length needs no row: validate's trace spec takes a whole THP moved by
+    /// move_pages_huge_pmd (uffdio_move with len 4, one MMU_NOTIFY_CLEAR over the source PMD) and a two-page move
+    /// (move_pages_ptes brackets over the rest of the move); the same THP move with the PMD moved outside any bracket
+    /// (planted: MoveHugePmdNoNotify) is rejected at its first PTE change.</summary>
+    [Theory]
+    [InlineData(true, false, "Accepted")]
+    [InlineData(false, false, "Accepted")]
+    [InlineData(true, true, "Rejected")]
+    public void Validate_takes_uffdio_move_with_a_length(bool thp, bool planted, string verdict)
+    {
+        var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
+        var session = new Session(config with { Vocabulary = Vocabulary.Linux7_2, Mutants = planted ? Mutant.MoveHugePmdNoNotify : Mutant.None });
+        session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: thp));
+        session.Cpu(new Call.CpuWrite(1, 5));
+        session.Cpu(new Call.CpuWrite(2, 6));
+        session.DeviceRead(0, 1);
+        session.Cpu(thp ? new Call.UffdMove(0, 4, 4) : new Call.UffdMove(1, 4, 2));
+        Assert.Equal(thp, session.State.Ptes[5]!.Value.Huge);
+        Assert.Contains(session.Trace, l => l.Kind == "call" && l.Op == "uffdio_move" && l.Get("len") is (4 or 2) && l.Get("result") is null);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("coverage").FullName, "uffdio_move.jsonl");
+        TraceFile.Write(path, session);
+        int call = File.ReadAllLines(path).ToList().FindIndex(l => l.Contains("\"op\":\"uffdio_move\"")) + 1;
+        var v = TraceChecks.Validate(path, allowIncomplete: true);
+        Directory.Delete(Path.GetDirectoryName(path)!, true);
+        Assert.Equal(verdict, v.Kind.ToString());
+        if (planted) Assert.Equal(call + 1, v.Line);   // the first PTE change of the move, with no invalidate_range_start
+    }
 }

@@ -166,6 +166,99 @@ public class CallSiteTests
     }
 
     [Fact]
+    public void Uffd_move_of_a_whole_aligned_thp_moves_the_pmd_under_one_clear_over_the_source_pmd()
+    {
+        // linux-7.2 mm/userfaultfd.c move_pages: a trans huge source PMD, src and dst PMD-aligned, len covering the PMD,
+        // dst PMD none -> mm/huge_memory.c move_pages_huge_pmd: MMU_NOTIFY_CLEAR over [src, src + HPAGE_PMD_SIZE)
+        var s = New(mirrors: new MirrorConfig("dev0"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        var frames = Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        s.DeviceRead(0, 1);
+        int before = s.Trace.Count;
+        s.Cpu(new Call.UffdMove(0, 4, 4));
+        Assert.Equal(["uffdio_move", "invalidate_range_start", "invalidate", "pte_update", "pte_update", "pte_update", "pte_update", "tlb_flush",
+            "pte_update", "pte_update", "pte_update", "pte_update", "invalidate_range_end"], Ops(s, before));
+        Assert.Equal("MMU_NOTIFY_CLEAR[0,4)", Events(s).Last());
+        Assert.Single(Events(s));   // no split
+        Assert.All(Enumerable.Range(0, 4), p => Assert.Null(s.State.Ptes[p]));
+        Assert.Equal(frames, Enumerable.Range(4, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList());
+        Assert.All(Enumerable.Range(4, 4), p => Assert.Equal(new Pte(frames[p - 4], Prot.ReadWrite, true, true, true, Huge: true), s.State.Ptes[p]));
+        Assert.Empty(s.State.Mirrors[0].Pt);
+        Assert.Equal(9, s.CpuView(5));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(4, s.Trace[before].Get("len"));
+    }
+
+    [Fact]
+    public void Uffd_move_of_a_thp_splits_it_when_not_aligned_short_or_the_destination_is_mapped()
+    {
+        // move_splits_huge_pmd: src or dst not PMD-aligned, or less than HPAGE_PMD_SIZE left; then move_pages_ptes page by
+        // page, each bracket over the rest of the move (move_pages passes src_end - src_addr)
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.UffdMove(0, 5, 2));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,2)", "MMU_NOTIFY_CLEAR[1,2)"], Events(s));
+        Assert.Null(s.State.Ptes[0]); Assert.Null(s.State.Ptes[1]);
+        Assert.False(s.State.Ptes[5]!.Value.Huge); Assert.False(s.State.Ptes[2]!.Value.Huge);
+        Assert.Null(s.FirstViolation);
+        // aligned and whole, but a page of the destination PMD is mapped: the source is split (!pmd_none(dst_pmdval)),
+        // and the move stops at the first mapped destination page; as move_pages returns the bytes moved, no error
+        var t = New();
+        t.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        t.Cpu(new Call.CpuWrite(0, 1));
+        t.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        t.Cpu(new Call.CpuWrite(6, 2));
+        Assert.Null(Result(t.Call(new Call.UffdMove(0, 4, 4))));
+        t.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_UNMAP[4,8)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[1,4)"], Events(t)); // MAP_FIXED, split, two moves
+        Assert.NotNull(t.State.Ptes[2]); Assert.Null(t.State.Ptes[1]);
+        Assert.Equal("EEXIST (destination is mapped)", Result(t.Call(new Call.UffdMove(2, 6))));
+        Assert.Null(t.FirstViolation);
+        // linux-6.12 move_pages_pte: one page per bracket
+        var u = New(Vocabulary.Linux6_12);
+        u.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        u.Cpu(new Call.CpuWrite(0, 1));
+        u.Cpu(new Call.UffdMove(0, 5, 2));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)"], Events(u));
+        Assert.Null(u.FirstViolation);
+    }
+
+    [Fact]
+    public void Uffd_move_with_a_length_refusals()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        Assert.Equal("EINVAL (source and destination overlap)", Result(s.Call(new Call.UffdMove(0, 2, 4))));
+        Assert.Equal("EINVAL (a range leaves its VMA)", Result(s.Call(new Call.UffdMove(0, 6, 4))));
+        var e = Assert.Throws<ModelException>(() => s.Call(new Call.UffdMove(0, 14, 4)));
+        Assert.Equal("uffdio_move: range [14, 18) is outside the address space [0, 16) or empty", e.Message);
+        Assert.Equal("uffdio_move: len 0 must be at least 1", Assert.Throws<ModelException>(() => s.Call(new Call.UffdMove(0, 4, 0))).Message);
+        s.Cpu(new Call.Fork());
+        Assert.Equal("EBUSY (page not exclusive to this mapping)", Result(s.Call(new Call.UffdMove(0, 4, 4))));
+        Assert.Equal("ENOSYS (UFFDIO_MOVE has no row in this vocabulary)", Result(New(Vocabulary.Linux6_1).Call(new Call.UffdMove(0, 4, 4))));
+        Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.12")!.EventOf("move_pages_huge_pmd"));
+        Assert.Null(Vocabularies.ByName("linux-6.1")!.EventOf("move_pages_huge_pmd"));
+    }
+
+    /// <summary>Planted: MoveHugePmdNoNotify moves the PMD with no invalidate_range_start/end; RangeCoversChange catches the
+    /// first source PTE cleared outside any bracket.</summary>
+    [Fact]
+    public void A_huge_pmd_move_without_its_notification_is_caught()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0")], Mutant.MoveHugePmdNoNotify));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        s.DeviceRead(0, 1);
+        s.Cpu(new Call.UffdMove(0, 4, 4));
+        Assert.Equal(Rules.RangeCoversChange, s.FirstViolation!.Rule);
+        Assert.Equal("pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
+        Assert.StartsWith("uffdio_move changed page 0 ", s.FirstViolation.Message);
+    }
+
+    [Fact]
     public void The_new_calls_replay_from_their_trace_lines()
     {
         var s = New();
@@ -175,6 +268,13 @@ public class CallSiteTests
         s.Cpu(new Call.PagemapScanWp(4, 8));
         s.Cpu(new Call.UffdMove(1, 6));
         s.Cpu(new Call.UffdWriteProtect(4, 8));
+        s.Cpu(new Call.Mmap(12, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(12, 3));
+        s.Cpu(new Call.Munmap(8, 12));
+        s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdMove(12, 8, 4));
+        Assert.True(s.State.Ptes[8]!.Value.Huge);
+        s.Cpu(new Call.Munmap(8, 16));
         s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Shared: true));
         for (int p = 8; p < 12; p++) s.Cpu(new Call.CpuWrite(p, p));
         s.Cpu(new Call.WpSharedMapping(8, 12));
