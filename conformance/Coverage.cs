@@ -98,6 +98,9 @@ public static class Coverage
             { CallOp = "madvise_collapse", Extra = "madvise_collapse" },
         new("wp_shared_mapping_range (wp_clean_pre_vma)", "anon_read", "not a call site of the spec", null)
             { CallOp = "wp_shared_mapping_range", Extra = "wp_shared_mapping_range" },
+        new("device-private migration (migrate_to_device, migrate_to_ram)", "device_private_migration",
+            "not a call site of the trace spec", "spec/ has no device-private entries")
+            { CallOp = "migrate_to_device" },
     ];
 
     /// <summary>The reactions of a mirror's policy to the events of the config's vocabulary.</summary>

@@ -107,7 +107,8 @@ public static class Generators
             _ => new Call.CpuWrite(p, value),
         };
 
-    /// <summary>A device request; device-exclusive entries only exist in the kernel vocabularies.</summary>
+    /// <summary>A device request; device-exclusive entries and device-private migration (HMM_DMIRROR_MIGRATE_TO_DEV) only
+    /// exist in the kernel vocabularies.</summary>
     public static Gen<Call> DeviceCall(int mirrors, int pages, int hot, bool kernel = true) =>
         from m in Gen.Choose(0, mirrors - 1)
         from p in Page(pages, hot)
@@ -119,6 +120,7 @@ public static class Generators
             < 18 => new Call.DeviceWrite(m, p, value),
             18 => new Call.IntervalRemove(m),
             19 => new Call.IntervalInsert(m),
+            >= 22 => new Call.MigrateToDevice(m, p, Math.Min(pages, p + 1 + value % 3)),
             _ => new Call.DeviceExclusive(m, p),
         };
 

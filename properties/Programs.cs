@@ -89,7 +89,7 @@ public static class Interpreter
         {
             case Act.Do d:
                 if (d.Call.IsDevice ? d.Call.MirrorIndex is not int m || m >= st.Mirrors.Length || st.Mirrors[m].Op is not null
-                                      || d.Call is Call.DeviceExclusive && st.Op is not null
+                                      || d.Call is Call.DeviceExclusive or Call.MigrateToDevice && st.Op is not null
                                     : st.Op is not null || st.Exited) return;
                 try { s.Call(d.Call); } catch (ModelException) { }
                 return;

@@ -64,8 +64,13 @@ public abstract record Call
     /// <summary>HMM_DMIRROR_EXCLUSIVE: make_device_exclusive then dmirror_atomic_map (lib/test_hmm.c), run by the device's thread.</summary>
     public sealed record DeviceExclusive(int Mirror, int Page) : Call { public override string Name => "make_device_exclusive"; }
 
-    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove or DeviceExclusive;
-    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, DeviceExclusive d => d.Mirror, _ => null };
+    /// <summary>HMM_DMIRROR_MIGRATE_TO_DEV over [Start, End): lib/test_hmm.c dmirror_migrate_to_device (migrate_vma_setup,
+    /// dmirror_migrate_alloc_and_copy, migrate_vma_pages, dmirror_migrate_finalize_and_map, migrate_vma_finalize), run by the
+    /// device's thread: the pages move to the mirror's device memory, their CPU PTEs become device-private entries.</summary>
+    public sealed record MigrateToDevice(int Mirror, int Start, int End) : Call { public override string Name => "migrate_to_device"; }
+
+    public bool IsDevice => this is DeviceRead or DeviceWrite or IntervalInsert or IntervalRemove or DeviceExclusive or MigrateToDevice;
+    public int? MirrorIndex => this switch { DeviceRead d => d.Mirror, DeviceWrite d => d.Mirror, IntervalInsert d => d.Mirror, IntervalRemove d => d.Mirror, DeviceExclusive d => d.Mirror, MigrateToDevice d => d.Mirror, _ => null };
 }
 
 /// <summary>A call the model refuses: bad input (BadInput: an address out of range, an unknown mirror)

@@ -131,6 +131,8 @@ public enum Mutant : long
     OwnerFilterAll = 1 << 17,          // listeners skip every event that carries an owner, not only their own
     FinishPassAtEnd = 1 << 18,         // the queued invalidate_finish passes run at invalidate_range_end, after the PTE change
     MoveHugePmdNoNotify = 1 << 19,     // UFFDIO_MOVE of a whole THP (move_pages_huge_pmd) moves the PMD without start/end
+    MigrateSkipAnyOwner = 1 << 20,     // listeners skip every MMU_NOTIFY_MIGRATE event, whatever its owner (the owner check left out)
+    OwnerSkipBeforeSetSeq = 1 << 21,   // the owner returns for its own MMU_NOTIFY_MIGRATE before mmu_interval_set_seq (lib/test_hmm.c)
 }
 
 /// <summary>The whole configuration of a run.</summary>

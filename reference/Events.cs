@@ -33,6 +33,7 @@ public enum CallSite
     uffd_wp_range, make_device_exclusive, remove_device_exclusive_entry,
     change_prot_numa, do_pagemap_scan, move_pages_ptes, retract_page_tables, wp_clean_pre_vma, move_pages_huge_pmd,
     move_hugetlb_page_tables, hugetlb_change_protection, unmap_hugepage_range, hugetlb_wp, do_huge_zero_wp_pmd,
+    migrate_vma_collect, migrate_vma_pages,
 }
 
 /// <summary>How a call site tells the listeners: a start/end pair, the legacy invalidate_page after the

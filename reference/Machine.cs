@@ -61,6 +61,25 @@ public static class Machine
                     s = SetMirror(s, m, s.Mirrors[m] with { Op = new DeviceOp(call.Name, x.Page, true, 0, DevicePhase.Exclusive), LastError = null });
                     return new(s, Line("call", dev, call.Name, ("page", x.Page)), null);
                 }
+                case Call.MigrateToDevice md:
+                {
+                    CheckPage(s, md.Start, call.Name);
+                    if (md.End <= md.Start || md.End > s.Config.Pages) throw new ModelException($"{call.Name}: range [{md.Start}, {md.End}) is outside the address space [0, {s.Config.Pages}) or empty", badInput: true);
+                    if (s.Op is not null) throw new ModelException($"{call.Name}: the mm is busy with {s.Op.Name} (run its steps first)");
+                    (string, object?)[] f = [("start", md.Start), ("end", md.End)];
+                    // dmirror_migrate_to_device: mmget_not_zero, else -EINVAL
+                    if (s.MmUsersZero || ms.Released || !ms.Registered) return new(s, Line("call", dev, call.Name, [.. f, ("result", "EINVAL")]), null);
+                    if (s.Config.MirrorList[m].Kind != MirrorKind.Interval || !s.Config.MirrorList[m].Covers(md.Start) || !s.Config.MirrorList[m].Covers(md.End - 1))
+                        return new(s, Line("call", dev, call.Name, [.. f, ("result", "EINVAL (device-private memory belongs to a dmirror: an interval listener covering the range)")]), null);
+                    var pl = new Planner(s);
+                    var err = pl.MigrateVmaToDevice(m, new PageRange(md.Start, md.End));
+                    if (err is not null) return new(s, Line("call", dev, call.Name, [.. f, ("result", err)]), null);
+                    if (pl.Prims.IsEmpty) return new(s, Line("call", dev, call.Name, f), null);
+                    // the device's thread runs the migration itself under mmap_read_lock: it is busy until migrate_vma_finalize
+                    s = pl.State with { Op = new CpuOp(call.Name, dev, MmapLock.Read, pl.Prims, Migration: pl.Migration) };
+                    s = SetMirror(s, m, s.Mirrors[m] with { Op = new DeviceOp(call.Name, md.Start, true, 0, DevicePhase.Migrate), LastError = null });
+                    return new(s, Line("call", dev, call.Name, f), null);
+                }
                 case Call.IntervalRemove:
                     if (!ms.Registered) throw new ModelException($"{call.Name}: {dev} is not registered");
                     s = SetMirror(s, m, ms with { Op = new DeviceOp("mmu_interval_notifier_remove", 0, false, 0, DevicePhase.Remove) });
@@ -77,7 +96,7 @@ public static class Machine
             return new(s, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
         var ns = planner.State;
         var steps = planner.Prims;
-        ns = ns with { Op = steps.IsEmpty ? null : new CpuOp(name, "cpu", lck, steps) };
+        ns = ns with { Op = steps.IsEmpty ? null : new CpuOp(name, "cpu", lck, steps, Migration: planner.Migration) };
         return new(ns, Line("call", "cpu", name, fields), null);
     }
 
@@ -108,6 +127,7 @@ public static class Machine
         Call.MadvisePageout m => [("start", m.Start), ("end", m.End)],
         Call.Writeback m => [("page", m.Page)],
         Call.PageReferenced m => [("page", m.Page)],
+        Call.MigrateToDevice m => [("start", m.Start), ("end", m.End)],
         Call.TestYoung m => [("page", m.Page)],
         _ => [],
     };
@@ -140,6 +160,8 @@ public static class Machine
                 int first = inv.PendingCallbacks[0];
                 return !s.Mirrors[first].Locked || !inv.Blockable && s.Config.MirrorList[first].Kind != MirrorKind.Mm;
             }
+            // dmirror_migrate_finalize_and_map takes dmirror->mutex
+            if (op.Steps.Peek() is Prim.DeviceMigrateMap dm) return !s.Mirrors[dm.Mirror].Locked;
             // invalidate_range_end of a full-mm subscription takes its lock (KVM: kvm_mmu_invalidate_end under mmu_lock)
             if (op.Steps.Peek() is Prim.End)
                 for (int m = 0; m < s.Mirrors.Length; m++)
@@ -164,7 +186,7 @@ public static class Machine
             DevicePhase.Lock => !ms.Locked,
             // mmu_interval_notifier_remove waits until a pass that froze the tree ends (mmu_interval_seq_released)
             DevicePhase.Remove => !(s.ActiveInvalidateRanges > 0 && s.Invalidating),
-            DevicePhase.Exclusive => false, // its work runs as the CPU operation in flight
+            DevicePhase.Exclusive or DevicePhase.Migrate => false, // its work runs as the CPU operation in flight
             _ => true,
         };
     }
@@ -216,6 +238,8 @@ public static class Machine
             Prim.Access ac => CpuAccess(s, op, ac),
             Prim.KsmReplace kr => KsmReplace(s, op, kr),
             Prim.AtomicMap am => AtomicMap(s, op, am),
+            Prim.DeviceMigrateMap dm => DeviceMigrateMap(s, op, dm),
+            Prim.DeviceErase de => DeviceErase(s, op, de),
             Prim.Young y => Young(s, op, y),
             Prim.Exit => new(s with { Exited = true }, Line("step", op.Actor, "mm_exited"), null),
             _ => throw new InvalidOperationException(prim.ToString()),
@@ -233,6 +257,9 @@ public static class Machine
             v = new(Rules.StartEndPaired, $"{op.Name} finished with invalidate_range_start {open.Range} ({open.Event}) never ended");
         if (v is null && !op.AwaitingPages.IsEmpty)
             v = new(Rules.RangeCoversChange, $"{op.Name} finished without notifying pages [{string.Join(",", op.AwaitingPages.Order())}] it changed");
+        // a device's own migration (migrate_to_device) ends with migrate_vma_finalize: its thread is free again
+        for (int m = 0; m < s.Mirrors.Length; m++)
+            if (s.Mirrors[m].Op is { Phase: DevicePhase.Migrate } && s.Config.MirrorList[m].Name == op.Actor) s = SetMirror(s, m, s.Mirrors[m] with { Op = null });
         return o with { State = s with { Op = null }, Violation = v };
     }
 
@@ -321,9 +348,17 @@ public static class Machine
         }
         // dmirror_interval_invalidate: an event this mirror owns (MIGRATE, EXCLUSIVE) is its own doing: return true at once
         bool ownerSkip = inv.Owner >= 0 && inv.Event is MmuEvent.MMU_NOTIFY_MIGRATE or MmuEvent.MMU_NOTIFY_EXCLUSIVE
-            && (inv.Owner == m || s.Config.Has(Mutant.OwnerFilterAll));
+            && (inv.Owner == m || s.Config.Has(Mutant.OwnerFilterAll))
+            || inv.Event == MmuEvent.MMU_NOTIFY_MIGRATE && s.Config.Has(Mutant.MigrateSkipAnyOwner);
         if (ownerSkip)
         {
+            // nouveau (drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_svm_range_invalidate, linux-7.2) calls mmu_interval_set_seq
+            // for its own MMU_NOTIFY_MIGRATE (it skips only its own MMU_NOTIFY_EXCLUSIVE before), so its own fault racing the
+            // migration retries; lib/test_hmm.c dmirror_interval_invalidate returns before it (Mutant.OwnerSkipBeforeSetSeq:
+            // the owner's racing fault installs the device page migrate_to_ram frees)
+            if (inv.Owner == m && inv.Event == MmuEvent.MMU_NOTIFY_MIGRATE && cfg.Kind == MirrorKind.Interval
+                && !s.Config.Has(Mutant.OwnerSkipBeforeSetSeq) && !s.Config.Has(Mutant.SkipSetSeq))
+                s = SetMirror(s, m, ms with { Seq = inv.CurSeq });
             inv = inv with { PendingCallbacks = inv.PendingCallbacks.RemoveAt(0) };
             s = s with { Op = op with { Inv = inv } };
             if (inv.PendingCallbacks.IsEmpty && s.Config.Has(Mutant.EndPassEarly)) s = EndPass(s);
@@ -448,6 +483,14 @@ public static class Machine
                 break;
             case PteOp.MoveSwapEntry:
                 after = new Pte(pu.Frame, pu.Prot, SoftDirty: true, Swapped: true);
+                break;
+            case PteOp.DevicePrivateEntry:
+                // migrate_vma_insert_page (a none or zero-page PTE) or remove_migration_ptes (a migration entry): the device page's
+                // device-private entry, writable iff Prot is rw; a moved entry (mremap) keeps its soft-dirty bit
+                after = new Pte(pu.Frame, pu.Prot, SoftDirty: pu.SoftDirty, DevicePrivate: pu.Owner);
+                if (before is { Swapped: false, NonPresent: false } zb && zb.Frame != MmState.ZeroFrame) frames = frames.SetItem(zb.Frame, frames[zb.Frame] with { MapCount = frames[zb.Frame].MapCount - 1 });
+                frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1 });
+                migrating = migrating.Remove(pu.Page);
                 break;
             default:
                 if (before is not { } cur) return new(s, Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", null), ("new", null)), null);
@@ -613,6 +656,29 @@ public static class Machine
         return new(s, Line("step", op.Actor, y.Clear ? "clear_flush_young" : "test_young", ("page", y.Page), ("young", cpuYoung || told.Count > 0), ("mirrors", told.ToArray())), null);
     }
 
+    /// <summary>lib/test_hmm.c dmirror_migrate_finalize_and_map: under the mirror's lock, the migrated pages' device PTEs
+    /// become the device pages (a released mirror stores nothing).</summary>
+    private static StepOutcome DeviceMigrateMap(MmState s, CpuOp op, Prim.DeviceMigrateMap dm)
+    {
+        var ms = s.Mirrors[dm.Mirror];
+        var pages = new List<int>();
+        if (!ms.Released)
+        {
+            var pt = ms.Pt;
+            foreach (var (p, f, w) in dm.Entries) { pt = pt.SetItem(p, new DevicePte(f, s.Frames[f].Generation, w)); pages.Add(p); }
+            s = SetMirror(s, dm.Mirror, ms with { Pt = pt });
+        }
+        return new(s, Line("step", op.Actor, "device_migrate_map", ("mirror", s.Config.MirrorList[dm.Mirror].Name), ("pages", pages.ToArray())), null);
+    }
+
+    /// <summary>lib/test_hmm.c dmirror_devmem_fault_alloc_and_copy: xa_erase of the owner's entry (no lock taken).</summary>
+    private static StepOutcome DeviceErase(MmState s, CpuOp op, Prim.DeviceErase de)
+    {
+        var ms = s.Mirrors[de.Mirror];
+        s = SetMirror(s, de.Mirror, ms with { Pt = ms.Pt.Remove(de.Page) });
+        return new(s, Line("step", op.Actor, "device_pte_erase", ("mirror", s.Config.MirrorList[de.Mirror].Name), ("page", de.Page)), null);
+    }
+
     /// <summary>dmirror_atomic_map: under the mirror's lock, the page is stored with the ATOMIC tag.</summary>
     private static StepOutcome AtomicMap(MmState s, CpuOp op, Prim.AtomicMap am)
     {
@@ -668,7 +734,7 @@ public static class Machine
                     {
                         int value = fr.Content;
                         int? cpu = s.CpuView(d.Page);
-                        if (v is null && cpu != value && !Rules.InAllowedWindow(s, m, d.Page))
+                        if (v is null && cpu != value && !Rules.InAllowedWindow(s, m, d.Page) && !(cpu is null && Rules.InOwnMigration(s, m, d.Page, e.Frame)))
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(cpu?.ToString() ?? "a fault")}");
                         if (v is null && s.Shadow[d.Page] is int want && want != value && !Rules.InAllowedWindow(s, m, d.Page))
                             v = new(Rules.CoherentAccess, $"{dev} read {value} at page {d.Page} (frame {e.Frame}) but the last write to it stored {want}");
@@ -679,10 +745,12 @@ public static class Machine
                     bool window = Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page]?.Frame != e.Frame;
                     s = s with { Frames = s.Frames.SetItem(e.Frame, fr with { Content = d.Value }), Shadow = s.Shadow.SetItem(d.Page, window ? null : d.Value) };
                     s = SetMirror(s, m, ms with { Op = null, Accessed = ms.AccessedPages.Add(d.Page) });
-                    if (v is null && s.CpuView(d.Page) != d.Value && !Rules.InAllowedWindow(s, m, d.Page))
+                    if (v is null && s.CpuView(d.Page) != d.Value && !Rules.InAllowedWindow(s, m, d.Page) && !(s.CpuView(d.Page) is null && Rules.InOwnMigration(s, m, d.Page, e.Frame)))
                         v = new(Rules.CoherentAccess, $"{dev} wrote {d.Value} at page {d.Page} (frame {e.Frame}) but a CPU read returns {(s.CpuView(d.Page)?.ToString() ?? "a fault")}");
                     // soft-dirty tracking starts at clear_refs' TLB flush: a write through a not yet flushed secondary TLB escapes it, as a CPU one would
-                    if (v is null && !Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page] is { } cp && cp.Frame == e.Frame && !cp.SoftDirty)
+                    // not for a device-private page: its writes never pass a CPU PTE (linux-7.2 mm/memory.c copy_nonpresent_pte: "We do
+                    // not preserve soft-dirty information ... checkpoint/restore does not work when a device driver is involved")
+                    if (v is null && !Rules.InAllowedWindow(s, m, d.Page) && s.Ptes[d.Page] is { DevicePrivate: < 0 } cp && cp.Frame == e.Frame && !cp.SoftDirty)
                         v = new(Rules.SoftDirtyComplete, $"{dev} wrote page {d.Page} but its CPU PTE is not soft-dirty ({PteText.Of(cp)}): the write escapes clear_refs tracking");
                     return new(s, Line("step", dev, "device_write", ("page", d.Page), ("frame", e.Frame), ("value", d.Value)), v);
                 }
@@ -741,6 +809,12 @@ public static class Machine
         throw new InvalidOperationException(d.Phase.ToString());
     }
 
+    /// <summary>A device-private entry of mirror m's device memory that hmm_range_fault hands to m without a fault: the VMA
+    /// readable (hmm_vma_walk_test), and writable if a write is asked (hmm_pte_need_fault).</summary>
+    private static bool OwnDevicePrivate(MmState s, int m, int p, bool write) =>
+        s.Config.MirrorList[m].Kind == MirrorKind.Interval && s.Ptes[p] is { DevicePrivate: var o } dp && o == m
+        && s.VmaAt(p) is { Prot: not Prot.None } && (!write || dp.Prot == Prot.ReadWrite);
+
     /// <summary>hmm_range_fault (for a SecondaryTlb: the hardware walk / ATS page request): walks the CPU
     /// page table over the fault chunk, faulting the target page in through handle_mm_fault if needed.</summary>
     private static StepOutcome RangeFault(MmState s, int m)
@@ -764,6 +838,9 @@ public static class Machine
             bool write = target && d.Write;
             var cur = s.Ptes[p];
             if (cur is { Readable: true } c && (!write || c.Writable)) continue;
+            // hmm_vma_handle_pte (linux-7.2 mm/hmm.c): a device-private entry of the range's dev_private_owner (dmirror_fault:
+            // dmirror->mdevice) is handed over as is, writable iff the entry is; any other owner's is faulted (migrate_to_ram)
+            if (OwnDevicePrivate(s, m, p, write)) continue;
             if (!target && (s.VmaAt(p) is null or { Prot: Prot.None } || !cfg.Covers(p))) continue;
             if (s.Migrating.Contains(p))
             {
@@ -790,7 +867,7 @@ public static class Machine
                 return new(s, Line("step", dev, "hmm_range_fault", ("page", d.Page), ("result", s.Mirrors[m].LastError)), null);
             }
             if (planner.Prims.IsEmpty) continue;
-            var ns = planner.State with { Op = new CpuOp("handle_mm_fault", dev, MmapLock.Read, planner.Prims) };
+            var ns = planner.State with { Op = new CpuOp("handle_mm_fault", dev, MmapLock.Read, planner.Prims, Migration: planner.Migration) };
             return new(ns, Line("step", dev, "hmm_range_fault", ("page", p), ("write", write), ("result", "handle_mm_fault")), null);
         }
         int start = first;
@@ -798,6 +875,13 @@ public static class Machine
         var pages = new List<int>();
         for (int p = start; p < Math.Min(start + chunk, s.Config.Pages); p++)
         {
+            if (OwnDevicePrivate(s, m, p, false) && cfg.Covers(p))
+            {
+                var dp = s.Ptes[p]!.Value;
+                snap.Add((p, new DevicePte(dp.Frame, s.Frames[dp.Frame].Generation, dp.Prot == Prot.ReadWrite)));
+                pages.Add(p);
+                continue;
+            }
             if (s.Ptes[p] is not { Readable: true } pte || !cfg.Covers(p)) continue;
             // hmm_range_fault reports HMM_PFN_WRITE whenever the CPU PTE is writable (dmirror tags it WRITE)
             snap.Add((p, new DevicePte(pte.Frame, s.Frames[pte.Frame].Generation, pte.Writable)));

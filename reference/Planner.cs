@@ -216,6 +216,13 @@ internal sealed class Planner(MmState state)
         var cur = pte.Value;
         // do_swap_page: the swap cache's page mapped again, writable when the VMA is (it was exclusive, mm/memory.c)
         if (cur.Swapped) { Pte(page, PteOp.Map, false, cur.Frame, vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read); return null; }
+        if (cur.DevicePrivate >= 0)
+        {
+            // do_swap_page on a device-private entry -> pgmap->ops->migrate_to_ram (lib/test_hmm.c dmirror_devmem_fault)
+            DmirrorDevmemFault(page, cur, vma);
+            if (write && cur.Prot != Prot.ReadWrite) Pte(page, PteOp.Upgrade, false, 0, Prot.ReadWrite); // the retried fault: do_wp_page reuses the exclusive page
+            return null;
+        }
         if (cur.Exclusive >= 0)
         {
             // remove_device_exclusive_entry: the CPU takes the page back, telling the owner (owner NULL)
@@ -300,6 +307,116 @@ internal sealed class Planner(MmState state)
         }, owner: mirror);
         _prims.Add(new Prim.AtomicMap(mirror, page));
         return null;
+    }
+
+    /// <summary>The device-private migration the plan runs, if any (the owner's exemption of Rules.CheckState).</summary>
+    public DeviceMigration? Migration { get; private set; }
+
+    /// <summary>change_protection's change_softleaf_pte (linux-7.2 mm/mprotect.c): a writable device-private entry becomes
+    /// readable (make_readable_device_private_entry) whatever the new protection; other entries are left.</summary>
+    private bool DevicePrivateLosesWrite(int p) => State.Ptes[p] is { DevicePrivate: >= 0, Prot: Prot.ReadWrite };
+
+    /// <summary>lib/test_hmm.c dmirror_migrate_to_device for [r.Start, r.End) of mirror m (HMM_DMIRROR_MIGRATE_TO_DEV), under
+    /// mmap_read_lock: migrate_vma_setup (MIGRATE_VMA_SELECT_SYSTEM) -> migrate_vma_collect, dmirror_migrate_alloc_and_copy,
+    /// migrate_vma_pages -> __migrate_device_pages / migrate_vma_insert_page, dmirror_migrate_finalize_and_map,
+    /// migrate_vma_finalize (linux-7.2 mm/migrate_device.c). An error, or null.</summary>
+    public string? MigrateVmaToDevice(int m, PageRange r)
+    {
+        if (Absent(CallSite.migrate_vma_collect)) return "ENOSYS (device-private migration has no row in this vocabulary)";
+        // dmirror_migrate_to_device: vma_lookup(addr) with VM_READ, else -EINVAL; the model takes one VMA per call (the ioctl
+        // loops over the VMAs of the range, one migrate_vma_setup each)
+        var vma = State.VmaAt(r.Start);
+        if (vma is null || vma.Prot == Prot.None || vma.End < r.End) return "EINVAL (no readable VMA over the whole range)";
+        // migrate_vma_setup: hugetlb VMAs are -EINVAL
+        if (vma.Hugetlb) return "EINVAL (hugetlb VMA)";
+        var pages = Enumerable.Range(r.Start, r.Length).ToList();
+        // migrate_vma_collect_pmd takes a THP through migrate_vma_collect_huge_pmd, which migrates it whole
+        // (MIGRATE_VMA_SELECT_COMPOUND, which dmirror_migrate_to_device passes) or splits it (split_folio); the model always
+        // splits it first, under the PMD split's MMU_NOTIFY_CLEAR, and migrates base pages (the compound migration is not modelled)
+        foreach (var b in pages.Where(p => State.Ptes[p] is { Huge: true }).Select(HugeBlock).Distinct().ToList()) SplitPrims(b);
+        // a page another mapping shares (fork, KSM) is unmapped there by migrate_device_unmap -> try_to_migrate, in other mms:
+        // not modelled
+        if (pages.Any(p => State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && (State.Frames[x.Frame].MapCount != 1 || State.Frames[x.Frame].RefCount != 1)))
+            return "EBUSY (a page mapped elsewhere: migrating it across mms is not modelled)";
+        // migrate_vma_collect_pmd, per page of a private anonymous VMA: pte_none -> MIGRATE_PFN_MIGRATE without a page (only
+        // vma_is_anonymous); the zero page -> the same, PTE left; a present page -> migration entry (ptep_clear_flush,
+        // MIGRATE_PFN_WRITE if pte_write); non-present entries (swap, device-exclusive, device-private, migration) skipped.
+        // A shared (shmem) page is collected but __migrate_device_pages refuses it ("only support anonymous memory
+        // migrating to device private"); the model leaves shared VMAs' pages where they are.
+        var collect = new List<(int Page, Pte Old)>();
+        var insert = new List<(int Page, int Old)>();
+        if (!vma.Shared)
+            foreach (int p in pages)
+            {
+                if (State.Migrating.Contains(p)) continue;
+                if (State.Ptes[p] is not { } x) { insert.Add((p, -1)); continue; }
+                if (x.NonPresent) continue;
+                if (x.Frame == MmState.ZeroFrame) insert.Add((p, MmState.ZeroFrame));
+                else collect.Add((p, x));
+            }
+        // migrate_vma_collect notifies the whole range whatever it finds (MMU_NOTIFY_MIGRATE, owner: the pgmap owner)
+        var dst = new Dictionary<int, int>();
+        Bracket(CallSite.migrate_vma_collect, r, after =>
+        {
+            foreach (var (p, _) in collect) Pte(p, PteOp.MigrationEntry, after);
+            if (collect.Count > 0) _prims.Add(new Prim.TlbFlush(r)); // flush_tlb_range only if a present PTE was unmapped
+        }, owner: m);
+        if (collect.Count + insert.Count == 0) return null;
+        // dmirror_migrate_alloc_and_copy: a device page per migrating page (dmirror_devmem_alloc_page), copied (copy_highpage)
+        // or cleared (clear_highpage: a none or zero-page source)
+        foreach (var (p, old) in collect) { dst[p] = Alloc(); _prims.Add(new Prim.CopyFrame(old.Frame, dst[p])); }
+        foreach (var (p, _) in insert) dst[p] = Alloc();
+        // migrate_vma_pages -> __migrate_device_pages: the first page without a source page opens MMU_NOTIFY_MIGRATE (owner)
+        // over [addr, migrate->end); migrate_vma_insert_page installs the device-private entry (writable iff VM_WRITE),
+        // replacing a zero-page PTE with ptep_clear_flush; pages with a source page only get folio_migrate_mapping
+        if (insert.Count > 0)
+        {
+            var ir = new PageRange(insert.Min(x => x.Page), r.End);
+            Bracket(CallSite.migrate_vma_pages, ir, after =>
+            {
+                foreach (var (p, old) in insert.OrderBy(x => x.Page))
+                {
+                    _prims.Add(new Prim.PteUpdate(p, PteOp.DevicePrivateEntry, dst[p], vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read, Owner: m));
+                    if (old == MmState.ZeroFrame) _prims.Add(new Prim.TlbFlush(new PageRange(p, p + 1)));
+                }
+            }, owner: m);
+        }
+        // dmirror_migrate_finalize_and_map: the device maps each migrated page, WRITE iff MIGRATE_PFN_WRITE (pte_write of the
+        // source; never for a none or zero-page source)
+        var entries = collect.Select(x => (x.Page, dst[x.Page], x.Old.Writable)).Concat(insert.Select(x => (x.Page, dst[x.Page], false)))
+            .OrderBy(x => x.Item1).ToImmutableArray();
+        _prims.Add(new Prim.DeviceMigrateMap(m, entries));
+        // migrate_vma_finalize -> remove_migration_ptes(src, dst): the migration entries become device-private entries
+        // (writable iff the migration entry was; soft-dirty kept through it: linux-7.2 mm/migrate.c remove_migration_pte), then the
+        // source pages are freed (folio_put)
+        foreach (var (p, old) in collect)
+            _prims.Add(new Prim.PteUpdate(p, PteOp.DevicePrivateEntry, dst[p], old.Writable ? Prot.ReadWrite : Prot.Read, Owner: m, SoftDirty: old.SoftDirty));
+        foreach (var (p, old) in collect) _prims.Add(new Prim.FreeFrame(old.Frame));
+        Migration = new DeviceMigration(m, collect.Select(x => (x.Page, (x.Old.Frame, dst[x.Page])))
+            .Concat(insert.Where(x => x.Old == MmState.ZeroFrame).Select(x => (x.Page, (MmState.ZeroFrame, dst[x.Page]))))
+            .ToImmutableDictionary(x => x.Page, x => x.Item2));
+        return null;
+    }
+
+    /// <summary>lib/test_hmm.c dmirror_devmem_fault (pgmap->ops->migrate_to_ram, from mm/memory.c do_swap_page) for one page:
+    /// migrate_vma_setup (MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page) -> migrate_vma_collect (MMU_NOTIFY_MIGRATE, owner: the
+    /// page's mirror), dmirror_devmem_fault_alloc_and_copy (alloc_page_vma, xa_erase of the owner's entry, copy_highpage),
+    /// migrate_vma_pages (a source page: no notification), migrate_vma_finalize (the migration entry becomes a present PTE of
+    /// the new page; the device page is freed: dmirror_devmem_free).</summary>
+    private void DmirrorDevmemFault(int page, Pte cur, Vma vma)
+    {
+        int owner = cur.DevicePrivate;
+        var one = new PageRange(page, page + 1);
+        int nf = Alloc();
+        // migrate_vma_collect_pmd: a device-private entry of this owner (MIGRATE_VMA_SELECT_DEVICE_PRIVATE) becomes a
+        // migration entry; not present, so no flush_tlb_range
+        Bracket(CallSite.migrate_vma_collect, one, after => Pte(page, PteOp.MigrationEntry, after), owner: owner);
+        _prims.Add(new Prim.DeviceErase(owner, page));
+        _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
+        // remove_migration_pte: mk_pte(vm_page_prot), writable iff the migration entry was (softleaf_is_device_private_write)
+        Pte(page, PteOp.Map, false, nf, cur.Prot == Prot.ReadWrite && vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read);
+        _prims.Add(new Prim.FreeFrame(cur.Frame));
+        Migration = new DeviceMigration(owner, ImmutableDictionary<int, (int, int)>.Empty.Add(page, (cur.Frame, nf)));
     }
 
     /// <summary>The seed's do_huge_pmd_wp_page: COW of a whole huge page (v7 vocabularies).</summary>
@@ -430,6 +547,8 @@ internal sealed class Planner(MmState state)
                 foreach (int p in present)
                 {
                     var cur = State.Ptes[p]!.Value;
+                    if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
+                    if (cur.DevicePrivate >= 0) continue;
                     var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
                     // the new protection upgrades a PTE only through MM_CP_TRY_CHANGE_WRITABLE (CanChangePteWritable);
                     // every other upgrade is left to a later fault (R8)
@@ -489,6 +608,8 @@ internal sealed class Planner(MmState state)
             {
                 Pte(p, PteOp.Clear, after);
                 if (pte.Swapped) { Pte(p - old.Start + dst.Start, PteOp.MoveSwapEntry, false, pte.Frame, pte.Prot); continue; }
+                // move_ptes moves a device-private entry as it is (the device keeps the page)
+                if (pte.DevicePrivate >= 0) { _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.DevicePrivateEntry, pte.Frame, pte.Prot, Owner: pte.DevicePrivate, SoftDirty: true)); continue; }
                 Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && len % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
             }
             _prims.Add(new Prim.TlbFlush(old));
@@ -549,7 +670,7 @@ internal sealed class Planner(MmState state)
         if (Present(r).Any(p => State.Ptes[p] is { Huge: true })) return ("madvise_pageout", MmapLock.Read, "EINVAL (a huge page: THP reclaim is not modelled)");
         foreach (int p in Present(r).ToList())
         {
-            if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
+            if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0, DevicePrivate: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
                 || State.Frames[pte.Frame].MapCount != 1) continue;
             var one = new PageRange(p, p + 1);
             Bracket(CallSite.try_to_unmap_one, one, after =>
@@ -604,6 +725,7 @@ internal sealed class Planner(MmState state)
         CheckPage(m.Page, "migrate_pages");
         if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
         if (pte.Exclusive >= 0) return ("migrate_pages", MmapLock.None, "EBUSY (device-exclusive entry)");
+        if (pte.DevicePrivate >= 0) return ("migrate_pages", MmapLock.None, "EBUSY (device-private entry: a ZONE_DEVICE page is not on the LRU)");
         var hb = HugeBlock(m.Page);
         var r = pte.Huge && WholeHuge(hb) ? hb : new PageRange(m.Page, m.Page + 1);
         var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
@@ -634,7 +756,7 @@ internal sealed class Planner(MmState state)
         CheckPage(m.Page, "ksm_merge"); CheckPage(m.Other, "ksm_merge");
         if (m.Page == m.Other) return ("ksm_merge", MmapLock.Read, "EINVAL (same page)");
         foreach (int p in new[] { m.Page, m.Other })
-            if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0 } pp || pp.Frame == MmState.ZeroFrame)
+            if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0, DevicePrivate: < 0 } pp || pp.Frame == MmState.ZeroFrame)
                 return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
         int kframe = State.Ptes[m.Page]!.Value.Frame;
         foreach (int p in new[] { m.Page, m.Other })
@@ -682,7 +804,7 @@ internal sealed class Planner(MmState state)
     private string? CollapseAnon(PageRange b, Vma vma)
     {
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
             return "EBUSY (block not fully mapped by exclusive base pages)";
         var news = olds.Select(_ => Alloc()).ToList();
         // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
@@ -733,7 +855,7 @@ internal sealed class Planner(MmState state)
         // copied into the new huge folio after every old one is unmapped; the old ones are freed. The model requires
         // every page mapped here and by this mm alone (the page cache is not modelled: a hole or another mapping refuses).
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
             return "EAGAIN (block not fully mapped by pages of this mm alone)";
         var news = olds.Select(_ => Alloc()).ToList();
         for (int i = 0; i < olds.Count; i++)
@@ -808,7 +930,7 @@ internal sealed class Planner(MmState state)
         Bracket(CallSite.clear_refs_write, all, after =>
         {
             foreach (int p in Present(all))
-                if (State.Ptes[p] is { Exclusive: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is not null)
+                if (State.Ptes[p] is { Exclusive: < 0, DevicePrivate: < 0 } and ({ SoftDirty: true } or { Writable: true }) && State.VmaAt(p) is not null)
                     Pte(p, PteOp.ClearSoftDirty, after);
             _prims.Add(new Prim.TlbFlush(all));
         });
@@ -831,6 +953,7 @@ internal sealed class Planner(MmState state)
             {
                 foreach (int p in present)
                     if (State.Ptes[p] is { Writable: true, Exclusive: < 0 }) Pte(p, PteOp.WriteProtect, after);
+                    else if (DevicePrivateLosesWrite(p)) Pte(p, PteOp.SetProt, after, State.Ptes[p]!.Value.Frame, Prot.Read);
                 _prims.Add(new Prim.TlbFlush(r));
             });
         return ("uffdio_writeprotect", MmapLock.Read, null);
@@ -868,7 +991,8 @@ internal sealed class Planner(MmState state)
                     // (no folio), KSM and shared copy-on-write folios (folio_maybe_mapped_shared in a COW mapping); device-
                     // exclusive entries are not present PTEs. The model's one node is never the folio's (no nid skip).
                     var cur = State.Ptes[p]!.Value;
-                    if (cur.Prot == Prot.None || cur.Exclusive >= 0 || cur.Frame == MmState.ZeroFrame) continue;
+                    if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
+                    if (cur.Prot == Prot.None || cur.Exclusive >= 0 || cur.DevicePrivate >= 0 || cur.Frame == MmState.ZeroFrame) continue;
                     if (v.Mergeable && State.Frames[cur.Frame].RefCount > 1 || v.IsCow && State.Frames[cur.Frame].MapCount > 1) continue;
                     Pte(p, PteOp.SetProt, after, cur.Frame, Prot.None, cur.Huge);
                 }
@@ -982,6 +1106,7 @@ internal sealed class Planner(MmState state)
         if (State.Migrating.Contains(srcPage)) return "EAGAIN (migration entry)";
         if (State.Ptes[srcPage] is not { } src) return "ENOENT (source not mapped)";
         if (src.Exclusive >= 0) return "EFAULT (device-exclusive entry)";
+        if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";
         var fr = State.Frames[src.Frame];
         if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return "EBUSY (page not exclusive to this mapping)";
         // a THP source is split first (move_pages: split_huge_pmd when move_splits_huge_pmd), as is a THP whose PMD holds

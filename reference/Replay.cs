@@ -24,7 +24,7 @@ public static class Replay
     [
         "invalidate_range_start", "invalidate_range_start_nonblock", "invalidate", "invalidate_finish", "pte_update", "tlb_flush", "invalidate_page",
         "free_frame", "copy_page", "vma_update", "copy_pte_range", "release", "cpu_read", "cpu_write", "mm_exited", "invalidate_range_end",
-        "device_atomic_map", "clear_flush_young", "test_young",
+        "device_atomic_map", "clear_flush_young", "test_young", "device_migrate_map", "device_pte_erase",
     ];
 
     /// <summary>Device-side steps (lib/test_hmm.c dmirror and the hmm.rst fault loop).</summary>
@@ -40,7 +40,7 @@ public static class Replay
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
         "uffdio_writeprotect", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
-        "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout",
+        "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout", "migrate_to_device",
     ];
 
     /// <summary>Bound on the unlogged steps a partial trace may leave out before one of its lines.</summary>
@@ -152,7 +152,7 @@ public static class Replay
             if (partial)
             {
                 StepOutcome? bad;
-                (s, bad) = call.MirrorIndex is int cm && call is not Call.DeviceExclusive
+                (s, bad) = call.MirrorIndex is int cm && call is not (Call.DeviceExclusive or Call.MigrateToDevice)
                     ? Settle(s, x => x.Mirrors[cm].Op is null, AnyActor)
                     : Settle(s, x => x.Op is null && (call.MirrorIndex is not int em || x.Mirrors[em].Op is null), AnyActor);
                 if (bad is { } b) return new(b, null);
@@ -274,6 +274,7 @@ public static class Replay
             "mmu_interval_notifier_insert" => new Call.IntervalInsert(MirrorIndex(s, actor, raw)),
             "mmu_interval_notifier_remove" => new Call.IntervalRemove(MirrorIndex(s, actor, raw)),
             "make_device_exclusive" => new Call.DeviceExclusive(MirrorIndex(s, actor, raw), P("page")),
+            "migrate_to_device" => new Call.MigrateToDevice(MirrorIndex(s, actor, raw), P("start"), P("end")),
             _ => throw new TraceFormatException($"field 'op': unknown call '{op}' (known: {string.Join(", ", CallNames)})", Col(raw, "op")),
         };
     }

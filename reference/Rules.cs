@@ -42,6 +42,14 @@ public static class Rules
         return op.AwaitingPages.Contains(page);
     }
 
+    /// <summary>The owner's own device-private migration of the page is in flight (DeviceMigration) and the device PTE maps
+    /// its old or new frame: the owner skipped its MMU_NOTIFY_MIGRATE (lib/test_hmm.c dmirror_interval_invalidate) and the
+    /// page is locked under a migration entry until migrate_vma_finalize. A CPU access waits on the migration entry and
+    /// then sees the copy; the owner's access of the old page before dmirror_devmem_fault_alloc_and_copy's xa_erase and
+    /// copy_highpage is copied with it, so it is coherent although a CPU read would fault now.</summary>
+    public static bool InOwnMigration(MmState s, int mirror, int page, int frame) =>
+        s.Op?.Migration is { } mig && mig.Owner == mirror && mig.Pages.TryGetValue(page, out var mp) && (frame == mp.Src || frame == mp.Dst);
+
     /// <summary>NoStaleDeviceMapping and NoFreedFrameAccess over every device PTE.</summary>
     public static Violation? CheckState(MmState s)
     {
@@ -67,6 +75,12 @@ public static class Rules
                 // owner exemption (kernel-facts.md INV-1 (i)): the mirror that owns a device-exclusive entry keeps
                 // its own translation of that very frame; it skipped its own MMU_NOTIFY_EXCLUSIVE event
                 if (cpu is { } own && own.Exclusive == m && own.Frame == e.Frame && (!e.Writable || own.Prot == Prot.ReadWrite)) continue;
+                // a device-private entry: the page is in this mirror's device memory (linux-7.2 mm/hmm.c hmm_vma_handle_pte
+                // hands a device-private page to the range's dev_private_owner without a fault); read-only unless the entry is writable
+                if (cpu is { } dp && dp.DevicePrivate == m && dp.Frame == e.Frame && (!e.Writable || dp.Prot == Prot.ReadWrite)) continue;
+                // the owner's own device-private migration in flight (DeviceMigration): it skipped its MMU_NOTIFY_MIGRATE and
+                // replaces the entry itself before migrate_vma_finalize frees the old page
+                if (InOwnMigration(s, m, page, e.Frame)) continue;
                 if (cpu is not { Readable: true } c || c.Frame != e.Frame)
                     return new(NoStaleDeviceMapping, $"{dev} maps page {page} -> {PteText.Of(e)} but the CPU PTE is {PteText.Of(cpu)}");
                 // TrackWp: write-protected only for soft-dirty tracking (clear_refs): the logical permission is still
@@ -96,6 +110,8 @@ public static class Rules
         if (b.Exclusive >= 0 && a.Exclusive < 0) c |= Change.Upgrade; // the CPU gets it back
         if (!b.Swapped && a.Swapped) c |= Change.Unmap;   // reclaim: a swap entry
         if (b.Swapped && !a.Swapped) c |= Change.Upgrade; // do_swap_page maps the page again
+        if (b.DevicePrivate < 0 && a.DevicePrivate >= 0) c |= Change.Unmap;   // the page goes to device memory
+        if (b.DevicePrivate >= 0 && a.DevicePrivate < 0) c |= Change.Upgrade; // migrated back (migrate_to_ram)
         if (a.Huge != b.Huge) c |= Change.Structure;
         if (b.SoftDirty && !a.SoftDirty) c |= Change.SoftDirtyClear;
         if (b.Dirty && !a.Dirty) c |= Change.Clean;

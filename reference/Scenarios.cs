@@ -392,6 +392,42 @@ public static class Scenarios
             e.Eq("dev1 skipped dev0's event", "owner", (string?)s.Trace.Last(l => l.Op == "invalidate" && (string?)l.Get("mirror") == "dev1").Get("reaction"));
             e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
         }),
+        Define("device_private_migration", "hmm-tests hmm.migrate, hmm.migrate_fault; Linux 7.2 mm/migrate_device.c migrate_vma_collect, lib/test_hmm.c dmirror_migrate_to_device / dmirror_devmem_fault", "HMM_DMIRROR_MIGRATE_TO_DEV moves pages to dev0's memory under MMU_NOTIFY_MIGRATE with dev0 as owner: dev0 skips its own event and maps the device pages, dev1 drops its mapping; the CPU PTEs become device-private entries; a CPU read migrates the page back (MMU_NOTIFY_MIGRATE, owner dev0 again) to a present PTE", null, Cfg(Vocabulary.Linux7_2, Dev(policy: Policy.UnmapAll), Dev("dev1", Policy.UnmapAll)), (s, e) =>
+        {
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(0, 7));
+            s.DeviceRead(1, 0);
+            s.Call(new Call.MigrateToDevice(0, 0, 2));
+            s.Device(0);
+            e.Eq("events", "MMU_NOTIFY_MIGRATE[0,2) dev0,MMU_NOTIFY_MIGRATE[1,2) dev0", string.Join(",", s.Trace.Where(l => l.Op == "invalidate_range_start").Select(l => $"{l.Get("event")}[{l.Get("start")},{l.Get("end")}) {l.Get("owner")}")));
+            e.Eq("dev0 skipped its own event", "owner", (string?)s.Trace.First(l => l.Op == "invalidate" && (string?)l.Get("mirror") == "dev0").Get("reaction"));
+            e.Eq("dev1 dropped its mapping", false, DevPte(s, 1, 0) is not null);
+            e.Eq("CPU PTE of the written page (soft-dirty kept: remove_migration_pte)", "frame 2 rw soft-dirty device-private(0)", PteText.Of(s.State.Ptes[0]));
+            e.Eq("CPU PTE of the empty page (migrate_vma_insert_page)", "frame 3 rw device-private(0)", PteText.Of(s.State.Ptes[1]));
+            e.Eq("dev0 maps its device page", "frame 2.1 rw", PteText.Of(DevPte(s, 0, 0)));
+            e.Eq("the system page is freed", true, s.State.Frames[1].Free);
+            s.DeviceRead(0, 0);
+            e.Eq("dev0 reads without a fault", (7, 0), (s.LastRead(0) ?? -1, s.State.Mirrors[0].Faults));
+            int before = s.Trace.Count;
+            s.Cpu(new Call.CpuRead(0));
+            var back = s.Trace.Skip(before).Where(l => l.Op == "invalidate_range_start").Single();
+            e.Eq("migrate_to_ram event", "MMU_NOTIFY_MIGRATE dev0", $"{back.Get("event")} {back.Get("owner")}");
+            e.Eq("dev0's entry erased (dmirror_devmem_fault_alloc_and_copy)", false, DevPte(s, 0, 0) is not null);
+            e.Eq("CPU PTE after the fault", "frame 1 rw dirty soft-dirty", PteText.Of(s.State.Ptes[0]));
+            e.Eq("CPU read", 7, s.CpuView(0));
+            s.DeviceRead(1, 1);
+            e.Eq("dev1's fault migrates page 1 back too", "frame 2 rw dirty soft-dirty", PteText.Of(s.State.Ptes[1]));
+            e.Eq("dev1 reads the cleared page", 0, s.LastRead(1));
+        }),
+        Define("migrate_skip_any_owner", "lib/test_hmm.c dmirror_interval_invalidate without its owner check, planted", "a listener that skips every MMU_NOTIFY_MIGRATE event, not only those its own device sends, keeps its mapping of a page another device migrates", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Linux7_2, Dev(policy: Policy.UnmapAll), Dev("dev1", Policy.UnmapAll)) with { Mutants = Mutant.MigrateSkipAnyOwner }, (s, e) =>
+        {
+            s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            s.DeviceWrite(1, 0, 1);
+            s.Call(new Call.MigrateToDevice(0, 0, 1));
+            s.Device(0);
+            e.Eq("dev1 skipped dev0's event", "owner", (string?)s.Trace.Last(l => l.Op == "invalidate" && (string?)l.Get("mirror") == "dev1").Get("reaction"));
+            e.Eq("violating step", "pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
+        }),
         Define("uffd_wp_consult_vma", "docs/protection-vma.md; Linux 7.2 mm/userfaultfd.c mwriteprotect_range -> uffd_wp_range (MMU_NOTIFY_PROTECTION_VMA, the VMA unchanged)", "a listener that consults the VMA on MMU_NOTIFY_PROTECTION_VMA, as its kernel-doc allows, finds it still writable after UFFDIO_WRITEPROTECT and keeps device write access: a device write would escape the write-protection", Rules.NoStaleDeviceMapping, Cfg(Vocabulary.Linux7_2, Dev()), (s, e) =>
         {
             s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));

@@ -11,9 +11,15 @@ public abstract record Prim
     public sealed record AtomicMap(int Mirror, int Page) : Prim;
     /// <summary>mmu_notifier_invalidate_range_end.</summary>
     public sealed record End(PageRange Range) : Prim;
+    /// <summary>lib/test_hmm.c dmirror_migrate_finalize_and_map: under the mirror's lock, each migrated page's device PTE
+    /// becomes the device page (tagged WRITE when the source was writable, MIGRATE_PFN_WRITE).</summary>
+    public sealed record DeviceMigrateMap(int Mirror, ImmutableArray<(int Page, int Frame, bool Write)> Entries) : Prim;
+    /// <summary>lib/test_hmm.c dmirror_devmem_fault_alloc_and_copy: xa_erase(&amp;dmirror->pt, addr) of the owner's entry,
+    /// without its lock, before the copy back to system memory.</summary>
+    public sealed record DeviceErase(int Mirror, int Page) : Prim;
     /// <summary>A PTE write under the page-table lock. NotifyAfter: the v7 invalidate_page mechanism tells
     /// listeners after the change (rmap paths).</summary>
-    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false) : Prim;
+    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false, int Owner = -1, bool SoftDirty = false) : Prim;
     /// <summary>flush_tlb_range, with the secondary-TLB callback (invalidate_range / arch_invalidate_secondary_tlbs).</summary>
     public sealed record TlbFlush(PageRange Range) : Prim;
     /// <summary>The legacy mmu_notifier_invalidate_page(mm, address, event), after the PTL is dropped.</summary>
@@ -56,7 +62,16 @@ public enum PteOp
     RestoreExclusive, // remove_device_exclusive_entry: the PTE maps the page again
     SwapEntry,      // try_to_unmap_one in reclaim: a swap entry, the page kept by the swap cache (unmapped, still referenced)
     MoveSwapEntry,  // move_ptes (mremap) of a swap entry: Frame's swap entry at the destination, nothing mapped
+    DevicePrivateEntry, // migrate_vma_insert_page / remove_migration_ptes to a device page: Frame's device-private entry of mirror Owner 
 }
+
+/// <summary>A device-private migration in flight (linux-7.2 mm/migrate_device.c migrate_vma_setup .. migrate_vma_finalize),
+/// run for the mirror Owner (the pgmap owner): per page, the frame it leaves (Src; the zero page too) and the one it goes
+/// to (Dst). Until migrate_vma_finalize the pages are locked and their CPU PTEs migration entries (or, for the zero page,
+/// unchanged until migrate_vma_insert_page), so the owner, which skipped its own MMU_NOTIFY_MIGRATE
+/// (lib/test_hmm.c dmirror_interval_invalidate), may keep mapping either frame: its driver replaces the entry itself
+/// (dmirror_migrate_finalize_and_map; dmirror_devmem_fault_alloc_and_copy's xa_erase) before the old page is freed.</summary>
+public sealed record DeviceMigration(int Owner, ImmutableDictionary<int, (int Src, int Dst)> Pages);
 
 /// <summary>An invalidation in flight: mmu_notifier_range plus the subscriptions still to be called, and the
 /// finish passes two-pass interval notifiers queued (mm/mmu_notifier.c mn_itree_invalidate's finish_passes, in
@@ -75,14 +90,14 @@ public enum MmapLock { None, Read, Write }
 /// <summary>A CPU operation (a call site run step by step) and who runs it.</summary>
 public sealed record CpuOp(string Name, string Actor, MmapLock Lock, ImmutableQueue<Prim> Steps,
     Invalidation? Inv = null, ImmutableHashSet<int>? Unflushed = null, ImmutableHashSet<int>? AwaitingPageNotify = null,
-    int? Result = null)
+    int? Result = null, DeviceMigration? Migration = null)
 {
     public ImmutableHashSet<int> UnflushedPages => Unflushed ?? ImmutableHashSet<int>.Empty;
     public ImmutableHashSet<int> AwaitingPages => AwaitingPageNotify ?? ImmutableHashSet<int>.Empty;
 }
 
 /// <summary>Phases of dmirror_range_fault / the hmm.rst loop, and of a device access.</summary>
-public enum DevicePhase { Access, ReadBegin, RangeFault, Lock, ReadRetry, Install, Unlock, Remove, Exclusive }
+public enum DevicePhase { Access, ReadBegin, RangeFault, Lock, ReadRetry, Install, Unlock, Remove, Exclusive, Migrate }
 
 /// <summary>A device-side operation in flight: an access that faults when its device PTE is missing.</summary>
 public sealed record DeviceOp(string Name, int Page, bool Write, int Value, DevicePhase Phase, long Seq = 0,

@@ -59,6 +59,7 @@ public static class TraceSchema
         ["mmu_interval_notifier_insert"] = S(true, [], ("seq", T.Seq)),
         ["mmu_interval_notifier_remove"] = S(true, []),
         ["make_device_exclusive"] = S(true, ["page"], ("page", T.Page), Result),
+        ["migrate_to_device"] = S(true, Range, ("start", T.Page), ("end", T.End), Result),
     }.ToFrozenDictionary();
 
     private static readonly FrozenDictionary<string, Shape> Steps = new Dictionary<string, Shape>
@@ -70,6 +71,8 @@ public static class TraceSchema
         ["invalidate"] = S(false, [], ("mirror", T.Mirror), ("event", T.Event), ("reaction", T.Reaction), ("seq", T.SeqOrNull), ("unmapped", T.Pages), ("result", T.InvalidateResult)),
         ["invalidate_finish"] = S(false, [], ("mirror", T.Mirror), ("event", T.Event), ("reaction", T.Reaction), ("unmapped", T.Pages)),
         ["device_atomic_map"] = S(false, [], ("page", T.Page), ("frame", T.Frame), Result),
+        ["device_migrate_map"] = S(false, [], ("mirror", T.Mirror), ("pages", T.Pages)),
+        ["device_pte_erase"] = S(false, [], ("mirror", T.Mirror), ("page", T.Page)),
         ["clear_flush_young"] = S(false, [], ("page", T.Page), ("young", T.Bool), ("mirrors", T.Mirrors)),
         ["test_young"] = S(false, [], ("page", T.Page), ("young", T.Bool), ("mirrors", T.Mirrors)),
         ["pte_update"] = S(false, [], ("page", T.Page), ("old", T.Pte), ("new", T.Pte), Result),

@@ -65,11 +65,17 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 /// mm/rmap.c): the CPU has no access until remove_device_exclusive_entry restores the PTE; -1 when none.
 /// Swapped: a swap entry (try_to_unmap_one in reclaim, mm/rmap.c): not present; Frame is the page the swap cache holds
 /// (it keeps the contents and one reference, not a mapping), which do_swap_page maps again (mm/memory.c).
+/// DevicePrivate is the mirror whose device memory holds the page through a device-private entry (linux-7.2
+/// mm/migrate_device.c migrate_vma_insert_page / remove_migration_ptes: make_writable_device_private_entry or
+/// make_readable_device_private_entry; Frame is the ZONE_DEVICE page, Prot rw for a writable entry): not present for the
+/// CPU, whose access faults it back (mm/memory.c do_swap_page -> pgmap->ops->migrate_to_ram); -1 when none.
 public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false, int Exclusive = -1,
-    bool Swapped = false)
+    bool Swapped = false, int DevicePrivate = -1)
 {
-    public bool Writable => Prot == Prot.ReadWrite && Exclusive < 0 && !Swapped;
-    public bool Readable => Prot != Prot.None && Exclusive < 0 && !Swapped;
+    public bool Writable => Prot == Prot.ReadWrite && Exclusive < 0 && !Swapped && DevicePrivate < 0;
+    public bool Readable => Prot != Prot.None && Exclusive < 0 && !Swapped && DevicePrivate < 0;
+    /// <summary>Not a present PTE: a device-exclusive, swap or device-private entry.</summary>
+    public bool NonPresent => Exclusive >= 0 || Swapped || DevicePrivate >= 0;
 }
 
 /// <summary>
@@ -89,7 +95,7 @@ public readonly record struct DevicePte(int Frame, int Generation, bool Writable
 public static class PteText
 {
     public static string Of(Pte? p) => p is { } x
-        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}{(x.Swapped ? " swap-entry" : "")}"
+        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}{(x.Swapped ? " swap-entry" : "")}{(x.DevicePrivate >= 0 ? $" device-private({x.DevicePrivate})" : "")}"
         : "none";
     public static string Of(DevicePte? p) => p is { } x ? $"frame {x.Frame}.{x.Generation} {(x.Writable ? "rw" : "r")}{(x.Atomic ? " atomic" : "")}" : "none";
     public static string ProtText(Prot p) => p switch { Prot.None => "none", Prot.Read => "r", _ => "rw" };

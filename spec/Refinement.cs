@@ -338,6 +338,7 @@ public static class Refinement
                 // end with -EFAULT and install nothing: lib/test_hmm.c, reference Machine.RangeFault)
                 if (ms.Released) return m.PhaseConst("idle");
                 if (ms.Op?.Phase == Ref.DevicePhase.Exclusive) throw new NotCoveredException("make_device_exclusive: spec/ has no device-exclusive entries");
+                if (ms.Op?.Phase == Ref.DevicePhase.Migrate) throw new NotCoveredException("migrate_to_device: spec/ has no device-private entries");
                 return m.PhaseConst(ms.Op?.Phase switch
                 {
                     Ref.DevicePhase.RangeFault or Ref.DevicePhase.Lock => "begun",

@@ -106,7 +106,15 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailNumaConsultVma"] = ProtectionVmaSite,
         ["MCFailPagemapScanConsultVma"] = ProtectionVmaSite,
         ["MCFailMapFixedConsultVma"] = "spec/ sets the VMA at invalidate_range_start only for protection events (Model.Start: setsVma); other VMA changes are Refinement's vma_update steps, taken while no invalidation is active in whichever order the reference runs them, so the munmap (VMA detached first) versus MAP_FIXED (6.12+: old VMA in the tree through the zap) order this model shows is tla/'s",
+        // device-private migration (range owners, as device-exclusive entries)
+        ["MCFailMigrateSkipAnyOwner"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux6x1"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux6x12"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux6x18"] = NoDeviceMigration,
+        ["MCFailMigrateSkipAnyOwnerLinux7x3"] = NoDeviceMigration,
     };
+
+    private const string NoDeviceMigration = "no device-private migration (migrate_vma_collect, range owners) in spec/";
 
     private const string SameAsUffdWp = "MCFailUffdWpConsultVma under another release line: the variant consult-vma-on-uffd-wp mirrors it under linux-7.2, and `notifier contract` refutes consult-vma for MMU_NOTIFY_PROTECTION_VMA in every kernel vocabulary";
     private const string ProtectionVmaSite = "no NUMA-hinting or PAGEMAP_SCAN call site here: invalidate_range_start's free vma_set=false covers MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged, and `notifier contract` refutes consult-vma for it in every kernel vocabulary (docs/protection-vma.md)";

@@ -76,7 +76,8 @@ Sites == {"copy_page_range",                   \* fork
           "do_pagemap_scan",                   \* ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING on a range registered for asynchronous userfaultfd write-protect
           "move_pages_ptes",                   \* ioctl(UFFDIO_MOVE) of an anonymous page
           "move_hugetlb_page_tables",          \* mremap of a hugetlb VMA
-          "mmap_region"}                       \* mmap(MAP_FIXED) over a mapping
+          "mmap_region",                       \* mmap(MAP_FIXED) over a mapping
+          "migrate_vma_collect"}               \* HMM_DMIRROR_MIGRATE_TO_DEV (lib/test_hmm.c dmirror_migrate_to_device), CPU or other device fault on a device-private entry (mm/memory.c do_swap_page -> migrate_to_ram: lib/test_hmm.c dmirror_devmem_fault)
 
 (***************************************************************************)
 (* Notification mechanism and event per vocabulary and call site.         *)
@@ -102,6 +103,7 @@ MechOf(voc, site) ==
                        [] site = "move_pages_ptes" -> "none"
                        [] site = "move_hugetlb_page_tables" -> "none"
                        [] site = "mmap_region" -> "none"
+                       [] site = "migrate_vma_collect" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
                                 [] site = "try_to_unmap_one" -> "page"
@@ -115,6 +117,7 @@ MechOf(voc, site) ==
                                 [] site = "move_pages_ptes" -> "none"
                                 [] site = "move_hugetlb_page_tables" -> "none"
                                 [] site = "mmap_region" -> "none"
+                                [] site = "migrate_vma_collect" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
@@ -166,6 +169,7 @@ V7Event(site, prot) ==
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
       [] site = "mmap_region"                   -> "none"
+      [] site = "migrate_vma_collect"           -> "none"
 
 \* v7-reviewed
 V7ReviewedEvent(site, prot) ==
@@ -195,6 +199,7 @@ V7ReviewedEvent(site, prot) ==
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
       [] site = "mmap_region"                   -> "none"
+      [] site = "migrate_vma_collect"           -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
 Linux6x1Event(site, prot) ==
@@ -224,6 +229,7 @@ Linux6x1Event(site, prot) ==
       [] site = "move_pages_ptes"               -> "none"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "none"
+      [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
 Linux6x12Event(site, prot) ==
@@ -253,6 +259,7 @@ Linux6x12Event(site, prot) ==
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
 Linux6x18Event(site, prot) ==
@@ -282,6 +289,7 @@ Linux6x18Event(site, prot) ==
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
 Linux7x2Event(site, prot) ==
@@ -311,6 +319,7 @@ Linux7x2Event(site, prot) ==
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
 Linux7x3Event(site, prot) ==
@@ -340,6 +349,7 @@ Linux7x3Event(site, prot) ==
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* upstream (the newest release: linux-7.3)
 UpstreamEvent(site, prot) ==
@@ -369,6 +379,7 @@ UpstreamEvent(site, prot) ==
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 EventOf(voc, site, prot) ==
     CASE voc = "v7"            -> V7Event(site, prot)
@@ -404,7 +415,8 @@ ExclusiveSites == {"make_device_exclusive", "remove_device_exclusive_entry"}
 \* one address).  The others act on a range [start, end) of pages.
 SinglePageSites == {"migrate_pages", "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "page_mkclean_one",
                     "try_to_unmap_one", "write_protect_page", "replace_page",
-                    "wp_page_copy", "make_device_exclusive", "remove_device_exclusive_entry"}
+                    "wp_page_copy", "make_device_exclusive", "remove_device_exclusive_entry",
+                    "migrate_vma_collect"}
 
 \* Sites that move a page to another address (mremap's move_page_tables and,
 \* for a hugetlb VMA, move_hugetlb_page_tables; UFFDIO_MOVE's move_pages_ptes):
@@ -415,7 +427,7 @@ MoveSites == MremapSites \cup {"move_pages_ptes"}
 \* Sites that allocate a new frame before the invalidation starts
 \* (wp_page_copy allocates new_page before mmu_notifier_invalidate_range_start;
 \* migration allocates the target page first; KSM's kpage already exists).
-AllocSites == {"migrate_pages", "replace_page", "wp_page_copy"}
+AllocSites == {"migrate_pages", "replace_page", "wp_page_copy", "migrate_vma_collect"}
 
 (***************************************************************************)
 (* TruthfulEvent: which PTE changes an event's documentation allows        *)
@@ -478,7 +490,10 @@ SitePte(site, o, prot, nf) ==
       \* clear_soft_dirty (fs/proc/task_mmu.c, 7.2): pte_wrprotect, then
       \* pte_clear_soft_dirty ("the soft-dirty tracker uses #PF-s to catch writes")
       [] site = "clear_refs_write"  -> [o EXCEPT !.sd = FALSE, !.acc = Min(o.acc, 1)]
-      [] site \in {"migrate_pages", "replace_page"}
+      \* migrate_vma_collect: the device-private migration of lib/test_hmm.c
+      \* dmirror_migrate_to_device in one site (NotifierSpec ApplyPte): the page
+      \* goes to the owner's device page nf (copied), the access kept
+      [] site \in {"migrate_pages", "replace_page", "migrate_vma_collect"}
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
       [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
       [] site = "change_protection"  -> [o EXCEPT !.acc = Min(o.acc, prot)]  \* change_pte_range

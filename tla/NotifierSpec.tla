@@ -63,7 +63,8 @@ BugNames ==
      "owner_filter_all",       \* kernel-facts.md UP-POLICY: every listener skips an event with an owner
      "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
      "atomic_map_no_retry",    \* the driver maps its device-exclusive entry without read_retry
-     "two_pass_finish_at_end"}          \* two-pass: the queued invalidate_finish runs at invalidate_range_end
+     "two_pass_finish_at_end",          \* two-pass: the queued invalidate_finish runs at invalidate_range_end
+     "migrate_skip_any_owner"}          \* every listener skips every MMU_NOTIFY_MIGRATE, whatever its owner
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -342,7 +343,7 @@ InvEnd ==
 \* dmirror_exclusive: folio_unlock after dmirror_atomic_map).
 FolioLocked(p) == \E u \in Threads : thr[u].site = "make_device_exclusive" /\ p \in thr[u].rng
 \* Sites that lock the folio (folio_lock / folio_trylock) before changing the PTE.
-FolioLockSites == {"make_device_exclusive", "remove_device_exclusive_entry", "migrate_pages",
+FolioLockSites == {"make_device_exclusive", "remove_device_exclusive_entry", "migrate_pages", "migrate_vma_collect",
                    "try_to_unmap_one", "page_mkclean_one", "write_protect_page", "replace_page"}
 \* Sites run on a device-exclusive entry: the restore, and those that change or
 \* drop a non-present entry as such (change_pte_range keeps it, with the new
@@ -377,6 +378,11 @@ Applicable(site, r, dst) ==
     \* remove_device_exclusive_entry (mm/memory.c do_swap_page): a fault on a
     \* device-exclusive entry; folio_lock_or_retry waits for make_device_exclusive
     /\ site = "remove_device_exclusive_entry" => \A p \in r : excl[p] # 0
+    \* migrate_vma_collect (linux-7.2 mm/migrate_device.c migrate_vma_collect_pmd, from
+    \* lib/test_hmm.c dmirror_migrate_to_device): a present private anonymous page, not
+    \* shared with a child (the cross-mm try_to_migrate is not modelled), mapped readable
+    /\ site = "migrate_vma_collect" =>
+         \A p \in r : vma[p] = 2 /\ pte[p].f # 0 /\ pte[p].acc >= 1 /\ p \notin cow /\ excl[p] = 0
     /\ site \in FolioLockSites => \A p \in r : ~FolioLocked(p)
     \* a device-exclusive entry is not present: sites that need the page itself
     \* (COW, migration, rmap walks, KSM, fork's copy) are not run on it here
@@ -409,8 +415,11 @@ VmaBefore(site, r, prot, dst) ==
 \* dmirror_exclusive; drivers/gpu/drm/nouveau/nouveau_svm.c
 \* nouveau_atomic_range_fault); NULL (0) for every other call site, the
 \* restore included (mm/memory.c remove_device_exclusive_entry).
-OwnersOf(site) == IF site = "make_device_exclusive"
-                  THEN {d \in Devices \ (HwDevices \cup PageOnlyDevices) : sub[d] = "tree"} ELSE {0}
+OwnersOf(site) == CASE site = "make_device_exclusive"
+                       -> {d \in Devices \ (HwDevices \cup PageOnlyDevices) : sub[d] = "tree"}
+                  \* device-private migration: the pgmap owner, a dmirror (an interval listener)
+                  [] site = "migrate_vma_collect" -> {d \in IntervalDevices \ HwDevices : sub[d] = "tree"}
+                  [] OTHER -> {0}
 
 (***************************************************************************)
 (* CPU side: invalidate_range_start (HDR; C-MM mn_itree_inv_start_range:  *)
@@ -427,6 +436,9 @@ BeginOp(t, mech) ==
         \* the owner's mmu_interval_read_begin before make_device_exclusive sleeps
         \* while a running pass hit its interval
         /\ own # 0 => ~inPassHit[own]
+        \* HMM_DMIRROR_MIGRATE_TO_DEV runs on the device's one thread (as in reference/): no
+        \* fault of the owner is in flight (see MigratingOwner)
+        /\ site = "migrate_vma_collect" => flt[own].ph = "idle"
         /\ LET op == [NewOp(site, r, prot, dst, "start") EXCEPT !.own = own] IN
            /\ thr' = [thr EXCEPT ![t] = op]
            /\ vma' = VmaBefore(site, r, prot, dst)
@@ -459,8 +471,10 @@ exit_mmap(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "release")
 \* owner_filter_all (kernel-facts.md UP-POLICY): every listener skips any event
 \* that carries an owner, so a mirror keeps a page another device took.
 OwnerSkips(op, d) ==
-    /\ op.own # 0 /\ op.ev \in {"MMU_NOTIFY_EXCLUSIVE", "MMU_NOTIFY_MIGRATE"}
-    /\ op.own = d \/ "owner_filter_all" \in Bugs
+    \/ /\ op.own # 0 /\ op.ev \in {"MMU_NOTIFY_EXCLUSIVE", "MMU_NOTIFY_MIGRATE"}
+       /\ op.own = d \/ "owner_filter_all" \in Bugs
+    \* bug migrate_skip_any_owner: dmirror_interval_invalidate without its owner check
+    \/ "migrate_skip_any_owner" \in Bugs /\ op.ev = "MMU_NOTIFY_MIGRATE"
 
 \* The listener's sequence bookkeeping: an interval's set_seq; a full-mm
 \* listener's start increments in_progress (kvm_mmu_invalidate_begin) and
@@ -632,12 +646,22 @@ ApplyPte(t, op) ==
        /\ vma' = CASE op.site = "exit_mmap" -> [p \in Pages |-> 0]
                    [] op.site \in MremapSites -> [vma EXCEPT ![src] = 0]
                    [] OTHER -> vma
+       \* migrate_vma_collect: the owner, which skipped its own MMU_NOTIFY_MIGRATE, maps the
+       \* device page itself (lib/test_hmm.c dmirror_migrate_finalize_and_map, before
+       \* migrate_vma_finalize installs the entry and frees the old page), writable iff the
+       \* source PTE was (MIGRATE_PFN_WRITE); the migration entry window is folded into this step
+       /\ dpte' = IF op.site = "migrate_vma_collect" /\ op.own # 0
+                  THEN [dpte EXCEPT ![op.own] = [p \in Pages |->
+                          IF p \in op.chg /\ newPte[p].f # 0 /\ newPte[p].f # pte[p].f
+                          THEN [f |-> newPte[p].f, gone |-> FALSE, acc |-> newPte[p].acc]
+                          ELSE dpte[op.own][p]]]
+                  ELSE dpte
 
 \* After a range start returned.
 PteUpdateStarted(t) ==
     /\ thr[t].ph = "started"
     /\ ApplyPte(t, thr[t])
-    /\ UNCHANGED <<inProg, free, mmDead, budget, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
+    /\ UNCHANGED <<inProg, free, mmDead, budget, active, passOdd, inPassHit, lock, flt, hit, rdCur, sub>>
 
 \* v7 invalidate_page sites: the change comes first, no start, no end.
 PteUpdatePageSite(t) ==
@@ -647,7 +671,7 @@ PteUpdatePageSite(t) ==
         /\ Applicable(site, r, 0)
         /\ ApplyPte(t, NewOp(site, r, MinOf(Prots), 0, "idle"))
         /\ budget' = budget - 1
-        /\ UNCHANGED <<inProg, free, mmDead, active, passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
+        /\ UNCHANGED <<inProg, free, mmDead, active, passOdd, inPassHit, lock, flt, hit, rdCur, sub>>
 
 pte_update(t) == /\ thr[t].ph \in {"started", "idle"}
                   /\ \/ PteUpdateStarted(t)
@@ -801,8 +825,14 @@ device_atomic_map(t) ==
 NeedsFault(d, p, w) == dpte[d][p].f = 0 \/ (w /\ dpte[d][p].acc < 2)
 
 \* Start a new fault for page p (w: write fault), or restart after a retry.
+\* A device whose thread runs its own device-private migration (migrate_vma_collect in
+\* flight) starts no fault meanwhile: its own MMU_NOTIFY_MIGRATE is skipped before
+\* mmu_interval_set_seq (lib/test_hmm.c dmirror_interval_invalidate), so a fault of its
+\* own racing the migration would pass read_retry (docs/callsites.md, the finding).
+MigratingOwner(d) == \E u \in Threads : thr[u].site = "migrate_vma_collect" /\ thr[u].own = d
+
 StartFault(d, ph) ==
-    \/ /\ flt[d].ph = "idle" /\ ~mmDead /\ d \notin HwDevices /\ sub[d] # "none"
+    \/ /\ flt[d].ph = "idle" /\ ~mmDead /\ d \notin HwDevices /\ sub[d] # "none" /\ ~MigratingOwner(d)
        /\ \E p \in Pages, w \in BOOLEAN :
             /\ NeedsFault(d, p, w)
             /\ flt' = [flt EXCEPT ![d] = [IdleFlt EXCEPT !.ph = ph, !.p = p, !.w = w]]

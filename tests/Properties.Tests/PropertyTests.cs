@@ -76,6 +76,20 @@ public class PropertyTests(ITestOutputHelper output)
         Assert.StartsWith("NoStaleDeviceMapping", bad.Failure);
     }
 
+    /// <summary>With the correct listener (nouveau's order: mmu_interval_set_seq, then the skip of its own MMU_NOTIFY_MIGRATE) a
+    /// random program that reaches the owner's fault racing a migrate_to_ram holds the rules; with lib/test_hmm.c's order
+    /// (Mutant.OwnerSkipBeforeSetSeq) the same seed installs a freed device page (seed 400: the race within 250 tests).</summary>
+    [Fact]
+    public void The_owner_setting_the_seq_before_skipping_its_own_migrate_holds_and_test_hmms_order_is_caught()
+    {
+        var def = NotifierProperties.Find("RulesHold");
+        var ok = PropertyChecker.Check(def, new GenOptions(), Mutants.DefaultBudget, 400);
+        Assert.True(ok.Passed, ok.Failure);
+        var bad = PropertyChecker.Check(def, new GenOptions(Adjust: Mutants.Find("OwnerSkipBeforeSetSeq").Apply), Mutants.DefaultBudget, 400);
+        Assert.False(bad.Passed);
+        Assert.StartsWith("NoFreedFrameAccess", bad.Failure);
+    }
+
     [Fact]
     public void The_matrix_does_not_depend_on_the_worker_count()
     {

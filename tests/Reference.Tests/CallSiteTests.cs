@@ -525,4 +525,228 @@ public class CallSiteTests
         v7.Cpu(new Call.Mremap(0, 4, 8));
         Assert.Equal(["MMU_MIGRATE[0,4)"], Events(v7));
     }
+
+    // ------------------------------------------------------------ device-private migration (mm/migrate_device.c)
+
+    private static MirrorConfig Dmirror(string name) => new(name, MirrorKind.Interval, Policy.UnmapAll);
+
+    [Fact]
+    public void Migrate_to_device_sends_migrate_with_the_owner_and_leaves_device_private_entries()
+    {
+        var s = New(Vocabulary.Linux7_2, Dmirror("dev0"), Dmirror("dev1"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 5));
+        s.DeviceRead(1, 0);
+        int before = s.Trace.Count;
+        Assert.Null(Result(s.Call(new Call.MigrateToDevice(0, 0, 1))));
+        s.Device(0);
+        // migrate_vma_collect: start (owner dev0), dev0 skips, dev1 unmaps, the migration entry, flush, end; the copy
+        // (dmirror_migrate_alloc_and_copy); dmirror_migrate_finalize_and_map; migrate_vma_finalize's device-private entry; the old page freed
+        Assert.Equal(["migrate_to_device", "invalidate_range_start", "invalidate", "invalidate", "pte_update", "tlb_flush", "invalidate_range_end",
+            "copy_page", "device_migrate_map", "pte_update", "free_frame"], Ops(s, before));
+        var start = s.Trace.Skip(before).First(l => l.Op == "invalidate_range_start");
+        Assert.Equal(("MMU_NOTIFY_MIGRATE", "dev0"), ((string?)start.Get("event"), (string?)start.Get("owner")));
+        var inv = s.Trace.Skip(before).Where(l => l.Op == "invalidate").Select(l => $"{l.Get("mirror")}:{l.Get("reaction")}").ToList();
+        Assert.Equal(["dev0:owner", "dev1:unmap"], inv);
+        Assert.Equal(new Pte(2, Prot.ReadWrite, SoftDirty: true, DevicePrivate: 0), s.State.Ptes[0]);
+        Assert.Equal(new DevicePte(2, 1, true), s.State.Mirrors[0].Pt[0]);
+        Assert.False(s.State.Mirrors[1].Pt.ContainsKey(0));
+        Assert.True(s.State.Frames[1].Free);
+        Assert.Null(s.State.Mirrors[0].Op);
+        Assert.Null(s.FirstViolation);
+        // the owner's device sees the data without a fault (hmm_range_fault is not even called)
+        s.DeviceRead(0, 0);
+        Assert.Equal((5, 0), (s.LastRead(0)!.Value, s.State.Mirrors[0].Faults));
+    }
+
+    [Fact]
+    public void Migrate_to_device_of_empty_and_zero_pages_notifies_in_migrate_vma_pages()
+    {
+        var s = New(Vocabulary.Linux7_2, Dmirror("dev0"), Dmirror("dev1"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuRead(1)); // the zero page
+        s.DeviceRead(1, 1);
+        s.Call(new Call.MigrateToDevice(0, 0, 2));
+        s.Device(0);
+        // migrate_vma_collect over [0, 2) changes nothing (pte_none and the zero page stay); __migrate_device_pages notifies
+        // from the first page without a source page (0) to the end, and migrate_vma_insert_page replaces the zero page
+        Assert.Equal(["MMU_NOTIFY_MIGRATE[0,2)", "MMU_NOTIFY_MIGRATE[0,2)"], Events(s));
+        Assert.Equal(new Pte(1, Prot.ReadWrite, DevicePrivate: 0), s.State.Ptes[0]);
+        Assert.Equal(new Pte(2, Prot.ReadWrite, DevicePrivate: 0), s.State.Ptes[1]);
+        Assert.Empty(s.State.Mirrors[1].Pt); // dev1's zero-page mapping dropped under the second MIGRATE
+        // a none or zero source has no MIGRATE_PFN_WRITE: the owner maps the device pages read-only
+        Assert.Equal([false, false], s.State.Mirrors[0].Pt.Values.Select(e => e.Writable));
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void A_cpu_fault_on_a_device_private_entry_migrates_it_back_with_the_owner()
+    {
+        var s = New(Vocabulary.Linux7_2, Dmirror("dev0"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(3, 9));
+        s.Call(new Call.MigrateToDevice(0, 3, 4));
+        s.Device(0);
+        int before = s.Trace.Count;
+        s.Cpu(new Call.CpuWrite(3, 10));
+        // do_swap_page -> migrate_to_ram (dmirror_devmem_fault): migrate_vma_collect (owner dev0, skipped), the migration
+        // entry, the owner's xa_erase, the copy back, migrate_vma_finalize's present PTE, the device page freed, the access
+        Assert.Equal(["cpu_write", "invalidate_range_start", "invalidate", "pte_update", "invalidate_range_end", "device_pte_erase", "copy_page",
+            "pte_update", "free_frame", "cpu_write"], Ops(s, before));
+        var start = s.Trace.Skip(before).First(l => l.Op == "invalidate_range_start");
+        Assert.Equal(("MMU_NOTIFY_MIGRATE", "dev0", 3, 4), ((string?)start.Get("event"), (string?)start.Get("owner"), (int?)start.Get("start"), (int?)start.Get("end")));
+        Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[3]);
+        Assert.Empty(s.State.Mirrors[0].Pt);
+        Assert.Equal(10, s.CpuView(3));
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void Another_devices_fault_migrates_the_page_back_the_owners_does_not()
+    {
+        var s = New(Vocabulary.Linux7_2, Dmirror("dev0"), Dmirror("dev1"));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 4));
+        s.Call(new Call.MigrateToDevice(0, 0, 1));
+        s.Device(0);
+        s.Cpu(new Call.Mprotect(0, 8, Prot.ReadWrite)); // nothing changes: same flags
+        s.Cpu(new Call.Mprotect(0, 8, Prot.Read));      // change_softleaf_pte: the writable entry becomes readable; dev0 unmaps (owner NULL)
+        Assert.Equal(new Pte(2, Prot.Read, SoftDirty: true, DevicePrivate: 0), s.State.Ptes[0]);
+        Assert.Empty(s.State.Mirrors[0].Pt);
+        s.DeviceRead(0, 0); // hmm_range_fault hands dev0 its own device page: no migration
+        Assert.Equal(new DevicePte(2, 1, false), s.State.Mirrors[0].Pt[0]);
+        Assert.Equal(new Pte(2, Prot.Read, SoftDirty: true, DevicePrivate: 0), s.State.Ptes[0]);
+        s.DeviceRead(1, 0); // dev1's hmm_range_fault -> handle_mm_fault -> migrate_to_ram
+        Assert.Equal(4, s.LastRead(1));
+        Assert.Equal(new Pte(1, Prot.Read, false, true, true), s.State.Ptes[0]);
+        Assert.False(s.State.Mirrors[0].Pt.ContainsKey(0)); // xa_erase in dmirror_devmem_fault_alloc_and_copy
+        Assert.Null(s.FirstViolation);
+        // munmap frees a device page like any other
+        s.Call(new Call.MigrateToDevice(0, 0, 1));
+        s.Device(0);
+        int dev = s.State.Ptes[0]!.Value.Frame;
+        Assert.Equal(0, s.State.Ptes[0]!.Value.DevicePrivate);
+        s.Cpu(new Call.Munmap(0, 8));
+        Assert.True(s.State.Frames[dev].Free);
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void A_listener_skipping_every_migrate_event_keeps_a_stale_mapping_and_owner_filter_all_too()
+    {
+        foreach (var mutant in new[] { Mutant.MigrateSkipAnyOwner, Mutant.OwnerFilterAll })
+        {
+            var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [Dmirror("dev0"), Dmirror("dev1")], mutant));
+            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+            s.DeviceWrite(1, 0, 3);
+            s.Call(new Call.MigrateToDevice(0, 0, 1));
+            s.Device(0);
+            Assert.Equal(Rules.NoStaleDeviceMapping, s.FirstViolation?.Rule);
+            Assert.Equal("dev1 maps page 0 -> frame 1.1 rw but the CPU PTE is none", s.FirstViolation!.Message);
+        }
+        // the migration back carries the owner too: a listener skipping every MIGRATE keeps nothing there (other devices
+        // cannot map another owner's device page), the owner's own skip is the kernel's
+        var ok = New(Vocabulary.Linux7_2, Dmirror("dev0"), Dmirror("dev1"));
+        ok.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        ok.DeviceWrite(1, 0, 3);
+        ok.Call(new Call.MigrateToDevice(0, 0, 1));
+        ok.Device(0);
+        Assert.Null(ok.FirstViolation);
+    }
+
+    [Fact]
+    public void Device_private_migration_is_refused_where_the_vocabulary_lacks_it_and_has_a_row_with_the_owner_in_every_kernel_one()
+    {
+        var v7 = New(Vocabulary.V7, Dmirror("dev0"));
+        v7.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        Assert.Equal("ENOSYS (device-private migration has no row in this vocabulary)", Result(v7.Call(new Call.MigrateToDevice(0, 0, 1))));
+        Assert.Null(v7.State.Op);
+        foreach (var v in new[] { "linux-6.1", "linux-6.12", "linux-6.18", "linux-7.2", "linux-7.3", "upstream" })
+            foreach (var site in new[] { "migrate_vma_collect", "migrate_vma_pages" })
+            {
+                Assert.Equal("MMU_NOTIFY_MIGRATE", Vocabularies.ByName(v)!.EventOf(site));
+                Assert.Equal("migrate->pgmap_owner", Vocabularies.ByName(v)!.Row(site)!.Owner);
+            }
+        // bad requests: a hugetlb VMA, no VMA, a shared mapping's pages stay
+        var s = New(Vocabulary.Linux7_2, Dmirror("dev0"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Hugetlb: true));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.CpuWrite(5, 1));
+        Assert.Equal("EINVAL (hugetlb VMA)", Result(s.Call(new Call.MigrateToDevice(0, 0, 1))));
+        Assert.Equal("EINVAL (no readable VMA over the whole range)", Result(s.Call(new Call.MigrateToDevice(0, 8, 9))));
+        s.Call(new Call.MigrateToDevice(0, 4, 6));
+        s.Device(0);
+        Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[5]); // a shared page stays (only anonymous memory migrates)
+        Assert.Equal(["MMU_NOTIFY_MIGRATE[4,6)"], Events(s).Where(e => e.StartsWith("MMU_NOTIFY_MIGRATE", StringComparison.Ordinal)));
+        Assert.Throws<ModelException>(() => s.Call(new Call.MigrateToDevice(0, 6, 6)));
+    }
+
+    /// <summary>A finding, with the kernel's own driver logic: lib/test_hmm.c dmirror_interval_invalidate returns for its own
+    /// MMU_NOTIFY_MIGRATE before mmu_interval_set_seq (Mutant.OwnerSkipBeforeSetSeq), so the owner's own device fault
+    /// (dmirror_range_fault), which took its snapshot of its device-private page before a CPU fault migrated the page back
+    /// (dmirror_devmem_fault), passes mmu_interval_read_retry and installs the device page that migrate_vma_finalize freed.
+    /// nouveau does not have it: drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_svm_range_invalidate skips only its own
+    /// MMU_NOTIFY_EXCLUSIVE and calls mmu_interval_set_seq for MMU_NOTIFY_MIGRATE (its full-mm notifier skips the teardown
+    /// instead): the reference's correct listener does that, and its fault retries (random programs reached the race:
+    /// hammer --property RulesHold --seed 400).</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void The_owner_skipping_its_own_migrate_before_set_seq_installs_a_freed_device_page_from_a_racing_fault(bool testHmm)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.UnmapAll, FaultChunk: 1)],
+            testHmm ? Mutant.OwnerSkipBeforeSetSeq : Mutant.None));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 5));
+        s.Call(new Call.MigrateToDevice(0, 0, 1));
+        s.Device(0);
+        s.Cpu(new Call.Mprotect(0, 8, Prot.Read)); // dev0's entry dropped (MMU_NOTIFY_PROTECTION_VMA, owner NULL)
+        s.Cpu(new Call.Mprotect(0, 8, Prot.ReadWrite));
+        s.Call(new Call.DeviceRead(0, 0));
+        while (s.State.Mirrors[0].Op is { Phase: not DevicePhase.Lock }) s.Step(0);
+        Assert.Equal(new DevicePte(2, 1, false), s.State.Mirrors[0].Op!.Snapshot.Single().Entry); // hmm_range_fault: its own device page
+        Assert.Null(s.FirstViolation);
+        s.Cpu(new Call.CpuRead(0)); // migrate_to_ram: dev0 skips (set_seq first unless test_hmm's order), xa_erase, copy, the device page freed
+        Assert.Equal("owner", (string?)s.Trace.Last(l => l.Op == "invalidate").Get("reaction"));
+        Assert.True(s.State.Frames[2].Free);
+        s.Device(0);
+        if (testHmm)
+        {
+            Assert.Equal("ok", (string?)s.Trace.Where(l => l.Op == "mmu_interval_read_retry").Last().Get("result"));
+            Assert.Equal(new Violation(Rules.NoFreedFrameAccess, "dev0 maps page 0 to frame 2.1, but that frame is free"), s.FirstViolation);
+        }
+        else
+        {
+            Assert.Equal(["retry", "ok"], s.Trace.Where(l => l.Op == "mmu_interval_read_retry").Select(l => (string?)l.Get("result")).TakeLast(2));
+            Assert.Null(s.FirstViolation);
+            Assert.Equal(5, s.LastRead(0));
+        }
+    }
+
+    /// <summary>The owner reading its own device page while a CPU fault migrates it back (dmirror_devmem_fault): the owner
+    /// skipped its MMU_NOTIFY_MIGRATE, the CPU PTE is a migration entry (a CPU read would wait), and the device page still
+    /// holds the data migrate_to_ram copies, so the read is coherent (Rules.InOwnMigration). CoherentAccess compared it
+    /// with the CPU's fault and failed correct random programs (hammer --property RulesHold --seed 100).</summary>
+    [Fact]
+    public void The_owner_reading_its_device_page_during_migrate_to_ram_reads_the_data_being_copied()
+    {
+        var s = New(Vocabulary.Linux7_2, new MirrorConfig("dev0", MirrorKind.Interval, Policy.UnmapAll));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(4, 9));
+        s.Call(new Call.MigrateToDevice(0, 4, 5));
+        s.Device(0);
+        Assert.Equal(0, s.State.Ptes[4]!.Value.DevicePrivate);
+        s.Call(new Call.CpuWrite(4, 40)); // do_swap_page -> migrate_to_ram
+        while (s.Trace.Last().Get("reaction") is null) s.Step(Machine.Cpu);
+        Assert.Equal("owner", (string?)s.Trace.Last().Get("reaction"));
+        s.Call(new Call.DeviceRead(0, 4));
+        s.Step(Machine.Cpu); // the migration entry
+        Assert.Null(s.CpuView(4));
+        s.Step(0);
+        Assert.Equal("device_read", s.Trace.Last().Op);
+        Assert.Equal(9, s.LastRead(0));
+        s.RunCpu();
+        Assert.Equal(40, s.CpuView(4));
+        Assert.Null(s.FirstViolation);
+    }
 }

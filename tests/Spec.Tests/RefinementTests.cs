@@ -30,6 +30,9 @@ public class RefinementTests
         ["exclusive"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: device-exclusive entries (make_device_exclusive): spec/ has no device-exclusive entries"),
         ["exclusive_mprotect"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: device-exclusive entries (make_device_exclusive): spec/ has no device-exclusive entries"),
         ["exclusive_owner_filter_all"] = (RefinementVerdict.NotCovered, 17, "make_device_exclusive: device-exclusive entries (make_device_exclusive): spec/ has no device-exclusive entries"),
+        // device-private migration (migrate_to_device, migrate_to_ram)
+        ["device_private_migration"] = (RefinementVerdict.NotCovered, 18, "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): spec/ has no device-private entries"),
+        ["migrate_skip_any_owner"] = (RefinementVerdict.NotCovered, 17, "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): spec/ has no device-private entries"),
         // the planted bug M7/B10: invalidate_range_end after a refused non-blockable start
         ["end_after_refused_start"] = (RefinementVerdict.StepRejected, 18, "cpu invalidate_range_end start=0 end=4: not an instance of invalidate_range_end: guard conjunct (not refused[i0]) is false"),
         // the unsafe listener of docs/protection-vma.md: consult-vma on MMU_NOTIFY_PROTECTION_VMA keeps device write access
