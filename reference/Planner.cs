@@ -231,7 +231,11 @@ internal sealed class Planner(MmState state)
         }
         if (!write)
         {
-            if (!cur.Readable) Pte(page, PteOp.SetProt, false, cur.Frame, vma.Prot == Prot.ReadWrite && vma.Shared ? Prot.ReadWrite : Prot.Read);
+            // the NUMA hinting fault (linux-7.2 mm/memory.c do_numa_page): pte_modify(old_pte, vma->vm_page_prot) and
+            // can_change_pte_writable; a shared VMA's vm_page_prot is read-only while soft-dirty is tracked (mm/vma.c
+            // vma_wants_writenotify: vma_soft_dirty_enabled), and mm/mprotect.c maybe_change_pte_writable keeps a PTE that
+            // is not soft-dirty read-only (pte_needs_soft_dirty_wp), so its next write faults and is tracked
+            if (!cur.Readable) Pte(page, PteOp.SetProt, false, cur.Frame, vma.Prot == Prot.ReadWrite && vma.Shared && cur.SoftDirty ? Prot.ReadWrite : Prot.Read);
             return null;
         }
         if (cur.Writable) return null;

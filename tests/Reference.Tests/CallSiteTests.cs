@@ -43,6 +43,28 @@ public class CallSiteTests
     }
 
     [Fact]
+    public void A_numa_hinting_fault_restores_a_shared_pte_read_only_when_it_is_not_soft_dirty()
+    {
+        // linux-7.2 mm/memory.c do_numa_page: pte_modify(old_pte, vma->vm_page_prot), writable only if
+        // can_change_pte_writable (mm/mprotect.c maybe_change_pte_writable: pte_needs_soft_dirty_wp); clear_refs made
+        // the VMA's vm_page_prot read-only (vma_wants_writenotify: vma_soft_dirty_enabled, mm/vma.c)
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(2, 7));
+        s.Cpu(new Call.NumaScan(0, 4));
+        s.Cpu(new Call.CpuRead(2)); // still soft-dirty: restored writable, as before clear_refs
+        Assert.Equal(Prot.ReadWrite, s.State.Ptes[2]!.Value.Prot);
+        s.Cpu(new Call.NumaScan(0, 4));
+        s.Cpu(new Call.ClearRefs());
+        s.Cpu(new Call.CpuRead(1));
+        Assert.Equal((Prot.Read, false), (s.State.Ptes[1]!.Value.Prot, s.State.Ptes[1]!.Value.SoftDirty));
+        s.Cpu(new Call.CpuWrite(1, 6)); // the write fault makes it soft-dirty again
+        Assert.Equal((Prot.ReadWrite, true), (s.State.Ptes[1]!.Value.Prot, s.State.Ptes[1]!.Value.SoftDirty));
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
     public void Numa_scan_skips_hugetlb_inaccessible_and_empty_vmas_and_is_refused_where_the_vocabulary_lacks_it()
     {
         var s = New(mirrors: new MirrorConfig("dev0"));
