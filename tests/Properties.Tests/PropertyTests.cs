@@ -8,8 +8,19 @@ namespace NotifierSpec.Properties.Tests;
 public class PropertyTests(ITestOutputHelper output)
 {
     private const int Budget = 150;
-    /// <summary>Tests per matrix cell: the default budget of `notifier hammer --mutants` too.</summary>
-    private const int MatrixBudget = Mutants.DefaultBudget;
+    /// <summary>Tests per matrix cell (`notifier hammer --mutants --count 1000 --seed 2`): at 250 (the hammer default)
+    /// OwnerFilterAll and MigrateSkipAnyOwner survived once the NUMA hinting fault kept a shared PTE that is not soft-dirty
+    /// read-only (the random programs changed; the clean reference had failed SoftDirtyComplete there).</summary>
+    private const int MatrixBudget = 1000;
+
+    /// <summary>Mutants whose window random programs do not reach within the matrix budget, each killed by its own test:
+    /// MoveHugePmdNoNotify (a whole aligned THP moved by UFFDIO_MOVE into an empty block:
+    /// CallSiteTests.A_huge_pmd_move_without_its_notification_is_caught, CoverageTests.Validate_takes_uffdio_move_with_a_length),
+    /// OwnerSkipBeforeSetSeq (a device fault racing the owner's own migration back to RAM:
+    /// The_owner_setting_the_seq_before_skipping_its_own_migrate_holds_and_test_hmms_order_is_caught at seed 400, and
+    /// CallSiteTests.The_owner_skipping_its_own_migrate_before_set_seq_installs_a_freed_device_page_from_a_racing_fault).
+    /// The matrix must show exactly these as survivors: one killed by the matrix is to be taken off this list.</summary>
+    private static readonly string[] KilledElsewhere = ["MoveHugePmdNoNotify", "OwnerSkipBeforeSetSeq"];
 
     public static TheoryData<string> Names() { var d = new TheoryData<string>(); foreach (var p in NotifierProperties.All) d.Add(p.Name); return d; }
 
@@ -51,8 +62,8 @@ public class PropertyTests(ITestOutputHelper output)
         var cells = Mutants.Matrix(MatrixBudget, 2, workers: Environment.ProcessorCount);
         output.WriteLine(Mutants.Render(cells));
         Assert.True(Mutants.All.Length >= 15);
-        foreach (var g in cells.GroupBy(c => c.Mutant))
-            Assert.True(g.Any(c => c.Killed), $"mutant {g.Key} survived every property");
+        var survivors = cells.GroupBy(c => c.Mutant).Where(g => !g.Any(c => c.Killed)).Select(g => g.Key).Order().ToArray();
+        Assert.Equal(KilledElsewhere.Order().ToArray(), survivors);
         // the matrix names the rule that caught each reference mutant, as planted
         Assert.Equal("RangeCoversChange", cells.Single(c => c.Mutant == "RangeOnePageShort" && c.Property == "RulesHold").Reason);
         Assert.Equal("TruthfulEvent", cells.Single(c => c.Mutant == "WrongEventMprotect" && c.Property == "RulesHold").Reason);
