@@ -85,20 +85,11 @@ public static class ContractCommand
             w.WriteLine();
             var table = Tables.Markdown(["event", "allowed PTE change", "new prot", .. Contract.Policies.Select(p => p.Name()), "weakest safe", "documented policy"]);
             foreach (var r in group)
-                table.Row([r.Event, r.Effect, r.NewProtection, .. r.Cells.Select(c => c.Verdict == "refuted" ? $"refuted ({c.BrokenRule})" : c.Verdict),
+                table.Row([r.Event, r.Effect, r.NewProtection, .. r.Cells.Select(Contract.Cell),
                     r.WeakestSafe.Count == 0 ? "none" : string.Join(", ", r.WeakestSafe), r.DocumentedReaction]);
             Tables.Write(w, table);
             w.WriteLine();
-            if (counterexamples)
-                foreach (var r in group)
-                    foreach (var c in r.Cells.Where(c => c.Counterexample is not null))
-                    {
-                        w.WriteLine($"### {group.Key} {r.Event} with {c.Reaction}");
-                        w.WriteLine("```");
-                        w.Write(c.Counterexample);
-                        w.WriteLine("```");
-                        w.WriteLine();
-                    }
+            if (counterexamples) w.Write(Contract.Counterexamples(group.Key, group));
         }
     }
 }

@@ -156,21 +156,30 @@ public static class Contract
                 sb.AppendLine($"| {r.Event} | {r.Effect} | {r.NewProtection} | " + string.Join(" | ", r.Cells.Select(Cell)) +
                     $" | {(r.WeakestSafe.Count == 0 ? "none" : string.Join(", ", r.WeakestSafe))} | {r.DocumentedReaction} |");
             sb.AppendLine();
-            if (counterexamples)
-                foreach (var r in group)
-                    foreach (var c in r.Cells.Where(c => c.Counterexample is not null))
-                    {
-                        sb.AppendLine($"### {group.Key} {r.Event} with {c.Reaction}");
-                        sb.AppendLine("```");
-                        sb.Append(c.Counterexample);
-                        sb.AppendLine("```");
-                        sb.AppendLine();
-                    }
+            if (counterexamples) sb.Append(Counterexamples(group.Key, group));
         }
         return sb.ToString();
     }
 
-    private static string Cell(ContractCell c) => c.Verdict switch
+    /// <summary>Each refuted cell's counterexample of one vocabulary's rows, as markdown sections (shared with the
+    /// `notifier contract --counterexamples` output).</summary>
+    public static string Counterexamples(string vocabulary, IEnumerable<ContractRow> rows)
+    {
+        var sb = new StringBuilder();
+        foreach (var r in rows)
+            foreach (var c in r.Cells.Where(c => c.Counterexample is not null))
+            {
+                sb.AppendLine($"### {vocabulary} {r.Event} with {c.Reaction}");
+                sb.AppendLine("```");
+                sb.Append(c.Counterexample);
+                sb.AppendLine("```");
+                sb.AppendLine();
+            }
+        return sb.ToString();
+    }
+
+    /// <summary>A cell as the contract table shows it: the verdict, and the rule a refutation breaks.</summary>
+    public static string Cell(ContractCell c) => c.Verdict switch
     {
         "refuted" => $"refuted ({c.BrokenRule})",
         _ => c.Verdict,
