@@ -1051,8 +1051,8 @@ internal sealed class Planner(MmState state)
         return ("munlock", MmapLock.Write, null);
     }
 
-    /// <summary>The seed's munlock_vma_pages_range: its row's mechanism (none in every vocabulary: MMU_MUNLOCK was never
-    /// sent), no PTE change.</summary>
+    /// <summary>The seed's munlock_vma_pages_range: no PTE change, and its rows' mechanism is none (v7: MMU_MUNLOCK declared
+    /// but never sent; Linux 7.2 mm/mlock.c has no notifier call).</summary>
     private void MunlockVmaPagesRange(PageRange r) => Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
 
     /// <summary>Linux 7.2 mm/rmap.c folio_mkclean -> page_mkclean_one (writeback of a shared page).</summary>
