@@ -185,10 +185,42 @@ CandSites(op) ==
       [] op = "uffdio_writeprotect" -> {"uffd_wp_range", "split_huge_page"}
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
-      [] op = "uffdio_move"      -> {"move_pages_ptes", "split_huge_page"}
+      [] op = "uffdio_move"      -> {"move_pages_ptes", "move_pages_huge_pmd", "split_huge_page"}
       [] OTHER                   -> {}
 
 CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
+
+\* The ranges UFFDIO_MOVE's brackets may have, in reference pages [a, b), for the move
+\* [page, page + len) -> [dst, dst + len) of the call line (mm/userfaultfd.c move_pages
+\* steps from the source start; the steps already done are not in the line, so any
+\* step start inside the move is allowed):
+\*  - move_pages_ptes: [a, page + len), the rest of the move (Linux 7.2 and 7.3
+\*    move_pages_ptes: MMU_NOTIFY_CLEAR over [src_addr, src_addr + len), len = src_end -
+\*    src_addr); one page in linux-6.12 (move_pages_pte: [src_addr, src_addr +
+\*    PAGE_SIZE)), and in linux-6.18, which the catalogue takes as 6.12 there;
+\*  - move_pages_huge_pmd: one huge page, source and destination huge-page-aligned,
+\*    inside the move (move_pages: not move_splits_huge_pmd; mm/huge_memory.c
+\*    move_pages_huge_pmd: [src_addr, src_addr + HPAGE_PMD_SIZE));
+\*  - split_huge_page: a THP of the source or the destination split first (move_pages:
+\*    split_huge_pmd; mm/huge_memory.c __split_huge_pmd: MMU_NOTIFY_CLEAR over
+\*    [address & HPAGE_PMD_MASK, + HPAGE_PMD_SIZE)), one huge block overlapping either.
+MoveLen == IF Has(tcall, "len") THEN tcall.len ELSE 1
+MoveRange(site, a, b) ==
+    LET src == tcall.page
+        srcEnd == src + MoveLen
+        \* the config line's huge page size (absent: the reference's default, 4 pages)
+        h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4
+    IN CASE site = "move_pages_ptes" ->
+              /\ src <= a /\ a < srcEnd
+              /\ b = IF Vocabulary \in {"linux-6.12", "linux-6.18"} THEN a + 1 ELSE srcEnd
+         [] site = "move_pages_huge_pmd" ->
+              /\ src <= a /\ a % h = 0 /\ (tcall.dst + (a - src)) % h = 0
+              /\ b = a + h /\ b <= srcEnd
+         [] site = "split_huge_page" ->
+              /\ a % h = 0 /\ b = Min(a + h, Cfg.pages)
+              /\ \/ a < srcEnd /\ src < b
+                 \/ a < tcall.dst + MoveLen /\ tcall.dst < b
+         [] OTHER -> TRUE
 SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
                           /\ Ev(s, IF s = "change_protection" THEN CallProt ELSE 0) = ev
                           /\ MechOf(Vocabulary, s) = mech}
@@ -210,6 +242,7 @@ IsStart(op, mech) ==
                           [] site = "mmap_region" -> AccOf(tcall.prot)   \* the new VMA's
                           [] OTHER -> 0
             IN /\ own \in OwnersOf(site)
+               /\ tcall.op = "uffdio_move" => MoveRange(site, L.start, L.end)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
     /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
