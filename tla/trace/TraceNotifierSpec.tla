@@ -186,6 +186,8 @@ CandSites(op) ==
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
       [] op = "uffdio_move"      -> {"move_pages_ptes", "move_pages_huge_pmd", "split_huge_page"}
+      \* mm/mapping_dirty_helpers.c: wp_clean_pre_vma per shared VMA of the range
+      [] op = "wp_shared_mapping_range" -> {"wp_clean_pre_vma"}
       [] OTHER                   -> {}
 
 CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
