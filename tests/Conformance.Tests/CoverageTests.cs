@@ -195,6 +195,42 @@ public class CoverageTests
         if (start >= 0) Assert.Equal(first + 1, v.Line);
     }
 
+    /// <summary>The hugetlb calls under validate: mprotect (hugetlb_change_protection), truncate (unmap_hugepage_range:
+    /// MMU_NOTIFY_UNMAP in linux-6.1, CLEAR from 6.12), a COW write fault after fork (hugetlb_wp) and mremap
+    /// (move_hugetlb_page_tables), each run by the trace spec as the TLA+ site of that name (CandSites).</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux6_1)]
+    [InlineData(Vocabulary.Linux6_12)]
+    [InlineData(Vocabulary.Linux7_2)]
+    public void Validate_takes_the_hugetlb_calls(Vocabulary vocabulary)
+    {
+        var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
+        var session = new Session(config with { Vocabulary = vocabulary });
+        session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Hugetlb: true));
+        for (int p = 0; p < 8; p++) session.Cpu(new Call.CpuWrite(p, 5 + p));
+        session.DeviceRead(0, 1);
+        session.Cpu(new Call.Fork());
+        session.Cpu(new Call.CpuWrite(1, 9));
+        session.DeviceRead(0, 2);
+        session.Cpu(new Call.Mprotect(4, 8, Prot.Read));
+        session.Cpu(new Call.Truncate(0, 4));
+        session.Cpu(new Call.Mremap(4, 8, 8));
+        // each call of the test after the device's read, with the events of its brackets
+        var calls = new List<string>();
+        foreach (var l in session.Trace.SkipWhile(l => l.Op != "fork"))
+            if (l.Kind == "call" && l.Actor == "cpu") calls.Add(l.Op + (l.Get("result") is { } r ? $"={r}" : ""));
+            else if (l.Op == "invalidate_range_start") calls[^1] += " " + l.Get("event");
+        string unmap = vocabulary == Vocabulary.Linux6_1 ? "MMU_NOTIFY_UNMAP" : "MMU_NOTIFY_CLEAR";
+        Assert.Equal(["fork MMU_NOTIFY_CLEAR", "cpu_write MMU_NOTIFY_CLEAR", "mprotect MMU_NOTIFY_PROTECTION_VMA",
+            $"truncate {unmap}", "mremap MMU_NOTIFY_CLEAR"], calls);
+        var dir = Directory.CreateTempSubdirectory("coverage").FullName;
+        var path = Path.Combine(dir, "hugetlb.jsonl");
+        TraceFile.Write(path, session);
+        var v = TraceChecks.Validate(path, allowIncomplete: true);
+        Directory.Delete(dir, true);
+        Assert.True(v.Accepted, v.Message + "\n" + v.Detail);
+    }
+
     private static string Range(string line)
     {
         var m = System.Text.RegularExpressions.Regex.Match(line, "\"start\":([0-9]+),\"end\":([0-9]+)");

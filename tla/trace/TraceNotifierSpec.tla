@@ -166,13 +166,15 @@ CandSites(op) ==
       \* tree (mmap_region); linux-6.1 and the seed removed them first (unmap_vmas)
       [] op = "mmap" -> IF MechOf(Vocabulary, "mmap_region") = "range"
                         THEN {"mmap_region", "split_huge_page"} ELSE {"unmap_vmas", "split_huge_page"}
-      [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
+      \* the hugetlb call sites for a hugetlb VMA (mm/hugetlb.c; mm/mprotect.c change_protection,
+      \* fs/hugetlbfs/inode.c hugetlb_vmdelete_list, mm/memory.c handle_mm_fault -> hugetlb_fault)
+      [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page"}
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
-      [] op = "truncate"         -> {"zap_page_range_single", "split_huge_page"}
+      [] op = "truncate"         -> {"zap_page_range_single", "unmap_hugepage_range", "split_huge_page"}
       [] op = "madvise_free"     -> {"madvise_free_single_vma"}
       \* a fault on a device-exclusive entry restores it (do_swap_page)
-      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "remove_device_exclusive_entry"}
+      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
       [] op = "make_device_exclusive" -> {"make_device_exclusive"}
       \* fork first restores the parent's device-exclusive entries (copy_nonpresent_pte)
       [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range", "remove_device_exclusive_entry"}
@@ -224,7 +226,7 @@ MoveRange(site, a, b) ==
                  \/ a < tcall.dst + MoveLen /\ tcall.dst < b
          [] OTHER -> TRUE
 SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
-                          /\ Ev(s, IF s = "change_protection" THEN CallProt ELSE 0) = ev
+                          /\ Ev(s, IF s \in {"change_protection", "hugetlb_change_protection"} THEN CallProt ELSE 0) = ev
                           /\ MechOf(Vocabulary, s) = mech}
 
 \* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
@@ -240,7 +242,7 @@ IsStart(op, mech) ==
        \* two call sites may send the same event (KSM's write_protect_page and
        \* replace_page under upstream): each is tried, its PTE effect decides
        /\ \E site \in SitesFor(L.event, mech) :
-            LET prot == CASE site = "change_protection" -> CallProt
+            LET prot == CASE site \in {"change_protection", "hugetlb_change_protection"} -> CallProt
                           [] site = "mmap_region" -> AccOf(tcall.prot)   \* the new VMA's
                           [] OTHER -> 0
             IN /\ own \in OwnersOf(site)
