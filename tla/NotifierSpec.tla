@@ -64,7 +64,8 @@ BugNames ==
      "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
      "atomic_map_no_retry",    \* the driver maps its device-exclusive entry without read_retry
      "two_pass_finish_at_end",          \* two-pass: the queued invalidate_finish runs at invalidate_range_end
-     "migrate_skip_any_owner"}          \* every listener skips every MMU_NOTIFY_MIGRATE, whatever its owner
+     "migrate_skip_any_owner",          \* every listener skips every MMU_NOTIFY_MIGRATE, whatever its owner
+     "move_huge_pmd_no_notify"}         \* move_pages_huge_pmd moves the PMD without invalidate_range_start/end
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -430,12 +431,19 @@ Applicable(site, r, dst) ==
     \* (COW, migration, rmap walks, KSM, fork's copy) are not run on it here
     /\ \A p \in r : excl[p] # 0 => site \in ExclusiveEntrySites
 
+\* Bug move_huge_pmd_no_notify (the reference's MoveHugePmdNoNotify): UFFDIO_MOVE of a
+\* whole THP clears the source PMD and maps the destination with no notifier call at all
+\* (Linux 7.2 mm/huge_memory.c move_pages_huge_pmd without its mmu_notifier_range_init /
+\* invalidate_range_start / invalidate_range_end): no range, no listener, no seq change.
+Unnotified(site) == "move_huge_pmd_no_notify" \in Bugs /\ site = "move_pages_huge_pmd"
+
 NewOp(site, r, prot, dst, ph) ==
-    LET nrng == IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
+    LET nrng == IF Unnotified(site) THEN {} ELSE IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
         nf   == IF site \in AllocSites THEN NewFrame ELSE 0
         inTree == {d \in Devices : sub[d] = "tree"}
         \* a ->invalidate_page-only listener has no range start/end callbacks
-        todo == CASE MechOf(Vocabulary, site) = "release" -> inTree
+        todo == CASE Unnotified(site) -> {}
+                  [] MechOf(Vocabulary, site) = "release" -> inTree
                   [] MechOf(Vocabulary, site) = "page"    -> inTree \ HwDevices
                   [] OTHER -> inTree \ (HwDevices \cup PageOnlyDevices)
     IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
@@ -487,9 +495,9 @@ BeginOp(t, mech) ==
            /\ free' = free \ {op.nf}
            /\ mmDead' = (site = "exit_mmap")
         /\ budget' = budget - 1
-        /\ active' = active + 1
+        /\ active' = IF Unnotified(site) THEN active ELSE active + 1
         \* mn_itree_inv_start_range: seq |= 1 when an interval overlaps the range
-        /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
+        /\ passOdd' = IF Unnotified(site) THEN passOdd ELSE (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
         /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
 
 invalidate_range_start(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "range")
@@ -800,6 +808,8 @@ invalidate_range_end(t) ==
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>
+          ELSE IF Unnotified(op.site)   \* no invalidate_range_end either: the site's own return
+          THEN UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg, ghost>>
           ELSE /\ \A d \in late \cup mmEnd \cup lateFin : ~lock[d]
                /\ dpte' = [d \in Devices |-> [p \in Pages |->
                             IF \/ d \in late /\ p \in op.rng
