@@ -368,7 +368,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             // the first failing state in queue order, as one worker meets it
             SetCounts(res, Left(x, i));
-            ReportError(res, failure, parentId, c);
+            ReportError(res, failure, parentId, c, inNext: true);
             return false;
         }
         var list = x.Succs[i];
