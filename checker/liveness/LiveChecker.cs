@@ -5,7 +5,7 @@ namespace NotifierSpec.Checker;
 /// a fair strongly connected component (stuttering allowed everywhere) reachable through the states the
 /// property constrains; WF/SF are handled as in Emerson-Lei refinement. Produces a lasso.
 /// </summary>
-public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
+public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> states, IReadOnlyList<int[]> succ, List<int> parent, List<int> inits)
 {
     private Func<int, int, bool>? _edgeOk;
     private bool Ok(int s, int t) => _edgeOk is null || _edgeOk(s, t);
@@ -428,7 +428,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     /// <summary>Emerson-Lei refinement on a graph whose nodes stand for states (st): the maximal strongly
     /// connected components that satisfy every WF/SF of the specification (taken: an &lt;&lt;A&gt;&gt;_v step of
     /// fairness k inside the component).</summary>
-    private Dictionary<int, HashSet<int>> FairComponentsOf(List<int> nodes, Func<int, List<int>> outs, Func<int, int> st,
+    private Dictionary<int, HashSet<int>> FairComponentsOf(List<int> nodes, Func<int, IReadOnlyList<int>> outs, Func<int, int> st,
         Func<int, int, bool> edgeOk, Func<HashSet<int>, int, bool> takenIn)
     {
         var res = new Dictionary<int, HashSet<int>>();
@@ -464,7 +464,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     }
 
     /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
-    private static List<HashSet<int>> Sccs(HashSet<int> set, Func<int, List<int>> outs, Func<int, int, bool> edgeOk)
+    private static List<HashSet<int>> Sccs(HashSet<int> set, Func<int, IReadOnlyList<int>> outs, Func<int, int, bool> edgeOk)
     {
         var index = new Dictionary<int, int>(); var low = new Dictionary<int, int>();
         var onStack = new HashSet<int>(); var stack = new Stack<int>();
@@ -473,22 +473,22 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
         foreach (var root in set.OrderBy(x => x))
         {
             if (index.ContainsKey(root)) continue;
-            var call = new Stack<(int Node, int Edge)>();
-            call.Push((root, 0));
+            // a frame keeps its node's successors: outs may read them back from disk (StateGraph spilled)
+            var call = new Stack<(int Node, int Edge, IReadOnlyList<int> Outs)>();
+            call.Push((root, 0, outs(root)));
             index[root] = low[root] = counter++; stack.Push(root); onStack.Add(root);
             while (call.Count > 0)
             {
-                var (v, ei) = call.Pop();
-                var vo = outs(v);
+                var (v, ei, vo) = call.Pop();
                 if (ei < vo.Count)
                 {
-                    call.Push((v, ei + 1));
+                    call.Push((v, ei + 1, vo));
                     int w = vo[ei];
                     if (!set.Contains(w) || !edgeOk(v, w)) continue;
                     if (!index.ContainsKey(w))
                     {
                         index[w] = low[w] = counter++; stack.Push(w); onStack.Add(w);
-                        call.Push((w, 0));
+                        call.Push((w, 0, outs(w)));
                     }
                     else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
                     continue;
@@ -500,7 +500,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
                     do { w = stack.Pop(); onStack.Remove(w); comp.Add(w); } while (w != v);
                     result.Add(comp);
                 }
-                if (call.Count > 0) { var (u, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
+                if (call.Count > 0) { var (u, _, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
             }
         }
         return result;
