@@ -331,18 +331,18 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         var fairComps = FairComponentsOf(pSt.Count, Enumerable.Range(0, pSt.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
             (comp, k) => comp.Any(u => cOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
         // []<>L assumptions: L in some state (on some step) of the component
-        bool AeOk(HashSet<int> comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
+        bool AeOk(NodeSet comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
             ? comp.Any(u => StateLit(l.Atom, l.Neg, pSt[u]))
             : comp.Any(u => cOut[u].Any(v => comp.Contains(v) && StepLit(l.Atom, l.Neg, pSt[u], pSt[v])));
-        List<(Func<int, bool> At, Func<int, int, bool>? Step)> AeGoals(HashSet<int> comp) => tab.Ae.Select(l =>
+        List<(Func<int, bool> At, Func<int, int, bool>? Step)> AeGoals(NodeSet comp) => tab.Ae.Select(l =>
             atoms[l.Atom] is StateAtom or EnabledAtom
                 ? ((Func<int, bool>)(u => StateLit(l.Atom, l.Neg, pSt[u])), (Func<int, int, bool>?)null)
                 : (u => cOut[u].Any(v => comp.Contains(v) && StepLit(l.Atom, l.Neg, pSt[u], pSt[v])), (u, v) => StepLit(l.Atom, l.Neg, pSt[u], pSt[v]))).ToList();
-        bool Good(HashSet<int> comp) =>
+        bool Good(NodeSet comp) =>
             comp.Any(u => cOut[u].Any(comp.Contains)) && tab.Accept.All(acc => comp.Any(u => acc[pQ[u]])) && tab.Ae.All(l => AeOk(comp, l));
         // lasso candidates: the first product nodes (breadth-first order) in a good component; the shortest
         // lasso wins, the first one on a tie
-        var goodComps = new Dictionary<HashSet<int>, bool>(ReferenceEqualityComparer.Instance);
+        var goodComps = new Dictionary<NodeSet, bool>(ReferenceEqualityComparer.Instance);
         var candidates = fairComps.Keys.OrderBy(u => u)
             .Where(u => { var comp = fairComps[u]; if (!goodComps.TryGetValue(comp, out bool g)) goodComps[comp] = g = Good(comp); return g; })
             .Take(MaxLassoCandidates).ToList();
@@ -391,7 +391,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
 
     /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
     /// component that meets the fairness and acceptance conditions.</summary>
-    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, HashSet<int> inComp, List<int> pSt, List<int> pQ,
+    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, NodeSet inComp, List<int> pSt, List<int> pQ,
         OutLists pOut, List<int> pPar, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
     {
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
@@ -476,19 +476,19 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     }
 
     /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>
-    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes) =>
+    private Dictionary<int, NodeSet> FairComponents(List<int> nodes) =>
         FairComponentsOf(states.Count, nodes, v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
 
     /// <summary>Emerson-Lei refinement on a graph whose nodes stand for states (st): the maximal strongly
     /// connected components that satisfy every WF/SF of the specification (taken: an &lt;&lt;A&gt;&gt;_v step of
     /// fairness k inside the component).</summary>
-    private Dictionary<int, HashSet<int>> FairComponentsOf(int universe, List<int> nodes, Func<int, IReadOnlyList<int>> outs, Func<int, int> st,
-        Func<int, int, bool> edgeOk, Func<HashSet<int>, int, bool> takenIn)
+    private Dictionary<int, NodeSet> FairComponentsOf(int universe, List<int> nodes, Func<int, IReadOnlyList<int>> outs, Func<int, int> st,
+        Func<int, int, bool> edgeOk, Func<NodeSet, int, bool> takenIn)
     {
-        var res = new Dictionary<int, HashSet<int>>();
-        var work = new Stack<HashSet<int>>();
+        var res = new Dictionary<int, NodeSet>();
+        var work = new Stack<NodeSet>();
         var scratch = new TarjanScratch(universe);
-        foreach (var comp in Sccs(new HashSet<int>(nodes), outs, edgeOk, scratch)) work.Push(comp);
+        foreach (var comp in Sccs(nodes, outs, edgeOk, scratch)) work.Push(comp);
         var fair = spec.FairnessList;
         while (work.Count > 0)
         {
@@ -511,11 +511,30 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
             if (ok) { foreach (var s in comp) res[s] = comp; continue; }
             if (remove is not null)
             {
-                var rest = comp.Where(s => !remove.Contains(s)).ToHashSet();
+                var rest = comp.Where(s => !remove.Contains(s)).ToList();
                 if (rest.Count > 0) foreach (var c2 in Sccs(rest, outs, edgeOk, scratch)) work.Push(c2);
             }
         }
         return res;
+    }
+
+    /// <summary>A strongly connected component: its nodes in the order Tarjan popped them (the order a HashSet
+    /// of them enumerated), membership by a scan when few and a hash set when many (most components of a
+    /// graph are single states: a HashSet each took about 170 bytes).</summary>
+    private sealed class NodeSet : IEnumerable<int>
+    {
+        private readonly int[] _nodes;
+        private readonly HashSet<int>? _set;
+        public NodeSet(int[] nodes) { _nodes = nodes; if (nodes.Length > 8) _set = [.. nodes]; }
+        public int Count => _nodes.Length;
+        public bool Contains(int v)
+        {
+            if (_set is not null) return _set.Contains(v);
+            foreach (int x in _nodes) if (x == v) return true;
+            return false;
+        }
+        public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)_nodes).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Tarjan's arrays over the nodes 0..n-1, shared by the Sccs calls of one FairComponentsOf (each
@@ -532,7 +551,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     }
 
     /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
-    private static List<HashSet<int>> Sccs(HashSet<int> set, Func<int, IReadOnlyList<int>> outs, Func<int, int, bool> edgeOk, TarjanScratch x)
+    private static List<NodeSet> Sccs(IEnumerable<int> set, Func<int, IReadOnlyList<int>> outs, Func<int, int, bool> edgeOk, TarjanScratch x)
     {
         int[] index = x.Index, low = x.Low;
         bool[] inSet = x.In, onStack = x.OnStack;
@@ -540,7 +559,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         Array.Sort(roots);
         foreach (var v in roots) inSet[v] = true;
         var stack = new Stack<int>();
-        var result = new List<HashSet<int>>();
+        var result = new List<NodeSet>();
         int counter = 0;
         // a frame keeps its node's successors: outs may read them back from disk (StateGraph spilled)
         var call = new Stack<(int Node, int Edge, IReadOnlyList<int> Outs)>();
@@ -567,10 +586,10 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
                 }
                 if (low[v] == index[v])
                 {
-                    var comp = new HashSet<int>();
+                    var comp = new List<int>();
                     int w;
                     do { w = stack.Pop(); onStack[w] = false; comp.Add(w); } while (w != v);
-                    result.Add(comp);
+                    result.Add(new NodeSet([.. comp]));
                 }
                 if (call.Count > 0) { var (u, _, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
             }
@@ -630,7 +649,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
 
     /// <summary>A cycle from start through comp that takes every fairness action possible inside comp;
     /// returns the states after start, ending back at start (empty: stutter at start).</summary>
-    private List<int> Cycle(int start, HashSet<int> comp)
+    private List<int> Cycle(int start, NodeSet comp)
     {
         var inComp = new bool[states.Count];
         foreach (var s in comp) inComp[s] = true;
