@@ -26,6 +26,9 @@ public static partial class Builtins
         if (v is LazyFcnV l && l.Materialize() is TupleV t2) return t2;
         throw new EvalError($"The argument of {op} should be a sequence, but instead it is: {v.KindName} {Node.Trunc(v)}");
     }
+    private static TupleV? SeqOrNull(Value v) => v switch { TupleV t => t, LazyFcnV l => l.Materialize() as TupleV, _ => null };
+    private static EvalError ModuleEvaluating(string form, string kind, Value v) =>
+        new($"Evaluating an expression of the form {form} when s is not a {kind}:\n{Node.Trunc(v)}") { ModuleEvaluating = true };
     private static bool B(Value v, string op) => v is BoolV b ? b.B : throw new EvalError($"The argument of {op} should be a boolean, but instead it is: {v.KindName} {Node.Trunc(v)}");
     private static OpV Op(Value v, string op) => v is OpV o ? o : throw new EvalError($"The argument of {op} should be an operator");
 
@@ -89,10 +92,12 @@ public static partial class Builtins
         // strings are sequences of characters to Len, \o, Tail and SubSeq as in TLC's tlc2/module/Sequences.java
         // (Len, Concat, Tail, SubSeq take a StringValue; the result is interned like any string: new StringValue)
         Add(seq, "Len", 1, (_, a) => IntV.Of(a[0] is StrV str ? str.S.Length : Sq(a[0], "Len").Elems.Length));
+        // TLC's Sequences.Concat and Append: EC.TLC_MODULE_EVALUATING, "Evaluating an expression of the form %1% when s is not a %2%:\n%3%"
         Add(seq, "\\o", 2, (c, a) => a[0] is StrV s1
-            ? a[1] is StrV s2 ? c.In.Str(s1.S + s2.S) : throw new EvalError($"Evaluating an expression of the form t \\o s when s is not a string:\n{Node.Trunc(a[1])}")
-            : new TupleV([.. Sq(a[0], "\\o").Elems, .. Sq(a[1], "\\o").Elems]));
-        Add(seq, "Append", 2, (_, a) => new TupleV([.. Sq(a[0], "Append").Elems, a[1]]));
+            ? a[1] is StrV s2 ? c.In.Str(s1.S + s2.S) : throw ModuleEvaluating("t \\o s", "string", a[1])
+            : new TupleV([.. SeqOrNull(a[0])?.Elems ?? throw ModuleEvaluating("s \\o t", "sequence", a[0]),
+                          .. SeqOrNull(a[1])?.Elems ?? throw ModuleEvaluating("t \\o s", "sequence", a[1])]));
+        Add(seq, "Append", 2, (_, a) => new TupleV([.. SeqOrNull(a[0])?.Elems ?? throw ModuleEvaluating("Append(s, v)", "sequence", a[0]), a[1]]));
         Add(seq, "Head", 1, (_, a) =>
         {
             var t = Sq(a[0], "Head");

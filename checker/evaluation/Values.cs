@@ -7,6 +7,9 @@ namespace NotifierSpec.Checker;
 public sealed class EvalError(string message) : Exception(message)
 {
     public Loc? Where { get; set; }
+    /// <summary>TLC reports it under EC.TLC_MODULE_EVALUATING (a standard module's Java code, e.g. \o or Append of
+    /// a non-sequence), which it exits with as 255 when met in the next-state relation.</summary>
+    public bool ModuleEvaluating { get; init; }
 }
 
 public sealed record Loc(string File, string Module, int Line, int Col, int EndLine = 0, int EndCol = 0)

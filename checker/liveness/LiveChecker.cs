@@ -5,12 +5,24 @@ namespace NotifierSpec.Checker;
 /// a fair strongly connected component (stuttering allowed everywhere) reachable through the states the
 /// property constrains; WF/SF are handled as in Emerson-Lei refinement. Produces a lasso.
 /// </summary>
-public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List<List<int>> succ, List<int> parent, List<int> inits)
+public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> states, IReadOnlyList<int[]> succ, List<int> parent, List<int> inits)
 {
     private Func<int, int, bool>? _edgeOk;
     private bool Ok(int s, int t) => _edgeOk is null || _edgeOk(s, t);
     private bool[][] _en = [];      // [fairness][state]: ENABLED <<A>>_v
-    private List<HashSet<int>>[] _tk = []; // [fairness][state]: successors t with <<A>>_v on (s, t)
+    private Taken[][] _tk = []; // [fairness][state]: successors t with <<A>>_v on (s, t)
+
+    /// <summary>The successors t of a state with an &lt;&lt;A&gt;&gt;_v step (s, t), sorted: a few bytes per state
+    /// where a HashSet took a hundred (every state of the graph has one per fairness condition).</summary>
+    private readonly struct Taken(int[] sorted) : IEnumerable<int>
+    {
+        private readonly int[] _t = sorted;
+        public static readonly Taken None = new([]);
+        public int Count => _t.Length;
+        public bool Contains(int t) => _t.Length != 0 && Array.BinarySearch(_t, t) >= 0;
+        public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)_t).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 
     public sealed record Lasso(string Property, List<int> Prefix, List<int> Cycle);
 
@@ -18,27 +30,29 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     {
         var fair = spec.FairnessList;
         _en = new bool[fair.Count][];
-        _tk = new List<HashSet<int>>[fair.Count];
+        _tk = new Taken[fair.Count][];
         for (int k = 0; k < fair.Count; k++) (_en[k], _tk[k]) = LabelOf(c, fair[k]);
         c.Nxt = null;
     }
 
     /// <summary>For each state: ENABLED &lt;&lt;A&gt;&gt;_v, and the successors reached by an &lt;&lt;A&gt;&gt;_v step.</summary>
-    private (bool[] En, List<HashSet<int>> Tk) LabelOf(Ctx c, Fairness f)
+    private (bool[] En, Taken[] Tk) LabelOf(Ctx c, Fairness f)
     {
         int nv = spec.Vars.Count;
         var enArr = new bool[states.Count];
-        var tk = new List<HashSet<int>>(states.Count);
+        var tk = new Taken[states.Count];
+        var set = new List<int>();
         for (int s = 0; s < states.Count; s++)
         {
-            var set = new HashSet<int>();
+            set.Clear();
             foreach (var t in succ[s])
             {
                 c.Cur = states[s]; c.Nxt = states[t];
                 if (!Changed(c, f)) continue;
                 if (f.A.EvalBool(c, f.Env)) set.Add(t);
             }
-            tk.Add(set);
+            if (set.Count == 0) tk[s] = Taken.None;
+            else { var arr = set.ToArray(); Array.Sort(arr); tk[s] = new Taken(arr); }
             bool en = set.Count > 0;
             if (!en)
             {
@@ -229,8 +243,8 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
         var atoms = tab.L.Atoms;
         var stateVal = new sbyte[atoms.Count][];
         var stepVal = new Dictionary<(int, int), bool>[atoms.Count];
-        var labels = new Dictionary<Fairness, (bool[] En, List<HashSet<int>> Tk)>();
-        (bool[] En, List<HashSet<int>> Tk) Lab(Fairness f)
+        var labels = new Dictionary<Fairness, (bool[] En, Taken[] Tk)>();
+        (bool[] En, Taken[] Tk) Lab(Fairness f)
         {
             if (!labels.TryGetValue(f, out var l)) labels[f] = l = LabelOf(c, f);
             return l;
@@ -271,13 +285,13 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
 
         // the product, explored breadth-first from the start states: node ids in BFS order
         var ids = new Dictionary<(int S, int Q), int>();
-        var pSt = new List<int>(); var pQ = new List<int>(); var pOut = new List<List<int>>(); var pPar = new List<int>();
+        var pSt = new List<int>(); var pQ = new List<int>(); var pOut = new OutLists(); var pPar = new List<int>();
         var queue = new Queue<int>();
         int Node(int s, int q, int par)
         {
             if (ids.TryGetValue((s, q), out int id)) return id;
             id = pSt.Count;
-            ids[(s, q)] = id; pSt.Add(s); pQ.Add(q); pOut.Add([]); pPar.Add(par);
+            ids[(s, q)] = id; pSt.Add(s); pQ.Add(q); pPar.Add(par);
             queue.Enqueue(id);
             return id;
         }
@@ -293,8 +307,9 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
             {
                 if (!StepOk(q, s, t)) continue;
                 foreach (int q2 in q.Succ)
-                    if (StateOk(tab.Nodes[q2], t)) pOut[u].Add(Node(t, q2, u));
+                    if (StateOk(tab.Nodes[q2], t)) pOut.Add(Node(t, q2, u));
             }
+            pOut.End(u);
         }
         c.Nxt = null;
 
@@ -302,24 +317,32 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
         // <>[]L assumptions: the component keeps only the steps where L holds
         bool Lit((int Atom, bool Neg) l, int s, int t) =>
             atoms[l.Atom] is StateAtom or EnabledAtom ? StateLit(l.Atom, l.Neg, s) && StateLit(l.Atom, l.Neg, t) : StepLit(l.Atom, l.Neg, s, t);
-        var cOut = tab.Ea.Count == 0 ? pOut
-            : pOut.Select((o, u) => o.Where(v => tab.Ea.All(l => Lit(l, pSt[u], pSt[v]))).ToList()).ToList();
+        var cOut = pOut;
+        if (tab.Ea.Count > 0)
+        {
+            cOut = new OutLists();
+            for (int u = 0; u < pOut.Count; u++)
+            {
+                foreach (int v in pOut[u]) if (tab.Ea.All(l => Lit(l, pSt[u], pSt[v]))) cOut.Add(v);
+                cOut.End(u);
+            }
+        }
         c.Nxt = null;
-        var fairComps = FairComponentsOf(Enumerable.Range(0, pSt.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
+        var fairComps = FairComponentsOf(pSt.Count, Enumerable.Range(0, pSt.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
             (comp, k) => comp.Any(u => cOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
         // []<>L assumptions: L in some state (on some step) of the component
-        bool AeOk(HashSet<int> comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
+        bool AeOk(NodeSet comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
             ? comp.Any(u => StateLit(l.Atom, l.Neg, pSt[u]))
             : comp.Any(u => cOut[u].Any(v => comp.Contains(v) && StepLit(l.Atom, l.Neg, pSt[u], pSt[v])));
-        List<(Func<int, bool> At, Func<int, int, bool>? Step)> AeGoals(HashSet<int> comp) => tab.Ae.Select(l =>
+        List<(Func<int, bool> At, Func<int, int, bool>? Step)> AeGoals(NodeSet comp) => tab.Ae.Select(l =>
             atoms[l.Atom] is StateAtom or EnabledAtom
                 ? ((Func<int, bool>)(u => StateLit(l.Atom, l.Neg, pSt[u])), (Func<int, int, bool>?)null)
                 : (u => cOut[u].Any(v => comp.Contains(v) && StepLit(l.Atom, l.Neg, pSt[u], pSt[v])), (u, v) => StepLit(l.Atom, l.Neg, pSt[u], pSt[v]))).ToList();
-        bool Good(HashSet<int> comp) =>
+        bool Good(NodeSet comp) =>
             comp.Any(u => cOut[u].Any(comp.Contains)) && tab.Accept.All(acc => comp.Any(u => acc[pQ[u]])) && tab.Ae.All(l => AeOk(comp, l));
         // lasso candidates: the first product nodes (breadth-first order) in a good component; the shortest
         // lasso wins, the first one on a tie
-        var goodComps = new Dictionary<HashSet<int>, bool>(ReferenceEqualityComparer.Instance);
+        var goodComps = new Dictionary<NodeSet, bool>(ReferenceEqualityComparer.Instance);
         var candidates = fairComps.Keys.OrderBy(u => u)
             .Where(u => { var comp = fairComps[u]; if (!goodComps.TryGetValue(comp, out bool g)) goodComps[comp] = g = Good(comp); return g; })
             .Take(MaxLassoCandidates).ToList();
@@ -335,10 +358,41 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
 
     private const int MaxLassoCandidates = 32;
 
+    /// <summary>The product's edges, node after node in id order (compressed rows: 4 bytes an edge, where a list
+    /// per node took about 60 bytes more).</summary>
+    private sealed class OutLists
+    {
+        private readonly List<int> _end = [];
+        private int[] _to = new int[1 << 10];
+        private int _n;
+        /// <summary>Nodes whose edges are complete.</summary>
+        public int Count => _end.Count;
+        /// <summary>An edge of node Count (the node being completed).</summary>
+        public void Add(int v)
+        {
+            if (_n == _to.Length) Array.Resize(ref _to, 2 * _to.Length);
+            _to[_n++] = v;
+        }
+        /// <summary>Node u (which must be Count) has all its edges.</summary>
+        public void End(int u)
+        {
+            if (u != _end.Count) throw new InvalidOperationException($"product node {u} completed as node {_end.Count}");
+            _end.Add(_n);
+        }
+        public ArraySegment<int> this[int u]
+        {
+            get
+            {
+                int from = u == 0 ? 0 : _end[u - 1];
+                return new ArraySegment<int>(_to, from, _end[u] - from);
+            }
+        }
+    }
+
     /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
     /// component that meets the fairness and acceptance conditions.</summary>
-    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, HashSet<int> inComp, List<int> pSt, List<int> pQ,
-        List<List<int>> pOut, List<int> pPar, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
+    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, NodeSet inComp, List<int> pSt, List<int> pQ,
+        OutLists pOut, List<int> pPar, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
     {
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
 
@@ -422,18 +476,19 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
     }
 
     /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>
-    private Dictionary<int, HashSet<int>> FairComponents(List<int> nodes) =>
-        FairComponentsOf(nodes, v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
+    private Dictionary<int, NodeSet> FairComponents(List<int> nodes) =>
+        FairComponentsOf(states.Count, nodes, v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
 
     /// <summary>Emerson-Lei refinement on a graph whose nodes stand for states (st): the maximal strongly
     /// connected components that satisfy every WF/SF of the specification (taken: an &lt;&lt;A&gt;&gt;_v step of
     /// fairness k inside the component).</summary>
-    private Dictionary<int, HashSet<int>> FairComponentsOf(List<int> nodes, Func<int, List<int>> outs, Func<int, int> st,
-        Func<int, int, bool> edgeOk, Func<HashSet<int>, int, bool> takenIn)
+    private Dictionary<int, NodeSet> FairComponentsOf(int universe, List<int> nodes, Func<int, IReadOnlyList<int>> outs, Func<int, int> st,
+        Func<int, int, bool> edgeOk, Func<NodeSet, int, bool> takenIn)
     {
-        var res = new Dictionary<int, HashSet<int>>();
-        var work = new Stack<HashSet<int>>();
-        foreach (var comp in Sccs(new HashSet<int>(nodes), outs, edgeOk)) work.Push(comp);
+        var res = new Dictionary<int, NodeSet>();
+        var work = new Stack<NodeSet>();
+        var scratch = new TarjanScratch(universe);
+        foreach (var comp in Sccs(nodes, outs, edgeOk, scratch)) work.Push(comp);
         var fair = spec.FairnessList;
         while (work.Count > 0)
         {
@@ -456,53 +511,90 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
             if (ok) { foreach (var s in comp) res[s] = comp; continue; }
             if (remove is not null)
             {
-                var rest = comp.Where(s => !remove.Contains(s)).ToHashSet();
-                if (rest.Count > 0) foreach (var c2 in Sccs(rest, outs, edgeOk)) work.Push(c2);
+                var rest = comp.Where(s => !remove.Contains(s)).ToList();
+                if (rest.Count > 0) foreach (var c2 in Sccs(rest, outs, edgeOk, scratch)) work.Push(c2);
             }
         }
         return res;
     }
 
-    /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
-    private static List<HashSet<int>> Sccs(HashSet<int> set, Func<int, List<int>> outs, Func<int, int, bool> edgeOk)
+    /// <summary>A strongly connected component: its nodes in the order Tarjan popped them (the order a HashSet
+    /// of them enumerated), membership by a scan when few and a hash set when many (most components of a
+    /// graph are single states: a HashSet each took about 170 bytes).</summary>
+    private sealed class NodeSet : IEnumerable<int>
     {
-        var index = new Dictionary<int, int>(); var low = new Dictionary<int, int>();
-        var onStack = new HashSet<int>(); var stack = new Stack<int>();
-        var result = new List<HashSet<int>>();
-        int counter = 0;
-        foreach (var root in set.OrderBy(x => x))
+        private readonly int[] _nodes;
+        private readonly HashSet<int>? _set;
+        public NodeSet(int[] nodes) { _nodes = nodes; if (nodes.Length > 8) _set = [.. nodes]; }
+        public int Count => _nodes.Length;
+        public bool Contains(int v)
         {
-            if (index.ContainsKey(root)) continue;
-            var call = new Stack<(int Node, int Edge)>();
-            call.Push((root, 0));
-            index[root] = low[root] = counter++; stack.Push(root); onStack.Add(root);
+            if (_set is not null) return _set.Contains(v);
+            foreach (int x in _nodes) if (x == v) return true;
+            return false;
+        }
+        public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)_nodes).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>Tarjan's arrays over the nodes 0..n-1, shared by the Sccs calls of one FairComponentsOf (each
+    /// call leaves them as it found them: Index -1, In and OnStack false), so a call costs what its set holds.</summary>
+    private sealed class TarjanScratch
+    {
+        public readonly int[] Index, Low;
+        public readonly bool[] In, OnStack;
+        public TarjanScratch(int n)
+        {
+            Index = new int[n]; Array.Fill(Index, -1);
+            Low = new int[n]; In = new bool[n]; OnStack = new bool[n];
+        }
+    }
+
+    /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
+    private static List<NodeSet> Sccs(IEnumerable<int> set, Func<int, IReadOnlyList<int>> outs, Func<int, int, bool> edgeOk, TarjanScratch x)
+    {
+        int[] index = x.Index, low = x.Low;
+        bool[] inSet = x.In, onStack = x.OnStack;
+        var roots = set.ToArray();
+        Array.Sort(roots);
+        foreach (var v in roots) inSet[v] = true;
+        var stack = new Stack<int>();
+        var result = new List<NodeSet>();
+        int counter = 0;
+        // a frame keeps its node's successors: outs may read them back from disk (StateGraph spilled)
+        var call = new Stack<(int Node, int Edge, IReadOnlyList<int> Outs)>();
+        foreach (var root in roots)
+        {
+            if (index[root] >= 0) continue;
+            call.Push((root, 0, outs(root)));
+            index[root] = low[root] = counter++; stack.Push(root); onStack[root] = true;
             while (call.Count > 0)
             {
-                var (v, ei) = call.Pop();
-                var vo = outs(v);
+                var (v, ei, vo) = call.Pop();
                 if (ei < vo.Count)
                 {
-                    call.Push((v, ei + 1));
+                    call.Push((v, ei + 1, vo));
                     int w = vo[ei];
-                    if (!set.Contains(w) || !edgeOk(v, w)) continue;
-                    if (!index.ContainsKey(w))
+                    if (!inSet[w] || !edgeOk(v, w)) continue;
+                    if (index[w] < 0)
                     {
-                        index[w] = low[w] = counter++; stack.Push(w); onStack.Add(w);
-                        call.Push((w, 0));
+                        index[w] = low[w] = counter++; stack.Push(w); onStack[w] = true;
+                        call.Push((w, 0, outs(w)));
                     }
-                    else if (onStack.Contains(w)) low[v] = Math.Min(low[v], index[w]);
+                    else if (onStack[w]) low[v] = Math.Min(low[v], index[w]);
                     continue;
                 }
                 if (low[v] == index[v])
                 {
-                    var comp = new HashSet<int>();
+                    var comp = new List<int>();
                     int w;
-                    do { w = stack.Pop(); onStack.Remove(w); comp.Add(w); } while (w != v);
-                    result.Add(comp);
+                    do { w = stack.Pop(); onStack[w] = false; comp.Add(w); } while (w != v);
+                    result.Add(new NodeSet([.. comp]));
                 }
-                if (call.Count > 0) { var (u, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
+                if (call.Count > 0) { var (u, _, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
             }
         }
+        foreach (var v in roots) { inSet[v] = false; index[v] = -1; }
         return result;
     }
 
@@ -557,7 +649,7 @@ public sealed partial class LiveChecker(TlaSpec spec, List<Value[]> states, List
 
     /// <summary>A cycle from start through comp that takes every fairness action possible inside comp;
     /// returns the states after start, ending back at start (empty: stutter at start).</summary>
-    private List<int> Cycle(int start, HashSet<int> comp)
+    private List<int> Cycle(int start, NodeSet comp)
     {
         var inComp = new bool[states.Count];
         foreach (var s in comp) inComp[s] = true;

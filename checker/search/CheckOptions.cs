@@ -2,7 +2,9 @@ namespace NotifierSpec.Checker;
 
 /// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec, or a spill
 /// directory or checkpoint that cannot be written (exit 255).</summary>
-public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput }
+/// <summary>How a run ended. ModuleError: an evaluation error in the next-state relation that TLC reports under a
+/// code of its own (EC.TLC_MODULE_EVALUATING: \o or Append of a non-sequence) and so exits with 255, not 75.</summary>
+public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput, ModuleError }
 
 public sealed class CheckOptions
 {
@@ -65,6 +67,7 @@ public sealed class CheckResult
         Outcome.Safety => 12,
         Outcome.Liveness => 13,
         Outcome.Error => 75,
+        Outcome.ModuleError => 255,
         _ => 255,
     };
     public string ResultName => Outcome switch

@@ -115,7 +115,7 @@ public sealed partial class ModelChecker
     private static void WriteGraph(BinaryWriter w, StateGraph g)
     {
         WriteStates(w, g.States.Select((st, id) => (st, id)), g.States.Count);
-        foreach (var s in g.Succ) { w.Write(s.Count); foreach (var t in s) w.Write(t); }
+        foreach (var s in g.Succ) { w.Write(s.Length); foreach (var t in s) w.Write(t); }
         w.Write(g.Inits.Count);
         foreach (var i in g.Inits) w.Write(i);
     }
@@ -135,7 +135,7 @@ public sealed partial class ModelChecker
         int ni = r.ReadInt32();
         for (int k = 0; k < ni; k++) inits.Add(r.ReadInt32());
         foreach (var (st, id) in states) g.State(id, _trace.Fingerprints[id], st, inits.Contains(id));
-        for (int id = 0; id < succ.Count; id++) g.Succ[id].AddRange(succ[id]);
+        for (int id = 0; id < succ.Count; id++) foreach (var t in succ[id]) g.Edge(id, t, 0);
     }
 
     /// <summary>Whether the file's last HashBytes are the SHA-256 of the bytes before them; leaves the stream at 0.</summary>

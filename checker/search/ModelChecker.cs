@@ -78,6 +78,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             if (_seen is DiskFpSet d) res.Spills = _spilledPages + d.Flushes;
             _seen?.Dispose();
             _trace?.Dispose();
+            if (_graph is StateGraph g) { res.Spills += g.PagesWritten; g.Dispose(); }
             RemoveSpillDir();
         }
         res.Seconds = sw.Elapsed.TotalSeconds;
@@ -105,8 +106,9 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         _fingerprint = new Fingerprinter(spec, c);
         _seen = NewFingerprintSet();
         var atoms = TemporalAtoms(c);
-        if (atoms.Count > 0) _graph = new StateGraph();
-        // with --max-memory the trace goes to a file too, unless liveness keeps the whole graph in memory anyway
+        // with --max-memory the graph's states and steps spill too (a quarter of the limit in memory)
+        if (atoms.Count > 0) _graph = opt.MaxMemory is null ? new StateGraph() : new StateGraph(spec, SpillDir(), PageBytes, QueueBudget);
+        // with --max-memory the trace goes to a file too, unless liveness needs every state's parent in memory
         _trace = new TraceStore(spec, _fingerprint, opt.MaxMemory is not null && atoms.Count == 0 ? Path.Combine(SpillDir(), "trace.bin") : null);
         _expander = new StateExpander(spec, _fingerprint, _seen);
         _current = NewQueue();
@@ -121,15 +123,15 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
 
     private bool _graphOverLimit;
 
-    /// <summary>With a PROPERTY the state graph for liveness is kept in memory whatever --max-memory says: the
-    /// first time the heap holds more than the limit, one line on stderr says so.</summary>
+    /// <summary>With a PROPERTY the liveness graph spills its states and steps, but keeps an index of every state
+    /// in memory whatever --max-memory says: the first time the heap holds more than the limit, one line on stderr says so.</summary>
     private void WarnIfGraphOverLimit()
     {
         if (_graphOverLimit || opt.MaxMemory is not { } max || _graph is not StateGraph) return;
         long heap = GC.GetTotalMemory(false);
         if (heap <= max) return;
         _graphOverLimit = true;
-        opt.Err.WriteLine($"notifier check: warning: {heap} bytes in memory, over --max-memory ({max} bytes): with a PROPERTY the state graph for liveness stays in memory (only the queue and the fingerprint set spill)");
+        opt.Err.WriteLine($"notifier check: warning: {heap} bytes in memory, over --max-memory ({max} bytes): with a PROPERTY the liveness graph keeps an index of every state in memory (its states and steps spill)");
     }
 
     /// <summary>Queue pages a run may keep in memory: a quarter of --max-memory for each of the two levels' queues.</summary>
@@ -368,7 +370,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             // the first failing state in queue order, as one worker meets it
             SetCounts(res, Left(x, i));
-            ReportError(res, failure, parentId, c);
+            ReportError(res, failure, parentId, c, inNext: true);
             return false;
         }
         var list = x.Succs[i];
@@ -465,7 +467,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             long bytes = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
             _o.WriteLine($"Allocated: {bytes} bytes during the search = {bytes / (double)res.Generated:F1} bytes per generated state; collections gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}.");
         }
-        if (opt.MaxMemory is not null) _o.WriteLine($"Spilled to disk: {_spilledPages} queue pages, {(_seen as DiskFpSet)?.Flushes ?? 0} fingerprint set merges.");
+        if (opt.MaxMemory is not null) _o.WriteLine($"Spilled to disk: {_spilledPages} queue pages, {(_seen as DiskFpSet)?.Flushes ?? 0} fingerprint set merges{(_graph is StateGraph g2 ? $", {g2.PagesWritten} liveness graph pages" : "")}.");
         PrintCoverage();
     }
 

@@ -77,9 +77,10 @@ public sealed partial class ModelChecker
         return "?";
     }
 
-    private void ReportError(CheckResult res, Exception failure, int id, Ctx c)
+    private void ReportError(CheckResult res, Exception failure, int id, Ctx c, bool inNext = false)
     {
-        res.Outcome = Outcome.Error;
+        // TLC (ModelChecker.doNextFailed) exits with the error's own code: 255 for EC.TLC_MODULE_EVALUATING
+        res.Outcome = inNext && failure is EvalError { ModuleEvaluating: true } ? Outcome.ModuleError : Outcome.Error;
         res.Message = Positioned(failure);
         _o.WriteLine("Error: " + failure.Message);
         var trace = _trace.Behaviour(c, id);

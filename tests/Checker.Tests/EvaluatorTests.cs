@@ -160,6 +160,34 @@ public class EvaluatorTests
         Assert.Contains("unbounded quantifier over y", err);
     }
 
+    /// <summary>TLC's Sequences.Concat and Append (tlc2/module/Sequences.java) report a non-sequence argument as
+    /// EC.TLC_MODULE_EVALUATING, and ModelChecker.doNextFailed exits with that code's status, 255, when it is met in
+    /// the next-state relation (in Init it is 75, as for every evaluation error). Messages and exits as TLC printed
+    /// them for these specs (2026-12-05); the checker gave exit 75 and "The argument of \o should be a sequence"
+    /// before.</summary>
+    [Theory]
+    [InlineData("<<1>> \\o 3", "Evaluating an expression of the form t \\o s when s is not a sequence:\n3")]
+    [InlineData("\"ab\" \\o <<1>>", "Evaluating an expression of the form t \\o s when s is not a string:\n<<1>>")]
+    [InlineData("3 \\o <<1>>", "Evaluating an expression of the form s \\o t when s is not a sequence:\n3")]
+    [InlineData("<<1>> \\o \"ab\"", "Evaluating an expression of the form t \\o s when s is not a sequence:\n\"ab\"")]
+    [InlineData("Append(3, 1)", "Evaluating an expression of the form Append(s, v) when s is not a sequence:\n3")]
+    public void ASequenceOperatorGivenANonSequenceInNextExitsAsTlc(string expr, string message)
+    {
+        var o = new StringWriter();
+        var (exit, r, err) = TempSpec.Check("M", $"---- MODULE M ----\nEXTENDS Sequences, Naturals\nVARIABLE x\nInit == x = 0\nNext == x < 2 /\\ x' = Len({expr}) + x\n====\n",
+            "INIT Init\nNEXT Next\n", output: o);
+        Assert.Equal(255, exit);
+        Assert.Equal(Outcome.ModuleError, r!.Outcome);
+        Assert.Equal("error", r.ResultName);
+        Assert.Contains($"Error: {message}\nError: The behavior up to this point is:\nState 1: <Initial predicate>\n", o.ToString().Replace("\r", ""));
+        Assert.Equal($"M.tla:5:27: {message.Replace('\n', ' ')}\n", err.Replace("\r", ""));
+        // the same error in Init: TLC exits 75 (FAILURE_SPEC_EVAL)
+        var (initExit, initR, initErr) = TempSpec.Check("M", $"---- MODULE M ----\nEXTENDS Sequences, Naturals\nVARIABLE x\nInit == x = Len({expr})\nNext == x' = x\n====\n", "INIT Init\nNEXT Next\n");
+        Assert.Equal(ExitCodes.EvalFailure, initExit);
+        Assert.Equal(Outcome.Error, initR!.Outcome);
+        Assert.Equal($"M.tla:4:17: {message.Replace('\n', ' ')}\n", initErr.Replace("\r", ""));
+    }
+
     [Fact]
     public void MissingConstantIsAConfigError()
     {

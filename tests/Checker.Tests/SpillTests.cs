@@ -79,6 +79,120 @@ public class SpillTests
         finally { dir.Delete(true); }
     }
 
+    /// <summary>A 61 x 61 grid with a record that flips (29,402 states, TLC: 87,237 generated, depth 124) under weak
+    /// fairness of the two moves. Corner and Nested hold (Nested through the general tableau); Settles does not
+    /// (TLC agrees: exit 13; its lasso is another one, 124 states).</summary>
+    private const string LiveGrid = """
+        ---- MODULE LiveGrid ----
+        EXTENDS Naturals
+        VARIABLES x, y, r
+        vars == <<x, y, r>>
+        Init == x = 0 /\ y = 0 /\ r = [on |-> FALSE, seen |-> {}]
+        Up == x < 60 /\ x' = x + 1 /\ UNCHANGED <<y, r>>
+        Right == y < 60 /\ y' = y + 1 /\ UNCHANGED <<x, r>>
+        Flip == r' = [r EXCEPT !.on = ~@, !.seen = IF x < 2 THEN @ \cup {x} ELSE @] /\ UNCHANGED <<x, y>>
+        Next == Up \/ Right \/ Flip
+        Spec == Init /\ [][Next]_vars /\ WF_vars(Up) /\ WF_vars(Right)
+        Corner == <>(x = 60 /\ y = 60)
+        Nested == <>(x = 60 /\ <>(y = 60))
+        Settles == <>[](r.on) \/ <>(x = 61)
+        ====
+        """;
+
+    /// <summary>With a PROPERTY the liveness graph's states and steps spill too (the graph was kept whole in memory
+    /// before): the same verdict, counts, output and counterexample as the run without --max-memory, and no file
+    /// left. Planted bug, checked by hand 2026-12-05: PagedLog reading page k + 1 for page k fails every row (and
+    /// TheSpilledStateGraphReadsBackWhatItWasTold).</summary>
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    public void ALivenessRunSpilledToDiskHasTheUnspilledRunsOutput(int workers, bool violated)
+    {
+        var dir = Directory.CreateTempSubdirectory("spill-test-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.tla"), LiveGrid);
+            File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.cfg"), "SPECIFICATION Spec\nPROPERTY Corner\nPROPERTY Nested\n" + (violated ? "PROPERTY Settles\n" : ""));
+            var spill = dir.CreateSubdirectory("spill");
+            var (plain, plainOut) = Run(Path.Combine(dir.FullName, "LiveGrid.tla"), Path.Combine(dir.FullName, "LiveGrid.cfg"), 1);
+            var (spilled, spilledOut) = Run(Path.Combine(dir.FullName, "LiveGrid.tla"), Path.Combine(dir.FullName, "LiveGrid.cfg"), workers, Tiny, spill.FullName);
+            Assert.Equal(violated ? Outcome.Liveness : Outcome.Success, plain.Outcome);
+            Assert.Equal((87237L, 29402L, 124), (plain.Generated, plain.Distinct, plain.Depth));
+            Assert.Equal((plain.Outcome, plain.Generated, plain.Distinct, plain.Left, plain.Depth), (spilled.Outcome, spilled.Generated, spilled.Distinct, spilled.Left, spilled.Depth));
+            Assert.Equal(Stable(plainOut), Stable(spilledOut));
+            Assert.True(spilled.Spills > 100, $"only {spilled.Spills} spills");
+            if (violated)
+            {
+                Assert.Equal(plain.Trace!.Select(t => string.Join(",", t.State.Select(v => v.ToString()))), spilled.Trace!.Select(t => string.Join(",", t.State.Select(v => v.ToString()))));
+                Assert.Equal(122, spilled.TraceLength);
+                Assert.True(spilled.Stuttering);
+            }
+            else
+            {
+                var pages = System.Text.RegularExpressions.Regex.Match(spilledOut, @"Spilled to disk: \d+ queue pages, \d+ fingerprint set merges, (\d+) liveness graph pages\.");
+                Assert.True(pages.Success, spilledOut);
+                Assert.True(int.Parse(pages.Groups[1].Value) > 100, pages.Value);
+            }
+            Assert.Empty(Directory.EnumerateFileSystemEntries(spill.FullName));
+        }
+        finally { dir.Delete(true); }
+    }
+
+    /// <summary>The spilled graph (64-byte pages, two of them in memory per log, records across pages) reads back
+    /// what the in-memory graph holds: every state, a state that cannot be serialized as the same object, and each
+    /// state's successors once, in the order told, also when they were told by fingerprint. Planted bugs, checked by
+    /// hand 2026-12-05: PagedLog reading page k + 1 for page k, and the successors of the state told last not stored
+    /// (StateGraph.Succ without its Flush), each fail it.</summary>
+    [Fact]
+    public void TheSpilledStateGraphReadsBackWhatItWasTold()
+    {
+        var dir = Directory.CreateTempSubdirectory("spill-test-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "S.tla"), "---- MODULE S ----\nVARIABLES a, b\nInit == a = 0 /\\ b = 0\nNext == UNCHANGED <<a, b>>\n====\n");
+            File.WriteAllText(Path.Combine(dir.FullName, "S.cfg"), "INIT Init\nNEXT Next\n");
+            var spec = TlaSpec.Load(Path.Combine(dir.FullName, "S.tla"), Path.Combine(dir.FullName, "S.cfg"));
+            var spill = dir.CreateSubdirectory("spill");
+            var plain = new StateGraph();
+            var disk = new StateGraph(spec, spill.FullName, 64, 256);
+            var rnd = new Random(11);
+            var lazy = new InfiniteSetV("Nat", v => v is IntV { N: >= 0 });
+            const int n = 400;
+            var model = new List<List<int>>();
+            for (int id = 0; id < n; id++)
+            {
+                Value a = id == 7 ? lazy : IntV.Of(rnd.Next(-5000, 5000));
+                Value b = new TupleV([.. Enumerable.Range(0, rnd.Next(0, 12)).Select(k => (Value)spec.Interner.Str("s" + rnd.Next(30)))]);
+                foreach (var g in new[] { plain, disk }) g.State(id, 1000 + id, [a, b], initial: id % 97 == 0);
+                model.Add([]);
+                if (id == 0) continue;
+                // the steps of an earlier state, some repeated, some told by fingerprint
+                int from = rnd.Next(id);
+                for (int k = rnd.Next(0, 9); k > 0; k--)
+                {
+                    int to = rnd.Next(id + 1);
+                    bool byFp = rnd.Next(2) == 0;
+                    foreach (var g in new[] { plain, disk }) g.Edge(from, byFp ? -1 : to, byFp ? 1000 + to : 0);
+                    if (!model[from].Contains(to)) model[from].Add(to);
+                }
+            }
+            Assert.True(disk.PagesWritten > 50, $"{disk.PagesWritten} pages written");
+            Assert.Equal(plain.Inits, disk.Inits);
+            Assert.Equal(n, disk.States.Count);
+            for (int id = 0; id < n; id++)
+            {
+                Assert.Equal(plain.States[id], disk.States[id]);
+                Assert.Equal(model[id], plain.Succ[id]);
+                Assert.Equal(model[id], disk.Succ[id]);
+            }
+            Assert.Same(lazy, disk.States[7][0]);
+            Assert.True(Enumerable.Range(0, n).Sum(id => disk.Succ[id].Length) > 400);
+            disk.Dispose();
+            Assert.Empty(Directory.EnumerateFileSystemEntries(spill.FullName));
+        }
+        finally { dir.Delete(true); }
+    }
+
     [Fact]
     public void TheDiskFingerprintSetAgreesWithAHashSet()
     {
