@@ -18,12 +18,13 @@ public static class AuditCommand
     private static readonly Option<string?> Vocabulary = EventsCommand.VocabularyOption("audit", "the vocabulary (default upstream)");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", "print the findings as JSON (snake_case keys; docs/schemas/)");
     private static readonly Option<bool> Found = Opt.Flag("--found", "print every call found instead");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
 
     public static Command Define()
     {
         var c = new Command("audit", "Finds every call of the notifier API in a kernel source tree and compares it with the vocabulary's kernel call sites: sites it lacks, events or owners that differ, rows whose call is gone.")
         {
-            Tree, Vocabulary, JsonOption, Found,
+            Tree, Vocabulary, JsonOption, Found, Quiet,
         };
         c.SetAction(Run);
         return c;
@@ -40,7 +41,11 @@ public static class AuditCommand
         System.Collections.Immutable.ImmutableHashSet<string> functions;
         try
         {
-            (calls, functions) = KernelScanner.ScanTree(root);
+            (calls, functions) = Progress.Run("audit", stderr, args.GetValue(Quiet), progress =>
+            {
+                progress.Report($"scanning {root}");
+                return KernelScanner.ScanTree(root);
+            });
         }
         catch (KernelTreeException e) { stderr.WriteLine($"notifier audit: {e.Message}"); return ExitCodes.Error; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stderr.WriteLine($"notifier audit: {root}: {e.Message}"); return ExitCodes.Error; }

@@ -8,8 +8,7 @@ namespace NotifierSpec.Cli;
 /// <summary>
 /// `notifier bench-reference [--steps N] [--seed S] [--pages P] [--runs R] [--json] [--quiet]`: steps per second through
 /// the reference with every rule checked after every step (64 pages, 2 device mirrors, trace recording off), one thread.
-/// The text streams a row per run; --json prints one object at the end (docs/schemas/bench-reference.schema.json) with
-/// a progress line on stderr meanwhile.
+/// The text streams a row per run; --json prints one object at the end (docs/schemas/bench-reference.schema.json).
 /// </summary>
 public static class BenchCommand
 {
@@ -18,7 +17,7 @@ public static class BenchCommand
     // the same bounds as a trace's config (reference/TraceLimits): 4 frames per page
     private static readonly Option<int> Pages = Opt.Int("--pages", "P", "pages", 64, 4, TraceLimits.MaxPages);
     private static readonly Option<int> Runs = Opt.Int("--runs", "R", "runs", 5, 1, 1000);
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "with --json: no progress line on stderr");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> Json = Opt.Flag("--json", JsonOut.Help);
 
     public static Command Define()
@@ -42,8 +41,8 @@ public static class BenchCommand
         var runRows = new JsonArray();
         StreamedTable? table = json ? null : new StreamedTable(stdout, (new("run", Right: true), 3), (new("steps", Right: true), 11), (new("ms", Right: true), 9), (new("steps/s", Right: true), 11));
         table?.Header();
-        // the text's rows are its progress; --json prints nothing until the end, so it shows a progress line meanwhile
-        string? violation = Progress.Run("bench-reference", stderr, !json || args.GetValue(Quiet), progress =>
+        // the text prints a row per run as it is done: on the terminal, that is its progress
+        string? violation = Progress.Run("bench-reference", stderr, args.GetValue(Quiet), progress =>
         {
             for (int r = 0; r < runs; r++)
             {
@@ -58,7 +57,7 @@ public static class BenchCommand
                 progress.Report($"{r + 1}/{runs} runs");
             }
             return null;
-        });
+        }, streamsTo: json ? null : stdout);
         rates.Sort();
         double? median = violation is null ? rates[rates.Count / 2] : null;
         int exit = violation is null ? ExitCodes.Ok : ExitCodes.Violation;

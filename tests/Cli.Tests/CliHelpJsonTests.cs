@@ -414,6 +414,27 @@ public class ProgressTests
         Assert.EndsWith("\e[2K\e[?25h", text); // cleared, the cursor shown
     }
 
+    /// <summary>A long step with no report (audit's scan, refine's check) still shows its time going on: the line is
+    /// redrawn every second with the last report and the clock's time.</summary>
+    [Fact]
+    public void The_progress_line_is_redrawn_every_second_with_the_last_report()
+    {
+        var err = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            Interactive = Spectre.Console.InteractionSupport.Yes, Out = new Spectre.Console.AnsiConsoleOutput(err),
+        });
+        int reads = 0;
+        Progress.Run("audit", console, () => TimeSpan.FromSeconds(Interlocked.Increment(ref reads) - 1), p =>
+        {
+            p.Report("scanning TREE"); // shown at 0 s
+            Thread.Sleep(2500);        // the redraws at 1 s and 2 s
+            return 0;
+        });
+        Assert.Contains("- audit: scanning TREE (1 s)\n", err.ToString());
+    }
+
     [Fact]
     public void Quiet_or_a_writer_that_is_not_the_terminal_gets_no_progress()
     {
