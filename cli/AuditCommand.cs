@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using NotifierSpec.Reference;
 
@@ -56,10 +55,10 @@ public static class AuditCommand
         if (args.GetValue(Found))
         {
             if (args.GetValue(JsonOption))
-                stdout.WriteLine(new JsonArray(ordered.Select(c => (JsonNode?)new JsonObject
+                JsonOut.Write(stdout, new JsonArray(ordered.Select(c => (JsonNode?)new JsonObject
                 {
                     ["file"] = c.File, ["line"] = c.Line, ["function"] = c.Function, ["api"] = c.Api, ["event"] = c.Event, ["owner"] = c.Owner,
-                }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                }).ToArray())); // docs/schemas/audit-found.schema.json
             else
                 foreach (var c in ordered)
                     stdout.WriteLine($"{c.File}:{c.Line} {c.Function} {c.Api}{(c.Event is { } e ? " " + e : "")}{(c.Owner is { } o ? " owner=" + o : "")}");
@@ -69,7 +68,7 @@ public static class AuditCommand
         var diffs = findings.Where(f => f.Kind != "known").ToList();
         if (args.GetValue(JsonOption))
         {
-            stdout.WriteLine(new JsonObject
+            JsonOut.Write(stdout, new JsonObject
             {
                 ["vocabulary"] = voc.Name, ["tree"] = root, ["calls"] = calls.Length, ["differences"] = diffs.Count,
                 ["known"] = findings.Length - diffs.Count,
@@ -77,7 +76,7 @@ public static class AuditCommand
                 {
                     ["kind"] = f.Kind, ["file"] = f.File, ["line"] = f.Line, ["function"] = f.Function, ["api"] = f.Api, ["message"] = f.Message,
                 }).ToArray()),
-            }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            });
         }
         else
         {
