@@ -34,7 +34,7 @@ public static class CheckCommand
         {
             Spec, Config, Workers, DumpTrace, NoDeadlock, MaxMemory, Checkpoint, CheckpointEvery, Recover, ManifestFile, All, BenchSpec, Quiet, JsonOption,
         };
-        Option[][] exclusive = [[BenchSpec, JsonOption], [BenchSpec, ManifestFile], [BenchSpec, All], [BenchSpec, DumpTrace], [ManifestFile, Config], [ManifestFile, DumpTrace], [All, Config], [All, DumpTrace],
+        Option[][] exclusive = [[BenchSpec, ManifestFile], [BenchSpec, All], [BenchSpec, DumpTrace], [ManifestFile, Config], [ManifestFile, DumpTrace], [All, Config], [All, DumpTrace],
             [ManifestFile, NoDeadlock], [All, NoDeadlock], [BenchSpec, Checkpoint], [BenchSpec, Recover], [ManifestFile, Checkpoint], [ManifestFile, Recover], [All, Checkpoint], [All, Recover]];
         Opt.Exclusive(c, exclusive);
         // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
@@ -54,7 +54,7 @@ public static class CheckCommand
         var (stdout, stderr) = (a.InvocationConfiguration.Output, a.InvocationConfiguration.Error);
         // default: all cores; counts, depth and traces do not depend on the number of workers
         int workers = a.GetValue(Workers) ?? Environment.ProcessorCount;
-        if (a.GetValue(BenchSpec) is { } benchFile) return Bench(benchFile, a.GetValue(Config), stdout, stderr);
+        if (a.GetValue(BenchSpec) is { } benchFile) return Bench(benchFile, a.GetValue(Config), stdout, stderr, a.GetValue(JsonOption), a.GetValue(Quiet));
         if (a.GetValue(Spec) is not { } spec) return CheckManifest(a.GetValue(ManifestFile) ?? FindManifest(), a.GetValue(All), workers, stdout, stderr, a.GetValue(JsonOption), a.GetValue(Quiet));
         if (a.GetValue(DumpTrace) is { } dump && OutputPathProblem(dump) is { } problem)
             throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
@@ -203,24 +203,35 @@ public static class CheckCommand
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Violation;
     }
 
-    /// <summary>--bench SPEC.tla: distinct states per second with 1 and 2 workers (best of 3 runs each).</summary>
-    private static int Bench(string tla, string? cfg, TextWriter stdout, TextWriter stderr)
+    /// <summary>--bench SPEC.tla: distinct states per second with 1 and 2 workers (best of 3 runs each); --json: one
+    /// object at the end (docs/schemas/check-bench.schema.json). A spec that does not load stays one line on stderr.</summary>
+    private static int Bench(string tla, string? cfg, TextWriter stdout, TextWriter stderr, bool json, bool quiet)
     {
-        var table = new StreamedTable(stdout, (new("spec"), Path.GetFileName(tla).Length), (new("workers", Right: true), 7), (new("distinct", Right: true), 12),
+        StreamedTable? table = json ? null : new StreamedTable(stdout, (new("spec"), Path.GetFileName(tla).Length), (new("workers", Right: true), 7), (new("distinct", Right: true), 12),
             (new("generated", Right: true), 12), (new("best distinct states/s", Right: true), 22));
-        table.Header();
-        foreach (int w in new[] { 1, 2 })
+        table?.Header();
+        var rows = new JsonArray();
+        // the text prints a row per worker count as it is done: on the terminal, that is its progress
+        int? failed = Progress.Run("check", stderr, quiet, progress =>
         {
-            double best = 0; CheckResult? last = null;
-            for (int rep = 0; rep < 3; rep++)
+            foreach (int w in new[] { 1, 2 })
             {
-                int exit = ModelRun.CheckOne(tla, cfg, new CheckOptions { Workers = w, Out = TextWriter.Null, Coverage = false }, stderr, out var r);
-                if (r is null) return exit;
-                last = r;
-                best = Math.Max(best, r.Distinct / Math.Max(1e-6, r.Seconds));
+                double best = 0; CheckResult? last = null;
+                for (int rep = 0; rep < 3; rep++)
+                {
+                    progress.Report($"{Path.GetFileName(tla)}, {w} worker{(w == 1 ? "" : "s")}, run {rep + 1} of 3");
+                    int exit = ModelRun.CheckOne(tla, cfg, new CheckOptions { Workers = w, Out = TextWriter.Null, Coverage = false }, stderr, out var r);
+                    if (r is null) return exit;
+                    last = r;
+                    best = Math.Max(best, r.Distinct / Math.Max(1e-6, r.Seconds));
+                }
+                table?.Row(Path.GetFileName(tla), $"{w}", $"{last!.Distinct}", $"{last.Generated}", $"{best:F0}");
+                rows.Add(new JsonObject { ["workers"] = w, ["distinct"] = last!.Distinct, ["generated"] = last.Generated, ["best_distinct_per_second"] = Math.Round(best) });
             }
-            table.Row(Path.GetFileName(tla), $"{w}", $"{last!.Distinct}", $"{last.Generated}", $"{best:F0}");
-        }
+            return (int?)null;
+        }, streamsTo: json ? null : stdout);
+        if (failed is { } code) return code;
+        if (json) JsonOut.Write(stdout, new JsonObject { ["spec"] = tla, ["config"] = cfg, ["exit"] = ExitCodes.Ok, ["runs"] = rows });
         return ExitCodes.Ok;
     }
 }

@@ -172,6 +172,21 @@ public class CliHelpJsonTests
     }
 
     [Fact]
+    public void Check_bench_json_has_the_counts_for_one_and_two_workers()
+    {
+        var spec = Path.Combine(Root(), "tla", "models", "MCExitSafe.tla");
+        var (code, stdout, stderr) = Run("check", "--bench", spec, "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Equal("", stderr);
+        var r = Conforming("check-bench", stdout);
+        Assert.Equal(spec, r.GetProperty("spec").GetString());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("config").ValueKind);
+        // tla/manifest.json: MCExitSafe, 1,411 distinct states, whatever the worker count
+        Assert.Equal([(1, 1411L), (2, 1411L)], r.GetProperty("runs").EnumerateArray().Select(x => (x.GetProperty("workers").GetInt32(), x.GetProperty("distinct").GetInt64())));
+        Assert.Equal(r.GetProperty("runs")[0].GetProperty("generated").GetInt64(), r.GetProperty("runs")[1].GetProperty("generated").GetInt64());
+    }
+
+    [Fact]
     public void Scenario_json_names_the_rule_each_scenario_breaks()
     {
         var (code, stdout, stderr) = Run("scenario", "anon_write", "--json");
