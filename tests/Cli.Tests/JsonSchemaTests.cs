@@ -87,6 +87,17 @@ public class JsonSchemaTests
         foreach (var c in WithoutJson) Assert.Equal((255, "", $"notifier {c}: unknown option --json\n"), Run(c, "--json"));
     }
 
+    /// <summary>Each schema is checked against a command's real output by some test: its name is passed to
+    /// Conforming (CliHelpJsonTests and the like) in this project's sources.</summary>
+    [Fact]
+    public void Every_schema_is_checked_against_real_output_by_a_test()
+    {
+        string dir = Path.Combine(JsonSchemas.Root(), "tests", "Cli.Tests");
+        var used = Directory.GetFiles(dir, "*.cs").SelectMany(f => Regex.Matches(File.ReadAllText(f), @"Conforming\(""([a-z-]+)""").Select(m => m.Groups[1].Value)).ToHashSet();
+        Assert.Equal([], JsonSchemas.Names.Where(n => !used.Contains(n)));
+        Assert.Equal([], used.Where(n => !File.Exists(JsonSchemas.PathOf(n)))); // and no test names a schema that is not there
+    }
+
     private const string Replay = """{"file":"t.jsonl","verdict":"accepted","exit":0,"lines":16,"line":null,"column":null,"rule":null,"message":null}""";
 
     [Theory]
