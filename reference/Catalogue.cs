@@ -26,9 +26,10 @@ public sealed record CatalogueEvent(string Name, IReadOnlyList<string> Allows, s
 public sealed record CatalogueFamily(string Name, bool ReleasePseudoEvent, string About, IReadOnlyList<CatalogueEvent> Events);
 
 /// <summary>A call site the models run, which models run it, the user operations that reach it, and in the newest
-/// release read (7.2) its PTE effect, the mmap_lock mode it runs under and where (file, function).</summary>
+/// release read (7.2) its PTE effect, the mmap_lock mode it runs under and where (file, function). NotInTla: why the
+/// TLA+ spec has no such site (every site not run by tla/ says why, and only those).</summary>
 public sealed record ModelSite(string Site, IReadOnlyList<string> Models, IReadOnlyList<string> Ops,
-    string? Pte = null, string? MmapLock = null, string? Citation = null);
+    string? Pte = null, string? MmapLock = null, string? Citation = null, string? NotInTla = null);
 
 /// <summary>One row of a vocabulary's call-site table. Mechanism: range (start/end), nonblock
 /// (start_nonblock/end), release (exit_mmap's ->release), page (v7's invalidate_page after the PTE change), none.
@@ -126,6 +127,12 @@ public sealed class Catalogue
         if (f.Schema != Schema) throw new CatalogueException($"{file}:1:1: schema '{f.Schema}', expected '{Schema}'");
         var families = f.Families.ToDictionary(x => x.Name);
         var sites = f.ModelSites.Select(s => s.Site).ToHashSet();
+        // a site the TLA+ spec does not run says why (not_in_tla); a TLA+ site has no such reason
+        foreach (var s in f.ModelSites)
+            if (s.Models.Contains("tla") == (s.NotInTla is not null))
+                throw new CatalogueException(s.NotInTla is null
+                    ? $"{file}: model site {s.Site}: not a tla site and no not_in_tla reason"
+                    : $"{file}: model site {s.Site}: a tla site with a not_in_tla reason");
         var reactions = f.Reactions.ToHashSet();
         foreach (var fam in f.Families)
             foreach (var e in fam.Events)

@@ -88,20 +88,14 @@ internal sealed class Planner(MmState state)
             var b = HugeBlock(edge);
             if (b.Start >= r.Start && b.End <= r.End) continue;
             if (Config.Has(Mutant.ZapSkipsHuge)) continue;
-            SplitPrims(b);
+            SplitHugePage(b);
         }
     }
 
-    private void SplitPrims(PageRange block) =>
-        Bracket(CallSite.split_huge_page, block, after =>
-        {
-            foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
-            _prims.Add(new Prim.TlbFlush(block));
-        });
-
-    /// <summary>The zap of a range (unmap_vmas, MADV_DONTNEED and truncate's zap_vma_range_batched (7.2; zap_page_range_single
-    /// before), OOM reaper's zap_vma_for_reaping).</summary>
-    private void Zap(CallSite site, PageRange r, bool blockable = true)
+    /// <summary>The zap of a range (zap_pte_range under unmap_vmas, MADV_DONTNEED and truncate's zap_vma_range_batched
+    /// (7.2; zap_page_range_single before), the OOM reaper's zap_vma_for_reaping): straddling huge blocks split first, then
+    /// the body its call site brackets: clear the present PTEs, flush, free the frames.</summary>
+    private Action<bool> ZapPtes(PageRange r)
     {
         SplitStraddling(r);
         var clearRange = r;
@@ -111,7 +105,7 @@ internal sealed class Planner(MmState state)
             if (State.Ptes[r.Start] is { Huge: true }) clearRange = clearRange with { Start = HugeBlock(r.Start).Start };
             if (State.Ptes[r.End - 1] is { Huge: true }) clearRange = clearRange with { End = HugeBlock(r.End - 1).End };
         }
-        Bracket(site, r, after =>
+        return after =>
         {
             var frames = new List<int>();
             foreach (int p in Present(clearRange))
@@ -121,16 +115,80 @@ internal sealed class Planner(MmState state)
             }
             _prims.Add(new Prim.TlbFlush(clearRange));
             foreach (int f in frames) _prims.Add(new Prim.FreeFrame(f));
-        }, blockable: blockable);
-        if (Config.Has(Mutant.FreeBeforeNotify))
-        {
-            // B1: move the frees before the notification
-            var frees = _prims.OfType<Prim.FreeFrame>().ToList();
-            _prims.RemoveAll(p => p is Prim.FreeFrame);
-            int at = _prims.FindIndex(p => p is Prim.Start);
-            _prims.InsertRange(at < 0 ? 0 : at, frees);
-        }
+        };
     }
+
+    /// <summary>The planted bug B1 (Mutant.FreeBeforeNotify): a zap's frees moved before its notification.</summary>
+    private void FreeBeforeNotify()
+    {
+        if (!Config.Has(Mutant.FreeBeforeNotify)) return;
+        var frees = _prims.OfType<Prim.FreeFrame>().ToList();
+        _prims.RemoveAll(p => p is Prim.FreeFrame);
+        int at = _prims.FindIndex(p => p is Prim.Start);
+        _prims.InsertRange(at < 0 ? 0 : at, frees);
+    }
+
+    // ---------------------------------------------------------------- call sites shared by several calls
+    // One method per call site (CallSite, a row of catalogue/vocabulary.json), named after its kernel function, as
+    // lib/test_hmm.c names its dmirror_* functions: each brackets its own site only (Bracket(CallSite.x) in method X;
+    // tests/Reference.Tests PlannerSiteTests). The calls below the PlanCall switch dispatch to them.
+
+    /// <summary>split_huge_page's site: the PMD split of one huge block (split_huge_pmd in zap, mprotect, UFFDIO_MOVE and
+    /// device migration; the seed's MMU_HSPLIT), each huge PTE becomes a base one.</summary>
+    private void SplitHugePage(PageRange block) =>
+        Bracket(CallSite.split_huge_page, block, after =>
+        {
+            foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
+            _prims.Add(new Prim.TlbFlush(block));
+        });
+
+    /// <summary>Linux 7.2 mm/memory.c unmap_vmas (munmap, MAP_FIXED, exit_mmap).</summary>
+    private void UnmapVmas(PageRange r)
+    {
+        Bracket(CallSite.unmap_vmas, r, ZapPtes(r));
+        FreeBeforeNotify();
+    }
+
+    /// <summary>MADV_DONTNEED's zap (Linux 7.2 mm/madvise.c madvise_dontneed_single_vma -> zap_vma_range_batched; the seed's
+    /// zap_page_range).</summary>
+    private void ZapPageRange(PageRange r)
+    {
+        Bracket(CallSite.zap_page_range, r, ZapPtes(r));
+        FreeBeforeNotify();
+    }
+
+    /// <summary>truncate's zap (Linux 7.2 mm/memory.c unmap_mapping_range_tree -> zap_vma_range_batched; zap_page_range_single
+    /// before 7.x).</summary>
+    private void ZapPageRangeSingle(PageRange r)
+    {
+        Bracket(CallSite.zap_page_range_single, r, ZapPtes(r));
+        FreeBeforeNotify();
+    }
+
+    /// <summary>hugetlbfs truncation / hole punch: hugetlb_vmdelete_list -> Linux 7.2 mm/hugetlb.c unmap_hugepage_range
+    /// (MMU_NOTIFY_CLEAR).</summary>
+    private void UnmapHugepageRange(PageRange r)
+    {
+        Bracket(CallSite.unmap_hugepage_range, r, ZapPtes(r));
+        FreeBeforeNotify();
+    }
+
+    /// <summary>Linux 7.2 mm/oom_kill.c __oom_reap_task_mm -> zap_vma_for_reaping of one VMA: a non-blockable start; a
+    /// refusal skips the VMA.</summary>
+    private void OomReapTaskMm(PageRange vma)
+    {
+        Bracket(CallSite.oom_reap_task_mm, vma, ZapPtes(vma), blockable: false);
+        FreeBeforeNotify();
+    }
+
+    /// <summary>Linux 7.2 mm/rmap.c try_to_unmap_one (try_to_migrate_one for migration): the PTEs of one folio's range
+    /// replaced (a swap entry for MADV_PAGEOUT's reclaim, a migration entry, cleared for collapse_file), then flushed.</summary>
+    private void TryToUnmapOne(PageRange r, PteOp op) =>
+        Bracket(CallSite.try_to_unmap_one, r, after =>
+        {
+            foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, op, after);
+            _prims.Add(new Prim.TlbFlush(r));
+        });
 
     private void CheckRange(int start, int end, string what)
     {
@@ -226,7 +284,7 @@ internal sealed class Planner(MmState state)
         if (cur.Exclusive >= 0)
         {
             // remove_device_exclusive_entry: the CPU takes the page back, telling the owner (owner NULL)
-            Restore(page);
+            RemoveDeviceExclusiveEntry(page);
             return write && cur.Prot != Prot.ReadWrite ? "SIGSEGV (read-only)" : null;
         }
         if (!write)
@@ -244,47 +302,88 @@ internal sealed class Planner(MmState state)
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
         {
-            // linux-7.2 mm/huge_memory.c do_huge_pmd_wp_page -> do_huge_zero_wp_pmd: a new THP (vma_alloc_anon_folio_pmd,
-            // zeroed) allocated first, then under MMU_NOTIFY_CLEAR over the PMD the huge zero PMD is cleared
-            // (pmdp_huge_clear_flush) and the new folio mapped writable by one PMD (map_anon_folio_pmd_pf). Where the
-            // vocabulary has no such row (linux-6.1, 6.12: is_huge_zero_pmd -> fallback; the seed), the THP path below runs.
-            var block = HugeBlock(page);
-            var news = Enumerable.Range(block.Start, block.Length).Select(_ => Alloc()).ToList();
-            Bracket(CallSite.do_huge_zero_wp_pmd, block, after =>
-            {
-                for (int i = 0; i < news.Count; i++) Pte(block.Start + i, PteOp.Map, after, news[i], Prot.ReadWrite, huge: true);
-                _prims.Add(new Prim.TlbFlush(block));
-            });
+            // do_huge_pmd_wp_page on the huge zero PMD (Linux 7.2); where the vocabulary has no such row (linux-6.1, 6.12:
+            // is_huge_zero_pmd -> fallback; the seed), the THP path below runs
+            DoHugeZeroWpPmd(HugeBlock(page));
             return null;
         }
-        if (cur.Huge && WholeHuge(HugeBlock(page)))
-        {
-            // the seed's kernel copied the whole huge page (v7 do_huge_pmd_wp_page); Linux 7.2 mm/huge_memory.c
-            // do_huge_pmd_wp_page splits a THP it cannot reuse (fallback: __split_huge_pmd under MMU_NOTIFY_CLEAR,
-            // VM_FAULT_FALLBACK) and the base page is then copied by do_wp_page -> wp_page_copy
-            if (!EventTables.IsKernel(Vocab)) { CowHuge(HugeBlock(page)); return null; }
-            var block = HugeBlock(page);
-            Bracket(CallSite.do_huge_pmd_wp_page, block, after =>
-            {
-                foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
-                _prims.Add(new Prim.TlbFlush(block));
-            });
-        }
-        // wp_page_copy: new page allocated and copied before the notifier, PTE switched under the PTL
-        int nf = Alloc();
-        _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
-        // a hugetlb VMA's COW is mm/hugetlb.c hugetlb_wp (MMU_NOTIFY_CLEAR over the huge page; the model's hugetlb pages are
-        // base pages)
-        Bracket(HugetlbOr(vma.Hugetlb, CallSite.hugetlb_wp, CallSite.wp_page_copy), new PageRange(page, page + 1), after =>
-        {
-            Pte(page, PteOp.Map, after, nf, Prot.ReadWrite);
-            _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
-            if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
-        });
+        // a THP: the seed's kernel copies it whole; Linux 7.2 splits it and falls back to the base page's copy
+        if (cur.Huge && WholeHuge(HugeBlock(page)) && !DoHugePmdWpPage(HugeBlock(page))) return null;
+        // do_wp_page -> wp_page_copy; a hugetlb VMA's COW is mm/hugetlb.c hugetlb_wp
+        if (HugetlbSite(vma.Hugetlb, CallSite.hugetlb_wp)) HugetlbWp(page, cur);
+        else WpPageCopy(page, cur);
         return null;
     }
 
-    private void Restore(int page)
+    /// <summary>Linux 7.2 mm/huge_memory.c do_huge_pmd_wp_page -> do_huge_zero_wp_pmd: a new THP (vma_alloc_anon_folio_pmd,
+    /// zeroed) allocated first, then under MMU_NOTIFY_CLEAR over the PMD the huge zero PMD is cleared (pmdp_huge_clear_flush)
+    /// and the new folio mapped writable by one PMD (map_anon_folio_pmd_pf).</summary>
+    private void DoHugeZeroWpPmd(PageRange block)
+    {
+        var news = Enumerable.Range(block.Start, block.Length).Select(_ => Alloc()).ToList();
+        Bracket(CallSite.do_huge_zero_wp_pmd, block, after =>
+        {
+            for (int i = 0; i < news.Count; i++) Pte(block.Start + i, PteOp.Map, after, news[i], Prot.ReadWrite, huge: true);
+            _prims.Add(new Prim.TlbFlush(block));
+        });
+    }
+
+    /// <summary>do_huge_pmd_wp_page on a THP it cannot reuse; true when the fault falls back to the base page
+    /// (VM_FAULT_FALLBACK). The seed's kernel (v7 vocabularies) copied the whole huge page; Linux 7.2 mm/huge_memory.c
+    /// do_huge_pmd_wp_page splits it (fallback: __split_huge_pmd under MMU_NOTIFY_CLEAR) and the base page is then copied by
+    /// do_wp_page -> wp_page_copy.</summary>
+    private bool DoHugePmdWpPage(PageRange block)
+    {
+        if (!EventTables.IsKernel(Vocab))
+        {
+            var olds = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame).ToList();
+            var news = olds.Select(_ => Alloc()).ToList();
+            for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i], news[i]));
+            Bracket(CallSite.do_huge_pmd_wp_page, block, after =>
+            {
+                for (int i = 0; i < olds.Count; i++) Pte(block.Start + i, PteOp.Map, after, news[i], Prot.ReadWrite, huge: true);
+                _prims.Add(new Prim.TlbFlush(block));
+                foreach (var f in olds) if (f != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(f));
+            });
+            return false;
+        }
+        Bracket(CallSite.do_huge_pmd_wp_page, block, after =>
+        {
+            foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
+            _prims.Add(new Prim.TlbFlush(block));
+        });
+        return true;
+    }
+
+    /// <summary>Linux 7.2 mm/memory.c wp_page_copy: a new page allocated and copied before the notifier
+    /// (MMU_NOTIFY_CLEAR over the page), the PTE switched under the PTL, the old page released.</summary>
+    private void WpPageCopy(int page, Pte cur)
+    {
+        int nf = Alloc();
+        _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
+        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf));
+    }
+
+    /// <summary>Linux 7.2 mm/hugetlb.c hugetlb_wp: wp_page_copy's steps under MMU_NOTIFY_CLEAR over the huge page (the
+    /// model's hugetlb pages are base pages).</summary>
+    private void HugetlbWp(int page, Pte cur)
+    {
+        int nf = Alloc();
+        _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
+        Bracket(CallSite.hugetlb_wp, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf));
+    }
+
+    /// <summary>The body of a COW fault's bracket: the new page mapped writable, the TLB flushed, the old page released.</summary>
+    private Action<bool> CopyOnWrite(int page, Pte cur, int nf) => after =>
+    {
+        Pte(page, PteOp.Map, after, nf, Prot.ReadWrite);
+        _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
+        if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
+    };
+
+    /// <summary>Linux 7.2 mm/memory.c remove_device_exclusive_entry: the CPU takes a device-exclusive page back,
+    /// MMU_NOTIFY_CLEAR with owner NULL (a fault, or fork's copy_nonpresent_pte).</summary>
+    private void RemoveDeviceExclusiveEntry(int page)
     {
         var one = new PageRange(page, page + 1);
         Bracket(CallSite.remove_device_exclusive_entry, one, after =>
@@ -303,14 +402,21 @@ internal sealed class Planner(MmState state)
         if (vma is null || vma.Shared || vma.Prot != Prot.ReadWrite) return "EINVAL (not a private writable anonymous page)";
         if (State.Ptes[page] is not { Writable: true, Huge: false } pte || pte.Frame == MmState.ZeroFrame)
             return "EBUSY (the page must be mapped writable by a base page: write it first)";
+        MakeDeviceExclusive(mirror, page);
+        _prims.Add(new Prim.AtomicMap(mirror, page));
+        return null;
+    }
+
+    /// <summary>Linux 7.2 mm/rmap.c make_device_exclusive: the page becomes a device-exclusive entry under
+    /// MMU_NOTIFY_EXCLUSIVE with the mirror as owner.</summary>
+    private void MakeDeviceExclusive(int mirror, int page)
+    {
         var one = new PageRange(page, page + 1);
         Bracket(CallSite.make_device_exclusive, one, after =>
         {
             Pte(page, PteOp.MakeExclusive, after, mirror);
             _prims.Add(new Prim.TlbFlush(one));
         }, owner: mirror);
-        _prims.Add(new Prim.AtomicMap(mirror, page));
-        return null;
     }
 
     /// <summary>The device-private migration the plan runs, if any (the owner's exemption of Rules.CheckState).</summary>
@@ -337,7 +443,7 @@ internal sealed class Planner(MmState state)
         // migrate_vma_collect_pmd takes a THP through migrate_vma_collect_huge_pmd, which migrates it whole
         // (MIGRATE_VMA_SELECT_COMPOUND, which dmirror_migrate_to_device passes) or splits it (split_folio); the model always
         // splits it first, under the PMD split's MMU_NOTIFY_CLEAR, and migrates base pages (the compound migration is not modelled)
-        foreach (var b in pages.Where(p => State.Ptes[p] is { Huge: true }).Select(HugeBlock).Distinct().ToList()) SplitPrims(b);
+        foreach (var b in pages.Where(p => State.Ptes[p] is { Huge: true }).Select(HugeBlock).Distinct().ToList()) SplitHugePage(b);
         // a page another mapping shares (fork, KSM) is unmapped there by migrate_device_unmap -> try_to_migrate, in other mms:
         // not modelled
         if (pages.Any(p => State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && (State.Frames[x.Frame].MapCount != 1 || State.Frames[x.Frame].RefCount != 1)))
@@ -360,11 +466,7 @@ internal sealed class Planner(MmState state)
             }
         // migrate_vma_collect notifies the whole range whatever it finds (MMU_NOTIFY_MIGRATE, owner: the pgmap owner)
         var dst = new Dictionary<int, int>();
-        Bracket(CallSite.migrate_vma_collect, r, after =>
-        {
-            foreach (var (p, _) in collect) Pte(p, PteOp.MigrationEntry, after);
-            if (collect.Count > 0) _prims.Add(new Prim.TlbFlush(r)); // flush_tlb_range only if a present PTE was unmapped
-        }, owner: m);
+        MigrateVmaCollect(r, collect.Select(x => x.Page).ToList(), m, present: true);
         if (collect.Count + insert.Count == 0) return null;
         // dmirror_migrate_alloc_and_copy: a device page per migrating page (dmirror_devmem_alloc_page), copied (copy_highpage)
         // or cleared (clear_highpage: a none or zero-page source)
@@ -373,18 +475,7 @@ internal sealed class Planner(MmState state)
         // migrate_vma_pages -> __migrate_device_pages: the first page without a source page opens MMU_NOTIFY_MIGRATE (owner)
         // over [addr, migrate->end); migrate_vma_insert_page installs the device-private entry (writable iff VM_WRITE),
         // replacing a zero-page PTE with ptep_clear_flush; pages with a source page only get folio_migrate_mapping
-        if (insert.Count > 0)
-        {
-            var ir = new PageRange(insert.Min(x => x.Page), r.End);
-            Bracket(CallSite.migrate_vma_pages, ir, after =>
-            {
-                foreach (var (p, old) in insert.OrderBy(x => x.Page))
-                {
-                    _prims.Add(new Prim.PteUpdate(p, PteOp.DevicePrivateEntry, dst[p], vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read, Owner: m));
-                    if (old == MmState.ZeroFrame) _prims.Add(new Prim.TlbFlush(new PageRange(p, p + 1)));
-                }
-            }, owner: m);
-        }
+        if (insert.Count > 0) MigrateVmaPages(r, insert, dst, vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read, m);
         // dmirror_migrate_finalize_and_map: the device maps each migrated page, WRITE iff MIGRATE_PFN_WRITE (pte_write of the
         // source; never for a none or zero-page source)
         var entries = collect.Select(x => (x.Page, dst[x.Page], x.Old.Writable)).Concat(insert.Select(x => (x.Page, dst[x.Page], false)))
@@ -402,6 +493,32 @@ internal sealed class Planner(MmState state)
         return null;
     }
 
+    /// <summary>Linux 7.2 mm/migrate_device.c migrate_vma_collect: MMU_NOTIFY_MIGRATE over the whole range whatever it finds
+    /// (owner: the pgmap owner); migrate_vma_collect_pmd turns each collected page's entry into a migration entry, and
+    /// flushes the TLB (flush_tlb_range) only when present PTEs were unmapped (not for a device-private entry).</summary>
+    private void MigrateVmaCollect(PageRange r, IReadOnlyList<int> pages, int owner, bool present) =>
+        Bracket(CallSite.migrate_vma_collect, r, after =>
+        {
+            foreach (int p in pages) Pte(p, PteOp.MigrationEntry, after);
+            if (present && pages.Count > 0) _prims.Add(new Prim.TlbFlush(r));
+        }, owner: owner);
+
+    /// <summary>Linux 7.2 mm/migrate_device.c migrate_vma_pages -> __migrate_device_pages: the first page without a source
+    /// page opens MMU_NOTIFY_MIGRATE (owner) over [addr, migrate->end); migrate_vma_insert_page installs each device-private
+    /// entry (writable iff VM_WRITE), replacing a zero-page PTE with ptep_clear_flush.</summary>
+    private void MigrateVmaPages(PageRange r, List<(int Page, int Old)> insert, Dictionary<int, int> dst, Prot prot, int owner)
+    {
+        var ir = new PageRange(insert.Min(x => x.Page), r.End);
+        Bracket(CallSite.migrate_vma_pages, ir, after =>
+        {
+            foreach (var (p, old) in insert.OrderBy(x => x.Page))
+            {
+                _prims.Add(new Prim.PteUpdate(p, PteOp.DevicePrivateEntry, dst[p], prot, Owner: owner));
+                if (old == MmState.ZeroFrame) _prims.Add(new Prim.TlbFlush(new PageRange(p, p + 1)));
+            }
+        }, owner: owner);
+    }
+
     /// <summary>lib/test_hmm.c dmirror_devmem_fault (pgmap->ops->migrate_to_ram, from mm/memory.c do_swap_page) for one page:
     /// migrate_vma_setup (MIGRATE_VMA_SELECT_DEVICE_PRIVATE, fault_page) -> migrate_vma_collect (MMU_NOTIFY_MIGRATE, owner: the
     /// page's mirror), dmirror_devmem_fault_alloc_and_copy (alloc_page_vma, xa_erase of the owner's entry, copy_highpage),
@@ -414,7 +531,7 @@ internal sealed class Planner(MmState state)
         int nf = Alloc();
         // migrate_vma_collect_pmd: a device-private entry of this owner (MIGRATE_VMA_SELECT_DEVICE_PRIVATE) becomes a
         // migration entry; not present, so no flush_tlb_range
-        Bracket(CallSite.migrate_vma_collect, one, after => Pte(page, PteOp.MigrationEntry, after), owner: owner);
+        MigrateVmaCollect(one, [page], owner, present: false);
         _prims.Add(new Prim.DeviceErase(owner, page));
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
         // remove_migration_pte: mk_pte(vm_page_prot), writable iff the migration entry was (softleaf_is_device_private_write)
@@ -423,58 +540,45 @@ internal sealed class Planner(MmState state)
         Migration = new DeviceMigration(owner, ImmutableDictionary<int, (int, int)>.Empty.Add(page, (cur.Frame, nf)));
     }
 
-    /// <summary>The seed's do_huge_pmd_wp_page: COW of a whole huge page (v7 vocabularies).</summary>
-    private void CowHuge(PageRange block)
-    {
-        var olds = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame).ToList();
-        var news = olds.Select(_ => Alloc()).ToList();
-        for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i], news[i]));
-        Bracket(CallSite.do_huge_pmd_wp_page, block, after =>
-        {
-            for (int i = 0; i < olds.Count; i++) Pte(block.Start + i, PteOp.Map, after, news[i], Prot.ReadWrite, huge: true);
-            _prims.Add(new Prim.TlbFlush(block));
-            foreach (var f in olds) if (f != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(f));
-        });
-    }
+    // ---------------------------------------------------------------- calls
 
-    // ---------------------------------------------------------------- call sites
-
-    /// <summary>Plans one CPU call: each call is the kernel function that reaches its notifier call site, one
-    /// method per function below, named after it (as lib/test_hmm.c names its dmirror_* functions).</summary>
+    /// <summary>Plans one CPU call: one method per call (reference/Calls.cs), named after it, that checks its arguments and
+    /// the state and dispatches to the methods of the call sites it reaches; each call site has its own method, named
+    /// after its kernel function (as lib/test_hmm.c names its dmirror_* functions), that brackets that site.</summary>
     public (string Name, MmapLock Lock, string? Error) PlanCall(Call call) => call switch
     {
-        Call.Mmap m => MmapRegion(m),
-        Call.Munmap m => DoVmiMunmap(m),
-        Call.Mprotect m => MprotectFixup(m),
-        Call.Mremap m => MoveVma(m),
-        Call.MadviseDontneed m => MadviseDontneedSingleVma(m),
-        Call.Truncate m => UnmapMappingRange(m),
-        Call.MadviseFree m => MadviseFreeSingleVma(m),
+        Call.Mmap m => Mmap(m),
+        Call.Munmap m => Munmap(m),
+        Call.Mprotect m => Mprotect(m),
+        Call.Mremap m => Mremap(m),
+        Call.MadviseDontneed m => MadviseDontneed(m),
+        Call.Truncate m => Truncate(m),
+        Call.MadviseFree m => MadviseFree(m),
         Call.MadvisePageout m => MadvisePageout(m),
-        Call.CpuRead or Call.CpuWrite => HandleMmFault(call),
-        Call.Fork => DupMmap(),
-        Call.Migrate m => MigratePages(m),
-        Call.KsmMerge m => TryToMergeWithKsmPage(m),
-        Call.SplitHuge m => SplitHugePage(m),
-        Call.CollapseHuge m => CollapseHugePage(m),
-        Call.Mlock m => MlockFixup(m),
-        Call.Munlock m => MunlockVmaPagesRange(m),
-        Call.Writeback m => PageMkcleanOne(m),
-        Call.ClearRefs => ClearRefsWrite(),
-        Call.UffdWriteProtect m => MwriteprotectRange(m),
-        Call.NumaScan m => ChangeProtNuma(m),
-        Call.PagemapScanWp m => DoPagemapScan(m),
-        Call.UffdMove m => MovePages(m),
+        Call.CpuRead or Call.CpuWrite => CpuAccess(call),
+        Call.Fork => Fork(),
+        Call.Migrate m => Migrate(m),
+        Call.KsmMerge m => KsmMerge(m),
+        Call.SplitHuge m => SplitHuge(m),
+        Call.CollapseHuge m => CollapseHuge(m),
+        Call.Mlock m => Mlock(m),
+        Call.Munlock m => Munlock(m),
+        Call.Writeback m => Writeback(m),
+        Call.ClearRefs => ClearRefs(),
+        Call.UffdWriteProtect m => UffdWriteProtect(m),
+        Call.NumaScan m => NumaScan(m),
+        Call.PagemapScanWp m => PagemapScanWp(m),
+        Call.UffdMove m => UffdMove(m),
         Call.MadviseCollapse m => MadviseCollapse(m),
-        Call.WpSharedMapping m => WpSharedMappingRange(m),
-        Call.PageReferenced or Call.TestYoung => FolioReferenced(call),
-        Call.Exit => ExitMmap(),
-        Call.OomReap => OomReapTaskMm(),
+        Call.WpSharedMapping m => WpSharedMapping(m),
+        Call.PageReferenced or Call.TestYoung => PageReferenced(call),
+        Call.Exit => Exit(),
+        Call.OomReap => OomReap(),
         _ => throw new ModelException($"{call.Name}: not a CPU call"),
     };
 
     /// <summary>Linux 7.2 mm/vma.c __mmap_region (MAP_FIXED: the overlap is unmapped first).</summary>
-    private (string Name, MmapLock Lock, string? Error) MmapRegion(Call.Mmap m)
+    private (string Name, MmapLock Lock, string? Error) Mmap(Call.Mmap m)
     {
         CheckRange(m.Start, m.End, "mmap");
         var r = new PageRange(m.Start, m.End);
@@ -486,7 +590,7 @@ internal sealed class Planner(MmState state)
             // vma is still in the tree"; then __mmap_new_vma: vma_iter_store_new; linux-6.12 mm/mmap.c __mmap_region alike).
             // linux-6.1 (mm/mmap.c mmap_region -> do_mas_munmap) and the seed's kernel (do_munmap) removed the VMAs first.
             if (!MapFixedZapsFirst) _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
-            Zap(CallSite.unmap_vmas, r);
+            UnmapVmas(r);
         }
         // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT
         var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb,
@@ -499,16 +603,16 @@ internal sealed class Planner(MmState state)
     private bool MapFixedZapsFirst => EventTables.IsKernel(Vocab) && Vocab != Vocabulary.Linux6_1;
 
     /// <summary>Linux 7.2 mm/vma.c do_vmi_munmap -> unmap_vmas.</summary>
-    private (string Name, MmapLock Lock, string? Error) DoVmiMunmap(Call.Munmap m)
+    private (string Name, MmapLock Lock, string? Error) Munmap(Call.Munmap m)
     {
         CheckRange(m.Start, m.End, "munmap");
         _prims.Add(new Prim.VmaUpdate(VmasWithout(new PageRange(m.Start, m.End))));
-        Zap(CallSite.unmap_vmas, new PageRange(m.Start, m.End));
+        UnmapVmas(new PageRange(m.Start, m.End));
         return ("munmap", MmapLock.Write, null);
     }
 
     /// <summary>Linux 7.2 mm/mprotect.c mprotect_fixup -> change_protection.</summary>
-    private (string Name, MmapLock Lock, string? Error) MprotectFixup(Call.Mprotect m)
+    private (string Name, MmapLock Lock, string? Error) Mprotect(Call.Mprotect m)
     {
         CheckRange(m.Start, m.End, "mprotect");
         var r = new PageRange(m.Start, m.End);
@@ -536,34 +640,45 @@ internal sealed class Planner(MmState state)
         SplitStraddling(r);
         // change_pmd_range starts the notifier lazily, at the first populated PMD
         var present = Present(r).ToList();
-        if (present.Count > 0)
-        {
-            var upgrade = present.Where(p => CanChangePteWritable(p, m.Prot)).ToHashSet();
-            int lazyStart = Math.Max(r.Start, HugeBlock(present[0]).Start);
-            var nr = new PageRange(lazyStart, r.End);
-            // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection, which notifies
-            // MMU_NOTIFY_PROTECTION_VMA over [start, end) from its start (widened for PMD sharing, not modelled)
-            bool hugetlb = State.Vmas.Where(v => v.Range.Overlaps(r)).All(v => v.Hugetlb);
-            var site = HugetlbOr(hugetlb, CallSite.hugetlb_change_protection, CallSite.change_protection);
-            if (site == CallSite.hugetlb_change_protection) nr = r;
-            Bracket(site, nr, after =>
-            {
-                foreach (int p in present)
-                {
-                    var cur = State.Ptes[p]!.Value;
-                    if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
-                    if (cur.DevicePrivate >= 0) continue;
-                    var np = m.Prot == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)m.Prot);
-                    // the new protection upgrades a PTE only through MM_CP_TRY_CHANGE_WRITABLE (CanChangePteWritable);
-                    // every other upgrade is left to a later fault (R8)
-                    if (upgrade.Contains(p)) np = Prot.ReadWrite;
-                    if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
-                }
-                _prims.Add(new Prim.TlbFlush(nr));
-            }, newProt: m.Prot);
-        }
+        if (present.Count == 0) return ("mprotect", MmapLock.Write, null);
+        // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection
+        bool hugetlb = State.Vmas.Where(v => v.Range.Overlaps(r)).All(v => v.Hugetlb);
+        if (HugetlbSite(hugetlb, CallSite.hugetlb_change_protection)) HugetlbChangeProtection(r, present, m.Prot);
+        else ChangeProtection(r, present, m.Prot);
         return ("mprotect", MmapLock.Write, null);
     }
+
+    /// <summary>Linux 7.2 mm/mprotect.c change_protection over the VMAs whose flags change: change_pmd_range starts the
+    /// notifier lazily, at the first populated PMD (MMU_NOTIFY_PROTECTION_VMA; the seed's MMU_MPROT).</summary>
+    private void ChangeProtection(PageRange r, List<int> present, Prot newProt)
+    {
+        var upgrade = present.Where(p => CanChangePteWritable(p, newProt)).ToHashSet();
+        var nr = new PageRange(Math.Max(r.Start, HugeBlock(present[0]).Start), r.End);
+        Bracket(CallSite.change_protection, nr, ChangePtes(nr, present, upgrade, newProt), newProt: newProt);
+    }
+
+    /// <summary>Linux 7.2 mm/hugetlb.c hugetlb_change_protection: MMU_NOTIFY_PROTECTION_VMA over [start, end) from its start
+    /// (widened for PMD sharing, not modelled); no write upgrade (CanChangePteWritable asks for a VMA that is not hugetlb).</summary>
+    private void HugetlbChangeProtection(PageRange r, List<int> present, Prot newProt) =>
+        Bracket(CallSite.hugetlb_change_protection, r, ChangePtes(r, present, [], newProt), newProt: newProt);
+
+    /// <summary>The body of an mprotect bracket: each present PTE down to the new protection (a device-private entry loses
+    /// write), the upgraded ones made writable, then the flush.</summary>
+    private Action<bool> ChangePtes(PageRange nr, List<int> present, HashSet<int> upgrade, Prot newProt) => after =>
+    {
+        foreach (int p in present)
+        {
+            var cur = State.Ptes[p]!.Value;
+            if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
+            if (cur.DevicePrivate >= 0) continue;
+            var np = newProt == Prot.ReadWrite ? cur.Prot : (Prot)Math.Min((int)cur.Prot, (int)newProt);
+            // the new protection upgrades a PTE only through MM_CP_TRY_CHANGE_WRITABLE (CanChangePteWritable);
+            // every other upgrade is left to a later fault (R8)
+            if (upgrade.Contains(p)) np = Prot.ReadWrite;
+            if (np != cur.Prot) Pte(p, PteOp.SetProt, after, cur.Frame, np, cur.Huge);
+        }
+        _prims.Add(new Prim.TlbFlush(nr));
+    };
 
     /// <summary>Linux 7.2 mm/mprotect.c mprotect_fixup -> change_protection with MM_CP_TRY_CHANGE_WRITABLE (a private VMA
     /// becoming writable: vma_wants_manual_pte_write_upgrade, mm/vma.h) -> change_present_ptes ->
@@ -587,7 +702,7 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
-    private (string Name, MmapLock Lock, string? Error) MoveVma(Call.Mremap m)
+    private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m)
     {
         CheckRange(m.OldStart, m.OldEnd, "mremap");
         int len = m.OldEnd - m.OldStart;
@@ -604,48 +719,68 @@ internal sealed class Planner(MmState state)
         var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0 });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
         var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
-        // move_page_tables: the source range is notified; the destination is filled (it was empty). A hugetlb VMA moves by
-        // mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page), MMU_NOTIFY_CLEAR, not UNMAP
-        Bracket(HugetlbOr(src.Hugetlb, CallSite.move_hugetlb_page_tables, CallSite.move_page_tables), old, after =>
-        {
-            foreach (var (p, pte) in moves)
-            {
-                Pte(p, PteOp.Clear, after);
-                if (pte.Swapped) { Pte(p - old.Start + dst.Start, PteOp.MoveSwapEntry, false, pte.Frame, pte.Prot); continue; }
-                // move_ptes moves a device-private entry as it is (the device keeps the page)
-                if (pte.DevicePrivate >= 0) { _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.DevicePrivateEntry, pte.Frame, pte.Prot, Owner: pte.DevicePrivate, SoftDirty: true)); continue; }
-                Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && len % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
-            }
-            _prims.Add(new Prim.TlbFlush(old));
-        });
+        // a hugetlb VMA moves by mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page)
+        if (HugetlbSite(src.Hugetlb, CallSite.move_hugetlb_page_tables)) MoveHugetlbPageTables(old, dst, moves);
+        else MovePageTables(old, dst, moves);
         return ("mremap", MmapLock.Write, null);
     }
 
+    /// <summary>Linux 7.2 mm/mremap.c move_page_tables: the source range is notified (MMU_NOTIFY_UNMAP); the destination is
+    /// filled (it was empty).</summary>
+    private void MovePageTables(PageRange old, PageRange dst, List<(int, Pte)> moves) =>
+        Bracket(CallSite.move_page_tables, old, MovePtes(old, dst, moves));
+
+    /// <summary>Linux 7.2 mm/hugetlb.c move_hugetlb_page_tables: move_page_tables' steps under MMU_NOTIFY_CLEAR, not UNMAP.</summary>
+    private void MoveHugetlbPageTables(PageRange old, PageRange dst, List<(int, Pte)> moves) =>
+        Bracket(CallSite.move_hugetlb_page_tables, old, MovePtes(old, dst, moves));
+
+    /// <summary>The body of an mremap bracket (move_ptes): each source PTE cleared and its page mapped at the destination.</summary>
+    private Action<bool> MovePtes(PageRange old, PageRange dst, List<(int, Pte)> moves) => after =>
+    {
+        foreach (var (p, pte) in moves)
+        {
+            Pte(p, PteOp.Clear, after);
+            if (pte.Swapped) { Pte(p - old.Start + dst.Start, PteOp.MoveSwapEntry, false, pte.Frame, pte.Prot); continue; }
+            // move_ptes moves a device-private entry as it is (the device keeps the page)
+            if (pte.DevicePrivate >= 0) { _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.DevicePrivateEntry, pte.Frame, pte.Prot, Owner: pte.DevicePrivate, SoftDirty: true)); continue; }
+            Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && old.Length % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
+        }
+        _prims.Add(new Prim.TlbFlush(old));
+    };
+
     /// <summary>Linux 7.2 mm/madvise.c madvise_dontneed_single_vma.</summary>
-    private (string Name, MmapLock Lock, string? Error) MadviseDontneedSingleVma(Call.MadviseDontneed m)
+    private (string Name, MmapLock Lock, string? Error) MadviseDontneed(Call.MadviseDontneed m)
     {
         CheckRange(m.Start, m.End, "madvise");
-        Zap(CallSite.zap_page_range, new PageRange(m.Start, m.End));
+        ZapPageRange(new PageRange(m.Start, m.End));
         return ("madvise_dontneed", MmapLock.Read, null);
     }
 
     /// <summary>Linux 7.2 mm/memory.c unmap_mapping_range (truncate_pagecache) -> unmap_mapping_range_tree ->
     /// zap_vma_range_batched (zap_page_range_single before 7.x).</summary>
-    private (string Name, MmapLock Lock, string? Error) UnmapMappingRange(Call.Truncate m)
+    private (string Name, MmapLock Lock, string? Error) Truncate(Call.Truncate m)
     {
         CheckRange(m.Start, m.End, "truncate");
         var r = new PageRange(m.Start, m.End);
         // hugetlbfs truncation / hole punch: hugetlb_vmdelete_list -> mm/hugetlb.c unmap_hugepage_range (MMU_NOTIFY_CLEAR)
         var over = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
-        Zap(HugetlbOr(over.Count > 0 && over.All(v => v.Hugetlb), CallSite.unmap_hugepage_range, CallSite.zap_page_range_single), r);
+        if (HugetlbSite(over.Count > 0 && over.All(v => v.Hugetlb), CallSite.unmap_hugepage_range)) UnmapHugepageRange(r);
+        else ZapPageRangeSingle(r);
         return ("truncate", MmapLock.None, null);
     }
 
     /// <summary>Linux 7.2 mm/madvise.c madvise_free_single_vma.</summary>
-    private (string Name, MmapLock Lock, string? Error) MadviseFreeSingleVma(Call.MadviseFree m)
+    private (string Name, MmapLock Lock, string? Error) MadviseFree(Call.MadviseFree m)
     {
         CheckRange(m.Start, m.End, "madvise");
-        var r = new PageRange(m.Start, m.End);
+        MadviseFreeSingleVma(new PageRange(m.Start, m.End));
+        return ("madvise_free", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 mm/madvise.c madvise_free_single_vma -> madvise_free_pte_range: private pages made old and clean,
+    /// swap entries dropped.</summary>
+    private void MadviseFreeSingleVma(PageRange r)
+    {
         // madvise_free_pte_range drops a swap entry (swap_put_entries_direct, linux-7.2 mm/madvise.c): the page is gone
         var swapped = Present(r).Where(p => State.Ptes[p] is { Swapped: true }).ToList();
         Bracket(CallSite.madvise_free_single_vma, r, after =>
@@ -657,7 +792,6 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.TlbFlush(r));
             foreach (int p in swapped) _prims.Add(new Prim.FreeFrame(State.Ptes[p]!.Value.Frame));
         });
-        return ("madvise_free", MmapLock.Read, null);
     }
 
     /// <summary>Linux 7.2 mm/madvise.c madvise_pageout -> madvise_cold_or_pageout_pte_range -> reclaim_pages -> mm/vmscan.c
@@ -676,18 +810,13 @@ internal sealed class Planner(MmState state)
         {
             if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0, DevicePrivate: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
                 || State.Frames[pte.Frame].MapCount != 1) continue;
-            var one = new PageRange(p, p + 1);
-            Bracket(CallSite.try_to_unmap_one, one, after =>
-            {
-                Pte(p, PteOp.SwapEntry, after);
-                _prims.Add(new Prim.TlbFlush(one));
-            });
+            TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
         }
         return ("madvise_pageout", MmapLock.Read, null);
     }
 
     /// <summary>Linux 7.2 mm/memory.c handle_mm_fault (a CPU access, faulting first where needed).</summary>
-    private (string Name, MmapLock Lock, string? Error) HandleMmFault(Call call)
+    private (string Name, MmapLock Lock, string? Error) CpuAccess(Call call)
     {
         int page = call is Call.CpuRead cr ? cr.Page : ((Call.CpuWrite)call).Page;
         bool write = call is Call.CpuWrite;
@@ -699,32 +828,46 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/mmap.c dup_mmap -> copy_page_range.</summary>
-    private (string Name, MmapLock Lock, string? Error) DupMmap()
+    private (string Name, MmapLock Lock, string? Error) Fork()
     {
         // copy_nonpresent_pte restores device-exclusive entries in the parent before copying
         foreach (var v in State.Vmas.Where(v => v.IsCow))
-            foreach (int p in Present(v.Range).Where(p => State.Ptes[p]!.Value.Exclusive >= 0).ToList()) Restore(p);
+            foreach (int p in Present(v.Range).Where(p => State.Ptes[p]!.Value.Exclusive >= 0).ToList()) RemoveDeviceExclusiveEntry(p);
         foreach (var v in State.Vmas)
         {
-            var vr = v.Range;
             if (!v.AnonVma && !v.Hugetlb) continue; // vma_needs_copy: no anon_vma, no copy and no notification
-            if (v.IsCow && !Config.Has(Mutant.CowForgetsWriteProtect))
-            {
-                var site = v.Hugetlb ? CallSite.copy_hugetlb_page_range : CallSite.copy_page_range;
-                Bracket(site, vr, after =>
-                {
-                    foreach (int p in Present(vr)) if (State.Ptes[p] is { Prot: Prot.ReadWrite }) Pte(p, PteOp.WriteProtect, after);
-                    _prims.Add(new Prim.TlbFlush(vr));
-                    _prims.Add(new Prim.ChildCopy(vr));
-                });
-            }
-            else _prims.Add(new Prim.ChildCopy(vr));
+            if (v.Hugetlb) CopyHugetlbPageRange(v);
+            else CopyPageRange(v);
         }
         return ("fork", MmapLock.Write, null);
     }
 
+    /// <summary>Linux 7.2 mm/memory.c copy_page_range: a COW mapping is write-protected in the parent under
+    /// MMU_NOTIFY_PROTECTION_PAGE (the seed's MMU_FORK) and copied to the child; any other is copied without a notification.</summary>
+    private void CopyPageRange(Vma v)
+    {
+        if (!v.IsCow || Config.Has(Mutant.CowForgetsWriteProtect)) { _prims.Add(new Prim.ChildCopy(v.Range)); return; }
+        Bracket(CallSite.copy_page_range, v.Range, CowCopy(v.Range));
+    }
+
+    /// <summary>Linux 7.2 mm/hugetlb.c copy_hugetlb_page_range: copy_page_range's steps for a hugetlb VMA (the seed's
+    /// MMU_MIGRATE).</summary>
+    private void CopyHugetlbPageRange(Vma v)
+    {
+        if (!v.IsCow || Config.Has(Mutant.CowForgetsWriteProtect)) { _prims.Add(new Prim.ChildCopy(v.Range)); return; }
+        Bracket(CallSite.copy_hugetlb_page_range, v.Range, CowCopy(v.Range));
+    }
+
+    /// <summary>The body of fork's bracket: the writable PTEs write-protected, the flush, the child's copy.</summary>
+    private Action<bool> CowCopy(PageRange vr) => after =>
+    {
+        foreach (int p in Present(vr)) if (State.Ptes[p] is { Prot: Prot.ReadWrite }) Pte(p, PteOp.WriteProtect, after);
+        _prims.Add(new Prim.TlbFlush(vr));
+        _prims.Add(new Prim.ChildCopy(vr));
+    };
+
     /// <summary>Linux 7.2 mm/migrate.c migrate_pages -> try_to_migrate_one.</summary>
-    private (string Name, MmapLock Lock, string? Error) MigratePages(Call.Migrate m)
+    private (string Name, MmapLock Lock, string? Error) Migrate(Call.Migrate m)
     {
         CheckPage(m.Page, "migrate_pages");
         if (State.Ptes[m.Page] is not { } pte || pte.Frame == MmState.ZeroFrame) return ("migrate_pages", MmapLock.None, "EINVAL (page not mapped)");
@@ -738,11 +881,7 @@ internal sealed class Planner(MmState state)
         bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
         if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
         // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
-        Bracket(CallSite.try_to_unmap_one, r, after =>
-        {
-            foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, PteOp.MigrationEntry, after);
-            _prims.Add(new Prim.TlbFlush(r));
-        });
+        TryToUnmapOne(r, PteOp.MigrationEntry);
         for (int i = 0; i < olds.Count; i++)
         {
             if (!early) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
@@ -753,7 +892,7 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/ksm.c try_to_merge_with_ksm_page -> write_protect_page, replace_page.</summary>
-    private (string Name, MmapLock Lock, string? Error) TryToMergeWithKsmPage(Call.KsmMerge m)
+    private (string Name, MmapLock Lock, string? Error) KsmMerge(Call.KsmMerge m)
     {
         // ksmd holds mmap_read_lock around write_protect_page and replace_page
         // (mm/ksm.c try_to_merge_with_ksm_page); NotifierSpec.tla MmapReadSites
@@ -763,49 +902,59 @@ internal sealed class Planner(MmState state)
             if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0, DevicePrivate: < 0 } pp || pp.Frame == MmState.ZeroFrame)
                 return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
         int kframe = State.Ptes[m.Page]!.Value.Frame;
-        foreach (int p in new[] { m.Page, m.Other })
-        {
-            var one = new PageRange(p, p + 1);
-            Bracket(CallSite.write_protect_page, one, after =>
-            {
-                if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
-                _prims.Add(new Prim.TlbFlush(one));
-            });
-        }
-        var other = new PageRange(m.Other, m.Other + 1);
-        int oldFrame = State.Ptes[m.Other]!.Value.Frame;
-        // replace_page: ptep_clear_flush, set_pte_at_notify(kpage), then put_page of the old page after the flush
-        Bracket(CallSite.replace_page, other, after =>
-        {
-            _prims.Add(new Prim.KsmReplace(m.Other, kframe));
-            _prims.Add(new Prim.TlbFlush(other));
-            _prims.Add(new Prim.FreeFrame(oldFrame));
-        });
+        foreach (int p in new[] { m.Page, m.Other }) WriteProtectPage(p);
+        ReplacePage(m.Other, kframe);
         return ("ksm_merge", MmapLock.Read, null);
     }
 
+    /// <summary>Linux 7.2 mm/ksm.c write_protect_page: the page's PTE write-protected and flushed.</summary>
+    private void WriteProtectPage(int p)
+    {
+        var one = new PageRange(p, p + 1);
+        Bracket(CallSite.write_protect_page, one, after =>
+        {
+            if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+            _prims.Add(new Prim.TlbFlush(one));
+        });
+    }
+
+    /// <summary>Linux 7.2 mm/ksm.c replace_page: ptep_clear_flush, set_pte_at_notify(kpage), then put_page of the old page
+    /// after the flush.</summary>
+    private void ReplacePage(int page, int kframe)
+    {
+        var one = new PageRange(page, page + 1);
+        int oldFrame = State.Ptes[page]!.Value.Frame;
+        Bracket(CallSite.replace_page, one, after =>
+        {
+            _prims.Add(new Prim.KsmReplace(page, kframe));
+            _prims.Add(new Prim.TlbFlush(one));
+            _prims.Add(new Prim.FreeFrame(oldFrame));
+        });
+    }
+
     /// <summary>Linux 7.2 include/linux/huge_mm.h split_huge_page -> mm/huge_memory.c __folio_split.</summary>
-    private (string Name, MmapLock Lock, string? Error) SplitHugePage(Call.SplitHuge m)
+    private (string Name, MmapLock Lock, string? Error) SplitHuge(Call.SplitHuge m)
     {
         CheckPage(m.Page, "split_huge_page");
         if (State.Ptes[m.Page] is not { Huge: true }) return ("split_huge_page", MmapLock.None, "EINVAL (not a huge mapping)");
-        SplitPrims(HugeBlock(m.Page));
+        SplitHugePage(HugeBlock(m.Page));
         return ("split_huge_page", MmapLock.None, null);
     }
 
     /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page.</summary>
-    private (string Name, MmapLock Lock, string? Error) CollapseHugePage(Call.CollapseHuge m)
+    private (string Name, MmapLock Lock, string? Error) CollapseHuge(Call.CollapseHuge m)
     {
         CheckPage(m.Page, "collapse_huge_page");
         var b = HugeBlock(m.Page);
         var vma = State.VmaAt(m.Page);
         if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
             return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
-        return ("collapse_huge_page", MmapLock.Write, CollapseAnon(b, vma));
+        return ("collapse_huge_page", MmapLock.Write, CollapseHugePage(b, vma));
     }
 
-    /// <summary>collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an error or null.</summary>
-    private string? CollapseAnon(PageRange b, Vma vma)
+    /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an
+    /// error or null.</summary>
+    private string? CollapseHugePage(PageRange b, Vma vma)
     {
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
         if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
@@ -843,7 +992,7 @@ internal sealed class Planner(MmState state)
             if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // thp_vma_allowable_order
             if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue; // already PMD-mapped
             // collapse_single_pmd: an anonymous VMA goes to collapse_scan_pmd -> collapse_huge_page (mmap_write_lock)
-            string? err = vma.Shared ? CollapseFile(b) : CollapseAnon(b, vma);
+            string? err = vma.Shared ? CollapseFile(b) : CollapseHugePage(b, vma);
             anon |= !vma.Shared;
             if (err is not null) return (name, anon ? MmapLock.Write : MmapLock.Read, err);
         }
@@ -862,29 +1011,23 @@ internal sealed class Planner(MmState state)
         if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
             return "EAGAIN (block not fully mapped by pages of this mm alone)";
         var news = olds.Select(_ => Alloc()).ToList();
-        for (int i = 0; i < olds.Count; i++)
-        {
-            int p = b.Start + i;
-            var one = new PageRange(p, p + 1);
-            Bracket(CallSite.try_to_unmap_one, one, after =>
-            {
-                Pte(p, PteOp.Clear, after);
-                _prims.Add(new Prim.TlbFlush(one));
-            });
-        }
+        for (int i = 0; i < olds.Count; i++) TryToUnmapOne(new PageRange(b.Start + i, b.Start + i + 1), PteOp.Clear);
         for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
         foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
-        // collapse_file -> retract_page_tables: a VMA without anon_vma loses its page table under MMU_NOTIFY_CLEAR over the
-        // block (pmdp_collapse_flush); try_collapse_pte_mapped_thp then finds the PMD none and set_huge_pmd maps the new
-        // huge page (a fill: no notification)
-        Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b)));
+        // collapse_file -> retract_page_tables; try_collapse_pte_mapped_thp then finds the PMD none and set_huge_pmd maps
+        // the new huge page (a fill: no notification)
+        RetractPageTables(b);
         var prot = State.VmaAt(b.Start)!.Prot;
         for (int i = 0; i < olds.Count; i++) Pte(b.Start + i, PteOp.Map, false, news[i], prot == Prot.ReadWrite ? Prot.Read : prot, huge: true);
         return null;
     }
 
+    /// <summary>Linux 7.2 mm/khugepaged.c retract_page_tables: a VMA without anon_vma loses its page table under
+    /// MMU_NOTIFY_CLEAR over the block (pmdp_collapse_flush).</summary>
+    private void RetractPageTables(PageRange b) => Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b)));
+
     /// <summary>Linux 7.2 mm/mlock.c mlock_fixup, then populate_vma_page_range.</summary>
-    private (string Name, MmapLock Lock, string? Error) MlockFixup(Call.Mlock m)
+    private (string Name, MmapLock Lock, string? Error) Mlock(Call.Mlock m)
     {
         CheckRange(m.Start, m.End, "mlock");
         var r = new PageRange(m.Start, m.End);
@@ -899,33 +1042,50 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>the seed (v7) kernel's mm/mlock.c munlock_vma_pages_range (gone by Linux 7.2; munlock notifies nothing there).</summary>
-    private (string Name, MmapLock Lock, string? Error) MunlockVmaPagesRange(Call.Munlock m)
+    private (string Name, MmapLock Lock, string? Error) Munlock(Call.Munlock m)
     {
         CheckRange(m.Start, m.End, "munlock");
         var r = new PageRange(m.Start, m.End);
         if (SetMlocked(r, false) is { } err) return ("munlock", MmapLock.Write, err);
-        Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
+        MunlockVmaPagesRange(r);
         return ("munlock", MmapLock.Write, null);
     }
 
+    /// <summary>The seed's munlock_vma_pages_range: no PTE change, and its rows' mechanism is none (v7: MMU_MUNLOCK declared
+    /// but never sent; Linux 7.2 mm/mlock.c has no notifier call).</summary>
+    private void MunlockVmaPagesRange(PageRange r) => Bracket(CallSite.munlock_vma_pages_range, r, _ => { });
+
     /// <summary>Linux 7.2 mm/rmap.c folio_mkclean -> page_mkclean_one (writeback of a shared page).</summary>
-    private (string Name, MmapLock Lock, string? Error) PageMkcleanOne(Call.Writeback m)
+    private (string Name, MmapLock Lock, string? Error) Writeback(Call.Writeback m)
     {
         CheckPage(m.Page, "writeback");
         if (State.Ptes[m.Page] is not { } pte || State.VmaAt(m.Page) is not { Shared: true })
             return ("writeback", MmapLock.None, "EINVAL (not a mapped shared page)");
         if (!pte.Dirty && !pte.Writable) return ("writeback", MmapLock.None, null); // clean already: page_mkclean finds nothing
-        var one = new PageRange(m.Page, m.Page + 1);
-        Bracket(CallSite.page_mkclean_one, one, after =>
-        {
-            Pte(m.Page, PteOp.Clean, after);
-            _prims.Add(new Prim.TlbFlush(one));
-        });
+        PageMkcleanOne(m.Page);
         return ("writeback", MmapLock.None, null);
     }
 
+    /// <summary>Linux 7.2 mm/rmap.c page_mkclean_one (folio_mkclean's rmap walk): the PTE write-protected and cleaned.</summary>
+    private void PageMkcleanOne(int page)
+    {
+        var one = new PageRange(page, page + 1);
+        Bracket(CallSite.page_mkclean_one, one, after =>
+        {
+            Pte(page, PteOp.Clean, after);
+            _prims.Add(new Prim.TlbFlush(one));
+        });
+    }
+
+    /// <summary>write to /proc/PID/clear_refs (CLEAR_REFS_SOFT_DIRTY).</summary>
+    private (string Name, MmapLock Lock, string? Error) ClearRefs()
+    {
+        ClearRefsWrite();
+        return ("clear_refs", MmapLock.Write, null);
+    }
+
     /// <summary>Linux 7.2 fs/proc/task_mmu.c clear_refs_write (CLEAR_REFS_SOFT_DIRTY).</summary>
-    private (string Name, MmapLock Lock, string? Error) ClearRefsWrite()
+    private void ClearRefsWrite()
     {
         // clear_refs_write: mmap_write_lock_killable, MMU_NOTIFY_SOFT_DIRTY over [0, -1), walk_page_range over every VMA
         // but VM_PFNMAP (clear_refs_test_walk: type 4 affects all pages, shared mappings too); clear_soft_dirty write-protects
@@ -938,11 +1098,10 @@ internal sealed class Planner(MmState state)
                     Pte(p, PteOp.ClearSoftDirty, after);
             _prims.Add(new Prim.TlbFlush(all));
         });
-        return ("clear_refs", MmapLock.Write, null);
     }
 
     /// <summary>Linux 7.2 mm/userfaultfd.c mwriteprotect_range (UFFDIO_WRITEPROTECT) -> uffd_wp_range.</summary>
-    private (string Name, MmapLock Lock, string? Error) MwriteprotectRange(Call.UffdWriteProtect m)
+    private (string Name, MmapLock Lock, string? Error) UffdWriteProtect(Call.UffdWriteProtect m)
     {
         CheckRange(m.Start, m.End, "uffdio_writeprotect");
         var r = new PageRange(m.Start, m.End);
@@ -952,26 +1111,30 @@ internal sealed class Planner(MmState state)
         // change_present_ptes write-protects (pte_mkuffd_wp); the VMA keeps its protection
         SplitStraddling(r);
         var present = Present(r).ToList();
-        if (present.Count > 0)
-            Bracket(CallSite.uffd_wp_range, r, after =>
-            {
-                foreach (int p in present)
-                    if (State.Ptes[p] is { Writable: true, Exclusive: < 0 }) Pte(p, PteOp.WriteProtect, after);
-                    else if (DevicePrivateLosesWrite(p)) Pte(p, PteOp.SetProt, after, State.Ptes[p]!.Value.Frame, Prot.Read);
-                _prims.Add(new Prim.TlbFlush(r));
-            });
+        if (present.Count > 0) UffdWpRange(r, present);
         return ("uffdio_writeprotect", MmapLock.Read, null);
     }
 
-    /// <summary>The hugetlb call site for a hugetlb VMA (Linux 7.2 mm/hugetlb.c), else the generic one; a vocabulary without a
-    /// row for the hugetlb site (the seed's) uses the generic site's.</summary>
-    private CallSite HugetlbOr(bool hugetlb, CallSite hugetlbSite, CallSite generic) => hugetlb && !Absent(hugetlbSite) ? hugetlbSite : generic;
+    /// <summary>Linux 7.2 mm/userfaultfd.c uffd_wp_range -> change_protection(MM_CP_UFFD_WP): MMU_NOTIFY_PROTECTION_VMA,
+    /// change_present_ptes write-protects (pte_mkuffd_wp); the VMA keeps its protection.</summary>
+    private void UffdWpRange(PageRange r, List<int> present) =>
+        Bracket(CallSite.uffd_wp_range, r, after =>
+        {
+            foreach (int p in present)
+                if (State.Ptes[p] is { Writable: true, Exclusive: < 0 }) Pte(p, PteOp.WriteProtect, after);
+                else if (DevicePrivateLosesWrite(p)) Pte(p, PteOp.SetProt, after, State.Ptes[p]!.Value.Frame, Prot.Read);
+            _prims.Add(new Prim.TlbFlush(r));
+        });
+
+    /// <summary>Whether a hugetlb VMA takes its hugetlb call site (Linux 7.2 mm/hugetlb.c) rather than the generic one: a
+    /// vocabulary without a row for the hugetlb site (the seed's) uses the generic site's.</summary>
+    private bool HugetlbSite(bool hugetlb, CallSite hugetlbSite) => hugetlb && !Absent(hugetlbSite);
 
     /// <summary>A site the vocabulary's table has no notifier row for: the call is refused (ENOSYS).</summary>
     private bool Absent(CallSite site) => EventTables.Row(Vocab, site).Mechanism == Mechanism.None;
 
-    /// <summary>Linux 7.2 mm/mempolicy.c change_prot_numa, run by kernel/sched/fair.c task_numa_work over a scan window.</summary>
-    private (string Name, MmapLock Lock, string? Error) ChangeProtNuma(Call.NumaScan m)
+    /// <summary>NUMA balancing's scan window: kernel/sched/fair.c task_numa_work -> change_prot_numa per VMA.</summary>
+    private (string Name, MmapLock Lock, string? Error) NumaScan(Call.NumaScan m)
     {
         CheckRange(m.Start, m.End, "change_prot_numa");
         if (Absent(CallSite.change_prot_numa)) return ("change_prot_numa", MmapLock.Read, "ENOSYS (NUMA hinting has no row in this vocabulary)");
@@ -987,27 +1150,32 @@ internal sealed class Planner(MmState state)
             SplitStraddling(vr);
             var present = Present(vr).ToList();
             if (present.Count == 0) continue;
-            Bracket(CallSite.change_prot_numa, vr, after =>
-            {
-                foreach (int p in present)
-                {
-                    // change_pte_range (prot_numa): already PROT_NONE is skipped; folio_can_map_prot_numa skips the zero page
-                    // (no folio), KSM and shared copy-on-write folios (folio_maybe_mapped_shared in a COW mapping); device-
-                    // exclusive entries are not present PTEs. The model's one node is never the folio's (no nid skip).
-                    var cur = State.Ptes[p]!.Value;
-                    if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
-                    if (cur.Prot == Prot.None || cur.Exclusive >= 0 || cur.DevicePrivate >= 0 || cur.Frame == MmState.ZeroFrame) continue;
-                    if (v.Mergeable && State.Frames[cur.Frame].RefCount > 1 || v.IsCow && State.Frames[cur.Frame].MapCount > 1) continue;
-                    Pte(p, PteOp.SetProt, after, cur.Frame, Prot.None, cur.Huge);
-                }
-                _prims.Add(new Prim.TlbFlush(vr));
-            });
+            ChangeProtNuma(vr, v, present);
         }
         return ("change_prot_numa", MmapLock.Read, null);
     }
 
-    /// <summary>Linux 7.2 fs/proc/task_mmu.c do_pagemap_scan (ioctl PAGEMAP_SCAN with PM_SCAN_WP_MATCHING).</summary>
-    private (string Name, MmapLock Lock, string? Error) DoPagemapScan(Call.PagemapScanWp m)
+    /// <summary>Linux 7.2 mm/mempolicy.c change_prot_numa -> change_protection(MM_CP_PROT_NUMA) over one VMA's part:
+    /// MMU_NOTIFY_PROTECTION_VMA, present PTEs become PROT_NONE hinting entries.</summary>
+    private void ChangeProtNuma(PageRange vr, Vma v, List<int> present) =>
+        Bracket(CallSite.change_prot_numa, vr, after =>
+        {
+            foreach (int p in present)
+            {
+                // change_pte_range (prot_numa): already PROT_NONE is skipped; folio_can_map_prot_numa skips the zero page
+                // (no folio), KSM and shared copy-on-write folios (folio_maybe_mapped_shared in a COW mapping); device-
+                // exclusive entries are not present PTEs. The model's one node is never the folio's (no nid skip).
+                var cur = State.Ptes[p]!.Value;
+                if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
+                if (cur.Prot == Prot.None || cur.Exclusive >= 0 || cur.DevicePrivate >= 0 || cur.Frame == MmState.ZeroFrame) continue;
+                if (v.Mergeable && State.Frames[cur.Frame].RefCount > 1 || v.IsCow && State.Frames[cur.Frame].MapCount > 1) continue;
+                Pte(p, PteOp.SetProt, after, cur.Frame, Prot.None, cur.Huge);
+            }
+            _prims.Add(new Prim.TlbFlush(vr));
+        });
+
+    /// <summary>ioctl PAGEMAP_SCAN with PM_SCAN_WP_MATCHING (fs/proc/task_mmu.c do_pagemap_scan).</summary>
+    private (string Name, MmapLock Lock, string? Error) PagemapScanWp(Call.PagemapScanWp m)
     {
         CheckRange(m.Start, m.End, "pagemap_scan_wp");
         if (Absent(CallSite.do_pagemap_scan)) return ("pagemap_scan_wp", MmapLock.Read, "ENOSYS (PAGEMAP_SCAN has no row in this vocabulary)");
@@ -1017,21 +1185,25 @@ internal sealed class Planner(MmState state)
         // for asynchronous userfaultfd write-protect (pagemap_scan_test_walk: userfaultfd_wp_async). A THP the range covers
         // partly is split by pagemap_scan_thp_entry (split_huge_pmd inside the bracket); the model splits it just before.
         SplitStraddling(r);
-        var present = Present(r).ToList();
+        DoPagemapScan(r, Present(r).ToList());
+        return ("pagemap_scan_wp", MmapLock.Read, null);
+    }
+
+    /// <summary>Linux 7.2 fs/proc/task_mmu.c do_pagemap_scan: MMU_NOTIFY_PROTECTION_VMA over the range whatever is mapped,
+    /// the writable PTEs write-protected (make_uffd_wp_pte).</summary>
+    private void DoPagemapScan(PageRange r, List<int> present) =>
         Bracket(CallSite.do_pagemap_scan, r, after =>
         {
             foreach (int p in present)
                 if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
             _prims.Add(new Prim.TlbFlush(r));
         });
-        return ("pagemap_scan_wp", MmapLock.Read, null);
-    }
 
     /// <summary>Linux 7.2 mm/userfaultfd.c move_pages (ioctl UFFDIO_MOVE) of [Src, Src + Len) to [Dst, Dst + Len): step by
     /// step, a whole PMD-mapped THP by move_pages_huge_pmd (mm/huge_memory.c), anything else page by page by
     /// move_pages_ptes (a THP in the way split first). Like the kernel, an error after some pages moved is not reported
     /// (move_pages returns the bytes moved); the steps done stay done.</summary>
-    private (string Name, MmapLock Lock, string? Error) MovePages(Call.UffdMove m)
+    private (string Name, MmapLock Lock, string? Error) UffdMove(Call.UffdMove m)
     {
         const string name = "uffdio_move";
         if (m.Len < 1) throw new ModelException($"{name}: len {m.Len} must be at least 1", badInput: true);
@@ -1116,7 +1288,7 @@ internal sealed class Planner(MmState state)
         // a THP source is split first (move_pages: split_huge_pmd when move_splits_huge_pmd), as is a THP whose PMD holds
         // the destination
         foreach (var b in new[] { HugeBlock(srcPage), HugeBlock(dstPage) }.Distinct())
-            if (!split.Contains(b.Start) && Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) { SplitPrims(b); split.Add(b.Start); }
+            if (!split.Contains(b.Start) && Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) { SplitHugePage(b); split.Add(b.Start); }
         var one = new PageRange(srcPage, srcPage + 1);
         // MMU_NOTIFY_CLEAR over [src_addr, src_addr + len); ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then
         // flush_tlb_range of the source (move_zeropage_pte maps the zero page read-only at dst)
@@ -1133,7 +1305,7 @@ internal sealed class Planner(MmState state)
 
     /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,
     /// wp_clean_post_vma), for each shared VMA of the range.</summary>
-    private (string Name, MmapLock Lock, string? Error) WpSharedMappingRange(Call.WpSharedMapping m)
+    private (string Name, MmapLock Lock, string? Error) WpSharedMapping(Call.WpSharedMapping m)
     {
         CheckRange(m.Start, m.End, "wp_shared_mapping_range");
         const string name = "wp_shared_mapping_range";
@@ -1142,20 +1314,22 @@ internal sealed class Planner(MmState state)
         // i_mmap_lock_read, no mmap_lock; per VMA: wp_clean_pre_vma starts MMU_NOTIFY_PROTECTION_PAGE over the VMA's part,
         // wp_pte write-protects each writable PTE (wp_clean_pmd_entry skips huge PMDs), wp_clean_post_vma flushes and ends
         foreach (var v in State.Vmas.Where(v => v.Shared && v.Range.Overlaps(r)).ToList())
-        {
-            var vr = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
-            Bracket(CallSite.wp_clean_pre_vma, vr, after =>
-            {
-                foreach (int p in Present(vr))
-                    if (State.Ptes[p] is { Writable: true, Huge: false }) Pte(p, PteOp.WriteProtect, after);
-                _prims.Add(new Prim.TlbFlush(vr));
-            });
-        }
+            WpCleanPreVma(new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End)));
         return (name, MmapLock.None, null);
     }
 
+    /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_clean_pre_vma (start), wp_pte, wp_clean_post_vma (flush, end) over one
+    /// shared VMA's part: MMU_NOTIFY_PROTECTION_PAGE, the writable base PTEs write-protected.</summary>
+    private void WpCleanPreVma(PageRange vr) =>
+        Bracket(CallSite.wp_clean_pre_vma, vr, after =>
+        {
+            foreach (int p in Present(vr))
+                if (State.Ptes[p] is { Writable: true, Huge: false }) Pte(p, PteOp.WriteProtect, after);
+            _prims.Add(new Prim.TlbFlush(vr));
+        });
+
     /// <summary>Linux 7.2 mm/rmap.c folio_referenced (page_referenced in v7) -> clear_flush_young / test_young.</summary>
-    private (string Name, MmapLock Lock, string? Error) FolioReferenced(Call call)
+    private (string Name, MmapLock Lock, string? Error) PageReferenced(Call call)
     {
         int page = call is Call.PageReferenced pr ? pr.Page : ((Call.TestYoung)call).Page;
         CheckPage(page, call.Name);
@@ -1164,26 +1338,30 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/mmap.c exit_mmap.</summary>
-    private (string Name, MmapLock Lock, string? Error) ExitMmap()
+    private (string Name, MmapLock Lock, string? Error) Exit()
     {
         // exit_mmap: mmu_notifier_release first, then unmap_vmas over everything, then free the VMAs
-        _prims.Add(new Prim.Release());
-        Zap(CallSite.unmap_vmas, new PageRange(0, Config.Pages));
+        MmuNotifierRelease();
+        UnmapVmas(new PageRange(0, Config.Pages));
         _prims.Add(new Prim.VmaUpdate([]));
         _prims.Add(new Prim.Exit());
         return ("exit_mmap", MmapLock.Write, null);
     }
 
     /// <summary>Linux 7.2 mm/oom_kill.c __oom_reap_task_mm.</summary>
-    private (string Name, MmapLock Lock, string? Error) OomReapTaskMm()
+    private (string Name, MmapLock Lock, string? Error) OomReap()
     {
         // __oom_reap_task_mm: from the top of the address space down (mas_for_each_rev), every VMA but VM_HUGETLB|VM_PFNMAP
         // that is anonymous or private (vma_is_anonymous || !VM_SHARED; mlocked ones too) gets zap_vma_for_reaping: a
         // non-blockable start over the VMA; a refusal skips the VMA
         foreach (var v in State.Vmas.Where(v => !v.Shared && !v.Hugetlb).Reverse().ToList())
-            Zap(CallSite.oom_reap_task_mm, v.Range, blockable: false);
+            OomReapTaskMm(v.Range);
         return ("oom_reap", MmapLock.Read, null);
     }
+
+    /// <summary>Linux 7.2 mm/mmu_notifier.c __mmu_notifier_release (exit_mmap's mmu_notifier_release): not a bracket, every
+    /// listener's release callback.</summary>
+    private void MmuNotifierRelease() => _prims.Add(new Prim.Release());
 
     /// <summary>mlock_fixup's VMA part: the range must be mapped (else ENOMEM); its VMAs get VM_LOCKED set or cleared.</summary>
     private string? SetMlocked(PageRange r, bool locked)

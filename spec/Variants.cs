@@ -105,6 +105,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailUffdWpConsultVmaLinux7x3"] = SameAsUffdWp,
         ["MCFailNumaConsultVma"] = ProtectionVmaSite,
         ["MCFailPagemapScanConsultVma"] = ProtectionVmaSite,
+        ["MCFailMoveHugePmdNoNotify"] = "spec/ has no call sites: a PTE change without any invalidation is its narrow-range variant's (a change outside the notified range, RangeCoversChange), which MCFailNarrowRange mirrors",
         ["MCFailMapFixedConsultVma"] = "spec/ sets the VMA at invalidate_range_start only for protection events (Model.Start: setsVma); other VMA changes are Refinement's vma_update steps, taken while no invalidation is active in whichever order the reference runs them, so the munmap (VMA detached first) versus MAP_FIXED (6.12+: old VMA in the tree through the zap) order this model shows is tla/'s",
         // device-private migration (range owners, as device-exclusive entries)
         ["MCFailMigrateSkipAnyOwner"] = NoDeviceMigration,

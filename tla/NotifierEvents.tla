@@ -75,8 +75,14 @@ Sites == {"copy_page_range",                   \* fork
           "change_prot_numa",                  \* NUMA balancing scan (kernel/sched/fair.c task_numa_work)
           "do_pagemap_scan",                   \* ioctl(PAGEMAP_SCAN) with PM_SCAN_WP_MATCHING on a range registered for asynchronous userfaultfd write-protect
           "move_pages_ptes",                   \* ioctl(UFFDIO_MOVE) of an anonymous page
+          "move_pages_huge_pmd",               \* ioctl(UFFDIO_MOVE) of a whole PMD-mapped anonymous THP, source and destination PMD-aligned, the destination PMD empty
+          "wp_clean_pre_vma",                  \* wp_shared_mapping_range (vmwgfx buffer-object dirty tracking)
           "move_hugetlb_page_tables",          \* mremap of a hugetlb VMA
           "mmap_region",                       \* mmap(MAP_FIXED) over a mapping
+          "hugetlb_change_protection",         \* mprotect of hugetlb VMAs
+          "unmap_hugepage_range",              \* truncate or hole punch of a hugetlbfs file
+          "hugetlb_wp",                        \* write fault on a shared hugetlb page of a private mapping (COW)
+          "do_huge_zero_wp_pmd",               \* write fault on the huge zero page (a read fault in an empty huge block of a THP VMA mapped it: do_huge_pmd_anonymous_page with transparent_hugepage/use_zero_page)
           "migrate_vma_collect"}               \* HMM_DMIRROR_MIGRATE_TO_DEV (lib/test_hmm.c dmirror_migrate_to_device), CPU or other device fault on a device-private entry (mm/memory.c do_swap_page -> migrate_to_ram: lib/test_hmm.c dmirror_devmem_fault)
 
 (***************************************************************************)
@@ -101,8 +107,14 @@ MechOf(voc, site) ==
                        [] site = "change_prot_numa" -> "none"
                        [] site = "do_pagemap_scan" -> "none"
                        [] site = "move_pages_ptes" -> "none"
+                       [] site = "move_pages_huge_pmd" -> "none"
+                       [] site = "wp_clean_pre_vma" -> "none"
                        [] site = "move_hugetlb_page_tables" -> "none"
                        [] site = "mmap_region" -> "none"
+                       [] site = "hugetlb_change_protection" -> "none"
+                       [] site = "unmap_hugepage_range" -> "none"
+                       [] site = "hugetlb_wp" -> "none"
+                       [] site = "do_huge_zero_wp_pmd" -> "none"
                        [] site = "migrate_vma_collect" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
@@ -115,18 +127,27 @@ MechOf(voc, site) ==
                                 [] site = "change_prot_numa" -> "none"
                                 [] site = "do_pagemap_scan" -> "none"
                                 [] site = "move_pages_ptes" -> "none"
+                                [] site = "move_pages_huge_pmd" -> "none"
+                                [] site = "wp_clean_pre_vma" -> "none"
                                 [] site = "move_hugetlb_page_tables" -> "none"
                                 [] site = "mmap_region" -> "none"
+                                [] site = "hugetlb_change_protection" -> "none"
+                                [] site = "unmap_hugepage_range" -> "none"
+                                [] site = "hugetlb_wp" -> "none"
+                                [] site = "do_huge_zero_wp_pmd" -> "none"
                                 [] site = "migrate_vma_collect" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
                               [] site = "do_pagemap_scan" -> "none"
                               [] site = "move_pages_ptes" -> "none"
+                              [] site = "move_pages_huge_pmd" -> "none"
                               [] site = "mmap_region" -> "none"
+                              [] site = "do_huge_zero_wp_pmd" -> "none"
                               [] OTHER -> "range")
       [] voc = "linux-6.12" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                                [] site = "exit_mmap" -> "release"
+                               [] site = "do_huge_zero_wp_pmd" -> "none"
                                [] OTHER -> "range")
       [] voc = "linux-6.18" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                                [] site = "exit_mmap" -> "release"
@@ -167,8 +188,14 @@ V7Event(site, prot) ==
       [] site = "change_prot_numa"              -> "none"
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_pages_huge_pmd"           -> "none"
+      [] site = "wp_clean_pre_vma"              -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
       [] site = "mmap_region"                   -> "none"
+      [] site = "hugetlb_change_protection"     -> "none"
+      [] site = "unmap_hugepage_range"          -> "none"
+      [] site = "hugetlb_wp"                    -> "none"
+      [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "none"
 
 \* v7-reviewed
@@ -197,8 +224,14 @@ V7ReviewedEvent(site, prot) ==
       [] site = "change_prot_numa"              -> "none"
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_pages_huge_pmd"           -> "none"
+      [] site = "wp_clean_pre_vma"              -> "none"
       [] site = "move_hugetlb_page_tables"      -> "none"
       [] site = "mmap_region"                   -> "none"
+      [] site = "hugetlb_change_protection"     -> "none"
+      [] site = "unmap_hugepage_range"          -> "none"
+      [] site = "hugetlb_wp"                    -> "none"
+      [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
@@ -227,8 +260,14 @@ Linux6x1Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "none"
       [] site = "move_pages_ptes"               -> "none"
+      [] site = "move_pages_huge_pmd"           -> "none"
+      [] site = "wp_clean_pre_vma"              -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "none"
+      [] site = "hugetlb_change_protection"     -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "unmap_hugepage_range"          -> "MMU_NOTIFY_UNMAP"
+      [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
+      [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
@@ -257,8 +296,14 @@ Linux6x12Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_pages_huge_pmd"           -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_clean_pre_vma"              -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "hugetlb_change_protection"     -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "unmap_hugepage_range"          -> "MMU_NOTIFY_CLEAR"
+      [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
+      [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
@@ -287,8 +332,14 @@ Linux6x18Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_pages_huge_pmd"           -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_clean_pre_vma"              -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "hugetlb_change_protection"     -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "unmap_hugepage_range"          -> "MMU_NOTIFY_CLEAR"
+      [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
+      [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
@@ -317,8 +368,14 @@ Linux7x2Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_pages_huge_pmd"           -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_clean_pre_vma"              -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "hugetlb_change_protection"     -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "unmap_hugepage_range"          -> "MMU_NOTIFY_CLEAR"
+      [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
+      [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
@@ -347,8 +404,14 @@ Linux7x3Event(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_pages_huge_pmd"           -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_clean_pre_vma"              -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "hugetlb_change_protection"     -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "unmap_hugepage_range"          -> "MMU_NOTIFY_CLEAR"
+      [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
+      [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 \* upstream (the newest release: linux-7.3)
@@ -377,8 +440,14 @@ UpstreamEvent(site, prot) ==
       [] site = "change_prot_numa"              -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "do_pagemap_scan"               -> "MMU_NOTIFY_PROTECTION_VMA"
       [] site = "move_pages_ptes"               -> "MMU_NOTIFY_CLEAR"
+      [] site = "move_pages_huge_pmd"           -> "MMU_NOTIFY_CLEAR"
+      [] site = "wp_clean_pre_vma"              -> "MMU_NOTIFY_PROTECTION_PAGE"
       [] site = "move_hugetlb_page_tables"      -> "MMU_NOTIFY_CLEAR"
       [] site = "mmap_region"                   -> "MMU_NOTIFY_UNMAP"
+      [] site = "hugetlb_change_protection"     -> "MMU_NOTIFY_PROTECTION_VMA"
+      [] site = "unmap_hugepage_range"          -> "MMU_NOTIFY_CLEAR"
+      [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
+      [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
 
 EventOf(voc, site, prot) ==
@@ -416,18 +485,26 @@ ExclusiveSites == {"make_device_exclusive", "remove_device_exclusive_entry"}
 SinglePageSites == {"migrate_pages", "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "page_mkclean_one",
                     "try_to_unmap_one", "write_protect_page", "replace_page",
                     "wp_page_copy", "make_device_exclusive", "remove_device_exclusive_entry",
-                    "migrate_vma_collect"}
+                    "migrate_vma_collect",
+                    \* one huge page (a spec page stands for the whole PMD / hugetlb entry)
+                    "move_pages_huge_pmd", "hugetlb_wp", "do_huge_zero_wp_pmd"}
 
 \* Sites that move a page to another address (mremap's move_page_tables and,
-\* for a hugetlb VMA, move_hugetlb_page_tables; UFFDIO_MOVE's move_pages_ptes):
-\* the destination PTE is filled, not notified.
+\* for a hugetlb VMA, move_hugetlb_page_tables; UFFDIO_MOVE's move_pages_ptes and,
+\* for a whole PMD-mapped THP, move_pages_huge_pmd): the destination PTE is
+\* filled, not notified.
 MremapSites == {"move_page_tables", "move_hugetlb_page_tables"}
-MoveSites == MremapSites \cup {"move_pages_ptes"}
+UffdMoveSites == {"move_pages_ptes", "move_pages_huge_pmd"}
+MoveSites == MremapSites \cup UffdMoveSites
 
 \* Sites that allocate a new frame before the invalidation starts
 \* (wp_page_copy allocates new_page before mmu_notifier_invalidate_range_start;
 \* migration allocates the target page first; KSM's kpage already exists).
-AllocSites == {"migrate_pages", "replace_page", "wp_page_copy", "migrate_vma_collect"}
+\* hugetlb_wp allocates and copies before its start (alloc_hugetlb_folio,
+\* copy_user_large_folio); do_huge_zero_wp_pmd allocates its THP first
+\* (vma_alloc_anon_folio_pmd), Linux 7.2 mm/hugetlb.c, mm/huge_memory.c.
+AllocSites == {"migrate_pages", "replace_page", "wp_page_copy", "migrate_vma_collect",
+               "hugetlb_wp", "do_huge_zero_wp_pmd"}
 
 (***************************************************************************)
 (* TruthfulEvent: which PTE changes an event's documentation allows        *)
@@ -495,8 +572,13 @@ SitePte(site, o, prot, nf) ==
       \* goes to the owner's device page nf (copied), the access kept
       [] site \in {"migrate_pages", "replace_page", "migrate_vma_collect"}
             -> [o EXCEPT !.f = nf, !.acc = IF site = "replace_page" THEN Min(o.acc, 1) ELSE o.acc]
-      [] site = "wp_page_copy"      -> [f |-> nf, acc |-> 2, sd |-> TRUE]
-      [] site = "change_protection"  -> [o EXCEPT !.acc = Min(o.acc, prot)]  \* change_pte_range
+      \* COW: a writable PTE of the new copy (wp_page_copy; hugetlb_wp: make_huge_pte,
+      \* set_huge_pte_at), or of the new zeroed THP that replaces the huge zero PMD
+      \* (do_huge_zero_wp_pmd: map_anon_folio_pmd_pf, writable in a VM_WRITE VMA)
+      [] site \in {"wp_page_copy", "hugetlb_wp", "do_huge_zero_wp_pmd"} -> [f |-> nf, acc |-> 2, sd |-> TRUE]
+      \* change_pte_range; hugetlb_change_protection: huge_pte_modify (an upgrade to
+      \* writable is left to the next fault, as for change_protection)
+      [] site \in {"change_protection", "hugetlb_change_protection"} -> [o EXCEPT !.acc = Min(o.acc, prot)]
       \* UFFDIO_WRITEPROTECT: change_protection(MM_CP_UFFD_WP) -> pte_mkuffd_wp
       \* write-protects the PTEs; the VMA keeps its protection (docs/protection-vma.md)
       [] site = "uffd_wp_range"     -> [o EXCEPT !.acc = Min(o.acc, 1)]
@@ -509,14 +591,16 @@ SitePte(site, o, prot, nf) ==
       \* The folios change_pte_range skips (zero, KSM, shared COW, pinned, ...) are
       \* not singled out: the model lets every present PTE become PROT_NONE.
       [] site = "change_prot_numa"  -> [o EXCEPT !.acc = 0]
-      [] site \in {"page_mkclean_one", "write_protect_page"}
+      \* wp_clean_pre_vma's walk (mm/mapping_dirty_helpers.c wp_pte: ptep_modify_prot_start,
+      \* pte_wrprotect, ptep_modify_prot_commit, writable PTEs only)
+      [] site \in {"page_mkclean_one", "write_protect_page", "wp_clean_pre_vma"}
             -> [o EXCEPT !.acc = Min(o.acc, 1)]
       \* MADV_FREE keeps the PTE (mm/madvise.c madvise_free_pte_range, 7.2:
       \* clear_young_dirty_ptes makes it old and clean; the page goes at reclaim)
       [] site = "madvise_free_single_vma" -> o
       [] site \in {"unmap_vmas", "mmap_region", "zap_page_range", "zap_page_range_single",
-                   "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "try_to_unmap_one",
-                   "oom_reap_task_mm", "exit_mmap"} -> NonePte
+                   "move_page_tables", "move_hugetlb_page_tables", "move_pages_ptes", "move_pages_huge_pmd",
+                   "try_to_unmap_one", "oom_reap_task_mm", "exit_mmap", "unmap_hugepage_range"} -> NonePte
       \* frame and protection stay; the entry's exclusivity is NotifierSpec's excl
       [] site \in ExclusiveSites -> o
 

@@ -64,7 +64,8 @@ BugNames ==
      "retry_ignores_in_progress", \* a full-mm listener's retry checks only the seq, not in_progress
      "atomic_map_no_retry",    \* the driver maps its device-exclusive entry without read_retry
      "two_pass_finish_at_end",          \* two-pass: the queued invalidate_finish runs at invalidate_range_end
-     "migrate_skip_any_owner"}          \* every listener skips every MMU_NOTIFY_MIGRATE, whatever its owner
+     "migrate_skip_any_owner",          \* every listener skips every MMU_NOTIFY_MIGRATE, whatever its owner
+     "move_huge_pmd_no_notify"}         \* move_pages_huge_pmd moves the PMD without invalidate_range_start/end
 
 ASSUME /\ Pages \subseteq Frames /\ InitMapped \subseteq Pages /\ HwDevices \subseteq Devices
        /\ InitSubscribed \subseteq Devices
@@ -161,6 +162,30 @@ IntervalDevices == Devices \ (MmDevices \cup PageOnlyDevices)
 TwoPassDevices == {}
 ASSUME TwoPassDevices \subseteq Devices \ (HwDevices \cup MmDevices \cup PageOnlyDevices)
 
+(***************************************************************************)
+(* The huge zero page (transparent_hugepage/use_zero_page; Linux 7.2       *)
+(* mm/huge_memory.c do_huge_pmd_anonymous_page: a read fault in an empty   *)
+(* huge block of a THP VMA maps the huge zero folio read-only,             *)
+(* set_huge_zero_folio).  A definition, not a CONSTANT, so older models    *)
+(* are unchanged: 0 means no zero page (every read fault maps a fresh      *)
+(* frame, as before); a model overrides it with a frame that is never      *)
+(* allocated nor freed (HugeZeroFrame <- MCZero) and reads each page as a  *)
+(* huge block.  A write to it is the call site do_huge_zero_wp_pmd (a new  *)
+(* THP, MMU_NOTIFY_CLEAR over the PMD, mapped writable); hmm_range_fault's *)
+(* write fault on it fails, as on a COW page (it is that call site).       *)
+(* Only ZeroPageSites run over a zero-mapped page: the others need a       *)
+(* normal folio (change_prot_numa skips the huge zero PMD: change_huge_pmd;*)
+(* a THP split maps small zero pages, which the spec has no frame for).    *)
+(***************************************************************************)
+HugeZeroFrame == 0
+ASSUME HugeZeroFrame \in {0} \cup (Frames \ InitMapped)
+ZeroMapped(p) == HugeZeroFrame # 0 /\ pte[p].f = HugeZeroFrame
+ZeroPageSites == {"do_huge_zero_wp_pmd", "zap_page_range", "zap_page_range_single", "unmap_vmas",
+                  "exit_mmap", "oom_reap_task_mm", "mmap_region", "change_protection",
+                  \* UFFDIO_MOVE of the huge zero PMD: moved read-only (move_pages_huge_pmd:
+                  \* move_soft_dirty_pmd of the old PMD)
+                  "move_pages_huge_pmd"}
+
 DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
@@ -201,7 +226,7 @@ Init ==
                                                  ELSE NonePte]
     /\ vma = [p \in Pages |-> IF p \in InitMapped THEN 2 ELSE 0]
     /\ cow = {} /\ childFrames = {}
-    /\ free = Frames \ InitMapped
+    /\ free = Frames \ (InitMapped \cup {HugeZeroFrame})
     /\ data = [f \in Frames |-> 0]
     /\ mmDead = FALSE /\ budget = MaxOps
     /\ thr = [t \in Threads |-> IdleThr]
@@ -237,7 +262,10 @@ MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protect
                    "move_page_tables", "move_hugetlb_page_tables", "clear_refs_write",
                    \* mmap(MAP_FIXED) over a mapping, 6.12+ (Linux 7.2 mm/vma.c __mmap_setup:
                    \* init_vma_munmap with unlock = false, no downgrade)
-                   "mmap_region"}
+                   "mmap_region",
+                   \* mprotect of a hugetlb VMA (do_mprotect_pkey -> change_protection ->
+                   \* hugetlb_change_protection, Linux 7.2 mm/mprotect.c, mm/hugetlb.c)
+                   "hugetlb_change_protection"}
 \* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
 \* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
 MmapDowngradeSites == {"unmap_vmas"}
@@ -262,7 +290,10 @@ MmapReadSites == {"zap_page_range", "madvise_free_single_vma",
                   "uffd_wp_range",    \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
                   "change_prot_numa", \* kernel/sched/fair.c task_numa_work: mmap_read_trylock
                   "do_pagemap_scan",  \* fs/proc/task_mmu.c do_pagemap_scan: mmap_read_lock_killable
-                  "move_pages_ptes"}  \* mm/userfaultfd.c move_pages: uffd_move_lock (read or per-VMA)
+                  "move_pages_ptes",  \* mm/userfaultfd.c move_pages: uffd_move_lock (read or per-VMA)
+                  "move_pages_huge_pmd", \* the same ioctl, a whole THP (mm/huge_memory.c)
+                  "hugetlb_wp",       \* page fault (hugetlb_fault: per-VMA or mmap read lock)
+                  "do_huge_zero_wp_pmd"} \* page fault (do_huge_pmd_wp_page)
 \* mmap_lock admits a new call site: a writer waits for every holder, a reader
 \* for a writer.  Without this two mprotects of one page would interleave and
 \* the first one's consult-vma listener would read the second one's
@@ -293,7 +324,13 @@ MmapLockAdmits(site) ==
 LateFlushSites == {"unmap_vmas", "zap_page_range", "zap_page_range_single",
                    "madvise_free_single_vma", "oom_reap_task_mm", "exit_mmap",
                    "change_protection", "uffd_wp_range", "clear_refs_write", "change_prot_numa",
-                   "mmap_region"}   \* vms_clear_ptes -> unmap_region: tlb_finish_mmu
+                   "mmap_region",   \* vms_clear_ptes -> unmap_region: tlb_finish_mmu
+                   \* hugetlbfs truncate / hole punch (Linux 7.2 mm/hugetlb.c unmap_hugepage_range:
+                   \* invalidate_range_end, then tlb_finish_mmu).  Not late: hugetlb_change_protection
+                   \* (tlb_flush_mmu_tlbonly before the end), hugetlb_wp, do_huge_zero_wp_pmd and
+                   \* move_pages_huge_pmd (huge_ptep_clear_flush / pmdp_huge_clear_flush inside),
+                   \* wp_clean_pre_vma (wp_clean_post_vma: flush_tlb_range, then the end)
+                   "unmap_hugepage_range"}
 
 \* Phases in which an invalidation has started (start returned) and not ended.
 StartedPhases == {"started", "flush", "updated", "freed"}
@@ -359,13 +396,19 @@ Applicable(site, r, dst) ==
     /\ (site \in MoveSites) = (dst # 0)
     /\ IF site = "exit_mmap" THEN r = Pages
        ELSE \E p \in r : pte[p].f # 0
-    /\ site = "wp_page_copy"     => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
+    \* COW of a page shared with the child (hugetlb_wp: a hugetlb page of a private mapping)
+    /\ site \in {"wp_page_copy", "hugetlb_wp"} => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
+    \* a write fault on the huge zero page in a writable VMA (do_huge_pmd_wp_page)
+    /\ site = "do_huge_zero_wp_pmd" => \A p \in r : ZeroMapped(p) /\ vma[p] = 2
+    /\ \A p \in r : ZeroMapped(p) => site \in ZeroPageSites
     /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
     /\ site \in MremapSites => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
     \* UFFDIO_MOVE (mm/userfaultfd.c validate_move_areas, move_pages_ptes): both VMAs
     \* exist with the same access (here read-write), the destination PTE is empty,
-    \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY)
-    /\ site = "move_pages_ptes" =>
+    \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY);
+    \* a whole THP moves by move_pages_huge_pmd (mm/huge_memory.c, 7.2: an empty
+    \* destination PMD, the folio PageAnonExclusive, else -EBUSY)
+    /\ site \in UffdMoveSites =>
          /\ dst \notin r /\ vma[dst] = 2 /\ pte[dst].f = 0
          /\ \A p \in r : vma[p] = 2 /\ p \notin cow
     \* task_numa_work scans only accessible VMAs (vma_is_accessible)
@@ -388,12 +431,19 @@ Applicable(site, r, dst) ==
     \* (COW, migration, rmap walks, KSM, fork's copy) are not run on it here
     /\ \A p \in r : excl[p] # 0 => site \in ExclusiveEntrySites
 
+\* Bug move_huge_pmd_no_notify (the reference's MoveHugePmdNoNotify): UFFDIO_MOVE of a
+\* whole THP clears the source PMD and maps the destination with no notifier call at all
+\* (Linux 7.2 mm/huge_memory.c move_pages_huge_pmd without its mmu_notifier_range_init /
+\* invalidate_range_start / invalidate_range_end): no range, no listener, no seq change.
+Unnotified(site) == "move_huge_pmd_no_notify" \in Bugs /\ site = "move_pages_huge_pmd"
+
 NewOp(site, r, prot, dst, ph) ==
-    LET nrng == IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
+    LET nrng == IF Unnotified(site) THEN {} ELSE IF "narrow_range" \in Bugs THEN {MinOf(r)} ELSE r
         nf   == IF site \in AllocSites THEN NewFrame ELSE 0
         inTree == {d \in Devices : sub[d] = "tree"}
         \* a ->invalidate_page-only listener has no range start/end callbacks
-        todo == CASE MechOf(Vocabulary, site) = "release" -> inTree
+        todo == CASE Unnotified(site) -> {}
+                  [] MechOf(Vocabulary, site) = "release" -> inTree
                   [] MechOf(Vocabulary, site) = "page"    -> inTree \ HwDevices
                   [] OTHER -> inTree \ (HwDevices \cup PageOnlyDevices)
     IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
@@ -405,7 +455,7 @@ NewOp(site, r, prot, dst, ph) ==
 \* vm_flags before change_protection; munmap detaches the VMAs before
 \* unmap_region; mremap's copy_vma creates the destination VMA first.
 VmaBefore(site, r, prot, dst) ==
-    CASE site = "change_protection" -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
+    CASE site \in {"change_protection", "hugetlb_change_protection"} -> [p \in Pages |-> IF p \in r THEN prot ELSE vma[p]]
       [] site = "unmap_vmas"       -> [p \in Pages |-> IF p \in r THEN 0 ELSE vma[p]]
       [] site \in MremapSites     -> [vma EXCEPT ![dst] = vma[MinOf(r)]]
       [] OTHER                     -> vma
@@ -431,7 +481,7 @@ BeginOp(t, mech) ==
       \E r \in (IF site = "exit_mmap" THEN {Pages} ELSE Ranges), own \in OwnersOf(site) :
         /\ thr[t].ph = "idle" /\ budget > 0 /\ ~mmDead
         /\ MechOf(Vocabulary, site) = mech
-        /\ (site \notin {"change_protection", "mmap_region"}) => prot = MinOf(Prots)
+        /\ (site \notin {"change_protection", "hugetlb_change_protection", "mmap_region"}) => prot = MinOf(Prots)
         /\ Applicable(site, r, dst)
         \* the owner's mmu_interval_read_begin before make_device_exclusive sleeps
         \* while a running pass hit its interval
@@ -445,9 +495,9 @@ BeginOp(t, mech) ==
            /\ free' = free \ {op.nf}
            /\ mmDead' = (site = "exit_mmap")
         /\ budget' = budget - 1
-        /\ active' = active + 1
+        /\ active' = IF Unnotified(site) THEN active ELSE active + 1
         \* mn_itree_inv_start_range: seq |= 1 when an interval overlaps the range
-        /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
+        /\ passOdd' = IF Unnotified(site) THEN passOdd ELSE (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
         /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
 
 invalidate_range_start(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "range")
@@ -601,9 +651,9 @@ ApplyPte(t, op) ==
         \* (it rechecks the destination under the PTL: a page faulted in there
         \* meanwhile makes the move fail with -EEXIST, move_pages_ptes)
         New(p) == IF op.site \in MoveSites
-                  THEN (IF op.site = "move_pages_ptes" /\ pte[op.dst].f # 0 THEN pte[p]
+                  THEN (IF op.site \in UffdMoveSites /\ pte[op.dst].f # 0 THEN pte[p]
                         ELSE IF p # op.dst THEN NonePte
-                        ELSE IF op.site = "move_pages_ptes" /\ pte[src].f # 0
+                        ELSE IF op.site \in UffdMoveSites /\ pte[src].f # 0 /\ ~ZeroMapped(src)
                         THEN [pte[src] EXCEPT !.acc = 2, !.sd = TRUE] ELSE pte[src])
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
@@ -724,7 +774,7 @@ device_tlb_fill(d, p) ==
 (***************************************************************************)
 free_frame(t) ==
     LET op == thr[t]
-        fr == {f \in op.freeable : f \notin childFrames /\ \A p \in Pages : pte[p].f # f}
+        fr == {f \in op.freeable : f \notin childFrames /\ f # HugeZeroFrame /\ \A p \in Pages : pte[p].f # f}
     IN /\ op.ph \in {"updated", "late_free"}
        /\ free' = free \cup fr
        /\ dpte' = [d \in Devices |-> [p \in Pages |->
@@ -758,6 +808,8 @@ invalidate_range_end(t) ==
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>
+          ELSE IF Unnotified(op.site)   \* no invalidate_range_end either: the site's own return
+          THEN UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg, ghost>>
           ELSE /\ \A d \in late \cup mmEnd \cup lateFin : ~lock[d]
                /\ dpte' = [d \in Devices |-> [p \in Pages |->
                             IF \/ d \in late /\ p \in op.rng
@@ -862,10 +914,15 @@ hmm_range_fault(d) ==
         w    == flt[d].w
         need == IF w THEN 2 ELSE 1
         o    == pte[p]
+        \* a read fault maps the huge zero page read-only where the model has one
+        \* (do_huge_pmd_anonymous_page: set_huge_zero_folio)
+        zeroFill == HugeZeroFrame # 0 /\ o.f = 0 /\ ~w
         fail == \/ mmDead \/ vma[p] < need
-                \/ o.f = 0 /\ free = {}
+                \/ o.f = 0 /\ ~zeroFill /\ free = {}
                 \/ w /\ p \in cow /\ o.acc < 2
-        np   == IF o.f = 0 THEN [f |-> NewFrame, acc |-> vma[p], sd |-> TRUE]
+                \/ w /\ ZeroMapped(p)
+        np   == IF zeroFill THEN [f |-> HugeZeroFrame, acc |-> Min(vma[p], 1), sd |-> TRUE]
+                ELSE IF o.f = 0 THEN [f |-> NewFrame, acc |-> vma[p], sd |-> TRUE]
                 ELSE [o EXCEPT !.acc = Max(o.acc, need), !.sd = o.sd \/ w]
         \* hmm_pfn write bit: pte_write; a soft-dirty-cleared PTE is not writable
         snap == [f |-> np.f, acc |-> IF np.sd THEN np.acc ELSE Min(np.acc, 1), gone |-> FALSE]
@@ -883,8 +940,8 @@ hmm_range_fault(d) ==
                /\ flt' = [flt EXCEPT ![d].ph = IF lock[d] THEN "unlock_retry" ELSE "begin"]
                /\ UNCHANGED <<pte, free, data>>
           ELSE /\ pte' = [pte EXCEPT ![p] = np]
-               /\ free' = IF o.f = 0 THEN free \ {np.f} ELSE free
-               /\ data' = IF o.f = 0 THEN [data EXCEPT ![np.f] = 0] ELSE data
+               /\ free' = IF o.f = 0 /\ ~zeroFill THEN free \ {np.f} ELSE free
+               /\ data' = IF o.f = 0 /\ ~zeroFill THEN [data EXCEPT ![np.f] = 0] ELSE data
                /\ flt' = [flt EXCEPT ![d] = [flt[d] EXCEPT !.ph = next, !.snap = snap]]
        /\ UNCHANGED <<excl, inProg, vma, cow, childFrames, mmDead, budget, thr, active, passOdd,
                       inPassHit, dpte, lock, hit, rdCur, ghost, sub>>

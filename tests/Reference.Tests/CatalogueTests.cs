@@ -144,6 +144,28 @@ public class CatalogueTests
                 Assert.Contains($"\"{b.Tla}\"", File.ReadAllText(Repo("tla", "models", m.Name + ".cfg")));
     }
 
+    /// <summary>Every model site the TLA+ spec does not run says why (not_in_tla), and only those; the generated
+    /// Sites of tla/NotifierEvents.tla are exactly the tla sites. Planted: a reason dropped, a reason on a tla site.</summary>
+    [Fact]
+    public void A_site_left_out_of_tla_says_why()
+    {
+        Assert.All(Cat.File.ModelSites, s => Assert.True(s.Models.Contains("tla") == (s.NotInTla is null), s.Site));
+        string module = File.ReadAllText(Repo("tla", "NotifierEvents.tla"));
+        string sites = module[module.IndexOf("Sites == {", StringComparison.Ordinal)..module.IndexOf("MechOf(voc, site) ==", StringComparison.Ordinal)];
+        Assert.Equal(Cat.SitesOf("tla").Select(s => s.Site).Order(),
+            Regex.Matches(sites, "^\\s*(?:Sites == \\{)?\"([a-z_]+)\"", RegexOptions.Multiline).Select(m => m.Groups[1].Value).Order());
+        string json = File.ReadAllText(Repo("catalogue", "vocabulary.json"));
+        string dropped = Regex.Replace(json, ", \"not_in_tla\": \"needs a page cache[^\"]*\"", "");
+        Assert.NotEqual(json, dropped);
+        var e = Assert.Throws<CatalogueException>(() => Catalogue.Parse(dropped, "cat.json"));
+        Assert.Equal("cat.json: model site retract_page_tables: not a tla site and no not_in_tla reason", e.Message);
+        string added = json.Replace("{\"site\": \"hugetlb_wp\", \"models\": [\"reference\", \"tla\"],",
+            "{\"site\": \"hugetlb_wp\", \"not_in_tla\": \"x\", \"models\": [\"reference\", \"tla\"],", StringComparison.Ordinal);
+        Assert.NotEqual(json, added);
+        e = Assert.Throws<CatalogueException>(() => Catalogue.Parse(added, "cat.json"));
+        Assert.Equal("cat.json: model site hugetlb_wp: a tla site with a not_in_tla reason", e.Message);
+    }
+
     [Fact]
     public void A_malformed_catalogue_is_one_line_with_its_position()
     {

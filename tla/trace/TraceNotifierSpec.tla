@@ -166,13 +166,15 @@ CandSites(op) ==
       \* tree (mmap_region); linux-6.1 and the seed removed them first (unmap_vmas)
       [] op = "mmap" -> IF MechOf(Vocabulary, "mmap_region") = "range"
                         THEN {"mmap_region", "split_huge_page"} ELSE {"unmap_vmas", "split_huge_page"}
-      [] op = "mprotect"         -> {"change_protection", "split_huge_page"}
+      \* the hugetlb call sites for a hugetlb VMA (mm/hugetlb.c; mm/mprotect.c change_protection,
+      \* fs/hugetlbfs/inode.c hugetlb_vmdelete_list, mm/memory.c handle_mm_fault -> hugetlb_fault)
+      [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page"}
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
-      [] op = "truncate"         -> {"zap_page_range_single", "split_huge_page"}
+      [] op = "truncate"         -> {"zap_page_range_single", "unmap_hugepage_range", "split_huge_page"}
       [] op = "madvise_free"     -> {"madvise_free_single_vma"}
       \* a fault on a device-exclusive entry restores it (do_swap_page)
-      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "remove_device_exclusive_entry"}
+      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
       [] op = "make_device_exclusive" -> {"make_device_exclusive"}
       \* fork first restores the parent's device-exclusive entries (copy_nonpresent_pte)
       [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range", "remove_device_exclusive_entry"}
@@ -185,12 +187,46 @@ CandSites(op) ==
       [] op = "uffdio_writeprotect" -> {"uffd_wp_range", "split_huge_page"}
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
-      [] op = "uffdio_move"      -> {"move_pages_ptes", "split_huge_page"}
+      [] op = "uffdio_move"      -> {"move_pages_ptes", "move_pages_huge_pmd", "split_huge_page"}
+      \* mm/mapping_dirty_helpers.c: wp_clean_pre_vma per shared VMA of the range
+      [] op = "wp_shared_mapping_range" -> {"wp_clean_pre_vma"}
       [] OTHER                   -> {}
 
 CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
+
+\* The ranges UFFDIO_MOVE's brackets may have, in reference pages [a, b), for the move
+\* [page, page + len) -> [dst, dst + len) of the call line (mm/userfaultfd.c move_pages
+\* steps from the source start; the steps already done are not in the line, so any
+\* step start inside the move is allowed):
+\*  - move_pages_ptes: [a, page + len), the rest of the move (Linux 7.2 and 7.3
+\*    move_pages_ptes: MMU_NOTIFY_CLEAR over [src_addr, src_addr + len), len = src_end -
+\*    src_addr); one page in linux-6.12 (move_pages_pte: [src_addr, src_addr +
+\*    PAGE_SIZE)), and in linux-6.18, which the catalogue takes as 6.12 there;
+\*  - move_pages_huge_pmd: one huge page, source and destination huge-page-aligned,
+\*    inside the move (move_pages: not move_splits_huge_pmd; mm/huge_memory.c
+\*    move_pages_huge_pmd: [src_addr, src_addr + HPAGE_PMD_SIZE));
+\*  - split_huge_page: a THP of the source or the destination split first (move_pages:
+\*    split_huge_pmd; mm/huge_memory.c __split_huge_pmd: MMU_NOTIFY_CLEAR over
+\*    [address & HPAGE_PMD_MASK, + HPAGE_PMD_SIZE)), one huge block overlapping either.
+MoveLen == IF Has(tcall, "len") THEN tcall.len ELSE 1
+MoveRange(site, a, b) ==
+    LET src == tcall.page
+        srcEnd == src + MoveLen
+        \* the config line's huge page size (absent: the reference's default, 4 pages)
+        h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4
+    IN CASE site = "move_pages_ptes" ->
+              /\ src <= a /\ a < srcEnd
+              /\ b = IF Vocabulary \in {"linux-6.12", "linux-6.18"} THEN a + 1 ELSE srcEnd
+         [] site = "move_pages_huge_pmd" ->
+              /\ src <= a /\ a % h = 0 /\ (tcall.dst + (a - src)) % h = 0
+              /\ b = a + h /\ b <= srcEnd
+         [] site = "split_huge_page" ->
+              /\ a % h = 0 /\ b = Min(a + h, Cfg.pages)
+              /\ \/ a < srcEnd /\ src < b
+                 \/ a < tcall.dst + MoveLen /\ tcall.dst < b
+         [] OTHER -> TRUE
 SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
-                          /\ Ev(s, IF s = "change_protection" THEN CallProt ELSE 0) = ev
+                          /\ Ev(s, IF s \in {"change_protection", "hugetlb_change_protection"} THEN CallProt ELSE 0) = ev
                           /\ MechOf(Vocabulary, s) = mech}
 
 \* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
@@ -206,10 +242,11 @@ IsStart(op, mech) ==
        \* two call sites may send the same event (KSM's write_protect_page and
        \* replace_page under upstream): each is tried, its PTE effect decides
        /\ \E site \in SitesFor(L.event, mech) :
-            LET prot == CASE site = "change_protection" -> CallProt
+            LET prot == CASE site \in {"change_protection", "hugetlb_change_protection"} -> CallProt
                           [] site = "mmap_region" -> AccOf(tcall.prot)   \* the new VMA's
                           [] OTHER -> 0
             IN /\ own \in OwnersOf(site)
+               /\ tcall.op = "uffdio_move" => MoveRange(site, L.start, L.end)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
     /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
