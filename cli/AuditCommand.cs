@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using NotifierSpec.Reference;
 
@@ -18,12 +17,13 @@ public static class AuditCommand
     private static readonly Option<string?> Vocabulary = EventsCommand.VocabularyOption("audit", "the vocabulary (default upstream)");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", "print the findings as JSON (snake_case keys; docs/schemas/)");
     private static readonly Option<bool> Found = Opt.Flag("--found", "print every call found instead");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
 
     public static Command Define()
     {
         var c = new Command("audit", "Finds every call of the notifier API in a kernel source tree and compares it with the vocabulary's kernel call sites: sites it lacks, events or owners that differ, rows whose call is gone.")
         {
-            Tree, Vocabulary, JsonOption, Found,
+            Tree, Vocabulary, JsonOption, Found, Quiet,
         };
         c.SetAction(Run);
         return c;
@@ -40,7 +40,11 @@ public static class AuditCommand
         System.Collections.Immutable.ImmutableHashSet<string> functions;
         try
         {
-            (calls, functions) = KernelScanner.ScanTree(root);
+            (calls, functions) = Progress.Run("audit", stderr, args.GetValue(Quiet), progress =>
+            {
+                progress.Report($"scanning {root}");
+                return KernelScanner.ScanTree(root);
+            });
         }
         catch (KernelTreeException e) { stderr.WriteLine($"notifier audit: {e.Message}"); return ExitCodes.Error; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stderr.WriteLine($"notifier audit: {root}: {e.Message}"); return ExitCodes.Error; }
@@ -51,10 +55,10 @@ public static class AuditCommand
         if (args.GetValue(Found))
         {
             if (args.GetValue(JsonOption))
-                stdout.WriteLine(new JsonArray(ordered.Select(c => (JsonNode?)new JsonObject
+                JsonOut.Write(stdout, new JsonArray(ordered.Select(c => (JsonNode?)new JsonObject
                 {
                     ["file"] = c.File, ["line"] = c.Line, ["function"] = c.Function, ["api"] = c.Api, ["event"] = c.Event, ["owner"] = c.Owner,
-                }).ToArray()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                }).ToArray())); // docs/schemas/audit-found.schema.json
             else
                 foreach (var c in ordered)
                     stdout.WriteLine($"{c.File}:{c.Line} {c.Function} {c.Api}{(c.Event is { } e ? " " + e : "")}{(c.Owner is { } o ? " owner=" + o : "")}");
@@ -64,7 +68,7 @@ public static class AuditCommand
         var diffs = findings.Where(f => f.Kind != "known").ToList();
         if (args.GetValue(JsonOption))
         {
-            stdout.WriteLine(new JsonObject
+            JsonOut.Write(stdout, new JsonObject
             {
                 ["vocabulary"] = voc.Name, ["tree"] = root, ["calls"] = calls.Length, ["differences"] = diffs.Count,
                 ["known"] = findings.Length - diffs.Count,
@@ -72,7 +76,7 @@ public static class AuditCommand
                 {
                     ["kind"] = f.Kind, ["file"] = f.File, ["line"] = f.Line, ["function"] = f.Function, ["api"] = f.Api, ["message"] = f.Message,
                 }).ToArray()),
-            }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            });
         }
         else
         {

@@ -25,7 +25,7 @@ public static class CheckCommand
     private static readonly Option<string?> ManifestFile = Opt.Text("--manifest", "FILE", "the manifest to check (default: tla/manifest.json above the working directory)");
     private static readonly Option<bool> All = Opt.Flag("--all", "also check the manifest's ci:false models");
     private static readonly Option<string?> BenchSpec = Opt.Text("--bench", "SPEC.tla", "distinct states per second with 1 and 2 workers");
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "with --json: no progress line on stderr");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 
     public static Command Define()
@@ -34,7 +34,7 @@ public static class CheckCommand
         {
             Spec, Config, Workers, DumpTrace, NoDeadlock, MaxMemory, Checkpoint, CheckpointEvery, Recover, ManifestFile, All, BenchSpec, Quiet, JsonOption,
         };
-        Option[][] exclusive = [[BenchSpec, JsonOption], [BenchSpec, ManifestFile], [BenchSpec, All], [BenchSpec, DumpTrace], [ManifestFile, Config], [ManifestFile, DumpTrace], [All, Config], [All, DumpTrace],
+        Option[][] exclusive = [[BenchSpec, ManifestFile], [BenchSpec, All], [BenchSpec, DumpTrace], [ManifestFile, Config], [ManifestFile, DumpTrace], [All, Config], [All, DumpTrace],
             [ManifestFile, NoDeadlock], [All, NoDeadlock], [BenchSpec, Checkpoint], [BenchSpec, Recover], [ManifestFile, Checkpoint], [ManifestFile, Recover], [All, Checkpoint], [All, Recover]];
         Opt.Exclusive(c, exclusive);
         // a SPEC runs one model; --manifest / --all select manifest models and --bench names its own spec
@@ -54,8 +54,8 @@ public static class CheckCommand
         var (stdout, stderr) = (a.InvocationConfiguration.Output, a.InvocationConfiguration.Error);
         // default: all cores; counts, depth and traces do not depend on the number of workers
         int workers = a.GetValue(Workers) ?? Environment.ProcessorCount;
-        if (a.GetValue(BenchSpec) is { } benchFile) return Bench(benchFile, a.GetValue(Config), stdout, stderr);
-        if (a.GetValue(Spec) is not { } spec) return CheckManifest(a.GetValue(ManifestFile) ?? FindManifest(), a.GetValue(All), workers, stdout, stderr, a.GetValue(JsonOption));
+        if (a.GetValue(BenchSpec) is { } benchFile) return Bench(benchFile, a.GetValue(Config), stdout, stderr, a.GetValue(JsonOption), a.GetValue(Quiet));
+        if (a.GetValue(Spec) is not { } spec) return CheckManifest(a.GetValue(ManifestFile) ?? FindManifest(), a.GetValue(All), workers, stdout, stderr, a.GetValue(JsonOption), a.GetValue(Quiet));
         if (a.GetValue(DumpTrace) is { } dump && OutputPathProblem(dump) is { } problem)
             throw new UsageException($"notifier check: --dump-trace {dump}: {problem}");
         var (checkpoint, every, recover) = CheckpointOptions(a);
@@ -145,7 +145,7 @@ public static class CheckCommand
         ["depth"] = r.Depth, ["trace_length"] = r.TraceLength, ["seconds"] = JsonOut.Seconds(r.Seconds),
     };
 
-    private static int CheckManifest(string manifest, bool all, int workers, TextWriter stdout, TextWriter stderr, bool json = false)
+    private static int CheckManifest(string manifest, bool all, int workers, TextWriter stdout, TextWriter stderr, bool json, bool quiet)
     {
         var jsonModels = new JsonArray();
         if (!File.Exists(manifest) && !Directory.Exists(manifest)) { stderr.WriteLine($"{manifest}:1:1: manifest not found"); return ExitCodes.Error; }
@@ -160,61 +160,78 @@ public static class CheckCommand
         int failed = 0, ran = 0;
         // one row per model as soon as it is checked: status, name, what was found or how it differs
         var table = new StreamedTable(stdout, (new("status"), 4), (new("model"), models.Select(m => m.Name.Length).DefaultIfEmpty(0).Max()), (new("result"), null));
-        foreach (var m in models)
+        // a row per model as it is done: on the terminal, that is the progress; --json or redirected, a progress line
+        Progress.Run("check", stderr, quiet, progress =>
         {
-            if (!m.Ci && !all)
+            foreach (var m in models)
             {
-                if (json) jsonModels.Add(new JsonObject { ["name"] = m.Name, ["status"] = "skip" });
-                else table.Row("SKIP", m.Name, "ci:false; use --all");
-                continue;
+                if (!m.Ci && !all)
+                {
+                    if (json) jsonModels.Add(new JsonObject { ["name"] = m.Name, ["status"] = "skip" });
+                    else table.Row("SKIP", m.Name, "ci:false; use --all");
+                    continue;
+                }
+                ran++;
+                var sink = new StringWriter();
+                var err = new StringWriter();
+                progress.Report($"{m.Name} ({ran} of {models.Count(x => x.Ci || all)})");
+                int exit = ModelRun.CheckOne(Path.Combine(dir, m.Spec), Path.Combine(dir, m.Config), new CheckOptions { Workers = workers, Out = sink, Coverage = false }, err, out var r);
+                var diffs = Manifest.Compare(m, exit, r);
+                if (r is null && err.ToString().Trim() is { Length: > 0 } e1) diffs.Add(e1);
+                if (json)
+                {
+                    var o = r is null ? new JsonObject() : Json(r);
+                    o.Insert(0, "name", m.Name);
+                    o.Insert(1, "status", diffs.Count == 0 ? "ok" : "fail");
+                    o.Insert(2, "exit", exit);
+                    o["differences"] = new JsonArray(diffs.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray());
+                    jsonModels.Add(o);
+                    if (diffs.Count > 0) failed++;
+                }
+                else if (diffs.Count == 0)
+                    table.Row("OK", m.Name, $"{r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.TraceLength}")} ({r.Seconds:F1}s)");
+                else
+                {
+                    failed++;
+                    table.Row("FAIL", m.Name, string.Join("; ", diffs));
+                }
             }
-            ran++;
-            var sink = new StringWriter();
-            var err = new StringWriter();
-            int exit = ModelRun.CheckOne(Path.Combine(dir, m.Spec), Path.Combine(dir, m.Config), new CheckOptions { Workers = workers, Out = sink, Coverage = false }, err, out var r);
-            var diffs = Manifest.Compare(m, exit, r);
-            if (r is null && err.ToString().Trim() is { Length: > 0 } e1) diffs.Add(e1);
-            if (json)
-            {
-                var o = r is null ? new JsonObject() : Json(r);
-                o.Insert(0, "name", m.Name);
-                o.Insert(1, "status", diffs.Count == 0 ? "ok" : "fail");
-                o.Insert(2, "exit", exit);
-                o["differences"] = new JsonArray(diffs.Select(d => (JsonNode?)JsonValue.Create(d)).ToArray());
-                jsonModels.Add(o);
-                if (diffs.Count > 0) failed++;
-            }
-            else if (diffs.Count == 0)
-                table.Row("OK", m.Name, $"{r!.ResultName}{(r.Violated is null ? "" : " " + r.Violated)}, {r.Distinct} distinct states, depth {r.Depth}{(r.Trace is null ? "" : $", trace {r.TraceLength}")} ({r.Seconds:F1}s)");
-            else
-            {
-                failed++;
-                table.Row("FAIL", m.Name, string.Join("; ", diffs));
-            }
-        }
+            return 0;
+        }, streamsTo: json ? null : stdout);
         if (json) JsonOut.Write(stdout, new JsonObject { ["manifest"] = manifest, ["ran"] = ran, ["as_recorded"] = ran - failed, ["models"] = jsonModels });
         else stdout.WriteLine($"{ran - failed}/{ran} models as recorded in {manifest}");
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Violation;
     }
 
-    /// <summary>--bench SPEC.tla: distinct states per second with 1 and 2 workers (best of 3 runs each).</summary>
-    private static int Bench(string tla, string? cfg, TextWriter stdout, TextWriter stderr)
+    /// <summary>--bench SPEC.tla: distinct states per second with 1 and 2 workers (best of 3 runs each); --json: one
+    /// object at the end (docs/schemas/check-bench.schema.json). A spec that does not load stays one line on stderr.</summary>
+    private static int Bench(string tla, string? cfg, TextWriter stdout, TextWriter stderr, bool json, bool quiet)
     {
-        var table = new StreamedTable(stdout, (new("spec"), Path.GetFileName(tla).Length), (new("workers", Right: true), 7), (new("distinct", Right: true), 12),
+        StreamedTable? table = json ? null : new StreamedTable(stdout, (new("spec"), Path.GetFileName(tla).Length), (new("workers", Right: true), 7), (new("distinct", Right: true), 12),
             (new("generated", Right: true), 12), (new("best distinct states/s", Right: true), 22));
-        table.Header();
-        foreach (int w in new[] { 1, 2 })
+        table?.Header();
+        var rows = new JsonArray();
+        // the text prints a row per worker count as it is done: on the terminal, that is its progress
+        int? failed = Progress.Run("check", stderr, quiet, progress =>
         {
-            double best = 0; CheckResult? last = null;
-            for (int rep = 0; rep < 3; rep++)
+            foreach (int w in new[] { 1, 2 })
             {
-                int exit = ModelRun.CheckOne(tla, cfg, new CheckOptions { Workers = w, Out = TextWriter.Null, Coverage = false }, stderr, out var r);
-                if (r is null) return exit;
-                last = r;
-                best = Math.Max(best, r.Distinct / Math.Max(1e-6, r.Seconds));
+                double best = 0; CheckResult? last = null;
+                for (int rep = 0; rep < 3; rep++)
+                {
+                    progress.Report($"{Path.GetFileName(tla)}, {w} worker{(w == 1 ? "" : "s")}, run {rep + 1} of 3");
+                    int exit = ModelRun.CheckOne(tla, cfg, new CheckOptions { Workers = w, Out = TextWriter.Null, Coverage = false }, stderr, out var r);
+                    if (r is null) return exit;
+                    last = r;
+                    best = Math.Max(best, r.Distinct / Math.Max(1e-6, r.Seconds));
+                }
+                table?.Row(Path.GetFileName(tla), $"{w}", $"{last!.Distinct}", $"{last.Generated}", $"{best:F0}");
+                rows.Add(new JsonObject { ["workers"] = w, ["distinct"] = last!.Distinct, ["generated"] = last.Generated, ["best_distinct_per_second"] = Math.Round(best) });
             }
-            table.Row(Path.GetFileName(tla), $"{w}", $"{last!.Distinct}", $"{last.Generated}", $"{best:F0}");
-        }
+            return (int?)null;
+        }, streamsTo: json ? null : stdout);
+        if (failed is { } code) return code;
+        if (json) JsonOut.Write(stdout, new JsonObject { ["spec"] = tla, ["config"] = cfg, ["exit"] = ExitCodes.Ok, ["runs"] = rows });
         return ExitCodes.Ok;
     }
 }

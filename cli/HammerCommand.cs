@@ -53,7 +53,8 @@ public static class HammerCommand
             int perCell = args.GetValue(Count) ?? Mutants.DefaultBudget;
             IEnumerable<MutantCase>? only = args.GetValue(Mutant) is { } mn ? [Mutants.Find(mn)] : null;
             var sw = Stopwatch.StartNew();
-            var cells = Mutants.Matrix(perCell, seed, workers, only);
+            var cells = Progress.Run("hammer", stderr, args.GetValue(Quiet), progress =>
+                Mutants.Matrix(perCell, seed, workers, only, (done, rows) => progress.Report($"{done}/{rows} mutants")));
             int survived = cells.GroupBy(c => c.Mutant).Count(g => !g.Any(c => c.Killed));
             if (args.GetValue(Json))
             {
@@ -70,7 +71,10 @@ public static class HammerCommand
                 });
                 return survived == 0 ? ExitCodes.Ok : ExitCodes.Violation;
             }
-            stdout.Write(Mutants.Render(cells));
+            var (header, rows) = Mutants.Table(cells);
+            var table = Tables.Plain(true, header.Select(h => new Tables.Column(h)).ToArray());
+            foreach (var row in rows) table.Row(row);
+            Tables.Write(stdout, table);
             stdout.WriteLine($"{cells.Select(c => c.Mutant).Distinct().Count() - survived}/{cells.Select(c => c.Mutant).Distinct().Count()} mutants killed ({perCell} tests per cell, seed {seed}, {sw.Elapsed.TotalSeconds:F1} s)");
             return survived == 0 ? ExitCodes.Ok : ExitCodes.Violation;
         }
@@ -86,42 +90,43 @@ public static class HammerCommand
         var counter = new StepCounter();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
         var sw2 = Stopwatch.StartNew();
-        var lastProgress = TimeSpan.Zero;
-        for (long wave = 0; wave < batches; wave += workers)
+        // the first failing batch (its number and result), printed after the progress line is gone
+        var failed = Progress.Run("hammer", stderr, args.GetValue(Quiet), progress =>
         {
-            if (limit is { } l && sw2.Elapsed >= l) break;
-            int n = (int)Math.Min(workers, batches - wave);
-            var results = new PropertyResult[n];
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+            for (long wave = 0; wave < batches; wave += workers)
             {
-                long k = wave + i;
-                var def = props[(int)(k % props.Count)];
-                results[i] = PropertyChecker.Check(def, new GenOptions(Vocabulary: vocab, Counter: counter), SizeOf(k), seed + (ulong)k);
-            });
-            if (!args.GetValue(Quiet) && sw2.Elapsed - lastProgress > TimeSpan.FromSeconds(0.5))
-            {
-                lastProgress = sw2.Elapsed;
-                stderr.Write($"\rhammer: {counter.Programs} runs, {counter.Steps} steps, {counter.Steps / Math.Max(0.001, sw2.Elapsed.TotalSeconds):F0} steps/s, {sw2.Elapsed.TotalSeconds:F0} s   ");
+                if (limit is { } l && sw2.Elapsed >= l) break;
+                int n = (int)Math.Min(workers, batches - wave);
+                var results = new PropertyResult[n];
+                Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = workers }, i =>
+                {
+                    long k = wave + i;
+                    var def = props[(int)(k % props.Count)];
+                    results[i] = PropertyChecker.Check(def, new GenOptions(Vocabulary: vocab, Counter: counter), SizeOf(k), seed + (ulong)k);
+                });
+                progress.Report($"{counter.Programs} runs, {counter.Steps} steps, {counter.Steps / Math.Max(0.001, sw2.Elapsed.TotalSeconds):F0} steps/s");
+                for (int i = 0; i < n; i++)
+                {
+                    tests += results[i].Tests;
+                    if (!results[i].Passed) return (Batch: wave + i, Result: results[i]);
+                }
             }
-            for (int i = 0; i < n; i++)
-            {
-                tests += results[i].Tests;
-                if (results[i].Passed) continue;
-                long k = wave + i;
-                if (!args.GetValue(Quiet)) stderr.WriteLine();
-                string cmd = $"notifier hammer --property {results[i].Property} --seed {seed + (ulong)k} --count {SizeOf(k)} --batch {SizeOf(k)}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
-                if (args.GetValue(Json))
-                    JsonOut.Write(stdout, new JsonObject
-                    {
-                        ["mode"] = "campaign", ["exit"] = ExitCodes.Violation, ["passed"] = false, ["tests"] = tests, ["program_runs"] = counter.Programs, ["steps"] = counter.Steps,
-                        ["workers"] = workers, ["seed"] = seed, ["seconds"] = JsonOut.Seconds(sw2.Elapsed.TotalSeconds),
-                        ["failure"] = new JsonObject { ["property"] = results[i].Property, ["seed"] = seed + (ulong)k, ["count"] = SizeOf(k), ["reproduce"] = cmd, ["report"] = results[i].Report(cmd) },
-                    });
-                else stdout.WriteLine(results[i].Report(cmd));
-                return ExitCodes.Violation;
-            }
+            return ((long Batch, PropertyResult Result)?)null;
+        });
+        if (failed is { } f)
+        {
+            var (k, result) = f;
+            string cmd = $"notifier hammer --property {result.Property} --seed {seed + (ulong)k} --count {SizeOf(k)} --batch {SizeOf(k)}{(vocab is { } vv ? $" --vocabulary {EventTables.Name(vv)}" : "")}";
+            if (args.GetValue(Json))
+                JsonOut.Write(stdout, new JsonObject
+                {
+                    ["mode"] = "campaign", ["exit"] = ExitCodes.Violation, ["passed"] = false, ["tests"] = tests, ["program_runs"] = counter.Programs, ["steps"] = counter.Steps,
+                    ["workers"] = workers, ["seed"] = seed, ["seconds"] = JsonOut.Seconds(sw2.Elapsed.TotalSeconds),
+                    ["failure"] = new JsonObject { ["property"] = result.Property, ["seed"] = seed + (ulong)k, ["count"] = SizeOf(k), ["reproduce"] = cmd, ["report"] = result.Report(cmd) },
+                });
+            else stdout.WriteLine(result.Report(cmd));
+            return ExitCodes.Violation;
         }
-        if (!args.GetValue(Quiet)) stderr.WriteLine();
         double secs = Math.Max(0.001, sw2.Elapsed.TotalSeconds);
         double cpu = Math.Max(0.001, (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds);
         if (args.GetValue(Json))

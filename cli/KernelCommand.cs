@@ -103,16 +103,11 @@ public static class KernelCommand
             {
                 string? noTrace = args.GetValue(NoTrace) ? "--no-trace" : live.EnableTrace();
                 var config = NotifierSpec.Kernel.Conformance.KvmConfig(pages, vocab, mutant);
-                bool quiet = args.GetValue(Quiet);
-                var last = TimeSpan.Zero;
                 string? tracePath = args.GetValue(Trace);
-                var r = Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: args.GetValue(Uffd), progress: (s, el) =>
-                {
-                    if (quiet || el - last < TimeSpan.FromSeconds(1)) return;
-                    last = el;
-                    stderr.Write($"\rkernel: {s.Ops} operations, {s.Checks} checks, {s.Checks / Math.Max(0.001, el.TotalSeconds):F0} checks/s   ");
-                });
-                if (!quiet && r.Elapsed >= TimeSpan.FromSeconds(1)) stderr.WriteLine();
+                // the progress line goes to the command's own stderr (with --json, stderr here keeps the last line)
+                var r = Progress.Run("kernel", args.InvocationConfiguration.Error, args.GetValue(Quiet), progress =>
+                    Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: args.GetValue(Uffd), progress: (s, el) =>
+                        progress.Report($"{s.Ops} operations, {s.Checks} checks, {s.Checks / Math.Max(0.001, el.TotalSeconds):F0} checks/s")));
                 // the reference's steps (docs/trace-format.md) of the shrunk failing sequence, else of the last one run
                 if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
                 var st = r.Stats;

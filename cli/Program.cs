@@ -36,11 +36,11 @@ public static class Program
         lock (Exiting)
         {
             Console.Out.Flush();
-            // hammer's progress line on stderr has no new line: end it first; on a terminal, the progress line of
-            // contract, validate and check (Spectre.Console's status display, cli/Progress.cs) too, and show the cursor it hid
+            // on a terminal, end the progress line of a command that shows one (Spectre.Console's status display,
+            // cli/Progress.cs) first, and show the cursor it hid
             bool terminal = !Console.IsErrorRedirected;
             if (terminal) Console.Error.Write("\e[?25h");
-            bool endLine = command == "hammer" || (terminal && command is "contract" or "validate" or "check");
+            bool endLine = terminal && command is "contract" or "validate" or "check" or "hammer" or "kernel" or "audit" or "refine" or "prove" or "bench-reference";
             Console.Error.WriteLine($"{(endLine ? "\n" : "")}notifier{(command.Length > 0 ? " " + command : "")}: interrupted ({signal}), exit {code}");
             Console.Error.Flush();
             Environment.Exit(code);

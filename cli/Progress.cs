@@ -3,7 +3,8 @@ using Spectre.Console;
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// A progress line on stderr for long runs (contract, validate, check --json; hammer and kernel have their own):
+/// A progress line on stderr for long runs (contract, validate, check --json, hammer, kernel, audit, refine, prove --json,
+/// bench-reference --json):
 /// Spectre.Console's status display (a spinner and `COMMAND: text (N s)`, redrawn in place, cleared when the run
 /// ends) around the run. Off with --quiet, and off unless stderr is the process's own stderr on a terminal: scripts,
 /// pipes and tests (which pass their own writers) get no progress and no ANSI codes, and stderr stays the one-line
@@ -15,23 +16,40 @@ public sealed class Progress
     private readonly StatusContext? _status;
     private readonly Func<TimeSpan> _clock;
 
+    private string _text = "starting";
+
     private Progress(string command, StatusContext? status, Func<TimeSpan> clock) => (_command, _status, _clock) = (command, status, clock);
 
-    /// <summary>Runs work with a progress line on the terminal's stderr, or with none (quiet, or stderr is not the terminal).</summary>
-    public static T Run<T>(string command, TextWriter stderr, bool quiet, Func<Progress, T> work)
+    /// <summary>Runs work with a progress line on the terminal's stderr, or with none (quiet, or stderr is not the terminal).
+    /// A command that writes its text to stdout as it goes (a row per model or run) names stdout as streamsTo: on the
+    /// terminal those rows are its progress and would run into the line, so there is none; redirected, there is one.</summary>
+    public static T Run<T>(string command, TextWriter stderr, bool quiet, Func<Progress, T> work, TextWriter? streamsTo = null)
     {
-        bool terminal = !quiet && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+        bool rowsOnTerminal = streamsTo is not null && ReferenceEquals(streamsTo, Console.Out) && !Console.IsOutputRedirected;
+        bool terminal = !quiet && !rowsOnTerminal && ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
         var sw = System.Diagnostics.Stopwatch.StartNew();
         return Run(command, terminal ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : null, () => sw.Elapsed, work);
     }
 
-    /// <summary>Runs work with a progress line on console (null: none); clock gives the time shown.</summary>
+    /// <summary>Runs work with a progress line on console (null: none); clock gives the time shown, redrawn every
+    /// second with the last report (a long step with no report still shows its time going on).</summary>
     public static T Run<T>(string command, IAnsiConsole? console, Func<TimeSpan> clock, Func<Progress, T> work) =>
         console is null
             ? work(new Progress(command, null, clock))
-            : console.Status().Spinner(Spinner.Known.Line).Start(Markup.Escape($"{command}: starting"), ctx => work(new Progress(command, ctx, clock)));
+            : console.Status().Spinner(Spinner.Known.Line).Start(Markup.Escape($"{command}: starting"), ctx =>
+            {
+                var p = new Progress(command, ctx, clock);
+                using var tick = new Timer(_ => p.Show(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+                return work(p);
+            });
 
-    public void Report(string text) => _status?.Status(Markup.Escape($"{_command}: {text} ({_clock().TotalSeconds:F0} s)"));
+    public void Report(string text)
+    {
+        _text = text;
+        Show();
+    }
+
+    private void Show() => _status?.Status(Markup.Escape($"{_command}: {_text} ({_clock().TotalSeconds:F0} s)"));
 
     /// <summary>A writer for the checker's output that passes its Progress(...) lines on as progress, drops the rest.</summary>
     public TextWriter CheckerLines() => _status is null ? TextWriter.Null : new LineSink(line => { if (line.StartsWith("Progress(", StringComparison.Ordinal)) Report(line); });

@@ -21,7 +21,7 @@ public static class ProveCommand
     private static readonly Option<string?> VariantOption = Opt.Text("--variant", "NAME", "a variant of the listener (default correct)",
         name => Variant.Names.Contains(name) ? null : $"unknown variant '{name}' ({string.Join(", ", Variant.Names)})", () => Variant.Names);
     private static readonly Option<int> Depth = Opt.Int("--depth", "K", "bounded model checking depth", Proofs.DefaultBmcDepth, 0, 30);
-    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "print only the queries that do not hold");
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "print only the queries that do not hold, and no progress line on stderr");
     private static readonly Option<bool> Json = Opt.Flag("--json", JsonOut.Help);
 
     public static Command Define()
@@ -68,43 +68,49 @@ public static class ProveCommand
         string slowestName = "";
         try
         {
-            foreach (var (voc, variant) in runs)
+            // the text prints each run's table as it is done: on the terminal, that is its progress
+            Progress.Run("prove", stderr, quiet, progress =>
             {
-                var results = Proofs.Run(voc, variant, depth);
-                // --quiet: a run whose every query holds prints nothing, not even its headers
-                var w = !quiet || variant.Failing || results.Any(r => r.Verdict != QueryVerdict.Holds || r.Report is not null) ? stdout : TextWriter.Null;
-                w.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
-                if (json)
-                    jsonRuns.Add(new JsonObject
-                    {
-                        ["vocabulary"] = voc.Name, ["variant"] = variant.Name, ["description"] = variant.Description,
-                        ["queries"] = new JsonArray(results.Select(r => (JsonNode?)new JsonObject
+                foreach (var (voc, variant) in runs)
+                {
+                    progress.Report($"{voc.Name}/{variant.Name}, {queries} queries done");
+                    var results = Proofs.Run(voc, variant, depth);
+                    // --quiet: a run whose every query holds prints nothing, not even its headers
+                    var w = !quiet || variant.Failing || results.Any(r => r.Verdict != QueryVerdict.Holds || r.Report is not null) ? stdout : TextWriter.Null;
+                    w.WriteLine($"## vocabulary {voc.Name}, variant {variant.Name}: {variant.Description}");
+                    if (json)
+                        jsonRuns.Add(new JsonObject
                         {
-                            ["query"] = r.Query, ["result"] = Word(r.Verdict), ["failed"] = r.Failed, ["ms"] = Math.Round(r.Millis, 1), ["report"] = r.Report,
-                        }).ToArray()),
-                        ["reproduce"] = variant.Failing ? $"notifier prove --variant {variant.Name}" : null,
-                    });
-                var table = Tables.Plain(true, new("query"), new("result"), new("ms", Right: true));
-                foreach (var r in results)
-                {
-                    queries++;
-                    if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
-                    if (!quiet || r.Verdict != QueryVerdict.Holds)
-                        table.Row(r.Query, Word(r.Verdict), r.Millis.ToString("F1", CultureInfo.InvariantCulture));
-                    failed |= r.Failed;
-                    unknown |= r.Verdict == QueryVerdict.Unknown;
-                }
-                Tables.Write(w, table);
-                foreach (var r in results.Where(r => r.Report is not null))
-                {
+                            ["vocabulary"] = voc.Name, ["variant"] = variant.Name, ["description"] = variant.Description,
+                            ["queries"] = new JsonArray(results.Select(r => (JsonNode?)new JsonObject
+                            {
+                                ["query"] = r.Query, ["result"] = Word(r.Verdict), ["failed"] = r.Failed, ["ms"] = Math.Round(r.Millis, 1), ["report"] = r.Report,
+                            }).ToArray()),
+                            ["reproduce"] = variant.Failing ? $"notifier prove --variant {variant.Name}" : null,
+                        });
+                    var table = Tables.Plain(true, new("query"), new("result"), new("ms", Right: true));
+                    foreach (var r in results)
+                    {
+                        queries++;
+                        if (r.Millis > slowest) { slowest = r.Millis; slowestName = $"{voc.Name}/{variant.Name}: {r.Query}"; }
+                        if (!quiet || r.Verdict != QueryVerdict.Holds)
+                            table.Row(r.Query, Word(r.Verdict), r.Millis.ToString("F1", CultureInfo.InvariantCulture));
+                        failed |= r.Failed;
+                        unknown |= r.Verdict == QueryVerdict.Unknown;
+                    }
+                    Tables.Write(w, table);
+                    foreach (var r in results.Where(r => r.Report is not null))
+                    {
+                        w.WriteLine();
+                        w.WriteLine($"### {r.Query}");
+                        w.Write(r.Report);
+                    }
+                    if (variant.Failing)
+                        w.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
                     w.WriteLine();
-                    w.WriteLine($"### {r.Query}");
-                    w.Write(r.Report);
                 }
-                if (variant.Failing)
-                    w.WriteLine($"reproduce: notifier prove --variant {variant.Name}");
-                w.WriteLine();
-            }
+                return 0;
+            }, streamsTo: stdout);
         }
         catch (SpecException e)
         {

@@ -16,12 +16,13 @@ public static class RefineCommand
     private static readonly Argument<string> Trace = TraceOutput.TraceArgument();
     private static readonly Option<bool> AllowIncomplete = TraceOutput.AllowIncompleteOption();
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
+    private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
 
     public static Command Define()
     {
         var c = new Command("refine", "Checks that every step of a complete reference trace is an instance of spec/'s Z3 transition relation (or a stutter): step-level refinement.")
         {
-            Trace, AllowIncomplete, JsonOption,
+            Trace, AllowIncomplete, Quiet, JsonOption,
         };
         c.SetAction(Run);
         return c;
@@ -30,7 +31,11 @@ public static class RefineCommand
     private static int Run(ParseResult args)
     {
         string path = args.GetValue(Trace)!;
-        var v = TraceChecks.Refine(path, args.GetValue(AllowIncomplete));
+        var v = Progress.Run("refine", args.InvocationConfiguration.Error, args.GetValue(Quiet), progress =>
+        {
+            progress.Report($"checking {path}");
+            return TraceChecks.Refine(path, args.GetValue(AllowIncomplete));
+        });
         return TraceOutput.Print(v, args.InvocationConfiguration.Output, args.InvocationConfiguration.Error, args.GetValue(JsonOption) ? Json : null);
 
         JsonObject Json(TraceVerdict v)

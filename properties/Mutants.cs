@@ -42,11 +42,13 @@ public static class Mutants
     /// <summary>One cell: the property fails on the mutant (killed, with the rule or reason) or survives.</summary>
     public sealed record Cell(string Mutant, string Property, bool Killed, string? Reason, int Tests);
 
-    /// <summary>Checks every mutant against every property (rows can run in parallel; results do not depend on it).</summary>
-    public static ImmutableArray<Cell> Matrix(int maxTest, ulong seed, int workers = 1, IEnumerable<MutantCase>? mutants = null)
+    /// <summary>Checks every mutant against every property (rows can run in parallel; results do not depend on it);
+    /// rowDone, when given, is called with the number of rows done and the number of rows after each row (from any thread).</summary>
+    public static ImmutableArray<Cell> Matrix(int maxTest, ulong seed, int workers = 1, IEnumerable<MutantCase>? mutants = null, Action<int, int>? rowDone = null)
     {
         var rows = (mutants ?? All).ToList();
         var cells = new Cell[rows.Count][];
+        int done = 0;
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, workers) }, i =>
         {
             var mu = rows[i];
@@ -56,28 +58,24 @@ public static class Mutants
                 string? reason = r.Passed ? null : r.Failure is { } f ? f.Split(' ')[0] : "failed";
                 return new Cell(mu.Name, def.Name, !r.Passed, reason, r.Tests);
             }).ToArray();
+            rowDone?.Invoke(Interlocked.Increment(ref done), rows.Count);
         });
         return [.. cells.SelectMany(c => c)];
     }
 
-    /// <summary>The matrix as a table: one row per mutant, one column per property; a killed cell names the rule broken.</summary>
-    public static string Render(ImmutableArray<Cell> cells)
+    /// <summary>The matrix as rows of text, laid out by the caller (the CLI's aligned tables): a header row (mutant, one
+    /// column per property, verdict), then one row per mutant whose cells are "X RULE" (killed; the rule broken) or
+    /// "-" (survived) and whose verdict is "killed" or "SURVIVED".</summary>
+    public static (string[] Header, string[][] Rows) Table(ImmutableArray<Cell> cells)
     {
         var props = NotifierProperties.All.Select(p => p.Name).ToList();
-        var w = new StringWriter();
-        int nameW = Math.Max(24, cells.Max(c => c.Mutant.Length) + 1);
-        int colW = Math.Max(22, props.Max(p => p.Length) + 1);
-        w.WriteLine("mutant".PadRight(nameW) + string.Concat(props.Select(p => p.PadRight(colW))) + "verdict");
-        foreach (var row in cells.GroupBy(c => c.Mutant))
-        {
-            w.Write(row.Key.PadRight(nameW));
-            foreach (var p in props)
-            {
-                var c = row.Single(x => x.Property == p);
-                w.Write((c.Killed ? "X " + (c.Reason ?? "") : "-").PadRight(colW));
-            }
-            w.WriteLine(row.Any(c => c.Killed) ? "killed" : "SURVIVED");
-        }
-        return w.ToString();
+        string[] header = ["mutant", .. props, "verdict"];
+        var rows = cells.GroupBy(c => c.Mutant).Select(row => (string[])
+        [
+            row.Key,
+            .. props.Select(p => row.Single(x => x.Property == p) is var c && c.Killed ? "X " + (c.Reason ?? "") : "-"),
+            row.Any(c => c.Killed) ? "killed" : "SURVIVED",
+        ]).ToArray();
+        return (header, rows);
     }
 }

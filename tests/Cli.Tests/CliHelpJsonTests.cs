@@ -8,8 +8,8 @@ namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// Every command's help (`notifier help CMD`, `CMD --help`, `CMD -h`), `--version`, the exit codes each help lists
-/// against docs/exit-codes.md, and each command's `--json` output against its schema in docs/schemas/ (required
-/// fields and types, by a small validator seen failing below) with exact values for one case per command.
+/// against docs/exit-codes.md, and each command's `--json` output against its schema in docs/schemas/ (JsonSchema.Net,
+/// tests/Cli.Tests/JsonSchemas.cs; seen failing in JsonSchemaTests) with exact values for one case per command.
 /// </summary>
 public class CliHelpJsonTests
 {
@@ -117,85 +117,7 @@ public class CliHelpJsonTests
 
     // ---- --json against docs/schemas ----
 
-    /// <summary>The schema's required fields, types ("integer", "number", "string", "boolean", "null", "object",
-    /// "array" or a list), enums, properties, items, additionalProperties and oneOf; the problems, empty when none.</summary>
-    public static List<string> SchemaProblems(JsonElement value, JsonElement schema, string at = "$")
-    {
-        var problems = new List<string>();
-        if (schema.TryGetProperty("oneOf", out var one))
-        {
-            // exactly one of the forms fits (JSON Schema oneOf); the problems of every form when none or several do
-            var each = one.EnumerateArray().Select((f, i) => (i, p: SchemaProblems(value, f, at))).ToList();
-            int fits = each.Count(x => x.p.Count == 0);
-            if (fits != 1) problems.Add($"{at}: fits {fits} of the {each.Count} forms of oneOf ({string.Join("; ", each.Select(x => $"form {x.i}: {(x.p.Count == 0 ? "fits" : string.Join(", ", x.p))}"))})");
-        }
-        if (schema.TryGetProperty("type", out var type))
-        {
-            var types = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.GetString()!).ToList() : [type.GetString()!];
-            bool ok = types.Any(t => t switch
-            {
-                "integer" => value.ValueKind == JsonValueKind.Number && (value.TryGetInt64(out _) || value.TryGetUInt64(out _)),
-                "number" => value.ValueKind == JsonValueKind.Number,
-                "string" => value.ValueKind == JsonValueKind.String,
-                "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
-                "null" => value.ValueKind == JsonValueKind.Null,
-                "object" => value.ValueKind == JsonValueKind.Object,
-                "array" => value.ValueKind == JsonValueKind.Array,
-                _ => throw new InvalidOperationException($"schema type {t} at {at}"),
-            });
-            if (!ok) { problems.Add($"{at}: {value.ValueKind}, expected {string.Join(" or ", types)}"); return problems; }
-        }
-        if (schema.TryGetProperty("enum", out var en) && !en.EnumerateArray().Any(e => e.ToString() == value.ToString() && e.ValueKind == value.ValueKind))
-            problems.Add($"{at}: {value} is not one of {en}");
-        if (value.ValueKind == JsonValueKind.Object)
-        {
-            if (schema.TryGetProperty("required", out var req))
-                foreach (var r in req.EnumerateArray())
-                    if (!value.TryGetProperty(r.GetString()!, out _)) problems.Add($"{at}: missing required field {r.GetString()}");
-            foreach (var p in value.EnumerateObject())
-            {
-                if (schema.TryGetProperty("properties", out var props) && props.TryGetProperty(p.Name, out var ps)) problems.AddRange(SchemaProblems(p.Value, ps, $"{at}.{p.Name}"));
-                else if (schema.TryGetProperty("additionalProperties", out var ap)) problems.AddRange(SchemaProblems(p.Value, ap, $"{at}.{p.Name}"));
-                else if (schema.TryGetProperty("properties", out _)) problems.Add($"{at}: field {p.Name} is not in the schema");
-            }
-        }
-        if (value.ValueKind == JsonValueKind.Array && schema.TryGetProperty("items", out var items))
-        {
-            int i = 0;
-            foreach (var e in value.EnumerateArray()) problems.AddRange(SchemaProblems(e, items, $"{at}[{i++}]"));
-        }
-        return problems;
-    }
-
-    private static JsonDocument Schema(string name) => JsonDocument.Parse(File.ReadAllText(Path.Combine(Root(), "docs", "schemas", name + ".schema.json")));
-
-    /// <summary>Parses stdout and checks it against docs/schemas/NAME.schema.json.</summary>
-    private static JsonElement Conforming(string schema, string stdout)
-    {
-        using var s = Schema(schema);
-        var doc = JsonDocument.Parse(stdout);
-        var problems = SchemaProblems(doc.RootElement, s.RootElement);
-        Assert.True(problems.Count == 0, $"{schema}: {string.Join("; ", problems)}\n{stdout}");
-        return doc.RootElement;
-    }
-
-    [Fact]
-    public void The_schema_check_finds_a_missing_field_a_wrong_type_an_unknown_field_and_a_value_outside_an_enum()
-    {
-        using var s = Schema("replay");
-        string good = """{"file":"t.jsonl","verdict":"accepted","exit":0,"lines":16,"line":null,"column":null,"rule":null,"message":null}""";
-        using (var d = JsonDocument.Parse(good)) Assert.Empty(SchemaProblems(d.RootElement, s.RootElement));
-        using (var d = JsonDocument.Parse(good.Replace("\"lines\":16,", "")))
-            Assert.Equal(["$: missing required field lines"], SchemaProblems(d.RootElement, s.RootElement));
-        using (var d = JsonDocument.Parse(good.Replace("\"exit\":0", "\"exit\":\"0\"")))
-            Assert.Equal(["$.exit: String, expected integer"], SchemaProblems(d.RootElement, s.RootElement));
-        using (var d = JsonDocument.Parse(good.Replace("\"lines\":16", "\"lines\":1.5")))
-            Assert.Equal(["$.lines: Number, expected integer"], SchemaProblems(d.RootElement, s.RootElement));
-        using (var d = JsonDocument.Parse(good.Replace("\"accepted\"", "\"fine\"")))
-            Assert.Single(SchemaProblems(d.RootElement, s.RootElement), p => p.StartsWith("$.verdict: fine is not one of", StringComparison.Ordinal));
-        using (var d = JsonDocument.Parse(good.Replace("{\"file\"", "{\"fileName\":\"x\",\"file\"")))
-            Assert.Equal(["$: field fileName is not in the schema"], SchemaProblems(d.RootElement, s.RootElement));
-    }
+    private static JsonElement Conforming(string schema, string stdout) => JsonSchemas.Conforming(schema, stdout);
 
     private static string ScenarioTrace(string scenario)
     {
@@ -247,6 +169,21 @@ public class CliHelpJsonTests
         Assert.Equal("fail", m[0].GetProperty("status").GetString());
         Assert.Equal("stateDepth 2 (expected 3)", m[0].GetProperty("differences")[0].GetString());
         Assert.Equal("""{"name":"Skipped","status":"skip"}""", JsonSerializer.Serialize(m[1]));
+    }
+
+    [Fact]
+    public void Check_bench_json_has_the_counts_for_one_and_two_workers()
+    {
+        var spec = Path.Combine(Root(), "tla", "models", "MCExitSafe.tla");
+        var (code, stdout, stderr) = Run("check", "--bench", spec, "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Equal("", stderr);
+        var r = Conforming("check-bench", stdout);
+        Assert.Equal(spec, r.GetProperty("spec").GetString());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("config").ValueKind);
+        // tla/manifest.json: MCExitSafe, 1,411 distinct states, whatever the worker count
+        Assert.Equal([(1, 1411L), (2, 1411L)], r.GetProperty("runs").EnumerateArray().Select(x => (x.GetProperty("workers").GetInt32(), x.GetProperty("distinct").GetInt64())));
+        Assert.Equal(r.GetProperty("runs")[0].GetProperty("generated").GetInt64(), r.GetProperty("runs")[1].GetProperty("generated").GetInt64());
     }
 
     [Fact]
@@ -325,6 +262,22 @@ public class CliHelpJsonTests
     }
 
     [Fact]
+    public void Bench_reference_json_has_each_run_and_their_median()
+    {
+        var (code, stdout, stderr) = Run("bench-reference", "--steps", "3000", "--runs", "3", "--seed", "5", "--pages", "8", "--json");
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        Assert.Equal("", stderr);
+        var r = Conforming("bench-reference", stdout);
+        Assert.Equal((0, 3000, 5, 8, 2), (r.GetProperty("exit").GetInt32(), r.GetProperty("steps").GetInt32(), r.GetProperty("seed").GetInt32(), r.GetProperty("pages").GetInt32(), r.GetProperty("mirrors").GetInt32()));
+        var runs = r.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal([1, 2, 3], runs.Select(x => x.GetProperty("run").GetInt32()));
+        Assert.Equal([5, 6, 7], runs.Select(x => x.GetProperty("seed").GetInt32()));
+        Assert.All(runs, x => Assert.Equal(3000, x.GetProperty("steps").GetInt32()));
+        Assert.Equal(runs.Select(x => x.GetProperty("steps_per_second").GetDouble()).Order().ElementAt(1), r.GetProperty("median_steps_per_second").GetDouble());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("violation").ValueKind);
+    }
+
+    [Fact]
     public void Hammer_json_of_a_short_campaign()
     {
         var (code, stdout, stderr) = Run("hammer", "--count", "20", "--batch", "10", "--workers", "1", "--seed", "7", "--json");
@@ -381,6 +334,23 @@ public class CliHelpJsonTests
         Assert.Equal(1, r.GetProperty("known").GetInt32());
         Assert.Equal(136, r.GetProperty("findings").GetArrayLength());
     }
+
+    [Fact]
+    public void Audit_found_json_of_the_planted_tree_is_every_call_in_file_and_line_order()
+    {
+        var tree = Path.Combine(Root(), "tests", "Reference.Tests", "audit-fixtures", "planted");
+        var (code, stdout, stderr) = Run("audit", tree, "--found", "--json");
+        Assert.Equal(0, code);
+        Assert.Equal("", stderr);
+        var calls = Conforming("audit-found", stdout).EnumerateArray().ToList();
+        Assert.Equal(17, calls.Count); // audit --json of the same tree: 17 calls
+        var order = calls.Select(c => (c.GetProperty("file").GetString()!, c.GetProperty("line").GetInt32())).ToList();
+        Assert.Equal(order.OrderBy(x => x.Item1, StringComparer.Ordinal).ThenBy(x => x.Item2), order);
+        // the text form names the same calls, a line each
+        var (_, text, _) = Run("audit", tree, "--found");
+        Assert.Equal(calls.Select(c => $"{c.GetProperty("file").GetString()}:{c.GetProperty("line").GetInt32()} {c.GetProperty("function").GetString()} {c.GetProperty("api").GetString()}"),
+            text.TrimEnd('\n').Split('\n').Select(l => string.Join(' ', l.Split(' ').Take(3))));
+    }
 }
 
 /// <summary>Opens the live-kernel VM (one per process): in the "live kernel" collection with KernelLiveCommandTests.</summary>
@@ -396,14 +366,10 @@ public class CliKernelJsonTests
         var e = new StringWriter();
         Assert.Equal(255, Cli.Run(["kernel", "--json", "--quiet", .. bad], o, e));
         Assert.Equal(message + "\n", e.ToString());
-        using var doc = JsonDocument.Parse(o.ToString());
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
-        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", "kernel.schema.json")));
-        Assert.Empty(CliHelpJsonTests.SchemaProblems(doc.RootElement, schema.RootElement));
-        Assert.Equal(("error", 255, message), (doc.RootElement.GetProperty("verdict").GetString(), doc.RootElement.GetProperty("exit").GetInt32(), doc.RootElement.GetProperty("message").GetString()));
+        var r = JsonSchemas.Conforming("kernel", o.ToString());
+        Assert.Equal(("error", 255, message), (r.GetProperty("verdict").GetString(), r.GetProperty("exit").GetInt32(), r.GetProperty("message").GetString()));
         // the summary form does not take an error verdict: the schema's oneOf tells the two apart
-        Assert.NotEmpty(CliHelpJsonTests.SchemaProblems(JsonDocument.Parse("{\"verdict\":\"error\",\"exit\":12,\"message\":\"x\"}").RootElement, schema.RootElement));
+        Assert.NotEmpty(JsonSchemas.Problems("kernel", "{\"verdict\":\"error\",\"exit\":12,\"message\":\"x\"}"));
     }
 
     [Fact]
@@ -422,13 +388,7 @@ public class CliKernelJsonTests
             return;
         }
         Assert.True(code == 0, $"exit {code}: {o}{e}");
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
-        using var schema = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", "kernel.schema.json")));
-        using var doc = JsonDocument.Parse(o.ToString());
-        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, schema.RootElement);
-        Assert.True(problems.Count == 0, string.Join("; ", problems));
-        var r = doc.RootElement;
+        var r = JsonSchemas.Conforming("kernel", o.ToString());
         Assert.Equal("no_mismatch", r.GetProperty("verdict").GetString());
         Assert.Equal(5, r.GetProperty("operations").GetInt64());
         Assert.Equal(1, r.GetProperty("sequences").GetInt32());
@@ -486,6 +446,27 @@ public class ProgressTests
         Assert.EndsWith("\e[2K\e[?25h", text); // cleared, the cursor shown
     }
 
+    /// <summary>A long step with no report (audit's scan, refine's check) still shows its time going on: the line is
+    /// redrawn every second with the last report and the clock's time.</summary>
+    [Fact]
+    public void The_progress_line_is_redrawn_every_second_with_the_last_report()
+    {
+        var err = new StringWriter();
+        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Ansi = Spectre.Console.AnsiSupport.Yes, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+            Interactive = Spectre.Console.InteractionSupport.Yes, Out = new Spectre.Console.AnsiConsoleOutput(err),
+        });
+        int reads = 0;
+        Progress.Run("audit", console, () => TimeSpan.FromSeconds(Interlocked.Increment(ref reads) - 1), p =>
+        {
+            p.Report("scanning TREE"); // shown at 0 s
+            Thread.Sleep(3000);        // redrawn at 1 s, 2 s (on a loaded machine Spectre may draw only some of them)
+            return 0;
+        });
+        Assert.Matches(@"- audit: scanning TREE \([1-9] s\)\n", err.ToString()); // a redraw, no report since
+    }
+
     [Fact]
     public void Quiet_or_a_writer_that_is_not_the_terminal_gets_no_progress()
     {
@@ -503,16 +484,7 @@ public class ProgressTests
 
 public class CliMoreJsonTests
 {
-    private static JsonElement Conforming(string schema, string stdout)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (!File.Exists(Path.Combine(dir!.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
-        using var s = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir.FullName, "docs", "schemas", schema + ".schema.json")));
-        var doc = JsonDocument.Parse(stdout);
-        var problems = CliHelpJsonTests.SchemaProblems(doc.RootElement, s.RootElement);
-        Assert.True(problems.Count == 0, string.Join("; ", problems));
-        return doc.RootElement;
-    }
+    private static JsonElement Conforming(string schema, string stdout) => JsonSchemas.Conforming(schema, stdout);
 
     [Fact]
     public void Hammer_json_of_one_mutant_names_the_property_that_kills_it()
@@ -534,8 +506,8 @@ public class CliMoreJsonTests
     {
         var o = new StringWriter();
         Assert.Equal(0, Cli.Run(["scenario", "--list", "--json"], o, new StringWriter()));
-        using var doc = JsonDocument.Parse(o.ToString());
-        Assert.Equal(Reference.Scenarios.All.Select(s => s.Name), doc.RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
-        Assert.All(doc.RootElement.EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.GetProperty("origin").ValueKind));
+        var r = Conforming("scenario-list", o.ToString());
+        Assert.Equal(Reference.Scenarios.All.Select(s => s.Name), r.EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+        Assert.Equal(Reference.Scenarios.All.Select(s => s.Origin), r.EnumerateArray().Select(e => e.GetProperty("origin").GetString()));
     }
 }

@@ -6,7 +6,8 @@ namespace NotifierSpec.Cli.Tests;
 
 /// <summary>
 /// Approved output (Snapshooter.Xunit) of the commands whose text does not depend on time or the machine: the aligned
-/// tables (Spectre.Console, cli/Tables.cs) of `events`, `scenario`, `scenario --list` and `audit`, exactly as approved
+/// tables (Spectre.Console, cli/Tables.cs) of `events`, `scenario`, `scenario --list`, `audit` and a row of `hammer --mutants`
+/// (its time masked), exactly as approved
 /// in __snapshots__/. The timed tables (prove, contract, check's manifest comparison, bench-reference) are checked by
 /// their own tests' patterns. A deliberate change: delete the .snap file, run once, read the new file.
 /// </summary>
@@ -46,5 +47,14 @@ public class OutputSnapshotTests
         // the tree's path is the one text that depends on the machine
         string text = Run(12, "audit", tree, "--vocabulary", "linux-7.2").Replace(tree, "TREE");
         Snapshot.Match(text);
+    }
+
+    /// <summary>One row of the mutation matrix (hammer --mutant), laid out by cli/Tables.cs; the run's time is masked.</summary>
+    [Fact]
+    public void Hammer_mutant_row_is_the_approved_text()
+    {
+        string text = Run(0, "hammer", "--mutant", "UnmapAtEnd", "--count", "30", "--workers", "1", "--quiet");
+        Assert.Matches(@"\(30 tests per cell, seed 1, [0-9]+\.[0-9] s\)\n$", text);
+        Snapshot.Match(System.Text.RegularExpressions.Regex.Replace(text, @"[0-9]+\.[0-9] s\)\n$", "S s)\n"));
     }
 }
