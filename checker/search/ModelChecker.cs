@@ -33,6 +33,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     private long _spilledPages;
     private int _bestId = -1;
     private long _bestScore = long.MinValue;
+    private readonly SearchStats? _stats = SearchStats.Enabled ? new SearchStats() : null;
 
     /// <summary>Runs the check on a thread with a deep stack (DeepStack): evaluation never overflows the process's stack.</summary>
     public CheckResult Run() => DeepStack.Run(RunOnThisThread);
@@ -276,6 +277,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         var lastCheckpoint = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
         using var pool = workers > 1 ? new WorkerThreads(workers - 1) : null; // and this thread
+        _mainThread = Environment.CurrentManagedThreadId;
+        _stats?.Start();
         while (_current.Count > 0)
         {
             _next ??= NewQueue(); // a recovered run starts with the next level's queue so far
@@ -288,10 +291,14 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 }
                 if (opt.Cancel.IsCancellationRequested) { Interrupted(res); return false; }
                 var x = new Expansion(Batch);
+                long t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
                 x.Count = _current.Dequeue(x.States, x.Ids);
+                if (_stats is not null) _stats.Dequeue(SearchStats.ThreadCpuNs() - t0);
                 ExpandAll(x, ctxs, pool);
+                t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
                 for (int i = 0; i < x.Count; i++)
                     if (!Merge(c, res, x, i)) return false;
+                if (_stats is not null) { _stats.Merge(SearchStats.ThreadCpuNs() - t0); _stats.SerialBatches++; }
                 _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
                 WarnIfGraphOverLimit();
                 if (sw.Elapsed - lastProgress >= opt.ProgressEvery)
@@ -350,7 +357,16 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         });
     }
 
+    private int _mainThread;
+
     private void ExpandRange(Expansion x, Ctx c, int from, int to)
+    {
+        long t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
+        try { ExpandStates(x, c, from, to); }
+        finally { if (_stats is not null) _stats.Parallel(SearchStats.ThreadCpuNs() - t0, Environment.CurrentManagedThreadId == _mainThread); }
+    }
+
+    private void ExpandStates(Expansion x, Ctx c, int from, int to)
     {
         for (int i = from; i < to; i++)
         {
@@ -465,6 +481,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             long bytes = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
             _o.WriteLine($"Allocated: {bytes} bytes during the search = {bytes / (double)res.Generated:F1} bytes per generated state; collections gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}.");
         }
+        _stats?.Print(_o);
         if (opt.MaxMemory is not null) _o.WriteLine($"Spilled to disk: {_spilledPages} queue pages, {(_seen as DiskFpSet)?.Flushes ?? 0} fingerprint set merges.");
         PrintCoverage();
     }
