@@ -77,6 +77,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             Dispose(_current); Dispose(_next);
             if (_seen is DiskFpSet d) res.Spills = _spilledPages + d.Flushes;
+            res.ParallelBatches = _parallelBatches;
             _seen?.Dispose();
             _trace?.Dispose();
             RemoveSpillDir();
@@ -107,6 +108,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         _seen = NewFingerprintSet();
         var atoms = TemporalAtoms(c);
         if (atoms.Count > 0) _graph = new StateGraph();
+        _parallelMerge = _seen is FpSet && _graph is NoStateGraph && opt.Score is null && opt.MaxMemory is null && !opt.SerialMerge;
         // with --max-memory the trace goes to a file too, unless liveness keeps the whole graph in memory anyway
         _trace = new TraceStore(spec, _fingerprint, opt.MaxMemory is not null && atoms.Count == 0 ? Path.Combine(SpillDir(), "trace.bin") : null);
         _expander = new StateExpander(spec, _fingerprint, _seen);
@@ -262,12 +264,20 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     /// <summary>One batch of states taken from the queue and what the workers found for each.</summary>
     private sealed class Expansion(int size)
     {
-        public readonly Value[][] States = new Value[size][];
+        public readonly Value[]?[] States = new Value[size][];
         public readonly int[] Ids = new int[size];
         public int Count;
+        /// <summary>From an in-memory queue the states come as records, decoded by the workers.</summary>
+        public StateQueue? Queue;
+        public readonly byte[]?[] Bufs = new byte[size][];
+        public readonly int[] Offs = new int[size];
         public readonly List<Successor>[] Succs = new List<Successor>[size];
         public readonly long[] Intermediate = new long[size];
         public readonly Exception?[] Errors = new Exception?[size];
+        /// <summary>Successors of each state that were not in the fingerprint set (Successor.Fresh).</summary>
+        public readonly int[] Fresh = new int[size];
+        /// <summary>Some state of the batch has an error, a violation or a deadlock to look at: merged serially.</summary>
+        public volatile bool Event;
     }
 
     /// <summary>Level after level until the queue is empty; false when the run ended (reported).</summary>
@@ -292,13 +302,23 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 if (opt.Cancel.IsCancellationRequested) { Interrupted(res); return false; }
                 var x = new Expansion(Batch);
                 long t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
-                x.Count = _current.Dequeue(x.States, x.Ids);
+                if (_current is StateQueue sq)
+                {
+                    x.Queue = sq;
+                    x.Count = sq.DequeueRaw(x.Bufs, x.Offs, x.States, x.Ids);
+                }
+                else x.Count = _current.Dequeue(x.States!, x.Ids);
                 if (_stats is not null) _stats.Dequeue(SearchStats.ThreadCpuNs() - t0);
                 ExpandAll(x, ctxs, pool);
                 t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
-                for (int i = 0; i < x.Count; i++)
-                    if (!Merge(c, res, x, i)) return false;
-                if (_stats is not null) { _stats.Merge(SearchStats.ThreadCpuNs() - t0); _stats.SerialBatches++; }
+                if (_parallelMerge && !x.Event) MergeParallel(x, workers, pool);
+                else
+                {
+                    for (int i = 0; i < x.Count; i++)
+                        if (!Merge(c, res, x, i)) return false;
+                    if (_stats is not null) _stats.SerialBatches++;
+                }
+                if (_stats is not null) _stats.Merge(SearchStats.ThreadCpuNs() - t0);
                 _peakQueue = Math.Max(_peakQueue, _current.Bytes + _next.Bytes);
                 WarnIfGraphOverLimit();
                 if (sw.Elapsed - lastProgress >= opt.ProgressEvery)
@@ -370,8 +390,21 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     {
         for (int i = from; i < to; i++)
         {
-            try { x.Succs[i] = _expander.Expand(c, x.States[i], _level, out x.Intermediate[i]); }
-            catch (Exception e) when (e is EvalError or AssertError) { x.Errors[i] = e; break; }
+            try
+            {
+                var st = x.States[i] ??= x.Queue!.Decode(x.Bufs[i]!, x.Offs[i]);
+                var list = x.Succs[i] = _expander.Expand(c, st, _level, out x.Intermediate[i]);
+                int fresh = 0;
+                bool ev = _deadlock && list.Count == 0 && x.Intermediate[i] == 0;
+                foreach (var s in list)
+                {
+                    if (s.Fresh) fresh++;
+                    if (s.ActPropViolated is not null || ((!s.InModel || s.Fresh) && (s.InvViolated is not null || s.InvError is not null))) ev = true;
+                }
+                x.Fresh[i] = fresh;
+                if (ev) x.Event = true;
+            }
+            catch (Exception e) when (e is EvalError or AssertError) { x.Errors[i] = e; x.Event = true; break; }
         }
     }
 
@@ -412,8 +445,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             newId = _trace.Add(s.Fp, parentId, _level + 1);
             _actNew[s.Action]++;
-            _graph.State(newId, s.Fp, s.State, initial: false);
-            Scored(newId, s.State);
+            _graph.State(newId, s.Fp, s.State!, initial: false); // new: it was fresh, so kept
+            Scored(newId, s.State!);
         }
         if (s.InModel) _graph.Edge(parentId, newId, s.Fp);
         bool unseen = !s.InModel || newId >= 0;
@@ -436,7 +469,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             Report(res, Outcome.Safety, s.ActPropViolated, Left(x, i), parentId, c, s.State, actionProp: true);
             return false;
         }
-        if (newId >= 0) _next.Enqueue(s.State, newId);
+        if (newId >= 0) _next.Enqueue(s.State!, newId);
         return true;
     }
 
