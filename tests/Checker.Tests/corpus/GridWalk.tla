@@ -1,6 +1,6 @@
 ---- MODULE GridWalk ----
 \* A walk on a 5-dimensional grid 0..7: every state of level k + 1 is reached from up to 5 states of level k,
-\* mostly in the same batch of the search, and the middle levels hold more than 2,048 states (several batches).
+\* mostly in the same batch of the search, and the middle levels hold up to 2,460 states (several batches).
 \* The trace to the violation depends on which parent is taken first (the parallel merge's ordering).
 EXTENDS Naturals
 VARIABLES a, b, c, d, e
