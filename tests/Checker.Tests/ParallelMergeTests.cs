@@ -85,7 +85,8 @@ public class ParallelMergeTests
 
     /// <summary>The planted bug numbers the states of a batch in another order: the complete search finds the
     /// same states (GridWalkAll: TLC's counts), but GridWalk meets its violation after other states (TLC: 82,210
-    /// generated, 20,040 distinct) and reports another path to it.</summary>
+    /// generated, 20,040 distinct) and reports another path to it. The planted run's figures depend on
+    /// ModelChecker.Batch (128 here): a batch is where the bug picks another occurrence.</summary>
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
@@ -97,12 +98,12 @@ public class ParallelMergeTests
         var right = Run("GridWalk", workers);
         var planted = Run("GridWalk", workers, planted: true);
         Assert.Equal((12, 82210L, 20040L, 20, 20), (right.Exit, right.Result.Generated, right.Result.Distinct, right.Result.Depth, right.Result.Trace!.Count));
-        Assert.Equal((12, 80616L, 19848L, 20, 20), (planted.Exit, planted.Result.Generated, planted.Result.Distinct, planted.Result.Depth, planted.Result.Trace!.Count));
+        Assert.Equal((12, 79909L, 19611L, 20, 20), (planted.Exit, planted.Result.Generated, planted.Result.Distinct, planted.Result.Depth, planted.Result.Trace!.Count));
         Assert.NotEqual(Trace(right.Result), Trace(planted.Result));
         // TLC's trace (tlc -workers 1): a goes to 4 first, then b to 3, c to 5, d to 4, e to 3
         Assert.Equal("1,0,0,0,0", string.Join(",", right.Result.Trace[1].State.Select(Show.V)));
         Assert.Equal("4,0,0,0,0", string.Join(",", right.Result.Trace[4].State.Select(Show.V)));
         Assert.Equal("4,3,5,4,0", string.Join(",", right.Result.Trace[16].State.Select(Show.V)));
-        Assert.Equal("4,3,3,3,3", string.Join(",", planted.Result.Trace[16].State.Select(Show.V)));
+        Assert.Equal("4,3,3,4,2", string.Join(",", planted.Result.Trace[16].State.Select(Show.V)));
     }
 }
