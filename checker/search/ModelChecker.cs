@@ -5,8 +5,9 @@ namespace NotifierSpec.Checker;
 /// <summary>
 /// Breadth-first explicit-state model checker with TLC's semantics and output (TLC: tlc2/tool/ModelChecker).
 /// The search runs level by level: the states of a level are taken from the queue in batches, expanded by the
-/// workers in parallel (StateExpander), and merged in queue order by this thread, so counts, depth and traces
-/// do not depend on the number of workers. Liveness is fed the state graph through an IStateGraphSink and
+/// workers in parallel (StateExpander), and merged as if in queue order, by all workers (ParallelMerge) or, for a
+/// batch with something to report and for the runs ParallelMerge does not serve, by this thread (Merge), so
+/// counts, depth and traces do not depend on the number of workers. Liveness is fed the state graph through an IStateGraphSink and
 /// checked once the graph is complete.
 /// </summary>
 public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
