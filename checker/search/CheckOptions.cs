@@ -31,6 +31,13 @@ public sealed class CheckOptions
     /// (between two batches; TimeSpan.Zero: before every batch).</summary>
     public string? Checkpoint { get; init; }
     public TimeSpan CheckpointEvery { get; init; } = TimeSpan.FromMinutes(30);
+    /// <summary>Merge every batch on the search thread (as before the parallel merge; for tests, which compare
+    /// the two). The parallel merge is used without it when the fingerprint set, the queue and the trace are in
+    /// memory, without temporal properties and without Score.</summary>
+    public bool SerialMerge { get; init; }
+    /// <summary>A planted bug for tests: the parallel merge keeps the last occurrence of a new state in a batch
+    /// instead of the first, so states get other parents (and traces change) while the counts stay the same.</summary>
+    public bool PlantedMergeBug { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }
@@ -57,6 +64,8 @@ public sealed class CheckResult
     public string? Message { get; set; }
     public double Seconds { get; set; }
     public double BytesPerState { get; set; }
+    /// <summary>Batches of states merged by the parallel merge (the rest were merged serially).</summary>
+    public long ParallelBatches { get; set; }
     /// <summary>With CheckOptions.MaxMemory: queue pages written to disk plus fingerprint set merges into its file.</summary>
     public long Spills { get; set; }
     public int ExitCode => Outcome switch

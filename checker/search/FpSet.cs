@@ -60,6 +60,36 @@ public sealed class FpSet : IFingerprintSet
         return true;
     }
 
+    /// <summary>Makes room for extra more fingerprints (before AddConcurrent: the table does not grow then).</summary>
+    public void EnsureRoom(long extra)
+    {
+        while (Count + extra > _limit && _t.LongLength < MaxSlots) Grow();
+        if (Count + extra > _limit) throw new OutOfMemoryException("fingerprint set: more than 2^31 slots");
+    }
+
+    /// <summary>Adds fp (false if it was present) from any of several threads at once, while no other method runs
+    /// and with room made for it (EnsureRoom); Count is then told by Added.</summary>
+    public bool AddConcurrent(long fp)
+    {
+        fp = Norm(fp);
+        var t = _t;
+        int i = Home(fp, t);
+        while (true)
+        {
+            long x = Volatile.Read(ref t[i]);
+            if (x == 0)
+            {
+                x = Interlocked.CompareExchange(ref t[i], fp, 0);
+                if (x == 0) return true;
+            }
+            if (x == fp) return false;
+            if (++i == t.Length) i = 0;
+        }
+    }
+
+    /// <summary>Counts n fingerprints added by AddConcurrent.</summary>
+    public void Added(long n) => Count += n;
+
     private static bool Insert(long[] t, long fp)
     {
         int i = Home(fp, t);

@@ -36,6 +36,13 @@ public sealed class StateBuffer(int capacity)
         Buf[Len++] = b;
     }
 
+    public void PutBytes(byte[] b, int n)
+    {
+        if (Len + n > Buf.Length) Array.Resize(ref Buf, Math.Max(Buf.Length * 2, Len + n));
+        Buffer.BlockCopy(b, 0, Buf, Len, n);
+        Len += n;
+    }
+
     public void PutVar(ulong x)
     {
         while (x >= 0x80) { Put((byte)(x | 0x80)); x >>= 7; }
@@ -149,7 +156,9 @@ public static class StateCodec
 /// </summary>
 public sealed class KeyDomains
 {
-    private readonly Dictionary<Value[], int> _ids = new(new AtomsComparer());
+    // looked up by several workers at once (each encoding the new states it found); a new domain is added under
+    // the lock. Keys is read only while no domain is added (the queue being read is no longer written).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Value[], int> _ids = new(new AtomsComparer());
     private readonly List<Value[]> _keys = [];
     private long _bytes;
 
@@ -158,16 +167,20 @@ public sealed class KeyDomains
 
     public Value[] Keys(int id) => _keys[id];
 
-    /// <summary>The domain's number (added if new); null when a key is not an atom.</summary>
+    /// <summary>The domain's number (added if new); null when a key is not an atom. Safe from several threads.</summary>
     public int? Id(Value[] keys)
     {
         foreach (var k in keys) if (k is not (StrV or ModelV or IntV or BoolV)) return null;
         if (_ids.TryGetValue(keys, out int id)) return id;
-        id = _keys.Count;
-        _ids.Add(keys, id);
-        _keys.Add(keys);
-        _bytes += 48 + 8L * keys.Length;
-        return id;
+        lock (_keys)
+        {
+            if (_ids.TryGetValue(keys, out id)) return id;
+            id = _keys.Count;
+            _keys.Add(keys);
+            _bytes += 48 + 8L * keys.Length;
+            _ids[keys] = id;
+            return id;
+        }
     }
 
     private sealed class AtomsComparer : IEqualityComparer<Value[]>

@@ -3,13 +3,20 @@ namespace NotifierSpec.Checker;
 /// <summary>A successor of a state with what the checks said about it (found by a worker, judged by the merge).</summary>
 public sealed class Successor
 {
-    public required Value[] State;
+    /// <summary>The state; null once judged when the merge cannot need it (in the model, already in the fingerprint
+    /// set, no action property violated: only its fingerprint and action count), so that the batch does not keep
+    /// the states it has seen before alive (they made most of what the garbage collector copied).</summary>
+    public Value[]? State;
     public long Fp;
     public int Action;
     public bool InModel;
     public string? InvViolated;
     public Exception? InvError; // evaluating an invariant on this state failed (reported at this state, as TLC)
     public string? ActPropViolated;
+    /// <summary>In the model and not in the fingerprint set when it was judged: maybe a new state.</summary>
+    public bool Fresh;
+    /// <summary>Set by the parallel merge: the first occurrence of a fresh state in the batch's order.</summary>
+    public bool New;
 }
 
 /// <summary>
@@ -83,27 +90,30 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
     /// <summary>Constraints, fingerprint and (for a state not seen before this level) invariants of s, a successor of st.</summary>
     private void Judge(Ctx c, Value[] st, Successor s, int level)
     {
-        c.Cur = s.State; c.Nxt = null; c.Level = level + 1;
+        var state = s.State!;
+        c.Cur = state; c.Nxt = null; c.Level = level + 1;
         bool inModel = true;
         foreach (var p in spec.Constraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
         if (inModel && spec.ActionConstraints.Count > 0)
         {
-            c.Cur = st; c.Nxt = s.State; c.Level = level;
+            c.Cur = st; c.Nxt = state; c.Level = level;
             foreach (var p in spec.ActionConstraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
-            c.Cur = s.State; c.Nxt = null; c.Level = level + 1;
+            c.Cur = state; c.Nxt = null; c.Level = level + 1;
         }
         s.InModel = inModel;
-        s.Fp = fingerprint.Of(c, s.State);
-        if (!inModel || !seen.Contains(s.Fp))
+        s.Fp = fingerprint.Of(c, state);
+        s.Fresh = inModel && !seen.Contains(s.Fp);
+        if (!inModel || s.Fresh)
         {
-            try { s.InvViolated = FirstViolation(c, s.State); }
+            try { s.InvViolated = FirstViolation(c, state); }
             catch (Exception e) when (e is EvalError or AssertError) { s.InvError = e; }
         }
         if (spec.ActionProps.Count > 0)
         {
-            c.Cur = st; c.Nxt = s.State; c.Level = level;
+            c.Cur = st; c.Nxt = state; c.Level = level;
             foreach (var p in spec.ActionProps) if (!p.Node.EvalBool(c, null)) { s.ActPropViolated = p.Name; break; }
             c.Nxt = null; c.Level = level + 1;
         }
+        if (inModel && !s.Fresh && s.ActPropViolated is null) s.State = null;
     }
 }

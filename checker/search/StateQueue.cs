@@ -1,19 +1,23 @@
 namespace NotifierSpec.Checker;
 
 /// <summary>
-/// The in-memory queue of one level, serialized: each state is its trace id (varint) and its encoding
-/// (StateBuffer, with the functions' domains numbered in a KeyDomains table of this queue) appended to a
-/// list of 64 KB chunks, read back in order; a chunk is freed as soon as the reader has passed it, so the
-/// level being expanded shrinks while the next one grows. States holding values that cannot be encoded
-/// (lazy or infinite sets, recursive functions) are kept as objects, named in the stream by a marker.
-/// Bytes counts the chunks held, the domain table and the object states' slots.
+/// The in-memory queue of one level, serialized: each state is a record (its trace id and the length of its
+/// encoding as varints, then the encoding: StateBuffer, with the functions' domains numbered in a KeyDomains
+/// table of this queue) appended to a list of 64 KB chunks, read back in order; a chunk is freed as soon as
+/// the reader has passed it, so the level being expanded shrinks while the next one grows. States holding
+/// values that cannot be encoded (lazy or infinite sets, recursive functions) are kept as objects, named in
+/// the stream by a marker. Bytes counts the chunks held, the domain table and the object states' slots.
+/// The search's parallel merge has its workers encode records (EncodeRecord, safe from several threads at
+/// once) and appends them in order (AppendRecords); it takes records out without decoding them (DequeueRaw)
+/// and has its workers decode them (Decode), the length telling where the next record starts.
 /// </summary>
 public sealed class StateQueue(TlaSpec spec) : IStateQueue
 {
     private const int ChunkBytes = 1 << 16;
     private const byte ObjectMarker = 0xFE; // no value's tag: a state's first byte is its first value's tag
 
-    private readonly StateBuffer _enc = new(1 << 10) { Domains = new KeyDomains() };
+    private readonly KeyDomains _domains = new();
+    private readonly StateBuffer _enc = new(1 << 10), _state = new(1 << 10);
     private readonly List<byte[]?> _chunks = [];
     private readonly List<int> _used = [];
     private readonly Dictionary<int, Value[]> _objects = [];
@@ -23,25 +27,55 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
     private int _readChunk, _readPos;
 
     public long Count => _enqueued - _dequeued;
-    public long Bytes => _held + _enc.Domains!.Bytes + 16L * _objects.Count;
+    public long Bytes => _held + _domains.Bytes + 16L * _objects.Count;
+
+    /// <summary>A buffer for EncodeRecord (one per thread).</summary>
+    public StateBuffer NewBuffer() => new(1 << 12) { Domains = _domains };
 
     public void Enqueue(Value[] st, int id)
     {
         _enc.Len = 0;
-        _enc.PutVar((ulong)id);
-        int start = _enc.Len;
-        if (!_enc.TryAdd(st))
-        {
-            _enc.Put(ObjectMarker);
-            _enc.PutVar((ulong)_objectCount);
-            _objects[_objectCount++] = st;
-        }
-        else if (_enc.Buf[start] == ObjectMarker) throw new InvalidOperationException("state tag clashes with the object marker");
-        Append(_enc.Buf, _enc.Len);
+        _state.Domains = _domains;
+        EncodeRecord(_enc, _state, st, id);
+        Append(_enc.Buf, 0, _enc.Len);
         _enqueued++;
     }
 
-    private void Append(byte[] b, int n)
+    /// <summary>Appends st's record (id, length, encoding) to output; state is a scratch buffer of this queue
+    /// (NewBuffer). Safe from several threads at once, each with its own buffers.</summary>
+    public void EncodeRecord(StateBuffer output, StateBuffer state, Value[] st, int id)
+    {
+        state.Len = 0;
+        if (!state.TryAdd(st))
+        {
+            int o;
+            lock (_objects) { o = _objectCount++; _objects[o] = st; }
+            state.Put(ObjectMarker);
+            state.PutVar((ulong)o);
+        }
+        else if (state.Buf[0] == ObjectMarker) throw new InvalidOperationException("state tag clashes with the object marker");
+        output.PutVar((ulong)id);
+        output.PutVar((ulong)state.Len);
+        output.PutBytes(state.Buf, state.Len);
+    }
+
+    /// <summary>Appends count records that EncodeRecord wrote to b, in their order.</summary>
+    public void AppendRecords(StateBuffer b, int count)
+    {
+        int p = 0;
+        for (int k = 0; k < count; k++)
+        {
+            int start = p;
+            StateCodec.GetVar(b.Buf, ref p);
+            int len = (int)StateCodec.GetVar(b.Buf, ref p);
+            p += len;
+            Append(b.Buf, start, p - start);
+        }
+        if (p != b.Len) throw new InvalidOperationException("state queue: records do not fill the buffer");
+        _enqueued += count;
+    }
+
+    private void Append(byte[] b, int from, int n)
     {
         int last = _chunks.Count - 1;
         if (last < 0 || _chunks[last] is not { } chunk || chunk.Length - _used[last] < n)
@@ -50,13 +84,24 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
             _chunks.Add(chunk); _used.Add(0); _held += chunk.Length;
             last++;
         }
-        Buffer.BlockCopy(b, 0, chunk, _used[last], n);
+        Buffer.BlockCopy(b, from, chunk, _used[last], n);
         _used[last] += n;
     }
 
     public int Dequeue(Value[][] states, int[] ids)
     {
-        int n = (int)Math.Min(states.Length, Count);
+        var bufs = new byte[]?[states.Length];
+        var offs = new int[states.Length];
+        int n = DequeueRaw(bufs, offs, states, ids);
+        for (int k = 0; k < n; k++) states[k] ??= Decode(bufs[k]!, offs[k]);
+        return n;
+    }
+
+    /// <summary>Takes up to ids.Length records out of the queue, oldest first, without decoding them: record k
+    /// is at bufs[k], offs[k] (Decode), or, kept as an object, states[k] (bufs[k] null). Returns how many.</summary>
+    public int DequeueRaw(byte[]?[] bufs, int[] offs, Value[]?[] states, int[] ids)
+    {
+        int n = (int)Math.Min(ids.Length, Count);
         for (int k = 0; k < n; k++)
         {
             if (_readPos == _used[_readChunk])
@@ -65,24 +110,39 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
                 _chunks[_readChunk] = null;
                 _readChunk++; _readPos = 0;
             }
-            (states[k], ids[k]) = Read(_chunks[_readChunk]!, ref _readPos, take: true);
+            var chunk = _chunks[_readChunk]!;
+            ids[k] = (int)StateCodec.GetVar(chunk, ref _readPos);
+            int len = (int)StateCodec.GetVar(chunk, ref _readPos);
+            if (chunk[_readPos] == ObjectMarker)
+            {
+                int p = _readPos + 1;
+                int o = (int)StateCodec.GetVar(chunk, ref p);
+                states[k] = _objects[o];
+                _objects.Remove(o);
+                bufs[k] = null;
+            }
+            else { states[k] = null; bufs[k] = chunk; offs[k] = _readPos; }
+            _readPos += len;
             _dequeued++;
         }
         return n;
     }
 
-    private (Value[], int) Read(byte[] chunk, ref int p, bool take)
+    /// <summary>The state whose encoding starts at buf[off] (DequeueRaw). Safe from several threads at once.</summary>
+    public Value[] Decode(byte[] buf, int off) => StateCodec.Read(spec, buf, ref off, _domains);
+
+    private (Value[], int) Peek(byte[] chunk, ref int p)
     {
         int id = (int)StateCodec.GetVar(chunk, ref p);
-        if (chunk[p] == ObjectMarker)
+        int len = (int)StateCodec.GetVar(chunk, ref p);
+        int start = p;
+        p += len;
+        if (chunk[start] == ObjectMarker)
         {
-            p++;
-            int o = (int)StateCodec.GetVar(chunk, ref p);
-            var st = _objects[o];
-            if (take) _objects.Remove(o);
-            return (st, id);
+            start++;
+            return (_objects[(int)StateCodec.GetVar(chunk, ref start)], id);
         }
-        return (StateCodec.Read(spec, chunk, ref p, _enc.Domains), id);
+        return (Decode(chunk, start), id);
     }
 
     public IEnumerable<(Value[] State, int Id)> Pending()
@@ -91,7 +151,7 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
         for (long i = _dequeued; i < _enqueued; i++)
         {
             if (p == _used[c]) { c++; p = 0; }
-            yield return Read(_chunks[c]!, ref p, take: false);
+            yield return Peek(_chunks[c]!, ref p);
         }
     }
 

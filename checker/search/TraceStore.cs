@@ -36,6 +36,27 @@ public sealed class TraceStore(TlaSpec spec, Fingerprinter fingerprint, string? 
         return _count++;
     }
 
+    /// <summary>Ids for n new states of the given level, the first returned; each is then given its fingerprint
+    /// and parent by Set (in memory only).</summary>
+    public int Reserve(int n, int level)
+    {
+        if (_file is not null) throw new InvalidOperationException("the trace is on disk");
+        int first = _count;
+        if (n == 0) return first;
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(_fps, first + n);
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(_parent, first + n);
+        _count += n;
+        LastLevel = level;
+        return first;
+    }
+
+    /// <summary>The fingerprint and parent of a reserved id; safe from several threads at once for different ids.</summary>
+    public void Set(int id, long fp, int parent)
+    {
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_fps)[id] = fp;
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_parent)[id] = parent;
+    }
+
     private (long Fp, int Parent) At(int id)
     {
         if (_file is null) return (_fps[id], _parent[id]);

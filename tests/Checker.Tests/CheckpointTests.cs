@@ -252,7 +252,7 @@ public class CheckpointTests
             var (whole, wholeOut) = Run(tla, cfg, 1);
             Assert.Equal(Outcome.Safety, whole.Outcome);
             Assert.Equal((19001, 19001, 4999, 4), (whole.Generated, whole.Distinct, whole.Left, whole.Depth)); // TLC's numbers
-            var (stopped, _) = Run(tla, cfg, workers, checkpoint: ck, stopAfter: 5);
+            var (stopped, _) = Run(tla, cfg, workers, checkpoint: ck, stopAfter: 80); // 80 batches of ModelChecker.Batch (128): 10,240 states expanded
             Assert.Equal(Outcome.Interrupted, stopped.Outcome);
             Assert.True(stopped.Distinct is > 6000 && stopped.Distinct < whole.Distinct, $"stopped at {stopped.Distinct}");
             var (recovered, recoveredOut) = Run(tla, cfg, workers, recover: ck);

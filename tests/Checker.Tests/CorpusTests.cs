@@ -119,12 +119,14 @@ public class CorpusTests
     [InlineData("SharedLet")]
     [InlineData("GenIfBad")]
     [InlineData("GenBoxImplBad")]
+    [InlineData("GridWalk")]
     public void ResultsIndependentOfWorkers(string name)
     {
         var one = Run(name, 1);
         var two = Run(name, 2);
         var three = Run(name, 3);
-        foreach (var other in new[] { two, three })
+        var four = Run(name, 4);
+        foreach (var other in new[] { two, three, four })
         {
             Assert.Equal(one.Exit, other.Exit);
             Assert.Equal(one.Result!.Generated, other.Result!.Generated);
