@@ -25,6 +25,7 @@ public static class Help
         (KernelCommand.NoKvm, "kernel: no usable /dev/kvm"),
         (KernelCommand.Vacuous, "kernel: the run was vacuous (the guest's accesses did not run through KVM's shadow MMU)"),
         (ExitCodes.EvalFailure, "the spec could not be evaluated (TLC's FAILURE_SPEC_EVAL)"),
+        (ExitCodes.InvariantEvalFailure, "an invariant could not be evaluated on a non-initial state (TLC's FAILURE_SAFETY_EVAL)"),
         (ExitCodes.Interrupted, "Ctrl-C / SIGINT"),
         (ExitCodes.Terminated, "SIGTERM"),
         (ExitCodes.SpecError, "TLA+ spec parse or semantic error"),
@@ -37,7 +38,7 @@ public static class Help
     /// <summary>The exit codes each command can return (docs/exit-codes.md's commands column; a test keeps the two equal).</summary>
     public static readonly IReadOnlyDictionary<string, int[]> Exits = new Dictionary<string, int[]>
     {
-        ["check"] = [Ok, ExitCodes.Assumption, ExitCodes.Deadlock, Violation, ExitCodes.Liveness, ExitCodes.EvalFailure, Sig, Term, ExitCodes.SpecError, ExitCodes.ConfigError, Err],
+        ["check"] = [Ok, ExitCodes.Assumption, ExitCodes.Deadlock, Violation, ExitCodes.Liveness, ExitCodes.EvalFailure, ExitCodes.InvariantEvalFailure, Sig, Term, ExitCodes.SpecError, ExitCodes.ConfigError, Err],
         ["scenario"] = [Ok, Violation, Sig, Term, Err],
         ["replay"] = [Ok, Violation, ExitCodes.Incomplete, Sig, Term, Err],
         ["events"] = [Ok, Sig, Term, Err],

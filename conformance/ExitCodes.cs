@@ -14,6 +14,7 @@ public static class ExitCodes
     public const int OutsideSpec = 20;     // validate / refine: the trace uses a feature the TLA+ spec / spec/ does not model
     public const int Incomplete = 21;      // replay / validate / refine: the trace ends inside an operation (--allow-incomplete accepts it)
     public const int EvalFailure = 75;     // the spec could not be evaluated (TLC's FAILURE_SPEC_EVAL)
+    public const int InvariantEvalFailure = 76; // an invariant could not be evaluated on a non-initial state (TLC's FAILURE_SAFETY_EVAL)
     public const int SpecError = 150;      // TLA+ spec parse or semantic error
     public const int ConfigError = 151;    // .cfg error
     public const int Interrupted = 130;    // Ctrl-C / SIGINT (128 + 2, as shells report it); "interrupted (SIGINT)" on stderr

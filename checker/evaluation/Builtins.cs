@@ -26,6 +26,11 @@ public static partial class Builtins
         if (v is LazyFcnV l && l.Materialize() is TupleV t2) return t2;
         throw new EvalError($"The argument of {op} should be a sequence, but instead it is: {v.KindName} {Node.Trunc(v)}");
     }
+    /// <summary>TLC's Sequences.Len, Head and Tail: EC.TLC_MODULE_ONE_ARGUMENT_ERROR (exit 255 in the next-state relation).</summary>
+    private static TupleV Sq1(Value v, string op) => SeqOrNull(v)
+        ?? throw new EvalError($"The argument of {op} should be a sequence, but instead it is:\n{Node.Trunc(v)}") { ModuleEvaluating = true };
+    /// <summary>TLC's EC.TLC_MODULE_APPLY_EMPTY_SEQ (exit 255 in the next-state relation).</summary>
+    private static EvalError EmptySeq(string op) => new($"Attempted to apply {op} to the empty sequence.") { ModuleEvaluating = true };
     private static TupleV? SeqOrNull(Value v) => v switch { TupleV t => t, LazyFcnV l => l.Materialize() as TupleV, _ => null };
     private static EvalError ModuleEvaluating(string form, string kind, Value v) =>
         new($"Evaluating an expression of the form {form} when s is not a {kind}:\n{Node.Trunc(v)}") { ModuleEvaluating = true };
@@ -91,7 +96,7 @@ public static partial class Builtins
         });
         // strings are sequences of characters to Len, \o, Tail and SubSeq as in TLC's tlc2/module/Sequences.java
         // (Len, Concat, Tail, SubSeq take a StringValue; the result is interned like any string: new StringValue)
-        Add(seq, "Len", 1, (_, a) => IntV.Of(a[0] is StrV str ? str.S.Length : Sq(a[0], "Len").Elems.Length));
+        Add(seq, "Len", 1, (_, a) => IntV.Of(a[0] is StrV str ? str.S.Length : Sq1(a[0], "Len").Elems.Length));
         // TLC's Sequences.Concat and Append: EC.TLC_MODULE_EVALUATING, "Evaluating an expression of the form %1% when s is not a %2%:\n%3%"
         Add(seq, "\\o", 2, (c, a) => a[0] is StrV s1
             ? a[1] is StrV s2 ? c.In.Str(s1.S + s2.S) : throw ModuleEvaluating("t \\o s", "string", a[1])
@@ -100,14 +105,14 @@ public static partial class Builtins
         Add(seq, "Append", 2, (_, a) => new TupleV([.. SeqOrNull(a[0])?.Elems ?? throw ModuleEvaluating("Append(s, v)", "sequence", a[0]), a[1]]));
         Add(seq, "Head", 1, (_, a) =>
         {
-            var t = Sq(a[0], "Head");
-            return t.Elems.Length > 0 ? t.Elems[0] : throw new EvalError("Attempted to apply Head to the empty sequence.");
+            var t = Sq1(a[0], "Head");
+            return t.Elems.Length > 0 ? t.Elems[0] : throw EmptySeq("Head");
         });
         Add(seq, "Tail", 1, (c, a) =>
         {
-            if (a[0] is StrV str) return str.S.Length > 0 ? c.In.Str(str.S[1..]) : throw new EvalError("Attempted to apply Tail to the empty sequence.");
-            var t = Sq(a[0], "Tail");
-            return t.Elems.Length > 0 ? new TupleV(t.Elems[1..]) : throw new EvalError("Attempted to apply Tail to the empty sequence.");
+            if (a[0] is StrV str) return str.S.Length > 0 ? c.In.Str(str.S[1..]) : throw EmptySeq("Tail");
+            var t = Sq1(a[0], "Tail");
+            return t.Elems.Length > 0 ? new TupleV(t.Elems[1..]) : throw EmptySeq("Tail");
         });
         Add(seq, "SubSeq", 3, (c, a) =>
         {

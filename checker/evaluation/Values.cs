@@ -7,8 +7,9 @@ namespace NotifierSpec.Checker;
 public sealed class EvalError(string message) : Exception(message)
 {
     public Loc? Where { get; set; }
-    /// <summary>TLC reports it under EC.TLC_MODULE_EVALUATING (a standard module's Java code, e.g. \o or Append of
-    /// a non-sequence), which it exits with as 255 when met in the next-state relation.</summary>
+    /// <summary>TLC reports it under an error code of a standard module's Java code (EC.TLC_MODULE_EVALUATING: \o or
+    /// Append of a non-sequence; EC.TLC_MODULE_ONE_ARGUMENT_ERROR: Len, Head, Tail of one; EC.TLC_MODULE_APPLY_EMPTY_SEQ:
+    /// Head or Tail of &lt;&lt;&gt;&gt;), which it exits with as 255 when met in the next-state relation.</summary>
     public bool ModuleEvaluating { get; init; }
 }
 

@@ -3,8 +3,11 @@ namespace NotifierSpec.Checker;
 /// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec, or a spill
 /// directory or checkpoint that cannot be written (exit 255).</summary>
 /// <summary>How a run ended. ModuleError: an evaluation error in the next-state relation that TLC reports under a
-/// code of its own (EC.TLC_MODULE_EVALUATING: \o or Append of a non-sequence) and so exits with 255, not 75.</summary>
-public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput, ModuleError }
+/// code of its own (a standard module's: \o, Append, Len, Head, Tail of a non-sequence, Head or Tail of &lt;&lt;&gt;&gt;)
+/// and so exits with 255, not 75; also an error evaluating a temporal PROPERTY's predicate (TLC: an unexpected
+/// exception, 255). InvariantError: an invariant failed to evaluate on a non-initial state (TLC's
+/// FAILURE_SAFETY_EVAL, 76). AssumptionError: an ASSUME failed to evaluate (TLC's VIOLATION_ASSUMPTION, 10).</summary>
+public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput, ModuleError, InvariantError, AssumptionError }
 
 public sealed class CheckOptions
 {
@@ -71,11 +74,12 @@ public sealed class CheckResult
     public int ExitCode => Outcome switch
     {
         Outcome.Success => 0,
-        Outcome.Assumption => 10,
+        Outcome.Assumption or Outcome.AssumptionError => 10,
         Outcome.Deadlock => 11,
         Outcome.Safety => 12,
         Outcome.Liveness => 13,
         Outcome.Error => 75,
+        Outcome.InvariantError => 76,
         Outcome.ModuleError => 255,
         _ => 255,
     };

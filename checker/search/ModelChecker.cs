@@ -177,7 +177,19 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     {
         foreach (var (a, loc) in spec.Assumes)
         {
-            if (a.EvalBool(c, null)) continue;
+            bool holds;
+            try { holds = a.EvalBool(c, null); }
+            catch (Exception e) when (e is EvalError or AssertError)
+            {
+                // TLC (EC.TLC_ASSUMPTION_EVALUATION_ERROR): exit 10, as a false assumption
+                string failed = $"Evaluating assumption line {loc.Line}, col {loc.Col} to line {loc.EndLine}, col {loc.EndCol} of module {loc.Module} failed.";
+                res.Outcome = Outcome.AssumptionError;
+                var w = WhereOf(e) ?? loc;
+                res.Message = $"{w.File}:{w.Line}:{w.Col}: {failed} {e.Message.Replace('\n', ' ')}";
+                _o.WriteLine($"Error: {failed}\n{e.Message}");
+                return false;
+            }
+            if (holds) continue;
             res.Outcome = Outcome.Assumption;
             res.Message = $"Assumption line {loc.Line}, col {loc.Col} to line {loc.EndLine}, col {loc.EndCol} of module {loc.Module} is false.";
             _o.WriteLine("Error: " + res.Message);
@@ -241,8 +253,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         int id = _trace.Add(fp, -1, 1);
         _graph.State(id, fp, st, initial: true);
         Scored(id, st);
-        string? bad;
-        try { bad = _expander.FirstViolation(c, st); }
+        string? bad, evaluating = null;
+        try { bad = _expander.FirstViolation(c, st, ref evaluating); }
         catch (Exception e) when (e is EvalError or AssertError)
         {
             // TLC counts the initial state, and still has it on its queue, when its invariant fails to evaluate
@@ -460,7 +472,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             // TLC: "Evaluating invariant ... failed" after the state is counted; the trace ends in it
             SetCounts(res, Left(x, i));
-            ReportError(res, invErr, newId >= 0 ? newId : parentId, c);
+            ReportError(res, invErr, newId >= 0 ? newId : parentId, c, invariant: s.InvErrorName);
             return false;
         }
         if (unseen && s.InvViolated is not null)
@@ -493,7 +505,16 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         if (_graph is StateGraph g)
         {
             _o.WriteLine($"Checking temporal properties for the complete state space with {_trace.Count} total distinct states");
-            var lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits).Check(c, atoms);
+            LiveChecker.Lasso? lasso;
+            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits).Check(c, atoms); }
+            catch (Exception e) when (e is EvalError or AssertError)
+            {
+                // TLC: a temporal property's predicate that fails to evaluate is "an unexpected exception", exit 255
+                res.Outcome = Outcome.ModuleError;
+                res.Message = Positioned(e);
+                _o.WriteLine("Error: " + e.Message);
+                return;
+            }
             if (lasso is not null)
             {
                 ReportLasso(res, lasso, g, c);

@@ -77,12 +77,17 @@ public sealed partial class ModelChecker
         return "?";
     }
 
-    private void ReportError(CheckResult res, Exception failure, int id, Ctx c, bool inNext = false)
+    /// <summary>invariant: the invariant whose evaluation failed on a state after the initial ones (TLC:
+    /// EC.TLC_INVARIANT_EVALUATION_FAILED, exit 76; on an initial state TLC reports the bare error, exit 75).</summary>
+    private void ReportError(CheckResult res, Exception failure, int id, Ctx c, bool inNext = false, string? invariant = null)
     {
-        // TLC (ModelChecker.doNextFailed) exits with the error's own code: 255 for EC.TLC_MODULE_EVALUATING
-        res.Outcome = inNext && failure is EvalError { ModuleEvaluating: true } ? Outcome.ModuleError : Outcome.Error;
-        res.Message = Positioned(failure);
-        _o.WriteLine("Error: " + failure.Message);
+        // TLC (ModelChecker.doNextFailed) exits with the error's own code: 255 for a standard module's own error code
+        res.Outcome = invariant is not null ? Outcome.InvariantError
+            : inNext && failure is EvalError { ModuleEvaluating: true } ? Outcome.ModuleError : Outcome.Error;
+        string failed = invariant is null ? "" : $"Evaluating invariant {invariant} failed.";
+        res.Message = invariant is null ? Positioned(failure) : WhereOf(failure) is { } w
+            ? $"{w.File}:{w.Line}:{w.Col}: {failed} {failure.Message.Replace('\n', ' ')}" : $"{failed} {failure.Message.Replace('\n', ' ')}";
+        _o.WriteLine(invariant is null ? "Error: " + failure.Message : $"Error: {failed}\n{failure.Message}");
         var trace = _trace.Behaviour(c, id);
         res.Trace = trace;
         _o.WriteLine("Error: The behavior up to this point is:");

@@ -12,6 +12,7 @@ public sealed class Successor
     public bool InModel;
     public string? InvViolated;
     public Exception? InvError; // evaluating an invariant on this state failed (reported at this state, as TLC)
+    public string? InvErrorName; // the invariant or state property whose evaluation failed
     public string? ActPropViolated;
     /// <summary>In the model and not in the fingerprint set when it was judged: maybe a new state.</summary>
     public bool Fresh;
@@ -26,12 +27,13 @@ public sealed class Successor
 /// </summary>
 public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFingerprintSet seen)
 {
-    /// <summary>The first invariant or state property that st violates, or null.</summary>
-    public string? FirstViolation(Ctx c, Value[] st)
+    /// <summary>The first invariant or state property that st violates, or null; evaluating: the one being
+    /// evaluated when an evaluation error is thrown (TLC: "Evaluating invariant NAME failed.").</summary>
+    public string? FirstViolation(Ctx c, Value[] st, ref string? evaluating)
     {
         c.Cur = st; c.Nxt = null;
-        foreach (var inv in spec.Invariants) if (!inv.Node.EvalBool(c, null)) return inv.Name;
-        foreach (var p in spec.StateProps) if (!p.Node.EvalBool(c, null)) return p.Name;
+        foreach (var inv in spec.Invariants) { evaluating = inv.Name; if (!inv.Node.EvalBool(c, null)) return inv.Name; }
+        foreach (var p in spec.StateProps) { evaluating = p.Name; if (!p.Node.EvalBool(c, null)) return p.Name; }
         return null;
     }
 
@@ -105,7 +107,7 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
         s.Fresh = inModel && !seen.Contains(s.Fp);
         if (!inModel || s.Fresh)
         {
-            try { s.InvViolated = FirstViolation(c, state); }
+            try { s.InvViolated = FirstViolation(c, state, ref s.InvErrorName); }
             catch (Exception e) when (e is EvalError or AssertError) { s.InvError = e; }
         }
         if (spec.ActionProps.Count > 0)

@@ -11,8 +11,8 @@ namespace NotifierSpec.Checker.Tests;
 /// argument was:\n"x reached two"", and for the Assert in Next "0. Line 5, column 9 to line 5, column 52 ...
 /// 2. Line 5, column 23 to line 5, column 52 in As2". (TLC exits with 14, VIOLATION_ASSERT, for the Assert in
 /// Next, with 76, FAILURE_SAFETY_EVAL, for the one in an invariant and with 10 for the one in an ASSUME, which it
-/// reports as "Evaluating assumption line 6, col 8 to line 6, col 37 of module As3 failed."; this checker's
-/// evaluation failures all exit with 75.) Before the fix the line had no position.
+/// reports as "Evaluating assumption line 6, col 8 to line 6, col 37 of module As3 failed."; this checker exits
+/// 76 and 10 as TLC for those two (EvalErrorExitTests), 75 for the one in Next.) Before the fix the line had no position.
 /// </summary>
 public class AssertTests
 {
@@ -22,13 +22,13 @@ public class AssertTests
     private const string Message = "The first argument of Assert evaluated to FALSE; the second argument was: \"x reached two\"";
 
     [Theory]
-    [InlineData("As", "Next == x < 2 /\\ x' = x + 1\nInv == Assert(x < 2, \"x reached two\")", "INIT Init\nNEXT Next\nINVARIANT Inv\n", "As.tla:6:8")]
-    [InlineData("As2", "Next == x' = x + 1 /\\ Assert(x < 2, \"x reached two\")", "INIT Init\nNEXT Next\n", "As2.tla:5:23")]
-    public void AFailedAssertIsOneLineAtTheAssert(string name, string defs, string cfg, string where)
+    [InlineData("As", "Next == x < 2 /\\ x' = x + 1\nInv == Assert(x < 2, \"x reached two\")", "INIT Init\nNEXT Next\nINVARIANT Inv\n", "As.tla:6:8: Evaluating invariant Inv failed.", 76)]
+    [InlineData("As2", "Next == x' = x + 1 /\\ Assert(x < 2, \"x reached two\")", "INIT Init\nNEXT Next\n", "As2.tla:5:23:", 75)]
+    public void AFailedAssertIsOneLineAtTheAssert(string name, string defs, string cfg, string where, int code)
     {
         var (exit, r, err) = Check(name, defs, cfg);
-        Assert.Equal(75, exit);
-        Assert.Equal($"{where}: {Message}\n", err);
+        Assert.Equal(code, exit);
+        Assert.Equal($"{where} {Message}\n", err);
         Assert.Equal(3, r!.Generated);
         Assert.Equal(3, r.Distinct);
         Assert.Equal(3, r.Trace!.Count);
@@ -38,7 +38,7 @@ public class AssertTests
     public void AFailedAssertInAnAssumptionHasItsPosition()
     {
         var (exit, _, err) = Check("As3", "Next == x' = x\nASSUME Assert(1 > 2, \"x reached two\")", "INIT Init\nNEXT Next\n");
-        Assert.Equal(75, exit);
-        Assert.Equal($"As3.tla:6:8: {Message}\n", err);
+        Assert.Equal(10, exit);
+        Assert.Equal($"As3.tla:6:8: Evaluating assumption line 6, col 8 to line 6, col 37 of module As3 failed. {Message}\n", err);
     }
 }

@@ -1,5 +1,5 @@
 ----------------------------- MODULE InfiniteElem -----------------------------
-\* A set whose elements are infinite sets cannot be normalized: an evaluation error (exit 75), as TLC's
+\* A set whose elements are infinite sets cannot be normalized: an evaluation error (exit 76: in an invariant, TLC's FAILURE_SAFETY_EVAL), as TLC's
 \* "Attempted to enumerate a set of the form [D -> R]", not a crash.
 EXTENDS Integers
 VARIABLE x
