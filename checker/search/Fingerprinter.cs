@@ -26,6 +26,8 @@ public sealed class Fingerprinter
         }
         _perms = Group(gens).Select(Table).Where(t => t.Any(x => x is not null)).ToArray();
         _imagesKept = Math.Max(64, ImagesKept / Math.Max(1, _perms.Length));
+        int np = _perms.Length + 1;
+        _acc = new(() => new ulong[np]);
     }
 
     public long Of(Ctx c, Value[] st)
@@ -56,7 +58,7 @@ public sealed class Fingerprinter
     {
         int n = st.Length, np = _perms!.Length + 1;
         var cache = _images.Value!;
-        var acc = new ulong[np];
+        var acc = _acc!.Value!;
         Array.Fill(acc, 0xCBF29CE484222325UL);
         for (int i = 0; i < n; i++)
         {
@@ -163,6 +165,8 @@ public sealed class Fingerprinter
     /// 64 at least).</summary>
     private readonly ThreadLocal<Dictionary<Value, ulong[]>> _images = new(() => new(ReferenceEqualityComparer.Instance));
     private const int ImagesKept = 1 << 17;
+    /// <summary>Per worker: the orbit hashes of the state being fingerprinted, one per permutation.</summary>
+    private readonly ThreadLocal<ulong[]>? _acc;
     private readonly int _imagesKept;
 
     /// <summary>A permutation as a table from a model value's token to its image (null: not moved).</summary>
