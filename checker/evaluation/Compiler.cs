@@ -36,6 +36,9 @@ public sealed class ModuleScope(string name, string file)
 public sealed class Compiler
 {
     private readonly TlaSpec _spec;
+    /// <summary>The EXCEPT '@' slots referred to so far (an update that does not refer to its '@' is evaluated
+    /// without binding it).</summary>
+    private readonly HashSet<object> _atUsed = new(ReferenceEqualityComparer.Instance);
     private readonly ModuleLoader _loader;
     private string _file = "";
     private string _module = "";
@@ -441,19 +444,21 @@ public sealed class Compiler
                     var inner = new Scope(sc);
                     inner.Map["@"] = new BoundSym(atSlot, "@", 0, null);
                     int lvl = f.Level;
-                    var ups = new List<(Node[][], Node)>();
+                    var ups = new List<(Node[][], Node, bool)>();
                     foreach (var u in (List<ExceptUpdate>)s.Extra!)
                     {
                         var path = u.Path.Select(p => p.Field is not null ? [new Lit(_spec.Interner.Str(p.Field)) { Loc = loc }] : p.Args!.Select(a => Compile(a, sc)).ToArray()).ToArray();
+                        _atUsed.Remove(atSlot);
                         var v = Compile(u.Value, inner);
                         lvl = Math.Max(lvl, Math.Max(v.Level, path.SelectMany(x => x).Select(x => x.Level).DefaultIfEmpty(0).Max()));
-                        ups.Add((path, v));
+                        ups.Add((path, v, _atUsed.Remove(atSlot)));
                     }
                     return new ExceptN(f, ups.ToArray(), atSlot) { Loc = loc, Level = lvl };
                 }
             case SK.At:
                 {
                     if (sc.Find("@") is not BoundSym b) throw Err(s.Tok, "'@' used outside an EXCEPT");
+                    _atUsed.Add(b.Slot);
                     return new BoundRef(b.Slot, "@") { Loc = loc };
                 }
             case SK.FcnApp:

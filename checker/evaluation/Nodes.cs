@@ -832,22 +832,25 @@ public sealed class FcnAppN(Node f, Node[] args) : Node
     }
 }
 
-public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object atSlot) : Node
+/// <summary>[f EXCEPT ![a]... = v, ...]; usesAt: v refers to '@' (else it is evaluated without binding '@').</summary>
+public sealed class ExceptN(Node f, (Node[][] path, Node val, bool usesAt)[] updates, object atSlot) : Node
 {
     public override Value Eval(Ctx c, Env? e)
     {
         var fv = f.Eval(c, e);
-        foreach (var (path, val) in updates)
+        foreach (var (path, val, usesAt) in updates)
         {
             var keys = new Value[path.Length];
             for (int i = 0; i < path.Length; i++)
                 keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : FcnAppN.EvalTuple(c, e, path[i]);
-            fv = Update(c, e, fv, keys, 0, val);
+            fv = Update(c, e, fv, keys, 0, val, usesAt);
         }
         return fv;
     }
 
-    private Value Update(Ctx c, Env? e, Value fv, Value[] keys, int i, Node val)
+    private Value New(Ctx c, Env? e, Node val, bool usesAt, Value old) => usesAt ? val.Eval(c, new Env(atSlot, old, e)) : val.Eval(c, e);
+
+    private Value Update(Ctx c, Env? e, Value fv, Value[] keys, int i, Node val, bool usesAt)
     {
         if (fv is LazyFcnV lz) fv = lz.Materialize();
         if (fv is not FcnBase f) throw At(new EvalError($"EXCEPT applied to a non-function ({fv.KindName} {Trunc(fv)})"));
@@ -858,14 +861,14 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val)[] updates, object 
             // keys are not 1..n)
             int at = fn.IndexOf(k);
             if (at < 0) return f; // TLC: updating outside the domain leaves the function unchanged
-            var nv0 = i == keys.Length - 1 ? val.Eval(c, new Env(atSlot, fn.Vals[at], e)) : Update(c, e, fn.Vals[at], keys, i + 1, val);
+            var nv0 = i == keys.Length - 1 ? New(c, e, val, usesAt, fn.Vals[at]) : Update(c, e, fn.Vals[at], keys, i + 1, val, usesAt);
             var vals0 = (Value[])fn.Vals.Clone();
             vals0[at] = nv0;
             return new FcnV(fn.Keys, vals0);
         }
         var old = f.Apply(k);
         if (old is null) return f; // TLC: updating outside the domain leaves the function unchanged
-        var nv = i == keys.Length - 1 ? val.Eval(c, new Env(atSlot, old, e)) : Update(c, e, old, keys, i + 1, val);
+        var nv = i == keys.Length - 1 ? New(c, e, val, usesAt, old) : Update(c, e, old, keys, i + 1, val, usesAt);
         if (f is TupleV t)
         {
             var arr = (Value[])t.Elems.Clone();

@@ -26,6 +26,8 @@ public sealed class Fingerprinter
         }
         _perms = Group(gens).Select(Table).Where(t => t.Any(x => x is not null)).ToArray();
         _imagesKept = Math.Max(64, ImagesKept / Math.Max(1, _perms.Length));
+        int np = _perms.Length + 1;
+        _acc = new(() => new ulong[np]);
     }
 
     public long Of(Ctx c, Value[] st)
@@ -45,31 +47,91 @@ public sealed class Fingerprinter
         return (long)h;
     }
 
-    /// <summary>As TLC: apply each permutation of the SYMMETRY set, keep the smallest state (variable by
-    /// variable in TLC's value order), fingerprint that one. A permutation's state is built only as far as it
-    /// can still be the smallest (TLC permutes every variable), and parts without a permuted model value are
-    /// shared, not copied.</summary>
+    /// <summary>The fingerprint of st's orbit under the SYMMETRY group: the smallest, over the group's permutations
+    /// (the identity included), of the permuted state's orbit hash. TLC fingerprints the smallest permuted state
+    /// in its value order instead (tlc2/tool/TLCStateMut.fingerPrint); both are functions of the orbit alone, so
+    /// two states get one fingerprint exactly when TLC's does (up to hash collisions, as for any fingerprint):
+    /// the same distinct states, counts, depth and traces. The orbit hash needs no permuted state: a set's and a
+    /// function's hash is a sum over its elements (pairs), independent of their order, and the hashes of a set's
+    /// elements under every permutation are kept per element object (a state's successors share its elements).</summary>
     private long Symmetric(Value[] st)
     {
-        int n = st.Length;
-        Value[] best = st;
-        var cand = new Value[n];
-        var images = _images.Value!;
-        for (int k = 0; k < _perms!.Length; k++)
+        int n = st.Length, np = _perms!.Length + 1;
+        var cache = _images.Value!;
+        var acc = _acc!.Value!;
+        Array.Fill(acc, 0xCBF29CE484222325UL);
+        for (int i = 0; i < n; i++)
         {
-            int cmp = 0, i = 0;
-            for (; i < n; i++)
-            {
-                cand[i] = PermuteVar(st[i], k, images);
-                cmp = cand[i].CompareTo(best[i]);
-                if (cmp != 0) break;
-            }
-            if (cmp >= 0) continue; // as TLC: not smaller (equal: the same state)
-            for (i++; i < n; i++) cand[i] = PermuteVar(st[i], k, images);
-            if (ReferenceEquals(best, st)) { best = cand; cand = new Value[n]; }
-            else (best, cand) = (cand, best);
+            var h = OrbitHashes(st[i], cache);
+            for (int k = 0; k < np; k++) acc[k] = Value.Mix(acc[k], h[k]);
         }
-        return Hash(best);
+        ulong min = acc[0];
+        for (int k = 1; k < np; k++) if (acc[k] < min) min = acc[k];
+        return (long)min;
+    }
+
+    /// <summary>v's orbit hash under each permutation (index 0: the identity, k: _perms[k - 1]); kept for sets and
+    /// their elements, by object.</summary>
+    private ulong[] OrbitHashes(Value v, Dictionary<Value, ulong[]> cache)
+    {
+        if (cache.TryGetValue(v, out var h)) return h;
+        int np = _perms!.Length + 1;
+        h = new ulong[np];
+        switch (v)
+        {
+            case SetBase sb when sb is SetV || sb.IsFinite:
+                {
+                    var e = sb.Normalize().Elems;
+                    foreach (var x in e)
+                    {
+                        var hx = OrbitHashes(x, cache);
+                        for (int k = 0; k < np; k++) h[k] += Spread(hx[k]);
+                    }
+                    for (int k = 0; k < np; k++) h[k] = Value.Mix(0x5E7 ^ (ulong)e.Length << 8, h[k]);
+                    break;
+                }
+            default:
+                for (int k = 0; k < np; k++) h[k] = OrbitHash(v, k == 0 ? null : _perms[k - 1], cache);
+                break;
+        }
+        if (cache.Count >= _imagesKept) cache.Clear();
+        cache[v] = h;
+        return h;
+    }
+
+    /// <summary>v's orbit hash under one permutation (null: the identity): atoms as their image's Hash, a function
+    /// (tuples and records too) as the sum over its pairs, a set as the sum over its elements: equal values, in
+    /// whatever representation, hash alike.</summary>
+    private ulong OrbitHash(Value v, Value?[]? map, Dictionary<Value, ulong[]> cache)
+    {
+        switch (v)
+        {
+            case ModelV m: return map is not null && m.Tok < map.Length && map[m.Tok] is { } r ? r.Hash : m.Hash;
+            case SetBase sb when sb is SetV || sb.IsFinite:
+                {
+                    var e = sb.Normalize().Elems;
+                    ulong h = 0;
+                    foreach (var x in e) h += Spread(OrbitHash(x, map, cache));
+                    return Value.Mix(0x5E7 ^ (ulong)e.Length << 8, h);
+                }
+            case FcnBase f:
+                {
+                    ulong h = 0;
+                    for (int i = 0; i < f.Count; i++)
+                        h += Spread(Value.Mix(OrbitHash(f.KeyAt(i), map, cache) ^ 0xF4, OrbitHash(f.ValAt(i), map, cache)));
+                    return Value.Mix(0xF4F ^ (ulong)f.Count << 8, h);
+                }
+            default: return v.Hash;
+        }
+    }
+
+    /// <summary>A bijective 64-bit finalizer (splitmix64's), so that sums of element hashes stay well spread.</summary>
+    private static ulong Spread(ulong x)
+    {
+        x ^= x >> 30; x *= 0xBF58476D1CE4E5B9UL;
+        x ^= x >> 27; x *= 0x94D049BB133111EBUL;
+        x ^= x >> 31;
+        return x;
     }
 
     /// <summary>The permutation group generated by the SYMMETRY set (TLC's MVPerm.permutationSubgroup).</summary>
@@ -97,38 +159,15 @@ public sealed class Fingerprinter
         return seen.Values.ToList();
     }
 
-    /// <summary>Per worker: the images under each permutation of the elements of set-valued variables, by
-    /// element object. The successors of a state share its elements (S \cup {m} keeps S's), so each element
-    /// is permuted once for all of them; emptied when it holds _imagesKept elements (ImagesKept images in all:
-    /// 910 elements for 144 permutations, 64 at least).</summary>
-    private readonly ThreadLocal<Dictionary<Value, Value?[]>> _images = new(() => new(ReferenceEqualityComparer.Instance));
+    /// <summary>Per worker: the orbit hashes of set-valued variables and their elements, by object. The
+    /// successors of a state share its elements (S \cup {m} keeps S's), so each element is hashed once for all of
+    /// them; emptied when it holds _imagesKept values (ImagesKept hashes in all: 910 values for 144 permutations,
+    /// 64 at least).</summary>
+    private readonly ThreadLocal<Dictionary<Value, ulong[]>> _images = new(() => new(ReferenceEqualityComparer.Instance));
     private const int ImagesKept = 1 << 17;
+    /// <summary>Per worker: the orbit hashes of the state being fingerprinted, one per permutation.</summary>
+    private readonly ThreadLocal<ulong[]>? _acc;
     private readonly int _imagesKept;
-
-    /// <summary>Permute(v, permutation k), with the images of a set's elements from images.</summary>
-    private Value PermuteVar(Value v, int k, Dictionary<Value, Value?[]> images)
-    {
-        if (v is not SetV s || s.Elems.Length < 2) return Permute(v, _perms![k]);
-        var e = s.Elems;
-        Value[]? res = null;
-        for (int i = 0; i < e.Length; i++)
-        {
-            if (!images.TryGetValue(e[i], out var im))
-            {
-                if (images.Count >= _imagesKept) images.Clear();
-                images[e[i]] = im = new Value?[_perms!.Length];
-            }
-            var p = im[k] ??= Permute(e[i], _perms![k]);
-            if (res is null)
-            {
-                if (ReferenceEquals(p, e[i])) continue;
-                res = new Value[e.Length];
-                Array.Copy(e, res, i);
-            }
-            res[i] = p;
-        }
-        return res is null ? s : new SetV(res);
-    }
 
     /// <summary>A permutation as a table from a model value's token to its image (null: not moved).</summary>
     private static Value?[] Table(Dictionary<Value, Value> map)
@@ -138,72 +177,5 @@ public sealed class Fingerprinter
         var t = new Value?[max + 1];
         foreach (var (k, v) in map) if (k is ModelV m && !ReferenceEquals(k, v)) t[m.Tok] = v;
         return t;
-    }
-
-    /// <summary>v with every model value replaced by its image; v itself (not a copy) when nothing moved.</summary>
-    private static Value Permute(Value v, Value?[] map)
-    {
-        switch (v)
-        {
-            case ModelV m: return m.Tok < map.Length && map[m.Tok] is { } r ? r : m;
-            case SetV s:
-                {
-                    var e = s.Elems;
-                    var res = PermuteAll(e, map);
-                    return res is null ? s : new SetV(res);
-                }
-            case SetBase s:
-                {
-                    var e = s.Normalize().Elems;
-                    var res = PermuteAll(e, map);
-                    return res is null ? s : new SetV(res);
-                }
-            case TupleV t:
-                {
-                    var res = PermuteAll(t.Elems, map);
-                    return res is null ? t : new TupleV(res);
-                }
-            case FcnV f:
-                {
-                    var ks = PermuteAll(f.Keys, map);
-                    var vs = PermuteAll(f.Vals, map);
-                    if (ks is null) return vs is null ? f : new FcnV(f.Keys, vs);
-                    vs ??= (Value[])f.Vals.Clone();
-                    return Sorted(ks, vs);
-                }
-            case FcnBase f:
-                {
-                    var ks = new Value[f.Count]; var vs = new Value[f.Count];
-                    for (int i = 0; i < f.Count; i++) { ks[i] = Permute(f.KeyAt(i), map); vs[i] = Permute(f.ValAt(i), map); }
-                    return FcnBase.MakeUnsorted(ks, vs);
-                }
-            default: return v;
-        }
-    }
-
-    /// <summary>The permuted elements, or null when none moved.</summary>
-    private static Value[]? PermuteAll(Value[] e, Value?[] map)
-    {
-        Value[]? res = null;
-        for (int i = 0; i < e.Length; i++)
-        {
-            var p = Permute(e[i], map);
-            if (res is null)
-            {
-                if (ReferenceEquals(p, e[i])) continue;
-                res = new Value[e.Length];
-                Array.Copy(e, res, i);
-            }
-            res[i] = p;
-        }
-        return res;
-    }
-
-    /// <summary>A function from distinct keys in any order (FcnBase.MakeUnsorted without its index arrays).</summary>
-    private static FcnBase Sorted(Value[] ks, Value[] vs)
-    {
-        try { Array.Sort(ks, vs); }
-        catch (InvalidOperationException ex) when (ex.InnerException is EvalError ee) { throw ee; }
-        return FcnBase.Make(ks, vs);
     }
 }

@@ -10,8 +10,9 @@ public sealed class StateBuffer(int capacity)
     public byte[] Buf = new byte[capacity];
     public int Len;
     public long Capacity => Buf.LongLength;
-    /// <summary>When set (the in-memory queue), a function whose domain is all atoms is written as the domain's
-    /// number in this table and its values (tag 9) instead of its keys and values (tag 8).</summary>
+    /// <summary>When set (the in-memory queue), a function whose domain is all atoms (or tuples of atoms) is
+    /// written as the domain's number in this table and its values (tag 9) instead of its keys and values (tag
+    /// 8), and the first atoms met are written as one byte each (their code in the table).</summary>
     public KeyDomains? Domains;
 
     /// <summary>Appends st; false (and nothing appended) when one of its values cannot be encoded.</summary>
@@ -51,6 +52,7 @@ public sealed class StateBuffer(int capacity)
 
     private void Enc(Value v)
     {
+        if (Domains is not null && v is IntV or StrV or ModelV && Domains.Code(v) is byte code) { Put(code); return; }
         switch (v)
         {
             case BoolV b: Put(b.B ? (byte)1 : (byte)0); break;
@@ -104,6 +106,7 @@ public static class StateCodec
     private static Value Dec(TlaSpec spec, byte[] buf, ref int p, KeyDomains? domains)
     {
         byte tag = buf[p++];
+        if (tag >= KeyDomains.FirstCode && domains is not null) return domains.Atom(tag);
         switch (tag)
         {
             case 0: return BoolV.False;
@@ -150,27 +153,72 @@ public static class StateCodec
 
 /// <summary>
 /// The domains of the functions of one queue, numbered in order of appearance, so that a record or function
-/// stored in the queue names its domain by number (records of one shape share one entry). Only domains of
-/// atoms (booleans, integers, strings, model values) are numbered: two such keys are equal exactly when they
-/// are written alike. The key arrays are shared by the functions read back (values are immutable).
+/// stored in the queue names its domain by number (records of one shape share one entry), and the first atoms
+/// (integers, strings, model values) met, each coded as one byte (FirstCode ..; tags 0-9 are the values' and
+/// 0xFE the queue's object marker). Only domains whose keys are atoms (booleans, integers, strings, model
+/// values) or tuples of atoms are numbered: two such keys are equal exactly when they are written alike. The
+/// key arrays and atoms are shared by the values read back (values are immutable).
 /// </summary>
 public sealed class KeyDomains
 {
-    // looked up by several workers at once (each encoding the new states it found); a new domain is added under
-    // the lock. Keys is read only while no domain is added (the queue being read is no longer written).
+    /// <summary>The first byte that codes an atom; codes run up to LastCode.</summary>
+    public const byte FirstCode = 16, LastCode = 0xFD;
+
+    // looked up by several workers at once (each encoding the new states it found); a new domain or atom code is
+    // added under the lock. Keys is read only while no domain is added (the queue being read is no longer written).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Value[], int> _ids = new(new AtomsComparer());
     private readonly List<Value[]> _keys = [];
+    private byte[] _codes = new byte[1152 + 64]; // by slot (see Code); 0: no code
+    private readonly Value[] _atoms = new Value[LastCode - FirstCode + 1];
+    private int _atomCount;
     private long _bytes;
 
-    /// <summary>Bytes held: the key arrays' references and the table's entries (estimated at 48 bytes each).</summary>
-    public long Bytes => _bytes;
+    /// <summary>Bytes held: the key arrays' references and the table's entries (estimated at 48 bytes each),
+    /// and the atom tables.</summary>
+    public long Bytes => _bytes + 8L * _atoms.Length + _codes.Length;
 
     public Value[] Keys(int id) => _keys[id];
 
-    /// <summary>The domain's number (added if new); null when a key is not an atom. Safe from several threads.</summary>
+    /// <summary>The atom the byte code stands for.</summary>
+    public Value Atom(byte code) => _atoms[code - FirstCode];
+
+    /// <summary>The one-byte code of an integer in -128 .. 1023, a string or a model value (given one while
+    /// codes are left), or null. Safe from several threads.</summary>
+    public byte? Code(Value v)
+    {
+        int slot = v switch
+        {
+            IntV i when i.N >= -128 && i.N < 1024 => (int)i.N + 128,
+            StrV s => 1152 + 2 * s.Tok,
+            ModelV m => 1153 + 2 * m.Tok,
+            _ => -1,
+        };
+        if (slot < 0) return null;
+        var codes = Volatile.Read(ref _codes);
+        if (slot < codes.Length && Volatile.Read(ref codes[slot]) is var known and not 0) return known;
+        lock (_keys) // a code is given once, by one worker; readers see it only after its atom is stored
+        {
+            if (slot >= _codes.Length)
+            {
+                var grown = new byte[Math.Max(slot + 1, 2 * _codes.Length)];
+                _codes.CopyTo(grown, 0);
+                Volatile.Write(ref _codes, grown);
+            }
+            byte c = _codes[slot];
+            if (c != 0) return c;
+            if (_atomCount == _atoms.Length) return null;
+            c = (byte)(FirstCode + _atomCount);
+            _atoms[_atomCount++] = v;
+            Volatile.Write(ref _codes[slot], c);
+            return c;
+        }
+    }
+
+    /// <summary>The domain's number (added if new); null when a key is neither an atom nor a tuple of atoms.
+    /// Safe from several threads.</summary>
     public int? Id(Value[] keys)
     {
-        foreach (var k in keys) if (k is not (StrV or ModelV or IntV or BoolV)) return null;
+        foreach (var k in keys) if (!IsKey(k)) return null;
         if (_ids.TryGetValue(keys, out int id)) return id;
         lock (_keys)
         {
@@ -181,6 +229,16 @@ public sealed class KeyDomains
             _ids[keys] = id;
             return id;
         }
+    }
+
+    private static bool IsAtom(Value k) => k is StrV or ModelV or IntV or BoolV;
+
+    private static bool IsKey(Value k)
+    {
+        if (IsAtom(k)) return true;
+        if (k is not TupleV t) return false;
+        foreach (var x in t.Elems) if (!IsAtom(x)) return false;
+        return true;
     }
 
     private sealed class AtomsComparer : IEqualityComparer<Value[]>
@@ -199,15 +257,32 @@ public sealed class KeyDomains
             (ModelV m, ModelV n) => m.Tok == n.Tok,
             (IntV i, IntV j) => i.N == j.N,
             (BoolV b, BoolV c) => b.B == c.B,
+            (TupleV s, TupleV t) => SameAll(s.Elems, t.Elems),
             _ => false,
+        };
+
+        private static bool SameAll(Value[] a, Value[] b)
+        {
+            if (a.Length != b.Length) return false;
+            for (int i = 0; i < a.Length; i++) if (!Same(a[i], b[i])) return false;
+            return true;
+        }
+
+        private static int Code(Value x) => x switch
+        {
+            StrV s => s.Tok * 4,
+            ModelV m => m.Tok * 4 + 1,
+            IntV i => (int)i.N * 4 + 2,
+            BoolV b => b.B ? 3 : 7,
+            TupleV t => t.Elems.Aggregate(t.Elems.Length * 31 + 11, (h, e) => h * 31 + Code(e)),
+            _ => 0,
         };
 
         public int GetHashCode(Value[] a)
         {
             var h = new HashCode();
             h.Add(a.Length);
-            foreach (var x in a)
-                h.Add(x switch { StrV s => s.Tok * 4, ModelV m => m.Tok * 4 + 1, IntV i => (int)i.N * 4 + 2, BoolV b => b.B ? 3 : 7, _ => 0 });
+            foreach (var x in a) h.Add(Code(x));
             return h.ToHashCode();
         }
     }
