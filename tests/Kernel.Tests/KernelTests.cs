@@ -398,6 +398,17 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Finding_madv_pageout_of_a_lazyfree_page_keeps_it_present_and_is_not_run()
+    {
+        // found by `--count 500 --seed 4`: MADV_FREE makes the page lazyfree; reclaim then remaps it when it was redirtied (KVM's
+        // read fault of the writable page marks the folio dirty) and would discard it when clean (linux-7.2 mm/rmap.c
+        // try_to_unmap_one, "MADV_FREE page check"), never a swap entry as the reference's pageout made: such a pageout is not run
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap 0 3 rw; guest_write 1 632771; free 0 5; pageout 1 2; host_read 1; host_write 1 7; pageout 1 2", 16));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(2, r.Stats.Refused);
+    }
+
+    [KvmFact]
     public void A_harness_that_sends_madv_dontneed_for_pageout_is_caught_by_the_pagemap_swapped_bit()
     {
         var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantPageoutSendsDontneed = true }
