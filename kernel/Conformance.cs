@@ -262,10 +262,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
                 case KOp.Free m:
                 {
+                    long refused = Refused;
                     var d = Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
-                    for (int p = m.Start; p < m.End; p++)
-                        if (s.State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && s.State.VmaAt(p) is { Shared: false })
-                            _lazyfree.Add((x.Frame, s.State.Frames[x.Frame].Generation));
+                    if (Refused == refused)
+                        for (int p = m.Start; p < m.End; p++)
+                            if (s.State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && s.State.VmaAt(p) is { Shared: false })
+                                _lazyfree.Add((x.Frame, s.State.Frames[x.Frame].Generation));
                     return d;
                 }
                 case KOp.Pageout m:
