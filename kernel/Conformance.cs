@@ -61,6 +61,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// splits no PMD where the reference splits one. Only the smaps AnonHugePages check sees it at once.</summary>
     public bool PlantMprotectWholeBlocks { get; init; }
 
+    /// <summary>A planted harness bug (tests only): khugepaged is not held off during a run with huge pages, and scans every
+    /// 100 ms (KhugepagedControl.Provoke), so its background collapse shows as pages the reference dropped coming back.</summary>
+    public bool PlantKhugepagedNotHeld { get; init; }
+
+    /// <summary>A planted harness bug (tests only): a forked child's copies of the parent's swap entries are expected present
+    /// (the reference's frames), not swap entries. The child's pagemap swapped check sees it.</summary>
+    public bool PlantChildSwapMapped { get; init; }
+
     /// <summary>Runs read faults in empty blocks of a THP VMA even when the reference's configuration has the huge zero page off
     /// (MmConfig.HugeZeroPage false while the kernel's use_zero_page is 1: such a read is a known mismatch; off, it is not run).</summary>
     public bool RunHugeZeroReads { get; init; }
@@ -73,7 +81,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     {
         // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
         var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
-            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled());
+            Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled(),
+            MadviseFreeSplit: true); // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
         return mutant is null ? c : mutant.Apply(c);
     }
 
@@ -81,13 +90,20 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// the huge zero page (copied by fork, linux-7.2 mm/huge_memory.c copy_huge_pmd: is_huge_zero_pmd, or faulted).</summary>
     /// PmdBlocks: the first pages of the huge blocks the child maps by a PMD (a THP the parent had PMD-mapped at fork:
     /// copy_huge_pmd; the child never splits it, it only reads).
-    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted, HashSet<int> HugeZero, HashSet<int> PmdBlocks);
+    /// Swapped: the pages where the child has a swap entry (the parent had one at fork: linux-7.2 mm/memory.c copy_nonpresent_pte
+    /// copies it, swap_dup_entry_direct), until the child's read swaps the page in (do_swap_page maps the swap cache's page,
+    /// the reference's frame of that page: then one more mapping of it, counted in OneRun's child swap-in map counts).
+    private sealed record Child(ImmutableArray<Vma> Vmas, Dictionary<int, int> Faulted, HashSet<int> HugeZero, HashSet<int> PmdBlocks, HashSet<int> Swapped);
 
     public RunResult Run(IReadOnlyList<KOp> ops, bool record = false)
     {
         if (config.Pages > live.Pages) throw new ArgumentException($"the reference has {config.Pages} pages, the VM's region only {live.Pages}");
         live.Reset();
-        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads);
+        // khugepaged's background collapse is not in the reference: held off while huge pages can be made (KhugepagedControl)
+        if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
+        else if (config.HugePageSize == 512) live.Khugepaged.Hold();
+        var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
+            { PlantChildSwapMapped = PlantChildSwapMapped };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -131,10 +147,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public long Extra, RangeDiffs, Missing;
         public string? FirstExtra, FirstRangeDiff, FirstMissing;
         public bool ForkSkipped;
+        public bool PlantChildSwapMapped { get; init; }
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
         private readonly HashSet<(int Frame, int Generation)> _ksm = []; // reference frames that are KSM pages
+        /// <summary>Mappings of a frame by children's swap-ins, which the reference does not count (its children are the copies
+        /// fork made; a child's swap entry holds a reference to the frame, so the frame is not freed while the child lives).</summary>
+        private readonly Dictionary<int, int> _childSwapIns = [];
+        /// <summary>Frames (with their generation) MADV_FREE made lazyfree (folio_mark_lazyfree): not run through pageout.</summary>
+        private readonly HashSet<(int Frame, int Generation)> _lazyfree = [];
+        private int MapCount(MmState st, int frame) => st.Frames[frame].MapCount + _childSwapIns.GetValueOrDefault(frame);
+        private bool ChildSwappedIn(int frame) => _childSwapIns.ContainsKey(frame);
 
         private Mismatch Diff(string what, int page, string kernel, string reference) => new(Index, OpText, what, page, kernel, reference);
 
@@ -236,10 +260,28 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
-                case KOp.Free m: return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
+                case KOp.Free m:
+                {
+                    long refused = Refused;
+                    var d = Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
+                    if (Refused == refused)
+                        for (int p = m.Start; p < m.End; p++)
+                            if (s.State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && s.State.VmaAt(p) is { Shared: false })
+                                _lazyfree.Add((x.Frame, s.State.Frames[x.Frame].Generation));
+                    return d;
+                }
                 case KOp.Pageout m:
                 {
                     if (live.Swap.Ensure() is not null) { Refused++; return null; }
+                    // a page a child swapped in is mapped twice in the kernel, which skips it (linux-7.2 mm/madvise.c
+                    // madvise_cold_or_pageout_pte_range: folio_maybe_mapped_shared); the reference counts one mapping: not run
+                    if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && ChildSwappedIn(x.Frame))) { Refused++; return null; }
+                    // a lazyfree page (MADV_FREE made it !swapbacked) is not swapped out: reclaim discards it when clean, else remaps it and
+                    // makes it swapbacked again (linux-7.2 mm/rmap.c try_to_unmap_one, "MADV_FREE page check"; KVM's own read fault of a
+                    // writable page maps it writable and marks the folio dirty, so after the harness's guest reads it is redirtied). The
+                    // reference has no lazyfree pages (its madvise_free only cleans and ages the PTEs): such a pageout is not run. Seen:
+                    // `mmap 0 3 rw; guest_write 1 632771; free 0 5; pageout 1 2` -> page 1 present in the kernel, a swap entry in the reference
+                    if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { NonPresent: false } x && _lazyfree.Contains((x.Frame, s.State.Frames[x.Frame].Generation)))) { Refused++; return null; }
                     // a page still under writeback from an earlier pageout is kept mapped (linux-7.2 mm/vmscan.c shrink_folio_list checks
                     // folio_test_writeback before try_to_unmap): wait until the swap I/O of the range is done (at most 5 s)
                     var pm = live.Pagemap();
@@ -273,8 +315,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
                 {
-                    // a child's swap entries (copy_nonpresent_pte) are not in the reference's children, which map frames
-                    if (s.State.Ptes.Any(x => x is { Swapped: true })) { Refused++; return null; }
                     ForkSkipped = _children.Count >= KGen.MaxForks;
                     if (ForkSkipped) return null;
                     var vmas = s.State.Vmas;
@@ -289,7 +329,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                         .Where(b => Enumerable.Range(b, h).All(p => before.Ptes[p] is { Huge: true, Swapped: false } x && x.Frame != MmState.ZeroFrame)).ToHashSet();
                     hugeZero.IntersectWith(s.State.Children[^1].Keys);
                     pmd.RemoveWhere(b => !s.State.Children[^1].ContainsKey(b));
-                    _children.Add(new Child(vmas, [], hugeZero, pmd));
+                    // the parent's swap entries the child copied (copy_nonpresent_pte): swap entries in the child too
+                    var swapped = Enumerable.Range(0, Pages).Where(p => before.Ptes[p] is { Swapped: true } && s.State.Children[^1].ContainsKey(p) && !PlantChildSwapMapped).ToHashSet();
+                    _children.Add(new Child(vmas, [], hugeZero, pmd, swapped));
                     return null;
                 }
                 case KOp.ChildRead cr:
@@ -301,7 +343,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
                     if (vma is null || vma.Prot == Prot.None) want = null;
-                    else if (s.State.Children[cr.Child].TryGetValue(cr.Page, out int f) || child.Faulted.TryGetValue(cr.Page, out f)) want = s.State.Frames[f].Content;
+                    else if (s.State.Children[cr.Child].TryGetValue(cr.Page, out int f) || child.Faulted.TryGetValue(cr.Page, out f))
+                    {
+                        want = s.State.Frames[f].Content;
+                        // do_swap_page in the child: the swap cache's page mapped (linux-7.2 mm/memory.c)
+                        if (child.Swapped.Remove(cr.Page)) _childSwapIns[f] = _childSwapIns.GetValueOrDefault(f) + 1;
+                    }
                     else if (s.State.Config.HugeZeroPage && HugeZeroBlock(cr.Page, Mapped, child.Vmas) is { } hb)
                     {   // do_huge_pmd_anonymous_page in the child: the huge zero page over the whole block
                         want = 0;
@@ -356,7 +403,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
             // an ordinary page mapped by a child too would be merged there as well (ksmd scans the child's mm): the
             // reference's pairwise merge cannot say that, so such a merge is not run
-            if (!IsKsm(fp) && st.Frames[fp].MapCount != 1 || !IsKsm(fo) && st.Frames[fo].MapCount != 1) { Refused++; return null; }
+            if (!IsKsm(fp) && MapCount(st, fp) != 1 || !IsKsm(fo) && MapCount(st, fo) != 1) { Refused++; return null; }
             var (keep, replace) = IsKsm(fp) ? (page, other) : IsKsm(fo) ? (other, page) : (Math.Max(page, other), Math.Min(page, other));
             if (Cpu(new Call.KsmMerge(keep, replace)) is not null) { Refused++; return null; }
             int kf = s.State.Ptes[keep]!.Value.Frame;
@@ -379,8 +426,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         }
 
         /// <summary>MADV_FREE over part of a huge page splits the folio (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd:
-        /// split_folio; linux-7.2 mm/madvise.c madvise_free_pte_range for a PTE-mapped one), and a folio split maps the zero-filled subpages to the shared zero page (linux-7.2 mm/migrate.c
-        /// try_to_map_unused_to_zeropage); the reference's split keeps them: such a call is not run. Seen:
+        /// split_folio; linux-7.2 mm/madvise.c madvise_free_pte_range for a PTE-mapped one), and a folio split maps the zero-filled
+        /// subpages to the shared zero page (linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage). The reference models it for a
+        /// PMD-mapped THP (a whole huge block: Planner.MadviseFreeSplitFolios); a PTE-mapped THP (its PMD split earlier, the folio
+        /// still large) is a folio the reference does not know of, so such a call is not run. Seen before the model:
         /// `mmap_thp 0 1024 rw; host_write 1010 390503; free 761 762` -> page 512 is the zero page in the kernel.</summary>
         private bool SplitsFolio(int start, int end)
         {
@@ -392,7 +441,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             for (int p = start; p < end; p++)
             {
                 int b = p / h * h;
-                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end)) return true;
+                // a PMD-mapped THP (a whole huge block in the reference) is modelled: Planner.MadviseFreeSplitFolios
+                bool pmd = b + h <= Pages && Enumerable.Range(b, h).All(q => s.State.Ptes[q] is { Huge: true, Swapped: false });
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end) && !pmd) return true;
             }
             return false;
         }
@@ -435,6 +486,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 ulong b = before[p], a = after[p];
                 if (done.Contains(p) || !LiveMm.Present(b) || !LiveMm.Present(a) || LiveMm.Pfn(a) == LiveMm.Pfn(b) || LiveMm.Pfn(b) == live.ZeroPfn) continue;
                 var pte = s.State.Ptes[p];
+                // a page a child swapped in: the kernel migrated the child's mapping too, which the reference does not know of
+                if (pte is { } cp && ChildSwappedIn(cp.Frame)) { MigratedUnmodelled++; FirstUnmodelled ??= $"page {p}: mapped by a child's swap-in too"; continue; }
                 if (Cpu(new Call.Migrate(p)) is { } err) { MigratedUnmodelled++; FirstUnmodelled ??= $"page {p}: {err}"; continue; }
                 Migrated++;
                 done.Add(p);
@@ -472,7 +525,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             {
                 var sites = Sites(ev);
                 Checks++;
-                int k = kernel.FindIndex(x => x.Range.Overlaps(range) && sites.Contains(x.Site!.Value));
+                // the kernel invalidation of the same range first (nested ones overlap: madvise_free_single_vma's around the folio
+                // split's try_to_migrate_one), else the first overlapping one
+                int k = kernel.FindIndex(x => x.Range == range && sites.Contains(x.Site!.Value));
+                if (k < 0) k = kernel.FindIndex(x => x.Range.Overlaps(range) && sites.Contains(x.Site!.Value));
                 if (k < 0)
                 {
                     int other = kernel.FindIndex(x => x.Range.Overlaps(range));
@@ -543,14 +599,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 // pagemap_pmd_range_thp: __folio_page_mapped_exclusively(folio, page) with page = pmd_page(pmd) for every
                 // subpage; as the 6.18 kernel here does; linux-6.12 asked folio_precise_page_mapcount(folio, page + idx))
                 int ef = pmdHead ?? f;
-                bool excl = ef != MmState.ZeroFrame && st.Frames[ef].MapCount == 1;
+                bool excl = ef != MmState.ZeroFrame && MapCount(st, ef) == 1;
                 Checks++;
                 // a uffd-wp PTE (pagemap bit 57) is write-protected: the reference's must not be writable (it has no
                 // uffd-wp bit; its PTEs become writable only by a write fault, which the kernel sends to the handler)
                 if (who.Length == 0 && LiveMm.UffdWp(e) && st.Ptes[page] is { Writable: true })
                     return Diff($"{who}pagemap uffd-wp", page, "write-protected (uffd-wp)", $"writable (frame {f})");
                 Checks++;
-                if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {st.Frames[f].MapCount}{(ef != f ? $"; the PMD's head frame {ef}, map count {st.Frames[ef].MapCount}" : "")})");
+                if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {MapCount(st, f)}{(ef != f ? $"; the PMD's head frame {ef}, map count {MapCount(st, ef)}" : "")})");
                 // the zero frame: its pfn was checked above (the huge zero page's subpages have pfns of their own)
                 return f == MmState.ZeroFrame ? null : Share(f, LiveMm.Pfn(e), $"{who}page {page}", page);
             }
@@ -583,6 +639,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 var map = st.Children[c];
                 for (int p = 0; p < Pages; p++)
                 {
+                    // the child's swap entries (copied by fork, not yet swapped in by a child read): pagemap bit 62
+                    bool refSwap = _children[c].Swapped.Contains(p);
+                    Checks++;
+                    if (LiveMm.Swapped(cpm[p]) != refSwap)
+                        return Diff($"child {c} pagemap swapped", p, LiveMm.Swapped(cpm[p]) ? "a swap entry" : LiveMm.Present(cpm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {map[p]})" : "no swap entry");
+                    if (refSwap) continue;
                     int? f = map.TryGetValue(p, out int x) ? x : _children[c].Faulted.TryGetValue(p, out int y) ? y : null;
                     int? head = _children[c].PmdBlocks.Contains(p / 512 * 512) && map.TryGetValue(p / 512 * 512, out int hf) ? hf : null;
                     if (Entry(cpm[p], f, p, $"child {c} ", _children[c].HugeZero.Contains(p), head) is { } d) return d;

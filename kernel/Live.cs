@@ -15,12 +15,14 @@ public sealed unsafe class LiveMm : IDisposable
 
     public int Pages { get; }
     public KsmControl Ksm { get; } = new();
+    /// <summary>khugepaged held off during runs with huge pages (Conformance.Run), its settings written back on exit.</summary>
+    public KhugepagedControl Khugepaged { get; } = new();
     /// <summary>Swap for MADV_PAGEOUT: a swap file made at the first pageout when the kernel has none, removed on exit.</summary>
     public SwapControl Swap { get; } = new();
     /// <summary>The invalidating call paths (kvm:kvm_unmap_hva_range with a stack-trace trigger), when enabled.</summary>
     public KvmUnmapTrace? Trace { get; private set; }
 
-    /// <summary>What must not outlive the process, undone from another thread (Ctrl-C, SIGTERM): the KSM settings and
+    /// <summary>What must not outlive the process, undone from another thread (Ctrl-C, SIGTERM): the KSM and khugepaged settings and
     /// the trace instance (and a tracefs mount we made). Children end by themselves when their command socket closes.</summary>
     public void RestoreSystem()
     {
@@ -30,8 +32,12 @@ public sealed unsafe class LiveMm : IDisposable
             try { Ksm.Restore(); }
             finally
             {
-                try { Swap.Restore(); }
-                finally { Trace?.Dispose(); Trace = null; }
+                try { Khugepaged.Restore(); }
+                finally
+                {
+                    try { Swap.Restore(); }
+                    finally { Trace?.Dispose(); Trace = null; }
+                }
             }
         }
     }
@@ -191,7 +197,7 @@ public sealed unsafe class LiveMm : IDisposable
     public void Dispose()
     {
         // each step whatever the ones before did (a failed KSM or tracefs write must not leave the swap file on)
-        try { Trace?.Dispose(); Trace = null; Ksm.Restore(); }
+        try { Trace?.Dispose(); Trace = null; try { Ksm.Restore(); } finally { Khugepaged.Restore(); } }
         finally
         {
             try { Native.ReapChildren(); Native.Munmap(0, Pages); }

@@ -47,6 +47,9 @@ public sealed class KvmUnmapTrace : IDisposable
             string cond = $"start < 0x{hi:x} && end > 0x{lo:x}";
             made = new KvmUnmapTrace(inst, cond, mounted, pages);
             var t = made;
+            // the tgid of each event's task (its "(  TGID)" column): another process's VM at the same address (another run of
+            // the harness on this machine) must not count as ours (Parse's keep)
+            File.WriteAllText(inst + "/options/record-tgid", "1");
             File.WriteAllText(t._event + "/filter", cond);
             File.WriteAllText(t._event + "/trigger", "stacktrace if " + cond);
             File.WriteAllText(t._event + "/enable", "1");
@@ -98,11 +101,27 @@ public sealed class KvmUnmapTrace : IDisposable
     ];
 
     /// <summary>The invalidations traced since the last call (the buffer is cleared).</summary>
-    public List<KernelInvalidation> Take() => Parse(Drain(), _pages);
+    public List<KernelInvalidation> Take() => Parse(Drain(), _pages, Ours);
+
+    private readonly Dictionary<int, bool> _ours = [];
+
+    /// <summary>An event of this process (its tgid), or of a kernel thread (ksmd merging our pages: an empty /proc/TGID/cmdline);
+    /// not one of another process, such as another harness run whose VM uses the same host addresses.</summary>
+    private bool Ours(int tgid)
+    {
+        if (tgid == Environment.ProcessId) return true;
+        if (_ours.TryGetValue(tgid, out bool k)) return k;
+        try { k = File.Exists($"/proc/{tgid}/cmdline") && File.ReadAllBytes($"/proc/{tgid}/cmdline").Length == 0; }
+        catch (IOException) { k = false; }
+        return _ours[tgid] = k;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex Tgid = new(@"-\d+\s+\(\s*(\d+)\)\s+\[\d+\]");
 
     /// <summary>The invalidations of a trace buffer's text (kvm_unmap_hva_range lines, each followed by its stack trace)
     /// over the first pages pages at LiveMm.Base; a line of another shape is an InvalidOperationException naming it.</summary>
-    public static List<KernelInvalidation> Parse(string text, int pages)
+    /// keep: whether an event of that tgid (record-tgid's column) is ours; events without the column are kept.
+    public static List<KernelInvalidation> Parse(string text, int pages, Func<int, bool>? keep = null)
     {
         var lines = text.Split('\n');
         var list = new List<KernelInvalidation>();
@@ -134,6 +153,7 @@ public sealed class KvmUnmapTrace : IDisposable
             if (k >= 0)
             {
                 Flush();
+                if (keep is not null && Tgid.Match(l) is { Success: true } tm && !keep(int.Parse(tm.Groups[1].Value, CultureInfo.InvariantCulture))) continue;
                 var parts = l[(k + Prefix.Length)..].Split(" -- ");
                 if (parts.Length != 2 || Hex(parts[0]) is not { } a || Hex(parts[1]) is not { } b)
                     throw new InvalidOperationException($"tracefs: unexpected kvm_unmap_hva_range line '{l}'");

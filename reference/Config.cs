@@ -141,8 +141,12 @@ public enum Mutant : long
 /// transparent_hugepage_use_zero_page()), modelled as huge read-only PTEs of the zero frame; off, such a fault allocates a
 /// huge page. Off by default so that seeded runs and traces without the field keep their meaning; `notifier kernel` sets
 /// it from the running kernel's sysfs (1 by default in the kernel).
+/// MadviseFreeSplit: MADV_FREE over part of a PMD-mapped THP splits its folio, zero-filled subpages becoming the zero page
+/// (Planner.MadviseFreeSplitFolios; linux-6.1 on: every subpage kept). Off by default: the TLA+ spec's madvise_free has no
+/// folio-split bracket yet (tla/), so seeded runs and their validation keep their traces; `notifier kernel` sets it, the
+/// kernels it runs on (6.1 and later) always split.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
-    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false)
+    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

@@ -478,7 +478,7 @@ public static class Machine
                 migrating = migrating.Remove(pu.Page);
                 break;
             case PteOp.SwapEntry when before is { Swapped: false } sw:
-                after = sw with { Swapped = true, Young = false };
+                after = sw with { Swapped = true, Young = false, Dirty = false }; // a swap entry has no dirty bit (nor does MoveSwapEntry's)
                 if (sw.Frame != MmState.ZeroFrame) frames = frames.SetItem(sw.Frame, frames[sw.Frame] with { MapCount = frames[sw.Frame].MapCount - 1 });
                 break;
             case PteOp.MoveSwapEntry:
@@ -597,7 +597,9 @@ public static class Machine
             if (s.Ptes[p] is not { } pte) continue;
             child = child.SetItem(p, pte.Frame);
             pages.Add(p);
-            if (pte.Frame != MmState.ZeroFrame) frames = frames.SetItem(pte.Frame, frames[pte.Frame] with { MapCount = frames[pte.Frame].MapCount + 1, RefCount = frames[pte.Frame].RefCount + 1 });
+            // a swap entry (copy_nonpresent_pte, linux-7.2 mm/memory.c: swap_dup_entry_direct) is one more reference to the swap
+            // cache's page, not a mapping: the child's copy is a swap entry too
+            if (pte.Frame != MmState.ZeroFrame) frames = frames.SetItem(pte.Frame, frames[pte.Frame] with { MapCount = frames[pte.Frame].MapCount + (pte.Swapped ? 0 : 1), RefCount = frames[pte.Frame].RefCount + 1 });
         }
         s = s with { Children = s.Children.SetItem(s.Children.Count - 1, child), Frames = frames };
         return new(s, Line("step", op.Actor, "copy_pte_range", ("start", cc.Range.Start), ("end", cc.Range.End), ("pages", pages.ToArray())), null);

@@ -272,8 +272,7 @@ internal sealed class Planner(MmState state)
             return null;
         }
         var cur = pte.Value;
-        // do_swap_page: the swap cache's page mapped again, writable when the VMA is (it was exclusive, mm/memory.c)
-        if (cur.Swapped) { Pte(page, PteOp.Map, false, cur.Frame, vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read); return null; }
+        if (cur.Swapped) { SwapIn(page, cur, vma, write); return null; }
         if (cur.DevicePrivate >= 0)
         {
             // do_swap_page on a device-private entry -> pgmap->ops->migrate_to_ram (lib/test_hmm.c dmirror_devmem_fault)
@@ -380,6 +379,20 @@ internal sealed class Planner(MmState state)
         _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
         if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
     };
+
+    /// <summary>do_swap_page (linux-7.2 mm/memory.c): the swap cache's page mapped again. Exclusive when the swap entry was the
+    /// only reference to it (pte_swp_exclusive; a fork shares the entry: copy_nonpresent_pte -> swap_dup_entry_direct and
+    /// pte_swp_clear_exclusive, the child's copy one more reference here): then writable when the VMA is. Else mapped read-only
+    /// (neither exclusive nor folio_ref_count 1: the swap cache and the other entry keep it), and a write fault goes on to
+    /// do_wp_page, which cannot reuse the page (wp_can_reuse_anon_folio: folio_free_swap fails while another entry holds it)
+    /// and copies it (wp_page_copy, MMU_NOTIFY_CLEAR).</summary>
+    private void SwapIn(int page, Pte cur, Vma vma, bool write)
+    {
+        bool exclusive = State.Frames[cur.Frame].RefCount == 1;
+        Pte(page, PteOp.Map, false, cur.Frame, exclusive && vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read);
+        if (exclusive || !write) return;
+        WpPageCopy(page, cur);
+    }
 
     /// <summary>Linux 7.2 mm/memory.c remove_device_exclusive_entry: the CPU takes a device-exclusive page back,
     /// MMU_NOTIFY_CLEAR with owner NULL (a fault, or fork's copy_nonpresent_pte).</summary>
@@ -783,15 +796,53 @@ internal sealed class Planner(MmState state)
     {
         // madvise_free_pte_range drops a swap entry (swap_put_entries_direct, linux-7.2 mm/madvise.c): the page is gone
         var swapped = Present(r).Where(p => State.Ptes[p] is { Swapped: true }).ToList();
+        var zeroed = MadviseFreeSplitFolios(r);
         Bracket(CallSite.madvise_free_single_vma, r, after =>
         {
             foreach (int p in Present(r))
                 if (State.Ptes[p] is { Swapped: true }) Pte(p, PteOp.Clear, after);
-                else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
+                else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame
+                    && !zeroed.Contains(p))
                     Pte(p, PteOp.MkOld, after);
             _prims.Add(new Prim.TlbFlush(r));
             foreach (int p in swapped) _prims.Add(new Prim.FreeFrame(State.Ptes[p]!.Value.Frame));
         });
+    }
+
+    /// <summary>MADV_FREE over part of a PMD-mapped THP splits its folio (linux-7.2 and 6.12 mm/huge_memory.c madvise_free_huge_pmd:
+    /// next - addr != HPAGE_PMD_SIZE -> split_folio; 6.1 split_huge_page), unless it is the huge zero page (is_huge_zero_pmd) or
+    /// mapped by another mm too (7.2 folio_maybe_mapped_shared, 6.12 folio_likely_mapped_shared: skipped, and the PTE walk finds
+    /// no page table under the huge PMD). The split (7.2 __folio_split -> unmap_folio -> try_to_migrate with TTU_SPLIT_HUGE_PMD:
+    /// mm/rmap.c try_to_migrate_one, MMU_NOTIFY_CLEAR over the folio, the PMD split into migration entries) maps every subpage
+    /// again (remap_page -> remove_migration_ptes), a zero-filled one as the shared zero page (7.2 TTU_USE_SHARED_ZEROPAGE, 6.12
+    /// RMP_USE_SHARED_ZEROPAGE: mm/migrate.c try_to_map_unused_to_zeropage, read-only with vm_page_prot; not in 6.1), whose page
+    /// is freed. The kernel runs the split inside madvise_free_single_vma's notifier; here it comes just before it. Returns the
+    /// pages that became the zero page (MkOld skips them, as madvise_free_pte_range skips the zero page). The seed's kernel (v7)
+    /// keeps its huge pages whole.</summary>
+    private HashSet<int> MadviseFreeSplitFolios(PageRange r)
+    {
+        var zeroed = new HashSet<int>();
+        if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return zeroed;
+        foreach (var b in new[] { r.Start, r.End - 1 }.Select(HugeBlock).Distinct())
+        {
+            if (b.Start >= r.Start && b.End <= r.End || !WholeHuge(b) || State.VmaAt(b.Start) is not { Shared: false } vma) continue;
+            var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
+            if (olds.Any(o => o.Frame == MmState.ZeroFrame || o.NonPresent || State.Frames[o.Frame].MapCount != 1)) continue;
+            bool toZero = Vocab != Vocabulary.Linux6_1 && !vma.Mlocked;
+            TryToUnmapOne(b, PteOp.MigrationEntry);
+            for (int i = 0; i < olds.Count; i++)
+            {
+                int p = b.Start + i;
+                if (toZero && State.Frames[olds[i].Frame].Content == 0)
+                {
+                    Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
+                    _prims.Add(new Prim.FreeFrame(olds[i].Frame));
+                    zeroed.Add(p);
+                }
+                else Pte(p, PteOp.Map, false, olds[i].Frame, olds[i].Prot);
+            }
+        }
+        return zeroed;
     }
 
     /// <summary>Linux 7.2 mm/madvise.c madvise_pageout -> madvise_cold_or_pageout_pte_range -> reclaim_pages -> mm/vmscan.c

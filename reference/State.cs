@@ -123,6 +123,9 @@ public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Lo
 /// bookkeeping of mm->notifier_subscriptions), the device mirrors, the CPU operation in flight and
 /// the forked children's page tables. Immutable: every step returns a new state.
 /// </summary>
+/// Children: per forked child, page -> frame as fork copied it (copy_page_range). Where the parent had a swap entry, the
+/// child's copy is a swap entry of the same swap-cache frame (copy_nonpresent_pte): it holds one reference (RefCount), not a
+/// mapping (MapCount); a child's own faults are not modelled.
 public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, ImmutableArray<Pte?> Ptes, ImmutableArray<Frame> Frames,
     ImmutableStack<int> FreeList, ImmutableArray<MirrorState> Mirrors, long InvalidateSeq, int ActiveInvalidateRanges,
     CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableHashSet<int> Migrating, bool Exited, long Steps,

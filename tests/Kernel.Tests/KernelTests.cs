@@ -352,15 +352,11 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         return string.Join("; ", ops);
     }
 
-    /// <summary>Compaction migrates only pages below where its scanners meet, so which pages of the region move is the
-    /// machine's choice: the run is repeated (fresh pages each time) until it moved one, at most five times.</summary>
     private RunResult RunUntilMigrated(string? mutant)
     {
         var config = Conformance.KvmConfig(128, Vocabulary.Linux6_18, mutant is null ? null : Mutants.Find(mutant));
-        RunResult? r = null;
-        for (int attempt = 0; attempt < 5 && r is not { Stats.Migrated: > 0 }; attempt++)
-            r = new Conformance(fx.Live, config).Run(KOp.Parse(MigrationOps(), 128));
-        Assert.True(r!.Stats.Migrated > 0, "compaction moved no page of the region in five runs");
+        var r = CompactionRetry.Until(() => new Conformance(fx.Live, config).Run(KOp.Parse(MigrationOps(), 128)), x => x.Stats.Migrated > 0);
+        Assert.True(r.Stats.Migrated > 0, $"compaction moved no page of the region in {CompactionRetry.Attempts} runs");
         return r;
     }
 
@@ -399,6 +395,17 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // the guest's reads of the swapped-out pages faulted in KVM again (try_to_unmap_one dropped them)
         Assert.True(r.Stats.RefaultsFixed > 0, $"{r.Stats.RefaultsFixed} of {r.Stats.Refaults}");
         Assert.Equal(0, r.Reference.State.CpuView(2)); // MADV_FREE dropped page 2's swap entry: a fresh zero page
+    }
+
+    [KvmFact]
+    public void Finding_madv_pageout_of_a_lazyfree_page_keeps_it_present_and_is_not_run()
+    {
+        // found by `--count 500 --seed 4`: MADV_FREE makes the page lazyfree; reclaim then remaps it when it was redirtied (KVM's
+        // read fault of the writable page marks the folio dirty) and would discard it when clean (linux-7.2 mm/rmap.c
+        // try_to_unmap_one, "MADV_FREE page check"), never a swap entry as the reference's pageout made: such a pageout is not run
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap 0 3 rw; guest_write 1 632771; free 0 5; pageout 1 2; host_read 1; host_write 1 7; pageout 1 2", 16));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(2, r.Stats.Refused);
     }
 
     [KvmFact]
@@ -441,15 +448,45 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.True(r.Reference.State.Ptes[0] is { Huge: true });
     }
 
-    [KvmFact]
-    public void Madv_free_over_part_of_a_thp_folio_is_not_run_a_folio_split_maps_zero_filled_subpages_to_the_zero_page()
+    public const string FreeSplitOps = "mmap_thp 0 1024 rw; host_write 1010 390503; guest_write 700 5; free 761 762; guest_read 512; guest_read 700; host_read 1010; free 512 1024; host_write 600 8";
+
+    [KvmTraceFact]
+    public void Madv_free_over_part_of_a_pmd_mapped_thp_splits_its_folio_and_maps_zero_filled_subpages_to_the_zero_page()
     {
-        // mm/huge_memory.c madvise_free_huge_pmd -> split_folio; mm/migrate.c try_to_map_unused_to_zeropage: page 512 of
-        // the split folio became the zero page in the kernel, which the reference's split does not do
-        var r = Thp("mmap_thp 0 1024 rw; host_write 1010 390503; free 761 762; free 512 1024");
+        // linux-7.2 mm/huge_memory.c madvise_free_huge_pmd -> split_folio -> __folio_split (try_to_migrate_one under
+        // MMU_NOTIFY_CLEAR over the folio), remap_page with TTU_USE_SHARED_ZEROPAGE: mm/migrate.c try_to_map_unused_to_zeropage
+        // maps the 510 zero-filled subpages of block [512, 1024) to the zero page, pages 700 and 1010 keep their frames
+        var r = Traced(() => Thp(FreeSplitOps));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.Driven["free"]);
+        Assert.Equal(1, r.Stats.Paths["try_to_unmap_one"]); // the folio split, traced from try_to_migrate_one
+        var st = r.Reference.State;
+        // 510 zero pages after the split, 509 once page 600 is written
+        Assert.Equal(509, Enumerable.Range(512, 512).Count(p => st.Ptes[p] is { Frame: MmState.ZeroFrame, Huge: false }));
+        Assert.True(st.Ptes[700] is { Huge: false, Frame: > 0 } && st.Ptes[1010] is { Huge: false, Frame: > 0 });
+        Assert.True(st.Ptes[600] is { Frame: > 0, Prot: Prot.ReadWrite }); // written after the split: do_wp_page copied the zero page
+    }
+
+    [KvmFact]
+    public void Under_linux_6_1_madv_free_splits_without_the_zero_page_and_the_live_618_kernel_disagrees()
+    {
+        // the planted difference: linux-6.1's folio split maps every subpage back (no try_to_map_unused_to_zeropage), as the
+        // reference did before it modelled 6.12+; the zero page check sees it at the split
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_1, null)).Run(KOp.Parse(FreeSplitOps, 1024));
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal((3, "zero page", 512, "the zero page"), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel));
+    }
+
+    [KvmFact]
+    public void Madv_free_over_part_of_a_pte_mapped_thp_is_not_run_and_over_a_shared_thp_splits_nothing()
+    {
+        // a PTE-mapped THP (its PMD split by dontneed, the folio still large: the reference has no folios) is refused; after
+        // fork the folio is mapped by the child too (folio_maybe_mapped_shared): madvise_free_huge_pmd skips it, no split
+        var r = Thp("mmap_thp 0 1024 rw; host_write 3 7; dontneed 5 6; free 7 8; host_write 600 9; fork; free 700 701; host_read 600; child_read 0 700");
         Assert.Null(r.Mismatch);
         Assert.Equal(1, r.Stats.Refused);
-        Assert.Equal(1, r.Stats.Driven["free"]); // the whole block: madvise_free_huge_pmd without a split
+        Assert.True(Enumerable.Range(512, 512).All(p => r.Reference.State.Ptes[p] is { Huge: true }));
     }
 
     [KvmFact]
@@ -491,6 +528,48 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal(1, r.Stats.Refused);
     }
 
+    public const string ForkSwapOps = "mmap 0 16 rw; host_write 1 11; host_write 2 22; host_write 3 33; host_write 5 55; pageout 0 6; fork; "
+        + "host_read 1; child_read 0 1; child_read 0 2; host_write 2 44; guest_read 2; child_read 0 2; guest_write 3 66; child_read 0 3; "
+        + "host_read 5; pageout 5 6; free 5 6; child_read 0 5; pageout 2 3; guest_read 2";
+
+    [KvmTraceFact]
+    public void Fork_after_pageout_copies_swap_entries_and_a_write_to_a_shared_swap_entry_copies_the_page()
+    {
+        // linux-7.2 mm/memory.c copy_nonpresent_pte: the child's swap entries (pagemap bit 62 in the child until it reads);
+        // do_swap_page of an entry fork shared maps the page read-only, and a write copies it (do_wp_page -> wp_page_copy), so the
+        // child still reads the old value; MADV_FREE drops the parent's entry only (free 5 6), the child's still swaps in 55
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ForkSwapOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(1, r.Stats.Driven["fork"]);
+        Assert.Equal(3, r.Stats.Driven["pageout"]);
+        Assert.True(r.Stats.Paths["wp_page_copy"] >= 2, string.Join(", ", r.Stats.Paths)); // host_write 2 and guest_write 3
+    }
+
+    [KvmFact]
+    public void A_harness_that_expects_a_childs_copy_of_a_swap_entry_present_is_caught_by_the_childs_pagemap()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantChildSwapMapped = true }
+            .Run(KOp.Parse("mmap 0 4 rw; host_write 1 11; pageout 0 4; fork", 4));
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal((3, "child 0 pagemap swapped", 1, "a swap entry", "no swap entry"), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
+    }
+
+    public const string KhugepagedOps = "mmap_thp 0 1024 rw; host_write 5 1; dontneed 3 4; host_read 5; host_read 6; host_read 7; host_read 8; host_read 9; host_read 10";
+
+    [KvmFact]
+    public void A_run_that_does_not_hold_khugepaged_off_sees_its_background_collapse_and_a_held_one_does_not()
+    {
+        // khugepaged scanning every 100 ms (the planted bug: not held off) collapses block 0, PTE-mapped after the dontneed
+        // split, into a new THP and fills page 3 (linux-7.2 mm/khugepaged.c collapse_huge_page); held off, it does not
+        var bad = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantKhugepagedNotHeld = true }.Run(KOp.Parse(KhugepagedOps, 1024));
+        Assert.NotNull(bad.Mismatch);
+        Assert.Equal(("pagemap present", 3, "present"), (bad.Mismatch!.What, bad.Mismatch.Page, bad.Mismatch.Kernel));
+        var good = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(KhugepagedOps, 1024));
+        Assert.Null(good.Mismatch);
+        Assert.Equal(KhugepagedControl.HeldSleep, File.ReadAllText(KhugepagedControl.Dir + "scan_sleep_millisecs").Trim());
+    }
+
     [KvmFact]
     public void A_generated_thp_campaign_of_1024_pages_shows_no_mismatch()
     {
@@ -513,6 +592,75 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
             // the shrunk sequence reproduces the mismatch on its own
             Assert.Equal(r.Mismatch, new Conformance(fx.Live, Config(mutant)).Run(r.Failing).Mismatch);
         }
+    }
+}
+
+/// <summary>Compaction migrates only pages below where its scanners meet (its migration scanner starts at the zone's first pfn,
+/// linux-7.2 mm/compaction.c compact_zone), so which pages of the region move is the machine's choice: on a machine whose
+/// zones kcompactd keeps compact, fresh pages often all lie above that point ("compaction moved no page" ten runs over).
+/// So before each run a ballast of 16,384 written pages is made, its 384 lowest-pfn pages freed again (MADV_DONTNEED) just
+/// before the run: the per-CPU free list hands the most recently freed pages out first, so the run's faults get those low
+/// frames, which compaction moves (seen: 121 of 128 region pages on them, all 121 migrated). A run is repeated, with a new
+/// ballast, until compaction moved one of its pages, at most Attempts times; the ballasts are freed at the end.</summary>
+public static class CompactionRetry
+{
+    public const int Attempts = 10;
+    private const int BallastPages = 16384, LowPages = 384; // under the per-CPU list's high mark (1,625 pages here: /proc/zoneinfo)
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int madvise(IntPtr addr, nuint length, int advice);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int sched_getaffinity(int pid, nint size, ref ulong mask);
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int sched_setaffinity(int pid, nint size, ref ulong mask);
+
+    /// <summary>Runs run until done holds, at most Attempts times, each after a ballast's low frames were freed. The calling
+    /// thread is pinned to its first allowed CPU meanwhile (the free lists are per CPU; the CLI runs on the calling thread).</summary>
+    public static T Until<T>(Func<T> run, Func<T, bool> done)
+    {
+        var ballast = new List<IntPtr>();
+        ulong saved = 0;
+        if (sched_getaffinity(0, 8, ref saved) != 0) throw new InvalidOperationException($"sched_getaffinity failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        ulong one = saved & (~saved + 1); // the lowest CPU allowed
+        if (sched_setaffinity(0, 8, ref one) != 0) throw new InvalidOperationException($"sched_setaffinity failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        try
+        {
+            T r = default!;
+            for (int attempt = 0; attempt < Attempts && (attempt == 0 || !done(r)); attempt++)
+            {
+                ballast.Add(LowFramesFreed());
+                r = run();
+            }
+            return r;
+        }
+        finally
+        {
+            foreach (var b in ballast) System.Runtime.InteropServices.Marshal.FreeHGlobal(b);
+            sched_setaffinity(0, 8, ref saved);
+        }
+    }
+
+    /// <summary>Writes a ballast, frees its lowest-pfn pages again (read from /proc/self/pagemap) and returns it.</summary>
+    private static IntPtr LowFramesFreed()
+    {
+        // one page more, so that whole pages aligned to 4 KiB fit in the block
+        var raw = System.Runtime.InteropServices.Marshal.AllocHGlobal((BallastPages + 1) * 4096);
+        long b = ((long)raw + 4095) / 4096 * 4096;
+        for (int i = 0; i < BallastPages; i++) System.Runtime.InteropServices.Marshal.WriteByte((IntPtr)(b + i * 4096L), 1);
+        var pfn = new ulong[BallastPages];
+        using (var f = new FileStream("/proc/self/pagemap", FileMode.Open, FileAccess.Read))
+        {
+            f.Seek(b / 4096 * 8, SeekOrigin.Begin);
+            var buf = new byte[BallastPages * 8];
+            f.ReadExactly(buf);
+            for (int i = 0; i < BallastPages; i++) pfn[i] = BitConverter.ToUInt64(buf, i * 8) & ((1UL << 55) - 1);
+        }
+        foreach (int i in Enumerable.Range(0, BallastPages).OrderBy(i => pfn[i]).Take(LowPages))
+            if (madvise((IntPtr)(b + i * 4096L), 4096, 4) != 0) // MADV_DONTNEED
+                throw new InvalidOperationException($"madvise(MADV_DONTNEED) of a ballast page failed: errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        return raw;
     }
 }
 
@@ -544,6 +692,16 @@ public sealed class KernelReleaseTests
 
 public sealed class KernelHarnessTests
 {
+    [Theory]
+    [InlineData("4096", "10000", "4096", "10000")]
+    [InlineData("100", "500", "100", "500")]
+    [InlineData(KhugepagedControl.HeldPages, KhugepagedControl.HeldSleep, KhugepagedControl.DefaultPages, KhugepagedControl.DefaultSleep)]
+    [InlineData("100", KhugepagedControl.HeldSleep, "100", KhugepagedControl.DefaultSleep)]
+    public void Khugepaged_settings_found_are_restored_and_a_killed_runs_held_ones_become_the_defaults(string pages, string sleep, string wantPages, string wantSleep)
+    {
+        Assert.Equal((wantPages, wantSleep), KhugepagedControl.ToRestore(pages, sleep));
+    }
+
     [Fact]
     public void A_missing_kvm_device_is_one_line_never_a_pass()
     {

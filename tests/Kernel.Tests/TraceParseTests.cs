@@ -28,4 +28,18 @@ public class TraceParseTests
         var e = Assert.Throws<InvalidOperationException>(() => KvmUnmapTrace.Parse(Line + "0x1000 -> 0x2000\n", 16));
         Assert.Equal($"tracefs: unexpected kvm_unmap_hva_range line '{Line}0x1000 -> 0x2000'", e.Message);
     }
+
+    [Fact]
+    public void With_record_tgid_an_event_of_another_process_is_dropped_with_its_stack()
+    {
+        // seen on this machine: another helper's harness run (tgid 4218) with its VM at the same host address
+        static string L(int pid, int tgid) => $"  .NET TP Worker-{pid}    ( {tgid,6}) [001] ..... 31705.547708: kvm_unmap_hva_range: mmu notifier unmap range: ";
+        string text = L(5124, 4218) + "0x0000200000000000 -- 0x0000200000008000\n"
+            + " => <stack trace>\n => __mmu_notifier_invalidate_range_start\n => unmap_vmas\n"
+            + L(77, 70) + "0x0000200000001000 -- 0x0000200000002000\n"
+            + " => <stack trace>\n => __mmu_notifier_invalidate_range_start\n => zap_page_range_single\n";
+        var r = KvmUnmapTrace.Parse(text, 16, tgid => tgid == 70);
+        Assert.Equal([new KernelInvalidation(new PageRange(1, 2), CallSite.zap_page_range, "zap_page_range_single")], r);
+        Assert.Equal(2, KvmUnmapTrace.Parse(text, 16).Count); // without keep: every event
+    }
 }
