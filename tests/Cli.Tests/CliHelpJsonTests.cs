@@ -415,6 +415,13 @@ public class CliQuietTests
 
 public class ProgressTests
 {
+    /// <summary>A Spectre console that says it is a terminal (ANSI, interactive, no colours), writing to err.</summary>
+    private static Spectre.Console.IAnsiConsole Terminal(StringWriter err) => Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+    {
+        Ansi = Spectre.Console.AnsiSupport.Yes, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        Interactive = Spectre.Console.InteractionSupport.Yes, Out = new Spectre.Console.AnsiConsoleOutput(err),
+    });
+
     /// <summary>On a terminal (here a Spectre console that says it is one, over a writer): Spectre.Console's status
     /// display shows the last report (text and time) while the run lasts and is cleared, the cursor shown again, at its end;
     /// of the checker's lines only its Progress(N) lines are reports.</summary>
@@ -422,11 +429,7 @@ public class ProgressTests
     public void The_progress_line_shows_the_last_report_and_is_cleared_at_the_end()
     {
         var err = new StringWriter();
-        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-        {
-            Ansi = Spectre.Console.AnsiSupport.Yes, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
-            Interactive = Spectre.Console.InteractionSupport.Yes, Out = new Spectre.Console.AnsiConsoleOutput(err),
-        });
+        var console = Terminal(err);
         int result = Progress.Run("contract", console, () => TimeSpan.FromSeconds(4), p =>
         {
             p.Report("2/3 vocabularies");
@@ -452,11 +455,7 @@ public class ProgressTests
     public void The_progress_line_is_redrawn_every_second_with_the_last_report()
     {
         var err = new StringWriter();
-        var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-        {
-            Ansi = Spectre.Console.AnsiSupport.Yes, ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
-            Interactive = Spectre.Console.InteractionSupport.Yes, Out = new Spectre.Console.AnsiConsoleOutput(err),
-        });
+        var console = Terminal(err);
         int reads = 0;
         Progress.Run("audit", console, () => TimeSpan.FromSeconds(Interlocked.Increment(ref reads) - 1), p =>
         {
