@@ -304,9 +304,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         var lastProgress = sw.Elapsed;
         var lastCheckpoint = sw.Elapsed;
         var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
-        using var pool = workers > 1 ? new WorkerThreads(workers - 1) : null; // and this thread
-        _mainThread = Environment.CurrentManagedThreadId;
-        _stats?.Start();
+        using var pool = workers > 1 ? new WorkerThreads(workers - 1, measure: _stats is not null) : null; // and this thread
+        _stats?.Start(pool);
         while (_current.Count > 0)
         {
             _next ??= NewQueue(); // a recovered run starts with the next level's queue so far
@@ -381,27 +380,22 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         int bn = x.Count;
         if (pool is null)
         {
-            ExpandRange(x, ctxs[0], 0, bn);
+            Phase(1, null, (_, _) => ExpandStates(x, ctxs[0], 0, bn));
             return;
         }
         int chunk = Math.Max(1, bn / (ctxs.Length * 32)); // small chunks: a worker waits at most one chunk at the end
         int nChunks = (bn + chunk - 1) / chunk;
-        var ctxPool = new System.Collections.Concurrent.ConcurrentBag<Ctx>(ctxs);
-        pool.For(nChunks, ch =>
-        {
-            if (!ctxPool.TryTake(out var wc)) wc = new Ctx(spec);
-            try { ExpandRange(x, wc, ch * chunk, Math.Min(bn, (ch + 1) * chunk)); }
-            finally { ctxPool.Add(wc); }
-        });
+        Phase(nChunks, pool, (ch, slot) => ExpandStates(x, ctxs[slot], ch * chunk, Math.Min(bn, (ch + 1) * chunk)));
     }
 
-    private int _mainThread;
-
-    private void ExpandRange(Expansion x, Ctx c, int from, int to)
+    /// <summary>body(i, slot) for every i in [0, n): on all the workers (slot: the worker's number, 0 for this
+    /// thread), or on this thread with one worker; a barrier of the workers at the start and at the end.</summary>
+    private void Phase(int n, WorkerThreads? pool, Action<int, int> body)
     {
         long t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
-        try { ExpandStates(x, c, from, to); }
-        finally { if (_stats is not null) _stats.Parallel(SearchStats.ThreadCpuNs() - t0, Environment.CurrentManagedThreadId == _mainThread); }
+        if (pool is null) for (int i = 0; i < n; i++) body(i, 0);
+        else pool.For(n, body);
+        _stats?.Phase(SearchStats.ThreadCpuNs() - t0, pool);
     }
 
     private void ExpandStates(Expansion x, Ctx c, int from, int to)

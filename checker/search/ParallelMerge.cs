@@ -78,14 +78,7 @@ public sealed partial class ModelChecker
         int chunk = pool is null ? Math.Max(1, n) : Math.Max(1, n / (workers * 8));
         int nChunks = (n + chunk - 1) / chunk;
         EnsureChunks(nChunks);
-        void Run(int ch)
-        {
-            long t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
-            try { body(ch, ch * chunk, Math.Min(n, (ch + 1) * chunk)); }
-            finally { if (_stats is not null) _stats.Parallel(SearchStats.ThreadCpuNs() - t0, Environment.CurrentManagedThreadId == _mainThread); }
-        }
-        if (pool is null) { for (int ch = 0; ch < nChunks; ch++) Run(ch); }
-        else pool.For(nChunks, Run);
+        Phase(nChunks, pool, (ch, _) => body(ch, ch * chunk, Math.Min(n, (ch + 1) * chunk)));
     }
 
     private void EnsureChunks(int n)

@@ -4,21 +4,26 @@ namespace NotifierSpec.Checker;
 
 /// <summary>
 /// NOTIFIER_SEARCH_STATS=1: where the search spends CPU time, independent of how loaded the machine is. Each
-/// thread's own CPU time (Linux clock_gettime CLOCK_THREAD_CPUTIME_ID) is read at the edges of the parallel
-/// phases: "parallel" is the CPU time of all threads inside them (successor generation, and whatever else
-/// runs on the workers), "serial" the search thread's CPU time outside them (the part a second worker
-/// cannot share; with more than one worker it includes the search thread's waits at the phase barriers).
-/// With one worker, serial / (serial + parallel) is Amdahl's serial fraction s: 2 workers can give at most
-/// 2 / (1 + s) times the speed of one. Garbage collections are not in it: a collection of the workstation GC
-/// runs on the thread that triggered it (its CPU time is in that phase) while every other thread is stopped,
-/// so the share of wall time spent in GC pauses (printed too, with the collection counts) is serial as well.
+/// thread's own CPU time (Linux clock_gettime CLOCK_THREAD_CPUTIME_ID) is read at the edges of the phases (the
+/// expansion of a batch, the steps of its merge: ModelChecker.Phase), each of which ends at a barrier of all the
+/// workers. "serial" is the search thread's CPU time outside the phases (the part a second worker cannot share),
+/// "items" all threads' CPU time in the phases' work, "barriers" their CPU time in the phases outside the work
+/// (spinning at the barriers; a thread that blocks there uses none), "critical path" the sum over the phases of
+/// the longest of the workers' shares. With one worker, serial / (serial + items) is Amdahl's serial fraction s:
+/// 2 workers can give at most 2 / (1 + s) times the speed of one. With several, (serial + items) / (serial +
+/// critical path) bounds the speed-up over one thread doing the same work, given the imbalance of the phases
+/// but not what a barrier costs when a thread has to be woken: the number of phases is printed for that.
+/// Garbage collections: a collection of the workstation GC runs on the thread that triggered it (its CPU time
+/// is in that phase) while every other thread is stopped, so the share of wall time spent in GC pauses (printed
+/// too, with the collection counts) is serial as well.
 /// </summary>
 public sealed class SearchStats
 {
     public static readonly bool Enabled = Environment.GetEnvironmentVariable("NOTIFIER_SEARCH_STATS") == "1";
 
-    private long _parallelNs, _mainParallelNs, _dequeueNs, _mergeNs;
+    private long _itemsNs, _criticalNs, _mainPhasesNs, _dequeueNs, _mergeNs, _phases;
     private long _mainStart, _processStart;
+    private WorkerThreads? _pool;
     private TimeSpan _gcStart;
     private readonly int[] _collections = new int[3];
     private DateTime _wallStart;
@@ -39,8 +44,9 @@ public sealed class SearchStats
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { return 0; }
     }
 
-    public void Start()
+    public void Start(WorkerThreads? pool)
     {
+        _pool = pool;
         _mainStart = ThreadCpuNs();
         _processStart = (long)System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         _gcStart = GC.GetTotalPauseDuration();
@@ -48,11 +54,21 @@ public sealed class SearchStats
         for (int g = 0; g < 3; g++) _collections[g] = GC.CollectionCount(g);
     }
 
-    /// <summary>Time of a parallel body run by some thread; onMain: the search thread ran it.</summary>
-    public void Parallel(long ns, bool onMain)
+    /// <summary>A phase has ended: mainNs, the search thread's CPU time in it; the workers' shares from pool
+    /// (null: one worker, the search thread did it all).</summary>
+    public void Phase(long mainNs, WorkerThreads? pool)
     {
-        Interlocked.Add(ref _parallelNs, ns);
-        if (onMain) Interlocked.Add(ref _mainParallelNs, ns);
+        _phases++;
+        _mainPhasesNs += mainNs;
+        if (pool is null) { _itemsNs += mainNs; _criticalNs += mainNs; return; }
+        long max = 0;
+        for (int k = 0; k < pool.Participants; k++)
+        {
+            long ns = pool.ItemNs(k);
+            _itemsNs += ns;
+            max = Math.Max(max, ns);
+        }
+        _criticalNs += max;
     }
 
     public void Dequeue(long ns) => _dequeueNs += ns;
@@ -61,13 +77,16 @@ public sealed class SearchStats
     public void Print(TextWriter o)
     {
         double main = (ThreadCpuNs() - _mainStart) / 1e9;
-        double par = _parallelNs / 1e9;
-        double serial = main - _mainParallelNs / 1e9;
+        double items = _itemsNs / 1e9, critical = _criticalNs / 1e9, barriers = (_pool?.BarrierNs ?? 0) / 1e9;
+        double serial = main - _mainPhasesNs / 1e9;
         double process = ((long)System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds - _processStart) / 1e3;
         double gc = (GC.GetTotalPauseDuration() - _gcStart).TotalSeconds;
-        double s = serial + par > 0 ? serial / (serial + par) : 0;
+        double s = serial + items > 0 ? serial / (serial + items) : 0;
         double wall = (DateTime.UtcNow - _wallStart).TotalSeconds;
+        long batches = ParallelBatches + SerialBatches;
         string gcs = string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - _collections[g]));
-        o.WriteLine($"Search CPU: serial {serial:F2} s (dequeue {_dequeueNs / 1e9:F2} s, merge {_mergeNs / 1e9:F2} s), parallel {par:F2} s, serial fraction {s:F3} (2 workers: at most {2 / (1 + s):F2}x); process {process:F2} s; GC pauses {gc:F2} s of {wall:F2} s wall ({(wall > 0 ? gc / wall : 0):P0}; all threads stopped), collections gen0/1/2 {gcs}; batches merged in parallel {ParallelBatches}, serially {SerialBatches}.");
+        string bound = _pool is null ? $"2 workers: at most {2 / (1 + s):F2}x"
+            : $"{_pool.Participants} workers: at most {(serial + items) / Math.Max(1e-9, serial + critical):F2}x one thread doing this work";
+        o.WriteLine($"Search CPU: serial {serial:F2} s (dequeue {_dequeueNs / 1e9:F2} s, merge {_mergeNs / 1e9:F2} s), items {items:F2} s, critical path {critical:F2} s, barriers {barriers:F2} s (blocked {_pool?.Blocked ?? 0} times), serial fraction {s:F3} ({bound}); process {process:F2} s; {_phases} phases ({(batches > 0 ? (double)_phases / batches : 0):F1} a batch); GC pauses {gc:F2} s of {wall:F2} s wall ({(wall > 0 ? gc / wall : 0):P0}; all threads stopped), collections gen0/1/2 {gcs}; batches merged in parallel {ParallelBatches}, serially {SerialBatches}.");
     }
 }
