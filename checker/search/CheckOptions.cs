@@ -41,6 +41,9 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: the parallel merge keeps the last occurrence of a new state in a batch
     /// instead of the first, so states get other parents (and traces change) while the counts stay the same.</summary>
     public bool PlantedMergeBug { get; init; }
+    /// <summary>A planted bug for tests: a worker that finds the batch's table too small for a state's fresh
+    /// successors drops them without telling the merge, which then does not put the batch apart.</summary>
+    public bool PlantedLostPuts { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }
@@ -69,6 +72,9 @@ public sealed class CheckResult
     public double BytesPerState { get; set; }
     /// <summary>Batches of states merged by the parallel merge (the rest were merged serially).</summary>
     public long ParallelBatches { get; set; }
+    /// <summary>Of those, the batches whose table the workers outgrew while expanding them, so that the merge
+    /// put their fresh successors into a larger one.</summary>
+    public long BatchTableOverflows { get; set; }
     /// <summary>With CheckOptions.MaxMemory: queue pages written to disk plus fingerprint set merges into its file.</summary>
     public long Spills { get; set; }
     public int ExitCode => Outcome switch

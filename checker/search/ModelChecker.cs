@@ -82,6 +82,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             Dispose(_current); Dispose(_next);
             if (_seen is DiskFpSet d) res.Spills = _spilledPages + d.Flushes;
             res.ParallelBatches = _parallelBatches;
+            res.BatchTableOverflows = _batchOverflows;
             _seen?.Dispose();
             _trace?.Dispose();
             if (_graph is StateGraph g) { res.Spills += g.PagesWritten; g.Dispose(); }
@@ -326,6 +327,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 }
                 else x.Count = _current.Dequeue(x.States!, x.Ids);
                 if (_stats is not null) _stats.Dequeue(SearchStats.ThreadCpuNs() - t0);
+                if (_parallelMerge) StartBatchTable();
                 ExpandAll(x, ctxs, pool);
                 t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
                 if (_parallelMerge && !x.Event) MergeParallel(x, workers, pool);
@@ -415,6 +417,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 }
                 x.Fresh[i] = fresh;
                 if (ev) x.Event = true;
+                if (_parallelMerge && fresh > 0) PutFresh(x, i);
             }
             catch (Exception e) when (e is EvalError or AssertError) { x.Errors[i] = e; x.Event = true; break; }
         }

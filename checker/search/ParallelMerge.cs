@@ -16,11 +16,13 @@ namespace NotifierSpec.Checker;
 public sealed partial class ModelChecker
 {
     private bool _parallelMerge;
-    private long _parallelBatches;
+    private long _parallelBatches, _batchOverflows;
     // the batch's table: fingerprint -> its smallest key, stored as long.MaxValue - key so that 0 is empty and
     // the largest value stored is the smallest key
     private long[] _batchFp = [], _batchKey = [];
-    private int _batchMask;
+    private int _batchMask = (1 << 10) - 1;
+    private long _batchPuts;
+    private volatile bool _batchOverflow;
     private long[] _chunkGen = [];
     private long[][] _chunkActGen = [], _chunkActNew = [];
     private int[] _chunkRecords = [];
@@ -68,7 +70,12 @@ public sealed partial class ModelChecker
     {
         fp = Norm(fp);
         int i = Slot(fp, _batchMask);
-        while (_batchFp[i] != fp) i = (i + 1) & _batchMask;
+        for (int probes = 0; _batchFp[i] != fp; probes++)
+        {
+            // every fresh successor was put (the table is at most half full): not found is a bug, never a hang
+            if (probes > _batchMask) throw new InvalidOperationException("parallel merge: a fresh successor is not in the batch's table");
+            i = (i + 1) & _batchMask;
+        }
         return _batchKey[i];
     }
 
@@ -99,28 +106,58 @@ public sealed partial class ModelChecker
         _chunkQueue = null; // buffers for the new chunks too
     }
 
+    /// <summary>Before a batch is expanded: its table, empty, as large as the largest batch so far needed.</summary>
+    private void StartBatchTable()
+    {
+        int cap = _batchMask + 1;
+        if (_batchFp.Length < cap) { _batchFp = new long[cap]; _batchKey = new long[cap]; }
+        else { Array.Clear(_batchFp, 0, cap); Array.Clear(_batchKey, 0, cap); }
+        _batchPuts = 0;
+        _batchOverflow = false;
+    }
+
+    /// <summary>On a worker that has just expanded the batch's i-th state: its fresh successors go into the batch's
+    /// table, if the table has room for them (at most half full, counting every put); otherwise the merge puts
+    /// all the batch's fresh successors into a larger table, as a phase of its own.</summary>
+    private void PutFresh(Expansion x, int i)
+    {
+        if (Interlocked.Add(ref _batchPuts, x.Fresh[i]) > (_batchMask + 1) / 2)
+        {
+            if (!opt.PlantedLostPuts) _batchOverflow = true;
+            return;
+        }
+        var list = x.Succs[i];
+        for (int j = 0; j < list.Count; j++)
+            if (list[j].Fresh) BatchPut(list[j].Fp, Stored(i, j));
+    }
+
     private void MergeParallel(Expansion x, int workers, WorkerThreads? pool)
     {
         int n = x.Count;
         long fresh = 0;
         for (int i = 0; i < n; i++) fresh += x.Fresh[i];
-        // the batch's table, at most half full
-        int cap = 1 << 10;
-        while (cap < 2 * fresh) cap <<= 1;
-        if (_batchFp.Length < cap) { _batchFp = new long[cap]; _batchKey = new long[cap]; }
-        else { Array.Clear(_batchFp, 0, cap); Array.Clear(_batchKey, 0, cap); }
-        _batchMask = cap - 1;
-        if (fresh > 0)
-            ForChunks(n, workers, pool, (ch, from, to) =>
-            {
-                for (int i = from; i < to; i++)
+        // the workers put the fresh successors into the batch's table as they expanded them, unless it was too
+        // small: then a table at most half full, and the puts as a phase of their own
+        if (_batchOverflow)
+        {
+            int cap = _batchMask + 1;
+            while (cap < 2 * fresh) cap <<= 1;
+            _batchMask = cap - 1;
+            StartBatchTable();
+            if (fresh > 0)
+                ForChunks(n, workers, pool, (ch, from, to) =>
                 {
-                    if (x.Fresh[i] == 0) continue;
-                    var list = x.Succs[i];
-                    for (int j = 0; j < list.Count; j++)
-                        if (list[j].Fresh) BatchPut(list[j].Fp, Stored(i, j));
-                }
-            });
+                    for (int i = from; i < to; i++)
+                    {
+                        if (x.Fresh[i] == 0) continue;
+                        var list = x.Succs[i];
+                        for (int j = 0; j < list.Count; j++)
+                            if (list[j].Fresh) BatchPut(list[j].Fp, Stored(i, j));
+                    }
+                });
+            _batchOverflows++;
+            if (_stats is not null) _stats.TableOverflows++;
+        }
         // which fresh successors are first, and the counts
         ForChunks(n, workers, pool, (ch, from, to) =>
         {

@@ -14,12 +14,12 @@ namespace NotifierSpec.Checker.Tests;
 /// </summary>
 public class ParallelMergeTests
 {
-    private static (int Exit, CheckResult Result, string Out) Run(string name, int workers, bool serial = false, bool planted = false)
+    private static (int Exit, CheckResult Result, string Out) Run(string name, int workers, bool serial = false, bool planted = false, bool lostPuts = false)
     {
         var e = CorpusTests.Manifest()[name];
         var o = new StringWriter();
         int exit = ModelRun.CheckOne(Path.Combine(CorpusTests.CorpusDir, e.Model.Spec), Path.Combine(CorpusTests.CorpusDir, e.Model.Config),
-            new CheckOptions { Workers = workers, Out = o, SerialMerge = serial, PlantedMergeBug = planted }, TextWriter.Null, out var r);
+            new CheckOptions { Workers = workers, Out = o, SerialMerge = serial, PlantedMergeBug = planted, PlantedLostPuts = lostPuts }, TextWriter.Null, out var r);
         Assert.NotNull(r);
         return (exit, r!, o.ToString());
     }
@@ -72,6 +72,24 @@ public class ParallelMergeTests
         var (exit, r, _) = Run("GridWalkAll", workers);
         Assert.Equal(0, exit);
         Assert.Equal(ExpectedBatches(), r.ParallelBatches);
+    }
+
+    /// <summary>The workers put a batch's fresh successors into its table as they expand them; a batch with more
+    /// than the table holds (at most half full; it starts with 1,024 slots) is put apart by the merge into a larger
+    /// table. One of GridWalkAll's batches outgrows it (the table keeps the larger size), with the complete
+    /// search's counts (TLC's). The planted bug (a worker that finds no room drops the puts without telling the
+    /// merge) leaves fresh successors out of the table: the merge stops at the first one it looks up.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ABatchThatOutgrowsItsTableIsPutApart(int workers)
+    {
+        var (exit, r, _) = Run("GridWalkAll", workers);
+        Assert.Equal((0, 143361L, 32768L, 36), (exit, r.Generated, r.Distinct, r.Depth));
+        Assert.Equal(1, r.BatchTableOverflows); // the total of a batch's puts decides, whatever the workers' order
+        var e = Assert.Throws<InvalidOperationException>(() => Run("GridWalkAll", workers, lostPuts: true));
+        Assert.Equal("parallel merge: a fresh successor is not in the batch's table", e.Message);
     }
 
     /// <summary>The batches of GridWalkAll: its levels are the states of a given coordinate sum.</summary>
