@@ -22,7 +22,7 @@ public sealed class SearchStats
     public static readonly bool Enabled = Environment.GetEnvironmentVariable("NOTIFIER_SEARCH_STATS") == "1";
 
     private long _itemsNs, _criticalNs, _mainPhasesNs, _dequeueNs, _mergeNs, _phases;
-    private long _mainStart, _processStart;
+    private long _mainStart, _processStart, _contentionStart;
     private WorkerThreads? _pool;
     private TimeSpan _gcStart;
     private readonly int[] _collections = new int[3];
@@ -47,6 +47,7 @@ public sealed class SearchStats
     public void Start(WorkerThreads? pool)
     {
         _pool = pool;
+        _contentionStart = Monitor.LockContentionCount;
         _mainStart = ThreadCpuNs();
         _processStart = (long)System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds;
         _gcStart = GC.GetTotalPauseDuration();
@@ -87,6 +88,6 @@ public sealed class SearchStats
         string gcs = string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - _collections[g]));
         string bound = _pool is null ? $"2 workers: at most {2 / (1 + s):F2}x"
             : $"{_pool.Participants} workers: at most {(serial + items) / Math.Max(1e-9, serial + critical):F2}x one thread doing this work";
-        o.WriteLine($"Search CPU: serial {serial:F2} s (dequeue {_dequeueNs / 1e9:F2} s, merge {_mergeNs / 1e9:F2} s), items {items:F2} s, critical path {critical:F2} s, barriers {barriers:F2} s (blocked {_pool?.Blocked ?? 0} times), serial fraction {s:F3} ({bound}); process {process:F2} s; {_phases} phases ({(batches > 0 ? (double)_phases / batches : 0):F1} a batch); GC pauses {gc:F2} s of {wall:F2} s wall ({(wall > 0 ? gc / wall : 0):P0}; all threads stopped), collections gen0/1/2 {gcs}; batches merged in parallel {ParallelBatches} ({TableOverflows} with the batch table put apart), serially {SerialBatches}.");
+        o.WriteLine($"Search CPU: serial {serial:F2} s (dequeue {_dequeueNs / 1e9:F2} s, merge {_mergeNs / 1e9:F2} s), items {items:F2} s, critical path {critical:F2} s, barriers {barriers:F2} s (blocked {_pool?.Blocked ?? 0} times), serial fraction {s:F3} ({bound}); process {process:F2} s; {Monitor.LockContentionCount - _contentionStart} contended locks; {_phases} phases ({(batches > 0 ? (double)_phases / batches : 0):F1} a batch); GC pauses {gc:F2} s of {wall:F2} s wall ({(wall > 0 ? gc / wall : 0):P0}; all threads stopped), collections gen0/1/2 {gcs}; batches merged in parallel {ParallelBatches} ({TableOverflows} with the batch table put apart), serially {SerialBatches}.");
     }
 }
