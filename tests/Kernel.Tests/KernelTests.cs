@@ -342,17 +342,18 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     /// <summary>128 pages written by the host (and so read by the guest in the check after each write), compaction, then
-    /// every page written again: the check after each write reads every page through the guest. The values carry this
-    /// process's id: the region is MADV_MERGEABLE, and while ksmd runs (any session's `ksm`) it merged page 52 with a page of
-    /// another process that ran the same sequence at the same time (seen: `pagemap exclusively mapped of page 52: live kernel not
-    /// exclusive, reference exclusive (frame 53, map count 1)` after operation 212).</summary>
+    /// every page written again: the check after each write reads every page through the guest. No two pages of the region
+    /// ever hold the same value, nor one of another process running this sequence (the values carry the process id, the second
+    /// round its own range): the region is MADV_MERGEABLE, and while ksmd runs (any session's `ksm`) it merges such pages (seen:
+    /// page 59's second value p * 11 + 3 = 652 was page 93's first, p * 7 + 1: `after operation 219 (host_write 88 4797971):
+    /// pagemap exclusively mapped of page 59: live kernel not exclusive, reference exclusive (frame 60, map count 1)`).</summary>
     public static string MigrationOps()
     {
-        int salt = Environment.ProcessId % 1_000_000 * 1000;
+        int salt = Environment.ProcessId % 100_000 * 10_000;
         var ops = new List<string> { "mmap 0 128 rw" };
         for (int p = 0; p < 128; p++) ops.Add($"host_write {p} {salt + p * 7 + 1}");
         ops.Add("migrate");
-        for (int p = 0; p < 128; p++) ops.Add($"host_write {p} {salt + p * 11 + 3}");
+        for (int p = 0; p < 128; p++) ops.Add($"host_write {p} {salt + 5000 + p * 11 + 3}");
         return string.Join("; ", ops);
     }
 
