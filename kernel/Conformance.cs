@@ -69,6 +69,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// (the reference's frames), not swap entries. The child's pagemap swapped check sees it.</summary>
     public bool PlantChildSwapMapped { get; init; }
 
+    /// <summary>A planted reference bug (tests only): before a pageout, the reference's clean lazyfree pages of the range are
+    /// written again (their own values, in the reference only), so it keeps them where the kernel discards them.</summary>
+    public bool PlantLazyfreeKept { get; init; }
+
+    /// <summary>A planted harness bug (tests only): KVM's prefetch of neighbouring pages (OneRun.Prefetch) is not followed in
+    /// the reference, so a lazyfree page the prefetch dirtied is clean there, and discarded by its pageout.</summary>
+    public bool PlantNoPrefetch { get; init; }
+
     /// <summary>Runs read faults in empty blocks of a THP VMA even when the reference's configuration has the huge zero page off
     /// (MmConfig.HugeZeroPage false while the kernel's use_zero_page is 1: such a read is a known mismatch; off, it is not run).</summary>
     public bool RunHugeZeroReads { get; init; }
@@ -103,7 +111,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantChildSwapMapped = PlantChildSwapMapped };
+            { PlantChildSwapMapped = PlantChildSwapMapped, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -141,13 +149,15 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public string? FirstUnmodelled;
         public Session S => s;
         public int Index; public string OpText = "";
-        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused;
+        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused, Prefetched;
         public readonly Dictionary<string, long> Driven = [];
         public readonly Dictionary<string, long> Paths = [];
         public long Extra, RangeDiffs, Missing;
         public string? FirstExtra, FirstRangeDiff, FirstMissing;
         public bool ForkSkipped;
         public bool PlantChildSwapMapped { get; init; }
+        public bool PlantLazyfreeKept { get; init; }
+        public bool PlantNoPrefetch { get; init; }
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
@@ -155,8 +165,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// <summary>Mappings of a frame by children's swap-ins, which the reference does not count (its children are the copies
         /// fork made; a child's swap entry holds a reference to the frame, so the frame is not freed while the child lives).</summary>
         private readonly Dictionary<int, int> _childSwapIns = [];
-        /// <summary>Frames (with their generation) MADV_FREE made lazyfree (folio_mark_lazyfree): not run through pageout.</summary>
-        private readonly HashSet<(int Frame, int Generation)> _lazyfree = [];
         private int MapCount(MmState st, int frame) => st.Frames[frame].MapCount + _childSwapIns.GetValueOrDefault(frame);
         private bool ChildSwappedIn(int frame) => _childSwapIns.ContainsKey(frame);
 
@@ -184,10 +192,13 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private Mismatch? Guest(int page, bool write, int value, string what)
         {
             bool refault = _dropped.Remove(page);
+            bool mapped = s.State.Mirrors[Kvm].Pt.ContainsKey(page);
             if (write) s.DeviceWrite(Kvm, page, value); else s.DeviceRead(Kvm, page);
             var ms = s.State.Mirrors[Kvm];
             bool refFault = ms.LastError is not null;
             int? refValue = refFault ? null : write ? value : ms.LastRead;
+            string? refError = ms.LastError;
+            if (!mapped && !refFault && ms.Pt.ContainsKey(page) && !PlantNoPrefetch) Prefetch(page);
             var (_, pf0, _) = live.Stats();
             int r = Native.GuestAccess(page, write ? 1 : 0, (ulong)(uint)value, out ulong got);
             if (r < 0) throw new InvalidOperationException($"guest: {Native.LastError}");
@@ -196,8 +207,45 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             if (refault && r == 0) { Refaults++; if (pf1 > pf0) RefaultsFixed++; }
             bool kFault = r == 1;
             if (kFault != refFault || (!kFault && got != (ulong)(uint)refValue!.Value))
-                return Diff(what, page, V(kFault, got), refFault ? $"a fault ({ms.LastError})" : V(refValue));
+                return Diff(what, page, V(kFault, got), refFault ? $"a fault ({refError})" : V(refValue));
             return null;
+        }
+
+        /// <summary>KVM's prefetch after a fault of a base page (linux-7.2 arch/x86/kvm/mmu/paging_tmpl.h FNAME(pte_prefetch): the
+        /// guest maps the region with 2 MiB pages, so its shadow page is direct -> mmu.c __direct_pte_prefetch): in the aligned
+        /// group of PTE_PREFETCH_NUM (8) sptes around the faulting one, each run of sptes not present is filled by
+        /// direct_pte_prefetch_many with the pages kvm_prefetch_pages gets (get_user_pages_fast_only with FOLL_WRITE: the longest
+        /// prefix of present, writable PTEs), each marked dirty (kvm_release_page_dirty); a run that gets none ends the prefetch.
+        /// The reference's KVM listener faults one page at a time: each prefetched page is a read of it there (it installs the
+        /// page writable, and a lazyfree frame becomes dirty, Frame.Dirty). Not for a huge page (a 2 MiB spte: FNAME(pte_prefetch)
+        /// returns above PG_LEVEL_4K). Seen needed: a lazyfree page next to a page the guest read was kept by pageout.</summary>
+        private void Prefetch(int page)
+        {
+            if (s.State.Ptes[page] is { Huge: true }) return;
+            const int n = 8;
+            int g = page / n * n;
+            var pt = s.State.Mirrors[Kvm].Pt;
+            bool Gup(int q) => q < Pages && s.State.Ptes[q] is { Writable: true, Huge: false } && s.State.VmaAt(q) is { Prot: Prot.ReadWrite };
+            bool Many(int a, int b)
+            {
+                int e = a;
+                while (e < b && Gup(e)) e++;
+                if (e == a) return false;
+                for (int q = a; q < e; q++) { s.DeviceRead(Kvm, q); _dropped.Remove(q); Prefetched++; }
+                return true;
+            }
+            int? start = null;
+            for (int i = g; i < g + n; i++)
+            {
+                if (pt.ContainsKey(i) || i == page)
+                {
+                    if (start is not { } a) continue;
+                    if (!Many(a, i)) return;
+                    start = null;
+                }
+                else start ??= i;
+            }
+            if (start is { } last) Many(last, g + n);
         }
 
         /// <summary>A syscall on both sides. A call the reference refuses is not run on the kernel (the reference
@@ -247,6 +295,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     var (ks, ke) = plantMprotectWholeBlocks && h == 512 ? (m.Start / h * h, Math.Min(Pages, (m.End + h - 1) / h * h)) : (m.Start, m.End);
                     return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(ks, ke, (int)m.Prot));
                 }
+                // mremap breaks the KSM pages of the range it moves (linux-7.2 mm/mremap.c prep_move_vma -> ksm_madvise(MADV_UNMERGEABLE)
+                // -> mm/ksm.c unmerge_ksm_pages -> break_ksm: handle_mm_fault with FAULT_FLAG_UNSHARE copies each one); the
+                // reference's mremap moves the KSM page's PTE: not run. Seen (`--count 3000 --seed 7`): `mmap 0 16 rw; host_write 11
+                // 264628; ksm 11 13; mremap 9 12 5` -> page 7 exclusive in the kernel, the KSM page (map count 2) in the reference
+                case KOp.Mremap m when Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && _ksm.Contains((x.Frame, s.State.Frames[x.Frame].Generation))):
+                    Refused++; return null;
                 case KOp.Mremap m:
                 {
                     // MREMAP_FIXED unmaps the destination first (linux-7.2 mm/mremap.c mremap_to -> do_munmap); the reference's
@@ -261,15 +315,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
                 case KOp.Free m:
-                {
-                    long refused = Refused;
-                    var d = Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_FREE), HoleErrno(m.Start, m.End));
-                    if (Refused == refused)
-                        for (int p = m.Start; p < m.End; p++)
-                            if (s.State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && s.State.VmaAt(p) is { Shared: false })
-                                _lazyfree.Add((x.Frame, s.State.Frames[x.Frame].Generation));
-                    return d;
-                }
+                    // every CPU's LRU batches drained first: folio_mark_lazyfree acts only on a folio on the LRU (linux-7.2 mm/swap.c
+                    // folio_test_lru), and a page faulted in lately may still wait in a per-CPU batch (move_pages to node 0:
+                    // do_pages_move -> lru_cache_disable drains them); the reference marks every such page lazyfree (Frame.Lazyfree)
+                    return Syscall("madvise(MADV_FREE)", new Call.MadviseFree(m.Start, m.End), () =>
+                        Native.DrainLru(m.Start) is var _ ? Native.Madvise(m.Start, m.End, Native.MADV_FREE) : 0, HoleErrno(m.Start, m.End));
                 case KOp.Pageout m:
                 {
                     if (live.Swap.Ensure() is not null) { Refused++; return null; }
@@ -277,11 +327,13 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     // madvise_cold_or_pageout_pte_range: folio_maybe_mapped_shared); the reference counts one mapping: not run
                     if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && ChildSwappedIn(x.Frame))) { Refused++; return null; }
                     // a lazyfree page (MADV_FREE made it !swapbacked) is not swapped out: reclaim discards it when clean, else remaps it and
-                    // makes it swapbacked again (linux-7.2 mm/rmap.c try_to_unmap_one, "MADV_FREE page check"; KVM's own read fault of a
-                    // writable page maps it writable and marks the folio dirty, so after the harness's guest reads it is redirtied). The
-                    // reference has no lazyfree pages (its madvise_free only cleans and ages the PTEs): such a pageout is not run. Seen:
-                    // `mmap 0 3 rw; guest_write 1 632771; free 0 5; pageout 1 2` -> page 1 present in the kernel, a swap entry in the reference
-                    if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { NonPresent: false } x && _lazyfree.Contains((x.Frame, s.State.Frames[x.Frame].Generation)))) { Refused++; return null; }
+                    // makes it swapbacked again (linux-7.2 mm/rmap.c try_to_unmap_one, "MADV_FREE page check"): the reference's
+                    // Planner.ReclaimLazyfree. Planted: the reference keeps a clean lazyfree page (a write of its own value, in the
+                    // reference only, makes it dirty there first).
+                    if (PlantLazyfreeKept)
+                        for (int p = m.Start; p < m.End; p++)
+                            if (s.State.Ptes[p] is { Writable: true } x && s.State.Frames[x.Frame] is { Lazyfree: true, Dirty: false } f)
+                                Cpu(new Call.CpuWrite(p, f.Content));
                     // a page still under writeback from an earlier pageout is kept mapped (linux-7.2 mm/vmscan.c shrink_folio_list checks
                     // folio_test_writeback before try_to_unmap): wait until the swap I/O of the range is done (at most 5 s)
                     var pm = live.Pagemap();
@@ -666,6 +718,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             for (int p = 0; p < Pages; p++)
             {
                 var vma = s.State.VmaAt(p);
+                // a clean lazyfree page KVM does not map: its read fault would map it writable and dirty it (Frame.Dirty)
+                if (s.State.Ptes[p] is { Writable: true } lp && s.State.Frames[lp.Frame] is { Lazyfree: true, Dirty: false } && !s.State.Mirrors[Kvm].Pt.ContainsKey(p)) continue;
                 if (s.State.Ptes[p] is { Readable: true } && vma is { Prot: not Prot.None } || vma is null || vma.Prot == Prot.None)
                     if (Guest(p, false, 0, "guest read (check)") is { } d) return d;
             }

@@ -633,7 +633,8 @@ public static class Machine
         }
         s = s with
         {
-            Frames = s.Frames.SetItem(pte.Frame, s.Frames[pte.Frame] with { Content = ac.Value }),
+            // the PTE's dirty bit: a lazyfree frame is written again (Frame.Dirty)
+            Frames = s.Frames.SetItem(pte.Frame, s.Frames[pte.Frame] with { Content = ac.Value, Dirty = s.Frames[pte.Frame].Lazyfree }),
             Ptes = s.Ptes.SetItem(ac.Page, pte with { Young = true, Dirty = true }),
             Shadow = s.Shadow.SetItem(ac.Page, ac.Value),
         };
@@ -797,7 +798,14 @@ public static class Machine
                 var pt = ms.Pt;
                 var pages = new List<int>();
                 if (!ms.Released)
-                    foreach (var (p, e) in d.Snapshot) { pt = pt.SetItem(p, e); pages.Add(p); }
+                    foreach (var (p, e) in d.Snapshot)
+                    {
+                        pt = pt.SetItem(p, e); pages.Add(p);
+                        // KVM marks a page it maps writable dirty (linux-7.2 arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault ->
+                        // kvm_release_faultin_page(.., fault->map_writable) -> kvm_release_page_dirty): a lazyfree frame is dirty again
+                        if (cfg.Kind == MirrorKind.Mm && e.Writable && s.Frames[e.Frame] is { Lazyfree: true } lf && lf.Generation == e.Generation)
+                            s = s with { Frames = s.Frames.SetItem(e.Frame, lf with { Dirty = true }) };
+                    }
                 s = SetMirror(s, m, ms with { Pt = pt, Op = d with { Phase = DevicePhase.Unlock } });
                 return new(s, Line("step", dev, "device_pte_install", ("pages", pages.ToArray())), null);
             }

@@ -182,12 +182,15 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/rmap.c try_to_unmap_one (try_to_migrate_one for migration): the PTEs of one folio's range
-    /// replaced (a swap entry for MADV_PAGEOUT's reclaim, a migration entry, cleared for collapse_file), then flushed.</summary>
-    private void TryToUnmapOne(PageRange r, PteOp op) =>
+    /// replaced (a swap entry for MADV_PAGEOUT's reclaim, a migration entry, cleared for collapse_file), then flushed. op null:
+    /// the PTEs are set again as they were (a redirtied lazyfree folio: get_and_clear_ptes, then set_ptes and walk_abort);
+    /// discard: the frame a lazyfree folio's discard frees ("goto discard"), or -1.</summary>
+    private void TryToUnmapOne(PageRange r, PteOp? op, int discard = -1) =>
         Bracket(CallSite.try_to_unmap_one, r, after =>
         {
-            foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, op, after);
+            if (op is { } o) foreach (int p in Enumerable.Range(r.Start, r.Length)) Pte(p, o, after);
             _prims.Add(new Prim.TlbFlush(r));
+            if (discard >= 0) _prims.Add(new Prim.FreeFrame(discard));
         });
 
     private void CheckRange(int start, int end, string what)
@@ -797,6 +800,7 @@ internal sealed class Planner(MmState state)
         // madvise_free_pte_range drops a swap entry (swap_put_entries_direct, linux-7.2 mm/madvise.c): the page is gone
         var swapped = Present(r).Where(p => State.Ptes[p] is { Swapped: true }).ToList();
         var zeroed = MadviseFreeSplitFolios(r);
+        MarkLazyfree(r, zeroed);
         Bracket(CallSite.madvise_free_single_vma, r, after =>
         {
             foreach (int p in Present(r))
@@ -807,6 +811,32 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.TlbFlush(r));
             foreach (int p in swapped) _prims.Add(new Prim.FreeFrame(State.Ptes[p]!.Value.Frame));
         });
+    }
+
+    /// <summary>madvise_free_pte_range (linux-7.2 mm/madvise.c) ends with folio_mark_lazyfree of every present page it keeps:
+    /// the folio stops being swap-backed (mm/swap.c folio_mark_lazyfree -> lru_lazyfree: folio_clear_swapbacked; not for the
+    /// zero page, vm_normal_folio NULL, nor a folio of an mlocked VMA, folio_test_unevictable, nor one still in the swap cache)
+    /// and clean (folio_clear_dirty, the PTE's dirty bit cleared by clear_young_dirty_ptes). A folio that is dirty or in the
+    /// swap cache is skipped when mapped more than once (folio_mapcount != folio_nr_pages) or when its swap entry has another
+    /// user (folio_free_swap fails: here a reference beyond its mappings, a child's swap entry). Approximation: a frame mapped
+    /// more than once is never marked (the kernel marks a clean one, but pageout skips such a page, and the reference's
+    /// children never unmap, so no such lazyfree page is reclaimed here). folio_mark_lazyfree acts only on a folio on the LRU
+    /// (folio_test_lru): `notifier kernel` drains the per-CPU LRU batches before MADV_FREE so that every one is. Kernel
+    /// vocabularies only (MADV_FREE is 4.5+; the seed's v7 has no lazyfree pages). Set when the call is planned: only
+    /// madvise_pageout reads the flag, and the planner runs one CPU operation at a time.</summary>
+    private void MarkLazyfree(PageRange r, HashSet<int> zeroed)
+    {
+        if (!EventTables.IsKernel(Vocab)) return;
+        foreach (int p in Present(r))
+        {
+            if (zeroed.Contains(p) || State.Ptes[p] is not { NonPresent: false } pte || pte.Frame == MmState.ZeroFrame
+                || State.VmaAt(p) is not { Shared: false, Mlocked: false }) continue;
+            // a PMD-mapped THP the range does not cover whole and that was not split: madvise_free_huge_pmd leaves it alone
+            if (pte.Huge && HugeBlock(p) is var b && (b.Start < r.Start || b.End > r.End)) continue;
+            var fr = State.Frames[pte.Frame];
+            if (fr.MapCount != 1 || fr.RefCount != 1) continue;
+            State = State with { Frames = State.Frames.SetItem(pte.Frame, fr with { Lazyfree = true, Dirty = false }) };
+        }
     }
 
     /// <summary>MADV_FREE over part of a PMD-mapped THP splits its folio (linux-7.2 and 6.12 mm/huge_memory.c madvise_free_huge_pmd:
@@ -861,9 +891,27 @@ internal sealed class Planner(MmState state)
         {
             if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0, DevicePrivate: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
                 || State.Frames[pte.Frame].MapCount != 1) continue;
+            if (State.Frames[pte.Frame] is { Lazyfree: true } lf) { ReclaimLazyfree(p, pte.Frame, lf); continue; }
             TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
         }
         return ("madvise_pageout", MmapLock.Read, null);
+    }
+
+    /// <summary>Reclaim of a lazyfree page (linux-7.2 mm/vmscan.c shrink_folio_list adds no swap entry for a folio that is not
+    /// swap-backed; mm/rmap.c try_to_unmap_one, "MADV_FREE page check", under the same MMU_NOTIFY_CLEAR as a swap-out): the
+    /// PTE is cleared (get_and_clear_ptes) and, when the folio was written since MADV_FREE (pte_dirty(pteval) ->
+    /// folio_mark_dirty, or folio_test_dirty), set again (set_ptes) and the folio made swap-backed (folio_set_swapbacked,
+    /// walk_abort: it stays mapped, a later pageout swaps it out); else it is discarded ("goto discard": the PTE stays clear,
+    /// the page is freed, mm/vmscan.c PGLAZYFREED), and the next read faults in the zero page.</summary>
+    private void ReclaimLazyfree(int page, int frame, Frame fr)
+    {
+        var one = new PageRange(page, page + 1);
+        if (fr.Dirty)
+        {
+            State = State with { Frames = State.Frames.SetItem(frame, fr with { Lazyfree = false }) };
+            TryToUnmapOne(one, null);
+        }
+        else TryToUnmapOne(one, PteOp.Clear, discard: frame);
     }
 
     /// <summary>Linux 7.2 mm/memory.c handle_mm_fault (a CPU access, faulting first where needed).</summary>
@@ -929,6 +977,12 @@ internal sealed class Planner(MmState state)
         var olds = Enumerable.Range(r.Start, r.Length).Select(p => State.Ptes[p]!.Value).ToList();
         if (olds.Any(o => State.Frames[o.Frame].MapCount != 1)) return ("migrate_pages", MmapLock.None, "EBUSY (page mapped elsewhere)");
         var news = olds.Select(_ => Alloc()).ToList();
+        // the new folio stays lazyfree (linux-7.2 mm/migrate.c __folio_migrate_mapping: __folio_set_swapbacked only for a
+        // swap-backed folio) and dirty as it was (folio_migrate_flags; try_to_migrate_one keeps the PTE's dirty bit in the
+        // migration entry)
+        for (int i = 0; i < olds.Count; i++)
+            if (State.Frames[olds[i].Frame] is { Lazyfree: true } lf)
+                State = State with { Frames = State.Frames.SetItem(news[i], State.Frames[news[i]] with { Lazyfree = true, Dirty = lf.Dirty }) };
         bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
         if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
         // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes

@@ -83,7 +83,14 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// list, and its generation (bumped at each reuse, so a device touching a reused frame is observable).
 /// Frame 0 is the shared zero page: never freed, content 0.
 /// </summary>
-public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation);
+/// Lazyfree is a folio MADV_FREE made lazyfree: not swap-backed (linux-7.2 mm/swap.c folio_mark_lazyfree -> lru_lazyfree:
+/// folio_clear_swapbacked), so reclaim discards it when it was not written again instead of swapping it out (mm/rmap.c
+/// try_to_unmap_one, "MADV_FREE page check"). Dirty, kept for a lazyfree frame only, is "written since MADV_FREE cleaned it":
+/// the folio's PG_dirty or the dirty bit of a PTE mapping it, which try_to_unmap_one ORs (pte_dirty(pteval) ->
+/// folio_mark_dirty) before that check. It is set by a CPU write (the PTE's dirty bit) and by a KVM-shaped listener's fault
+/// that maps the page writable (linux-7.2 arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault -> kvm_release_faultin_page(..,
+/// map_writable), and its prefetch, direct_pte_prefetch_many -> kvm_release_page_dirty). A freshly allocated frame has neither.
+public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false);
 
 /// <summary>
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when

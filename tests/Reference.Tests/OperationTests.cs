@@ -249,6 +249,65 @@ public class OperationTests
     }
 
     [Fact]
+    public void Madvise_free_makes_pages_lazyfree_and_pageout_discards_a_clean_one_and_keeps_one_written_again()
+    {
+        // linux-7.2 mm/madvise.c madvise_free_pte_range -> mm/swap.c folio_mark_lazyfree; mm/rmap.c try_to_unmap_one ("MADV_FREE
+        // page check"): a clean lazyfree page is discarded (no swap entry), one written again is remapped and swap-backed again
+        var kvm = new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1);
+        var s = New(Vocabulary.Linux7_2, kvm);
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(3, 13));
+        s.Cpu(new Call.Fork()); // page 3 mapped twice from here: not lazyfree (the approximation of Planner.MarkLazyfree)
+        foreach (int p in new[] { 0, 1, 2 }) s.Cpu(new Call.CpuWrite(p, 10 + p));
+        s.Cpu(new Call.CpuRead(4)); // the zero page: never lazyfree
+        s.Cpu(new Call.MadviseFree(0, 8));
+        int f0 = s.State.Ptes[0]!.Value.Frame, f1 = s.State.Ptes[1]!.Value.Frame, f2 = s.State.Ptes[2]!.Value.Frame, f3 = s.State.Ptes[3]!.Value.Frame;
+        Assert.True(new[] { f0, f1, f2 }.All(f => s.State.Frames[f] is { Lazyfree: true, Dirty: false }));
+        Assert.False(s.State.Frames[f3].Lazyfree);
+        Assert.False(s.State.Frames[MmState.ZeroFrame].Lazyfree);
+        s.Cpu(new Call.CpuWrite(1, 21)); // the PTE's dirty bit
+        s.DeviceRead(0, 2);              // KVM maps it writable: kvm_release_page_dirty
+        Assert.True(s.State.Frames[f1] is { Lazyfree: true, Dirty: true } && s.State.Frames[f2] is { Lazyfree: true, Dirty: true });
+        int events = Events(s).Count;
+        s.Cpu(new Call.MadvisePageout(0, 8));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s).Skip(events).ToList());
+        Assert.Null(s.State.Ptes[0]);                       // discarded: no PTE, no swap entry, the frame freed
+        Assert.True(s.State.Frames[f0].Free);
+        Assert.True(s.State.Ptes[1] is { Swapped: false, Frame: var g1 } && g1 == f1); // kept, swap-backed again
+        Assert.True(s.State.Ptes[2] is { Swapped: false, Frame: var g2 } && g2 == f2);
+        Assert.False(s.State.Frames[f1].Lazyfree || s.State.Frames[f2].Lazyfree);
+        Assert.Null(s.FirstViolation);
+        s.Cpu(new Call.CpuRead(0));
+        Assert.Equal(0, s.CpuView(0));                      // a new zero page
+        Assert.Equal(21, s.CpuView(1));
+        s.Cpu(new Call.MadvisePageout(0, 8));               // now swapped out as any page
+        Assert.True(s.State.Ptes[1] is { Swapped: true } && s.State.Ptes[2] is { Swapped: true });
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Theory]
+    [InlineData(Vocabulary.Linux6_1, true)]
+    [InlineData(Vocabulary.Linux6_18, true)]
+    [InlineData(Vocabulary.V7, false)]
+    public void Only_a_kernel_vocabulary_has_lazyfree_pages_and_an_interval_mirrors_fault_does_not_dirty_one(Vocabulary v, bool lazy)
+    {
+        // MADV_FREE is 4.5+ (the seed's v7 has no lazyfree pages: its pageout swaps the page out); hmm_range_fault marks nothing
+        // dirty, only KVM's fault does (Frame.Dirty)
+        var s = New(v, new MirrorConfig("dev"));
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.MadviseFree(0, 4));
+        s.DeviceRead(0, 1);
+        int f = s.State.Ptes[1]!.Value.Frame;
+        Assert.Equal(lazy, s.State.Frames[f].Lazyfree);
+        Assert.False(s.State.Frames[f].Dirty);
+        s.Cpu(new Call.MadvisePageout(0, 4));
+        if (lazy) Assert.Null(s.State.Ptes[1]);
+        else Assert.True(s.State.Ptes[1] is { Swapped: true });
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
     public void Madvise_pageout_without_notification_is_a_violation_under_MigrateNoNotify()
     {
         // the planted bug of try_to_unmap_one (MigrateNoNotify drops its notification) reaches pageout too
