@@ -459,7 +459,7 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
                 if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
                 var s = b.Set.EvalSet(c, e);
                 if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
-                cur._doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+                cur._doms[i] = s is SetV sv ? sv.Elems : s is IntervalV iv ? iv.Normalize().Elems : s.Elements().ToArray();
                 if (cur._doms[i].Length == 0) return cur;
             }
             cur._idx = new int[bs.Length];
@@ -502,7 +502,7 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
             if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
             var s = b.Set.EvalSet(c, e);
             if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
-            doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+            doms[i] = s is SetV sv ? sv.Elems : s is IntervalV iv ? iv.Normalize().Elems : s.Elements().ToArray();
             if (doms[i].Length == 0) yield break;
         }
         var idx = new int[bs.Length];
@@ -840,38 +840,50 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val, bool usesAt)[] upd
         var fv = f.Eval(c, e);
         foreach (var (path, val, usesAt) in updates)
         {
+            if (path.Length == 1)
+            {
+                // ![a] = v: no array of keys
+                var p0 = path[0];
+                var k0 = p0.Length == 1 ? p0[0].Eval(c, e) : FcnAppN.EvalTuple(c, e, p0);
+                fv = Update(c, e, fv, k0, null, 0, val, usesAt);
+                continue;
+            }
             var keys = new Value[path.Length];
             for (int i = 0; i < path.Length; i++)
                 keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : FcnAppN.EvalTuple(c, e, path[i]);
-            fv = Update(c, e, fv, keys, 0, val, usesAt);
+            fv = Update(c, e, fv, keys[0], keys, 0, val, usesAt);
         }
         return fv;
     }
 
     private Value New(Ctx c, Env? e, Node val, bool usesAt, Value old) => usesAt ? val.Eval(c, new Env(atSlot, old, e)) : val.Eval(c, e);
 
-    private Value Update(Ctx c, Env? e, Value fv, Value[] keys, int i, Node val, bool usesAt)
+    /// <summary>fv with the value at k (= keys[i] when keys is not null; keys null: a path of one key) replaced by
+    /// the update of the rest of the path. Each level is a new array (copied with one block move, not
+    /// Array.Clone), never a change to fv's: fv and its subvalues are shared with the current state and
+    /// other successors.</summary>
+    private Value Update(Ctx c, Env? e, Value fv, Value k, Value[]? keys, int i, Node val, bool usesAt)
     {
         if (fv is LazyFcnV lz) fv = lz.Materialize();
         if (fv is not FcnBase f) throw At(new EvalError($"EXCEPT applied to a non-function ({fv.KindName} {Trunc(fv)})"));
-        var k = keys[i];
+        bool last = keys is null || i == keys.Length - 1;
         if (f is FcnV fn)
         {
             // one look-up; the keys are kept, so the result is an FcnV again (FcnBase.Make made f one: its
             // keys are not 1..n)
             int at = fn.IndexOf(k);
             if (at < 0) return f; // TLC: updating outside the domain leaves the function unchanged
-            var nv0 = i == keys.Length - 1 ? New(c, e, val, usesAt, fn.Vals[at]) : Update(c, e, fn.Vals[at], keys, i + 1, val, usesAt);
-            var vals0 = (Value[])fn.Vals.Clone();
+            var nv0 = last ? New(c, e, val, usesAt, fn.Vals[at]) : Update(c, e, fn.Vals[at], keys![i + 1], keys, i + 1, val, usesAt);
+            var vals0 = ValueArrays.Copy(fn.Vals);
             vals0[at] = nv0;
             return new FcnV(fn.Keys, vals0);
         }
         var old = f.Apply(k);
         if (old is null) return f; // TLC: updating outside the domain leaves the function unchanged
-        var nv = i == keys.Length - 1 ? New(c, e, val, usesAt, old) : Update(c, e, old, keys, i + 1, val, usesAt);
+        var nv = last ? New(c, e, val, usesAt, old) : Update(c, e, old, keys![i + 1], keys, i + 1, val, usesAt);
         if (f is TupleV t)
         {
-            var arr = (Value[])t.Elems.Clone();
+            var arr = ValueArrays.Copy(t.Elems);
             arr[((IntV)k).N - 1] = nv;
             return new TupleV(arr);
         }

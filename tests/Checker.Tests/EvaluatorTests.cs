@@ -96,6 +96,21 @@ public class EvaluatorTests
     [InlineData("Len(\"\")", "0")]
     public void EvaluatesAsTlc(string expr, string expected) => Assert.Equal(expected, Eval(expr));
 
+    /// <summary>A nested EXCEPT builds each level of its path anew (ExceptN.Update, single-key and multi-key paths):
+    /// the function it updates and that function's subvalues are shared (r below is the same object at both places of
+    /// g), so none of them may change. TLC 2026.11.24 printed these values (PrintT; the third over several lines).
+    /// With the copy of ExceptN.Update's FcnV level planted away (the old array updated in place) 4 of the 6 rows
+    /// fail (g[p1][p2] and r[p2] become 1); with the TupleV level's planted away, the 3 rows with tuples.</summary>
+    [Theory]
+    [InlineData("LET r == [x \\in {p1, p2} |-> 0] g == [x \\in {p1, p2} |-> r] h == [g EXCEPT ![p1][p2] = 1] IN <<h[p1][p2], h[p2][p2], g[p1][p2], g[p2][p2], r[p2]>>", "<<1, 0, 0, 0, 0>>")]
+    [InlineData("LET r == [x \\in {p1, p2} |-> 0] g == [x \\in {p1, p2} |-> r] h == [g EXCEPT ![p2] = [@ EXCEPT ![p1] = 3]] IN <<h[p2][p1], g[p2][p1], r[p1]>>", "<<3, 0, 0>>")]
+    [InlineData("LET r == [x \\in {p1, p2} |-> 0] g == [x \\in {p1, p2} |-> r] h == [g EXCEPT ![p1][p2] = 1, ![p1][p1] = 2, ![p2][p1] = @ + 5] IN <<h, g, r>>",
+        "<<(p1 :> (p1 :> 2 @@ p2 :> 1) @@ p2 :> (p1 :> 5 @@ p2 :> 0)), (p1 :> (p1 :> 0 @@ p2 :> 0) @@ p2 :> (p1 :> 0 @@ p2 :> 0)), (p1 :> 0 @@ p2 :> 0)>>")]
+    [InlineData("LET r == <<0, 0>> g == <<r, r>> h == [g EXCEPT ![1][2] = 1] IN <<h, g, r>>", "<<<<<<0, 1>>, <<0, 0>>>>, <<<<0, 0>>, <<0, 0>>>>, <<0, 0>>>>")]
+    [InlineData("LET r == <<0, 0>> g == <<r, r>> h == [g EXCEPT ![2] = 7] IN <<h, g>>", "<<<<<<0, 0>>, 7>>, <<<<0, 0>>, <<0, 0>>>>>>")]
+    [InlineData("LET r == <<0, 0>> g == [a |-> r, b |-> r] h == [g EXCEPT !.a[2] = 1, !.b[1] = 4] IN <<h, g, r>>", "<<[a |-> <<0, 1>>, b |-> <<4, 0>>], [a |-> <<0, 0>>, b |-> <<0, 0>>], <<0, 0>>>>")]
+    public void NestedExceptLeavesSharedSubvaluesUnchanged(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
     [Theory]
     [InlineData("1 = \"a\"", "Attempted to check equality of integer 1 with string \"a\"")]
     [InlineData("{1, \"a\"}", "Attempted to compare")]
