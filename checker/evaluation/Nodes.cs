@@ -194,6 +194,24 @@ public sealed class Lit(Value v) : Node
     public override Value Eval(Ctx c, Env? e) => V;
 }
 
+/// <summary>An expression made only of constants (Compiler.Closed: literals, constant definitions without
+/// parameters, constant operators and set constructors of those), evaluated once, when first needed, and kept:
+/// [Procs -> Nat] or [TxId -> Store] in a type invariant was built anew on every state. An evaluation error is not
+/// kept: it is raised again, where it was, each time.</summary>
+public sealed class ConstN(Node inner) : Node
+{
+    public Node Inner { get; } = inner;
+    private Value? _v;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var v = Volatile.Read(ref _v);
+        if (v is not null) return v;
+        v = Inner.Eval(c, e);
+        Volatile.Write(ref _v, v); // two workers may both evaluate it: the value is the same
+        return v;
+    }
+}
+
 public sealed class VarRef(int idx, string name) : Node
 {
     public int Idx { get; } = idx;
@@ -449,8 +467,12 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
         private int[] _idx;
         private Env? _e;
         private bool _more;
+        private LoopEnv? _top;
 
-        public static Cursor Start(BoundN[] bs, Ctx c, Env? e)
+        /// <summary>loop: every binder is a single name and no binding outlives the step it is made for (the
+        /// body is evaluated, not kept): one LoopEnv per binder, set to each combination in turn, instead of a
+        /// new chain of nodes per combination (whatever keeps an environment freezes it, see Env.Freeze).</summary>
+        public static Cursor Start(BoundN[] bs, Ctx c, Env? e, bool loop = false)
         {
             var cur = new Cursor { _bs = bs, _e = e, _doms = new Value[bs.Length][] };
             for (int i = 0; i < bs.Length; i++)
@@ -464,6 +486,12 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
             }
             cur._idx = new int[bs.Length];
             cur._more = true;
+            if (loop)
+            {
+                Env? chain = e;
+                foreach (var b in bs) chain = new LoopEnv(b.Slots[0], chain);
+                cur._top = (LoopEnv)chain!;
+            }
             return cur;
         }
 
@@ -483,7 +511,15 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
         {
             env = _e;
             if (!_more) return false;
-            for (int i = 0; i < _bs.Length; i++) env = _bs[i].Bind(env, _doms[i][_idx[i]]);
+            if (_top is not null)
+            {
+                // the chain is the binders' nodes, the last binder's on top
+                Env? le = _top;
+                for (int i = _bs.Length - 1; i >= 0; i--) { ((LoopEnv)le!).Set(_doms[i][_idx[i]]); le = le.Next; }
+                env = _top;
+            }
+            else
+                for (int i = 0; i < _bs.Length; i++) env = _bs[i].Bind(env, _doms[i][_idx[i]]);
             int k = 0;
             while (k < _bs.Length && ++_idx[k] == _doms[k].Length) { _idx[k] = 0; k++; }
             if (k == _bs.Length) _more = false;
@@ -559,7 +595,7 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
                     }
                 return BoolV.Of(All);
             }
-            var cursor = BoundN.Cursor.Start(Bounds, c, e);
+            var cursor = BoundN.Cursor.Start(Bounds, c, e, loop: !AnyTuple);
             while (cursor.Next(out var e2))
                 if (Body.EvalBool(c, e2) != All) return BoolV.Of(!All);
             return BoolV.Of(All);
