@@ -425,7 +425,9 @@ public sealed class Compiler
                     if (bounds.Any(b => b.Set is null)) throw Err(s.Tok, "a function constructor needs bounded variables");
                     if (bounds.Length > 1 && bounds.Any(b => b.Tuple)) throw Err(s.Tok, "unsupported construct: tuple binder among several function-constructor bounds");
                     var body = Compile(s.Kids[0], inner);
-                    return new FcnCtorN(bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set!.Level)) };
+                    // [k \in Key |-> NoVal]: a body that is a constant does not refer to the bound variables
+                    return Keep(new FcnCtorN(bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set!.Level)) },
+                        [.. bounds.Select(b => b.Set!), body]);
                 }
             case SK.FcnSet:
                 {

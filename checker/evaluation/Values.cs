@@ -498,9 +498,15 @@ public sealed class SetV : SetBase
             if (e is ModelV) continue;
             if (e is OpV) throw new EvalError($"an operator is not a value: {e}");
             if (rank == int.MinValue) rank = e.Rank;
-            else if (e.Rank != rank)
-                throw new EvalError($"Attempted to compare {elems.First(x => x.Rank == rank).KindName} {elems.First(x => x.Rank == rank)} with {e.KindName} {e}");
+            else if (e.Rank != rank) throw Incomparable(elems, rank, e);
         }
+    }
+
+    // apart from CheckComparable: the lambda's captured rank would be allocated on every entry to it
+    private static EvalError Incomparable(Value[] elems, int rank, Value e)
+    {
+        var first = elems.First(x => x.Rank == rank);
+        return new EvalError($"Attempted to compare {first.KindName} {first} with {e.KindName} {e}");
     }
 
     public override SetV Normalize() => this;

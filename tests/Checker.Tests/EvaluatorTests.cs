@@ -145,7 +145,7 @@ public class EvaluatorTests
         Directory.CreateDirectory(dir);
         try
         {
-            File.WriteAllText(Path.Combine(dir, "E.tla"), "---- MODULE E ----\nEXTENDS Integers\nCONSTANT N\nVARIABLE v\nProcs == 1..N\nInit == v = 0\nNext == v' = v\nX == [Procs -> Nat \\cup {-1}]\nY == \\A x \\in {1} : [{x} -> Procs] = {}\n====\n");
+            File.WriteAllText(Path.Combine(dir, "E.tla"), "---- MODULE E ----\nEXTENDS Integers\nCONSTANT N\nVARIABLE v\nProcs == 1..N\nInit == v = 0\nNext == v' = v\nX == [Procs -> Nat \\cup {-1}]\nY == \\A x \\in {1} : [{x} -> Procs] = {}\nZ == [k \\in Procs |-> 0]\nW == [k \\in Procs |-> k]\n====\n");
             File.WriteAllText(Path.Combine(dir, "E.cfg"), "CONSTANT N = 2\nINIT Init\nNEXT Next\n");
             var spec = TlaSpec.Load(Path.Combine(dir, "E.tla"), null);
             var x = ((DefSym)spec.Root.Top.Find("X")!).D.Body!;
@@ -160,6 +160,13 @@ public class EvaluatorTests
             Assert.False(set.Contains(new TupleV([IntV.Of(0)])));
             Assert.IsNotType<ConstN>(y);
             Assert.Equal("FALSE", Show.V(y.Eval(c, null)));
+            var z = ((DefSym)spec.Root.Top.Find("Z")!).D.Body!;
+            var w = ((DefSym)spec.Root.Top.Find("W")!).D.Body!;
+            Assert.IsType<ConstN>(z);
+            Assert.Same(z.Eval(c, null), z.Eval(c, null));
+            Assert.Equal("<<0, 0>>", Show.V(z.Eval(c, null)));
+            Assert.IsNotType<ConstN>(w);
+            Assert.Equal("<<1, 2>>", Show.V(w.Eval(c, null)));
         }
         finally { Directory.Delete(dir, true); }
     }
