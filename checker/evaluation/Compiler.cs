@@ -386,7 +386,7 @@ public sealed class Compiler
                         try { return new Lit(new SetV(el.Select(e => ((Lit)e).V).ToArray())) { Loc = loc }; }
                         catch (EvalError) { /* reported when evaluated, as TLC does */ }
                     }
-                    return new SetEnumN(el) { Loc = loc, Level = Max(el) };
+                    return Keep(new SetEnumN(el) { Loc = loc, Level = Max(el) }, el);
                 }
             case SK.SetFilter:
                 {
@@ -417,7 +417,7 @@ public sealed class Compiler
                 {
                     var names = ((List<string>)s.Extra!).Select(n => _spec.Interner.Str(n)).ToArray();
                     var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
-                    return new RecordSetN(names, el) { Loc = loc, Level = Max(el) };
+                    return Keep(new RecordSetN(names, el) { Loc = loc, Level = Max(el) }, el);
                 }
             case SK.FcnCtor:
                 {
@@ -425,17 +425,19 @@ public sealed class Compiler
                     if (bounds.Any(b => b.Set is null)) throw Err(s.Tok, "a function constructor needs bounded variables");
                     if (bounds.Length > 1 && bounds.Any(b => b.Tuple)) throw Err(s.Tok, "unsupported construct: tuple binder among several function-constructor bounds");
                     var body = Compile(s.Kids[0], inner);
-                    return new FcnCtorN(bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set!.Level)) };
+                    // [k \in Key |-> NoVal]: a body that is a constant does not refer to the bound variables
+                    return Keep(new FcnCtorN(bounds, body) { Loc = loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set!.Level)) },
+                        [.. bounds.Select(b => b.Set!), body]);
                 }
             case SK.FcnSet:
                 {
                     var a = Compile(s.Kids[0], sc); var b = Compile(s.Kids[1], sc);
-                    return new FcnSetN(a, b) { Loc = loc, Level = Max(a, b) };
+                    return Keep(new FcnSetN(a, b) { Loc = loc, Level = Max(a, b) }, a, b);
                 }
             case SK.Times:
                 {
                     var el = s.Kids.Select(k => Compile(k, sc)).ToArray();
-                    return new TimesN(el) { Loc = loc, Level = Max(el) };
+                    return Keep(new TimesN(el) { Loc = loc, Level = Max(el) }, el);
                 }
             case SK.Except:
                 {
@@ -743,8 +745,22 @@ public sealed class Compiler
             try { return new Lit(n.Eval(new Ctx(_spec), null)) { Loc = loc }; }
             catch (EvalError) { /* reported at run time, where TLC reports it */ }
         }
-        return n;
+        return b.Constant ? Keep(n, args) : n;
     }
+
+    /// <summary>n, evaluated once (ConstN) when its operands are all Closed.</summary>
+    private static Node Keep(Node n, params Node[] operands) =>
+        operands.Length > 0 && operands.All(Closed) ? new ConstN(n) { Loc = n.Loc, Level = 0 } : n;
+
+    /// <summary>Whether n's value is the same wherever and whenever it is evaluated: a literal, a constant
+    /// definition without parameters (OpCall evaluates it once, OpDef.CallConst), or a ConstN. Bound variables
+    /// have level 0 too, so the level alone does not say it.</summary>
+    private static bool Closed(Node n) => n switch
+    {
+        Lit or ConstN => true,
+        OpCall { Args.Length: 0 } oc => oc.Def.Body is { Level: 0 } && !oc.Def.Recursive,
+        _ => false,
+    };
 
     private Node[] CompileArgs(Syn[] argSyn, int[] arities, Scope sc)
     {

@@ -194,6 +194,24 @@ public sealed class Lit(Value v) : Node
     public override Value Eval(Ctx c, Env? e) => V;
 }
 
+/// <summary>An expression made only of constants (Compiler.Closed: literals, constant definitions without
+/// parameters, constant operators and set constructors of those), evaluated once, when first needed, and kept:
+/// [Procs -> Nat] or [TxId -> Store] in a type invariant was built anew on every state. An evaluation error is not
+/// kept: it is raised again, where it was, each time.</summary>
+public sealed class ConstN(Node inner) : Node
+{
+    public Node Inner { get; } = inner;
+    private Value? _v;
+    public override Value Eval(Ctx c, Env? e)
+    {
+        var v = Volatile.Read(ref _v);
+        if (v is not null) return v;
+        v = Inner.Eval(c, e);
+        Volatile.Write(ref _v, v); // two workers may both evaluate it: the value is the same
+        return v;
+    }
+}
+
 public sealed class VarRef(int idx, string name) : Node
 {
     public int Idx { get; } = idx;
@@ -449,8 +467,12 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
         private int[] _idx;
         private Env? _e;
         private bool _more;
+        private LoopEnv? _top;
 
-        public static Cursor Start(BoundN[] bs, Ctx c, Env? e)
+        /// <summary>loop: every binder is a single name and no binding outlives the step it is made for (the
+        /// body is evaluated, not kept): one LoopEnv per binder, set to each combination in turn, instead of a
+        /// new chain of nodes per combination (whatever keeps an environment freezes it, see Env.Freeze).</summary>
+        public static Cursor Start(BoundN[] bs, Ctx c, Env? e, bool loop = false)
         {
             var cur = new Cursor { _bs = bs, _e = e, _doms = new Value[bs.Length][] };
             for (int i = 0; i < bs.Length; i++)
@@ -459,11 +481,17 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
                 if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
                 var s = b.Set.EvalSet(c, e);
                 if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
-                cur._doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+                cur._doms[i] = s is SetV sv ? sv.Elems : s is IntervalV iv ? iv.Normalize().Elems : s.Elements().ToArray();
                 if (cur._doms[i].Length == 0) return cur;
             }
             cur._idx = new int[bs.Length];
             cur._more = true;
+            if (loop)
+            {
+                Env? chain = e;
+                foreach (var b in bs) chain = new LoopEnv(b.Slots[0], chain);
+                cur._top = (LoopEnv)chain!;
+            }
             return cur;
         }
 
@@ -483,7 +511,15 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
         {
             env = _e;
             if (!_more) return false;
-            for (int i = 0; i < _bs.Length; i++) env = _bs[i].Bind(env, _doms[i][_idx[i]]);
+            if (_top is not null)
+            {
+                // the chain is the binders' nodes, the last binder's on top
+                Env? le = _top;
+                for (int i = _bs.Length - 1; i >= 0; i--) { ((LoopEnv)le!).Set(_doms[i][_idx[i]]); le = le.Next; }
+                env = _top;
+            }
+            else
+                for (int i = 0; i < _bs.Length; i++) env = _bs[i].Bind(env, _doms[i][_idx[i]]);
             int k = 0;
             while (k < _bs.Length && ++_idx[k] == _doms[k].Length) { _idx[k] = 0; k++; }
             if (k == _bs.Length) _more = false;
@@ -502,7 +538,7 @@ public sealed class BoundN(object[] slots, string[] names, bool tuple, Node? set
             if (b.Set is null) throw new EvalError($"TLC cannot handle the unbounded quantifier over {string.Join(", ", b.Names)}") { Where = b.Loc };
             var s = b.Set.EvalSet(c, e);
             if (!s.IsFinite) throw new EvalError($"Attempted to enumerate the infinite set {s} bound to {string.Join(", ", b.Names)}") { Where = b.Loc };
-            doms[i] = s is SetV sv ? sv.Elems : s.Elements().ToArray();
+            doms[i] = s is SetV sv ? sv.Elems : s is IntervalV iv ? iv.Normalize().Elems : s.Elements().ToArray();
             if (doms[i].Length == 0) yield break;
         }
         var idx = new int[bs.Length];
@@ -559,7 +595,7 @@ public sealed class QuantN(bool all, BoundN[] bounds, Node body) : Node
                     }
                 return BoolV.Of(All);
             }
-            var cursor = BoundN.Cursor.Start(Bounds, c, e);
+            var cursor = BoundN.Cursor.Start(Bounds, c, e, loop: !AnyTuple);
             while (cursor.Next(out var e2))
                 if (Body.EvalBool(c, e2) != All) return BoolV.Of(!All);
             return BoolV.Of(All);
@@ -840,38 +876,50 @@ public sealed class ExceptN(Node f, (Node[][] path, Node val, bool usesAt)[] upd
         var fv = f.Eval(c, e);
         foreach (var (path, val, usesAt) in updates)
         {
+            if (path.Length == 1)
+            {
+                // ![a] = v: no array of keys
+                var p0 = path[0];
+                var k0 = p0.Length == 1 ? p0[0].Eval(c, e) : FcnAppN.EvalTuple(c, e, p0);
+                fv = Update(c, e, fv, k0, null, 0, val, usesAt);
+                continue;
+            }
             var keys = new Value[path.Length];
             for (int i = 0; i < path.Length; i++)
                 keys[i] = path[i].Length == 1 ? path[i][0].Eval(c, e) : FcnAppN.EvalTuple(c, e, path[i]);
-            fv = Update(c, e, fv, keys, 0, val, usesAt);
+            fv = Update(c, e, fv, keys[0], keys, 0, val, usesAt);
         }
         return fv;
     }
 
     private Value New(Ctx c, Env? e, Node val, bool usesAt, Value old) => usesAt ? val.Eval(c, new Env(atSlot, old, e)) : val.Eval(c, e);
 
-    private Value Update(Ctx c, Env? e, Value fv, Value[] keys, int i, Node val, bool usesAt)
+    /// <summary>fv with the value at k (= keys[i] when keys is not null; keys null: a path of one key) replaced by
+    /// the update of the rest of the path. Each level is a new array (copied with one block move, not
+    /// Array.Clone), never a change to fv's: fv and its subvalues are shared with the current state and
+    /// other successors.</summary>
+    private Value Update(Ctx c, Env? e, Value fv, Value k, Value[]? keys, int i, Node val, bool usesAt)
     {
         if (fv is LazyFcnV lz) fv = lz.Materialize();
         if (fv is not FcnBase f) throw At(new EvalError($"EXCEPT applied to a non-function ({fv.KindName} {Trunc(fv)})"));
-        var k = keys[i];
+        bool last = keys is null || i == keys.Length - 1;
         if (f is FcnV fn)
         {
             // one look-up; the keys are kept, so the result is an FcnV again (FcnBase.Make made f one: its
             // keys are not 1..n)
             int at = fn.IndexOf(k);
             if (at < 0) return f; // TLC: updating outside the domain leaves the function unchanged
-            var nv0 = i == keys.Length - 1 ? New(c, e, val, usesAt, fn.Vals[at]) : Update(c, e, fn.Vals[at], keys, i + 1, val, usesAt);
-            var vals0 = (Value[])fn.Vals.Clone();
+            var nv0 = last ? New(c, e, val, usesAt, fn.Vals[at]) : Update(c, e, fn.Vals[at], keys![i + 1], keys, i + 1, val, usesAt);
+            var vals0 = ValueArrays.Copy(fn.Vals);
             vals0[at] = nv0;
             return new FcnV(fn.Keys, vals0);
         }
         var old = f.Apply(k);
         if (old is null) return f; // TLC: updating outside the domain leaves the function unchanged
-        var nv = i == keys.Length - 1 ? New(c, e, val, usesAt, old) : Update(c, e, old, keys, i + 1, val, usesAt);
+        var nv = last ? New(c, e, val, usesAt, old) : Update(c, e, old, keys![i + 1], keys, i + 1, val, usesAt);
         if (f is TupleV t)
         {
-            var arr = (Value[])t.Elems.Clone();
+            var arr = ValueArrays.Copy(t.Elems);
             arr[((IntV)k).N - 1] = nv;
             return new TupleV(arr);
         }

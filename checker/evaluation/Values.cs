@@ -52,6 +52,20 @@ public sealed class Interner
     }
 }
 
+/// <summary>Array helpers for the evaluator's hot paths.</summary>
+public static class ValueArrays
+{
+    /// <summary>A copy of a (small) array of values: one block move into a new array. Array.Clone goes through
+    /// Object.MemberwiseClone, several times slower on the arrays of a few elements the evaluator copies (EXCEPT,
+    /// successor states).</summary>
+    public static Value[] Copy(Value?[] a)
+    {
+        var r = new Value?[a.Length];
+        new ReadOnlySpan<Value?>(a).CopyTo(r);
+        return r!;
+    }
+}
+
 public abstract class Value : IComparable<Value>, IEquatable<Value>
 {
     // Rank orders values of different kinds (TLC refuses most such comparisons; see Eq in the evaluator).
@@ -484,9 +498,15 @@ public sealed class SetV : SetBase
             if (e is ModelV) continue;
             if (e is OpV) throw new EvalError($"an operator is not a value: {e}");
             if (rank == int.MinValue) rank = e.Rank;
-            else if (e.Rank != rank)
-                throw new EvalError($"Attempted to compare {elems.First(x => x.Rank == rank).KindName} {elems.First(x => x.Rank == rank)} with {e.KindName} {e}");
+            else if (e.Rank != rank) throw Incomparable(elems, rank, e);
         }
+    }
+
+    // apart from CheckComparable: the lambda's captured rank would be allocated on every entry to it
+    private static EvalError Incomparable(Value[] elems, int rank, Value e)
+    {
+        var first = elems.First(x => x.Rank == rank);
+        return new EvalError($"Attempted to compare {first.KindName} {first} with {e.KindName} {e}");
     }
 
     public override SetV Normalize() => this;
@@ -549,7 +569,10 @@ public sealed class IntervalV(long lo, long hi) : SetBase
     public override bool Contains(Value v) => v is IntV i ? i.N >= Lo && i.N <= Hi : v is ModelV || Hi < Lo ? false : throw new EvalError($"Attempted to check if the value {v} is in the integer interval {this}");
     public override IEnumerable<Value> Elements() { for (long i = Lo; i <= Hi; i++) yield return IntV.Of(i); }
     public override long Size => Hi < Lo ? 0 : Hi - Lo + 1;
-    public override SetV Normalize() => new(Elements().ToArray(), true);
+    // kept: an interval that is a constant (Procs == 1..N) is enumerated or normalized on every state otherwise
+    // (\A i \in Procs, [Procs -> Nat]); two workers may both build it, with equal elements
+    private SetV? _norm;
+    public override SetV Normalize() => _norm ??= new(Elements().ToArray(), true);
     public override void Print(StringBuilder sb) { if (Hi < Lo) sb.Append("{}"); else sb.Append(Lo).Append("..").Append(Hi); }
 }
 
@@ -639,6 +662,13 @@ public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
         {
             if (v is ModelV) return false;
             throw new EvalError($"Attempted to check if \n{Node.Trunc(v)}\nwhich is not a TLC function value, is in the set of functions:\n{Node.Trunc(this)}");
+        }
+        if (Dom is IntervalV iv && f is TupleV t)
+        {
+            // the tuple's domain 1..n is the interval's when their sizes are equal and it starts at 1
+            if (t.Elems.Length != iv.Size || t.Elems.Length > 0 && iv.Lo != 1) return false;
+            foreach (var x in t.Elems) if (!Rng.Contains(x)) return false;
+            return true;
         }
         var d = Dom.Normalize();
         if (f.Count != d.Elems.Length) return false;

@@ -85,7 +85,7 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
             for (int i = 0; i < nx.Length; i++)
                 if (nx[i] is null)
                     throw new EvalError($"Successor state is not completely specified by action {Action.Name}. The following variable is not assigned: {_spec.Vars[i]}.") { Where = Action.Def?.Loc ?? _spec.Next.Loc };
-            Res.Add(new Successor { State = (Value[])nx.Clone()!, Action = Action.Index });
+            Res.Add(new Successor { State = ValueArrays.Copy(nx), Action = Action.Index });
         }
     }
 

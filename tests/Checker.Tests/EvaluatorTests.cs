@@ -96,6 +96,81 @@ public class EvaluatorTests
     [InlineData("Len(\"\")", "0")]
     public void EvaluatesAsTlc(string expr, string expected) => Assert.Equal(expected, Eval(expr));
 
+    /// <summary>A nested EXCEPT builds each level of its path anew (ExceptN.Update, single-key and multi-key paths):
+    /// the function it updates and that function's subvalues are shared (r below is the same object at both places of
+    /// g), so none of them may change. TLC 2026.11.24 printed these values (PrintT; the third over several lines).
+    /// With the copy of ExceptN.Update's FcnV level planted away (the old array updated in place) 4 of the 6 rows
+    /// fail (g[p1][p2] and r[p2] become 1); with the TupleV level's planted away, the 3 rows with tuples.</summary>
+    [Theory]
+    [InlineData("LET r == [x \\in {p1, p2} |-> 0] g == [x \\in {p1, p2} |-> r] h == [g EXCEPT ![p1][p2] = 1] IN <<h[p1][p2], h[p2][p2], g[p1][p2], g[p2][p2], r[p2]>>", "<<1, 0, 0, 0, 0>>")]
+    [InlineData("LET r == [x \\in {p1, p2} |-> 0] g == [x \\in {p1, p2} |-> r] h == [g EXCEPT ![p2] = [@ EXCEPT ![p1] = 3]] IN <<h[p2][p1], g[p2][p1], r[p1]>>", "<<3, 0, 0>>")]
+    [InlineData("LET r == [x \\in {p1, p2} |-> 0] g == [x \\in {p1, p2} |-> r] h == [g EXCEPT ![p1][p2] = 1, ![p1][p1] = 2, ![p2][p1] = @ + 5] IN <<h, g, r>>",
+        "<<(p1 :> (p1 :> 2 @@ p2 :> 1) @@ p2 :> (p1 :> 5 @@ p2 :> 0)), (p1 :> (p1 :> 0 @@ p2 :> 0) @@ p2 :> (p1 :> 0 @@ p2 :> 0)), (p1 :> 0 @@ p2 :> 0)>>")]
+    [InlineData("LET r == <<0, 0>> g == <<r, r>> h == [g EXCEPT ![1][2] = 1] IN <<h, g, r>>", "<<<<<<0, 1>>, <<0, 0>>>>, <<<<0, 0>>, <<0, 0>>>>, <<0, 0>>>>")]
+    [InlineData("LET r == <<0, 0>> g == <<r, r>> h == [g EXCEPT ![2] = 7] IN <<h, g>>", "<<<<<<0, 0>>, 7>>, <<<<0, 0>>, <<0, 0>>>>>>")]
+    [InlineData("LET r == <<0, 0>> g == [a |-> r, b |-> r] h == [g EXCEPT !.a[2] = 1, !.b[1] = 4] IN <<h, g, r>>", "<<[a |-> <<0, 1>>, b |-> <<4, 0>>], [a |-> <<0, 0>>, b |-> <<0, 0>>], <<0, 0>>>>")]
+    public void NestedExceptLeavesSharedSubvaluesUnchanged(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
+    /// <summary>Set constructors over a bound variable are evaluated for each binding, never kept as constants
+    /// (Compiler.Closed: a bound variable has level 0 like a constant). Values TLC 2026.11.24 printed (PrintT). With
+    /// Closed planted to take any level-0 node for a constant, each row keeps the value of the first binding
+    /// and fails (seen: all five).</summary>
+    [Theory]
+    [InlineData("{ {x, 3} : x \\in 1..2 }", "{{1, 3}, {2, 3}}")]
+    [InlineData("{ x \\X {0} : x \\in {{1}, {2}} }", "{{<<1, 0>>}, {<<2, 0>>}}")]
+    [InlineData("{ [{x} -> {0}] : x \\in 1..2 }", "{{<<0>>}, {(2 :> 0)}}")]
+    [InlineData("{ [a : {x}] : x \\in 1..2 }", "{{[a |-> 1]}, {[a |-> 2]}}")]
+    [InlineData("{ SUBSET {x} : x \\in 1..2 }", "{{{}, {1}}, {{}, {2}}}")]
+    public void ASetOverABoundVariableIsNotKept(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
+    /// <summary>\A and \E over several sets: one LoopEnv per bound variable, set to each combination (QuantN,
+    /// BoundN.Cursor). TLC 2026.11.24 printed &lt;&lt;TRUE, FALSE, TRUE, TRUE, {1, 2, 3}&gt;&gt; for the five. With
+    /// the Cursor planted to set the binders in reverse order (x gets y's value), all rows but the second
+    /// (symmetric) fail (seen).</summary>
+    [Theory]
+    [InlineData("\\A x \\in {1, 2}, y \\in {10, 20} : x < y", "TRUE")]
+    [InlineData("\\A x \\in 1..2, y \\in 1..2 : x + y < 4", "FALSE")]
+    [InlineData("\\E x \\in {1, 2}, y \\in {3, 4} : x = 2 /\\ y = 3", "TRUE")]
+    [InlineData("\\E x \\in 1..2, y \\in 5..6, z \\in 7..8 : x * 100 + y * 10 + z = 168", "TRUE")]
+    [InlineData("{x \\in 1..3 : \\A y \\in 1..x, z \\in {x} : y <= z}", "{1, 2, 3}")]
+    public void AQuantifierOverSeveralSetsBindsEachCombination(string expr, string expected) => Assert.Equal(expected, Eval(expr));
+
+    /// <summary>A set constructor whose operands are all constants is evaluated once and kept (ConstN): the
+    /// function set of a type invariant is not rebuilt on every state. Seen failing with Compiler.Closed planted to
+    /// answer false.</summary>
+    [Fact]
+    public void AConstructorOfConstantsIsKept()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ev-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "E.tla"), "---- MODULE E ----\nEXTENDS Integers\nCONSTANT N\nVARIABLE v\nProcs == 1..N\nInit == v = 0\nNext == v' = v\nX == [Procs -> Nat \\cup {-1}]\nY == \\A x \\in {1} : [{x} -> Procs] = {}\nZ == [k \\in Procs |-> 0]\nW == [k \\in Procs |-> k]\n====\n");
+            File.WriteAllText(Path.Combine(dir, "E.cfg"), "CONSTANT N = 2\nINIT Init\nNEXT Next\n");
+            var spec = TlaSpec.Load(Path.Combine(dir, "E.tla"), null);
+            var x = ((DefSym)spec.Root.Top.Find("X")!).D.Body!;
+            var y = ((DefSym)spec.Root.Top.Find("Y")!).D.Body!;
+            Assert.IsType<ConstN>(x);
+            var c = new Ctx(spec) { Cur = [IntV.Of(0)] };
+            var first = x.Eval(c, null);
+            Assert.Same(first, x.Eval(c, null));
+            var set = Assert.IsType<FcnSetV>(first);
+            Assert.True(set.Contains(new TupleV([IntV.Of(3), IntV.Of(-1)])));
+            Assert.False(set.Contains(new TupleV([IntV.Of(-2), IntV.Of(0)])));
+            Assert.False(set.Contains(new TupleV([IntV.Of(0)])));
+            Assert.IsNotType<ConstN>(y);
+            Assert.Equal("FALSE", Show.V(y.Eval(c, null)));
+            var z = ((DefSym)spec.Root.Top.Find("Z")!).D.Body!;
+            var w = ((DefSym)spec.Root.Top.Find("W")!).D.Body!;
+            Assert.IsType<ConstN>(z);
+            Assert.Same(z.Eval(c, null), z.Eval(c, null));
+            Assert.Equal("<<0, 0>>", Show.V(z.Eval(c, null)));
+            Assert.IsNotType<ConstN>(w);
+            Assert.Equal("<<1, 2>>", Show.V(w.Eval(c, null)));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("1 = \"a\"", "Attempted to check equality of integer 1 with string \"a\"")]
     [InlineData("{1, \"a\"}", "Attempted to compare")]
