@@ -283,35 +283,28 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         bool StateOk(Tableau.TNode q, int s) => q.StateLits.All(l => StateLit(l.Atom, l.Neg, s));
         bool StepOk(Tableau.TNode q, int s, int t) => q.ActLits.All(l => StepLit(l.Atom, l.Neg, s, t));
 
-        // the product, explored breadth-first from the start states: node ids in BFS order
-        var ids = new Dictionary<(int S, int Q), int>();
-        var pSt = new List<int>(); var pQ = new List<int>(); var pOut = new OutLists(); var pPar = new List<int>();
-        var queue = new Queue<int>();
-        int Node(int s, int q, int par)
-        {
-            if (ids.TryGetValue((s, q), out int id)) return id;
-            id = pSt.Count;
-            ids[(s, q)] = id; pSt.Add(s); pQ.Add(q); pPar.Add(par);
-            queue.Enqueue(id);
-            return id;
-        }
+        // the product, explored breadth-first from the start states: node ids in BFS order, so the nodes
+        // still to expand are those after the one being expanded
+        var nodes = new ProductNodes();
+        var pOut = new OutLists();
         foreach (int s in starts.OrderBy(x => x))
             foreach (var q in tab.Nodes.Where(q => q.Initial))
-                if (StateOk(q, s)) Node(s, q.Id, -1);
-        while (queue.Count > 0)
+                if (StateOk(q, s)) nodes.Add(s, q.Id, -1, out _);
+        for (int u = 0; u < nodes.Count; u++)
         {
-            int u = queue.Dequeue();
-            int s = pSt[u];
-            var q = tab.Nodes[pQ[u]];
+            int s = nodes.State(u);
+            var q = tab.Nodes[nodes.Tab(u)];
             foreach (int t in succ[s].Where(t => t != s).Prepend(s))
             {
                 if (!StepOk(q, s, t)) continue;
                 foreach (int q2 in q.Succ)
-                    if (StateOk(tab.Nodes[q2], t)) pOut.Add(Node(t, q2, u));
+                    if (StateOk(tab.Nodes[q2], t)) pOut.Add(nodes.Add(t, q2, u, out _));
             }
             pOut.End(u);
         }
         c.Nxt = null;
+        nodes.Seal();
+        int[] pSt = nodes.StateArray(), pQ = nodes.TabArray();
 
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
         // <>[]L assumptions: the component keeps only the steps where L holds
@@ -328,7 +321,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
             }
         }
         c.Nxt = null;
-        var fairComps = FairComponentsOf(pSt.Count, Enumerable.Range(0, pSt.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
+        var fairComps = FairComponentsOf(nodes.Count, Enumerable.Range(0, nodes.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
             (comp, k) => comp.Any(u => cOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
         // []<>L assumptions: L in some state (on some step) of the component
         bool AeOk(NodeSet comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
@@ -350,7 +343,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         (List<int> Pre, List<int> Cyc)? best = null;
         foreach (int target in candidates)
         {
-            var l = LassoThrough(target, fairComps[target], pSt, pQ, cOut, pPar, tab, AeGoals(fairComps[target]));
+            var l = LassoThrough(target, fairComps[target], pSt, pQ, cOut, nodes, tab, AeGoals(fairComps[target]));
             if (best is null || l.Pre.Count + l.Cyc.Count < best.Value.Pre.Count + best.Value.Cyc.Count) best = l;
         }
         return new Lasso(a.Property, best!.Value.Pre, best.Value.Cyc);
@@ -391,8 +384,8 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
 
     /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
     /// component that meets the fairness and acceptance conditions.</summary>
-    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, NodeSet inComp, List<int> pSt, List<int> pQ,
-        OutLists pOut, List<int> pPar, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
+    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, NodeSet inComp, int[] pSt, int[] pQ,
+        OutLists pOut, ProductNodes nodes, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
     {
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
 
@@ -418,7 +411,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         }
 
         var prefix = new List<int>();
-        for (int x = target; x >= 0; x = pPar[x]) prefix.Add(x);
+        for (int x = target; x >= 0; x = nodes.Parent(x)) prefix.Add(x);
         prefix.Reverse();
         // the cycle: an <<A>>_v step of every fairness taken in the component, a state where a weak fairness
         // action is disabled when none is taken, a node of every acceptance set, back to the start
