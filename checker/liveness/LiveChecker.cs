@@ -26,6 +26,19 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
 
     public sealed record Lasso(string Property, List<int> Prefix, List<int> Cycle);
 
+    /// <summary>Bytes the tableau product and the search of its components may take (--max-memory); beyond it
+    /// the check stops with LivenessOutOfMemory. Null: no limit.</summary>
+    public long? MemoryBudget { get; init; }
+
+    /// <summary>Bytes of the product's nodes, edges and Tarjan's arrays for them: over MemoryBudget, the check
+    /// stops with a one-line error (TLC: "Java ran out of memory during liveness checking", exit 255).</summary>
+    private void WithinBudget(LiveAtom a, long bytes, int nodes)
+    {
+        if (MemoryBudget is not { } max || bytes <= max) return;
+        throw new LivenessOutOfMemory($"the liveness check of {a.Property} ran out of memory: the product of the state graph " +
+            $"and the tableau of the property's negation needs more than --max-memory ({max} bytes) at {nodes} nodes", a.P.Loc);
+    }
+
     private void Label(Ctx c)
     {
         var fair = spec.FairnessList;
@@ -86,6 +99,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     public Lasso? Check(Ctx c, List<LiveAtom> atoms)
     {
         Label(c);
+
         foreach (var a in atoms)
         {
             var (myInits, reach) = Starts(c, a);
@@ -283,35 +297,29 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         bool StateOk(Tableau.TNode q, int s) => q.StateLits.All(l => StateLit(l.Atom, l.Neg, s));
         bool StepOk(Tableau.TNode q, int s, int t) => q.ActLits.All(l => StepLit(l.Atom, l.Neg, s, t));
 
-        // the product, explored breadth-first from the start states: node ids in BFS order
-        var ids = new Dictionary<(int S, int Q), int>();
-        var pSt = new List<int>(); var pQ = new List<int>(); var pOut = new OutLists(); var pPar = new List<int>();
-        var queue = new Queue<int>();
-        int Node(int s, int q, int par)
-        {
-            if (ids.TryGetValue((s, q), out int id)) return id;
-            id = pSt.Count;
-            ids[(s, q)] = id; pSt.Add(s); pQ.Add(q); pPar.Add(par);
-            queue.Enqueue(id);
-            return id;
-        }
+        // the product, explored breadth-first from the start states: node ids in BFS order, so the nodes
+        // still to expand are those after the one being expanded
+        var nodes = new ProductNodes();
+        var pOut = new OutLists();
         foreach (int s in starts.OrderBy(x => x))
             foreach (var q in tab.Nodes.Where(q => q.Initial))
-                if (StateOk(q, s)) Node(s, q.Id, -1);
-        while (queue.Count > 0)
+                if (StateOk(q, s)) nodes.Add(s, q.Id, -1, out _);
+        for (int u = 0; u < nodes.Count; u++)
         {
-            int u = queue.Dequeue();
-            int s = pSt[u];
-            var q = tab.Nodes[pQ[u]];
+            if ((u & 1023) == 0) WithinBudget(a, nodes.Bytes + pOut.Bytes, nodes.Count);
+            int s = nodes.State(u);
+            var q = tab.Nodes[nodes.Tab(u)];
             foreach (int t in succ[s].Where(t => t != s).Prepend(s))
             {
                 if (!StepOk(q, s, t)) continue;
                 foreach (int q2 in q.Succ)
-                    if (StateOk(tab.Nodes[q2], t)) pOut.Add(Node(t, q2, u));
+                    if (StateOk(tab.Nodes[q2], t)) pOut.Add(nodes.Add(t, q2, u, out _));
             }
             pOut.End(u);
         }
         c.Nxt = null;
+        nodes.Seal();
+        int[] pSt = nodes.StateArray(), pQ = nodes.TabArray();
 
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
         // <>[]L assumptions: the component keeps only the steps where L holds
@@ -328,7 +336,8 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
             }
         }
         c.Nxt = null;
-        var fairComps = FairComponentsOf(pSt.Count, Enumerable.Range(0, pSt.Count).ToList(), u => cOut[u], u => pSt[u], (_, _) => true,
+        WithinBudget(a, nodes.Bytes + pOut.Bytes + (cOut == pOut ? 0 : cOut.Bytes) + TarjanScratch.BytesPerNode * (long)nodes.Count, nodes.Count);
+        var fairComps = FairComponentsOf(nodes.Count, null, u => cOut[u], u => pSt[u], (_, _) => true,
             (comp, k) => comp.Any(u => cOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
         // []<>L assumptions: L in some state (on some step) of the component
         bool AeOk(NodeSet comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
@@ -350,7 +359,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         (List<int> Pre, List<int> Cyc)? best = null;
         foreach (int target in candidates)
         {
-            var l = LassoThrough(target, fairComps[target], pSt, pQ, cOut, pPar, tab, AeGoals(fairComps[target]));
+            var l = LassoThrough(target, fairComps[target], pSt, pQ, cOut, nodes, tab, AeGoals(fairComps[target]));
             if (best is null || l.Pre.Count + l.Cyc.Count < best.Value.Pre.Count + best.Value.Cyc.Count) best = l;
         }
         return new Lasso(a.Property, best!.Value.Pre, best.Value.Cyc);
@@ -367,6 +376,8 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         private int _n;
         /// <summary>Nodes whose edges are complete.</summary>
         public int Count => _end.Count;
+        /// <summary>Bytes held by the arrays.</summary>
+        public long Bytes => 4L * (_to.Length + _end.Capacity);
         /// <summary>An edge of node Count (the node being completed).</summary>
         public void Add(int v)
         {
@@ -391,8 +402,8 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
 
     /// <summary>The lasso (states) of the product: the BFS path to target, then a cycle through target in its
     /// component that meets the fairness and acceptance conditions.</summary>
-    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, NodeSet inComp, List<int> pSt, List<int> pQ,
-        OutLists pOut, List<int> pPar, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
+    private (List<int> Pre, List<int> Cyc) LassoThrough(int target, NodeSet inComp, int[] pSt, int[] pQ,
+        OutLists pOut, ProductNodes nodes, Tableau tab, List<(Func<int, bool> At, Func<int, int, bool>? Step)> aeGoals)
     {
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
 
@@ -418,7 +429,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         }
 
         var prefix = new List<int>();
-        for (int x = target; x >= 0; x = pPar[x]) prefix.Add(x);
+        for (int x = target; x >= 0; x = nodes.Parent(x)) prefix.Add(x);
         prefix.Reverse();
         // the cycle: an <<A>>_v step of every fairness taken in the component, a state where a weak fairness
         // action is disabled when none is taken, a node of every acceptance set, back to the start
@@ -477,22 +488,23 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
 
     /// <summary>Node -> its fair component (a set of nodes), for the subgraph induced by nodes.</summary>
     private Dictionary<int, NodeSet> FairComponents(List<int> nodes) =>
-        FairComponentsOf(states.Count, nodes, v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
+        FairComponentsOf(states.Count, [.. nodes], v => succ[v], v => v, Ok, (comp, k) => comp.Any(s => _tk[k][s].Any(t => comp.Contains(t) && Ok(s, t))));
 
     /// <summary>Emerson-Lei refinement on a graph whose nodes stand for states (st): the maximal strongly
     /// connected components that satisfy every WF/SF of the specification (taken: an &lt;&lt;A&gt;&gt;_v step of
-    /// fairness k inside the component).</summary>
-    private Dictionary<int, NodeSet> FairComponentsOf(int universe, List<int> nodes, Func<int, IReadOnlyList<int>> outs, Func<int, int> st,
+    /// fairness k inside the component), of the subgraph induced by nodes (null: all of 0..universe-1).
+    /// A component is judged as Tarjan's search finds it and kept only when fair or to be refined (most
+    /// components of a graph are single nodes that are not fair: none of them stays in memory).</summary>
+    private Dictionary<int, NodeSet> FairComponentsOf(int universe, int[]? nodes, Func<int, IReadOnlyList<int>> outs, Func<int, int> st,
         Func<int, int, bool> edgeOk, Func<NodeSet, int, bool> takenIn)
     {
         var res = new Dictionary<int, NodeSet>();
         var work = new Stack<NodeSet>();
         var scratch = new TarjanScratch(universe);
-        foreach (var comp in Sccs(nodes, outs, edgeOk, scratch)) work.Push(comp);
         var fair = spec.FairnessList;
-        while (work.Count > 0)
+        if (nodes is not null) Array.Sort(nodes);
+        void Judge(NodeSet comp)
         {
-            var comp = work.Pop();
             bool ok = true;
             HashSet<int>? remove = null;
             for (int k = 0; k < fair.Count && ok; k++)
@@ -508,63 +520,77 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
                     remove = comp.Where(s => _en[k][st(s)]).ToHashSet();
                 }
             }
-            if (ok) { foreach (var s in comp) res[s] = comp; continue; }
-            if (remove is not null)
-            {
-                var rest = comp.Where(s => !remove.Contains(s)).ToList();
-                if (rest.Count > 0) foreach (var c2 in Sccs(rest, outs, edgeOk, scratch)) work.Push(c2);
-            }
+            if (ok) { foreach (var s in comp) res[s] = comp; return; }
+            if (remove is null) return;
+            comp.Rest = [.. comp.Where(s => !remove.Contains(s))];
+            if (comp.Rest.Length > 0) work.Push(comp);
+        }
+        Sccs(nodes, outs, edgeOk, scratch, Judge);
+        while (work.Count > 0)
+        {
+            var rest = work.Pop().Rest!;
+            Array.Sort(rest);
+            Sccs(rest, outs, edgeOk, scratch, work.Push);
+            while (work.Count > 0 && work.Peek().Rest is null) Judge(work.Pop());
         }
         return res;
     }
 
     /// <summary>A strongly connected component: its nodes in the order Tarjan popped them (the order a HashSet
-    /// of them enumerated), membership by a scan when few and a hash set when many (most components of a
-    /// graph are single states: a HashSet each took about 170 bytes).</summary>
+    /// of them enumerated); membership by a stamp of the component in an array over all nodes, shared by the
+    /// components of one FairComponentsOf (those alive at one time are disjoint: a refinement's components
+    /// are stamped over the one they refine, which is then dropped).</summary>
     private sealed class NodeSet : IEnumerable<int>
     {
-        private readonly int[] _nodes;
-        private readonly HashSet<int>? _set;
-        public NodeSet(int[] nodes) { _nodes = nodes; if (nodes.Length > 8) _set = [.. nodes]; }
-        public int Count => _nodes.Length;
-        public bool Contains(int v)
+        private readonly int[] _nodes, _stamp;
+        private readonly int _id;
+        /// <summary>For a component to refine: its nodes that stay (sorted later).</summary>
+        public int[]? Rest;
+        public NodeSet(int[] nodes, int[] stamp, int id)
         {
-            if (_set is not null) return _set.Contains(v);
-            foreach (int x in _nodes) if (x == v) return true;
-            return false;
+            _nodes = nodes; _stamp = stamp; _id = id;
+            foreach (int v in nodes) stamp[v] = id;
         }
+        public int Count => _nodes.Length;
+        public bool Contains(int v) => _stamp[v] == _id;
         public IEnumerator<int> GetEnumerator() => ((IEnumerable<int>)_nodes).GetEnumerator();
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>Tarjan's arrays over the nodes 0..n-1, shared by the Sccs calls of one FairComponentsOf (each
-    /// call leaves them as it found them: Index -1, In and OnStack false), so a call costs what its set holds.</summary>
+    /// call leaves them as it found them: Index -1, In and OnStack false), so a call costs what its set holds;
+    /// and the components' stamps (0: none; Stamps numbers them).</summary>
     private sealed class TarjanScratch
     {
-        public readonly int[] Index, Low;
+        public readonly int[] Index, Low, Stamp;
         public readonly bool[] In, OnStack;
+        public int Stamps;
+        /// <summary>Bytes of the arrays per node.</summary>
+        public const int BytesPerNode = 3 * 4 + 2;
         public TarjanScratch(int n)
         {
             Index = new int[n]; Array.Fill(Index, -1);
-            Low = new int[n]; In = new bool[n]; OnStack = new bool[n];
+            Low = new int[n]; In = new bool[n]; OnStack = new bool[n]; Stamp = new int[n];
         }
     }
 
-    /// <summary>Tarjan's SCCs of the subgraph induced by set (iterative).</summary>
-    private static List<NodeSet> Sccs(IEnumerable<int> set, Func<int, IReadOnlyList<int>> outs, Func<int, int, bool> edgeOk, TarjanScratch x)
+    /// <summary>Tarjan's SCCs of the subgraph induced by roots (sorted; null: all nodes), iterative, each told
+    /// to found as soon as it is complete (found must not call Sccs).</summary>
+    private static void Sccs(int[]? roots, Func<int, IReadOnlyList<int>> outs, Func<int, int, bool> edgeOk, TarjanScratch x, Action<NodeSet> found)
     {
         int[] index = x.Index, low = x.Low;
         bool[] inSet = x.In, onStack = x.OnStack;
-        var roots = set.ToArray();
-        Array.Sort(roots);
-        foreach (var v in roots) inSet[v] = true;
+        int n = roots?.Length ?? index.Length;
+        if (roots is null) Array.Fill(inSet, true);
+        else foreach (var v in roots) inSet[v] = true;
         var stack = new Stack<int>();
-        var result = new List<NodeSet>();
         int counter = 0;
+        var comp = new List<int>();
         // a frame keeps its node's successors: outs may read them back from disk (StateGraph spilled)
         var call = new Stack<(int Node, int Edge, IReadOnlyList<int> Outs)>();
-        foreach (var root in roots)
+        for (int r = 0; r < n; r++)
         {
+            int root = roots is null ? r : roots[r];
             if (index[root] >= 0) continue;
             call.Push((root, 0, outs(root)));
             index[root] = low[root] = counter++; stack.Push(root); onStack[root] = true;
@@ -586,16 +612,15 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
                 }
                 if (low[v] == index[v])
                 {
-                    var comp = new List<int>();
+                    comp.Clear();
                     int w;
                     do { w = stack.Pop(); onStack[w] = false; comp.Add(w); } while (w != v);
-                    result.Add(new NodeSet([.. comp]));
+                    found(new NodeSet([.. comp], x.Stamp, ++x.Stamps));
                 }
                 if (call.Count > 0) { var (u, _, _) = call.Peek(); low[u] = Math.Min(low[u], low[v]); }
             }
         }
-        foreach (var v in roots) { inSet[v] = false; index[v] = -1; }
-        return result;
+        for (int r = 0; r < n; r++) { int v = roots is null ? r : roots[r]; inSet[v] = false; index[v] = -1; }
     }
 
     /// <summary>BFS tree path from an initial state to s (state ids).</summary>
@@ -684,4 +709,10 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         }
         return cycle;
     }
+}
+
+/// <summary>The liveness check needs more memory than --max-memory allows (Where: the property).</summary>
+public sealed class LivenessOutOfMemory(string message, Loc? where) : Exception(message)
+{
+    public Loc? Where { get; } = where;
 }

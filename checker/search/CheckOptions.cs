@@ -1,7 +1,8 @@
 namespace NotifierSpec.Checker;
 
-/// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec, or a spill
-/// directory or checkpoint that cannot be written (exit 255).</summary>
+/// <summary>How a run ended. BadInput: a --recover directory without a checkpoint of this spec, a spill
+/// directory or checkpoint that cannot be written, or a liveness check whose tableau product outgrows
+/// --max-memory (exit 255).</summary>
 /// <summary>How a run ended. ModuleError: an evaluation error in the next-state relation that TLC reports under a
 /// code of its own (a standard module's: \o, Append, Len, Head, Tail of a non-sequence, Head or Tail of &lt;&lt;&gt;&gt;)
 /// and so exits with 255, not 75; also an error evaluating a temporal PROPERTY's predicate (TLC: an unexpected

@@ -503,7 +503,15 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             _o.WriteLine($"Checking temporal properties for the complete state space with {_trace.Count} total distinct states");
             LiveChecker.Lasso? lasso;
-            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits).Check(c, atoms); }
+            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits) { MemoryBudget = opt.MaxMemory }.Check(c, atoms); }
+            catch (LivenessOutOfMemory e)
+            {
+                // TLC: "Java ran out of memory during liveness checking", exit 255
+                res.Outcome = Outcome.BadInput;
+                res.Message = e.Where is { } w ? $"{w.File}:{w.Line}:{w.Col}: {e.Message}" : e.Message;
+                _o.WriteLine("Error: " + e.Message);
+                return;
+            }
             catch (Exception e) when (e is EvalError or AssertError)
             {
                 // TLC: a temporal property's predicate that fails to evaluate is "an unexpected exception", exit 255

@@ -1,4 +1,5 @@
 using NotifierSpec.Checker;
+using NotifierSpec.Conformance;
 using Xunit;
 
 namespace NotifierSpec.Checker.Tests;
@@ -79,9 +80,39 @@ public class SpillTests
         finally { dir.Delete(true); }
     }
 
+    /// <summary>The product of the state graph and a general property's tableau (Nested, Settles) is not spilled:
+    /// when it needs more than --max-memory the run stops with one line, FILE:LINE:COL of the property and exit 255
+    /// (TLC: "Java ran out of memory during liveness checking", 255), not an out-of-memory crash; with room for
+    /// it, the output is the unlimited run's. Planted bug, checked by hand 2026-12-06: LiveChecker.WithinBudget
+    /// never stopping fails the first row (the run ends in success, exit 0).</summary>
+    [Theory]
+    [InlineData(Tiny, "Nested", 255, "LiveGrid.tla:12:11: the liveness check of Nested ran out of memory: the product of the state graph and the tableau of the property's negation needs more than --max-memory (65536 bytes) at 1261 nodes")]
+    [InlineData(256L << 20, "Settles", 13, "")]
+    public void AGeneralPropertysProductOverMaxMemoryIsOneLineExit255(long maxMemory, string property, int exit, string error)
+    {
+        var dir = Directory.CreateTempSubdirectory("spill-test-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.tla"), LiveGrid);
+            File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.cfg"), $"SPECIFICATION Spec\nPROPERTY {property}\n");
+            var spill = dir.CreateSubdirectory("spill");
+            var err = new StringWriter();
+            var o = new StringWriter();
+            int code = ModelRun.CheckOne(Path.Combine(dir.FullName, "LiveGrid.tla"), Path.Combine(dir.FullName, "LiveGrid.cfg"),
+                new CheckOptions { Workers = 1, Out = o, MaxMemory = maxMemory, SpillDirectory = spill.FullName }, err, out var r);
+            Assert.Equal(exit, code);
+            Assert.Equal(error, string.Join("\n", err.ToString().Split('\n').Where(l => l.Length > 0 && !l.Contains("warning:"))).Replace(dir.FullName + Path.DirectorySeparatorChar, ""));
+            Assert.Equal((87237L, 29402L, 124), (r!.Generated, r.Distinct, r.Depth));
+            if (exit == 255) Assert.Contains("Error: " + error[(error.IndexOf(": the liveness") + 2)..], o.ToString());
+            else Assert.Equal(Stable(Run(Path.Combine(dir.FullName, "LiveGrid.tla"), Path.Combine(dir.FullName, "LiveGrid.cfg"), 1).Out), Stable(o.ToString()));
+            Assert.Empty(Directory.EnumerateFileSystemEntries(spill.FullName));
+        }
+        finally { dir.Delete(true); }
+    }
+
     /// <summary>A 61 x 61 grid with a record that flips (29,402 states, TLC: 87,237 generated, depth 124) under weak
-    /// fairness of the two moves. Corner and Nested hold (Nested through the general tableau); Settles does not
-    /// (TLC agrees: exit 13; its lasso is another one, 124 states).</summary>
+    /// fairness of the two moves. Corner and Nested hold (Nested through the general tableau); Settles and
+    /// OnForEver do not (TLC agrees: exit 13 for each; its lassos are other ones, 124 states).</summary>
     private const string LiveGrid = """
         ---- MODULE LiveGrid ----
         EXTENDS Naturals
@@ -96,12 +127,14 @@ public class SpillTests
         Corner == <>(x = 60 /\ y = 60)
         Nested == <>(x = 60 /\ <>(y = 60))
         Settles == <>[](r.on) \/ <>(x = 61)
+        OnForEver == <>[](r.on)
         ====
         """;
 
     /// <summary>With a PROPERTY the liveness graph's states and steps spill too (the graph was kept whole in memory
     /// before): the same verdict, counts, output and counterexample as the run without --max-memory, and no file
-    /// left. Planted bug, checked by hand 2026-12-05: PagedLog reading page k + 1 for page k fails every row (and
+    /// left (properties of the pattern forms: the general tableau's product must fit in --max-memory, see
+    /// AGeneralPropertysProductOverMaxMemoryIsOneLineExit255). Planted bug, checked by hand 2026-12-05: PagedLog reading page k + 1 for page k fails every row (and
     /// TheSpilledStateGraphReadsBackWhatItWasTold).</summary>
     [Theory]
     [InlineData(1, false)]
@@ -112,7 +145,7 @@ public class SpillTests
         try
         {
             File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.tla"), LiveGrid);
-            File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.cfg"), "SPECIFICATION Spec\nPROPERTY Corner\nPROPERTY Nested\n" + (violated ? "PROPERTY Settles\n" : ""));
+            File.WriteAllText(Path.Combine(dir.FullName, "LiveGrid.cfg"), "SPECIFICATION Spec\nPROPERTY Corner\n" + (violated ? "PROPERTY OnForEver\n" : ""));
             var spill = dir.CreateSubdirectory("spill");
             var (plain, plainOut) = Run(Path.Combine(dir.FullName, "LiveGrid.tla"), Path.Combine(dir.FullName, "LiveGrid.cfg"), 1);
             var (spilled, spilledOut) = Run(Path.Combine(dir.FullName, "LiveGrid.tla"), Path.Combine(dir.FullName, "LiveGrid.cfg"), workers, Tiny, spill.FullName);
