@@ -28,7 +28,12 @@ public static class NotifierProperties
         // compared within one kernel era: v7 and v7-reviewed describe the 2014 kernel, whose write fault on a THP
         // copies the whole huge page; every linux-* vocabulary splits it and copies the faulting page (linux-7.2
         // mm/huge_memory.c do_huge_pmd_wp_page: __split_huge_pmd, then wp_page_copy), so the eras' PTEs may differ
-        foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(EventTables.IsKernel))
+        // and within the linux-* era, MADV_FREE over part of a THP maps a zero-filled subpage of the split folio to the shared
+        // zero page from 6.12 on (linux-6.12 mm/huge_memory.c __split_huge_page: remap_page with RMP_USE_SHARED_ZEROPAGE;
+        // linux-7.2 __folio_split: TTU_USE_SHARED_ZEROPAGE; mm/migrate.c try_to_map_unused_to_zeropage), where linux-6.1 maps
+        // every subpage back: a program that runs MADV_FREE compares linux-6.1 apart
+        bool free = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseFree });
+        foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), free && v == Vocabulary.Linux6_1)))
             if (AgreeWithin(p, era) is { } why) return why;
         return null;
     }

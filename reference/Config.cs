@@ -142,11 +142,11 @@ public enum Mutant : long
 /// huge page. Off by default so that seeded runs and traces without the field keep their meaning; `notifier kernel` sets
 /// it from the running kernel's sysfs (1 by default in the kernel).
 /// MadviseFreeSplit: MADV_FREE over part of a PMD-mapped THP splits its folio, zero-filled subpages becoming the zero page
-/// (Planner.MadviseFreeSplitFolios; linux-6.1 on: every subpage kept). Off by default: the TLA+ spec's madvise_free has no
-/// folio-split bracket yet (tla/), so seeded runs and their validation keep their traces; `notifier kernel` sets it, the
-/// kernels it runs on (6.1 and later) always split.
+/// (Planner.MadviseFreeSplitFolios; linux-6.1: every subpage kept), as every kernel vocabulary's kernel does (6.1 and later).
+/// On by default (the TLA+ spec has the split as its site split_folio, and the trace spec accepts it); off only to replay a
+/// trace written before it (a config line without `madvise_free_split`), where a THP stayed whole under MADV_FREE.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
-    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = false)
+    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

@@ -83,7 +83,8 @@ Sites == {"copy_page_range",                   \* fork
           "unmap_hugepage_range",              \* truncate or hole punch of a hugetlbfs file
           "hugetlb_wp",                        \* write fault on a shared hugetlb page of a private mapping (COW)
           "do_huge_zero_wp_pmd",               \* write fault on the huge zero page (a read fault in an empty huge block of a THP VMA mapped it: do_huge_pmd_anonymous_page with transparent_hugepage/use_zero_page)
-          "migrate_vma_collect"}               \* HMM_DMIRROR_MIGRATE_TO_DEV (lib/test_hmm.c dmirror_migrate_to_device), CPU or other device fault on a device-private entry (mm/memory.c do_swap_page -> migrate_to_ram: lib/test_hmm.c dmirror_devmem_fault)
+          "migrate_vma_collect",               \* HMM_DMIRROR_MIGRATE_TO_DEV (lib/test_hmm.c dmirror_migrate_to_device), CPU or other device fault on a device-private entry (mm/memory.c do_swap_page -> migrate_to_ram: lib/test_hmm.c dmirror_devmem_fault)
+          "split_folio"}                       \* madvise(MADV_FREE) over part of a PMD-mapped anonymous THP
 
 (***************************************************************************)
 (* Notification mechanism and event per vocabulary and call site.         *)
@@ -116,6 +117,7 @@ MechOf(voc, site) ==
                        [] site = "hugetlb_wp" -> "none"
                        [] site = "do_huge_zero_wp_pmd" -> "none"
                        [] site = "migrate_vma_collect" -> "none"
+                       [] site = "split_folio" -> "none"
                        [] OTHER -> "range")
       [] voc = "v7-reviewed" -> (CASE site = "page_mkclean_one" -> "page"
                                 [] site = "try_to_unmap_one" -> "page"
@@ -136,6 +138,7 @@ MechOf(voc, site) ==
                                 [] site = "hugetlb_wp" -> "none"
                                 [] site = "do_huge_zero_wp_pmd" -> "none"
                                 [] site = "migrate_vma_collect" -> "none"
+                                [] site = "split_folio" -> "none"
                                 [] OTHER -> "range")
       [] voc = "linux-6.1" -> (CASE site = "oom_reap_task_mm" -> "nonblock"
                               [] site = "exit_mmap" -> "release"
@@ -197,6 +200,7 @@ V7Event(site, prot) ==
       [] site = "hugetlb_wp"                    -> "none"
       [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "none"
+      [] site = "split_folio"                   -> "none"
 
 \* v7-reviewed
 V7ReviewedEvent(site, prot) ==
@@ -233,6 +237,7 @@ V7ReviewedEvent(site, prot) ==
       [] site = "hugetlb_wp"                    -> "none"
       [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "none"
+      [] site = "split_folio"                   -> "none"
 
 \* linux-6.1 (6.1.176 (Debian linux-source-6.1))
 Linux6x1Event(site, prot) ==
@@ -269,6 +274,7 @@ Linux6x1Event(site, prot) ==
       [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
       [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
+      [] site = "split_folio"                   -> "MMU_NOTIFY_CLEAR"
 
 \* linux-6.12 (6.12.117 (Debian linux-source-6.12))
 Linux6x12Event(site, prot) ==
@@ -305,6 +311,7 @@ Linux6x12Event(site, prot) ==
       [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
       [] site = "do_huge_zero_wp_pmd"           -> "none"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
+      [] site = "split_folio"                   -> "MMU_NOTIFY_CLEAR"
 
 \* linux-6.18 (6.18 (derived from linux-6.12 and linux-7.2: no 6.18 source tree here))
 Linux6x18Event(site, prot) ==
@@ -341,6 +348,7 @@ Linux6x18Event(site, prot) ==
       [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
       [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
+      [] site = "split_folio"                   -> "MMU_NOTIFY_CLEAR"
 
 \* linux-7.2 (7.2.13 (Debian linux-source-7.2))
 Linux7x2Event(site, prot) ==
@@ -377,6 +385,7 @@ Linux7x2Event(site, prot) ==
       [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
       [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
+      [] site = "split_folio"                   -> "MMU_NOTIFY_CLEAR"
 
 \* linux-7.3 (7.3.4 (Debian linux-source-7.3, trixie-backports))
 Linux7x3Event(site, prot) ==
@@ -413,6 +422,7 @@ Linux7x3Event(site, prot) ==
       [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
       [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
+      [] site = "split_folio"                   -> "MMU_NOTIFY_CLEAR"
 
 \* upstream (the newest release: linux-7.3)
 UpstreamEvent(site, prot) ==
@@ -449,6 +459,7 @@ UpstreamEvent(site, prot) ==
       [] site = "hugetlb_wp"                    -> "MMU_NOTIFY_CLEAR"
       [] site = "do_huge_zero_wp_pmd"           -> "MMU_NOTIFY_CLEAR"
       [] site = "migrate_vma_collect"           -> "MMU_NOTIFY_MIGRATE"
+      [] site = "split_folio"                   -> "MMU_NOTIFY_CLEAR"
 
 EventOf(voc, site, prot) ==
     CASE voc = "v7"            -> V7Event(site, prot)

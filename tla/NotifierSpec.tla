@@ -174,8 +174,11 @@ ASSUME TwoPassDevices \subseteq Devices \ (HwDevices \cup MmDevices \cup PageOnl
 (* THP, MMU_NOTIFY_CLEAR over the PMD, mapped writable); hmm_range_fault's *)
 (* write fault on it fails, as on a COW page (it is that call site).       *)
 (* Only ZeroPageSites run over a zero-mapped page: the others need a       *)
-(* normal folio (change_prot_numa skips the huge zero PMD: change_huge_pmd;*)
-(* a THP split maps small zero pages, which the spec has no frame for).    *)
+(* normal folio (change_prot_numa skips the huge zero PMD: change_huge_pmd).*)
+(* The same frame stands for the shared (small) zero page that the folio   *)
+(* split of MADV_FREE maps zero-filled subpages to (split_folio, below):   *)
+(* a spec page is one mapping, of either size; madvise_free_pte_range      *)
+(* skips it (vm_normal_folio is NULL for the zero page).                   *)
 (***************************************************************************)
 HugeZeroFrame == 0
 ASSUME HugeZeroFrame \in {0} \cup (Frames \ InitMapped)
@@ -184,7 +187,10 @@ ZeroPageSites == {"do_huge_zero_wp_pmd", "zap_page_range", "zap_page_range_singl
                   "exit_mmap", "oom_reap_task_mm", "mmap_region", "change_protection",
                   \* UFFDIO_MOVE of the huge zero PMD: moved read-only (move_pages_huge_pmd:
                   \* move_soft_dirty_pmd of the old PMD)
-                  "move_pages_huge_pmd"}
+                  "move_pages_huge_pmd",
+                  \* MADV_FREE keeps a zero-page PTE (madvise_free_huge_pmd: is_huge_zero_pmd;
+                  \* madvise_free_pte_range: vm_normal_folio is NULL)
+                  "madvise_free_single_vma"}
 
 DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
@@ -285,6 +291,7 @@ MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in Mmap
 \* site.  exit_mmap's mmu_notifier_release runs before it takes mmap_read_lock
 \* around unmap_vmas; no user thread is left then (mm_users is 0).
 MmapReadSites == {"zap_page_range", "madvise_free_single_vma",
+                  "split_folio",      \* inside MADV_FREE's walk (madvise_free_pte_range)
                   "oom_reap_task_mm", "write_protect_page", "replace_page",
                   "wp_page_copy", "remove_device_exclusive_entry", "make_device_exclusive",
                   "uffd_wp_range",    \* mm/userfaultfd.c mwriteprotect_range: mmap_read_lock
@@ -381,6 +388,7 @@ InvEnd ==
 FolioLocked(p) == \E u \in Threads : thr[u].site = "make_device_exclusive" /\ p \in thr[u].rng
 \* Sites that lock the folio (folio_lock / folio_trylock) before changing the PTE.
 FolioLockSites == {"make_device_exclusive", "remove_device_exclusive_entry", "migrate_pages", "migrate_vma_collect",
+                   "split_folio",   \* madvise_free_huge_pmd: folio_trylock before split_folio
                    "try_to_unmap_one", "page_mkclean_one", "write_protect_page", "replace_page"}
 \* Sites run on a device-exclusive entry: the restore, and those that change or
 \* drop a non-present entry as such (change_pte_range keeps it, with the new
@@ -411,6 +419,9 @@ Applicable(site, r, dst) ==
     /\ site \in UffdMoveSites =>
          /\ dst \notin r /\ vma[dst] = 2 /\ pte[dst].f = 0
          /\ \A p \in r : vma[p] = 2 /\ p \notin cow
+    \* the folio split of MADV_FREE: r is a PMD-mapped THP (every page present), mapped
+    \* by this mm only (madvise_free_huge_pmd: folio_maybe_mapped_shared skips it)
+    /\ site = "split_folio" => \A p \in r : pte[p].f # 0 /\ p \notin cow
     \* task_numa_work scans only accessible VMAs (vma_is_accessible)
     /\ site = "change_prot_numa" => \A p \in r : vma[p] >= 1
     \* make_device_exclusive (mm/rmap.c) takes a private anonymous page the caller
@@ -635,6 +646,38 @@ release(t, d) ==
 TakesAway(op, p) == op.site = "make_device_exclusive" /\ pte[p].f # 0
 
 (***************************************************************************)
+(* The folio split of MADV_FREE over part of a PMD-mapped THP (site        *)
+(* split_folio; Linux 7.2 mm/madvise.c madvise_free_single_vma ->          *)
+(* madvise_free_pte_range -> mm/huge_memory.c madvise_free_huge_pmd:       *)
+(* next - addr != HPAGE_PMD_SIZE -> split_folio -> __folio_split ->        *)
+(* unmap_folio -> try_to_migrate with TTU_SPLIT_HUGE_PMD -> mm/rmap.c      *)
+(* try_to_migrate_one: MMU_NOTIFY_CLEAR over the folio, [address,          *)
+(* vma_address_end), which reaches beyond the madvise range; inside it     *)
+(* split_huge_pmd_locked with freeze turns every subpage into a migration  *)
+(* entry (pmdp_invalidate flushes the TLB under the PTL).  After           *)
+(* invalidate_range_end, remap_page -> remove_migration_ptes maps each     *)
+(* subpage back, a zero-filled one as the shared zero page, read-only      *)
+(* (vm_page_prot of a private mapping), soft-dirty kept                    *)
+(* (TTU_USE_SHARED_ZEROPAGE: mm/migrate.c try_to_map_unused_to_zeropage,   *)
+(* pages_identical with ZERO_PAGE(0); 6.12 RMP_USE_SHARED_ZEROPAGE; not in *)
+(* linux-6.1, where every subpage is mapped back), and the zero-filled     *)
+(* subpages are freed.  The kernel nests this bracket in madvise_free's    *)
+(* (one pass: read_begin sleeps through both); the spec runs it as a site  *)
+(* of its own, which only adds interleavings.  The migration entries and  *)
+(* the remap are folded into the bracket's one PTE step: while a subpage  *)
+(* is a migration entry no fault maps it (a CPU fault and hmm_range_fault  *)
+(* wait in migration_entry_wait, mm/hmm.c hmm_vma_handle_pte: -EBUSY), so *)
+(* what a listener or a device can see of the split is the old PTE before *)
+(* the step and the remapped one after.  A model without a zero frame      *)
+(* (HugeZeroFrame = 0) maps every subpage back, as linux-6.1 does.         *)
+(***************************************************************************)
+SplitMapsZeroPage == HugeZeroFrame # 0 /\ Vocabulary # "linux-6.1"
+SplitPte(p) ==
+    IF pte[p].f # 0 /\ SplitMapsZeroPage /\ data[pte[p].f] = 0
+    THEN [f |-> HugeZeroFrame, acc |-> Min(vma[p], 1), sd |-> pte[p].sd]
+    ELSE pte[p]
+
+(***************************************************************************)
 (* pte_update: the PTE changes under the page-table lock.  Without        *)
 (* hardware secondary TLBs the TLB flush of the same PTL section is        *)
 (* folded in; with them, tlb_flush is its own step (below).                *)
@@ -655,6 +698,7 @@ ApplyPte(t, op) ==
                         ELSE IF p # op.dst THEN NonePte
                         ELSE IF op.site \in UffdMoveSites /\ pte[src].f # 0 /\ ~ZeroMapped(src)
                         THEN [pte[src] EXCEPT !.acc = 2, !.sd = TRUE] ELSE pte[src])
+                  ELSE IF op.site = "split_folio" THEN SplitPte(p)
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
         \* frames that lost a mapping; plus the allocated page if the source page

@@ -251,6 +251,40 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(File.ReadAllLines(path).Length >= 300);
     }
 
+    /// <summary>MADV_FREE over part of a PMD-mapped THP (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd -> split_folio):
+    /// the reference's split bracket (MMU_NOTIFY_CLEAR over the whole folio, migration entries, then the remap with the zero
+    /// page for zero-filled subpages) is the trace spec's site split_folio, accepted; the same trace with the split notified
+    /// over the madvise range only is rejected at the first subpage outside it that loses its mapping.</summary>
+    [Fact]
+    public void MadviseFreeFolioSplitIsAcceptedAndASplitNotifiedOverTheMadviseRangeOnlyIsRejected()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.DeviceRead(0, 0);
+        s.Cpu(new Call.MadviseFree(2, 3));
+        Assert.Equal(MmState.ZeroFrame, s.State.Ptes[0]!.Value.Frame);
+        var path = Write(s, "madvise-free-split");
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        int call = LineOf(path, t => t.Contains("\"op\":\"madvise_free\""));
+        int start = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""), call);
+        int end = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_end\""), start);
+        int page0 = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,"), start);
+        var lines = File.ReadAllLines(path);
+        Assert.Contains("\"start\":0,\"end\":4,\"event\":\"MMU_NOTIFY_CLEAR\"", lines[start - 1]);
+        foreach (int i in new[] { start, end }) lines[i - 1] = lines[i - 1].Replace("\"start\":0,\"end\":4,", "\"start\":2,\"end\":3,");
+        // dev0's callback then unmaps nothing (it had pages 0 and 1, outside [2, 3))
+        int callback = LineOf(path, t => t.Contains("\"op\":\"invalidate\""), start);
+        Assert.Contains("\"unmapped\":[0,1]", lines[callback - 1]);
+        lines[callback - 1] = lines[callback - 1].Replace("\"unmapped\":[0,1]", "\"unmapped\":[]");
+        File.WriteAllLines(path, lines);
+        var narrowed = Validate(path);
+        Assert.Equal(ExitCodes.Violation, narrowed.Exit);
+        Assert.Equal(page0, narrowed.Line);
+        Assert.Contains("IsPteUpdate", narrowed.Detail);
+    }
+
     /// <summary>A fault collides with a munmap: the callback must call mmu_interval_set_seq, so read_retry says retry.</summary>
     private static Session Collision(Mutant m)
     {

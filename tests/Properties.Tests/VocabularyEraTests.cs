@@ -25,4 +25,22 @@ public class VocabularyEraTests
         Assert.Null(NotifierProperties.AgreeWithin(p, [Vocabulary.V7, Vocabulary.V7Reviewed]));
         Assert.Null(NotifierProperties.VocabulariesAgreeOn(p));
     }
+    /// <summary>MADV_FREE over part of a THP: the folio split maps a zero-filled subpage to the shared zero page from
+    /// linux-6.12 on and maps it back in linux-6.1 (linux-6.12 mm/huge_memory.c __split_huge_page: remap_page with
+    /// RMP_USE_SHARED_ZEROPAGE; linux-7.2 __folio_split: TTU_USE_SHARED_ZEROPAGE), so VocabulariesAgree compares linux-6.1
+    /// apart in a program that runs MADV_FREE.</summary>
+    private static Prog ThpMadviseFreePart() => new(new MmConfig(8, 2, 32, Vocabulary.Upstream, []),
+        [.. new Call[] { new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true), new Call.CpuWrite(0, 1), new Call.MadviseFree(0, 1) }
+            .Select(c => (Act)new Act.Do(c))]);
+
+    [Fact]
+    public void Madvise_free_of_part_of_a_thp_differs_between_linux_6_1_and_later_and_agrees_after_6_1()
+    {
+        var p = ThpMadviseFreePart();
+        // page 1 is zero-filled: mapped back read-write in 6.1, the shared zero page (read-only) in 7.2
+        Assert.Equal("page 1: linux-6.1 leaves 0:frame 0 rw dirty soft-dirty, linux-7.2 leaves 0:frame 0 r soft-dirty",
+            NotifierProperties.AgreeWithin(p, [Vocabulary.Linux6_1, Vocabulary.Linux7_2]));
+        Assert.Null(NotifierProperties.AgreeWithin(p, [Vocabulary.Linux6_12, Vocabulary.Linux6_18, Vocabulary.Linux7_2, Vocabulary.Linux7_3, Vocabulary.Upstream]));
+        Assert.Null(NotifierProperties.VocabulariesAgreeOn(p));
+    }
 }

@@ -172,7 +172,8 @@ CandSites(op) ==
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
       [] op = "truncate"         -> {"zap_page_range_single", "unmap_hugepage_range", "split_huge_page"}
-      [] op = "madvise_free"     -> {"madvise_free_single_vma"}
+      \* MADV_FREE over part of a PMD-mapped THP splits its folio first (split_folio)
+      [] op = "madvise_free"     -> {"madvise_free_single_vma", "split_folio"}
       \* a fault on a device-exclusive entry restores it (do_swap_page)
       [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
       [] op = "make_device_exclusive" -> {"make_device_exclusive"}
@@ -225,6 +226,15 @@ MoveRange(site, a, b) ==
               /\ \/ a < srcEnd /\ src < b
                  \/ a < tcall.dst + MoveLen /\ tcall.dst < b
          [] OTHER -> TRUE
+\* The range of the folio split of MADV_FREE, in reference pages [a, b): one huge block
+\* that the call's range [start, end) covers in part (mm/huge_memory.c madvise_free_huge_pmd:
+\* next - addr != HPAGE_PMD_SIZE; mm/rmap.c try_to_migrate_one: [address, vma_address_end)
+\* of the folio).
+FolioRange(a, b) ==
+    LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4 IN
+    /\ a % h = 0 /\ b = a + h
+    /\ a < tcall.end /\ tcall.start < b
+    /\ ~(tcall.start <= a /\ b <= tcall.end)
 SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
                           /\ Ev(s, IF s \in {"change_protection", "hugetlb_change_protection"} THEN CallProt ELSE 0) = ev
                           /\ MechOf(Vocabulary, s) = mech}
@@ -247,6 +257,7 @@ IsStart(op, mech) ==
                           [] OTHER -> 0
             IN /\ own \in OwnersOf(site)
                /\ tcall.op = "uffdio_move" => MoveRange(site, L.start, L.end)
+               /\ site = "split_folio" => FolioRange(L.start, L.end)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
     /\ active' = active + 1
     /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
@@ -328,6 +339,10 @@ SiteEffect(op, old, new) ==
         have == SpecNew(old, new)
     IN CASE old.f = 0 -> TRUE
          [] op.site = "clear_refs_write" -> have = want
+         \* the folio split: inside the bracket every subpage becomes a migration entry
+         \* (split_huge_pmd_locked with freeze), mapped back after the end (a fill, R8);
+         \* the spec folds both into its step (NotifierSpec SplitPte)
+         [] op.site = "split_folio" -> have.f = 0
          \* mprotect to read-write may make a read-only PTE writable at once
          \* (Linux 7.2 mm/mprotect.c change_present_ptes with MM_CP_TRY_CHANGE_WRITABLE:
          \* can_change_pte_writable, not while soft-dirty tracking needs the fault);

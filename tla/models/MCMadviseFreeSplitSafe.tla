@@ -1,0 +1,18 @@
+-------------------- MODULE MCMadviseFreeSplitSafe --------------------
+(***************************************************************************)
+(* MADV_FREE over part of a PMD-mapped THP on Linux 7.2: the folio split   *)
+(* (split_folio: mm/huge_memory.c madvise_free_huge_pmd -> split_folio ->  *)
+(* mm/rmap.c try_to_migrate_one, MMU_NOTIFY_CLEAR over the whole folio)    *)
+(* maps each zero-filled subpage to the shared zero page and frees it      *)
+(* (mm/migrate.c try_to_map_unused_to_zeropage), then madvise_free_pte_    *)
+(* range keeps the PTEs of the range (madvise_free_single_vma); with       *)
+(* MADV_DONTNEED's zap, a device that reads and writes (values 0 and 1:    *)
+(* a subpage is zero-filled or not) and the correct policy, every rule     *)
+(* holds.                                                                  *)
+(***************************************************************************)
+EXTENDS NotifierSpec
+MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]
+MCSites  == {"split_folio", "madvise_free_single_vma", "zap_page_range"}
+MCRanges == {{1}, {1, 2}}
+MCZero   == 4
+=============================================================================
