@@ -38,8 +38,11 @@ public sealed record ModelSite(string Site, IReadOnlyList<string> Models, IReadO
 /// <summary>One row of a vocabulary's call-site table. Mechanism: range (start/end), nonblock
 /// (start_nonblock/end), release (exit_mmap's ->release), page (v7's invalidate_page after the PTE change), none.
 /// EventByProt: the event per new protection (none, read, read-write) where it depends on it.</summary>
+/// Since, Commit, Dated (a row of a linux-X.Y vocabulary that overrides its base's): the release the change came in, the
+/// upstream commit title where one was found, and how it was dated (a pull request listing the commit, or "first seen in"
+/// the release tree when no commit title was found here).
 public sealed record CatalogueRow(string Site, string Mechanism, string? Event, string Source, string? Finding = null,
-    IReadOnlyDictionary<string, string>? EventByProt = null, string? Owner = null);
+    IReadOnlyDictionary<string, string>? EventByProt = null, string? Owner = null, string? Since = null, string? Commit = null, string? Dated = null);
 
 /// <summary>A change of a row since the vocabulary this one is based on, dated and cited by commit title.</summary>
 public sealed record CatalogueChange(string Site, string? Event, string Since, string Commit, string Source, string? Owner = null, string? Derived = null);
@@ -49,7 +52,7 @@ public sealed record CatalogueChange(string Site, string? Event, string Since, s
 /// is (or why it is not modelled).</summary>
 public sealed record KernelSite(string File, string Function, string Api, string? Event = null, string? Owner = null,
     string? ModelSite = null, string? Status = null, string? Pte = null, string? MmapLock = null,
-    IReadOnlyList<string>? Ops = null, string? Citation = null);
+    IReadOnlyList<string>? Ops = null, string? Citation = null, string? Since = null, string? Commit = null, string? Dated = null);
 
 public sealed record VocabularyEntry(string Name, string Family, string? BasedOn = null, string? AliasOf = null,
     IReadOnlyList<string>? SourcePrefix = null, IReadOnlyDictionary<string, string>? Renames = null,

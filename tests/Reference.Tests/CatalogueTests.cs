@@ -109,6 +109,21 @@ public class CatalogueTests
         return [.. m.Where(x => (string?)x!["result"] != "success").Select(x => new BugModel((string)x!["name"]!, (string?)x!["violated"]))];
     }
 
+    /// <summary>Issue 12 item 2: every row a linux-X.Y vocabulary overrides from its base is dated: the release it came in
+    /// and the upstream commit title, or, where none was found, an honest "first seen in" (or "unchanged").</summary>
+    [Fact]
+    public void Every_row_a_release_overrides_is_dated_by_release_and_commit_or_first_seen()
+    {
+        var rows = Cat.File.Vocabularies.Where(v => v.Family == "upstream" && v.BasedOn is not null && v.Release is not null)
+            .SelectMany(v => (v.Rows ?? []).Select(r => (v.Name, Row: r))).ToList();
+        Assert.Equal(18, rows.Count);
+        Assert.All(rows, x => Assert.True(x.Row.Since is not null && x.Row.Dated is not null
+            && (x.Row.Commit is not null || x.Row.Dated.StartsWith("first seen in", StringComparison.Ordinal) || x.Row.Dated.StartsWith("unchanged", StringComparison.Ordinal)),
+            $"{x.Name} {x.Row.Site}: since {x.Row.Since}, commit {x.Row.Commit}, dated {x.Row.Dated}"));
+        Assert.Equal(7, rows.Count(x => x.Row.Commit is not null));
+        Assert.Equal("mm: allocate THP on hugezeropage wp-fault", rows.Single(x => x.Name == "linux-6.18").Row.Commit);
+    }
+
     /// <summary>catalogue/vocabulary.json is the one source of the kernel sites: catalogue/kernel_sites.py, which rebuilt
     /// them from its own stale table, is gone and nothing in the repository refers to it (seen failing with the file restored).</summary>
     [Fact]
