@@ -14,7 +14,7 @@ namespace NotifierSpec.Cli;
 public static class AuditCommand
 {
     private static readonly Argument<string> Tree = new("KERNEL_SOURCE_DIR") { Description = "a kernel source tree (with include/linux/mmu_notifier.h and mm/)" };
-    private static readonly Option<string?> Vocabulary = EventsCommand.VocabularyOption("audit", "the vocabulary (default upstream)");
+    private static readonly Option<string?> Vocabulary = EventsCommand.VocabularyOption("audit", $"the vocabulary (default: linux-X.Y from the tree's Makefile when the catalogue has it, else upstream): {Vocabularies.NameList}");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", "print the findings as JSON (snake_case keys; docs/schemas/)");
     private static readonly Option<bool> Found = Opt.Flag("--found", "print every call found instead");
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
@@ -29,11 +29,33 @@ public static class AuditCommand
         return c;
     }
 
+    private static readonly System.Text.RegularExpressions.Regex MakeVariable =
+        new(@"^(VERSION|PATCHLEVEL)\s*=\s*([0-9]+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>The vocabulary to audit against and why: --vocabulary when given; else linux-VERSION.PATCHLEVEL from the
+    /// tree's top-level Makefile when the catalogue has that vocabulary with kernel call sites; else upstream.</summary>
+    internal static (KernelVocabulary Vocabulary, string Why) Pick(string root, string? option)
+    {
+        if (option is not null) return (Vocabularies.ByName(option)!, "--vocabulary");
+        string makefile = Path.Combine(root, "Makefile");
+        string? text = null;
+        try { if (File.Exists(makefile)) text = File.ReadAllText(makefile); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { text = null; }
+        if (text is null) return (Vocabularies.ByName("upstream")!, "default: the tree has no readable Makefile");
+        var v = MakeVariable.Matches(text).GroupBy(m => m.Groups[1].Value).ToDictionary(g => g.Key, g => g.First().Groups[2].Value);
+        if (!v.TryGetValue("VERSION", out var major) || !v.TryGetValue("PATCHLEVEL", out var minor))
+            return (Vocabularies.ByName("upstream")!, "default: the tree's Makefile has no VERSION and PATCHLEVEL");
+        string name = $"linux-{major}.{minor}";
+        return Vocabularies.ByName(name) is { KernelSites.IsEmpty: false } found
+            ? (found, $"the tree's Makefile: VERSION = {major}, PATCHLEVEL = {minor}")
+            : (Vocabularies.ByName("upstream")!, $"default: the tree's Makefile says {name}, which the catalogue has no kernel call sites for");
+    }
+
     private static int Run(ParseResult args)
     {
         var (stdout, stderr) = (args.InvocationConfiguration.Output, args.InvocationConfiguration.Error);
-        var voc = Vocabularies.ByName(args.GetValue(Vocabulary) ?? "upstream")!;
         string root = args.GetValue(Tree)!;
+        var (voc, why) = Pick(root, args.GetValue(Vocabulary));
         if (voc.KernelSites.IsEmpty && !args.GetValue(Found))
             throw new UsageException($"notifier audit: vocabulary {voc.Name} has no kernel call-site list (it is {(voc.Release ?? "not a kernel release")}); audit against one of {string.Join(", ", Vocabularies.Names.Where(n => !Vocabularies.ByName(n)!.KernelSites.IsEmpty))}");
         System.Collections.Immutable.ImmutableArray<FoundCall> calls;
@@ -70,7 +92,7 @@ public static class AuditCommand
         {
             JsonOut.Write(stdout, new JsonObject
             {
-                ["vocabulary"] = voc.Name, ["tree"] = root, ["calls"] = calls.Length, ["differences"] = diffs.Count,
+                ["vocabulary"] = voc.Name, ["vocabulary_from"] = why, ["tree"] = root, ["calls"] = calls.Length, ["differences"] = diffs.Count,
                 ["known"] = findings.Length - diffs.Count,
                 ["findings"] = new JsonArray(findings.Select(f => (JsonNode?)new JsonObject
                 {
@@ -84,7 +106,7 @@ public static class AuditCommand
             foreach (var f in findings)
                 table.Row(f.Kind, $"{f.File}{(f.Line > 0 ? ":" + f.Line : "")}", f.Function, $"{f.Api}:", f.Message);
             if (findings.Length > 0) Tables.Write(stdout, table);
-            stdout.WriteLine($"audit {root} against {voc.Name}: {calls.Length} calls, {diffs.Count} difference(s), {findings.Length - diffs.Count} known unmodelled");
+            stdout.WriteLine($"audit {root} against {voc.Name} ({why}): {calls.Length} calls, {diffs.Count} difference(s), {findings.Length - diffs.Count} known unmodelled");
         }
         return diffs.Count == 0 ? ExitCodes.Ok : ExitCodes.Violation;
     }

@@ -9,7 +9,7 @@ namespace NotifierSpec.Cli;
 /// catalogue/vocabulary.json; `--tla` prints the block of tla/NotifierEvents.tla generated from the catalogue.</summary>
 public static class EventsCommand
 {
-    private static readonly Option<string?> Vocabulary = VocabularyOption("events", "the vocabulary (default upstream; v7, v7-reviewed, upstream, linux-X.Y)");
+    private static readonly Option<string?> Vocabulary = VocabularyOption("events", $"the vocabulary (default upstream): {Vocabularies.NameList}");
     private static readonly Option<bool> Json = Opt.Flag("--json", "print the table as JSON (snake_case keys; docs/schemas/)");
     private static readonly Option<bool> Tla = Opt.Flag("--tla", "print the block of tla/NotifierEvents.tla generated from the catalogue");
     private static readonly Option<bool> RulesMd = Opt.Flag("--rules-md", "print the vocabularies as markdown");

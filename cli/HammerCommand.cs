@@ -17,14 +17,14 @@ public static class HammerCommand
     private static readonly Option<ulong> Seed = Opt.ULong("--seed", "S", "first seed", 1);
     private static readonly Option<int?> Count = Opt.IntOrNull("--count", "N", $"number of tests (default 2000; with --mutants or --mutant: per cell, default {Mutants.DefaultBudget})", 1, int.MaxValue);
     private static readonly Option<TimeSpan?> Time = Opt.Duration("--time", "T", "run for a time such as 30s, 10m or 1h");
-    private static readonly Option<string?> VocabularyOption = Opt.Text("--vocabulary", "V", "v7, v7-reviewed or upstream",
-        vs => EventTables.TryParse(vs, out _) ? null : $"unknown vocabulary '{vs}' (v7, v7-reviewed, upstream)", () => ["v7", "v7-reviewed", "upstream"]);
+    private static readonly Option<string?> VocabularyOption = Opt.Text("--vocabulary", "V", $"the vocabulary: {Vocabularies.NameList}",
+        vs => EventTables.TryParse(vs, out _) ? null : $"unknown vocabulary '{vs}' ({Vocabularies.NameList})", () => Vocabularies.Names);
     private static readonly Option<string?> Property = Opt.Text("--property", "P", "check only property P",
         Opt.Known(NotifierProperties.Find), () => NotifierProperties.All.Select(p => p.Name).Append(NotifierProperties.V7MprotWriteProtectUnsafe.Name));
     private static readonly Option<int?> Workers = Opt.IntOrNull("--workers", "W", "parallel workers (default: all cores)", 1, MaxWorkers);
     private static readonly Option<int> Batch = Opt.Int("--batch", "B", "tests per batch", 50, 1, MaxBatch);
     private static readonly Option<bool> MutantsOption = Opt.Flag("--mutants", "print the mutation matrix");
-    private static readonly Option<string?> Mutant = Opt.Text("--mutant", "NAME", "one row of the matrix", Opt.Known(Mutants.Find), () => Mutants.All.Select(m => m.Name));
+    private static readonly Option<string?> Mutant = Opt.Text("--mutant", "NAME", "one row of the matrix: a planted bug's name in catalogue/vocabulary.json (or its reference/, spec/, tla/ name or alias)", Opt.Known(Mutants.Find), () => Mutants.CatalogueNames);
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> Json = Opt.Flag("--json", JsonOut.Help);
 

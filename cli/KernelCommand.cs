@@ -21,9 +21,9 @@ public static class KernelCommand
     private static readonly Option<int> Count = Opt.Int("--count", "N", "operations", 500, 1);
     private static readonly Option<TimeSpan?> Time = Opt.Duration("--time", "T", "run for a time such as 90s or 10m");
     private static readonly Option<ulong> Seed = Opt.ULong("--seed", "S", "seed", 1);
-    private static readonly Option<string?> VocabularyOption = Opt.Text("--vocabulary", "V", "v7, v7-reviewed, upstream or linux-X.Y (default: the running kernel's)",
+    private static readonly Option<string?> VocabularyOption = Opt.Text("--vocabulary", "V", $"the vocabulary (default: the running kernel's): {Vocabularies.NameList}",
         vs => EventTables.TryParse(vs, out _) ? null : $"unknown vocabulary '{vs}' ({Vocabularies.NameList})", () => Vocabularies.Names);
-    private static readonly Option<string?> Mutant = Opt.Text("--mutant", "NAME", "plant a mutant in the reference", Opt.Known(Mutants.Find), () => Mutants.All.Select(m => m.Name));
+    private static readonly Option<string?> Mutant = Opt.Text("--mutant", "NAME", "plant a bug in the reference: a planted bug's name in catalogue/vocabulary.json (or its reference/, spec/, tla/ name or alias)", Opt.Known(Mutants.Find), () => Mutants.CatalogueNames);
     private static readonly Option<string?> Ops = Opt.Text("--ops", "\"OP; ...\"", "run this sequence");
     private static readonly Option<int> Pages = Opt.Int("--pages", "P", "pages (512 or more: huge pages of 512 base pages)", 16, 2, 1024);
     private static readonly Option<string?> Trace = Opt.Text("--trace", "FILE", "write the reference's steps");

@@ -14,12 +14,12 @@ public static class ProveCommand
 {
     /// <summary>--vocabulary NAME of spec/'s model vocabularies (prove, contract).</summary>
     public static Option<string?> ModelVocabularyOption() =>
-        Opt.Text("--vocabulary", "NAME", "one vocabulary (default all): v7, v7-reviewed or upstream",
-            name => ModelVocabulary.Find(name) is null ? $"unknown vocabulary '{name}' (v7, v7-reviewed, upstream)" : null, () => ModelVocabulary.All.Select(v => v.Name));
+        Opt.Text("--vocabulary", "NAME", $"one vocabulary (default: each of {string.Join(", ", ModelVocabulary.All.Select(v => v.Name))}): {NotifierSpec.Reference.Vocabularies.NameList}",
+            name => ModelVocabulary.Find(name) is null ? $"unknown vocabulary '{name}' ({NotifierSpec.Reference.Vocabularies.NameList})" : null, () => NotifierSpec.Reference.Vocabularies.Names);
 
     private static readonly Option<string?> VocabularyOption = ModelVocabularyOption();
-    private static readonly Option<string?> VariantOption = Opt.Text("--variant", "NAME", "a variant of the listener (default correct)",
-        name => Variant.Names.Contains(name) ? null : $"unknown variant '{name}' ({string.Join(", ", Variant.Names)})", () => Variant.Names);
+    private static readonly Option<string?> VariantOption = Opt.Text("--variant", "NAME", "a variant of the listener (default correct): a planted bug's name in catalogue/vocabulary.json (or its reference/, tla/ name or alias)",
+        name => Variant.Find(name, "") is not null ? null : $"unknown variant '{name}' ({string.Join(", ", Variant.Names)})", () => Variant.Names);
     private static readonly Option<int> Depth = Opt.Int("--depth", "K", "bounded model checking depth", Proofs.DefaultBmcDepth, 0, 30);
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "print only the queries that do not hold, and no progress line on stderr");
     private static readonly Option<bool> Json = Opt.Flag("--json", JsonOut.Help);

@@ -84,6 +84,10 @@ public static class Coverage
             { Step = o => o.Line.Kind == "call" && o.State.Op?.Steps.Any(p => p is Prim.PteUpdate { NotifyAfter: true }) == true },
         new("device-exclusive entries (make_device_exclusive)", "exclusive", null, "spec/ has no device-exclusive entries")
             { CallOp = "make_device_exclusive" },
+        // tla/ NotifierSpec.tla OwnersOf: make_device_exclusive's owner is the device, as nouveau passes it
+        new("make_device_exclusive with owner NULL (exclusive_owner_null: lib/test_hmm.c dmirror_exclusive)", "exclusive_dmirror",
+            "the trace spec's make_device_exclusive passes the device as owner (nouveau's), not NULL", "spec/ has no device-exclusive entries")
+            { Mirror = (_, m) => m.NullExclusiveOwner },
         // (an insert succeeds only after a remove: every mirror of the config line starts subscribed)
         new("mmu_interval_notifier_remove", "anon_read", "the spec's subscriptions are never removed",
             "no interval insert/remove in spec/ (each device's subscription exists for the whole run, M12)")

@@ -36,8 +36,14 @@ public static class Mutants
         new("V7MprotWriteProtect", Plants("V7MprotWriteProtect"), c => Mirrors(c with { Vocabulary = Vocabulary.V7 }, m => m with { Policy = Policy.WriteProtectOnMprot })),
     ];
 
+    /// <summary>A row of the matrix by its mutant name or by any name of its planted bug in catalogue/vocabulary.json
+    /// (its one name such as no-read-retry, its spec/ or tla/ name, an alias); the error lists the catalogue names.</summary>
     public static MutantCase Find(string name) => All.FirstOrDefault(m => m.Name == name)
-        ?? throw new ArgumentException($"unknown mutant '{name}' (known: {string.Join(", ", All.Select(m => m.Name))})");
+        ?? (Catalogue.Default.Bug(name) is { Reference: { } r } ? All.FirstOrDefault(m => m.Name == r) : null)
+        ?? throw new ArgumentException($"unknown mutant '{name}' (known: {string.Join(", ", CatalogueNames)})");
+
+    /// <summary>The catalogue's one name of each row's planted bug, in matrix order (what --mutant completes and help lists).</summary>
+    public static IEnumerable<string> CatalogueNames => All.Select(m => Catalogue.Default.Bugs.First(b => b.Reference == m.Name).Name);
 
     /// <summary>One cell: the property fails on the mutant (killed, with the rule or reason) or survives.</summary>
     public sealed record Cell(string Mutant, string Property, bool Killed, string? Reason, int Tests);

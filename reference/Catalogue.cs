@@ -28,14 +28,21 @@ public sealed record CatalogueFamily(string Name, bool ReleasePseudoEvent, strin
 /// <summary>A call site the models run, which models run it, the user operations that reach it, and in the newest
 /// release read (7.2) its PTE effect, the mmap_lock mode it runs under and where (file, function). NotInTla: why the
 /// TLA+ spec has no such site (every site not run by tla/ says why, and only those).</summary>
+/// ReferenceCall and ReferenceVia: a site the reference runs as the operation ReferenceCall (the name its Planner method
+/// returns), notified through other sites of its own (e.g. migrate_pages through try_to_unmap_one); such a site has
+/// "reference" in Models but no CallSite member of its own.</summary>
 public sealed record ModelSite(string Site, IReadOnlyList<string> Models, IReadOnlyList<string> Ops,
-    string? Pte = null, string? MmapLock = null, string? Citation = null, string? NotInTla = null);
+    string? Pte = null, string? MmapLock = null, string? Citation = null, string? NotInTla = null,
+    string? ReferenceCall = null, IReadOnlyList<string>? ReferenceVia = null);
 
 /// <summary>One row of a vocabulary's call-site table. Mechanism: range (start/end), nonblock
 /// (start_nonblock/end), release (exit_mmap's ->release), page (v7's invalidate_page after the PTE change), none.
 /// EventByProt: the event per new protection (none, read, read-write) where it depends on it.</summary>
+/// Since, Commit, Dated (a row of a linux-X.Y vocabulary that overrides its base's): the release the change came in, the
+/// upstream commit title where one was found, and how it was dated (a pull request listing the commit, or "first seen in"
+/// the release tree when no commit title was found here).
 public sealed record CatalogueRow(string Site, string Mechanism, string? Event, string Source, string? Finding = null,
-    IReadOnlyDictionary<string, string>? EventByProt = null, string? Owner = null);
+    IReadOnlyDictionary<string, string>? EventByProt = null, string? Owner = null, string? Since = null, string? Commit = null, string? Dated = null);
 
 /// <summary>A change of a row since the vocabulary this one is based on, dated and cited by commit title.</summary>
 public sealed record CatalogueChange(string Site, string? Event, string Since, string Commit, string Source, string? Owner = null, string? Derived = null);
@@ -45,7 +52,7 @@ public sealed record CatalogueChange(string Site, string? Event, string Since, s
 /// is (or why it is not modelled).</summary>
 public sealed record KernelSite(string File, string Function, string Api, string? Event = null, string? Owner = null,
     string? ModelSite = null, string? Status = null, string? Pte = null, string? MmapLock = null,
-    IReadOnlyList<string>? Ops = null, string? Citation = null);
+    IReadOnlyList<string>? Ops = null, string? Citation = null, string? Since = null, string? Commit = null, string? Dated = null);
 
 public sealed record VocabularyEntry(string Name, string Family, string? BasedOn = null, string? AliasOf = null,
     IReadOnlyList<string>? SourcePrefix = null, IReadOnlyDictionary<string, string>? Renames = null,
@@ -56,9 +63,14 @@ public sealed record BugModel(string Name, string? Violated);
 
 /// <summary>A planted bug under its one name, with its name in each layer (null where that layer has none).
 /// Rule: for a bug with no tla/ model, the rule the mutation matrix reports for it (`notifier hammer --mutants`,
-/// seed 1, 250 tests per cell; the RulesHold cell, or the only killing cell).</summary>
+/// seed 1, 250 tests per cell; the RulesHold cell, or the only killing cell).
+/// Aliases: other spellings the command line accepts for it (e.g. the trace field skip_read_retry of no-read-retry).</summary>
 public sealed record PlantedBug(string Name, string Plants, string? Reference, string? Spec, string? Tla, IReadOnlyList<BugModel> Models,
-    string? Rule = null);
+    string? Rule = null, IReadOnlyList<string>? Aliases = null)
+{
+    /// <summary>Every name the bug goes by: its one name, its name in each layer, its aliases.</summary>
+    public IEnumerable<string> AllNames => new[] { Name, Reference, Spec, Tla }.OfType<string>().Concat(Aliases ?? []).Distinct(StringComparer.Ordinal);
+}
 
 public sealed record CatalogueFile(string Schema, string About, IReadOnlyList<CatalogueRule> Rules, CatalogueSteps Steps,
     IReadOnlyList<string> Reactions, IReadOnlyList<CatalogueFamily> Families, IReadOnlyList<ModelSite> ModelSites,
@@ -129,10 +141,17 @@ public sealed class Catalogue
         var sites = f.ModelSites.Select(s => s.Site).ToHashSet();
         // a site the TLA+ spec does not run says why (not_in_tla); a TLA+ site has no such reason
         foreach (var s in f.ModelSites)
+        {
+            if ((s.ReferenceVia is null) != (s.ReferenceCall is null) || s.ReferenceVia is not null && !s.Models.Contains("reference"))
+                throw new CatalogueException($"{file}: model site {s.Site}: reference_call and reference_via go together, with \"reference\" in models");
+            foreach (var via in s.ReferenceVia ?? [])
+                if (f.ModelSites.FirstOrDefault(x => x.Site == via) is not { ReferenceVia: null } v || !v.Models.Contains("reference"))
+                    throw new CatalogueException($"{file}: model site {s.Site}: reference_via {via} is not a site the reference brackets");
             if (s.Models.Contains("tla") == (s.NotInTla is not null))
                 throw new CatalogueException(s.NotInTla is null
                     ? $"{file}: model site {s.Site}: not a tla site and no not_in_tla reason"
                     : $"{file}: model site {s.Site}: a tla site with a not_in_tla reason");
+        }
         var reactions = f.Reactions.ToHashSet();
         foreach (var fam in f.Families)
             foreach (var e in fam.Events)
@@ -209,6 +228,10 @@ public sealed class Catalogue
                 if (k.ModelSite is { } ms && !sites.Contains(ms)) throw new CatalogueException($"{file}: vocabulary {voc.Name}: kernel site {k.Function}: unknown model site '{ms}'");
                 else if (k.ModelSite is null && k.Status is null) throw new CatalogueException($"{file}: vocabulary {voc.Name}: kernel site {k.File} {k.Function}: neither model_site nor status");
         }
+        var bugNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var b in f.Bugs)
+            foreach (var n in b.AllNames)
+                if (!bugNames.TryAdd(n, b.Name)) throw new CatalogueException($"{file}: planted bugs {bugNames[n]} and {b.Name} are both called '{n}'");
         var all = f.Vocabularies.Select(v => Resolve(v, 0)).ToImmutableArray();
         if (all.Select(v => v.Name).Distinct().Count() != all.Length) throw new CatalogueException($"{file}: duplicate vocabulary name");
         return new Catalogue(f, all);
@@ -217,7 +240,15 @@ public sealed class Catalogue
     public CatalogueFamily Family(string name) => File.Families.First(f => f.Name == name);
     public ModelSite Site(string name) => File.ModelSites.First(s => s.Site == name);
     public IEnumerable<ModelSite> SitesOf(string model) => File.ModelSites.Where(s => s.Models.Contains(model));
+
+    /// <summary>The sites the reference brackets under their own name (its enum CallSite): "reference" in models and
+    /// no reference_via.</summary>
+    public IEnumerable<ModelSite> ReferenceCallSites => File.ModelSites.Where(s => s.Models.Contains("reference") && s.ReferenceVia is null);
     public IReadOnlyList<PlantedBug> Bugs => File.Bugs;
+
+    /// <summary>The planted bug called <paramref name="name"/> by its one name, its name in any layer or an alias
+    /// (exact spelling); null when none is.</summary>
+    public PlantedBug? Bug(string name) => File.Bugs.FirstOrDefault(b => b.AllNames.Contains(name, StringComparer.Ordinal));
 
     /// <summary>An event by name, from the first family that has it (the reference's per-event facts must
     /// agree across families: checked by CatalogueTests).</summary>

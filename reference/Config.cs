@@ -93,9 +93,18 @@ public sealed record Policy(string Name, ImmutableDictionary<MmuEvent, Reaction>
 /// <summary>
 /// A device mirror's configuration (lib/test_hmm.c struct dmirror): its notifier kind and range,
 /// its listener policy, and its driver bugs (kernel-facts.md M3).
+/// SkipReadRetry is the planted bug no-read-retry of catalogue/vocabulary.json (trace field skip_read_retry).
+/// NullExclusiveOwner: the owner the driver passes to make_device_exclusive. false (the default): the device itself, as
+/// nouveau does (linux-7.2 drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_atomic_range_fault:
+/// make_device_exclusive(mm, start, drm->dev, &amp;folio)), which skips its own MMU_NOTIFY_EXCLUSIVE
+/// (nouveau_svm_range_invalidate: range->owner == drm->dev). true: NULL, as lib/test_hmm.c dmirror_exclusive does
+/// (linux-6.1/6.12 make_device_exclusive_range(..., NULL), linux-7.2/7.3 make_device_exclusive(mm, addr, NULL, &amp;folio)),
+/// whose dmirror_interval_invalidate skips only its own MMU_NOTIFY_MIGRATE: the mirror invalidates on its own exclusive
+/// event, then dmirror_atomic_map maps the atomic entry (trace field exclusive_owner_null).
 /// </summary>
 public sealed record MirrorConfig(string Name, MirrorKind Kind = MirrorKind.Interval, Policy? Policy = null,
-    bool SkipReadRetry = false, bool ReadRetryOutsideLock = false, int FaultChunk = 2, PageRange? Span = null)
+    bool SkipReadRetry = false, bool ReadRetryOutsideLock = false, int FaultChunk = 2, PageRange? Span = null,
+    bool NullExclusiveOwner = false)
 {
     public Policy Listener => Policy ?? Policy.UnmapAll;
 

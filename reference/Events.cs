@@ -105,7 +105,7 @@ public static class EventTables
 
     private static ImmutableArray<EventRow> Build(Vocabulary v)
     {
-        var reference = Catalogue.Default.SitesOf("reference").Select(s => s.Site).ToHashSet();
+        var reference = Catalogue.Default.ReferenceCallSites.Select(s => s.Site).ToHashSet();
         return [.. Of(v).Rows.Where(r => reference.Contains(r.Site)).Select(r => new EventRow(
             Enum.Parse<CallSite>(r.Site),
             r.Mechanism switch { "page" => Mechanism.InvalidatePage, "none" => Mechanism.None, _ => Mechanism.StartEnd },

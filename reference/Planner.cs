@@ -409,8 +409,8 @@ internal sealed class Planner(MmState state)
         });
     }
 
-    /// <summary>make_device_exclusive (mm/rmap.c) for HMM_DMIRROR_EXCLUSIVE: the page becomes a device-exclusive
-    /// entry under MMU_NOTIFY_EXCLUSIVE with the mirror as owner; then dmirror_atomic_map.</summary>
+    /// <summary>make_device_exclusive (mm/rmap.c) for HMM_DMIRROR_EXCLUSIVE or nouveau's atomic fault: the page becomes a
+    /// device-exclusive entry under MMU_NOTIFY_EXCLUSIVE (owner: MakeDeviceExclusive); then the atomic map.</summary>
     public string? Exclusive(int mirror, int page)
     {
         if (!EventTables.IsKernel(Vocab)) return "ENOSYS (device-exclusive entries are 5.14+: not in this vocabulary)";
@@ -424,7 +424,8 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/rmap.c make_device_exclusive: the page becomes a device-exclusive entry under
-    /// MMU_NOTIFY_EXCLUSIVE with the mirror as owner.</summary>
+    /// MMU_NOTIFY_EXCLUSIVE with the owner the driver passes: the mirror (nouveau), or NULL (lib/test_hmm.c
+    /// dmirror_exclusive; MirrorConfig.NullExclusiveOwner).</summary>
     private void MakeDeviceExclusive(int mirror, int page)
     {
         var one = new PageRange(page, page + 1);
@@ -432,7 +433,7 @@ internal sealed class Planner(MmState state)
         {
             Pte(page, PteOp.MakeExclusive, after, mirror);
             _prims.Add(new Prim.TlbFlush(one));
-        }, owner: mirror);
+        }, owner: Config.MirrorList[mirror].NullExclusiveOwner ? -1 : mirror);
     }
 
     /// <summary>The device-private migration the plan runs, if any (the owner's exemption of Rules.CheckState).</summary>

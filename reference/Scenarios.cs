@@ -333,7 +333,7 @@ public static class Scenarios
             e.Eq("secondary callback", "arch_invalidate_secondary_tlbs", (string?)s.Trace.Last(l => l.Op == "tlb_flush").Get("secondary"));
             e.Eq("TLB entries after the flush", 0, s.State.Mirrors[0].Pt.Count);
         }),
-        Define("exclusive", "hmm-tests hmm.exclusive", "make_device_exclusive gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE (MMU_NOTIFY_CLEAR, owner NULL, since 6.15) and revokes the atomic entry", null, Setup.Anon(4).Mirror().Written(0, 1), (s, e) =>
+        Define("exclusive", "nouveau: Linux 7.2 drivers/gpu/drm/nouveau/nouveau_svm.c nouveau_atomic_range_fault (make_device_exclusive(mm, start, drm->dev, &folio)), nouveau_svm_range_invalidate (returns for MMU_NOTIFY_EXCLUSIVE with owner drm->dev); mm/memory.c remove_device_exclusive_entry", "make_device_exclusive with the device as owner, as nouveau calls it, gives the device atomic access under MMU_NOTIFY_EXCLUSIVE (its own event, skipped); a CPU write restores the PTE (MMU_NOTIFY_CLEAR, owner NULL, since 6.15) and revokes the atomic entry", null, Setup.Anon(4).Mirror().Written(0, 1), (s, e) =>
         {
             s.Call(new Call.DeviceExclusive(0, 0));
             s.RunCpu();
@@ -345,6 +345,23 @@ public static class Scenarios
             e.Eq("device atomic write, no fault", 0, s.State.Mirrors[0].Faults);
             s.Cpu(new Call.CpuWrite(0, 6));
             e.Eq("restore event (MMU_NOTIFY_CLEAR since 6.15, remove_device_exclusive_entry)", "MMU_NOTIFY_CLEAR", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
+            e.Eq("CHECK_EXCLUSIVE: no atomic entry survives", 0, s.State.Mirrors[0].Pt.Values.Count(x => x.Atomic));
+            e.Eq("CPU read", 6, s.CpuView(0));
+        }),
+        Define("exclusive_dmirror", "hmm-tests hmm.exclusive; Linux 7.2 lib/test_hmm.c dmirror_exclusive (make_device_exclusive(mm, addr, NULL, &folio)), dmirror_interval_invalidate (skips only MMU_NOTIFY_MIGRATE with its own owner), dmirror_atomic_map", "lib/test_hmm.c passes owner NULL to make_device_exclusive: its own MMU_NOTIFY_EXCLUSIVE is not skipped, the mirror drops its mapping of the page, then dmirror_atomic_map maps the atomic entry; a CPU write revokes it", null, Setup.Anon(4).Mirror(Dev() with { NullExclusiveOwner = true }).Written(0, 1).DeviceRead(0, 0), (s, e) =>
+        {
+            e.Eq("device PTE before", "frame 1.1 rw", PteText.Of(DevPte(s, 0, 0)));
+            s.Call(new Call.DeviceExclusive(0, 0));
+            s.RunCpu();
+            var start = s.Trace.Last(l => l.Op == "invalidate_range_start");
+            e.Eq("event and owner", "MMU_NOTIFY_EXCLUSIVE NULL", $"{start.Get("event")} {(string?)start.Get("owner") ?? "NULL"}");
+            e.Eq("the mirror invalidated on its own exclusive event", "unmap", (string?)s.Trace.Last(l => l.Op == "invalidate").Get("reaction"));
+            e.Eq("device PTE", "frame 1.1 rw atomic", PteText.Of(DevPte(s, 0, 0)));
+            e.Eq("CPU PTE", "frame 1 rw dirty soft-dirty device-exclusive(0)", PteText.Of(s.State.Ptes[0]));
+            int faults = s.State.Mirrors[0].Faults;
+            s.DeviceWrite(0, 0, 5);
+            e.Eq("device atomic write, no fault", faults, s.State.Mirrors[0].Faults);
+            s.Cpu(new Call.CpuWrite(0, 6));
             e.Eq("CHECK_EXCLUSIVE: no atomic entry survives", 0, s.State.Mirrors[0].Pt.Values.Count(x => x.Atomic));
             e.Eq("CPU read", 6, s.CpuView(0));
         }),

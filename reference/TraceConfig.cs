@@ -32,7 +32,7 @@ public static class TraceConfig
         ["huge_page_size"] = c.HugePageSize,
         ["frames"] = c.Frames,
         ["vocabulary"] = EventTables.Name(c.Vocabulary),
-        ["mirrors"] = new JsonArray(c.MirrorList.Select(m => (JsonNode?)new JsonObject
+        ["mirrors"] = new JsonArray(c.MirrorList.Select(m => (JsonNode?)WithExclusiveOwner(m, new JsonObject
         {
             ["name"] = m.Name,
             ["kind"] = KindName(m.Kind),
@@ -48,12 +48,19 @@ public static class TraceConfig
             ["read_retry_outside_lock"] = m.ReadRetryOutsideLock,
             ["fault_chunk"] = m.FaultChunk,
             ["span"] = m.Span is { } r ? new JsonArray(r.Start, r.End) : null,
-        }).ToArray()),
+        })).ToArray()),
         ["mutants"] = new JsonArray(Enum.GetValues<Mutant>().Where(x => x != Mutant.None && c.Has(x)).Select(x => (JsonNode?)JsonValue.Create(x.ToString())).ToArray()),
     };
 
+    /// <summary>exclusive_owner_null only when on (a mirror without it passes itself to make_device_exclusive, as nouveau).</summary>
+    private static JsonObject WithExclusiveOwner(MirrorConfig m, JsonObject mo)
+    {
+        if (m.NullExclusiveOwner) mo["exclusive_owner_null"] = true;
+        return mo;
+    }
+
     private static readonly string[] ConfigFields = ["kind", "pages", "huge_page_size", "frames", "vocabulary", "mirrors", "mutants", "huge_zero_page", "madvise_free_split"];
-    private static readonly string[] MirrorFields = ["name", "kind", "policy", "skip_read_retry", "read_retry_outside_lock", "fault_chunk", "span"];
+    private static readonly string[] MirrorFields = ["name", "kind", "policy", "skip_read_retry", "read_retry_outside_lock", "fault_chunk", "span", "exclusive_owner_null"];
     private static readonly string[] PolicyFields = ["name", "default", "at", "reactions"];
 
     /// <summary>Reads a config line strictly (docs/trace-format.md): unknown fields, duplicated mirror names and
@@ -121,7 +128,7 @@ public static class TraceConfig
                 }
                 else if (mo["span"] is not null) throw new TraceFormatException("field 'mirrors.span': expected [start, end) or null");
                 mirrors.Add(new MirrorConfig(name, kind, policy, Bool(mo, "skip_read_retry"), Bool(mo, "read_retry_outside_lock"),
-                    mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages), span));
+                    mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages), span, Bool(mo, "exclusive_owner_null")));
             }
             var mutants = Mutant.None;
             if (o["mutants"] is JsonArray mu)

@@ -121,8 +121,11 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
     private const string SameAsUffdWp = "MCFailUffdWpConsultVma under another release line: the variant consult-vma-on-uffd-wp mirrors it under linux-7.2, and `notifier contract` refutes consult-vma for MMU_NOTIFY_PROTECTION_VMA in every kernel vocabulary";
     private const string ProtectionVmaSite = "no NUMA-hinting or PAGEMAP_SCAN call site here: invalidate_range_start's free vma_set=false covers MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged, and `notifier contract` refutes consult-vma for it in every kernel vocabulary (docs/protection-vma.md)";
 
+    /// <summary>A variant by its name, or by any name of its planted bug in catalogue/vocabulary.json (NoReadRetry,
+    /// no_read_retry, an alias such as skip_read_retry); null when none.</summary>
     public static Variant? Find(string name, string vocabulary) =>
-        name == "correct" ? Correct(vocabulary) : Failing_.FirstOrDefault(v => v.Name == name);
+        name == "correct" ? Correct(vocabulary) : Failing_.FirstOrDefault(v => v.Name == name)
+            ?? (NotifierSpec.Reference.Catalogue.Default.Bug(name) is { Spec: { } sn } ? Failing_.FirstOrDefault(v => v.Name == sn) : null);
 
     public static IEnumerable<string> Names => new[] { "correct" }.Concat(Failing_.Select(v => v.Name));
 }

@@ -472,10 +472,14 @@ VmaBefore(site, r, prot, dst) ==
       [] OTHER                     -> vma
 
 \* The owner a call site passes with mmu_notifier_range_init_owner: the
-\* device whose driver calls make_device_exclusive (lib/test_hmm.c
-\* dmirror_exclusive; drivers/gpu/drm/nouveau/nouveau_svm.c
-\* nouveau_atomic_range_fault); NULL (0) for every other call site, the
-\* restore included (mm/memory.c remove_device_exclusive_entry).
+\* device whose driver calls make_device_exclusive with itself as owner, as
+\* nouveau does (linux-7.2 drivers/gpu/drm/nouveau/nouveau_svm.c
+\* nouveau_atomic_range_fault: make_device_exclusive(mm, start, drm->dev, ..);
+\* nouveau_svm_range_invalidate skips that event). lib/test_hmm.c
+\* dmirror_exclusive passes NULL instead (linux-7.2: make_device_exclusive(mm,
+\* addr, NULL, &folio)) and is not modelled here (reference/ scenario
+\* exclusive_dmirror). NULL (0) for every other call site, the restore
+\* included (mm/memory.c remove_device_exclusive_entry).
 OwnersOf(site) == CASE site = "make_device_exclusive"
                        -> {d \in Devices \ (HwDevices \cup PageOnlyDevices) : sub[d] = "tree"}
                   \* device-private migration: the pgmap owner, a dmirror (an interval listener)

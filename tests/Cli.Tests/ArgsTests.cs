@@ -46,7 +46,7 @@ public class ArgsTests
     [InlineData("notifier replay: expected one TRACE.jsonl (notifier replay --help)", "replay")]
     [InlineData("notifier audit: expected one KERNEL_SOURCE_DIR (notifier audit --help)", "audit", "--found")]
     [InlineData("notifier hammer: option --seed: -1 is out of range [0, 18446744073709551615]", "hammer", "--seed=-1")]
-    [InlineData("notifier contract: unknown vocabulary 'v8' (v7, v7-reviewed, upstream)", "contract", "--vocabulary", "v8")]
+    [InlineData("notifier contract: unknown vocabulary 'v8' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)", "contract", "--vocabulary", "v8")]
     [InlineData("notifier completion: unknown shell 'zsh' (bash)", "completion", "zsh")]
     [InlineData("notifier: unexpected argument 'x' after --version", "--version", "x")]
     [InlineData("notifier events: option --json is given twice", "events", "--json", "--json")] // System.CommandLine alone takes a repeated flag
@@ -72,7 +72,8 @@ public class ArgsTests
     [InlineData("check --w", "--workers")]
     [InlineData("prove --vocabulary v", "v7\nv7-reviewed")]
     [InlineData("prove --variant unmap", "unmap-at-end")]
-    [InlineData("hammer --mutant Unmap", "UnmapAtEnd\nMigrateCopyBeforeUnmap")] // System.CommandLine: the names that start with the word, then the others that contain it
+    [InlineData("hammer --mutant Unmap", "mm-unmap-at-end\nmigrate-copy-before-unmap")] // the catalogue's names (System.CommandLine: those that start with the word, then the others that contain it, ignoring case)
+    [InlineData("kernel --mutant cow", "cow-forgets-write-protect")]
     [InlineData("help ev", "events")]
     [InlineData("scenario anon_write_", "anon_write_child\nanon_write_prot")]
     [InlineData("completion ", "--help\n-h\nbash")]
@@ -80,6 +81,51 @@ public class ArgsTests
     {
         var (code, stdout, stderr) = TraceInputTests.Run($"[suggest:{line.Length}]", line);
         Assert.Equal((0, expected + "\n", ""), (code, stdout, stderr));
+    }
+
+    /// <summary>Issue 12: one name per planted bug at the command line. --mutant (hammer, kernel) and --variant (prove) take
+    /// every name catalogue/vocabulary.json gives a planted bug (its one name, its reference/, spec/, tla/ names, its
+    /// aliases) and resolve it to that bug's mutant or variant; unknown names are answered with the catalogue's names.</summary>
+    [Fact]
+    public void Every_catalogue_name_of_a_planted_bug_selects_its_mutant_and_variant()
+    {
+        foreach (var bug in NotifierSpec.Reference.Catalogue.Default.Bugs)
+            foreach (var name in bug.AllNames)
+            {
+                if (bug.Reference is { } r) Assert.Equal(r, NotifierSpec.Properties.Mutants.Find(name).Name);
+                else Assert.Throws<ArgumentException>(() => NotifierSpec.Properties.Mutants.Find(name));
+                Assert.Equal(bug.Spec, Variant.Find(name, "")?.Name);
+            }
+        Assert.Contains("SkipReadRetry", NotifierSpec.Reference.Catalogue.Default.Bug("no-read-retry")!.AllNames);
+        Assert.Equal("NoReadRetry", NotifierSpec.Properties.Mutants.Find("skip_read_retry").Name);
+        Assert.Equal(NotifierSpec.Properties.Mutants.All.Length, NotifierSpec.Properties.Mutants.CatalogueNames.Distinct().Count());
+        Assert.All(NotifierSpec.Properties.Mutants.CatalogueNames, n => Assert.Matches("^[a-z0-9]+(-[a-z0-9]+)*$", n));
+    }
+
+    [Theory]
+    [InlineData("hammer", "--mutant", "no-read-retry", "--count", "1", "--workers", "1", "--quiet")]
+    [InlineData("hammer", "--mutant", "SkipReadRetry", "--count", "1", "--workers", "1", "--quiet")]
+    [InlineData("hammer", "--mutant", "pass_end_early", "--count", "1", "--workers", "1", "--quiet")]
+    [InlineData("prove", "--variant", "NoReadRetry", "--depth", "0", "--quiet")]
+    [InlineData("prove", "--variant", "skip_read_retry", "--depth", "0", "--quiet")]
+    public void A_planted_bug_is_taken_by_any_of_its_catalogue_names(params string[] args)
+    {
+        var (code, stdout, stderr) = TraceInputTests.Run(args);
+        Assert.DoesNotContain("unknown", stderr);
+        Assert.Equal("", stderr);
+        if (args[0] == "hammer") Assert.Matches(args[2] is "pass_end_early" ? "^EndPassEarly " : "^NoReadRetry ", stdout.Split('\n').First(l => !l.StartsWith("mutant", StringComparison.Ordinal) && l.Length > 0));
+        else Assert.Equal((12, "reproduce: notifier prove --variant no-read-retry"), (code, stdout.Split('\n').Single(l => l.StartsWith("reproduce:", StringComparison.Ordinal))));
+    }
+
+    [Theory]
+    [InlineData("hammer", "--mutant")]
+    [InlineData("kernel", "--mutant")]
+    public void An_unknown_mutant_lists_the_catalogue_names(string command, string option)
+    {
+        var (code, _, stderr) = TraceInputTests.Run(command, option, "bogus");
+        Assert.Equal(255, code);
+        Assert.Equal($"notifier {command}: unknown mutant 'bogus' (known: {string.Join(", ", NotifierSpec.Properties.Mutants.CatalogueNames)})", stderr.Trim());
+        Assert.Contains("cow-forgets-write-protect", stderr);
     }
 
     [Theory]

@@ -41,7 +41,7 @@ public class CliTests
 
     [Theory]
     [InlineData("--variant", "nope", "notifier prove: unknown variant 'nope'")]
-    [InlineData("--vocabulary", "v8", "notifier prove: unknown vocabulary 'v8' (v7, v7-reviewed, upstream)")]
+    [InlineData("--vocabulary", "v8", "notifier prove: unknown vocabulary 'v8' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)")]
     [InlineData("--depth", "x", "notifier prove: option --depth expects an integer, got 'x'")]
     [InlineData("--frobnicate", null, "notifier prove: unknown option --frobnicate")]
     [InlineData("--variant", "ignore-fork --vocabulary upstream", "notifier prove: variant 'ignore-fork' changes the reaction to MMU_FORK, which vocabulary 'upstream' does not have")]

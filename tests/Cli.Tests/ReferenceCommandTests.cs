@@ -102,6 +102,60 @@ public class AuditCommandTests
     }
 }
 
+public class AuditVocabularyTests
+{
+    private static string Fixture(string name)
+    {
+        var d = new DirectoryInfo(AppContext.BaseDirectory);
+        while (d is not null && !File.Exists(Path.Combine(d.FullName, "NotifierSpec.sln"))) d = d.Parent;
+        return Path.Combine(d!.FullName, "tests", "Reference.Tests", "audit-fixtures", name);
+    }
+
+    private static string LastLine(string text) => text.Trim().Split('\n')[^1];
+
+    /// <summary>Without --vocabulary, audit takes linux-VERSION.PATCHLEVEL from the tree's Makefile when the catalogue has
+    /// it and says so; a release it lacks, or no Makefile, falls back to upstream, saying why; --vocabulary overrides.</summary>
+    [Fact]
+    public void Audit_picks_the_vocabulary_from_the_trees_makefile_and_says_which()
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        string planted = Fixture("planted");
+        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["audit", planted, "--quiet"], o, e));
+        Assert.StartsWith($"audit {planted} against linux-7.2 (the tree's Makefile: VERSION = 7, PATCHLEVEL = 2): 17 calls, 135 difference(s)", LastLine(o.ToString()));
+        Assert.Equal("", e.ToString());
+
+        o = new StringWriter();
+        Assert.Equal(12, NotifierSpec.Cli.Cli.Run(["audit", planted, "--vocabulary", "linux-6.12", "--quiet"], o, e));
+        Assert.StartsWith($"audit {planted} against linux-6.12 (--vocabulary):", LastLine(o.ToString()));
+
+        o = new StringWriter();
+        string equal = Fixture("equal");
+        NotifierSpec.Cli.Cli.Run(["audit", equal, "--quiet"], o, e);
+        Assert.StartsWith($"audit {equal} against upstream (default: the tree has no readable Makefile):", LastLine(o.ToString()));
+
+        string dir = Path.Combine(Path.GetTempPath(), $"audit-makefile-{Environment.ProcessId}");
+        try
+        {
+            foreach (var f in Directory.EnumerateFiles(equal, "*", SearchOption.AllDirectories))
+            {
+                string to = Path.Combine(dir, Path.GetRelativePath(equal, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(f, to);
+            }
+            File.WriteAllText(Path.Combine(dir, "Makefile"), "VERSION = 2\nPATCHLEVEL = 6\nSUBLEVEL = 32\n");
+            o = new StringWriter();
+            NotifierSpec.Cli.Cli.Run(["audit", dir, "--quiet"], o, e);
+            Assert.StartsWith($"audit {dir} against upstream (default: the tree's Makefile says linux-2.6, which the catalogue has no kernel call sites for):", LastLine(o.ToString()));
+            File.WriteAllText(Path.Combine(dir, "Makefile"), "VERSION = 6\nPATCHLEVEL = 12\n");
+            o = new StringWriter();
+            NotifierSpec.Cli.Cli.Run(["audit", dir, "--json"], o, e);
+            var doc = System.Text.Json.Nodes.JsonNode.Parse(o.ToString())!;
+            Assert.Equal(("linux-6.12", "the tree's Makefile: VERSION = 6, PATCHLEVEL = 12"), ((string?)doc["vocabulary"], (string?)doc["vocabulary_from"]));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
+
 public class EventsCommandTests
 {
     [Fact]
@@ -112,7 +166,7 @@ public class EventsCommandTests
         var doc = System.Text.Json.Nodes.JsonNode.Parse(o.ToString())!;
         Assert.Equal("v7", (string?)doc["vocabulary"]);
         Assert.Equal(EventTables.Table(Vocabulary.V7).Length,
-            doc["call_sites"]!.AsArray().Count(r => r!["models"]!.AsArray().Any(m => (string?)m == "reference")));
+            doc["call_sites"]!.AsArray().Count(r => r!["models"]!.AsArray().Any(m => (string?)m == "reference") && Catalogue.Default.Site((string)r["call_site"]!).ReferenceVia is null));
         Assert.Equal(Catalogue.Default.File.ModelSites.Count, doc["call_sites"]!.AsArray().Count);
         Assert.Equal("MMU_MIGRATE", (string?)doc["call_sites"]!.AsArray().Single(r => (string?)r!["call_site"] == "copy_hugetlb_page_range")!["event"]);
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v9"], o, e));

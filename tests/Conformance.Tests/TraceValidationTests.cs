@@ -26,6 +26,7 @@ public sealed class TraceValidationTests : IDisposable
     {
         ["device_private_migration"] = "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): not a call site of the trace spec",
         ["migrate_skip_any_owner"] = "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): not a call site of the trace spec",
+        ["exclusive_dmirror"] = "make_device_exclusive with owner NULL (exclusive_owner_null: lib/test_hmm.c dmirror_exclusive): the trace spec's make_device_exclusive passes the device as owner (nouveau's), not NULL",
     }.ToImmutableDictionary();
 
     /// <summary>Scenarios that plant a reference bug (a Mutant) the spec does not have: rejected at the line
@@ -212,12 +213,13 @@ public sealed class TraceValidationTests : IDisposable
     [Fact]
     public void CoveredScenarioCount()
     {
-        // 34 scenarios: 30 accepted, 2 planted reference bugs rejected, 2 outside the spec (device-private migration).
+        // 35 scenarios: 30 accepted, 2 planted reference bugs rejected, 3 outside the spec (device-private migration; the
+        // NULL-owner make_device_exclusive of lib/test_hmm.c, exclusive_dmirror).
         // uffd_wp_consult_vma is accepted: the trace spec maps uffdio_writeprotect to the site uffd_wp_range, and the spec
         // with a consult-vma listener behaves as the reference does (its NoStaleDeviceMapping violation is tla/'s MCFailUffdWpConsultVma)
-        Assert.Equal(34, Scenarios.All.Length);
+        Assert.Equal(35, Scenarios.All.Length);
         Assert.Equal(2, Planted.Count);
-        Assert.Equal(2, Outside.Count);
+        Assert.Equal(3, Outside.Count);
         Assert.Equal(30, Scenarios.All.Count(s => !Planted.ContainsKey(s.Name) && !Outside.ContainsKey(s.Name)));
     }
 

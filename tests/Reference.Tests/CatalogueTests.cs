@@ -81,7 +81,7 @@ public class CatalogueTests
     {
         Assert.Equal(Cat.File.Families.SelectMany(f => f.Events).Select(e => e.Name).Distinct().Order(),
             Enum.GetNames<MmuEvent>().Order());
-        Assert.Equal(Cat.SitesOf("reference").Select(s => s.Site).Order(), Enum.GetNames<CallSite>().Order());
+        Assert.Equal(Cat.ReferenceCallSites.Select(s => s.Site).Order(), Enum.GetNames<CallSite>().Order());
         foreach (var g in Cat.File.Families.SelectMany(f => f.Events).GroupBy(e => e.Name))
         {
             Assert.Single(g.Select(e => string.Join(",", e.Allows.Order())).Distinct());
@@ -107,6 +107,40 @@ public class CatalogueTests
     {
         var m = JsonNode.Parse(File.ReadAllText(Repo("tla", "manifest.json")))!["models"]!.AsArray();
         return [.. m.Where(x => (string?)x!["result"] != "success").Select(x => new BugModel((string)x!["name"]!, (string?)x!["violated"]))];
+    }
+
+    /// <summary>Issue 12 item 2: every row a linux-X.Y vocabulary overrides from its base is dated: the release it came in
+    /// and the upstream commit title, or, where none was found, an honest "first seen in" (or "unchanged").</summary>
+    [Fact]
+    public void Every_row_a_release_overrides_is_dated_by_release_and_commit_or_first_seen()
+    {
+        var rows = Cat.File.Vocabularies.Where(v => v.Family == "upstream" && v.BasedOn is not null && v.Release is not null)
+            .SelectMany(v => (v.Rows ?? []).Select(r => (v.Name, Row: r))).ToList();
+        Assert.Equal(20, rows.Count);
+        Assert.All(rows, x => Assert.True(x.Row.Since is not null && x.Row.Dated is not null
+            && (x.Row.Commit is not null || x.Row.Dated.StartsWith("first seen in", StringComparison.Ordinal) || x.Row.Dated.StartsWith("unchanged", StringComparison.Ordinal)),
+            $"{x.Name} {x.Row.Site}: since {x.Row.Since}, commit {x.Row.Commit}, dated {x.Row.Dated}"));
+        Assert.Equal(7, rows.Count(x => x.Row.Commit is not null));
+        Assert.Equal("mm: allocate THP on hugezeropage wp-fault", rows.Single(x => x.Name == "linux-6.18").Row.Commit);
+    }
+
+    /// <summary>catalogue/vocabulary.json is the one source of the kernel sites: catalogue/kernel_sites.py, which rebuilt
+    /// them from its own stale table, is gone and nothing in the repository refers to it (seen failing with the file restored).</summary>
+    [Fact]
+    public void No_script_regenerates_the_kernel_sites_of_the_catalogue()
+    {
+        Assert.Equal(["vocabulary.json"], Directory.EnumerateFiles(Repo("catalogue")).Select(Path.GetFileName).Order());
+        string root = Repo();
+        var referring = Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}.git", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && f != Path.Combine(root, "tests", "Reference.Tests", "CatalogueTests.cs")
+                && f != Path.Combine(root, "docs", "callsites.md") // says it was removed, and why
+                && Path.GetExtension(f) is ".md" or ".cs" or ".py" or ".sh" or ".json" or ".tla" or ".cfg" or ".txt")
+            .Where(f => File.ReadAllText(f).Contains("kernel_sites.py", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(root, f)).ToList();
+        Assert.Equal([], referring);
     }
 
     [Fact]

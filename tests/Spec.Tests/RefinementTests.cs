@@ -28,6 +28,7 @@ public class RefinementTests
         ["migrate_v7_invalidate_page"] = (RefinementVerdict.NotCovered, 18, "migrate_pages: v7's invalidate_page call sites (rmap, after the PTL is dropped): spec/ has them only as the failing variants invalidate-page-* (B1)"),
         // device-exclusive entries
         ["exclusive"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: device-exclusive entries (make_device_exclusive): spec/ has no device-exclusive entries"),
+        ["exclusive_dmirror"] = (RefinementVerdict.NotCovered, 1, "mirror dev0: make_device_exclusive with owner NULL (exclusive_owner_null: lib/test_hmm.c dmirror_exclusive): spec/ has no device-exclusive entries"),
         ["exclusive_mprotect"] = (RefinementVerdict.NotCovered, 7, "make_device_exclusive: device-exclusive entries (make_device_exclusive): spec/ has no device-exclusive entries"),
         ["exclusive_owner_filter_all"] = (RefinementVerdict.NotCovered, 17, "make_device_exclusive: device-exclusive entries (make_device_exclusive): spec/ has no device-exclusive entries"),
         // device-private migration (migrate_to_device, migrate_to_ram)
