@@ -145,8 +145,13 @@ public enum Mutant : long
 /// (Planner.MadviseFreeSplitFolios; linux-6.1 on: every subpage kept). Off by default: the TLA+ spec's madvise_free has no
 /// folio-split bracket yet (tla/), so seeded runs and their validation keep their traces; `notifier kernel` sets it, the
 /// kernels it runs on (6.1 and later) always split.
+/// MremapBreakKsm: mremap breaks the KSM pages of the range it moves before moving it (Planner.BreakKsm: linux-7.2
+/// mm/mremap.c prep_move_vma, 6.12 and 6.1 move_vma -> ksm_madvise(MADV_UNMERGEABLE) -> mm/ksm.c break_ksm, a COW through
+/// wp_page_copy). Off by default for the same reason as MadviseFreeSplit (the TLA+ spec's wp_page_copy is the COW of a page
+/// shared with a child only); `notifier kernel` sets it.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
-    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = false)
+    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = false,
+    bool MremapBreakKsm = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

@@ -83,7 +83,9 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// list, and its generation (bumped at each reuse, so a device touching a reused frame is observable).
 /// Frame 0 is the shared zero page: never freed, content 0.
 /// </summary>
-public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation);
+/// Ksm: a KSM page (folio_test_ksm): replace_page mapped it in place of an identical page; it stays one until freed (a new
+/// frame from alloc_page is not).
+public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Ksm = false);
 
 /// <summary>
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when
