@@ -56,6 +56,20 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Count_is_the_exact_number_of_operations_run()
+    {
+        // issue 13: `--count 50` ran 74 operations (whole sequences of up to 40 until 50 were reached); the last sequence is now
+        // cut, and it is the prefix of the sequence a longer count runs
+        var r = Campaign.Run(fx.Live, Config(), 50, null, 3);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(50, r.Stats.Ops);
+        int n = 0, k = 0;
+        while (n < 50) n += Campaign.Sequence(16, 3, k++).Length;
+        Assert.True(n > 50, "the seed's sequences happen to end at 50: the cut is not exercised");
+        Assert.Equal(k, r.Runs);
+    }
+
+    [KvmFact]
     public void The_reference_steps_of_a_live_run_replay_as_a_trace()
     {
         var ops = KOp.Parse("mmap 0 16 rw; guest_write 3 5; fork; host_write 3 6; child_read 0 3; munmap 2 5; guest_read 3", 16);
