@@ -432,8 +432,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// <summary>Whether ksmd would find identical pages other than the pair asked for once page `other` holds `value`: two
         /// frames of present pages in VM_MERGEABLE VMAs (this process's, or a child's VMAs at fork) with equal contents, not
         /// counting page `other`'s own mapping (the host write replaces it) and not both fp; or a frame other than fp with
-        /// `value`. The zero page is not a KSM candidate (use_zero_pages off: mm/ksm.c cmp_and_merge_page skips no page, but
-        /// get_mergeable_page / folio_walk finds no normal folio for it).</summary>
+        /// `value`. The zero page is not a candidate: ksmd's page walk (linux-7.2 mm/ksm.c ksm_next_page_pmd_entry) takes only a
+        /// present PTE whose vm_normal_page is an anonymous folio, and vm_normal_page is NULL for the zero page; a swap entry is
+        /// skipped there too.</summary>
         private bool KsmCandidates(MmState st, int other, int fp, int value)
         {
             var frames = new HashSet<int>();
