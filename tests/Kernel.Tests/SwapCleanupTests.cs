@@ -101,7 +101,8 @@ public class SwapCleanupTests
             var making = Task.Run(() => swap.Ensure(path));
             var sw = System.Diagnostics.Stopwatch.StartNew();
             while (!File.Exists(path) && !making.IsCompleted && sw.Elapsed < TimeSpan.FromSeconds(30)) Thread.Yield();
-            Assert.True(File.Exists(path), "Ensure did not start making the file");
+            Assert.True(File.Exists(path), $"Ensure did not start making the file (it returned {(making.IsCompleted ? making.Result ?? "null" : "nothing yet")}; "
+                + $"the kernel has swap of its own now: {SwapControl.KernelHasSwap()}, e.g. another run's swap file)");
             swap.Restore();
             Assert.Null(making.Result);
             bool left = File.Exists(path), listed = File.ReadAllText(SwapControl.Swaps).Contains(path);
