@@ -12,7 +12,7 @@ public sealed record CampaignResult(RunStats Stats, int Runs, TimeSpan Elapsed, 
     IReadOnlyList<TraceLine> ReferenceTrace, int Shrinks, string? Vacuous, Session? Reference = null);
 
 /// <summary>Generated sequences (FsCheck, seeded) run one after another against the live kernel until the operation
-/// count or the time is reached or a mismatch shows; a mismatch is shrunk by deletion to a sequence from which no
+/// count (exactly: the last sequence is cut short) or the time is reached or a mismatch shows; a mismatch is shrunk by deletion to a sequence from which no
 /// block of operations can be removed without losing it.</summary>
 public static class Campaign
 {
@@ -34,6 +34,8 @@ public static class Campaign
         for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
         {
             var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd);
+            // --count N is exact: the last sequence is cut to the operations left (with --time whole sequences run)
+            if (ops is null && time is null && seq.Length > count - total.Ops) seq = seq[..(int)(count - total.Ops)];
             var r = conf.Run(seq, record: keepTrace);
             last = r.Reference;
             runs++;

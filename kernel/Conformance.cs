@@ -77,6 +77,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// the reference, so a lazyfree page the prefetch dirtied is clean there, and discarded by its pageout.</summary>
     public bool PlantNoPrefetch { get; init; }
 
+    /// <summary>A planted harness bug (tests only): a `ksm` operation decides whether to merge only after Other got Page's
+    /// contents, and checks no other identical pair (the harness before issue 13's fix): a merge not run leaves a pair ksmd
+    /// merges at the next `ksm` operation, which the reference does not.</summary>
+    public bool PlantKsmCandidatesLeft { get; init; }
+
     /// <summary>Runs read faults in empty blocks of a THP VMA even when the reference's configuration has the huge zero page off
     /// (MmConfig.HugeZeroPage false while the kernel's use_zero_page is 1: such a read is a known mismatch; off, it is not run).</summary>
     public bool RunHugeZeroReads { get; init; }
@@ -90,7 +95,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
         var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
             Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled(),
-            MadviseFreeSplit: true); // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
+            MadviseFreeSplit: true, // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
+            MremapBreakKsm: true);  // mremap breaks the KSM pages it moves (every kernel release)
         return mutant is null ? c : mutant.Apply(c);
     }
 
@@ -111,7 +117,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantChildSwapMapped = PlantChildSwapMapped, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch };
+            { PlantChildSwapMapped = PlantChildSwapMapped, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -158,6 +164,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public bool PlantChildSwapMapped { get; init; }
         public bool PlantLazyfreeKept { get; init; }
         public bool PlantNoPrefetch { get; init; }
+        public bool PlantKsmCandidatesLeft { get; init; }
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
@@ -295,12 +302,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     var (ks, ke) = plantMprotectWholeBlocks && h == 512 ? (m.Start / h * h, Math.Min(Pages, (m.End + h - 1) / h * h)) : (m.Start, m.End);
                     return Syscall("mprotect", new Call.Mprotect(m.Start, m.End, m.Prot), () => Native.Mprotect(ks, ke, (int)m.Prot));
                 }
-                // mremap breaks the KSM pages of the range it moves (linux-7.2 mm/mremap.c prep_move_vma -> ksm_madvise(MADV_UNMERGEABLE)
-                // -> mm/ksm.c unmerge_ksm_pages -> break_ksm: handle_mm_fault with FAULT_FLAG_UNSHARE copies each one); the
-                // reference's mremap moves the KSM page's PTE: not run. Seen (`--count 3000 --seed 7`): `mmap 0 16 rw; host_write 11
-                // 264628; ksm 11 13; mremap 9 12 5` -> page 7 exclusive in the kernel, the KSM page (map count 2) in the reference
-                case KOp.Mremap m when Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && _ksm.Contains((x.Frame, s.State.Frames[x.Frame].Generation))):
-                    Refused++; return null;
                 case KOp.Mremap m:
                 {
                     // MREMAP_FIXED unmaps the destination first (linux-7.2 mm/mremap.c mremap_to -> do_munmap); the reference's
@@ -433,9 +434,17 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
         }
 
-        /// <summary>KSM merges pages of identical contents only, and every such pair it finds: Other first gets Page's
-        /// contents by a host write; the merge runs only when no other mapped frame (of this process or a child) has
-        /// those contents and the reference accepts it (linux-7.2 mm/ksm.c; the reference's ksm_merge is pairwise).</summary>
+        /// <summary>KSM merges pages of identical contents only, and every such pair it finds: ksmd's scan (linux-7.2 mm/ksm.c
+        /// ksm_do_scan -> scan_get_next_rmap_item, every anonymous page of every VM_MERGEABLE VMA of every mm that entered KSM,
+        /// forked children included: ksm_fork) runs cmp_and_merge_page on each page, which merges it with any identical page in the
+        /// stable tree (stable_tree_search) or the unstable tree (unstable_tree_search_insert), not only with the page asked for.
+        /// So Other first gets Page's contents by a host write, and the merge runs only when ksmd can merge nothing else: no
+        /// other mapped frame has those contents, no other two frames of mergeable pages (of this process or a child) are
+        /// identical, and Page's frame is not an ordinary page a child maps too (ksmd would merge the child's mapping as well).
+        /// These are decided before the write, so a merge not run leaves no identical pair behind for a later ksmd pass (seen:
+        /// `mmap 0 16 rw; guest_write 10 475358; fork; guest_write 11 664746; ksm 10 13; ksm 11 12`, the first merge refused
+        /// after page 13 got page 10's contents, and the second pass merged 13 with 10: `pagemap exclusively mapped of page 13:
+        /// live kernel not exclusive, reference exclusive`). The reference's ksm_merge is pairwise.</summary>
         private Mismatch? Ksm(int page, int other)
         {
             var st = s.State;
@@ -443,6 +452,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite })
             { Refused++; return null; }
             int value = st.Frames[pp.Frame].Content;
+            bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
+            if (!PlantKsmCandidatesLeft && (!IsKsm(pp.Frame) && MapCount(st, pp.Frame) != 1 || KsmCandidates(st, other, pp.Frame, value))) { Refused++; return null; }
             if (Apply(new KOp.HostWrite(other, value)) is { } d) return d;
             st = s.State;
             int fp = st.Ptes[page]!.Value.Frame, fo = st.Ptes[other]!.Value.Frame;
@@ -452,7 +463,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             // it); of two ordinary pages the one scanned first, the lower address, waits in the unstable tree and
             // is then replaced by the later one (linux-7.2 mm/ksm.c cmp_and_merge_page -> try_to_merge_two_pages: the later
             // page becomes the KSM page, try_to_merge_with_ksm_page(tree_rmap_item, tree_page, kpage) replaces the other)
-            bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
             // an ordinary page mapped by a child too would be merged there as well (ksmd scans the child's mm): the
             // reference's pairwise merge cannot say that, so such a merge is not run
             if (!IsKsm(fp) && MapCount(st, fp) != 1 || !IsKsm(fo) && MapCount(st, fo) != 1) { Refused++; return null; }
@@ -463,6 +473,26 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             bool merged = live.Ksm.Merge(() => { var pm = live.Pagemap(); return LiveMm.Pfn(pm[page]) == LiveMm.Pfn(pm[other]); }, TimeSpan.FromSeconds(10));
             Checks++;
             return merged ? null : Diff("ksm merge", other, $"not merged with page {page} within 10 s", $"merged with page {page}");
+        }
+
+        /// <summary>Whether ksmd would find identical pages other than the pair asked for once page `other` holds `value`: two
+        /// frames of present pages in VM_MERGEABLE VMAs (this process's, or a child's VMAs at fork) with equal contents, not
+        /// counting page `other`'s own mapping (the host write replaces it) and not both fp; or a frame other than fp with
+        /// `value`. The zero page is not a candidate: ksmd's page walk (linux-7.2 mm/ksm.c ksm_next_page_pmd_entry) takes only a
+        /// present PTE whose vm_normal_page is an anonymous folio, and vm_normal_page is NULL for the zero page; a swap entry is
+        /// skipped there too.</summary>
+        private bool KsmCandidates(MmState st, int other, int fp, int value)
+        {
+            var frames = new HashSet<int>();
+            for (int p = 0; p < Pages; p++)
+                if (p != other && st.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame && st.VmaAt(p) is { Mergeable: true })
+                    frames.Add(x.Frame);
+            for (int c = 0; c < _children.Count && c < st.Children.Count; c++)
+                foreach (var (p, f) in st.Children[c])
+                    if (f != MmState.ZeroFrame && !_children[c].Swapped.Contains(p) && _children[c].Vmas.FirstOrDefault(v => v.Start <= p && p < v.End) is { Mergeable: true })
+                        frames.Add(f);
+            if (frames.Any(f => f != fp && st.Frames[f].Content == value)) return true;
+            return frames.GroupBy(f => st.Frames[f].Content).Any(g => g.Count() > 1);
         }
 
         /// <summary>The page is mapped from a large folio in the kernel (KPF_THP, PMD- or PTE-mapped). KSM splits such a folio

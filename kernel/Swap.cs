@@ -12,7 +12,15 @@ public sealed class SwapControl
     public const string Swaps = "/proc/swaps";
     private const int Page = 4096, FilePages = 16384; // 64 MiB
     private string? _file;
-    private bool _tried;
+    private bool _tried, _restored;
+    // Ensure and Restore exclude each other: Restore runs on another thread at Ctrl-C / SIGTERM (LiveMm.RestoreSystem) while the
+    // run's loop may be in Ensure; without it a file Ensure was still making was left behind (issue 13: 1 in 3 SIGTERM runs)
+    private readonly Lock _lock = new();
+
+    /// <summary>A planted bug (tests only): the code before issue 13's fix: Restore reset the first-call flag, so a later Ensure
+    /// made a new swap file (a run's loop still going after the SIGTERM handler restored made one that nothing removed), and
+    /// Ensure and Restore did not exclude each other (a file Ensure was making when Restore ran was left).</summary>
+    public bool PlantRestoreAllowsEnsure { get; init; }
 
     /// <summary>Why MADV_PAGEOUT cannot be driven here (null: it can). Decided at the first call.</summary>
     public string? Why { get; private set; }
@@ -24,31 +32,57 @@ public sealed class SwapControl
 
     /// <summary>The swap files earlier runs could not remove (killed by SIGKILL, which no handler sees): every
     /// /var/tmp/notifier-kernel-PID.swap that /proc/swaps lists whose PID is not a running process (no /proc/PID) and is
-    /// not this one. Each is turned off (swapoff) and removed; one that swapoff refuses is kept and named. swaps: the text of
-    /// /proc/swaps; alive and swapoff are the system's unless given (tests). Returns what was done, one line each.</summary>
-    public static List<string> RemoveStale(string? swaps = null, Func<int, bool>? alive = null, Func<string, int>? swapoff = null)
+    /// not this one. Each is turned off (swapoff) and removed; one that swapoff refuses is kept and named. Then every such
+    /// file in /var/tmp that /proc/swaps does not list (a run killed between making the file and swapon, or before the fix
+    /// of issue 13's SIGTERM race) whose PID is gone is removed. swaps: the text of /proc/swaps; files: the
+    /// /var/tmp/notifier-kernel-*.swap files; alive, swapoff and delete are the system's unless given (tests). Returns what
+    /// was done, one line each.</summary>
+    public static List<string> RemoveStale(string? swaps = null, Func<int, bool>? alive = null, Func<string, int>? swapoff = null,
+        IEnumerable<string>? files = null, Action<string>? delete = null)
     {
         var done = new List<string>();
         swaps ??= System.IO.File.Exists(Swaps) ? System.IO.File.ReadAllText(Swaps) : "";
         alive ??= pid => Directory.Exists($"/proc/{pid}");
         swapoff ??= Native.Swapoff;
+        delete ??= TryDelete;
+        files ??= Directory.Exists("/var/tmp") ? Directory.EnumerateFiles("/var/tmp", "notifier-kernel-*.swap").ToList() : [];
+        var listed = new HashSet<string>();
         foreach (var line in swaps.Split('\n').Skip(1))
         {
             // Filename Type Size Used Priority (mm/swapfile.c swap_show: the path, " (deleted)" when unlinked)
             var m = System.Text.RegularExpressions.Regex.Match(line, @"^(/var/tmp/notifier-kernel-(\d+)\.swap)(\\040\(deleted\))?\s");
             if (!m.Success || !int.TryParse(m.Groups[2].Value, out int pid) || pid == Environment.ProcessId || alive(pid)) continue;
             string path = m.Groups[1].Value;
+            listed.Add(path);
             if (swapoff(path) is var err and not 0) { done.Add($"stale swap file {path} of dead process {pid}: swapoff failed (errno {err}): run `swapoff {path} && rm {path}`"); continue; }
-            TryDelete(path);
+            delete(path);
             done.Add($"stale swap file {path} of dead process {pid}: turned off and removed");
+        }
+        // listed ones that are alive are in use; listed ones of dead processes were handled above
+        foreach (var line in swaps.Split('\n').Skip(1))
+            if (System.Text.RegularExpressions.Regex.Match(line, @"^(/var/tmp/notifier-kernel-\d+\.swap)") is { Success: true } lm) listed.Add(lm.Groups[1].Value);
+        foreach (var path in files.Order(StringComparer.Ordinal))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(path, @"^/var/tmp/notifier-kernel-(\d+)\.swap$");
+            if (!m.Success || listed.Contains(path) || !int.TryParse(m.Groups[1].Value, out int pid) || pid == Environment.ProcessId || alive(pid)) continue;
+            delete(path);
+            done.Add($"stale swap file {path} of dead process {pid} (not swapped on): removed");
         }
         return done;
     }
 
     /// <summary>Swap on: the kernel's, or a file made here (path: /var/tmp/notifier-kernel-PID.swap unless given). Stale swap
     /// files of killed runs are removed first (RemoveStale). Returns Why.</summary>
+    /// Once Restore ran (the run is ending) it makes nothing and says so.
     public string? Ensure(string? path = null)
     {
+        if (PlantRestoreAllowsEnsure) return EnsureLocked(path);
+        lock (_lock) return EnsureLocked(path);
+    }
+
+    private string? EnsureLocked(string? path)
+    {
+        if (_restored) return "the run is ending: its swap was already restored (SwapControl.Restore)";
         if (_tried) return Why;
         _tried = true;
         if (!System.IO.File.Exists(Swaps)) return Why = $"no {Swaps}: the kernel has no swap support (CONFIG_SWAP off)";
@@ -84,10 +118,18 @@ public sealed class SwapControl
         return null;
     }
 
-    /// <summary>Turns off and removes the swap file made here (pages on it come back into memory first).</summary>
+    /// <summary>Turns off and removes the swap file made here (pages on it come back into memory first); waits for an Ensure
+    /// under way, and makes every later Ensure refuse.</summary>
     public void Restore()
     {
-        _tried = false;
+        if (PlantRestoreAllowsEnsure) { RestoreLocked(); return; }
+        lock (_lock) RestoreLocked();
+    }
+
+    private void RestoreLocked()
+    {
+        if (PlantRestoreAllowsEnsure) _tried = false;
+        else _restored = true;
         if (_file is not { } path) return;
         _file = null;
         // a file deleted while still swapped on stays active swap until reboot: keep it, and say how to remove it

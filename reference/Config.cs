@@ -154,8 +154,13 @@ public enum Mutant : long
 /// (Planner.MadviseFreeSplitFolios; linux-6.1: every subpage kept), as every kernel vocabulary's kernel does (6.1 and later).
 /// On by default (the TLA+ spec has the split as its site split_folio, and the trace spec accepts it); off only to replay a
 /// trace written before it (a config line without `madvise_free_split`), where a THP stayed whole under MADV_FREE.
+/// MremapBreakKsm: mremap breaks the KSM pages of the range it moves before moving it (Planner.BreakKsm: linux-7.2
+/// mm/mremap.c prep_move_vma, 6.12 and 6.1 move_vma -> ksm_madvise(MADV_UNMERGEABLE) -> mm/ksm.c break_ksm, a COW through
+/// wp_page_copy). Off by default: the TLA+ spec's wp_page_copy is the COW of a page shared with a child only, so seeded
+/// runs and their validation keep their traces; `notifier kernel` sets it.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
-    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true)
+    ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
+    bool MremapBreakKsm = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

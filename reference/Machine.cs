@@ -711,7 +711,9 @@ public static class Machine
         // inaccessible in a PROT_NONE one (mprotect after the scan picked the page)
         var prot = s.VmaAt(kr.Page) is null or { Prot: Prot.None } ? Prot.None : Prot.Read;
         var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot));
-        var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }) };
+        // the kpage is a KSM page from now on (mm/ksm.c try_to_merge_one_page -> folio_set_stable_node on the kpage)
+        var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }),
+            Frames = o.State.Frames.SetItem(kr.KFrame, o.State.Frames[kr.KFrame] with { Ksm = true }) };
         return o with { State = st };
     }
 

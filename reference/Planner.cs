@@ -358,12 +358,14 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/memory.c wp_page_copy: a new page allocated and copied before the notifier
-    /// (MMU_NOTIFY_CLEAR over the page), the PTE switched under the PTL, the old page released.</summary>
-    private void WpPageCopy(int page, Pte cur)
+    /// (MMU_NOTIFY_CLEAR over the page), the PTE switched under the PTL, the old page released. prot: the new PTE's (a write
+    /// fault's maybe_mkwrite; an unshare fault's vm_page_prot, BreakKsm). Returns the new page.</summary>
+    private int WpPageCopy(int page, Pte cur, Prot prot = Prot.ReadWrite)
     {
         int nf = Alloc();
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
-        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf));
+        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf, prot));
+        return nf;
     }
 
     /// <summary>Linux 7.2 mm/hugetlb.c hugetlb_wp: wp_page_copy's steps under MMU_NOTIFY_CLEAR over the huge page (the
@@ -376,9 +378,9 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>The body of a COW fault's bracket: the new page mapped writable, the TLB flushed, the old page released.</summary>
-    private Action<bool> CopyOnWrite(int page, Pte cur, int nf) => after =>
+    private Action<bool> CopyOnWrite(int page, Pte cur, int nf, Prot prot = Prot.ReadWrite) => after =>
     {
-        Pte(page, PteOp.Map, after, nf, Prot.ReadWrite);
+        Pte(page, PteOp.Map, after, nf, prot);
         _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
         if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
     };
@@ -731,15 +733,37 @@ internal sealed class Planner(MmState state)
         if (src is null || src.Start > m.OldStart || src.End < m.OldEnd) return ("mremap", MmapLock.Write, "EFAULT (source not one VMA)");
         if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
             return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
+        // prep_move_vma (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma): ksm_madvise(MADV_UNMERGEABLE) over the old range, which
+        // for a VM_MERGEABLE VMA with an anon_vma breaks every KSM page mapped there (mm/ksm.c break_ksm), the VMA's flags kept
+        var broken = new Dictionary<int, Pte>();
+        if (Config.MremapBreakKsm && src.Mergeable && src.AnonVma)
+            foreach (int p in Present(old).Where(p => State.Ptes[p] is { NonPresent: false, Huge: false } x && x.Frame != MmState.ZeroFrame && State.Frames[x.Frame].Ksm).ToList())
+                broken[p] = BreakKsm(p, src);
         SplitStraddling(old);
         // copy_vma: the moved VMA keeps its vm_pgoff when it has an anon_vma, else takes the new address's
         var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0 });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
-        var moves = Present(old).Select(p => (p, State.Ptes[p]!.Value)).ToList();
+        var moves = Present(old).Select(p => (p, broken.TryGetValue(p, out var b) ? b : State.Ptes[p]!.Value)).ToList();
         // a hugetlb VMA moves by mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page)
         if (HugetlbSite(src.Hugetlb, CallSite.move_hugetlb_page_tables)) MoveHugetlbPageTables(old, dst, moves);
         else MovePageTables(old, dst, moves);
         return ("mremap", MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/ksm.c break_ksm: a KSM page (break_ksm_pmd_entry: folio_test_ksm of a present PTE; a swap entry
+    /// is not one) is faulted with FAULT_FLAG_UNSHARE, and mm/memory.c do_wp_page never reuses a KSM folio
+    /// (wp_can_reuse_anon_folio: folio_test_ksm) but copies it: wp_page_copy, a new exclusive page under MMU_NOTIFY_CLEAR
+    /// over the page, mapped with vm_page_prot (read-only in a private VMA; unshare: not pte_mkdirty nor maybe_mkwrite), the
+    /// KSM page released. linux-6.12 break_ksm the same; linux-6.1 (and the seed's kernel) fault with FAULT_FLAG_WRITE:
+    /// the copy is mapped dirty and, in a writable VMA, writable (maybe_mkwrite).</summary>
+    /// Returns the page's new PTE (as PteOp.Map makes it).
+    private Pte BreakKsm(int page, Vma vma)
+    {
+        var cur = State.Ptes[page]!.Value;
+        bool write = Vocab is Vocabulary.Linux6_1 or Vocabulary.V7 or Vocabulary.V7Reviewed;
+        var prot = vma.Prot == Prot.None ? Prot.None : write ? vma.Prot : Prot.Read;
+        int nf = WpPageCopy(page, cur, prot);
+        return new Pte(nf, prot, Dirty: prot == Prot.ReadWrite, Young: true, SoftDirty: true);
     }
 
     /// <summary>Linux 7.2 mm/mremap.c move_page_tables: the source range is notified (MMU_NOTIFY_UNMAP); the destination is

@@ -90,7 +90,9 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// folio_mark_dirty) before that check. It is set by a CPU write (the PTE's dirty bit) and by a KVM-shaped listener's fault
 /// that maps the page writable (linux-7.2 arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault -> kvm_release_faultin_page(..,
 /// map_writable), and its prefetch, direct_pte_prefetch_many -> kvm_release_page_dirty). A freshly allocated frame has neither.
-public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false);
+/// Ksm: a KSM page (folio_test_ksm): replace_page mapped it in place of an identical page; it stays one until freed (a new
+/// frame from alloc_page is not).
+public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false);
 
 /// <summary>
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when

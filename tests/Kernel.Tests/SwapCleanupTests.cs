@@ -53,4 +53,65 @@ public class SwapCleanupTests
         }
         finally { left.Restore(); }
     }
+
+    [Fact]
+    public void Unlisted_notifier_swap_files_of_dead_processes_are_removed_too()
+    {
+        // a file that is not swapped on (the run was killed between making it and swapon, or a SIGTERM race left it)
+        string swaps = Header + "/var/tmp/notifier-kernel-222.swap        file\t\t65532\t\t0\t\t-3\n";
+        var removed = new List<string>();
+        var done = SwapControl.RemoveStale(swaps, pid => pid is 222 or 555, _ => throw new InvalidOperationException("nothing listed is dead"),
+            ["/var/tmp/notifier-kernel-444.swap", "/var/tmp/notifier-kernel-222.swap", "/var/tmp/notifier-kernel-555.swap",
+             $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap", "/var/tmp/notifier-kernel-x.swap", "/var/tmp/notifier-kernel-666.swap.bak"],
+            removed.Add);
+        // 222 is swapped on by a live run, 555 is alive, ours is ours (a listed file of a dead run is turned off first, above)
+        Assert.Equal(["/var/tmp/notifier-kernel-444.swap"], removed);
+        Assert.Equal(["stale swap file /var/tmp/notifier-kernel-444.swap of dead process 444 (not swapped on): removed"], done);
+    }
+
+    [KvmFact]
+    public void After_restore_ensure_makes_no_swap_file_and_the_planted_old_restore_does()
+    {
+        // issue 13: the SIGTERM handler's Restore ran while the run's loop went on; the loop's next pageout called Ensure, which
+        // made /var/tmp/notifier-kernel-PID.swap again, and nothing removed it (1 in 3 SIGTERM runs)
+        Assert.False(SwapControl.KernelHasSwap(), "this test wants a machine without swap of its own (as these are)");
+        string path = $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap";
+        var fixedSwap = new SwapControl();
+        fixedSwap.Restore();
+        Assert.Equal("the run is ending: its swap was already restored (SwapControl.Restore)", fixedSwap.Ensure(path));
+        Assert.False(File.Exists(path));
+        var planted = new SwapControl { PlantRestoreAllowsEnsure = true };
+        planted.Restore();
+        try
+        {
+            Assert.Null(planted.Ensure(path));
+            Assert.True(File.Exists(path)); // made after the restore: the file the SIGTERM run left
+        }
+        finally { planted.Restore(); }
+        Assert.False(File.Exists(path));
+    }
+
+    [KvmFact]
+    public void A_restore_while_ensure_is_making_the_file_waits_for_it_and_removes_it()
+    {
+        // Restore from the SIGTERM handler's thread while the loop's Ensure is still writing the 64 MiB file: it waits (the lock)
+        // and then turns the file off and removes it; the planted old code (no lock) returned at once and left the file
+        Assert.False(SwapControl.KernelHasSwap(), "this test wants a machine without swap of its own (as these are)");
+        string path = $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap";
+        foreach (bool plant in new[] { false, true })
+        {
+            var swap = new SwapControl { PlantRestoreAllowsEnsure = plant };
+            var making = Task.Run(() => swap.Ensure(path));
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            while (!File.Exists(path) && !making.IsCompleted && sw.Elapsed < TimeSpan.FromSeconds(30)) Thread.Yield();
+            Assert.True(File.Exists(path), $"Ensure did not start making the file (it returned {(making.IsCompleted ? making.Result ?? "null" : "nothing yet")}; "
+                + $"the kernel has swap of its own now: {SwapControl.KernelHasSwap()}, e.g. another run's swap file)");
+            swap.Restore();
+            Assert.Null(making.Result);
+            bool left = File.Exists(path), listed = File.ReadAllText(SwapControl.Swaps).Contains(path);
+            swap.Restore(); // the planted one still holds the file it made after the first Restore: this removes it
+            Assert.Equal((plant, plant), (left, listed));
+            Assert.False(File.Exists(path));
+        }
+    }
 }

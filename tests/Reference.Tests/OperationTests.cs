@@ -828,4 +828,53 @@ public class OperationTests
         Assert.True(TraceConfig.FromJson(j).MadviseFreeSplit);
         Assert.False(TraceConfig.ToJson(u.State.Config).ContainsKey("madvise_free_split"));
     }
+
+    [Theory]
+    [InlineData(Vocabulary.Linux6_18, Prot.Read)]
+    [InlineData(Vocabulary.Linux6_12, Prot.Read)]
+    [InlineData(Vocabulary.Linux7_2, Prot.Read)]
+    [InlineData(Vocabulary.Linux6_1, Prot.ReadWrite)]
+    public void Finding_mremap_breaks_the_ksm_pages_of_the_moved_range_before_moving_them(Vocabulary v, Prot unshared)
+    {
+        // linux-7.2 mm/mremap.c prep_move_vma (6.12, 6.1: move_vma) -> ksm_madvise(MADV_UNMERGEABLE) -> mm/ksm.c break_ksm: each KSM
+        // page of the old range faulted with FAULT_FLAG_UNSHARE (6.1: FAULT_FLAG_WRITE), do_wp_page -> wp_page_copy (MMU_NOTIFY_CLEAR
+        // over the page), then move_page_tables moves the copy. Found by `notifier kernel --count 1000 --seed 7` on 6.18: the kernel
+        // showed the moved page exclusive, the reference still the KSM page's (map count 2)
+        var s = new Session(new MmConfig(16, 4, 48, v, MremapBreakKsm: true));
+        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(11, 9));
+        s.Cpu(new Call.CpuWrite(13, 9));
+        s.Cpu(new Call.CpuWrite(10, 4));
+        s.Cpu(new Call.KsmMerge(13, 11));
+        int kf = s.State.Ptes[13]!.Value.Frame, f10 = s.State.Ptes[10]!.Value.Frame;
+        Assert.Equal((kf, 2, true), (s.State.Ptes[11]!.Value.Frame, s.State.Frames[kf].MapCount, s.State.Frames[kf].Ksm));
+        int events0 = Events(s).Count;
+        s.Cpu(new Call.Mremap(9, 12, 2));
+        Assert.Equal("MMU_NOTIFY_CLEAR[11,12) MMU_NOTIFY_UNMAP[9,12)", string.Join(" ", Events(s).Skip(events0)));
+        var moved = s.State.Ptes[4]!.Value;
+        Assert.NotEqual(kf, moved.Frame);
+        Assert.Equal((unshared, unshared == Prot.ReadWrite), (moved.Prot, moved.Dirty));
+        Assert.Equal((9, 1, false), (s.State.Frames[moved.Frame].Content, s.State.Frames[moved.Frame].MapCount, s.State.Frames[moved.Frame].Ksm));
+        Assert.Equal((1, true), (s.State.Frames[kf].MapCount, s.State.Frames[kf].Ksm)); // page 13 keeps the KSM page
+        Assert.Equal(f10, s.State.Ptes[3]!.Value.Frame);                                // an ordinary page moves as it is
+        s.Cpu(new Call.CpuWrite(4, 3));
+        Assert.Equal((3, 9), (s.CpuView(4), s.CpuView(13)));
+        Assert.Null(s.FirstViolation);
+        // the trace (config field mremap_break_ksm) replays to the same page table
+        var w = new StringWriter();
+        TraceFile.Write(w, s);
+        var replay = Replay.Run(w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(replay.Accepted, replay.Message);
+        Assert.Equal(s.State.Ptes.ToArray(), replay.Final!.Ptes.ToArray());
+        Assert.True(TraceConfig.FromJson(TraceConfig.ToJson(s.State.Config)).MremapBreakKsm);
+        // off (the default: the TLA+ spec's wp_page_copy is a fork COW only) the KSM page moves as it is
+        var u = New(v);
+        u.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
+        u.Cpu(new Call.CpuWrite(11, 9));
+        u.Cpu(new Call.CpuWrite(13, 9));
+        u.Cpu(new Call.KsmMerge(13, 11));
+        u.Cpu(new Call.Mremap(9, 12, 2));
+        Assert.Equal(u.State.Ptes[13]!.Value.Frame, u.State.Ptes[4]!.Value.Frame);
+        Assert.False(TraceConfig.ToJson(u.State.Config).ContainsKey("mremap_break_ksm"));
+    }
 }
