@@ -571,13 +571,18 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             // TLC evaluates a postcondition as an assumption: no state, TLCGet("level") = 0
             string where = pc.Node is OpCall { Def: { } pd } ? pd.Where : "?";
             c.Cur = new Value?[spec.Vars.Count]; c.Nxt = null; c.Level = 0;
-            string? failed = null;
-            try { if (!pc.Node.EvalBool(c, null)) failed = $"Postcondition {pc.Name} at {where} is false."; }
-            catch (Exception e) when (e is EvalError or AssertError) { failed = $"Evaluating postcondition {pc.Name} at {where} failed. {e.Message.Replace('\n', ' ')}"; }
+            string? failed = null, shown = null;
+            try { if (!pc.Node.EvalBool(c, null)) failed = shown = $"Postcondition {pc.Name} at {where} is false."; }
+            catch (Exception e) when (e is EvalError or AssertError)
+            {
+                // TLC: the error on the lines after "Evaluating postcondition ... failed." (stderr: one line)
+                failed = $"Evaluating postcondition {pc.Name} at {where} failed. {e.Message.Replace('\n', ' ')}";
+                shown = $"Evaluating postcondition {pc.Name} at {where} failed.\n{e.Message}";
+            }
             if (failed is null) continue;
             res.Outcome = Outcome.Assumption;
             res.Message = failed;
-            _o.WriteLine("Error: " + failed);
+            _o.WriteLine("Error: " + shown);
             PrintStats(res);
             return true;
         }

@@ -34,6 +34,21 @@ public class TlcFirstLinesTests
         Assert.StartsWith(lines, o[first..]);
     }
 
+    /// <summary>A postcondition that fails to evaluate: TLC's line, then the error on the next lines (exit 10; before,
+    /// the error followed on the same line).</summary>
+    [Fact]
+    public void APostconditionsErrorFollowsTlcsLine()
+    {
+        var o = new StringWriter();
+        var (code, r, err) = TempSpec.Check("M", "---- MODULE M ----\nEXTENDS Naturals, TLC\nVARIABLE x\nInit == x = 0\nNext == x' = (x + 1) % 3\nSpec == Init /\\ [][Next]_x\n" +
+            "Post == Assert(FALSE, \"boom\")\n====\n", "SPECIFICATION Spec\nPOSTCONDITION Post\n", output: o);
+        Assert.Equal(10, code);
+        Assert.Contains("\nError: Evaluating postcondition Post at line 7, col 9 to line 7, col 29 of module M failed.\n" +
+            "The first argument of Assert evaluated to FALSE; the second argument was:\n\"boom\"\n", o.ToString().Replace("\r", ""));
+        Assert.Equal("Evaluating postcondition Post at line 7, col 9 to line 7, col 29 of module M failed. The first argument of Assert evaluated to FALSE; the second argument was: \"boom\"", r!.Message);
+        Assert.Equal("", err);
+    }
+
     /// <summary>The step's new state ends the trace of an action property's (and a constraint's) evaluation error, as
     /// TLC's (4 and 3 states there; before: 3 and 2, the trace stopped at the step's first state).</summary>
     [Theory]
