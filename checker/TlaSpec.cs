@@ -412,7 +412,9 @@ public sealed class TlaSpec
                     StateProps.Add(new NamedPred(b2.Kids[0] is OpCall { Args.Length: 0 } pc ? pc.Def.Name : r.Name, b2.Kids[0], d.Loc));
                     continue;
                 }
-                if (c.Level <= 1) { InitProps.Add(new NamedPred(r.Name, c, d.Loc)); continue; }
+                // a state predicate (also a definition of one: the PROPERTY's own name has level 3 here) is checked on
+                // the initial states, as TLC (SpecProcessor: "impliedInits"), while they are generated
+                if (c.Level <= 1 || c is OpCall { Args.Length: 0 } ip && ip.Def.Body is { Level: <= 1 }) { InitProps.Add(new NamedPred(r.Name, c, d.Loc)); continue; }
                 Liveness.Add(new NamedPred(r.Name, c, d.Loc));
             }
         }

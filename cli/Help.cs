@@ -20,6 +20,7 @@ public static class Help
         (ExitCodes.Deadlock, "a deadlock was reached"),
         (ExitCodes.Violation, "a rule, invariant or property is violated, a line is not allowed, a difference was found"),
         (ExitCodes.Liveness, "a temporal property is violated"),
+        (ExitCodes.AssertFailed, "an Assert is FALSE in the next-state relation (TLC's VIOLATION_ASSERT)"),
         (ExitCodes.OutsideSpec, "the trace uses a feature the TLA+ spec (validate) or spec/ (refine) does not model"),
         (ExitCodes.Incomplete, "the trace ends inside an operation (--allow-incomplete accepts it)"),
         (KernelCommand.NoKvm, "kernel: no usable /dev/kvm"),
@@ -38,7 +39,7 @@ public static class Help
     /// <summary>The exit codes each command can return (docs/exit-codes.md's commands column; a test keeps the two equal).</summary>
     public static readonly IReadOnlyDictionary<string, int[]> Exits = new Dictionary<string, int[]>
     {
-        ["check"] = [Ok, ExitCodes.Assumption, ExitCodes.Deadlock, Violation, ExitCodes.Liveness, ExitCodes.EvalFailure, ExitCodes.InvariantEvalFailure, Sig, Term, ExitCodes.SpecError, ExitCodes.ConfigError, Err],
+        ["check"] = [Ok, ExitCodes.Assumption, ExitCodes.Deadlock, Violation, ExitCodes.Liveness, ExitCodes.AssertFailed, ExitCodes.EvalFailure, ExitCodes.InvariantEvalFailure, Sig, Term, ExitCodes.SpecError, ExitCodes.ConfigError, Err],
         ["scenario"] = [Ok, Violation, Sig, Term, Err],
         ["replay"] = [Ok, Violation, ExitCodes.Incomplete, Sig, Term, Err],
         ["events"] = [Ok, Sig, Term, Err],

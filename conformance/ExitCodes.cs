@@ -11,6 +11,7 @@ public static class ExitCodes
     public const int Deadlock = 11;        // deadlock reached
     public const int Violation = 12;       // a safety rule / invariant is violated (also: replay rejected)
     public const int Liveness = 13;        // a temporal property is violated
+    public const int AssertFailed = 14;    // check: an Assert is FALSE in the next-state relation (TLC's VIOLATION_ASSERT)
     public const int OutsideSpec = 20;     // validate / refine: the trace uses a feature the TLA+ spec / spec/ does not model
     public const int Incomplete = 21;      // replay / validate / refine: the trace ends inside an operation (--allow-incomplete accepts it)
     public const int EvalFailure = 75;     // the spec could not be evaluated (TLC's FAILURE_SPEC_EVAL)

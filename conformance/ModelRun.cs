@@ -32,7 +32,7 @@ public static class ModelRun
         if (Load(tla, cfg, opt.Out, stderr, out var spec) is { } failed) return failed;
         var mc = new ModelChecker(spec!, opt);
         result = mc.Run();
-        if (result.Outcome is Outcome.Error or Outcome.BadInput or Outcome.ModuleError or Outcome.InvariantError or Outcome.AssumptionError && result.Message is not null) stderr.WriteLine(result.Message);
+        if (result.Outcome is Outcome.Error or Outcome.BadInput or Outcome.ModuleError or Outcome.InvariantError or Outcome.AssumptionError or Outcome.AssertFailed && result.Message is not null) stderr.WriteLine(result.Message);
         opt.Out.WriteLine($"Finished in {result.Seconds:F2}s ({(result.Seconds > 0 ? result.Distinct / result.Seconds : 0):F0} distinct states/s).");
         return result.ExitCode;
     }

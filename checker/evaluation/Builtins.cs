@@ -34,6 +34,16 @@ public static partial class Builtins
     private static TupleV? SeqOrNull(Value v) => v switch { TupleV t => t, LazyFcnV l => l.Materialize() as TupleV, _ => null };
     private static EvalError ModuleEvaluating(string form, string kind, Value v) =>
         new($"Evaluating an expression of the form {form} when s is not a {kind}:\n{Node.Trunc(v)}") { ModuleEvaluating = true };
+    /// <summary>TLC's Naturals/Integers LT, LE, GT, GEQ of a non-integer: EC.TLC_MODULE_ARGUMENT_ERROR_AN (exit 255 in the
+    /// next-state relation), the value without its kind.</summary>
+    private static long Cmp(Value v, int arg, string op) => v is IntV i ? i.N
+        : throw new EvalError($"The {Ord(arg)} argument of {op} should be an integer, but instead it is:\n{Node.Trunc(v)}") { ModuleEvaluating = true };
+    /// <summary>TLC's EC.TLC_MODULE_ARGUMENT_ERROR ("The %1% argument of %2% should be a %3%, but instead it is:\n%4%"),
+    /// thrown by a standard module's Java code: exit 255 in the next-state relation.</summary>
+    private static EvalError ArgError(string nth, string op, string kind, Value v) =>
+        new($"The {nth} argument of {op} should be a {kind}, but instead it is:\n{Node.Trunc(v)}") { ModuleEvaluating = true };
+    private static EvalError NotInDomain(string nth, Value seq, long v) =>
+        new($"The {nth} argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(seq)}\n, but instead it is\n{v}") { ModuleEvaluating = true };
     private static bool B(Value v, string op) => v is BoolV b ? b.B : throw new EvalError($"The argument of {op} should be a boolean, but instead it is: {v.KindName} {Node.Trunc(v)}");
     private static OpV Op(Value v, string op) => v is OpV o ? o : throw new EvalError($"The argument of {op} should be an operator");
 
@@ -52,20 +62,20 @@ public static partial class Builtins
         Add(nat, "^", 2, (_, a) =>
         {
             long b = I(a[0], "^"), x = I2(a[1], "^");
-            if (x < 0) throw new EvalError($"Trying to raise {b} to the negative power {x}");
-            if (b == 0 && x == 0) throw new EvalError("0^0 is undefined");
+            if (x < 0) throw ArgError("second", "^", "natural number", a[1]);
+            if (b == 0 && x == 0) throw new EvalError("0^0 is undefined.") { ModuleEvaluating = true };
             long r = 1; for (long k = 0; k < x; k++) r = checked(r * b);
             return IntV.Of(r);
         });
-        Add(nat, "<", 2, (_, a) => BoolV.Of(I(a[0], "<") < I2(a[1], "<")));
-        Add(nat, ">", 2, (_, a) => BoolV.Of(I(a[0], ">") > I2(a[1], ">")));
-        Add(nat, "<=", 2, (_, a) => BoolV.Of(I(a[0], "<=") <= I2(a[1], "<=")));
-        Add(nat, ">=", 2, (_, a) => BoolV.Of(I(a[0], ">=") >= I2(a[1], ">=")));
+        Add(nat, "<", 2, (_, a) => BoolV.Of(Cmp(a[0], 0, "<") < Cmp(a[1], 1, "<")));
+        Add(nat, ">", 2, (_, a) => BoolV.Of(Cmp(a[0], 0, ">") > Cmp(a[1], 1, ">")));
+        Add(nat, "<=", 2, (_, a) => BoolV.Of(Cmp(a[0], 0, "<=") <= Cmp(a[1], 1, "<=")));
+        Add(nat, ">=", 2, (_, a) => BoolV.Of(Cmp(a[0], 0, ">=") >= Cmp(a[1], 1, ">=")));
         Add(nat, "..", 2, (_, a) => new IntervalV(I(a[0], ".."), I2(a[1], "..")));
         Add(nat, "\\div", 2, (_, a) =>
         {
             long x = I(a[0], "\\div"), y = I2(a[1], "\\div");
-            if (y == 0) throw new EvalError("The second argument of \\div is 0.");
+            if (y == 0) throw new EvalError("The second argument of \\div is 0.") { ModuleEvaluating = true };
             long q = x / y;
             if ((x % y != 0) && ((x < 0) != (y < 0))) q--; // floor division, as TLC
             return IntV.Of(q);
@@ -73,7 +83,7 @@ public static partial class Builtins
         Add(nat, "%", 2, (_, a) =>
         {
             long x = I(a[0], "%"), y = I2(a[1], "%");
-            if (y <= 0) throw new EvalError($"The second argument of % should be a positive number, but instead it is: {y}");
+            if (y <= 0) throw ArgError("second", "%", "positive number", a[1]);
             long r = x % y; if (r < 0) r += y;
             return IntV.Of(r);
         });
@@ -116,18 +126,16 @@ public static partial class Builtins
         });
         Add(seq, "SubSeq", 3, (c, a) =>
         {
-            if (a[0] is StrV str)
-            {
-                long b = I(a[1], "SubSeq"), e = I2(a[2], "SubSeq");
-                if (b > e) return c.In.Str("");
-                if (b < 1 || b > str.S.Length) throw new EvalError($"The second argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(str)}\n, but instead it is\n{b}");
-                if (e > str.S.Length) throw new EvalError($"The third argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(str)}\n, but instead it is\n{e}");
-                return c.In.Str(str.S[(int)(b - 1)..(int)e]);
-            }
-            var t = Sq(a[0], "SubSeq"); long m = I(a[1], "SubSeq"), n = I2(a[2], "SubSeq");
-            if (m > n) return TupleV.Empty;
-            if (m < 1 || n > t.Elems.Length) throw new EvalError($"The second argument of SubSeq must be in the domain of its first argument:\n{Node.Trunc(t)}\n, but instead it is\n{m}");
-            return new TupleV(t.Elems[(int)(m - 1)..(int)n]);
+            // TLC's Sequences.SubSeq: EC.TLC_MODULE_ARGUMENT_ERROR / TLC_MODULE_ARGUMENT_NOT_IN_DOMAIN (exit 255 in Next)
+            var str = a[0] as StrV;
+            var t = str is null ? SeqOrNull(a[0]) ?? throw ArgError("first", "SubSeq", "sequence", a[0]) : null;
+            long m = a[1] is IntV mi ? mi.N : throw ArgError("second", "SubSeq", "natural number", a[1]);
+            long n = a[2] is IntV ni ? ni.N : throw ArgError("third", "SubSeq", "natural number", a[2]);
+            if (m > n) return str is null ? TupleV.Empty : c.In.Str("");
+            int len = str?.S.Length ?? t!.Elems.Length;
+            if (m < 1 || m > len) throw NotInDomain("second", a[0], m);
+            if (n < 1 || n > len) throw NotInDomain("third", a[0], n);
+            return str is null ? new TupleV(t!.Elems[(int)(m - 1)..(int)n]) : c.In.Str(str.S[(int)(m - 1)..(int)n]);
         });
         Add(seq, "SelectSeq", 2, (c, a) =>
         {
@@ -139,8 +147,8 @@ public static partial class Builtins
         Add(fin, "IsFiniteSet", 1, (_, a) => BoolV.Of(S(a[0], "IsFiniteSet").IsFinite));
         Add(fin, "Cardinality", 1, (_, a) =>
         {
-            var s = S(a[0], "Cardinality");
-            if (!s.IsFinite) throw new EvalError($"Attempted to compute the cardinality of the infinite set {s}");
+            // TLC's FiniteSets.Cardinality: EC.TLC_MODULE_COMPUTING_CARDINALITY for anything not enumerable (exit 255 in Next)
+            if (a[0] is not SetBase { IsFinite: true } s) throw new EvalError($"Attempted to compute cardinality of the value\n{Node.Trunc(a[0])}") { ModuleEvaluating = true };
             return IntV.Of(s.Size);
         });
 

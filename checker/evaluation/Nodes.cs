@@ -328,7 +328,12 @@ public sealed class BuiltinCall(Builtin b, Node[] args) : Node
         try { return B.Fn(c, vals); }
         catch (EvalError err) when (Mark(err)) { throw; }
         catch (AssertError err) when (Mark(err)) { throw; }
-        catch (OverflowException) { throw At(new EvalError($"Overflow while evaluating {B.Name}")); }
+        // TLC's EC.TLC_MODULE_OVERFLOW ("Overflow when computing 2^100"), a standard module's error: exit 255 in Next
+        catch (OverflowException)
+        {
+            string what = vals.Length == 2 ? $"{Show.V(vals[0])}{B.Name}{Show.V(vals[1])}" : $"{B.Name.TrimEnd('.')}{string.Join(", ", vals.Select(Show.V))}";
+            throw At(new EvalError($"Overflow when computing {what}") { ModuleEvaluating = true });
+        }
     }
 }
 

@@ -7,8 +7,11 @@ namespace NotifierSpec.Checker;
 /// code of its own (a standard module's: \o, Append, Len, Head, Tail of a non-sequence, Head or Tail of &lt;&lt;&gt;&gt;)
 /// and so exits with 255, not 75; also an error evaluating a temporal PROPERTY's predicate (TLC: an unexpected
 /// exception, 255). InvariantError: an invariant failed to evaluate on a non-initial state (TLC's
-/// FAILURE_SAFETY_EVAL, 76). AssumptionError: an ASSUME failed to evaluate (TLC's VIOLATION_ASSUMPTION, 10).</summary>
-public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput, ModuleError, InvariantError, AssumptionError }
+/// FAILURE_SAFETY_EVAL, 76). AssumptionError: an ASSUME failed to evaluate (TLC's VIOLATION_ASSUMPTION, 10).
+/// AssertFailed: an Assert of the TLC module evaluated to FALSE in the next-state relation, a constraint, an action
+/// property or a temporal property (TLC's EC.TLC_VALUE_ASSERT_FAILED, exit VIOLATION_ASSERT 14; in Init it is 75,
+/// in an invariant 76, in an ASSUME 10, as TLC).</summary>
+public enum Outcome { Success, Assumption, Deadlock, Safety, Liveness, Error, Interrupted, BadInput, ModuleError, InvariantError, AssumptionError, AssertFailed }
 
 public sealed class CheckOptions
 {
@@ -88,6 +91,7 @@ public sealed class CheckResult
         Outcome.Deadlock => 11,
         Outcome.Safety => 12,
         Outcome.Liveness => 13,
+        Outcome.AssertFailed => 14,
         Outcome.Error => 75,
         Outcome.InvariantError => 76,
         Outcome.ModuleError => 255,

@@ -56,7 +56,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             res.Outcome = Outcome.Error;
             var w = e.Where;
             res.Message = w is null ? e.Message : $"{w.File}:{w.Line}:{w.Col}: {e.Message.Replace('\n', ' ')}";
-            _o.WriteLine("Error: " + res.Message);
+            // TLC's first line is the message itself (the position goes to stderr, as every one-line error)
+            _o.WriteLine("Error: " + e.Message);
         }
         catch (AssertError e)
         {
@@ -263,7 +264,15 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             ReportError(res, e, id, c);
             return false;
         }
-        var badInitProp = spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); });
+        NamedPred? badInitProp;
+        try { badInitProp = bad is not null ? null : spec.InitProps.FirstOrDefault(p => { c.Cur = st; c.Nxt = null; return !p.Node.EvalBool(c, null); }); }
+        catch (Exception e) when (e is EvalError or AssertError)
+        {
+            // TLC (ModelChecker.doInit): counted and queued, then the bare error, exit 75
+            res.Generated = _generated; res.Distinct = _trace.Count; res.Left = _current.Count + 1; res.Depth = 1;
+            ReportError(res, e, id, c);
+            return false;
+        }
         if (bad is null && badInitProp is not null)
         {
             Report(res, Outcome.Safety, badInitProp.Name, _current.Count, id, c, initProp: true);
@@ -413,7 +422,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 foreach (var s in list)
                 {
                     if (s.Fresh) fresh++;
-                    if (s.ActPropViolated is not null || ((!s.InModel || s.Fresh) && (s.InvViolated is not null || s.InvError is not null))) ev = true;
+                    if (s.ActPropViolated is not null || s.ActPropError is not null || s.ConstraintError is not null || ((!s.InModel || s.Fresh) && (s.InvViolated is not null || s.InvError is not null))) ev = true;
                 }
                 x.Fresh[i] = fresh;
                 if (ev) x.Event = true;
@@ -455,6 +464,12 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     {
         _generated++;
         _actGen[s.Action]++;
+        if (s.ConstraintError is { } cErr)
+        {
+            SetCounts(res, Left(x, i));
+            ReportError(res, cErr, parentId, c, inNext: true, extra: s.State);
+            return false;
+        }
         int newId = -1;
         if (s.InModel && _seen.Add(s.Fp))
         {
@@ -477,6 +492,12 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             // a violation on a state excluded by a constraint: the trace goes to it via its parent
             if (newId < 0) Report(res, Outcome.Safety, s.InvViolated, Left(x, i), parentId, c, s.State);
             else Report(res, Outcome.Safety, s.InvViolated, Left(x, i), newId, c);
+            return false;
+        }
+        if (s.ActPropError is { } apErr)
+        {
+            SetCounts(res, Left(x, i));
+            ReportError(res, apErr, parentId, c, actionProp: s.ActPropErrorName, extra: s.State);
             return false;
         }
         if (s.ActPropViolated is not null)
@@ -514,10 +535,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             }
             catch (Exception e) when (e is EvalError or AssertError)
             {
-                // TLC: a temporal property's predicate that fails to evaluate is "an unexpected exception", exit 255
-                res.Outcome = Outcome.ModuleError;
-                res.Message = Positioned(e);
-                _o.WriteLine("Error: " + e.Message);
+                ReportLiveError(res, e, g, c);
                 return;
             }
             if (lasso is not null)
@@ -558,13 +576,18 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             // TLC evaluates a postcondition as an assumption: no state, TLCGet("level") = 0
             string where = pc.Node is OpCall { Def: { } pd } ? pd.Where : "?";
             c.Cur = new Value?[spec.Vars.Count]; c.Nxt = null; c.Level = 0;
-            string? failed = null;
-            try { if (!pc.Node.EvalBool(c, null)) failed = $"Postcondition {pc.Name} at {where} is false."; }
-            catch (Exception e) when (e is EvalError or AssertError) { failed = $"Evaluating postcondition {pc.Name} at {where} failed. {e.Message.Replace('\n', ' ')}"; }
+            string? failed = null, shown = null;
+            try { if (!pc.Node.EvalBool(c, null)) failed = shown = $"Postcondition {pc.Name} at {where} is false."; }
+            catch (Exception e) when (e is EvalError or AssertError)
+            {
+                // TLC: the error on the lines after "Evaluating postcondition ... failed." (stderr: one line)
+                failed = $"Evaluating postcondition {pc.Name} at {where} failed. {e.Message.Replace('\n', ' ')}";
+                shown = $"Evaluating postcondition {pc.Name} at {where} failed.\n{e.Message}";
+            }
             if (failed is null) continue;
             res.Outcome = Outcome.Assumption;
             res.Message = failed;
-            _o.WriteLine("Error: " + failed);
+            _o.WriteLine("Error: " + shown);
             PrintStats(res);
             return true;
         }

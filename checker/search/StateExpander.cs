@@ -14,6 +14,13 @@ public sealed class Successor
     public Exception? InvError; // evaluating an invariant on this state failed (reported at this state, as TLC)
     public string? InvErrorName; // the invariant or state property whose evaluation failed
     public string? ActPropViolated;
+    /// <summary>Evaluating the action property ActPropErrorName on the step to this state failed (reported at this
+    /// step, after the state is counted, as TLC's Worker.doNextCheckImplied).</summary>
+    public Exception? ActPropError;
+    /// <summary>Evaluating a state or action constraint on this successor failed: TLC counts the state as generated
+    /// and its trace ends in it (Worker.doNext: doNextFailed(curState, succState)); nothing else is judged.</summary>
+    public Exception? ConstraintError;
+    public string? ActPropErrorName;
     /// <summary>In the model and not in the fingerprint set when it was judged: maybe a new state.</summary>
     public bool Fresh;
     /// <summary>Set by the parallel merge: the first occurrence of a fresh state in the batch's order.</summary>
@@ -44,7 +51,11 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
     {
         c.Intermediate = 0;
         var res = Generate(c, st, level);
-        foreach (var s in res) Judge(c, st, s, level);
+        foreach (var s in res)
+        {
+            Judge(c, st, s, level);
+            if (s.ConstraintError is not null) { res.RemoveRange(res.IndexOf(s) + 1, res.Count - res.IndexOf(s) - 1); break; }
+        }
         intermediate = c.Intermediate;
         return res;
     }
@@ -95,13 +106,17 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
         var state = s.State!;
         c.Cur = state; c.Nxt = null; c.Level = level + 1;
         bool inModel = true;
-        foreach (var p in spec.Constraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
-        if (inModel && spec.ActionConstraints.Count > 0)
+        try
         {
-            c.Cur = st; c.Nxt = state; c.Level = level;
-            foreach (var p in spec.ActionConstraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
-            c.Cur = state; c.Nxt = null; c.Level = level + 1;
+            foreach (var p in spec.Constraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
+            if (inModel && spec.ActionConstraints.Count > 0)
+            {
+                c.Cur = st; c.Nxt = state; c.Level = level;
+                foreach (var p in spec.ActionConstraints) if (!p.Node.EvalBool(c, null)) { inModel = false; break; }
+                c.Cur = state; c.Nxt = null; c.Level = level + 1;
+            }
         }
+        catch (Exception e) when (e is EvalError or AssertError) { s.ConstraintError = e; c.Nxt = null; c.Level = level + 1; return; }
         s.InModel = inModel;
         s.Fp = fingerprint.Of(c, state);
         s.Fresh = inModel && !seen.Contains(s.Fp);
@@ -113,9 +128,13 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
         if (spec.ActionProps.Count > 0)
         {
             c.Cur = st; c.Nxt = state; c.Level = level;
-            foreach (var p in spec.ActionProps) if (!p.Node.EvalBool(c, null)) { s.ActPropViolated = p.Name; break; }
+            foreach (var p in spec.ActionProps)
+            {
+                try { if (!p.Node.EvalBool(c, null)) { s.ActPropViolated = p.Name; break; } }
+                catch (Exception e) when (e is EvalError or AssertError) { s.ActPropError = e; s.ActPropErrorName = p.Name; break; }
+            }
             c.Nxt = null; c.Level = level + 1;
         }
-        if (inModel && !s.Fresh && s.ActPropViolated is null) s.State = null;
+        if (inModel && !s.Fresh && s.ActPropViolated is null && s.ActPropError is null) s.State = null;
     }
 }

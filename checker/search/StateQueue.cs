@@ -3,7 +3,8 @@ namespace NotifierSpec.Checker;
 /// <summary>
 /// The in-memory queue of one level, serialized: each state is a record (its trace id and the length of its
 /// encoding as varints, then the encoding: StateBuffer, with the functions' domains numbered in a KeyDomains
-/// table of this queue) appended to a list of 64 KB chunks, read back in order; a chunk is freed as soon as
+/// table of this queue) appended to a list of chunks (the first 1 KB, each next one twice the last, up to 64 KB,
+/// so that a small level does not hold 64 KB), read back in order; a chunk is freed as soon as
 /// the reader has passed it, so the level being expanded shrinks while the next one grows. States holding
 /// values that cannot be encoded (lazy or infinite sets, recursive functions) are kept as objects, named in
 /// the stream by a marker. Bytes counts the chunks held, the domain table and the object states' slots.
@@ -13,7 +14,7 @@ namespace NotifierSpec.Checker;
 /// </summary>
 public sealed class StateQueue(TlaSpec spec) : IStateQueue
 {
-    private const int ChunkBytes = 1 << 16;
+    private const int ChunkBytes = 1 << 16, FirstChunkBytes = 1 << 10;
     private const byte ObjectMarker = 0xFE; // no value's tag: a state's first byte is its first value's tag
 
     private readonly KeyDomains _domains = new();
@@ -23,6 +24,7 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
     private readonly Dictionary<int, Value[]> _objects = [];
     private int _objectCount;
     private long _held;
+    private int _nextChunk = FirstChunkBytes;
     private long _enqueued, _dequeued;
     private int _readChunk, _readPos;
 
@@ -80,7 +82,8 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
         int last = _chunks.Count - 1;
         if (last < 0 || _chunks[last] is not { } chunk || chunk.Length - _used[last] < n)
         {
-            chunk = new byte[Math.Max(ChunkBytes, n)];
+            chunk = new byte[Math.Max(_nextChunk, n)];
+            _nextChunk = Math.Min(_nextChunk * 2, ChunkBytes);
             _chunks.Add(chunk); _used.Add(0); _held += chunk.Length;
             last++;
         }

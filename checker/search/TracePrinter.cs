@@ -40,6 +40,15 @@ public sealed class TracePrinter(TlaSpec spec, TextWriter o)
         }
     }
 
+    /// <summary>One state's variables without a "State N:" header, as TLC prints the initial state an error or a
+    /// property is about ("While working on the initial state:", "Property P is violated by the initial state:").</summary>
+    public void PrintState(Value[] st)
+    {
+        var shown = Shown(new TraceStep(1, "<Initial predicate>", st), st);
+        for (int i = 0; i < shown.Names.Length; i++) o.WriteLine($"/\\ {shown.Names[i]} = {Show.V(shown.Vals[i])}");
+        o.WriteLine();
+    }
+
     /// <summary>What a trace shows of a state: its variables, or the fields of the ALIAS record.</summary>
     private (string[] Names, Value[] Vals) Shown(TraceStep step, Value[] successor)
     {

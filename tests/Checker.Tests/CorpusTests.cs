@@ -265,8 +265,11 @@ public class MemoryTests
     /// <summary>Puzzle8, and functions of records (bench/models/CacheCoherence with 2 values: 39,304 distinct states).
     /// The queue as one doubling buffer per level, both levels held, and the fingerprint set at load 1/4..1/2 took
     /// 134.9 bytes per state on CacheCoherence (seen failing); chunks freed behind the reader, numbered record domains
-    /// and a set at load 1/2..3/4 take 33.4.</summary>
+    /// and a set at load 1/2..3/4 take 33.4. Cube16 (4,096 states, as small as Examples' ElevatorSafetySmall): a
+    /// fingerprint table that started at 512 KB and 64 KB queue chunks took 161.5 bytes per state (seen failing);
+    /// an 8 KB first table and queue chunks from 1 KB take 18.0.</summary>
     [Theory]
+    [InlineData("Cube16")]
     [InlineData("Puzzle8")]
     [InlineData("CacheCoherence")]
     public void FitsIn64BytesPerStateAndMatchesTlc(string model)

@@ -50,8 +50,23 @@ public class EvalErrorExitTests
         "Error: The argument of Len should be a sequence, but instead it is:\n3\nError: The behavior up to this point is:\n",
         "M.tla:5:23: The argument of Len should be a sequence, but instead it is: 3")]
     [InlineData(Loop + "P == <>(x # 0 /\\ x + <<1>> > 0)", "SPECIFICATION Spec\nPROPERTY P\n", 255,
-        "Error: The second argument of + should be an integer, but instead it is: function <<1>>\n",
+        "Error: The error occurred when TLC was evaluating the nested\nexpressions at the following positions:\n",
         "M.tla:7:18: The second argument of + should be an integer, but instead it is: function <<1>>")]
+    // session 8 (TLC 2026.11.24, 2026-12-06): a temporal property's predicate failing on a state after the initial
+    // ones starts with TLC's "The error occurred when TLC was evaluating the nested" (before: the bare error), a failed
+    // Assert there exits 14 as TLC (before: 255); on an initial state TLC prints the error and "While working on the
+    // initial state:" (and exits 0, which this checker does not copy)
+    [InlineData(Loop + "P == <>(x = 1 /\\ Head(<<>>) = 1)", "SPECIFICATION Spec\nPROPERTY P\n", 255,
+        "Error: The error occurred when TLC was evaluating the nested\nexpressions at the following positions:\n0. Line 7, column 18",
+        "M.tla:7:18: Attempted to apply Head to the empty sequence.")]
+    [InlineData(Loop + "P == <>(x < \"a\")", "SPECIFICATION Spec\nPROPERTY P\n", 255,
+        "Error: The second argument of < should be an integer, but instead it is:\n\"a\"\nWhile working on the initial state:\n",
+        "M.tla:7:8: The second argument of < should be an integer, but instead it is: \"a\"")]
+    // a PROPERTY that is a state predicate is checked on the initial states (TLC: impliedInits) and its error is
+    // one of Init's, exit 75 (before: the liveness checker's, 255, after the whole search)
+    [InlineData(Loop + "IP == x \\div x = 1", "SPECIFICATION Spec\nPROPERTY IP\n", 75,
+        "Error: The second argument of \\div is 0.\n",
+        "M.tla:7:7: The second argument of \\div is 0.")]
     public void AnEvaluationErrorExitsAsTlc(string defs, string cfg, int exit, string firstLines, string stderr)
     {
         var o = new StringWriter();
@@ -63,6 +78,39 @@ public class EvalErrorExitTests
         Assert.True(first >= 0, lines);
         Assert.StartsWith(firstLines, lines[first..]);
         Assert.Equal(stderr + "\n", err.Replace("\r", ""));
+    }
+
+    /// <summary>A failed Assert in a temporal property's predicate exits 14 as TLC (before: 255), after TLC's nested
+    /// expressions line; the trace goes to the state it failed on (x = 1: 2 states).</summary>
+    [Fact]
+    public void AFailedAssertInATemporalPropertyExits14()
+    {
+        var o = new StringWriter();
+        var (code, r, err) = TempSpec.Check("M", $"---- MODULE M ----\nEXTENDS Naturals, TLC\nVARIABLE x\n{Loop}P == <>(x = 1 /\\ Assert(x = 0, \"boom\"))\n====\n",
+            "SPECIFICATION Spec\nPROPERTY P\n", output: o);
+        Assert.Equal(14, code);
+        Assert.Equal(Outcome.AssertFailed, r!.Outcome);
+        Assert.Equal(2, r.Trace!.Count);
+        Assert.Equal("M.tla:7:18: The first argument of Assert evaluated to FALSE; the second argument was: \"boom\"\n", err.Replace("\r", ""));
+        var lines = o.ToString().Replace("\r", "");
+        Assert.Contains("Error: The error occurred when TLC was evaluating the nested\nexpressions at the following positions:\n", lines);
+        Assert.Contains("\n\n\nError: The first argument of Assert evaluated to FALSE; the second argument was:\n\"boom\"\nError: The behavior up to this point is:\n", lines);
+    }
+
+    /// <summary>A PROPERTY that is a state predicate false in an initial state: TLC's "Property IP is violated by the
+    /// initial state:" and the state, exit 13, nothing searched (before: the liveness checker's lasso after the whole
+    /// search, "Temporal property IP was violated.", 3 distinct states).</summary>
+    [Fact]
+    public void AStatePropertyFalseInAnInitialStateIsTlcsInitialViolation()
+    {
+        var o = new StringWriter();
+        var (code, r, _) = TempSpec.Check("M", $"---- MODULE M ----\nEXTENDS Sequences, Naturals\nVARIABLE x\n{Loop}IP == x = 1\n====\n",
+            "SPECIFICATION Spec\nPROPERTY IP\n", output: o);
+        Assert.Equal(13, code);
+        Assert.Equal("IP", r!.Violated);
+        Assert.Equal(1, r.Distinct);
+        var lines = o.ToString().Replace("\r", "");
+        Assert.Contains("\nError: Property IP is violated by the initial state:\n/\\ x = 0\n\n", lines);
     }
 
     /// <summary>On an initial state an invariant's evaluation error is TLC's bare error with exit 75 (as before).</summary>

@@ -40,7 +40,6 @@ public class ParallelMergeTests
     [InlineData("DieHard", 12, null, null, null)]
     [InlineData("MutexBroken", 12, null, null, null)]
     [InlineData("EvalErr", 75, null, null, null)]
-    [InlineData("StringSeqAll", 11, 311L, 185L, 5)]
     public void SameOutputAsTheSerialMergeWithOneToFourWorkers(string name, int exit, long? generated, long? distinct, int? depth)
     {
         var serial = Run(name, 1, serial: true);
@@ -59,6 +58,31 @@ public class ParallelMergeTests
             Assert.Equal(Stable(serial.Out), Stable(par.Out));
             Assert.Equal(Trace(serial.Result), Trace(par.Result));
             Assert.True(par.Result.ParallelBatches > 0, $"{name}, {workers} workers: no batch was merged in parallel");
+        }
+    }
+
+    /// <summary>A spec that builds new strings during the search (StringSeqAll: `s \o "b"`, `"c" \o s`, ...): strings are
+    /// ordered by their interning token, in order of first creation, as TLC's UniqueString.compareTo (`this.tok -
+    /// uniqueString.tok`); with several workers the creation order of two new strings expanded by different workers
+    /// depends on timing (in TLC too), so the order of a set of them, and with it which deadlocked state is met first,
+    /// may differ between runs (seen: 2 of 40 four-worker runs before session 8's merge changes, 3 of 30 after). The
+    /// counts, depth and verdict do not depend on it: they are the serial merge's at 1-4 workers, and with one worker
+    /// the whole output is (docs/checker.md "Determinism").</summary>
+    [Fact]
+    public void NewStringsDuringTheSearchKeepTheCountsWhateverTheWorkers()
+    {
+        var serial = Run("StringSeqAll", 1, serial: true);
+        Assert.Equal(11, serial.Exit);
+        Assert.Equal((311L, 185L, 5), (serial.Result.Generated, serial.Result.Distinct, serial.Result.Depth));
+        var one = Run("StringSeqAll", 1);
+        Assert.Equal(Stable(serial.Out), Stable(one.Out));
+        Assert.Equal(Trace(serial.Result), Trace(one.Result));
+        foreach (int workers in new[] { 2, 3, 4 })
+        {
+            var par = Run("StringSeqAll", workers);
+            Assert.Equal((serial.Exit, serial.Result.Generated, serial.Result.Distinct, serial.Result.Depth, serial.Result.Left),
+                (par.Exit, par.Result.Generated, par.Result.Distinct, par.Result.Depth, par.Result.Left));
+            Assert.Equal(5, par.Result.Trace!.Count);
         }
     }
 
