@@ -48,9 +48,6 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: a worker that finds the batch's table too small for a state's fresh
     /// successors drops them without telling the merge, which then does not put the batch apart.</summary>
     public bool PlantedLostPuts { get; init; }
-    /// <summary>A planted bug for tests: in the parallel merge, a chunk tells its successor its own number of new
-    /// states instead of the number up to and including it.</summary>
-    public bool PlantedChunkOwnCount { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }

@@ -61,9 +61,6 @@ public sealed class FpSet : IFingerprintSet
         return true;
     }
 
-    /// <summary>Whether extra more fingerprints fit without a growth (Add would not grow for them either).</summary>
-    public bool HasRoom(long extra) => Count + extra <= _limit;
-
     /// <summary>Makes room for extra more fingerprints (before AddConcurrent: the table does not grow then).</summary>
     public void EnsureRoom(long extra)
     {

@@ -28,10 +28,7 @@ public sealed partial class ModelChecker
     private int[] _chunkRecords = [];
     private StateBuffer[] _chunkOut = [], _chunkState = [];
     private StateQueue? _chunkQueue;
-    private readonly int[] _winners = new int[Batch];
-    // per chunk of the merge: the number of new states up to and including it, plus 1 (0: not yet known)
-    private int[] _chunkBefore = [];
-    private bool _chunkFailed;
+    private readonly int[] _winners = new int[Batch], _base = new int[Batch];
 
     private static long Key(int i, int j) => ((long)i << 32) | (uint)j;
 
@@ -97,7 +94,6 @@ public sealed partial class ModelChecker
         int old = _chunkGen.Length;
         Array.Resize(ref _chunkGen, n);
         Array.Resize(ref _chunkRecords, n);
-        Array.Resize(ref _chunkBefore, n);
         Array.Resize(ref _chunkActGen, n);
         Array.Resize(ref _chunkActNew, n);
         Array.Resize(ref _chunkOut, n);
@@ -162,55 +158,32 @@ public sealed partial class ModelChecker
             _batchOverflows++;
             if (_stats is not null) _stats.TableOverflows++;
         }
+        // which fresh successors are first, and the counts
+        ForChunks(n, workers, pool, (ch, from, to) =>
+        {
+            long gen = 0;
+            var ag = _chunkActGen[ch]; var an = _chunkActNew[ch];
+            Array.Clear(ag); Array.Clear(an);
+            for (int i = from; i < to; i++)
+            {
+                var list = x.Succs[i];
+                gen += list.Count + x.Intermediate[i];
+                int w = 0;
+                for (int j = 0; j < list.Count; j++)
+                {
+                    var s = list[j];
+                    ag[s.Action]++;
+                    if (s.Fresh && BatchGet(s.Fp) == Stored(i, j)) { s.New = true; w++; an[s.Action]++; }
+                }
+                _winners[i] = w;
+            }
+            _chunkGen[ch] = gen;
+        });
+        int found = 0;
+        for (int i = 0; i < n; i++) { _base[i] = found; found += _winners[i]; }
+        int nChunks = _chunkGen.Length;
         int chunkSize = pool is null ? Math.Max(1, n) : Math.Max(1, n / (workers * 8));
         int used = (n + chunkSize - 1) / chunkSize;
-        EnsureChunks(used);
-        var seen = (FpSet)_seen;
-        int found = 0;
-        if (fresh > 0 && seen.HasRoom(fresh))
-        {
-            // one phase: each chunk finds its new states, waits for the number of new states before it (the
-            // chunks are taken in order, so its predecessor is being worked on), tells its successor, and then
-            // inserts, records and encodes its own. Ids are reserved for every fresh successor, and the unused
-            // ones given back; the fingerprint set has room without growing, as the serial merge's would.
-            int first = _trace.Reserve((int)fresh, _level + 1);
-            var queue = NextQueue();
-            Array.Clear(_chunkBefore, 0, used);
-            _chunkFailed = false;
-            ForChunks(n, workers, pool, (ch, from, to) =>
-            {
-                int w;
-                try { w = Winners(x, ch, from, to); }
-                catch { Volatile.Write(ref _chunkFailed, true); throw; }
-                int before = 0;
-                if (ch > 0)
-                {
-                    var spin = new SpinWait();
-                    while ((before = Volatile.Read(ref _chunkBefore[ch - 1])) == 0)
-                    {
-                        if (Volatile.Read(ref _chunkFailed)) return; // the For rethrows the failure
-                        spin.SpinOnce(sleep1Threshold: -1);
-                    }
-                    before = Math.Max(0, before - 1);
-                }
-                Volatile.Write(ref _chunkBefore[ch], (opt.PlantedChunkOwnCount ? w : before + w) + 1); // + 1: 0 is "not yet"
-                Insert(x, ch, from, to, first + before, seen, queue);
-            });
-            found = _chunkBefore[used - 1] - 1;
-            _trace.Trim(first + found);
-        }
-        else if (fresh > 0)
-        {
-            // the fingerprint set grows: first the new states, then room for just them, as the serial merge
-            ForChunks(n, workers, pool, (ch, from, to) => _chunkBefore[ch] = Winners(x, ch, from, to));
-            var before = new int[used];
-            for (int ch = 0; ch < used; ch++) { before[ch] = found; found += _chunkBefore[ch]; }
-            seen.EnsureRoom(found);
-            int first = _trace.Reserve(found, _level + 1);
-            var queue = NextQueue();
-            ForChunks(n, workers, pool, (ch, from, to) => Insert(x, ch, from, to, first + before[ch], seen, queue));
-        }
-        else ForChunks(n, workers, pool, (ch, from, to) => Winners(x, ch, from, to)); // the counts
         for (int ch = 0; ch < used; ch++)
         {
             _generated += _chunkGen[ch];
@@ -218,72 +191,39 @@ public sealed partial class ModelChecker
         }
         if (found > 0)
         {
-            seen.Added(found);
+            var seen = (FpSet)_seen;
+            seen.EnsureRoom(found);
+            int first = _trace.Reserve(found, _level + 1);
             var queue = (StateQueue)_next;
+            if (!ReferenceEquals(_chunkQueue, queue))
+            {
+                for (int ch = 0; ch < nChunks; ch++) { _chunkOut[ch] = queue.NewBuffer(); _chunkState[ch] = queue.NewBuffer(); }
+                _chunkQueue = queue;
+            }
+            ForChunks(n, workers, pool, (ch, from, to) =>
+            {
+                var output = _chunkOut[ch]; var state = _chunkState[ch];
+                output.Len = 0;
+                int records = 0;
+                for (int i = from; i < to; i++)
+                {
+                    if (_winners[i] == 0) continue;
+                    int id = first + _base[i], parent = x.Ids[i];
+                    foreach (var s in x.Succs[i])
+                    {
+                        if (!s.New) continue;
+                        _trace.Set(id, s.Fp, parent);
+                        if (!seen.AddConcurrent(s.Fp)) throw new InvalidOperationException("parallel merge: a new state's fingerprint was in the set");
+                        queue.EncodeRecord(output, state, s.State!, id);
+                        id++; records++;
+                    }
+                }
+                _chunkRecords[ch] = records;
+            });
+            seen.Added(found);
             for (int ch = 0; ch < used; ch++) queue.AppendRecords(_chunkOut[ch], _chunkRecords[ch]);
         }
         _parallelBatches++;
         if (_stats is not null) _stats.ParallelBatches++;
-    }
-
-    /// <summary>The next level's queue, with a buffer for each chunk.</summary>
-    private StateQueue NextQueue()
-    {
-        var queue = (StateQueue)_next;
-        if (!ReferenceEquals(_chunkQueue, queue))
-        {
-            for (int ch = 0; ch < _chunkOut.Length; ch++) { _chunkOut[ch] = queue.NewBuffer(); _chunkState[ch] = queue.NewBuffer(); }
-            _chunkQueue = queue;
-        }
-        return queue;
-    }
-
-    /// <summary>Marks the chunk's new states (the fresh successors first in the batch's order), counts its
-    /// generated states and actions; returns the number of new states.</summary>
-    private int Winners(Expansion x, int ch, int from, int to)
-    {
-        long gen = 0;
-        int found = 0;
-        var ag = _chunkActGen[ch]; var an = _chunkActNew[ch];
-        Array.Clear(ag); Array.Clear(an);
-        for (int i = from; i < to; i++)
-        {
-            var list = x.Succs[i];
-            gen += list.Count + x.Intermediate[i];
-            int w = 0;
-            for (int j = 0; j < list.Count; j++)
-            {
-                var s = list[j];
-                ag[s.Action]++;
-                if (s.Fresh && BatchGet(s.Fp) == Stored(i, j)) { s.New = true; w++; an[s.Action]++; }
-            }
-            _winners[i] = w;
-            found += w;
-        }
-        _chunkGen[ch] = gen;
-        return found;
-    }
-
-    /// <summary>The chunk's new states, numbered from id: into the fingerprint set and the trace, and encoded
-    /// into the chunk's buffer for the next level's queue.</summary>
-    private void Insert(Expansion x, int ch, int from, int to, int id, FpSet seen, StateQueue queue)
-    {
-        var output = _chunkOut[ch]; var state = _chunkState[ch];
-        output.Len = 0;
-        int records = 0;
-        for (int i = from; i < to; i++)
-        {
-            if (_winners[i] == 0) continue;
-            int parent = x.Ids[i];
-            foreach (var s in x.Succs[i])
-            {
-                if (!s.New) continue;
-                _trace.Set(id, s.Fp, parent);
-                if (!seen.AddConcurrent(s.Fp)) throw new InvalidOperationException("parallel merge: a new state's fingerprint was in the set");
-                queue.EncodeRecord(output, state, s.State!, id);
-                id++; records++;
-            }
-        }
-        _chunkRecords[ch] = records;
     }
 }

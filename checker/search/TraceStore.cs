@@ -50,15 +50,6 @@ public sealed class TraceStore(TlaSpec spec, Fingerprinter fingerprint, string? 
         return first;
     }
 
-    /// <summary>Gives back the reserved ids from count on (the last ones reserved, never set).</summary>
-    public void Trim(int count)
-    {
-        if (count > _count) throw new InvalidOperationException("the trace: trimmed past its end");
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(_fps, count);
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(_parent, count);
-        _count = count;
-    }
-
     /// <summary>The fingerprint and parent of a reserved id; safe from several threads at once for different ids.</summary>
     public void Set(int id, long fp, int parent)
     {
