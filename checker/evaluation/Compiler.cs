@@ -46,6 +46,8 @@ public sealed class Compiler
     private OpDef? _current;
     private bool _currentIsFcn; // _current is a function definition f[x \in S] == ..., which may name itself
     private readonly HashSet<LetDef> _compilingLets = [];
+    private readonly HashSet<LetDef> _letFcns = []; // LET f[x \in S] == ...: a self-reference adds no level
+    private HashSet<ParamInfo>? _constParams; // LevelWithConstantParams: these parameters are at level 0
     private HashSet<string> _recursive = []; // the RECURSIVE declarations of the module being compiled
     private readonly HashSet<OpDef> _pending = []; // its definitions not reached yet in unit order
 
@@ -233,12 +235,32 @@ public sealed class Compiler
                 }
                 else od.Body = new FcnCtorN(bounds, body) { Loc = od.Loc, Level = Math.Max(body.Level, bounds.Max(b => b.Set?.Level ?? 0)) };
             }
-            else od.Body = Compile(d.Body!, sc);
+            else
+            {
+                od.Body = Compile(d.Body!, sc);
+                if (od.Params.Length > 0 && od.Body.Level == 1 && od.Params.All(p => p.Arity == 0))
+                    od.ConstArgsLevel = LevelWithConstantParams(d, od, sc);
+            }
             var last = d.EndTok ?? LastToken(d.Body!);
             od.EndLoc = (last.Line, last.Col + Math.Max(1, last.Text.Length) - 1 + (last.Kind == Tk.String ? 2 : 0));
             od.BodyStart = (d.Body!.Tok.Line, FirstToken(d.Body!).Col);
         }
         finally { od.Compiling = false; (_current, _currentIsFcn) = saved; }
+    }
+
+    /// <summary>The level of od's body when its parameters are constants: the body compiled once more, only for its
+    /// level, with the parameters at level 0 (SANY's level of an operator is that of its body apart from its
+    /// parameters; a call's level adds its arguments'). Without it a call with constant arguments, such as
+    /// IsSimpleCycle(Node, r) in RingOfNodes == CHOOSE r \in [Node -> Node] : IsSimpleCycle(Node, r)
+    /// (EWD998ChanID), counted as state level, so the constant definition calling it was evaluated again at
+    /// every use instead of once (OpDef.CallConst), which TLC does once.</summary>
+    private int LevelWithConstantParams(DefSyn d, OpDef od, Scope sc)
+    {
+        var saved = _constParams;
+        _constParams = new HashSet<ParamInfo>(od.Params, ReferenceEqualityComparer.Instance);
+        try { return Compile(d.Body!, sc).Level; }
+        catch (TlaError) { return od.Body!.Level; }
+        finally { _constParams = saved; }
     }
 
     /// <summary>A LAMBDA as an operator definition of its parameters (all of arity 0, as SANY requires).</summary>
@@ -342,6 +364,7 @@ public sealed class Compiler
                         }
                         var ld = new LetDef(d.Name, d.Params.Select(p => new ParamInfo(p.Name, p.Arity)).ToArray(), L(d.Tok));
                         _compilingLets.Add(ld);
+                        if (d.FcnBounds is not null) _letFcns.Add(ld);
                         inner.Map[d.Name] = new LetSym(ld);
                         var ps = new Scope(inner);
                         for (int pi = 0; pi < ld.Params.Length; pi++)
@@ -686,7 +709,9 @@ public sealed class Compiler
                     if (argSyn.Length != def.Params.Length)
                         throw Err(s.Tok, $"The operator {name} requires {def.Params.Length} arguments, but {argSyn.Length} were given.");
                     var args = CompileArgs(argSyn, def.Params.Select(p => p.Arity).ToArray(), sc);
-                    int lvl = Math.Max(Max(args), def.Body?.Level ?? (def.Recursive || def.Compiling ? 1 : 1));
+                    // a recursive function definition f[x \in S] == ... f[y] ... has the level of its body apart from f
+                    int bodyLvl = def == _current && _currentIsFcn && def.Compiling ? 0 : def.ConstArgsLevel ?? def.Body?.Level ?? 1;
+                    int lvl = Math.Max(Max(args), bodyLvl);
                     if (def.Body is null && def.Syntax is not null && ContainsPrime(def.Syntax)) lvl = 2;
                     return new OpCall(def, args) { Loc = loc, Level = lvl };
                 }
@@ -695,7 +720,7 @@ public sealed class Compiler
                 if (b.Arity == 0)
                 {
                     if (argSyn.Length > 0) throw Err(s.Tok, $"{name} is not an operator");
-                    return new BoundRef(b.Slot, name) { Loc = loc, Level = b.P is null ? 0 : 1 };
+                    return new BoundRef(b.Slot, name) { Loc = loc, Level = b.P is null || _constParams?.Contains(b.P) == true ? 0 : 1 };
                 }
                 if (argSyn.Length == 0) return OpArgFor(sym, name, loc, sc);
                 if (argSyn.Length != b.Arity) throw Err(s.Tok, $"The operator {name} requires {b.Arity} arguments, but {argSyn.Length} were given.");
@@ -709,7 +734,8 @@ public sealed class Compiler
                     if (argSyn.Length == 0 && l.D.Params.Length > 0) return OpArgFor(sym, name, loc, sc);
                     if (argSyn.Length != l.D.Params.Length) throw Err(s.Tok, $"The operator {name} requires {l.D.Params.Length} arguments, but {argSyn.Length} were given.");
                     var args = CompileArgs(argSyn, l.D.Params.Select(p => p.Arity).ToArray(), sc);
-                    return new DynCall(l.D.Slot, name, args) { Loc = loc, Level = Math.Max(Max(args), l.D.Body?.Level ?? 1) };
+                    int bodyLvl = _compilingLets.Contains(l.D) && _letFcns.Contains(l.D) ? 0 : l.D.Body?.Level ?? 1;
+                    return new DynCall(l.D.Slot, name, args) { Loc = loc, Level = Math.Max(Max(args), bodyLvl) };
                 }
             case BuiltinSym bs:
                 {

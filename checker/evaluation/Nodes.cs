@@ -130,6 +130,8 @@ public sealed class OpDef(string name, ParamInfo[] ps, Loc loc)
     public ParamInfo[] Params { get; } = ps;
     public Loc Loc { get; } = loc;
     public Node? Body { get; set; }
+    /// <summary>The level of Body when the parameters are constants (Compiler.LevelWithConstantParams); null: Body.Level.</summary>
+    public int? ConstArgsLevel { get; set; }
     public bool Compiling { get; set; }
     public bool Recursive { get; set; }
     public Syn? Syntax { get; set; }

@@ -110,6 +110,21 @@ public class CorpusTests
         Assert.Empty(Checker.Manifest.Compare(e.Model, exit, r));
     }
 
+    /// <summary>RingChoose, EWD998ChanID (tlaplus/Examples ewd998) in miniature: Ring == CHOOSE r \in [Node -> Node] :
+    /// IsSimpleCycle(Node, r) is a constant, to be evaluated once as TLC does. Its call with constant arguments
+    /// counted as state level, so Ring (46656 functions) was evaluated again at every use: the check took 54 s
+    /// before the fix (EWD998ChanID did not finish in 600 s), under a second after it. The bound only catches
+    /// that blow-up; the counts are TLC's (manifest).</summary>
+    [Fact]
+    public async Task AConstantChooseCallingAnOperatorIsEvaluatedOnce()
+    {
+        var run = Task.Run(() => Run("RingChoose", 1));
+        Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(30))) == run,
+            "RingChoose did not finish in 30 s: a constant definition is evaluated at every use");
+        var (exit, r, _, _) = await run;
+        Assert.Empty(Checker.Manifest.Compare(Manifest()["RingChoose"].Model, exit, r));
+    }
+
     [Theory]
     [InlineData("DieHard")]
     [InlineData("MutexBroken")]
