@@ -4,6 +4,7 @@ using Xunit;
 namespace NotifierSpec.Kernel.Tests;
 
 /// <summary>Swap files left by a run killed with SIGKILL (no handler runs, so Restore never did): SwapControl.RemoveStale.</summary>
+[Collection(MachineWide.Name)]
 public class SwapCleanupTests
 {
     private const string Header = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
