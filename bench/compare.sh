@@ -11,8 +11,10 @@
 # --only NAME: the rows whose name contains NAME.
 #
 # Every run's distinct-state count is compared: a model whose counts differ between ours and TLC is
-# printed as MISMATCH and gets no ratio. Times are wall seconds of the whole process and CPU seconds
-# (user + system) as the kernel accounts them for the finished child (/usr/bin/time). The ratio is
+# printed as MISMATCH and gets no ratio, as is a model one of whose runs failed (its exit code is shown;
+# each run's figures go to stderr as they come, and the other rows are kept). Times are wall seconds of
+# the whole process and CPU seconds (user + system) as the kernel accounts them for the finished child
+# (/usr/bin/time). The ratio is
 # TLC / ours: above 1, ours is faster. The machine and its load (uptime) before and after are printed
 # with the table: figures taken with a load average near or above the number of cores are not results.
 set -euo pipefail
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --set) set=$2; shift 2 ;;
     --examples) examples=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "bench/compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -61,11 +63,17 @@ machine() {
 run_one() {
   local name=$1 side=$2 dir=$3; shift 3
   local out=$work/out.txt tm=$work/time.txt
-  (cd "$dir" && /usr/bin/time -f "%e %U %S" -o "$tm" "$@" > "$out" 2>&1) || true
+  local rc=0
+  (cd "$dir" && /usr/bin/time -f "%e %U %S" -o "$tm" "$@" > "$out" 2>&1) || rc=$?
   local distinct
-  distinct=$(grep -oE '[0-9,]+ distinct states found' "$out" | tail -1 | cut -d' ' -f1 | tr -d ,)
-  read -r wall user sys < "$tm"
-  printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$side" "$wall" "$(echo "$user + $sys" | bc)" "${distinct:-?}" >> "$results"
+  # no count (a failed run): '?' (a failed grep must not end the script and lose the rows before it)
+  distinct=$(grep -oE '[0-9,]+ distinct states found' "$out" | tail -1 | cut -d' ' -f1 | tr -d , || true)
+  # /usr/bin/time's last line holds the figures (it writes "Command exited with non-zero status N" first)
+  read -r wall user sys < <(tail -n 1 "$tm")
+  # ours exits 0 on a passing model; TLC exits 0 too: another exit code is recorded and shown in the table
+  [ "$rc" -eq 0 ] || { echo "   $name $side: exit code $rc; last lines:" >&2; tail -n 3 "$out" | sed 's/^/     /' >&2; }
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$side" "$wall" "$(echo "$user + $sys" | bc)" "${distinct:-?}" "$rc" >> "$results"
+  echo "   $name $side: wall ${wall}s cpu $(echo "$user + $sys" | bc)s distinct ${distinct:-?} exit $rc" >&2
 }
 
 echo "== bench/compare.sh: $runs run(s) each, $workers worker(s), set $set"
@@ -97,8 +105,8 @@ python3 - "$results" <<'EOF'
 import sys, statistics, math, collections
 rows = collections.OrderedDict()
 for line in open(sys.argv[1]):
-    name, side, wall, cpu, distinct = line.rstrip('\n').split('\t')
-    rows.setdefault(name, {'ours': [], 'tlc': []})[side].append((float(wall), float(cpu), distinct))
+    name, side, wall, cpu, distinct, rc = line.rstrip('\n').split('\t')
+    rows.setdefault(name, {'ours': [], 'tlc': []})[side].append((float(wall), float(cpu), distinct if rc == '0' else 'exit ' + rc))
 print()
 print("| model | distinct | wall s: TLC / ours (median) | ratio | CPU s: TLC / ours (median) | ratio |")
 print("|---|---|---|---|---|---|")
@@ -107,8 +115,9 @@ for name, r in rows.items():
     d_o = {x[2] for x in r['ours']}; d_t = {x[2] for x in r['tlc']}
     med = lambda xs, k: statistics.median(x[k] for x in xs)
     wo, wt, co, ct = med(r['ours'], 0), med(r['tlc'], 0), med(r['ours'], 1), med(r['tlc'], 1)
-    if d_o != d_t or len(d_o) != 1 or '?' in d_o:
-        print(f"| {name} | MISMATCH ours {sorted(d_o)} TLC {sorted(d_t)} | {wt:.1f} / {wo:.1f} | - | {ct:.1f} / {co:.1f} | - |")
+    failed = any(x.startswith('exit') for x in d_o | d_t)
+    if failed or d_o != d_t or len(d_o) != 1 or '?' in d_o:
+        print(f"| {name} | {'FAILED' if failed else 'MISMATCH'} ours {sorted(d_o)} TLC {sorted(d_t)} | {wt:.1f} / {wo:.1f} | - | {ct:.1f} / {co:.1f} | - |")
         continue
     ratios.append(wt / wo)
     print(f"| {name} | {int(next(iter(d_o))):,} | {wt:.1f} / {wo:.1f} | {wt/wo:.2f}x | {ct:.1f} / {co:.1f} | {ct/co:.2f}x |")
