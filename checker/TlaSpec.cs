@@ -156,6 +156,7 @@ public sealed class TlaSpec
         // (tlc2/module/TLCGetSet.java); this checker composes actions as TLC with -Dtlc2.tool.impl.Tool.cdot=true
         if (key is StrV { S: "-Dtlc2.tool.impl.Tool.cdot" }) return Interner.Str("true");
         if (key is StrV d && d.S.StartsWith("-D", StringComparison.Ordinal)) return d;
+        Interner.RequireSerial(); // a register's value: what the states before this one in the serial order set
         lock (_tlcRegs)
         {
             if (key is IntV or StrV && _tlcRegs.TryGetValue(key.ToString(), out var v)) return v;
@@ -184,7 +185,9 @@ public sealed class TlaSpec
     private readonly Dictionary<string, ModelV> _models = [];
     public ModelV ModelValue(string name)
     {
-        if (!_models.TryGetValue(name, out var m)) _models[name] = m = new ModelV(name, Interner.Token(name));
+        if (_models.TryGetValue(name, out var m)) return m;
+        Interner.RequireSerial(); // TLCModelValue("x") during the search: made (and its token given) in the serial order
+        _models[name] = m = new ModelV(name, Interner.Token(name));
         return m;
     }
 

@@ -153,8 +153,8 @@ public static partial class Builtins
         });
 
         var tlc = new Dictionary<string, Builtin>();
-        Add(tlc, "Print", 2, (c, a) => { lock (c.Out) c.Out.WriteLine($"{Show.V(a[0])}  {Show.V(a[1])}"); return a[1]; }, false);
-        Add(tlc, "PrintT", 1, (c, a) => { lock (c.Out) c.Out.WriteLine(Show.V(a[0])); return BoolV.True; }, false);
+        Add(tlc, "Print", 2, (c, a) => { c.In.RequireSerial(); lock (c.Out) c.Out.WriteLine($"{Show.V(a[0])}  {Show.V(a[1])}"); return a[1]; }, false);
+        Add(tlc, "PrintT", 1, (c, a) => { c.In.RequireSerial(); lock (c.Out) c.Out.WriteLine(Show.V(a[0])); return BoolV.True; }, false);
         Add(tlc, "Assert", 2, (_, a) =>
         {
             if (B(a[0], "Assert")) return BoolV.True;
@@ -194,7 +194,7 @@ public static partial class Builtins
         }, false);
         Add(tlc, "Any", 0, (_, _) => new InfiniteSetV("Any", _ => true));
         Add(tlc, "TLCGet", 1, (c, a) => c.Spec.TlcGet(c, a[0]), false);
-        Add(tlc, "TLCSet", 2, (c, a) => { c.Spec.TlcSet(a[0], a[1]); return BoolV.True; }, false);
+        Add(tlc, "TLCSet", 2, (c, a) => { c.In.RequireSerial(); c.Spec.TlcSet(a[0], a[1]); return BoolV.True; }, false);
 
         var bags = new Dictionary<string, Builtin>();
         Add(bags, "EmptyBag", 0, (_, _) => TupleV.Empty);

@@ -593,6 +593,7 @@ public static partial class Builtins
         Add(tx, "AssertEq", [0, 0], (c, a) =>
         {
             if (EqN.ValEq(a[0], a[1])) return BoolV.True;
+            c.In.RequireSerial();
             lock (c.Out) { c.Out.WriteLine("\"Assertion failed\""); c.Out.WriteLine(Show.V(a[0])); c.Out.WriteLine(Show.V(a[1])); }
             return BoolV.False;
         }, false);

@@ -141,10 +141,16 @@ public sealed class OpDef(string name, ParamInfo[] ps, Loc loc)
     public string Where => $"line {BodyStart.Line}, col {BodyStart.Col} to line {EndLoc.Line}, col {EndLoc.Col} of module {Loc.Module}";
     private Value? _const;
     private readonly object _lock = new();
+    private int _constEvaluations;
+
+    /// <summary>How many times CallConst evaluated the body (once, but when two workers first call it at the same
+    /// time): a count for tests, which guards that a constant definition is evaluated once without timing it.</summary>
+    public int ConstEvaluations => Volatile.Read(ref _constEvaluations);
 
     public Value CallConst(Ctx c)
     {
         if (_const is not null) return _const;
+        Interlocked.Increment(ref _constEvaluations);
         var v = Body!.Eval(c, null);
         lock (_lock) _const ??= v;
         return _const;

@@ -19,15 +19,28 @@ public sealed record Loc(string File, string Module, int Line, int Col, int EndL
 }
 
 /// <summary>
+/// Thrown, while the workers expand a batch in parallel (Interner.Frozen), by an evaluation that needs the serial
+/// order: a string that has no token yet, Print's output, a TLC register, a new model value. The search expands that
+/// state again after the parallel phase, serially and in the batch's order (ModelChecker.ExpandAll), so these
+/// happen in the order one worker gives them. Not an EvalError: none of the evaluator's catches sees it.
+/// </summary>
+public sealed class SerialOnly() : Exception("internal: an evaluation that needs the serial order ran in a parallel phase");
+
+/// <summary>
 /// Interns strings and model values in order of first appearance, as TLC's UniqueString does:
 /// TLC orders strings (and so sets of strings, CHOOSE, record fields) by that token order, not alphabetically.
-/// One per loaded spec.
+/// One per loaded spec. TLC gives a token when a string is made (StringValue(String) calls
+/// UniqueString.uniqueStringOf), so with several TLC workers two strings made by two workers get tokens in an
+/// order that depends on timing; here no string gets a token while the workers expand a batch in parallel
+/// (Frozen): the expansion that needs one throws SerialOnly and is done again in the batch's order, so tokens are
+/// given in the order of one worker, whatever the number of workers.
 /// </summary>
 public sealed class Interner
 {
     private readonly ConcurrentDictionary<string, StrV> _strs = new(StringComparer.Ordinal);
     private int _next;
     private readonly object _lock = new();
+    private volatile bool _frozen;
 
     private readonly ConcurrentDictionary<int, StrV> _byTok = new();
 
@@ -38,9 +51,21 @@ public sealed class Interner
     /// <summary>How many strings have a token (tokens are 0 .. Count - 1).</summary>
     public int Count { get { lock (_lock) return _next; } }
 
+    /// <summary>Set by the search around a parallel phase of evaluation: Str of a string without a token and
+    /// RequireSerial throw SerialOnly.</summary>
+    public bool Frozen { get => _frozen; set => _frozen = value; }
+
+    /// <summary>Throws SerialOnly in a parallel phase: for what must happen in the serial order (Print's output,
+    /// TLC's registers, a new model value).</summary>
+    public void RequireSerial()
+    {
+        if (_frozen) throw new SerialOnly();
+    }
+
     public StrV Str(string s)
     {
         if (_strs.TryGetValue(s, out var v)) return v;
+        RequireSerial();
         lock (_lock)
         {
             if (_strs.TryGetValue(s, out v)) return v;

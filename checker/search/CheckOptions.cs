@@ -48,6 +48,12 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: a worker that finds the batch's table too small for a state's fresh
     /// successors drops them without telling the merge, which then does not put the batch apart.</summary>
     public bool PlantedLostPuts { get; init; }
+    /// <summary>A planted bug for tests: the parallel merge counts one generated state too many in a batch's second
+    /// chunk (a batch of 2 or more states has one with 2 or more workers).</summary>
+    public bool PlantedChunkCount { get; init; }
+    /// <summary>A planted bug for tests: the states whose expansion needed the serial order are expanded again
+    /// last first, so new strings get their tokens in another order than one worker's.</summary>
+    public bool PlantedAgainBackwards { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }
@@ -79,6 +85,9 @@ public sealed class CheckResult
     /// <summary>Of those, the batches whose table the workers outgrew while expanding them, so that the merge
     /// put their fresh successors into a larger one.</summary>
     public long BatchTableOverflows { get; set; }
+    /// <summary>States expanded again, serially, after a parallel phase in which their expansion needed the serial
+    /// order (a new string's token, Print, a TLC register): 0 with one worker.</summary>
+    public long ExpandedAgain { get; set; }
     /// <summary>With CheckOptions.MaxMemory: queue pages written to disk plus fingerprint set merges into its file.</summary>
     public long Spills { get; set; }
     public int ExitCode => Outcome switch

@@ -35,6 +35,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     private long _allocatedAtStart;
     private string? _spillDir;
     private long _spilledPages;
+    private long _expandedAgain;
     private int _bestId = -1;
     private long _bestScore = long.MinValue;
     private readonly SearchStats? _stats = SearchStats.Enabled ? new SearchStats() : null;
@@ -84,6 +85,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             if (_seen is DiskFpSet d) res.Spills = _spilledPages + d.Flushes;
             res.ParallelBatches = _parallelBatches;
             res.BatchTableOverflows = _batchOverflows;
+            res.ExpandedAgain = _expandedAgain;
             _seen?.Dispose();
             _trace?.Dispose();
             if (_graph is StateGraph g) { res.Spills += g.PagesWritten; g.Dispose(); }
@@ -306,6 +308,9 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         public readonly int[] Fresh = new int[size];
         /// <summary>Some state of the batch has an error, a violation or a deadlock to look at: merged serially.</summary>
         public volatile bool Event;
+        /// <summary>States whose expansion by the workers needed the serial order (SerialOnly): expanded again.</summary>
+        public readonly bool[] Again = new bool[size];
+        public volatile bool AnyAgain;
     }
 
     /// <summary>Level after level until the queue is empty; false when the run ended (reported).</summary>
@@ -385,7 +390,13 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         _o.Flush();
     }
 
-    /// <summary>The workers expand the batch's states; a worker stops its share at its first evaluation error.</summary>
+    /// <summary>The workers expand the batch's states; a worker stops its share at its first evaluation error.
+    /// While they do, no string gets a token (Interner.Frozen): a state whose expansion makes a new string (or
+    /// prints, or uses a TLC register) is expanded again afterwards on this thread, these states in the batch's
+    /// order, so that tokens (TLC's UniqueString order, which orders strings, sets of them and CHOOSE) are given
+    /// as one worker gives them. The other states' expansions used only strings that had their tokens before the
+    /// batch, which the states expanded again do not change: they are what one worker finds. No worker waits on
+    /// another: the states expanded again are expanded after the parallel phase's barrier.</summary>
     private void ExpandAll(Expansion x, Ctx[] ctxs, WorkerThreads? pool)
     {
         int bn = x.Count;
@@ -396,7 +407,25 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         }
         int chunk = Math.Max(1, bn / (ctxs.Length * 32)); // small chunks: a worker waits at most one chunk at the end
         int nChunks = (bn + chunk - 1) / chunk;
-        Phase(nChunks, pool, (ch, slot) => ExpandStates(x, ctxs[slot], ch * chunk, Math.Min(bn, (ch + 1) * chunk)));
+        spec.Interner.Frozen = true;
+        try { Phase(nChunks, pool, (ch, slot) => ExpandStates(x, ctxs[slot], ch * chunk, Math.Min(bn, (ch + 1) * chunk))); }
+        finally { spec.Interner.Frozen = false; }
+        if (x.AnyAgain) ExpandAgain(x, ctxs[0]);
+    }
+
+    /// <summary>The states whose expansion in the parallel phase needed the serial order, one after the other in
+    /// the batch's order, up to the first state with an evaluation error (where one worker stops).</summary>
+    private void ExpandAgain(Expansion x, Ctx c)
+    {
+        for (int k = 0; k < x.Count; k++)
+        {
+            int i = opt.PlantedAgainBackwards ? x.Count - 1 - k : k;
+            if (x.Errors[i] is not null) break;
+            if (!x.Again[i]) continue;
+            x.Again[i] = false;
+            _expandedAgain++;
+            if (!ExpandOne(x, c, i)) break;
+        }
     }
 
     /// <summary>body(i, slot) for every i in [0, n): on all the workers (slot: the worker's number, 0 for this
@@ -412,23 +441,37 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     private void ExpandStates(Expansion x, Ctx c, int from, int to)
     {
         for (int i = from; i < to; i++)
+            if (!ExpandOne(x, c, i)) break;
+    }
+
+    /// <summary>The batch's i-th state's successors and what the checks say of them; false at an evaluation error
+    /// (recorded for the merge). In a parallel phase, an expansion that needs the serial order is left for
+    /// ExpandAgain (a sort wraps what its comparison throws).</summary>
+    private bool ExpandOne(Expansion x, Ctx c, int i)
+    {
+        try
         {
-            try
+            var st = x.States[i] ??= x.Queue!.Decode(x.Bufs[i]!, x.Offs[i]);
+            var list = x.Succs[i] = _expander.Expand(c, st, _level, out x.Intermediate[i]);
+            int fresh = 0;
+            bool ev = _deadlock && list.Count == 0 && x.Intermediate[i] == 0;
+            foreach (var s in list)
             {
-                var st = x.States[i] ??= x.Queue!.Decode(x.Bufs[i]!, x.Offs[i]);
-                var list = x.Succs[i] = _expander.Expand(c, st, _level, out x.Intermediate[i]);
-                int fresh = 0;
-                bool ev = _deadlock && list.Count == 0 && x.Intermediate[i] == 0;
-                foreach (var s in list)
-                {
-                    if (s.Fresh) fresh++;
-                    if (s.ActPropViolated is not null || s.ActPropError is not null || s.ConstraintError is not null || ((!s.InModel || s.Fresh) && (s.InvViolated is not null || s.InvError is not null))) ev = true;
-                }
-                x.Fresh[i] = fresh;
-                if (ev) x.Event = true;
-                if (_parallelMerge && fresh > 0) PutFresh(x, i);
+                if (s.Fresh) fresh++;
+                if (s.ActPropViolated is not null || s.ActPropError is not null || s.ConstraintError is not null || ((!s.InModel || s.Fresh) && (s.InvViolated is not null || s.InvError is not null))) ev = true;
             }
-            catch (Exception e) when (e is EvalError or AssertError) { x.Errors[i] = e; x.Event = true; break; }
+            x.Fresh[i] = fresh;
+            if (ev) x.Event = true;
+            if (_parallelMerge && fresh > 0) PutFresh(x, i);
+            return true;
+        }
+        catch (Exception e) when (e is EvalError or AssertError) { x.Errors[i] = e; x.Event = true; return false; }
+        catch (Exception e) when (e is SerialOnly || e is InvalidOperationException { InnerException: SerialOnly })
+        {
+            x.Succs[i] = null!;
+            x.Again[i] = true;
+            x.AnyAgain = true;
+            return true;
         }
     }
 

@@ -177,7 +177,7 @@ public sealed partial class ModelChecker
                 }
                 _winners[i] = w;
             }
-            _chunkGen[ch] = gen;
+            _chunkGen[ch] = opt.PlantedChunkCount && ch == 1 ? gen + 1 : gen;
         });
         int found = 0;
         for (int i = 0; i < n; i++) { _base[i] = found; found += _winners[i]; }

@@ -14,12 +14,12 @@ namespace NotifierSpec.Checker.Tests;
 /// </summary>
 public class ParallelMergeTests
 {
-    private static (int Exit, CheckResult Result, string Out) Run(string name, int workers, bool serial = false, bool planted = false, bool lostPuts = false)
+    private static (int Exit, CheckResult Result, string Out) Run(string name, int workers, bool serial = false, bool planted = false, bool lostPuts = false, bool againBackwards = false, bool chunkCount = false)
     {
         var e = CorpusTests.Manifest()[name];
         var o = new StringWriter();
         int exit = ModelRun.CheckOne(Path.Combine(CorpusTests.CorpusDir, e.Model.Spec), Path.Combine(CorpusTests.CorpusDir, e.Model.Config),
-            new CheckOptions { Workers = workers, Out = o, SerialMerge = serial, PlantedMergeBug = planted, PlantedLostPuts = lostPuts }, TextWriter.Null, out var r);
+            new CheckOptions { Workers = workers, Out = o, SerialMerge = serial, PlantedMergeBug = planted, PlantedLostPuts = lostPuts, PlantedAgainBackwards = againBackwards, PlantedChunkCount = chunkCount }, TextWriter.Null, out var r);
         Assert.NotNull(r);
         return (exit, r!, o.ToString());
     }
@@ -63,27 +63,138 @@ public class ParallelMergeTests
 
     /// <summary>A spec that builds new strings during the search (StringSeqAll: `s \o "b"`, `"c" \o s`, ...): strings are
     /// ordered by their interning token, in order of first creation, as TLC's UniqueString.compareTo (`this.tok -
-    /// uniqueString.tok`); with several workers the creation order of two new strings expanded by different workers
-    /// depends on timing (in TLC too), so the order of a set of them, and with it which deadlocked state is met first,
-    /// may differ between runs (seen: 2 of 40 four-worker runs before session 8's merge changes, 3 of 30 after). The
-    /// counts, depth and verdict do not depend on it: they are the serial merge's at 1-4 workers, and with one worker
-    /// the whole output is (docs/checker.md "Determinism").</summary>
+    /// uniqueString.tok`, tokens given when a StringValue is made). While the workers expand a batch no string gets a
+    /// token: a state whose expansion makes a new string is expanded again after the parallel phase, serially and
+    /// in the batch's order, so the tokens come in the order one worker (and TLC with one worker) gives them
+    /// (docs/checker.md "Determinism"). Before that, two workers made new strings in an order that depended on
+    /// timing, and 2-3 of 30-40 four-worker runs reported another deadlocked state: hence the repetitions.</summary>
     [Fact]
-    public void NewStringsDuringTheSearchKeepTheCountsWhateverTheWorkers()
+    public void NewStringsDuringTheSearchKeepTheWholeOutputWhateverTheWorkers()
+    {
+        var serial = SerialStringSeqAll();
+        for (int rep = 0; rep < 40; rep++)
+            foreach (int workers in new[] { 1, 2, 3, 4 })
+            {
+                var par = Run("StringSeqAll", workers);
+                Assert.Equal(serial.Exit, par.Exit);
+                Assert.Equal(Stable(serial.Out), Stable(par.Out));
+                Assert.Equal(Trace(serial.Result), Trace(par.Result));
+                // 62 of the 63 states expanded (the last is the deadlocked one) make a new string: expanded again
+                Assert.Equal(workers == 1 ? 0 : 62, par.Result.ExpandedAgain);
+            }
+    }
+
+    private static (int Exit, CheckResult Result, string Out) SerialStringSeqAll()
     {
         var serial = Run("StringSeqAll", 1, serial: true);
         Assert.Equal(11, serial.Exit);
-        Assert.Equal((311L, 185L, 5), (serial.Result.Generated, serial.Result.Distinct, serial.Result.Depth));
-        var one = Run("StringSeqAll", 1);
-        Assert.Equal(Stable(serial.Out), Stable(one.Out));
-        Assert.Equal(Trace(serial.Result), Trace(one.Result));
-        foreach (int workers in new[] { 2, 3, 4 })
+        Assert.Equal((311L, 185L, 5, 122L), (serial.Result.Generated, serial.Result.Distinct, serial.Result.Depth, serial.Result.Left));
+        // TLC's trace (tlc -workers 1): "a", "xy", "xyb", "xybb", "xybbb" (deadlocked: Len(s) = 5)
+        Assert.Equal("\"a\" | \"xy\" | \"xyb\" | \"xybb\" | \"xybbb\"", States(serial.Result));
+        return serial;
+    }
+
+    private static string States(CheckResult r) => string.Join(" | ", r.Trace!.Select(s => string.Join(",", s.State.Select(Show.V))));
+
+    /// <summary>The planted bug expands the states that made new strings again last first: tokens come in another
+    /// order than one worker's, so sets of new strings are enumerated in another order and another deadlocked
+    /// state is met first, at 2, 3 and 4 workers alike (which states are expanded again does not depend on the
+    /// workers). With one worker nothing is expanded again: TLC's trace.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void PlantedBugInTheOrderOfTheStatesExpandedAgainIsKilledByTheTrace(int workers)
+    {
+        var serial = SerialStringSeqAll();
+        var planted = Run("StringSeqAll", workers, againBackwards: true);
+        Assert.Equal(11, planted.Exit);
+        if (workers == 1)
         {
-            var par = Run("StringSeqAll", workers);
-            Assert.Equal((serial.Exit, serial.Result.Generated, serial.Result.Distinct, serial.Result.Depth, serial.Result.Left),
-                (par.Exit, par.Result.Generated, par.Result.Distinct, par.Result.Depth, par.Result.Left));
-            Assert.Equal(5, par.Result.Trace!.Count);
+            Assert.Equal(Stable(serial.Out), Stable(planted.Out));
+            return;
         }
+        Assert.Equal("\"a\" | \"xy\" | \"xyb\" | \"cxyb\" | \"xybxy\"", States(planted.Result));
+        Assert.NotEqual(Stable(serial.Out), Stable(planted.Out));
+    }
+
+    /// <summary>The planted bug counts one generated state too many in the second chunk of a batch merged in
+    /// parallel (with one worker a batch is one chunk): the whole output at 2-4 workers differs from one worker's
+    /// in its count of generated states (levels 1-3 of StringSeqAll are merged in parallel: 3 more).</summary>
+    [Theory]
+    [InlineData(1, 311L)]
+    [InlineData(2, 314L)]
+    [InlineData(3, 314L)]
+    [InlineData(4, 314L)]
+    public void PlantedCountBugInTheParallelMergeIsKilledByTheCounts(int workers, long generated)
+    {
+        var serial = SerialStringSeqAll();
+        var planted = Run("StringSeqAll", workers, chunkCount: true);
+        Assert.Equal((11, generated, 185L), (planted.Exit, planted.Result.Generated, planted.Result.Distinct));
+        Assert.Equal(Trace(serial.Result), Trace(planted.Result));
+        if (workers == 1) Assert.Equal(Stable(serial.Out), Stable(planted.Out));
+        else Assert.NotEqual(Stable(serial.Out), Stable(planted.Out));
+    }
+
+    private const string PrintOrderTla = """
+        ---- MODULE PrintOrder ----
+        EXTENDS Naturals, TLC
+        VARIABLE x, y
+        Init == x \in 0..199 /\ y = 0 /\ TLCSet(1, 0)
+        Next == /\ y < 2
+                /\ TLCSet(1, TLCGet(1) + 1)
+                /\ PrintT(<<x, y, TLCGet(1)>>)
+                /\ x' = x /\ y' = y + 1
+        ====
+        """;
+
+    private static (int Exit, CheckResult Result, string Out) RunPrintOrder(int workers, bool againBackwards = false)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"spec-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "PrintOrder.tla"), PrintOrderTla);
+            File.WriteAllText(Path.Combine(dir, "PrintOrder.cfg"), "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n");
+            var o = new StringWriter();
+            int exit = ModelRun.CheckOne(Path.Combine(dir, "PrintOrder.tla"), Path.Combine(dir, "PrintOrder.cfg"),
+                new CheckOptions { Workers = workers, Out = o, PlantedAgainBackwards = againBackwards }, TextWriter.Null, out var r);
+            Assert.NotNull(r);
+            return (exit, r!, o.ToString());
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static string[] Printed(string output) => output.Split('\n').Where(l => l.StartsWith("<<")).ToArray();
+
+    /// <summary>Print's output and TLC's registers also follow one worker's order: a state that prints or uses a
+    /// register during the search is expanded again after the parallel phase, in the batch's order. PrintOrder
+    /// has 200 initial states (two batches a level), each printing a running count kept in register 1: TLC
+    /// (tlc -workers 1) prints 400 lines, &lt;&lt;0, 0, 1&gt;&gt; to &lt;&lt;199, 1, 400&gt;&gt;, in the order of x at
+    /// each level. Before, with 2 workers the lines came in the order the workers reached them (seen: &lt;&lt;0, 0,
+    /// 1&gt;&gt;, &lt;&lt;2, 0, 2&gt;&gt;, ...). The planted bug (the states expanded again last first) prints each
+    /// batch backwards.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void PrintAndRegistersFollowOneWorkersOrder(int workers)
+    {
+        var tlc = Enumerable.Range(0, 2).SelectMany(y => Enumerable.Range(0, 200).Select(x => $"<<{x}, {y}, {200 * y + x + 1}>>")).ToArray();
+        var one = RunPrintOrder(1);
+        Assert.Equal((0, 600L, 600L, 3), (one.Exit, one.Result.Generated, one.Result.Distinct, one.Result.Depth));
+        Assert.Equal(tlc, Printed(one.Out));
+        for (int rep = 0; rep < 5; rep++)
+        {
+            var par = RunPrintOrder(workers);
+            Assert.Equal(Stable(one.Out), Stable(par.Out));
+            Assert.Equal(workers == 1 ? 0 : 400, par.Result.ExpandedAgain);
+        }
+        var planted = Printed(RunPrintOrder(workers, againBackwards: true).Out);
+        if (workers == 1) Assert.Equal(tlc, planted);
+        else Assert.Equal(("<<127, 0, 1>>", "<<0, 0, 128>>"), (planted[0], planted[127]));
     }
 
     /// <summary>Every batch of GridWalkAll is merged in parallel (no violation, no deadlock): a level of n states
