@@ -156,11 +156,12 @@ public enum Mutant : long
 /// trace written before it (a config line without `madvise_free_split`), where a THP stayed whole under MADV_FREE.
 /// MremapBreakKsm: mremap breaks the KSM pages of the range it moves before moving it (Planner.BreakKsm: linux-7.2
 /// mm/mremap.c prep_move_vma, 6.12 and 6.1 move_vma -> ksm_madvise(MADV_UNMERGEABLE) -> mm/ksm.c break_ksm, a COW through
-/// wp_page_copy). Off by default: the TLA+ spec's wp_page_copy is the COW of a page shared with a child only, so seeded
-/// runs and their validation keep their traces; `notifier kernel` sets it.
+/// wp_page_copy). On by default (the TLA+ spec breaks them too: NotifierSpec.tla MremapBreakKsm, and the trace spec accepts
+/// it); off only to replay a trace written before it (a config line without `mremap_break_ksm`), where the KSM page moved
+/// as it was.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = false)
+    bool MremapBreakKsm = true)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

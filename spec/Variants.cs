@@ -113,6 +113,7 @@ public sealed record Variant(string Name, string Description, string Vocabulary,
         ["MCFailMigrateSkipAnyOwnerLinux6x12"] = NoDeviceMigration,
         ["MCFailMigrateSkipAnyOwnerLinux6x18"] = NoDeviceMigration,
         ["MCFailMigrateSkipAnyOwnerLinux7x3"] = NoDeviceMigration,
+        ["MCFailKsmBreakIgnoreClear"] = "spec/ has no call sites (nor mremap's KSM break, tla/'s MremapBreakKsm): a listener that ignores MMU_NOTIFY_CLEAR, whose PTE change may be any, is what `notifier contract` refutes (NoStaleDeviceMapping) in every kernel vocabulary",
         ["MCFailMadviseFreeSplitWriteProtect"] = "spec/ has no call sites (nor the folio split of MADV_FREE, tla/'s split_folio): a write-protect listener on MMU_NOTIFY_CLEAR, whose PTE change may be any, is what `notifier contract` refutes (NoStaleDeviceMapping) in every kernel vocabulary",
     };
 

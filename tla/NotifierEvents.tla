@@ -59,7 +59,7 @@ Sites == {"copy_page_range",                   \* fork
           "unmap_vmas",                        \* munmap, exit, mmap(MAP_FIXED) over a mapping
           "zap_page_range",                    \* madvise(MADV_DONTNEED)
           "zap_page_range_single",             \* truncate
-          "wp_page_copy",                      \* write fault (COW)
+          "wp_page_copy",                      \* write fault (COW), mremap of a KSM page (break_ksm)
           "move_page_tables",                  \* mremap
           "madvise_free_single_vma",           \* madvise(MADV_FREE)
           "page_mkclean_one",                  \* writeback

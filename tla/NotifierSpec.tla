@@ -85,6 +85,7 @@ VARIABLES
     vma,          \* [Pages -> 0..2]     (VMA protection; 0 = no VMA / PROT_NONE)
     cow,          \* pages whose frame is shared with a forked child (COW)
     childFrames,  \* frames the forked child still maps (never freed)
+    ksm,          \* KSM pages (folio_test_ksm): the frames replace_page merged (MremapBreakKsm)
     free,         \* free frames (the allocator's free list)
     data,         \* [Frames -> Values] page contents
     mmDead,       \* exit_mmap has started (mm_users == 0)
@@ -103,7 +104,7 @@ VARIABLES
     excl,         \* [Pages -> {0} \cup Devices]: the owner of a device-exclusive entry (0: none)
     inProg        \* [Devices -> Nat]: a full-mm listener's in_progress count (KVM)
 
-vars == <<pte, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+vars == <<pte, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active, passOdd,
           inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, excl, inProg>>
 
 (***************************************************************************)
@@ -192,29 +193,70 @@ ZeroPageSites == {"do_huge_zero_wp_pmd", "zap_page_range", "zap_page_range_singl
                   \* madvise_free_pte_range: vm_normal_folio is NULL)
                   "madvise_free_single_vma"}
 
+(***************************************************************************)
+(* mremap breaks the KSM pages it moves, before the move: Linux 7.2        *)
+(* mm/mremap.c move_vma -> prep_move_vma, linux-6.12 and linux-6.1         *)
+(* mm/mremap.c move_vma: ksm_madvise(vma, old_addr, old_addr + old_len,    *)
+(* MADV_UNMERGEABLE, ..) before copy_vma (7.2: copy_vma_and_data) and      *)
+(* move_page_tables; mm/ksm.c ksm_madvise -> break_ksm (a VM_MERGEABLE VMA *)
+(* with an anon_vma) faults each KSM page of the range (7.2                *)
+(* break_ksm_pmd_entry: folio_test_ksm of a present PTE), and              *)
+(* mm/memory.c do_wp_page never reuses a KSM folio                          *)
+(* (wp_can_reuse_anon_folio: folio_test_ksm) but copies it: the call site  *)
+(* wp_page_copy, MMU_NOTIFY_CLEAR over the page (v7: MMU_MIGRATE), all     *)
+(* under mremap's mmap_write_lock.  linux-6.12 and 7.2 break_ksm fault     *)
+(* with FAULT_FLAG_UNSHARE: the copy is mapped with vm_page_prot           *)
+(* (read-only in a private VMA, the soft-dirty bit kept: wp_page_copy's    *)
+(* unshare branch); linux-6.1 (and the seed's kernels) with                *)
+(* FAULT_FLAG_WRITE: maybe_mkwrite(pte_mkdirty()), writable in a writable  *)
+(* VMA.  Definitions, not CONSTANTs, so older models are unchanged: off,   *)
+(* ksm stays empty and the mremap moves the page as it is.  A model turns  *)
+(* it on (MremapBreakKsm <- MCTrue) and may start with pages KSM merged    *)
+(* before it starts (InitKsm: read-only on their own frame, which is a KSM *)
+(* page); replace_page makes its kpage one.  The spec's mremap is one page *)
+(* (move_page_tables is a SinglePageSite): at most one break, then the     *)
+(* move (phase "unmerged" between the two brackets, the lock held).  An    *)
+(* OOM in the copy (-ENOMEM from prep_move_vma) is left out: the mremap    *)
+(* starts only with a free frame.                                          *)
+(***************************************************************************)
+MremapBreakKsm == FALSE
+InitKsm == {}
+ASSUME MremapBreakKsm \in BOOLEAN /\ InitKsm \subseteq InitMapped
+\* The KSM pages of the range break_ksm faults (a device-exclusive entry is not present).
+KsmBreakPages(r) == IF MremapBreakKsm THEN {p \in r : pte[p].f \in ksm /\ excl[p] = 0} ELSE {}
+\* break_ksm's copy: FAULT_FLAG_WRITE (linux-6.1 mm/ksm.c break_ksm; the seed's kernels) or
+\* FAULT_FLAG_UNSHARE (linux-6.12, 7.2 and 7.3 mm/ksm.c break_ksm), mm/memory.c wp_page_copy.
+KsmBreakWrites == Vocabulary \in {"v7", "v7-reviewed", "linux-6.1"}
+UnsharePte(o, vmaProt, nf) ==
+    IF o.f = 0 THEN o
+    ELSE IF KsmBreakWrites THEN [f |-> nf, acc |-> vmaProt, sd |-> TRUE]
+    ELSE [f |-> nf, acc |-> Min(vmaProt, 1), sd |-> o.sd]
+
 DevPte == [f : {0} \cup Frames, acc : 0..2, gone : BOOLEAN]
 CpuPte == [f : {0} \cup Frames, acc : 0..2, sd : BOOLEAN]
 
 ThreadPhases == {"idle", "start", "started", "flush", "updated", "freed", "notify", "refused",
-                 "atomic_map", "refusing", "late_flush", "late_free"}
+                 "atomic_map", "refusing", "late_flush", "late_free", "unmerged"}
 FaultPhases  == {"idle", "begin", "locked_begin", "walk", "lock", "check", "lock2",
                  "install", "unlock", "unlock_retry"}
 
 IdleThr == [ph |-> "idle", site |-> "none", ev |-> "none", mech |-> "none",
             rng |-> {}, chg |-> {}, todo |-> {}, freeable |-> {}, nf |-> 0,
-            prot |-> 0, dst |-> 0, own |-> 0, rhit |-> FALSE, fin |-> {}]
+            prot |-> 0, dst |-> 0, own |-> 0, rhit |-> FALSE, fin |-> {}, mvr |-> {}, mvd |-> 0]
 IdleFlt == [ph |-> "idle", p |-> 0, w |-> FALSE, snap |-> DevNone]
 
 TypeOK ==
     /\ pte \in [Pages -> CpuPte]
     /\ vma \in [Pages -> 0..2]
     /\ cow \subseteq Pages /\ childFrames \subseteq Frames /\ free \subseteq Frames
+    /\ ksm \subseteq Frames
     /\ data \in [Frames -> Values]
     /\ mmDead \in BOOLEAN /\ budget \in 0..MaxOps
     /\ \A t \in Threads : /\ thr[t].ph \in ThreadPhases
                           /\ thr[t].rng \subseteq Pages /\ thr[t].chg \subseteq Pages
                           /\ thr[t].todo \subseteq Devices /\ thr[t].freeable \subseteq Frames
                           /\ thr[t].fin \subseteq TwoPassDevices
+                          /\ thr[t].mvr \subseteq Pages /\ thr[t].mvd \in {0} \cup Pages
     /\ active \in Nat
     /\ passOdd \in BOOLEAN
     /\ inPassHit \in [Devices -> BOOLEAN] /\ hit \in [Devices -> BOOLEAN]
@@ -228,10 +270,11 @@ TypeOK ==
     /\ inProg \in [Devices -> Nat]
 
 Init ==
-    /\ pte = [p \in Pages |-> IF p \in InitMapped THEN [f |-> p, acc |-> 2, sd |-> TRUE]
+    /\ pte = [p \in Pages |-> IF p \in InitMapped THEN [f |-> p, acc |-> IF p \in InitKsm THEN 1 ELSE 2, sd |-> TRUE]
                                                  ELSE NonePte]
     /\ vma = [p \in Pages |-> IF p \in InitMapped THEN 2 ELSE 0]
     /\ cow = {} /\ childFrames = {}
+    /\ ksm = InitKsm   \* page p starts on frame p
     /\ free = Frames \ (InitMapped \cup {HugeZeroFrame})
     /\ data = [f \in Frames |-> 0]
     /\ mmDead = FALSE /\ budget = MaxOps
@@ -275,7 +318,8 @@ MmapWriteSites == {"copy_page_range", "copy_hugetlb_page_range", "change_protect
 \* Admitted as a writer (the VMAs are detached under mmap_write_lock: VmaBefore),
 \* held as a reader from the downgrade on (unmap_vmas, free_pgtables, tlb_finish_mmu).
 MmapDowngradeSites == {"unmap_vmas"}
-MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ thr[t].site \in MmapWriteSites
+\* (mremap's KSM break runs under mremap's mmap_write_lock: op.mvd # 0)
+MmapWriteLocked == \E t \in Threads : thr[t].ph # "idle" /\ (thr[t].site \in MmapWriteSites \/ thr[t].mvd # 0)
 \* Call sites that hold mmap_read_lock (or a per-VMA read lock, which the
 \* writer's vma_start_write also excludes) for their whole duration: madvise
 \* (madvise_lock: MADV_DONTNEED -> zap_page_range, MADV_FREE), the OOM reaper
@@ -460,7 +504,8 @@ NewOp(site, r, prot, dst, ph) ==
     IN [ph |-> IF ph = "start" /\ todo = {} THEN "started" ELSE ph,   \* no start/end listener
         site |-> site, ev |-> Ev(site, prot), mech |-> MechOf(Vocabulary, site),
         rng |-> nrng, chg |-> IF dst # 0 THEN r \cup {dst} ELSE r, todo |-> todo,
-        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst, own |-> 0, rhit |-> FALSE, fin |-> {}]
+        freeable |-> {}, nf |-> nf, prot |-> prot, dst |-> dst, own |-> 0, rhit |-> FALSE, fin |-> {},
+        mvr |-> {}, mvd |-> 0]
 
 \* VMA changes made before the notifier is called: mprotect_fixup sets
 \* vm_flags before change_protection; munmap detaches the VMAs before
@@ -504,18 +549,39 @@ BeginOp(t, mech) ==
         \* HMM_DMIRROR_MIGRATE_TO_DEV runs on the device's one thread (as in reference/): no
         \* fault of the owner is in flight (see MigratingOwner)
         /\ site = "migrate_vma_collect" => flt[own].ph = "idle"
-        /\ LET op == [NewOp(site, r, prot, dst, "start") EXCEPT !.own = own] IN
+        \* mremap over a KSM page breaks it first (MremapBreakKsm): the first bracket is
+        \* break_ksm's wp_page_copy (which allocates its copy), the move waits ("unmerged")
+        /\ site = "move_page_tables" /\ KsmBreakPages(r) # {} => free # {}
+        /\ LET brk == KsmBreakPages(r)
+               op == IF site = "move_page_tables" /\ brk # {}
+                     THEN [NewOp("wp_page_copy", {MinOf(brk)}, prot, 0, "start") EXCEPT !.mvr = r, !.mvd = dst]
+                     ELSE [NewOp(site, r, prot, dst, "start") EXCEPT !.own = own] IN
            /\ thr' = [thr EXCEPT ![t] = op]
-           /\ vma' = VmaBefore(site, r, prot, dst)
+           /\ vma' = VmaBefore(op.site, r, prot, dst)
            /\ free' = free \ {op.nf}
            /\ mmDead' = (site = "exit_mmap")
         /\ budget' = budget - 1
         /\ active' = IF Unnotified(site) THEN active ELSE active + 1
         \* mn_itree_inv_start_range: seq |= 1 when an interval overlaps the range
         /\ passOdd' = IF Unnotified(site) THEN passOdd ELSE (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
-        /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
+        /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, ksm, data, inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost>>
 
-invalidate_range_start(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "range")
+\* mremap after its KSM break (phase "unmerged", mmap_write_lock held since): copy_vma
+\* (VmaBefore) and move_page_tables' bracket over the range (Linux 7.2 mm/mremap.c move_vma:
+\* prep_move_vma, then copy_vma_and_data -> move_page_tables).  No page of the range became
+\* a KSM page meanwhile (ksmd's replace_page takes mmap_read_lock).
+MoveAfterKsmBreak(t) ==
+    LET m  == thr[t]
+        op == NewOp("move_page_tables", m.rng, MinOf(Prots), m.dst, "start")
+    IN /\ thr' = [thr EXCEPT ![t] = op]
+       /\ vma' = VmaBefore("move_page_tables", m.rng, MinOf(Prots), m.dst)
+       /\ active' = active + 1
+       /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
+       /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, ksm, free, data, mmDead, budget, inPassHit, dpte,
+                      lock, flt, hit, rdCur, sub, ghost>>
+
+invalidate_range_start(t) == \/ thr[t].ph = "idle" /\ BeginOp(t, "range")
+                             \/ thr[t].ph = "unmerged" /\ MoveAfterKsmBreak(t)
 \* OOM reaper (mm/oom_kill.c __oom_reap_task_mm): non-blockable start.
 invalidate_range_start_nonblock(t) == /\ thr[t].ph = "idle" /\ BeginOp(t, "nonblock")
 \* exit_mmap -> mmu_notifier_release (R12; C-MM mn_itree_release: one
@@ -618,7 +684,7 @@ invalidate(t, d) ==
        ELSE IF thr[t].mech = "nonblock" /\ lock[d] /\ d \notin MmDevices
        THEN Refuse(t)
        ELSE ~lock[d] /\ Callback(t, d)
-    /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+    /\ UNCHANGED <<pte, excl, vma, cow, childFrames, ksm, free, data, mmDead, budget, lock, flt, ghost>>
 
 \* A queued invalidate_finish (mn_itree_finish_pass), once the interval walk
 \* is done (every interval callback ran, or one refused); it takes the
@@ -636,14 +702,14 @@ invalidate_finish(t, d) ==
                                   !.ph = IF op.fin = {d} /\ op.todo = {} /\ op.ph = "start"
                                          THEN "started" ELSE op.ph]]
             /\ UNCHANGED <<active, passOdd, inPassHit, rdCur, sub>>
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, hit, ghost>>
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, lock, flt, hit, ghost>>
 
 \* ->release / MMU_NOTIFY_RELEASE: tear down and freeze the mirror (R12).
 release(t, d) ==
     /\ thr[t].ph = "start" /\ d \in thr[t].todo /\ thr[t].mech = "release"
     /\ ~lock[d]
     /\ Callback(t, d)
-    /\ UNCHANGED <<pte, excl, vma, cow, childFrames, free, data, mmDead, budget, lock, flt, ghost>>
+    /\ UNCHANGED <<pte, excl, vma, cow, childFrames, ksm, free, data, mmDead, budget, lock, flt, ghost>>
 
 \* make_device_exclusive takes the CPU's access away (the PTE becomes a
 \* non-present entry): a change that must be notified, like a clear.
@@ -703,6 +769,8 @@ ApplyPte(t, op) ==
                         ELSE IF op.site \in UffdMoveSites /\ pte[src].f # 0 /\ ~ZeroMapped(src)
                         THEN [pte[src] EXCEPT !.acc = 2, !.sd = TRUE] ELSE pte[src])
                   ELSE IF op.site = "split_folio" THEN SplitPte(p)
+                  \* mremap's KSM break (break_ksm's fault: wp_page_copy, UnsharePte)
+                  ELSE IF op.mvd # 0 THEN UnsharePte(pte[p], vma[p], op.nf)
                   ELSE SitePte(op.site, pte[p], op.prot, op.nf)
         newPte == [p \in Pages |-> IF p \in op.chg THEN New(p) ELSE pte[p]]
         \* frames that lost a mapping; plus the allocated page if the source page
@@ -732,6 +800,10 @@ ApplyPte(t, op) ==
                    [] op.site \in MoveSites
                         -> IF src \in cow THEN (cow \ {src}) \cup {op.dst} ELSE cow
                    [] OTHER -> {p \in cow : newPte[p].f = pte[p].f}
+       \* replace_page's kpage is a KSM page (mm/ksm.c try_to_merge_one_page: folio_set_stable_node
+       \* via stable_tree_append); tracked only where mremap breaks KSM pages
+       /\ ksm' = IF MremapBreakKsm /\ op.site = "replace_page" /\ newPte[src].f = op.nf /\ op.nf # 0
+                 THEN ksm \cup {op.nf} ELSE ksm
        /\ childFrames' = IF op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
                          THEN childFrames \cup {pte[p].f : p \in {q \in op.chg : pte[q].f # 0}}
                          ELSE childFrames
@@ -798,7 +870,7 @@ tlb_flush(t) ==
                                                        ELSE "updated"]]
     /\ data' = IF op.nf # 0 /\ op.freeable \ {op.nf} # {}
                THEN [data EXCEPT ![op.nf] = data[MinOf(op.freeable \ {op.nf})]] ELSE data
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -810,7 +882,7 @@ device_tlb_fill(d, p) ==
     /\ pte[p].f # 0 /\ pte[p].acc >= 1 /\ excl[p] = 0
     /\ dpte' = [dpte EXCEPT ![d][p] = [f |-> pte[p].f, gone |-> FALSE,
                                        acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -830,6 +902,8 @@ free_frame(t) ==
        /\ thr' = IF op.ph = "late_free" THEN [thr EXCEPT ![t] = IdleThr]
                  ELSE [thr EXCEPT ![t].ph = IF op.mech = "page" THEN "notify" ELSE "freed",
                                   ![t].freeable = {}]
+       \* a freed KSM page is one no more (reference: alloc_page clears Frame.Ksm)
+       /\ ksm' = ksm \ fr
        /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, active, passOdd,
                       inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
@@ -877,6 +951,9 @@ invalidate_range_end(t) ==
                                                          !.rhit = op.rhit]
                                     [] op.ph = "flush"   -> [op EXCEPT !.ph = "late_flush"]
                                     [] op.ph = "updated" -> [op EXCEPT !.ph = "late_free"]
+                                    \* mremap's KSM break done: the move comes next (MoveAfterKsmBreak)
+                                    [] op.mvd # 0 -> [IdleThr EXCEPT !.ph = "unmerged", !.site = "move_page_tables",
+                                                                     !.rng = op.mvr, !.dst = op.mvd]
                                     [] OTHER -> IdleThr]
        \* mmap(MAP_FIXED) over a mapping (6.12+; Linux 7.2 mm/vma.c __mmap_region): the
        \* old VMAs stay in the tree through the zap (__mmap_setup -> vms_clean_up_area ->
@@ -885,7 +962,7 @@ invalidate_range_end(t) ==
        \* is held for write), so the model stores it at the end
        /\ vma' = IF op.site = "mmap_region" /\ op.ph # "refused"
                  THEN [p \in Pages |-> IF p \in op.chg THEN op.prot ELSE vma[p]] ELSE vma
-       /\ UNCHANGED <<pte, excl, cow, childFrames, free, data, mmDead, budget, lock, flt>>
+       /\ UNCHANGED <<pte, excl, cow, childFrames, ksm, free, data, mmDead, budget, lock, flt>>
 
 (***************************************************************************)
 (* device_atomic_map: after make_device_exclusive the owner's driver       *)
@@ -910,7 +987,7 @@ device_atomic_map(t) ==
                   THEN [dpte EXCEPT ![d][p] = [f |-> pte[p].f, acc |-> pte[p].acc, gone |-> FALSE]]
                   ELSE dpte
        /\ thr' = [thr EXCEPT ![t] = IdleThr]
-       /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, active,
+       /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, active,
                       passOdd, inPassHit, lock, flt, hit, rdCur, sub, ghost>>
 
 (***************************************************************************)
@@ -948,13 +1025,13 @@ mmu_interval_read_begin(d) ==
     /\ ~inPassHit[d] \/ "read_begin_no_sleep" \in Bugs
     /\ hit' = [hit EXCEPT ![d] = FALSE]
     /\ rdCur' = [rdCur EXCEPT ![d] = inPassHit[d]]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, ghost, sub>>
 
 \* hmm_range_fault with HMM_PFN_REQ_FAULT (+REQ_WRITE): fault the CPU PTE in
 \* if needed (handle_mm_fault: fill-in of an empty PTE or a write/read
 \* upgrade, neither notified, R8) and snapshot it.  Fails (-EFAULT) without
-\* VMA permission, after exit, without memory, or on a COW page it would
+\* VMA permission, after exit, without memory, or on a COW or KSM page it would
 \* have to break (COW breaking is the wp_page_copy call site).  On a
 \* device-exclusive entry it starts again (-EBUSY) until the entry is restored.
 hmm_range_fault(d) ==
@@ -968,6 +1045,7 @@ hmm_range_fault(d) ==
         fail == \/ mmDead \/ vma[p] < need
                 \/ o.f = 0 /\ ~zeroFill /\ free = {}
                 \/ w /\ p \in cow /\ o.acc < 2
+                \/ w /\ o.f \in ksm /\ o.acc < 2    \* a KSM page: do_wp_page copies it too
                 \/ w /\ ZeroMapped(p)
         np   == IF zeroFill THEN [f |-> HugeZeroFrame, acc |-> Min(vma[p], 1), sd |-> TRUE]
                 ELSE IF o.f = 0 THEN [f |-> NewFrame, acc |-> vma[p], sd |-> TRUE]
@@ -991,7 +1069,7 @@ hmm_range_fault(d) ==
                /\ free' = IF o.f = 0 /\ ~zeroFill THEN free \ {np.f} ELSE free
                /\ data' = IF o.f = 0 /\ ~zeroFill THEN [data EXCEPT ![np.f] = 0] ELSE data
                /\ flt' = [flt EXCEPT ![d] = [flt[d] EXCEPT !.ph = next, !.snap = snap]]
-       /\ UNCHANGED <<excl, inProg, vma, cow, childFrames, mmDead, budget, thr, active, passOdd,
+       /\ UNCHANGED <<excl, inProg, vma, cow, childFrames, ksm, mmDead, budget, thr, active, passOdd,
                       inPassHit, dpte, lock, hit, rdCur, ghost, sub>>
 
 device_lock(d) ==
@@ -1001,7 +1079,7 @@ device_lock(d) ==
        \/ flt[d].ph = "lock2" /\ flt' = [flt EXCEPT ![d].ph = "install"]
        \/ "lock_across_read_begin" \in Bugs /\ StartFault(d, "locked_begin")
     /\ lock' = [lock EXCEPT ![d] = TRUE]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
 
 \* mmu_interval_read_retry: sub seq != seq.  HDR: must be called under the
@@ -1016,14 +1094,14 @@ mmu_interval_read_retry(d) ==
     /\ flt' = [flt EXCEPT ![d].ph =
                  IF MustRetry(d) THEN (IF lock[d] THEN "unlock_retry" ELSE "begin")
                  ELSE (IF lock[d] THEN "install" ELSE "lock2")]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, hit, rdCur, ghost, sub>>
 
 device_pte_install(d) ==
     /\ flt[d].ph = "install"
     /\ dpte' = [dpte EXCEPT ![d][flt[d].p] = flt[d].snap]
     /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, lock, hit, rdCur, ghost, sub>>
 
 device_unlock(d) ==
@@ -1031,7 +1109,7 @@ device_unlock(d) ==
     /\ lock' = [lock EXCEPT ![d] = FALSE]
     /\ flt' = [flt EXCEPT ![d] = IF flt[d].ph = "unlock_retry"
                                  THEN [flt[d] EXCEPT !.ph = "begin"] ELSE IdleFlt]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
@@ -1052,7 +1130,7 @@ mmu_interval_notifier_insert(d) ==
             /\ inPassHit' = [inPassHit EXCEPT ![d] = TRUE]
        ELSE /\ sub' = [sub EXCEPT ![d] = "tree"]
             /\ UNCHANGED <<passOdd, inPassHit>>
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    dpte, lock, flt, hit, rdCur, ghost>>
 
 (***************************************************************************)
@@ -1066,7 +1144,7 @@ device_read(d, p) ==
     /\ dpte[d][p].f # 0
     /\ ghost' = [ghost EXCEPT !.coherent = ghost.coherent /\
                                  (HwWindow(d, p) \/ CpuReads(p, data[dpte[d][p].f]))]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 device_write(d, p, v) ==
@@ -1077,7 +1155,7 @@ device_write(d, p, v) ==
                    !.coherent  = ghost.coherent /\
                                  (HwWindow(d, p) \/ (pte[p].f = f /\ pte[p].acc >= 1)),
                    !.softdirty = ghost.softdirty /\ (pte[p].f = f => pte[p].sd)]
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, thr, active,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, mmDead, budget, thr, active,
                    passOdd, inPassHit, dpte, lock, flt, hit, rdCur, sub>>
 
 \* Nothing left to do: the mm ran its call sites, every device is idle.
@@ -1097,6 +1175,7 @@ ThreadProgress(t) ==
     \/ free_frame(t)
     \/ invalidate_range_end(t)
     \/ device_atomic_map(t)
+    \/ thr[t].ph = "unmerged" /\ MoveAfterKsmBreak(t)
 
 DeviceProgress(d) ==
     \/ flt[d].ph # "idle" /\ (mmu_interval_read_begin(d) \/ device_lock(d))

@@ -509,4 +509,59 @@ public sealed class TraceValidationTests : IDisposable
         var path = Write(s, "ksm-none");
         Assert.Equal(ExitCodes.Ok, Validate(path).Exit);
     }
+
+    /// <summary>mremap over a KSM page (linux-7.2 mm/mremap.c prep_move_vma, 6.12 and 6.1 move_vma -> ksm_madvise(MADV_UNMERGEABLE)
+    /// -> mm/ksm.c break_ksm -> mm/memory.c wp_page_copy): the reference breaks it first (MmConfig.MremapBreakKsm, on by default),
+    /// a CLEAR bracket over the page whose copy is read-only on 7.2 (FAULT_FLAG_UNSHARE) and writable on 6.1 (FAULT_FLAG_WRITE),
+    /// then the move's UNMAP bracket; the trace spec (NotifierSpec.tla MremapBreakKsm) accepts it. Planted: the same trace
+    /// without the config field (the spec before the break: mremap's only CLEAR bracket is a THP split, which keeps the frame)
+    /// is rejected at the break's PTE change, and so is the break's copy mapped with the other release's protection.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2, "r", "rw")]
+    [InlineData(Vocabulary.Linux6_1, "rw", "r")]
+    public void MremapBreaksAKsmPageBeforeTheMoveAndTheOldSpecRejectsIt(Vocabulary vocabulary, string copy, string planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        Assert.True(s.State.Config.MremapBreakKsm);
+        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(11, 9));
+        s.Cpu(new Call.CpuWrite(13, 9));
+        s.Cpu(new Call.KsmMerge(13, 11));
+        int kf = s.State.Ptes[11]!.Value.Frame;
+        Assert.True(s.State.Frames[kf].Ksm);
+        s.DeviceRead(0, 11);
+        s.Cpu(new Call.Mremap(9, 12, 2));
+        Assert.NotEqual(kf, s.State.Ptes[4]!.Value.Frame);
+        Assert.Equal(9, s.CpuView(4));
+        var path = Write(s, "mremap-ksm-break");
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        var lines = File.ReadAllLines(path);
+        Assert.Contains("\"mremap_break_ksm\":true", lines[0]);
+        // the break (CLEAR over page 11, its PTE onto a new frame, dev0's mapping of the KSM page unmapped) before the move (UNMAP)
+        int call = LineOf(path, t => t.Contains("\"kind\":\"call\"") && t.Contains("\"op\":\"mremap\""));
+        int brk = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""), call);
+        Assert.Contains("\"start\":11,\"end\":12,\"event\":\"MMU_NOTIFY_CLEAR\"", lines[brk - 1]);
+        Assert.Contains("\"unmapped\":[11]", lines[LineOf(path, t => t.Contains("\"op\":\"invalidate\""), brk) - 1]);
+        int pte = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":11,"), brk);
+        Assert.Contains($"\"new\":{{\"frame\":", lines[pte - 1]);
+        Assert.DoesNotContain($"\"new\":{{\"frame\":{kf},", lines[pte - 1]);
+        Assert.Contains($"\"prot\":\"{copy}\"", lines[pte - 1][lines[pte - 1].IndexOf("\"new\"", StringComparison.Ordinal)..]);
+        int move = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""), pte);
+        Assert.Contains("\"start\":9,\"end\":12,\"event\":\"MMU_NOTIFY_UNMAP\"", lines[move - 1]);
+        // planted: the config line without mremap_break_ksm, the spec before the break
+        File.WriteAllLines(path, [lines[0].Replace(",\"mremap_break_ksm\":true", ""), .. lines[1..]]);
+        var old = Validate(path);
+        Assert.Equal(ExitCodes.Violation, old.Exit);
+        Assert.Equal(pte, old.Line);
+        Assert.Contains("IsPteUpdate", old.Detail);
+        // planted: the copy mapped with the other release's protection
+        int at = lines[pte - 1].IndexOf("\"new\"", StringComparison.Ordinal);
+        string edited = lines[pte - 1][..at] + lines[pte - 1][at..].Replace($"\"prot\":\"{copy}\"", $"\"prot\":\"{planted}\"");
+        Assert.NotEqual(lines[pte - 1], edited);
+        File.WriteAllLines(path, [.. lines[..(pte - 1)], edited, .. lines[pte..]]);
+        var prot = Validate(path);
+        Assert.Equal(ExitCodes.Violation, prot.Exit);
+        Assert.Equal(pte, prot.Line);
+    }
 }

@@ -82,6 +82,9 @@ TraceProts == 0..2
 TraceSites == IF Cfg.vocabulary \in UpstreamFamily THEN Sites ELSE Sites \ ExclusiveSites
 TraceThreads == {1}
 TraceVocabulary == Cfg.vocabulary
+\* mremap breaks the KSM pages it moves (config field mremap_break_ksm; reference/Config.cs
+\* MmConfig.MremapBreakKsm): NotifierSpec's MremapBreakKsm
+TraceMremapBreakKsm == Has(Cfg, "mremap_break_ksm") /\ Cfg.mremap_break_ksm
 
 DevOf(name) == CHOOSE d \in TraceDevices : Cfg.mirrors[d].name = name
 PteOf(r, f) == IF Has(r, f) THEN [f |-> Fr(r[f].frame), acc |-> AccOf(r[f].prot), sd |-> r[f].soft_dirty]
@@ -132,7 +135,7 @@ IsCpuCall ==
     \* as the spec's BeginOp of exit_mmap sets mmDead
     /\ mmDead' = (mmDead \/ (L.op = "exit_mmap" /\ ~Has(L, "result")))
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tdev, tsnap, tmm>>
 
 \* HMM_DMIRROR_EXCLUSIVE: the driver's ioctl runs make_device_exclusive on a CPU
@@ -169,7 +172,9 @@ CandSites(op) ==
       \* the hugetlb call sites for a hugetlb VMA (mm/hugetlb.c; mm/mprotect.c change_protection,
       \* fs/hugetlbfs/inode.c hugetlb_vmdelete_list, mm/memory.c handle_mm_fault -> hugetlb_fault)
       [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page"}
+      \* and, where mremap breaks KSM pages first, break_ksm's wp_page_copy (NotifierSpec MremapBreakKsm)
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
+                                    \cup (IF MremapBreakKsm THEN {"wp_page_copy"} ELSE {})
       [] op = "madvise_dontneed" -> {"zap_page_range", "split_huge_page"}
       [] op = "truncate"         -> {"zap_page_range_single", "unmap_hugepage_range", "split_huge_page"}
       \* MADV_FREE over part of a PMD-mapped THP splits its folio first (split_folio)
@@ -239,12 +244,22 @@ SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
                           /\ Ev(s, IF s \in {"change_protection", "hugetlb_change_protection"} THEN CallProt ELSE 0) = ev
                           /\ MechOf(Vocabulary, s) = mech}
 
+\* mremap's KSM break (NotifierSpec BeginOp, KsmBreakPages): break_ksm's wp_page_copy over
+\* KSM pages of the source range (mm/ksm.c break_ksm_pmd_entry: folio_test_ksm), before
+\* copy_vma gives the destination its VMA (mm/mremap.c prep_move_vma, then
+\* copy_vma_and_data and move_page_tables); the move follows it (phase "unmerged").
+MremapBreak(site, r) ==
+    /\ site = "wp_page_copy" /\ tcall.op = "mremap"
+    /\ r \subseteq RangeOf(tcall) /\ KsmBreakPages(r) = r
+    /\ \A x \in tcall.new_start..(tcall.new_start + tcall.end - tcall.start - 1) : vma[P(x)] = 0
+
 \* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
 \* mn_itree_inv_start_range (active++, seq |= 1), for the line's range and
 \* the call site whose event (in this vocabulary) is the line's event.
 IsStart(op, mech) ==
     /\ IsOp(op)
-    /\ thr[T].ph = "idle"
+    \* (or mremap's next bracket after its KSM break)
+    /\ thr[T].ph \in {"idle", "unmerged"}
     /\ SitesFor(L.event, mech) # {}
     \* mmu_notifier_range_init_owner's owner, as BeginOp's OwnersOf (and its wait)
     /\ LET own == IF Has(L, "owner") THEN DevOf(L.owner) ELSE 0 IN
@@ -258,13 +273,16 @@ IsStart(op, mech) ==
             IN /\ own \in OwnersOf(site)
                /\ tcall.op = "uffdio_move" => MoveRange(site, L.start, L.end)
                /\ site = "split_folio" => FolioRange(L.start, L.end)
-               /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own]]
+               /\ site = "wp_page_copy" /\ tcall.op = "mremap" => MremapBreak(site, RangeOf(L))
+               /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own,
+                            !.mvr = IF MremapBreak(site, RangeOf(L)) THEN RangeOf(tcall) ELSE {},
+                            !.mvd = IF MremapBreak(site, RangeOf(L)) THEN P(tcall.new_start) ELSE 0]]
     /\ active' = active + 1
     /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
     /\ budget' = IF budget > 0 THEN budget - 1 ELSE 0
     /\ tmm' = [tmm EXCEPT !.start = pte]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, inPassHit, dpte, lock, flt,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, inPassHit, dpte, lock, flt,
                    hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
 
 \* One listener's callback: the spec's invalidate(t, d); the line's reaction is
@@ -319,7 +337,7 @@ IsInvalidatePage ==
           /\ thr' = IF op.chg = {p} THEN [thr EXCEPT ![T] = IdleThr]
                     ELSE [thr EXCEPT ![T].chg = op.chg \ {p}, ![T].rng = op.rng \ {p}]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* The v7 rmap call site of the call in flight, if any.
@@ -343,6 +361,8 @@ SiteEffect(op, old, new) ==
          \* (split_huge_pmd_locked with freeze), mapped back after the end (a fill, R8);
          \* the spec folds both into its step (NotifierSpec SplitPte)
          [] op.site = "split_folio" -> have.f = 0
+         \* mremap's KSM break: the copy mapped as break_ksm's fault maps it (NotifierSpec UnsharePte)
+         [] op.mvd # 0 -> have.f # old.f /\ have.acc = UnsharePte(old, vma[MinOf(op.chg)], have.f).acc
          \* mprotect to read-write may make a read-only PTE writable at once
          \* (Linux 7.2 mm/mprotect.c change_present_ptes with MM_CP_TRY_CHANGE_WRITABLE:
          \* can_change_pte_writable, not while soft-dirty tracking needs the fault);
@@ -381,6 +401,10 @@ IsPteUpdate ==
              ELSE /\ notify \/ TakesAway(thr[T], p) => Covered(p) /\ Allowed(thr[T].ev, old, SpecNew(old, new))
                   /\ thr[T].ph \in StartedPhases /\ p \in thr[T].chg => SiteEffect(thr[T], old, new)
                   /\ UNCHANGED thr
+          \* replace_page's kpage is a KSM page from now on (NotifierSpec ApplyPte)
+          /\ ksm' = IF /\ MremapBreakKsm /\ thr[T].ph \in StartedPhases /\ thr[T].site = "replace_page"
+                       /\ p \in thr[T].chg /\ new.f # 0 /\ new.f # old.f
+                    THEN ksm \cup {new.f} ELSE ksm
           \* a frame newly mapped leaves the free list (a fresh page is zeroed:
           \* a copied page was taken by copy_page already)
           /\ IF new.f # 0 /\ new.f \in free
@@ -405,7 +429,7 @@ IsTlbFlush ==
                   IF d \in HwDevices /\ p \in r THEN DevNone ELSE dpte[d][p]]]
     /\ thr' = IF thr[T].ph = "started" THEN [thr EXCEPT ![T].ph = "freed"] ELSE thr
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* put_page: a frame whose last reference went returns to the free list; as in
@@ -416,9 +440,10 @@ IsFreeFrame ==
        IF L.freed
        THEN /\ \A p \in Pages : pte[p].f # f
             /\ free' = free \cup {f}
+            /\ ksm' = ksm \ {f}   \* a KSM page no more (NotifierSpec free_frame)
             /\ dpte' = [d \in Devices |-> [p \in Pages |->
                          IF dpte[d][p].f = f THEN [dpte[d][p] EXCEPT !.gone = TRUE] ELSE dpte[d][p]]]
-       ELSE UNCHANGED <<free, dpte>>
+       ELSE UNCHANGED <<free, dpte, ksm>>
     /\ Step
     /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
@@ -445,7 +470,7 @@ IsRelease ==
     /\ dpte' = [d \in Devices |-> IF sub[d] # "none" THEN [p \in Pages |-> DevNone] ELSE dpte[d]]
     /\ sub' = [d \in Devices |-> "none"]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, tcall, tdev, tsnap, tmm>>
 
 (***************************************************************************)
@@ -459,7 +484,7 @@ IsVmaUpdate ==
     /\ tmm' = [tmm EXCEPT !.shared = {p \in Pages : \E i \in DOMAIN L.vmas :
                                           p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared}]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, ksm, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
 
 \* copy_user_highpage / migrate_page_copy into a page allocated for it.
@@ -469,7 +494,7 @@ IsCopyPage ==
     /\ data' = [data EXCEPT ![Fr(L.to)] = L.value]
     /\ free' = free \ {Fr(L.to)}
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, mmDead, budget, thr, active, passOdd, inPassHit,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, mmDead, budget, thr, active, passOdd, inPassHit,
                    dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 IsCpuAccess ==
@@ -480,7 +505,7 @@ IsCpuAccess ==
           THEN data[pte[p].f] = L.value /\ UNCHANGED data
           ELSE data' = [data EXCEPT ![pte[p].f] = L.value]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
 \* Lines about what the spec does not model, each a stuttering step: fork's
@@ -528,7 +553,7 @@ IsDeviceAccess ==
                   ELSE \* EFAULT: the mirror is gone or the mm exited
                        /\ sub[d] = "none" \/ mmDead
                        /\ UNCHANGED <<tdev, flt>>
-               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr,
+               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr,
                               active, passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost,
                               tcall, tsnap, tmm>>
     /\ Step
@@ -572,7 +597,7 @@ IsRangeFault ==
               \* "goto again").  The spec's waits instead: a trace-only restart.
               /\ \/ d \in HwDevices /\ UNCHANGED flt
                  \/ flt[d].ph = "walk" /\ flt' = [flt EXCEPT ![d].ph = "begin"]
-              /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+              /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                              passOdd, inPassHit, dpte, lock, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
          [] OTHER -> FALSE
     /\ Step
@@ -594,7 +619,7 @@ IsReadRetry ==
           THEN /\ flt[d].ph = "check"
                /\ flt' = [flt EXCEPT ![d].ph = "begin"]
                /\ lock' = [lock EXCEPT ![d] = FALSE]
-               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active,
+               /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active,
                               passOdd, inPassHit, dpte, hit, rdCur, ghost, sub>>
           ELSE mmu_interval_read_retry(d)
     /\ Step
@@ -613,7 +638,7 @@ IsInstall ==
        /\ flt' = [flt EXCEPT ![d].ph = "unlock"]
        /\ tsnap' = [tsnap EXCEPT ![d] = [p \in Pages |-> DevNone]]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, hit, rdCur, ghost, sub, tcall, tdev, tmm>>
 
 IsDeviceUnlock ==
@@ -634,7 +659,7 @@ IsTlbFill ==
                      THEN [f |-> pte[p].f, gone |-> FALSE, acc |-> IF pte[p].sd THEN pte[p].acc ELSE 1]
                      ELSE dpte[d][p]]]
     /\ Step
-    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, free, data, mmDead, budget, thr, active, passOdd,
+    /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, ghost, sub, tcall, tdev, tsnap, tmm>>
 
 \* dmirror_atomic_map after make_device_exclusive: the spec's device_atomic_map
@@ -721,7 +746,7 @@ LineAction(i) ==
 \* Pages and frames in the reference's numbering (spec page/frame x + 1 is x; a
 \* page of -1 is none), only mapped pages, written frames and held entries, prot as
 \* the trace's "none"/"r"/"rw"; the ghost variables (ghost, cow, childFrames,
-\* budget) left out; thr and flt as the spec has them.
+\* budget) left out; thr and flt as the spec has them; ksm as its frames.
 ProtName(a) == CASE a = 0 -> "none" [] a = 1 -> "r" [] OTHER -> "rw"
 TraceAlias ==
     [l |-> l, tcall |-> tcall,
@@ -742,5 +767,6 @@ TraceAlias ==
                     p \in {q \in Pages : dpte[d][q].f # 0}}],
      mmDead |-> mmDead, thr |-> thr, active |-> active, passOdd |-> passOdd, inPassHit |-> inPassHit,
      lock |-> lock, flt |-> flt, hit |-> hit, rdCur |-> rdCur, sub |-> sub, inProg |-> inProg,
-     excl |-> {[page |-> p - 1, owner |-> excl[p]] : p \in {q \in Pages : excl[q] # 0}}]
+     excl |-> {[page |-> p - 1, owner |-> excl[p]] : p \in {q \in Pages : excl[q] # 0}},
+     ksm |-> {f - 1 : f \in ksm}]
 =============================================================================
