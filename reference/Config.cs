@@ -158,9 +158,13 @@ public enum Mutant : long
 /// mm/mremap.c prep_move_vma, 6.12 and 6.1 move_vma -> ksm_madvise(MADV_UNMERGEABLE) -> mm/ksm.c break_ksm, a COW through
 /// wp_page_copy). Off by default: the TLA+ spec's wp_page_copy is the COW of a page shared with a child only, so seeded
 /// runs and their validation keep their traces; `notifier kernel` sets it.
+/// KsmWriteCopies: a write fault on a KSM page mapped once copies it (linux-7.2 and 6.12 mm/memory.c do_wp_page ->
+/// wp_can_reuse_anon_folio: folio_test_ksm -> false, then wp_page_copy) where off the reference reuses it as any page mapped
+/// once. Off by default for the same reason as MremapBreakKsm (the TLA+ spec's wp_page_copy is the COW of a page shared with
+/// a child only); `notifier kernel` sets it (found live: a child's copy left the parent's KSM page mapped once).
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = false)
+    bool MremapBreakKsm = false, bool KsmWriteCopies = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;
