@@ -107,10 +107,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         return mutant is null ? c : mutant.Apply(c);
     }
 
-    /// <summary>A forked child: its VMAs at fork, the pages it faulted since (its own read faults), and the pages where it maps
+    /// <summary>A forked child: its VMAs at fork, the pages it read-faulted since (the zero page; a page it wrote is the reference's
+    /// child_write, in MmState.Children), and the pages where it maps
     /// the huge zero page (copied by fork, linux-7.2 mm/huge_memory.c copy_huge_pmd: is_huge_zero_pmd, or faulted).</summary>
     /// PmdBlocks: the first pages of the huge blocks the child maps by a PMD (a THP the parent had PMD-mapped at fork:
-    /// copy_huge_pmd; the child never splits it, it only reads).
+    /// copy_huge_pmd; the child never splits it: it reads there, its writes there are not run, ChildWrite).
     /// Swapped: the pages where the child has a swap entry (the parent had one at fork: linux-7.2 mm/memory.c copy_nonpresent_pte
     /// copies it, swap_dup_entry_direct), until the child's read swaps the page in (do_swap_page maps the swap cache's page,
     /// the reference's frame of that page: then one more mapping of it, counted in OneRun's child swap-in map counts).
