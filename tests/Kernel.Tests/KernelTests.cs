@@ -698,6 +698,20 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal([99, 78, 11, 6], new[] { 3, 4, 9, 2 }.Select(p => st.Frames[st.Children[0][p]].Content).ToArray());
     }
 
+    [KvmFact]
+    public void A_childs_write_after_its_own_read_fault_and_after_the_parent_unmapped_the_page_agrees()
+    {
+        // child 0 read-faults page 5 (the zero page), then writes it (wp_page_copy of the zero page in the kernel; the reference's
+        // do_anonymous_page: the same new page); the parent unmaps everything, so child 1 maps page 2's page alone and reuses it
+        var r = Run("mmap 0 16 rw; host_write 0 1; fork; child_read 0 5; child_write 0 5 9; child_read 0 5; host_write 2 3; fork; munmap 0 16; "
+            + "child_write 1 2 5; child_read 1 2; child_write 1 7 1; child_write 0 2 8; child_read 1 2; mmap 0 16 rw; host_write 2 4; child_read 0 2");
+        Assert.Null(r.Mismatch);
+        Assert.Equal((0, 4), (r.Stats.Refused, r.Stats.Driven["child_write"]));
+        var st = r.Reference.State;
+        Assert.Equal([9, 5, 1, 8], new[] { (0, 5), (1, 2), (1, 7), (0, 2) }.Select(x => st.Frames[st.Children[x.Item1][x.Item2]].Content).ToArray());
+        Assert.Equal((1, 1), (st.Frames[st.Children[1][2]].MapCount, st.Frames[st.Children[1][2]].RefCount));
+    }
+
     [KvmTraceFact]
     public void Finding_a_ksm_page_mapped_once_is_copied_by_a_write_fault_not_reused()
     {
