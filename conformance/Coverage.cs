@@ -103,6 +103,11 @@ public static class Coverage
         // a TLA+ site since (tla/ wp_clean_pre_vma; the trace spec's CandSites maps the call to it)
         new("wp_shared_mapping_range (wp_clean_pre_vma)", "anon_read", null, null)
             { CallOp = "wp_shared_mapping_range", Extra = "wp_shared_mapping_range" },
+        // a forked child's store (reference Planner.ChildWrite): the fault runs on the child's mm, which no listener subscribes to
+        new("a forked child's write (child_write: do_wp_page / do_anonymous_page on the child's mm)", "anon_write_child",
+            "the trace spec has no child mm: its fork copies the PTEs once and children never write (no call site of the spec)",
+            "spec/ has no child mm (children are fork's copies only)")
+            { CallOp = "child_write", Extra = "child_write" },
         new("device-private migration (migrate_to_device, migrate_to_ram)", "device_private_migration",
             "not a call site of the trace spec", "spec/ has no device-private entries")
             { CallOp = "migrate_to_device" },

@@ -68,6 +68,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// <summary>A planted harness bug (tests only): a forked child's copies of the parent's swap entries are expected present
     /// (the reference's frames), not swap entries. The child's pagemap swapped check sees it.</summary>
     public bool PlantChildSwapMapped { get; init; }
+    /// <summary>A planted reference bug (tests only): a child's write is run in the reference as the parent's write of the page
+    /// (a reference whose child write also changes the parent's page). The host's load of the page sees it.</summary>
+    public bool PlantChildWriteInParent { get; init; }
+    /// <summary>A planted reference bug (tests only): a child's write is not run in the reference (the reference before child
+    /// writes: the parent's page stays shared with the child). The parent's pagemap exclusive bit sees it.</summary>
+    public bool PlantChildWriteNotInReference { get; init; }
 
     /// <summary>A planted reference bug (tests only): before a pageout, the reference's clean lazyfree pages of the range are
     /// written again (their own values, in the reference only), so it keeps them where the kernel discards them.</summary>
@@ -96,14 +102,16 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
             Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled(),
             MadviseFreeSplit: true, // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
-            MremapBreakKsm: true);  // mremap breaks the KSM pages it moves (every kernel release)
+            MremapBreakKsm: true,   // mremap breaks the KSM pages it moves (every kernel release)
+            KsmWriteCopies: true);  // a write fault copies a KSM page mapped once (wp_can_reuse_anon_folio: folio_test_ksm)
         return mutant is null ? c : mutant.Apply(c);
     }
 
-    /// <summary>A forked child: its VMAs at fork, the pages it faulted since (its own read faults), and the pages where it maps
+    /// <summary>A forked child: its VMAs at fork, the pages it read-faulted since (the zero page; a page it wrote is the reference's
+    /// child_write, in MmState.Children), and the pages where it maps
     /// the huge zero page (copied by fork, linux-7.2 mm/huge_memory.c copy_huge_pmd: is_huge_zero_pmd, or faulted).</summary>
     /// PmdBlocks: the first pages of the huge blocks the child maps by a PMD (a THP the parent had PMD-mapped at fork:
-    /// copy_huge_pmd; the child never splits it, it only reads).
+    /// copy_huge_pmd; the child never splits it: it reads there, its writes there are not run, ChildWrite).
     /// Swapped: the pages where the child has a swap entry (the parent had one at fork: linux-7.2 mm/memory.c copy_nonpresent_pte
     /// copies it, swap_dup_entry_direct), until the child's read swaps the page in (do_swap_page maps the swap cache's page,
     /// the reference's frame of that page: then one more mapping of it, counted in OneRun's child swap-in map counts).
@@ -117,7 +125,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantChildSwapMapped = PlantChildSwapMapped, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
+            { PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -130,7 +138,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             var before = run.S.State;
             mm = run.Apply(ops[i]) ?? run.CallPaths(lines, before) ?? run.Compare();
             run.Ops++;
-            if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
+            if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.ChildWrite w && w.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
             {
                 string name = ops[i].ToString().Split(' ')[0];
                 run.Driven[name] = run.Driven.GetValueOrDefault(name) + 1;
@@ -162,6 +170,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public string? FirstExtra, FirstRangeDiff, FirstMissing;
         public bool ForkSkipped;
         public bool PlantChildSwapMapped { get; init; }
+        public bool PlantChildWriteInParent { get; init; }
+        public bool PlantChildWriteNotInReference { get; init; }
         public bool PlantLazyfreeKept { get; init; }
         public bool PlantNoPrefetch { get; init; }
         public bool PlantKsmCandidatesLeft { get; init; }
@@ -198,6 +208,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// <summary>A guest access on both sides: null when they agree, else the mismatch.</summary>
         private Mismatch? Guest(int page, bool write, int value, string what)
         {
+            if (write) DrainBeforeReuse(page);
             bool refault = _dropped.Remove(page);
             bool mapped = s.State.Mirrors[Kvm].Pt.ContainsKey(page);
             if (write) s.DeviceWrite(Kvm, page, value); else s.DeviceRead(Kvm, page);
@@ -358,6 +369,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.HostWrite h:
                 {
+                    DrainBeforeReuse(h.Page);
                     var err = Cpu(new Call.CpuWrite(h.Page, h.Value));
                     bool kFault = Native.HostWrite(h.Page, (ulong)(uint)h.Value) != 0;
                     Checks++;
@@ -414,6 +426,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     bool kFault = r == 1;
                     return kFault == (want is null) && (kFault || got == (ulong)(uint)want!.Value) ? null : Diff($"child {cr.Child} read", cr.Page, V(kFault, got), V(want));
                 }
+                case KOp.ChildWrite cw: return ChildWrite(cw);
                 case KOp.Ksm k: return Ksm(k.Page, k.Other);
                 case KOp.Migrate: return Migrate();
                 case KOp.UffdWp u:
@@ -432,6 +445,58 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 default: throw new ArgumentException(op.ToString());
             }
+        }
+
+        /// <summary>Before a write fault the reference answers with do_wp_page's reuse of a write-protected page that is not
+        /// PageAnonExclusive (a page fork shared, mapped once again after a child's or the parent's copy): every CPU's LRU
+        /// batches drained, as wp_can_reuse_anon_folio (linux-7.2 mm/memory.c) drains only its own CPU's (lru_add_drain) and a
+        /// folio another CPU's batch holds has folio_ref_count 2 there (copied, where the reference reuses it).</summary>
+        private void DrainBeforeReuse(int page)
+        {
+            if (s.State.Ptes[page] is { NonPresent: false, Writable: false } x && x.Frame != MmState.ZeroFrame
+                && s.State.Frames[x.Frame] is { MapCount: 1, RefCount: 1, Ksm: false } && s.State.VmaAt(page) is { Prot: Prot.ReadWrite })
+                Native.DrainLru(0);
+        }
+
+        /// <summary>A forked child's store: the reference's child_write (Planner.ChildWrite: do_wp_page's reuse or copy, or
+        /// do_anonymous_page, on the child's mm), then the child's store on the kernel; the child's values and pagemap (and the
+        /// parent's, whose page may now be mapped once: exclusive) are compared after it as after every operation. Every CPU's
+        /// LRU batches are drained first (DrainLru): wp_can_reuse_anon_folio (linux-7.2 mm/memory.c) drains only its own CPU's
+        /// batch (lru_add_drain) for a folio not on the LRU, and a reference a batch of the other CPU holds makes
+        /// folio_ref_count 2, so the kernel would copy a page the reference reuses (whichever CPU the parent faulted it on).
+        /// Not run (refused, as the reference refuses them): a child's swap entry and a page a child swapped in (the reference
+        /// does not count a child's swap-in: _childSwapIns), the huge zero page in the child (do_huge_pmd_wp_page ->
+        /// do_huge_zero_wp_pmd there), a page of a THP folio (KPF_THP: do_huge_pmd_wp_page on a PMD, and for a PTE-mapped THP
+        /// __wp_can_reuse_large_anon_folio, whole-folio reuse, which the reference's per-page frames do not express), and a
+        /// fault into an empty huge block (the reference refuses it: do_huge_pmd_anonymous_page in the child).</summary>
+        private Mismatch? ChildWrite(KOp.ChildWrite cw)
+        {
+            if (cw.Child >= _children.Count) return null;
+            var child = _children[cw.Child];
+            var map = s.State.Children[cw.Child];
+            int? frame = map.TryGetValue(cw.Page, out int f0) ? f0 : null;
+            bool thp = false;
+            if (frame is not null || child.Faulted.ContainsKey(cw.Page))
+            {
+                var cpm = live.Pagemap(cw.Child);
+                thp = LiveMm.Present(cpm[cw.Page]) && LiveMm.Thp(LiveMm.Pfn(cpm[cw.Page])) && !child.HugeZero.Contains(cw.Page);
+            }
+            if (child.Swapped.Contains(cw.Page) || frame is { } fs && ChildSwappedIn(fs) || child.HugeZero.Contains(cw.Page)
+                || child.PmdBlocks.Contains(cw.Page / 512 * 512) || thp)
+            { Refused++; return null; }
+            string? err;
+            if (PlantChildWriteNotInReference) err = child.Vmas.FirstOrDefault(v => v.Contains(cw.Page)) is { Prot: Prot.ReadWrite } ? null : "SIGSEGV";
+            else if (PlantChildWriteInParent && s.State.Ptes[cw.Page] is not null) err = Cpu(new Call.CpuWrite(cw.Page, cw.Value));
+            else err = Cpu(new Call.ChildWrite(cw.Child, cw.Page, cw.Value));
+            bool refFault = err is not null && err.StartsWith("SIGSEGV", StringComparison.Ordinal);
+            if (err is not null && !refFault) { Refused++; return null; }
+            if (!refFault) child.Faulted.Remove(cw.Page);
+            Native.DrainLru(0);
+            int r = Native.ChildWrite(cw.Child, cw.Page, (uint)cw.Value);
+            if (r < 0) throw new InvalidOperationException($"child write failed: errno {-r}");
+            Checks++;
+            bool kFault = r == 1;
+            return kFault == refFault ? null : Diff($"child {cw.Child} write", cw.Page, kFault ? "a fault" : "done", err ?? "done");
         }
 
         /// <summary>KSM merges pages of identical contents only, and every such pair it finds: ksmd's scan (linux-7.2 mm/ksm.c

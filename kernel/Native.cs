@@ -26,6 +26,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_zero_pfn")] public static partial ulong ZeroPfn();
     [LibraryImport(Lib, EntryPoint = "kg_fork")] public static partial int Fork();
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
+    [LibraryImport(Lib, EntryPoint = "kg_child_write")] public static partial int ChildWrite(int child, int page, uint value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();
 
     [LibraryImport(Lib, EntryPoint = "kg_drain_lru")] public static partial int DrainLru(int page);

@@ -25,6 +25,8 @@ public abstract record KOp
     public sealed record GuestWrite(int Page, int Value) : KOp;
     public sealed record Fork : KOp;
     public sealed record ChildRead(int Child, int Page) : KOp;
+    /// <summary>A store of Value by forked child Child at Page (its write fault on its own mm: the reference's child_write).</summary>
+    public sealed record ChildWrite(int Child, int Page, int Value) : KOp;
     public sealed record ClearRefs : KOp;
     /// <summary>KSM: page Other gets page Page's contents (a host write), then ksmd runs until the two share a frame.</summary>
     public sealed record Ksm(int Page, int Other) : KOp;
@@ -55,6 +57,7 @@ public abstract record KOp
         GuestWrite m => $"guest_write {m.Page} {m.Value}",
         Fork => "fork",
         ChildRead m => $"child_read {m.Child} {m.Page}",
+        ChildWrite m => $"child_write {m.Child} {m.Page} {m.Value}",
         ClearRefs => "clear_refs",
         Ksm k => $"ksm {k.Page} {k.Other}",
         UffdWp u => $"uffd_wp {u.Start} {u.End}",
@@ -94,9 +97,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mmap_thp" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -112,6 +115,7 @@ public abstract record KOp
                 "guest_read" => new GuestRead(Page(1)),
                 "guest_write" => new GuestWrite(Page(1), Int(2)),
                 "child_read" => new ChildRead(Child(1), Page(2)),
+                "child_write" => new ChildWrite(Child(1), Page(2), Int(3)),
                 "fork" => new Fork(),
                 "ksm" => new Ksm(Page(1), Page(2)),
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
@@ -182,16 +186,27 @@ public static class KGen
         from hot in Gen.Choose(0, pages - 1)
         from first in Gen.Frequency((3, Gen.Constant<KOp?>(new KOp.MmapThp(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
         from n in Gen.Choose(4, maxOps)
-        from ops in Gen.ArrayOf(Gen.Frequency((102, Op(pages, hot, uffd)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p))), n)
+        from ops in Gen.ArrayOf(Gen.Frequency((102, WithChildWrites(Op(pages, hot, uffd), pages, hot)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p))), n)
         select first is null ? ops : [first, .. ops];
 
     public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) => pages >= 512 ? ThpSequence(pages, maxOps, uffd) : SmallSequence(pages, maxOps, uffd);
+
+    /// <summary>A forked child's store (child_write): 6 in 108 of the generated operations (WithChildWrites). Near the hot
+    /// pages, so that the parent's and the children's accesses meet on shared pages; child 0 (the first fork, the one a
+    /// sequence most often has) 3 times in 5.</summary>
+    public static Gen<KOp> ChildWrite(int pages, int hot) =>
+        from child in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Constant(1)), (1, Gen.Constant(2)))
+        from p in PageNear(pages, hot)
+        from value in Gen.Choose(1, 1_000_000)
+        select (KOp)new KOp.ChildWrite(child, p, value);
+
+    private static Gen<KOp> WithChildWrites(Gen<KOp> op, int pages, int hot) => Gen.Frequency((102, op), (6, ChildWrite(pages, hot)));
 
     private static Gen<KOp[]> SmallSequence(int pages, int maxOps, bool uffd) =>
         from hot in Gen.Choose(0, pages - 1)
         from first in Gen.Frequency((4, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
         from n in Gen.Choose(4, maxOps)
-        from ops in Gen.ArrayOf(Op(pages, hot, uffd), n)
+        from ops in Gen.ArrayOf(WithChildWrites(Op(pages, hot, uffd), pages, hot), n)
         select first is null ? ops : [first, .. ops];
 
     /// <summary>Shrinks by deleting blocks (halves, quarters, ... single operations); every subsequence is a valid run.</summary>

@@ -22,6 +22,10 @@ public abstract record Call
     public sealed record CpuRead(int Page) : Call { public override string Name => "cpu_read"; }
     public sealed record CpuWrite(int Page, int Value) : Call { public override string Name => "cpu_write"; }
     public sealed record Fork : Call { public override string Name => "fork"; }
+    /// <summary>A store of Value by forked child Child (0 the first fork) at Page: the write fault on the child's own mm
+    /// (linux-7.2 mm/memory.c handle_mm_fault on the child's mm: do_wp_page, or do_anonymous_page where the child has no PTE).
+    /// Planner.ChildWrite.</summary>
+    public sealed record ChildWrite(int Child, int Page, int Value) : Call { public override string Name => "child_write"; }
     public sealed record Migrate(int Page) : Call { public override string Name => "migrate_pages"; }
     public sealed record KsmMerge(int Page, int Other) : Call { public override string Name => "ksm_merge"; }
     public sealed record SplitHuge(int Page) : Call { public override string Name => "split_huge_page"; }

@@ -159,9 +159,13 @@ public enum Mutant : long
 /// wp_page_copy). On by default (the TLA+ spec breaks them too: NotifierSpec.tla MremapBreakKsm, and the trace spec accepts
 /// it); off only to replay a trace written before it (a config line without `mremap_break_ksm`), where the KSM page moved
 /// as it was.
+/// KsmWriteCopies: a write fault on a KSM page mapped once copies it (linux-7.2 and 6.12 mm/memory.c do_wp_page ->
+/// wp_can_reuse_anon_folio: folio_test_ksm -> false, then wp_page_copy) where off the reference reuses it as any page mapped
+/// once. Off by default: the TLA+ spec's write fault copies only a page shared with a child, so seeded runs and their
+/// validation keep their traces; `notifier kernel` sets it (found live: a child's copy left the parent's KSM page mapped once).
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = true)
+    bool MremapBreakKsm = true, bool KsmWriteCopies = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

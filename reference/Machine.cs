@@ -89,7 +89,12 @@ public static class Machine
         if (s.Op is not null) throw new ModelException($"{call.Name}: the mm is busy with {s.Op.Name} (run its steps first)");
         if (s.Exited) throw new ModelException($"{call.Name}: the mm has exited");
         var planner = new Planner(s);
-        if (call is Call.Fork) planner = new Planner(s with { Children = s.Children.Add(ImmutableDictionary<int, int>.Empty) });
+        if (call is Call.Fork) planner = new Planner(s with { Children = s.Children.Add(ImmutableDictionary<int, int>.Empty), ChildVmas = s.ChildVmas.Add(s.Vmas) });
+        if (call is Call.ChildWrite cw)
+        {
+            CheckPage(s, cw.Page, call.Name);
+            if (cw.Child < 0 || cw.Child >= s.Children.Count) throw new ModelException($"{call.Name}: no child {cw.Child} (forked: {s.Children.Count})", badInput: true);
+        }
         var (name, lck, error) = planner.PlanCall(call);
         var fields = CallFields(call);
         if (error is not null)
@@ -111,6 +116,7 @@ public static class Machine
         Call.Truncate m => [("start", m.Start), ("end", m.End)],
         Call.CpuRead m => [("page", m.Page)],
         Call.CpuWrite m => [("page", m.Page), ("value", m.Value)],
+        Call.ChildWrite m => [("child", m.Child), ("page", m.Page), ("value", m.Value)],
         Call.Migrate m => [("page", m.Page)],
         Call.KsmMerge m => [("page", m.Page), ("other", m.Other)],
         Call.SplitHuge m => [("page", m.Page)],
@@ -234,6 +240,7 @@ public static class Machine
                 Line("step", op.Actor, "copy_page", ("from", cf.From), ("to", cf.To), ("value", s.Frames[cf.From].Content)), null),
             Prim.VmaUpdate vu => new(s with { Vmas = vu.Vmas }, Line("step", op.Actor, "vma_update", ("vmas", vu.Vmas.ToArray())), null),
             Prim.ChildCopy cc => ChildCopy(s, op, cc),
+            Prim.ChildFault cf => ChildFault(s, op, cf),
             Prim.Release => Release(s, op),
             Prim.Access ac => CpuAccess(s, op, ac),
             Prim.KsmReplace kr => KsmReplace(s, op, kr),
@@ -592,6 +599,7 @@ public static class Machine
         var child = s.Children[^1];
         var frames = s.Frames;
         var pages = new List<int>();
+        var swapped = s.ChildSwapped.Count == s.Children.Count ? s.ChildSwapped[^1] : [];
         for (int p = cc.Range.Start; p < cc.Range.End; p++)
         {
             if (s.Ptes[p] is not { } pte) continue;
@@ -600,9 +608,44 @@ public static class Machine
             // a swap entry (copy_nonpresent_pte, linux-7.2 mm/memory.c: swap_dup_entry_direct) is one more reference to the swap
             // cache's page, not a mapping: the child's copy is a swap entry too
             if (pte.Frame != MmState.ZeroFrame) frames = frames.SetItem(pte.Frame, frames[pte.Frame] with { MapCount = frames[pte.Frame].MapCount + (pte.Swapped ? 0 : 1), RefCount = frames[pte.Frame].RefCount + 1 });
+            if (pte.Swapped) swapped = swapped.Add(p);
         }
-        s = s with { Children = s.Children.SetItem(s.Children.Count - 1, child), Frames = frames };
+        var swaps = s.ChildSwapped;
+        while (swaps.Count < s.Children.Count) swaps = swaps.Add([]);
+        s = s with { Children = s.Children.SetItem(s.Children.Count - 1, child), Frames = frames, ChildSwapped = swaps.SetItem(s.Children.Count - 1, swapped) };
         return new(s, Line("step", op.Actor, "copy_pte_range", ("start", cc.Range.Start), ("end", cc.Range.End), ("pages", pages.ToArray())), null);
+    }
+
+    /// <summary>A child's write fault (Planner.ChildWrite): the child's page becomes cf.Frame holding the value. A copy or a new
+    /// page is one mapping of the new frame (its allocation's reference is the mapping's, as wp_page_copy's new folio), and the
+    /// child's old frame loses the child's mapping and reference (wp_page_copy: folio_remove_rmap_pte, then folio_put of the old
+    /// folio): the parent's page it shared is then mapped once, which its own next write fault reuses (do_wp_page).</summary>
+    private static StepOutcome ChildFault(MmState s, CpuOp op, Prim.ChildFault cf)
+    {
+        var frames = s.Frames;
+        var free = s.FreeList;
+        bool freed = false;
+        var nf = frames[cf.Frame];
+        if (cf.Kind == ChildFaultKind.WpPageReuse)
+            frames = frames.SetItem(cf.Frame, nf with { Content = cf.Value, Dirty = nf.Dirty || nf.Lazyfree });
+        else
+        {
+            frames = frames.SetItem(cf.Frame, nf with { Content = cf.Value, MapCount = 1 });
+            if (cf.Old > MmState.ZeroFrame)
+            {
+                var of = frames[cf.Old];
+                int refs = of.RefCount - 1;
+                freed = refs == 0;
+                frames = frames.SetItem(cf.Old, of with { MapCount = of.MapCount - 1, RefCount = refs, Free = freed });
+                if (freed) free = free.Push(cf.Old);
+            }
+        }
+        var child = s.Children[cf.Child].SetItem(cf.Page, cf.Frame);
+        s = s with { Children = s.Children.SetItem(cf.Child, child), Frames = frames, FreeList = free };
+        string path = cf.Kind switch { ChildFaultKind.WpPageReuse => "wp_page_reuse", ChildFaultKind.WpPageCopy => "wp_page_copy", _ => "do_anonymous_page" };
+        (string, object?)[] f = [("child", cf.Child), ("page", cf.Page), ("path", path), ("frame", cf.Frame)];
+        if (cf.Old >= 0) f = [.. f, ("old", cf.Old), ("freed", freed)];
+        return new(s, Line("step", op.Actor, "child_fault", f), null);
     }
 
     /// <summary>mmu_notifier_release (exit_mmap): every subscription's ->release tears its mirror down and

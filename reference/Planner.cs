@@ -300,7 +300,11 @@ internal sealed class Planner(MmState state)
         }
         if (cur.Writable) return null;
         var fr = State.Frames[cur.Frame];
-        bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+        // do_wp_page reuses a page mapped once (wp_can_reuse_anon_folio: folio_ref_count 1), never a KSM page (linux-7.2 and
+        // linux-6.12 mm/memory.c wp_can_reuse_anon_folio: folio_test_ksm -> false; a KSM page mapped once, e.g. after a child's
+        // copy or an munmap of its other mapping, is copied: found by `notifier kernel`, wp_page_copy traced on 6.18), with
+        // MmConfig.KsmWriteCopies (off, the TLA+ spec's reuse of any page not shared with a child)
+        bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies);
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
         {
@@ -576,6 +580,7 @@ internal sealed class Planner(MmState state)
         Call.MadvisePageout m => MadvisePageout(m),
         Call.CpuRead or Call.CpuWrite => CpuAccess(call),
         Call.Fork => Fork(),
+        Call.ChildWrite m => ChildWrite(m),
         Call.Migrate m => Migrate(m),
         Call.KsmMerge m => KsmMerge(m),
         Call.SplitHuge m => SplitHuge(m),
@@ -989,6 +994,54 @@ internal sealed class Planner(MmState state)
         _prims.Add(new Prim.TlbFlush(vr));
         _prims.Add(new Prim.ChildCopy(vr));
     };
+
+    /// <summary>A forked child's store (Call.ChildWrite): the write fault on the child's own mm, linux-7.2 mm/memory.c
+    /// handle_mm_fault -> do_pte_missing -> do_anonymous_page where the child has no PTE (a new zeroed page, mapped writable:
+    /// the child never mapped the page, or fork copied no PTE of the VMA, vma_needs_copy), else do_wp_page on its write-
+    /// protected PTE (fork's copy_present_pte wrprotected both sides): the zero page (vm_normal_page is NULL for it) and a KSM
+    /// page (wp_can_reuse_anon_folio: folio_test_ksm) are copied, wp_page_copy; a page the child maps alone (map and reference
+    /// count 1: wp_can_reuse_anon_folio's folio_ref_count(folio) != 1 test, after the swap cache's reference is dropped by
+    /// folio_free_swap) is reused in place, wp_page_reuse; any other (still shared with the parent or another child) is copied,
+    /// wp_page_copy, which drops the child's mapping and reference of the old page, so the parent's page may become exclusive
+    /// (its own next write fault reuses it, Fault). Linux 6.12 mm/memory.c do_wp_page / wp_can_reuse_anon_folio are the same
+    /// for a small folio. wp_page_copy's notifier bracket (MMU_NOTIFY_CLEAR, mmu_notifier_range_init on vma->vm_mm) is the
+    /// child's mm's, which has no subscription here (a KVM guest or a mirror registers on its own process's mm): no listener of
+    /// this mm hears it, so the plan is one step, Prim.ChildFault, that records the path. Not modelled (refused with ENOTSUP):
+    /// a child's swap entry (do_swap_page in the child), a page the parent maps by a PMD (do_huge_pmd_wp_page in the child) and
+    /// a write into an empty huge block of a THP VMA (do_huge_pmd_anonymous_page in the child); a shared mapping (EINVAL: the
+    /// child's page is the parent's, not a copy).</summary>
+    private (string Name, MmapLock Lock, string? Error) ChildWrite(Call.ChildWrite m)
+    {
+        const string name = "child_write";
+        if (m.Child >= State.ChildVmas.Count) return (name, MmapLock.None, "EINVAL (the child's VMAs are not known)");
+        var vma = State.ChildVmas[m.Child].FirstOrDefault(v => v.Contains(m.Page));
+        if (vma is null) return (name, MmapLock.None, "SIGSEGV (no VMA in the child)");
+        if (vma.Prot != Prot.ReadWrite) return (name, MmapLock.None, $"SIGSEGV (the child's VMA is {PteText.ProtText(vma.Prot)})");
+        if (vma.Shared || vma.Hugetlb) return (name, MmapLock.None, "EINVAL (a shared or hugetlb mapping: the child's write is not modelled)");
+        var child = State.Children[m.Child];
+        if (State.ChildSwapped.Count > m.Child && State.ChildSwapped[m.Child].Contains(m.Page))
+            return (name, MmapLock.None, "ENOTSUP (the child's swap entry: do_swap_page in the child is not modelled)");
+        if (!child.TryGetValue(m.Page, out int old))
+        {
+            var block = HugeBlock(m.Page);
+            var kvma = Vma.MergedRun(State.ChildVmas[m.Child], vma);
+            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
+                && Enumerable.Range(block.Start, block.Length).All(p => !child.ContainsKey(p)))
+                return (name, MmapLock.None, "ENOTSUP (a huge fault in the child: do_huge_pmd_anonymous_page is not modelled there)");
+            _prims.Add(new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.DoAnonymousPage, Alloc(), -1));
+            return (name, MmapLock.None, null);
+        }
+        if (old != MmState.ZeroFrame && State.Ptes.Any(x => x is { Huge: true, NonPresent: false } y && y.Frame == old))
+            return (name, MmapLock.None, "ENOTSUP (a page the parent maps by a PMD: do_huge_pmd_wp_page in the child is not modelled)");
+        var fr = State.Frames[old];
+        if (old != MmState.ZeroFrame && !fr.Ksm && fr.MapCount == 1 && fr.RefCount == 1)
+        {
+            _prims.Add(new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageReuse, old, old));
+            return (name, MmapLock.None, null);
+        }
+        _prims.Add(new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageCopy, Alloc(), old));
+        return (name, MmapLock.None, null);
+    }
 
     /// <summary>Linux 7.2 mm/migrate.c migrate_pages -> try_to_migrate_one.</summary>
     private (string Name, MmapLock Lock, string? Error) Migrate(Call.Migrate m)

@@ -23,7 +23,7 @@ public static class Replay
     public static readonly ImmutableHashSet<string> MmSteps =
     [
         "invalidate_range_start", "invalidate_range_start_nonblock", "invalidate", "invalidate_finish", "pte_update", "tlb_flush", "invalidate_page",
-        "free_frame", "copy_page", "vma_update", "copy_pte_range", "release", "cpu_read", "cpu_write", "mm_exited", "invalidate_range_end",
+        "free_frame", "copy_page", "vma_update", "copy_pte_range", "child_fault", "release", "cpu_read", "cpu_write", "mm_exited", "invalidate_range_end",
         "device_atomic_map", "clear_flush_young", "test_young", "device_migrate_map", "device_pte_erase",
     ];
 
@@ -40,7 +40,7 @@ public static class Replay
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
         "uffdio_writeprotect", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
-        "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout", "migrate_to_device",
+        "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout", "migrate_to_device", "child_write",
     ];
 
     /// <summary>Bound on the unlogged steps a partial trace may leave out before one of its lines.</summary>
@@ -250,6 +250,7 @@ public static class Replay
             "cpu_read" => new Call.CpuRead(P("page")),
             "cpu_write" => new Call.CpuWrite(P("page"), P("value")),
             "fork" => new Call.Fork(),
+            "child_write" => new Call.ChildWrite(P("child"), P("page"), P("value")),
             "migrate_pages" => new Call.Migrate(P("page")),
             "ksm_merge" => new Call.KsmMerge(P("page"), P("other")),
             "split_huge_page" => new Call.SplitHuge(P("page")),

@@ -32,6 +32,11 @@ public abstract record Prim
     public sealed record VmaUpdate(ImmutableArray<Vma> Vmas) : Prim;
     /// <summary>fork: the child takes its copy of the parent's PTEs (copy_pte_range).</summary>
     public sealed record ChildCopy(PageRange Range) : Prim;
+    /// <summary>A forked child's write fault on its own mm (Call.ChildWrite, Planner.ChildWrite): the child's page becomes
+    /// Frame with Value (Kind: which path of linux-7.2 mm/memory.c; Old: the child's frame before, -1 when it had none). Its
+    /// notifier bracket (wp_page_copy's MMU_NOTIFY_CLEAR) is on the child's mm, which has no subscription here: it reaches no
+    /// listener of this mm, so the step records the path and sends nothing.</summary>
+    public sealed record ChildFault(int Child, int Page, int Value, ChildFaultKind Kind, int Frame, int Old) : Prim;
     /// <summary>Page aging (R11): ptep_clear_flush_young_notify (Clear) or mmu_notifier_test_young: the CPU
     /// accessed bit OR-ed with every listener's answer.</summary>
     public sealed record Young(int Page, bool Clear) : Prim;
@@ -44,6 +49,10 @@ public abstract record Prim
     /// <summary>The mm is gone (exit_mmap done).</summary>
     public sealed record Exit : Prim;
 }
+
+/// <summary>The path of a child's write fault (linux-7.2 mm/memory.c): do_wp_page -> wp_page_reuse (the child's page is exclusive:
+/// wp_can_reuse_anon_folio), do_wp_page -> wp_page_copy (shared, the zero page or a KSM page), or do_anonymous_page (no PTE).</summary>
+public enum ChildFaultKind { WpPageReuse, WpPageCopy, DoAnonymousPage }
 
 public enum PteOp
 {
@@ -125,13 +134,21 @@ public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Lo
 /// </summary>
 /// Children: per forked child, page -> frame as fork copied it (copy_page_range). Where the parent had a swap entry, the
 /// child's copy is a swap entry of the same swap-cache frame (copy_nonpresent_pte): it holds one reference (RefCount), not a
-/// mapping (MapCount); a child's own faults are not modelled.
+/// mapping (MapCount). A child's write (Call.ChildWrite) changes its page to a frame of its own (or writes its exclusive page in
+/// place); a child's read faults are not modelled (the zero page, which holds no count).
 public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, ImmutableArray<Pte?> Ptes, ImmutableArray<Frame> Frames,
     ImmutableStack<int> FreeList, ImmutableArray<MirrorState> Mirrors, long InvalidateSeq, int ActiveInvalidateRanges,
     CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableHashSet<int> Migrating, bool Exited, long Steps,
     ImmutableArray<int?> Shadow)
 {
     public const int ZeroFrame = 0;
+
+    /// <summary>Per forked child, its VMAs as fork copied them (dup_mmap); a child changes no VMA. Set at fork (Machine.Call);
+    /// its write faults (Call.ChildWrite) look at them.</summary>
+    public ImmutableList<ImmutableArray<Vma>> ChildVmas { get; init; } = [];
+
+    /// <summary>Per forked child, the pages where its entry is a swap entry fork copied (copy_nonpresent_pte), not a mapping.</summary>
+    public ImmutableList<ImmutableHashSet<int>> ChildSwapped { get; init; } = [];
 
     /// <summary>mm_users is zero: exit_mmap runs from mmput when the last user drops (kernel/fork.c mmput ->
     /// __mmput -> exit_mmap), so from its start on no mmget_not_zero succeeds.</summary>

@@ -512,7 +512,8 @@ static void uffd_close(void)
 
 // ------------------------------------------------------------------ fork: children run only this C code
 
-// The child's loop: commands (op, page) on a pipe; op 1 = read page -> (faulted, value); op 0 = exit.
+// The child's loop: commands (op, page, value) on a socket; op 1 = read page -> (faulted, value); op 2 = store value
+// (zero-extended, as kg_host_write stores) at the page's start -> (faulted, value); op 0 = exit.
 static void child_loop(int cmd, int res)
 {
     struct sigaction sa;
@@ -523,11 +524,16 @@ static void child_loop(int cmd, int res)
     sigaction(SIGBUS, &sa, &old_bus);
     for (;;)
     {
-        int c[2];
+        int c[3];
         if (read(cmd, c, sizeof c) != (ssize_t)sizeof c || c[0] == 0) _exit(0);
         volatile uint64_t v = 0; volatile int faulted = 0;
         sigjmp_buf jb;
-        if (sigsetjmp(jb, 1) == 0) { guard_jmp = &jb; v = *page_ptr(c[1]); }
+        if (sigsetjmp(jb, 1) == 0)
+        {
+            guard_jmp = &jb;
+            if (c[0] == 2) { v = (uint64_t)(uint32_t)c[2]; *page_ptr(c[1]) = v; }
+            else v = *page_ptr(c[1]);
+        }
         else faulted = 1;
         guard_jmp = NULL;
         uint64_t out[2] = { (uint64_t)faulted, v };
@@ -553,11 +559,23 @@ int kg_fork(void)
 int kg_child_read(int child, int page, uint64_t *out)
 {
     if (child < 0 || child >= nchildren) return -EINVAL;
-    int c[2] = { 1, page };
+    int c[3] = { 1, page, 0 };
     uint64_t r[2];
     if (send(child_cmd[child], c, sizeof c, MSG_NOSIGNAL) != (ssize_t)sizeof c) return -errno;
     if (read(child_res[child], r, sizeof r) != (ssize_t)sizeof r) return -EIO;
     *out = r[1];
+    return (int)r[0];
+}
+
+// A store of `value` (zero-extended to 64 bits) at page `page` by child `child`: 0 (done) or 1 (SIGSEGV), -errno on a
+// harness error.
+int kg_child_write(int child, int page, uint32_t value)
+{
+    if (child < 0 || child >= nchildren) return -EINVAL;
+    int c[3] = { 2, page, (int)value };
+    uint64_t r[2];
+    if (send(child_cmd[child], c, sizeof c, MSG_NOSIGNAL) != (ssize_t)sizeof c) return -errno;
+    if (read(child_res[child], r, sizeof r) != (ssize_t)sizeof r) return -EIO;
     return (int)r[0];
 }
 
@@ -568,7 +586,7 @@ void kg_reap_children(void)
 {
     for (int i = 0; i < nchildren; i++)
     {
-        int c[2] = { 0, 0 };
+        int c[3] = { 0, 0, 0 };
         if (send(child_cmd[i], c, sizeof c, MSG_NOSIGNAL) < 0) kill(children[i], SIGKILL);
         close(child_cmd[i]); close(child_res[i]);
         waitpid(children[i], NULL, 0);

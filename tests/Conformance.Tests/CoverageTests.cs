@@ -54,6 +54,14 @@ public class CoverageTests
             });
             Assert.Contains(session.Trace, l => l.Kind == "call" && l.Op == row.Extra && l.Get("result") is null);
         }
+        else if (row.Extra == "child_write")
+        {
+            // the forked child writes the page the device's write made the parent copy (the child's page is its own: reused)
+            // and one it shares with the parent (copied)
+            session.Cpu(new Call.ChildWrite(0, 0, 9));
+            session.Cpu(new Call.ChildWrite(0, 1, 8));
+            Assert.Equal(2, session.Trace.Count(l => l.Kind == "call" && l.Op == "child_write" && l.Get("result") is null));
+        }
         else if (row.Extra == "no mirror")
         {
             session = new Session(session.State.Config with { Mirrors = [] });

@@ -675,6 +675,70 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal((3, "child 0 pagemap swapped", 1, "a swap entry", "no swap entry"), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
     }
 
+    public const string ChildWriteOps = "mmap 0 16 rw; mmap 12 14 r; host_write 3 7; host_write 4 8; guest_read 3; host_read 2; fork; "
+        + "child_write 0 3 99; host_read 3; child_read 0 3; host_write 3 5; guest_read 3; child_write 0 4 77; child_write 0 4 78; "
+        + "child_write 0 9 11; child_read 0 9; host_write 4 1; child_read 0 4; child_write 0 12 5; child_write 0 2 6; child_read 0 2; "
+        + "host_read 2; guest_write 2 4";
+
+    [KvmTraceFact]
+    public void Child_writes_copy_or_reuse_and_the_parents_page_mapped_once_again_is_reused_as_the_reference_says()
+    {
+        // the child's writes: wp_page_copy of a shared page (3, and 4 the first time), wp_page_reuse of the page it then maps
+        // alone (4 again), do_anonymous_page where it has no PTE (9), SIGSEGV in a read-only VMA (12), wp_page_copy of the zero
+        // page (2); none is on the parent's mm (no invalidation traced). The parent's writes of 3 and 4 after the child's copies
+        // reuse their pages (do_wp_page: mapped once): the one wp_page_copy traced is the guest's write of the zero page 2
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ChildWriteOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(6, r.Stats.Driven["child_write"]);
+        Assert.Equal(1, r.Stats.Paths.GetValueOrDefault("wp_page_copy"));
+        Assert.Equal((0, 0), (r.Stats.Extra, r.Stats.Missing));
+        var st = r.Reference.State;
+        Assert.Equal((5, 1), (st.Frames[st.Ptes[3]!.Value.Frame].Content, st.Frames[st.Ptes[3]!.Value.Frame].MapCount));
+        Assert.Equal([99, 78, 11, 6], new[] { 3, 4, 9, 2 }.Select(p => st.Frames[st.Children[0][p]].Content).ToArray());
+    }
+
+    [KvmFact]
+    public void A_childs_write_after_its_own_read_fault_and_after_the_parent_unmapped_the_page_agrees()
+    {
+        // child 0 read-faults page 5 (the zero page), then writes it (wp_page_copy of the zero page in the kernel; the reference's
+        // do_anonymous_page: the same new page); the parent unmaps everything, so child 1 maps page 2's page alone and reuses it
+        var r = Run("mmap 0 16 rw; host_write 0 1; fork; child_read 0 5; child_write 0 5 9; child_read 0 5; host_write 2 3; fork; munmap 0 16; "
+            + "child_write 1 2 5; child_read 1 2; child_write 1 7 1; child_write 0 2 8; child_read 1 2; mmap 0 16 rw; host_write 2 4; child_read 0 2");
+        Assert.Null(r.Mismatch);
+        Assert.Equal((0, 4), (r.Stats.Refused, r.Stats.Driven["child_write"]));
+        var st = r.Reference.State;
+        Assert.Equal([9, 5, 1, 8], new[] { (0, 5), (1, 2), (1, 7), (0, 2) }.Select(x => st.Frames[st.Children[x.Item1][x.Item2]].Content).ToArray());
+        Assert.Equal((1, 1), (st.Frames[st.Children[1][2]].MapCount, st.Frames[st.Children[1][2]].RefCount));
+    }
+
+    [KvmTraceFact]
+    public void Finding_a_ksm_page_mapped_once_is_copied_by_a_write_fault_not_reused()
+    {
+        // the child's copy leaves the parent's KSM page mapped once; the kernel's write copies it (wp_can_reuse_anon_folio:
+        // folio_test_ksm), traced as wp_page_copy; the reference reused it before (a kernel invalidation it did not make)
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap 0 16 rw; host_write 1 5; host_write 2 6; ksm 1 2; fork; child_write 0 2 9; host_read 2; child_read 0 2; host_write 2 3; child_write 0 1 4; host_write 1 2", 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.Paths.GetValueOrDefault("wp_page_copy"));
+        Assert.Equal((0, 0), (r.Stats.Extra, r.Stats.Missing));
+    }
+
+    [KvmFact]
+    public void A_reference_whose_child_write_changes_the_parents_page_is_caught_by_the_host_read()
+    {
+        var r = new Conformance(fx.Live, Config()) { PlantChildWriteInParent = true }.Run(KOp.Parse("mmap 0 16 rw; host_write 3 7; fork; child_write 0 3 99", 16));
+        Assert.Equal(new Mismatch(3, "child_write 0 3 99", "host read (check)", 3, "7", "99"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void A_reference_without_child_writes_is_caught_by_the_parents_exclusive_bit()
+    {
+        var r = new Conformance(fx.Live, Config()) { PlantChildWriteNotInReference = true }.Run(KOp.Parse("mmap 0 16 rw; host_write 3 7; fork; child_write 0 3 99", 16));
+        Assert.Equal(new Mismatch(3, "child_write 0 3 99", "pagemap exclusively mapped", 3, "exclusive", "not exclusive (frame 1, map count 2)"), r.Mismatch);
+    }
+
     public const string KhugepagedOps = "mmap_thp 0 1024 rw; host_write 5 1; dontneed 3 4; host_read 5; host_read 6; host_read 7; host_read 8; host_read 9; host_read 10";
 
     [KvmFact]
