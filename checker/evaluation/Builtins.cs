@@ -186,11 +186,17 @@ public static partial class Builtins
             return new TupleV(sorted);
         });
         Add(tlc, "ToString", 1, (c, a) => c.In.Str(Show.V(a[0])));
-        Add(tlc, "RandomElement", 1, (_, a) =>
+        // TLC draws from its run's random generator; here the choice is a function of the set and of the state being
+        // evaluated (its variables' hashes, by content), so a run is reproducible whatever the worker count, and
+        // different states still get different elements
+        Add(tlc, "RandomElement", 1, (c, a) =>
         {
             var s = S(a[0], "RandomElement").Normalize().Elems;
             if (s.Length == 0) throw new EvalError("RandomElement of the empty set");
-            return s[Random.Shared.Next(s.Length)];
+            ulong h = Value.Mix(0x5eed, a[0].Hash);
+            foreach (var v in c.Cur) if (v is not null) h = Value.Mix(h, v.Hash);
+            h ^= h >> 33; h *= 0xff51afd7ed558ccdUL; h ^= h >> 33;
+            return s[(int)(h % (ulong)s.Length)];
         }, false);
         Add(tlc, "Any", 0, (_, _) => new InfiniteSetV("Any", _ => true));
         Add(tlc, "TLCGet", 1, (c, a) => c.Spec.TlcGet(c, a[0]), false);
