@@ -54,6 +54,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// would. The pagemap uffd-wp check sees it at once.</summary>
     public bool PlantUnregisterSkipsReference { get; init; }
 
+    /// <summary>A planted harness bug (tests only): uffd_register runs on the kernel but not through the reference, whose VMAs
+    /// then merge where the kernel's VM_UFFD_WP keeps them apart (the reference before Vma.UffdWp). Seen by fork's copies.</summary>
+    public bool PlantRegisterSkipsReference { get; init; }
+
     /// <summary>A planted harness bug (tests only): collapse runs through the reference but MADV_COLLAPSE is not sent.
     /// Only the KPF_THP check sees it (the new frames map one-to-one onto the old pfns; values agree).</summary>
     public bool PlantCollapseSkipsKernel { get; init; }
@@ -122,7 +126,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -159,6 +163,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private int Pages => s.State.Config.Pages;
         public long UffdUnprotects, UffdResolvedInReference;
         public bool PlantUnregisterSkipsReference { get; init; }
+        public bool PlantRegisterSkipsReference { get; init; }
         public long Compactions, Migrated, MigratedUnmodelled;
         public string? FirstUnmodelled;
         public Session S => s;
@@ -444,7 +449,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             var r = new PageRange(start, end);
             var first = s.State.Vmas.FirstOrDefault(v => v.Range.Overlaps(r));
             var before = s.State;
-            if (PlantUnregisterSkipsReference && call is Call.UffdUnregister || plantUffdWpSkipsReference && call is Call.UffdWriteProtect)
+            if (PlantUnregisterSkipsReference && call is Call.UffdUnregister || plantUffdWpSkipsReference && call is Call.UffdWriteProtect
+                || PlantRegisterSkipsReference && call is Call.UffdRegister)
             { Native.UffdIoctl(kind, start, end); return null; }
             var err = Cpu(call);
             if (err is null)

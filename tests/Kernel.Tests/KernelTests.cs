@@ -301,6 +301,16 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal([2], r.Reference.State.Children[0].Keys.Order().ToArray());
     }
 
+    /// <summary>Planted: the reference without the registration (the harness skips its uffdio_register) merges [4, 9) and
+    /// [12, 16) across the registered [9, 12), as the reference did before Vma.UffdWp: caught at fork.</summary>
+    [KvmFact]
+    public void A_reference_that_merges_registered_vmas_is_caught_by_what_fork_copies()
+    {
+        var conf = new Conformance(fx.Live, Config()) { PlantRegisterSkipsReference = true };
+        var r = conf.Run(KOp.Parse("mmap 0 16 rw; uffd_register 9 12; mmap 1 4 rw; guest_read 12; guest_write 2 535762; fork", 16));
+        Assert.Equal(new Mismatch(5, "fork", "child 0 pagemap present", 12, "not present", "present (frame 0)"), r.Mismatch);
+    }
+
     [KvmFact]
     public void A_generated_run_drives_userfaultfd_by_default_with_no_mismatch()
     {
