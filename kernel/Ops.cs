@@ -201,10 +201,14 @@ public static class KGen
         from protect in Gen.ArrayOf(Gen.Choose(0, 2), ops.Length)
         select WithWriteProtects(ops, protect);
 
-    /// <summary>Two in three generated uffd_register S E are followed by uffd_wp S E, so that writes to uffd-wp pages (the
-    /// handler's un-protects) happen within a sequence.</summary>
+    /// <summary>Two in three generated uffd_register S E are followed by uffd_wp S E, half of those also with a host write of
+    /// page S before and a guest write of it after, so that writes to uffd-wp pages (the handler's un-protects, here through
+    /// KVM's GUP) happen within a sequence.</summary>
     private static KOp[] WithWriteProtects(KOp[] ops, int[] protect) =>
-        [.. ops.SelectMany((o, i) => o is KOp.UffdRegister r && protect[i] > 0 ? [o, new KOp.UffdWp(r.Start, r.End)] : new[] { o })];
+        [.. ops.SelectMany((o, i) => o is KOp.UffdRegister r && protect[i] > 0
+            ? protect[i] == 2 ? [new KOp.HostWrite(r.Start, 7919 * r.Start + 1), o, new KOp.UffdWp(r.Start, r.End), new KOp.GuestWrite(r.Start, 7919 * r.Start + 2)]
+                : [o, new KOp.UffdWp(r.Start, r.End)]
+            : new[] { o })];
 
     private static Gen<KOp[]> SmallSequence(int pages, int maxOps, bool uffd) =>
         from hot in Gen.Choose(0, pages - 1)
