@@ -23,9 +23,12 @@ public static class Campaign
     public static KOp[] Sequence(int pages, ulong seed, int k, bool uffd = false) =>
         Gen.Sample(KGen.Sequence(pages, MaxOps, uffd), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0];
 
+    /// <param name="uffd">generate userfaultfd operations (uffd_register, uffd_wp, uffd_unregister) where the kernel has
+    /// userfaultfd write-protect (LiveMm.UffdWhy null).</param>
     public static CampaignResult Run(LiveMm live, MmConfig config, long count, TimeSpan? time, ulong seed,
-        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false, bool uffd = false)
+        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false, bool uffd = true)
     {
+        uffd &= live.UffdWhy is null;
         Session? last = null;
         var conf = new Conformance(live, config);
         var total = RunStats.Zero;

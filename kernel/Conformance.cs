@@ -49,6 +49,15 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// pagemap uffd-wp check sees it (values agree: the handler resolves the kernel's write faults).</summary>
     public bool PlantUffdWpSkipsReference { get; init; }
 
+    /// <summary>A planted harness bug (tests only): uffd_unregister runs on the kernel but not through the reference, which
+    /// keeps its uffd-wp bits and VM_UFFD_WP as a reference whose unregister forgot userfaultfd_clear_vma's uffd_wp_range
+    /// would. The pagemap uffd-wp check sees it at once.</summary>
+    public bool PlantUnregisterSkipsReference { get; init; }
+
+    /// <summary>A planted harness bug (tests only): uffd_register runs on the kernel but not through the reference, whose VMAs
+    /// then merge where the kernel's VM_UFFD_WP keeps them apart (the reference before Vma.UffdWp). Seen by fork's copies.</summary>
+    public bool PlantRegisterSkipsReference { get; init; }
+
     /// <summary>A planted harness bug (tests only): collapse runs through the reference but MADV_COLLAPSE is not sent.
     /// Only the KPF_THP check sees it (the new frames map one-to-one onto the old pfns; values agree).</summary>
     public bool PlantCollapseSkipsKernel { get; init; }
@@ -125,7 +134,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -136,7 +145,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             int lines = run.S.Trace.Count;
             live.Trace?.Clear();
             var before = run.S.State;
-            mm = run.Apply(ops[i]) ?? run.CallPaths(lines, before) ?? run.Compare();
+            var (ur0, _) = live.UffdCounts();
+            long rr0 = run.UffdResolvedInReference;
+            mm = run.Apply(ops[i]) ?? run.UffdResolved(live.UffdCounts().Resolved - ur0, rr0) ?? run.CallPaths(lines, before) ?? run.Compare();
             run.Ops++;
             if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.ChildWrite w && w.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
             {
@@ -158,7 +169,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     {
         /// <summary>The pages under test: the reference's (the VM's region may be larger: one VM serves every size up to its own).</summary>
         private int Pages => s.State.Config.Pages;
-        public long UffdUnprotects;
+        public long UffdUnprotects, UffdResolvedInReference;
+        public bool PlantUnregisterSkipsReference { get; init; }
+        public bool PlantRegisterSkipsReference { get; init; }
         public long Compactions, Migrated, MigratedUnmodelled;
         public string? FirstUnmodelled;
         public Session S => s;
@@ -369,6 +382,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.HostWrite h:
                 {
+                    ResolveUffdWp(h.Page);
                     DrainBeforeReuse(h.Page);
                     var err = Cpu(new Call.CpuWrite(h.Page, h.Value));
                     bool kFault = Native.HostWrite(h.Page, (ulong)(uint)h.Value) != 0;
@@ -377,7 +391,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
                 case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
-                case KOp.GuestWrite g: return Guest(g.Page, true, g.Value, "guest write");
+                case KOp.GuestWrite g: ResolveUffdWp(g.Page); return Guest(g.Page, true, g.Value, "guest write");
                 case KOp.Fork:
                 {
                     ForkSkipped = _children.Count >= KGen.MaxForks;
@@ -429,20 +443,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.ChildWrite cw: return ChildWrite(cw);
                 case KOp.Ksm k: return Ksm(k.Page, k.Other);
                 case KOp.Migrate: return Migrate();
-                case KOp.UffdWp u:
-                {
-                    if (live.UffdWhy is not null) { Refused++; return null; }
-                    // registered: the whole VMAs around the range, as the reference has them. UFFDIO_REGISTER gives the VMAs
-                    // VM_UFFD_WP, splitting one that straddles the range (linux-7.2 mm/userfaultfd.c userfaultfd_register ->
-                    // userfaultfd_register_range -> mm/vma.c vma_modify_flags_uffd; fs/userfaultfd.c in 6.12); the reference has no registration, so a split it does not make would
-                    // show later (an mremap across the split fails with EFAULT in the kernel only)
-                    var over = s.State.Vmas.Where(v => v.Range.Overlaps(new PageRange(u.Start, u.End))).ToList();
-                    int rs = over.Count > 0 ? over.Min(v => v.Start) : u.Start, re = over.Count > 0 ? over.Max(v => v.End) : u.End;
-                    if (plantUffdWpSkipsReference) { Native.UffdWp(u.Start, u.End, rs, re); return null; }
-                    // the reference refuses a range with a hole (ENOENT) and runs nothing; the kernel's
-                    // mwriteprotect_range would protect the mapped part (linux-7.2 mm/userfaultfd.c), so it is not run either
-                    return Syscall("uffdio_writeprotect", new Call.UffdWriteProtect(u.Start, u.End), () => Native.UffdWp(u.Start, u.End, rs, re));
-                }
+                case KOp.UffdRegister u: return Uffd(new Call.UffdRegister(u.Start, u.End), Native.UffdRegister, u.Start, u.End);
+                case KOp.UffdWp u: return Uffd(new Call.UffdWriteProtect(u.Start, u.End), Native.UffdWriteProtect, u.Start, u.End);
+                case KOp.UffdUnregister u: return Uffd(new Call.UffdUnregister(u.Start, u.End), Native.UffdUnregister, u.Start, u.End);
                 default: throw new ArgumentException(op.ToString());
             }
         }
@@ -499,6 +502,56 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return kFault == refFault ? null : Diff($"child {cw.Child} write", cw.Page, kFault ? "a fault" : "done", err ?? "done");
         }
 
+        /// <summary>A userfaultfd ioctl on both sides (linux-7.2 mm/userfaultfd.c userfaultfd_register, mwriteprotect_range,
+        /// userfaultfd_unregister; the reference's uffdio_register / uffdio_writeprotect / uffdio_unregister). Where the
+        /// reference refuses without effect the kernel is asked only when it too fails without effect: no VMA in the range
+        /// (register, unregister: -EINVAL from vma_find), or UFFDIO_WRITEPROTECT whose first VMA is not registered
+        /// (-ENOENT before any uffd_wp_range); an unregistered VMA after a registered one, which the kernel would protect
+        /// before returning -ENOENT, is not run.</summary>
+        private Mismatch? Uffd(Call call, int kind, int start, int end)
+        {
+            if (live.UffdWhy is not null) { Refused++; return null; }
+            var r = new PageRange(start, end);
+            var first = s.State.Vmas.FirstOrDefault(v => v.Range.Overlaps(r));
+            var before = s.State;
+            if (PlantUnregisterSkipsReference && call is Call.UffdUnregister || plantUffdWpSkipsReference && call is Call.UffdWriteProtect
+                || PlantRegisterSkipsReference && call is Call.UffdRegister)
+            { Native.UffdIoctl(kind, start, end); return null; }
+            var err = Cpu(call);
+            if (err is null)
+            {
+                int e = Native.UffdIoctl(kind, start, end);
+                Checks++;
+                return e == 0 ? null : Diff(call.Name, start, $"fails with errno {e}", "succeeds");
+            }
+            int expect = err.StartsWith("EINVAL", StringComparison.Ordinal) && first is null ? 22
+                : err.StartsWith("ENOENT", StringComparison.Ordinal) && (first is null || !first.UffdWp) ? 2 : 0;
+            if (expect == 0 || before.Vmas.Any(v => v.Shared || v.Hugetlb)) { Refused++; return null; }
+            int k = Native.UffdIoctl(kind, start, end);
+            Checks++;
+            return k == expect ? null : Diff(call.Name, start, k == 0 ? "succeeds" : $"fails with errno {k}", $"errno {expect} ({err})");
+        }
+
+        /// <summary>The write-fault handler's un-protect, in the reference: a write to a page whose PTE has the uffd-wp bit in a
+        /// VM_UFFD_WP VMA waits in handle_userfault (linux-7.2 mm/memory.c do_wp_page) until the harness's handler thread
+        /// (kernel/native/kvmguest.c uffd_handler) answers with UFFDIO_WRITEPROTECT mode 0 on that page; the write is then
+        /// retried. The reference has no reader, so the harness runs that un-protect there before the write.</summary>
+        /// <summary>The write faults the kernel's handler resolved during an operation must be the un-protects the reference
+        /// predicted (ResolveUffdWp): a write the kernel sent to the handler is one to a page the reference holds uffd-wp.</summary>
+        public Mismatch? UffdResolved(ulong kernel, long referenceBefore)
+        {
+            long want = UffdResolvedInReference - referenceBefore;
+            Checks++;
+            return (long)kernel == want ? null : Diff("uffd-wp write faults resolved by the handler", -1, kernel.ToString(), want.ToString());
+        }
+
+        private void ResolveUffdWp(int page)
+        {
+            if (s.State.Ptes[page] is not { UffdWp: true } || s.State.VmaAt(page) is not { UffdWp: true, Prot: Prot.ReadWrite }) return;
+            Cpu(new Call.UffdWriteProtect(page, page + 1, Wp: false));
+            UffdResolvedInReference++;
+        }
+
         /// <summary>KSM merges pages of identical contents only, and every such pair it finds: ksmd's scan (linux-7.2 mm/ksm.c
         /// ksm_do_scan -> scan_get_next_rmap_item, every anonymous page of every VM_MERGEABLE VMA of every mm that entered KSM,
         /// forked children included: ksm_fork) runs cmp_and_merge_page on each page, which merges it with any identical page in the
@@ -514,7 +567,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         {
             var st = s.State;
             if (!KsmControl.Available || page == other || st.Ptes[page] is not { Frame: not MmState.ZeroFrame, Readable: true } pp || InLargeFolio(page) || InLargeFolio(other)
-                || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite })
+                || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite }
+                || pp.UffdWp) // the reference does not merge a uffd-wp page (mm/ksm.c replace_page drops the bit: not modelled)
             { Refused++; return null; }
             int value = st.Frames[pp.Frame].Content;
             bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));
@@ -687,6 +741,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     continue;
                 }
                 matched.Add(k);
+                // the handler's un-protect of a write to a uffd-wp page (ResolveUffdWp in the reference)
+                if (kernel[k].Site == CallSite.uffd_wp_range && !OpText.StartsWith("uffd_", StringComparison.Ordinal)) UffdUnprotects++;
                 var ks = kernel[k].Site!.Value.ToString();
                 Paths[ks] = Paths.GetValueOrDefault(ks) + 1;
                 if (kernel[k].Range != range) { RangeDiffs++; FirstRangeDiff ??= $"{OpText}: {ks} over {kernel[k].Range}, reference {ev} over {range}"; }
@@ -695,9 +751,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             {
                 if (matched.Contains(k)) continue;
                 var kk = kernel[k];
-                // the handler's un-protect (UFFDIO_WRITEPROTECT mode 0) resolving a write fault on a uffd-wp page: a
-                // userspace step of its own, which the reference (no uffd-wp bit, the write is a plain do_wp_page) has not
-                if (kk.Site == CallSite.uffd_wp_range && !OpText.StartsWith("uffd_wp", StringComparison.Ordinal)) { UffdUnprotects++; continue; }
                 if (reference.Any(r => r.Range.Overlaps(kk.Range) && Sites(r.Event).Contains(kk.Site!.Value)))
                 {   // one reference invalidation, several kernel ones (the kernel notifies VMA by VMA)
                     RangeDiffs++; FirstRangeDiff ??= $"{OpText}: {kk.Site} over {kk.Range} (one of several)";
@@ -748,10 +801,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 int ef = pmdHead ?? f;
                 bool excl = ef != MmState.ZeroFrame && MapCount(st, ef) == 1;
                 Checks++;
-                // a uffd-wp PTE (pagemap bit 57) is write-protected: the reference's must not be writable (it has no
-                // uffd-wp bit; its PTEs become writable only by a write fault, which the kernel sends to the handler)
-                if (who.Length == 0 && LiveMm.UffdWp(e) && st.Ptes[page] is { Writable: true })
-                    return Diff($"{who}pagemap uffd-wp", page, "write-protected (uffd-wp)", $"writable (frame {f})");
+                // the uffd-wp bit (pagemap bit 57, PM_UFFD_WP: linux-7.2 fs/proc/task_mmu.c pte_to_pagemap_entry, pmd_uffd_wp
+                // for a PMD-mapped THP) is the reference's Pte.UffdWp (a child's PTEs lose it: copy_present_ptes)
+                if (who.Length == 0 && LiveMm.UffdWp(e) != st.Ptes[page] is { UffdWp: true })
+                    return Diff($"{who}pagemap uffd-wp", page, LiveMm.UffdWp(e) ? "uffd-wp" : "no uffd-wp bit", st.Ptes[page] is { UffdWp: true } ? $"uffd-wp (frame {f})" : $"no uffd-wp bit (frame {f})");
                 Checks++;
                 if (LiveMm.Exclusive(e) != excl) return Diff($"{who}pagemap exclusively mapped", page, LiveMm.Exclusive(e) ? "exclusive" : "not exclusive", $"{(excl ? "exclusive" : "not exclusive")} (frame {f}, map count {MapCount(st, f)}{(ef != f ? $"; the PMD's head frame {ef}, map count {MapCount(st, ef)}" : "")})");
                 // the zero frame: its pfn was checked above (the huge zero page's subpages have pfns of their own)

@@ -34,7 +34,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_swapoff", StringMarshalling = StringMarshalling.Utf8)] public static partial int Swapoff(string path);
     [LibraryImport(Lib, EntryPoint = "kg_kpageflags")] public static partial ulong Kpageflags(ulong pfn);
     [LibraryImport(Lib, EntryPoint = "kg_uffd_open")] public static partial int UffdOpen(out ulong features);
-    [LibraryImport(Lib, EntryPoint = "kg_uffd_wp")] public static partial int UffdWp(int start, int end, int regStart, int regEnd);
+    /// <summary>kind: 0 UFFDIO_REGISTER (MODE_WP), 1 UFFDIO_UNREGISTER, 2 UFFDIO_WRITEPROTECT (MODE_WP), 3 UFFDIO_WRITEPROTECT mode 0.</summary>
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_ioctl")] public static partial int UffdIoctl(int kind, int start, int end);
+    public const int UffdRegister = 0, UffdUnregister = 1, UffdWriteProtect = 2, UffdUnprotect = 3;
     [LibraryImport(Lib, EntryPoint = "kg_uffd_counts")] public static partial void UffdCounts(out ulong resolved, out ulong unexpected);
 
     [LibraryImport(Lib, EntryPoint = "kg_mount_tracefs", StringMarshalling = StringMarshalling.Utf8)] public static partial int MountTracefs(string path);

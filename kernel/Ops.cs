@@ -30,8 +30,12 @@ public abstract record KOp
     public sealed record ClearRefs : KOp;
     /// <summary>KSM: page Other gets page Page's contents (a host write), then ksmd runs until the two share a frame.</summary>
     public sealed record Ksm(int Page, int Other) : KOp;
-    /// <summary>userfaultfd write-protect of [Start, End): UFFDIO_REGISTER (MODE_WP) then UFFDIO_WRITEPROTECT (MODE_WP).</summary>
+    /// <summary>userfaultfd write-protect of [Start, End): UFFDIO_WRITEPROTECT (MODE_WP); the range must be registered.</summary>
     public sealed record UffdWp(int Start, int End) : KOp;
+    /// <summary>UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_WP over [Start, End) (the reference's uffdio_register).</summary>
+    public sealed record UffdRegister(int Start, int End) : KOp;
+    /// <summary>UFFDIO_UNREGISTER over [Start, End) (the reference's uffdio_unregister).</summary>
+    public sealed record UffdUnregister(int Start, int End) : KOp;
     /// <summary>mmap with MADV_HUGEPAGE (a THP VMA; the reference's Mmap with Thp).</summary>
     public sealed record MmapThp(int Start, int End, Prot Prot) : KOp;
     /// <summary>MADV_COLLAPSE of the huge block around Page (the reference's collapse_huge_page).</summary>
@@ -61,6 +65,8 @@ public abstract record KOp
         ClearRefs => "clear_refs",
         Ksm k => $"ksm {k.Page} {k.Other}",
         UffdWp u => $"uffd_wp {u.Start} {u.End}",
+        UffdRegister u => $"uffd_register {u.Start} {u.End}",
+        UffdUnregister u => $"uffd_unregister {u.Start} {u.End}",
         MmapThp m => $"mmap_thp {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
         Collapse c => $"collapse {c.Page}",
         Migrate => "migrate",
@@ -97,9 +103,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_wp mmap_thp collapse migrate pageout)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister mmap_thp collapse migrate pageout)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -119,6 +125,8 @@ public abstract record KOp
                 "fork" => new Fork(),
                 "ksm" => new Ksm(Page(1), Page(2)),
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
+                "uffd_register" => Range() is var (a, b) ? new UffdRegister(a, b) : null!,
+                "uffd_unregister" => Range() is var (a, b) ? new UffdUnregister(a, b) : null!,
                 "mmap_thp" => Range() is var (a, b) ? new MmapThp(a, b, P(3)) : null!,
                 "collapse" => new Collapse(Page(1)),
                 "migrate" => new Migrate(),
@@ -148,10 +156,11 @@ public static class KGen
 
     private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
 
-    /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102). uffd: also uffd_wp (3 in 105); off by default: the reference has no UFFDIO_REGISTER, whose VM_UFFD_WP
-    /// flag splits and keeps apart VMAs the reference merges (docs/live-kernel.md), so generated runs would stop there.</summary>
+    /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102). uffd (where the kernel has userfaultfd
+    /// write-protect): also uffd_register (3 in 111, most followed by uffd_wp over the same range: Sequence), uffd_wp (4 in
+    /// 111) and uffd_unregister (2 in 111).</summary>
     public static Gen<KOp> Op(int pages, int hot, bool uffd = false) =>
-        from which in Gen.Choose(0, uffd ? 104 : 101)
+        from which in Gen.Choose(0, uffd ? 110 : 101)
         from r in Range(pages, hot)
         from p in PageNear(pages, hot)
         from prot in Protection
@@ -176,7 +185,9 @@ public static class KGen
             < 100 => new KOp.Ksm(p, (p + 1 + dst % 3) % pages),
             100 => new KOp.Migrate(),
             101 => new KOp.Pageout(r.Item1, r.Item2),
-            _ => new KOp.UffdWp(r.Item1, r.Item2),
+            < 105 => new KOp.UffdRegister(r.Item1, r.Item2),
+            < 109 => new KOp.UffdWp(r.Item1, r.Item2),
+            _ => new KOp.UffdUnregister(r.Item1, r.Item2),
         };
 
     /// <summary>With 512 pages or more (2 MiB huge pages): most sequences map the region as a THP VMA (mmap_thp), then the
@@ -189,7 +200,19 @@ public static class KGen
         from ops in Gen.ArrayOf(Gen.Frequency((102, WithChildWrites(Op(pages, hot, uffd), pages, hot)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p))), n)
         select first is null ? ops : [first, .. ops];
 
-    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) => pages >= 512 ? ThpSequence(pages, maxOps, uffd) : SmallSequence(pages, maxOps, uffd);
+    public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) =>
+        from ops in pages >= 512 ? ThpSequence(pages, maxOps, uffd) : SmallSequence(pages, maxOps, uffd)
+        from protect in Gen.ArrayOf(Gen.Choose(0, 2), ops.Length)
+        select WithWriteProtects(ops, protect);
+
+    /// <summary>Two in three generated uffd_register S E are followed by uffd_wp S E, half of those also with a host write of
+    /// page S before and a guest write of it after, so that writes to uffd-wp pages (the handler's un-protects, here through
+    /// KVM's GUP) happen within a sequence.</summary>
+    private static KOp[] WithWriteProtects(KOp[] ops, int[] protect) =>
+        [.. ops.SelectMany((o, i) => o is KOp.UffdRegister r && protect[i] > 0
+            ? protect[i] == 2 ? [new KOp.HostWrite(r.Start, 7919 * r.Start + 1), o, new KOp.UffdWp(r.Start, r.End), new KOp.GuestWrite(r.Start, 7919 * r.Start + 2)]
+                : [o, new KOp.UffdWp(r.Start, r.End)]
+            : new[] { o })];
 
     /// <summary>A forked child's store (child_write): 6 in 108 of the generated operations (WithChildWrites). Near the hot
     /// pages, so that the parent's and the children's accesses meet on shared pages; child 0 (the first fork, the one a

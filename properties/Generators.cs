@@ -95,7 +95,10 @@ public static class Generators
             25 => new Call.OomReap(),
             26 => flags == 0 ? new Call.Exit() : flags < 8 ? new Call.PageReferenced(p) : new Call.CpuRead(p),
             27 when !kernel => new Call.CpuWrite(p, value),
-            27 => new Call.UffdWriteProtect(r.Item1, r.Item2),
+            // userfaultfd: UFFDIO_REGISTER (MODE_WP), UFFDIO_WRITEPROTECT (mode WP, or 0), UFFDIO_UNREGISTER (no extra draw)
+            27 when flags < 5 => new Call.UffdRegister(r.Item1, r.Item2),
+            27 when flags < 7 => new Call.UffdUnregister(r.Item1, r.Item2),
+            27 => new Call.UffdWriteProtect(r.Item1, r.Item2, Wp: flags != 7),
             28 => new Call.NumaScan(r.Item1, r.Item2),
             29 => new Call.PagemapScanWp(r.Item1, r.Item2),
             // UFFDIO_MOVE of one page, or of a huge block to another (move_pages_huge_pmd when it holds a whole THP and the

@@ -24,7 +24,7 @@ public static class NotifierProperties
         // only the calls every vocabulary has: userfaultfd write-protect and move, NUMA hinting and PAGEMAP_SCAN
         // have no row in v7 (PAGEMAP_SCAN and UFFDIO_MOVE none in linux-6.1), nor MADV_COLLAPSE and mapping_dirty_helpers:
         // they are refused with ENOSYS there
-        p = p with { Acts = [.. p.Acts.Where(a => a is not Act.Do { Call: Call.UffdWriteProtect or Call.NumaScan or Call.PagemapScanWp or Call.UffdMove or Call.MadviseCollapse or Call.WpSharedMapping })] };
+        p = p with { Acts = [.. p.Acts.Where(a => a is not Act.Do { Call: Call.UffdWriteProtect or Call.UffdRegister or Call.UffdUnregister or Call.NumaScan or Call.PagemapScanWp or Call.UffdMove or Call.MadviseCollapse or Call.WpSharedMapping })] };
         // compared within one kernel era: v7 and v7-reviewed describe the 2014 kernel, whose write fault on a THP
         // copies the whole huge page; every linux-* vocabulary splits it and copies the faulting page (linux-7.2
         // mm/huge_memory.c do_huge_pmd_wp_page: __split_huge_pmd, then wp_page_copy), so the eras' PTEs may differ

@@ -34,9 +34,18 @@ public abstract record Call
     public sealed record Munlock(int Start, int End) : Call { public override string Name => "munlock"; }
     public sealed record Writeback(int Page) : Call { public override string Name => "writeback"; }
     public sealed record ClearRefs : Call { public override string Name => "clear_refs"; }
-    /// <summary>ioctl(UFFDIO_WRITEPROTECT, mode WP): mm/userfaultfd.c mwriteprotect_range -> uffd_wp_range ->
-    /// change_protection(MM_CP_UFFD_WP): the PTEs are write-protected, the VMA keeps its protection.</summary>
-    public sealed record UffdWriteProtect(int Start, int End) : Call { public override string Name => "uffdio_writeprotect"; }
+    /// <summary>ioctl(UFFDIO_WRITEPROTECT) on a range registered with UFFDIO_REGISTER_MODE_WP: mm/userfaultfd.c
+    /// mwriteprotect_range -> uffd_wp_range -> change_protection, mode WP (Wp, MM_CP_UFFD_WP: the PTEs write-protected with
+    /// the uffd-wp bit) or mode 0 (MM_CP_UFFD_WP_RESOLVE: the bit cleared, an exclusive page made writable again); the VMA
+    /// keeps its protection.</summary>
+    public sealed record UffdWriteProtect(int Start, int End, bool Wp = true) : Call { public override string Name => "uffdio_writeprotect"; }
+    /// <summary>ioctl(UFFDIO_REGISTER, UFFDIO_REGISTER_MODE_WP) over [Start, End): linux-7.2 mm/userfaultfd.c userfaultfd_register
+    /// -> userfaultfd_register_range: the VMAs in the range get VM_UFFD_WP (split at the range's edges); no PTE changes.</summary>
+    public sealed record UffdRegister(int Start, int End) : Call { public override string Name => "uffdio_register"; }
+    /// <summary>ioctl(UFFDIO_UNREGISTER) over [Start, End): linux-7.2 mm/userfaultfd.c userfaultfd_unregister ->
+    /// userfaultfd_clear_vma: uffd_wp_range(.., false) over each registered VMA's part (uffd-wp bits cleared,
+    /// MMU_NOTIFY_PROTECTION_VMA), then VM_UFFD_WP cleared (split at the range's edges).</summary>
+    public sealed record UffdUnregister(int Start, int End) : Call { public override string Name => "uffdio_unregister"; }
     /// <summary>NUMA balancing's scan of [Start, End) (kernel/sched/fair.c task_numa_work -> mm/mempolicy.c change_prot_numa ->
     /// change_protection(MM_CP_PROT_NUMA)): present PTEs become PROT_NONE hinting entries, the VMA keeps its protection;
     /// the next access takes a NUMA hinting fault (mm/memory.c do_numa_page) that restores the PTE.</summary>

@@ -123,7 +123,10 @@ public static class Machine
         Call.CollapseHuge m => [("page", m.Page)],
         Call.Mlock m => [("start", m.Start), ("end", m.End)],
         Call.Munlock m => [("start", m.Start), ("end", m.End)],
+        Call.UffdWriteProtect { Wp: false } m => [("start", m.Start), ("end", m.End), ("wp", false)],
         Call.UffdWriteProtect m => [("start", m.Start), ("end", m.End)],
+        Call.UffdRegister m => [("start", m.Start), ("end", m.End)],
+        Call.UffdUnregister m => [("start", m.Start), ("end", m.End)],
         Call.NumaScan m => [("start", m.Start), ("end", m.End)],
         Call.PagemapScanWp m => [("start", m.Start), ("end", m.End)],
         Call.UffdMove m when m.Len != 1 => [("page", m.Src), ("dst", m.Dst), ("len", m.Len)],
@@ -478,7 +481,7 @@ public static class Machine
             case PteOp.Map:
             case PteOp.MapShared:
                 bool write = pu.Prot == Prot.ReadWrite;
-                after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: true, Huge: pu.Huge);
+                after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: true, Huge: pu.Huge, UffdWp: pu.UffdWp);
                 if (before is { Swapped: false } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
                 if (pu.Frame != MmState.ZeroFrame)
                     frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });
@@ -512,6 +515,8 @@ public static class Machine
                         : cur with { SoftDirty = false, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = cur.Writable || cur.TrackWp },
                     PteOp.Split => cur with { Huge = false },
                     PteOp.Upgrade => cur with { Prot = Prot.ReadWrite, Dirty = true, Young = true, SoftDirty = !s.Config.Has(Mutant.WriteFaultNoSoftDirty) || cur.SoftDirty, TrackWp = false },
+                    PteOp.UffdWp => cur with { UffdWp = true, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = false },
+                    PteOp.UffdWpResolve => cur with { UffdWp = false, Prot = pu.Prot == Prot.ReadWrite ? Prot.ReadWrite : cur.Prot },
                     PteOp.MakeExclusive => cur with { Exclusive = pu.Frame },
                     PteOp.RestoreExclusive => cur with { Exclusive = -1 },
                     _ => throw new InvalidOperationException(pu.Op.ToString()),

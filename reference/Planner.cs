@@ -68,8 +68,8 @@ internal sealed class Planner(MmState state)
         }
     }
 
-    private void Pte(int page, PteOp op, bool after, int frame = 0, Prot prot = Prot.None, bool huge = false)
-        => _prims.Add(new Prim.PteUpdate(page, op, frame, prot, huge, after));
+    private void Pte(int page, PteOp op, bool after, int frame = 0, Prot prot = Prot.None, bool huge = false, bool uffdWp = false)
+        => _prims.Add(new Prim.PteUpdate(page, op, frame, prot, huge, after, UffdWp: uffdWp));
 
     // ---------------------------------------------------------------- helpers
 
@@ -275,6 +275,12 @@ internal sealed class Planner(MmState state)
             return null;
         }
         var cur = pte.Value;
+        // a write to a PTE with the uffd-wp bit in a VM_UFFD_WP VMA (userfaultfd_pte_wp; a swap entry's bit is the PTE's after
+        // do_swap_page) goes to the userfaultfd: linux-7.2 mm/memory.c do_wp_page -> handle_userfault(vmf, VM_UFFD_WP), where
+        // the faulting thread waits until the userfaultfd's reader un-protects the page (UFFDIO_WRITEPROTECT mode 0) and the
+        // fault is retried; the model has no reader, so the access is refused
+        if (write && cur.UffdWp && vma.UffdWp && cur.Exclusive < 0 && cur.DevicePrivate < 0)
+            return "EAGAIN (uffd-wp: the write waits in handle_userfault until the page is un-protected)";
         if (cur.Swapped) { SwapIn(page, cur, vma, write); return null; }
         if (cur.DevicePrivate >= 0)
         {
@@ -398,7 +404,9 @@ internal sealed class Planner(MmState state)
     private void SwapIn(int page, Pte cur, Vma vma, bool write)
     {
         bool exclusive = State.Frames[cur.Frame].RefCount == 1;
-        Pte(page, PteOp.Map, false, cur.Frame, exclusive && vma.Prot == Prot.ReadWrite ? Prot.ReadWrite : Prot.Read);
+        // the swap entry's uffd-wp bit is kept, and such a PTE is not made writable (userfaultfd_pte_wp)
+        bool uffdWp = cur.UffdWp && vma.UffdWp;
+        Pte(page, PteOp.Map, false, cur.Frame, exclusive && vma.Prot == Prot.ReadWrite && !uffdWp ? Prot.ReadWrite : Prot.Read, uffdWp: cur.UffdWp);
         if (exclusive || !write) return;
         WpPageCopy(page, cur);
     }
@@ -590,6 +598,8 @@ internal sealed class Planner(MmState state)
         Call.Writeback m => Writeback(m),
         Call.ClearRefs => ClearRefs(),
         Call.UffdWriteProtect m => UffdWriteProtect(m),
+        Call.UffdRegister m => UffdRegister(m),
+        Call.UffdUnregister m => UffdUnregister(m),
         Call.NumaScan m => NumaScan(m),
         Call.PagemapScanWp m => PagemapScanWp(m),
         Call.UffdMove m => UffdMove(m),
@@ -721,6 +731,8 @@ internal sealed class Planner(MmState state)
         // only the VMAs whose protection changes to writable get change_protection (mprotect_fixup: newflags == oldflags)
         if (State.VmaAt(page) is not { Shared: false, Hugetlb: false } vma || vma.Prot == Prot.ReadWrite) return false;
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false } pte) return false;
+        // maybe_change_pte_writable: "Do we need write faults for uffd-wp tracking?" (userfaultfd_pte_wp)
+        if (pte.UffdWp && vma.UffdWp) return false;
         var fr = State.Frames[pte.Frame];
         return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
     }
@@ -746,7 +758,9 @@ internal sealed class Planner(MmState state)
                 broken[p] = BreakKsm(p, src);
         SplitStraddling(old);
         // copy_vma: the moved VMA keeps its vm_pgoff when it has an anon_vma, else takes the new address's
-        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0 });
+        // mremap_userfaultfd_prep (linux-7.2 mm/userfaultfd.c): without UFFD_FEATURE_EVENT_REMAP the moved VMA loses its
+        // userfaultfd (userfaultfd_reset_ctx), and move_ptes clears the uffd-wp bits it moves (vma_has_uffd_without_event_remap)
+        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0, UffdWp = false });
         _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
         var moves = Present(old).Select(p => (p, broken.TryGetValue(p, out var b) ? b : State.Ptes[p]!.Value)).ToList();
         // a hugetlb VMA moves by mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page)
@@ -1068,7 +1082,8 @@ internal sealed class Planner(MmState state)
         for (int i = 0; i < olds.Count; i++)
         {
             if (!early) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
-            Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge && r.Length > 1);
+            // remove_migration_pte keeps the uffd-wp bit through the migration entry (linux-7.2 mm/migrate.c)
+            Pte(r.Start + i, PteOp.Map, false, news[i], olds[i].Prot, olds[i].Huge && r.Length > 1, uffdWp: olds[i].UffdWp);
             _prims.Add(new Prim.FreeFrame(olds[i].Frame));
         }
         return ("migrate_pages", MmapLock.None, null);
@@ -1084,6 +1099,9 @@ internal sealed class Planner(MmState state)
         foreach (int p in new[] { m.Page, m.Other })
             if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0, DevicePrivate: < 0 } pp || pp.Frame == MmState.ZeroFrame)
                 return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
+        // mm/ksm.c replace_page maps the KSM page with vm_page_prot (the replaced PTE's uffd-wp bit not carried over): not modelled
+        if (State.Ptes[m.Page] is { UffdWp: true } || State.Ptes[m.Other] is { UffdWp: true })
+            return ("ksm_merge", MmapLock.Read, "ENOSYS (KSM merge of a uffd-wp page is not modelled)");
         int kframe = State.Ptes[m.Page]!.Value.Frame;
         foreach (int p in new[] { m.Page, m.Other }) WriteProtectPage(p);
         ReplacePage(m.Other, kframe);
@@ -1132,6 +1150,9 @@ internal sealed class Planner(MmState state)
         var vma = State.VmaAt(m.Page);
         if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
             return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
+        // khugepaged's userfaultfd checks (linux-7.2 mm/khugepaged.c: userfaultfd_armed VMAs take no none PTE,
+        // pte_uffd_wp PTEs stop the scan: SCAN_PTE_UFFD_WP) are not modelled
+        if (vma.UffdWp) return ("collapse_huge_page", MmapLock.Write, "ENOSYS (collapse in a userfaultfd-registered VMA is not modelled)");
         return ("collapse_huge_page", MmapLock.Write, CollapseHugePage(b, vma));
     }
 
@@ -1172,6 +1193,7 @@ internal sealed class Planner(MmState state)
         {
             var vma = State.VmaAt(b.Start);
             if (vma is null || vma.End < b.End || vma.Start > b.Start) return (name, MmapLock.Read, "ENOMEM (block not inside one VMA)");
+            if (vma.UffdWp) return (name, MmapLock.Read, "ENOSYS (collapse in a userfaultfd-registered VMA is not modelled)");
             if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // thp_vma_allowable_order
             if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue; // already PMD-mapped
             // collapse_single_pmd: an anonymous VMA goes to collapse_scan_pmd -> collapse_huge_page (mmap_write_lock)
@@ -1283,31 +1305,129 @@ internal sealed class Planner(MmState state)
         });
     }
 
-    /// <summary>Linux 7.2 mm/userfaultfd.c mwriteprotect_range (UFFDIO_WRITEPROTECT) -> uffd_wp_range.</summary>
+    /// <summary>Linux 7.2 mm/userfaultfd.c userfaultfd_writeprotect -> mwriteprotect_range (UFFDIO_WRITEPROTECT, mode WP or 0):
+    /// mmap_read_lock, then per VMA of the range uffd_wp_range over its part; a VMA without VM_UFFD_WP stops the walk with
+    /// -ENOENT (userfaultfd_wp(dst_vma)), as does a range without any VMA (err starts as -ENOENT); holes are skipped
+    /// (for_each_vma_range). The kernel has protected the VMAs before an unregistered one when it returns -ENOENT; the
+    /// reference refuses such a call without effect.</summary>
     private (string Name, MmapLock Lock, string? Error) UffdWriteProtect(Call.UffdWriteProtect m)
     {
-        CheckRange(m.Start, m.End, "uffdio_writeprotect");
+        const string name = "uffdio_writeprotect";
+        CheckRange(m.Start, m.End, name);
         var r = new PageRange(m.Start, m.End);
-        if (!EventTables.IsKernel(Vocab)) return ("uffdio_writeprotect", MmapLock.Read, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
-        if (!Covered(r)) return ("uffdio_writeprotect", MmapLock.Read, "ENOENT (range not fully mapped)");
-        // mwriteprotect_range (mmap_read_lock) -> uffd_wp_range -> change_protection(MM_CP_UFFD_WP):
-        // change_present_ptes write-protects (pte_mkuffd_wp); the VMA keeps its protection
-        SplitStraddling(r);
-        var present = Present(r).ToList();
-        if (present.Count > 0) UffdWpRange(r, present);
-        return ("uffdio_writeprotect", MmapLock.Read, null);
+        if (!EventTables.IsKernel(Vocab)) return (name, MmapLock.Read, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
+        var hit = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
+        if (hit.Count == 0) return (name, MmapLock.Read, "ENOENT (no VMA in the range)");
+        if (hit.Find(v => !v.UffdWp) is { } un) return (name, MmapLock.Read, $"ENOENT (VMA [{un.Start}, {un.End}) is not registered for write-protect)");
+        foreach (var kr in KernelVmaParts(hit, r))
+        {
+            SplitStraddling(kr);
+            var present = Present(kr).ToList();
+            if (present.Count > 0) UffdWpRange(kr, present, m.Wp);
+        }
+        return (name, MmapLock.Read, null);
     }
 
-    /// <summary>Linux 7.2 mm/userfaultfd.c uffd_wp_range -> change_protection(MM_CP_UFFD_WP): MMU_NOTIFY_PROTECTION_VMA,
-    /// change_present_ptes write-protects (pte_mkuffd_wp); the VMA keeps its protection.</summary>
-    private void UffdWpRange(PageRange r, List<int> present) =>
-        Bracket(CallSite.uffd_wp_range, r, after =>
+    /// <summary>The parts of [r) in each kernel VMA (Vma.MergedRun: adjacent pieces of one kind are one kernel VMA) of the
+    /// given pieces, in address order: what the kernel's per-VMA walks (for_each_vma_range) call their site on.</summary>
+    private List<PageRange> KernelVmaParts(List<Vma> pieces, PageRange r) =>
+        pieces.Select(v => Vma.MergedRun(State.Vmas, v)).Distinct()
+            .Select(k => new PageRange(Math.Max(k.Start, r.Start), Math.Min(k.End, r.End))).ToList();
+
+    /// <summary>Linux 7.2 mm/userfaultfd.c userfaultfd_register (UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_WP) ->
+    /// userfaultfd_register_range: under mmap_write_lock, every VMA in the range not yet registered gets VM_UFFD_WP over its
+    /// part of the range (mm/vma.c vma_modify_flags_uffd splits it at the range's edges, or merges it with a neighbour of
+    /// equal flags); no PTE changes, no notification. No VMA in the range: -EINVAL (vma_find); holes are allowed.</summary>
+    private (string Name, MmapLock Lock, string? Error) UffdRegister(Call.UffdRegister m)
+    {
+        const string name = "uffdio_register";
+        CheckRange(m.Start, m.End, name);
+        var r = new PageRange(m.Start, m.End);
+        if (!EventTables.IsKernel(Vocab)) return (name, MmapLock.Write, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
+        var hit = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
+        if (hit.Count == 0) return (name, MmapLock.Write, "EINVAL (no VMA in the range)");
+        // vma_can_userfault takes shmem and hugetlb VMAs in WP mode too; their uffd-wp PTE markers (pte_install_uffd_wp_if_needed)
+        // are not modelled, so the model registers private anonymous VMAs only
+        if (hit.Any(v => v.Shared || v.Hugetlb)) return (name, MmapLock.Write, "ENOSYS (userfaultfd on a shared or hugetlb VMA is not modelled)");
+        SetUffdWp(r, true);
+        return (name, MmapLock.Write, null);
+    }
+
+    /// <summary>Linux 7.2 mm/userfaultfd.c userfaultfd_unregister (UFFDIO_UNREGISTER) -> userfaultfd_clear_vma per registered VMA
+    /// of the range: uffd_wp_range(vma, start, end - start, false) over its part first (the uffd-wp bits cleared,
+    /// MMU_NOTIFY_PROTECTION_VMA), then VM_UFFD_WP cleared (vma_modify_flags_uffd: split at the range's edges, merged with
+    /// neighbours of equal flags). No VMA in the range: -EINVAL (vma_find). The same runs for every registered VMA when the
+    /// userfaultfd is closed (userfaultfd_release -> userfaultfd_release_all).</summary>
+    private (string Name, MmapLock Lock, string? Error) UffdUnregister(Call.UffdUnregister m)
+    {
+        const string name = "uffdio_unregister";
+        CheckRange(m.Start, m.End, name);
+        var r = new PageRange(m.Start, m.End);
+        if (!EventTables.IsKernel(Vocab)) return (name, MmapLock.Write, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
+        var hit = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
+        if (hit.Count == 0) return (name, MmapLock.Write, "EINVAL (no VMA in the range)");
+        foreach (var kr in KernelVmaParts(hit.Where(v => v.UffdWp).ToList(), r))
+        {
+            SplitStraddling(kr);
+            var present = Present(kr).ToList();
+            if (present.Count > 0) UffdWpRange(kr, present, wp: false);
+        }
+        SetUffdWp(r, false);
+        return (name, MmapLock.Write, null);
+    }
+
+    /// <summary>vma_modify_flags_uffd over [r): each VMA whose VM_UFFD_WP differs from wp gets it over its part of the range,
+    /// split at the range's edges (a huge PMD across an edge split first: mm/huge_memory.c vma_adjust_trans_huge); a VMA
+    /// that has it already is left whole (userfaultfd_register_range: "Nothing to do").</summary>
+    private void SetUffdWp(PageRange r, bool wp)
+    {
+        var vmas = new List<Vma>();
+        foreach (var v in State.Vmas)
+        {
+            if (!v.Range.Overlaps(r) || v.UffdWp == wp) { vmas.Add(v); continue; }
+            var part = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
+            SplitStraddling(part);
+            if (v.Start < part.Start) vmas.Add(v with { End = part.Start });
+            vmas.Add(v with { Start = part.Start, End = part.End, UffdWp = wp });
+            if (v.End > part.End) vmas.Add(v with { Start = part.End });
+        }
+        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
+    }
+
+    /// <summary>Linux 7.2 mm/userfaultfd.c uffd_wp_range -> change_protection: MMU_NOTIFY_PROTECTION_VMA from the first
+    /// populated PMD (change_pmd_range); the VMA keeps its protection. Mode WP (MM_CP_UFFD_WP): every present PTE
+    /// write-protected with the uffd-wp bit (mm/mprotect.c change_present_ptes: pte_modify to the private VMA's read-only
+    /// vm_page_prot, pte_mkuffd_wp), a swap entry given the bit (change_softleaf_pte). Mode 0 (MM_CP_UFFD_WP_RESOLVE, with
+    /// MM_CP_TRY_CHANGE_WRITABLE in a VM_WRITE VMA: vma_wants_manual_pte_write_upgrade): the bit cleared, and a PTE of an
+    /// exclusive anonymous page made writable (can_change_pte_writable, CanResolveWritable).</summary>
+    private void UffdWpRange(PageRange r, List<int> present, bool wp = true)
+    {
+        var nr = new PageRange(Math.Max(r.Start, HugeBlock(present[0]).Start), r.End);
+        Bracket(CallSite.uffd_wp_range, nr, after =>
         {
             foreach (int p in present)
-                if (State.Ptes[p] is { Writable: true, Exclusive: < 0 }) Pte(p, PteOp.WriteProtect, after);
-                else if (DevicePrivateLosesWrite(p)) Pte(p, PteOp.SetProt, after, State.Ptes[p]!.Value.Frame, Prot.Read);
-            _prims.Add(new Prim.TlbFlush(r));
+            {
+                var cur = State.Ptes[p]!.Value;
+                if (DevicePrivateLosesWrite(p)) { Pte(p, PteOp.SetProt, after, cur.Frame, Prot.Read); continue; }
+                if (cur.Exclusive >= 0 || cur.DevicePrivate >= 0) continue;
+                if (wp) { if (!cur.UffdWp || cur.Writable) Pte(p, PteOp.UffdWp, after); continue; }
+                bool upgrade = CanResolveWritable(p);
+                if (cur.UffdWp || upgrade) Pte(p, PteOp.UffdWpResolve, after, cur.Frame, upgrade ? Prot.ReadWrite : Prot.None, cur.Huge);
+            }
+            _prims.Add(new Prim.TlbFlush(nr));
         });
+    }
+
+    /// <summary>mm/mprotect.c can_change_private_pte_writable for uffd_wp_range's MM_CP_TRY_CHANGE_WRITABLE: a private VM_WRITE
+    /// VMA, a readable read-only base PTE (its uffd-wp bit being cleared) that needs no soft-dirty write fault, mapping an
+    /// exclusive anonymous page (the model's test as in CanChangePteWritable).</summary>
+    private bool CanResolveWritable(int page)
+    {
+        if (State.VmaAt(page) is not { Shared: false, Hugetlb: false, Prot: Prot.ReadWrite }) return false;
+        if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false, DevicePrivate: < 0 } pte) return false;
+        var fr = State.Frames[pte.Frame];
+        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+    }
 
     /// <summary>Whether a hugetlb VMA takes its hugetlb call site (Linux 7.2 mm/hugetlb.c) rather than the generic one: a
     /// vocabulary without a row for the hugetlb site (the seed's) uses the generic site's.</summary>

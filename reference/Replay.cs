@@ -38,7 +38,7 @@ public static class Replay
     [
         "mmap", "munmap", "mprotect", "mremap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
-        "uffdio_writeprotect", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
+        "uffdio_writeprotect", "uffdio_register", "uffdio_unregister", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
         "make_device_exclusive", "page_referenced", "test_young", "madvise_pageout", "migrate_to_device", "child_write",
     ];
@@ -259,7 +259,9 @@ public static class Replay
             "munlock" => new Call.Munlock(P("start"), P("end")),
             "writeback" => new Call.Writeback(P("page")),
             "clear_refs" => new Call.ClearRefs(),
-            "uffdio_writeprotect" => new Call.UffdWriteProtect(P("start"), P("end")),
+            "uffdio_writeprotect" => new Call.UffdWriteProtect(P("start"), P("end"), o["wp"] is null || B("wp")),
+            "uffdio_register" => new Call.UffdRegister(P("start"), P("end")),
+            "uffdio_unregister" => new Call.UffdUnregister(P("start"), P("end")),
             "change_prot_numa" => new Call.NumaScan(P("start"), P("end")),
             "pagemap_scan_wp" => new Call.PagemapScanWp(P("start"), P("end")),
             "uffdio_move" => new Call.UffdMove(P("page"), P("dst"), o["len"] is null ? 1 : P("len")),

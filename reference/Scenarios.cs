@@ -416,6 +416,7 @@ public static class Scenarios
         Define("uffd_wp_consult_vma", "docs/protection-vma.md; Linux 7.2 mm/userfaultfd.c mwriteprotect_range -> uffd_wp_range (MMU_NOTIFY_PROTECTION_VMA, the VMA unchanged)", "a listener that consults the VMA on MMU_NOTIFY_PROTECTION_VMA, as its kernel-doc allows, finds it still writable after UFFDIO_WRITEPROTECT and keeps device write access: a device write would escape the write-protection", Rules.NoStaleDeviceMapping, Setup.Anon(4, Vocabulary.Linux7_2).Mirror().DeviceWrite(0, 0, 1), (s, e) =>
         {
             e.Eq("device PTE before", "frame 1.1 rw", PteText.Of(DevPte(s, 0, 0)));
+            s.Cpu(new Call.UffdRegister(0, 4));
             s.Cpu(new Call.UffdWriteProtect(0, 4));
             e.Eq("event", "MMU_NOTIFY_PROTECTION_VMA", (string?)s.Trace.Last(l => l.Op == "invalidate_range_start").Get("event"));
             e.Eq("the listener consulted the VMA", "consult-vma", (string?)s.Trace.Last(l => l.Op == "invalidate").Get("reaction"));

@@ -19,7 +19,8 @@ public abstract record Prim
     public sealed record DeviceErase(int Mirror, int Page) : Prim;
     /// <summary>A PTE write under the page-table lock. NotifyAfter: the v7 invalidate_page mechanism tells
     /// listeners after the change (rmap paths).</summary>
-    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false, int Owner = -1, bool SoftDirty = false) : Prim;
+    /// UffdWp: a Map keeps the uffd-wp bit of the entry it replaces (remove_migration_pte, do_swap_page).
+    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false, int Owner = -1, bool SoftDirty = false, bool UffdWp = false) : Prim;
     /// <summary>flush_tlb_range, with the secondary-TLB callback (invalidate_range / arch_invalidate_secondary_tlbs).</summary>
     public sealed record TlbFlush(PageRange Range) : Prim;
     /// <summary>The legacy mmu_notifier_invalidate_page(mm, address, event), after the PTL is dropped.</summary>
@@ -71,6 +72,8 @@ public enum PteOp
     RestoreExclusive, // remove_device_exclusive_entry: the PTE maps the page again
     SwapEntry,      // try_to_unmap_one in reclaim: a swap entry, the page kept by the swap cache (unmapped, still referenced)
     MoveSwapEntry,  // move_ptes (mremap) of a swap entry: Frame's swap entry at the destination, nothing mapped
+    UffdWp,         // change_present_ptes / change_softleaf_pte with MM_CP_UFFD_WP: write-protected, uffd-wp bit set
+    UffdWpResolve,  // with MM_CP_UFFD_WP_RESOLVE: uffd-wp bit cleared; Prot rw: made writable (MM_CP_TRY_CHANGE_WRITABLE)
     DevicePrivateEntry, // migrate_vma_insert_page / remove_migration_ptes to a device page: Frame's device-private entry of mirror Owner 
 }
 

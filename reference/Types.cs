@@ -30,13 +30,18 @@ public readonly record struct PageRange(int Start, int End)
 /// PgDelta is vm_pgoff minus the start page: 0 for an anonymous mmap (vm_pgoff = addr >> PAGE_SHIFT), kept by splits; a
 /// VMA that mremap moves keeps its vm_pgoff once it has an anon_vma (linux-7.2 mm/vma.c copy_vma: only "if anonymous vma
 /// has not yet been faulted, update new pgoff to match new location"), so it no longer lines up with its new neighbours.
+/// UffdWp is VM_UFFD_WP: the VMA is registered with a userfaultfd in write-protect mode (ioctl UFFDIO_REGISTER with
+/// UFFDIO_REGISTER_MODE_WP; linux-7.2 mm/userfaultfd.c userfaultfd_register -> userfaultfd_register_range ->
+/// mm/vma.c vma_modify_flags_uffd, which splits the VMAs at the range's edges). VMAs of different uffd flags do not merge
+/// (mm/vma.c is_mergeable_vma compares vm_flags and is_mergeable_vm_userfaultfd_ctx the context); the model has one
+/// userfaultfd, so the flag is the context.
 public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
-    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0)
+    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0, bool UffdWp = false)
 {
     /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous) and their
     /// page offsets line up (can_vma_merge_after: prev->vm_pgoff + vma_pages(prev) == pgoff, i.e. equal PgDelta).</summary>
     public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb
-        && Account == o.Account && PgDelta == o.PgDelta;
+        && Account == o.Account && PgDelta == o.PgDelta && UffdWp == o.UffdWp;
 
     /// <summary>The kernel VMA a reference VMA is part of: the run of adjacent VMAs of one kind around it (SameKind: equal
     /// flags and lined-up pgoffs, which mm/vma.c merges), e.g. after an mremap back into the hole it left.</summary>
@@ -69,8 +74,15 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 /// mm/migrate_device.c migrate_vma_insert_page / remove_migration_ptes: make_writable_device_private_entry or
 /// make_readable_device_private_entry; Frame is the ZONE_DEVICE page, Prot rw for a writable entry): not present for the
 /// CPU, whose access faults it back (mm/memory.c do_swap_page -> pgmap->ops->migrate_to_ram); -1 when none.
+/// UffdWp is the uffd-wp bit (_PAGE_UFFD_WP; pte_swp_uffd_wp on a swap entry): set by UFFDIO_WRITEPROTECT mode WP with the
+/// PTE write-protected, cleared by mode 0 and by UFFDIO_UNREGISTER (linux-7.2 mm/userfaultfd.c uffd_wp_range ->
+/// mm/mprotect.c change_present_ptes / change_softleaf_pte). A write fault on a PTE with it in a VM_UFFD_WP VMA does not
+/// resolve in the kernel: mm/memory.c do_wp_page -> handle_userfault(vmf, VM_UFFD_WP), which waits for the userfaultfd's
+/// reader to un-protect (userfaultfd_pte_wp). Kept by swap-out and swap-in (mm/rmap.c try_to_unmap_one, mm/memory.c
+/// do_swap_page), by migration (mm/migrate.c remove_migration_pte), cleared by mremap without UFFD_FEATURE_EVENT_REMAP
+/// (mm/mremap.c move_ptes: vma_has_uffd_without_event_remap). Not in the trace's PTE objects.
 public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool Young = false, bool SoftDirty = false, bool Huge = false, bool TrackWp = false, int Exclusive = -1,
-    bool Swapped = false, int DevicePrivate = -1)
+    bool Swapped = false, int DevicePrivate = -1, bool UffdWp = false)
 {
     public bool Writable => Prot == Prot.ReadWrite && Exclusive < 0 && !Swapped && DevicePrivate < 0;
     public bool Readable => Prot != Prot.None && Exclusive < 0 && !Swapped && DevicePrivate < 0;
@@ -104,7 +116,7 @@ public readonly record struct DevicePte(int Frame, int Generation, bool Writable
 public static class PteText
 {
     public static string Of(Pte? p) => p is { } x
-        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}{(x.Swapped ? " swap-entry" : "")}{(x.DevicePrivate >= 0 ? $" device-private({x.DevicePrivate})" : "")}"
+        ? $"frame {x.Frame} {ProtText(x.Prot)}{(x.Dirty ? " dirty" : "")}{(x.SoftDirty ? " soft-dirty" : "")}{(x.Huge ? " huge" : "")}{(x.Exclusive >= 0 ? $" device-exclusive({x.Exclusive})" : "")}{(x.Swapped ? " swap-entry" : "")}{(x.DevicePrivate >= 0 ? $" device-private({x.DevicePrivate})" : "")}{(x.UffdWp ? " uffd-wp" : "")}"
         : "none";
     public static string Of(DevicePte? p) => p is { } x ? $"frame {x.Frame}.{x.Generation} {(x.Writable ? "rw" : "r")}{(x.Atomic ? " atomic" : "")}" : "none";
     public static string ProtText(Prot p) => p switch { Prot.None => "none", Prot.Read => "r", _ => "rw" };

@@ -69,7 +69,7 @@ Sites == {"copy_page_range",                   \* fork
           "change_protection",                 \* mprotect
           "oom_reap_task_mm",                  \* OOM kill
           "exit_mmap",                         \* exit
-          "uffd_wp_range",                     \* ioctl(UFFDIO_WRITEPROTECT, mode WP) on a range registered with UFFDIO_REGISTER_MODE_WP, ioctl(UFFDIO_UNREGISTER) or close of the userfaultfd, on a UFFDIO_REGISTER_MODE_WP range (uffd-wp bits cleared; not a reference operation)
+          "uffd_wp_range",                     \* ioctl(UFFDIO_WRITEPROTECT, mode WP or 0) on a range registered with UFFDIO_REGISTER_MODE_WP (uffdio_writeprotect; uffdio_register sets VM_UFFD_WP), ioctl(UFFDIO_UNREGISTER) or close of the userfaultfd, on a UFFDIO_REGISTER_MODE_WP range (uffd-wp bits cleared; uffdio_unregister)
           "make_device_exclusive",             \* HMM_DMIRROR_EXCLUSIVE
           "remove_device_exclusive_entry",     \* CPU fault on a device-exclusive entry
           "change_prot_numa",                  \* NUMA balancing scan (kernel/sched/fair.c task_numa_work)

@@ -455,8 +455,13 @@ static void *uffd_handler(void *arg)
         if (msg.event == UFFD_EVENT_PAGEFAULT && (msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP))
         {
             struct uffdio_writeprotect wp = { .range = { .start = msg.arg.pagefault.address & ~(PAGE - 1), .len = PAGE }, .mode = 0 };
-            if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) == 0) __atomic_add_fetch(&uffd_resolved, 1, __ATOMIC_SEQ_CST);
-            else __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
+            // counted before the ioctl, whose wake-up lets the writer go on: the harness reads the count after the write
+            __atomic_add_fetch(&uffd_resolved, 1, __ATOMIC_SEQ_CST);
+            if (ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+            {
+                __atomic_sub_fetch(&uffd_resolved, 1, __ATOMIC_SEQ_CST);
+                __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
+            }
         }
         else __atomic_add_fetch(&uffd_unexpected, 1, __ATOMIC_SEQ_CST);
     }
@@ -482,15 +487,21 @@ int kg_uffd_open(uint64_t *features)
     return 0;
 }
 
-// UFFDIO_REGISTER (MODE_WP) over [reg_start, reg_end), then UFFDIO_WRITEPROTECT (MODE_WP) over [start, end):
-// 0 or errno (1000 + errno when the registration itself failed).
-int kg_uffd_wp(int start, int end, int reg_start, int reg_end)
+// One userfaultfd ioctl over [start, end): kind 0 UFFDIO_REGISTER (UFFDIO_REGISTER_MODE_WP), 1 UFFDIO_UNREGISTER,
+// 2 UFFDIO_WRITEPROTECT (UFFDIO_WRITEPROTECT_MODE_WP), 3 UFFDIO_WRITEPROTECT mode 0. 0 or errno; a registration that
+// does not offer UFFDIO_WRITEPROTECT (reg.ioctls) is EOPNOTSUPP.
+int kg_uffd_ioctl(int kind, int start, int end)
 {
     if (uffd < 0) return EBADF;
-    struct uffdio_register reg = { .range = { .start = (uintptr_t)addr_of(reg_start), .len = len_of(reg_start, reg_end) }, .mode = UFFDIO_REGISTER_MODE_WP };
-    if (ioctl(uffd, UFFDIO_REGISTER, &reg)) return 1000 + errno;
-    if (!(reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT))) return 1000 + EOPNOTSUPP;
-    struct uffdio_writeprotect wp = { .range = { .start = (uintptr_t)addr_of(start), .len = len_of(start, end) }, .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+    struct uffdio_range range = { .start = (uintptr_t)addr_of(start), .len = len_of(start, end) };
+    if (kind == 0)
+    {
+        struct uffdio_register reg = { .range = range, .mode = UFFDIO_REGISTER_MODE_WP };
+        if (ioctl(uffd, UFFDIO_REGISTER, &reg)) return errno;
+        return reg.ioctls & (1ULL << _UFFDIO_WRITEPROTECT) ? 0 : EOPNOTSUPP;
+    }
+    if (kind == 1) return ioctl(uffd, UFFDIO_UNREGISTER, &range) ? errno : 0;
+    struct uffdio_writeprotect wp = { .range = range, .mode = kind == 2 ? UFFDIO_WRITEPROTECT_MODE_WP : 0 };
     return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) ? errno : 0;
 }
 

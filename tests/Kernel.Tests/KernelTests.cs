@@ -231,7 +231,10 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.False(Directory.Exists($"/sys/kernel/tracing/instances/notifier-kernel-{Environment.ProcessId}")); // removed again
     }
 
-    private const string UffdOps = "mmap 0 16 rw; guest_write 3 5; host_write 4 6; uffd_wp 2 6; host_read 3; guest_write 3 7; host_write 4 8; guest_read 4; host_read 3";
+    // page 5 maps the zero page, write-protected with the rest; the handler resolves the writes to 3 and 4; the unregister
+    // clears the zero page's bit, so the host's write of 5 is a plain COW (no handler)
+    private const string UffdOps = "mmap 0 16 rw; guest_write 3 5; host_write 4 6; guest_read 5; uffd_register 2 6; uffd_wp 2 6; host_read 3; guest_write 3 7; "
+        + "host_write 4 8; guest_read 4; host_read 3; uffd_unregister 0 16; host_write 5 9; guest_write 4 10";
 
     [KvmFact]
     public void Uffd_write_protect_agrees_and_the_handler_resolves_each_write_to_a_protected_page()
@@ -239,9 +242,11 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Null(fx.Live.UffdWhy);
         var r = Run(UffdOps);
         Assert.Null(r.Mismatch);
-        Assert.Equal(1, r.Stats.Driven["uffd_wp"]);
+        Assert.Equal((1, 1, 1), (r.Stats.Driven["uffd_register"], r.Stats.Driven["uffd_wp"], r.Stats.Driven["uffd_unregister"]));
         Assert.Equal(0, r.Stats.Refused);
-        Assert.Equal(2, r.Stats.UffdResolved); // the guest's write of page 3 and the host's of page 4 faulted to the handler
+        // the guest's write of page 3 and the host's of page 4 faulted to the handler, as the reference predicted (each
+        // operation's count is compared: Conformance UffdResolved); page 5's write after the unregister did not
+        Assert.Equal(2, r.Stats.UffdResolved);
     }
 
     [KvmFact]
@@ -249,34 +254,81 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         var conf = new Conformance(fx.Live, Config()) { PlantUffdWpSkipsReference = true };
         var r = conf.Run(KOp.Parse(UffdOps, 16));
-        Assert.Equal(new Mismatch(3, "uffd_wp 2 6", "pagemap uffd-wp", 3, "write-protected (uffd-wp)", "writable (frame 1)"), r.Mismatch);
+        Assert.Equal(new Mismatch(5, "uffd_wp 2 6", "pagemap uffd-wp", 3, "uffd-wp", "no uffd-wp bit (frame 1)"), r.Mismatch);
+    }
+
+    /// <summary>Planted: the reference keeps its uffd-wp bits through UFFDIO_UNREGISTER (the harness skips its call, as a
+    /// reference whose unregister forgot userfaultfd_clear_vma's uffd_wp_range(.., false) would): the kernel cleared page 5's
+    /// bit (the zero page, still mapped read-only), the reference did not.</summary>
+    [KvmFact]
+    public void A_reference_that_keeps_the_bits_through_unregister_is_caught_by_the_pagemap_uffd_wp_bit()
+    {
+        var conf = new Conformance(fx.Live, Config()) { PlantUnregisterSkipsReference = true };
+        var r = conf.Run(KOp.Parse(UffdOps, 16));
+        Assert.Equal(new Mismatch(11, "uffd_unregister 0 16", "pagemap uffd-wp", 5, "no uffd-wp bit", "uffd-wp (frame 0)"), r.Mismatch);
     }
 
     [KvmFact]
-    public void Under_v7_the_reference_refuses_uffd_write_protect_and_the_kernel_is_not_asked()
+    public void Under_v7_the_reference_refuses_userfaultfd_and_the_kernel_is_not_asked()
     {
         var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null)).Run(KOp.Parse(UffdOps, 16));
         Assert.Null(r.Mismatch);
-        Assert.Equal(1, r.Stats.Refused);
+        Assert.Equal(3, r.Stats.Refused);
         Assert.Equal(0, r.Stats.UffdResolved);
     }
 
     [KvmFact]
-    public void Finding_uffd_registration_keeps_vmas_apart_that_the_reference_merges()
+    public void Errors_without_effect_are_asked_of_the_kernel_too()
     {
-        // UFFDIO_REGISTER sets VM_UFFD_WP on [0, 16) (mm/userfaultfd.c userfaultfd_register); the later mmap of [1, 4)
-        // is not registered, so the kernel keeps [4, 16) apart with no anon_vma and fork does not copy its zero-page PTE
-        // (mm/memory.c vma_needs_copy); the reference, without registration, merges the VMAs and copies it
-        var r = Run("mmap 0 16 rw; uffd_wp 9 12; mmap 1 4 rw; guest_read 12; guest_write 2 535762; fork");
+        // no VMA in the range: UFFDIO_REGISTER and UFFDIO_UNREGISTER -EINVAL (vma_find), UFFDIO_WRITEPROTECT -ENOENT; a first
+        // VMA not registered: -ENOENT before any change (mwriteprotect_range). uffd_wp 0 16 with [0, 4) registered and [4, 8)
+        // not: the kernel would protect [0, 4) and then fail, the reference refuses without effect, so it is not run
+        var r = Run("uffd_register 0 4; uffd_unregister 0 4; uffd_wp 0 4; mmap 0 16 rw; uffd_wp 0 4; uffd_register 8 16; uffd_register 0 4; uffd_wp 0 16; uffd_wp 8 16");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
+        Assert.Equal((3, 3, 1), (r.Stats.Driven["uffd_register"], r.Stats.Driven["uffd_wp"], r.Stats.Driven["uffd_unregister"]));
+    }
+
+    [KvmFact]
+    public void Finding_uffd_registration_keeps_vmas_apart_and_the_reference_now_follows()
+    {
+        // UFFDIO_REGISTER sets VM_UFFD_WP on [9, 12) (mm/userfaultfd.c userfaultfd_register -> vma_modify_flags_uffd); the
+        // kernel keeps [12, 16) apart from [4, 9), with no anon_vma, and fork does not copy its zero-page PTE (mm/memory.c
+        // vma_needs_copy). The reference, without registration, merged the VMAs and copied it (child 0 pagemap present of
+        // page 12: live kernel not present, reference present (frame 0)); with Vma.UffdWp it predicts the kernel's layout
+        var r = Run("mmap 0 16 rw; uffd_register 9 12; uffd_wp 9 12; mmap 1 4 rw; guest_read 12; guest_write 2 535762; fork");
+        Assert.Null(r.Mismatch);
+        Assert.Equal([2], r.Reference.State.Children[0].Keys.Order().ToArray());
+    }
+
+    /// <summary>Planted: the reference without the registration (the harness skips its uffdio_register) merges [4, 9) and
+    /// [12, 16) across the registered [9, 12), as the reference did before Vma.UffdWp: caught at fork.</summary>
+    [KvmFact]
+    public void A_reference_that_merges_registered_vmas_is_caught_by_what_fork_copies()
+    {
+        var conf = new Conformance(fx.Live, Config()) { PlantRegisterSkipsReference = true };
+        var r = conf.Run(KOp.Parse("mmap 0 16 rw; uffd_register 9 12; mmap 1 4 rw; guest_read 12; guest_write 2 535762; fork", 16));
         Assert.Equal(new Mismatch(5, "fork", "child 0 pagemap present", 12, "not present", "present (frame 0)"), r.Mismatch);
     }
 
+    [KvmFact]
+    public void A_generated_run_drives_userfaultfd_by_default_with_no_mismatch()
+    {
+        var r = Campaign.Run(fx.Live, Config(), 300, null, 2);
+        Assert.Null(r.Mismatch);
+        foreach (var op in new[] { "uffd_register", "uffd_wp", "uffd_unregister" })
+            Assert.True(r.Stats.Driven.GetValueOrDefault(op) > 0, $"{op}: {string.Join(", ", r.Stats.Driven)}");
+        Assert.True(r.Stats.UffdResolved > 0, "no write to a uffd-wp page in 300 operations of seed 2");
+        var off = Campaign.Run(fx.Live, Config(), 100, null, 2, uffd: false);
+        Assert.DoesNotContain(off.Stats.Driven.Keys, k => k.StartsWith("uffd_", StringComparison.Ordinal));
+    }
+
     [KvmTraceFact]
-    public void Traced_uffd_write_protect_is_uffd_wp_range_and_the_handlers_unprotects_are_counted_apart()
+    public void Traced_uffd_write_protect_and_unregister_are_uffd_wp_range_and_the_handlers_unprotects_match_the_reference()
     {
         var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(UffdOps, 16)));
         Assert.Null(r.Mismatch);
-        Assert.Equal(1, r.Stats.Paths["uffd_wp_range"]);
+        Assert.Equal(4, r.Stats.Paths["uffd_wp_range"]); // UFFDIO_WRITEPROTECT, two un-protects, UFFDIO_UNREGISTER
         Assert.Equal(2, r.Stats.UffdUnprotects);
         Assert.Equal(0, r.Stats.Extra);
     }
@@ -916,7 +968,7 @@ public sealed class KernelHarnessTests
     [Fact]
     public void Ops_text_round_trips()
     {
-        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_wp 2 5; migrate; pageout 1 3";
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_register 0 8; uffd_wp 2 5; uffd_unregister 1 3; migrate; pageout 1 3";
         Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
     }
 }

@@ -289,7 +289,10 @@ public class CallSiteTests
         s.Cpu(new Call.NumaScan(0, 4));
         s.Cpu(new Call.PagemapScanWp(4, 8));
         s.Cpu(new Call.UffdMove(1, 6));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.UffdWriteProtect(4, 8));
+        s.Cpu(new Call.UffdWriteProtect(5, 6, Wp: false));
+        s.Cpu(new Call.UffdUnregister(6, 8));
         s.Cpu(new Call.Mmap(12, 16, Prot.ReadWrite, Thp: true));
         s.Cpu(new Call.CpuWrite(12, 3));
         s.Cpu(new Call.Munmap(8, 12));
@@ -474,6 +477,7 @@ public class CallSiteTests
         s.Cpu(new Call.CpuWrite(0, 1));
         s.Cpu(new Call.CpuWrite(5, 2));
         s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.UffdWriteProtect(4, 8)); // page 5 read-only in a VMA that stays read-write
         s.Cpu(new Call.Mprotect(0, 8, Prot.ReadWrite));
         Assert.Equal(Prot.Read, s.State.Ptes[0]!.Value.Prot); // shared: can_change_shared_pte_writable not modelled

@@ -159,6 +159,7 @@ public class UffdWriteProtectTests
         s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
         s.Cpu(new Call.CpuWrite(0, 1));
         s.DeviceWrite(0, 0, 2);
+        s.Cpu(new Call.UffdRegister(0, 4));
         s.Cpu(new Call.UffdWriteProtect(0, 4));
         return s;
     }
@@ -171,7 +172,7 @@ public class UffdWriteProtectTests
         Assert.Equal("MMU_NOTIFY_PROTECTION_VMA", (string?)s.Trace.Single(l => l.Op == "invalidate_range_start").Get("event"));
         Assert.Equal(Rules.NoStaleDeviceMapping, s.FirstViolation!.Rule);
         Assert.Equal("pte_update", s.Trace[s.FirstViolationLine!.Value - 1].Op);
-        Assert.Equal("dev0 maps page 0 writable but the CPU PTE is frame 1 r dirty soft-dirty", s.FirstViolation.Message);
+        Assert.Equal("dev0 maps page 0 writable but the CPU PTE is frame 1 r dirty soft-dirty uffd-wp", s.FirstViolation.Message);
     }
 
     [Fact]

@@ -38,7 +38,8 @@ public class RefinementTests
         ["end_after_refused_start"] = (RefinementVerdict.StepRejected, 18, "cpu invalidate_range_end start=0 end=4: not an instance of invalidate_range_end: guard conjunct (not refused[i0]) is false"),
         // the unsafe listener of docs/protection-vma.md: consult-vma on MMU_NOTIFY_PROTECTION_VMA keeps device write access
         // through UFFDIO_WRITEPROTECT; rejected at the write-protecting pte_update, where the reference's NoStaleDeviceMapping fires
-        ["uffd_wp_consult_vma"] = (RefinementVerdict.StepRejected, 20, "cpu pte_update page=0 old=frame 1 rw dirty soft-dirty new=frame 1 r dirty soft-dirty: not an instance of pte_update: guard conjunct (= write (and cpu_write[p0] np_write[i0])) is false"),
+        // (after UFFDIO_REGISTER: its call line and vma_update)
+        ["uffd_wp_consult_vma"] = (RefinementVerdict.StepRejected, 22, "cpu pte_update page=0 old=frame 1 rw dirty soft-dirty new=frame 1 r dirty soft-dirty uffd-wp: not an instance of pte_update: guard conjunct (= write (and cpu_write[p0] np_write[i0])) is false"),
     };
 
     public static TheoryData<string> ScenarioNames()

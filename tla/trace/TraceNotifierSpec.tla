@@ -190,7 +190,11 @@ CandSites(op) ==
       [] op = "writeback"        -> {"page_mkclean_one"}
       [] op = "clear_refs"       -> {"clear_refs_write"}
       [] op = "oom_reap"         -> {"oom_reap_task_mm", "split_huge_page"}
-      [] op = "uffdio_writeprotect" -> {"uffd_wp_range", "split_huge_page"}
+      \* UFFDIO_WRITEPROTECT (mode WP or 0) and UFFDIO_UNREGISTER (userfaultfd_clear_vma:
+      \* uffd_wp_range(.., false)); UFFDIO_REGISTER changes VMA flags only (vma_modify_flags_uffd:
+      \* a huge PMD across the range's edge is split by vma_adjust_trans_huge)
+      [] op \in {"uffdio_writeprotect", "uffdio_unregister"} -> {"uffd_wp_range", "split_huge_page"}
+      [] op = "uffdio_register" -> {"split_huge_page"}
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
       [] op = "uffdio_move"      -> {"move_pages_ptes", "move_pages_huge_pmd", "split_huge_page"}
@@ -352,6 +356,8 @@ SpecNew(old, new) == new
 \* none, R8).  MADV_FREE keeps the PTE in both (the reference marks it clean
 \* and old, which the spec does not model).  Soft-dirty only counts where the
 \* site is about it (clear_refs); elsewhere frame and access must agree.
+UffdResolve == \/ tcall.op = "uffdio_unregister"
+               \/ tcall.op = "uffdio_writeprotect" /\ Has(tcall, "wp") /\ tcall.wp = FALSE
 SiteEffect(op, old, new) ==
     LET want == SitePte(op.site, old, op.prot, new.f)
         have == SpecNew(old, new)
@@ -367,6 +373,12 @@ SiteEffect(op, old, new) ==
          \* (Linux 7.2 mm/mprotect.c change_present_ptes with MM_CP_TRY_CHANGE_WRITABLE:
          \* can_change_pte_writable, not while soft-dirty tracking needs the fault);
          \* the spec leaves that upgrade to the next fault (R8: not notified)
+         \* un-protect (UFFDIO_WRITEPROTECT mode 0, the call line's wp = FALSE; UFFDIO_UNREGISTER):
+         \* Linux 7.2 mm/userfaultfd.c uffd_wp_range with MM_CP_UFFD_WP_RESOLVE and, in a VM_WRITE
+         \* VMA, MM_CP_TRY_CHANGE_WRITABLE: the frame kept, a read-only PTE of an exclusive page
+         \* may become writable (mm/mprotect.c can_change_pte_writable), nothing is taken away
+         [] op.site = "uffd_wp_range" /\ UffdResolve ->
+              have.f = old.f /\ (have.acc = old.acc \/ (old.acc = 1 /\ have.acc = 2))
          [] op.site = "change_protection" ->
               have.f = want.f /\ (have.acc = want.acc \/ (op.prot = 2 /\ old.acc = 1 /\ old.sd /\ have.acc = 2))
          [] OTHER -> have.f = want.f /\ have.acc = want.acc
