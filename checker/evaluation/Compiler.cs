@@ -849,7 +849,7 @@ public sealed class Compiler
                     }) { Loc = loc, Level = 1 };
                 }
             case BuiltinSym b:
-                return new OpArgN(name, b.B.Arity, (c, e) => (c2, vals) => b.B.Fn(c2, vals)) { Loc = loc, Level = 1 };
+                return new OpArgN(name, b.B.Arity, (c, e) => (c2, vals) => { if (!b.B.Constant) c2.Effects++; return b.B.Fn(c2, vals); }) { Loc = loc, Level = 1 };
             case LetSym l:
                 return new OpArgN(name, l.D.Params.Length, (c, e) =>
                 {

@@ -18,6 +18,12 @@ public sealed class Ctx(TlaSpec spec)
     /// counts them in "states generated" (tlc2/tool/impl/Tool.java, nss.incrementStatesGenerated).</summary>
     public long Intermediate;
     public int Assigned;
+    /// <summary>How many times a builtin that is not a constant operator (Print, PrintT, TLCSet, TLCGet, JavaTime,
+    /// RandomElement, ...) was applied: an evaluation that left it unchanged showed nothing and read nothing but the
+    /// state (FineStates).</summary>
+    public long Effects;
+    /// <summary>The search's memory of this worker's judged states (StateExpander); null outside a search.</summary>
+    public FineStates? Fine;
     public TextWriter Out => Spec.Out;
 }
 
@@ -327,6 +333,7 @@ public sealed class BuiltinCall(Builtin b, Node[] args) : Node
     {
         var vals = new Value[Args.Length];
         for (int i = 0; i < vals.Length; i++) vals[i] = Args[i].Eval(c, e);
+        if (!B.Constant) c.Effects++;
         try { return B.Fn(c, vals); }
         catch (EvalError err) when (Mark(err)) { throw; }
         catch (AssertError err) when (Mark(err)) { throw; }

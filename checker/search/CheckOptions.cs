@@ -48,6 +48,12 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: a worker that finds the batch's table too small for a state's fresh
     /// successors drops them without telling the merge, which then does not put the batch apart.</summary>
     public bool PlantedLostPuts { get; init; }
+    /// <summary>A planted bug for tests: a worker remembers the states it judged (FineStates) under VIEW and SYMMETRY too,
+    /// where states with one fingerprint differ.</summary>
+    public bool PlantedFineUnderView { get; init; }
+    /// <summary>A planted bug for tests: a worker remembers a state it judged even when the invariants applied Print,
+    /// TLCSet or another operator that is not constant (Ctx.Effects), so a state met again does not print again.</summary>
+    public bool PlantedFineIgnoresEffects { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }
@@ -56,6 +62,8 @@ public sealed record TraceStep(int Index, string Action, Value[] State);
 
 public sealed class CheckResult
 {
+    /// <summary>Successors whose invariants were not evaluated again: their worker had judged them (FineStates).</summary>
+    public long InvariantsSkipped { get; set; }
     public Outcome Outcome { get; set; }
     public string? Violated { get; set; }
     public long Generated { get; set; }
