@@ -15,22 +15,15 @@ public sealed class FineStates(bool ignoreEffects = false)
 {
     /// <summary>CheckOptions.PlantedFineIgnoresEffects.</summary>
     public bool IgnoresEffects { get; } = ignoreEffects;
-    private const int Bits = 15;
-    private readonly long[] _fps = new long[1 << Bits];
-    private readonly bool[] _used = new bool[1 << Bits];
+    // 2^17 slots (1 MB a worker): MCBoulanger cut at level 36 (254,515 distinct) judged 550,326 successors with
+    // 2^15, 488,900 with 2^17, 432,145 with 2^20 (the states outside the model come back across batches)
+    private const int Bits = 17;
+    private readonly long[] _fps = new long[1 << Bits]; // 0: an empty slot (a fingerprint 0 is not remembered)
     public long Evaluated, Skipped;
 
     private static int Slot(long fp) => (int)((ulong)fp * 0x9E3779B97F4A7C15UL >> (64 - Bits));
 
-    public bool Holds(long fp)
-    {
-        int i = Slot(fp);
-        return _used[i] && _fps[i] == fp;
-    }
+    public bool Holds(long fp) => fp != 0 && _fps[Slot(fp)] == fp;
 
-    public void Add(long fp)
-    {
-        int i = Slot(fp);
-        _fps[i] = fp; _used[i] = true;
-    }
+    public void Add(long fp) => _fps[Slot(fp)] = fp;
 }
