@@ -774,9 +774,19 @@ public sealed class Compiler
         return b.Constant ? Keep(n, args) : n;
     }
 
-    /// <summary>n, evaluated once (ConstN) when its operands are all Closed.</summary>
-    private static Node Keep(Node n, params Node[] operands) =>
-        operands.Length > 0 && operands.All(Closed) ? new ConstN(n) { Loc = n.Loc, Level = 0 } : n;
+    /// <summary>n, evaluated once (ConstN) when its operands are all Closed; when some are definitions not compiled
+    /// yet (Late) and the others Closed, once if they turn out constant (LateConstN).</summary>
+    private static Node Keep(Node n, params Node[] operands)
+    {
+        if (operands.Length == 0) return n;
+        if (operands.All(Closed)) return new ConstN(n) { Loc = n.Loc, Level = 0 };
+        if (operands.All(o => Closed(o) || Late(o))) return new LateConstN(n, operands) { Loc = n.Loc, Level = n.Level };
+        return n;
+    }
+
+    /// <summary>A call of a definition without parameters whose body is not compiled yet (a configuration's Op &lt;-
+    /// Def is compiled after the modules that use Op), or a LateConstN.</summary>
+    private static bool Late(Node n) => n is LateConstN || n is OpCall { Args.Length: 0 } oc && oc.Def.Body is null;
 
     /// <summary>Whether n's value is the same wherever and whenever it is evaluated: a literal, a constant
     /// definition without parameters (OpCall evaluates it once, OpDef.CallConst), or a ConstN. Bound variables

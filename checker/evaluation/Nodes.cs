@@ -220,6 +220,47 @@ public sealed class ConstN(Node inner) : Node
     }
 }
 
+/// <summary>A ConstN whose operands include a definition not compiled when this node was: the configuration's
+/// `Op &lt;- Def` (Nat &lt;- NatOverride in tlaplus/Examples MCBoulanger; Def is compiled after the modules that use
+/// Op), so [Procs -> Nat] was built anew on every state. Whether the operands are all constant is decided at the
+/// first evaluation, when every definition is compiled; if they are, the value is kept as ConstN keeps it. Its
+/// level stays the one the compiler gave it (a definition not yet compiled counts as state-level).</summary>
+public sealed class LateConstN(Node inner, Node[] operands) : Node
+{
+    public Node Inner { get; } = inner;
+    private int _closed; // 0: not decided, 1: constant, 2: not (two workers may both decide: the same answer)
+    private Value? _v;
+
+    public bool IsClosed
+    {
+        get
+        {
+            int s = Volatile.Read(ref _closed);
+            if (s == 0) Volatile.Write(ref _closed, s = operands.All(ClosedNow) ? 1 : 2);
+            return s == 1;
+        }
+    }
+
+    /// <summary>Compiler.Closed, asked once everything is compiled.</summary>
+    public static bool ClosedNow(Node n) => n switch
+    {
+        Lit or ConstN => true,
+        LateConstN l => l.IsClosed,
+        OpCall { Args.Length: 0 } oc => oc.Def.Body is { Level: 0 } && !oc.Def.Recursive,
+        _ => false,
+    };
+
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (!IsClosed) return Inner.Eval(c, e);
+        var v = Volatile.Read(ref _v);
+        if (v is not null) return v;
+        v = Inner.Eval(c, e);
+        Volatile.Write(ref _v, v);
+        return v;
+    }
+}
+
 public sealed class VarRef(int idx, string name) : Node
 {
     public int Idx { get; } = idx;
