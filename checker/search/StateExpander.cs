@@ -73,7 +73,7 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
             Array.Clear(nxt);
             c.Nxt = nxt;
             g.Action = a;
-            Enumerator.Enum(c, a.Node, a.Env, g.Emit, false);
+            Enumerator.Enum(c, a.Run, a.RunEnv, g.Emit, false);
         }
         return g.Res;
     }
