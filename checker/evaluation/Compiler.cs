@@ -962,25 +962,25 @@ public sealed class Compiler
         // as TLC's Tool (OPCODE_cup/cap/setdiff): enumerated sets and intervals (TLC's Reducible values) are combined
         // at once, anything else is kept as an unevaluated set whose membership asks the operands
         static bool Reducible(SetBase s) => s is SetV or IntervalV;
-        d["\\cup"] = new("\\cup", 2, (_, a) =>
+        d["\\cup"] = Builtin.Binary("\\cup", (_, a0, a1) =>
         {
-            var x = S(a[0], "\\cup"); var y = S(a[1], "\\cup");
+            var x = S(a0, "\\cup"); var y = S(a1, "\\cup");
             if (!Reducible(x) && !Reducible(y)) return new CupV(x, y); // in this order: x's membership is asked first
             if (!Reducible(x)) (x, y) = (y, x);
             if (x.Size == 0) return y;
             if (!Reducible(y)) return new CupV(x, y);
             return SetV.Union(x.Normalize(), y.Normalize());
         });
-        d["\\cap"] = new("\\cap", 2, (_, a) =>
+        d["\\cap"] = Builtin.Binary("\\cap", (_, a0, a1) =>
         {
-            var x = S(a[0], "\\cap"); var y = S(a[1], "\\cap");
+            var x = S(a0, "\\cap"); var y = S(a1, "\\cap");
             if (!Reducible(x) && !Reducible(y)) return new CapV(x, y);
             if (!Reducible(x)) (x, y) = (y, x);
             return Keep(x.Normalize().Elems, y, true);
         });
-        d["\\"] = new("\\", 2, (_, a) =>
+        d["\\"] = Builtin.Binary("\\", (_, a0, a1) =>
         {
-            var x = S(a[0], "\\"); var y = S(a[1], "\\");
+            var x = S(a0, "\\"); var y = S(a1, "\\");
             if (!Reducible(x)) return new DiffV(x, y);
             return Keep(x.Normalize().Elems, y, false);
         });

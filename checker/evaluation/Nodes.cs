@@ -372,18 +372,29 @@ public sealed class BuiltinCall(Builtin b, Node[] args) : Node
     public Node[] Args { get; } = args;
     public override Value Eval(Ctx c, Env? e)
     {
+        if (B.Fn2 is { } f2 && Args.Length == 2)
+        {
+            var x = Args[0].Eval(c, e); var y = Args[1].Eval(c, e);
+            if (!B.Constant) c.Effects++;
+            try { return f2(c, x, y); }
+            catch (EvalError err) when (Mark(err)) { throw; }
+            catch (AssertError err) when (Mark(err)) { throw; }
+            catch (OverflowException) { throw Overflow([x, y]); }
+        }
         var vals = new Value[Args.Length];
         for (int i = 0; i < vals.Length; i++) vals[i] = Args[i].Eval(c, e);
         if (!B.Constant) c.Effects++;
         try { return B.Fn(c, vals); }
         catch (EvalError err) when (Mark(err)) { throw; }
         catch (AssertError err) when (Mark(err)) { throw; }
-        // TLC's EC.TLC_MODULE_OVERFLOW ("Overflow when computing 2^100"), a standard module's error: exit 255 in Next
-        catch (OverflowException)
-        {
-            string what = vals.Length == 2 ? $"{Show.V(vals[0])}{B.Name}{Show.V(vals[1])}" : $"{B.Name.TrimEnd('.')}{string.Join(", ", vals.Select(Show.V))}";
-            throw At(new EvalError($"Overflow when computing {what}") { ModuleEvaluating = true });
-        }
+        catch (OverflowException) { throw Overflow(vals); }
+    }
+
+    // TLC's EC.TLC_MODULE_OVERFLOW ("Overflow when computing 2^100"), a standard module's error: exit 255 in Next
+    private EvalError Overflow(Value[] vals)
+    {
+        string what = vals.Length == 2 ? $"{Show.V(vals[0])}{B.Name}{Show.V(vals[1])}" : $"{B.Name.TrimEnd('.')}{string.Join(", ", vals.Select(Show.V))}";
+        return At(new EvalError($"Overflow when computing {what}") { ModuleEvaluating = true });
     }
 }
 
