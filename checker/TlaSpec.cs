@@ -83,6 +83,11 @@ public sealed class ModuleLoader(string dir, Interner interner)
 
 public sealed record ActionDef(string Name, OpDef? Def, Node Node, Env? Env, int Index)
 {
+    /// <summary>What the enumerator runs: Node in Env, or, for an operator applied to values of the split
+    /// (ncs(self) in p(self) of tlaplus/Examples Boulanger), its body with the parameters bound once, as the
+    /// enumerator would bind them in every state.</summary>
+    public Node Run { get; init; } = Node;
+    public Env? RunEnv { get; init; } = Env;
     public string Describe => $"<{Name} line {Node.Loc.Line}, col {Node.Loc.Col} to line {Node.Loc.EndLine}, col {Node.Loc.EndCol} of module {Node.Loc.Module}>";
 }
 
@@ -477,7 +482,7 @@ public sealed class TlaSpec
                         }
                         catch (EvalError) { }
                     }
-                    Actions.Add(new ActionDef(oc.Def.Name, oc.Def, n, e, Actions.Count));
+                    Actions.Add(Bound(new ActionDef(oc.Def.Name, oc.Def, n, e, Actions.Count), oc, e));
                     return;
                 case QuantN { All: false } q when q.Bounds.All(b => b.Set is not null && b.Set.Level == 0):
                     {
@@ -490,6 +495,29 @@ public sealed class TlaSpec
                     }
             }
             Actions.Add(new ActionDef(name, def, n, e, Actions.Count));
+        }
+        // an operator whose arguments are literals or bound variables the split gave values (its parameters are
+        // then values in every state, as Enumerator.E would bind them: a bound variable holding a value, not a Thunk)
+        static ActionDef Bound(ActionDef a, OpCall oc, Env? e)
+        {
+            Env? ne = null;
+            for (int i = 0; i < oc.Args.Length; i++)
+            {
+                object? val = oc.Args[i] switch
+                {
+                    Lit l => l.V,
+                    BoundRef br when e is not null && Lookup(e, br.Slot) is Value v => v,
+                    _ => null,
+                };
+                if (val is null) return a;
+                ne = new Env(oc.Def.Params[i].Slot, val, ne);
+            }
+            return a with { Run = oc.Def.Body!, RunEnv = ne };
+        }
+        static object? Lookup(Env? e, object key)
+        {
+            for (; e is not null; e = e.Next) if (ReferenceEquals(e.Key, key)) return e.Val;
+            return null;
         }
         if (Next is OpCall top && top.Def.Body is not null) Split(Next, null, top.Def.Name, top.Def);
         else Split(Next, null, "Next", null);

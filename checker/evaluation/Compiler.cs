@@ -774,9 +774,19 @@ public sealed class Compiler
         return b.Constant ? Keep(n, args) : n;
     }
 
-    /// <summary>n, evaluated once (ConstN) when its operands are all Closed.</summary>
-    private static Node Keep(Node n, params Node[] operands) =>
-        operands.Length > 0 && operands.All(Closed) ? new ConstN(n) { Loc = n.Loc, Level = 0 } : n;
+    /// <summary>n, evaluated once (ConstN) when its operands are all Closed; when some are definitions not compiled
+    /// yet (Late) and the others Closed, once if they turn out constant (LateConstN).</summary>
+    private static Node Keep(Node n, params Node[] operands)
+    {
+        if (operands.Length == 0) return n;
+        if (operands.All(Closed)) return new ConstN(n) { Loc = n.Loc, Level = 0 };
+        if (operands.All(o => Closed(o) || Late(o))) return new LateConstN(n, operands) { Loc = n.Loc, Level = n.Level };
+        return n;
+    }
+
+    /// <summary>A call of a definition without parameters whose body is not compiled yet (a configuration's Op &lt;-
+    /// Def is compiled after the modules that use Op), or a LateConstN.</summary>
+    private static bool Late(Node n) => n is LateConstN || n is OpCall { Args.Length: 0 } oc && oc.Def.Body is null;
 
     /// <summary>Whether n's value is the same wherever and whenever it is evaluated: a literal, a constant
     /// definition without parameters (OpCall evaluates it once, OpDef.CallConst), or a ConstN. Bound variables
@@ -849,7 +859,7 @@ public sealed class Compiler
                     }) { Loc = loc, Level = 1 };
                 }
             case BuiltinSym b:
-                return new OpArgN(name, b.B.Arity, (c, e) => (c2, vals) => b.B.Fn(c2, vals)) { Loc = loc, Level = 1 };
+                return new OpArgN(name, b.B.Arity, (c, e) => (c2, vals) => { if (!b.B.Constant) c2.Effects++; return b.B.Fn(c2, vals); }) { Loc = loc, Level = 1 };
             case LetSym l:
                 return new OpArgN(name, l.D.Params.Length, (c, e) =>
                 {
@@ -952,25 +962,25 @@ public sealed class Compiler
         // as TLC's Tool (OPCODE_cup/cap/setdiff): enumerated sets and intervals (TLC's Reducible values) are combined
         // at once, anything else is kept as an unevaluated set whose membership asks the operands
         static bool Reducible(SetBase s) => s is SetV or IntervalV;
-        d["\\cup"] = new("\\cup", 2, (_, a) =>
+        d["\\cup"] = Builtin.Binary("\\cup", (_, a0, a1) =>
         {
-            var x = S(a[0], "\\cup"); var y = S(a[1], "\\cup");
+            var x = S(a0, "\\cup"); var y = S(a1, "\\cup");
             if (!Reducible(x) && !Reducible(y)) return new CupV(x, y); // in this order: x's membership is asked first
             if (!Reducible(x)) (x, y) = (y, x);
             if (x.Size == 0) return y;
             if (!Reducible(y)) return new CupV(x, y);
             return SetV.Union(x.Normalize(), y.Normalize());
         });
-        d["\\cap"] = new("\\cap", 2, (_, a) =>
+        d["\\cap"] = Builtin.Binary("\\cap", (_, a0, a1) =>
         {
-            var x = S(a[0], "\\cap"); var y = S(a[1], "\\cap");
+            var x = S(a0, "\\cap"); var y = S(a1, "\\cap");
             if (!Reducible(x) && !Reducible(y)) return new CapV(x, y);
             if (!Reducible(x)) (x, y) = (y, x);
             return Keep(x.Normalize().Elems, y, true);
         });
-        d["\\"] = new("\\", 2, (_, a) =>
+        d["\\"] = Builtin.Binary("\\", (_, a0, a1) =>
         {
-            var x = S(a[0], "\\"); var y = S(a[1], "\\");
+            var x = S(a0, "\\"); var y = S(a1, "\\");
             if (!Reducible(x)) return new DiffV(x, y);
             return Keep(x.Normalize().Elems, y, false);
         });

@@ -85,8 +85,19 @@ public static class Enumerator
         {
             case AndN a:
                 {
-                    if (a.Items.Length == 1) E(c, a.Items[0], e, acts, at, emit, init);
-                    else E(c, a.Items[0], e, new Acts(a.Items, e, Pending.Holds, acts, at), 1, emit, init);
+                    if (a.Items.Length == 1) { E(c, a.Items[0], e, acts, at, emit, init); return; }
+                    // leading conjuncts that E would only evaluate (pc[self] = "ncs" of a PlusCal action) are
+                    // evaluated here, in the same order, before the frame of the rest is made: most actions of a
+                    // state stop at their first conjunct
+                    int k = 0;
+                    while (k < a.Items.Length && Plain(a.Items[k], init))
+                    {
+                        if (!a.Items[k].EvalBool(c, e)) return;
+                        k++;
+                    }
+                    if (k == 0) E(c, a.Items[0], e, new Acts(a.Items, e, Pending.Holds, acts, at), 1, emit, init);
+                    else if (k == a.Items.Length) Continue(c, acts, at, emit, init);
+                    else Continue(c, new Acts(a.Items, e, Pending.Holds, acts, at), k, emit, init);
                     return;
                 }
             case OrN o:
@@ -235,6 +246,20 @@ public static class Enumerator
         }
         if (n.EvalBool(c, e)) Continue(c, acts, at, emit, init);
     }
+
+    /// <summary>Whether E(n) is only `if (n.EvalBool(c, e)) Continue(...)`: n is none of the forms E enumerates or
+    /// descends into, and not an equality or membership that could assign a variable (Target).</summary>
+    private static bool Plain(Node n, bool init) => n switch
+    {
+        EqN { Neg: true } or InN { Neg: true } => true,
+        EqN q => NoTarget(q.A, init),
+        InN m => NoTarget(m.A, init),
+        NotN or BuiltinCall or Lit or ConstN or FcnAppN => true,
+        _ => false,
+    };
+
+    /// <summary>Target(c, lhs, init, e) is -1 whatever the state and environment.</summary>
+    private static bool NoTarget(Node lhs, bool init) => lhs is not (BoundRef or PrimeN) && !(init && lhs is VarRef);
 
     /// <summary>A \cdot B, apart from E: its lambda's captured c would be allocated on every entry to E.</summary>
     private static void Cdot(Ctx c, CdotN cd, Env? e, Acts? acts, int at, Action emit, bool init)

@@ -18,6 +18,12 @@ public sealed class Ctx(TlaSpec spec)
     /// counts them in "states generated" (tlc2/tool/impl/Tool.java, nss.incrementStatesGenerated).</summary>
     public long Intermediate;
     public int Assigned;
+    /// <summary>How many times a builtin that is not a constant operator (Print, PrintT, TLCSet, TLCGet, JavaTime,
+    /// RandomElement, ...) was applied: an evaluation that left it unchanged showed nothing and read nothing but the
+    /// state (FineStates).</summary>
+    public long Effects;
+    /// <summary>The search's memory of this worker's judged states (StateExpander); null outside a search.</summary>
+    public FineStates? Fine;
     public TextWriter Out => Spec.Out;
 }
 
@@ -220,6 +226,47 @@ public sealed class ConstN(Node inner) : Node
     }
 }
 
+/// <summary>A ConstN whose operands include a definition not compiled when this node was: the configuration's
+/// `Op &lt;- Def` (Nat &lt;- NatOverride in tlaplus/Examples MCBoulanger; Def is compiled after the modules that use
+/// Op), so [Procs -> Nat] was built anew on every state. Whether the operands are all constant is decided at the
+/// first evaluation, when every definition is compiled; if they are, the value is kept as ConstN keeps it. Its
+/// level stays the one the compiler gave it (a definition not yet compiled counts as state-level).</summary>
+public sealed class LateConstN(Node inner, Node[] operands) : Node
+{
+    public Node Inner { get; } = inner;
+    private int _closed; // 0: not decided, 1: constant, 2: not (two workers may both decide: the same answer)
+    private Value? _v;
+
+    public bool IsClosed
+    {
+        get
+        {
+            int s = Volatile.Read(ref _closed);
+            if (s == 0) Volatile.Write(ref _closed, s = operands.All(ClosedNow) ? 1 : 2);
+            return s == 1;
+        }
+    }
+
+    /// <summary>Compiler.Closed, asked once everything is compiled.</summary>
+    public static bool ClosedNow(Node n) => n switch
+    {
+        Lit or ConstN => true,
+        LateConstN l => l.IsClosed,
+        OpCall { Args.Length: 0 } oc => oc.Def.Body is { Level: 0 } && !oc.Def.Recursive,
+        _ => false,
+    };
+
+    public override Value Eval(Ctx c, Env? e)
+    {
+        if (!IsClosed) return Inner.Eval(c, e);
+        var v = Volatile.Read(ref _v);
+        if (v is not null) return v;
+        v = Inner.Eval(c, e);
+        Volatile.Write(ref _v, v);
+        return v;
+    }
+}
+
 public sealed class VarRef(int idx, string name) : Node
 {
     public int Idx { get; } = idx;
@@ -331,17 +378,29 @@ public sealed class BuiltinCall(Builtin b, Node[] args) : Node
     public Node[] Args { get; } = args;
     public override Value Eval(Ctx c, Env? e)
     {
+        if (B.Fn2 is { } f2 && Args.Length == 2)
+        {
+            var x = Args[0].Eval(c, e); var y = Args[1].Eval(c, e);
+            if (!B.Constant) c.Effects++;
+            try { return f2(c, x, y); }
+            catch (EvalError err) when (Mark(err)) { throw; }
+            catch (AssertError err) when (Mark(err)) { throw; }
+            catch (OverflowException) { throw Overflow([x, y]); }
+        }
         var vals = new Value[Args.Length];
         for (int i = 0; i < vals.Length; i++) vals[i] = Args[i].Eval(c, e);
+        if (!B.Constant) c.Effects++;
         try { return B.Fn(c, vals); }
         catch (EvalError err) when (Mark(err)) { throw; }
         catch (AssertError err) when (Mark(err)) { throw; }
-        // TLC's EC.TLC_MODULE_OVERFLOW ("Overflow when computing 2^100"), a standard module's error: exit 255 in Next
-        catch (OverflowException)
-        {
-            string what = vals.Length == 2 ? $"{Show.V(vals[0])}{B.Name}{Show.V(vals[1])}" : $"{B.Name.TrimEnd('.')}{string.Join(", ", vals.Select(Show.V))}";
-            throw At(new EvalError($"Overflow when computing {what}") { ModuleEvaluating = true });
-        }
+        catch (OverflowException) { throw Overflow(vals); }
+    }
+
+    // TLC's EC.TLC_MODULE_OVERFLOW ("Overflow when computing 2^100"), a standard module's error: exit 255 in Next
+    private EvalError Overflow(Value[] vals)
+    {
+        string what = vals.Length == 2 ? $"{Show.V(vals[0])}{B.Name}{Show.V(vals[1])}" : $"{B.Name.TrimEnd('.')}{string.Join(", ", vals.Select(Show.V))}";
+        return At(new EvalError($"Overflow when computing {what}") { ModuleEvaluating = true });
     }
 }
 

@@ -54,6 +54,12 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: the states whose expansion needed the serial order are expanded again
     /// last first, so new strings get their tokens in another order than one worker's.</summary>
     public bool PlantedAgainBackwards { get; init; }
+    /// <summary>A planted bug for tests: a worker remembers the states it judged (FineStates) under VIEW and SYMMETRY too,
+    /// where states with one fingerprint differ.</summary>
+    public bool PlantedFineUnderView { get; init; }
+    /// <summary>A planted bug for tests: a worker remembers a state it judged even when the invariants applied Print,
+    /// TLCSet or another operator that is not constant (Ctx.Effects), so a state met again does not print again.</summary>
+    public bool PlantedFineIgnoresEffects { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }
@@ -62,6 +68,8 @@ public sealed record TraceStep(int Index, string Action, Value[] State);
 
 public sealed class CheckResult
 {
+    /// <summary>Successors whose invariants were not evaluated again: their worker had judged them (FineStates).</summary>
+    public long InvariantsSkipped { get; set; }
     public Outcome Outcome { get; set; }
     public string? Violated { get; set; }
     public long Generated { get; set; }

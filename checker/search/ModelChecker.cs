@@ -318,7 +318,9 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     {
         var lastProgress = sw.Elapsed;
         var lastCheckpoint = sw.Elapsed;
-        var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec)).ToArray();
+        // a worker's judged states are known by their fingerprints only when a fingerprint is of the whole state
+        bool remember = spec.View is null && spec.Symmetry is null || opt.PlantedFineUnderView;
+        var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec) { Fine = remember ? new FineStates(opt.PlantedFineIgnoresEffects) : null }).ToArray();
         using var pool = workers > 1 ? new WorkerThreads(workers - 1, measure: _stats is not null) : null; // and this thread
         _stats?.Start(pool);
         while (_current.Count > 0)
@@ -361,6 +363,11 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 }
             }
             EndLevel();
+        }
+        foreach (var w in ctxs)
+        {
+            res.InvariantsSkipped += w.Fine?.Skipped ?? 0;
+            if (_stats is not null) { _stats.InvariantsEvaluated += w.Fine?.Evaluated ?? 0; _stats.InvariantsSkipped += w.Fine?.Skipped ?? 0; }
         }
         return true;
     }

@@ -77,7 +77,7 @@ public sealed partial class ModelChecker
         {
             bool hit = false;
             c.Cur = from; c.Nxt = new Value?[spec.Vars.Count];
-            try { Enumerator.Enum(c, a.Node, a.Env, () => { if (!hit && c.Nxt!.Zip(to).All(p => p.First!.Equals(p.Second))) hit = true; }, false); }
+            try { Enumerator.Enum(c, a.Run, a.RunEnv, () => { if (!hit && c.Nxt!.Zip(to).All(p => p.First!.Equals(p.Second))) hit = true; }, false); }
             catch (EvalError) { }
             if (hit) return a.Describe;
         }

@@ -28,6 +28,8 @@ public sealed class SearchStats
     private readonly int[] _collections = new int[3];
     private DateTime _wallStart;
     public long ParallelBatches, SerialBatches, TableOverflows;
+    /// <summary>Successors whose invariants were evaluated, and those judged already by their worker (FineStates).</summary>
+    public long InvariantsEvaluated, InvariantsSkipped;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Timespec { public long Sec; public long Nsec; }
@@ -88,6 +90,6 @@ public sealed class SearchStats
         string gcs = string.Join("/", Enumerable.Range(0, 3).Select(g => GC.CollectionCount(g) - _collections[g]));
         string bound = _pool is null ? $"2 workers: at most {2 / (1 + s):F2}x"
             : $"{_pool.Participants} workers: at most {(serial + items) / Math.Max(1e-9, serial + critical):F2}x one thread doing this work";
-        o.WriteLine($"Search CPU: serial {serial:F2} s (dequeue {_dequeueNs / 1e9:F2} s, merge {_mergeNs / 1e9:F2} s), items {items:F2} s, critical path {critical:F2} s, barriers {barriers:F2} s (blocked {_pool?.Blocked ?? 0} times), serial fraction {s:F3} ({bound}); process {process:F2} s; {Monitor.LockContentionCount - _contentionStart} contended locks; {_phases} phases ({(batches > 0 ? (double)_phases / batches : 0):F1} a batch); GC pauses {gc:F2} s of {wall:F2} s wall ({(wall > 0 ? gc / wall : 0):P0}; all threads stopped), collections gen0/1/2 {gcs}; batches merged in parallel {ParallelBatches} ({TableOverflows} with the batch table put apart), serially {SerialBatches}.");
+        o.WriteLine($"Search CPU: serial {serial:F2} s (dequeue {_dequeueNs / 1e9:F2} s, merge {_mergeNs / 1e9:F2} s), items {items:F2} s, critical path {critical:F2} s, barriers {barriers:F2} s (blocked {_pool?.Blocked ?? 0} times), serial fraction {s:F3} ({bound}); process {process:F2} s; {Monitor.LockContentionCount - _contentionStart} contended locks; {_phases} phases ({(batches > 0 ? (double)_phases / batches : 0):F1} a batch); GC pauses {gc:F2} s of {wall:F2} s wall ({(wall > 0 ? gc / wall : 0):P0}; all threads stopped), collections gen0/1/2 {gcs}; batches merged in parallel {ParallelBatches} ({TableOverflows} with the batch table put apart), serially {SerialBatches}; invariants evaluated on {InvariantsEvaluated} successors, {InvariantsSkipped} already judged.");
     }
 }

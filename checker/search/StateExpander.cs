@@ -73,7 +73,7 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
             Array.Clear(nxt);
             c.Nxt = nxt;
             g.Action = a;
-            Enumerator.Enum(c, a.Node, a.Env, g.Emit, false);
+            Enumerator.Enum(c, a.Run, a.RunEnv, g.Emit, false);
         }
         return g.Res;
     }
@@ -122,8 +122,19 @@ public sealed class StateExpander(TlaSpec spec, Fingerprinter fingerprint, IFing
         s.Fresh = inModel && !seen.Contains(s.Fp);
         if (!inModel || s.Fresh)
         {
-            try { s.InvViolated = FirstViolation(c, state, ref s.InvErrorName); }
-            catch (Exception e) when (e is EvalError or AssertError) { s.InvError = e; }
+            var fine = c.Fine;
+            if (fine is not null && fine.Holds(s.Fp)) fine.Skipped++;
+            else
+            {
+                long effects = c.Effects;
+                try { s.InvViolated = FirstViolation(c, state, ref s.InvErrorName); }
+                catch (Exception e) when (e is EvalError or AssertError) { s.InvError = e; }
+                if (fine is not null)
+                {
+                    fine.Evaluated++;
+                    if (s.InvViolated is null && s.InvError is null && (c.Effects == effects || fine.IgnoresEffects)) fine.Add(s.Fp);
+                }
+            }
         }
         if (spec.ActionProps.Count > 0)
         {

@@ -95,7 +95,7 @@ public sealed class TraceStore(TlaSpec spec, Fingerprinter fingerprint, string? 
             {
                 c.Cur = cur; c.Nxt = new Value?[spec.Vars.Count]; c.Level = k;
                 Value[]? hit = null;
-                Enumerator.Enum(c, a.Node, a.Env, () =>
+                Enumerator.Enum(c, a.Run, a.RunEnv, () =>
                 {
                     if (hit is not null) return;
                     var t = (Value[])c.Nxt!.Clone()!;
