@@ -582,6 +582,19 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     [KvmFact]
+    public void Finding_madv_free_over_part_of_a_thp_leaves_the_base_pages_of_its_range_lazyfree()
+    {
+        // found by `--pages 1024 --count 200 --seed 1` once the pageout above was refused: after MADV_FREE split the folio,
+        // madvise_free_pte_range marks page 932 lazyfree; the guest's read dirties it (KVM maps it writable), so pageout keeps it
+        // mapped and swap-backed (try_to_unmap_one, "MADV_FREE page check"). The reference had not marked it (its MarkLazyfree
+        // saw the PTEs before the split) and swapped it out: `pagemap swapped of page 932: live kernel present`
+        var r = Thp("mmap_thp 0 1024 rw; guest_write 932 477356; free 931 933; guest_read 932; pageout 932 935");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.True(r.Reference.State.Ptes[932] is { Huge: false, Swapped: false } p && r.Reference.State.Frames[p.Frame] is { Lazyfree: false, Content: 477356 });
+    }
+
+    [KvmFact]
     public void A_harness_that_runs_madv_pageout_over_a_pte_mapped_thp_is_caught_by_the_zero_page_check()
     {
         // the harness before the refusal: the kernel's folio split maps page 512 (zero-filled) to the zero page
