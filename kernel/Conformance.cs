@@ -101,6 +101,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// (MmConfig.HugeZeroPage false while the kernel's use_zero_page is 1: such a read is a known mismatch; off, it is not run).</summary>
     public bool RunHugeZeroReads { get; init; }
 
+    /// <summary>Runs MADV_PAGEOUT over a PTE-mapped large folio (OneRun.PageoutMeetsLargeFolio), a known mismatch (the kernel's
+    /// split_folio maps zero-filled subpages to the zero page; the reference swaps base pages out): tests only, the harness
+    /// without the refusal.</summary>
+    public bool RunPageoutLargeFolio { get; init; }
+
     public const int Kvm = 0; // the mirror index of the KVM listener
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1. hugeZeroPage: the
@@ -134,7 +139,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -188,6 +193,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public bool PlantLazyfreeKept { get; init; }
         public bool PlantNoPrefetch { get; init; }
         public bool PlantKsmCandidatesLeft { get; init; }
+        public bool RunPageoutLargeFolio { get; init; }
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
@@ -348,6 +354,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.Pageout m:
                 {
                     if (live.Swap.Ensure() is not null) { Refused++; return null; }
+                    // a PTE-mapped large folio in the range (the reference has no folios): not run, see PageoutMeetsLargeFolio
+                    if (!RunPageoutLargeFolio && PageoutMeetsLargeFolio(m.Start, m.End)) { Refused++; return null; }
                     // a page a child swapped in is mapped twice in the kernel, which skips it (linux-7.2 mm/madvise.c
                     // madvise_cold_or_pageout_pte_range: folio_maybe_mapped_shared); the reference counts one mapping: not run
                     if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && ChildSwappedIn(x.Frame))) { Refused++; return null; }
@@ -646,6 +654,27 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 bool pmd = b + h <= Pages && Enumerable.Range(b, h).All(q => s.State.Ptes[q] is { Huge: true, Swapped: false });
                 if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end) && !pmd) return true;
             }
+            return false;
+        }
+
+        /// <summary>MADV_PAGEOUT over a page of a PTE-mapped large folio (a THP whose PMD was split earlier, e.g. by mprotect over
+        /// part of it: linux-7.2 mm/mprotect.c change_pmd_range -> __split_huge_pmd, which maps the subpages by PTEs of the same
+        /// folio, mm/huge_memory.c __split_huge_pmd_locked). Not wholly in the range: linux-7.2 and 6.12 mm/madvise.c
+        /// madvise_cold_or_pageout_pte_range (folio_test_large, nr < folio_nr_pages) splits it with split_folio, whose remap maps
+        /// every zero-filled subpage, in the range or not, to the shared zero page (7.2 mm/huge_memory.c __folio_split:
+        /// TTU_USE_SHARED_ZEROPAGE, 6.12 RMP_USE_SHARED_ZEROPAGE; mm/migrate.c try_to_map_unused_to_zeropage). Wholly in the
+        /// range: reclaim takes the large folio as one (linux-7.2 mm/vmscan.c shrink_folio_list: swapped out whole, or split by
+        /// split_folio_to_list when folio_alloc_swap fails). The reference has no folios: after a PMD split its pages are base
+        /// pages, swapped out one by one, so such a call is not run (counted as refused). A PMD-mapped THP (Huge in the
+        /// reference) is refused by the reference itself (Planner.MadvisePageout: THP reclaim not modelled). Seen before:
+        /// `mmap_thp 0 1024 rw; guest_write 932 477356; mprotect 931 932 none; pageout 932 935` -> page 512 is the zero page in
+        /// the kernel, frame 1 in the reference.</summary>
+        private bool PageoutMeetsLargeFolio(int start, int end)
+        {
+            if (s.State.Config.HugePageSize != 512) return false;
+            var pm = live.Pagemap();
+            for (int p = start; p < end; p++)
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && s.State.Ptes[p] is not { Huge: true }) return true;
             return false;
         }
 

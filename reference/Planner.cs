@@ -843,8 +843,8 @@ internal sealed class Planner(MmState state)
     {
         // madvise_free_pte_range drops a swap entry (swap_put_entries_direct, linux-7.2 mm/madvise.c): the page is gone
         var swapped = Present(r).Where(p => State.Ptes[p] is { Swapped: true }).ToList();
-        var zeroed = MadviseFreeSplitFolios(r);
-        MarkLazyfree(r, zeroed);
+        var (zeroed, split) = MadviseFreeSplitFolios(r);
+        MarkLazyfree(r, zeroed, split);
         Bracket(CallSite.madvise_free_single_vma, r, after =>
         {
             foreach (int p in Present(r))
@@ -867,8 +867,12 @@ internal sealed class Planner(MmState state)
     /// children never unmap, so no such lazyfree page is reclaimed here). folio_mark_lazyfree acts only on a folio on the LRU
     /// (folio_test_lru): `notifier kernel` drains the per-CPU LRU batches before MADV_FREE so that every one is. Kernel
     /// vocabularies only (MADV_FREE is 4.5+; the seed's v7 has no lazyfree pages). Set when the call is planned: only
-    /// madvise_pageout reads the flag, and the planner runs one CPU operation at a time.</summary>
-    private void MarkLazyfree(PageRange r, HashSet<int> zeroed)
+    /// madvise_pageout reads the flag, and the planner runs one CPU operation at a time.
+    /// The PTEs of a block MadviseFreeSplitFolios splits (split: its first pages) are still huge here (the split's prims come
+    /// later): its base pages in the range are marked as madvise_free_pte_range marks them after the split. Seen live (issue 13,
+    /// `mmap_thp 0 1024 rw; guest_write 932 477356; free 931 933; pageout 932 935`): page 932 kept mapped by the kernel, swapped
+    /// out by a reference that had not marked it.</summary>
+    private void MarkLazyfree(PageRange r, HashSet<int> zeroed, HashSet<int> split)
     {
         if (!EventTables.IsKernel(Vocab)) return;
         foreach (int p in Present(r))
@@ -876,7 +880,7 @@ internal sealed class Planner(MmState state)
             if (zeroed.Contains(p) || State.Ptes[p] is not { NonPresent: false } pte || pte.Frame == MmState.ZeroFrame
                 || State.VmaAt(p) is not { Shared: false, Mlocked: false }) continue;
             // a PMD-mapped THP the range does not cover whole and that was not split: madvise_free_huge_pmd leaves it alone
-            if (pte.Huge && HugeBlock(p) is var b && (b.Start < r.Start || b.End > r.End)) continue;
+            if (pte.Huge && HugeBlock(p) is var b && (b.Start < r.Start || b.End > r.End) && !split.Contains(b.Start)) continue;
             var fr = State.Frames[pte.Frame];
             if (fr.MapCount != 1 || fr.RefCount != 1) continue;
             State = State with { Frames = State.Frames.SetItem(pte.Frame, fr with { Lazyfree = true, Dirty = false }) };
@@ -893,16 +897,17 @@ internal sealed class Planner(MmState state)
     /// is freed. The kernel runs the split inside madvise_free_single_vma's notifier; here it comes just before it. Returns the
     /// pages that became the zero page (MkOld skips them, as madvise_free_pte_range skips the zero page). The seed's kernel (v7)
     /// keeps its huge pages whole.</summary>
-    private HashSet<int> MadviseFreeSplitFolios(PageRange r)
+    private (HashSet<int> Zeroed, HashSet<int> Split) MadviseFreeSplitFolios(PageRange r)
     {
-        var zeroed = new HashSet<int>();
-        if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return zeroed;
+        HashSet<int> zeroed = [], split = [];
+        if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return (zeroed, split);
         foreach (var b in new[] { r.Start, r.End - 1 }.Select(HugeBlock).Distinct())
         {
             if (b.Start >= r.Start && b.End <= r.End || !WholeHuge(b) || State.VmaAt(b.Start) is not { Shared: false } vma) continue;
             var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
             if (olds.Any(o => o.Frame == MmState.ZeroFrame || o.NonPresent || State.Frames[o.Frame].MapCount != 1)) continue;
             bool toZero = Vocab != Vocabulary.Linux6_1 && !vma.Mlocked;
+            split.Add(b.Start);
             TryToUnmapOne(b, PteOp.MigrationEntry);
             for (int i = 0; i < olds.Count; i++)
             {
@@ -916,7 +921,7 @@ internal sealed class Planner(MmState state)
                 else Pte(p, PteOp.Map, false, olds[i].Frame, olds[i].Prot);
             }
         }
-        return zeroed;
+        return (zeroed, split);
     }
 
     /// <summary>Linux 7.2 mm/madvise.c madvise_pageout -> madvise_cold_or_pageout_pte_range -> reclaim_pages -> mm/vmscan.c

@@ -618,6 +618,44 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.True(Enumerable.Range(512, 512).All(p => r.Reference.State.Ptes[p] is { Huge: true }));
     }
 
+    private const string PageoutSplitRepro = "mmap_thp 0 1024 rw; guest_write 932 477356; mprotect 931 932 none; pageout 932 935";
+
+    [KvmFact]
+    public void Finding_madv_pageout_over_part_of_a_pte_mapped_thp_is_not_run()
+    {
+        // found by `--pages 1024 --count 200 --seed 1`: mprotect of page 931 splits the PMD of block [512, 1024) (its folio
+        // still large), and pageout over part of it splits the folio (madvise_cold_or_pageout_pte_range -> split_folio),
+        // mapping its zero-filled subpages to the zero page; the reference has no folios: the pageout is refused
+        var r = Thp(PageoutSplitRepro);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
+        Assert.True(r.Reference.State.Ptes[932] is { Huge: false, Swapped: false } p && p.Frame != MmState.ZeroFrame);
+        Assert.True(r.Reference.State.Ptes[512] is { Huge: false } q && q.Frame != MmState.ZeroFrame);
+    }
+
+    [KvmFact]
+    public void Finding_madv_free_over_part_of_a_thp_leaves_the_base_pages_of_its_range_lazyfree()
+    {
+        // found by `--pages 1024 --count 200 --seed 1` once the pageout above was refused: after MADV_FREE split the folio,
+        // madvise_free_pte_range marks page 932 lazyfree; the guest's read dirties it (KVM maps it writable), so pageout keeps it
+        // mapped and swap-backed (try_to_unmap_one, "MADV_FREE page check"). The reference had not marked it (its MarkLazyfree
+        // saw the PTEs before the split) and swapped it out: `pagemap swapped of page 932: live kernel present`
+        var r = Thp("mmap_thp 0 1024 rw; guest_write 932 477356; free 931 933; guest_read 932; pageout 932 935");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.True(r.Reference.State.Ptes[932] is { Huge: false, Swapped: false } p && r.Reference.State.Frames[p.Frame] is { Lazyfree: false, Content: 477356 });
+    }
+
+    [KvmFact]
+    public void A_harness_that_runs_madv_pageout_over_a_pte_mapped_thp_is_caught_by_the_zero_page_check()
+    {
+        // the harness before the refusal: the kernel's folio split maps page 512 (zero-filled) to the zero page
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { RunPageoutLargeFolio = true }
+            .Run(KOp.Parse(PageoutSplitRepro, 1024));
+        Assert.Equal(new Mismatch(3, "pageout 932 935", "zero page", 512, "the zero page", "frame 1"), r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+    }
+
     [KvmFact]
     public void Finding_an_mremap_back_into_a_thp_vma_merges_it_and_the_reference_faults_a_thp_there_too()
     {
