@@ -160,12 +160,13 @@ public enum Mutant : long
 /// it); off only to replay a trace written before it (a config line without `mremap_break_ksm`), where the KSM page moved
 /// as it was.
 /// KsmWriteCopies: a write fault on a KSM page mapped once copies it (linux-7.2 and 6.12 mm/memory.c do_wp_page ->
-/// wp_can_reuse_anon_folio: folio_test_ksm -> false, then wp_page_copy) where off the reference reuses it as any page mapped
-/// once. Off by default: the TLA+ spec's write fault copies only a page shared with a child, so seeded runs and their
-/// validation keep their traces; `notifier kernel` sets it (found live: a child's copy left the parent's KSM page mapped once).
+/// wp_can_reuse_anon_folio: folio_test_ksm -> false, then wp_page_copy; linux-6.1 do_wp_page: folio_test_ksm -> goto copy)
+/// where off the reference reuses it as any page mapped once. On by default (the TLA+ spec copies it too: NotifierSpec.tla
+/// KsmWriteCopies, and the trace spec accepts it, field `ksm_write_copies`); off only to replay a trace written before it
+/// (found live by `notifier kernel`: a child's copy left the parent's KSM page mapped once).
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = true, bool KsmWriteCopies = false)
+    bool MremapBreakKsm = true, bool KsmWriteCopies = true)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;

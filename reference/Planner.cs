@@ -309,7 +309,7 @@ internal sealed class Planner(MmState state)
         // do_wp_page reuses a page mapped once (wp_can_reuse_anon_folio: folio_ref_count 1), never a KSM page (linux-7.2 and
         // linux-6.12 mm/memory.c wp_can_reuse_anon_folio: folio_test_ksm -> false; a KSM page mapped once, e.g. after a child's
         // copy or an munmap of its other mapping, is copied: found by `notifier kernel`, wp_page_copy traced on 6.18), with
-        // MmConfig.KsmWriteCopies (off, the TLA+ spec's reuse of any page not shared with a child)
+        // MmConfig.KsmWriteCopies (on by default; off, the reference before: the page reused)
         bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies);
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))

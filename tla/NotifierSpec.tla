@@ -221,7 +221,22 @@ ZeroPageSites == {"do_huge_zero_wp_pmd", "zap_page_range", "zap_page_range_singl
 (***************************************************************************)
 MremapBreakKsm == FALSE
 InitKsm == {}
-ASSUME MremapBreakKsm \in BOOLEAN /\ InitKsm \subseteq InitMapped
+(***************************************************************************)
+(* A CPU write fault on a KSM page copies it, even one mapped once (after  *)
+(* an munmap of its other mapping, or a child's copy): Linux 7.2 and 6.12  *)
+(* mm/memory.c do_wp_page -> wp_can_reuse_anon_folio returns false on      *)
+(* folio_test_ksm; linux-6.1 mm/memory.c do_wp_page tests the same inline  *)
+(* (folio_test_ksm -> goto copy; a KSM page is never PageAnonExclusive:    *)
+(* 6.1 mm/ksm.c write_protect_page page_try_share_anon_rmap, replace_page  *)
+(* page_add_anon_rmap(.., RMAP_NONE)).  The copy is the wp_page_copy call   *)
+(* site (MMU_NOTIFY_CLEAR).  A definition, off by default so older models  *)
+(* keep their counts (their write fault copies a page shared with a forked *)
+(* child only); on (KsmWriteCopies <- MCTrue), ksm is tracked as for       *)
+(* MremapBreakKsm.  reference/Config.cs MmConfig.KsmWriteCopies.           *)
+(***************************************************************************)
+KsmWriteCopies == FALSE
+TracksKsm == MremapBreakKsm \/ KsmWriteCopies
+ASSUME MremapBreakKsm \in BOOLEAN /\ KsmWriteCopies \in BOOLEAN /\ InitKsm \subseteq InitMapped
 \* The KSM pages of the range break_ksm faults (a device-exclusive entry is not present).
 KsmBreakPages(r) == IF MremapBreakKsm THEN {p \in r : pte[p].f \in ksm /\ excl[p] = 0} ELSE {}
 \* break_ksm's copy: FAULT_FLAG_WRITE (linux-6.1 mm/ksm.c break_ksm; the seed's kernels) or
@@ -448,8 +463,12 @@ Applicable(site, r, dst) ==
     /\ (site \in MoveSites) = (dst # 0)
     /\ IF site = "exit_mmap" THEN r = Pages
        ELSE \E p \in r : pte[p].f # 0
-    \* COW of a page shared with the child (hugetlb_wp: a hugetlb page of a private mapping)
-    /\ site \in {"wp_page_copy", "hugetlb_wp"} => \A p \in r : p \in cow /\ vma[p] = 2 /\ pte[p].f # 0
+    \* COW of a page shared with the child (hugetlb_wp: a hugetlb page of a private mapping),
+    \* or (KsmWriteCopies) of a read-only KSM page, however often it is mapped
+    /\ site \in {"wp_page_copy", "hugetlb_wp"} =>
+         \A p \in r : /\ \/ p \in cow
+                        \/ (site = "wp_page_copy" /\ KsmWriteCopies /\ pte[p].f \in ksm /\ pte[p].acc < 2)
+                     /\ vma[p] = 2 /\ pte[p].f # 0
     \* a write fault on the huge zero page in a writable VMA (do_huge_pmd_wp_page)
     /\ site = "do_huge_zero_wp_pmd" => \A p \in r : ZeroMapped(p) /\ vma[p] = 2
     /\ \A p \in r : ZeroMapped(p) => site \in ZeroPageSites
@@ -801,8 +820,8 @@ ApplyPte(t, op) ==
                         -> IF src \in cow THEN (cow \ {src}) \cup {op.dst} ELSE cow
                    [] OTHER -> {p \in cow : newPte[p].f = pte[p].f}
        \* replace_page's kpage is a KSM page (mm/ksm.c try_to_merge_one_page: folio_set_stable_node
-       \* via stable_tree_append); tracked only where mremap breaks KSM pages
-       /\ ksm' = IF MremapBreakKsm /\ op.site = "replace_page" /\ newPte[src].f = op.nf /\ op.nf # 0
+       \* via stable_tree_append); tracked only where mremap breaks KSM pages or a write copies them
+       /\ ksm' = IF TracksKsm /\ op.site = "replace_page" /\ newPte[src].f = op.nf /\ op.nf # 0
                  THEN ksm \cup {op.nf} ELSE ksm
        /\ childFrames' = IF op.site \in {"copy_page_range", "copy_hugetlb_page_range"}
                          THEN childFrames \cup {pte[p].f : p \in {q \in op.chg : pte[q].f # 0}}

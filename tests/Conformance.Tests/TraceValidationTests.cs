@@ -564,4 +564,51 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Equal(ExitCodes.Violation, prot.Exit);
         Assert.Equal(pte, prot.Line);
     }
+
+    /// <summary>A CPU write fault on a KSM page mapped once (the other mapping unmapped): linux-7.2 and 6.12 mm/memory.c
+    /// do_wp_page -> wp_can_reuse_anon_folio and linux-6.1 do_wp_page's inline test return false for folio_test_ksm, so the
+    /// page is copied (wp_page_copy, MMU_NOTIFY_CLEAR); the reference copies it (MmConfig.KsmWriteCopies, on by default) and
+    /// the trace spec (NotifierSpec.tla KsmWriteCopies) accepts it. Planted: the same trace without the config field (the
+    /// spec before: its write fault copies only a page shared with a forked child) is rejected at the copy's bracket.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2, "IsPteUpdate")]
+    [InlineData(Vocabulary.Linux6_1, "IsStart")]
+    public void AWriteFaultCopiesAKsmPageMappedOnceAndTheOldSpecRejectsIt(Vocabulary vocabulary, string rejectedBy)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        Assert.True(s.State.Config.KsmWriteCopies);
+        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(11, 9));
+        s.Cpu(new Call.CpuWrite(13, 9));
+        s.Cpu(new Call.KsmMerge(13, 11));
+        int kf = s.State.Ptes[11]!.Value.Frame;
+        s.Cpu(new Call.Munmap(13, 14));
+        Assert.Equal((1, true), (s.State.Frames[kf].MapCount, s.State.Frames[kf].Ksm));
+        s.DeviceRead(0, 11);
+        s.Cpu(new Call.CpuWrite(11, 5));
+        Assert.NotEqual(kf, s.State.Ptes[11]!.Value.Frame);
+        Assert.True(s.State.Frames[kf].Free);
+        Assert.Equal(5, s.CpuView(11));
+        var path = Write(s, "ksm-write-copy");
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        var lines = File.ReadAllLines(path);
+        Assert.Contains("\"ksm_write_copies\":true", lines[0]);
+        // the copy: CLEAR over page 11, dev0's mapping of the KSM page unmapped, the PTE onto a new frame, writable
+        int call = LineOf(path, t => t.Contains("\"kind\":\"call\"") && t.Contains("\"op\":\"cpu_write\"") && t.Contains("\"page\":11,\"value\":5"));
+        int copy = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""), call);
+        Assert.Contains("\"start\":11,\"end\":12,\"event\":\"MMU_NOTIFY_CLEAR\"", lines[copy - 1]);
+        Assert.Contains("\"unmapped\":[11]", lines[LineOf(path, t => t.Contains("\"op\":\"invalidate\""), copy) - 1]);
+        int pte = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":11,"), copy);
+        Assert.DoesNotContain($"\"new\":{{\"frame\":{kf},", lines[pte - 1]);
+        Assert.Contains("\"prot\":\"rw\"", lines[pte - 1][lines[pte - 1].IndexOf("\"new\"", StringComparison.Ordinal)..]);
+        // planted: the config line without ksm_write_copies, the spec before (a write fault copies a COW page only):
+        // rejected at the bracket's start on 6.1; on 7.2 the bracket still matches as remove_device_exclusive_entry's
+        // (MMU_NOTIFY_CLEAR there since 6.15), whose PTE effect the copy is not
+        File.WriteAllLines(path, [lines[0].Replace(",\"ksm_write_copies\":true", ""), .. lines[1..]]);
+        var old = Validate(path);
+        Assert.Equal(ExitCodes.Violation, old.Exit);
+        Assert.Equal(rejectedBy == "IsStart" ? copy : pte, old.Line);
+        Assert.Contains(rejectedBy, old.Detail);
+    }
 }

@@ -139,13 +139,18 @@ public class ChildWriteTests
             Assert.Equal((1, 1, true), (s.State.Frames[k].MapCount, s.State.Frames[k].RefCount, s.State.Frames[k].Ksm));
             int at = s.Trace.Count;
             s.Cpu(new Call.CpuWrite(1, 6));
-            // off (the default, the TLA+ spec's reuse of a page not shared with a child): reused in place, no notification
+            // off (the reference before; on by default since the TLA+ spec copies it too: NotifierSpec.tla KsmWriteCopies):
+            // reused in place, no notification
             Assert.Equal(copies ? ["MMU_NOTIFY_CLEAR[1,2)"] : [], Events(s, at));
             Assert.Equal(copies, k != s.State.Ptes[1]!.Value.Frame);
             Assert.Equal(copies, s.State.Frames[k].Free);
         }
         Assert.True(TraceConfig.FromJson(TraceConfig.ToJson(new MmConfig(KsmWriteCopies: true))).KsmWriteCopies);
-        Assert.False(TraceConfig.ToJson(new MmConfig()).ContainsKey("ksm_write_copies"));
+        // on by default (re-pinned: it was off while the TLA+ spec reused the page), written only when on
+        Assert.True(new MmConfig().KsmWriteCopies);
+        Assert.True(TraceConfig.ToJson(new MmConfig()).ContainsKey("ksm_write_copies"));
+        Assert.False(TraceConfig.ToJson(new MmConfig(KsmWriteCopies: false)).ContainsKey("ksm_write_copies"));
+        Assert.False(TraceConfig.FromJson(TraceConfig.ToJson(new MmConfig(KsmWriteCopies: false))).KsmWriteCopies);
     }
 
     [Fact]

@@ -85,6 +85,9 @@ TraceVocabulary == Cfg.vocabulary
 \* mremap breaks the KSM pages it moves (config field mremap_break_ksm; reference/Config.cs
 \* MmConfig.MremapBreakKsm): NotifierSpec's MremapBreakKsm
 TraceMremapBreakKsm == Has(Cfg, "mremap_break_ksm") /\ Cfg.mremap_break_ksm
+\* a write fault copies a KSM page mapped once (config field ksm_write_copies; reference/Config.cs
+\* MmConfig.KsmWriteCopies): NotifierSpec's KsmWriteCopies
+TraceKsmWriteCopies == Has(Cfg, "ksm_write_copies") /\ Cfg.ksm_write_copies
 
 DevOf(name) == CHOOSE d \in TraceDevices : Cfg.mirrors[d].name = name
 PteOf(r, f) == IF Has(r, f) THEN [f |-> Fr(r[f].frame), acc |-> AccOf(r[f].prot), sd |-> r[f].soft_dirty]
@@ -257,6 +260,18 @@ MremapBreak(site, r) ==
     /\ r \subseteq RangeOf(tcall) /\ KsmBreakPages(r) = r
     /\ \A x \in tcall.new_start..(tcall.new_start + tcall.end - tcall.start - 1) : vma[P(x)] = 0
 
+\* A CPU write fault's copy (wp_page_copy) of a KSM page that no other page maps and no child
+\* shares: NotifierSpec's Applicable allows it only with KsmWriteCopies (mm/memory.c do_wp_page
+\* -> wp_can_reuse_anon_folio: folio_test_ksm); without it the spec reuses such a page.  Only
+\* this case is imposed: the reference's other reasons to copy (a page mapped twice, a THP,
+\* the zero page) are left as the trace has them.  hugetlb_wp (whose copy has the same PTE
+\* effect and event, and which IsStart does not tie to a hugetlb VMA) is held to it too: KSM
+\* never merges a hugetlb page (linux-7.2 mm/ksm.c ksm_compatible: VMA_HUGETLB_BIT).
+KsmWriteCopy(site, r) ==
+    /\ site \in {"wp_page_copy", "hugetlb_wp"} /\ tcall.op \in {"cpu_write", "handle_mm_fault"}
+    /\ \E p \in r : /\ pte[p].f \in ksm /\ p \notin cow /\ pte[p].f \notin childFrames
+                   /\ \A q \in Pages \ {p} : pte[q].f # pte[p].f
+
 \* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
 \* mn_itree_inv_start_range (active++, seq |= 1), for the line's range and
 \* the call site whose event (in this vocabulary) is the line's event.
@@ -278,6 +293,7 @@ IsStart(op, mech) ==
                /\ tcall.op = "uffdio_move" => MoveRange(site, L.start, L.end)
                /\ site = "split_folio" => FolioRange(L.start, L.end)
                /\ site = "wp_page_copy" /\ tcall.op = "mremap" => MremapBreak(site, RangeOf(L))
+               /\ KsmWriteCopy(site, RangeOf(L)) => KsmWriteCopies
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own,
                             !.mvr = IF MremapBreak(site, RangeOf(L)) THEN RangeOf(tcall) ELSE {},
                             !.mvd = IF MremapBreak(site, RangeOf(L)) THEN P(tcall.new_start) ELSE 0]]
@@ -414,7 +430,7 @@ IsPteUpdate ==
                   /\ thr[T].ph \in StartedPhases /\ p \in thr[T].chg => SiteEffect(thr[T], old, new)
                   /\ UNCHANGED thr
           \* replace_page's kpage is a KSM page from now on (NotifierSpec ApplyPte)
-          /\ ksm' = IF /\ MremapBreakKsm /\ thr[T].ph \in StartedPhases /\ thr[T].site = "replace_page"
+          /\ ksm' = IF /\ TracksKsm /\ thr[T].ph \in StartedPhases /\ thr[T].site = "replace_page"
                        /\ p \in thr[T].chg /\ new.f # 0 /\ new.f # old.f
                     THEN ksm \cup {new.f} ELSE ksm
           \* a frame newly mapped leaves the free list (a fresh page is zeroed:
