@@ -224,7 +224,10 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         var (vocab, why) = KernelRelease.VocabularyOf(KernelRelease.Running());
         Assert.True(vocab != Vocabulary.Upstream, $"this test is about a kernel the catalogue has: {why}");
-        var r = Traced(() => Campaign.Run(fx.Live, Conformance.KvmConfig(16, vocab, null), 300, null, 1));
+        // 1,000 operations: since the generators draw child writes and the userfaultfd operations too (session 9), seed 1's
+        // first 300 have no mprotect over a page with a PTE (the kernel's change_protection calls there are over ranges with
+        // a page table but no PTE, which the reference does not notify: counted as kernel invalidations it does not make)
+        var r = Traced(() => Campaign.Run(fx.Live, Conformance.KvmConfig(16, vocab, null), 1000, null, 1));
         Assert.Null(r.Mismatch);
         foreach (var site in new[] { "unmap_vmas", "copy_page_range", "change_protection", "zap_page_range", "wp_page_copy" })
             Assert.True(r.Stats.Paths.GetValueOrDefault(site) > 0, $"{site}: {string.Join(", ", r.Stats.Paths)}");
