@@ -649,6 +649,27 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.True(r.Reference.State.Ptes[932] is { Huge: false, Swapped: false } p && r.Reference.State.Frames[p.Frame] is { Lazyfree: false, Content: 477356 });
     }
 
+    private const string MremapUffdRepro = "mmap 0 16 rw; uffd_register 15 16; guest_read 3; mremap 15 16 10; guest_write 14 961880; fork";
+
+    [KvmFact]
+    public void Finding_mremap_of_a_userfaultfd_registered_vma_is_not_run()
+    {
+        // found by `--time 3m --seed 9`: the moved VMA [10, 11) stays apart from [0, 10) and [11, 15) in the kernel (copy_vma
+        // runs with the uffd flags, mremap_userfaultfd_prep drops them after), so the write to 14 gives only [11, 15) an
+        // anon_vma and fork copies no PTE of [0, 10); the reference merges the three. The mremap is refused
+        var r = Run(MremapUffdRepro);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Refused);
+    }
+
+    [KvmFact]
+    public void A_harness_that_runs_mremap_of_a_registered_vma_is_caught_by_the_childs_pagemap()
+    {
+        var r = new Conformance(fx.Live, Config()) { RunMremapOfRegisteredVma = true }.Run(KOp.Parse(MremapUffdRepro, 16));
+        Assert.Equal((5, "child 0 pagemap present", 3, "not present", "present (frame 0)"),
+            (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
+    }
+
     [KvmFact]
     public void A_harness_that_runs_madv_pageout_over_a_pte_mapped_thp_is_caught_by_the_zero_page_check()
     {
