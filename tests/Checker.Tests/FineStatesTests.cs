@@ -15,20 +15,11 @@ public class FineStatesTests
     private static (int Exit, CheckResult Result, string Out) Run(string name, string tla, string cfg, int workers = 1,
         bool plantedView = false, bool plantedEffects = false)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"fine-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, name + ".tla"), tla);
-            File.WriteAllText(Path.Combine(dir, name + ".cfg"), cfg);
-            var o = new StringWriter();
-            int exit = ModelRun.CheckOne(Path.Combine(dir, name + ".tla"), Path.Combine(dir, name + ".cfg"),
-                new CheckOptions { Workers = workers, Out = o, PlantedFineUnderView = plantedView, PlantedFineIgnoresEffects = plantedEffects },
-                TextWriter.Null, out var r);
-            Assert.NotNull(r);
-            return (exit, r!, o.ToString());
-        }
-        finally { Directory.Delete(dir, true); }
+        var o = new StringWriter();
+        var (exit, r, _) = TempSpec.Check(name, tla, cfg,
+            new CheckOptions { Workers = workers, Out = o, PlantedFineUnderView = plantedView, PlantedFineIgnoresEffects = plantedEffects });
+        Assert.NotNull(r);
+        return (exit, r!, o.ToString());
     }
 
     /// <summary>GridWalkAll (corpus, TLC's counts): almost every state is reached from several states of its batch.</summary>

@@ -149,21 +149,15 @@ public class ParallelMergeTests
         ====
         """;
 
-    private static (int Exit, CheckResult Result, string Out) RunPrintOrder(int workers, bool againBackwards = false)
+    private static (int Exit, CheckResult Result, string Out) RunPrintOrder(int workers, bool againBackwards = false) =>
+        RunTemp("PrintOrder", PrintOrderTla, "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n", o => new CheckOptions { Workers = workers, Out = o, PlantedAgainBackwards = againBackwards });
+
+    private static (int Exit, CheckResult Result, string Out) RunTemp(string name, string tla, string cfg, Func<TextWriter, CheckOptions> options)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"spec-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "PrintOrder.tla"), PrintOrderTla);
-            File.WriteAllText(Path.Combine(dir, "PrintOrder.cfg"), "INIT Init\nNEXT Next\nCHECK_DEADLOCK FALSE\n");
-            var o = new StringWriter();
-            int exit = ModelRun.CheckOne(Path.Combine(dir, "PrintOrder.tla"), Path.Combine(dir, "PrintOrder.cfg"),
-                new CheckOptions { Workers = workers, Out = o, PlantedAgainBackwards = againBackwards }, TextWriter.Null, out var r);
-            Assert.NotNull(r);
-            return (exit, r!, o.ToString());
-        }
-        finally { Directory.Delete(dir, true); }
+        var o = new StringWriter();
+        var (exit, r, _) = TempSpec.Check(name, tla, cfg, options(o));
+        Assert.NotNull(r);
+        return (exit, r!, o.ToString());
     }
 
     private const string RandomPickTla = """
@@ -176,22 +170,8 @@ public class ParallelMergeTests
         ====
         """;
 
-    private static (int Exit, CheckResult Result, string Out) RunRandomPick(int workers)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), $"spec-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "RandomPick.tla"), RandomPickTla);
-            File.WriteAllText(Path.Combine(dir, "RandomPick.cfg"), "INIT Init\nNEXT Next\nINVARIANT Small\nCHECK_DEADLOCK FALSE\n");
-            var o = new StringWriter();
-            int exit = ModelRun.CheckOne(Path.Combine(dir, "RandomPick.tla"), Path.Combine(dir, "RandomPick.cfg"),
-                new CheckOptions { Workers = workers, Out = o }, TextWriter.Null, out var r);
-            Assert.NotNull(r);
-            return (exit, r!, o.ToString());
-        }
-        finally { Directory.Delete(dir, true); }
-    }
+    private static (int Exit, CheckResult Result, string Out) RunRandomPick(int workers) =>
+        RunTemp("RandomPick", RandomPickTla, "INIT Init\nNEXT Next\nINVARIANT Small\nCHECK_DEADLOCK FALSE\n", o => new CheckOptions { Workers = workers, Out = o });
 
     /// <summary>RandomElement is reproducible: its choice is a function of the set and of the state being expanded,
     /// so the same run gives the same counterexample every time and at 1-4 workers, while different states get
