@@ -510,6 +510,18 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Equal(ExitCodes.Ok, Validate(path).Exit);
     }
 
+    /// <summary>A session with dev0 (an interval notifier) whose pages 11 and 13 hold 9 and are merged by KSM onto one frame
+    /// (returned: kf), in VMA [8, 16).</summary>
+    private static (Session S, int KsmFrame) KsmPair(Vocabulary vocabulary)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(11, 9));
+        s.Cpu(new Call.CpuWrite(13, 9));
+        s.Cpu(new Call.KsmMerge(13, 11));
+        return (s, s.State.Ptes[11]!.Value.Frame);
+    }
+
     /// <summary>mremap over a KSM page (linux-7.2 mm/mremap.c prep_move_vma, 6.12 and 6.1 move_vma -> ksm_madvise(MADV_UNMERGEABLE)
     /// -> mm/ksm.c break_ksm -> mm/memory.c wp_page_copy): the reference breaks it first (MmConfig.MremapBreakKsm, on by default),
     /// a CLEAR bracket over the page whose copy is read-only on 7.2 (FAULT_FLAG_UNSHARE) and writable on 6.1 (FAULT_FLAG_WRITE),
@@ -521,13 +533,8 @@ public sealed class TraceValidationTests : IDisposable
     [InlineData(Vocabulary.Linux6_1, "rw", "r")]
     public void MremapBreaksAKsmPageBeforeTheMoveAndTheOldSpecRejectsIt(Vocabulary vocabulary, string copy, string planted)
     {
-        var s = new Session(new MmConfig(16, 4, 48, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        var (s, kf) = KsmPair(vocabulary);
         Assert.True(s.State.Config.MremapBreakKsm);
-        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
-        s.Cpu(new Call.CpuWrite(11, 9));
-        s.Cpu(new Call.CpuWrite(13, 9));
-        s.Cpu(new Call.KsmMerge(13, 11));
-        int kf = s.State.Ptes[11]!.Value.Frame;
         Assert.True(s.State.Frames[kf].Ksm);
         s.DeviceRead(0, 11);
         s.Cpu(new Call.Mremap(9, 12, 2));
@@ -575,13 +582,8 @@ public sealed class TraceValidationTests : IDisposable
     [InlineData(Vocabulary.Linux6_1, "IsStart")]
     public void AWriteFaultCopiesAKsmPageMappedOnceAndTheOldSpecRejectsIt(Vocabulary vocabulary, string rejectedBy)
     {
-        var s = new Session(new MmConfig(16, 4, 48, vocabulary, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        var (s, kf) = KsmPair(vocabulary);
         Assert.True(s.State.Config.KsmWriteCopies);
-        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
-        s.Cpu(new Call.CpuWrite(11, 9));
-        s.Cpu(new Call.CpuWrite(13, 9));
-        s.Cpu(new Call.KsmMerge(13, 11));
-        int kf = s.State.Ptes[11]!.Value.Frame;
         s.Cpu(new Call.Munmap(13, 14));
         Assert.Equal((1, true), (s.State.Frames[kf].MapCount, s.State.Frames[kf].Ksm));
         s.DeviceRead(0, 11);
