@@ -22,6 +22,10 @@ public sealed class SwapControl
     /// Ensure and Restore did not exclude each other (a file Ensure was making when Restore ran was left).</summary>
     public bool PlantRestoreAllowsEnsure { get; init; }
 
+    /// <summary>A planted bug (tests only): the code before session 10's fix: when the swap file could not be made (a file of
+    /// that name already there: FileMode.CreateNew fails), Ensure deleted the path, a file it had not made.</summary>
+    public bool PlantDeletesExistingFile { get; init; }
+
     /// <summary>Why MADV_PAGEOUT cannot be driven here (null: it can). Decided at the first call.</summary>
     public string? Why { get; private set; }
 
@@ -89,12 +93,14 @@ public sealed class SwapControl
         foreach (var line in RemoveStale()) Console.Error.WriteLine($"notifier kernel: {line}");
         if (KernelHasSwap()) return null;
         path ??= $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap";
+        bool made = false; // the file is this run's: a failed CreateNew leaves someone else's file alone
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, PreallocationSize = (long)FilePages * Page };
             if (OperatingSystem.IsLinux()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // swapon warns about others' access
             using (var f = new FileStream(path, options))
             {
+                made = true;
                 var header = new byte[Page];
                 BitConverter.TryWriteBytes(header.AsSpan(1024), 1u);                  // info.version
                 BitConverter.TryWriteBytes(header.AsSpan(1028), (uint)(FilePages - 1)); // info.last_page
@@ -105,7 +111,7 @@ public sealed class SwapControl
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(path);
+            if (made || PlantDeletesExistingFile) TryDelete(path);
             return Why = $"the swap file {path} could not be made: {e.Message}";
         }
         int err = Native.Swapon(path);

@@ -55,6 +55,29 @@ public class SwapCleanupTests
         finally { left.Restore(); }
     }
 
+    [KvmSkippableFact]
+    public void A_swap_file_that_cannot_be_made_leaves_a_file_already_there_alone_and_the_planted_old_ensure_deletes_it()
+    {
+        if (SwapControl.KernelHasSwap())
+            throw new SkipException("the machine has swap now: Ensure uses it and makes no file, this test wants none");
+        string path = $"/var/tmp/notifier-test-{Environment.ProcessId}-existing.swap";
+        foreach (bool planted in new[] { false, true })
+        {
+            File.WriteAllText(path, "not the harness's");
+            try
+            {
+                var swap = new SwapControl { PlantDeletesExistingFile = planted };
+                string? why = swap.Ensure(path);
+                Assert.StartsWith($"the swap file {path} could not be made: ", why);
+                Assert.Equal(!planted, File.Exists(path));
+                if (!planted) Assert.Equal("not the harness's", File.ReadAllText(path));
+                Assert.Null(swap.File);
+                swap.Restore();
+            }
+            finally { File.Delete(path); }
+        }
+    }
+
     [Fact]
     public void Unlisted_notifier_swap_files_of_dead_processes_are_removed_too()
     {
