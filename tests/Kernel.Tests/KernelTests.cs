@@ -1021,6 +1021,37 @@ public sealed class KernelHarnessTests
     }
 
     [Fact]
+    public void Ksm_settings_found_are_restored_and_a_killed_merges_ones_become_the_defaults()
+    {
+        var found = new Dictionary<string, string> { ["pages_to_scan"] = "250", ["sleep_millisecs"] = "40", ["smart_scan"] = "0", ["run"] = "0" };
+        Assert.Equal(found, KsmControl.ToRestore(found));
+        var killed = new Dictionary<string, string> { ["pages_to_scan"] = "1000", ["sleep_millisecs"] = "0", ["smart_scan"] = "0", ["run"] = "0" };
+        Assert.Equal(new Dictionary<string, string> { ["pages_to_scan"] = "100", ["sleep_millisecs"] = "20", ["smart_scan"] = "1", ["run"] = "0" },
+            KsmControl.ToRestore(killed));
+        // before linux-6.7 there is no smart_scan
+        var old = new Dictionary<string, string> { ["pages_to_scan"] = "1000", ["sleep_millisecs"] = "0", ["run"] = "1" };
+        Assert.Equal(new Dictionary<string, string> { ["pages_to_scan"] = "100", ["sleep_millisecs"] = "20", ["run"] = "1" }, KsmControl.ToRestore(old));
+        // the planted old code kept them
+        Assert.Equal(killed, KsmControl.ToRestore(killed, plantKeep: true));
+    }
+
+    [KvmFact]
+    public void A_ksm_merge_writes_the_scan_settings_back_as_soon_as_it_ends()
+    {
+        Assert.True(KsmControl.Available, "no /sys/kernel/mm/ksm here");
+        string[] names = ["pages_to_scan", "sleep_millisecs", "smart_scan", "run"];
+        Dictionary<string, string> Now() => names.Where(n => File.Exists("/sys/kernel/mm/ksm/" + n)).ToDictionary(n => n, n => File.ReadAllText("/sys/kernel/mm/ksm/" + n).Trim());
+        var before = KsmControl.ToRestore(Now());
+        var ksm = new KsmControl();
+        bool seen = false;
+        Assert.True(ksm.Merge(() => seen = Now()["pages_to_scan"] == KsmControl.MergePages, TimeSpan.FromSeconds(5)));
+        Assert.True(seen);
+        Assert.Equal(before.Where(kv => kv.Key != "run"), Now().Where(kv => kv.Key != "run"));
+        Assert.Equal("0", Now()["run"]);
+        ksm.Restore();
+    }
+
+    [Fact]
     public void A_missing_kvm_device_is_one_line_never_a_pass()
     {
         var e = Assert.Throws<KvmUnavailableException>(() => LiveMm.Open(16, "/nonexistent/kvm"));
