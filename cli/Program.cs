@@ -35,6 +35,11 @@ public static class Program
     {
         lock (Exiting)
         {
+            // stderr is held to the end (Console.Error is a synchronized writer: its lock is the writer itself): the command's
+            // thread, still running while the handlers undo its system state (LiveMm.RestoreSystem removes the trace instance
+            // it reads), must not add a line after this one (seen: "reading .../trace_pipe failed: errno 19" after it);
+            // the process-exit handlers run on this thread and may still write
+            Monitor.Enter(Console.Error);
             Console.Out.Flush();
             // on a terminal, end the progress line of a command that shows one (Spectre.Console's status display,
             // cli/Progress.cs) first, and show the cursor it hid

@@ -11,37 +11,89 @@ public sealed record KernelInvalidation(PageRange Range, CallSite? Site, string 
 /// <summary>
 /// The kvm:kvm_unmap_hva_range tracepoint (linux-7.2 virt/kvm/kvm_main.c kvm_mmu_notifier_invalidate_range_start) with a
 /// `stacktrace` trigger, in a tracefs instance of its own and filtered to the region, so the kernel call path of
-/// every invalidation of the guest's memory is known. tracefs is mounted if it is not (and unmounted again);
-/// the instance, its trigger and the mount are removed by Dispose (also on Ctrl-C, through LiveMm.Dispose).
+/// every invalidation of the guest's memory is known. Where tracefs is not mounted at /sys/kernel/tracing it is mounted at a
+/// mount point of this process's own (/run/notifier-kernel-PID.tracefs), never at the shared path: a run that unmounted the
+/// tracefs it had mounted there took it away from another run using it at the same time (its trace_pipe gone, errno 2, and
+/// its instance left behind). The instance, its trigger and our mount are removed by Dispose (also on Ctrl-C, through
+/// LiveMm.Dispose); those of runs killed with SIGKILL (whose PID is gone) by the next Open (RemoveStale).
 /// </summary>
 public sealed class KvmUnmapTrace : IDisposable
 {
-    private const string Root = "/sys/kernel/tracing";
+    public const string SystemRoot = "/sys/kernel/tracing";
+    private const string Event = "/events/kvm/kvm_unmap_hva_range";
     private readonly string _instance, _event, _cond;
-    private readonly bool _mounted;
+    private readonly string? _mounted; // our own mount point, or null (the system's tracefs)
     private readonly int _pages;
 
-    private KvmUnmapTrace(string instance, string cond, bool mounted, int pages)
+    private KvmUnmapTrace(string instance, string cond, string? mounted, int pages)
     {
-        _instance = instance; _event = $"{instance}/events/kvm/kvm_unmap_hva_range"; _cond = cond; _mounted = mounted; _pages = pages;
+        _instance = instance; _event = instance + Event; _cond = cond; _mounted = mounted; _pages = pages;
     }
 
-    /// <summary>Sets the trace up, or returns null with the reason (no tracefs, no such tracepoint, not permitted).</summary>
-    public static KvmUnmapTrace? Open(int pages, out string? why)
+    /// <summary>The tracefs this trace uses: the system's, or our own mount point.</summary>
+    public string Root => _mounted ?? SystemRoot;
+
+    /// <summary>The mount point a run of this PID makes when the system has no tracefs mounted.</summary>
+    public static string OwnMount(int pid) => $"/run/notifier-kernel-{pid}.tracefs";
+
+    /// <summary>Removes what runs killed with SIGKILL left (their PID gone, not this one): their instances under root
+    /// (instances/notifier-kernel-PID: event off, trigger removed, the instance removed) and their own tracefs mounts
+    /// (/run/notifier-kernel-PID.tracefs: unmounted, removed). alive: the system's unless given (tests). One line each.</summary>
+    public static List<string> RemoveStale(string root, Func<int, bool>? alive = null)
+    {
+        alive ??= pid => Directory.Exists($"/proc/{pid}");
+        var done = new List<string>();
+        static int? Pid(string name, string prefix, string suffix) =>
+            name.StartsWith(prefix, StringComparison.Ordinal) && name.EndsWith(suffix, StringComparison.Ordinal)
+            && int.TryParse(name.AsSpan(prefix.Length, name.Length - prefix.Length - suffix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int p) ? p : null;
+        if (Directory.Exists(root + "/instances"))
+            foreach (var dir in Directory.EnumerateDirectories(root + "/instances").Order(StringComparer.Ordinal))
+            {
+                if (Pid(Path.GetFileName(dir), "notifier-kernel-", "") is not { } pid || pid == Environment.ProcessId || alive(pid)) continue;
+                string ev = dir + Event;
+                Try(() => File.WriteAllText(ev + "/enable", "0"));
+                // the trigger as set ("stacktrace:unlimited if COND"): removed with its condition
+                Try(() => { foreach (var t in File.ReadAllLines(ev + "/trigger")) if (t.StartsWith("stacktrace", StringComparison.Ordinal) && t.IndexOf(" if ", StringComparison.Ordinal) is var k and >= 0) File.WriteAllText(ev + "/trigger", "!stacktrace" + t[k..]); });
+                Try(() => File.WriteAllText(ev + "/filter", "0"));
+                bool gone = Try(() => Directory.Delete(dir));
+                done.Add(gone ? $"stale trace instance {dir} of dead process {pid}: removed" : $"stale trace instance {dir} of dead process {pid}: could not be removed: run `rmdir {dir}`");
+            }
+        foreach (var dir in Directory.Exists("/run") ? Directory.EnumerateDirectories("/run", "notifier-kernel-*.tracefs").Order(StringComparer.Ordinal).ToList() : [])
+        {
+            if (Pid(Path.GetFileName(dir), "notifier-kernel-", ".tracefs") is not { } pid || pid == Environment.ProcessId || alive(pid)) continue;
+            Native.Umount(dir);
+            bool gone = Try(() => Directory.Delete(dir));
+            done.Add(gone ? $"stale tracefs mount {dir} of dead process {pid}: unmounted and removed" : $"stale tracefs mount {dir} of dead process {pid}: could not be removed: run `umount {dir} && rmdir {dir}`");
+        }
+        return done;
+    }
+
+    private static bool Try(Action a)
+    {
+        try { a(); return true; } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
+    }
+
+    /// <summary>Sets the trace up, or returns null with the reason (no tracefs, no such tracepoint, not permitted).
+    /// plantSharedMount (tests only): the code before session 10's fix: tracefs mounted at the shared path and unmounted by
+    /// Dispose, under any other run using it.</summary>
+    public static KvmUnmapTrace? Open(int pages, out string? why, bool plantSharedMount = false)
     {
         why = null;
-        bool mounted = false;
+        string? mounted = null;
         KvmUnmapTrace? made = null;
         try
         {
-            if (!Directory.Exists(Root + "/instances"))
+            string root = SystemRoot;
+            if (!Directory.Exists(root + "/instances"))
             {
-                int e = Native.MountTracefs(Root);
-                if (e != 0) { why = $"tracefs cannot be mounted at {Root} (errno {e})"; return null; }
-                mounted = true;
+                if (!plantSharedMount) { root = OwnMount(Environment.ProcessId); Directory.CreateDirectory(root); }
+                int e = Native.MountTracefs(root);
+                if (e != 0) { why = $"tracefs cannot be mounted at {root} (errno {e})"; Unmount(plantSharedMount ? null : root, false); return null; }
+                mounted = root;
             }
-            if (!Directory.Exists(Root + "/events/kvm/kvm_unmap_hva_range")) { why = "no kvm:kvm_unmap_hva_range tracepoint"; Unmount(mounted); return null; }
-            string inst = $"{Root}/instances/notifier-kernel-{Environment.ProcessId}";
+            foreach (var line in RemoveStale(root)) Console.Error.WriteLine($"notifier kernel: {line}");
+            if (!Directory.Exists(root + Event)) { why = "no kvm:kvm_unmap_hva_range tracepoint"; Unmount(mounted); return null; }
+            string inst = $"{root}/instances/notifier-kernel-{Environment.ProcessId}";
             if (!Directory.Exists(inst)) Directory.CreateDirectory(inst);
             ulong lo = LiveMm.Base, hi = LiveMm.Base + (ulong)pages * 4096;
             string cond = $"start < 0x{hi:x} && end > 0x{lo:x}";
@@ -66,7 +118,13 @@ public sealed class KvmUnmapTrace : IDisposable
         }
     }
 
-    private static void Unmount(bool mounted) { if (mounted) Native.Umount(Root); }
+    /// <summary>Unmounts our mount point (when mounted) and removes it (ours only: never the shared path).</summary>
+    private static void Unmount(string? mounted, bool wasMounted = true)
+    {
+        if (mounted is null) return;
+        if (wasMounted) Native.Umount(mounted);
+        if (mounted != SystemRoot) Try(() => Directory.Delete(mounted));
+    }
 
     /// <summary>Consumes what trace_pipe holds (a truncation of `trace` waits for an RCU grace period: too slow per operation).</summary>
     private unsafe string Drain()
@@ -76,7 +134,11 @@ public sealed class KvmUnmapTrace : IDisposable
         fixed (byte* p = buf)
             for (;;)
             {
+                if (Volatile.Read(ref _disposed)) return sb.ToString();
                 int n = Native.Drain(_instance + "/trace_pipe", p, buf.Length);
+                // removed under the run by Ctrl-C / SIGTERM's cleanup (LiveMm.RestoreSystem, on another thread): nothing more to
+                // read, and no error line after the "interrupted" one (seen: errno 19 / 2)
+                if (n < 0 && Volatile.Read(ref _disposed)) return sb.ToString();
                 if (n < 0) throw new IOException($"reading {_instance}/trace_pipe failed: errno {-n}");
                 sb.Append(System.Text.Encoding.UTF8.GetString(buf, 0, n));
                 if (n < buf.Length) return sb.ToString();
@@ -177,15 +239,16 @@ public sealed class KvmUnmapTrace : IDisposable
         return ulong.TryParse(s, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong v) ? v : null;
     }
 
+    private bool _disposed;
+
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         // each step whatever the one before did (a trigger never set cannot be removed; the instance still goes)
         Try(() => File.WriteAllText(_event + "/enable", "0"));
         Try(() => File.WriteAllText(_event + "/trigger", "!stacktrace if " + _cond));
         Try(() => File.WriteAllText(_event + "/filter", "0"));
         Try(() => Directory.Delete(_instance));
         Unmount(_mounted);
-
-        static void Try(Action a) { try { a(); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { } }
     }
 }
