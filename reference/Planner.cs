@@ -379,11 +379,12 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 mm/memory.c wp_page_copy: a new page allocated and copied before the notifier
     /// (MMU_NOTIFY_CLEAR over the page), the PTE switched under the PTL, the old page released. prot: the new PTE's (a write
     /// fault's maybe_mkwrite; an unshare fault's vm_page_prot, BreakKsm). Returns the new page.</summary>
-    private int WpPageCopy(int page, Pte cur, Prot prot = Prot.ReadWrite)
+    /// Unshare: a FAULT_FLAG_UNSHARE fault (BreakKsm), whose copy keeps the old PTE's soft-dirty and uffd-wp bits.
+    private int WpPageCopy(int page, Pte cur, Prot prot = Prot.ReadWrite, bool unshare = false)
     {
         int nf = Alloc();
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
-        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf, prot));
+        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf, prot, unshare));
         return nf;
     }
 
@@ -397,9 +398,14 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>The body of a COW fault's bracket: the new page mapped writable, the TLB flushed, the old page released.</summary>
-    private Action<bool> CopyOnWrite(int page, Pte cur, int nf, Prot prot = Prot.ReadWrite) => after =>
+    /// An unshare fault's copy is mapped without pte_mkdirty (which on x86 sets _PAGE_SOFT_DIRTY too) and takes the old PTE's
+    /// soft-dirty and uffd-wp bits (linux-7.2, 6.12 and 6.1 mm/memory.c wp_page_copy: "if (unlikely(unshare))
+    /// { if (pte_soft_dirty(vmf->orig_pte)) entry = pte_mksoft_dirty(entry); if (pte_uffd_wp(vmf->orig_pte)) entry =
+    /// pte_mkuffd_wp(entry); } else entry = maybe_mkwrite(pte_mkdirty(entry), vma)").
+    private Action<bool> CopyOnWrite(int page, Pte cur, int nf, Prot prot = Prot.ReadWrite, bool unshare = false) => after =>
     {
-        Pte(page, PteOp.Map, after, nf, prot);
+        if (unshare) _prims.Add(new Prim.PteUpdate(page, PteOp.Map, nf, prot, false, after, SoftDirty: cur.SoftDirty, UffdWp: cur.UffdWp, Unshare: true));
+        else Pte(page, PteOp.Map, after, nf, prot);
         _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
         if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
     };
@@ -809,8 +815,9 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 mm/ksm.c break_ksm: a KSM page (break_ksm_pmd_entry: folio_test_ksm of a present PTE; a swap entry
     /// is not one) is faulted with FAULT_FLAG_UNSHARE, and mm/memory.c do_wp_page never reuses a KSM folio
     /// (wp_can_reuse_anon_folio: folio_test_ksm) but copies it: wp_page_copy, a new exclusive page under MMU_NOTIFY_CLEAR
-    /// over the page, mapped with vm_page_prot (read-only in a private VMA; unshare: not pte_mkdirty nor maybe_mkwrite), the
-    /// KSM page released. linux-6.12 break_ksm the same; linux-6.1 (and the seed's kernel) fault with FAULT_FLAG_WRITE:
+    /// over the page, mapped with vm_page_prot (read-only in a private VMA; unshare: not pte_mkdirty nor maybe_mkwrite, the old
+    /// PTE's soft-dirty and uffd-wp bits kept: CopyOnWrite), the KSM page released. move_ptes then marks every PTE it moves
+    /// soft-dirty (linux-7.2 and 6.12 mm/mremap.c move_soft_dirty_pte), so only the break's own step shows the kept bit. linux-6.12 break_ksm the same; linux-6.1 (and the seed's kernel) fault with FAULT_FLAG_WRITE:
     /// the copy is mapped dirty and, in a writable VMA, writable (maybe_mkwrite).</summary>
     /// Returns the page's new PTE (as PteOp.Map makes it).
     private Pte BreakKsm(int page, Vma vma)
@@ -818,8 +825,8 @@ internal sealed class Planner(MmState state)
         var cur = State.Ptes[page]!.Value;
         bool write = Vocab is Vocabulary.Linux6_1 or Vocabulary.V7 or Vocabulary.V7Reviewed;
         var prot = vma.Prot == Prot.None ? Prot.None : write ? vma.Prot : Prot.Read;
-        int nf = WpPageCopy(page, cur, prot);
-        return new Pte(nf, prot, Dirty: prot == Prot.ReadWrite, Young: true, SoftDirty: true);
+        int nf = WpPageCopy(page, cur, prot, unshare: !write);
+        return new Pte(nf, prot, Dirty: prot == Prot.ReadWrite, Young: true, SoftDirty: write || cur.SoftDirty, UffdWp: !write && cur.UffdWp);
     }
 
     /// <summary>Linux 7.2 mm/mremap.c move_page_tables: the source range is notified (MMU_NOTIFY_UNMAP); the destination is

@@ -5,7 +5,8 @@ namespace NotifierSpec.Reference.Tests;
 
 /// <summary>What mremap leaves of the kernel's VMAs (docs/kernel.md, "mremap of a userfaultfd-registered VMA"): linux-7.2
 /// mm/mremap.c copy_vma_and_data -> mm/vma.c copy_vma (vma_merge_copied_range with the source's flags, uffd context and
-/// anon_vma), then mm/userfaultfd.c mremap_userfaultfd_prep -> userfaultfd_reset_ctx.</summary>
+/// anon_vma), then mm/userfaultfd.c mremap_userfaultfd_prep -> userfaultfd_reset_ctx; and break_ksm's unshare copy
+/// (mm/memory.c wp_page_copy) keeping the old PTE's soft-dirty bit.</summary>
 public class MremapVmaTests
 {
     private static Session New(Vocabulary v = Vocabulary.Linux7_2, bool plant = false) =>
@@ -106,6 +107,34 @@ public class MremapVmaTests
         Assert.Equal("[0, 12)a [14, 16)a", KernelVmas(s));
         s.Cpu(new Call.Fork());
         Assert.Equal([1, 11, 15], s.State.Children[0].Keys.Order().ToArray());
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Theory]
+    [InlineData(Vocabulary.Linux6_18, false)]
+    [InlineData(Vocabulary.Linux6_12, false)]
+    [InlineData(Vocabulary.Linux7_2, false)]
+    [InlineData(Vocabulary.Linux6_1, true)]
+    public void Break_ksm_copies_keep_the_old_ptes_soft_dirty_bit_and_the_move_sets_it(Vocabulary v, bool softDirty)
+    {
+        // linux-7.2 and 6.12 mm/ksm.c break_ksm faults with FAULT_FLAG_UNSHARE: mm/memory.c wp_page_copy maps the copy without
+        // pte_mkdirty (which on x86 sets _PAGE_SOFT_DIRTY: arch/x86/include/asm/pgtable.h) and with the old PTE's soft-dirty bit;
+        // linux-6.1 faults with FAULT_FLAG_WRITE: maybe_mkwrite(pte_mkdirty()), soft-dirty. move_ptes then marks the moved PTE
+        // soft-dirty in every release (mm/mremap.c move_soft_dirty_pte), so only the break's step shows the difference
+        var s = New(v);
+        s.Cpu(new Call.Mmap(8, 16, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(11, 9));
+        s.Cpu(new Call.CpuWrite(13, 9));
+        s.Cpu(new Call.KsmMerge(13, 11));
+        int kf = s.State.Ptes[11]!.Value.Frame;
+        s.Cpu(new Call.ClearRefs());
+        Assert.True(s.State.Ptes[11] is { SoftDirty: false });
+        int from = s.Trace.Count;
+        s.Cpu(new Call.Mremap(9, 12, 2));
+        var copy = s.Trace.Skip(from).Where(l => l.Op == "pte_update" && (int)l.Get("page")! == 11).Select(l => (Pte?)l.Get("new"))
+            .Single(p => p is { } x && x.Frame != kf)!.Value;
+        Assert.Equal((softDirty, softDirty), (copy.SoftDirty, copy.Dirty));
+        Assert.True(s.State.Ptes[4] is { SoftDirty: true } moved && moved.Frame == copy.Frame);
         Assert.Null(s.FirstViolation);
     }
 }
