@@ -170,4 +170,9 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap of a VM_UFFD_WP VMA drops the uffd
+    /// flags before copy_vma's merge, so the moved VMA merges with equal unregistered neighbours and leaves no Vma.Seam, as
+    /// the reference did before it followed linux-7.2 mm/mremap.c copy_vma_and_data -> mremap_userfaultfd_prep.</summary>
+    public bool PlantMremapUffdMerges { get; init; }
 }

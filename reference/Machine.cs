@@ -481,7 +481,7 @@ public static class Machine
             case PteOp.Map:
             case PteOp.MapShared:
                 bool write = pu.Prot == Prot.ReadWrite;
-                after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: true, Huge: pu.Huge, UffdWp: pu.UffdWp);
+                after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: !pu.Unshare || pu.SoftDirty, Huge: pu.Huge, UffdWp: pu.UffdWp);
                 if (before is { Swapped: false } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
                 if (pu.Frame != MmState.ZeroFrame)
                     frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });

@@ -204,10 +204,10 @@ internal sealed class Planner(MmState state)
         if (page < 0 || page >= Config.Pages) throw new ModelException($"{what}: page {page} is outside the address space [0, {Config.Pages})", badInput: true);
     }
 
-    private ImmutableArray<Vma> VmasWithout(PageRange r)
+    private ImmutableArray<Vma> VmasWithout(PageRange r, IEnumerable<Vma>? from = null)
     {
         var b = ImmutableArray.CreateBuilder<Vma>();
-        foreach (var v in State.Vmas)
+        foreach (var v in from ?? State.Vmas)
         {
             if (!v.Range.Overlaps(r)) { b.Add(v); continue; }
             if (v.Start < r.Start) b.Add(v with { End = r.Start });
@@ -226,13 +226,22 @@ internal sealed class Planner(MmState state)
         for (int i = 0; i < b.Count;)
         {
             int j = i + 1;
-            while (j < b.Count && b[j].Start == b[j - 1].End && b[j].SameKind(b[j - 1]) && !b[j].Shared) j++;
+            while (j < b.Count && Vma.Merged(b[j - 1], b[j])) j++;
             bool any = false;
             for (int k = i; k < j; k++) any |= b[k].AnonVma;
             if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true };
             i = j;
         }
         return b.ToImmutable();
+    }
+
+    /// <summary>The kernel tries a merge at each of these addresses (vma_modify's vma_merge_existing_range at the edges of the
+    /// range it changes, vma_merge_new_range at a new VMA's edges: linux-7.2 mm/vma.c), so a Vma.Seam there goes: SameKind
+    /// neighbours merge, others stay apart by their kind.</summary>
+    private static ImmutableArray<Vma> Unseamed(ImmutableArray<Vma> sorted, IEnumerable<int> edges)
+    {
+        var at = edges.ToHashSet();
+        return sorted.Select(v => v.Seam && at.Contains(v.Start) ? v with { Seam = false } : v).ToImmutableArray();
     }
 
     private bool Covered(PageRange r) => Enumerable.Range(r.Start, r.Length).All(p => State.VmaAt(p) is not null);
@@ -370,11 +379,12 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 mm/memory.c wp_page_copy: a new page allocated and copied before the notifier
     /// (MMU_NOTIFY_CLEAR over the page), the PTE switched under the PTL, the old page released. prot: the new PTE's (a write
     /// fault's maybe_mkwrite; an unshare fault's vm_page_prot, BreakKsm). Returns the new page.</summary>
-    private int WpPageCopy(int page, Pte cur, Prot prot = Prot.ReadWrite)
+    /// Unshare: a FAULT_FLAG_UNSHARE fault (BreakKsm), whose copy keeps the old PTE's soft-dirty and uffd-wp bits.
+    private int WpPageCopy(int page, Pte cur, Prot prot = Prot.ReadWrite, bool unshare = false)
     {
         int nf = Alloc();
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
-        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf, prot));
+        Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf, prot, unshare));
         return nf;
     }
 
@@ -388,9 +398,14 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>The body of a COW fault's bracket: the new page mapped writable, the TLB flushed, the old page released.</summary>
-    private Action<bool> CopyOnWrite(int page, Pte cur, int nf, Prot prot = Prot.ReadWrite) => after =>
+    /// An unshare fault's copy is mapped without pte_mkdirty (which on x86 sets _PAGE_SOFT_DIRTY too) and takes the old PTE's
+    /// soft-dirty and uffd-wp bits (linux-7.2, 6.12 and 6.1 mm/memory.c wp_page_copy: "if (unlikely(unshare))
+    /// { if (pte_soft_dirty(vmf->orig_pte)) entry = pte_mksoft_dirty(entry); if (pte_uffd_wp(vmf->orig_pte)) entry =
+    /// pte_mkuffd_wp(entry); } else entry = maybe_mkwrite(pte_mkdirty(entry), vma)").
+    private Action<bool> CopyOnWrite(int page, Pte cur, int nf, Prot prot = Prot.ReadWrite, bool unshare = false) => after =>
     {
-        Pte(page, PteOp.Map, after, nf, prot);
+        if (unshare) _prims.Add(new Prim.PteUpdate(page, PteOp.Map, nf, prot, false, after, SoftDirty: cur.SoftDirty, UffdWp: cur.UffdWp, Unshare: true));
+        else Pte(page, PteOp.Map, after, nf, prot);
         _prims.Add(new Prim.TlbFlush(new PageRange(page, page + 1)));
         if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
     };
@@ -629,7 +644,8 @@ internal sealed class Planner(MmState state)
         // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT
         var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb,
             Account: !m.Shared && !m.Hugetlb && m.Prot == Prot.ReadWrite));
-        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
+        // vma_merge_new_range: the new VMA merges with its neighbours where it can
+        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), [m.Start, m.End]))));
         return ("mmap", MmapLock.Write, null);
     }
 
@@ -652,6 +668,7 @@ internal sealed class Planner(MmState state)
         var r = new PageRange(m.Start, m.End);
         if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
         var vmas = new List<Vma>();
+        var edges = new List<int>();
         int changedStart = int.MaxValue, changedEnd = -1;
         foreach (var v in State.Vmas)
         {
@@ -663,11 +680,16 @@ internal sealed class Planner(MmState state)
                 : v.Account && (v.Shared || v.AnonVma);
             var piece = v with { Start = Math.Max(v.Start, r.Start), End = Math.Min(v.End, r.End), Prot = m.Prot, Account = account };
             // mprotect_fixup: newflags == oldflags -> nothing to do for this VMA (no split, no change_protection)
-            if (piece.Prot != v.Prot || piece.Account != v.Account) { changedStart = Math.Min(changedStart, piece.Start); changedEnd = Math.Max(changedEnd, piece.End); }
+            if (piece.Prot != v.Prot || piece.Account != v.Account)
+            {
+                changedStart = Math.Min(changedStart, piece.Start); changedEnd = Math.Max(changedEnd, piece.End);
+                edges.Add(piece.Start); edges.Add(piece.End);
+            }
             vmas.Add(piece);
             if (v.End > r.End) vmas.Add(v with { Start = r.End });
         }
-        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
+        // vma_modify_flags of each changed VMA tries to merge it with its neighbours (mm/vma.c vma_merge_existing_range)
+        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), edges))));
         if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
         // the VMAs whose flags change, first to last (one notification over them; the kernel's are per VMA)
         r = new PageRange(changedStart, changedEnd);
@@ -757,11 +779,7 @@ internal sealed class Planner(MmState state)
             foreach (int p in Present(old).Where(p => State.Ptes[p] is { NonPresent: false, Huge: false } x && x.Frame != MmState.ZeroFrame && State.Frames[x.Frame].Ksm).ToList())
                 broken[p] = BreakKsm(p, src);
         SplitStraddling(old);
-        // copy_vma: the moved VMA keeps its vm_pgoff when it has an anon_vma, else takes the new address's
-        // mremap_userfaultfd_prep (linux-7.2 mm/userfaultfd.c): without UFFD_FEATURE_EVENT_REMAP the moved VMA loses its
-        // userfaultfd (userfaultfd_reset_ctx), and move_ptes clears the uffd-wp bits it moves (vma_has_uffd_without_event_remap)
-        var vmas = VmasWithout(old).Add(src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + m.OldStart - m.NewStart : 0, UffdWp = false });
-        _prims.Add(new Prim.VmaUpdate(Sorted(vmas)));
+        _prims.Add(new Prim.VmaUpdate(MovedVmas(src, old, dst)));
         var moves = Present(old).Select(p => (p, broken.TryGetValue(p, out var b) ? b : State.Ptes[p]!.Value)).ToList();
         // a hugetlb VMA moves by mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page)
         if (HugetlbSite(src.Hugetlb, CallSite.move_hugetlb_page_tables)) MoveHugetlbPageTables(old, dst, moves);
@@ -769,11 +787,37 @@ internal sealed class Planner(MmState state)
         return ("mremap", MmapLock.Write, null);
     }
 
+    /// <summary>The VMAs after mremap moved [old) of src to [dst) (linux-7.2 mm/mremap.c copy_vma_and_data, then move_vma's
+    /// unmap of the old range; linux-6.12 mm/mremap.c move_vma the same).</summary>
+    /// copy_vma (linux-7.2 and 6.12 mm/vma.c): the moved VMA keeps its vm_pgoff when it has an anon_vma, else takes the new
+    /// address's (PgDelta 0), and vma_merge_copied_range merges it with its new neighbours where it can, the source VMA itself
+    /// included (an unfaulted source whose pgoff then lines up: the "vma_merge with self" of copy_vma), before the old range is
+    /// unmapped; a merged VMA has the anon_vma any part had (is_mergeable_anon_vma), so the parts of the source left after
+    /// the unmap have it too. The merge compares the source's flags and uffd context (VMG_VMA_STATE), so a VM_UFFD_WP VMA merges
+    /// only with registered neighbours; then mremap_userfaultfd_prep (linux-7.2 mm/userfaultfd.c, 6.12 fs/userfaultfd.c),
+    /// without UFFD_FEATURE_EVENT_REMAP, drops the flags of the VMA copy_vma returned (userfaultfd_reset_ctx), registered
+    /// neighbours merged into it included, and merges nothing more: its edges become Vma.Seams. move_ptes clears the uffd-wp
+    /// bits it moves (vma_has_uffd_without_event_remap).
+    private ImmutableArray<Vma> MovedVmas(Vma src, PageRange old, PageRange dst)
+    {
+        var moved = src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + old.Start - dst.Start : 0, Seam = false,
+            UffdWp = src.UffdWp && !Config.PlantMremapUffdMerges };
+        var vmas = AnonVmaRuns(Unseamed(Sorted(State.Vmas.Add(moved)), [dst.Start, dst.End]));
+        if (moved.UffdWp)
+        {
+            var run = Vma.MergedRun(vmas, vmas.First(v => v.Start == dst.Start));
+            vmas = vmas.Select(v => run.Start <= v.Start && v.End <= run.End ? v with { UffdWp = false, Seam = v.Start == run.Start }
+                : v.Start == run.End ? v with { Seam = true } : v).ToImmutableArray();
+        }
+        return Sorted(VmasWithout(old, vmas));
+    }
+
     /// <summary>Linux 7.2 mm/ksm.c break_ksm: a KSM page (break_ksm_pmd_entry: folio_test_ksm of a present PTE; a swap entry
     /// is not one) is faulted with FAULT_FLAG_UNSHARE, and mm/memory.c do_wp_page never reuses a KSM folio
     /// (wp_can_reuse_anon_folio: folio_test_ksm) but copies it: wp_page_copy, a new exclusive page under MMU_NOTIFY_CLEAR
-    /// over the page, mapped with vm_page_prot (read-only in a private VMA; unshare: not pte_mkdirty nor maybe_mkwrite), the
-    /// KSM page released. linux-6.12 break_ksm the same; linux-6.1 (and the seed's kernel) fault with FAULT_FLAG_WRITE:
+    /// over the page, mapped with vm_page_prot (read-only in a private VMA; unshare: not pte_mkdirty nor maybe_mkwrite, the old
+    /// PTE's soft-dirty and uffd-wp bits kept: CopyOnWrite), the KSM page released. move_ptes then marks every PTE it moves
+    /// soft-dirty (linux-7.2 and 6.12 mm/mremap.c move_soft_dirty_pte), so only the break's own step shows the kept bit. linux-6.12 break_ksm the same; linux-6.1 (and the seed's kernel) fault with FAULT_FLAG_WRITE:
     /// the copy is mapped dirty and, in a writable VMA, writable (maybe_mkwrite).</summary>
     /// Returns the page's new PTE (as PteOp.Map makes it).
     private Pte BreakKsm(int page, Vma vma)
@@ -781,8 +825,8 @@ internal sealed class Planner(MmState state)
         var cur = State.Ptes[page]!.Value;
         bool write = Vocab is Vocabulary.Linux6_1 or Vocabulary.V7 or Vocabulary.V7Reviewed;
         var prot = vma.Prot == Prot.None ? Prot.None : write ? vma.Prot : Prot.Read;
-        int nf = WpPageCopy(page, cur, prot);
-        return new Pte(nf, prot, Dirty: prot == Prot.ReadWrite, Young: true, SoftDirty: true);
+        int nf = WpPageCopy(page, cur, prot, unshare: !write);
+        return new Pte(nf, prot, Dirty: prot == Prot.ReadWrite, Young: true, SoftDirty: write || cur.SoftDirty, UffdWp: !write && cur.UffdWp);
     }
 
     /// <summary>Linux 7.2 mm/mremap.c move_page_tables: the source range is notified (MMU_NOTIFY_UNMAP); the destination is
@@ -1387,6 +1431,7 @@ internal sealed class Planner(MmState state)
     private void SetUffdWp(PageRange r, bool wp)
     {
         var vmas = new List<Vma>();
+        var edges = new List<int>(); // vma_modify_flags_uffd tries to merge each changed part with its neighbours
         foreach (var v in State.Vmas)
         {
             if (!v.Range.Overlaps(r) || v.UffdWp == wp) { vmas.Add(v); continue; }
@@ -1395,8 +1440,9 @@ internal sealed class Planner(MmState state)
             if (v.Start < part.Start) vmas.Add(v with { End = part.Start });
             vmas.Add(v with { Start = part.Start, End = part.End, UffdWp = wp });
             if (v.End > part.End) vmas.Add(v with { Start = part.End });
+            edges.Add(part.Start); edges.Add(part.End);
         }
-        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Sorted(vmas))));
+        _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), edges))));
     }
 
     /// <summary>Linux 7.2 mm/userfaultfd.c uffd_wp_range -> change_protection: MMU_NOTIFY_PROTECTION_VMA from the first
@@ -1675,7 +1721,9 @@ internal sealed class Planner(MmState state)
     private string? SetMlocked(PageRange r, bool locked)
     {
         if (!Covered(r)) return "ENOMEM (range not fully mapped)";
-        _prims.Add(new Prim.VmaUpdate(Sorted(SetFlag(r, v => v with { Mlocked = locked }))));
+        // mlock_fixup -> vma_modify_flags of each VMA whose VM_LOCKED changes, merged with its neighbours where it can
+        var edges = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked != locked).SelectMany(v => new[] { Math.Max(v.Start, r.Start), Math.Min(v.End, r.End) });
+        _prims.Add(new Prim.VmaUpdate(Unseamed(Sorted(SetFlag(r, v => v with { Mlocked = locked })), edges)));
         return null;
     }
 

@@ -20,7 +20,10 @@ public abstract record Prim
     /// <summary>A PTE write under the page-table lock. NotifyAfter: the v7 invalidate_page mechanism tells
     /// listeners after the change (rmap paths).</summary>
     /// UffdWp: a Map keeps the uffd-wp bit of the entry it replaces (remove_migration_pte, do_swap_page).
-    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false, int Owner = -1, bool SoftDirty = false, bool UffdWp = false) : Prim;
+    /// Unshare: a Map by an unshare fault's copy (Planner.CopyOnWrite): soft-dirty only when SoftDirty (the old PTE's), where
+    /// any other Map sets it.
+    public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false, int Owner = -1, bool SoftDirty = false, bool UffdWp = false,
+        bool Unshare = false) : Prim;
     /// <summary>flush_tlb_range, with the secondary-TLB callback (invalidate_range / arch_invalidate_secondary_tlbs).</summary>
     public sealed record TlbFlush(PageRange Range) : Prim;
     /// <summary>The legacy mmu_notifier_invalidate_page(mm, address, event), after the PTL is dropped.</summary>

@@ -35,8 +35,19 @@ public readonly record struct PageRange(int Start, int End)
 /// mm/vma.c vma_modify_flags_uffd, which splits the VMAs at the range's edges). VMAs of different uffd flags do not merge
 /// (mm/vma.c is_mergeable_vma compares vm_flags and is_mergeable_vm_userfaultfd_ctx the context); the model has one
 /// userfaultfd, so the flag is the context.
+/// Seam: the kernel has a VMA boundary at Start even where the VMA before is adjacent and SameKind, i.e. a merge the kernel
+/// did not make. mremap of a VM_UFFD_WP VMA leaves one: copy_vma tries to merge the new VMA with its neighbours while it
+/// still has the uffd flags and context (linux-7.2 mm/vma.c copy_vma: VMG_VMA_STATE takes them from the source VMA,
+/// vma_merge_copied_range -> is_mergeable_vma: flags and is_mergeable_vm_userfaultfd_ctx), and only afterwards
+/// mremap_userfaultfd_prep drops them from the VMA it made or merged into (linux-7.2 mm/mremap.c copy_vma_and_data ->
+/// mm/userfaultfd.c mremap_userfaultfd_prep -> userfaultfd_reset_ctx, without UFFD_FEATURE_EVENT_REMAP; linux-6.12
+/// mm/vma.c copy_vma, mm/mremap.c move_vma, fs/userfaultfd.c mremap_userfaultfd_prep the same), which merges nothing. The
+/// seam lasts until the kernel tries a merge there: a VMA change whose range starts or ends at it (vma_modify: mprotect,
+/// UFFDIO_REGISTER / UNREGISTER, mlock) or a new VMA next to it (mmap, mremap: vma_merge_new_range), each of which clears
+/// it (Planner.Unseamed). A seam where the neighbour is not SameKind changes nothing.
 public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
-    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0, bool UffdWp = false)
+    bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0, bool UffdWp = false,
+    bool Seam = false)
 {
     /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous) and their
     /// page offsets line up (can_vma_merge_after: prev->vm_pgoff + vma_pages(prev) == pgoff, i.e. equal PgDelta).</summary>
@@ -44,14 +55,18 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
         && Account == o.Account && PgDelta == o.PgDelta && UffdWp == o.UffdWp;
 
     /// <summary>The kernel VMA a reference VMA is part of: the run of adjacent VMAs of one kind around it (SameKind: equal
-    /// flags and lined-up pgoffs, which mm/vma.c merges), e.g. after an mremap back into the hole it left.</summary>
+    /// flags and lined-up pgoffs, which mm/vma.c merges), e.g. after an mremap back into the hole it left; a Seam ends it.</summary>
     public static PageRange MergedRun(ImmutableArray<Vma> vmas, Vma vma)
     {
         int i = vmas.IndexOf(vma), a = i, b = i;
-        while (a > 0 && vmas[a - 1].End == vmas[a].Start && vmas[a - 1].SameKind(vmas[a]) && !vmas[a].Shared) a--;
-        while (b + 1 < vmas.Length && vmas[b].End == vmas[b + 1].Start && vmas[b].SameKind(vmas[b + 1]) && !vmas[b].Shared) b++;
+        while (a > 0 && Merged(vmas[a - 1], vmas[a])) a--;
+        while (b + 1 < vmas.Length && Merged(vmas[b], vmas[b + 1])) b++;
         return new PageRange(vmas[a].Start, vmas[b].End);
     }
+
+    /// <summary>Two reference VMAs, next the one right after prev, are parts of one kernel VMA: adjacent, SameKind, private
+    /// and no Seam between them.</summary>
+    public static bool Merged(Vma prev, Vma next) => prev.End == next.Start && prev.SameKind(next) && !next.Shared && !next.Seam;
 
     public PageRange Range => new(Start, End);
     public bool Contains(int page) => page >= Start && page < End;

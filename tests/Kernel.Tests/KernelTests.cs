@@ -652,22 +652,68 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     private const string MremapUffdRepro = "mmap 0 16 rw; uffd_register 15 16; guest_read 3; mremap 15 16 10; guest_write 14 961880; fork";
 
     [KvmFact]
-    public void Finding_mremap_of_a_userfaultfd_registered_vma_is_not_run()
+    public void Finding_mremap_of_a_userfaultfd_registered_vma_leaves_it_apart_and_fork_copies_no_pte_of_its_neighbours()
     {
-        // found by `--time 3m --seed 9`: the moved VMA [10, 11) stays apart from [0, 10) and [11, 15) in the kernel (copy_vma
-        // runs with the uffd flags, mremap_userfaultfd_prep drops them after), so the write to 14 gives only [11, 15) an
-        // anon_vma and fork copies no PTE of [0, 10); the reference merges the three. The mremap is refused
+        // found by `--time 3m --seed 9` (then refused): the moved VMA [10, 11) stays apart from [0, 10) and [11, 15) in the kernel
+        // (copy_vma merges with the uffd flags, mremap_userfaultfd_prep drops them after: Vma.Seam), so the write to 14 gives only
+        // [11, 15) an anon_vma and fork copies no PTE of [0, 10), not the zero page of 3
         var r = Run(MremapUffdRepro);
         Assert.Null(r.Mismatch);
-        Assert.Equal(1, r.Stats.Refused);
+        Assert.Equal(0, r.Stats.Refused);
+        var st = r.Reference.State;
+        Assert.Equal([new PageRange(0, 10), new PageRange(10, 11), new PageRange(11, 15)],
+            new[] { 3, 10, 14 }.Select(p => Vma.MergedRun(st.Vmas, st.VmaAt(p)!)).ToArray());
+        Assert.Equal([14], st.Children[0].Keys.Order().ToArray());
     }
 
     [KvmFact]
-    public void A_harness_that_runs_mremap_of_a_registered_vma_is_caught_by_the_childs_pagemap()
+    public void A_reference_that_merges_the_moved_registered_vma_is_caught_by_the_childs_pagemap()
     {
-        var r = new Conformance(fx.Live, Config()) { RunMremapOfRegisteredVma = true }.Run(KOp.Parse(MremapUffdRepro, 16));
+        // the planted bug is the old reference (MmConfig.PlantMremapUffdMerges): the moved VMA merged with [0, 10) and [11, 15),
+        // so the write to 14 gave all of [0, 15) an anon_vma and fork copied the zero page of 3
+        var r = new Conformance(fx.Live, Config() with { PlantMremapUffdMerges = true }).Run(KOp.Parse(MremapUffdRepro, 16));
         Assert.Equal((5, "child 0 pagemap present", 3, "not present", "present (frame 0)"),
             (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
+    }
+
+    // [8, 10) registered and write-protected; the registered [13, 14) moved next to it merges with it (same flags and context,
+    // pgoffs in line: copy_vma), and mremap_userfaultfd_prep drops the uffd flags of the merged [8, 11): the write to 9 (uffd-wp
+    // bit still in the PTE) is an ordinary write fault, not one for the userfaultfd's handler (mm/memory.c do_wp_page:
+    // userfaultfd_pte_wp asks for a VM_UFFD_WP VMA)
+    private const string MremapUffdNeighbour = "mmap 0 16 rw; uffd_register 8 10; host_write 9 5; uffd_wp 8 10; uffd_register 13 14; mremap 13 14 10; host_write 9 7; guest_read 9; fork";
+
+    [KvmFact]
+    public void Finding_mremap_of_a_registered_vma_next_to_a_registered_one_merges_them_and_unregisters_both()
+    {
+        var r = Run(MremapUffdNeighbour);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        var st = r.Reference.State;
+        Assert.Equal((new PageRange(8, 11), false, true), (Vma.MergedRun(st.Vmas, st.VmaAt(9)!), st.VmaAt(9)!.UffdWp, st.VmaAt(10)!.AnonVma));
+        Assert.Equal(new PageRange(0, 8), Vma.MergedRun(st.Vmas, st.VmaAt(7)!));
+        Assert.Equal(7, st.Frames[st.Ptes[9]!.Value.Frame].Content);
+    }
+
+    [KvmFact]
+    public void A_reference_whose_moved_vma_keeps_its_registered_neighbour_registered_is_caught_by_the_handler_count()
+    {
+        // the old reference (PlantMremapUffdMerges): [8, 10) stays registered, so the reference sends the write to 9 to the handler
+        var r = new Conformance(fx.Live, Config() with { PlantMremapUffdMerges = true }).Run(KOp.Parse(MremapUffdNeighbour, 16));
+        Assert.Equal((6, "uffd-wp write faults resolved by the handler", "0", "1"),
+            (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Kernel, r.Mismatch.Reference));
+    }
+
+    [KvmFact]
+    public void Finding_an_unfaulted_vma_mremap_moves_next_to_one_with_an_anon_vma_shares_it_and_fork_copies_its_zero_pages()
+    {
+        // seen live on the reference before (no anon_vma runs after mremap): `child 0 pagemap present of page 11: live kernel
+        // present, reference not present`. copy_vma merges the unfaulted moved VMA [10, 12) with [0, 10), which has an
+        // anon_vma, and with its own source [12, 16) (pgoff reset to the new address: the "vma_merge with self"), so [0, 12)
+        // and the source's rest [14, 16) have that anon_vma and fork copies their zero-page PTEs (vma_needs_copy)
+        var r = Run("mmap 0 10 rw; mmap 12 16 rw; host_write 1 5; guest_read 13; guest_read 15; mremap 12 14 10; fork; child_read 0 11");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal([1, 11, 15], r.Reference.State.Children[0].Keys.Order().ToArray());
     }
 
     [KvmFact]
