@@ -397,7 +397,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         _o.Flush();
     }
 
-    /// <summary>The workers expand the batch's states; a worker stops its share at its first evaluation error.
+    /// <summary>The workers expand the batch's states (all of them, also after an evaluation error: the merge stops at
+    /// the first error in the batch's order, and one worker stops there).
     /// While they do, no string gets a token (Interner.Frozen): a state whose expansion makes a new string (or
     /// prints, or uses a TLC register) is expanded again afterwards on this thread, these states in the batch's
     /// order, so that tokens (TLC's UniqueString order, which orders strings, sets of them and CHOOSE) are given
@@ -412,10 +413,12 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             Phase(1, null, (_, _) => ExpandStates(x, ctxs[0], 0, bn));
             return;
         }
-        int chunk = Math.Max(1, bn / (ctxs.Length * 32)); // small chunks: a worker waits at most one chunk at the end
-        int nChunks = (bn + chunk - 1) / chunk;
+        // state by state, each worker from the start of its block of the batch, then helping with the others': at
+        // the end a worker waits for at most one state; sibling states (whose successors overlap) go to one worker,
+        // which judges a successor met again as it was (FineStates) instead of evaluating its invariants once per
+        // worker; and the merge's chunks of a block go to the worker that made their successors (ForChunks)
         spec.Interner.Frozen = true;
-        try { Phase(nChunks, pool, (ch, slot) => ExpandStates(x, ctxs[slot], ch * chunk, Math.Min(bn, (ch + 1) * chunk))); }
+        try { Phase(bn, pool, (i, slot) => ExpandOne(x, ctxs[slot], i), blocks: true); }
         finally { spec.Interner.Frozen = false; }
         if (x.AnyAgain) ExpandAgain(x, ctxs[0]);
     }
@@ -437,11 +440,11 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
 
     /// <summary>body(i, slot) for every i in [0, n): on all the workers (slot: the worker's number, 0 for this
     /// thread), or on this thread with one worker; a barrier of the workers at the start and at the end.</summary>
-    private void Phase(int n, WorkerThreads? pool, Action<int, int> body)
+    private void Phase(int n, WorkerThreads? pool, Action<int, int> body, bool blocks = false)
     {
         long t0 = _stats is null ? 0 : SearchStats.ThreadCpuNs();
         if (pool is null) for (int i = 0; i < n; i++) body(i, 0);
-        else pool.For(n, body);
+        else pool.For(n, body, blocks);
         _stats?.Phase(SearchStats.ThreadCpuNs() - t0, pool);
     }
 

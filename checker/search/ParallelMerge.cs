@@ -85,7 +85,8 @@ public sealed partial class ModelChecker
         int chunk = pool is null ? Math.Max(1, n) : Math.Max(1, n / (workers * 8));
         int nChunks = (n + chunk - 1) / chunk;
         EnsureChunks(nChunks);
-        Phase(nChunks, pool, (ch, _) => body(ch, ch * chunk, Math.Min(n, (ch + 1) * chunk)));
+        // in blocks, as the expansion: a chunk's successors were made by the worker that merges them
+        Phase(nChunks, pool, (ch, _) => body(ch, ch * chunk, Math.Min(n, (ch + 1) * chunk)), blocks: true);
     }
 
     private void EnsureChunks(int n)

@@ -76,6 +76,49 @@ public class WorkerThreadsTests
         pool.Dispose();
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void With_blocks_every_item_once(int helpers)
+    {
+        using var pool = new WorkerThreads(helpers);
+        for (int round = 0; round < 2000; round++)
+        {
+            int n = round % 67;
+            var hits = new int[n];
+            pool.For(n, (i, _) => { Interlocked.Increment(ref hits[i]); if (i % 5 == 0) Thread.SpinWait(50); }, blocks: true);
+            Assert.All(hits, h => Assert.Equal(1, h));
+        }
+    }
+
+    /// <summary>With blocks, slot s runs block s (items 0, 1 for the calling thread, 2, 3 for the helper) when both
+    /// threads keep pace: every item waits until the other slot has started as many items as its own slot (for at
+    /// most 10 s, so that a planted bug ends). Without blocks the two threads take the items in turn.</summary>
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void With_blocks_each_thread_runs_its_own_block(bool planted, bool own)
+    {
+        using var pool = new WorkerThreads(1, plantedNoBlocks: planted);
+        var started = new int[2];
+        var ran = new List<int>[] { [], [] };
+        bool local = true;
+        for (int round = 0; round < 20 && local; round++)
+        {
+            started[0] = started[1] = 0;
+            ran[0].Clear(); ran[1].Clear();
+            pool.For(4, (i, slot) =>
+            {
+                int mine = Interlocked.Increment(ref started[slot]);
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+                while (Volatile.Read(ref started[1 - slot]) < mine && DateTime.UtcNow < deadline) Thread.Yield();
+                lock (ran) ran[slot].Add(i);
+            }, blocks: true);
+            local = ran[0].Order().SequenceEqual([0, 1]) && ran[1].Order().SequenceEqual([2, 3]);
+        }
+        Assert.Equal(own, local);
+    }
+
     [Fact]
     public void An_exception_in_body_is_rethrown_by_For_and_the_pool_goes_on()
     {
