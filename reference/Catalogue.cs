@@ -57,7 +57,12 @@ public sealed record KernelSite(string File, string Function, string Api, string
 public sealed record VocabularyEntry(string Name, string Family, string? BasedOn = null, string? AliasOf = null,
     IReadOnlyList<string>? SourcePrefix = null, IReadOnlyDictionary<string, string>? Renames = null,
     IReadOnlyList<CatalogueRow>? Rows = null, string? Release = null, string? SourceTree = null,
-    IReadOnlyList<CatalogueChange>? Changes = null, IReadOnlyList<KernelSite>? KernelSites = null, string? KernelSitesFrom = null);
+    IReadOnlyList<CatalogueChange>? Changes = null, IReadOnlyList<KernelSite>? KernelSites = null, string? KernelSitesFrom = null,
+    IReadOnlyList<CatalogueApi>? Apis = null);
+
+/// <summary>A listener API a release added (a vocabulary has it when it or a vocabulary it is based on lists it), e.g.
+/// two-pass-interval: struct mmu_interval_notifier_ops' invalidate_start / invalidate_finish.</summary>
+public sealed record CatalogueApi(string Name, string Source, string Commit, string Dated);
 
 public sealed record BugModel(string Name, string? Violated);
 
@@ -260,6 +265,21 @@ public sealed class Catalogue
 public static class Vocabularies
 {
     public static KernelVocabulary? ByName(string name) => Catalogue.Default.Vocabularies.FirstOrDefault(v => v.Name == name);
+
+    /// <summary>The listener API of that name in a vocabulary (listed by it, or by a vocabulary of its family it is based on;
+    /// an alias is its target's), or null where the vocabulary's kernel has no such API.</summary>
+    public static CatalogueApi? Api(string vocabulary, string api)
+    {
+        var entries = Catalogue.Default.File.Vocabularies;
+        var e = entries.FirstOrDefault(v => v.Name == vocabulary);
+        while (e is not null)
+        {
+            if (e.Apis?.FirstOrDefault(a => a.Name == api) is { } found) return found;
+            string? next = e.AliasOf ?? e.BasedOn;
+            e = next is null ? null : entries.FirstOrDefault(v => v.Name == next);
+        }
+        return null;
+    }
 
     /// <summary>Every vocabulary name, in catalogue order.</summary>
     public static ImmutableArray<string> Names => [.. Catalogue.Default.Vocabularies.Select(v => v.Name)];

@@ -132,6 +132,11 @@ public static class TraceConfig
                 mirrors.Add(new MirrorConfig(name, kind, policy, Bool(mo, "skip_read_retry"), Bool(mo, "read_retry_outside_lock"),
                     mo["fault_chunk"] is null ? 2 : Int(mo, "fault_chunk", 1, pages), span, Bool(mo, "exclusive_owner_null")));
             }
+            // a listener API the vocabulary's kernel does not have (linux-7.2 include/linux/mmu_notifier.h invalidate_finish;
+            // none in linux-6.12): a trace of a two-pass listener under linux-6.1 was accepted (review of session 10)
+            if (mirrors.FirstOrDefault(m => m.Kind == MirrorKind.Interval && m.Listener.At == TeardownAt.Finish) is { } tp
+                && Vocabularies.Api(EventTables.Name(vocab), "two-pass-interval") is null)
+                throw new TraceFormatException($"field 'policy.at': mirror {tp.Name} is a two-pass interval notifier (invalidate_finish), which vocabulary {EventTables.Name(vocab)} does not have (first in linux-7.2's tree)");
             var mutants = Mutant.None;
             if (o["mutants"] is JsonArray mu)
                 foreach (var n in mu)

@@ -177,4 +177,30 @@ public class TraceConfigErrorTests
         Assert.Equal((ReplayVerdict.Malformed, 1), (r.Verdict, r.Line));
         Assert.Equal("field 'policy.name': expected a string", r.Message);
     }
+
+    /// <summary>Two-pass interval notifiers (invalidate_finish) are in linux-7.2's tree, not in linux-6.1's or 6.12's
+    /// include/linux/mmu_notifier.h: a trace of one under an older vocabulary is refused at its config line (it was accepted:
+    /// review of session 10), and accepted where the catalogue lists the API (7.2, 7.3 and upstream, which names 7.3).</summary>
+    [Theory]
+    [InlineData("linux-6.1", false)]
+    [InlineData("linux-6.12", false)]
+    [InlineData("linux-6.18", false)]
+    [InlineData("linux-7.2", true)]
+    [InlineData("linux-7.3", true)]
+    [InlineData("upstream", true)]
+    public void A_two_pass_listener_is_refused_under_a_vocabulary_without_invalidate_finish(string vocabulary, bool has)
+    {
+        var good = new StringWriter();
+        TraceFile.Write(good, Scenarios.Find("two_pass_interval")!.Run().Session);
+        var lines = good.ToString().TrimEnd('\n').Split('\n');
+        lines[0] = System.Text.RegularExpressions.Regex.Replace(lines[0], "\"vocabulary\":\"[^\"]*\"", $"\"vocabulary\":\"{vocabulary}\"");
+        var r = Replay.Run(lines);
+        Assert.Equal(has ? (ReplayVerdict.Accepted, lines.Length) : (ReplayVerdict.Malformed, 1), (r.Verdict, r.Line));
+        if (!has)
+        {
+            Assert.Equal($"field 'policy.at': mirror dev0 is a two-pass interval notifier (invalidate_finish), which vocabulary {vocabulary} does not have (first in linux-7.2's tree)", r.Message);
+            Assert.Equal(lines[0].IndexOf("\"at\"", StringComparison.Ordinal) + 1, r.Column);
+        }
+        Assert.Equal(has, Vocabularies.Api(vocabulary, "two-pass-interval") is not null);
+    }
 }
