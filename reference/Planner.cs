@@ -785,8 +785,12 @@ internal sealed class Planner(MmState state)
         // maybe_change_pte_writable: "Do we need write faults for uffd-wp tracking?" (userfaultfd_pte_wp)
         if (pte.UffdWp && vma.UffdWp) return false;
         var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
     }
+
+    /// <summary>A page of a folio fork shared (MmState.Folios) that is not PageAnonExclusive again: mapped once or not, mm/mprotect.c
+    /// can_change_private_pte_writable (linux-7.2: PageAnonExclusive(page)) does not make its PTE writable.</summary>
+    private bool FolioPageShared(int frame) => State.FolioOf(frame) is var fi and >= 0 && !State.Folios[fi].Exclusive.Contains(frame);
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
     private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m)
@@ -1494,7 +1498,7 @@ internal sealed class Planner(MmState state)
         if (State.VmaAt(page) is not { Shared: false, Hugetlb: false, Prot: Prot.ReadWrite }) return false;
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false, DevicePrivate: < 0 } pte) return false;
         var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
     }
 
     /// <summary>Whether a hugetlb VMA takes its hugetlb call site (Linux 7.2 mm/hugetlb.c) rather than the generic one: a

@@ -148,6 +148,23 @@ public class ChildThpWriteTests
     }
 
     [Fact]
+    public void Mprotect_back_to_rw_leaves_a_folio_page_mapped_once_but_not_exclusive_read_only()
+    {
+        // linux-7.2 mm/mprotect.c can_change_private_pte_writable: PageAnonExclusive(page), which fork cleared; the child's copy
+        // leaves the parent's page 1 mapped once, yet its write after mprotect rw faults and copies (do_wp_page: the folio is
+        // still mapped by the child)
+        var (s, f) = Forked();
+        s.Cpu(new Call.ChildWrite(0, 1, 5));
+        s.Cpu(new Call.Mprotect(1, 2, Prot.Read)); // a partial mprotect: the parent's PMD split
+        s.Cpu(new Call.Mprotect(1, 2, Prot.ReadWrite));
+        Assert.Equal((f[1], Prot.Read), (s.State.Ptes[1]!.Value.Frame, s.State.Ptes[1]!.Value.Prot));
+        int at = s.Trace.Count;
+        s.Cpu(new Call.CpuWrite(1, 9));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[1,2)"], Events(s, at));
+        Assert.NotEqual(f[1], s.State.Ptes[1]!.Value.Frame);
+    }
+
+    [Fact]
     public void The_seeds_vocabulary_knows_no_folios()
     {
         var (s, _) = Forked(Vocabulary.V7);
