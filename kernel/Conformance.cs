@@ -105,6 +105,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// split_folio maps zero-filled subpages to the zero page; the reference swaps base pages out): tests only, the harness
     /// without the refusal.</summary>
     public bool RunPageoutLargeFolio { get; init; }
+    /// <summary>A planted reference bug for tests: a child's write to a page of a THP fork shared (MmState.Folios) reuses the page
+    /// in the reference (its frame marked PageAnonExclusive first), the parent's page written by the child.</summary>
+    public bool PlantThpChildWriteReuses { get; init; }
+    /// <summary>A planted reference bug for tests: the parent's write to a page of a THP fork shared reuses it in the reference (its
+    /// frame marked PageAnonExclusive first), as the reference without folios did for a page mapped once.</summary>
+    public bool PlantThpParentWriteReuses { get; init; }
 
     public const int Kvm = 0; // the mirror index of the KVM listener
 
@@ -125,7 +131,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// child_write, in MmState.Children), and the pages where it maps
     /// the huge zero page (copied by fork, linux-7.2 mm/huge_memory.c copy_huge_pmd: is_huge_zero_pmd, or faulted).</summary>
     /// PmdBlocks: the first pages of the huge blocks the child maps by a PMD (a THP the parent had PMD-mapped at fork:
-    /// copy_huge_pmd; the child never splits it: it reads there, its writes there are not run, ChildWrite).
+    /// copy_huge_pmd), until the child's write there splits it (do_huge_pmd_wp_page's fallback: ChildWrite, the reference's Folio
+    /// without the child in ChildPmd).
     /// Swapped: the pages where the child has a swap entry (the parent had one at fork: linux-7.2 mm/memory.c copy_nonpresent_pte
     /// copies it, swap_dup_entry_direct), until the child's read swaps the page in (do_swap_page maps the swap cache's page,
     /// the reference's frame of that page: then one more mapping of it, counted in OneRun's child swap-in map counts).
@@ -139,7 +146,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -194,6 +201,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public bool PlantNoPrefetch { get; init; }
         public bool PlantKsmCandidatesLeft { get; init; }
         public bool RunPageoutLargeFolio { get; init; }
+        public bool PlantThpChildWriteReuses { get; init; }
+        public bool PlantThpParentWriteReuses { get; init; }
         private readonly List<Child> _children = [];
         public int Children => _children.Count;
         private readonly HashSet<int> _dropped = [];
@@ -228,6 +237,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private Mismatch? Guest(int page, bool write, int value, string what)
         {
             if (write) DrainBeforeReuse(page);
+            if (write && PlantThpParentWriteReuses && s.State.Ptes[page] is { } gp) PlantFolioExclusive(gp.Frame);
             bool refault = _dropped.Remove(page);
             bool mapped = s.State.Mirrors[Kvm].Pt.ContainsKey(page);
             if (write) s.DeviceWrite(Kvm, page, value); else s.DeviceRead(Kvm, page);
@@ -395,6 +405,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 {
                     ResolveUffdWp(h.Page);
                     DrainBeforeReuse(h.Page);
+                    if (PlantThpParentWriteReuses && s.State.Ptes[h.Page] is { } hp) PlantFolioExclusive(hp.Frame);
                     var err = Cpu(new Call.CpuWrite(h.Page, h.Value));
                     bool kFault = Native.HostWrite(h.Page, (ulong)(uint)h.Value) != 0;
                     Checks++;
@@ -480,9 +491,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// folio_ref_count 2, so the kernel would copy a page the reference reuses (whichever CPU the parent faulted it on).
         /// Not run (refused, as the reference refuses them): a child's swap entry and a page a child swapped in (the reference
         /// does not count a child's swap-in: _childSwapIns), the huge zero page in the child (do_huge_pmd_wp_page ->
-        /// do_huge_zero_wp_pmd there), a page of a THP folio (KPF_THP: do_huge_pmd_wp_page on a PMD, and for a PTE-mapped THP
-        /// __wp_can_reuse_large_anon_folio, whole-folio reuse, which the reference's per-page frames do not express), and a
-        /// fault into an empty huge block (the reference refuses it: do_huge_pmd_anonymous_page in the child).</summary>
+        /// do_huge_zero_wp_pmd there), a page of a large folio (KPF_THP) the reference does not know as one (MmState.Folios holds
+        /// the THPs fork shared while the parent mapped them by a PMD: a THP forked PTE-mapped is not one of them), and a
+        /// fault into an empty huge block (the reference refuses it: do_huge_pmd_anonymous_page in the child). A write into a
+        /// THP the child maps by a PMD splits that PMD unless it reuses the folio (Child.PmdBlocks follows the reference's
+        /// Folio.ChildPmd).</summary>
         private Mismatch? ChildWrite(KOp.ChildWrite cw)
         {
             if (cw.Child >= _children.Count) return null;
@@ -495,9 +508,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 var cpm = live.Pagemap(cw.Child);
                 thp = LiveMm.Present(cpm[cw.Page]) && LiveMm.Thp(LiveMm.Pfn(cpm[cw.Page])) && !child.HugeZero.Contains(cw.Page);
             }
+            // a page of a THP fork shared while the parent mapped it by a PMD is modelled (the reference's MmState.Folios); a page of
+            // another large folio (forked PTE-mapped, e.g. after a partial mprotect split the parent's PMD) is not
+            int folio = frame is { } ff ? s.State.FolioOf(ff) : -1;
             if (child.Swapped.Contains(cw.Page) || frame is { } fs && ChildSwappedIn(fs) || child.HugeZero.Contains(cw.Page)
-                || child.PmdBlocks.Contains(cw.Page / 512 * 512) || thp)
+                || thp && folio < 0)
             { Refused++; return null; }
+            if (PlantThpChildWriteReuses && folio >= 0) PlantFolioExclusive(frame!.Value);
+            var shared = folio >= 0 ? s.State.Folios[folio] : null;
             string? err;
             if (PlantChildWriteNotInReference) err = child.Vmas.FirstOrDefault(v => v.Contains(cw.Page)) is { Prot: Prot.ReadWrite } ? null : "SIGSEGV";
             else if (PlantChildWriteInParent && s.State.Ptes[cw.Page] is not null) err = Cpu(new Call.CpuWrite(cw.Page, cw.Value));
@@ -505,12 +523,24 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             bool refFault = err is not null && err.StartsWith("SIGSEGV", StringComparison.Ordinal);
             if (err is not null && !refFault) { Refused++; return null; }
             if (!refFault) child.Faulted.Remove(cw.Page);
+            // the child's write split its PMD (do_huge_pmd_wp_page's fallback) unless it reused the folio whole
+            int block = cw.Page / 512 * 512;
+            if (shared is not null && !s.State.Folios.Any(f => f.ChildPmd.Contains(cw.Child) && f.Frames.Intersect(shared.Frames).Any()))
+                child.PmdBlocks.Remove(block);
             Native.DrainLru(0);
             int r = Native.ChildWrite(cw.Child, cw.Page, (uint)cw.Value);
             if (r < 0) throw new InvalidOperationException($"child write failed: errno {-r}");
             Checks++;
             bool kFault = r == 1;
             return kFault == refFault ? null : Diff($"child {cw.Child} write", cw.Page, kFault ? "a fault" : "done", err ?? "done");
+        }
+
+        /// <summary>A planted reference bug (PlantThpChildWriteReuses, PlantThpParentWriteReuses): the folio's frame is marked
+        /// PageAnonExclusive in the reference, whose next write fault then reuses it.</summary>
+        private void PlantFolioExclusive(int frame)
+        {
+            int i = s.State.FolioOf(frame);
+            if (i >= 0) s.Continue(s.State with { Folios = s.State.Folios.SetItem(i, s.State.Folios[i] with { Exclusive = s.State.Folios[i].Exclusive.Add(frame) }) });
         }
 
         /// <summary>A userfaultfd ioctl on both sides (linux-7.2 mm/userfaultfd.c userfaultfd_register, mwriteprotect_range,

@@ -524,6 +524,10 @@ public static class Machine
                 break;
         }
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
+        // a write fault's reuse of a page of a folio fork shared: PageAnonExclusive again (linux-7.2 mm/memory.c do_wp_page,
+        // mm/huge_memory.c do_huge_pmd_wp_page)
+        if (pu.Op == PteOp.Upgrade && after is { } up && s.FolioOf(up.Frame) is var ui and >= 0)
+            s = s with { Folios = s.Folios.SetItem(ui, s.Folios[ui] with { Exclusive = s.Folios[ui].Exclusive.Add(up.Frame) }) };
         // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare); so does the
         // huge zero page (linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page calls vmf_anon_prepare before mapping it,
         // where do_anonymous_page maps the small zero page without one)
@@ -595,6 +599,7 @@ public static class Machine
         {
             Frames = s.Frames.SetItem(ff.Frame, fr with { RefCount = refs, Free = freed }),
             FreeList = freed ? s.FreeList.Push(ff.Frame) : s.FreeList,
+            Folios = freed ? DropFolioFrame(s.Folios, ff.Frame) : s.Folios,
         };
         return new(s, Line("step", s.Op!.Actor, "free_frame", ("frame", ff.Frame), ("freed", freed)), null);
     }
@@ -617,8 +622,61 @@ public static class Machine
         }
         var swaps = s.ChildSwapped;
         while (swaps.Count < s.Children.Count) swaps = swaps.Add([]);
-        s = s with { Children = s.Children.SetItem(s.Children.Count - 1, child), Frames = frames, ChildSwapped = swaps.SetItem(s.Children.Count - 1, swapped) };
+        var folios = ForkFolios(s, cc.Range, pages);
+        s = s with { Children = s.Children.SetItem(s.Children.Count - 1, child), Frames = frames, ChildSwapped = swaps.SetItem(s.Children.Count - 1, swapped), Folios = folios };
         return new(s, Line("step", op.Actor, "copy_pte_range", ("start", cc.Range.Start), ("end", cc.Range.End), ("pages", pages.ToArray())), null);
+    }
+
+    /// <summary>The folios after fork copied range to the new child n (MmState.Folios; kernel vocabularies only, the seed's v7
+    /// copied a THP whole on a write fault). A whole huge block the parent maps by a PMD becomes a folio: linux-7.2
+    /// mm/huge_memory.c copy_huge_pmd gives the child the same PMD, write-protected (folio_try_dup_anon_rmap_pmd clears the head
+    /// page's PageAnonExclusive, include/linux/rmap.h __folio_try_dup_anon_rmap), and the child takes the folio's second mm-id
+    /// slot (folio_add_return_large_mapcount: the parent holds the first since the folio was mapped, folio_add_new_anon_rmap).
+    /// A folio already known that the child now maps too: its pages the parent shared lose PageAnonExclusive, the child maps it by
+    /// a PMD where the parent still does, and it takes a slot if one is free (a holder that maps nothing of the folio any more
+    /// freed its slot: folio_sub_return_large_mapcount).</summary>
+    private static ImmutableList<Folio> ForkFolios(MmState s, PageRange range, List<int> pages)
+    {
+        var folios = s.Folios;
+        if (!EventTables.IsKernel(s.Config.Vocabulary)) return folios;
+        int n = s.Children.Count - 1;
+        for (int i = 0; i < folios.Count; i++)
+        {
+            var f = folios[i];
+            var shared = pages.Where(p => s.Ptes[p] is { Swapped: false } x && f.Frames.Contains(x.Frame)).ToList();
+            if (shared.Count == 0) continue;
+            var slots = f.Slots.Select(id => id != Folio.FreeSlot && s.FolioMaps(f, id) == 0 ? Folio.FreeSlot : id).ToImmutableArray();
+            int free = slots.IndexOf(Folio.FreeSlot);
+            if (free >= 0) slots = slots.SetItem(free, n);
+            bool pmd = shared.All(p => s.Ptes[p] is { Huge: true });
+            folios = folios.SetItem(i, f with
+            {
+                Slots = slots, ChildPmd = pmd ? f.ChildPmd.Add(n) : f.ChildPmd,
+                Exclusive = f.Exclusive.Except(shared.Select(p => s.Ptes[p]!.Value.Frame)),
+            });
+        }
+        int h = s.Config.HugePageSize;
+        for (int b = (range.Start + h - 1) / h * h; b + h <= range.End; b += h)
+        {
+            var block = Enumerable.Range(b, h).Select(p => s.Ptes[p]).ToList();
+            if (!block.All(x => x is { Huge: true, Swapped: false } y && y.Frame != MmState.ZeroFrame)) continue;
+            var frames = block.Select(x => x!.Value.Frame).ToImmutableArray();
+            if (s.FolioOf(frames[0]) >= 0) continue;
+            folios = folios.Add(new Folio(frames, [n], [], [-1, n]));
+        }
+        return folios;
+    }
+
+    /// <summary>A frame freed: no longer a page of a folio (a folio whose frames are all freed is gone).</summary>
+    private static ImmutableList<Folio> DropFolioFrame(ImmutableList<Folio> folios, int frame)
+    {
+        for (int i = 0; i < folios.Count; i++)
+            if (folios[i].Frames.Contains(frame))
+            {
+                var rest = folios[i].Frames.Remove(frame);
+                return rest.IsEmpty ? folios.RemoveAt(i) : folios.SetItem(i, folios[i] with { Frames = rest, Exclusive = folios[i].Exclusive.Remove(frame) });
+            }
+        return folios;
     }
 
     /// <summary>A child's write fault (Planner.ChildWrite): the child's page becomes cf.Frame holding the value. A copy or a new
@@ -646,7 +704,21 @@ public static class Machine
             }
         }
         var child = s.Children[cf.Child].SetItem(cf.Page, cf.Frame);
-        s = s with { Children = s.Children.SetItem(cf.Child, child), Frames = frames, FreeList = free };
+        // a page of a folio fork shared: a copy under the child's PMD split it first (do_huge_pmd_wp_page's fallback,
+        // __split_huge_pmd on the child's mm); a reuse makes the page PageAnonExclusive (do_wp_page), under the PMD the whole
+        // folio's (do_huge_pmd_wp_page: SetPageAnonExclusive of the head page, the PMD made writable)
+        var folios = s.Folios;
+        if (cf.Old > MmState.ZeroFrame && s.FolioOf(cf.Old) is var fi and >= 0)
+        {
+            var fo = folios[fi];
+            bool pmd = fo.ChildPmd.Contains(cf.Child);
+            fo = cf.Kind == ChildFaultKind.WpPageReuse
+                ? fo with { Exclusive = pmd ? fo.Exclusive.Union(fo.Frames) : fo.Exclusive.Add(cf.Old) }
+                : fo with { ChildPmd = fo.ChildPmd.Remove(cf.Child) };
+            folios = folios.SetItem(fi, fo);
+            if (freed) folios = DropFolioFrame(folios, cf.Old);
+        }
+        s = s with { Children = s.Children.SetItem(cf.Child, child), Frames = frames, FreeList = free, Folios = folios };
         string path = cf.Kind switch { ChildFaultKind.WpPageReuse => "wp_page_reuse", ChildFaultKind.WpPageCopy => "wp_page_copy", _ => "do_anonymous_page" };
         (string, object?)[] f = [("child", cf.Child), ("page", cf.Page), ("path", path), ("frame", cf.Frame)];
         if (cf.Old >= 0) f = [.. f, ("old", cf.Old), ("freed", freed)];

@@ -319,6 +319,11 @@ internal sealed class Planner(MmState state)
         // linux-6.12 mm/memory.c wp_can_reuse_anon_folio: folio_test_ksm -> false; a KSM page mapped once, e.g. after a child's
         // copy or an munmap of its other mapping, is copied: found by `notifier kernel`, wp_page_copy traced on 6.18), with
         // MmConfig.KsmWriteCopies (on by default; off, the reference before: the page reused)
+        if (!vma.Shared && cur.Frame != MmState.ZeroFrame && State.FolioOf(cur.Frame) is var fi and >= 0)
+        {
+            FolioWriteFault(page, cur, State.Folios[fi]);
+            return null;
+        }
         bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies);
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
@@ -334,6 +339,52 @@ internal sealed class Planner(MmState state)
         if (HugetlbSite(vma.Hugetlb, CallSite.hugetlb_wp)) HugetlbWp(page, cur);
         else WpPageCopy(page, cur);
         return null;
+    }
+
+    /// <summary>The parent's write fault on a write-protected page of a folio fork shared (MmState.Folios). A page that is
+    /// PageAnonExclusive again is reused (linux-7.2 mm/memory.c do_wp_page). Under the PMD: linux-7.2 and 6.12 mm/huge_memory.c
+    /// do_huge_pmd_wp_page reuses the whole folio when folio_ref_count is 1 (no child maps any of it), else falls back:
+    /// __split_huge_pmd under MMU_NOTIFY_CLEAR on this mm, then do_wp_page on the page's PTE, which copies it (the folio is
+    /// still mapped by another mm or referenced otherwise: FolioReuse is false). Mapped by PTEs: FolioReuse decides.</summary>
+    private void FolioWriteFault(int page, Pte cur, Folio folio)
+    {
+        if (folio.Exclusive.Contains(cur.Frame)) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return; }
+        var block = HugeBlock(page);
+        if (cur.Huge && WholeHuge(block))
+        {
+            if (FolioOnlyHere(folio))
+            {
+                foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.Upgrade, false, State.Ptes[p]!.Value.Frame, Prot.ReadWrite, true);
+                return;
+            }
+            DoHugePmdWpPage(block);
+            WpPageCopy(page, cur);
+            return;
+        }
+        if (FolioReuse(folio, -1)) Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite);
+        else WpPageCopy(page, cur);
+    }
+
+    /// <summary>do_huge_pmd_wp_page's folio_ref_count(folio) == 1 (linux-7.2 and 6.12 mm/huge_memory.c): the one PMD that faults
+    /// is the folio's only mapping and reference (the reference counts per frame: each frame mapped once and referenced once).</summary>
+    private bool FolioOnlyHere(Folio folio) => folio.Frames.All(f => State.Frames[f] is { MapCount: 1, RefCount: 1 });
+
+    /// <summary>do_wp_page's reuse of a page of a large folio that is not PageAnonExclusive, by mm (-1 the parent, c child c;
+    /// the PTE-mapped case). Linux 6.1 and 6.12 mm/memory.c wp_can_reuse_anon_folio: never (6.12: folio_test_large -> false;
+    /// 6.1 do_wp_page: page_count > 3 -> copy). Linux 6.18 and 7.2 __wp_can_reuse_large_anon_folio: not when the folio's large
+    /// mapcount is at most 1, nor while FOLIO_MM_IDS_SHARED_BIT is set, nor when the folio has references other than its
+    /// mappings (folio_large_mapcount != folio_ref_count). The bit (include/linux/rmap.h folio_add_return_large_mapcount,
+    /// folio_sub_return_large_mapcount) is set while two mms map the folio, and cleared when one slot's mm holds all the
+    /// mappings after an unmap, so once mm maps it alone it is clear exactly when mm holds a slot (Folio.Slots).</summary>
+    private bool FolioReuse(Folio folio, int mm)
+    {
+        if (Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 || !EventTables.IsKernel(Vocab)) return false;
+        int here = State.FolioMaps(folio, mm);
+        if (here <= 1) return false;
+        if (State.FolioMaps(folio, -1) != (mm < 0 ? here : 0)) return false;
+        for (int c = 0; c < State.Children.Count; c++) if (c != mm && State.FolioMaps(folio, c) > 0) return false;
+        if (!folio.Slots.Contains(mm)) return false;
+        return folio.Frames.Sum(f => State.Frames[f].RefCount) == folio.Frames.Sum(f => State.Frames[f].MapCount);
     }
 
     /// <summary>Linux 7.2 mm/huge_memory.c do_huge_pmd_wp_page -> do_huge_zero_wp_pmd: a new THP (vma_alloc_anon_folio_pmd,
@@ -756,8 +807,12 @@ internal sealed class Planner(MmState state)
         // maybe_change_pte_writable: "Do we need write faults for uffd-wp tracking?" (userfaultfd_pte_wp)
         if (pte.UffdWp && vma.UffdWp) return false;
         var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
     }
+
+    /// <summary>A page of a folio fork shared (MmState.Folios) that is not PageAnonExclusive again: mapped once or not, mm/mprotect.c
+    /// can_change_private_pte_writable (linux-7.2: PageAnonExclusive(page)) does not make its PTE writable.</summary>
+    private bool FolioPageShared(int frame) => State.FolioOf(frame) is var fi and >= 0 && !State.Folios[fi].Exclusive.Contains(frame);
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
     private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m)
@@ -1092,6 +1147,18 @@ internal sealed class Planner(MmState state)
                 && Enumerable.Range(block.Start, block.Length).All(p => !child.ContainsKey(p)))
                 return (name, MmapLock.None, "ENOTSUP (a huge fault in the child: do_huge_pmd_anonymous_page is not modelled there)");
             _prims.Add(new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.DoAnonymousPage, Alloc(), -1));
+            return (name, MmapLock.None, null);
+        }
+        if (old != MmState.ZeroFrame && State.FolioOf(old) is var fi and >= 0)
+        {
+            // a page of a folio fork shared (MmState.Folios): under the child's PMD, do_huge_pmd_wp_page reuses the folio when
+            // the PMD is its only reference, else falls back (__split_huge_pmd on the child's mm) and do_wp_page copies the page;
+            // mapped by PTEs, PageAnonExclusive or FolioReuse decide (Machine.ChildFault records the split and the reuse)
+            var folio = State.Folios[fi];
+            bool reuse = folio.Exclusive.Contains(old)
+                || (folio.ChildPmd.Contains(m.Child) ? FolioOnlyHere(folio) : FolioReuse(folio, m.Child));
+            _prims.Add(reuse ? new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageReuse, old, old)
+                : new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageCopy, Alloc(), old));
             return (name, MmapLock.None, null);
         }
         if (old != MmState.ZeroFrame && State.Ptes.Any(x => x is { Huge: true, NonPresent: false } y && y.Frame == old))
@@ -1477,7 +1544,7 @@ internal sealed class Planner(MmState state)
         if (State.VmaAt(page) is not { Shared: false, Hugetlb: false, Prot: Prot.ReadWrite }) return false;
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false, DevicePrivate: < 0 } pte) return false;
         var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1;
+        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
     }
 
     /// <summary>Whether a hugetlb VMA takes its hugetlb call site (Linux 7.2 mm/hugetlb.c) rather than the generic one: a

@@ -17,6 +17,10 @@ public sealed class Session
     public Session(MmConfig config) => State = MmState.Initial(config);
     public Session(MmState state) => State = state;
 
+    /// <summary>Continues from another state: a planted bug of the live harness (kernel/Conformance.cs) changes the reference's
+    /// state between two calls (e.g. a page of a folio marked PageAnonExclusive that is not).</summary>
+    public void Continue(MmState state) => State = state;
+
     private StepOutcome Take(StepOutcome o)
     {
         State = o.State;

@@ -133,6 +133,23 @@ public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Lo
     public static MirrorState Initial(long mmSeq) => new(ImmutableDictionary<int, DevicePte>.Empty, false, mmSeq - 1, 0, null, true, false, 0, []);
 }
 
+/// <summary>A large folio (THP) shared by fork (MmState.Folios): its frames (those not yet freed), the children that still map it
+/// by the PMD fork copied (copy_huge_pmd; a child's write fault splits it, do_huge_pmd_wp_page's fallback), the frames whose page is
+/// PageAnonExclusive again (a write fault reused it: linux-7.2 mm/memory.c do_wp_page SetPageAnonExclusive; fork clears it,
+/// __folio_try_dup_anon_rmap), and the mm ids in the folio's two mm-id slots (include/linux/rmap.h folio_add_return_large_mapcount:
+/// -1 the parent, c child c, int.MinValue a free slot MM_ID_DUMMY), whose holder alone may reuse a page once it maps the folio
+/// alone (__wp_can_reuse_large_anon_folio: FOLIO_MM_IDS_SHARED_BIT). Immutable.</summary>
+public sealed record Folio(ImmutableArray<int> Frames, ImmutableHashSet<int> ChildPmd, ImmutableHashSet<int> Exclusive, ImmutableArray<int> Slots)
+{
+    public const int FreeSlot = int.MinValue;
+
+    /// <summary>Value equality (the immutable collections compare by reference).</summary>
+    public bool Equals(Folio? other) => other is not null && Frames.SequenceEqual(other.Frames) && ChildPmd.SetEquals(other.ChildPmd)
+        && Exclusive.SetEquals(other.Exclusive) && Slots.SequenceEqual(other.Slots);
+
+    public override int GetHashCode() => HashCode.Combine(Frames.Length, Frames.IsEmpty ? 0 : Frames[0], ChildPmd.Count, Exclusive.Count);
+}
+
 /// <summary>
 /// The whole state: one mm (VMAs, CPU page table, frames and free list, the interval-notifier
 /// bookkeeping of mm->notifier_subscriptions), the device mirrors, the CPU operation in flight and
@@ -155,6 +172,37 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
 
     /// <summary>Per forked child, the pages where its entry is a swap entry fork copied (copy_nonpresent_pte), not a mapping.</summary>
     public ImmutableList<ImmutableHashSet<int>> ChildSwapped { get; init; } = [];
+
+    /// <summary>The large folios (THPs) fork shared with a child while the parent mapped them by a PMD (Prim.ChildCopy: linux-7.2
+    /// mm/huge_memory.c copy_huge_pmd), the only folios the reference tells apart from its per-page frames: a write fault on a
+    /// page of one decides reuse or copy for the folio, not the page (Folio).</summary>
+    public ImmutableList<Folio> Folios { get; init; } = [];
+
+    /// <summary>The index in Folios of the folio holding frame, or -1.</summary>
+    public int FolioOf(int frame)
+    {
+        for (int i = 0; i < Folios.Count; i++) if (Folios[i].Frames.Contains(frame)) return i;
+        return -1;
+    }
+
+    /// <summary>The mappings of folio f in one mm (-1 the parent, c child c), as the folio's large mapcount counts them: a PMD is
+    /// one (linux-7.2 include/linux/rmap.h __folio_dup_file_rmap, PGTABLE_LEVEL_PMD: folio_inc_large_mapcount), a PTE one each; a
+    /// swap entry none.</summary>
+    public int FolioMaps(Folio f, int mm)
+    {
+        if (mm >= 0 && f.ChildPmd.Contains(mm)) return 1;
+        int n = 0;
+        bool huge = false;
+        if (mm < 0)
+        {
+            foreach (var x in Ptes)
+                if (x is { Swapped: false } y && f.Frames.Contains(y.Frame)) { n++; huge |= y.Huge; }
+            return huge ? 1 : n;
+        }
+        var swapped = ChildSwapped.Count > mm ? ChildSwapped[mm] : [];
+        foreach (var (p, fr) in Children[mm]) if (!swapped.Contains(p) && f.Frames.Contains(fr)) n++;
+        return n;
+    }
 
     /// <summary>mm_users is zero: exit_mmap runs from mmput when the last user drops (kernel/fork.c mmput ->
     /// __mmput -> exit_mmap), so from its start on no mmget_not_zero succeeds.</summary>

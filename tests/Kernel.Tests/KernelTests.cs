@@ -899,6 +899,54 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal(new Mismatch(3, "child_write 0 3 99", "pagemap exclusively mapped", 3, "exclusive", "not exclusive (frame 1, map count 2)"), r.Mismatch);
     }
 
+    /// <summary>Child writes into THPs fork shared while the parent mapped them by a PMD (block 0 through the guest, block 512
+    /// through the host, with a second child for block 512).</summary>
+    public const string ChildThpWriteOps = "mmap_thp 0 1024 rw; guest_write 3 5; fork; child_write 0 3 7; host_write 3 9; child_write 0 4 8; "
+        + "host_write 4 10; host_read 3; child_read 0 3; guest_write 5 11; child_write 0 5 12; child_read 0 6; host_write 600 1; fork; "
+        + "child_write 1 600 2; child_write 1 10 4; host_write 600 3; child_write 1 601 6; guest_read 601";
+
+    [KvmTraceFact]
+    public void Child_writes_into_a_thp_shared_by_fork_split_the_childs_pmd_and_copy_and_the_parents_writes_then_split_and_copy()
+    {
+        // the child's writes: do_huge_pmd_wp_page on its PMD (folio_ref_count 2) -> __split_huge_pmd and wp_page_copy, both on the
+        // child's mm (nothing traced); its later writes copy too (linux-6.18 __wp_can_reuse_large_anon_folio: the folio is mapped
+        // by both mms). The parent's write of page 3, which the child copied away: its PMD is not the folio's only reference ->
+        // split (traced split_huge_page: __split_huge_pmd) and wp_page_copy of the page, mapped once in the parent but a page of a
+        // large folio the child still maps (the reference without folios reused it: the planted test below)
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ChildThpWriteOps, 1024)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(6, r.Stats.Driven["child_write"]);
+        Assert.Equal(2, r.Stats.Paths.GetValueOrDefault("split_huge_page"));
+        Assert.Equal(4, r.Stats.Paths.GetValueOrDefault("wp_page_copy"));
+        Assert.Equal((0, 0), (r.Stats.Extra, r.Stats.Missing));
+        var st = r.Reference.State;
+        // two folios (block 0 shared with child 0, then child 1 too, without a mm-id slot; block 512 with child 1), no child PMD left
+        Assert.Equal(2, st.Folios.Count);
+        Assert.Equal([-1, 0], st.Folios[0].Slots.ToArray());
+        Assert.Equal([-1, 1], st.Folios[1].Slots.ToArray());
+        Assert.True(st.Folios.All(f => f.ChildPmd.IsEmpty));
+    }
+
+    [KvmFact]
+    public void A_reference_whose_childs_write_into_a_shared_thp_reuses_the_parents_page_is_caught_by_the_host_read()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantThpChildWriteReuses = true }
+            .Run(KOp.Parse("mmap_thp 0 1024 rw; guest_write 3 5; fork; child_write 0 3 7", 1024));
+        // the reference wrote 7 into the frame the parent maps by its PMD: the child's own page is not exclusive there
+        Assert.Equal(new Mismatch(3, "child_write 0 3 7", "child 0 pagemap exclusively mapped", 3, "exclusive",
+            "not exclusive (frame 4, map count 2; the PMD's head frame 1, map count 2)"), r.Mismatch);
+    }
+
+    [KvmFact]
+    public void A_reference_whose_parent_reuses_a_page_of_a_thp_the_child_still_maps_is_caught()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantThpParentWriteReuses = true }
+            .Run(KOp.Parse("mmap_thp 0 1024 rw; guest_write 3 5; fork; child_write 0 3 7; host_write 3 9", 1024));
+        // the reference kept the PMD and wrote in place; the kernel split it (do_huge_pmd_wp_page's fallback) and copied the page
+        Assert.Equal(new Mismatch(4, "host_write 3 9", "kpageflags THP", 3, "a base page", "a huge page (frame 4)"), r.Mismatch);
+    }
+
     public const string KhugepagedOps = "mmap_thp 0 1024 rw; host_write 5 1; dontneed 3 4; host_read 5; host_read 6; host_read 7; host_read 8; host_read 9; host_read 10";
 
     [KvmFact]
