@@ -42,4 +42,15 @@ public class TraceParseTests
         Assert.Equal([new KernelInvalidation(new PageRange(1, 2), CallSite.zap_page_range, "zap_page_range_single")], r);
         Assert.Equal(2, KvmUnmapTrace.Parse(text, 16).Count); // without keep: every event
     }
+
+    [Fact]
+    public void An_event_without_its_stack_trace_yet_is_pending_and_one_with_it_is_not()
+    {
+        const string Event = "           <...>-4242    (   4242) [001] .....    10.000000: kvm_unmap_hva_range: mmu notifier unmap range: 0x7f0000000000 -- 0x7f0000002000\n";
+        const string Stack = "           <...>-4242    (   4242) [001] .....    10.000001: <stack trace>\n => __mmu_notifier_invalidate_range_start\n => change_protection\n";
+        Assert.True(KvmUnmapTrace.StackPending(Event));
+        Assert.False(KvmUnmapTrace.StackPending(Event + Stack));
+        Assert.True(KvmUnmapTrace.StackPending(Event + Stack + Event));
+        Assert.False(KvmUnmapTrace.StackPending(""));
+    }
 }
