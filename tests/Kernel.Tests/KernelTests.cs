@@ -326,19 +326,15 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.DoesNotContain(off.Stats.Driven.Keys, k => k.StartsWith("uffd_", StringComparison.Ordinal));
     }
 
-    [KvmSkippableFact]
+    [KvmTraceFact]
     public void Traced_uffd_write_protect_and_unregister_are_uffd_wp_range_and_the_handlers_unprotects_match_the_reference()
     {
         var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(UffdOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(2, r.Stats.UffdUnprotects);
         Assert.Equal(0, r.Stats.Extra);
-        // seen 2026-12-06 (session 10), on this machine only after other live runs, and then on every run of this test alone,
-        // also with the code of the session's start, while `notifier kernel --ops` of the same operations traced all 4: the
-        // kernel traced no kvm_unmap_hva_range for the first UFFDIO_WRITEPROTECT. Not understood yet: reported as a skip
-        // with what was seen, never as a pass
-        if (r.Stats.Missing == 1 && r.Stats.FirstMissing is { } fm && fm.StartsWith("uffd_wp 2 6:", StringComparison.Ordinal))
-            throw new SkipException($"the kernel traced no invalidation for the first UFFDIO_WRITEPROTECT ({fm}); paths: {string.Join(", ", r.Stats.Paths.Select(kv => $"{kv.Key} {kv.Value}"))}");
+        // the first UFFDIO_WRITEPROTECT's event was dropped once as another process's (session 10: its task's tgid column not
+        // filled yet; KvmUnmapTrace.Owner decides by the event's pid now)
         Assert.Equal(4, r.Stats.Paths["uffd_wp_range"]); // UFFDIO_WRITEPROTECT, two un-protects, UFFDIO_UNREGISTER
     }
 
