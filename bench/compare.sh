@@ -2,13 +2,14 @@
 # Ours against TLC, side by side, on a benchmark set (bench/set.txt): whole runs, several of each,
 # alternating ours / TLC so that a drift in the machine's speed hits both; medians and ratios.
 #
-#   bench/compare.sh --tlc PATH [--runs N] [--workers W] [--set FILE] [--examples DIR] [--only NAME]
+#   bench/compare.sh --tlc PATH [--runs N] [--workers W] [--set FILE] [--examples DIR] [--only NAME] [--no-build]
 #
 # PATH: TLC as a jar (tla2tools.jar: run as `java -XX:+UseParallelGC -cp PATH tlc2.TLC`) or as an executable
 # launcher taking TLC's own arguments. Never commit TLC or its output.
 # --examples DIR: a checkout of github.com/tlaplus/Examples; rows whose spec starts with examples/ need it
 #   (without it they are skipped, and the table says so).
 # --only NAME: the rows whose name contains NAME.
+# --no-build: run the notifier as built (cli/bin/Release), without `dotnet build` first.
 #
 # Every run's distinct-state count is compared: a model whose counts differ between ours and TLC is
 # printed as MISMATCH and gets no ratio, as is a model one of whose runs failed (its exit code is shown;
@@ -17,36 +18,41 @@
 # (/usr/bin/time). The ratio is
 # TLC / ours: above 1, ours is faster. The machine and its load (uptime) before and after are printed
 # with the table: figures taken with a load average near or above the number of cores are not results.
+# Exit codes: 0 the table was printed; 255 bad usage (one line on stderr, as the notifier's own commands);
+# 1 a model's runs failed or their counts differ (the table is still printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-tlc="" runs=3 workers=1 set=bench/set.txt examples="" only=""
+tlc="" runs=3 workers=1 set=bench/set.txt examples="" only="" build=1
+usage() { echo "bench/compare.sh: $1 (see --help)" >&2; exit 255; }
 while [ $# -gt 0 ]; do
   case "$1" in
+    --tlc|--runs|--workers|--set|--examples|--only) [ $# -ge 2 ] || usage "$1 needs a value" ;;&
     --tlc) tlc=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --workers) workers=$2; shift 2 ;;
     --set) set=$2; shift 2 ;;
     --examples) examples=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-    *) echo "bench/compare.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) usage "unknown argument '$1'" ;;
   esac
 done
-[ -n "$tlc" ] || { echo "bench/compare.sh: --tlc PATH is required (a tla2tools.jar or a TLC launcher)" >&2; exit 2; }
-[ -e "$tlc" ] || { echo "bench/compare.sh: --tlc $tlc: no such file" >&2; exit 2; }
-[ -f "$set" ] || { echo "bench/compare.sh: --set $set: no such file" >&2; exit 2; }
-[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench/compare.sh: --runs $runs: expected a positive integer" >&2; exit 2; }
-[[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "bench/compare.sh: --workers $workers: expected a positive integer" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "bench/compare.sh: /usr/bin/time is required (Debian package 'time')" >&2; exit 2; }
+[ -n "$tlc" ] || { echo "bench/compare.sh: --tlc PATH is required (a tla2tools.jar or a TLC launcher)" >&2; exit 255; }
+[ -e "$tlc" ] || { echo "bench/compare.sh: --tlc $tlc: no such file" >&2; exit 255; }
+[ -f "$set" ] || { echo "bench/compare.sh: --set $set: no such file" >&2; exit 255; }
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "bench/compare.sh: --runs $runs: expected a positive integer" >&2; exit 255; }
+[[ "$workers" =~ ^[1-9][0-9]*$ ]] || { echo "bench/compare.sh: --workers $workers: expected a positive integer" >&2; exit 255; }
+[ -x /usr/bin/time ] || { echo "bench/compare.sh: /usr/bin/time is required (Debian package 'time')" >&2; exit 255; }
 tlc=$(readlink -f "$tlc")
 case "$tlc" in
   *.jar) tlccmd=(java -XX:+UseParallelGC -cp "$tlc" tlc2.TLC) ;;
   *) tlccmd=("$tlc") ;;
 esac
 
-dotnet build NotifierSpec.sln -c Release -nologo -v quiet >/dev/null
+[ "$build" -eq 0 ] || dotnet build NotifierSpec.sln -c Release -nologo -v quiet >/dev/null
 ours=(dotnet "$root/cli/bin/Release/net10.0/notifier.dll" check)
 
 work=$(mktemp -d /tmp/bench-compare.XXXXXX)
@@ -101,7 +107,8 @@ while read -r name spec cfg; do
 done < "$set"
 echo "load after:  $(uptime)"
 
-python3 - "$results" <<'EOF'
+table_rc=0
+python3 - "$results" <<'EOF' || table_rc=$?
 import sys, statistics, math, collections
 rows = collections.OrderedDict()
 for line in open(sys.argv[1]):
@@ -111,21 +118,30 @@ print()
 print("| model | distinct | wall s: TLC / ours (median) | ratio | CPU s: TLC / ours (median) | ratio |")
 print("|---|---|---|---|---|---|")
 ratios = []
+bad = False
 for name, r in rows.items():
     d_o = {x[2] for x in r['ours']}; d_t = {x[2] for x in r['tlc']}
     med = lambda xs, k: statistics.median(x[k] for x in xs)
     wo, wt, co, ct = med(r['ours'], 0), med(r['tlc'], 0), med(r['ours'], 1), med(r['tlc'], 1)
     failed = any(x.startswith('exit') for x in d_o | d_t)
     if failed or d_o != d_t or len(d_o) != 1 or '?' in d_o:
+        bad = True
         print(f"| {name} | {'FAILED' if failed else 'MISMATCH'} ours {sorted(d_o)} TLC {sorted(d_t)} | {wt:.1f} / {wo:.1f} | - | {ct:.1f} / {co:.1f} | - |")
         continue
+    if wt == 0 or wo == 0:
+        # /usr/bin/time counts wall time in hundredths: a run under 0.01 s has no ratio (and none in the mean)
+        print(f"| {name} | {int(next(iter(d_o))):,} | {wt:.2f} / {wo:.2f} | - (a run under 0.01 s) | {ct:.2f} / {co:.2f} | - |")
+        continue
     ratios.append(wt / wo)
-    print(f"| {name} | {int(next(iter(d_o))):,} | {wt:.1f} / {wo:.1f} | {wt/wo:.2f}x | {ct:.1f} / {co:.1f} | {ct/co:.2f}x |")
+    print(f"| {name} | {int(next(iter(d_o))):,} | {wt:.1f} / {wo:.1f} | {wt/wo:.2f}x | {ct:.1f} / {co:.1f} | {ct/co:.2f}x |" if co > 0 and ct > 0
+          else f"| {name} | {int(next(iter(d_o))):,} | {wt:.1f} / {wo:.1f} | {wt/wo:.2f}x | {ct:.2f} / {co:.2f} | - |")
 if ratios:
     print(f"\ngeometric mean of the wall ratios (TLC / ours): {math.exp(sum(map(math.log, ratios)) / len(ratios)):.2f}x over {len(ratios)} model(s)")
+sys.exit(1 if bad else 0)
 EOF
 for s in "${skipped[@]+"${skipped[@]}"}"; do echo "skipped: $s"; done
 load=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load" -v n="$(nproc)" 'BEGIN { exit !(l >= n / 2) }'; then
   echo "WARNING: load average $load on $(nproc) cores: other work shared the machine, these wall times are not results"
 fi
+exit "$table_rc"

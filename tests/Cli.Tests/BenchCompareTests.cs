@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace NotifierSpec.Cli.Tests;
+
+/// <summary>bench/compare.sh's verdicts and exit codes, with a stand-in for TLC (a launcher script printing a count) on a corpus
+/// model of 4 distinct states: equal counts give a ratio and exit 0; different counts a MISMATCH row and exit 1; bad usage one
+/// line and exit 255.</summary>
+public sealed class BenchCompareTests
+{
+    private static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
+        return dir!.FullName;
+    }
+
+    private static (int Code, string Out, string Err) Compare(params string[] args)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(Root(), "bench", "compare.sh"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        string o = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, o, err.Result);
+    }
+
+    /// <summary>A set of one row (the corpus's BoxImplies, 4 distinct states) and a TLC stand-in printing distinct.</summary>
+    private static (string Set, string Tlc) Fixture(int distinct, double seconds)
+    {
+        string dir = Directory.CreateTempSubdirectory("bench-compare-test-").FullName;
+        string set = Path.Combine(dir, "set.txt"), tlc = Path.Combine(dir, "tlc");
+        File.WriteAllText(set, "BoxImplies tests/Checker.Tests/corpus/BoxImplies.tla tests/Checker.Tests/corpus/BoxImplies.cfg\n");
+        File.WriteAllText(tlc, $"#!/bin/sh\nsleep {seconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}\necho \"5 states generated, {distinct} distinct states found, 0 states left on queue.\"\n");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(tlc, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return (set, tlc);
+    }
+
+    [Theory]
+    [InlineData(4, 0.3, 0, "| BoxImplies | 4 | ")]
+    [InlineData(5, 0.3, 1, "| BoxImplies | MISMATCH ours ['4'] TLC ['5'] | ")] // planted: the stand-in's count one off
+    // a run under /usr/bin/time's 0.01 s: no ratio (before: log(0), a Python traceback and no table)
+    [InlineData(4, 0, 0, "| BoxImplies | 4 | 0.00 / ")]
+    public void Equal_counts_get_a_ratio_and_different_ones_a_mismatch_and_exit_1(int tlcDistinct, double tlcSeconds, int code, string row)
+    {
+        if (!File.Exists("/usr/bin/time") || !File.Exists("/usr/bin/bc")) throw new InvalidOperationException("bench/compare.sh needs /usr/bin/time and bc (Debian packages time, bc)");
+        var (set, tlc) = Fixture(tlcDistinct, tlcSeconds);
+        var r = Compare("--tlc", tlc, "--set", set, "--runs", "1", "--no-build");
+        Assert.True(r.Code == code, $"exit {r.Code}\n{r.Out}\n{r.Err}");
+        Assert.Contains(row, r.Out);
+        Assert.Equal(code == 0 && tlcSeconds > 0, r.Out.Contains("geometric mean of the wall ratios (TLC / ours): "));
+        Assert.DoesNotContain("Traceback", r.Err);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--runs" }, "bench/compare.sh: --runs needs a value (see --help)")]
+    [InlineData(new[] { "--bogus" }, "bench/compare.sh: unknown argument '--bogus' (see --help)")]
+    [InlineData(new[] { "--runs", "0", "--tlc", "/bin/sh" }, "bench/compare.sh: --runs 0: expected a positive integer")]
+    [InlineData(new[] { "--runs", "1" }, "bench/compare.sh: --tlc PATH is required (a tla2tools.jar or a TLC launcher)")]
+    public void Bad_usage_is_one_line_and_exit_255(string[] args, string line)
+    {
+        var r = Compare(args);
+        Assert.Equal((255, "", line + "\n"), (r.Code, r.Out, r.Err));
+    }
+}
