@@ -80,13 +80,20 @@ public class AuditCommandTests
         Assert.Matches(@"(?m)^event +mm/memory\.c:35 +remove_device_exclusive_entry +range_init_owner: +sends MMU_NOTIFY_EXCLUSIVE; vocabulary linux-7\.2 says MMU_NOTIFY_CLEAR$", o.ToString());
         Assert.Equal("", e.ToString());
 
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("notakernel")], o, e));
-        Assert.Equal($"notifier audit: {Fixture("notakernel")}: not a kernel source tree (no include/linux/mmu_notifier.h and mm/)", e.ToString().Trim());
-
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("no-such-tree")], o, e));
-        Assert.Equal($"notifier audit: {Fixture("no-such-tree")}: no such directory", e.ToString().Trim());
+        // an unreadable tree is bad input in the project's one-line form `DIR:1:1: message` (as a missing trace, manifest
+        // or spec file), exit 255; with --found too
+        foreach (var (tree, message) in new[]
+        {
+            (Fixture("notakernel"), "not a kernel source tree (no include/linux/mmu_notifier.h and mm/)"),
+            (Fixture("no-such-tree"), "no such directory"),
+            (Path.Combine(Fixture("planted"), "Makefile"), "not a directory"),
+        })
+            foreach (var extra in new[] { Array.Empty<string>(), ["--found"], ["--json"] })
+            {
+                o = new StringWriter(); e = new StringWriter();
+                Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", tree, .. extra], o, e));
+                Assert.Equal(($"{tree}:1:1: {message}\n", ""), (e.ToString().Replace("\r\n", "\n"), o.ToString()));
+            }
 
         e = new StringWriter();
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--vocabulary", "linux-2.6"], o, e));
