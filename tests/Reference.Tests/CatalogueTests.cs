@@ -116,11 +116,11 @@ public class CatalogueTests
     {
         var rows = Cat.File.Vocabularies.Where(v => v.Family == "upstream" && v.BasedOn is not null && v.Release is not null)
             .SelectMany(v => (v.Rows ?? []).Select(r => (v.Name, Row: r))).ToList();
-        Assert.Equal(20, rows.Count);
+        Assert.Equal(21, rows.Count);
         Assert.All(rows, x => Assert.True(x.Row.Since is not null && x.Row.Dated is not null
             && (x.Row.Commit is not null || x.Row.Dated.StartsWith("first seen in", StringComparison.Ordinal) || x.Row.Dated.StartsWith("unchanged", StringComparison.Ordinal)),
             $"{x.Name} {x.Row.Site}: since {x.Row.Since}, commit {x.Row.Commit}, dated {x.Row.Dated}"));
-        Assert.Equal(17, rows.Count(x => x.Row.Commit is not null));
+        Assert.Equal(18, rows.Count(x => x.Row.Commit is not null));
         Assert.Equal("mm: allocate THP on hugezeropage wp-fault", rows.Single(x => x.Name == "linux-6.18").Row.Commit);
     }
 
@@ -176,6 +176,26 @@ public class CatalogueTests
         foreach (var b in bugs.Where(b => b.Tla is not null))
             foreach (var m in b.Models)
                 Assert.Contains($"\"{b.Tla}\"", File.ReadAllText(Repo("tla", "models", m.Name + ".cfg")));
+    }
+
+    /// <summary>Issue 12, "mprotect ... may upgrade to writable inside its bracket": the mprotect row of every kernel
+    /// vocabulary says so, citing the functions of its own tree (checked in Debian's linux-source 6.1, 6.12 and 7.2
+    /// mm/mprotect.c); linux-6.18 is 6.12's row, linux-7.3 and upstream 7.2's.</summary>
+    [Fact]
+    public void The_mprotect_row_of_every_kernel_vocabulary_says_it_may_upgrade_inside_its_bracket()
+    {
+        const string upgrade = "; inside the bracket a read-only PTE may become writable (";
+        var clause = Cat.Vocabularies.Where(v => v.Family.Name == "upstream")
+            .Select(v => (v.Name, Source: v.Row("change_protection")!.Source))
+            .Select(x => $"{x.Name}: {x.Source[..x.Source.IndexOf(':')]} ... {x.Source[(x.Source.IndexOf(upgrade, StringComparison.Ordinal) + upgrade.Length)..]}").ToList();
+        Assert.Equal([
+            "linux-6.1: linux-6.1 mm/mprotect.c change_pmd_range ... mprotect_fixup: try_change_writable, VM_WRITE of a private VMA -> MM_CP_TRY_CHANGE_WRITABLE; change_pte_range: can_change_pte_writable, a dirty PTE, not PROT_NONE, no soft-dirty or uffd-wp write fault needed, an exclusive anonymous page (PageAnonExclusive) -> pte_mkwrite)",
+            "linux-6.12: linux-6.12 mm/mprotect.c change_pud_range ... mprotect_fixup: vma_wants_manual_pte_write_upgrade -> MM_CP_TRY_CHANGE_WRITABLE; change_pte_range: can_change_pte_writable, not PROT_NONE, no soft-dirty (pte_needs_soft_dirty_wp) or uffd-wp write fault needed, an exclusive anonymous page (PageAnonExclusive) of a private VMA -> pte_mkwrite)",
+            "linux-6.18: linux-6.18 (as linux-6.12) mm/mprotect.c change_pud_range ... mprotect_fixup: vma_wants_manual_pte_write_upgrade -> MM_CP_TRY_CHANGE_WRITABLE; change_pte_range: can_change_pte_writable, not PROT_NONE, no soft-dirty (pte_needs_soft_dirty_wp) or uffd-wp write fault needed, an exclusive anonymous page (PageAnonExclusive) of a private VMA -> pte_mkwrite)",
+            "linux-7.2: linux-7.2 mm/mprotect.c change_pud_range ... mprotect_fixup: vma_wants_manual_pte_write_upgrade -> MM_CP_TRY_CHANGE_WRITABLE; change_pte_range -> change_present_ptes -> set_write_prot_commit_flush_ptes: maybe_change_pte_writable, not PROT_NONE, no soft-dirty (pte_needs_soft_dirty_wp) or uffd-wp write fault needed, and an anonymous folio of a private VMA -> commit_anon_folio_batch: its PageAnonExclusive pages -> prot_commit_flush_ptes: pte_mkwrite)",
+            "linux-7.3: linux-7.3 (as linux-7.2) mm/mprotect.c change_pud_range ... mprotect_fixup: vma_wants_manual_pte_write_upgrade -> MM_CP_TRY_CHANGE_WRITABLE; change_pte_range -> change_present_ptes -> set_write_prot_commit_flush_ptes: maybe_change_pte_writable, not PROT_NONE, no soft-dirty (pte_needs_soft_dirty_wp) or uffd-wp write fault needed, and an anonymous folio of a private VMA -> commit_anon_folio_batch: its PageAnonExclusive pages -> prot_commit_flush_ptes: pte_mkwrite)",
+            "upstream: linux-7.3 (as linux-7.2) mm/mprotect.c change_pud_range ... mprotect_fixup: vma_wants_manual_pte_write_upgrade -> MM_CP_TRY_CHANGE_WRITABLE; change_pte_range -> change_present_ptes -> set_write_prot_commit_flush_ptes: maybe_change_pte_writable, not PROT_NONE, no soft-dirty (pte_needs_soft_dirty_wp) or uffd-wp write fault needed, and an anonymous folio of a private VMA -> commit_anon_folio_batch: its PageAnonExclusive pages -> prot_commit_flush_ptes: pte_mkwrite)",
+        ], clause);
     }
 
     /// <summary>The bugs that name no rule they break: neither a rule of their own (the mutation matrix's, for a bug no
