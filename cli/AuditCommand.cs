@@ -68,10 +68,11 @@ public static class AuditCommand
                 return KernelScanner.ScanTree(root);
             });
         }
-        catch (KernelTreeException e) { stderr.WriteLine($"notifier audit: {e.Message}"); return ExitCodes.Error; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stderr.WriteLine($"notifier audit: {root}: {e.Message}"); return ExitCodes.Error; }
+        // an unreadable tree is bad input: one line `DIR:1:1: message` (as a missing trace or manifest), exit 255
+        catch (KernelTreeException e) { stderr.WriteLine(e.Message); return ExitCodes.Error; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { stderr.WriteLine($"{root}:1:1: {e.Message}"); return ExitCodes.Error; }
         catch (AggregateException e) when (e.InnerException is IOException or UnauthorizedAccessException)
-        { stderr.WriteLine($"notifier audit: {root}: {e.InnerException!.Message}"); return ExitCodes.Error; }
+        { stderr.WriteLine($"{root}:1:1: {e.InnerException!.Message}"); return ExitCodes.Error; }
 
         var ordered = calls.OrderBy(c => c.File, StringComparer.Ordinal).ThenBy(c => c.Line).ToList();
         if (args.GetValue(Found))

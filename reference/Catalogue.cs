@@ -44,8 +44,10 @@ public sealed record ModelSite(string Site, IReadOnlyList<string> Models, IReadO
 public sealed record CatalogueRow(string Site, string Mechanism, string? Event, string Source, string? Finding = null,
     IReadOnlyDictionary<string, string>? EventByProt = null, string? Owner = null, string? Since = null, string? Commit = null, string? Dated = null);
 
-/// <summary>A change of a row since the vocabulary this one is based on, dated and cited by commit title.</summary>
-public sealed record CatalogueChange(string Site, string? Event, string Since, string Commit, string Source, string? Owner = null, string? Derived = null);
+/// <summary>A change of a row since the vocabulary this one is based on, dated and cited by commit title; Dated as a row's
+/// (docs/dating.md), carried into the row it changes.</summary>
+public sealed record CatalogueChange(string Site, string? Event, string Since, string Commit, string Source, string? Owner = null, string? Derived = null,
+    string? Dated = null);
 
 /// <summary>A kernel call of the notifier API in one release (`notifier audit` compares a tree with these):
 /// the enclosing function, its file, the API called, the event and owner of a range_init; the model site it
@@ -58,7 +60,7 @@ public sealed record VocabularyEntry(string Name, string Family, string? BasedOn
     IReadOnlyList<string>? SourcePrefix = null, IReadOnlyDictionary<string, string>? Renames = null,
     IReadOnlyList<CatalogueRow>? Rows = null, string? Release = null, string? SourceTree = null,
     IReadOnlyList<CatalogueChange>? Changes = null, IReadOnlyList<KernelSite>? KernelSites = null, string? KernelSitesFrom = null,
-    IReadOnlyList<CatalogueApi>? Apis = null);
+    IReadOnlyList<CatalogueApi>? Apis = null, string? RenamesDated = null);
 
 /// <summary>A listener API a release added (a vocabulary has it when it or a vocabulary it is based on lists it), e.g.
 /// two-pass-interval: struct mmu_interval_notifier_ops' invalidate_start / invalidate_finish.</summary>
@@ -201,7 +203,7 @@ public sealed class Catalogue
                 {
                     int i = rows.FindIndex(x => x.Site == c.Site);
                     if (i < 0) throw new CatalogueException($"{file}: vocabulary {v.Name}: change for unknown row '{c.Site}'");
-                    rows[i] = rows[i] with { Event = c.Event, Owner = c.Owner ?? rows[i].Owner, Source = c.Source, Finding = null };
+                    rows[i] = rows[i] with { Event = c.Event, Owner = c.Owner ?? rows[i].Owner, Source = c.Source, Finding = null, Since = c.Since, Commit = c.Commit, Dated = c.Dated };
                     changes.Add(c);
                 }
                 var kernelSites = v.KernelSites ?? [];

@@ -174,7 +174,10 @@ public static class CatalogueDocs
             foreach (var v in c.Vocabularies.Where(v => v.Family.Name == f.Name))
             {
                 string what = v.AliasOf is { } a ? $"the newest release, = `{a}`"
-                    : v.Release is { } r ? $"Linux {r}" + (v.Changes.IsEmpty ? "" : $"; {v.Changes.Length} row change(s) since its base, each dated and cited by commit")
+                    : v.Release is { } r ? $"Linux {r}" + (CatalogueChanges.BaseOf(c, v.Name) is not { } b ? ""
+                        : CatalogueChanges.Of(c, v.Name).Length is var n and > 0
+                        ? $"; {n} row change(s) against `{b}`, each dated by commit or first tree (`notifier events --vocabulary {v.Name}`)"
+                        : $"; no row change against `{b}`")
                     : v.Name == f.Name ? "the family's own table" : "";
                 w.Append($"  - vocabulary `{v.Name}`{(what.Length > 0 ? ": " + what : "")}").Append('\n');
             }

@@ -50,9 +50,9 @@ public static class KernelScanner
     /// <summary>Checks the tree is a kernel tree and scans it (files in ordinal order: deterministic).</summary>
     public static (ImmutableArray<FoundCall> Calls, ImmutableHashSet<string> Functions) ScanTree(string root)
     {
-        if (!Directory.Exists(root)) throw new KernelTreeException($"{root}: no such directory");
+        if (!Directory.Exists(root)) throw new KernelTreeException($"{root}:1:1: {(File.Exists(root) ? "not a directory" : "no such directory")}");
         if (!File.Exists(Path.Combine(root, "include", "linux", "mmu_notifier.h")) || !Directory.Exists(Path.Combine(root, "mm")))
-            throw new KernelTreeException($"{root}: not a kernel source tree (no include/linux/mmu_notifier.h and mm/)");
+            throw new KernelTreeException($"{root}:1:1: not a kernel source tree (no include/linux/mmu_notifier.h and mm/)");
         var files = new List<string>();
         foreach (var d in Dirs)
         {

@@ -93,7 +93,8 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>The zap of a range (zap_pte_range under unmap_vmas, MADV_DONTNEED and truncate's zap_vma_range_batched
-    /// (7.2; zap_page_range_single before), the OOM reaper's zap_vma_for_reaping): straddling huge blocks split first, then
+    /// (v7.1, 784a742e7b6d; zap_page_range_single before), the OOM reaper's zap_vma_for_reaping (v7.1, ba25127a8f0c and
+    /// f52f202ddebb: MMU_NOTIFY_CLEAR; __oom_reap_task_mm's MMU_NOTIFY_UNMAP before; docs/dating.md)): straddling huge blocks split first, then
     /// the body its call site brackets: clear the present PTEs, flush, free the frames.</summary>
     private Action<bool> ZapPtes(PageRange r)
     {
@@ -174,7 +175,9 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/oom_kill.c __oom_reap_task_mm -> zap_vma_for_reaping of one VMA: a non-blockable start; a
-    /// refusal skips the VMA.</summary>
+    /// refusal skips the VMA. The bracket moved to mm/memory.c zap_vma_for_reaping and its event became MMU_NOTIFY_CLEAR in
+    /// v7.1 (ba25127a8f0c, f52f202ddebb "mm/oom_kill: use MMU_NOTIFY_CLEAR in __oom_reap_task_mm()"; MMU_NOTIFY_UNMAP in
+    /// __oom_reap_task_mm through linux-6.18); the event comes from the vocabulary's row.</summary>
     private void OomReapTaskMm(PageRange vma)
     {
         Bracket(CallSite.oom_reap_task_mm, vma, ZapPtes(vma), blockable: false);

@@ -24,8 +24,13 @@ public class OutputSnapshotTests
 
     [Theory]
     [InlineData("v7")]
+    [InlineData("v7-reviewed")]
     [InlineData("upstream")]
     [InlineData("linux-6.1")]
+    [InlineData("linux-6.12")]
+    [InlineData("linux-6.18")]
+    [InlineData("linux-7.2")]
+    [InlineData("linux-7.3")]
     public void Events_table_is_the_approved_text(string vocabulary) =>
         Snapshot.Match(Run(0, "events", "--vocabulary", vocabulary), SnapshotNameExtension.Create(vocabulary));
 

@@ -80,13 +80,20 @@ public class AuditCommandTests
         Assert.Matches(@"(?m)^event +mm/memory\.c:35 +remove_device_exclusive_entry +range_init_owner: +sends MMU_NOTIFY_EXCLUSIVE; vocabulary linux-7\.2 says MMU_NOTIFY_CLEAR$", o.ToString());
         Assert.Equal("", e.ToString());
 
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("notakernel")], o, e));
-        Assert.Equal($"notifier audit: {Fixture("notakernel")}: not a kernel source tree (no include/linux/mmu_notifier.h and mm/)", e.ToString().Trim());
-
-        e = new StringWriter();
-        Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("no-such-tree")], o, e));
-        Assert.Equal($"notifier audit: {Fixture("no-such-tree")}: no such directory", e.ToString().Trim());
+        // an unreadable tree is bad input in the project's one-line form `DIR:1:1: message` (as a missing trace, manifest
+        // or spec file), exit 255; with --found too
+        foreach (var (tree, message) in new[]
+        {
+            (Fixture("notakernel"), "not a kernel source tree (no include/linux/mmu_notifier.h and mm/)"),
+            (Fixture("no-such-tree"), "no such directory"),
+            (Path.Combine(Fixture("planted"), "Makefile"), "not a directory"),
+        })
+            foreach (var extra in new[] { Array.Empty<string>(), ["--found"], ["--json"] })
+            {
+                o = new StringWriter(); e = new StringWriter();
+                Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", tree, .. extra], o, e));
+                Assert.Equal(($"{tree}:1:1: {message}\n", ""), (e.ToString().Replace("\r\n", "\n"), o.ToString()));
+            }
 
         e = new StringWriter();
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["audit", Fixture("equal"), "--vocabulary", "linux-2.6"], o, e));
@@ -171,6 +178,112 @@ public class EventsCommandTests
         Assert.Equal("MMU_MIGRATE", (string?)doc["call_sites"]!.AsArray().Single(r => (string?)r!["call_site"] == "copy_hugetlb_page_range")!["event"]);
         Assert.Equal(255, NotifierSpec.Cli.Cli.Run(["events", "--vocabulary", "v9"], o, e));
         Assert.Equal("notifier events: unknown vocabulary 'v9' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)", e.ToString().Trim());
+    }
+}
+
+/// <summary>Issue 12 item 2 through the command: every row of `events` that differs from the vocabulary it is based on says
+/// when and by which commit (hash, title, release) or since which tree, and `changes` lists those rows against the base.</summary>
+public class EventsDatingTests
+{
+    private static (string Out, System.Text.Json.Nodes.JsonNode? Json) Events(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        Assert.Equal(0, NotifierSpec.Cli.Cli.Run(["events", .. args], o, e));
+        Assert.Equal("", e.ToString());
+        return (o.ToString(), args.Contains("--json") ? System.Text.Json.Nodes.JsonNode.Parse(o.ToString()) : null);
+    }
+
+    /// <summary>The changes of each vocabulary as `events --json` gives them: call site, before -> after, commit.</summary>
+    [Fact]
+    public void Events_json_lists_each_vocabularys_dated_changes_against_its_base()
+    {
+        var lines = new List<string>();
+        foreach (var v in Vocabularies.Names)
+        {
+            var doc = Events("--vocabulary", v, "--json").Json!;
+            var changes = doc["changes"]!.AsArray();
+            lines.Add($"{v} <- {(string?)doc["based_on"] ?? "-"}: {changes.Count}");
+            foreach (var c in changes)
+                lines.Add($"  {c!["call_site"]}: {c["before"]!["event"]}/{c["before"]!["owner"] ?? "-"} -> {c["event"]}/{c["owner"] ?? "-"} since {c["since"] ?? "-"}"
+                    + (c["commit"] is { } k ? $" {k["hash"]} \"{k["title"]}\" v{k["release"]}" : $" [{((string)c["dated"]!)[..20]}]"));
+        }
+        Assert.Equal([
+            "v7 <- -: 0",
+            "v7-reviewed <- v7: 4",
+            "  split_huge_page: MMU_HSPLIT/- -> MMU_HUGE_PAGE_SPLIT/- since - [seed v8 (2015-10-21,]",
+            "  write_protect_page: MMU_WRITE_PROTECT/- -> MMU_KSM_WRITE_PROTECT/- since - [seed v8 (2015-10-21,]",
+            "  clear_refs_write: MMU_ISDIRTY/- -> MMU_CLEAR_SOFT_DIRTY/- since - [seed v8 (2015-10-21,]",
+            "  change_protection: MMU_MPROT/- -> MMU_UNMAP|MMU_WRITE_PROTECT|MMU_READ_WRITE/- since - [review of seed v7 (J]",
+            "linux-6.1 <- -: 0",
+            "linux-6.12 <- linux-6.1: 10",
+            "  change_protection: MMU_NOTIFY_PROTECTION_VMA/- -> MMU_NOTIFY_PROTECTION_VMA/- since 6.12 7f06e3aa2e83 \"mm/mprotect: push mmu notifier to PUDs\" v6.12",
+            "  uffd_wp_range: MMU_NOTIFY_PROTECTION_VMA/- -> MMU_NOTIFY_PROTECTION_VMA/- since 6.12 7f06e3aa2e83 \"mm/mprotect: push mmu notifier to PUDs\" v6.12",
+            "  change_prot_numa: MMU_NOTIFY_PROTECTION_VMA/- -> MMU_NOTIFY_PROTECTION_VMA/- since 6.12 7f06e3aa2e83 \"mm/mprotect: push mmu notifier to PUDs\" v6.12",
+            "  do_pagemap_scan: -/- -> MMU_NOTIFY_PROTECTION_VMA/- since 6.7 52526ca7fdb9 \"fs/proc/task_mmu: implement IOCTL to get and optionally clear info about PTEs\" v6.7",
+            "  move_pages_ptes: -/- -> MMU_NOTIFY_CLEAR/- since 6.8 adef440691ba \"userfaultfd: UFFDIO_MOVE uABI\" v6.8",
+            "  move_pages_huge_pmd: -/- -> MMU_NOTIFY_CLEAR/- since 6.8 adef440691ba \"userfaultfd: UFFDIO_MOVE uABI\" v6.8",
+            "  retract_page_tables: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 6.6 1d65b771bc08 \"mm/khugepaged: retract_page_tables() without mmap or vma lock\" v6.6",
+            "  mmap_region: -/- -> MMU_NOTIFY_UNMAP/- since 6.12 79f3d123caed \"mm/mmap: fix race in mmap_region() with ftruncate()\" v6.12",
+            "  unmap_hugepage_range: MMU_NOTIFY_UNMAP/- -> MMU_NOTIFY_CLEAR/- since 6.2 369258ce41c6 \"hugetlb: remove duplicate mmu notifications\" v6.2",
+            "  migrate_vma_pages: MMU_NOTIFY_MIGRATE/migrate->pgmap_owner -> MMU_NOTIFY_MIGRATE/migrate->pgmap_owner since 6.6 ec8832d007cb \"mmu_notifiers: don't invalidate secondary TLBs as part of mmu_notifier_invalidate_range_end()\" v6.6",
+            "linux-6.18 <- linux-6.12: 2",
+            "  remove_device_exclusive_entry: MMU_NOTIFY_EXCLUSIVE/NULL -> MMU_NOTIFY_CLEAR/NULL since 6.15 720ba85040a6 \"mm/mmu_notifier: use MMU_NOTIFY_CLEAR in remove_device_exclusive_entry()\" v6.15",
+            "  do_huge_zero_wp_pmd: -/- -> MMU_NOTIFY_CLEAR/- since 6.13 1ced09e0331f \"mm: allocate THP on hugezeropage wp-fault\" v6.13",
+            "linux-7.2 <- linux-6.18: 5",
+            "  zap_page_range: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 7.1 784a742e7b6d \"mm: rename zap_page_range_single_batched() to zap_vma_range_batched()\" v7.1",
+            "  zap_page_range_single: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 7.1 784a742e7b6d \"mm: rename zap_page_range_single_batched() to zap_vma_range_batched()\" v7.1",
+            "  oom_reap_task_mm: MMU_NOTIFY_UNMAP/- -> MMU_NOTIFY_CLEAR/- since 7.1 f52f202ddebb \"mm/oom_kill: use MMU_NOTIFY_CLEAR in __oom_reap_task_mm()\" v7.1",
+            "  make_device_exclusive: MMU_NOTIFY_EXCLUSIVE/args->owner -> MMU_NOTIFY_EXCLUSIVE/owner since 6.15 599b684a7854 \"mm/rmap: convert make_device_exclusive_range() to make_device_exclusive()\" v6.15",
+            "  move_pages_ptes: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 6.18 50944692052b \"userfaultfd: opportunistic TLB-flush batching for present pages in MOVE\" v6.18",
+            "linux-7.3 <- linux-7.2: 0",
+            "upstream <- linux-7.2: 0",
+        ], lines);
+    }
+
+    /// <summary>Every row of `events --json` carries the dating of its last change; the rows changed against the base are
+    /// exactly the `changes`, and each has a commit or a first tree (v7-reviewed: the review's dating).</summary>
+    [Fact]
+    public void Every_row_that_differs_from_its_base_says_when_and_by_which_commit()
+    {
+        foreach (var v in Vocabularies.Names)
+        {
+            var doc = Events("--vocabulary", v, "--json").Json!;
+            JsonSchemas.Conforming("events", doc.ToJsonString());
+            var rows = doc["call_sites"]!.AsArray();
+            Assert.Equal(doc["changes"]!.AsArray().Select(c => (string?)c!["call_site"]), rows.Where(r => (bool)r!["changed_from_base"]!).Select(r => (string?)r!["call_site"]));
+            foreach (var r in rows.Where(r => (bool)r!["changed_from_base"]!))
+            {
+                Assert.NotNull((string?)r!["dated"]);
+                if (v is not ("v7" or "v7-reviewed")) Assert.True(r["commit"] is not null || r["first_seen_in"] is not null, $"{v} {r["call_site"]}");
+            }
+        }
+        // linux-7.2's mprotect row: changed in linux-6.12 (the bracket moved to change_pud_range), not against linux-6.18
+        var mprotect = Events("--vocabulary", "linux-7.2", "--json").Json!["call_sites"]!.AsArray().Single(r => (string?)r!["call_site"] == "change_protection")!;
+        Assert.Equal(("linux-6.12", false, "6.12", "7f06e3aa2e83", "mm/mprotect: push mmu notifier to PUDs", "6.12"),
+            ((string?)mprotect["changed_in"], (bool)mprotect["changed_from_base"]!, (string?)mprotect["since"], (string?)mprotect["commit"]!["hash"],
+             (string?)mprotect["commit"]!["title"], (string?)mprotect["commit"]!["release"]));
+    }
+
+    /// <summary>The text form: the rows changed against the base marked * in the "changed" column, then the changes with
+    /// commit hash, title and release.</summary>
+    [Fact]
+    public void Events_text_dates_the_changes_against_the_base()
+    {
+        string text = Events("--vocabulary", "linux-7.2").Out.Replace("\r\n", "\n");
+        Assert.Matches(@"(?m)^oom_reap_task_mm +MMU_NOTIFY_CLEAR +invalidate_range_start_nonblock/end +v7\.1 f52f202ddebb \* +linux-7\.2 mm/oom_kill\.c", text);
+        Assert.Matches(@"(?m)^change_protection +MMU_NOTIFY_PROTECTION_VMA +invalidate_range_start/end +v6\.12 7f06e3aa2e83 +linux-7\.2 mm/mprotect\.c", text);
+        Assert.Matches(@"(?m)^copy_page_range +MMU_NOTIFY_PROTECTION_PAGE +invalidate_range_start/end +- +linux-7\.2 mm/memory\.c", text);
+        Assert.EndsWith("""
+            5 change(s) against linux-6.18 (the rows marked *):
+              zap_page_range: MMU_NOTIFY_CLEAR as before, the call site changed: commit 784a742e7b6d "mm: rename zap_page_range_single_batched() to zap_vma_range_batched()" (v7.1)
+              zap_page_range_single: MMU_NOTIFY_CLEAR as before, the call site changed: commit 784a742e7b6d "mm: rename zap_page_range_single_batched() to zap_vma_range_batched()" (v7.1)
+              oom_reap_task_mm: MMU_NOTIFY_UNMAP -> MMU_NOTIFY_CLEAR: commit f52f202ddebb "mm/oom_kill: use MMU_NOTIFY_CLEAR in __oom_reap_task_mm()" (v7.1)
+              make_device_exclusive: owner args->owner -> owner: commit 599b684a7854 "mm/rmap: convert make_device_exclusive_range() to make_device_exclusive()" (v6.15)
+              move_pages_ptes: MMU_NOTIFY_CLEAR as before, the call site changed: commit 50944692052b "userfaultfd: opportunistic TLB-flush batching for present pages in MOVE" (v6.18)
+
+            """, text);
+        Assert.EndsWith("0 change(s) against linux-7.2 (the rows marked *):\n", Events("--vocabulary", "linux-7.3").Out.Replace("\r\n", "\n"));
+        Assert.DoesNotContain("change(s) against", Events("--vocabulary", "linux-6.1").Out);
     }
 }
 

@@ -59,15 +59,19 @@ public static class CatalogueDating
         foreach (var v in f.Vocabularies.Where(v => v.Family == "upstream" && v.BasedOn is not null && v.Release is not null))
         {
             var version = VersionOf(v.Name);
-            foreach (var r in v.Rows ?? [])
+            // its override rows, and its change entries (a change is never "unchanged")
+            foreach (var (where, dated, change, since) in (v.Rows ?? []).Select(r => ($"{v.Name} row {r.Site}", r.Dated, false, r.Since))
+                .Concat((v.Changes ?? []).Select(c => ($"{v.Name} change {c.Site}", c.Dated, true, (string?)c.Since))))
             {
-                string where = $"{v.Name} row {r.Site}";
-                if (r.Dated is null) { problems.Add($"{where}: no dated value"); continue; }
-                Version? at = FirstSeen.Match(r.Dated) is { Success: true } fs ? Version.Parse(fs.Groups["tree"].Value)
-                    : CommitForm.Match(r.Dated) is { Success: true } c ? Version.Parse(c.Groups["release"].Value)
-                    : Unchanged.Match(r.Dated) is { Success: true } u ? Version.Parse(u.Groups["base"].Value) : null;
-                if (at is null) problems.Add($"{where}: dated \"{r.Dated}\" is not of an allowed form");
-                else if (Unchanged.IsMatch(r.Dated) ? !(at >= first && at < version) : !(at > first && at <= version))
+                if (dated is null) { problems.Add($"{where}: no dated value"); continue; }
+                // `since` (what `notifier events` prints as the release) is the commit's release where a commit dates it
+                if (CommitForm.Match(dated) is { Success: true } cr && since != cr.Groups["release"].Value)
+                    problems.Add($"{where}: since {since ?? "null"}, but dated v{cr.Groups["release"].Value}");
+                Version? at = FirstSeen.Match(dated) is { Success: true } fs ? Version.Parse(fs.Groups["tree"].Value)
+                    : CommitForm.Match(dated) is { Success: true } c ? Version.Parse(c.Groups["release"].Value)
+                    : !change && Unchanged.Match(dated) is { Success: true } u ? Version.Parse(u.Groups["base"].Value) : null;
+                if (at is null) problems.Add($"{where}: dated \"{dated}\" is not of an allowed form");
+                else if (Unchanged.IsMatch(dated) ? !(at >= first && at < version) : !(at > first && at <= version))
                     problems.Add($"{where}: dated {at}, outside the releases after linux-6.1 up to {v.Name}");
             }
         }
@@ -76,7 +80,7 @@ public static class CatalogueDating
 
     /// <summary>Every quoted commit or patch title in the dated values.</summary>
     public static IReadOnlyList<string> Titles(CatalogueFile f) =>
-        [.. f.Vocabularies.SelectMany(v => (v.Rows ?? []).Select(r => r.Dated).Concat((v.KernelSites ?? []).Select(s => s.Dated)))
+        [.. f.Vocabularies.SelectMany(v => (v.Rows ?? []).Select(r => r.Dated).Concat((v.Changes ?? []).Select(c => c.Dated)).Concat((v.KernelSites ?? []).Select(s => s.Dated)))
             .OfType<string>().SelectMany(d => Regex.Matches(d, "\"([^\"]+)\"").Select(m => m.Groups[1].Value)).Distinct().Order(StringComparer.Ordinal)];
 }
 
@@ -144,6 +148,27 @@ public class CatalogueDatingTests
                 ? v with { Rows = [.. v.Rows!.Select(r => r.Site == "change_prot_numa" ? r with { Dated = null } : r)] } : v)]
         };
         Assert.Equal(["linux-6.12 row change_prot_numa: no dated value"], CatalogueDating.Problems(planted));
+        var vague = File with
+        {
+            Vocabularies = [.. File.Vocabularies.Select(v => v.Name == "linux-6.12"
+                ? v with { Rows = [.. v.Rows!.Select(r => r.Site == "do_pagemap_scan" ? r with { Since = "6.2..6.12" } : r)] } : v)]
+        };
+        Assert.Equal(["linux-6.12 row do_pagemap_scan: since 6.2..6.12, but dated v6.7"], CatalogueDating.Problems(vague));
+    }
+
+    /// <summary>A change entry (a row a release changes without restating it) is dated like a row: planted, the OOM
+    /// reaper's change of linux-7.2 without its dated value, and with an "unchanged" one.</summary>
+    [Fact]
+    public void A_planted_change_without_a_dated_value_fails()
+    {
+        CatalogueFile Planted(string? dated) => File with
+        {
+            Vocabularies = [.. File.Vocabularies.Select(v => v.Name == "linux-7.2"
+                ? v with { Changes = [.. v.Changes!.Select(c => c.Site == "oom_reap_task_mm" ? c with { Dated = dated } : c)] } : v)]
+        };
+        Assert.Equal(["linux-7.2 change oom_reap_task_mm: no dated value"], CatalogueDating.Problems(Planted(null)));
+        Assert.Equal(["linux-7.2 change oom_reap_task_mm: dated \"unchanged from linux-6.12\" is not of an allowed form"],
+            CatalogueDating.Problems(Planted("unchanged from linux-6.12")));
     }
 
     /// <summary>docs/dating.md's table gives the evidence (a URL, or a mailing-list archive file) for every title the
