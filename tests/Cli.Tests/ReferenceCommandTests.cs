@@ -289,6 +289,59 @@ public class EventsDatingTests
 
 public class ScenarioCommandTests
 {
+    private static (int Code, string Out, string Err) Scenario(params string[] args)
+    {
+        var o = new StringWriter(); var e = new StringWriter();
+        int code = NotifierSpec.Cli.Cli.Run(["scenario", .. args], o, e);
+        return (code, o.ToString().Replace("\r\n", "\n"), e.ToString());
+    }
+
+    /// <summary>Issue 12, "scenarios take any vocabulary": `--vocabulary V` runs the scenarios in V instead of their own,
+    /// their checks unchanged. `exclusive` (its own: upstream) restores the PTE with MMU_NOTIFY_CLEAR (owner NULL) since
+    /// 6.15: as expected in linux-7.2, not in linux-6.12, whose remove_device_exclusive_entry sends MMU_NOTIFY_EXCLUSIVE.</summary>
+    [Fact]
+    public void Scenario_runs_in_the_vocabulary_given_and_its_outcome_differs_between_two()
+    {
+        Assert.Equal((0, """
+            vocabulary linux-7.2 in every scenario (its own otherwise)
+            ok exclusive all rules hold
+            1/1 scenarios as expected
+
+            """, ""), Scenario("exclusive", "--vocabulary", "linux-7.2"));
+        var (code, stdout, stderr) = Scenario("exclusive", "--vocabulary", "linux-6.12");
+        Assert.Equal((12, ""), (code, stderr));
+        Assert.StartsWith("""
+            vocabulary linux-6.12 in every scenario (its own otherwise)
+            FAIL exclusive all rules hold
+            """, stdout);
+        Assert.Equal(["     FAIL restore event (MMU_NOTIFY_CLEAR since 6.15, remove_device_exclusive_entry): expected MMU_NOTIFY_CLEAR, got MMU_NOTIFY_EXCLUSIVE"],
+            stdout.Split('\n').Where(l => l.StartsWith("     FAIL", StringComparison.Ordinal)));
+        Assert.EndsWith("0/1 scenarios as expected\n", stdout);
+        // the JSON names the vocabulary run, overall and per scenario; without --vocabulary each its own
+        var json = Scenario("exclusive", "oom_reaper_eagain", "--vocabulary", "linux-6.12", "--json");
+        Assert.Equal(12, json.Code);
+        JsonSchemas.Conforming("scenario", json.Out);
+        var doc = System.Text.Json.Nodes.JsonNode.Parse(json.Out)!;
+        Assert.Equal("linux-6.12 exclusive linux-6.12 False, oom_reaper_eagain linux-6.12 True",
+            $"{doc["vocabulary"]} " + string.Join(", ", doc["scenarios"]!.AsArray().Select(x => $"{x!["name"]} {x["vocabulary"]} {(bool)x["passed"]!}")));
+        var own = System.Text.Json.Nodes.JsonNode.Parse(Scenario("exclusive", "mprotect_none_v7_wp_listener", "--json").Out)!;
+        Assert.Equal(" exclusive upstream True, mprotect_none_v7_wp_listener v7 True",
+            $"{(string?)own["vocabulary"]} " + string.Join(", ", own["scenarios"]!.AsArray().Select(x => $"{x!["name"]} {x["vocabulary"]} {(bool)x["passed"]!}")));
+    }
+
+    /// <summary>A scenario whose steps cannot run in the vocabulary given (v7's invalidate_page writeback in a kernel
+    /// vocabulary) fails one check with the reason, no stack trace; an unknown vocabulary is one line, exit 255.</summary>
+    [Fact]
+    public void Scenario_in_a_vocabulary_it_cannot_run_in_fails_a_check_and_an_unknown_one_is_refused()
+    {
+        var (code, stdout, stderr) = Scenario("writeback_v7_invalidate_page", "--vocabulary", "linux-7.2");
+        Assert.Equal((12, ""), (code, stderr));
+        Assert.Equal(["     FAIL ran to its end: expected yes, got no: InvalidOperationException: Sequence contains no matching element"],
+            stdout.Split('\n').Where(l => l.StartsWith("     FAIL", StringComparison.Ordinal)));
+        Assert.Equal((255, "", "notifier scenario: unknown vocabulary 'linux-2.6' (v7, v7-reviewed, linux-6.1, linux-6.12, linux-6.18, linux-7.2, linux-7.3, upstream)\n"),
+            Scenario("--vocabulary", "linux-2.6"));
+    }
+
     [Fact]
     public void Scenario_command_prints_every_outcome_and_exits_zero()
     {
