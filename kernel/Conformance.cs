@@ -369,6 +369,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     if (live.Swap.Ensure() is not null) { Refused++; return null; }
                     // a PTE-mapped large folio in the range (the reference has no folios): not run, see PageoutMeetsLargeFolio
                     if (!RunPageoutLargeFolio && PageoutMeetsLargeFolio(m.Start, m.End)) { Refused++; return null; }
+                    // a whole PMD-mapped THP: the reference splits it as reclaim does when no swap area can take it whole (swap on
+                    // files only: SwapControl.OnlyFiles); a partition could take it whole (THP_SWPOUT), which is not modelled
+                    if (!SwapControl.OnlyFiles() && Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Huge: true } x && x.Frame != MmState.ZeroFrame)) { Refused++; return null; }
                     // a page a child swapped in is mapped twice in the kernel, which skips it (linux-7.2 mm/madvise.c
                     // madvise_cold_or_pageout_pte_range: folio_maybe_mapped_shared); the reference counts one mapping: not run
                     if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && ChildSwappedIn(x.Frame))) { Refused++; return null; }
@@ -699,7 +702,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// range: reclaim takes the large folio as one (linux-7.2 mm/vmscan.c shrink_folio_list: swapped out whole, or split by
         /// split_folio_to_list when folio_alloc_swap fails). The reference has no folios: after a PMD split its pages are base
         /// pages, swapped out one by one, so such a call is not run (counted as refused). A PMD-mapped THP (Huge in the
-        /// reference) is refused by the reference itself (Planner.MadvisePageout: THP reclaim not modelled). Seen before:
+        /// reference) is modelled (Planner.MadvisePageout: the folio split, then its pages swapped out one by one, as reclaim
+        /// does with swap on files), and refused by the reference only in the cases PmdPageoutRefusal names. Seen before:
         /// `mmap_thp 0 1024 rw; guest_write 932 477356; mprotect 931 932 none; pageout 932 935` -> page 512 is the zero page in
         /// the kernel, frame 1 in the reference.</summary>
         private bool PageoutMeetsLargeFolio(int start, int end)

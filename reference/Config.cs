@@ -175,4 +175,9 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// flags before copy_vma's merge, so the moved VMA merges with equal unregistered neighbours and leaves no Vma.Seam, as
     /// the reference did before it followed linux-7.2 mm/mremap.c copy_vma_and_data -> mremap_userfaultfd_prep.</summary>
     public bool PlantMremapUffdMerges { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): MADV_PAGEOUT of a whole PMD-mapped THP leaves
+    /// it mapped by its PMD (no folio split, no notification, no swap entry), where linux-7.2 mm/vmscan.c shrink_folio_list
+    /// splits it (split_folio_to_list) and swaps its pages out (Planner.MadvisePageout).</summary>
+    public bool PlantThpPageoutKeepsPmd { get; init; }
 }

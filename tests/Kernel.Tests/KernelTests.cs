@@ -638,6 +638,57 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.True(r.Reference.State.Ptes[512] is { Huge: false } q && q.Frame != MmState.ZeroFrame);
     }
 
+    /// <summary>/proc/vmstat's THP swap-out counters (linux-7.2 mm/vmscan.c shrink_folio_list: THP_SWPOUT_FALLBACK when a
+    /// PMD-sized folio is split for want of a large swap cluster; THP_SWPOUT, mm/page_io.c count_swpout_vm_event, when swapped out whole).</summary>
+    private static (long Swpout, long Fallback) ThpSwpout()
+    {
+        var v = File.ReadAllLines("/proc/vmstat").Select(l => l.Split(' ')).ToDictionary(f => f[0], f => long.Parse(f[1]));
+        return (v["thp_swpout"], v["thp_swpout_fallback"]);
+    }
+
+    public const string ThpPageoutOps = "mmap_thp 0 1024 rw; host_write 3 5; guest_write 600 7; guest_read 10; pageout 0 512; host_read 3; guest_read 4; "
+        + "guest_read 10; pageout 520 530; guest_read 600; host_read 512; pageout 512 1024; host_read 600; guest_write 3 8";
+
+    [KvmTraceFact]
+    public void Madv_pageout_of_a_pmd_mapped_thp_splits_its_folio_and_swaps_out_the_written_pages()
+    {
+        // pageout 0 512, the whole THP of block 0: reclaim_pages -> shrink_folio_list, folio_alloc_swap fails for the large
+        // folio on a swap file (mm/swapfile.c cluster_alloc_swap_entry: not SWP_BLKDEV) -> split_folio_to_list
+        // (THP_SWPOUT_FALLBACK; try_to_migrate_one over the block), zero-filled subpages the zero page, page 3 swapped out
+        // (try_to_unmap_one); pageout 520 530, part of block 1: split_folio, nothing written in the range; pageout 512 1024:
+        // page 600, a base page now. try_to_unmap_one 4: two splits, pages 3 and 600
+        Assert.True(SwapControl.OnlyFiles() || !SwapControl.KernelHasSwap(), "the kernel swaps to a partition: a THP may be swapped out whole");
+        var (out0, fb0) = ThpSwpout();
+        var r = Traced(() => Thp(ThpPageoutOps));
+        var (out1, fb1) = ThpSwpout();
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(3, r.Stats.Driven["pageout"]);
+        Assert.Equal(["try_to_unmap_one 4"], r.Stats.Paths.Select(kv => $"{kv.Key} {kv.Value}").ToArray());
+        Assert.Equal((0, 0), (r.Stats.Missing, r.Stats.Extra));
+        // the kernel's own count: one THP split for want of a large swap cluster (more only if another process swapped a THP
+        // meanwhile), none swapped out whole
+        Assert.True(fb1 - fb0 >= 1, $"thp_swpout_fallback grew by {fb1 - fb0}");
+        Assert.Equal(out0, out1);
+        var st = r.Reference.State;
+        // every page the zero page but 3 (swapped out and in again) and 600 (swapped out)
+        Assert.Equal(1022, Enumerable.Range(0, 1024).Count(p => st.Ptes[p] is { Frame: MmState.ZeroFrame, Huge: false }));
+        // both swapped in again by the host's reads (do_swap_page maps the swap cache's page; the guest then wrote 3)
+        Assert.True(st.Ptes[600] is { Swapped: false, Huge: false } p600 && st.Frames[p600.Frame].Content == 7);
+        Assert.True(st.Ptes[3] is { Swapped: false, Huge: false } p3 && st.Frames[p3.Frame].Content == 8);
+    }
+
+    [KvmFact]
+    public void A_reference_whose_pageout_keeps_a_thp_mapped_by_its_pmd_is_caught_by_the_zero_page_check()
+    {
+        // the planted reference bug MmConfig.PlantThpPageoutKeepsPmd: no split, no swap entry, the PMD kept; the kernel's split
+        // mapped page 0 (zero-filled) to the zero page
+        var cfg = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null) with { PlantThpPageoutKeepsPmd = true };
+        var r = new Conformance(fx.Live, cfg).Run(KOp.Parse(ThpPageoutOps, 1024));
+        Assert.Equal(new Mismatch(4, "pageout 0 512", "zero page", 0, "the zero page", $"frame {r.Reference.State.Ptes[0]!.Value.Frame}"), r.Mismatch);
+        Assert.True(r.Reference.State.Ptes[0] is { Huge: true });
+    }
+
     [KvmFact]
     public void Finding_madv_free_over_part_of_a_thp_leaves_the_base_pages_of_its_range_lazyfree()
     {
