@@ -688,7 +688,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 int b = p / h * h;
                 // a PMD-mapped THP (a whole huge block in the reference) is modelled: Planner.MadviseFreeSplitFolios
                 bool pmd = b + h <= Pages && Enumerable.Range(b, h).All(q => s.State.Ptes[q] is { Huge: true, Swapped: false });
-                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end) && !pmd) return true;
+                // a PTE-mapped large folio the reference knows (MmState.IsPteFolio: its PMD split, mapped whole by this mm alone) is
+                // modelled: Planner.MadviseFreeSplitFolios -> SplitPteFolio
+                bool pte = s.State.IsPteFolio(new PageRange(b, b + h));
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end) && !pmd && !pte) return true;
             }
             return false;
         }
@@ -701,7 +704,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// TTU_USE_SHARED_ZEROPAGE, 6.12 RMP_USE_SHARED_ZEROPAGE; mm/migrate.c try_to_map_unused_to_zeropage). Wholly in the
         /// range: reclaim takes the large folio as one (linux-7.2 mm/vmscan.c shrink_folio_list: swapped out whole, or split by
         /// split_folio_to_list when folio_alloc_swap fails). The reference has no folios: after a PMD split its pages are base
-        /// pages, swapped out one by one, so such a call is not run (counted as refused). A PMD-mapped THP (Huge in the
+        /// pages, swapped out one by one, so such a call is not run (counted as refused), unless the reference knows the folio
+        /// (MmState.IsPteFolio: its PMD split by __split_huge_pmd, mapped whole by this mm alone; Planner.SplitPteFolio). A PMD-mapped THP (Huge in the
         /// reference) is modelled (Planner.MadvisePageout: the folio split, then its pages swapped out one by one, as reclaim
         /// does with swap on files), and refused by the reference only in the cases PmdPageoutRefusal names. Seen before:
         /// `mmap_thp 0 1024 rw; guest_write 932 477356; mprotect 931 932 none; pageout 932 935` -> page 512 is the zero page in
@@ -711,7 +715,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             if (s.State.Config.HugePageSize != 512) return false;
             var pm = live.Pagemap();
             for (int p = start; p < end; p++)
-                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && s.State.Ptes[p] is not { Huge: true }) return true;
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && s.State.Ptes[p] is not { Huge: true }
+                    && !s.State.IsPteFolio(new PageRange(p / 512 * 512, p / 512 * 512 + 512))) return true;
             return false;
         }
 

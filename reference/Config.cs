@@ -180,4 +180,9 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// it mapped by its PMD (no folio split, no notification, no swap entry), where linux-7.2 mm/vmscan.c shrink_folio_list
     /// splits it (split_folio_to_list) and swaps its pages out (Planner.MadvisePageout).</summary>
     public bool PlantThpPageoutKeepsPmd { get; init; }
+
+    /// <summary>A planted reference bug for tests (Kernel.Tests): __split_huge_pmd's folio is forgotten (Frame.PteFolio not set),
+    /// as the reference before it modelled PTE-mapped large folios: its pages are base pages, and MADV_PAGEOUT / MADV_FREE over
+    /// part of the folio split nothing.</summary>
+    public bool PlantPteFolioForgotten { get; init; }
 }

@@ -135,12 +135,19 @@ internal sealed class Planner(MmState state)
 
     /// <summary>split_huge_page's site: the PMD split of one huge block (split_huge_pmd in zap, mprotect, UFFDIO_MOVE and
     /// device migration; the seed's MMU_HSPLIT), each huge PTE becomes a base one.</summary>
-    private void SplitHugePage(PageRange block) =>
+    private void SplitHugePage(PageRange block)
+    {
+        // the folio stays large, now mapped by PTEs (Frame.PteFolio; kernel vocabularies: the seed's v7 splits the page)
+        if (EventTables.IsKernel(Vocab) && !Config.PlantPteFolioForgotten && WholeHuge(block) && State.Ptes[block.Start] is { Frame: not MmState.ZeroFrame } head
+            && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame))
+            State = State with { Frames = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame)
+                .Aggregate(State.Frames, (fs, f) => fs.SetItem(f, fs[f] with { PteFolio = head.Frame })) };
         Bracket(CallSite.split_huge_page, block, after =>
         {
             foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
             _prims.Add(new Prim.TlbFlush(block));
         });
+    }
 
     /// <summary>Linux 7.2 mm/memory.c unmap_vmas (munmap, MAP_FIXED, exit_mmap).</summary>
     private void UnmapVmas(PageRange r)
@@ -932,6 +939,9 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) MadviseFree(Call.MadviseFree m)
     {
         CheckRange(m.Start, m.End, "madvise");
+        if (Config.MadviseFreeSplit)
+            foreach (var b in Enumerable.Range(m.Start, m.End - m.Start).Select(HugeBlock).Distinct().Where(PteFolio))
+                if (PteFolioRefusal(b) is { } why && !why.Contains("lazyfree")) return ("madvise_free", MmapLock.Read, $"EINVAL ({why})");
         MadviseFreeSingleVma(new PageRange(m.Start, m.End));
         return ("madvise_free", MmapLock.Read, null);
     }
@@ -1000,6 +1010,14 @@ internal sealed class Planner(MmState state)
     {
         HashSet<int> zeroed = [], split = [];
         if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return (zeroed, split);
+        // a PTE-mapped large folio (Frame.PteFolio) the range does not meet whole: madvise_free_pte_range's split_folio
+        // (linux-7.2 mm/madvise.c; 6.12 the same), not for a folio another mm maps (folio_maybe_mapped_shared: PteFolio is false)
+        foreach (var b in Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().ToList())
+        {
+            if (!PteFolio(b) || PteFolioWhole(b, new PageRange(Math.Max(b.Start, r.Start), Math.Min(b.End, r.End)))) continue;
+            split.Add(b.Start);
+            zeroed.UnionWith(SplitPteFolio(b));
+        }
         foreach (var b in new[] { r.Start, r.End - 1 }.Select(HugeBlock).Distinct())
         {
             if (b.Start >= r.Start && b.End <= r.End || !WholeHuge(b) || State.VmaAt(b.Start) is not { Shared: false } vma) continue;
@@ -1009,6 +1027,51 @@ internal sealed class Planner(MmState state)
             zeroed.UnionWith(SplitPmdFolio(b, vma));
         }
         return (zeroed, split);
+    }
+
+    private bool PteFolio(PageRange b) => State.IsPteFolio(b);
+
+    /// <summary>Whether MADV_FREE / MADV_PAGEOUT over seg, a part of PTE-mapped folio b (PteFolio), meets the folio whole:
+    /// linux-7.2 mm/madvise.c madvise_free_pte_range and madvise_cold_or_pageout_pte_range batch the folio's PTEs
+    /// (madvise_folio_pte_batch: consecutive pages of the folio, the dirty, young, soft-dirty and write bits ignored, the
+    /// uffd-wp bit not) up to the end of the range and of the VMA (the walk is per VMA); fewer than folio_nr_pages: split_folio.</summary>
+    private bool PteFolioWhole(PageRange b, PageRange seg)
+    {
+        if (seg != b || State.VmaAt(b.Start) is not { } vma) return false;
+        var run = Vma.MergedRun(State.Vmas, vma);
+        return run.Start <= b.Start && run.End >= b.End && Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p]!.Value.UffdWp == State.Ptes[b.Start]!.Value.UffdWp);
+    }
+
+    /// <summary>The split of PTE-mapped folio b (PteFolio): linux-7.2 mm/huge_memory.c __folio_split -> unmap_folio ->
+    /// try_to_migrate: mm/rmap.c try_to_migrate_one once per VMA mapping it (rmap_walk_anon), MMU_NOTIFY_CLEAR over the
+    /// folio's pages in that VMA, each PTE a migration entry; then remap_page as for a PMD-mapped one (SplitPmdFolio: a
+    /// zero-filled subpage becomes the zero page, TTU_USE_SHARED_ZEROPAGE; 6.12 RMP_USE_SHARED_ZEROPAGE). The folio's frames
+    /// are small folios after it (Frame.PteFolio cleared). Returns the pages that became the zero page.</summary>
+    private HashSet<int> SplitPteFolio(PageRange b)
+    {
+        HashSet<int> zeroed = [];
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
+        State = State with { Frames = olds.Aggregate(State.Frames, (fs, o) => fs.SetItem(o.Frame, fs[o.Frame] with { PteFolio = 0 })) };
+        for (int p = b.Start; p < b.End;)
+        {
+            var run = Vma.MergedRun(State.Vmas, State.VmaAt(p)!);
+            var part = new PageRange(p, Math.Min(b.End, run.End));
+            TryToUnmapOne(part, PteOp.MigrationEntry);
+            p = part.End;
+        }
+        for (int i = 0; i < olds.Count; i++)
+        {
+            int p = b.Start + i;
+            var vma = State.VmaAt(p)!;
+            if (!vma.Mlocked && State.Frames[olds[i].Frame].Content == 0)
+            {
+                Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
+                _prims.Add(new Prim.FreeFrame(olds[i].Frame));
+                zeroed.Add(p);
+            }
+            else Pte(p, PteOp.Map, false, olds[i].Frame, olds[i].Prot, uffdWp: olds[i].UffdWp);
+        }
+        return zeroed;
     }
 
     /// <summary>The split of the folio of a PMD-mapped THP mapped by this mm alone (linux-7.2 mm/huge_memory.c __folio_split ->
@@ -1053,6 +1116,9 @@ internal sealed class Planner(MmState state)
         var blocks = Present(r).Where(p => State.Ptes[p] is { Huge: true }).Select(HugeBlock).Distinct().ToList();
         foreach (var b in blocks)
             if (PmdPageoutRefusal(b) is { } why) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({why})");
+        var pteFolios = Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().Where(b => !blocks.Contains(b) && PteFolio(b)).ToList();
+        foreach (var b in pteFolios)
+            if (PteFolioRefusal(b) is { } why) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({why})");
         for (int at = r.Start; at < r.End; at = HugeBlock(at).End)
         {
             var seg = new PageRange(at, Math.Min(r.End, HugeBlock(at).End));
@@ -1076,6 +1142,19 @@ internal sealed class Planner(MmState state)
                 foreach (int p in pages) TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
                 continue;
             }
+            if (pteFolios.Contains(HugeBlock(at)))
+            {
+                // a PTE-mapped large folio (Frame.PteFolio) the range covers in part, or over two VMAs: the PTE walk's
+                // split_folio, then the walk goes on over the base pages of the range; covered whole: reclaim_pages ->
+                // shrink_folio_list splits it as a PMD-mapped one (folio_alloc_swap fails on swap files) and swaps out every
+                // subpage still mapped
+                var b = HugeBlock(at);
+                bool whole = PteFolioWhole(b, seg);
+                var zeroed = SplitPteFolio(b);
+                foreach (int p in (whole ? Enumerable.Range(b.Start, b.Length) : pages).Where(p => !zeroed.Contains(p)))
+                    TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+                continue;
+            }
             foreach (int p in pages)
             {
                 if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0, DevicePrivate: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
@@ -1096,6 +1175,17 @@ internal sealed class Planner(MmState state)
     /// the seed's v7 (no THP reclaim), a THP fork shared whose frames this mm alone maps (the kernel's folio_maybe_mapped_shared
     /// follows the folio's mm-id slots, MmState.Folios), a lazyfree THP (linux-7.2 mm/rmap.c try_to_unmap_one ->
     /// unmap_huge_pmd_locked discards a clean one whole, without a split), a shared VMA, a block mapped huge in part.</summary>
+    /// <summary>Why MADV_PAGEOUT / MADV_FREE over PTE-mapped large folio b (PteFolio) is not modelled, or null: linux-6.1
+    /// (mm/madvise.c madvise_cold_or_pageout_pte_range splits every large folio it meets, folio_mapcount != 1 aside, and its
+    /// split maps no zero page), a lazyfree one (linux-7.2 mm/rmap.c try_to_unmap_one discards a lazyfree large folio by PTE
+    /// batches, folio_unmap_pte_batch: not modelled).</summary>
+    private string? PteFolioRefusal(PageRange b)
+    {
+        if (Vocab == Vocabulary.Linux6_1) return "a PTE-mapped large folio under linux-6.1 is not modelled";
+        if (Enumerable.Range(b.Start, b.Length).Any(p => State.Frames[State.Ptes[p]!.Value.Frame].Lazyfree)) return "a lazyfree PTE-mapped large folio is not modelled";
+        return null;
+    }
+
     private string? PmdPageoutRefusal(PageRange b)
     {
         if (!EventTables.IsKernel(Vocab)) return "a huge page: THP reclaim is not modelled under v7";
