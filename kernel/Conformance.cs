@@ -123,7 +123,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled(),
             MadviseFreeSplit: true, // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
             MremapBreakKsm: true,   // mremap breaks the KSM pages it moves (every kernel release)
-            KsmWriteCopies: true);  // a write fault copies a KSM page mapped once (wp_can_reuse_anon_folio: folio_test_ksm)
+            KsmWriteCopies: true,   // a write fault copies a KSM page mapped once (wp_can_reuse_anon_folio: folio_test_ksm)
+            PteFolioSplit: true);   // MADV_FREE / MADV_PAGEOUT over part of a PTE-mapped large folio split it (Planner.SplitPteFolio)
         return mutant is null ? c : mutant.Apply(c);
     }
 

@@ -138,7 +138,7 @@ internal sealed class Planner(MmState state)
     private void SplitHugePage(PageRange block)
     {
         // the folio stays large, now mapped by PTEs (Frame.PteFolio; kernel vocabularies: the seed's v7 splits the page)
-        if (EventTables.IsKernel(Vocab) && !Config.PlantPteFolioForgotten && WholeHuge(block) && State.Ptes[block.Start] is { Frame: not MmState.ZeroFrame } head
+        if (EventTables.IsKernel(Vocab) && Config.PteFolioSplit && !Config.PlantPteFolioForgotten && WholeHuge(block) && State.Ptes[block.Start] is { Frame: not MmState.ZeroFrame } head
             && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame))
             State = State with { Frames = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame)
                 .Aggregate(State.Frames, (fs, f) => fs.SetItem(f, fs[f] with { PteFolio = head.Frame })) };

@@ -140,7 +140,7 @@ public class ThpPageoutTests
     /// large, Frame.PteFolio), its VMA now [0, 1) r and [1, 8) rw; merged again by mprotect 0 1 rw when merge is set.</summary>
     private static Session PteMapped(Vocabulary v, bool merge = false, bool forget = false)
     {
-        var s = new Session(new MmConfig(16, 4, 48, v) { PlantPteFolioForgotten = forget });
+        var s = new Session(new MmConfig(16, 4, 48, v, PteFolioSplit: true) { PlantPteFolioForgotten = forget });
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
         s.Cpu(new Call.CpuWrite(1, 7));
         s.Cpu(new Call.CpuWrite(2, 8));
