@@ -123,7 +123,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             Mirrors: [new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1)], HugeZeroPage: hugeZeroPage ?? LiveMm.HugeZeroPageEnabled(),
             MadviseFreeSplit: true, // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
             MremapBreakKsm: true,   // mremap breaks the KSM pages it moves (every kernel release)
-            KsmWriteCopies: true);  // a write fault copies a KSM page mapped once (wp_can_reuse_anon_folio: folio_test_ksm)
+            KsmWriteCopies: true,   // a write fault copies a KSM page mapped once (wp_can_reuse_anon_folio: folio_test_ksm)
+            PteFolioSplit: true);   // MADV_FREE / MADV_PAGEOUT over part of a PTE-mapped large folio split it (Planner.SplitPteFolio)
         return mutant is null ? c : mutant.Apply(c);
     }
 
@@ -369,6 +370,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     if (live.Swap.Ensure() is not null) { Refused++; return null; }
                     // a PTE-mapped large folio in the range (the reference has no folios): not run, see PageoutMeetsLargeFolio
                     if (!RunPageoutLargeFolio && PageoutMeetsLargeFolio(m.Start, m.End)) { Refused++; return null; }
+                    // a whole PMD-mapped THP: the reference splits it as reclaim does when no swap area can take it whole (swap on
+                    // files only: SwapControl.OnlyFiles); a partition could take it whole (THP_SWPOUT), which is not modelled
+                    if (!SwapControl.OnlyFiles() && Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Huge: true } x && x.Frame != MmState.ZeroFrame)) { Refused++; return null; }
                     // a page a child swapped in is mapped twice in the kernel, which skips it (linux-7.2 mm/madvise.c
                     // madvise_cold_or_pageout_pte_range: folio_maybe_mapped_shared); the reference counts one mapping: not run
                     if (Enumerable.Range(m.Start, m.End - m.Start).Any(p => s.State.Ptes[p] is { Swapped: false } x && ChildSwappedIn(x.Frame))) { Refused++; return null; }
@@ -386,10 +390,31 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     var sw = System.Diagnostics.Stopwatch.StartNew();
                     for (int p = m.Start; p < m.End; p++)
                         while (LiveMm.Present(pm[p]) && LiveMm.Writeback(LiveMm.Pfn(pm[p])) && sw.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(1);
+                    // the large folios the reference splits (a PMD-mapped THP mapped once, a PTE-mapped one it knows): the kernel's
+                    // split_folio fails while something else holds a reference to the folio (seen once in four 300-operation runs,
+                    // thp_split_page_failed, while another process's live run compacted memory, whose migration scanner isolates
+                    // folios), and a failed split changes nothing (linux-7.2 mm/madvise.c madvise_cold_or_pageout_pte_range returns,
+                    // or skips the folio; mm/vmscan.c shrink_folio_list keeps it): the madvise is made again, up to 5 times, while a
+                    // block's first page is still in a large folio (KPF_THP)
+                    int h = s.State.Config.HugePageSize;
+                    var splits = h != 512 ? [] : Enumerable.Range(m.Start, m.End - m.Start).Select(p => p / h * h).Distinct().Where(b => b + h <= Pages
+                        && (s.State.Ptes[b] is { Huge: true } x && x.Frame != MmState.ZeroFrame && Enumerable.Range(b, h).All(q => s.State.Ptes[q] is { Huge: true } y && s.State.Frames[y.Frame].MapCount == 1)
+                            || s.State.IsPteFolio(new PageRange(b, b + h)))).ToList();
+                    bool Large(int b) => live.Pagemap()[b] is var e && LiveMm.Present(e) && LiveMm.Pfn(e) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(e));
                     // every CPU's LRU batches drained first (MADV_PAGEOUT skips a folio not on the LRU yet)
                     return Syscall("madvise(MADV_PAGEOUT)", new Call.MadvisePageout(m.Start, m.End), () =>
-                        plantPageoutSendsDontneed ? Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED)
-                        : Native.DrainLru(m.Start) is var _ ? Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT) : 0, HoleErrno(m.Start, m.End));
+                    {
+                        if (plantPageoutSendsDontneed) return Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED);
+                        Native.DrainLru(m.Start);
+                        int e = Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT);
+                        for (int t = 0; t < 5 && splits.Any(Large); t++)
+                        {
+                            Thread.Sleep(20);
+                            Native.DrainLru(m.Start);
+                            e = Native.Madvise(m.Start, m.End, Native.MADV_PAGEOUT);
+                        }
+                        return e;
+                    }, HoleErrno(m.Start, m.End));
                 }
                 case KOp.ClearRefs: return Syscall("clear_refs", new Call.ClearRefs(), () => Native.ClearRefs(4));
                 case KOp.HostRead h when HugeZeroRead(h.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
@@ -685,7 +710,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 int b = p / h * h;
                 // a PMD-mapped THP (a whole huge block in the reference) is modelled: Planner.MadviseFreeSplitFolios
                 bool pmd = b + h <= Pages && Enumerable.Range(b, h).All(q => s.State.Ptes[q] is { Huge: true, Swapped: false });
-                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end) && !pmd) return true;
+                // a PTE-mapped large folio the reference knows (MmState.IsPteFolio: its PMD split, mapped whole by this mm alone) is
+                // modelled: Planner.MadviseFreeSplitFolios -> SplitPteFolio
+                bool pte = s.State.IsPteFolio(new PageRange(b, b + h));
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (b < start || b + h > end) && !pmd && !pte) return true;
             }
             return false;
         }
@@ -698,8 +726,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// TTU_USE_SHARED_ZEROPAGE, 6.12 RMP_USE_SHARED_ZEROPAGE; mm/migrate.c try_to_map_unused_to_zeropage). Wholly in the
         /// range: reclaim takes the large folio as one (linux-7.2 mm/vmscan.c shrink_folio_list: swapped out whole, or split by
         /// split_folio_to_list when folio_alloc_swap fails). The reference has no folios: after a PMD split its pages are base
-        /// pages, swapped out one by one, so such a call is not run (counted as refused). A PMD-mapped THP (Huge in the
-        /// reference) is refused by the reference itself (Planner.MadvisePageout: THP reclaim not modelled). Seen before:
+        /// pages, swapped out one by one, so such a call is not run (counted as refused), unless the reference knows the folio
+        /// (MmState.IsPteFolio: its PMD split by __split_huge_pmd, mapped whole by this mm alone; Planner.SplitPteFolio). A PMD-mapped THP (Huge in the
+        /// reference) is modelled (Planner.MadvisePageout: the folio split, then its pages swapped out one by one, as reclaim
+        /// does with swap on files), and refused by the reference only in the cases PmdPageoutRefusal names. Seen before:
         /// `mmap_thp 0 1024 rw; guest_write 932 477356; mprotect 931 932 none; pageout 932 935` -> page 512 is the zero page in
         /// the kernel, frame 1 in the reference.</summary>
         private bool PageoutMeetsLargeFolio(int start, int end)
@@ -707,7 +737,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             if (s.State.Config.HugePageSize != 512) return false;
             var pm = live.Pagemap();
             for (int p = start; p < end; p++)
-                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && s.State.Ptes[p] is not { Huge: true }) return true;
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && s.State.Ptes[p] is not { Huge: true }
+                    && !s.State.IsPteFolio(new PageRange(p / 512 * 512, p / 512 * 512 + 512))) return true;
             return false;
         }
 

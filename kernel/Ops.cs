@@ -192,12 +192,14 @@ public static class KGen
 
     /// <summary>With 512 pages or more (2 MiB huge pages): most sequences map the region as a THP VMA (mmap_thp), then the
     /// ordinary operations (partial mprotect / munmap / MADV_DONTNEED of a huge block split its PMD: __split_huge_pmd,
-    /// the reference's split_huge_page), and collapse (MADV_COLLAPSE) 1 in 103.</summary>
+    /// the reference's split_huge_page), collapse (MADV_COLLAPSE) 1 in 104, and MADV_PAGEOUT of a whole 2 MiB block 1 in 104
+    /// (a PMD-mapped THP or a PTE-mapped large folio split in reclaim: Planner.MadvisePageout).</summary>
     public static Gen<KOp[]> ThpSequence(int pages, int maxOps, bool uffd = false) =>
         from hot in Gen.Choose(0, pages - 1)
         from first in Gen.Frequency((3, Gen.Constant<KOp?>(new KOp.MmapThp(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(new KOp.Mmap(0, pages, Prot.ReadWrite))), (1, Gen.Constant<KOp?>(null)))
         from n in Gen.Choose(4, maxOps)
-        from ops in Gen.ArrayOf(Gen.Frequency((102, WithChildWrites(Op(pages, hot, uffd), pages, hot)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p))), n)
+        from ops in Gen.ArrayOf(Gen.Frequency((102, WithChildWrites(Op(pages, hot, uffd), pages, hot)), (1, from p in Gen.Choose(0, pages - 1) select (KOp)new KOp.Collapse(p)),
+            (1, from p in Gen.Choose(0, pages / 512 - 1) select (KOp)new KOp.Pageout(p * 512, p * 512 + 512))), n)
         select first is null ? ops : [first, .. ops];
 
     public static Gen<KOp[]> Sequence(int pages, int maxOps, bool uffd = false) =>

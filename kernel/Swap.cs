@@ -34,6 +34,16 @@ public sealed class SwapControl
 
     public static bool KernelHasSwap() => System.IO.File.Exists(Swaps) && System.IO.File.ReadAllLines(Swaps).Skip(1).Any(l => l.Trim().Length > 0);
 
+    /// <summary>Every swap area /proc/swaps lists is a file (its Type column), none a partition: then no swap area can take a
+    /// large folio whole (linux-7.2 mm/swapfile.c cluster_alloc_swap_entry: "if (order && !(si->flags & SWP_BLKDEV)) return 0";
+    /// 6.12 scan_swap_map_slots the same) and reclaim splits a THP before swapping it out (mm/vmscan.c shrink_folio_list:
+    /// split_folio_to_list, THP_SWPOUT_FALLBACK), which is what the reference models. swaps: the text of /proc/swaps.</summary>
+    public static bool OnlyFiles(string? swaps = null)
+    {
+        swaps ??= System.IO.File.Exists(Swaps) ? System.IO.File.ReadAllText(Swaps) : "";
+        return swaps.Split('\n').Skip(1).Select(l => l.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 1).All(f => f[1] == "file");
+    }
+
     /// <summary>The swap files earlier runs could not remove (killed by SIGKILL, which no handler sees): every
     /// /var/tmp/notifier-kernel-PID.swap that /proc/swaps lists whose PID is not a running process (no /proc/PID) and is
     /// not this one. Each is turned off (swapoff) and removed; one that swapoff refuses is kept and named. Then every such

@@ -164,9 +164,15 @@ public enum Mutant : long
 /// where off the reference reuses it as any page mapped once. On by default (the TLA+ spec copies it too: NotifierSpec.tla
 /// KsmWriteCopies, and the trace spec accepts it, field `ksm_write_copies`); off only to replay a trace written before it
 /// (found live by `notifier kernel`: a child's copy left the parent's KSM page mapped once).
+/// PteFolioSplit: the reference remembers the folio of a THP whose PMD __split_huge_pmd split (Frame.PteFolio, MmState.IsPteFolio),
+/// and MADV_FREE / MADV_PAGEOUT over part of such a folio split it as linux-7.2 and 6.12 mm/madvise.c madvise_free_pte_range /
+/// madvise_cold_or_pageout_pte_range do (Planner.SplitPteFolio: try_to_migrate_one per VMA, zero-filled subpages the zero page);
+/// off, its pages are base pages. Off by default: the TLA+ trace spec has no such split (validate rejects the split's PTE
+/// change outside the madvise range: Conformance.Tests MadviseFreeSplitOfAPteMappedFolioIsRejectedByTheTraceSpec);
+/// `notifier kernel` turns it on (trace config field `pte_folio_split`).
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = true, bool KsmWriteCopies = true)
+    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;
@@ -175,4 +181,14 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// flags before copy_vma's merge, so the moved VMA merges with equal unregistered neighbours and leaves no Vma.Seam, as
     /// the reference did before it followed linux-7.2 mm/mremap.c copy_vma_and_data -> mremap_userfaultfd_prep.</summary>
     public bool PlantMremapUffdMerges { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): MADV_PAGEOUT of a whole PMD-mapped THP leaves
+    /// it mapped by its PMD (no folio split, no notification, no swap entry), where linux-7.2 mm/vmscan.c shrink_folio_list
+    /// splits it (split_folio_to_list) and swaps its pages out (Planner.MadvisePageout).</summary>
+    public bool PlantThpPageoutKeepsPmd { get; init; }
+
+    /// <summary>A planted reference bug for tests (Kernel.Tests): __split_huge_pmd's folio is forgotten (Frame.PteFolio not set),
+    /// as the reference before it modelled PTE-mapped large folios: its pages are base pages, and MADV_PAGEOUT / MADV_FREE over
+    /// part of the folio split nothing.</summary>
+    public bool PlantPteFolioForgotten { get; init; }
 }

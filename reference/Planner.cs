@@ -136,12 +136,19 @@ internal sealed class Planner(MmState state)
 
     /// <summary>split_huge_page's site: the PMD split of one huge block (split_huge_pmd in zap, mprotect, UFFDIO_MOVE and
     /// device migration; the seed's MMU_HSPLIT), each huge PTE becomes a base one.</summary>
-    private void SplitHugePage(PageRange block) =>
+    private void SplitHugePage(PageRange block)
+    {
+        // the folio stays large, now mapped by PTEs (Frame.PteFolio; kernel vocabularies: the seed's v7 splits the page)
+        if (EventTables.IsKernel(Vocab) && Config.PteFolioSplit && !Config.PlantPteFolioForgotten && WholeHuge(block) && State.Ptes[block.Start] is { Frame: not MmState.ZeroFrame } head
+            && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is { NonPresent: false } x && x.Frame != MmState.ZeroFrame))
+            State = State with { Frames = Enumerable.Range(block.Start, block.Length).Select(p => State.Ptes[p]!.Value.Frame)
+                .Aggregate(State.Frames, (fs, f) => fs.SetItem(f, fs[f] with { PteFolio = head.Frame })) };
         Bracket(CallSite.split_huge_page, block, after =>
         {
             foreach (int p in Present(block)) if (State.Ptes[p] is { Huge: true }) Pte(p, PteOp.Split, after);
             _prims.Add(new Prim.TlbFlush(block));
         });
+    }
 
     /// <summary>Linux 7.2 mm/memory.c unmap_vmas (munmap, MAP_FIXED, exit_mmap).</summary>
     private void UnmapVmas(PageRange r)
@@ -935,6 +942,9 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) MadviseFree(Call.MadviseFree m)
     {
         CheckRange(m.Start, m.End, "madvise");
+        if (Config.MadviseFreeSplit)
+            foreach (var b in Enumerable.Range(m.Start, m.End - m.Start).Select(HugeBlock).Distinct().Where(PteFolio))
+                if (PteFolioRefusal(b) is { } why && !why.Contains("lazyfree")) return ("madvise_free", MmapLock.Read, $"EINVAL ({why})");
         MadviseFreeSingleVma(new PageRange(m.Start, m.End));
         return ("madvise_free", MmapLock.Read, null);
     }
@@ -1003,27 +1013,95 @@ internal sealed class Planner(MmState state)
     {
         HashSet<int> zeroed = [], split = [];
         if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return (zeroed, split);
+        // a PTE-mapped large folio (Frame.PteFolio) the range does not meet whole: madvise_free_pte_range's split_folio
+        // (linux-7.2 mm/madvise.c; 6.12 the same), not for a folio another mm maps (folio_maybe_mapped_shared: PteFolio is false)
+        foreach (var b in Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().ToList())
+        {
+            if (!PteFolio(b) || PteFolioWhole(b, new PageRange(Math.Max(b.Start, r.Start), Math.Min(b.End, r.End)))) continue;
+            split.Add(b.Start);
+            zeroed.UnionWith(SplitPteFolio(b));
+        }
         foreach (var b in new[] { r.Start, r.End - 1 }.Select(HugeBlock).Distinct())
         {
             if (b.Start >= r.Start && b.End <= r.End || !WholeHuge(b) || State.VmaAt(b.Start) is not { Shared: false } vma) continue;
             var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
             if (olds.Any(o => o.Frame == MmState.ZeroFrame || o.NonPresent || State.Frames[o.Frame].MapCount != 1)) continue;
-            bool toZero = Vocab != Vocabulary.Linux6_1 && !vma.Mlocked;
             split.Add(b.Start);
-            TryToUnmapOne(b, PteOp.MigrationEntry);
-            for (int i = 0; i < olds.Count; i++)
-            {
-                int p = b.Start + i;
-                if (toZero && State.Frames[olds[i].Frame].Content == 0)
-                {
-                    Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
-                    _prims.Add(new Prim.FreeFrame(olds[i].Frame));
-                    zeroed.Add(p);
-                }
-                else Pte(p, PteOp.Map, false, olds[i].Frame, olds[i].Prot);
-            }
+            zeroed.UnionWith(SplitPmdFolio(b, vma));
         }
         return (zeroed, split);
+    }
+
+    private bool PteFolio(PageRange b) => State.IsPteFolio(b);
+
+    /// <summary>Whether MADV_FREE / MADV_PAGEOUT over seg, a part of PTE-mapped folio b (PteFolio), meets the folio whole:
+    /// linux-7.2 mm/madvise.c madvise_free_pte_range and madvise_cold_or_pageout_pte_range batch the folio's PTEs
+    /// (madvise_folio_pte_batch: consecutive pages of the folio, the dirty, young, soft-dirty and write bits ignored, the
+    /// uffd-wp bit not) up to the end of the range and of the VMA (the walk is per VMA); fewer than folio_nr_pages: split_folio.</summary>
+    private bool PteFolioWhole(PageRange b, PageRange seg)
+    {
+        if (seg != b || State.VmaAt(b.Start) is not { } vma) return false;
+        var run = Vma.MergedRun(State.Vmas, vma);
+        return run.Start <= b.Start && run.End >= b.End && Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p]!.Value.UffdWp == State.Ptes[b.Start]!.Value.UffdWp);
+    }
+
+    /// <summary>The split of PTE-mapped folio b (PteFolio): linux-7.2 mm/huge_memory.c __folio_split -> unmap_folio ->
+    /// try_to_migrate: mm/rmap.c try_to_migrate_one once per VMA mapping it (rmap_walk_anon), MMU_NOTIFY_CLEAR over the
+    /// folio's pages in that VMA, each PTE a migration entry; then remap_page as for a PMD-mapped one (SplitPmdFolio: a
+    /// zero-filled subpage becomes the zero page, TTU_USE_SHARED_ZEROPAGE; 6.12 RMP_USE_SHARED_ZEROPAGE). The folio's frames
+    /// are small folios after it (Frame.PteFolio cleared). Returns the pages that became the zero page.</summary>
+    private HashSet<int> SplitPteFolio(PageRange b)
+    {
+        HashSet<int> zeroed = [];
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
+        State = State with { Frames = olds.Aggregate(State.Frames, (fs, o) => fs.SetItem(o.Frame, fs[o.Frame] with { PteFolio = 0 })) };
+        for (int p = b.Start; p < b.End;)
+        {
+            var run = Vma.MergedRun(State.Vmas, State.VmaAt(p)!);
+            var part = new PageRange(p, Math.Min(b.End, run.End));
+            TryToUnmapOne(part, PteOp.MigrationEntry);
+            p = part.End;
+        }
+        for (int i = 0; i < olds.Count; i++)
+        {
+            int p = b.Start + i;
+            var vma = State.VmaAt(p)!;
+            if (!vma.Mlocked && State.Frames[olds[i].Frame].Content == 0)
+            {
+                Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
+                _prims.Add(new Prim.FreeFrame(olds[i].Frame));
+                zeroed.Add(p);
+            }
+            else Pte(p, PteOp.Map, false, olds[i].Frame, olds[i].Prot, uffdWp: olds[i].UffdWp);
+        }
+        return zeroed;
+    }
+
+    /// <summary>The split of the folio of a PMD-mapped THP mapped by this mm alone (linux-7.2 mm/huge_memory.c __folio_split ->
+    /// unmap_folio -> try_to_migrate with TTU_SPLIT_HUGE_PMD: mm/rmap.c try_to_migrate_one, MMU_NOTIFY_CLEAR over the folio,
+    /// the PMD split into migration entries; then remap_page -> remove_migration_ptes maps every subpage again, a zero-filled
+    /// one as the shared zero page (7.2 TTU_USE_SHARED_ZEROPAGE for an anonymous folio, 6.12 RMP_USE_SHARED_ZEROPAGE:
+    /// mm/migrate.c try_to_map_unused_to_zeropage, read-only with vm_page_prot; not in 6.1, nor for an mlocked VMA), whose page
+    /// is freed). The remap comes after the bracket (remove_migration_ptes notifies nothing). Returns the pages that became the
+    /// zero page. Callers: MADV_FREE (MadviseFreeSplitFolios) and MADV_PAGEOUT (MadvisePageout) over a THP.</summary>
+    private HashSet<int> SplitPmdFolio(PageRange b, Vma vma)
+    {
+        HashSet<int> zeroed = [];
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
+        bool toZero = Vocab != Vocabulary.Linux6_1 && !vma.Mlocked;
+        TryToUnmapOne(b, PteOp.MigrationEntry);
+        for (int i = 0; i < olds.Count; i++)
+        {
+            int p = b.Start + i;
+            if (toZero && State.Frames[olds[i].Frame].Content == 0)
+            {
+                Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
+                _prims.Add(new Prim.FreeFrame(olds[i].Frame));
+                zeroed.Add(p);
+            }
+            else Pte(p, PteOp.Map, false, olds[i].Frame, olds[i].Prot);
+        }
+        return zeroed;
     }
 
     /// <summary>Linux 7.2 mm/madvise.c madvise_pageout -> madvise_cold_or_pageout_pte_range -> reclaim_pages -> mm/vmscan.c
@@ -1031,21 +1109,98 @@ internal sealed class Planner(MmState state)
     /// anonymous base page (madvise_cold_or_pageout_pte_range skips the zero page, vm_normal_folio NULL, and folios whose
     /// mapcount is not their page count) gets a swap entry under MMU_NOTIFY_CLEAR, one page per rmap walk
     /// (try_to_unmap_one's range is the folio's). Needs swap (the harness makes a swap file); VM_LOCKED and hugetlb VMAs are
-    /// EINVAL (can_madv_lru_vma). A huge page is refused here: THP reclaim (split or swap of the whole folio) is not modelled.</summary>
+    /// EINVAL (can_madv_lru_vma). The range is walked one PMD at a time (walk_page_range -> pmd_entry), each PMD's folios
+    /// reclaimed at the end of its entry (reclaim_pages), so the invalidations come PMD by PMD. A PMD-mapped THP: PmdPageout.</summary>
     private (string Name, MmapLock Lock, string? Error) MadvisePageout(Call.MadvisePageout m)
     {
         CheckRange(m.Start, m.End, "madvise");
         var r = new PageRange(m.Start, m.End);
         if (State.Vmas.Any(v => v.Range.Overlaps(r) && (v.Mlocked || v.Hugetlb))) return ("madvise_pageout", MmapLock.Read, "EINVAL (VM_LOCKED or hugetlb VMA)");
-        if (Present(r).Any(p => State.Ptes[p] is { Huge: true })) return ("madvise_pageout", MmapLock.Read, "EINVAL (a huge page: THP reclaim is not modelled)");
-        foreach (int p in Present(r).ToList())
+        var blocks = Present(r).Where(p => State.Ptes[p] is { Huge: true }).Select(HugeBlock).Distinct().ToList();
+        foreach (var b in blocks)
+            if (PmdPageoutRefusal(b) is { } why) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({why})");
+        var pteFolios = Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().Where(b => !blocks.Contains(b) && PteFolio(b)).ToList();
+        foreach (var b in pteFolios)
+            if (PteFolioRefusal(b) is { } why) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({why})");
+        for (int at = r.Start; at < r.End; at = HugeBlock(at).End)
         {
-            if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0, DevicePrivate: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
-                || State.Frames[pte.Frame].MapCount != 1) continue;
-            if (State.Frames[pte.Frame] is { Lazyfree: true } lf) { ReclaimLazyfree(p, pte.Frame, lf); continue; }
-            TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+            var seg = new PageRange(at, Math.Min(r.End, HugeBlock(at).End));
+            var pages = Present(seg).ToList();
+            if (blocks.Contains(HugeBlock(at)))
+            {
+                var b = HugeBlock(at);
+                // the huge zero PMD (is_huge_zero_pmd) and a folio another mm maps (folio_maybe_mapped_shared; 6.1 page_mapcount
+                // != 1) are left alone (goto huge_unlock); the PTE walk finds no page table under a huge PMD
+                if (State.Ptes[b.Start]!.Value.Frame == MmState.ZeroFrame
+                    || Enumerable.Range(b.Start, b.Length).Any(p => State.Frames[State.Ptes[p]!.Value.Frame].MapCount != 1)) continue;
+                if (Config.PlantThpPageoutKeepsPmd && seg == b) continue; // the planted bug: the whole THP left mapped by its PMD
+                var zeroed = SplitPmdFolio(b, State.VmaAt(b.Start)!);
+                // the part of a THP the range covers (next - addr != HPAGE_PMD_SIZE: split_folio, then goto regular_folio, the PTE
+                // walk of the range's base pages), or the whole THP: reclaim_pages -> shrink_folio_list -> folio_alloc_swap fails
+                // for the large folio (swap on a file: linux-7.2 mm/swapfile.c cluster_alloc_swap_entry "if (order &&
+                // !(si->flags & SWP_BLKDEV)) return 0", 6.12 scan_swap_map_slots the same, 6.1 get_swap_pages swap_alloc_cluster
+                // only for SWP_BLKDEV) -> split_folio_to_list (THP_SWPOUT_FALLBACK), the same split, and every subpage still mapped
+                // (not the zero-filled ones, unmapped by the remap) swapped out one by one from folio_list
+                pages = (seg == b ? Enumerable.Range(b.Start, b.Length) : pages).Where(p => !zeroed.Contains(p)).ToList();
+                foreach (int p in pages) TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+                continue;
+            }
+            if (pteFolios.Contains(HugeBlock(at)))
+            {
+                // a PTE-mapped large folio (Frame.PteFolio) the range covers in part, or over two VMAs: the PTE walk's
+                // split_folio, then the walk goes on over the base pages of the range; covered whole: reclaim_pages ->
+                // shrink_folio_list splits it as a PMD-mapped one (folio_alloc_swap fails on swap files) and swaps out every
+                // subpage still mapped
+                var b = HugeBlock(at);
+                bool whole = PteFolioWhole(b, seg);
+                var zeroed = SplitPteFolio(b);
+                foreach (int p in (whole ? Enumerable.Range(b.Start, b.Length) : pages).Where(p => !zeroed.Contains(p)))
+                    TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+                continue;
+            }
+            foreach (int p in pages)
+            {
+                if (State.Ptes[p] is not { Swapped: false, Exclusive: < 0, DevicePrivate: < 0 } pte || pte.Frame == MmState.ZeroFrame || State.VmaAt(p) is not { Shared: false }
+                    || State.Frames[pte.Frame].MapCount != 1) continue;
+                if (State.Frames[pte.Frame] is { Lazyfree: true } lf) { ReclaimLazyfree(p, pte.Frame, lf); continue; }
+                TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+            }
         }
         return ("madvise_pageout", MmapLock.Read, null);
+    }
+
+    /// <summary>MADV_PAGEOUT over a PMD-mapped THP (block b, Huge in the reference), linux-7.2 and 6.12 mm/madvise.c
+    /// madvise_cold_or_pageout_pte_range, the pmd_trans_huge branch: the huge zero PMD and a folio another mm maps are skipped;
+    /// a range not covering the whole PMD splits the folio (split_folio; 6.1 split_huge_page) and goes on with the PTE walk;
+    /// a whole PMD isolates the folio for reclaim_pages, where shrink_folio_list splits it when the swap device cannot take a
+    /// large folio whole (a swap file, which `notifier kernel` makes; block-device swap, which could swap the THP out whole,
+    /// is not modelled: the harness does not run such a pageout). The reason the reference does not model a case, or null:
+    /// the seed's v7 (no THP reclaim), a THP fork shared whose frames this mm alone maps (the kernel's folio_maybe_mapped_shared
+    /// follows the folio's mm-id slots, MmState.Folios), a lazyfree THP (linux-7.2 mm/rmap.c try_to_unmap_one ->
+    /// unmap_huge_pmd_locked discards a clean one whole, without a split), a shared VMA, a block mapped huge in part.</summary>
+    /// <summary>Why MADV_PAGEOUT / MADV_FREE over PTE-mapped large folio b (PteFolio) is not modelled, or null: linux-6.1
+    /// (mm/madvise.c madvise_cold_or_pageout_pte_range splits every large folio it meets, folio_mapcount != 1 aside, and its
+    /// split maps no zero page), a lazyfree one (linux-7.2 mm/rmap.c try_to_unmap_one discards a lazyfree large folio by PTE
+    /// batches, folio_unmap_pte_batch: not modelled).</summary>
+    private string? PteFolioRefusal(PageRange b)
+    {
+        if (Vocab == Vocabulary.Linux6_1) return "a PTE-mapped large folio under linux-6.1 is not modelled";
+        if (Enumerable.Range(b.Start, b.Length).Any(p => State.Frames[State.Ptes[p]!.Value.Frame].Lazyfree)) return "a lazyfree PTE-mapped large folio is not modelled";
+        return null;
+    }
+
+    private string? PmdPageoutRefusal(PageRange b)
+    {
+        if (!EventTables.IsKernel(Vocab)) return "a huge page: THP reclaim is not modelled under v7";
+        if (!WholeHuge(b)) return "a huge block mapped in part";
+        if (State.VmaAt(b.Start) is not { Shared: false } || Enumerable.Range(b.Start, b.Length).Any(p => State.VmaAt(p) != State.VmaAt(b.Start))) return "a THP in a shared VMA or over a VMA boundary";
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
+        if (olds[0].Frame == MmState.ZeroFrame) return null;
+        if (olds.Any(o => o.NonPresent || o.Exclusive >= 0 || o.Frame == MmState.ZeroFrame)) return "a THP with a page not present";
+        if (olds.Any(o => State.Frames[o.Frame].MapCount != 1)) return null; // mapped by a child too: skipped
+        if (olds.Any(o => State.FolioOf(o.Frame) >= 0)) return "a THP fork shared, now mapped by this mm alone: folio_maybe_mapped_shared is not modelled";
+        if (olds.Any(o => State.Frames[o.Frame].Lazyfree)) return "a lazyfree THP: unmap_huge_pmd_locked's whole discard is not modelled";
+        return null;
     }
 
     /// <summary>Reclaim of a lazyfree page (linux-7.2 mm/vmscan.c shrink_folio_list adds no swap entry for a folio that is not

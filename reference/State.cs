@@ -178,6 +178,23 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
     /// page of one decides reuse or copy for the folio, not the page (Folio).</summary>
     public ImmutableList<Folio> Folios { get; init; } = [];
 
+    /// <summary>Block b is a PTE-mapped large folio (Frame.PteFolio) that this mm maps whole, at its place, and alone: each page a
+    /// present base PTE of a frame of the folio whose PMD was split at b, each frame mapped and referenced once (no child's
+    /// mapping, no swap cache), not KSM, not a folio fork shared (MmState.Folios). Such a folio is on no deferred-split
+    /// queue for being partially mapped (linux-7.2 mm/rmap.c __folio_remove_rmap -> deferred_split_folio only when a page is
+    /// unmapped), and not underused while khugepaged/max_ptes_none is 511 (mm/huge_memory.c thp_underused), so the kernel
+    /// keeps it large until a split this model makes.</summary>
+    public bool IsPteFolio(PageRange b)
+    {
+        if (!EventTables.IsKernel(Config.Vocabulary) || b.Length != Config.HugePageSize || b.End > Config.Pages || Ptes[b.Start] is not { Huge: false, NonPresent: false } h
+            || Frames[h.Frame].PteFolio != h.Frame || h.Frame == MmState.ZeroFrame) return false;
+        var frames = new HashSet<int>();
+        for (int p = b.Start; p < b.End; p++)
+            if (Ptes[p] is not { Huge: false, NonPresent: false } x || x.Frame == MmState.ZeroFrame || !frames.Add(x.Frame)
+                || Frames[x.Frame] is not { MapCount: 1, RefCount: 1, Ksm: false } fr || fr.PteFolio != h.Frame || FolioOf(x.Frame) >= 0) return false;
+        return true;
+    }
+
     /// <summary>The index in Folios of the folio holding frame, or -1.</summary>
     public int FolioOf(int frame)
     {

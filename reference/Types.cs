@@ -119,7 +119,10 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// map_writable), and its prefetch, direct_pte_prefetch_many -> kvm_release_page_dirty). A freshly allocated frame has neither.
 /// Ksm: a KSM page (folio_test_ksm): replace_page mapped it in place of an identical page; it stays one until freed (a new
 /// frame from alloc_page is not).
-public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false);
+/// PteFolio: the first frame of the THP whose PMD __split_huge_pmd split (Planner.SplitHugePage: linux-7.2 mm/huge_memory.c
+/// __split_huge_pmd_locked maps the subpages by PTEs of the same folio, which stays large), 0 for a frame of no such folio;
+/// cleared when the folio is split (Planner.SplitPteFolio). Kernel vocabularies only; a fresh frame has none.
+public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false, int PteFolio = 0);
 
 /// <summary>
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when

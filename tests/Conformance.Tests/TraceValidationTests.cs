@@ -258,6 +258,39 @@ public sealed class TraceValidationTests : IDisposable
     /// page for zero-filled subpages) is the trace spec's site split_folio, accepted; the same trace with the split notified
     /// over the madvise range only is rejected at the first subpage outside it that loses its mapping.</summary>
     [Fact]
+    public void MadviseFreeSplitOfAPteMappedFolioIsRejectedByTheTraceSpecAndOffByDefault()
+    {
+        // Planner.SplitPteFolio (issue 13): the folio whose PMD mprotect split, split by MADV_FREE over part of it with one
+        // try_to_migrate_one bracket per VMA ([0, 1) and [1, 4)), pages 0 and 3 the zero page. The TLA+ trace spec has no such
+        // split (tla/ is not this change's): it rejects the split's PTE change of page 0, outside madvise_free's range; so
+        // MmConfig.PteFolioSplit is off by default (`notifier kernel` turns it on), and off the trace is the old one, accepted
+        Session Run(bool on)
+        {
+            var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)], PteFolioSplit: on));
+            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+            s.Cpu(new Call.CpuWrite(1, 7));
+            s.Cpu(new Call.CpuWrite(2, 8));
+            s.DeviceRead(0, 3);
+            s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+            s.DeviceRead(0, 0);
+            s.Cpu(new Call.MadviseFree(1, 2));
+            return s;
+        }
+        var on = Run(true);
+        Assert.Equal(MmState.ZeroFrame, on.State.Ptes[3]!.Value.Frame);
+        var path = Write(on, "madvise-free-pte-split");
+        Assert.Contains("\"pte_folio_split\":true", File.ReadAllLines(path)[0]);
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        Assert.Equal(LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null")), v.Line);
+        var off = Run(false);
+        Assert.False(new MmConfig().PteFolioSplit);
+        Assert.NotEqual(MmState.ZeroFrame, off.State.Ptes[3]!.Value.Frame);
+        var w = Validate(Write(off, "madvise-free-no-pte-split"));
+        Assert.True(w.Exit == ExitCodes.Ok, w.Message + "\n" + w.Detail);
+    }
+
+    [Fact]
     public void MadviseFreeFolioSplitIsAcceptedAndASplitNotifiedOverTheMadviseRangeOnlyIsRejected()
     {
         var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
