@@ -8,14 +8,7 @@ namespace NotifierSpec.Cli.Tests;
 /// line and exit 255.</summary>
 public sealed class BenchCompareTests
 {
-    private static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "NotifierSpec.sln"))) dir = dir.Parent;
-        return dir!.FullName;
-    }
-
-    private static (int Code, string Out, string Err) Compare(params string[] args) => Run("bash", [Path.Combine(Root(), "bench", "compare.sh"), .. args]);
+    private static (int Code, string Out, string Err) Compare(params string[] args) => Run("bash", [Path.Combine(JsonSchemas.Root(), "bench", "compare.sh"), .. args]);
 
     private static (int Code, string Out, string Err) Run(string program, string[] args)
     {
@@ -59,7 +52,7 @@ public sealed class BenchCompareTests
         // /usr/bin/time's wall is in hundredths: 0.00 for a run under 0.01 s (before: log(0), a Python traceback, no table)
         string tsv = Path.Combine(Directory.CreateTempSubdirectory("bench-table-test-").FullName, "results.tsv");
         File.WriteAllText(tsv, "Tiny\tours\t0.25\t0.23\t4\t0\nTiny\ttlc\t0.00\t0\t4\t0\nBig\tours\t2.00\t2.50\t100\t0\nBig\ttlc\t8.00\t9.00\t100\t0\n");
-        var (code, o, err) = Run("python3", [Path.Combine(Root(), "bench", "table.py"), tsv]);
+        var (code, o, err) = Run("python3", [Path.Combine(JsonSchemas.Root(), "bench", "table.py"), tsv]);
         Assert.Equal((0, ""), (code, err));
         Assert.Equal(["| Tiny | 4 | 0.00 / 0.25 | - (a run under 0.01 s) | 0.00 / 0.23 | - |", "| Big | 100 | 8.0 / 2.0 | 4.00x | 9.0 / 2.5 | 3.60x |",
             "geometric mean of the wall ratios (TLC / ours): 4.00x over 1 model(s)"], o.Split('\n').Where(l => l.StartsWith("| Tiny") || l.StartsWith("| Big") || l.StartsWith("geometric")));
