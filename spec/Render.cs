@@ -66,6 +66,7 @@ public sealed class Render
                 : $"{Show(s.At("cpu_frame", p))} {(True(s.At("cpu_read", p)) ? Access(true, True(s.At("cpu_write", p))) : "prot-none")}";
             var extra = new List<string>();
             if (True(s.At("soft_dirty", p))) extra.Add("soft-dirty");
+            if (True(s.At("uffd_wp", p))) extra.Add("uffd-wp");
             if (True(s.At("dirtied", p))) extra.Add("written-since-clear_refs");
             if (True(s.At("page_pending", p))) extra.Add("invalidate_page-pending");
             lines.Add($"{Show(p)}: cpu pte {pte}{(extra.Count > 0 ? " " + string.Join(" ", extra) : "")}; vma {Access(True(s.At("vma_read", p)), True(s.At("vma_write", p)))}");
@@ -94,6 +95,8 @@ public sealed class Render
             var flags = new List<string>();
             var due = U(_m.S.Dev).Where(d => True(s.At("finish_due", i, d))).Select(Show).ToList();
             if (due.Count > 0) flags.Add("finish due {" + string.Join(",", due) + "}");
+            if (True(s.At("cp_uffd_wp", i))) flags.Add("MM_CP_UFFD_WP");
+            if (True(s.At("cp_uffd_resolve", i))) flags.Add("MM_CP_UFFD_WP_RESOLVE");
             if (True(s.At("nonblock", i))) flags.Add("nonblock");
             if (True(s.At("refused", i))) flags.Add("refused (-EAGAIN)");
             flags.Add(True(s.At("ended", i)) ? "ended" : "not ended");
