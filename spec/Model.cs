@@ -30,14 +30,19 @@ public sealed class Model
     public IReadOnlyList<Conjunct> Conjuncts { get; }
     /// <summary>When set, invalidate_range_start only starts this event (contract BMC).</summary>
     public string? OnlyEvent { get; }
+    /// <summary>When set, every invalidate_range_start is userfaultfd's write-protect (uffd_wp_range, MM_CP_UFFD_WP):
+    /// the contract of MMU_NOTIFY_PROTECTION_VMA for that sender alone (Contract.UffdWp, BMC).</summary>
+    public bool UffdWpOnly { get; }
     /// <summary>Finite sorts (BMC) or null (uninterpreted sorts: proofs for every size).</summary>
     public Bounds? Bounds { get; }
     private readonly Dictionary<string, Expr> _event = new(StringComparer.Ordinal);
     private readonly Expr _idle, _begun, _locked, _checked, _retried;
     private int _fresh;
 
-    public Model(Context ctx, ModelVocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null)
+    public Model(Context ctx, ModelVocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null,
+        bool uffdWpOnly = false)
     {
+        UffdWpOnly = uffdWpOnly;
         Bounds = bounds;
         Ctx = ctx;
         Vocabulary = vocabulary;
@@ -362,10 +367,15 @@ public sealed class Model
         // are cleared; the VMA stays as it is (only VM_UFFD_WP, set at UFFDIO_REGISTER, carries the requirement)
         var uffdSet = vmaSet is null ? F : (BoolExpr)Arg("uffd_wp", S.Bool, k);
         var uffdResolve = vmaSet is null ? F : (BoolExpr)Arg("uffd_resolve", S.Bool, k);
-        var uffdOk = vmaSet is null ? T : And(
+        var qv = Bound(S.Page, "q");
+        var uffdOk = vmaSet is null ? (UffdWpOnly ? F : T) : And(
             Not(And(uffdSet, uffdResolve)),
             Imp(Or(uffdSet, uffdResolve), And(EventIn(e, mayStay), Not(vmaSet))),
-            Imp(uffdSet, Not(npw)));
+            Imp(uffdSet, Not(npw)),
+            // change_protection's newprot is vma->vm_page_prot (linux-7.2 mm/mprotect.c change_protection; mm/userfaultfd.c
+            // uffd_wp_range runs per VMA): readable iff the VMA is
+            Imp(Or(uffdSet, uffdResolve), Forall([qv], Imp((BoolExpr)Ctx.MkSelect(range, qv), Eq(s.At("vma_read", qv), npr)))),
+            UffdWpOnly ? uffdSet : T);
         var j = Bound(S.Inv, "j");
         var guard = And(
             Not(s.B("begun", i)), npOk, uffdOk,
