@@ -35,6 +35,7 @@ public static class ContractCommand
         var vocs = vocName is null ? ModelVocabulary.All : [ModelVocabulary.Find(vocName)!];
         var sw = Stopwatch.StartNew();
         List<ContractRow> rows;
+        var uffd = new Dictionary<string, List<ContractCell>>(StringComparer.Ordinal);
         try
         {
             rows = Progress.Run("contract", stderr, args.GetValue(Quiet), progress =>
@@ -43,6 +44,10 @@ public static class ContractCommand
                 foreach (var voc in vocs)
                 {
                     rows.AddRange(Contract.Compute(voc));
+                    // MMU_NOTIFY_PROTECTION_VMA as UFFDIO_WRITEPROTECT sends it (kernel vocabularies: vma_may_stay)
+                    if (voc.Events.Any(e => e.Effect == Effect.Protection && e.VmaMayStay))
+                        uffd[voc.Name] = [.. new[] { ModelReaction.Ignore, ModelReaction.WriteProtect, ModelReaction.ConsultVma, ModelReaction.Unmap }
+                            .Select(r => Contract.UffdWp(voc, r))];
                     progress.Report($"{rows.Select(r => r.Vocabulary).Distinct().Count()}/{vocs.Count} vocabularies, {rows.Sum(r => r.Cells.Count)} cells");
                 }
                 return rows;
@@ -63,10 +68,12 @@ public static class ContractCommand
             stdout.WriteLine(JsonSerializer.Serialize(rows, JsonOut.Options)); // snake_case, as every --json (docs/schemas/contract.schema.json)
         else
         {
-            Write(stdout, rows, args.GetValue(Counterexamples));
+            Write(stdout, rows, args.GetValue(Counterexamples), uffd);
             stdout.WriteLine($"{rows.Sum(r => r.Cells.Count)} cells in {sw.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s");
         }
-        var undecided = rows.SelectMany(r => r.Cells.Select(c => (r, c))).Where(x => x.c.Verdict == "unknown").ToList();
+        var undecided = rows.SelectMany(r => r.Cells.Select(c => (r, c)))
+            .Concat(uffd.SelectMany(u => u.Value.Select(c => (r: rows.First(x => x.Vocabulary == u.Key), c))))
+            .Where(x => x.c.Verdict == "unknown").ToList();
         if (undecided.Count > 0)
         {
             stderr.WriteLine($"notifier contract: {undecided.Count} cell(s) undecided, e.g. {undecided[0].r.Vocabulary} {undecided[0].r.Event} {undecided[0].c.Reaction}");
@@ -77,7 +84,7 @@ public static class ContractCommand
 
     /// <summary>Per vocabulary an aligned markdown table (the content of spec/Contract.Markdown), then with
     /// --counterexamples each refuted cell's counterexample.</summary>
-    private static void Write(TextWriter w, IReadOnlyList<ContractRow> rows, bool counterexamples)
+    private static void Write(TextWriter w, IReadOnlyList<ContractRow> rows, bool counterexamples, Dictionary<string, List<ContractCell>> uffd)
     {
         foreach (var group in rows.GroupBy(r => r.Vocabulary))
         {
@@ -89,6 +96,14 @@ public static class ContractCommand
                     r.WeakestSafe.Count == 0 ? "none" : string.Join(", ", r.WeakestSafe), r.DocumentedReaction]);
             Tables.Write(w, table);
             w.WriteLine();
+            // the sender the event's documentation does not describe (docs/protection-vma.md): BMC only, every start a
+            // uffd_wp_range write-protect (Contract.UffdWp)
+            if (uffd.TryGetValue(group.Key, out var cells))
+            {
+                w.WriteLine($"MMU_NOTIFY_PROTECTION_VMA from uffd_wp_range (UFFDIO_WRITEPROTECT, the VMA unchanged), BMC to depth {Contract.BmcDepth}: " +
+                    string.Join(", ", cells.Select(c => $"{c.Reaction} {(c.Verdict == "refuted" ? $"refuted ({c.BrokenRule})" : c.Verdict == "bounded" ? "no counterexample" : c.Verdict)}")));
+                w.WriteLine();
+            }
             if (counterexamples) w.Write(Contract.Counterexamples(group.Key, group));
         }
     }

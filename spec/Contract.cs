@@ -89,6 +89,26 @@ public static class Contract
         });
     }
 
+    /// <summary>
+    /// MMU_NOTIFY_PROTECTION_VMA as userfaultfd's write-protect sends it (linux-7.2 mm/userfaultfd.c mwriteprotect_range ->
+    /// uffd_wp_range -> change_protection with MM_CP_UFFD_WP, the VMA unchanged; docs/protection-vma.md): BMC up to
+    /// BmcDepth on the default instance with every start a uffd_wp_range write-protect, the listener reacting to the event
+    /// with `reaction`. "refuted" with the broken rule and the trace, or "bounded" (no counterexample up to the depth).
+    /// A bounded claim: the row of Compute is per event, its counterexamples may come from another sender (NUMA hinting).
+    /// </summary>
+    public static ContractCell UffdWp(ModelVocabulary voc, ModelReaction reaction)
+    {
+        var e = voc.Events.Single(x => x.Effect == Effect.Protection && x.VmaMayStay);
+        return Z3Session.Run(ctx =>
+        {
+            var model = new Model(ctx, voc, Deviation(voc, e, reaction), onlyEvent: e.Name, bounds: Bounds.Default, uffdWpOnly: true);
+            var q = new Prover(model).Bmc(model.Conjuncts.Where(c => c.IsRule).Select(c => c.Name).ToList(), BmcDepth);
+            return q.Verdict == QueryVerdict.Counterexample
+                ? new ContractCell(reaction.Name(), "refuted", BrokenRule(q.Report!), q.Report, q.Millis)
+                : new ContractCell(reaction.Name(), q.Verdict == QueryVerdict.NoTraceUpToDepth ? "bounded" : "unknown", null, null, q.Millis);
+        });
+    }
+
     private static Variant Deviation(ModelVocabulary voc, EventInfo e, ModelReaction r) =>
         new($"{e.Name}:{r.Name()}", $"the listener reacts to {e.Name} with {r.Name()}", voc.Name, null, OverrideEvent: e.Name, OverrideReaction: r);
 

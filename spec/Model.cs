@@ -30,14 +30,19 @@ public sealed class Model
     public IReadOnlyList<Conjunct> Conjuncts { get; }
     /// <summary>When set, invalidate_range_start only starts this event (contract BMC).</summary>
     public string? OnlyEvent { get; }
+    /// <summary>When set, every invalidate_range_start is userfaultfd's write-protect (uffd_wp_range, MM_CP_UFFD_WP):
+    /// the contract of MMU_NOTIFY_PROTECTION_VMA for that sender alone (Contract.UffdWp, BMC).</summary>
+    public bool UffdWpOnly { get; }
     /// <summary>Finite sorts (BMC) or null (uninterpreted sorts: proofs for every size).</summary>
     public Bounds? Bounds { get; }
     private readonly Dictionary<string, Expr> _event = new(StringComparer.Ordinal);
     private readonly Expr _idle, _begun, _locked, _checked, _retried;
     private int _fresh;
 
-    public Model(Context ctx, ModelVocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null)
+    public Model(Context ctx, ModelVocabulary vocabulary, Variant variant, string? onlyEvent = null, Bounds? bounds = null, Sorts? sorts = null,
+        bool uffdWpOnly = false)
     {
+        UffdWpOnly = uffdWpOnly;
         Bounds = bounds;
         Ctx = ctx;
         Vocabulary = vocabulary;
@@ -195,6 +200,7 @@ public sealed class Model
             new("cpu_write", [P], B, "CPU PTE writable"),
             new("cpu_frame", [P], Fr, "frame the CPU PTE maps"),
             new("soft_dirty", [P], B, "PTE soft-dirty bit (fs/proc/task_mmu.c)"),
+            new("uffd_wp", [P], B, "PTE uffd-wp bit (x86 _PAGE_UFFD_WP, pte_swp_uffd_wp on a swap entry: linux-7.2 arch/x86/include/asm/pgtable.h pte_mkuffd_wp = pte_wrprotect(pte_set_flags(pte, _PAGE_UFFD_WP)))"),
             new("dirtied", [P], B, "ghost: the page was written since the last clear_refs"),
             new("vma_read", [P], B, "VMA allows read (vm_flags VM_READ)"),
             new("vma_write", [P], B, "VMA allows write (VM_WRITE)"),
@@ -216,6 +222,8 @@ public sealed class Model
             new("event", [I], S.Event, "the range's event"),
             new("np_read", [I], B, "mprotect: new protection allows read"),
             new("np_write", [I], B, "mprotect: new protection allows write"),
+            new("cp_uffd_wp", [I], B, "change_protection with MM_CP_UFFD_WP (linux-7.2 mm/userfaultfd.c uffd_wp_range, enable_wp): every PTE changed gets the uffd-wp bit"),
+            new("cp_uffd_resolve", [I], B, "change_protection with MM_CP_UFFD_WP_RESOLVE (uffd_wp_range(.., false): UFFDIO_WRITEPROTECT mode 0, unregister): the uffd-wp bits cleared, a PTE may be made writable (MM_CP_TRY_CHANGE_WRITABLE)"),
             new("in_range", [I, P], B, "page inside [start, end)"),
             new("called", [I, D], B, "the listener's invalidate callback returned for this device"),
             new("two_pass", [D], B, "the listener is a two-pass interval notifier (invalidate_start / invalidate_finish, Linux 7.2 include/linux/mmu_notifier.h; drivers/gpu/drm/xe/xe_userptr.c)"),
@@ -284,7 +292,7 @@ public sealed class Model
         return And(
             Forall([p], And(
                 Imp(s.B("cpu_read", p), And(s.B("cpu_present", p), s.B("vma_read", p))),
-                Imp(s.B("cpu_write", p), And(s.B("cpu_read", p), s.B("vma_write", p), s.B("soft_dirty", p))),
+                Imp(s.B("cpu_write", p), And(s.B("cpu_read", p), s.B("vma_write", p), s.B("soft_dirty", p), Not(s.B("uffd_wp", p)))),
                 Imp(s.B("cpu_present", p), Not(s.B("freed", s.At("cpu_frame", p)))),
                 Not(s.B("dirtied", p)), Not(s.B("page_pending", p)))),
             Forall([d, p], And(
@@ -354,9 +362,23 @@ public sealed class Model
         var mayStay = prot.Where(x => x.VmaMayStay).ToList();
         var vmaSet = mayStay.Count == 0 ? null : (BoolExpr)Arg("vma_set", S.Bool, k);
         var setsVma = vmaSet is null ? isProt : And(isProt, Or(Not(EventIn(e, mayStay)), vmaSet));
+        // userfaultfd's senders of such an event (linux-7.2 mm/userfaultfd.c uffd_wp_range -> change_protection): with
+        // MM_CP_UFFD_WP the PTEs get the uffd-wp bit and lose write (pte_mkuffd_wp), with MM_CP_UFFD_WP_RESOLVE the bits
+        // are cleared; the VMA stays as it is (only VM_UFFD_WP, set at UFFDIO_REGISTER, carries the requirement)
+        var uffdSet = vmaSet is null ? F : (BoolExpr)Arg("uffd_wp", S.Bool, k);
+        var uffdResolve = vmaSet is null ? F : (BoolExpr)Arg("uffd_resolve", S.Bool, k);
+        var qv = Bound(S.Page, "q");
+        var uffdOk = vmaSet is null ? (UffdWpOnly ? F : T) : And(
+            Not(And(uffdSet, uffdResolve)),
+            Imp(Or(uffdSet, uffdResolve), And(EventIn(e, mayStay), Not(vmaSet))),
+            Imp(uffdSet, Not(npw)),
+            // change_protection's newprot is vma->vm_page_prot (linux-7.2 mm/mprotect.c change_protection; mm/userfaultfd.c
+            // uffd_wp_range runs per VMA): readable iff the VMA is
+            Imp(Or(uffdSet, uffdResolve), Forall([qv], Imp((BoolExpr)Ctx.MkSelect(range, qv), Eq(s.At("vma_read", qv), npr)))),
+            UffdWpOnly ? uffdSet : T);
         var j = Bound(S.Inv, "j");
         var guard = And(
-            Not(s.B("begun", i)), npOk,
+            Not(s.B("begun", i)), npOk, uffdOk,
             // mprotect holds mmap_lock for write: no other mprotect invalidation is in flight
             Imp(isProt, Forall([j], Not(And(Active(s, j), EventIn(s.At("event", j), prot))))),
             OnlyEvent is null ? T : Eq(e, _event[OnlyEvent]));
@@ -367,6 +389,7 @@ public sealed class Model
             .With("nonblock", Store(s, "nonblock", [i], nonblock ? T : F))
             .With("event", Store(s, "event", [i], e))
             .With("np_read", Store(s, "np_read", [i], npr)).With("np_write", Store(s, "np_write", [i], npw))
+            .With("cp_uffd_wp", Store(s, "cp_uffd_wp", [i], uffdSet)).With("cp_uffd_resolve", Store(s, "cp_uffd_resolve", [i], uffdResolve))
             .With("in_range", Row(s, "in_range", S.Inv, S.Page, i, x => Ctx.MkSelect(range, x)))
             .With("called", Row(s, "called", S.Inv, S.Dev, i, _ => F))
             .With("finish_due", Row(s, "finish_due", S.Inv, S.Dev, i, _ => F))
@@ -374,7 +397,7 @@ public sealed class Model
             .With("vma_read", Lambda([q], Ite(And(setsVma, (BoolExpr)Ctx.MkSelect(range, q)), npr, s.At("vma_read", q))))
             .With("vma_write", Lambda([q], Ite(And(setsVma, (BoolExpr)Ctx.MkSelect(range, q)), npw, s.At("vma_write", q))));
         List<(string, Expr)> args = [("i", i), ("event", e), ("range", range), ("new_read", npr), ("new_write", npw)];
-        if (vmaSet is not null) args.Add(("vma_set", vmaSet));
+        if (vmaSet is not null) { args.Add(("vma_set", vmaSet)); args.Add(("uffd_wp", uffdSet)); args.Add(("uffd_resolve", uffdResolve)); }
         return new(nonblock ? "invalidate_range_start_nonblock" : "invalidate_range_start", args, guard, post);
     }
 
@@ -443,19 +466,27 @@ public sealed class Model
         var nf = Arg("frame", S.Frame, k);
         BoolExpr cp = s.B("cpu_present", p), cr = s.B("cpu_read", p), cw = s.B("cpu_write", p);
         Expr cf = s.At("cpu_frame", p);
+        BoolExpr setU = s.B("cp_uffd_wp", i), clrU = s.B("cp_uffd_resolve", i);
         BoolExpr Allowed(EventInfo e) => e.Effect switch
         {
             Effect.Nothing => F,
             Effect.WriteProtect or Effect.SoftDirtyClear => And(Eq(np, cp), Eq(nr, cr), Eq(nf, cf), Not(nw)),
-            Effect.Protection => And(Eq(np, cp), Eq(nf, cf), Eq(nr, And(cr, s.B("np_read", i))), Eq(nw, And(cw, s.B("np_write", i)))),
+            // MM_CP_UFFD_WP_RESOLVE with MM_CP_TRY_CHANGE_WRITABLE may make the PTE writable where the VMA allows it
+            // (linux-7.2 mm/mprotect.c change_present_ptes: can_change_pte_writable)
+            Effect.Protection => And(Eq(np, cp), Eq(nf, cf), Eq(nr, And(cr, s.B("np_read", i))),
+                Or(Eq(nw, And(cw, s.B("np_write", i))), And(clrU, nw, nr, s.B("vma_write", p)))),
             Effect.Unmap => And(Not(np), Not(nr), Not(nw), Eq(nf, cf)),
             Effect.Any => And(Imp(nw, nr), Imp(nr, np), Imp(np, Not(s.B("freed", nf)))),
             _ => throw new InvalidOperationException(),
         };
         var ev = s.At("event", i);
+        // the new uffd-wp bit: set by a MM_CP_UFFD_WP walk, cleared by a MM_CP_UFFD_WP_RESOLVE one, otherwise kept while
+        // the entry stays (pte_modify keeps _PAGE_UFFD_WP: _PAGE_CHG_MASK) or lost with it; never on a writable PTE
+        var nu = (BoolExpr)Arg("uffd_wp", S.Bool, k);
+        var bit = And(Imp(setU, nu), Imp(clrU, Not(nu)), Imp(And(Not(setU), Not(clrU), nu), And(s.B("uffd_wp", p), np)), Imp(nu, Not(nw)));
         // narrow-range variant: the change may lie outside the notified range
         var guard = And(Started(s, i), Variant.NarrowRange ? T : s.B("in_range", i, p),
-            Or(Vocabulary.Events.Select(e => And(Eq(ev, _event[e.Name]), Allowed(e))).ToArray()));
+            Or(Vocabulary.Events.Select(e => And(Eq(ev, _event[e.Name]), Allowed(e))).ToArray()), bit);
         var sdc = IsEffect(s, i, Effect.SoftDirtyClear);
         // a new PTE may be made soft-dirty even when read-only (set_pte_at of a fresh mapping: the
         // reference marks every new PTE soft-dirty, as mm/memory.c does in a VM_SOFTDIRTY VMA)
@@ -463,11 +494,12 @@ public sealed class Model
         var post = s
             .With("cpu_present", Store(s, "cpu_present", [p], np)).With("cpu_read", Store(s, "cpu_read", [p], nr))
             .With("cpu_write", Store(s, "cpu_write", [p], nw)).With("cpu_frame", Store(s, "cpu_frame", [p], nf))
+            .With("uffd_wp", Store(s, "uffd_wp", [p], nu))
             // clear_refs clears soft-dirty; a PTE made writable is soft-dirty (write fault)
             .With("soft_dirty", Store(s, "soft_dirty", [p], And(Not(sdc), Or(s.B("soft_dirty", p), nw, nsd))))
             .With("dirtied", Store(s, "dirtied", [p], And(Not(sdc), s.B("dirtied", p))));
         if (Variant.NarrowRange) post = post.With("uncovered_change", Or(s.B("uncovered_change"), Not(s.B("in_range", i, p))));
-        return new("pte_update", [("i", i), ("p", p), ("present", np), ("read", nr), ("write", nw), ("frame", nf), ("soft_dirty", nsd)], guard, post);
+        return new("pte_update", [("i", i), ("p", p), ("present", np), ("read", nr), ("write", nw), ("frame", nf), ("soft_dirty", nsd), ("uffd_wp", nu)], guard, post);
     }
 
     private ActionInstance Fill(State s, string k)
@@ -480,13 +512,16 @@ public sealed class Model
         var r = (BoolExpr)Arg("read", S.Bool, k);
         // a read fill may be soft-dirty too (do_anonymous_page in a VM_SOFTDIRTY VMA; the reference marks every new PTE)
         var sd = (BoolExpr)Arg("soft_dirty", S.Bool, k);
-        var guard = And(Not(s.B("cpu_present", p)), Imp(r, s.B("vma_read", p)), Imp(w, r), Imp(w, s.B("vma_write", p)));
+        // a restored migration or swap entry keeps its uffd-wp bit, write-protected (remove_migration_pte, do_swap_page)
+        var u = (BoolExpr)Arg("uffd_wp", S.Bool, k);
+        var guard = And(Not(s.B("cpu_present", p)), Imp(r, s.B("vma_read", p)), Imp(w, r), Imp(w, s.B("vma_write", p)), Imp(u, Not(w)));
         var post = s
             .With("cpu_present", Store(s, "cpu_present", [p], T)).With("cpu_read", Store(s, "cpu_read", [p], r))
             .With("cpu_write", Store(s, "cpu_write", [p], w)).With("cpu_frame", Store(s, "cpu_frame", [p], f))
             .With("freed", Store(s, "freed", [f], F))
+            .With("uffd_wp", Store(s, "uffd_wp", [p], u))
             .With("soft_dirty", Store(s, "soft_dirty", [p], Or(s.B("soft_dirty", p), w, sd)));
-        return new("pte_update[fill]", [("p", p), ("frame", f), ("read", r), ("write", w), ("soft_dirty", sd)], guard, post);
+        return new("pte_update[fill]", [("p", p), ("frame", f), ("read", r), ("write", w), ("soft_dirty", sd), ("uffd_wp", u)], guard, post);
     }
 
     private ActionInstance Upgrade(State s, string k)
@@ -495,7 +530,10 @@ public sealed class Model
         var nr = (BoolExpr)Arg("read", S.Bool, k);
         var nw = (BoolExpr)Arg("write", S.Bool, k);
         var guard = And(s.B("cpu_present", p), Imp(s.B("cpu_read", p), nr), Imp(s.B("cpu_write", p), nw),
-            Imp(nr, s.B("vma_read", p)), Imp(nw, s.B("vma_write", p)), Imp(nw, nr));
+            Imp(nr, s.B("vma_read", p)), Imp(nw, s.B("vma_write", p)), Imp(nw, nr),
+            // a write fault on a uffd-wp PTE goes to the userfaultfd (linux-7.2 mm/memory.c do_wp_page: userfaultfd_pte_wp ->
+            // handle_userfault(vmf, VM_UFFD_WP)); the asynchronous mode (userfaultfd_wp_async) is not modelled
+            Imp(nw, Not(s.B("uffd_wp", p))));
         var post = s
             .With("cpu_read", Store(s, "cpu_read", [p], nr)).With("cpu_write", Store(s, "cpu_write", [p], nw))
             .With("soft_dirty", Store(s, "soft_dirty", [p], Or(s.B("soft_dirty", p), nw)));
@@ -694,6 +732,9 @@ public sealed class Model
             new("SnapshotFresh", false,
                 "AUX-b: while no collision happened, every snapshot is the CPU PTE or lost access the CPU since gained (fill-in/upgrade, R8); needed for NoStaleDeviceMapping at device_pte_install",
                 s => Two(S.Dev, "d", S.Page, "p", (d, p) => Imp(And(Not(Eq(s.At("phase", d), _idle)), Not(s.B("collided", d)), s.B("snap_valid", d, p)), DevMatchesCpu(s, "snap", d, p)))),
+            new("UffdWpReadOnly", false,
+                "linux-7.2 mm/page_table_check.c page_table_check_pte_flags: WARN_ON_ONCE(pte_uffd_wp(pte) && pte_write(pte)): a PTE with the uffd-wp bit is never writable; kept by pte_update (pte_mkuffd_wp write-protects), the fill and the upgrade (do_wp_page hands the write to the userfaultfd); not needed by the rules, it states what the uffd-wp steps keep",
+                s => One(S.Page, "p", p => Imp(s.B("uffd_wp", p), Not(s.B("cpu_write", p))))),
             new("NewProtMatchesEvent", false,
                 "a begun invalidation carries a new protection its event allows (none, read-only or read-write; PROT_WRITE implies read on Linux); needed for PteWellFormed at pte_update and for the precise v7-reviewed events",
                 s => One(S.Inv, "i", i => Imp(s.B("begun", i), NewProtOk(s.At("event", i), s.B("np_read", i), s.B("np_write", i))))),

@@ -53,12 +53,22 @@ public sealed class Prover
     /// A solver bounded by a resource limit, not a timeout: deterministic, and no timer thread
     /// (4.8.12's timers are shared by all contexts of the process; a wall-clock timeout under a
     /// loaded multi-threaded test host is exactly what should not decide a verdict).
+    /// Without the array extensionality axiom: no query compares two arrays (states are compared
+    /// element by element), and with it 4.8.12's model-based quantifier instantiation gives some
+    /// satisfiable queries a model whose definitions are cyclic (the projection of the page sort
+    /// decided by equalities between array values defined through that projection), on which
+    /// Model.Eval allocates without end: the test host was OOM-killed rendering such a CTI
+    /// (docs/spec.md, "Z3 on Linux"; tests/Spec.Tests CyclicModelTests). Fewer axioms can only
+    /// turn unsat into sat, so a query that holds still holds with them.
     /// </summary>
+    public static readonly IReadOnlyDictionary<string, bool> SolverOptions = new Dictionary<string, bool> { ["array.extensional"] = false };
+
     private Solver NewSolver()
     {
         var s = _ctx.MkSolver();
         var p = _ctx.MkParams();
         p.Add("rlimit", _rlimit);
+        foreach (var (k, v) in SolverOptions) p.Add(k, v);
         s.Parameters = p;
         return s;
     }

@@ -82,7 +82,8 @@ public static class Refinement
 {
     /// <summary>An invalidation of the trace, as the spec sees it.</summary>
     private sealed record AbsInv(string Event, Ref.PageRange Range, bool Nonblock, bool NpRead, bool NpWrite,
-        ImmutableHashSet<int> Called, bool Refused = false, bool Ended = false, ImmutableHashSet<int>? FinishDue = null)
+        ImmutableHashSet<int> Called, bool Refused = false, bool Ended = false, ImmutableHashSet<int>? FinishDue = null,
+        bool VmaSet = true, bool UffdWp = false, bool UffdResolve = false)
     {
         public bool Retired => Ended || Refused;
     }
@@ -91,7 +92,7 @@ public static class Refinement
     private sealed record History(ImmutableArray<bool> Dirtied, ImmutableArray<bool> SoftDirty,
         ImmutableArray<long> ReadBeginSeq, ImmutableArray<ImmutableDictionary<int, Ref.DevicePte>> Snap, ImmutableArray<ImmutableHashSet<int>> SnapValid,
         bool AccessedFreed, bool Incoherent,
-        ImmutableList<AbsInv> Invs);
+        ImmutableList<AbsInv> Invs, bool ResolveCall = false);
 
     private sealed class NotCoveredException(string message) : Exception(message);
 
@@ -105,7 +106,12 @@ public static class Refinement
     /// <summary>Checks a complete trace (docs/trace-format.md).</summary>
     public static RefinementResult Check(IEnumerable<string> lines, RefinementScope scope) => Check(Ref.TraceReader.FromLines(lines), scope);
 
-    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records, RefinementScope scope) => Z3Session.Run(ctx => new StepChecker(ctx, scope).Run(records));
+    public static RefinementResult Check(IEnumerable<Ref.TraceRecord> records, RefinementScope scope) => Z3Session.Run(ctx => new StepChecker(ctx, scope, null).Run(records));
+
+    /// <summary>For tests: checks a complete trace with a planted bug, `plant(line, outcome)` replacing the reference's
+    /// outcome of a line (its state after the step) before spec/ sees it: a wrong step the reference itself cannot make.</summary>
+    public static RefinementResult CheckPlanted(IEnumerable<string> lines, RefinementScope scope, Func<int, Ref.StepOutcome, Ref.StepOutcome> plant) =>
+        Z3Session.Run(ctx => new StepChecker(ctx, scope, plant).Run(Ref.TraceReader.FromLines(lines)));
 
     /// <summary>The trace of a session, as lines (config line first).</summary>
     public static IEnumerable<string> Lines(Ref.Session s) =>
@@ -150,7 +156,7 @@ public static class Refinement
         return map;
     }
 
-    private sealed class StepChecker(Context ctx, RefinementScope scope)
+    private sealed class StepChecker(Context ctx, RefinementScope scope, Func<int, Ref.StepOutcome, Ref.StepOutcome>? plant)
     {
         private readonly Dictionary<int, Model> _models = [];
         private Ref.MmConfig _cfg = null!;
@@ -188,7 +194,7 @@ public static class Refinement
                 if (scope.Step(o) is { } outside) { failure = Fail(RefinementVerdict.NotCovered, n, 1, outside, o.Line.ToString(), null, null, null); return false; }
                 try
                 {
-                    var (ok, next, fail) = Step(n, h, pre, o);
+                    var (ok, next, fail) = Step(n, h, pre, plant is null ? o : plant(n, o));
                     if (!ok) { failure = fail; return false; }
                     h = next;
                     return true;
@@ -251,6 +257,7 @@ public static class Refinement
             var snap = h.Snap;
             var valid = h.SnapValid;
             var invs = h.Invs;
+            bool resolveCall = line.Kind == "call" ? line.Op == "uffdio_unregister" || line.Op == "uffdio_writeprotect" && line.Get("wp") is false : h.ResolveCall;
             if (line.Kind == "step" && !(Ref.Replay.DeviceSteps.Contains(line.Op) && pre.Mirrors[Mirror(line.Actor)].Released))
             {
                 int m = Ref.Replay.DeviceSteps.Contains(line.Op) ? Mirror(line.Actor) : -1;
@@ -274,7 +281,8 @@ public static class Refinement
                         bool prot = _voc[ev].Effect == Effect.Protection;
                         var vp = post.VmaAt(inv.Range.Start)?.Prot ?? Ref.Prot.None;
                         var called = Enumerable.Range(0, _cfg.MirrorList.Length).Where(x => !inv.PendingCallbacks.Contains(x)).ToImmutableHashSet();
-                        invs = invs.Add(new AbsInv(ev, inv.Range, !inv.Blockable, !prot || vp != Ref.Prot.None, !prot || vp == Ref.Prot.ReadWrite, called));
+                        var a = new AbsInv(ev, inv.Range, !inv.Blockable, !prot || vp != Ref.Prot.None, !prot || vp == Ref.Prot.ReadWrite, called);
+                        invs = invs.Add(prot && _voc[ev].VmaMayStay ? VmaStays(a, post.Op?.Name, resolveCall, vp) : a);
                         break;
                     }
                     case "invalidate":
@@ -304,8 +312,24 @@ public static class Refinement
                     }
                 }
             }
-            return new History(dirtied.MoveToImmutable(), sd.MoveToImmutable(), seqs, snap, valid, freed, incoherent, invs);
+            return new History(dirtied.MoveToImmutable(), sd.MoveToImmutable(), seqs, snap, valid, freed, incoherent, invs, resolveCall);
         }
+
+        /// <summary>A protection event some sender raises with the VMA unchanged (catalogue vma_may_stay): the senders the
+        /// reference runs, by its operation, with the protection their walk gives the PTEs (docs/protection-vma.md; linux-7.2
+        /// mm/mprotect.c change_protection): UFFDIO_WRITEPROTECT mode WP write-protects with the uffd-wp bit (uffd_wp_range,
+        /// MM_CP_UFFD_WP), mode 0 and UFFDIO_UNREGISTER clear the bits and may make PTEs writable (MM_CP_UFFD_WP_RESOLVE),
+        /// NUMA hinting makes them PROT_NONE (change_prot_numa, MM_CP_PROT_NUMA: newprot = PAGE_NONE), PAGEMAP_SCAN
+        /// write-protects (do_pagemap_scan, make_uffd_wp_pte; the reference keeps no uffd-wp bit there). mprotect (and
+        /// hugetlb_change_protection under it) sets the VMA first: its new protection is the VMA's.</summary>
+        private static AbsInv VmaStays(AbsInv a, string? op, bool resolveCall, Ref.Prot vp) => op switch
+        {
+            "uffdio_writeprotect" or "uffdio_unregister" when resolveCall => a with { VmaSet = false, UffdResolve = true },
+            "uffdio_writeprotect" => a with { VmaSet = false, NpWrite = false, UffdWp = true },
+            "change_prot_numa" => a with { VmaSet = false, NpRead = false, NpWrite = false },
+            "pagemap_scan_wp" => a with { VmaSet = false, NpWrite = false },
+            _ => a,
+        };
 
         /// <summary>The invalidation a CPU step acts on: the newest that has not ended.</summary>
         private static int Current(ImmutableList<AbsInv> invs)
@@ -354,6 +378,7 @@ public static class Refinement
                 "cpu_write" => B(s.Ptes[t[0]] is { Writable: true }),
                 "cpu_frame" => frames[s.Ptes[t[0]]?.Frame ?? 0],
                 "soft_dirty" => B(h.SoftDirty[t[0]]),
+                "uffd_wp" => B(s.Ptes[t[0]] is { UffdWp: true }),
                 "dirtied" => B(h.Dirtied[t[0]]),
                 "vma_read" => B(vmaProt[t[0]] != Ref.Prot.None),
                 "vma_write" => B(vmaProt[t[0]] == Ref.Prot.ReadWrite),
@@ -375,6 +400,8 @@ public static class Refinement
                 "event" => m.EventConst(slots[t[0]]?.Event ?? _voc.Events[0].Name),
                 "np_read" => B(slots[t[0]]?.NpRead ?? true),
                 "np_write" => B(slots[t[0]]?.NpWrite ?? true),
+                "cp_uffd_wp" => B(slots[t[0]] is { UffdWp: true }),
+                "cp_uffd_resolve" => B(slots[t[0]] is { UffdResolve: true }),
                 "in_range" => B(slots[t[0]] is { } a && a.Range.Contains(t[1])),
                 "called" => B(slots[t[0]] is { } a2 && a2.Called.Contains(t[1])),
                 "two_pass" => B(_cfg.MirrorList[t[0]] is { Kind: Ref.MirrorKind.Interval, Listener.At: Ref.TeardownAt.Finish }),
@@ -478,7 +505,7 @@ public static class Refinement
                 {
                     var a = h2.Invs[^1];
                     int i = h2.Invs.Count - 1;
-                    list.Add(new(line.Op, new() { ["i"] = i, ["event"] = a.Event, ["range"] = a.Range, ["new_read"] = a.NpRead, ["new_write"] = a.NpWrite, ["vma_set"] = true }));
+                    list.Add(new(line.Op, new() { ["i"] = i, ["event"] = a.Event, ["range"] = a.Range, ["new_read"] = a.NpRead, ["new_write"] = a.NpWrite, ["vma_set"] = a.VmaSet, ["uffd_wp"] = a.UffdWp, ["uffd_resolve"] = a.UffdResolve }));
                     foreach (int d in a.Called.Order()) list.Add(new("invalidate", new() { ["i"] = i, ["d"] = d, ["set_seq"] = true }));
                     break;
                 }
@@ -501,10 +528,11 @@ public static class Refinement
                     var nr = Val(aPost, m, "cpu_read", p);
                     var nw = Val(aPost, m, "cpu_write", p);
                     var nsd = Val(aPost, m, "soft_dirty", p);
+                    var nu = Val(aPost, m, "uffd_wp", p);
                     int nf = post.Ptes[p]?.Frame ?? pre.Ptes[p]?.Frame ?? 0;
                     bool upgrade = wasPresent && !NeedsInvalidation(pre, o);
-                    if (!wasPresent) list.Add(new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["read"] = nr, ["write"] = nw, ["soft_dirty"] = nsd }));
-                    else if (inv >= 0 && !(upgrade && Current(h2.Invs) < 0)) list.Add(new("pte_update", new() { ["i"] = inv, ["p"] = p, ["present"] = np, ["read"] = nr, ["write"] = nw, ["frame"] = nf, ["soft_dirty"] = nsd }));
+                    if (!wasPresent) list.Add(new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["read"] = nr, ["write"] = nw, ["soft_dirty"] = nsd, ["uffd_wp"] = nu }));
+                    else if (inv >= 0 && !(upgrade && Current(h2.Invs) < 0)) list.Add(new("pte_update", new() { ["i"] = inv, ["p"] = p, ["present"] = np, ["read"] = nr, ["write"] = nw, ["frame"] = nf, ["soft_dirty"] = nsd, ["uffd_wp"] = nu }));
                     else list.Add(new("pte_update[upgrade]", new() { ["p"] = p, ["read"] = nr, ["write"] = nw }));
                     break;
                 }
@@ -644,11 +672,12 @@ public static class Refinement
             var nr = Val(aPost, m, "cpu_read", p);
             var nw = Val(aPost, m, "cpu_write", p);
             var nsd = Val(aPost, m, "soft_dirty", p);
+            var nu = Val(aPost, m, "uffd_wp", p);
             int nf = o.State.Ptes[p]?.Frame ?? 0;
             if (e.Action != "pte_update" && cur >= 0)
-                yield return new("pte_update", new() { ["i"] = cur, ["p"] = p, ["present"] = np, ["read"] = nr, ["write"] = nw, ["frame"] = nf, ["soft_dirty"] = nsd });
+                yield return new("pte_update", new() { ["i"] = cur, ["p"] = p, ["present"] = np, ["read"] = nr, ["write"] = nw, ["frame"] = nf, ["soft_dirty"] = nsd, ["uffd_wp"] = nu });
             if (e.Action != "pte_update[upgrade]") yield return new("pte_update[upgrade]", new() { ["p"] = p, ["read"] = nr, ["write"] = nw });
-            if (e.Action != "pte_update[fill]") yield return new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["read"] = nr, ["write"] = nw, ["soft_dirty"] = nsd });
+            if (e.Action != "pte_update[fill]") yield return new("pte_update[fill]", new() { ["p"] = p, ["frame"] = nf, ["read"] = nr, ["write"] = nw, ["soft_dirty"] = nsd, ["uffd_wp"] = nu });
         }
 
         // ------------------------------------------------------------ the ground query

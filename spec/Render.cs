@@ -17,6 +17,8 @@ public sealed class Render
 
     public Render(Model m, Microsoft.Z3.Model z)
     {
+        if (Cycle(z) is { } cycle)
+            throw new SpecException($"spec: Z3 gave a model whose definitions are cyclic ({string.Join(" -> ", cycle)}); not evaluated (evaluation would not end: docs/spec.md, \"Z3 on Linux\")");
         _m = m;
         _z = z;
         Name(m.S.Page, "p");
@@ -32,6 +34,61 @@ public sealed class Render
         else try { u = _z.SortUniverse(sort) ?? []; } catch (Z3Exception) { u = []; }
         _universe[sort] = u;
         for (int k = 0; k < u.Length; k++) _names[u[k].ToString()] = prefix + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// A cycle among the model's definitions (a constant or function whose interpretation refers, through other
+    /// interpretations, to itself), as names from the first back to it; null when there is none. Model.Eval expands
+    /// definitions, so on a cyclic model it may never return (4.8.12 gives such models: Prover.SolverOptions).
+    /// </summary>
+    public static List<string>? Cycle(Microsoft.Z3.Model z)
+    {
+        var defs = new Dictionary<uint, (FuncDecl Decl, List<Expr> Bodies)>();
+        foreach (var f in z.ConstDecls) defs[f.Id] = (f, [z.ConstInterp(f)]);
+        foreach (var f in z.FuncDecls)
+        {
+            var fi = z.FuncInterp(f);
+            defs[f.Id] = (f, [fi.Else, .. fi.Entries.SelectMany(e => e.Args.Append(e.Value))]);
+        }
+        // the defined symbols each definition mentions (as-array names its function)
+        var uses = new Dictionary<uint, HashSet<uint>>();
+        foreach (var (id, (_, bodies)) in defs)
+        {
+            var used = new HashSet<uint>();
+            var seen = new HashSet<uint>();
+            var todo = new Stack<Expr>(bodies.Where(b => b is not null));
+            while (todo.Count > 0)
+            {
+                var e = todo.Pop();
+                if (!seen.Add(e.Id)) continue;
+                if (e is Quantifier q) { todo.Push(q.Body); continue; }
+                if (!e.IsApp) continue;
+                var d = e.FuncDecl;
+                if (defs.ContainsKey(d.Id)) used.Add(d.Id);
+                foreach (var p in d.Parameters)
+                    if (p.ParameterKind == Z3_parameter_kind.Z3_PARAMETER_FUNC_DECL && defs.ContainsKey(p.FuncDecl.Id)) used.Add(p.FuncDecl.Id);
+                foreach (var a in e.Args) todo.Push(a);
+            }
+            uses[id] = used;
+        }
+        // depth-first: a use of a symbol still on the path closes a cycle
+        var state = new Dictionary<uint, int>();
+        var path = new List<uint>();
+        List<string>? Visit(uint id)
+        {
+            if (state.TryGetValue(id, out var st))
+                return st == 1 ? path.Skip(path.IndexOf(id)).Append(id).Select(x => defs[x].Decl.Name is IntSymbol n ? $"k!{n.Int}" : defs[x].Decl.Name.ToString()).ToList() : null;
+            state[id] = 1;
+            path.Add(id);
+            foreach (var u in uses[id].Order())
+                if (Visit(u) is { } c) return c;
+            path.RemoveAt(path.Count - 1);
+            state[id] = 2;
+            return null;
+        }
+        foreach (var id in defs.Keys.Order())
+            if (Visit(id) is { } c) return c;
+        return null;
     }
 
     private Expr Eval(Expr e) => _z.Eval(e, true);
@@ -66,6 +123,7 @@ public sealed class Render
                 : $"{Show(s.At("cpu_frame", p))} {(True(s.At("cpu_read", p)) ? Access(true, True(s.At("cpu_write", p))) : "prot-none")}";
             var extra = new List<string>();
             if (True(s.At("soft_dirty", p))) extra.Add("soft-dirty");
+            if (True(s.At("uffd_wp", p))) extra.Add("uffd-wp");
             if (True(s.At("dirtied", p))) extra.Add("written-since-clear_refs");
             if (True(s.At("page_pending", p))) extra.Add("invalidate_page-pending");
             lines.Add($"{Show(p)}: cpu pte {pte}{(extra.Count > 0 ? " " + string.Join(" ", extra) : "")}; vma {Access(True(s.At("vma_read", p)), True(s.At("vma_write", p)))}");
@@ -94,6 +152,8 @@ public sealed class Render
             var flags = new List<string>();
             var due = U(_m.S.Dev).Where(d => True(s.At("finish_due", i, d))).Select(Show).ToList();
             if (due.Count > 0) flags.Add("finish due {" + string.Join(",", due) + "}");
+            if (True(s.At("cp_uffd_wp", i))) flags.Add("MM_CP_UFFD_WP");
+            if (True(s.At("cp_uffd_resolve", i))) flags.Add("MM_CP_UFFD_WP_RESOLVE");
             if (True(s.At("nonblock", i))) flags.Add("nonblock");
             if (True(s.At("refused", i))) flags.Add("refused (-EAGAIN)");
             flags.Add(True(s.At("ended", i)) ? "ended" : "not ended");

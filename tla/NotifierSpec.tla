@@ -456,32 +456,17 @@ ExclusiveEntrySites == {"remove_device_exclusive_entry", "change_protection", "u
                         "unmap_vmas", "zap_page_range", "zap_page_range_single",
                         "oom_reap_task_mm", "exit_mmap"}
 
-Applicable(site, r, dst) ==
-    /\ MmapLockAdmits(site)
-    /\ (site \in SinglePageSites) => Cardinality(r) = 1
-    /\ (site \in AllocSites) => free # {}
-    /\ (site \in MoveSites) = (dst # 0)
-    /\ IF site = "exit_mmap" THEN r = Pages
-       ELSE \E p \in r : pte[p].f # 0
-    \* COW of a page shared with the child (hugetlb_wp: a hugetlb page of a private mapping),
-    \* or (KsmWriteCopies) of a read-only KSM page, however often it is mapped
-    /\ site \in {"wp_page_copy", "hugetlb_wp"} =>
-         \A p \in r : /\ \/ p \in cow
-                        \/ (site = "wp_page_copy" /\ KsmWriteCopies /\ pte[p].f \in ksm /\ pte[p].acc < 2)
-                     /\ vma[p] = 2 /\ pte[p].f # 0
+\* What the mm needs of call site `site` on range r in a state, apart from the model's own choices
+\* (Applicable adds those: the lock order of its threads, one page for single-page sites, a free
+\* frame, a destination, some page mapped): trace validation imposes it at every start line
+\* (trace/TraceNotifierSpec.tla IsStart), so a reference start the mm could not make is rejected.
+SiteApplicable(site, r) ==
+    \* a COW (wp_page_copy; hugetlb_wp: a hugetlb page) copies a mapped page of a writable VMA
+    /\ site \in {"wp_page_copy", "hugetlb_wp"} => \A p \in r : vma[p] = 2 /\ pte[p].f # 0
     \* a write fault on the huge zero page in a writable VMA (do_huge_pmd_wp_page)
     /\ site = "do_huge_zero_wp_pmd" => \A p \in r : ZeroMapped(p) /\ vma[p] = 2
     /\ \A p \in r : ZeroMapped(p) => site \in ZeroPageSites
     /\ site = "replace_page"     => \A p \in r : pte[p].f # 0 /\ pte[p].acc <= 1
-    /\ site \in MremapSites => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
-    \* UFFDIO_MOVE (mm/userfaultfd.c validate_move_areas, move_pages_ptes): both VMAs
-    \* exist with the same access (here read-write), the destination PTE is empty,
-    \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY);
-    \* a whole THP moves by move_pages_huge_pmd (mm/huge_memory.c, 7.2: an empty
-    \* destination PMD, the folio PageAnonExclusive, else -EBUSY)
-    /\ site \in UffdMoveSites =>
-         /\ dst \notin r /\ vma[dst] = 2 /\ pte[dst].f = 0
-         /\ \A p \in r : vma[p] = 2 /\ p \notin cow
     \* the folio split of MADV_FREE: r is a PMD-mapped THP (every page present), mapped
     \* by this mm only (madvise_free_huge_pmd: folio_maybe_mapped_shared skips it)
     /\ site = "split_folio" => \A p \in r : pte[p].f # 0 /\ p \notin cow
@@ -504,6 +489,29 @@ Applicable(site, r, dst) ==
     \* a device-exclusive entry is not present: sites that need the page itself
     \* (COW, migration, rmap walks, KSM, fork's copy) are not run on it here
     /\ \A p \in r : excl[p] # 0 => site \in ExclusiveEntrySites
+
+Applicable(site, r, dst) ==
+    /\ MmapLockAdmits(site)
+    /\ (site \in SinglePageSites) => Cardinality(r) = 1
+    /\ (site \in AllocSites) => free # {}
+    /\ (site \in MoveSites) = (dst # 0)
+    /\ IF site = "exit_mmap" THEN r = Pages
+       ELSE \E p \in r : pte[p].f # 0
+    \* COW of a page shared with the child (hugetlb_wp: a hugetlb page of a private mapping),
+    \* or (KsmWriteCopies) of a read-only KSM page, however often it is mapped
+    /\ site \in {"wp_page_copy", "hugetlb_wp"} =>
+         \A p \in r : \/ p \in cow
+                     \/ (site = "wp_page_copy" /\ KsmWriteCopies /\ pte[p].f \in ksm /\ pte[p].acc < 2)
+    /\ site \in MremapSites => dst \notin r /\ vma[dst] = 0 /\ pte[dst].f = 0
+    \* UFFDIO_MOVE (mm/userfaultfd.c validate_move_areas, move_pages_ptes): both VMAs
+    \* exist with the same access (here read-write), the destination PTE is empty,
+    \* the source page is present and not shared (folio_maybe_mapped_shared: -EBUSY);
+    \* a whole THP moves by move_pages_huge_pmd (mm/huge_memory.c, 7.2: an empty
+    \* destination PMD, the folio PageAnonExclusive, else -EBUSY)
+    /\ site \in UffdMoveSites =>
+         /\ dst \notin r /\ vma[dst] = 2 /\ pte[dst].f = 0
+         /\ \A p \in r : vma[p] = 2 /\ p \notin cow
+    /\ SiteApplicable(site, r)
 
 \* Bug move_huge_pmd_no_notify (the reference's MoveHugePmdNoNotify): UFFDIO_MOVE of a
 \* whole THP clears the source PMD and maps the destination with no notifier call at all

@@ -27,7 +27,7 @@ public class CliTests
         Assert.Contains("## vocabulary upstream, variant correct", stdout);
         Assert.Contains("pte_update => NoStaleDeviceMapping'", stdout);
         Assert.DoesNotContain(" CTI ", stdout);
-        Assert.Matches(@"\n1080 queries in [0-9.]+ s; slowest", stdout);
+        Assert.Matches(@"\n1140 queries in [0-9.]+ s; slowest", stdout);
     }
 
     [Fact]

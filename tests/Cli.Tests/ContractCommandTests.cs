@@ -21,4 +21,20 @@ public class ContractCommandTests
         Assert.NotEmpty(headers);
         Assert.All(headers, h => Assert.Contains(h + "\n```\ncounterexample: ", o.ToString()));
     }
+
+    /// <summary>A kernel vocabulary's table is followed by MMU_NOTIFY_PROTECTION_VMA as UFFDIO_WRITEPROTECT sends it
+    /// (Contract.UffdWp: every start a uffd_wp_range write-protect, the VMA unchanged; docs/protection-vma.md); v7 has no
+    /// such sender.</summary>
+    [Fact]
+    public void A_kernel_vocabulary_prints_the_uffd_write_protect_line()
+    {
+        var o = new StringWriter();
+        Assert.Equal(0, Cli.Run(["contract", "--vocabulary", "linux-7.2", "--quiet"], o, new StringWriter()));
+        Assert.Contains("\nMMU_NOTIFY_PROTECTION_VMA from uffd_wp_range (UFFDIO_WRITEPROTECT, the VMA unchanged), BMC to depth 6: " +
+            "ignore refuted (NoStaleDeviceMapping), write-protect no counterexample, consult-vma refuted (NoStaleDeviceMapping), " +
+            "unmap no counterexample\n", o.ToString().Replace("\r\n", "\n"));
+        var v7 = new StringWriter();
+        Assert.Equal(0, Cli.Run(["contract", "--vocabulary", "v7", "--quiet"], v7, new StringWriter()));
+        Assert.DoesNotContain("uffd_wp_range", v7.ToString());
+    }
 }

@@ -559,8 +559,10 @@ public sealed class TraceValidationTests : IDisposable
     /// -> mm/ksm.c break_ksm -> mm/memory.c wp_page_copy): the reference breaks it first (MmConfig.MremapBreakKsm, on by default),
     /// a CLEAR bracket over the page whose copy is read-only on 7.2 (FAULT_FLAG_UNSHARE) and writable on 6.1 (FAULT_FLAG_WRITE),
     /// then the move's UNMAP bracket; the trace spec (NotifierSpec.tla MremapBreakKsm) accepts it. Planted: the same trace
-    /// without the config field (the spec before the break: mremap's only CLEAR bracket is a THP split, which keeps the frame)
-    /// is rejected at the break's PTE change, and so is the break's copy mapped with the other release's protection.</summary>
+    /// without the config field (the spec before the break: mremap's only CLEAR bracket is a THP split) is rejected at the
+    /// break's start line (a split notifies one whole huge block, TraceNotifierSpec SplitBlock; before that check, at the
+    /// break's PTE change, the split keeping the frame), and the break's copy mapped with the other release's protection at
+    /// that PTE change.</summary>
     [Theory]
     [InlineData(Vocabulary.Linux7_2, "r", "rw")]
     [InlineData(Vocabulary.Linux6_1, "rw", "r")]
@@ -593,8 +595,8 @@ public sealed class TraceValidationTests : IDisposable
         File.WriteAllLines(path, [lines[0].Replace(",\"mremap_break_ksm\":true", ""), .. lines[1..]]);
         var old = Validate(path);
         Assert.Equal(ExitCodes.Violation, old.Exit);
-        Assert.Equal(pte, old.Line);
-        Assert.Contains("IsPteUpdate", old.Detail);
+        Assert.Equal(brk, old.Line);
+        Assert.Contains("IsStart", old.Detail);
         // planted: the copy mapped with the other release's protection
         int at = lines[pte - 1].IndexOf("\"new\"", StringComparison.Ordinal);
         string edited = lines[pte - 1][..at] + lines[pte - 1][at..].Replace($"\"prot\":\"{copy}\"", $"\"prot\":\"{planted}\"");
@@ -611,7 +613,7 @@ public sealed class TraceValidationTests : IDisposable
     /// the trace spec (NotifierSpec.tla KsmWriteCopies) accepts it. Planted: the same trace without the config field (the
     /// spec before: its write fault copies only a page shared with a forked child) is rejected at the copy's bracket.</summary>
     [Theory]
-    [InlineData(Vocabulary.Linux7_2, "IsPteUpdate")]
+    [InlineData(Vocabulary.Linux7_2, "IsStart")]
     [InlineData(Vocabulary.Linux6_1, "IsStart")]
     public void AWriteFaultCopiesAKsmPageMappedOnceAndTheOldSpecRejectsIt(Vocabulary vocabulary, string rejectedBy)
     {
@@ -638,8 +640,9 @@ public sealed class TraceValidationTests : IDisposable
         Assert.DoesNotContain($"\"new\":{{\"frame\":{kf},", lines[pte - 1]);
         Assert.Contains("\"prot\":\"rw\"", lines[pte - 1][lines[pte - 1].IndexOf("\"new\"", StringComparison.Ordinal)..]);
         // planted: the config line without ksm_write_copies, the spec before (a write fault copies a COW page only):
-        // rejected at the bracket's start on 6.1; on 7.2 the bracket still matches as remove_device_exclusive_entry's
-        // (MMU_NOTIFY_CLEAR there since 6.15), whose PTE effect the copy is not
+        // rejected at the bracket's start; on 7.2 the bracket matched remove_device_exclusive_entry's (MMU_NOTIFY_CLEAR
+        // there since 6.15) and was rejected at the copy's PTE change until IsStart imposed SiteApplicable (that site
+        // needs a device-exclusive entry)
         File.WriteAllLines(path, [lines[0].Replace(",\"ksm_write_copies\":true", ""), .. lines[1..]]);
         var old = Validate(path);
         Assert.Equal(ExitCodes.Violation, old.Exit);

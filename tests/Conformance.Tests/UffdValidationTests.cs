@@ -41,14 +41,11 @@ public sealed class UffdValidationTests : IDisposable
         Assert.True(v.Accepted, v.Message);
         var p = TraceChecks.Replay(path);
         Assert.True(p.Accepted, p.Message);
-        // spec/ (Z3) reads MMU_NOTIFY_PROTECTION_VMA as the VMA's new protection (Effect.Protection), which UFFDIO_WRITEPROTECT
-        // leaves writable: its write-protect is not an instance there (as for scenario uffd_wp_consult_vma, docs/protection-vma.md)
-        var lines = File.ReadAllLines(path);
-        int wp = Array.FindIndex(lines, l => l.Contains("\"op\":\"pte_update\"") && l.Contains("\"new\":{\"frame\":1,\"prot\":\"r\"")) + 1;
+        // spec/ (Z3) takes UFFDIO_WRITEPROTECT's bracket as MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged (vma_set=false):
+        // mode WP write-protects with the uffd-wp bit (MM_CP_UFFD_WP), mode 0 and unregister clear it and may make a PTE
+        // writable (MM_CP_UFFD_WP_RESOLVE); it was rejected at the write-protect, read as the VMA's new protection (read-write)
         var r = TraceChecks.Refine(path);
-        Assert.Equal(VerdictKind.Rejected, r.Kind);
-        Assert.Equal(wp, r.Line);
-        Assert.EndsWith($"uffd.jsonl:{wp}: step does not refine spec/: cpu pte_update page=1 old=frame 1 rw dirty soft-dirty new=frame 1 r dirty soft-dirty uffd-wp is not an instance of pte_update", r.Message);
+        Assert.True(r.Accepted, r.Message);
     }
 
     /// <summary>Planted: the un-protect's call line without "wp": false reads as mode WP, whose uffd_wp_range only

@@ -79,6 +79,30 @@ public class ContractTests
         Assert.Equal(9, md.Split('\n').Count(l => l.StartsWith("| MMU_", StringComparison.Ordinal)));
     }
 
+    /// <summary>MMU_NOTIFY_PROTECTION_VMA as UFFDIO_WRITEPROTECT sends it (uffd_wp_range, MM_CP_UFFD_WP, the VMA unchanged),
+    /// on every kernel vocabulary: the documented consult-vma listener keeps its writable device PTE (the VMA still says
+    /// read-write) while the CPU PTE is write-protected with the uffd-wp bit, so a device write escapes the protection
+    /// (NoStaleDeviceMapping); write-protect is enough for this sender (no counterexample up to Contract.BmcDepth). The
+    /// per-event row (Weakest_safe_reaction_per_event_is_exactly_this_table: unmap) also covers NUMA hinting's PROT_NONE.</summary>
+    [Theory]
+    [InlineData("linux-6.1")]
+    [InlineData("linux-6.12")]
+    [InlineData("linux-6.18")]
+    [InlineData("linux-7.2")]
+    [InlineData("linux-7.3")]
+    [InlineData("upstream")]
+    public void Uffd_write_protect_refutes_consult_vma_and_write_protect_is_enough(string vocabulary)
+    {
+        var voc = ModelVocabulary.Find(vocabulary)!;
+        var consult = Contract.UffdWp(voc, ModelReaction.ConsultVma);
+        Assert.Equal(("refuted", "NoStaleDeviceMapping"), (consult.Verdict, consult.BrokenRule));
+        Assert.Contains("event=MMU_NOTIFY_PROTECTION_VMA", consult.Counterexample);
+        Assert.Contains("new_write=false, vma_set=false, uffd_wp=true, uffd_resolve=false", consult.Counterexample);
+        Assert.Contains("uffd-wp; vma rw", consult.Counterexample);
+        Assert.Equal("bounded", Contract.UffdWp(voc, ModelReaction.WriteProtect).Verdict);
+        Assert.Equal(("refuted", "NoStaleDeviceMapping"), (Contract.UffdWp(voc, ModelReaction.Ignore) is var i ? (i.Verdict, i.BrokenRule) : default));
+    }
+
     [Fact]
     public void Soft_dirty_ignore_is_refuted_and_write_protect_safe()
     {

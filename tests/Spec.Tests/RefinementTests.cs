@@ -36,10 +36,9 @@ public class RefinementTests
         ["migrate_skip_any_owner"] = (RefinementVerdict.NotCovered, 17, "migrate_to_device: device-private migration (migrate_to_device, migrate_to_ram): spec/ has no device-private entries"),
         // the planted bug M7/B10: invalidate_range_end after a refused non-blockable start
         ["end_after_refused_start"] = (RefinementVerdict.StepRejected, 18, "cpu invalidate_range_end start=0 end=4: not an instance of invalidate_range_end: guard conjunct (not refused[i0]) is false"),
-        // the unsafe listener of docs/protection-vma.md: consult-vma on MMU_NOTIFY_PROTECTION_VMA keeps device write access
-        // through UFFDIO_WRITEPROTECT; rejected at the write-protecting pte_update, where the reference's NoStaleDeviceMapping fires
-        // (after UFFDIO_REGISTER: its call line and vma_update)
-        ["uffd_wp_consult_vma"] = (RefinementVerdict.StepRejected, 22, "cpu pte_update page=0 old=frame 1 rw dirty soft-dirty new=frame 1 r dirty soft-dirty uffd-wp: not an instance of pte_update: guard conjunct (= write (and cpu_write[p0] np_write[i0])) is false"),
+        // (uffd_wp_consult_vma, the unsafe listener of docs/protection-vma.md, refines since spec/ takes UFFDIO_WRITEPROTECT's
+        // write-protect with the VMA unchanged (MM_CP_UFFD_WP): its steps are spec/'s, and spec/'s variant consult-vma-on-uffd-wp
+        // breaks NoStaleDeviceMapping as the reference does; it was rejected at the write-protecting pte_update, line 22)
     };
 
     public static TheoryData<string> ScenarioNames()

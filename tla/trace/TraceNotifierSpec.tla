@@ -105,7 +105,8 @@ VARIABLES
     tcall,  \* the CPU call in flight (its call line's op and fields)
     tdev,   \* [Devices -> [p, w]]: the page and access of each device's access
     tsnap,  \* [Devices -> [Pages -> DevPte]]: the snapshot of the fault chunk's other pages
-    tmm     \* [start: the PTEs when the running invalidation started, shared: pages of shared VMAs]
+    tmm     \* [start: the PTEs when the running invalidation started, shared: pages of shared VMAs,
+            \*  hugetlb: pages of hugetlb VMAs]
 
 traceVars == <<l, tcall, tdev, tsnap, tmm>>
 
@@ -120,7 +121,7 @@ TraceInit ==
     /\ tcall = [op |-> "none"]
     /\ tdev = [d \in Devices |-> [p |-> 0, w |-> FALSE]]
     /\ tsnap = [d \in Devices |-> [p \in Pages |-> DevNone]]
-    /\ tmm = [start |-> pte, shared |-> {}]
+    /\ tmm = [start |-> pte, shared |-> {}, hugetlb |-> {}]
 
 Snap(p) == [f |-> pte[p].f, acc |-> IF pte[p].sd THEN pte[p].acc ELSE Min(pte[p].acc, 1), gone |-> FALSE]
 
@@ -182,8 +183,10 @@ CandSites(op) ==
       [] op = "truncate"         -> {"zap_page_range_single", "unmap_hugepage_range", "split_huge_page"}
       \* MADV_FREE over part of a PMD-mapped THP splits its folio first (split_folio)
       [] op = "madvise_free"     -> {"madvise_free_single_vma", "split_folio"}
-      \* a fault on a device-exclusive entry restores it (do_swap_page)
-      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
+      \* a fault on a device-exclusive entry restores it (do_swap_page); a write fault on a THP
+      \* other than the huge zero page splits it (mm/memory.c wp_huge_pmd -> __split_huge_pmd)
+      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry",
+                                                              "split_huge_page"}
       [] op = "make_device_exclusive" -> {"make_device_exclusive"}
       \* fork first restores the parent's device-exclusive entries (copy_nonpresent_pte)
       [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range", "remove_device_exclusive_entry"}
@@ -265,12 +268,32 @@ MremapBreak(site, r) ==
 \* -> wp_can_reuse_anon_folio: folio_test_ksm); without it the spec reuses such a page.  Only
 \* this case is imposed: the reference's other reasons to copy (a page mapped twice, a THP,
 \* the zero page) are left as the trace has them.  hugetlb_wp (whose copy has the same PTE
-\* effect and event, and which IsStart does not tie to a hugetlb VMA) is held to it too: KSM
-\* never merges a hugetlb page (linux-7.2 mm/ksm.c ksm_compatible: VMA_HUGETLB_BIT).
+\* effect and event) is held to it too, though IsStart now ties it to hugetlb VMAs
+\* (HugetlbVmaFits), where KSM never merges (linux-7.2 mm/ksm.c ksm_compatible: VMA_HUGETLB_BIT).
 KsmWriteCopy(site, r) ==
     /\ site \in {"wp_page_copy", "hugetlb_wp"} /\ tcall.op \in {"cpu_write", "handle_mm_fault"}
     /\ \E p \in r : /\ pte[p].f \in ksm /\ p \notin cow /\ pte[p].f \notin childFrames
                    /\ \A q \in Pages \ {p} : pte[q].f # pte[p].f
+
+\* The hugetlb call sites run on hugetlb VMAs only, and where the vocabulary has a row for
+\* hugetlb_wp a COW in a hugetlb VMA is hugetlb_wp, not wp_page_copy (linux-7.2 mm/memory.c
+\* handle_mm_fault: is_vm_hugetlb_page -> hugetlb_fault; mm/mprotect.c change_protection,
+\* mm/mremap.c move_page_tables, mm/memory.c copy_page_range, fs/hugetlbfs/inode.c
+\* hugetlb_vmdelete_list -> unmap_hugepage_range).  The spec's pages have no hugetlb flag: the
+\* trace's vma_update lines give it (tmm.hugetlb).
+HugetlbSites == {"hugetlb_wp", "hugetlb_change_protection", "move_hugetlb_page_tables",
+                 "unmap_hugepage_range", "copy_hugetlb_page_range"}
+HugetlbVmaFits(site, r) ==
+    \* mremap's vma_update (copy_vma) comes before its bracket: the moved range's VMA is the destination's
+    /\ site \in HugetlbSites \ {"move_hugetlb_page_tables"} => r \subseteq tmm.hugetlb
+    /\ site = "move_hugetlb_page_tables" =>
+         {P(x) : x \in tcall.new_start..(tcall.new_start + tcall.end - tcall.start - 1)} \subseteq tmm.hugetlb
+    /\ site = "wp_page_copy" /\ MechOf(Vocabulary, "hugetlb_wp") # "none" => r \cap tmm.hugetlb = {}
+\* A huge PMD split notifies its one huge block, in reference pages [a, b) (mm/huge_memory.c
+\* __split_huge_pmd: MMU_NOTIFY_CLEAR over [address & HPAGE_PMD_MASK, + HPAGE_PMD_SIZE)).
+SplitBlock(site, a, b) ==
+    LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4 IN
+    site = "split_huge_page" => a % h = 0 /\ b = Min(a + h, Cfg.pages)
 
 \* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
 \* mn_itree_inv_start_range (active++, seq |= 1), for the line's range and
@@ -294,6 +317,11 @@ IsStart(op, mech) ==
                /\ site = "split_folio" => FolioRange(L.start, L.end)
                /\ site = "wp_page_copy" /\ tcall.op = "mremap" => MremapBreak(site, RangeOf(L))
                /\ KsmWriteCopy(site, RangeOf(L)) => KsmWriteCopies
+               \* what the mm needs of the site in this state (NotifierSpec SiteApplicable), and
+               \* a hugetlb site only on hugetlb VMAs
+               /\ SiteApplicable(site, RangeOf(L))
+               /\ HugetlbVmaFits(site, RangeOf(L))
+               /\ SplitBlock(site, L.start, L.end)
                /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own,
                             !.mvr = IF MremapBreak(site, RangeOf(L)) THEN RangeOf(tcall) ELSE {},
                             !.mvd = IF MremapBreak(site, RangeOf(L)) THEN P(tcall.new_start) ELSE 0]]
@@ -510,7 +538,9 @@ IsVmaUpdate ==
                  LET vs == {i \in DOMAIN L.vmas : p \in RangeOf(L.vmas[i])}
                  IN IF vs = {} THEN 0 ELSE AccOf(L.vmas[CHOOSE i \in vs : TRUE].prot)]
     /\ tmm' = [tmm EXCEPT !.shared = {p \in Pages : \E i \in DOMAIN L.vmas :
-                                          p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared}]
+                                          p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared},
+                          !.hugetlb = {p \in Pages : \E i \in DOMAIN L.vmas :
+                                          p \in RangeOf(L.vmas[i]) /\ Has(L.vmas[i], "hugetlb") /\ L.vmas[i].hugetlb}]
     /\ Step
     /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, ksm, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
