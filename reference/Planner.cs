@@ -816,6 +816,10 @@ internal sealed class Planner(MmState state)
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false } pte) return false;
         // maybe_change_pte_writable: "Do we need write faults for uffd-wp tracking?" (userfaultfd_pte_wp)
         if (pte.UffdWp && vma.UffdWp) return false;
+        // linux-6.1 mm/mprotect.c can_change_pte_writable: "if (pte_protnone(pte) || !pte_dirty(pte)) return false" (a
+        // clean PTE, e.g. swapped in by a read fault, waits for its write fault); linux-6.12 / 7.2 ask no dirty bit of a
+        // private anonymous PTE
+        if (Vocab == Vocabulary.Linux6_1 && !pte.Dirty) return false;
         var fr = State.Frames[pte.Frame];
         return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
     }
@@ -1699,6 +1703,10 @@ internal sealed class Planner(MmState state)
     /// exclusive anonymous page (the model's test as in CanChangePteWritable).</summary>
     private bool CanResolveWritable(int page)
     {
+        // linux-6.1 mm/userfaultfd.c uffd_wp_range: change_protection(..., MM_CP_UFFD_WP_RESOLVE) without
+        // MM_CP_TRY_CHANGE_WRITABLE (linux-6.12 mwriteprotect_range -> uffd_wp_range adds it: vma_wants_manual_pte_write_upgrade),
+        // and pte_modify to a private VMA's read-only vm_page_prot: no upgrade
+        if (Vocab == Vocabulary.Linux6_1) return false;
         if (State.VmaAt(page) is not { Shared: false, Hugetlb: false, Prot: Prot.ReadWrite }) return false;
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false, DevicePrivate: < 0 } pte) return false;
         var fr = State.Frames[pte.Frame];

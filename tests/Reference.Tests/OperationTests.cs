@@ -48,6 +48,28 @@ public class OperationTests
         Assert.Equal(Prot.ReadWrite, s.State.Ptes[0]!.Value.Prot);
     }
 
+    /// <summary>mprotect's MM_CP_TRY_CHANGE_WRITABLE upgrade of a clean PTE (a page swapped in by a read fault: do_swap_page
+    /// maps it read-only and clean): linux-6.1 mm/mprotect.c can_change_pte_writable returns false for !pte_dirty(pte); from
+    /// 6.2 on (linux-6.12 can_change_pte_writable, linux-7.2 maybe_change_pte_writable) a private anonymous PTE need not be
+    /// dirty. The reference upgraded it under 6.1 too before session 11.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux6_1, Prot.Read)]
+    [InlineData(Vocabulary.Linux6_12, Prot.ReadWrite)]
+    [InlineData(Vocabulary.Linux7_2, Prot.ReadWrite)]
+    public void Mprotect_upgrades_a_clean_exclusive_pte_except_under_linux_6_1(Vocabulary v, Prot after)
+    {
+        var s = New(v);
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        s.Cpu(new Call.MadvisePageout(0, 1));
+        Assert.True(s.State.Ptes[0] is { Swapped: true });
+        s.Cpu(new Call.CpuRead(0)); // do_swap_page, a read fault: read-only, clean, soft-dirty (from the swap entry), exclusive
+        Assert.True(s.State.Ptes[0] is { Prot: Prot.Read, Dirty: false, SoftDirty: true, Swapped: false }, s.State.Ptes[0]?.ToString());
+        s.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));
+        Assert.Equal(after, s.State.Ptes[0]!.Value.Prot);
+    }
+
     [Fact]
     public void Munmap_notifies_clears_flushes_frees_then_ends()
     {

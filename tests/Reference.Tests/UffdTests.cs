@@ -144,6 +144,25 @@ public class UffdTests
         Assert.Null(s.FirstViolation);
     }
 
+    /// <summary>linux-6.1 mm/userfaultfd.c uffd_wp_range passes MM_CP_UFFD_WP_RESOLVE without MM_CP_TRY_CHANGE_WRITABLE (6.12's
+    /// mwriteprotect_range / uffd_wp_range add it): the un-protected page stays read-only until its write fault.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux6_1, "frame 1 r dirty soft-dirty")]
+    [InlineData(Vocabulary.Linux6_12, "frame 1 rw dirty soft-dirty")]
+    public void Unprotect_upgrades_an_exclusive_page_from_6_12_on(Vocabulary v, string pte)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v, []));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(5, 3));
+        s.Cpu(new Call.UffdRegister(4, 8));
+        s.Cpu(new Call.UffdWriteProtect(4, 8));
+        s.Cpu(new Call.UffdWriteProtect(5, 6, Wp: false));
+        Assert.Equal(pte, PteText.Of(s.State.Ptes[5]));
+        s.Cpu(new Call.CpuWrite(5, 4)); // 6.1: do_wp_page reuses it (wp_page_reuse), no copy
+        Assert.Equal("frame 1 rw dirty soft-dirty", PteText.Of(s.State.Ptes[5]));
+        Assert.Null(s.FirstViolation);
+    }
+
     [Fact]
     public void Mremap_drops_the_bits_and_the_registration_migration_and_swap_keep_the_bit()
     {
