@@ -245,6 +245,13 @@ public class CallSiteTests
         u.Cpu(new Call.UffdMove(0, 5, 2));
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)"], Events(u));
         Assert.Null(u.FirstViolation);
+        // linux-6.18 has 7.2's move_pages_ptes (commit 50944692052b, v6.18): each bracket over the rest of the move
+        var w = New(Vocabulary.Linux6_18);
+        w.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        w.Cpu(new Call.CpuWrite(0, 1));
+        w.Cpu(new Call.UffdMove(0, 5, 2));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,2)", "MMU_NOTIFY_CLEAR[1,2)"], Events(w));
+        Assert.Null(w.FirstViolation);
     }
 
     [Fact]
