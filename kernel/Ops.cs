@@ -36,6 +36,9 @@ public abstract record KOp
     public sealed record UffdRegister(int Start, int End) : KOp;
     /// <summary>UFFDIO_UNREGISTER over [Start, End) (the reference's uffdio_unregister).</summary>
     public sealed record UffdUnregister(int Start, int End) : KOp;
+    /// <summary>UFFDIO_MOVE (mode 0) of pages [Src, Src + Len) to [Dst, Dst + Len) (the reference's uffdio_move); the kernel
+    /// wants the destination's VMA registered with the userfaultfd (linux-7.2 mm/userfaultfd.c validate_move_areas).</summary>
+    public sealed record UffdMove(int Src, int Dst, int Len) : KOp;
     /// <summary>mmap with MADV_HUGEPAGE (a THP VMA; the reference's Mmap with Thp).</summary>
     public sealed record MmapThp(int Start, int End, Prot Prot) : KOp;
     /// <summary>MADV_COLLAPSE of the huge block around Page (the reference's collapse_huge_page).</summary>
@@ -67,6 +70,7 @@ public abstract record KOp
         UffdWp u => $"uffd_wp {u.Start} {u.End}",
         UffdRegister u => $"uffd_register {u.Start} {u.End}",
         UffdUnregister u => $"uffd_unregister {u.Start} {u.End}",
+        UffdMove u => $"uffd_move {u.Src} {u.Dst} {u.Len}",
         MmapThp m => $"mmap_thp {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
         Collapse c => $"collapse {c.Page}",
         Migrate => "migrate",
@@ -103,9 +107,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" or "uffd_move" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister mmap_thp collapse migrate pageout)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -127,6 +131,9 @@ public abstract record KOp
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
                 "uffd_register" => Range() is var (a, b) ? new UffdRegister(a, b) : null!,
                 "uffd_unregister" => Range() is var (a, b) ? new UffdUnregister(a, b) : null!,
+                "uffd_move" => Page(1) is var src && Page(2) is var dst && Int(3) is var len
+                    ? (len >= 1 && src + len <= pages && dst + len <= pages ? new UffdMove(src, dst, len) : throw new FormatException($"{Where()}: length {len} must be at least 1 and both ranges inside [0, {pages})"))
+                    : null!,
                 "mmap_thp" => Range() is var (a, b) ? new MmapThp(a, b, P(3)) : null!,
                 "collapse" => new Collapse(Page(1)),
                 "migrate" => new Migrate(),
