@@ -441,6 +441,31 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal(5, r.Stats.Driven["uffd_move"]);
     }
 
+    /// <summary>UFFDIO_MOVE of a whole PMD-mapped THP to an empty, registered, aligned block: one invalidation, traced from
+    /// move_pages_huge_pmd over the source block [0, 512) (linux-7.2 mm/huge_memory.c move_pages_huge_pmd: src_addr,
+    /// src_addr + HPAGE_PMD_SIZE), as the reference's; its values and pagemap agree.</summary>
+    [KvmTraceFact]
+    public void Uffd_move_of_a_whole_thp_is_traced_from_move_pages_huge_pmd()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap_thp 0 1024 rw; uffd_register 512 1024; host_write 0 1; host_write 3 9; guest_read 3; uffd_move 0 512 512; guest_read 515; host_read 3; guest_read 3", 1024)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Paths["move_pages_huge_pmd"]);
+        Assert.Equal((0L, 0L), (r.Stats.Extra, r.Stats.RangeDiffs));
+        Assert.Contains(r.Reference.Trace, l => l.Op == "invalidate_range_start" && (int)l.Get("start")! == 0 && (int)l.Get("end")! == 512);
+    }
+
+    /// <summary>Planted: MoveHugePmdNoNotify (the THP's PMD moves without invalidate_range_start/end) against the live kernel:
+    /// KVM keeps the reference's guest mapping of page 3 after the move, so its guest read does not fault and page 0 stays
+    /// empty in the reference, while the kernel's read fault maps it (the pagemap check, no tracing needed).</summary>
+    [KvmFact]
+    public void MoveHugePmdNoNotify_is_caught_against_the_live_kernel()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, Mutants.Find("MoveHugePmdNoNotify")))
+            .Run(KOp.Parse("mmap_thp 0 1024 rw; uffd_register 512 1024; guest_read 3; uffd_move 0 512 512; guest_read 3", 1024));
+        Assert.Equal(new Mismatch(4, "guest_read 3", "pagemap present", 0, "present", "not present"), r.Mismatch);
+    }
+
     [KvmFact]
     public void A_reference_without_the_huge_zero_page_is_caught_by_the_zero_page_check_and_its_reads_are_otherwise_not_run()
     {
