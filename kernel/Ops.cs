@@ -164,10 +164,11 @@ public static class KGen
     private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
 
     /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102). uffd (where the kernel has userfaultfd
-    /// write-protect): also uffd_register (3 in 111, most followed by uffd_wp over the same range: Sequence), uffd_wp (4 in
-    /// 111) and uffd_unregister (2 in 111).</summary>
+    /// write-protect): also uffd_register (3 in 114, most followed by uffd_wp over the same range: Sequence), uffd_wp (4 in
+    /// 114), uffd_unregister (2 in 114) and uffd_move of the range to a page near the hot ones (3 in 114; run only where the
+    /// destination is registered).</summary>
     public static Gen<KOp> Op(int pages, int hot, bool uffd = false) =>
-        from which in Gen.Choose(0, uffd ? 110 : 101)
+        from which in Gen.Choose(0, uffd ? 113 : 101)
         from r in Range(pages, hot)
         from p in PageNear(pages, hot)
         from prot in Protection
@@ -194,7 +195,8 @@ public static class KGen
             101 => new KOp.Pageout(r.Item1, r.Item2),
             < 105 => new KOp.UffdRegister(r.Item1, r.Item2),
             < 109 => new KOp.UffdWp(r.Item1, r.Item2),
-            _ => new KOp.UffdUnregister(r.Item1, r.Item2),
+            < 111 => new KOp.UffdUnregister(r.Item1, r.Item2),
+            _ => new KOp.UffdMove(r.Item1, p, Math.Max(1, Math.Min(r.Item2 - r.Item1, pages - Math.Max(p, r.Item1)))),
         };
 
     /// <summary>With 512 pages or more (2 MiB huge pages): most sequences map the region as a THP VMA (mmap_thp), then the
@@ -221,6 +223,11 @@ public static class KGen
         [.. ops.SelectMany((o, i) => o is KOp.UffdRegister r && protect[i] > 0
             ? protect[i] == 2 ? [new KOp.HostWrite(r.Start, 7919 * r.Start + 1), o, new KOp.UffdWp(r.Start, r.End), new KOp.GuestWrite(r.Start, 7919 * r.Start + 2)]
                 : [o, new KOp.UffdWp(r.Start, r.End)]
+            // a generated uffd_move registers its destination first, two times in three (validate_move_areas wants it registered),
+            // half of those also emptying the destination (MADV_DONTNEED: else EEXIST) and writing the source's first page
+            : o is KOp.UffdMove m && protect[i] > 0 ? protect[i] == 2
+                ? [new KOp.Dontneed(m.Dst, m.Dst + m.Len), new KOp.UffdRegister(m.Dst, m.Dst + m.Len), new KOp.HostWrite(m.Src, 7919 * m.Src + 3), o]
+                : [new KOp.UffdRegister(m.Dst, m.Dst + m.Len), o]
             : new[] { o })];
 
     /// <summary>A forked child's store (child_write): 6 in 108 of the generated operations (WithChildWrites). Near the hot

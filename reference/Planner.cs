@@ -1793,6 +1793,9 @@ internal sealed class Planner(MmState state)
         // uffd_move_lock (per-VMA locks, or mmap_read_lock), then move_pages: both ranges inside one VMA each (EINVAL), and
         // validate_move_areas: same access flags, same VM_LOCKED, writable, anonymous (private, not hugetlb: vma_move_compatible)
         if (State.VmaAt(m.Src) is not { } sv || State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        // uffd_lock_vma (or find_vma_and_prepare_anon under mmap_read_lock) gives a private destination VMA its anon_vma before
+        // any other check; the model keeps it only where the move goes ahead (a refused call leaves the state as it was)
+        if (dv is { Shared: false, AnonVma: false }) _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }))));
         if (m.Src + m.Len > sv.End || m.Dst + m.Len > dv.End) return (name, MmapLock.Read, "EINVAL (a range leaves its VMA)");
         if (sv.Prot != dv.Prot || sv.Mlocked != dv.Mlocked || sv.Prot != Prot.ReadWrite || sv.Shared || dv.Shared || sv.Hugetlb || dv.Hugetlb)
             return (name, MmapLock.Read, "EINVAL (both VMAs must be private anonymous, writable, with equal flags)");
