@@ -429,16 +429,43 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     /// <summary>UFFDIO_MOVE's refusals agree: a destination the reference does not hold registered is not run (refused); a
-    /// source not mapped (ENOENT), a mapped destination (EEXIST) and, after fork, a page the child maps too (EBUSY: not
-    /// PageAnonExclusive) fail on both sides with nothing moved; the moves in between agree page by page, also in the child.</summary>
+    /// mapped destination (EEXIST) and, after fork, a page the child maps too (EBUSY: not PageAnonExclusive) fail on both
+    /// sides with nothing moved; the moves in between agree page by page, also in the child.</summary>
     [KvmFact]
     public void Uffd_move_refusals_agree_and_a_move_to_an_unregistered_vma_is_not_run()
     {
         var r = Run("mmap 0 16 rw; uffd_register 8 12; host_write 1 5; uffd_move 1 4 1; uffd_move 2 8 1; host_write 9 3; uffd_move 1 9 1; uffd_move 1 8 1; "
             + "guest_read 8; host_read 1; host_write 3 7; fork; uffd_move 3 10 1; child_read 0 3; uffd_move 8 11 1; guest_read 11; host_write 11 4; child_read 0 3");
         Assert.Null(r.Mismatch);
-        Assert.Equal(1, r.Stats.Refused);
-        Assert.Equal(5, r.Stats.Driven["uffd_move"]);
+        // refused: the unregistered destination, and `uffd_move 2 8 1` (no source page, [8, 12) without an anon_vma)
+        Assert.Equal(2, r.Stats.Refused);
+        Assert.Equal(4, r.Stats.Driven["uffd_move"]);
+    }
+
+    /// <summary>Found live: UFFDIO_MOVE gives the destination VMA its anon_vma first (linux-7.2 mm/userfaultfd.c uffd_lock_vma
+    /// -> find_vma_and_prepare_anon), so the zero page moved into [8, 12) is copied by fork (copy_page_range once, for that
+    /// VMA only: [0, 8) has none). The reference without it (seen: child 0 pagemap present of page 9) disagreed at fork.</summary>
+    [KvmTraceFact]
+    public void Uffd_move_of_the_zero_page_leaves_the_destination_an_anon_vma_that_fork_copies()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap 0 16 rw; uffd_register 8 12; guest_read 2; uffd_move 2 9 1; fork; child_read 0 9; guest_read 9", 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal((1L, 1L), (r.Stats.Paths["move_pages_ptes"], r.Stats.Paths["copy_page_range"]));
+    }
+
+    /// <summary>Overlapping ranges are not run (the reference refuses them with EINVAL; the live 6.18.44 kernel moved
+    /// `uffd_move 9 10 5` with page 9 written: no overlap check in linux-6.12 fs/userfaultfd.c userfaultfd_move or linux-7.2
+    /// mm/userfaultfd.c move_pages), nor a refused move into a VMA the reference holds without an anon_vma (the kernel
+    /// would have given it one).</summary>
+    [KvmFact]
+    public void Overlapping_moves_and_refusals_that_would_prepare_an_anon_vma_are_not_run()
+    {
+        var r = Run("mmap 0 16 rw; uffd_register 4 8; host_write 5 71274; uffd_move 5 6 2; uffd_register 12 16; guest_read 13; uffd_move 2 13 1; fork; child_read 0 13");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(2, r.Stats.Refused);
+        Assert.False(r.Stats.Driven.ContainsKey("uffd_move"));
     }
 
     /// <summary>UFFDIO_MOVE of a whole PMD-mapped THP to an empty, registered, aligned block: one invalidation, traced from
