@@ -1165,7 +1165,8 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
-        foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 3), ("InvalidatePageOnly", 3) })
+        // RangeOnePageShort's shrunk length was 3 before generated sequences had uffd_move (session 12): seed 1's sequences changed
+        foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 5), ("InvalidatePageOnly", 3) })
         {
             var r = Campaign.Run(fx.Live, Config(mutant), 2000, null, 1);
             Assert.NotNull(r.Mismatch);
