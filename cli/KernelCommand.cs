@@ -28,7 +28,7 @@ public static class KernelCommand
     private static readonly Option<int> Pages = Opt.Int("--pages", "P", "pages (512 or more: huge pages of 512 base pages)", 16, 2, 1024);
     private static readonly Option<string?> Trace = Opt.Text("--trace", "FILE", "write the reference's steps");
     private static readonly Option<bool> NoTrace = Opt.Flag("--no-trace", "do not compare call paths");
-    private static readonly Option<bool> NoUffd = Opt.Flag("--no-uffd", "generate no uffd_register / uffd_wp / uffd_unregister (default: where available)");
+    private static readonly Option<bool> NoUffd = Opt.Flag("--no-uffd", "generate no uffd_register / uffd_wp / uffd_unregister / uffd_move (default: where available)");
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 

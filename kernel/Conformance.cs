@@ -493,6 +493,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.UffdRegister u: return Uffd(new Call.UffdRegister(u.Start, u.End), Native.UffdRegister, u.Start, u.End);
                 case KOp.UffdWp u: return Uffd(new Call.UffdWriteProtect(u.Start, u.End), Native.UffdWriteProtect, u.Start, u.End);
                 case KOp.UffdUnregister u: return Uffd(new Call.UffdUnregister(u.Start, u.End), Native.UffdUnregister, u.Start, u.End);
+                case KOp.UffdMove u: return Move(u);
                 default: throw new ArgumentException(op.ToString());
             }
         }
@@ -596,6 +597,32 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             int k = Native.UffdIoctl(kind, start, end);
             Checks++;
             return k == expect ? null : Diff(call.Name, start, k == 0 ? "succeeds" : $"fails with errno {k}", $"errno {expect} ({err})");
+        }
+
+        /// <summary>UFFDIO_MOVE on both sides (linux-7.2 mm/userfaultfd.c move_pages; the reference's uffdio_move). The kernel
+        /// wants the destination VMA registered with this userfaultfd (validate_move_areas: -EINVAL), which the reference does
+        /// not check, and prepares the destination VMA's anon_vma before any check (find_vmas_mm_locked ->
+        /// find_vma_and_prepare_anon): a move to a VMA the reference does not hold registered is not run (refused). Else the
+        /// outcomes must agree: the reference moves pages (no error) exactly when the kernel returns 0, or -EAGAIN with some
+        /// bytes moved (fs/userfaultfd.c userfaultfd_move: a partial move); the reference refuses exactly when the kernel
+        /// fails with nothing moved. The pages, values and call paths are compared after it as after any operation. Found live:
+        /// the destination's anon_vma, prepared by the kernel before any check (uffd_lock_vma), now in the reference's move too.</summary>
+        private Mismatch? Move(KOp.UffdMove u)
+        {
+            if (live.UffdWhy is not null || s.State.VmaAt(u.Dst) is not { UffdWp: true } dv) { Refused++; return null; }
+            // overlapping ranges: the reference refuses them (EINVAL), the live 6.18.44 kernel moves them (found by this harness:
+            // `mmap 0 16 rw; uffd_register 4 11; uffd_register 10 15; host_write 9 71274; uffd_move 9 10 5`; linux-6.12
+            // fs/userfaultfd.c userfaultfd_move and linux-7.2 mm/userfaultfd.c move_pages have no overlap check); not run
+            if (u.Src < u.Dst + u.Len && u.Dst < u.Src + u.Len) { Refused++; return null; }
+            var err = Cpu(new Call.UffdMove(u.Src, u.Dst, u.Len));
+            // a refusal leaves the reference's state as it was, while the kernel's uffd_lock_vma has given the destination VMA an
+            // anon_vma (then copied by fork: vma_needs_copy): such a refusal is not asked of the kernel
+            if (err is not null && dv is { Shared: false, AnonVma: false }) { Refused++; return null; }
+            int e = Native.UffdMove(u.Src, u.Dst, u.Len, out long moved);
+            Checks++;
+            bool kernelMoved = e == 0 || e == 11 && moved > 0;
+            if (kernelMoved == (err is null)) return null;
+            return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : $"errno {e}, {moved} bytes moved", err ?? "moves");
         }
 
         /// <summary>The write-fault handler's un-protect, in the reference: a write to a page whose PTE has the uffd-wp bit in a
@@ -813,6 +840,18 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             {
                 Checks++;
                 if (k.Site is null) return Diff("invalidation call path", k.Range.Start, $"{k.Range} from {k.Path}", "a call site of the vocabulary");
+            }
+            // UFFDIO_MOVE: a move_pages_ptes invalidation from a page where the reference starts one has the reference's range
+            // (linux-6.18 and 7.2: [src_addr, src_addr + len), the rest of the move; linux-6.12 move_pages_pte: one page), not
+            // just an overlapping one. One from a page where the reference starts none is the kernel's bracket around a step it
+            // then refuses (move_pages_ptes opens it before its PTE checks: ENOENT, EEXIST, EBUSY; the reference refuses
+            // first, without one): counted below as Extra or as a range difference.
+            foreach (var k in kernel.Where(k => k.Site == CallSite.move_pages_ptes && reference.Any(r => r.Range.Start == k.Range.Start)))
+            {
+                Checks++;
+                if (!reference.Any(r => r.Range == k.Range))
+                    return Diff("uffdio_move bracket", k.Range.Start, $"{k.Range} from move_pages_ptes ({k.Path})",
+                        string.Join(" ", reference.Select(r => $"{r.Event} over {r.Range}")));
             }
             var matched = new HashSet<int>();
             foreach (var (range, ev) in reference)

@@ -37,6 +37,8 @@ internal static unsafe partial class Native
     /// <summary>kind: 0 UFFDIO_REGISTER (MODE_WP), 1 UFFDIO_UNREGISTER, 2 UFFDIO_WRITEPROTECT (MODE_WP), 3 UFFDIO_WRITEPROTECT mode 0.</summary>
     [LibraryImport(Lib, EntryPoint = "kg_uffd_ioctl")] public static partial int UffdIoctl(int kind, int start, int end);
     public const int UffdRegister = 0, UffdUnregister = 1, UffdWriteProtect = 2, UffdUnprotect = 3;
+    /// <summary>UFFDIO_MOVE mode 0 of pages [src, src + len) to [dst, dst + len): 0 or errno; moved: the ioctl's `move` (bytes, or -errno).</summary>
+    [LibraryImport(Lib, EntryPoint = "kg_uffd_move")] public static partial int UffdMove(int src, int dst, int len, out long moved);
     [LibraryImport(Lib, EntryPoint = "kg_uffd_counts")] public static partial void UffdCounts(out ulong resolved, out ulong unexpected);
 
     [LibraryImport(Lib, EntryPoint = "kg_mount_tracefs", StringMarshalling = StringMarshalling.Utf8)] public static partial int MountTracefs(string path);

@@ -36,6 +36,9 @@ public abstract record KOp
     public sealed record UffdRegister(int Start, int End) : KOp;
     /// <summary>UFFDIO_UNREGISTER over [Start, End) (the reference's uffdio_unregister).</summary>
     public sealed record UffdUnregister(int Start, int End) : KOp;
+    /// <summary>UFFDIO_MOVE (mode 0) of pages [Src, Src + Len) to [Dst, Dst + Len) (the reference's uffdio_move); the kernel
+    /// wants the destination's VMA registered with the userfaultfd (linux-7.2 mm/userfaultfd.c validate_move_areas).</summary>
+    public sealed record UffdMove(int Src, int Dst, int Len) : KOp;
     /// <summary>mmap with MADV_HUGEPAGE (a THP VMA; the reference's Mmap with Thp).</summary>
     public sealed record MmapThp(int Start, int End, Prot Prot) : KOp;
     /// <summary>MADV_COLLAPSE of the huge block around Page (the reference's collapse_huge_page).</summary>
@@ -67,6 +70,7 @@ public abstract record KOp
         UffdWp u => $"uffd_wp {u.Start} {u.End}",
         UffdRegister u => $"uffd_register {u.Start} {u.End}",
         UffdUnregister u => $"uffd_unregister {u.Start} {u.End}",
+        UffdMove u => $"uffd_move {u.Src} {u.Dst} {u.Len}",
         MmapThp m => $"mmap_thp {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
         Collapse c => $"collapse {c.Page}",
         Migrate => "migrate",
@@ -103,9 +107,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" or "uffd_move" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister mmap_thp collapse migrate pageout)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -127,6 +131,9 @@ public abstract record KOp
                 "uffd_wp" => Range() is var (a, b) ? new UffdWp(a, b) : null!,
                 "uffd_register" => Range() is var (a, b) ? new UffdRegister(a, b) : null!,
                 "uffd_unregister" => Range() is var (a, b) ? new UffdUnregister(a, b) : null!,
+                "uffd_move" => Page(1) is var src && Page(2) is var dst && Int(3) is var len
+                    ? (len >= 1 && src + len <= pages && dst + len <= pages ? new UffdMove(src, dst, len) : throw new FormatException($"{Where()}: length {len} must be at least 1 and both ranges inside [0, {pages})"))
+                    : null!,
                 "mmap_thp" => Range() is var (a, b) ? new MmapThp(a, b, P(3)) : null!,
                 "collapse" => new Collapse(Page(1)),
                 "migrate" => new Migrate(),
@@ -157,10 +164,11 @@ public static class KGen
     private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
 
     /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102). uffd (where the kernel has userfaultfd
-    /// write-protect): also uffd_register (3 in 111, most followed by uffd_wp over the same range: Sequence), uffd_wp (4 in
-    /// 111) and uffd_unregister (2 in 111).</summary>
+    /// write-protect): also uffd_register (3 in 114, most followed by uffd_wp over the same range: Sequence), uffd_wp (4 in
+    /// 114), uffd_unregister (2 in 114) and uffd_move of the range to a page near the hot ones (3 in 114; run only where the
+    /// destination is registered).</summary>
     public static Gen<KOp> Op(int pages, int hot, bool uffd = false) =>
-        from which in Gen.Choose(0, uffd ? 110 : 101)
+        from which in Gen.Choose(0, uffd ? 113 : 101)
         from r in Range(pages, hot)
         from p in PageNear(pages, hot)
         from prot in Protection
@@ -187,7 +195,8 @@ public static class KGen
             101 => new KOp.Pageout(r.Item1, r.Item2),
             < 105 => new KOp.UffdRegister(r.Item1, r.Item2),
             < 109 => new KOp.UffdWp(r.Item1, r.Item2),
-            _ => new KOp.UffdUnregister(r.Item1, r.Item2),
+            < 111 => new KOp.UffdUnregister(r.Item1, r.Item2),
+            _ => new KOp.UffdMove(r.Item1, p, Math.Max(1, Math.Min(r.Item2 - r.Item1, pages - Math.Max(p, r.Item1)))),
         };
 
     /// <summary>With 512 pages or more (2 MiB huge pages): most sequences map the region as a THP VMA (mmap_thp), then the
@@ -214,6 +223,11 @@ public static class KGen
         [.. ops.SelectMany((o, i) => o is KOp.UffdRegister r && protect[i] > 0
             ? protect[i] == 2 ? [new KOp.HostWrite(r.Start, 7919 * r.Start + 1), o, new KOp.UffdWp(r.Start, r.End), new KOp.GuestWrite(r.Start, 7919 * r.Start + 2)]
                 : [o, new KOp.UffdWp(r.Start, r.End)]
+            // a generated uffd_move registers its destination first, two times in three (validate_move_areas wants it registered),
+            // half of those also emptying the destination (MADV_DONTNEED: else EEXIST) and writing the source's first page
+            : o is KOp.UffdMove m && protect[i] > 0 ? protect[i] == 2
+                ? [new KOp.Dontneed(m.Dst, m.Dst + m.Len), new KOp.UffdRegister(m.Dst, m.Dst + m.Len), new KOp.HostWrite(m.Src, 7919 * m.Src + 3), o]
+                : [new KOp.UffdRegister(m.Dst, m.Dst + m.Len), o]
             : new[] { o })];
 
     /// <summary>A forked child's store (child_write): 6 in 108 of the generated operations (WithChildWrites). Near the hot

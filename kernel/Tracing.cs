@@ -151,7 +151,8 @@ public sealed class KvmUnmapTrace : IDisposable
     // that names one; suffixes such as .isra.0 / .constprop.0 ignored; do_wp_page: wp_page_copy inlined into it;
     // try_to_merge_one_page: KSM's replace_page inlined into it (write_protect_page keeps a frame of its own);
     // do_huge_pmd_wp_page: do_huge_zero_wp_pmd inlined into it, its only notifier of its own, linux-7.2 mm/huge_memory.c: the
-    // THP fallback notifies in __split_huge_pmd, a frame of its own)
+    // THP fallback notifies in __split_huge_pmd, a frame of its own; UFFDIO_MOVE: linux-7.2 mm/userfaultfd.c move_pages_ptes
+    // (6.18.44's kallsyms has it; linux-6.12's name move_pages_pte), mm/huge_memory.c move_pages_huge_pmd)
     private static readonly ImmutableArray<(string Function, CallSite Site)> Sites =
     [
         ("unmap_vmas", CallSite.unmap_vmas), ("zap_page_range_single", CallSite.zap_page_range), ("change_protection", CallSite.change_protection),
@@ -160,6 +161,7 @@ public sealed class KvmUnmapTrace : IDisposable
         ("clear_refs_write", CallSite.clear_refs_write), ("try_to_migrate_one", CallSite.try_to_unmap_one), ("try_to_unmap_one", CallSite.try_to_unmap_one),
         ("__split_huge_pmd", CallSite.split_huge_page), ("collapse_huge_page", CallSite.collapse_huge_page),
         ("do_huge_zero_wp_pmd", CallSite.do_huge_zero_wp_pmd), ("do_huge_pmd_wp_page", CallSite.do_huge_zero_wp_pmd),
+        ("move_pages_ptes", CallSite.move_pages_ptes), ("move_pages_pte", CallSite.move_pages_ptes), ("move_pages_huge_pmd", CallSite.move_pages_huge_pmd),
     ];
 
     /// <summary>The invalidations traced since the last call (the buffer is cleared). An event whose stack trace (the trigger's

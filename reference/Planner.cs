@@ -1801,6 +1801,9 @@ internal sealed class Planner(MmState state)
         // uffd_move_lock (per-VMA locks, or mmap_read_lock), then move_pages: both ranges inside one VMA each (EINVAL), and
         // validate_move_areas: same access flags, same VM_LOCKED, writable, anonymous (private, not hugetlb: vma_move_compatible)
         if (State.VmaAt(m.Src) is not { } sv || State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        // uffd_lock_vma (or find_vma_and_prepare_anon under mmap_read_lock) gives a private destination VMA its anon_vma before
+        // any other check; the model keeps it only where the move goes ahead (a refused call leaves the state as it was)
+        if (dv is { Shared: false, AnonVma: false }) _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }))));
         if (m.Src + m.Len > sv.End || m.Dst + m.Len > dv.End) return (name, MmapLock.Read, "EINVAL (a range leaves its VMA)");
         if (sv.Prot != dv.Prot || sv.Mlocked != dv.Mlocked || sv.Prot != Prot.ReadWrite || sv.Shared || dv.Shared || sv.Hugetlb || dv.Hugetlb)
             return (name, MmapLock.Read, "EINVAL (both VMAs must be private anonymous, writable, with equal flags)");
@@ -1857,7 +1860,7 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/userfaultfd.c move_pages_ptes -> move_present_ptes, one page; the bracket covers the rest of the
-    /// move, [srcPage, srcPage + rest) (move_pages passes src_end - src_addr; linux-6.12 move_pages_pte: one page). 7.2's move_present_ptes may move further
+    /// move, [srcPage, srcPage + rest) (move_pages passes src_end - src_addr; linux-6.18 alike; linux-6.12 move_pages_pte: one page). 7.2's move_present_ptes may move further
     /// PTEs of the same PMD inside that one bracket (check_ptes_for_batched_move); the model takes one page per step, each
     /// in its own bracket.</summary>
     private string? MovePagesPtes(int srcPage, int dstPage, int rest, HashSet<int> split)
@@ -1879,8 +1882,9 @@ internal sealed class Planner(MmState state)
         var one = new PageRange(srcPage, srcPage + 1);
         // MMU_NOTIFY_CLEAR over [src_addr, src_addr + len); ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then
         // flush_tlb_range of the source (move_zeropage_pte maps the zero page read-only at dst)
-        // linux-6.12 move_pages_pte brackets one page, [src_addr, src_addr + PAGE_SIZE) (linux-6.18 taken as 6.12)
-        if (Vocab is Vocabulary.Linux6_12 or Vocabulary.Linux6_18) rest = 1;
+        // linux-6.12 move_pages_pte brackets one page, [src_addr, src_addr + PAGE_SIZE); linux-6.18 has 7.2's move_pages_ptes
+        // (commit 50944692052b, v6.18: the catalogue's linux-6.18 row), its range the rest of the move
+        if (Vocab is Vocabulary.Linux6_12) rest = 1;
         Bracket(CallSite.move_pages_ptes, new PageRange(srcPage, srcPage + rest), after =>
         {
             Pte(srcPage, PteOp.Clear, after);

@@ -505,6 +505,22 @@ int kg_uffd_ioctl(int kind, int start, int end)
     return ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) ? errno : 0;
 }
 
+// UFFDIO_MOVE (mode 0) of [src, src + len) to [dst, dst + len) pages: 0 or errno; *moved is the ioctl's `move` field
+// (bytes moved, or a negative error). The struct and ioctl number are linux-7.2 include/uapi/linux/userfaultfd.h's
+// (struct uffdio_move, _UFFDIO_MOVE 0x05), spelled here because the build host's header may predate them (6.8).
+struct kg_uffdio_move { uint64_t dst, src, len, mode; int64_t move; };
+#define KG_UFFDIO_MOVE _IOWR(0xAA, 0x05, struct kg_uffdio_move)
+int kg_uffd_move(int src, int dst, int len, int64_t *moved)
+{
+    *moved = 0;
+    if (uffd < 0) return EBADF;
+    struct kg_uffdio_move m = { .dst = (uintptr_t)addr_of(dst), .src = (uintptr_t)addr_of(src), .len = len_of(0, len), .mode = 0, .move = 0 };
+    int r = ioctl(uffd, KG_UFFDIO_MOVE, &m);
+    int e = r ? errno : 0;
+    *moved = m.move;
+    return e;
+}
+
 // How many write faults the handler resolved, and how many messages it could not handle.
 void kg_uffd_counts(uint64_t *resolved, uint64_t *unexpected)
 {

@@ -226,15 +226,15 @@ public class EventsDatingTests
             "  mmap_region: -/- -> MMU_NOTIFY_UNMAP/- since 6.12 79f3d123caed \"mm/mmap: fix race in mmap_region() with ftruncate()\" v6.12",
             "  unmap_hugepage_range: MMU_NOTIFY_UNMAP/- -> MMU_NOTIFY_CLEAR/- since 6.2 369258ce41c6 \"hugetlb: remove duplicate mmu notifications\" v6.2",
             "  migrate_vma_pages: MMU_NOTIFY_MIGRATE/migrate->pgmap_owner -> MMU_NOTIFY_MIGRATE/migrate->pgmap_owner since 6.6 ec8832d007cb \"mmu_notifiers: don't invalidate secondary TLBs as part of mmu_notifier_invalidate_range_end()\" v6.6",
-            "linux-6.18 <- linux-6.12: 2",
+            "linux-6.18 <- linux-6.12: 4",
+            "  make_device_exclusive: MMU_NOTIFY_EXCLUSIVE/args->owner -> MMU_NOTIFY_EXCLUSIVE/owner since 6.15 599b684a7854 \"mm/rmap: convert make_device_exclusive_range() to make_device_exclusive()\" v6.15",
             "  remove_device_exclusive_entry: MMU_NOTIFY_EXCLUSIVE/NULL -> MMU_NOTIFY_CLEAR/NULL since 6.15 720ba85040a6 \"mm/mmu_notifier: use MMU_NOTIFY_CLEAR in remove_device_exclusive_entry()\" v6.15",
+            "  move_pages_ptes: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 6.18 50944692052b \"userfaultfd: opportunistic TLB-flush batching for present pages in MOVE\" v6.18",
             "  do_huge_zero_wp_pmd: -/- -> MMU_NOTIFY_CLEAR/- since 6.13 1ced09e0331f \"mm: allocate THP on hugezeropage wp-fault\" v6.13",
-            "linux-7.2 <- linux-6.18: 5",
+            "linux-7.2 <- linux-6.18: 3",
             "  zap_page_range: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 7.1 784a742e7b6d \"mm: rename zap_page_range_single_batched() to zap_vma_range_batched()\" v7.1",
             "  zap_page_range_single: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 7.1 784a742e7b6d \"mm: rename zap_page_range_single_batched() to zap_vma_range_batched()\" v7.1",
             "  oom_reap_task_mm: MMU_NOTIFY_UNMAP/- -> MMU_NOTIFY_CLEAR/- since 7.1 f52f202ddebb \"mm/oom_kill: use MMU_NOTIFY_CLEAR in __oom_reap_task_mm()\" v7.1",
-            "  make_device_exclusive: MMU_NOTIFY_EXCLUSIVE/args->owner -> MMU_NOTIFY_EXCLUSIVE/owner since 6.15 599b684a7854 \"mm/rmap: convert make_device_exclusive_range() to make_device_exclusive()\" v6.15",
-            "  move_pages_ptes: MMU_NOTIFY_CLEAR/- -> MMU_NOTIFY_CLEAR/- since 6.18 50944692052b \"userfaultfd: opportunistic TLB-flush batching for present pages in MOVE\" v6.18",
             "linux-7.3 <- linux-7.2: 0",
             "upstream <- linux-7.2: 0",
         ], lines);
@@ -274,12 +274,10 @@ public class EventsDatingTests
         Assert.Matches(@"(?m)^change_protection +MMU_NOTIFY_PROTECTION_VMA +invalidate_range_start/end +v6\.12 7f06e3aa2e83 +linux-7\.2 mm/mprotect\.c", text);
         Assert.Matches(@"(?m)^copy_page_range +MMU_NOTIFY_PROTECTION_PAGE +invalidate_range_start/end +- +linux-7\.2 mm/memory\.c", text);
         Assert.EndsWith("""
-            5 change(s) against linux-6.18 (the rows marked *):
+            3 change(s) against linux-6.18 (the rows marked *):
               zap_page_range: MMU_NOTIFY_CLEAR as before, the call site changed: commit 784a742e7b6d "mm: rename zap_page_range_single_batched() to zap_vma_range_batched()" (v7.1)
               zap_page_range_single: MMU_NOTIFY_CLEAR as before, the call site changed: commit 784a742e7b6d "mm: rename zap_page_range_single_batched() to zap_vma_range_batched()" (v7.1)
               oom_reap_task_mm: MMU_NOTIFY_UNMAP -> MMU_NOTIFY_CLEAR: commit f52f202ddebb "mm/oom_kill: use MMU_NOTIFY_CLEAR in __oom_reap_task_mm()" (v7.1)
-              make_device_exclusive: owner args->owner -> owner: commit 599b684a7854 "mm/rmap: convert make_device_exclusive_range() to make_device_exclusive()" (v6.15)
-              move_pages_ptes: MMU_NOTIFY_CLEAR as before, the call site changed: commit 50944692052b "userfaultfd: opportunistic TLB-flush batching for present pages in MOVE" (v6.18)
 
             """, text);
         Assert.EndsWith("0 change(s) against linux-7.2 (the rows marked *):\n", Events("--vocabulary", "linux-7.3").Out.Replace("\r\n", "\n"));

@@ -391,6 +391,108 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.StartsWith("[0, 512) from do_huge_zero_wp_pmd (do_huge_pmd_wp_page <", r.Mismatch.Kernel);
     }
 
+    // pages 1 and 2 written and read by the guest, then moved to [8, 10) of a registered VMA (linux-7.2 mm/userfaultfd.c
+    // validate_move_areas: the destination VMA must be registered with this userfaultfd); the guest reads them there and
+    // faults on the emptied source
+    private const string MoveOps = "mmap 0 16 rw; uffd_register 4 12; host_write 1 5; host_write 2 6; guest_read 1; guest_read 2; uffd_move 1 8 2; "
+        + "guest_read 8; guest_read 9; host_read 8; guest_read 1";
+
+    /// <summary>UFFDIO_MOVE on the live 6.18 kernel: the values, pagemap and KVM's mappings agree with the reference's
+    /// uffdio_move, and the one invalidation is traced from move_pages_ptes over [1, 3), the whole move (linux-6.18 row:
+    /// commit 50944692052b, v6.18, [src_addr, src_addr + len)); the kernel moves both pages in that one bracket
+    /// (move_present_ptes' batch), the reference's second step brackets [2, 3) (one range difference, not a mismatch).</summary>
+    [KvmTraceFact]
+    public void Uffd_move_agrees_with_linux_6_18_and_is_traced_from_move_pages_ptes_over_the_whole_move()
+    {
+        Assert.Null(fx.Live.UffdWhy);
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(MoveOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(1, r.Stats.Driven["uffd_move"]);
+        Assert.Equal(2, r.Stats.Paths["move_pages_ptes"]);
+        Assert.Equal(1, r.Stats.RangeDiffs);
+        Assert.Equal("uffd_move 1 8 2: move_pages_ptes over [1, 3), reference MMU_NOTIFY_CLEAR over [2, 3)", r.Stats.FirstRangeDiff);
+        Assert.Equal(0, r.Stats.Extra);
+        Assert.Equal([(1, 3), (2, 3)], r.Reference.Trace.Where(l => l.Op == "invalidate_range_start").Select(l => ((int)l.Get("start")!, (int)l.Get("end")!)));
+    }
+
+    /// <summary>Planted: the reference with linux-6.12's move_pages_pte (one page per bracket), the linux-6.18 rows of before
+    /// (the catalogue took 6.18 as 6.12 there): the live 6.18 kernel's move_pages_ptes invalidates [1, 3), the reference [1, 2).</summary>
+    [KvmTraceFact]
+    public void Under_linux_6_12_the_move_bracket_is_one_page_and_the_live_618_kernel_disagrees()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_12, null)).Run(KOp.Parse(MoveOps, 16)));
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal((6, "uffdio_move bracket", 1), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page));
+        Assert.StartsWith("[1, 3) from move_pages_ptes (move_pages_ptes < move_pages <", r.Mismatch.Kernel);
+        Assert.Equal("MMU_NOTIFY_CLEAR over [1, 2) MMU_NOTIFY_CLEAR over [2, 3)", r.Mismatch.Reference);
+    }
+
+    /// <summary>UFFDIO_MOVE's refusals agree: a destination the reference does not hold registered is not run (refused); a
+    /// mapped destination (EEXIST) and, after fork, a page the child maps too (EBUSY: not PageAnonExclusive) fail on both
+    /// sides with nothing moved; the moves in between agree page by page, also in the child.</summary>
+    [KvmFact]
+    public void Uffd_move_refusals_agree_and_a_move_to_an_unregistered_vma_is_not_run()
+    {
+        var r = Run("mmap 0 16 rw; uffd_register 8 12; host_write 1 5; uffd_move 1 4 1; uffd_move 2 8 1; host_write 9 3; uffd_move 1 9 1; uffd_move 1 8 1; "
+            + "guest_read 8; host_read 1; host_write 3 7; fork; uffd_move 3 10 1; child_read 0 3; uffd_move 8 11 1; guest_read 11; host_write 11 4; child_read 0 3");
+        Assert.Null(r.Mismatch);
+        // refused: the unregistered destination, and `uffd_move 2 8 1` (no source page, [8, 12) without an anon_vma)
+        Assert.Equal(2, r.Stats.Refused);
+        Assert.Equal(4, r.Stats.Driven["uffd_move"]);
+    }
+
+    /// <summary>Found live: UFFDIO_MOVE gives the destination VMA its anon_vma first (linux-7.2 mm/userfaultfd.c uffd_lock_vma
+    /// -> find_vma_and_prepare_anon), so the zero page moved into [8, 12) is copied by fork (copy_page_range once, for that
+    /// VMA only: [0, 8) has none). The reference without it (seen: child 0 pagemap present of page 9) disagreed at fork.</summary>
+    [KvmTraceFact]
+    public void Uffd_move_of_the_zero_page_leaves_the_destination_an_anon_vma_that_fork_copies()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap 0 16 rw; uffd_register 8 12; guest_read 2; uffd_move 2 9 1; fork; child_read 0 9; guest_read 9", 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal((1L, 1L), (r.Stats.Paths["move_pages_ptes"], r.Stats.Paths["copy_page_range"]));
+    }
+
+    /// <summary>Overlapping ranges are not run (the reference refuses them with EINVAL; the live 6.18.44 kernel moved
+    /// `uffd_move 9 10 5` with page 9 written: no overlap check in linux-6.12 fs/userfaultfd.c userfaultfd_move or linux-7.2
+    /// mm/userfaultfd.c move_pages), nor a refused move into a VMA the reference holds without an anon_vma (the kernel
+    /// would have given it one).</summary>
+    [KvmFact]
+    public void Overlapping_moves_and_refusals_that_would_prepare_an_anon_vma_are_not_run()
+    {
+        var r = Run("mmap 0 16 rw; uffd_register 4 8; host_write 5 71274; uffd_move 5 6 2; uffd_register 12 16; guest_read 13; uffd_move 2 13 1; fork; child_read 0 13");
+        Assert.Null(r.Mismatch);
+        Assert.Equal(2, r.Stats.Refused);
+        Assert.False(r.Stats.Driven.ContainsKey("uffd_move"));
+    }
+
+    /// <summary>UFFDIO_MOVE of a whole PMD-mapped THP to an empty, registered, aligned block: one invalidation, traced from
+    /// move_pages_huge_pmd over the source block [0, 512) (linux-7.2 mm/huge_memory.c move_pages_huge_pmd: src_addr,
+    /// src_addr + HPAGE_PMD_SIZE), as the reference's; its values and pagemap agree.</summary>
+    [KvmTraceFact]
+    public void Uffd_move_of_a_whole_thp_is_traced_from_move_pages_huge_pmd()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse("mmap_thp 0 1024 rw; uffd_register 512 1024; host_write 0 1; host_write 3 9; guest_read 3; uffd_move 0 512 512; guest_read 515; host_read 3; guest_read 3", 1024)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(1, r.Stats.Paths["move_pages_huge_pmd"]);
+        Assert.Equal((0L, 0L), (r.Stats.Extra, r.Stats.RangeDiffs));
+        Assert.Contains(r.Reference.Trace, l => l.Op == "invalidate_range_start" && (int)l.Get("start")! == 0 && (int)l.Get("end")! == 512);
+    }
+
+    /// <summary>Planted: MoveHugePmdNoNotify (the THP's PMD moves without invalidate_range_start/end) against the live kernel:
+    /// KVM keeps the reference's guest mapping of page 3 after the move, so its guest read does not fault and page 0 stays
+    /// empty in the reference, while the kernel's read fault maps it (the pagemap check, no tracing needed).</summary>
+    [KvmFact]
+    public void MoveHugePmdNoNotify_is_caught_against_the_live_kernel()
+    {
+        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, Mutants.Find("MoveHugePmdNoNotify")))
+            .Run(KOp.Parse("mmap_thp 0 1024 rw; uffd_register 512 1024; guest_read 3; uffd_move 0 512 512; guest_read 3", 1024));
+        Assert.Equal(new Mismatch(4, "guest_read 3", "pagemap present", 0, "present", "not present"), r.Mismatch);
+    }
+
     [KvmFact]
     public void A_reference_without_the_huge_zero_page_is_caught_by_the_zero_page_check_and_its_reads_are_otherwise_not_run()
     {
@@ -1063,7 +1165,8 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
-        foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 3), ("InvalidatePageOnly", 3) })
+        // RangeOnePageShort's shrunk length was 3 before generated sequences had uffd_move (session 12): seed 1's sequences changed
+        foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 5), ("InvalidatePageOnly", 3) })
         {
             var r = Campaign.Run(fx.Live, Config(mutant), 2000, null, 1);
             Assert.NotNull(r.Mismatch);
@@ -1244,7 +1347,15 @@ public sealed class KernelHarnessTests
     [Fact]
     public void Ops_text_round_trips()
     {
-        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_register 0 8; uffd_wp 2 5; uffd_unregister 1 3; migrate; pageout 1 3";
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_register 0 8; uffd_wp 2 5; uffd_unregister 1 3; uffd_move 1 9 2; migrate; pageout 1 3";
         Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
     }
+
+    [Theory]
+    [InlineData("uffd_move 1 9", "--ops:1:1: operation 1 'uffd_move 1 9': expects 3 argument(s)")]
+    [InlineData("uffd_move 1 9 0", "--ops:1:1: operation 1 'uffd_move 1 9 0': length 0 must be at least 1 and both ranges inside [0, 16)")]
+    [InlineData("uffd_move 1 14 3", "--ops:1:1: operation 1 'uffd_move 1 14 3': length 3 must be at least 1 and both ranges inside [0, 16)")]
+    [InlineData("uffd_move 16 1 1", "--ops:1:1: operation 1 'uffd_move 16 1 1': page 16 is outside [0, 16)")]
+    public void A_bad_uffd_move_is_one_line(string text, string message) =>
+        Assert.Equal(message, Assert.Throws<FormatException>(() => KOp.Parse(text, 16)).Message);
 }

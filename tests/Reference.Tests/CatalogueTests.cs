@@ -116,12 +116,13 @@ public class CatalogueTests
     {
         var rows = Cat.File.Vocabularies.Where(v => v.Family == "upstream" && v.BasedOn is not null && v.Release is not null)
             .SelectMany(v => (v.Rows ?? []).Select(r => (v.Name, Row: r))).ToList();
-        Assert.Equal(21, rows.Count);
+        Assert.Equal(23, rows.Count);
         Assert.All(rows, x => Assert.True(x.Row.Since is not null && x.Row.Dated is not null
             && (x.Row.Commit is not null || x.Row.Dated.StartsWith("first seen in", StringComparison.Ordinal) || x.Row.Dated.StartsWith("unchanged", StringComparison.Ordinal)),
             $"{x.Name} {x.Row.Site}: since {x.Row.Since}, commit {x.Row.Commit}, dated {x.Row.Dated}"));
-        Assert.Equal(18, rows.Count(x => x.Row.Commit is not null));
-        Assert.Equal("mm: allocate THP on hugezeropage wp-fault", rows.Single(x => x.Name == "linux-6.18").Row.Commit);
+        Assert.Equal(20, rows.Count(x => x.Row.Commit is not null));
+        Assert.Equal(["mm: allocate THP on hugezeropage wp-fault", "mm/rmap: convert make_device_exclusive_range() to make_device_exclusive()",
+            "userfaultfd: opportunistic TLB-flush batching for present pages in MOVE"], rows.Where(x => x.Name == "linux-6.18").Select(x => x.Row.Commit));
     }
 
     /// <summary>catalogue/vocabulary.json is the one source of the kernel sites: catalogue/kernel_sites.py, which rebuilt
@@ -221,21 +222,23 @@ public class CatalogueTests
             "linux-6.12 <- linux-6.1: change_protection v6.12 7f06e3aa2e83, uffd_wp_range v6.12 7f06e3aa2e83, change_prot_numa v6.12 7f06e3aa2e83, "
                 + "do_pagemap_scan v6.7 52526ca7fdb9, move_pages_ptes v6.8 adef440691ba, move_pages_huge_pmd v6.8 adef440691ba, "
                 + "retract_page_tables v6.6 1d65b771bc08, mmap_region v6.12 79f3d123caed, unmap_hugepage_range v6.2 369258ce41c6, migrate_vma_pages v6.6 ec8832d007cb",
-            "linux-6.18 <- linux-6.12: remove_device_exclusive_entry v6.15 720ba85040a6, do_huge_zero_wp_pmd v6.13 1ced09e0331f",
-            "linux-7.2 <- linux-6.18: zap_page_range v7.1 784a742e7b6d, zap_page_range_single v7.1 784a742e7b6d, oom_reap_task_mm v7.1 f52f202ddebb, "
-                + "make_device_exclusive v6.15 599b684a7854, move_pages_ptes v6.18 50944692052b",
+            "linux-6.18 <- linux-6.12: make_device_exclusive v6.15 599b684a7854, remove_device_exclusive_entry v6.15 720ba85040a6, move_pages_ptes v6.18 50944692052b, do_huge_zero_wp_pmd v6.13 1ced09e0331f",
+            "linux-7.2 <- linux-6.18: zap_page_range v7.1 784a742e7b6d, zap_page_range_single v7.1 784a742e7b6d, oom_reap_task_mm v7.1 f52f202ddebb",
             "linux-7.3 <- linux-7.2: ",
             "upstream <- linux-7.2: ",
         ], heads);
         // restated rows are no change: linux-6.12's split_folio and make_device_exclusive, linux-7.2's change_protection,
-        // do_huge_zero_wp_pmd (6.18's commit) and remove_device_exclusive_entry (6.18's change)
+        // do_huge_zero_wp_pmd, make_device_exclusive and move_pages_ptes (6.18's commits) and remove_device_exclusive_entry
+        // (6.18's change)
         Assert.Equal(("linux-6.18", "720ba85040a6"), CatalogueChanges.LastChange(Cat, "upstream", "remove_device_exclusive_entry") is { } l
             ? (l.Vocabulary, l.Change.Dating!.Hash) : default);
+        Assert.Equal(("linux-6.18", "50944692052b"), CatalogueChanges.LastChange(Cat, "upstream", "move_pages_ptes") is { } m
+            ? (m.Vocabulary, m.Change.Dating!.Hash) : default);
         Assert.Null(CatalogueChanges.LastChange(Cat, "linux-7.3", "copy_page_range"));
         string json = File.ReadAllText(Repo("catalogue", "vocabulary.json"));
         string planted = Regex.Replace(json, @"(\{""site"": ""make_device_exclusive"", ""mechanism"": ""range"", ""event"": ""MMU_NOTIFY_EXCLUSIVE"", ""owner"": ""owner"".*?), ""dated"": ""(?:[^""\\]|\\.)*""\}", "$1}");
         Assert.NotEqual(json, planted);
-        Assert.Equal(["linux-7.2 make_device_exclusive: no dating"], UndatedChanges(Catalogue.Parse(planted, "x.json")));
+        Assert.Equal(["linux-6.18 make_device_exclusive: no dating"], UndatedChanges(Catalogue.Parse(planted, "x.json")));
     }
 
     /// <summary>The bugs (one name) whose names in the layers differ from the one name in more than case and separators,

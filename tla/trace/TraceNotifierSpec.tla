@@ -217,7 +217,7 @@ CallProt == IF tcall.op = "mprotect" THEN AccOf(tcall.prot) ELSE 0
 \*  - move_pages_ptes: [a, page + len), the rest of the move (Linux 7.2 and 7.3
 \*    move_pages_ptes: MMU_NOTIFY_CLEAR over [src_addr, src_addr + len), len = src_end -
 \*    src_addr); one page in linux-6.12 (move_pages_pte: [src_addr, src_addr +
-\*    PAGE_SIZE)), and in linux-6.18, which the catalogue takes as 6.12 there;
+\*    PAGE_SIZE)); linux-6.18 has 7.2's (commit 50944692052b, v6.18);
 \*  - move_pages_huge_pmd: one huge page, source and destination huge-page-aligned,
 \*    inside the move (move_pages: not move_splits_huge_pmd; mm/huge_memory.c
 \*    move_pages_huge_pmd: [src_addr, src_addr + HPAGE_PMD_SIZE));
@@ -232,7 +232,7 @@ MoveRange(site, a, b) ==
         h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4
     IN CASE site = "move_pages_ptes" ->
               /\ src <= a /\ a < srcEnd
-              /\ b = IF Vocabulary \in {"linux-6.12", "linux-6.18"} THEN a + 1 ELSE srcEnd
+              /\ b = IF Vocabulary = "linux-6.12" THEN a + 1 ELSE srcEnd
          [] site = "move_pages_huge_pmd" ->
               /\ src <= a /\ a % h = 0 /\ (tcall.dst + (a - src)) % h = 0
               /\ b = a + h /\ b <= srcEnd
