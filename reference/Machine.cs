@@ -247,6 +247,7 @@ public static class Machine
             Prim.Release => Release(s, op),
             Prim.Access ac => CpuAccess(s, op, ac),
             Prim.KsmReplace kr => KsmReplace(s, op, kr),
+            Prim.ZeroRemap zr => ZeroRemap(s, op, zr),
             Prim.AtomicMap am => AtomicMap(s, op, am),
             Prim.DeviceMigrateMap dm => DeviceMigrateMap(s, op, dm),
             Prim.DeviceErase de => DeviceErase(s, op, de),
@@ -812,6 +813,19 @@ public static class Machine
         var e = new DevicePte(pte.Frame, s.Frames[pte.Frame].Generation, pte.Prot == Prot.ReadWrite, Atomic: true);
         s = SetMirror(s, am.Mirror, ms with { Pt = ms.Pt.SetItem(am.Page, e) });
         return new(s, Line("step", op.Actor, "device_atomic_map", ("page", am.Page), ("frame", pte.Frame)), null);
+    }
+
+    private static StepOutcome ZeroRemap(MmState s, CpuOp op, Prim.ZeroRemap zr)
+    {
+        if (s.Frames[zr.Frame].Content == 0)
+            return PteUpdate(s, op, new Prim.PteUpdate(zr.Page, PteOp.MapShared, MmState.ZeroFrame, zr.ZeroProt));
+        // written since the split was planned (a device through its mapping, before its invalidate callback): the page is
+        // mapped again, and the put_page planned after it is dropped with the zero-page mapping
+        var steps = op.Steps.ToList();
+        int i = steps.FindIndex(p => p is Prim.FreeFrame f && f.Frame == zr.Frame);
+        if (i >= 0) steps.RemoveAt(i);
+        s = s with { Op = op with { Steps = ImmutableQueue.CreateRange(steps) } };
+        return PteUpdate(s, op, new Prim.PteUpdate(zr.Page, PteOp.Map, zr.Frame, zr.Prot, UffdWp: zr.UffdWp));
     }
 
     private static StepOutcome KsmReplace(MmState s, CpuOp op, Prim.KsmReplace kr)

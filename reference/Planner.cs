@@ -1072,7 +1072,7 @@ internal sealed class Planner(MmState state)
             var vma = State.VmaAt(p)!;
             if (!vma.Mlocked && State.Frames[olds[i].Frame].Content == 0)
             {
-                Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
+                _prims.Add(new Prim.ZeroRemap(p, olds[i].Frame, olds[i].Prot, vma.Prot == Prot.None ? Prot.None : Prot.Read, olds[i].UffdWp));
                 _prims.Add(new Prim.FreeFrame(olds[i].Frame));
                 zeroed.Add(p);
             }
@@ -1099,7 +1099,8 @@ internal sealed class Planner(MmState state)
             int p = b.Start + i;
             if (toZero && State.Frames[olds[i].Frame].Content == 0)
             {
-                Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, vma.Prot == Prot.None ? Prot.None : Prot.Read);
+                // decided when the remap runs (Prim.ZeroRemap): a device may write the page before its invalidate callback
+                _prims.Add(new Prim.ZeroRemap(p, olds[i].Frame, olds[i].Prot, vma.Prot == Prot.None ? Prot.None : Prot.Read));
                 _prims.Add(new Prim.FreeFrame(olds[i].Frame));
                 zeroed.Add(p);
             }

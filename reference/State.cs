@@ -50,6 +50,12 @@ public abstract record Prim
     public sealed record Access(int Page, bool Write, int Value) : Prim;
     /// <summary>KSM replace_page: only if the contents are still identical (pages_identical).</summary>
     public sealed record KsmReplace(int Page, int KFrame) : Prim;
+    /// <summary>remove_migration_ptes after a folio split (linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage, 6.12 the same
+    /// under RMP_USE_SHARED_ZEROPAGE): a subpage still zero-filled when it runs is mapped as the shared zero page (ZeroProt;
+    /// the FreeFrame planned after it frees the page), else its own frame again (Prot, UffdWp; that FreeFrame dropped). The
+    /// Planner plans it for a subpage zero-filled when the call starts; a device may still write the page through its mapping
+    /// until its own invalidate callback, before the PTEs are cleared, so the content is read when the remap runs.</summary>
+    public sealed record ZeroRemap(int Page, int Frame, Prot Prot, Prot ZeroProt, bool UffdWp = false) : Prim;
     /// <summary>The mm is gone (exit_mmap done).</summary>
     public sealed record Exit : Prim;
 }

@@ -37,6 +37,19 @@ public class PropertyTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>Found by `notifier hammer --time 1m --workers 1 --seed 7` (session 11): MADV_FREE over part of a PMD-mapped THP
+    /// planned the split's zero-page remap from the page's content when the call started, but a device still wrote it through
+    /// its mapping before its own invalidate callback (dev1 48 into page 7), and the page became the zero page (CoherentAccess:
+    /// dev0 read 0). The kernel reads the content at remap time (linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage); the
+    /// reference now too (Prim.ZeroRemap). This batch failed before the fix.</summary>
+    [Fact]
+    public void A_page_a_device_writes_before_its_callback_is_not_remapped_to_the_zero_page_by_the_split()
+    {
+        var r = PropertyChecker.Check(NotifierProperties.Find("MunlockNeedsNoReaction"), new GenOptions(), 50, 56);
+        Assert.True(r.Passed, r.Report("notifier hammer --property MunlockNeedsNoReaction --seed 56 --count 50 --batch 50"));
+        Assert.Equal(50, r.Tests);
+    }
+
     [Fact]
     public void The_seed_claim_that_v7_mprot_is_unsafe_for_a_write_protect_listener_is_found_and_shrunk()
     {
