@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using NotifierSpec.Reference;
 
 namespace NotifierSpec.Kernel;
@@ -15,12 +13,9 @@ public sealed record SymbolCheck(string Function, string File, Version Dated, bo
 /// kernel lacks proves nothing (inlined, or its config off); one dated after it that the kernel lacks agrees. This is how
 /// the derived linux-6.18 vocabulary (no 6.18 source tree here) is held against the 6.18 kernel these machines run.
 /// </summary>
-public static partial class KernelSymbols
+public static class KernelSymbols
 {
     public const string Kallsyms = "/proc/kallsyms";
-
-    [GeneratedRegex(@"\(v(\d+)\.(\d+)\)")]
-    private static partial Regex DatedRelease();
 
     /// <summary>The function names of /proc/kallsyms text ("ADDRESS TYPE NAME [MODULE]"; a name's ".isra.0" / ".constprop.0"
     /// suffix dropped).</summary>
@@ -35,10 +30,10 @@ public static partial class KernelSymbols
         return names;
     }
 
-    /// <summary>The release a site's `dated` names first ("(v6.18)"), null for "first seen in ..." or no dating.</summary>
+    /// <summary>The release of a site's `dated` in the commit form (Reference.Dating: `commit HASH "TITLE" (vX.Y)`), null for
+    /// "first seen in ..." or no dating.</summary>
     public static Version? DatedTo(string? dated) =>
-        dated is not null && DatedRelease().Match(dated) is { Success: true } m
-            ? new Version(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)) : null;
+        dated is not null && Dating.Parse(dated).Release is { } r ? Version.Parse(r) : null;
 
     /// <summary>Every dated kernel function of the vocabularies read from a source tree (catalogue order: oldest first) that
     /// the oldest tree does not have (a function the catalogue says came later), once each, with whether symbols has it.</summary>
