@@ -191,4 +191,9 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// as the reference before it modelled PTE-mapped large folios: its pages are base pages, and MADV_PAGEOUT / MADV_FREE over
     /// part of the folio split nothing.</summary>
     public bool PlantPteFolioForgotten { get; init; }
+
+    /// <summary>A planted reference bug for tests (Properties.Tests): a full-mm listener (every kind but Interval) registers while
+    /// an operation or invalidation is in flight, as the reference let it before it followed linux-7.2 mm/mmu_notifier.c
+    /// __mmu_notifier_register -> mm/vma.c mm_take_all_locks; it then hears an invalidate_range_end without its start.</summary>
+    public bool PlantRegisterDuringInvalidation { get; init; }
 }

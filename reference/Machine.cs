@@ -37,6 +37,13 @@ public static class Machine
                 case Call.IntervalInsert:
                 {
                     if (ms.Registered) throw new ModelException($"{call.Name}: {dev} is already registered");
+                    // every listener but an interval one registers with mmu_notifier_register, which holds mmap_lock for write and
+                    // mm_take_all_locks (every VMA write-locked, every i_mmap and anon_vma lock taken: linux-7.2 mm/mmu_notifier.c
+                    // __mmu_notifier_register, mm/vma.c mm_take_all_locks): it waits out every operation in flight, so it never
+                    // joins an invalidation already started (which would hand it an invalidate_range_end without its start)
+                    if (s.Config.MirrorList[m].Kind != MirrorKind.Interval && !s.Config.PlantRegisterDuringInvalidation
+                        && (s.Op is not null || s.ActiveInvalidateRanges > 0))
+                        throw new ModelException($"{call.Name}: {dev} registers with mmu_notifier_register, whose mm_take_all_locks waits until the mm is idle ({(s.Op is { } op ? $"{op.Name} in flight" : $"{s.ActiveInvalidateRanges} invalidation(s) in flight")})");
                     // __mmu_interval_notifier_insert: during an invalidation the new interval is assumed hit
                     long seq = s.InvalidateSeq;
                     if (s.ActiveInvalidateRanges > 0) { seq |= 1; s = s with { InvalidateSeq = seq }; }
