@@ -306,6 +306,32 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Contains("IsPteUpdate", narrowed.Detail);
     }
 
+    /// <summary>A subpage zero-filled when MADV_FREE over part of a THP was planned, written by dev0 through its mapping before
+    /// the split's callback: the remap keeps it (Prim.ZeroRemap) and madvise_free_single_vma then makes it old (Prim.IfKept).
+    /// The trace (the device write between the call line and the first bracket) is accepted, PMD- and PTE-mapped.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MadviseFreeSplitKeepingASubpageADeviceWroteAfterThePlanIsAccepted(bool pteMapped)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        if (pteMapped) s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        s.DeviceWrite(0, 2, 0);
+        int frame = s.State.Ptes[2]!.Value.Frame;
+        s.Call(new Call.MadviseFree(2, 3));
+        s.Call(new Call.DeviceWrite(0, 2, 5));
+        s.Device(0);
+        s.RunCpu();
+        Assert.True(s.State.Ptes[2] is { Dirty: false, Young: false } p && p.Frame == frame);
+        Assert.True(s.State.Frames[frame].Lazyfree);
+        var path = Write(s, $"madvise-free-split-kept-{pteMapped}");
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        Assert.Empty(v.LineActionDifferences);
+    }
+
     /// <summary>MADV_FREE over part of a PMD-mapped THP (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd -> split_folio):
     /// the reference's split bracket (MMU_NOTIFY_CLEAR over the whole folio, migration entries, then the remap with the zero
     /// page for zero-filled subpages) is the trace spec's site split_folio, accepted; the same trace with the split notified
