@@ -28,17 +28,22 @@ public class ZeroRemapFallbackTests
         return (s, s.State.Ptes[2]!.Value.Frame);
     }
 
-    /// <summary>Plans call, then dev0 writes 5 into page 2 through its mapping before the call's first step, then the call runs.</summary>
-    private static void WithDeviceWriteAfterPlan(Session s, Call call)
+    /// <summary>Setup, then call planned, dev0 writing 5 into page 2 through its mapping before the call's first step, and the
+    /// call run: pages 0 and 3, still zero-filled, become the zero page. Returns the session and page 2's frame.</summary>
+    private static (Session S, int Frame) WithDeviceWriteAfterPlan(bool pteMapped, Call call)
     {
+        var (s, frame) = Setup(pteMapped);
         Assert.Null(s.Call(call).Line.Get("result"));
         int from = s.Trace.Count;
         s.Call(new Call.DeviceWrite(0, 2, 5));
         s.Device(0);
         // a hit: the CPU took no step yet
         Assert.Equal(["device_write", "device_write"], s.Trace.Skip(from).Select(l => l.Op).ToArray());
-        Assert.Equal(5, s.State.Frames[s.State.Ptes[2]!.Value.Frame].Content);
+        Assert.Equal(5, s.State.Frames[frame].Content);
         s.RunCpu();
+        Assert.True(s.State.Ptes[0] is { Frame: MmState.ZeroFrame } && s.State.Ptes[3] is { Frame: MmState.ZeroFrame });
+        Assert.Null(s.FirstViolation);
+        return (s, frame);
     }
 
     [Theory]
@@ -46,14 +51,11 @@ public class ZeroRemapFallbackTests
     [InlineData(true)]
     public void Pageout_swaps_out_a_subpage_the_split_kept_because_a_device_wrote_it_after_the_plan(bool pteMapped)
     {
-        var (s, frame) = Setup(pteMapped);
-        WithDeviceWriteAfterPlan(s, new Call.MadvisePageout(2, 3));
+        var (s, frame) = WithDeviceWriteAfterPlan(pteMapped, new Call.MadvisePageout(2, 3));
         // kept by the remap (not the zero page), then swapped out as the walk's next look at the PTE does
         Assert.True(s.State.Ptes[2] is { Swapped: true } p && p.Frame == frame, s.State.Ptes[2]?.ToString());
         Assert.False(s.State.Frames[frame].Free);
-        Assert.True(s.State.Ptes[0] is { Frame: MmState.ZeroFrame } && s.State.Ptes[3] is { Frame: MmState.ZeroFrame });
         Assert.True(s.State.Ptes[1] is { Swapped: false, Prot: Prot.ReadWrite });
-        Assert.Null(s.FirstViolation);
         s.Cpu(new Call.CpuRead(2));   // swapped in again: the device's write is there
         Assert.Equal(5, s.State.CpuView(2));
     }
@@ -63,12 +65,9 @@ public class ZeroRemapFallbackTests
     [InlineData(true)]
     public void Madvise_free_makes_a_subpage_the_split_kept_old_clean_and_lazyfree(bool pteMapped)
     {
-        var (s, frame) = Setup(pteMapped);
-        WithDeviceWriteAfterPlan(s, new Call.MadviseFree(2, 3));
+        var (s, frame) = WithDeviceWriteAfterPlan(pteMapped, new Call.MadviseFree(2, 3));
         Assert.True(s.State.Ptes[2] is { Swapped: false, Dirty: false, Young: false } p && p.Frame == frame, s.State.Ptes[2]?.ToString());
         Assert.True(s.State.Frames[frame] is { Lazyfree: true, Dirty: false, Free: false }, s.State.Frames[frame].ToString());
-        Assert.True(s.State.Ptes[0] is { Frame: MmState.ZeroFrame } && s.State.Ptes[3] is { Frame: MmState.ZeroFrame });
-        Assert.Null(s.FirstViolation);
         // a lazyfree page not written since is discarded by reclaim (mm/rmap.c try_to_unmap_one "goto discard")
         s.Cpu(new Call.MadvisePageout(2, 3));
         Assert.Null(s.State.Ptes[2]);
