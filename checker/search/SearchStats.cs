@@ -108,6 +108,30 @@ public sealed class SearchStats
             (cpu0, thread0, wall0) = (cpu, thread, wall);
         }
         o.WriteLine($"Phases (process CPU / check thread CPU / wall seconds): {string.Join(", ", parts)}.");
+        if (ThreadsByName() is { } threads) o.WriteLine($"Threads (CPU seconds since the process started, by name; Linux /proc/self/task): {threads}.");
+    }
+
+    /// <summary>The CPU seconds (user + system) of the process's live threads, summed by thread name (comm): the
+    /// check's threads, the GC's (".NET Server GC"), the JIT's background compiler (".NET Tiered Com"), ...; what
+    /// runs beside the workers, on a core the workers could use. Null where /proc is not there.</summary>
+    private static string? ThreadsByName()
+    {
+        try
+        {
+            var sums = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            foreach (var dir in Directory.GetDirectories("/proc/self/task"))
+            {
+                string name, stat;
+                try { name = File.ReadAllText(Path.Combine(dir, "comm")).Trim(); stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+                catch (IOException) { continue; }
+                // fields after the ")" closing comm: state is field 3, utime 14, stime 15 (clock ticks, 100 a second)
+                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                double cpu = (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
+                sums[name] = sums.GetValueOrDefault(name) + cpu;
+            }
+            return string.Join(", ", sums.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value:F2}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
     }
 
     public void Dequeue(long ns) => _dequeueNs += ns;
