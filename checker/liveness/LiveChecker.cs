@@ -408,7 +408,9 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         foreach (int s in starts) if (!reach[s]) { reach[s] = true; q.Enqueue(s); }
         while (q.Count > 0) { int v = q.Dequeue(); foreach (var w in succ[v]) if (!reach[w]) { reach[w] = true; q.Enqueue(w); } }
         foreach (int k in predicates) stateVal[k] = new sbyte[states.Count];
-        PerState(c, states.Count, (c, _, s) =>
+        // not LiveChecker.PerState: nothing is evaluated again on this thread (with the interner not frozen, a new
+        // string would get its token before the product asks for it), and with too few states nothing is done
+        Checker.PerState.Run(spec, c, Workers, states.Count, (c, _, s) =>
         {
             if (!reach[s]) return;
             foreach (int k in predicates)

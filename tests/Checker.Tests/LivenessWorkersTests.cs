@@ -15,12 +15,12 @@ public class LivenessWorkersTests
 {
     private const string Cfg = "SPECIFICATION Spec\nPROPERTY Prop\n";
 
-    private static string Spec(string name, string fair, string prop = "<>(x = 999)") => $"""
+    private static string Spec(string name, string fair, string prop = "<>(x = 999)", int states = 1000) => $"""
         ---- MODULE {name} ----
         EXTENDS Naturals, Sequences, TLC
         VARIABLE x
         Init == x = 0
-        Next == x' = (x + 1) % 1000
+        Next == x' = (x + 1) % {states}
         A == Next /\ {fair}
         Spec == Init /\ [][Next]_x /\ WF_x(A)
         Prop == {prop}
@@ -97,6 +97,19 @@ public class LivenessWorkersTests
         SameAsOneWorker("GeneralErr", err, Cfg, 255, "The second argument of \\div is 0.");
         var ok = Spec("GeneralOk", "TRUE", "IF x = 0 THEN <>(x = 999) ELSE <>(x = 1)");
         SameAsOneWorker("GeneralOk", ok, Cfg, 0, "Model checking completed. No error has been found.");
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(1000)]
+    public void AStatePredicateTheProductNeverAsksForIsNotEvaluatedForIt(int states)
+    {
+        // from x = 0 the product takes only the THEN branch: PrintT(x) is never evaluated by one worker, so it prints
+        // nothing; the workers' evaluation ahead of the product must not print (nor make a token) either: with
+        // 1,000 states PrintT needs the serial order (SerialOnly, left to the product), with 10 nothing is done ahead
+        var tla = Spec("GeneralPrint", "TRUE", "IF x = 0 THEN <>(x = 1) ELSE <>PrintT(x)", states);
+        SameAsOneWorker("GeneralPrint", tla, Cfg, 0, "Model checking completed. No error has been found.");
+        Assert.DoesNotContain("\n0\n", Run("GeneralPrint", tla, Cfg, 2).Out);
     }
 
     private const string InitTla = """
