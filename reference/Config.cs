@@ -191,4 +191,14 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// as the reference before it modelled PTE-mapped large folios: its pages are base pages, and MADV_PAGEOUT / MADV_FREE over
     /// part of the folio split nothing.</summary>
     public bool PlantPteFolioForgotten { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP moves the PTEs
+    /// without move_page_tables' MMU_NOTIFY_UNMAP bracket (a reference that took "don't unmap" to mean "no unmap event"), so a
+    /// listener keeps the old range's pages.</summary>
+    public bool PlantDontunmapNoNotify { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP of a whole VMA
+    /// keeps its anon_vma, where linux-7.2 mm/mremap.c dontunmap_complete unlinks it (unlink_anon_vmas), so fork copies the
+    /// zero pages read there since.</summary>
+    public bool PlantDontunmapKeepsAnonVma { get; init; }
 }
