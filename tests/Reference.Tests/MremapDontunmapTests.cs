@@ -70,6 +70,9 @@ public class MremapDontunmapTests
             }
             Assert.Equal(Rules.RangeCoversChange, s.FirstViolation!.Rule);
             Assert.StartsWith("mremap_dontunmap changed page 0 ", s.FirstViolation.Message); // the first PTE of [0, 4) cleared
+            // and the device still reads the moved page at the old address (what `notifier kernel` sees: the guest's read)
+            s.DeviceRead(0, 1);
+            Assert.Equal(9, s.State.Mirrors[0].LastRead);
         }
     }
 
