@@ -108,6 +108,11 @@ public static class Coverage
             "the trace spec has no child mm: its fork copies the PTEs once and children never write (no call site of the spec)",
             "spec/ has no child mm (children are fork's copies only)")
             { CallOp = "child_write", Extra = "child_write" },
+        // mremap with MREMAP_DONTUNMAP (reference Planner.MremapDontunmap): tla/'s mremap is move_page_tables, whose end takes
+        // the source page's VMA away (NotifierSpec.tla: vma EXCEPT ![src] = 0); the old range keeping its VMA is not in it
+        new("mremap with MREMAP_DONTUNMAP (mremap_dontunmap: the old range keeps its VMA)", "anon_read",
+            "not a call site of the trace spec: its move_page_tables always takes the source's VMA away (NotifierSpec.tla: vma[src] = 0 after the move)", null)
+            { CallOp = "mremap_dontunmap", Extra = "mremap_dontunmap" },
         new("device-private migration (migrate_to_device, migrate_to_ram)", "device_private_migration",
             "not a call site of the trace spec", "spec/ has no device-private entries")
             { CallOp = "migrate_to_device" },

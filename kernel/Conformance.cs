@@ -357,6 +357,15 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                         Cpu(new Call.Munmap(dst.Start, dst.End));
                     return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
                 }
+                case KOp.MremapDontunmap m:
+                {
+                    // MREMAP_FIXED's munmap of the destination first, as for mremap; then the move, the old range's VMA kept
+                    var dst = new PageRange(m.NewStart, m.NewStart + (m.End - m.Start));
+                    var src = s.State.VmaAt(m.Start);
+                    if (!dst.Overlaps(new PageRange(m.Start, m.End)) && src is not null && src.Start <= m.Start && src.End >= m.End && s.State.Vmas.Any(v => v.Range.Overlaps(dst)))
+                        Cpu(new Call.Munmap(dst.Start, dst.End));
+                    return Syscall("mremap(MREMAP_DONTUNMAP)", new Call.MremapDontunmap(m.Start, m.End, m.NewStart), () => Native.MremapDontunmap(m.Start, m.End, m.NewStart));
+                }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
                 case KOp.Free m:

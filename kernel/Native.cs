@@ -20,6 +20,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_munmap")] public static partial int Munmap(int start, int end);
     [LibraryImport(Lib, EntryPoint = "kg_mprotect")] public static partial int Mprotect(int start, int end, int prot);
     [LibraryImport(Lib, EntryPoint = "kg_mremap")] public static partial int Mremap(int start, int end, int newStart);
+    [LibraryImport(Lib, EntryPoint = "kg_mremap_dontunmap")] public static partial int MremapDontunmap(int start, int end, int newStart);
     [LibraryImport(Lib, EntryPoint = "kg_madvise")] public static partial int Madvise(int start, int end, int advice);
     [LibraryImport(Lib, EntryPoint = "kg_clear_refs")] public static partial int ClearRefs(int what);
     [LibraryImport(Lib, EntryPoint = "kg_pagemap")] public static partial int Pagemap(int child, int start, int end, ulong* entries);

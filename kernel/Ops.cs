@@ -17,6 +17,9 @@ public abstract record KOp
     public sealed record Munmap(int Start, int End) : KOp;
     public sealed record Mprotect(int Start, int End, Prot Prot) : KOp;
     public sealed record Mremap(int Start, int End, int NewStart) : KOp;
+    /// <summary>mremap with MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP of [Start, End) to NewStart (the reference's
+    /// mremap_dontunmap): the pages move, the old range stays mapped, empty.</summary>
+    public sealed record MremapDontunmap(int Start, int End, int NewStart) : KOp;
     public sealed record Dontneed(int Start, int End) : KOp;
     public sealed record Free(int Start, int End) : KOp;
     public sealed record HostRead(int Page) : KOp;
@@ -56,6 +59,7 @@ public abstract record KOp
         Munmap m => $"munmap {m.Start} {m.End}",
         Mprotect m => $"mprotect {m.Start} {m.End} {PteText.ProtText(m.Prot)}",
         Mremap m => $"mremap {m.Start} {m.End} {m.NewStart}",
+        MremapDontunmap m => $"mremap_dontunmap {m.Start} {m.End} {m.NewStart}",
         Dontneed m => $"dontneed {m.Start} {m.End}",
         Free m => $"free {m.Start} {m.End}",
         HostRead m => $"host_read {m.Page}",
@@ -107,9 +111,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mmap_thp" or "child_write" or "uffd_move" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "mmap" or "mprotect" or "mremap" or "mremap_dontunmap" or "mmap_thp" or "child_write" or "uffd_move" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -118,6 +122,7 @@ public abstract record KOp
                 "munmap" => Range() is var (a, b) ? new Munmap(a, b) : null!,
                 "mprotect" => Range() is var (a, b) ? new Mprotect(a, b, P(3)) : null!,
                 "mremap" => Range() is var (a, b) ? (Page(3) + b - a <= pages ? new Mremap(a, b, Page(3)) : throw new FormatException($"{Where()}: the destination ends beyond page {pages}")) : null!,
+                "mremap_dontunmap" => Range() is var (a, b) ? (Page(3) + b - a <= pages ? new MremapDontunmap(a, b, Page(3)) : throw new FormatException($"{Where()}: the destination ends beyond page {pages}")) : null!,
                 "dontneed" => Range() is var (a, b) ? new Dontneed(a, b) : null!,
                 "free" => Range() is var (a, b) ? new Free(a, b) : null!,
                 "host_read" => new HostRead(Page(1)),
@@ -180,6 +185,8 @@ public static class KGen
             < 8 => (KOp)new KOp.Mmap(r.Item1, r.Item2, prot),
             < 13 => new KOp.Munmap(r.Item1, r.Item2),
             < 20 => new KOp.Mprotect(r.Item1, r.Item2, prot),
+            // one mremap in four with MREMAP_DONTUNMAP (no extra draw: the other operations' random stream is unchanged)
+            < 24 when value % 4 == 0 => new KOp.MremapDontunmap(r.Item1, r.Item2, dst % (pages - (r.Item2 - r.Item1) + 1)),
             < 24 => new KOp.Mremap(r.Item1, r.Item2, dst % (pages - (r.Item2 - r.Item1) + 1)),
             < 30 => new KOp.Dontneed(r.Item1, r.Item2),
             < 34 => new KOp.Free(r.Item1, r.Item2),

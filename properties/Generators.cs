@@ -77,6 +77,8 @@ public static class Generators
             0 or 1 or 2 => (Call)new Call.Mmap(r.Item1, r.Item2, prot == Prot.None ? Prot.ReadWrite : prot, Shared: (flags & 1) != 0, Thp: (flags & 2) != 0, Mergeable: (flags & 4) != 0, Hugetlb: flags == 15),
             3 => new Call.Munmap(r.Item1, r.Item2),
             4 or 5 => new Call.Mprotect(r.Item1, r.Item2, prot),
+            // one kernel mremap in four with MREMAP_DONTUNMAP (no extra draw: the other calls' random stream is unchanged)
+            6 when kernel && flags >= 12 => new Call.MremapDontunmap(r.Item1, r.Item2, Math.Min(dst, pages - (r.Item2 - r.Item1))),
             6 => new Call.Mremap(r.Item1, r.Item2, Math.Min(dst, pages - (r.Item2 - r.Item1))),
             7 => new Call.MadviseDontneed(r.Item1, r.Item2),
             8 => new Call.MadviseFree(r.Item1, r.Item2),

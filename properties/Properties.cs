@@ -32,8 +32,13 @@ public static class NotifierProperties
         // zero page from 6.12 on (linux-6.12 mm/huge_memory.c __split_huge_page: remap_page with RMP_USE_SHARED_ZEROPAGE;
         // linux-7.2 __folio_split: TTU_USE_SHARED_ZEROPAGE; mm/migrate.c try_to_map_unused_to_zeropage), where linux-6.1 maps
         // every subpage back: a program that runs MADV_FREE compares linux-6.1 apart
+        // (and a program with MREMAP_DONTUNMAP compares linux-6.1 and linux-6.18 each apart: their VMAs differ from 6.12's and
+        // 7.2's (Planner.DontunmapVmas: no pre-split of a locked VMA, whose pages MADV_PAGEOUT then takes; no self-merge check;
+        // 6.1 keeps a whole VMA's pgoff), and this property compares VMAs too)
         bool free = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseFree });
-        foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), free && v == Vocabulary.Linux6_1)))
+        bool dontunmap = p.Acts.Any(a => a is Act.Do { Call: Call.MremapDontunmap });
+        foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), free && v == Vocabulary.Linux6_1,
+            dontunmap && v is Vocabulary.Linux6_1 or Vocabulary.Linux6_18 ? (int)v : -1)))
             if (AgreeWithin(p, era) is { } why) return why;
         return null;
     }

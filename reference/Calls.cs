@@ -12,6 +12,10 @@ public abstract record Call
     public sealed record Munmap(int Start, int End) : Call { public override string Name => "munmap"; }
     public sealed record Mprotect(int Start, int End, Prot Prot) : Call { public override string Name => "mprotect"; }
     public sealed record Mremap(int OldStart, int OldEnd, int NewStart) : Call { public override string Name => "mremap"; }
+    /// <summary>mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_DONTUNMAP, new): the page tables move as mremap's do
+    /// (linux-7.2 mm/mremap.c move_vma -> copy_vma_and_data -> move_page_tables), but the old range keeps its VMA, empty
+    /// (move_vma skips unmap_source_vma; dontunmap_complete), so a later access there faults a new page.</summary>
+    public sealed record MremapDontunmap(int OldStart, int OldEnd, int NewStart) : Call { public override string Name => "mremap_dontunmap"; }
     public sealed record MadviseDontneed(int Start, int End) : Call { public override string Name => "madvise_dontneed"; }
     public sealed record MadviseFree(int Start, int End) : Call { public override string Name => "madvise_free"; }
     /// <summary>madvise(MADV_PAGEOUT) with swap: linux-7.2 mm/madvise.c madvise_pageout -> reclaim_pages -> mm/vmscan.c

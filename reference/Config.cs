@@ -197,4 +197,14 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// an operation or invalidation is in flight, as the reference let it before it followed linux-7.2 mm/mmu_notifier.c
     /// __mmu_notifier_register -> mm/vma.c mm_take_all_locks; it then hears an invalidate_range_end without its start.</summary>
     public bool PlantRegisterDuringInvalidation { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP moves the PTEs
+    /// without move_page_tables' MMU_NOTIFY_UNMAP bracket (a reference that took "don't unmap" to mean "no unmap event"), so a
+    /// listener keeps the old range's pages.</summary>
+    public bool PlantDontunmapNoNotify { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP of a whole VMA
+    /// keeps its anon_vma, where linux-7.2 mm/mremap.c dontunmap_complete unlinks it (unlink_anon_vmas), so fork copies the
+    /// zero pages read there since.</summary>
+    public bool PlantDontunmapKeepsAnonVma { get; init; }
 }

@@ -118,6 +118,7 @@ public static class Machine
         Call.Munmap m => [("start", m.Start), ("end", m.End)],
         Call.Mprotect m => [("start", m.Start), ("end", m.End), ("prot", PteText.ProtText(m.Prot))],
         Call.Mremap m => [("start", m.OldStart), ("end", m.OldEnd), ("new_start", m.NewStart)],
+        Call.MremapDontunmap m => [("start", m.OldStart), ("end", m.OldEnd), ("new_start", m.NewStart)],
         Call.MadviseDontneed m => [("start", m.Start), ("end", m.End)],
         Call.MadviseFree m => [("start", m.Start), ("end", m.End)],
         Call.Truncate m => [("start", m.Start), ("end", m.End)],

@@ -667,6 +667,7 @@ internal sealed class Planner(MmState state)
         Call.Munmap m => Munmap(m),
         Call.Mprotect m => Mprotect(m),
         Call.Mremap m => Mremap(m),
+        Call.MremapDontunmap m => MremapDontunmap(m),
         Call.MadviseDontneed m => MadviseDontneed(m),
         Call.Truncate m => Truncate(m),
         Call.MadviseFree m => MadviseFree(m),
@@ -838,18 +839,34 @@ internal sealed class Planner(MmState state)
     private bool FolioPageShared(int frame) => State.FolioOf(frame) is var fi and >= 0 && !State.Folios[fi].Exclusive.Contains(frame);
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
-    private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m)
+    private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m) => MoveVma("mremap", m.OldStart, m.OldEnd, m.NewStart, dontunmap: false);
+
+    /// <summary>mremap with MREMAP_DONTUNMAP (linux-7.2 mm/mremap.c; linux-6.12 and 6.1 the same steps): check_mremap_params
+    /// wants old_len == new_len (-EINVAL otherwise: the call has one length); check_prep_vma (6.12 and 6.1 vma_to_resize)
+    /// refuses a VM_DONTEXPAND or VM_PFNMAP VMA with -EINVAL, which a hugetlbfs mapping is (linux-7.2 fs/hugetlbfs/inode.c
+    /// hugetlbfs_file_mmap sets VMA_DONTEXPAND_BIT); any other VMA, shared or private, is accepted. move_vma then runs
+    /// prep_move_vma (the KSM break), copy_vma_and_data -> move_page_tables (the same MMU_NOTIFY_UNMAP bracket over the old
+    /// range as mremap) and, instead of unmap_source_vma, dontunmap_complete: the old range keeps its VMA with no PTEs
+    /// (DontunmapVmas), so the source range gets no unmap_vmas bracket of its own. A shared mapping is refused here (not
+    /// modelled: its old range would fault the same shared pages back, where the reference's fault gives a new page).</summary>
+    private (string Name, MmapLock Lock, string? Error) MremapDontunmap(Call.MremapDontunmap m) => MoveVma("mremap_dontunmap", m.OldStart, m.OldEnd, m.NewStart, dontunmap: true);
+
+    /// <summary>mremap's move of [oldStart, oldEnd) to newStart: linux-7.2 mm/mremap.c move_vma (6.12 and 6.1 move_vma).</summary>
+    private (string Name, MmapLock Lock, string? Error) MoveVma(string name, int oldStart, int oldEnd, int newStart, bool dontunmap)
     {
-        CheckRange(m.OldStart, m.OldEnd, "mremap");
-        int len = m.OldEnd - m.OldStart;
-        CheckRange(m.NewStart, m.NewStart + len, "mremap destination");
-        var old = new PageRange(m.OldStart, m.OldEnd);
-        var dst = new PageRange(m.NewStart, m.NewStart + len);
-        if (old.Overlaps(dst)) return ("mremap", MmapLock.Write, "EINVAL (overlapping move)");
-        var src = State.VmaAt(m.OldStart);
-        if (src is null || src.Start > m.OldStart || src.End < m.OldEnd) return ("mremap", MmapLock.Write, "EFAULT (source not one VMA)");
+        CheckRange(oldStart, oldEnd, name);
+        int len = oldEnd - oldStart;
+        CheckRange(newStart, newStart + len, $"{name} destination");
+        if (dontunmap && !EventTables.IsKernel(Vocab)) return (name, MmapLock.Write, "ENOSYS (MREMAP_DONTUNMAP is not in this vocabulary)");
+        var old = new PageRange(oldStart, oldEnd);
+        var dst = new PageRange(newStart, newStart + len);
+        if (old.Overlaps(dst)) return (name, MmapLock.Write, "EINVAL (overlapping move)");
+        var src = State.VmaAt(oldStart);
+        if (src is null || src.Start > oldStart || src.End < oldEnd) return (name, MmapLock.Write, "EFAULT (source not one VMA)");
+        if (dontunmap && src.Hugetlb) return (name, MmapLock.Write, "EINVAL (MREMAP_DONTUNMAP of a VM_DONTEXPAND VMA: hugetlb)");
+        if (dontunmap && src.Shared) return (name, MmapLock.Write, "ENOSYS (MREMAP_DONTUNMAP of a shared mapping is not modelled)");
         if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
-            return ("mremap", MmapLock.Write, "ENOMEM (destination is mapped)");
+            return (name, MmapLock.Write, "ENOMEM (destination is mapped)");
         // prep_move_vma (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma): ksm_madvise(MADV_UNMERGEABLE) over the old range, which
         // for a VM_MERGEABLE VMA with an anon_vma breaks every KSM page mapped there (mm/ksm.c break_ksm), the VMA's flags kept
         var broken = new Dictionary<int, Pte>();
@@ -857,12 +874,77 @@ internal sealed class Planner(MmState state)
             foreach (int p in Present(old).Where(p => State.Ptes[p] is { NonPresent: false, Huge: false } x && x.Frame != MmState.ZeroFrame && State.Frames[x.Frame].Ksm).ToList())
                 broken[p] = BreakKsm(p, src);
         SplitStraddling(old);
-        _prims.Add(new Prim.VmaUpdate(MovedVmas(src, old, dst)));
+        _prims.Add(new Prim.VmaUpdate(dontunmap ? DontunmapVmas(src, old, dst) : MovedVmas(src, old, dst)));
         var moves = Present(old).Select(p => (p, broken.TryGetValue(p, out var b) ? b : State.Ptes[p]!.Value)).ToList();
         // a hugetlb VMA moves by mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page)
         if (HugetlbSite(src.Hugetlb, CallSite.move_hugetlb_page_tables)) MoveHugetlbPageTables(old, dst, moves);
+        else if (dontunmap && Config.PlantDontunmapNoNotify) MovePtes(old, dst, moves)(false);
         else MovePageTables(old, dst, moves);
-        return ("mremap", MmapLock.Write, null);
+        return (name, MmapLock.Write, null);
+    }
+
+    /// <summary>The VMAs after mremap with MREMAP_DONTUNMAP moved [old) of src to [dst): the old VMA stays. linux-7.2
+    /// mm/mremap.c prep_move_vma splits a VM_LOCKED source at the old range first (needs_pre_split; linux-6.12 move_vma the
+    /// same; not linux-6.1, nor the 6.18.44 kernel seen live). copy_vma (linux-7.2 and 6.12 mm/vma.c, keep_source) merges the copy with its new neighbours as
+    /// mremap's (MovedVmas) but never with an unfaulted source ("disallow a self-merge": vmg.prev / vmg.next cleared when they
+    /// are the source; linux-6.1 mm/mmap.c copy_vma has no such check and may merge them, and 6.18.44 merged them live). mremap_userfaultfd_prep drops the
+    /// copy's uffd flags, the old VMA keeps them. dontunmap_complete (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma) clears
+    /// VM_LOCKED on the old VMA (6.1: on the whole VMA, which was not split) and, when the move took the whole VMA, unlinks
+    /// its anon_vma (unlink_anon_vmas: Vma.AnonVma false, so fork copies none of its PTEs again until a write fault prepares
+    /// one) and, linux-6.12 and 7.2, resets its pgoff to an unfaulted VMA's (PgDelta 0; 6.1 keeps it; 6.1 also skips all of
+    /// this when copy_vma merged the copy with the source: new_vma != vma). The old VMA's flags change where its edges may
+    /// now look mergeable to the reference, which the kernel does not merge until a later change there: Vma.Seams.</summary>
+    private ImmutableArray<Vma> DontunmapVmas(Vma src, PageRange old, PageRange dst)
+    {
+        // the pre-split and the self-merge check: linux-6.12 and 7.2 (and the releases after); not linux-6.1, nor 6.18.44 as seen
+        // live (a process's own mremap, docs/kernel.md "MREMAP_DONTUNMAP": an unfaulted source merged with its copy, a locked
+        // VMA's VM_LOCKED cleared whole); the pgoff reset: linux-6.12 and 7.2 dontunmap_complete, not linux-6.1
+        bool guarded = Vocab is not (Vocabulary.Linux6_1 or Vocabulary.Linux6_18), reset = Vocab != Vocabulary.Linux6_1;
+        var kernelVma = Vma.MergedRun(State.Vmas, src);
+        var vmas = State.Vmas;
+        // the kernel VMA left at the old range: the pre-split piece of a locked VMA, else the whole VMA
+        var source = src.Mlocked && guarded ? old : kernelVma;
+        if (source != kernelVma) vmas = SplitFragments(vmas, [old.Start, old.End], seam: true);
+        var moved = src with { Start = dst.Start, End = dst.End, PgDelta = src.AnonVma ? src.PgDelta + old.Start - dst.Start : 0, Seam = false,
+            UffdWp = src.UffdWp && !Config.PlantMremapUffdMerges };
+        vmas = Unseamed(Sorted(vmas.Add(moved)), [dst.Start, dst.End]);
+        // keep_source: an unfaulted source is no merge partner of its copy (6.12, 7.2)
+        if (guarded && !src.AnonVma)
+            vmas = vmas.Select(v => v.Start == dst.Start && source.End == dst.Start || v.Start == dst.End && source.Start == dst.End ? v with { Seam = true } : v).ToImmutableArray();
+        vmas = AnonVmaRuns(vmas);
+        if (moved.UffdWp)
+        {
+            var run = Vma.MergedRun(vmas, vmas.First(v => v.Start == dst.Start));
+            vmas = vmas.Select(v => run.Start <= v.Start && v.End <= run.End ? v with { UffdWp = false, Seam = v.Start == run.Start }
+                : v.Start == run.End ? v with { Seam = true } : v).ToImmutableArray();
+        }
+        // without the check copy_vma may merge the copy into the source (its vma became new_vma)
+        var copyRun = Vma.MergedRun(vmas, vmas.First(v => v.Start == dst.Start));
+        if (!guarded && copyRun.Overlaps(source)) source = copyRun;
+        bool whole = old == source && !Config.PlantDontunmapKeepsAnonVma;
+        if (!whole && !vmas.Any(v => source.Contains(v.Start) && v.Mlocked)) return vmas;
+        vmas = vmas.Select(v => !source.Contains(v.Start) ? v
+            : v with { Mlocked = false, AnonVma = v.AnonVma && !whole, PgDelta = whole && reset ? 0 : v.PgDelta, Seam = v.Start == source.Start || v.Seam }).ToImmutableArray();
+        return Sorted(vmas.Select(v => v.Start == source.End ? v with { Seam = true } : v));
+    }
+
+    /// <summary>The VMAs with the fragments that straddle an edge cut there (split_vma); the pieces keep their kind, so they
+    /// stay one kernel VMA unless seam: a Vma.Seam at each edge (the kernel split them).</summary>
+    private static ImmutableArray<Vma> SplitFragments(ImmutableArray<Vma> vmas, int[] edges, bool seam)
+    {
+        var b = ImmutableArray.CreateBuilder<Vma>();
+        foreach (var v in vmas)
+        {
+            var cuts = edges.Where(e => e > v.Start && e < v.End).Order().ToList();
+            if (cuts.Count == 0) { b.Add(seam && edges.Contains(v.Start) ? v with { Seam = true } : v); continue; }
+            int a = v.Start;
+            foreach (int c in cuts.Append(v.End))
+            {
+                b.Add(v with { Start = a, End = c, Seam = a == v.Start ? v.Seam || seam && edges.Contains(a) : seam });
+                a = c;
+            }
+        }
+        return Sorted(b);
     }
 
     /// <summary>The VMAs after mremap moved [old) of src to [dst) (linux-7.2 mm/mremap.c copy_vma_and_data, then move_vma's

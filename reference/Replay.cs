@@ -36,7 +36,7 @@ public static class Replay
 
     public static readonly ImmutableArray<string> CallNames =
     [
-        "mmap", "munmap", "mprotect", "mremap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
+        "mmap", "munmap", "mprotect", "mremap", "mremap_dontunmap", "madvise_dontneed", "madvise_free", "truncate", "cpu_read", "cpu_write", "fork",
         "migrate_pages", "ksm_merge", "split_huge_page", "collapse_huge_page", "mlock", "munlock", "writeback", "clear_refs",
         "uffdio_writeprotect", "uffdio_register", "uffdio_unregister", "change_prot_numa", "pagemap_scan_wp", "uffdio_move", "madvise_collapse", "wp_shared_mapping_range",
         "exit_mmap", "oom_reap", "device_read", "device_write", "mmu_interval_notifier_insert", "mmu_interval_notifier_remove",
@@ -244,6 +244,7 @@ public static class Replay
             "munmap" => new Call.Munmap(P("start"), P("end")),
             "mprotect" => new Call.Mprotect(P("start"), P("end"), Pr("prot")),
             "mremap" => new Call.Mremap(P("start"), P("end"), P("new_start")),
+            "mremap_dontunmap" => new Call.MremapDontunmap(P("start"), P("end"), P("new_start")),
             "madvise_dontneed" => new Call.MadviseDontneed(P("start"), P("end")),
             "madvise_free" => new Call.MadviseFree(P("start"), P("end")),
             "truncate" => new Call.Truncate(P("start"), P("end")),

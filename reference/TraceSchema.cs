@@ -29,6 +29,7 @@ public static class TraceSchema
         ["munmap"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["mprotect"] = S(false, [.. Range, "prot"], ("start", T.Page), ("end", T.End), ("prot", T.Prot), Result),
         ["mremap"] = S(false, [.. Range, "new_start"], ("start", T.Page), ("end", T.End), ("new_start", T.Page), Result),
+        ["mremap_dontunmap"] = S(false, [.. Range, "new_start"], ("start", T.Page), ("end", T.End), ("new_start", T.Page), Result),
         ["madvise_dontneed"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["madvise_free"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),
         ["madvise_pageout"] = S(false, Range, ("start", T.Page), ("end", T.End), Result),

@@ -335,6 +335,16 @@ int kg_mremap(int start, int end, int new_start)
     void *r = mremap(addr_of(start), len_of(start, end), len_of(start, end), MREMAP_MAYMOVE | MREMAP_FIXED, addr_of(new_start));
     return r == MAP_FAILED ? errno : 0;
 }
+// mremap with MREMAP_DONTUNMAP (linux-7.2 include/uapi/linux/mman.h: 4; the build host's header may predate it): the page
+// tables move, the old range keeps its VMA, empty (mm/mremap.c move_vma -> dontunmap_complete). MREMAP_FIXED as kg_mremap.
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+int kg_mremap_dontunmap(int start, int end, int new_start)
+{
+    void *r = mremap(addr_of(start), len_of(start, end), len_of(start, end), MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, addr_of(new_start));
+    return r == MAP_FAILED ? errno : 0;
+}
 int kg_madvise(int start, int end, int advice) { return madvise(addr_of(start), len_of(start, end), advice) ? errno : 0; }
 
 // Drains every CPU's LRU batches: move_pages (nodes given) runs do_pages_move, which starts with lru_cache_disable()

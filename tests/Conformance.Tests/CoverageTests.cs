@@ -62,6 +62,17 @@ public class CoverageTests
             session.Cpu(new Call.ChildWrite(0, 1, 8));
             Assert.Equal(2, session.Trace.Count(l => l.Kind == "call" && l.Op == "child_write" && l.Get("result") is null));
         }
+        else if (row.Extra == "mremap_dontunmap")
+        {
+            // a page the device read, moved with MREMAP_DONTUNMAP; the CPU then reads the emptied old range (the zero page)
+            session = new Session(session.State.Config);
+            session.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
+            session.Cpu(new Call.CpuWrite(1, 6));
+            session.DeviceRead(0, 1);
+            session.Cpu(new Call.MremapDontunmap(0, 4, 8));
+            session.Cpu(new Call.CpuRead(1));
+            Assert.Contains(session.Trace, l => l.Kind == "call" && l.Op == row.Extra && l.Get("result") is null);
+        }
         else if (row.Extra == "no mirror")
         {
             session = new Session(session.State.Config with { Mirrors = [] });

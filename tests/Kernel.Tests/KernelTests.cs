@@ -964,6 +964,65 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal((1, true, 264628), (st.Frames[f13].MapCount, st.Frames[f13].Ksm, st.Frames[f13].Content));
     }
 
+    // MREMAP_DONTUNMAP of part of a faulted VMA (docs/kernel.md "MREMAP_DONTUNMAP"): the pages move to [10, 12), the old range
+    // stays mapped and empty (the guest's read of 2 faults the zero page there, the guest's write of 3 copies it: wp_page_copy)
+    private const string DontunmapOps = "mmap 0 8 rw; host_write 2 5; host_write 3 6; guest_read 2; guest_read 3; mremap_dontunmap 2 4 10; "
+        + "guest_read 2; host_read 3; guest_read 10; host_read 11; guest_write 3 7";
+
+    /// <summary>mremap with MREMAP_DONTUNMAP on the live kernel: values, pagemap (the old range not present, then the zero page)
+    /// and KVM's mappings agree with the reference's mremap_dontunmap, and the move is traced from move_page_tables over the old
+    /// range (linux-7.2 mm/mremap.c: MMU_NOTIFY_UNMAP over [old_addr, old_end); no try_realign_addr: 2 is not the VMA's start)
+    /// with nothing else of the kernel's: no unmap of the old range. The same operations with a plain mremap (the old range
+    /// then faults) show that unmap as one kernel invalidation more, which the reference does not make (Extra or, overlapping
+    /// its move bracket with the same event, a range difference).</summary>
+    [KvmTraceFact]
+    public void Mremap_dontunmap_agrees_and_is_traced_from_move_page_tables_alone()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(DontunmapOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(1, r.Stats.Driven["mremap_dontunmap"]);
+        Assert.Equal((1, 1), (r.Stats.Paths["move_page_tables"], r.Stats.Paths["wp_page_copy"]));
+        Assert.Equal((0, 0), (r.Stats.Extra, r.Stats.RangeDiffs));
+        var m = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+            .Run(KOp.Parse(DontunmapOps.Replace("mremap_dontunmap", "mremap"), 16)));
+        Assert.Null(m.Mismatch);
+        Assert.Equal(1, m.Stats.Paths["move_page_tables"]);
+        Assert.Equal(1, m.Stats.Extra + m.Stats.RangeDiffs);
+    }
+
+    /// <summary>Planted: the reference moves the pages without move_page_tables' bracket (MmConfig.PlantDontunmapNoNotify), so
+    /// its KVM listener keeps page 2; the guest's next read of 2 gets the old value there, the zero page from the kernel.</summary>
+    [KvmFact]
+    public void A_reference_whose_dontunmap_move_skips_the_notifier_is_caught_by_the_guests_read()
+    {
+        var r = new Conformance(fx.Live, Config() with { PlantDontunmapNoNotify = true }).Run(KOp.Parse(DontunmapOps, 16));
+        Assert.Equal((6, "guest read", 2, "0", "5"), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
+    }
+
+    // MREMAP_DONTUNMAP of a whole VMA: dontunmap_complete unlinks its anon_vma (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma),
+    // so the zero page the guest then reads there is not copied by fork (linux-7.2 mm/memory.c vma_needs_copy)
+    private const string DontunmapWholeOps = "mmap 0 4 rw; host_write 1 7; mremap_dontunmap 0 4 8; guest_read 1; fork; child_read 0 1; child_read 0 9";
+
+    [KvmFact]
+    public void Mremap_dontunmap_of_a_whole_vma_unlinks_its_anon_vma_and_fork_copies_none_of_it()
+    {
+        var r = Run(DontunmapWholeOps);
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal([9], r.Reference.State.Children[0].Keys.Order().ToArray());
+    }
+
+    /// <summary>Planted: the reference keeps the whole VMA's anon_vma (MmConfig.PlantDontunmapKeepsAnonVma); its fork copies the
+    /// zero page of 1, the kernel's does not.</summary>
+    [KvmFact]
+    public void A_reference_that_keeps_the_anon_vma_of_a_whole_dontunmap_vma_is_caught_by_the_childs_pagemap()
+    {
+        var r = new Conformance(fx.Live, Config() with { PlantDontunmapKeepsAnonVma = true }).Run(KOp.Parse(DontunmapWholeOps, 16));
+        Assert.Equal((4, "child 0 pagemap present", 1, "not present", "present (frame 0)"),
+            (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
+    }
+
     public const string KsmLeftoverOps = "mmap 0 16 rw; guest_write 10 475358; fork; guest_write 11 664746; ksm 10 13; ksm 11 12";
 
     [KvmFact]
@@ -1347,7 +1406,7 @@ public sealed class KernelHarnessTests
     [Fact]
     public void Ops_text_round_trips()
     {
-        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_register 0 8; uffd_wp 2 5; uffd_unregister 1 3; uffd_move 1 9 2; migrate; pageout 1 3";
+        const string text = "mmap 0 16 rw; munmap 1 2; mprotect 0 4 r; mremap 0 2 8; dontneed 3 5; free 3 5; host_read 1; host_write 1 9; guest_read 2; guest_write 2 8; fork; child_read 0 3; clear_refs; uffd_register 0 8; uffd_wp 2 5; uffd_unregister 1 3; uffd_move 1 9 2; mremap_dontunmap 9 11 12; migrate; pageout 1 3";
         Assert.Equal(text, KOp.Render(KOp.Parse(text, 16)));
     }
 
@@ -1356,6 +1415,8 @@ public sealed class KernelHarnessTests
     [InlineData("uffd_move 1 9 0", "--ops:1:1: operation 1 'uffd_move 1 9 0': length 0 must be at least 1 and both ranges inside [0, 16)")]
     [InlineData("uffd_move 1 14 3", "--ops:1:1: operation 1 'uffd_move 1 14 3': length 3 must be at least 1 and both ranges inside [0, 16)")]
     [InlineData("uffd_move 16 1 1", "--ops:1:1: operation 1 'uffd_move 16 1 1': page 16 is outside [0, 16)")]
+    [InlineData("mremap_dontunmap 2 4 15", "--ops:1:1: operation 1 'mremap_dontunmap 2 4 15': the destination ends beyond page 16")]
+    [InlineData("mremap_dontunmap 2 4", "--ops:1:1: operation 1 'mremap_dontunmap 2 4': expects 3 argument(s)")]
     public void A_bad_uffd_move_is_one_line(string text, string message) =>
         Assert.Equal(message, Assert.Throws<FormatException>(() => KOp.Parse(text, 16)).Message);
 }

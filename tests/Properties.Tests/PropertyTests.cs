@@ -118,6 +118,23 @@ public class PropertyTests(ITestOutputHelper output)
         Assert.StartsWith("NoStaleDeviceMapping", bad.Failure);
     }
 
+    /// <summary>VocabulariesAgree compares linux-6.1 and 6.18 apart in a program with MREMAP_DONTUNMAP: there an unfaulted source
+    /// merges with its copy and a locked VMA is unlocked whole (so MADV_PAGEOUT takes pages 7.2 keeps locked), and their
+    /// VMAs and page tables differ from linux-7.2's, as AgreeWithin shows when asked to compare them.</summary>
+    [Fact]
+    public void Vocabularies_agree_on_a_dontunmap_program_with_linux_6_1_and_6_18_apart()
+    {
+        var cfg = new MmConfig(16, 4, 48, Vocabulary.Linux7_2);
+        var locked = new Prog(cfg, [new Act.Do(new Call.Mmap(0, 8, Prot.ReadWrite)), new Act.Do(new Call.CpuWrite(0, 5)), new Act.Do(new Call.Mlock(0, 8)),
+            new Act.Do(new Call.MremapDontunmap(2, 4, 10)), new Act.Do(new Call.MadvisePageout(0, 2))]);
+        var merged = new Prog(cfg, [new Act.Do(new Call.Mmap(0, 4, Prot.ReadWrite)), new Act.Do(new Call.MremapDontunmap(2, 4, 4))]);
+        Assert.Null(NotifierProperties.VocabulariesAgreeOn(locked));
+        Assert.Null(NotifierProperties.VocabulariesAgreeOn(merged));
+        Assert.StartsWith("page 0: linux-7.2 leaves 5:", NotifierProperties.AgreeWithin(locked, [Vocabulary.Linux7_2, Vocabulary.Linux6_18]));
+        Assert.Equal("VMAs differ between linux-7.2 and linux-6.18", NotifierProperties.AgreeWithin(merged, [Vocabulary.Linux7_2, Vocabulary.Linux6_18]));
+        Assert.Equal("VMAs differ between linux-7.2 and linux-6.1", NotifierProperties.AgreeWithin(merged, [Vocabulary.Linux7_2, Vocabulary.Linux6_1]));
+    }
+
     /// <summary>With the correct listener (nouveau's order: mmu_interval_set_seq, then the skip of its own MMU_NOTIFY_MIGRATE) a
     /// random program that reaches the owner's fault racing a migrate_to_ram holds the rules; with lib/test_hmm.c's order
     /// (Mutant.OwnerSkipBeforeSetSeq) the same seed installs a freed device page (seed 400: the race within 250 tests).</summary>

@@ -14,9 +14,10 @@ public class MremapVmaTests
 
     private static string? Run(Session s, Call c) { s.Cpu(c); return (string?)s.Trace.Last(l => l.Kind == "call" && l.Op == c.Name).Get("result"); }
 
-    /// <summary>The kernel's VMAs: the distinct merged runs of the reference's pieces, each with its anon_vma (a) and VM_UFFD_WP (wp).</summary>
-    private static string KernelVmas(Session s) => string.Join(" ", s.State.Vmas.Select(v => (Run: Vma.MergedRun(s.State.Vmas, v), v)).DistinctBy(x => x.Run)
-        .Select(x => $"{x.Run}{(x.v.AnonVma ? "a" : "")}{(x.v.UffdWp ? "wp" : "")}"));
+    /// <summary>The kernel's VMAs: the distinct merged runs of the reference's pieces, each with its anon_vma (a), VM_LOCKED (lo)
+    /// and VM_UFFD_WP (wp).</summary>
+    internal static string KernelVmas(Session s) => string.Join(" ", s.State.Vmas.Select(v => (Run: Vma.MergedRun(s.State.Vmas, v), v)).DistinctBy(x => x.Run)
+        .Select(x => $"{x.Run}{(x.v.AnonVma ? "a" : "")}{(x.v.Mlocked ? "lo" : "")}{(x.v.UffdWp ? "wp" : "")}"));
 
     private static Session MoveRegistered(bool plant)
     {
