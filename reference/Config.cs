@@ -191,4 +191,14 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// as the reference before it modelled PTE-mapped large folios: its pages are base pages, and MADV_PAGEOUT / MADV_FREE over
     /// part of the folio split nothing.</summary>
     public bool PlantPteFolioForgotten { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): UFFDIO_MOVE refuses overlapping source and
+    /// destination ranges (EINVAL), as the reference of session 12 did, where linux-7.2 mm/userfaultfd.c move_pages moves them
+    /// (Planner.UffdMove).</summary>
+    public bool PlantUffdMoveRefusesOverlap { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): UFFDIO_MOVE into a destination VMA not
+    /// registered with the userfaultfd goes ahead, as the reference of session 12 did, where linux-7.2 mm/userfaultfd.c
+    /// validate_move_areas fails with -EINVAL (Planner.UffdMove).</summary>
+    public bool PlantUffdMoveUnregisteredDst { get; init; }
 }
