@@ -619,7 +619,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             Checks++;
             bool kernelMoved = e == 0 || e == 11 && moved > 0;
             if (kernelMoved == (err is null)) return null;
-            return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : $"errno {e}, {moved} bytes moved", err ?? "moves");
+            return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : moved > 0 ? $"errno {e}, {moved} bytes moved" : $"errno {e}", err ?? "moves");
         }
 
         /// <summary>The write-fault handler's un-protect, in the reference: a write to a page whose PTE has the uffd-wp bit in a
