@@ -604,17 +604,15 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// bytes moved (linux-7.2 mm/userfaultfd.c userfaultfd_move: a partial move); the reference refuses exactly when the
         /// kernel fails with nothing moved. The pages, values and call paths are compared after it as after any operation.
         /// Overlapping ranges are run (neither kernel checks them: the reference follows move_pages' page order), and so are
-        /// moves to a destination VMA not registered with the userfaultfd (validate_move_areas: -EINVAL in both). Not run
-        /// (refused): a move the reference refuses into a private VMA it holds without an anon_vma, which the kernel's
-        /// uffd_move_lock -> uffd_lock_vma / find_vma_and_prepare_anon gives one before any check (fork then copies it:
-        /// vma_needs_copy), while a refusal leaves the reference's state as it was. Found live: the destination's anon_vma on a
-        /// move that goes ahead (now in the reference's move), overlapping ranges moved by the kernel (session 12).</summary>
+        /// moves to a destination VMA not registered with the userfaultfd (validate_move_areas: -EINVAL in both) and refusals
+        /// into a private VMA without an anon_vma, which the kernel's uffd_move_lock -> uffd_lock_vma /
+        /// find_vma_and_prepare_anon gives one before any check (fork then copies it: vma_needs_copy), as the reference's
+        /// refusal now does (Planner.RefusalVmas). Found live: the destination's anon_vma, overlapping ranges moved by the
+        /// kernel (session 12).</summary>
         private Mismatch? Move(KOp.UffdMove u)
         {
             if (live.UffdWhy is not null) { Refused++; return null; }
-            var dv = s.State.VmaAt(u.Dst);
             var err = Cpu(new Call.UffdMove(u.Src, u.Dst, u.Len));
-            if (err is not null && dv is { Shared: false, AnonVma: false }) { Refused++; return null; }
             int e = Native.UffdMove(u.Src, u.Dst, u.Len, out long moved);
             Checks++;
             bool kernelMoved = e == 0 || e == 11 && moved > 0;

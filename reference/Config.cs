@@ -201,4 +201,9 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// registered with the userfaultfd goes ahead, as the reference of session 12 did, where linux-7.2 mm/userfaultfd.c
     /// validate_move_areas fails with -EINVAL (Planner.UffdMove).</summary>
     public bool PlantUffdMoveUnregisteredDst { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): a refused UFFDIO_MOVE leaves the destination
+    /// VMA without the anon_vma linux-7.2 mm/userfaultfd.c uffd_lock_vma gave it before any check, as the reference of
+    /// session 12 did (Planner.RefusalVmas).</summary>
+    public bool PlantUffdMoveRefusalForgetsAnonVma { get; init; }
 }

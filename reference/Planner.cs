@@ -1807,10 +1807,17 @@ internal sealed class Planner(MmState state)
             return (name, MmapLock.Read, "EINVAL (source and destination overlap)");   // planted: the reference of session 12
         // uffd_move_lock (per-VMA locks, or mmap_read_lock), then move_pages: both ranges inside one VMA each (EINVAL), and
         // validate_move_areas: same access flags, same VM_LOCKED, writable, anonymous (private, not hugetlb: vma_move_compatible)
-        if (State.VmaAt(m.Src) is not { } sv || State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
-        // uffd_lock_vma (or find_vma_and_prepare_anon under mmap_read_lock) gives a private destination VMA its anon_vma before
-        // any other check; the model keeps it only where the move goes ahead (a refused call leaves the state as it was)
-        if (dv is { Shared: false, AnonVma: false }) _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }))));
+        // uffd_move_lock -> uffd_lock_vma (or find_vmas_mm_locked -> find_vma_and_prepare_anon under mmap_read_lock): the
+        // destination VMA first (-ENOENT), which a private one gets its anon_vma (anon_vma_prepare) before any other check,
+        // then the source VMA (-ENOENT). The anon_vma stays when the move is refused after it (RefusalVmas)
+        if (State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        if (dv is { Shared: false, AnonVma: false })
+        {
+            var prepared = AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }));
+            _prims.Add(new Prim.VmaUpdate(prepared));
+            if (!Config.PlantUffdMoveRefusalForgetsAnonVma) RefusalVmas = prepared;
+        }
+        if (State.VmaAt(m.Src) is not { } sv) return (name, MmapLock.Read, "ENOENT (no VMA)");
         // src_start + len > src_vma->vm_end, dst_start + len > dst_vma->vm_end: the kernel's VMA, the run of adjacent pieces of
         // one kind (Vma.MergedRun), e.g. two UFFDIO_REGISTERs side by side
         if (m.Src + m.Len > Vma.MergedRun(State.Vmas, sv).End || m.Dst + m.Len > Vma.MergedRun(State.Vmas, dv).End)
@@ -1851,6 +1858,11 @@ internal sealed class Planner(MmState state)
     }
 
     private int _stepped;
+
+    /// <summary>The VMAs a call leaves even when it is refused (Machine.Submit keeps them, with no step line): UFFDIO_MOVE's
+    /// destination anon_vma, prepared before any check (linux-7.2 mm/userfaultfd.c uffd_lock_vma /
+    /// find_vma_and_prepare_anon); null when nothing is left.</summary>
+    public ImmutableArray<Vma>? RefusalVmas { get; private set; }
 
     /// <summary>Brings the planner's PTEs up to the PTE changes planned since the last call (a move's clear, map and split),
     /// so that the next step of an overlapping move reads what the steps before it left; frame counts are left, as a

@@ -244,6 +244,30 @@ public class CoverageTests
         Assert.Equal("Accepted", v.Kind.ToString());
     }
 
+    /// <summary>A refused UFFDIO_MOVE leaves the destination VMA the anon_vma the kernel prepared before its checks (linux-7.2
+    /// mm/userfaultfd.c uffd_lock_vma), with no step line; the fork after it copies that VMA's zero page, and validate's
+    /// trace spec takes the trace (the child's copy is its copy_page_range steps).</summary>
+    [Fact]
+    public void Validate_takes_a_fork_after_a_refused_uffdio_move()
+    {
+        var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
+        var session = new Session(config with { Vocabulary = Vocabulary.Linux7_2 });
+        session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        session.Cpu(new Call.UffdRegister(4, 8));
+        session.Cpu(new Call.CpuRead(5));
+        session.Cpu(new Call.CpuRead(1));
+        Assert.Equal("EEXIST (destination is mapped)", session.Call(new Call.UffdMove(1, 5)).Line.Get("result"));
+        session.Cpu(new Call.Fork());
+        Assert.True(session.State.Children[0].ContainsKey(5));
+        Assert.Null(session.FirstViolation);
+        var dir = Directory.CreateTempSubdirectory("coverage").FullName;
+        var path = Path.Combine(dir, "uffdio_move.jsonl");
+        TraceFile.Write(path, session);
+        var v = TraceChecks.Validate(path, allowIncomplete: true);
+        Directory.Delete(dir, true);
+        Assert.Equal("Accepted", v.Kind.ToString());
+    }
+
     /// <summary>The hugetlb calls under validate: mprotect (hugetlb_change_protection), truncate (unmap_hugepage_range:
     /// MMU_NOTIFY_UNMAP in linux-6.1, CLEAR from 6.12), a COW write fault after fork (hugetlb_wp) and mremap
     /// (move_hugetlb_page_tables), each run by the trace spec as the TLA+ site of that name (CandSites).</summary>

@@ -494,16 +494,30 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal((1L, 1L), (r.Stats.Paths["move_pages_ptes"], r.Stats.Paths["copy_page_range"]));
     }
 
-    /// <summary>A refusal that would prepare an anon_vma is not run: `uffd_move 2 13 1` (EEXIST: page 13 holds the zero page)
-    /// into [12, 16), which has none, where the kernel's uffd_lock_vma (linux-7.2 mm/userfaultfd.c) gives it one first and
-    /// fork then copies its zero page. The overlapping move before it is run: page 5 carried up to page 7 (5 -> 6 -> 7).</summary>
+    /// <summary>A refusal into a VMA without an anon_vma is run: `uffd_move 2 13 1` (EEXIST: page 13 holds the zero page)
+    /// into [12, 16), which the kernel's uffd_lock_vma (linux-7.2 mm/userfaultfd.c) gives an anon_vma first, as the
+    /// reference's refusal now does (Planner.RefusalVmas); fork then copies its zero page on both sides. The overlapping
+    /// move before it is run too: page 5 carried up to page 7 (5 -> 6 -> 7).</summary>
     [KvmFact]
-    public void A_refusal_that_would_prepare_an_anon_vma_is_not_run_and_an_overlapping_move_is()
+    public void A_refusal_into_a_vma_without_an_anon_vma_and_an_overlapping_move_agree()
     {
-        var r = Run("mmap 0 16 rw; uffd_register 4 8; host_write 5 71274; uffd_move 5 6 2; host_read 7; uffd_register 12 16; guest_read 13; uffd_move 2 13 1; fork; child_read 0 13");
+        var r = Run(RefusalOps);
         Assert.Null(r.Mismatch);
-        Assert.Equal(1, r.Stats.Refused);
-        Assert.Equal(1, r.Stats.Driven["uffd_move"]);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.Driven["uffd_move"]);
+    }
+
+    private const string RefusalOps = "mmap 0 16 rw; uffd_register 4 8; host_write 5 71274; uffd_move 5 6 2; host_read 7; uffd_register 12 16; guest_read 13; uffd_move 2 13 1; fork; child_read 0 13";
+
+    /// <summary>Planted: PlantUffdMoveRefusalForgetsAnonVma, the reference of session 12 (a refused move left the destination
+    /// VMA as it was): the kernel's fork copies the zero page of [12, 16), which now has an anon_vma, the reference's does not.</summary>
+    [KvmFact]
+    public void A_reference_whose_refused_move_forgets_the_anon_vma_is_caught_at_fork()
+    {
+        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusalForgetsAnonVma = true };
+        var r = new Conformance(fx.Live, cfg).Run(KOp.Parse(RefusalOps, 16));
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal((8, "fork", 13), (r.Mismatch!.OpIndex, r.Mismatch.Op, r.Mismatch.Page));
     }
 
     /// <summary>UFFDIO_MOVE of a whole PMD-mapped THP to an empty, registered, aligned block: one invalidation, traced from

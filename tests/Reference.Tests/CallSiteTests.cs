@@ -198,6 +198,31 @@ public class CallSiteTests
         Assert.Null(s.FirstViolation);
     }
 
+    /// <summary>The destination's anon_vma stays when the move is then refused (linux-7.2 mm/userfaultfd.c uffd_move_lock ->
+    /// uffd_lock_vma / find_vma_and_prepare_anon before move_pages' checks): a refusal into [8, 12) (EEXIST: page 9 holds the
+    /// zero page) leaves it an anon_vma, and fork copies its zero page; a refusal for want of a destination VMA leaves
+    /// nothing. Planted: PlantUffdMoveRefusalForgetsAnonVma, the reference of before (the refusal left the state as it was).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_refused_uffd_move_still_gives_the_destination_vma_an_anon_vma(bool planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantUffdMoveRefusalForgetsAnonVma = planted });
+        s.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(8, 12));
+        s.Cpu(new Call.CpuRead(2));
+        s.Cpu(new Call.CpuRead(9));
+        Assert.False(s.State.VmaAt(9)!.AnonVma);
+        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(2, 9))));
+        Assert.Equal("ENOENT (no VMA)", Result(s.Call(new Call.UffdMove(2, 13))));
+        s.Cpu(new Call.Fork());
+        Assert.Equal(!planted, s.State.VmaAt(9)!.AnonVma);
+        Assert.False(s.State.VmaAt(2)!.AnonVma);
+        Assert.Equal(!planted, s.State.Children[0].ContainsKey(9));
+        Assert.False(s.State.Children[0].ContainsKey(2));
+        Assert.Null(s.FirstViolation);
+    }
+
     [Fact]
     public void Uffd_move_of_a_thp_page_splits_the_pmd_first()
     {
