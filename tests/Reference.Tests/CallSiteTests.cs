@@ -446,7 +446,9 @@ public class CallSiteTests
         s.Cpu(new Call.CpuWrite(1, 9));
         s.Cpu(new Call.NumaScan(0, 4));
         s.Cpu(new Call.PagemapScanWp(4, 8));
+        s.Cpu(new Call.UffdRegister(6, 8));
         s.Cpu(new Call.UffdMove(1, 6));
+        Assert.Equal(9, s.CpuView(6));
         s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.UffdWriteProtect(4, 8));
         s.Cpu(new Call.UffdWriteProtect(5, 6, Wp: false));
@@ -455,6 +457,7 @@ public class CallSiteTests
         s.Cpu(new Call.CpuWrite(12, 3));
         s.Cpu(new Call.Munmap(8, 12));
         s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(8, 12));
         s.Cpu(new Call.UffdMove(12, 8, 4));
         Assert.True(s.State.Ptes[8]!.Value.Huge);
         s.Cpu(new Call.Munmap(8, 16));
