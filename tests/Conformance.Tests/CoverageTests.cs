@@ -236,12 +236,18 @@ public class CoverageTests
         session.Cpu(new Call.UffdMove(5, 4, 3));
         Assert.Equal([6, 7, 8], Enumerable.Range(4, 3).Select(p => session.State.CpuView(p)!.Value).ToList());
         Assert.Null(session.FirstViolation);
+        Assert.Equal("Accepted", MoveVerdict(session));
+    }
+
+    /// <summary>validate's verdict on the session's trace.</summary>
+    private static string MoveVerdict(Session session)
+    {
         var dir = Directory.CreateTempSubdirectory("coverage").FullName;
         var path = Path.Combine(dir, "uffdio_move.jsonl");
         TraceFile.Write(path, session);
         var v = TraceChecks.Validate(path, allowIncomplete: true);
         Directory.Delete(dir, true);
-        Assert.Equal("Accepted", v.Kind.ToString());
+        return v.Kind.ToString();
     }
 
     /// <summary>A refused UFFDIO_MOVE leaves the destination VMA the anon_vma the kernel prepared before its checks (linux-7.2
@@ -260,12 +266,7 @@ public class CoverageTests
         session.Cpu(new Call.Fork());
         Assert.True(session.State.Children[0].ContainsKey(5));
         Assert.Null(session.FirstViolation);
-        var dir = Directory.CreateTempSubdirectory("coverage").FullName;
-        var path = Path.Combine(dir, "uffdio_move.jsonl");
-        TraceFile.Write(path, session);
-        var v = TraceChecks.Validate(path, allowIncomplete: true);
-        Directory.Delete(dir, true);
-        Assert.Equal("Accepted", v.Kind.ToString());
+        Assert.Equal("Accepted", MoveVerdict(session));
     }
 
     /// <summary>The hugetlb calls under validate: mprotect (hugetlb_change_protection), truncate (unmap_hugepage_range:
