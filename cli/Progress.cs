@@ -31,17 +31,20 @@ public sealed class Progress
         return Run(command, terminal ? AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) }) : null, () => sw.Elapsed, work);
     }
 
-    /// <summary>Runs work with a progress line on console (null: none); clock gives the time shown, redrawn every
-    /// second with the last report (a long step with no report still shows its time going on).</summary>
-    public static T Run<T>(string command, IAnsiConsole? console, Func<TimeSpan> clock, Func<Progress, T> work) =>
+    /// <summary>Runs work with a progress line on console (null: none); clock gives the time shown, redrawn at every tick
+    /// with the last report (a long step with no report still shows its time going on). The ticker calls its action every
+    /// second until disposed (a timer; tests pass their own, so that no test waits for a clock).</summary>
+    public static T Run<T>(string command, IAnsiConsole? console, Func<TimeSpan> clock, Func<Progress, T> work, Func<Action, IDisposable>? ticker = null) =>
         console is null
             ? work(new Progress(command, null, clock))
             : console.Status().Spinner(Spinner.Known.Line).Start(Markup.Escape($"{command}: starting"), ctx =>
             {
                 var p = new Progress(command, ctx, clock);
-                using var tick = new Timer(_ => p.Show(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+                using var tick = (ticker ?? EverySecond)(p.Show);
                 return work(p);
             });
+
+    private static IDisposable EverySecond(Action action) => new Timer(_ => action(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
 
     public void Report(string text)
     {
@@ -49,7 +52,13 @@ public sealed class Progress
         Show();
     }
 
-    private void Show() => _status?.Status(Markup.Escape($"{_command}: {_text} ({_clock().TotalSeconds:F0} s)"));
+    /// <summary>Sets the line and draws it now (Spectre's own refresh would draw it only at its next interval).</summary>
+    private void Show()
+    {
+        if (_status is null) return;
+        _status.Status(Markup.Escape($"{_command}: {_text} ({_clock().TotalSeconds:F0} s)"));
+        _status.Refresh();
+    }
 
     /// <summary>A writer for the checker's output that passes its Progress(...) lines on as progress, drops the rest.</summary>
     public TextWriter CheckerLines() => _status is null ? TextWriter.Null : new LineSink(line => { if (line.StartsWith("Progress(", StringComparison.Ordinal)) Report(line); });

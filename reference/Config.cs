@@ -167,12 +167,13 @@ public enum Mutant : long
 /// PteFolioSplit: the reference remembers the folio of a THP whose PMD __split_huge_pmd split (Frame.PteFolio, MmState.IsPteFolio),
 /// and MADV_FREE / MADV_PAGEOUT over part of such a folio split it as linux-7.2 and 6.12 mm/madvise.c madvise_free_pte_range /
 /// madvise_cold_or_pageout_pte_range do (Planner.SplitPteFolio: try_to_migrate_one per VMA, zero-filled subpages the zero page);
-/// off, its pages are base pages. Off by default: the TLA+ trace spec has no such split (validate rejects the split's PTE
-/// change outside the madvise range: Conformance.Tests MadviseFreeSplitOfAPteMappedFolioIsRejectedByTheTraceSpec);
-/// `notifier kernel` turns it on (trace config field `pte_folio_split`).
+/// off, its pages are base pages. On by default (the TLA+ trace spec takes the split's per-VMA brackets as its site
+/// split_folio when the config line has `pte_folio_split`: TraceNotifierSpec.tla FolioRange; Conformance.Tests
+/// MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket); off only to replay a trace
+/// written before it (a config line without `pte_folio_split`), where such a folio's pages were base pages.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = false)
+    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = true)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;
@@ -206,4 +207,9 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// VMA without the anon_vma linux-7.2 mm/userfaultfd.c uffd_lock_vma gave it before any check, as the reference of
     /// session 12 did (Planner.RefusalVmas).</summary>
     public bool PlantUffdMoveRefusalForgetsAnonVma { get; init; }
+
+    /// <summary>A planted reference bug for tests (Properties.Tests): a full-mm listener (every kind but Interval) registers while
+    /// an operation or invalidation is in flight, as the reference let it before it followed linux-7.2 mm/mmu_notifier.c
+    /// __mmu_notifier_register -> mm/vma.c mm_take_all_locks; it then hears an invalidate_range_end without its start.</summary>
+    public bool PlantRegisterDuringInvalidation { get; init; }
 }

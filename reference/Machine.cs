@@ -37,6 +37,13 @@ public static class Machine
                 case Call.IntervalInsert:
                 {
                     if (ms.Registered) throw new ModelException($"{call.Name}: {dev} is already registered");
+                    // every listener but an interval one registers with mmu_notifier_register, which holds mmap_lock for write and
+                    // mm_take_all_locks (every VMA write-locked, every i_mmap and anon_vma lock taken: linux-7.2 mm/mmu_notifier.c
+                    // __mmu_notifier_register, mm/vma.c mm_take_all_locks): it waits out every operation in flight, so it never
+                    // joins an invalidation already started (which would hand it an invalidate_range_end without its start)
+                    if (s.Config.MirrorList[m].Kind != MirrorKind.Interval && !s.Config.PlantRegisterDuringInvalidation
+                        && (s.Op is not null || s.ActiveInvalidateRanges > 0))
+                        throw new ModelException($"{call.Name}: {dev} registers with mmu_notifier_register, whose mm_take_all_locks waits until the mm is idle ({(s.Op is { } op ? $"{op.Name} in flight" : $"{s.ActiveInvalidateRanges} invalidation(s) in flight")})");
                     // __mmu_interval_notifier_insert: during an invalidation the new interval is assumed hit
                     long seq = s.InvalidateSeq;
                     if (s.ActiveInvalidateRanges > 0) { seq |= 1; s = s with { InvalidateSeq = seq }; }
@@ -817,15 +824,22 @@ public static class Machine
 
     private static StepOutcome ZeroRemap(MmState s, CpuOp op, Prim.ZeroRemap zr)
     {
-        if (s.Frames[zr.Frame].Content == 0)
-            return PteUpdate(s, op, new Prim.PteUpdate(zr.Page, PteOp.MapShared, MmState.ZeroFrame, zr.ZeroProt));
-        // written since the split was planned (a device through its mapping, before its invalidate callback): the page is
-        // mapped again, and the put_page planned after it is dropped with the zero-page mapping
-        var steps = op.Steps.ToList();
-        int i = steps.FindIndex(p => p is Prim.FreeFrame f && f.Frame == zr.Frame);
-        if (i >= 0) steps.RemoveAt(i);
-        s = s with { Op = op with { Steps = ImmutableQueue.CreateRange(steps) } };
-        return PteUpdate(s, op, new Prim.PteUpdate(zr.Page, PteOp.Map, zr.Frame, zr.Prot, UffdWp: zr.UffdWp));
+        bool zero = s.Frames[zr.Frame].Content == 0;
+        // the steps planned for the page kept (Prim.IfKept) run only if it is kept
+        var steps = op.Steps.SelectMany(p => p is Prim.IfKept k && k.Page == zr.Page ? (zero ? Array.Empty<Prim>() : new[] { k.Step }) : new[] { p }).ToList();
+        if (!zero)
+        {
+            // written since the split was planned (a device through its mapping, before its invalidate callback): the page is
+            // mapped again, and the put_page planned after it is dropped with the zero-page mapping
+            int i = steps.FindIndex(p => p is Prim.FreeFrame f && f.Frame == zr.Frame);
+            if (i >= 0) steps.RemoveAt(i);
+            // MADV_FREE's walk marks the page it finds mapped again lazyfree and clean (Planner.MarkLazyfree)
+            if (zr.Lazyfree) s = s with { Frames = s.Frames.SetItem(zr.Frame, s.Frames[zr.Frame] with { Lazyfree = true, Dirty = false }) };
+        }
+        op = op with { Steps = ImmutableQueue.CreateRange(steps) };
+        s = s with { Op = op };
+        return zero ? PteUpdate(s, op, new Prim.PteUpdate(zr.Page, PteOp.MapShared, MmState.ZeroFrame, zr.ZeroProt))
+            : PteUpdate(s, op, new Prim.PteUpdate(zr.Page, PteOp.Map, zr.Frame, zr.Prot, UffdWp: zr.UffdWp));
     }
 
     private static StepOutcome KsmReplace(MmState s, CpuOp op, Prim.KsmReplace kr)

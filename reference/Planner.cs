@@ -71,6 +71,15 @@ internal sealed class Planner(MmState state)
     private void Pte(int page, PteOp op, bool after, int frame = 0, Prot prot = Prot.None, bool huge = false, bool uffdWp = false)
         => _prims.Add(new Prim.PteUpdate(page, op, frame, prot, huge, after, UffdWp: uffdWp));
 
+    /// <summary>Plans steps for page, a subpage of a folio split earlier in the call whose ZeroRemap may map the zero page, that
+    /// run only if the remap keeps its frame (Prim.IfKept: the madvise walk's next look at the PTE after split_folio).</summary>
+    private void IfKept(int page, Action plan)
+    {
+        int from = _prims.Count;
+        plan();
+        for (int i = from; i < _prims.Count; i++) _prims[i] = new Prim.IfKept(page, _prims[i]);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private IEnumerable<int> Present(PageRange r) => Enumerable.Range(r.Start, r.Length).Where(p => State.Ptes[p] is not null);
@@ -965,9 +974,12 @@ internal sealed class Planner(MmState state)
         {
             foreach (int p in Present(r))
                 if (State.Ptes[p] is { Swapped: true }) Pte(p, PteOp.Clear, after);
-                else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame
-                    && !zeroed.Contains(p))
-                    Pte(p, PteOp.MkOld, after);
+                else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
+                {
+                    // a subpage the split maps to the zero page is skipped (vm_normal_folio NULL), one it keeps made old
+                    if (zeroed.Contains(p)) IfKept(p, () => Pte(p, PteOp.MkOld, after));
+                    else Pte(p, PteOp.MkOld, after);
+                }
             _prims.Add(new Prim.TlbFlush(r));
             foreach (int p in swapped) _prims.Add(new Prim.FreeFrame(State.Ptes[p]!.Value.Frame));
         });
@@ -993,12 +1005,19 @@ internal sealed class Planner(MmState state)
         if (!EventTables.IsKernel(Vocab)) return;
         foreach (int p in Present(r))
         {
-            if (zeroed.Contains(p) || State.Ptes[p] is not { NonPresent: false } pte || pte.Frame == MmState.ZeroFrame
+            if (State.Ptes[p] is not { NonPresent: false } pte || pte.Frame == MmState.ZeroFrame
                 || State.VmaAt(p) is not { Shared: false, Mlocked: false }) continue;
             // a PMD-mapped THP the range does not cover whole and that was not split: madvise_free_huge_pmd leaves it alone
             if (pte.Huge && HugeBlock(p) is var b && (b.Start < r.Start || b.End > r.End) && !split.Contains(b.Start)) continue;
             var fr = State.Frames[pte.Frame];
             if (fr.MapCount != 1 || fr.RefCount != 1) continue;
+            if (zeroed.Contains(p))
+            {
+                // the split's remap decides (Prim.ZeroRemap): the zero page is skipped, a page kept is marked when it is kept
+                int i = _prims.FindIndex(x => x is Prim.ZeroRemap z && z.Page == p);
+                _prims[i] = (Prim.ZeroRemap)_prims[i] with { Lazyfree = true };
+                continue;
+            }
             State = State with { Frames = State.Frames.SetItem(pte.Frame, fr with { Lazyfree = true, Dirty = false }) };
         }
     }
@@ -1146,8 +1165,7 @@ internal sealed class Planner(MmState state)
                 // !(si->flags & SWP_BLKDEV)) return 0", 6.12 scan_swap_map_slots the same, 6.1 get_swap_pages swap_alloc_cluster
                 // only for SWP_BLKDEV) -> split_folio_to_list (THP_SWPOUT_FALLBACK), the same split, and every subpage still mapped
                 // (not the zero-filled ones, unmapped by the remap) swapped out one by one from folio_list
-                pages = (seg == b ? Enumerable.Range(b.Start, b.Length) : pages).Where(p => !zeroed.Contains(p)).ToList();
-                foreach (int p in pages) TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+                foreach (int p in seg == b ? Enumerable.Range(b.Start, b.Length) : pages) SwapOutAfterSplit(p, zeroed);
                 continue;
             }
             if (pteFolios.Contains(HugeBlock(at)))
@@ -1159,8 +1177,7 @@ internal sealed class Planner(MmState state)
                 var b = HugeBlock(at);
                 bool whole = PteFolioWhole(b, seg);
                 var zeroed = SplitPteFolio(b);
-                foreach (int p in (whole ? Enumerable.Range(b.Start, b.Length) : pages).Where(p => !zeroed.Contains(p)))
-                    TryToUnmapOne(new PageRange(p, p + 1), PteOp.SwapEntry);
+                foreach (int p in whole ? Enumerable.Range(b.Start, b.Length) : pages) SwapOutAfterSplit(p, zeroed);
                 continue;
             }
             foreach (int p in pages)
@@ -1172,6 +1189,16 @@ internal sealed class Planner(MmState state)
             }
         }
         return ("madvise_pageout", MmapLock.Read, null);
+    }
+
+    /// <summary>The swap-out of subpage p of a folio the pageout split (shrink_folio_list -> try_to_unmap_one, one page per
+    /// rmap walk): a page the split's remap maps to the zero page (zeroed, decided when it runs: Prim.ZeroRemap) is not swapped
+    /// out (madvise_cold_or_pageout_pte_range: vm_normal_folio NULL), so its swap-out is planned only for the page kept.</summary>
+    private void SwapOutAfterSplit(int p, HashSet<int> zeroed)
+    {
+        var one = new PageRange(p, p + 1);
+        if (zeroed.Contains(p)) IfKept(p, () => TryToUnmapOne(one, PteOp.SwapEntry));
+        else TryToUnmapOne(one, PteOp.SwapEntry);
     }
 
     /// <summary>MADV_PAGEOUT over a PMD-mapped THP (block b, Huge in the reference), linux-7.2 and 6.12 mm/madvise.c

@@ -54,8 +54,16 @@ public abstract record Prim
     /// under RMP_USE_SHARED_ZEROPAGE): a subpage still zero-filled when it runs is mapped as the shared zero page (ZeroProt;
     /// the FreeFrame planned after it frees the page), else its own frame again (Prot, UffdWp; that FreeFrame dropped). The
     /// Planner plans it for a subpage zero-filled when the call starts; a device may still write the page through its mapping
-    /// until its own invalidate callback, before the PTEs are cleared, so the content is read when the remap runs.</summary>
-    public sealed record ZeroRemap(int Page, int Frame, Prot Prot, Prot ZeroProt, bool UffdWp = false) : Prim;
+    /// until its own invalidate callback, before the PTEs are cleared, so the content is read when the remap runs. The steps
+    /// the call planned for the page kept (IfKept) run only when it keeps the frame; Lazyfree: then the frame is marked lazyfree
+    /// and clean, as MADV_FREE's walk does to the page it finds mapped again (Planner.MarkLazyfree).</summary>
+    public sealed record ZeroRemap(int Page, int Frame, Prot Prot, Prot ZeroProt, bool UffdWp = false, bool Lazyfree = false) : Prim;
+    /// <summary>A step of a call that a ZeroRemap of Page earlier in the call decides: linux-7.2 mm/madvise.c
+    /// madvise_free_pte_range and madvise_cold_or_pageout_pte_range look at the PTE again after split_folio (nr = 0), and
+    /// skip the zero page (vm_normal_folio NULL) but make old and lazyfree, or swap out, a subpage mapped back to its own page.
+    /// The ZeroRemap turns it into Step when it keeps the frame and drops it when it maps the zero page, so none is left when
+    /// the machine reaches it.</summary>
+    public sealed record IfKept(int Page, Prim Step) : Prim;
     /// <summary>The mm is gone (exit_mmap done).</summary>
     public sealed record Exit : Prim;
 }

@@ -30,6 +30,27 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     /// the check stops with LivenessOutOfMemory. Null: no limit.</summary>
     public long? MemoryBudget { get; init; }
 
+    /// <summary>NOTIFIER_SEARCH_STATS: told the name of each part of the check as it ends (SearchStats.Mark).</summary>
+    public Action<string>? Mark { get; init; }
+
+    /// <summary>Threads that evaluate the per-state labels and state predicates (the search's --workers); 1: this
+    /// thread only. Only with the states in memory (a spilled graph reads its pages on one thread).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>A planted bug for LivenessWorkersTests: the parallel evaluation's results are kept beyond the first
+    /// state whose evaluation failed in the parallel phase (the serial redo from it is skipped).</summary>
+    public bool PlantedNoRedo { get; init; }
+
+    /// <summary>body(c, slot, s) for every state s in [0, n), as this thread would do it in the order of s: on
+    /// Workers threads (PerState), then on this thread from the first state whose evaluation failed there.</summary>
+    private void PerState(Ctx c, int n, Action<Ctx, int, int> body)
+    {
+        int from = states is List<Value[]> ? Checker.PerState.Run(spec, c, Workers, n, body) : 0;
+        if (PlantedNoRedo && from > 0) from = n;
+        for (int v = from; v < n; v++) body(c, 0, v);
+        c.Nxt = null;
+    }
+
     /// <summary>Bytes of the product's nodes, edges and Tarjan's arrays for them: over MemoryBudget, the check
     /// stops with a one-line error (TLC: "Java ran out of memory during liveness checking", exit 255).</summary>
     private void WithinBudget(LiveAtom a, long bytes, int nodes)
@@ -54,9 +75,10 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         int nv = spec.Vars.Count;
         var enArr = new bool[states.Count];
         var tk = new Taken[states.Count];
-        var set = new List<int>();
-        for (int s = 0; s < states.Count; s++)
+        var sets = new List<int>[Math.Max(1, Workers)];
+        PerState(c, states.Count, (c, slot, s) =>
         {
+            var set = sets[slot] ??= [];
             set.Clear();
             foreach (var t in succ[s])
             {
@@ -87,8 +109,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
                 catch (FoundEnabled) { en = true; }
             }
             enArr[s] = en;
-        }
-        c.Nxt = null;
+        });
         return (enArr, tk);
     }
 
@@ -99,6 +120,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     public Lasso? Check(Ctx c, List<LiveAtom> atoms)
     {
         Label(c);
+        Mark?.Invoke("liveness labels");
 
         foreach (var a in atoms)
         {
@@ -116,6 +138,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
                 LiveKind.EventuallyAlways => CheckEventuallyAlways(c, a, R),
                 _ => throw new InvalidOperationException($"unknown temporal form {a.Kind}"),
             };
+            Mark?.Invoke($"liveness {a.Kind}");
             if (lasso is not null) return lasso;
         }
         return null;
@@ -204,7 +227,8 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     private Lasso? CheckEventually(Ctx c, LiveAtom a, List<int> myInits, Func<int, bool> R)
     {
         var inX = new bool[states.Count];
-        for (int s = 0; s < states.Count; s++) inX[s] = R(s) && !Holds(c, a, a.Kind == LiveKind.LeadsTo ? a.Q! : a.P, s);
+        var awaited = a.Kind == LiveKind.LeadsTo ? a.Q! : a.P;
+        PerState(c, states.Count, (c, _, s) => inX[s] = R(s) && !Holds(c, a, awaited, s));
         IEnumerable<int> starts = a.Kind switch
         {
             LiveKind.LeadsTo => Enumerable.Range(0, states.Count).Where(s => inX[s] && Holds(c, a, a.P, s)),
@@ -294,6 +318,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
             }
             return v != neg;
         }
+        PrecomputeStateAtoms(c, atoms, stateVal, starts);
         bool StateOk(Tableau.TNode q, int s) => q.StateLits.All(l => StateLit(l.Atom, l.Neg, s));
         bool StepOk(Tableau.TNode q, int s, int t) => q.ActLits.All(l => StepLit(l.Atom, l.Neg, s, t));
 
@@ -319,6 +344,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         }
         c.Nxt = null;
         nodes.Seal();
+        Mark?.Invoke($"liveness product ({nodes.Count} nodes)");
         int[] pSt = nodes.StateArray(), pQ = nodes.TabArray();
 
         bool Takes(int k, int u, int v) => _tk[k][pSt[u]].Contains(pSt[v]);
@@ -339,6 +365,7 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         WithinBudget(a, nodes.Bytes + pOut.Bytes + (cOut == pOut ? 0 : cOut.Bytes) + TarjanScratch.BytesPerNode * (long)nodes.Count, nodes.Count);
         var fairComps = FairComponentsOf(nodes.Count, null, u => cOut[u], u => pSt[u], (_, _) => true,
             (comp, k) => comp.Any(u => cOut[u].Any(v => comp.Contains(v) && Takes(k, u, v))));
+        Mark?.Invoke("liveness components");
         // []<>L assumptions: L in some state (on some step) of the component
         bool AeOk(NodeSet comp, (int Atom, bool Neg) l) => atoms[l.Atom] is StateAtom or EnabledAtom
             ? comp.Any(u => StateLit(l.Atom, l.Neg, pSt[u]))
@@ -366,6 +393,35 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     }
 
     private const int MaxLassoCandidates = 32;
+
+    /// <summary>With several workers, the tableau's state predicates on every state the product can reach (from
+    /// starts), in parallel, before the product is built (which asks for them one at a time, in its own order):
+    /// stateVal[atom][s] 1 true, 2 false; 0 where the evaluation failed (an error, or SerialOnly), so that the
+    /// product evaluates it again itself when it needs it, in its order, as one thread does.</summary>
+    private void PrecomputeStateAtoms(Ctx c, List<LtlAtom> atoms, sbyte[][] stateVal, List<int> starts)
+    {
+        if (Workers <= 1 || states is not List<Value[]>) return;
+        var predicates = Enumerable.Range(0, atoms.Count).Where(k => atoms[k] is StateAtom).ToArray();
+        if (predicates.Length == 0) return;
+        var reach = new bool[states.Count];
+        var q = new Queue<int>();
+        foreach (int s in starts) if (!reach[s]) { reach[s] = true; q.Enqueue(s); }
+        while (q.Count > 0) { int v = q.Dequeue(); foreach (var w in succ[v]) if (!reach[w]) { reach[w] = true; q.Enqueue(w); } }
+        foreach (int k in predicates) stateVal[k] = new sbyte[states.Count];
+        // not LiveChecker.PerState: nothing is evaluated again on this thread (with the interner not frozen, a new
+        // string would get its token before the product asks for it), and with too few states nothing is done
+        Checker.PerState.Run(spec, c, Workers, states.Count, (c, _, s) =>
+        {
+            if (!reach[s]) return;
+            foreach (int k in predicates)
+            {
+                var sa = (StateAtom)atoms[k];
+                try { c.Cur = states[s]; c.Nxt = null; stateVal[k][s] = (sbyte)(sa.P.EvalBool(c, sa.Env) ? 1 : 2); }
+                catch (Exception e) when (Checker.PerState.Failed(e)) { }
+            }
+        });
+        Mark?.Invoke("liveness state predicates");
+    }
 
     /// <summary>The product's edges, node after node in id order (compressed rows: 4 bytes an edge, where a list
     /// per node took about 60 bytes more).</summary>

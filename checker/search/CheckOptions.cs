@@ -60,6 +60,12 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: a worker remembers a state it judged even when the invariants applied Print,
     /// TLCSet or another operator that is not constant (Ctx.Effects), so a state met again does not print again.</summary>
     public bool PlantedFineIgnoresEffects { get; init; }
+    /// <summary>A planted bug for tests: the liveness check keeps what its workers evaluated beyond the first state
+    /// whose evaluation failed in the parallel phase, instead of evaluating from that state on in order on one thread.</summary>
+    public bool PlantedLivenessNoRedo { get; init; }
+    /// <summary>A planted bug for tests: the workers that judge the initial states in parallel do not evaluate their
+    /// invariants, and the initial states are added as if every invariant held.</summary>
+    public bool PlantedInitialUnjudged { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }

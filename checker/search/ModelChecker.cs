@@ -45,6 +45,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
 
     private CheckResult RunOnThisThread()
     {
+        _stats?.Mark("start and parse");
         var sw = Stopwatch.StartNew();
         var res = new CheckResult();
         var c = new Ctx(spec);
@@ -126,7 +127,9 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         if (opt.Recover is { } dir) Recover(dir);
         else if (!InitialStates(c, res)) return;
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
+        _stats?.Mark("initial states");
         if (!Explore(c, res, sw, workers)) return;
+        _stats?.Mark("search");
         Finish(c, res, atoms);
     }
 
@@ -222,8 +225,11 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
     private bool InitialStates(Ctx c, CheckResult res)
     {
         _o.WriteLine("Computing initial states...");
-        foreach (var st in EnumerateInit(c))
-            if (!AddInitial(c, res, st)) return false;
+        var inits = EnumerateInit(c);
+        _stats?.Mark("initial states enumerated");
+        var judged = JudgeInitial(c, inits);
+        for (int i = 0; i < inits.Count; i++)
+            if (!AddInitial(c, res, inits[i], judged?[i] ?? default)) return false;
         _o.WriteLine($"Finished computing initial states: {_trace.Count} distinct state{(_trace.Count == 1 ? "" : "s")} generated.");
         _level = 1;
         return true;
@@ -247,16 +253,67 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         return inits;
     }
 
-    private bool AddInitial(Ctx c, CheckResult res, Value[] st)
+    /// <summary>What the workers found of an initial state before it is added: Known, its constraints were
+    /// evaluated (InModel: they hold) and, when they hold, its fingerprint; Holds, its invariants, state properties
+    /// and initial-state properties hold. What they could not evaluate (an error, or an evaluation that needs the
+    /// serial order) is not known, and AddInitial evaluates it itself, in order.</summary>
+    private readonly record struct Judged(bool Known, bool InModel, long Fp, bool Holds);
+
+    /// <summary>With several workers, the initial states' constraints, fingerprints and invariants, evaluated in
+    /// parallel (PerState: each worker with its own Ctx, the interner frozen); null with one worker. The states are
+    /// then added in order by this thread (AddInitial), as one worker adds them: only a state's own evaluations are
+    /// done here, the fingerprint set, the trace and the queue are not touched. A duplicate's invariants are
+    /// evaluated too (one worker skips them), but what failed there is not reported: AddInitial evaluates a state
+    /// it does not know itself.</summary>
+    private Judged[]? JudgeInitial(Ctx c, List<Value[]> inits)
+    {
+        if (opt.Workers <= 1 || inits.Count < 2 * PerState.Chunk) return null;
+        var judged = new Judged[inits.Count];
+        PerState.Run(spec, c, opt.Workers, inits.Count, (cx, _, i) =>
+        {
+            var st = inits[i];
+            cx.Cur = st; cx.Nxt = null;
+            bool inModel, holds = false;
+            long fp = 0;
+            try
+            {
+                inModel = spec.Constraints.All(p => p.Node.EvalBool(cx, null));
+                if (inModel) fp = _fingerprint.Of(cx, st);
+            }
+            catch (Exception e) when (PerState.Failed(e)) { return; }
+            if (inModel && opt.PlantedInitialUnjudged) holds = true;
+            else if (inModel)
+            {
+                try
+                {
+                    string? evaluating = null;
+                    holds = _expander.FirstViolation(cx, st, ref evaluating) is null
+                        && spec.InitProps.All(p => { cx.Cur = st; cx.Nxt = null; return p.Node.EvalBool(cx, null); });
+                }
+                catch (Exception e) when (PerState.Failed(e)) { }
+            }
+            judged[i] = new Judged(true, inModel, fp, holds);
+        });
+        c.Cur = new Value?[spec.Vars.Count]; c.Nxt = null;
+        _stats?.Mark("initial states judged");
+        return judged;
+    }
+
+    private bool AddInitial(Ctx c, CheckResult res, Value[] st, Judged judged)
     {
         _generated++;
         c.Cur = st;
-        if (!spec.Constraints.All(p => p.Node.EvalBool(c, null))) return true;
-        long fp = _fingerprint.Of(c, st);
+        if (judged.Known ? !judged.InModel : !spec.Constraints.All(p => p.Node.EvalBool(c, null))) return true;
+        long fp = judged.Known ? judged.Fp : _fingerprint.Of(c, st);
         if (!_seen.Add(fp)) return true;
         int id = _trace.Add(fp, -1, 1);
         _graph.State(id, fp, st, initial: true);
         Scored(id, st);
+        if (judged.Holds)
+        {
+            _current.Enqueue(st, id);
+            return true;
+        }
         string? bad, evaluating = null;
         try { bad = _expander.FirstViolation(c, st, ref evaluating); }
         catch (Exception e) when (e is EvalError or AssertError)
@@ -577,7 +634,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             _o.WriteLine($"Checking temporal properties for the complete state space with {_trace.Count} total distinct states");
             LiveChecker.Lasso? lasso;
-            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits) { MemoryBudget = opt.MaxMemory }.Check(c, atoms); }
+            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits) { MemoryBudget = opt.MaxMemory, Mark = _stats is null ? null : _stats.Mark, Workers = Math.Max(1, opt.Workers), PlantedNoRedo = opt.PlantedLivenessNoRedo }.Check(c, atoms); }
             catch (LivenessOutOfMemory e)
             {
                 // TLC: "Java ran out of memory during liveness checking", exit 255
@@ -618,6 +675,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
             _o.WriteLine($"Allocated: {bytes} bytes during the search = {bytes / (double)res.Generated:F1} bytes per generated state; collections gen0/1/2: {GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}.");
         }
         _stats?.Print(_o);
+        _stats?.PrintPhases(_o);
         if (opt.MaxMemory is not null) _o.WriteLine($"Spilled to disk: {_spilledPages} queue pages, {(_seen as DiskFpSet)?.Flushes ?? 0} fingerprint set merges{(_graph is StateGraph g2 ? $", {g2.PagesWritten} liveness graph pages" : "")}.");
         PrintCoverage();
     }

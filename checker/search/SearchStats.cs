@@ -74,6 +74,66 @@ public sealed class SearchStats
         _criticalNs += max;
     }
 
+    // ------------------------------------------------------------------ the run's phases
+
+    private readonly List<(string Name, double Cpu, double Thread, double Wall)> _marks = [];
+
+    /// <summary>The process's CPU seconds (all threads: the workers, the GC's, the JIT's) and wall seconds since it
+    /// started, now.</summary>
+    private static (double Cpu, double Wall) ProcessNow()
+    {
+        using var p = System.Diagnostics.Process.GetCurrentProcess();
+        return (p.TotalProcessorTime.TotalSeconds, (DateTime.Now - p.StartTime).TotalSeconds);
+    }
+
+    /// <summary>A phase of the run ends now (its name: what it did since the previous mark, or since the process
+    /// started: the runtime's start, the CLI, the parse, the JIT of what ran so far). Called on the check's thread,
+    /// whose own CPU time is kept too: in a phase that thread does alone it is the phase's serial part.</summary>
+    public void Mark(string name)
+    {
+        var (cpu, wall) = ProcessNow();
+        _marks.Add((name, cpu, ThreadCpuNs() / 1e9, wall));
+    }
+
+    /// <summary>"Phases: NAME P / T / W s, ...": each phase's process CPU seconds (all threads), the check's thread's
+    /// CPU seconds (the serial part, or that thread's share of a parallel phase) and wall seconds. The first
+    /// phase's thread CPU is only the check thread's (it starts after the parse; the parse runs on the CLI's).</summary>
+    public void PrintPhases(TextWriter o)
+    {
+        var parts = new List<string>();
+        double cpu0 = 0, thread0 = 0, wall0 = 0;
+        foreach (var (name, cpu, thread, wall) in _marks)
+        {
+            parts.Add($"{name} {cpu - cpu0:F2} / {thread - thread0:F2} / {wall - wall0:F2} s");
+            (cpu0, thread0, wall0) = (cpu, thread, wall);
+        }
+        o.WriteLine($"Phases (process CPU / check thread CPU / wall seconds): {string.Join(", ", parts)}.");
+        if (ThreadsByName() is { } threads) o.WriteLine($"Threads (CPU seconds since the process started, by name; Linux /proc/self/task): {threads}.");
+    }
+
+    /// <summary>The CPU seconds (user + system) of the process's live threads, summed by thread name (comm): the
+    /// check's threads, the GC's (".NET Server GC"), the JIT's background compiler (".NET Tiered Com"), ...; what
+    /// runs beside the workers, on a core the workers could use. Null where /proc is not there.</summary>
+    private static string? ThreadsByName()
+    {
+        try
+        {
+            var sums = new SortedDictionary<string, double>(StringComparer.Ordinal);
+            foreach (var dir in Directory.GetDirectories("/proc/self/task"))
+            {
+                string name, stat;
+                try { name = File.ReadAllText(Path.Combine(dir, "comm")).Trim(); stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+                catch (IOException) { continue; }
+                // fields after the ")" closing comm: state is field 3, utime 14, stime 15 (clock ticks, 100 a second)
+                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                double cpu = (long.Parse(f[11]) + long.Parse(f[12])) / 100.0;
+                sums[name] = sums.GetValueOrDefault(name) + cpu;
+            }
+            return string.Join(", ", sums.Where(kv => kv.Value > 0).Select(kv => $"{kv.Key} {kv.Value:F2}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return null; }
+    }
+
     public void Dequeue(long ns) => _dequeueNs += ns;
     public void Merge(long ns) => _mergeNs += ns;
 

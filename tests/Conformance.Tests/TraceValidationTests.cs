@@ -253,43 +253,89 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(File.ReadAllLines(path).Length >= 300);
     }
 
+    /// <summary>MADV_FREE over part of a PTE-mapped large folio (Planner.SplitPteFolio, MmConfig.PteFolioSplit, on by default):
+    /// the folio whose PMD mprotect split, split by MADV_FREE over part of it (linux-7.2 mm/madvise.c madvise_free_pte_range ->
+    /// split_folio) with one try_to_migrate_one bracket per VMA ([0, 1) and [1, 4)), pages 0 and 3 the zero page. The trace
+    /// spec takes both brackets as its site split_folio (FolioRange with pte_folio_split); the same trace without the field
+    /// (the spec before, a folio's pages base pages) is rejected at page 0's migration entry outside madvise_free's range, and
+    /// with the second bracket narrowed to the madvise range [1, 2) (not a VMA edge at 2: a wrong split) at page 1's.</summary>
+    [Fact]
+    public void MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket()
+    {
+        Assert.True(new MmConfig().PteFolioSplit);
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.CpuWrite(2, 8));
+        s.DeviceRead(0, 3);
+        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        s.DeviceRead(0, 0);
+        s.Cpu(new Call.MadviseFree(1, 2));
+        Assert.Equal(MmState.ZeroFrame, s.State.Ptes[3]!.Value.Frame);
+        Assert.Equal(MmState.ZeroFrame, s.State.Ptes[0]!.Value.Frame);
+        var path = Write(s, "madvise-free-pte-split");
+        var lines = File.ReadAllLines(path);
+        Assert.Contains("\"pte_folio_split\":true", lines[0]);
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        int call = LineOf(path, t => t.Contains("\"op\":\"madvise_free\""));
+        int first = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""), call);
+        int second = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_start\""), first + 1);
+        Assert.Contains("\"start\":0,\"end\":1,\"event\":\"MMU_NOTIFY_CLEAR\"", lines[first - 1]);
+        Assert.Contains("\"start\":1,\"end\":4,\"event\":\"MMU_NOTIFY_CLEAR\"", lines[second - 1]);
+        int page0 = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null"), first);
+        int page1 = LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":1,") && t.Contains("\"new\":null"), second);
+
+        // planted: the config line without pte_folio_split (the spec before): the first bracket is no split
+        var old = Path.Combine(Path.GetDirectoryName(path)!, "madvise-free-pte-split-old.jsonl");
+        File.WriteAllLines(old, [lines[0].Replace(",\"pte_folio_split\":true", ""), .. lines[1..]]);
+        var w = Validate(old);
+        Assert.Equal(ExitCodes.Violation, w.Exit);
+        Assert.Equal(page0, w.Line);
+
+        // planted: the second bracket narrowed to the madvise range [1, 2): 2 is no VMA edge, so it is no split (FolioRange)
+        // but madvise_free_single_vma's, which keeps the PTE, and page 1's migration entry is not its effect
+        int end2 = LineOf(path, t => t.Contains("\"op\":\"invalidate_range_end\""), second);
+        foreach (int i in new[] { second, end2 }) lines[i - 1] = lines[i - 1].Replace("\"start\":1,\"end\":4,", "\"start\":1,\"end\":2,");
+        // (dev0's callback unmaps page 1 alone, inside [1, 2): the line stands as it is)
+        Assert.Contains("\"unmapped\":[1]", lines[LineOf(path, t => t.Contains("\"op\":\"invalidate\""), second) - 1]);
+        File.WriteAllLines(path, lines);
+        var narrowed = Validate(path);
+        Assert.Equal(ExitCodes.Violation, narrowed.Exit);
+        Assert.Equal(page1, narrowed.Line);
+        Assert.Contains("IsPteUpdate", narrowed.Detail);
+    }
+
+    /// <summary>A subpage zero-filled when MADV_FREE over part of a THP was planned, written by dev0 through its mapping before
+    /// the split's callback: the remap keeps it (Prim.ZeroRemap) and madvise_free_single_vma then makes it old (Prim.IfKept).
+    /// The trace (the device write between the call line and the first bracket) is accepted, PMD- and PTE-mapped.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MadviseFreeSplitKeepingASubpageADeviceWroteAfterThePlanIsAccepted(bool pteMapped)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        if (pteMapped) s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        s.DeviceWrite(0, 2, 0);
+        int frame = s.State.Ptes[2]!.Value.Frame;
+        s.Call(new Call.MadviseFree(2, 3));
+        s.Call(new Call.DeviceWrite(0, 2, 5));
+        s.Device(0);
+        s.RunCpu();
+        Assert.True(s.State.Ptes[2] is { Dirty: false, Young: false } p && p.Frame == frame);
+        Assert.True(s.State.Frames[frame].Lazyfree);
+        var path = Write(s, $"madvise-free-split-kept-{pteMapped}");
+        var v = Validate(path);
+        Assert.True(v.Exit == ExitCodes.Ok, v.Message + "\n" + v.Detail);
+        Assert.Empty(v.LineActionDifferences);
+    }
+
     /// <summary>MADV_FREE over part of a PMD-mapped THP (linux-7.2 mm/huge_memory.c madvise_free_huge_pmd -> split_folio):
     /// the reference's split bracket (MMU_NOTIFY_CLEAR over the whole folio, migration entries, then the remap with the zero
     /// page for zero-filled subpages) is the trace spec's site split_folio, accepted; the same trace with the split notified
     /// over the madvise range only is rejected at the first subpage outside it that loses its mapping.</summary>
-    [Fact]
-    public void MadviseFreeSplitOfAPteMappedFolioIsRejectedByTheTraceSpecAndOffByDefault()
-    {
-        // Planner.SplitPteFolio (issue 13): the folio whose PMD mprotect split, split by MADV_FREE over part of it with one
-        // try_to_migrate_one bracket per VMA ([0, 1) and [1, 4)), pages 0 and 3 the zero page. The TLA+ trace spec has no such
-        // split (tla/ is not this change's): it rejects the split's PTE change of page 0, outside madvise_free's range; so
-        // MmConfig.PteFolioSplit is off by default (`notifier kernel` turns it on), and off the trace is the old one, accepted
-        Session Run(bool on)
-        {
-            var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)], PteFolioSplit: on));
-            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
-            s.Cpu(new Call.CpuWrite(1, 7));
-            s.Cpu(new Call.CpuWrite(2, 8));
-            s.DeviceRead(0, 3);
-            s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
-            s.DeviceRead(0, 0);
-            s.Cpu(new Call.MadviseFree(1, 2));
-            return s;
-        }
-        var on = Run(true);
-        Assert.Equal(MmState.ZeroFrame, on.State.Ptes[3]!.Value.Frame);
-        var path = Write(on, "madvise-free-pte-split");
-        Assert.Contains("\"pte_folio_split\":true", File.ReadAllLines(path)[0]);
-        var v = Validate(path);
-        Assert.Equal(ExitCodes.Violation, v.Exit);
-        Assert.Equal(LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null")), v.Line);
-        var off = Run(false);
-        Assert.False(new MmConfig().PteFolioSplit);
-        Assert.NotEqual(MmState.ZeroFrame, off.State.Ptes[3]!.Value.Frame);
-        var w = Validate(Write(off, "madvise-free-no-pte-split"));
-        Assert.True(w.Exit == ExitCodes.Ok, w.Message + "\n" + w.Detail);
-    }
-
     [Fact]
     public void MadviseFreeFolioSplitIsAcceptedAndASplitNotifiedOverTheMadviseRangeOnlyIsRejected()
     {

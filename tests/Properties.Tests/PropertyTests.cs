@@ -50,6 +50,23 @@ public class PropertyTests(ITestOutputHelper output)
         Assert.Equal(50, r.Tests);
     }
 
+    /// <summary>Found by `notifier hammer --time 1m --workers 1 --seed 7` (session 11): a full-mm listener (dev1, KVM-like)
+    /// registered while truncate's invalidation ran, heard its invalidate_range_end without the start, mapped the page the
+    /// truncate was freeing and kept it (NoFreedFrameAccess). mmu_notifier_register cannot do that: it holds mmap_lock for
+    /// write and mm_take_all_locks (linux-7.2 mm/mmu_notifier.c __mmu_notifier_register, mm/vma.c mm_take_all_locks), so it
+    /// waits out every operation in flight. The batch fails with the old rule planted (PlantRegisterDuringInvalidation).</summary>
+    [Fact]
+    public void A_full_mm_listener_does_not_register_while_an_invalidation_runs()
+    {
+        var rules = NotifierProperties.Find("RulesHold");
+        var r = PropertyChecker.Check(rules, new GenOptions(), 50, 2032);
+        Assert.True(r.Passed, r.Report("notifier hammer --property RulesHold --seed 2032 --count 50 --batch 50"));
+        Assert.Equal(50, r.Tests);
+        var planted = PropertyChecker.Check(rules, new GenOptions(Adjust: c => c with { PlantRegisterDuringInvalidation = true }), 50, 2032);
+        Assert.False(planted.Passed);
+        Assert.StartsWith("NoFreedFrameAccess", planted.Failure);
+    }
+
     [Fact]
     public void The_seed_claim_that_v7_mprot_is_unsafe_for_a_write_protect_listener_is_found_and_shrunk()
     {

@@ -88,6 +88,9 @@ TraceMremapBreakKsm == Has(Cfg, "mremap_break_ksm") /\ Cfg.mremap_break_ksm
 \* a write fault copies a KSM page mapped once (config field ksm_write_copies; reference/Config.cs
 \* MmConfig.KsmWriteCopies): NotifierSpec's KsmWriteCopies
 TraceKsmWriteCopies == Has(Cfg, "ksm_write_copies") /\ Cfg.ksm_write_copies
+\* MADV_FREE over part of a PTE-mapped large folio splits it too (config field pte_folio_split;
+\* reference/Config.cs MmConfig.PteFolioSplit): the split_folio brackets may be per VMA (FolioRange)
+TracePteFolioSplit == Has(Cfg, "pte_folio_split") /\ Cfg.pte_folio_split
 
 DevOf(name) == CHOOSE d \in TraceDevices : Cfg.mirrors[d].name = name
 PteOf(r, f) == IF Has(r, f) THEN [f |-> Fr(r[f].frame), acc |-> AccOf(r[f].prot), sd |-> r[f].soft_dirty]
@@ -106,7 +109,7 @@ VARIABLES
     tdev,   \* [Devices -> [p, w]]: the page and access of each device's access
     tsnap,  \* [Devices -> [Pages -> DevPte]]: the snapshot of the fault chunk's other pages
     tmm     \* [start: the PTEs when the running invalidation started, shared: pages of shared VMAs,
-            \*  hugetlb: pages of hugetlb VMAs]
+            \*  hugetlb: pages of hugetlb VMAs, edges: the pages where a VMA starts or ends]
 
 traceVars == <<l, tcall, tdev, tsnap, tmm>>
 
@@ -121,7 +124,7 @@ TraceInit ==
     /\ tcall = [op |-> "none"]
     /\ tdev = [d \in Devices |-> [p |-> 0, w |-> FALSE]]
     /\ tsnap = [d \in Devices |-> [p \in Pages |-> DevNone]]
-    /\ tmm = [start |-> pte, shared |-> {}, hugetlb |-> {}]
+    /\ tmm = [start |-> pte, shared |-> {}, hugetlb |-> {}, edges |-> {}]
 
 Snap(p) == [f |-> pte[p].f, acc |-> IF pte[p].sd THEN pte[p].acc ELSE Min(pte[p].acc, 1), gone |-> FALSE]
 
@@ -244,12 +247,24 @@ MoveRange(site, a, b) ==
 \* The range of the folio split of MADV_FREE, in reference pages [a, b): one huge block
 \* that the call's range [start, end) covers in part (mm/huge_memory.c madvise_free_huge_pmd:
 \* next - addr != HPAGE_PMD_SIZE; mm/rmap.c try_to_migrate_one: [address, vma_address_end)
-\* of the folio).
+\* of the folio).  With pte_folio_split, a PTE-mapped large folio (a THP whose PMD was split)
+\* the call meets in part or over two VMAs is split too (linux-7.2 and 6.12 mm/madvise.c
+\* madvise_free_pte_range: madvise_folio_pte_batch short of folio_nr_pages -> split_folio ->
+\* mm/huge_memory.c __folio_split -> unmap_folio -> try_to_migrate, whose rmap walk runs
+\* mm/rmap.c try_to_migrate_one once per VMA mapping the folio): a bracket per VMA, each the
+\* part of the huge block in one VMA, so a bracket that is not the whole block ends inside it
+\* only at a VMA edge (tmm.edges) and the call meets the block.
 FolioRange(a, b) ==
-    LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4 IN
-    /\ a % h = 0 /\ b = a + h
-    /\ a < tcall.end /\ tcall.start < b
-    /\ ~(tcall.start <= a /\ b <= tcall.end)
+    LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4
+        a0 == a - (a % h)
+    IN \/ /\ a % h = 0 /\ b = a + h
+          /\ a < tcall.end /\ tcall.start < b
+          /\ ~(tcall.start <= a /\ b <= tcall.end)
+       \/ /\ TracePteFolioSplit
+          /\ a < b /\ b <= a0 + h /\ b - a < h
+          /\ a0 < tcall.end /\ tcall.start < a0 + h
+          /\ a # a0 => P(a) \in tmm.edges
+          /\ b # a0 + h => P(b) \in tmm.edges
 SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
                           /\ Ev(s, IF s \in {"change_protection", "hugetlb_change_protection"} THEN CallProt ELSE 0) = ev
                           /\ MechOf(Vocabulary, s) = mech}
@@ -540,7 +555,8 @@ IsVmaUpdate ==
     /\ tmm' = [tmm EXCEPT !.shared = {p \in Pages : \E i \in DOMAIN L.vmas :
                                           p \in RangeOf(L.vmas[i]) /\ L.vmas[i].shared},
                           !.hugetlb = {p \in Pages : \E i \in DOMAIN L.vmas :
-                                          p \in RangeOf(L.vmas[i]) /\ Has(L.vmas[i], "hugetlb") /\ L.vmas[i].hugetlb}]
+                                          p \in RangeOf(L.vmas[i]) /\ Has(L.vmas[i], "hugetlb") /\ L.vmas[i].hugetlb},
+                          !.edges = {P(L.vmas[i].start) : i \in DOMAIN L.vmas} \cup {P(L.vmas[i].end) : i \in DOMAIN L.vmas}]
     /\ Step
     /\ UNCHANGED <<pte, excl, inProg, cow, childFrames, ksm, free, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
