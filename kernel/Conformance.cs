@@ -608,30 +608,25 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return k == expect ? null : Diff(call.Name, start, k == 0 ? "succeeds" : $"fails with errno {k}", $"errno {expect} ({err})");
         }
 
-        /// <summary>UFFDIO_MOVE on both sides (linux-7.2 mm/userfaultfd.c move_pages; the reference's uffdio_move). The kernel
-        /// wants the destination VMA registered with this userfaultfd (validate_move_areas: -EINVAL), which the reference does
-        /// not check, and prepares the destination VMA's anon_vma before any check (find_vmas_mm_locked ->
-        /// find_vma_and_prepare_anon): a move to a VMA the reference does not hold registered is not run (refused). Else the
+        /// <summary>UFFDIO_MOVE on both sides (linux-7.2 mm/userfaultfd.c move_pages; the reference's uffdio_move). The
         /// outcomes must agree: the reference moves pages (no error) exactly when the kernel returns 0, or -EAGAIN with some
-        /// bytes moved (fs/userfaultfd.c userfaultfd_move: a partial move); the reference refuses exactly when the kernel
-        /// fails with nothing moved. The pages, values and call paths are compared after it as after any operation. Found live:
-        /// the destination's anon_vma, prepared by the kernel before any check (uffd_lock_vma), now in the reference's move too.</summary>
+        /// bytes moved (linux-7.2 mm/userfaultfd.c userfaultfd_move: a partial move); the reference refuses exactly when the
+        /// kernel fails with nothing moved. The pages, values and call paths are compared after it as after any operation.
+        /// Overlapping ranges are run (neither kernel checks them: the reference follows move_pages' page order), and so are
+        /// moves to a destination VMA not registered with the userfaultfd (validate_move_areas: -EINVAL in both) and refusals
+        /// into a private VMA without an anon_vma, which the kernel's uffd_move_lock -> uffd_lock_vma /
+        /// find_vma_and_prepare_anon gives one before any check (fork then copies it: vma_needs_copy), as the reference's
+        /// refusal now does (Planner.RefusalVmas). Found live: the destination's anon_vma, overlapping ranges moved by the
+        /// kernel (session 11).</summary>
         private Mismatch? Move(KOp.UffdMove u)
         {
-            if (live.UffdWhy is not null || s.State.VmaAt(u.Dst) is not { UffdWp: true } dv) { Refused++; return null; }
-            // overlapping ranges: the reference refuses them (EINVAL), the live 6.18.44 kernel moves them (found by this harness:
-            // `mmap 0 16 rw; uffd_register 4 11; uffd_register 10 15; host_write 9 71274; uffd_move 9 10 5`; linux-6.12
-            // fs/userfaultfd.c userfaultfd_move and linux-7.2 mm/userfaultfd.c move_pages have no overlap check); not run
-            if (u.Src < u.Dst + u.Len && u.Dst < u.Src + u.Len) { Refused++; return null; }
+            if (live.UffdWhy is not null) { Refused++; return null; }
             var err = Cpu(new Call.UffdMove(u.Src, u.Dst, u.Len));
-            // a refusal leaves the reference's state as it was, while the kernel's uffd_lock_vma has given the destination VMA an
-            // anon_vma (then copied by fork: vma_needs_copy): such a refusal is not asked of the kernel
-            if (err is not null && dv is { Shared: false, AnonVma: false }) { Refused++; return null; }
             int e = Native.UffdMove(u.Src, u.Dst, u.Len, out long moved);
             Checks++;
             bool kernelMoved = e == 0 || e == 11 && moved > 0;
             if (kernelMoved == (err is null)) return null;
-            return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : $"errno {e}, {moved} bytes moved", err ?? "moves");
+            return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : moved > 0 ? $"errno {e}, {moved} bytes moved" : $"errno {e}", err ?? "moves");
         }
 
         /// <summary>The write-fault handler's un-protect, in the reference: a write to a page whose PTE has the uffd-wp bit in a

@@ -193,6 +193,21 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// part of the folio split nothing.</summary>
     public bool PlantPteFolioForgotten { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): UFFDIO_MOVE refuses overlapping source and
+    /// destination ranges (EINVAL), as the reference of session 11 did, where linux-7.2 mm/userfaultfd.c move_pages moves them
+    /// (Planner.UffdMove).</summary>
+    public bool PlantUffdMoveRefusesOverlap { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): UFFDIO_MOVE into a destination VMA not
+    /// registered with the userfaultfd goes ahead, as the reference of session 11 did, where linux-7.2 mm/userfaultfd.c
+    /// validate_move_areas fails with -EINVAL (Planner.UffdMove).</summary>
+    public bool PlantUffdMoveUnregisteredDst { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): a refused UFFDIO_MOVE leaves the destination
+    /// VMA without the anon_vma linux-7.2 mm/userfaultfd.c uffd_lock_vma gave it before any check, as the reference of
+    /// session 11 did (Planner.RefusalVmas).</summary>
+    public bool PlantUffdMoveRefusalForgetsAnonVma { get; init; }
+
     /// <summary>A planted reference bug for tests (Properties.Tests): a full-mm listener (every kind but Interval) registers while
     /// an operation or invalidation is in flight, as the reference let it before it followed linux-7.2 mm/mmu_notifier.c
     /// __mmu_notifier_register -> mm/vma.c mm_take_all_locks; it then hears an invalidate_range_end without its start.</summary>

@@ -105,7 +105,7 @@ public static class Machine
         var (name, lck, error) = planner.PlanCall(call);
         var fields = CallFields(call);
         if (error is not null)
-            return new(s, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
+            return new(planner.RefusalVmas is { } kept ? s with { Vmas = kept } : s, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
         var ns = planner.State;
         var steps = planner.Prims;
         ns = ns with { Op = steps.IsEmpty ? null : new CpuOp(name, "cpu", lck, steps, Migration: planner.Migration) };

@@ -1899,29 +1899,53 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 mm/userfaultfd.c move_pages (ioctl UFFDIO_MOVE) of [Src, Src + Len) to [Dst, Dst + Len): step by
     /// step, a whole PMD-mapped THP by move_pages_huge_pmd (mm/huge_memory.c), anything else page by page by
     /// move_pages_ptes (a THP in the way split first). Like the kernel, an error after some pages moved is not reported
-    /// (move_pages returns the bytes moved); the steps done stay done.</summary>
+    /// (move_pages returns the bytes moved); the steps done stay done. The ranges may overlap: neither linux-7.2
+    /// mm/userfaultfd.c userfaultfd_move / move_pages nor linux-6.12 fs/userfaultfd.c userfaultfd_move / mm/userfaultfd.c
+    /// move_pages checks it, and move_pages walks from the lowest page up, each step reading the page tables the steps
+    /// before it left: a destination above the source carries a page on (it is the next step's source), a page still
+    /// mapped in the destination's way stops the move there (-EEXIST), and a destination below the source moves the
+    /// pages down as memmove does. Each step is planned on the page tables as the steps before it left them.</summary>
     private (string Name, MmapLock Lock, string? Error) UffdMove(Call.UffdMove m)
     {
         const string name = "uffdio_move";
         if (m.Len < 1) throw new ModelException($"{name}: len {m.Len} must be at least 1", badInput: true);
         CheckRange(m.Src, m.Src + m.Len, name); CheckRange(m.Dst, m.Dst + m.Len, name);
         if (Absent(CallSite.move_pages_ptes)) return (name, MmapLock.Read, "ENOSYS (UFFDIO_MOVE has no row in this vocabulary)");
-        // userfaultfd_move -> validate_range, then the overlap check: the two ranges must not overlap
-        if (m.Src < m.Dst + m.Len && m.Dst < m.Src + m.Len) return (name, MmapLock.Read, "EINVAL (source and destination overlap)");
+        // userfaultfd_move -> validate_range (no overlap check), then move_pages:
+        if (Config.PlantUffdMoveRefusesOverlap && m.Src < m.Dst + m.Len && m.Dst < m.Src + m.Len)
+            return (name, MmapLock.Read, "EINVAL (source and destination overlap)");   // planted: the reference of session 11
         // uffd_move_lock (per-VMA locks, or mmap_read_lock), then move_pages: both ranges inside one VMA each (EINVAL), and
         // validate_move_areas: same access flags, same VM_LOCKED, writable, anonymous (private, not hugetlb: vma_move_compatible)
-        if (State.VmaAt(m.Src) is not { } sv || State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
-        // uffd_lock_vma (or find_vma_and_prepare_anon under mmap_read_lock) gives a private destination VMA its anon_vma before
-        // any other check; the model keeps it only where the move goes ahead (a refused call leaves the state as it was)
-        if (dv is { Shared: false, AnonVma: false }) _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }))));
-        if (m.Src + m.Len > sv.End || m.Dst + m.Len > dv.End) return (name, MmapLock.Read, "EINVAL (a range leaves its VMA)");
+        // uffd_move_lock -> uffd_lock_vma (or find_vmas_mm_locked -> find_vma_and_prepare_anon under mmap_read_lock): the
+        // destination VMA first (-ENOENT), which a private one gets its anon_vma (anon_vma_prepare) before any other check,
+        // then the source VMA (-ENOENT). The anon_vma stays when the move is refused after it (RefusalVmas)
+        if (State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        if (dv is { Shared: false, AnonVma: false })
+        {
+            var prepared = AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }));
+            _prims.Add(new Prim.VmaUpdate(prepared));
+            if (!Config.PlantUffdMoveRefusalForgetsAnonVma) RefusalVmas = prepared;
+        }
+        if (State.VmaAt(m.Src) is not { } sv) return (name, MmapLock.Read, "ENOENT (no VMA)");
+        // src_start + len > src_vma->vm_end, dst_start + len > dst_vma->vm_end: the kernel's VMA, the run of adjacent pieces of
+        // one kind (Vma.MergedRun), e.g. two UFFDIO_REGISTERs side by side
+        if (m.Src + m.Len > Vma.MergedRun(State.Vmas, sv).End || m.Dst + m.Len > Vma.MergedRun(State.Vmas, dv).End)
+            return (name, MmapLock.Read, "EINVAL (a range leaves its VMA)");
         if (sv.Prot != dv.Prot || sv.Mlocked != dv.Mlocked || sv.Prot != Prot.ReadWrite || sv.Shared || dv.Shared || sv.Hugetlb || dv.Hugetlb)
             return (name, MmapLock.Read, "EINVAL (both VMAs must be private anonymous, writable, with equal flags)");
+        // validate_move_areas: "Ensure dst_vma is registered in uffd we are operating on" (dst_vma->vm_userfaultfd_ctx.ctx is
+        // this ctx; linux-6.12 alike); the source VMA's registration is not checked. The model's one userfaultfd: UffdWp
+        if (!dv.UffdWp && !Config.PlantUffdMoveUnregisteredDst)
+            return (name, MmapLock.Read, "EINVAL (the destination VMA is not registered with this userfaultfd)");
         int h = Config.HugePageSize, moved = 0;
-        var split = new HashSet<int>();   // huge blocks split by this call (planning reads the state before the call)
+        var split = new HashSet<int>();   // huge blocks split by this call
         string? error = null;
+        var ptesBefore = State.Ptes;
+        _stepped = _prims.Count;
         while (moved < m.Len)
         {
+            // the steps planned so far, on the planner's page tables (restored below: the machine runs the steps)
+            StepPtes();
             int src = m.Src + moved, dst = m.Dst + moved;
             var sb = HugeBlock(src);
             // move_pages: pmd_trans_huge_lock(src_pmd) holds a THP; it is moved whole unless move_splits_huge_pmd (src or
@@ -1938,7 +1962,33 @@ internal sealed class Planner(MmState state)
             if (error is not null) break;
             moved++;
         }
+        State = State with { Ptes = ptesBefore };
         return (name, MmapLock.Read, moved > 0 ? null : error);
+    }
+
+    private int _stepped;
+
+    /// <summary>The VMAs a call leaves even when it is refused (Machine.Submit keeps them, with no step line): UFFDIO_MOVE's
+    /// destination anon_vma, prepared before any check (linux-7.2 mm/userfaultfd.c uffd_lock_vma /
+    /// find_vma_and_prepare_anon); null when nothing is left.</summary>
+    public ImmutableArray<Vma>? RefusalVmas { get; private set; }
+
+    /// <summary>Brings the planner's PTEs up to the PTE changes planned since the last call (a move's clear, map and split),
+    /// so that the next step of an overlapping move reads what the steps before it left; frame counts are left, as a
+    /// whole move step maps its frame once again. The caller restores the PTEs once the call is planned.</summary>
+    private void StepPtes()
+    {
+        var ptes = State.Ptes;
+        foreach (var pu in _prims.Skip(_stepped).OfType<Prim.PteUpdate>())
+            ptes = ptes.SetItem(pu.Page, pu.Op switch
+            {
+                PteOp.Clear => null,
+                PteOp.Map => new Pte(pu.Frame, pu.Prot, Dirty: pu.Prot == Prot.ReadWrite, Young: true, SoftDirty: true, Huge: pu.Huge),
+                PteOp.Split => ptes[pu.Page] is { } x ? x with { Huge = false } : null,
+                _ => throw new InvalidOperationException($"uffdio_move planned {pu.Op}"),
+            });
+        _stepped = _prims.Count;
+        State = State with { Ptes = ptes };
     }
 
     /// <summary>Linux 7.2 mm/huge_memory.c move_pages_huge_pmd (6.12 and 7.3 alike): an anon-exclusive THP (or the huge zero

@@ -36,9 +36,11 @@ public class ReplayCommandTests
         string ok = Path.Combine(dir, "thp.jsonl");
         var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.CpuWrite(1, 9));
         s.DeviceRead(0, 1);
         s.Cpu(new Call.UffdMove(0, 4, 4));
+        Assert.True(s.State.Ptes[4] is { Huge: true });
         TraceFile.Write(ok, s);
         var lines = File.ReadAllLines(ok);
         Assert.Single(lines, l => l.Contains("\"op\":\"uffdio_move\"") && l.Contains("\"len\":4"));

@@ -153,6 +153,7 @@ public class CoverageTests
         var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
         var session = new Session(config with { Vocabulary = Vocabulary.Linux7_2, Mutants = planted ? Mutant.MoveHugePmdNoNotify : Mutant.None });
         session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: thp));
+        session.Cpu(new Call.UffdRegister(4, 8));
         session.Cpu(new Call.CpuWrite(1, 5));
         session.Cpu(new Call.CpuWrite(2, 6));
         session.DeviceRead(0, 1);
@@ -161,11 +162,13 @@ public class CoverageTests
         Assert.Contains(session.Trace, l => l.Kind == "call" && l.Op == "uffdio_move" && l.Get("len") is (4 or 2) && l.Get("result") is null);
         var path = Path.Combine(Directory.CreateTempSubdirectory("coverage").FullName, "uffdio_move.jsonl");
         TraceFile.Write(path, session);
-        int call = File.ReadAllLines(path).ToList().FindIndex(l => l.Contains("\"op\":\"uffdio_move\"")) + 1;
+        var lines = File.ReadAllLines(path).ToList();
+        int call = lines.FindIndex(l => l.Contains("\"op\":\"uffdio_move\""));
+        int firstPte = lines.FindIndex(call, l => l.Contains("\"op\":\"pte_update\"")) + 1;   // after the destination's anon_vma
         var v = TraceChecks.Validate(path, allowIncomplete: true);
         Directory.Delete(Path.GetDirectoryName(path)!, true);
         Assert.Equal(verdict, v.Kind.ToString());
-        if (planted) Assert.Equal(call + 1, v.Line);   // the first PTE change of the move, with no invalidate_range_start
+        if (planted) Assert.Equal(firstPte, v.Line);   // the first PTE change of the move, with no invalidate_range_start
     }
 
     /// <summary>The trace spec holds UFFDIO_MOVE's brackets to the ranges the kernel sends (TraceNotifierSpec
@@ -190,6 +193,7 @@ public class CoverageTests
         var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
         var session = new Session(config with { Vocabulary = vocabulary });
         session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        session.Cpu(new Call.UffdRegister(4, 8));
         session.Cpu(new Call.CpuWrite(1, 5));
         session.Cpu(new Call.CpuWrite(2, 6));
         session.DeviceRead(0, 1);
@@ -216,6 +220,64 @@ public class CoverageTests
         Directory.Delete(dir, true);
         Assert.Equal(verdict, v.Kind.ToString());
         if (start >= 0) Assert.Equal(first + 1, v.Line);
+    }
+
+    /// <summary>Overlapping UFFDIO_MOVE ranges (linux-7.2 mm/userfaultfd.c move_pages has no overlap check and walks up from
+    /// src_start): a page carried up from page 1 to page 4 by `uffdio_move` 1 -> 2, len 3, then pages moved down (5, 6, 7 ->
+    /// 4, 5, 6), each step a move_pages_ptes bracket over the rest of the move (linux-6.12: one page), validate's trace spec
+    /// takes both under every vocabulary that has UFFDIO_MOVE.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2)]
+    [InlineData(Vocabulary.Linux6_18)]
+    [InlineData(Vocabulary.Linux6_12)]
+    public void Validate_takes_overlapping_uffdio_moves(Vocabulary vocabulary)
+    {
+        var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
+        var session = new Session(config with { Vocabulary = vocabulary });
+        session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        session.Cpu(new Call.UffdRegister(0, 8));
+        session.Cpu(new Call.CpuWrite(1, 5));
+        session.DeviceRead(0, 1);
+        session.Cpu(new Call.UffdMove(1, 2, 3));
+        Assert.Equal(5, session.State.CpuView(4));
+        session.Cpu(new Call.CpuWrite(5, 6));
+        session.Cpu(new Call.CpuWrite(6, 7));
+        session.Cpu(new Call.CpuWrite(7, 8));
+        session.Cpu(new Call.MadviseDontneed(4, 5));
+        session.Cpu(new Call.UffdMove(5, 4, 3));
+        Assert.Equal([6, 7, 8], Enumerable.Range(4, 3).Select(p => session.State.CpuView(p)!.Value).ToList());
+        Assert.Null(session.FirstViolation);
+        Assert.Equal("Accepted", MoveVerdict(session));
+    }
+
+    /// <summary>validate's verdict on the session's trace.</summary>
+    private static string MoveVerdict(Session session)
+    {
+        var dir = Directory.CreateTempSubdirectory("coverage").FullName;
+        var path = Path.Combine(dir, "uffdio_move.jsonl");
+        TraceFile.Write(path, session);
+        var v = TraceChecks.Validate(path, allowIncomplete: true);
+        Directory.Delete(dir, true);
+        return v.Kind.ToString();
+    }
+
+    /// <summary>A refused UFFDIO_MOVE leaves the destination VMA the anon_vma the kernel prepared before its checks (linux-7.2
+    /// mm/userfaultfd.c uffd_lock_vma), with no step line; the fork after it copies that VMA's zero page, and validate's
+    /// trace spec takes the trace (the child's copy is its copy_page_range steps).</summary>
+    [Fact]
+    public void Validate_takes_a_fork_after_a_refused_uffdio_move()
+    {
+        var config = Scenarios.Find("anon_read")!.Run().Session.State.Config;
+        var session = new Session(config with { Vocabulary = Vocabulary.Linux7_2 });
+        session.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        session.Cpu(new Call.UffdRegister(4, 8));
+        session.Cpu(new Call.CpuRead(5));
+        session.Cpu(new Call.CpuRead(1));
+        Assert.Equal("EEXIST (destination is mapped)", session.Call(new Call.UffdMove(1, 5)).Line.Get("result"));
+        session.Cpu(new Call.Fork());
+        Assert.True(session.State.Children[0].ContainsKey(5));
+        Assert.Null(session.FirstViolation);
+        Assert.Equal("Accepted", MoveVerdict(session));
     }
 
     /// <summary>The hugetlb calls under validate: mprotect (hugetlb_change_protection), truncate (unmap_hugepage_range:

@@ -428,18 +428,57 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal("MMU_NOTIFY_CLEAR over [1, 2) MMU_NOTIFY_CLEAR over [2, 3)", r.Mismatch.Reference);
     }
 
-    /// <summary>UFFDIO_MOVE's refusals agree: a destination the reference does not hold registered is not run (refused); a
-    /// mapped destination (EEXIST) and, after fork, a page the child maps too (EBUSY: not PageAnonExclusive) fail on both
-    /// sides with nothing moved; the moves in between agree page by page, also in the child.</summary>
+    /// <summary>UFFDIO_MOVE's refusals agree: a destination VMA not registered with the userfaultfd (EINVAL: linux-7.2
+    /// mm/userfaultfd.c validate_move_areas, in the reference too), a mapped destination (EEXIST) and, after fork, a page the
+    /// child maps too (EBUSY: not PageAnonExclusive) fail on both sides with nothing moved; the moves in between agree page by
+    /// page, also in the child. Not run: `uffd_move 2 8 1`, refused by the reference into [8, 12), which has no anon_vma
+    /// (the kernel would give it one).</summary>
     [KvmFact]
-    public void Uffd_move_refusals_agree_and_a_move_to_an_unregistered_vma_is_not_run()
+    public void Uffd_move_refusals_agree_and_a_move_to_an_unregistered_vma_fails_on_both_sides()
     {
         var r = Run("mmap 0 16 rw; uffd_register 8 12; host_write 1 5; uffd_move 1 4 1; uffd_move 2 8 1; host_write 9 3; uffd_move 1 9 1; uffd_move 1 8 1; "
             + "guest_read 8; host_read 1; host_write 3 7; fork; uffd_move 3 10 1; child_read 0 3; uffd_move 8 11 1; guest_read 11; host_write 11 4; child_read 0 3");
         Assert.Null(r.Mismatch);
-        // refused: the unregistered destination, and `uffd_move 2 8 1` (no source page, [8, 12) without an anon_vma)
-        Assert.Equal(2, r.Stats.Refused);
-        Assert.Equal(4, r.Stats.Driven["uffd_move"]);
+        Assert.Equal(1, r.Stats.Refused);
+        Assert.Equal(5, r.Stats.Driven["uffd_move"]);
+    }
+
+    /// <summary>Planted: PlantUffdMoveUnregisteredDst (the reference of session 11 moved into any VMA): the live kernel refuses
+    /// the move into [0, 8), which is not registered (validate_move_areas: -EINVAL), where the reference moves.</summary>
+    [KvmFact]
+    public void A_reference_that_moves_into_an_unregistered_vma_is_caught()
+    {
+        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveUnregisteredDst = true };
+        var r = new Conformance(fx.Live, cfg).Run(KOp.Parse("mmap 0 16 rw; uffd_register 8 12; host_write 1 5; uffd_move 1 4 1; host_read 4", 16));
+        Assert.Equal(new Mismatch(3, "uffd_move 1 4 1", "uffdio_move", 1, "errno 22", "moves"), r.Mismatch);
+    }
+
+    /// <summary>Overlapping ranges, the example the harness found in session 11 (linux-7.2 mm/userfaultfd.c move_pages has no
+    /// overlap check and walks up from src_start): page 9's value is carried up to page 14 in both. The kernel moves the five
+    /// steps in one move_pages_ptes bracket over [9, 14) (move_present_ptes' batch: check_ptes_for_batched_move finds each
+    /// next source page, the one just moved, present and exclusive); the reference brackets each step over the rest of the
+    /// move: [9, 14), then [10, 14) ... [13, 14), four range differences.</summary>
+    [KvmTraceFact]
+    public void An_overlapping_move_carries_the_page_up_as_the_live_kernel_does()
+    {
+        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(OverlapOps, 16)));
+        Assert.Null(r.Mismatch);
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(1, r.Stats.Driven["uffd_move"]);
+        Assert.Equal((5L, 4L), (r.Stats.Paths["move_pages_ptes"], r.Stats.RangeDiffs));
+        Assert.Equal("uffd_move 9 10 5: move_pages_ptes over [9, 14), reference MMU_NOTIFY_CLEAR over [10, 14)", r.Stats.FirstRangeDiff);
+    }
+
+    private const string OverlapOps = "mmap 0 16 rw; uffd_register 4 11; uffd_register 10 15; host_write 9 71274; uffd_move 9 10 5; host_read 14; guest_read 14; guest_read 9";
+
+    /// <summary>Planted: PlantUffdMoveRefusesOverlap, the reference of session 11 (EINVAL for overlapping ranges), against the
+    /// live kernel, which moves them.</summary>
+    [KvmFact]
+    public void A_reference_that_refuses_overlapping_moves_is_caught()
+    {
+        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusesOverlap = true };
+        var r = new Conformance(fx.Live, cfg).Run(KOp.Parse(OverlapOps, 16));
+        Assert.Equal(new Mismatch(4, "uffd_move 9 10 5", "uffdio_move", 9, "moves all", "EINVAL (source and destination overlap)"), r.Mismatch);
     }
 
     /// <summary>Found live: UFFDIO_MOVE gives the destination VMA its anon_vma first (linux-7.2 mm/userfaultfd.c uffd_lock_vma
@@ -455,17 +494,30 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Equal((1L, 1L), (r.Stats.Paths["move_pages_ptes"], r.Stats.Paths["copy_page_range"]));
     }
 
-    /// <summary>Overlapping ranges are not run (the reference refuses them with EINVAL; the live 6.18.44 kernel moved
-    /// `uffd_move 9 10 5` with page 9 written: no overlap check in linux-6.12 fs/userfaultfd.c userfaultfd_move or linux-7.2
-    /// mm/userfaultfd.c move_pages), nor a refused move into a VMA the reference holds without an anon_vma (the kernel
-    /// would have given it one).</summary>
+    /// <summary>A refusal into a VMA without an anon_vma is run: `uffd_move 2 13 1` (EEXIST: page 13 holds the zero page)
+    /// into [12, 16), which the kernel's uffd_lock_vma (linux-7.2 mm/userfaultfd.c) gives an anon_vma first, as the
+    /// reference's refusal now does (Planner.RefusalVmas); fork then copies its zero page on both sides. The overlapping
+    /// move before it is run too: page 5 carried up to page 7 (5 -> 6 -> 7).</summary>
     [KvmFact]
-    public void Overlapping_moves_and_refusals_that_would_prepare_an_anon_vma_are_not_run()
+    public void A_refusal_into_a_vma_without_an_anon_vma_and_an_overlapping_move_agree()
     {
-        var r = Run("mmap 0 16 rw; uffd_register 4 8; host_write 5 71274; uffd_move 5 6 2; uffd_register 12 16; guest_read 13; uffd_move 2 13 1; fork; child_read 0 13");
+        var r = Run(RefusalOps);
         Assert.Null(r.Mismatch);
-        Assert.Equal(2, r.Stats.Refused);
-        Assert.False(r.Stats.Driven.ContainsKey("uffd_move"));
+        Assert.Equal(0, r.Stats.Refused);
+        Assert.Equal(2, r.Stats.Driven["uffd_move"]);
+    }
+
+    private const string RefusalOps = "mmap 0 16 rw; uffd_register 4 8; host_write 5 71274; uffd_move 5 6 2; host_read 7; uffd_register 12 16; guest_read 13; uffd_move 2 13 1; fork; child_read 0 13";
+
+    /// <summary>Planted: PlantUffdMoveRefusalForgetsAnonVma, the reference of session 11 (a refused move left the destination
+    /// VMA as it was): the kernel's fork copies the zero page of [12, 16), which now has an anon_vma, the reference's does not.</summary>
+    [KvmFact]
+    public void A_reference_whose_refused_move_forgets_the_anon_vma_is_caught_at_fork()
+    {
+        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusalForgetsAnonVma = true };
+        var r = new Conformance(fx.Live, cfg).Run(KOp.Parse(RefusalOps, 16));
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal((8, "fork", 13), (r.Mismatch!.OpIndex, r.Mismatch.Op, r.Mismatch.Page));
     }
 
     /// <summary>UFFDIO_MOVE of a whole PMD-mapped THP to an empty, registered, aligned block: one invalidation, traced from
@@ -1224,7 +1276,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void Generated_campaigns_catch_the_mutants_and_shrink_them()
     {
-        // RangeOnePageShort's shrunk length was 3 before generated sequences had uffd_move (session 12): seed 1's sequences changed
+        // RangeOnePageShort's shrunk length was 3 before generated sequences had uffd_move (session 11): seed 1's sequences changed
         foreach (var (mutant, len) in new[] { ("CowForgetsWriteProtect", 4), ("RangeOnePageShort", 5), ("InvalidatePageOnly", 3) })
         {
             var r = Campaign.Run(fx.Live, Config(mutant), 2000, null, 1);

@@ -137,11 +137,13 @@ public class CallSiteTests
     {
         var s = New(mirrors: new MirrorConfig("dev0"));
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.CpuWrite(1, 9));
         s.DeviceRead(0, 1);
         int before = s.Trace.Count;
         s.Cpu(new Call.UffdMove(1, 6));
-        Assert.Equal(["uffdio_move", "invalidate_range_start", "invalidate", "pte_update", "pte_update", "tlb_flush", "invalidate_range_end"], Ops(s, before));
+        // the destination VMA [4, 8), split off by the registration, gets its anon_vma (find_vma_and_prepare_anon)
+        Assert.Equal(["uffdio_move", "vma_update", "invalidate_range_start", "invalidate", "pte_update", "pte_update", "tlb_flush", "invalidate_range_end"], Ops(s, before));
         Assert.Equal("MMU_NOTIFY_CLEAR[1,2)", Events(s).Last());
         Assert.Null(s.State.Ptes[1]);
         Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[6]);
@@ -158,6 +160,7 @@ public class CallSiteTests
         s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
         s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite, Shared: true));
         s.Cpu(new Call.Mmap(8, 12, Prot.Read));
+        s.Cpu(new Call.UffdRegister(0, 4));
         s.Cpu(new Call.CpuWrite(0, 1));
         s.Cpu(new Call.CpuWrite(1, 1));
         Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(0, 1))));
@@ -195,11 +198,37 @@ public class CallSiteTests
         Assert.Null(s.FirstViolation);
     }
 
+    /// <summary>The destination's anon_vma stays when the move is then refused (linux-7.2 mm/userfaultfd.c uffd_move_lock ->
+    /// uffd_lock_vma / find_vma_and_prepare_anon before move_pages' checks): a refusal into [8, 12) (EEXIST: page 9 holds the
+    /// zero page) leaves it an anon_vma, and fork copies its zero page; a refusal for want of a destination VMA leaves
+    /// nothing. Planted: PlantUffdMoveRefusalForgetsAnonVma, the reference of before (the refusal left the state as it was).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_refused_uffd_move_still_gives_the_destination_vma_an_anon_vma(bool planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantUffdMoveRefusalForgetsAnonVma = planted });
+        s.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(8, 12));
+        s.Cpu(new Call.CpuRead(2));
+        s.Cpu(new Call.CpuRead(9));
+        Assert.False(s.State.VmaAt(9)!.AnonVma);
+        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(2, 9))));
+        Assert.Equal("ENOENT (no VMA)", Result(s.Call(new Call.UffdMove(2, 13))));
+        s.Cpu(new Call.Fork());
+        Assert.Equal(!planted, s.State.VmaAt(9)!.AnonVma);
+        Assert.False(s.State.VmaAt(2)!.AnonVma);
+        Assert.Equal(!planted, s.State.Children[0].ContainsKey(9));
+        Assert.False(s.State.Children[0].ContainsKey(2));
+        Assert.Null(s.FirstViolation);
+    }
+
     [Fact]
     public void Uffd_move_of_a_thp_page_splits_the_pmd_first()
     {
         var s = New();
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.CpuWrite(0, 1));
         Assert.True(s.State.Ptes[0]!.Value.Huge);
         s.Cpu(new Call.UffdMove(2, 5));
@@ -217,12 +246,13 @@ public class CallSiteTests
         // dst PMD none -> mm/huge_memory.c move_pages_huge_pmd: MMU_NOTIFY_CLEAR over [src, src + HPAGE_PMD_SIZE)
         var s = New(mirrors: new MirrorConfig("dev0"));
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.CpuWrite(1, 9));
         var frames = Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
         s.DeviceRead(0, 1);
         int before = s.Trace.Count;
         s.Cpu(new Call.UffdMove(0, 4, 4));
-        Assert.Equal(["uffdio_move", "invalidate_range_start", "invalidate", "pte_update", "pte_update", "pte_update", "pte_update", "tlb_flush",
+        Assert.Equal(["uffdio_move", "vma_update", "invalidate_range_start", "invalidate", "pte_update", "pte_update", "pte_update", "pte_update", "tlb_flush",
             "pte_update", "pte_update", "pte_update", "pte_update", "invalidate_range_end"], Ops(s, before));
         Assert.Equal("MMU_NOTIFY_CLEAR[0,4)", Events(s).Last());
         Assert.Single(Events(s));   // no split
@@ -242,6 +272,7 @@ public class CallSiteTests
         // page, each bracket over the rest of the move (move_pages passes src_end - src_addr)
         var s = New();
         s.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.CpuWrite(0, 1));
         s.Cpu(new Call.UffdMove(0, 5, 2));
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,2)", "MMU_NOTIFY_CLEAR[1,2)"], Events(s));
@@ -254,6 +285,7 @@ public class CallSiteTests
         t.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
         t.Cpu(new Call.CpuWrite(0, 1));
         t.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        t.Cpu(new Call.UffdRegister(4, 8));
         t.Cpu(new Call.CpuWrite(6, 2));
         Assert.Null(Result(t.Call(new Call.UffdMove(0, 4, 4))));
         t.RunCpu();
@@ -264,6 +296,7 @@ public class CallSiteTests
         // linux-6.12 move_pages_pte: one page per bracket
         var u = New(Vocabulary.Linux6_12);
         u.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        u.Cpu(new Call.UffdRegister(4, 8));
         u.Cpu(new Call.CpuWrite(0, 1));
         u.Cpu(new Call.UffdMove(0, 5, 2));
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)"], Events(u));
@@ -271,6 +304,7 @@ public class CallSiteTests
         // linux-6.18 has 7.2's move_pages_ptes (commit 50944692052b, v6.18): each bracket over the rest of the move
         var w = New(Vocabulary.Linux6_18);
         w.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        w.Cpu(new Call.UffdRegister(4, 8));
         w.Cpu(new Call.CpuWrite(0, 1));
         w.Cpu(new Call.UffdMove(0, 5, 2));
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,2)", "MMU_NOTIFY_CLEAR[1,2)"], Events(w));
@@ -282,8 +316,10 @@ public class CallSiteTests
     {
         var s = New();
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(0, 8));
         s.Cpu(new Call.CpuWrite(0, 1));
-        Assert.Equal("EINVAL (source and destination overlap)", Result(s.Call(new Call.UffdMove(0, 2, 4))));
+        // overlapping ranges are moved (Uffd_move_of_overlapping_ranges_...): here the destination's first page is mapped
+        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(0, 2, 4))));
         Assert.Equal("EINVAL (a range leaves its VMA)", Result(s.Call(new Call.UffdMove(0, 6, 4))));
         var e = Assert.Throws<ModelException>(() => s.Call(new Call.UffdMove(0, 14, 4)));
         Assert.Equal("uffdio_move: range [14, 18) is outside the address space [0, 16) or empty", e.Message);
@@ -295,6 +331,97 @@ public class CallSiteTests
         Assert.Null(Vocabularies.ByName("linux-6.1")!.EventOf("move_pages_huge_pmd"));
     }
 
+    /// <summary>linux-7.2 mm/userfaultfd.c userfaultfd_move and move_pages (linux-6.12 fs/userfaultfd.c userfaultfd_move,
+    /// mm/userfaultfd.c move_pages alike) have no overlap check; move_pages walks up from src_start, each step reading the
+    /// page tables the steps before it left. The live example of session 11 (`mmap 0 16 rw; uffd_register 4 11;
+    /// uffd_register 10 15; host_write 9 71274; uffd_move 9 10 5`, moved by 6.18.44): page 9's frame is carried up to page
+    /// 14, a step a page, each bracket over the rest of the move (linux-6.18 move_pages_ptes). Planted:
+    /// PlantUffdMoveRefusesOverlap, the reference of before (EINVAL).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Uffd_move_of_overlapping_ranges_carries_a_page_up_step_by_step(bool planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux6_18) { PlantUffdMoveRefusesOverlap = planted });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(4, 11));
+        s.Cpu(new Call.UffdRegister(10, 15));
+        s.Cpu(new Call.CpuWrite(9, 71274));
+        int frame = s.State.Ptes[9]!.Value.Frame;
+        string? result = Result(s.Call(new Call.UffdMove(9, 10, 5)));
+        s.RunCpu();
+        if (planted)
+        {
+            Assert.Equal("EINVAL (source and destination overlap)", result);
+            Assert.Equal(71274, s.CpuView(9));
+            return;
+        }
+        Assert.Null(result);
+        Assert.Equal(["MMU_NOTIFY_CLEAR[9,14)", "MMU_NOTIFY_CLEAR[10,14)", "MMU_NOTIFY_CLEAR[11,14)", "MMU_NOTIFY_CLEAR[12,14)", "MMU_NOTIFY_CLEAR[13,14)"], Events(s));
+        Assert.All(Enumerable.Range(9, 5), p => Assert.Null(s.State.Ptes[p]));
+        Assert.Equal(new Pte(frame, Prot.ReadWrite, true, true, true), s.State.Ptes[14]);
+        Assert.Equal(new Frame(71274, 1, 1, false, 1), s.State.Frames[frame]);
+        Assert.Equal(71274, s.CpuView(14));
+        Assert.Null(s.FirstViolation);
+    }
+
+    /// <summary>Overlapping moves, the other ways (linux-7.2 mm/userfaultfd.c move_pages, a step a page from the lowest): a
+    /// destination below the source moves the pages down as memmove does (each step's destination was emptied by the step
+    /// before, or was empty); a page in the way of a page carried up stops the move there (move_pages_ptes: -EEXIST), which
+    /// returns the bytes moved (no error) once a page moved, and fails with EEXIST when none did.</summary>
+    [Fact]
+    public void Uffd_move_of_overlapping_ranges_moves_down_and_stops_at_a_mapped_page()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(0, 16));
+        for (int p = 10; p < 13; p++) s.Cpu(new Call.CpuWrite(p, p));
+        var frames = Enumerable.Range(10, 3).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        Assert.Null(Result(s.Call(new Call.UffdMove(10, 8, 3))));
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_CLEAR[10,13)", "MMU_NOTIFY_CLEAR[11,13)", "MMU_NOTIFY_CLEAR[12,13)"], Events(s));
+        Assert.Equal(frames, Enumerable.Range(8, 3).Select(p => s.State.Ptes[p]!.Value.Frame).ToList());
+        Assert.Equal([10, 11, 12], Enumerable.Range(8, 3).Select(p => s.CpuView(p)!.Value).ToList());
+        Assert.Null(s.State.Ptes[11]); Assert.Null(s.State.Ptes[12]);
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(3, 6));
+        int events = Events(s).Count;
+        Assert.Null(Result(s.Call(new Call.UffdMove(1, 2, 3))));   // 1 -> 2, then 2 -> 3: EEXIST, one page moved
+        s.RunCpu();
+        Assert.Equal(["MMU_NOTIFY_CLEAR[1,4)"], Events(s).Skip(events));
+        Assert.Null(s.State.Ptes[1]);
+        Assert.Equal((5, 6), (s.CpuView(2), s.CpuView(3)));
+        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(2, 3, 2))));
+        Assert.Null(s.FirstViolation);
+    }
+
+    /// <summary>linux-7.2 mm/userfaultfd.c validate_move_areas (linux-6.12 alike): "Ensure dst_vma is registered in uffd we are
+    /// operating on" (dst_vma->vm_userfaultfd_ctx.ctx is this ctx, else -EINVAL); the source VMA's registration is not
+    /// checked. Planted: PlantUffdMoveUnregisteredDst, the reference of before (it moved into any VMA).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Uffd_move_wants_the_destination_vma_registered(bool planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantUffdMoveUnregisteredDst = planted });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(8, 12));
+        s.Cpu(new Call.CpuWrite(0, 7));
+        s.Cpu(new Call.CpuWrite(1, 8));
+        string? unregistered = Result(s.Call(new Call.UffdMove(0, 4)));
+        s.RunCpu();
+        if (planted) { Assert.Null(unregistered); return; }
+        Assert.Equal("EINVAL (the destination VMA is not registered with this userfaultfd)", unregistered);
+        Assert.Equal(7, s.CpuView(0));
+        Assert.Null(s.State.Ptes[4]);
+        Assert.Null(Result(s.Call(new Call.UffdMove(0, 8))));   // from an unregistered VMA into a registered one
+        s.RunCpu();
+        Assert.Equal(7, s.CpuView(8));
+        s.Cpu(new Call.UffdUnregister(8, 12));
+        Assert.Equal("EINVAL (the destination VMA is not registered with this userfaultfd)", Result(s.Call(new Call.UffdMove(1, 9))));
+        Assert.Null(s.FirstViolation);
+    }
+
     /// <summary>Planted: MoveHugePmdNoNotify moves the PMD with no invalidate_range_start/end; RangeCoversChange catches the
     /// first source PTE cleared outside any bracket.</summary>
     [Fact]
@@ -302,6 +429,7 @@ public class CallSiteTests
     {
         var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0")], Mutant.MoveHugePmdNoNotify));
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.CpuWrite(1, 9));
         s.DeviceRead(0, 1);
         s.Cpu(new Call.UffdMove(0, 4, 4));
@@ -318,7 +446,9 @@ public class CallSiteTests
         s.Cpu(new Call.CpuWrite(1, 9));
         s.Cpu(new Call.NumaScan(0, 4));
         s.Cpu(new Call.PagemapScanWp(4, 8));
+        s.Cpu(new Call.UffdRegister(6, 8));
         s.Cpu(new Call.UffdMove(1, 6));
+        Assert.Equal(9, s.CpuView(6));
         s.Cpu(new Call.UffdRegister(4, 8));
         s.Cpu(new Call.UffdWriteProtect(4, 8));
         s.Cpu(new Call.UffdWriteProtect(5, 6, Wp: false));
@@ -327,6 +457,7 @@ public class CallSiteTests
         s.Cpu(new Call.CpuWrite(12, 3));
         s.Cpu(new Call.Munmap(8, 12));
         s.Cpu(new Call.Mmap(8, 12, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(8, 12));
         s.Cpu(new Call.UffdMove(12, 8, 4));
         Assert.True(s.State.Ptes[8]!.Value.Huge);
         s.Cpu(new Call.Munmap(8, 16));
