@@ -29,6 +29,7 @@ public static class KernelCommand
     private static readonly Option<string?> Trace = Opt.Text("--trace", "FILE", "write the reference's steps");
     private static readonly Option<bool> NoTrace = Opt.Flag("--no-trace", "do not compare call paths");
     private static readonly Option<bool> NoUffd = Opt.Flag("--no-uffd", "generate no uffd_register / uffd_wp / uffd_unregister / uffd_move (default: where available)");
+    private static readonly Option<bool> Unseen = Opt.Flag("--unseen", "also run the operations not yet seen against a live kernel through KVM: mremap_dontunmap, and uffd_move overlapping, to an unregistered destination or refused into a VMA without an anon_vma (default: refused, counted; docs/kernel.md)");
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 
@@ -36,7 +37,7 @@ public static class KernelCommand
     {
         var c = new Command("kernel", "Drives the live kernel (KVM's shadow MMU through /dev/kvm) and the reference MMU with the same operations and compares them; a mismatch is shrunk and printed with the command that reproduces it.")
         {
-            Count, Time, Seed, VocabularyOption, Mutant, Ops, Pages, Trace, NoTrace, NoUffd, Quiet, JsonOption,
+            Count, Time, Seed, VocabularyOption, Mutant, Ops, Pages, Trace, NoTrace, NoUffd, Unseen, Quiet, JsonOption,
         };
         c.SetAction(Run);
         return c;
@@ -106,7 +107,7 @@ public static class KernelCommand
                 string? tracePath = args.GetValue(Trace);
                 // the progress line goes to the command's own stderr (with --json, stderr here keeps the last line)
                 var r = Progress.Run("kernel", args.InvocationConfiguration.Error, args.GetValue(Quiet), progress =>
-                    Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: !args.GetValue(NoUffd), progress: (s, el) =>
+                    Campaign.Run(live, config, count, time, seed, ops, keepTrace: tracePath is not null, uffd: !args.GetValue(NoUffd), unseen: args.GetValue(Unseen), progress: (s, el) =>
                         progress.Report($"{s.Ops} operations, {s.Checks} checks, {s.Checks / Math.Max(0.001, el.TotalSeconds):F0} checks/s")));
                 // the reference's steps (docs/trace-format.md) of the shrunk failing sequence, else of the last one run
                 if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
@@ -115,7 +116,7 @@ public static class KernelCommand
                 stdout.WriteLine($"kernel: linux {KernelRelease.Running() ?? "(release unknown)"}, {pages} pages, {what}, vocabulary {vocabWhy}");
                 stdout.WriteLine($"  {st.Ops} operations in {r.Runs} sequences, {st.Checks} checks, {st.Checks / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} checks/s, {st.Ops / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} operations/s ({r.Elapsed.TotalSeconds:F1} s)");
                 stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
-                stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference (not run)");
+                stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference or not yet seen live (not run{(args.GetValue(Unseen) ? "" : "; --unseen runs the latter")})");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
                 stdout.WriteLine(live.UffdWhy is { } uw ? $"  uffd_wp not driven: {uw}"
                     : $"  uffd_wp: {st.UffdResolved} writes to uffd-wp pages faulted to the handler and were resolved by un-protecting the page, each predicted by the reference ({st.UffdUnprotects} of its un-protects traced)");
@@ -130,7 +131,7 @@ public static class KernelCommand
                 if (noTrace is null)
                     stdout.WriteLine($"  call paths: {st.RangeDiffs} matched with another range{(st.FirstRangeDiff is { } rd ? $" (first: {rd})" : "")}; {st.Extra} kernel invalidations the reference does not make{(st.FirstExtra is { } fe ? $" (first: {fe})" : "")}; {st.Missing} reference invalidations the kernel does not make{(st.FirstMissing is { } fm ? $" (first: {fm})" : "")}");
                 string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
-                string uf = args.GetValue(NoUffd) ? " --no-uffd" : "";
+                string uf = (args.GetValue(NoUffd) ? " --no-uffd" : "") + (args.GetValue(Unseen) ? " --unseen" : "");
                 string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
                 int Json(string verdict, int exit, string? vacuous)
                 {

@@ -20,23 +20,25 @@ public static class Campaign
     public const int MaxOps = 40;
 
     /// <summary>Sequence k of a campaign with this seed (the same whatever ran before).</summary>
-    public static KOp[] Sequence(int pages, ulong seed, int k, bool uffd = false) =>
-        Gen.Sample(KGen.Sequence(pages, MaxOps, uffd), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0];
+    /// Without unseen (Conformance.Unseen) a generated mremap_dontunmap is the plain mremap it replaced: session 11's sequences.
+    public static KOp[] Sequence(int pages, ulong seed, int k, bool uffd = false, bool unseen = false) =>
+        [.. Gen.Sample(KGen.Sequence(pages, MaxOps, uffd), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0]
+            .Select(o => o is KOp.MremapDontunmap d && !unseen ? new KOp.Mremap(d.Start, d.End, d.NewStart) : o)];
 
     /// <param name="uffd">generate userfaultfd operations (uffd_register, uffd_wp, uffd_unregister) where the kernel has
     /// userfaultfd write-protect (LiveMm.UffdWhy null).</param>
     public static CampaignResult Run(LiveMm live, MmConfig config, long count, TimeSpan? time, ulong seed,
-        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false, bool uffd = true)
+        IReadOnlyList<KOp>? ops = null, Action<RunStats, TimeSpan>? progress = null, bool keepTrace = false, bool uffd = true, bool unseen = false)
     {
         uffd &= live.UffdWhy is null;
         Session? last = null;
-        var conf = new Conformance(live, config);
+        var conf = new Conformance(live, config) { Unseen = unseen };
         var total = RunStats.Zero;
         var sw = Stopwatch.StartNew();
         int runs = 0;
         for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
         {
-            var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd);
+            var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd, unseen);
             // --count N is exact: the last sequence is cut to the operations left (with --time whole sequences run)
             if (ops is null && time is null && seq.Length > count - total.Ops) seq = seq[..(int)(count - total.Ops)];
             var r = conf.Run(seq, record: keepTrace);

@@ -45,6 +45,13 @@ public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Refer
 /// </summary>
 public sealed class Conformance(LiveMm live, MmConfig config)
 {
+    /// <summary>Run the operations not yet seen against a live kernel through KVM (`notifier kernel --unseen`): written in
+    /// session 12 on a machine without /dev/kvm, checked there only by plain processes on its 6.18.44 kernel (docs/kernel.md,
+    /// "Not yet seen live"): mremap_dontunmap, and uffd_move with overlapping ranges, to a destination VMA the reference does
+    /// not hold registered, or refused into a private VMA without an anon_vma. Off, they are refused (counted) as the
+    /// harness of session 11 did, and a generated mremap_dontunmap is the plain mremap it replaced.</summary>
+    public bool Unseen { get; init; }
+
     /// <summary>A planted harness bug (tests only): uffd_wp runs on the kernel but not through the reference. Only the
     /// pagemap uffd-wp check sees it (values agree: the handler resolves the kernel's write faults).</summary>
     public bool PlantUffdWpSkipsReference { get; init; }
@@ -147,7 +154,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, Unseen = Unseen, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -202,6 +209,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public bool PlantNoPrefetch { get; init; }
         public bool PlantKsmCandidatesLeft { get; init; }
         public bool RunPageoutLargeFolio { get; init; }
+        public bool Unseen { get; init; }
         public bool PlantThpChildWriteReuses { get; init; }
         public bool PlantThpParentWriteReuses { get; init; }
         private readonly List<Child> _children = [];
@@ -357,6 +365,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                         Cpu(new Call.Munmap(dst.Start, dst.End));
                     return Syscall("mremap", new Call.Mremap(m.Start, m.End, m.NewStart), () => Native.Mremap(m.Start, m.End, m.NewStart));
                 }
+                case KOp.MremapDontunmap when !Unseen: Refused++; return null;
                 case KOp.MremapDontunmap m:
                 {
                     // MREMAP_FIXED's munmap of the destination first, as for mremap; then the move, the old range's VMA kept
@@ -621,12 +630,24 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private Mismatch? Move(KOp.UffdMove u)
         {
             if (live.UffdWhy is not null) { Refused++; return null; }
+            // not yet seen live (Unseen): session 11's harness ran only moves to a destination the reference holds registered,
+            // without overlap, and no refusal into a private VMA without an anon_vma
+            var dv = s.State.VmaAt(u.Dst);
+            if (!Unseen && (dv is not { UffdWp: true } || u.Src < u.Dst + u.Len && u.Dst < u.Src + u.Len)) { Refused++; return null; }
+            if (!Unseen && dv is { Shared: false, AnonVma: false } && RefusesMove(u)) { Refused++; return null; }
             var err = Cpu(new Call.UffdMove(u.Src, u.Dst, u.Len));
             int e = Native.UffdMove(u.Src, u.Dst, u.Len, out long moved);
             Checks++;
             bool kernelMoved = e == 0 || e == 11 && moved > 0;
             if (kernelMoved == (err is null)) return null;
             return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : moved > 0 ? $"errno {e}, {moved} bytes moved" : $"errno {e}", err ?? "moves");
+        }
+
+        /// <summary>Whether the reference would refuse the move, asked of a planner on a copy (the state is immutable).</summary>
+        private bool RefusesMove(KOp.UffdMove u)
+        {
+            try { return Machine.Submit(s.State, new Call.UffdMove(u.Src, u.Dst, u.Len)).Line.Get("result") is not null; }
+            catch (ModelException) { return true; }
         }
 
         /// <summary>The write-fault handler's un-protect, in the reference: a write to a page whose PTE has the uffd-wp bit in a
