@@ -306,6 +306,59 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Contains("IsPteUpdate", narrowed.Detail);
     }
 
+    /// <summary>linux-6.1 MADV_FREE over a PTE-mapped large folio (Planner.SplitsEveryPteFolio): linux-6.1 mm/madvise.c
+    /// madvise_free_pte_range splits every large folio it meets (split_folio), over part of it (a try_to_migrate_one bracket
+    /// per VMA, [0, 1) and [1, 4)) or all of it in one VMA (one bracket [0, 4), the call's own range: 6.12 and later split
+    /// nothing there), and every subpage stays mapped (mm/huge_memory.c remap_page: no zero page in 6.1). The trace spec takes
+    /// the whole-block bracket as split_folio under linux-6.1 only (FolioRange: SplitsEveryPteFolio): the same trace under
+    /// linux-6.12 is rejected at page 0's migration entry.</summary>
+    [Fact]
+    public void Linux6_1MadviseFreeSplitsOfAPteMappedFolioAreAcceptedAndTheWholeOneOnlyUnder6_1()
+    {
+        Session Folio(bool merge)
+        {
+            var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux6_1, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+            s.Cpu(new Call.CpuWrite(1, 7));
+            s.Cpu(new Call.CpuWrite(2, 8));
+            s.DeviceRead(0, 3);
+            s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+            if (merge) s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
+            s.DeviceRead(0, 0);
+            Assert.True(s.State.IsPteFolio(new PageRange(0, 4)));
+            return s;
+        }
+        var part = Folio(merge: false);
+        part.Cpu(new Call.MadviseFree(1, 2));
+        var whole = Folio(merge: true);
+        whole.Cpu(new Call.MadviseFree(0, 4));
+        whole.Cpu(new Call.CpuRead(3));
+        foreach (var (s, name, brackets) in new[] { (part, "part", new[] { "0,\"end\":1", "1,\"end\":4", "1,\"end\":2" }), (whole, "whole", new[] { "0,\"end\":4", "0,\"end\":4" }) })
+        {
+            Assert.DoesNotContain(s.Trace, l => l.Kind == "call" && l.Get("result") is not null);
+            Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
+            Assert.DoesNotContain(Enumerable.Range(0, 4), p => s.State.Ptes[p]!.Value.Frame == MmState.ZeroFrame);
+            Assert.Null(s.FirstViolation);
+            var path = Write(s, "madvise-free-pte-split-6.1-" + name);
+            var lines = File.ReadAllLines(path);
+            int call = LineOf(path, t => t.Contains("\"op\":\"madvise_free\""));
+            Assert.Equal(brackets.Select(b => $"\"start\":{b},\"event\":\"MMU_NOTIFY_CLEAR\""),
+                lines.Skip(call).Where(t => t.Contains("\"op\":\"invalidate_range_start\"")).Select(t => t[t.IndexOf("\"start\":", StringComparison.Ordinal)..(t.IndexOf("MMU_NOTIFY_CLEAR", StringComparison.Ordinal) + 17)]));
+            var v = Validate(path);
+            Assert.True(v.Exit == ExitCodes.Ok, name + ": " + v.Message + "\n" + v.Detail);
+        }
+        // planted: the whole trace under linux-6.12, whose walk batches the whole folio: its split bracket is no split there
+        var path12 = Path.Combine(_dir, "madvise-free-pte-split-6.1-whole-as-6.12.jsonl");
+        var w = File.ReadAllLines(Path.Combine(_dir, "madvise-free-pte-split-6.1-whole.jsonl"));
+        Assert.Contains("\"vocabulary\":\"linux-6.1\"", w[0]);
+        File.WriteAllLines(path12, [w[0].Replace("\"vocabulary\":\"linux-6.1\"", "\"vocabulary\":\"linux-6.12\""), .. w[1..]]);
+        var first = LineOf(path12, t => t.Contains("\"op\":\"invalidate_range_start\""), LineOf(path12, t => t.Contains("\"op\":\"madvise_free\"")));
+        int page0 = LineOf(path12, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null"), first);
+        var r = Validate(path12);
+        Assert.Equal(ExitCodes.Violation, r.Exit);
+        Assert.Equal(page0, r.Line);
+    }
+
     /// <summary>A subpage zero-filled when MADV_FREE over part of a THP was planned, written by dev0 through its mapping before
     /// the split's callback: the remap keeps it (Prim.ZeroRemap) and madvise_free_single_vma then makes it old (Prim.IfKept).
     /// The trace (the device write between the call line and the first bracket) is accepted, PMD- and PTE-mapped.</summary>

@@ -253,13 +253,19 @@ MoveRange(site, a, b) ==
 \* mm/huge_memory.c __folio_split -> unmap_folio -> try_to_migrate, whose rmap walk runs
 \* mm/rmap.c try_to_migrate_one once per VMA mapping the folio): a bracket per VMA, each the
 \* part of the huge block in one VMA, so a bracket that is not the whole block ends inside it
-\* only at a VMA edge (tmm.edges) and the call meets the block.
+\* only at a VMA edge (tmm.edges) and the call meets the block.  linux-6.1 madvise_free_pte_range
+\* splits every large folio it meets (folio_test_large -> split_folio, no batch of its PTEs;
+\* reference/Planner.cs SplitsEveryPteFolio), so under linux-6.1 a whole-block bracket the call
+\* covers may be a split too (the spec has no PMD mapping to tell a PTE-mapped folio from a
+\* THP, which madvise_free_huge_pmd does not split when covered whole: the PTE effect decides).
 FolioRange(a, b) ==
     LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4
         a0 == a - (a % h)
     IN \/ /\ a % h = 0 /\ b = a + h
           /\ a < tcall.end /\ tcall.start < b
           /\ ~(tcall.start <= a /\ b <= tcall.end)
+       \/ /\ TracePteFolioSplit /\ TraceVocabulary = "linux-6.1"
+          /\ a % h = 0 /\ b = a + h /\ tcall.start <= a /\ b <= tcall.end
        \/ /\ TracePteFolioSplit
           /\ a < b /\ b <= a0 + h /\ b - a < h
           /\ a0 < tcall.end /\ tcall.start < a0 + h
