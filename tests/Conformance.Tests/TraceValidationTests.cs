@@ -253,6 +253,22 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(File.ReadAllLines(path).Length >= 300);
     }
 
+    /// <summary>A PTE-mapped large folio at [0, 4) (MmState.IsPteFolio), dev0 mirroring pages 3 and 0: a THP written at pages
+    /// 1 and 2, its PMD split by mprotect 0 1 r (VMAs [0, 1) r and [1, 8) rw; merged again by mprotect 0 1 rw when merge).</summary>
+    private static Session PteFolio(Vocabulary v, bool merge)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.CpuWrite(2, 8));
+        s.DeviceRead(0, 3);
+        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        if (merge) s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
+        s.DeviceRead(0, 0);
+        Assert.True(s.State.IsPteFolio(new PageRange(0, 4)));
+        return s;
+    }
+
     /// <summary>MADV_FREE over part of a PTE-mapped large folio (Planner.SplitPteFolio, MmConfig.PteFolioSplit, on by default):
     /// the folio whose PMD mprotect split, split by MADV_FREE over part of it (linux-7.2 mm/madvise.c madvise_free_pte_range ->
     /// split_folio) with one try_to_migrate_one bracket per VMA ([0, 1) and [1, 4)), pages 0 and 3 the zero page. The trace
@@ -263,13 +279,7 @@ public sealed class TraceValidationTests : IDisposable
     public void MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket()
     {
         Assert.True(new MmConfig().PteFolioSplit);
-        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
-        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
-        s.Cpu(new Call.CpuWrite(1, 7));
-        s.Cpu(new Call.CpuWrite(2, 8));
-        s.DeviceRead(0, 3);
-        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
-        s.DeviceRead(0, 0);
+        var s = PteFolio(Vocabulary.Linux7_2, merge: false);
         s.Cpu(new Call.MadviseFree(1, 2));
         Assert.Equal(MmState.ZeroFrame, s.State.Ptes[3]!.Value.Frame);
         Assert.Equal(MmState.ZeroFrame, s.State.Ptes[0]!.Value.Frame);
@@ -315,22 +325,9 @@ public sealed class TraceValidationTests : IDisposable
     [Fact]
     public void Linux6_1MadviseFreeSplitsOfAPteMappedFolioAreAcceptedAndTheWholeOneOnlyUnder6_1()
     {
-        Session Folio(bool merge)
-        {
-            var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux6_1, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
-            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
-            s.Cpu(new Call.CpuWrite(1, 7));
-            s.Cpu(new Call.CpuWrite(2, 8));
-            s.DeviceRead(0, 3);
-            s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
-            if (merge) s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
-            s.DeviceRead(0, 0);
-            Assert.True(s.State.IsPteFolio(new PageRange(0, 4)));
-            return s;
-        }
-        var part = Folio(merge: false);
+        var part = PteFolio(Vocabulary.Linux6_1, merge: false);
         part.Cpu(new Call.MadviseFree(1, 2));
-        var whole = Folio(merge: true);
+        var whole = PteFolio(Vocabulary.Linux6_1, merge: true);
         whole.Cpu(new Call.MadviseFree(0, 4));
         whole.Cpu(new Call.CpuRead(3));
         foreach (var (s, name, brackets) in new[] { (part, "part", new[] { "0,\"end\":1", "1,\"end\":4", "1,\"end\":2" }), (whole, "whole", new[] { "0,\"end\":4", "0,\"end\":4" }) })

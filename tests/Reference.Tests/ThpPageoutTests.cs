@@ -236,6 +236,18 @@ public class ThpPageoutTests
         Assert.True(v.State.Ptes[1] is { Swapped: true } && v.State.Ptes[0] is { Frame: not MmState.ZeroFrame, Swapped: false });
     }
 
+    /// <summary>The frames of pages [0, 4) before a call, for Pages.</summary>
+    private static List<int> Olds(Session s) => Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+
+    private static string EventText(Session s, int from) => string.Join(" ", Events(s, from));
+
+    private static string? Free(Session s, int start, int end)
+    {
+        var o = s.Call(new Call.MadviseFree(start, end));
+        s.RunCpu();
+        return o.Line.Get("result") as string;
+    }
+
     /// <summary>Pages [0, 4) after a call: each page's frame as olds' index (f0..f3), `zero` (the zero page) or a new frame
     /// (`new`), its protection, `swap` for a swap entry, `lazy` for a lazyfree frame and `free` for a freed old frame.</summary>
     private static string Pages(Session s, List<int> olds) => string.Join(" ", Enumerable.Range(0, 4).Select(p =>
@@ -258,10 +270,10 @@ public class ThpPageoutTests
     public void Linux_6_1_pageout_over_part_of_a_pte_mapped_thp_splits_it_per_vma_and_keeps_every_subpage(bool plant, string after, string second)
     {
         var s = PteMapped(Vocabulary.Linux6_1, as72: plant);
-        var olds = Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        var olds = Olds(s);
         int from = s.Trace.Count;
         Assert.Null(Pageout(s, 1, 2));
-        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", string.Join(" ", Events(s, from)));
+        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", EventText(s, from));
         Assert.Equal(after, Pages(s, olds));
         Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
         Assert.All(olds, f => Assert.Equal(0, s.State.Frames[f].PteFolio));
@@ -269,7 +281,7 @@ public class ThpPageoutTests
         // small folios now: a second pageout swaps out each page still mapped, one try_to_unmap_one each
         from = s.Trace.Count;
         Assert.Null(Pageout(s, 0, 4));
-        Assert.Equal(second, string.Join(" ", Events(s, from)));
+        Assert.Equal(second, EventText(s, from));
         Assert.Null(s.FirstViolation);
     }
 
@@ -284,10 +296,10 @@ public class ThpPageoutTests
     public void Linux_6_1_pageout_of_a_whole_pte_mapped_thp_splits_it_and_swaps_out_every_subpage(bool plant, string events, string after)
     {
         var s = PteMapped(Vocabulary.Linux6_1, merge: true, as72: plant);
-        var olds = Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        var olds = Olds(s);
         int from = s.Trace.Count;
         Assert.Null(Pageout(s, 0, 4));
-        Assert.Equal(events, string.Join(" ", Events(s, from)));
+        Assert.Equal(events, EventText(s, from));
         Assert.Equal(after, Pages(s, olds));
         Assert.Equal(8, s.CpuView(2));
         Assert.Null(s.FirstViolation);
@@ -305,20 +317,18 @@ public class ThpPageoutTests
     public void Linux_6_1_madv_free_splits_a_pte_mapped_thp_it_meets_in_part_or_whole_and_keeps_every_subpage(bool plant, string wholeEvents, string wholeAfter)
     {
         var s = PteMapped(Vocabulary.Linux6_1, as72: plant);
-        var olds = Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        var olds = Olds(s);
         int from = s.Trace.Count;
-        Assert.Null(s.Call(new Call.MadviseFree(1, 2)).Line.Get("result"));
-        s.RunCpu();
-        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", string.Join(" ", Events(s, from)));
+        Assert.Null(Free(s, 1, 2));
+        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", EventText(s, from));
         Assert.Equal(plant ? "zero:r(free) f1:rw:lazy f2:rw zero:r(free)" : "f0:r f1:rw:lazy f2:rw f3:rw", Pages(s, olds));
         Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
 
         var t = PteMapped(Vocabulary.Linux6_1, merge: true, as72: plant);
-        olds = Enumerable.Range(0, 4).Select(p => t.State.Ptes[p]!.Value.Frame).ToList();
+        olds = Olds(t);
         from = t.Trace.Count;
-        Assert.Null(t.Call(new Call.MadviseFree(0, 4)).Line.Get("result"));
-        t.RunCpu();
-        Assert.Equal(wholeEvents, string.Join(" ", Events(t, from)));
+        Assert.Null(Free(t, 0, 4));
+        Assert.Equal(wholeEvents, EventText(t, from));
         Assert.Equal(wholeAfter, Pages(t, olds));
         Assert.Equal(plant, t.State.IsPteFolio(new PageRange(0, 4)));
         from = t.Trace.Count;
@@ -326,7 +336,7 @@ public class ThpPageoutTests
         else
         {
             Assert.Null(Pageout(t, 0, 4));
-            Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,2) MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[3,4)", string.Join(" ", Events(t, from)));
+            Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,2) MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[3,4)", EventText(t, from));
             Assert.Equal("none(free) none(free) none(free) none(free)", Pages(t, olds));
             t.Cpu(new Call.CpuRead(1));
             Assert.Equal(0, t.CpuView(1)); // the next read faults in the zero page: MADV_FREE's data is gone
