@@ -255,9 +255,9 @@ public sealed class TraceValidationTests : IDisposable
 
     /// <summary>A PTE-mapped large folio at [0, 4) (MmState.IsPteFolio), dev0 mirroring pages 3 and 0: a THP written at pages
     /// 1 and 2, its PMD split by mprotect 0 1 r (VMAs [0, 1) r and [1, 8) rw; merged again by mprotect 0 1 rw when merge).</summary>
-    private static Session PteFolio(Vocabulary v, bool merge)
+    private static Session PteFolio(Vocabulary v, bool merge, bool as72 = false)
     {
-        var s = new Session(new MmConfig(16, 4, 48, v, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
+        var s = new Session(new MmConfig(16, 4, 48, v, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]) { PlantPteFolio6_1As7_2 = as72 });
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
         s.Cpu(new Call.CpuWrite(1, 7));
         s.Cpu(new Call.CpuWrite(2, 8));
@@ -321,7 +321,8 @@ public sealed class TraceValidationTests : IDisposable
     /// per VMA, [0, 1) and [1, 4)) or all of it in one VMA (one bracket [0, 4), the call's own range: 6.12 and later split
     /// nothing there), and every subpage stays mapped (mm/huge_memory.c remap_page: no zero page in 6.1). The trace spec takes
     /// the whole-block bracket as split_folio under linux-6.1 only (FolioRange: SplitsEveryPteFolio): the same trace under
-    /// linux-6.12 is rejected at page 0's migration entry.</summary>
+    /// linux-6.12 is rejected at page 0's migration entry. Under linux-6.1 a fill during MADV_FREE maps the page's own frame
+    /// back (IsPteUpdate): the planted reference's zero page (PlantPteFolio6_1As7_2) is rejected at page 0's fill.</summary>
     [Fact]
     public void Linux6_1MadviseFreeSplitsOfAPteMappedFolioAreAcceptedAndTheWholeOneOnlyUnder6_1()
     {
@@ -354,6 +355,19 @@ public sealed class TraceValidationTests : IDisposable
         var r = Validate(path12);
         Assert.Equal(ExitCodes.Violation, r.Exit);
         Assert.Equal(page0, r.Line);
+
+        // planted: the reference that splits as 7.2 under 6.1 (MmConfig.PlantPteFolio6_1As7_2) maps the zero-filled page 0
+        // to the zero page after the split; 6.1's remap maps it back to its own page: rejected at that fill
+        var planted = PteFolio(Vocabulary.Linux6_1, merge: false, as72: true);
+        planted.Cpu(new Call.MadviseFree(1, 2));
+        Assert.Equal(MmState.ZeroFrame, planted.State.Ptes[0]!.Value.Frame);
+        var pathPlanted = Write(planted, "madvise-free-pte-split-6.1-planted");
+        int fill0 = LineOf(pathPlanted, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"old\":null"),
+            LineOf(pathPlanted, t => t.Contains("\"op\":\"madvise_free\"")));
+        var p = Validate(pathPlanted);
+        Assert.Equal(ExitCodes.Violation, p.Exit);
+        Assert.Equal(fill0, p.Line);
+        Assert.Contains("IsPteUpdate", p.Detail);
     }
 
     /// <summary>A subpage zero-filled when MADV_FREE over part of a THP was planned, written by dev0 through its mapping before
