@@ -368,6 +368,18 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Equal(ExitCodes.Violation, p.Exit);
         Assert.Equal(fill0, p.Line);
         Assert.Contains("IsPteUpdate", p.Detail);
+
+        // planted specs: without FolioRange's 6.1 clause the whole split is rejected (at page 0's migration entry); without
+        // the 6.1 fill check the planted reference's zero page is accepted
+        var noClause = PlantedSpec(("/\\ TracePteFolioSplit /\\ TraceVocabulary = \"linux-6.1\"", "/\\ FALSE"));
+        var wholePath = Path.Combine(_dir, "madvise-free-pte-split-6.1-whole.jsonl");
+        var rw = TraceChecks.Validate(wholePath, noClause, allowIncomplete: true);
+        Assert.Equal(ExitCodes.Violation, rw.Exit);
+        Assert.Equal(LineOf(wholePath, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null"),
+            LineOf(wholePath, t => t.Contains("\"op\":\"madvise_free\""))), rw.Line);
+        Directory.Delete(Path.Combine(_dir, "tla"), recursive: true);
+        var noFill = PlantedSpec(("/\\ TraceVocabulary = \"linux-6.1\" /\\ tcall.op = \"madvise_free\"", "/\\ FALSE"));
+        Assert.True(TraceChecks.Validate(pathPlanted, noFill, allowIncomplete: true).Accepted);
     }
 
     /// <summary>A subpage zero-filled when MADV_FREE over part of a THP was planned, written by dev0 through its mapping before
