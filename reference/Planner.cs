@@ -956,8 +956,11 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "madvise");
         if (Config.MadviseFreeSplit)
+        {
             foreach (var b in Enumerable.Range(m.Start, m.End - m.Start).Select(HugeBlock).Distinct().Where(PteFolio))
                 if (PteFolioRefusal(b) is { } why && !why.Contains("lazyfree")) return ("madvise_free", MmapLock.Read, $"EINVAL ({why})");
+            if (UnknownPteFolioRefusal(new PageRange(m.Start, m.End)) is { } unknown) return ("madvise_free", MmapLock.Read, $"EINVAL ({unknown})");
+        }
         MadviseFreeSingleVma(new PageRange(m.Start, m.End));
         return ("madvise_free", MmapLock.Read, null);
     }
@@ -1161,6 +1164,7 @@ internal sealed class Planner(MmState state)
         var pteFolios = Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().Where(b => !blocks.Contains(b) && PteFolio(b)).ToList();
         foreach (var b in pteFolios)
             if (PteFolioRefusal(b) is { } why) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({why})");
+        if (UnknownPteFolioRefusal(r) is { } unknown) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({unknown})");
         for (int at = r.Start; at < r.End; at = HugeBlock(at).End)
         {
             var seg = new PageRange(at, Math.Min(r.End, HugeBlock(at).End));
@@ -1237,6 +1241,22 @@ internal sealed class Planner(MmState state)
     private string? PteFolioRefusal(PageRange b)
     {
         if (Enumerable.Range(b.Start, b.Length).Any(p => State.Frames[State.Ptes[p]!.Value.Frame].Lazyfree)) return "a lazyfree PTE-mapped large folio is not modelled";
+        return null;
+    }
+
+    /// <summary>Why MADV_FREE / MADV_PAGEOUT over r is not modelled under linux-6.1, or null: r meets a page of a PTE-mapped
+    /// large folio (Frame.PteFolio) that the reference does not know whole (no IsPteFolio: a child maps it too, a page of it
+    /// was unmapped or copied away, KSM). linux-6.1 mm/madvise.c madvise_free_pte_range splits such a folio or, when
+    /// folio_estimated_sharers (the first page's page_mapcount) is not 1, stops the walk of the PMD there (break: the pages
+    /// after it neither made old nor lazyfree); madvise_cold_or_pageout_pte_range the same on the page met's page_mapcount;
+    /// the reference takes such pages as base pages (6.12 and later skip a shared folio or batch it, as modelled).</summary>
+    private string? UnknownPteFolioRefusal(PageRange r)
+    {
+        if (Vocab != Vocabulary.Linux6_1 || !Config.PteFolioSplit) return null;
+        foreach (int p in Present(r))
+            if (State.Ptes[p] is { NonPresent: false, Huge: false } x && x.Frame != MmState.ZeroFrame && State.Frames[x.Frame].PteFolio != 0
+                && !PteFolio(HugeBlock(p)))
+                return "a PTE-mapped large folio the reference does not know whole (another mm maps it, or a page of it is gone) under linux-6.1 is not modelled";
         return null;
     }
 

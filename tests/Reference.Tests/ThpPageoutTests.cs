@@ -345,6 +345,31 @@ public class ThpPageoutTests
         Assert.Null(t.FirstViolation);
     }
 
+    /// <summary>A PTE-mapped folio the reference does not know whole under linux-6.1 (a child maps it too; a page of it zapped):
+    /// 6.1 mm/madvise.c madvise_free_pte_range / madvise_cold_or_pageout_pte_range split it or stop the PMD's walk at it
+    /// (break, folio_estimated_sharers / page_mapcount != 1), which the reference does not model: refused (UnknownPteFolioRefusal),
+    /// nothing changed; linux-6.18 takes its pages as base pages (A_pte_mapped_thp_a_child_maps_too_...).</summary>
+    [Fact]
+    public void Linux_6_1_refuses_a_pte_mapped_folio_it_does_not_know_whole()
+    {
+        const string why = "EINVAL (a PTE-mapped large folio the reference does not know whole (another mm maps it, or a page of it is gone) under linux-6.1 is not modelled)";
+        var s = PteMapped(Vocabulary.Linux6_1);
+        s.Cpu(new Call.Fork());
+        var ptes = s.State.Ptes.ToArray();
+        int from = s.Trace.Count;
+        Assert.Equal(why, Pageout(s, 1, 2));
+        Assert.Equal(why, Free(s, 2, 4));
+        Assert.Empty(Events(s, from));
+        Assert.Equal(ptes, s.State.Ptes.ToArray());
+        var t = PteMapped(Vocabulary.Linux6_1);
+        t.Cpu(new Call.MadviseDontneed(3, 4));
+        Assert.Equal(why, Free(t, 0, 2));
+        Assert.Null(Free(t, 4, 8)); // base pages: no page of the folio met
+        var u = PteMapped(Vocabulary.Linux6_18);
+        u.Cpu(new Call.MadviseDontneed(3, 4));
+        Assert.Null(Free(u, 0, 2));
+    }
+
     [Fact]
     public void Linux_6_1_pte_mapped_folio_splits_replay_from_their_trace()
     {
