@@ -167,6 +167,7 @@ public enum Mutant : long
 /// PteFolioSplit: the reference remembers the folio of a THP whose PMD __split_huge_pmd split (Frame.PteFolio, MmState.IsPteFolio),
 /// and MADV_FREE / MADV_PAGEOUT over part of such a folio split it as linux-7.2 and 6.12 mm/madvise.c madvise_free_pte_range /
 /// madvise_cold_or_pageout_pte_range do (Planner.SplitPteFolio: try_to_migrate_one per VMA, zero-filled subpages the zero page);
+/// linux-6.1: over any part of it, whole too, and every subpage kept (Planner.SplitsEveryPteFolio, SplitMapsZeroPage);
 /// off, its pages are base pages. On by default (the TLA+ trace spec takes the split's per-VMA brackets as its site
 /// split_folio when the config line has `pte_folio_split`: TraceNotifierSpec.tla FolioRange; Conformance.Tests
 /// MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket); off only to replay a trace
@@ -207,6 +208,12 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// VMA without the anon_vma linux-7.2 mm/userfaultfd.c uffd_lock_vma gave it before any check, as the reference of
     /// session 11 did (Planner.RefusalVmas).</summary>
     public bool PlantUffdMoveRefusalForgetsAnonVma { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests ThpPageoutTests): under linux-6.1 a PTE-mapped large folio
+    /// is split as linux-7.2 splits it (a folio MADV_FREE meets whole in one VMA left large, the split's remap mapping
+    /// zero-filled subpages to the zero page), where linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it
+    /// meets and mm/huge_memory.c remap_page maps every subpage back (Planner.SplitsEveryPteFolio, SplitMapsZeroPage).</summary>
+    public bool PlantPteFolio6_1As7_2 { get; init; }
 
     /// <summary>A planted reference bug for tests (Properties.Tests): a full-mm listener (every kind but Interval) registers while
     /// an operation or invalidation is in flight, as the reference let it before it followed linux-7.2 mm/mmu_notifier.c

@@ -1038,8 +1038,11 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "madvise");
         if (Config.MadviseFreeSplit)
+        {
             foreach (var b in Enumerable.Range(m.Start, m.End - m.Start).Select(HugeBlock).Distinct().Where(PteFolio))
                 if (PteFolioRefusal(b) is { } why && !why.Contains("lazyfree")) return ("madvise_free", MmapLock.Read, $"EINVAL ({why})");
+            if (UnknownPteFolioRefusal(new PageRange(m.Start, m.End)) is { } unknown) return ("madvise_free", MmapLock.Read, $"EINVAL ({unknown})");
+        }
         MadviseFreeSingleVma(new PageRange(m.Start, m.End));
         return ("madvise_free", MmapLock.Read, null);
     }
@@ -1119,10 +1122,12 @@ internal sealed class Planner(MmState state)
         HashSet<int> zeroed = [], split = [];
         if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return (zeroed, split);
         // a PTE-mapped large folio (Frame.PteFolio) the range does not meet whole: madvise_free_pte_range's split_folio
-        // (linux-7.2 mm/madvise.c; 6.12 the same), not for a folio another mm maps (folio_maybe_mapped_shared: PteFolio is false)
+        // (linux-7.2 mm/madvise.c; 6.12 the same), not for a folio another mm maps (folio_maybe_mapped_shared: PteFolio is false);
+        // linux-6.1 madvise_free_pte_range splits every large folio it meets, whole or not (folio_test_large -> split_folio,
+        // folio_estimated_sharers != 1 aside: a break), and looks at the page again as a small one (pte--; addr -= PAGE_SIZE)
         foreach (var b in Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().ToList())
         {
-            if (!PteFolio(b) || PteFolioWhole(b, new PageRange(Math.Max(b.Start, r.Start), Math.Min(b.End, r.End)))) continue;
+            if (!PteFolio(b) || !SplitsEveryPteFolio && PteFolioWhole(b, new PageRange(Math.Max(b.Start, r.Start), Math.Min(b.End, r.End)))) continue;
             split.Add(b.Start);
             zeroed.UnionWith(SplitPteFolio(b));
         }
@@ -1138,6 +1143,19 @@ internal sealed class Planner(MmState state)
     }
 
     private bool PteFolio(PageRange b) => State.IsPteFolio(b);
+
+    /// <summary>linux-6.1's madvise walks split every PTE-mapped large folio they meet (mm/madvise.c madvise_free_pte_range:
+    /// folio_test_large -> split_folio; madvise_cold_or_pageout_pte_range: PageTransCompound -> split_huge_page), with no
+    /// batch of the folio's PTEs (PteFolioWhole is 6.12's and later); the planted bug PlantPteFolio6_1As7_2 follows 7.2.</summary>
+    private bool SplitsEveryPteFolio => Vocab == Vocabulary.Linux6_1 && !Config.PlantPteFolio6_1As7_2;
+
+    /// <summary>Whether the remap after a folio split maps a zero-filled subpage of vma to the shared zero page (linux-7.2
+    /// mm/huge_memory.c remap_page with TTU_USE_SHARED_ZEROPAGE, 6.12 RMP_USE_SHARED_ZEROPAGE; not for an mlocked VMA): not
+    /// under linux-6.1, whose remap_page -> remove_migration_ptes(folio, folio, true) maps every subpage back (mm/migrate.c
+    /// remove_migration_pte has no zero-page case); the planted bug PlantPteFolio6_1As7_2 maps them under 6.1 too (PTE-mapped
+    /// folios only).</summary>
+    private bool SplitMapsZeroPage(Vma vma, bool pteMapped) =>
+        !vma.Mlocked && (Vocab != Vocabulary.Linux6_1 || pteMapped && Config.PlantPteFolio6_1As7_2);
 
     /// <summary>Whether MADV_FREE / MADV_PAGEOUT over seg, a part of PTE-mapped folio b (PteFolio), meets the folio whole:
     /// linux-7.2 mm/madvise.c madvise_free_pte_range and madvise_cold_or_pageout_pte_range batch the folio's PTEs
@@ -1171,7 +1189,7 @@ internal sealed class Planner(MmState state)
         {
             int p = b.Start + i;
             var vma = State.VmaAt(p)!;
-            if (!vma.Mlocked && State.Frames[olds[i].Frame].Content == 0)
+            if (SplitMapsZeroPage(vma, true) && State.Frames[olds[i].Frame].Content == 0)
             {
                 _prims.Add(new Prim.ZeroRemap(p, olds[i].Frame, olds[i].Prot, vma.Prot == Prot.None ? Prot.None : Prot.Read, olds[i].UffdWp));
                 _prims.Add(new Prim.FreeFrame(olds[i].Frame));
@@ -1193,7 +1211,7 @@ internal sealed class Planner(MmState state)
     {
         HashSet<int> zeroed = [];
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
-        bool toZero = Vocab != Vocabulary.Linux6_1 && !vma.Mlocked;
+        bool toZero = SplitMapsZeroPage(vma, false);
         TryToUnmapOne(b, PteOp.MigrationEntry);
         for (int i = 0; i < olds.Count; i++)
         {
@@ -1228,6 +1246,7 @@ internal sealed class Planner(MmState state)
         var pteFolios = Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().Where(b => !blocks.Contains(b) && PteFolio(b)).ToList();
         foreach (var b in pteFolios)
             if (PteFolioRefusal(b) is { } why) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({why})");
+        if (UnknownPteFolioRefusal(r) is { } unknown) return ("madvise_pageout", MmapLock.Read, $"EINVAL ({unknown})");
         for (int at = r.Start; at < r.End; at = HugeBlock(at).End)
         {
             var seg = new PageRange(at, Math.Min(r.End, HugeBlock(at).End));
@@ -1255,9 +1274,12 @@ internal sealed class Planner(MmState state)
                 // a PTE-mapped large folio (Frame.PteFolio) the range covers in part, or over two VMAs: the PTE walk's
                 // split_folio, then the walk goes on over the base pages of the range; covered whole: reclaim_pages ->
                 // shrink_folio_list splits it as a PMD-mapped one (folio_alloc_swap fails on swap files) and swaps out every
-                // subpage still mapped
+                // subpage still mapped. linux-6.1 madvise_cold_or_pageout_pte_range splits every large folio the walk meets
+                // (PageTransCompound, page_mapcount != 1 aside: a break) by split_huge_page, then looks at the page again
+                // (pte--; addr -= PAGE_SIZE): each page of the range, now small and on the LRU (mm/huge_memory.c
+                // lru_add_page_tail), is isolated and reclaimed at the end of the PMD's entry (reclaim_pages), one by one
                 var b = HugeBlock(at);
-                bool whole = PteFolioWhole(b, seg);
+                bool whole = !SplitsEveryPteFolio && PteFolioWhole(b, seg);
                 var zeroed = SplitPteFolio(b);
                 foreach (int p in whole ? Enumerable.Range(b.Start, b.Length) : pages) SwapOutAfterSplit(p, zeroed);
                 continue;
@@ -1292,14 +1314,31 @@ internal sealed class Planner(MmState state)
     /// the seed's v7 (no THP reclaim), a THP fork shared whose frames this mm alone maps (the kernel's folio_maybe_mapped_shared
     /// follows the folio's mm-id slots, MmState.Folios), a lazyfree THP (linux-7.2 mm/rmap.c try_to_unmap_one ->
     /// unmap_huge_pmd_locked discards a clean one whole, without a split), a shared VMA, a block mapped huge in part.</summary>
-    /// <summary>Why MADV_PAGEOUT / MADV_FREE over PTE-mapped large folio b (PteFolio) is not modelled, or null: linux-6.1
-    /// (mm/madvise.c madvise_cold_or_pageout_pte_range splits every large folio it meets, folio_mapcount != 1 aside, and its
-    /// split maps no zero page), a lazyfree one (linux-7.2 mm/rmap.c try_to_unmap_one discards a lazyfree large folio by PTE
-    /// batches, folio_unmap_pte_batch: not modelled).</summary>
+    /// <summary>Why MADV_PAGEOUT / MADV_FREE over PTE-mapped large folio b (PteFolio) is not modelled, or null (linux-6.1 is:
+    /// SplitsEveryPteFolio, SplitMapsZeroPage): a lazyfree one (linux-7.2 mm/rmap.c try_to_unmap_one discards a lazyfree large
+    /// folio by PTE batches, folio_unmap_pte_batch: not modelled; linux-6.1 madvise_cold_or_pageout_pte_range splits it first,
+    /// but its try_to_migrate_one marks the whole folio dirty for one dirty PTE, folio_mark_dirty, which the split hands to
+    /// every subpage, and the reference's Frame.Dirty is per page: not modelled either). MADV_FREE ignores the refusal
+    /// (MadviseFree: it makes the folio lazyfree again).</summary>
     private string? PteFolioRefusal(PageRange b)
     {
-        if (Vocab == Vocabulary.Linux6_1) return "a PTE-mapped large folio under linux-6.1 is not modelled";
         if (Enumerable.Range(b.Start, b.Length).Any(p => State.Frames[State.Ptes[p]!.Value.Frame].Lazyfree)) return "a lazyfree PTE-mapped large folio is not modelled";
+        return null;
+    }
+
+    /// <summary>Why MADV_FREE / MADV_PAGEOUT over r is not modelled under linux-6.1, or null: r meets a page of a PTE-mapped
+    /// large folio (Frame.PteFolio) that the reference does not know whole (no IsPteFolio: a child maps it too, a page of it
+    /// was unmapped or copied away, KSM). linux-6.1 mm/madvise.c madvise_free_pte_range splits such a folio or, when
+    /// folio_estimated_sharers (the first page's page_mapcount) is not 1, stops the walk of the PMD there (break: the pages
+    /// after it neither made old nor lazyfree); madvise_cold_or_pageout_pte_range the same on the page met's page_mapcount;
+    /// the reference takes such pages as base pages (6.12 and later skip a shared folio or batch it, as modelled).</summary>
+    private string? UnknownPteFolioRefusal(PageRange r)
+    {
+        if (Vocab != Vocabulary.Linux6_1 || !Config.PteFolioSplit) return null;
+        foreach (int p in Present(r))
+            if (State.Ptes[p] is { NonPresent: false, Huge: false } x && x.Frame != MmState.ZeroFrame && State.Frames[x.Frame].PteFolio != 0
+                && !PteFolio(HugeBlock(p)))
+                return "a PTE-mapped large folio the reference does not know whole (another mm maps it, or a page of it is gone) under linux-6.1 is not modelled";
         return null;
     }
 

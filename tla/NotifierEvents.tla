@@ -84,7 +84,7 @@ Sites == {"copy_page_range",                   \* fork
           "hugetlb_wp",                        \* write fault on a shared hugetlb page of a private mapping (COW)
           "do_huge_zero_wp_pmd",               \* write fault on the huge zero page (a read fault in an empty huge block of a THP VMA mapped it: do_huge_pmd_anonymous_page with transparent_hugepage/use_zero_page)
           "migrate_vma_collect",               \* HMM_DMIRROR_MIGRATE_TO_DEV (lib/test_hmm.c dmirror_migrate_to_device), CPU or other device fault on a device-private entry (mm/memory.c do_swap_page -> migrate_to_ram: lib/test_hmm.c dmirror_devmem_fault)
-          "split_folio"}                       \* madvise(MADV_FREE) over part of a PMD-mapped anonymous THP, over part of a PTE-mapped one or across its VMAs (a bracket per VMA)
+          "split_folio"}                       \* madvise(MADV_FREE) over part of a PMD-mapped anonymous THP, over part of a PTE-mapped one or across its VMAs (a bracket per VMA), linux-6.1: over a PTE-mapped one met whole too (madvise_free_pte_range splits every large folio it meets)
 
 (***************************************************************************)
 (* Notification mechanism and event per vocabulary and call site.         *)

@@ -253,6 +253,22 @@ public sealed class TraceValidationTests : IDisposable
         Assert.True(File.ReadAllLines(path).Length >= 300);
     }
 
+    /// <summary>A PTE-mapped large folio at [0, 4) (MmState.IsPteFolio), dev0 mirroring pages 3 and 0: a THP written at pages
+    /// 1 and 2, its PMD split by mprotect 0 1 r (VMAs [0, 1) r and [1, 8) rw; merged again by mprotect 0 1 rw when merge).</summary>
+    private static Session PteFolio(Vocabulary v, bool merge, bool as72 = false)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]) { PlantPteFolio6_1As7_2 = as72 });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.CpuWrite(2, 8));
+        s.DeviceRead(0, 3);
+        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        if (merge) s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
+        s.DeviceRead(0, 0);
+        Assert.True(s.State.IsPteFolio(new PageRange(0, 4)));
+        return s;
+    }
+
     /// <summary>MADV_FREE over part of a PTE-mapped large folio (Planner.SplitPteFolio, MmConfig.PteFolioSplit, on by default):
     /// the folio whose PMD mprotect split, split by MADV_FREE over part of it (linux-7.2 mm/madvise.c madvise_free_pte_range ->
     /// split_folio) with one try_to_migrate_one bracket per VMA ([0, 1) and [1, 4)), pages 0 and 3 the zero page. The trace
@@ -263,13 +279,7 @@ public sealed class TraceValidationTests : IDisposable
     public void MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket()
     {
         Assert.True(new MmConfig().PteFolioSplit);
-        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm)]));
-        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
-        s.Cpu(new Call.CpuWrite(1, 7));
-        s.Cpu(new Call.CpuWrite(2, 8));
-        s.DeviceRead(0, 3);
-        s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
-        s.DeviceRead(0, 0);
+        var s = PteFolio(Vocabulary.Linux7_2, merge: false);
         s.Cpu(new Call.MadviseFree(1, 2));
         Assert.Equal(MmState.ZeroFrame, s.State.Ptes[3]!.Value.Frame);
         Assert.Equal(MmState.ZeroFrame, s.State.Ptes[0]!.Value.Frame);
@@ -304,6 +314,72 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Equal(ExitCodes.Violation, narrowed.Exit);
         Assert.Equal(page1, narrowed.Line);
         Assert.Contains("IsPteUpdate", narrowed.Detail);
+    }
+
+    /// <summary>linux-6.1 MADV_FREE over a PTE-mapped large folio (Planner.SplitsEveryPteFolio): linux-6.1 mm/madvise.c
+    /// madvise_free_pte_range splits every large folio it meets (split_folio), over part of it (a try_to_migrate_one bracket
+    /// per VMA, [0, 1) and [1, 4)) or all of it in one VMA (one bracket [0, 4), the call's own range: 6.12 and later split
+    /// nothing there), and every subpage stays mapped (mm/huge_memory.c remap_page: no zero page in 6.1). The trace spec takes
+    /// the whole-block bracket as split_folio under linux-6.1 only (FolioRange: SplitsEveryPteFolio): the same trace under
+    /// linux-6.12 is rejected at page 0's migration entry. Under linux-6.1 a fill during MADV_FREE maps the page's own frame
+    /// back (IsPteUpdate): the planted reference's zero page (PlantPteFolio6_1As7_2) is rejected at page 0's fill.</summary>
+    [Fact]
+    public void Linux6_1MadviseFreeSplitsOfAPteMappedFolioAreAcceptedAndTheWholeOneOnlyUnder6_1()
+    {
+        var part = PteFolio(Vocabulary.Linux6_1, merge: false);
+        part.Cpu(new Call.MadviseFree(1, 2));
+        var whole = PteFolio(Vocabulary.Linux6_1, merge: true);
+        whole.Cpu(new Call.MadviseFree(0, 4));
+        whole.Cpu(new Call.CpuRead(3));
+        foreach (var (s, name, brackets) in new[] { (part, "part", new[] { "0,\"end\":1", "1,\"end\":4", "1,\"end\":2" }), (whole, "whole", new[] { "0,\"end\":4", "0,\"end\":4" }) })
+        {
+            Assert.DoesNotContain(s.Trace, l => l.Kind == "call" && l.Get("result") is not null);
+            Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
+            Assert.DoesNotContain(Enumerable.Range(0, 4), p => s.State.Ptes[p]!.Value.Frame == MmState.ZeroFrame);
+            Assert.Null(s.FirstViolation);
+            var path = Write(s, "madvise-free-pte-split-6.1-" + name);
+            var lines = File.ReadAllLines(path);
+            int call = LineOf(path, t => t.Contains("\"op\":\"madvise_free\""));
+            Assert.Equal(brackets.Select(b => $"\"start\":{b},\"event\":\"MMU_NOTIFY_CLEAR\""),
+                lines.Skip(call).Where(t => t.Contains("\"op\":\"invalidate_range_start\"")).Select(t => t[t.IndexOf("\"start\":", StringComparison.Ordinal)..(t.IndexOf("MMU_NOTIFY_CLEAR", StringComparison.Ordinal) + 17)]));
+            var v = Validate(path);
+            Assert.True(v.Exit == ExitCodes.Ok, name + ": " + v.Message + "\n" + v.Detail);
+        }
+        // planted: the whole trace under linux-6.12, whose walk batches the whole folio: its split bracket is no split there
+        var path12 = Path.Combine(_dir, "madvise-free-pte-split-6.1-whole-as-6.12.jsonl");
+        var w = File.ReadAllLines(Path.Combine(_dir, "madvise-free-pte-split-6.1-whole.jsonl"));
+        Assert.Contains("\"vocabulary\":\"linux-6.1\"", w[0]);
+        File.WriteAllLines(path12, [w[0].Replace("\"vocabulary\":\"linux-6.1\"", "\"vocabulary\":\"linux-6.12\""), .. w[1..]]);
+        var first = LineOf(path12, t => t.Contains("\"op\":\"invalidate_range_start\""), LineOf(path12, t => t.Contains("\"op\":\"madvise_free\"")));
+        int page0 = LineOf(path12, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null"), first);
+        var r = Validate(path12);
+        Assert.Equal(ExitCodes.Violation, r.Exit);
+        Assert.Equal(page0, r.Line);
+
+        // planted: the reference that splits as 7.2 under 6.1 (MmConfig.PlantPteFolio6_1As7_2) maps the zero-filled page 0
+        // to the zero page after the split; 6.1's remap maps it back to its own page: rejected at that fill
+        var planted = PteFolio(Vocabulary.Linux6_1, merge: false, as72: true);
+        planted.Cpu(new Call.MadviseFree(1, 2));
+        Assert.Equal(MmState.ZeroFrame, planted.State.Ptes[0]!.Value.Frame);
+        var pathPlanted = Write(planted, "madvise-free-pte-split-6.1-planted");
+        int fill0 = LineOf(pathPlanted, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"old\":null"),
+            LineOf(pathPlanted, t => t.Contains("\"op\":\"madvise_free\"")));
+        var p = Validate(pathPlanted);
+        Assert.Equal(ExitCodes.Violation, p.Exit);
+        Assert.Equal(fill0, p.Line);
+        Assert.Contains("IsPteUpdate", p.Detail);
+
+        // planted specs: without FolioRange's 6.1 clause the whole split is rejected (at page 0's migration entry); without
+        // the 6.1 fill check the planted reference's zero page is accepted
+        var noClause = PlantedSpec(("/\\ TracePteFolioSplit /\\ TraceVocabulary = \"linux-6.1\"", "/\\ FALSE"));
+        var wholePath = Path.Combine(_dir, "madvise-free-pte-split-6.1-whole.jsonl");
+        var rw = TraceChecks.Validate(wholePath, noClause, allowIncomplete: true);
+        Assert.Equal(ExitCodes.Violation, rw.Exit);
+        Assert.Equal(LineOf(wholePath, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null"),
+            LineOf(wholePath, t => t.Contains("\"op\":\"madvise_free\""))), rw.Line);
+        Directory.Delete(Path.Combine(_dir, "tla"), recursive: true);
+        var noFill = PlantedSpec(("/\\ TraceVocabulary = \"linux-6.1\" /\\ tcall.op = \"madvise_free\"", "/\\ FALSE"));
+        Assert.True(TraceChecks.Validate(pathPlanted, noFill, allowIncomplete: true).Accepted);
     }
 
     /// <summary>A subpage zero-filled when MADV_FREE over part of a THP was planned, written by dev0 through its mapping before

@@ -138,9 +138,9 @@ public class ThpPageoutTests
 
     /// <summary>A THP at [0, 4) with pages 1 and 2 written, its PMD split by mprotect 0 1 r (__split_huge_pmd: the folio stays
     /// large, Frame.PteFolio), its VMA now [0, 1) r and [1, 8) rw; merged again by mprotect 0 1 rw when merge is set.</summary>
-    private static Session PteMapped(Vocabulary v, bool merge = false, bool forget = false)
+    private static Session PteMapped(Vocabulary v, bool merge = false, bool forget = false, bool as72 = false)
     {
-        var s = new Session(new MmConfig(16, 4, 48, v, PteFolioSplit: true) { PlantPteFolioForgotten = forget });
+        var s = new Session(new MmConfig(16, 4, 48, v, PteFolioSplit: true) { PlantPteFolioForgotten = forget, PlantPteFolio6_1As7_2 = as72 });
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
         s.Cpu(new Call.CpuWrite(1, 7));
         s.Cpu(new Call.CpuWrite(2, 8));
@@ -219,7 +219,7 @@ public class ThpPageoutTests
     }
 
     [Fact]
-    public void A_pte_mapped_thp_a_child_maps_too_is_not_split_and_linux_6_1_and_v7_are_not_modelled()
+    public void A_pte_mapped_thp_a_child_maps_too_is_not_split_and_v7_knows_no_large_folio()
     {
         // fork: the child maps the folio too (folio_maybe_mapped_shared): no split, no swap-out (mapped twice)
         var s = PteMapped(Vocabulary.Linux6_18);
@@ -228,13 +228,169 @@ public class ThpPageoutTests
         int from = s.Trace.Count;
         Assert.Null(Pageout(s, 1, 2));
         Assert.Empty(Events(s, from));
-        Assert.Equal("EINVAL (a PTE-mapped large folio under linux-6.1 is not modelled)", Pageout(PteMapped(Vocabulary.Linux6_1), 1, 2));
         // the seed's v7 knows no large folio: base pages, page 1 swapped out alone (v7's invalidate_page)
         var v = PteMapped(Vocabulary.V7);
         from = v.Trace.Count;
         Assert.Null(Pageout(v, 1, 2));
         Assert.Equal(["madvise_pageout", "pte_update", "tlb_flush", "invalidate_page"], v.Trace.Skip(from).Select(l => l.Op).ToArray());
         Assert.True(v.State.Ptes[1] is { Swapped: true } && v.State.Ptes[0] is { Frame: not MmState.ZeroFrame, Swapped: false });
+    }
+
+    /// <summary>The frames of pages [0, 4) before a call, for Pages.</summary>
+    private static List<int> Olds(Session s) => Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+
+    private static string EventText(Session s, int from) => string.Join(" ", Events(s, from));
+
+    private static string? Free(Session s, int start, int end)
+    {
+        var o = s.Call(new Call.MadviseFree(start, end));
+        s.RunCpu();
+        return o.Line.Get("result") as string;
+    }
+
+    /// <summary>Pages [0, 4) after a call: each page's frame as olds' index (f0..f3), `zero` (the zero page) or a new frame
+    /// (`new`), its protection, `swap` for a swap entry, `lazy` for a lazyfree frame and `free` for a freed old frame.</summary>
+    private static string Pages(Session s, List<int> olds) => string.Join(" ", Enumerable.Range(0, 4).Select(p =>
+    {
+        var x = s.State.Ptes[p];
+        string f = x is null ? "none" : x.Value.Frame == MmState.ZeroFrame ? "zero" : olds.IndexOf(x.Value.Frame) is var i and >= 0 ? $"f{i}" : "new";
+        string what = x is null ? f : $"{f}:{PteText.ProtText(x.Value.Prot)}{(x.Value.Swapped ? ":swap" : "")}{(x.Value.Huge ? ":huge" : "")}"
+            + (x.Value.Frame != MmState.ZeroFrame && s.State.Frames[x.Value.Frame].Lazyfree ? ":lazy" : "");
+        return what + (s.State.Frames[olds[p]].Free ? "(free)" : "");
+    }));
+
+    /// <summary>linux-6.1 mm/madvise.c madvise_cold_or_pageout_pte_range meets the PTE-mapped folio at page 1 (PageTransCompound,
+    /// page_mapcount 1) and splits it (split_huge_page -> mm/huge_memory.c split_huge_page_to_list -> unmap_folio ->
+    /// try_to_migrate: mm/rmap.c try_to_migrate_one per VMA, [0, 1) and [1, 4)); remap_page maps every subpage back, the
+    /// zero-filled pages 0 and 3 too (no zero page in 6.1); the walk looks at page 1 again (pte--), a small page now, and
+    /// reclaim_pages swaps it out. The plant (PlantPteFolio6_1As7_2) maps pages 0 and 3 to the zero page as 7.2 does.</summary>
+    [Theory]
+    [InlineData(false, "f0:r f1:rw:swap f2:rw f3:rw", "MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[3,4)")]
+    [InlineData(true, "zero:r(free) f1:rw:swap f2:rw zero:r(free)", "MMU_NOTIFY_CLEAR[2,3)")]
+    public void Linux_6_1_pageout_over_part_of_a_pte_mapped_thp_splits_it_per_vma_and_keeps_every_subpage(bool plant, string after, string second)
+    {
+        var s = PteMapped(Vocabulary.Linux6_1, as72: plant);
+        var olds = Olds(s);
+        int from = s.Trace.Count;
+        Assert.Null(Pageout(s, 1, 2));
+        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", EventText(s, from));
+        Assert.Equal(after, Pages(s, olds));
+        Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
+        Assert.All(olds, f => Assert.Equal(0, s.State.Frames[f].PteFolio));
+        Assert.Equal(7, s.CpuView(1));
+        // small folios now: a second pageout swaps out each page still mapped, one try_to_unmap_one each
+        from = s.Trace.Count;
+        Assert.Null(Pageout(s, 0, 4));
+        Assert.Equal(second, EventText(s, from));
+        Assert.Null(s.FirstViolation);
+    }
+
+    /// <summary>linux-6.1 madvise_cold_or_pageout_pte_range splits a folio the range covers whole in one VMA too (no batch of its
+    /// PTEs, 6.12's madvise_folio_pte_batch), in the walk: one try_to_migrate_one over [0, 4), every subpage kept, then each
+    /// swapped out (reclaim_pages at the end of the PMD's entry). The plant leaves it to reclaim and maps 0 and 3 to the zero
+    /// page, as linux-7.2 does.</summary>
+    [Theory]
+    [InlineData(false, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,2) MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[3,4)",
+        "f0:rw:swap f1:rw:swap f2:rw:swap f3:rw:swap")]
+    [InlineData(true, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[1,2) MMU_NOTIFY_CLEAR[2,3)", "zero:r(free) f1:rw:swap f2:rw:swap zero:r(free)")]
+    public void Linux_6_1_pageout_of_a_whole_pte_mapped_thp_splits_it_and_swaps_out_every_subpage(bool plant, string events, string after)
+    {
+        var s = PteMapped(Vocabulary.Linux6_1, merge: true, as72: plant);
+        var olds = Olds(s);
+        int from = s.Trace.Count;
+        Assert.Null(Pageout(s, 0, 4));
+        Assert.Equal(events, EventText(s, from));
+        Assert.Equal(after, Pages(s, olds));
+        Assert.Equal(8, s.CpuView(2));
+        Assert.Null(s.FirstViolation);
+    }
+
+    /// <summary>linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it meets (folio_test_large,
+    /// folio_estimated_sharers 1 -> split_folio), over part of it ([1, 2): a bracket per VMA) or all of it in one VMA ([0, 4):
+    /// one bracket, where 6.12 and later batch the whole folio and split nothing), every subpage kept; the walk then looks at
+    /// the page again as a small one (pte--; addr -= PAGE_SIZE) and marks it lazyfree (mark_page_lazyfree). The folio is small
+    /// after it, so a later pageout reclaims the lazyfree pages one by one (discarded: clean), where 7.2 refuses the lazyfree
+    /// large folio. The plant leaves the whole folio large, as 7.2 does.</summary>
+    [Theory]
+    [InlineData(false, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[0,4)", "f0:rw:lazy f1:rw:lazy f2:rw:lazy f3:rw:lazy")]
+    [InlineData(true, "MMU_NOTIFY_CLEAR[0,4)", "f0:rw:lazy f1:rw:lazy f2:rw:lazy f3:rw:lazy")]
+    public void Linux_6_1_madv_free_splits_a_pte_mapped_thp_it_meets_in_part_or_whole_and_keeps_every_subpage(bool plant, string wholeEvents, string wholeAfter)
+    {
+        var s = PteMapped(Vocabulary.Linux6_1, as72: plant);
+        var olds = Olds(s);
+        int from = s.Trace.Count;
+        Assert.Null(Free(s, 1, 2));
+        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", EventText(s, from));
+        Assert.Equal(plant ? "zero:r(free) f1:rw:lazy f2:rw zero:r(free)" : "f0:r f1:rw:lazy f2:rw f3:rw", Pages(s, olds));
+        Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
+
+        var t = PteMapped(Vocabulary.Linux6_1, merge: true, as72: plant);
+        olds = Olds(t);
+        from = t.Trace.Count;
+        Assert.Null(Free(t, 0, 4));
+        Assert.Equal(wholeEvents, EventText(t, from));
+        Assert.Equal(wholeAfter, Pages(t, olds));
+        Assert.Equal(plant, t.State.IsPteFolio(new PageRange(0, 4)));
+        from = t.Trace.Count;
+        if (plant) Assert.Equal("EINVAL (a lazyfree PTE-mapped large folio is not modelled)", Pageout(t, 0, 4));
+        else
+        {
+            Assert.Null(Pageout(t, 0, 4));
+            Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,2) MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[3,4)", EventText(t, from));
+            Assert.Equal("none(free) none(free) none(free) none(free)", Pages(t, olds));
+            t.Cpu(new Call.CpuRead(1));
+            Assert.Equal(0, t.CpuView(1)); // the next read faults in the zero page: MADV_FREE's data is gone
+        }
+        Assert.Null(s.FirstViolation);
+        Assert.Null(t.FirstViolation);
+    }
+
+    /// <summary>A PTE-mapped folio the reference does not know whole under linux-6.1 (a child maps it too; a page of it zapped):
+    /// 6.1 mm/madvise.c madvise_free_pte_range / madvise_cold_or_pageout_pte_range split it or stop the PMD's walk at it
+    /// (break, folio_estimated_sharers / page_mapcount != 1), which the reference does not model: refused (UnknownPteFolioRefusal),
+    /// nothing changed; linux-6.18 takes its pages as base pages (A_pte_mapped_thp_a_child_maps_too_...).</summary>
+    [Fact]
+    public void Linux_6_1_refuses_a_pte_mapped_folio_it_does_not_know_whole()
+    {
+        const string why = "EINVAL (a PTE-mapped large folio the reference does not know whole (another mm maps it, or a page of it is gone) under linux-6.1 is not modelled)";
+        var s = PteMapped(Vocabulary.Linux6_1);
+        s.Cpu(new Call.Fork());
+        var ptes = s.State.Ptes.ToArray();
+        int from = s.Trace.Count;
+        Assert.Equal(why, Pageout(s, 1, 2));
+        Assert.Equal(why, Free(s, 2, 4));
+        Assert.Empty(Events(s, from));
+        Assert.Equal(ptes, s.State.Ptes.ToArray());
+        var t = PteMapped(Vocabulary.Linux6_1);
+        t.Cpu(new Call.MadviseDontneed(3, 4));
+        Assert.Equal(why, Free(t, 0, 2));
+        Assert.Null(Free(t, 4, 8)); // base pages: no page of the folio met
+        var u = PteMapped(Vocabulary.Linux6_18);
+        u.Cpu(new Call.MadviseDontneed(3, 4));
+        Assert.Null(Free(u, 0, 2));
+    }
+
+    [Fact]
+    public void Linux_6_1_pte_mapped_folio_splits_replay_from_their_trace()
+    {
+        var s = PteMapped(Vocabulary.Linux6_1);
+        s.Cpu(new Call.MadviseFree(1, 2));
+        var t = PteMapped(Vocabulary.Linux6_1, merge: true);
+        t.Cpu(new Call.MadviseFree(0, 4));
+        t.Cpu(new Call.CpuWrite(2, 9));
+        Pageout(t, 0, 4);
+        var u = PteMapped(Vocabulary.Linux6_1);
+        Pageout(u, 1, 2);
+        foreach (var x in new[] { s, t, u })
+        {
+            Assert.DoesNotContain(x.Trace, l => l.Kind == "call" && l.Get("result") is not null); // nothing refused
+            var w = new StringWriter();
+            TraceFile.Write(w, x);
+            var replay = Replay.Run(w.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.True(replay.Accepted, replay.Message);
+            Assert.Equal(x.State.Frames.ToArray(), replay.Final!.Frames.ToArray());
+            Assert.Equal(x.State.Ptes.ToArray(), replay.Final.Ptes.ToArray());
+        }
     }
 
     [Fact]

@@ -109,7 +109,8 @@ VARIABLES
     tdev,   \* [Devices -> [p, w]]: the page and access of each device's access
     tsnap,  \* [Devices -> [Pages -> DevPte]]: the snapshot of the fault chunk's other pages
     tmm     \* [start: the PTEs when the running invalidation started, shared: pages of shared VMAs,
-            \*  hugetlb: pages of hugetlb VMAs, edges: the pages where a VMA starts or ends]
+            \*  hugetlb: pages of hugetlb VMAs, edges: the pages where a VMA starts or ends,
+            \*  call: the PTEs at the last CPU call line]
 
 traceVars == <<l, tcall, tdev, tsnap, tmm>>
 
@@ -124,7 +125,7 @@ TraceInit ==
     /\ tcall = [op |-> "none"]
     /\ tdev = [d \in Devices |-> [p |-> 0, w |-> FALSE]]
     /\ tsnap = [d \in Devices |-> [p \in Pages |-> DevNone]]
-    /\ tmm = [start |-> pte, shared |-> {}, hugetlb |-> {}, edges |-> {}]
+    /\ tmm = [start |-> pte, shared |-> {}, hugetlb |-> {}, edges |-> {}, call |-> pte]
 
 Snap(p) == [f |-> pte[p].f, acc |-> IF pte[p].sd THEN pte[p].acc ELSE Min(pte[p].acc, 1), gone |-> FALSE]
 
@@ -141,9 +142,10 @@ IsCpuCall ==
     \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
     \* as the spec's BeginOp of exit_mmap sets mmDead
     /\ mmDead' = (mmDead \/ (L.op = "exit_mmap" /\ ~Has(L, "result")))
+    /\ tmm' = [tmm EXCEPT !.call = pte]
     /\ Step
     /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, budget, thr, active, passOdd,
-                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tdev, tsnap, tmm>>
+                   inPassHit, dpte, lock, flt, hit, rdCur, sub, ghost, tdev, tsnap>>
 
 \* HMM_DMIRROR_EXCLUSIVE: the driver's ioctl runs make_device_exclusive on a CPU
 \* (lib/test_hmm.c dmirror_exclusive), the spec's call site of that name; a
@@ -253,13 +255,19 @@ MoveRange(site, a, b) ==
 \* mm/huge_memory.c __folio_split -> unmap_folio -> try_to_migrate, whose rmap walk runs
 \* mm/rmap.c try_to_migrate_one once per VMA mapping the folio): a bracket per VMA, each the
 \* part of the huge block in one VMA, so a bracket that is not the whole block ends inside it
-\* only at a VMA edge (tmm.edges) and the call meets the block.
+\* only at a VMA edge (tmm.edges) and the call meets the block.  linux-6.1 madvise_free_pte_range
+\* splits every large folio it meets (folio_test_large -> split_folio, no batch of its PTEs;
+\* reference/Planner.cs SplitsEveryPteFolio), so under linux-6.1 a whole-block bracket the call
+\* covers may be a split too (the spec has no PMD mapping to tell a PTE-mapped folio from a
+\* THP, which madvise_free_huge_pmd does not split when covered whole: the PTE effect decides).
 FolioRange(a, b) ==
     LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4
         a0 == a - (a % h)
     IN \/ /\ a % h = 0 /\ b = a + h
           /\ a < tcall.end /\ tcall.start < b
           /\ ~(tcall.start <= a /\ b <= tcall.end)
+       \/ /\ TracePteFolioSplit /\ TraceVocabulary = "linux-6.1"
+          /\ a % h = 0 /\ b = a + h /\ tcall.start <= a /\ b <= tcall.end
        \/ /\ TracePteFolioSplit
           /\ a < b /\ b <= a0 + h /\ b - a < h
           /\ a0 < tcall.end /\ tcall.start < a0 + h
@@ -452,6 +460,12 @@ IsPteUpdate ==
            notify == NeedsNotify(old, new)
        IN /\ pte[p] = old
           /\ pte' = [pte EXCEPT ![p] = new]
+          \* linux-6.1's folio split maps every subpage back to its own page (mm/huge_memory.c
+          \* remap_page -> remove_migration_ptes; mm/migrate.c remove_migration_pte maps no zero
+          \* page before 6.12): under MADV_FREE, whose only fill is that remap, a page mapped at
+          \* the call is filled with the frame it had then (NotifierSpec SplitPte: the same PTE)
+          /\ TraceVocabulary = "linux-6.1" /\ tcall.op = "madvise_free" /\ old.f = 0 /\ new.f # 0
+             /\ tmm.call[p].f # 0 => new.f = tmm.call[p].f
           \* the device-exclusive entry, as the spec's ApplyPte (the reference's PTE
           \* line shows frame and protection, which make_device_exclusive keeps)
           /\ excl' = [excl EXCEPT ![p] =
