@@ -220,6 +220,12 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// __mmu_notifier_register -> mm/vma.c mm_take_all_locks; it then hears an invalidate_range_end without its start.</summary>
     public bool PlantRegisterDuringInvalidation { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests, Properties.Tests): MADV_MERGEABLE of a shared or hugetlb
+    /// mapping sets VM_MERGEABLE, which linux-7.2 mm/ksm.c ksm_compatible ignores ("Just ignore the advice"), so KSM merges
+    /// two pages of a shared mapping and a write fault then reuses the merged page in place (found by `notifier hammer
+    /// --time 2m --seed 21`: CoherentAccess).</summary>
+    public bool PlantKsmAdviceOnShared { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP moves the PTEs
     /// without move_page_tables' MMU_NOTIFY_UNMAP bracket (a reference that took "don't unmap" to mean "no unmap event"), so a
     /// listener keeps the old range's pages.</summary>

@@ -712,8 +712,12 @@ internal sealed class Planner(MmState state)
             if (!MapFixedZapsFirst) _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
             UnmapVmas(r);
         }
-        // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT
-        var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, m.Mergeable, m.Thp, m.Hugetlb,
+        // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT. MADV_MERGEABLE of a shared
+        // or hugetlb VMA is ignored (linux-7.2 mm/ksm.c ksm_madvise -> vma_ksm_compatible -> ksm_compatible: "Just ignore the
+        // advice" for VM_SHARED, VM_MAYSHARE, VM_HUGETLB; linux-6.1 ksm_madvise the same flags): no VM_MERGEABLE, so KSM never
+        // merges its pages
+        bool mergeable = m.Mergeable && (Config.PlantKsmAdviceOnShared || !m.Shared && !m.Hugetlb);
+        var vmas = VmasWithout(r).Add(new Vma(m.Start, m.End, m.Prot, m.Shared, false, mergeable, m.Thp, m.Hugetlb,
             Account: !m.Shared && !m.Hugetlb && m.Prot == Prot.ReadWrite));
         // vma_merge_new_range: the new VMA merges with its neighbours where it can
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), [m.Start, m.End]))));

@@ -517,6 +517,33 @@ public class OperationTests
         Assert.True(s.State.Frames[2].Free);
     }
 
+    /// <summary>MADV_MERGEABLE of a shared (or hugetlb) mapping is ignored (linux-7.2 mm/ksm.c ksm_madvise ->
+    /// vma_ksm_compatible -> ksm_compatible: "Just ignore the advice"): KSM never merges its pages, and a write fault keeps
+    /// writing the page in place. Found by `notifier hammer --time 2m --seed 21` (PreciseEventsWriteProtectSafe, seed 864:
+    /// two shared pages merged, a device's write to one read at the other, CoherentAccess); planted PlantKsmAdviceOnShared.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Ksm_does_not_merge_the_pages_of_a_shared_mapping(bool planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Upstream, []) { PlantKsmAdviceOnShared = planted });
+        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite, Shared: true, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(0, 7));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.KsmMerge(0, 1));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        var merge = s.Trace.Last(l => l.Op == "ksm_merge");
+        if (planted)
+        {
+            Assert.Null(merge.Get("result"));
+            Assert.Equal((9, 9), (s.CpuView(0), s.CpuView(1))); // the write reached page 0 too
+            return;
+        }
+        Assert.Equal("EINVAL (page 0 is not a mapped mergeable base page)", merge.Get("result"));
+        Assert.NotEqual(s.State.Ptes[0]!.Value.Frame, s.State.Ptes[1]!.Value.Frame);
+        Assert.Equal((7, 9), (s.CpuView(0), s.CpuView(1)));
+    }
+
     [Fact]
     public void Ksm_merge_of_different_contents_replaces_nothing()
     {
