@@ -54,6 +54,8 @@ esac
 
 [ "$build" -eq 0 ] || dotnet build NotifierSpec.sln -c Release -nologo -v quiet >/dev/null
 ours=(dotnet "$root/cli/bin/Release/net10.0/notifier.dll" check)
+# ours as run.sh runs it: a 64 MB gen0 budget (read by the .NET runtime from the environment only; TLC's JVM ignores it)
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x4000000}"
 
 work=$(mktemp -d /tmp/bench-compare.XXXXXX)
 trap 'rm -rf "$work"' EXIT
