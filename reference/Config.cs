@@ -226,6 +226,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// --time 2m --seed 21`: CoherentAccess).</summary>
     public bool PlantKsmAdviceOnShared { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests): a migration entry forgets the PTE's dirty and young bits, and
+    /// the remap after a migration or a folio split makes a writable PTE dirty and young as a write fault would, where linux-7.2
+    /// mm/migrate.c remove_migration_pte keeps them (found by `notifier hammer --time 4m --seed 33`: VocabulariesAgree).</summary>
+    public bool PlantMigrationDirtiesPte { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP moves the PTEs
     /// without move_page_tables' MMU_NOTIFY_UNMAP bracket (a reference that took "don't unmap" to mean "no unmap event"), so a
     /// listener keeps the old range's pages.</summary>

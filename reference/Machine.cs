@@ -478,6 +478,7 @@ public static class Machine
         var before = s.Ptes[pu.Page];
         var frames = s.Frames;
         var migrating = s.Migrating;
+        var bits = s.MigrationBits;
         Pte? after;
         switch (pu.Op)
         {
@@ -485,12 +486,19 @@ public static class Machine
             case PteOp.MigrationEntry:
                 after = null;
                 if (before is { Swapped: false } b && b.Frame != MmState.ZeroFrame) frames = frames.SetItem(b.Frame, frames[b.Frame] with { MapCount = frames[b.Frame].MapCount - 1 });
-                if (pu.Op == PteOp.MigrationEntry) migrating = migrating.Add(pu.Page);
+                if (pu.Op == PteOp.MigrationEntry)
+                {
+                    migrating = migrating.Add(pu.Page);
+                    if (before is { Swapped: false, NonPresent: false } mb && !s.Config.PlantMigrationDirtiesPte) bits = bits.SetItem(pu.Page, (mb.Dirty, mb.Young));
+                }
                 break;
             case PteOp.Map:
             case PteOp.MapShared:
                 bool write = pu.Prot == Prot.ReadWrite;
                 after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: !pu.Unshare || pu.SoftDirty, Huge: pu.Huge, UffdWp: pu.UffdWp);
+                // remove_migration_pte (a migration's or a folio split's remap): the entry's dirty and young bits, not a fault's
+                if (migrating.Contains(pu.Page) && bits.TryGetValue(pu.Page, out var kept) && pu.Frame != MmState.ZeroFrame)
+                    after = after.Value with { Dirty = write && kept.Dirty, Young = kept.Young };
                 if (before is { Swapped: false } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
                 if (pu.Frame != MmState.ZeroFrame)
                     frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });
@@ -532,7 +540,7 @@ public static class Machine
                 };
                 break;
         }
-        s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
+        s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating, MigrationBits = migrating.Contains(pu.Page) ? bits : bits.Remove(pu.Page) };
         // a write fault's reuse of a page of a folio fork shared: PageAnonExclusive again (linux-7.2 mm/memory.c do_wp_page,
         // mm/huge_memory.c do_huge_pmd_wp_page)
         if (pu.Op == PteOp.Upgrade && after is { } up && s.FolioOf(up.Frame) is var ui and >= 0)

@@ -184,6 +184,11 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
     /// its write faults (Call.ChildWrite) look at them.</summary>
     public ImmutableList<ImmutableArray<Vma>> ChildVmas { get; init; } = [];
 
+    /// <summary>Per page holding a migration entry (Migrating), the dirty and young bits of the PTE it replaced, which the
+    /// entry keeps (linux-7.2 mm/rmap.c try_to_migrate_one: make_migration_entry_dirty / _young; linux-6.1 the same) and
+    /// remove_migration_pte gives back to the new PTE (mm/migrate.c: pte_mkold unless young, pte_mkdirty only if dirty).</summary>
+    public ImmutableDictionary<int, (bool Dirty, bool Young)> MigrationBits { get; init; } = ImmutableDictionary<int, (bool Dirty, bool Young)>.Empty;
+
     /// <summary>Per forked child, the pages where its entry is a swap entry fork copied (copy_nonpresent_pte), not a mapping.</summary>
     public ImmutableList<ImmutableHashSet<int>> ChildSwapped { get; init; } = [];
 

@@ -517,6 +517,31 @@ public class OperationTests
         Assert.True(s.State.Frames[2].Free);
     }
 
+    /// <summary>Migration keeps the PTE's dirty and young bits through the migration entry (linux-7.2 mm/rmap.c
+    /// try_to_migrate_one: make_migration_entry_dirty / _young; mm/migrate.c remove_migration_pte: pte_mkdirty only for a
+    /// dirty entry; linux-6.1 the same): a clean writable PTE (mlock's read fault, then mprotect's upgrade) stays clean, a
+    /// written one stays dirty. Found by `notifier hammer --time 4m --seed 33` (VocabulariesAgree seed 1484: upstream left
+    /// "rw dirty" where linux-6.1, which upgrades no clean PTE, left "r"); planted PlantMigrationDirtiesPte.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Migration_keeps_the_ptes_dirty_and_young_bits(bool planted)
+    {
+        var s = new Session(new MmConfig(8, 2, 40, Vocabulary.Upstream, []) { PlantMigrationDirtiesPte = planted });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true, Mergeable: true));
+        s.Cpu(new Call.Mprotect(5, 8, Prot.Read));
+        s.Cpu(new Call.Mlock(5, 8));
+        s.Cpu(new Call.Mprotect(5, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(7, 4));
+        s.Cpu(new Call.Migrate(6));
+        s.Cpu(new Call.Migrate(7));
+        var (clean, written) = (s.State.Ptes[6]!.Value, s.State.Ptes[7]!.Value);
+        Assert.Equal((Prot.ReadWrite, true, true), (written.Prot, written.Dirty, written.Young));
+        Assert.Equal((Prot.ReadWrite, planted, true), (clean.Prot, clean.Dirty, clean.Young));
+        Assert.Equal(4, s.CpuView(7));
+        Assert.Empty(s.State.MigrationBits);
+    }
+
     /// <summary>MADV_MERGEABLE of a shared (or hugetlb) mapping is ignored (linux-7.2 mm/ksm.c ksm_madvise ->
     /// vma_ksm_compatible -> ksm_compatible: "Just ignore the advice"): KSM never merges its pages, and a write fault keeps
     /// writing the page in place. Found by `notifier hammer --time 2m --seed 21` (PreciseEventsWriteProtectSafe, seed 864:
