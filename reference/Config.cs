@@ -226,9 +226,10 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// --time 2m --seed 21`: CoherentAccess).</summary>
     public bool PlantKsmAdviceOnShared { get; init; }
 
-    /// <summary>A planted reference bug for tests (Reference.Tests): a migration entry forgets the PTE's dirty and young bits, and
-    /// the remap after a migration or a folio split makes a writable PTE dirty and young as a write fault would, where linux-7.2
-    /// mm/migrate.c remove_migration_pte keeps them (found by `notifier hammer --time 4m --seed 33`: VocabulariesAgree).</summary>
+    /// <summary>A planted reference bug for tests (Reference.Tests): a migration entry, and mremap's move of a PTE, forget the PTE's
+    /// dirty and young bits, and the remap (after a migration, a folio split or a move) makes a writable PTE dirty and young as
+    /// a write fault would, where linux-7.2 mm/migrate.c remove_migration_pte and mm/mremap.c move_ptes keep them (found by
+    /// `notifier hammer --time 4m --seed 33` and `--time 2m --seed 33`: VocabulariesAgree).</summary>
     public bool PlantMigrationDirtiesPte { get; init; }
 
     /// <summary>A planted reference bug for tests (Reference.Tests, Kernel.Tests): mremap with MREMAP_DONTUNMAP moves the PTEs

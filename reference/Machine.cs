@@ -497,8 +497,12 @@ public static class Machine
                 bool write = pu.Prot == Prot.ReadWrite;
                 after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: !pu.Unshare || pu.SoftDirty, Huge: pu.Huge, UffdWp: pu.UffdWp);
                 // remove_migration_pte (a migration's or a folio split's remap): the entry's dirty and young bits, not a fault's
+                // (mm/migrate.c remove_migration_pte: pte_mkdirty for a dirty entry, pte_mkold unless young, whatever the protection);
+                // a move (move_ptes) keeps the moved PTE's bits
                 if (migrating.Contains(pu.Page) && bits.TryGetValue(pu.Page, out var kept) && pu.Frame != MmState.ZeroFrame)
-                    after = after.Value with { Dirty = write && kept.Dirty, Young = kept.Young };
+                    after = after.Value with { Dirty = kept.Dirty, Young = kept.Young };
+                else if (pu.Bits is { } moved)
+                    after = after.Value with { Dirty = moved.Dirty, Young = moved.Young };
                 if (before is { Swapped: false } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
                 if (pu.Frame != MmState.ZeroFrame)
                     frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });

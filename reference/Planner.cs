@@ -1011,7 +1011,8 @@ internal sealed class Planner(MmState state)
             if (pte.Swapped) { Pte(p - old.Start + dst.Start, PteOp.MoveSwapEntry, false, pte.Frame, pte.Prot); continue; }
             // move_ptes moves a device-private entry as it is (the device keeps the page)
             if (pte.DevicePrivate >= 0) { _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.DevicePrivateEntry, pte.Frame, pte.Prot, Owner: pte.DevicePrivate, SoftDirty: true)); continue; }
-            Pte(p - old.Start + dst.Start, PteOp.Map, false, pte.Frame, pte.Prot, pte.Huge && old.Length % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0);
+            _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.Map, pte.Frame, pte.Prot, pte.Huge && old.Length % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0)
+                { Bits = Config.PlantMigrationDirtiesPte ? null : (pte.Dirty, pte.Young) });
         }
         _prims.Add(new Prim.TlbFlush(old));
     };

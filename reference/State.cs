@@ -23,7 +23,12 @@ public abstract record Prim
     /// Unshare: a Map by an unshare fault's copy (Planner.CopyOnWrite): soft-dirty only when SoftDirty (the old PTE's), where
     /// any other Map sets it.
     public sealed record PteUpdate(int Page, PteOp Op, int Frame = 0, Prot Prot = Prot.None, bool Huge = false, bool NotifyAfter = false, int Owner = -1, bool SoftDirty = false, bool UffdWp = false,
-        bool Unshare = false) : Prim;
+        bool Unshare = false) : Prim
+    {
+        /// <summary>For a Map that moves a PTE (move_ptes: mremap, MREMAP_DONTUNMAP): the moved PTE's dirty and young bits, which
+        /// the move keeps (linux-7.2 mm/mremap.c move_ptes: get_and_clear_ptes, then set_ptes of the same PTE).</summary>
+        public (bool Dirty, bool Young)? Bits { get; init; }
+    }
     /// <summary>flush_tlb_range, with the secondary-TLB callback (invalidate_range / arch_invalidate_secondary_tlbs).</summary>
     public sealed record TlbFlush(PageRange Range) : Prim;
     /// <summary>The legacy mmu_notifier_invalidate_page(mm, address, event), after the PTL is dropped.</summary>

@@ -542,6 +542,27 @@ public class OperationTests
         Assert.Empty(s.State.MigrationBits);
     }
 
+    /// <summary>mremap moves a PTE as it is (linux-7.2 mm/mremap.c move_ptes: get_and_clear_ptes, set_ptes at the destination;
+    /// only soft-dirty is set, move_soft_dirty_pte): a clean writable PTE stays clean, a written one dirty. Found by `notifier
+    /// hammer --time 2m --seed 33` (VocabulariesAgree seed 1889: upstream "rw dirty", linux-6.1 "r"); planted
+    /// PlantMigrationDirtiesPte.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mremap_keeps_the_moved_ptes_dirty_and_young_bits(bool planted)
+    {
+        var s = new Session(new MmConfig(8, 2, 40, Vocabulary.Upstream, []) { PlantMigrationDirtiesPte = planted });
+        s.Cpu(new Call.Mmap(0, 4, Prot.Read));
+        s.Cpu(new Call.Mlock(0, 4));
+        s.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 4));
+        s.Cpu(new Call.Mremap(0, 2, 6));
+        var (clean, written) = (s.State.Ptes[6]!.Value, s.State.Ptes[7]!.Value);
+        Assert.Equal((Prot.ReadWrite, true, true), (written.Prot, written.Dirty, written.Young));
+        Assert.Equal((Prot.ReadWrite, planted, true), (clean.Prot, clean.Dirty, clean.Young));
+        Assert.Equal((4, 0), (s.CpuView(7), s.CpuView(6)));
+    }
+
     /// <summary>MADV_MERGEABLE of a shared (or hugetlb) mapping is ignored (linux-7.2 mm/ksm.c ksm_madvise ->
     /// vma_ksm_compatible -> ksm_compatible: "Just ignore the advice"): KSM never merges its pages, and a write fault keeps
     /// writing the page in place. Found by `notifier hammer --time 2m --seed 21` (PreciseEventsWriteProtectSafe, seed 864:
