@@ -478,7 +478,6 @@ public static class Machine
         var before = s.Ptes[pu.Page];
         var frames = s.Frames;
         var migrating = s.Migrating;
-        var bits = s.MigrationBits;
         Pte? after;
         switch (pu.Op)
         {
@@ -486,23 +485,19 @@ public static class Machine
             case PteOp.MigrationEntry:
                 after = null;
                 if (before is { Swapped: false } b && b.Frame != MmState.ZeroFrame) frames = frames.SetItem(b.Frame, frames[b.Frame] with { MapCount = frames[b.Frame].MapCount - 1 });
-                if (pu.Op == PteOp.MigrationEntry)
-                {
-                    migrating = migrating.Add(pu.Page);
-                    if (before is { Swapped: false, NonPresent: false } mb && !s.Config.PlantMigrationDirtiesPte) bits = bits.SetItem(pu.Page, (mb.Dirty, mb.Young));
-                }
+                // the migration entry keeps the dirty and young bits of the PTE it replaces (linux-7.2 mm/rmap.c try_to_migrate_one:
+                // make_migration_entry_dirty / _young; linux-6.1 the same)
+                if (pu.Op == PteOp.MigrationEntry) migrating = migrating.SetItem(pu.Page, before is { Swapped: false, NonPresent: false } mb ? (mb.Dirty, mb.Young) : null);
                 break;
             case PteOp.Map:
             case PteOp.MapShared:
                 bool write = pu.Prot == Prot.ReadWrite;
                 after = new Pte(pu.Frame, pu.Prot, Dirty: write, Young: true, SoftDirty: !pu.Unshare || pu.SoftDirty, Huge: pu.Huge, UffdWp: pu.UffdWp);
-                // remove_migration_pte (a migration's or a folio split's remap): the entry's dirty and young bits, not a fault's
-                // (mm/migrate.c remove_migration_pte: pte_mkdirty for a dirty entry, pte_mkold unless young, whatever the protection);
-                // a move (move_ptes) keeps the moved PTE's bits
-                if (migrating.Contains(pu.Page) && bits.TryGetValue(pu.Page, out var kept) && pu.Frame != MmState.ZeroFrame)
-                    after = after.Value with { Dirty = kept.Dirty, Young = kept.Young };
-                else if (pu.Bits is { } moved)
-                    after = after.Value with { Dirty = moved.Dirty, Young = moved.Young };
+                // remove_migration_pte (a migration's or a folio split's remap) gives back the entry's dirty and young bits, not a
+                // fault's (linux-7.2 mm/migrate.c: pte_mkdirty for a dirty entry, pte_mkold unless young, whatever the protection);
+                // a move (move_ptes) keeps the moved PTE's
+                var kept = s.Config.PlantMigrationDirtiesPte || pu.Frame == MmState.ZeroFrame ? null : migrating.GetValueOrDefault(pu.Page) ?? pu.Bits;
+                if (kept is { } k) after = after.Value with { Dirty = k.Dirty, Young = k.Young };
                 if (before is { Swapped: false } ob && ob.Frame != MmState.ZeroFrame) frames = frames.SetItem(ob.Frame, frames[ob.Frame] with { MapCount = frames[ob.Frame].MapCount - 1 });
                 if (pu.Frame != MmState.ZeroFrame)
                     frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { MapCount = frames[pu.Frame].MapCount + 1, RefCount = frames[pu.Frame].RefCount + (pu.Op == PteOp.MapShared ? 1 : 0) });
@@ -544,7 +539,7 @@ public static class Machine
                 };
                 break;
         }
-        s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating, MigrationBits = migrating.Contains(pu.Page) ? bits : bits.Remove(pu.Page) };
+        s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
         // a write fault's reuse of a page of a folio fork shared: PageAnonExclusive again (linux-7.2 mm/memory.c do_wp_page,
         // mm/huge_memory.c do_huge_pmd_wp_page)
         if (pu.Op == PteOp.Upgrade && after is { } up && s.FolioOf(up.Frame) is var ui and >= 0)
@@ -1015,7 +1010,7 @@ public static class Machine
             // dmirror->mdevice) is handed over as is, writable iff the entry is; any other owner's is faulted (migrate_to_ram)
             if (OwnDevicePrivate(s, m, p, write)) continue;
             if (!target && (s.VmaAt(p) is null or { Prot: Prot.None } || !cfg.Covers(p))) continue;
-            if (s.Migrating.Contains(p))
+            if (s.Migrating.ContainsKey(p))
             {
                 // a migration entry: hmm_range_fault waits on it and returns -EBUSY
                 var back = cfg.Kind == MirrorKind.SecondaryTlb ? DevicePhase.RangeFault : DevicePhase.ReadBegin;

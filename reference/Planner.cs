@@ -274,7 +274,7 @@ internal sealed class Planner(MmState state)
         if (vma is null) return "SIGSEGV (no VMA)";
         if (vma.Prot == Prot.None || (write && vma.Prot != Prot.ReadWrite)) return $"SIGSEGV (VMA is {PteText.ProtText(vma.Prot)})";
         var pte = State.Ptes[page];
-        if (State.Migrating.Contains(page)) return "EBUSY (migration entry)";
+        if (State.Migrating.ContainsKey(page)) return "EBUSY (migration entry)";
         if (pte is null)
         {
             var block = HugeBlock(page);
@@ -574,7 +574,7 @@ internal sealed class Planner(MmState state)
         if (!vma.Shared)
             foreach (int p in pages)
             {
-                if (State.Migrating.Contains(p)) continue;
+                if (State.Migrating.ContainsKey(p)) continue;
                 if (State.Ptes[p] is not { } x) { insert.Add((p, -1)); continue; }
                 if (x.NonPresent) continue;
                 if (x.Frame == MmState.ZeroFrame) insert.Add((p, MmState.ZeroFrame));
@@ -1012,7 +1012,7 @@ internal sealed class Planner(MmState state)
             // move_ptes moves a device-private entry as it is (the device keeps the page)
             if (pte.DevicePrivate >= 0) { _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.DevicePrivateEntry, pte.Frame, pte.Prot, Owner: pte.DevicePrivate, SoftDirty: true)); continue; }
             _prims.Add(new Prim.PteUpdate(p - old.Start + dst.Start, PteOp.Map, pte.Frame, pte.Prot, pte.Huge && old.Length % Config.HugePageSize == 0 && dst.Start % Config.HugePageSize == 0)
-                { Bits = Config.PlantMigrationDirtiesPte ? null : (pte.Dirty, pte.Young) });
+                { Bits = (pte.Dirty, pte.Young) });
         }
         _prims.Add(new Prim.TlbFlush(old));
     };
@@ -2073,7 +2073,7 @@ internal sealed class Planner(MmState state)
         // a device-exclusive entry is neither present nor swap (EFAULT), a migration entry waits (EAGAIN), and the folio
         // must be PageAnonExclusive (EBUSY). The kernel opens its bracket before these PTE checks; the model refuses first.
         if (State.Ptes[dstPage] is not null) return "EEXIST (destination is mapped)";
-        if (State.Migrating.Contains(srcPage)) return "EAGAIN (migration entry)";
+        if (State.Migrating.ContainsKey(srcPage)) return "EAGAIN (migration entry)";
         if (State.Ptes[srcPage] is not { } src) return "ENOENT (source not mapped)";
         if (src.Exclusive >= 0) return "EFAULT (device-exclusive entry)";
         if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";

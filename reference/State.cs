@@ -178,9 +178,12 @@ public sealed record Folio(ImmutableArray<int> Frames, ImmutableHashSet<int> Chi
 /// child's copy is a swap entry of the same swap-cache frame (copy_nonpresent_pte): it holds one reference (RefCount), not a
 /// mapping (MapCount). A child's write (Call.ChildWrite) changes its page to a frame of its own (or writes its exclusive page in
 /// place); a child's read faults are not modelled (the zero page, which holds no count).
+/// Migrating: the pages holding a migration entry, each with the dirty and young bits of the present PTE it replaced (null for
+/// none), which the entry keeps (linux-7.2 mm/rmap.c try_to_migrate_one: make_migration_entry_dirty / _young; linux-6.1 the
+/// same) and remove_migration_pte gives back (Machine: PteOp.Map).
 public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, ImmutableArray<Pte?> Ptes, ImmutableArray<Frame> Frames,
     ImmutableStack<int> FreeList, ImmutableArray<MirrorState> Mirrors, long InvalidateSeq, int ActiveInvalidateRanges,
-    CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableHashSet<int> Migrating, bool Exited, long Steps,
+    CpuOp? Op, ImmutableList<ImmutableDictionary<int, int>> Children, ImmutableDictionary<int, (bool Dirty, bool Young)?> Migrating, bool Exited, long Steps,
     ImmutableArray<int?> Shadow)
 {
     public const int ZeroFrame = 0;
@@ -188,11 +191,6 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
     /// <summary>Per forked child, its VMAs as fork copied them (dup_mmap); a child changes no VMA. Set at fork (Machine.Call);
     /// its write faults (Call.ChildWrite) look at them.</summary>
     public ImmutableList<ImmutableArray<Vma>> ChildVmas { get; init; } = [];
-
-    /// <summary>Per page holding a migration entry (Migrating), the dirty and young bits of the PTE it replaced, which the
-    /// entry keeps (linux-7.2 mm/rmap.c try_to_migrate_one: make_migration_entry_dirty / _young; linux-6.1 the same) and
-    /// remove_migration_pte gives back to the new PTE (mm/migrate.c: pte_mkold unless young, pte_mkdirty only if dirty).</summary>
-    public ImmutableDictionary<int, (bool Dirty, bool Young)> MigrationBits { get; init; } = ImmutableDictionary<int, (bool Dirty, bool Young)>.Empty;
 
     /// <summary>Per forked child, the pages where its entry is a swap entry fork copied (copy_nonpresent_pte), not a mapping.</summary>
     public ImmutableList<ImmutableHashSet<int>> ChildSwapped { get; init; } = [];
@@ -260,7 +258,7 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
         for (int i = config.Frames - 1; i >= 1; i--) free = free.Push(i);
         const long seq = 2; // mmu_notifier_subscriptions_init: invalidate_seq = 2
         return new MmState(config, [], Enumerable.Repeat<Pte?>(null, config.Pages).ToImmutableArray(), frames, free,
-            config.MirrorList.Select(_ => MirrorState.Initial(seq)).ToImmutableArray(), seq, 0, null, [], [], false, 0,
+            config.MirrorList.Select(_ => MirrorState.Initial(seq)).ToImmutableArray(), seq, 0, null, [], ImmutableDictionary<int, (bool Dirty, bool Young)?>.Empty, false, 0,
             Enumerable.Repeat<int?>(null, config.Pages).ToImmutableArray());
     }
 

@@ -539,7 +539,7 @@ public class OperationTests
         Assert.Equal((Prot.ReadWrite, true, true), (written.Prot, written.Dirty, written.Young));
         Assert.Equal((Prot.ReadWrite, planted, true), (clean.Prot, clean.Dirty, clean.Young));
         Assert.Equal(4, s.CpuView(7));
-        Assert.Empty(s.State.MigrationBits);
+        Assert.Empty(s.State.Migrating);
     }
 
     /// <summary>mremap moves a PTE as it is (linux-7.2 mm/mremap.c move_ptes: get_and_clear_ptes, set_ptes at the destination;
