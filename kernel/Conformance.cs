@@ -621,9 +621,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// outcomes must agree: the reference moves pages (no error) exactly when the kernel returns 0, or -EAGAIN with some
         /// bytes moved (linux-7.2 mm/userfaultfd.c userfaultfd_move: a partial move); the reference refuses exactly when the
         /// kernel fails with nothing moved. The pages, values and call paths are compared after it as after any operation.
-        /// Overlapping ranges are run (neither kernel checks them: the reference follows move_pages' page order), and so are
-        /// moves to a destination VMA not registered with the userfaultfd (validate_move_areas: -EINVAL in both) and refusals
-        /// into a private VMA without an anon_vma, which the kernel's uffd_move_lock -> uffd_lock_vma /
+        /// With Unseen (not yet seen through KVM; otherwise refused and counted): overlapping ranges (neither kernel checks
+        /// them: the reference follows move_pages' page order), moves to a destination VMA not registered with the userfaultfd
+        /// (validate_move_areas: -EINVAL in both) and refusals into a private VMA without an anon_vma, which the kernel's uffd_move_lock -> uffd_lock_vma /
         /// find_vma_and_prepare_anon gives one before any check (fork then copies it: vma_needs_copy), as the reference's
         /// refusal now does (Planner.RefusalVmas). Found live: the destination's anon_vma, overlapping ranges moved by the
         /// kernel (session 11).</summary>
@@ -643,7 +643,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return Diff("uffdio_move", u.Src, e == 0 ? "moves all" : moved > 0 ? $"errno {e}, {moved} bytes moved" : $"errno {e}", err ?? "moves");
         }
 
-        /// <summary>Whether the reference would refuse the move, asked of a planner on a copy (the state is immutable).</summary>
+        /// <summary>Whether the reference would refuse the move: Machine.Submit on the current state, whose result is dropped.</summary>
         private bool RefusesMove(KOp.UffdMove u)
         {
             try { return Machine.Submit(s.State, new Call.UffdMove(u.Src, u.Dst, u.Len)).Line.Get("result") is not null; }
