@@ -14,7 +14,7 @@ public static class ProveCommand
 {
     /// <summary>--vocabulary NAME of spec/'s model vocabularies (prove, contract).</summary>
     public static Option<string?> ModelVocabularyOption() =>
-        Opt.Text("--vocabulary", "NAME", $"one vocabulary (default: each of {string.Join(", ", ModelVocabulary.All.Select(v => v.Name))}): {NotifierSpec.Reference.Vocabularies.NameList}",
+        Opt.Text("--vocabulary", "NAME", $"one vocabulary (default: each of {string.Join(", ", ModelVocabulary.DefaultNames)}): {NotifierSpec.Reference.Vocabularies.NameList}",
             name => ModelVocabulary.Find(name) is null ? $"unknown vocabulary '{name}' ({NotifierSpec.Reference.Vocabularies.NameList})" : null, () => NotifierSpec.Reference.Vocabularies.Names);
 
     private static readonly Option<string?> VocabularyOption = ModelVocabularyOption();

@@ -65,12 +65,17 @@ public sealed record ModelVocabulary(string Name, IReadOnlyList<EventInfo> Event
             e.NewProt is { } np ? Enum.Parse<NewProt>(np) : 0, ReactionNames.Parse(e.Reaction), e.Source, e.VmaMayStay))]);
     }
 
-    public static readonly ModelVocabulary V7 = FromCatalogue("v7");
-    public static readonly ModelVocabulary V7Reviewed = FromCatalogue("v7-reviewed");
-    public static readonly ModelVocabulary Upstream = FromCatalogue("upstream");
+    /// <summary>The names of All, known without reading the catalogue (the command line's help prints them).</summary>
+    public static IReadOnlyList<string> DefaultNames { get; } = ["v7", "v7-reviewed", "upstream"];
+
+    private static readonly Lazy<IReadOnlyList<ModelVocabulary>> Defaults = new(() => [.. DefaultNames.Select(FromCatalogue)]);
+
+    public static ModelVocabulary V7 => Defaults.Value[0];
+    public static ModelVocabulary V7Reviewed => Defaults.Value[1];
+    public static ModelVocabulary Upstream => Defaults.Value[2];
 
     /// <summary>The vocabularies `prove` and `contract` run by default.</summary>
-    public static readonly IReadOnlyList<ModelVocabulary> All = [V7, V7Reviewed, Upstream];
+    public static IReadOnlyList<ModelVocabulary> All => Defaults.Value;
 
     /// <summary>Any vocabulary of the catalogue by name (null when unknown).</summary>
     public static ModelVocabulary? Find(string name) =>

@@ -29,6 +29,15 @@ public class CatalogueTests
     }
 
     [Fact]
+    public void The_vocabulary_names_read_alone_are_the_parsed_catalogues()
+    {
+        // eight today: v7, v7-reviewed, linux-6.1, ..., upstream; the entries' rows and APIs have names too, deeper
+        Assert.Equal(Cat.Vocabularies.Select(v => v.Name), Catalogue.VocabularyNames());
+        Assert.Equal(Cat.Vocabularies.Select(v => v.Name), Vocabularies.Names);
+        Assert.Equal(8, Vocabularies.Names.Length);
+    }
+
+    [Fact]
     public void Tla_events_module_holds_exactly_the_generated_block()
     {
         string module = File.ReadAllText(Repo("tla", "NotifierEvents.tla"));
