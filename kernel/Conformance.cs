@@ -868,9 +868,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
             // UFFDIO_MOVE: a move_pages_ptes invalidation from a page where the reference starts one has the reference's range
             // (linux-6.18 and 7.2: [src_addr, src_addr + len), the rest of the move; linux-6.12 move_pages_pte: one page), not
-            // just an overlapping one. One from a page where the reference starts none is the kernel's bracket around a step it
-            // then refuses (move_pages_ptes opens it before its PTE checks: ENOENT, EEXIST, EBUSY; the reference refuses
-            // first, without one): counted below as Extra or as a range difference.
+            // just an overlapping one. The kernel's bracket around a step it then refuses (move_pages_ptes opens it before its PTE
+            // checks: EEXIST, ENOENT, EFAULT, EBUSY, EAGAIN) is the reference's too (Planner.MovePagesPtes: an empty bracket) and
+            // is held to its range here. One from a page where the reference starts none is a refusal the reference makes
+            // before any bracket where the kernel has a PTE table the model does not know of (move_pages: pmd_none of the
+            // source; the reference takes a huge block without a PTE as one without a table): counted below as Extra.
             foreach (var k in kernel.Where(k => k.Site == CallSite.move_pages_ptes && reference.Any(r => r.Range.Start == k.Range.Start)))
             {
                 Checks++;

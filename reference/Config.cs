@@ -209,6 +209,17 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// session 11 did (Planner.RefusalVmas).</summary>
     public bool PlantUffdMoveRefusalForgetsAnonVma { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests, Conformance.Tests): UFFDIO_MOVE refuses a step before opening
+    /// its bracket, as the reference of session 12 did, where linux-7.2 mm/userfaultfd.c move_pages_ptes (linux-6.12
+    /// move_pages_pte) starts MMU_NOTIFY_CLEAR before its PTE checks (-EEXIST, -ENOENT, -EFAULT, -EBUSY, -EAGAIN) and ends it
+    /// after a refusal with no PTE changed (Planner.MovePagesPtes).</summary>
+    public bool PlantUffdMoveRefusesUnbracketed { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests): a UFFDIO_MOVE step from a PMD-mapped THP that is then
+    /// refused leaves the PMD whole, as the reference of session 12 did, where linux-7.2 mm/userfaultfd.c move_pages splits it
+    /// (split_huge_pmd) before move_pages_ptes refuses (Planner.MovePagesPtes).</summary>
+    public bool PlantUffdMoveRefusalKeepsPmd { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests ThpPageoutTests): under linux-6.1 a PTE-mapped large folio
     /// is split as linux-7.2 splits it (a folio MADV_FREE meets whole in one VMA left large, the split's remap mapping
     /// zero-filled subpages to the zero page), where linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it

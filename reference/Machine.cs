@@ -104,8 +104,18 @@ public static class Machine
         }
         var (name, lck, error) = planner.PlanCall(call);
         var fields = CallFields(call);
-        if (error is not null)
+        // a refusal after steps the kernel takes all the same (UFFDIO_MOVE: a THP source's PMD split, move_pages_ptes' bracket
+        // around the step it refuses): the call line has the result and the steps run; the VMAs a refusal leaves are kept
+        // without a step line as for any refusal (RefusalVmas)
+        var refusalSteps = error is null ? ImmutableArray<Prim>.Empty : planner.Prims.Where(p => p is not Prim.VmaUpdate).ToImmutableArray();
+        if (error is not null && refusalSteps.IsEmpty)
             return new(planner.RefusalVmas is { } kept ? s with { Vmas = kept } : s, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
+        if (error is not null)
+        {
+            var rs = planner.State with { Vmas = planner.RefusalVmas ?? s.Vmas };
+            rs = rs with { Op = new CpuOp(name, "cpu", lck, ImmutableQueue.CreateRange(refusalSteps), Migration: planner.Migration) };
+            return new(rs, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
+        }
         var ns = planner.State;
         var steps = planner.Prims;
         ns = ns with { Op = steps.IsEmpty ? null : new CpuOp(name, "cpu", lck, steps, Migration: planner.Migration) };

@@ -1983,6 +1983,7 @@ internal sealed class Planner(MmState state)
             return (name, MmapLock.Read, "EINVAL (the destination VMA is not registered with this userfaultfd)");
         int h = Config.HugePageSize, moved = 0;
         var split = new HashSet<int>();   // huge blocks split by this call
+        var tables = new HashSet<int>();  // huge blocks whose PTE tables this call's steps used
         string? error = null;
         var ptesBefore = State.Ptes;
         _stepped = _prims.Count;
@@ -2002,7 +2003,7 @@ internal sealed class Planner(MmState state)
                 moved += h;
                 continue;
             }
-            error = MovePagesPtes(src, dst, m.Len - moved, split);
+            error = MovePagesPtes(src, dst, m.Len - moved, split, tables);
             if (error is not null) break;
             moved++;
         }
@@ -2066,12 +2067,70 @@ internal sealed class Planner(MmState state)
     /// <summary>Linux 7.2 mm/userfaultfd.c move_pages_ptes -> move_present_ptes, one page; the bracket covers the rest of the
     /// move, [srcPage, srcPage + rest) (move_pages passes src_end - src_addr; linux-6.18 alike; linux-6.12 move_pages_pte: one page). 7.2's move_present_ptes may move further
     /// PTEs of the same PMD inside that one bracket (check_ptes_for_batched_move); the model takes one page per step, each
-    /// in its own bracket.</summary>
-    private string? MovePagesPtes(int srcPage, int dstPage, int rest, HashSet<int> split)
+    /// in its own bracket. The checks come in the kernel's order: move_pages refuses before any bracket (a THP destination
+    /// PMD: -EEXIST; a THP source not PageAnonExclusive: -EBUSY; a source without a page table: -ENOENT) and splits a THP
+    /// source (split_huge_pmd); move_pages_ptes opens its bracket and then checks the PTEs, so a step it refuses there
+    /// (-EEXIST, -ENOENT, -EFAULT, -EBUSY, -EAGAIN) has a bracket with no PTE change. `tables`: the huge blocks (PMDs) of
+    /// this call's earlier steps, whose page tables the kernel has (pte_alloc of the destination, the source's).</summary>
+    private string? MovePagesPtes(int srcPage, int dstPage, int rest, HashSet<int> split, HashSet<int> tables)
     {
-        // move_pages_ptes: dst must be none (EEXIST), src present (ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
-        // a device-exclusive entry is neither present nor swap (EFAULT), a migration entry waits (EAGAIN), and the folio
-        // must be PageAnonExclusive (EBUSY). The kernel opens its bracket before these PTE checks; the model refuses first.
+        // move_pages: if (pmd_trans_huge(dst_pmdval)) -EEXIST, before any bracket or split
+        if (State.Ptes[dstPage] is { Huge: true }) return "EEXIST (destination is mapped)";
+        var sb = HugeBlock(srcPage);
+        bool thpSource = !split.Contains(sb.Start) && Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { Huge: true });
+        if (thpSource)
+        {
+            // move_pages: pmd_trans_huge_lock(src_pmd) holds a THP not moved whole (move_splits_huge_pmd, or the destination
+            // PMD not none): a present PMD's folio must be the huge zero folio or PageAnonExclusive (-EBUSY), then
+            // split_huge_pmd and `continue`: move_pages_ptes then takes the step from the PTEs (and refuses it there too)
+            if (State.Ptes[srcPage] is { Frame: not MmState.ZeroFrame }
+                && Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { } x && State.Frames[x.Frame] is var f && (f.MapCount != 1 || f.RefCount != 1)))
+                return "EBUSY (page not exclusive to this mapping)";
+            if (!Config.PlantUffdMoveRefusalKeepsPmd || RefusedInBracket(srcPage, dstPage) is null) { SplitHugePage(sb); split.Add(sb.Start); }
+        }
+        // move_pages: pmd_none(*src_pmd) (or mm_find_pmd finds none): -ENOENT before any bracket. The model has no page
+        // tables: a PTE table is taken to exist where a page of the block has a base PTE, a swap or migration entry, or an
+        // earlier step of this call had it (the kernel keeps a PTE table emptied by the move); a block with none is taken
+        // to have none, which misses a table left empty by other calls (e.g. MADV_DONTNEED of less than a PMD keeps it:
+        // linux-7.2 mm/memory.c pte_table_reclaim_possible needs end - start >= PMD_SIZE)
+        bool table = thpSource || tables.Contains(sb.Start)
+            || Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { Huge: false } || State.Migrating.ContainsKey(q));
+        if (!table) return "ENOENT (source not mapped)";
+        tables.Add(sb.Start); tables.Add(HugeBlock(dstPage).Start);
+        // MMU_NOTIFY_CLEAR over [src_addr, src_addr + len) (linux-7.2 move_pages_ptes; linux-6.18 has it: commit 50944692052b,
+        // v6.18, the catalogue's linux-6.18 row); linux-6.12 move_pages_pte brackets one page, [src_addr, src_addr + PAGE_SIZE)
+        if (Vocab is Vocabulary.Linux6_12) rest = 1;
+        var bracket = new PageRange(srcPage, srcPage + rest);
+        if (RefusedInBracket(srcPage, dstPage) is { } refusal)
+        {
+            // the step refused inside the bracket: mmu_notifier_invalidate_range_start, the check, `goto out`,
+            // mmu_notifier_invalidate_range_end with no PTE changed and no TLB flush
+            if (!Config.PlantUffdMoveRefusesUnbracketed) Bracket(CallSite.move_pages_ptes, bracket, _ => { });
+            return refusal;
+        }
+        var src = State.Ptes[srcPage]!.Value;
+        // a THP whose PMD holds the destination is split first
+        foreach (var b in new[] { HugeBlock(srcPage), HugeBlock(dstPage) }.Distinct())
+            if (!split.Contains(b.Start) && Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) { SplitHugePage(b); split.Add(b.Start); }
+        var one = new PageRange(srcPage, srcPage + 1);
+        // ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then flush_tlb_range of the source
+        // (move_zeropage_pte maps the zero page read-only at dst)
+        Bracket(CallSite.move_pages_ptes, bracket, after =>
+        {
+            Pte(srcPage, PteOp.Clear, after);
+            Pte(dstPage, PteOp.Map, false, src.Frame, src.Frame == MmState.ZeroFrame ? Prot.Read : Prot.ReadWrite);
+            _prims.Add(new Prim.TlbFlush(one));
+        });
+        return null;
+    }
+
+    /// <summary>The refusal of linux-7.2 mm/userfaultfd.c move_pages_ptes (linux-6.12 move_pages_pte) after its bracket opened,
+    /// or null: the destination PTE not none (-EEXIST), the source PTE none (-ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
+    /// a migration entry (migration_entry_wait, -EAGAIN; the kernel's move_pages retries, the model refuses), a non-present
+    /// entry neither swap nor migration, as a device-exclusive or device-private entry (-EFAULT), a folio not
+    /// PageAnonExclusive (-EBUSY; the model's frames are exclusive when mapped once and held once).</summary>
+    private string? RefusedInBracket(int srcPage, int dstPage)
+    {
         if (State.Ptes[dstPage] is not null) return "EEXIST (destination is mapped)";
         if (State.Migrating.ContainsKey(srcPage)) return "EAGAIN (migration entry)";
         if (State.Ptes[srcPage] is not { } src) return "ENOENT (source not mapped)";
@@ -2079,22 +2138,6 @@ internal sealed class Planner(MmState state)
         if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";
         var fr = State.Frames[src.Frame];
         if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return "EBUSY (page not exclusive to this mapping)";
-        // a THP source is split first (move_pages: split_huge_pmd when move_splits_huge_pmd), as is a THP whose PMD holds
-        // the destination
-        foreach (var b in new[] { HugeBlock(srcPage), HugeBlock(dstPage) }.Distinct())
-            if (!split.Contains(b.Start) && Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) { SplitHugePage(b); split.Add(b.Start); }
-        var one = new PageRange(srcPage, srcPage + 1);
-        // MMU_NOTIFY_CLEAR over [src_addr, src_addr + len); ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then
-        // flush_tlb_range of the source (move_zeropage_pte maps the zero page read-only at dst)
-        // linux-6.12 move_pages_pte brackets one page, [src_addr, src_addr + PAGE_SIZE); linux-6.18 has 7.2's move_pages_ptes
-        // (commit 50944692052b, v6.18: the catalogue's linux-6.18 row), its range the rest of the move
-        if (Vocab is Vocabulary.Linux6_12) rest = 1;
-        Bracket(CallSite.move_pages_ptes, new PageRange(srcPage, srcPage + rest), after =>
-        {
-            Pte(srcPage, PteOp.Clear, after);
-            Pte(dstPage, PteOp.Map, false, src.Frame, src.Frame == MmState.ZeroFrame ? Prot.Read : Prot.ReadWrite);
-            _prims.Add(new Prim.TlbFlush(one));
-        });
         return null;
     }
 

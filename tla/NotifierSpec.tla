@@ -935,6 +935,27 @@ free_frame(t) ==
                       inPassHit, lock, flt, hit, rdCur, ghost, sub>>
 
 (***************************************************************************)
+(* A bracket with no PTE change: UFFDIO_MOVE's move_pages_ptes starts its  *)
+(* MMU_NOTIFY_CLEAR range before it checks the PTEs (Linux 7.2             *)
+(* mm/userfaultfd.c move_pages_ptes: mmu_notifier_invalidate_range_start,  *)
+(* then -EEXIST for a destination PTE not none, -ENOENT for a source PTE   *)
+(* none, -EFAULT for a non-present entry neither swap nor migration (a     *)
+(* device-exclusive one), -EBUSY for a folio not PageAnonExclusive (here:  *)
+(* shared with the child), each `goto out`: invalidate_range_end with no   *)
+(* PTE changed and no TLB flush; linux-6.12 move_pages_pte alike).  Such a *)
+(* step ends from "started".  (ApplyPte's refusal, a destination faulted   *)
+(* in after the check, is the recheck under the PTL.)  Trace validation    *)
+(* takes the reference's reason (TraceNotifierSpec TraceMoveStepRefused).  *)
+(***************************************************************************)
+MoveStepRefused(op) ==
+    LET src == MinOf(op.chg \ {op.dst}) IN
+    /\ op.site = "move_pages_ptes" /\ op.dst # 0
+    /\ \/ pte[op.dst].f # 0
+       \/ pte[src].f = 0
+       \/ excl[src] # 0
+       \/ src \in cow
+
+(***************************************************************************)
 (* invalidate_range_end: the listeners' end callbacks (the buggy          *)
 (* "unmap-at-end" listener tears down only here, under its lock), then     *)
 (* mn_itree_inv_end.  Pairing (R1): only after a successful start.         *)
@@ -954,6 +975,8 @@ invalidate_range_end(t) ==
     IN /\ \/ op.ph \in {"freed", "refused"}
           \* mmu_gather: the end before tlb_finish_mmu's flush and free
           \/ op.ph \in {"flush", "updated"} /\ op.site \in LateFlushSites
+          \* UFFDIO_MOVE's bracket around a step it refuses: no PTE change, no flush
+          \/ op.ph = "started" /\ MoveStepRefused(op)
        /\ IF op.ph = "refused"
           THEN /\ ghost' = [ghost EXCEPT !.paired = FALSE]   \* end without a successful start
                /\ UNCHANGED <<dpte, active, passOdd, inPassHit, rdCur, sub, hit, inProg>>

@@ -262,7 +262,7 @@ public class CoverageTests
     }
 
     /// <summary>A refused UFFDIO_MOVE leaves the destination VMA the anon_vma the kernel prepared before its checks (linux-7.2
-    /// mm/userfaultfd.c uffd_lock_vma), with no step line; the fork after it copies that VMA's zero page, and validate's
+    /// mm/userfaultfd.c uffd_lock_vma), with no step line (the refused step's bracket, move_pages_ptes, has its lines); the fork after it copies that VMA's zero page, and validate's
     /// trace spec takes the trace (the child's copy is its copy_page_range steps).</summary>
     [Fact]
     public void Validate_takes_a_fork_after_a_refused_uffdio_move()
@@ -273,7 +273,10 @@ public class CoverageTests
         session.Cpu(new Call.UffdRegister(4, 8));
         session.Cpu(new Call.CpuRead(5));
         session.Cpu(new Call.CpuRead(1));
+        int before = session.Trace.Count;
         Assert.Equal("EEXIST (destination is mapped)", session.Call(new Call.UffdMove(1, 5)).Line.Get("result"));
+        session.RunCpu();   // move_pages_ptes' bracket around the refused step
+        Assert.Equal(["uffdio_move", "invalidate_range_start", "invalidate", "invalidate_range_end"], session.Trace.Skip(before).Select(l => l.Op));
         session.Cpu(new Call.Fork());
         Assert.True(session.State.Children[0].ContainsKey(5));
         Assert.Null(session.FirstViolation);

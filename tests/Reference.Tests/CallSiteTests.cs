@@ -17,6 +17,15 @@ public class CallSiteTests
 
     private static string? Result(StepOutcome o) => (string?)o.Line.Get("result");
 
+    /// <summary>A call that may be refused after steps the kernel takes all the same (UFFDIO_MOVE's bracket around a step it
+    /// refuses): its result, its steps run.</summary>
+    private static string? Refused(Session s, Call c)
+    {
+        var r = Result(s.Call(c));
+        s.RunCpu();
+        return r;
+    }
+
     // ------------------------------------------------------------ NUMA hinting
 
     [Fact]
@@ -163,16 +172,120 @@ public class CallSiteTests
         s.Cpu(new Call.UffdRegister(0, 4));
         s.Cpu(new Call.CpuWrite(0, 1));
         s.Cpu(new Call.CpuWrite(1, 1));
-        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(0, 1))));
-        Assert.Equal("ENOENT (source not mapped)", Result(s.Call(new Call.UffdMove(2, 3))));
+        // refused inside move_pages_ptes' bracket (linux-7.2 mm/userfaultfd.c: range_start before the PTE checks)
+        Assert.Equal("EEXIST (destination is mapped)", Refused(s, new Call.UffdMove(0, 1)));
+        Assert.Equal("ENOENT (source not mapped)", Refused(s, new Call.UffdMove(2, 3)));   // the PMD of [0, 4) has a PTE table
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s));
         Assert.Equal("EINVAL (both VMAs must be private anonymous, writable, with equal flags)", Result(s.Call(new Call.UffdMove(0, 5))));
         Assert.Equal("EINVAL (both VMAs must be private anonymous, writable, with equal flags)", Result(s.Call(new Call.UffdMove(0, 9))));
         Assert.Equal("ENOENT (no VMA)", Result(s.Call(new Call.UffdMove(0, 13))));
         s.Cpu(new Call.Fork());
         s.Cpu(new Call.CpuRead(0));
-        Assert.Equal("EBUSY (page not exclusive to this mapping)", Result(s.Call(new Call.UffdMove(0, 2))));
+        int events = Events(s).Count;
+        Assert.Equal("EBUSY (page not exclusive to this mapping)", Refused(s, new Call.UffdMove(0, 2)));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)"], Events(s).Skip(events));
         Assert.Equal("ENOSYS (UFFDIO_MOVE has no row in this vocabulary)", Result(New(Vocabulary.Linux6_1).Call(new Call.UffdMove(0, 1))));
         Assert.Equal("MMU_NOTIFY_CLEAR", Vocabularies.ByName("linux-6.12")!.EventOf("move_pages_ptes"));
+    }
+
+    /// <summary>linux-7.2 mm/userfaultfd.c move_pages_ptes starts MMU_NOTIFY_CLEAR over [src_addr, src_addr + len) (len: the
+    /// rest of the move) before its PTE checks, and a step it refuses there (-EEXIST: page 5 is mapped) ends it with no PTE
+    /// changed and no flush_tlb_range (`goto out`: invalidate_range_end); linux-6.18 has that move_pages_ptes (commit
+    /// 50944692052b), linux-6.12 move_pages_pte brackets one page; linux-6.1 and v7 have no UFFDIO_MOVE. The listener hears
+    /// it and drops page 0. Planted: PlantUffdMoveRefusesUnbracketed, the reference of session 12 (refused first, no bracket).</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2, false, "MMU_NOTIFY_CLEAR[0,2)")]
+    [InlineData(Vocabulary.Linux6_18, false, "MMU_NOTIFY_CLEAR[0,2)")]
+    [InlineData(Vocabulary.Linux6_12, false, "MMU_NOTIFY_CLEAR[0,1)")]
+    [InlineData(Vocabulary.Linux7_2, true, null)]
+    [InlineData(Vocabulary.Linux6_1, false, null)]
+    [InlineData(Vocabulary.V7, false, null)]
+    public void A_uffd_move_step_refused_in_move_pages_ptes_has_an_empty_bracket(Vocabulary v, bool planted, string? bracket)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v, [new MirrorConfig("dev0")]) { PlantUffdMoveRefusesUnbracketed = planted });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(0, 16));
+        s.Cpu(new Call.CpuWrite(0, 7));
+        s.Cpu(new Call.CpuWrite(5, 8));
+        s.DeviceRead(0, 0);
+        var ptes = s.State.Ptes;
+        int before = s.Trace.Count, events = Events(s).Count;
+        string? result = Refused(s, new Call.UffdMove(0, 5, 2));
+        Assert.Equal(ptes, s.State.Ptes);
+        Assert.Null(s.FirstViolation);
+        if (v is Vocabulary.Linux6_1 or Vocabulary.V7)
+        {
+            Assert.Equal("ENOSYS (UFFDIO_MOVE has no row in this vocabulary)", result);
+            return;
+        }
+        Assert.Equal("EEXIST (destination is mapped)", result);
+        if (bracket is null)
+        {
+            Assert.Equal(["uffdio_move"], Ops(s, before));
+            Assert.True(s.State.Mirrors[0].Pt.ContainsKey(0));
+            return;
+        }
+        Assert.Equal(["uffdio_move", "invalidate_range_start", "invalidate", "invalidate_range_end"], Ops(s, before));
+        Assert.Equal("EEXIST (destination is mapped)", s.Trace[before].Get("result"));
+        Assert.Equal([bracket], Events(s).Skip(events));
+        Assert.False(s.State.Mirrors[0].Pt.ContainsKey(0));
+        Assert.Null(s.State.Op);
+    }
+
+    /// <summary>The refusals of move_pages before move_pages_ptes' bracket (linux-7.2 mm/userfaultfd.c): a THP destination PMD
+    /// (pmd_trans_huge(dst_pmdval): -EEXIST), a THP source not PageAnonExclusive (-EBUSY, before split_huge_pmd), and a
+    /// source PMD with no page table (pmd_none(*src_pmd): -ENOENT). The model has no page tables: a huge block (its PMD)
+    /// with no PTE is taken to have none, one with a PTE to have one (the ENOENT inside the bracket). The refusals inside it:
+    /// -EEXIST, -ENOENT, -EBUSY (a page fork shares), each an empty bracket over the rest of the move.</summary>
+    [Fact]
+    public void Uffd_move_refuses_before_the_bracket_where_the_kernel_has_not_opened_it()
+    {
+        var s = New();
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.UffdRegister(0, 16));
+        s.Cpu(new Call.CpuWrite(8, 1));    // [8, 12) a THP
+        Assert.True(s.State.Ptes[9]!.Value.Huge);
+        s.Cpu(new Call.SplitHuge(8));
+        s.Cpu(new Call.MadviseDontneed(9, 12));   // [8, 12) base PTEs: page 8 mapped, a PTE table
+        s.Cpu(new Call.CpuWrite(12, 2));   // [12, 16) a THP
+        int events = Events(s).Count;
+        Assert.Equal("EEXIST (destination is mapped)", Refused(s, new Call.UffdMove(8, 13)));   // a THP destination PMD
+        Assert.Equal("ENOENT (source not mapped)", Refused(s, new Call.UffdMove(1, 9)));       // [0, 4): no PTE, no table
+        Assert.Empty(Events(s).Skip(events));
+        Assert.Equal("ENOENT (source not mapped)", Refused(s, new Call.UffdMove(10, 1, 2)));   // a PTE table at [8, 12)
+        Assert.Equal(["MMU_NOTIFY_CLEAR[10,12)"], Events(s).Skip(events));
+        s.Cpu(new Call.Fork());
+        events = Events(s).Count;
+        Assert.Equal("EBUSY (page not exclusive to this mapping)", Refused(s, new Call.UffdMove(13, 1)));   // the THP fork shares
+        Assert.Equal("EBUSY (page not exclusive to this mapping)", Refused(s, new Call.UffdMove(8, 1)));    // page 8 fork shares
+        Assert.Equal(["MMU_NOTIFY_CLEAR[8,9)"], Events(s).Skip(events));
+        Assert.True(s.State.Ptes[13]!.Value.Huge);
+        Assert.Null(s.FirstViolation);
+    }
+
+    /// <summary>A THP source moved in part to a mapped destination: linux-7.2 mm/userfaultfd.c move_pages splits the source PMD
+    /// (split_huge_pmd: mm/huge_memory.c __split_huge_pmd, MMU_NOTIFY_CLEAR over the block) and `continue`s, then
+    /// move_pages_ptes brackets the step and refuses it (-EEXIST): the PMD stays split (linux-6.12 alike). Planted:
+    /// PlantUffdMoveRefusalKeepsPmd, the reference of session 12 (the refusal left the PMD whole).</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_refused_uffd_move_of_a_thp_source_splits_its_pmd_first(bool planted)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantUffdMoveRefusalKeepsPmd = planted });
+        s.Cpu(new Call.Mmap(0, 12, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(0, 1));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(4, 8));
+        s.Cpu(new Call.CpuWrite(6, 2));
+        var frames = Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList();
+        int events = Events(s).Count;
+        Assert.Equal("EEXIST (destination is mapped)", Refused(s, new Call.UffdMove(2, 6)));
+        Assert.Equal(planted ? ["MMU_NOTIFY_CLEAR[2,3)"] : ["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s).Skip(events));
+        Assert.All(Enumerable.Range(0, 4), p => Assert.Equal(planted, s.State.Ptes[p]!.Value.Huge));
+        Assert.Equal(frames, Enumerable.Range(0, 4).Select(p => s.State.Ptes[p]!.Value.Frame).ToList());
+        Assert.Equal(1, s.CpuView(0));
+        Assert.Null(s.FirstViolation);
     }
 
     /// <summary>linux-7.2 mm/userfaultfd.c uffd_move_lock -> uffd_lock_vma (find_vma_and_prepare_anon): the destination VMA
@@ -213,7 +326,7 @@ public class CallSiteTests
         s.Cpu(new Call.CpuRead(2));
         s.Cpu(new Call.CpuRead(9));
         Assert.False(s.State.VmaAt(9)!.AnonVma);
-        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(2, 9))));
+        Assert.Equal("EEXIST (destination is mapped)", Refused(s, new Call.UffdMove(2, 9)));
         Assert.Equal("ENOENT (no VMA)", Result(s.Call(new Call.UffdMove(2, 13))));
         s.Cpu(new Call.Fork());
         Assert.Equal(!planted, s.State.VmaAt(9)!.AnonVma);
@@ -289,9 +402,10 @@ public class CallSiteTests
         t.Cpu(new Call.CpuWrite(6, 2));
         Assert.Null(Result(t.Call(new Call.UffdMove(0, 4, 4))));
         t.RunCpu();
-        Assert.Equal(["MMU_NOTIFY_UNMAP[4,8)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[1,4)"], Events(t)); // MAP_FIXED, split, two moves
+        // MAP_FIXED, split, two moves, the bracket of the step refused at page 2 (page 6 mapped)
+        Assert.Equal(["MMU_NOTIFY_UNMAP[4,8)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[1,4)", "MMU_NOTIFY_CLEAR[2,4)"], Events(t));
         Assert.NotNull(t.State.Ptes[2]); Assert.Null(t.State.Ptes[1]);
-        Assert.Equal("EEXIST (destination is mapped)", Result(t.Call(new Call.UffdMove(2, 6))));
+        Assert.Equal("EEXIST (destination is mapped)", Refused(t, new Call.UffdMove(2, 6)));
         Assert.Null(t.FirstViolation);
         // linux-6.12 move_pages_pte: one page per bracket
         var u = New(Vocabulary.Linux6_12);
@@ -388,10 +502,10 @@ public class CallSiteTests
         int events = Events(s).Count;
         Assert.Null(Result(s.Call(new Call.UffdMove(1, 2, 3))));   // 1 -> 2, then 2 -> 3: EEXIST, one page moved
         s.RunCpu();
-        Assert.Equal(["MMU_NOTIFY_CLEAR[1,4)"], Events(s).Skip(events));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[1,4)", "MMU_NOTIFY_CLEAR[2,4)"], Events(s).Skip(events));   // the second refused in its bracket
         Assert.Null(s.State.Ptes[1]);
         Assert.Equal((5, 6), (s.CpuView(2), s.CpuView(3)));
-        Assert.Equal("EEXIST (destination is mapped)", Result(s.Call(new Call.UffdMove(2, 3, 2))));
+        Assert.Equal("EEXIST (destination is mapped)", Refused(s, new Call.UffdMove(2, 3, 2)));
         Assert.Null(s.FirstViolation);
     }
 

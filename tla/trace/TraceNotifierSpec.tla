@@ -137,7 +137,9 @@ Snap(p) == [f |-> pte[p].f, acc |-> IF pte[p].sd THEN pte[p].acc ELSE Min(pte[p]
 IsCpuCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.actor = "cpu"
     /\ thr[T].ph = "idle"
-    /\ tcall' = IF Has(L, "result") THEN [op |-> "none"] ELSE L
+    \* (a refused UFFDIO_MOVE may still split a THP source and bracket the step it refuses:
+    \* its call line stays the call in flight, TraceMoveStepRefused)
+    /\ tcall' = IF Has(L, "result") /\ L.op # "uffdio_move" THEN [op |-> "none"] ELSE L
     \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
     \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
     \* as the spec's BeginOp of exit_mmap sets mmDead
@@ -533,13 +535,22 @@ IsFreeFrame ==
     /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, data, mmDead, budget, thr, active, passOdd,
                    inPassHit, lock, flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
 
+\* NotifierSpec's MoveStepRefused for trace validation (TraceNotifierSpec.cfg): a move_pages_ptes
+\* bracket in which no PTE changed (no pte_update line since its start) ends from "started"; why
+\* the step was refused is the reference's (its swap and migration entries, frame references and
+\* page tables are not in the spec's PTEs), and its range is held to the call's (MoveRange).
+TraceMoveStepRefused(op) == op.site = "move_pages_ptes" /\ pte = tmm.start
+
 \* invalidate_range_end: the spec's action, for the range that started.
 IsEnd ==
     /\ IsOp("invalidate_range_end")
-    /\ thr[T].ph \in {"freed", "refused"} => RangeOf(L) = thr[T].rng
+    /\ thr[T].ph \in {"freed", "refused", "started"} => RangeOf(L) = thr[T].rng
     /\ invalidate_range_end(T)
+    \* the empty bracket (TraceMoveStepRefused) is the move's last: move_pages `break`s on the step's
+    \* error (Linux 7.2 mm/userfaultfd.c; -EAGAIN's retry is not in the reference), so no bracket follows
+    /\ tcall' = IF thr[T].ph = "started" THEN [op |-> "none"] ELSE tcall
     /\ Step
-    /\ UNCHANGED <<tcall, tdev, tsnap, tmm>>
+    /\ UNCHANGED <<tdev, tsnap, tmm>>
 
 \* exit_mmap -> mmu_notifier_release: every mirror is torn down and frozen
 \* (the spec's release callbacks with an unmapping listener, and no listener
