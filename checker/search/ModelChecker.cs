@@ -377,7 +377,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         var lastCheckpoint = sw.Elapsed;
         // a worker's judged states are known by their fingerprints only when a fingerprint is of the whole state
         bool remember = spec.View is null && spec.Symmetry is null || opt.PlantedFineUnderView;
-        var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec) { Fine = remember ? new FineStates(opt.PlantedFineIgnoresEffects) : null }).ToArray();
+        var judged = FineStates.NewTable();
+        var ctxs = Enumerable.Range(0, workers).Select(_ => new Ctx(spec) { Fine = remember ? new FineStates(opt.PlantedFineIgnoresEffects, judged) : null }).ToArray();
         using var pool = workers > 1 ? new WorkerThreads(workers - 1, measure: _stats is not null) : null; // and this thread
         _stats?.Start(pool);
         while (_current.Count > 0)
