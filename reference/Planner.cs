@@ -288,7 +288,7 @@ internal sealed class Planner(MmState state)
                 // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
                 // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
                 // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
-                if (!write && !vma.Shared && Config.HugeZeroPage)
+                if (!write && !vma.Shared && Config.HugeZeroPage && !Config.ForbidsZeropage)
                 {
                     foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
                     return null;
@@ -298,7 +298,10 @@ internal sealed class Planner(MmState state)
                     Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
                 return null;
             }
-            if (!write && !vma.Shared) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; } // do_anonymous_page: zero page
+            // do_anonymous_page: the zero page for a read, unless mm_forbids_zeropage (linux-7.2 mm/memory.c do_anonymous_page:
+            // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
+            // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
+            if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; }
             Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
             return null;
         }
@@ -1159,8 +1162,10 @@ internal sealed class Planner(MmState state)
     /// under linux-6.1, whose remap_page -> remove_migration_ptes(folio, folio, true) maps every subpage back (mm/migrate.c
     /// remove_migration_pte has no zero-page case); the planted bug PlantPteFolio6_1As7_2 maps them under 6.1 too (PTE-mapped
     /// folios only).</summary>
+    /// Nor where mm_forbids_zeropage (MmConfig.MmForbidsZeropage: linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage returns
+    /// false for folio_test_mlocked, VM_LOCKED or mm_forbids_zeropage(pvmw->vma->vm_mm)).
     private bool SplitMapsZeroPage(Vma vma, bool pteMapped) =>
-        !vma.Mlocked && (Vocab != Vocabulary.Linux6_1 || pteMapped && Config.PlantPteFolio6_1As7_2);
+        !vma.Mlocked && !Config.ForbidsZeropage && (Vocab != Vocabulary.Linux6_1 || pteMapped && Config.PlantPteFolio6_1As7_2);
 
     /// <summary>Whether MADV_FREE / MADV_PAGEOUT over seg, a part of PTE-mapped folio b (PteFolio), meets the folio whole:
     /// linux-7.2 mm/madvise.c madvise_free_pte_range and madvise_cold_or_pageout_pte_range batch the folio's PTEs
