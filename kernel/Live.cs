@@ -101,8 +101,9 @@ public sealed unsafe class LiveMm : IDisposable
         : null;
 
     /// <summary>Opens the VM, or with hostOnly only the region (no KVM device). device: the KVM device (tests name a missing one
-    /// to see the refusal).</summary>
-    public static LiveMm Open(int pages, string device = "/dev/kvm", bool hostOnly = false)
+    /// to see the refusal). plantZeroPfnFromReadFault: a planted harness bug for tests: the zero page's pfn is whatever a read
+    /// fault of a fresh page mapped, and the kernel is taken to map the zero page, as the harness before session 13 did.</summary>
+    public static LiveMm Open(int pages, string device = "/dev/kvm", bool hostOnly = false, bool plantZeroPfnFromReadFault = false)
     {
         if (!hostOnly && !File.Exists(device)) throw new KvmUnavailableException($"no {device}: the live kernel cannot be driven here");
         if (Interlocked.Exchange(ref _open, 1) == 1) throw new InvalidOperationException("a live kernel VM is already open in this process");
@@ -132,7 +133,8 @@ public sealed unsafe class LiveMm : IDisposable
             // a kernel whose read fault maps no zero page: the pfn of that read fault was a page of its own, freed again, which must
             // not be taken for the zero page (the page allocator may hand it to the region later); the zero page's pfn comes from
             // /proc/kpageflags (ulong.MaxValue: none found, so no pfn is taken for it)
-            var live = new LiveMm(pages, zero == 0 ? ulong.MaxValue : zero, hostOnly, zero != readFault);
+            var live = plantZeroPfnFromReadFault ? new LiveMm(pages, readFault, hostOnly, false)
+                : new LiveMm(pages, zero == 0 ? ulong.MaxValue : zero, hostOnly, zero != readFault);
             int ue = Native.UffdOpen(out ulong features);
             live.UffdWhy = ue switch
             {
@@ -186,6 +188,10 @@ public sealed unsafe class LiveMm : IDisposable
         try { return File.Exists(f) && File.ReadAllText(f).Trim() == "1"; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
+
+    /// <summary>KPF_ZERO_PAGE (bit 24 of /proc/kpageflags) without KPF_THP (bit 22): the shared zero page (linux-7.2 fs/proc/page.c
+    /// stable_page_flags: is_zero_pfn; the huge zero page's frames have both).</summary>
+    public static bool ZeroPage(ulong pfn) => (Native.Kpageflags(pfn) >> 24 & 1) != 0 && !Thp(pfn);
 
     /// <summary>KPF_THP (bit 22 of /proc/kpageflags, linux-7.2 Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
     public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;
