@@ -8,9 +8,9 @@ using NotifierSpec.Reference;
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P] [--trace FILE]`:
+/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P] [--trace FILE] [--host-only]`:
 /// the live kernel against the reference (kernel/; README, section "The live kernel"). Exit 0: no mismatch;
-/// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line);
+/// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line; not with --host-only);
 /// 31: the run was vacuous (the guest's data accesses were emulated, not run through KVM's shadow MMU).
 /// </summary>
 public static class KernelCommand
@@ -40,7 +40,7 @@ public static class KernelCommand
 
     public static Command Define()
     {
-        var c = new Command("kernel", "Drives the live kernel (KVM's shadow MMU through /dev/kvm) and the reference MMU with the same operations and compares them; a mismatch is shrunk and printed with the command that reproduces it.")
+        var c = new Command("kernel", "Drives the live kernel (KVM's shadow MMU through /dev/kvm; with --host-only its host side alone) and the reference MMU with the same operations and compares them; a mismatch is shrunk and printed with the command that reproduces it.")
         {
             Count, Time, Seed, VocabularyOption, Mutant, Ops, Pages, Trace, NoTrace, NoUffd, Unseen, HostOnly, Quiet, JsonOption,
         };
