@@ -117,6 +117,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// split_folio maps zero-filled subpages to the zero page; the reference swaps base pages out): tests only, the harness
     /// without the refusal.</summary>
     public bool RunPageoutLargeFolio { get; init; }
+    /// <summary>Runs, on a kernel that maps no zero page on a read fault, the operations where it differs from mm_forbids_zeropage
+    /// (OneRun.ZeroPageDiffers: folio splits, a child's read fault): tests only, the harness without those refusals.</summary>
+    public bool RunZeroPageDiffers { get; init; }
     /// <summary>A planted reference bug for tests: a child's write to a page of a THP fork shared (MmState.Folios) reuses the page
     /// in the reference (its frame marked PageAnonExclusive first), the parent's page written by the child.</summary>
     public bool PlantThpChildWriteReuses { get; init; }
@@ -161,7 +164,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, Unseen = Unseen, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, RunZeroPageDiffers = RunZeroPageDiffers, Unseen = Unseen, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -218,10 +221,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// do_huge_pmd_anonymous_page: as mm_forbids_zeropage), but a folio split still maps zero-filled subpages to the zero page
         /// (seen: MADV_FREE over one page of a written THP left its zero-filled subpages the zero page, KPF_ZERO_PAGE), where
         /// linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage returns false for mm_forbids_zeropage. MADV_FREE over part of a
-        /// large folio and MADV_PAGEOUT of one (reclaim splits it with swap on files) split it: on such a kernel they are not run.</summary>
+        /// large folio, MADV_PAGEOUT of one (reclaim splits it with swap on files) and UFFDIO_MOVE of one (move_pages_ptes: split_folio)
+        /// split it: on such a kernel they are not run.</summary>
         private string? SplitOnForbiddingKernel(int start, int end, bool whole)
         {
-            if (!live.ForbidsZeroPage || s.State.Config.HugePageSize != 512) return null;
+            if (!live.ForbidsZeroPage || RunZeroPageDiffers || s.State.Config.HugePageSize != 512) return null;
             var pm = live.Pagemap();
             for (int p = start; p < end; p++)
             {
@@ -243,6 +247,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public bool PlantNoPrefetch { get; init; }
         public bool PlantKsmCandidatesLeft { get; init; }
         public bool RunPageoutLargeFolio { get; init; }
+        public bool RunZeroPageDiffers { get; init; }
         public bool Unseen { get; init; }
         public bool PlantThpChildWriteReuses { get; init; }
         public bool PlantThpParentWriteReuses { get; init; }
@@ -523,7 +528,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     if (HugeZeroRead(cr.Page, Mapped, child.Vmas)) { Refused++; return null; }
                     // a read fault in the child maps a page of the child's own where the kernel forbids the zero page, which the
                     // harness's Child (the zero page it read-faulted) does not hold: not run
-                    if (live.ForbidsZeroPage && !Mapped(cr.Page) && child.Vmas.FirstOrDefault(v => v.Contains(cr.Page)) is { Prot: not Prot.None })
+                    if (live.ForbidsZeroPage && !RunZeroPageDiffers && !Mapped(cr.Page) && child.Vmas.FirstOrDefault(v => v.Contains(cr.Page)) is { Prot: not Prot.None })
                         return ZeroPageDiffers($"child {cr.Child}'s read fault would map a page of its own (no zero page on this kernel), which the harness does not follow");
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
@@ -552,6 +557,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.UffdRegister u: return Uffd(new Call.UffdRegister(u.Start, u.End), Native.UffdRegister, u.Start, u.End);
                 case KOp.UffdWp u: return Uffd(new Call.UffdWriteProtect(u.Start, u.End), Native.UffdWriteProtect, u.Start, u.End);
                 case KOp.UffdUnregister u: return Uffd(new Call.UffdUnregister(u.Start, u.End), Native.UffdUnregister, u.Start, u.End);
+                // move_pages_ptes splits a large source folio (linux-7.2 mm/userfaultfd.c: folio_test_large -> split_folio), whose
+                // remap maps zero-filled subpages to the zero page on this kernel (found: `mmap_thp 0 1024 rw; host_write 780 151823;
+                // uffd_register 214 459; uffd_move 779 214 245` -> page 214 the zero page, the reference's frame 268)
+                case KOp.UffdMove u when live.UffdWhy is null && SplitOnForbiddingKernel(u.Src, Math.Min(Pages, u.Src + u.Len), true) is { } why: return ZeroPageDiffers(why);
                 case KOp.UffdMove u: return Move(u);
                 default: throw new ArgumentException(op.ToString());
             }
