@@ -249,6 +249,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// zero pages read there since.</summary>
     public bool PlantDontunmapKeepsAnonVma { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
+    /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
+    /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>
+    public bool PlantOneAnonVma { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests ZeropageTests): MmForbidsZeropage is ignored, so every site
     /// upstream guards with mm_forbids_zeropage maps the zero page as on a kernel that allows it.</summary>
     public bool PlantZeropageNotForbidden { get; init; }

@@ -246,12 +246,30 @@ internal sealed class Planner(MmState state)
         {
             int j = i + 1;
             while (j < b.Count && Vma.Merged(b[j - 1], b[j])) j++;
+            int id = 0;
             bool any = false;
-            for (int k = i; k < j; k++) any |= b[k].AnonVma;
-            if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true };
+            for (int k = i; k < j; k++) if (b[k].AnonVma && !any) { any = true; id = b[k].AnonVmaId; }
+            if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true, AnonVmaId = id };
             i = j;
         }
         return b.ToImmutable();
+    }
+
+    /// <summary>anon_vma_prepare of v, a private VMA without one (linux-7.2 mm/rmap.c __anon_vma_prepare -> mm/vma.c
+    /// find_mergeable_anon_vma): the anon_vma of the kernel VMA's next neighbour, else of its previous one, where that one has an
+    /// anon_vma and is compatible (Vma.AnonVmaCompatible), else a new one; then shared by v's run (AnonVmaRuns). Planted
+    /// (MmConfig.PlantOneAnonVma): every VMA gets the same one, as the reference before anon_vma identities.</summary>
+    public static ImmutableArray<Vma> PrepareAnonVma(ImmutableArray<Vma> vmas, Vma v, bool plantOne = false)
+    {
+        var run = Vma.MergedRun(vmas, v);
+        var next = vmas.FirstOrDefault(x => x.Start == run.End);
+        var prev = vmas.FirstOrDefault(x => x.End == run.Start);
+        var kv = v with { Start = run.Start, End = run.End };
+        int id = plantOne ? 1
+            : next is { AnonVma: true } && Vma.AnonVmaCompatible(kv, next) ? next.AnonVmaId
+            : prev is { AnonVma: true } && Vma.AnonVmaCompatible(prev, kv) ? prev.AnonVmaId
+            : vmas.Select(x => x.AnonVmaId).DefaultIfEmpty(0).Max() + 1;
+        return AnonVmaRuns(vmas.Replace(v, v with { AnonVma = true, AnonVmaId = id }));
     }
 
     /// <summary>The kernel tries a merge at each of these addresses (vma_modify's vma_merge_existing_range at the edges of the
@@ -931,7 +949,7 @@ internal sealed class Planner(MmState state)
         bool whole = old == source && !Config.PlantDontunmapKeepsAnonVma;
         if (!whole && !vmas.Any(v => source.Contains(v.Start) && v.Mlocked)) return vmas;
         vmas = vmas.Select(v => !source.Contains(v.Start) ? v
-            : v with { Mlocked = false, AnonVma = v.AnonVma && !whole, PgDelta = whole && reset ? 0 : v.PgDelta, Seam = v.Start == source.Start || v.Seam }).ToImmutableArray();
+            : v with { Mlocked = false, AnonVma = v.AnonVma && !whole, AnonVmaId = whole ? 0 : v.AnonVmaId, PgDelta = whole && reset ? 0 : v.PgDelta, Seam = v.Start == source.Start || v.Seam }).ToImmutableArray();
         return Sorted(vmas.Select(v => v.Start == source.End ? v with { Seam = true } : v));
     }
 
@@ -1971,7 +1989,7 @@ internal sealed class Planner(MmState state)
         if (State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
         if (dv is { Shared: false, AnonVma: false })
         {
-            var prepared = AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }));
+            var prepared = PrepareAnonVma(State.Vmas, dv, Config.PlantOneAnonVma);
             _prims.Add(new Prim.VmaUpdate(prepared));
             if (!Config.PlantUffdMoveRefusalForgetsAnonVma) RefusalVmas = prepared;
         }
