@@ -244,11 +244,15 @@ internal sealed class Planner(MmState state)
         var b = sorted.ToBuilder();
         for (int i = 0; i < b.Count;)
         {
-            int j = i + 1;
-            while (j < b.Count && Vma.Merged(b[j - 1], b[j])) j++;
-            int id = 0;
-            bool any = false;
-            for (int k = i; k < j; k++) if (b[k].AnonVma && !any) { any = true; id = b[k].AnonVmaId; }
+            // a piece with another anon_vma ends the run: the VMA between two with different anon_vmas merges with the left one only
+            // (linux-7.2 mm/vma.c vma_merge_new_range: can_vma_merge_right is false when prev's and next's anon_vmas differ)
+            int j = i + 1, id = b[i].AnonVmaId;
+            bool any = b[i].AnonVma;
+            while (j < b.Count && Vma.Merged(b[j - 1], b[j]) && !(any && b[j].AnonVma && b[j].AnonVmaId != id))
+            {
+                if (!any && b[j].AnonVma) { any = true; id = b[j].AnonVmaId; }
+                j++;
+            }
             if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true, AnonVmaId = id };
             i = j;
         }

@@ -62,4 +62,25 @@ public class AnonVmaTests
         // 6.18.44: /proc/self/maps shows one VMA [0, 16) here
         Assert.Equal(new PageRange(0, 16), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(2)!));
     }
+
+    [Fact]
+    public void A_vma_mapped_between_two_with_different_anon_vmas_merges_with_the_left_one_only()
+    {
+        // found by `notifier kernel --host-only --unseen --time 5m --seed 12` after the fix above (the kernel answered EINVAL, the
+        // reference moved): mmap 10 13 merges with [0, 10) only (vma_merge_new_range: can_vma_merge_right is false when prev's
+        // and next's anon_vmas differ), so [12, 13) and [13, 15), registered together, stay apart
+        foreach (bool plant in new[] { false, true })
+        {
+            var s = New(plant);
+            s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+            s.Cpu(new Call.Munmap(12, 13));
+            s.Cpu(new Call.Mremap(11, 12, 12));      // [12, 13) lines up with [13, 16): one kernel VMA, apart from [0, 11)
+            s.Cpu(new Call.CpuWrite(7, 1));          // [0, 11): anon_vma A
+            s.Cpu(new Call.CpuWrite(15, 572474));    // [12, 16): B (no adjacent neighbour)
+            s.Cpu(new Call.Mmap(10, 13, Prot.ReadWrite));
+            Assert.Equal(plant ? new PageRange(0, 16) : new PageRange(0, 13), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(11)!));
+            s.Cpu(new Call.UffdRegister(12, 15));
+            Assert.Equal(plant ? "moved" : "EINVAL (a range leaves its VMA)", Result(s, new Call.UffdMove(7, 12, 3)));
+        }
+    }
 }
