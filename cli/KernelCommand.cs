@@ -8,9 +8,9 @@ using NotifierSpec.Reference;
 namespace NotifierSpec.Cli;
 
 /// <summary>
-/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P] [--trace FILE]`:
+/// `notifier kernel [--count N | --time 10m] [--seed S] [--vocabulary V] [--mutant NAME] [--ops "..."] [--pages P] [--trace FILE] [--host-only]`:
 /// the live kernel against the reference (kernel/; README, section "The live kernel"). Exit 0: no mismatch;
-/// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line);
+/// 12: a mismatch (shrunk, printed with the command that reproduces it); 30: no usable /dev/kvm (one line; not with --host-only);
 /// 31: the run was vacuous (the guest's data accesses were emulated, not run through KVM's shadow MMU).
 /// </summary>
 public static class KernelCommand
@@ -30,14 +30,19 @@ public static class KernelCommand
     private static readonly Option<bool> NoTrace = Opt.Flag("--no-trace", "do not compare call paths");
     private static readonly Option<bool> NoUffd = Opt.Flag("--no-uffd", "generate no uffd_register / uffd_wp / uffd_unregister / uffd_move (default: where available)");
     private static readonly Option<bool> Unseen = Opt.Flag("--unseen", "also run the operations not yet seen against a live kernel through KVM: mremap_dontunmap, and uffd_move overlapping, to an unregistered destination or refused into a VMA without an anon_vma (default: refused, counted; docs/kernel.md)");
+    private static readonly Option<bool> HostOnly = Opt.Flag("--host-only", "no VM (no /dev/kvm needed): run the host side only and compare host values and pagemap; guest values, KVM's mappings and call paths are not compared, guest operations not run");
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);
 
+    /// <summary>What a host-only run does not compare (no VM), as the summary line and --json's not_compared say it.</summary>
+    public static readonly string[] NotComparedList = ["guest values", "KVM mappings", "call paths"];
+    private static string NotCompared => string.Join(", ", NotComparedList);
+
     public static Command Define()
     {
-        var c = new Command("kernel", "Drives the live kernel (KVM's shadow MMU through /dev/kvm) and the reference MMU with the same operations and compares them; a mismatch is shrunk and printed with the command that reproduces it.")
+        var c = new Command("kernel", "Drives the live kernel (KVM's shadow MMU through /dev/kvm; with --host-only its host side alone) and the reference MMU with the same operations and compares them; a mismatch is shrunk and printed with the command that reproduces it.")
         {
-            Count, Time, Seed, VocabularyOption, Mutant, Ops, Pages, Trace, NoTrace, NoUffd, Unseen, Quiet, JsonOption,
+            Count, Time, Seed, VocabularyOption, Mutant, Ops, Pages, Trace, NoTrace, NoUffd, Unseen, HostOnly, Quiet, JsonOption,
         };
         c.SetAction(Run);
         return c;
@@ -91,8 +96,9 @@ public static class KernelCommand
             try { ops = KOp.Parse(text, pages); } catch (FormatException e) { throw new UsageException(e.Message); }
         }
 
+        bool hostOnly = args.GetValue(HostOnly);
         LiveMm live;
-        try { live = LiveMm.Open(pages); }
+        try { live = LiveMm.Open(pages, hostOnly: hostOnly); }
         catch (KvmUnavailableException e) { stderr.WriteLine($"notifier kernel: {e.Message}"); return NoKvm; }
         using (live)
         {
@@ -103,7 +109,7 @@ public static class KernelCommand
             try
             {
                 string? noTrace = args.GetValue(NoTrace) ? "--no-trace" : live.EnableTrace();
-                var config = NotifierSpec.Kernel.Conformance.KvmConfig(pages, vocab, mutant);
+                var config = NotifierSpec.Kernel.Conformance.KvmConfig(pages, vocab, mutant, forbidsZeropage: live.ForbidsZeroPage);
                 string? tracePath = args.GetValue(Trace);
                 // the progress line goes to the command's own stderr (with --json, stderr here keeps the last line)
                 var r = Progress.Run("kernel", args.InvocationConfiguration.Error, args.GetValue(Quiet), progress =>
@@ -113,10 +119,19 @@ public static class KernelCommand
                 if (tracePath is not null && r.Reference is { } rs) TraceFile.Write(tracePath, rs);
                 var st = r.Stats;
                 string what = mutant is null ? "reference" : $"reference with mutant {mutant.Name} ({mutant.Plants})";
-                stdout.WriteLine($"kernel: linux {KernelRelease.Running() ?? "(release unknown)"}, {pages} pages, {what}, vocabulary {vocabWhy}");
+                stdout.WriteLine($"kernel: linux {KernelRelease.Running() ?? "(release unknown)"}, {pages} pages, {what}, vocabulary {vocabWhy}{(hostOnly ? ", host only" : "")}");
                 stdout.WriteLine($"  {st.Ops} operations in {r.Runs} sequences, {st.Checks} checks, {st.Checks / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} checks/s, {st.Ops / Math.Max(0.001, r.Elapsed.TotalSeconds):F0} operations/s ({r.Elapsed.TotalSeconds:F1} s)");
-                stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
-                stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed; {st.Refused} operations refused by the reference or not yet seen live (not run{(args.GetValue(Unseen) ? "" : "; --unseen runs the latter")})");
+                if (hostOnly)
+                    stdout.WriteLine($"  host only: {NotCompared} not compared (no VM); host values and pagemap compared; {st.GuestRefused} guest operations not run (generated ones are host accesses)");
+                else
+                {
+                    stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
+                    stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed");
+                }
+                stdout.WriteLine($"  refused: {st.Refused} operations refused by the reference or not yet seen live (not run{(args.GetValue(Unseen) ? "" : "; --unseen runs the latter")})");
+                stdout.WriteLine(live.ZeroPageWhy is { } zw
+                    ? $"  zero page: {zw}: the reference's mm_forbids_zeropage is on; {st.ZeroPageRefused} operations not run where this kernel differs from it{(st.FirstZeroPageRefused is { } fz ? $" (first: {fz})" : "")}"
+                    : $"  zero page: a read fault maps it (pfn 0x{live.ZeroPfn:x})");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
                 stdout.WriteLine(live.UffdWhy is { } uw ? $"  uffd_wp not driven: {uw}"
                     : $"  uffd_wp: {st.UffdResolved} writes to uffd-wp pages faulted to the handler and were resolved by un-protecting the page, each predicted by the reference ({st.UffdUnprotects} of its un-protects traced)");
@@ -131,7 +146,7 @@ public static class KernelCommand
                 if (noTrace is null)
                     stdout.WriteLine($"  call paths: {st.RangeDiffs} matched with another range{(st.FirstRangeDiff is { } rd ? $" (first: {rd})" : "")}; {st.Extra} kernel invalidations the reference does not make{(st.FirstExtra is { } fe ? $" (first: {fe})" : "")}; {st.Missing} reference invalidations the kernel does not make{(st.FirstMissing is { } fm ? $" (first: {fm})" : "")}");
                 string mut = mutant is null ? "" : $" --mutant {mutant.Name}";
-                string uf = (args.GetValue(NoUffd) ? " --no-uffd" : "") + (args.GetValue(Unseen) ? " --unseen" : "");
+                string uf = (args.GetValue(NoUffd) ? " --no-uffd" : "") + (args.GetValue(Unseen) ? " --unseen" : "") + (hostOnly ? " --host-only" : "");
                 string voc = $" --vocabulary {EventTables.Name(vocab)}"; // explicit: the reproduction must not depend on the machine's kernel
                 int Json(string verdict, int exit, string? vacuous)
                 {
@@ -145,6 +160,8 @@ public static class KernelCommand
                         ["refaults"] = st.Refaults, ["refaults_fixed"] = st.RefaultsFixed, ["refused"] = st.Refused, ["driven"] = Counts(st.Driven),
                         ["compactions"] = st.Compactions, ["migrated_pages"] = st.Migrated, ["migrated_unmodelled"] = st.MigratedUnmodelled,
                         ["call_paths"] = noTrace is null ? Counts(st.Paths) : null, ["call_paths_not_compared"] = noTrace,
+                        ["host_only"] = hostOnly, ["not_compared"] = new JsonArray((hostOnly ? NotComparedList : []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
+                        ["guest_refused"] = st.GuestRefused, ["mm_forbids_zeropage"] = live.ForbidsZeroPage, ["zero_page_refused"] = st.ZeroPageRefused,
                         ["vacuous"] = vacuous, ["mismatch"] = r.Mismatch?.ToString(),
                         ["failing"] = r.Failing is { } f ? KOp.Render(f) : null, ["shrinks"] = r.Mismatch is null ? null : r.Shrinks,
                         ["reference_steps"] = r.Mismatch is null ? null : new JsonArray(r.ReferenceTrace.Select(l => (JsonNode?)JsonValue.Create(l.ToString())).ToArray()),

@@ -21,9 +21,12 @@ public static class Campaign
 
     /// <summary>Sequence k of a campaign with this seed (the same whatever ran before).</summary>
     /// Without unseen (Conformance.Unseen) a generated mremap_dontunmap is the plain mremap it replaced: session 11's sequences.
-    public static KOp[] Sequence(int pages, ulong seed, int k, bool uffd = false, bool unseen = false) =>
+    /// hostOnly (no VM: LiveMm.HostOnly): a generated guest_read / guest_write is the host_read / host_write of the same page and
+    /// value (no extra draw: the sequence is otherwise the one a run with KVM makes of this seed).
+    public static KOp[] Sequence(int pages, ulong seed, int k, bool uffd = false, bool unseen = false, bool hostOnly = false) =>
         [.. Gen.Sample(KGen.Sequence(pages, MaxOps, uffd), 30, new Rnd(seed + (ulong)k * Gamma, Gamma), 1)[0]
-            .Select(o => o is KOp.MremapDontunmap d && !unseen ? new KOp.Mremap(d.Start, d.End, d.NewStart) : o)];
+            .Select(o => o is KOp.MremapDontunmap d && !unseen ? new KOp.Mremap(d.Start, d.End, d.NewStart) : o)
+            .Select(o => !hostOnly ? o : o switch { KOp.GuestRead g => new KOp.HostRead(g.Page), KOp.GuestWrite g => new KOp.HostWrite(g.Page, g.Value), _ => o })];
 
     /// <param name="uffd">generate userfaultfd operations (uffd_register, uffd_wp, uffd_unregister) where the kernel has
     /// userfaultfd write-protect (LiveMm.UffdWhy null).</param>
@@ -38,7 +41,7 @@ public static class Campaign
         int runs = 0;
         for (int k = 0; ops is not null ? k < 1 : time is { } t ? sw.Elapsed < t : total.Ops < count; k++)
         {
-            var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd, unseen);
+            var seq = ops?.ToArray() ?? Sequence(config.Pages, seed, k, uffd, unseen, live.HostOnly);
             // --count N is exact: the last sequence is cut to the operations left (with --time whole sequences run)
             if (ops is null && time is null && seq.Length > count - total.Ops) seq = seq[..(int)(count - total.Ops)];
             var r = conf.Run(seq, record: keepTrace);

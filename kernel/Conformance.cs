@@ -18,10 +18,14 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// Driven counts, per operation name, the operations run on the live kernel (not refused by the reference).
 /// Paths counts, per call site, the traced invalidations matched with the reference's (when tracing).
 /// Extra / RangeDiffs: traced invalidations with no reference counterpart / with a different range (first examples kept).
+/// GuestRefused: guest_read / guest_write not run in a host-only run (no VM: LiveMm.HostOnly), counted in Refused too.
+/// ZeroPageRefused: operations not run because this kernel's zero page differs from what mm_forbids_zeropage would do
+/// (LiveMm.ForbidsZeroPage: a folio split still maps zero-filled subpages to the zero page here), counted in Refused too.
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
     long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
-    long UffdResolved = 0, long UffdUnprotects = 0, long Compactions = 0, long Migrated = 0, long MigratedUnmodelled = 0, string? FirstUnmodelled = null)
+    long UffdResolved = 0, long UffdUnprotects = 0, long Compactions = 0, long Migrated = 0, long MigratedUnmodelled = 0, string? FirstUnmodelled = null,
+    long GuestRefused = 0, long ZeroPageRefused = 0, string? FirstZeroPageRefused = null)
 {
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
@@ -30,7 +34,8 @@ public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong I
         Mmio + o.Mmio, Refaults + o.Refaults, RefaultsFixed + o.RefaultsFixed, Refused + o.Refused, Sum(Driven, o.Driven), Sum(Paths, o.Paths),
         Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
         UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects, Compactions + o.Compactions, Migrated + o.Migrated,
-        MigratedUnmodelled + o.MigratedUnmodelled, FirstUnmodelled ?? o.FirstUnmodelled);
+        MigratedUnmodelled + o.MigratedUnmodelled, FirstUnmodelled ?? o.FirstUnmodelled, GuestRefused + o.GuestRefused, ZeroPageRefused + o.ZeroPageRefused,
+        FirstZeroPageRefused ?? o.FirstZeroPageRefused);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -112,6 +117,9 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// split_folio maps zero-filled subpages to the zero page; the reference swaps base pages out): tests only, the harness
     /// without the refusal.</summary>
     public bool RunPageoutLargeFolio { get; init; }
+    /// <summary>Runs, on a kernel that maps no zero page on a read fault, the operations where it differs from mm_forbids_zeropage
+    /// (OneRun.ZeroPageDiffers: folio splits, a child's read fault): tests only, the harness without those refusals.</summary>
+    public bool RunZeroPageDiffers { get; init; }
     /// <summary>A planted reference bug for tests: a child's write to a page of a THP fork shared (MmState.Folios) reuses the page
     /// in the reference (its frame marked PageAnonExclusive first), the parent's page written by the child.</summary>
     public bool PlantThpChildWriteReuses { get; init; }
@@ -123,7 +131,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
 
     /// <summary>The KVM-shaped configuration: one Mm listener unmapping on every event, fault chunk 1. hugeZeroPage: the
     /// reference's MmConfig.HugeZeroPage, by default the running kernel's transparent_hugepage/use_zero_page.</summary>
-    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant, bool? hugeZeroPage = null)
+    /// forbidsZeropage: MmConfig.MmForbidsZeropage, the running kernel's LiveMm.ForbidsZeroPage (the caller passes it).
+    public static MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant, bool? hugeZeroPage = null, bool forbidsZeropage = false)
     {
         // a huge page is 512 base pages (x86-64 HPAGE_PMD_NR); a smaller region has no huge block, and its 4 is unused
         var c = new MmConfig(Pages: pages, HugePageSize: pages >= 512 ? 512 : 4, Frames: 8 * pages + 16, Vocabulary: vocabulary,
@@ -131,7 +140,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             MadviseFreeSplit: true, // the folio split of MADV_FREE over part of a THP (every kernel release since 6.1)
             MremapBreakKsm: true,   // mremap breaks the KSM pages it moves (every kernel release)
             KsmWriteCopies: true,   // a write fault copies a KSM page mapped once (wp_can_reuse_anon_folio: folio_test_ksm)
-            PteFolioSplit: true);   // MADV_FREE / MADV_PAGEOUT over part of a PTE-mapped large folio split it (Planner.SplitPteFolio)
+            PteFolioSplit: true,    // MADV_FREE / MADV_PAGEOUT over part of a PTE-mapped large folio split it (Planner.SplitPteFolio)
+            MmForbidsZeropage: forbidsZeropage);
         return mutant is null ? c : mutant.Apply(c);
     }
 
@@ -154,7 +164,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (PlantKhugepagedNotHeld) live.Khugepaged.Provoke();
         else if (config.HugePageSize == 512) live.Khugepaged.Hold();
         var run = new OneRun(live, new Session(config) { Record = record || live.Trace is not null }, PlantUffdWpSkipsReference, PlantCollapseSkipsKernel, PlantPageoutSendsDontneed, PlantMprotectWholeBlocks, RunHugeZeroReads)
-            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, Unseen = Unseen, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
+            { PlantUnregisterSkipsReference = PlantUnregisterSkipsReference, PlantRegisterSkipsReference = PlantRegisterSkipsReference, PlantChildSwapMapped = PlantChildSwapMapped, PlantChildWriteInParent = PlantChildWriteInParent, PlantChildWriteNotInReference = PlantChildWriteNotInReference, PlantLazyfreeKept = PlantLazyfreeKept, PlantNoPrefetch = PlantNoPrefetch, PlantKsmCandidatesLeft = PlantKsmCandidatesLeft, RunPageoutLargeFolio = RunPageoutLargeFolio, RunZeroPageDiffers = RunZeroPageDiffers, Unseen = Unseen, PlantThpChildWriteReuses = PlantThpChildWriteReuses, PlantThpParentWriteReuses = PlantThpParentWriteReuses };
         var (insn0, _, mmio0) = live.Stats();
         var (uffd0, bad0) = live.UffdCounts();
         Mismatch? mm = null;
@@ -180,7 +190,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         if (bad1 != bad0) throw new InvalidOperationException($"the userfaultfd handler got {bad1 - bad0} message(s) it could not resolve");
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
             run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
-            (long)(uffd1 - uffd0), run.UffdUnprotects, run.Compactions, run.Migrated, run.MigratedUnmodelled, run.FirstUnmodelled);
+            (long)(uffd1 - uffd0), run.UffdUnprotects, run.Compactions, run.Migrated, run.MigratedUnmodelled, run.FirstUnmodelled,
+            run.GuestRefused, run.ZeroPageRefused, run.FirstZeroPageRefused);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
@@ -196,7 +207,34 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public string? FirstUnmodelled;
         public Session S => s;
         public int Index; public string OpText = "";
-        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused, Prefetched;
+        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused, Prefetched, GuestRefused, ZeroPageRefused;
+        public string? FirstZeroPageRefused;
+
+        /// <summary>Not run in a host-only run: a guest access (there is no VM). Counted in Refused and GuestRefused.</summary>
+        private Mismatch? NoGuest() { Refused++; GuestRefused++; return null; }
+
+        /// <summary>Not run on a kernel that maps no zero page on a read fault (LiveMm.ForbidsZeroPage) where it differs from what
+        /// mm_forbids_zeropage would do (MmConfig.MmForbidsZeropage follows upstream): counted in Refused and ZeroPageRefused.</summary>
+        private Mismatch? ZeroPageDiffers(string why) { Refused++; ZeroPageRefused++; FirstZeroPageRefused ??= $"{OpText}: {why}"; return null; }
+
+        /// <summary>This machine's PVM kernel (pvm_no_zero_page=1) maps no zero page on a read fault (do_anonymous_page,
+        /// do_huge_pmd_anonymous_page: as mm_forbids_zeropage), but a folio split still maps zero-filled subpages to the zero page
+        /// (seen: MADV_FREE over one page of a written THP left its zero-filled subpages the zero page, KPF_ZERO_PAGE), where
+        /// linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage returns false for mm_forbids_zeropage. MADV_FREE over part of a
+        /// large folio, MADV_PAGEOUT of one (reclaim splits it with swap on files) and UFFDIO_MOVE of one (move_pages_ptes: split_folio)
+        /// split it: on such a kernel they are not run.</summary>
+        private string? SplitOnForbiddingKernel(int start, int end, bool whole)
+        {
+            if (!live.ForbidsZeroPage || RunZeroPageDiffers || s.State.Config.HugePageSize != 512) return null;
+            var pm = live.Pagemap();
+            for (int p = start; p < end; p++)
+            {
+                int b = p / 512 * 512;
+                if (LiveMm.Present(pm[p]) && LiveMm.Pfn(pm[p]) != live.ZeroPfn && LiveMm.Thp(LiveMm.Pfn(pm[p])) && (whole || b < start || b + 512 > end))
+                    return $"page {p} is in a large folio whose split maps zero-filled subpages to the zero page on this kernel, which mm_forbids_zeropage forbids";
+            }
+            return null;
+        }
         public readonly Dictionary<string, long> Driven = [];
         public readonly Dictionary<string, long> Paths = [];
         public long Extra, RangeDiffs, Missing;
@@ -209,6 +247,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public bool PlantNoPrefetch { get; init; }
         public bool PlantKsmCandidatesLeft { get; init; }
         public bool RunPageoutLargeFolio { get; init; }
+        public bool RunZeroPageDiffers { get; init; }
         public bool Unseen { get; init; }
         public bool PlantThpChildWriteReuses { get; init; }
         public bool PlantThpParentWriteReuses { get; init; }
@@ -377,6 +416,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 }
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
+                case KOp.Free m when SplitOnForbiddingKernel(m.Start, m.End, false) is { } why: return ZeroPageDiffers(why);
+                case KOp.Pageout m when SplitOnForbiddingKernel(m.Start, m.End, true) is { } why: return ZeroPageDiffers(why);
                 case KOp.Free m:
                     // every CPU's LRU batches drained first: folio_mark_lazyfree acts only on a folio on the LRU (linux-7.2 mm/swap.c
                     // folio_test_lru), and a page faulted in lately may still wait in a per-CPU batch (move_pages to node 0:
@@ -454,6 +495,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     Checks++;
                     return kFault == (err is not null) ? null : Diff("host write", h.Page, kFault ? "a fault" : "done", err ?? "done");
                 }
+                case KOp.GuestRead or KOp.GuestWrite when live.HostOnly: return NoGuest();
                 case KOp.GuestRead g when HugeZeroRead(g.Page, p => s.State.Ptes[p] is not null): Refused++; return null;
                 case KOp.GuestRead g: return Guest(g.Page, false, 0, "guest read");
                 case KOp.GuestWrite g: ResolveUffdWp(g.Page); return Guest(g.Page, true, g.Value, "guest write");
@@ -484,6 +526,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     var child = _children[cr.Child];
                     bool Mapped(int p) => s.State.Children[cr.Child].ContainsKey(p) || child.Faulted.ContainsKey(p);
                     if (HugeZeroRead(cr.Page, Mapped, child.Vmas)) { Refused++; return null; }
+                    // a read fault in the child maps a page of the child's own where the kernel forbids the zero page, which the
+                    // harness's Child (the zero page it read-faulted) does not hold: not run
+                    if (live.ForbidsZeroPage && !RunZeroPageDiffers && !Mapped(cr.Page) && child.Vmas.FirstOrDefault(v => v.Contains(cr.Page)) is { Prot: not Prot.None })
+                        return ZeroPageDiffers($"child {cr.Child}'s read fault would map a page of its own (no zero page on this kernel), which the harness does not follow");
                     var vma = child.Vmas.FirstOrDefault(v => v.Contains(cr.Page));
                     int? want;
                     if (vma is null || vma.Prot == Prot.None) want = null;
@@ -511,6 +557,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.UffdRegister u: return Uffd(new Call.UffdRegister(u.Start, u.End), Native.UffdRegister, u.Start, u.End);
                 case KOp.UffdWp u: return Uffd(new Call.UffdWriteProtect(u.Start, u.End), Native.UffdWriteProtect, u.Start, u.End);
                 case KOp.UffdUnregister u: return Uffd(new Call.UffdUnregister(u.Start, u.End), Native.UffdUnregister, u.Start, u.End);
+                // move_pages_ptes splits a large source folio (linux-7.2 mm/userfaultfd.c: folio_test_large -> split_folio), whose
+                // remap maps zero-filled subpages to the zero page on this kernel (found: `mmap_thp 0 1024 rw; host_write 780 151823;
+                // uffd_register 214 459; uffd_move 779 214 245` -> page 214 the zero page, the reference's frame 268)
+                case KOp.UffdMove u when live.UffdWhy is null && SplitOnForbiddingKernel(u.Src, Math.Min(Pages, u.Src + u.Len), true) is { } why: return ZeroPageDiffers(why);
                 case KOp.UffdMove u: return Move(u);
                 default: throw new ArgumentException(op.ToString());
             }
@@ -1022,6 +1072,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     if (kFault != (want is null) || (!kFault && got != (ulong)(uint)want!.Value)) return Diff("host read (check)", p, V(kFault, got), V(want));
                 }
             }
+            if (live.HostOnly) return null; // no VM: no guest load to compare
             for (int p = 0; p < Pages; p++)
             {
                 var vma = s.State.VmaAt(p);

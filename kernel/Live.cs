@@ -48,6 +48,7 @@ public sealed unsafe class LiveMm : IDisposable
     /// <summary>Turns the call-path comparison on; returns why not when tracefs or the tracepoint is not usable.</summary>
     public string? EnableTrace()
     {
+        if (HostOnly) return "host only: no KVM, so no kvm:kvm_unmap_hva_range tracepoint to trace";
         if (Trace is not null) return null;
         Trace = KvmUnmapTrace.Open(Pages, out var why);
         return why;
@@ -82,17 +83,34 @@ public sealed unsafe class LiveMm : IDisposable
     public (ulong Resolved, ulong Unexpected) UffdCounts() { Native.UffdCounts(out var r, out var u); return (r, u); }
     private static int _open;
 
-    private LiveMm(int pages, ulong zeroPfn) { Pages = pages; ZeroPfn = zeroPfn; }
+    private LiveMm(int pages, ulong zeroPfn, bool hostOnly, bool forbidsZeroPage) { Pages = pages; ZeroPfn = zeroPfn; HostOnly = hostOnly; ForbidsZeroPage = forbidsZeroPage; }
 
-    /// <summary>Opens the VM. device: the KVM device (tests name a missing one to see the refusal).</summary>
-    public static LiveMm Open(int pages, string device = "/dev/kvm")
+    /// <summary>No VM (`notifier kernel --host-only`): the region, its host loads and stores, syscalls, children, KSM,
+    /// khugepaged, swap and userfaultfd as with one, but no guest accesses, no vCPU statistics and no KVM tracepoint.</summary>
+    public bool HostOnly { get; }
+
+    /// <summary>A read fault of a fresh private anonymous page maps a page of its own, not the shared zero page (found at Open:
+    /// its pfn is not KPF_ZERO_PAGE). Upstream's name for it is mm_forbids_zeropage (linux-7.2 include/linux/mm.h: 0 but on
+    /// s390); this machine's PVM kernel has it from its command line (pvm_no_zero_page=1, a vendor patch). The reference
+    /// follows it with MmConfig.MmForbidsZeropage (docs/kernel.md, "Host-only runs").</summary>
+    public bool ForbidsZeroPage { get; }
+
+    /// <summary>What a run says of the zero page: null where a read fault maps it, else the finding.</summary>
+    public string? ZeroPageWhy => ForbidsZeroPage
+        ? $"this kernel maps no zero page on a read fault (mm_forbids_zeropage{(File.Exists("/proc/cmdline") && File.ReadAllText("/proc/cmdline").Contains("pvm_no_zero_page=1", StringComparison.Ordinal) ? "; command line pvm_no_zero_page=1" : "")}; the zero page is pfn 0x{ZeroPfn:x})"
+        : null;
+
+    /// <summary>Opens the VM, or with hostOnly only the region (no KVM device). device: the KVM device (tests name a missing one
+    /// to see the refusal). plantZeroPfnFromReadFault: a planted harness bug for tests: the zero page's pfn is whatever a read
+    /// fault of a fresh page mapped, and the kernel is taken to map the zero page, as the harness before session 13 did.</summary>
+    public static LiveMm Open(int pages, string device = "/dev/kvm", bool hostOnly = false, bool plantZeroPfnFromReadFault = false)
     {
-        if (!File.Exists(device)) throw new KvmUnavailableException($"no {device}: the live kernel cannot be driven here");
+        if (!hostOnly && !File.Exists(device)) throw new KvmUnavailableException($"no {device}: the live kernel cannot be driven here");
         if (Interlocked.Exchange(ref _open, 1) == 1) throw new InvalidOperationException("a live kernel VM is already open in this process");
         try
         {
             int r;
-            try { r = Native.Open(Base, pages, device); }
+            try { r = hostOnly ? Native.OpenHost(Base, pages) : Native.Open(Base, pages, device); }
             catch (DllNotFoundException dll) { throw new KvmUnavailableException($"the native part (libkvmguest.so) is missing: {dll.Message}"); }
             if (r != Native.Ok)
             {
@@ -110,9 +128,13 @@ public sealed unsafe class LiveMm : IDisposable
             int e = Native.Mmap(0, pages, 0, 0, 1);
             if (e != 0) { Native.Close(); throw new KvmUnavailableException($"the region at 0x{Base:x} is not free (mmap: errno {e})"); }
             Native.Munmap(0, pages);
-            ulong zero = Native.ZeroPfn();
-            if (zero == 0) { Native.Close(); throw new KvmUnavailableException("pagemap shows no pfns (not root?): /proc/self/pagemap needs CAP_SYS_ADMIN for frame numbers"); }
-            var live = new LiveMm(pages, zero);
+            ulong zero = Native.ZeroPfn(out ulong readFault);
+            if (readFault == 0) { Native.Close(); throw new KvmUnavailableException("pagemap shows no pfns (not root?): /proc/self/pagemap needs CAP_SYS_ADMIN for frame numbers"); }
+            // a kernel whose read fault maps no zero page: the pfn of that read fault was a page of its own, freed again, which must
+            // not be taken for the zero page (the page allocator may hand it to the region later); the zero page's pfn comes from
+            // /proc/kpageflags (ulong.MaxValue: none found, so no pfn is taken for it)
+            var live = plantZeroPfnFromReadFault ? new LiveMm(pages, readFault, hostOnly, false)
+                : new LiveMm(pages, zero == 0 ? ulong.MaxValue : zero, hostOnly, zero != readFault);
             int ue = Native.UffdOpen(out ulong features);
             live.UffdWhy = ue switch
             {
@@ -134,8 +156,10 @@ public sealed unsafe class LiveMm : IDisposable
         if (e != 0) throw new InvalidOperationException($"munmap of the region failed: errno {e}");
     }
 
+    /// <summary>The vCPU's statistics; zero without a VM (host-only).</summary>
     public (ulong InsnEmulation, ulong PfFixed, ulong Mmio) Stats()
     {
+        if (HostOnly) return (0, 0, 0);
         if (Native.Stats(out var insn, out var pf, out _, out var mmio) != 0) throw new InvalidOperationException("reading the vCPU statistics failed");
         return (insn, pf, mmio);
     }
@@ -164,6 +188,10 @@ public sealed unsafe class LiveMm : IDisposable
         try { return File.Exists(f) && File.ReadAllText(f).Trim() == "1"; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
+
+    /// <summary>KPF_ZERO_PAGE (bit 24 of /proc/kpageflags) without KPF_THP (bit 22): the shared zero page (linux-7.2 fs/proc/page.c
+    /// stable_page_flags: is_zero_pfn; the huge zero page's frames have both).</summary>
+    public static bool ZeroPage(ulong pfn) => (Native.Kpageflags(pfn) >> 24 & 1) != 0 && !Thp(pfn);
 
     /// <summary>KPF_THP (bit 22 of /proc/kpageflags, linux-7.2 Documentation/admin-guide/mm/pagemap.rst) of a pfn.</summary>
     public static bool Thp(ulong pfn) => (Native.Kpageflags(pfn) >> 22 & 1) != 0;

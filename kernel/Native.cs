@@ -10,6 +10,7 @@ internal static unsafe partial class Native
     public const int Ok = 0, NoKvm = 1, NoPermission = 2, NoApi = 3, NoStats = 4;
 
     [LibraryImport(Lib, EntryPoint = "kg_open", StringMarshalling = StringMarshalling.Utf8)] public static partial int Open(ulong baseAddress, int pages, string device);
+    [LibraryImport(Lib, EntryPoint = "kg_open_host")] public static partial int OpenHost(ulong baseAddress, int pages);
     [LibraryImport(Lib, EntryPoint = "kg_error")] public static partial IntPtr Error();
     [LibraryImport(Lib, EntryPoint = "kg_close")] public static partial void Close();
     [LibraryImport(Lib, EntryPoint = "kg_stats")] public static partial int Stats(out ulong insnEmulation, out ulong pfFixed, out ulong exits, out ulong mmio);
@@ -24,7 +25,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_madvise")] public static partial int Madvise(int start, int end, int advice);
     [LibraryImport(Lib, EntryPoint = "kg_clear_refs")] public static partial int ClearRefs(int what);
     [LibraryImport(Lib, EntryPoint = "kg_pagemap")] public static partial int Pagemap(int child, int start, int end, ulong* entries);
-    [LibraryImport(Lib, EntryPoint = "kg_zero_pfn")] public static partial ulong ZeroPfn();
+    /// <summary>The shared zero page's pfn (0: not found); readFault: the pfn a read fault of a fresh private anonymous page mapped
+    /// (0: pagemap shows no pfns). They differ where the kernel maps no zero page on a read fault.</summary>
+    [LibraryImport(Lib, EntryPoint = "kg_zero_pfn")] public static partial ulong ZeroPfn(out ulong readFault);
     [LibraryImport(Lib, EntryPoint = "kg_fork")] public static partial int Fork();
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_child_write")] public static partial int ChildWrite(int child, int page, uint value);

@@ -172,9 +172,16 @@ public enum Mutant : long
 /// split_folio when the config line has `pte_folio_split`: TraceNotifierSpec.tla FolioRange; Conformance.Tests
 /// MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket); off only to replay a trace
 /// written before it (a config line without `pte_folio_split`), where such a folio's pages were base pages.
+/// MmForbidsZeropage: the kernel maps no shared zero page where upstream's mm_forbids_zeropage(mm) forbids it (linux-7.2
+/// include/linux/mm.h: 0 but on s390, arch/s390/include/asm/pgtable.h), at the sites it guards: a read fault of private anonymous
+/// memory allocates a page of its own (mm/memory.c do_anonymous_page), a read fault in an empty huge block of a THP VMA a huge
+/// page (mm/huge_memory.c do_huge_pmd_anonymous_page), and a folio split's remap keeps every zero-filled subpage
+/// (mm/migrate.c try_to_map_unused_to_zeropage). Off by default (every kernel vocabulary's x86 kernel); `notifier kernel` sets
+/// it where a read fault maps no zero page (LiveMm.ForbidsZeroPage: this machine's pvm_no_zero_page=1, docs/kernel.md
+/// "Host-only runs"). Traces carry it as `mm_forbids_zeropage`. The plant PlantZeropageNotForbidden ignores it.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = true)
+    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = true, bool MmForbidsZeropage = false)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;
@@ -252,4 +259,16 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// keeps its anon_vma, where linux-7.2 mm/mremap.c dontunmap_complete unlinks it (unlink_anon_vmas), so fork copies the
     /// zero pages read there since.</summary>
     public bool PlantDontunmapKeepsAnonVma { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
+    /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
+    /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>
+    public bool PlantOneAnonVma { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests ZeropageTests): MmForbidsZeropage is ignored, so every site
+    /// upstream guards with mm_forbids_zeropage maps the zero page as on a kernel that allows it.</summary>
+    public bool PlantZeropageNotForbidden { get; init; }
+
+    /// <summary>mm_forbids_zeropage(mm) (linux-7.2 include/linux/mm.h) as the planner asks it: MmForbidsZeropage, unless planted away.</summary>
+    public bool ForbidsZeropage => MmForbidsZeropage && !PlantZeropageNotForbidden;
 }

@@ -558,7 +558,7 @@ public static class Machine
         // huge zero page (linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page calls vmf_anon_prepare before mapping it,
         // where do_anonymous_page maps the small zero page without one)
         if (pu.Op is PteOp.Map or PteOp.MapShared && (pu.Frame != MmState.ZeroFrame || pu.Huge) && s.VmaAt(pu.Page) is { Shared: false, AnonVma: false } av)
-            s = s with { Vmas = Planner.AnonVmaRuns(s.Vmas.Replace(av, av with { AnonVma = true })) };
+            s = s with { Vmas = Planner.PrepareAnonVma(s.Vmas, av, s.Config.PlantOneAnonVma) };
         if (pu.Op == PteOp.Clear) s = s with { Shadow = s.Shadow.SetItem(pu.Page, null) };
         var change = Rules.Classify(before, after);
         var line = Line("step", op.Actor, "pte_update", ("page", pu.Page), ("old", before), ("new", after));

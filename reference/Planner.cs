@@ -244,14 +244,36 @@ internal sealed class Planner(MmState state)
         var b = sorted.ToBuilder();
         for (int i = 0; i < b.Count;)
         {
-            int j = i + 1;
-            while (j < b.Count && Vma.Merged(b[j - 1], b[j])) j++;
-            bool any = false;
-            for (int k = i; k < j; k++) any |= b[k].AnonVma;
-            if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true };
+            // a piece with another anon_vma ends the run: the VMA between two with different anon_vmas merges with the left one only
+            // (linux-7.2 mm/vma.c vma_merge_new_range: can_vma_merge_right is false when prev's and next's anon_vmas differ)
+            int j = i + 1, id = b[i].AnonVmaId;
+            bool any = b[i].AnonVma;
+            while (j < b.Count && Vma.Merged(b[j - 1], b[j]) && !(any && b[j].AnonVma && b[j].AnonVmaId != id))
+            {
+                if (!any && b[j].AnonVma) { any = true; id = b[j].AnonVmaId; }
+                j++;
+            }
+            if (any && !b[i].Shared) for (int k = i; k < j; k++) b[k] = b[k] with { AnonVma = true, AnonVmaId = id };
             i = j;
         }
         return b.ToImmutable();
+    }
+
+    /// <summary>anon_vma_prepare of v, a private VMA without one (linux-7.2 mm/rmap.c __anon_vma_prepare -> mm/vma.c
+    /// find_mergeable_anon_vma): the anon_vma of the kernel VMA's next neighbour, else of its previous one, where that one has an
+    /// anon_vma and is compatible (Vma.AnonVmaCompatible), else a new one; then shared by v's run (AnonVmaRuns). Planted
+    /// (MmConfig.PlantOneAnonVma): every VMA gets the same one, as the reference before anon_vma identities.</summary>
+    public static ImmutableArray<Vma> PrepareAnonVma(ImmutableArray<Vma> vmas, Vma v, bool plantOne = false)
+    {
+        var run = Vma.MergedRun(vmas, v);
+        var next = vmas.FirstOrDefault(x => x.Start == run.End);
+        var prev = vmas.FirstOrDefault(x => x.End == run.Start);
+        var kv = v with { Start = run.Start, End = run.End };
+        int id = plantOne ? 1
+            : next is { AnonVma: true } && Vma.AnonVmaCompatible(kv, next) ? next.AnonVmaId
+            : prev is { AnonVma: true } && Vma.AnonVmaCompatible(prev, kv) ? prev.AnonVmaId
+            : vmas.Select(x => x.AnonVmaId).DefaultIfEmpty(0).Max() + 1;
+        return AnonVmaRuns(vmas.Replace(v, v with { AnonVma = true, AnonVmaId = id }));
     }
 
     /// <summary>The kernel tries a merge at each of these addresses (vma_modify's vma_merge_existing_range at the edges of the
@@ -288,7 +310,7 @@ internal sealed class Planner(MmState state)
                 // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
                 // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
                 // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
-                if (!write && !vma.Shared && Config.HugeZeroPage)
+                if (!write && !vma.Shared && Config.HugeZeroPage && !Config.ForbidsZeropage)
                 {
                     foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
                     return null;
@@ -298,7 +320,10 @@ internal sealed class Planner(MmState state)
                     Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
                 return null;
             }
-            if (!write && !vma.Shared) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; } // do_anonymous_page: zero page
+            // do_anonymous_page: the zero page for a read, unless mm_forbids_zeropage (linux-7.2 mm/memory.c do_anonymous_page:
+            // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
+            // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
+            if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; }
             Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
             return null;
         }
@@ -928,7 +953,7 @@ internal sealed class Planner(MmState state)
         bool whole = old == source && !Config.PlantDontunmapKeepsAnonVma;
         if (!whole && !vmas.Any(v => source.Contains(v.Start) && v.Mlocked)) return vmas;
         vmas = vmas.Select(v => !source.Contains(v.Start) ? v
-            : v with { Mlocked = false, AnonVma = v.AnonVma && !whole, PgDelta = whole && reset ? 0 : v.PgDelta, Seam = v.Start == source.Start || v.Seam }).ToImmutableArray();
+            : v with { Mlocked = false, AnonVma = v.AnonVma && !whole, AnonVmaId = whole ? 0 : v.AnonVmaId, PgDelta = whole && reset ? 0 : v.PgDelta, Seam = v.Start == source.Start || v.Seam }).ToImmutableArray();
         return Sorted(vmas.Select(v => v.Start == source.End ? v with { Seam = true } : v));
     }
 
@@ -1159,8 +1184,10 @@ internal sealed class Planner(MmState state)
     /// under linux-6.1, whose remap_page -> remove_migration_ptes(folio, folio, true) maps every subpage back (mm/migrate.c
     /// remove_migration_pte has no zero-page case); the planted bug PlantPteFolio6_1As7_2 maps them under 6.1 too (PTE-mapped
     /// folios only).</summary>
+    /// Nor where mm_forbids_zeropage (MmConfig.MmForbidsZeropage: linux-7.2 mm/migrate.c try_to_map_unused_to_zeropage returns
+    /// false for folio_test_mlocked, VM_LOCKED or mm_forbids_zeropage(pvmw->vma->vm_mm)).
     private bool SplitMapsZeroPage(Vma vma, bool pteMapped) =>
-        !vma.Mlocked && (Vocab != Vocabulary.Linux6_1 || pteMapped && Config.PlantPteFolio6_1As7_2);
+        !vma.Mlocked && !Config.ForbidsZeropage && (Vocab != Vocabulary.Linux6_1 || pteMapped && Config.PlantPteFolio6_1As7_2);
 
     /// <summary>Whether MADV_FREE / MADV_PAGEOUT over seg, a part of PTE-mapped folio b (PteFolio), meets the folio whole:
     /// linux-7.2 mm/madvise.c madvise_free_pte_range and madvise_cold_or_pageout_pte_range batch the folio's PTEs
@@ -1966,7 +1993,7 @@ internal sealed class Planner(MmState state)
         if (State.VmaAt(m.Dst) is not { } dv) return (name, MmapLock.Read, "ENOENT (no VMA)");
         if (dv is { Shared: false, AnonVma: false })
         {
-            var prepared = AnonVmaRuns(State.Vmas.Replace(dv, dv with { AnonVma = true }));
+            var prepared = PrepareAnonVma(State.Vmas, dv, Config.PlantOneAnonVma);
             _prims.Add(new Prim.VmaUpdate(prepared));
             if (!Config.PlantUffdMoveRefusalForgetsAnonVma) RefusalVmas = prepared;
         }

@@ -45,10 +45,21 @@ public readonly record struct PageRange(int Start, int End)
 /// seam lasts until the kernel tries a merge there: a VMA change whose range starts or ends at it (vma_modify: mprotect,
 /// UFFDIO_REGISTER / UNREGISTER, mlock) or a new VMA next to it (mmap, mremap: vma_merge_new_range), each of which clears
 /// it (Planner.Unseamed). A seam where the neighbour is not SameKind changes nothing.
+/// AnonVmaId names which anon_vma the VMA has (when AnonVma): adjacent VMAs with different anon_vmas do not merge whatever their
+/// flags (linux-7.2 mm/vma.c is_mergeable_anon_vma: "the anon_vma's are already shared", src_anon == tgt_anon, when both have
+/// one). A VMA's first anon_vma is a neighbour's when that neighbour has one and is compatible, else a new one (linux-7.2
+/// mm/vma.c find_mergeable_anon_vma: next first, then prev; anon_vma_compatible: adjacent, equal flags but the access flags
+/// and VMA_IGNORE_MERGE_FLAGS, lined-up vm_pgoff): Planner.PrepareAnonVma. Splits and mremap's copy keep it. Found by
+/// `notifier kernel --host-only --unseen --time 5m --seed 12` (docs/kernel.md, "Host-only runs").
 public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, bool Mlocked = false,
     bool Mergeable = false, bool Thp = false, bool Hugetlb = false, bool AnonVma = false, bool Account = false, int PgDelta = 0, bool UffdWp = false,
-    bool Seam = false)
+    bool Seam = false, int AnonVmaId = 0)
 {
+    /// <summary>anon_vma_compatible (linux-7.2 mm/vma.c): b right after a, the flags equal but the access flags (Prot), and
+    /// b's vm_pgoff lined up with a's (equal PgDelta); a find_mergeable_anon_vma neighbour whose anon_vma b may share.</summary>
+    public static bool AnonVmaCompatible(Vma a, Vma b) => a.End == b.Start && a.Shared == b.Shared && a.Mlocked == b.Mlocked && a.Mergeable == b.Mergeable
+        && a.Thp == b.Thp && a.Hugetlb == b.Hugetlb && a.Account == b.Account && a.UffdWp == b.UffdWp && a.PgDelta == b.PgDelta;
+
     /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous) and their
     /// page offsets line up (can_vma_merge_after: prev->vm_pgoff + vma_pages(prev) == pgoff, i.e. equal PgDelta).</summary>
     public bool SameKind(Vma o) => Prot == o.Prot && Shared == o.Shared && Mlocked == o.Mlocked && Mergeable == o.Mergeable && Thp == o.Thp && Hugetlb == o.Hugetlb
@@ -66,7 +77,9 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 
     /// <summary>Two reference VMAs, next the one right after prev, are parts of one kernel VMA: adjacent, SameKind, private
     /// and no Seam between them.</summary>
-    public static bool Merged(Vma prev, Vma next) => prev.End == next.Start && prev.SameKind(next) && !next.Shared && !next.Seam;
+    /// Not when both have an anon_vma and they differ (is_mergeable_anon_vma).
+    public static bool Merged(Vma prev, Vma next) => prev.End == next.Start && prev.SameKind(next) && !next.Shared && !next.Seam
+        && !(prev.AnonVma && next.AnonVma && prev.AnonVmaId != next.AnonVmaId);
 
     public PageRange Range => new(Start, End);
     public bool Contains(int page) => page >= Start && page < End;

@@ -245,6 +245,16 @@ int kg_open(uint64_t base, int pages, const char *device)
     return open_stats();
 }
 
+// Host-only (`notifier kernel --host-only`): the region under test without a VM: base and pages as for kg_open, no KVM device
+// opened, no vCPU (kg_guest_access and kg_stats are not used). Returns KG_OK, or KG_NO_API for a bad region.
+int kg_open_host(uint64_t base, int pages)
+{
+    errno = 0;
+    if (pages <= 0 || pages > KG_MAX_PAGES || base % PAGE) { errno = EINVAL; return fail(KG_NO_API, "kg_open_host"); }
+    kg_base = (uintptr_t)base; kg_pages = pages;
+    return KG_OK;
+}
+
 // Runs the vCPU until the guest asks for its next command. Returns 0, or 1 when KVM_RUN failed with EFAULT
 // (the guest touched a guest-physical page whose host mapping KVM could not fault in), or -1 on another error.
 // step: 0 = the guest is about to read CMD.
@@ -400,17 +410,40 @@ int kg_pagemap(int child, int start, int end, uint64_t *out)
     return r;
 }
 
-// The pfn of the shared zero page, as pagemap shows a read-faulted private anonymous page (0 if unknown).
-uint64_t kg_zero_pfn(void)
+// The pfn of the shared zero page (0 if not found). *read_fault: the pfn a read fault of a fresh private anonymous page
+// mapped (0: pagemap shows no pfns, not root). Where that pfn is the zero page (/proc/kpageflags KPF_ZERO_PAGE, bit 24, without
+// KPF_THP, bit 22: linux-7.2 fs/proc/page.c stable_page_flags, is_zero_pfn) it is the answer; on a kernel whose read fault maps
+// no zero page (mm_forbids_zeropage, or this machine's pvm_no_zero_page=1) /proc/kpageflags is scanned from pfn 0 for the one
+// frame with KPF_ZERO_PAGE and not KPF_THP (the huge zero page's frames have both).
+uint64_t kg_zero_pfn(uint64_t *read_fault)
 {
+    *read_fault = 0;
     volatile uint64_t *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return 0;
-    uint64_t v = *p, e = 0;
+    uint64_t v = *p, e = 0, f = 0;
     (void)v;
     int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) { if (pread(fd, &e, 8, (off_t)((uintptr_t)p / PAGE * 8)) != 8) e = 0; close(fd); }
+    uint64_t pfn = (e >> 63) ? (e & ((1ULL << 55) - 1)) : 0;
+    if (pfn) f = kg_kpageflags(pfn); // while it is mapped
     munmap((void *)p, PAGE);
-    return (e >> 63) ? (e & ((1ULL << 55) - 1)) : 0;
+    *read_fault = pfn;
+    if (!pfn) return 0;
+    if ((f >> 24 & 1) && !(f >> 22 & 1)) return pfn;
+    int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+    if (kf < 0) return 0;
+    static uint64_t buf[8192];
+    uint64_t found = 0;
+    for (off_t at = 0; !found;)
+    {
+        ssize_t n = pread(kf, buf, sizeof buf, at);
+        if (n <= 0) break;
+        for (ssize_t i = 0; i < n / 8; i++)
+            if ((buf[i] >> 24 & 1) && !(buf[i] >> 22 & 1)) { found = (uint64_t)at / 8 + (uint64_t)i; break; }
+        at += n;
+    }
+    close(kf);
+    return found;
 }
 
 // tracefs: mount it where it is not (0 or errno), and unmount what we mounted.

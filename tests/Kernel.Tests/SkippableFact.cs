@@ -16,6 +16,13 @@ public sealed class KvmSkippableFactAttribute : FactAttribute
     public KvmSkippableFactAttribute() => Skip = new KvmFactAttribute().Skip;
 }
 
+/// <summary>A HostOnlyFact whose test may end in SkipException (as KvmSkippableFact).</summary>
+[XunitTestCaseDiscoverer("NotifierSpec.Kernel.Tests.SkippableFactDiscoverer", "Kernel.Tests")]
+public sealed class HostOnlySkippableFactAttribute : FactAttribute
+{
+    public HostOnlySkippableFactAttribute() => Skip = new HostOnlyFactAttribute().Skip;
+}
+
 public sealed class SkippableFactDiscoverer(IMessageSink diagnostics) : IXunitTestCaseDiscoverer
 {
     public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions options, ITestMethod method, IAttributeInfo fact) =>

@@ -95,8 +95,8 @@ public class OperationTests
         s.Cpu(new Call.CpuWrite(5, 1));
         s.Cpu(new Call.Mmap(4, 6, Prot.Read, Shared: true));
         Assert.Equal(["MMU_MUNMAP[4,6)"], Events(s));
-        // the private parts keep the anon_vma their written pages attached (mm/rmap.c __anon_vma_prepare)
-        Assert.Equal([new Vma(0, 4, Prot.ReadWrite, AnonVma: true, Account: true), new Vma(4, 6, Prot.Read, true), new Vma(6, 8, Prot.ReadWrite, AnonVma: true, Account: true)], s.State.Vmas.ToArray());
+        // the private parts keep the anon_vma their written pages attached (mm/rmap.c __anon_vma_prepare), the first one (Vma.AnonVmaId)
+        Assert.Equal([new Vma(0, 4, Prot.ReadWrite, AnonVma: true, Account: true, AnonVmaId: 1), new Vma(4, 6, Prot.Read, true), new Vma(6, 8, Prot.ReadWrite, AnonVma: true, Account: true, AnonVmaId: 1)], s.State.Vmas.ToArray());
         Assert.Null(s.State.Ptes[5]);
     }
 
@@ -138,7 +138,7 @@ public class OperationTests
         Assert.Equal(1, s.State.Ptes[9]!.Value.Frame);
         Assert.Equal(5, s.CpuView(9));
         Assert.False(s.State.Frames[1].Free);
-        Assert.Equal([new Vma(8, 12, Prot.ReadWrite, AnonVma: true, Account: true, PgDelta: -8)], s.State.Vmas.ToArray());
+        Assert.Equal([new Vma(8, 12, Prot.ReadWrite, AnonVma: true, Account: true, PgDelta: -8, AnonVmaId: 1)], s.State.Vmas.ToArray());
     }
 
     [Fact]

@@ -1,0 +1,141 @@
+using NotifierSpec.Kernel;
+using NotifierSpec.Properties;
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Kernel.Tests;
+
+/// <summary>A fact for a host-only run (`notifier kernel --host-only`, no VM): needs root, for the pfns of /proc/self/pagemap
+/// (CAP_SYS_ADMIN) and /proc/kpageflags; skipped, with the reason, otherwise. /dev/kvm is not needed.</summary>
+public sealed class HostOnlyFactAttribute : FactAttribute
+{
+    public HostOnlyFactAttribute()
+    {
+        if (Environment.UserName != "root") Skip = "not root: pagemap frame numbers and /proc/kpageflags need CAP_SYS_ADMIN";
+        else if (!File.Exists("/proc/kpageflags")) Skip = "no /proc/kpageflags (CONFIG_PROC_PAGE_MONITOR off)";
+    }
+}
+
+/// <summary>The host-only LiveMm (no VM), one per process as LiveFixture's: the two are in one collection, so they are never
+/// open at once.</summary>
+public sealed class HostOnlyFixture : IDisposable
+{
+    private LiveMm? _live;
+    public LiveMm Live => _live ??= LiveMm.Open(1024, hostOnly: true);
+    public void Dispose() => _live?.Dispose();
+    public void Close() { _live?.Dispose(); _live = null; }
+}
+
+/// <summary>`notifier kernel --host-only`: the live kernel's host side (host loads, pagemap, children, KSM, swap, userfaultfd,
+/// mremap, madvise) against the reference without a VM (docs/kernel.md, "Host-only runs").</summary>
+[Collection(MachineWide.Name)]
+public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFixture>
+{
+    private MmConfig Config(string? mutant = null, bool? forbids = null) =>
+        Conformance.KvmConfig(16, Vocabulary.Upstream, mutant is null ? null : Mutants.Find(mutant), forbidsZeropage: forbids ?? fx.Live.ForbidsZeroPage);
+
+    [HostOnlyFact]
+    public void A_clean_host_only_run_of_300_operations_shows_no_mismatch_and_runs_no_guest_access()
+    {
+        var r = Campaign.Run(fx.Live, Config(), 300, null, 1);
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Null(r.Vacuous);
+        Assert.Equal(300, r.Stats.Ops);
+        // the seed's guest accesses are host accesses here (Campaign.Sequence): none refused, none run through a VM
+        Assert.Equal((0L, 0L, 0UL, 0UL), (r.Stats.GuestAccesses, r.Stats.GuestRefused, r.Stats.Mmio, r.Stats.InsnEmulation));
+        Assert.True(r.Stats.Driven.GetValueOrDefault("host_read") > 20 && r.Stats.Driven.GetValueOrDefault("host_write") > 20, string.Join(", ", r.Stats.Driven));
+        Assert.True(r.Stats.Checks > 5000, $"{r.Stats.Checks} checks");
+        Assert.Empty(r.Stats.Paths); // no call path traced
+    }
+
+    [HostOnlyFact]
+    public void Guest_operations_are_refused_and_counted()
+    {
+        var r = new Conformance(fx.Live, Config()).Run(KOp.Parse("mmap 0 4 rw; guest_write 1 5; host_write 1 6; guest_read 1; host_read 1", 16));
+        Assert.Null(r.Mismatch);
+        Assert.Equal((5L, 2L, 2L, 0L), (r.Stats.Ops, r.Stats.Refused, r.Stats.GuestRefused, r.Stats.GuestAccesses));
+        Assert.False(r.Stats.Driven.ContainsKey("guest_read") || r.Stats.Driven.ContainsKey("guest_write"));
+    }
+
+    [HostOnlyFact]
+    public void A_planted_reference_bug_is_caught_on_the_host_side_and_shrunk()
+    {
+        // fork that does not write-protect the parent: the parent's write stays in the shared frame in the reference, the kernel
+        // breaks COW and the parent's page is mapped once (pagemap exclusive bit); seen with seed 1 on 6.18.44
+        var r = Campaign.Run(fx.Live, Config("CowForgetsWriteProtect"), 300, null, 1);
+        Assert.NotNull(r.Mismatch);
+        Assert.Equal("pagemap exclusively mapped", r.Mismatch!.What);
+        Assert.Equal(("live kernel exclusive", "not exclusive"), ($"live kernel {r.Mismatch.Kernel}", r.Mismatch.Reference[..13]));
+        Assert.True(r.Shrinks > 0 && r.Failing!.Length <= 5, KOp.Render(r.Failing!));
+        Assert.Contains(r.Failing!, o => o is KOp.Fork);
+        Assert.DoesNotContain(r.Failing!, o => o is KOp.GuestRead or KOp.GuestWrite);
+        // the shrunk sequence reproduces it, and the correct reference agrees with the kernel on it
+        Assert.NotNull(new Conformance(fx.Live, Config("CowForgetsWriteProtect")).Run(r.Failing!).Mismatch);
+        Assert.Null(new Conformance(fx.Live, Config()).Run(r.Failing!).Mismatch);
+    }
+
+    [HostOnlyFact]
+    public void The_zero_page_is_found_in_kpageflags_and_a_reference_that_disagrees_on_mm_forbids_zeropage_is_caught()
+    {
+        var live = fx.Live;
+        // the pfn taken for the zero page is KPF_ZERO_PAGE (not the huge zero page), whether a read fault maps it or not
+        Assert.True(LiveMm.ZeroPage(live.ZeroPfn), $"pfn 0x{live.ZeroPfn:x} is not the zero page");
+        // this machine's PVM kernel forbids it from its command line (docs/kernel.md, "Host-only runs")
+        if (File.ReadAllText("/proc/cmdline").Contains("pvm_no_zero_page=1", StringComparison.Ordinal)) Assert.True(live.ForbidsZeroPage);
+        const string ops = "mmap 0 16 rw; host_read 3; fork; host_write 3 7; mmap 8 16 r; host_read 9";
+        Assert.Null(new Conformance(live, Config()).Run(KOp.Parse(ops, 16)).Mismatch);
+        // the reference with the other answer: the read fault of operation 2 maps the zero page on one side only
+        var m = new Conformance(live, Config(forbids: !live.ForbidsZeroPage)).Run(KOp.Parse(ops, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal((1, "zero page", 3), (m!.OpIndex, m.What, m.Page));
+        Assert.Equal(live.ForbidsZeroPage ? ("a page", "the zero page") : ("the zero page", "frame"), (m.Kernel, live.ForbidsZeroPage ? m.Reference : m.Reference[..5]));
+    }
+
+    [HostOnlyFact]
+    public void The_harness_that_took_a_read_faults_page_for_the_zero_page_is_caught_where_the_kernel_forbids_it()
+    {
+        fx.Close();
+        try
+        {
+            using var planted = LiveMm.Open(16, hostOnly: true, plantZeroPfnFromReadFault: true);
+            // the session-12 harness: the freed page of its read fault taken for the zero page, the kernel taken to map it
+            Assert.False(planted.ForbidsZeroPage);
+            if (File.ReadAllText("/proc/cmdline").Contains("pvm_no_zero_page=1", StringComparison.Ordinal))
+                Assert.False(LiveMm.ZeroPage(planted.ZeroPfn), $"pfn 0x{planted.ZeroPfn:x} is the zero page");
+            else
+                Assert.True(LiveMm.ZeroPage(planted.ZeroPfn)); // a kernel that maps the zero page: the plant is the right answer there
+        }
+        finally { fx.Close(); }
+    }
+
+    [HostOnlySkippableFact]
+    public void Where_the_kernel_forbids_the_zero_page_a_folio_split_and_a_childs_read_fault_are_refused_and_counted()
+    {
+        if (!fx.Live.ForbidsZeroPage) throw new SkipException("this kernel maps the zero page on a read fault: nothing refused");
+        var c = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: true);
+        RunResult Run(string ops, bool run = false) => new Conformance(fx.Live, c) { RunZeroPageDiffers = run }.Run(KOp.Parse(ops, 1024));
+        // MADV_FREE over part of a written THP: the kernel's split maps zero-filled subpages to the zero page, which
+        // mm_forbids_zeropage forbids (try_to_map_unused_to_zeropage): not run; a child's read fault of a page it has not mapped
+        // maps a page of the child's own: not run
+        const string free = "mmap_thp 0 1024 rw; host_write 10 5; free 20 21";
+        var r = Run(free + "; host_read 30; fork; child_read 0 600; child_read 0 10");
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((2L, 2L), (r.Stats.ZeroPageRefused, r.Stats.Refused));
+        Assert.StartsWith("free 20 21: page 20 is in a large folio", r.Stats.FirstZeroPageRefused);
+        Assert.Equal(1, r.Stats.Driven.GetValueOrDefault("child_read"));
+        // run anyway (the harness without the refusals): the split's zero pages, and the child's page of its own
+        var m = Run(free, run: true).Mismatch;
+        Assert.Equal((2, "zero page", 0, "the zero page"), (m!.OpIndex, m.What, m.Page, m.Kernel));
+        m = Run("mmap 0 16 rw; fork; child_read 0 3", run: true).Mismatch;
+        Assert.Equal((2, "child 0 zero page", 3, "a page", "the zero page"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
+        if (fx.Live.UffdWhy is not null) return;
+        // UFFDIO_MOVE out of a THP: move_pages_ptes splits the source folio (split_folio), page 779 (zero-filled) becomes the
+        // zero page and moves as one (found by `--host-only --pages 1024 --count 300 --seed 2`)
+        const string move = "mmap_thp 0 1024 rw; host_write 780 151823; uffd_register 214 459; uffd_move 779 214 245";
+        r = Run(move);
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.StartsWith("uffd_move 779 214 245: page 779 is in a large folio", r.Stats.FirstZeroPageRefused);
+        m = Run(move, run: true).Mismatch;
+        Assert.Equal((3, "zero page", 214, "the zero page"), (m!.OpIndex, m.What, m.Page, m.Kernel));
+    }
+}
