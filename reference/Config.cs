@@ -269,6 +269,12 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// upstream guards with mm_forbids_zeropage maps the zero page as on a kernel that allows it.</summary>
     public bool PlantZeropageNotForbidden { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests CollapseVmaTests, Kernel.Tests): collapse_huge_page and
+    /// MADV_COLLAPSE ask whether the block lies inside the reference's VMA piece, not inside the kernel's VMA (Vma.MergedRun),
+    /// so a block whose VMA was mprotected in part and back is refused where linux-7.2 mm/khugepaged.c hugepage_vma_revalidate
+    /// finds it inside one merged VMA.</summary>
+    public bool PlantCollapsePieceVma { get; init; }
+
     /// <summary>mm_forbids_zeropage(mm) (linux-7.2 include/linux/mm.h) as the planner asks it: MmForbidsZeropage, unless planted away.</summary>
     public bool ForbidsZeropage => MmForbidsZeropage && !PlantZeropageNotForbidden;
 }

@@ -1607,13 +1607,21 @@ internal sealed class Planner(MmState state)
         CheckPage(m.Page, "collapse_huge_page");
         var b = HugeBlock(m.Page);
         var vma = State.VmaAt(m.Page);
-        if (vma is not { Thp: true } || b.Start < vma.Start || b.End > vma.End || b.Length != Config.HugePageSize)
+        // linux-7.2 mm/khugepaged.c hugepage_vma_revalidate -> thp_vma_suitable_order (include/linux/huge_mm.h): the block lies
+        // inside the VMA find_vma gives, i.e. the kernel's VMA (Vma.MergedRun: adjacent pieces of one kind are merged, e.g.
+        // after mprotect of a piece and back); thp_vma_allowable_orders: not VM_NOHUGEPAGE (vma_thp_disabled; the harness's
+        // plain mmap advises MADV_NOHUGEPAGE, its mmap_thp MADV_HUGEPAGE: Thp)
+        if (vma is not { Thp: true } || b.Length != Config.HugePageSize || !KernelVma(vma).Contains(b))
             return ("collapse_huge_page", MmapLock.Write, "EINVAL (block not inside a THP VMA)");
         // khugepaged's userfaultfd checks (linux-7.2 mm/khugepaged.c: userfaultfd_armed VMAs take no none PTE,
         // pte_uffd_wp PTEs stop the scan: SCAN_PTE_UFFD_WP) are not modelled
         if (vma.UffdWp) return ("collapse_huge_page", MmapLock.Write, "ENOSYS (collapse in a userfaultfd-registered VMA is not modelled)");
         return ("collapse_huge_page", MmapLock.Write, CollapseHugePage(b, vma));
     }
+
+    /// <summary>The range of the kernel's VMA a collapse asks about (Vma.MergedRun). Planted (MmConfig.PlantCollapsePieceVma):
+    /// the reference's piece, as before session 14.</summary>
+    private PageRange KernelVma(Vma vma) => Config.PlantCollapsePieceVma ? vma.Range : Vma.MergedRun(State.Vmas, vma);
 
     /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an
     /// error or null.</summary>
@@ -1651,7 +1659,7 @@ internal sealed class Planner(MmState state)
         foreach (var b in blocks)
         {
             var vma = State.VmaAt(b.Start);
-            if (vma is null || vma.End < b.End || vma.Start > b.Start) return (name, MmapLock.Read, "ENOMEM (block not inside one VMA)");
+            if (vma is null || !KernelVma(vma).Contains(b)) return (name, MmapLock.Read, "ENOMEM (block not inside one VMA)");
             if (vma.UffdWp) return (name, MmapLock.Read, "ENOSYS (collapse in a userfaultfd-registered VMA is not modelled)");
             if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // thp_vma_allowable_order
             if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue; // already PMD-mapped

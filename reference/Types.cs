@@ -10,6 +10,8 @@ public readonly record struct PageRange(int Start, int End)
 {
     public bool Contains(int page) => page >= Start && page < End;
     public bool Overlaps(PageRange o) => Start < o.End && o.Start < End;
+    /// <summary>o lies inside this range.</summary>
+    public bool Contains(PageRange o) => o.Start >= Start && o.End <= End;
     public int Length => End - Start;
     public override string ToString() => $"[{Start}, {End})";
 }

@@ -138,4 +138,26 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         m = Run(move, run: true).Mismatch;
         Assert.Equal((3, "zero page", 214, "the zero page"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
+
+    [HostOnlyFact]
+    public void Collapse_after_mprotect_of_a_piece_and_back_is_run_and_agrees_with_the_merged_vma_collapsed()
+    {
+        // mprotect of page 600 splits the THP's PMD and the VMA; mprotect back merges the three VMAs again (linux-7.2 mm/vma.c
+        // vma_modify), so MADV_COLLAPSE finds block [512, 1024) inside one VMA (mm/khugepaged.c hugepage_vma_revalidate ->
+        // thp_vma_suitable_order) and collapses it: pagemap / kpageflags THP of the block compared after it
+        const string ops = "mmap_thp 0 1024 rw; host_write 600 7; mprotect 600 601 r; mprotect 600 601 rw; collapse 600; host_read 600; host_write 601 9";
+        var c = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 1024));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((1, 0L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Refused));
+        Assert.All(Enumerable.Range(512, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
+        // the reference that asks its VMA piece (the plant): the collapse is refused, not run
+        r = new Conformance(fx.Live, c with { PlantCollapsePieceVma = true }).Run(KOp.Parse(ops, 1024));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0, 1L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Refused));
+        // the run sees the collapse: the reference's, without MADV_COLLAPSE sent, is caught by smaps AnonHugePages (the kernel's
+        // pages are still the PTE-mapped THP the split left, so kpageflags THP agrees)
+        var m = new Conformance(fx.Live, c) { PlantCollapseSkipsKernel = true }.Run(KOp.Parse(ops, 1024)).Mismatch;
+        Assert.Equal((4, "smaps AnonHugePages (PMD-mapped THPs)", "0 kB"), (m!.OpIndex, m.What, m.Kernel));
+    }
 }
