@@ -73,6 +73,16 @@ public sealed class Prover
         return s;
     }
 
+    /// <summary>For tests: runs before every solver check (tests/Spec.Tests DeterminismTests runs a full GC there:
+    /// when the GC finalizes the dropped terms must not change a verdict or a report).</summary>
+    public Action? BeforeCheck { get; init; }
+
+    private Status Check(Solver solver)
+    {
+        BeforeCheck?.Invoke();
+        return solver.Check();
+    }
+
     private BoolExpr Invariant(State s) => _ctx.MkAnd(Conjuncts.Select(c => M.Closed(c, s)).ToArray());
 
     private static QueryVerdict Map(Status st, QueryVerdict onSat) => st switch
@@ -96,7 +106,7 @@ public sealed class Prover
         var sw = Stopwatch.StartNew();
         solver.Push();
         solver.Assert(M.Init(s));
-        var st = solver.Check();
+        var st = Check(solver);
         solver.Pop();
         yield return new QueryResult($"init is satisfiable ({M.Bounds})", SatIsGood(st), sw.Elapsed.TotalMilliseconds, null);
         solver.Assert(Invariant(s));
@@ -106,7 +116,7 @@ public sealed class Prover
             solver.Push();
             solver.Assert(inst.Guard);
             sw.Restart();
-            st = solver.Check();
+            st = Check(solver);
             solver.Pop();
             yield return new QueryResult($"{a.Name} enabled under the invariant ({M.Bounds})", SatIsGood(st), sw.Elapsed.TotalMilliseconds, null);
         }
@@ -131,7 +141,7 @@ public sealed class Prover
             solver.Push();
             solver.Assert(_ctx.MkNot(body));
             var sw = Stopwatch.StartNew();
-            var st = solver.Check();
+            var st = Check(solver);
             sw.Stop();
             string? report = st == Status.SATISFIABLE ? new Render(M, solver.Model).InitReport(s, c, vars) : null;
             solver.Pop();
@@ -156,7 +166,7 @@ public sealed class Prover
                 solver.Push();
                 solver.Assert(_ctx.MkNot(body));
                 var sw = Stopwatch.StartNew();
-                var st = solver.Check();
+                var st = Check(solver);
                 sw.Stop();
                 string? report = st == Status.SATISFIABLE && render ? new Render(M, solver.Model).CtiReport(s, inst, c, vars)
                     : st == Status.UNKNOWN ? $"solver unknown: {solver.ReasonUnknown}" : null;
@@ -187,7 +197,7 @@ public sealed class Prover
             var built = targets.Select(c => (c, c.Build(sk))).ToList();
             solver.Push();
             solver.Assert((BoolExpr)_ctx.MkOr(built.Select(b => _ctx.MkNot(b.Item2.Body)).ToArray()).Simplify());
-            var st = solver.Check();
+            var st = Check(solver);
             if (st == Status.SATISFIABLE)
             {
                 var model = solver.Model;

@@ -13,12 +13,18 @@ namespace NotifierSpec.Spec;
 /// </summary>
 public static class Z3Session
 {
-    public static T Run<T>(Func<Context, T> work)
+    /// <param name="plantedEagerRelease">A planted bug for tests: the shim performs the context's queued
+    /// dec_refs at every inc_ref, as it did before, instead of at the context's deletion; which terms are
+    /// freed when then depends on the GC, and a model may differ between runs of the same calls
+    /// (spec/native/z3shim.c, "Determinism"; tests/Spec.Tests DeterminismTests).</param>
+    public static T Run<T>(Func<Context, T> work, bool plantedEagerRelease = false)
     {
         Context ctx;
         try
         {
-            ctx = new Context(new Dictionary<string, string> { ["model"] = "true" });
+            var settings = new Dictionary<string, string> { ["model"] = "true" };
+            if (plantedEagerRelease) settings["z3shim_eager_release"] = "true";
+            ctx = new Context(settings);
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException or TypeInitializationException)
         {

@@ -8,14 +8,26 @@
  *  1. the wrapper calls Z3_enable_concurrent_dec_ref, which 4.8.12 lacks: stubbed here;
  *  2. the wrapper calls the *_dec_ref functions from the .NET finalizer thread, which 4.8.12
  *     does not allow (its per-context memory manager is not thread-safe): every *_dec_ref is
- *     queued here and the queued ones of a context are performed on the thread that uses the
- *     context, right after its next *_inc_ref (after, not before: the object being
- *     inc_ref'd may be a hash-consed node whose last reference is a queued dec_ref) and at
- *     Z3_del_context.
+ *     queued here and the queued ones of a context are performed at Z3_del_context, on the
+ *     thread that deletes the context (see Determinism below).
  * Every other symbol resolves from libz3.so.4 (this library is linked against it, and dlsym on
  * this library searches its dependencies).
- * Where the system libz3 already has Z3_enable_concurrent_dec_ref (4.12 and later), the shim is
- * a transparent pass-through: no queueing at all.
+ * Where the system libz3 already has Z3_enable_concurrent_dec_ref (4.12 and later), the real one
+ * is enabled, and the dec_refs are still queued (below).
+ *
+ * Determinism: the queued dec_refs of a context are performed only at Z3_del_context, never in
+ * between. Performed at the next inc_ref (as before), which terms were freed when was decided
+ * by when the .NET GC finalized their wrappers, and a model could differ between runs of the same
+ * calls: a BMC trace of the variant consult-vma-on-uffd-wp was seen to start with
+ * invalidate_range_start_nonblock in 4 runs of 48 and with invalidate_range_start in the others
+ * (the likely mechanism, not checked in Z3's source: a freed term's id goes to the next term
+ * made, and Z3 orders terms by id in places)
+ * (docs/spec.md, "Z3 on Linux"). Holding the dec_refs until the context goes makes a context's
+ * terms and ids a function of the calls made on it. The cost: a context keeps the terms the
+ * program dropped until it is deleted (Z3Session: one context per proof set or query).
+ * The configuration parameter "z3shim_eager_release" (Z3Session's planted flag, tests only; not
+ * passed to Z3) restores the release at the next inc_ref for the context created next on the
+ * thread: the nondeterminism above, planted.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -32,6 +44,7 @@ typedef void (*inc_fn)(Z3_context, void *);
 struct pending { dec_fn fn; void *obj; };
 struct ctxq {
     Z3_context ctx;
+    int eager;                    /* planted: perform the queue at every inc_ref */
     struct pending *items;
     size_t count, cap;
 };
@@ -42,6 +55,7 @@ static void *g_real;              /* handle of libz3.so.4 */
 static int g_passthrough;         /* the real library supports concurrent dec_ref */
 static struct ctxq *g_ctxs;       /* live contexts (created through this shim) */
 static size_t g_nctx, g_capctx;
+static __thread int t_eager_next; /* planted flag for the next context this thread creates */
 
 static void *real_sym(const char *name)
 {
@@ -130,7 +144,9 @@ Z3_context Z3_mk_context_rc(Z3_config cfg)
     static Z3_context (*real)(Z3_config);
     if (!real) real = (Z3_context (*)(Z3_config))real_sym("Z3_mk_context_rc");
     Z3_context c = real(cfg);
-    if (c && !g_passthrough) {
+    int eager = t_eager_next;
+    t_eager_next = 0;
+    if (c) {
         pthread_mutex_lock(&g_lock);
         if (g_nctx == g_capctx) {
             size_t cap = g_capctx ? g_capctx * 2 : 16;
@@ -141,6 +157,7 @@ Z3_context Z3_mk_context_rc(Z3_config cfg)
         }
         memset(&g_ctxs[g_nctx], 0, sizeof g_ctxs[g_nctx]);
         g_ctxs[g_nctx].ctx = c;
+        g_ctxs[g_nctx].eager = eager;
         g_nctx++;
         pthread_mutex_unlock(&g_lock);
     }
@@ -152,7 +169,7 @@ void Z3_del_context(Z3_context c)
     ensure_init();
     static void (*real)(Z3_context);
     if (!real) real = (void (*)(Z3_context))real_sym("Z3_del_context");
-    if (!g_passthrough) {
+    {
         drain(c);
         pthread_mutex_lock(&g_lock);
         for (size_t i = 0; i < g_nctx; i++)
@@ -167,6 +184,19 @@ void Z3_del_context(Z3_context c)
     real(c);
 }
 
+/* The planted flag travels as a configuration parameter (Context's settings); Z3 never sees it. */
+void Z3_set_param_value(Z3_config cfg, const char *id, const char *value)
+{
+    ensure_init();
+    static void (*real)(Z3_config, const char *, const char *);
+    if (!real) real = (void (*)(Z3_config, const char *, const char *))real_sym("Z3_set_param_value");
+    if (id && strcmp(id, "z3shim_eager_release") == 0) {
+        t_eager_next = value && strcmp(value, "true") == 0;
+        return;
+    }
+    real(cfg, id, value);
+}
+
 void Z3_enable_concurrent_dec_ref(Z3_context c)
 {
     ensure_init();
@@ -177,7 +207,16 @@ void Z3_enable_concurrent_dec_ref(Z3_context c)
     /* else: nothing to enable; the queue below gives the same guarantee */
 }
 
-/* ---- reference counting: every *_inc_ref drains, every *_dec_ref is queued ---- */
+/* ---- reference counting: every *_dec_ref is queued until Z3_del_context (planted: until the next inc_ref) ---- */
+
+static int is_eager(Z3_context c)
+{
+    pthread_mutex_lock(&g_lock);
+    struct ctxq *q = find_ctx(c);
+    int e = q && q->eager;
+    pthread_mutex_unlock(&g_lock);
+    return e;
+}
 
 #define SHIM_PAIR(INC, DEC)                                                  \
     void INC(Z3_context c, void *o)                                          \
@@ -186,15 +225,14 @@ void Z3_enable_concurrent_dec_ref(Z3_context c)
         static inc_fn real;                                                  \
         if (!real) real = (inc_fn)real_sym(#INC);                            \
         real(c, o); /* first: a queued dec_ref may hold o's last reference */\
-        if (!g_passthrough) drain(c);                                        \
+        if (is_eager(c)) drain(c);                                           \
     }                                                                        \
     void DEC(Z3_context c, void *o)                                          \
     {                                                                        \
         ensure_init();                                                       \
         static dec_fn real;                                                  \
         if (!real) real = (dec_fn)real_sym(#DEC);                            \
-        if (g_passthrough) real(c, o);                                       \
-        else if (o) enqueue(c, real, o);                                     \
+        if (o) enqueue(c, real, o);                                          \
     }
 
 SHIM_PAIR(Z3_inc_ref, Z3_dec_ref)
