@@ -1620,7 +1620,7 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>The range of the kernel's VMA a collapse asks about (Vma.MergedRun). Planted (MmConfig.PlantCollapsePieceVma):
-    /// the reference's piece, as before session 14.</summary>
+    /// the reference's piece, as before session 13.</summary>
     private PageRange KernelVma(Vma vma) => Config.PlantCollapsePieceVma ? vma.Range : Vma.MergedRun(State.Vmas, vma);
 
     /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an

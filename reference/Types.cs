@@ -59,8 +59,7 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 {
     /// <summary>anon_vma_compatible (linux-7.2 mm/vma.c): b right after a, the flags equal but the access flags (Prot), and
     /// b's vm_pgoff lined up with a's (equal PgDelta); a find_mergeable_anon_vma neighbour whose anon_vma b may share.</summary>
-    public static bool AnonVmaCompatible(Vma a, Vma b) => a.End == b.Start && a.Shared == b.Shared && a.Mlocked == b.Mlocked && a.Mergeable == b.Mergeable
-        && a.Thp == b.Thp && a.Hugetlb == b.Hugetlb && a.Account == b.Account && a.UffdWp == b.UffdWp && a.PgDelta == b.PgDelta;
+    public static bool AnonVmaCompatible(Vma a, Vma b) => a.End == b.Start && a.SameKind(b with { Prot = a.Prot });
 
     /// <summary>Equal attributes: the kernel would merge the two when adjacent (is_mergeable_vma; private anonymous) and their
     /// page offsets line up (can_vma_merge_after: prev->vm_pgoff + vma_pages(prev) == pgoff, i.e. equal PgDelta).</summary>

@@ -31,10 +31,10 @@ public class CatalogueTests
     [Fact]
     public void The_vocabulary_names_read_alone_are_the_parsed_catalogues()
     {
-        // eight today: v7, v7-reviewed, linux-6.1, ..., upstream; the entries' rows and APIs have names too, deeper
+        // v7, v7-reviewed, linux-6.1, ..., upstream; the entries' rows and APIs have names too, deeper (seen failing when
+        // the reader took a "name" at any depth: two-pass-interval among them)
         Assert.Equal(Cat.Vocabularies.Select(v => v.Name), Catalogue.VocabularyNames());
         Assert.Equal(Cat.Vocabularies.Select(v => v.Name), Vocabularies.Names);
-        Assert.Equal(8, Vocabularies.Names.Length);
     }
 
     [Fact]
