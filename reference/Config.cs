@@ -260,6 +260,16 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// zero pages read there since.</summary>
     public bool PlantDontunmapKeepsAnonVma { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdWriteProtectTests, Kernel.Tests): UFFDIO_WRITEPROTECT over a
+    /// range with a VMA not registered for write-protect refuses without effect, as the reference before session 14, where
+    /// linux-6.12 and linux-7.2 mm/userfaultfd.c mwriteprotect_range protect the registered VMAs before it, then return -ENOENT.</summary>
+    public bool PlantUffdWpRefusesWhole { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdWriteProtectTests): under linux-6.1, UFFDIO_WRITEPROTECT walks
+    /// every VMA of the range as later releases do, where linux-6.1 mm/userfaultfd.c mwriteprotect_range -> find_dst_vma
+    /// refuses (-ENOENT) a range not inside one registered VMA.</summary>
+    public bool PlantUffdWpWalksVmas6_1 { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
     /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>

@@ -1785,9 +1785,21 @@ internal sealed class Planner(MmState state)
         if (!EventTables.IsKernel(Vocab)) return (name, MmapLock.Read, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
         var hit = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
         if (hit.Count == 0) return (name, MmapLock.Read, "ENOENT (no VMA in the range)");
-        if (hit.Find(v => !v.UffdWp) is { } un) return (name, MmapLock.Read, $"ENOENT (VMA [{un.Start}, {un.End}) is not registered for write-protect)");
+        // linux-6.1 mm/userfaultfd.c mwriteprotect_range -> find_dst_vma: the range lies inside one VMA registered with the
+        // userfaultfd, else -ENOENT before anything changes (a hole or a second VMA in the range too)
+        if (Vocab == Vocabulary.Linux6_1 && !Config.PlantUffdWpWalksVmas6_1 && !Vma.MergedRun(State.Vmas, hit[0]).Contains(r))
+            return (name, MmapLock.Read, $"ENOENT (range not inside one VMA: find_dst_vma)");
+        // planted (MmConfig.PlantUffdWpRefusesWhole): any VMA of the range not registered refuses the whole call, as the
+        // reference did before session 14
+        if (Config.PlantUffdWpRefusesWhole && hit.Find(v => !v.UffdWp) is { } un)
+            return (name, MmapLock.Read, $"ENOENT (VMA [{un.Start}, {un.End}) is not registered for write-protect)");
         foreach (var kr in KernelVmaParts(hit, r))
         {
+            // linux-6.12 and linux-7.2 mm/userfaultfd.c mwriteprotect_range: for_each_vma_range over the VMAs of the range
+            // (holes skipped), a VMA not registered for write-protect (!userfaultfd_wp) ends the walk with -ENOENT; the VMAs
+            // before it keep what uffd_wp_range did to them (a refusal with steps: Machine's refusalSteps)
+            var piece = State.VmaAt(kr.Start)!;
+            if (!piece.UffdWp) return (name, MmapLock.Read, $"ENOENT (VMA [{piece.Start}, {piece.End}) is not registered for write-protect)");
             SplitStraddling(kr);
             var present = Present(kr).ToList();
             if (present.Count > 0) UffdWpRange(kr, present, m.Wp);

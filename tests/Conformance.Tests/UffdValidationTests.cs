@@ -20,7 +20,7 @@ public sealed class UffdValidationTests : IDisposable
         s.Cpu(new Call.CpuRead(5));
         s.DeviceRead(0, 1);
         s.Cpu(new Call.UffdRegister(0, 6));
-        s.Cpu(new Call.UffdWriteProtect(0, 8)); // refused: [6, 8) is not registered (ENOENT)
+        s.Cpu(new Call.UffdWriteProtect(0, 8)); // [0, 6) protected, then ENOENT at [6, 8), not registered (mwriteprotect_range)
         s.Cpu(new Call.UffdWriteProtect(0, 6));
         s.Cpu(new Call.UffdWriteProtect(1, 2, Wp: false)); // the handler's un-protect: page 1 writable again
         s.Cpu(new Call.CpuWrite(1, 8));

@@ -48,6 +48,28 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Empty(r.Stats.Paths); // no call path traced
     }
 
+    private const string PartialWpOps = "mmap 0 8 rw; host_write 1 7; host_write 5 8; uffd_register 0 4; uffd_wp 0 8; host_read 1; host_write 5 9; host_read 5";
+
+    /// <summary>UFFDIO_WRITEPROTECT over a registered VMA, then one not registered: the kernel protects the first, then fails
+    /// with -ENOENT (linux-7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range), and so does the reference since
+    /// session 14; pagemap's uffd-wp bit of page 1 tells. Run with Unseen only (not yet seen through KVM); the plant (the
+    /// reference refuses without effect, MmConfig.PlantUffdWpRefusesWhole) is caught at that bit.</summary>
+    [HostOnlyFact]
+    public void A_write_protect_that_fails_at_a_vma_not_registered_protects_the_ones_before_it()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
+        var r = new Conformance(fx.Live, Config()) { Unseen = true }.Run(KOp.Parse(PartialWpOps, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_wp")));
+        // without Unseen it is refused (counted), not run
+        var off = new Conformance(fx.Live, Config()).Run(KOp.Parse(PartialWpOps, 16));
+        Assert.Null(off.Mismatch);
+        Assert.Equal((1L, 0L), (off.Stats.Refused, off.Stats.Driven.GetValueOrDefault("uffd_wp")));
+        var m = new Conformance(fx.Live, Config() with { PlantUffdWpRefusesWhole = true }) { Unseen = true }.Run(KOp.Parse(PartialWpOps, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal(("pagemap uffd-wp", 1, "uffd-wp"), (m!.What, m.Page, m.Kernel));
+    }
+
     [HostOnlyFact]
     public void Guest_operations_are_refused_and_counted()
     {

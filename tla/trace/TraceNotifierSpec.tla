@@ -138,8 +138,10 @@ IsCpuCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.actor = "cpu"
     /\ thr[T].ph = "idle"
     \* (a refused UFFDIO_MOVE may still split a THP source and bracket the step it refuses:
-    \* its call line stays the call in flight, TraceMoveStepRefused)
-    /\ tcall' = IF Has(L, "result") /\ L.op # "uffdio_move" THEN [op |-> "none"] ELSE L
+    \* its call line stays the call in flight, TraceMoveStepRefused; so does a UFFDIO_WRITEPROTECT
+    \* that fails with -ENOENT at a VMA not registered after protecting the ones before it:
+    \* Linux 7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range)
+    /\ tcall' = IF Has(L, "result") /\ L.op \notin {"uffdio_move", "uffdio_writeprotect"} THEN [op |-> "none"] ELSE L
     \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
     \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
     \* as the spec's BeginOp of exit_mmap sets mmDead
