@@ -54,7 +54,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// session 12 on a machine without /dev/kvm, checked there only by plain processes on its 6.18.44 kernel (docs/kernel.md,
     /// "Not yet seen live"): mremap_dontunmap, and uffd_move with overlapping ranges, to a destination VMA the reference does
     /// not hold registered, or refused into a private VMA without an anon_vma; (session 14) uffd_wp that protects registered
-    /// VMAs before failing at one not registered. Off, they are refused (counted) as the
+    /// VMAs before failing at one not registered, and ksm of a uffd-wp page. Off, they are refused (counted) as the
     /// harness of session 11 did, and a generated mremap_dontunmap is the plain mremap it replaced.</summary>
     public bool Unseen { get; init; }
 
@@ -741,7 +741,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             var st = s.State;
             if (!KsmControl.Available || page == other || st.Ptes[page] is not { Frame: not MmState.ZeroFrame, Readable: true } pp || InLargeFolio(page) || InLargeFolio(other)
                 || st.VmaAt(page) is not { Prot: Prot.ReadWrite } || st.VmaAt(other) is not { Prot: Prot.ReadWrite }
-                || pp.UffdWp) // the reference does not merge a uffd-wp page (mm/ksm.c replace_page drops the bit: not modelled)
+                || pp.UffdWp && !Unseen) // (session 14) a uffd-wp page merges, replace_page drops the replaced PTE's bit: not yet seen through KVM
             { Refused++; return null; }
             int value = st.Frames[pp.Frame].Content;
             bool IsKsm(int f) => _ksm.Contains((f, st.Frames[f].Generation));

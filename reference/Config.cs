@@ -270,6 +270,10 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// refuses (-ENOENT) a range not inside one registered VMA.</summary>
     public bool PlantUffdWpWalksVmas6_1 { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdTests, Kernel.Tests): KSM's replace_page keeps the replaced
+    /// PTE's uffd-wp bit, where linux-7.2 mm/ksm.c replace_page maps the KSM page with mk_pte(kpage, vma->vm_page_prot) alone.</summary>
+    public bool PlantKsmKeepsUffdWp { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
     /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>

@@ -876,7 +876,8 @@ public static class Machine
         // mk_pte(kpage, vma->vm_page_prot) (mm/ksm.c replace_page): read-only in a private VMA, and still
         // inaccessible in a PROT_NONE one (mprotect after the scan picked the page)
         var prot = s.VmaAt(kr.Page) is null or { Prot: Prot.None } ? Prot.None : Prot.Read;
-        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot));
+        // the replaced PTE's uffd-wp bit is not carried over (no pte_mkuffd_wp); planted: carried over
+        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot, UffdWp: s.Config.PlantKsmKeepsUffdWp && cur.UffdWp));
         // the kpage is a KSM page from now on (mm/ksm.c try_to_merge_one_page -> folio_set_stable_node on the kpage)
         var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }),
             Frames = o.State.Frames.SetItem(kr.KFrame, o.State.Frames[kr.KFrame] with { Ksm = true }) };

@@ -1558,22 +1558,24 @@ internal sealed class Planner(MmState state)
         foreach (int p in new[] { m.Page, m.Other })
             if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0, DevicePrivate: < 0 } pp || pp.Frame == MmState.ZeroFrame)
                 return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
-        // mm/ksm.c replace_page maps the KSM page with vm_page_prot (the replaced PTE's uffd-wp bit not carried over): not modelled
-        if (State.Ptes[m.Page] is { UffdWp: true } || State.Ptes[m.Other] is { UffdWp: true })
-            return ("ksm_merge", MmapLock.Read, "ENOSYS (KSM merge of a uffd-wp page is not modelled)");
+        // a uffd-wp page merges as any other (mm/ksm.c has no userfaultfd check: ksm_madvise -> vma_ksm_compatible): the
+        // kept page's bit stays (write_protect_page: pte_mkclean, pte_wrprotect), the replaced page's is lost (replace_page:
+        // newpte = mk_pte(kpage, vma->vm_page_prot); linux-7.2, 6.12 and 6.1 alike), so a later write there copies the KSM page
+        // without asking the userfaultfd handler (Machine.KsmReplace; planted: MmConfig.PlantKsmKeepsUffdWp)
         int kframe = State.Ptes[m.Page]!.Value.Frame;
         foreach (int p in new[] { m.Page, m.Other }) WriteProtectPage(p);
         ReplacePage(m.Other, kframe);
         return ("ksm_merge", MmapLock.Read, null);
     }
 
-    /// <summary>Linux 7.2 mm/ksm.c write_protect_page: the page's PTE write-protected and flushed.</summary>
+    /// <summary>Linux 7.2 mm/ksm.c write_protect_page: the page's PTE write-protected and cleaned (a writable or dirty PTE:
+    /// pte_mkclean, pte_wrprotect; the folio marked dirty instead) and flushed.</summary>
     private void WriteProtectPage(int p)
     {
         var one = new PageRange(p, p + 1);
         Bracket(CallSite.write_protect_page, one, after =>
         {
-            if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+            if (State.Ptes[p] is { Writable: true } or { Dirty: true }) Pte(p, PteOp.Clean, after);
             _prims.Add(new Prim.TlbFlush(one));
         });
     }

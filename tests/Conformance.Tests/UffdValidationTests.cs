@@ -48,6 +48,34 @@ public sealed class UffdValidationTests : IDisposable
         Assert.True(r.Accepted, r.Message);
     }
 
+    /// <summary>KSM merge of uffd-wp pages (Reference.Tests UffdTests): write_protect_page cleans the kept page's PTE, keeping
+    /// its uffd-wp bit; replace_page maps the KSM page without the bit; a write there then copies it without the handler.
+    /// The trace spec, the reference's replay and spec/'s refinement take it.</summary>
+    [Fact]
+    public void Ksm_merge_of_uffd_wp_pages_is_accepted()
+    {
+        var s = new Session(new MmConfig(8, 4, 40, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(3, 5));
+        s.DeviceRead(0, 1);
+        s.Cpu(new Call.UffdRegister(0, 8));
+        s.Cpu(new Call.UffdWriteProtect(0, 8));
+        s.Cpu(new Call.KsmMerge(3, 1));
+        s.Cpu(new Call.CpuWrite(1, 6));
+        s.DeviceRead(0, 1);
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(6, s.CpuView(1));
+        var path = Path.Combine(_dir, "ksm.jsonl");
+        TraceFile.Write(path, s);
+        var v = TraceChecks.Validate(path);
+        Assert.True(v.Accepted, v.Message);
+        var p = TraceChecks.Replay(path);
+        Assert.True(p.Accepted, p.Message);
+        var r = TraceChecks.Refine(path);
+        Assert.True(r.Accepted, r.Message);
+    }
+
     /// <summary>Planted: the un-protect's call line without "wp": false reads as mode WP, whose uffd_wp_range only
     /// write-protects (SitePte): making page 1 writable there is rejected at that PTE change.</summary>
     [Fact]

@@ -129,6 +129,29 @@ public class UffdTests
         Assert.Null(s.FirstViolation);
     }
 
+    /// <summary>KSM merges uffd-wp pages as any other (linux-7.2 mm/ksm.c: no userfaultfd check): the kept page's PTE keeps its
+    /// bit (write_protect_page), the replaced one's is lost (replace_page: mk_pte(kpage, vma->vm_page_prot)), so a write there
+    /// copies the KSM page without the handler. The plant (PlantKsmKeepsUffdWp) keeps the bit: the write waits.</summary>
+    [Theory]
+    [InlineData(false, "frame 1 r soft-dirty", null)]
+    [InlineData(true, "frame 1 r soft-dirty uffd-wp", "EAGAIN (uffd-wp: the write waits in handle_userfault until the page is un-protected)")]
+    public void Ksm_keeps_the_kept_pages_uffd_wp_bit_and_drops_the_replaced_ones(bool plant, string pte1, string? write1)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantKsmKeepsUffdWp = plant });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(3, 5));
+        s.Cpu(new Call.UffdRegister(0, 8));
+        s.Cpu(new Call.UffdWriteProtect(0, 8));
+        Assert.Null(Run(s, new Call.KsmMerge(3, 1)));
+        Assert.Equal("frame 2 r soft-dirty uffd-wp", PteText.Of(s.State.Ptes[3]));
+        Assert.Equal(pte1.Replace("frame 1", "frame 2"), PteText.Of(s.State.Ptes[1]));
+        Assert.Equal(write1, Run(s, new Call.CpuWrite(1, 6)));
+        Assert.Equal("EAGAIN (uffd-wp: the write waits in handle_userfault until the page is un-protected)", Run(s, new Call.CpuWrite(3, 6)));
+        Assert.Equal(plant ? 5 : 6, s.CpuView(1));
+        Assert.Null(s.FirstViolation);
+    }
+
     [Fact]
     public void Write_protect_sets_the_uffd_wp_bit_under_protection_vma_and_a_write_there_waits_for_the_handler()
     {
