@@ -317,6 +317,21 @@ public sealed class TraceValidationTests : IDisposable
         Assert.Contains("IsStart", narrowed.Detail);
     }
 
+    /// <summary>Asserts the trace at path is rejected at the first pte_update of page 0 after its madvise_free call whose text
+    /// has which ("new":null: its migration entry; "old":null: its fill), by IsPteUpdate.</summary>
+    private static void RejectedAtPteUpdate(string path, string which) =>
+        RejectedAt(path, LineOf(path, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains(which),
+            LineOf(path, t => t.Contains("\"op\":\"madvise_free\""))), "IsPteUpdate");
+
+    /// <summary>Asserts the trace at path is rejected at line, the detail naming action.</summary>
+    private static void RejectedAt(string path, int line, string action)
+    {
+        var v = Validate(path);
+        Assert.Equal(ExitCodes.Violation, v.Exit);
+        Assert.Equal(line, v.Line);
+        Assert.Contains(action, v.Detail);
+    }
+
     /// <summary>The order of MADV_FREE's brackets over part of a PTE-mapped large folio (MmConfig.NestedFolioSplit, on by
     /// default): the kernel's, madvise_free_single_vma's [1, 2) with the split's per-VMA brackets [0, 1) and [1, 4) nested in it
     /// (linux-7.2 mm/madvise.c madvise_free_single_vma: invalidate_range_start, walk_page_range -> madvise_free_pte_range ->
@@ -359,12 +374,7 @@ public sealed class TraceValidationTests : IDisposable
         // madvise_free_single_vma's, which keeps page 0 mapped: rejected at page 0's migration entry
         var pbNew = Path.Combine(_dir, "madvise-free-before-with-field.jsonl");
         File.WriteAllLines(pbNew, [lb[0][..^1] + ",\"nested_folio_split\":true}", .. lb[1..]]);
-        int page0 = LineOf(pbNew, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"new\":null"),
-            LineOf(pbNew, t => t.Contains("\"op\":\"madvise_free\"")));
-        var w = Validate(pbNew);
-        Assert.Equal(ExitCodes.Violation, w.Exit);
-        Assert.Equal(page0, w.Line);
-        Assert.Contains("IsPteUpdate", w.Detail);
+        RejectedAtPteUpdate(pbNew, "\"new\":null");
 
         // planted spec: without IsStart's "a split only nested" the order before passes with the field too
         var loose = PlantedSpec(("/\\ TraceNestedFolioSplit => (site = \"split_folio\" <=> NestedStart)", "/\\ TRUE"));
@@ -419,12 +429,7 @@ public sealed class TraceValidationTests : IDisposable
         planted.Cpu(new Call.MadviseFree(1, 2));
         Assert.Equal(MmState.ZeroFrame, planted.State.Ptes[0]!.Value.Frame);
         var pathPlanted = Write(planted, "madvise-free-pte-split-6.1-planted");
-        int fill0 = LineOf(pathPlanted, t => t.Contains("\"op\":\"pte_update\"") && t.Contains("\"page\":0,") && t.Contains("\"old\":null"),
-            LineOf(pathPlanted, t => t.Contains("\"op\":\"madvise_free\"")));
-        var p = Validate(pathPlanted);
-        Assert.Equal(ExitCodes.Violation, p.Exit);
-        Assert.Equal(fill0, p.Line);
-        Assert.Contains("IsPteUpdate", p.Detail);
+        RejectedAtPteUpdate(pathPlanted, "\"old\":null");
 
         // planted specs: without FolioRange's 6.1 clause the whole split is rejected (at its nested start); without
         // the 6.1 fill check the planted reference's zero page is accepted
@@ -552,11 +557,7 @@ public sealed class TraceValidationTests : IDisposable
         s.Cpu(new Call.Fork());
         var path = Write(s, "fork-no-event");
         int fork = LineOf(path, t => t.Contains("\"op\":\"fork\""));
-        int pte = LineOf(path, t => t.Contains("\"op\":\"pte_update\""), fork);
-        var v = Validate(path);
-        Assert.Equal(ExitCodes.Violation, v.Exit);
-        Assert.Equal(pte, v.Line);
-        Assert.Contains("IsPteUpdate", v.Detail);
+        RejectedAt(path, LineOf(path, t => t.Contains("\"op\":\"pte_update\""), fork), "IsPteUpdate");
     }
 
     [Fact]
