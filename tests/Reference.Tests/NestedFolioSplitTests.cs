@@ -15,14 +15,15 @@ public class NestedFolioSplitTests
 {
     /// <summary>A PTE-mapped large folio at [0, 4) (PteMapped in ThpPageoutTests), watched by dev0 (an interval notifier, as
     /// dmirror) and kvm (a full-mm listener, as KVM).</summary>
-    private static Session PteMapped(bool nested)
+    private static Session PteMapped(bool nested, Vocabulary v = Vocabulary.Linux7_2, bool merge = false)
     {
-        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2,
+        var s = new Session(new MmConfig(16, 4, 48, v,
             [new MirrorConfig("dev0", MirrorKind.Interval, Policy.Hmm), new MirrorConfig("kvm", MirrorKind.Mm)], NestedFolioSplit: nested));
         s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
         s.Cpu(new Call.CpuWrite(1, 7));
         s.Cpu(new Call.CpuWrite(2, 8));
         s.Cpu(new Call.Mprotect(0, 1, Prot.Read));
+        if (merge) s.Cpu(new Call.Mprotect(0, 1, Prot.ReadWrite));
         Assert.True(s.State.IsPteFolio(new PageRange(0, 4)));
         return s;
     }
@@ -75,6 +76,22 @@ public class NestedFolioSplitTests
         // both end in the same state
         Assert.Equal(string.Join(" ", Enumerable.Range(0, 8).Select(p => PteText.Of(s.State.Ptes[p]))),
             string.Join(" ", Enumerable.Range(0, 8).Select(p => PteText.Of(old.State.Ptes[p]))));
+    }
+
+    /// <summary>linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it meets (split_folio), one met whole in
+    /// one VMA too: MADV_FREE [0, 4) over the folio nests the split's [0, 4) in madvise_free_single_vma's [0, 4); 6.12 and later
+    /// batch the whole folio and split nothing (one bracket). The old order has the split's first.</summary>
+    [Fact]
+    public void Linux_6_1_madv_free_over_a_whole_pte_mapped_thp_nests_its_split_over_the_same_range()
+    {
+        string[] nested = ["start[0,4) active=1 kvm=0", "dev0 active=1 kvm=0", "kvm active=1 kvm=1",
+            "start[0,4) active=2 kvm=1", "dev0 active=2 kvm=1", "kvm active=2 kvm=2", "end[0,4) active=1 kvm=1", "end[0,4) active=0 kvm=0"];
+        Assert.Equal(nested, Notifications(PteMapped(nested: true, Vocabulary.Linux6_1, merge: true), 0, 4));
+        Assert.Equal(["start[0,4) active=1 kvm=0", "dev0 active=1 kvm=0", "kvm active=1 kvm=1", "end[0,4) active=0 kvm=0",
+            "start[0,4) active=1 kvm=0", "dev0 active=1 kvm=0", "kvm active=1 kvm=1", "end[0,4) active=0 kvm=0"],
+            Notifications(PteMapped(nested: false, Vocabulary.Linux6_1, merge: true), 0, 4));
+        Assert.Equal(["start[0,4) active=1 kvm=0", "dev0 active=1 kvm=0", "kvm active=1 kvm=1", "end[0,4) active=0 kvm=0"],
+            Notifications(PteMapped(nested: true, Vocabulary.Linux6_12, merge: true), 0, 4));
     }
 
     /// <summary>MADV_FREE [2, 3) over a PMD-mapped THP: madvise_free_huge_pmd (linux-7.2 mm/huge_memory.c, called by
