@@ -323,7 +323,11 @@ public static class Machine
             ("start", st.Range.Start), ("end", st.Range.End), ("event", st.Event.ToString()), ("seq", seq),
             ("owner", st.Owner >= 0 ? s.Config.MirrorList[st.Owner].Name : null));
         if (op.Inv is { Refused: false } prev)
+        {
+            // a start planned inside another bracket (MADV_FREE's folio split) suspends the started one until its end
+            if (st.Nested && prev.Started) { s = s with { Op = s.Op! with { Outer = (op.Outer ?? []).Push(prev) } }; return new(s, line, null); }
             return new(s, line, new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_start {st.Range} while {prev.Range} has not ended"));
+        }
         return new(s, line, null);
     }
 
@@ -479,7 +483,8 @@ public static class Machine
             s = SetMirror(s, m, ms);
         }
         if (op.Inv is { Refused: false, PassEnded: false }) s = EndPass(s);
-        s = s with { Op = s.Op! with { Inv = null } };
+        // the end of a nested invalidation: the one it suspended is the open one again (CpuOp.Outer)
+        s = s with { Op = s.Op!.Outer is { IsEmpty: false } outer ? s.Op with { Inv = outer.Peek(), Outer = outer.Pop() } : s.Op with { Inv = null } };
         return new(s, line, v);
     }
 
