@@ -1623,26 +1623,39 @@ internal sealed class Planner(MmState state)
     /// the reference's piece, as before session 13.</summary>
     private PageRange KernelVma(Vma vma) => Config.PlantCollapsePieceVma ? vma.Range : Vma.MergedRun(State.Vmas, vma);
 
-    /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an
-    /// error or null.</summary>
-    private string? CollapseHugePage(PageRange b, Vma vma)
+    /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA: an error or null.
+    /// khugepaged (madvise false): the block must be mapped by exclusive base pages (its max_ptes_none / _shared / _swap limits and
+    /// young-page test are not modelled); the PMD is read-only when no old PTE was writable.
+    /// MADV_COLLAPSE (madvise; MadviseCollapseRefusal said yes): each swap entry swapped in first (__collapse_huge_page_swapin ->
+    /// do_swap_page, a fill: no notification); __collapse_huge_page_copy zeroes the page of a none or zero-page PTE
+    /// (clear_user_highpage) and copies the others; __collapse_huge_page_copy_succeeded drops each old page's mapping and reference
+    /// (folio_remove_rmap_ptes, folio_put_refs: a page a child maps too stays the child's; free_swap_cache drops a swapped-in page
+    /// from the swap cache); map_anon_folio_pmd_nopf maps the new huge page dirty and writable when the VMA is (maybe_pmd_mkwrite;
+    /// linux-6.12 and 6.1 collapse_huge_page the same: mk_huge_pmd, maybe_pmd_mkwrite).
+    /// Both: pmdp_collapse_flush under MMU_NOTIFY_CLEAR over the block (the bracket closes before the copy), then the huge PMD.</summary>
+    private string? CollapseHugePage(PageRange b, Vma vma, bool madvise = false)
     {
+        if (madvise)
+            foreach (int p in Enumerable.Range(b.Start, b.Length))
+                if (State.Ptes[p] is { Swapped: true } sw) SwapIn(p, sw, vma, write: false);
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+        if (!madvise && olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
             return "EBUSY (block not fully mapped by exclusive base pages)";
         var news = olds.Select(_ => Alloc()).ToList();
         // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
         Bracket(CallSite.collapse_huge_page, b, after =>
         {
-            foreach (int p in Enumerable.Range(b.Start, b.Length)) Pte(p, PteOp.Clear, after);
+            foreach (int p in Enumerable.Range(b.Start, b.Length)) if (olds[p - b.Start] is not null) Pte(p, PteOp.Clear, after);
             _prims.Add(new Prim.TlbFlush(b));
         });
+        bool Copied(Pte? o) => o is { } x && x.Frame != MmState.ZeroFrame;
+        var prot = madvise || olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read;
         for (int i = 0; i < olds.Count; i++)
         {
-            _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
-            Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
+            if (Copied(olds[i])) _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i])); // else a zeroed page (Alloc)
+            Pte(b.Start + i, PteOp.Map, false, news[i], prot, huge: true);
         }
-        foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
+        foreach (var o in olds) if (Copied(o)) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
         return null;
     }
 
@@ -1691,7 +1704,7 @@ internal sealed class Planner(MmState state)
             // counted as collapsed without change (linux-7.2 madvise_collapse: ++thps; 6.12 and 6.1 the same)
             if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true }) && !Config.PlantMadviseCollapseAsKhugepaged) continue;
             anon |= !vma.Shared;
-            string? err = vma.Shared ? CollapseFile(b) : Config.PlantMadviseCollapseAsKhugepaged ? CollapseHugePage(b, vma) : MadviseCollapsePmd(b, vma);
+            string? err = vma.Shared ? CollapseFile(b) : CollapseHugePage(b, vma, madvise: !Config.PlantMadviseCollapseAsKhugepaged);
             if (err is not null) return (name, anon ? MmapLock.Write : MmapLock.Read, err);
         }
         return (name, anon ? MmapLock.Write : MmapLock.Read, null);
@@ -1719,35 +1732,6 @@ internal sealed class Planner(MmState state)
         // (observed live, no source here: a block write-protected by fork whose child exited, and a block in a PROT_READ VMA)
         if (Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 && !olds.Any(o => o is { Swapped: false, Writable: true, Huge: false } x && x.Frame != MmState.ZeroFrame))
             return "EINVAL (SCAN_PAGE_RO: no writable PTE in the block)";
-        return null;
-    }
-
-    /// <summary>collapse_huge_page of anonymous block b for MADV_COLLAPSE (linux-7.2 mm/khugepaged.c; MadviseCollapseRefusal said
-    /// yes): each swap entry swapped in first (__collapse_huge_page_swapin -> do_swap_page, a fill: no notification);
-    /// pmdp_collapse_flush under MMU_NOTIFY_CLEAR over the block (the bracket closes before the copy); __collapse_huge_page_copy
-    /// copies each mapped page and zeroes the page of a none or zero-page PTE (clear_user_highpage); then
-    /// __collapse_huge_page_copy_succeeded drops each old page's mapping and reference (folio_remove_rmap_ptes, folio_put_refs:
-    /// a page a child maps too stays the child's; free_swap_cache drops a swapped-in page from the swap cache) and
-    /// map_anon_folio_pmd_nopf maps the new huge page, dirty and writable when the VMA is (maybe_pmd_mkwrite; linux-6.12 and 6.1
-    /// collapse_huge_page the same, mk_huge_pmd then maybe_pmd_mkwrite).</summary>
-    private string? MadviseCollapsePmd(PageRange b, Vma vma)
-    {
-        foreach (int p in Enumerable.Range(b.Start, b.Length))
-            if (State.Ptes[p] is { Swapped: true } sw) SwapIn(p, sw, vma, write: false);
-        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        var news = olds.Select(_ => Alloc()).ToList();
-        Bracket(CallSite.collapse_huge_page, b, after =>
-        {
-            foreach (int p in Enumerable.Range(b.Start, b.Length)) if (olds[p - b.Start] is not null) Pte(p, PteOp.Clear, after);
-            _prims.Add(new Prim.TlbFlush(b));
-        });
-        bool Copied(Pte? o) => o is { } x && x.Frame != MmState.ZeroFrame;
-        for (int i = 0; i < olds.Count; i++)
-        {
-            if (Copied(olds[i])) _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i])); // else a zeroed page (Alloc)
-            Pte(b.Start + i, PteOp.Map, false, news[i], vma.Prot, huge: true);
-        }
-        foreach (var o in olds) if (Copied(o)) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
         return null;
     }
 
