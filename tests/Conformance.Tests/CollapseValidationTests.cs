@@ -58,4 +58,23 @@ public sealed class CollapseValidationTests : IDisposable
         var val = TraceChecks.Validate(path);
         Assert.Equal((VerdictKind.OutsideSpec, line), (val.Kind, val.Line));
     }
+
+    /// <summary>Planted: the first collapse's MMU_NOTIFY_CLEAR bracket dropped from the trace (a collapse that does not notify): the
+    /// reference's replay and spec/ reject it.</summary>
+    [Fact]
+    public void A_collapse_without_its_bracket_is_rejected_by_replay_and_refine()
+    {
+        var path = Trace(Vocabulary.Linux7_2);
+        var lines = File.ReadAllLines(path).ToList();
+        int call = lines.FindIndex(l => l.Contains("\"op\":\"madvise_collapse\""));
+        int start = lines.FindIndex(call, l => l.Contains("\"op\":\"invalidate_range_start"));
+        int end = lines.FindIndex(start, l => l.Contains("\"op\":\"invalidate_range_end"));
+        lines.RemoveAt(end);
+        lines.RemoveAt(start);
+        File.WriteAllLines(path, lines);
+        var p = TraceChecks.Replay(path);
+        Assert.Equal(VerdictKind.Rejected, p.Kind);
+        var r = TraceChecks.Refine(path);
+        Assert.Equal(VerdictKind.Rejected, r.Kind);
+    }
 }
