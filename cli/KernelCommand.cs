@@ -133,6 +133,7 @@ public static class KernelCommand
                     ? $"  zero page: {zw}: the reference's mm_forbids_zeropage is on; {st.ZeroPageRefused} operations not run where this kernel differs from it{(st.FirstZeroPageRefused is { } fz ? $" (first: {fz})" : "")}"
                     : $"  zero page: a read fault maps it (pfn 0x{live.ZeroPfn:x})");
                 stdout.WriteLine($"  driven: {string.Join(", ", st.Driven.Select(kv => $"{kv.Key} {kv.Value}"))}");
+                stdout.WriteLine($"  collapse (MADV_COLLAPSE): {st.Driven.GetValueOrDefault("collapse")} run, {st.Collapsed} of them collapsed a block the reference had not PMD-mapped");
                 stdout.WriteLine(live.UffdWhy is { } uw ? $"  uffd_wp not driven: {uw}"
                     : $"  uffd_wp: {st.UffdResolved} writes to uffd-wp pages faulted to the handler and were resolved by un-protecting the page, each predicted by the reference ({st.UffdUnprotects} of its un-protects traced)");
                 stdout.WriteLine(live.Swap.Why is { } sw ? $"  pageout (MADV_PAGEOUT) not driven: {sw}"
@@ -161,7 +162,7 @@ public static class KernelCommand
                         ["compactions"] = st.Compactions, ["migrated_pages"] = st.Migrated, ["migrated_unmodelled"] = st.MigratedUnmodelled,
                         ["call_paths"] = noTrace is null ? Counts(st.Paths) : null, ["call_paths_not_compared"] = noTrace,
                         ["host_only"] = hostOnly, ["not_compared"] = new JsonArray((hostOnly ? NotComparedList : []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
-                        ["guest_refused"] = st.GuestRefused, ["mm_forbids_zeropage"] = live.ForbidsZeroPage, ["zero_page_refused"] = st.ZeroPageRefused,
+                        ["guest_refused"] = st.GuestRefused, ["mm_forbids_zeropage"] = live.ForbidsZeroPage, ["zero_page_refused"] = st.ZeroPageRefused, ["collapsed"] = st.Collapsed,
                         ["vacuous"] = vacuous, ["mismatch"] = r.Mismatch?.ToString(),
                         ["failing"] = r.Failing is { } f ? KOp.Render(f) : null, ["shrinks"] = r.Mismatch is null ? null : r.Shrinks,
                         ["reference_steps"] = r.Mismatch is null ? null : new JsonArray(r.ReferenceTrace.Select(l => (JsonNode?)JsonValue.Create(l.ToString())).ToArray()),

@@ -21,11 +21,13 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// GuestRefused: guest_read / guest_write not run in a host-only run (no VM: LiveMm.HostOnly), counted in Refused too.
 /// ZeroPageRefused: operations not run because this kernel's zero page differs from what mm_forbids_zeropage would do
 /// (LiveMm.ForbidsZeroPage: a folio split still maps zero-filled subpages to the zero page here), counted in Refused too.
+/// Collapsed: `collapse` operations after which the reference's block is PMD-mapped where it was not (MADV_COLLAPSE changed the
+/// page table; a block already PMD-mapped is not counted).
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
     long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
     long UffdResolved = 0, long UffdUnprotects = 0, long Compactions = 0, long Migrated = 0, long MigratedUnmodelled = 0, string? FirstUnmodelled = null,
-    long GuestRefused = 0, long ZeroPageRefused = 0, string? FirstZeroPageRefused = null)
+    long GuestRefused = 0, long ZeroPageRefused = 0, string? FirstZeroPageRefused = null, long Collapsed = 0)
 {
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
@@ -35,7 +37,7 @@ public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong I
         Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
         UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects, Compactions + o.Compactions, Migrated + o.Migrated,
         MigratedUnmodelled + o.MigratedUnmodelled, FirstUnmodelled ?? o.FirstUnmodelled, GuestRefused + o.GuestRefused, ZeroPageRefused + o.ZeroPageRefused,
-        FirstZeroPageRefused ?? o.FirstZeroPageRefused);
+        FirstZeroPageRefused ?? o.FirstZeroPageRefused, Collapsed + o.Collapsed);
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -192,7 +194,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
             run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
             (long)(uffd1 - uffd0), run.UffdUnprotects, run.Compactions, run.Migrated, run.MigratedUnmodelled, run.FirstUnmodelled,
-            run.GuestRefused, run.ZeroPageRefused, run.FirstZeroPageRefused);
+            run.GuestRefused, run.ZeroPageRefused, run.FirstZeroPageRefused, run.Collapsed);
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
@@ -208,7 +210,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         public string? FirstUnmodelled;
         public Session S => s;
         public int Index; public string OpText = "";
-        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused, Prefetched, GuestRefused, ZeroPageRefused;
+        public long Ops, Checks, GuestAccesses, Refaults, RefaultsFixed, Refused, Prefetched, GuestRefused, ZeroPageRefused, Collapsed;
         public string? FirstZeroPageRefused;
 
         /// <summary>Not run in a host-only run: a guest access (there is no VM). Counted in Refused and GuestRefused.</summary>
@@ -358,6 +360,34 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             return e == expect ? null : Diff(name, -1, e == 0 ? "succeeds" : $"fails with errno {e}", expect == 0 ? "succeeds" : $"errno {expect} after advising the mapped part");
         }
 
+        /// <summary>`collapse P`: madvise(MADV_COLLAPSE) of the huge block around P, the reference's MADV_COLLAPSE (Planner.MadviseCollapse)
+        /// of the same range. Run where the reference collapses (or finds the block PMD-mapped) and where it refuses with EINVAL, as the
+        /// kernel refuses without effect (collapse_possible of a VMA, SCAN_PAGE_RO); not run where it refuses a case it does not model
+        /// (ENOSYS). A VMA the harness mapped with `mmap` has MADV_NOHUGEPAGE, which the reference does not model (Vma.Thp is
+        /// VM_HUGEPAGE): linux-7.2 mm/khugepaged.c madvise_collapse -> collapse_possible -> mm/huge_memory.c vma_thp_disabled refuses
+        /// it with EINVAL, and the walk stops there (mm/madvise.c madvise_walk_vmas), so the kernel is run without the reference and
+        /// expected to refuse. Counted in Collapsed when the reference's block became PMD-mapped.</summary>
+        private Mismatch? Collapse(int page)
+        {
+            int h = s.State.Config.HugePageSize, b = page / h * h, e = Math.Min(b + h, Pages);
+            if (h != 512) { Refused++; return null; } // the kernel's huge page is 2 MiB: a smaller reference block is no block of the kernel's
+            int Kernel() => plantCollapseSkipsKernel ? 0 : Native.Madvise(b, e, Native.MADV_COLLAPSE);
+            Mismatch? Expect(int want, int got) => got == want ? null
+                : Diff("madvise(MADV_COLLAPSE)", -1, got == 0 ? "succeeds" : $"fails with errno {got}", want == 0 ? "succeeds" : $"errno {want}");
+            var block = new PageRange(b, e);
+            if (s.State.Vmas.Any(v => v.Range.Overlaps(block) && !v.Thp && !v.Shared))
+            {
+                Checks++;
+                return Expect(22, Kernel()); // EINVAL: vma_thp_disabled (VM_NOHUGEPAGE)
+            }
+            bool huge = Enumerable.Range(b, e - b).All(p => s.State.Ptes[p] is { Huge: true });
+            var err = Cpu(new Call.MadviseCollapse(b, e));
+            if (err is not null && !err.StartsWith("EINVAL", StringComparison.Ordinal)) { Refused++; return null; }
+            if (err is null && !huge && Enumerable.Range(b, e - b).All(p => s.State.Ptes[p] is { Huge: true })) Collapsed++;
+            Checks++;
+            return Expect(err is null ? HoleErrno(b, e) : 22, Kernel());
+        }
+
         private int HoleErrno(int start, int end)
         {
             for (int p = start; p < end; p++) if (s.State.VmaAt(p) is null) return 12; // ENOMEM
@@ -379,11 +409,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     // not MADV_MERGEABLE (kernel/native/kvmguest.c kg_mmap: ksmd of any run on the machine would split its THPs)
                     return Syscall("mmap", new Call.Mmap(m.Start, m.End, m.Prot, Mergeable: false, Thp: true), () => Native.Mmap(m.Start, m.End, (int)m.Prot, 2, free ? 1 : 0));
                 }
-                case KOp.Collapse c:
-                {
-                    int h = s.State.Config.HugePageSize, b = c.Page / h * h;
-                    return Syscall("madvise(MADV_COLLAPSE)", new Call.CollapseHuge(c.Page), () => plantCollapseSkipsKernel ? 0 : Native.Madvise(b, Math.Min(b + h, Pages), Native.MADV_COLLAPSE));
-                }
+                case KOp.Collapse c: return Collapse(c.Page);
                 case KOp.Munmap m: return Syscall("munmap", new Call.Munmap(m.Start, m.End), () => Native.Munmap(m.Start, m.End));
                 case KOp.Mprotect m:
                 {

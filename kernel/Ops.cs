@@ -225,13 +225,19 @@ public static class KGen
 
     /// <summary>Two in three generated uffd_register S E are followed by uffd_wp S E, half of those also with a host write of
     /// page S before and a guest write of it after, so that writes to uffd-wp pages (the handler's un-protects, here through
-    /// KVM's GUP) happen within a sequence.</summary>
+    /// KVM's GUP) happen within a sequence. Two in three generated collapse P are prepared (below). No draw of its own: the
+    /// generated sequences are otherwise unchanged.</summary>
     private static KOp[] WithWriteProtects(KOp[] ops, int[] protect) =>
         [.. ops.SelectMany((o, i) => o is KOp.UffdRegister r && protect[i] > 0
             ? protect[i] == 2 ? [new KOp.HostWrite(r.Start, 7919 * r.Start + 1), o, new KOp.UffdWp(r.Start, r.End), new KOp.GuestWrite(r.Start, 7919 * r.Start + 2)]
                 : [o, new KOp.UffdWp(r.Start, r.End)]
             // a generated uffd_move registers its destination first, two times in three (validate_move_areas wants it registered),
             // half of those also emptying the destination (MADV_DONTNEED: else EEXIST) and writing the source's first page
+            // a generated collapse P is prepared two times in three: a host write of P (a huge page in an empty block of a THP VMA,
+            // else a base page) and MADV_DONTNEED of its neighbour (which splits the PMD: a block of base pages with a hole), half of
+            // those then a fork (every page of the block mapped by the child too), so that MADV_COLLAPSE has base pages to collapse
+            : o is KOp.Collapse c && protect[i] > 0
+                ? [new KOp.HostWrite(c.Page, 7919 * c.Page + 5), new KOp.Dontneed(c.Page ^ 1, (c.Page ^ 1) + 1), .. protect[i] == 2 ? new KOp[] { new KOp.Fork() } : [], o]
             : o is KOp.UffdMove m && protect[i] > 0 ? protect[i] == 2
                 ? [new KOp.Dontneed(m.Dst, m.Dst + m.Len), new KOp.UffdRegister(m.Dst, m.Dst + m.Len), new KOp.HostWrite(m.Src, 7919 * m.Src + 3), o]
                 : [new KOp.UffdRegister(m.Dst, m.Dst + m.Len), o]

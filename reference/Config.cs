@@ -299,6 +299,19 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// finds it inside one merged VMA.</summary>
     public bool PlantCollapsePieceVma { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests MadviseCollapseTests, Kernel.Tests HostOnlyTests): MADV_COLLAPSE
+    /// decides every block by khugepaged's rules as the reference did before session 14 (Planner.CollapseHugePage: a hole, the zero
+    /// page, a page mapped twice or a swap entry refuses with EBUSY, so does a block already PMD-mapped, and the huge PMD is
+    /// read-only when no old PTE was writable), where linux-7.2 mm/khugepaged.c collapse_max_ptes_none / _shared / _swap allow any
+    /// number of them for MADV_COLLAPSE (cc->is_khugepaged false).</summary>
+    public bool PlantMadviseCollapseAsKhugepaged { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MadviseCollapseTests): MADV_COLLAPSE takes the huge blocks of the
+    /// whole range and refuses with ENOMEM a block not inside one VMA, as the reference before session 14, where linux-7.2
+    /// mm/madvise.c madvise_walk_vmas calls madvise_collapse once per VMA with the range clipped to it (mm/khugepaged.c
+    /// madvise_collapse: EINVAL when collapse_possible refuses the VMA).</summary>
+    public bool PlantMadviseCollapseWholeRange { get; init; }
+
     /// <summary>mm_forbids_zeropage(mm) (linux-7.2 include/linux/mm.h) as the planner asks it: MmForbidsZeropage, unless planted away.</summary>
     public bool ForbidsZeropage => MmForbidsZeropage && !PlantZeropageNotForbidden;
 }

@@ -1647,35 +1647,123 @@ internal sealed class Planner(MmState state)
     /// the reference's piece, as before session 13.</summary>
     private PageRange KernelVma(Vma vma) => Config.PlantCollapsePieceVma ? vma.Range : Vma.MergedRun(State.Vmas, vma);
 
-    /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA (khugepaged or MADV_COLLAPSE): an
-    /// error or null.</summary>
-    private string? CollapseHugePage(PageRange b, Vma vma)
+    /// <summary>Linux 7.2 mm/khugepaged.c collapse_huge_page of one block of a private VMA: an error or null.
+    /// khugepaged (madvise false): the block must be mapped by exclusive base pages (its max_ptes_none / _shared / _swap limits and
+    /// young-page test are not modelled); the PMD is read-only when no old PTE was writable.
+    /// MADV_COLLAPSE (madvise; MadviseCollapseRefusal said yes): each swap entry swapped in first (__collapse_huge_page_swapin ->
+    /// do_swap_page, a fill: no notification); __collapse_huge_page_copy zeroes the page of a none or zero-page PTE
+    /// (clear_user_highpage) and copies the others; __collapse_huge_page_copy_succeeded drops each old page's mapping and reference
+    /// (folio_remove_rmap_ptes, folio_put_refs: a page a child maps too stays the child's; free_swap_cache drops a swapped-in page
+    /// from the swap cache); map_anon_folio_pmd_nopf maps the new huge page dirty and writable when the VMA is (maybe_pmd_mkwrite;
+    /// linux-6.12 and 6.1 collapse_huge_page the same: mk_huge_pmd, maybe_pmd_mkwrite).
+    /// Both: pmdp_collapse_flush under MMU_NOTIFY_CLEAR over the block (the bracket closes before the copy), then the huge PMD.</summary>
+    private string? CollapseHugePage(PageRange b, Vma vma, bool madvise = false)
     {
+        if (madvise)
+            foreach (int p in Enumerable.Range(b.Start, b.Length))
+                if (State.Ptes[p] is { Swapped: true } sw) SwapIn(p, sw, vma, write: false);
         var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
-        if (olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
+        if (!madvise && olds.Any(o => o is null || o.Value.Huge || o.Value.Exclusive >= 0 || o.Value.DevicePrivate >= 0 || o.Value.Frame == MmState.ZeroFrame || State.Frames[o.Value.Frame].MapCount != 1))
             return "EBUSY (block not fully mapped by exclusive base pages)";
         var news = olds.Select(_ => Alloc()).ToList();
         // collapse_huge_page: pmdp_collapse_flush under the notifier, copy, then set the huge PMD
         Bracket(CallSite.collapse_huge_page, b, after =>
         {
-            foreach (int p in Enumerable.Range(b.Start, b.Length)) Pte(p, PteOp.Clear, after);
+            foreach (int p in Enumerable.Range(b.Start, b.Length)) if (olds[p - b.Start] is not null) Pte(p, PteOp.Clear, after);
             _prims.Add(new Prim.TlbFlush(b));
         });
+        bool Copied(Pte? o) => o is { } x && x.Frame != MmState.ZeroFrame;
+        var prot = madvise || olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read;
         for (int i = 0; i < olds.Count; i++)
         {
-            _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i]));
-            Pte(b.Start + i, PteOp.Map, false, news[i], olds.Any(o => o!.Value.Writable) ? vma.Prot : Prot.Read, huge: true);
+            if (Copied(olds[i])) _prims.Add(new Prim.CopyFrame(olds[i]!.Value.Frame, news[i])); // else a zeroed page (Alloc)
+            Pte(b.Start + i, PteOp.Map, false, news[i], prot, huge: true);
         }
-        foreach (var o in olds) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
+        foreach (var o in olds) if (Copied(o)) _prims.Add(new Prim.FreeFrame(o!.Value.Frame));
         return null;
     }
 
-    /// <summary>Linux 7.2 mm/khugepaged.c madvise_collapse -> collapse_single_pmd, per huge block of the range.</summary>
+    /// <summary>MADV_COLLAPSE: linux-7.2 mm/madvise.c madvise_walk_vmas calls mm/khugepaged.c madvise_collapse once per VMA (the
+    /// kernel's VMA: Vma.MergedRun) with the range clipped to it; a hole between VMAs gives ENOMEM after the rest is advised
+    /// (unmapped_error), an error of a VMA ends the walk. madvise_collapse refuses a VMA with EINVAL unless collapse_possible
+    /// (mm/huge_memory.c __thp_vma_allowable_orders with TVA_FORCED_COLLAPSE: not hugetlb (VM_NO_KHUGEPAGED), a whole aligned huge
+    /// block inside the VMA (thp_vma_suitable_order of vm_end - HPAGE_PMD_SIZE), an anon_vma for anonymous memory; linux-6.12
+    /// thp_vma_allowable_order and linux-6.1 hugepage_vma_check the same), then collapses each whole aligned block of the clipped
+    /// range (hstart = ALIGN(start), hend = ALIGN_DOWN(end): none is 0, nothing done) by collapse_single_pmd. VM_NOHUGEPAGE
+    /// (vma_thp_disabled) is not modelled: Vma.Thp is VM_HUGEPAGE, which MADV_COLLAPSE does not need.
+    /// Where the kernel would collapse some blocks and fail others, the reference refuses the whole call without effect (a call
+    /// of one block, as the live harness makes, is exact). A hole is accepted (the reference has no return value for a call
+    /// applied in part; the live harness expects the kernel's ENOMEM there).</summary>
     private (string Name, MmapLock Lock, string? Error) MadviseCollapse(Call.MadviseCollapse m)
     {
         CheckRange(m.Start, m.End, "madvise_collapse");
         const string name = "madvise_collapse";
         if (Absent(CallSite.retract_page_tables)) return (name, MmapLock.Read, "ENOSYS (MADV_COLLAPSE has no row in this vocabulary)");
+        if (Config.PlantMadviseCollapseWholeRange) return MadviseCollapseWholeRange(m);
+        int h = Config.HugePageSize;
+        var todo = new List<(PageRange Block, Vma Vma)>();
+        for (int p = m.Start; p < m.End;)
+        {
+            var vma = State.VmaAt(p);
+            if (vma is null) { p++; continue; } // madvise_walk_vmas: -ENOMEM at the end, the rest advised
+            var run = KernelVma(vma);
+            var clip = new PageRange(Math.Max(m.Start, run.Start), Math.Min(m.End, run.End));
+            p = clip.End;
+            if (vma.UffdWp) return (name, MmapLock.Read, "ENOSYS (collapse in a userfaultfd-registered VMA is not modelled)");
+            if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // VM_NO_KHUGEPAGED
+            int first = (run.Start + h - 1) / h * h;
+            if (first + h > run.End || first + h > Config.Pages) return (name, MmapLock.Read, "EINVAL (collapse_possible: the VMA holds no whole huge block)");
+            if (!vma.Shared && !State.Vmas.Any(v => v.AnonVma && run.Contains(v.Start)))
+                return (name, MmapLock.Read, "EINVAL (collapse_possible: the VMA has no anon_vma)");
+            for (int b = (clip.Start + h - 1) / h * h; b + h <= clip.End; b += h) todo.Add((new PageRange(b, b + h), vma));
+        }
+        // decide every block first, so that a refusal has no effect
+        foreach (var (b, vma) in todo)
+            if (!vma.Shared && !Config.PlantMadviseCollapseAsKhugepaged && MadviseCollapseRefusal(b) is { } refusal)
+                return (name, MmapLock.Read, refusal);
+        bool anon = false;
+        foreach (var (b, vma) in todo)
+        {
+            // find_pmd_or_thp_or_none: a block already mapped by a PMD (the huge zero page too: pmd_trans_huge) is SCAN_PMD_MAPPED,
+            // counted as collapsed without change (linux-7.2 madvise_collapse: ++thps; 6.12 and 6.1 the same)
+            if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true }) && !Config.PlantMadviseCollapseAsKhugepaged) continue;
+            anon |= !vma.Shared;
+            string? err = vma.Shared ? CollapseFile(b) : CollapseHugePage(b, vma, madvise: !Config.PlantMadviseCollapseAsKhugepaged);
+            if (err is not null) return (name, anon ? MmapLock.Write : MmapLock.Read, err);
+        }
+        return (name, anon ? MmapLock.Write : MmapLock.Read, null);
+    }
+
+    /// <summary>Why MADV_COLLAPSE does not collapse anonymous block b (mm/khugepaged.c collapse_scan_pmd and
+    /// __collapse_huge_page_isolate with cc->is_khugepaged false), or null. Holes, zero-page PTEs, pages mapped by another mm
+    /// (fork) and swap entries do not refuse: linux-7.2 collapse_max_ptes_none / collapse_max_ptes_shared / collapse_max_ptes_swap
+    /// give HPAGE_PMD_NR for MADV_COLLAPSE; linux-6.12 and 6.1 test `!cc->is_khugepaged ||` before each limit.</summary>
+    private string? MadviseCollapseRefusal(PageRange b)
+    {
+        var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]).ToList();
+        if (olds.All(o => o is { Huge: true })) return null; // SCAN_PMD_MAPPED
+        if (olds.Any(o => o is { Exclusive: >= 0 } or { DevicePrivate: >= 0 }))
+            return "ENOSYS (collapse over a device-exclusive or device-private entry is not modelled)";
+        if (olds.Any(o => o is { Swapped: false } x && x.Frame != MmState.ZeroFrame && State.Frames[x.Frame].Ksm))
+            return "ENOSYS (collapse of a KSM page is not modelled)";
+        // no PTE at all: where the page table is gone (zap_huge_pmd of a THP; linux-7.2 mm/memory.c zap_pte_range frees an empty
+        // table under CONFIG_PT_RECLAIM, set on 6.18.44) find_pmd_or_thp_or_none gives SCAN_NO_PTE_TABLE (6.12, 6.1: SCAN_PMD_NONE
+        // / SCAN_PMD_NULL), EINVAL by madvise_collapse_errno; where it is left every PTE is none and the block collapses into a
+        // zeroed huge page. Which one the model does not track.
+        if (olds.All(o => o is null)) return "ENOSYS (an empty block: whether its page table is left is not modelled)";
+        // linux-6.12 and 6.1 mm/khugepaged.c hpage_collapse_scan_pmd / __collapse_huge_page_isolate: no writable present PTE is
+        // SCAN_PAGE_RO, EINVAL by madvise_collapse_errno. linux-7.2 has no SCAN_PAGE_RO; 6.18.44 collapses such a block too
+        // (observed live, no source here: a block write-protected by fork whose child exited, and a block in a PROT_READ VMA)
+        if (Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 && !olds.Any(o => o is { Swapped: false, Writable: true, Huge: false } x && x.Frame != MmState.ZeroFrame))
+            return "EINVAL (SCAN_PAGE_RO: no writable PTE in the block)";
+        return null;
+    }
+
+    /// <summary>The planted MADV_COLLAPSE (MmConfig.PlantMadviseCollapseWholeRange): the blocks of the whole range, ENOMEM for one
+    /// not inside one VMA, khugepaged's rules per block, as the reference before session 14.</summary>
+    private (string Name, MmapLock Lock, string? Error) MadviseCollapseWholeRange(Call.MadviseCollapse m)
+    {
+        const string name = "madvise_collapse";
         int h = Config.HugePageSize;
         var blocks = Enumerable.Range(0, Config.Pages / h).Select(i => new PageRange(i * h, i * h + h)).Where(b => b.Start >= m.Start && b.End <= m.End).ToList();
         if (blocks.Count == 0) return (name, MmapLock.Read, "EINVAL (no whole huge block in the range)");
@@ -1685,9 +1773,8 @@ internal sealed class Planner(MmState state)
             var vma = State.VmaAt(b.Start);
             if (vma is null || !KernelVma(vma).Contains(b)) return (name, MmapLock.Read, "ENOMEM (block not inside one VMA)");
             if (vma.UffdWp) return (name, MmapLock.Read, "ENOSYS (collapse in a userfaultfd-registered VMA is not modelled)");
-            if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)"); // thp_vma_allowable_order
-            if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue; // already PMD-mapped
-            // collapse_single_pmd: an anonymous VMA goes to collapse_scan_pmd -> collapse_huge_page (mmap_write_lock)
+            if (vma.Hugetlb) return (name, MmapLock.Read, "EINVAL (hugetlb VMA)");
+            if (Enumerable.Range(b.Start, b.Length).All(p => State.Ptes[p] is { Huge: true })) continue;
             string? err = vma.Shared ? CollapseFile(b) : CollapseHugePage(b, vma);
             anon |= !vma.Shared;
             if (err is not null) return (name, anon ? MmapLock.Write : MmapLock.Read, err);

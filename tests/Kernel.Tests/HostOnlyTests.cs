@@ -195,13 +195,44 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
         Assert.Equal((1, 0L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Refused));
         Assert.All(Enumerable.Range(512, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
-        // the reference that asks its VMA piece (the plant): the collapse is refused, not run
-        r = new Conformance(fx.Live, c with { PlantCollapsePieceVma = true }).Run(KOp.Parse(ops, 1024));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
-        Assert.Equal((0, 1L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Refused));
+        // the reference that asks its VMA piece (the plant): the piece [600, 601) holds no whole block, so the reference refuses
+        // with EINVAL (collapse_possible); the kernel is run, expected to refuse too, and collapses
+        var pm = new Conformance(fx.Live, c with { PlantCollapsePieceVma = true }).Run(KOp.Parse(ops, 1024)).Mismatch;
+        Assert.Equal((4, "madvise(MADV_COLLAPSE)", "succeeds", "errno 22"), (pm!.OpIndex, pm.What, pm.Kernel, pm.Reference));
         // the run sees the collapse: the reference's, without MADV_COLLAPSE sent, is caught by smaps AnonHugePages (the kernel's
         // pages are still the PTE-mapped THP the split left, so kpageflags THP agrees)
         var m = new Conformance(fx.Live, c) { PlantCollapseSkipsKernel = true }.Run(KOp.Parse(ops, 1024)).Mismatch;
         Assert.Equal((4, "smaps AnonHugePages (PMD-mapped THPs)", "0 kB"), (m!.OpIndex, m.What, m.Kernel));
+    }
+
+    /// <summary>MADV_COLLAPSE of a block with holes (MADV_DONTNEED of two pages of a THP split its PMD and left them none) and of a
+    /// block whose pages a child maps too (fork after the split: every PTE write-protected), run on the live kernel and compared:
+    /// linux-7.2 mm/khugepaged.c collapse_max_ptes_none / collapse_max_ptes_shared allow any number for MADV_COLLAPSE, the holes are
+    /// zeroed (__collapse_huge_page_copy: clear_user_highpage), the child keeps its pages (folio_remove_rmap_ptes of the parent's
+    /// mapping only). Planted (PlantMadviseCollapseAsKhugepaged, the reference before): refused, so nothing is collapsed. Under
+    /// linux-6.12's row (SCAN_PAGE_RO) the reference refuses the forked block with EINVAL and the kernel, 6.18.44, collapses it:
+    /// the live evidence for linux-6.18's row.</summary>
+    [HostOnlyFact]
+    public void Madv_collapse_of_a_block_with_holes_and_of_one_shared_with_a_child_is_run_and_agrees()
+    {
+        const string holes = "mmap_thp 0 1024 rw; host_write 600 7; dontneed 601 603; collapse 600; host_read 601; host_write 602 5; host_read 600";
+        const string forked = "mmap_thp 0 1024 rw; host_write 600 7; dontneed 601 602; fork; collapse 600; child_read 0 600; host_write 600 8; child_read 0 600; host_read 600";
+        var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        foreach (var ops in new[] { holes, forked })
+        {
+            var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 1024));
+            Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+            Assert.Equal((1, 1L, 0L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Collapsed, r.Stats.Refused));
+            Assert.All(Enumerable.Range(512, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
+            // the plant refuses (EBUSY: not run), nothing collapsed on either side
+            r = new Conformance(fx.Live, c with { PlantMadviseCollapseAsKhugepaged = true }).Run(KOp.Parse(ops, 1024));
+            Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+            Assert.Equal((0, 0L, 1L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Collapsed, r.Stats.Refused));
+        }
+        var m = new Conformance(fx.Live, c with { Vocabulary = Vocabulary.Linux6_12 }).Run(KOp.Parse(forked, 1024)).Mismatch;
+        Assert.Equal((4, "madvise(MADV_COLLAPSE)", "succeeds", "errno 22"), (m!.OpIndex, m.What, m.Kernel, m.Reference));
+        // without MADV_COLLAPSE sent, the reference's collapse is caught: its hole 601 is a zeroed page now, the kernel's still none
+        m = new Conformance(fx.Live, c) { PlantCollapseSkipsKernel = true }.Run(KOp.Parse(holes, 1024)).Mismatch;
+        Assert.Equal((3, "pagemap present", 601, "not present"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
 }

@@ -627,7 +627,9 @@ public class CallSiteTests
         s.RunCpu();
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,4)"], Events(s));
         Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p]!.Value.Huge));
-        Assert.Equal("EINVAL (no whole huge block in the range)", Result(s.Call(new Call.MadviseCollapse(1, 4))));
+        // a range within a VMA that holds a whole block but covers none: linux-7.2 mm/khugepaged.c madvise_collapse returns 0
+        // (hstart >= hend), nothing done
+        Assert.Null(Result(s.Call(new Call.MadviseCollapse(1, 4))));
     }
 
     // ------------------------------------------------------------ mapping_dirty_helpers
