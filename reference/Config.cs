@@ -275,6 +275,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// finds it inside one merged VMA.</summary>
     public bool PlantCollapsePieceVma { get; init; }
 
+    /// <summary>Planted (session 14): mremap keeps the one-VMA rule of linux-6.12 and 6.1 in every vocabulary, refusing a source
+    /// over several VMAs with EFAULT where linux-7.2 mm/mremap.c remap_move (and the 6.18.44 kernel, seen live) moves each
+    /// (Planner.MoveSeveralVmas), as the reference did before session 14.</summary>
+    public bool PlantMremapOneVma { get; init; }
+
     /// <summary>mm_forbids_zeropage(mm) (linux-7.2 include/linux/mm.h) as the planner asks it: MmForbidsZeropage, unless planted away.</summary>
     public bool ForbidsZeropage => MmForbidsZeropage && !PlantZeropageNotForbidden;
 }
