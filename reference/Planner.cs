@@ -884,10 +884,13 @@ internal sealed class Planner(MmState state)
     /// linux-7.2 mm/mremap.c do_mremap -> remap_move (vrm_move_only: MREMAP_FIXED without a resize), which moves every VMA of the
     /// range (for_each_vma_range), each by check_prep_vma and mremap_to -> move_vma with its own move_page_tables bracket,
     /// in address order, each to newStart plus its offset from oldStart (the gaps between them kept: "we map B' at
-    /// A'->vm_end + X"): MoveSeveralVmas. linux-6.12 and 6.1 (and the seed's vocabularies) move within one VMA: mremap_to ->
+    /// A'->vm_end + X"): MmState.MremapPieces. linux-6.12 and 6.1 (and the seed's vocabularies) move within one VMA: mremap_to ->
     /// vma_to_resize, "We can't remap across vm area boundaries" (old_len > vma->vm_end - addr: -EFAULT; no VMA at addr
     /// (vma_lookup): -EFAULT). linux-6.18: as linux-7.2, seen on the 6.18.44 kernel (docs/kernel.md "mremap over several
-    /// VMAs"; no 6.18 tree here). Planted (MmConfig.PlantMremapOneVma): every vocabulary keeps the one-VMA rule.</summary>
+    /// VMAs"; no 6.18 tree here): MmConfig.MremapMovesSeveralVmas. Each piece is move_vma's own move (MoveOneVma): its KSM
+    /// break, copy_vma (a vma_update step), move_page_tables' bracket over the piece. The result is the first VMA's new
+    /// address; an error part way through returns the error with the moves before it done (a refusal with steps and their
+    /// vma_update lines: RefusalKeepsVmaSteps).</summary>
     private (string Name, MmapLock Lock, string? Error) MoveVma(string name, int oldStart, int oldEnd, int newStart, bool dontunmap)
     {
         CheckRange(oldStart, oldEnd, name);
@@ -898,75 +901,33 @@ internal sealed class Planner(MmState state)
         var dst = new PageRange(newStart, newStart + len);
         // check_mremap_params (linux-7.2; 6.12 and 6.1 mremap_to): the whole ranges must not overlap
         if (old.Overlaps(dst)) return (name, MmapLock.Write, "EINVAL (overlapping move)");
-        if (MovesSeveralVmas) return MoveSeveralVmas(name, old, newStart, dontunmap);
-        var src = State.VmaAt(oldStart);
-        // vma_to_resize: the kernel's VMA at addr (a run of reference pieces of one kind: Vma.MergedRun) must hold the range
-        if (src is null || Vma.MergedRun(State.Vmas, src).End < oldEnd) return (name, MmapLock.Write, "EFAULT (source not one VMA)");
-        if (MoveRefusal(src, dst, dontunmap, modelled: true) is { } kernelError) return (name, MmapLock.Write, kernelError);
-        if (MoveRefusal(src, dst, dontunmap, modelled: false) is { } notModelled) return (name, MmapLock.Write, notModelled);
-        MoveOneVma(src, old, dst, dontunmap);
-        return (name, MmapLock.Write, null);
+        var (pieces, error) = State.MremapPieces(old, newStart, dontunmap);
+        if (pieces.Count == 0) return (name, MmapLock.Write, error);
+        // a piece the reference does not model refuses the whole call before any move
+        foreach (var (src, _, to) in pieces)
+            if (MoveRefusal(src, to, dontunmap) is { } notModelled) return (name, MmapLock.Write, notModelled);
+        // the planner's VMAs follow each move (copy_vma of the next VMA sees the VMAs the earlier moves made); the machine
+        // runs the vma_update steps, so they are restored once the call is planned
+        var vmasBefore = State.Vmas;
+        foreach (var (_, piece, to) in pieces)
+        {
+            MoveOneVma(State.VmaAt(piece.Start)!, piece, to, dontunmap);
+            State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
+        }
+        // an error part way through (remap_move: a later VMA refused): the earlier moves stay, vma_update steps included
+        RefusalKeepsVmaSteps = error is not null;
+        State = State with { Vmas = vmasBefore };
+        return (name, MmapLock.Write, error);
     }
 
-    /// <summary>remap_move's rule: linux-7.2 and 7.3 (mm/mremap.c), and linux-6.18 as seen live (the multi-VMA move came in
-    /// v6.17, commit d23cb648e365 "mm/mremap: permit mremap() move of multiple VMAs").</summary>
-    private bool MovesSeveralVmas => Vocab is Vocabulary.Linux6_18 or Vocabulary.Linux7_2 or Vocabulary.Linux7_3 or Vocabulary.Upstream
-        && !Config.PlantMremapOneVma;
-
-    /// <summary>A refusal of the move of [dst) from src: modelled, the kernel's own (check_prep_vma, linux-7.2; 6.12 and 6.1
-    /// vma_to_resize: MREMAP_DONTUNMAP of a VM_DONTEXPAND VMA, which a hugetlbfs mapping is, is -EINVAL); else the
-    /// reference's (a shared MREMAP_DONTUNMAP, a mapped destination: not modelled, see MremapDontunmap).</summary>
-    private string? MoveRefusal(Vma src, PageRange dst, bool dontunmap, bool modelled)
+    /// <summary>The reference's refusal of a move of [dst) from src it does not model: MREMAP_DONTUNMAP of a shared VMA (see
+    /// MremapDontunmap) and a mapped destination (MREMAP_FIXED's do_munmap of it, which callers run as a munmap first).</summary>
+    private string? MoveRefusal(Vma src, PageRange dst, bool dontunmap)
     {
-        if (modelled) return dontunmap && src.Hugetlb ? "EINVAL (MREMAP_DONTUNMAP of a VM_DONTEXPAND VMA: hugetlb)" : null;
         if (dontunmap && src.Shared) return "ENOSYS (MREMAP_DONTUNMAP of a shared mapping is not modelled)";
         if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
             return "ENOMEM (destination is mapped)";
         return null;
-    }
-
-    /// <summary>linux-7.2 mm/mremap.c remap_move: the kernel VMAs (Vma.MergedRun) of [old) in address order, each piece
-    /// [max(vm_start, start), min(end, vm_end)) moved to newStart + (piece start - old.Start). A gap before the first VMA (or
-    /// no VMA) is -EFAULT ("No gap permitted at the start of the range"); gaps between VMAs and after the last are skipped,
-    /// and the destination's pages facing a gap are left as they are (mremap_to's do_munmap covers each VMA's piece only).
-    /// vma_multi_allowed: a userfaultfd-armed VMA (the model's VM_UFFD_WP) may move only alone: as the first VMA with
-    /// vm_end short of the range's end -EFAULT, as a later one -EFAULT after the VMAs before it moved. check_prep_vma's
-    /// refusal of a later VMA (MREMAP_DONTUNMAP of hugetlb: -EINVAL) likewise comes after the earlier moves. Each move is
-    /// move_vma's own: its KSM break, copy_vma (a vma_update step), move_page_tables' bracket over its piece. The result is the
-    /// first VMA's new address; an error part way through returns the error with the moves before it done (a refusal with
-    /// steps and their vma_update lines, RefusalKeepsVmaSteps). A piece the reference does not model (MoveRefusal) refuses the whole call first.</summary>
-    private (string Name, MmapLock Lock, string? Error) MoveSeveralVmas(string name, PageRange old, int newStart, bool dontunmap)
-    {
-        var pieces = new List<(Vma Src, PageRange Old, PageRange Dst)>();
-        string? error = null;
-        for (int a = old.Start; a < old.End;)
-        {
-            var v = State.VmaAt(a);
-            if (v is null) { a++; continue; }
-            var kernelVma = Vma.MergedRun(State.Vmas, v);
-            var piece = new PageRange(a, Math.Min(old.End, kernelVma.End));
-            if (pieces.Count == 0 && a > old.Start) { error = "EFAULT (a gap at the start of the source)"; break; }
-            // vma_multi_allowed: not userfaultfd_armed (the model has no file with its own get_unmapped_area)
-            if (v.UffdWp && (pieces.Count > 0 || kernelVma.End < old.End)) { error = "EFAULT (a userfaultfd-armed VMA among several)"; break; }
-            var dst = new PageRange(newStart + piece.Start - old.Start, newStart + piece.End - old.Start);
-            if (MoveRefusal(v, dst, dontunmap, modelled: true) is { } e) { error = e; break; }
-            pieces.Add((v, piece, dst));
-            a = piece.End;
-        }
-        if (pieces.Count == 0) return (name, MmapLock.Write, error ?? "EFAULT (no VMA in the source)");
-        foreach (var (src, _, dst) in pieces)
-            if (MoveRefusal(src, dst, dontunmap, modelled: false) is { } notModelled) return (name, MmapLock.Write, notModelled);
-        // the planner's VMAs follow each move (copy_vma of the next VMA sees the VMAs the earlier moves made); the machine
-        // runs the vma_update steps, so they are restored once the call is planned
-        var vmasBefore = State.Vmas;
-        foreach (var (_, piece, dst) in pieces)
-        {
-            MoveOneVma(State.VmaAt(piece.Start)!, piece, dst, dontunmap);
-            State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
-        }
-        RefusalKeepsVmaSteps = error is not null;
-        State = State with { Vmas = vmasBefore };
-        return (name, MmapLock.Write, error);
     }
 
     /// <summary>move_vma of [old) of the VMA src to [dst) (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma).</summary>
@@ -2129,7 +2090,7 @@ internal sealed class Planner(MmState state)
     public ImmutableArray<Vma>? RefusalVmas { get; private set; }
 
     /// <summary>A refusal whose vma_update steps run with its other steps (Machine.Submit): a multi-VMA mremap that fails part
-    /// way through, its earlier moves done (MoveSeveralVmas).</summary>
+    /// way through, its earlier moves done (MoveVma).</summary>
     public bool RefusalKeepsVmaSteps { get; private set; }
 
     /// <summary>Brings the planner's PTEs up to the PTE changes planned since the last call (a move's clear, map and split),
