@@ -172,6 +172,15 @@ public enum Mutant : long
 /// split_folio when the config line has `pte_folio_split`: TraceNotifierSpec.tla FolioRange; Conformance.Tests
 /// MadviseFreeSplitOfAPteMappedFolioIsAcceptedAndRejectedWithoutTheFieldOrWithAWrongBracket); off only to replay a trace
 /// written before it (a config line without `pte_folio_split`), where such a folio's pages were base pages.
+/// NestedFolioSplit: MADV_FREE's folio splits run inside madvise_free_single_vma's MMU_NOTIFY_CLEAR bracket, as in the kernel
+/// (linux-7.2, 6.12 and 6.1 mm/madvise.c madvise_free_single_vma: mmu_notifier_invalidate_range_start, then walk_page_range ->
+/// madvise_free_pte_range -> split_folio (a PTE-mapped large folio) or madvise_free_huge_pmd -> split_folio (6.1
+/// split_huge_page; a PMD-mapped THP) -> mm/rmap.c try_to_migrate_one's own MMU_NOTIFY_CLEAR bracket, then
+/// mmu_notifier_invalidate_range_end): a listener sees start(madvise_free) start(split) end(split) end(madvise_free), the
+/// split's bracket nested (Prim.Start.Nested, CpuOp.Outer), the walk going block by block (Planner.MadviseFreeSingleVma).
+/// Off, the split's bracket comes before madvise_free's, as the reference had it before. On by default (the TLA+ trace
+/// spec runs the nested bracket on a second thread and, with the config field `nested_folio_split`, takes a split only
+/// there: TraceNotifierSpec.tla NestedStart); off only to replay a trace written before it (a config line without the field).
 /// MmForbidsZeropage: the kernel maps no shared zero page where upstream's mm_forbids_zeropage(mm) forbids it (linux-7.2
 /// include/linux/mm.h: 0 but on s390, arch/s390/include/asm/pgtable.h), at the sites it guards: a read fault of private anonymous
 /// memory allocates a page of its own (mm/memory.c do_anonymous_page), a read fault in an empty huge block of a THP VMA a huge
@@ -181,7 +190,8 @@ public enum Mutant : long
 /// "Host-only runs"). Traces carry it as `mm_forbids_zeropage`. The plant PlantZeropageNotForbidden ignores it.
 public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames = 48, Vocabulary Vocabulary = Vocabulary.Upstream,
     ImmutableArray<MirrorConfig> Mirrors = default, Mutant Mutants = Mutant.None, bool HugeZeroPage = false, bool MadviseFreeSplit = true,
-    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = true, bool MmForbidsZeropage = false)
+    bool MremapBreakKsm = true, bool KsmWriteCopies = true, bool PteFolioSplit = true, bool MmForbidsZeropage = false,
+    bool NestedFolioSplit = true)
 {
     public ImmutableArray<MirrorConfig> MirrorList => Mirrors.IsDefault ? [] : Mirrors;
     public bool Has(Mutant m) => (Mutants & m) != 0;
@@ -259,6 +269,20 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// keeps its anon_vma, where linux-7.2 mm/mremap.c dontunmap_complete unlinks it (unlink_anon_vmas), so fork copies the
     /// zero pages read there since.</summary>
     public bool PlantDontunmapKeepsAnonVma { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdWriteProtectTests, Kernel.Tests): UFFDIO_WRITEPROTECT over a
+    /// range with a VMA not registered for write-protect refuses without effect, as the reference before session 14, where
+    /// linux-6.12 and linux-7.2 mm/userfaultfd.c mwriteprotect_range protect the registered VMAs before it, then return -ENOENT.</summary>
+    public bool PlantUffdWpRefusesWhole { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdWriteProtectTests): under linux-6.1, UFFDIO_WRITEPROTECT walks
+    /// every VMA of the range as later releases do, where linux-6.1 mm/userfaultfd.c mwriteprotect_range -> find_dst_vma
+    /// refuses (-ENOENT) a range not inside one registered VMA.</summary>
+    public bool PlantUffdWpWalksVmas6_1 { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdTests, Kernel.Tests): KSM's replace_page keeps the replaced
+    /// PTE's uffd-wp bit, where linux-7.2 mm/ksm.c replace_page maps the KSM page with mk_pte(kpage, vma->vm_page_prot) alone.</summary>
+    public bool PlantKsmKeepsUffdWp { get; init; }
 
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where

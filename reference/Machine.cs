@@ -324,7 +324,11 @@ public static class Machine
             ("start", st.Range.Start), ("end", st.Range.End), ("event", st.Event.ToString()), ("seq", seq),
             ("owner", st.Owner >= 0 ? s.Config.MirrorList[st.Owner].Name : null));
         if (op.Inv is { Refused: false } prev)
+        {
+            // a start planned inside another bracket (MADV_FREE's folio split) suspends the started one until its end
+            if (st.Nested && prev.Started) { s = s with { Op = s.Op! with { Outer = (op.Outer ?? []).Push(prev) } }; return new(s, line, null); }
             return new(s, line, new(Rules.StartEndPaired, $"{op.Name}: invalidate_range_start {st.Range} while {prev.Range} has not ended"));
+        }
         return new(s, line, null);
     }
 
@@ -480,7 +484,8 @@ public static class Machine
             s = SetMirror(s, m, ms);
         }
         if (op.Inv is { Refused: false, PassEnded: false }) s = EndPass(s);
-        s = s with { Op = s.Op! with { Inv = null } };
+        // the end of a nested invalidation: the one it suspended is the open one again (CpuOp.Outer)
+        s = s with { Op = s.Op!.Outer is { IsEmpty: false } outer ? s.Op with { Inv = outer.Peek(), Outer = outer.Pop() } : s.Op with { Inv = null } };
         return new(s, line, v);
     }
 
@@ -877,7 +882,8 @@ public static class Machine
         // mk_pte(kpage, vma->vm_page_prot) (mm/ksm.c replace_page): read-only in a private VMA, and still
         // inaccessible in a PROT_NONE one (mprotect after the scan picked the page)
         var prot = s.VmaAt(kr.Page) is null or { Prot: Prot.None } ? Prot.None : Prot.Read;
-        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot));
+        // the replaced PTE's uffd-wp bit is not carried over (no pte_mkuffd_wp); planted: carried over
+        var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot, UffdWp: s.Config.PlantKsmKeepsUffdWp && cur.UffdWp));
         // the kpage is a KSM page from now on (mm/ksm.c try_to_merge_one_page -> folio_set_stable_node on the kpage)
         var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }),
             Frames = o.State.Frames.SetItem(kr.KFrame, o.State.Frames[kr.KFrame] with { Ksm = true }) };

@@ -14,6 +14,9 @@ internal sealed class Planner(MmState state)
 {
     public MmState State { get; private set; } = state;
     private readonly List<Prim> _prims = [];
+    /// <summary>How many start/end brackets the planning is inside (Bracket's body): a start planned at depth &gt; 0 is nested
+    /// (Prim.Start.Nested).</summary>
+    private int _bracketDepth;
     private MmConfig Config => State.Config;
     private Vocabulary Vocab => Config.Vocabulary;
 
@@ -49,8 +52,9 @@ internal sealed class Planner(MmState state)
         {
             case Mechanism.StartEnd when ev is { } e:
                 var n = Notified(range);
-                _prims.Add(new Prim.Start(n, e, blockable, owner));
-                body(false);
+                _prims.Add(new Prim.Start(n, e, blockable, owner, Nested: _bracketDepth > 0));
+                _bracketDepth++;
+                try { body(false); } finally { _bracketDepth--; }
                 if (!Config.Has(Mutant.StartWithoutEnd)) _prims.Add(new Prim.End(n));
                 break;
             case Mechanism.InvalidatePage when ev is { } e:
@@ -1114,23 +1118,38 @@ internal sealed class Planner(MmState state)
     }
 
     /// <summary>Linux 7.2 mm/madvise.c madvise_free_single_vma -> madvise_free_pte_range: private pages made old and clean,
-    /// swap entries dropped.</summary>
+    /// swap entries dropped. The folio splits (MadviseFreeSplitFolios) run inside the call's MMU_NOTIFY_CLEAR bracket, as in
+    /// the kernel (linux-7.2, 6.12 and 6.1 madvise_free_single_vma: mmu_notifier_invalidate_range_start, then
+    /// walk_page_range -> madvise_free_pte_range, whose split_folio, or madvise_free_huge_pmd's, brackets its own
+    /// try_to_migrate_one), the walk going one huge block (PMD) at a time: a block's split, then its pages
+    /// (MmConfig.NestedFolioSplit; off, every split before the bracket, as the reference had it before).</summary>
     private void MadviseFreeSingleVma(PageRange r)
     {
         // madvise_free_pte_range drops a swap entry (swap_put_entries_direct, linux-7.2 mm/madvise.c): the page is gone
         var swapped = Present(r).Where(p => State.Ptes[p] is { Swapped: true }).ToList();
-        var (zeroed, split) = MadviseFreeSplitFolios(r);
-        MarkLazyfree(r, zeroed, split);
+        var blocks = MadviseFreeSplitFolios(r);
+        HashSet<int> zeroed = [], split = [];
+        if (!Config.NestedFolioSplit)
+        {
+            foreach (var b in blocks) SplitForFree(b, zeroed, split);
+            MarkLazyfree(r, zeroed, split);
+        }
         Bracket(CallSite.madvise_free_single_vma, r, after =>
         {
-            foreach (int p in Present(r))
-                if (State.Ptes[p] is { Swapped: true }) Pte(p, PteOp.Clear, after);
-                else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
-                {
-                    // a subpage the split maps to the zero page is skipped (vm_normal_folio NULL), one it keeps made old
-                    if (zeroed.Contains(p)) IfKept(p, () => Pte(p, PteOp.MkOld, after));
-                    else Pte(p, PteOp.MkOld, after);
-                }
+            for (int at = r.Start; at < r.End; at = HugeBlock(at).End)
+            {
+                var b = HugeBlock(at);
+                if (Config.NestedFolioSplit && blocks.Contains(b)) SplitForFree(b, zeroed, split);
+                foreach (int p in Present(new PageRange(at, Math.Min(r.End, b.End))))
+                    if (State.Ptes[p] is { Swapped: true }) Pte(p, PteOp.Clear, after);
+                    else if (State.VmaAt(p) is { Shared: false } && State.Ptes[p] is { Dirty: true } or { Young: true } && State.Ptes[p]!.Value.Frame != MmState.ZeroFrame)
+                    {
+                        // a subpage the split maps to the zero page is skipped (vm_normal_folio NULL), one it keeps made old
+                        if (zeroed.Contains(p)) IfKept(p, () => Pte(p, PteOp.MkOld, after));
+                        else Pte(p, PteOp.MkOld, after);
+                    }
+            }
+            if (Config.NestedFolioSplit) MarkLazyfree(r, zeroed, split);
             _prims.Add(new Prim.TlbFlush(r));
             foreach (int p in swapped) _prims.Add(new Prim.FreeFrame(State.Ptes[p]!.Value.Frame));
         });
@@ -1147,8 +1166,8 @@ internal sealed class Planner(MmState state)
     /// (folio_test_lru): `notifier kernel` drains the per-CPU LRU batches before MADV_FREE so that every one is. Kernel
     /// vocabularies only (MADV_FREE is 4.5+; the seed's v7 has no lazyfree pages). Set when the call is planned: only
     /// madvise_pageout reads the flag, and the planner runs one CPU operation at a time.
-    /// The PTEs of a block MadviseFreeSplitFolios splits (split: its first pages) are still huge here (the split's prims come
-    /// later): its base pages in the range are marked as madvise_free_pte_range marks them after the split. Seen live (issue 13,
+    /// The PTEs of a block MadviseFreeSplitFolios splits (split: its first pages) are still huge here (planning does not
+    /// apply the split's prims to State): its base pages in the range are marked as madvise_free_pte_range marks them after the split. Seen live (issue 13,
     /// `mmap_thp 0 1024 rw; guest_write 932 477356; free 931 933; pageout 932 935`): page 932 kept mapped by the kernel, swapped
     /// out by a reference that had not marked it.</summary>
     private void MarkLazyfree(PageRange r, HashSet<int> zeroed, HashSet<int> split)
@@ -1180,32 +1199,35 @@ internal sealed class Planner(MmState state)
     /// mm/rmap.c try_to_migrate_one, MMU_NOTIFY_CLEAR over the folio, the PMD split into migration entries) maps every subpage
     /// again (remap_page -> remove_migration_ptes), a zero-filled one as the shared zero page (7.2 TTU_USE_SHARED_ZEROPAGE, 6.12
     /// RMP_USE_SHARED_ZEROPAGE: mm/migrate.c try_to_map_unused_to_zeropage, read-only with vm_page_prot; not in 6.1), whose page
-    /// is freed. The kernel runs the split inside madvise_free_single_vma's notifier; here it comes just before it. Returns the
-    /// pages that became the zero page (MkOld skips them, as madvise_free_pte_range skips the zero page). The seed's kernel (v7)
-    /// keeps its huge pages whole.</summary>
-    private (HashSet<int> Zeroed, HashSet<int> Split) MadviseFreeSplitFolios(PageRange r)
+    /// is freed. Returns the blocks to split, in address order: the walk's (madvise_free_pte_range) split runs inside
+    /// madvise_free_single_vma's bracket, nested (MadviseFreeSingleVma, SplitForFree; MmConfig.NestedFolioSplit). The seed's
+    /// kernel (v7) keeps its huge pages whole.</summary>
+    private List<PageRange> MadviseFreeSplitFolios(PageRange r)
     {
-        HashSet<int> zeroed = [], split = [];
-        if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return (zeroed, split);
+        List<PageRange> blocks = [];
+        if (!EventTables.IsKernel(Vocab) || !Config.MadviseFreeSplit) return blocks;
         // a PTE-mapped large folio (Frame.PteFolio) the range does not meet whole: madvise_free_pte_range's split_folio
         // (linux-7.2 mm/madvise.c; 6.12 the same), not for a folio another mm maps (folio_maybe_mapped_shared: PteFolio is false);
         // linux-6.1 madvise_free_pte_range splits every large folio it meets, whole or not (folio_test_large -> split_folio,
         // folio_estimated_sharers != 1 aside: a break), and looks at the page again as a small one (pte--; addr -= PAGE_SIZE)
         foreach (var b in Enumerable.Range(r.Start, r.Length).Select(HugeBlock).Distinct().ToList())
-        {
-            if (!PteFolio(b) || !SplitsEveryPteFolio && PteFolioWhole(b, new PageRange(Math.Max(b.Start, r.Start), Math.Min(b.End, r.End)))) continue;
-            split.Add(b.Start);
-            zeroed.UnionWith(SplitPteFolio(b));
-        }
+            if (PteFolio(b) && (SplitsEveryPteFolio || !PteFolioWhole(b, new PageRange(Math.Max(b.Start, r.Start), Math.Min(b.End, r.End))))) blocks.Add(b);
         foreach (var b in new[] { r.Start, r.End - 1 }.Select(HugeBlock).Distinct())
         {
-            if (b.Start >= r.Start && b.End <= r.End || !WholeHuge(b) || State.VmaAt(b.Start) is not { Shared: false } vma) continue;
+            if (b.Start >= r.Start && b.End <= r.End || !WholeHuge(b) || State.VmaAt(b.Start) is not { Shared: false }) continue;
             var olds = Enumerable.Range(b.Start, b.Length).Select(p => State.Ptes[p]!.Value).ToList();
             if (olds.Any(o => o.Frame == MmState.ZeroFrame || o.NonPresent || State.Frames[o.Frame].MapCount != 1)) continue;
-            split.Add(b.Start);
-            zeroed.UnionWith(SplitPmdFolio(b, vma));
+            blocks.Add(b);
         }
-        return (zeroed, split);
+        return blocks;
+    }
+
+    /// <summary>The split of block b, one of MadviseFreeSplitFolios: a PTE-mapped large folio's (SplitPteFolio) or a PMD-mapped
+    /// THP's (SplitPmdFolio); its first page goes into split, the pages that became the zero page into zeroed.</summary>
+    private void SplitForFree(PageRange b, HashSet<int> zeroed, HashSet<int> split)
+    {
+        split.Add(b.Start);
+        zeroed.UnionWith(WholeHuge(b) ? SplitPmdFolio(b, State.VmaAt(b.Start)!) : SplitPteFolio(b));
     }
 
     private bool PteFolio(PageRange b) => State.IsPteFolio(b);
@@ -1594,22 +1616,24 @@ internal sealed class Planner(MmState state)
         foreach (int p in new[] { m.Page, m.Other })
             if (State.VmaAt(p) is not { Mergeable: true } || State.Ptes[p] is not { Huge: false, Exclusive: < 0, DevicePrivate: < 0 } pp || pp.Frame == MmState.ZeroFrame)
                 return ("ksm_merge", MmapLock.Read, $"EINVAL (page {p} is not a mapped mergeable base page)");
-        // mm/ksm.c replace_page maps the KSM page with vm_page_prot (the replaced PTE's uffd-wp bit not carried over): not modelled
-        if (State.Ptes[m.Page] is { UffdWp: true } || State.Ptes[m.Other] is { UffdWp: true })
-            return ("ksm_merge", MmapLock.Read, "ENOSYS (KSM merge of a uffd-wp page is not modelled)");
+        // a uffd-wp page merges as any other (mm/ksm.c has no userfaultfd check: ksm_madvise -> vma_ksm_compatible): the
+        // kept page's bit stays (write_protect_page: pte_mkclean, pte_wrprotect), the replaced page's is lost (replace_page:
+        // newpte = mk_pte(kpage, vma->vm_page_prot); linux-7.2, 6.12 and 6.1 alike), so a later write there copies the KSM page
+        // without asking the userfaultfd handler (Machine.KsmReplace; planted: MmConfig.PlantKsmKeepsUffdWp)
         int kframe = State.Ptes[m.Page]!.Value.Frame;
         foreach (int p in new[] { m.Page, m.Other }) WriteProtectPage(p);
         ReplacePage(m.Other, kframe);
         return ("ksm_merge", MmapLock.Read, null);
     }
 
-    /// <summary>Linux 7.2 mm/ksm.c write_protect_page: the page's PTE write-protected and flushed.</summary>
+    /// <summary>Linux 7.2 mm/ksm.c write_protect_page: the page's PTE write-protected and cleaned (a writable or dirty PTE:
+    /// pte_mkclean, pte_wrprotect; the folio marked dirty instead) and flushed.</summary>
     private void WriteProtectPage(int p)
     {
         var one = new PageRange(p, p + 1);
         Bracket(CallSite.write_protect_page, one, after =>
         {
-            if (State.Ptes[p] is { Writable: true }) Pte(p, PteOp.WriteProtect, after);
+            if (State.Ptes[p] is { Writable: true } or { Dirty: true }) Pte(p, PteOp.Clean, after);
             _prims.Add(new Prim.TlbFlush(one));
         });
     }
@@ -1821,9 +1845,21 @@ internal sealed class Planner(MmState state)
         if (!EventTables.IsKernel(Vocab)) return (name, MmapLock.Read, "ENOSYS (userfaultfd write-protect is not in this vocabulary)");
         var hit = State.Vmas.Where(v => v.Range.Overlaps(r)).ToList();
         if (hit.Count == 0) return (name, MmapLock.Read, "ENOENT (no VMA in the range)");
-        if (hit.Find(v => !v.UffdWp) is { } un) return (name, MmapLock.Read, $"ENOENT (VMA [{un.Start}, {un.End}) is not registered for write-protect)");
+        // linux-6.1 mm/userfaultfd.c mwriteprotect_range -> find_dst_vma: the range lies inside one VMA registered with the
+        // userfaultfd, else -ENOENT before anything changes (a hole or a second VMA in the range too)
+        if (Vocab == Vocabulary.Linux6_1 && !Config.PlantUffdWpWalksVmas6_1 && !Vma.MergedRun(State.Vmas, hit[0]).Contains(r))
+            return (name, MmapLock.Read, $"ENOENT (range not inside one VMA: find_dst_vma)");
+        // planted (MmConfig.PlantUffdWpRefusesWhole): any VMA of the range not registered refuses the whole call, as the
+        // reference did before session 14
+        if (Config.PlantUffdWpRefusesWhole && hit.Find(v => !v.UffdWp) is { } un)
+            return (name, MmapLock.Read, $"ENOENT (VMA [{un.Start}, {un.End}) is not registered for write-protect)");
         foreach (var kr in KernelVmaParts(hit, r))
         {
+            // linux-6.12 and linux-7.2 mm/userfaultfd.c mwriteprotect_range: for_each_vma_range over the VMAs of the range
+            // (holes skipped), a VMA not registered for write-protect (!userfaultfd_wp) ends the walk with -ENOENT; the VMAs
+            // before it keep what uffd_wp_range did to them (a refusal with steps: Machine's refusalSteps)
+            var piece = State.VmaAt(kr.Start)!;
+            if (!piece.UffdWp) return (name, MmapLock.Read, $"ENOENT (VMA [{piece.Start}, {piece.End}) is not registered for write-protect)");
             SplitStraddling(kr);
             var present = Present(kr).ToList();
             if (present.Count > 0) UffdWpRange(kr, present, m.Wp);

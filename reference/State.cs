@@ -5,8 +5,10 @@ namespace NotifierSpec.Reference;
 /// <summary>One primitive step of a CPU operation, in kernel call-site order (docs/rules.md, Actions).</summary>
 public abstract record Prim
 {
-    /// <summary>mmu_notifier_invalidate_range_start (or _nonblock when !Blockable).</summary>
-    public sealed record Start(PageRange Range, MmuEvent Event, bool Blockable = true, int Owner = -1) : Prim;
+    /// <summary>mmu_notifier_invalidate_range_start (or _nonblock when !Blockable). Nested: planned inside another bracket of
+    /// the same call (Planner.Bracket within a bracket's body: MADV_FREE's folio split, MmConfig.NestedFolioSplit), which it
+    /// suspends until its end (CpuOp.Outer) instead of being a second start without an end (Rules.StartEndPaired).</summary>
+    public sealed record Start(PageRange Range, MmuEvent Event, bool Blockable = true, int Owner = -1, bool Nested = false) : Prim;
     /// <summary>dmirror_atomic_map: the owner stores the page with DPT_XA_TAG_ATOMIC, under its lock.</summary>
     public sealed record AtomicMap(int Mirror, int Page) : Prim;
     /// <summary>mmu_notifier_invalidate_range_end.</summary>
@@ -122,9 +124,12 @@ public sealed record Invalidation(PageRange Range, MmuEvent Event, bool Blockabl
 public enum MmapLock { None, Read, Write }
 
 /// <summary>A CPU operation (a call site run step by step) and who runs it.</summary>
+/// Outer: the invalidations a nested one (Prim.Start.Nested) suspended, innermost first; its end makes the first one Inv again
+/// (the core mm's nested start/end regions in one thread: linux-7.2 mm/mmu_notifier.c, the comment above
+/// mn_itree_is_invalidating; active_invalidate_ranges counts both).
 public sealed record CpuOp(string Name, string Actor, MmapLock Lock, ImmutableQueue<Prim> Steps,
     Invalidation? Inv = null, ImmutableHashSet<int>? Unflushed = null, ImmutableHashSet<int>? AwaitingPageNotify = null,
-    int? Result = null, DeviceMigration? Migration = null)
+    int? Result = null, DeviceMigration? Migration = null, ImmutableStack<Invalidation>? Outer = null)
 {
     public ImmutableHashSet<int> UnflushedPages => Unflushed ?? ImmutableHashSet<int>.Empty;
     public ImmutableHashSet<int> AwaitingPages => AwaitingPageNotify ?? ImmutableHashSet<int>.Empty;

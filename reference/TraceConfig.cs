@@ -16,7 +16,7 @@ public static class TraceConfig
 
     public static string ReactionName(Reaction r) => r switch { Reaction.Unmap => "unmap", Reaction.WriteProtect => "write-protect", Reaction.Ignore => "ignore", _ => "consult-vma" };
 
-    /// <summary>The config line; huge_zero_page, madvise_free_split, mremap_break_ksm, ksm_write_copies, pte_folio_split and mm_forbids_zeropage only when on (a trace without them has them off).</summary>
+    /// <summary>The config line; huge_zero_page, madvise_free_split, mremap_break_ksm, ksm_write_copies, pte_folio_split, mm_forbids_zeropage and nested_folio_split only when on (a trace without them has them off).</summary>
     public static JsonObject ToJson(MmConfig c)
     {
         var o = Base(c);
@@ -26,6 +26,7 @@ public static class TraceConfig
         if (c.KsmWriteCopies) o["ksm_write_copies"] = true;
         if (c.PteFolioSplit) o["pte_folio_split"] = true;
         if (c.MmForbidsZeropage) o["mm_forbids_zeropage"] = true;
+        if (c.NestedFolioSplit) o["nested_folio_split"] = true;
         return o;
     }
 
@@ -63,7 +64,7 @@ public static class TraceConfig
         return mo;
     }
 
-    private static readonly string[] ConfigFields = ["kind", "pages", "huge_page_size", "frames", "vocabulary", "mirrors", "mutants", "huge_zero_page", "madvise_free_split", "mremap_break_ksm", "ksm_write_copies", "pte_folio_split", "mm_forbids_zeropage"];
+    private static readonly string[] ConfigFields = ["kind", "pages", "huge_page_size", "frames", "vocabulary", "mirrors", "mutants", "huge_zero_page", "madvise_free_split", "mremap_break_ksm", "ksm_write_copies", "pte_folio_split", "mm_forbids_zeropage", "nested_folio_split"];
     private static readonly string[] MirrorFields = ["name", "kind", "policy", "skip_read_retry", "read_retry_outside_lock", "fault_chunk", "span", "exclusive_owner_null"];
     private static readonly string[] PolicyFields = ["name", "default", "at", "reactions"];
 
@@ -150,7 +151,8 @@ public static class TraceConfig
                 }
             else if (o["mutants"] is not null) throw new TraceFormatException("field 'mutants': expected an array");
             return new MmConfig(pages, huge, frames, vocab, mirrors.ToImmutable(), mutants, Bool(o, "huge_zero_page"), Bool(o, "madvise_free_split"),
-                Bool(o, "mremap_break_ksm"), Bool(o, "ksm_write_copies"), Bool(o, "pte_folio_split"), Bool(o, "mm_forbids_zeropage"));
+                Bool(o, "mremap_break_ksm"), Bool(o, "ksm_write_copies"), Bool(o, "pte_folio_split"), Bool(o, "mm_forbids_zeropage"),
+                Bool(o, "nested_folio_split"));
         }
         catch (TraceFormatException e) when (e.Column == 1 && raw is not null && FieldOf(e.Message) is { } f)
         {

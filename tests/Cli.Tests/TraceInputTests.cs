@@ -79,7 +79,7 @@ public class TraceInputTests
             ["unknown event in a step"] = (ReplaceAt(t, ev, Regex.Replace(t[ev], "\"event\":\"[A-Z_]+\"", "\"event\":\"MMU_BOGUS\"")), At(ev + 1, t[ev], "event"), "field 'event': unknown value 'MMU_BOGUS'"),
             ["unknown mutant"] = Cfg(o => o["mutants"] = new JsonArray("NoSuchMutant"), "mutants", "field 'mutants': unknown mutant 'NoSuchMutant'"),
             ["two mirrors with one name"] = Cfg(o => o["mirrors"]!.AsArray().Add(JsonNode.Parse(mirror0)), "name", "field 'mirrors.name': two mirrors named 'dev0'"),
-            ["unknown config field"] = Cfg(o => o["color"] = "blue", "color", "field 'color': unknown field (expected kind, pages, huge_page_size, frames, vocabulary, mirrors, mutants, huge_zero_page, madvise_free_split, mremap_break_ksm, ksm_write_copies, pte_folio_split, mm_forbids_zeropage)"),
+            ["unknown config field"] = Cfg(o => o["color"] = "blue", "color", "field 'color': unknown field (expected kind, pages, huge_page_size, frames, vocabulary, mirrors, mutants, huge_zero_page, madvise_free_split, mremap_break_ksm, ksm_write_copies, pte_folio_split, mm_forbids_zeropage, nested_folio_split)"),
             ["unknown mirror field"] = Cfg(o => o["mirrors"]![0]!["colour"] = 1, "colour", "field 'mirrors.colour': unknown field (expected name, kind, policy, skip_read_retry, read_retry_outside_lock, fault_chunk, span, exclusive_owner_null)"),
             ["pages 2^31"] = Cfg(o => o["pages"] = 2147483648L, "pages", "field 'pages': 2147483648 is out of range [1, 4096]"),
             ["pages 2^40"] = Cfg(o => o["pages"] = 1L << 40, "pages", "field 'pages': 1099511627776 is out of range [1, 4096]"),

@@ -20,7 +20,7 @@ public sealed class UffdValidationTests : IDisposable
         s.Cpu(new Call.CpuRead(5));
         s.DeviceRead(0, 1);
         s.Cpu(new Call.UffdRegister(0, 6));
-        s.Cpu(new Call.UffdWriteProtect(0, 8)); // refused: [6, 8) is not registered (ENOENT)
+        s.Cpu(new Call.UffdWriteProtect(0, 8)); // [0, 6) protected, then ENOENT at [6, 8), not registered (mwriteprotect_range)
         s.Cpu(new Call.UffdWriteProtect(0, 6));
         s.Cpu(new Call.UffdWriteProtect(1, 2, Wp: false)); // the handler's un-protect: page 1 writable again
         s.Cpu(new Call.CpuWrite(1, 8));
@@ -44,6 +44,34 @@ public sealed class UffdValidationTests : IDisposable
         // spec/ (Z3) takes UFFDIO_WRITEPROTECT's bracket as MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged (vma_set=false):
         // mode WP write-protects with the uffd-wp bit (MM_CP_UFFD_WP), mode 0 and unregister clear it and may make a PTE
         // writable (MM_CP_UFFD_WP_RESOLVE); it was rejected at the write-protect, read as the VMA's new protection (read-write)
+        var r = TraceChecks.Refine(path);
+        Assert.True(r.Accepted, r.Message);
+    }
+
+    /// <summary>KSM merge of uffd-wp pages (Reference.Tests UffdTests): write_protect_page cleans the kept page's PTE, keeping
+    /// its uffd-wp bit; replace_page maps the KSM page without the bit; a write there then copies it without the handler.
+    /// The trace spec, the reference's replay and spec/'s refinement take it.</summary>
+    [Fact]
+    public void Ksm_merge_of_uffd_wp_pages_is_accepted()
+    {
+        var s = new Session(new MmConfig(8, 4, 40, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(3, 5));
+        s.DeviceRead(0, 1);
+        s.Cpu(new Call.UffdRegister(0, 8));
+        s.Cpu(new Call.UffdWriteProtect(0, 8));
+        s.Cpu(new Call.KsmMerge(3, 1));
+        s.Cpu(new Call.CpuWrite(1, 6));
+        s.DeviceRead(0, 1);
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(6, s.CpuView(1));
+        var path = Path.Combine(_dir, "ksm.jsonl");
+        TraceFile.Write(path, s);
+        var v = TraceChecks.Validate(path);
+        Assert.True(v.Accepted, v.Message);
+        var p = TraceChecks.Replay(path);
+        Assert.True(p.Accepted, p.Message);
         var r = TraceChecks.Refine(path);
         Assert.True(r.Accepted, r.Message);
     }

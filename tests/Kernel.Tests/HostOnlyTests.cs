@@ -48,6 +48,50 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Empty(r.Stats.Paths); // no call path traced
     }
 
+    private const string PartialWpOps = "mmap 0 8 rw; host_write 1 7; host_write 5 8; uffd_register 0 4; uffd_wp 0 8; host_read 1; host_write 5 9; host_read 5";
+
+    /// <summary>UFFDIO_WRITEPROTECT over a registered VMA, then one not registered: the kernel protects the first, then fails
+    /// with -ENOENT (linux-7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range), and so does the reference since
+    /// session 14; pagemap's uffd-wp bit of page 1 tells. Run with Unseen only (not yet seen through KVM); the plant (the
+    /// reference refuses without effect, MmConfig.PlantUffdWpRefusesWhole) is caught at that bit.</summary>
+    [HostOnlyFact]
+    public void A_write_protect_that_fails_at_a_vma_not_registered_protects_the_ones_before_it()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
+        var r = new Conformance(fx.Live, Config()) { Unseen = true }.Run(KOp.Parse(PartialWpOps, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_wp")));
+        // without Unseen it is refused (counted), not run
+        var off = new Conformance(fx.Live, Config()).Run(KOp.Parse(PartialWpOps, 16));
+        Assert.Null(off.Mismatch);
+        Assert.Equal((1L, 0L), (off.Stats.Refused, off.Stats.Driven.GetValueOrDefault("uffd_wp")));
+        var m = new Conformance(fx.Live, Config() with { PlantUffdWpRefusesWhole = true }) { Unseen = true }.Run(KOp.Parse(PartialWpOps, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal(("pagemap uffd-wp", 1, "uffd-wp"), (m!.What, m.Page, m.Kernel));
+    }
+
+    private const string KsmUffdWpOps = "mmap 0 8 rw; host_write 1 5; host_write 3 9; uffd_register 0 8; uffd_wp 0 8; ksm 1 3; host_read 1; host_read 3; host_write 1 6; host_read 1";
+
+    /// <summary>KSM merge of a uffd-wp page (page 1; the harness's host write gives page 3 its contents, through the handler):
+    /// ksmd keeps the later page 3 and replaces page 1, whose PTE loses its uffd-wp bit (linux-7.2 mm/ksm.c replace_page:
+    /// mk_pte(kpage, vma->vm_page_prot)); the write to page 1 then copies the KSM page without the handler. Run with Unseen only
+    /// (not yet seen through KVM); the plant (MmConfig.PlantKsmKeepsUffdWp) is caught at page 1's pagemap uffd-wp bit.</summary>
+    [HostOnlyFact]
+    public void Ksm_merge_of_a_uffd_wp_page_drops_the_replaced_ptes_bit()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
+        if (!KsmControl.Available) throw new SkipException("no KSM here");
+        var r = new Conformance(fx.Live, Config()) { Unseen = true }.Run(KOp.Parse(KsmUffdWpOps, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("ksm")));
+        var off = new Conformance(fx.Live, Config()).Run(KOp.Parse(KsmUffdWpOps, 16));
+        Assert.Null(off.Mismatch);
+        Assert.Equal((1L, 0L), (off.Stats.Refused, off.Stats.Driven.GetValueOrDefault("ksm")));
+        var m = new Conformance(fx.Live, Config() with { PlantKsmKeepsUffdWp = true }) { Unseen = true }.Run(KOp.Parse(KsmUffdWpOps, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal(("pagemap uffd-wp", 1, "no uffd-wp bit"), (m!.What, m.Page, m.Kernel));
+    }
+
     [HostOnlyFact]
     public void Guest_operations_are_refused_and_counted()
     {

@@ -58,7 +58,12 @@ public sealed class LiveFixture : IDisposable
 [Collection(MachineWide.Name)]
 public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
 {
-    private static MmConfig Config(string? mutant = null) => Conformance.KvmConfig(16, Vocabulary.Upstream, mutant is null ? null : Mutants.Find(mutant));
+    private MmConfig Config(string? mutant = null) => KvmConfig(16, Vocabulary.Upstream, mutant is null ? null : Mutants.Find(mutant));
+
+    /// <summary>Conformance.KvmConfig for the running kernel, as `notifier kernel` makes it (cli/KernelCommand.cs): with its
+    /// mm_forbids_zeropage (LiveMm.ForbidsZeroPage).</summary>
+    private MmConfig KvmConfig(int pages, Vocabulary vocabulary, MutantCase? mutant, bool? hugeZeroPage = null) =>
+        Conformance.KvmConfig(pages, vocabulary, mutant, hugeZeroPage, fx.Live.ForbidsZeroPage);
 
     private RunResult Run(string ops, string? mutant = null) => new Conformance(fx.Live, Config(mutant)).Run(KOp.Parse(ops, 16));
 
@@ -131,7 +136,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // [7, 10) (mapped r: no VM_ACCOUNT), which stays without an anon_vma: fork copies no PTE of it, the child
         // has no page 9 (the reference merged the two and copied the zero-page PTE before; Reference.Tests
         // A_vma_made_read_only_after_its_first_page_keeps_vm_account_...)
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null))
             .Run(KOp.Parse("mmap 0 16 rw; host_write 10 308225; mmap 7 10 r; mprotect 8 11 r; guest_read 9; fork; child_read 0 9; child_read 0 10", 16));
         Assert.Null(r.Mismatch);
         Assert.False(r.Reference.State.Children[0].ContainsKey(9));
@@ -142,7 +147,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // mm/vma.c copy_vma keeps vm_pgoff of a moved VMA with an anon_vma: [8, 11) does not merge with [0, 8), which has
         // no anon_vma, so the child has no PTE of page 3 (Reference.Tests A_vma_mremap_moves_after_its_first_page_...)
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null))
             .Run(KOp.Parse("mmap 0 16 rw; guest_read 10; mremap 10 12 3; host_write 13 910638; mremap 12 15 8; mmap 10 12 rw; fork; child_read 0 3; child_read 0 8", 16));
         Assert.Null(r.Mismatch);
         Assert.False(r.Reference.State.Children[0].ContainsKey(3));
@@ -202,7 +207,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void Driver_side_V7MprotWriteProtect_is_caught_by_a_guest_read_after_mprotect_none()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Upstream, Mutants.Find("V7MprotWriteProtect")))
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Upstream, Mutants.Find("V7MprotWriteProtect")))
             .Run(KOp.Parse("mmap 0 16 rw; guest_read 2; mprotect 1 3 none", 16));
         Assert.Equal(new Mismatch(2, "mprotect 1 3 none", "guest read (check)", 2, "a fault", "0"), r.Mismatch);
     }
@@ -230,7 +235,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // v7: write_protect_page sends MMU_WRITE_PROTECT, replace_page MMU_MIGRATE; ksmd replaces page 12 (scanned
         // first, in the unstable tree) by page 15's frame, not the other way round
-        var conf = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null));
+        var conf = new Conformance(fx.Live, KvmConfig(16, Vocabulary.V7, null));
         var r = Traced(() => conf.Run(KOp.Parse("mmap 0 16 rw; host_write 12 5; ksm 12 15; guest_read 12", 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(1, r.Stats.Paths["replace_page"]);
@@ -246,7 +251,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // 1,000 operations: since the generators draw child writes and the userfaultfd operations too (session 9), seed 1's
         // first 300 have no mprotect over a page with a PTE (the kernel's change_protection calls there are over ranges with
         // a page table but no PTE, which the reference does not notify: counted as kernel invalidations it does not make)
-        var r = Traced(() => Campaign.Run(fx.Live, Conformance.KvmConfig(16, vocab, null), 1000, null, 1));
+        var r = Traced(() => Campaign.Run(fx.Live, KvmConfig(16, vocab, null), 1000, null, 1));
         Assert.Null(r.Mismatch);
         foreach (var site in new[] { "unmap_vmas", "copy_page_range", "change_protection", "zap_page_range", "wp_page_copy" })
             Assert.True(r.Stats.Paths.GetValueOrDefault(site) > 0, $"{site}: {string.Join(", ", r.Stats.Paths)}");
@@ -293,7 +298,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void Under_v7_the_reference_refuses_userfaultfd_and_the_kernel_is_not_asked()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.V7, null)).Run(KOp.Parse(UffdOps, 16));
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.V7, null)).Run(KOp.Parse(UffdOps, 16));
         Assert.Null(r.Mismatch);
         Assert.Equal(3, r.Stats.Refused);
         Assert.Equal(0, r.Stats.UffdResolved);
@@ -348,7 +353,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmTraceFact]
     public void Traced_uffd_write_protect_and_unregister_are_uffd_wp_range_and_the_handlers_unprotects_match_the_reference()
     {
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(UffdOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(UffdOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(2, r.Stats.UffdUnprotects);
         Assert.Equal(0, r.Stats.Extra);
@@ -363,7 +368,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // 1024 pages, huge pages of 512: the first write faults a THP (kpageflags THP checked for all 512 pages);
         // MADV_DONTNEED of page 0 splits the PMD, page 0 refaults as a base page, MADV_COLLAPSE makes the block huge again
         const string ops = "mmap_thp 0 1024 rw; host_write 3 5; dontneed 0 1; host_write 0 4; collapse 3; guest_read 3; host_read 0; guest_write 0 6; guest_read 1";
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ops, 1024));
+        var r = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ops, 1024));
         Assert.Null(r.Mismatch);
         Assert.Equal(1, r.Stats.Driven["collapse"]);
         Assert.Equal(0, r.Stats.Refused);
@@ -375,7 +380,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     public void A_harness_that_does_not_send_madv_collapse_is_caught_by_kpageflags_thp()
     {
         const string ops = "mmap_thp 0 1024 rw; host_write 3 5; dontneed 0 1; host_write 0 4; collapse 3";
-        var conf = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantCollapseSkipsKernel = true };
+        var conf = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantCollapseSkipsKernel = true };
         var r = conf.Run(KOp.Parse(ops, 1024));
         Assert.Equal((4, "collapse 3", "kpageflags THP", 0, "a base page"), (r.Mismatch!.OpIndex, r.Mismatch.Op, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel));
         Assert.StartsWith("a huge page (frame ", r.Mismatch.Reference);
@@ -391,7 +396,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // copies it (copy_huge_pmd) and the child's own read fault maps it too; a write is do_huge_pmd_wp_page ->
         // do_huge_zero_wp_pmd (a new THP, MMU_NOTIFY_CLEAR over the PMD), traced from do_huge_pmd_wp_page
         Assert.True(LiveMm.HugeZeroPageEnabled(), "use_zero_page is 1 on these machines");
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(HugeZeroOps, 1024)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(HugeZeroOps, 1024)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(2, r.Stats.Paths["do_huge_zero_wp_pmd"]); // blocks 0 and 1, each written once
@@ -404,7 +409,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // linux-6.12 do_huge_pmd_wp_page: is_huge_zero_pmd -> fallback (__split_huge_pmd, then wp_page_copy of one page); the
         // 6.18 kernel here has do_huge_zero_wp_pmd: the catalogue's linux-6.18 row is what makes the two agree
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_12, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; host_write 5 7", 1024)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_12, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; host_write 5 7", 1024)));
         Assert.NotNull(r.Mismatch);
         Assert.Equal((2, "invalidation call path", 0), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page));
         Assert.StartsWith("[0, 512) from do_huge_zero_wp_pmd (do_huge_pmd_wp_page <", r.Mismatch.Kernel);
@@ -424,7 +429,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     public void Uffd_move_agrees_with_linux_6_18_and_is_traced_from_move_pages_ptes_over_the_whole_move()
     {
         Assert.Null(fx.Live.UffdWhy);
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(MoveOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(MoveOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(1, r.Stats.Driven["uffd_move"]);
@@ -440,7 +445,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmTraceFact]
     public void Under_linux_6_12_the_move_bracket_is_one_page_and_the_live_618_kernel_disagrees()
     {
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_12, null)).Run(KOp.Parse(MoveOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_12, null)).Run(KOp.Parse(MoveOps, 16)));
         Assert.NotNull(r.Mismatch);
         Assert.Equal((6, "uffdio_move bracket", 1), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page));
         Assert.StartsWith("[1, 3) from move_pages_ptes (move_pages_ptes < move_pages <", r.Mismatch.Kernel);
@@ -481,7 +486,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [UnseenKvmFact]
     public void A_reference_that_moves_into_an_unregistered_vma_is_caught()
     {
-        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveUnregisteredDst = true };
+        var cfg = KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveUnregisteredDst = true };
         var r = new Conformance(fx.Live, cfg) { Unseen = true }.Run(KOp.Parse("mmap 0 16 rw; uffd_register 8 12; host_write 1 5; uffd_move 1 4 1; host_read 4", 16));
         Assert.Equal(new Mismatch(3, "uffd_move 1 4 1", "uffdio_move", 1, "errno 22", "moves"), r.Mismatch);
     }
@@ -494,7 +499,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [UnseenKvmTraceFact]
     public void An_overlapping_move_carries_the_page_up_as_the_live_kernel_does()
     {
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { Unseen = true }.Run(KOp.Parse(OverlapOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)) { Unseen = true }.Run(KOp.Parse(OverlapOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(1, r.Stats.Driven["uffd_move"]);
@@ -509,7 +514,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [UnseenKvmFact]
     public void A_reference_that_refuses_overlapping_moves_is_caught()
     {
-        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusesOverlap = true };
+        var cfg = KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusesOverlap = true };
         var r = new Conformance(fx.Live, cfg) { Unseen = true }.Run(KOp.Parse(OverlapOps, 16));
         Assert.Equal(new Mismatch(4, "uffd_move 9 10 5", "uffdio_move", 9, "moves all", "EINVAL (source and destination overlap)"), r.Mismatch);
     }
@@ -520,7 +525,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmTraceFact]
     public void Uffd_move_of_the_zero_page_leaves_the_destination_an_anon_vma_that_fork_copies()
     {
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null))
             .Run(KOp.Parse("mmap 0 16 rw; uffd_register 8 12; guest_read 2; uffd_move 2 9 1; fork; child_read 0 9; guest_read 9", 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
@@ -560,7 +565,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [UnseenKvmFact]
     public void A_reference_whose_refused_move_forgets_the_anon_vma_is_caught_at_fork()
     {
-        var cfg = Conformance.KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusalForgetsAnonVma = true };
+        var cfg = KvmConfig(16, Vocabulary.Linux6_18, null) with { PlantUffdMoveRefusalForgetsAnonVma = true };
         var r = new Conformance(fx.Live, cfg) { Unseen = true }.Run(KOp.Parse(RefusalOps, 16));
         Assert.NotNull(r.Mismatch);
         Assert.Equal((8, "fork", 13), (r.Mismatch!.OpIndex, r.Mismatch.Op, r.Mismatch.Page));
@@ -572,7 +577,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmTraceFact]
     public void Uffd_move_of_a_whole_thp_is_traced_from_move_pages_huge_pmd()
     {
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null))
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null))
             .Run(KOp.Parse("mmap_thp 0 1024 rw; uffd_register 512 1024; host_write 0 1; host_write 3 9; guest_read 3; uffd_move 0 512 512; guest_read 515; host_read 3; guest_read 3", 1024)));
         Assert.Null(r.Mismatch);
         Assert.Equal(1, r.Stats.Paths["move_pages_huge_pmd"]);
@@ -586,7 +591,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void MoveHugePmdNoNotify_is_caught_against_the_live_kernel()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, Mutants.Find("MoveHugePmdNoNotify")))
+        var r = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, Mutants.Find("MoveHugePmdNoNotify")))
             .Run(KOp.Parse("mmap_thp 0 1024 rw; uffd_register 512 1024; guest_read 3; uffd_move 0 512 512; guest_read 3", 1024));
         Assert.Equal(new Mismatch(4, "guest_read 3", "pagemap present", 0, "present", "not present"), r.Mismatch);
     }
@@ -595,7 +600,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     public void A_reference_without_the_huge_zero_page_is_caught_by_the_zero_page_check_and_its_reads_are_otherwise_not_run()
     {
         // the planted bug is the reference of before (MmConfig.HugeZeroPage off: its THP read fault allocates a huge page)
-        var off = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, hugeZeroPage: false);
+        var off = KvmConfig(1024, Vocabulary.Linux6_18, null, hugeZeroPage: false);
         var r = new Conformance(fx.Live, off) { RunHugeZeroReads = true }.Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3", 1024));
         Assert.Equal(new Mismatch(1, "host_read 3", "zero page", 0, "the huge zero page", "frame 1"), r.Mismatch);
         // so with it off such a read is not run (counted as refused) unless asked for
@@ -603,7 +608,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         Assert.Null(q.Mismatch);
         Assert.Equal(2, q.Stats.Refused);
         // with it on (the kernel's use_zero_page), they run and agree
-        var on = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, hugeZeroPage: true)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; guest_read 4", 1024));
+        var on = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null, hugeZeroPage: true)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_read 3; guest_read 4", 1024));
         Assert.Null(on.Mismatch);
         Assert.Equal(0, on.Stats.Refused);
     }
@@ -611,7 +616,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void The_reference_refuses_a_collapse_of_a_block_that_is_already_huge_and_the_kernel_is_not_asked()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_write 3 5; collapse 3", 1024));
+        var r = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap_thp 0 1024 rw; host_write 3 5; collapse 3", 1024));
         Assert.Null(r.Mismatch);
         Assert.Equal(1, r.Stats.Refused);
     }
@@ -638,7 +643,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     /// with that reason (SkipException), never passed.</summary>
     private RunResult RunUntilMigrated(string? mutant)
     {
-        var config = Conformance.KvmConfig(128, Vocabulary.Linux6_18, mutant is null ? null : Mutants.Find(mutant));
+        var config = KvmConfig(128, Vocabulary.Linux6_18, mutant is null ? null : Mutants.Find(mutant));
         var r = CompactionRetry.Until(() => new Conformance(fx.Live, config).Run(KOp.Parse(MigrationOps(), 128)), x => x.Stats.Migrated > 0, out long elsewhere);
         Assert.True(r.Stats.Compactions == 1, $"the harness ran {r.Stats.Compactions} compactions (live.MigrateWhy: {fx.Live.MigrateWhy})");
         Assert.True(r.Stats.MigratedUnmodelled == 0, $"moved pages the reference did not migrate: {r.Stats.FirstUnmodelled}");
@@ -674,7 +679,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void Madv_pageout_gives_swap_entries_the_guest_faults_back_and_madv_free_drops_them()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(PageoutOps, 16));
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(PageoutOps, 16));
         Assert.Null(r.Mismatch);
         Assert.Equal(3, r.Stats.Driven["pageout"]);
         Assert.Null(fx.Live.Swap.Why);
@@ -690,7 +695,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // (linux-7.2 mm/rmap.c try_to_unmap_one, "MADV_FREE page check"), never a swap entry as the reference's pageout made.
         // The reference now has lazyfree frames (Planner.MarkLazyfree, ReclaimLazyfree): page 1 is discarded and reads 0, the
         // page written there afterwards is swapped out as any other
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap 0 3 rw; guest_write 1 632771; free 0 5; pageout 1 2; host_read 1; host_write 1 7; pageout 1 2", 16));
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse("mmap 0 3 rw; guest_write 1 632771; free 0 5; pageout 1 2; host_read 1; host_write 1 7; pageout 1 2", 16));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.True(r.Reference.State.Ptes[1] is { Swapped: true });
@@ -698,7 +703,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     }
 
     private RunResult Lazy(string ops, bool plantKept = false, bool plantNoPrefetch = false) =>
-        new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantLazyfreeKept = plantKept, PlantNoPrefetch = plantNoPrefetch }.Run(KOp.Parse(ops, 16));
+        new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantLazyfreeKept = plantKept, PlantNoPrefetch = plantNoPrefetch }.Run(KOp.Parse(ops, 16));
 
     [KvmTraceFact]
     public void Madv_pageout_discards_a_clean_lazyfree_page_and_keeps_one_written_or_mapped_by_kvm_since_madv_free()
@@ -745,14 +750,14 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void A_harness_that_sends_madv_dontneed_for_pageout_is_caught_by_the_pagemap_swapped_bit()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantPageoutSendsDontneed = true }
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantPageoutSendsDontneed = true }
             .Run(KOp.Parse("mmap 0 4 rw; host_write 1 11; pageout 0 4; host_read 1", 4));
         Assert.Equal(new Mismatch(2, "pageout 0 4", "pagemap swapped", 1, "no entry", $"a swap entry (frame {r.Reference.State.Ptes[1]!.Value.Frame} in the swap cache)"), r.Mismatch);
     }
 
 
     private RunResult Thp(string ops, bool plantWholeBlocks = false) =>
-        new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantMprotectWholeBlocks = plantWholeBlocks }.Run(KOp.Parse(ops, 1024));
+        new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantMprotectWholeBlocks = plantWholeBlocks }.Run(KOp.Parse(ops, 1024));
 
     [KvmTraceFact]
     public void Partial_mprotect_munmap_and_dontneed_of_a_thp_split_its_pmd_as_the_reference_splits()
@@ -807,7 +812,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // the planted difference: linux-6.1's folio split maps every subpage back (no try_to_map_unused_to_zeropage), as the
         // reference did before it modelled 6.12+; the zero page check sees it at the split
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_1, null)).Run(KOp.Parse(FreeSplitOps, 1024));
+        var r = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_1, null)).Run(KOp.Parse(FreeSplitOps, 1024));
         Assert.NotNull(r.Mismatch);
         Assert.Equal((3, "zero page", 512, "the zero page"), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel));
     }
@@ -875,7 +880,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // the planted reference bug MmConfig.PlantPteFolioForgotten (the reference before it modelled PTE-mapped large folios),
         // run by the harness without its refusal (RunPageoutLargeFolio): the kernel's folio split maps page 512 (zero-filled)
         // to the zero page, the reference swaps out base pages
-        var cfg = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null) with { PlantPteFolioForgotten = true };
+        var cfg = KvmConfig(1024, Vocabulary.Linux6_18, null) with { PlantPteFolioForgotten = true };
         var r = new Conformance(fx.Live, cfg) { RunPageoutLargeFolio = true }.Run(KOp.Parse(PageoutSplitRepro, 1024));
         Assert.Equal(new Mismatch(3, "pageout 932 935", "zero page", 512, "the zero page", "frame 1"), r.Mismatch);
         // with the plant the harness refuses the pageout (the kernel's folio is one the reference does not know)
@@ -929,7 +934,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // the planted reference bug MmConfig.PlantThpPageoutKeepsPmd: no split, no swap entry, the PMD kept; the kernel's split
         // mapped page 0 (zero-filled) to the zero page
-        var cfg = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null) with { PlantThpPageoutKeepsPmd = true };
+        var cfg = KvmConfig(1024, Vocabulary.Linux6_18, null) with { PlantThpPageoutKeepsPmd = true };
         var r = new Conformance(fx.Live, cfg).Run(KOp.Parse(ThpPageoutOps, 1024));
         Assert.Equal(new Mismatch(4, "pageout 0 512", "zero page", 0, "the zero page", $"frame {r.Reference.State.Ptes[0]!.Value.Frame}"), r.Mismatch);
         Assert.True(r.Reference.State.Ptes[0] is { Huge: true });
@@ -1050,7 +1055,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // exclusively mapped of page 7: live kernel exclusive, reference not exclusive (map count 2)`): linux-7.2 mm/mremap.c
         // prep_move_vma -> ksm_madvise(MADV_UNMERGEABLE) -> mm/ksm.c break_ksm unshares page 11 (a KSM page) before the move,
         // traced as wp_page_copy < do_wp_page < ... < break_ksm; page 13 keeps the KSM page, the moved page 7 its own copy
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null))
             .Run(KOp.Parse("mmap 0 16 rw; host_write 11 264628; ksm 11 13; mremap 9 12 5; guest_read 7; host_read 13; guest_write 7 5; host_read 13", 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
@@ -1076,13 +1081,13 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [UnseenKvmTraceFact]
     public void Mremap_dontunmap_agrees_and_is_traced_from_move_page_tables_alone()
     {
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { Unseen = true }.Run(KOp.Parse(DontunmapOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)) { Unseen = true }.Run(KOp.Parse(DontunmapOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(1, r.Stats.Driven["mremap_dontunmap"]);
         Assert.Equal((1, 1), (r.Stats.Paths["move_page_tables"], r.Stats.Paths["wp_page_copy"]));
         Assert.Equal((0, 0), (r.Stats.Extra, r.Stats.RangeDiffs));
-        var m = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { Unseen = true }
+        var m = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)) { Unseen = true }
             .Run(KOp.Parse(DontunmapOps.Replace("mremap_dontunmap", "mremap"), 16)));
         Assert.Null(m.Mismatch);
         Assert.Equal(1, m.Stats.Paths["move_page_tables"]);
@@ -1166,7 +1171,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // linux-7.2 mm/memory.c copy_nonpresent_pte: the child's swap entries (pagemap bit 62 in the child until it reads);
         // do_swap_page of an entry fork shared maps the page read-only, and a write copies it (do_wp_page -> wp_page_copy), so the
         // child still reads the old value; MADV_FREE drops the parent's entry only (free 5 6), the child's still swaps in 55
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ForkSwapOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ForkSwapOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(1, r.Stats.Driven["fork"]);
@@ -1177,7 +1182,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void A_harness_that_expects_a_childs_copy_of_a_swap_entry_present_is_caught_by_the_childs_pagemap()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantChildSwapMapped = true }
+        var r = new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)) { PlantChildSwapMapped = true }
             .Run(KOp.Parse("mmap 0 4 rw; host_write 1 11; pageout 0 4; fork", 4));
         Assert.NotNull(r.Mismatch);
         Assert.Equal((3, "child 0 pagemap swapped", 1, "a swap entry", "no swap entry"), (r.Mismatch!.OpIndex, r.Mismatch.What, r.Mismatch.Page, r.Mismatch.Kernel, r.Mismatch.Reference));
@@ -1195,7 +1200,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // alone (4 again), do_anonymous_page where it has no PTE (9), SIGSEGV in a read-only VMA (12), wp_page_copy of the zero
         // page (2); none is on the parent's mm (no invalidation traced). The parent's writes of 3 and 4 after the child's copies
         // reuse their pages (do_wp_page: mapped once): the one wp_page_copy traced is the guest's write of the zero page 2
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ChildWriteOps, 16)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ChildWriteOps, 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(6, r.Stats.Driven["child_write"]);
@@ -1225,7 +1230,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // the child's copy leaves the parent's KSM page mapped once; the kernel's write copies it (wp_can_reuse_anon_folio:
         // folio_test_ksm), traced as wp_page_copy; the reference reused it before (a kernel invalidation it did not make)
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(16, Vocabulary.Linux6_18, null))
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(16, Vocabulary.Linux6_18, null))
             .Run(KOp.Parse("mmap 0 16 rw; host_write 1 5; host_write 2 6; ksm 1 2; fork; child_write 0 2 9; host_read 2; child_read 0 2; host_write 2 3; child_write 0 1 4; host_write 1 2", 16)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
@@ -1261,7 +1266,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
         // by both mms). The parent's write of page 3, which the child copied away: its PMD is not the folio's only reference ->
         // split (traced split_huge_page: __split_huge_pmd) and wp_page_copy of the page, mapped once in the parent but a page of a
         // large folio the child still maps (the reference without folios reused it: the planted test below)
-        var r = Traced(() => new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ChildThpWriteOps, 1024)));
+        var r = Traced(() => new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(ChildThpWriteOps, 1024)));
         Assert.Null(r.Mismatch);
         Assert.Equal(0, r.Stats.Refused);
         Assert.Equal(6, r.Stats.Driven["child_write"]);
@@ -1279,7 +1284,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void A_reference_whose_childs_write_into_a_shared_thp_reuses_the_parents_page_is_caught_by_the_host_read()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantThpChildWriteReuses = true }
+        var r = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantThpChildWriteReuses = true }
             .Run(KOp.Parse("mmap_thp 0 1024 rw; guest_write 3 5; fork; child_write 0 3 7", 1024));
         // the reference wrote 7 into the frame the parent maps by its PMD: the child's own page is not exclusive there
         Assert.Equal(new Mismatch(3, "child_write 0 3 7", "child 0 pagemap exclusively mapped", 3, "exclusive",
@@ -1289,7 +1294,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void A_reference_whose_parent_reuses_a_page_of_a_thp_the_child_still_maps_is_caught()
     {
-        var r = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantThpParentWriteReuses = true }
+        var r = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantThpParentWriteReuses = true }
             .Run(KOp.Parse("mmap_thp 0 1024 rw; guest_write 3 5; fork; child_write 0 3 7; host_write 3 9", 1024));
         // the reference kept the PMD and wrote in place; the kernel split it (do_huge_pmd_wp_page's fallback) and copied the page
         Assert.Equal(new Mismatch(4, "host_write 3 9", "kpageflags THP", 3, "a base page", "a huge page (frame 4)"), r.Mismatch);
@@ -1302,10 +1307,10 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     {
         // khugepaged scanning every 100 ms (the planted bug: not held off) collapses block 0, PTE-mapped after the dontneed
         // split, into a new THP and fills page 3 (linux-7.2 mm/khugepaged.c collapse_huge_page); held off, it does not
-        var bad = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantKhugepagedNotHeld = true }.Run(KOp.Parse(KhugepagedOps, 1024));
+        var bad = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)) { PlantKhugepagedNotHeld = true }.Run(KOp.Parse(KhugepagedOps, 1024));
         Assert.NotNull(bad.Mismatch);
         Assert.Equal(("pagemap present", 3, "present"), (bad.Mismatch!.What, bad.Mismatch.Page, bad.Mismatch.Kernel));
-        var good = new Conformance(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(KhugepagedOps, 1024));
+        var good = new Conformance(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null)).Run(KOp.Parse(KhugepagedOps, 1024));
         Assert.Null(good.Mismatch);
         Assert.Equal(KhugepagedControl.HeldSleep, File.ReadAllText(KhugepagedControl.Dir + "scan_sleep_millisecs").Trim());
     }
@@ -1313,7 +1318,7 @@ public sealed class LiveKernelTests(LiveFixture fx) : IClassFixture<LiveFixture>
     [KvmFact]
     public void A_generated_thp_campaign_of_1024_pages_shows_no_mismatch()
     {
-        var r = Campaign.Run(fx.Live, Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null), 100, null, 1);
+        var r = Campaign.Run(fx.Live, KvmConfig(1024, Vocabulary.Linux6_18, null), 100, null, 1);
         Assert.Null(r.Mismatch);
         Assert.Null(r.Vacuous);
         Assert.True(r.Stats.Driven.GetValueOrDefault("mmap_thp") > 0);

@@ -19,7 +19,9 @@ public class SwapCleanupTests
             + "/var/tmp/notifier-kernel-333.swap\\040(deleted) file\t65532\t0\t-5\n"  // dead, unlinked already
             + "/var/tmp/other-444.swap                  file\t\t65532\t\t0\t\t-6\n";
         var off = new List<string>();
-        var done = SwapControl.RemoveStale(swaps, pid => pid == 222, p => { off.Add(p); return p.Contains("333") ? 2 : 0; });
+        // files and delete given too: the real /var/tmp may hold a live run's swap file of a pid the fake `alive` calls dead
+        var deleted = new List<string>();
+        var done = SwapControl.RemoveStale(swaps, pid => pid == 222, p => { off.Add(p); return p.Contains("333") ? 2 : 0; }, files: [], delete: deleted.Add);
         Assert.Equal(["/var/tmp/notifier-kernel-111.swap", "/var/tmp/notifier-kernel-333.swap"], off);
         Assert.Equal(
         [
@@ -27,7 +29,9 @@ public class SwapCleanupTests
             "stale swap file /var/tmp/notifier-kernel-333.swap of dead process 333: swapoff failed (errno 2): run `swapoff /var/tmp/notifier-kernel-333.swap && rm /var/tmp/notifier-kernel-333.swap`",
         ], done);
         // this process's own file is never touched
-        Assert.Empty(SwapControl.RemoveStale(Header + $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap file 65532 0 -2\n", _ => false, p => throw new InvalidOperationException(p)));
+        Assert.Equal(["/var/tmp/notifier-kernel-111.swap"], deleted);
+        Assert.Empty(SwapControl.RemoveStale(Header + $"/var/tmp/notifier-kernel-{Environment.ProcessId}.swap file 65532 0 -2\n", _ => false, p => throw new InvalidOperationException(p),
+            files: [], delete: p => throw new InvalidOperationException(p)));
     }
 
     [KvmSkippableFact]

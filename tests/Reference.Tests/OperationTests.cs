@@ -900,10 +900,10 @@ public class OperationTests
     }
 
     [Theory]
-    [InlineData(Vocabulary.Linux6_18, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[2,3)", true, true)]
-    [InlineData(Vocabulary.Linux6_12, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[2,3)", true, true)]
-    [InlineData(Vocabulary.Linux7_2, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[2,3)", true, true)]
-    [InlineData(Vocabulary.Linux6_1, "MMU_NOTIFY_CLEAR[0,4) MMU_NOTIFY_CLEAR[2,3)", true, false)]
+    [InlineData(Vocabulary.Linux6_18, "MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[0,4)", true, true)]
+    [InlineData(Vocabulary.Linux6_12, "MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[0,4)", true, true)]
+    [InlineData(Vocabulary.Linux7_2, "MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[0,4)", true, true)]
+    [InlineData(Vocabulary.Linux6_1, "MMU_NOTIFY_CLEAR[2,3) MMU_NOTIFY_CLEAR[0,4)", true, false)]
     [InlineData(Vocabulary.V7, "MMU_MUNMAP[2,3)", false, false)]
     public void Madvise_free_over_part_of_a_thp_splits_its_folio_and_zero_filled_subpages_become_the_zero_page(Vocabulary v, string events, bool split, bool zero)
     {

@@ -199,12 +199,12 @@ public class ThpPageoutTests
     [Fact]
     public void Madv_free_over_part_of_a_pte_mapped_thp_splits_its_folio_and_over_all_of_it_marks_it_lazyfree()
     {
-        // linux-7.2 mm/madvise.c madvise_free_pte_range: split_folio (before madvise_free_single_vma's bracket here; nested in
-        // the kernel), page 1 lazyfree after it; over the whole folio in one VMA no split, every page lazyfree (folio_mark_lazyfree)
+        // linux-7.2 mm/madvise.c madvise_free_pte_range: split_folio (nested in madvise_free_single_vma's bracket, as in the
+        // kernel), page 1 lazyfree after it; over the whole folio in one VMA no split, every page lazyfree (folio_mark_lazyfree)
         var s = PteMapped(Vocabulary.Linux6_18);
         int from = s.Trace.Count;
         s.Cpu(new Call.MadviseFree(1, 2));
-        Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,4)", "MMU_NOTIFY_CLEAR[1,2)"], Events(s, from));
+        Assert.Equal(["MMU_NOTIFY_CLEAR[1,2)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,4)"], Events(s, from));
         Assert.True(s.State.Ptes[0] is { Frame: MmState.ZeroFrame } && s.State.Frames[s.State.Ptes[1]!.Value.Frame].Lazyfree);
         Assert.False(s.State.Frames[s.State.Ptes[2]!.Value.Frame].Lazyfree);
         var t = PteMapped(Vocabulary.Linux6_18, merge: true);
@@ -320,7 +320,8 @@ public class ThpPageoutTests
         var olds = Olds(s);
         int from = s.Trace.Count;
         Assert.Null(Free(s, 1, 2));
-        Assert.Equal("MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4) MMU_NOTIFY_CLEAR[1,2)", EventText(s, from));
+        // madvise_free_single_vma's bracket [1, 2), the split's per VMA nested in it (MmConfig.NestedFolioSplit)
+        Assert.Equal("MMU_NOTIFY_CLEAR[1,2) MMU_NOTIFY_CLEAR[0,1) MMU_NOTIFY_CLEAR[1,4)", EventText(s, from));
         Assert.Equal(plant ? "zero:r(free) f1:rw:lazy f2:rw zero:r(free)" : "f0:r f1:rw:lazy f2:rw f3:rw", Pages(s, olds));
         Assert.False(s.State.IsPteFolio(new PageRange(0, 4)));
 

@@ -67,7 +67,8 @@ public class UffdTests
         Assert.Equal("ENOENT (VMA [0, 8) is not registered for write-protect)", Result(s.Call(new Call.UffdWriteProtect(0, 4))));
         Assert.True(s.State.Ptes[1]!.Value.Writable); // refused without effect
         s.Cpu(new Call.UffdRegister(0, 2));
-        Assert.Equal("ENOENT (VMA [2, 8) is not registered for write-protect)", Result(s.Call(new Call.UffdWriteProtect(0, 4))));
+        Assert.Equal("ENOENT (VMA [2, 8) is not registered for write-protect)", Run(s, new Call.UffdWriteProtect(0, 4)));
+        Assert.True(s.State.Ptes[1]!.Value.UffdWp); // [0, 2) protected before the walk met [2, 8)
         Assert.Null(Run(s, new Call.UffdWriteProtect(0, 2)));
         // a hole is skipped (for_each_vma_range), registered VMAs on both sides are protected
         s.Cpu(new Call.Mmap(10, 12, Prot.ReadWrite));
@@ -75,6 +76,80 @@ public class UffdTests
         s.Cpu(new Call.UffdRegister(0, 12));
         Assert.Equal("[0,2)wp [10,12)wp", Layout(s));
         Assert.Null(Run(s, new Call.UffdWriteProtect(0, 12)));
+    }
+
+    /// <summary>linux-7.2 (and 6.12) mm/userfaultfd.c mwriteprotect_range: for_each_vma_range protects each registered VMA in
+    /// turn (uffd_wp_range) and stops at the first one not registered with -ENOENT: the VMAs before it stay protected. The
+    /// plant (PlantUffdWpRefusesWhole) refuses the whole call without effect, as the reference did before session 14.</summary>
+    [Theory]
+    [InlineData(false, "frame 1 r dirty soft-dirty uffd-wp", "MMU_NOTIFY_PROTECTION_VMA[0,4)")]
+    [InlineData(true, "frame 1 rw dirty soft-dirty", null)]
+    public void Write_protect_protects_the_registered_vmas_before_one_not_registered_then_fails(bool plant, string pte1, string? bracket)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("kvm", MirrorKind.Mm)]) { PlantUffdWpRefusesWhole = plant });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.CpuWrite(5, 8));
+        s.Cpu(new Call.UffdRegister(0, 4));
+        int before = s.Trace.Count;
+        Assert.Equal("ENOENT (VMA [4, 8) is not registered for write-protect)", Run(s, new Call.UffdWriteProtect(0, 8)));
+        Assert.Equal(bracket is null ? [] : [bracket], Events(s, before));
+        Assert.Equal(pte1, PteText.Of(s.State.Ptes[1]));
+        Assert.Equal("frame 2 rw dirty soft-dirty", PteText.Of(s.State.Ptes[5]));
+        Assert.Equal("[0,4)wp [4,8)", Layout(s));
+        Assert.Null(s.FirstViolation);
+        // the first VMA not registered: -ENOENT before any uffd_wp_range, in both
+        before = s.Trace.Count;
+        Assert.Equal("ENOENT (VMA [4, 8) is not registered for write-protect)", Run(s, new Call.UffdWriteProtect(4, 8)));
+        Assert.Empty(Events(s, before));
+    }
+
+    /// <summary>linux-6.1 mm/userfaultfd.c mwriteprotect_range -> find_dst_vma: the range must lie inside one VMA registered
+    /// with the userfaultfd, else -ENOENT before anything changes; linux-6.12 on walks the VMAs (for_each_vma_range, holes
+    /// skipped). The plant (PlantUffdWpWalksVmas6_1) gives linux-6.1 the later walk.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux6_1, false, "ENOENT (range not inside one VMA: find_dst_vma)", "frame 1 rw dirty soft-dirty")]
+    [InlineData(Vocabulary.Linux6_1, true, null, "frame 1 r dirty soft-dirty uffd-wp")]
+    [InlineData(Vocabulary.Linux6_12, false, null, "frame 1 r dirty soft-dirty uffd-wp")]
+    [InlineData(Vocabulary.Linux7_2, false, null, "frame 1 r dirty soft-dirty uffd-wp")]
+    public void Write_protect_over_a_hole_walks_the_vmas_from_6_12_on_and_fails_in_6_1(Vocabulary v, bool plant, string? result, string pte1)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v) { PlantUffdWpWalksVmas6_1 = plant });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 7));
+        s.Cpu(new Call.CpuWrite(6, 8));
+        s.Cpu(new Call.UffdRegister(0, 8));
+        s.Cpu(new Call.Munmap(4, 5));
+        Assert.Equal(result, Run(s, new Call.UffdWriteProtect(0, 8)));
+        Assert.Equal(pte1, PteText.Of(s.State.Ptes[1]));
+        Assert.Equal(result is null, s.State.Ptes[6]!.Value.UffdWp);
+        // inside one VMA: protected in every release
+        Assert.Null(Run(s, new Call.UffdWriteProtect(5, 8)));
+        Assert.True(s.State.Ptes[6]!.Value.UffdWp);
+        Assert.Null(s.FirstViolation);
+    }
+
+    /// <summary>KSM merges uffd-wp pages as any other (linux-7.2 mm/ksm.c: no userfaultfd check): the kept page's PTE keeps its
+    /// bit (write_protect_page), the replaced one's is lost (replace_page: mk_pte(kpage, vma->vm_page_prot)), so a write there
+    /// copies the KSM page without the handler. The plant (PlantKsmKeepsUffdWp) keeps the bit: the write waits.</summary>
+    [Theory]
+    [InlineData(false, "frame 1 r soft-dirty", null)]
+    [InlineData(true, "frame 1 r soft-dirty uffd-wp", "EAGAIN (uffd-wp: the write waits in handle_userfault until the page is un-protected)")]
+    public void Ksm_keeps_the_kept_pages_uffd_wp_bit_and_drops_the_replaced_ones(bool plant, string pte1, string? write1)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantKsmKeepsUffdWp = plant });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(3, 5));
+        s.Cpu(new Call.UffdRegister(0, 8));
+        s.Cpu(new Call.UffdWriteProtect(0, 8));
+        Assert.Null(Run(s, new Call.KsmMerge(3, 1)));
+        Assert.Equal("frame 2 r soft-dirty uffd-wp", PteText.Of(s.State.Ptes[3]));
+        Assert.Equal(pte1.Replace("frame 1", "frame 2"), PteText.Of(s.State.Ptes[1]));
+        Assert.Equal(write1, Run(s, new Call.CpuWrite(1, 6)));
+        Assert.Equal("EAGAIN (uffd-wp: the write waits in handle_userfault until the page is un-protected)", Run(s, new Call.CpuWrite(3, 6)));
+        Assert.Equal(plant ? 5 : 6, s.CpuView(1));
+        Assert.Null(s.FirstViolation);
     }
 
     [Fact]

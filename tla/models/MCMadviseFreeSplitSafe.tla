@@ -8,7 +8,15 @@
 (* range keeps the PTEs of the range (madvise_free_single_vma); with       *)
 (* MADV_DONTNEED's zap, a device that reads and writes (values 0 and 1:    *)
 (* a subpage is zero-filled or not) and the correct policy, every rule     *)
-(* holds.                                                                  *)
+(* holds.  Two CPU threads: the kernel runs the split inside              *)
+(* madvise_free_single_vma's bracket (linux-7.2 mm/madvise.c               *)
+(* madvise_free_single_vma: invalidate_range_start, then walk_page_range   *)
+(* -> madvise_free_pte_range -> madvise_free_huge_pmd -> split_folio, then *)
+(* invalidate_range_end), which one thread, one bracket at a time, cannot  *)
+(* take: with two, madvise_free_single_vma started on one thread and the   *)
+(* split's whole bracket on the other before its step is one of the        *)
+(* interleavings (active_invalidate_ranges 2, one pass), with the          *)
+(* concurrent ones besides.                                                *)
 (***************************************************************************)
 EXTENDS NotifierSpec
 MCPolicy == [d \in Devices |-> [e \in AllEvents |-> CorrectReaction(e)]]

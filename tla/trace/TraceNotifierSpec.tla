@@ -80,7 +80,6 @@ TraceEmpty == {}
 TraceProts == 0..2
 \* device-exclusive entries are upstream only (NotifierSpec's ASSUME)
 TraceSites == IF Cfg.vocabulary \in UpstreamFamily THEN Sites ELSE Sites \ ExclusiveSites
-TraceThreads == {1}
 TraceVocabulary == Cfg.vocabulary
 \* mremap breaks the KSM pages it moves (config field mremap_break_ksm; reference/Config.cs
 \* MmConfig.MremapBreakKsm): NotifierSpec's MremapBreakKsm
@@ -91,13 +90,24 @@ TraceKsmWriteCopies == Has(Cfg, "ksm_write_copies") /\ Cfg.ksm_write_copies
 \* MADV_FREE over part of a PTE-mapped large folio splits it too (config field pte_folio_split;
 \* reference/Config.cs MmConfig.PteFolioSplit): the split_folio brackets may be per VMA (FolioRange)
 TracePteFolioSplit == Has(Cfg, "pte_folio_split") /\ Cfg.pte_folio_split
+\* MADV_FREE's folio split runs nested in madvise_free_single_vma's bracket (config field
+\* nested_folio_split; reference/Config.cs MmConfig.NestedFolioSplit): NestedStart.  Without
+\* the field a split comes before that bracket, as the reference wrote traces before.
+TraceNestedFolioSplit == Has(Cfg, "nested_folio_split") /\ Cfg.nested_folio_split
+\* a second thread for the folio split MADV_FREE runs nested in its bracket (NestedStart)
+TraceThreads == IF TraceNestedFolioSplit THEN {1, 2} ELSE {1}
 
 DevOf(name) == CHOOSE d \in TraceDevices : Cfg.mirrors[d].name = name
 PteOf(r, f) == IF Has(r, f) THEN [f |-> Fr(r[f].frame), acc |-> AccOf(r[f].prot), sd |-> r[f].soft_dirty]
                ELSE NonePte
 RangeOf(r) == {P(x) : x \in r.start..(r.end - 1)}
 PagesOf(s) == {P(s[i]) : i \in DOMAIN s}
-T == 1   \* the one CPU thread: the reference runs one mm operation at a time
+\* The CPU thread whose invalidation the next line belongs to: the reference runs one mm
+\* operation at a time, on thread 1; a bracket nested in it (NestedStart) runs on thread 2
+\* until its end, the core mm's nested start/end regions in one thread (linux-7.2
+\* mm/mmu_notifier.c, the comment above mn_itree_is_invalidating), which the spec's threads
+\* model as its concurrent ones (active counts both).
+T == IF 2 \in TraceThreads /\ thr[2].ph # "idle" THEN 2 ELSE 1
 
 (***************************************************************************)
 (* Trace state: the line counter and what the lines so far tell about the  *)
@@ -138,10 +148,12 @@ IsCpuCall ==
     /\ l <= Len(TraceLog) /\ L.kind = "call" /\ L.actor = "cpu"
     /\ thr[T].ph = "idle"
     \* (a refused UFFDIO_MOVE may still split a THP source and bracket the step it refuses:
-    \* its call line stays the call in flight, TraceMoveStepRefused)
-    \* and an mremap over several VMAs stopped part way through keeps the moves before the VMA that
-    \* refused (linux-7.2 mm/mremap.c remap_move): its call line, with the result, is followed by them
-    /\ tcall' = IF /\ Has(L, "result") /\ L.op # "uffdio_move"
+    \* its call line stays the call in flight, TraceMoveStepRefused; so does a UFFDIO_WRITEPROTECT
+    \* that fails with -ENOENT at a VMA not registered after protecting the ones before it:
+    \* Linux 7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range; and an mremap over several
+    \* VMAs stopped part way through, whose call line with the result is followed by the moves of the
+    \* VMAs before the one refused: linux-7.2 mm/mremap.c remap_move)
+    /\ tcall' = IF /\ Has(L, "result") /\ L.op \notin {"uffdio_move", "uffdio_writeprotect"}
                   /\ ~(L.op = "mremap" /\ l < Len(TraceLog) /\ TraceLog[l + 1].kind = "step" /\ TraceLog[l + 1].actor = "cpu")
                THEN [op |-> "none"] ELSE L
     \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
@@ -328,13 +340,23 @@ SplitBlock(site, a, b) ==
     LET h == IF Has(Cfg, "huge_page_size") THEN Cfg.huge_page_size ELSE 4 IN
     site = "split_huge_page" => a % h = 0 /\ b = Min(a + h, Cfg.pages)
 
+\* MADV_FREE's folio split nested in madvise_free_single_vma's bracket (with nested_folio_split):
+\* linux-7.2, 6.12 and 6.1 mm/madvise.c madvise_free_single_vma starts its MMU_NOTIFY_CLEAR over
+\* the call's range, then walk_page_range -> madvise_free_pte_range -> split_folio (a PTE-mapped
+\* large folio; madvise_free_huge_pmd's split_folio, 6.1 split_huge_page, for a PMD-mapped THP) ->
+\* mm/rmap.c try_to_migrate_one starts and ends its own bracket, and the walk's end is followed by
+\* invalidate_range_end.  The split starts on thread 2 once thread 1's bracket has started (its
+\* callbacks ran); with the field no split starts on its own (the order before is rejected).
+NestedStart == /\ TraceNestedFolioSplit
+               /\ thr[1].ph = "started" /\ thr[1].site = "madvise_free_single_vma" /\ thr[2].ph = "idle"
+
 \* invalidate_range_start(_nonblock): BeginOp's thread record (NewOp) and
 \* mn_itree_inv_start_range (active++, seq |= 1), for the line's range and
 \* the call site whose event (in this vocabulary) is the line's event.
 IsStart(op, mech) ==
     /\ IsOp(op)
-    \* (or mremap's next bracket after its KSM break)
-    /\ thr[T].ph \in {"idle", "unmerged"}
+    \* (or mremap's next bracket after its KSM break; or MADV_FREE's split, nested)
+    /\ thr[T].ph \in {"idle", "unmerged"} \/ NestedStart
     /\ SitesFor(L.event, mech) # {}
     \* mmu_notifier_range_init_owner's owner, as BeginOp's OwnersOf (and its wait)
     /\ LET own == IF Has(L, "owner") THEN DevOf(L.owner) ELSE 0 IN
@@ -348,6 +370,7 @@ IsStart(op, mech) ==
             IN /\ own \in OwnersOf(site)
                /\ tcall.op = "uffdio_move" => MoveRange(site, L.start, L.end)
                /\ site = "split_folio" => FolioRange(L.start, L.end)
+               /\ TraceNestedFolioSplit => (site = "split_folio" <=> NestedStart)
                /\ site = "wp_page_copy" /\ tcall.op = "mremap" => MremapBreak(site, RangeOf(L))
                /\ KsmWriteCopy(site, RangeOf(L)) => KsmWriteCopies
                \* what the mm needs of the site in this state (NotifierSpec SiteApplicable), and
@@ -355,13 +378,15 @@ IsStart(op, mech) ==
                /\ SiteApplicable(site, RangeOf(L))
                /\ HugetlbVmaFits(site, RangeOf(L))
                /\ SplitBlock(site, L.start, L.end)
-               /\ thr' = [thr EXCEPT ![T] = [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own,
+               /\ thr' = [thr EXCEPT ![IF NestedStart THEN 2 ELSE T] =
+                            [NewOp(site, RangeOf(L), prot, 0, "start") EXCEPT !.own = own,
                             !.mvr = IF MremapBreak(site, RangeOf(L)) THEN RangeOf(tcall) ELSE {},
                             !.mvd = IF MremapBreak(site, RangeOf(L)) THEN P(tcall.new_start) ELSE 0]]
     /\ active' = active + 1
     /\ passOdd' = (passOdd \/ \E d \in IntervalDevices : sub[d] = "tree")
     /\ budget' = IF budget > 0 THEN budget - 1 ELSE 0
-    /\ tmm' = [tmm EXCEPT !.start = pte]
+    \* (a nested start keeps the PTEs at the start of the bracket it is nested in)
+    /\ tmm' = IF NestedStart THEN tmm ELSE [tmm EXCEPT !.start = pte]
     /\ Step
     /\ UNCHANGED <<pte, excl, inProg, vma, cow, childFrames, ksm, free, data, mmDead, inPassHit, dpte, lock, flt,
                    hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
@@ -496,6 +521,11 @@ IsPteUpdate ==
              ELSE /\ notify \/ TakesAway(thr[T], p) => Covered(p) /\ Allowed(thr[T].ev, old, SpecNew(old, new))
                   /\ thr[T].ph \in StartedPhases /\ p \in thr[T].chg => SiteEffect(thr[T], old, new)
                   /\ UNCHANGED thr
+          \* the remap of a split nested in MADV_FREE's bracket (NestedStart) maps the page its walk
+          \* then meets: madvise_free_single_vma's effect is held to it from here on (IsTlbFlush)
+          /\ tmm' = IF /\ TraceNestedFolioSplit /\ T = 1 /\ thr[1].site = "madvise_free_single_vma"
+                       /\ thr[1].ph \in StartedPhases /\ old.f = 0 /\ new.f # 0
+                    THEN [tmm EXCEPT !.start[p] = new] ELSE tmm
           \* replace_page's kpage is a KSM page from now on (NotifierSpec ApplyPte)
           /\ ksm' = IF /\ TracksKsm /\ thr[T].ph \in StartedPhases /\ thr[T].site = "replace_page"
                        /\ p \in thr[T].chg /\ new.f # 0 /\ new.f # old.f
@@ -508,7 +538,7 @@ IsPteUpdate ==
              ELSE UNCHANGED <<free, data>>
     /\ Step
     /\ UNCHANGED <<inProg, vma, cow, childFrames, mmDead, budget, active, passOdd, inPassHit, dpte, lock,
-                   flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap, tmm>>
+                   flt, hit, rdCur, sub, ghost, tcall, tdev, tsnap>>
 
 \* flush_tlb_range: the spec's tlb_flush for hardware secondary TLBs (their
 \* entries for the range go, under the PTL); it closes the PTL section.
