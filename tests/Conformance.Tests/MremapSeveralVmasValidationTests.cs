@@ -19,6 +19,22 @@ public sealed class MremapSeveralVmasValidationTests : IDisposable
         return TraceChecks.Validate(path, allowIncomplete: true);
     }
 
+    /// <summary>The trace `name` written by Validate with its mremap call line's new_start 8 edited to newStart: its lines (as
+    /// written), the index of the first bracket start after the call whose line contains `bracket`, and the (1-based) line
+    /// `notifier validate` rejects, which must be a violation.</summary>
+    private (string[] Lines, int Bracket, int Rejected) Planted(string name, string bracket, int newStart)
+    {
+        var path = Path.Combine(_dir, name + ".jsonl");
+        var lines = File.ReadAllLines(path);
+        int call = Array.FindIndex(lines, t => t.Contains("\"kind\":\"call\"") && t.Contains("\"op\":\"mremap\""));
+        int at = Array.FindIndex(lines, call, t => t.Contains("\"op\":\"invalidate_range_start\"") && t.Contains(bracket));
+        Assert.Contains("\"new_start\":8", lines[call]);
+        File.WriteAllLines(path, [.. lines[..call], lines[call].Replace("\"new_start\":8", $"\"new_start\":{newStart}"), .. lines[(call + 1)..]]);
+        var planted = TraceChecks.Validate(path, allowIncomplete: true);
+        Assert.Equal(ExitCodes.Violation, planted.Exit);
+        return (lines, at, planted.Line!.Value);
+    }
+
     private static string? Result(Session s, Call c) =>
         (string?)s.Cpu(c).Trace.Last(l => l.Kind == "call" && l.Op == c.Name).Get("result");
 
@@ -81,34 +97,19 @@ public sealed class MremapSeveralVmasValidationTests : IDisposable
         Assert.Null(h.FirstViolation);
         var v = Validate(s, "ksm");
         Assert.True(v.Accepted, v.Message + "\n" + v.Detail);
-        // planted: the call line's new_start 8 -> 4 puts the broken page 5's destination at 9, which the first VMA's move
-        // mapped already: rejected at the break's bracket (TraceNotifierSpec MremapBreak, MremapDst)
-        var path = Path.Combine(_dir, "ksm.jsonl");
-        var lines = File.ReadAllLines(path);
-        int call = Array.FindIndex(lines, t => t.Contains("\"kind\":\"call\"") && t.Contains("\"op\":\"mremap\""));
-        int brk = Array.FindIndex(lines, call, t => t.Contains("\"op\":\"invalidate_range_start\"") && t.Contains("MMU_NOTIFY_CLEAR"));
-        Assert.Contains("\"start\":5,\"end\":6", lines[brk]);
-        Assert.Contains("\"new_start\":8", lines[call]);
-        lines[call] = lines[call].Replace("\"new_start\":8", "\"new_start\":4");
-        File.WriteAllLines(path, lines);
-        var planted = TraceChecks.Validate(path, allowIncomplete: true);
-        Assert.Equal(ExitCodes.Violation, planted.Exit);
-        Assert.Equal(brk + 1, planted.Line);
         v = Validate(h, "hugetlb");
         Assert.True(v.Accepted, v.Message + "\n" + v.Detail);
+        // planted: the call line's new_start 8 -> 4 puts the broken page 5's destination at 9, which the first VMA's move
+        // mapped already: rejected at the break's bracket (TraceNotifierSpec MremapBreak, MremapDst)
+        var (lines, brk, rejected) = Planted("ksm", "MMU_NOTIFY_CLEAR", 4);
+        Assert.Contains("\"start\":5,\"end\":6", lines[brk]);
+        Assert.Equal(brk + 1, rejected);
         // planted: new_start 8 -> 7 puts the hugetlb VMA's destination at [11, 15), page 11 in the first VMA's: its
         // move_hugetlb_page_tables bracket no longer fits (TraceNotifierSpec HugetlbVmaFits, MremapDst); the start line still
         // passes as a PMD split of the block [4, 8) (SplitBlock), whose first PTE change, the move's clear of page 4, is rejected
-        path = Path.Combine(_dir, "hugetlb.jsonl");
-        lines = File.ReadAllLines(path);
-        call = Array.FindIndex(lines, t => t.Contains("\"kind\":\"call\"") && t.Contains("\"op\":\"mremap\""));
-        int move = Array.FindIndex(lines, call, t => t.Contains("\"op\":\"invalidate_range_start\"") && t.Contains("\"start\":4,"));
+        (lines, int move, rejected) = Planted("hugetlb", "\"start\":4,", 7);
         Assert.Contains("MMU_NOTIFY_CLEAR", lines[move]);   // move_hugetlb_page_tables' event
-        lines[call] = lines[call].Replace("\"new_start\":8", "\"new_start\":7");
-        File.WriteAllLines(path, lines);
-        planted = TraceChecks.Validate(path, allowIncomplete: true);
-        Assert.Equal(ExitCodes.Violation, planted.Exit);
-        Assert.Equal(move + 3, planted.Line);
+        Assert.Equal(move + 3, rejected);
         Assert.Contains("\"op\":\"pte_update\",\"page\":4,", lines[move + 2]);
     }
 }
