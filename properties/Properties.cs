@@ -35,10 +35,14 @@ public static class NotifierProperties
         // (and a program with MREMAP_DONTUNMAP compares linux-6.1 and linux-6.18 each apart: their VMAs differ from 6.12's and
         // 7.2's (Planner.DontunmapVmas: no pre-split of a locked VMA, whose pages MADV_PAGEOUT then takes; no self-merge check;
         // 6.1 keeps a whole VMA's pgoff), and this property compares VMAs too)
+        // (and a program with an mremap compares the releases that move a source over several VMAs, linux-6.18 on
+        // (MmConfig.MremapMovesSeveralVmas: linux-7.2 mm/mremap.c remap_move), apart from 6.12 and 6.1, which refuse it)
         bool free = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseFree });
         bool dontunmap = p.Acts.Any(a => a is Act.Do { Call: Call.MremapDontunmap });
+        bool mremap = p.Acts.Any(a => a is Act.Do { Call: Call.Mremap or Call.MremapDontunmap });
         foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), free && v == Vocabulary.Linux6_1,
-            dontunmap && v is Vocabulary.Linux6_1 or Vocabulary.Linux6_18 ? (int)v : -1)))
+            dontunmap && v is Vocabulary.Linux6_1 or Vocabulary.Linux6_18 ? (int)v : -1,
+            mremap && new MmConfig(Vocabulary: v).MremapMovesSeveralVmas)))
             if (AgreeWithin(p, era) is { } why) return why;
         return null;
     }

@@ -312,6 +312,17 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// madvise_collapse: EINVAL when collapse_possible refuses the VMA).</summary>
     public bool PlantMadviseCollapseWholeRange { get; init; }
 
+    /// <summary>Planted (session 14): mremap keeps the one-VMA rule of linux-6.12 and 6.1 in every vocabulary, refusing a source
+    /// over several VMAs with EFAULT where linux-7.2 mm/mremap.c remap_move (and the 6.18.44 kernel, seen live) moves each
+    /// (MmState.MremapPieces), as the reference did before session 14.</summary>
+    public bool PlantMremapOneVma { get; init; }
+
     /// <summary>mm_forbids_zeropage(mm) (linux-7.2 include/linux/mm.h) as the planner asks it: MmForbidsZeropage, unless planted away.</summary>
     public bool ForbidsZeropage => MmForbidsZeropage && !PlantZeropageNotForbidden;
+
+    /// <summary>mremap moves a source over several VMAs (linux-7.2 mm/mremap.c remap_move; linux-7.3 alike; linux-6.18 as seen
+    /// on the 6.18.44 kernel: the move came in v6.17, commit d23cb648e365 "mm/mremap: permit mremap() move of multiple VMAs");
+    /// linux-6.12, 6.1 and the seed's vocabularies keep the one-VMA rule (vma_to_resize), as does PlantMremapOneVma.</summary>
+    public bool MremapMovesSeveralVmas => Vocabulary is Vocabulary.Linux6_18 or Vocabulary.Linux7_2 or Vocabulary.Linux7_3 or Vocabulary.Upstream
+        && !PlantMremapOneVma;
 }

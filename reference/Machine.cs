@@ -106,8 +106,9 @@ public static class Machine
         var fields = CallFields(call);
         // a refusal after steps the kernel takes all the same (UFFDIO_MOVE: a THP source's PMD split, move_pages_ptes' bracket
         // around the step it refuses): the call line has the result and the steps run; the VMAs a refusal leaves are kept
-        // without a step line as for any refusal (RefusalVmas)
-        var refusalSteps = error is null ? ImmutableArray<Prim>.Empty : planner.Prims.Where(p => p is not Prim.VmaUpdate).ToImmutableArray();
+        // without a step line as for any refusal (RefusalVmas); a multi-VMA mremap failing part way through keeps its vma_update
+        // steps (Planner.RefusalKeepsVmaSteps)
+        var refusalSteps = error is null ? ImmutableArray<Prim>.Empty : planner.Prims.Where(p => planner.RefusalKeepsVmaSteps || p is not Prim.VmaUpdate).ToImmutableArray();
         if (error is not null && refusalSteps.IsEmpty)
             return new(planner.RefusalVmas is { } kept ? s with { Vmas = kept } : s, Line("call", "cpu", name, [.. fields, ("result", error)]), null);
         if (error is not null)

@@ -884,7 +884,17 @@ internal sealed class Planner(MmState state)
     /// modelled: its old range would fault the same shared pages back, where the reference's fault gives a new page).</summary>
     private (string Name, MmapLock Lock, string? Error) MremapDontunmap(Call.MremapDontunmap m) => MoveVma("mremap_dontunmap", m.OldStart, m.OldEnd, m.NewStart, dontunmap: true);
 
-    /// <summary>mremap's move of [oldStart, oldEnd) to newStart: linux-7.2 mm/mremap.c move_vma (6.12 and 6.1 move_vma).</summary>
+    /// <summary>mremap's move of [oldStart, oldEnd) to newStart (MREMAP_MAYMOVE | MREMAP_FIXED, old_len == new_len).
+    /// linux-7.2 mm/mremap.c do_mremap -> remap_move (vrm_move_only: MREMAP_FIXED without a resize), which moves every VMA of the
+    /// range (for_each_vma_range), each by check_prep_vma and mremap_to -> move_vma with its own move_page_tables bracket,
+    /// in address order, each to newStart plus its offset from oldStart (the gaps between them kept: "we map B' at
+    /// A'->vm_end + X"): MmState.MremapPieces. linux-6.12 and 6.1 (and the seed's vocabularies) move within one VMA: mremap_to ->
+    /// vma_to_resize, "We can't remap across vm area boundaries" (old_len > vma->vm_end - addr: -EFAULT; no VMA at addr
+    /// (vma_lookup): -EFAULT). linux-6.18: as linux-7.2, seen on the 6.18.44 kernel (docs/kernel.md "mremap over several
+    /// VMAs"; no 6.18 tree here): MmConfig.MremapMovesSeveralVmas. Each piece is move_vma's own move (MoveOneVma): its KSM
+    /// break, copy_vma (a vma_update step), move_page_tables' bracket over the piece. The result is the first VMA's new
+    /// address; an error part way through returns the error with the moves before it done (a refusal with steps and their
+    /// vma_update lines: RefusalKeepsVmaSteps).</summary>
     private (string Name, MmapLock Lock, string? Error) MoveVma(string name, int oldStart, int oldEnd, int newStart, bool dontunmap)
     {
         CheckRange(oldStart, oldEnd, name);
@@ -893,13 +903,40 @@ internal sealed class Planner(MmState state)
         if (dontunmap && !EventTables.IsKernel(Vocab)) return (name, MmapLock.Write, "ENOSYS (MREMAP_DONTUNMAP is not in this vocabulary)");
         var old = new PageRange(oldStart, oldEnd);
         var dst = new PageRange(newStart, newStart + len);
+        // check_mremap_params (linux-7.2; 6.12 and 6.1 mremap_to): the whole ranges must not overlap
         if (old.Overlaps(dst)) return (name, MmapLock.Write, "EINVAL (overlapping move)");
-        var src = State.VmaAt(oldStart);
-        if (src is null || src.Start > oldStart || src.End < oldEnd) return (name, MmapLock.Write, "EFAULT (source not one VMA)");
-        if (dontunmap && src.Hugetlb) return (name, MmapLock.Write, "EINVAL (MREMAP_DONTUNMAP of a VM_DONTEXPAND VMA: hugetlb)");
-        if (dontunmap && src.Shared) return (name, MmapLock.Write, "ENOSYS (MREMAP_DONTUNMAP of a shared mapping is not modelled)");
+        var (pieces, error) = State.MremapPieces(old, newStart, dontunmap);
+        if (pieces.Count == 0) return (name, MmapLock.Write, error);
+        // a piece the reference does not model refuses the whole call before any move
+        foreach (var (src, _, to) in pieces)
+            if (MoveRefusal(src, to, dontunmap) is { } notModelled) return (name, MmapLock.Write, notModelled);
+        // the planner's VMAs follow each move (copy_vma of the next VMA sees the VMAs the earlier moves made); the machine
+        // runs the vma_update steps, so they are restored once the call is planned
+        var vmasBefore = State.Vmas;
+        foreach (var (_, piece, to) in pieces)
+        {
+            MoveOneVma(State.VmaAt(piece.Start)!, piece, to, dontunmap);
+            State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
+        }
+        // an error part way through (remap_move: a later VMA refused): the earlier moves stay, vma_update steps included
+        RefusalKeepsVmaSteps = error is not null;
+        State = State with { Vmas = vmasBefore };
+        return (name, MmapLock.Write, error);
+    }
+
+    /// <summary>The reference's refusal of a move of [dst) from src it does not model: MREMAP_DONTUNMAP of a shared VMA (see
+    /// MremapDontunmap) and a mapped destination (MREMAP_FIXED's do_munmap of it, which callers run as a munmap first).</summary>
+    private string? MoveRefusal(Vma src, PageRange dst, bool dontunmap)
+    {
+        if (dontunmap && src.Shared) return "ENOSYS (MREMAP_DONTUNMAP of a shared mapping is not modelled)";
         if (State.Vmas.Any(v => v.Range.Overlaps(dst)) || Enumerable.Range(dst.Start, dst.Length).Any(p => State.Ptes[p] is not null))
-            return (name, MmapLock.Write, "ENOMEM (destination is mapped)");
+            return "ENOMEM (destination is mapped)";
+        return null;
+    }
+
+    /// <summary>move_vma of [old) of the VMA src to [dst) (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma).</summary>
+    private void MoveOneVma(Vma src, PageRange old, PageRange dst, bool dontunmap)
+    {
         // prep_move_vma (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma): ksm_madvise(MADV_UNMERGEABLE) over the old range, which
         // for a VM_MERGEABLE VMA with an anon_vma breaks every KSM page mapped there (mm/ksm.c break_ksm), the VMA's flags kept
         var broken = new Dictionary<int, Pte>();
@@ -913,7 +950,6 @@ internal sealed class Planner(MmState state)
         if (HugetlbSite(src.Hugetlb, CallSite.move_hugetlb_page_tables)) MoveHugetlbPageTables(old, dst, moves);
         else if (dontunmap && Config.PlantDontunmapNoNotify) MovePtes(old, dst, moves)(false);
         else MovePageTables(old, dst, moves);
-        return (name, MmapLock.Write, null);
     }
 
     /// <summary>The VMAs after mremap with MREMAP_DONTUNMAP moved [old) of src to [dst): the old VMA stays. linux-7.2
@@ -2175,6 +2211,10 @@ internal sealed class Planner(MmState state)
     /// destination anon_vma, prepared before any check (linux-7.2 mm/userfaultfd.c uffd_lock_vma /
     /// find_vma_and_prepare_anon); null when nothing is left.</summary>
     public ImmutableArray<Vma>? RefusalVmas { get; private set; }
+
+    /// <summary>A refusal whose vma_update steps run with its other steps (Machine.Submit): a multi-VMA mremap that fails part
+    /// way through, its earlier moves done (MoveVma).</summary>
+    public bool RefusalKeepsVmaSteps { get; private set; }
 
     /// <summary>Brings the planner's PTEs up to the PTE changes planned since the last call (a move's clear, map and split),
     /// so that the next step of an overlapping move reads what the steps before it left; frame counts are left, as a

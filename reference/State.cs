@@ -273,6 +273,44 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
         return null;
     }
 
+    /// <summary>The moves of an mremap of [old) to newStart (MREMAP_FIXED, no resize) in the kernel's order: each source piece
+    /// with its reference VMA and destination, and the kernel's refusal that stops the call (null when every piece moves; with
+    /// no piece, nothing moves). Config.MremapMovesSeveralVmas: linux-7.2 mm/mremap.c remap_move walks the kernel VMAs
+    /// (Vma.MergedRun) of [old) in address order, the piece [max(vm_start, start), min(end, vm_end)) of each moving to newStart
+    /// plus its offset from old.Start, so gaps between VMAs (and after the last) are skipped and kept; a gap at the start (or
+    /// no VMA) is -EFAULT ("No gap permitted at the start of the range"); vma_multi_allowed refuses a userfaultfd-armed VMA
+    /// (the model's VM_UFFD_WP; no model VMA has a file with its own get_unmapped_area) unless it is the only one: -EFAULT
+    /// when it comes after another or its vm_end falls short of the range's end; check_prep_vma refuses MREMAP_DONTUNMAP of a
+    /// VM_DONTEXPAND VMA, which a hugetlbfs mapping is (-EINVAL). A refusal at a later VMA leaves the earlier ones moved. Else
+    /// (linux-6.12 and 6.1 mm/mremap.c mremap_to -> vma_to_resize): the kernel VMA at old.Start must hold [old) (-EFAULT: "We
+    /// can't remap across vm area boundaries"; no VMA at addr: vma_lookup, -EFAULT), then the same -EINVAL.</summary>
+    public (List<(Vma Src, PageRange Old, PageRange Dst)> Pieces, string? Error) MremapPieces(PageRange old, int newStart, bool dontunmap)
+    {
+        const string DontExpand = "EINVAL (MREMAP_DONTUNMAP of a VM_DONTEXPAND VMA: hugetlb)";
+        var pieces = new List<(Vma, PageRange, PageRange)>();
+        PageRange Dst(PageRange p) => new(newStart + p.Start - old.Start, newStart + p.End - old.Start);
+        if (!Config.MremapMovesSeveralVmas)
+        {
+            var src = VmaAt(old.Start);
+            if (src is null || Vma.MergedRun(Vmas, src).End < old.End) return (pieces, "EFAULT (source not one VMA)");
+            if (dontunmap && src.Hugetlb) return (pieces, DontExpand);
+            pieces.Add((src, old, Dst(old)));
+            return (pieces, null);
+        }
+        for (int a = old.Start; a < old.End;)
+        {
+            if (VmaAt(a) is not { } v) { a++; continue; }
+            if (pieces.Count == 0 && a > old.Start) return (pieces, "EFAULT (a gap at the start of the source)");
+            var kernelVma = Vma.MergedRun(Vmas, v);
+            if (v.UffdWp && (pieces.Count > 0 || kernelVma.End < old.End)) return (pieces, "EFAULT (a userfaultfd-armed VMA among several)");
+            if (dontunmap && v.Hugetlb) return (pieces, DontExpand);
+            var piece = new PageRange(a, Math.Min(old.End, kernelVma.End));
+            pieces.Add((v, piece, Dst(piece)));
+            a = piece.End;
+        }
+        return (pieces, pieces.Count == 0 ? "EFAULT (no VMA in the source)" : null);
+    }
+
     /// <summary>What a CPU read of the page would return now, or null if it would fault.</summary>
     public int? CpuView(int page) => Ptes[page] is { } p && p.Prot != Prot.None ? Frames[p.Frame].Content : null; // an exclusive entry is restored by the fault
 

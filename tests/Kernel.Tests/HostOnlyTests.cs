@@ -235,4 +235,27 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         m = new Conformance(fx.Live, c) { PlantCollapseSkipsKernel = true }.Run(KOp.Parse(holes, 1024)).Mismatch;
         Assert.Equal((3, "pagemap present", 601, "not present"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
+
+    [HostOnlySkippableFact]
+    public void An_mremap_over_several_vmas_is_run_and_agrees_each_vma_moved_the_gap_kept_and_a_uffd_armed_one_stopping_it()
+    {
+        // linux-7.2 mm/mremap.c remap_move (v6.17, "mm/mremap: permit mremap() move of multiple VMAs"): the rw and r VMAs of
+        // [0, 8) move to [8, 16); [0, 2) and [3, 5) move to [8, 10) and [11, 13), the gap's page 10 left mapped (mremap_to
+        // unmaps each VMA's destination only); a userfaultfd-armed VMA after another stops the move there with -EFAULT, the
+        // first moved (vma_multi_allowed); a gap at the start is -EFAULT. Values, pagemap and VMAs compared after each.
+        var (vocab, _) = KernelRelease.VocabularyOf(KernelRelease.Running());
+        if (KernelRelease.MajorMinorOf(KernelRelease.Running()) is not { } mm || mm < new Version(6, 17))
+            throw new SkipException($"kernel {KernelRelease.Running()}: before 6.17 mremap moves within one VMA");
+        const string ops = "mmap 0 8 rw; host_write 1 11; host_write 5 15; mprotect 4 8 r; mremap 0 8 8; host_read 9; host_read 13; "
+            + "munmap 0 16; mmap 0 2 rw; mmap 3 5 rw; host_write 3 7; mmap 10 11 r; mremap 0 6 8; host_read 11; host_read 10; "
+            + "munmap 0 16; mmap 0 8 rw; host_write 1 4; uffd_register 4 8; mremap 0 8 8; host_read 9; host_write 5 6; "
+            + "munmap 0 16; mmap 2 4 rw; mremap 0 4 8";
+        var c = Conformance.KvmConfig(16, vocab, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((4L, 3L, 0L), (r.Stats.Driven.GetValueOrDefault("mremap"), r.Stats.Driven.GetValueOrDefault("mremap(several VMAs)"), r.Stats.Refused));
+        // the reference under the one-VMA rule of linux-6.12 (the plant): its EFAULT against the kernel's move
+        var m = new Conformance(fx.Live, c with { PlantMremapOneVma = true }).Run(KOp.Parse(ops, 16)).Mismatch;
+        Assert.Equal((4, "mremap", "succeeds"), (m!.OpIndex, m.What, m.Kernel));
+    }
 }

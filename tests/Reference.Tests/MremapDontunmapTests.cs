@@ -180,7 +180,7 @@ public class MremapDontunmapTests
         Assert.Equal("EINVAL (MREMAP_DONTUNMAP of a VM_DONTEXPAND VMA: hugetlb)", Run(s, new Call.MremapDontunmap(0, 4, 4)));
         Assert.Equal("ENOSYS (MREMAP_DONTUNMAP of a shared mapping is not modelled)", Run(s, new Call.MremapDontunmap(8, 10, 12)));
         Assert.Equal("EINVAL (overlapping move)", Run(s, new Call.MremapDontunmap(8, 10, 9)));
-        Assert.Equal("EFAULT (source not one VMA)", Run(s, new Call.MremapDontunmap(4, 6, 12)));
+        Assert.Equal("EFAULT (no VMA in the source)", Run(s, new Call.MremapDontunmap(4, 6, 12)));
         var v7 = New(Vocabulary.V7);
         v7.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
         Assert.Equal("ENOSYS (MREMAP_DONTUNMAP is not in this vocabulary)", Run(v7, new Call.MremapDontunmap(0, 2, 8)));

@@ -150,8 +150,12 @@ IsCpuCall ==
     \* (a refused UFFDIO_MOVE may still split a THP source and bracket the step it refuses:
     \* its call line stays the call in flight, TraceMoveStepRefused; so does a UFFDIO_WRITEPROTECT
     \* that fails with -ENOENT at a VMA not registered after protecting the ones before it:
-    \* Linux 7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range)
-    /\ tcall' = IF Has(L, "result") /\ L.op \notin {"uffdio_move", "uffdio_writeprotect"} THEN [op |-> "none"] ELSE L
+    \* Linux 7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range; and an mremap over several
+    \* VMAs stopped part way through, whose call line with the result is followed by the moves of the
+    \* VMAs before the one refused: linux-7.2 mm/mremap.c remap_move)
+    /\ tcall' = IF /\ Has(L, "result") /\ L.op \notin {"uffdio_move", "uffdio_writeprotect"}
+                  /\ ~(L.op = "mremap" /\ l < Len(TraceLog) /\ TraceLog[l + 1].kind = "step" /\ TraceLog[l + 1].actor = "cpu")
+               THEN [op |-> "none"] ELSE L
     \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
     \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
     \* as the spec's BeginOp of exit_mmap sets mmDead
@@ -295,10 +299,14 @@ SitesFor(ev, mech) == {s \in CandSites(tcall.op) :
 \* KSM pages of the source range (mm/ksm.c break_ksm_pmd_entry: folio_test_ksm), before
 \* copy_vma gives the destination its VMA (mm/mremap.c prep_move_vma, then
 \* copy_vma_and_data and move_page_tables); the move follows it (phase "unmerged").
+\* An mremap over several VMAs (linux-7.2 mm/mremap.c remap_move) moves them one by one, each
+\* page to new_start plus its offset from start (MremapDst): the destinations of the pages broken
+\* are still unmapped, those of the VMAs moved before are not.
+MremapDst(x) == x + tcall.new_start - tcall.start   \* a spec page of the source -> its destination
 MremapBreak(site, r) ==
     /\ site = "wp_page_copy" /\ tcall.op = "mremap"
     /\ r \subseteq RangeOf(tcall) /\ KsmBreakPages(r) = r
-    /\ \A x \in tcall.new_start..(tcall.new_start + tcall.end - tcall.start - 1) : vma[P(x)] = 0
+    /\ \A x \in r : vma[MremapDst(x)] = 0
 
 \* A CPU write fault's copy (wp_page_copy) of a KSM page that no other page maps and no child
 \* shares: NotifierSpec's Applicable allows it only with KsmWriteCopies (mm/memory.c do_wp_page
@@ -323,8 +331,8 @@ HugetlbSites == {"hugetlb_wp", "hugetlb_change_protection", "move_hugetlb_page_t
 HugetlbVmaFits(site, r) ==
     \* mremap's vma_update (copy_vma) comes before its bracket: the moved range's VMA is the destination's
     /\ site \in HugetlbSites \ {"move_hugetlb_page_tables"} => r \subseteq tmm.hugetlb
-    /\ site = "move_hugetlb_page_tables" =>
-         {P(x) : x \in tcall.new_start..(tcall.new_start + tcall.end - tcall.start - 1)} \subseteq tmm.hugetlb
+    \* (of the bracket's range: an mremap over several VMAs moves each with its own bracket)
+    /\ site = "move_hugetlb_page_tables" => {MremapDst(x) : x \in r} \subseteq tmm.hugetlb
     /\ site = "wp_page_copy" /\ MechOf(Vocabulary, "hugetlb_wp") # "none" => r \cap tmm.hugetlb = {}
 \* A huge PMD split notifies its one huge block, in reference pages [a, b) (mm/huge_memory.c
 \* __split_huge_pmd: MMU_NOTIFY_CLEAR over [address & HPAGE_PMD_MASK, + HPAGE_PMD_SIZE)).
