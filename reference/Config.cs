@@ -284,6 +284,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// PTE's uffd-wp bit, where linux-7.2 mm/ksm.c replace_page maps the KSM page with mk_pte(kpage, vma->vm_page_prot) alone.</summary>
     public bool PlantKsmKeepsUffdWp { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdTests, Kernel.Tests): UFFDIO_REGISTER / UNREGISTER split a
+    /// huge PMD at the edges of each reference VMA piece of the range, as before session 14, where the kernel splits its VMA (and
+    /// a straddling PMD: mm/vma.c __split_vma -> vma_adjust_trans_huge) at the range's edges only.</summary>
+    public bool PlantUffdRegisterSplitsPieces { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
     /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>

@@ -2009,11 +2009,17 @@ internal sealed class Planner(MmState state)
     {
         var vmas = new List<Vma>();
         var edges = new List<int>(); // vma_modify_flags_uffd tries to merge each changed part with its neighbours
+        // the kernel splits its VMAs (mm/vma.c __split_vma -> vma_adjust_trans_huge: a huge PMD straddling the new edge is
+        // split) at the range's edges only: over each kernel VMA (Vma.MergedRun) that changes, not at the reference's piece
+        // boundaries inside one (planted: MmConfig.PlantUffdRegisterSplitsPieces)
+        var changing = State.Vmas.Where(v => v.Range.Overlaps(r) && v.UffdWp != wp).ToList();
+        if (!Config.PlantUffdRegisterSplitsPieces)
+            foreach (var kr in KernelVmaParts(changing, r)) SplitStraddling(kr);
         foreach (var v in State.Vmas)
         {
             if (!v.Range.Overlaps(r) || v.UffdWp == wp) { vmas.Add(v); continue; }
             var part = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
-            SplitStraddling(part);
+            if (Config.PlantUffdRegisterSplitsPieces) SplitStraddling(part);
             if (v.Start < part.Start) vmas.Add(v with { End = part.Start });
             vmas.Add(v with { Start = part.Start, End = part.End, UffdWp = wp });
             if (v.End > part.End) vmas.Add(v with { Start = part.End });
@@ -2078,10 +2084,11 @@ internal sealed class Planner(MmState state)
         // and read-only file mappings ((vm_flags & (VM_READ|VM_WRITE)) == VM_READ with a vm_file); for each other VMA
         // change_prot_numa -> change_protection(MM_CP_PROT_NUMA) -> change_pud_range, which starts MMU_NOTIFY_PROTECTION_VMA
         // over [addr, end) at the first non-none PUD (the model's address space is one PUD: when any PTE of the range is present)
-        foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(r)).ToList())
+        // per kernel VMA (Vma.MergedRun: pieces of one kind are one VMA, whose range change_pmd_range walks whole)
+        foreach (var vr in KernelVmaParts(State.Vmas.Where(v => v.Range.Overlaps(r)).ToList(), r))
         {
+            var v = State.VmaAt(vr.Start)!;
             if (v.Hugetlb || v.Prot == Prot.None || v.Shared && v.Prot == Prot.Read) continue;
-            var vr = new PageRange(Math.Max(v.Start, r.Start), Math.Min(v.End, r.End));
             SplitStraddling(vr);
             var present = Present(vr).ToList();
             if (present.Count == 0) continue;

@@ -92,6 +92,23 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Equal(("pagemap uffd-wp", 1, "no uffd-wp bit"), (m!.What, m.Page, m.Kernel));
     }
 
+    /// <summary>UFFDIO_REGISTER over a THP VMA an mprotect left in pieces (the same protection: the kernel's VMA stays one) splits
+    /// the kernel's VMA at 195 only, and the PMD of [512, 1024) stays (smaps AnonHugePages 2048 kB); found by `--host-only
+    /// --unseen --time 4m --seed 143 --pages 1024` (session 14), where the reference split it at its piece boundary 1002. The
+    /// plant (MmConfig.PlantUffdRegisterSplitsPieces, the reference before) is caught there.</summary>
+    [HostOnlyFact]
+    public void Uffd_register_splits_no_pmd_at_a_piece_boundary_inside_the_kernels_vma()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
+        const string ops = "mmap_thp 0 1024 rw; host_write 601 179298; mprotect 193 1002 rw; uffd_register 195 1024; host_read 601";
+        var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 1024));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.True(r.Reference.State.Ptes[601] is { Huge: true });
+        var m = new Conformance(fx.Live, c with { PlantUffdRegisterSplitsPieces = true }).Run(KOp.Parse(ops, 1024)).Mismatch;
+        Assert.Equal((3, "smaps AnonHugePages (PMD-mapped THPs)", "2048 kB"), (m!.OpIndex, m.What, m.Kernel));
+    }
+
     [HostOnlyFact]
     public void Guest_operations_are_refused_and_counted()
     {

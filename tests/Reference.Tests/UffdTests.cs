@@ -152,6 +152,29 @@ public class UffdTests
         Assert.Null(s.FirstViolation);
     }
 
+    /// <summary>UFFDIO_REGISTER splits the kernel's VMA at the range's edges only (mm/vma.c vma_modify_flags_uffd -> __split_vma
+    /// -> vma_adjust_trans_huge splits a huge PMD straddling a new edge): after an mprotect that changed nothing (the reference
+    /// keeps its pieces, one kernel VMA), a piece boundary inside a PMD-mapped block is no edge of the kernel's, and the block
+    /// stays huge. Found live (host-only, 6.18.44): `mmap_thp 0 1024 rw; host_write 601 ..; mprotect 193 1002 rw;
+    /// uffd_register 195 1024` kept its PMD (smaps AnonHugePages). The plant (PlantUffdRegisterSplitsPieces) splits at 10.</summary>
+    [Theory]
+    [InlineData(false, true, new string[0])]
+    [InlineData(true, false, new[] { "MMU_NOTIFY_CLEAR[8,12)", "MMU_NOTIFY_CLEAR[8,12)" })]
+    public void Register_splits_a_huge_pmd_at_the_kernel_vmas_edges_not_at_the_pieces(bool plant, bool huge, string[] brackets)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantUffdRegisterSplitsPieces = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(9, 7));
+        Assert.True(s.State.Ptes[9]!.Value.Huge);
+        s.Cpu(new Call.Mprotect(3, 10, Prot.ReadWrite));
+        int before = s.Trace.Count;
+        Assert.Null(Run(s, new Call.UffdRegister(5, 16)));
+        Assert.Equal(brackets, Events(s, before));
+        Assert.Equal(huge, s.State.Ptes[9]!.Value.Huge);
+        Assert.Equal(new PageRange(5, 16), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(9)!));
+        Assert.Null(s.FirstViolation);
+    }
+
     [Fact]
     public void Write_protect_sets_the_uffd_wp_bit_under_protection_vma_and_a_write_there_waits_for_the_handler()
     {
