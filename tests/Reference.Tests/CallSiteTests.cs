@@ -28,6 +28,24 @@ public class CallSiteTests
 
     // ------------------------------------------------------------ NUMA hinting
 
+    /// <summary>task_numa_work -> change_prot_numa walks each kernel VMA (change_pmd_range splits a huge PMD only where the range
+    /// covers part of it): a reference piece boundary inside a PMD-mapped block (an mprotect that changed nothing) splits nothing
+    /// (session 14; the reference walked its pieces and split the block at 10).</summary>
+    [Fact]
+    public void Numa_scan_walks_the_kernels_vma_and_splits_no_pmd_at_a_piece_boundary()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2));
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(9, 7));
+        s.Cpu(new Call.Mprotect(3, 10, Prot.ReadWrite));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.NumaScan(5, 16));
+        Assert.True(s.State.Ptes[9]!.Value.Huge);
+        Assert.Equal(["MMU_NOTIFY_PROTECTION_VMA[5,16)"], s.Trace.Skip(before).Where(l => l.Op == "invalidate_range_start")
+            .Select(l => $"{l.Get("event")}[{l.Get("start")},{l.Get("end")})").ToList());
+        Assert.Null(s.FirstViolation);
+    }
+
     [Fact]
     public void Numa_scan_makes_present_ptes_prot_none_under_protection_vma_and_leaves_the_vma()
     {
