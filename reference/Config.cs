@@ -289,6 +289,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// a straddling PMD: mm/vma.c __split_vma -> vma_adjust_trans_huge) at the range's edges only.</summary>
     public bool PlantUffdRegisterSplitsPieces { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests CallSiteTests): mlock / munlock of part of a PMD-mapped block
+    /// keep the huge PMD across the new VMA edge, as the reference before session 14, where linux-7.2 mm/vma.c __split_vma ->
+    /// mm/huge_memory.c vma_adjust_trans_huge splits it (MMU_NOTIFY_CLEAR, __split_huge_pmd).</summary>
+    public bool PlantMlockKeepsStraddlingPmd { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
     /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>

@@ -2410,7 +2410,11 @@ internal sealed class Planner(MmState state)
     private string? SetMlocked(PageRange r, bool locked)
     {
         if (!Covered(r)) return "ENOMEM (range not fully mapped)";
-        // mlock_fixup -> vma_modify_flags of each VMA whose VM_LOCKED changes, merged with its neighbours where it can
+        // mlock_fixup -> vma_modify_flags of each VMA whose VM_LOCKED changes, merged with its neighbours where it can; its
+        // split at the range's edges splits a huge PMD straddling one (linux-7.2 mm/vma.c __split_vma -> mm/huge_memory.c
+        // vma_adjust_trans_huge -> split_huge_pmd_if_needed; planted away: MmConfig.PlantMlockKeepsStraddlingPmd)
+        if (!Config.PlantMlockKeepsStraddlingPmd)
+            foreach (var kr in KernelVmaParts(State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked != locked).ToList(), r)) SplitStraddling(kr);
         var edges = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked != locked).SelectMany(v => new[] { Math.Max(v.Start, r.Start), Math.Min(v.End, r.End) });
         _prims.Add(new Prim.VmaUpdate(Unseamed(Sorted(SetFlag(r, v => v with { Mlocked = locked })), edges)));
         return null;

@@ -28,6 +28,27 @@ public class CallSiteTests
 
     // ------------------------------------------------------------ NUMA hinting
 
+    /// <summary>mlock of part of a PMD-mapped block splits the VMA at 10 and the huge PMD straddling it (linux-7.2 mm/mlock.c
+    /// mlock_fixup -> mm/vma.c vma_modify_flags -> __split_vma -> mm/huge_memory.c vma_adjust_trans_huge ->
+    /// split_huge_pmd_if_needed: __split_huge_pmd's MMU_NOTIFY_CLEAR over the block); planted (PlantMlockKeepsStraddlingPmd):
+    /// the PMD kept across the VMA edge, no bracket.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mlock_of_part_of_a_huge_block_splits_its_pmd(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantMlockKeepsStraddlingPmd = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(9, 7));
+        int before = s.Trace.Count;
+        s.Cpu(new Call.Mlock(10, 16));
+        Assert.Equal(plant, s.State.Ptes[9]!.Value.Huge);
+        Assert.Equal(plant ? [] : ["MMU_NOTIFY_CLEAR[8,12)"], s.Trace.Skip(before).Where(l => l.Op == "invalidate_range_start")
+            .Select(l => $"{l.Get("event")}[{l.Get("start")},{l.Get("end")})").Distinct().ToList());
+        Assert.Equal((false, true), (s.State.VmaAt(9)!.Mlocked, s.State.VmaAt(10)!.Mlocked));
+        Assert.Equal(7, s.CpuView(9));
+    }
+
     /// <summary>task_numa_work -> change_prot_numa walks each kernel VMA (change_pmd_range splits a huge PMD only where the range
     /// covers part of it): a reference piece boundary inside a PMD-mapped block (an mprotect that changed nothing) splits nothing
     /// (session 14; the reference walked its pieces and split the block at 10).</summary>

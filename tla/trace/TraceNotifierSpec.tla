@@ -224,6 +224,9 @@ CandSites(op) ==
       \* a huge PMD across the range's edge is split by vma_adjust_trans_huge)
       [] op \in {"uffdio_writeprotect", "uffdio_unregister"} -> {"uffd_wp_range", "split_huge_page"}
       [] op = "uffdio_register" -> {"split_huge_page"}
+      \* mlock / munlock split a VMA at the range's edges, and a huge PMD across one
+      \* (mm/vma.c __split_vma -> vma_adjust_trans_huge)
+      [] op \in {"mlock", "munlock"} -> {"split_huge_page"}
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
       [] op = "uffdio_move"      -> {"move_pages_ptes", "move_pages_huge_pmd", "split_huge_page"}
