@@ -111,12 +111,25 @@ public static class NotifierProperties
     {
         var s = Interpreter.Execute(p, record: true);
         if (s.FirstViolation is { } v) return $"{v.Rule} at step {s.FirstViolationLine}: {v.Message}";
-        bool inMunlock = false;
+        // munlock's VMA split at the range's edges splits a huge PMD across one (mm/vma.c __split_vma -> vma_adjust_trans_huge):
+        // a bracket whose PTE changes are all that split (the same frame, no longer huge) is not munlock's own
+        bool inMunlock = false, inBracket = false, onlySplits = true;
+        TraceLine? start = null;
         foreach (var l in s.Trace)
         {
-            if (l.Kind == "call" && l.Actor == "cpu") inMunlock = l.Op == "munlock" && l.Get("result") is null;
-            else if (inMunlock && l.Actor == "cpu" && l.Op is "pte_update" or "invalidate_range_start" or "invalidate_page")
-                return $"munlock did {l}";
+            if (l.Kind == "call" && l.Actor == "cpu") { inMunlock = l.Op == "munlock" && l.Get("result") is null; continue; }
+            if (!inMunlock || l.Actor != "cpu") continue;
+            switch (l.Op)
+            {
+                case "invalidate_range_start": inBracket = true; onlySplits = true; start = l; break;
+                case "invalidate_range_end":
+                    if (!onlySplits) return $"munlock did {start}";
+                    inBracket = false;
+                    break;
+                case "pte_update" when !inBracket: return $"munlock did {l}";
+                case "pte_update": onlySplits &= l.Get("old") is Pte { Huge: true } o && l.Get("new") is Pte { Huge: false } n && o.Frame == n.Frame; break;
+                case "invalidate_page": return $"munlock did {l}";
+            }
         }
         return null;
     }
@@ -136,7 +149,7 @@ public static class NotifierProperties
         new("ReplayRoundTrip", "a run's trace replays to the same end; a trace altered in one step line fails at that line or stays valid", o => o with { MaxActions = Math.Min(o.MaxActions, 150) }, ReplayRoundTripOn),
         new("PreciseEventsWriteProtectSafe", "under v7-reviewed, a listener that only write-protects on protection events is safe (the review's precise events)",
             o => o with { Vocabulary = Vocabulary.V7Reviewed, Adjust = c => WithPolicy(o.Adjust is { } f ? f(c) : c, Policy.WriteProtectOnMprot) }, RulesHoldOn),
-        new("MunlockNeedsNoReaction", "a listener that ignores munlock is safe and munlock changes no PTE",
+        new("MunlockNeedsNoReaction", "a listener that ignores munlock is safe and munlock changes no PTE (but for splitting a huge PMD at the range's edges)",
             o => o with { Adjust = c => WithPolicy(o.Adjust is { } f ? f(c) : c, IgnoreMunlock) }, MunlockNeedsNoReactionOn),
     ];
 
