@@ -28,24 +28,30 @@ public sealed class UffdValidationTests : IDisposable
         s.Cpu(new Call.UffdUnregister(0, 8)); // page 1 writable again, the zero page's bit cleared
         Assert.Null(s.FirstViolation);
         Assert.True(s.State.Ptes[1]!.Value.Writable);
-        var path = Path.Combine(_dir, name + ".jsonl");
-        TraceFile.Write(path, s);
-        return path;
+        return Write(s, name);
     }
 
     [Fact]
     public void Register_write_protect_unprotect_and_unregister_are_accepted()
     {
-        var path = Trace("uffd");
-        var v = TraceChecks.Validate(path);
-        Assert.True(v.Accepted, v.Message);
-        var p = TraceChecks.Replay(path);
-        Assert.True(p.Accepted, p.Message);
         // spec/ (Z3) takes UFFDIO_WRITEPROTECT's bracket as MMU_NOTIFY_PROTECTION_VMA with the VMA unchanged (vma_set=false):
         // mode WP write-protects with the uffd-wp bit (MM_CP_UFFD_WP), mode 0 and unregister clear it and may make a PTE
         // writable (MM_CP_UFFD_WP_RESOLVE); it was rejected at the write-protect, read as the VMA's new protection (read-write)
-        var r = TraceChecks.Refine(path);
-        Assert.True(r.Accepted, r.Message);
+        AssertAccepted(Trace("uffd"));
+    }
+
+    /// <summary>The trace accepted by the trace spec (validate), the reference's replay and spec/'s refinement.</summary>
+    private static void AssertAccepted(string path)
+    {
+        foreach (var v in new[] { TraceChecks.Validate(path), TraceChecks.Replay(path), TraceChecks.Refine(path) })
+            Assert.True(v.Accepted, v.Message);
+    }
+
+    private string Write(Session s, string name)
+    {
+        var path = Path.Combine(_dir, name + ".jsonl");
+        TraceFile.Write(path, s);
+        return path;
     }
 
     /// <summary>KSM merge of uffd-wp pages (Reference.Tests UffdTests): write_protect_page cleans the kept page's PTE, keeping
@@ -66,14 +72,7 @@ public sealed class UffdValidationTests : IDisposable
         s.DeviceRead(0, 1);
         Assert.Null(s.FirstViolation);
         Assert.Equal(6, s.CpuView(1));
-        var path = Path.Combine(_dir, "ksm.jsonl");
-        TraceFile.Write(path, s);
-        var v = TraceChecks.Validate(path);
-        Assert.True(v.Accepted, v.Message);
-        var p = TraceChecks.Replay(path);
-        Assert.True(p.Accepted, p.Message);
-        var r = TraceChecks.Refine(path);
-        Assert.True(r.Accepted, r.Message);
+        AssertAccepted(Write(s, "ksm"));
     }
 
     /// <summary>UFFDIO_REGISTER and mlock of part of a PMD-mapped block split its PMD at the new VMA edge (mm/vma.c __split_vma
@@ -93,12 +92,7 @@ public sealed class UffdValidationTests : IDisposable
         s.DeviceRead(0, 1);
         Assert.Null(s.FirstViolation);
         Assert.False(s.State.Ptes[1]!.Value.Huge);
-        var path = Path.Combine(_dir, "split.jsonl");
-        TraceFile.Write(path, s);
-        var v = TraceChecks.Validate(path);
-        Assert.True(v.Accepted, v.Message);
-        var r = TraceChecks.Refine(path);
-        Assert.True(r.Accepted, r.Message);
+        AssertAccepted(Write(s, "split"));
     }
 
     /// <summary>Planted: the un-protect's call line without "wp": false reads as mode WP, whose uffd_wp_range only
