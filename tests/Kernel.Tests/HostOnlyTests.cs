@@ -187,8 +187,8 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     /// (exclusive) swap entry to page 12 in the move's second step; a read of page 12 then swaps page 15's value in there.
     /// Found by `notifier kernel --host-only --time 3m --seed 2` (docs/kernel.md, "UFFDIO_MOVE of a swap entry"). The plants:
     /// the reference of before refusing the step (MmConfig.PlantUffdMoveRefusesSwapEntry: pagemap swapped of page 12), and
-    /// the moved entry losing its uffd-wp bit (MmConfig.PlantUffdMoveSwapDropsUffdWp: pagemap uffd-wp of page 12 once read
-    /// back, do_swap_page keeping pte_swp_uffd_wp).</summary>
+    /// the moved entry losing its uffd-wp bit (MmConfig.PlantUffdMoveSwapDropsUffdWp: pagemap uffd-wp of the swap entry at
+    /// page 12, pte_swp_uffd_wp; the swap-in there keeps it, do_swap_page).</summary>
     [HostOnlyFact]
     public void Uffd_move_of_a_swap_entry_moves_the_entry_and_a_read_swaps_it_in_at_the_destination()
     {
@@ -210,7 +210,7 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.True(r.Reference.State.Ptes[12] is { Swapped: false, UffdWp: true, Prot: Prot.Read });
         m = new Conformance(fx.Live, Config() with { PlantUffdMoveSwapDropsUffdWp = true }).Run(KOp.Parse(wp, 16)).Mismatch;
         Assert.NotNull(m);
-        Assert.Equal((6, "pagemap uffd-wp", 12, "uffd-wp"), (m!.OpIndex, m.What, m.Page, m.Kernel));
+        Assert.Equal((5, "pagemap uffd-wp", 12, "a swap entry with uffd-wp"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
 
     [HostOnlyFact]
