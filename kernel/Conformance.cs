@@ -1081,6 +1081,14 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 bool refSwap = st.Ptes[p] is { Swapped: true };
                 if (LiveMm.Swapped(pm[p]) != refSwap)
                     return Diff("pagemap swapped", p, LiveMm.Swapped(pm[p]) ? "a swap entry" : LiveMm.Present(pm[p]) ? "present" : "no entry", refSwap ? $"a swap entry (frame {st.Ptes[p]!.Value.Frame} in the swap cache)" : st.Ptes[p] is null ? "no entry" : "present");
+                // a swap entry's uffd-wp bit (pagemap bit 57: linux-7.2 fs/proc/task_mmu.c pte_to_pagemap_entry, pte_swp_uffd_wp),
+                // which UFFDIO_MOVE's move_swap_pte keeps and a swap-in keeps (do_swap_page)
+                if (refSwap)
+                {
+                    Checks++;
+                    if (LiveMm.UffdWp(pm[p]) != st.Ptes[p] is { UffdWp: true })
+                        return Diff("pagemap uffd-wp", p, LiveMm.UffdWp(pm[p]) ? "a swap entry with uffd-wp" : "a swap entry without uffd-wp", st.Ptes[p] is { UffdWp: true } ? "a swap entry with uffd-wp" : "a swap entry without uffd-wp");
+                }
                 int? head = null;
                 if (st.Config.HugePageSize == 512 && st.Ptes[p] is { Huge: true, Swapped: false } && st.Ptes[p / 512 * 512] is { Huge: true } hp
                     && Enumerable.Range(p / 512 * 512, 512).All(q => st.Ptes[q] is { Huge: true })) head = hp.Frame;

@@ -237,6 +237,17 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// (split_huge_pmd) before move_pages_ptes refuses (Planner.MovePagesPtes).</summary>
     public bool PlantUffdMoveRefusalKeepsPmd { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdMoveSwapEntryTests): a UFFDIO_MOVE step whose source is a
+    /// swap entry is refused in its bracket (-EBUSY: the swap cache's frame mapped by no PTE taken as not exclusive), as the
+    /// reference of session 14 did, where linux-7.2 mm/userfaultfd.c move_pages_ptes -> move_swap_pte moves the entry
+    /// (Planner.MovePagesPtes). Found live on 6.18.44 (docs/kernel.md, "UFFDIO_MOVE of a swap entry").</summary>
+    public bool PlantUffdMoveRefusesSwapEntry { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests UffdMoveSwapEntryTests): a swap entry UFFDIO_MOVE moves
+    /// loses its uffd-wp bit, where linux-7.2 mm/userfaultfd.c move_swap_pte sets the source's entry itself at the destination
+    /// (pte_swp_mksoft_dirty only), as mremap's move_ptes without UFFD_FEATURE_EVENT_REMAP would clear it.</summary>
+    public bool PlantUffdMoveSwapDropsUffdWp { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests ThpPageoutTests): under linux-6.1 a PTE-mapped large folio
     /// is split as linux-7.2 splits it (a folio MADV_FREE meets whole in one VMA left large, the split's remap mapping
     /// zero-filled subpages to the zero page), where linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it

@@ -524,7 +524,7 @@ public static class Machine
                 if (sw.Frame != MmState.ZeroFrame) frames = frames.SetItem(sw.Frame, frames[sw.Frame] with { MapCount = frames[sw.Frame].MapCount - 1 });
                 break;
             case PteOp.MoveSwapEntry:
-                after = new Pte(pu.Frame, pu.Prot, SoftDirty: true, Swapped: true);
+                after = new Pte(pu.Frame, pu.Prot, SoftDirty: true, Swapped: true, UffdWp: pu.UffdWp);   // UFFDIO_MOVE keeps the uffd-wp bit, mremap's move_ptes does not
                 break;
             case PteOp.DevicePrivateEntry:
                 // migrate_vma_insert_page (a none or zero-page PTE) or remove_migration_ptes (a migration entry): the device page's

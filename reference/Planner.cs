@@ -2234,6 +2234,7 @@ internal sealed class Planner(MmState state)
             {
                 PteOp.Clear => null,
                 PteOp.Map => new Pte(pu.Frame, pu.Prot, Dirty: pu.Prot == Prot.ReadWrite, Young: true, SoftDirty: true, Huge: pu.Huge),
+                PteOp.MoveSwapEntry => new Pte(pu.Frame, pu.Prot, SoftDirty: true, Swapped: true, UffdWp: pu.UffdWp),
                 PteOp.Split => ptes[pu.Page] is { } x ? x with { Huge = false } : null,
                 _ => throw new InvalidOperationException($"uffdio_move planned {pu.Op}"),
             });
@@ -2318,6 +2319,18 @@ internal sealed class Planner(MmState state)
         foreach (var b in new[] { HugeBlock(srcPage), HugeBlock(dstPage) }.Distinct())
             if (!split.Contains(b.Start) && Enumerable.Range(b.Start, b.Length).Any(q => State.Ptes[q] is { Huge: true })) { SplitHugePage(b); split.Add(b.Start); }
         var one = new PageRange(srcPage, srcPage + 1);
+        if (src.Swapped)
+        {
+            // move_swap_pte: the swap cache's folio (the model's frame) gets the destination's anon rmap and index
+            // (folio_move_anon_rmap); ptep_get_and_clear of the source, pte_swp_mksoft_dirty, set_pte_at(dst) of the same entry,
+            // so its uffd-wp bit (pte_swp_uffd_wp) and pte_swp_exclusive stay; no TLB flush (the entry is not present)
+            Bracket(CallSite.move_pages_ptes, bracket, after =>
+            {
+                Pte(srcPage, PteOp.Clear, after);
+                Pte(dstPage, PteOp.MoveSwapEntry, false, src.Frame, src.Prot, uffdWp: src.UffdWp && !Config.PlantUffdMoveSwapDropsUffdWp);
+            });
+            return null;
+        }
         // ptep_get_and_clear, set_pte_at(dst, folio_mk_pte + soft-dirty + mkwrite), then flush_tlb_range of the source
         // (move_zeropage_pte maps the zero page read-only at dst)
         Bracket(CallSite.move_pages_ptes, bracket, after =>
@@ -2332,7 +2345,8 @@ internal sealed class Planner(MmState state)
     /// <summary>The refusal of linux-7.2 mm/userfaultfd.c move_pages_ptes (linux-6.12 move_pages_pte) after its bracket opened,
     /// or null: the destination PTE not none (-EEXIST), the source PTE none (-ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
     /// a migration entry (migration_entry_wait, -EAGAIN; the kernel's move_pages retries, the model refuses), a non-present
-    /// entry neither swap nor migration, as a device-exclusive or device-private entry (-EFAULT), a folio not
+    /// entry neither swap nor migration, as a device-exclusive or device-private entry (-EFAULT), a swap entry not
+    /// pte_swp_exclusive (-EBUSY; the model's swap entry is exclusive when its frame is held once), a folio not
     /// PageAnonExclusive (-EBUSY; the model's frames are exclusive when mapped once and held once).</summary>
     private string? RefusedInBracket(int srcPage, int dstPage)
     {
@@ -2342,6 +2356,11 @@ internal sealed class Planner(MmState state)
         if (src.Exclusive >= 0) return "EFAULT (device-exclusive entry)";
         if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";
         var fr = State.Frames[src.Frame];
+        // a swap entry: !pte_swp_exclusive -> -EBUSY (try_to_unmap_one set it for a PageAnonExclusive page, fork's
+        // copy_nonpresent_pte clears it in parent and child); the model's swap entry is exclusive when its frame is held once
+        // (Planner.SwapIn's test, do_swap_page's RMAP_EXCLUSIVE)
+        if (src.Swapped && !Config.PlantUffdMoveRefusesSwapEntry)
+            return fr.RefCount != 1 ? "EBUSY (swap entry not exclusive: pte_swp_exclusive)" : null;
         if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return "EBUSY (page not exclusive to this mapping)";
         return null;
     }

@@ -95,7 +95,7 @@ public enum PteOp
     MakeExclusive,  // make_device_exclusive: a device-exclusive entry for the owner (Frame = owner)
     RestoreExclusive, // remove_device_exclusive_entry: the PTE maps the page again
     SwapEntry,      // try_to_unmap_one in reclaim: a swap entry, the page kept by the swap cache (unmapped, still referenced)
-    MoveSwapEntry,  // move_ptes (mremap) of a swap entry: Frame's swap entry at the destination, nothing mapped
+    MoveSwapEntry,  // move_ptes (mremap) or move_swap_pte (UFFDIO_MOVE, its UffdWp kept) of a swap entry: Frame's swap entry at the destination, nothing mapped
     UffdWp,         // change_present_ptes / change_softleaf_pte with MM_CP_UFFD_WP: write-protected, uffd-wp bit set
     UffdWpResolve,  // with MM_CP_UFFD_WP_RESOLVE: uffd-wp bit cleared; Prot rw: made writable (MM_CP_TRY_CHANGE_WRITABLE)
     DevicePrivateEntry, // migrate_vma_insert_page / remove_migration_ptes to a device page: Frame's device-private entry of mirror Owner 

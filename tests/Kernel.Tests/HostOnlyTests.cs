@@ -200,6 +200,36 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Equal((3, "zero page", 214, "the zero page"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
 
+    /// <summary>UFFDIO_MOVE of a swap entry: linux-7.2 mm/userfaultfd.c move_pages_ptes -> move_swap_pte moves page 15's
+    /// (exclusive) swap entry to page 12 in the move's second step; a read of page 12 then swaps page 15's value in there.
+    /// Found by `notifier kernel --host-only --time 3m --seed 2` (docs/kernel.md, "UFFDIO_MOVE of a swap entry"). The plants:
+    /// the reference of before refusing the step (MmConfig.PlantUffdMoveRefusesSwapEntry: pagemap swapped of page 12), and
+    /// the moved entry losing its uffd-wp bit (MmConfig.PlantUffdMoveSwapDropsUffdWp: pagemap uffd-wp of the swap entry at
+    /// page 12, pte_swp_uffd_wp; the swap-in there keeps it, do_swap_page).</summary>
+    [HostOnlyFact]
+    public void Uffd_move_of_a_swap_entry_moves_the_entry_and_a_read_swaps_it_in_at_the_destination()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd here: {why}");
+        const string ops = "mmap 0 16 rw; host_write 15 987434; pageout 13 16; uffd_register 11 13; host_write 14 110869; uffd_move 14 11 2; host_read 12; host_read 11";
+        var r = new Conformance(fx.Live, Config()).Run(KOp.Parse(ops, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move"), r.Stats.Driven.GetValueOrDefault("pageout")));
+        Assert.Equal((987434, 110869), (r.Reference.CpuView(12), r.Reference.CpuView(11)));
+        Assert.True(r.Reference.State.Ptes[12] is { Swapped: false, Prot: Prot.ReadWrite });
+        var m = new Conformance(fx.Live, Config() with { PlantUffdMoveRefusesSwapEntry = true }).Run(KOp.Parse(ops, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal((5, "pagemap swapped", 12, "a swap entry", "no entry"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
+        // an uffd-wp swap entry moved: the bit stays, and the swap-in at page 12 keeps it (read-only)
+        const string wp = "mmap 0 16 rw; uffd_register 0 16; host_write 15 7; uffd_wp 15 16; pageout 15 16; uffd_move 15 12 1; host_read 12";
+        r = new Conformance(fx.Live, Config()).Run(KOp.Parse(wp, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
+        Assert.True(r.Reference.State.Ptes[12] is { Swapped: false, UffdWp: true, Prot: Prot.Read });
+        m = new Conformance(fx.Live, Config() with { PlantUffdMoveSwapDropsUffdWp = true }).Run(KOp.Parse(wp, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal((5, "pagemap uffd-wp", 12, "a swap entry with uffd-wp"), (m!.OpIndex, m.What, m.Page, m.Kernel));
+    }
+
     [HostOnlyFact]
     public void Collapse_after_mprotect_of_a_piece_and_back_is_run_and_agrees_with_the_merged_vma_collapsed()
     {
