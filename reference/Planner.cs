@@ -1935,7 +1935,7 @@ internal sealed class Planner(MmState state)
         // linux-6.1 mm/userfaultfd.c mwriteprotect_range -> find_dst_vma: the range lies inside one VMA registered with the
         // userfaultfd, else -ENOENT before anything changes (a hole or a second VMA in the range too)
         if (Vocab == Vocabulary.Linux6_1 && !Config.PlantUffdWpWalksVmas6_1 && !Vma.MergedRun(State.Vmas, hit[0]).Contains(r))
-            return (name, MmapLock.Read, $"ENOENT (range not inside one VMA: find_dst_vma)");
+            return (name, MmapLock.Read, "ENOENT (range not inside one VMA: find_dst_vma)");
         // planted (MmConfig.PlantUffdWpRefusesWhole): any VMA of the range not registered refuses the whole call, as the
         // reference did before session 14
         if (Config.PlantUffdWpRefusesWhole && hit.Find(v => !v.UffdWp) is { } un)
@@ -1959,6 +1959,15 @@ internal sealed class Planner(MmState state)
     private List<PageRange> KernelVmaParts(List<Vma> pieces, PageRange r) =>
         pieces.Select(v => Vma.MergedRun(State.Vmas, v)).Distinct()
             .Select(k => new PageRange(Math.Max(k.Start, r.Start), Math.Min(k.End, r.End))).ToList();
+
+    /// <summary>A flag change over [r) (UFFDIO_REGISTER / UNREGISTER, mlock / munlock) splits each kernel VMA of the changing
+    /// pieces at the range's edges only, and a huge PMD straddling such an edge with it (linux-7.2 mm/vma.c vma_modify_flags ->
+    /// __split_vma -> mm/huge_memory.c vma_adjust_trans_huge -> split_huge_pmd_if_needed), not at the reference's piece
+    /// boundaries inside one kernel VMA.</summary>
+    private void SplitAtKernelVmaEdges(List<Vma> changing, PageRange r)
+    {
+        foreach (var kr in KernelVmaParts(changing, r)) SplitStraddling(kr);
+    }
 
     /// <summary>Linux 7.2 mm/userfaultfd.c userfaultfd_register (UFFDIO_REGISTER with UFFDIO_REGISTER_MODE_WP) ->
     /// userfaultfd_register_range: under mmap_write_lock, every VMA in the range not yet registered gets VM_UFFD_WP over its
@@ -2009,12 +2018,8 @@ internal sealed class Planner(MmState state)
     {
         var vmas = new List<Vma>();
         var edges = new List<int>(); // vma_modify_flags_uffd tries to merge each changed part with its neighbours
-        // the kernel splits its VMAs (mm/vma.c __split_vma -> vma_adjust_trans_huge: a huge PMD straddling the new edge is
-        // split) at the range's edges only: over each kernel VMA (Vma.MergedRun) that changes, not at the reference's piece
-        // boundaries inside one (planted: MmConfig.PlantUffdRegisterSplitsPieces)
-        var changing = State.Vmas.Where(v => v.Range.Overlaps(r) && v.UffdWp != wp).ToList();
-        if (!Config.PlantUffdRegisterSplitsPieces)
-            foreach (var kr in KernelVmaParts(changing, r)) SplitStraddling(kr);
+        // planted (MmConfig.PlantUffdRegisterSplitsPieces): split at each piece's edges, as before session 14
+        if (!Config.PlantUffdRegisterSplitsPieces) SplitAtKernelVmaEdges(State.Vmas.Where(v => v.Range.Overlaps(r) && v.UffdWp != wp).ToList(), r);
         foreach (var v in State.Vmas)
         {
             if (!v.Range.Overlaps(r) || v.UffdWp == wp) { vmas.Add(v); continue; }
@@ -2290,7 +2295,7 @@ internal sealed class Planner(MmState state)
             // PMD not none): a present PMD's folio must be the huge zero folio or PageAnonExclusive (-EBUSY), then
             // split_huge_pmd and `continue`: move_pages_ptes then takes the step from the PTEs (and refuses it there too)
             if (State.Ptes[srcPage] is { Frame: not MmState.ZeroFrame }
-                && Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { } x && State.Frames[x.Frame] is var f && (f.MapCount != 1 || f.RefCount != 1)))
+                && Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { } x && !AnonExclusive(x.Frame)))
                 return "EBUSY (page not exclusive to this mapping)";
             if (!Config.PlantUffdMoveRefusalKeepsPmd || RefusedInBracket(srcPage, dstPage) is null) { SplitHugePage(sb); split.Add(sb.Start); }
         }
@@ -2361,9 +2366,14 @@ internal sealed class Planner(MmState state)
         // (Planner.SwapIn's test, do_swap_page's RMAP_EXCLUSIVE)
         if (src.Swapped && !Config.PlantUffdMoveRefusesSwapEntry)
             return fr.RefCount != 1 ? "EBUSY (swap entry not exclusive: pte_swp_exclusive)" : null;
-        if (src.Frame != MmState.ZeroFrame && (fr.MapCount != 1 || fr.RefCount != 1)) return "EBUSY (page not exclusive to this mapping)";
+        if (src.Frame != MmState.ZeroFrame && !AnonExclusive(src.Frame)) return "EBUSY (page not exclusive to this mapping)";
         return null;
     }
+
+    /// <summary>PageAnonExclusive as the model infers it: the frame mapped once and held once. (The kernel's bit differs after
+    /// fork and a child's copy: the parent's page is mapped and held once again, but fork cleared the bit and only a reusing
+    /// write fault sets it: docs/kernel.md, "UFFDIO_MOVE of a swap entry", found, not fixed.)</summary>
+    private bool AnonExclusive(int frame) => State.Frames[frame] is { MapCount: 1, RefCount: 1 };
 
     /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,
     /// wp_clean_post_vma), for each shared VMA of the range.</summary>
@@ -2429,12 +2439,12 @@ internal sealed class Planner(MmState state)
     private string? SetMlocked(PageRange r, bool locked)
     {
         if (!Covered(r)) return "ENOMEM (range not fully mapped)";
-        // mlock_fixup -> vma_modify_flags of each VMA whose VM_LOCKED changes, merged with its neighbours where it can; its
-        // split at the range's edges splits a huge PMD straddling one (linux-7.2 mm/vma.c __split_vma -> mm/huge_memory.c
-        // vma_adjust_trans_huge -> split_huge_pmd_if_needed; planted away: MmConfig.PlantMlockKeepsStraddlingPmd)
-        if (!Config.PlantMlockKeepsStraddlingPmd)
-            foreach (var kr in KernelVmaParts(State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked != locked).ToList(), r)) SplitStraddling(kr);
-        var edges = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked != locked).SelectMany(v => new[] { Math.Max(v.Start, r.Start), Math.Min(v.End, r.End) });
+        // mlock_fixup -> vma_modify_flags of each VMA whose VM_LOCKED changes, merged with its neighbours where it can
+        // (linux-7.2 mm/mlock.c), its split splitting a straddling huge PMD (SplitAtKernelVmaEdges; planted away:
+        // MmConfig.PlantMlockKeepsStraddlingPmd)
+        var changing = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked != locked).ToList();
+        if (!Config.PlantMlockKeepsStraddlingPmd) SplitAtKernelVmaEdges(changing, r);
+        var edges = changing.SelectMany(v => new[] { Math.Max(v.Start, r.Start), Math.Min(v.End, r.End) });
         _prims.Add(new Prim.VmaUpdate(Unseamed(Sorted(SetFlag(r, v => v with { Mlocked = locked })), edges)));
         return null;
     }
