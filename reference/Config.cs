@@ -305,6 +305,20 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// mm/huge_memory.c vma_adjust_trans_huge splits it (MMU_NOTIFY_CLEAR, __split_huge_pmd).</summary>
     public bool PlantMlockKeepsStraddlingPmd { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): MADV_DONTNEED and
+    /// MADV_FREE zap a VM_LOCKED VMA, as the reference before session 15, where linux-7.2 mm/madvise.c
+    /// madvise_dontneed_free_valid_vma refuses it with EINVAL.</summary>
+    public bool PlantMadviseIgnoresMlock { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): mlock fills each empty
+    /// page with a page of its own, as the reference before session 15, where populate_vma_page_range read-faults a page of a
+    /// VMA that is not writable (the zero page unless mm_forbids_zeropage) and a fault in a THP VMA maps the whole huge block.</summary>
+    public bool PlantMlockFillsPages { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests): mprotect making a VM_LOCKED private VMA writable
+    /// does not populate it, where linux-7.2 mm/mprotect.c mprotect_fixup calls populate_vma_page_range.</summary>
+    public bool PlantMprotectSkipsLockedPopulate { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where
     /// linux-7.2 mm/vma.c is_mergeable_anon_vma keeps VMAs with different anon_vmas apart).</summary>

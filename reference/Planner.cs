@@ -301,36 +301,7 @@ internal sealed class Planner(MmState state)
         if (vma.Prot == Prot.None || (write && vma.Prot != Prot.ReadWrite)) return $"SIGSEGV (VMA is {PteText.ProtText(vma.Prot)})";
         var pte = State.Ptes[page];
         if (State.Migrating.ContainsKey(page)) return "EBUSY (migration entry)";
-        if (pte is null)
-        {
-            var block = HugeBlock(page);
-            // the kernel's VMA is the run of adjacent pieces of one kind (mm/vma.c merges them: Vma.MergedRun), e.g. after an
-            // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
-            // block lie inside that VMA
-            var kvma = Vma.MergedRun(State.Vmas, vma);
-            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
-                && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null))
-            {
-                // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
-                // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
-                // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
-                if (!write && !vma.Shared && Config.HugeZeroPage && !Config.ForbidsZeropage)
-                {
-                    foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
-                    return null;
-                }
-                // do_huge_pmd_anonymous_page: a huge page, filled (no notification, R8)
-                foreach (int p in Enumerable.Range(block.Start, block.Length))
-                    Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
-                return null;
-            }
-            // do_anonymous_page: the zero page for a read, unless mm_forbids_zeropage (linux-7.2 mm/memory.c do_anonymous_page:
-            // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
-            // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
-            if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; }
-            Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
-            return null;
-        }
+        if (pte is null) { FaultMissing(page, vma, write); return null; }
         var cur = pte.Value;
         // a write to a PTE with the uffd-wp bit in a VM_UFFD_WP VMA (userfaultfd_pte_wp; a swap entry's bit is the PTE's after
         // do_swap_page) goes to the userfaultfd: linux-7.2 mm/memory.c do_wp_page -> handle_userfault(vmf, VM_UFFD_WP), where
@@ -387,6 +358,39 @@ internal sealed class Planner(MmState state)
         if (HugetlbSite(vma.Hugetlb, CallSite.hugetlb_wp)) HugetlbWp(page, cur);
         else WpPageCopy(page, cur);
         return null;
+    }
+
+    /// <summary>The fault on an empty PTE (linux-7.2 mm/memory.c do_pte_missing): do_huge_pmd_anonymous_page for a whole empty
+    /// huge block of a THP VMA, else do_anonymous_page. Returns the pages it maps (the block, or the page).</summary>
+    private PageRange FaultMissing(int page, Vma vma, bool write)
+    {
+        var block = HugeBlock(page);
+        // the kernel's VMA is the run of adjacent pieces of one kind (mm/vma.c merges them: Vma.MergedRun), e.g. after an
+        // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
+        // block lie inside that VMA
+        var kvma = Vma.MergedRun(State.Vmas, vma);
+        if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
+            && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null))
+        {
+            // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
+            // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
+            // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
+            if (!write && !vma.Shared && Config.HugeZeroPage && !Config.ForbidsZeropage)
+            {
+                foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
+                return block;
+            }
+            // do_huge_pmd_anonymous_page: a huge page, filled (no notification, R8)
+            foreach (int p in Enumerable.Range(block.Start, block.Length))
+                Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
+            return block;
+        }
+        // do_anonymous_page: the zero page for a read, unless mm_forbids_zeropage (linux-7.2 mm/memory.c do_anonymous_page:
+        // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
+        // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
+        if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return new(page, page + 1); }
+        Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
+        return new(page, page + 1);
     }
 
     /// <summary>The parent's write fault on a write-protected page of a folio fork shared (MmState.Folios). A page that is
@@ -792,20 +796,35 @@ internal sealed class Planner(MmState state)
             vmas.Add(piece);
             if (v.End > r.End) vmas.Add(v with { Start = r.End });
         }
+        // mprotect_fixup: a private VM_LOCKED VMA becoming writable is populated after change_protection, "to avoid major fault
+        // on access" (linux-7.2 mm/mprotect.c mprotect_fixup -> populate_vma_page_range, write faults; its result ignored;
+        // linux-6.12 and 6.1 the same test on oldflags / newflags). Planted away: MmConfig.PlantMprotectSkipsLockedPopulate
+        var populate = m.Prot != Prot.ReadWrite || Config.PlantMprotectSkipsLockedPopulate ? []
+            : State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked && !v.Shared && v.Prot != Prot.ReadWrite).Select(v => v.Range.Intersect(r)).ToList();
+        var upgraded = populate.SelectMany(pr => Enumerable.Range(pr.Start, pr.Length)).Where(p => CanChangePteWritable(p, Prot.ReadWrite)).ToHashSet();
+        foreach (var pr in populate)
+            if (PopulateUnmodelled(pr, true, upgraded.Contains) is { } why) return ("mprotect", MmapLock.Write, why);
         // vma_modify_flags of each changed VMA tries to merge it with its neighbours (mm/vma.c vma_merge_existing_range)
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), edges))));
         if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
-        // the VMAs whose flags change, first to last (one notification over them; the kernel's are per VMA)
+        MprotectFixup(m, r, changedStart, changedEnd);
+        foreach (var pr in populate) PopulateVmaPageRange(pr, upgraded.Contains);
+        return ("mprotect", MmapLock.Write, null);
+    }
+
+    /// <summary>change_protection over the VMAs whose flags change, first to last (one notification over them; the kernel's
+    /// are per VMA).</summary>
+    private void MprotectFixup(Call.Mprotect m, PageRange r, int changedStart, int changedEnd)
+    {
         r = new PageRange(changedStart, changedEnd);
         SplitStraddling(r);
         // change_pmd_range starts the notifier lazily, at the first populated PMD
         var present = Present(r).ToList();
-        if (present.Count == 0) return ("mprotect", MmapLock.Write, null);
+        if (present.Count == 0) return;
         // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection
         bool hugetlb = State.Vmas.Where(v => v.Range.Overlaps(r)).All(v => v.Hugetlb);
         if (HugetlbSite(hugetlb, CallSite.hugetlb_change_protection)) HugetlbChangeProtection(r, present, m.Prot);
         else ChangeProtection(r, present, m.Prot);
-        return ("mprotect", MmapLock.Write, null);
     }
 
     /// <summary>Linux 7.2 mm/mprotect.c change_protection over the VMAs whose flags change: change_pmd_range starts the
@@ -1086,9 +1105,18 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) MadviseDontneed(Call.MadviseDontneed m)
     {
         CheckRange(m.Start, m.End, "madvise");
+        if (LockedVma(new PageRange(m.Start, m.End)) is { } locked) return ("madvise_dontneed", MmapLock.Read, locked);
         ZapPageRange(new PageRange(m.Start, m.End));
         return ("madvise_dontneed", MmapLock.Read, null);
     }
+
+    /// <summary>MADV_DONTNEED and MADV_FREE refuse a VM_LOCKED VMA with EINVAL (linux-7.2 mm/madvise.c
+    /// madvise_dontneed_free_valid_vma: VM_LOCKED forbidden unless MADV_DONTNEED_LOCKED; linux-6.12 and 6.1 the same function);
+    /// madvise_walk_vmas stops at that VMA, the VMAs before it advised. The reference refuses the whole call (a refusal has no
+    /// effect), so it matches the kernel where the range's first VMA is the locked one (kernel/Conformance.cs runs only
+    /// those). Planted away: MmConfig.PlantMadviseIgnoresMlock.</summary>
+    private string? LockedVma(PageRange r) => !Config.PlantMadviseIgnoresMlock && State.Vmas.Any(v => v.Range.Overlaps(r) && v.Mlocked)
+        ? "EINVAL (VM_LOCKED VMA: madvise_dontneed_free_valid_vma)" : null;
 
     /// <summary>Linux 7.2 mm/memory.c unmap_mapping_range (truncate_pagecache) -> unmap_mapping_range_tree ->
     /// zap_vma_range_batched (zap_page_range_single before 7.x).</summary>
@@ -1107,6 +1135,7 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) MadviseFree(Call.MadviseFree m)
     {
         CheckRange(m.Start, m.End, "madvise");
+        if (LockedVma(new PageRange(m.Start, m.End)) is { } locked) return ("madvise_free", MmapLock.Read, locked);
         if (Config.MadviseFreeSplit)
         {
             foreach (var b in Enumerable.Range(m.Start, m.End - m.Start).Select(HugeBlock).Distinct().Where(PteFolio))
@@ -1845,19 +1874,81 @@ internal sealed class Planner(MmState state)
     /// MMU_NOTIFY_CLEAR over the block (pmdp_collapse_flush).</summary>
     private void RetractPageTables(PageRange b) => Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b)));
 
-    /// <summary>Linux 7.2 mm/mlock.c mlock_fixup, then populate_vma_page_range.</summary>
+    /// <summary>Linux 7.2 mm/mlock.c do_mlock: apply_vma_lock_flags (mlock_fixup of each VMA), then __mm_populate ->
+    /// populate_vma_page_range over the range (PopulateVmaPageRange); a PROT_NONE VMA stops the population with -EFAULT, which
+    /// mlock returns as ENOMEM (__mlock_posix_error_return) with the VMAs locked and the pages before it faulted in (the
+    /// refusal keeps its steps: RefusalKeepsVmaSteps). Linux 6.12 and 6.1 mm/mlock.c and mm/gup.c are the same.</summary>
     private (string Name, MmapLock Lock, string? Error) Mlock(Call.Mlock m)
     {
         CheckRange(m.Start, m.End, "mlock");
         var r = new PageRange(m.Start, m.End);
+        if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        var none = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Prot == Prot.None).Select(v => v.Start).DefaultIfEmpty(r.End).Min();
+        var populate = new PageRange(r.Start, Math.Max(r.Start, none));
+        foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(populate)))
+            if (PopulateUnmodelled(v.Range.Intersect(populate), PopulateWrites(v), _ => false) is { } why) return ("mlock", MmapLock.Write, why);
         if (SetMlocked(r, true) is { } err) return ("mlock", MmapLock.Write, err);
-        // populate_vma_page_range: fault every page in (fills; no notification, R8)
-        foreach (int p in Enumerable.Range(r.Start, r.Length))
+        PopulateVmaPageRange(populate, _ => false);
+        if (none >= r.End) return ("mlock", MmapLock.Write, null);
+        RefusalKeepsVmaSteps = true;
+        return ("mlock", MmapLock.Write, "ENOMEM (populate_vma_page_range: a PROT_NONE VMA, -EFAULT)");
+    }
+
+    /// <summary>Linux 7.2 mm/gup.c populate_vma_page_range: GUP faults in each page of r, with a write fault (FOLL_WRITE) in a
+    /// private writable VMA, else a read fault (FOLL_FORCE); FOLL_TOUCH marks the folio accessed, which the model does not keep.
+    /// The planner sees the state before the call, so one call plans only faults that do not depend on one another: an empty
+    /// PTE (FaultMissing: do_anonymous_page, or do_huge_pmd_anonymous_page once for a whole empty huge block), a page the fault
+    /// leaves as it is (present and readable, and writable where the fault writes, or settled: made writable by the caller)
+    /// and a write fault that reuses its page in place (WriteReuses). Callers refuse the others first (PopulateUnmodelled).</summary>
+    private void PopulateVmaPageRange(PageRange r, Func<int, bool> settled)
+    {
+        if (r.Length == 0) return;
+        // the faults see the VMAs the call's vma_update step leaves (a THP fault asks for the whole block inside one VMA:
+        // FaultMissing); the state the call returns keeps the VMAs of before until that step runs
+        var before = State.Vmas;
+        State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
+        Populate(r, settled);
+        State = State with { Vmas = before };
+    }
+
+    private void Populate(PageRange r, Func<int, bool> settled)
+    {
+        for (int p = r.Start; p < r.End; p++)
         {
             var vma = State.VmaAt(p)!;
-            if (State.Ptes[p] is null && vma.Prot != Prot.None) Pte(p, PteOp.Map, false, Alloc(), vma.Prot);
+            if (State.Ptes[p] is { } pte)
+            {
+                // do_wp_page -> wp_page_reuse (PopulateUnmodelled let only such pages through)
+                if (PopulateWrites(vma) && !pte.Writable && !settled(p)) Pte(p, PteOp.Upgrade, false, pte.Frame, Prot.ReadWrite);
+                continue;
+            }
+            if (Config.PlantMlockFillsPages) { Pte(p, PteOp.Map, false, Alloc(), vma.Prot); continue; }
+            p = FaultMissing(p, vma, PopulateWrites(vma)).End - 1;
         }
-        return ("mlock", MmapLock.Write, null);
+    }
+
+    private static bool PopulateWrites(Vma vma) => vma.Prot == Prot.ReadWrite && !vma.Shared;
+
+    /// <summary>A write fault on page p reuses its page in place (Fault: do_wp_page -> wp_page_reuse, mapped and held once, not
+    /// the zero page, not KSM, no folio fork shared, no huge PMD, no uffd-wp bit, no migration entry), whatever its PTE's
+    /// protection (a PROT_NONE PTE of a VMA made writable included).</summary>
+    private bool WriteReuses(int p) => State.Ptes[p] is { Huge: false, NonPresent: false, UffdWp: false } pte && !State.Migrating.ContainsKey(p)
+        && pte.Frame != MmState.ZeroFrame && State.FolioOf(pte.Frame) < 0
+        && State.Frames[pte.Frame] is { MapCount: 1, RefCount: 1 } fr && !(fr.Ksm && Config.KsmWriteCopies);
+
+    /// <summary>Why populate_vma_page_range over r is not modelled (ENOTSUP), or null: a page whose fault would change a present
+    /// PTE (a write fault on a read-only PTE: COW, reuse, uffd-wp; a swap, migration or device entry; a NUMA-hinting PTE), as
+    /// the planner cannot chain those faults in one call (PopulateVmaPageRange). write: the population write-faults (a private
+    /// writable VMA); settled: a present PTE the caller makes writable itself (mprotect's upgrade).</summary>
+    private string? PopulateUnmodelled(PageRange r, bool write, Func<int, bool> settled)
+    {
+        for (int p = r.Start; p < r.End; p++)
+        {
+            if (State.Ptes[p] is not { } pte || settled(p) || write && WriteReuses(p)) continue;
+            if (pte.NonPresent || State.Migrating.ContainsKey(p) || !pte.Readable || write && !pte.Writable)
+                return $"ENOTSUP (populate_vma_page_range: the fault on page {p} ({PteText.Of(pte)}) is not modelled within one call)";
+        }
+        return null;
     }
 
     /// <summary>the seed (v7) kernel's mm/mlock.c munlock_vma_pages_range (gone by Linux 7.2; munlock notifies nothing there).</summary>

@@ -13,6 +13,8 @@ public readonly record struct PageRange(int Start, int End)
     /// <summary>o lies inside this range.</summary>
     public bool Contains(PageRange o) => o.Start >= Start && o.End <= End;
     public int Length => End - Start;
+    /// <summary>The pages of both (an empty range at Start when they do not overlap).</summary>
+    public PageRange Intersect(PageRange o) => new(Math.Max(Start, o.Start), Math.Max(Math.Max(Start, o.Start), Math.Min(End, o.End)));
     public override string ToString() => $"[{Start}, {End})";
 }
 

@@ -305,4 +305,36 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         var m = new Conformance(fx.Live, c with { PlantMremapOneVma = true }).Run(KOp.Parse(ops, 16)).Mismatch;
         Assert.Equal((4, "mremap", "succeeds"), (m!.OpIndex, m.What, m.Kernel));
     }
+
+    private const string MlockOps = "mmap_thp 0 1024 rw; mmap 900 1024 r; mlock 0 1000; host_read 5; host_read 950; dontneed 4 8; free 0 8; "
+        + "munlock 0 1000; dontneed 4 8; host_read 5; dontneed 960 1000; mmap 1000 1024 rw; mprotect 980 1000 none; mlock 970 1024; "
+        + "host_read 975; mprotect 970 990 rw; host_write 985 3";
+
+    /// <summary>mlock / munlock live (session 15; run with Unseen only, not yet seen through KVM): mlock of [0, 1000) locks the THP
+    /// VMA [0, 900) and the VMA [900, 1024) and faults them in (linux-7.2 mm/gup.c populate_vma_page_range): block [0, 512)
+    /// huge (do_huge_pmd_anonymous_page), [512, 900) base pages (the block is not inside the VMA), [900, 1000) read faults;
+    /// MADV_DONTNEED and MADV_FREE of the locked VMA fail with EINVAL (mm/madvise.c madvise_dontneed_free_valid_vma), after
+    /// munlock they zap; mlock over a PROT_NONE VMA [980, 1000) fails with ENOMEM, [970, 980) faulted in; mprotect of the
+    /// locked [970, 990) to rw populates the PROT_NONE part, emptied before (mm/mprotect.c mprotect_fixup). Values, pagemap, kpageflags THP,
+    /// smaps compared after each. The plants are caught: base pages where the kernel maps a THP (PlantMlockFillsPages), a
+    /// locked VMA zapped (PlantMadviseIgnoresMlock), the locked VMA made writable left empty (PlantMprotectSkipsLockedPopulate).</summary>
+    [HostOnlyFact]
+    public void Mlock_populates_as_the_kernel_does_and_madvise_of_a_locked_vma_fails()
+    {
+        var c = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 2, 1, 3), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mlock"), r.Stats.Driven.GetValueOrDefault("munlock"), r.Stats.Driven.GetValueOrDefault("dontneed")));
+        Assert.Equal(Enumerable.Repeat(true, 10), Enumerable.Range(980, 10).Select(p => r.Reference.State.Ptes[p] is { Prot: Prot.ReadWrite }));
+        // without Unseen, mlock and munlock are refused (counted), not run
+        var off = new Conformance(fx.Live, c).Run(KOp.Parse(MlockOps, 1024));
+        Assert.True(off.Mismatch is null, off.Mismatch?.ToString());
+        Assert.Equal((0, 0), (off.Stats.Driven.GetValueOrDefault("mlock"), off.Stats.Driven.GetValueOrDefault("munlock")));
+        var m = new Conformance(fx.Live, c with { PlantMlockFillsPages = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        Assert.Equal((2, "smaps AnonHugePages (PMD-mapped THPs)"), (m!.OpIndex, m.What));
+        m = new Conformance(fx.Live, c with { PlantMadviseIgnoresMlock = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        Assert.Equal((5, "madvise(madvise_dontneed)", "fails with errno 22", "succeeds"), (m!.OpIndex, m.What, m.Kernel, m.Reference));
+        m = new Conformance(fx.Live, c with { PlantMprotectSkipsLockedPopulate = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        Assert.Equal((15, "pagemap present", 980), (m!.OpIndex, m.What, m.Page));
+    }
 }
