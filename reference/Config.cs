@@ -250,7 +250,7 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
 
     /// <summary>A planted reference bug for tests (Reference.Tests AnonExclusiveTests, Kernel.Tests HostOnlyTests):
     /// PageAnonExclusive inferred from the counts (a frame mapped once and held once; behind a swap entry, held once), as the
-    /// reference did before session 15, where the kernel keeps a bit fork clears and only a reusing write fault sets again
+    /// reference did before session 15 for a page of no folio fork shared (MmState.Folios kept a set of its own), where the kernel keeps a bit fork clears and only a reusing write fault sets again
     /// (Frame.AnonExclusive, Planner.AnonExclusive). Found live on 6.18.44 (docs/kernel.md, "PageAnonExclusive").</summary>
     public bool PlantAnonExclusiveFromCounts { get; init; }
 
