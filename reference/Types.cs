@@ -138,8 +138,8 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// cleared when the folio is split (Planner.SplitPteFolio). Kernel vocabularies only; a fresh frame has none.
 /// AnonExclusive is PageAnonExclusive (include/linux/page-flags.h PG_anon_exclusive): the anonymous page is exclusive to the
 /// one mapping that maps it. Set for a new page (Planner.Alloc: its caller adds it with RMAP_EXCLUSIVE, linux-7.2
-/// mm/rmap.c folio_add_new_anon_rmap, from mm/memory.c do_anonymous_page, wp_page_copy, mm/huge_memory.c
-/// map_anon_folio_pmd_nopf), by a write fault that reuses the page (mm/memory.c do_wp_page: SetPageAnonExclusive once
+/// mm/rmap.c folio_add_new_anon_rmap, from mm/memory.c do_anonymous_page -> map_anon_folio_pte_nopf, wp_page_copy,
+/// mm/huge_memory.c map_anon_folio_pmd_nopf), by a write fault that reuses the page (mm/memory.c do_wp_page: SetPageAnonExclusive once
 /// wp_can_reuse_anon_folio allows it; PteOp.Upgrade in a private VMA) and by a migration whose entry was exclusive
 /// (mm/migrate.c remove_migration_pte: RMAP_EXCLUSIVE); cleared by fork (mm/memory.c copy_present_ptes ->
 /// include/linux/rmap.h folio_try_dup_anon_rmap_ptes -> __folio_try_dup_anon_rmap: ClearPageAnonExclusive, no page being
