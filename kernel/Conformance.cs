@@ -729,7 +729,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private void PlantFolioExclusive(int frame)
         {
             int i = s.State.FolioOf(frame);
-            if (i >= 0) s.Continue(s.State with { Folios = s.State.Folios.SetItem(i, s.State.Folios[i] with { Exclusive = s.State.Folios[i].Exclusive.Add(frame) }) });
+            if (i >= 0) s.Continue(s.State with { Frames = s.State.Frames.SetItem(frame, s.State.Frames[frame] with { AnonExclusive = true }) });
         }
 
         /// <summary>A userfaultfd ioctl on both sides (linux-7.2 mm/userfaultfd.c userfaultfd_register, mwriteprotect_range,

@@ -248,6 +248,12 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// (pte_swp_mksoft_dirty only), as mremap's move_ptes without UFFD_FEATURE_EVENT_REMAP would clear it.</summary>
     public bool PlantUffdMoveSwapDropsUffdWp { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonExclusiveTests, Kernel.Tests HostOnlyTests):
+    /// PageAnonExclusive inferred from the counts (a frame mapped once and held once; behind a swap entry, held once), as the
+    /// reference did before session 15 for a page of no folio fork shared (MmState.Folios kept a set of its own), where the kernel keeps a bit fork clears and only a reusing write fault sets again
+    /// (Frame.AnonExclusive, Planner.AnonExclusive). Found live on 6.18.44 (docs/kernel.md, "PageAnonExclusive").</summary>
+    public bool PlantAnonExclusiveFromCounts { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests ThpPageoutTests): under linux-6.1 a PTE-mapped large folio
     /// is split as linux-7.2 splits it (a folio MADV_FREE meets whole in one VMA left large, the split's remap mapping
     /// zero-filled subpages to the zero page), where linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it

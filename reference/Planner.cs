@@ -25,12 +25,15 @@ internal sealed class Planner(MmState state)
     // ---------------------------------------------------------------- allocation
 
     /// <summary>alloc_page: pop the free list (LIFO), bump the generation, zero the content; the caller holds one reference.</summary>
+    /// The new page is PageAnonExclusive (Frame.AnonExclusive): every caller maps it as a new anonymous page
+    /// (folio_add_new_anon_rmap with RMAP_EXCLUSIVE) but a migration's, which takes its source's bit (MigratedAnonExclusive),
+    /// and a shared VMA's, whose Map clears it (Machine).
     public int Alloc()
     {
         if (State.FreeList.IsEmpty) throw new ModelException("out of frames (ENOMEM): raise --frames");
         var fl = State.FreeList.Pop(out int f);
         var fr = State.Frames[f];
-        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1)) };
+        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1, AnonExclusive: true)) };
         return f;
     }
 
@@ -343,7 +346,9 @@ internal sealed class Planner(MmState state)
             FolioWriteFault(page, cur, State.Folios[fi]);
             return null;
         }
-        bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies);
+        // linux-7.2 mm/memory.c do_wp_page: a PageAnonExclusive page is reused without further checks, else
+        // wp_can_reuse_anon_folio decides on the counts (and the reuse sets the bit: Machine, PteOp.Upgrade)
+        bool exclusive = cur.Frame != MmState.ZeroFrame && (AnonExclusive(cur.Frame) || fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies));
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
         {
@@ -400,7 +405,7 @@ internal sealed class Planner(MmState state)
     /// still mapped by another mm or referenced otherwise: FolioReuse is false). Mapped by PTEs: FolioReuse decides.</summary>
     private void FolioWriteFault(int page, Pte cur, Folio folio)
     {
-        if (folio.Exclusive.Contains(cur.Frame)) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return; }
+        if (AnonExclusive(cur.Frame)) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return; }
         var block = HugeBlock(page);
         if (cur.Huge && WholeHuge(block))
         {
@@ -513,20 +518,24 @@ internal sealed class Planner(MmState state)
         if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
     };
 
-    /// <summary>do_swap_page (linux-7.2 mm/memory.c): the swap cache's page mapped again. Exclusive when the swap entry was the
-    /// only reference to it (pte_swp_exclusive; a fork shares the entry: copy_nonpresent_pte -> swap_dup_entry_direct and
-    /// pte_swp_clear_exclusive, the child's copy one more reference here): then writable when the VMA is. Else mapped read-only
-    /// (neither exclusive nor folio_ref_count 1: the swap cache and the other entry keep it), and a write fault goes on to
-    /// do_wp_page, which cannot reuse the page (wp_can_reuse_anon_folio: folio_free_swap fails while another entry holds it)
-    /// and copies it (wp_page_copy, MMU_NOTIFY_CLEAR).</summary>
+    /// <summary>do_swap_page (linux-7.2 mm/memory.c): the swap cache's page mapped again. Exclusive when the swap entry is
+    /// pte_swp_exclusive (Frame.AnonExclusive of the swap cache's frame: try_to_unmap_one set it for a PageAnonExclusive page; a
+    /// fork shares the entry: copy_nonpresent_pte -> swap_dup_entry_direct and pte_swp_clear_exclusive, the child's copy one more
+    /// reference here): then mapped with RMAP_EXCLUSIVE, writable when the VMA is. Else mapped read-only (neither exclusive
+    /// nor folio_ref_count 1: the swap cache and the lookup hold it), and a write fault goes on to do_wp_page, which reuses
+    /// the page when wp_can_reuse_anon_folio frees the swap cache and finds it held once (the model's frame held once, mapped
+    /// once, not KSM: then PageAnonExclusive, PteOp.Upgrade), and copies it else (folio_free_swap fails while another entry
+    /// holds it: wp_page_copy, MMU_NOTIFY_CLEAR).</summary>
     private void SwapIn(int page, Pte cur, Vma vma, bool write)
     {
-        bool exclusive = State.Frames[cur.Frame].RefCount == 1;
+        var fr = State.Frames[cur.Frame];
+        bool exclusive = !fr.Ksm && (Config.PlantAnonExclusiveFromCounts ? fr.RefCount == 1 : fr.AnonExclusive);
         // the swap entry's uffd-wp bit is kept, and such a PTE is not made writable (userfaultfd_pte_wp)
         bool uffdWp = cur.UffdWp && vma.UffdWp;
         Pte(page, PteOp.Map, false, cur.Frame, exclusive && vma.Prot == Prot.ReadWrite && !uffdWp ? Prot.ReadWrite : Prot.Read, uffdWp: cur.UffdWp);
         if (exclusive || !write) return;
-        WpPageCopy(page, cur);
+        if (fr is { RefCount: 1, Ksm: false }) Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite);
+        else WpPageCopy(page, cur);
     }
 
     /// <summary>Linux 7.2 mm/memory.c remove_device_exclusive_entry: the CPU takes a device-exclusive page back,
@@ -619,7 +628,7 @@ internal sealed class Planner(MmState state)
         if (collect.Count + insert.Count == 0) return null;
         // dmirror_migrate_alloc_and_copy: a device page per migrating page (dmirror_devmem_alloc_page), copied (copy_highpage)
         // or cleared (clear_highpage: a none or zero-page source)
-        foreach (var (p, old) in collect) { dst[p] = Alloc(); _prims.Add(new Prim.CopyFrame(old.Frame, dst[p])); }
+        foreach (var (p, old) in collect) { dst[p] = Alloc(); MigratedAnonExclusive(old.Frame, dst[p]); _prims.Add(new Prim.CopyFrame(old.Frame, dst[p])); }
         foreach (var (p, _) in insert) dst[p] = Alloc();
         // migrate_vma_pages -> __migrate_device_pages: the first page without a source page opens MMU_NOTIFY_MIGRATE (owner)
         // over [addr, migrate->end); migrate_vma_insert_page installs the device-private entry (writable iff VM_WRITE),
@@ -641,6 +650,14 @@ internal sealed class Planner(MmState state)
             .ToImmutableDictionary(x => x.Page, x => x.Item2));
         return null;
     }
+
+    /// <summary>A migration's new page takes the old one's PageAnonExclusive (Frame.AnonExclusive), planned with its allocation:
+    /// linux-7.2 mm/rmap.c try_to_migrate_one (mm/migrate_device.c migrate_vma_collect_pmd alike) makes a writable or
+    /// readable-exclusive migration entry for a PageAnonExclusive page and clears the old page's bit
+    /// (folio_try_share_anon_rmap_pte), and mm/migrate.c remove_migration_pte maps the new page with RMAP_EXCLUSIVE unless the
+    /// entry is a plain readable one (softleaf_is_migration_read).</summary>
+    private void MigratedAnonExclusive(int from, int to) =>
+        State = State with { Frames = State.Frames.SetItem(to, State.Frames[to] with { AnonExclusive = State.Frames[from].AnonExclusive }) };
 
     /// <summary>Linux 7.2 mm/migrate_device.c migrate_vma_collect: MMU_NOTIFY_MIGRATE over the whole range whatever it finds
     /// (owner: the pgmap owner); migrate_vma_collect_pmd turns each collected page's entry into a migration entry, and
@@ -678,6 +695,7 @@ internal sealed class Planner(MmState state)
         int owner = cur.DevicePrivate;
         var one = new PageRange(page, page + 1);
         int nf = Alloc();
+        MigratedAnonExclusive(cur.Frame, nf);
         // migrate_vma_collect_pmd: a device-private entry of this owner (MIGRATE_VMA_SELECT_DEVICE_PRIVATE) becomes a
         // migration entry; not present, so no flush_tlb_range
         MigrateVmaCollect(one, [page], owner, present: false);
@@ -863,9 +881,8 @@ internal sealed class Planner(MmState state)
     /// becoming writable: vma_wants_manual_pte_write_upgrade, mm/vma.h) -> change_present_ptes ->
     /// set_write_prot_commit_flush_ptes: a read-only PTE is made writable inside the bracket when
     /// can_change_private_pte_writable holds: maybe_change_pte_writable (not PROT_NONE, no soft-dirty write fault needed:
-    /// pte_needs_soft_dirty_wp, no uffd-wp bit) and an anonymous PageAnonExclusive page. The model's anon-exclusive page
-    /// is its write fault's reuse test (map and reference count 1, not the zero page: wp_page_reuse in Fault), and it
-    /// asks for a soft-dirty PTE (pte_needs_soft_dirty_wp is false then whatever VM_SOFTDIRTY says; a PTE clear_refs
+    /// pte_needs_soft_dirty_wp, no uffd-wp bit) and an anonymous PageAnonExclusive page (Frame.AnonExclusive; the zero page
+    /// is not anonymous). The model asks for a soft-dirty PTE (pte_needs_soft_dirty_wp is false then whatever VM_SOFTDIRTY says; a PTE clear_refs
     /// write-protected is never upgraded). Not in the seed's vocabularies (v7: MM_CP_TRY_CHANGE_WRITABLE is 6.0+; 6.1
     /// mm/mprotect.c change_pte_range, can_change_pte_writable). Base pages only: a huge PMD's own upgrade
     /// (mm/huge_memory.c change_huge_pmd, can_change_pmd_writable) and shared mappings (can_change_shared_pte_writable:
@@ -882,13 +899,8 @@ internal sealed class Planner(MmState state)
         // clean PTE, e.g. swapped in by a read fault, waits for its write fault); linux-6.12 / 7.2 ask no dirty bit of a
         // private anonymous PTE
         if (Vocab == Vocabulary.Linux6_1 && !pte.Dirty) return false;
-        var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
+        return pte.Frame != MmState.ZeroFrame && AnonExclusive(pte.Frame);
     }
-
-    /// <summary>A page of a folio fork shared (MmState.Folios) that is not PageAnonExclusive again: mapped once or not, mm/mprotect.c
-    /// can_change_private_pte_writable (linux-7.2: PageAnonExclusive(page)) does not make its PTE writable.</summary>
-    private bool FolioPageShared(int frame) => State.FolioOf(frame) is var fi and >= 0 && !State.Folios[fi].Exclusive.Contains(frame);
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
     private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m) => MoveVma("mremap", m.OldStart, m.OldEnd, m.NewStart, dontunmap: false);
@@ -1585,7 +1597,7 @@ internal sealed class Planner(MmState state)
             // the PMD is its only reference, else falls back (__split_huge_pmd on the child's mm) and do_wp_page copies the page;
             // mapped by PTEs, PageAnonExclusive or FolioReuse decide (Machine.ChildFault records the split and the reuse)
             var folio = State.Folios[fi];
-            bool reuse = folio.Exclusive.Contains(old)
+            bool reuse = AnonExclusive(old)
                 || (folio.ChildPmd.Contains(m.Child) ? FolioOnlyHere(folio) : FolioReuse(folio, m.Child));
             _prims.Add(reuse ? new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageReuse, old, old)
                 : new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageCopy, Alloc(), old));
@@ -1594,7 +1606,8 @@ internal sealed class Planner(MmState state)
         if (old != MmState.ZeroFrame && State.Ptes.Any(x => x is { Huge: true, NonPresent: false } y && y.Frame == old))
             return (name, MmapLock.None, "ENOTSUP (a page the parent maps by a PMD: do_huge_pmd_wp_page in the child is not modelled)");
         var fr = State.Frames[old];
-        if (old != MmState.ZeroFrame && !fr.Ksm && fr.MapCount == 1 && fr.RefCount == 1)
+        // do_wp_page in the child: PageAnonExclusive (the child's own reuse before) or wp_can_reuse_anon_folio's counts
+        if (old != MmState.ZeroFrame && (AnonExclusive(old) || !fr.Ksm && fr.MapCount == 1 && fr.RefCount == 1))
         {
             _prims.Add(new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageReuse, old, old));
             return (name, MmapLock.None, null);
@@ -1619,8 +1632,11 @@ internal sealed class Planner(MmState state)
         // swap-backed folio) and dirty as it was (folio_migrate_flags; try_to_migrate_one keeps the PTE's dirty bit in the
         // migration entry)
         for (int i = 0; i < olds.Count; i++)
+        {
             if (State.Frames[olds[i].Frame] is { Lazyfree: true } lf)
                 State = State with { Frames = State.Frames.SetItem(news[i], State.Frames[news[i]] with { Lazyfree = true, Dirty = lf.Dirty }) };
+            MigratedAnonExclusive(olds[i].Frame, news[i]);
+        }
         bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
         if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
         // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
@@ -1650,6 +1666,11 @@ internal sealed class Planner(MmState state)
         // newpte = mk_pte(kpage, vma->vm_page_prot); linux-7.2, 6.12 and 6.1 alike), so a later write there copies the KSM page
         // without asking the userfaultfd handler (Machine.KsmReplace; planted: MmConfig.PlantKsmKeepsUffdWp)
         int kframe = State.Ptes[m.Page]!.Value.Frame;
+        // write_protect_page makes both pages shared for KSM: PageAnonExclusive cleared (folio_try_share_anon_rmap_pte, once
+        // the PTE is cleared and flushed), so a page KSM did not replace keeps no bit either; planned with the merge (no
+        // other CPU operation runs before its steps)
+        foreach (int p in new[] { m.Page, m.Other })
+            State = State with { Frames = State.Frames.SetItem(State.Ptes[p]!.Value.Frame, State.Frames[State.Ptes[p]!.Value.Frame] with { AnonExclusive = false }) };
         foreach (int p in new[] { m.Page, m.Other }) WriteProtectPage(p);
         ReplacePage(m.Other, kframe);
         return ("ksm_merge", MmapLock.Read, null);
@@ -2150,7 +2171,7 @@ internal sealed class Planner(MmState state)
 
     /// <summary>mm/mprotect.c can_change_private_pte_writable for uffd_wp_range's MM_CP_TRY_CHANGE_WRITABLE: a private VM_WRITE
     /// VMA, a readable read-only base PTE (its uffd-wp bit being cleared) that needs no soft-dirty write fault, mapping an
-    /// exclusive anonymous page (the model's test as in CanChangePteWritable).</summary>
+    /// exclusive anonymous page (PageAnonExclusive, as in CanChangePteWritable).</summary>
     private bool CanResolveWritable(int page)
     {
         // linux-6.1 mm/userfaultfd.c uffd_wp_range: change_protection(..., MM_CP_UFFD_WP_RESOLVE) without
@@ -2159,8 +2180,7 @@ internal sealed class Planner(MmState state)
         if (Vocab == Vocabulary.Linux6_1) return false;
         if (State.VmaAt(page) is not { Shared: false, Hugetlb: false, Prot: Prot.ReadWrite }) return false;
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false, DevicePrivate: < 0 } pte) return false;
-        var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
+        return pte.Frame != MmState.ZeroFrame && AnonExclusive(pte.Frame);
     }
 
     /// <summary>Whether a hugetlb VMA takes its hugetlb call site (Linux 7.2 mm/hugetlb.c) rather than the generic one: a
@@ -2346,9 +2366,9 @@ internal sealed class Planner(MmState state)
         int h = Config.HugePageSize;
         var first = State.Ptes[src]!.Value;
         bool zero = first.Frame == MmState.ZeroFrame;
-        // PageAnonExclusive of the head page, checked before and again under the PTLs (EBUSY); the model's THP frames are
-        // exclusive when each is mapped once and held once
-        if (!zero && Enumerable.Range(src, h).Any(q => State.Frames[State.Ptes[q]!.Value.Frame] is var f && (f.MapCount != 1 || f.RefCount != 1)))
+        // PageAnonExclusive of the head page, checked before and again under the PTLs (EBUSY); the model's THP frames carry
+        // the bit each, set and cleared together while the PMD maps them
+        if (!zero && Enumerable.Range(src, h).Any(q => !AnonExclusive(State.Ptes[q]!.Value.Frame)))
             return "EBUSY (page not exclusive to this mapping)";
         var block = new PageRange(src, src + h);
         var olds = Enumerable.Range(src, h).Select(q => State.Ptes[q]!.Value).ToList();
@@ -2442,8 +2462,7 @@ internal sealed class Planner(MmState state)
     /// or null: the destination PTE not none (-EEXIST), the source PTE none (-ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
     /// a migration entry (migration_entry_wait, -EAGAIN; the kernel's move_pages retries, the model refuses), a non-present
     /// entry neither swap nor migration, as a device-exclusive or device-private entry (-EFAULT), a swap entry not
-    /// pte_swp_exclusive (-EBUSY; the model's swap entry is exclusive when its frame is held once), a folio not
-    /// PageAnonExclusive (-EBUSY; the model's frames are exclusive when mapped once and held once).</summary>
+    /// pte_swp_exclusive (-EBUSY), a folio not PageAnonExclusive (-EBUSY); both Frame.AnonExclusive.</summary>
     private string? RefusedInBracket(int srcPage, int dstPage)
     {
         if (State.Ptes[dstPage] is not null) return "EEXIST (destination is mapped)";
@@ -2451,20 +2470,22 @@ internal sealed class Planner(MmState state)
         if (State.Ptes[srcPage] is not { } src) return "ENOENT (source not mapped)";
         if (src.Exclusive >= 0) return "EFAULT (device-exclusive entry)";
         if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";
-        var fr = State.Frames[src.Frame];
-        // a swap entry: !pte_swp_exclusive -> -EBUSY (try_to_unmap_one set it for a PageAnonExclusive page, fork's
-        // copy_nonpresent_pte clears it in parent and child); the model's swap entry is exclusive when its frame is held once
-        // (Planner.SwapIn's test, do_swap_page's RMAP_EXCLUSIVE)
-        if (src.Swapped && !Config.PlantUffdMoveRefusesSwapEntry)
-            return fr.RefCount != 1 ? "EBUSY (swap entry not exclusive: pte_swp_exclusive)" : null;
+        // a swap entry: !pte_swp_exclusive -> -EBUSY (linux-7.2 mm/userfaultfd.c move_pages_ptes; try_to_unmap_one set it for
+        // a PageAnonExclusive page, fork's copy_nonpresent_pte clears it in the parent; the swap cache's Frame.AnonExclusive)
+        // (planted, PlantUffdMoveRefusesSwapEntry: the frame mapped by no PTE taken as a page not exclusive)
+        if (src.Swapped)
+            return Config.PlantUffdMoveRefusesSwapEntry ? "EBUSY (page not exclusive to this mapping)"
+                : !AnonExclusive(src.Frame) ? "EBUSY (swap entry not exclusive: pte_swp_exclusive)" : null;
         if (src.Frame != MmState.ZeroFrame && !AnonExclusive(src.Frame)) return "EBUSY (page not exclusive to this mapping)";
         return null;
     }
 
-    /// <summary>PageAnonExclusive as the model infers it: the frame mapped once and held once. (The kernel's bit differs after
-    /// fork and a child's copy: the parent's page is mapped and held once again, but fork cleared the bit and only a reusing
-    /// write fault sets it: docs/kernel.md, "UFFDIO_MOVE of a swap entry", found, not fixed.)</summary>
-    private bool AnonExclusive(int frame) => State.Frames[frame] is { MapCount: 1, RefCount: 1 };
+    /// <summary>PageAnonExclusive of frame (Frame.AnonExclusive; behind a swap entry, pte_swp_exclusive). Planted
+    /// (MmConfig.PlantAnonExclusiveFromCounts): inferred from the counts, mapped once and held once (behind a swap entry: held
+    /// once), as the reference did before session 15.</summary>
+    private bool AnonExclusive(int frame) => Config.PlantAnonExclusiveFromCounts
+        ? State.Frames[frame] is { RefCount: 1 } f && (f.MapCount == 1 || State.Ptes.Any(x => x is { Swapped: true } y && y.Frame == frame))
+        : State.Frames[frame].AnonExclusive;
 
     /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,
     /// wp_clean_post_vma), for each shared VMA of the range.</summary>

@@ -230,6 +230,27 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Equal((5, "pagemap uffd-wp", 12, "a swap entry with uffd-wp"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
 
+    /// <summary>PageAnonExclusive (Frame.AnonExclusive): fork clears it (linux-7.2 mm/memory.c copy_present_ptes ->
+    /// folio_try_dup_anon_rmap_ptes), and after the child's copy-on-write the parent's page 14, mapped and held once again, is
+    /// still not exclusive: UFFDIO_MOVE refuses it (mm/userfaultfd.c move_pages_ptes: -EBUSY) until the parent's write fault
+    /// reuses it (do_wp_page: SetPageAnonExclusive), and then moves it. Found by `notifier kernel --host-only --unseen --time 3m
+    /// --seed 3` (docs/kernel.md, "PageAnonExclusive"). The plant: the counts of before (MmConfig.PlantAnonExclusiveFromCounts),
+    /// which move the page at the first uffd_move.</summary>
+    [HostOnlyFact]
+    public void Uffd_move_refuses_the_page_fork_shared_until_a_write_fault_reuses_it()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd here: {why}");
+        const string ops = "mmap 0 16 rw; host_write 14 943280; fork; child_write 0 14 63653; uffd_register 2 3; uffd_move 14 2 1; host_write 14 5; uffd_move 14 2 1; host_read 2";
+        var r = new Conformance(fx.Live, Config()).Run(KOp.Parse(ops, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 2L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
+        Assert.Equal(5, r.Reference.CpuView(2));
+        Assert.True(r.Reference.State.Ptes[2] is { } p2 && r.Reference.State.Frames[p2.Frame].AnonExclusive);
+        var m = new Conformance(fx.Live, Config() with { PlantAnonExclusiveFromCounts = true }).Run(KOp.Parse(ops, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal((5, "uffdio_move", 14, "errno 16", "moves"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
+    }
+
     [HostOnlyFact]
     public void Collapse_after_mprotect_of_a_piece_and_back_is_run_and_agrees_with_the_merged_vma_collapsed()
     {

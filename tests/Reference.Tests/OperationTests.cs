@@ -248,7 +248,7 @@ public class OperationTests
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s).Skip(events).ToList());
         Assert.Equal("madvise_pageout", s.Trace[line].Op);
         Assert.True(s.State.Ptes[0] is { Swapped: true, Readable: false, Writable: false } p0 && p0.Frame == f0);
-        Assert.Equal(new Frame(5, 0, 1, false, s.State.Frames[f0].Generation), s.State.Frames[f0]); // the swap cache keeps it
+        Assert.Equal(new Frame(5, 0, 1, false, s.State.Frames[f0].Generation, AnonExclusive: true), s.State.Frames[f0]); // the swap cache keeps it, its entry pte_swp_exclusive
         Assert.Equal(new Pte(0, Prot.Read, false, true, true), s.State.Ptes[1]); // the zero page stays
         Assert.False(s.State.Ptes[3]!.Value.Swapped); // mapped by the child too
         s.Cpu(new Call.CpuRead(0));
