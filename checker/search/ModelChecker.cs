@@ -242,6 +242,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         c.Cur = new Value?[nv];
         c.Nxt = null;
         var inits = new List<Value[]>();
+        // a large set filter the initial predicate enumerates is filtered by the workers (PerState.Filter)
+        using var offer = PerState.Offering(spec, opt.Workers, opt.PlantedFilterNoRedo);
         Enumerator.Enum(c, spec.Init, null, () =>
         {
             var missing = Array.FindIndex(c.Cur, x => x is null);
