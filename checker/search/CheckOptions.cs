@@ -71,6 +71,9 @@ public sealed class CheckOptions
     /// enumerates with several workers (PerState.Filter) drops the elements from the first failed evaluation on
     /// instead of filtering them again on the search thread (the error is not reported, a new string's element is lost).</summary>
     public bool PlantedFilterNoRedo { get; init; }
+    /// <summary>A planted bug for LivenessWorkersTests: the tableau product's workers take a state predicate not yet
+    /// evaluated for false (LiveChecker.ProductLevel), instead of leaving the node to the search thread, which evaluates it.</summary>
+    public bool PlantedProductUnknownFalse { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }

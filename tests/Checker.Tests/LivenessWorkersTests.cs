@@ -28,12 +28,13 @@ public class LivenessWorkersTests
         ====
         """;
 
-    private static (int Exit, string Out, string Err) Run(string name, string tla, string cfg, int workers, bool noRedo = false, bool unjudged = false, bool filterNoRedo = false)
+    private static (int Exit, string Out, string Err) Run(string name, string tla, string cfg, int workers, bool noRedo = false, bool unjudged = false, bool filterNoRedo = false, bool productUnknownFalse = false)
     {
         var o = new StringWriter();
         var (exit, _, err) = TempSpec.Check(name, tla, cfg, new CheckOptions
         {
             Workers = workers, Out = o, PlantedLivenessNoRedo = noRedo, PlantedInitialUnjudged = unjudged, PlantedFilterNoRedo = filterNoRedo,
+            PlantedProductUnknownFalse = productUnknownFalse,
         });
         return (exit, Stable(o.ToString()), err);
     }
@@ -178,5 +179,37 @@ public class LivenessWorkersTests
         Assert.Contains("/\\ r = [a |-> 51, b |-> 99]", one);
         // planted: the records from 7,003 on are dropped (the printed line and the states after it are missing)
         Assert.NotEqual(one, Run("FilterStr", tla, FilterCfg, 2, filterNoRedo: true).Out);
+    }
+
+    /// <summary>1,000 initial states x &lt; 1000, each with one step to x + 1000, which then only stutters: the tableau
+    /// product's levels have 1,000 nodes and more (ProductLevel expands them on the workers).</summary>
+    private static string WideTla(string name, string prop) => $$"""
+        ---- MODULE {{name}} ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x \in 0..999
+        Next == IF x < 1000 THEN x' = x + 1000 ELSE UNCHANGED x
+        Spec == Init /\ [][Next]_x /\ WF_x(Next)
+        Prop == {{prop}}
+        ====
+        """;
+
+    [Fact]
+    public void AWideTableauProductGivesTheOneWorkersLassoAndError()
+    {
+        // a counterexample: no state reaches x = 5000
+        var lasso = WideTla("WideLasso", "IF x < 1000 THEN <>(x = 5000) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideLasso", lasso, Cfg, 13, "Error: Temporal property Prop was violated.");
+        var ok = WideTla("WideOk", "IF x < 1000 THEN <>(x >= 1000) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideOk", ok, Cfg, 0, "Model checking completed. No error has been found.");
+        // 1 \div 0 at x = 1700, a successor: the workers leave its predicate to the product, which meets it on node x = 700
+        var err = WideTla("WideErr", "IF x < 1000 THEN <>(x >= 1000 /\\ (x = 1700 => 1 \\div 0 = 0)) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideErr", err, Cfg, 255, "The second argument of \\div is 0.");
+        // planted: the product's workers take the predicate not evaluated at x = 1700 for false (no error)
+        Assert.NotEqual(255, Run("WideErr", err, Cfg, 2, productUnknownFalse: true).Exit);
+        // 1 \div 0 at x = 700, a start state: the workers leave it to the start nodes' loop, in its order
+        var start = WideTla("WideStartErr", "IF x < 1000 THEN <>(x >= 1000 /\\ (x = 700 => 1 \\div 0 = 0)) /\\ (x # 700 \\/ 1 \\div 0 = 0) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideStartErr", start, Cfg, 255, "The second argument of \\div is 0.");
+        Assert.NotEqual(255, Run("WideStartErr", start, Cfg, 2, productUnknownFalse: true).Exit);
     }
 }
