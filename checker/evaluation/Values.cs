@@ -441,7 +441,9 @@ public abstract class LazyOpSetV : SetBase
     /// <summary>Finiteness without the evaluation errors TLC's isFinite raises (for printing).</summary>
     protected abstract bool KnownFinite { get; }
     protected abstract void PrintForm(StringBuilder sb);
-    public override SetV Normalize() => _norm ??= new SetV(Enumerate().ToArray());
+    public override SetV Normalize() => _norm ??= Build();
+    /// <summary>The normalized set of Enumerate()'s elements.</summary>
+    protected virtual SetV Build() => new(Enumerate().ToArray());
     public override IEnumerable<Value> Elements() => Normalize().Elems;
     public override void Print(StringBuilder sb)
     {
@@ -495,7 +497,11 @@ public sealed class FilterV(SetBase s, Func<Value, bool> pred) : LazyOpSetV
     public override bool Contains(Value v) => s.Contains(v) && pred(v);
     public override bool IsFinite => s.IsFinite ? true : throw new EvalError($"Attempted to check if expression of form {{x \\in S : p(x)}} is a finite set, but cannot check if S:\n{Node.Trunc(s)}\nis finite.");
     protected override bool KnownFinite => Finite(s);
-    protected override IEnumerable<Value> Enumerate() => PerState.Filter(s, pred) ?? s.Elements().Where(pred);
+    protected override IEnumerable<Value> Enumerate() => s.Elements().Where(pred);
+    // filtered by the workers when they are offered (PerState.Filter), which also tell whether the elements kept are
+    // already strictly ascending (s's elements come in the normalized order): then they are not sorted again
+    protected override SetV Build() =>
+        PerState.Filter(s, pred) is var (kept, ascending) ? new(kept.ToArray(), ascending) : base.Build();
     protected override void PrintForm(StringBuilder sb) { sb.Append("{x \\in "); s.Print(sb); sb.Append(" : ...}"); }
 }
 
@@ -525,11 +531,11 @@ public sealed class SetV : SetBase
     /// <summary>Elements already strictly ascending (an enumeration in the normalized order, such as a record
     /// set's or a set filter's over it): the sort and the removal of duplicates would leave them as they are. An
     /// evaluation error comparing two of them: false (the sort reports it, as before).</summary>
-    private static bool Ascending(Value[] elems)
+    internal static bool Ascending(IReadOnlyList<Value> elems)
     {
         try
         {
-            for (int i = 1; i < elems.Length; i++) if (elems[i - 1].CompareTo(elems[i]) >= 0) return false;
+            for (int i = 1; i < elems.Count; i++) if (elems[i - 1].CompareTo(elems[i]) >= 0) return false;
             return true;
         }
         catch (EvalError) { return false; }

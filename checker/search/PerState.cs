@@ -82,8 +82,9 @@ public static class PerState
     /// FilterChunk indices with the interner frozen, concatenated in order; from the first element whose pred
     /// failed (an evaluation error, or one that needs the serial order) on, filtered on this thread in order, so
     /// the first error is the one one thread meets. Null when nothing is offered or s is not indexed or too small:
-    /// the caller filters serially.</summary>
-    public static List<Value>? Filter(SetBase s, Func<Value, bool> pred)
+    /// the caller filters serially. Ascending: the workers found the elements kept strictly ascending (compared in
+    /// their ranges, and across the ranges here; false when this thread filtered some).</summary>
+    public static (List<Value> Kept, bool Ascending)? Filter(SetBase s, Func<Value, bool> pred)
     {
         if (t_spec is not { } spec || spec.Interner.Frozen) return null;
         long n;
@@ -92,6 +93,7 @@ public static class PerState
         if (n < 2 * FilterChunk || n / FilterChunk > Array.MaxLength) return null;
         int workers = t_workers, chunks = (int)((n + FilterChunk - 1) / FilterChunk);
         var kept = new List<Value>[chunks];
+        var ascending = new bool[chunks];
         var failedAt = new long[chunks];
         Array.Fill(failedAt, long.MaxValue);
         t_spec = null;
@@ -114,15 +116,24 @@ public static class PerState
                     }
                     i++;
                 }
+                ascending[k] = SetV.Ascending(mine);
             }, blocks: true);
         }
         finally { spec.Interner.Frozen = false; t_spec = spec; }
         long failed = Math.Min(n, failedAt.Min());
         var res = new List<Value>();
-        for (int k = 0; k < chunks && (long)k * FilterChunk < failed; k++) res.AddRange(kept[k]);
+        bool asc = failed == n;
+        for (int k = 0; k < chunks && (long)k * FilterChunk < failed; k++)
+        {
+            if (kept[k].Count == 0) continue;
+            // the last element kept before this range against this range's first
+            asc = asc && ascending[k] && (res.Count == 0 || SetV.Ascending([res[^1], kept[k][0]]));
+            res.AddRange(kept[k]);
+        }
         if (failed < n && !t_plantedNoRedo) res.AddRange(s.ElementsFrom(failed).Where(pred));
-        return res;
+        return (res, asc);
     }
+
 
     /// <summary>An evaluation that failed in a parallel phase: an evaluation error, or one that needs the serial order.</summary>
     public static bool Failed(Exception e) =>
