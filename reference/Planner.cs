@@ -826,7 +826,7 @@ internal sealed class Planner(MmState state)
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), edges))));
         if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
         MprotectFixup(m, r, changedStart, changedEnd);
-        foreach (var pr in populate) PopulateVmaPageRange(pr, upgraded.Contains);
+        PopulateVmaPageRange(populate, upgraded.Contains);
         return ("mprotect", MmapLock.Write, null);
     }
 
@@ -1909,7 +1909,7 @@ internal sealed class Planner(MmState state)
         foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(populate)))
             if (PopulateUnmodelled(v.Range.Intersect(populate), PopulateWrites(v), _ => false) is { } why) return ("mlock", MmapLock.Write, why);
         if (SetMlocked(r, true) is { } err) return ("mlock", MmapLock.Write, err);
-        PopulateVmaPageRange(populate, _ => false);
+        PopulateVmaPageRange([populate], _ => false);
         if (none >= r.End) return ("mlock", MmapLock.Write, null);
         RefusalKeepsVmaSteps = true;
         return ("mlock", MmapLock.Write, "ENOMEM (populate_vma_page_range: a PROT_NONE VMA, -EFAULT)");
@@ -1921,21 +1921,24 @@ internal sealed class Planner(MmState state)
     /// PTE (FaultMissing: do_anonymous_page, or do_huge_pmd_anonymous_page once for a whole empty huge block), a page the fault
     /// leaves as it is (present and readable, and writable where the fault writes, or settled: made writable by the caller)
     /// and a write fault that reuses its page in place (WriteReuses). Callers refuse the others first (PopulateUnmodelled).</summary>
-    private void PopulateVmaPageRange(PageRange r, Func<int, bool> settled)
+    private void PopulateVmaPageRange(IEnumerable<PageRange> ranges, Func<int, bool> settled)
     {
-        if (r.Length == 0) return;
         // the faults see the VMAs the call's vma_update step leaves (a THP fault asks for the whole block inside one VMA:
         // FaultMissing); the state the call returns keeps the VMAs of before until that step runs
         var before = State.Vmas;
         State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
-        Populate(r, settled);
+        // the pages a fault planned earlier in the call maps (a huge fault maps its whole block, which may reach into the
+        // next range: mprotect's ranges are per VMA), which the state planned on does not show yet
+        var mapped = new HashSet<int>();
+        foreach (var r in ranges) Populate(r, settled, mapped);
         State = State with { Vmas = before };
     }
 
-    private void Populate(PageRange r, Func<int, bool> settled)
+    private void Populate(PageRange r, Func<int, bool> settled, HashSet<int> mapped)
     {
         for (int p = r.Start; p < r.End; p++)
         {
+            if (mapped.Contains(p)) continue;
             var vma = State.VmaAt(p)!;
             if (State.Ptes[p] is { } pte)
             {
@@ -1944,7 +1947,8 @@ internal sealed class Planner(MmState state)
                 continue;
             }
             if (Config.PlantMlockFillsPages) { Pte(p, PteOp.Map, false, Alloc(), vma.Prot); continue; }
-            p = FaultMissing(p, vma, PopulateWrites(vma)).End - 1;
+            var m = FaultMissing(p, vma, PopulateWrites(vma));
+            mapped.UnionWith(Enumerable.Range(m.Start, m.Length));
         }
     }
 

@@ -131,4 +131,27 @@ public class MlockTests
         Assert.Equal(plant ? [false, false, false, false] : [true, true, true, true],
             Enumerable.Range(0, 4).Select(p => s.State.Ptes[p] is { Prot: Prot.ReadWrite }).ToArray());
     }
+
+    /// <summary>mprotect's population runs per VMA: a huge fault in the first VMA's range maps the whole block, reaching into the
+    /// next VMA's range, which must not fault the block again (found by `notifier hammer --time 90s --seed 163`, RulesHold seed
+    /// 903: the second fault remapped page 0 outside any invalidation). Locked [0, 1) r and [1, 2) PROT_NONE, emptied by the OOM
+    /// reaper, made writable: one huge fault maps [0, 2).</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux7_2)]
+    [InlineData(Vocabulary.V7Reviewed)]
+    public void Mprotect_populates_a_huge_block_across_two_locked_vmas_once(Vocabulary v)
+    {
+        var s = new Session(new MmConfig(16, 2, 48, v));
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true, Mergeable: true));
+        s.Cpu(new Call.Mmap(0, 3, Prot.Read, Thp: true, Mergeable: true));
+        s.Cpu(new Call.Mlock(0, 3));
+        s.Cpu(new Call.Mprotect(1, 16, Prot.None));
+        s.Cpu(new Call.OomReap());
+        int lines = s.Trace.Count;
+        Assert.Null(Result(s, new Call.Mprotect(0, 2, Prot.ReadWrite)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal([0, 1], s.Trace.Skip(lines).Where(l => l.Op == "pte_update").Select(l => (int)l.Get("page")!).ToArray());
+        Assert.True(s.State.Ptes[0] is { Huge: true, Prot: Prot.ReadWrite } && s.State.Ptes[1] is { Huge: true, Prot: Prot.ReadWrite });
+        Assert.Equal((1, 1), (s.State.Frames[s.State.Ptes[0]!.Value.Frame].MapCount, s.State.Frames[s.State.Ptes[1]!.Value.Frame].MapCount));
+    }
 }
