@@ -1,0 +1,165 @@
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+/// <summary>MmState.PteTables: which huge blocks have a PTE table, and the THP fault that maps a PMD only where there is none
+/// (linux-7.2 mm/memory.c __handle_mm_fault: create_huge_pmd only for pmd_none). Found live on 6.18.44 by `notifier kernel
+/// --host-only --unseen --pages 1024 --seed 148` (docs/kernel.md, "PTE tables"). The plant PlantPteTableIgnored maps the PMD
+/// whatever the table.</summary>
+public class PteTableTests
+{
+    /// <summary>The live harness's configuration for 1024 pages (kernel/Conformance.cs: a huge block of 512 pages).</summary>
+    private static Session Live(Vocabulary v = Vocabulary.Linux6_18, bool plant = false) =>
+        new(new MmConfig(1024, 512, 8 * 1024 + 16, v) { PlantPteTableIgnored = plant });
+
+    private static Session Small(Vocabulary v = Vocabulary.Linux7_2, bool plant = false) =>
+        new(new MmConfig(16, 4, 48, v) { PlantPteTableIgnored = plant });
+
+    [Fact]
+    public void The_empty_table_mremap_leaves_at_its_destination_makes_the_fault_map_a_base_page()
+    {
+        foreach (bool plant in new[] { false, true })
+        {
+            var s = Live(plant: plant);
+            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite, Thp: true));
+            s.Cpu(new Call.Mmap(759, 1024, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(761, 632381));
+            Assert.Equal([512], s.State.PteTables);
+            // the live harness's mremap: MREMAP_FIXED's munmap of the destination, then the move of the unfaulted page 718,
+            // whose PMD (block [512, 1024)) has a table, so move_page_tables allocates one at block [0, 512)
+            s.Cpu(new Call.Munmap(321, 322));
+            s.Cpu(new Call.Mremap(718, 719, 321));
+            Assert.Equal([0, 512], s.State.PteTables);
+            s.Cpu(new Call.CpuWrite(199, 245745));
+            Assert.Null(s.FirstViolation);
+            // [0, 718) is one kernel VMA with THP (copy_vma lined the unfaulted page up): only the table decides
+            Assert.Equal(plant, s.State.Ptes[0] is { Huge: true });
+            Assert.Equal(!plant, s.State.Ptes[0] is null && s.State.Ptes[199] is { Huge: false });
+        }
+    }
+
+    [Fact]
+    public void Without_the_neighbours_fault_the_source_has_no_table_and_the_fault_maps_a_THP()
+    {
+        var s = Live();
+        s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.Mmap(759, 1024, Prot.ReadWrite));
+        s.Cpu(new Call.Munmap(321, 322));
+        s.Cpu(new Call.Mremap(718, 719, 321));
+        Assert.Empty(s.State.PteTables);
+        s.Cpu(new Call.CpuWrite(199, 245745));
+        Assert.True(s.State.Ptes[0] is { Huge: true });
+        Assert.Empty(s.State.PteTables);
+    }
+
+    [Fact]
+    public void Munmap_frees_a_table_only_when_no_VMA_is_left_in_its_PMD()
+    {
+        foreach (bool plant in new[] { false, true })
+        {
+            var s = Live(plant: plant);
+            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite, Thp: true));
+            s.Cpu(new Call.Mmap(300, 400, Prot.ReadWrite));   // not THP: a base page and its table
+            s.Cpu(new Call.CpuWrite(350, 1));
+            Assert.Equal([0], s.State.PteTables);
+            // free_pgd_range(300, 400, floor 300, ceiling 400): the PMD [0, 512) is below the floor's PMD and above the ceiling's
+            s.Cpu(new Call.Munmap(300, 400));
+            Assert.Equal([0], s.State.PteTables);
+            s.Cpu(new Call.Mmap(300, 400, Prot.ReadWrite, Thp: true)); // merged back into one THP VMA [0, 1024)
+            s.Cpu(new Call.CpuWrite(10, 2));
+            Assert.Equal(plant, s.State.Ptes[10] is { Huge: true });
+            Assert.Null(s.FirstViolation);
+        }
+        {
+            // munmap of [0, 511) with [511, 1024) left: the floor is 0, the ceiling 511 rounds down to 0: nothing is freed
+            var s = Live();
+            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(10, 1));
+            s.Cpu(new Call.Munmap(0, 511));
+            Assert.Equal([0], s.State.PteTables);
+            // and then the last page of the PMD: free_pgd_range(511, 512, floor 0, ceiling 512) frees it
+            s.Cpu(new Call.Munmap(511, 512));
+            Assert.Empty(s.State.PteTables);
+            s.Cpu(new Call.Mmap(0, 512, Prot.ReadWrite, Thp: true));
+            s.Cpu(new Call.CpuWrite(10, 2));
+            Assert.True(s.State.Ptes[10] is { Huge: true });
+        }
+        {
+            // a VMA left below in the PMD: free_pgd_range's addr (0) is below the floor (10), so it starts a PMD up
+            var s = Live();
+            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(5, 1));
+            s.Cpu(new Call.Munmap(10, 512));
+            Assert.Equal([0], s.State.PteTables);
+        }
+        {
+            // a VMA left above in the PMD: end (1000) passes the ceiling's PMD (1000 -> 512), so it ends a PMD down
+            var s = Live();
+            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(600, 1));
+            s.Cpu(new Call.Munmap(512, 1000));
+            Assert.Equal([512], s.State.PteTables);
+            s.Cpu(new Call.Munmap(1000, 1024));
+            Assert.Empty(s.State.PteTables);
+        }
+        {
+            // the whole PMD's VMA gone at once, its neighbour in the next PMD: freed
+            var s = Live();
+            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
+            s.Cpu(new Call.CpuWrite(10, 1));
+            s.Cpu(new Call.CpuWrite(600, 1));
+            s.Cpu(new Call.Munmap(0, 512));
+            Assert.Equal([512], s.State.PteTables);
+        }
+    }
+
+    [Fact]
+    public void A_PMD_split_gives_the_block_a_table_which_MADV_DONTNEED_of_the_whole_block_reclaims_from_linux_6_18_on()
+    {
+        foreach (var v in new[] { Vocabulary.Linux7_2, Vocabulary.Linux6_18, Vocabulary.Linux6_12, Vocabulary.Linux6_1 })
+        {
+            var s = Small(v);
+            s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+            s.Cpu(new Call.CpuWrite(1, 5));
+            Assert.True(s.State.Ptes[0] is { Huge: true });
+            Assert.Empty(s.State.PteTables);
+            s.Cpu(new Call.SplitHuge(1));   // __split_huge_pmd: the deposited table
+            Assert.Equal([0], s.State.PteTables);
+            // less than the whole block: pte_table_reclaim_possible is false
+            s.Cpu(new Call.MadviseDontneed(0, 3));
+            Assert.Equal([0], s.State.PteTables);
+            s.Cpu(new Call.MadviseDontneed(0, 4));
+            bool reclaim = v is Vocabulary.Linux7_2 or Vocabulary.Linux6_18;
+            Assert.Equal(reclaim ? [] : new[] { 0 }, s.State.PteTables);
+            s.Cpu(new Call.CpuWrite(2, 6));
+            Assert.Equal(reclaim, s.State.Ptes[2] is { Huge: true });
+            Assert.Null(s.FirstViolation);
+        }
+    }
+
+    [Fact]
+    public void A_PMD_that_mremap_moves_whole_leaves_no_table_a_partly_moved_THP_one_at_each_end()
+    {
+        var s = Small();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.Mremap(0, 4, 8));            // move_pgt_entry(HPAGE_PMD): the PMD itself
+        Assert.True(s.State.Ptes[8] is { Huge: true });
+        Assert.Empty(s.State.PteTables);
+        s.Cpu(new Call.Mremap(8, 10, 12));          // split_huge_pmd, then pte_alloc at [12, 16) and move_ptes
+        Assert.Equal([8, 12], s.State.PteTables);
+        Assert.True(s.State.Ptes[12] is { Huge: false });
+        Assert.Null(s.FirstViolation);
+    }
+
+    [Fact]
+    public void MADV_COLLAPSE_of_an_empty_block_without_a_table_is_SCAN_NO_PTE_TABLE()
+    {
+        var s = Small();
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(5, 5));
+        var o = Machine.Submit(s.State, new Call.MadviseCollapse(0, 4));
+        Assert.Equal("EINVAL (SCAN_NO_PTE_TABLE: the block has no page table)", o.Line.Get("result"));
+    }
+}
