@@ -2415,12 +2415,11 @@ internal sealed class Planner(MmState state)
                 return "EBUSY (page not exclusive to this mapping)";
             if (!Config.PlantUffdMoveRefusalKeepsPmd || RefusedInBracket(srcPage, dstPage) is null) { SplitHugePage(sb); split.Add(sb.Start); }
         }
-        // move_pages: pmd_none(*src_pmd) (or mm_find_pmd finds none): -ENOENT before any bracket. The model has no page
-        // tables: a PTE table is taken to exist where a page of the block has a base PTE, a swap or migration entry, or an
-        // earlier step of this call had it (the kernel keeps a PTE table emptied by the move); a block with none is taken
-        // to have none, which misses a table left empty by other calls (e.g. MADV_DONTNEED of less than a PMD keeps it:
-        // linux-7.2 mm/memory.c pte_table_reclaim_possible needs end - start >= PMD_SIZE)
-        // With MmState.PteTables (kernel vocabularies) the block's own table decides (a THP source split above has one).
+        // move_pages: pmd_none(*src_pmd) (or mm_find_pmd finds none): -ENOENT before any bracket. The block's PTE table
+        // decides (MmState.PteTables, kernel vocabularies: a table emptied by an earlier call or step stays until free_pgtables
+        // or PT_RECLAIM frees it; a THP source split above has one). The seed's vocabularies keep the reference's earlier
+        // guess: a table where a page of the block has a base PTE, a swap or migration entry, or an earlier step of this call
+        // had it.
         bool table = thpSource || tables.Contains(sb.Start) || (Config.ModelsPteTables ? State.HasPteTable(srcPage)
             : Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { Huge: false } || State.Migrating.ContainsKey(q)));
         if (!table) return "ENOENT (source not mapped)";

@@ -154,6 +154,29 @@ public class PteTableTests
     }
 
     [Fact]
+    public void UFFDIO_MOVE_from_a_table_an_earlier_call_left_empty_is_refused_inside_its_bracket()
+    {
+        // move_pages: a none source PMD is -ENOENT before any bracket; a PTE table, even empty, reaches move_pages_ptes, which
+        // opens MMU_NOTIFY_CLEAR and refuses the none PTE there (linux-7.2 mm/userfaultfd.c)
+        foreach (bool emptied in new[] { false, true })
+        {
+            var s = Small();
+            s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+            s.Cpu(new Call.UffdRegister(8, 12));
+            if (emptied) { s.Cpu(new Call.CpuWrite(5, 1)); s.Cpu(new Call.MadviseDontneed(5, 6)); }
+            Assert.Equal(emptied ? [4] : [], s.State.PteTables);
+            int from = s.Trace.Count;
+            var o = s.Call(new Call.UffdMove(5, 9));
+            s.RunCpu();
+            Assert.StartsWith("ENOENT", (string)o.Line.Get("result")!);
+            Assert.Equal(emptied, s.Trace.Skip(from).Any(l => l.Op.StartsWith("invalidate_range_start", StringComparison.Ordinal)));
+            // the destination's pte_alloc comes before move_pages_ptes' refusal
+            Assert.Equal(emptied ? [4, 8] : [], s.State.PteTables);
+            Assert.Null(s.FirstViolation);
+        }
+    }
+
+    [Fact]
     public void MADV_COLLAPSE_of_an_empty_block_without_a_table_is_SCAN_NO_PTE_TABLE()
     {
         var s = Small();
