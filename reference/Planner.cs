@@ -178,8 +178,9 @@ internal sealed class Planner(MmState state)
     /// first vm_start, end = last vm_end, floor = pg_start, ceiling = the next detached VMA's vm_start or pg_end), which frees
     /// the PTE table of every PMD from addr &amp; PMD_MASK (one PMD up when that is below floor) to end (one PMD down when end
     /// passes ceiling &amp; PMD_MASK): a table goes only when no VMA left shares its PMD range. linux-6.12 and 6.1 mm/memory.c
-    /// free_pgtables and free_pgd_range the same (floor prev->vm_end, ceiling next->vm_start: 6.12 mm/vma.c unmap_region,
-    /// 6.1 mm/mmap.c unmap_region). before: the VMAs with [r); after: the VMAs left, none in [r).</summary>
+    /// free_pgtables and free_pgd_range the same (floor prev->vm_end, ceiling next->vm_start: 6.12 mm/vma.c vms_clear_ptes
+    /// with vms->unmap_start / unmap_end, 6.1 mm/mmap.c unmap_region). before: the VMAs with [r); after: the VMAs left, none
+    /// in [r).</summary>
     private void FreePgtables(PageRange r, ImmutableArray<Vma> before, ImmutableArray<Vma> after)
     {
         if (!Config.ModelsPteTables || State.PteTables.IsEmpty) return;
