@@ -176,6 +176,26 @@ public class PteTableTests
         }
     }
 
+    /// <summary>Seeded random runs of every call site (RandomRun): whenever the mm is idle, every base entry (a present PTE
+    /// not mapped by a PMD, a swap, device or migration entry) lies in a block with a PTE table.</summary>
+    [Fact]
+    public void Every_base_entry_of_a_random_run_lies_in_a_block_with_a_table()
+    {
+        int checkedStates = 0;
+        foreach (var v in new[] { Vocabulary.Linux7_2, Vocabulary.Linux6_12, Vocabulary.Linux6_1 })
+            for (int seed = 1; seed <= 40; seed++)
+                foreach (int steps in new[] { 60, 250, 700, 1500 })
+                {
+                    var s = RandomRun.Run(new MmConfig(16, 4, 64, v), seed, steps, record: false, stopAtViolation: false);
+                    if (s.State.Op is not null) continue;
+                    checkedStates++;
+                    for (int p = 0; p < 16; p++)
+                        if (s.State.Ptes[p] is { Huge: false } || s.State.Migrating.ContainsKey(p))
+                            Assert.True(s.State.HasPteTable(p), $"{v} seed {seed} steps {steps}: page {p} ({PteText.Of(s.State.Ptes[p])}) in a block without a table");
+                }
+        Assert.True(checkedStates > 20, $"only {checkedStates} idle states checked");
+    }
+
     [Fact]
     public void MADV_COLLAPSE_of_an_empty_block_without_a_table_is_SCAN_NO_PTE_TABLE()
     {
