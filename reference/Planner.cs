@@ -209,8 +209,9 @@ internal sealed class Planner(MmState state)
             if (a < floor) a += h;
             if (ceiling is { } c)
             {
+                // (the kernel's "if (!ceiling) return" after the rounding guards its 0 = top of the address space; a model
+                // ceiling below the first PMD boundary leaves end <= 0 here, which frees nothing all the same)
                 c = c / h * h;
-                if (c == 0) continue;
                 if (end > c) end -= h;
             }
             for (int b = a; b < end; b += h) freed.Add(b);

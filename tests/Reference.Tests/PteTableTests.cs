@@ -73,9 +73,7 @@ public class PteTableTests
         }
         {
             // munmap of [0, 511) with [511, 1024) left: the floor is 0, the ceiling 511 rounds down to 0: nothing is freed
-            var s = Live();
-            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
-            s.Cpu(new Call.CpuWrite(10, 1));
+            var s = Written(10);
             s.Cpu(new Call.Munmap(0, 511));
             Assert.Equal([0], s.State.PteTables);
             // and then the last page of the PMD: free_pgd_range(511, 512, floor 0, ceiling 512) frees it
@@ -85,33 +83,25 @@ public class PteTableTests
             s.Cpu(new Call.CpuWrite(10, 2));
             Assert.True(s.State.Ptes[10] is { Huge: true });
         }
-        {
-            // a VMA left below in the PMD: free_pgd_range's addr (0) is below the floor (10), so it starts a PMD up
-            var s = Live();
-            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
-            s.Cpu(new Call.CpuWrite(5, 1));
-            s.Cpu(new Call.Munmap(10, 512));
-            Assert.Equal([0], s.State.PteTables);
-        }
+        // a VMA left below in the PMD: free_pgd_range's addr (0) is below the floor (10), so it starts a PMD up
+        Assert.Equal([0], Written(5).Cpu(new Call.Munmap(10, 512)).State.PteTables);
         {
             // a VMA left above in the PMD: end (1000) passes the ceiling's PMD (1000 -> 512), so it ends a PMD down
-            var s = Live();
-            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
-            s.Cpu(new Call.CpuWrite(600, 1));
-            s.Cpu(new Call.Munmap(512, 1000));
+            var s = Written(600).Cpu(new Call.Munmap(512, 1000));
             Assert.Equal([512], s.State.PteTables);
-            s.Cpu(new Call.Munmap(1000, 1024));
-            Assert.Empty(s.State.PteTables);
+            Assert.Empty(s.Cpu(new Call.Munmap(1000, 1024)).State.PteTables);
         }
-        {
-            // the whole PMD's VMA gone at once, its neighbour in the next PMD: freed
-            var s = Live();
-            s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
-            s.Cpu(new Call.CpuWrite(10, 1));
-            s.Cpu(new Call.CpuWrite(600, 1));
-            s.Cpu(new Call.Munmap(0, 512));
-            Assert.Equal([512], s.State.PteTables);
-        }
+        // the whole PMD's VMA gone at once, its neighbour in the next PMD: freed
+        Assert.Equal([512], Written(10, 600).Cpu(new Call.Munmap(0, 512)).State.PteTables);
+    }
+
+    /// <summary>A plain private VMA over the 1024 pages with base pages written at the given pages.</summary>
+    private static Session Written(params int[] pages)
+    {
+        var s = Live();
+        s.Cpu(new Call.Mmap(0, 1024, Prot.ReadWrite));
+        foreach (int p in pages) s.Cpu(new Call.CpuWrite(p, 1));
+        return s;
     }
 
     [Fact]
