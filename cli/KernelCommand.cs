@@ -29,7 +29,7 @@ public static class KernelCommand
     private static readonly Option<string?> Trace = Opt.Text("--trace", "FILE", "write the reference's steps");
     private static readonly Option<bool> NoTrace = Opt.Flag("--no-trace", "do not compare call paths");
     private static readonly Option<bool> NoUffd = Opt.Flag("--no-uffd", "generate no uffd_register / uffd_wp / uffd_unregister / uffd_move (default: where available)");
-    private static readonly Option<bool> Unseen = Opt.Flag("--unseen", "also run the operations not yet seen against a live kernel through KVM: mremap_dontunmap, uffd_move overlapping, to an unregistered destination or refused into a VMA without an anon_vma, uffd_wp failing at a VMA not registered after a registered one, and ksm of a uffd-wp page (default: refused, counted; docs/kernel.md)");
+    private static readonly Option<bool> Unseen = Opt.Flag("--unseen", "also run the operations not yet seen against a live kernel through KVM: mremap_dontunmap, uffd_move overlapping, to an unregistered destination or refused into a VMA without an anon_vma, uffd_wp failing at a VMA not registered after a registered one, ksm of a uffd-wp page, and mlock / munlock (default: refused, counted; docs/kernel.md)");
     private static readonly Option<bool> HostOnly = Opt.Flag("--host-only", "no VM (no /dev/kvm needed): run the host side only and compare host values and pagemap; guest values, KVM's mappings and call paths are not compared, guest operations not run");
     private static readonly Option<bool> Quiet = Opt.Flag("--quiet", "no progress line on stderr");
     private static readonly Option<bool> JsonOption = Opt.Flag("--json", JsonOut.Help);

@@ -56,7 +56,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
     /// session 12 on a machine without /dev/kvm, checked there only by plain processes on its 6.18.44 kernel (docs/kernel.md,
     /// "Not yet seen live"): mremap_dontunmap, and uffd_move with overlapping ranges, to a destination VMA the reference does
     /// not hold registered, or refused into a private VMA without an anon_vma; (session 14) uffd_wp that protects registered
-    /// VMAs before failing at one not registered, and ksm of a uffd-wp page. Off, they are refused (counted) as the
+    /// VMAs before failing at one not registered, and ksm of a uffd-wp page; (session 15) mlock and munlock. Off, they are refused (counted) as the
     /// harness of session 11 did, and a generated mremap_dontunmap is the plain mremap it replaced.</summary>
     public bool Unseen { get; init; }
 
@@ -427,6 +427,45 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
         }
 
+        /// <summary>`mlock S E`: mlock(2) on both sides (Planner.Mlock: VM_LOCKED, then populate_vma_page_range's faults). Run where
+        /// the reference locks, and where it refuses with the kernel's ENOMEM after a PROT_NONE VMA stopped the population
+        /// (linux-7.2 mm/gup.c populate_vma_page_range: -EFAULT for !vma_is_accessible, mm/mlock.c __mlock_posix_error_return);
+        /// not run where it refuses a case it does not model (ENOTSUP: a fault that would change a present PTE; a hole: the
+        /// kernel locks the VMAs before it, the reference nothing).</summary>
+        private Mismatch? Mlock(int start, int end)
+        {
+            var err = Cpu(new Call.Mlock(start, end));
+            int expect = err is null ? 0 : err.StartsWith("ENOMEM (populate", StringComparison.Ordinal) ? 12 : -1;
+            if (expect < 0) { Refused++; return null; }
+            int e = Native.Mlock(start, end);
+            Checks++;
+            return e == expect ? null : Diff("mlock", -1, e == 0 ? "succeeds" : $"fails with errno {e}", expect == 0 ? "succeeds" : $"errno {expect} ({err})");
+        }
+
+        private static (int Start, int End, int Advice, Call Call) Advice(KOp op) => op switch
+        {
+            KOp.Dontneed m => (m.Start, m.End, Native.MADV_DONTNEED, new Call.MadviseDontneed(m.Start, m.End)),
+            KOp.Free m => (m.Start, m.End, Native.MADV_FREE, new Call.MadviseFree(m.Start, m.End)),
+            KOp.Pageout m => (m.Start, m.End, Native.MADV_PAGEOUT, new Call.MadvisePageout(m.Start, m.End)),
+            _ => throw new ArgumentException(op.ToString()),
+        };
+
+        /// <summary>MADV_DONTNEED / FREE / PAGEOUT over a VM_LOCKED VMA: the kernel advises the VMAs before it and returns -EINVAL
+        /// there (linux-7.2 mm/madvise.c madvise_walk_vmas -> madvise_dontneed_free_valid_vma / can_madv_lru_vma); the reference
+        /// refuses the whole call without effect (Planner.LockedVma). Run where the range's first VMA is the locked one (nothing
+        /// advised on either side, EINVAL expected); else not run (counted).</summary>
+        private Mismatch? LockedMadvise(int start, int end, int advice, Call call)
+        {
+            var first = s.State.Vmas.Where(v => v.Range.Overlaps(new PageRange(start, end))).MinBy(v => v.Start)!;
+            var err = Cpu(call);
+            // advised by the reference (planted: MmConfig.PlantMadviseIgnoresMlock): run, the kernel's answer compared
+            int want = err is null ? 0 : 22;
+            if (err is not null && (!first.Mlocked || !err.StartsWith("EINVAL (VM_LOCKED", StringComparison.Ordinal))) { Refused++; return null; }
+            int e = Native.Madvise(start, end, advice);
+            Checks++;
+            return e == want ? null : Diff($"madvise({call.Name})", -1, e == 0 ? "succeeds" : $"fails with errno {e}", want == 0 ? "succeeds" : $"errno 22 ({err})");
+        }
+
         private int HoleErrno(int start, int end)
         {
             for (int p = start; p < end; p++) if (s.State.VmaAt(p) is null) return 12; // ENOMEM
@@ -465,6 +504,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 case KOp.MremapDontunmap m:
                     // the old range's VMA kept
                     return Mremap("mremap(MREMAP_DONTUNMAP)", m.Start, m.End, m.NewStart, true, () => Native.MremapDontunmap(m.Start, m.End, m.NewStart));
+                case KOp.Mlock or KOp.Munlock when !Unseen: Refused++; return null;
+                case KOp.Mlock m: return Mlock(m.Start, m.End);
+                case KOp.Munlock m: return Syscall("munlock", new Call.Munlock(m.Start, m.End), () => Native.Munlock(m.Start, m.End));
+                case KOp.Dontneed or KOp.Free or KOp.Pageout when Advice(op) is var (a, b, advice, call) && s.State.Vmas.Any(v => v.Range.Overlaps(new PageRange(a, b)) && v.Mlocked):
+                    return LockedMadvise(a, b, advice, call);
                 case KOp.Dontneed m: return Syscall("madvise(MADV_DONTNEED)", new Call.MadviseDontneed(m.Start, m.End), () => Native.Madvise(m.Start, m.End, Native.MADV_DONTNEED), HoleErrno(m.Start, m.End));
                 case KOp.Free m when SplitsFolio(m.Start, m.End): Refused++; return null;
                 case KOp.Free m when SplitOnForbiddingKernel(m.Start, m.End, false) is { } why: return ZeroPageDiffers(why);
@@ -685,7 +729,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         private void PlantFolioExclusive(int frame)
         {
             int i = s.State.FolioOf(frame);
-            if (i >= 0) s.Continue(s.State with { Folios = s.State.Folios.SetItem(i, s.State.Folios[i] with { Exclusive = s.State.Folios[i].Exclusive.Add(frame) }) });
+            if (i >= 0) s.Continue(s.State with { Frames = s.State.Frames.SetItem(frame, s.State.Frames[frame] with { AnonExclusive = true }) });
         }
 
         /// <summary>A userfaultfd ioctl on both sides (linux-7.2 mm/userfaultfd.c userfaultfd_register, mwriteprotect_range,

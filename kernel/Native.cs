@@ -23,6 +23,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib, EntryPoint = "kg_mremap")] public static partial int Mremap(int start, int end, int newStart);
     [LibraryImport(Lib, EntryPoint = "kg_mremap_dontunmap")] public static partial int MremapDontunmap(int start, int end, int newStart);
     [LibraryImport(Lib, EntryPoint = "kg_madvise")] public static partial int Madvise(int start, int end, int advice);
+    [LibraryImport(Lib, EntryPoint = "kg_mlock")] public static partial int Mlock(int start, int end);
+    [LibraryImport(Lib, EntryPoint = "kg_munlock")] public static partial int Munlock(int start, int end);
     [LibraryImport(Lib, EntryPoint = "kg_clear_refs")] public static partial int ClearRefs(int what);
     [LibraryImport(Lib, EntryPoint = "kg_pagemap")] public static partial int Pagemap(int child, int start, int end, ulong* entries);
     /// <summary>The shared zero page's pfn (0: not found); readFault: the pfn a read fault of a fresh private anonymous page mapped

@@ -49,6 +49,10 @@ public abstract record KOp
     /// <summary>Page migration by compaction (/proc/sys/vm/compact_memory): every page of the region whose pfn it
     /// changed is the reference's migrate_pages of that page (one NUMA node here: no move_pages / mbind target).</summary>
     public sealed record Migrate : KOp;
+    /// <summary>mlock(2) of [Start, End): VM_LOCKED, then the range faulted in (the reference's mlock: Planner.Mlock).</summary>
+    public sealed record Mlock(int Start, int End) : KOp;
+    /// <summary>munlock(2) of [Start, End) (the reference's munlock).</summary>
+    public sealed record Munlock(int Start, int End) : KOp;
     /// <summary>madvise(MADV_PAGEOUT) of [Start, End) with swap (a swap file when the kernel has none): the reference's madvise_pageout.</summary>
     public sealed record Pageout(int Start, int End) : KOp;
 
@@ -79,6 +83,8 @@ public abstract record KOp
         Collapse c => $"collapse {c.Page}",
         Migrate => "migrate",
         Pageout m => $"pageout {m.Start} {m.End}",
+        Mlock m => $"mlock {m.Start} {m.End}",
+        Munlock m => $"munlock {m.Start} {m.End}",
         _ => GetType().Name,
     };
 
@@ -111,9 +117,9 @@ public abstract record KOp
             (int, int) Range() { int s = Bound(1), e = Bound(2); if (s >= e) throw new FormatException($"{Where()}: empty range [{s}, {e})"); return (s, e); }
             int want = w[0] switch
             {
-                "mmap" or "mprotect" or "mremap" or "mremap_dontunmap" or "mmap_thp" or "child_write" or "uffd_move" => 4, "munmap" or "dontneed" or "free" or "pageout" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
+                "mmap" or "mprotect" or "mremap" or "mremap_dontunmap" or "mmap_thp" or "child_write" or "uffd_move" => 4, "munmap" or "dontneed" or "free" or "pageout" or "mlock" or "munlock" or "uffd_wp" or "uffd_register" or "uffd_unregister" or "host_write" or "guest_write" or "child_read" or "ksm" => 3,
                 "host_read" or "guest_read" or "collapse" => 2, "fork" or "clear_refs" or "migrate" => 1,
-                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)"),
+                _ => throw new FormatException($"{Where()}: unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout mlock munlock)"),
             };
             if (w.Length != want) throw new FormatException($"{Where()}: expects {want - 1} argument(s)");
             KOp op = w[0] switch
@@ -143,6 +149,8 @@ public abstract record KOp
                 "collapse" => new Collapse(Page(1)),
                 "migrate" => new Migrate(),
                 "pageout" => Range() is var (a, b) ? new Pageout(a, b) : null!,
+                "mlock" => Range() is var (a, b) ? new Mlock(a, b) : null!,
+                "munlock" => Range() is var (a, b) ? new Munlock(a, b) : null!,
                 _ => new ClearRefs(),
             };
             ops.Add(op);
@@ -168,7 +176,8 @@ public static class KGen
 
     private static Gen<Prot> Protection => Gen.Frequency((3, Gen.Constant(Prot.ReadWrite)), (2, Gen.Constant(Prot.Read)), (1, Gen.Constant(Prot.None)));
 
-    /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102). uffd (where the kernel has userfaultfd
+    /// <summary>migrate (compaction of every zone, slow: 1 in 102), pageout (1 in 102), mlock and munlock (each one in eight of
+    /// the 7 in 102 mprotect draws). uffd (where the kernel has userfaultfd
     /// write-protect): also uffd_register (3 in 114, most followed by uffd_wp over the same range: Sequence), uffd_wp (4 in
     /// 114), uffd_unregister (2 in 114) and uffd_move of the range to a page near the hot ones (3 in 114; run only where the
     /// destination is registered).</summary>
@@ -184,6 +193,9 @@ public static class KGen
         {
             < 8 => (KOp)new KOp.Mmap(r.Item1, r.Item2, prot),
             < 13 => new KOp.Munmap(r.Item1, r.Item2),
+            // one mprotect slot in eight is mlock, one munlock (no extra draw: the other operations' random stream is unchanged)
+            < 20 when value % 8 == 0 => new KOp.Mlock(r.Item1, r.Item2),
+            < 20 when value % 8 == 1 => new KOp.Munlock(r.Item1, r.Item2),
             < 20 => new KOp.Mprotect(r.Item1, r.Item2, prot),
             // one mremap in four with MREMAP_DONTUNMAP (no extra draw: the other operations' random stream is unchanged)
             < 24 when value % 4 == 0 => new KOp.MremapDontunmap(r.Item1, r.Item2, dst % (pages - (r.Item2 - r.Item1) + 1)),

@@ -248,6 +248,12 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// (pte_swp_mksoft_dirty only), as mremap's move_ptes without UFFD_FEATURE_EVENT_REMAP would clear it.</summary>
     public bool PlantUffdMoveSwapDropsUffdWp { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonExclusiveTests, Kernel.Tests HostOnlyTests):
+    /// PageAnonExclusive inferred from the counts (a frame mapped once and held once; behind a swap entry, held once), as the
+    /// reference did before session 15 for a page of no folio fork shared (MmState.Folios kept a set of its own), where the kernel keeps a bit fork clears and only a reusing write fault sets again
+    /// (Frame.AnonExclusive, Planner.AnonExclusive). Found live on 6.18.44 (docs/kernel.md, "PageAnonExclusive").</summary>
+    public bool PlantAnonExclusiveFromCounts { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests ThpPageoutTests): under linux-6.1 a PTE-mapped large folio
     /// is split as linux-7.2 splits it (a folio MADV_FREE meets whole in one VMA left large, the split's remap mapping
     /// zero-filled subpages to the zero page), where linux-6.1 mm/madvise.c madvise_free_pte_range splits every large folio it
@@ -304,6 +310,20 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// keep the huge PMD across the new VMA edge, as the reference before session 14, where linux-7.2 mm/vma.c __split_vma ->
     /// mm/huge_memory.c vma_adjust_trans_huge splits it (MMU_NOTIFY_CLEAR, __split_huge_pmd).</summary>
     public bool PlantMlockKeepsStraddlingPmd { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): MADV_DONTNEED and
+    /// MADV_FREE zap a VM_LOCKED VMA, as the reference before session 15, where linux-7.2 mm/madvise.c
+    /// madvise_dontneed_free_valid_vma refuses it with EINVAL.</summary>
+    public bool PlantMadviseIgnoresMlock { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): mlock fills each empty
+    /// page with a page of its own, as the reference before session 15, where populate_vma_page_range read-faults a page of a
+    /// VMA that is not writable (the zero page unless mm_forbids_zeropage) and a fault in a THP VMA maps the whole huge block.</summary>
+    public bool PlantMlockFillsPages { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests): mprotect making a VM_LOCKED private VMA writable
+    /// does not populate it, where linux-7.2 mm/mprotect.c mprotect_fixup calls populate_vma_page_range.</summary>
+    public bool PlantMprotectSkipsLockedPopulate { get; init; }
 
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests): every VMA's anon_vma is the same one,
     /// so adjacent VMAs of equal flags merge whatever anon_vma_prepare gave them, as the reference before Vma.AnonVmaId (where

@@ -555,12 +555,15 @@ public static class Machine
                 };
                 break;
         }
+        // a write fault's reuse in a private VMA: PageAnonExclusive (linux-7.2 mm/memory.c do_wp_page: SetPageAnonExclusive
+        // once wp_can_reuse_anon_folio allows it; mm/huge_memory.c do_huge_pmd_wp_page the same for the head page); a page
+        // mapped in a shared VMA is not anonymous: never PageAnonExclusive (Frame.AnonExclusive)
+        if (pu.Op == PteOp.Upgrade && after is { } up && up.Frame != MmState.ZeroFrame && s.VmaAt(pu.Page) is { Shared: false })
+            frames = frames.SetItem(up.Frame, frames[up.Frame] with { AnonExclusive = true });
+        if (pu.Op is PteOp.Map or PteOp.MapShared && pu.Frame != MmState.ZeroFrame && s.VmaAt(pu.Page) is { Shared: true })
+            frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { AnonExclusive = false });
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
         if (s.Config.ModelsPteTables) s = s with { PteTables = PteTablesAfter(s, pu, before, after) };
-        // a write fault's reuse of a page of a folio fork shared: PageAnonExclusive again (linux-7.2 mm/memory.c do_wp_page,
-        // mm/huge_memory.c do_huge_pmd_wp_page)
-        if (pu.Op == PteOp.Upgrade && after is { } up && s.FolioOf(up.Frame) is var ui and >= 0)
-            s = s with { Folios = s.Folios.SetItem(ui, s.Folios[ui] with { Exclusive = s.Folios[ui].Exclusive.Add(up.Frame) }) };
         // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare); so does the
         // huge zero page (linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page calls vmf_anon_prepare before mapping it,
         // where do_anonymous_page maps the small zero page without one)
@@ -646,7 +649,7 @@ public static class Machine
         bool freed = refs == 0;
         s = s with
         {
-            Frames = s.Frames.SetItem(ff.Frame, fr with { RefCount = refs, Free = freed }),
+            Frames = s.Frames.SetItem(ff.Frame, fr with { RefCount = refs, Free = freed, AnonExclusive = fr.AnonExclusive && !freed }),
             FreeList = freed ? s.FreeList.Push(ff.Frame) : s.FreeList,
             Folios = freed ? DropFolioFrame(s.Folios, ff.Frame) : s.Folios,
         };
@@ -666,7 +669,12 @@ public static class Machine
             pages.Add(p);
             // a swap entry (copy_nonpresent_pte, linux-7.2 mm/memory.c: swap_dup_entry_direct) is one more reference to the swap
             // cache's page, not a mapping: the child's copy is a swap entry too
-            if (pte.Frame != MmState.ZeroFrame) frames = frames.SetItem(pte.Frame, frames[pte.Frame] with { MapCount = frames[pte.Frame].MapCount + (pte.Swapped ? 0 : 1), RefCount = frames[pte.Frame].RefCount + 1 });
+            // the page, or the swap entry, is shared with the child from now on: PageAnonExclusive cleared (linux-7.2
+            // mm/memory.c copy_present_ptes -> folio_try_dup_anon_rmap_ptes -> include/linux/rmap.h __folio_try_dup_anon_rmap:
+            // ClearPageAnonExclusive; copy_nonpresent_pte: pte_swp_clear_exclusive of the parent's swap entry, and
+            // folio_try_dup_anon_rmap_pte of a device-private page); no page here is pinned (maybe_pinned: -EBUSY, a copy)
+            if (pte.Frame != MmState.ZeroFrame) frames = frames.SetItem(pte.Frame, frames[pte.Frame] with { MapCount = frames[pte.Frame].MapCount + (pte.Swapped ? 0 : 1), RefCount = frames[pte.Frame].RefCount + 1,
+                AnonExclusive = false });
             if (pte.Swapped) swapped = swapped.Add(p);
         }
         var swaps = s.ChildSwapped;
@@ -681,7 +689,7 @@ public static class Machine
     /// mm/huge_memory.c copy_huge_pmd gives the child the same PMD, write-protected (folio_try_dup_anon_rmap_pmd clears the head
     /// page's PageAnonExclusive, include/linux/rmap.h __folio_try_dup_anon_rmap), and the child takes the folio's second mm-id
     /// slot (folio_add_return_large_mapcount: the parent holds the first since the folio was mapped, folio_add_new_anon_rmap).
-    /// A folio already known that the child now maps too: its pages the parent shared lose PageAnonExclusive, the child maps it by
+    /// A folio already known that the child now maps too: its pages the parent shared lose PageAnonExclusive (ChildCopy), the child maps it by
     /// a PMD where the parent still does, and it takes a slot if one is free (a holder that maps nothing of the folio any more
     /// freed its slot: folio_sub_return_large_mapcount).</summary>
     private static ImmutableList<Folio> ForkFolios(MmState s, PageRange range, List<int> pages)
@@ -701,7 +709,6 @@ public static class Machine
             folios = folios.SetItem(i, f with
             {
                 Slots = slots, ChildPmd = pmd ? f.ChildPmd.Add(n) : f.ChildPmd,
-                Exclusive = f.Exclusive.Except(shared.Select(p => s.Ptes[p]!.Value.Frame)),
             });
         }
         int h = s.Config.HugePageSize;
@@ -711,7 +718,7 @@ public static class Machine
             if (!block.All(x => x is { Huge: true, Swapped: false } y && y.Frame != MmState.ZeroFrame)) continue;
             var frames = block.Select(x => x!.Value.Frame).ToImmutableArray();
             if (s.FolioOf(frames[0]) >= 0) continue;
-            folios = folios.Add(new Folio(frames, [n], [], [-1, n]));
+            folios = folios.Add(new Folio(frames, [n], [-1, n]));
         }
         return folios;
     }
@@ -723,7 +730,7 @@ public static class Machine
             if (folios[i].Frames.Contains(frame))
             {
                 var rest = folios[i].Frames.Remove(frame);
-                return rest.IsEmpty ? folios.RemoveAt(i) : folios.SetItem(i, folios[i] with { Frames = rest, Exclusive = folios[i].Exclusive.Remove(frame) });
+                return rest.IsEmpty ? folios.RemoveAt(i) : folios.SetItem(i, folios[i] with { Frames = rest });
             }
         return folios;
     }
@@ -738,8 +745,9 @@ public static class Machine
         var free = s.FreeList;
         bool freed = false;
         var nf = frames[cf.Frame];
+        // a reuse makes the child's page PageAnonExclusive (do_wp_page: SetPageAnonExclusive), a copy or new page is (RMAP_EXCLUSIVE)
         if (cf.Kind == ChildFaultKind.WpPageReuse)
-            frames = frames.SetItem(cf.Frame, nf with { Content = cf.Value, Dirty = nf.Dirty || nf.Lazyfree });
+            frames = frames.SetItem(cf.Frame, nf with { Content = cf.Value, Dirty = nf.Dirty || nf.Lazyfree, AnonExclusive = true });
         else
         {
             frames = frames.SetItem(cf.Frame, nf with { Content = cf.Value, MapCount = 1 });
@@ -748,7 +756,7 @@ public static class Machine
                 var of = frames[cf.Old];
                 int refs = of.RefCount - 1;
                 freed = refs == 0;
-                frames = frames.SetItem(cf.Old, of with { MapCount = of.MapCount - 1, RefCount = refs, Free = freed });
+                frames = frames.SetItem(cf.Old, of with { MapCount = of.MapCount - 1, RefCount = refs, Free = freed, AnonExclusive = of.AnonExclusive && !freed });
                 if (freed) free = free.Push(cf.Old);
             }
         }
@@ -761,10 +769,9 @@ public static class Machine
         {
             var fo = folios[fi];
             bool pmd = fo.ChildPmd.Contains(cf.Child);
-            fo = cf.Kind == ChildFaultKind.WpPageReuse
-                ? fo with { Exclusive = pmd ? fo.Exclusive.Union(fo.Frames) : fo.Exclusive.Add(cf.Old) }
-                : fo with { ChildPmd = fo.ChildPmd.Remove(cf.Child) };
-            folios = folios.SetItem(fi, fo);
+            if (cf.Kind == ChildFaultKind.WpPageReuse && pmd)
+                foreach (int ff in fo.Frames) frames = frames.SetItem(ff, frames[ff] with { AnonExclusive = true });
+            if (cf.Kind != ChildFaultKind.WpPageReuse) folios = folios.SetItem(fi, fo with { ChildPmd = fo.ChildPmd.Remove(cf.Child) });
             if (freed) folios = DropFolioFrame(folios, cf.Old);
         }
         s = s with { Children = s.Children.SetItem(cf.Child, child), Frames = frames, FreeList = free, Folios = folios };

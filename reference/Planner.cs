@@ -25,12 +25,15 @@ internal sealed class Planner(MmState state)
     // ---------------------------------------------------------------- allocation
 
     /// <summary>alloc_page: pop the free list (LIFO), bump the generation, zero the content; the caller holds one reference.</summary>
+    /// The new page is PageAnonExclusive (Frame.AnonExclusive): every caller maps it as a new anonymous page
+    /// (folio_add_new_anon_rmap with RMAP_EXCLUSIVE) but a migration's, which takes its source's bit (MigratedAnonExclusive),
+    /// and a shared VMA's, whose Map clears it (Machine).
     public int Alloc()
     {
         if (State.FreeList.IsEmpty) throw new ModelException("out of frames (ENOMEM): raise --frames");
         var fl = State.FreeList.Pop(out int f);
         var fr = State.Frames[f];
-        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1)) };
+        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1, AnonExclusive: true)) };
         return f;
     }
 
@@ -404,39 +407,7 @@ internal sealed class Planner(MmState state)
         if (vma.Prot == Prot.None || (write && vma.Prot != Prot.ReadWrite)) return $"SIGSEGV (VMA is {PteText.ProtText(vma.Prot)})";
         var pte = State.Ptes[page];
         if (State.Migrating.ContainsKey(page)) return "EBUSY (migration entry)";
-        if (pte is null)
-        {
-            var block = HugeBlock(page);
-            // the kernel's VMA is the run of adjacent pieces of one kind (mm/vma.c merges them: Vma.MergedRun), e.g. after an
-            // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
-            // block lie inside that VMA
-            var kvma = Vma.MergedRun(State.Vmas, vma);
-            // and the PMD must be none (linux-7.2 mm/memory.c __handle_mm_fault: create_huge_pmd only if pmd_none(*vmf.pmd); a
-            // PTE table left empty, e.g. by move_page_tables at an mremap destination, gets a base page: MmState.PteTables)
-            if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
-                && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null)
-                && (!State.HasPteTable(page) || Config.PlantPteTableIgnored))
-            {
-                // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
-                // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
-                // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
-                if (!write && !vma.Shared && Config.HugeZeroPage && !Config.ForbidsZeropage)
-                {
-                    foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
-                    return null;
-                }
-                // do_huge_pmd_anonymous_page: a huge page, filled (no notification, R8)
-                foreach (int p in Enumerable.Range(block.Start, block.Length))
-                    Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
-                return null;
-            }
-            // do_anonymous_page: the zero page for a read, unless mm_forbids_zeropage (linux-7.2 mm/memory.c do_anonymous_page:
-            // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
-            // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
-            if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return null; }
-            Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
-            return null;
-        }
+        if (pte is null) { FaultMissing(page, vma, write); return null; }
         var cur = pte.Value;
         // a write to a PTE with the uffd-wp bit in a VM_UFFD_WP VMA (userfaultfd_pte_wp; a swap entry's bit is the PTE's after
         // do_swap_page) goes to the userfaultfd: linux-7.2 mm/memory.c do_wp_page -> handle_userfault(vmf, VM_UFFD_WP), where
@@ -478,7 +449,9 @@ internal sealed class Planner(MmState state)
             FolioWriteFault(page, cur, State.Folios[fi]);
             return null;
         }
-        bool exclusive = cur.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies);
+        // linux-7.2 mm/memory.c do_wp_page: a PageAnonExclusive page is reused without further checks, else
+        // wp_can_reuse_anon_folio decides on the counts (and the reuse sets the bit: Machine, PteOp.Upgrade)
+        bool exclusive = cur.Frame != MmState.ZeroFrame && (AnonExclusive(cur.Frame) || fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies));
         if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
         {
@@ -495,6 +468,42 @@ internal sealed class Planner(MmState state)
         return null;
     }
 
+    /// <summary>The fault on an empty PTE (linux-7.2 mm/memory.c do_pte_missing): do_huge_pmd_anonymous_page for a whole empty
+    /// huge block of a THP VMA, else do_anonymous_page. Returns the pages it maps (the block, or the page).</summary>
+    private PageRange FaultMissing(int page, Vma vma, bool write)
+    {
+        var block = HugeBlock(page);
+        // the kernel's VMA is the run of adjacent pieces of one kind (mm/vma.c merges them: Vma.MergedRun), e.g. after an
+        // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
+        // block lie inside that VMA
+        var kvma = Vma.MergedRun(State.Vmas, vma);
+        // and the PMD must be none (linux-7.2 mm/memory.c __handle_mm_fault: create_huge_pmd only if pmd_none(*vmf.pmd); a
+        // PTE table left empty, e.g. by move_page_tables at an mremap destination, gets a base page: MmState.PteTables)
+        if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
+            && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null)
+            && (!State.HasPteTable(page) || Config.PlantPteTableIgnored))
+        {
+            // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
+            // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
+            // -> set_huge_zero_folio, a read-only PMD), the zero frame mapped huge
+            if (!write && !vma.Shared && Config.HugeZeroPage && !Config.ForbidsZeropage)
+            {
+                foreach (int p in Enumerable.Range(block.Start, block.Length)) Pte(p, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read, huge: true);
+                return block;
+            }
+            // do_huge_pmd_anonymous_page: a huge page, filled (no notification, R8)
+            foreach (int p in Enumerable.Range(block.Start, block.Length))
+                Pte(p, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot, huge: true);
+            return block;
+        }
+        // do_anonymous_page: the zero page for a read, unless mm_forbids_zeropage (linux-7.2 mm/memory.c do_anonymous_page:
+        // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
+        // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
+        if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return new(page, page + 1); }
+        Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
+        return new(page, page + 1);
+    }
+
     /// <summary>The parent's write fault on a write-protected page of a folio fork shared (MmState.Folios). A page that is
     /// PageAnonExclusive again is reused (linux-7.2 mm/memory.c do_wp_page). Under the PMD: linux-7.2 and 6.12 mm/huge_memory.c
     /// do_huge_pmd_wp_page reuses the whole folio when folio_ref_count is 1 (no child maps any of it), else falls back:
@@ -502,7 +511,7 @@ internal sealed class Planner(MmState state)
     /// still mapped by another mm or referenced otherwise: FolioReuse is false). Mapped by PTEs: FolioReuse decides.</summary>
     private void FolioWriteFault(int page, Pte cur, Folio folio)
     {
-        if (folio.Exclusive.Contains(cur.Frame)) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return; }
+        if (AnonExclusive(cur.Frame)) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return; }
         var block = HugeBlock(page);
         if (cur.Huge && WholeHuge(block))
         {
@@ -615,20 +624,24 @@ internal sealed class Planner(MmState state)
         if (cur.Frame != MmState.ZeroFrame) _prims.Add(new Prim.FreeFrame(cur.Frame));
     };
 
-    /// <summary>do_swap_page (linux-7.2 mm/memory.c): the swap cache's page mapped again. Exclusive when the swap entry was the
-    /// only reference to it (pte_swp_exclusive; a fork shares the entry: copy_nonpresent_pte -> swap_dup_entry_direct and
-    /// pte_swp_clear_exclusive, the child's copy one more reference here): then writable when the VMA is. Else mapped read-only
-    /// (neither exclusive nor folio_ref_count 1: the swap cache and the other entry keep it), and a write fault goes on to
-    /// do_wp_page, which cannot reuse the page (wp_can_reuse_anon_folio: folio_free_swap fails while another entry holds it)
-    /// and copies it (wp_page_copy, MMU_NOTIFY_CLEAR).</summary>
+    /// <summary>do_swap_page (linux-7.2 mm/memory.c): the swap cache's page mapped again. Exclusive when the swap entry is
+    /// pte_swp_exclusive (Frame.AnonExclusive of the swap cache's frame: try_to_unmap_one set it for a PageAnonExclusive page; a
+    /// fork shares the entry: copy_nonpresent_pte -> swap_dup_entry_direct and pte_swp_clear_exclusive, the child's copy one more
+    /// reference here): then mapped with RMAP_EXCLUSIVE, writable when the VMA is. Else mapped read-only (neither exclusive
+    /// nor folio_ref_count 1: the swap cache and the lookup hold it), and a write fault goes on to do_wp_page, which reuses
+    /// the page when wp_can_reuse_anon_folio frees the swap cache and finds it held once (the model's frame held once, mapped
+    /// once, not KSM: then PageAnonExclusive, PteOp.Upgrade), and copies it else (folio_free_swap fails while another entry
+    /// holds it: wp_page_copy, MMU_NOTIFY_CLEAR).</summary>
     private void SwapIn(int page, Pte cur, Vma vma, bool write)
     {
-        bool exclusive = State.Frames[cur.Frame].RefCount == 1;
+        var fr = State.Frames[cur.Frame];
+        bool exclusive = !fr.Ksm && (Config.PlantAnonExclusiveFromCounts ? fr.RefCount == 1 : fr.AnonExclusive);
         // the swap entry's uffd-wp bit is kept, and such a PTE is not made writable (userfaultfd_pte_wp)
         bool uffdWp = cur.UffdWp && vma.UffdWp;
         Pte(page, PteOp.Map, false, cur.Frame, exclusive && vma.Prot == Prot.ReadWrite && !uffdWp ? Prot.ReadWrite : Prot.Read, uffdWp: cur.UffdWp);
         if (exclusive || !write) return;
-        WpPageCopy(page, cur);
+        if (fr is { RefCount: 1, Ksm: false }) Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite);
+        else WpPageCopy(page, cur);
     }
 
     /// <summary>Linux 7.2 mm/memory.c remove_device_exclusive_entry: the CPU takes a device-exclusive page back,
@@ -721,7 +734,7 @@ internal sealed class Planner(MmState state)
         if (collect.Count + insert.Count == 0) return null;
         // dmirror_migrate_alloc_and_copy: a device page per migrating page (dmirror_devmem_alloc_page), copied (copy_highpage)
         // or cleared (clear_highpage: a none or zero-page source)
-        foreach (var (p, old) in collect) { dst[p] = Alloc(); _prims.Add(new Prim.CopyFrame(old.Frame, dst[p])); }
+        foreach (var (p, old) in collect) { dst[p] = Alloc(); MigratedAnonExclusive(old.Frame, dst[p]); _prims.Add(new Prim.CopyFrame(old.Frame, dst[p])); }
         foreach (var (p, _) in insert) dst[p] = Alloc();
         // migrate_vma_pages -> __migrate_device_pages: the first page without a source page opens MMU_NOTIFY_MIGRATE (owner)
         // over [addr, migrate->end); migrate_vma_insert_page installs the device-private entry (writable iff VM_WRITE),
@@ -743,6 +756,14 @@ internal sealed class Planner(MmState state)
             .ToImmutableDictionary(x => x.Page, x => x.Item2));
         return null;
     }
+
+    /// <summary>A migration's new page takes the old one's PageAnonExclusive (Frame.AnonExclusive), planned with its allocation:
+    /// linux-7.2 mm/rmap.c try_to_migrate_one (mm/migrate_device.c migrate_vma_collect_pmd alike) makes a writable or
+    /// readable-exclusive migration entry for a PageAnonExclusive page and clears the old page's bit
+    /// (folio_try_share_anon_rmap_pte), and mm/migrate.c remove_migration_pte maps the new page with RMAP_EXCLUSIVE unless the
+    /// entry is a plain readable one (softleaf_is_migration_read).</summary>
+    private void MigratedAnonExclusive(int from, int to) =>
+        State = State with { Frames = State.Frames.SetItem(to, State.Frames[to] with { AnonExclusive = State.Frames[from].AnonExclusive }) };
 
     /// <summary>Linux 7.2 mm/migrate_device.c migrate_vma_collect: MMU_NOTIFY_MIGRATE over the whole range whatever it finds
     /// (owner: the pgmap owner); migrate_vma_collect_pmd turns each collected page's entry into a migration entry, and
@@ -780,6 +801,7 @@ internal sealed class Planner(MmState state)
         int owner = cur.DevicePrivate;
         var one = new PageRange(page, page + 1);
         int nf = Alloc();
+        MigratedAnonExclusive(cur.Frame, nf);
         // migrate_vma_collect_pmd: a device-private entry of this owner (MIGRATE_VMA_SELECT_DEVICE_PRIVATE) becomes a
         // migration entry; not present, so no flush_tlb_range
         MigrateVmaCollect(one, [page], owner, present: false);
@@ -900,20 +922,35 @@ internal sealed class Planner(MmState state)
             vmas.Add(piece);
             if (v.End > r.End) vmas.Add(v with { Start = r.End });
         }
+        // mprotect_fixup: a private VM_LOCKED VMA becoming writable is populated after change_protection, "to avoid major fault
+        // on access" (linux-7.2 mm/mprotect.c mprotect_fixup -> populate_vma_page_range, write faults; its result ignored;
+        // linux-6.12 and 6.1 the same test on oldflags / newflags). Planted away: MmConfig.PlantMprotectSkipsLockedPopulate
+        var populate = m.Prot != Prot.ReadWrite || Config.PlantMprotectSkipsLockedPopulate ? []
+            : State.Vmas.Where(v => v.Range.Overlaps(r) && v.Mlocked && !v.Shared && v.Prot != Prot.ReadWrite).Select(v => v.Range.Intersect(r)).ToList();
+        var upgraded = populate.SelectMany(pr => Enumerable.Range(pr.Start, pr.Length)).Where(p => CanChangePteWritable(p, Prot.ReadWrite)).ToHashSet();
+        foreach (var pr in populate)
+            if (PopulateUnmodelled(pr, true, upgraded.Contains) is { } why) return ("mprotect", MmapLock.Write, why);
         // vma_modify_flags of each changed VMA tries to merge it with its neighbours (mm/vma.c vma_merge_existing_range)
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), edges))));
         if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
-        // the VMAs whose flags change, first to last (one notification over them; the kernel's are per VMA)
+        MprotectFixup(m, r, changedStart, changedEnd);
+        foreach (var pr in populate) PopulateVmaPageRange(pr, upgraded.Contains);
+        return ("mprotect", MmapLock.Write, null);
+    }
+
+    /// <summary>change_protection over the VMAs whose flags change, first to last (one notification over them; the kernel's
+    /// are per VMA).</summary>
+    private void MprotectFixup(Call.Mprotect m, PageRange r, int changedStart, int changedEnd)
+    {
         r = new PageRange(changedStart, changedEnd);
         SplitStraddling(r);
         // change_pmd_range starts the notifier lazily, at the first populated PMD
         var present = Present(r).ToList();
-        if (present.Count == 0) return ("mprotect", MmapLock.Write, null);
+        if (present.Count == 0) return;
         // a range of hugetlb VMAs only: change_protection -> mm/hugetlb.c hugetlb_change_protection
         bool hugetlb = State.Vmas.Where(v => v.Range.Overlaps(r)).All(v => v.Hugetlb);
         if (HugetlbSite(hugetlb, CallSite.hugetlb_change_protection)) HugetlbChangeProtection(r, present, m.Prot);
         else ChangeProtection(r, present, m.Prot);
-        return ("mprotect", MmapLock.Write, null);
     }
 
     /// <summary>Linux 7.2 mm/mprotect.c change_protection over the VMAs whose flags change: change_pmd_range starts the
@@ -952,9 +989,8 @@ internal sealed class Planner(MmState state)
     /// becoming writable: vma_wants_manual_pte_write_upgrade, mm/vma.h) -> change_present_ptes ->
     /// set_write_prot_commit_flush_ptes: a read-only PTE is made writable inside the bracket when
     /// can_change_private_pte_writable holds: maybe_change_pte_writable (not PROT_NONE, no soft-dirty write fault needed:
-    /// pte_needs_soft_dirty_wp, no uffd-wp bit) and an anonymous PageAnonExclusive page. The model's anon-exclusive page
-    /// is its write fault's reuse test (map and reference count 1, not the zero page: wp_page_reuse in Fault), and it
-    /// asks for a soft-dirty PTE (pte_needs_soft_dirty_wp is false then whatever VM_SOFTDIRTY says; a PTE clear_refs
+    /// pte_needs_soft_dirty_wp, no uffd-wp bit) and an anonymous PageAnonExclusive page (Frame.AnonExclusive; the zero page
+    /// is not anonymous). The model asks for a soft-dirty PTE (pte_needs_soft_dirty_wp is false then whatever VM_SOFTDIRTY says; a PTE clear_refs
     /// write-protected is never upgraded). Not in the seed's vocabularies (v7: MM_CP_TRY_CHANGE_WRITABLE is 6.0+; 6.1
     /// mm/mprotect.c change_pte_range, can_change_pte_writable). Base pages only: a huge PMD's own upgrade
     /// (mm/huge_memory.c change_huge_pmd, can_change_pmd_writable) and shared mappings (can_change_shared_pte_writable:
@@ -971,13 +1007,8 @@ internal sealed class Planner(MmState state)
         // clean PTE, e.g. swapped in by a read fault, waits for its write fault); linux-6.12 / 7.2 ask no dirty bit of a
         // private anonymous PTE
         if (Vocab == Vocabulary.Linux6_1 && !pte.Dirty) return false;
-        var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
+        return pte.Frame != MmState.ZeroFrame && AnonExclusive(pte.Frame);
     }
-
-    /// <summary>A page of a folio fork shared (MmState.Folios) that is not PageAnonExclusive again: mapped once or not, mm/mprotect.c
-    /// can_change_private_pte_writable (linux-7.2: PageAnonExclusive(page)) does not make its PTE writable.</summary>
-    private bool FolioPageShared(int frame) => State.FolioOf(frame) is var fi and >= 0 && !State.Folios[fi].Exclusive.Contains(frame);
 
     /// <summary>Linux 7.2 mm/mremap.c move_vma -> move_page_tables.</summary>
     private (string Name, MmapLock Lock, string? Error) Mremap(Call.Mremap m) => MoveVma("mremap", m.OldStart, m.OldEnd, m.NewStart, dontunmap: false);
@@ -1197,11 +1228,20 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) MadviseDontneed(Call.MadviseDontneed m)
     {
         CheckRange(m.Start, m.End, "madvise");
+        if (LockedVma(new PageRange(m.Start, m.End)) is { } locked) return ("madvise_dontneed", MmapLock.Read, locked);
         int from = _prims.Count;
         ZapPageRange(new PageRange(m.Start, m.End));
         ReclaimPteTables(new PageRange(m.Start, m.End), from);
         return ("madvise_dontneed", MmapLock.Read, null);
     }
+
+    /// <summary>MADV_DONTNEED and MADV_FREE refuse a VM_LOCKED VMA with EINVAL (linux-7.2 mm/madvise.c
+    /// madvise_dontneed_free_valid_vma: VM_LOCKED forbidden unless MADV_DONTNEED_LOCKED; linux-6.12 and 6.1 the same function);
+    /// madvise_walk_vmas stops at that VMA, the VMAs before it advised. The reference refuses the whole call (a refusal has no
+    /// effect), so it matches the kernel where the range's first VMA is the locked one (kernel/Conformance.cs runs only
+    /// those). Planted away: MmConfig.PlantMadviseIgnoresMlock.</summary>
+    private string? LockedVma(PageRange r) => !Config.PlantMadviseIgnoresMlock && State.Vmas.Any(v => v.Range.Overlaps(r) && v.Mlocked)
+        ? "EINVAL (VM_LOCKED VMA: madvise_dontneed_free_valid_vma)" : null;
 
     /// <summary>Linux 7.2 mm/memory.c unmap_mapping_range (truncate_pagecache) -> unmap_mapping_range_tree ->
     /// zap_vma_range_batched (zap_page_range_single before 7.x).</summary>
@@ -1220,6 +1260,7 @@ internal sealed class Planner(MmState state)
     private (string Name, MmapLock Lock, string? Error) MadviseFree(Call.MadviseFree m)
     {
         CheckRange(m.Start, m.End, "madvise");
+        if (LockedVma(new PageRange(m.Start, m.End)) is { } locked) return ("madvise_free", MmapLock.Read, locked);
         if (Config.MadviseFreeSplit)
         {
             foreach (var b in Enumerable.Range(m.Start, m.End - m.Start).Select(HugeBlock).Distinct().Where(PteFolio))
@@ -1669,7 +1710,7 @@ internal sealed class Planner(MmState state)
             // the PMD is its only reference, else falls back (__split_huge_pmd on the child's mm) and do_wp_page copies the page;
             // mapped by PTEs, PageAnonExclusive or FolioReuse decide (Machine.ChildFault records the split and the reuse)
             var folio = State.Folios[fi];
-            bool reuse = folio.Exclusive.Contains(old)
+            bool reuse = AnonExclusive(old)
                 || (folio.ChildPmd.Contains(m.Child) ? FolioOnlyHere(folio) : FolioReuse(folio, m.Child));
             _prims.Add(reuse ? new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageReuse, old, old)
                 : new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageCopy, Alloc(), old));
@@ -1678,7 +1719,8 @@ internal sealed class Planner(MmState state)
         if (old != MmState.ZeroFrame && State.Ptes.Any(x => x is { Huge: true, NonPresent: false } y && y.Frame == old))
             return (name, MmapLock.None, "ENOTSUP (a page the parent maps by a PMD: do_huge_pmd_wp_page in the child is not modelled)");
         var fr = State.Frames[old];
-        if (old != MmState.ZeroFrame && !fr.Ksm && fr.MapCount == 1 && fr.RefCount == 1)
+        // do_wp_page in the child: PageAnonExclusive (the child's own reuse before) or wp_can_reuse_anon_folio's counts
+        if (old != MmState.ZeroFrame && (AnonExclusive(old) || !fr.Ksm && fr.MapCount == 1 && fr.RefCount == 1))
         {
             _prims.Add(new Prim.ChildFault(m.Child, m.Page, m.Value, ChildFaultKind.WpPageReuse, old, old));
             return (name, MmapLock.None, null);
@@ -1703,8 +1745,11 @@ internal sealed class Planner(MmState state)
         // swap-backed folio) and dirty as it was (folio_migrate_flags; try_to_migrate_one keeps the PTE's dirty bit in the
         // migration entry)
         for (int i = 0; i < olds.Count; i++)
+        {
             if (State.Frames[olds[i].Frame] is { Lazyfree: true } lf)
                 State = State with { Frames = State.Frames.SetItem(news[i], State.Frames[news[i]] with { Lazyfree = true, Dirty = lf.Dirty }) };
+            MigratedAnonExclusive(olds[i].Frame, news[i]);
+        }
         bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
         if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
         // try_to_migrate_one: migration entries under the notifier, then copy, then remove_migration_ptes
@@ -1734,6 +1779,11 @@ internal sealed class Planner(MmState state)
         // newpte = mk_pte(kpage, vma->vm_page_prot); linux-7.2, 6.12 and 6.1 alike), so a later write there copies the KSM page
         // without asking the userfaultfd handler (Machine.KsmReplace; planted: MmConfig.PlantKsmKeepsUffdWp)
         int kframe = State.Ptes[m.Page]!.Value.Frame;
+        // write_protect_page makes both pages shared for KSM: PageAnonExclusive cleared (folio_try_share_anon_rmap_pte, once
+        // the PTE is cleared and flushed), so a page KSM did not replace keeps no bit either; planned with the merge (no
+        // other CPU operation runs before its steps)
+        foreach (int p in new[] { m.Page, m.Other })
+            State = State with { Frames = State.Frames.SetItem(State.Ptes[p]!.Value.Frame, State.Frames[State.Ptes[p]!.Value.Frame] with { AnonExclusive = false }) };
         foreach (int p in new[] { m.Page, m.Other }) WriteProtectPage(p);
         ReplacePage(m.Other, kframe);
         return ("ksm_merge", MmapLock.Read, null);
@@ -1963,19 +2013,81 @@ internal sealed class Planner(MmState state)
     /// MMU_NOTIFY_CLEAR over the block (pmdp_collapse_flush).</summary>
     private void RetractPageTables(PageRange b) => Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b) { FreedTables = [b.Start] }));
 
-    /// <summary>Linux 7.2 mm/mlock.c mlock_fixup, then populate_vma_page_range.</summary>
+    /// <summary>Linux 7.2 mm/mlock.c do_mlock: apply_vma_lock_flags (mlock_fixup of each VMA), then __mm_populate ->
+    /// populate_vma_page_range over the range (PopulateVmaPageRange); a PROT_NONE VMA stops the population with -EFAULT, which
+    /// mlock returns as ENOMEM (__mlock_posix_error_return) with the VMAs locked and the pages before it faulted in (the
+    /// refusal keeps its steps: RefusalKeepsVmaSteps). Linux 6.12 and 6.1 mm/mlock.c and mm/gup.c are the same.</summary>
     private (string Name, MmapLock Lock, string? Error) Mlock(Call.Mlock m)
     {
         CheckRange(m.Start, m.End, "mlock");
         var r = new PageRange(m.Start, m.End);
+        if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        var none = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Prot == Prot.None).Select(v => v.Start).DefaultIfEmpty(r.End).Min();
+        var populate = new PageRange(r.Start, Math.Max(r.Start, none));
+        foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(populate)))
+            if (PopulateUnmodelled(v.Range.Intersect(populate), PopulateWrites(v), _ => false) is { } why) return ("mlock", MmapLock.Write, why);
         if (SetMlocked(r, true) is { } err) return ("mlock", MmapLock.Write, err);
-        // populate_vma_page_range: fault every page in (fills; no notification, R8)
-        foreach (int p in Enumerable.Range(r.Start, r.Length))
+        PopulateVmaPageRange(populate, _ => false);
+        if (none >= r.End) return ("mlock", MmapLock.Write, null);
+        RefusalKeepsVmaSteps = true;
+        return ("mlock", MmapLock.Write, "ENOMEM (populate_vma_page_range: a PROT_NONE VMA, -EFAULT)");
+    }
+
+    /// <summary>Linux 7.2 mm/gup.c populate_vma_page_range: GUP faults in each page of r, with a write fault (FOLL_WRITE) in a
+    /// private writable VMA, else a read fault (FOLL_FORCE); FOLL_TOUCH marks the folio accessed, which the model does not keep.
+    /// The planner sees the state before the call, so one call plans only faults that do not depend on one another: an empty
+    /// PTE (FaultMissing: do_anonymous_page, or do_huge_pmd_anonymous_page once for a whole empty huge block), a page the fault
+    /// leaves as it is (present and readable, and writable where the fault writes, or settled: made writable by the caller)
+    /// and a write fault that reuses its page in place (WriteReuses). Callers refuse the others first (PopulateUnmodelled).</summary>
+    private void PopulateVmaPageRange(PageRange r, Func<int, bool> settled)
+    {
+        if (r.Length == 0) return;
+        // the faults see the VMAs the call's vma_update step leaves (a THP fault asks for the whole block inside one VMA:
+        // FaultMissing); the state the call returns keeps the VMAs of before until that step runs
+        var before = State.Vmas;
+        State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
+        Populate(r, settled);
+        State = State with { Vmas = before };
+    }
+
+    private void Populate(PageRange r, Func<int, bool> settled)
+    {
+        for (int p = r.Start; p < r.End; p++)
         {
             var vma = State.VmaAt(p)!;
-            if (State.Ptes[p] is null && vma.Prot != Prot.None) Pte(p, PteOp.Map, false, Alloc(), vma.Prot);
+            if (State.Ptes[p] is { } pte)
+            {
+                // do_wp_page -> wp_page_reuse (PopulateUnmodelled let only such pages through)
+                if (PopulateWrites(vma) && !pte.Writable && !settled(p)) Pte(p, PteOp.Upgrade, false, pte.Frame, Prot.ReadWrite);
+                continue;
+            }
+            if (Config.PlantMlockFillsPages) { Pte(p, PteOp.Map, false, Alloc(), vma.Prot); continue; }
+            p = FaultMissing(p, vma, PopulateWrites(vma)).End - 1;
         }
-        return ("mlock", MmapLock.Write, null);
+    }
+
+    private static bool PopulateWrites(Vma vma) => vma.Prot == Prot.ReadWrite && !vma.Shared;
+
+    /// <summary>A write fault on page p reuses its page in place (Fault: do_wp_page -> wp_page_reuse, mapped and held once, not
+    /// the zero page, not KSM, no folio fork shared, no huge PMD, no uffd-wp bit, no migration entry), whatever its PTE's
+    /// protection (a PROT_NONE PTE of a VMA made writable included).</summary>
+    private bool WriteReuses(int p) => State.Ptes[p] is { Huge: false, NonPresent: false, UffdWp: false } pte && !State.Migrating.ContainsKey(p)
+        && pte.Frame != MmState.ZeroFrame && State.FolioOf(pte.Frame) < 0
+        && State.Frames[pte.Frame] is { MapCount: 1, RefCount: 1 } fr && !(fr.Ksm && Config.KsmWriteCopies);
+
+    /// <summary>Why populate_vma_page_range over r is not modelled (ENOTSUP), or null: a page whose fault would change a present
+    /// PTE (a write fault on a read-only PTE: COW, reuse, uffd-wp; a swap, migration or device entry; a NUMA-hinting PTE), as
+    /// the planner cannot chain those faults in one call (PopulateVmaPageRange). write: the population write-faults (a private
+    /// writable VMA); settled: a present PTE the caller makes writable itself (mprotect's upgrade).</summary>
+    private string? PopulateUnmodelled(PageRange r, bool write, Func<int, bool> settled)
+    {
+        for (int p = r.Start; p < r.End; p++)
+        {
+            if (State.Ptes[p] is not { } pte || settled(p) || write && WriteReuses(p)) continue;
+            if (pte.NonPresent || State.Migrating.ContainsKey(p) || !pte.Readable || write && !pte.Writable)
+                return $"ENOTSUP (populate_vma_page_range: the fault on page {p} ({PteText.Of(pte)}) is not modelled within one call)";
+        }
+        return null;
     }
 
     /// <summary>the seed (v7) kernel's mm/mlock.c munlock_vma_pages_range (gone by Linux 7.2; munlock notifies nothing there).</summary>
@@ -2177,7 +2289,7 @@ internal sealed class Planner(MmState state)
 
     /// <summary>mm/mprotect.c can_change_private_pte_writable for uffd_wp_range's MM_CP_TRY_CHANGE_WRITABLE: a private VM_WRITE
     /// VMA, a readable read-only base PTE (its uffd-wp bit being cleared) that needs no soft-dirty write fault, mapping an
-    /// exclusive anonymous page (the model's test as in CanChangePteWritable).</summary>
+    /// exclusive anonymous page (PageAnonExclusive, as in CanChangePteWritable).</summary>
     private bool CanResolveWritable(int page)
     {
         // linux-6.1 mm/userfaultfd.c uffd_wp_range: change_protection(..., MM_CP_UFFD_WP_RESOLVE) without
@@ -2186,8 +2298,7 @@ internal sealed class Planner(MmState state)
         if (Vocab == Vocabulary.Linux6_1) return false;
         if (State.VmaAt(page) is not { Shared: false, Hugetlb: false, Prot: Prot.ReadWrite }) return false;
         if (State.Ptes[page] is not { Prot: Prot.Read, Huge: false, TrackWp: false, SoftDirty: true, Exclusive: < 0, Swapped: false, DevicePrivate: < 0 } pte) return false;
-        var fr = State.Frames[pte.Frame];
-        return pte.Frame != MmState.ZeroFrame && fr.MapCount == 1 && fr.RefCount == 1 && !FolioPageShared(pte.Frame);
+        return pte.Frame != MmState.ZeroFrame && AnonExclusive(pte.Frame);
     }
 
     /// <summary>Whether a hugetlb VMA takes its hugetlb call site (Linux 7.2 mm/hugetlb.c) rather than the generic one: a
@@ -2373,9 +2484,9 @@ internal sealed class Planner(MmState state)
         int h = Config.HugePageSize;
         var first = State.Ptes[src]!.Value;
         bool zero = first.Frame == MmState.ZeroFrame;
-        // PageAnonExclusive of the head page, checked before and again under the PTLs (EBUSY); the model's THP frames are
-        // exclusive when each is mapped once and held once
-        if (!zero && Enumerable.Range(src, h).Any(q => State.Frames[State.Ptes[q]!.Value.Frame] is var f && (f.MapCount != 1 || f.RefCount != 1)))
+        // PageAnonExclusive of the head page, checked before and again under the PTLs (EBUSY); the model's THP frames carry
+        // the bit each, set and cleared together while the PMD maps them
+        if (!zero && Enumerable.Range(src, h).Any(q => !AnonExclusive(State.Ptes[q]!.Value.Frame)))
             return "EBUSY (page not exclusive to this mapping)";
         var block = new PageRange(src, src + h);
         var olds = Enumerable.Range(src, h).Select(q => State.Ptes[q]!.Value).ToList();
@@ -2471,8 +2582,7 @@ internal sealed class Planner(MmState state)
     /// or null: the destination PTE not none (-EEXIST), the source PTE none (-ENOENT without UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES),
     /// a migration entry (migration_entry_wait, -EAGAIN; the kernel's move_pages retries, the model refuses), a non-present
     /// entry neither swap nor migration, as a device-exclusive or device-private entry (-EFAULT), a swap entry not
-    /// pte_swp_exclusive (-EBUSY; the model's swap entry is exclusive when its frame is held once), a folio not
-    /// PageAnonExclusive (-EBUSY; the model's frames are exclusive when mapped once and held once).</summary>
+    /// pte_swp_exclusive (-EBUSY), a folio not PageAnonExclusive (-EBUSY); both Frame.AnonExclusive.</summary>
     private string? RefusedInBracket(int srcPage, int dstPage)
     {
         if (State.Ptes[dstPage] is not null) return "EEXIST (destination is mapped)";
@@ -2480,20 +2590,22 @@ internal sealed class Planner(MmState state)
         if (State.Ptes[srcPage] is not { } src) return "ENOENT (source not mapped)";
         if (src.Exclusive >= 0) return "EFAULT (device-exclusive entry)";
         if (src.DevicePrivate >= 0) return "EFAULT (device-private entry: neither present nor swap)";
-        var fr = State.Frames[src.Frame];
-        // a swap entry: !pte_swp_exclusive -> -EBUSY (try_to_unmap_one set it for a PageAnonExclusive page, fork's
-        // copy_nonpresent_pte clears it in parent and child); the model's swap entry is exclusive when its frame is held once
-        // (Planner.SwapIn's test, do_swap_page's RMAP_EXCLUSIVE)
-        if (src.Swapped && !Config.PlantUffdMoveRefusesSwapEntry)
-            return fr.RefCount != 1 ? "EBUSY (swap entry not exclusive: pte_swp_exclusive)" : null;
+        // a swap entry: !pte_swp_exclusive -> -EBUSY (linux-7.2 mm/userfaultfd.c move_pages_ptes; try_to_unmap_one set it for
+        // a PageAnonExclusive page, fork's copy_nonpresent_pte clears it in the parent; the swap cache's Frame.AnonExclusive)
+        // (planted, PlantUffdMoveRefusesSwapEntry: the frame mapped by no PTE taken as a page not exclusive)
+        if (src.Swapped)
+            return Config.PlantUffdMoveRefusesSwapEntry ? "EBUSY (page not exclusive to this mapping)"
+                : !AnonExclusive(src.Frame) ? "EBUSY (swap entry not exclusive: pte_swp_exclusive)" : null;
         if (src.Frame != MmState.ZeroFrame && !AnonExclusive(src.Frame)) return "EBUSY (page not exclusive to this mapping)";
         return null;
     }
 
-    /// <summary>PageAnonExclusive as the model infers it: the frame mapped once and held once. (The kernel's bit differs after
-    /// fork and a child's copy: the parent's page is mapped and held once again, but fork cleared the bit and only a reusing
-    /// write fault sets it: docs/kernel.md, "UFFDIO_MOVE of a swap entry", found, not fixed.)</summary>
-    private bool AnonExclusive(int frame) => State.Frames[frame] is { MapCount: 1, RefCount: 1 };
+    /// <summary>PageAnonExclusive of frame (Frame.AnonExclusive; behind a swap entry, pte_swp_exclusive). Planted
+    /// (MmConfig.PlantAnonExclusiveFromCounts): inferred from the counts, mapped once and held once (behind a swap entry: held
+    /// once), as the reference did before session 15.</summary>
+    private bool AnonExclusive(int frame) => Config.PlantAnonExclusiveFromCounts
+        ? State.Frames[frame] is { RefCount: 1 } f && (f.MapCount == 1 || State.Ptes.Any(x => x is { Swapped: true } y && y.Frame == frame))
+        : State.Frames[frame].AnonExclusive;
 
     /// <summary>Linux 7.2 mm/mapping_dirty_helpers.c wp_shared_mapping_range -> walk_page_mapping (wp_clean_pre_vma, wp_pte,
     /// wp_clean_post_vma), for each shared VMA of the range.</summary>

@@ -163,20 +163,20 @@ public sealed record MirrorState(ImmutableDictionary<int, DevicePte> Pt, bool Lo
 }
 
 /// <summary>A large folio (THP) shared by fork (MmState.Folios): its frames (those not yet freed), the children that still map it
-/// by the PMD fork copied (copy_huge_pmd; a child's write fault splits it, do_huge_pmd_wp_page's fallback), the frames whose page is
-/// PageAnonExclusive again (a write fault reused it: linux-7.2 mm/memory.c do_wp_page SetPageAnonExclusive; fork clears it,
-/// __folio_try_dup_anon_rmap), and the mm ids in the folio's two mm-id slots (include/linux/rmap.h folio_add_return_large_mapcount:
-/// -1 the parent, c child c, int.MinValue a free slot MM_ID_DUMMY), whose holder alone may reuse a page once it maps the folio
-/// alone (__wp_can_reuse_large_anon_folio: FOLIO_MM_IDS_SHARED_BIT). Immutable.</summary>
-public sealed record Folio(ImmutableArray<int> Frames, ImmutableHashSet<int> ChildPmd, ImmutableHashSet<int> Exclusive, ImmutableArray<int> Slots)
+/// by the PMD fork copied (copy_huge_pmd; a child's write fault splits it, do_huge_pmd_wp_page's fallback), and the mm ids in the
+/// folio's two mm-id slots (include/linux/rmap.h folio_add_return_large_mapcount: -1 the parent, c child c, int.MinValue a free
+/// slot MM_ID_DUMMY), whose holder alone may reuse a page once it maps the folio alone (__wp_can_reuse_large_anon_folio:
+/// FOLIO_MM_IDS_SHARED_BIT). Which of its pages are PageAnonExclusive again (a write fault reused them) is each frame's
+/// Frame.AnonExclusive. Immutable.</summary>
+public sealed record Folio(ImmutableArray<int> Frames, ImmutableHashSet<int> ChildPmd, ImmutableArray<int> Slots)
 {
     public const int FreeSlot = int.MinValue;
 
     /// <summary>Value equality (the immutable collections compare by reference).</summary>
     public bool Equals(Folio? other) => other is not null && Frames.SequenceEqual(other.Frames) && ChildPmd.SetEquals(other.ChildPmd)
-        && Exclusive.SetEquals(other.Exclusive) && Slots.SequenceEqual(other.Slots);
+        && Slots.SequenceEqual(other.Slots);
 
-    public override int GetHashCode() => HashCode.Combine(Frames.Length, Frames.IsEmpty ? 0 : Frames[0], ChildPmd.Count, Exclusive.Count);
+    public override int GetHashCode() => HashCode.Combine(Frames.Length, Frames.IsEmpty ? 0 : Frames[0], ChildPmd.Count);
 }
 
 /// <summary>

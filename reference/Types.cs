@@ -13,6 +13,8 @@ public readonly record struct PageRange(int Start, int End)
     /// <summary>o lies inside this range.</summary>
     public bool Contains(PageRange o) => o.Start >= Start && o.End <= End;
     public int Length => End - Start;
+    /// <summary>The pages of both (an empty range at Start when they do not overlap).</summary>
+    public PageRange Intersect(PageRange o) => new(Math.Max(Start, o.Start), Math.Max(Math.Max(Start, o.Start), Math.Min(End, o.End)));
     public override string ToString() => $"[{Start}, {End})";
 }
 
@@ -136,7 +138,22 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// PteFolio: the first frame of the THP whose PMD __split_huge_pmd split (Planner.SplitHugePage: linux-7.2 mm/huge_memory.c
 /// __split_huge_pmd_locked maps the subpages by PTEs of the same folio, which stays large), 0 for a frame of no such folio;
 /// cleared when the folio is split (Planner.SplitPteFolio). Kernel vocabularies only; a fresh frame has none.
-public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false, int PteFolio = 0);
+/// AnonExclusive is PageAnonExclusive (include/linux/page-flags.h PG_anon_exclusive): the anonymous page is exclusive to the
+/// one mapping that maps it. Set for a new page (Planner.Alloc: its caller adds it with RMAP_EXCLUSIVE, linux-7.2
+/// mm/rmap.c folio_add_new_anon_rmap, from mm/memory.c do_anonymous_page -> map_anon_folio_pte_nopf, wp_page_copy,
+/// mm/huge_memory.c map_anon_folio_pmd_nopf), by a write fault that reuses the page (mm/memory.c do_wp_page: SetPageAnonExclusive once
+/// wp_can_reuse_anon_folio allows it; PteOp.Upgrade in a private VMA) and by a migration whose entry was exclusive
+/// (mm/migrate.c remove_migration_pte: RMAP_EXCLUSIVE); cleared by fork (mm/memory.c copy_present_ptes ->
+/// include/linux/rmap.h folio_try_dup_anon_rmap_ptes -> __folio_try_dup_anon_rmap: ClearPageAnonExclusive, no page being
+/// pinned here), by KSM (a KSM page is not: mm/ksm.c write_protect_page -> folio_try_share_anon_rmap_pte), and never set
+/// in a shared VMA (not an anonymous page). Not the map and reference counts: after fork and the child's copy the parent's
+/// page is mapped and held once, yet not exclusive until its own write fault reuses it (found live: docs/kernel.md,
+/// "PageAnonExclusive"). While the frame is behind a swap entry (Pte.Swapped) it is that entry's pte_swp_exclusive:
+/// mm/rmap.c try_to_unmap_one moves the bit to the entry (swp_pte = pte_swp_mkexclusive), mm/memory.c do_swap_page back
+/// (RMAP_EXCLUSIVE), and fork's copy_nonpresent_pte clears it (pte_swp_clear_exclusive); a move (mremap, UFFDIO_MOVE) keeps it.
+/// Freed with the frame.
+public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false, int PteFolio = 0,
+    bool AnonExclusive = false);
 
 /// <summary>
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when

@@ -411,6 +411,12 @@ public abstract class SetBase : Value
     public abstract IEnumerable<Value> Elements();
     public virtual long Size => Normalize().Elems.Length;
     public virtual bool IsFinite => true;
+    /// <summary>How many elements Elements() gives when it can be started at any index (ElementsFrom), -1
+    /// otherwise: a set filter over it can then be cut into index ranges (FilterV). May throw what Elements()
+    /// throws before its first element.</summary>
+    public virtual long IndexedCount => -1;
+    /// <summary>Elements() from index from on (IndexedCount >= 0).</summary>
+    public virtual IEnumerable<Value> ElementsFrom(long from) => throw new InvalidOperationException($"{GetType().Name} is not indexed");
     protected override ulong ComputeHash() => Normalize().Hash;
     protected override int CompareSame(Value o)
     {
@@ -435,7 +441,9 @@ public abstract class LazyOpSetV : SetBase
     /// <summary>Finiteness without the evaluation errors TLC's isFinite raises (for printing).</summary>
     protected abstract bool KnownFinite { get; }
     protected abstract void PrintForm(StringBuilder sb);
-    public override SetV Normalize() => _norm ??= new SetV(Enumerate().ToArray());
+    public override SetV Normalize() => _norm ??= Build();
+    /// <summary>The normalized set of Enumerate()'s elements.</summary>
+    protected virtual SetV Build() => new(Enumerate().ToArray());
     public override IEnumerable<Value> Elements() => Normalize().Elems;
     public override void Print(StringBuilder sb)
     {
@@ -490,6 +498,10 @@ public sealed class FilterV(SetBase s, Func<Value, bool> pred) : LazyOpSetV
     public override bool IsFinite => s.IsFinite ? true : throw new EvalError($"Attempted to check if expression of form {{x \\in S : p(x)}} is a finite set, but cannot check if S:\n{Node.Trunc(s)}\nis finite.");
     protected override bool KnownFinite => Finite(s);
     protected override IEnumerable<Value> Enumerate() => s.Elements().Where(pred);
+    // filtered by the workers when they are offered (PerState.Filter), which also tell whether the elements kept are
+    // already strictly ascending (s's elements come in the normalized order): then they are not sorted again
+    protected override SetV Build() =>
+        PerState.Filter(s, pred) is var (kept, ascending) ? new(kept.ToArray(), ascending) : base.Build();
     protected override void PrintForm(StringBuilder sb) { sb.Append("{x \\in "); s.Print(sb); sb.Append(" : ...}"); }
 }
 
@@ -504,6 +516,7 @@ public sealed class SetV : SetBase
         if (!sorted && elems.Length > 1)
         {
             CheckComparable(elems);
+            if (Ascending(elems)) { Elems = elems; return; }
             // an element that cannot be compared (an infinite set) throws inside the sort, which wraps it
             try { Array.Sort(elems); }
             catch (InvalidOperationException ex) when (ex.InnerException is EvalError ee) { throw ee; }
@@ -513,6 +526,19 @@ public sealed class SetV : SetBase
             if (w != elems.Length) Array.Resize(ref elems, w);
         }
         Elems = elems;
+    }
+
+    /// <summary>Elements already strictly ascending (an enumeration in the normalized order, such as a record
+    /// set's or a set filter's over it): the sort and the removal of duplicates would leave them as they are. An
+    /// evaluation error comparing two of them: false (the sort reports it, as before).</summary>
+    internal static bool Ascending(IReadOnlyList<Value> elems)
+    {
+        try
+        {
+            for (int i = 1; i < elems.Count; i++) if (elems[i - 1].CompareTo(elems[i]) >= 0) return false;
+            return true;
+        }
+        catch (EvalError) { return false; }
     }
 
     private static void CheckComparable(Value[] elems)
@@ -536,6 +562,8 @@ public sealed class SetV : SetBase
 
     public override SetV Normalize() => this;
     public override IEnumerable<Value> Elements() => Elems;
+    public override long IndexedCount => Elems.Length;
+    public override IEnumerable<Value> ElementsFrom(long from) => Elems.Skip((int)from);
 
     /// <summary>Linear merge of two normalized sets.</summary>
     public static SetV Union(SetV a, SetV b)
@@ -592,7 +620,9 @@ public sealed class IntervalV(long lo, long hi) : SetBase
     // as TLC's IntervalValue.member: a non-integer is refused only by a non-empty interval ([type |-> "pl"] \in
     // DOMAIN network[n] with network[n] the empty bag <<>>, tlaplus/Examples EWD998PCal)
     public override bool Contains(Value v) => v is IntV i ? i.N >= Lo && i.N <= Hi : v is ModelV || Hi < Lo ? false : throw new EvalError($"Attempted to check if the value {v} is in the integer interval {this}");
-    public override IEnumerable<Value> Elements() { for (long i = Lo; i <= Hi; i++) yield return IntV.Of(i); }
+    public override IEnumerable<Value> Elements() => ElementsFrom(0);
+    public override long IndexedCount => Size;
+    public override IEnumerable<Value> ElementsFrom(long from) { for (long i = Lo + from; i <= Hi; i++) yield return IntV.Of(i); }
     public override long Size => Hi < Lo ? 0 : Hi - Lo + 1;
     // kept: an interval that is a constant (Procs == 1..N) is enumerated or normalized on every state otherwise
     // (\A i \in Procs, [Procs -> Nat]); two workers may both build it, with equal elements
@@ -704,13 +734,25 @@ public sealed class FcnSetV(SetBase dom, SetBase rng) : SetBase
         }
         return true;
     }
-    public override IEnumerable<Value> Elements()
+    public override IEnumerable<Value> Elements() => ElementsFrom(0);
+    public override long IndexedCount
+    {
+        get
+        {
+            int d = Dom.Normalize().Elems.Length, r = Rng.Normalize().Elems.Length;
+            long n = 1;
+            for (int i = 0; i < d; i++) { if (n > long.MaxValue / Math.Max(1, r)) return -1; n *= r; }
+            return n;
+        }
+    }
+    public override IEnumerable<Value> ElementsFrom(long from)
     {
         var d = Dom.Normalize().Elems;
         var r = Rng.Normalize().Elems;
-        if (d.Length == 0) { yield return TupleV.Empty; yield break; }
+        if (d.Length == 0) { if (from == 0) yield return TupleV.Empty; yield break; }
         if (r.Length == 0) yield break;
-        var idx = new int[d.Length];
+        var idx = RecSetV.Digits(from, Enumerable.Repeat(r.Length, d.Length).ToArray());
+        if (idx is null) yield break;
         while (true)
         {
             var vals = new Value[d.Length];
@@ -748,17 +790,34 @@ public sealed class RecSetV(StrV[] names, SetBase[] sets) : SetBase
         }
         return true;
     }
-    public override IEnumerable<Value> Elements()
+    public override IEnumerable<Value> Elements() => ElementsFrom(0);
+    public override long IndexedCount => Count(Sets.Select(s => s.Normalize().Elems.Length));
+    public override IEnumerable<Value> ElementsFrom(long from)
     {
         var order = Enumerable.Range(0, Names.Length).OrderBy(i => Names[i].Tok).ToArray();
         var keys = order.Select(i => (Value)Names[i]).ToArray();
         var sets = order.Select(i => Sets[i].Normalize().Elems).ToArray();
-        foreach (var combo in Product(sets)) yield return FcnBase.Make(keys, combo);
+        foreach (var combo in Product(sets, from)) yield return FcnBase.Make(keys, combo);
     }
-    internal static IEnumerable<Value[]> Product(Value[][] sets)
+    /// <summary>The product of the sizes, -1 past a long.</summary>
+    internal static long Count(IEnumerable<int> sizes)
+    {
+        long n = 1;
+        foreach (int k in sizes) { if (k > 0 && n > long.MaxValue / k) return -1; n *= k; }
+        return n;
+    }
+    /// <summary>Index from of a product (the last position fastest) as its digits; null past the end.</summary>
+    internal static int[]? Digits(long from, int[] radix)
+    {
+        var idx = new int[radix.Length];
+        for (int k = radix.Length - 1; k >= 0; k--) { idx[k] = (int)(from % radix[k]); from /= radix[k]; }
+        return from == 0 ? idx : null;
+    }
+    internal static IEnumerable<Value[]> Product(Value[][] sets, long from = 0)
     {
         if (sets.Any(s => s.Length == 0)) yield break;
-        var idx = new int[sets.Length];
+        var idx = Digits(from, sets.Select(s => s.Length).ToArray());
+        if (idx is null) yield break;
         while (true)
         {
             var vals = new Value[sets.Length];
@@ -797,8 +856,10 @@ public sealed class ProductV(SetBase[] sets) : SetBase
         for (int i = 0; i < Sets.Length; i++) if (!Sets[i].Contains(t.Elems[i])) return false;
         return true;
     }
-    public override IEnumerable<Value> Elements() =>
-        RecSetV.Product(Sets.Select(s => s.Normalize().Elems).ToArray()).Select(v => (Value)new TupleV(v));
+    public override IEnumerable<Value> Elements() => ElementsFrom(0);
+    public override long IndexedCount => RecSetV.Count(Sets.Select(s => s.Normalize().Elems.Length));
+    public override IEnumerable<Value> ElementsFrom(long from) =>
+        RecSetV.Product(Sets.Select(s => s.Normalize().Elems).ToArray(), from).Select(v => (Value)new TupleV(v));
     public override long Size => Sets.Aggregate(1L, (a, s) => a * s.Size);
     public override void Print(StringBuilder sb)
     {

@@ -326,22 +326,40 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
         // still to expand are those after the one being expanded
         var nodes = new ProductNodes();
         var pOut = new OutLists();
-        foreach (int s in starts.OrderBy(x => x))
-            foreach (var q in tab.Nodes.Where(q => q.Initial))
-                if (StateOk(q, s)) nodes.Add(s, q.Id, -1, out _);
-        for (int u = 0; u < nodes.Count; u++)
+        // with several workers, the start nodes and then each level's successors (the nodes added while a level is
+        // expanded are the next level) are found by the workers where every literal they need is known (Known), and
+        // added here in order; from the first start or node that needs an evaluation on, this thread does it
+        var pool = Workers > 1 && states is List<Value[]> ? new WorkerThreads(Workers - 1) : null;
+        try
         {
-            if ((u & 1023) == 0) WithinBudget(a, nodes.Bytes + pOut.Bytes, nodes.Count);
-            int s = nodes.State(u);
-            var q = tab.Nodes[nodes.Tab(u)];
-            foreach (int t in succ[s].Where(t => t != s).Prepend(s))
+            var known = new Known(atoms, stateVal, stepVal, labels, PlantedProductUnknownFalse);
+            var sorted = starts.ToArray();
+            Array.Sort(sorted);
+            var initial = tab.Nodes.Where(q => q.Initial).ToArray();
+            for (int i = pool is null ? 0 : ProductStarts(pool, known, sorted, initial, nodes); i < sorted.Length; i++)
+                foreach (var q in initial)
+                    if (StateOk(q, sorted[i])) nodes.Add(sorted[i], q.Id, -1, out _);
+            for (int lo = 0; lo < nodes.Count;)
             {
-                if (!StepOk(q, s, t)) continue;
-                foreach (int q2 in q.Succ)
-                    if (StateOk(tab.Nodes[q2], t)) pOut.Add(nodes.Add(t, q2, u, out _));
+                int hi = nodes.Count;
+                int u = pool is null ? lo : ProductLevel(pool, known, a, tab, nodes, pOut, lo, hi);
+                for (; u < hi; u++)
+                {
+                    if ((u & 1023) == 0) WithinBudget(a, nodes.Bytes + pOut.Bytes, nodes.Count);
+                    int s = nodes.State(u);
+                    var q = tab.Nodes[nodes.Tab(u)];
+                    foreach (int t in succ[s].Where(t => t != s).Prepend(s))
+                    {
+                        if (!StepOk(q, s, t)) continue;
+                        foreach (int q2 in q.Succ)
+                            if (StateOk(tab.Nodes[q2], t)) pOut.Add(nodes.Add(t, q2, u, out _));
+                    }
+                    pOut.End(u);
+                }
+                lo = hi;
             }
-            pOut.End(u);
         }
+        finally { pool?.Dispose(); }
         c.Nxt = null;
         nodes.Seal();
         Mark?.Invoke($"liveness product ({nodes.Count} nodes)");
@@ -393,6 +411,131 @@ public sealed partial class LiveChecker(TlaSpec spec, IReadOnlyList<Value[]> sta
     }
 
     private const int MaxLassoCandidates = 32;
+
+    /// <summary>A planted bug for LivenessWorkersTests: a state predicate the product's workers find not evaluated
+    /// is taken as false (Known), instead of leaving that node to this thread, which evaluates it.</summary>
+    public bool PlantedProductUnknownFalse { get; init; }
+
+    /// <summary>What the product's workers may read of the literals without evaluating anything: the state
+    /// predicates and steps already evaluated (stateVal and stepVal as the product and PrecomputeStateAtoms left
+    /// them) and the labels already made; null where a literal needs an evaluation. Read only while the workers run.</summary>
+    private sealed class Known(List<LtlAtom> atoms, sbyte[][] stateVal, Dictionary<(int, int), bool>[] stepVal,
+        Dictionary<Fairness, (bool[] En, Taken[] Tk)> labels, bool plantedUnknownFalse)
+    {
+        /// <summary>As StateLit gives it before its negation.</summary>
+        public bool? State(int atom, int s) => atoms[atom] switch
+        {
+            StateAtom => stateVal[atom] is { } arr && arr[s] != 0 ? arr[s] == 1 : plantedUnknownFalse ? false : null,
+            EnabledAtom ea => labels.TryGetValue(ea.F, out var l) ? l.En[s] : null,
+            _ => throw new InvalidOperationException("not a state atom"),
+        };
+        /// <summary>As StepLit gives it before its negation.</summary>
+        public bool? Step(int atom, int s, int t) => atoms[atom] switch
+        {
+            ActionAtom => stepVal[atom] is { } d && d.TryGetValue((s, t), out bool v) ? v : null,
+            AngleAtom ga => s == t ? false : labels.TryGetValue(ga.F, out var l) ? l.Tk[s].Contains(t) : null,
+            _ => throw new InvalidOperationException("not an action atom"),
+        };
+        /// <summary>StateOk(q, s), stopping at the first literal that is false, as it does.</summary>
+        public bool? StateOk(Tableau.TNode q, int s)
+        {
+            foreach (var l in q.StateLits)
+            {
+                var v = State(l.Atom, s);
+                if (v is null) return null;
+                if (v.Value == l.Neg) return false;
+            }
+            return true;
+        }
+    }
+
+    /// <summary>The start nodes (each start state in order, with each initial tableau node where StateOk) found by the
+    /// workers from what is Known, PerState.Chunk states at a time, and added here in order. Returns the index of
+    /// the first start state a worker could not do (this thread does it and the rest), sorted.Length when none, 0
+    /// with too few.</summary>
+    private static int ProductStarts(WorkerThreads pool, Known known, int[] sorted, Tableau.TNode[] initial, ProductNodes nodes)
+    {
+        const int chunk = Checker.PerState.Chunk;
+        int n = sorted.Length;
+        if (n < 2 * chunk) return 0;
+        int chunks = (n + chunk - 1) / chunk;
+        var ok = new bool[n * initial.Length];
+        var failedAt = new int[chunks];
+        Array.Fill(failedAt, int.MaxValue);
+        pool.For(chunks, (k, _) =>
+        {
+            for (int i = k * chunk, end = Math.Min(n, i + chunk); i < end; i++)
+                for (int j = 0; j < initial.Length; j++)
+                {
+                    var v = known.StateOk(initial[j], sorted[i]);
+                    if (v is null) { failedAt[k] = i; return; }
+                    ok[i * initial.Length + j] = v.Value;
+                }
+        }, blocks: true);
+        int first = Math.Min(n, failedAt.Min());
+        for (int i = 0; i < first; i++)
+            for (int j = 0; j < initial.Length; j++)
+                if (ok[i * initial.Length + j]) nodes.Add(sorted[i], initial[j].Id, -1, out _);
+        return first;
+    }
+
+    /// <summary>The product nodes [lo, hi) of one breadth-first level expanded by the workers (PerState.Chunk nodes
+    /// at a time, from what is Known), each node's successors (t, q2) in the order the serial loop finds them; then
+    /// added here in node order, as the serial loop adds them (the same ids, parents and edges). Returns the first
+    /// node a worker could not expand (a literal not known: this thread evaluates it in its order, so an evaluation
+    /// error is the one one thread meets), hi when none; lo with too few nodes.</summary>
+    private int ProductLevel(WorkerThreads pool, Known known, LiveAtom a, Tableau tab, ProductNodes nodes, OutLists pOut, int lo, int hi)
+    {
+        const int chunk = Checker.PerState.Chunk;
+        if (hi - lo < 2 * chunk) return lo;
+        int chunks = (hi - lo + chunk - 1) / chunk;
+        var pairs = new List<int>[chunks];
+        var ends = new int[hi - lo];
+        var failedAt = new int[chunks];
+        Array.Fill(failedAt, int.MaxValue);
+        // the step (s, t) from tableau node q: its successors added to mine; false when a literal is not known
+        bool Expand(Tableau.TNode q, int s, int t, List<int> mine)
+        {
+            foreach (var l in q.ActLits)
+            {
+                var v = known.Step(l.Atom, s, t);
+                if (v is null) return false;
+                if (v.Value == l.Neg) return true; // StepOk is false: nothing else evaluated
+            }
+            foreach (int q2 in q.Succ)
+            {
+                var v = known.StateOk(tab.Nodes[q2], t);
+                if (v is null) return false;
+                if (v.Value) { mine.Add(t); mine.Add(q2); }
+            }
+            return true;
+        }
+        pool.For(chunks, (k, _) =>
+        {
+            var mine = pairs[k] = [];
+            for (int u = lo + k * chunk, end = Math.Min(hi, u + chunk); u < end; u++)
+            {
+                int s = nodes.State(u);
+                var q = tab.Nodes[nodes.Tab(u)];
+                bool known = Expand(q, s, s, mine);
+                foreach (int t in succ[s])
+                    if (known && t != s) known = Expand(q, s, t, mine);
+                if (!known) { failedAt[k] = u; return; }
+                ends[u - lo] = mine.Count;
+            }
+        }, blocks: true);
+        int first = Math.Min(hi, failedAt.Min());
+        for (int u = lo; u < first; u++)
+        {
+            if ((u & 1023) == 0) WithinBudget(a, nodes.Bytes + pOut.Bytes, nodes.Count);
+            int k = (u - lo) / chunk;
+            var mine = pairs[k];
+            for (int i = u == lo + k * chunk ? 0 : ends[u - lo - 1]; i < ends[u - lo]; i += 2)
+                pOut.Add(nodes.Add(mine[i], mine[i + 1], u, out _));
+            pOut.End(u);
+        }
+        return first;
+    }
 
     /// <summary>With several workers, the tableau's state predicates on every state the product can reach (from
     /// starts), in parallel, before the product is built (which asks for them one at a time, in its own order):

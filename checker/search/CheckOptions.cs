@@ -66,6 +66,14 @@ public sealed class CheckOptions
     /// <summary>A planted bug for tests: the workers that judge the initial states in parallel do not evaluate their
     /// invariants, and the initial states are added as if every invariant held.</summary>
     public bool PlantedInitialUnjudged { get; init; }
+
+    /// <summary>A planted bug for InitFilterWorkersTests, never set otherwise: a set filter the initial predicate
+    /// enumerates with several workers (PerState.Filter) drops the elements from the first failed evaluation on
+    /// instead of filtering them again on the search thread (the error is not reported, a new string's element is lost).</summary>
+    public bool PlantedFilterNoRedo { get; init; }
+    /// <summary>A planted bug for LivenessWorkersTests: the tableau product's workers take a state predicate not yet
+    /// evaluated for false (LiveChecker.ProductLevel), instead of leaving the node to the search thread, which evaluates it.</summary>
+    public bool PlantedProductUnknownFalse { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }

@@ -242,6 +242,8 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         c.Cur = new Value?[nv];
         c.Nxt = null;
         var inits = new List<Value[]>();
+        // a large set filter the initial predicate enumerates is filtered by the workers (PerState.Filter)
+        using var offer = PerState.Offering(spec, opt.Workers, opt.PlantedFilterNoRedo);
         Enumerator.Enum(c, spec.Init, null, () =>
         {
             var missing = Array.FindIndex(c.Cur, x => x is null);
@@ -635,7 +637,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         {
             _o.WriteLine($"Checking temporal properties for the complete state space with {_trace.Count} total distinct states");
             LiveChecker.Lasso? lasso;
-            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits) { MemoryBudget = opt.MaxMemory, Mark = _stats is null ? null : _stats.Mark, Workers = Math.Max(1, opt.Workers), PlantedNoRedo = opt.PlantedLivenessNoRedo }.Check(c, atoms); }
+            try { lasso = new LiveChecker(spec, g.States, g.Succ, _trace.Parents, g.Inits) { MemoryBudget = opt.MaxMemory, Mark = _stats is null ? null : _stats.Mark, Workers = Math.Max(1, opt.Workers), PlantedNoRedo = opt.PlantedLivenessNoRedo, PlantedProductUnknownFalse = opt.PlantedProductUnknownFalse }.Check(c, atoms); }
             catch (LivenessOutOfMemory e)
             {
                 // TLC: "Java ran out of memory during liveness checking", exit 255

@@ -356,6 +356,10 @@ int kg_mremap_dontunmap(int start, int end, int new_start)
     return r == MAP_FAILED ? errno : 0;
 }
 int kg_madvise(int start, int end, int advice) { return madvise(addr_of(start), len_of(start, end), advice) ? errno : 0; }
+// mlock(2) / munlock(2) of [start, end): VM_LOCKED on its VMAs, then mlock faults the range in (linux-7.2 mm/mlock.c do_mlock
+// -> __mm_populate -> mm/gup.c populate_vma_page_range). Root has CAP_IPC_LOCK (no RLIMIT_MEMLOCK limit). Returns errno or 0.
+int kg_mlock(int start, int end) { return mlock(addr_of(start), len_of(start, end)) ? errno : 0; }
+int kg_munlock(int start, int end) { return munlock(addr_of(start), len_of(start, end)) ? errno : 0; }
 
 // Drains every CPU's LRU batches: move_pages (nodes given) runs do_pages_move, which starts with lru_cache_disable()
 // (linux-7.2 mm/migrate.c); the page asked for is on node 0 already, so nothing moves. MADV_PAGEOUT reclaims only

@@ -9,7 +9,8 @@ namespace NotifierSpec.Checker.Tests;
 /// check's labels, awaited predicates and tableau state predicates (LiveChecker). The whole output is the one
 /// worker's whatever the number of workers, also when an evaluation fails in the middle of the states (the first
 /// error in the states' order is reported) or needs the serial order (a new string). Each spec has 1,000 states,
-/// four chunks of PerState.Chunk, the failing one in the third.
+/// four chunks of PerState.Chunk, the failing one in the third. The same for the set filter the initial predicate
+/// enumerates (PerState.Filter): 10,000 records, three ranges of PerState.FilterChunk, the failing one the second.
 /// </summary>
 public class LivenessWorkersTests
 {
@@ -27,12 +28,13 @@ public class LivenessWorkersTests
         ====
         """;
 
-    private static (int Exit, string Out, string Err) Run(string name, string tla, string cfg, int workers, bool noRedo = false, bool unjudged = false)
+    private static (int Exit, string Out, string Err) Run(string name, string tla, string cfg, int workers, bool noRedo = false, bool unjudged = false, bool filterNoRedo = false, bool productUnknownFalse = false)
     {
         var o = new StringWriter();
         var (exit, _, err) = TempSpec.Check(name, tla, cfg, new CheckOptions
         {
-            Workers = workers, Out = o, PlantedLivenessNoRedo = noRedo, PlantedInitialUnjudged = unjudged,
+            Workers = workers, Out = o, PlantedLivenessNoRedo = noRedo, PlantedInitialUnjudged = unjudged, PlantedFilterNoRedo = filterNoRedo,
+            PlantedProductUnknownFalse = productUnknownFalse,
         });
         return (exit, Stable(o.ToString()), err);
     }
@@ -136,5 +138,78 @@ public class LivenessWorkersTests
     public void AnInitialStateWhoseInvariantFailsIsTheOneWorkersError()
     {
         SameAsOneWorker("InitMany", InitTla, "INIT Init\nNEXT Next\nINVARIANT Bad\n", 75, "The second argument of \\div is 0.");
+    }
+
+    /// <summary>Init enumerates a set filter over 10,000 records (PerState.Filter with several workers); P is the
+    /// filter's predicate, true on every record apart from what it adds.</summary>
+    private static string FilterTla(string name, string p) => $$"""
+        ---- MODULE {{name}} ----
+        EXTENDS Naturals, Sequences, TLC
+        VARIABLE r
+        P(c) == {{p}}
+        Init == r \in {c \in [a : 0..99, b : 0..99] : P(c)}
+        Next == UNCHANGED r
+        Inv == r.a + r.b # 150
+        ====
+        """;
+
+    private const string FilterCfg = "INIT Init\nNEXT Next\nINVARIANT Inv\n";
+
+    [Fact]
+    public void AnInitFilterThatFailsInTheMiddleIsTheOneWorkersError()
+    {
+        // 1 \div 0 at record 7,003 (the second range), an assertion at 9,000 (the third, met first by a worker)
+        var tla = FilterTla("FilterErr", "(c.a = 70 /\\ c.b = 3 => 1 \\div 0 = 0) /\\ (c.a = 90 /\\ c.b = 0 => Assert(FALSE, \"later\"))");
+        const string cfg = "INIT Init\nNEXT Next\n";
+        SameAsOneWorker("FilterErr", tla, cfg, 75, "The second argument of \\div is 0.");
+        Assert.DoesNotContain("later", Run("FilterErr", tla, cfg, 2).Out);
+        // planted: the records from the failing one on are dropped, not filtered again in order (no error)
+        Assert.Equal(0, Run("FilterErr", tla, cfg, 2, filterNoRedo: true).Exit);
+    }
+
+    [Fact]
+    public void AnInitFilterThatMakesANewStringOrPrintsIsFilteredInOrder()
+    {
+        // a string made (its token needs the serial order) and a line printed at records 7,003 and 9,000 only;
+        // the first initial state violating Inv is the one the serial order meets first (a = 51, b = 99)
+        var tla = FilterTla("FilterStr", "(c.a = 70 /\\ c.b = 3 => Len(\"ab\" \\o ToString(c.b)) > 0) /\\ (c.a = 90 /\\ c.b = 0 => PrintT(c))");
+        SameAsOneWorker("FilterStr", tla, FilterCfg, 12, "Error: Invariant Inv is violated.");
+        var one = Run("FilterStr", tla, FilterCfg, 1).Out;
+        Assert.Contains("[a |-> 90, b |-> 0]", one);
+        Assert.Contains("/\\ r = [a |-> 51, b |-> 99]", one);
+        // planted: the records from 7,003 on are dropped (the printed line and the states after it are missing)
+        Assert.NotEqual(one, Run("FilterStr", tla, FilterCfg, 2, filterNoRedo: true).Out);
+    }
+
+    /// <summary>1,000 initial states x &lt; 1000, each with one step to x + 1000, which then only stutters: the tableau
+    /// product's levels have 1,000 nodes and more (ProductLevel expands them on the workers).</summary>
+    private static string WideTla(string name, string prop) => $$"""
+        ---- MODULE {{name}} ----
+        EXTENDS Naturals
+        VARIABLE x
+        Init == x \in 0..999
+        Next == IF x < 1000 THEN x' = x + 1000 ELSE UNCHANGED x
+        Spec == Init /\ [][Next]_x /\ WF_x(Next)
+        Prop == {{prop}}
+        ====
+        """;
+
+    [Fact]
+    public void AWideTableauProductGivesTheOneWorkersLassoAndError()
+    {
+        // a counterexample: no state reaches x = 5000
+        var lasso = WideTla("WideLasso", "IF x < 1000 THEN <>(x = 5000) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideLasso", lasso, Cfg, 13, "Error: Temporal property Prop was violated.");
+        var ok = WideTla("WideOk", "IF x < 1000 THEN <>(x >= 1000) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideOk", ok, Cfg, 0, "Model checking completed. No error has been found.");
+        // 1 \div 0 at x = 1700, a successor: the workers leave its predicate to the product, which meets it on node x = 700
+        var err = WideTla("WideErr", "IF x < 1000 THEN <>(x >= 1000 /\\ (x = 1700 => 1 \\div 0 = 0)) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideErr", err, Cfg, 255, "The second argument of \\div is 0.");
+        // planted: the product's workers take the predicate not evaluated at x = 1700 for false (no error)
+        Assert.NotEqual(255, Run("WideErr", err, Cfg, 2, productUnknownFalse: true).Exit);
+        // 1 \div 0 at x = 700, a start state: the workers leave it to the start nodes' loop, in its order
+        var start = WideTla("WideStartErr", "IF x < 1000 THEN <>(x >= 1000 /\\ (x = 700 => 1 \\div 0 = 0)) /\\ (x # 700 \\/ 1 \\div 0 = 0) ELSE <>(x >= 1000)");
+        SameAsOneWorker("WideStartErr", start, Cfg, 255, "The second argument of \\div is 0.");
+        Assert.NotEqual(255, Run("WideStartErr", start, Cfg, 2, productUnknownFalse: true).Exit);
     }
 }

@@ -359,7 +359,7 @@ public class CliKernelJsonTests
 {
     [Theory]
     [InlineData(new[] { "--pages", "1" }, "notifier kernel: option --pages: 1 is out of range [2, 1024]")]
-    [InlineData(new[] { "--ops", "mmap 0 4 rw; bogus 1" }, "--ops:1:14: operation 2 'bogus 1': unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)")]
+    [InlineData(new[] { "--ops", "mmap 0 4 rw; bogus 1" }, "--ops:1:14: operation 2 'bogus 1': unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout mlock munlock)")]
     public void Kernel_json_of_bad_usage_is_an_error_verdict_with_the_stderr_line(string[] bad, string message)
     {
         var o = new StringWriter();

@@ -17,7 +17,7 @@ public sealed class KernelCommandTests
     {
         var (code, _, err) = Cli("kernel", "--ops", "mmap 0 4 rw; guest_reed 2");
         Assert.Equal(255, code);
-        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout)", err.Trim());
+        Assert.Equal("--ops:1:14: operation 2 'guest_reed 2': unknown operation (known: mmap munmap mprotect mremap mremap_dontunmap dontneed free host_read host_write guest_read guest_write fork child_read child_write clear_refs ksm uffd_register uffd_wp uffd_unregister uffd_move mmap_thp collapse migrate pageout mlock munlock)", err.Trim());
     }
 
     [Theory]

@@ -248,6 +248,27 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Equal((5, "pagemap uffd-wp", 12, "a swap entry with uffd-wp"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
 
+    /// <summary>PageAnonExclusive (Frame.AnonExclusive): fork clears it (linux-7.2 mm/memory.c copy_present_ptes ->
+    /// folio_try_dup_anon_rmap_ptes), and after the child's copy-on-write the parent's page 14, mapped and held once again, is
+    /// still not exclusive: UFFDIO_MOVE refuses it (mm/userfaultfd.c move_pages_ptes: -EBUSY) until the parent's write fault
+    /// reuses it (do_wp_page: SetPageAnonExclusive), and then moves it. Found by `notifier kernel --host-only --unseen --time 3m
+    /// --seed 3` (docs/kernel.md, "PageAnonExclusive"). The plant: the counts of before (MmConfig.PlantAnonExclusiveFromCounts),
+    /// which move the page at the first uffd_move.</summary>
+    [HostOnlyFact]
+    public void Uffd_move_refuses_the_page_fork_shared_until_a_write_fault_reuses_it()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd here: {why}");
+        const string ops = "mmap 0 16 rw; host_write 14 943280; fork; child_write 0 14 63653; uffd_register 2 3; uffd_move 14 2 1; host_write 14 5; uffd_move 14 2 1; host_read 2";
+        var r = new Conformance(fx.Live, Config()).Run(KOp.Parse(ops, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 2L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
+        Assert.Equal(5, r.Reference.CpuView(2));
+        Assert.True(r.Reference.State.Ptes[2] is { } p2 && r.Reference.State.Frames[p2.Frame].AnonExclusive);
+        var m = new Conformance(fx.Live, Config() with { PlantAnonExclusiveFromCounts = true }).Run(KOp.Parse(ops, 16)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal((5, "uffdio_move", 14, "errno 16", "moves"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
+    }
+
     [HostOnlyFact]
     public void Collapse_after_mprotect_of_a_piece_and_back_is_run_and_agrees_with_the_merged_vma_collapsed()
     {
@@ -322,5 +343,37 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         // the reference under the one-VMA rule of linux-6.12 (the plant): its EFAULT against the kernel's move
         var m = new Conformance(fx.Live, c with { PlantMremapOneVma = true }).Run(KOp.Parse(ops, 16)).Mismatch;
         Assert.Equal((4, "mremap", "succeeds"), (m!.OpIndex, m.What, m.Kernel));
+    }
+
+    private const string MlockOps = "mmap_thp 0 1024 rw; mmap 900 1024 r; mlock 0 1000; host_read 5; host_read 950; dontneed 4 8; free 0 8; "
+        + "munlock 0 1000; dontneed 4 8; host_read 5; dontneed 960 1000; mmap 1000 1024 rw; mprotect 980 1000 none; mlock 970 1024; "
+        + "host_read 975; mprotect 970 990 rw; host_write 985 3";
+
+    /// <summary>mlock / munlock live (session 15; run with Unseen only, not yet seen through KVM): mlock of [0, 1000) locks the THP
+    /// VMA [0, 900) and the VMA [900, 1024) and faults them in (linux-7.2 mm/gup.c populate_vma_page_range): block [0, 512)
+    /// huge (do_huge_pmd_anonymous_page), [512, 900) base pages (the block is not inside the VMA), [900, 1000) read faults;
+    /// MADV_DONTNEED and MADV_FREE of the locked VMA fail with EINVAL (mm/madvise.c madvise_dontneed_free_valid_vma), after
+    /// munlock they zap; mlock over a PROT_NONE VMA [980, 1000) fails with ENOMEM, [970, 980) faulted in; mprotect of the
+    /// locked [970, 990) to rw populates the PROT_NONE part, emptied before (mm/mprotect.c mprotect_fixup). Values, pagemap, kpageflags THP,
+    /// smaps compared after each. The plants are caught: base pages where the kernel maps a THP (PlantMlockFillsPages), a
+    /// locked VMA zapped (PlantMadviseIgnoresMlock), the locked VMA made writable left empty (PlantMprotectSkipsLockedPopulate).</summary>
+    [HostOnlyFact]
+    public void Mlock_populates_as_the_kernel_does_and_madvise_of_a_locked_vma_fails()
+    {
+        var c = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 2, 1, 3), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mlock"), r.Stats.Driven.GetValueOrDefault("munlock"), r.Stats.Driven.GetValueOrDefault("dontneed")));
+        Assert.Equal(Enumerable.Repeat(true, 10), Enumerable.Range(980, 10).Select(p => r.Reference.State.Ptes[p] is { Prot: Prot.ReadWrite }));
+        // without Unseen, mlock and munlock are refused (counted), not run
+        var off = new Conformance(fx.Live, c).Run(KOp.Parse(MlockOps, 1024));
+        Assert.True(off.Mismatch is null, off.Mismatch?.ToString());
+        Assert.Equal((0, 0), (off.Stats.Driven.GetValueOrDefault("mlock"), off.Stats.Driven.GetValueOrDefault("munlock")));
+        var m = new Conformance(fx.Live, c with { PlantMlockFillsPages = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        Assert.Equal((2, "smaps AnonHugePages (PMD-mapped THPs)"), (m!.OpIndex, m.What));
+        m = new Conformance(fx.Live, c with { PlantMadviseIgnoresMlock = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        Assert.Equal((5, "madvise(madvise_dontneed)", "fails with errno 22", "succeeds"), (m!.OpIndex, m.What, m.Kernel, m.Reference));
+        m = new Conformance(fx.Live, c with { PlantMprotectSkipsLockedPopulate = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        Assert.Equal((15, "pagemap present", 980), (m!.OpIndex, m.What, m.Page));
     }
 }

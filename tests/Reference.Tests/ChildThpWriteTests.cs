@@ -38,7 +38,8 @@ public class ChildThpWriteTests
     public void A_childs_write_into_a_shared_thp_copies_its_page_and_the_parents_write_to_that_page_splits_and_copies_not_reuses(Vocabulary v)
     {
         var (s, f) = Forked(v);
-        Assert.Equal([new Folio([.. f], [0], [], [-1, 0])], s.State.Folios);
+        Assert.Equal([new Folio([.. f], [0], [-1, 0])], s.State.Folios);
+        Assert.All(f, x => Assert.False(s.State.Frames[x].AnonExclusive)); // fork cleared PageAnonExclusive
         int at = s.Trace.Count;
         s.Cpu(new Call.ChildWrite(0, 1, 5));
         // do_huge_pmd_wp_page in the child: folio_ref_count 2 -> fallback, the child's PMD split and the page copied, all on the
@@ -81,7 +82,7 @@ public class ChildThpWriteTests
         // do_huge_pmd_wp_page: folio_ref_count 1 -> reuse, the PMD made writable: no notification, the folio's pages exclusive
         Assert.Empty(Events(s, at));
         Assert.All(Enumerable.Range(0, 4), p => Assert.True(s.State.Ptes[p] is { Huge: true, Prot: Prot.ReadWrite } x && x.Frame == f[p]));
-        Assert.Equal(f.Order().ToArray(), s.State.Folios[0].Exclusive.Order().ToArray());
+        Assert.All(f, x => Assert.True(s.State.Frames[x].AnonExclusive));
         Assert.Equal((6, 12), (s.CpuView(2), s.State.Frames[s.State.Children[0][2]].Content));
     }
 
@@ -129,7 +130,7 @@ public class ChildThpWriteTests
         t.Cpu(new Call.ChildWrite(0, 2, 32));
         Assert.Equal("wp_page_reuse", Path(t));
         Assert.Equal((g[2], 32), (t.State.Children[0][2], t.State.Frames[g[2]].Content));
-        Assert.Contains(g[2], t.State.Folios[0].Exclusive);
+        Assert.True(t.State.Frames[g[2]].AnonExclusive);
         t.Cpu(new Call.ChildWrite(0, 2, 33)); // PageAnonExclusive now: reused again
         Assert.Equal((g[2], 33), (t.State.Children[0][2], t.State.Frames[g[2]].Content));
     }
@@ -140,11 +141,11 @@ public class ChildThpWriteTests
         var (s, f) = Forked(Vocabulary.Linux6_18);
         for (int p = 0; p < 4; p++) s.Cpu(new Call.ChildWrite(0, p, 10 + p)); // child 0 maps nothing of the folio: its slot is free
         s.Cpu(new Call.CpuWrite(2, 6)); // the parent's PMD alone: reused whole, every page exclusive
-        Assert.Equal(4, s.State.Folios[0].Exclusive.Count);
+        Assert.All(f, x => Assert.True(s.State.Frames[x].AnonExclusive));
         s.Cpu(new Call.Fork());
         Assert.Equal([-1, 1], s.State.Folios[0].Slots.ToArray());
         Assert.Equal([1], s.State.Folios[0].ChildPmd.Order().ToArray());
-        Assert.Empty(s.State.Folios[0].Exclusive);
+        Assert.All(f, x => Assert.False(s.State.Frames[x].AnonExclusive));
     }
 
     [Fact]

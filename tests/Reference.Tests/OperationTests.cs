@@ -248,7 +248,7 @@ public class OperationTests
         Assert.Equal(["MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[2,3)"], Events(s).Skip(events).ToList());
         Assert.Equal("madvise_pageout", s.Trace[line].Op);
         Assert.True(s.State.Ptes[0] is { Swapped: true, Readable: false, Writable: false } p0 && p0.Frame == f0);
-        Assert.Equal(new Frame(5, 0, 1, false, s.State.Frames[f0].Generation), s.State.Frames[f0]); // the swap cache keeps it
+        Assert.Equal(new Frame(5, 0, 1, false, s.State.Frames[f0].Generation, AnonExclusive: true), s.State.Frames[f0]); // the swap cache keeps it, its entry pte_swp_exclusive
         Assert.Equal(new Pte(0, Prot.Read, false, true, true), s.State.Ptes[1]); // the zero page stays
         Assert.False(s.State.Ptes[3]!.Value.Swapped); // mapped by the child too
         s.Cpu(new Call.CpuRead(0));
@@ -519,7 +519,7 @@ public class OperationTests
 
     /// <summary>Migration keeps the PTE's dirty and young bits through the migration entry (linux-7.2 mm/rmap.c
     /// try_to_migrate_one: make_migration_entry_dirty / _young; mm/migrate.c remove_migration_pte: pte_mkdirty only for a
-    /// dirty entry; linux-6.1 the same): a clean writable PTE (mlock's read fault, then mprotect's upgrade) stays clean, a
+    /// dirty entry; linux-6.1 the same): a clean writable PTE (mlock's read fault, a page of its own under mm_forbids_zeropage, then mprotect's upgrade) stays clean, a
     /// written one stays dirty. Found by `notifier hammer --time 4m --seed 33` (VocabulariesAgree seed 1484: upstream left
     /// "rw dirty" where linux-6.1, which upgrades no clean PTE, left "r"); planted PlantMigrationDirtiesPte.</summary>
     [Theory]
@@ -527,8 +527,8 @@ public class OperationTests
     [InlineData(true)]
     public void Migration_keeps_the_ptes_dirty_and_young_bits(bool planted)
     {
-        var s = new Session(new MmConfig(8, 2, 40, Vocabulary.Upstream, []) { PlantMigrationDirtiesPte = planted });
-        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Thp: true, Mergeable: true));
+        var s = new Session(new MmConfig(8, 2, 40, Vocabulary.Upstream, [], MmForbidsZeropage: true) { PlantMigrationDirtiesPte = planted });
+        s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite, Mergeable: true));
         s.Cpu(new Call.Mprotect(5, 8, Prot.Read));
         s.Cpu(new Call.Mlock(5, 8));
         s.Cpu(new Call.Mprotect(5, 8, Prot.ReadWrite));
@@ -551,7 +551,7 @@ public class OperationTests
     [InlineData(true)]
     public void Mremap_keeps_the_moved_ptes_dirty_and_young_bits(bool planted)
     {
-        var s = new Session(new MmConfig(8, 2, 40, Vocabulary.Upstream, []) { PlantMigrationDirtiesPte = planted });
+        var s = new Session(new MmConfig(8, 2, 40, Vocabulary.Upstream, [], MmForbidsZeropage: true) { PlantMigrationDirtiesPte = planted });
         s.Cpu(new Call.Mmap(0, 4, Prot.Read));
         s.Cpu(new Call.Mlock(0, 4));
         s.Cpu(new Call.Mprotect(0, 4, Prot.ReadWrite));

@@ -1,0 +1,134 @@
+using NotifierSpec.Reference;
+using Xunit;
+
+namespace NotifierSpec.Reference.Tests;
+
+/// <summary>mlock(2) and VM_LOCKED as the kernel has them (session 15, `mlock` / `munlock` in `notifier kernel`): linux-7.2
+/// mm/mlock.c do_mlock sets VM_LOCKED (apply_vma_lock_flags) and faults the range in (__mm_populate -> mm/gup.c
+/// populate_vma_page_range: a write fault in a private writable VMA, else a read fault; -EFAULT at a PROT_NONE VMA, returned
+/// as ENOMEM); mm/madvise.c madvise_dontneed_free_valid_vma refuses MADV_DONTNEED / MADV_FREE of a VM_LOCKED VMA (EINVAL);
+/// mm/mprotect.c mprotect_fixup populates a private VM_LOCKED VMA made writable. linux-6.12 and 6.1 the same.</summary>
+public class MlockTests
+{
+    private static List<string> Events(Session s) => s.Trace.Where(l => l.Op.StartsWith("invalidate_range_start", StringComparison.Ordinal))
+        .Select(l => $"{l.Get("event")}[{l.Get("start")},{l.Get("end")})").ToList();
+
+    private static string? Result(Session s, Call c)
+    {
+        var r = (string?)s.Call(c).Line.Get("result");
+        s.RunCpu();
+        return r;
+    }
+
+    /// <summary>A read-only private VMA is populated by read faults: the zero page (do_anonymous_page), or a page of its own
+    /// where mm_forbids_zeropage; a writable one by write faults: pages of their own, writable. Planted
+    /// (PlantMlockFillsPages, the reference before): a page of its own with the VMA's protection everywhere.</summary>
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    public void Mlock_read_faults_a_read_only_vma_and_write_faults_a_writable_one(bool forbids, bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, MmForbidsZeropage: forbids) { PlantMlockFillsPages = plant });
+        s.Cpu(new Call.Mmap(0, 4, Prot.Read));
+        s.Cpu(new Call.Mmap(4, 8, Prot.ReadWrite));
+        Assert.Null(Result(s, new Call.Mlock(2, 6)));
+        Assert.Equal(Enumerable.Repeat(true, 4), Enumerable.Range(2, 4).Select(p => s.State.VmaAt(p)!.Mlocked));
+        Assert.Equal((false, false), (s.State.VmaAt(1)!.Mlocked, s.State.VmaAt(6)!.Mlocked));
+        Assert.Null(s.State.Ptes[1]);
+        Assert.Null(s.State.Ptes[6]);
+        bool zero = !forbids && !plant;
+        Assert.Equal([zero, zero], new[] { 2, 3 }.Select(p => s.State.Ptes[p]!.Value.Frame == MmState.ZeroFrame).ToArray());
+        Assert.Equal(Prot.Read, s.State.Ptes[2]!.Value.Prot);
+        Assert.True(new[] { 4, 5 }.All(p => s.State.Ptes[p] is { Prot: Prot.ReadWrite, Huge: false } x && x.Frame != MmState.ZeroFrame));
+        Assert.Empty(Events(s)); // faults notify nothing
+    }
+
+    /// <summary>In a THP VMA, the first fault of an empty huge block maps the whole block (do_huge_pmd_anonymous_page) and the
+    /// rest of the range finds it present; a block the VMA does not hold whole gets base pages. Planted: base pages.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mlock_in_a_thp_vma_maps_a_whole_empty_block_huge(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantMlockFillsPages = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        Assert.Null(Result(s, new Call.Mlock(4, 10)));
+        // [4, 8) is one block inside the locked VMA [4, 10); [8, 12) straddles its end: base pages 8, 9
+        Assert.Equal(plant ? [false, false, false, false, false, false] : [true, true, true, true, false, false],
+            Enumerable.Range(4, 6).Select(p => s.State.Ptes[p]!.Value.Huge).ToArray());
+        Assert.Null(s.State.Ptes[10]);
+        Assert.Null(s.State.Ptes[3]);
+    }
+
+    /// <summary>A PROT_NONE VMA stops the population (-EFAULT, vma_is_accessible): mlock returns ENOMEM with every VMA of the
+    /// range locked and the pages before it faulted in, none after.</summary>
+    [Fact]
+    public void Mlock_stops_at_a_prot_none_vma_with_enomem_and_keeps_what_it_did()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2));
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.Mprotect(6, 8, Prot.None));
+        Assert.Equal("ENOMEM (populate_vma_page_range: a PROT_NONE VMA, -EFAULT)", Result(s, new Call.Mlock(4, 10)));
+        Assert.True(Enumerable.Range(4, 6).All(p => s.State.VmaAt(p)!.Mlocked));
+        Assert.Equal([true, true, false, false, false, false], Enumerable.Range(4, 6).Select(p => s.State.Ptes[p] is not null).ToArray());
+    }
+
+    /// <summary>A present read-only page of a writable VMA (fork write-protected it) would take a write fault (COW) that the
+    /// planner cannot chain in one call: refused (ENOTSUP) without effect, and `notifier kernel` does not run it.</summary>
+    [Fact]
+    public void Mlock_over_a_page_a_write_fault_would_copy_is_refused_without_effect()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2));
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(3, 7));
+        s.Cpu(new Call.Fork());
+        var before = s.State;
+        Assert.StartsWith("ENOTSUP (populate_vma_page_range: the fault on page 3", Result(s, new Call.Mlock(2, 6)));
+        Assert.Equal(before.Vmas, s.State.Vmas);
+        Assert.Equal(before.Ptes, s.State.Ptes);
+    }
+
+    /// <summary>MADV_DONTNEED and MADV_FREE of a VM_LOCKED VMA: EINVAL, the pages stay; after munlock they are zapped. Planted
+    /// (PlantMadviseIgnoresMlock, the reference before): zapped while locked.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Madvise_dontneed_and_free_refuse_a_locked_vma(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantMadviseIgnoresMlock = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.Mlock(2, 6));
+        Assert.Equal(plant ? null : "EINVAL (VM_LOCKED VMA: madvise_dontneed_free_valid_vma)", Result(s, new Call.MadviseFree(2, 4)));
+        Assert.Equal(plant ? null : "EINVAL (VM_LOCKED VMA: madvise_dontneed_free_valid_vma)", Result(s, new Call.MadviseDontneed(0, 4)));
+        Assert.Equal(plant, s.State.Ptes[3] is null);
+        Assert.Null(Result(s, new Call.Munlock(2, 6)));
+        Assert.Null(Result(s, new Call.MadviseDontneed(0, 4)));
+        Assert.Null(s.State.Ptes[3]);
+        Assert.NotNull(s.State.Ptes[4]);
+    }
+
+    /// <summary>mprotect making a private VM_LOCKED VMA writable populates it with write faults after change_protection: the
+    /// empty pages get writable pages of their own, the present exclusive ones are made writable by change_protection
+    /// (can_change_pte_writable). Planted (PlantMprotectSkipsLockedPopulate): the empty pages stay empty.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mprotect_of_a_locked_vma_to_writable_populates_it(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, MmForbidsZeropage: true) { PlantMprotectSkipsLockedPopulate = plant });
+        s.Cpu(new Call.Mmap(0, 8, Prot.Read));
+        s.Cpu(new Call.Mlock(0, 2));
+        Assert.Null(Result(s, new Call.Mprotect(0, 4, Prot.ReadWrite)));
+        Assert.Equal(Prot.ReadWrite, s.State.VmaAt(0)!.Prot);
+        Assert.Equal(plant ? [true, true, false, false] : [true, true, false, false], Enumerable.Range(0, 4).Select(p => s.State.Ptes[p] is not null).ToArray());
+        Assert.Null(s.State.Ptes[2]); // [2, 4) is not locked: no population
+        s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, MmForbidsZeropage: true) { PlantMprotectSkipsLockedPopulate = plant });
+        s.Cpu(new Call.Mmap(0, 8, Prot.None));
+        s.Cpu(new Call.Mlock(0, 4));
+        Assert.Null(s.State.Ptes[0]);
+        Assert.Null(Result(s, new Call.Mprotect(0, 4, Prot.ReadWrite)));
+        Assert.Equal(plant ? [false, false, false, false] : [true, true, true, true],
+            Enumerable.Range(0, 4).Select(p => s.State.Ptes[p] is { Prot: Prot.ReadWrite }).ToArray());
+    }
+}
