@@ -37,12 +37,16 @@ public static class NotifierProperties
         // 6.1 keeps a whole VMA's pgoff), and this property compares VMAs too)
         // (and a program with an mremap compares the releases that move a source over several VMAs, linux-6.18 on
         // (MmConfig.MremapMovesSeveralVmas: linux-7.2 mm/mremap.c remap_move), apart from 6.12 and 6.1, which refuse it)
+        // (and a program with MADV_DONTNEED compares the releases with CONFIG_PT_RECLAIM, linux-6.18 on (MmConfig.PtReclaim),
+        // apart from 6.12 and 6.1: a PTE table MADV_DONTNEED empties whole is freed only there, and a THP fault there
+        // then maps a PMD where 6.12 maps a base page: MmState.PteTables)
+        bool dontneed = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseDontneed });
         bool free = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseFree });
         bool dontunmap = p.Acts.Any(a => a is Act.Do { Call: Call.MremapDontunmap });
         bool mremap = p.Acts.Any(a => a is Act.Do { Call: Call.Mremap or Call.MremapDontunmap });
         foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), free && v == Vocabulary.Linux6_1,
             dontunmap && v is Vocabulary.Linux6_1 or Vocabulary.Linux6_18 ? (int)v : -1,
-            mremap && new MmConfig(Vocabulary: v).MremapMovesSeveralVmas)))
+            mremap && new MmConfig(Vocabulary: v).MremapMovesSeveralVmas, dontneed && new MmConfig(Vocabulary: v).PtReclaim)))
             if (AgreeWithin(p, era) is { } why) return why;
         return null;
     }

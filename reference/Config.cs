@@ -358,6 +358,22 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// (MmState.MremapPieces), as the reference did before session 14.</summary>
     public bool PlantMremapOneVma { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests PteTableTests, Kernel.Tests HostOnlyTests): a fault in an empty
+    /// huge block of a THP VMA maps a PMD whether or not the block has a PTE table (MmState.PteTables), as the reference before
+    /// session 15, where linux-7.2 mm/memory.c __handle_mm_fault calls create_huge_pmd only when pmd_none.</summary>
+    public bool PlantPteTableIgnored { get; init; }
+
+    /// <summary>The reference tracks which huge blocks have a PTE table (MmState.PteTables): the kernel vocabularies (every
+    /// release's __handle_mm_fault maps a THP only at a none PMD); the seed's vocabularies keep the reference as it was.</summary>
+    public bool ModelsPteTables => EventTables.IsKernel(Vocabulary);
+
+    /// <summary>CONFIG_PT_RECLAIM: MADV_DONTNEED frees a PTE table it empties whole (linux-7.2 mm/madvise.c
+    /// madvise_dontneed_single_vma: zap_details.reclaim_pt; mm/memory.c zap_pte_range -> pte_table_reclaim_possible, "cover the
+    /// full page table", then zap_empty_pte_table / zap_pte_table_if_empty; mm/Kconfig PT_RECLAIM def_bool y on x86). Came in
+    /// v6.14 (mm/pt_reclaim.c; linux-6.12 and 6.1 have no reclaim_pt); the 6.18.44 kernel here has CONFIG_PT_RECLAIM=y
+    /// (/proc/config.gz). On for linux-6.18, 7.2, 7.3 and upstream.</summary>
+    public bool PtReclaim => ModelsPteTables && Vocabulary is Vocabulary.Linux6_18 or Vocabulary.Linux7_2 or Vocabulary.Linux7_3 or Vocabulary.Upstream;
+
     /// <summary>mm_forbids_zeropage(mm) (linux-7.2 include/linux/mm.h) as the planner asks it: MmForbidsZeropage, unless planted away.</summary>
     public bool ForbidsZeropage => MmForbidsZeropage && !PlantZeropageNotForbidden;
 

@@ -563,6 +563,7 @@ public static class Machine
         if (pu.Op is PteOp.Map or PteOp.MapShared && pu.Frame != MmState.ZeroFrame && s.VmaAt(pu.Page) is { Shared: true })
             frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { AnonExclusive = false });
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
+        if (s.Config.ModelsPteTables) s = s with { PteTables = PteTablesAfter(s, pu, before, after) };
         // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare); so does the
         // huge zero page (linux-7.2 mm/huge_memory.c do_huge_pmd_anonymous_page calls vmf_anon_prepare before mapping it,
         // where do_anonymous_page maps the small zero page without one)
@@ -586,6 +587,18 @@ public static class Machine
         return new(s, line, v);
     }
 
+    /// <summary>The PTE tables after a PTE update (MmState.PteTables): a base entry lives in its block's PTE table, made now if
+    /// the block had none (a fault's pte_alloc, __split_huge_pmd's deposited table, a swap, migration or device entry replacing a
+    /// base PTE in place); a block mapped by a PMD whole has none (collapse_huge_page deposits the table it replaces:
+    /// linux-7.2 mm/khugepaged.c pgtable_trans_huge_deposit). A cleared PTE leaves its table.</summary>
+    private static ImmutableSortedSet<int> PteTablesAfter(MmState s, Prim.PteUpdate pu, Pte? before, Pte? after)
+    {
+        int h = s.Config.HugePageSize, b = pu.Page / h * h;
+        if (after is { Huge: false } || pu.Op == PteOp.MigrationEntry && before is { Huge: false }) return s.PteTables.Add(b);
+        if (after is { Huge: true } && Enumerable.Range(b, Math.Min(h, s.Config.Pages - b)).All(p => s.Ptes[p] is { Huge: true })) return s.PteTables.Remove(b);
+        return s.PteTables;
+    }
+
     /// <summary>flush_tlb_range; the secondary-TLB callback (invalidate_range, arch_invalidate_secondary_tlbs) runs here, under the PTL.</summary>
     private static StepOutcome TlbFlush(MmState s, CpuOp op, Prim.TlbFlush tf)
     {
@@ -600,6 +613,10 @@ public static class Machine
             }
         var un = op.UnflushedPages.Where(p => !tf.Range.Contains(p)).ToImmutableHashSet();
         s = s with { Op = op with { Unflushed = un } };
+        // only a table every entry of which is none (zap_pte_table_if_empty: a device's fault may have filled one since the zap)
+        if (!tf.FreedTables.IsEmpty)
+            s = s with { PteTables = s.PteTables.Except(tf.FreedTables.Where(b => Enumerable.Range(b, Math.Min(s.Config.HugePageSize, s.Config.Pages - b))
+                .All(p => s.Ptes[p] is null && !s.Migrating.ContainsKey(p)))) };
         string cb = EventTables.IsKernel(s.Config.Vocabulary) ? "arch_invalidate_secondary_tlbs" : "invalidate_range";
         return new(s, Line("step", op.Actor, "tlb_flush", ("start", tf.Range.Start), ("end", tf.Range.End), ("secondary", told.Count > 0 ? cb : null), ("mirrors", told.ToArray())), null);
     }

@@ -173,6 +173,109 @@ internal sealed class Planner(MmState state)
         FreeBeforeNotify();
     }
 
+    /// <summary>free_pgtables after the VMAs of [r) are gone (MmState.PteTables), planned when the call is (munmap, mremap's
+    /// source and MAP_FIXED hold mmap_lock for write, so nothing reads the tables before its steps ran). linux-7.2 mm/vma.c
+    /// vms_clear_ptes -> mm/memory.c free_pgtables with pg_start = prev->vm_end and pg_end = next->vm_start
+    /// (vms_gather_munmap_vmas: vms->unmap_start / unmap_end; FIRST_USER_ADDRESS and USER_PGTABLES_CEILING without one):
+    /// free_pgtables walks the detached VMAs, gathering those within PMD_SIZE of each other into one free_pgd_range(addr =
+    /// first vm_start, end = last vm_end, floor = pg_start, ceiling = the next detached VMA's vm_start or pg_end), which frees
+    /// the PTE table of every PMD from addr &amp; PMD_MASK (one PMD up when that is below floor) to end (one PMD down when end
+    /// passes ceiling &amp; PMD_MASK): a table goes only when no VMA left shares its PMD range. linux-6.12 and 6.1 mm/memory.c
+    /// free_pgtables and free_pgd_range the same (floor prev->vm_end, ceiling next->vm_start: 6.12 mm/vma.c vms_clear_ptes
+    /// with vms->unmap_start / unmap_end, 6.1 mm/mmap.c unmap_region). before: the VMAs with [r); after: the VMAs left, none
+    /// in [r).</summary>
+    private void FreePgtables(PageRange r, ImmutableArray<Vma> before, ImmutableArray<Vma> after)
+    {
+        if (!Config.ModelsPteTables || State.PteTables.IsEmpty) return;
+        int h = Config.HugePageSize;
+        bool In(ImmutableArray<Vma> vs, int p) => vs.Any(v => v.Contains(p));
+        // the detached VMAs as runs of pages (adjacent ones are always gathered: next->vm_start <= vma->vm_end + PMD_SIZE)
+        var runs = new List<PageRange>();
+        for (int p = r.Start; p < r.End; p++)
+        {
+            if (!In(before, p)) continue;
+            if (runs.Count > 0 && runs[^1].End == p) runs[^1] = runs[^1] with { End = p + 1 };
+            else runs.Add(new PageRange(p, p + 1));
+        }
+        if (runs.Count == 0) return;
+        int floor = after.Where(v => v.End <= runs[0].Start).Select(v => v.End).DefaultIfEmpty(0).Max();
+        int? pgEnd = after.Where(v => v.Start >= runs[^1].End).Select(v => (int?)v.Start).Min();
+        var freed = new List<int>();
+        for (int i = 0; i < runs.Count;)
+        {
+            int addr = runs[i].Start, end = runs[i].End;
+            while (i + 1 < runs.Count && runs[i + 1].Start <= end + h) end = runs[++i].End;
+            i++;
+            int? ceiling = i < runs.Count ? runs[i].Start : pgEnd;
+            // free_pgd_range
+            int a = addr / h * h;
+            if (a < floor) a += h;
+            if (ceiling is { } c)
+            {
+                // (the kernel's "if (!ceiling) return" after the rounding guards its 0 = top of the address space; a model
+                // ceiling below the first PMD boundary leaves end <= 0 here, which frees nothing all the same)
+                c = c / h * h;
+                if (end > c) end -= h;
+            }
+            for (int b = a; b < end; b += h) freed.Add(b);
+        }
+        State = State with { PteTables = State.PteTables.Except(freed) };
+    }
+
+    /// <summary>move_page_tables' PTE tables for the move of [old) to [dst) (MmState.PteTables), planned when the call is
+    /// (mmap_lock held for write). linux-7.2 mm/mremap.c move_page_tables walks extents that end at the next PMD boundary of
+    /// the old and of the new address (get_extent): a source PMD that is none (get_old_pmd) moves nothing and allocates
+    /// nothing; else alloc_new_pmd, and a huge source PMD of a whole-PMD extent moves as it is (move_pgt_entry HPAGE_PMD: no
+    /// table), any other is split (split_huge_pmd) and, like a source PTE table, gets the destination's table (pte_alloc, then
+    /// move_ptes), even when no PTE of the extent is present, so an empty table is left there; a source PTE table of a
+    /// whole-PMD extent is moved itself (move_normal_pmd, CONFIG_HAVE_MOVE_PMD on x86) when the destination has none and the
+    /// source VMA is not userfaultfd-armed (uffd_supports_page_table_move; the model has no UFFD_FEATURE_EVENT_REMAP),
+    /// leaving the source without one. linux-6.12 and 6.1 move_page_tables the same (6.1 without the huge-PUD case).
+    /// try_realign_addr (a source VMA starting at old.Start with no VMA below it in its PMD) is not modelled: it moves a
+    /// table the model copies, which differs only for MREMAP_DONTUNMAP's source.</summary>
+    private void MovePteTables(Vma src, PageRange old, PageRange dst)
+    {
+        if (!Config.ModelsPteTables || src.Hugetlb) return;
+        int h = Config.HugePageSize;
+        var tables = State.PteTables;
+        for (int a = old.Start; a < old.End;)
+        {
+            int d = a - old.Start + dst.Start;
+            int next = Math.Min(Math.Min((a / h + 1) * h, a + (d / h + 1) * h - d), old.End);
+            var sb = HugeBlock(a);
+            bool huge = Enumerable.Range(sb.Start, sb.Length).Any(p => State.Ptes[p] is { Huge: true });
+            bool whole = next - a == h;
+            if (huge && whole && WholeHuge(sb)) { a = next; continue; }
+            if (huge || tables.Contains(sb.Start))
+            {
+                int db = d / h * h;
+                if (whole && !huge && !tables.Contains(db) && !src.UffdWp) tables = tables.Remove(sb.Start);
+                tables = tables.Add(db);
+            }
+            a = next;
+        }
+        State = State with { PteTables = tables };
+    }
+
+    /// <summary>PT_RECLAIM (MmConfig.PtReclaim): MADV_DONTNEED frees the PTE table of every block its zap covers whole inside
+    /// one kernel VMA (linux-7.2 mm/memory.c zap_pte_range: pte_table_reclaim_possible, end - start &gt;= PMD_SIZE, zap_pmd_range
+    /// clipping each call to the PMD and madvise_walk_vmas to the VMA) once every PTE of it is none: an anonymous VMA's zap
+    /// leaves none (zap_install_uffd_wp_if_needed: "Zap on anonymous always means dropping everything"), a shared one armed
+    /// for uffd-wp may leave markers, so not there. The tables go with the zap's flush (Prim.TlbFlush.FreedTables, checked
+    /// empty when it runs: zap_pte_table_if_empty). from: the index of the call's first step.</summary>
+    private void ReclaimPteTables(PageRange r, int from)
+    {
+        if (!Config.PtReclaim) return;
+        int h = Config.HugePageSize;
+        var blocks = new List<int>();
+        for (int b = (r.Start + h - 1) / h * h; b + h <= r.End && b + h <= Config.Pages; b += h)
+            if (State.VmaAt(b) is { Hugetlb: false } v && !(v.Shared && v.UffdWp) && Vma.MergedRun(State.Vmas, v).Contains(new PageRange(b, b + h)))
+                blocks.Add(b);
+        int at = _prims.FindLastIndex(p => p is Prim.TlbFlush);
+        if (blocks.Count == 0 || at < from) return;
+        _prims[at] = ((Prim.TlbFlush)_prims[at]) with { FreedTables = [.. blocks] };
+    }
+
     /// <summary>MADV_DONTNEED's zap (Linux 7.2 mm/madvise.c madvise_dontneed_single_vma -> zap_vma_range_batched; the seed's
     /// zap_page_range).</summary>
     private void ZapPageRange(PageRange r)
@@ -374,8 +477,11 @@ internal sealed class Planner(MmState state)
         // mremap back into a THP VMA; thp_vma_suitable_order (linux-7.2 include/linux/huge_mm.h) asks that the aligned
         // block lie inside that VMA
         var kvma = Vma.MergedRun(State.Vmas, vma);
+        // and the PMD must be none (linux-7.2 mm/memory.c __handle_mm_fault: create_huge_pmd only if pmd_none(*vmf.pmd); a
+        // PTE table left empty, e.g. by move_page_tables at an mremap destination, gets a base page: MmState.PteTables)
         if (vma.Thp && block.Length == Config.HugePageSize && block.Start >= kvma.Start && block.End <= kvma.End
-            && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null))
+            && Enumerable.Range(block.Start, block.Length).All(p => State.Ptes[p] is null)
+            && (!State.HasPteTable(page) || Config.PlantPteTableIgnored))
         {
             // do_huge_pmd_anonymous_page: a read fault maps the huge zero page when use_zero_page is on (linux-7.2
             // mm/huge_memory.c: !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage && transparent_hugepage_use_zero_page()
@@ -762,6 +868,7 @@ internal sealed class Planner(MmState state)
             // linux-6.1 (mm/mmap.c mmap_region -> do_mas_munmap) and the seed's kernel (do_munmap) removed the VMAs first.
             if (!MapFixedZapsFirst) _prims.Add(new Prim.VmaUpdate(VmasWithout(r)));
             UnmapVmas(r);
+            FreePgtables(r, State.Vmas, VmasWithout(r));
         }
         // accountable_mapping (linux-7.2 mm/vma.c): private and writable, not hugetlb -> VM_ACCOUNT. MADV_MERGEABLE of a shared
         // or hugetlb VMA is ignored (linux-7.2 mm/ksm.c ksm_madvise -> vma_ksm_compatible -> ksm_compatible: "Just ignore the
@@ -784,6 +891,7 @@ internal sealed class Planner(MmState state)
         CheckRange(m.Start, m.End, "munmap");
         _prims.Add(new Prim.VmaUpdate(VmasWithout(new PageRange(m.Start, m.End))));
         UnmapVmas(new PageRange(m.Start, m.End));
+        FreePgtables(new PageRange(m.Start, m.End), State.Vmas, VmasWithout(new PageRange(m.Start, m.End)));
         return ("munmap", MmapLock.Write, null);
     }
 
@@ -976,6 +1084,9 @@ internal sealed class Planner(MmState state)
                 broken[p] = BreakKsm(p, src);
         SplitStraddling(old);
         _prims.Add(new Prim.VmaUpdate(dontunmap ? DontunmapVmas(src, old, dst) : MovedVmas(src, old, dst)));
+        // move_page_tables' destination tables, then (not MREMAP_DONTUNMAP) unmap_source_vma's free_pgtables of the source
+        MovePteTables(src, old, dst);
+        if (!dontunmap) FreePgtables(old, State.Vmas, _prims.OfType<Prim.VmaUpdate>().Last().Vmas);
         var moves = Present(old).Select(p => (p, broken.TryGetValue(p, out var b) ? b : State.Ptes[p]!.Value)).ToList();
         // a hugetlb VMA moves by mm/hugetlb.c move_hugetlb_page_tables (move_page_tables: is_vm_hugetlb_page)
         if (HugetlbSite(src.Hugetlb, CallSite.move_hugetlb_page_tables)) MoveHugetlbPageTables(old, dst, moves);
@@ -1118,7 +1229,9 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "madvise");
         if (LockedVma(new PageRange(m.Start, m.End)) is { } locked) return ("madvise_dontneed", MmapLock.Read, locked);
+        int from = _prims.Count;
         ZapPageRange(new PageRange(m.Start, m.End));
+        ReclaimPteTables(new PageRange(m.Start, m.End), from);
         return ("madvise_dontneed", MmapLock.Read, null);
     }
 
@@ -1836,7 +1949,12 @@ internal sealed class Planner(MmState state)
         // table under CONFIG_PT_RECLAIM, set on 6.18.44) find_pmd_or_thp_or_none gives SCAN_NO_PTE_TABLE (6.12, 6.1: SCAN_PMD_NONE
         // / SCAN_PMD_NULL), EINVAL by madvise_collapse_errno; where it is left every PTE is none and the block collapses into a
         // zeroed huge page. Which one the model does not track.
-        if (olds.All(o => o is null)) return "ENOSYS (an empty block: whether its page table is left is not modelled)";
+        // With MmState.PteTables (kernel vocabularies) the first is exact; the second (a table left empty) is not modelled:
+        // collapse_huge_page of a block of none PTEs (max_ptes_none is HPAGE_PMD_NR for MADV_COLLAPSE).
+        if (olds.All(o => o is null))
+            return !Config.ModelsPteTables ? "ENOSYS (an empty block: whether its page table is left is not modelled)"
+                : !State.HasPteTable(b.Start) ? "EINVAL (SCAN_NO_PTE_TABLE: the block has no page table)"
+                : "ENOSYS (an empty PTE table: its collapse into a zeroed huge page is not modelled)";
         // linux-6.12 and 6.1 mm/khugepaged.c hpage_collapse_scan_pmd / __collapse_huge_page_isolate: no writable present PTE is
         // SCAN_PAGE_RO, EINVAL by madvise_collapse_errno. linux-7.2 has no SCAN_PAGE_RO; 6.18.44 collapses such a block too
         // (observed live, no source here: a block write-protected by fork whose child exited, and a block in a PROT_READ VMA)
@@ -1893,7 +2011,7 @@ internal sealed class Planner(MmState state)
 
     /// <summary>Linux 7.2 mm/khugepaged.c retract_page_tables: a VMA without anon_vma loses its page table under
     /// MMU_NOTIFY_CLEAR over the block (pmdp_collapse_flush).</summary>
-    private void RetractPageTables(PageRange b) => Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b)));
+    private void RetractPageTables(PageRange b) => Bracket(CallSite.retract_page_tables, b, _ => _prims.Add(new Prim.TlbFlush(b) { FreedTables = [b.Start] }));
 
     /// <summary>Linux 7.2 mm/mlock.c do_mlock: apply_vma_lock_flags (mlock_fixup of each VMA), then __mm_populate ->
     /// populate_vma_page_range over the range (PopulateVmaPageRange); a PROT_NONE VMA stops the population with -EFAULT, which
@@ -2317,7 +2435,7 @@ internal sealed class Planner(MmState state)
             // move_pages: pmd_trans_huge_lock(src_pmd) holds a THP; it is moved whole unless move_splits_huge_pmd (src or
             // dst not PMD-aligned, or less than HPAGE_PMD_SIZE left) or the destination PMD is not none
             if (!split.Contains(sb.Start) && WholeHuge(sb) && src % h == 0 && dst % h == 0 && m.Len - moved >= h
-                && Enumerable.Range(dst, h).All(q => State.Ptes[q] is null))
+                && Enumerable.Range(dst, h).All(q => State.Ptes[q] is null) && !State.HasPteTable(dst))
             {
                 error = MovePagesHugePmd(src, dst);
                 if (error is not null) break;
@@ -2414,15 +2532,17 @@ internal sealed class Planner(MmState state)
                 return "EBUSY (page not exclusive to this mapping)";
             if (!Config.PlantUffdMoveRefusalKeepsPmd || RefusedInBracket(srcPage, dstPage) is null) { SplitHugePage(sb); split.Add(sb.Start); }
         }
-        // move_pages: pmd_none(*src_pmd) (or mm_find_pmd finds none): -ENOENT before any bracket. The model has no page
-        // tables: a PTE table is taken to exist where a page of the block has a base PTE, a swap or migration entry, or an
-        // earlier step of this call had it (the kernel keeps a PTE table emptied by the move); a block with none is taken
-        // to have none, which misses a table left empty by other calls (e.g. MADV_DONTNEED of less than a PMD keeps it:
-        // linux-7.2 mm/memory.c pte_table_reclaim_possible needs end - start >= PMD_SIZE)
-        bool table = thpSource || tables.Contains(sb.Start)
-            || Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { Huge: false } || State.Migrating.ContainsKey(q));
+        // move_pages: pmd_none(*src_pmd) (or mm_find_pmd finds none): -ENOENT before any bracket. The block's PTE table
+        // decides (MmState.PteTables, kernel vocabularies: a table emptied by an earlier call or step stays until free_pgtables
+        // or PT_RECLAIM frees it; a THP source split above has one). The seed's vocabularies keep the reference's earlier
+        // guess: a table where a page of the block has a base PTE, a swap or migration entry, or an earlier step of this call
+        // had it.
+        bool table = thpSource || tables.Contains(sb.Start) || (Config.ModelsPteTables ? State.HasPteTable(srcPage)
+            : Enumerable.Range(sb.Start, sb.Length).Any(q => State.Ptes[q] is { Huge: false } || State.Migrating.ContainsKey(q)));
         if (!table) return "ENOENT (source not mapped)";
         tables.Add(sb.Start); tables.Add(HugeBlock(dstPage).Start);
+        // move_pages: pte_alloc(mm, dst_pmd) before move_pages_ptes, whatever that then refuses (linux-7.2 mm/userfaultfd.c)
+        if (Config.ModelsPteTables) State = State with { PteTables = State.PteTables.Add(HugeBlock(dstPage).Start) };
         // MMU_NOTIFY_CLEAR over [src_addr, src_addr + len) (linux-7.2 move_pages_ptes; linux-6.18 has it: commit 50944692052b,
         // v6.18, the catalogue's linux-6.18 row); linux-6.12 move_pages_pte brackets one page, [src_addr, src_addr + PAGE_SIZE)
         if (Vocab is Vocabulary.Linux6_12) rest = 1;
@@ -2533,6 +2653,8 @@ internal sealed class Planner(MmState state)
         UnmapVmas(new PageRange(0, Config.Pages));
         _prims.Add(new Prim.VmaUpdate([]));
         _prims.Add(new Prim.Exit());
+        // free_pgtables over every VMA (linux-7.2 mm/mmap.c exit_mmap: FIRST_USER_ADDRESS to USER_PGTABLES_CEILING)
+        State = State with { PteTables = [] };
         return ("exit_mmap", MmapLock.Write, null);
     }
 

@@ -32,7 +32,12 @@ public abstract record Prim
         public (bool Dirty, bool Young)? Bits { get; init; }
     }
     /// <summary>flush_tlb_range, with the secondary-TLB callback (invalidate_range / arch_invalidate_secondary_tlbs).</summary>
-    public sealed record TlbFlush(PageRange Range) : Prim;
+    public sealed record TlbFlush(PageRange Range) : Prim
+    {
+        /// <summary>Huge blocks whose (emptied) PTE table the call frees under the PTL before this flush (MmState.PteTables):
+        /// PT_RECLAIM's zap_pte_range for MADV_DONTNEED of a whole block (Planner.ReclaimPteTables), retract_page_tables.</summary>
+        public ImmutableArray<int> FreedTables { get; init; } = [];
+    }
     /// <summary>The legacy mmu_notifier_invalidate_page(mm, address, event), after the PTL is dropped.</summary>
     public sealed record InvalidatePage(int Page, MmuEvent Event) : Prim;
     /// <summary>put_page: drops the operation's reference; the frame is freed when none is left.</summary>
@@ -204,6 +209,20 @@ public sealed record MmState(MmConfig Config, ImmutableArray<Vma> Vmas, Immutabl
     /// mm/huge_memory.c copy_huge_pmd), the only folios the reference tells apart from its per-page frames: a write fault on a
     /// page of one decides reuse or copy for the folio, not the page (Folio).</summary>
     public ImmutableList<Folio> Folios { get; init; } = [];
+
+    /// <summary>The huge blocks (PMD ranges, by their first page) whose PMD points to a PTE table, kernel vocabularies only
+    /// (MmConfig.ModelsPteTables). A table is made by a base entry (a present PTE, a swap, migration, device-private or
+    /// device-exclusive entry: Machine.PteUpdate), by __split_huge_pmd (PteOp.Split: linux-7.2 mm/huge_memory.c
+    /// __split_huge_pmd_locked populates the PMD with the deposited table), by move_page_tables at a destination whose source
+    /// PMD is not none (Planner.MovePteTables) and by UFFDIO_MOVE's pte_alloc of its destination (Planner.MovePagesPtes); it
+    /// stays when its PTEs are cleared, even all of them, and goes only with free_pgtables (Planner.FreePgtables: munmap,
+    /// mremap's source, MAP_FIXED, exit), PT_RECLAIM's MADV_DONTNEED of the whole block (MmConfig.PtReclaim), a collapse
+    /// into a PMD (the table deposited: a block mapped huge) or retract_page_tables. A fault in an empty block of a THP VMA maps
+    /// a PMD only when the block has none (linux-7.2 mm/memory.c __handle_mm_fault: create_huge_pmd only for pmd_none).</summary>
+    public ImmutableSortedSet<int> PteTables { get; init; } = [];
+
+    /// <summary>The huge block of page has a PTE table (PteTables).</summary>
+    public bool HasPteTable(int page) => PteTables.Contains(page / Config.HugePageSize * Config.HugePageSize);
 
     /// <summary>Block b is a PTE-mapped large folio (Frame.PteFolio) that this mm maps whole, at its place, and alone: each page a
     /// present base PTE of a frame of the folio whose PMD was split at b, each frame mapped and referenced once (no child's
