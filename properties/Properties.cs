@@ -40,11 +40,14 @@ public static class NotifierProperties
         // (and a program with MADV_DONTNEED compares the releases with CONFIG_PT_RECLAIM, linux-6.18 on (MmConfig.PtReclaim),
         // apart from 6.12 and 6.1: a PTE table MADV_DONTNEED empties whole is freed only there, and a THP fault there
         // then maps a PMD where 6.12 maps a base page: MmState.PteTables)
+        // (and a program with mlock compares linux-6.1 apart: mprotect making a locked VMA writable populates it
+        // (mm/mprotect.c mprotect_fixup -> populate_vma_page_range), whose write fault reuses and dirties a clean PTE that
+        // linux-6.12 and 7.2's change_protection made writable clean (can_change_pte_writable asks pte_dirty in 6.1 only))
         bool dontneed = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseDontneed });
-        bool free = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseFree });
+        bool sixOneApart = p.Acts.Any(a => a is Act.Do { Call: Call.MadviseFree or Call.Mlock });
         bool dontunmap = p.Acts.Any(a => a is Act.Do { Call: Call.MremapDontunmap });
         bool mremap = p.Acts.Any(a => a is Act.Do { Call: Call.Mremap or Call.MremapDontunmap });
-        foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), free && v == Vocabulary.Linux6_1,
+        foreach (var era in Enum.GetValues<Vocabulary>().GroupBy(v => (EventTables.IsKernel(v), sixOneApart && v == Vocabulary.Linux6_1,
             dontunmap && v is Vocabulary.Linux6_1 or Vocabulary.Linux6_18 ? (int)v : -1,
             mremap && new MmConfig(Vocabulary: v).MremapMovesSeveralVmas, dontneed && new MmConfig(Vocabulary: v).PtReclaim)))
             if (AgreeWithin(p, era) is { } why) return why;
