@@ -353,6 +353,12 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// madvise_collapse: EINVAL when collapse_possible refuses the VMA).</summary>
     public bool PlantMadviseCollapseWholeRange { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests MadviseCollapseTests, Kernel.Tests HostOnlyTests): MADV_COLLAPSE
+    /// of an anonymous block whose PTE table is left empty refuses with SCAN_PAGE_RO (EINVAL) in every vocabulary, as linux-6.12
+    /// and 6.1 mm/khugepaged.c hpage_collapse_scan_pmd do (no writable PTE), where linux-7.2 mm/khugepaged.c collapse_scan_pmd
+    /// has no SCAN_PAGE_RO and collapse_huge_page maps a zeroed huge page (and the 6.18.44 kernel, seen live).</summary>
+    public bool PlantEmptyPteTableCollapseRo { get; init; }
+
     /// <summary>Planted (session 14): mremap keeps the one-VMA rule of linux-6.12 and 6.1 in every vocabulary, refusing a source
     /// over several VMAs with EFAULT where linux-7.2 mm/mremap.c remap_move (and the 6.18.44 kernel, seen live) moves each
     /// (MmState.MremapPieces), as the reference did before session 14.</summary>

@@ -1947,14 +1947,18 @@ internal sealed class Planner(MmState state)
             return "ENOSYS (collapse of a KSM page is not modelled)";
         // no PTE at all: where the page table is gone (zap_huge_pmd of a THP; linux-7.2 mm/memory.c zap_pte_range frees an empty
         // table under CONFIG_PT_RECLAIM, set on 6.18.44) find_pmd_or_thp_or_none gives SCAN_NO_PTE_TABLE (6.12, 6.1: SCAN_PMD_NONE
-        // / SCAN_PMD_NULL), EINVAL by madvise_collapse_errno; where it is left every PTE is none and the block collapses into a
-        // zeroed huge page. Which one the model does not track.
-        // With MmState.PteTables (kernel vocabularies) the first is exact; the second (a table left empty) is not modelled:
-        // collapse_huge_page of a block of none PTEs (max_ptes_none is HPAGE_PMD_NR for MADV_COLLAPSE).
+        // / SCAN_PMD_NULL), EINVAL by madvise_collapse_errno. Where it is left (MmState.PteTables, e.g. by move_page_tables at an
+        // mremap destination) every PTE is none: linux-7.2 mm/khugepaged.c collapse_scan_pmd counts them against
+        // collapse_max_ptes_none (HPAGE_PMD_NR for MADV_COLLAPSE), mthp_collapse calls collapse_huge_page (0 occupied PTEs >=
+        // HPAGE_PMD_NR - HPAGE_PMD_NR), __collapse_huge_page_isolate skips each none PTE and __collapse_huge_page_copy zeroes its
+        // page (clear_user_highpage): a zeroed huge page (CollapseHugePage; 6.18.44 the same, seen live). linux-6.12 and 6.1
+        // hpage_collapse_scan_pmd find no writable PTE (a none PTE is skipped before the pte_write test): SCAN_PAGE_RO below.
         if (olds.All(o => o is null))
-            return !Config.ModelsPteTables ? "ENOSYS (an empty block: whether its page table is left is not modelled)"
-                : !State.HasPteTable(b.Start) ? "EINVAL (SCAN_NO_PTE_TABLE: the block has no page table)"
-                : "ENOSYS (an empty PTE table: its collapse into a zeroed huge page is not modelled)";
+        {
+            if (!Config.ModelsPteTables) return "ENOSYS (an empty block: whether its page table is left is not modelled)";
+            if (!State.HasPteTable(b.Start)) return "EINVAL (SCAN_NO_PTE_TABLE: the block has no page table)";
+            if (Config.PlantEmptyPteTableCollapseRo) return "EINVAL (SCAN_PAGE_RO: no writable PTE in the block)";
+        }
         // linux-6.12 and 6.1 mm/khugepaged.c hpage_collapse_scan_pmd / __collapse_huge_page_isolate: no writable present PTE is
         // SCAN_PAGE_RO, EINVAL by madvise_collapse_errno. linux-7.2 has no SCAN_PAGE_RO; 6.18.44 collapses such a block too
         // (observed live, no source here: a block write-protected by fork whose child exited, and a block in a PROT_READ VMA)

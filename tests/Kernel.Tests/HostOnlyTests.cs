@@ -127,6 +127,25 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Equal((4, "pagemap present", 0), (m!.OpIndex, m.What, m.Page));
     }
 
+    /// <summary>MADV_COLLAPSE of the block [0, 512) that mremap's move_page_tables left with an empty PTE table (the reproducer
+    /// above; the write at 600 gives the VMA its anon_vma, which collapse_possible needs): the 6.18.44 kernel collapses it into a
+    /// zeroed huge page, as linux-7.2 mm/khugepaged.c collapse_scan_pmd / collapse_huge_page do (every PTE none;
+    /// collapse_max_ptes_none is HPAGE_PMD_NR for MADV_COLLAPSE). The plant (MmConfig.PlantEmptyPteTableCollapseRo: linux-6.12's
+    /// SCAN_PAGE_RO) refuses it, and the kernel's collapse is caught.</summary>
+    [HostOnlyFact]
+    public void Madv_collapse_of_an_empty_pte_table_maps_a_zeroed_huge_page()
+    {
+        const string ops = "mmap_thp 0 1024 rw; mmap 759 1024 rw; host_write 761 632381; mremap 718 719 321; host_write 600 5; collapse 100; host_read 100";
+        var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(ops, 1024));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal(1L, r.Stats.Driven["collapse"]);
+        Assert.True(Enumerable.Range(0, 512).All(p => r.Reference.State.Ptes[p] is { Huge: true, Prot: Prot.ReadWrite } x && r.Reference.State.Frames[x.Frame].Content == 0));
+        var m = new Conformance(fx.Live, c with { PlantEmptyPteTableCollapseRo = true }) { Unseen = true }.Run(KOp.Parse(ops, 1024)).Mismatch;
+        Assert.NotNull(m);
+        Assert.Equal((5, "madvise(MADV_COLLAPSE)", "succeeds"), (m!.OpIndex, m.What, m.Kernel));
+    }
+
     [HostOnlyFact]
     public void Guest_operations_are_refused_and_counted()
     {

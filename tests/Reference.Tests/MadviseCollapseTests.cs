@@ -250,21 +250,47 @@ public class MadviseCollapseTests
             }
     }
 
+    /// <summary>An empty block: EINVAL without an anon_vma (collapse_possible) or a PTE table (linux-7.2 mm/khugepaged.c
+    /// find_pmd_or_thp_or_none: SCAN_NO_PTE_TABLE). A table left empty (MADV_DONTNEED of less than the block) is collapsed into a
+    /// zeroed huge page by linux-7.2 mm/khugepaged.c collapse_scan_pmd / collapse_huge_page (every PTE none, collapse_max_ptes_none
+    /// HPAGE_PMD_NR for MADV_COLLAPSE; __collapse_huge_page_copy zeroes each page) and by 6.18.44 (seen live); linux-6.12 and 6.1
+    /// hpage_collapse_scan_pmd refuse it with SCAN_PAGE_RO (no writable PTE), EINVAL. The plant
+    /// (MmConfig.PlantEmptyPteTableCollapseRo) refuses it in every release.</summary>
     [Fact]
-    public void An_empty_block_is_refused_einval_without_an_anon_vma_or_a_page_table_and_not_modelled_with_an_empty_table()
+    public void An_empty_block_is_refused_einval_without_an_anon_vma_or_a_page_table_and_an_empty_table_collapses_zeroed()
     {
         foreach (var v in Kernels)
-        {
-            var s = New(v);
-            s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
-            Assert.Equal("EINVAL (collapse_possible: the VMA has no anon_vma)", Result(s, new Call.MadviseCollapse(4, 8)));
-            s.Cpu(new Call.CpuWrite(0, 1));
-            // linux-7.2 mm/khugepaged.c find_pmd_or_thp_or_none: a none PMD is SCAN_NO_PTE_TABLE (MmState.PteTables)
-            Assert.Equal("EINVAL (SCAN_NO_PTE_TABLE: the block has no page table)", Result(s, new Call.MadviseCollapse(4, 8)));
-            // a table MADV_DONTNEED of less than the block leaves empty: collapse into a zeroed huge page, not modelled
-            s.Cpu(new Call.CpuWrite(5, 1));
-            s.Cpu(new Call.MadviseDontneed(5, 6));
-            Assert.Equal("ENOSYS (an empty PTE table: its collapse into a zeroed huge page is not modelled)", Result(s, new Call.MadviseCollapse(4, 8)));
-        }
+            foreach (bool plant in new[] { false, true })
+            {
+                var s = new Session(new MmConfig(16, 4, 64, v) { PlantEmptyPteTableCollapseRo = plant });
+                s.Cpu(new Call.Mmap(0, 8, Prot.ReadWrite));
+                Assert.Equal("EINVAL (collapse_possible: the VMA has no anon_vma)", Result(s, new Call.MadviseCollapse(4, 8)));
+                s.Cpu(new Call.CpuWrite(0, 1));
+                Assert.Equal("EINVAL (SCAN_NO_PTE_TABLE: the block has no page table)", Result(s, new Call.MadviseCollapse(4, 8)));
+                s.Cpu(new Call.CpuWrite(5, 7));
+                int old = s.State.Ptes[5]!.Value.Frame;
+                s.Cpu(new Call.MadviseDontneed(5, 6));
+                Assert.True(s.State.HasPteTable(4) && Enumerable.Range(4, 4).All(p => s.State.Ptes[p] is null));
+                int before = s.Trace.Count;
+                string r = Result(s, new Call.MadviseCollapse(4, 8));
+                if (plant || v is Vocabulary.Linux6_1 or Vocabulary.Linux6_12)
+                {
+                    Assert.Equal("EINVAL (SCAN_PAGE_RO: no writable PTE in the block)", r);
+                    Assert.Empty(Events(s, before));
+                    Assert.True(s.State.HasPteTable(4) && Enumerable.Range(4, 4).All(p => s.State.Ptes[p] is null));
+                    continue;
+                }
+                Assert.Equal("done", r);
+                Assert.Equal(["MMU_NOTIFY_CLEAR[4,8)"], Events(s, before));
+                var frames = Frames(s, 4, 8);
+                Assert.Equal(4, frames.Distinct().Count());
+                Assert.All(Enumerable.Range(4, 4), p => Assert.Equal(new Pte(0, Prot.ReadWrite, Dirty: true, Young: true, SoftDirty: true, Huge: true), s.State.Ptes[p]!.Value with { Frame = 0 }));
+                Assert.DoesNotContain(MmState.ZeroFrame, frames);
+                Assert.All(frames, f => Assert.Equal(0, s.State.Frames[f].Content)); // zeroed (the frame page 5 had may be reused)
+                Assert.True(s.State.Frames[old].Free || frames.Contains(old));
+                Assert.Equal(new int?[] { 0, 0, 0, 0 }, Enumerable.Range(4, 4).Select(s.CpuView));
+                Assert.False(s.State.HasPteTable(4)); // collapse_huge_page deposits the table
+                Assert.Null(s.FirstViolation);
+            }
     }
 }
