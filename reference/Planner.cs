@@ -439,7 +439,6 @@ internal sealed class Planner(MmState state)
             return null;
         }
         if (cur.Writable) return null;
-        var fr = State.Frames[cur.Frame];
         // do_wp_page reuses a page mapped once (wp_can_reuse_anon_folio: folio_ref_count 1), never a KSM page (linux-7.2 and
         // linux-6.12 mm/memory.c wp_can_reuse_anon_folio: folio_test_ksm -> false; a KSM page mapped once, e.g. after a child's
         // copy or an munmap of its other mapping, is copied: found by `notifier kernel`, wp_page_copy traced on 6.18), with
@@ -451,8 +450,7 @@ internal sealed class Planner(MmState state)
         }
         // linux-7.2 mm/memory.c do_wp_page: a PageAnonExclusive page is reused without further checks, else
         // wp_can_reuse_anon_folio decides on the counts (and the reuse sets the bit: Machine, PteOp.Upgrade)
-        bool exclusive = cur.Frame != MmState.ZeroFrame && (AnonExclusive(cur.Frame) || fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies));
-        if (vma.Shared || exclusive) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
+        if (vma.Shared || WpPageReuses(cur.Frame)) { Pte(page, PteOp.Upgrade, false, cur.Frame, Prot.ReadWrite, cur.Huge); return null; } // wp_page_reuse
         if (cur.Huge && cur.Frame == MmState.ZeroFrame && WholeHuge(HugeBlock(page)) && !Absent(CallSite.do_huge_zero_wp_pmd))
         {
             // do_huge_pmd_wp_page on the huge zero PMD (Linux 7.2); where the vocabulary has no such row (linux-6.1, 6.12:
@@ -2080,8 +2078,13 @@ internal sealed class Planner(MmState state)
     /// the zero page, not KSM, no folio fork shared, no huge PMD, no uffd-wp bit, no migration entry), whatever its PTE's
     /// protection (a PROT_NONE PTE of a VMA made writable included).</summary>
     private bool WriteReuses(int p) => State.Ptes[p] is { Huge: false, NonPresent: false, UffdWp: false } pte && !State.Migrating.ContainsKey(p)
-        && pte.Frame != MmState.ZeroFrame && State.FolioOf(pte.Frame) < 0
-        && State.Frames[pte.Frame] is { MapCount: 1, RefCount: 1 } fr && !(fr.Ksm && Config.KsmWriteCopies);
+        && State.FolioOf(pte.Frame) < 0 && WpPageReuses(pte.Frame);
+
+    /// <summary>do_wp_page reuses the private page of frame in place (wp_page_reuse; the reuse sets PageAnonExclusive: Machine,
+    /// PteOp.Upgrade): not the zero page, and PageAnonExclusive or, failing that, mapped and held once and not KSM
+    /// (linux-7.2 mm/memory.c do_wp_page, wp_can_reuse_anon_folio; MmConfig.KsmWriteCopies).</summary>
+    private bool WpPageReuses(int frame) => frame != MmState.ZeroFrame && State.Frames[frame] is var fr
+        && (AnonExclusive(frame) || fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies));
 
     /// <summary>Why populate_vma_page_range over r is not modelled (ENOTSUP), or null: a page whose fault would change a present
     /// PTE (a write fault on a read-only PTE: COW, reuse, uffd-wp; a swap, migration or device entry; a NUMA-hinting PTE), as
