@@ -8,12 +8,8 @@ namespace NotifierSpec.Conformance.Tests;
 /// move_pages_ptes' bracket: fork cleared the bit), the parent's reusing write and the move again, with dev0 mapping page 14
 /// first, is accepted by replay; spec/ and the TLA+ trace spec have no child mm (outside at the child's write). A trace made under the plant (MmConfig.PlantAnonExclusiveFromCounts: the first
 /// move goes through) is rejected by replay, whose reference refuses that move.</summary>
-public sealed class AnonExclusiveValidationTests : IDisposable
+public sealed class AnonExclusiveValidationTests() : TraceDirTests("notifier-anon-exclusive")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("notifier-anon-exclusive").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private string Trace(Vocabulary v, bool planted)
     {
         var s = new Session(new MmConfig(16, 4, 48, v, [new MirrorConfig("dev0")]) { PlantAnonExclusiveFromCounts = planted });
@@ -32,10 +28,7 @@ public sealed class AnonExclusiveValidationTests : IDisposable
             s.RunCpu();
         }
         Assert.Equal(planted ? 943280 : 5, s.CpuView(2));
-        Assert.Null(s.FirstViolation);
-        var path = Path.Combine(_dir, $"{v}-{planted}.jsonl");
-        TraceFile.Write(path, s);
-        return path;
+        return Written(s, $"{v}-{planted}");
     }
 
     [Theory]

@@ -8,12 +8,8 @@ namespace NotifierSpec.Conformance.Tests;
 /// one already PMD-mapped, each read by a mirror before, so that the collapse_huge_page bracket (MMU_NOTIFY_CLEAR over the block)
 /// reaches a listener. The reference's replay and spec/ (refine) accept them; the TLA+ trace spec (tla/trace/TraceNotifierSpec.tla)
 /// has neither MADV_PAGEOUT nor MADV_COLLAPSE, so validate calls them outside the spec, as before.</summary>
-public sealed class CollapseValidationTests : IDisposable
+public sealed class CollapseValidationTests() : TraceDirTests("notifier-collapse-validate")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("notifier-collapse-validate").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private string Trace(Vocabulary v)
     {
         var s = new Session(new MmConfig(16, 4, 64, v, [new MirrorConfig("dev0")]));
@@ -33,13 +29,10 @@ public sealed class CollapseValidationTests : IDisposable
         s.Cpu(new Call.MadviseCollapse(8, 12));
         s.Cpu(new Call.MadviseCollapse(0, 12)); // every block PMD-mapped: SCAN_PMD_MAPPED, nothing
         s.DeviceRead(0, 10);
-        Assert.Null(s.FirstViolation);
         Assert.All(Enumerable.Range(0, 12), p => Assert.True(s.State.Ptes[p]!.Value.Huge));
         Assert.Equal(3, s.Trace.Count(l => l.Op.StartsWith("invalidate_range_start", StringComparison.Ordinal) && (string?)l.Get("event") == "MMU_NOTIFY_CLEAR"
             && (int)l.Get("end")! - (int)l.Get("start")! == 4));
-        var path = Path.Combine(_dir, $"{EventTables.Name(v)}.jsonl");
-        TraceFile.Write(path, s);
-        return path;
+        return Written(s, EventTables.Name(v));
     }
 
     [Theory]

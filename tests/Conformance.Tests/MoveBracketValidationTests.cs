@@ -7,12 +7,8 @@ namespace NotifierSpec.Conformance.Tests;
 /// move_pages_pte) starts MMU_NOTIFY_CLEAR before its PTE checks, and a step refused there ends it with no PTE changed and
 /// no TLB flush; a THP source is split first (move_pages: split_huge_pmd). The trace spec takes such a bracket from
 /// "started" (NotifierSpec MoveStepRefused; TraceNotifierSpec TraceMoveStepRefused), spec/ as any bracket.</summary>
-public sealed class MoveBracketValidationTests : IDisposable
+public sealed class MoveBracketValidationTests() : TraceDirTests("notifier-move-bracket")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("notifier-move-bracket").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>A THP [0, 4) (dev0 maps page 0), [4, 8) registered with page 6 mapped: `uffdio_move 2 6` splits the THP and is
     /// refused in its bracket [2, 3) (EEXIST); `uffdio_move 0 5 3` moves page 0 to 5 and stops at page 1 (EEXIST: page 6),
     /// refused in its bracket [1, 3) (linux-7.2: the rest of the move; linux-6.12 [1, 2)); a read of page 5 follows.</summary>
@@ -31,10 +27,7 @@ public sealed class MoveBracketValidationTests : IDisposable
         s.RunCpu();
         s.Cpu(new Call.CpuRead(5));
         Assert.Equal(1, s.CpuView(5));
-        Assert.Null(s.FirstViolation);
-        var path = Path.Combine(_dir, name + ".jsonl");
-        TraceFile.Write(path, s);
-        return path;
+        return Written(s, name);
     }
 
     private static int LineOf(string[] lines, Func<string, bool> pred, int after = 0)

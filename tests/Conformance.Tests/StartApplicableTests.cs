@@ -12,17 +12,13 @@ namespace NotifierSpec.Conformance.Tests;
 /// Each planted trace is now rejected at its start line; the same trace unplanted is accepted. TLC agrees (null fields
 /// stripped: the planted ones stop at depth 6 and 8, the clean ones are accepted with 6 and 14 distinct states).
 /// </summary>
-public sealed class StartApplicableTests : IDisposable
+public sealed class StartApplicableTests() : TraceDirTests("notifier-start-applicable")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("notifier-start-applicable").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private static Session New() => new(new MmConfig(8, 4, 40, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
 
     private string Write(string name, IEnumerable<string> lines)
     {
-        var path = Path.Combine(_dir, name + ".jsonl");
+        var path = PathOf(name);
         File.WriteAllLines(path, lines);
         return path;
     }

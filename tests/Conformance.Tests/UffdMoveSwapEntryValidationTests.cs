@@ -7,12 +7,8 @@ namespace NotifierSpec.Conformance.Tests;
 /// move_pages_pte the same, one page bracketed): the entry cleared at the source and set at the destination inside the
 /// MMU_NOTIFY_CLEAR bracket, no TLB flush. The reference's trace of the live sequence of docs/kernel.md ("UFFDIO_MOVE of a
 /// swap entry") is accepted by replay, validate (TraceNotifierSpec) and refine (spec/).</summary>
-public sealed class UffdMoveSwapEntryValidationTests : IDisposable
+public sealed class UffdMoveSwapEntryValidationTests() : TraceDirTests("notifier-move-swap")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("notifier-move-swap").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>`mmap 0 16 rw; cpu_write 15; madvise_pageout 13 16; uffdio_register 11 13; cpu_write 14; uffdio_move 14 11 2`,
     /// dev0 mapping pages 8 and 9 first, then a read of page 12 that swaps page 15's contents in there.</summary>
     private string Trace(Vocabulary v, string name)
@@ -29,10 +25,7 @@ public sealed class UffdMoveSwapEntryValidationTests : IDisposable
         Assert.True(s.State.Ptes[12] is { Swapped: true });
         s.Cpu(new Call.CpuRead(12));
         Assert.Equal(987434, s.CpuView(12));
-        Assert.Null(s.FirstViolation);
-        var path = Path.Combine(_dir, name + ".jsonl");
-        TraceFile.Write(path, s);
-        return path;
+        return Written(s, name);
     }
 
     [Theory]

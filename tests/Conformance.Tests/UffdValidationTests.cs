@@ -6,12 +6,8 @@ namespace NotifierSpec.Conformance.Tests;
 /// <summary>`notifier validate` on userfaultfd registration (tla/trace/TraceNotifierSpec.tla CandSites, UffdResolve):
 /// UFFDIO_REGISTER changes VMA flags only, UFFDIO_WRITEPROTECT mode WP write-protects, mode 0 (the call line's
 /// "wp": false) and UFFDIO_UNREGISTER may make an exclusive page writable again under uffd_wp_range.</summary>
-public sealed class UffdValidationTests : IDisposable
+public sealed class UffdValidationTests() : TraceDirTests("notifier-uffd-validate")
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("notifier-uffd-validate").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private string Trace(string name)
     {
         var s = new Session(new MmConfig(8, 4, 40, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
@@ -28,7 +24,7 @@ public sealed class UffdValidationTests : IDisposable
         s.Cpu(new Call.UffdUnregister(0, 8)); // page 1 writable again, the zero page's bit cleared
         Assert.Null(s.FirstViolation);
         Assert.True(s.State.Ptes[1]!.Value.Writable);
-        return Write(s, name);
+        return Written(s, name);
     }
 
     [Fact]
@@ -45,13 +41,6 @@ public sealed class UffdValidationTests : IDisposable
     {
         foreach (var v in new[] { TraceChecks.Validate(path), TraceChecks.Replay(path), TraceChecks.Refine(path) })
             Assert.True(v.Accepted, v.Message);
-    }
-
-    private string Write(Session s, string name)
-    {
-        var path = Path.Combine(_dir, name + ".jsonl");
-        TraceFile.Write(path, s);
-        return path;
     }
 
     /// <summary>KSM merge of uffd-wp pages (Reference.Tests UffdTests): write_protect_page cleans the kept page's PTE, keeping
@@ -72,7 +61,7 @@ public sealed class UffdValidationTests : IDisposable
         s.DeviceRead(0, 1);
         Assert.Null(s.FirstViolation);
         Assert.Equal(6, s.CpuView(1));
-        AssertAccepted(Write(s, "ksm"));
+        AssertAccepted(Written(s, "ksm"));
     }
 
     /// <summary>UFFDIO_REGISTER and mlock of part of a PMD-mapped block split its PMD at the new VMA edge (mm/vma.c __split_vma
@@ -92,7 +81,7 @@ public sealed class UffdValidationTests : IDisposable
         s.DeviceRead(0, 1);
         Assert.Null(s.FirstViolation);
         Assert.False(s.State.Ptes[1]!.Value.Huge);
-        AssertAccepted(Write(s, "split"));
+        AssertAccepted(Written(s, "split"));
     }
 
     /// <summary>Planted: the un-protect's call line without "wp": false reads as mode WP, whose uffd_wp_range only
