@@ -102,8 +102,8 @@ public sealed class StateGraph : IStateGraphSink, IDisposable
         Count += n;
     }
 
-    /// <summary>A new state of Reserve's (not initial); from several threads at once for different ids. The ids of
-    /// a batch's states are told to the fingerprint table by then by Added.</summary>
+    /// <summary>A new state of Reserve's (not initial); from several threads at once for different ids. Then Added
+    /// counts them in the fingerprint table.</summary>
     public void StateAt(int id, long fp, Value[] st)
     {
         _idOf.AddConcurrent(fp, id);
