@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections;
+using System.Runtime.InteropServices;
 
 namespace NotifierSpec.Checker;
 
@@ -13,7 +14,7 @@ namespace NotifierSpec.Checker;
 /// </summary>
 public sealed class StateGraph : IStateGraphSink, IDisposable
 {
-    private readonly Dictionary<long, int> _idOf = [];
+    private readonly GraphIds _idOf = new();
     // in memory
     private readonly List<Value[]>? _states;
     private readonly List<int[]>? _succ;
@@ -64,7 +65,7 @@ public sealed class StateGraph : IStateGraphSink, IDisposable
     public void State(int id, long fp, Value[] st, bool initial)
     {
         if (id != Count) throw new InvalidOperationException($"state {id} told as state {Count}");
-        _idOf[fp] = id;
+        _idOf.Add(fp, id);
         if (initial) Inits.Add(id);
         Count++;
         if (_states is not null) { _states.Add(st); _succ!.Add([]); return; }
@@ -81,13 +82,47 @@ public sealed class StateGraph : IStateGraphSink, IDisposable
 
     public void Edge(int from, int to, long fp)
     {
-        int target = to >= 0 ? to : _idOf[fp];
+        int target = to >= 0 ? to : _idOf.Get(fp);
         if (from != _from) { Flush(); _from = from; }
         if (!_pending.Contains(target)) _pending.Add(target);
     }
 
+    /// <summary>Held in memory: a parallel merge may tell it states and steps (Reserve, StateAt, IdOf, SetSucc).</summary>
+    public bool InMemory => _states is not null;
+
+    /// <summary>Before a parallel merge tells n new states (ids Count to Count + n - 1) by StateAt and steps by
+    /// SetSucc: the steps told so far stored, room made for the states and their fingerprints.</summary>
+    public void Reserve(int n)
+    {
+        if (_states is null) throw new InvalidOperationException("state graph: spilled");
+        Flush();
+        _idOf.EnsureRoom(n);
+        CollectionsMarshal.SetCount(_states, Count + n);
+        CollectionsMarshal.SetCount(_succ!, Count + n);
+        Count += n;
+    }
+
+    /// <summary>A new state of Reserve's (not initial); from several threads at once for different ids. Then Added
+    /// counts them in the fingerprint table.</summary>
+    public void StateAt(int id, long fp, Value[] st)
+    {
+        _idOf.AddConcurrent(fp, id);
+        CollectionsMarshal.AsSpan(_states)[id] = st;
+        CollectionsMarshal.AsSpan(_succ)[id] = [];
+    }
+
+    /// <summary>Counts n states told by StateAt.</summary>
+    public void Added(int n) => _idOf.Added(n);
+
+    /// <summary>The id of a state told before (safe while StateAt runs on other threads).</summary>
+    public int IdOf(long fp) => _idOf.Get(fp);
+
+    /// <summary>The successors of a state expanded once, each once in the order of its steps; from several threads
+    /// at once for different states.</summary>
+    public void SetSucc(int from, int[] targets) => CollectionsMarshal.AsSpan(_succ)[from] = targets;
+
     /// <summary>Stores the successors of the state whose steps were told last.</summary>
-    private void Flush()
+    public void Flush()
     {
         if (_from < 0) return;
         int from = _from;

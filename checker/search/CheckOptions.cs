@@ -74,6 +74,9 @@ public sealed class CheckOptions
     /// <summary>A planted bug for LivenessWorkersTests: the tableau product's workers take a state predicate not yet
     /// evaluated for false (LiveChecker.ProductLevel), instead of leaving the node to the search thread, which evaluates it.</summary>
     public bool PlantedProductUnknownFalse { get; init; }
+    /// <summary>A planted bug for StateGraphWorkersTests: in the parallel merge with a state graph, a step to a state
+    /// first found in the same batch goes to the first new state found by the same state, not to that state (FreshId).</summary>
+    public bool PlantedGraphStateFirst { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }

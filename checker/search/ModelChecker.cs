@@ -119,7 +119,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         var atoms = TemporalAtoms(c);
         // with --max-memory the graph's states and steps spill too (a quarter of the limit in memory)
         if (atoms.Count > 0) _graph = opt.MaxMemory is null ? new StateGraph() : new StateGraph(spec, SpillDir(), PageBytes, QueueBudget);
-        _parallelMerge = _seen is FpSet && _graph is NoStateGraph && opt.Score is null && opt.MaxMemory is null && !opt.SerialMerge;
+        _parallelMerge = _seen is FpSet && _graph is (NoStateGraph or StateGraph { InMemory: true }) && opt.Score is null && opt.MaxMemory is null && !opt.SerialMerge;
         // with --max-memory the trace goes to a file too, unless liveness needs every state's parent in memory
         _trace = new TraceStore(spec, _fingerprint, opt.MaxMemory is not null && atoms.Count == 0 ? Path.Combine(SpillDir(), "trace.bin") : null);
         _expander = new StateExpander(spec, _fingerprint, _seen);

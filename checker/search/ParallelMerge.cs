@@ -10,6 +10,10 @@ namespace NotifierSpec.Checker;
 /// states are numbered in the batch's order (a prefix sum over the states), and the workers insert their
 /// fingerprints into the set (compare-and-swap, room made beforehand), record their parents in the trace and
 /// encode them for the next level's queue, each into a buffer of its chunk; the buffers are appended in order.
+/// With temporal properties the workers also tell the state graph (in memory) the new states and every expanded
+/// state's successors (StateGraph.StateAt, SetSucc): a successor's id is the one its fingerprint was given before
+/// the batch (the graph's table), or the id its first occurrence in the batch gets from the numbering (FreshId),
+/// so the graph is the serial merge's whatever the workers.
 /// A batch with an error, a violation or a deadlock (Expansion.Event) is merged serially, which reports the
 /// first of them in the batch's order as before.
 /// </summary>
@@ -27,6 +31,7 @@ public sealed partial class ModelChecker
     private long[][] _chunkActGen = [], _chunkActNew = [];
     private int[] _chunkRecords = [];
     private StateBuffer[] _chunkOut = [], _chunkState = [];
+    private List<int>[] _chunkTargets = [];
     private StateQueue? _chunkQueue;
     private readonly int[] _winners = new int[Batch], _base = new int[Batch];
 
@@ -99,8 +104,10 @@ public sealed partial class ModelChecker
         Array.Resize(ref _chunkActNew, n);
         Array.Resize(ref _chunkOut, n);
         Array.Resize(ref _chunkState, n);
+        Array.Resize(ref _chunkTargets, n);
         for (int k = old; k < n; k++)
         {
+            _chunkTargets[k] = [];
             _chunkActGen[k] = new long[_actGen.Length];
             _chunkActNew[k] = new long[_actNew.Length];
         }
@@ -132,9 +139,40 @@ public sealed partial class ModelChecker
             if (list[j].Fresh) BatchPut(list[j].Fp, Stored(i, j));
     }
 
+    /// <summary>The batch's i-th state's successors in the state graph, each once in the order of its steps (the
+    /// serial merge's StateGraph.Edge); a fresh one's id from the numbering (first: the batch's first new id).</summary>
+    private int[] Targets(StateGraph g, Expansion x, int i, int first, List<int> targets)
+    {
+        targets.Clear();
+        foreach (var s in x.Succs[i])
+        {
+            if (!s.InModel) continue;
+            int t = s.Fresh ? FreshId(x, s.Fp, first) : g.IdOf(s.Fp);
+            if (!targets.Contains(t)) targets.Add(t);
+        }
+        return targets.Count == 0 ? [] : [.. targets];
+    }
+
+    /// <summary>The id of a fresh fingerprint: that of its first occurrence in the batch (the key the batch's table
+    /// kept), the new states before it numbered in the batch's order.</summary>
+    private int FreshId(Expansion x, long fp, int first)
+    {
+        long stored = BatchGet(fp);
+        long key = opt.PlantedMergeBug ? stored - 1 : long.MaxValue - stored;
+        int i = (int)(key >> 32), j = (int)(uint)key;
+        int id = first + _base[i];
+        var list = x.Succs[i];
+        if (!opt.PlantedGraphStateFirst)
+            for (int k = 0; k < j; k++)
+                if (list[k].New) id++;
+        return id;
+    }
+
     private void MergeParallel(Expansion x, int workers, WorkerThreads? pool)
     {
         int n = x.Count;
+        var g = _graph as StateGraph;
+        g?.Flush();
         long fresh = 0;
         for (int i = 0; i < n; i++) fresh += x.Fresh[i];
         // the workers put the fresh successors into the batch's table as they expanded them, unless it was too
@@ -177,6 +215,8 @@ public sealed partial class ModelChecker
                     if (s.Fresh && BatchGet(s.Fp) == Stored(i, j)) { s.New = true; w++; an[s.Action]++; }
                 }
                 _winners[i] = w;
+                // a state without fresh successors: its steps end in states that have ids
+                if (g is not null && x.Fresh[i] == 0) g.SetSucc(x.Ids[i], Targets(g, x, i, 0, _chunkTargets[ch]));
             }
             _chunkGen[ch] = opt.PlantedChunkCount && ch == 1 ? gen + 1 : gen;
         });
@@ -195,6 +235,11 @@ public sealed partial class ModelChecker
             var seen = (FpSet)_seen;
             seen.EnsureRoom(found);
             int first = _trace.Reserve(found, _level + 1);
+            if (g is not null)
+            {
+                if (g.Count != first) throw new InvalidOperationException($"parallel merge: the state graph has {g.Count} states, the trace {first}");
+                g.Reserve(found);
+            }
             var queue = (StateQueue)_next;
             if (!ReferenceEquals(_chunkQueue, queue))
             {
@@ -208,20 +253,25 @@ public sealed partial class ModelChecker
                 int records = 0;
                 for (int i = from; i < to; i++)
                 {
-                    if (_winners[i] == 0) continue;
-                    int id = first + _base[i], parent = x.Ids[i];
-                    foreach (var s in x.Succs[i])
+                    if (_winners[i] > 0)
                     {
-                        if (!s.New) continue;
-                        _trace.Set(id, s.Fp, parent);
-                        if (!seen.AddConcurrent(s.Fp)) throw new InvalidOperationException("parallel merge: a new state's fingerprint was in the set");
-                        queue.EncodeRecord(output, state, s.State!, id);
-                        id++; records++;
+                        int id = first + _base[i], parent = x.Ids[i];
+                        foreach (var s in x.Succs[i])
+                        {
+                            if (!s.New) continue;
+                            _trace.Set(id, s.Fp, parent);
+                            if (!seen.AddConcurrent(s.Fp)) throw new InvalidOperationException("parallel merge: a new state's fingerprint was in the set");
+                            g?.StateAt(id, s.Fp, s.State!);
+                            queue.EncodeRecord(output, state, s.State!, id);
+                            id++; records++;
+                        }
                     }
+                    if (g is not null && x.Fresh[i] > 0) g.SetSucc(x.Ids[i], Targets(g, x, i, first, _chunkTargets[ch]));
                 }
                 _chunkRecords[ch] = records;
             });
             seen.Added(found);
+            g?.Added(found);
             for (int ch = 0; ch < used; ch++) queue.AppendRecords(_chunkOut[ch], _chunkRecords[ch]);
         }
         _parallelBatches++;
