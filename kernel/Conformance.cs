@@ -435,8 +435,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// <summary>`mlock S E`: mlock(2) on both sides (Planner.Mlock: VM_LOCKED, then populate_vma_page_range's faults). Run where
         /// the reference locks, and where it refuses with the kernel's ENOMEM after a PROT_NONE VMA stopped the population
         /// (linux-7.2 mm/gup.c populate_vma_page_range: -EFAULT for !vma_is_accessible, mm/mlock.c __mlock_posix_error_return);
-        /// not run where it refuses a case it does not model (ENOTSUP: a fault that would change a present PTE; a hole: the
-        /// kernel locks the VMAs before it, the reference nothing).</summary>
+        /// not run where it refuses a case it does not model (ENOTSUP: a write fault on a uffd-wp page, a migration or
+        /// device-private entry: Planner.PopulateUnmodelled; a hole: the kernel locks the VMAs before it, the reference
+        /// nothing). Every CPU's LRU batches are drained first where a write fault may reuse a page by its counts
+        /// (DrainBeforeReuse).</summary>
         private Mismatch? Mlock(int start, int end)
         {
             // the population's write faults reuse a page mapped once that is not PageAnonExclusive as the reference does only with
