@@ -186,6 +186,28 @@ public class MlockTests
         Assert.Equal([0, 4, 0, 0], Enumerable.Range(0, 4).Select(p => s.State.Frames[P(s, p).Frame].Content).ToArray());
     }
 
+    /// <summary>mprotect's population of a VM_LOCKED VMA made writable takes the same faults: a page fork shared, which
+    /// change_protection leaves read-only (can_change_pte_writable: not PageAnonExclusive), is copied by the write fault
+    /// (linux-7.2 mm/mprotect.c mprotect_fixup -> populate_vma_page_range). Planted: it stays shared and read-only.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mprotect_of_a_locked_vma_copies_a_page_fork_shared(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 6));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        Assert.Null(Result(s, new Call.Mlock(0, 4)));
+        int old = P(s, 1).Frame;
+        Assert.Null(Result(s, new Call.Mprotect(0, 4, Prot.ReadWrite)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal((plant, !plant), (P(s, 1).Frame == old, P(s, 1).Writable));
+        Assert.Equal(6, s.State.Frames[P(s, 1).Frame].Content);
+        Assert.Equal(old, s.State.Children[0][1]);
+    }
+
     /// <summary>What stays refused (ENOTSUP, without effect): a write fault on a uffd-wp PTE of a VM_UFFD_WP VMA, which waits in
     /// handle_userfault for a reader the model has not (linux-7.2 mm/memory.c do_wp_page -> userfaultfd_pte_wp).</summary>
     [Fact]
