@@ -326,6 +326,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// kernel/fork.c dup_mmap) clears VM_LOCKED_MASK in each copy (Planner.ChildVmasAtFork).</summary>
     public bool PlantForkKeepsMlock { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests HostOnlyTests): under linux-6.1,
+    /// 6.12 and 6.18 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma
+    /// allows and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>
+    public bool PlantAnonVmaMergeAs7_2 { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): populate_vma_page_range
     /// faults in only the empty PTEs and takes every present or swapped page as it is, where linux-7.2 mm/gup.c
     /// __get_user_pages faults (faultin_page) wherever follow_page_mask finds no page it may follow: a swap entry, and under

@@ -389,11 +389,34 @@ internal sealed class Planner(MmState state)
     /// <summary>The kernel tries a merge at each of these addresses (vma_modify's vma_merge_existing_range at the edges of the
     /// range it changes, vma_merge_new_range at a new VMA's edges: linux-7.2 mm/vma.c), so a Vma.Seam there goes: SameKind
     /// neighbours merge, others stay apart by their kind.</summary>
-    private static ImmutableArray<Vma> Unseamed(ImmutableArray<Vma> sorted, IEnumerable<int> edges)
+    /// Under linux-6.1, 6.12 and 6.18 a VMA with an anon_vma does not merge into a neighbour without one
+    /// (OldAnonVmaMerge), so such an edge keeps its seam.
+    private ImmutableArray<Vma> Unseamed(ImmutableArray<Vma> sorted, IEnumerable<int> edges)
     {
         var at = edges.ToHashSet();
-        return sorted.Select(v => v.Seam && at.Contains(v.Start) ? v with { Seam = false } : v).ToImmutableArray();
+        var vmas = sorted.Select(v => v.Seam && at.Contains(v.Start) ? v with { Seam = false } : v).ToImmutableArray();
+        if (!OldAnonVmaMerge) return vmas;
+        for (int i = 1; i < vmas.Length; i++)
+        {
+            Vma l = vmas[i - 1], r = vmas[i];
+            if (!at.Contains(r.Start) || r.Seam || !Vma.Merged(l, r) || l.AnonVma == r.AnonVma) continue;
+            // the VMA the call changes (vmg->middle, or a new VMA) is merged into the other; of two changed ones, the right
+            // one into the left (the kernel walks the range upwards)
+            var middle = Changed(r) ? r : Changed(l) ? l : null;
+            if (middle is { AnonVma: true }) vmas = vmas.SetItem(i, r with { Seam = true });
+        }
+        return vmas;
+
+        bool Changed(Vma x) => !State.Vmas.Any(o => o.Start <= x.Start && x.End <= o.End && o.SameKind(x) && o.Shared == x.Shared);
     }
+
+    /// <summary>linux-6.1 mm/mmap.c and linux-6.12 mm/vma.c is_mergeable_anon_vma: one of the two anon_vmas may be NULL only
+    /// when the VMA merged into (can_vma_merge_after's vmg->prev, can_vma_merge_before's vmg->next) has a singular
+    /// anon_vma_chain, which a VMA without an anon_vma (an empty chain) has not: a VMA with an anon_vma never merges into one
+    /// without (6.18.44 the same, seen live: host-only `--unseen --time 3m --seed 181`), where linux-7.2 mm/vma.c
+    /// is_mergeable_anon_vma merges it ("Case 1": dup_anon_vma into the target). Planted away:
+    /// MmConfig.PlantAnonVmaMergeAs7_2.</summary>
+    private bool OldAnonVmaMerge => Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 or Vocabulary.Linux6_18 && !Config.PlantAnonVmaMergeAs7_2;
 
     private bool Covered(PageRange r) => Enumerable.Range(r.Start, r.Length).All(p => State.VmaAt(p) is not null);
 

@@ -441,4 +441,26 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         m = new Conformance(fx.Live, ct with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockThpOps, 1024)).Mismatch;
         Assert.Equal((3, "kpageflags THP", 0), (m!.OpIndex, m.What, m.Page));
     }
+
+    private const string AnonMergeOps = "mmap 0 16 rw; host_read 10; mremap 9 10 2; mremap_dontunmap 0 3 7; uffd_register 2 5; "
+        + "host_write 12 95031; uffd_move 12 2 3";
+
+    /// <summary>Found by `--unseen --time 3m --seed 181` (session 16): a VMA with an anon_vma does not merge into a neighbour
+    /// without one before linux-7.2 (linux-6.12 mm/vma.c is_mergeable_anon_vma; Planner.OldAnonVmaMerge): UFFDIO_REGISTER of
+    /// [2, 5) keeps the unfaulted [2, 3) MREMAP_DONTUNMAP left and the faulted [3, 5) apart, so UFFDIO_MOVE into [2, 5) fails
+    /// with EINVAL. Run under the running kernel's vocabulary (the rule is 6.1 / 6.12 / 6.18's); the plant
+    /// (PlantAnonVmaMergeAs7_2: merged, moved) is caught at the move.</summary>
+    [HostOnlyFact]
+    public void A_faulted_vma_does_not_merge_into_an_unfaulted_one_on_this_kernel()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
+        var v = KernelRelease.VocabularyOf(KernelRelease.Running()).Vocabulary;
+        if (v is not (Vocabulary.Linux6_1 or Vocabulary.Linux6_12 or Vocabulary.Linux6_18)) throw new SkipException($"the running kernel's vocabulary is {v}, not 6.1 / 6.12 / 6.18");
+        var c = Conformance.KvmConfig(16, v, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
+        var m = new Conformance(fx.Live, c with { PlantAnonVmaMergeAs7_2 = true }) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16)).Mismatch;
+        Assert.Equal((6, "uffdio_move"), (m!.OpIndex, m.What));
+    }
 }
