@@ -435,16 +435,39 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// <summary>`mlock S E`: mlock(2) on both sides (Planner.Mlock: VM_LOCKED, then populate_vma_page_range's faults). Run where
         /// the reference locks, and where it refuses with the kernel's ENOMEM after a PROT_NONE VMA stopped the population
         /// (linux-7.2 mm/gup.c populate_vma_page_range: -EFAULT for !vma_is_accessible, mm/mlock.c __mlock_posix_error_return);
-        /// not run where it refuses a case it does not model (ENOTSUP: a fault that would change a present PTE; a hole: the
-        /// kernel locks the VMAs before it, the reference nothing).</summary>
+        /// not run where it refuses a case it does not model (ENOTSUP: a write fault on a uffd-wp page, a migration or
+        /// device-private entry: Planner.PopulateUnmodelled; a hole: the kernel locks the VMAs before it, the reference
+        /// nothing). Every CPU's LRU batches are drained first where a write fault may reuse a page by its counts
+        /// (DrainBeforeReuse).</summary>
         private Mismatch? Mlock(int start, int end)
         {
+            // the population's write faults reuse a page mapped once that is not PageAnonExclusive as the reference does only with
+            // every CPU's LRU batches drained (DrainBeforeReuse)
+            bool drain = Enumerable.Range(start, end - start).Any(ReuseByCounts);
             var err = Cpu(new Call.Mlock(start, end));
             int expect = err is null ? 0 : err.StartsWith("ENOMEM (populate", StringComparison.Ordinal) ? 12 : -1;
             if (expect < 0) { Refused++; return null; }
+            if (drain) Native.DrainLru(0);
             int e = Native.Mlock(start, end);
             Checks++;
             return e == expect ? null : Diff("mlock", -1, e == 0 ? "succeeds" : $"fails with errno {e}", expect == 0 ? "succeeds" : $"errno {expect} ({err})");
+        }
+
+        /// <summary>The child's VM_LOCKED after fork: the pages of the region in a VMA whose smaps VmFlags has "lo" (linux-7.2
+        /// fs/proc/task_mmu.c show_smap_vma_flags: [ilog2(VM_LOCKED)] = "lo") against the reference's child VMAs
+        /// (MmState.ChildVmas, Vma.Mlocked). Run where the parent had a locked VMA at fork: linux-7.2 mm/mmap.c dup_mmap clears
+        /// VM_LOCKED_MASK in each copy, so none is locked.</summary>
+        private Mismatch? ChildLocked(int child, ImmutableArray<Vma> vmas)
+        {
+            if (!s.State.Vmas.Any(v => v.Mlocked) && !vmas.Any(v => v.Mlocked)) return null;
+            var locked = live.LockedPages(child);
+            Checks++;
+            for (int p = 0; p < Pages; p++)
+            {
+                bool want = vmas.FirstOrDefault(v => v.Contains(p)) is { Mlocked: true };
+                if (locked[p] != want) return Diff($"child {child}'s VM_LOCKED (smaps VmFlags lo)", p, locked[p] ? "locked" : "not locked", want ? "locked" : "not locked");
+            }
+            return null;
         }
 
         private static (int Start, int End, int Advice, Call Call) Advice(KOp op) => op switch
@@ -603,7 +626,6 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                 {
                     ForkSkipped = _children.Count >= KGen.MaxForks;
                     if (ForkSkipped) return null;
-                    var vmas = s.State.Vmas;
                     var before = s.State;
                     var hugeZero = Enumerable.Range(0, Pages).Where(p => s.State.Ptes[p] is { Frame: MmState.ZeroFrame, Huge: true }).ToHashSet();
                     var err = Cpu(new Call.Fork());
@@ -617,8 +639,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
                     pmd.RemoveWhere(b => !s.State.Children[^1].ContainsKey(b));
                     // the parent's swap entries the child copied (copy_nonpresent_pte): swap entries in the child too
                     var swapped = Enumerable.Range(0, Pages).Where(p => before.Ptes[p] is { Swapped: true } && s.State.Children[^1].ContainsKey(p) && !PlantChildSwapMapped).ToHashSet();
+                    // the child's VMAs as dup_mmap copies them (Planner.ChildVmasAtFork: VM_LOCKED cleared), compared with the
+                    // child's smaps VmFlags
+                    var vmas = s.State.ChildVmas[^1];
                     _children.Add(new Child(vmas, [], hugeZero, pmd, swapped));
-                    return null;
+                    return ChildLocked(_children.Count - 1, vmas);
                 }
                 case KOp.ChildRead cr:
                 {
@@ -672,10 +697,11 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// folio another CPU's batch holds has folio_ref_count 2 there (copied, where the reference reuses it).</summary>
         private void DrainBeforeReuse(int page)
         {
-            if (s.State.Ptes[page] is { NonPresent: false, Writable: false } x && x.Frame != MmState.ZeroFrame
-                && s.State.Frames[x.Frame] is { MapCount: 1, RefCount: 1, Ksm: false } && s.State.VmaAt(page) is { Prot: Prot.ReadWrite })
-                Native.DrainLru(0);
+            if (ReuseByCounts(page)) Native.DrainLru(0);
         }
+
+        private bool ReuseByCounts(int page) => s.State.Ptes[page] is { NonPresent: false, Writable: false } x && x.Frame != MmState.ZeroFrame
+            && s.State.Frames[x.Frame] is { MapCount: 1, RefCount: 1, Ksm: false } && s.State.VmaAt(page) is { Prot: Prot.ReadWrite };
 
         /// <summary>A forked child's store: the reference's child_write (Planner.ChildWrite: do_wp_page's reuse or copy, or
         /// do_anonymous_page, on the child's mm), then the child's store on the kernel; the child's values and pagemap (and the

@@ -176,6 +176,31 @@ public sealed unsafe class LiveMm : IDisposable
         return a;
     }
 
+    /// <summary>The pages of the region in a VMA of forked child `child` with VM_LOCKED: "lo" in its /proc/PID/smaps VmFlags
+    /// (linux-7.2 fs/proc/task_mmu.c show_smap_vma_flags).</summary>
+    public bool[] LockedPages(int child)
+    {
+        int pid = Native.ChildPid(child);
+        if (pid < 0) throw new InvalidOperationException($"no child {child}");
+        ulong lo = Base, hi = Base + (ulong)Pages * 4096, start = 0, end = 0;
+        var locked = new bool[Pages];
+        foreach (var line in File.ReadLines($"/proc/{pid}/smaps"))
+        {
+            int dash = line.IndexOf('-');
+            int sp = line.IndexOf(' ');
+            if (dash > 0 && sp > dash && ulong.TryParse(line.AsSpan(0, dash), System.Globalization.NumberStyles.HexNumber, null, out ulong s0)
+                && ulong.TryParse(line.AsSpan(dash + 1, sp - dash - 1), System.Globalization.NumberStyles.HexNumber, null, out ulong e0))
+            {
+                (start, end) = (s0, e0);
+                continue;
+            }
+            if (!line.StartsWith("VmFlags:", StringComparison.Ordinal) || end <= lo || start >= hi) continue;
+            if (!line.AsSpan(8).ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("lo")) continue;
+            for (ulong a = Math.Max(start, lo); a < Math.Min(end, hi); a += 4096) locked[(a - lo) / 4096] = true;
+        }
+        return locked;
+    }
+
     /// <summary>The huge zero page: KPF_ZERO_PAGE (bit 24) of a pfn that is not the zero page's (linux-7.2 fs/proc/page.c
     /// stable_page_flags: is_huge_zero_pfn sets KPF_ZERO_PAGE and KPF_THP, is_zero_pfn KPF_ZERO_PAGE only).</summary>
     public bool HugeZero(ulong pfn) => pfn != ZeroPfn && (Native.Kpageflags(pfn) >> 24 & 1) != 0;

@@ -31,6 +31,7 @@ internal static unsafe partial class Native
     /// (0: pagemap shows no pfns). They differ where the kernel maps no zero page on a read fault.</summary>
     [LibraryImport(Lib, EntryPoint = "kg_zero_pfn")] public static partial ulong ZeroPfn(out ulong readFault);
     [LibraryImport(Lib, EntryPoint = "kg_fork")] public static partial int Fork();
+    [LibraryImport(Lib, EntryPoint = "kg_child_pid")] public static partial int ChildPid(int child);
     [LibraryImport(Lib, EntryPoint = "kg_child_read")] public static partial int ChildRead(int child, int page, out ulong value);
     [LibraryImport(Lib, EntryPoint = "kg_child_write")] public static partial int ChildWrite(int child, int page, uint value);
     [LibraryImport(Lib, EntryPoint = "kg_reap_children")] public static partial void ReapChildren();

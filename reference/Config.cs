@@ -321,6 +321,22 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// VMA that is not writable (the zero page unless mm_forbids_zeropage) and a fault in a THP VMA maps the whole huge block.</summary>
     public bool PlantMlockFillsPages { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): a forked child's VMAs
+    /// keep the parent's VM_LOCKED, as the reference before session 16, where linux-7.2 mm/mmap.c dup_mmap (linux-6.12 and 6.1
+    /// kernel/fork.c dup_mmap) clears VM_LOCKED_MASK in each copy (Planner.ChildVmasAtFork).</summary>
+    public bool PlantForkKeepsMlock { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests HostOnlyTests): under linux-6.1,
+    /// 6.12 and 6.18 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma
+    /// allows and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>
+    public bool PlantAnonVmaMergeAs7_2 { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): populate_vma_page_range
+    /// faults in only the empty PTEs and takes every present or swapped page as it is, where linux-7.2 mm/gup.c
+    /// __get_user_pages faults (faultin_page) wherever follow_page_mask finds no page it may follow: a swap entry, and under
+    /// FOLL_WRITE a PTE that is not writable (COW of a page fork shared, of the zero page, of a KSM page).</summary>
+    public bool PlantPopulateSkipsPresent { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests MlockTests): mprotect making a VM_LOCKED private VMA writable
     /// does not populate it, where linux-7.2 mm/mprotect.c mprotect_fixup calls populate_vma_page_range.</summary>
     public bool PlantMprotectSkipsLockedPopulate { get; init; }

@@ -96,7 +96,7 @@ public static class Machine
         if (s.Op is not null) throw new ModelException($"{call.Name}: the mm is busy with {s.Op.Name} (run its steps first)");
         if (s.Exited) throw new ModelException($"{call.Name}: the mm has exited");
         var planner = new Planner(s);
-        if (call is Call.Fork) planner = new Planner(s with { Children = s.Children.Add(ImmutableDictionary<int, int>.Empty), ChildVmas = s.ChildVmas.Add(s.Vmas) });
+        if (call is Call.Fork) planner = new Planner(s with { Children = s.Children.Add(ImmutableDictionary<int, int>.Empty), ChildVmas = s.ChildVmas.Add(Planner.ChildVmasAtFork(s.Vmas, s.Config)) });
         if (call is Call.ChildWrite cw)
         {
             CheckPage(s, cw.Page, call.Name);
@@ -274,7 +274,21 @@ public static class Machine
             Prim.Exit => new(s with { Exited = true }, Line("step", op.Actor, "mm_exited"), null),
             _ => throw new InvalidOperationException(prim.ToString()),
         };
-        return Finish(s, o);
+        return Finish(s, o with { State = Populate(o.State) });
+    }
+
+    /// <summary>A Prim.Populate at the head of the steps becomes the next fault of the population and a Populate of the rest
+    /// (Planner.PopulateNext, planned on the state the steps so far left), or nothing once every page is followed: the queue's
+    /// head is never a Populate when the machine reaches it, and a population with nothing to fault takes no step.</summary>
+    private static MmState Populate(MmState s)
+    {
+        while (s.Op is { } op && !op.Steps.IsEmpty && op.Steps.Peek() is Prim.Populate pp)
+        {
+            var rest = op.Steps.Dequeue();
+            var (ns, steps) = Planner.PopulateNext(s with { Op = op with { Steps = rest } }, pp);
+            s = ns with { Op = ns.Op! with { Steps = ImmutableQueue.CreateRange(steps.Concat(rest)) } };
+        }
+        return s;
     }
 
     /// <summary>Retires the operation when its last step ran, checking StartEndPaired and the v7 invalidate_page obligation.</summary>

@@ -389,11 +389,34 @@ internal sealed class Planner(MmState state)
     /// <summary>The kernel tries a merge at each of these addresses (vma_modify's vma_merge_existing_range at the edges of the
     /// range it changes, vma_merge_new_range at a new VMA's edges: linux-7.2 mm/vma.c), so a Vma.Seam there goes: SameKind
     /// neighbours merge, others stay apart by their kind.</summary>
-    private static ImmutableArray<Vma> Unseamed(ImmutableArray<Vma> sorted, IEnumerable<int> edges)
+    /// Under linux-6.1, 6.12 and 6.18 a VMA with an anon_vma does not merge into a neighbour without one
+    /// (OldAnonVmaMerge), so such an edge keeps its seam.
+    private ImmutableArray<Vma> Unseamed(ImmutableArray<Vma> sorted, IEnumerable<int> edges)
     {
         var at = edges.ToHashSet();
-        return sorted.Select(v => v.Seam && at.Contains(v.Start) ? v with { Seam = false } : v).ToImmutableArray();
+        var vmas = sorted.Select(v => v.Seam && at.Contains(v.Start) ? v with { Seam = false } : v).ToImmutableArray();
+        if (!OldAnonVmaMerge) return vmas;
+        for (int i = 1; i < vmas.Length; i++)
+        {
+            Vma l = vmas[i - 1], r = vmas[i];
+            if (!at.Contains(r.Start) || r.Seam || !Vma.Merged(l, r) || l.AnonVma == r.AnonVma) continue;
+            // the VMA the call changes (vmg->middle, or a new VMA) is merged into the other; of two changed ones, the right
+            // one into the left (the kernel walks the range upwards)
+            var middle = Changed(r) ? r : Changed(l) ? l : null;
+            if (middle is { AnonVma: true }) vmas = vmas.SetItem(i, r with { Seam = true });
+        }
+        return vmas;
+
+        bool Changed(Vma x) => !State.Vmas.Any(o => o.Start <= x.Start && x.End <= o.End && o.SameKind(x) && o.Shared == x.Shared);
     }
+
+    /// <summary>linux-6.1 mm/mmap.c and linux-6.12 mm/vma.c is_mergeable_anon_vma: one of the two anon_vmas may be NULL only
+    /// when the VMA merged into (can_vma_merge_after's vmg->prev, can_vma_merge_before's vmg->next) has a singular
+    /// anon_vma_chain, which a VMA without an anon_vma (an empty chain) has not: a VMA with an anon_vma never merges into one
+    /// without (6.18.44 the same, seen live: host-only `--unseen --time 3m --seed 181`), where linux-7.2 mm/vma.c
+    /// is_mergeable_anon_vma merges it ("Case 1": dup_anon_vma into the target). Planted away:
+    /// MmConfig.PlantAnonVmaMergeAs7_2.</summary>
+    private bool OldAnonVmaMerge => Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 or Vocabulary.Linux6_18 && !Config.PlantAnonVmaMergeAs7_2;
 
     private bool Covered(PageRange r) => Enumerable.Range(r.Start, r.Length).All(p => State.VmaAt(p) is not null);
 
@@ -932,7 +955,7 @@ internal sealed class Planner(MmState state)
         _prims.Add(new Prim.VmaUpdate(AnonVmaRuns(Unseamed(Sorted(vmas), edges))));
         if (changedEnd < 0) return ("mprotect", MmapLock.Write, null);
         MprotectFixup(m, r, changedStart, changedEnd);
-        PopulateVmaPageRange(populate, upgraded.Contains);
+        PopulateVmaPageRange(populate);
         return ("mprotect", MmapLock.Write, null);
     }
 
@@ -1642,6 +1665,14 @@ internal sealed class Planner(MmState state)
         return ("fork", MmapLock.Write, null);
     }
 
+    /// <summary>The child's VMAs: linux-7.2 mm/mmap.c dup_mmap (linux-6.12 and 6.1 kernel/fork.c dup_mmap) copies each VMA
+    /// (vm_area_dup) and clears VM_LOCKED_MASK in the copy (VM_LOCKED and VM_LOCKONFAULT; the model has no mlock2, so
+    /// VM_LOCKED alone), without merging the copies: a VMA edge of the parent that only VM_LOCKED kept (Vma.Merged) stays an
+    /// edge in the child (Vma.Seam). Planted away: MmConfig.PlantForkKeepsMlock.</summary>
+    public static ImmutableArray<Vma> ChildVmasAtFork(ImmutableArray<Vma> vmas, MmConfig config) => config.PlantForkKeepsMlock ? vmas
+        : vmas.Select((v, i) => v with { Mlocked = false, Seam = v.Seam || i > 0 && vmas[i - 1].End == v.Start && !Vma.Merged(vmas[i - 1], v) })
+            .ToImmutableArray();
+
     /// <summary>Linux 7.2 mm/memory.c copy_page_range: a COW mapping is write-protected in the parent under
     /// MMU_NOTIFY_PROTECTION_PAGE (the seed's MMU_FORK) and copied to the child; any other is copied without a notification.</summary>
     private void CopyPageRange(Vma v)
@@ -2029,56 +2060,55 @@ internal sealed class Planner(MmState state)
         foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(populate)))
             if (PopulateUnmodelled(v.Range.Intersect(populate), PopulateWrites(v), _ => false) is { } why) return ("mlock", MmapLock.Write, why);
         if (SetMlocked(r, true) is { } err) return ("mlock", MmapLock.Write, err);
-        PopulateVmaPageRange([populate], _ => false);
+        PopulateVmaPageRange([populate]);
         if (none >= r.End) return ("mlock", MmapLock.Write, null);
         RefusalKeepsVmaSteps = true;
         return ("mlock", MmapLock.Write, "ENOMEM (populate_vma_page_range: a PROT_NONE VMA, -EFAULT)");
     }
 
-    /// <summary>Linux 7.2 mm/gup.c populate_vma_page_range: GUP faults in each page of r, with a write fault (FOLL_WRITE) in a
-    /// private writable VMA, else a read fault (FOLL_FORCE); FOLL_TOUCH marks the folio accessed, which the model does not keep.
-    /// The planner sees the state before the call, so one call plans only faults that do not depend on one another: an empty
-    /// PTE (FaultMissing: do_anonymous_page, or do_huge_pmd_anonymous_page once for a whole empty huge block), a page the fault
-    /// leaves as it is (present and readable, and writable where the fault writes, or settled: made writable by the caller)
-    /// and a write fault that reuses its page in place (WriteReuses). Callers refuse the others first (PopulateUnmodelled).</summary>
-    private void PopulateVmaPageRange(IEnumerable<PageRange> ranges, Func<int, bool> settled)
+    /// <summary>Linux 7.2 mm/gup.c populate_vma_page_range over each range: one Prim.Populate step per range, which the machine
+    /// turns into the faults when it reaches it (Machine.Populate, PopulateNext), each planned on the state the steps before
+    /// it left, as __get_user_pages takes them one after the other.</summary>
+    private void PopulateVmaPageRange(IEnumerable<PageRange> ranges)
     {
-        // the faults see the VMAs the call's vma_update step leaves (a THP fault asks for the whole block inside one VMA:
-        // FaultMissing); the state the call returns keeps the VMAs of before until that step runs
-        var before = State.Vmas;
-        State = State with { Vmas = _prims.OfType<Prim.VmaUpdate>().Last().Vmas };
-        // the pages a fault planned earlier in the call maps (a huge fault maps its whole block, which may reach into the
-        // next range: mprotect's ranges are per VMA), which the state planned on does not show yet
-        var mapped = new HashSet<int>();
-        foreach (var r in ranges) Populate(r, settled, mapped);
-        State = State with { Vmas = before };
+        foreach (var r in ranges) if (r.Length > 0) _prims.Add(new Prim.Populate(r));
     }
 
-    private void Populate(PageRange r, Func<int, bool> settled, HashSet<int> mapped)
+    /// <summary>The next fault of populate_vma_page_range over pp.Range on state s, or none when every page of the range is
+    /// one GUP follows without a fault. Linux 7.2 mm/gup.c __get_user_pages: for each page, follow_page_mask, and where it
+    /// finds no page faultin_page -> handle_mm_fault (FAULT_FLAG_WRITE under FOLL_WRITE: a private writable VMA; else a read
+    /// fault, FOLL_FORCE) and the follow retried ("goto retry"): so the steps are the fault (Fault, the CPU's handle_mm_fault)
+    /// and a Populate from the same page on. Followable: PopulateFollows. Planted: MmConfig.PlantPopulateSkipsPresent (only
+    /// empty PTEs faulted), MmConfig.PlantMlockFillsPages (an empty PTE filled with a page of its own).</summary>
+    internal static (MmState State, ImmutableArray<Prim> Steps) PopulateNext(MmState s, Prim.Populate pp)
     {
-        for (int p = r.Start; p < r.End; p++)
+        var pl = new Planner(s);
+        for (int p = pp.Range.Start; p < pp.Range.End; p++)
         {
-            if (mapped.Contains(p)) continue;
-            var vma = State.VmaAt(p)!;
-            if (State.Ptes[p] is { } pte)
-            {
-                // do_wp_page -> wp_page_reuse (PopulateUnmodelled let only such pages through)
-                if (PopulateWrites(vma) && !pte.Writable && !settled(p)) Pte(p, PteOp.Upgrade, false, pte.Frame, Prot.ReadWrite);
-                continue;
-            }
-            if (Config.PlantMlockFillsPages) { Pte(p, PteOp.Map, false, Alloc(), vma.Prot); continue; }
-            var m = FaultMissing(p, vma, PopulateWrites(vma));
-            mapped.UnionWith(Enumerable.Range(m.Start, m.Length));
+            // the VMAs are those of the call's vma_update, which ran before this step
+            if (s.VmaAt(p) is not { } vma) continue;
+            bool write = PopulateWrites(vma);
+            if (pl.PopulateFollows(p, write) || s.Config.PlantPopulateSkipsPresent && s.Ptes[p] is not null) continue;
+            if (pp.Page == p && pp.Tries >= 3)
+                throw new ModelException($"populate_vma_page_range: page {p} ({PteText.Of(s.Ptes[p])}) still not followable after {pp.Tries} faults");
+            if (s.Config.PlantMlockFillsPages && s.Ptes[p] is null) pl.Pte(p, PteOp.Map, false, pl.Alloc(), vma.Prot);
+            else if (pl.Fault(p, write) is { } err)
+                throw new ModelException($"populate_vma_page_range: the fault on page {p} ({PteText.Of(s.Ptes[p])}) failed ({err}), which PopulateUnmodelled should have refused");
+            pl._prims.Add(new Prim.Populate(new PageRange(p, pp.Range.End), p, pp.Page == p ? pp.Tries + 1 : 1));
+            return (pl.State, [.. pl._prims]);
         }
+        return (s, []);
     }
+
+    /// <summary>GUP follows page p without a fault (linux-7.2 mm/gup.c follow_page_pte, follow_huge_pmd): a present PTE, not a
+    /// migration entry (the follow waits for it); under FOLL_WRITE a writable one (can_follow_write_pte: pte_write, as FOLL_FORCE
+    /// is not set with FOLL_WRITE there; can_follow_write_pmd the same), so a read-only PTE takes a write fault (do_wp_page:
+    /// reuse or COW; do_huge_pmd_wp_page under a PMD); a read follows a NUMA-hinting PTE too (gup_can_follow_protnone: true
+    /// without FOLL_HONOR_NUMA_FAULT, which populate_vma_page_range does not set) and the zero page (is_zero_pfn).</summary>
+    private bool PopulateFollows(int p, bool write) => State.Ptes[p] is { NonPresent: false } pte && !State.Migrating.ContainsKey(p)
+        && (!write || pte.Writable);
 
     private static bool PopulateWrites(Vma vma) => vma.Prot == Prot.ReadWrite && !vma.Shared;
-
-    /// <summary>A write fault on page p reuses its page in place (Fault: do_wp_page -> wp_page_reuse, mapped and held once, not
-    /// the zero page, not KSM, no folio fork shared, no huge PMD, no uffd-wp bit, no migration entry), whatever its PTE's
-    /// protection (a PROT_NONE PTE of a VMA made writable included).</summary>
-    private bool WriteReuses(int p) => State.Ptes[p] is { Huge: false, NonPresent: false, UffdWp: false } pte && !State.Migrating.ContainsKey(p)
-        && State.FolioOf(pte.Frame) < 0 && WpPageReuses(pte.Frame);
 
     /// <summary>do_wp_page reuses the private page of frame in place (wp_page_reuse; the reuse sets PageAnonExclusive: Machine,
     /// PteOp.Upgrade): not the zero page, and PageAnonExclusive or, failing that, mapped and held once and not KSM
@@ -2086,17 +2116,24 @@ internal sealed class Planner(MmState state)
     private bool WpPageReuses(int frame) => frame != MmState.ZeroFrame && State.Frames[frame] is var fr
         && (AnonExclusive(frame) || fr.MapCount == 1 && fr.RefCount == 1 && !(fr.Ksm && Config.KsmWriteCopies));
 
-    /// <summary>Why populate_vma_page_range over r is not modelled (ENOTSUP), or null: a page whose fault would change a present
-    /// PTE (a write fault on a read-only PTE: COW, reuse, uffd-wp; a swap, migration or device entry; a NUMA-hinting PTE), as
-    /// the planner cannot chain those faults in one call (PopulateVmaPageRange). write: the population write-faults (a private
-    /// writable VMA); settled: a present PTE the caller makes writable itself (mprotect's upgrade).</summary>
+    /// <summary>Why populate_vma_page_range over r is not modelled (ENOTSUP), or null. write: the population write-faults (a
+    /// private writable VMA); settled: a present PTE the caller makes writable itself (mprotect's upgrade). Refused: a write
+    /// fault on a uffd-wp PTE of a VM_UFFD_WP VMA (linux-7.2 mm/memory.c do_wp_page -> handle_userfault: the population waits
+    /// for the userfaultfd's reader, which the model has not; Fault's EAGAIN), a migration entry (the fault waits for the
+    /// migration: Fault's EBUSY), a device-private entry (do_swap_page -> migrate_to_ram: the device's migration, which a
+    /// population step does not plan) and a write to a device-exclusive entry of a read-only PTE (Fault's SIGSEGV). Every other
+    /// page is faulted in as the kernel does, each fault on the state the ones before left (PopulateNext).</summary>
     private string? PopulateUnmodelled(PageRange r, bool write, Func<int, bool> settled)
     {
         for (int p = r.Start; p < r.End; p++)
         {
-            if (State.Ptes[p] is not { } pte || settled(p) || write && WriteReuses(p)) continue;
-            if (pte.NonPresent || State.Migrating.ContainsKey(p) || !pte.Readable || write && !pte.Writable)
-                return $"ENOTSUP (populate_vma_page_range: the fault on page {p} ({PteText.Of(pte)}) is not modelled within one call)";
+            if (State.Ptes[p] is not { } pte || settled(p)) continue;
+            string? why = State.Migrating.ContainsKey(p) ? "a migration entry: the fault waits for the migration"
+                : pte.DevicePrivate >= 0 ? "a device-private entry: do_swap_page -> migrate_to_ram"
+                : write && pte.UffdWp && State.VmaAt(p) is { UffdWp: true } && !pte.Writable && pte.Exclusive < 0 ? "a uffd-wp PTE: the write fault waits in handle_userfault"
+                : write && pte.Exclusive >= 0 && pte.Prot != Prot.ReadWrite ? "a read-only device-exclusive entry"
+                : null;
+            if (why is not null) return $"ENOTSUP (populate_vma_page_range: the fault on page {p} ({PteText.Of(pte)}) is not modelled: {why})";
         }
         return null;
     }

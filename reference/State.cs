@@ -76,6 +76,10 @@ public abstract record Prim
     /// The ZeroRemap turns it into Step when it keeps the frame and drops it when it maps the zero page, so none is left when
     /// the machine reaches it.</summary>
     public sealed record IfKept(int Page, Prim Step) : Prim;
+    /// <summary>populate_vma_page_range's faults over Range (mlock, mprotect of a VM_LOCKED VMA): the machine plans the next fault
+    /// when it reaches this step, on the state the steps before it left (Machine.Populate, Planner.PopulateNext). Page and Tries:
+    /// the page whose follow is retried after a fault, and how many faults it took so far.</summary>
+    public sealed record Populate(PageRange Range, int Page = -1, int Tries = 0) : Prim;
     /// <summary>The mm is gone (exit_mmap done).</summary>
     public sealed record Exit : Prim;
 }

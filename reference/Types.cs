@@ -80,7 +80,8 @@ public sealed record Vma(int Start, int End, Prot Prot, bool Shared = false, boo
 
     /// <summary>Two reference VMAs, next the one right after prev, are parts of one kernel VMA: adjacent, SameKind, private
     /// and no Seam between them.</summary>
-    /// Not when both have an anon_vma and they differ (is_mergeable_anon_vma).
+    /// Not when both have an anon_vma and they differ (is_mergeable_anon_vma); before linux-7.2 a faulted VMA does not merge
+    /// into an unfaulted one either, which the planner keeps apart by a seam (Planner.OldAnonVmaMerge).
     public static bool Merged(Vma prev, Vma next) => prev.End == next.Start && prev.SameKind(next) && !next.Shared && !next.Seam
         && !(prev.AnonVma && next.AnonVma && prev.AnonVmaId != next.AnonVmaId);
 

@@ -629,6 +629,9 @@ int kg_fork(void)
     return nchildren++;
 }
 
+// The pid of child `child`, or -EINVAL.
+int kg_child_pid(int child) { return child < 0 || child >= nchildren ? -EINVAL : (int)children[child]; }
+
 // A read of page `page` by child `child`: 0 (value in *out) or 1 (SIGSEGV), -errno on a harness error.
 int kg_child_read(int child, int page, uint64_t *out)
 {

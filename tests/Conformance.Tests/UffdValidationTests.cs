@@ -84,6 +84,42 @@ public sealed class UffdValidationTests() : TraceDirTests("notifier-uffd-validat
         AssertAccepted(Written(s, "split"));
     }
 
+    /// <summary>mlock's population faults (session 16: Prim.Populate): the copy of a page fork shared (wp_page_copy), and a THP
+    /// fork shared split once (do_huge_pmd_wp_page's fallback) and copied page by page, with a device reading between; the
+    /// trace spec takes them as mlock's call sites (CandSites: mm/gup.c populate_vma_page_range -> handle_mm_fault). Planted:
+    /// the same trace with the call named munlock, whose CandSites are split_huge_page alone, is rejected at the first copy's
+    /// invalidate_range_start.</summary>
+    [Fact]
+    public void Mlock_population_faults_are_accepted()
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [new MirrorConfig("dev0")]));
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 3));
+        s.Cpu(new Call.CpuWrite(9, 7));
+        s.DeviceRead(0, 9);
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.Mlock(0, 12));
+        s.DeviceRead(0, 1);
+        Assert.Null(s.FirstViolation);
+        // [0, 4) and [8, 12) split and copied; [4, 8), empty, one huge fault
+        Assert.Equal(Enumerable.Range(0, 12).Select(p => p is >= 4 and < 8), Enumerable.Range(0, 12).Select(p => s.State.Ptes[p] is { Writable: true } x && x.Huge));
+        Assert.True(Enumerable.Range(0, 12).All(p => s.State.Ptes[p] is { Writable: true }));
+        var path = Write(s, "mlock");
+        AssertAccepted(path);
+        var lines = File.ReadAllLines(path);
+        int call = Array.FindIndex(lines, l => l.Contains("\"op\":\"mlock\""));
+        lines[call] = lines[call].Replace("\"op\":\"mlock\"", "\"op\":\"munlock\"");
+        File.WriteAllLines(path, lines);
+        // the first start is the split of [0, 4) (split_huge_page, munlock's too); the second, the copy of page 0
+        int split = Array.FindIndex(lines, call, l => l.Contains("invalidate_range_start"));
+        int start = Array.FindIndex(lines, split + 1, l => l.Contains("invalidate_range_start")) + 1;
+        Assert.Contains("\"start\":0,\"end\":4", lines[split]);
+        Assert.Contains("\"start\":0,\"end\":1", lines[start - 1]);
+        var v = TraceChecks.Validate(path);
+        Assert.Equal(VerdictKind.Rejected, v.Kind);
+        Assert.Equal(start, v.Line);
+    }
+
     /// <summary>Planted: the un-protect's call line without "wp": false reads as mode WP, whose uffd_wp_range only
     /// write-protects (SitePte): making page 1 writable there is rejected at that PTE change.</summary>
     [Fact]

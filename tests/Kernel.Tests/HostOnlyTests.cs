@@ -403,4 +403,64 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         m = new Conformance(fx.Live, c with { PlantMprotectSkipsLockedPopulate = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
         Assert.Equal((15, "pagemap present", 980), (m!.OpIndex, m.What, m.Page));
     }
+
+    private const string MlockFaultOps = "mmap 0 64 rw; host_write 3 7; mlock 8 12; fork; host_read 2; mlock 0 8; child_read 0 3; host_read 3; "
+        + "host_write 20 9; pageout 16 24; mlock 16 24; host_read 20";
+
+    private const string MlockSwapOps = "mmap 0 64 rw; host_write 20 9; pageout 16 24; mlock 16 24; host_read 20";
+
+    private const string MlockThpOps = "mmap_thp 0 1024 rw; host_write 1 4; fork; mlock 0 600; child_read 0 1; host_read 1";
+
+    /// <summary>mlock's population faults in what it found present or swapped (session 16; Unseen only), each fault on the state
+    /// the one before left (Planner.PopulateNext): fork leaves the child's VMA [8, 12) unlocked (linux-7.2 mm/mmap.c dup_mmap:
+    /// VM_LOCKED_MASK cleared; the child's smaps VmFlags compared); mlock of [0, 8) copies page 3, which fork shared (do_wp_page
+    /// -> wp_page_copy), and page 2 read-faulted before (the zero page, or a page of its own where the kernel forbids it);
+    /// mlock of [16, 24) swaps page 20 in (do_swap_page); mlock of a THP fork shared splits its PMD once and copies each page
+    /// (do_huge_pmd_wp_page's fallback, then do_wp_page per page). Values, pagemap, kpageflags THP, smaps compared after each.
+    /// The plants are caught: the child's VMA locked (PlantForkKeepsMlock), present and swapped pages left as they are
+    /// (PlantPopulateSkipsPresent).</summary>
+    [HostOnlyFact]
+    public void Mlock_faults_in_present_and_swapped_pages_and_fork_unlocks_the_child()
+    {
+        var c = Conformance.KvmConfig(64, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(MlockFaultOps, 64));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 3), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mlock")));
+        Assert.True(new[] { 2, 3, 20 }.All(p => r.Reference.State.Ptes[p] is { Prot: Prot.ReadWrite, Swapped: false }));
+        var m = new Conformance(fx.Live, c with { PlantForkKeepsMlock = true }) { Unseen = true }.Run(KOp.Parse(MlockFaultOps, 64)).Mismatch;
+        Assert.Equal((3, "child 0's VM_LOCKED (smaps VmFlags lo)", 8, "not locked", "locked"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
+        m = new Conformance(fx.Live, c with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockFaultOps, 64)).Mismatch;
+        Assert.Equal((5, "pagemap exclusively mapped", 3), (m!.OpIndex, m.What, m.Page));
+        // the swap-in alone (op 3 of the same sequence without the fork)
+        m = new Conformance(fx.Live, c with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockSwapOps, 64)).Mismatch;
+        Assert.Equal((3, "pagemap swapped", 20), (m!.OpIndex, m.What, m.Page));
+        var ct = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var t = new Conformance(fx.Live, ct) { Unseen = true }.Run(KOp.Parse(MlockThpOps, 1024));
+        Assert.True(t.Mismatch is null, t.Mismatch?.ToString());
+        Assert.Equal((0L, 1), (t.Stats.Refused, t.Stats.Driven.GetValueOrDefault("mlock")));
+        m = new Conformance(fx.Live, ct with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockThpOps, 1024)).Mismatch;
+        Assert.Equal((3, "kpageflags THP", 0), (m!.OpIndex, m.What, m.Page));
+    }
+
+    private const string AnonMergeOps = "mmap 0 16 rw; host_read 10; mremap 9 10 2; mremap_dontunmap 0 3 7; uffd_register 2 5; "
+        + "host_write 12 95031; uffd_move 12 2 3";
+
+    /// <summary>Found by `--unseen --time 3m --seed 181` (session 16): a VMA with an anon_vma does not merge into a neighbour
+    /// without one before linux-7.2 (linux-6.12 mm/vma.c is_mergeable_anon_vma; Planner.OldAnonVmaMerge): UFFDIO_REGISTER of
+    /// [2, 5) keeps the unfaulted [2, 3) MREMAP_DONTUNMAP left and the faulted [3, 5) apart, so UFFDIO_MOVE into [2, 5) fails
+    /// with EINVAL. Run under the running kernel's vocabulary (the rule is 6.1 / 6.12 / 6.18's); the plant
+    /// (PlantAnonVmaMergeAs7_2: merged, moved) is caught at the move.</summary>
+    [HostOnlyFact]
+    public void A_faulted_vma_does_not_merge_into_an_unfaulted_one_on_this_kernel()
+    {
+        if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
+        var v = KernelRelease.VocabularyOf(KernelRelease.Running()).Vocabulary;
+        if (v is not (Vocabulary.Linux6_1 or Vocabulary.Linux6_12 or Vocabulary.Linux6_18)) throw new SkipException($"the running kernel's vocabulary is {v}, not 6.1 / 6.12 / 6.18");
+        var c = Conformance.KvmConfig(16, v, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
+        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        Assert.Equal((0L, 1), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
+        var m = new Conformance(fx.Live, c with { PlantAnonVmaMergeAs7_2 = true }) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16)).Mismatch;
+        Assert.Equal((6, "uffdio_move"), (m!.OpIndex, m.What));
+    }
 }

@@ -83,4 +83,31 @@ public class AnonVmaTests
             Assert.Equal(plant ? "moved" : "EINVAL (a range leaves its VMA)", Result(s, new Call.UffdMove(7, 12, 3)));
         }
     }
+
+    /// <summary>A VMA with an anon_vma does not merge into a neighbour without one under linux-6.1, 6.12 and 6.18
+    /// (is_mergeable_anon_vma: list_is_singular of the target's empty anon_vma_chain), where linux-7.2 merges them (Case 1).
+    /// Found by host-only `--unseen --time 3m --seed 181` on 6.18.44 (kernel EINVAL, reference moved): MREMAP_DONTUNMAP leaves
+    /// the old [2, 3) without an anon_vma (dontunmap_complete: unlink_anon_vmas) next to the faulted [3, 7); UFFDIO_REGISTER of
+    /// [2, 5) keeps [2, 3) and [3, 5) apart (the kernel's /proc/self/smaps), so a move into [2, 5) leaves its VMA. Planted
+    /// (PlantAnonVmaMergeAs7_2): merged, moved.</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux6_18, false)]
+    [InlineData(Vocabulary.Linux6_18, true)]
+    [InlineData(Vocabulary.Linux7_2, false)]
+    public void A_faulted_vma_does_not_merge_into_an_unfaulted_one_before_linux_7(Vocabulary v, bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v, MmForbidsZeropage: true) { PlantAnonVmaMergeAs7_2 = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuRead(10));
+        s.Cpu(new Call.Munmap(2, 3));
+        s.Cpu(new Call.Mremap(9, 10, 2));
+        s.Cpu(new Call.Munmap(7, 9));
+        s.Cpu(new Call.MremapDontunmap(0, 3, 7));
+        Assert.Equal([false, true], new[] { 2, 3 }.Select(p => s.State.VmaAt(p)!.AnonVma).ToArray());
+        s.Cpu(new Call.UffdRegister(2, 5));
+        bool merged = v == Vocabulary.Linux7_2 || plant;
+        Assert.Equal(merged ? new PageRange(2, 5) : new PageRange(2, 3), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(2)!));
+        s.Cpu(new Call.CpuWrite(12, 95031));
+        Assert.Equal(merged ? "moved" : "EINVAL (a range leaves its VMA)", Result(s, new Call.UffdMove(12, 2, 3)));
+    }
 }

@@ -74,19 +74,175 @@ public class MlockTests
         Assert.Equal([true, true, false, false, false, false], Enumerable.Range(4, 6).Select(p => s.State.Ptes[p] is not null).ToArray());
     }
 
-    /// <summary>A present read-only page of a writable VMA (fork write-protected it) would take a write fault (COW) that the
-    /// planner cannot chain in one call: refused (ENOTSUP) without effect, and `notifier kernel` does not run it.</summary>
+    private static Pte P(Session s, int page) => s.State.Ptes[page]!.Value;
+
+    /// <summary>A present read-only page of a writable VMA that fork shared takes the population's write fault (linux-7.2 mm/gup.c
+    /// __get_user_pages: can_follow_write_pte fails, faultin_page with FAULT_FLAG_WRITE) and is copied (do_wp_page ->
+    /// wp_page_copy, MMU_NOTIFY_CLEAR over the page): the parent's page is its own, writable, with the contents; the child keeps
+    /// the old page. Planted (PlantPopulateSkipsPresent): the page stays shared and read-only.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mlock_copies_a_page_fork_shared(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(3, 7));
+        s.Cpu(new Call.Fork());
+        int old = P(s, 3).Frame, events = Events(s).Count;
+        Assert.Null(Result(s, new Call.Mlock(2, 6)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(plant ? (old, Prot.Read) : (P(s, 3).Frame, Prot.ReadWrite), (P(s, 3).Frame, P(s, 3).Prot));
+        Assert.Equal(plant, P(s, 3).Frame == old);
+        Assert.Equal(7, s.State.Frames[P(s, 3).Frame].Content);
+        Assert.Equal(old, s.State.Children[0][3]);
+        Assert.Equal(plant ? [] : ["MMU_NOTIFY_CLEAR[3,4)"], Events(s).Skip(events));
+        Assert.True(new[] { 2, 4, 5 }.All(p => P(s, p) is { Prot: Prot.ReadWrite } x && x.Frame != MmState.ZeroFrame));
+    }
+
+    /// <summary>The zero page a read fault mapped in a writable VMA is copied by the population's write fault (wp_page_copy of
+    /// the zero page: a zeroed page of its own). Planted: the zero page stays.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mlock_copies_the_zero_page(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuRead(2));
+        Assert.Equal(MmState.ZeroFrame, P(s, 2).Frame);
+        Assert.Null(Result(s, new Call.Mlock(0, 4)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(plant ? (true, Prot.Read) : (false, Prot.ReadWrite), (P(s, 2).Frame == MmState.ZeroFrame, P(s, 2).Prot));
+        Assert.Equal(0, s.State.Frames[P(s, 2).Frame].Content);
+    }
+
+    /// <summary>Two pages of this mm merged into one KSM page: each write fault copies it (wp_can_reuse_anon_folio:
+    /// folio_test_ksm), the second on the state the first left. With KsmWriteCopies off (the reference before it) the second
+    /// finds the KSM page mapped once and reuses it, which only a population whose faults see the faults before them shows.
+    /// Planted: both stay on the KSM page.</summary>
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Mlock_copies_a_ksm_page_each_fault_on_the_state_the_last_left(bool ksmWriteCopies, bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, KsmWriteCopies: ksmWriteCopies) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Mergeable: true));
+        s.Cpu(new Call.CpuWrite(1, 5));
+        s.Cpu(new Call.CpuWrite(2, 5));
+        s.Cpu(new Call.KsmMerge(1, 2));
+        int k = P(s, 1).Frame;
+        Assert.Equal(k, P(s, 2).Frame);
+        Assert.Null(Result(s, new Call.Mlock(0, 4)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(plant ? [true, true] : ksmWriteCopies ? [false, false] : [false, true], new[] { 1, 2 }.Select(p => P(s, p).Frame == k).ToArray());
+        Assert.Equal(plant ? [false, false] : [true, true], new[] { 1, 2 }.Select(p => P(s, p).Writable).ToArray());
+        Assert.Equal([5, 5], new[] { 1, 2 }.Select(p => s.State.Frames[P(s, p).Frame].Content).ToArray());
+        Assert.NotEqual(P(s, 1).Frame, plant ? -1 : P(s, 2).Frame);
+    }
+
+    /// <summary>A swap entry is swapped in by the population (do_swap_page; the follow finds no present PTE): the page of the
+    /// swap cache mapped writable (PageAnonExclusive), with its contents. Planted: the swap entry stays.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mlock_swaps_in_a_swap_entry(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 9));
+        s.Cpu(new Call.MadvisePageout(0, 4));
+        Assert.True(P(s, 1).Swapped);
+        Assert.Null(Result(s, new Call.Mlock(0, 4)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(plant ? (true, false) : (false, true), (P(s, 1).Swapped, P(s, 1).Writable));
+        Assert.Equal(9, s.State.Frames[P(s, 1).Frame].Content);
+    }
+
+    /// <summary>A THP fork shared under the parent's PMD: the first write fault of the population falls back from
+    /// do_huge_pmd_wp_page (the child maps the folio: __split_huge_pmd under MMU_NOTIFY_CLEAR over the block) and copies its
+    /// page; the pages after it are then PTE-mapped, read-only, and each takes a write fault of its own that copies it
+    /// (linux-7.2 __wp_can_reuse_large_anon_folio: the folio is still shared with the child), each planned on the state the
+    /// fault before it left: one split, four copies. Planted: the PMD stays, read-only.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mlock_splits_a_thp_fork_shared_once_and_copies_each_page(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        s.Cpu(new Call.CpuWrite(1, 4));
+        Assert.True(Enumerable.Range(0, 4).All(p => P(s, p).Huge));
+        var olds = Enumerable.Range(0, 4).Select(p => P(s, p).Frame).ToArray();
+        s.Cpu(new Call.Fork());
+        int events = Events(s).Count;
+        Assert.Null(Result(s, new Call.Mlock(0, 4)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal(plant ? [] : ["MMU_NOTIFY_CLEAR[0,4)", "MMU_NOTIFY_CLEAR[0,1)", "MMU_NOTIFY_CLEAR[1,2)", "MMU_NOTIFY_CLEAR[2,3)", "MMU_NOTIFY_CLEAR[3,4)"],
+            Events(s).Skip(events));
+        Assert.Equal(Enumerable.Repeat(plant, 4), Enumerable.Range(0, 4).Select(p => P(s, p).Huge));
+        Assert.Equal(Enumerable.Repeat(!plant, 4), Enumerable.Range(0, 4).Select(p => P(s, p).Writable && !olds.Contains(P(s, p).Frame)));
+        Assert.Equal([0, 4, 0, 0], Enumerable.Range(0, 4).Select(p => s.State.Frames[P(s, p).Frame].Content).ToArray());
+    }
+
+    /// <summary>mprotect's population of a VM_LOCKED VMA made writable takes the same faults: a page fork shared, which
+    /// change_protection leaves read-only (can_change_pte_writable: not PageAnonExclusive), is copied by the write fault
+    /// (linux-7.2 mm/mprotect.c mprotect_fixup -> populate_vma_page_range). Planted: it stays shared and read-only.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Mprotect_of_a_locked_vma_copies_a_page_fork_shared(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantPopulateSkipsPresent = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.CpuWrite(1, 6));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.Mprotect(0, 4, Prot.Read));
+        Assert.Null(Result(s, new Call.Mlock(0, 4)));
+        int old = P(s, 1).Frame;
+        Assert.Null(Result(s, new Call.Mprotect(0, 4, Prot.ReadWrite)));
+        Assert.Null(s.FirstViolation);
+        Assert.Equal((plant, !plant), (P(s, 1).Frame == old, P(s, 1).Writable));
+        Assert.Equal(6, s.State.Frames[P(s, 1).Frame].Content);
+        Assert.Equal(old, s.State.Children[0][1]);
+    }
+
+    /// <summary>What stays refused (ENOTSUP, without effect): a write fault on a uffd-wp PTE of a VM_UFFD_WP VMA, which waits in
+    /// handle_userfault for a reader the model has not (linux-7.2 mm/memory.c do_wp_page -> userfaultfd_pte_wp).</summary>
     [Fact]
-    public void Mlock_over_a_page_a_write_fault_would_copy_is_refused_without_effect()
+    public void Mlock_over_a_uffd_wp_page_is_refused_without_effect()
     {
         var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2));
         s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
         s.Cpu(new Call.CpuWrite(3, 7));
-        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.UffdRegister(0, 8));
+        s.Cpu(new Call.UffdWriteProtect(3, 4));
         var before = s.State;
         Assert.StartsWith("ENOTSUP (populate_vma_page_range: the fault on page 3", Result(s, new Call.Mlock(2, 6)));
         Assert.Equal(before.Vmas, s.State.Vmas);
         Assert.Equal(before.Ptes, s.State.Ptes);
+    }
+
+    /// <summary>fork clears VM_LOCKED in the child's VMAs (linux-7.2 mm/mmap.c dup_mmap: vm_flags_clear(tmp, VM_LOCKED_MASK);
+    /// linux-6.12 and 6.1 kernel/fork.c dup_mmap the same), the parent's stay locked; the copies are not merged, so the child's
+    /// VMA edge at the end of the locked range stays (Vma.Seam): the child's write into the THP block across it is a
+    /// do_anonymous_page fault of one page, not a huge fault. Planted (PlantForkKeepsMlock): the child's VMA stays locked.</summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fork_clears_vm_locked_in_the_child(bool plant)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2) { PlantForkKeepsMlock = plant });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Thp: true));
+        Assert.Null(Result(s, new Call.Mlock(0, 2)));
+        Assert.Null(Result(s, new Call.Fork()));
+        Assert.Equal([true, false], s.State.Vmas.Select(v => v.Mlocked).ToArray());
+        Assert.Equal([plant, false], s.State.ChildVmas[0].Select(v => v.Mlocked).ToArray());
+        Assert.Null(Result(s, new Call.ChildWrite(0, 3, 8)));
+        // fork copied the parent's pages 0 and 1 (both locked and faulted in); the child's write mapped page 3 alone
+        Assert.Equal([0, 1, 3], s.State.Children[0].Keys.Order().ToArray());
+        Assert.Null(s.State.Ptes[3]);
     }
 
     /// <summary>MADV_DONTNEED and MADV_FREE of a VM_LOCKED VMA: EINVAL, the pages stay; after munlock they are zapped. Planted

@@ -198,7 +198,10 @@ CandSites(op) ==
                         THEN {"mmap_region", "split_huge_page"} ELSE {"unmap_vmas", "split_huge_page"}
       \* the hugetlb call sites for a hugetlb VMA (mm/hugetlb.c; mm/mprotect.c change_protection,
       \* fs/hugetlbfs/inode.c hugetlb_vmdelete_list, mm/memory.c handle_mm_fault -> hugetlb_fault)
-      [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page"}
+      \* and the population of a private VM_LOCKED VMA made writable (mm/mprotect.c mprotect_fixup ->
+      \* populate_vma_page_range): the write faults' call sites, as for mlock below
+      [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page",
+                                     "wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
       \* and, where mremap breaks KSM pages first, break_ksm's wp_page_copy (NotifierSpec MremapBreakKsm)
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
                                     \cup (IF MremapBreakKsm THEN {"wp_page_copy"} ELSE {})
@@ -225,8 +228,10 @@ CandSites(op) ==
       [] op \in {"uffdio_writeprotect", "uffdio_unregister"} -> {"uffd_wp_range", "split_huge_page"}
       [] op = "uffdio_register" -> {"split_huge_page"}
       \* mlock / munlock split a VMA at the range's edges, and a huge PMD across one
-      \* (mm/vma.c __split_vma -> vma_adjust_trans_huge)
-      [] op \in {"mlock", "munlock"} -> {"split_huge_page"}
+      \* (mm/vma.c __split_vma -> vma_adjust_trans_huge); mlock then faults the range in
+      \* (mm/gup.c populate_vma_page_range -> handle_mm_fault: a CPU fault's call sites)
+      [] op = "mlock"            -> {"split_huge_page", "wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
+      [] op = "munlock"          -> {"split_huge_page"}
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
       [] op = "uffdio_move"      -> {"move_pages_ptes", "move_pages_huge_pmd", "split_huge_page"}
