@@ -326,10 +326,21 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// kernel/fork.c dup_mmap) clears VM_LOCKED_MASK in each copy (Planner.ChildVmasAtFork).</summary>
     public bool PlantForkKeepsMlock { get; init; }
 
-    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests HostOnlyTests): under linux-6.1,
-    /// 6.12 and 6.18 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma
-    /// allows and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Properties VocabulariesAgree): under linux-6.1
+    /// and 6.12 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma allows
+    /// and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>
     public bool PlantAnonVmaMergeAs7_2 { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests HostOnlyTests): linux-6.18 keeps a
+    /// VMA with an anon_vma apart from a neighbour without one, as linux-6.12 mm/vma.c is_mergeable_anon_vma does, where
+    /// 6.18.44 merges them as linux-7.2 does (seen live, session 16: Planner.OldAnonVmaMerge).</summary>
+    public bool PlantAnonVmaMerge6_18As6_12 { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Kernel.Tests HostOnlyTests): linux-6.18's
+    /// MREMAP_DONTUNMAP of a whole VMA resets the old VMA's pgoff to an unfaulted one's, as linux-7.2 mm/mremap.c
+    /// dontunmap_complete (and linux-6.12 move_vma) do and the reference did before session 16, where 6.18.44 keeps it
+    /// (seen live: Planner.DontunmapVmas).</summary>
+    public bool PlantDontunmapPgoffReset6_18 { get; init; }
 
     /// <summary>A planted reference bug for tests (Reference.Tests MlockTests, Kernel.Tests HostOnlyTests): populate_vma_page_range
     /// faults in only the empty PTEs and takes every present or swapped page as it is, where linux-7.2 mm/gup.c

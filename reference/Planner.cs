@@ -413,10 +413,13 @@ internal sealed class Planner(MmState state)
     /// <summary>linux-6.1 mm/mmap.c and linux-6.12 mm/vma.c is_mergeable_anon_vma: one of the two anon_vmas may be NULL only
     /// when the VMA merged into (can_vma_merge_after's vmg->prev, can_vma_merge_before's vmg->next) has a singular
     /// anon_vma_chain, which a VMA without an anon_vma (an empty chain) has not: a VMA with an anon_vma never merges into one
-    /// without (6.18.44 the same, seen live: host-only `--unseen --time 3m --seed 181`), where linux-7.2 mm/vma.c
-    /// is_mergeable_anon_vma merges it ("Case 1": dup_anon_vma into the target). Planted away:
-    /// MmConfig.PlantAnonVmaMergeAs7_2.</summary>
-    private bool OldAnonVmaMerge => Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 or Vocabulary.Linux6_18 && !Config.PlantAnonVmaMergeAs7_2;
+    /// without, where linux-7.2 mm/vma.c is_mergeable_anon_vma merges it ("Case 1": dup_anon_vma into the target). 6.18.44
+    /// merges as 7.2 (seen live in session 16 with a standalone program and /proc/self/maps: a faulted VMA's end changed by
+    /// UFFDIO_REGISTER or MADV_DONTFORK merges into the unfaulted next VMA, its start into the unfaulted prev; host-only
+    /// `--unseen --time 2m --seed 193`). Planted away: MmConfig.PlantAnonVmaMergeAs7_2 (6.1, 6.12 as 7.2),
+    /// PlantAnonVmaMerge6_18As6_12.</summary>
+    private bool OldAnonVmaMerge => Vocab is Vocabulary.Linux6_1 or Vocabulary.Linux6_12 && !Config.PlantAnonVmaMergeAs7_2
+        || Vocab == Vocabulary.Linux6_18 && Config.PlantAnonVmaMerge6_18As6_12;
 
     private bool Covered(PageRange r) => Enumerable.Range(r.Start, r.Length).All(p => State.VmaAt(p) is not null);
 
@@ -1123,7 +1126,7 @@ internal sealed class Planner(MmState state)
     /// copy's uffd flags, the old VMA keeps them. dontunmap_complete (linux-7.2 mm/mremap.c; 6.12 and 6.1 move_vma) clears
     /// VM_LOCKED on the old VMA (6.1: on the whole VMA, which was not split) and, when the move took the whole VMA, unlinks
     /// its anon_vma (unlink_anon_vmas: Vma.AnonVma false, so fork copies none of its PTEs again until a write fault prepares
-    /// one) and, linux-6.12 and 7.2, resets its pgoff to an unfaulted VMA's (PgDelta 0; 6.1 keeps it; 6.1 also skips all of
+    /// one) and, linux-6.12 and 7.2, resets its pgoff to an unfaulted VMA's (PgDelta 0; 6.1 and 6.18.44 keep it; 6.1 also skips all of
     /// this when copy_vma merged the copy with the source: new_vma != vma). The old VMA's flags change where its edges may
     /// now look mergeable to the reference, which the kernel does not merge until a later change there: Vma.Seams.</summary>
     private ImmutableArray<Vma> DontunmapVmas(Vma src, PageRange old, PageRange dst)
@@ -1131,7 +1134,11 @@ internal sealed class Planner(MmState state)
         // the pre-split and the self-merge check: linux-6.12 and 7.2 (and the releases after); not linux-6.1, nor 6.18.44 as seen
         // live (a process's own mremap, docs/kernel.md "MREMAP_DONTUNMAP": an unfaulted source merged with its copy, a locked
         // VMA's VM_LOCKED cleared whole); the pgoff reset: linux-6.12 and 7.2 dontunmap_complete, not linux-6.1
-        bool guarded = Vocab is not (Vocabulary.Linux6_1 or Vocabulary.Linux6_18), reset = Vocab != Vocabulary.Linux6_1;
+        // 6.18.44 keeps the pgoff (seen live in session 16: a whole VMA mremap moved from page 9 to 2, then MREMAP_DONTUNMAP'd,
+        // does not merge with the faulted VMA after it at UFFDIO_REGISTER, where a DONTUNMAP'd VMA of its own pgoff does:
+        // host-only `--unseen --time 3m --seed 181`)
+        bool guarded = Vocab is not (Vocabulary.Linux6_1 or Vocabulary.Linux6_18),
+            reset = Vocab != Vocabulary.Linux6_1 && (Vocab != Vocabulary.Linux6_18 || Config.PlantDontunmapPgoffReset6_18);
         var kernelVma = Vma.MergedRun(State.Vmas, src);
         var vmas = State.Vmas;
         // the kernel VMA left at the old range: the pre-split piece of a locked VMA, else the whole VMA

@@ -442,25 +442,34 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         Assert.Equal((3, "kpageflags THP", 0), (m!.OpIndex, m.What, m.Page));
     }
 
-    private const string AnonMergeOps = "mmap 0 16 rw; host_read 10; mremap 9 10 2; mremap_dontunmap 0 3 7; uffd_register 2 5; "
+    private const string DontunmapPgoffOps = "mmap 0 16 rw; host_read 10; mremap 9 10 2; mremap_dontunmap 0 3 7; uffd_register 2 5; "
         + "host_write 12 95031; uffd_move 12 2 3";
 
-    /// <summary>Found by `--unseen --time 3m --seed 181` (session 16): a VMA with an anon_vma does not merge into a neighbour
-    /// without one before linux-7.2 (linux-6.12 mm/vma.c is_mergeable_anon_vma; Planner.OldAnonVmaMerge): UFFDIO_REGISTER of
-    /// [2, 5) keeps the unfaulted [2, 3) MREMAP_DONTUNMAP left and the faulted [3, 5) apart, so UFFDIO_MOVE into [2, 5) fails
-    /// with EINVAL. Run under the running kernel's vocabulary (the rule is 6.1 / 6.12 / 6.18's); the plant
-    /// (PlantAnonVmaMergeAs7_2: merged, moved) is caught at the move.</summary>
+    private const string AnonMergeOps = "mmap 0 16 rw; uffd_register 8 16; host_write 7 55434; uffd_register 7 8; mremap 7 10 13";
+
+    /// <summary>Found by `--unseen --time 3m --seed 181` and `--time 2m --seed 193` (session 16) on 6.18.44, diagnosed with a
+    /// standalone program's /proc/self/maps: MREMAP_DONTUNMAP of a whole VMA keeps the old VMA's pgoff there (linux-7.2
+    /// dontunmap_complete and 6.12 move_vma reset it), so [2, 3), mremap'd from page 9 first, does not merge with the faulted
+    /// [3, 5) at UFFDIO_REGISTER and UFFDIO_MOVE into [2, 5) fails with EINVAL (plant PlantDontunmapPgoffReset6_18: merged,
+    /// moved, caught at the move); and a faulted VMA merges into an unfaulted one (linux-7.2 is_mergeable_anon_vma's Case 1,
+    /// where 6.12's keeps them apart), so the mremap of [7, 10) moves one VMA (plant PlantAnonVmaMerge6_18As6_12: two
+    /// userfaultfd-armed VMAs, EFAULT, caught at the mremap). Run under linux-6.18 only (the rules are the running 6.18's).</summary>
     [HostOnlyFact]
-    public void A_faulted_vma_does_not_merge_into_an_unfaulted_one_on_this_kernel()
+    public void Dontunmap_keeps_the_pgoff_and_a_faulted_vma_merges_into_an_unfaulted_one_on_this_kernel()
     {
         if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
         var v = KernelRelease.VocabularyOf(KernelRelease.Running()).Vocabulary;
-        if (v is not (Vocabulary.Linux6_1 or Vocabulary.Linux6_12 or Vocabulary.Linux6_18)) throw new SkipException($"the running kernel's vocabulary is {v}, not 6.1 / 6.12 / 6.18");
+        if (v != Vocabulary.Linux6_18) throw new SkipException($"the running kernel's vocabulary is {v}, not linux-6.18");
         var c = Conformance.KvmConfig(16, v, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
-        Assert.Equal((0L, 1), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
-        var m = new Conformance(fx.Live, c with { PlantAnonVmaMergeAs7_2 = true }) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16)).Mismatch;
+        foreach (var (ops, driven) in new[] { (DontunmapPgoffOps, "uffd_move"), (AnonMergeOps, "mremap") })
+        {
+            var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(ops, 16));
+            Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+            Assert.Equal((0L, 1), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault(driven)));
+        }
+        var m = new Conformance(fx.Live, c with { PlantDontunmapPgoffReset6_18 = true }) { Unseen = true }.Run(KOp.Parse(DontunmapPgoffOps, 16)).Mismatch;
         Assert.Equal((6, "uffdio_move"), (m!.OpIndex, m.What));
+        m = new Conformance(fx.Live, c with { PlantAnonVmaMerge6_18As6_12 = true }) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16)).Mismatch;
+        Assert.Equal((4, "mremap"), (m!.OpIndex, m.What));
     }
 }

@@ -84,19 +84,45 @@ public class AnonVmaTests
         }
     }
 
-    /// <summary>A VMA with an anon_vma does not merge into a neighbour without one under linux-6.1, 6.12 and 6.18
-    /// (is_mergeable_anon_vma: list_is_singular of the target's empty anon_vma_chain), where linux-7.2 merges them (Case 1).
-    /// Found by host-only `--unseen --time 3m --seed 181` on 6.18.44 (kernel EINVAL, reference moved): MREMAP_DONTUNMAP leaves
-    /// the old [2, 3) without an anon_vma (dontunmap_complete: unlink_anon_vmas) next to the faulted [3, 7); UFFDIO_REGISTER of
-    /// [2, 5) keeps [2, 3) and [3, 5) apart (the kernel's /proc/self/smaps), so a move into [2, 5) leaves its VMA. Planted
-    /// (PlantAnonVmaMergeAs7_2): merged, moved.</summary>
+    /// <summary>A VMA with an anon_vma merges into an unfaulted neighbour under linux-7.2 (mm/vma.c is_mergeable_anon_vma,
+    /// "Case 1") and 6.18.44 (seen live, session 16: host-only `--unseen --time 2m --seed 193`), not under linux-6.12 (mm/vma.c
+    /// can_vma_merge_before: is_mergeable_anon_vma asks list_is_singular of next's empty anon_vma_chain; 6.1 mm/mmap.c the
+    /// same): UFFDIO_REGISTER of the faulted [0, 8)'s last page next to the registered, unfaulted [8, 16). Planted:
+    /// PlantAnonVmaMergeAs7_2 (6.12 merges), PlantAnonVmaMerge6_18As6_12 (6.18 keeps them apart: the mremap of [7, 10) then
+    /// spans two userfaultfd-armed VMAs, EFAULT, where 6.18.44 moves it).</summary>
+    [Theory]
+    [InlineData(Vocabulary.Linux6_12, false, false, false)]
+    [InlineData(Vocabulary.Linux6_12, true, false, true)]
+    [InlineData(Vocabulary.Linux6_18, false, false, true)]
+    [InlineData(Vocabulary.Linux6_18, false, true, false)]
+    [InlineData(Vocabulary.Linux7_2, false, false, true)]
+    public void A_faulted_vma_merges_into_an_unfaulted_one_from_linux_6_18(Vocabulary v, bool plant7_2, bool plant6_18, bool merged)
+    {
+        var s = new Session(new MmConfig(16, 4, 48, v, MmForbidsZeropage: true) { PlantAnonVmaMergeAs7_2 = plant7_2, PlantAnonVmaMerge6_18As6_12 = plant6_18 });
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
+        s.Cpu(new Call.UffdRegister(8, 16));
+        s.Cpu(new Call.CpuWrite(7, 55434));
+        Assert.Equal([true, false], new[] { 7, 8 }.Select(p => s.State.VmaAt(p)!.AnonVma).ToArray());
+        s.Cpu(new Call.UffdRegister(7, 8));
+        Assert.Equal(merged ? new PageRange(7, 16) : new PageRange(7, 8), Vma.MergedRun(s.State.Vmas, s.State.VmaAt(7)!));
+        if (v == Vocabulary.Linux6_12) return;
+        s.Cpu(new Call.Munmap(13, 16)); // MREMAP_FIXED's unmap of the destination, as the live harness's mremap
+        Assert.Equal(merged ? "moved" : "EFAULT (a userfaultfd-armed VMA among several)", Result(s, new Call.Mremap(7, 10, 13)));
+    }
+
+    /// <summary>MREMAP_DONTUNMAP of a whole VMA: linux-7.2 mm/mremap.c dontunmap_complete (6.12 move_vma) resets the old VMA's
+    /// pgoff to an unfaulted VMA's; 6.18.44 keeps it (seen live, session 16: a standalone program's /proc/self/maps). Found by
+    /// host-only `--unseen --time 3m --seed 181` on 6.18.44 (kernel EINVAL, reference moved): [2, 3) was mremap'd there from
+    /// page 9, so after the DONTUNMAP its pgoff does not line up with the faulted [3, 7)'s, and UFFDIO_REGISTER of [2, 5) keeps
+    /// [2, 3) and [3, 5) apart: a move into [2, 5) leaves its VMA. Under 7.2 (pgoff reset, Case 1) they merge and the move
+    /// goes through. Planted (PlantDontunmapPgoffReset6_18): 6.18 resets it, merged, moved.</summary>
     [Theory]
     [InlineData(Vocabulary.Linux6_18, false)]
     [InlineData(Vocabulary.Linux6_18, true)]
     [InlineData(Vocabulary.Linux7_2, false)]
-    public void A_faulted_vma_does_not_merge_into_an_unfaulted_one_before_linux_7(Vocabulary v, bool plant)
+    public void Dontunmap_keeps_the_old_vmas_pgoff_on_linux_6_18(Vocabulary v, bool plant)
     {
-        var s = new Session(new MmConfig(16, 4, 48, v, MmForbidsZeropage: true) { PlantAnonVmaMergeAs7_2 = plant });
+        var s = new Session(new MmConfig(16, 4, 48, v, MmForbidsZeropage: true) { PlantDontunmapPgoffReset6_18 = plant });
         s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite));
         s.Cpu(new Call.CpuRead(10));
         s.Cpu(new Call.Munmap(2, 3));
