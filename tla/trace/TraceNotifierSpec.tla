@@ -189,6 +189,11 @@ IsInsert ==
 (***************************************************************************)
 (* The notifier chain.                                                     *)
 (***************************************************************************)
+\* The call sites a fault may run (mm/memory.c handle_mm_fault: wp_page_copy, hugetlb_fault -> hugetlb_wp,
+\* do_swap_page -> remove_device_exclusive_entry): a CPU access's, and those of the population's faults
+\* (mm/gup.c populate_vma_page_range) inside mlock and mprotect.
+FaultSites == {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
+
 \* The spec's call sites a reference call runs (its huge-page splits included).
 CandSites(op) ==
     CASE op \in {"munmap", "exit_mmap"} -> {"unmap_vmas", "split_huge_page"}
@@ -200,8 +205,7 @@ CandSites(op) ==
       \* fs/hugetlbfs/inode.c hugetlb_vmdelete_list, mm/memory.c handle_mm_fault -> hugetlb_fault)
       \* and the population of a private VM_LOCKED VMA made writable (mm/mprotect.c mprotect_fixup ->
       \* populate_vma_page_range): the write faults' call sites, as for mlock below
-      [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page",
-                                     "wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
+      [] op = "mprotect"         -> {"change_protection", "hugetlb_change_protection", "split_huge_page"} \cup FaultSites
       \* and, where mremap breaks KSM pages first, break_ksm's wp_page_copy (NotifierSpec MremapBreakKsm)
       [] op = "mremap"           -> {"move_page_tables", "move_hugetlb_page_tables", "split_huge_page"}
                                     \cup (IF MremapBreakKsm THEN {"wp_page_copy"} ELSE {})
@@ -211,8 +215,7 @@ CandSites(op) ==
       [] op = "madvise_free"     -> {"madvise_free_single_vma", "split_folio"}
       \* a fault on a device-exclusive entry restores it (do_swap_page); a write fault on a THP
       \* other than the huge zero page splits it (mm/memory.c wp_huge_pmd -> __split_huge_pmd)
-      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> {"wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry",
-                                                              "split_huge_page"}
+      [] op \in {"cpu_read", "cpu_write", "handle_mm_fault"} -> FaultSites \cup {"split_huge_page"}
       [] op = "make_device_exclusive" -> {"make_device_exclusive"}
       \* fork first restores the parent's device-exclusive entries (copy_nonpresent_pte)
       [] op = "fork"             -> {"copy_page_range", "copy_hugetlb_page_range", "remove_device_exclusive_entry"}
@@ -230,7 +233,7 @@ CandSites(op) ==
       \* mlock / munlock split a VMA at the range's edges, and a huge PMD across one
       \* (mm/vma.c __split_vma -> vma_adjust_trans_huge); mlock then faults the range in
       \* (mm/gup.c populate_vma_page_range -> handle_mm_fault: a CPU fault's call sites)
-      [] op = "mlock"            -> {"split_huge_page", "wp_page_copy", "hugetlb_wp", "remove_device_exclusive_entry"}
+      [] op = "mlock"            -> {"split_huge_page"} \cup FaultSites
       [] op = "munlock"          -> {"split_huge_page"}
       [] op = "change_prot_numa" -> {"change_prot_numa", "split_huge_page"}
       [] op = "pagemap_scan_wp"  -> {"do_pagemap_scan", "split_huge_page"}
