@@ -165,7 +165,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         opt.MaxMemory is { } max ? new DiskFpSet(SpillDir(), max / 2) : new FpSet();
 
     private IStateQueue NewQueue() =>
-        opt.MaxMemory is null ? new StateQueue(spec) : new DiskStateQueue(spec, SpillDir(), PageBytes, QueueBudget);
+        opt.MaxMemory is null ? new StateQueue(spec, opt.PlantedCodesInThreadOrder) : new DiskStateQueue(spec, SpillDir(), PageBytes, QueueBudget);
 
     private void RemoveSpillDir()
     {
@@ -409,8 +409,12 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
                 if (_parallelMerge && !x.Event) MergeParallel(x, workers, pool);
                 else
                 {
+                    // as the parallel merge: the queue codes the batch's new atoms at its end
+                    var q = _next as StateQueue;
+                    q?.BeginBatch();
                     for (int i = 0; i < x.Count; i++)
                         if (!Merge(c, res, x, i)) return false;
+                    q?.EndBatch();
                     if (_stats is not null) _stats.SerialBatches++;
                 }
                 if (_stats is not null) _stats.Merge(SearchStats.ThreadCpuNs() - t0);

@@ -9,7 +9,8 @@ namespace NotifierSpec.Checker;
 /// keeps the smallest key per fingerprint (compare-and-swap), then each finds out whether it is that one. New
 /// states are numbered in the batch's order (a prefix sum over the states), and the workers insert their
 /// fingerprints into the set (compare-and-swap, room made beforehand), record their parents in the trace and
-/// encode them for the next level's queue, each into a buffer of its chunk; the buffers are appended in order.
+/// encode them for the next level's queue, each into a buffer of its chunk; the buffers are appended in order
+/// (the atoms and domains new to the queue's table get their codes after the phase: StateQueue.BeginBatch).
 /// With temporal properties the workers also tell the state graph (in memory) the new states and every expanded
 /// state's successors (StateGraph.StateAt, SetSucc): a successor's id is the one its fingerprint was given before
 /// the batch (the graph's table), or the id its first occurrence in the batch gets from the numbering (FreshId),
@@ -246,6 +247,7 @@ public sealed partial class ModelChecker
                 for (int ch = 0; ch < nChunks; ch++) { _chunkOut[ch] = queue.NewBuffer(); _chunkState[ch] = queue.NewBuffer(); }
                 _chunkQueue = queue;
             }
+            queue.BeginBatch();
             ForChunks(n, workers, pool, (ch, from, to) =>
             {
                 var output = _chunkOut[ch]; var state = _chunkState[ch];
@@ -270,6 +272,7 @@ public sealed partial class ModelChecker
                 }
                 _chunkRecords[ch] = records;
             });
+            queue.EndBatch();
             seen.Added(found);
             g?.Added(found);
             for (int ch = 0; ch < used; ch++) queue.AppendRecords(_chunkOut[ch], _chunkRecords[ch]);

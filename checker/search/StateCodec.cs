@@ -158,6 +158,11 @@ public static class StateCodec
 /// 0xFE the queue's object marker). Only domains whose keys are atoms (booleans, integers, strings, model
 /// values) or tuples of atoms are numbered: two such keys are equal exactly when they are written alike. The
 /// key arrays and atoms are shared by the values read back (values are immutable).
+/// While Deferring (a batch's new states being encoded, by the parallel merge's workers at once), an atom or a domain the table
+/// does not have is not given a code or a number: the state is written without it and the atom or domain is
+/// noted, and Settle, after the workers' phase, numbers the noted ones in an order of their own (atoms by slot,
+/// domains by their keys). So what the table holds after a batch, and the queue's size, depend on the states
+/// encoded, never on which worker met an atom first: the same at any number of workers.
 /// </summary>
 public sealed class KeyDomains
 {
@@ -172,6 +177,20 @@ public sealed class KeyDomains
     private readonly Value[] _atoms = new Value[LastCode - FirstCode + 1];
     private int _atomCount;
     private long _bytes;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Value> _pendingAtoms = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Value[], bool> _pendingDomains = new(new AtomsComparer());
+    private readonly bool _plantedNoDefer;
+
+    /// <param name="plantedNoDefer">A planted bug for the tests: Deferring is ignored (codes in the order met).</param>
+    public KeyDomains(bool plantedNoDefer = false) => _plantedNoDefer = plantedNoDefer;
+
+    /// <summary>Set while several threads may encode at once: new atoms and domains are noted, numbered by Settle.</summary>
+    public bool Deferring
+    {
+        get => _deferring && !_plantedNoDefer;
+        set => _deferring = value;
+    }
+    private volatile bool _deferring;
 
     /// <summary>Bytes held: the key arrays' references and the table's entries (estimated at 48 bytes each),
     /// and the atom tables.</summary>
@@ -196,6 +215,22 @@ public sealed class KeyDomains
         if (slot < 0) return null;
         var codes = Volatile.Read(ref _codes);
         if (slot < codes.Length && Volatile.Read(ref codes[slot]) is var known and not 0) return known;
+        // no code left: no lock either (read again: the last code may have been given since the first read)
+        if (Volatile.Read(ref _atomCount) == _atoms.Length)
+        {
+            codes = Volatile.Read(ref _codes);
+            return slot < codes.Length && Volatile.Read(ref codes[slot]) is var last and not 0 ? last : null;
+        }
+        if (Deferring)
+        {
+            if (!_pendingAtoms.ContainsKey(slot)) _pendingAtoms.TryAdd(slot, v);
+            return null;
+        }
+        return Give(slot, v);
+    }
+
+    private byte? Give(int slot, Value v)
+    {
         lock (_keys) // a code is given once, by one worker; readers see it only after its atom is stored
         {
             if (slot >= _codes.Length)
@@ -208,8 +243,9 @@ public sealed class KeyDomains
             if (c != 0) return c;
             if (_atomCount == _atoms.Length) return null;
             c = (byte)(FirstCode + _atomCount);
-            _atoms[_atomCount++] = v;
+            _atoms[_atomCount] = v;
             Volatile.Write(ref _codes[slot], c);
+            Volatile.Write(ref _atomCount, _atomCount + 1); // after the code: a reader that sees the table full sees every code
             return c;
         }
     }
@@ -220,14 +256,42 @@ public sealed class KeyDomains
     {
         foreach (var k in keys) if (!IsKey(k)) return null;
         if (_ids.TryGetValue(keys, out int id)) return id;
+        if (Deferring)
+        {
+            if (!_pendingDomains.ContainsKey(keys)) _pendingDomains.TryAdd(keys, true);
+            return null;
+        }
+        return Number(keys);
+    }
+
+    private int Number(Value[] keys)
+    {
         lock (_keys)
         {
+            int id;
             if (_ids.TryGetValue(keys, out id)) return id;
             id = _keys.Count;
             _keys.Add(keys);
             _bytes += 48 + 8L * keys.Length;
             _ids[keys] = id;
             return id;
+        }
+    }
+
+    /// <summary>Ends Deferring: the atoms and domains noted meanwhile get their codes and numbers, atoms in the order of
+    /// their slots, domains in the order of their keys (KeyOrder). One thread, after the encoding phase.</summary>
+    public void Settle()
+    {
+        _deferring = false;
+        if (!_pendingAtoms.IsEmpty)
+        {
+            foreach (var slot in _pendingAtoms.Keys.Order()) Give(slot, _pendingAtoms[slot]);
+            _pendingAtoms.Clear();
+        }
+        if (!_pendingDomains.IsEmpty)
+        {
+            foreach (var keys in _pendingDomains.Keys.Order(KeyOrder.Instance)) Number(keys);
+            _pendingDomains.Clear();
         }
     }
 
@@ -239,6 +303,35 @@ public sealed class KeyDomains
         if (k is not TupleV t) return false;
         foreach (var x in t.Elems) if (!IsAtom(x)) return false;
         return true;
+    }
+
+    /// <summary>An order of key arrays that depends on their keys alone: length, then key by key (booleans,
+    /// integers, strings and model values by token, tuples element by element).</summary>
+    private sealed class KeyOrder : IComparer<Value[]>
+    {
+        public static readonly KeyOrder Instance = new();
+
+        public int Compare(Value[]? a, Value[]? b) => All(a!, b!);
+
+        private static int All(Value[] a, Value[] b)
+        {
+            if (a.Length != b.Length) return a.Length.CompareTo(b.Length);
+            for (int i = 0; i < a.Length; i++)
+                if (One(a[i], b[i]) is var c and not 0) return c;
+            return 0;
+        }
+
+        private static int Kind(Value x) => x switch { BoolV => 0, IntV => 1, StrV => 2, ModelV => 3, _ => 4 };
+
+        private static int One(Value x, Value y) => (x, y) switch
+        {
+            (BoolV p, BoolV q) => p.B.CompareTo(q.B),
+            (IntV i, IntV j) => i.N.CompareTo(j.N),
+            (StrV s, StrV t) => s.Tok.CompareTo(t.Tok),
+            (ModelV m, ModelV n) => m.Tok.CompareTo(n.Tok),
+            (TupleV s, TupleV t) => All(s.Elems, t.Elems),
+            _ => Kind(x).CompareTo(Kind(y)),
+        };
     }
 
     private sealed class AtomsComparer : IEqualityComparer<Value[]>

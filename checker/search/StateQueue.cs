@@ -12,17 +12,16 @@ namespace NotifierSpec.Checker;
 /// once) and appends them in order (AppendRecords); it takes records out without decoding them (DequeueRaw)
 /// and has its workers decode them (Decode), the length telling where the next record starts.
 /// </summary>
-public sealed class StateQueue(TlaSpec spec) : IStateQueue
+public sealed class StateQueue(TlaSpec spec, bool plantedNoDefer = false) : IStateQueue
 {
     private const int ChunkBytes = 1 << 16, FirstChunkBytes = 1 << 10;
     private const byte ObjectMarker = 0xFE; // no value's tag: a state's first byte is its first value's tag
 
-    private readonly KeyDomains _domains = new();
+    private readonly KeyDomains _domains = new(plantedNoDefer);
     private readonly StateBuffer _enc = new(1 << 10), _state = new(1 << 10);
     private readonly List<byte[]?> _chunks = [];
     private readonly List<int> _used = [];
-    private readonly Dictionary<int, Value[]> _objects = [];
-    private int _objectCount;
+    private readonly Dictionary<int, Value[]> _objects = []; // by the state's id
     private long _held;
     private int _nextChunk = FirstChunkBytes;
     private long _enqueued, _dequeued;
@@ -33,6 +32,14 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
 
     /// <summary>A buffer for EncodeRecord (one per thread).</summary>
     public StateBuffer NewBuffer() => new(1 << 12) { Domains = _domains };
+
+    /// <summary>Before a batch's new states are encoded (by the parallel merge's workers at once, or by the serial merge
+    /// in order): the atoms and domains met that the queue's table does not have are numbered at EndBatch, in an order
+    /// of their own (KeyDomains.Deferring), so the queue's bytes depend neither on the threads' timing nor on which
+    /// merge ran.</summary>
+    public void BeginBatch() => _domains.Deferring = true;
+
+    public void EndBatch() => _domains.Settle();
 
     public void Enqueue(Value[] st, int id)
     {
@@ -50,10 +57,9 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
         state.Len = 0;
         if (!state.TryAdd(st))
         {
-            int o;
-            lock (_objects) { o = _objectCount++; _objects[o] = st; }
+            // kept as an object, found again by the record's id
+            lock (_objects) _objects.Add(id, st);
             state.Put(ObjectMarker);
-            state.PutVar((ulong)o);
         }
         else if (state.Buf[0] == ObjectMarker) throw new InvalidOperationException("state tag clashes with the object marker");
         output.PutVar((ulong)id);
@@ -118,10 +124,8 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
             int len = (int)StateCodec.GetVar(chunk, ref _readPos);
             if (chunk[_readPos] == ObjectMarker)
             {
-                int p = _readPos + 1;
-                int o = (int)StateCodec.GetVar(chunk, ref p);
-                states[k] = _objects[o];
-                _objects.Remove(o);
+                states[k] = _objects[ids[k]];
+                _objects.Remove(ids[k]);
                 bufs[k] = null;
             }
             else { states[k] = null; bufs[k] = chunk; offs[k] = _readPos; }
@@ -140,11 +144,7 @@ public sealed class StateQueue(TlaSpec spec) : IStateQueue
         int len = (int)StateCodec.GetVar(chunk, ref p);
         int start = p;
         p += len;
-        if (chunk[start] == ObjectMarker)
-        {
-            start++;
-            return (_objects[(int)StateCodec.GetVar(chunk, ref start)], id);
-        }
+        if (chunk[start] == ObjectMarker) return (_objects[id], id);
         return (Decode(chunk, start), id);
     }
 
