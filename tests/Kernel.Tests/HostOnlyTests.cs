@@ -34,6 +34,23 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     private MmConfig Config(string? mutant = null, bool? forbids = null) =>
         Conformance.KvmConfig(16, Vocabulary.Upstream, mutant is null ? null : Mutants.Find(mutant), forbidsZeropage: forbids ?? fx.Live.ForbidsZeroPage);
 
+    /// <summary>ops (over pages pages) run under config c, with the operations not yet seen through KVM if unseen: the run,
+    /// asserted to agree with the kernel.</summary>
+    private RunResult Clean(string ops, int pages, MmConfig c, bool unseen = false)
+    {
+        var r = new Conformance(fx.Live, c) { Unseen = unseen }.Run(KOp.Parse(ops, pages));
+        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        return r;
+    }
+
+    /// <summary>The first difference of ops run under a planted config, asserted to be found.</summary>
+    private Mismatch Caught(string ops, int pages, MmConfig planted, bool unseen = false)
+    {
+        var m = new Conformance(fx.Live, planted) { Unseen = unseen }.Run(KOp.Parse(ops, pages)).Mismatch;
+        Assert.NotNull(m);
+        return m!;
+    }
+
     [HostOnlyFact]
     public void A_clean_host_only_run_of_300_operations_shows_no_mismatch_and_runs_no_guest_access()
     {
@@ -58,15 +75,12 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     public void A_write_protect_that_fails_at_a_vma_not_registered_protects_the_ones_before_it()
     {
         if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
-        var r = new Conformance(fx.Live, Config()) { Unseen = true }.Run(KOp.Parse(PartialWpOps, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(PartialWpOps, 16, Config(), unseen: true);
         Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_wp")));
         // without Unseen it is refused (counted), not run
-        var off = new Conformance(fx.Live, Config()).Run(KOp.Parse(PartialWpOps, 16));
-        Assert.Null(off.Mismatch);
+        var off = Clean(PartialWpOps, 16, Config());
         Assert.Equal((1L, 0L), (off.Stats.Refused, off.Stats.Driven.GetValueOrDefault("uffd_wp")));
-        var m = new Conformance(fx.Live, Config() with { PlantUffdWpRefusesWhole = true }) { Unseen = true }.Run(KOp.Parse(PartialWpOps, 16)).Mismatch;
-        Assert.NotNull(m);
+        var m = Caught(PartialWpOps, 16, Config() with { PlantUffdWpRefusesWhole = true }, unseen: true);
         Assert.Equal(("pagemap uffd-wp", 1, "uffd-wp"), (m!.What, m.Page, m.Kernel));
     }
 
@@ -81,14 +95,11 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     {
         if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
         if (!KsmControl.Available) throw new SkipException("no KSM here");
-        var r = new Conformance(fx.Live, Config()) { Unseen = true }.Run(KOp.Parse(KsmUffdWpOps, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(KsmUffdWpOps, 16, Config(), unseen: true);
         Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("ksm")));
-        var off = new Conformance(fx.Live, Config()).Run(KOp.Parse(KsmUffdWpOps, 16));
-        Assert.Null(off.Mismatch);
+        var off = Clean(KsmUffdWpOps, 16, Config());
         Assert.Equal((1L, 0L), (off.Stats.Refused, off.Stats.Driven.GetValueOrDefault("ksm")));
-        var m = new Conformance(fx.Live, Config() with { PlantKsmKeepsUffdWp = true }) { Unseen = true }.Run(KOp.Parse(KsmUffdWpOps, 16)).Mismatch;
-        Assert.NotNull(m);
+        var m = Caught(KsmUffdWpOps, 16, Config() with { PlantKsmKeepsUffdWp = true }, unseen: true);
         Assert.Equal(("pagemap uffd-wp", 1, "no uffd-wp bit"), (m!.What, m.Page, m.Kernel));
     }
 
@@ -102,10 +113,9 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd write-protect here: {why}");
         const string ops = "mmap_thp 0 1024 rw; host_write 601 179298; mprotect 193 1002 rw; uffd_register 195 1024; host_read 601";
         var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 1024));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 1024, c);
         Assert.True(r.Reference.State.Ptes[601] is { Huge: true });
-        var m = new Conformance(fx.Live, c with { PlantUffdRegisterSplitsPieces = true }).Run(KOp.Parse(ops, 1024)).Mismatch;
+        var m = Caught(ops, 1024, c with { PlantUffdRegisterSplitsPieces = true });
         Assert.Equal((3, "smaps AnonHugePages (PMD-mapped THPs)", "2048 kB"), (m!.OpIndex, m.What, m.Kernel));
     }
 
@@ -119,11 +129,9 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     {
         const string ops = "mmap_thp 0 1024 rw; mmap 759 1024 rw; host_write 761 632381; mremap 718 719 321; host_write 199 245745";
         var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(ops, 1024));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 1024, c, unseen: true);
         Assert.True(r.Reference.State.Ptes[199] is { Huge: false } && r.Reference.State.Ptes[0] is null);
-        var m = new Conformance(fx.Live, c with { PlantPteTableIgnored = true }) { Unseen = true }.Run(KOp.Parse(ops, 1024)).Mismatch;
-        Assert.NotNull(m);
+        var m = Caught(ops, 1024, c with { PlantPteTableIgnored = true }, unseen: true);
         Assert.Equal((4, "pagemap present", 0), (m!.OpIndex, m.What, m.Page));
     }
 
@@ -137,12 +145,10 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     {
         const string ops = "mmap_thp 0 1024 rw; mmap 759 1024 rw; host_write 761 632381; mremap 718 719 321; host_write 600 5; collapse 100; host_read 100";
         var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(ops, 1024));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 1024, c, unseen: true);
         Assert.Equal(1L, r.Stats.Driven["collapse"]);
         Assert.True(Enumerable.Range(0, 512).All(p => r.Reference.State.Ptes[p] is { Huge: true, Prot: Prot.ReadWrite } x && r.Reference.State.Frames[x.Frame].Content == 0));
-        var m = new Conformance(fx.Live, c with { PlantEmptyPteTableCollapseRo = true }) { Unseen = true }.Run(KOp.Parse(ops, 1024)).Mismatch;
-        Assert.NotNull(m);
+        var m = Caught(ops, 1024, c with { PlantEmptyPteTableCollapseRo = true }, unseen: true);
         Assert.Equal((5, "madvise(MADV_COLLAPSE)", "succeeds"), (m!.OpIndex, m.What, m.Kernel));
     }
 
@@ -256,22 +262,18 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     {
         if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd here: {why}");
         const string ops = "mmap 0 16 rw; host_write 15 987434; pageout 13 16; uffd_register 11 13; host_write 14 110869; uffd_move 14 11 2; host_read 12; host_read 11";
-        var r = new Conformance(fx.Live, Config()).Run(KOp.Parse(ops, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 16, Config());
         Assert.Equal((0L, 1L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move"), r.Stats.Driven.GetValueOrDefault("pageout")));
         Assert.Equal((987434, 110869), (r.Reference.CpuView(12), r.Reference.CpuView(11)));
         Assert.True(r.Reference.State.Ptes[12] is { Swapped: false, Prot: Prot.ReadWrite });
-        var m = new Conformance(fx.Live, Config() with { PlantUffdMoveRefusesSwapEntry = true }).Run(KOp.Parse(ops, 16)).Mismatch;
-        Assert.NotNull(m);
+        var m = Caught(ops, 16, Config() with { PlantUffdMoveRefusesSwapEntry = true });
         Assert.Equal((5, "pagemap swapped", 12, "a swap entry", "no entry"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
         // an uffd-wp swap entry moved: the bit stays, and the swap-in at page 12 keeps it (read-only)
         const string wp = "mmap 0 16 rw; uffd_register 0 16; host_write 15 7; uffd_wp 15 16; pageout 15 16; uffd_move 15 12 1; host_read 12";
-        r = new Conformance(fx.Live, Config()).Run(KOp.Parse(wp, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        r = Clean(wp, 16, Config());
         Assert.Equal((0L, 1L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
         Assert.True(r.Reference.State.Ptes[12] is { Swapped: false, UffdWp: true, Prot: Prot.Read });
-        m = new Conformance(fx.Live, Config() with { PlantUffdMoveSwapDropsUffdWp = true }).Run(KOp.Parse(wp, 16)).Mismatch;
-        Assert.NotNull(m);
+        m = Caught(wp, 16, Config() with { PlantUffdMoveSwapDropsUffdWp = true });
         Assert.Equal((5, "pagemap uffd-wp", 12, "a swap entry with uffd-wp"), (m!.OpIndex, m.What, m.Page, m.Kernel));
     }
 
@@ -286,13 +288,11 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     {
         if (fx.Live.UffdWhy is { } why) throw new SkipException($"no userfaultfd here: {why}");
         const string ops = "mmap 0 16 rw; host_write 14 943280; fork; child_write 0 14 63653; uffd_register 2 3; uffd_move 14 2 1; host_write 14 5; uffd_move 14 2 1; host_read 2";
-        var r = new Conformance(fx.Live, Config()).Run(KOp.Parse(ops, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 16, Config());
         Assert.Equal((0L, 2L), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("uffd_move")));
         Assert.Equal(5, r.Reference.CpuView(2));
         Assert.True(r.Reference.State.Ptes[2] is { } p2 && r.Reference.State.Frames[p2.Frame].AnonExclusive);
-        var m = new Conformance(fx.Live, Config() with { PlantAnonExclusiveFromCounts = true }).Run(KOp.Parse(ops, 16)).Mismatch;
-        Assert.NotNull(m);
+        var m = Caught(ops, 16, Config() with { PlantAnonExclusiveFromCounts = true });
         Assert.Equal((5, "uffdio_move", 14, "errno 16", "moves"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
     }
 
@@ -304,13 +304,12 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         // thp_vma_suitable_order) and collapses it: pagemap / kpageflags THP of the block compared after it
         const string ops = "mmap_thp 0 1024 rw; host_write 600 7; mprotect 600 601 r; mprotect 600 601 rw; collapse 600; host_read 600; host_write 601 9";
         var c = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 1024));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 1024, c);
         Assert.Equal((1, 0L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Refused));
         Assert.All(Enumerable.Range(512, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
         // the reference that asks its VMA piece (the plant): the piece [600, 601) holds no whole block, so the reference refuses
         // with EINVAL (collapse_possible); the kernel is run, expected to refuse too, and collapses
-        var pm = new Conformance(fx.Live, c with { PlantCollapsePieceVma = true }).Run(KOp.Parse(ops, 1024)).Mismatch;
+        var pm = Caught(ops, 1024, c with { PlantCollapsePieceVma = true });
         Assert.Equal((4, "madvise(MADV_COLLAPSE)", "succeeds", "errno 22"), (pm!.OpIndex, pm.What, pm.Kernel, pm.Reference));
         // the run sees the collapse: the reference's, without MADV_COLLAPSE sent, is caught by smaps AnonHugePages (the kernel's
         // pages are still the PTE-mapped THP the split left, so kpageflags THP agrees)
@@ -333,20 +332,18 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         var c = Conformance.KvmConfig(1024, Vocabulary.Linux6_18, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
         foreach (var ops in new[] { holes, forked })
         {
-            var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 1024));
-            Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+            var r = Clean(ops, 1024, c);
             Assert.Equal((1, 1L, 0L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Collapsed, r.Stats.Refused));
             Assert.All(Enumerable.Range(512, 512), p => Assert.True(r.Reference.State.Ptes[p] is { Huge: true }));
             // the plant refuses (EBUSY: not run), nothing collapsed on either side
-            r = new Conformance(fx.Live, c with { PlantMadviseCollapseAsKhugepaged = true }).Run(KOp.Parse(ops, 1024));
-            Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+            r = Clean(ops, 1024, c with { PlantMadviseCollapseAsKhugepaged = true });
             Assert.Equal((0, 0L, 1L), (r.Stats.Driven.GetValueOrDefault("collapse"), r.Stats.Collapsed, r.Stats.Refused));
         }
-        var m = new Conformance(fx.Live, c with { Vocabulary = Vocabulary.Linux6_12 }).Run(KOp.Parse(forked, 1024)).Mismatch;
+        var m = Caught(forked, 1024, c with { Vocabulary = Vocabulary.Linux6_12 });
         Assert.Equal((4, "madvise(MADV_COLLAPSE)", "succeeds", "errno 22"), (m!.OpIndex, m.What, m.Kernel, m.Reference));
         // without MADV_COLLAPSE sent, the reference's collapse is caught: its hole 601 is a zeroed page now, the kernel's still none
-        m = new Conformance(fx.Live, c) { PlantCollapseSkipsKernel = true }.Run(KOp.Parse(holes, 1024)).Mismatch;
-        Assert.Equal((3, "pagemap present", 601, "not present"), (m!.OpIndex, m.What, m.Page, m.Kernel));
+        var skipped = new Conformance(fx.Live, c) { PlantCollapseSkipsKernel = true }.Run(KOp.Parse(holes, 1024)).Mismatch;
+        Assert.Equal((3, "pagemap present", 601, "not present"), (skipped!.OpIndex, skipped.What, skipped.Page, skipped.Kernel));
     }
 
     [HostOnlySkippableFact]
@@ -364,11 +361,10 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
             + "munmap 0 16; mmap 0 8 rw; host_write 1 4; uffd_register 4 8; mremap 0 8 8; host_read 9; host_write 5 6; "
             + "munmap 0 16; mmap 2 4 rw; mremap 0 4 8";
         var c = Conformance.KvmConfig(16, vocab, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c).Run(KOp.Parse(ops, 16));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(ops, 16, c);
         Assert.Equal((4L, 3L, 0L), (r.Stats.Driven.GetValueOrDefault("mremap"), r.Stats.Driven.GetValueOrDefault("mremap(several VMAs)"), r.Stats.Refused));
         // the reference under the one-VMA rule of linux-6.12 (the plant): its EFAULT against the kernel's move
-        var m = new Conformance(fx.Live, c with { PlantMremapOneVma = true }).Run(KOp.Parse(ops, 16)).Mismatch;
+        var m = Caught(ops, 16, c with { PlantMremapOneVma = true });
         Assert.Equal((4, "mremap", "succeeds"), (m!.OpIndex, m.What, m.Kernel));
     }
 
@@ -388,19 +384,17 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     public void Mlock_populates_as_the_kernel_does_and_madvise_of_a_locked_vma_fails()
     {
         var c = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(MlockOps, 1024, c, unseen: true);
         Assert.Equal((0L, 2, 1, 3), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mlock"), r.Stats.Driven.GetValueOrDefault("munlock"), r.Stats.Driven.GetValueOrDefault("dontneed")));
         Assert.Equal(Enumerable.Repeat(true, 10), Enumerable.Range(980, 10).Select(p => r.Reference.State.Ptes[p] is { Prot: Prot.ReadWrite }));
         // without Unseen, mlock and munlock are refused (counted), not run
-        var off = new Conformance(fx.Live, c).Run(KOp.Parse(MlockOps, 1024));
-        Assert.True(off.Mismatch is null, off.Mismatch?.ToString());
+        var off = Clean(MlockOps, 1024, c);
         Assert.Equal((0, 0), (off.Stats.Driven.GetValueOrDefault("mlock"), off.Stats.Driven.GetValueOrDefault("munlock")));
-        var m = new Conformance(fx.Live, c with { PlantMlockFillsPages = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        var m = Caught(MlockOps, 1024, c with { PlantMlockFillsPages = true }, unseen: true);
         Assert.Equal((2, "smaps AnonHugePages (PMD-mapped THPs)"), (m!.OpIndex, m.What));
-        m = new Conformance(fx.Live, c with { PlantMadviseIgnoresMlock = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        m = Caught(MlockOps, 1024, c with { PlantMadviseIgnoresMlock = true }, unseen: true);
         Assert.Equal((5, "madvise(madvise_dontneed)", "fails with errno 22", "succeeds"), (m!.OpIndex, m.What, m.Kernel, m.Reference));
-        m = new Conformance(fx.Live, c with { PlantMprotectSkipsLockedPopulate = true }) { Unseen = true }.Run(KOp.Parse(MlockOps, 1024)).Mismatch;
+        m = Caught(MlockOps, 1024, c with { PlantMprotectSkipsLockedPopulate = true }, unseen: true);
         Assert.Equal((15, "pagemap present", 980), (m!.OpIndex, m.What, m.Page));
     }
 
@@ -423,22 +417,20 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     public void Mlock_faults_in_present_and_swapped_pages_and_fork_unlocks_the_child()
     {
         var c = Conformance.KvmConfig(64, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(MlockFaultOps, 64));
-        Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+        var r = Clean(MlockFaultOps, 64, c, unseen: true);
         Assert.Equal((0L, 3), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mlock")));
         Assert.True(new[] { 2, 3, 20 }.All(p => r.Reference.State.Ptes[p] is { Prot: Prot.ReadWrite, Swapped: false }));
-        var m = new Conformance(fx.Live, c with { PlantForkKeepsMlock = true }) { Unseen = true }.Run(KOp.Parse(MlockFaultOps, 64)).Mismatch;
+        var m = Caught(MlockFaultOps, 64, c with { PlantForkKeepsMlock = true }, unseen: true);
         Assert.Equal((3, "child 0's VM_LOCKED (smaps VmFlags lo)", 8, "not locked", "locked"), (m!.OpIndex, m.What, m.Page, m.Kernel, m.Reference));
-        m = new Conformance(fx.Live, c with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockFaultOps, 64)).Mismatch;
+        m = Caught(MlockFaultOps, 64, c with { PlantPopulateSkipsPresent = true }, unseen: true);
         Assert.Equal((5, "pagemap exclusively mapped", 3), (m!.OpIndex, m.What, m.Page));
         // the swap-in alone (op 3 of the same sequence without the fork)
-        m = new Conformance(fx.Live, c with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockSwapOps, 64)).Mismatch;
+        m = Caught(MlockSwapOps, 64, c with { PlantPopulateSkipsPresent = true }, unseen: true);
         Assert.Equal((3, "pagemap swapped", 20), (m!.OpIndex, m.What, m.Page));
         var ct = Conformance.KvmConfig(1024, Vocabulary.Upstream, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
-        var t = new Conformance(fx.Live, ct) { Unseen = true }.Run(KOp.Parse(MlockThpOps, 1024));
-        Assert.True(t.Mismatch is null, t.Mismatch?.ToString());
+        var t = Clean(MlockThpOps, 1024, ct, unseen: true);
         Assert.Equal((0L, 1), (t.Stats.Refused, t.Stats.Driven.GetValueOrDefault("mlock")));
-        m = new Conformance(fx.Live, ct with { PlantPopulateSkipsPresent = true }) { Unseen = true }.Run(KOp.Parse(MlockThpOps, 1024)).Mismatch;
+        m = Caught(MlockThpOps, 1024, ct with { PlantPopulateSkipsPresent = true }, unseen: true);
         Assert.Equal((3, "kpageflags THP", 0), (m!.OpIndex, m.What, m.Page));
     }
 
@@ -463,13 +455,12 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         var c = Conformance.KvmConfig(16, v, null, forbidsZeropage: fx.Live.ForbidsZeroPage);
         foreach (var (ops, driven) in new[] { (DontunmapPgoffOps, "uffd_move"), (AnonMergeOps, "mremap") })
         {
-            var r = new Conformance(fx.Live, c) { Unseen = true }.Run(KOp.Parse(ops, 16));
-            Assert.True(r.Mismatch is null, r.Mismatch?.ToString());
+            var r = Clean(ops, 16, c, unseen: true);
             Assert.Equal((0L, 1), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault(driven)));
         }
-        var m = new Conformance(fx.Live, c with { PlantDontunmapPgoffReset6_18 = true }) { Unseen = true }.Run(KOp.Parse(DontunmapPgoffOps, 16)).Mismatch;
+        var m = Caught(DontunmapPgoffOps, 16, c with { PlantDontunmapPgoffReset6_18 = true }, unseen: true);
         Assert.Equal((6, "uffdio_move"), (m!.OpIndex, m.What));
-        m = new Conformance(fx.Live, c with { PlantAnonVmaMerge6_18As6_12 = true }) { Unseen = true }.Run(KOp.Parse(AnonMergeOps, 16)).Mismatch;
+        m = Caught(AnonMergeOps, 16, c with { PlantAnonVmaMerge6_18As6_12 = true }, unseen: true);
         Assert.Equal((4, "mremap"), (m!.OpIndex, m.What));
     }
 }
