@@ -77,10 +77,6 @@ public sealed class CheckOptions
     /// <summary>A planted bug for StateGraphWorkersTests: in the parallel merge with a state graph, a step to a state
     /// first found in the same batch goes to the first new state found by the same state, not to that state (FreshId).</summary>
     public bool PlantedGraphStateFirst { get; init; }
-    /// <summary>A planted bug for QueueBytesWorkersTests: the parallel merge's workers give the queue's atom codes and
-    /// domain numbers in the order they meet them (KeyDomains.Deferring ignored), so the `Memory:` line's peak queue
-    /// depends on the threads' timing.</summary>
-    public bool PlantedCodesInThreadOrder { get; init; }
     /// <summary>--recover DIR: continue the run whose checkpoint DIR holds instead of starting from Init.</summary>
     public string? Recover { get; init; }
 }

@@ -165,7 +165,7 @@ public sealed partial class ModelChecker(TlaSpec spec, CheckOptions opt)
         opt.MaxMemory is { } max ? new DiskFpSet(SpillDir(), max / 2) : new FpSet();
 
     private IStateQueue NewQueue() =>
-        opt.MaxMemory is null ? new StateQueue(spec, opt.PlantedCodesInThreadOrder) : new DiskStateQueue(spec, SpillDir(), PageBytes, QueueBudget);
+        opt.MaxMemory is null ? new StateQueue(spec) : new DiskStateQueue(spec, SpillDir(), PageBytes, QueueBudget);
 
     private void RemoveSpillDir()
     {

@@ -158,9 +158,9 @@ public static class StateCodec
 /// 0xFE the queue's object marker). Only domains whose keys are atoms (booleans, integers, strings, model
 /// values) or tuples of atoms are numbered: two such keys are equal exactly when they are written alike. The
 /// key arrays and atoms are shared by the values read back (values are immutable).
-/// While Deferring (a batch's new states being encoded, by the parallel merge's workers at once), an atom or a domain the table
+/// While Deferring (a batch's new states being encoded: StateQueue.BeginBatch), an atom or a domain the table
 /// does not have is not given a code or a number: the state is written without it and the atom or domain is
-/// noted, and Settle, after the workers' phase, numbers the noted ones in an order of their own (atoms by slot,
+/// noted, and Settle, at the batch's end, numbers the noted ones in an order of their own (atoms by slot,
 /// domains by their keys). So what the table holds after a batch, and the queue's size, depend on the states
 /// encoded, never on which worker met an atom first: the same at any number of workers.
 /// </summary>
@@ -181,7 +181,7 @@ public sealed class KeyDomains
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Value[], bool> _pendingDomains = new(new AtomsComparer());
     private readonly bool _plantedNoDefer;
 
-    /// <param name="plantedNoDefer">A planted bug for the tests: Deferring is ignored (codes in the order met).</param>
+    /// <param name="plantedNoDefer">A planted bug for QueueBytesWorkersTests: Deferring is ignored (codes in the order met).</param>
     public KeyDomains(bool plantedNoDefer = false) => _plantedNoDefer = plantedNoDefer;
 
     /// <summary>Set while several threads may encode at once: new atoms and domains are noted, numbered by Settle.</summary>

@@ -12,12 +12,12 @@ namespace NotifierSpec.Checker;
 /// once) and appends them in order (AppendRecords); it takes records out without decoding them (DequeueRaw)
 /// and has its workers decode them (Decode), the length telling where the next record starts.
 /// </summary>
-public sealed class StateQueue(TlaSpec spec, bool plantedNoDefer = false) : IStateQueue
+public sealed class StateQueue(TlaSpec spec) : IStateQueue
 {
     private const int ChunkBytes = 1 << 16, FirstChunkBytes = 1 << 10;
     private const byte ObjectMarker = 0xFE; // no value's tag: a state's first byte is its first value's tag
 
-    private readonly KeyDomains _domains = new(plantedNoDefer);
+    private readonly KeyDomains _domains = new();
     private readonly StateBuffer _enc = new(1 << 10), _state = new(1 << 10);
     private readonly List<byte[]?> _chunks = [];
     private readonly List<int> _used = [];
