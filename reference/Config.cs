@@ -326,6 +326,17 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// kernel/fork.c dup_mmap) clears VM_LOCKED_MASK in each copy (Planner.ChildVmasAtFork).</summary>
     public bool PlantForkKeepsMlock { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests LazyfreeSharedTests, Kernel.Tests HostOnlyTests): MADV_FREE
+    /// leaves alone a page another mm maps too, as the reference before session 18, where linux-7.2 mm/madvise.c
+    /// madvise_free_pte_range asks the map count only of a folio that is dirty or in the swap cache, and marks a clean one
+    /// lazyfree whoever maps it (Frame.Clean, Planner.MarkLazyfree).</summary>
+    public bool PlantLazyfreeSkipsShared { get; init; }
+
+    /// <summary>A planted reference bug for tests (Reference.Tests LazyfreeSharedTests, Kernel.Tests HostOnlyTests): MADV_FREE
+    /// marks lazyfree a page another mm maps too even when its folio is not known clean (Frame.Clean), where linux-7.2
+    /// mm/madvise.c madvise_free_pte_range leaves a shared folio alone when it is dirty or in the swap cache (a page swapped in).</summary>
+    public bool PlantLazyfreeMarksShared { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Properties VocabulariesAgree): under linux-6.1
     /// and 6.12 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma allows
     /// and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>

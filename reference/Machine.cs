@@ -515,6 +515,9 @@ public static class Machine
             case PteOp.MigrationEntry:
                 after = null;
                 if (before is { Swapped: false } b && b.Frame != MmState.ZeroFrame) frames = frames.SetItem(b.Frame, frames[b.Frame] with { MapCount = frames[b.Frame].MapCount - 1 });
+                // try_to_migrate_one marks the folio dirty for a dirty PTE (linux-7.2 mm/rmap.c: folio_mark_dirty): not known clean
+                if (pu.Op == PteOp.MigrationEntry && before is { Swapped: false, NonPresent: false } mc && mc.Frame != MmState.ZeroFrame)
+                    frames = frames.SetItem(mc.Frame, frames[mc.Frame] with { Clean = false });
                 // the migration entry keeps the dirty and young bits of the PTE it replaces (linux-7.2 mm/rmap.c try_to_migrate_one:
                 // make_migration_entry_dirty / _young; linux-6.1 the same)
                 if (pu.Op == PteOp.MigrationEntry) migrating = migrating.SetItem(pu.Page, before is { Swapped: false, NonPresent: false } mb ? (mb.Dirty, mb.Young) : null);
@@ -535,7 +538,8 @@ public static class Machine
                 break;
             case PteOp.SwapEntry when before is { Swapped: false } sw:
                 after = sw with { Swapped = true, Young = false, Dirty = false }; // a swap entry has no dirty bit (nor does MoveSwapEntry's)
-                if (sw.Frame != MmState.ZeroFrame) frames = frames.SetItem(sw.Frame, frames[sw.Frame] with { MapCount = frames[sw.Frame].MapCount - 1 });
+                // the page comes back from the swap cache (do_swap_page), which it leaves dirty (folio_free_swap): not known clean
+                if (sw.Frame != MmState.ZeroFrame) frames = frames.SetItem(sw.Frame, frames[sw.Frame] with { MapCount = frames[sw.Frame].MapCount - 1, Clean = false });
                 break;
             case PteOp.MoveSwapEntry:
                 after = new Pte(pu.Frame, pu.Prot, SoftDirty: true, Swapped: true, UffdWp: pu.UffdWp);   // UFFDIO_MOVE keeps the uffd-wp bit, mremap's move_ptes does not
@@ -563,7 +567,7 @@ public static class Machine
                     PteOp.Upgrade => cur with { Prot = Prot.ReadWrite, Dirty = true, Young = true, SoftDirty = !s.Config.Has(Mutant.WriteFaultNoSoftDirty) || cur.SoftDirty, TrackWp = false },
                     PteOp.UffdWp => cur with { UffdWp = true, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = false },
                     PteOp.UffdWpResolve => cur with { UffdWp = false, Prot = pu.Prot == Prot.ReadWrite ? Prot.ReadWrite : cur.Prot },
-                    PteOp.MakeExclusive => cur with { Exclusive = pu.Frame },
+                    PteOp.MakeExclusive => cur with { Exclusive = pu.Frame },  // the frame is not known clean any more (below)
                     PteOp.RestoreExclusive => cur with { Exclusive = -1 },
                     _ => throw new InvalidOperationException(pu.Op.ToString()),
                 };
@@ -576,6 +580,9 @@ public static class Machine
             frames = frames.SetItem(up.Frame, frames[up.Frame] with { AnonExclusive = true });
         if (pu.Op is PteOp.Map or PteOp.MapShared && pu.Frame != MmState.ZeroFrame && s.VmaAt(pu.Page) is { Shared: true })
             frames = frames.SetItem(pu.Frame, frames[pu.Frame] with { AnonExclusive = false });
+        // make_device_exclusive marks the folio dirty for a dirty PTE (linux-7.2 mm/rmap.c make_device_exclusive: folio_mark_dirty)
+        if (pu.Op == PteOp.MakeExclusive && before is { } mx && mx.Frame != MmState.ZeroFrame)
+            frames = frames.SetItem(mx.Frame, frames[mx.Frame] with { Clean = false });
         s = s with { Ptes = s.Ptes.SetItem(pu.Page, after), Frames = frames, Migrating = migrating };
         if (s.Config.ModelsPteTables) s = s with { PteTables = PteTablesAfter(s, pu, before, after) };
         // an anonymous page in a private VMA: it has an anon_vma from now on (mm/rmap.c __anon_vma_prepare); so does the
@@ -896,7 +903,7 @@ public static class Machine
             int i = steps.FindIndex(p => p is Prim.FreeFrame f && f.Frame == zr.Frame);
             if (i >= 0) steps.RemoveAt(i);
             // MADV_FREE's walk marks the page it finds mapped again lazyfree and clean (Planner.MarkLazyfree)
-            if (zr.Lazyfree) s = s with { Frames = s.Frames.SetItem(zr.Frame, s.Frames[zr.Frame] with { Lazyfree = true, Dirty = false }) };
+            if (zr.Lazyfree) s = s with { Frames = s.Frames.SetItem(zr.Frame, s.Frames[zr.Frame] with { Lazyfree = true, Dirty = false, Clean = true }) };
         }
         op = op with { Steps = ImmutableQueue.CreateRange(steps) };
         s = s with { Op = op };
@@ -924,7 +931,7 @@ public static class Machine
         var o = PteUpdate(s, op, new Prim.PteUpdate(kr.Page, PteOp.MapShared, kr.KFrame, prot, UffdWp: s.Config.PlantKsmKeepsUffdWp && cur.UffdWp));
         // the kpage is a KSM page from now on (mm/ksm.c try_to_merge_one_page -> folio_set_stable_node on the kpage)
         var st = o.State with { Ptes = o.State.Ptes.SetItem(kr.Page, o.State.Ptes[kr.Page]!.Value with { Dirty = false }),
-            Frames = o.State.Frames.SetItem(kr.KFrame, o.State.Frames[kr.KFrame] with { Ksm = true }) };
+            Frames = o.State.Frames.SetItem(kr.KFrame, o.State.Frames[kr.KFrame] with { Ksm = true, Clean = false }) };
         return o with { State = st };
     }
 
@@ -1015,9 +1022,10 @@ public static class Machine
                     {
                         pt = pt.SetItem(p, e); pages.Add(p);
                         // KVM marks a page it maps writable dirty (linux-7.2 arch/x86/kvm/mmu/mmu.c kvm_mmu_finish_page_fault ->
-                        // kvm_release_faultin_page(.., fault->map_writable) -> kvm_release_page_dirty): a lazyfree frame is dirty again
-                        if (cfg.Kind == MirrorKind.Mm && e.Writable && s.Frames[e.Frame] is { Lazyfree: true } lf && lf.Generation == e.Generation)
-                            s = s with { Frames = s.Frames.SetItem(e.Frame, lf with { Dirty = true }) };
+                        // kvm_release_faultin_page(.., fault->map_writable) -> kvm_release_page_dirty -> kvm_set_page_dirty): a lazyfree
+                        // frame is dirty again, and no frame is known clean (Frame.Clean)
+                        if (cfg.Kind == MirrorKind.Mm && e.Writable && s.Frames[e.Frame] is var kf && kf.Generation == e.Generation && (kf.Lazyfree || kf.Clean))
+                            s = s with { Frames = s.Frames.SetItem(e.Frame, kf with { Dirty = kf.Dirty || kf.Lazyfree, Clean = false }) };
                     }
                 s = SetMirror(s, m, ms with { Pt = pt, Op = d with { Phase = DevicePhase.Unlock } });
                 return new(s, Line("step", dev, "device_pte_install", ("pages", pages.ToArray())), null);

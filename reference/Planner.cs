@@ -28,12 +28,13 @@ internal sealed class Planner(MmState state)
     /// The new page is PageAnonExclusive (Frame.AnonExclusive): every caller maps it as a new anonymous page
     /// (folio_add_new_anon_rmap with RMAP_EXCLUSIVE) but a migration's, which takes its source's bit (MigratedAnonExclusive),
     /// and a shared VMA's, whose Map clears it (Machine).
-    public int Alloc()
+    /// clean: a base page do_anonymous_page or wp_page_copy maps, known neither dirty nor in the swap cache (Frame.Clean).
+    public int Alloc(bool clean = false)
     {
         if (State.FreeList.IsEmpty) throw new ModelException("out of frames (ENOMEM): raise --frames");
         var fl = State.FreeList.Pop(out int f);
         var fr = State.Frames[f];
-        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1, AnonExclusive: true)) };
+        State = State with { FreeList = fl, Frames = State.Frames.SetItem(f, new Frame(0, 0, 1, false, fr.Generation + 1, AnonExclusive: true, Clean: clean)) };
         return f;
     }
 
@@ -524,7 +525,7 @@ internal sealed class Planner(MmState state)
         // !(vmf->flags & FAULT_FLAG_WRITE) && !mm_forbids_zeropage(vma->vm_mm)); then a page of its own, writable and dirty in a
         // writable VMA as for a write (entry = pte_mkwrite(pte_mkdirty(entry)) when VM_WRITE)
         if (!write && !vma.Shared && !Config.ForbidsZeropage) { Pte(page, PteOp.MapShared, false, MmState.ZeroFrame, Prot.Read); return new(page, page + 1); }
-        Pte(page, PteOp.Map, false, Alloc(), write ? Prot.ReadWrite : vma.Prot);
+        Pte(page, PteOp.Map, false, Alloc(clean: true), write ? Prot.ReadWrite : vma.Prot);
         return new(page, page + 1);
     }
 
@@ -620,7 +621,7 @@ internal sealed class Planner(MmState state)
     /// Unshare: a FAULT_FLAG_UNSHARE fault (BreakKsm), whose copy keeps the old PTE's soft-dirty and uffd-wp bits.
     private int WpPageCopy(int page, Pte cur, Prot prot = Prot.ReadWrite, bool unshare = false)
     {
-        int nf = Alloc();
+        int nf = Alloc(clean: true);
         _prims.Add(new Prim.CopyFrame(cur.Frame, nf));
         Bracket(CallSite.wp_page_copy, new PageRange(page, page + 1), CopyOnWrite(page, cur, nf, prot, unshare));
         return nf;
@@ -1342,9 +1343,13 @@ internal sealed class Planner(MmState state)
     /// zero page, vm_normal_folio NULL, nor a folio of an mlocked VMA, folio_test_unevictable, nor one still in the swap cache)
     /// and clean (folio_clear_dirty, the PTE's dirty bit cleared by clear_young_dirty_ptes). A folio that is dirty or in the
     /// swap cache is skipped when mapped more than once (folio_mapcount != folio_nr_pages) or when its swap entry has another
-    /// user (folio_free_swap fails: here a reference beyond its mappings, a child's swap entry). Approximation: a frame mapped
-    /// more than once is never marked (the kernel marks a clean one, but pageout skips such a page, and the reference's
-    /// children never unmap, so no such lazyfree page is reclaimed here). folio_mark_lazyfree acts only on a folio on the LRU
+    /// user (folio_free_swap fails: here a reference beyond its mappings, a child's swap entry); one mapped once leaves the swap
+    /// cache and is cleaned (folio_free_swap, folio_clear_dirty: Frame.Clean). A folio neither dirty nor in the swap cache is
+    /// marked whoever maps it: a page fork shared, which the child's copy-on-write (wp_page_copy, no folio_mark_dirty) leaves
+    /// to the parent alone, is then discarded by a pageout (found live: `mmap 0 16 rw; host_write 5 48641; fork; free 4 13;
+    /// child_write 0 5 93416; pageout 5 12`, seed 185). The reference knows that of the frames Frame.Clean says; a frame mapped
+    /// more than once that is not known clean is left alone (what the kernel does when it is dirty or in the swap cache; a
+    /// clean one the reference cannot tell, e.g. a huge fault's, would be a mismatch). folio_mark_lazyfree acts only on a folio on the LRU
     /// (folio_test_lru): `notifier kernel` drains the per-CPU LRU batches before MADV_FREE so that every one is. Kernel
     /// vocabularies only (MADV_FREE is 4.5+; the seed's v7 has no lazyfree pages). Set when the call is planned: only
     /// madvise_pageout reads the flag, and the planner runs one CPU operation at a time.
@@ -1362,7 +1367,9 @@ internal sealed class Planner(MmState state)
             // a PMD-mapped THP the range does not cover whole and that was not split: madvise_free_huge_pmd leaves it alone
             if (pte.Huge && HugeBlock(p) is var b && (b.Start < r.Start || b.End > r.End) && !split.Contains(b.Start)) continue;
             var fr = State.Frames[pte.Frame];
-            if (fr.MapCount != 1 || fr.RefCount != 1) continue;
+            bool once = fr is { MapCount: 1, RefCount: 1 };
+            // mapped more than once: marked only when neither dirty nor in the swap cache (no swap entry holds it either)
+            if (!once && (Config.PlantLazyfreeSkipsShared || !(fr.Clean || Config.PlantLazyfreeMarksShared) || fr.Ksm || fr.RefCount != fr.MapCount)) continue;
             if (zeroed.Contains(p))
             {
                 // the split's remap decides (Prim.ZeroRemap): the zero page is skipped, a page kept is marked when it is kept
@@ -1370,7 +1377,8 @@ internal sealed class Planner(MmState state)
                 _prims[i] = (Prim.ZeroRemap)_prims[i] with { Lazyfree = true };
                 continue;
             }
-            State = State with { Frames = State.Frames.SetItem(pte.Frame, fr with { Lazyfree = true, Dirty = false }) };
+            // mapped once: folio_free_swap and folio_clear_dirty leave it clean (a KSM page aside: not known clean)
+            State = State with { Frames = State.Frames.SetItem(pte.Frame, fr with { Lazyfree = true, Dirty = false, Clean = fr.Clean || once && !fr.Ksm }) };
         }
     }
 
@@ -1639,7 +1647,8 @@ internal sealed class Planner(MmState state)
         var one = new PageRange(page, page + 1);
         if (fr.Dirty)
         {
-            State = State with { Frames = State.Frames.SetItem(frame, fr with { Lazyfree = false }) };
+            // written since MADV_FREE: folio_mark_dirty, then folio_set_swapbacked
+            State = State with { Frames = State.Frames.SetItem(frame, fr with { Lazyfree = false, Clean = false }) };
             TryToUnmapOne(one, null);
         }
         else TryToUnmapOne(one, PteOp.Clear, discard: frame);
@@ -1779,9 +1788,12 @@ internal sealed class Planner(MmState state)
         var news = olds.Select(_ => Alloc()).ToList();
         // the new folio stays lazyfree (linux-7.2 mm/migrate.c __folio_migrate_mapping: __folio_set_swapbacked only for a
         // swap-backed folio) and dirty as it was (folio_migrate_flags; try_to_migrate_one keeps the PTE's dirty bit in the
-        // migration entry)
+        // migration entry); clean (Frame.Clean) when the old one was and its PTE was not dirty (try_to_migrate_one:
+        // folio_mark_dirty of a dirty PTE, which folio_migrate_flags hands on)
         for (int i = 0; i < olds.Count; i++)
         {
+            if (State.Frames[olds[i].Frame].Clean && !olds[i].Dirty)
+                State = State with { Frames = State.Frames.SetItem(news[i], State.Frames[news[i]] with { Clean = true }) };
             if (State.Frames[olds[i].Frame] is { Lazyfree: true } lf)
                 State = State with { Frames = State.Frames.SetItem(news[i], State.Frames[news[i]] with { Lazyfree = true, Dirty = lf.Dirty }) };
             MigratedAnonExclusive(olds[i].Frame, news[i]);

@@ -153,8 +153,19 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// mm/rmap.c try_to_unmap_one moves the bit to the entry (swp_pte = pte_swp_mkexclusive), mm/memory.c do_swap_page back
 /// (RMAP_EXCLUSIVE), and fork's copy_nonpresent_pte clears it (pte_swp_clear_exclusive); a move (mremap, UFFDIO_MOVE) keeps it.
 /// Freed with the frame.
+/// Clean: the folio is known to be neither PG_dirty nor in the swap cache, what mm/madvise.c madvise_free_pte_range asks
+/// (linux-7.2, 6.12 and 6.1: "folio_test_swapcache(folio) || folio_test_dirty(folio)"; only such a folio is left alone when
+/// another mapping shares it, Planner.MarkLazyfree). Set for a base page do_anonymous_page or wp_page_copy allocates
+/// (Planner.Alloc(clean: true): the PTE is made dirty, not the folio; mm/memory.c sets PG_dirty only in
+/// fault_dirty_shared_page, a file page, and __access_remote_vm) and by MADV_FREE's walk of a page mapped once (folio_free_swap,
+/// folio_clear_dirty). Cleared where the kernel may set either flag: a swap-out (the page comes back from the swap cache,
+/// mm/memory.c do_swap_page, and mm/swapfile.c folio_free_swap sets PG_dirty when it leaves), a KVM-shaped listener that maps
+/// the page writable (virt/kvm/kvm_main.c kvm_release_page_dirty -> kvm_set_page_dirty), make_device_exclusive and a
+/// migration entry (mm/rmap.c: folio_mark_dirty of a dirty PTE), KSM (mm/ksm.c write_protect_page), a lazyfree reclaim that
+/// finds the page written (try_to_unmap_one: folio_mark_dirty). A frame allocated elsewhere (a huge fault's, whose PMD split
+/// sets PG_dirty of a dirty PMD, mm/huge_memory.c __split_huge_pmd_locked; a migration's or a collapse's copy) is not known clean.
 public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false, int PteFolio = 0,
-    bool AnonExclusive = false);
+    bool AnonExclusive = false, bool Clean = false);
 
 /// <summary>
 /// A device PTE, as in lib/test_hmm.c's dmirror XArray: the frame and the generation it had when

@@ -380,6 +380,32 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     /// locked [970, 990) to rw populates the PROT_NONE part, emptied before (mm/mprotect.c mprotect_fixup). Values, pagemap, kpageflags THP,
     /// smaps compared after each. The plants are caught: base pages where the kernel maps a THP (PlantMlockFillsPages), a
     /// locked VMA zapped (PlantMadviseIgnoresMlock), the locked VMA made writable left empty (PlantMprotectSkipsLockedPopulate).</summary>
+    private const string LazyfreeSharedOps = "mmap 0 16 rw; host_write 5 48641; fork; free 4 13; child_write 0 5 93416; pageout 5 12; host_read 5";
+    private const string SwappedInSharedOps = "mmap 0 16 rw; host_write 5 7; pageout 5 6; host_read 5; fork; free 4 13; child_write 0 5 8; pageout 5 12; host_read 5";
+
+    /// <summary>MADV_FREE of a page fork shared (seed 185, docs/kernel.md): the kernel makes the clean folio lazyfree whoever
+    /// maps it (linux-7.2 mm/madvise.c madvise_free_pte_range), and after the child's copy the parent's pageout discards it:
+    /// no swap entry, the zero page on the next read. A page swapped in before the fork is in the swap cache (or dirty once out
+    /// of it): left alone, and swapped out. The plants are caught at the pageout: the shared page left alone and swapped out
+    /// (PlantLazyfreeSkipsShared), the swapped-in page marked and discarded (PlantLazyfreeMarksShared).</summary>
+    [HostOnlyFact]
+    public void Madv_free_makes_a_clean_page_fork_shared_lazyfree_and_leaves_one_swapped_in_alone()
+    {
+        var r = Clean(LazyfreeSharedOps, 16, Config());
+        Assert.Equal((0L, 1), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("pageout")));
+        // discarded: the read after the pageout faults in a page of zeros (the zero page, or a page of its own where the
+        // kernel forbids the zero page), no swap entry
+        Assert.True(r.Reference.State.Ptes[5] is { Swapped: false }, PteText.Of(r.Reference.State.Ptes[5]));
+        Assert.Equal(0, r.Reference.CpuView(5));
+        var m = Caught(LazyfreeSharedOps, 16, Config() with { PlantLazyfreeSkipsShared = true });
+        Assert.Equal((5, 5), (m.OpIndex, m.Page));
+        r = Clean(SwappedInSharedOps, 16, Config());
+        Assert.Equal((0L, 2), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("pageout")));
+        Assert.Equal(7, r.Reference.CpuView(5));
+        m = Caught(SwappedInSharedOps, 16, Config() with { PlantLazyfreeMarksShared = true });
+        Assert.Equal((7, 5), (m.OpIndex, m.Page));
+    }
+
     [HostOnlyFact]
     public void Mlock_populates_as_the_kernel_does_and_madvise_of_a_locked_vma_fails()
     {

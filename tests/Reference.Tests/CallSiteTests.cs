@@ -195,7 +195,7 @@ public class CallSiteTests
         Assert.Equal("MMU_NOTIFY_CLEAR[1,2)", Events(s).Last());
         Assert.Null(s.State.Ptes[1]);
         Assert.Equal(new Pte(1, Prot.ReadWrite, true, true, true), s.State.Ptes[6]);
-        Assert.Equal(new Frame(9, 1, 1, false, 1, AnonExclusive: true), s.State.Frames[1]);
+        Assert.Equal(new Frame(9, 1, 1, false, 1, AnonExclusive: true, Clean: true), s.State.Frames[1]);
         Assert.Equal([0], s.State.Mirrors[0].Pt.Keys.Order()); // dmirror faulted [0, 2) in; page 1 unmapped by the CLEAR
         Assert.Equal(9, s.CpuView(6));
         Assert.Null(s.FirstViolation);
@@ -513,7 +513,7 @@ public class CallSiteTests
         Assert.Equal(["MMU_NOTIFY_CLEAR[9,14)", "MMU_NOTIFY_CLEAR[10,14)", "MMU_NOTIFY_CLEAR[11,14)", "MMU_NOTIFY_CLEAR[12,14)", "MMU_NOTIFY_CLEAR[13,14)"], Events(s));
         Assert.All(Enumerable.Range(9, 5), p => Assert.Null(s.State.Ptes[p]));
         Assert.Equal(new Pte(frame, Prot.ReadWrite, true, true, true), s.State.Ptes[14]);
-        Assert.Equal(new Frame(71274, 1, 1, false, 1, AnonExclusive: true), s.State.Frames[frame]);
+        Assert.Equal(new Frame(71274, 1, 1, false, 1, AnonExclusive: true, Clean: true), s.State.Frames[frame]);
         Assert.Equal(71274, s.CpuView(14));
         Assert.Null(s.FirstViolation);
     }
