@@ -128,7 +128,7 @@ public static class KernelCommand
                     stdout.WriteLine($"  native: {st.GuestAccesses} guest accesses, {st.Mmio} MMIO exits, {st.InsnEmulation} instructions emulated (= the MMIO exits: every data access ran through the shadow MMU)");
                     stdout.WriteLine($"  invalidations: {st.RefaultsFixed} of {st.Refaults} guest accesses after an invalidation dropped the page grew pf_fixed");
                 }
-                stdout.WriteLine($"  refused: {st.Refused} operations refused by the reference or not yet seen live (not run{(args.GetValue(Unseen) ? "" : "; --unseen runs the latter")})");
+                stdout.WriteLine($"  refused: {st.Refused} operations refused by the reference or not yet seen live (not run{(args.GetValue(Unseen) ? "" : "; --unseen runs the latter")}){(st.RefusedByOp.IsEmpty ? "" : ": " + string.Join(", ", st.RefusedByOp.Select(kv => $"{kv.Key} {kv.Value}")))}");
                 stdout.WriteLine(live.ZeroPageWhy is { } zw
                     ? $"  zero page: {zw}: the reference's mm_forbids_zeropage is on; {st.ZeroPageRefused} operations not run where this kernel differs from it{(st.FirstZeroPageRefused is { } fz ? $" (first: {fz})" : "")}"
                     : $"  zero page: a read fault maps it (pfn 0x{live.ZeroPfn:x})");
@@ -158,7 +158,7 @@ public static class KernelCommand
                         ["verdict"] = verdict, ["exit"] = exit, ["pages"] = pages, ["vocabulary"] = EventTables.Name(vocab), ["mutant"] = mutant?.Name, ["seed"] = seed,
                         ["operations"] = st.Ops, ["sequences"] = r.Runs, ["checks"] = st.Checks, ["seconds"] = JsonOut.Seconds(r.Elapsed.TotalSeconds),
                         ["guest_accesses"] = st.GuestAccesses, ["mmio_exits"] = st.Mmio, ["instructions_emulated"] = st.InsnEmulation,
-                        ["refaults"] = st.Refaults, ["refaults_fixed"] = st.RefaultsFixed, ["refused"] = st.Refused, ["driven"] = Counts(st.Driven),
+                        ["refaults"] = st.Refaults, ["refaults_fixed"] = st.RefaultsFixed, ["refused"] = st.Refused, ["refused_by"] = Counts(st.RefusedByOp), ["driven"] = Counts(st.Driven),
                         ["compactions"] = st.Compactions, ["migrated_pages"] = st.Migrated, ["migrated_unmodelled"] = st.MigratedUnmodelled,
                         ["call_paths"] = noTrace is null ? Counts(st.Paths) : null, ["call_paths_not_compared"] = noTrace,
                         ["host_only"] = hostOnly, ["not_compared"] = new JsonArray((hostOnly ? NotComparedList : []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),

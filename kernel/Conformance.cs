@@ -23,12 +23,16 @@ public sealed record Mismatch(int OpIndex, string Op, string What, int Page, str
 /// (LiveMm.ForbidsZeroPage: a folio split still maps zero-filled subpages to the zero page here), counted in Refused too.
 /// Collapsed: `collapse` operations after which the reference's block is PMD-mapped where it was not (MADV_COLLAPSE changed the
 /// page table; a block already PMD-mapped is not counted).
+/// RefusedBy: Refused by operation name (what a run left out, so a reader can tell which operations a "no mismatch" covers).
 public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong InsnEmulation, ulong Mmio, long Refaults, long RefaultsFixed, long Refused,
     ImmutableSortedDictionary<string, long> Driven, ImmutableSortedDictionary<string, long> Paths,
     long Extra = 0, long RangeDiffs = 0, string? FirstExtra = null, string? FirstRangeDiff = null, long Missing = 0, string? FirstMissing = null,
     long UffdResolved = 0, long UffdUnprotects = 0, long Compactions = 0, long Migrated = 0, long MigratedUnmodelled = 0, string? FirstUnmodelled = null,
-    long GuestRefused = 0, long ZeroPageRefused = 0, string? FirstZeroPageRefused = null, long Collapsed = 0)
+    long GuestRefused = 0, long ZeroPageRefused = 0, string? FirstZeroPageRefused = null, long Collapsed = 0,
+    ImmutableSortedDictionary<string, long>? RefusedBy = null)
 {
+    /// <summary>Refused by operation name (empty when nothing was refused).</summary>
+    public ImmutableSortedDictionary<string, long> RefusedByOp => RefusedBy ?? ImmutableSortedDictionary<string, long>.Empty;
     public static readonly RunStats Zero = new(0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, long>.Empty, ImmutableSortedDictionary<string, long>.Empty);
     private static ImmutableSortedDictionary<string, long> Sum(ImmutableSortedDictionary<string, long> a, ImmutableSortedDictionary<string, long> b) =>
         b.Aggregate(a, (d, kv) => d.SetItem(kv.Key, d.GetValueOrDefault(kv.Key) + kv.Value));
@@ -37,7 +41,7 @@ public sealed record RunStats(long Ops, long Checks, long GuestAccesses, ulong I
         Extra + o.Extra, RangeDiffs + o.RangeDiffs, FirstExtra ?? o.FirstExtra, FirstRangeDiff ?? o.FirstRangeDiff, Missing + o.Missing, FirstMissing ?? o.FirstMissing,
         UffdResolved + o.UffdResolved, UffdUnprotects + o.UffdUnprotects, Compactions + o.Compactions, Migrated + o.Migrated,
         MigratedUnmodelled + o.MigratedUnmodelled, FirstUnmodelled ?? o.FirstUnmodelled, GuestRefused + o.GuestRefused, ZeroPageRefused + o.ZeroPageRefused,
-        FirstZeroPageRefused ?? o.FirstZeroPageRefused, Collapsed + o.Collapsed);
+        FirstZeroPageRefused ?? o.FirstZeroPageRefused, Collapsed + o.Collapsed, Sum(RefusedByOp, o.RefusedByOp));
 }
 
 public sealed record RunResult(Mismatch? Mismatch, RunStats Stats, Session Reference);
@@ -182,11 +186,10 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             long rr0 = run.UffdResolvedInReference;
             mm = run.Apply(ops[i]) ?? run.UffdResolved(live.UffdCounts().Resolved - ur0, rr0) ?? run.CallPaths(lines, before) ?? run.Compare();
             run.Ops++;
-            if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.ChildWrite w && w.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
-            {
-                string name = ops[i].ToString().Split(' ')[0];
+            string name = ops[i].ToString().Split(' ')[0];
+            if (run.Refused > refused) run.RefusedBy[name] = run.RefusedBy.GetValueOrDefault(name) + (run.Refused - refused);
+            else if (run.Refused == refused && !(ops[i] is KOp.ChildRead c && c.Child >= run.Children) && !(ops[i] is KOp.ChildWrite w && w.Child >= run.Children) && !(ops[i] is KOp.Fork && run.ForkSkipped))
                 run.Driven[name] = run.Driven.GetValueOrDefault(name) + 1;
-            }
         }
         var (insn1, _, mmio1) = live.Stats();
         var (uffd1, bad1) = live.UffdCounts();
@@ -194,7 +197,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         var stats = new RunStats(run.Ops, run.Checks, run.GuestAccesses, insn1 - insn0, mmio1 - mmio0, run.Refaults, run.RefaultsFixed, run.Refused,
             run.Driven.ToImmutableSortedDictionary(), run.Paths.ToImmutableSortedDictionary(), run.Extra, run.RangeDiffs, run.FirstExtra, run.FirstRangeDiff, run.Missing, run.FirstMissing,
             (long)(uffd1 - uffd0), run.UffdUnprotects, run.Compactions, run.Migrated, run.MigratedUnmodelled, run.FirstUnmodelled,
-            run.GuestRefused, run.ZeroPageRefused, run.FirstZeroPageRefused, run.Collapsed);
+            run.GuestRefused, run.ZeroPageRefused, run.FirstZeroPageRefused, run.Collapsed, run.RefusedBy.ToImmutableSortedDictionary());
         live.Reset();
         return new RunResult(mm, stats, run.S);
     }
@@ -243,7 +246,7 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             }
             return null;
         }
-        public readonly Dictionary<string, long> Driven = [];
+        public readonly Dictionary<string, long> Driven = [], RefusedBy = [];
         public readonly Dictionary<string, long> Paths = [];
         public long Extra, RangeDiffs, Missing;
         public string? FirstExtra, FirstRangeDiff, FirstMissing;

@@ -75,6 +75,8 @@ public sealed class KernelLiveCommandTests
         Assert.True(r.GetProperty("host_only").GetBoolean());
         Assert.Equal(["guest values", "KVM mappings", "call paths"], r.GetProperty("not_compared").EnumerateArray().Select(x => x.GetString()!).ToArray());
         Assert.Equal((6L, 1L, 1L, 0L), (r.GetProperty("operations").GetInt64(), r.GetProperty("refused").GetInt64(), r.GetProperty("guest_refused").GetInt64(), r.GetProperty("guest_accesses").GetInt64()));
+        // what was not run, by operation: the guest read (no VM)
+        Assert.Equal(["guest_read 1"], r.GetProperty("refused_by").EnumerateObject().Select(p => $"{p.Name} {p.Value.GetInt64()}").ToArray());
         Assert.StartsWith("host only: ", r.GetProperty("call_paths_not_compared").GetString());
         if (CmdlineForbidsZeroPage) Assert.True(r.GetProperty("mm_forbids_zeropage").GetBoolean());
     }

@@ -416,6 +416,11 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
         // without Unseen, mlock and munlock are refused (counted), not run
         var off = Clean(MlockOps, 1024, c);
         Assert.Equal((0, 0), (off.Stats.Driven.GetValueOrDefault("mlock"), off.Stats.Driven.GetValueOrDefault("munlock")));
+        // refused by operation: mlock and munlock, and the free of [0, 8): without the lock the dontneed before split the PMD,
+        // and a free of part of the PTE-mapped folio splits it (Conformance's SplitsFolio: not run)
+        Assert.Equal(["free 1", "mlock 2", "munlock 1"], off.Stats.RefusedByOp.Select(kv => $"{kv.Key} {kv.Value}"));
+        Assert.Equal(off.Stats.Refused, off.Stats.RefusedByOp.Values.Sum());
+        Assert.Empty(r.Stats.RefusedByOp);
         var m = Caught(MlockOps, 1024, c with { PlantMlockFillsPages = true }, unseen: true);
         Assert.Equal((2, "smaps AnonHugePages (PMD-mapped THPs)"), (m!.OpIndex, m.What));
         m = Caught(MlockOps, 1024, c with { PlantMadviseIgnoresMlock = true }, unseen: true);
