@@ -337,6 +337,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// mm/madvise.c madvise_free_pte_range leaves a shared folio alone when it is dirty or in the swap cache (a page swapped in).</summary>
     public bool PlantLazyfreeMarksShared { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests MprotectHoleTests, Kernel.Tests HostOnlyTests): mprotect, mlock
+    /// and munlock over a range with a hole change nothing, as the reference before session 18, where linux-7.2 mm/mprotect.c
+    /// do_mprotect_pkey and mm/mlock.c apply_vma_lock_flags change the VMAs before the first hole and then fail with -ENOMEM.</summary>
+    public bool PlantHoleNoChange { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Properties VocabulariesAgree): under linux-6.1
     /// and 6.12 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma allows
     /// and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>

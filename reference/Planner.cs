@@ -925,7 +925,19 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "mprotect");
         var r = new PageRange(m.Start, m.End);
-        if (!Covered(r)) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        if (!Covered(r))
+        {
+            // linux-7.2 mm/mprotect.c do_mprotect_pkey: -ENOMEM without a change when no VMA holds the first page ("if
+            // (vma->vm_start > start) goto out"); else each VMA is changed in turn (mprotect_fixup) until the first hole
+            // ("if (vma->vm_start != tmp) { error = -ENOMEM; break; }", or "tmp < end" after the last VMA): the VMAs before it
+            // stay changed. linux-6.12 the same; 6.1's loop the same ("if (!vma || vma->vm_start != nstart)")
+            int hole = FirstHole(r);
+            if (hole == r.Start || Config.PlantHoleNoChange) return ("mprotect", MmapLock.Write, "ENOMEM (range not fully mapped)");
+            var (name, lck, err) = Mprotect(m with { End = hole });
+            if (err is not null) return (name, lck, err);
+            RefusalKeepsVmaSteps = true;
+            return ("mprotect", MmapLock.Write, $"ENOMEM (a hole at page {hole}: the VMAs before it changed)");
+        }
         var vmas = new List<Vma>();
         var edges = new List<int>();
         int changedStart = int.MaxValue, changedEnd = -1;
@@ -2073,7 +2085,7 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "mlock");
         var r = new PageRange(m.Start, m.End);
-        if (!Covered(r)) return ("mlock", MmapLock.Write, "ENOMEM (range not fully mapped)");
+        if (!Covered(r)) return LockUpToHole("mlock", r, true);
         var none = State.Vmas.Where(v => v.Range.Overlaps(r) && v.Prot == Prot.None).Select(v => v.Start).DefaultIfEmpty(r.End).Min();
         var populate = new PageRange(r.Start, Math.Max(r.Start, none));
         foreach (var v in State.Vmas.Where(v => v.Range.Overlaps(populate)))
@@ -2162,9 +2174,34 @@ internal sealed class Planner(MmState state)
     {
         CheckRange(m.Start, m.End, "munlock");
         var r = new PageRange(m.Start, m.End);
+        if (!Covered(r)) return LockUpToHole("munlock", r, false);
         if (SetMlocked(r, false) is { } err) return ("munlock", MmapLock.Write, err);
         MunlockVmaPagesRange(r);
         return ("munlock", MmapLock.Write, null);
+    }
+
+    /// <summary>The first page of r no VMA holds (r.End when every page is mapped).</summary>
+    private int FirstHole(PageRange r)
+    {
+        int hole = r.Start;
+        while (hole < r.End && State.VmaAt(hole) is not null) hole++;
+        return hole;
+    }
+
+    /// <summary>mlock / munlock over a range with a hole: linux-7.2 mm/mlock.c apply_vma_lock_flags returns -ENOMEM without a
+    /// change when no VMA holds the first page (vma_iter_load NULL); else mlock_fixup changes each VMA in turn up to the first
+    /// hole ("if (vma->vm_start != tmp) return -ENOMEM", or "tmp < end" after the last VMA), and do_mlock returns the error
+    /// before __mm_populate: the VMAs before the hole are locked (or unlocked), nothing is faulted in. linux-6.12 and 6.1 the
+    /// same. Planted away: MmConfig.PlantHoleNoChange.</summary>
+    private (string Name, MmapLock Lock, string? Error) LockUpToHole(string name, PageRange r, bool locked)
+    {
+        int hole = FirstHole(r);
+        if (hole == r.Start || Config.PlantHoleNoChange) return (name, MmapLock.Write, "ENOMEM (range not fully mapped)");
+        var before = new PageRange(r.Start, hole);
+        SetMlocked(before, locked);
+        if (!locked) MunlockVmaPagesRange(before);
+        RefusalKeepsVmaSteps = true;
+        return (name, MmapLock.Write, $"ENOMEM (a hole at page {hole}: the VMAs before it {(locked ? "locked" : "unlocked")})");
     }
 
     /// <summary>The seed's munlock_vma_pages_range: no PTE change, and its rows' mechanism is none (v7: MMU_MUNLOCK declared

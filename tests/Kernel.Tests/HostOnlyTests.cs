@@ -380,6 +380,39 @@ public sealed class HostOnlyTests(HostOnlyFixture fx) : IClassFixture<HostOnlyFi
     /// locked [970, 990) to rw populates the PROT_NONE part, emptied before (mm/mprotect.c mprotect_fixup). Values, pagemap, kpageflags THP,
     /// smaps compared after each. The plants are caught: base pages where the kernel maps a THP (PlantMlockFillsPages), a
     /// locked VMA zapped (PlantMadviseIgnoresMlock), the locked VMA made writable left empty (PlantMprotectSkipsLockedPopulate).</summary>
+    private const string MprotectHoleOps = "mmap 0 4 rw; mmap 6 8 rw; host_write 3 5; host_write 6 7; mprotect 2 8 none; host_read 3; host_read 6; mprotect 4 6 r; host_read 1";
+
+    /// <summary>mprotect over a hole (MprotectHoleTests): the kernel changes [2, 4) to PROT_NONE and fails with ENOMEM at the hole
+    /// [4, 6), leaving [6, 8) readable; from a hole it fails without a change. Both run on both sides (errno compared), and the
+    /// host reads tell: page 3 faults, page 6 reads 7. The plant (nothing changed, PlantHoleNoChange) is caught by the
+    /// check right after the first mprotect, at page 3.</summary>
+    [HostOnlyFact]
+    public void Mprotect_over_a_hole_changes_the_vmas_before_it_and_fails_with_enomem()
+    {
+        var r = Clean(MprotectHoleOps, 16, Config());
+        Assert.Equal((0L, 2), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mprotect")));
+        Assert.Equal(Prot.None, r.Reference.State.VmaAt(3)!.Prot);
+        Assert.Equal(Prot.ReadWrite, r.Reference.State.VmaAt(6)!.Prot);
+        var m = Caught(MprotectHoleOps, 16, Config() with { PlantHoleNoChange = true });
+        Assert.Equal((4, 3), (m.OpIndex, m.Page));
+    }
+
+    private const string MlockHoleOps = "mmap 0 4 rw; mmap 6 8 rw; host_write 3 1; mlock 2 8; dontneed 2 4; host_read 3; munlock 0 8; dontneed 2 4; host_read 3; host_read 6";
+
+    /// <summary>mlock / munlock over a hole (MlockHoleTests), with --unseen: the kernel locks [2, 4) and fails with ENOMEM at the
+    /// hole, faulting nothing in, so MADV_DONTNEED of [2, 4) fails with EINVAL (a VM_LOCKED VMA) and page 3 keeps its value;
+    /// munlock of [0, 8) unlocks [0, 4) and fails at the same hole, and the next MADV_DONTNEED zaps page 3. The plant (nothing
+    /// locked, PlantHoleNoChange) is caught at the first MADV_DONTNEED's errno.</summary>
+    [HostOnlyFact]
+    public void Mlock_and_munlock_over_a_hole_lock_and_unlock_the_vmas_before_it()
+    {
+        var r = Clean(MlockHoleOps, 16, Config(), unseen: true);
+        Assert.Equal((0L, 1, 1, 2), (r.Stats.Refused, r.Stats.Driven.GetValueOrDefault("mlock"), r.Stats.Driven.GetValueOrDefault("munlock"), r.Stats.Driven.GetValueOrDefault("dontneed")));
+        Assert.Equal(0, r.Reference.CpuView(3));
+        var m = Caught(MlockHoleOps, 16, Config() with { PlantHoleNoChange = true }, unseen: true);
+        Assert.Equal((4, "madvise(MADV_DONTNEED)", "fails with errno 22", "succeeds"), (m.OpIndex, m.What, m.Kernel, m.Reference));
+    }
+
     private const string LazyfreeSharedOps = "mmap 0 16 rw; host_write 5 48641; fork; free 4 13; child_write 0 5 93416; pageout 5 12; host_read 5";
     private const string SwappedInSharedOps = "mmap 0 16 rw; host_write 5 7; pageout 5 6; host_read 5; fork; free 4 13; child_write 0 5 8; pageout 5 12; host_read 5";
 

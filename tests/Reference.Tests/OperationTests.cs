@@ -116,17 +116,6 @@ public class OperationTests
     }
 
     [Fact]
-    public void Mprotect_of_an_unmapped_range_fails_with_enomem_and_changes_nothing()
-    {
-        var s = New();
-        s.Cpu(new Call.Mmap(0, 4, Prot.ReadWrite));
-        var o = s.Call(new Call.Mprotect(2, 6, Prot.Read));
-        Assert.Equal("ENOMEM (range not fully mapped)", o.Line.Get("result"));
-        Assert.Null(s.State.Op);
-        Assert.Equal(Prot.ReadWrite, s.State.Vmas[0].Prot);
-    }
-
-    [Fact]
     public void Mremap_moves_ptes_and_notifies_only_the_source()
     {
         var s = New(Vocabulary.V7);

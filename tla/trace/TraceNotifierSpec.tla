@@ -152,9 +152,11 @@ IsCpuCall ==
     \* that fails with -ENOENT at a VMA not registered after protecting the ones before it:
     \* Linux 7.2 mm/userfaultfd.c mwriteprotect_range, for_each_vma_range; and an mremap over several
     \* VMAs stopped part way through, whose call line with the result is followed by the moves of the
-    \* VMAs before the one refused: linux-7.2 mm/mremap.c remap_move)
+    \* VMAs before the one refused: linux-7.2 mm/mremap.c remap_move; and an mprotect that fails with
+    \* -ENOMEM at a hole after changing the VMAs before it: mm/mprotect.c do_mprotect_pkey, and mlock /
+    \* munlock the same: mm/mlock.c apply_vma_lock_flags)
     /\ tcall' = IF /\ Has(L, "result") /\ L.op \notin {"uffdio_move", "uffdio_writeprotect"}
-                  /\ ~(L.op = "mremap" /\ l < Len(TraceLog) /\ TraceLog[l + 1].kind = "step" /\ TraceLog[l + 1].actor = "cpu")
+                  /\ ~(L.op \in {"mremap", "mprotect", "mlock", "munlock"} /\ l < Len(TraceLog) /\ TraceLog[l + 1].kind = "step" /\ TraceLog[l + 1].actor = "cpu")
                THEN [op |-> "none"] ELSE L
     \* exit_mmap runs from mmput once mm_users is 0 (kernel/fork.c __mmput): from
     \* its call on no device fault starts (THMM dmirror_fault: mmget_not_zero),
