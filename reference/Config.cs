@@ -342,6 +342,11 @@ public sealed record MmConfig(int Pages = 16, int HugePageSize = 4, int Frames =
     /// do_mprotect_pkey and mm/mlock.c apply_vma_lock_flags change the VMAs before the first hole and then fail with -ENOMEM.</summary>
     public bool PlantHoleNoChange { get; init; }
 
+    /// <summary>A planted reference bug for tests (Reference.Tests MigrateSwapCacheTests): the migration of a page children's
+    /// swap entries still name leaves those entries on the old page, as the reference before session 18, where linux-7.2
+    /// mm/migrate.c __folio_migrate_mapping moves the swap cache to the new folio (Planner.MoveChildSwapEntries).</summary>
+    public bool PlantMigrateLeavesChildSwapEntries { get; init; }
+
     /// <summary>A planted reference bug for tests (Reference.Tests AnonVmaTests, Properties VocabulariesAgree): under linux-6.1
     /// and 6.12 a VMA with an anon_vma merges into a neighbour without one, as linux-7.2 mm/vma.c is_mergeable_anon_vma allows
     /// and the reference did before session 16 (Planner.OldAnonVmaMerge).</summary>

@@ -1809,6 +1809,7 @@ internal sealed class Planner(MmState state)
             if (State.Frames[olds[i].Frame] is { Lazyfree: true } lf)
                 State = State with { Frames = State.Frames.SetItem(news[i], State.Frames[news[i]] with { Lazyfree = true, Dirty = lf.Dirty }) };
             MigratedAnonExclusive(olds[i].Frame, news[i]);
+            if (!Config.PlantMigrateLeavesChildSwapEntries) MoveChildSwapEntries(olds[i].Frame, news[i]);
         }
         bool early = Config.Has(Mutant.MigrateCopyBeforeUnmap);
         if (early) for (int i = 0; i < olds.Count; i++) _prims.Add(new Prim.CopyFrame(olds[i].Frame, news[i]));
@@ -1822,6 +1823,28 @@ internal sealed class Planner(MmState state)
             _prims.Add(new Prim.FreeFrame(olds[i].Frame));
         }
         return ("migrate_pages", MmapLock.None, null);
+    }
+
+    /// <summary>A page in the swap cache that children's swap entries still name (fork copied the parent's swap entry, the parent
+    /// swapped it in since: Frame.RefCount beyond its mappings): its migration moves the swap cache to the new folio (linux-7.2
+    /// mm/migrate.c __folio_migrate_mapping: folio_set_swapcache(newfolio), the swap cache's slots replaced,
+    /// __swap_cache_replace_folio), so the children's swap entries name the new page from now on, and a child's swap-in maps
+    /// it (found live: host-only `--unseen --time 60s --seed 191`, docs/kernel.md). Planted away:
+    /// MmConfig.PlantMigrateLeavesChildSwapEntries.</summary>
+    private void MoveChildSwapEntries(int old, int nf)
+    {
+        int moved = 0;
+        var children = State.Children;
+        for (int c = 0; c < children.Count && c < State.ChildSwapped.Count; c++)
+            foreach (int q in State.ChildSwapped[c])
+                if (children[c].TryGetValue(q, out int f) && f == old) { children = children.SetItem(c, children[c].SetItem(q, nf)); moved++; }
+        if (moved == 0) return;
+        var o = State.Frames[old]; var n = State.Frames[nf];
+        State = State with
+        {
+            Children = children,
+            Frames = State.Frames.SetItem(old, o with { RefCount = o.RefCount - moved }).SetItem(nf, n with { RefCount = n.RefCount + moved }),
+        };
     }
 
     /// <summary>Linux 7.2 mm/ksm.c try_to_merge_with_ksm_page -> write_protect_page, replace_page.</summary>
