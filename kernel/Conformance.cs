@@ -354,12 +354,12 @@ public sealed class Conformance(LiveMm live, MmConfig config)
             if (start is { } last) Many(last, g + n);
         }
 
-        /// <summary>A syscall on both sides. A call the reference refuses is not run on the kernel (the reference
-        /// refuses without effect; the kernel may apply part of it: mprotect over a hole changes the VMAs before
-        /// the hole, linux-7.2 mm/mprotect.c do_mprotect_pkey). expect: the errno the kernel returns although the reference
-        /// accepts (madvise over a hole: the mapped parts are advised and -ENOMEM returned, linux-7.2 mm/madvise.c
-        /// madvise_walk_vmas; the reference has no return value for a partly applied call).</summary>
-        /// enomem: the reference's ENOMEM refusals are the kernel's too (its state after them as the kernel's): run, errno 12 expected.
+        /// <summary>A syscall on both sides. A call the reference refuses is not run on the kernel (a refusal of a case the
+        /// reference does not model), but with enomem its ENOMEM refusals are run, errno 12 expected: mprotect and munlock
+        /// over a hole change the VMAs before the hole on both sides and fail there (linux-7.2 mm/mprotect.c
+        /// do_mprotect_pkey, mm/mlock.c apply_vma_lock_flags; Planner.Mprotect, Planner.LockUpToHole). expect: the errno the
+        /// kernel returns although the reference accepts (madvise over a hole: the mapped parts are advised and -ENOMEM
+        /// returned, linux-7.2 mm/madvise.c madvise_walk_vmas; the reference has no return value for a partly applied call).</summary>
         private Mismatch? Syscall(string name, Call call, Func<int> kernel, int expect = 0, bool enomem = false)
         {
             var err = Cpu(call);
@@ -442,8 +442,8 @@ public sealed class Conformance(LiveMm live, MmConfig config)
         /// (linux-7.2 mm/gup.c populate_vma_page_range: -EFAULT for !vma_is_accessible, mm/mlock.c __mlock_posix_error_return)
         /// or after a hole stopped apply_vma_lock_flags (the VMAs before it locked, nothing faulted in: Planner.LockUpToHole,
         /// since session 18); not run where it refuses a case it does not model (ENOTSUP: a write fault on a uffd-wp page, a
-        /// migration or device-private entry: Planner.PopulateUnmodelled). Every CPU's LRU batches are drained first where a write fault may reuse a page by its counts
-        /// (DrainBeforeReuse).</summary>
+        /// migration or device-private entry: Planner.PopulateUnmodelled). Every CPU's LRU batches are drained first where a
+        /// write fault may reuse a page by its counts (DrainBeforeReuse).</summary>
         private Mismatch? Mlock(int start, int end)
         {
             // the population's write faults reuse a page mapped once that is not PageAnonExclusive as the reference does only with

@@ -567,7 +567,7 @@ public static class Machine
                     PteOp.Upgrade => cur with { Prot = Prot.ReadWrite, Dirty = true, Young = true, SoftDirty = !s.Config.Has(Mutant.WriteFaultNoSoftDirty) || cur.SoftDirty, TrackWp = false },
                     PteOp.UffdWp => cur with { UffdWp = true, Prot = cur.Prot == Prot.ReadWrite ? Prot.Read : cur.Prot, TrackWp = false },
                     PteOp.UffdWpResolve => cur with { UffdWp = false, Prot = pu.Prot == Prot.ReadWrite ? Prot.ReadWrite : cur.Prot },
-                    PteOp.MakeExclusive => cur with { Exclusive = pu.Frame },  // the frame is not known clean any more (below)
+                    PteOp.MakeExclusive => cur with { Exclusive = pu.Frame },
                     PteOp.RestoreExclusive => cur with { Exclusive = -1 },
                     _ => throw new InvalidOperationException(pu.Op.ToString()),
                 };

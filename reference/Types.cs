@@ -162,8 +162,10 @@ public readonly record struct Pte(int Frame, Prot Prot, bool Dirty = false, bool
 /// mm/memory.c do_swap_page, and mm/swapfile.c folio_free_swap sets PG_dirty when it leaves), a KVM-shaped listener that maps
 /// the page writable (virt/kvm/kvm_main.c kvm_release_page_dirty -> kvm_set_page_dirty), make_device_exclusive and a
 /// migration entry (mm/rmap.c: folio_mark_dirty of a dirty PTE), KSM (mm/ksm.c write_protect_page), a lazyfree reclaim that
-/// finds the page written (try_to_unmap_one: folio_mark_dirty). A frame allocated elsewhere (a huge fault's, whose PMD split
-/// sets PG_dirty of a dirty PMD, mm/huge_memory.c __split_huge_pmd_locked; a migration's or a collapse's copy) is not known clean.
+/// finds the page written (try_to_unmap_one: folio_mark_dirty). A migration's copy is clean when the page was and its PTE was
+/// not dirty (Planner.Migrate: mm/migrate.c folio_migrate_flags hands PG_dirty on). A frame allocated elsewhere (a huge
+/// fault's, whose PMD split sets PG_dirty of a dirty PMD, mm/huge_memory.c __split_huge_pmd_locked; a collapse's copy; a
+/// child's page) is not known clean.
 public readonly record struct Frame(int Content, int MapCount, int RefCount, bool Free, int Generation, bool Lazyfree = false, bool Dirty = false, bool Ksm = false, int PteFolio = 0,
     bool AnonExclusive = false, bool Clean = false);
 

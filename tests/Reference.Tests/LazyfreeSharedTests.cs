@@ -97,4 +97,23 @@ public class LazyfreeSharedTests
         Assert.True(s.State.Ptes[9] is { Huge: true } h && !s.State.Frames[h.Frame].Clean);
         Assert.Null(s.FirstViolation);
     }
+
+    /// <summary>A KVM-shaped listener's writable mapping (kvm_release_page_dirty) and a KSM merge (write_protect_page) may dirty
+    /// the folio: neither page is known clean after them, so MADV_FREE leaves them alone once fork shared them.</summary>
+    [Fact]
+    public void Kvm_writable_maps_and_ksm_pages_are_not_known_clean()
+    {
+        var kvm = new MirrorConfig("kvm", MirrorKind.Mm, Policy.UnmapAll, FaultChunk: 1);
+        var s = new Session(new MmConfig(16, 4, 48, Vocabulary.Linux7_2, [kvm]));
+        s.Cpu(new Call.Mmap(0, 16, Prot.ReadWrite, Mergeable: true));
+        foreach (int p in new[] { 2, 4, 5, 7 }) s.Cpu(new Call.CpuWrite(p, p == 5 ? 4 : p));
+        Assert.All(new[] { 2, 4, 5, 7 }, p => Assert.True(s.State.Frames[s.State.Ptes[p]!.Value.Frame].Clean));
+        s.DeviceRead(0, 2);
+        s.Cpu(new Call.KsmMerge(4, 5));
+        Assert.Equal([false, false, true], new[] { 2, 4, 7 }.Select(p => s.State.Frames[s.State.Ptes[p]!.Value.Frame].Clean));
+        s.Cpu(new Call.Fork());
+        s.Cpu(new Call.MadviseFree(0, 16));
+        Assert.Equal([false, false, true], new[] { 2, 4, 7 }.Select(p => s.State.Frames[s.State.Ptes[p]!.Value.Frame].Lazyfree));
+        Assert.Null(s.FirstViolation);
+    }
 }
